@@ -1,0 +1,104 @@
+package io.fjord.protocol.records;
+
+import io.fjord.protocol.records.RecordBatchException.Kind;
+import java.nio.ByteBuffer;
+
+/**
+ * Structural checks of v2 record batches, done without decompressing: the frame, magic, CRC-32C, the record count
+ * against the offset range, and, for uncompressed batches, that the records exactly fill the batch with offset
+ * deltas 0, 1, 2, ...
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class RecordBatchValidator {
+    private RecordBatchValidator() {
+    }
+
+    /**
+     * Checks the frame and CRC of the batch at {@code position}, with {@code available} bytes of the buffer from
+     * there on. Returns the batch's size.
+     */
+    public static int validateFrameAndCrc(ByteBuffer buffer, int position, int available) {
+        if (available < RecordBatch.HEADER_SIZE_BYTES) {
+            throw new RecordBatchException(Kind.CORRUPT_MESSAGE,
+                    "batch header needs " + RecordBatch.HEADER_SIZE_BYTES + " bytes, " + available + " left");
+        }
+        RecordBatch batch = new RecordBatch(buffer, position);
+        int length = batch.batchLength();
+        if (length < RecordBatch.HEADER_SIZE_BYTES - RecordBatch.LOG_OVERHEAD_BYTES) {
+            throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "batch length " + length + " is below the header size");
+        }
+        if (length > available - RecordBatch.LOG_OVERHEAD_BYTES) {
+            throw new RecordBatchException(Kind.CORRUPT_MESSAGE,
+                    "batch length " + length + " exceeds the " + available + " bytes left");
+        }
+        byte magic = batch.magic();
+        if (magic != RecordBatch.MAGIC_V2) {
+            throw new RecordBatchException(magic < RecordBatch.MAGIC_V2 && magic >= 0
+                    ? Kind.UNSUPPORTED_FOR_MESSAGE_FORMAT : Kind.CORRUPT_MESSAGE, "batch magic " + magic + " is not 2");
+        }
+        if (!batch.isCrcValid()) {
+            throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "batch CRC " + batch.storedCrc()
+                    + " does not match the computed " + batch.computeCrc());
+        }
+        return batch.sizeInBytes();
+    }
+
+    /**
+     * All checks of a batch a producer sent: frame, CRC, compression id, record count matching the offset range,
+     * and for uncompressed batches the record framing.
+     */
+    public static void validateProducerBatch(RecordBatch batch) {
+        int attributeCompression = batch.attributes() & 0x07;
+        if (attributeCompression > CompressionType.ZSTD.id()) {
+            throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "unknown compression id " + attributeCompression);
+        }
+        int count = batch.recordCount();
+        int lastOffsetDelta = batch.lastOffsetDelta();
+        if (count <= 0) {
+            throw new RecordBatchException(Kind.INVALID_RECORD, "record count " + count + " is not positive");
+        }
+        if (lastOffsetDelta < 0 || (long) lastOffsetDelta + 1 != count) {
+            throw new RecordBatchException(Kind.INVALID_RECORD, "record count " + count
+                    + " does not match last offset delta " + lastOffsetDelta);
+        }
+        if (batch.isControlBatch()) {
+            throw new RecordBatchException(Kind.INVALID_RECORD, "clients may not send control batches");
+        }
+        if (batch.compressionType() == CompressionType.NONE) {
+            validateUncompressedRecords(batch);
+        }
+    }
+
+    /** Walks the records of an uncompressed batch: each one's length, and offset delta equal to its index. */
+    static void validateUncompressedRecords(RecordBatch batch) {
+        ByteBuffer buffer = batch.buffer();
+        int end = batch.position() + batch.sizeInBytes();
+        int cursor = batch.position() + RecordBatch.RECORDS_OFFSET;
+        int count = batch.recordCount();
+        for (int index = 0; index < count; index++) {
+            if (cursor >= end) {
+                throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "batch holds fewer than " + count + " records");
+            }
+            long lengthAndCursor = Varints.readVarint(buffer, cursor, end);
+            int length = Varints.value(lengthAndCursor);
+            cursor = Varints.cursor(lengthAndCursor);
+            if (length < 1 || length > end - cursor) {
+                throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "record " + index + " has length " + length);
+            }
+            int recordEnd = cursor + length;
+            int bodyCursor = cursor + 1; // attributes byte
+            bodyCursor = Varints.skipVarlong(buffer, bodyCursor, recordEnd); // timestamp delta
+            long offsetDeltaAndCursor = Varints.readVarint(buffer, bodyCursor, recordEnd);
+            if (Varints.value(offsetDeltaAndCursor) != index) {
+                throw new RecordBatchException(Kind.INVALID_RECORD, "record " + index + " has offset delta "
+                        + Varints.value(offsetDeltaAndCursor));
+            }
+            cursor = recordEnd;
+        }
+        if (cursor != end) {
+            throw new RecordBatchException(Kind.CORRUPT_MESSAGE,
+                    "batch has " + (end - cursor) + " bytes after its " + count + " records");
+        }
+    }
+}

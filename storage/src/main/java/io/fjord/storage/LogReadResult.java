@@ -1,0 +1,15 @@
+package io.fjord.storage;
+
+/**
+ * The outcome of a read: the data and the log's offsets at the time of the read. Thread-safe; the slice must be
+ * released by whoever consumes it.
+ *
+ * @param slice           batches from the one holding the start offset on; empty when nothing was readable
+ * @param firstBatchBaseOffset base offset of the first batch in the slice, or -1 when empty
+ * @param logStartOffset  the log start offset when read
+ * @param logEndOffset    the log end offset when read
+ * @param highWatermark   the high watermark when read
+ */
+public record LogReadResult(FileSlice slice, long firstBatchBaseOffset, long logStartOffset, long logEndOffset,
+                            long highWatermark) {
+}

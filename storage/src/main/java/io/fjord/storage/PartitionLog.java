@@ -1,0 +1,822 @@
+package io.fjord.storage;
+
+import io.fjord.protocol.codec.RecordCodec;
+import io.fjord.protocol.records.Record;
+import io.fjord.protocol.records.RecordBatch;
+import io.fjord.protocol.records.RecordBatchException;
+import io.fjord.protocol.records.RecordBatchException.Kind;
+import io.fjord.protocol.records.RecordBatchValidator;
+import io.fjord.protocol.records.TimestampType;
+import io.fjord.storage.internal.BatchHeader;
+import io.fjord.storage.internal.LogEnd;
+import io.fjord.storage.internal.LogLoader;
+import io.fjord.storage.internal.LogSegment;
+import io.fjord.storage.internal.SegmentHandleCache;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of one partition: an ordered set of segments, the newest active. The façade over segments, indexes,
+ * recovery and retention that the broker, replication and the coordinators use.
+ *
+ * <p>Thread-safety: appends, truncation, rolls, retention and segment swaps are serialized by one lock. Reads take no
+ * lock: they read the volatile {@link LogEnd} once and the concurrent segment map, and hold a reference on the
+ * segment they read so it cannot close or vanish under them. Flushes are serialized by their own lock so an fsync
+ * never blocks appends.
+ */
+public final class PartitionLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
+    /** Bound on the bytes one batch may decode to when a lookup needs its records. */
+    private static final long DECODED_BYTES_MAX = 256L * 1024 * 1024;
+
+    private final Path directory;
+    private final TopicPartition topicPartition;
+    private final InstantSource clock;
+    private final SegmentHandleCache handleCache;
+    private final ScheduledExecutorService background;
+    private final ConcurrentNavigableMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock flushLock = new ReentrantLock();
+
+    private volatile LogConfig config;
+    private volatile LogEnd logEnd;
+    private volatile long logStartOffset;
+    private volatile long highWatermark;
+    private volatile long recoveryPoint;
+    private volatile long lastFlushMs;
+    private volatile boolean closed;
+
+    private PartitionLog(Path directory, TopicPartition topicPartition, LogConfig config, InstantSource clock,
+                         SegmentHandleCache handleCache, ScheduledExecutorService background) {
+        this.directory = directory;
+        this.topicPartition = topicPartition;
+        this.config = config;
+        this.clock = clock;
+        this.handleCache = handleCache;
+        this.background = background;
+    }
+
+    /**
+     * Opens (creating if needed) the log in {@code directory}, recovering after an unclean shutdown.
+     *
+     * @param recoveryPoint  offset below which data was flushed, from the recovery-point checkpoint (0 if unknown)
+     * @param logStartOffset log start offset from its checkpoint (0 if unknown)
+     * @param cleanShutdown  whether the previous process closed the log cleanly
+     * @param background     runs flushes after rolls and delayed file deletes
+     */
+    public static PartitionLog open(Path directory, LogConfig config, long recoveryPoint, long logStartOffset,
+                                    boolean cleanShutdown, InstantSource clock, SegmentHandleCache handleCache,
+                                    ScheduledExecutorService background) {
+        TopicPartition topicPartition = TopicPartition.fromDirectoryName(directory.getFileName().toString());
+        PartitionLog log = new PartitionLog(directory, topicPartition, config, clock, handleCache, background);
+        LogLoader.Loaded loaded = LogLoader.load(directory, config, recoveryPoint, cleanShutdown, handleCache,
+                logStartOffset, clock.millis());
+        log.segments.putAll(loaded.segments());
+        log.logStartOffset = Math.max(logStartOffset, loaded.segments().firstKey());
+        if (log.logStartOffset > loaded.logEndOffset()) {
+            log.logStartOffset = loaded.logEndOffset();
+        }
+        log.recoveryPoint = loaded.recoveryPoint();
+        LogSegment active = loaded.segments().lastEntry().getValue();
+        log.logEnd = new LogEnd(loaded.logEndOffset(), active, active.sizeBytes());
+        log.highWatermark = log.logStartOffset;
+        log.lastFlushMs = clock.millis();
+        return log;
+    }
+
+    public TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    public void updateConfig(LogConfig newConfig) {
+        this.config = newConfig;
+    }
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    public long logEndOffset() {
+        return logEnd.offset();
+    }
+
+    public long highWatermark() {
+        return highWatermark;
+    }
+
+    public long recoveryPoint() {
+        return recoveryPoint;
+    }
+
+    public long lastFlushMs() {
+        return lastFlushMs;
+    }
+
+    /** Total bytes of all segments. */
+    public long sizeBytes() {
+        long total = 0;
+        for (LogSegment segment : segments.values()) {
+            total += segment.sizeBytes();
+        }
+        return total;
+    }
+
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    /** Base offsets of the segments, oldest first. */
+    public List<Long> segmentBaseOffsets() {
+        return new ArrayList<>(segments.keySet());
+    }
+
+    /** Segments, oldest first; for the cleaner and tools inside the storage module. */
+    public Collection<LogSegment> segments() {
+        return segments.values();
+    }
+
+    /** Sets the high watermark, kept within [log start offset, log end offset]. */
+    public void updateHighWatermark(long offset) {
+        lock.lock();
+        try {
+            highWatermark = Math.max(logStartOffset, Math.min(offset, logEnd.offset()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- append
+
+    /**
+     * Appends batches a producer sent: validates each (frame, CRC-32C, magic, record count, {@code max.message.bytes}),
+     * assigns offsets in place from the log end offset, stamps the leader epoch and, for LogAppendTime topics, the
+     * append time. Records are never re-encoded.
+     *
+     * @throws RecordBatchException with the Kafka error for an invalid batch; nothing is appended then
+     */
+    public AppendResult appendAsLeader(ByteBuffer batches, int leaderEpoch) {
+        return append(batches, leaderEpoch, true);
+    }
+
+    /**
+     * Appends batches that already carry offsets (replication, internal writers): frame and CRC are checked and the
+     * first offset may not lie below the log end offset.
+     */
+    public AppendResult appendAsFollower(ByteBuffer batches) {
+        return append(batches, RecordBatch.NO_PARTITION_LEADER_EPOCH, false);
+    }
+
+    private AppendResult append(ByteBuffer batches, int leaderEpoch, boolean assignOffsets) {
+        LogConfig settings = config;
+        lock.lock();
+        try {
+            ensureOpen();
+            long nextOffset = logEnd.offset();
+            long firstOffset = -1;
+            long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+            long offsetOfMaxTimestamp = -1;
+            long now = clock.millis();
+            boolean logAppendTime = assignOffsets && settings.timestampType() == TimestampType.LOG_APPEND_TIME;
+            int batchCount = 0;
+            int cursor = batches.position();
+            int end = batches.limit();
+            if (cursor == end) {
+                throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "no batches to append");
+            }
+            // Validate everything first so that a bad batch leaves the buffer and the log untouched.
+            while (cursor < end) {
+                int size = RecordBatchValidator.validateFrameAndCrc(batches, cursor, end - cursor);
+                RecordBatch batch = new RecordBatch(batches, cursor);
+                if (size > settings.maxMessageBytes()) {
+                    throw new RecordBatchException(Kind.RECORD_TOO_LARGE, "batch of " + size
+                            + " bytes exceeds max.message.bytes " + settings.maxMessageBytes());
+                }
+                if (assignOffsets) {
+                    RecordBatchValidator.validateProducerBatch(batch);
+                } else if (batch.baseOffset() < (cursor == batches.position() ? nextOffset : 0)) {
+                    throw new RecordBatchException(Kind.INVALID_RECORD, "batch offset " + batch.baseOffset()
+                            + " is below the log end offset " + nextOffset);
+                }
+                cursor += size;
+            }
+            int totalBytes = end - batches.position();
+            if (totalBytes > settings.segmentBytes()) {
+                throw new RecordBatchException(Kind.RECORD_TOO_LARGE, "append of " + totalBytes
+                        + " bytes exceeds segment.bytes " + settings.segmentBytes());
+            }
+            cursor = batches.position();
+            long previousLast = nextOffset - 1;
+            while (cursor < end) {
+                RecordBatch batch = new RecordBatch(batches, cursor);
+                if (assignOffsets) {
+                    batch.setBaseOffset(nextOffset);
+                    batch.setPartitionLeaderEpoch(leaderEpoch);
+                    if (logAppendTime) {
+                        batch.setLogAppendTime(now);
+                    }
+                } else if (batch.baseOffset() <= previousLast) {
+                    throw new RecordBatchException(Kind.INVALID_RECORD, "batch offsets go backwards at "
+                            + batch.baseOffset());
+                }
+                if (firstOffset < 0) {
+                    firstOffset = batch.baseOffset();
+                }
+                if (batch.maxTimestamp() > maxTimestamp) {
+                    maxTimestamp = batch.maxTimestamp();
+                    offsetOfMaxTimestamp = batch.lastOffset();
+                }
+                previousLast = batch.lastOffset();
+                nextOffset = batch.nextOffset();
+                cursor += batch.sizeInBytes();
+                batchCount++;
+            }
+            LogSegment segment = maybeRoll(totalBytes, firstOffset, previousLast, maxTimestamp, now);
+            segment.append(batches, settings.indexIntervalBytes());
+            logEnd = new LogEnd(nextOffset, segment, segment.sizeBytes());
+            AppendResult result = new AppendResult(firstOffset, previousLast, maxTimestamp, offsetOfMaxTimestamp,
+                    logAppendTime ? now : RecordBatch.NO_TIMESTAMP, logStartOffset, batchCount, totalBytes);
+            if (nextOffset - recoveryPoint >= settings.flushMessages()) {
+                flush(nextOffset);
+            }
+            return result;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private LogSegment maybeRoll(int appendBytes, long firstOffset, long lastOffset, long appendMaxTimestamp,
+                                 long now) {
+        LogSegment active = logEnd.segment();
+        if (active.sizeBytes() == 0) {
+            return active;
+        }
+        LogConfig settings = config;
+        long firstTimestamp = active.rollingBasedTimestamp();
+        long waitedMs = appendMaxTimestamp >= 0 && firstTimestamp >= 0 && active.maxTimestampSoFar() >= 0
+                ? appendMaxTimestamp - firstTimestamp : now - firstTimestamp;
+        boolean timeToRoll = waitedMs > settings.segmentMs() - rollJitterMs(settings);
+        if (timeToRoll || !active.canAppend(appendBytes, lastOffset, settings.segmentBytes())) {
+            return roll(firstOffset, now);
+        }
+        return active;
+    }
+
+    /** Deterministic per-partition jitter: spreads rolls of many partitions without a random source. */
+    private long rollJitterMs(LogConfig settings) {
+        if (settings.segmentJitterMs() == 0) {
+            return 0;
+        }
+        return Math.floorMod((long) topicPartition.hashCode(), Math.min(settings.segmentJitterMs(), settings.segmentMs()));
+    }
+
+    /** Starts a new active segment at the log end offset, if the active one holds anything. */
+    public void roll() {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (logEnd.segment().sizeBytes() > 0) {
+                roll(logEnd.offset(), clock.millis());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private LogSegment roll(long baseOffset, long now) {
+        LogSegment previous = logEnd.segment();
+        LogConfig settings = config;
+        previous.onBecomeInactive();
+        LogSegment next = LogSegment.create(directory, baseOffset, settings.segmentIndexBytes(),
+                settings.preallocate() ? settings.segmentBytes() : 0, handleCache, now);
+        segments.put(baseOffset, next);
+        previous.unpin(System.nanoTime());
+        logEnd = new LogEnd(logEnd.offset(), next, 0);
+        LOG.debug("Rolled {} to a new segment at offset {}", topicPartition, baseOffset);
+        // Kafka flushes a rolled segment in the background; the recovery point then moves past it.
+        submit(() -> flush(baseOffset));
+        return next;
+    }
+
+    // ---------------------------------------------------------------- read
+
+    /**
+     * Reads from {@code startOffset}: the batch holding it and those after, up to {@code maxBytes} and below
+     * {@code maxOffsetExclusive} (the high watermark for consumers, the log end offset for replicas). With
+     * {@code minOneBatch} the first batch comes whole even when larger than {@code maxBytes} (Kafka's rule, so a
+     * consumer never stalls on a large batch).
+     *
+     * @throws OffsetOutOfRangeException when {@code startOffset} is below the log start or above the log end offset
+     */
+    public LogReadResult read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
+        LogEnd end = logEnd;
+        long start = logStartOffset;
+        long watermark = highWatermark;
+        if (startOffset < start || startOffset > end.offset()) {
+            throw new OffsetOutOfRangeException("offset " + startOffset + " is outside [" + start + ", "
+                    + end.offset() + "] of " + topicPartition);
+        }
+        long upperBound = Math.min(maxOffsetExclusive, end.offset());
+        if (startOffset >= upperBound) {
+            return new LogReadResult(FileSlice.empty(), -1, start, end.offset(), watermark);
+        }
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(startOffset);
+        long nanos = System.nanoTime();
+        while (entry != null) {
+            LogSegment segment = entry.getValue();
+            if (!segment.acquire(nanos)) {
+                entry = segments.floorEntry(startOffset); // deleted under us: retry with the current map
+                if (entry != null && entry.getValue() == segment) {
+                    throw new OffsetOutOfRangeException("offset " + startOffset + " was deleted");
+                }
+                continue;
+            }
+            boolean handedOver = false;
+            try {
+                int segmentEnd = segment == end.segment() ? end.segmentSizeBytes() : segment.sizeBytes();
+                BatchHeader first = segment.findBatch(startOffset, segmentEnd);
+                if (first != null) {
+                    if (first.baseOffset() >= upperBound) {
+                        return new LogReadResult(FileSlice.empty(), -1, start, end.offset(), watermark);
+                    }
+                    int maxPosition = segmentEnd;
+                    if (upperBound < end.offset()) {
+                        BatchHeader bound = segment.findBatch(upperBound, segmentEnd);
+                        if (bound != null) {
+                            maxPosition = bound.position();
+                        }
+                    }
+                    int wanted = minOneBatch ? Math.max(maxBytes, first.sizeBytes()) : maxBytes;
+                    int length = Math.min(maxPosition - first.position(), wanted);
+                    if (length <= 0) {
+                        return new LogReadResult(FileSlice.empty(), -1, start, end.offset(), watermark);
+                    }
+                    handedOver = true;
+                    return new LogReadResult(segment.slice(first.position(), length), first.baseOffset(), start,
+                            end.offset(), watermark);
+                }
+            } finally {
+                if (!handedOver) {
+                    segment.release();
+                }
+            }
+            // The offset lies after this segment's last batch (a compaction gap): continue in the next one.
+            entry = segments.higherEntry(entry.getKey());
+        }
+        return new LogReadResult(FileSlice.empty(), -1, start, end.offset(), watermark);
+    }
+
+    /** Reads everything from {@code startOffset} to the log end into memory; for tools and tests. */
+    public ByteBuffer readAllFrom(long startOffset) {
+        List<ByteBuffer> parts = new ArrayList<>();
+        int total = 0;
+        long offset = startOffset;
+        while (offset < logEnd.offset()) {
+            LogReadResult result = read(offset, 1024 * 1024, Long.MAX_VALUE, true);
+            if (result.slice().isEmpty()) {
+                break;
+            }
+            ByteBuffer bytes;
+            try (FileSlice slice = result.slice()) {
+                bytes = slice.readAll();
+            }
+            long next = offset;
+            int wholeBytes = 0;
+            for (RecordBatch batch : io.fjord.protocol.records.RecordBatches.of(bytes)) {
+                next = batch.nextOffset();
+                wholeBytes += batch.sizeInBytes();
+            }
+            if (next == offset) {
+                break;
+            }
+            bytes.limit(wholeBytes);
+            parts.add(bytes);
+            total += wholeBytes;
+            offset = next;
+        }
+        ByteBuffer all = ByteBuffer.allocate(total);
+        parts.forEach(all::put);
+        return all.flip();
+    }
+
+    // ---------------------------------------------------------------- lookups by time
+
+    /** The first record with a timestamp at or after {@code timestamp}, for ListOffsets; empty if none. */
+    public Optional<TimestampAndOffset> offsetForTimestamp(long timestamp) {
+        long start = logStartOffset;
+        long nanos = System.nanoTime();
+        for (LogSegment segment : segments.tailMap(segments.floorKey(start)).values()) {
+            if (segment.maxTimestampSoFar() < timestamp || !segment.acquire(nanos)) {
+                continue;
+            }
+            try {
+                BatchHeader header = segment.findBatchByTimestamp(timestamp, start);
+                if (header == null) {
+                    continue;
+                }
+                for (Record record : decode(segment, header)) {
+                    if (record.timestamp() >= timestamp && record.offset() >= start) {
+                        return Optional.of(new TimestampAndOffset(record.timestamp(), record.offset(),
+                                header.partitionLeaderEpoch()));
+                    }
+                }
+            } finally {
+                segment.release();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first record holding the largest timestamp in the log (ListOffsets MAX_TIMESTAMP); empty if none. */
+    public Optional<TimestampAndOffset> maxTimestampAndOffset() {
+        LogSegment best = null;
+        for (LogSegment segment : segments.values()) {
+            if (segment.maxTimestampSoFar() >= 0 && (best == null
+                    || segment.maxTimestampSoFar() > best.maxTimestampSoFar())) {
+                best = segment;
+            }
+        }
+        if (best == null || !best.acquire(System.nanoTime())) {
+            return Optional.empty();
+        }
+        try {
+            long maxTimestamp = best.maxTimestampSoFar();
+            BatchHeader header = best.findBatch(best.offsetOfMaxTimestampSoFar(), best.sizeBytes());
+            if (header == null) {
+                return Optional.empty();
+            }
+            for (Record record : decode(best, header)) {
+                if (record.timestamp() == maxTimestamp) {
+                    return Optional.of(new TimestampAndOffset(maxTimestamp, record.offset(),
+                            header.partitionLeaderEpoch()));
+                }
+            }
+            return Optional.of(new TimestampAndOffset(maxTimestamp, header.lastOffset(), header.partitionLeaderEpoch()));
+        } finally {
+            best.release();
+        }
+    }
+
+    private static List<Record> decode(LogSegment segment, BatchHeader header) {
+        ByteBuffer bytes = segment.read(header.position(), header.sizeBytes());
+        return RecordCodec.decode(new RecordBatch(bytes, 0), DECODED_BYTES_MAX);
+    }
+
+    // ---------------------------------------------------------------- durability
+
+    /** Flushes everything appended so far. */
+    public void flush() {
+        flush(logEnd.offset());
+    }
+
+    /**
+     * Makes every batch below {@code offsetExclusive} durable (fsync of the segments holding them and their indexes),
+     * then moves the recovery point there.
+     */
+    public void flush(long offsetExclusive) {
+        flushLock.lock();
+        try {
+            long target = Math.min(offsetExclusive, logEnd.offset());
+            if (target <= recoveryPoint || closed) {
+                return;
+            }
+            Long fromKey = segments.floorKey(recoveryPoint);
+            long nanos = System.nanoTime();
+            for (LogSegment segment : segments.tailMap(fromKey == null ? segments.firstKey() : fromKey).values()) {
+                if (segment.baseOffset() >= target) {
+                    break;
+                }
+                if (segment.acquire(nanos)) {
+                    try {
+                        segment.flush();
+                    } finally {
+                        segment.release();
+                    }
+                }
+            }
+            lock.lock();
+            try {
+                recoveryPoint = Math.max(recoveryPoint, Math.min(target, logEnd.offset()));
+            } finally {
+                lock.unlock();
+            }
+            lastFlushMs = clock.millis();
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    /** Flushes if {@code flush.ms} has passed since the last flush and something is unflushed. */
+    public void maybeFlushOnTime() {
+        if (clock.millis() - lastFlushMs >= config.flushMs() && logEnd.offset() > recoveryPoint) {
+            flush();
+        }
+    }
+
+    // ---------------------------------------------------------------- truncation and log start
+
+    /**
+     * Removes everything at and after {@code offset} (replication truncates to the leader's log). A batch holding
+     * {@code offset} goes whole; the log end offset becomes the end of the last batch kept.
+     */
+    public void truncateTo(long offset) {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (offset >= logEnd.offset()) {
+                return;
+            }
+            if (offset <= segments.firstKey() || offset <= logStartOffset) {
+                truncateFullyAndStartAt(offset);
+                return;
+            }
+            for (LogSegment segment : List.copyOf(segments.tailMap(offset, false).values())) {
+                if (segment.baseOffset() >= offset) {
+                    removeSegment(segment);
+                }
+            }
+            LogSegment last = segments.lastEntry().getValue();
+            last.truncateTo(offset);
+            long newEnd = last.readNextOffset();
+            if (last != logEnd.segment()) {
+                last.onBecomeActive();
+            }
+            logEnd = new LogEnd(newEnd, last, last.sizeBytes());
+            recoveryPoint = Math.min(recoveryPoint, newEnd);
+            highWatermark = Math.min(highWatermark, newEnd);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deletes every segment and starts an empty log at {@code offset}. */
+    public void truncateFullyAndStartAt(long offset) {
+        lock.lock();
+        try {
+            ensureOpen();
+            for (LogSegment segment : List.copyOf(segments.values())) {
+                removeSegment(segment);
+            }
+            LogSegment fresh = LogSegment.create(directory, offset, config.segmentIndexBytes(),
+                    config.preallocate() ? config.segmentBytes() : 0, handleCache, clock.millis());
+            segments.put(offset, fresh);
+            logEnd = new LogEnd(offset, fresh, 0);
+            logStartOffset = offset;
+            recoveryPoint = offset;
+            highWatermark = offset;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Moves the log start offset forward (DeleteRecords); never past the high watermark. Whole segments below it are
+     * deleted by the next retention pass. Returns whether it moved.
+     */
+    public boolean maybeAdvanceLogStartOffset(long newLogStartOffset) {
+        lock.lock();
+        try {
+            if (newLogStartOffset <= logStartOffset) {
+                return false;
+            }
+            if (newLogStartOffset > highWatermark) {
+                throw new OffsetOutOfRangeException("cannot move the log start offset to " + newLogStartOffset
+                        + " beyond the high watermark " + highWatermark);
+            }
+            logStartOffset = newLogStartOffset;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- retention
+
+    /**
+     * Deletes whole segments that retention allows: those below the log start offset, and with
+     * {@code cleanup.policy} delete those older than {@code retention.ms} or beyond {@code retention.bytes}. Only
+     * segments wholly below the high watermark go. Returns the number deleted.
+     */
+    public int deleteOldSegments() {
+        lock.lock();
+        try {
+            ensureOpen();
+            LogConfig settings = config;
+            long now = clock.millis();
+            List<LogSegment> ordered = new ArrayList<>(segments.values());
+            long remainingBytes = sizeBytes();
+            int deletable = 0;
+            for (int index = 0; index < ordered.size(); index++) {
+                LogSegment segment = ordered.get(index);
+                long upperBound = index + 1 < ordered.size() ? ordered.get(index + 1).baseOffset() : logEnd.offset();
+                if (upperBound > highWatermark || (segment == logEnd.segment() && segment.sizeBytes() == 0)) {
+                    break;
+                }
+                boolean belowStart = upperBound <= logStartOffset;
+                boolean expired = settings.delete() && settings.retentionMs() >= 0
+                        && now - segment.largestTimestamp() > settings.retentionMs();
+                boolean overSize = settings.delete() && settings.retentionBytes() >= 0
+                        && remainingBytes - segment.sizeBytes() >= settings.retentionBytes();
+                if (!belowStart && !expired && !overSize) {
+                    break;
+                }
+                remainingBytes -= segment.sizeBytes();
+                deletable++;
+            }
+            if (deletable == 0) {
+                return 0;
+            }
+            if (deletable == ordered.size()) {
+                roll(logEnd.offset(), now); // never leave the log without an active segment
+            }
+            for (LogSegment segment : ordered.subList(0, deletable)) {
+                removeSegment(segment);
+            }
+            long newStart = segments.firstKey();
+            if (newStart > logStartOffset) {
+                logStartOffset = newStart;
+            }
+            LOG.info("Deleted {} segment(s) of {} by retention; log start offset is now {}", deletable,
+                    topicPartition, logStartOffset);
+            return deletable;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes a segment from the log now and its files after {@code file.delete.delay.ms}. Caller holds the lock. */
+    private void removeSegment(LogSegment segment) {
+        segments.remove(segment.baseOffset(), segment);
+        segment.markDeleted();
+        scheduleDelete(segment, config.fileDeleteDelayMs());
+    }
+
+    private void scheduleDelete(LogSegment segment, long delayMs) {
+        Runnable delete = () -> {
+            if (!segment.deleteFiles()) {
+                scheduleDelete(segment, 1000); // a reader still holds it
+            }
+        };
+        try {
+            background.schedule(delete, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            delete.run();
+        }
+    }
+
+    private void submit(Runnable task) {
+        try {
+            background.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.error("Background task for {} failed", topicPartition, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    // ---------------------------------------------------------------- segment replacement (cleaner)
+
+    /**
+     * Replaces {@code oldSegments} by {@code cleaned}, whose files carry the swap suffix until this call renames them
+     * into place. Holds the append lock so no roll or truncation interleaves.
+     */
+    public void replaceSegments(LogSegment cleaned, List<LogSegment> oldSegments, Runnable renameSwapIntoPlace) {
+        lock.lock();
+        try {
+            ensureOpen();
+            for (LogSegment old : oldSegments) {
+                if (segments.get(old.baseOffset()) != old) {
+                    throw new IllegalStateException("segment " + old + " is no longer part of " + topicPartition);
+                }
+            }
+            for (LogSegment old : oldSegments) {
+                segments.remove(old.baseOffset(), old);
+                old.markDeleted();
+            }
+            renameSwapIntoPlace.run();
+            segments.put(cleaned.baseOffset(), cleaned);
+            for (LogSegment old : oldSegments) {
+                scheduleDelete(old, config.fileDeleteDelayMs());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code action} under the append lock; for the cleaner's consistent views. */
+    public <T> T withLock(java.util.function.Supplier<T> action) {
+        lock.lock();
+        try {
+            return action.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The active segment; callers hold the lock if they need it to stay active. */
+    public LogSegment activeSegment() {
+        return logEnd.segment();
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StorageException("log " + topicPartition + " is closed");
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Flushes and closes cleanly: files trimmed, indexes complete, so the next open skips recovery. */
+    @Override
+    public void close() {
+        flush();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (LogSegment segment : segments.values()) {
+                segment.closeCleanly();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes without flushing or trimming, leaving the files as a process crash would. For tests. */
+    public void closeAbruptly() {
+        lock.lock();
+        try {
+            closed = true;
+            for (LogSegment segment : segments.values()) {
+                segment.closeAbruptly();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes and deletes the whole directory. */
+    public void delete() {
+        lock.lock();
+        try {
+            closed = true;
+            for (LogSegment segment : List.copyOf(segments.values())) {
+                segments.remove(segment.baseOffset());
+                segment.markDeleted();
+                segment.deleteFiles();
+            }
+            deleteDirectory(directory);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void deleteDirectory(Path directory) {
+        try (var files = Files.walk(directory)) {
+            List<Path> all = files.sorted(java.util.Comparator.reverseOrder()).toList();
+            for (Path file : all) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot delete " + directory, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionLog(" + topicPartition + ", start=" + logStartOffset + ", end=" + logEnd.offset() + ")";
+    }
+}

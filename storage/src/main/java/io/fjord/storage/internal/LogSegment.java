@@ -1,0 +1,652 @@
+package io.fjord.storage.internal;
+
+import io.fjord.protocol.records.RecordBatch;
+import io.fjord.storage.FileSlice;
+import io.fjord.storage.LogCorruptionException;
+import io.fjord.storage.StorageException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One segment of a partition log: a file of batches starting at a base offset, with its offset and time indexes.
+ *
+ * <p>Thread-safety: appends, truncation, roll and recovery run only under the owning log's append lock (one writer).
+ * Readers run concurrently: they {@link #acquire()} the segment, which opens its file and indexes if a handle cache
+ * closed them, and see only bytes below {@link #sizeBytes()}, a volatile count published after the bytes and index
+ * entries are written. The open state is guarded by this object's monitor; a segment closes only when no reader holds
+ * it, so an index mapping is never unmapped under a reader.
+ */
+public final class LogSegment {
+    private final Path directory;
+    private final long baseOffset;
+    private final int indexSizeBytes;
+    private final SegmentHandleCache handleCache;
+
+    private Path logFile;
+    private Path offsetIndexFile;
+    private Path timeIndexFile;
+
+    // Open state, guarded by this; the active segment holds it open permanently (pinned).
+    private FileChannel channel;
+    private OffsetIndex offsetIndex;
+    private TimeIndex timeIndex;
+    private int references;
+    private boolean pinned;
+    private boolean deleted;
+
+    private volatile int sizeBytes;
+    private volatile long maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
+    private volatile long offsetOfMaxTimestampSoFar;
+    private volatile long firstBatchTimestamp = RecordBatch.NO_TIMESTAMP;
+    private volatile long createdMs;
+    private int bytesSinceLastIndexEntry;
+
+    private LogSegment(Path directory, long baseOffset, int indexSizeBytes, SegmentHandleCache handleCache,
+                       long createdMs) {
+        this.directory = directory;
+        this.baseOffset = baseOffset;
+        this.indexSizeBytes = indexSizeBytes;
+        this.handleCache = handleCache;
+        this.logFile = SegmentFiles.log(directory, baseOffset);
+        this.offsetIndexFile = SegmentFiles.offsetIndex(directory, baseOffset);
+        this.timeIndexFile = SegmentFiles.timeIndex(directory, baseOffset);
+        this.createdMs = createdMs;
+        this.offsetOfMaxTimestampSoFar = baseOffset;
+    }
+
+    /** Creates empty files for a new active segment, pinned open. */
+    public static LogSegment create(Path directory, long baseOffset, int indexSizeBytes, int preallocateBytes,
+                                    SegmentHandleCache handleCache, long nowMs) {
+        LogSegment segment = new LogSegment(directory, baseOffset, indexSizeBytes, handleCache, nowMs);
+        try {
+            Files.deleteIfExists(segment.offsetIndexFile);
+            Files.deleteIfExists(segment.timeIndexFile);
+            segment.channel = FileChannel.open(segment.logFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            if (preallocateBytes > 0) {
+                segment.channel.write(ByteBuffer.allocate(1), preallocateBytes - 1L);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot create segment " + segment.logFile, e);
+        }
+        segment.offsetIndex = new OffsetIndex(segment.offsetIndexFile, baseOffset, indexSizeBytes, true);
+        segment.timeIndex = new TimeIndex(segment.timeIndexFile, baseOffset, indexSizeBytes, true);
+        segment.pinned = true;
+        return segment;
+    }
+
+    /**
+     * An existing segment, not yet opened. {@code validSizeBytes} is the file length for a cleanly closed segment;
+     * recovery may shrink it.
+     */
+    public static LogSegment existing(Path directory, long baseOffset, int indexSizeBytes,
+                                      SegmentHandleCache handleCache) {
+        LogSegment segment = new LogSegment(directory, baseOffset, indexSizeBytes, handleCache, 0);
+        try {
+            segment.sizeBytes = (int) Math.min(Files.size(segment.logFile), Integer.MAX_VALUE);
+            segment.createdMs = Files.getLastModifiedTime(segment.logFile).toMillis();
+        } catch (IOException e) {
+            throw new StorageException("cannot read segment " + segment.logFile, e);
+        }
+        return segment;
+    }
+
+    public long baseOffset() {
+        return baseOffset;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public int sizeBytes() {
+        return sizeBytes;
+    }
+
+    public long maxTimestampSoFar() {
+        return maxTimestampSoFar;
+    }
+
+    public long offsetOfMaxTimestampSoFar() {
+        return offsetOfMaxTimestampSoFar;
+    }
+
+    /** Largest timestamp in the segment, or the file's modification time if it holds none (as Kafka). */
+    public long largestTimestamp() {
+        long timestamp = maxTimestampSoFar;
+        if (timestamp >= 0) {
+            return timestamp;
+        }
+        try {
+            return Files.getLastModifiedTime(logFile).toMillis();
+        } catch (IOException e) {
+            return createdMs;
+        }
+    }
+
+    /** The time segment.ms counts from: the first batch's timestamp, else when the segment was created. */
+    public long rollingBasedTimestamp() {
+        long first = firstBatchTimestamp;
+        return first >= 0 ? first : createdMs;
+    }
+
+    // ---------------------------------------------------------------- open state and references
+
+    /** Takes a reference for a read, opening the segment if needed. Returns false for a deleted, closed segment. */
+    public boolean acquire(long nowNanos) {
+        synchronized (this) {
+            if (deleted && channel == null) {
+                return false;
+            }
+            ensureOpen();
+            references++;
+        }
+        if (!isPinned()) {
+            handleCache.touched(this, nowNanos);
+        }
+        return true;
+    }
+
+    public void release() {
+        boolean closeNow;
+        synchronized (this) {
+            references--;
+            closeNow = deleted && references == 0 && !pinned;
+        }
+        if (closeNow) {
+            closeHandles();
+        }
+    }
+
+    private synchronized boolean isPinned() {
+        return pinned;
+    }
+
+    /** Keeps the segment open while it is active. */
+    public synchronized void pin() {
+        ensureOpen();
+        pinned = true;
+    }
+
+    public void unpin(long nowNanos) {
+        synchronized (this) {
+            pinned = false;
+        }
+        handleCache.touched(this, nowNanos);
+    }
+
+    private void ensureOpen() {
+        if (channel != null) {
+            return;
+        }
+        try {
+            channel = FileChannel.open(logFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new StorageException("cannot open segment " + logFile, e);
+        }
+        offsetIndex = new OffsetIndex(offsetIndexFile, baseOffset, indexSizeBytes, pinned);
+        timeIndex = new TimeIndex(timeIndexFile, baseOffset, indexSizeBytes, pinned);
+    }
+
+    /** Closes file and mappings if no reader holds the segment and it is not active; true if now closed. */
+    synchronized boolean closeHandlesIfUnused() {
+        if (references > 0 || pinned) {
+            return false;
+        }
+        closeOpenState();
+        return true;
+    }
+
+    private synchronized void closeHandles() {
+        closeOpenState();
+        handleCache.forget(this);
+    }
+
+    private void closeOpenState() {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw new StorageException("cannot close segment " + logFile, e);
+        }
+        channel = null;
+        offsetIndex.close();
+        timeIndex.close();
+        offsetIndex = null;
+        timeIndex = null;
+    }
+
+    /** The open channel; callers hold a reference or the append lock on the active segment. */
+    public synchronized FileChannel channel() {
+        ensureOpen();
+        return channel;
+    }
+
+    public synchronized OffsetIndex offsetIndex() {
+        ensureOpen();
+        return offsetIndex;
+    }
+
+    public synchronized TimeIndex timeIndex() {
+        ensureOpen();
+        return timeIndex;
+    }
+
+    // ---------------------------------------------------------------- append
+
+    /** Whether a batch of this size fits, and its last offset fits a relative index entry. */
+    public boolean canAppend(int batchBytes, long lastOffset, int segmentBytesMax) {
+        boolean indexesFull = offsetIndex().isFull() || timeIndex().isFull();
+        return !indexesFull && (long) sizeBytes + batchBytes <= segmentBytesMax
+                && lastOffset - baseOffset <= Integer.MAX_VALUE;
+    }
+
+    /**
+     * Writes already validated batches at the end of the file and indexes them. The batches are written in one
+     * positional write; index entries follow Kafka's rule of one entry each {@code indexIntervalBytes}.
+     */
+    public void append(ByteBuffer batches, int indexIntervalBytes) {
+        int startPosition = sizeBytes;
+        FileChannel file = channel();
+        try {
+            ByteBuffer source = batches.duplicate();
+            long writePosition = startPosition;
+            while (source.hasRemaining()) {
+                writePosition += file.write(source, writePosition);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot append to " + logFile, e);
+        }
+        int cursor = batches.position();
+        int position = startPosition;
+        while (cursor < batches.limit()) {
+            RecordBatch batch = new RecordBatch(batches, cursor);
+            indexBatch(batch.lastOffset(), batch.maxTimestamp(), position, batch.sizeInBytes(), indexIntervalBytes);
+            cursor += batch.sizeInBytes();
+            position += batch.sizeInBytes();
+        }
+        sizeBytes = position;
+    }
+
+    private void indexBatch(long lastOffset, long maxTimestamp, int position, int batchBytes, int indexIntervalBytes) {
+        if (firstBatchTimestamp == RecordBatch.NO_TIMESTAMP && position == 0) {
+            firstBatchTimestamp = maxTimestamp;
+        }
+        if (maxTimestamp > maxTimestampSoFar) {
+            maxTimestampSoFar = maxTimestamp;
+            offsetOfMaxTimestampSoFar = lastOffset;
+        }
+        if (bytesSinceLastIndexEntry > indexIntervalBytes) {
+            offsetIndex().append(lastOffset, position);
+            timeIndex().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            bytesSinceLastIndexEntry = 0;
+        }
+        bytesSinceLastIndexEntry += batchBytes;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /**
+     * The first batch whose last offset is at least {@code offset}, searching from the index entry at or before it
+     * and below {@code endPosition}; null if the segment holds no such batch.
+     */
+    public BatchHeader findBatch(long offset, int endPosition) {
+        OffsetIndex.Entry entry = offsetIndex().lookup(offset);
+        SegmentScanner scanner = new SegmentScanner(channel(), entry.position(), endPosition, false,
+                SegmentScanner.READ_CHUNK_BYTES);
+        BatchHeader header;
+        while ((header = scanner.next()) != null) {
+            if (header.lastOffset() >= offset) {
+                return header;
+            }
+        }
+        if (scanner.invalidReason() != null) {
+            throw corruption(scanner.position(), scanner.invalidReason());
+        }
+        return null;
+    }
+
+    /**
+     * The first batch whose max timestamp is at least {@code timestamp}, at or after {@code startOffset}; null if
+     * none.
+     */
+    public BatchHeader findBatchByTimestamp(long timestamp, long startOffset) {
+        TimeIndex.Entry timeEntry = timeIndex().lookupBelow(timestamp);
+        OffsetIndex.Entry entry = offsetIndex().lookup(Math.max(timeEntry.offset(), startOffset));
+        int endPosition = sizeBytes;
+        SegmentScanner scanner = new SegmentScanner(channel(), entry.position(), endPosition, false,
+                SegmentScanner.READ_CHUNK_BYTES);
+        BatchHeader header;
+        while ((header = scanner.next()) != null) {
+            if (header.maxTimestamp() >= timestamp && header.lastOffset() >= startOffset) {
+                return header;
+            }
+        }
+        if (scanner.invalidReason() != null) {
+            throw corruption(scanner.position(), scanner.invalidReason());
+        }
+        return null;
+    }
+
+    /** A slice for zero-copy sending; the caller has acquired the segment, and the slice releases it. */
+    public FileSlice slice(int position, int length) {
+        return new FileSlice(channel(), position, length, this::release);
+    }
+
+    /** Copies bytes of the file; the caller holds a reference or the append lock. */
+    public ByteBuffer read(int position, int length) {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        try {
+            FileChannel file = channel();
+            while (buffer.hasRemaining()) {
+                if (file.read(buffer, position + buffer.position()) < 0) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot read " + logFile, e);
+        }
+        return buffer.flip();
+    }
+
+    /** A scanner over all batches of the segment. */
+    public SegmentScanner scanner(boolean checkCrc) {
+        return new SegmentScanner(channel(), 0, sizeBytes, checkCrc, SegmentScanner.SCAN_CHUNK_BYTES);
+    }
+
+    /** Logs corrupt data at {@code position} loudly and returns the exception to throw. */
+    public LogCorruptionException corruption(int position, String reason) {
+        return LogCorruptionDetail.of(logFile, position, reason);
+    }
+
+    // ---------------------------------------------------------------- recovery and truncation
+
+    /**
+     * Re-validates the whole segment (CRC of every batch, offsets growing, contiguous if {@code contiguous}),
+     * rebuilds both indexes, and truncates at the first invalid byte.
+     *
+     * @param expectedFirstOffset offset the first batch must start at when contiguous (or not exceed otherwise)
+     * @return what recovery found
+     */
+    public RecoveryResult recover(long expectedFirstOffset, boolean contiguous, int indexIntervalBytes) {
+        OffsetIndex offsets = offsetIndex();
+        TimeIndex times = timeIndex();
+        offsets.truncateToEntries(0);
+        times.truncateToEntries(0);
+        if (offsets.maxEntries() * (long) OffsetIndex.ENTRY_SIZE_BYTES < indexSizeBytes) {
+            offsets.resize(indexSizeBytes);
+            times.resize(indexSizeBytes);
+        }
+        maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
+        offsetOfMaxTimestampSoFar = baseOffset;
+        firstBatchTimestamp = RecordBatch.NO_TIMESTAMP;
+        bytesSinceLastIndexEntry = 0;
+        int fileLength;
+        try {
+            fileLength = (int) Math.min(channel().size(), Integer.MAX_VALUE);
+        } catch (IOException e) {
+            throw new StorageException("cannot size " + logFile, e);
+        }
+        SegmentScanner scanner = new SegmentScanner(channel(), 0, fileLength, true, SegmentScanner.SCAN_CHUNK_BYTES);
+        long nextOffset = expectedFirstOffset;
+        int validBytes = 0;
+        String problem = null;
+        BatchHeader header;
+        while ((header = scanner.next()) != null) {
+            boolean offsetsFit = contiguous ? header.baseOffset() == nextOffset : header.baseOffset() >= nextOffset;
+            if (!offsetsFit || header.lastOffset() - baseOffset > Integer.MAX_VALUE || offsets.isFull()
+                    || times.isFull()) {
+                problem = "batch offsets " + header.baseOffset() + ".." + header.lastOffset()
+                        + " do not follow offset " + (nextOffset - 1);
+                break;
+            }
+            indexBatch(header.lastOffset(), header.maxTimestamp(), header.position(), header.sizeBytes(),
+                    indexIntervalBytes);
+            nextOffset = header.nextOffset();
+            validBytes = header.endPosition();
+        }
+        if (problem == null) {
+            problem = scanner.invalidReason();
+        }
+        int truncatedBytes = fileLength - validBytes;
+        if (truncatedBytes > 0) {
+            truncateFile(validBytes);
+        }
+        sizeBytes = validBytes;
+        return new RecoveryResult(validBytes, truncatedBytes, nextOffset, truncatedBytes > 0 ? problem : null);
+    }
+
+    /** The outcome of {@link #recover}: bytes kept, bytes cut, the next offset, and why bytes were cut. */
+    public record RecoveryResult(int validBytes, int truncatedBytes, long nextOffset, String problem) {
+    }
+
+    /**
+     * Removes every batch whose last offset is at least {@code offset} (so a batch holding it goes whole) and the
+     * index entries pointing there. Returns the bytes removed.
+     */
+    public int truncateTo(long offset) {
+        BatchHeader first = findBatch(offset, sizeBytes);
+        if (first == null) {
+            return 0;
+        }
+        int removed = sizeBytes - first.position();
+        offsetIndex().truncateToOffset(offset);
+        timeIndex().truncateToOffset(offset);
+        truncateFile(first.position());
+        sizeBytes = first.position();
+        recomputeTimestamps();
+        bytesSinceLastIndexEntry = 0;
+        return removed;
+    }
+
+    private void recomputeTimestamps() {
+        maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
+        offsetOfMaxTimestampSoFar = baseOffset;
+        firstBatchTimestamp = RecordBatch.NO_TIMESTAMP;
+        SegmentScanner scanner = scanner(false);
+        BatchHeader header;
+        while ((header = scanner.next()) != null) {
+            if (firstBatchTimestamp == RecordBatch.NO_TIMESTAMP) {
+                firstBatchTimestamp = header.maxTimestamp();
+            }
+            if (header.maxTimestamp() > maxTimestampSoFar) {
+                maxTimestampSoFar = header.maxTimestamp();
+                offsetOfMaxTimestampSoFar = header.lastOffset();
+            }
+        }
+    }
+
+    /** Loads the timestamps and checks the indexes of a cleanly closed segment; false if they need a rebuild. */
+    public boolean loadCleanState() {
+        OffsetIndex offsets = offsetIndex();
+        TimeIndex times = timeIndex();
+        if (!offsets.isSane(sizeBytes) || !times.isSane()) {
+            return false;
+        }
+        if (times.entries() > 0) {
+            TimeIndex.Entry last = times.lastEntry();
+            maxTimestampSoFar = last.timestamp();
+            offsetOfMaxTimestampSoFar = last.offset();
+        }
+        // The last time-index entry may lag behind the last batches; scan the tail after the last offset entry.
+        int tailStart = offsets.entries() == 0 ? 0 : offsets.lastEntry().position();
+        SegmentScanner scanner = new SegmentScanner(channel(), tailStart, sizeBytes, false,
+                SegmentScanner.SCAN_CHUNK_BYTES);
+        BatchHeader header;
+        while ((header = scanner.next()) != null) {
+            if (header.maxTimestamp() > maxTimestampSoFar) {
+                maxTimestampSoFar = header.maxTimestamp();
+                offsetOfMaxTimestampSoFar = header.lastOffset();
+            }
+        }
+        if (scanner.invalidReason() != null) {
+            return false;
+        }
+        if (sizeBytes > 0) {
+            SegmentScanner first = new SegmentScanner(channel(), 0, sizeBytes, false, SegmentScanner.READ_CHUNK_BYTES);
+            BatchHeader firstHeader = first.next();
+            firstBatchTimestamp = firstHeader == null ? RecordBatch.NO_TIMESTAMP : firstHeader.maxTimestamp();
+        }
+        return true;
+    }
+
+    /** The next offset after the last batch, scanning from the last index entry; base offset if empty. */
+    public long readNextOffset() {
+        OffsetIndex.Entry entry = offsetIndex().lastEntry();
+        SegmentScanner scanner = new SegmentScanner(channel(), entry.position(), sizeBytes, false,
+                SegmentScanner.SCAN_CHUNK_BYTES);
+        long next = baseOffset;
+        BatchHeader header;
+        while ((header = scanner.next()) != null) {
+            next = header.nextOffset();
+        }
+        if (scanner.invalidReason() != null) {
+            throw corruption(scanner.position(), scanner.invalidReason());
+        }
+        return next;
+    }
+
+    private void truncateFile(int length) {
+        try {
+            channel().truncate(length);
+        } catch (IOException e) {
+            throw new StorageException("cannot truncate " + logFile, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- roll, flush, delete
+
+    /** Called when a newer segment becomes active: final time-index entry, indexes and file trimmed. */
+    public void onBecomeInactive() {
+        TimeIndex times = timeIndex();
+        if (maxTimestampSoFar >= 0 && !times.isFull()) {
+            times.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+        }
+        offsetIndex().trimToValidSize();
+        times.trimToValidSize();
+        truncateFileToSize();
+    }
+
+    /** Extends the indexes of a segment reopened as the active one. */
+    public void onBecomeActive() {
+        pin();
+        offsetIndex.resize(indexSizeBytes);
+        timeIndex.resize(indexSizeBytes);
+    }
+
+    private void truncateFileToSize() {
+        try {
+            FileChannel file = channel();
+            if (file.size() > sizeBytes) {
+                file.truncate(sizeBytes);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot trim " + logFile, e);
+        }
+    }
+
+    public void flush() {
+        try {
+            channel().force(true);
+        } catch (IOException e) {
+            throw new StorageException("cannot flush " + logFile, e);
+        }
+        offsetIndex().flush();
+        timeIndex().flush();
+    }
+
+    /** Trims and closes for a clean shutdown. */
+    public void closeCleanly() {
+        synchronized (this) {
+            if (channel == null) {
+                return;
+            }
+            truncateFileToSize();
+            offsetIndex.trimToValidSize();
+            timeIndex.trimToValidSize();
+            flush();
+            pinned = false;
+            closeOpenState();
+        }
+        handleCache.forget(this);
+    }
+
+    /** Closes without trimming, leaving files as a crash would. */
+    public void closeAbruptly() {
+        synchronized (this) {
+            pinned = false;
+            closeOpenState();
+        }
+        handleCache.forget(this);
+    }
+
+    /**
+     * Renames the files with the deleted suffix so that recovery removes them; they are removed for good by
+     * {@link #deleteFiles()} once the delete delay has passed.
+     */
+    public void markDeleted() {
+        synchronized (this) {
+            deleted = true;
+            pinned = false;
+            logFile = renameWithSuffix(logFile, SegmentFiles.DELETED_SUFFIX);
+            offsetIndexFile = renameWithSuffix(offsetIndexFile, SegmentFiles.DELETED_SUFFIX);
+            timeIndexFile = renameWithSuffix(timeIndexFile, SegmentFiles.DELETED_SUFFIX);
+        }
+    }
+
+    /** Deletes the files, closing the segment when no reader holds it; false if a reader still does. */
+    public boolean deleteFiles() {
+        synchronized (this) {
+            if (references > 0) {
+                return false;
+            }
+            closeOpenState();
+            deleted = true;
+            try {
+                Files.deleteIfExists(logFile);
+                Files.deleteIfExists(offsetIndexFile);
+                Files.deleteIfExists(timeIndexFile);
+            } catch (IOException e) {
+                throw new StorageException("cannot delete segment " + logFile, e);
+            }
+        }
+        handleCache.forget(this);
+        return true;
+    }
+
+    private static Path renameWithSuffix(Path file, String suffix) {
+        if (suffix.isEmpty()) {
+            return file;
+        }
+        Path target = file.resolveSibling(file.getFileName() + suffix);
+        try {
+            if (Files.exists(file)) {
+                Files.move(file, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rename " + file + " to " + target, e);
+        }
+        return target;
+    }
+
+    public synchronized boolean isDeleted() {
+        return deleted;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public String toString() {
+        return "LogSegment(" + logFile + ", size=" + sizeBytes + ")";
+    }
+}

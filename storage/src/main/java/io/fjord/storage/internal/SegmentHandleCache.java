@@ -1,0 +1,74 @@
+package io.fjord.storage.internal;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Bounds how many inactive segments keep their file and index mappings open, across all logs of a node. Segments
+ * open lazily on first read and register here; past the limit, the least recently used idle segment closes, and a
+ * sweep closes segments idle longer than a set time. Segments in use (read slices outstanding, or the active
+ * segment) never close; the limit is then exceeded until they are released.
+ *
+ * <p>Thread-safe: one monitor guards the LRU order. Lock order is cache, then segment.
+ */
+public final class SegmentHandleCache {
+    private final int openSegmentsMax;
+    private final long idleCloseNanos;
+    private final Map<LogSegment, Long> lastUseNanos = new LinkedHashMap<>(64, 0.75f, true);
+
+    public SegmentHandleCache(int openSegmentsMax, long idleCloseMs) {
+        if (openSegmentsMax < 1) {
+            throw new IllegalArgumentException("openSegmentsMax must be positive");
+        }
+        this.openSegmentsMax = openSegmentsMax;
+        this.idleCloseNanos = idleCloseMs * 1_000_000L;
+    }
+
+    /** A cache with room for every segment that will ever be open, for tests and tools. */
+    public static SegmentHandleCache unbounded() {
+        return new SegmentHandleCache(Integer.MAX_VALUE, Long.MAX_VALUE / 1_000_000L);
+    }
+
+    /** Records a use of an open segment, then closes the least recently used ones past the limit. */
+    public void touched(LogSegment segment, long nowNanos) {
+        synchronized (this) {
+            lastUseNanos.put(segment, nowNanos);
+            int excess = lastUseNanos.size() - openSegmentsMax;
+            Iterator<LogSegment> eldest = lastUseNanos.keySet().iterator();
+            while (excess > 0 && eldest.hasNext()) {
+                LogSegment candidate = eldest.next();
+                if (candidate != segment && candidate.closeHandlesIfUnused()) {
+                    eldest.remove();
+                    excess--;
+                }
+            }
+        }
+    }
+
+    /** Forgets a segment that closed or was deleted. */
+    public synchronized void forget(LogSegment segment) {
+        lastUseNanos.remove(segment);
+    }
+
+    /** Closes segments unused for longer than the idle time. */
+    public synchronized int closeIdle(long nowNanos) {
+        int closed = 0;
+        Iterator<Map.Entry<LogSegment, Long>> entries = lastUseNanos.entrySet().iterator();
+        while (entries.hasNext()) {
+            Map.Entry<LogSegment, Long> entry = entries.next();
+            if (nowNanos - entry.getValue() < idleCloseNanos) {
+                break; // access order: everything after is more recent
+            }
+            if (entry.getKey().closeHandlesIfUnused()) {
+                entries.remove();
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    public synchronized int openCount() {
+        return lastUseNanos.size();
+    }
+}

@@ -1,0 +1,56 @@
+package io.fjord.storage;
+
+import io.fjord.protocol.codec.RecordCodec;
+import io.fjord.protocol.records.BatchSpec;
+import io.fjord.protocol.records.CompressionType;
+import io.fjord.protocol.records.Record;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds record batches for tests, the way a producer would send them (base offset 0). */
+public final class TestBatches {
+    private TestBatches() {
+    }
+
+    public static ByteBuffer batch(long timestamp, String... values) {
+        return batch(CompressionType.NONE, timestamp, values);
+    }
+
+    public static ByteBuffer batch(CompressionType compression, long timestamp, String... values) {
+        List<Record> records = new ArrayList<>();
+        for (int index = 0; index < values.length; index++) {
+            records.add(new Record(index, timestamp, utf8("k" + values[index]), utf8(values[index]), List.of()));
+        }
+        return RecordCodec.encode(BatchSpec.plain(0, compression), records);
+    }
+
+    public static ByteBuffer keyed(long timestamp, String key, String value) {
+        Record record = new Record(0, timestamp, utf8(key), value == null ? null : utf8(value), List.of());
+        return RecordCodec.encode(BatchSpec.plain(0, CompressionType.NONE), List.of(record));
+    }
+
+    /** A batch of {@code count} records whose values make it about {@code sizeBytes} long. */
+    public static ByteBuffer sized(int count, int sizeBytes, long timestamp) {
+        int valueBytes = Math.max(1, (sizeBytes - 61) / count - 12);
+        List<Record> records = new ArrayList<>();
+        byte[] value = new byte[valueBytes];
+        for (int index = 0; index < count; index++) {
+            value[index % valueBytes] = (byte) index;
+            records.add(new Record(index, timestamp, null, ByteBuffer.wrap(value.clone()), List.of()));
+        }
+        return RecordCodec.encode(BatchSpec.plain(0, CompressionType.NONE), records);
+    }
+
+    public static ByteBuffer utf8(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static String string(ByteBuffer buffer) {
+        ByteBuffer copy = buffer.duplicate();
+        byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
