@@ -52,7 +52,7 @@ public final class OffsetCheckpointFile {
                 writer.newLine();
                 writer.write(Integer.toString(offsets.size()));
                 writer.newLine();
-                for (Map.Entry<TopicPartition, Long> entry : new TreeMap<>(sortedView(offsets)).entrySet()) {
+                for (Map.Entry<String, Long> entry : new TreeMap<>(sortedView(offsets)).entrySet()) {
                     writer.write(entry.getKey() + " " + entry.getValue());
                     writer.newLine();
                 }
