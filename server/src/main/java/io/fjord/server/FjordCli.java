@@ -1,0 +1,30 @@
+package io.fjord.server;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code fjord} command line: one entry point whose subcommands run a node and the tools. Not thread-safe; runs
+ * once per process on the main thread.
+ */
+@Command(name = "fjord", mixinStandardHelpOptions = true, versionProvider = FjordVersion.class,
+        description = "Fjord: a streaming platform that speaks the Kafka protocol.",
+        subcommands = {VersionCommand.class, DumpLogCommand.class, CommandLine.HelpCommand.class})
+public final class FjordCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code; for tests. */
+    public static int run(String... args) {
+        return new CommandLine(new FjordCli()).execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}
