@@ -100,6 +100,11 @@ public final class LogLoader {
             logEndOffset = nextOffset;
         }
         LogSegment active = segments.lastEntry().getValue();
+        for (LogSegment segment : segments.headMap(active.baseOffset(), false).values()) {
+            // Loading opened every segment; inactive ones get trimmed indexes and close until a read needs them.
+            segment.onBecomeInactive();
+            segment.closeHandlesIfUnused();
+        }
         active.onBecomeActive();
         if (cleanShutdown) {
             recoveryPoint = logEndOffset;

@@ -195,7 +195,7 @@ public final class LogSegment {
     }
 
     /** Closes file and mappings if no reader holds the segment and it is not active; true if now closed. */
-    synchronized boolean closeHandlesIfUnused() {
+    public synchronized boolean closeHandlesIfUnused() {
         if (references > 0 || pinned) {
             return false;
         }
