@@ -56,6 +56,12 @@ public final class MessageGenerator {
         }
         write(messages.resolve("ApiKey.java"), ApiKeyWriter.writeEnum(apis));
         write(converters.resolve("MessageConverters.java"), ApiKeyWriter.writeDispatcher(apis));
+        Path protocolPackage = output.resolve("io/fjord/protocol");
+        try {
+            write(protocolPackage.resolve("Errors.java"), ErrorsWriter.write());
+        } catch (ReflectiveOperationException e) {
+            throw new IOException("cannot read kafka-clients' Errors", e);
+        }
         System.out.println("Generated " + specs.size() + " messages and " + apis.size() + " API keys into " + output);
     }
 
