@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -40,7 +41,7 @@ public final class LogDirectoryLoader implements AutoCloseable {
 
     /** What every load needs besides the directory. */
     public record Context(Function<String, LogConfig> configForTopic, InstantSource clock,
-                          SegmentHandleCache handleCache, java.util.concurrent.ScheduledExecutorService background) {
+                          SegmentHandleCache handleCache, ScheduledExecutorService background) {
     }
 
     private final LogDirectory directory;
