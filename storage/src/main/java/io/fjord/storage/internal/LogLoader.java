@@ -98,6 +98,11 @@ public final class LogLoader {
                 }
             }
             logEndOffset = nextOffset;
+            if (index < bases.size() - 1) {
+                // Loading opened this segment outside the handle cache; close it so that start-up holds at most
+                // one inactive segment open per log and reads reopen it through the cache's bound.
+                segment.closeIfUnused();
+            }
         }
         LogSegment active = segments.lastEntry().getValue();
         for (LogSegment segment : segments.headMap(active.baseOffset(), false).values()) {

@@ -203,9 +203,30 @@ public final class LogSegment {
         return true;
     }
 
-    private synchronized void closeHandles() {
-        closeOpenState();
+    private void closeHandles() {
+        // Close under this segment's monitor, then forget outside it: the cache calls into segments while holding
+        // its own monitor (lock order cache, then segment), so holding ours while calling it could deadlock.
+        synchronized (this) {
+            closeOpenState();
+        }
         handleCache.forget(this);
+    }
+
+    /** Whether the file and index mappings are open now; for the handle cache's accounting and tests. */
+    public synchronized boolean isOpen() {
+        return channel != null;
+    }
+
+    /**
+     * Closes file and mappings if no reader holds the segment and it is not active, and forgets it in the handle
+     * cache; for code that opened the segment outside {@link #acquire} (loading, recovery). True if now closed.
+     */
+    public boolean closeIfUnused() {
+        boolean closed = closeHandlesIfUnused();
+        if (closed) {
+            handleCache.forget(this);
+        }
+        return closed;
     }
 
     private void closeOpenState() {

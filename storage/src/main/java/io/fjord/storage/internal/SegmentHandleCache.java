@@ -21,8 +21,12 @@ public final class SegmentHandleCache {
         if (openSegmentsMax < 1) {
             throw new IllegalArgumentException("openSegmentsMax must be positive");
         }
+        if (idleCloseMs < 0) {
+            throw new IllegalArgumentException("idleCloseMs must not be negative");
+        }
         this.openSegmentsMax = openSegmentsMax;
-        this.idleCloseNanos = idleCloseMs * 1_000_000L;
+        // Saturate: a large idle time (e.g. Long.MAX_VALUE for "never") must not overflow into a negative one.
+        this.idleCloseNanos = idleCloseMs > Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : idleCloseMs * 1_000_000L;
     }
 
     /** A cache with room for every segment that will ever be open, for tests and tools. */

@@ -1,0 +1,153 @@
+package io.fjord.storage.internal;
+
+import io.fjord.storage.StorageException;
+import io.fjord.storage.TopicPartition;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+
+/**
+ * One data directory of the log manager: its {@code .lock} file lock, the clean-shutdown marker, and its two offset
+ * checkpoint files ({@code recovery-point-offset-checkpoint}, {@code log-start-offset-checkpoint}).
+ *
+ * <p>Thread-safety: lock and marker methods are synchronized; checkpoint writes are serialized by
+ * {@link OffsetCheckpointFile}.
+ */
+public final class LogDirectory {
+    public static final String LOCK_FILE = ".lock";
+    public static final String CLEAN_SHUTDOWN_MARKER = ".fjord_cleanshutdown";
+    public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
+    public static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
+
+    private final Path path;
+    private final OffsetCheckpointFile recoveryPoints;
+    private final OffsetCheckpointFile logStartOffsets;
+    private FileChannel lockChannel;
+    private FileLock lock;
+
+    public LogDirectory(Path path) {
+        this.path = path;
+        this.recoveryPoints = new OffsetCheckpointFile(path.resolve(RECOVERY_POINT_CHECKPOINT));
+        this.logStartOffsets = new OffsetCheckpointFile(path.resolve(LOG_START_OFFSET_CHECKPOINT));
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Creates the directory if missing and takes its exclusive lock; fails fast if another holder has it. */
+    public synchronized void createAndLock() {
+        if (lock != null) {
+            return;
+        }
+        Path lockFile = path.resolve(LOCK_FILE);
+        FileChannel channel = null;
+        try {
+            Files.createDirectories(path);
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock acquired = channel.tryLock();
+            if (acquired == null) {
+                throw alreadyLocked(lockFile, null);
+            }
+            lockChannel = channel;
+            lock = acquired;
+        } catch (OverlappingFileLockException e) {
+            closeQuietly(channel);
+            throw alreadyLocked(lockFile, e); // held by another log manager in this same process
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new StorageException("Cannot create or lock the log directory " + path + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    private StorageException alreadyLocked(Path lockFile, Exception cause) {
+        return new StorageException("Failed to acquire lock on file " + lockFile + ": the log directory " + path
+                + " is in use by another broker process or another log manager in this process", cause);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing more to release
+            }
+        }
+    }
+
+    public synchronized boolean isLocked() {
+        return lock != null;
+    }
+
+    /** Releases the directory lock; idempotent. */
+    public synchronized void unlock() {
+        if (lock == null) {
+            return;
+        }
+        try {
+            lock.release();
+        } catch (IOException e) {
+            throw new StorageException("cannot release the lock of " + path, e);
+        } finally {
+            closeQuietly(lockChannel);
+            lock = null;
+            lockChannel = null;
+        }
+    }
+
+    /** Whether the previous process shut down cleanly (it left the marker). */
+    public synchronized boolean hasCleanShutdownMarker() {
+        return Files.exists(path.resolve(CLEAN_SHUTDOWN_MARKER));
+    }
+
+    /** Removes the marker once loading is done, so that a later crash is seen as unclean. */
+    public synchronized void deleteCleanShutdownMarker() {
+        try {
+            if (Files.deleteIfExists(path.resolve(CLEAN_SHUTDOWN_MARKER))) {
+                OffsetCheckpointFile.fsyncDirectory(path);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot delete the clean-shutdown marker in " + path, e);
+        }
+    }
+
+    /** Writes the marker durably (file and directory fsync'd) as the last step of a clean shutdown. */
+    public synchronized void writeCleanShutdownMarker() {
+        Path marker = path.resolve(CLEAN_SHUTDOWN_MARKER);
+        try (FileChannel channel = FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        } catch (IOException e) {
+            throw new StorageException("cannot write the clean-shutdown marker in " + path, e);
+        }
+        OffsetCheckpointFile.fsyncDirectory(path);
+    }
+
+    public Map<TopicPartition, Long> readRecoveryPoints() {
+        return recoveryPoints.read();
+    }
+
+    public Map<TopicPartition, Long> readLogStartOffsets() {
+        return logStartOffsets.read();
+    }
+
+    public void writeRecoveryPoints(Map<TopicPartition, Long> offsets) {
+        recoveryPoints.write(offsets);
+    }
+
+    public void writeLogStartOffsets(Map<TopicPartition, Long> offsets) {
+        logStartOffsets.write(offsets);
+    }
+
+    @Override
+    public String toString() {
+        return path.toString();
+    }
+}
