@@ -100,16 +100,15 @@ public final class LogLoader {
             logEndOffset = nextOffset;
             if (index < bases.size() - 1) {
                 // Loading opened this segment outside the handle cache; close it so that start-up holds at most
-                // one inactive segment open per log and reads reopen it through the cache's bound.
+                // one inactive segment open per log and reads reopen it through the cache's bound. A recovered
+                // segment first gets its rebuilt indexes trimmed, as at a roll.
+                if (recover) {
+                    segment.onBecomeInactive();
+                }
                 segment.closeIfUnused();
             }
         }
         LogSegment active = segments.lastEntry().getValue();
-        for (LogSegment segment : segments.headMap(active.baseOffset(), false).values()) {
-            // Loading opened every segment; inactive ones get trimmed indexes and close until a read needs them.
-            segment.onBecomeInactive();
-            segment.closeHandlesIfUnused();
-        }
         active.onBecomeActive();
         if (cleanShutdown) {
             recoveryPoint = logEndOffset;
