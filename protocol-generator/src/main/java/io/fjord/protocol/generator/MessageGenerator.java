@@ -62,7 +62,7 @@ public final class MessageGenerator {
         } catch (ReflectiveOperationException e) {
             throw new IOException("cannot read kafka-clients' Errors", e);
         }
-        System.out.println("Generated " + specs.size() + " messages and " + apis.size() + " API keys into " + output);
+
     }
 
     private static boolean kafkaClassExists(MessageSpec spec) {

@@ -23,6 +23,8 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
 final class RandomKafkaMessages {
     private static final int DEPTH_MAX = 4;
     private final Random random;
+    /** When set, every field keeps a random value only if the message still writes at this version. */
+    private short version = -1;
 
     RandomKafkaMessages(long seed) {
         this.random = new Random(seed);
@@ -30,6 +32,33 @@ final class RandomKafkaMessages {
 
     <T> T fill(Class<T> type) {
         return type.cast(struct(type, 0));
+    }
+
+    /** A message with random values in the fields that version {@code atVersion} carries. */
+    <T> T fillForVersion(Class<T> type, short atVersion) {
+        this.version = atVersion;
+        try {
+            return type.cast(struct(type, 0));
+        } finally {
+            this.version = -1;
+        }
+    }
+
+    private boolean writes(Object instance) {
+        if (version < 0) {
+            return true;
+        }
+        try {
+            org.apache.kafka.common.protocol.Message message = (org.apache.kafka.common.protocol.Message) instance;
+            org.apache.kafka.common.protocol.ObjectSerializationCache cache =
+                    new org.apache.kafka.common.protocol.ObjectSerializationCache();
+            int size = message.size(cache, version);
+            message.write(new org.apache.kafka.common.protocol.ByteBufferAccessor(ByteBuffer.allocate(size)), cache,
+                    version);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private Object struct(Class<?> type, int depth) {
@@ -45,6 +74,13 @@ final class RandomKafkaMessages {
                     } catch (java.lang.reflect.InvocationTargetException e) {
                         // uint16 fields are ints that accept only 0..65535.
                         method.invoke(instance, random.nextInt(65536));
+                    }
+                    if (!writes(instance)) {
+                        // Not carried (or not nullable) at this version: back to the default value.
+                        Object fresh = type.getConstructor().newInstance();
+                        Method getter = type.getMethod(Character.toLowerCase(method.getName().charAt(3))
+                                + method.getName().substring(4));
+                        method.invoke(instance, getter.invoke(fresh));
                     }
                 }
             }
