@@ -1,0 +1,163 @@
+package io.fjord.broker.network;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka-protocol socket server: one Netty server channel per listener, native epoll when available (NIO
+ * otherwise), frames bounded by {@code socket.request.max.bytes}, request memory bounded by
+ * {@code queued.max.request.bytes}, connections bounded by {@code max.connections} and closed after
+ * {@code connections.max.idle.ms} without traffic.
+ *
+ * <p>Thread-safe. {@link #start()} binds (nothing happens in the constructor); {@link #shutdown(long)} stops
+ * accepting, lets requests in flight finish, then closes every connection.
+ */
+public final class SocketServer {
+    private static final Logger LOG = LoggerFactory.getLogger(SocketServer.class);
+
+    private final NetworkConfig config;
+    private final RequestDispatcher dispatcher;
+    private final RequestMemoryPool memoryPool;
+    private final InFlightTracker inFlightTracker = new InFlightTracker();
+    private final AtomicInteger connectionCount = new AtomicInteger();
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private ChannelGroup connections;
+    private EventLoopGroup acceptors;
+    private EventLoopGroup workers;
+
+    public SocketServer(NetworkConfig config, RequestDispatcher dispatcher) {
+        this.config = config;
+        this.dispatcher = dispatcher;
+        this.memoryPool = new RequestMemoryPool(config.queuedMaxRequestBytes());
+    }
+
+    /** Binds every listener; throws if one cannot be bound (nothing stays bound then). */
+    public synchronized void start() throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory ioHandlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
+        acceptors = new MultiThreadIoEventLoopGroup(1, ioHandlers);
+        workers = new MultiThreadIoEventLoopGroup(config.networkThreads(), ioHandlers);
+        connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        try {
+            for (Endpoint endpoint : config.listeners()) {
+                ServerBootstrap bootstrap = new ServerBootstrap().group(acceptors, workers).channel(channelType)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024,
+                                1024 * 1024))
+                        .childHandler(initializer(endpoint));
+                if (config.socketSendBufferBytes() > 0) {
+                    bootstrap.childOption(ChannelOption.SO_SNDBUF, config.socketSendBufferBytes());
+                }
+                if (config.socketReceiveBufferBytes() > 0) {
+                    bootstrap.childOption(ChannelOption.SO_RCVBUF, config.socketReceiveBufferBytes());
+                }
+                InetSocketAddress address = endpoint.host().isEmpty() ? new InetSocketAddress(endpoint.port())
+                        : new InetSocketAddress(endpoint.host(), endpoint.port());
+                Channel channel = bootstrap.bind(address).sync().channel();
+                serverChannels.add(channel);
+                boundAddresses.put(endpoint.listenerName(), (InetSocketAddress) channel.localAddress());
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            shutdown(0);
+            throw e;
+        }
+        LOG.debug("Socket server bound {} using {}", boundAddresses, epoll ? "epoll" : "NIO");
+    }
+
+    private ChannelInitializer<SocketChannel> initializer(Endpoint endpoint) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel channel) {
+                if (connectionCount.incrementAndGet() > config.maxConnections()) {
+                    connectionCount.decrementAndGet();
+                    LOG.warn("Refusing connection from {}: max.connections {} reached", channel.remoteAddress(),
+                            config.maxConnections());
+                    channel.close();
+                    return;
+                }
+                channel.closeFuture().addListener(closed -> connectionCount.decrementAndGet());
+                connections.add(channel);
+                ReadGate gate = new ReadGate(channel);
+                channel.pipeline()
+                        .addLast("idle", new IdleStateHandler(0, 0, config.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS))
+                        .addLast("frames", new FrameDecoder(config.socketRequestMaxBytes(), memoryPool, gate))
+                        .addLast("requests", new ConnectionHandler(connectionIds.incrementAndGet(),
+                                endpoint.listenerName(), dispatcher, memoryPool, gate,
+                                config.queuedRequestsPerConnectionMax(), inFlightTracker));
+            }
+        };
+    }
+
+    /** The address a listener is bound to (its real port when configured with port 0). */
+    public synchronized InetSocketAddress boundAddress(String listenerName) {
+        InetSocketAddress address = boundAddresses.get(listenerName);
+        if (address == null) {
+            throw new IllegalArgumentException("no bound listener " + listenerName);
+        }
+        return address;
+    }
+
+    public int connectionCount() {
+        return connectionCount.get();
+    }
+
+    long reservedRequestBytes() {
+        return memoryPool.reservedBytes();
+    }
+
+    /**
+     * Stops accepting, waits up to {@code drainTimeoutMs} for requests in flight to finish (their responses are
+     * sent), then closes every connection and stops the event loops. Idempotent.
+     */
+    public synchronized void shutdown(long drainTimeoutMs) throws InterruptedException {
+        for (Channel channel : serverChannels) {
+            channel.close().sync();
+        }
+        serverChannels.clear();
+        if (!inFlightTracker.awaitIdle(drainTimeoutMs)) {
+            LOG.warn("{} request(s) still in flight after {} ms; closing their connections", inFlightTracker.count(),
+                    drainTimeoutMs);
+        }
+        if (connections != null) {
+            connections.close().await(5, TimeUnit.SECONDS);
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+            acceptors.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+            workers = null;
+            acceptors = null;
+        }
+    }
+}
