@@ -175,6 +175,19 @@ class RecordBatchValidatorTest {
         assertThat(thrown).hasMessageContaining("control");
     }
 
+    @Test
+    void rejectsAProducerIdWithoutASequence() {
+        // Kafka's builder refuses to write this, so patch an idempotent batch the way a broken client would.
+        ByteBuffer buffer = buffer(MemoryRecords.withIdempotentRecords(Compression.NONE, 77L, (short) 0, 0,
+                KafkaBatches.records(2)));
+        buffer.putInt(RecordBatch.BASE_SEQUENCE_OFFSET, RecordBatch.NO_SEQUENCE);
+        RecordBatch.at(buffer).writeCrc();
+        RecordBatchValidator.validateFrameAndCrc(buffer, 0, buffer.remaining());
+        RecordBatchException thrown = rejection(() -> RecordBatchValidator.validateProducerBatch(RecordBatch.at(buffer)));
+        assertThat(thrown.kind()).isEqualTo(Kind.INVALID_RECORD);
+        assertThat(thrown).hasMessageContaining("sequence");
+    }
+
     // ------------------------------------------------------------ uncompressed record framing
 
     private static ByteBuffer uncompressed(int count) {
