@@ -31,8 +31,10 @@ public final class RecordCodec {
     }
 
     /**
-     * The records of one batch, decompressed. Stops with {@link Kind#CORRUPT_MESSAGE} once keys, values and headers
-     * add up to more than {@code decodedBytesMax}, so a small compressed batch cannot expand without bound.
+     * The records of one batch, decompressed. Stops with {@link Kind#CORRUPT_MESSAGE} once the records add up to more
+     * than {@code decodedBytesMax} bytes, so a small compressed batch cannot expand without bound: a record whose
+     * stated size alone exceeds the bound is refused before its bytes are allocated, so at most about twice the bound
+     * is ever held.
      */
     public static List<Record> decode(RecordBatch batch, long decodedBytesMax) {
         org.apache.kafka.common.record.internal.RecordBatch kafkaBatch =
@@ -40,7 +42,7 @@ public final class RecordCodec {
         List<Record> records = new ArrayList<>(Math.max(0, Math.min(batch.recordCount(), 4096)));
         long decodedBytes = 0;
         try (CloseableIterator<org.apache.kafka.common.record.internal.Record> iterator =
-                     kafkaBatch.streamingIterator(BufferSupplier.NO_CACHING)) {
+                     kafkaBatch.streamingIterator(BufferSupplier.NO_CACHING, recordBodyBytesMax(decodedBytesMax))) {
             while (iterator.hasNext()) {
                 org.apache.kafka.common.record.internal.Record kafkaRecord = iterator.next();
                 decodedBytes += kafkaRecord.sizeInBytes();
@@ -54,6 +56,11 @@ public final class RecordCodec {
             throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "batch records cannot be decoded: " + e.getMessage());
         }
         return records;
+    }
+
+    /** The largest record body a decompressing iterator may allocate: the whole decode bound, as an int. */
+    private static int recordBodyBytesMax(long decodedBytesMax) {
+        return (int) Math.max(0, Math.min(decodedBytesMax, Integer.MAX_VALUE - 8));
     }
 
     private static Record toRecord(org.apache.kafka.common.record.internal.Record kafkaRecord) {
