@@ -11,7 +11,6 @@ import io.fjord.protocol.records.TimestampType;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -31,16 +30,44 @@ public final class RecordCodec {
     }
 
     /**
-     * The records of one batch, decompressed. Stops with {@link Kind#CORRUPT_MESSAGE} once keys, values and headers
-     * add up to more than {@code decodedBytesMax}, so a small compressed batch cannot expand without bound.
+     * The records of one batch, decompressed. Stops with {@link Kind#CORRUPT_MESSAGE} once the records add up to more
+     * than {@code decodedBytesMax} bytes, so a small compressed batch cannot expand without bound: a record whose
+     * stated size alone exceeds the bound is refused before its bytes are allocated, so at most about twice the bound
+     * is ever held. Malformed bytes anywhere in the batch raise {@link RecordBatchException} with
+     * {@link Kind#CORRUPT_MESSAGE}, never another exception.
      */
     public static List<Record> decode(RecordBatch batch, long decodedBytesMax) {
+        try {
+            return decodeRecords(batch, decodedBytesMax);
+        } catch (RecordBatchException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Bytes from the network or a damaged disk: whatever the header parsing or a codec trips over
+            // (KafkaException, IndexOutOfBoundsException, NoSuchElementException, lz4's and zstd's runtime
+            // exceptions, ...) means the batch is corrupt.
+            throw corrupt(e);
+        } catch (VirtualMachineError | LinkageError e) {
+            throw e; // out of memory or a codec that failed to load: not the batch's fault
+        } catch (Error e) {
+            // snappy-java reports malformed input with SnappyError, an Error.
+            throw corrupt(e);
+        }
+    }
+
+    private static RecordBatchException corrupt(Throwable cause) {
+        RecordBatchException corrupt = new RecordBatchException(Kind.CORRUPT_MESSAGE,
+                "batch records cannot be decoded: " + cause);
+        corrupt.initCause(cause);
+        return corrupt;
+    }
+
+    private static List<Record> decodeRecords(RecordBatch batch, long decodedBytesMax) {
         org.apache.kafka.common.record.internal.RecordBatch kafkaBatch =
                 MemoryRecords.readableRecords(batch.slice()).batches().iterator().next();
         List<Record> records = new ArrayList<>(Math.max(0, Math.min(batch.recordCount(), 4096)));
         long decodedBytes = 0;
         try (CloseableIterator<org.apache.kafka.common.record.internal.Record> iterator =
-                     kafkaBatch.streamingIterator(BufferSupplier.NO_CACHING)) {
+                     kafkaBatch.streamingIterator(BufferSupplier.NO_CACHING, recordBodyBytesMax(decodedBytesMax))) {
             while (iterator.hasNext()) {
                 org.apache.kafka.common.record.internal.Record kafkaRecord = iterator.next();
                 decodedBytes += kafkaRecord.sizeInBytes();
@@ -50,10 +77,13 @@ public final class RecordCodec {
                 }
                 records.add(toRecord(kafkaRecord));
             }
-        } catch (KafkaException | IllegalArgumentException | IllegalStateException | java.nio.BufferUnderflowException e) {
-            throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "batch records cannot be decoded: " + e.getMessage());
         }
         return records;
+    }
+
+    /** The largest record body a decompressing iterator may allocate: the whole decode bound, as an int. */
+    private static int recordBodyBytesMax(long decodedBytesMax) {
+        return (int) Math.max(0, Math.min(decodedBytesMax, Integer.MAX_VALUE - 8));
     }
 
     private static Record toRecord(org.apache.kafka.common.record.internal.Record kafkaRecord) {

@@ -46,7 +46,8 @@ public final class RecordBatchValidator {
 
     /**
      * All checks of a batch a producer sent: frame, CRC, compression id, record count matching the offset range,
-     * and for uncompressed batches the record framing.
+     * no control batch, a sequence number whenever there is a producer id, and for uncompressed batches the record
+     * framing.
      */
     public static void validateProducerBatch(RecordBatch batch) {
         int attributeCompression = batch.attributes() & 0x07;
@@ -64,6 +65,10 @@ public final class RecordBatchValidator {
         }
         if (batch.isControlBatch()) {
             throw new RecordBatchException(Kind.INVALID_RECORD, "clients may not send control batches");
+        }
+        if (batch.producerId() >= 0 && batch.baseSequence() < 0) {
+            throw new RecordBatchException(Kind.INVALID_RECORD, "invalid sequence number " + batch.baseSequence()
+                    + " in a batch with producer id " + batch.producerId());
         }
         if (batch.compressionType() == CompressionType.NONE) {
             validateUncompressedRecords(batch);
