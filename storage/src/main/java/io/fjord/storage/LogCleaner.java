@@ -223,8 +223,7 @@ public final class LogCleaner {
             }
             try {
                 CleanableRange range = CleanableRange.of(log, checkpoint(log), nowMs);
-                if (range.isEligible() && (best == null || range.dirtyRatio() > best.dirtyRatio()
-                        || (range.compactionLagExceeded() && !best.compactionLagExceeded()))) {
+                if (range.isEligible() && (best == null || range.dirtyRatio() > best.dirtyRatio())) {
                     best = range;
                 }
             } catch (RuntimeException e) {
