@@ -705,23 +705,31 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Replaces {@code oldSegments} by {@code cleaned}, whose files carry the swap suffix until this call renames them
-     * into place. Holds the append lock so no roll or truncation interleaves.
+     * into place. Holds the append lock so no roll or truncation interleaves. {@code cleaned} must start at the first
+     * old segment's base offset; it enters the segment map before the old segments leave it, so a concurrent reader
+     * always finds either the old or the cleaned data for every offset, never a hole.
      */
     public void replaceSegments(LogSegment cleaned, List<LogSegment> oldSegments, Runnable renameSwapIntoPlace) {
         lock.lock();
         try {
             ensureOpen();
+            if (oldSegments.isEmpty() || cleaned.baseOffset() != oldSegments.get(0).baseOffset()) {
+                throw new IllegalArgumentException("cleaned segment " + cleaned + " does not start at the first of "
+                        + oldSegments);
+            }
             for (LogSegment old : oldSegments) {
-                if (segments.get(old.baseOffset()) != old) {
+                if (segments.get(old.baseOffset()) != old || old == logEnd.segment()) {
                     throw new IllegalStateException("segment " + old + " is no longer part of " + topicPartition);
                 }
             }
+            segments.put(cleaned.baseOffset(), cleaned);
             for (LogSegment old : oldSegments) {
                 segments.remove(old.baseOffset(), old);
+            }
+            for (LogSegment old : oldSegments) {
                 old.markDeleted();
             }
             renameSwapIntoPlace.run();
-            segments.put(cleaned.baseOffset(), cleaned);
             for (LogSegment old : oldSegments) {
                 scheduleDelete(old, config.fileDeleteDelayMs());
             }

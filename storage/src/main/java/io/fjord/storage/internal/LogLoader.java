@@ -9,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +39,11 @@ public final class LogLoader {
 
     public static Loaded load(Path directory, LogConfig config, long recoveryPointCheckpoint, boolean cleanShutdown,
                               SegmentHandleCache handleCache, long logStartOffset, long nowMs) {
+        Set<Long> swappedIn;
         try {
             Files.createDirectories(directory);
             removeLeftovers(directory);
-            completeSwaps(directory);
+            swappedIn = completeSwaps(directory);
         } catch (IOException e) {
             throw new StorageException("cannot prepare " + directory, e);
         }
@@ -61,7 +64,8 @@ public final class LogLoader {
         for (int index = 0; index < bases.size(); index++) {
             long base = bases.get(index);
             LogSegment segment = segments.get(base);
-            boolean recover = firstToRecover != null && base >= firstToRecover;
+            // A segment just swapped in lost its indexes (only the log file is swapped): rebuild them.
+            boolean recover = (firstToRecover != null && base >= firstToRecover) || swappedIn.contains(base);
             if (!recover && !segment.loadCleanState()) {
                 LOG.warn("Rebuilding the indexes of {}: they fail their sanity check", segment.logFile());
                 recover = true;
@@ -170,7 +174,8 @@ public final class LogLoader {
      * A swap file is a complete cleaned segment that replaces every segment whose base offset lies in its range.
      * Finishing the swap is idempotent: delete the replaced segments, then rename the swap file into place.
      */
-    private static void completeSwaps(Path directory) throws IOException {
+    private static Set<Long> completeSwaps(Path directory) throws IOException {
+        Set<Long> swappedIn = new HashSet<>();
         List<Path> swaps = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory,
                 "*" + SegmentFiles.LOG_SUFFIX + SegmentFiles.SWAP_SUFFIX)) {
@@ -191,6 +196,7 @@ public final class LogLoader {
             Files.deleteIfExists(SegmentFiles.offsetIndex(directory, base));
             Files.deleteIfExists(SegmentFiles.timeIndex(directory, base));
             Files.move(swap, SegmentFiles.log(directory, base), StandardCopyOption.ATOMIC_MOVE);
+            swappedIn.add(base);
             LOG.info("Completed an interrupted cleaner swap into {}", SegmentFiles.log(directory, base));
         }
         // Index swap files are not needed: indexes of swapped-in segments are rebuilt.
@@ -199,5 +205,6 @@ public final class LogLoader {
                 Files.deleteIfExists(file);
             }
         }
+        return swappedIn;
     }
 }

@@ -63,7 +63,25 @@ public final class LogSegment {
     /** Creates empty files for a new active segment, pinned open. */
     public static LogSegment create(Path directory, long baseOffset, int indexSizeBytes, int preallocateBytes,
                                     SegmentHandleCache handleCache, long nowMs) {
+        return create(directory, baseOffset, indexSizeBytes, preallocateBytes, handleCache, nowMs, "");
+    }
+
+    /**
+     * Creates the output of a cleaning that will replace segments starting with {@code firstReplaced}: same base
+     * offset and directory, files named with the {@link SegmentFiles#CLEANED_SUFFIX} until
+     * {@link #changeFileSuffixes} renames them, pinned open while it is written.
+     */
+    public static LogSegment createCleaned(LogSegment firstReplaced, int indexSizeBytes, long nowMs) {
+        return create(firstReplaced.directory, firstReplaced.baseOffset, indexSizeBytes, 0, firstReplaced.handleCache,
+                nowMs, SegmentFiles.CLEANED_SUFFIX);
+    }
+
+    private static LogSegment create(Path directory, long baseOffset, int indexSizeBytes, int preallocateBytes,
+                                     SegmentHandleCache handleCache, long nowMs, String suffix) {
         LogSegment segment = new LogSegment(directory, baseOffset, indexSizeBytes, handleCache, nowMs);
+        segment.logFile = withSuffix(segment.logFile, "", suffix);
+        segment.offsetIndexFile = withSuffix(segment.offsetIndexFile, "", suffix);
+        segment.timeIndexFile = withSuffix(segment.timeIndexFile, "", suffix);
         try {
             Files.deleteIfExists(segment.offsetIndexFile);
             Files.deleteIfExists(segment.timeIndexFile);
@@ -101,7 +119,7 @@ public final class LogSegment {
         return baseOffset;
     }
 
-    public Path logFile() {
+    public synchronized Path logFile() {
         return logFile;
     }
 
@@ -641,6 +659,41 @@ public final class LogSegment {
         }
         handleCache.forget(this);
         return true;
+    }
+
+    /**
+     * Renames the segment's three files from {@code oldSuffix} to {@code newSuffix} (a cleaner's output goes
+     * {@code .cleaned} to {@code .swap} to none). Open file and mappings stay valid; readers are unaffected.
+     */
+    public void changeFileSuffixes(String oldSuffix, String newSuffix) {
+        synchronized (this) {
+            Path newLog = withSuffix(logFile, oldSuffix, newSuffix);
+            Path newOffsetIndex = withSuffix(offsetIndexFile, oldSuffix, newSuffix);
+            Path newTimeIndex = withSuffix(timeIndexFile, oldSuffix, newSuffix);
+            try {
+                Files.move(logFile, newLog, StandardCopyOption.ATOMIC_MOVE);
+                if (offsetIndex != null) {
+                    offsetIndex.renameTo(newOffsetIndex);
+                    timeIndex.renameTo(newTimeIndex);
+                } else {
+                    Files.move(offsetIndexFile, newOffsetIndex, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(timeIndexFile, newTimeIndex, StandardCopyOption.ATOMIC_MOVE);
+                }
+            } catch (IOException e) {
+                throw new StorageException("cannot rename the files of " + logFile + " to suffix '" + newSuffix + "'", e);
+            }
+            logFile = newLog;
+            offsetIndexFile = newOffsetIndex;
+            timeIndexFile = newTimeIndex;
+        }
+    }
+
+    private static Path withSuffix(Path file, String oldSuffix, String newSuffix) {
+        String name = file.getFileName().toString();
+        if (!name.endsWith(oldSuffix)) {
+            throw new IllegalArgumentException(file + " does not end with '" + oldSuffix + "'");
+        }
+        return file.resolveSibling(name.substring(0, name.length() - oldSuffix.length()) + newSuffix);
     }
 
     private static Path renameWithSuffix(Path file, String suffix) {

@@ -18,7 +18,7 @@ import java.nio.file.Path;
  * called when no reader holds the segment, unmaps explicitly.
  */
 abstract class MappedIndex {
-    private final Path file;
+    private volatile Path file;
     private final int entrySizeBytes;
     protected final long baseOffset;
     protected volatile MappedByteBuffer mapping;
@@ -152,6 +152,19 @@ abstract class MappedIndex {
 
     public void flush() {
         mapping.force();
+    }
+
+    /**
+     * Renames the index file; the mapping stays valid. For a cleaner's output, whose files change suffix after they
+     * are complete; the caller (the segment, under its monitor) is the only writer.
+     */
+    public void renameTo(Path target) {
+        try {
+            Files.move(file, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rename index " + file + " to " + target, e);
+        }
+        file = target;
     }
 
     /** Unmaps the file; the caller guarantees no reader uses this index any more. */
