@@ -72,7 +72,7 @@ public final class LogLoader {
             }
             long nextOffset;
             if (recover) {
-                LogSegment.RecoveryResult result = segment.recover(base, !config.compact(), config.indexIntervalBytes());
+                LogSegment.RecoveryResult result = segment.recover(base, config.indexIntervalBytes());
                 nextOffset = result.nextOffset();
                 if (result.truncatedBytes() > 0) {
                     if (nextOffset < recoveryPoint) {
@@ -89,7 +89,7 @@ public final class LogLoader {
             boolean last = index == bases.size() - 1;
             if (!last) {
                 long nextBase = bases.get(index + 1);
-                boolean gap = config.compact() ? nextOffset > nextBase : nextOffset != nextBase;
+                boolean gap = nextOffset != nextBase;
                 if (gap || (recover && segment.sizeBytes() == 0)) {
                     if (nextOffset < recoveryPoint && !cleanShutdown) {
                         throw new LogCorruptionException("Segment " + segment.logFile() + " ends at offset "

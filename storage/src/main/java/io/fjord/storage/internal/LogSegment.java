@@ -409,13 +409,14 @@ public final class LogSegment {
     // ---------------------------------------------------------------- recovery and truncation
 
     /**
-     * Re-validates the whole segment (CRC of every batch, offsets growing, contiguous if {@code contiguous}),
+     * Re-validates the whole segment (CRC of every batch, offsets contiguous: every log's batches tile its offsets,
+     * the cleaner fills what it drops with empty batches),
      * rebuilds both indexes, and truncates at the first invalid byte.
      *
-     * @param expectedFirstOffset offset the first batch must start at when contiguous (or not exceed otherwise)
+     * @param expectedFirstOffset offset the first batch must start at
      * @return what recovery found
      */
-    public RecoveryResult recover(long expectedFirstOffset, boolean contiguous, int indexIntervalBytes) {
+    public RecoveryResult recover(long expectedFirstOffset, int indexIntervalBytes) {
         OffsetIndex offsets = offsetIndex();
         TimeIndex times = timeIndex();
         offsets.truncateToEntries(0);
@@ -440,7 +441,7 @@ public final class LogSegment {
         String problem = null;
         BatchHeader header;
         while ((header = scanner.next()) != null) {
-            boolean offsetsFit = contiguous ? header.baseOffset() == nextOffset : header.baseOffset() >= nextOffset;
+            boolean offsetsFit = header.baseOffset() == nextOffset;
             if (!offsetsFit || header.lastOffset() - baseOffset > Integer.MAX_VALUE || offsets.isFull()
                     || times.isFull()) {
                 problem = "batch offsets " + header.baseOffset() + ".." + header.lastOffset()

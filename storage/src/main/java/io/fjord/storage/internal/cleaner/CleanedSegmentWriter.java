@@ -13,8 +13,9 @@ import java.nio.file.attribute.FileTime;
 
 /**
  * Writes the output of cleaning one group of segments: batches go through a bounded write buffer into a segment
- * whose files carry the {@code .cleaned} suffix; {@link #complete} ends the output with an empty batch if the
- * retained batches stop short of the group's last offset, and makes it durable; {@link #renameToSwap} then renames it to {@code .swap}.
+ * whose files carry the {@code .cleaned} suffix. Gaps between retained batches, and a shortfall before the group's
+ * last offset ({@link #complete}), are filled with empty batches, so offsets stay contiguous. {@link #complete} makes
+ * the output durable; {@link #renameToSwap} then renames it to {@code .swap}.
  *
  * <p>Not thread-safe: one writer per group.
  */
@@ -41,12 +42,20 @@ final class CleanedSegmentWriter {
         return bytesWritten;
     }
 
-    /** Adds one batch; offsets must grow. */
+    /**
+     * Adds one batch; offsets must grow. A gap left by dropped batches is first filled with an empty batch, so the
+     * batches of every log tile its offsets without holes and recovery can insist on contiguous offsets.
+     */
     void append(ByteBuffer batchBytes) {
         RecordBatch batch = new RecordBatch(batchBytes, batchBytes.position());
-        if (batch.baseOffset() <= lastWrittenOffset || batch.baseOffset() < segment.baseOffset()) {
+        long expectedOffset = lastWrittenOffset < 0 ? segment.baseOffset() : lastWrittenOffset + 1;
+        if (batch.baseOffset() < expectedOffset) {
             throw new IllegalStateException("cleaned batch at " + batch.baseOffset() + " does not follow offset "
                     + lastWrittenOffset + " in " + segment);
+        }
+        if (batch.baseOffset() > expectedOffset) {
+            append(EmptyBatch.of(expectedOffset, batch.baseOffset() - 1, batch.partitionLeaderEpoch(),
+                    RecordBatch.NO_TIMESTAMP));
         }
         int size = batchBytes.remaining();
         if (size > buffer.remaining()) {
