@@ -381,8 +381,10 @@ public final class LogSegment {
         TimeIndex times = timeIndex();
         offsets.truncateToEntries(0);
         times.truncateToEntries(0);
-        if (offsets.maxEntries() * (long) OffsetIndex.ENTRY_SIZE_BYTES < indexSizeBytes) {
+        if (offsets.maxEntries() < indexSizeBytes / OffsetIndex.ENTRY_SIZE_BYTES) {
             offsets.resize(indexSizeBytes);
+        }
+        if (times.maxEntries() < indexSizeBytes / TimeIndex.ENTRY_SIZE_BYTES) {
             times.resize(indexSizeBytes);
         }
         maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
