@@ -68,13 +68,10 @@ public final class LogLoader {
             }
             long nextOffset;
             if (recover) {
-                LogSegment.RecoveryResult result = segment.recover(base, !config.compact(), config.indexIntervalBytes());
+                LogSegment.RecoveryResult result = segment.recover(base, !config.compact(), config.indexIntervalBytes(),
+                        recoveryPoint);
                 nextOffset = result.nextOffset();
                 if (result.truncatedBytes() > 0) {
-                    if (nextOffset < recoveryPoint) {
-                        throw segment.corruption(result.validBytes(), result.problem()
-                                + " (below the recovery point " + recoveryPoint + ", so flushed data is damaged)");
-                    }
                     LOG.warn("Truncated {} bytes of a torn or corrupt tail from {} at position {}: {}",
                             result.truncatedBytes(), segment.logFile(), result.validBytes(), result.problem());
                     truncatedBytes += result.truncatedBytes();

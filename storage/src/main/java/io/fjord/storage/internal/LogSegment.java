@@ -374,9 +374,12 @@ public final class LogSegment {
      * rebuilds both indexes, and truncates at the first invalid byte.
      *
      * @param expectedFirstOffset offset the first batch must start at when contiguous (or not exceed otherwise)
+     * @param recoveryPoint       offset below which data was flushed: invalid data there is not cut away but
+     *                            reported with {@link LogCorruptionException}
      * @return what recovery found
      */
-    public RecoveryResult recover(long expectedFirstOffset, boolean contiguous, int indexIntervalBytes) {
+    public RecoveryResult recover(long expectedFirstOffset, boolean contiguous, int indexIntervalBytes,
+                                  long recoveryPoint) {
         OffsetIndex offsets = offsetIndex();
         TimeIndex times = timeIndex();
         offsets.truncateToEntries(0);
@@ -419,6 +422,10 @@ public final class LogSegment {
             problem = scanner.invalidReason();
         }
         int truncatedBytes = fileLength - validBytes;
+        if (truncatedBytes > 0 && nextOffset < recoveryPoint) {
+            throw corruption(validBytes, problem + " (below the recovery point " + recoveryPoint
+                    + ", so flushed data is damaged)");
+        }
         if (truncatedBytes > 0) {
             truncateFile(validBytes);
         }

@@ -1,6 +1,7 @@
 package io.fjord.storage.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fjord.protocol.records.RecordBatch;
 import io.fjord.storage.TestBatches;
@@ -85,7 +86,7 @@ class LogSegmentTest {
         }
         Files.delete(SegmentFiles.offsetIndex(directory, 100));
         LogSegment existing = LogSegment.existing(directory, 100, INDEX_BYTES, cache);
-        LogSegment.RecoveryResult result = existing.recover(100, true, 0);
+        LogSegment.RecoveryResult result = existing.recover(100, true, 0, 0);
         assertThat(result.nextOffset()).isEqualTo(104);
         assertThat(result.truncatedBytes()).isPositive();
         assertThat(result.problem()).isNotNull();
@@ -97,11 +98,28 @@ class LogSegmentTest {
     }
 
     @Test
+    void recoveryNeverCutsDataBelowTheRecoveryPoint() throws Exception {
+        LogSegment segment = segmentWithBatches(1000, 3000, 2000);
+        int size = segment.sizeBytes();
+        segment.closeAbruptly();
+        Path logFile = SegmentFiles.log(directory, 100);
+        try (FileChannel channel = FileChannel.open(logFile, StandardOpenOption.WRITE)) {
+            channel.truncate(size - 5);
+        }
+        LogSegment existing = LogSegment.existing(directory, 100, INDEX_BYTES, cache);
+        assertThatThrownBy(() -> existing.recover(100, true, 0, 105))
+                .isInstanceOf(io.fjord.storage.LogCorruptionException.class)
+                .hasMessageContaining(logFile.toString()).hasMessageContaining("recovery point 105");
+        assertThat(Files.size(logFile)).isEqualTo(size - 5);
+        existing.closeAbruptly();
+    }
+
+    @Test
     void recoveryRejectsABatchThatDoesNotContinueTheOffsets() {
         LogSegment segment = segmentWithBatches(1000, 2000);
         segment.closeAbruptly();
         LogSegment existing = LogSegment.existing(directory, 100, INDEX_BYTES, cache);
-        LogSegment.RecoveryResult result = existing.recover(101, true, 0);
+        LogSegment.RecoveryResult result = existing.recover(101, true, 0, 0);
         assertThat(result.validBytes()).isZero();
         assertThat(result.nextOffset()).isEqualTo(101);
         existing.closeCleanly();
