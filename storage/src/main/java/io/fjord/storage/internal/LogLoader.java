@@ -62,6 +62,11 @@ public final class LogLoader {
             long base = bases.get(index);
             LogSegment segment = segments.get(base);
             boolean recover = firstToRecover != null && base >= firstToRecover;
+            if (!recover && (!Files.exists(SegmentFiles.offsetIndex(directory, base))
+                    || !Files.exists(SegmentFiles.timeIndex(directory, base)))) {
+                LOG.warn("Rebuilding the indexes of {}: an index file is missing", segment.logFile());
+                recover = true;
+            }
             if (!recover && !segment.loadCleanState()) {
                 LOG.warn("Rebuilding the indexes of {}: they fail their sanity check", segment.logFile());
                 recover = true;
