@@ -284,9 +284,13 @@ public final class LogSegment {
             maxTimestampSoFar = maxTimestamp;
             offsetOfMaxTimestampSoFar = lastOffset;
         }
-        if (bytesSinceLastIndexEntry > indexIntervalBytes) {
-            offsetIndex().append(lastOffset, position);
-            timeIndex().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+        // Entries go into both indexes together, and into neither once one is full: the index is sparse, lookups
+        // scan on from the last entry, and a segment whose index is full rolls before its next append.
+        OffsetIndex offsets = offsetIndex();
+        TimeIndex times = timeIndex();
+        if (bytesSinceLastIndexEntry > indexIntervalBytes && !offsets.isFull() && !times.isFull()) {
+            offsets.append(lastOffset, position);
+            times.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
             bytesSinceLastIndexEntry = 0;
         }
         bytesSinceLastIndexEntry += batchBytes;
@@ -407,8 +411,7 @@ public final class LogSegment {
         BatchHeader header;
         while ((header = scanner.next()) != null) {
             boolean offsetsFit = contiguous ? header.baseOffset() == nextOffset : header.baseOffset() >= nextOffset;
-            if (!offsetsFit || header.lastOffset() - baseOffset > Integer.MAX_VALUE || offsets.isFull()
-                    || times.isFull()) {
+            if (!offsetsFit || header.lastOffset() - baseOffset > Integer.MAX_VALUE) {
                 problem = "batch offsets " + header.baseOffset() + ".." + header.lastOffset()
                         + " do not follow offset " + (nextOffset - 1);
                 break;
