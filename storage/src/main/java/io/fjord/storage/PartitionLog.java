@@ -191,6 +191,16 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private AppendResult append(ByteBuffer batches, int leaderEpoch, boolean assignOffsets) {
+        AppendResult result = appendUnderLock(batches, leaderEpoch, assignOffsets);
+        // Outside the append lock: a flush takes the flush lock first, then the append lock.
+        long nextOffset = result.lastOffset() + 1;
+        if (nextOffset - recoveryPoint >= config.flushMessages()) {
+            flush(nextOffset);
+        }
+        return result;
+    }
+
+    private AppendResult appendUnderLock(ByteBuffer batches, int leaderEpoch, boolean assignOffsets) {
         LogConfig settings = config;
         lock.lock();
         try {
@@ -259,9 +269,6 @@ public final class PartitionLog implements AutoCloseable {
             logEnd = new LogEnd(nextOffset, segment, segment.sizeBytes());
             AppendResult result = new AppendResult(firstOffset, previousLast, maxTimestamp, offsetOfMaxTimestamp,
                     logAppendTime ? now : RecordBatch.NO_TIMESTAMP, logStartOffset, batchCount, totalBytes);
-            if (nextOffset - recoveryPoint >= settings.flushMessages()) {
-                flush(nextOffset);
-            }
             return result;
         } finally {
             lock.unlock();
