@@ -1,7 +1,5 @@
 package io.fjord.storage;
 
-import io.fjord.protocol.codec.RecordCodec;
-import io.fjord.protocol.records.Record;
 import io.fjord.protocol.records.RecordBatch;
 import io.fjord.protocol.records.RecordBatchException;
 import io.fjord.protocol.records.RecordBatchException.Kind;
@@ -12,6 +10,7 @@ import io.fjord.storage.internal.LogEnd;
 import io.fjord.storage.internal.LogLoader;
 import io.fjord.storage.internal.LogSegment;
 import io.fjord.storage.internal.SegmentHandleCache;
+import io.fjord.storage.internal.TimestampLookups;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -42,8 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PartitionLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
-    /** Bound on the bytes one batch may decode to when a lookup needs its records. */
-    private static final long DECODED_BYTES_MAX = 256L * 1024 * 1024;
 
     private final Path directory;
     private final TopicPartition topicPartition;
@@ -183,14 +180,25 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Appends batches that already carry offsets (replication, internal writers): frame and CRC are checked and the
-     * first offset may not lie below the log end offset.
+     * Appends batches that already carry offsets (replication, internal writers): frame and CRC are checked, and the
+     * batches must continue the log without a gap: the first starts at the log end offset and each next one right
+     * after the previous (every Fjord log tiles its offsets; the cleaner fills what it drops with empty batches).
      */
     public AppendResult appendAsFollower(ByteBuffer batches) {
         return append(batches, RecordBatch.NO_PARTITION_LEADER_EPOCH, false);
     }
 
     private AppendResult append(ByteBuffer batches, int leaderEpoch, boolean assignOffsets) {
+        AppendResult result = appendUnderLock(batches, leaderEpoch, assignOffsets);
+        // Outside the append lock: a flush takes the flush lock first, then the append lock.
+        long nextOffset = result.lastOffset() + 1;
+        if (nextOffset - recoveryPoint >= config.flushMessages()) {
+            flush(nextOffset);
+        }
+        return result;
+    }
+
+    private AppendResult appendUnderLock(ByteBuffer batches, int leaderEpoch, boolean assignOffsets) {
         LogConfig settings = config;
         lock.lock();
         try {
@@ -208,6 +216,7 @@ public final class PartitionLog implements AutoCloseable {
                 throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "no batches to append");
             }
             // Validate everything first so that a bad batch leaves the buffer and the log untouched.
+            long expectedOffset = nextOffset;
             while (cursor < end) {
                 int size = RecordBatchValidator.validateFrameAndCrc(batches, cursor, end - cursor);
                 RecordBatch batch = new RecordBatch(batches, cursor);
@@ -217,9 +226,12 @@ public final class PartitionLog implements AutoCloseable {
                 }
                 if (assignOffsets) {
                     RecordBatchValidator.validateProducerBatch(batch);
-                } else if (batch.baseOffset() < (cursor == batches.position() ? nextOffset : 0)) {
-                    throw new RecordBatchException(Kind.INVALID_RECORD, "batch offset " + batch.baseOffset()
-                            + " is below the log end offset " + nextOffset);
+                } else {
+                    if (batch.baseOffset() != expectedOffset) {
+                        throw new RecordBatchException(Kind.INVALID_RECORD, "batch offset " + batch.baseOffset()
+                                + " does not continue the log at offset " + expectedOffset);
+                    }
+                    expectedOffset = batch.nextOffset();
                 }
                 cursor += size;
             }
@@ -238,9 +250,6 @@ public final class PartitionLog implements AutoCloseable {
                     if (logAppendTime) {
                         batch.setLogAppendTime(now);
                     }
-                } else if (batch.baseOffset() <= previousLast) {
-                    throw new RecordBatchException(Kind.INVALID_RECORD, "batch offsets go backwards at "
-                            + batch.baseOffset());
                 }
                 if (firstOffset < 0) {
                     firstOffset = batch.baseOffset();
@@ -259,9 +268,6 @@ public final class PartitionLog implements AutoCloseable {
             logEnd = new LogEnd(nextOffset, segment, segment.sizeBytes());
             AppendResult result = new AppendResult(firstOffset, previousLast, maxTimestamp, offsetOfMaxTimestamp,
                     logAppendTime ? now : RecordBatch.NO_TIMESTAMP, logStartOffset, batchCount, totalBytes);
-            if (nextOffset - recoveryPoint >= settings.flushMessages()) {
-                flush(nextOffset);
-            }
             return result;
         } finally {
             lock.unlock();
@@ -427,62 +433,13 @@ public final class PartitionLog implements AutoCloseable {
     /** The first record with a timestamp at or after {@code timestamp}, for ListOffsets; empty if none. */
     public Optional<TimestampAndOffset> offsetForTimestamp(long timestamp) {
         long start = logStartOffset;
-        long nanos = System.nanoTime();
-        for (LogSegment segment : segments.tailMap(segments.floorKey(start)).values()) {
-            if (segment.maxTimestampSoFar() < timestamp || !segment.acquire(nanos)) {
-                continue;
-            }
-            try {
-                BatchHeader header = segment.findBatchByTimestamp(timestamp, start);
-                if (header == null) {
-                    continue;
-                }
-                for (Record record : decode(segment, header)) {
-                    if (record.timestamp() >= timestamp && record.offset() >= start) {
-                        return Optional.of(new TimestampAndOffset(record.timestamp(), record.offset(),
-                                header.partitionLeaderEpoch()));
-                    }
-                }
-            } finally {
-                segment.release();
-            }
-        }
-        return Optional.empty();
+        return TimestampLookups.offsetForTimestamp(segments.tailMap(segments.floorKey(start)).values(), timestamp,
+                start);
     }
 
     /** The first record holding the largest timestamp in the log (ListOffsets MAX_TIMESTAMP); empty if none. */
     public Optional<TimestampAndOffset> maxTimestampAndOffset() {
-        LogSegment best = null;
-        for (LogSegment segment : segments.values()) {
-            if (segment.maxTimestampSoFar() >= 0 && (best == null
-                    || segment.maxTimestampSoFar() > best.maxTimestampSoFar())) {
-                best = segment;
-            }
-        }
-        if (best == null || !best.acquire(System.nanoTime())) {
-            return Optional.empty();
-        }
-        try {
-            long maxTimestamp = best.maxTimestampSoFar();
-            BatchHeader header = best.findBatch(best.offsetOfMaxTimestampSoFar(), best.sizeBytes());
-            if (header == null) {
-                return Optional.empty();
-            }
-            for (Record record : decode(best, header)) {
-                if (record.timestamp() == maxTimestamp) {
-                    return Optional.of(new TimestampAndOffset(maxTimestamp, record.offset(),
-                            header.partitionLeaderEpoch()));
-                }
-            }
-            return Optional.of(new TimestampAndOffset(maxTimestamp, header.lastOffset(), header.partitionLeaderEpoch()));
-        } finally {
-            best.release();
-        }
-    }
-
-    private static List<Record> decode(LogSegment segment, BatchHeader header) {
-        ByteBuffer bytes = segment.read(header.position(), header.sizeBytes());
-        return RecordCodec.decode(new RecordBatch(bytes, 0), DECODED_BYTES_MAX);
+        return TimestampLookups.maxTimestampAndOffset(segments.values());
     }
 
     // ---------------------------------------------------------------- durability

@@ -66,19 +66,20 @@ public final class LogLoader {
             LogSegment segment = segments.get(base);
             // A segment just swapped in lost its indexes (only the log file is swapped): rebuild them.
             boolean recover = (firstToRecover != null && base >= firstToRecover) || swappedIn.contains(base);
+            if (!recover && (!Files.exists(SegmentFiles.offsetIndex(directory, base))
+                    || !Files.exists(SegmentFiles.timeIndex(directory, base)))) {
+                LOG.warn("Rebuilding the indexes of {}: an index file is missing", segment.logFile());
+                recover = true;
+            }
             if (!recover && !segment.loadCleanState()) {
                 LOG.warn("Rebuilding the indexes of {}: they fail their sanity check", segment.logFile());
                 recover = true;
             }
             long nextOffset;
             if (recover) {
-                LogSegment.RecoveryResult result = segment.recover(base, config.indexIntervalBytes());
+                LogSegment.RecoveryResult result = segment.recover(base, config.indexIntervalBytes(), recoveryPoint);
                 nextOffset = result.nextOffset();
                 if (result.truncatedBytes() > 0) {
-                    if (nextOffset < recoveryPoint) {
-                        throw segment.corruption(result.validBytes(), result.problem()
-                                + " (below the recovery point " + recoveryPoint + ", so flushed data is damaged)");
-                    }
                     LOG.warn("Truncated {} bytes of a torn or corrupt tail from {} at position {}: {}",
                             result.truncatedBytes(), segment.logFile(), result.validBytes(), result.problem());
                     truncatedBytes += result.truncatedBytes();

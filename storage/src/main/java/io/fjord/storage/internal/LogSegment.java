@@ -323,9 +323,13 @@ public final class LogSegment {
             maxTimestampSoFar = maxTimestamp;
             offsetOfMaxTimestampSoFar = lastOffset;
         }
-        if (bytesSinceLastIndexEntry > indexIntervalBytes) {
-            offsetIndex().append(lastOffset, position);
-            timeIndex().maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+        // Entries go into both indexes together, and into neither once one is full: the index is sparse, lookups
+        // scan on from the last entry, and a segment whose index is full rolls before its next append.
+        OffsetIndex offsets = offsetIndex();
+        TimeIndex times = timeIndex();
+        if (bytesSinceLastIndexEntry > indexIntervalBytes && !offsets.isFull() && !times.isFull()) {
+            offsets.append(lastOffset, position);
+            times.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
             bytesSinceLastIndexEntry = 0;
         }
         bytesSinceLastIndexEntry += batchBytes;
@@ -414,15 +418,19 @@ public final class LogSegment {
      * rebuilds both indexes, and truncates at the first invalid byte.
      *
      * @param expectedFirstOffset offset the first batch must start at
+     * @param recoveryPoint       offset below which data was flushed: invalid data there is not cut away but
+     *                            reported with {@link LogCorruptionException}
      * @return what recovery found
      */
-    public RecoveryResult recover(long expectedFirstOffset, int indexIntervalBytes) {
+    public RecoveryResult recover(long expectedFirstOffset, int indexIntervalBytes, long recoveryPoint) {
         OffsetIndex offsets = offsetIndex();
         TimeIndex times = timeIndex();
         offsets.truncateToEntries(0);
         times.truncateToEntries(0);
-        if (offsets.maxEntries() * (long) OffsetIndex.ENTRY_SIZE_BYTES < indexSizeBytes) {
+        if (offsets.maxEntries() < indexSizeBytes / OffsetIndex.ENTRY_SIZE_BYTES) {
             offsets.resize(indexSizeBytes);
+        }
+        if (times.maxEntries() < indexSizeBytes / TimeIndex.ENTRY_SIZE_BYTES) {
             times.resize(indexSizeBytes);
         }
         maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
@@ -442,8 +450,7 @@ public final class LogSegment {
         BatchHeader header;
         while ((header = scanner.next()) != null) {
             boolean offsetsFit = header.baseOffset() == nextOffset;
-            if (!offsetsFit || header.lastOffset() - baseOffset > Integer.MAX_VALUE || offsets.isFull()
-                    || times.isFull()) {
+            if (!offsetsFit || header.lastOffset() - baseOffset > Integer.MAX_VALUE) {
                 problem = "batch offsets " + header.baseOffset() + ".." + header.lastOffset()
                         + " do not follow offset " + (nextOffset - 1);
                 break;
@@ -457,6 +464,10 @@ public final class LogSegment {
             problem = scanner.invalidReason();
         }
         int truncatedBytes = fileLength - validBytes;
+        if (truncatedBytes > 0 && nextOffset < recoveryPoint) {
+            throw corruption(validBytes, problem + " (below the recovery point " + recoveryPoint
+                    + ", so flushed data is damaged)");
+        }
         if (truncatedBytes > 0) {
             truncateFile(validBytes);
         }
