@@ -37,11 +37,9 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle: the constructor does nothing; {@link #startup()} starts; {@link #shutdown()} stops and is idempotent.
  * A shut-down manager does not restart: create a new one.
  *
- * <p>Log cleaner seam: compaction lives in {@code LogCleaner}, which takes a {@code Supplier<Collection<PartitionLog>>}.
- * The integrator builds it with {@code new LogCleaner(logManager::allLogs)}, starts it right after {@link #startup()}
- * and stops it right before {@link #shutdown()} (so no cleaning races the clean close of the logs). {@link #allLogs()}
- * returns only open logs that are not being deleted; a log closed under the cleaner raises {@link StorageException}
- * ("closed") from the log's methods, which the cleaner should treat as "skip this log".
+ * <p>Compaction: the manager owns a {@link LogCleaner} over {@link #allLogs()} ({@code log.cleaner.*} settings),
+ * started at the end of {@link #startup()} and stopped first in {@link #shutdown()}, so no cleaning races the clean
+ * close of the logs. Cleaning of a partition is aborted before its log is deleted, and paused around a truncation.
  *
  * <p>Thread-safety: thread-safe. Lifecycle methods are serialized on this object; creation, deletion and shutdown
  * are serialized on an internal lock so placement counts and the set of logs stay consistent; checkpoint writes are
@@ -70,6 +68,7 @@ public final class LogManager {
 
     private volatile State state = State.NEW;
     private volatile ScheduledThreadPoolExecutor scheduler;
+    private volatile LogCleaner cleaner;
 
     public LogManager(LogManagerConfig config, InstantSource clock) {
         this.config = config;
@@ -127,6 +126,8 @@ public final class LogManager {
             throw e;
         }
         schedulePeriodicTasks(executor);
+        cleaner = new LogCleaner(config.cleanerConfig(), this::allLogs, clock);
+        cleaner.start();
         state = State.RUNNING;
         LOG.info("Log manager started with {} logs in {}", logs.size(), config.logDirs());
     }
@@ -215,6 +216,7 @@ public final class LogManager {
             return;
         }
         List<PartitionLog> toClose = beginStop();
+        cleaner.shutdown();
         stopScheduler(false);
         Map<Path, Boolean> closedCleanly = new HashMap<>();
         for (PartitionLog log : toClose) {
@@ -254,6 +256,7 @@ public final class LogManager {
             return;
         }
         List<PartitionLog> toClose = beginStop();
+        cleaner.shutdown();
         stopScheduler(true);
         toClose.forEach(PartitionLog::closeAbruptly);
         directories.forEach(LogDirectory::unlock);
@@ -284,6 +287,11 @@ public final class LogManager {
             executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The log cleaner (compaction); present once started. */
+    public LogCleaner cleaner() {
+        return cleaner;
     }
 
     public boolean isRunning() {
@@ -364,6 +372,7 @@ public final class LogManager {
         if (log == null) {
             return false;
         }
+        cleaner.abortCleaning(partition);
         log.close();
         Path directory = log.directory();
         Path renamed = directory.resolveSibling(partition.directoryName() + "."
@@ -404,7 +413,13 @@ public final class LogManager {
         if (log == null) {
             return false;
         }
-        log.truncateTo(offset);
+        cleaner.abortAndPause(partition);
+        try {
+            log.truncateTo(offset);
+            cleaner.updateCheckpointAfterTruncation(partition, offset);
+        } finally {
+            cleaner.resume(partition);
+        }
         directoryOf(log.directory().getParent()).ifPresent(directory -> {
             synchronized (checkpointLock) {
                 directory.writeRecoveryPoints(offsetsOf(directory, allLogs(), PartitionLog::recoveryPoint));

@@ -21,11 +21,13 @@ import java.util.Map;
  * @param segmentOpenFilesMax                 {@code log.segment.open.files.max} (Fjord): inactive segments kept open
  * @param segmentOpenIdleMs                   {@code log.segment.open.idle.ms} (Fjord): close segments idle this long
  * @param defaultLogConfig                    the topic defaults derived from the broker's {@code log.*} settings
+ * @param cleanerConfig                       the {@code log.cleaner.*} settings of compaction
  */
 public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs, long flushSchedulerIntervalMs,
                                long flushOffsetCheckpointIntervalMs, long flushStartOffsetCheckpointIntervalMs,
                                int recoveryThreadsPerDataDir, int backgroundThreads, int segmentOpenFilesMax,
-                               long segmentOpenIdleMs, LogConfig defaultLogConfig) {
+                               long segmentOpenIdleMs, LogConfig defaultLogConfig,
+                               LogCleanerConfig cleanerConfig) {
 
     public static final String LOG_DIRS = "log.dirs";
     public static final String LOG_DIR = "log.dir";
@@ -82,8 +84,8 @@ public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs
         require(backgroundThreads >= 1 && backgroundThreads <= THREADS_MAX, BACKGROUND_THREADS, backgroundThreads);
         require(segmentOpenFilesMax >= 1, SEGMENT_OPEN_FILES_MAX, segmentOpenFilesMax);
         require(segmentOpenIdleMs >= 0, SEGMENT_OPEN_IDLE_MS, segmentOpenIdleMs);
-        if (defaultLogConfig == null) {
-            throw new IllegalArgumentException("defaultLogConfig must not be null");
+        if (defaultLogConfig == null || cleanerConfig == null) {
+            throw new IllegalArgumentException("defaultLogConfig and cleanerConfig must not be null");
         }
     }
 
@@ -125,7 +127,8 @@ public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs
                 values.intValue(BACKGROUND_THREADS, 10, 1),
                 values.intValue(SEGMENT_OPEN_FILES_MAX, 10_000, 1),
                 values.longValue(SEGMENT_OPEN_IDLE_MS, 600_000, 0),
-                topicDefaults(values, flushSchedulerIntervalMs));
+                topicDefaults(values, flushSchedulerIntervalMs),
+                LogCleanerConfig.fromProperties(properties));
     }
 
     /** Maps the broker's {@code log.*} defaults onto topic configs, blaming the broker key for a bad value. */
