@@ -1,5 +1,6 @@
 package io.fjord.storage;
 
+import io.fjord.storage.internal.ConfigValues;
 import java.util.Map;
 
 /**
@@ -48,14 +49,18 @@ public record LogCleanerConfig(boolean enabled, int threads, long dedupeBufferSi
     /** The defaults overridden by whichever of the names above {@code properties} holds; other keys are ignored. */
     public static LogCleanerConfig fromProperties(Map<String, String> properties) {
         LogCleanerConfig defaults = defaults();
+        ConfigValues values = new ConfigValues(properties);
+        // Ranges are checked by the constructor; here only the types.
         return new LogCleanerConfig(
-                booleanValue(properties, ENABLE, defaults.enabled),
-                (int) longValue(properties, THREADS, defaults.threads),
-                longValue(properties, DEDUPE_BUFFER_SIZE, defaults.dedupeBufferSizeBytes),
-                (int) longValue(properties, IO_BUFFER_SIZE, defaults.ioBufferSizeBytes),
-                doubleValue(properties, IO_BUFFER_LOAD_FACTOR, defaults.ioBufferLoadFactor),
-                longValue(properties, BACKOFF_MS, defaults.backoffMs),
-                doubleValue(properties, IO_MAX_BYTES_PER_SECOND, defaults.ioMaxBytesPerSecond));
+                values.booleanValue(ENABLE, defaults.enabled),
+                values.intValue(THREADS, defaults.threads, Integer.MIN_VALUE),
+                values.longValue(DEDUPE_BUFFER_SIZE, defaults.dedupeBufferSizeBytes, Long.MIN_VALUE),
+                values.intValue(IO_BUFFER_SIZE, defaults.ioBufferSizeBytes, Integer.MIN_VALUE),
+                values.doubleValue(IO_BUFFER_LOAD_FACTOR, defaults.ioBufferLoadFactor, -Double.MAX_VALUE,
+                        Double.MAX_VALUE),
+                values.longValue(BACKOFF_MS, defaults.backoffMs, Long.MIN_VALUE),
+                values.doubleValue(IO_MAX_BYTES_PER_SECOND, defaults.ioMaxBytesPerSecond, -Double.MAX_VALUE,
+                        Double.MAX_VALUE));
     }
 
     /** The offset-map memory of one cleaner thread. */
@@ -82,49 +87,5 @@ public record LogCleanerConfig(boolean enabled, int threads, long dedupeBufferSi
         if (!valid) {
             throw new IllegalArgumentException("Invalid value " + value + " for configuration " + name);
         }
-    }
-
-    private static String value(Map<String, String> properties, String name) {
-        String value = properties.get(name);
-        return value == null ? null : value.trim();
-    }
-
-    private static long longValue(Map<String, String> properties, String name, long fallback) {
-        String value = value(properties, name);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            long parsed = Long.parseLong(value);
-            if (name.equals(THREADS) || name.equals(IO_BUFFER_SIZE)) {
-                require(parsed <= Integer.MAX_VALUE, name, value);
-            }
-            return parsed;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid value " + value + " for configuration " + name, e);
-        }
-    }
-
-    private static double doubleValue(Map<String, String> properties, String name, double fallback) {
-        String value = value(properties, name);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            return Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid value " + value + " for configuration " + name, e);
-        }
-    }
-
-    private static boolean booleanValue(Map<String, String> properties, String name, boolean fallback) {
-        String value = value(properties, name);
-        if (value == null) {
-            return fallback;
-        }
-        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-            throw new IllegalArgumentException("Invalid value " + value + " for configuration " + name);
-        }
-        return Boolean.parseBoolean(value);
     }
 }

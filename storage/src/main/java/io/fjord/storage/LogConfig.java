@@ -1,6 +1,7 @@
 package io.fjord.storage;
 
 import io.fjord.protocol.records.TimestampType;
+import io.fjord.storage.internal.ConfigValues;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -106,27 +107,37 @@ public record LogConfig(int segmentBytes, long segmentMs, long segmentJitterMs, 
      * names); a bad value raises {@link IllegalArgumentException} naming the key.
      */
     public LogConfig with(Map<String, String> overrides) {
-        Map<String, String> values = new LinkedHashMap<>(toMap());
-        values.putAll(overrides);
+        Map<String, String> merged = new LinkedHashMap<>(toMap());
+        merged.putAll(overrides);
+        ConfigValues values = new ConfigValues(merged);
         try {
-            String policy = values.get(CLEANUP_POLICY).replace(" ", "");
+            String policy = values.string(CLEANUP_POLICY, "").replace(" ", "");
             Set<String> policies = Set.of(policy.split(","));
             for (String each : policies) {
                 require(each.equals("compact") || each.equals("delete") || each.isEmpty(), CLEANUP_POLICY, policy);
             }
             return new LogConfig(
-                    intValue(values, SEGMENT_BYTES), longValue(values, SEGMENT_MS),
-                    longValue(values, SEGMENT_JITTER_MS), intValue(values, SEGMENT_INDEX_BYTES),
-                    intValue(values, INDEX_INTERVAL_BYTES), intValue(values, MAX_MESSAGE_BYTES),
-                    longValue(values, FLUSH_MESSAGES), longValue(values, FLUSH_MS), longValue(values, RETENTION_MS),
-                    longValue(values, RETENTION_BYTES), policies.contains("compact"), policies.contains("delete"),
-                    longValue(values, DELETE_RETENTION_MS), longValue(values, MIN_COMPACTION_LAG_MS),
-                    longValue(values, MAX_COMPACTION_LAG_MS), doubleValue(values, MIN_CLEANABLE_DIRTY_RATIO),
-                    timestampType(values.get(MESSAGE_TIMESTAMP_TYPE)), longValue(values, FILE_DELETE_DELAY_MS),
-                    booleanValue(values, PREALLOCATE));
+                    integer(values, SEGMENT_BYTES), number(values, SEGMENT_MS),
+                    number(values, SEGMENT_JITTER_MS), integer(values, SEGMENT_INDEX_BYTES),
+                    integer(values, INDEX_INTERVAL_BYTES), integer(values, MAX_MESSAGE_BYTES),
+                    number(values, FLUSH_MESSAGES), number(values, FLUSH_MS), number(values, RETENTION_MS),
+                    number(values, RETENTION_BYTES), policies.contains("compact"), policies.contains("delete"),
+                    number(values, DELETE_RETENTION_MS), number(values, MIN_COMPACTION_LAG_MS),
+                    number(values, MAX_COMPACTION_LAG_MS), values.doubleValue(MIN_CLEANABLE_DIRTY_RATIO, 0.5, 0, 1),
+                    timestampType(values.string(MESSAGE_TIMESTAMP_TYPE, "")), number(values, FILE_DELETE_DELAY_MS),
+                    values.booleanValue(PREALLOCATE, false));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("Invalid number in topic configuration: " + e.getMessage(), e);
         }
+    }
+
+    // Every key is present in the merged map; ranges are checked by the constructor.
+    private static int integer(ConfigValues values, String key) {
+        return values.intValue(key, 0, Integer.MIN_VALUE);
+    }
+
+    private static long number(ConfigValues values, String key) {
+        return values.longValue(key, 0, Long.MIN_VALUE);
     }
 
     private static TimestampType timestampType(String value) {
@@ -137,37 +148,9 @@ public record LogConfig(int segmentBytes, long segmentMs, long segmentJitterMs, 
         }
     }
 
-    private static int intValue(Map<String, String> values, String name) {
-        try {
-            return Integer.parseInt(values.get(name).trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid value " + values.get(name) + " for configuration " + name);
-        }
-    }
 
-    private static long longValue(Map<String, String> values, String name) {
-        try {
-            return Long.parseLong(values.get(name).trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid value " + values.get(name) + " for configuration " + name);
-        }
-    }
 
-    private static double doubleValue(Map<String, String> values, String name) {
-        try {
-            return Double.parseDouble(values.get(name).trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid value " + values.get(name) + " for configuration " + name);
-        }
-    }
 
-    private static boolean booleanValue(Map<String, String> values, String name) {
-        String value = values.get(name).trim();
-        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-            throw new IllegalArgumentException("Invalid value " + value + " for configuration " + name);
-        }
-        return Boolean.parseBoolean(value);
-    }
 
     /** Every setting by its Kafka name, as strings. */
     public Map<String, String> toMap() {
