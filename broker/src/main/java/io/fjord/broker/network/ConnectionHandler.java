@@ -119,7 +119,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             context.close();
             return;
         }
-        if (response != null && context.channel().isActive()) {
+        if (response != null) {
+            // On a closed connection write() drops the response, running its file regions' release.
             EncodedResponse encoded;
             try {
                 encoded = ResponseEncoder.encode(request.apiKey(), request.apiVersion(), request.correlationId(),
