@@ -77,6 +77,18 @@ final class FrameDecoder extends ByteToMessageDecoder {
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext context) throws Exception {
+        if (waitingForMemory) {
+            // ByteToMessageDecoder reads on when a read produced no frame and auto-read is off; while the frame waits
+            // for memory that would buffer its unreserved body, and everything after it, without bound.
+            discardSomeReadBytes();
+            context.fireChannelReadComplete();
+            return;
+        }
+        super.channelReadComplete(context);
+    }
+
+    @Override
     protected void handlerRemoved0(ChannelHandlerContext context) {
         if (expectedBytes >= 0 && !waitingForMemory) {
             memoryPool.release(expectedBytes); // the frame was reserved but never completed
