@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
                     return;
                 }
                 expectedBytes = size;
-                if (!memoryPool.reserveOrWait(size, () -> context.executor().execute(() -> memoryGranted(context)))) {
+                if (!memoryPool.reserveOrWait(size, () -> grant(context, size))) {
                     waitingForMemory = true;
                     readGate.pause(ReadGate.Reason.MEMORY);
                     return;
@@ -58,6 +59,15 @@ final class FrameDecoder extends ByteToMessageDecoder {
             }
             output.add(new Frame(input.readRetainedSlice(expectedBytes), memoryPool.isBounded() ? expectedBytes : 0));
             expectedBytes = -1;
+        }
+    }
+
+    /** Runs on the releasing thread: hands the reservation to this connection's event loop, or back if it stopped. */
+    private void grant(ChannelHandlerContext context, int size) {
+        try {
+            context.executor().execute(() -> memoryGranted(context));
+        } catch (RejectedExecutionException e) {
+            memoryPool.release(size);
         }
     }
 
