@@ -75,6 +75,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
         waitingForMemory = false;
         if (!context.channel().isActive()) {
             memoryPool.release(expectedBytes);
+            expectedBytes = -1; // else handlerRemoved0, if still to come, would release it again
             return;
         }
         readGate.resume(ReadGate.Reason.MEMORY);
