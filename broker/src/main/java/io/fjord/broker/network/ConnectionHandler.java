@@ -15,6 +15,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,8 +84,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     context.channel().remoteAddress(), System.nanoTime());
             Frame frame = current;
             try {
-                dispatcher.dispatch(requestContext, request).whenComplete((response, error) ->
-                        context.executor().execute(() -> complete(context, frame, request, response, error)));
+                dispatcher.dispatch(requestContext, request).whenComplete((response, error) -> {
+                    try {
+                        context.executor().execute(() -> complete(context, frame, request, response, error));
+                    } catch (RejectedExecutionException e) {
+                        abandon(frame, request, response);
+                    }
+                });
             } catch (RuntimeException e) {
                 complete(context, frame, request, null, e);
             }
@@ -119,7 +125,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             context.close();
             return;
         }
-        if (response != null && context.channel().isActive()) {
+        if (response != null) {
+            // On a closed connection write() drops the response, running its file regions' release.
             EncodedResponse encoded;
             try {
                 encoded = ResponseEncoder.encode(request.apiKey(), request.apiVersion(), request.correlationId(),
@@ -135,6 +142,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         finishCurrent();
         processNext(context);
+    }
+
+    /**
+     * Gives back what a request holds when it completes after its event loop stopped (shutdown gave up waiting): the
+     * connection is closed, so the response is dropped. Runs on the completing thread; the handler is no longer used.
+     */
+    private void abandon(Frame frame, DecodedRequest request, ApiMessage response) {
+        inFlightTracker.finished();
+        frame.content().release();
+        memoryPool.release(frame.reservedBytes());
+        if (response != null) {
+            ResponseEncoder.encode(request.apiKey(), request.apiVersion(), request.correlationId(), response)
+                    .release();
+        }
     }
 
     private void write(ChannelHandlerContext context, EncodedResponse response) {

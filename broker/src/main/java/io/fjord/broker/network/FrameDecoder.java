@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
                     return;
                 }
                 expectedBytes = size;
-                if (!memoryPool.reserveOrWait(size, () -> context.executor().execute(() -> memoryGranted(context)))) {
+                if (!memoryPool.reserveOrWait(size, () -> grant(context, size))) {
                     waitingForMemory = true;
                     readGate.pause(ReadGate.Reason.MEMORY);
                     return;
@@ -61,10 +62,20 @@ final class FrameDecoder extends ByteToMessageDecoder {
         }
     }
 
+    /** Runs on the releasing thread: hands the reservation to this connection's event loop, or back if it stopped. */
+    private void grant(ChannelHandlerContext context, int size) {
+        try {
+            context.executor().execute(() -> memoryGranted(context));
+        } catch (RejectedExecutionException e) {
+            memoryPool.release(size);
+        }
+    }
+
     private void memoryGranted(ChannelHandlerContext context) {
         waitingForMemory = false;
         if (!context.channel().isActive()) {
             memoryPool.release(expectedBytes);
+            expectedBytes = -1; // else handlerRemoved0, if still to come, would release it again
             return;
         }
         readGate.resume(ReadGate.Reason.MEMORY);
@@ -74,6 +85,18 @@ final class FrameDecoder extends ByteToMessageDecoder {
         } catch (Exception e) {
             context.fireExceptionCaught(e);
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext context) throws Exception {
+        if (waitingForMemory) {
+            // ByteToMessageDecoder reads on when a read produced no frame and auto-read is off; while the frame waits
+            // for memory that would buffer its unreserved body, and everything after it, without bound.
+            discardSomeReadBytes();
+            context.fireChannelReadComplete();
+            return;
+        }
+        super.channelReadComplete(context);
     }
 
     @Override

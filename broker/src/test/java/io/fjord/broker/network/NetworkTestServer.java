@@ -1,0 +1,85 @@
+package io.fjord.broker.network;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Starts a {@link SocketServer} on 127.0.0.1 port 0 with a {@link TestDispatcher}, with Kafka's defaults unless a
+ * test overrides a limit. Not thread-safe: used by one test.
+ */
+final class NetworkTestServer implements AutoCloseable {
+    final TestDispatcher dispatcher = new TestDispatcher();
+    final SocketServer server;
+
+    private NetworkTestServer(NetworkConfig config) throws InterruptedException {
+        server = new SocketServer(config, dispatcher);
+        server.start();
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    InetSocketAddress address() {
+        return server.boundAddress("PLAINTEXT");
+    }
+
+    KafkaWire connect() throws IOException {
+        return KafkaWire.connect(address());
+    }
+
+    /** Waits until every reserved request byte has been given back to the pool. */
+    void awaitNoReservedBytes() {
+        await().atMost(Duration.ofSeconds(10)).until(server::reservedRequestBytes, bytes -> bytes == 0);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        server.shutdown(1_000);
+    }
+
+    /** Network settings for a test. Not thread-safe. */
+    static final class Builder {
+        private int socketRequestMaxBytes = 104_857_600;
+        private long queuedMaxRequestBytes = 100_000_000;
+        private long connectionsMaxIdleMs = 600_000;
+        private int maxConnections = Integer.MAX_VALUE;
+        private int queuedRequestsPerConnectionMax = 16;
+        private int socketBufferBytes = -1;
+
+        Builder socketRequestMaxBytes(int value) {
+            socketRequestMaxBytes = value;
+            return this;
+        }
+
+        Builder queuedMaxRequestBytes(long value) {
+            queuedMaxRequestBytes = value;
+            return this;
+        }
+
+        Builder connectionsMaxIdleMs(long value) {
+            connectionsMaxIdleMs = value;
+            return this;
+        }
+
+        Builder maxConnections(int value) {
+            maxConnections = value;
+            return this;
+        }
+
+        Builder socketBufferBytes(int value) {
+            socketBufferBytes = value;
+            return this;
+        }
+
+        NetworkTestServer start() throws InterruptedException {
+            return new NetworkTestServer(new NetworkConfig(List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 0)),
+                    socketRequestMaxBytes, queuedMaxRequestBytes, connectionsMaxIdleMs, maxConnections, 2,
+                    queuedRequestsPerConnectionMax, socketBufferBytes, socketBufferBytes));
+        }
+    }
+}
