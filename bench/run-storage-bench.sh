@@ -21,7 +21,7 @@ jmh_settings="${JMH_SETTINGS:--f 1 -wi 2 -w 3s -i 3 -r 5s}"
 
 if [[ ! -f "$jar" || "${REBUILD:-0}" == "1" ]]; then
   echo "Building $jar" >&2
-  (cd "$project_root" && mvn -q -o -pl protocol,storage,bench -am package -DskipTests)
+  (cd "$project_root" && mvn -q -pl bench -am package -DskipTests)
 fi
 
 java_options=()
