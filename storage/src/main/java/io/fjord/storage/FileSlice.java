@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A region of a segment file holding whole batches (and, after a size-limited read, maybe a partial last one, as
@@ -27,7 +28,7 @@ public final class FileSlice implements AutoCloseable {
     private final long position;
     private final int sizeBytes;
     private final Releaser releaser;
-    private volatile boolean released;
+    private final AtomicBoolean released = new AtomicBoolean();
 
     public FileSlice(FileChannel channel, long position, int sizeBytes, Releaser releaser) {
         this.channel = channel;
@@ -87,8 +88,7 @@ public final class FileSlice implements AutoCloseable {
     }
 
     public void release() {
-        if (!released) {
-            released = true;
+        if (released.compareAndSet(false, true)) {
             releaser.release();
         }
     }

@@ -28,7 +28,7 @@ class NetworkFrameDecoderTest {
         RequestMemoryPool pool = new RequestMemoryPool(100);
         EmbeddedChannel channel = channel(pool);
         channel.writeInbound(bytes(0, 0, 0, 3, 1, 2));
-        assertThat((Object) channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
         assertThat(pool.reservedBytes()).isEqualTo(3);
         channel.writeInbound(bytes(3, 0, 0, 0, 1, 9));
 
@@ -49,7 +49,7 @@ class NetworkFrameDecoderTest {
         pool.reserveOrWait(10, () -> { });
         EmbeddedChannel channel = channel(pool);
         channel.writeInbound(bytes(0, 0, 0, 2, 7, 8));
-        assertThat((Object) channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
         assertThat(channel.config().isAutoRead()).isFalse();
 
         pool.release(10);

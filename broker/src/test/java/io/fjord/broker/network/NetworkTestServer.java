@@ -38,8 +38,13 @@ final class NetworkTestServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        server.shutdown(1_000);
+    public void close() {
+        try {
+            server.shutdown(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the test server", e);
+        }
     }
 
     /** Network settings for a test. Not thread-safe. */

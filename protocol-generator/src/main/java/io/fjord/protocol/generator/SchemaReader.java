@@ -9,7 +9,6 @@ import java.net.JarURLConnection;
 import java.net.URL;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -31,7 +30,7 @@ final class SchemaReader {
         List<MessageSpec> specs = new ArrayList<>();
         JarURLConnection connection = (JarURLConnection) anchor.openConnection();
         try (JarFile jar = connection.getJarFile()) {
-            List<JarEntry> entries = Collections.list((Enumeration<JarEntry>) jar.entries());
+            List<JarEntry> entries = Collections.list(jar.entries());
             for (JarEntry entry : entries) {
                 String name = entry.getName();
                 if (name.startsWith(DIRECTORY) && name.endsWith(".json") && name.indexOf('/', DIRECTORY.length()) < 0) {

@@ -110,7 +110,7 @@ public final class RecordCodec {
             estimate += 32 + remaining(record.key()) + remaining(record.value());
         }
         ByteBufferOutputStream output = new ByteBufferOutputStream(estimate);
-        MemoryRecordsBuilder builder = new MemoryRecordsBuilder(output, (byte) RecordBatch.MAGIC_V2,
+        MemoryRecordsBuilder builder = new MemoryRecordsBuilder(output, RecordBatch.MAGIC_V2,
                 compression(spec.compression()), timestampType(spec.timestampType()), spec.baseOffset(),
                 spec.logAppendTimeMs(), spec.producerId(), spec.producerEpoch(), spec.baseSequence(),
                 spec.transactional(), spec.control(), spec.partitionLeaderEpoch(), Integer.MAX_VALUE,
