@@ -1,0 +1,307 @@
+package io.fjord.metadata.controller;
+
+import io.fjord.metadata.image.BrokerImage;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.image.TopicImage;
+import io.fjord.metadata.records.ConfigRecord;
+import io.fjord.metadata.records.MetadataRecord;
+import io.fjord.metadata.records.PartitionRecord;
+import io.fjord.metadata.records.RemoveTopicRecord;
+import io.fjord.metadata.records.TopicRecord;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.CreatePartitionsRequestData;
+import io.fjord.protocol.message.CreatePartitionsResponseData;
+import io.fjord.protocol.message.CreateTopicsRequestData;
+import io.fjord.protocol.message.CreateTopicsRequestData.CreatableReplicaAssignment;
+import io.fjord.protocol.message.CreateTopicsRequestData.CreatableTopic;
+import io.fjord.protocol.message.CreateTopicsResponseData;
+import io.fjord.protocol.message.CreateTopicsResponseData.CreatableTopicResult;
+import io.fjord.protocol.message.DeleteTopicsRequestData;
+import io.fjord.protocol.message.DeleteTopicsResponseData;
+import io.fjord.protocol.message.DeleteTopicsResponseData.DeletableTopicResult;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The controller's topic operations as a pure function of the current image and a request: CreateTopics,
+ * DeleteTopics and CreatePartitions produce the records to append and the response, with Kafka's checks and error
+ * codes. Nothing here does IO; topic ids come from an injected source.
+ *
+ * <p>Thread-safety: stateless apart from its injected collaborators; call from the controller's single thread.
+ */
+public final class TopicControl {
+    /** Checks topic config overrides; returns the INVALID_CONFIG message for a bad set, empty if valid. */
+    @FunctionalInterface
+    public interface ConfigValidator {
+        Optional<String> validate(Map<String, String> overrides);
+    }
+
+    /** Cluster defaults for requests that leave partitions or replication factor at -1. */
+    public record Defaults(int numPartitions, short defaultReplicationFactor, boolean deleteTopicEnable) {
+    }
+
+    private final Defaults defaults;
+    private final ConfigValidator configValidator;
+    private final Supplier<UUID> topicIds;
+
+    public TopicControl(Defaults defaults, ConfigValidator configValidator, Supplier<UUID> topicIds) {
+        this.defaults = defaults;
+        this.configValidator = configValidator;
+        this.topicIds = topicIds;
+    }
+
+    private static List<Integer> usableBrokers(MetadataImage image) {
+        return image.brokers().values().stream().filter(broker -> !broker.fenced()).map(BrokerImage::brokerId)
+                .sorted().toList();
+    }
+
+    // ---------------------------------------------------------------- CreateTopics
+
+    public ControllerResult<CreateTopicsResponseData> createTopics(MetadataImage image,
+                                                                   CreateTopicsRequestData request) {
+        List<MetadataRecord> records = new ArrayList<>();
+        CreateTopicsResponseData response = new CreateTopicsResponseData();
+        Map<String, Integer> occurrences = new HashMap<>();
+        request.topics().forEach(topic -> occurrences.merge(topic.name(), 1, Integer::sum));
+        Set<String> collisionKeys = new HashSet<>();
+        image.topicsByName().keySet().forEach(name -> collisionKeys.add(TopicNames.collisionKey(name)));
+        List<Integer> brokers = usableBrokers(image);
+        for (CreatableTopic topic : request.topics()) {
+            CreatableTopicResult result = new CreatableTopicResult().setName(topic.name());
+            response.topics().add(result);
+            if (occurrences.get(topic.name()) > 1) {
+                fail(result, Errors.INVALID_REQUEST, "Create topics request from client contains multiple entries "
+                        + "for the topic " + topic.name());
+                continue;
+            }
+            Optional<String> invalidName = TopicNames.validate(topic.name());
+            if (invalidName.isPresent()) {
+                fail(result, Errors.INVALID_TOPIC_EXCEPTION, invalidName.get());
+                continue;
+            }
+            if (image.topicsByName().containsKey(topic.name())) {
+                fail(result, Errors.TOPIC_ALREADY_EXISTS, "Topic '" + topic.name() + "' already exists.");
+                continue;
+            }
+            if (collisionKeys.contains(TopicNames.collisionKey(topic.name()))) {
+                fail(result, Errors.INVALID_TOPIC_EXCEPTION, "Topic '" + topic.name()
+                        + "' collides with an existing topic whose name differs only by '.' and '_'.");
+                continue;
+            }
+            List<List<Integer>> placement = placement(topic, brokers, result);
+            if (placement == null) {
+                continue;
+            }
+            Map<String, String> configs = new LinkedHashMap<>();
+            topic.configs().forEach(config -> configs.put(config.name(), config.value()));
+            Optional<String> invalidConfig = configValidator.validate(configs);
+            if (invalidConfig.isPresent()) {
+                fail(result, Errors.INVALID_CONFIG, invalidConfig.get());
+                continue;
+            }
+            UUID topicId = topicIds.get();
+            result.setTopicId(topicId).setNumPartitions(placement.size())
+                    .setReplicationFactor((short) placement.get(0).size());
+            if (request.validateOnly()) {
+                continue;
+            }
+            collisionKeys.add(TopicNames.collisionKey(topic.name()));
+            records.add(new TopicRecord(topic.name(), topicId));
+            for (int partition = 0; partition < placement.size(); partition++) {
+                List<Integer> replicas = placement.get(partition);
+                records.add(new PartitionRecord(topicId, partition, replicas, replicas, replicas.get(0), 0, 0));
+            }
+            configs.forEach((name, value) -> records.add(new ConfigRecord(ConfigRecord.TOPIC, topic.name(), name,
+                    value)));
+        }
+        return new ControllerResult<>(records, response);
+    }
+
+    /** The replicas of every partition, or null after failing {@code result}. */
+    private List<List<Integer>> placement(CreatableTopic topic, List<Integer> brokers, CreatableTopicResult result) {
+        if (!topic.assignments().isEmpty()) {
+            if (topic.numPartitions() != -1 || topic.replicationFactor() != -1) {
+                fail(result, Errors.INVALID_REQUEST, "Both numPartitions or replicationFactor and replicasAssignments "
+                        + "were set. Both cannot be used at the same time.");
+                return null;
+            }
+            Map<Integer, List<Integer>> byPartition = new HashMap<>();
+            for (CreatableReplicaAssignment assignment : topic.assignments()) {
+                byPartition.put(assignment.partitionIndex(), assignment.brokerIds());
+            }
+            List<List<Integer>> placement = new ArrayList<>();
+            for (int partition = 0; partition < byPartition.size(); partition++) {
+                List<Integer> replicas = byPartition.get(partition);
+                String problem = checkAssignment(replicas, brokers, placement.isEmpty() ? -1 : placement.get(0).size());
+                if (replicas == null) {
+                    problem = "Partitions should be 0-based and consecutive; partition " + partition + " is missing.";
+                }
+                if (problem != null) {
+                    fail(result, Errors.INVALID_REPLICA_ASSIGNMENT, problem);
+                    return null;
+                }
+                placement.add(List.copyOf(replicas));
+            }
+            return placement;
+        }
+        int partitions = topic.numPartitions() == -1 ? defaults.numPartitions() : topic.numPartitions();
+        int replicationFactor = topic.replicationFactor() == -1 ? defaults.defaultReplicationFactor()
+                : topic.replicationFactor();
+        if (partitions <= 0) {
+            fail(result, Errors.INVALID_PARTITIONS, "Number of partitions was set to an invalid non-positive value.");
+            return null;
+        }
+        if (replicationFactor <= 0) {
+            fail(result, Errors.INVALID_REPLICATION_FACTOR,
+                    "Replication factor must be larger than 0, or -1 to use the default value.");
+            return null;
+        }
+        if (replicationFactor > brokers.size()) {
+            fail(result, Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + replicationFactor
+                    + " time(s): The target replication factor of " + replicationFactor
+                    + " cannot be reached because only " + brokers.size() + " broker(s) are registered.");
+            return null;
+        }
+        return ReplicaPlacer.place(brokers, 0, partitions, replicationFactor, topic.name().hashCode());
+    }
+
+    private static String checkAssignment(List<Integer> replicas, List<Integer> brokers, int expectedSize) {
+        if (replicas == null) {
+            return "";
+        }
+        if (replicas.isEmpty()) {
+            return "The manual partition assignment includes an empty replica list.";
+        }
+        if (new HashSet<>(replicas).size() != replicas.size()) {
+            return "The manual partition assignment includes the broker ids " + replicas + " more than once.";
+        }
+        if (expectedSize >= 0 && replicas.size() != expectedSize) {
+            return "The manual partition assignment includes a partition with " + replicas.size()
+                    + " replica(s), but this is not consistent with previous partitions, which have " + expectedSize
+                    + " replica(s).";
+        }
+        for (Integer broker : replicas) {
+            if (!brokers.contains(broker)) {
+                return "The manual partition assignment includes broker " + broker + ", but no such broker is registered.";
+            }
+        }
+        return null;
+    }
+
+    private static void fail(CreatableTopicResult result, Errors error, String message) {
+        result.setErrorCode(error.code()).setErrorMessage(message).setNumPartitions(-1).setReplicationFactor((short) -1);
+    }
+
+    // ---------------------------------------------------------------- DeleteTopics
+
+    public ControllerResult<DeleteTopicsResponseData> deleteTopics(MetadataImage image,
+                                                                   DeleteTopicsRequestData request) {
+        List<MetadataRecord> records = new ArrayList<>();
+        DeleteTopicsResponseData response = new DeleteTopicsResponseData();
+        List<DeleteTopicsRequestData.DeleteTopicState> targets = new ArrayList<>(request.topics());
+        for (String name : request.topicNames()) {
+            targets.add(new DeleteTopicsRequestData.DeleteTopicState().setName(name));
+        }
+        Set<UUID> removed = new HashSet<>();
+        for (DeleteTopicsRequestData.DeleteTopicState target : targets) {
+            DeletableTopicResult result = new DeletableTopicResult().setName(target.name()).setTopicId(target.topicId());
+            response.responses().add(result);
+            boolean byId = target.name() == null;
+            Optional<TopicImage> topic = byId ? image.topic(target.topicId()) : image.topic(target.name());
+            if (topic.isEmpty()) {
+                Errors error = byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                result.setErrorCode(error.code()).setErrorMessage(error.message());
+                continue;
+            }
+            result.setName(topic.get().name()).setTopicId(topic.get().topicId());
+            if (!defaults.deleteTopicEnable()) {
+                result.setErrorCode(Errors.TOPIC_DELETION_DISABLED.code())
+                        .setErrorMessage(Errors.TOPIC_DELETION_DISABLED.message());
+                continue;
+            }
+            if (removed.add(topic.get().topicId())) {
+                records.add(new RemoveTopicRecord(topic.get().topicId()));
+            }
+        }
+        return new ControllerResult<>(records, response);
+    }
+
+    // ---------------------------------------------------------------- CreatePartitions
+
+    public ControllerResult<CreatePartitionsResponseData> createPartitions(MetadataImage image,
+                                                                           CreatePartitionsRequestData request) {
+        List<MetadataRecord> records = new ArrayList<>();
+        CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+        List<Integer> brokers = usableBrokers(image);
+        for (CreatePartitionsRequestData.CreatePartitionsTopic target : request.topics()) {
+            CreatePartitionsResponseData.CreatePartitionsTopicResult result =
+                    new CreatePartitionsResponseData.CreatePartitionsTopicResult().setName(target.name());
+            response.results().add(result);
+            Optional<TopicImage> topic = image.topic(target.name());
+            if (topic.isEmpty()) {
+                result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
+                        .setErrorMessage("The topic '" + target.name() + "' does not exist.");
+                continue;
+            }
+            int current = topic.get().partitionCount();
+            if (target.count() < current) {
+                result.setErrorCode(Errors.INVALID_PARTITIONS.code()).setErrorMessage("Topic currently has " + current
+                        + " partitions, which is higher than the requested " + target.count() + ".");
+                continue;
+            }
+            if (target.count() == current) {
+                result.setErrorCode(Errors.INVALID_PARTITIONS.code())
+                        .setErrorMessage("Topic already has " + current + " partitions.");
+                continue;
+            }
+            int added = target.count() - current;
+            int replicationFactor = topic.get().partitions().firstEntry().getValue().replicas().size();
+            List<List<Integer>> placement;
+            if (target.assignments() != null) {
+                if (target.assignments().size() != added) {
+                    result.setErrorCode(Errors.INVALID_REPLICA_ASSIGNMENT.code()).setErrorMessage("Increasing the "
+                            + "number of partitions by " + added + " but " + target.assignments().size()
+                            + " assignments provided.");
+                    continue;
+                }
+                placement = new ArrayList<>();
+                String problem = null;
+                for (CreatePartitionsRequestData.CreatePartitionsAssignment assignment : target.assignments()) {
+                    problem = checkAssignment(assignment.brokerIds(), brokers, replicationFactor);
+                    if (problem != null) {
+                        break;
+                    }
+                    placement.add(List.copyOf(assignment.brokerIds()));
+                }
+                if (problem != null) {
+                    result.setErrorCode(Errors.INVALID_REPLICA_ASSIGNMENT.code()).setErrorMessage(problem);
+                    continue;
+                }
+            } else if (replicationFactor > brokers.size()) {
+                result.setErrorCode(Errors.INVALID_REPLICATION_FACTOR.code()).setErrorMessage("Unable to replicate "
+                        + "the partition " + replicationFactor + " time(s): only " + brokers.size()
+                        + " broker(s) are registered.");
+                continue;
+            } else {
+                placement = ReplicaPlacer.place(brokers, current, added, replicationFactor, target.name().hashCode());
+            }
+            if (request.validateOnly()) {
+                continue;
+            }
+            for (int index = 0; index < placement.size(); index++) {
+                List<Integer> replicas = placement.get(index);
+                records.add(new PartitionRecord(topic.get().topicId(), current + index, replicas, replicas,
+                        replicas.get(0), 0, 0));
+            }
+        }
+        return new ControllerResult<>(records, response);
+    }
+}

@@ -1,0 +1,46 @@
+package io.fjord.metadata.image;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The cluster's metadata as of one offset of the metadata log: brokers, topics with their partitions, configuration
+ * overrides and the next free producer id. Built only by replaying records ({@link MetadataDelta}); never changed, so
+ * any thread may read it while a newer image is being built.
+ *
+ * @param offset          the last metadata-log offset applied, -1 for the empty image
+ * @param topicConfigs    overrides by topic name
+ * @param brokerConfigs   overrides by broker id as a string ("" for the cluster-wide default)
+ * @param nextProducerId  the first producer id not yet handed out
+ */
+public record MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<String, TopicImage> topicsByName,
+                            Map<UUID, TopicImage> topicsById, Map<String, Map<String, String>> topicConfigs,
+                            Map<String, Map<String, String>> brokerConfigs, long nextProducerId) {
+    public static final MetadataImage EMPTY = new MetadataImage(-1, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0);
+
+    public MetadataImage {
+        brokers = Map.copyOf(brokers);
+        topicsByName = Map.copyOf(topicsByName);
+        topicsById = Map.copyOf(topicsById);
+        topicConfigs = Map.copyOf(topicConfigs);
+        brokerConfigs = Map.copyOf(brokerConfigs);
+    }
+
+    public Optional<TopicImage> topic(String name) {
+        return Optional.ofNullable(topicsByName.get(name));
+    }
+
+    public Optional<TopicImage> topic(UUID topicId) {
+        return Optional.ofNullable(topicsById.get(topicId));
+    }
+
+    /** The overrides of a topic; empty if none. */
+    public Map<String, String> topicConfig(String name) {
+        return topicConfigs.getOrDefault(name, Map.of());
+    }
+
+    public Map<String, String> brokerConfig(String brokerId) {
+        return brokerConfigs.getOrDefault(brokerId, Map.of());
+    }
+}
