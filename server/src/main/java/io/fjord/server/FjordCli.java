@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "fjord", mixinStandardHelpOptions = true, versionProvider = FjordVersion.class,
         description = "Fjord: a streaming platform that speaks the Kafka protocol.",
-        subcommands = {VersionCommand.class, DumpLogCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {StartCommand.class, VersionCommand.class, DumpLogCommand.class, CommandLine.HelpCommand.class})
 public final class FjordCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,65 @@
+package io.fjord.broker;
+
+import io.fjord.broker.handlers.ApiHandler;
+import io.fjord.broker.network.RequestContext;
+import io.fjord.broker.network.RequestDispatcher;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.codec.DecodedRequest;
+import io.fjord.protocol.codec.KafkaApiVersions;
+import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.ApiVersionsResponseData;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Routes requests to the handler of their API. Only APIs with a handler are advertised and accepted, each at the
+ * version range kafka-clients 4.4.0 knows. Immutable after construction; thread-safe.
+ */
+public final class BrokerDispatcher implements RequestDispatcher {
+    private final Map<ApiKey, ApiHandler> handlers;
+
+    public BrokerDispatcher(Map<ApiKey, ApiHandler> handlers) {
+        this.handlers = new EnumMap<>(handlers);
+    }
+
+    @Override
+    public boolean supports(ApiKey apiKey, short version) {
+        if (!handlers.containsKey(apiKey)) {
+            return false;
+        }
+        // ApiVersions v0 must always work: it is how a client learns the rest.
+        short oldest = apiKey == ApiKey.API_VERSIONS ? 0 : KafkaApiVersions.oldest(apiKey);
+        return version >= oldest && version <= KafkaApiVersions.latest(apiKey);
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> dispatch(RequestContext context, DecodedRequest request) {
+        ApiHandler handler = handlers.get(request.apiKey());
+        if (handler == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no handler for " + request.apiKey()));
+        }
+        return handler.handle(context, request);
+    }
+
+    /** The advertised APIs with their version ranges, as ApiVersions answers them. */
+    public List<ApiVersionsResponseData.ApiVersion> advertisedVersions() {
+        List<ApiVersionsResponseData.ApiVersion> versions = new ArrayList<>();
+        for (ApiKey apiKey : handlers.keySet()) {
+            versions.add(new ApiVersionsResponseData.ApiVersion().setApiKey(apiKey.id())
+                    .setMinVersion(apiKey == ApiKey.API_VERSIONS ? 0 : KafkaApiVersions.oldest(apiKey))
+                    .setMaxVersion(KafkaApiVersions.latest(apiKey)));
+        }
+        return versions;
+    }
+
+    @Override
+    public ApiMessage unsupportedApiVersionsResponse() {
+        return new ApiVersionsResponseData().setErrorCode(Errors.UNSUPPORTED_VERSION.code())
+                .setApiKeys(advertisedVersions());
+    }
+}

@@ -1,0 +1,30 @@
+package io.fjord.broker;
+
+import io.fjord.metadata.image.MetadataImage;
+import java.util.List;
+
+/**
+ * Publishes each new image: first to the publishers (which create or delete logs), then to the cache that request
+ * handlers read, so a handler never sees a topic whose logs do not exist yet. Thread-safety: {@link #publish} is
+ * called only by the controller thread (or during start-up, before it runs); {@link #image} from any thread.
+ */
+public final class MetadataPublication {
+    private final MetadataCache cache;
+    private final List<MetadataPublisher> publishers;
+
+    public MetadataPublication(MetadataCache cache, List<MetadataPublisher> publishers) {
+        this.cache = cache;
+        this.publishers = List.copyOf(publishers);
+    }
+
+    public MetadataImage image() {
+        return cache.image();
+    }
+
+    public void publish(MetadataImage previous, MetadataImage current) {
+        for (MetadataPublisher publisher : publishers) {
+            publisher.publish(previous, current);
+        }
+        cache.publish(current);
+    }
+}

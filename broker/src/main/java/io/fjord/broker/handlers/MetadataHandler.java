@@ -1,0 +1,115 @@
+package io.fjord.broker.handlers;
+
+import io.fjord.broker.MetadataCache;
+import io.fjord.broker.network.RequestContext;
+import io.fjord.metadata.controller.TopicNames;
+import io.fjord.metadata.image.BrokerImage;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.image.PartitionImage;
+import io.fjord.metadata.image.TopicImage;
+import io.fjord.metadata.records.RegisterBrokerRecord.BrokerEndpoint;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.codec.DecodedRequest;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.CreateTopicsRequestData;
+import io.fjord.protocol.message.MetadataRequestData;
+import io.fjord.protocol.message.MetadataResponseData;
+import io.fjord.protocol.message.MetadataResponseData.MetadataResponsePartition;
+import io.fjord.protocol.message.MetadataResponseData.MetadataResponseTopic;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * Metadata: brokers on the request's listener, the cluster id, the controller, and the requested topics (all of them
+ * for a null list) with partitions, leaders, replicas and in-sync replicas. Unknown topics are created when the client
+ * allows it and {@code auto.create.topics.enable} is on (answering LEADER_NOT_AVAILABLE meanwhile, as Kafka does),
+ * otherwise answered with UNKNOWN_TOPIC_OR_PARTITION. Thread-safe.
+ */
+public final class MetadataHandler implements ApiHandler {
+    private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+
+    private final MetadataCache cache;
+    private final boolean autoCreateTopics;
+    private final Function<CreateTopicsRequestData, CompletionStage<?>> createTopics;
+
+    public MetadataHandler(MetadataCache cache, boolean autoCreateTopics,
+                           Function<CreateTopicsRequestData, CompletionStage<?>> createTopics) {
+        this.cache = cache;
+        this.autoCreateTopics = autoCreateTopics;
+        this.createTopics = createTopics;
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(RequestContext context, DecodedRequest request) {
+        MetadataRequestData body = (MetadataRequestData) request.body();
+        MetadataImage image = cache.image();
+        MetadataResponseData response = new MetadataResponseData().setClusterId(cache.clusterId())
+                .setControllerId(cache.nodeId()).setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+        for (BrokerImage broker : image.brokers().values()) {
+            Optional<BrokerEndpoint> endpoint = Endpoints.on(broker, context.listenerName());
+            if (broker.fenced() || endpoint.isEmpty()) {
+                continue;
+            }
+            response.brokers().add(new MetadataResponseData.MetadataResponseBroker().setNodeId(broker.brokerId())
+                    .setHost(endpoint.get().host()).setPort(endpoint.get().port()).setRack(broker.rack()));
+        }
+        if (body.topics() == null) {
+            image.topicsByName().values().stream().sorted((left, right) -> left.name().compareTo(right.name()))
+                    .forEach(topic -> response.topics().add(describe(topic)));
+            return CompletableFuture.completedFuture(response);
+        }
+        List<String> toCreate = new ArrayList<>();
+        for (MetadataRequestData.MetadataRequestTopic requested : body.topics()) {
+            Optional<TopicImage> topic = requested.name() != null ? image.topic(requested.name())
+                    : image.topic(requested.topicId());
+            if (topic.isPresent()) {
+                response.topics().add(describe(topic.get()));
+                continue;
+            }
+            MetadataResponseTopic missing = new MetadataResponseTopic().setName(requested.name())
+                    .setTopicId(requested.topicId() == null ? new UUID(0, 0) : requested.topicId())
+                    .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+            if (requested.name() == null) {
+                missing.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
+            } else if (TopicNames.validate(requested.name()).isPresent()) {
+                missing.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
+            } else if (autoCreateTopics && body.allowAutoTopicCreation()
+                    && !TopicNames.isInternal(requested.name())) {
+                missing.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code());
+                toCreate.add(requested.name());
+            } else {
+                missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+            }
+            response.topics().add(missing);
+        }
+        if (toCreate.isEmpty()) {
+            return CompletableFuture.completedFuture(response);
+        }
+        CreateTopicsRequestData creation = new CreateTopicsRequestData();
+        for (String name : toCreate) {
+            creation.topics().add(new CreateTopicsRequestData.CreatableTopic().setName(name).setNumPartitions(-1)
+                    .setReplicationFactor((short) -1));
+        }
+        // Answer once the creation is durable, still with LEADER_NOT_AVAILABLE: the client asks again.
+        return createTopics.apply(creation).handle((ignored, error) -> response);
+    }
+
+    private static MetadataResponseTopic describe(TopicImage topic) {
+        MetadataResponseTopic result = new MetadataResponseTopic().setName(topic.name()).setTopicId(topic.topicId())
+                .setIsInternal(TopicNames.isInternal(topic.name()))
+                .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+        for (PartitionImage partition : topic.partitions().values()) {
+            result.partitions().add(new MetadataResponsePartition().setPartitionIndex(partition.partitionId())
+                    .setLeaderId(partition.leader()).setLeaderEpoch(partition.leaderEpoch())
+                    .setReplicaNodes(new ArrayList<>(partition.replicas()))
+                    .setIsrNodes(new ArrayList<>(partition.isr()))
+                    .setErrorCode(partition.leader() < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code()));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,240 @@
+package io.fjord.server;
+
+import io.fjord.broker.BrokerDispatcher;
+import io.fjord.broker.LogPublisher;
+import io.fjord.broker.MetadataCache;
+import io.fjord.broker.MetadataPublication;
+import io.fjord.broker.controller.ControllerService;
+import io.fjord.broker.handlers.ApiHandler;
+import io.fjord.broker.handlers.ApiVersionsHandler;
+import io.fjord.broker.handlers.DescribeClusterHandler;
+import io.fjord.broker.handlers.MetadataHandler;
+import io.fjord.broker.handlers.TopicAdminHandlers;
+import io.fjord.broker.network.Endpoint;
+import io.fjord.broker.network.NetworkConfig;
+import io.fjord.broker.network.SocketServer;
+import io.fjord.metadata.LocalMetadataLog;
+import io.fjord.metadata.MetaProperties;
+import io.fjord.metadata.MetadataLoader;
+import io.fjord.metadata.controller.ControllerResult;
+import io.fjord.metadata.controller.TopicControl;
+import io.fjord.metadata.image.BrokerImage;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.records.RegisterBrokerRecord;
+import io.fjord.metadata.records.RegisterBrokerRecord.BrokerEndpoint;
+import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.CreateTopicsRequestData;
+import io.fjord.storage.LogConfig;
+import io.fjord.storage.LogManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Fjord node with the broker and controller roles (the single-node default): its data directories, metadata
+ * log and image, controller, request handlers and socket server. {@link #start()} brings them up in dependency
+ * order; {@link #stop()} takes them down in reverse, finishing requests in flight and closing every log cleanly.
+ *
+ * <p>Thread-safety: start and stop are serialized on this object; everything else is owned by the components.
+ */
+public final class FjordNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FjordNode.class);
+    private static final short PLAINTEXT = 0;
+
+    private final NodeConfig config;
+    private final InstantSource clock;
+    private LogManager logManager;
+    private LocalMetadataLog metadataLog;
+    private ScheduledExecutorService metadataBackground;
+    private ControllerService controller;
+    private SocketServer socketServer;
+    private MetadataCache cache;
+
+    public FjordNode(NodeConfig config, InstantSource clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public synchronized void start() throws InterruptedException {
+        MetaProperties identity = formatOrCheck();
+        metadataBackground = Executors.newSingleThreadScheduledExecutor();
+        metadataLog = LocalMetadataLog.open(config.metadataLogDirectory(), clock, metadataBackground);
+        MetadataImage image = MetadataLoader.load(metadataLog, MetadataImage.EMPTY);
+        cache = new MetadataCache(identity.clusterId(), config.nodeId(), MetadataImage.EMPTY);
+
+        LogConfig defaults = config.logManagerConfig().defaultLogConfig();
+        logManager = new LogManager(config.logManagerConfig(), clock);
+        MetadataImage loaded = image;
+        logManager.startup(topic -> defaults.with(loaded.topicConfig(topic)));
+        MetadataPublication publication = new MetadataPublication(cache,
+                List.of(new LogPublisher(config.nodeId(), logManager, defaults::with)));
+        publication.publish(MetadataImage.EMPTY, image);
+
+        controller = new ControllerService(metadataLog, publication);
+        controller.start();
+        TopicControl topics = new TopicControl(new TopicControl.Defaults(config.numPartitions(),
+                config.defaultReplicationFactor(), config.deleteTopicEnable()), this::validateTopicConfigs,
+                UUID::randomUUID);
+
+        TopicAdminHandlers topicAdmin = new TopicAdminHandlers(controller, topics);
+        Map<ApiKey, ApiHandler> handlers = new EnumMap<>(ApiKey.class);
+        AtomicReference<BrokerDispatcher> dispatcher = new AtomicReference<>();
+        handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> dispatcher.get().advertisedVersions()));
+        handlers.put(ApiKey.METADATA, new MetadataHandler(cache, config.autoCreateTopics(),
+                (CreateTopicsRequestData request) -> topicAdmin.createTopics(request)));
+        handlers.put(ApiKey.DESCRIBE_CLUSTER, new DescribeClusterHandler(cache));
+        handlers.put(ApiKey.CREATE_TOPICS, topicAdmin.createTopicsHandler());
+        handlers.put(ApiKey.DELETE_TOPICS, topicAdmin.deleteTopicsHandler());
+        handlers.put(ApiKey.CREATE_PARTITIONS, topicAdmin.createPartitionsHandler());
+        dispatcher.set(new BrokerDispatcher(handlers));
+
+        socketServer = new SocketServer(NetworkConfig.defaults(config.listeners()), dispatcher.get());
+        socketServer.start();
+        registerBroker();
+        LOG.info("Fjord node {} of cluster {} is ready; listening on {}", config.nodeId(), identity.clusterId(),
+                boundListeners());
+    }
+
+    private Optional<String> validateTopicConfigs(Map<String, String> overrides) {
+        for (String name : overrides.keySet()) {
+            if (!LogConfig.names().contains(name)) {
+                return Optional.of("Unknown topic config name: " + name);
+            }
+        }
+        try {
+            config.logManagerConfig().defaultLogConfig().with(overrides);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /** Registers this broker (or its changed listeners) in the metadata, waiting until it is durable. */
+    private void registerBroker() throws InterruptedException {
+        List<BrokerEndpoint> endpoints = new ArrayList<>();
+        for (Endpoint endpoint : config.advertisedListeners()) {
+            String host = endpoint.host().isEmpty() ? "localhost" : endpoint.host();
+            // Port 0 binds any free port; advertise the one actually bound, as Kafka does.
+            int port = endpoint.port() == 0 ? socketServer.boundAddress(endpoint.listenerName()).getPort()
+                    : endpoint.port();
+            endpoints.add(new BrokerEndpoint(endpoint.listenerName(), host, port, PLAINTEXT));
+        }
+        try {
+            controller.submit(image -> {
+                BrokerImage current = image.brokers().get(config.nodeId());
+                if (current != null && current.endpoints().equals(endpoints) && !current.fenced()) {
+                    return new ControllerResult<>(List.of(), null);
+                }
+                return new ControllerResult<>(List.of(new RegisterBrokerRecord(config.nodeId(), UUID.randomUUID(),
+                        endpoints, config.properties().get("broker.rack"), false)), null);
+            }).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot register broker " + config.nodeId(), e);
+        }
+    }
+
+    /** Formats empty data directories (a new cluster id) and checks formatted ones agree. */
+    private MetaProperties formatOrCheck() {
+        List<Path> directories = new ArrayList<>(config.logManagerConfig().logDirs());
+        if (!directories.contains(config.metadataLogDirectory())) {
+            directories.add(config.metadataLogDirectory());
+        }
+        try {
+            MetaProperties found = null;
+            for (Path directory : directories) {
+                Optional<MetaProperties> existing = MetaProperties.read(directory);
+                if (existing.isPresent()) {
+                    if (existing.get().nodeId() != config.nodeId()) {
+                        throw new IllegalStateException("node.id " + config.nodeId() + " does not match node.id "
+                                + existing.get().nodeId() + " in " + directory.resolve(MetaProperties.FILE_NAME));
+                    }
+                    if (found != null && !found.clusterId().equals(existing.get().clusterId())) {
+                        throw new IllegalStateException("data directories belong to different clusters: "
+                                + found.clusterId() + " and " + existing.get().clusterId());
+                    }
+                    found = existing.get();
+                }
+            }
+            MetaProperties identity = found != null ? found
+                    : new MetaProperties(MetaProperties.randomClusterId(), config.nodeId(), null);
+            for (Path directory : directories) {
+                if (!Files.exists(directory.resolve(MetaProperties.FILE_NAME))) {
+                    identity.forNewDirectory().write(directory);
+                    if (found == null) {
+                        LOG.info("Formatted {} for cluster {}, node {}", directory, identity.clusterId(),
+                                config.nodeId());
+                    }
+                }
+            }
+            return identity;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot format or read the data directories", e);
+        }
+    }
+
+    /** The bound address of a listener (its real port when configured with port 0). */
+    public synchronized InetSocketAddress boundAddress(String listenerName) {
+        return socketServer.boundAddress(listenerName);
+    }
+
+    private List<String> boundListeners() {
+        List<String> bound = new ArrayList<>();
+        for (Endpoint endpoint : config.listeners()) {
+            InetSocketAddress address = socketServer.boundAddress(endpoint.listenerName());
+            bound.add(endpoint.listenerName() + "://" + address.getHostString() + ":" + address.getPort());
+        }
+        return bound;
+    }
+
+    public MetadataCache metadataCache() {
+        return cache;
+    }
+
+    /** Stops accepting, finishes requests in flight, then closes controller, metadata log and every log cleanly. */
+    public synchronized void stop() {
+        try {
+            if (socketServer != null) {
+                socketServer.shutdown(30_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (controller != null) {
+            controller.close();
+        }
+        if (metadataLog != null) {
+            metadataLog.close();
+        }
+        if (metadataBackground != null) {
+            metadataBackground.shutdownNow();
+        }
+        if (logManager != null) {
+            logManager.shutdown();
+        }
+        socketServer = null;
+        controller = null;
+        metadataLog = null;
+        logManager = null;
+        LOG.info("Fjord node {} stopped cleanly", config.nodeId());
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,66 @@
+package io.fjord.server;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fjord start}: runs one node until SIGTERM (or Ctrl-C), then stops it cleanly. Without {@code --config} it is
+ * a single node with broker and controller roles on {@code localhost:9092}, data in {@code ./data}. Runs on the main
+ * thread; the shutdown hook stops the node.
+ */
+@Command(name = "start", description = "Start a Fjord node (single-node defaults: localhost:9092, data in ./data).")
+final class StartCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", description = "A Kafka-style server.properties file.")
+    Path configFile;
+
+    @Override
+    public Integer call() throws Exception {
+        NodeConfig config;
+        try {
+            config = NodeConfig.fromProperties(properties());
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("fjord: " + e.getMessage());
+            return 1;
+        }
+        FjordNode node = new FjordNode(config, InstantSource.system());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.stop();
+            stopped.countDown();
+        }, "fjord-shutdown"));
+        try {
+            node.start();
+        } catch (RuntimeException e) {
+            System.err.println("fjord: cannot start: " + e.getMessage());
+            return 1;
+        }
+        stopped.await();
+        return 0;
+    }
+
+    private Map<String, String> properties() throws IOException {
+        Map<String, String> values = new HashMap<>();
+        if (configFile != null) {
+            Properties properties = new Properties();
+            try (Reader reader = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
+                properties.load(reader);
+            }
+            properties.stringPropertyNames().forEach(name -> values.put(name, properties.getProperty(name).trim()));
+        }
+        if (!values.containsKey("log.dirs") && !values.containsKey("log.dir")) {
+            values.put("log.dirs", Path.of("data").toAbsolutePath().toString());
+        }
+        return values;
+    }
+}
