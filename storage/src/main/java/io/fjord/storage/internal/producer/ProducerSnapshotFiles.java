@@ -57,13 +57,24 @@ public final class ProducerSnapshotFiles implements ProducerSnapshotStore {
     private static final int CRC_COVERED_FROM = 6;
 
     private final Path directory;
+    /** The snapshot files present: listed once at open, then kept up to date by this class's writes and deletes. */
+    private final NavigableSet<Long> offsets = new TreeSet<>();
 
-    /** Opens the snapshots of {@code directory}, deleting temporary files a crash left behind. */
+    /**
+     * Opens the snapshots of {@code directory}, deleting temporary files a crash left behind. The directory's
+     * snapshots must from then on change only through this object.
+     */
     public ProducerSnapshotFiles(Path directory) {
         this.directory = directory;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + TEMPORARY_SUFFIX)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SUFFIX + "*")) {
             for (Path file : files) {
-                Files.deleteIfExists(file);
+                String name = file.getFileName().toString();
+                long offset = SegmentFiles.baseOffsetOf(name);
+                if (name.endsWith(TEMPORARY_SUFFIX)) {
+                    Files.deleteIfExists(file);
+                } else if (name.endsWith(SUFFIX) && offset >= 0) {
+                    offsets.add(offset);
+                }
             }
         } catch (IOException e) {
             throw new StorageException("cannot list " + directory, e);
@@ -94,6 +105,7 @@ public final class ProducerSnapshotFiles implements ProducerSnapshotStore {
         } catch (IOException e) {
             throw new StorageException("cannot move producer snapshot " + temporary + " into place", e);
         }
+        offsets.add(offset);
     }
 
     @Override
@@ -118,24 +130,14 @@ public final class ProducerSnapshotFiles implements ProducerSnapshotStore {
 
     @Override
     public NavigableSet<Long> offsets() {
-        NavigableSet<Long> offsets = new TreeSet<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
-            for (Path file : files) {
-                long offset = SegmentFiles.baseOffsetOf(file.getFileName().toString());
-                if (offset >= 0) {
-                    offsets.add(offset);
-                }
-            }
-        } catch (IOException e) {
-            throw new StorageException("cannot list " + directory, e);
-        }
-        return offsets;
+        return new TreeSet<>(offsets);
     }
 
     @Override
     public void delete(long offset) {
         try {
             Files.deleteIfExists(file(offset));
+            offsets.remove(offset);
         } catch (IOException e) {
             throw new StorageException("cannot delete producer snapshot " + file(offset), e);
         }
