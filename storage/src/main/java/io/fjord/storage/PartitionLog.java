@@ -59,7 +59,7 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long recoveryPoint;
     private volatile long lastFlushMs;
     private volatile boolean closed;
-    private PartitionProducerState producerState;
+    private PartitionProducerState producerState; // set once by open(), before the log is shared; under lock
 
     private PartitionLog(Path directory, TopicPartition topicPartition, LogConfig config, InstantSource clock,
                          SegmentHandleCache handleCache, ScheduledExecutorService background) {

@@ -3,6 +3,7 @@ package io.fjord.storage.internal.producer;
 import io.fjord.protocol.records.RecordBatch;
 import io.fjord.protocol.records.RecordBatches;
 import io.fjord.storage.ProducerState;
+import io.fjord.storage.StorageException;
 import io.fjord.storage.internal.BatchHeader;
 import io.fjord.storage.internal.LogSegment;
 import io.fjord.storage.internal.SegmentScanner;
@@ -136,9 +137,16 @@ public final class PartitionProducerState {
         takeSnapshot(baseOffset, false);
     }
 
-    /** Takes a durable snapshot at the log end offset; the next open then has nothing to replay. */
+    /**
+     * Takes a durable snapshot at the log end offset; the next open then has nothing to replay. A failure is logged,
+     * not thrown: the close must go on, and the next open rebuilds the state from an older snapshot and the log.
+     */
     public void onClose(long logEndOffset) {
-        takeSnapshot(logEndOffset, true);
+        try {
+            takeSnapshot(logEndOffset, true);
+        } catch (StorageException e) {
+            LOG.warn("Cannot snapshot producer state at offset {}; the next open replays the log", logEndOffset, e);
+        }
     }
 
     private void takeSnapshot(long offset, boolean durable) {
