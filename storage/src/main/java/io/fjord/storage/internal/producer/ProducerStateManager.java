@@ -56,9 +56,8 @@ public final class ProducerStateManager {
 
     private static Optional<ProducerState.Batch> check(ProducerState current, ProducerBatch batch) {
         if (current == null) {
-            // No state (a new producer, or one expired or removed with its data). Kafka-compatible policy chosen for
-            // Fjord: the producer must start at sequence 0.
-            requireSequence(0, batch, "no state is known for the producer, so its first sequence must be 0");
+            // No state: a new producer, or one whose state expired or went with its data (retention,
+            // DeleteRecords). As Kafka since KIP-360, any sequence is accepted then and starts the state.
             return Optional.empty();
         }
         if (batch.producerEpoch() < current.producerEpoch()) {

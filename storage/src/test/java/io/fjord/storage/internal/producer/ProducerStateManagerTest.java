@@ -40,11 +40,12 @@ class ProducerStateManagerTest {
     }
 
     @Test
-    void newProducerMustStartAtSequenceZero() {
-        assertRejected(0, 5, 1, Kind.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    void aProducerWithoutStateMayStartAtAnySequenceAndMustContinueFromThere() {
         assertThat(manager.get(PRODUCER)).isEmpty();
-        assertThat(append(0, 0, 3)).isEmpty();
-        assertThat(manager.get(PRODUCER).orElseThrow().lastSequence()).isEqualTo(2);
+        assertThat(append(0, 5, 3)).isEmpty();
+        assertThat(manager.get(PRODUCER).orElseThrow().lastSequence()).isEqualTo(7);
+        assertRejected(0, 9, 1, Kind.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assertThat(append(0, 8, 1)).isEmpty();
     }
 
     @Test
