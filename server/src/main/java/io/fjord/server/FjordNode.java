@@ -9,6 +9,11 @@ import io.fjord.broker.handlers.ApiHandler;
 import io.fjord.broker.handlers.ApiVersionsHandler;
 import io.fjord.broker.handlers.DescribeClusterHandler;
 import io.fjord.broker.handlers.MetadataHandler;
+import io.fjord.broker.RequestHandlerPool;
+import io.fjord.broker.config.BrokerConfig;
+import io.fjord.broker.config.ConfigResolver;
+import io.fjord.broker.handlers.InitProducerIdHandler;
+import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.NetworkConfig;
@@ -26,6 +31,7 @@ import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.storage.LogConfig;
 import io.fjord.storage.LogManager;
+import io.fjord.storage.TopicPartition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -64,10 +70,18 @@ public final class FjordNode implements AutoCloseable {
     private ControllerService controller;
     private SocketServer socketServer;
     private MetadataCache cache;
+    private RequestHandlerPool requestHandlers;
+    private final ConfigResolver configResolver;
+    private final List<java.util.function.Consumer<TopicPartition>> partitionListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public FjordNode(NodeConfig config, InstantSource clock) {
         this.config = config;
         this.clock = clock;
+        Map<String, String> brokerProperties = new java.util.HashMap<>(config.properties());
+        brokerProperties.putIfAbsent("node.id", Integer.toString(config.nodeId()));
+        brokerProperties.putIfAbsent("process.roles", "broker,controller");
+        this.configResolver = ConfigResolver.ofStatic(BrokerConfig.fromMap(brokerProperties));
     }
 
     public synchronized void start() throws InterruptedException {
@@ -77,12 +91,11 @@ public final class FjordNode implements AutoCloseable {
         MetadataImage image = MetadataLoader.load(metadataLog, MetadataImage.EMPTY);
         cache = new MetadataCache(identity.clusterId(), config.nodeId(), MetadataImage.EMPTY);
 
-        LogConfig defaults = config.logManagerConfig().defaultLogConfig();
         logManager = new LogManager(config.logManagerConfig(), clock);
         MetadataImage loaded = image;
-        logManager.startup(topic -> defaults.with(loaded.topicConfig(topic)));
+        logManager.startup(topic -> configResolver.logConfig(loaded.topicConfig(topic)));
         MetadataPublication publication = new MetadataPublication(cache,
-                List.of(new LogPublisher(config.nodeId(), logManager, defaults::with)));
+                List.of(new LogPublisher(config.nodeId(), logManager, configResolver::logConfig)));
         publication.publish(MetadataImage.EMPTY, image);
 
         controller = new ControllerService(metadataLog, publication);
@@ -101,7 +114,11 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.CREATE_TOPICS, topicAdmin.createTopicsHandler());
         handlers.put(ApiKey.DELETE_TOPICS, topicAdmin.deleteTopicsHandler());
         handlers.put(ApiKey.CREATE_PARTITIONS, topicAdmin.createPartitionsHandler());
-        dispatcher.set(new BrokerDispatcher(handlers));
+        handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, logManager, this::effectiveTopicConfigs,
+                this::partitionChanged, clock));
+        handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
+        requestHandlers = new RequestHandlerPool(intSetting("num.io.threads", 8), intSetting("queued.max.requests", 500));
+        dispatcher.set(new BrokerDispatcher(handlers, requestHandlers));
 
         socketServer = new SocketServer(NetworkConfig.defaults(config.listeners()), dispatcher.get());
         socketServer.start();
@@ -110,18 +127,23 @@ public final class FjordNode implements AutoCloseable {
                 boundListeners());
     }
 
+    private int intSetting(String name, int defaultValue) {
+        String value = config.properties().get(name);
+        return value == null ? defaultValue : Integer.parseInt(value.trim());
+    }
+
+    /** A topic's effective configs: its overrides over the broker's defaults, by Kafka name. */
+    private Map<String, String> effectiveTopicConfigs(Map<String, String> overrides) {
+        return configResolver.effectiveTopicConfigs(overrides);
+    }
+
+    /** Data was appended to a partition: wake whatever waits for it (long-polling fetches). */
+    private void partitionChanged(TopicPartition partition) {
+        partitionListeners.forEach(listener -> listener.accept(partition));
+    }
+
     private Optional<String> validateTopicConfigs(Map<String, String> overrides) {
-        for (String name : overrides.keySet()) {
-            if (!LogConfig.names().contains(name)) {
-                return Optional.of("Unknown topic config name: " + name);
-            }
-        }
-        try {
-            config.logManagerConfig().defaultLogConfig().with(overrides);
-            return Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.of(e.getMessage());
-        }
+        return configResolver.validateTopicConfigs(overrides).map(error -> error.message());
     }
 
     /** Registers this broker (or its changed listeners) in the metadata, waiting until it is durable. */
@@ -205,6 +227,11 @@ public final class FjordNode implements AutoCloseable {
         return cache;
     }
 
+    /** The node's logs; for tools and tests. */
+    public LogManager logManager() {
+        return logManager;
+    }
+
     /** Stops accepting, finishes requests in flight, then closes controller, metadata log and every log cleanly. */
     public synchronized void stop() {
         try {
@@ -213,6 +240,9 @@ public final class FjordNode implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (requestHandlers != null) {
+            requestHandlers.shutdown();
         }
         if (controller != null) {
             controller.close();

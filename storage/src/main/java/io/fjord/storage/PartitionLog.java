@@ -226,7 +226,7 @@ public final class PartitionLog implements AutoCloseable {
                 int size = RecordBatchValidator.validateFrameAndCrc(batches, cursor, end - cursor);
                 RecordBatch batch = new RecordBatch(batches, cursor);
                 if (size > settings.maxMessageBytes()) {
-                    throw new RecordBatchException(Kind.RECORD_TOO_LARGE, "batch of " + size
+                    throw new RecordBatchException(Kind.MESSAGE_TOO_LARGE, "batch of " + size
                             + " bytes exceeds max.message.bytes " + settings.maxMessageBytes());
                 }
                 if (assignOffsets) {
@@ -242,7 +242,7 @@ public final class PartitionLog implements AutoCloseable {
             }
             int totalBytes = end - batches.position();
             if (totalBytes > settings.segmentBytes()) {
-                throw new RecordBatchException(Kind.RECORD_TOO_LARGE, "append of " + totalBytes
+                throw new RecordBatchException(Kind.MESSAGE_TOO_LARGE, "append of " + totalBytes
                         + " bytes exceeds segment.bytes " + settings.segmentBytes());
             }
             Optional<ProducerState.Batch> duplicate = assignOffsets ? producerState.checkLeaderAppend(batches)

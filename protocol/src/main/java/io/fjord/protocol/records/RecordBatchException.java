@@ -12,7 +12,7 @@ public final class RecordBatchException extends RuntimeException {
     public enum Kind {
         CORRUPT_MESSAGE,
         INVALID_RECORD,
-        RECORD_TOO_LARGE,
+        MESSAGE_TOO_LARGE,
         UNSUPPORTED_FOR_MESSAGE_FORMAT,
         INVALID_TIMESTAMP,
         /** An idempotent batch whose sequence does not continue its producer's last one. */
