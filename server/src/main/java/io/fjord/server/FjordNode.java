@@ -16,7 +16,6 @@ import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.network.Endpoint;
-import io.fjord.broker.network.NetworkConfig;
 import io.fjord.broker.network.SocketServer;
 import io.fjord.metadata.LocalMetadataLog;
 import io.fjord.metadata.MetaProperties;
@@ -120,7 +119,7 @@ public final class FjordNode implements AutoCloseable {
         requestHandlers = new RequestHandlerPool(intSetting("num.io.threads", 8), intSetting("queued.max.requests", 500));
         dispatcher.set(new BrokerDispatcher(handlers, requestHandlers));
 
-        socketServer = new SocketServer(NetworkConfig.defaults(config.listeners()), dispatcher.get());
+        socketServer = new SocketServer(config.networkConfig(), dispatcher.get());
         socketServer.start();
         registerBroker();
         LOG.info("Fjord node {} of cluster {} is ready; listening on {}", config.nodeId(), identity.clusterId(),

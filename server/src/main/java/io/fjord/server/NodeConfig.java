@@ -1,6 +1,7 @@
 package io.fjord.server;
 
 import io.fjord.broker.network.Endpoint;
+import io.fjord.broker.network.NetworkConfig;
 import io.fjord.storage.LogManagerConfig;
 import io.fjord.storage.internal.ConfigValues;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.Map;
  * @param metadataLogDirectory {@code metadata.log.dir}, by default the first of {@code log.dirs}
  */
 public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> advertisedListeners,
+                         NetworkConfig networkConfig,
                          LogManagerConfig logManagerConfig, Path metadataLogDirectory, int numPartitions,
                          short defaultReplicationFactor, boolean autoCreateTopics, boolean deleteTopicEnable,
                          Map<String, String> properties) {
@@ -29,7 +31,17 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
         LogManagerConfig logs = LogManagerConfig.fromProperties(properties);
         Path metadataDirectory = values.isSet("metadata.log.dir") ? Path.of(values.string("metadata.log.dir", ""))
                 .toAbsolutePath().normalize() : logs.logDirs().get(0);
-        return new NodeConfig(nodeId, listeners, advertised, logs, metadataDirectory,
+        NetworkConfig defaults = NetworkConfig.defaults(listeners);
+        NetworkConfig network = new NetworkConfig(listeners,
+                values.intValue("socket.request.max.bytes", defaults.socketRequestMaxBytes(), 1),
+                values.longValue("queued.max.request.bytes", defaults.queuedMaxRequestBytes(), -1),
+                values.longValue("connections.max.idle.ms", defaults.connectionsMaxIdleMs(), 1),
+                values.intValue("max.connections", defaults.maxConnections(), 1),
+                values.intValue("num.network.threads", defaults.networkThreads(), 1),
+                defaults.queuedRequestsPerConnectionMax(),
+                values.intValue("socket.send.buffer.bytes", defaults.socketSendBufferBytes(), -1),
+                values.intValue("socket.receive.buffer.bytes", defaults.socketReceiveBufferBytes(), -1));
+        return new NodeConfig(nodeId, listeners, advertised, network, logs, metadataDirectory,
                 values.intValue("num.partitions", 1, 1),
                 (short) values.intValue("default.replication.factor", 1, 1),
                 values.booleanValue("auto.create.topics.enable", true),

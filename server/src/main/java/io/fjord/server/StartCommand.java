@@ -11,6 +11,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import io.fjord.broker.config.BrokerConfig;
+import io.fjord.broker.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,6 +25,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "start", description = "Start a Fjord node (single-node defaults: localhost:9092, data in ./data).")
 final class StartCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(StartCommand.class);
+
     @Option(names = "--config", paramLabel = "FILE", description = "A Kafka-style server.properties file.")
     Path configFile;
 
@@ -28,8 +34,17 @@ final class StartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         NodeConfig config;
         try {
-            config = NodeConfig.fromProperties(properties());
-        } catch (IllegalArgumentException | IOException e) {
+            Map<String, String> properties = properties();
+            // Kafka's definitions check every known key's value; unknown keys are only worth a warning.
+            Map<String, String> checked = new HashMap<>(properties);
+            checked.putIfAbsent("node.id", "1");
+            checked.putIfAbsent("process.roles", "broker,controller");
+            BrokerConfig brokerConfig = BrokerConfig.fromMap(checked);
+            for (String unknown : brokerConfig.unknownKeys()) {
+                LOG.warn("Ignoring unknown configuration {}", unknown);
+            }
+            config = NodeConfig.fromProperties(properties);
+        } catch (ConfigException | IllegalArgumentException | IOException e) {
             System.err.println("fjord: " + e.getMessage());
             return 1;
         }
