@@ -8,6 +8,8 @@ import io.fjord.broker.controller.ControllerService;
 import io.fjord.broker.handlers.ApiHandler;
 import io.fjord.broker.handlers.ApiVersionsHandler;
 import io.fjord.broker.handlers.DescribeClusterHandler;
+import io.fjord.broker.handlers.FetchHandler;
+import io.fjord.broker.handlers.ListOffsetsHandler;
 import io.fjord.broker.handlers.MetadataHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.network.Endpoint;
@@ -64,6 +66,7 @@ public final class FjordNode implements AutoCloseable {
     private ControllerService controller;
     private SocketServer socketServer;
     private MetadataCache cache;
+    private FetchHandler fetchHandler;
 
     public FjordNode(NodeConfig config, InstantSource clock) {
         this.config = config;
@@ -101,6 +104,11 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.CREATE_TOPICS, topicAdmin.createTopicsHandler());
         handlers.put(ApiKey.DELETE_TOPICS, topicAdmin.deleteTopicsHandler());
         handlers.put(ApiKey.CREATE_PARTITIONS, topicAdmin.createPartitionsHandler());
+        fetchHandler = FetchHandler.start(cache, logManager::getLog,
+                FetchHandler.Settings.fromProperties(config.properties()), clock);
+        handlers.put(ApiKey.FETCH, fetchHandler);
+        handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, logManager::getLog,
+                fetchHandler.readExecutor()));
         dispatcher.set(new BrokerDispatcher(handlers));
 
         socketServer = new SocketServer(NetworkConfig.defaults(config.listeners()), dispatcher.get());
@@ -205,6 +213,16 @@ public final class FjordNode implements AutoCloseable {
         return cache;
     }
 
+    /** The node's logs, for tools and tests; appending here bypasses the produce path. */
+    public LogManager logManager() {
+        return logManager;
+    }
+
+    /** The Fetch handler; whoever moves a high watermark calls its {@code onPartitionChanged}. */
+    public FetchHandler fetchHandler() {
+        return fetchHandler;
+    }
+
     /** Stops accepting, finishes requests in flight, then closes controller, metadata log and every log cleanly. */
     public synchronized void stop() {
         try {
@@ -213,6 +231,10 @@ public final class FjordNode implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (fetchHandler != null) {
+            fetchHandler.close();
+            fetchHandler = null;
         }
         if (controller != null) {
             controller.close();
