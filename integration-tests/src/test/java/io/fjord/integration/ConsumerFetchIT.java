@@ -62,7 +62,7 @@ class ConsumerFetchIT {
         properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         properties.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
         properties.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5_000);
+        properties.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 1_000);
         properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1_000);
         properties.putAll(extra);
         return new KafkaConsumer<>(properties);
