@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * Routes requests to the handler of their API. Only APIs with a handler are advertised and accepted, each at the
@@ -22,9 +23,15 @@ import java.util.concurrent.CompletionStage;
  */
 public final class BrokerDispatcher implements RequestDispatcher {
     private final Map<ApiKey, ApiHandler> handlers;
+    private final Executor requestHandlers;
 
-    public BrokerDispatcher(Map<ApiKey, ApiHandler> handlers) {
+    /**
+     * @param requestHandlers runs the handlers, off the network event loops (Kafka's {@code num.io.threads} pool), so
+     *                        log and metadata IO never stalls a connection's reads and writes
+     */
+    public BrokerDispatcher(Map<ApiKey, ApiHandler> handlers, Executor requestHandlers) {
         this.handlers = new EnumMap<>(handlers);
+        this.requestHandlers = requestHandlers;
     }
 
     @Override
@@ -43,7 +50,8 @@ public final class BrokerDispatcher implements RequestDispatcher {
         if (handler == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no handler for " + request.apiKey()));
         }
-        return handler.handle(context, request);
+        return CompletableFuture.supplyAsync(() -> handler.handle(context, request), requestHandlers)
+                .thenCompose(stage -> stage);
     }
 
     /** The advertised APIs with their version ranges, as ApiVersions answers them. */

@@ -11,6 +11,11 @@ import io.fjord.broker.handlers.DescribeClusterHandler;
 import io.fjord.broker.handlers.FetchHandler;
 import io.fjord.broker.handlers.ListOffsetsHandler;
 import io.fjord.broker.handlers.MetadataHandler;
+import io.fjord.broker.RequestHandlerPool;
+import io.fjord.broker.config.BrokerConfig;
+import io.fjord.broker.config.ConfigResolver;
+import io.fjord.broker.handlers.InitProducerIdHandler;
+import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.NetworkConfig;
@@ -28,6 +33,7 @@ import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.storage.LogConfig;
 import io.fjord.storage.LogManager;
+import io.fjord.storage.TopicPartition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -67,10 +73,18 @@ public final class FjordNode implements AutoCloseable {
     private SocketServer socketServer;
     private MetadataCache cache;
     private FetchHandler fetchHandler;
+    private RequestHandlerPool requestHandlers;
+    private final ConfigResolver configResolver;
+    private final List<java.util.function.Consumer<TopicPartition>> partitionListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public FjordNode(NodeConfig config, InstantSource clock) {
         this.config = config;
         this.clock = clock;
+        Map<String, String> brokerProperties = new java.util.HashMap<>(config.properties());
+        brokerProperties.putIfAbsent("node.id", Integer.toString(config.nodeId()));
+        brokerProperties.putIfAbsent("process.roles", "broker,controller");
+        this.configResolver = ConfigResolver.ofStatic(BrokerConfig.fromMap(brokerProperties));
     }
 
     public synchronized void start() throws InterruptedException {
@@ -80,12 +94,11 @@ public final class FjordNode implements AutoCloseable {
         MetadataImage image = MetadataLoader.load(metadataLog, MetadataImage.EMPTY);
         cache = new MetadataCache(identity.clusterId(), config.nodeId(), MetadataImage.EMPTY);
 
-        LogConfig defaults = config.logManagerConfig().defaultLogConfig();
         logManager = new LogManager(config.logManagerConfig(), clock);
         MetadataImage loaded = image;
-        logManager.startup(topic -> defaults.with(loaded.topicConfig(topic)));
+        logManager.startup(topic -> configResolver.logConfig(loaded.topicConfig(topic)));
         MetadataPublication publication = new MetadataPublication(cache,
-                List.of(new LogPublisher(config.nodeId(), logManager, defaults::with)));
+                List.of(new LogPublisher(config.nodeId(), logManager, configResolver::logConfig)));
         publication.publish(MetadataImage.EMPTY, image);
 
         controller = new ControllerService(metadataLog, publication);
@@ -109,7 +122,12 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.FETCH, fetchHandler);
         handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, logManager::getLog,
                 fetchHandler.readExecutor()));
-        dispatcher.set(new BrokerDispatcher(handlers));
+        partitionListeners.add(fetchHandler::onPartitionChanged);
+        handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, logManager, this::effectiveTopicConfigs,
+                this::partitionChanged, clock));
+        handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
+        requestHandlers = new RequestHandlerPool(intSetting("num.io.threads", 8), intSetting("queued.max.requests", 500));
+        dispatcher.set(new BrokerDispatcher(handlers, requestHandlers));
 
         socketServer = new SocketServer(NetworkConfig.defaults(config.listeners()), dispatcher.get());
         socketServer.start();
@@ -118,18 +136,23 @@ public final class FjordNode implements AutoCloseable {
                 boundListeners());
     }
 
+    private int intSetting(String name, int defaultValue) {
+        String value = config.properties().get(name);
+        return value == null ? defaultValue : Integer.parseInt(value.trim());
+    }
+
+    /** A topic's effective configs: its overrides over the broker's defaults, by Kafka name. */
+    private Map<String, String> effectiveTopicConfigs(Map<String, String> overrides) {
+        return configResolver.effectiveTopicConfigs(overrides);
+    }
+
+    /** Data was appended to a partition: wake whatever waits for it (long-polling fetches). */
+    private void partitionChanged(TopicPartition partition) {
+        partitionListeners.forEach(listener -> listener.accept(partition));
+    }
+
     private Optional<String> validateTopicConfigs(Map<String, String> overrides) {
-        for (String name : overrides.keySet()) {
-            if (!LogConfig.names().contains(name)) {
-                return Optional.of("Unknown topic config name: " + name);
-            }
-        }
-        try {
-            config.logManagerConfig().defaultLogConfig().with(overrides);
-            return Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.of(e.getMessage());
-        }
+        return configResolver.validateTopicConfigs(overrides).map(error -> error.message());
     }
 
     /** Registers this broker (or its changed listeners) in the metadata, waiting until it is durable. */
@@ -231,6 +254,9 @@ public final class FjordNode implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (requestHandlers != null) {
+            requestHandlers.shutdown();
         }
         if (fetchHandler != null) {
             fetchHandler.close();

@@ -11,7 +11,21 @@ package io.fjord.storage;
  * @param logStartOffset       the log start offset after the append
  * @param batchCount           number of batches appended
  * @param sizeBytes            bytes appended
+ * @param duplicate            whether the append was a producer's retry of a batch already in the log: nothing was
+ *                             written, and the offsets are those of the original batch (Kafka answers such a retry
+ *                             with NONE and the original base offset)
  */
 public record AppendResult(long firstOffset, long lastOffset, long maxTimestamp, long offsetOfMaxTimestamp,
-                           long logAppendTimeMs, long logStartOffset, int batchCount, int sizeBytes) {
+                           long logAppendTimeMs, long logStartOffset, int batchCount, int sizeBytes,
+                           boolean duplicate) {
+
+    /**
+     * The result of a retry of {@code original}: its offsets, and its timestamp as the log append time, as Kafka
+     * answers a duplicate.
+     */
+    public static AppendResult duplicateOf(ProducerState.Batch original, long logStartOffset) {
+        return new AppendResult(original.firstOffset(), original.lastOffset(), original.timestampMs(),
+                original.lastOffset(), original.timestampMs(),
+                logStartOffset, 0, 0, true);
+    }
 }

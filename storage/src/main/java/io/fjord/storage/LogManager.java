@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Owns every partition log of a node across its data directories ({@code log.dirs}): locks the directories, loads
  * and recovers the logs at start-up, places new logs, deletes them, runs the periodic log tasks (retention, time-based
- * flushes, recovery-point and log-start-offset checkpoints, closing idle segment files) on one scheduler, and shuts
- * everything down cleanly so that the next start skips recovery. Kafka's {@code LogManager} design, with Kafka's file
- * names and checkpoint formats.
+ * flushes, recovery-point and log-start-offset checkpoints, closing idle segment files, producer-id expiration) on one
+ * scheduler, and shuts everything down cleanly so that the next start skips recovery. Kafka's {@code LogManager}
+ * design, with Kafka's file names and checkpoint formats.
  *
  * <p>Lifecycle: the constructor does nothing; {@link #startup()} starts; {@link #shutdown()} stops and is idempotent.
  * A shut-down manager does not restart: create a new one.
@@ -190,6 +190,8 @@ public final class LogManager {
         long idleSweepIntervalMs = Math.max(IDLE_SWEEP_INTERVAL_MIN_MS,
                 Math.min(config.segmentOpenIdleMs(), IDLE_SWEEP_INTERVAL_MAX_MS));
         schedule(executor, "idle segment close", this::closeIdleSegmentsOnce, idleSweepIntervalMs);
+        schedule(executor, "producer id expiration", this::removeExpiredProducersOnce,
+                config.producerIdExpirationCheckIntervalMs());
     }
 
     private static void schedule(ScheduledThreadPoolExecutor executor, String name, Runnable task, long periodMs) {
@@ -452,6 +454,20 @@ public final class LogManager {
                 logTaskFailure("flush", log, e);
             }
         }
+    }
+
+    /** Removes, in every log, producers idle for {@code producer.id.expiration.ms}; returns how many went. */
+    public int removeExpiredProducersOnce() {
+        long nowMs = clock.millis();
+        int removed = 0;
+        for (PartitionLog log : allLogs()) {
+            try {
+                removed += log.removeExpiredProducers(nowMs, config.producerIdExpirationMs());
+            } catch (RuntimeException e) {
+                logTaskFailure("producer id expiration", log, e);
+            }
+        }
+        return removed;
     }
 
     /** Writes each directory's {@code recovery-point-offset-checkpoint}. */

@@ -22,12 +22,16 @@ import java.util.Map;
  * @param segmentOpenIdleMs                   {@code log.segment.open.idle.ms} (Fjord): close segments idle this long
  * @param defaultLogConfig                    the topic defaults derived from the broker's {@code log.*} settings
  * @param cleanerConfig                       the {@code log.cleaner.*} settings of compaction
+ * @param producerIdExpirationMs              {@code producer.id.expiration.ms}: idle time after which a producer's
+ *                                            state is removed
+ * @param producerIdExpirationCheckIntervalMs {@code producer.id.expiration.check.interval.ms}: period of that check
  */
 public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs, long flushSchedulerIntervalMs,
                                long flushOffsetCheckpointIntervalMs, long flushStartOffsetCheckpointIntervalMs,
                                int recoveryThreadsPerDataDir, int backgroundThreads, int segmentOpenFilesMax,
                                long segmentOpenIdleMs, LogConfig defaultLogConfig,
-                               LogCleanerConfig cleanerConfig) {
+                               LogCleanerConfig cleanerConfig, long producerIdExpirationMs,
+                               long producerIdExpirationCheckIntervalMs) {
 
     public static final String LOG_DIRS = "log.dirs";
     public static final String LOG_DIR = "log.dir";
@@ -64,6 +68,8 @@ public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs
     public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
     public static final String LOG_SEGMENT_DELETE_DELAY_MS = "log.segment.delete.delay.ms";
     public static final String LOG_PREALLOCATE = "log.preallocate";
+    public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
 
     private static final long HOUR_MS = 60L * 60 * 1000;
     private static final long MINUTE_MS = 60L * 1000;
@@ -84,6 +90,9 @@ public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs
         require(backgroundThreads >= 1 && backgroundThreads <= THREADS_MAX, BACKGROUND_THREADS, backgroundThreads);
         require(segmentOpenFilesMax >= 1, SEGMENT_OPEN_FILES_MAX, segmentOpenFilesMax);
         require(segmentOpenIdleMs >= 0, SEGMENT_OPEN_IDLE_MS, segmentOpenIdleMs);
+        require(producerIdExpirationMs >= 1, PRODUCER_ID_EXPIRATION_MS, producerIdExpirationMs);
+        require(producerIdExpirationCheckIntervalMs >= 1, PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS,
+                producerIdExpirationCheckIntervalMs);
         if (defaultLogConfig == null || cleanerConfig == null) {
             throw new IllegalArgumentException("defaultLogConfig and cleanerConfig must not be null");
         }
@@ -128,7 +137,9 @@ public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs
                 values.intValue(SEGMENT_OPEN_FILES_MAX, 10_000, 1),
                 values.longValue(SEGMENT_OPEN_IDLE_MS, 600_000, 0),
                 topicDefaults(values, flushSchedulerIntervalMs),
-                LogCleanerConfig.fromProperties(properties));
+                LogCleanerConfig.fromProperties(properties),
+                values.longValue(PRODUCER_ID_EXPIRATION_MS, 86_400_000, 1),
+                values.longValue(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, 600_000, 1));
     }
 
     /** Maps the broker's {@code log.*} defaults onto topic configs, blaming the broker key for a bad value. */

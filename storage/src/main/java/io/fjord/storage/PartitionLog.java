@@ -6,14 +6,15 @@ import io.fjord.protocol.records.RecordBatchException.Kind;
 import io.fjord.protocol.records.RecordBatchValidator;
 import io.fjord.protocol.records.TimestampType;
 import io.fjord.storage.internal.BatchHeader;
+import io.fjord.storage.internal.LogDirectoryLoader;
 import io.fjord.storage.internal.LogEnd;
 import io.fjord.storage.internal.LogLoader;
 import io.fjord.storage.internal.LogSegment;
+import io.fjord.storage.internal.RetentionSelection;
 import io.fjord.storage.internal.SegmentHandleCache;
 import io.fjord.storage.internal.TimestampLookups;
-import java.io.IOException;
+import io.fjord.storage.internal.producer.PartitionProducerState;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: appends, truncation, rolls, retention and segment swaps are serialized by one lock. Reads take no
  * lock: they read the volatile {@link LogEnd} once and the concurrent segment map, and hold a reference on the
  * segment they read so it cannot close or vanish under them. Flushes are serialized by their own lock so an fsync
- * never blocks appends.
+ * never blocks appends. Producer state (idempotence) is guarded by the append lock.
  */
 public final class PartitionLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
@@ -58,6 +59,7 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long recoveryPoint;
     private volatile long lastFlushMs;
     private volatile boolean closed;
+    private PartitionProducerState producerState; // set once by open(), before the log is shared; under lock
 
     private PartitionLog(Path directory, TopicPartition topicPartition, LogConfig config, InstantSource clock,
                          SegmentHandleCache handleCache, ScheduledExecutorService background) {
@@ -94,6 +96,7 @@ public final class PartitionLog implements AutoCloseable {
         log.logEnd = new LogEnd(loaded.logEndOffset(), active, active.sizeBytes());
         log.highWatermark = log.logStartOffset;
         log.lastFlushMs = clock.millis();
+        log.producerState = PartitionProducerState.load(directory, loaded.segments(), loaded.logEndOffset());
         return log;
     }
 
@@ -170,8 +173,10 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Appends batches a producer sent: validates each (frame, CRC-32C, magic, record count, {@code max.message.bytes}),
-     * assigns offsets in place from the log end offset, stamps the leader epoch and, for LogAppendTime topics, the
-     * append time. Records are never re-encoded.
+     * checks idempotent batches against the producer state (epoch, sequence), assigns offsets in place from the log
+     * end offset, stamps the leader epoch and, for LogAppendTime topics, the append time. Records are never
+     * re-encoded. A retry of one of its producer's last five batches is not written again: the result has
+     * {@link AppendResult#duplicate()} set and the original batch's offsets.
      *
      * @throws RecordBatchException with the Kafka error for an invalid batch; nothing is appended then
      */
@@ -221,7 +226,7 @@ public final class PartitionLog implements AutoCloseable {
                 int size = RecordBatchValidator.validateFrameAndCrc(batches, cursor, end - cursor);
                 RecordBatch batch = new RecordBatch(batches, cursor);
                 if (size > settings.maxMessageBytes()) {
-                    throw new RecordBatchException(Kind.RECORD_TOO_LARGE, "batch of " + size
+                    throw new RecordBatchException(Kind.MESSAGE_TOO_LARGE, "batch of " + size
                             + " bytes exceeds max.message.bytes " + settings.maxMessageBytes());
                 }
                 if (assignOffsets) {
@@ -237,8 +242,13 @@ public final class PartitionLog implements AutoCloseable {
             }
             int totalBytes = end - batches.position();
             if (totalBytes > settings.segmentBytes()) {
-                throw new RecordBatchException(Kind.RECORD_TOO_LARGE, "append of " + totalBytes
+                throw new RecordBatchException(Kind.MESSAGE_TOO_LARGE, "append of " + totalBytes
                         + " bytes exceeds segment.bytes " + settings.segmentBytes());
+            }
+            Optional<ProducerState.Batch> duplicate = assignOffsets ? producerState.checkLeaderAppend(batches)
+                    : Optional.empty();
+            if (duplicate.isPresent()) {
+                return AppendResult.duplicateOf(duplicate.get(), logStartOffset);
             }
             cursor = batches.position();
             long previousLast = nextOffset - 1;
@@ -266,8 +276,9 @@ public final class PartitionLog implements AutoCloseable {
             LogSegment segment = maybeRoll(totalBytes, firstOffset, previousLast, maxTimestamp, now);
             segment.append(batches, settings.indexIntervalBytes());
             logEnd = new LogEnd(nextOffset, segment, segment.sizeBytes());
+            producerState.onAppended(batches);
             AppendResult result = new AppendResult(firstOffset, previousLast, maxTimestamp, offsetOfMaxTimestamp,
-                    logAppendTime ? now : RecordBatch.NO_TIMESTAMP, logStartOffset, batchCount, totalBytes);
+                    logAppendTime ? now : RecordBatch.NO_TIMESTAMP, logStartOffset, batchCount, totalBytes, false);
             return result;
         } finally {
             lock.unlock();
@@ -316,6 +327,7 @@ public final class PartitionLog implements AutoCloseable {
         LogSegment previous = logEnd.segment();
         LogConfig settings = config;
         previous.onBecomeInactive();
+        producerState.onRoll(baseOffset);
         LogSegment next = LogSegment.create(directory, baseOffset, settings.segmentIndexBytes(),
                 settings.preallocate() ? settings.segmentBytes() : 0, handleCache, now);
         segments.put(baseOffset, next);
@@ -524,6 +536,7 @@ public final class PartitionLog implements AutoCloseable {
             logEnd = new LogEnd(newEnd, last, last.sizeBytes());
             recoveryPoint = Math.min(recoveryPoint, newEnd);
             highWatermark = Math.min(highWatermark, newEnd);
+            producerState.reload(segments, newEnd);
         } finally {
             lock.unlock();
         }
@@ -544,6 +557,7 @@ public final class PartitionLog implements AutoCloseable {
             logStartOffset = offset;
             recoveryPoint = offset;
             highWatermark = offset;
+            producerState.onTruncatedFully();
         } finally {
             lock.unlock();
         }
@@ -584,25 +598,8 @@ public final class PartitionLog implements AutoCloseable {
             LogConfig settings = config;
             long now = clock.millis();
             List<LogSegment> ordered = new ArrayList<>(segments.values());
-            long remainingBytes = sizeBytes();
-            int deletable = 0;
-            for (int index = 0; index < ordered.size(); index++) {
-                LogSegment segment = ordered.get(index);
-                long upperBound = index + 1 < ordered.size() ? ordered.get(index + 1).baseOffset() : logEnd.offset();
-                if (upperBound > highWatermark || (segment == logEnd.segment() && segment.sizeBytes() == 0)) {
-                    break;
-                }
-                boolean belowStart = upperBound <= logStartOffset;
-                boolean expired = settings.delete() && settings.retentionMs() >= 0
-                        && now - segment.largestTimestamp() > settings.retentionMs();
-                boolean overSize = settings.delete() && settings.retentionBytes() >= 0
-                        && remainingBytes - segment.sizeBytes() >= settings.retentionBytes();
-                if (!belowStart && !expired && !overSize) {
-                    break;
-                }
-                remainingBytes -= segment.sizeBytes();
-                deletable++;
-            }
+            int deletable = RetentionSelection.deletableCount(ordered, logEnd, highWatermark, logStartOffset,
+                    settings, now);
             if (deletable == 0) {
                 return 0;
             }
@@ -613,6 +610,7 @@ public final class PartitionLog implements AutoCloseable {
                 removeSegment(segment);
             }
             long newStart = segments.firstKey();
+            producerState.onSegmentsDeleted(newStart);
             if (newStart > logStartOffset) {
                 logStartOffset = newStart;
             }
@@ -695,6 +693,18 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- producer state
+
+    /** Every idempotent producer's state by producer id (DescribeProducers); a consistent copy. */
+    public Map<Long, ProducerState> producerStates() {
+        return withLock(producerState::producers);
+    }
+
+    /** Removes producers idle for {@code producer.id.expiration.ms} as of {@code nowMs}; returns how many. */
+    public int removeExpiredProducers(long nowMs, long expirationMs) {
+        return withLock(() -> producerState.removeExpired(nowMs, expirationMs));
+    }
+
     /** Runs {@code action} under the append lock; for the cleaner's consistent views. */
     public <T> T withLock(java.util.function.Supplier<T> action) {
         lock.lock();
@@ -731,6 +741,7 @@ public final class PartitionLog implements AutoCloseable {
             if (closed) {
                 return;
             }
+            producerState.onClose(logEnd.offset());
             closed = true;
             for (LogSegment segment : segments.values()) {
                 segment.closeCleanly();
@@ -763,20 +774,9 @@ public final class PartitionLog implements AutoCloseable {
                 segment.markDeleted();
                 segment.deleteFiles();
             }
-            deleteDirectory(directory);
+            LogDirectoryLoader.deleteRecursively(directory);
         } finally {
             lock.unlock();
-        }
-    }
-
-    private static void deleteDirectory(Path directory) {
-        try (var files = Files.walk(directory)) {
-            List<Path> all = files.sorted(java.util.Comparator.reverseOrder()).toList();
-            for (Path file : all) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException e) {
-            throw new StorageException("cannot delete " + directory, e);
         }
     }
 

@@ -165,7 +165,7 @@ class CrashRecoveryPropertyTest {
                 result = log.appendAsLeader(buffer, epoch);
             } catch (RecordBatchException e) {
                 assertThat(e.kind()).as("seed %d: rejection of a %d-byte append", seed, total)
-                        .isEqualTo(RecordBatchException.Kind.RECORD_TOO_LARGE);
+                        .isEqualTo(RecordBatchException.Kind.MESSAGE_TOO_LARGE);
                 assertThat(total).as("seed %d: only appends larger than segment.bytes are rejected", seed)
                         .isGreaterThan(config.segmentBytes());
                 assertThat(log.logEndOffset()).as("seed %d: a rejected append changes nothing", seed)

@@ -146,7 +146,7 @@ class PartitionLogAppendValidationTest {
 
     @Test
     void batchLargerThanMaxMessageBytesIsRecordTooLarge() {
-        assertRejected(TestBatches.sized(2, 2100, 1), Kind.RECORD_TOO_LARGE);
+        assertRejected(TestBatches.sized(2, 2100, 1), Kind.MESSAGE_TOO_LARGE);
     }
 
     @Test

@@ -85,7 +85,7 @@ class PartitionLogFlushAndRollTest {
                 .isLessThanOrEqualTo(3 * batchBytes));
         assertThatThrownBy(() -> log.appendAsLeader(TestBatches.sized(1, 4 * batchBytes, 1), 0))
                 .isInstanceOfSatisfying(RecordBatchException.class, e -> assertThat(e.kind())
-                        .isEqualTo(RecordBatchException.Kind.RECORD_TOO_LARGE));
+                        .isEqualTo(RecordBatchException.Kind.MESSAGE_TOO_LARGE));
         log.close();
     }
 

@@ -4,6 +4,8 @@ import io.fjord.protocol.codec.RecordCodec;
 import io.fjord.protocol.records.BatchSpec;
 import io.fjord.protocol.records.CompressionType;
 import io.fjord.protocol.records.Record;
+import io.fjord.protocol.records.RecordBatch;
+import io.fjord.protocol.records.TimestampType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,6 +26,19 @@ public final class TestBatches {
             records.add(new Record(index, timestamp, utf8("k" + values[index]), utf8(values[index]), List.of()));
         }
         return RecordCodec.encode(BatchSpec.plain(0, compression), records);
+    }
+
+    /** A batch of an idempotent producer: one record per value, sequences from {@code baseSequence}. */
+    public static ByteBuffer idempotent(long producerId, short producerEpoch, int baseSequence, long timestamp,
+                                        String... values) {
+        List<Record> records = new ArrayList<>();
+        for (int index = 0; index < values.length; index++) {
+            records.add(new Record(index, timestamp, utf8("k" + values[index]), utf8(values[index]), List.of()));
+        }
+        BatchSpec spec = new BatchSpec(0, CompressionType.NONE, TimestampType.CREATE_TIME, RecordBatch.NO_TIMESTAMP,
+                producerId, producerEpoch, baseSequence, false, false, RecordBatch.NO_PARTITION_LEADER_EPOCH,
+                RecordBatch.NO_TIMESTAMP);
+        return RecordCodec.encode(spec, records);
     }
 
     public static ByteBuffer keyed(long timestamp, String key, String value) {

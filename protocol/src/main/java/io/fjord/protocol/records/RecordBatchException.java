@@ -12,9 +12,15 @@ public final class RecordBatchException extends RuntimeException {
     public enum Kind {
         CORRUPT_MESSAGE,
         INVALID_RECORD,
-        RECORD_TOO_LARGE,
+        MESSAGE_TOO_LARGE,
         UNSUPPORTED_FOR_MESSAGE_FORMAT,
-        INVALID_TIMESTAMP
+        INVALID_TIMESTAMP,
+        /** An idempotent batch whose sequence does not continue its producer's last one. */
+        OUT_OF_ORDER_SEQUENCE_NUMBER,
+        /** An idempotent batch from an older producer epoch than the partition has seen. */
+        INVALID_PRODUCER_EPOCH,
+        /** A repeat of an earlier batch inside an append of several batches (a single repeated batch is no error). */
+        DUPLICATE_SEQUENCE_NUMBER
     }
 
     private final Kind kind;

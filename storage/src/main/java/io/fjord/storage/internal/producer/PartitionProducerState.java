@@ -1,0 +1,182 @@
+package io.fjord.storage.internal.producer;
+
+import io.fjord.protocol.records.RecordBatch;
+import io.fjord.protocol.records.RecordBatches;
+import io.fjord.storage.ProducerState;
+import io.fjord.storage.StorageException;
+import io.fjord.storage.internal.BatchHeader;
+import io.fjord.storage.internal.LogSegment;
+import io.fjord.storage.internal.SegmentScanner;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Producer state of one partition log with its snapshots: the {@link ProducerStateManager} kept in step with the
+ * log through appends, rolls (a snapshot at each new segment's base offset), truncation and retention (snapshots
+ * above the log end or below the first segment go; the newest {@link #SNAPSHOTS_RETAINED} stay), clean close (a
+ * durable snapshot at the log end) and open (the newest readable snapshot at or below the log end, then a scan of
+ * batch headers from there to the log end).
+ *
+ * <p>Not thread-safe: the owning {@code PartitionLog} calls every method under its append lock.
+ */
+public final class PartitionProducerState {
+    /** Snapshots kept after each write, newest first; older ones are deleted. */
+    public static final int SNAPSHOTS_RETAINED = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionProducerState.class);
+
+    private final ProducerStateManager manager = new ProducerStateManager();
+    private final ProducerSnapshotStore snapshots;
+
+    public PartitionProducerState(ProducerSnapshotStore snapshots) {
+        this.snapshots = snapshots;
+    }
+
+    /** Loads the state of a log just opened from {@code directory}: its snapshots, then its batch headers. */
+    public static PartitionProducerState load(Path directory, NavigableMap<Long, LogSegment> segments,
+                                              long logEndOffset) {
+        PartitionProducerState state = new PartitionProducerState(new ProducerSnapshotFiles(directory));
+        state.reload(segments, logEndOffset);
+        return state;
+    }
+
+    /**
+     * Rebuilds the state for a log that ends at {@code logEndOffset} (after open or truncation): deletes snapshots
+     * above the log end or below the first segment, loads the newest readable one, and replays batch headers from
+     * its offset (or from the first segment) to the log end.
+     */
+    public void reload(NavigableMap<Long, LogSegment> segments, long logEndOffset) {
+        long firstSegmentBase = segments.firstKey();
+        for (long offset : snapshots.offsets()) {
+            if (offset > logEndOffset || offset < firstSegmentBase) {
+                snapshots.delete(offset);
+            }
+        }
+        manager.clear();
+        long from = firstSegmentBase;
+        for (long offset : snapshots.offsets().descendingSet()) {
+            Optional<List<ProducerState>> loaded = snapshots.read(offset);
+            if (loaded.isPresent()) {
+                manager.load(loaded.get());
+                from = offset;
+                break;
+            }
+        }
+        int replayed = replay(segments, from, logEndOffset);
+        LOG.debug("Loaded the state of {} producers: snapshot at {}, then {} batches up to {}", manager.size(), from,
+                replayed, logEndOffset);
+    }
+
+    /** Applies the headers of batches overlapping [from, to); returns how many batches it read. */
+    private int replay(NavigableMap<Long, LogSegment> segments, long from, long to) {
+        if (from >= to) {
+            return 0;
+        }
+        Long firstKey = segments.floorKey(from);
+        int count = 0;
+        for (LogSegment segment : segments.tailMap(firstKey == null ? segments.firstKey() : firstKey).values()) {
+            if (segment.baseOffset() >= to || !segment.acquire(System.nanoTime())) {
+                continue;
+            }
+            try {
+                int end = segment.sizeBytes();
+                BatchHeader first = segment.findBatch(from, end);
+                if (first == null) {
+                    continue;
+                }
+                SegmentScanner scanner = new SegmentScanner(segment.channel(), first.position(), end, false,
+                        SegmentScanner.SCAN_CHUNK_BYTES);
+                BatchHeader header;
+                while ((header = scanner.next()) != null && header.baseOffset() < to) {
+                    manager.apply(ProducerBatch.of(header));
+                    count++;
+                }
+                if (scanner.invalidReason() != null) {
+                    throw segment.corruption(scanner.position(), scanner.invalidReason());
+                }
+            } finally {
+                segment.release();
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Checks a leader append whose batches lie in {@code batches} (from position to limit), before offsets are
+     * assigned. Returns the original batch when the append is a retry of one; see
+     * {@link ProducerStateManager#checkLeaderAppend}.
+     */
+    public Optional<ProducerState.Batch> checkLeaderAppend(ByteBuffer batches) {
+        List<ProducerBatch> producerBatches = new ArrayList<>();
+        boolean anyProducer = false;
+        for (RecordBatch batch : RecordBatches.of(batches.duplicate())) {
+            ProducerBatch producerBatch = ProducerBatch.of(batch);
+            anyProducer |= producerBatch.hasProducerId();
+            producerBatches.add(producerBatch);
+        }
+        return anyProducer ? manager.checkLeaderAppend(producerBatches) : Optional.empty();
+    }
+
+    /** Records batches just written, with their final offsets (leader and follower appends). */
+    public void onAppended(ByteBuffer batches) {
+        for (RecordBatch batch : RecordBatches.of(batches.duplicate())) {
+            if (batch.producerId() >= 0) {
+                manager.apply(ProducerBatch.of(batch));
+            }
+        }
+    }
+
+    /** Takes the snapshot at a new segment's base offset (the state covers every batch below it). */
+    public void onRoll(long baseOffset) {
+        takeSnapshot(baseOffset, false);
+    }
+
+    /**
+     * Takes a durable snapshot at the log end offset; the next open then has nothing to replay. A failure is logged,
+     * not thrown: the close must go on, and the next open rebuilds the state from an older snapshot and the log.
+     */
+    public void onClose(long logEndOffset) {
+        try {
+            takeSnapshot(logEndOffset, true);
+        } catch (StorageException e) {
+            LOG.warn("Cannot snapshot producer state at offset {}; the next open replays the log", logEndOffset, e);
+        }
+    }
+
+    private void takeSnapshot(long offset, boolean durable) {
+        snapshots.write(offset, manager.states(), durable);
+        List<Long> offsets = new ArrayList<>(snapshots.offsets().descendingSet());
+        for (long old : offsets.subList(Math.min(SNAPSHOTS_RETAINED, offsets.size()), offsets.size())) {
+            snapshots.delete(old);
+        }
+    }
+
+    /** Retention removed segments: snapshots below the new first segment go with them. */
+    public void onSegmentsDeleted(long firstSegmentBase) {
+        for (long offset : snapshots.offsets().headSet(firstSegmentBase, false)) {
+            snapshots.delete(offset);
+        }
+    }
+
+    /** The log was emptied and restarts at some offset: no state and no snapshot survive. */
+    public void onTruncatedFully() {
+        manager.clear();
+        for (long offset : snapshots.offsets()) {
+            snapshots.delete(offset);
+        }
+    }
+
+    public int removeExpired(long nowMs, long expirationMs) {
+        return manager.removeExpired(nowMs, expirationMs);
+    }
+
+    public Map<Long, ProducerState> producers() {
+        return manager.producers();
+    }
+}

@@ -1,0 +1,153 @@
+package io.fjord.storage.internal.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fjord.protocol.records.RecordBatchException;
+import io.fjord.protocol.records.RecordBatchException.Kind;
+import io.fjord.storage.ProducerState;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ProducerStateManagerTest {
+    private static final long PRODUCER = 17;
+    private final ProducerStateManager manager = new ProducerStateManager();
+    private long nextOffset;
+
+    /** A data batch of {@code count} records at the next offsets. */
+    private static ProducerBatch batch(long producerId, int epoch, int baseSequence, int count, long firstOffset,
+                                       long timestampMs) {
+        return new ProducerBatch(producerId, (short) epoch, baseSequence,
+                ProducerBatch.lastSequence(baseSequence, count - 1), firstOffset, firstOffset + count - 1, timestampMs,
+                false, false);
+    }
+
+    /** Checks as a leader append, then applies it as written; returns the duplicate if any. */
+    private Optional<ProducerState.Batch> append(int epoch, int baseSequence, int count) {
+        ProducerBatch batch = batch(PRODUCER, epoch, baseSequence, count, nextOffset, 1000 + nextOffset);
+        Optional<ProducerState.Batch> duplicate = manager.checkLeaderAppend(List.of(batch));
+        if (duplicate.isEmpty()) {
+            manager.apply(batch);
+            nextOffset += count;
+        }
+        return duplicate;
+    }
+
+    private void assertRejected(int epoch, int baseSequence, int count, Kind kind) {
+        assertThatThrownBy(() -> append(epoch, baseSequence, count))
+                .isInstanceOfSatisfying(RecordBatchException.class, e -> assertThat(e.kind()).isEqualTo(kind));
+    }
+
+    @Test
+    void aProducerWithoutStateMayStartAtAnySequenceAndMustContinueFromThere() {
+        assertThat(manager.get(PRODUCER)).isEmpty();
+        assertThat(append(0, 5, 3)).isEmpty();
+        assertThat(manager.get(PRODUCER).orElseThrow().lastSequence()).isEqualTo(7);
+        assertRejected(0, 9, 1, Kind.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assertThat(append(0, 8, 1)).isEmpty();
+    }
+
+    @Test
+    void sequencesMustContinueWithoutGaps() {
+        append(0, 0, 3);
+        assertRejected(0, 4, 1, Kind.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assertRejected(0, 2, 2, Kind.OUT_OF_ORDER_SEQUENCE_NUMBER); // overlaps, but is not a retained batch
+        assertThat(append(0, 3, 2)).isEmpty();
+        assertThat(manager.get(PRODUCER).orElseThrow().lastSequence()).isEqualTo(4);
+    }
+
+    @Test
+    void aRetryOfAnyOfTheLastFiveBatchesIsADuplicateWithItsOriginalOffsets() {
+        for (int batch = 0; batch < 7; batch++) {
+            append(0, batch * 2, 2);
+        }
+        // Batches 2..6 are retained (offsets 4..13); batches 0 and 1 are not.
+        for (int batch = 2; batch < 7; batch++) {
+            ProducerState.Batch original = append(0, batch * 2, 2).orElseThrow();
+            assertThat(original.firstOffset()).isEqualTo(batch * 2L);
+            assertThat(original.lastOffset()).isEqualTo(batch * 2L + 1);
+            assertThat(original.timestampMs()).isEqualTo(1000 + batch * 2L);
+        }
+        assertRejected(0, 2, 2, Kind.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assertThat(nextOffset).isEqualTo(14);
+    }
+
+    @Test
+    void olderEpochIsFencedAndNewerEpochMustRestartAtZero() {
+        append(3, 0, 2);
+        assertRejected(2, 2, 1, Kind.INVALID_PRODUCER_EPOCH);
+        assertRejected(2, 0, 2, Kind.INVALID_PRODUCER_EPOCH); // not a duplicate across epochs
+        assertRejected(4, 2, 1, Kind.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assertThat(append(4, 0, 1)).isEmpty();
+        ProducerState state = manager.get(PRODUCER).orElseThrow();
+        assertThat(state.producerEpoch()).isEqualTo((short) 4);
+        assertThat(state.batches()).hasSize(1);
+        assertRejected(3, 2, 1, Kind.INVALID_PRODUCER_EPOCH);
+    }
+
+    @Test
+    void sequencesWrapAtIntegerMaxValue() {
+        manager.apply(batch(PRODUCER, 0, Integer.MAX_VALUE - 1, 2, 0, 1)); // as a follower: no checks
+        nextOffset = 2;
+        assertThat(manager.get(PRODUCER).orElseThrow().lastSequence()).isEqualTo(Integer.MAX_VALUE);
+        assertRejected(0, Integer.MAX_VALUE, 1, Kind.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assertThat(append(0, 0, 3)).isEmpty();
+        // A batch spanning the wrap.
+        manager.apply(batch(PRODUCER, 1, Integer.MAX_VALUE, 3, 5, 1));
+        assertThat(manager.get(PRODUCER).orElseThrow().lastSequence()).isEqualTo(1);
+        assertThat(manager.get(PRODUCER).orElseThrow().findDuplicate((short) 1, Integer.MAX_VALUE, 1)).isPresent();
+    }
+
+    @Test
+    void followerAppliesWithoutChecksIncludingLowerEpochsAndGaps() {
+        manager.apply(batch(PRODUCER, 5, 10, 1, 0, 1));
+        manager.apply(batch(PRODUCER, 5, 30, 1, 1, 1));
+        manager.apply(batch(PRODUCER, 2, 7, 1, 2, 1));
+        ProducerState state = manager.get(PRODUCER).orElseThrow();
+        assertThat(state.producerEpoch()).isEqualTo((short) 2);
+        assertThat(state.lastSequence()).isEqualTo(7);
+        assertThat(state.batches()).hasSize(1);
+    }
+
+    @Test
+    void severalBatchesInOneAppendAreCheckedInOrder() {
+        List<ProducerBatch> inOrder = List.of(batch(PRODUCER, 0, 0, 2, 0, 1), batch(PRODUCER, 0, 2, 1, 2, 1),
+                batch(99, 0, 0, 1, 3, 1));
+        assertThat(manager.checkLeaderAppend(inOrder)).isEmpty();
+        assertThat(manager.producers()).as("a check changes nothing").isEmpty();
+        List<ProducerBatch> gap = List.of(batch(PRODUCER, 0, 0, 2, 0, 1), batch(PRODUCER, 0, 3, 1, 2, 1));
+        assertThatThrownBy(() -> manager.checkLeaderAppend(gap)).isInstanceOfSatisfying(RecordBatchException.class,
+                e -> assertThat(e.kind()).isEqualTo(Kind.OUT_OF_ORDER_SEQUENCE_NUMBER));
+        inOrder.forEach(manager::apply);
+        List<ProducerBatch> repeatInside = List.of(batch(PRODUCER, 0, 0, 2, 0, 1), batch(PRODUCER, 0, 3, 1, 2, 1));
+        assertThatThrownBy(() -> manager.checkLeaderAppend(repeatInside))
+                .isInstanceOfSatisfying(RecordBatchException.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.DUPLICATE_SEQUENCE_NUMBER));
+    }
+
+    @Test
+    void batchesWithoutProducerIdAreIgnored() {
+        ProducerBatch plain = batch(-1, -1, -1, 3, 0, 1);
+        assertThat(manager.checkLeaderAppend(List.of(plain, plain))).isEmpty();
+        manager.apply(plain);
+        assertThat(manager.producers()).isEmpty();
+    }
+
+    @Test
+    void expirationRemovesIdleProducersButNotOpenTransactions() {
+        manager.apply(batch(1, 0, 0, 1, 0, 1_000));
+        manager.apply(batch(2, 0, 0, 1, 1, 5_000));
+        manager.apply(new ProducerBatch(3, (short) 0, 0, 0, 2, 2, 1_000, true, false));
+        assertThat(manager.get(3).orElseThrow().currentTransactionFirstOffset()).isEqualTo(2);
+        assertThat(manager.removeExpired(10_999, 10_000)).isZero();
+        assertThat(manager.removeExpired(11_000, 10_000)).isEqualTo(1);
+        assertThat(manager.producers().keySet()).containsExactlyInAnyOrder(2L, 3L);
+        // The marker ends the transaction; then the producer can expire.
+        manager.apply(new ProducerBatch(3, (short) 0, -1, -1, 3, 3, 1_000, true, true));
+        assertThat(manager.get(3).orElseThrow().currentTransactionFirstOffset()).isEqualTo(-1);
+        assertThat(manager.get(3).orElseThrow().batches()).hasSize(1);
+        assertThat(manager.removeExpired(15_000, 10_000)).isEqualTo(2);
+        assertThat(manager.producers()).isEmpty();
+    }
+}
