@@ -22,13 +22,18 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -159,6 +164,47 @@ class ConsumerFetchIT {
                         .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, "a"),
                                 org.assertj.core.groups.Tuple.tuple(1L, "b"));
                 assertThat(consumer.position(partition)).isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void aLongPollingConsumerReceivesWhatAProducerSends() throws Exception {
+        try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = admin(node)) {
+            admin.createTopics(List.of(new NewTopic("live", 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
+            TopicPartition partition = new TopicPartition("live", 0);
+            Properties producerProperties = new Properties();
+            producerProperties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
+            producerProperties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            producerProperties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            producerProperties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+            producerProperties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+            producerProperties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+            try (KafkaConsumer<String, String> consumer = consumer(node,
+                    Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20_000));
+                 KafkaProducer<String, String> producer = new KafkaProducer<>(producerProperties)) {
+                consumer.assign(List.of(partition));
+                consumer.seekToBeginning(List.of(partition));
+                assertThat(consumer.position(partition)).isZero();
+                // The consumer's fetches wait up to 20 s; the produce path must wake them as records arrive.
+                CompletableFuture<List<ConsumerRecord<String, String>>> received =
+                        CompletableFuture.supplyAsync(() -> pollUntil(consumer, 100));
+                long sentNanos = System.nanoTime();
+                for (int index = 0; index < 100; index++) {
+                    producer.send(new ProducerRecord<>("live", "key-" + index, "value-" + index));
+                }
+                producer.flush();
+                List<ConsumerRecord<String, String>> records = received.get(40, TimeUnit.SECONDS);
+                assertThat(Duration.ofNanos(System.nanoTime() - sentNanos)).as("woken before the fetch wait ends")
+                        .isLessThan(Duration.ofSeconds(15));
+                assertThat(records).hasSize(100);
+                assertThat(records).extracting(ConsumerRecord::value).startsWith("value-0", "value-1")
+                        .endsWith("value-99");
+                assertThat(records).extracting(ConsumerRecord::offset).isSorted();
+                assertThat(consumer.position(partition)).isEqualTo(100);
+                // The next fetch is parked for 20 s and answers come in order on a connection (as with Kafka), so
+                // closing does not wait for the session-closing fetch behind it.
+                consumer.close(CloseOptions.timeout(Duration.ofMillis(500)));
             }
         }
     }

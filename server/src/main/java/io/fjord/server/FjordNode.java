@@ -248,6 +248,9 @@ public final class FjordNode implements AutoCloseable {
 
     /** Stops accepting, finishes requests in flight, then closes controller, metadata log and every log cleanly. */
     public synchronized void stop() {
+        if (fetchHandler != null) {
+            fetchHandler.beginShutdown(); // long polls answer now instead of holding the drain below
+        }
         try {
             if (socketServer != null) {
                 socketServer.shutdown(30_000);

@@ -21,8 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,6 +61,9 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     private final Executor readExecutor;
     private final int fetchMaxBytes;
     private final AutoCloseable owned;
+    /** Fetches waiting in the purgatory, so that a shutdown can answer them at once. */
+    private final Set<DelayedFetch> waiting = ConcurrentHashMap.newKeySet();
+    private volatile boolean shuttingDown;
 
     /**
      * The broker settings the handler follows, by Kafka's names.
@@ -144,18 +149,28 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         List<PartitionToFetch> partitions = context.partitionsToRead();
         PartitionReader.ReadResult firstRead = reader.readAll(partitions, parameters);
         if (parameters.maxWaitMs() <= 0 || partitions.isEmpty() || firstRead.hasError()
-                || firstRead.recordBytes() >= parameters.minBytes()) {
+                || firstRead.recordBytes() >= parameters.minBytes() || shuttingDown) {
             return CompletableFuture.completedFuture(respond(context, firstRead));
         }
         firstRead.release();
         CompletableFuture<ApiMessage> response = new CompletableFuture<>();
-        DelayedFetch delayed = new DelayedFetch(partitions, parameters, reader, () -> answerLater(context,
-                partitions, parameters, response));
+        DelayedFetch[] self = new DelayedFetch[1];
+        DelayedFetch delayed = new DelayedFetch(partitions, parameters, reader, () -> {
+            waiting.remove(self[0]);
+            answerLater(context, partitions, parameters, response);
+        });
+        self[0] = delayed;
         List<TopicPartition> keys = new ArrayList<>(partitions.size());
         for (PartitionToFetch partition : partitions) {
             keys.add(partition.topicPartition());
         }
+        waiting.add(delayed);
         purgatory.tryCompleteElseWatch(delayed, keys);
+        if (shuttingDown || delayed.isCompleted()) {
+            // A shutdown that began meanwhile may have missed it; a completed one must not linger in the set.
+            waiting.remove(delayed);
+            delayed.forceComplete();
+        }
         return response;
     }
 
@@ -191,6 +206,17 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         int minBytes = Math.min(body.minBytes(), maxBytes);
         return new PartitionReader.FetchParameters(replicaId, body.maxWaitMs(), minBytes, maxBytes,
                 body.isolationLevel());
+    }
+
+    /**
+     * Answers every waiting fetch now with what is there, and every later one without waiting, so that a node
+     * stopping need not wait for long polls to time out. Call before the socket server drains requests in flight.
+     */
+    public void beginShutdown() {
+        shuttingDown = true;
+        for (DelayedFetch delayed : waiting) {
+            delayed.forceComplete();
+        }
     }
 
     /** Stops the purgatory and the read executor if this handler owns them. Fetches still waiting stay unanswered. */

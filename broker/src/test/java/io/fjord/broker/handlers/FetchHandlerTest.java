@@ -352,4 +352,21 @@ class FetchHandlerTest {
             release(data.records());
         }
     }
+
+    @Test
+    void aShutdownAnswersWaitingFetchesAtOnceAndParksNoMore() throws Exception {
+        fixture = new HandlerFixture(directory);
+        fixture.topic("orders", 1);
+        handler();
+        CompletableFuture<ApiMessage> waiting = send(withTopic(request(30_000, 1, 1 << 20), "orders", null,
+                partition(0, 0, 1 << 20)), VERSION_BY_NAME);
+        assertThat(waiting).isNotDone();
+
+        handler.beginShutdown();
+        assertThat(only(response(waiting)).errorCode()).isEqualTo(Errors.NONE.code());
+        CompletableFuture<ApiMessage> later = send(withTopic(request(30_000, 1, 1 << 20), "orders", null,
+                partition(0, 0, 1 << 20)), VERSION_BY_NAME);
+        assertThat(later).isDone();
+        assertThat(purgatory.delayedCount()).isZero();
+    }
 }
