@@ -8,6 +8,8 @@ import io.fjord.broker.controller.ControllerService;
 import io.fjord.broker.handlers.ApiHandler;
 import io.fjord.broker.handlers.ApiVersionsHandler;
 import io.fjord.broker.handlers.DescribeClusterHandler;
+import io.fjord.broker.handlers.FetchHandler;
+import io.fjord.broker.handlers.ListOffsetsHandler;
 import io.fjord.broker.handlers.MetadataHandler;
 import io.fjord.broker.RequestHandlerPool;
 import io.fjord.broker.config.BrokerConfig;
@@ -69,6 +71,7 @@ public final class FjordNode implements AutoCloseable {
     private ControllerService controller;
     private SocketServer socketServer;
     private MetadataCache cache;
+    private FetchHandler fetchHandler;
     private RequestHandlerPool requestHandlers;
     private final ConfigResolver configResolver;
     private final List<java.util.function.Consumer<TopicPartition>> partitionListeners =
@@ -113,6 +116,12 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.CREATE_TOPICS, topicAdmin.createTopicsHandler());
         handlers.put(ApiKey.DELETE_TOPICS, topicAdmin.deleteTopicsHandler());
         handlers.put(ApiKey.CREATE_PARTITIONS, topicAdmin.createPartitionsHandler());
+        fetchHandler = FetchHandler.start(cache, logManager::getLog,
+                FetchHandler.Settings.fromProperties(config.properties()), clock);
+        handlers.put(ApiKey.FETCH, fetchHandler);
+        handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, logManager::getLog,
+                fetchHandler.readExecutor()));
+        partitionListeners.add(fetchHandler::onPartitionChanged);
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, logManager, this::effectiveTopicConfigs,
                 this::partitionChanged, clock));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
@@ -226,13 +235,21 @@ public final class FjordNode implements AutoCloseable {
         return cache;
     }
 
-    /** The node's logs; for tools and tests. */
+    /** The node's logs, for tools and tests; appending here bypasses the produce path. */
     public LogManager logManager() {
         return logManager;
     }
 
+    /** The Fetch handler; whoever moves a high watermark calls its {@code onPartitionChanged}. */
+    public FetchHandler fetchHandler() {
+        return fetchHandler;
+    }
+
     /** Stops accepting, finishes requests in flight, then closes controller, metadata log and every log cleanly. */
     public synchronized void stop() {
+        if (fetchHandler != null) {
+            fetchHandler.beginShutdown(); // long polls answer now instead of holding the drain below
+        }
         try {
             if (socketServer != null) {
                 socketServer.shutdown(30_000);
@@ -242,6 +259,10 @@ public final class FjordNode implements AutoCloseable {
         }
         if (requestHandlers != null) {
             requestHandlers.shutdown();
+        }
+        if (fetchHandler != null) {
+            fetchHandler.close();
+            fetchHandler = null;
         }
         if (controller != null) {
             controller.close();

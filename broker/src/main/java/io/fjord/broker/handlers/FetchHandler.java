@@ -1,0 +1,242 @@
+package io.fjord.broker.handlers;
+
+import io.fjord.broker.MetadataCache;
+import io.fjord.broker.delayed.DelayedOperationPurgatory;
+import io.fjord.broker.fetch.FetchContext;
+import io.fjord.broker.fetch.FetchManager;
+import io.fjord.broker.fetch.FetchSessionCache;
+import io.fjord.broker.fetch.PartitionToFetch;
+import io.fjord.broker.network.RequestContext;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.image.TopicImage;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.codec.DecodedRequest;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.FetchRequestData;
+import io.fjord.protocol.message.FetchResponseData;
+import io.fjord.storage.PartitionLog;
+import io.fjord.storage.TopicPartition;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fetch (versions 4 to 18): consumers and followers read record batches, through fetch sessions (KIP-227).
+ *
+ * <p>Flow: the request becomes a {@link FetchContext} ({@link FetchManager}); a session error is answered at once.
+ * Otherwise the partitions are read ({@link PartitionReader}); the fetch is answered at once if {@code maxWaitMs} is
+ * 0, nothing is to be read, a partition failed, or at least {@code minBytes} were read. Else what was read is
+ * released and a {@link DelayedFetch} waits in the purgatory, watching the partitions, until appends bring enough
+ * bytes ({@link #onPartitionChanged}) or {@code maxWaitMs} passes; then the partitions are read again and answered.
+ * The request's {@code maxBytes} is capped by the broker's {@code fetch.max.bytes}, and {@code minBytes} by that.
+ *
+ * <p>Threads: reads run on the read executor, never on the calling event loop; a delayed fetch's completion (on an
+ * appender's thread or the purgatory's reaper) hands its read to the executor too.
+ *
+ * <p>Thread-safe. A handler made by {@link #start} owns its purgatory (reaper started) and read executor and stops
+ * them on {@link #close()}.
+ */
+public final class FetchHandler implements ApiHandler, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FetchHandler.class);
+
+    private final MetadataCache cache;
+    private final PartitionReader reader;
+    private final FetchManager fetchManager;
+    private final DelayedOperationPurgatory<DelayedFetch> purgatory;
+    private final Executor readExecutor;
+    private final int fetchMaxBytes;
+    private final AutoCloseable owned;
+    /** Fetches waiting in the purgatory, so that a shutdown can answer them at once. */
+    private final Set<DelayedFetch> waiting = ConcurrentHashMap.newKeySet();
+    private volatile boolean shuttingDown;
+
+    /**
+     * The broker settings the handler follows, by Kafka's names.
+     *
+     * @param fetchMaxBytes {@code fetch.max.bytes}: the most record bytes one response carries
+     * @param sessionCacheSlots {@code max.incremental.fetch.session.cache.slots}
+     * @param readThreads threads that read logs for Fetch and ListOffsets
+     */
+    public record Settings(int fetchMaxBytes, int sessionCacheSlots, int readThreads) {
+        public static final int DEFAULT_FETCH_MAX_BYTES = 55 * 1024 * 1024;
+
+        /** Reads the settings from broker properties, with Kafka's defaults. */
+        public static Settings fromProperties(Map<String, String> properties) {
+            return new Settings(
+                    Integer.parseInt(properties.getOrDefault("fetch.max.bytes", String.valueOf(DEFAULT_FETCH_MAX_BYTES))),
+                    Integer.parseInt(properties.getOrDefault("max.incremental.fetch.session.cache.slots",
+                            String.valueOf(FetchSessionCache.DEFAULT_MAX_SLOTS))),
+                    Math.max(2, Runtime.getRuntime().availableProcessors()));
+        }
+    }
+
+    /** A handler over the given parts; the caller owns and stops the purgatory and the executor. */
+    public FetchHandler(MetadataCache cache, PartitionReader reader, FetchManager fetchManager,
+            DelayedOperationPurgatory<DelayedFetch> purgatory, Executor readExecutor, int fetchMaxBytes) {
+        this(cache, reader, fetchManager, purgatory, readExecutor, fetchMaxBytes, () -> { });
+    }
+
+    private FetchHandler(MetadataCache cache, PartitionReader reader, FetchManager fetchManager,
+            DelayedOperationPurgatory<DelayedFetch> purgatory, Executor readExecutor, int fetchMaxBytes,
+            AutoCloseable owned) {
+        this.cache = cache;
+        this.reader = reader;
+        this.fetchManager = fetchManager;
+        this.purgatory = purgatory;
+        this.readExecutor = readExecutor;
+        this.fetchMaxBytes = fetchMaxBytes;
+        this.owned = owned;
+    }
+
+    /** Creates a handler with its own session cache, purgatory (reaper started) and read executor. */
+    public static FetchHandler start(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs,
+            Settings settings, InstantSource clock) {
+        ExecutorService executor = Executors.newFixedThreadPool(settings.readThreads(), daemonThreads("fjord-read-"));
+        DelayedOperationPurgatory<DelayedFetch> purgatory = new DelayedOperationPurgatory<>("Fetch", clock);
+        purgatory.start();
+        FetchManager fetchManager = new FetchManager(new FetchSessionCache(settings.sessionCacheSlots(), clock));
+        return new FetchHandler(cache, new PartitionReader(cache, logs), fetchManager, purgatory, executor,
+                settings.fetchMaxBytes(), () -> {
+                    purgatory.close();
+                    executor.shutdown();
+                    if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                        executor.shutdownNow();
+                    }
+                });
+    }
+
+    /** The executor that reads logs; ListOffsets shares it. */
+    public Executor readExecutor() {
+        return readExecutor;
+    }
+
+    /** The produce path calls this after a partition's high watermark moved, so waiting fetches can complete. */
+    public void onPartitionChanged(TopicPartition topicPartition) {
+        purgatory.checkAndComplete(topicPartition);
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(RequestContext context, DecodedRequest request) {
+        FetchRequestData body = (FetchRequestData) request.body();
+        short version = request.apiVersion();
+        return CompletableFuture.supplyAsync(() -> fetch(body, version), readExecutor)
+                .thenCompose(Function.identity());
+    }
+
+    private CompletableFuture<ApiMessage> fetch(FetchRequestData body, short version) {
+        MetadataImage image = cache.image();
+        FetchContext context = fetchManager.newContext(body, version,
+                topicId -> image.topic(topicId).map(TopicImage::name));
+        if (context.sessionError() != Errors.NONE) {
+            return CompletableFuture.completedFuture(context.updateAndGenerateResponse(Map.of()));
+        }
+        PartitionReader.FetchParameters parameters = parameters(body, version);
+        List<PartitionToFetch> partitions = context.partitionsToRead();
+        PartitionReader.ReadResult firstRead = reader.readAll(partitions, parameters);
+        if (parameters.maxWaitMs() <= 0 || partitions.isEmpty() || firstRead.hasError()
+                || firstRead.recordBytes() >= parameters.minBytes() || shuttingDown) {
+            return CompletableFuture.completedFuture(respond(context, firstRead));
+        }
+        firstRead.release();
+        CompletableFuture<ApiMessage> response = new CompletableFuture<>();
+        DelayedFetch[] self = new DelayedFetch[1];
+        DelayedFetch delayed = new DelayedFetch(partitions, parameters, reader, () -> {
+            waiting.remove(self[0]);
+            answerLater(context, partitions, parameters, response);
+        });
+        self[0] = delayed;
+        List<TopicPartition> keys = new ArrayList<>(partitions.size());
+        for (PartitionToFetch partition : partitions) {
+            keys.add(partition.topicPartition());
+        }
+        waiting.add(delayed);
+        purgatory.tryCompleteElseWatch(delayed, keys);
+        if (shuttingDown || delayed.isCompleted()) {
+            // A shutdown that began meanwhile may have missed it; a completed one must not linger in the set.
+            waiting.remove(delayed);
+            delayed.forceComplete();
+        }
+        return response;
+    }
+
+    private void answerLater(FetchContext context, List<PartitionToFetch> partitions,
+            PartitionReader.FetchParameters parameters, CompletableFuture<ApiMessage> response) {
+        try {
+            readExecutor.execute(() -> {
+                try {
+                    response.complete(respond(context, reader.readAll(partitions, parameters)));
+                } catch (RuntimeException e) {
+                    response.completeExceptionally(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("Cannot answer a delayed fetch (shutting down?)", e);
+            response.completeExceptionally(e);
+        }
+    }
+
+    private static FetchResponseData respond(FetchContext context, PartitionReader.ReadResult result) {
+        try {
+            return context.updateAndGenerateResponse(result.partitions());
+        } catch (RuntimeException e) {
+            result.release();
+            throw e;
+        }
+    }
+
+    private PartitionReader.FetchParameters parameters(FetchRequestData body, short version) {
+        int replicaId = version >= FetchManager.FIRST_REPLICA_STATE_VERSION ? body.replicaState().replicaId()
+                : body.replicaId();
+        int maxBytes = Math.min(body.maxBytes(), fetchMaxBytes);
+        int minBytes = Math.min(body.minBytes(), maxBytes);
+        return new PartitionReader.FetchParameters(replicaId, body.maxWaitMs(), minBytes, maxBytes,
+                body.isolationLevel());
+    }
+
+    /**
+     * Answers every waiting fetch now with what is there, and every later one without waiting, so that a node
+     * stopping need not wait for long polls to time out. Call before the socket server drains requests in flight.
+     */
+    public void beginShutdown() {
+        shuttingDown = true;
+        for (DelayedFetch delayed : waiting) {
+            delayed.forceComplete();
+        }
+    }
+
+    /** Stops the purgatory and the read executor if this handler owns them. Fetches still waiting stay unanswered. */
+    @Override
+    public void close() {
+        try {
+            owned.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("Stopping the fetch handler failed", e);
+        }
+    }
+
+    static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
