@@ -7,6 +7,7 @@ import io.fjord.storage.LogConfig;
 import io.fjord.storage.LogManager;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.TopicPartition;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -49,6 +50,11 @@ public final class LogPublisher implements MetadataPublisher {
                 PartitionLog log = logManager.getOrCreateLog(topicPartition, config);
                 if (configChanged) {
                     log.updateConfig(config);
+                }
+                if (partition.leader() == nodeId && partition.isr().equals(List.of(nodeId))) {
+                    // The leader alone is in sync: everything it has is committed (also right after a restart,
+                    // when the log opens with its high watermark at the log start).
+                    log.updateHighWatermark(log.logEndOffset());
                 }
             }
         }

@@ -67,7 +67,7 @@ public final class ListOffsetsHandler implements ApiHandler {
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DecodedRequest request) {
         ListOffsetsRequestData body = (ListOffsetsRequestData) request.body();
-        return CompletableFuture.supplyAsync(() -> listOffsets(body), executor);
+        return CompletableFuture.supplyAsync(() -> forVersion(listOffsets(body), request.apiVersion()), executor);
     }
 
     ListOffsetsResponseData listOffsets(ListOffsetsRequestData body) {
@@ -164,6 +164,15 @@ public final class ListOffsetsHandler implements ApiHandler {
             }
         }
         return duplicates;
+    }
+
+    /** Leader epochs exist from version 4 on, and Kafka refuses to write a non-default value in older versions. */
+    private static ListOffsetsResponseData forVersion(ListOffsetsResponseData response, short version) {
+        if (version < 4) {
+            response.topics().forEach(topic -> topic.partitions().forEach(partition ->
+                    partition.setLeaderEpoch(NO_LEADER_EPOCH)));
+        }
+        return response;
     }
 
     private static ListOffsetsResponseData.ListOffsetsPartitionResponse found(long timestamp, long offset,

@@ -58,8 +58,27 @@ class ListOffsetsHandlerTest {
     }
 
     private ListOffsetsResponseData send(ListOffsetsRequestData request) throws Exception {
-        return (ListOffsetsResponseData) handler.handle(null, new DecodedRequest(ApiKey.LIST_OFFSETS, (short) 11, 1,
+        return send(request, (short) 11);
+    }
+
+    private ListOffsetsResponseData send(ListOffsetsRequestData request, short version) throws Exception {
+        return (ListOffsetsResponseData) handler.handle(null, new DecodedRequest(ApiKey.LIST_OFFSETS, version, 1,
                 "test", (short) 2, request, 0)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** Older clients (librdkafka asks for v2) must get a response Kafka's writer accepts at their version. */
+    @org.junit.jupiter.api.Test
+    void everyAdvertisedVersionEncodes() throws Exception {
+        for (short version = io.fjord.protocol.codec.KafkaApiVersions.oldest(ApiKey.LIST_OFFSETS);
+             version <= io.fjord.protocol.codec.KafkaApiVersions.latest(ApiKey.LIST_OFFSETS); version++) {
+            ListOffsetsRequestData request = new ListOffsetsRequestData().setTopics(java.util.List.of(
+                    new ListOffsetsRequestData.ListOffsetsTopic().setName("orders").setPartitions(
+                            java.util.List.of(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0)
+                                    .setTimestamp(-1)))));
+            ListOffsetsResponseData response = send(request, version);
+            io.fjord.protocol.codec.ResponseEncoder.encode(ApiKey.LIST_OFFSETS, version, 1, response);
+            assertThat(response.topics().get(0).partitions().get(0).errorCode()).as("version %d", version).isZero();
+        }
     }
 
     private static void assertFound(ListOffsetsPartitionResponse answer, long timestamp, long offset, int epoch) {

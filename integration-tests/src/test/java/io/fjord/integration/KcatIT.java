@@ -1,0 +1,66 @@
+package io.fjord.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kcat (librdkafka, Debian's package, installed by run-tests) produces and consumes against a Fjord node: a second,
+ * independent Kafka client implementation that uses older API versions than the Java client.
+ */
+class KcatIT {
+    @TempDir
+    Path data;
+
+    private record Result(int exitCode, String output) {
+    }
+
+    private static Result kcat(String input, String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add("kcat");
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+        process.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("kcat " + String.join(" ", arguments) + " did not finish in 60 s");
+        }
+        return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(),
+                StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void kcatProducesAndConsumesWithEveryCodec() throws Exception {
+        try (FjordTestNode node = FjordTestNode.start(data, Map.of())) {
+            String broker = node.bootstrapServers();
+            StringBuilder expected = new StringBuilder();
+            long offset = 0;
+            for (String codec : List.of("none", "gzip", "snappy", "lz4", "zstd")) {
+                StringBuilder input = new StringBuilder();
+                for (int index = 0; index < 20; index++) {
+                    input.append(codec).append(index).append(':').append("value-").append(codec).append('-')
+                            .append(index).append('\n');
+                    expected.append(codec).append(index).append('=').append("value-").append(codec).append('-')
+                            .append(index).append('@').append(offset++).append('\n');
+                }
+                Result produced = kcat(input.toString(), "-b", broker, "-t", "kcat-topic", "-P", "-K:", "-z", codec);
+                assertThat(produced.exitCode()).as("kcat produce with %s", codec).isZero();
+            }
+            Result consumed = kcat("", "-b", broker, "-t", "kcat-topic", "-C", "-o", "beginning", "-e", "-q",
+                    "-f", "%k=%s@%o\\n");
+            assertThat(consumed.exitCode()).isZero();
+            assertThat(consumed.output()).isEqualTo(expected.toString());
+            Result listed = kcat("", "-b", broker, "-L", "-t", "kcat-topic");
+            assertThat(listed.output()).contains("topic \"kcat-topic\" with 1 partitions").contains("leader 1");
+        }
+    }
+}
