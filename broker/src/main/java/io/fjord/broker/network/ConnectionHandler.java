@@ -116,6 +116,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                           Throwable error) {
         inFlightTracker.finished();
         if (frame != current) {
+            if (response != null) {
+                ResponseResources.release(response);
+            }
             return;
         }
         if (error != null) {
@@ -134,6 +137,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             } catch (RuntimeException e) {
                 LOG.error("Cannot encode the {} v{} response; closing the connection", request.apiKey(),
                         request.apiVersion(), e);
+                ResponseResources.release(response);
                 finishCurrent();
                 context.close();
                 return;
@@ -153,8 +157,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         frame.content().release();
         memoryPool.release(frame.reservedBytes());
         if (response != null) {
-            ResponseEncoder.encode(request.apiKey(), request.apiVersion(), request.correlationId(), response)
-                    .release();
+            ResponseResources.release(response);
         }
     }
 
