@@ -71,6 +71,20 @@ class AdminClientIT {
             assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("wide", 1, (short) 3))).all().get())
                     .hasCauseInstanceOf(InvalidReplicationFactorException.class);
 
+            var compactedResource = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "compacted");
+            var brokerResource = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.BROKER, "1");
+            var configs = admin.describeConfigs(List.of(compactedResource, brokerResource)).all()
+                    .get(20, TimeUnit.SECONDS);
+            assertThat(configs.get(compactedResource).get("cleanup.policy").value()).isEqualTo("compact");
+            assertThat(configs.get(compactedResource).get("cleanup.policy").source())
+                    .isEqualTo(org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+            assertThat(configs.get(compactedResource).get("retention.ms").value()).isEqualTo("604800000");
+            assertThat(configs.get(compactedResource).get("retention.ms").source())
+                    .isEqualTo(org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DEFAULT_CONFIG);
+            assertThat(configs.get(brokerResource).get("num.partitions").value()).isEqualTo("2");
+
             admin.createPartitions(Map.of("orders", NewPartitions.increaseTo(5))).all().get(20, TimeUnit.SECONDS);
             assertThatThrownBy(() -> admin.createPartitions(Map.of("orders", NewPartitions.increaseTo(2))).all().get())
                     .hasCauseInstanceOf(InvalidPartitionsException.class);

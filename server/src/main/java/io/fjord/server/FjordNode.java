@@ -14,6 +14,7 @@ import io.fjord.broker.handlers.MetadataHandler;
 import io.fjord.broker.RequestHandlerPool;
 import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.config.ConfigResolver;
+import io.fjord.broker.handlers.DescribeConfigsHandler;
 import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
@@ -125,6 +126,7 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, logManager, this::effectiveTopicConfigs,
                 this::partitionChanged, clock));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
+        handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configResolver));
         requestHandlers = new RequestHandlerPool(intSetting("num.io.threads", 8), intSetting("queued.max.requests", 500));
         dispatcher.set(new BrokerDispatcher(handlers, requestHandlers));
 

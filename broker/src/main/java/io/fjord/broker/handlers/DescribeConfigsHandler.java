@@ -1,0 +1,88 @@
+package io.fjord.broker.handlers;
+
+import io.fjord.broker.MetadataCache;
+import io.fjord.broker.config.ConfigResolver;
+import io.fjord.broker.config.DescribedConfig;
+import io.fjord.broker.network.RequestContext;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.codec.DecodedRequest;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.DescribeConfigsRequestData;
+import io.fjord.protocol.message.DescribeConfigsResponseData;
+import io.fjord.protocol.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
+import io.fjord.protocol.message.DescribeConfigsResponseData.DescribeConfigsResult;
+import io.fjord.protocol.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * DescribeConfigs for topics (type 2) and brokers (type 4): every config with its effective value, source,
+ * read-only and sensitive flags, type, and, when asked, synonyms and documentation, as Kafka answers. A broker
+ * resource names this node's id, or "" for the cluster-wide defaults. Thread-safe.
+ */
+public final class DescribeConfigsHandler implements ApiHandler {
+    private static final byte TOPIC = 2;
+    private static final byte BROKER = 4;
+
+    private final MetadataCache cache;
+    private final ConfigResolver resolver;
+
+    public DescribeConfigsHandler(MetadataCache cache, ConfigResolver resolver) {
+        this.cache = cache;
+        this.resolver = resolver;
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(RequestContext context, DecodedRequest request) {
+        DescribeConfigsRequestData body = (DescribeConfigsRequestData) request.body();
+        MetadataImage image = cache.image();
+        DescribeConfigsResponseData response = new DescribeConfigsResponseData();
+        for (DescribeConfigsRequestData.DescribeConfigsResource resource : body.resources()) {
+            DescribeConfigsResult result = new DescribeConfigsResult().setResourceType(resource.resourceType())
+                    .setResourceName(resource.resourceName());
+            response.results().add(result);
+            List<DescribedConfig> configs;
+            if (resource.resourceType() == TOPIC) {
+                if (image.topic(resource.resourceName()).isEmpty()) {
+                    result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
+                            .setErrorMessage("Topic '" + resource.resourceName() + "' does not exist.");
+                    continue;
+                }
+                configs = resolver.describeTopic(image.topicConfig(resource.resourceName()));
+            } else if (resource.resourceType() == BROKER) {
+                if (resource.resourceName().isEmpty()) {
+                    configs = resolver.describeBrokerDefaults();
+                } else if (resource.resourceName().equals(Integer.toString(cache.nodeId()))) {
+                    configs = resolver.describeBroker();
+                } else {
+                    result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Unexpected broker id, expected "
+                            + cache.nodeId() + " or empty string, but received " + resource.resourceName());
+                    continue;
+                }
+            } else {
+                result.setErrorCode(Errors.INVALID_REQUEST.code())
+                        .setErrorMessage("Unsupported resource type " + resource.resourceType());
+                continue;
+            }
+            for (DescribedConfig config : configs) {
+                if (resource.configurationKeys() != null && !resource.configurationKeys().contains(config.name())) {
+                    continue;
+                }
+                DescribeConfigsResourceResult entry = new DescribeConfigsResourceResult().setName(config.name())
+                        .setValue(config.value()).setReadOnly(config.readOnly()).setConfigSource(config.source().id())
+                        .setIsSensitive(config.sensitive()).setConfigType(config.type().id())
+                        .setDocumentation(body.includeDocumentation() ? config.documentation() : null);
+                if (body.includeSynonyms()) {
+                    for (DescribedConfig.Synonym synonym : config.synonyms()) {
+                        entry.synonyms().add(new DescribeConfigsSynonym().setName(synonym.name())
+                                .setValue(synonym.value()).setSource(synonym.source().id()));
+                    }
+                }
+                result.configs().add(entry);
+            }
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+}
