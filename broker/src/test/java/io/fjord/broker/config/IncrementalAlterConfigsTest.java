@@ -79,7 +79,7 @@ class IncrementalAlterConfigsTest {
         assertThat(AlterConfigOperation.Type.forId((byte) 3)).isEqualTo(AlterConfigOperation.Type.SUBTRACT);
         assertThatThrownBy(() -> AlterConfigOperation.Type.forId((byte) 7))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id()).isEqualTo((byte) 4);
+        assertThat(ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id()).isEqualTo((byte) 3);
         assertThat(ConfigType.PASSWORD.id()).isEqualTo((byte) 9);
     }
 }
