@@ -14,7 +14,9 @@ import io.fjord.broker.handlers.MetadataHandler;
 import io.fjord.broker.RequestHandlerPool;
 import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.config.ConfigResolver;
+import io.fjord.broker.handlers.DeleteRecordsHandler;
 import io.fjord.broker.handlers.DescribeConfigsHandler;
+import io.fjord.broker.handlers.DescribeLogDirsHandler;
 import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
@@ -127,6 +129,8 @@ public final class FjordNode implements AutoCloseable {
                 this::partitionChanged, clock));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configResolver));
+        handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, logManager));
+        handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
         requestHandlers = new RequestHandlerPool(intSetting("num.io.threads", 8), intSetting("queued.max.requests", 500));
         dispatcher.set(new BrokerDispatcher(handlers, requestHandlers));
 
