@@ -5,6 +5,7 @@ import io.fjord.broker.LogPublisher;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
 import io.fjord.broker.controller.ControllerService;
+import io.fjord.broker.handlers.AlterConfigsHandlers;
 import io.fjord.broker.handlers.ApiHandler;
 import io.fjord.broker.handlers.ApiVersionsHandler;
 import io.fjord.broker.handlers.DescribeClusterHandler;
@@ -130,6 +131,9 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configResolver));
         handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, logManager));
+        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, configResolver);
+        handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
+        handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
         requestHandlers = new RequestHandlerPool(intSetting("num.io.threads", 8), intSetting("queued.max.requests", 500));
         dispatcher.set(new BrokerDispatcher(handlers, requestHandlers));
