@@ -120,8 +120,9 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.CREATE_TOPICS, topicAdmin.createTopicsHandler());
         handlers.put(ApiKey.DELETE_TOPICS, topicAdmin.deleteTopicsHandler());
         handlers.put(ApiKey.CREATE_PARTITIONS, topicAdmin.createPartitionsHandler());
+        requestHandlers = new RequestHandlerPool(intSetting("num.io.threads", 8), intSetting("queued.max.requests", 500));
         fetchHandler = FetchHandler.start(cache, logManager::getLog,
-                FetchHandler.Settings.fromProperties(config.properties()), clock);
+                FetchHandler.Settings.fromProperties(config.properties()), clock, requestHandlers);
         handlers.put(ApiKey.FETCH, fetchHandler);
         handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, logManager::getLog,
                 fetchHandler.readExecutor()));
@@ -135,7 +136,6 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
-        requestHandlers = new RequestHandlerPool(intSetting("num.io.threads", 8), intSetting("queued.max.requests", 500));
         dispatcher.set(new BrokerDispatcher(handlers, requestHandlers));
 
         socketServer = new SocketServer(config.networkConfig(), dispatcher.get());

@@ -26,11 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: reads run on the read executor, never on the calling event loop; a delayed fetch's completion (on an
  * appender's thread or the purgatory's reaper) hands its read to the executor too.
  *
- * <p>Thread-safe. A handler made by {@link #start} owns its purgatory (reaper started) and read executor and stops
- * them on {@link #close()}.
+ * <p>Thread-safe. A handler made by {@link #start} owns its purgatory (reaper started) and stops it on
+ * {@link #close()}; the read executor belongs to the caller.
  */
 public final class FetchHandler implements ApiHandler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FetchHandler.class);
@@ -70,9 +65,8 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
      *
      * @param fetchMaxBytes {@code fetch.max.bytes}: the most record bytes one response carries
      * @param sessionCacheSlots {@code max.incremental.fetch.session.cache.slots}
-     * @param readThreads threads that read logs for Fetch and ListOffsets
      */
-    public record Settings(int fetchMaxBytes, int sessionCacheSlots, int readThreads) {
+    public record Settings(int fetchMaxBytes, int sessionCacheSlots) {
         public static final int DEFAULT_FETCH_MAX_BYTES = 55 * 1024 * 1024;
 
         /** Reads the settings from broker properties, with Kafka's defaults. */
@@ -80,8 +74,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
             return new Settings(
                     Integer.parseInt(properties.getOrDefault("fetch.max.bytes", String.valueOf(DEFAULT_FETCH_MAX_BYTES))),
                     Integer.parseInt(properties.getOrDefault("max.incremental.fetch.session.cache.slots",
-                            String.valueOf(FetchSessionCache.DEFAULT_MAX_SLOTS))),
-                    Math.max(2, Runtime.getRuntime().availableProcessors()));
+                            String.valueOf(FetchSessionCache.DEFAULT_MAX_SLOTS))));
         }
     }
 
@@ -103,21 +96,17 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         this.owned = owned;
     }
 
-    /** Creates a handler with its own session cache, purgatory (reaper started) and read executor. */
+    /**
+     * Creates a handler with its own session cache and purgatory (reaper started). Reads run on {@code readExecutor},
+     * which the caller owns: the node passes its request handler pool, so a fetch needs no pool of its own.
+     */
     public static FetchHandler start(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs,
-            Settings settings, InstantSource clock) {
-        ExecutorService executor = Executors.newFixedThreadPool(settings.readThreads(), daemonThreads("fjord-read-"));
+            Settings settings, InstantSource clock, Executor readExecutor) {
         DelayedOperationPurgatory<DelayedFetch> purgatory = new DelayedOperationPurgatory<>("Fetch", clock);
         purgatory.start();
         FetchManager fetchManager = new FetchManager(new FetchSessionCache(settings.sessionCacheSlots(), clock));
-        return new FetchHandler(cache, new PartitionReader(cache, logs), fetchManager, purgatory, executor,
-                settings.fetchMaxBytes(), () -> {
-                    purgatory.close();
-                    executor.shutdown();
-                    if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-                        executor.shutdownNow();
-                    }
-                });
+        return new FetchHandler(cache, new PartitionReader(cache, logs), fetchManager, purgatory, readExecutor,
+                settings.fetchMaxBytes(), purgatory::close);
     }
 
     /** The executor that reads logs; ListOffsets shares it. */
@@ -229,14 +218,5 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         } catch (Exception e) {
             LOG.warn("Stopping the fetch handler failed", e);
         }
-    }
-
-    static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger counter = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

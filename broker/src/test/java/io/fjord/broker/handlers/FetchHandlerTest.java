@@ -336,20 +336,25 @@ class FetchHandlerTest {
     void aStartedHandlerExpiresAndCompletesLongPollsOnItsOwnThreads() throws Exception {
         fixture = new HandlerFixture(directory);
         fixture.topic("orders", 1);
-        try (FetchHandler started = FetchHandler.start(fixture.cache(), fixture::findLog,
-                new FetchHandler.Settings(1 << 20, 10, 2), java.time.InstantSource.system())) {
-            handler = started;
-            FetchResponseData expired = response(send(withTopic(request(100, 1, 1 << 20), "orders", null,
-                    partition(0, 0, 1 << 20)), VERSION_BY_NAME));
-            assertThat(only(expired).records().sizeInBytes()).isZero();
+        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            try (FetchHandler started = FetchHandler.start(fixture.cache(), fixture::findLog,
+                    new FetchHandler.Settings(1 << 20, 10), java.time.InstantSource.system(), readers)) {
+                handler = started;
+                FetchResponseData expired = response(send(withTopic(request(100, 1, 1 << 20), "orders", null,
+                        partition(0, 0, 1 << 20)), VERSION_BY_NAME));
+                assertThat(only(expired).records().sizeInBytes()).isZero();
 
-            CompletableFuture<ApiMessage> waiting = send(withTopic(request(60_000, 1, 1 << 20), "orders", null,
-                    partition(0, 0, 1 << 20)), VERSION_BY_NAME);
-            fixture.append("orders", 0, 1_000, "a");
-            started.onPartitionChanged(new TopicPartition("orders", 0));
-            FetchResponseData.PartitionData data = only(response(waiting));
-            assertThat(baseOffsets(data.records())).containsExactly(0L);
-            release(data.records());
+                CompletableFuture<ApiMessage> waiting = send(withTopic(request(60_000, 1, 1 << 20), "orders", null,
+                        partition(0, 0, 1 << 20)), VERSION_BY_NAME);
+                fixture.append("orders", 0, 1_000, "a");
+                started.onPartitionChanged(new TopicPartition("orders", 0));
+                FetchResponseData.PartitionData data = only(response(waiting));
+                assertThat(baseOffsets(data.records())).containsExactly(0L);
+                release(data.records());
+            }
+        } finally {
+            readers.shutdownNow();
         }
     }
 
