@@ -22,7 +22,7 @@ public final class TopicAdminHandlers {
     }
 
     public CompletionStage<ApiMessage> createTopics(CreateTopicsRequestData request) {
-        return controller.submit(image -> topics.createTopics(image, request)).thenApply(response -> response);
+        return controller.submit(image -> topics.createTopics(image, request)).thenApply(ApiMessage.class::cast);
     }
 
     public ApiHandler createTopicsHandler() {
@@ -30,16 +30,12 @@ public final class TopicAdminHandlers {
     }
 
     public ApiHandler deleteTopicsHandler() {
-        return (context, request) -> controller.<ApiMessage>submit(image -> {
-            var result = topics.deleteTopics(image, (DeleteTopicsRequestData) request.body());
-            return new io.fjord.metadata.controller.ControllerResult<>(result.records(), result.response());
-        });
+        return (context, request) -> controller.submit(image ->
+                topics.deleteTopics(image, (DeleteTopicsRequestData) request.body())).thenApply(ApiMessage.class::cast);
     }
 
     public ApiHandler createPartitionsHandler() {
-        return (context, request) -> controller.<ApiMessage>submit(image -> {
-            var result = topics.createPartitions(image, (CreatePartitionsRequestData) request.body());
-            return new io.fjord.metadata.controller.ControllerResult<>(result.records(), result.response());
-        });
+        return (context, request) -> controller.submit(image ->
+                topics.createPartitions(image, (CreatePartitionsRequestData) request.body())).thenApply(ApiMessage.class::cast);
     }
 }
