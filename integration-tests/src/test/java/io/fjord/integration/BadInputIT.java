@@ -1,0 +1,290 @@
+package io.fjord.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Malformed and hostile input sent over raw sockets to a real node: each bad connection is answered as Kafka answers
+ * it (a closed connection, or an error code), and after every case the node still serves a well-formed client.
+ */
+class BadInputIT {
+    private static final int REQUEST_MAX_BYTES = 1024 * 1024;
+    private static final int READ_TIMEOUT_MS = 20_000;
+
+    @TempDir
+    Path data;
+
+    private FjordTestNode node;
+    private InetSocketAddress address;
+
+    @BeforeEach
+    void start() throws Exception {
+        node = FjordTestNode.start(data, Map.of("socket.request.max.bytes", Integer.toString(REQUEST_MAX_BYTES)));
+        address = new InetSocketAddress("127.0.0.1", node.node().boundAddress("PLAINTEXT").getPort());
+    }
+
+    @AfterEach
+    void stop() {
+        node.close();
+    }
+
+    @Test
+    void garbageFramesCloseTheConnectionAndTheNodeKeepsServing() throws Exception {
+        Random random = new Random(20261125L);
+        for (int attempt = 0; attempt < 20; attempt++) {
+            byte[] body = new byte[16 + random.nextInt(200)];
+            random.nextBytes(body);
+            // Keep the first two bytes a key Fjord does not know, so garbage can never parse as a real request.
+            body[0] = (byte) 0x7f;
+            try (Socket socket = connect()) {
+                write(socket, frame(body));
+                assertClosedByPeer(socket);
+            }
+        }
+        assertServing();
+    }
+
+    @Test
+    void anOversizeLengthPrefixClosesTheConnectionBeforeAnythingIsRead() throws Exception {
+        try (Socket socket = connect()) {
+            ByteBuffer prefix = ByteBuffer.allocate(4).putInt(REQUEST_MAX_BYTES + 1).flip();
+            write(socket, prefix.array());
+            assertClosedByPeer(socket);
+        }
+        try (Socket socket = connect()) {
+            write(socket, ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array());
+            assertClosedByPeer(socket);
+        }
+        try (Socket socket = connect()) {
+            write(socket, ByteBuffer.allocate(4).putInt(-5).array());
+            assertClosedByPeer(socket);
+        }
+        assertServing();
+    }
+
+    @Test
+    void anUnknownApiKeyClosesTheConnection() throws Exception {
+        ByteBuffer header = ByteBuffer.allocate(10).putShort((short) 999).putShort((short) 0).putInt(7)
+                .putShort((short) -1).flip();
+        try (Socket socket = connect()) {
+            write(socket, frame(header.array()));
+            assertClosedByPeer(socket);
+        }
+        assertServing();
+    }
+
+    @Test
+    void anUnsupportedVersionOfAnotherApiClosesTheConnection() throws Exception {
+        // Produce v99: a known key at a version nobody advertises.
+        ByteBuffer header = ByteBuffer.allocate(10).putShort(ApiKeys.PRODUCE.id).putShort((short) 99).putInt(8)
+                .putShort((short) -1).flip();
+        try (Socket socket = connect()) {
+            write(socket, frame(header.array()));
+            assertClosedByPeer(socket);
+        }
+        assertServing();
+    }
+
+    @Test
+    void anUnsupportedApiVersionsVersionIsAnsweredWithVersionZeroAndUnsupportedVersion() throws Exception {
+        ByteBuffer request = ByteBuffer.allocate(10).putShort(ApiKeys.API_VERSIONS.id).putShort((short) 127)
+                .putInt(41).putShort((short) -1).flip();
+        try (Socket socket = connect()) {
+            write(socket, frame(request.array()));
+            ByteBuffer response = readFrame(socket);
+            assertThat(response.getInt()).as("correlation id").isEqualTo(41);
+            // An ApiVersions response always uses header v0, and this one is a v0 body: error code, then the keys.
+            assertThat(response.getShort()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+            int keys = response.getInt();
+            assertThat(keys).isPositive();
+            boolean advertisesProduce = false;
+            for (int index = 0; index < keys; index++) {
+                short apiKey = response.getShort();
+                response.getShort();
+                response.getShort();
+                advertisesProduce |= apiKey == ApiKeys.PRODUCE.id;
+            }
+            assertThat(advertisesProduce).isTrue();
+            assertThat(response.hasRemaining()).isFalse();
+            // The connection stays open: the client retries with a version it finds in that list.
+            ByteBuffer retry = new ApiVersionsRequest.Builder().build((short) 3)
+                    .serializeWithHeader(new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "bad-input-it", 42));
+            write(socket, frame(retry));
+            assertThat(readFrame(socket).getInt()).isEqualTo(42);
+        }
+    }
+
+    @Test
+    void aCollectionClaimingABillionElementsIsRefusedWithoutAllocating() throws Exception {
+        // CreateTopics v0: header, then the topics array length. Claim 10^9 topics in a 20-byte frame.
+        String clientId = "x";
+        ByteBuffer request = ByteBuffer.allocate(64).putShort(ApiKeys.CREATE_TOPICS.id).putShort((short) 0)
+                .putInt(9).putShort((short) clientId.length()).put(clientId.getBytes(StandardCharsets.UTF_8))
+                .putInt(1_000_000_000);
+        byte[] body = new byte[request.position()];
+        request.flip().get(body);
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (Socket socket = connect()) {
+                write(socket, frame(body));
+                assertClosedByPeer(socket);
+            }
+        }
+        assertServing();
+    }
+
+    @Test
+    void aBatchWithABrokenChecksumGetsCorruptMessageAndNothingIsAppended() throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic("checked", 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
+        }
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord("key".getBytes(StandardCharsets.UTF_8), "value".getBytes(StandardCharsets.UTF_8)));
+        ByteBuffer batch = records.buffer();
+        // Flip a byte of the record payload, past the CRC-covered header start (offset 21 holds attributes).
+        int last = batch.limit() - 1;
+        batch.put(last, (byte) (batch.get(last) ^ 0x5a));
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+        ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
+        topics.add(new ProduceRequestData.TopicProduceData().setName("checked").setPartitionData(List.of(
+                new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records))));
+        data.setTopicData(topics);
+        short version = 9;
+        ProduceRequest request = new ProduceRequest.Builder(version, version, data).build(version);
+        RequestHeader header = new RequestHeader(ApiKeys.PRODUCE, version, "bad-input-it", 5);
+        try (Socket socket = connect()) {
+            write(socket, frame(request.serializeWithHeader(header)));
+            ProduceResponse response = (ProduceResponse) AbstractResponse.parseResponse(readFrame(socket), header);
+            ProduceResponseData.PartitionProduceResponse partition = response.data().responses().iterator().next()
+                    .partitionResponses().get(0);
+            assertThat(Errors.forCode(partition.errorCode())).isEqualTo(Errors.CORRUPT_MESSAGE);
+        }
+        assertThat(node.node().logManager().getLog(new io.fjord.storage.TopicPartition("checked", 0)).orElseThrow()
+                .logEndOffset()).isZero();
+        assertServing();
+    }
+
+    @Test
+    void manyConnectionsSendingGarbageAtOnceLeaveTheNodeServing() throws Exception {
+        Random random = new Random(7L);
+        Socket[] sockets = new Socket[100];
+        try {
+            for (int index = 0; index < sockets.length; index++) {
+                sockets[index] = connect();
+                byte[] noise = new byte[1 + random.nextInt(64)];
+                random.nextBytes(noise);
+                write(sockets[index], noise);
+            }
+            // Half-written frames hold no more than their bytes; a good client is still served alongside them.
+            assertServing();
+        } finally {
+            for (Socket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
+        }
+        assertServing();
+    }
+
+    private void assertServing() throws Exception {
+        try (Admin admin = admin()) {
+            Set<String> names = admin.listTopics().names().get(20, TimeUnit.SECONDS);
+            assertThat(names).isNotNull();
+        }
+        try (Socket socket = connect()) {
+            AbstractRequest request = new ApiVersionsRequest(new ApiVersionsRequestData()
+                    .setClientSoftwareName("bad-input-it").setClientSoftwareVersion("1"), (short) 3);
+            write(socket, frame(request.serializeWithHeader(
+                    new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "bad-input-it", 99))));
+            assertThat(readFrame(socket).getInt()).isEqualTo(99);
+        }
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                "127.0.0.1:" + address.getPort()));
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket();
+        socket.connect(address, READ_TIMEOUT_MS);
+        socket.setSoTimeout(READ_TIMEOUT_MS);
+        return socket;
+    }
+
+    private static byte[] frame(byte[] body) {
+        return ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).array();
+    }
+
+    private static byte[] frame(ByteBuffer body) {
+        byte[] bytes = new byte[body.remaining()];
+        body.get(bytes);
+        return frame(bytes);
+    }
+
+    private static void write(Socket socket, byte[] bytes) throws IOException {
+        OutputStream output = socket.getOutputStream();
+        output.write(bytes);
+        output.flush();
+    }
+
+    private static ByteBuffer readFrame(Socket socket) throws IOException {
+        DataInputStream input = new DataInputStream(socket.getInputStream());
+        int size = input.readInt();
+        assertThat(size).isBetween(4, REQUEST_MAX_BYTES);
+        byte[] body = new byte[size];
+        input.readFully(body);
+        return ByteBuffer.wrap(body);
+    }
+
+    /** The node closes the connection: the read ends (EOF or reset) well before the read timeout. */
+    private static void assertClosedByPeer(Socket socket) throws IOException {
+        InputStream input = socket.getInputStream();
+        try {
+            int read = input.read();
+            assertThat(read).as("the node must close, not answer").isEqualTo(-1);
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("the node left a bad connection open", e);
+        } catch (SocketException | EOFException e) {
+            // A reset is also a close.
+        }
+    }
+}
