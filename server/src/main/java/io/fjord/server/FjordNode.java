@@ -13,7 +13,6 @@ import io.fjord.broker.handlers.FetchHandler;
 import io.fjord.broker.handlers.ListOffsetsHandler;
 import io.fjord.broker.handlers.MetadataHandler;
 import io.fjord.broker.RequestHandlerPool;
-import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.config.ConfigResolver;
 import io.fjord.broker.handlers.DeleteRecordsHandler;
 import io.fjord.broker.handlers.DescribeConfigsHandler;
@@ -84,10 +83,7 @@ public final class FjordNode implements AutoCloseable {
     public FjordNode(NodeConfig config, InstantSource clock) {
         this.config = config;
         this.clock = clock;
-        Map<String, String> brokerProperties = new java.util.HashMap<>(config.properties());
-        brokerProperties.putIfAbsent("node.id", Integer.toString(config.nodeId()));
-        brokerProperties.putIfAbsent("process.roles", "broker,controller");
-        this.configResolver = ConfigResolver.ofStatic(BrokerConfig.fromMap(brokerProperties));
+        this.configResolver = ConfigResolver.ofStatic(config.brokerConfig());
     }
 
     public synchronized void start() throws InterruptedException {
@@ -120,9 +116,10 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.CREATE_TOPICS, topicAdmin.createTopicsHandler());
         handlers.put(ApiKey.DELETE_TOPICS, topicAdmin.deleteTopicsHandler());
         handlers.put(ApiKey.CREATE_PARTITIONS, topicAdmin.createPartitionsHandler());
-        requestHandlers = new RequestHandlerPool(intSetting("num.io.threads", 8), intSetting("queued.max.requests", 500));
+        requestHandlers = new RequestHandlerPool(config.brokerConfig().intValue("num.io.threads"),
+                config.brokerConfig().intValue("queued.max.requests"));
         fetchHandler = FetchHandler.start(cache, logManager::getLog,
-                FetchHandler.Settings.fromProperties(config.properties()), clock, requestHandlers);
+                FetchHandler.Settings.from(config.brokerConfig()), clock, requestHandlers);
         handlers.put(ApiKey.FETCH, fetchHandler);
         handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, logManager::getLog,
                 fetchHandler.readExecutor()));
@@ -145,10 +142,6 @@ public final class FjordNode implements AutoCloseable {
                 boundListeners());
     }
 
-    private int intSetting(String name, int defaultValue) {
-        String value = config.properties().get(name);
-        return value == null ? defaultValue : Integer.parseInt(value.trim());
-    }
 
     /** A topic's effective configs: its overrides over the broker's defaults, by Kafka name. */
     private Map<String, String> effectiveTopicConfigs(Map<String, String> overrides) {
@@ -181,7 +174,7 @@ public final class FjordNode implements AutoCloseable {
                     return new ControllerResult<>(List.of(), null);
                 }
                 return new ControllerResult<>(List.of(new RegisterBrokerRecord(config.nodeId(), UUID.randomUUID(),
-                        endpoints, config.properties().get("broker.rack"), false)), null);
+                        endpoints, config.brokerConfig().brokerRack(), false)), null);
             }).get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("cannot register broker " + config.nodeId(), e);

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,16 +33,11 @@ final class StartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         NodeConfig config;
         try {
-            Map<String, String> properties = properties();
             // Kafka's definitions check every known key's value; unknown keys are only worth a warning.
-            Map<String, String> checked = new HashMap<>(properties);
-            checked.putIfAbsent("node.id", "1");
-            checked.putIfAbsent("process.roles", "broker,controller");
-            BrokerConfig brokerConfig = BrokerConfig.fromMap(checked);
-            for (String unknown : brokerConfig.unknownKeys()) {
+            config = NodeConfig.fromProperties(properties());
+            for (String unknown : config.brokerConfig().unknownKeys()) {
                 LOG.warn("Ignoring unknown configuration {}", unknown);
             }
-            config = NodeConfig.fromProperties(properties);
         } catch (ConfigException | IllegalArgumentException | IOException e) {
             System.err.println("fjord: " + e.getMessage());
             return 1;

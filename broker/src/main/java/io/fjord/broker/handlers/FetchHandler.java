@@ -1,6 +1,7 @@
 package io.fjord.broker.handlers;
 
 import io.fjord.broker.MetadataCache;
+import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.delayed.DelayedOperationPurgatory;
 import io.fjord.broker.fetch.FetchContext;
 import io.fjord.broker.fetch.FetchManager;
@@ -67,14 +68,10 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
      * @param sessionCacheSlots {@code max.incremental.fetch.session.cache.slots}
      */
     public record Settings(int fetchMaxBytes, int sessionCacheSlots) {
-        public static final int DEFAULT_FETCH_MAX_BYTES = 55 * 1024 * 1024;
-
-        /** Reads the settings from broker properties, with Kafka's defaults. */
-        public static Settings fromProperties(Map<String, String> properties) {
-            return new Settings(
-                    Integer.parseInt(properties.getOrDefault("fetch.max.bytes", String.valueOf(DEFAULT_FETCH_MAX_BYTES))),
-                    Integer.parseInt(properties.getOrDefault("max.incremental.fetch.session.cache.slots",
-                            String.valueOf(FetchSessionCache.DEFAULT_MAX_SLOTS))));
+        /** Reads the settings from the broker's validated configuration (Kafka's defaults when unset). */
+        public static Settings from(BrokerConfig config) {
+            return new Settings(config.intValue("fetch.max.bytes"),
+                    config.intValue("max.incremental.fetch.session.cache.slots"));
         }
     }
 

@@ -48,7 +48,7 @@ class FetchHandlerTest {
     }
 
     private FetchHandler handler() {
-        return handler(FetchHandler.Settings.DEFAULT_FETCH_MAX_BYTES);
+        return handler(55 * 1024 * 1024);
     }
 
     @AfterEach
