@@ -18,6 +18,8 @@ import io.fjord.broker.config.ConfigResolver;
 import io.fjord.broker.handlers.DeleteRecordsHandler;
 import io.fjord.broker.handlers.DescribeConfigsHandler;
 import io.fjord.broker.handlers.DescribeLogDirsHandler;
+import io.fjord.broker.handlers.DescribeProducersHandler;
+import io.fjord.broker.handlers.DescribeTopicPartitionsHandler;
 import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
@@ -136,6 +138,9 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
+        handlers.put(ApiKey.DESCRIBE_TOPIC_PARTITIONS, new DescribeTopicPartitionsHandler(cache,
+                intSetting("max.request.partition.size.limit", DescribeTopicPartitionsHandler.PARTITION_LIMIT_DEFAULT)));
+        handlers.put(ApiKey.DESCRIBE_PRODUCERS, new DescribeProducersHandler(cache, logManager::getLog));
         dispatcher.set(new BrokerDispatcher(handlers, requestHandlers));
 
         socketServer = new SocketServer(config.networkConfig(), dispatcher.get());
