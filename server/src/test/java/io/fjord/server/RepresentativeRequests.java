@@ -232,6 +232,22 @@ final class RepresentativeRequests {
             request.topics().add(missing);
             requests.add(request);
         }
+        // A follower's fetch (reads to the log end), and a leader epoch from the future where the version has one.
+        FetchRequestData follower = new FetchRequestData().setMaxWaitMs(0).setMinBytes(0);
+        if (version >= 15) {
+            follower.setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(1).setReplicaEpoch(1));
+        } else {
+            follower.setReplicaId(1);
+        }
+        FetchRequestData.FetchTopic followed = fetchTopic(version, "orders", ordersId);
+        followed.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
+                .setPartitionMaxBytes(1 << 20));
+        if (version >= 9) {
+            followed.partitions().add(new FetchRequestData.FetchPartition().setPartition(2).setFetchOffset(0)
+                    .setCurrentLeaderEpoch(99).setPartitionMaxBytes(1 << 20));
+        }
+        follower.topics().add(followed);
+        requests.add(follower);
         if (version >= 7) {
             // Epoch 0 opens an incremental fetch session.
             FetchRequestData session = new FetchRequestData().setMaxWaitMs(0).setMinBytes(0).setSessionId(0)
@@ -262,6 +278,11 @@ final class RepresentativeRequests {
                     .setTimestamp(timestamps.get(index)));
         }
         request.topics().add(orders);
+        if (version >= 4) {
+            request.topics().add(new ListOffsetsRequestData.ListOffsetsTopic().setName("compacted").setPartitions(
+                    list(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-1)
+                            .setCurrentLeaderEpoch(99))));
+        }
         request.topics().add(new ListOffsetsRequestData.ListOffsetsTopic().setName("missing").setPartitions(
                 list(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-1))));
         return List.of(request);
