@@ -6,11 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -28,19 +26,11 @@ class AdminClientIT {
     @TempDir
     Path data;
 
-    private static Admin admin(FjordTestNode node) {
-        Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
-        properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
-        properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        return Admin.create(properties);
-    }
-
     @Test
     void describesTheClusterAndManagesTopicsAcrossARestart() throws Exception {
         String clusterId;
         try (FjordTestNode node = FjordTestNode.start(data, Map.of("num.partitions", "2"));
-             Admin admin = admin(node)) {
+             Admin admin = node.admin()) {
             DescribeClusterResult cluster = admin.describeCluster();
             clusterId = cluster.clusterId().get(20, TimeUnit.SECONDS);
             assertThat(clusterId).hasSize(22);
@@ -94,7 +84,7 @@ class AdminClientIT {
             assertThat(data.resolve("orders-4")).isDirectory();
             assertThat(data.resolve("defaults-0")).doesNotExist();
         }
-        try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = admin(node)) {
+        try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = node.admin()) {
             assertThat(admin.describeCluster().clusterId().get(20, TimeUnit.SECONDS)).isEqualTo(clusterId);
             assertThat(admin.listTopics().names().get()).containsExactlyInAnyOrder("orders", "compacted");
             assertThat(admin.describeTopics(List.of("orders")).allTopicNames().get().get("orders").partitions())

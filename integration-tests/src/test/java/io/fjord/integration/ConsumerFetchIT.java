@@ -20,7 +20,6 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -47,14 +46,6 @@ class ConsumerFetchIT {
 
     @TempDir
     Path data;
-
-    private static Admin admin(FjordTestNode node) {
-        Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
-        properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
-        properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        return Admin.create(properties);
-    }
 
     private static KafkaConsumer<String, String> consumer(FjordTestNode node) {
         return consumer(node, Map.of());
@@ -106,7 +97,7 @@ class ConsumerFetchIT {
 
     @Test
     void anAssignedConsumerReadsRecordsAndListsOffsets() throws Exception {
-        try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = admin(node)) {
+        try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = node.admin()) {
             admin.createTopics(List.of(new NewTopic("events", 2, (short) 1))).all().get(20, TimeUnit.SECONDS);
             append(node.node(), "events", 0, BASE_TIMESTAMP, "a", "b", "c");
             append(node.node(), "events", 0, BASE_TIMESTAMP + 1_000, "d", "e");
@@ -151,7 +142,7 @@ class ConsumerFetchIT {
 
     @Test
     void aConsumerOutOfRangeResetsToTheEarliestOffset() throws Exception {
-        try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = admin(node)) {
+        try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = node.admin()) {
             admin.createTopics(List.of(new NewTopic("reset", 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
             append(node.node(), "reset", 0, BASE_TIMESTAMP, "a", "b");
             TopicPartition partition = new TopicPartition("reset", 0);
@@ -170,7 +161,7 @@ class ConsumerFetchIT {
 
     @Test
     void aLongPollingConsumerReceivesWhatAProducerSends() throws Exception {
-        try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = admin(node)) {
+        try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = node.admin()) {
             admin.createTopics(List.of(new NewTopic("live", 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
             TopicPartition partition = new TopicPartition("live", 0);
             Properties producerProperties = new Properties();

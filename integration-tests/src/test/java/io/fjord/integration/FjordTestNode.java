@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /** A Fjord node in this JVM on a free loopback port and a temporary data directory. Not thread-safe. */
 final class FjordTestNode implements AutoCloseable {
@@ -29,6 +32,15 @@ final class FjordTestNode implements AutoCloseable {
     String bootstrapServers() {
         InetSocketAddress address = node.boundAddress("PLAINTEXT");
         return "127.0.0.1:" + address.getPort();
+    }
+
+    /** An Admin client of this node with test timeouts (20 s per call, 10 s per request). */
+    Admin admin() {
+        Properties properties = new Properties();
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
+        properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return Admin.create(properties);
     }
 
     FjordNode node() {

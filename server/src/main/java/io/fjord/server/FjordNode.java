@@ -17,6 +17,8 @@ import io.fjord.broker.config.ConfigResolver;
 import io.fjord.broker.handlers.DeleteRecordsHandler;
 import io.fjord.broker.handlers.DescribeConfigsHandler;
 import io.fjord.broker.handlers.DescribeLogDirsHandler;
+import io.fjord.broker.handlers.DescribeProducersHandler;
+import io.fjord.broker.handlers.DescribeTopicPartitionsHandler;
 import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
@@ -76,6 +78,7 @@ public final class FjordNode implements AutoCloseable {
     private MetadataCache cache;
     private FetchHandler fetchHandler;
     private RequestHandlerPool requestHandlers;
+    private BrokerDispatcher dispatcher;
     private final ConfigResolver configResolver;
     private final List<java.util.function.Consumer<TopicPartition>> partitionListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -108,8 +111,8 @@ public final class FjordNode implements AutoCloseable {
 
         TopicAdminHandlers topicAdmin = new TopicAdminHandlers(controller, topics);
         Map<ApiKey, ApiHandler> handlers = new EnumMap<>(ApiKey.class);
-        AtomicReference<BrokerDispatcher> dispatcher = new AtomicReference<>();
-        handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> dispatcher.get().advertisedVersions()));
+        AtomicReference<BrokerDispatcher> advertising = new AtomicReference<>();
+        handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> advertising.get().advertisedVersions()));
         handlers.put(ApiKey.METADATA, new MetadataHandler(cache, config.autoCreateTopics(),
                 (CreateTopicsRequestData request) -> topicAdmin.createTopics(request)));
         handlers.put(ApiKey.DESCRIBE_CLUSTER, new DescribeClusterHandler(cache));
@@ -133,9 +136,13 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
-        dispatcher.set(new BrokerDispatcher(handlers, requestHandlers));
+        handlers.put(ApiKey.DESCRIBE_TOPIC_PARTITIONS, new DescribeTopicPartitionsHandler(cache,
+                intSetting("max.request.partition.size.limit", DescribeTopicPartitionsHandler.PARTITION_LIMIT_DEFAULT)));
+        handlers.put(ApiKey.DESCRIBE_PRODUCERS, new DescribeProducersHandler(cache, logManager::getLog));
+        dispatcher = new BrokerDispatcher(handlers, requestHandlers);
+        advertising.set(dispatcher);
 
-        socketServer = new SocketServer(config.networkConfig(), dispatcher.get());
+        socketServer = new SocketServer(config.networkConfig(), dispatcher);
         socketServer.start();
         registerBroker();
         LOG.info("Fjord node {} of cluster {} is ready; listening on {}", config.nodeId(), identity.clusterId(),
@@ -232,6 +239,11 @@ public final class FjordNode implements AutoCloseable {
             bound.add(endpoint.listenerName() + "://" + address.getHostString() + ":" + address.getPort());
         }
         return bound;
+    }
+
+    /** The node's request dispatcher: its registered handlers, for tests that drive them without a socket. */
+    synchronized BrokerDispatcher dispatcher() {
+        return dispatcher;
     }
 
     public MetadataCache metadataCache() {

@@ -220,6 +220,8 @@ final class ServerBrokerConfigs {
                     "Purge interval of the fetch request purgatory")
             .define("producer.purgatory.purge.interval.requests", INT, 1000, any(), MEDIUM,
                     "Purge interval of the produce request purgatory")
+            .define("max.request.partition.size.limit", INT, 2000, atLeast(1), LOW,
+                    "The maximum number of partitions in a DescribeTopicPartitions response")
             .define("request.timeout.ms", INT, 30_000, any(), LOW,
                     "How long an inter-node request may wait for its response")
             // Security settings commonly found in server.properties.

@@ -26,9 +26,9 @@ import java.util.function.Function;
 
 /**
  * Metadata: brokers on the request's listener, the cluster id, the controller, and the requested topics (all of them
- * for a null list) with partitions, leaders, replicas and in-sync replicas. Unknown topics are created when the client
- * allows it and {@code auto.create.topics.enable} is on (answering LEADER_NOT_AVAILABLE meanwhile, as Kafka does),
- * otherwise answered with UNKNOWN_TOPIC_OR_PARTITION. Thread-safe.
+ * for a null list, or for an empty one at version 0, as Kafka) with partitions, leaders, replicas and in-sync replicas.
+ * Unknown topics are created when the client allows it and {@code auto.create.topics.enable} is on (answering
+ * LEADER_NOT_AVAILABLE meanwhile, as Kafka does), otherwise answered with UNKNOWN_TOPIC_OR_PARTITION. Thread-safe.
  */
 public final class MetadataHandler implements ApiHandler {
     private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
@@ -58,7 +58,8 @@ public final class MetadataHandler implements ApiHandler {
             response.brokers().add(new MetadataResponseData.MetadataResponseBroker().setNodeId(broker.brokerId())
                     .setHost(endpoint.get().host()).setPort(endpoint.get().port()).setRack(broker.rack()));
         }
-        if (body.topics() == null) {
+        // Version 0 has no null list: there an empty list asks for every topic.
+        if (body.topics() == null || (request.apiVersion() == 0 && body.topics().isEmpty())) {
             image.topicsByName().values().stream().sorted((left, right) -> left.name().compareTo(right.name()))
                     .forEach(topic -> response.topics().add(describe(topic)));
             return CompletableFuture.completedFuture(response);

@@ -1,9 +1,11 @@
 package io.fjord.broker.handlers;
 
 import io.fjord.broker.MetadataCache;
+import io.fjord.metadata.image.BrokerImage;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.image.TopicImage;
+import io.fjord.metadata.records.RegisterBrokerRecord.BrokerEndpoint;
 import io.fjord.protocol.codec.RecordCodec;
 import io.fjord.protocol.message.FileRegionRecords;
 import io.fjord.protocol.message.Records;
@@ -44,6 +46,7 @@ final class HandlerFixture implements AutoCloseable {
 
     final LogManager logManager;
     private final Map<String, TopicImage> topics = new HashMap<>();
+    private final Map<Integer, BrokerImage> brokers = new HashMap<>();
     private MetadataCache cache;
     final AtomicInteger slicesOpen = new AtomicInteger();
     final AtomicInteger slicesReleased = new AtomicInteger();
@@ -69,11 +72,31 @@ final class HandlerFixture implements AutoCloseable {
             logManager.getOrCreateLog(new TopicPartition(name, partition), logManager.config().defaultLogConfig());
         }
         topics.put(name, new TopicImage(name, topicId, partitions));
+        publish();
+        return topicId;
+    }
+
+    /** Registers a broker with an endpoint on each of the listeners (port 9092 + id) and publishes the image. */
+    void broker(int brokerId, boolean fenced, String... listenerNames) {
+        List<BrokerEndpoint> endpoints = new ArrayList<>();
+        for (String listenerName : listenerNames) {
+            endpoints.add(new BrokerEndpoint(listenerName, "localhost", 9092 + brokerId, (short) 0));
+        }
+        brokers.put(brokerId, new BrokerImage(brokerId, new UUID(0, brokerId), endpoints, null, fenced));
+        publish();
+    }
+
+    /** Publishes a topic image as it is, for partitions without logs here or with other replicas. */
+    void topicImage(TopicImage topic) {
+        topics.put(topic.name(), topic);
+        publish();
+    }
+
+    private void publish() {
         Map<UUID, TopicImage> byId = new HashMap<>();
         topics.values().forEach(topic -> byId.put(topic.topicId(), topic));
-        cache = new MetadataCache("cluster", NODE_ID, new MetadataImage(1, Map.of(), topics, byId, Map.of(), Map.of(),
+        cache = new MetadataCache("cluster", NODE_ID, new MetadataImage(1, brokers, topics, byId, Map.of(), Map.of(),
                 0));
-        return topicId;
     }
 
     MetadataCache cache() {

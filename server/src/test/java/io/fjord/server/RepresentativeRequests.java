@@ -1,0 +1,446 @@
+package io.fjord.server;
+
+import io.fjord.protocol.codec.RecordCodec;
+import io.fjord.protocol.message.AlterConfigsRequestData;
+import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.ApiVersionsRequestData;
+import io.fjord.protocol.message.BufferRecords;
+import io.fjord.protocol.message.CreatePartitionsRequestData;
+import io.fjord.protocol.message.CreateTopicsRequestData;
+import io.fjord.protocol.message.DeleteRecordsRequestData;
+import io.fjord.protocol.message.DeleteTopicsRequestData;
+import io.fjord.protocol.message.DescribeClusterRequestData;
+import io.fjord.protocol.message.DescribeConfigsRequestData;
+import io.fjord.protocol.message.DescribeLogDirsRequestData;
+import io.fjord.protocol.message.DescribeProducersRequestData;
+import io.fjord.protocol.message.DescribeTopicPartitionsRequestData;
+import io.fjord.protocol.message.FetchRequestData;
+import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
+import io.fjord.protocol.message.InitProducerIdRequestData;
+import io.fjord.protocol.message.ListOffsetsRequestData;
+import io.fjord.protocol.message.MetadataRequestData;
+import io.fjord.protocol.message.ProduceRequestData;
+import io.fjord.protocol.records.BatchSpec;
+import io.fjord.protocol.records.CompressionType;
+import io.fjord.protocol.records.Record;
+import io.fjord.protocol.records.RecordBatch;
+import io.fjord.protocol.records.TimestampType;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Requests a real client could send to a node, for each API at each version: the common case and the errors
+ * (unknown topics and partitions, invalid names and values, out-of-range offsets), with every field valid at that
+ * version. They name the topics {@link #TOPICS_TO_CREATE} makes. Not thread-safe; immutable once built.
+ */
+final class RepresentativeRequests {
+    static final int ORDERS_PARTITIONS = 3;
+    /** Topics DeleteTopics deletes, one per version. */
+    static final int DOOMED_TOPICS = 7;
+
+    private final UUID ordersId;
+    private final long producerId;
+    private final short producerEpoch;
+    private final Map<ApiKey, Function<Short, List<ApiMessage>>> byApi;
+
+    RepresentativeRequests(UUID ordersId, long producerId, short producerEpoch) {
+        this.ordersId = ordersId;
+        this.producerId = producerId;
+        this.producerEpoch = producerEpoch;
+        this.byApi = Map.ofEntries(
+                Map.entry(ApiKey.API_VERSIONS, this::apiVersions),
+                Map.entry(ApiKey.METADATA, this::metadata),
+                Map.entry(ApiKey.DESCRIBE_CLUSTER, this::describeCluster),
+                Map.entry(ApiKey.CREATE_TOPICS, this::createTopics),
+                Map.entry(ApiKey.DELETE_TOPICS, this::deleteTopics),
+                Map.entry(ApiKey.CREATE_PARTITIONS, this::createPartitions),
+                Map.entry(ApiKey.FETCH, this::fetch),
+                Map.entry(ApiKey.LIST_OFFSETS, this::listOffsets),
+                Map.entry(ApiKey.PRODUCE, this::produce),
+                Map.entry(ApiKey.INIT_PRODUCER_ID, this::initProducerId),
+                Map.entry(ApiKey.DESCRIBE_CONFIGS, this::describeConfigs),
+                Map.entry(ApiKey.ALTER_CONFIGS, this::alterConfigs),
+                Map.entry(ApiKey.INCREMENTAL_ALTER_CONFIGS, this::incrementalAlterConfigs),
+                Map.entry(ApiKey.DELETE_RECORDS, this::deleteRecords),
+                Map.entry(ApiKey.DESCRIBE_LOG_DIRS, this::describeLogDirs),
+                Map.entry(ApiKey.DESCRIBE_TOPIC_PARTITIONS, this::describeTopicPartitions),
+                Map.entry(ApiKey.DESCRIBE_PRODUCERS, this::describeProducers));
+    }
+
+    /** The topics the requests expect: orders (3 partitions), compacted, growing and the doomed ones. */
+    static CreateTopicsRequestData topicsToCreate() {
+        CreateTopicsRequestData request = new CreateTopicsRequestData().setTimeoutMs(30_000);
+        request.topics().add(topic("orders", ORDERS_PARTITIONS));
+        request.topics().add(topic("compacted", 1).setConfigs(new ArrayList<>(List.of(
+                new CreateTopicsRequestData.CreatableTopicConfig().setName("cleanup.policy").setValue("compact")))));
+        request.topics().add(topic("growing", 1));
+        for (int index = 0; index < DOOMED_TOPICS; index++) {
+            request.topics().add(topic("doomed-" + index, 1));
+        }
+        return request;
+    }
+
+    /** Whether requests exist for the API; every API a node serves must have some. */
+    boolean covers(ApiKey apiKey) {
+        return byApi.containsKey(apiKey);
+    }
+
+    List<ApiMessage> of(ApiKey apiKey, short version) {
+        return byApi.get(apiKey).apply(version);
+    }
+
+    private static CreateTopicsRequestData.CreatableTopic topic(String name, int partitions) {
+        return new CreateTopicsRequestData.CreatableTopic().setName(name).setNumPartitions(partitions)
+                .setReplicationFactor((short) 1);
+    }
+
+    static ByteBuffer batch(long producerId, short producerEpoch, int baseSequence, String key, String... values) {
+        List<Record> records = new ArrayList<>();
+        for (int index = 0; index < values.length; index++) {
+            records.add(new Record(index, System.currentTimeMillis(), key == null ? null : utf8(key),
+                    utf8(values[index]), List.of()));
+        }
+        return RecordCodec.encode(new BatchSpec(0, CompressionType.NONE, TimestampType.CREATE_TIME,
+                RecordBatch.NO_TIMESTAMP, producerId, producerEpoch, baseSequence, false, false,
+                RecordBatch.NO_PARTITION_LEADER_EPOCH, RecordBatch.NO_TIMESTAMP), records);
+    }
+
+    private static ByteBuffer utf8(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static <T> List<T> list(T... elements) {
+        return new ArrayList<>(Arrays.asList(elements));
+    }
+
+    private List<ApiMessage> apiVersions(short version) {
+        ApiVersionsRequestData request = new ApiVersionsRequestData();
+        if (version >= 3) {
+            request.setClientSoftwareName("fjord-test").setClientSoftwareVersion("1.0");
+        }
+        return List.of(request);
+    }
+
+    private List<ApiMessage> metadata(short version) {
+        MetadataRequestData named = new MetadataRequestData();
+        named.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("orders"));
+        named.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("bad/name"));
+        if (version >= 4) {
+            named.setAllowAutoTopicCreation(false);
+            named.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("missing"));
+        } else {
+            // Before v4 clients always allow auto-creation: exercises it (LEADER_NOT_AVAILABLE).
+            named.topics().add(new MetadataRequestData.MetadataRequestTopic().setName("auto-" + version));
+        }
+        if (version >= 8) {
+            named.setIncludeTopicAuthorizedOperations(true);
+        }
+        List<ApiMessage> requests = new ArrayList<>(List.of(named,
+                new MetadataRequestData().setTopics(version == 0 ? new ArrayList<>() : null)));
+        if (version >= 12) {
+            MetadataRequestData byId = new MetadataRequestData().setAllowAutoTopicCreation(false);
+            byId.topics().add(new MetadataRequestData.MetadataRequestTopic().setTopicId(ordersId).setName(null));
+            byId.topics().add(new MetadataRequestData.MetadataRequestTopic().setTopicId(UUID.randomUUID())
+                    .setName(null));
+            requests.add(byId);
+        }
+        return requests;
+    }
+
+    private List<ApiMessage> describeCluster(short version) {
+        List<ApiMessage> requests = new ArrayList<>(List.of(new DescribeClusterRequestData()));
+        if (version >= 1) {
+            requests.add(new DescribeClusterRequestData().setEndpointType((byte) 2)); // controllers: an error here
+        }
+        if (version >= 2) {
+            requests.add(new DescribeClusterRequestData().setIncludeFencedBrokers(true));
+        }
+        return requests;
+    }
+
+    private List<ApiMessage> createTopics(short version) {
+        CreateTopicsRequestData request = new CreateTopicsRequestData().setTimeoutMs(30_000);
+        request.topics().add(topic("created-" + version, 2).setConfigs(new ArrayList<>(List.of(
+                new CreateTopicsRequestData.CreatableTopicConfig().setName("retention.ms").setValue("3600000")))));
+        request.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("defaults-" + version)
+                .setNumPartitions(-1).setReplicationFactor((short) -1));
+        request.topics().add(topic("orders", 1));
+        request.topics().add(topic("bad/name", 1));
+        request.topics().add(topic("bad-config-" + version, 1).setConfigs(new ArrayList<>(List.of(
+                new CreateTopicsRequestData.CreatableTopicConfig().setName("retention.ms").setValue("soon")))));
+        CreateTopicsRequestData validateOnly = new CreateTopicsRequestData().setValidateOnly(true).setTimeoutMs(30_000);
+        validateOnly.topics().add(topic("validated-" + version, 4));
+        return List.of(request, validateOnly);
+    }
+
+    private List<ApiMessage> deleteTopics(short version) {
+        DeleteTopicsRequestData request = new DeleteTopicsRequestData().setTimeoutMs(30_000);
+        if (version >= 6) {
+            request.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setName("doomed-" + version));
+            request.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setName(null)
+                    .setTopicId(UUID.randomUUID()));
+            request.topics().add(new DeleteTopicsRequestData.DeleteTopicState().setName("missing"));
+        } else {
+            request.setTopicNames(list("doomed-" + version, "missing"));
+        }
+        return List.of(request);
+    }
+
+    private List<ApiMessage> createPartitions(short version) {
+        CreatePartitionsRequestData request = new CreatePartitionsRequestData().setTimeoutMs(30_000);
+        request.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("growing")
+                .setCount(version + 2).setAssignments(null));
+        request.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("orders").setCount(1)
+                .setAssignments(null));
+        request.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("missing").setCount(2)
+                .setAssignments(null));
+        CreatePartitionsRequestData validateOnly = new CreatePartitionsRequestData().setValidateOnly(true)
+                .setTimeoutMs(30_000);
+        validateOnly.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("growing")
+                .setCount(100).setAssignments(null));
+        return List.of(request, validateOnly);
+    }
+
+    private FetchRequestData.FetchTopic fetchTopic(short version, String name, UUID topicId) {
+        return version >= 13 ? new FetchRequestData.FetchTopic().setTopicId(topicId)
+                : new FetchRequestData.FetchTopic().setTopic(name);
+    }
+
+    private List<ApiMessage> fetch(short version) {
+        List<ApiMessage> requests = new ArrayList<>();
+        for (byte isolationLevel : new byte[] {0, 1}) {
+            FetchRequestData request = new FetchRequestData().setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20)
+                    .setIsolationLevel(isolationLevel);
+            FetchRequestData.FetchTopic orders = fetchTopic(version, "orders", ordersId);
+            orders.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
+                    .setPartitionMaxBytes(1 << 20));
+            orders.partitions().add(new FetchRequestData.FetchPartition().setPartition(1).setFetchOffset(1_000)
+                    .setPartitionMaxBytes(1 << 20));
+            orders.partitions().add(new FetchRequestData.FetchPartition().setPartition(9).setFetchOffset(0)
+                    .setPartitionMaxBytes(1 << 20));
+            request.topics().add(orders);
+            FetchRequestData.FetchTopic missing = fetchTopic(version, "missing", UUID.randomUUID());
+            missing.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
+                    .setPartitionMaxBytes(1 << 20));
+            request.topics().add(missing);
+            requests.add(request);
+        }
+        // A follower's fetch (reads to the log end), and a leader epoch from the future where the version has one.
+        FetchRequestData follower = new FetchRequestData().setMaxWaitMs(0).setMinBytes(0);
+        if (version >= 15) {
+            follower.setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(1).setReplicaEpoch(1));
+        } else {
+            follower.setReplicaId(1);
+        }
+        FetchRequestData.FetchTopic followed = fetchTopic(version, "orders", ordersId);
+        followed.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
+                .setPartitionMaxBytes(1 << 20));
+        if (version >= 9) {
+            followed.partitions().add(new FetchRequestData.FetchPartition().setPartition(2).setFetchOffset(0)
+                    .setCurrentLeaderEpoch(99).setPartitionMaxBytes(1 << 20));
+        }
+        follower.topics().add(followed);
+        requests.add(follower);
+        if (version >= 7) {
+            // Epoch 0 opens an incremental fetch session.
+            FetchRequestData session = new FetchRequestData().setMaxWaitMs(0).setMinBytes(0).setSessionId(0)
+                    .setSessionEpoch(0);
+            FetchRequestData.FetchTopic orders = fetchTopic(version, "orders", ordersId);
+            orders.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(1)
+                    .setPartitionMaxBytes(1 << 20));
+            session.topics().add(orders);
+            requests.add(session);
+        }
+        return requests;
+    }
+
+    private List<ApiMessage> listOffsets(short version) {
+        ListOffsetsRequestData request = new ListOffsetsRequestData().setReplicaId(-1);
+        if (version >= 2) {
+            request.setIsolationLevel((byte) 1);
+        }
+        ListOffsetsRequestData.ListOffsetsTopic orders = new ListOffsetsRequestData.ListOffsetsTopic()
+                .setName("orders");
+        List<Long> timestamps = new ArrayList<>(List.of(-1L, -2L, 0L, System.currentTimeMillis() + 60_000));
+        if (version >= 7) {
+            timestamps.add(-3L);
+        }
+        for (int index = 0; index < timestamps.size(); index++) {
+            // Kafka refuses a partition named twice, so each lookup asks another (partly unknown) partition.
+            orders.partitions().add(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(index)
+                    .setTimestamp(timestamps.get(index)));
+        }
+        request.topics().add(orders);
+        if (version >= 4) {
+            request.topics().add(new ListOffsetsRequestData.ListOffsetsTopic().setName("compacted").setPartitions(
+                    list(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-1)
+                            .setCurrentLeaderEpoch(99))));
+        }
+        request.topics().add(new ListOffsetsRequestData.ListOffsetsTopic().setName("missing").setPartitions(
+                list(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-1))));
+        return List.of(request);
+    }
+
+    private ProduceRequestData.TopicProduceData produceTopic(short version, String name, UUID topicId) {
+        return version >= 13 ? new ProduceRequestData.TopicProduceData().setName("").setTopicId(topicId)
+                : new ProduceRequestData.TopicProduceData().setName(name);
+    }
+
+    private UUID topicIdOf(String name) {
+        return name.equals("orders") ? ordersId : UUID.randomUUID();
+    }
+
+    private List<ApiMessage> produce(short version) {
+        List<ApiMessage> requests = new ArrayList<>();
+        for (short acks : new short[] {-1, 1, 0}) {
+            ProduceRequestData request = new ProduceRequestData().setAcks(acks).setTimeoutMs(30_000);
+            ProduceRequestData.TopicProduceData orders = produceTopic(version, "orders", ordersId);
+            orders.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(2).setRecords(
+                    new BufferRecords(batch(RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH,
+                            RecordBatch.NO_SEQUENCE, null, "v" + version))));
+            orders.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(9).setRecords(
+                    new BufferRecords(batch(RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH,
+                            RecordBatch.NO_SEQUENCE, null, "nowhere"))));
+            request.topicData().add(orders);
+            if (version < 13) {
+                // A keyless record on a compacted topic is INVALID_RECORD with record errors (v8+).
+                ProduceRequestData.TopicProduceData compacted = produceTopic(version, "compacted", null);
+                compacted.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
+                        new BufferRecords(batch(RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH,
+                                RecordBatch.NO_SEQUENCE, null, "no key"))));
+                request.topicData().add(compacted);
+            }
+            ProduceRequestData.TopicProduceData missing = produceTopic(version, "missing", topicIdOf("missing"));
+            missing.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
+                    new BufferRecords(batch(RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH,
+                            RecordBatch.NO_SEQUENCE, null, "lost"))));
+            request.topicData().add(missing);
+            requests.add(request);
+        }
+        // An idempotent producer out of sequence: OUT_OF_ORDER_SEQUENCE_NUMBER.
+        ProduceRequestData outOfOrder = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
+        ProduceRequestData.TopicProduceData orders = produceTopic(version, "orders", ordersId);
+        orders.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
+                new BufferRecords(batch(producerId, producerEpoch, 1_000, null, "late"))));
+        outOfOrder.topicData().add(orders);
+        requests.add(outOfOrder);
+        return requests;
+    }
+
+    private List<ApiMessage> initProducerId(short version) {
+        List<ApiMessage> requests = new ArrayList<>(List.of(
+                new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(-1),
+                new InitProducerIdRequestData().setTransactionalId("transactions-" + version)
+                        .setTransactionTimeoutMs(60_000)));
+        if (version >= 3) {
+            requests.add(new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(-1)
+                    .setProducerId(producerId).setProducerEpoch(producerEpoch));
+        }
+        return requests;
+    }
+
+    private static final byte TOPIC = 2;
+    private static final byte BROKER = 4;
+
+    private List<ApiMessage> describeConfigs(short version) {
+        DescribeConfigsRequestData request = new DescribeConfigsRequestData().setIncludeSynonyms(true)
+                .setIncludeDocumentation(version >= 3);
+        request.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType(TOPIC)
+                .setResourceName("orders").setConfigurationKeys(null));
+        request.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType(BROKER)
+                .setResourceName("1").setConfigurationKeys(list("num.io.threads", "log.retention.hours")));
+        request.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType(TOPIC)
+                .setResourceName("missing").setConfigurationKeys(null));
+        request.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType(BROKER)
+                .setResourceName("77").setConfigurationKeys(null));
+        return List.of(request, new DescribeConfigsRequestData().setResources(list(
+                new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType(BROKER).setResourceName("")
+                        .setConfigurationKeys(null))));
+    }
+
+    private List<ApiMessage> alterConfigs(short version) {
+        AlterConfigsRequestData request = new AlterConfigsRequestData().setValidateOnly(true);
+        request.resources().add(new AlterConfigsRequestData.AlterConfigsResource().setResourceType(TOPIC)
+                .setResourceName("orders").setConfigs(list(new AlterConfigsRequestData.AlterableConfig()
+                        .setName("retention.ms").setValue("86400000"))));
+        request.resources().add(new AlterConfigsRequestData.AlterConfigsResource().setResourceType(TOPIC)
+                .setResourceName("compacted").setConfigs(list(new AlterConfigsRequestData.AlterableConfig()
+                        .setName("retention.ms").setValue("never"))));
+        request.resources().add(new AlterConfigsRequestData.AlterConfigsResource().setResourceType(TOPIC)
+                .setResourceName("missing").setConfigs(list()));
+        AlterConfigsRequestData applied = new AlterConfigsRequestData();
+        applied.resources().add(new AlterConfigsRequestData.AlterConfigsResource().setResourceType(TOPIC)
+                .setResourceName("growing").setConfigs(list(new AlterConfigsRequestData.AlterableConfig()
+                        .setName("retention.ms").setValue(Integer.toString(3_600_000 + version)))));
+        return List.of(request, applied);
+    }
+
+    private List<ApiMessage> incrementalAlterConfigs(short version) {
+        IncrementalAlterConfigsRequestData request = new IncrementalAlterConfigsRequestData();
+        request.resources().add(new IncrementalAlterConfigsRequestData.AlterConfigsResource().setResourceType(TOPIC)
+                .setResourceName("orders").setConfigs(list(
+                        new IncrementalAlterConfigsRequestData.AlterableConfig().setName("retention.ms")
+                                .setConfigOperation((byte) 0).setValue(Integer.toString(7_200_000 + version)),
+                        new IncrementalAlterConfigsRequestData.AlterableConfig().setName("no.such.config")
+                                .setConfigOperation((byte) 1).setValue(null))));
+        request.resources().add(new IncrementalAlterConfigsRequestData.AlterConfigsResource().setResourceType(TOPIC)
+                .setResourceName("missing").setConfigs(list()));
+        request.resources().add(new IncrementalAlterConfigsRequestData.AlterConfigsResource().setResourceType(BROKER)
+                .setResourceName("1").setConfigs(list(new IncrementalAlterConfigsRequestData.AlterableConfig()
+                        .setName("log.cleaner.threads").setConfigOperation((byte) 0).setValue("2"))));
+        return List.of(request, new IncrementalAlterConfigsRequestData().setValidateOnly(true)
+                .setResources(list(new IncrementalAlterConfigsRequestData.AlterConfigsResource().setResourceType(TOPIC)
+                        .setResourceName("orders").setConfigs(list(
+                                new IncrementalAlterConfigsRequestData.AlterableConfig().setName("cleanup.policy")
+                                        .setConfigOperation((byte) 2).setValue("compact"))))));
+    }
+
+    private List<ApiMessage> deleteRecords(short version) {
+        DeleteRecordsRequestData request = new DeleteRecordsRequestData().setTimeoutMs(30_000);
+        request.topics().add(new DeleteRecordsRequestData.DeleteRecordsTopic().setName("orders").setPartitions(list(
+                new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(1).setOffset(-1),
+                new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(0),
+                new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(2).setOffset(1_000_000),
+                new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(9).setOffset(0))));
+        request.topics().add(new DeleteRecordsRequestData.DeleteRecordsTopic().setName("missing").setPartitions(list(
+                new DeleteRecordsRequestData.DeleteRecordsPartition().setPartitionIndex(0).setOffset(0))));
+        return List.of(request);
+    }
+
+    private List<ApiMessage> describeLogDirs(short version) {
+        return List.of(new DescribeLogDirsRequestData().setTopics(null), new DescribeLogDirsRequestData().setTopics(
+                list(new DescribeLogDirsRequestData.DescribableLogDirTopic().setTopic("orders").setPartitions(
+                        list(0, 1, 9)), new DescribeLogDirsRequestData.DescribableLogDirTopic().setTopic("missing")
+                        .setPartitions(list(0)))));
+    }
+
+    private List<ApiMessage> describeTopicPartitions(short version) {
+        DescribeTopicPartitionsRequestData named = new DescribeTopicPartitionsRequestData();
+        for (String name : List.of("orders", "missing", "bad/name")) {
+            named.topics().add(new DescribeTopicPartitionsRequestData.TopicRequest().setName(name));
+        }
+        DescribeTopicPartitionsRequestData badCursor = new DescribeTopicPartitionsRequestData().setCursor(
+                new DescribeTopicPartitionsRequestData.Cursor().setTopicName("orders").setPartitionIndex(-1));
+        badCursor.topics().add(new DescribeTopicPartitionsRequestData.TopicRequest().setName("orders"));
+        return List.of(named, new DescribeTopicPartitionsRequestData(),
+                new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(2), badCursor);
+    }
+
+    private List<ApiMessage> describeProducers(short version) {
+        DescribeProducersRequestData request = new DescribeProducersRequestData();
+        request.topics().add(new DescribeProducersRequestData.TopicRequest().setName("orders")
+                .setPartitionIndexes(list(0, 1, 9)));
+        request.topics().add(new DescribeProducersRequestData.TopicRequest().setName("missing")
+                .setPartitionIndexes(list(0)));
+        request.topics().add(new DescribeProducersRequestData.TopicRequest().setName("bad/name")
+                .setPartitionIndexes(list(0)));
+        return List.of(request);
+    }
+}
