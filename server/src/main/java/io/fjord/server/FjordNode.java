@@ -137,7 +137,7 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
         handlers.put(ApiKey.DESCRIBE_TOPIC_PARTITIONS, new DescribeTopicPartitionsHandler(cache,
-                intSetting("max.request.partition.size.limit", DescribeTopicPartitionsHandler.PARTITION_LIMIT_DEFAULT)));
+                config.brokerConfig().intValue("max.request.partition.size.limit")));
         handlers.put(ApiKey.DESCRIBE_PRODUCERS, new DescribeProducersHandler(cache, logManager::getLog));
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
