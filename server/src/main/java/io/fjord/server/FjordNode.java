@@ -1,6 +1,7 @@
 package io.fjord.server;
 
 import io.fjord.broker.BrokerDispatcher;
+import io.fjord.broker.ImageConfigResolver;
 import io.fjord.broker.LogPublisher;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
@@ -77,7 +78,7 @@ public final class FjordNode implements AutoCloseable {
     private MetadataCache cache;
     private FetchHandler fetchHandler;
     private RequestHandlerPool requestHandlers;
-    private final ConfigResolver configResolver;
+    private final ImageConfigResolver configs;
     private final List<java.util.function.Consumer<TopicPartition>> partitionListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -87,7 +88,8 @@ public final class FjordNode implements AutoCloseable {
         Map<String, String> brokerProperties = new java.util.HashMap<>(config.properties());
         brokerProperties.putIfAbsent("node.id", Integer.toString(config.nodeId()));
         brokerProperties.putIfAbsent("process.roles", "broker,controller");
-        this.configResolver = ConfigResolver.ofStatic(BrokerConfig.fromMap(brokerProperties));
+        this.configs = new ImageConfigResolver(ConfigResolver.ofStatic(BrokerConfig.fromMap(brokerProperties)),
+                config.nodeId());
     }
 
     public synchronized void start() throws InterruptedException {
@@ -99,9 +101,10 @@ public final class FjordNode implements AutoCloseable {
 
         logManager = new LogManager(config.logManagerConfig(), clock);
         MetadataImage loaded = image;
-        logManager.startup(topic -> configResolver.logConfig(loaded.topicConfig(topic)));
+        ConfigResolver loadedConfigs = configs.resolve(loaded);
+        logManager.startup(topic -> loadedConfigs.logConfig(loaded.topicConfig(topic)));
         MetadataPublication publication = new MetadataPublication(cache,
-                List.of(new LogPublisher(config.nodeId(), logManager, configResolver::logConfig)));
+                List.of(new LogPublisher(config.nodeId(), logManager, configs)));
         publication.publish(MetadataImage.EMPTY, image);
 
         controller = new ControllerService(metadataLog, publication);
@@ -130,9 +133,9 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, logManager, this::effectiveTopicConfigs,
                 this::partitionChanged, clock));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
-        handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configResolver));
+        handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs));
         handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, logManager));
-        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, configResolver);
+        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, configs);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
@@ -150,9 +153,9 @@ public final class FjordNode implements AutoCloseable {
         return value == null ? defaultValue : Integer.parseInt(value.trim());
     }
 
-    /** A topic's effective configs: its overrides over the broker's defaults, by Kafka name. */
+    /** A topic's effective configs: its overrides over the broker's current (dynamic, static) defaults. */
     private Map<String, String> effectiveTopicConfigs(Map<String, String> overrides) {
-        return configResolver.effectiveTopicConfigs(overrides);
+        return configs.resolve(cache.image()).effectiveTopicConfigs(overrides);
     }
 
     /** Data was appended to a partition: wake whatever waits for it (long-polling fetches). */
@@ -161,7 +164,8 @@ public final class FjordNode implements AutoCloseable {
     }
 
     private Optional<String> validateTopicConfigs(Map<String, String> overrides) {
-        return configResolver.validateTopicConfigs(overrides).map(error -> error.message());
+        // Runs on the controller thread, where the cache holds the image being decided on.
+        return configs.resolve(cache.image()).validateTopicConfigs(overrides).map(error -> error.message());
     }
 
     /** Registers this broker (or its changed listeners) in the metadata, waiting until it is durable. */

@@ -1,5 +1,6 @@
 package io.fjord.broker.handlers;
 
+import io.fjord.broker.ImageConfigResolver;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.config.ConfigResolver;
 import io.fjord.broker.config.DescribedConfig;
@@ -20,42 +21,48 @@ import java.util.concurrent.CompletionStage;
 /**
  * DescribeConfigs for topics (type 2) and brokers (type 4): every config with its effective value, source,
  * read-only and sensitive flags, type, and, when asked, synonyms and documentation, as Kafka answers. A broker
- * resource names this node's id, or "" for the cluster-wide defaults. Thread-safe.
+ * resource names this node's id, or "" for the cluster-wide defaults; values come from the current image's dynamic
+ * broker configs over {@code server.properties}. Thread-safe.
  */
 public final class DescribeConfigsHandler implements ApiHandler {
     private static final byte TOPIC = 2;
     private static final byte BROKER = 4;
 
     private final MetadataCache cache;
-    private final ConfigResolver resolver;
+    private final ImageConfigResolver configs;
 
-    public DescribeConfigsHandler(MetadataCache cache, ConfigResolver resolver) {
+    public DescribeConfigsHandler(MetadataCache cache, ImageConfigResolver configs) {
         this.cache = cache;
-        this.resolver = resolver;
+        this.configs = configs;
     }
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DecodedRequest request) {
         DescribeConfigsRequestData body = (DescribeConfigsRequestData) request.body();
         MetadataImage image = cache.image();
+        ConfigResolver resolver = configs.resolve(image);
         DescribeConfigsResponseData response = new DescribeConfigsResponseData();
         for (DescribeConfigsRequestData.DescribeConfigsResource resource : body.resources()) {
             DescribeConfigsResult result = new DescribeConfigsResult().setResourceType(resource.resourceType())
                     .setResourceName(resource.resourceName());
             response.results().add(result);
-            List<DescribedConfig> configs;
+            List<DescribedConfig> described;
             if (resource.resourceType() == TOPIC) {
                 if (image.topic(resource.resourceName()).isEmpty()) {
                     result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
                             .setErrorMessage("Topic '" + resource.resourceName() + "' does not exist.");
                     continue;
                 }
-                configs = resolver.describeTopic(image.topicConfig(resource.resourceName()));
+                described = resolver.describeTopic(image.topicConfig(resource.resourceName()));
             } else if (resource.resourceType() == BROKER) {
                 if (resource.resourceName().isEmpty()) {
-                    configs = resolver.describeBrokerDefaults();
-                } else if (resource.resourceName().equals(Integer.toString(cache.nodeId()))) {
-                    configs = resolver.describeBroker();
+                    described = resolver.describeBrokerDefaults();
+                } else if (!isInteger(resource.resourceName())) {
+                    result.setErrorCode(Errors.INVALID_REQUEST.code())
+                            .setErrorMessage("Broker id must be an integer, but it is: " + resource.resourceName());
+                    continue;
+                } else if (Integer.parseInt(resource.resourceName()) == cache.nodeId()) {
+                    described = resolver.describeBroker();
                 } else {
                     result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Unexpected broker id, expected "
                             + cache.nodeId() + " or empty string, but received " + resource.resourceName());
@@ -66,7 +73,7 @@ public final class DescribeConfigsHandler implements ApiHandler {
                         .setErrorMessage("Unsupported resource type " + resource.resourceType());
                 continue;
             }
-            for (DescribedConfig config : configs) {
+            for (DescribedConfig config : described) {
                 if (resource.configurationKeys() != null && !resource.configurationKeys().contains(config.name())) {
                     continue;
                 }
@@ -84,5 +91,14 @@ public final class DescribeConfigsHandler implements ApiHandler {
             }
         }
         return CompletableFuture.completedFuture(response);
+    }
+
+    private static boolean isInteger(String text) {
+        try {
+            Integer.parseInt(text);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 }
