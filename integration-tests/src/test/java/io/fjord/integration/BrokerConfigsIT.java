@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.ConfigEntry.ConfigSource;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,6 +134,28 @@ class BrokerConfigsIT {
             assertThat(describe(admin, CLUSTER_DEFAULT).entries()).isEmpty();
             assertThat(describe(admin, THIS_BROKER).get("log.retention.ms").source())
                     .isEqualTo(ConfigSource.DEFAULT_CONFIG);
+        }
+    }
+
+    @Test
+    void brokerLoggerLevelsAreDescribedAndChangedAtRuntime() throws Exception {
+        ConfigResource loggers = new ConfigResource(ConfigResource.Type.BROKER_LOGGER, "1");
+        try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = admin(node)) {
+            ConfigEntry root = describe(admin, loggers).get("root");
+            assertThat(root.source()).isEqualTo(ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG);
+            assertThat(root.value()).isNotNull();
+
+            String logger = "io.fjord.server.FjordNode";
+            alter(admin, loggers, set(logger, "TRACE"));
+            assertThat(describe(admin, loggers).get(logger).value()).isEqualTo("TRACE");
+            assertThat(org.slf4j.LoggerFactory.getLogger(logger).isTraceEnabled()).isTrue();
+
+            alter(admin, loggers, delete(logger));
+            assertThat(describe(admin, loggers).get(logger).value()).isEqualTo(root.value());
+            assertThatThrownBy(() -> alter(admin, loggers, set(logger, "LOUD")))
+                    .hasCauseInstanceOf(InvalidConfigurationException.class);
+            assertThatThrownBy(() -> alter(admin, loggers, delete("root")))
+                    .hasCauseInstanceOf(InvalidRequestException.class);
         }
     }
 }

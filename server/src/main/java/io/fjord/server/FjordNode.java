@@ -3,6 +3,7 @@ package io.fjord.server;
 import io.fjord.broker.BrokerDispatcher;
 import io.fjord.broker.ImageConfigResolver;
 import io.fjord.broker.LogPublisher;
+import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
 import io.fjord.broker.controller.ControllerService;
@@ -133,9 +134,10 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, logManager, this::effectiveTopicConfigs,
                 this::partitionChanged, clock));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
-        handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs));
+        LoggerLevels loggers = LogbackLoggerLevels.current();
+        handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
         handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, logManager));
-        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, configs);
+        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, configs, loggers);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));

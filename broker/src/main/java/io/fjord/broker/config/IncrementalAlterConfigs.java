@@ -68,7 +68,7 @@ public final class IncrementalAlterConfigs {
     }
 
     /** Kafka's checks of the operations themselves: no key twice, a value for everything but DELETE. */
-    private static Optional<ConfigApiError> checkOperations(List<AlterConfigOperation> operations) {
+    public static Optional<ConfigApiError> checkOperations(List<AlterConfigOperation> operations) {
         Set<String> seen = new HashSet<>();
         List<String> nullValued = new ArrayList<>();
         for (AlterConfigOperation operation : operations) {

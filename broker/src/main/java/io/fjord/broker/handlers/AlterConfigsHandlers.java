@@ -1,6 +1,7 @@
 package io.fjord.broker.handlers;
 
 import io.fjord.broker.ImageConfigResolver;
+import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.config.AlterConfigOperation;
 import io.fjord.broker.config.ConfigApiError;
 import io.fjord.broker.config.ConfigResolver;
@@ -31,18 +32,21 @@ import java.util.TreeSet;
  * are the cluster-wide default (name "") or this node (its id), checked as Kafka's broker does (dynamic configs
  * only, per-broker ones only per broker, every failure INVALID_REQUEST). Accepted changes become ConfigRecords
  * through the controller, so they are durable and replayed like any metadata; the log publisher applies them to the
- * logs. Thread-safe.
+ * logs. IncrementalAlterConfigs also changes logger levels (BROKER_LOGGER, not durable, as in Kafka). Thread-safe.
  */
 public final class AlterConfigsHandlers {
     private static final byte TOPIC = ConfigRecord.TOPIC;
     private static final byte BROKER = ConfigRecord.BROKER;
+    private static final byte BROKER_LOGGER = 8;
 
     private final ControllerService controller;
     private final ImageConfigResolver configs;
+    private final LoggerLevels loggers;
 
-    public AlterConfigsHandlers(ControllerService controller, ImageConfigResolver configs) {
+    public AlterConfigsHandlers(ControllerService controller, ImageConfigResolver configs, LoggerLevels loggers) {
         this.controller = controller;
         this.configs = configs;
+        this.loggers = loggers;
     }
 
     /** The outcome for one resource: an error, or the records that set its new configs. */
@@ -73,17 +77,9 @@ public final class AlterConfigsHandlers {
                 Set<ResourceKey> repeated = repeated(body.resources().stream()
                         .map(resource -> new ResourceKey(resource.resourceType(), resource.resourceName())).toList());
                 for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : body.resources()) {
-                    List<AlterConfigOperation> operations = new ArrayList<>();
-                    for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
-                        operations.add(new AlterConfigOperation(config.name(),
-                                AlterConfigOperation.Type.forId(config.configOperation()), config.value()));
-                    }
                     Change change = repeated.contains(new ResourceKey(resource.resourceType(),
                             resource.resourceName())) ? repeatedResource()
-                            : change(image, resource.resourceType(), resource.resourceName(),
-                                    (type, current) -> type == TOPIC
-                                            ? IncrementalAlterConfigs.applyToTopic(current, operations)
-                                            : IncrementalAlterConfigs.applyToBroker(current, operations));
+                            : incrementalChange(image, resource, body.validateOnly());
                     response.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
                             .setResourceType(resource.resourceType()).setResourceName(resource.resourceName())
                             .setErrorCode(change.errorCode()).setErrorMessage(change.errorMessage()));
@@ -118,6 +114,28 @@ public final class AlterConfigsHandlers {
                 return new ControllerResult<>(records, response);
             });
         };
+    }
+
+    private Change incrementalChange(MetadataImage image, IncrementalAlterConfigsRequestData.AlterConfigsResource resource,
+                                     boolean validateOnly) {
+        List<AlterConfigOperation> operations = new ArrayList<>();
+        for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
+            AlterConfigOperation.Type type;
+            try {
+                type = AlterConfigOperation.Type.forId(config.configOperation());
+            } catch (IllegalArgumentException e) {
+                return Change.error(Errors.INVALID_REQUEST, "Unknown operations type " + config.configOperation());
+            }
+            operations.add(new AlterConfigOperation(config.name(), type, config.value()));
+        }
+        if (resource.resourceType() == BROKER_LOGGER) {
+            // Applied here, on the controller thread, without records: logger levels are not metadata.
+            return BrokerLoggerChanges.apply(configs.nodeId(), resource.resourceName(), operations, validateOnly,
+                    loggers).map(Change::error).orElse(new Change(Errors.NONE.code(), null, List.of()));
+        }
+        return change(image, resource.resourceType(), resource.resourceName(),
+                (type, current) -> type == TOPIC ? IncrementalAlterConfigs.applyToTopic(current, operations)
+                        : IncrementalAlterConfigs.applyToBroker(current, operations));
     }
 
     private static Set<ResourceKey> repeated(List<ResourceKey> keys) {

@@ -3,6 +3,7 @@ package io.fjord.broker.handlers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fjord.broker.ImageConfigResolver;
+import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
 import io.fjord.broker.config.BrokerConfig;
@@ -26,6 +27,8 @@ import io.fjord.protocol.message.IncrementalAlterConfigsResponseData.AlterConfig
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +43,7 @@ class AlterConfigsHandlersTest {
     private static final byte DELETE = 1;
 
     private final MemoryMetadataLog log = new MemoryMetadataLog();
+    private final MemoryLoggers loggers = new MemoryLoggers();
     private MetadataCache cache;
     private ControllerService controller;
     private AlterConfigsHandlers handlers;
@@ -51,7 +55,7 @@ class AlterConfigsHandlersTest {
         controller.start();
         ImageConfigResolver configs = new ImageConfigResolver(ConfigResolver.ofStatic(BrokerConfig.fromMap(
                 Map.of("node.id", "1", "process.roles", "broker,controller"))), NODE_ID);
-        handlers = new AlterConfigsHandlers(controller, configs);
+        handlers = new AlterConfigsHandlers(controller, configs, loggers);
     }
 
     @AfterEach
@@ -168,6 +172,68 @@ class AlterConfigsHandlersTest {
         assertThat(response.responses().get(1).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
         assertThat(response.responses().get(1).errorMessage()).isEqualTo("Unknown resource type 8");
         assertThat(cache.image().brokerConfig("1")).isEqualTo(Map.of("log.retention.ms", "6000"));
+    }
+
+    @Test
+    void brokerLoggerLevelsChangeAtOnceWithoutRecordsAndWithKafkasChecks() throws Exception {
+        AlterConfigsResource change = resource("1", config(SET, "io.fjord", "DEBUG"),
+                config(DELETE, "io.fjord.storage", null)).setResourceType(BROKER_LOGGER);
+        assertThat(incremental(true, change).get(0).errorCode()).isZero();
+        assertThat(loggers.own).containsEntry("io.fjord", "INFO").containsEntry("io.fjord.storage", "WARN");
+
+        assertThat(incremental(change).errorCode()).isZero();
+        assertThat(loggers.own).containsEntry("io.fjord", "DEBUG").doesNotContainKey("io.fjord.storage");
+        assertThat(log.records).isEmpty();
+
+        AlterConfigsResourceResponse badLevel = incremental(resource("1", config(SET, "io.fjord", "LOUD"))
+                .setResourceType(BROKER_LOGGER));
+        assertThat(badLevel.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+        assertThat(badLevel.errorMessage()).isEqualTo("Cannot set the log level of io.fjord to LOUD as it is not a "
+                + "supported log level. Valid log levels are DEBUG, ERROR, FATAL, INFO, TRACE, WARN");
+        AlterConfigsResourceResponse unknown = incremental(resource("1", config(SET, "no.such", "INFO"))
+                .setResourceType(BROKER_LOGGER));
+        assertThat(unknown.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
+        assertThat(unknown.errorMessage()).isEqualTo("Logger no.such does not exist!");
+        AlterConfigsResourceResponse root = incremental(resource("1", config(DELETE, "root", null))
+                .setResourceType(BROKER_LOGGER));
+        assertThat(root.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+        assertThat(root.errorMessage()).isEqualTo("Removing the log level of the root logger is not allowed");
+        AlterConfigsResourceResponse append = incremental(resource("1", config((byte) 2, "io.fjord", "INFO"))
+                .setResourceType(BROKER_LOGGER));
+        assertThat(append.errorMessage()).isEqualTo("APPEND operation is not allowed for the BROKER_LOGGER resource");
+        AlterConfigsResourceResponse otherNode = incremental(resource("2", config(SET, "io.fjord", "INFO"))
+                .setResourceType(BROKER_LOGGER));
+        assertThat(otherNode.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+        // A failed check applies nothing, not even the valid operations before it.
+        incremental(resource("1", config(SET, "io.fjord", "TRACE"), config(SET, "no.such", "INFO"))
+                .setResourceType(BROKER_LOGGER));
+        assertThat(loggers.own).containsEntry("io.fjord", "DEBUG");
+    }
+
+    /** Loggers in memory: own levels by name. Thread-safe. */
+    private static final class MemoryLoggers implements LoggerLevels {
+        final Map<String, String> own = new ConcurrentHashMap<>(Map.of("root", "INFO", "io.fjord", "INFO",
+                "io.fjord.storage", "WARN"));
+
+        @Override
+        public Map<String, String> effectiveLevels() {
+            return new TreeMap<>(own);
+        }
+
+        @Override
+        public boolean exists(String loggerName) {
+            return own.containsKey(loggerName);
+        }
+
+        @Override
+        public void setLevel(String loggerName, String level) {
+            own.put(loggerName, level);
+        }
+
+        @Override
+        public void unsetLevel(String loggerName) {
+            own.remove(loggerName);
+        }
     }
 
     /** A metadata log in memory. Used from the controller thread only. */
