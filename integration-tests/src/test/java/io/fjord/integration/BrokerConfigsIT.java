@@ -117,12 +117,17 @@ class BrokerConfigsIT {
                     .hasMessageContaining("log.retention.ms");
             alter(admin, CLUSTER_DEFAULT, true, List.of(set("log.segment.bytes", "2097152")));
             assertThat(describe(admin, CLUSTER_DEFAULT).get("log.segment.bytes")).isNull();
+
+            // Settings read at start-up take the dynamic values when the node starts again.
+            alter(admin, CLUSTER_DEFAULT, set("log.cleaner.threads", "2"), set("producer.id.expiration.ms", "60000"));
         }
         try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = admin(node)) {
             assertThat(describe(admin, CLUSTER_DEFAULT).get("log.retention.ms").value()).isEqualTo("3600000");
             assertThat(describe(admin, THIS_BROKER).get("log.retention.ms").value()).isEqualTo("1800000");
             assertThat(logRetentionMs(node, "plain")).isEqualTo(1_800_000L);
             assertThat(logRetentionMs(node, "tuned")).isEqualTo(7000L);
+            assertThat(node.node().logManager().config().cleanerConfig().threads()).isEqualTo(2);
+            assertThat(node.node().logManager().config().producerIdExpirationMs()).isEqualTo(60_000L);
 
             alter(admin, THIS_BROKER, delete("log.retention.ms"));
             assertThat(logRetentionMs(node, "plain")).isEqualTo(3_600_000L);
@@ -131,7 +136,8 @@ class BrokerConfigsIT {
             ConfigEntry reverted = describe(admin, PLAIN).get("retention.ms");
             assertThat(reverted.value()).isEqualTo("604800000");
             assertThat(reverted.source()).isEqualTo(ConfigSource.DEFAULT_CONFIG);
-            assertThat(describe(admin, CLUSTER_DEFAULT).entries()).isEmpty();
+            assertThat(describe(admin, CLUSTER_DEFAULT).entries()).extracting(ConfigEntry::name)
+                    .containsExactlyInAnyOrder("log.cleaner.threads", "producer.id.expiration.ms");
             assertThat(describe(admin, THIS_BROKER).get("log.retention.ms").source())
                     .isEqualTo(ConfigSource.DEFAULT_CONFIG);
         }

@@ -80,6 +80,8 @@ public final class FjordNode implements AutoCloseable {
     private FetchHandler fetchHandler;
     private RequestHandlerPool requestHandlers;
     private final ImageConfigResolver configs;
+    /** {@link #config} under the dynamic broker configs found at start-up. */
+    private NodeConfig runningConfig;
     private final List<java.util.function.Consumer<TopicPartition>> partitionListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -99,8 +101,9 @@ public final class FjordNode implements AutoCloseable {
         metadataLog = LocalMetadataLog.open(config.metadataLogDirectory(), clock, metadataBackground);
         MetadataImage image = MetadataLoader.load(metadataLog, MetadataImage.EMPTY);
         cache = new MetadataCache(identity.clusterId(), config.nodeId(), MetadataImage.EMPTY);
+        runningConfig = withDynamicConfigs(image);
 
-        logManager = new LogManager(config.logManagerConfig(), clock);
+        logManager = new LogManager(runningConfig.logManagerConfig(), clock);
         MetadataImage loaded = image;
         ConfigResolver loadedConfigs = configs.resolve(loaded);
         logManager.startup(topic -> loadedConfigs.logConfig(loaded.topicConfig(topic)));
@@ -126,7 +129,7 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.CREATE_PARTITIONS, topicAdmin.createPartitionsHandler());
         requestHandlers = new RequestHandlerPool(intSetting("num.io.threads", 8), intSetting("queued.max.requests", 500));
         fetchHandler = FetchHandler.start(cache, logManager::getLog,
-                FetchHandler.Settings.fromProperties(config.properties()), clock, requestHandlers);
+                FetchHandler.Settings.fromProperties(runningConfig.properties()), clock, requestHandlers);
         handlers.put(ApiKey.FETCH, fetchHandler);
         handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, logManager::getLog,
                 fetchHandler.readExecutor()));
@@ -143,7 +146,7 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
         dispatcher.set(new BrokerDispatcher(handlers, requestHandlers));
 
-        socketServer = new SocketServer(config.networkConfig(), dispatcher.get());
+        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher.get());
         socketServer.start();
         registerBroker();
         LOG.info("Fjord node {} of cluster {} is ready; listening on {}", config.nodeId(), identity.clusterId(),
@@ -151,8 +154,33 @@ public final class FjordNode implements AutoCloseable {
     }
 
     private int intSetting(String name, int defaultValue) {
-        String value = config.properties().get(name);
+        String value = runningConfig.properties().get(name);
         return value == null ? defaultValue : Integer.parseInt(value.trim());
+    }
+
+    /**
+     * The static config under the dynamic broker configs of the loaded metadata (cluster default, then this
+     * broker's), as Kafka applies them at start-up: settings read only when the node starts (log cleaner, network
+     * and request threads, connection limits, producer id expiration) thus follow dynamic changes after a restart.
+     * Listener settings stay as {@code server.properties} has them.
+     */
+    private NodeConfig withDynamicConfigs(MetadataImage image) {
+        Map<String, String> merged = new java.util.HashMap<>(config.properties());
+        for (Map<String, String> layer : List.of(image.brokerConfig(ImageConfigResolver.CLUSTER_DEFAULT),
+                configs.perBrokerConfigs(image))) {
+            layer.forEach((name, value) -> {
+                if (!name.startsWith("listener") && !name.equals("advertised.listeners")) {
+                    merged.put(name, value);
+                }
+            });
+        }
+        try {
+            return NodeConfig.fromProperties(merged);
+        } catch (IllegalArgumentException e) {
+            // Kafka, too, starts with its static config when a stored dynamic one cannot be used.
+            LOG.warn("Ignoring the dynamic broker configs at start-up: {}", e.getMessage());
+            return config;
+        }
     }
 
     /** A topic's effective configs: its overrides over the broker's current (dynamic, static) defaults. */
