@@ -18,9 +18,14 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ConfigEntry.ConfigSource;
 import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -162,6 +167,29 @@ class BrokerConfigsIT {
                     .hasCauseInstanceOf(InvalidConfigurationException.class);
             assertThatThrownBy(() -> alter(admin, loggers, delete("root")))
                     .hasCauseInstanceOf(InvalidRequestException.class);
+        }
+    }
+
+    @Test
+    void aClusterWideMessageMaxBytesLimitsProduceAtOnce() throws Exception {
+        try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = admin(node);
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers(),
+                     ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
+                     new ByteArraySerializer(), new ByteArraySerializer())) {
+            admin.createTopics(List.of(new NewTopic("plain", 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("plain", new byte[4096]);
+            producer.send(record).get(20, TimeUnit.SECONDS);
+
+            alter(admin, CLUSTER_DEFAULT, set("message.max.bytes", "1024"));
+            ConfigEntry limit = describe(admin, PLAIN).get("max.message.bytes");
+            assertThat(limit.value()).isEqualTo("1024");
+            assertThat(limit.source()).isEqualTo(ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+            assertThatThrownBy(() -> producer.send(record).get(20, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(RecordTooLargeException.class);
+
+            alter(admin, CLUSTER_DEFAULT, delete("message.max.bytes"));
+            producer.send(record).get(20, TimeUnit.SECONDS);
         }
     }
 }
