@@ -1,9 +1,9 @@
 package io.fjord.broker;
 
+import io.fjord.broker.config.ConfigResolver;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.image.TopicImage;
-import io.fjord.broker.config.ConfigResolver;
 import io.fjord.storage.LogConfig;
 import io.fjord.storage.LogManager;
 import io.fjord.storage.PartitionLog;
@@ -12,9 +12,10 @@ import java.util.List;
 
 /**
  * Keeps the node's logs in line with the metadata: creates a log for every partition with a replica on this node,
- * applies topic config changes and, as Kafka does, changes of the dynamic broker defaults underneath them (to every
- * log: a topic override still wins, since each log's config is resolved again), deletes the logs of removed topics. On a single node the log's high watermark
- * follows its end (there are no followers to wait for). Called on the controller thread.
+ * applies topic config changes and, as Kafka does, changes of the dynamic broker configs underneath them (to every
+ * log: a topic override still wins, since each log's config is resolved again), deletes the logs of removed topics.
+ * On a single node the log's high watermark follows its end (there are no followers to wait for). Called on the
+ * controller thread.
  */
 public final class LogPublisher implements MetadataPublisher {
     private final int nodeId;

@@ -16,7 +16,7 @@ public interface LoggerLevels {
 
     boolean exists(String loggerName);
 
-    /** Sets a logger's own level; {@code level} is one of Kafka's log levels (FATAL, ERROR, WARN, INFO, DEBUG, TRACE). */
+    /** Sets a logger's own level to one of Kafka's log levels (FATAL, ERROR, WARN, INFO, DEBUG, TRACE). */
     void setLevel(String loggerName, String level);
 
     /** Removes a logger's own level so that it inherits its parent's. Not for the root logger. */

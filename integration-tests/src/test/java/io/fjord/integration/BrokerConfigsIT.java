@@ -57,8 +57,8 @@ class BrokerConfigsIT {
 
     private static void alter(Admin admin, ConfigResource resource, boolean validateOnly,
                               Collection<AlterConfigOp> operations) throws Exception {
-        admin.incrementalAlterConfigs(Map.of(resource, operations), new AlterConfigsOptions().validateOnly(validateOnly))
-                .all().get(20, TimeUnit.SECONDS);
+        admin.incrementalAlterConfigs(Map.of(resource, operations),
+                new AlterConfigsOptions().validateOnly(validateOnly)).all().get(20, TimeUnit.SECONDS);
     }
 
     private static AlterConfigOp set(String name, String value) {
@@ -175,7 +175,8 @@ class BrokerConfigsIT {
         try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = admin(node);
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers(),
-                     ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
+                     ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
+                     ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000),
                      new ByteArraySerializer(), new ByteArraySerializer())) {
             admin.createTopics(List.of(new NewTopic("plain", 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>("plain", new byte[4096]);

@@ -116,7 +116,8 @@ public final class AlterConfigsHandlers {
         };
     }
 
-    private Change incrementalChange(MetadataImage image, IncrementalAlterConfigsRequestData.AlterConfigsResource resource,
+    private Change incrementalChange(MetadataImage image,
+                                     IncrementalAlterConfigsRequestData.AlterConfigsResource resource,
                                      boolean validateOnly) {
         List<AlterConfigOperation> operations = new ArrayList<>();
         for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
