@@ -1,5 +1,6 @@
 package io.fjord.broker;
 
+import io.fjord.broker.config.ConfigResolver;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.image.TopicImage;
@@ -8,26 +9,26 @@ import io.fjord.storage.LogManager;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.TopicPartition;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Keeps the node's logs in line with the metadata: creates a log for every partition with a replica on this node,
- * applies topic config changes, deletes the logs of removed topics. On a single node the log's high watermark
- * follows its end (there are no followers to wait for). Called on the controller thread.
+ * applies topic config changes and, as Kafka does, changes of the dynamic broker configs underneath them (to every
+ * log: a topic override still wins, since each log's config is resolved again), deletes the logs of removed topics.
+ * On a single node the log's high watermark follows its end (there are no followers to wait for). Called on the
+ * controller thread.
  */
 public final class LogPublisher implements MetadataPublisher {
     private final int nodeId;
     private final LogManager logManager;
-    private final Function<Map<String, String>, LogConfig> topicLogConfig;
+    private final ImageConfigResolver configs;
 
     /**
-     * @param topicLogConfig the log config for a topic's overrides (broker defaults underneath)
+     * @param configs the config resolver of each image (a topic's log config is its overrides over the broker's)
      */
-    public LogPublisher(int nodeId, LogManager logManager, Function<Map<String, String>, LogConfig> topicLogConfig) {
+    public LogPublisher(int nodeId, LogManager logManager, ImageConfigResolver configs) {
         this.nodeId = nodeId;
         this.logManager = logManager;
-        this.topicLogConfig = topicLogConfig;
+        this.configs = configs;
     }
 
     @Override
@@ -39,9 +40,12 @@ public final class LogPublisher implements MetadataPublisher {
                 }
             }
         }
+        ConfigResolver resolver = configs.resolve(current);
+        boolean brokerConfigsChanged = configs.brokerConfigsChanged(previous, current);
         for (TopicImage topic : current.topicsById().values()) {
-            LogConfig config = topicLogConfig.apply(current.topicConfig(topic.name()));
-            boolean configChanged = !previous.topicConfig(topic.name()).equals(current.topicConfig(topic.name()));
+            LogConfig config = resolver.logConfig(current.topicConfig(topic.name()));
+            boolean configChanged = brokerConfigsChanged
+                    || !previous.topicConfig(topic.name()).equals(current.topicConfig(topic.name()));
             for (PartitionImage partition : topic.partitions().values()) {
                 if (!partition.replicas().contains(nodeId)) {
                     continue;

@@ -67,7 +67,7 @@ class TopicConfigsIT {
                     new AlterConfigOp(new ConfigEntry("retention.ms", "1"), AlterConfigOp.OpType.SET))))
                     .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
             assertThatThrownBy(() -> alter(admin, new ConfigResource(ConfigResource.Type.BROKER, "1"), List.of(
-                    new AlterConfigOp(new ConfigEntry("log.retention.ms", "1"), AlterConfigOp.OpType.SET))))
+                    new AlterConfigOp(new ConfigEntry("log.dirs", "/elsewhere"), AlterConfigOp.OpType.SET))))
                     .hasCauseInstanceOf(InvalidRequestException.class);
         }
         try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = admin(node)) {

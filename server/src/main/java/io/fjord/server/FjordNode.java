@@ -1,7 +1,9 @@
 package io.fjord.server;
 
 import io.fjord.broker.BrokerDispatcher;
+import io.fjord.broker.ImageConfigResolver;
 import io.fjord.broker.LogPublisher;
+import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
 import io.fjord.broker.controller.ControllerService;
@@ -13,6 +15,7 @@ import io.fjord.broker.handlers.FetchHandler;
 import io.fjord.broker.handlers.ListOffsetsHandler;
 import io.fjord.broker.handlers.MetadataHandler;
 import io.fjord.broker.RequestHandlerPool;
+import io.fjord.broker.config.ConfigException;
 import io.fjord.broker.config.ConfigResolver;
 import io.fjord.broker.handlers.DeleteRecordsHandler;
 import io.fjord.broker.handlers.DescribeConfigsHandler;
@@ -79,14 +82,16 @@ public final class FjordNode implements AutoCloseable {
     private FetchHandler fetchHandler;
     private RequestHandlerPool requestHandlers;
     private BrokerDispatcher dispatcher;
-    private final ConfigResolver configResolver;
+    private final ImageConfigResolver configs;
+    /** {@link #config} under the dynamic broker configs found at start-up. */
+    private NodeConfig runningConfig;
     private final List<java.util.function.Consumer<TopicPartition>> partitionListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public FjordNode(NodeConfig config, InstantSource clock) {
         this.config = config;
         this.clock = clock;
-        this.configResolver = ConfigResolver.ofStatic(config.brokerConfig());
+        this.configs = new ImageConfigResolver(ConfigResolver.ofStatic(config.brokerConfig()), config.nodeId());
     }
 
     public synchronized void start() throws InterruptedException {
@@ -95,12 +100,14 @@ public final class FjordNode implements AutoCloseable {
         metadataLog = LocalMetadataLog.open(config.metadataLogDirectory(), clock, metadataBackground);
         MetadataImage image = MetadataLoader.load(metadataLog, MetadataImage.EMPTY);
         cache = new MetadataCache(identity.clusterId(), config.nodeId(), MetadataImage.EMPTY);
+        runningConfig = withDynamicConfigs(image);
 
-        logManager = new LogManager(config.logManagerConfig(), clock);
+        logManager = new LogManager(runningConfig.logManagerConfig(), clock);
         MetadataImage loaded = image;
-        logManager.startup(topic -> configResolver.logConfig(loaded.topicConfig(topic)));
+        ConfigResolver loadedConfigs = configs.resolve(loaded);
+        logManager.startup(topic -> loadedConfigs.logConfig(loaded.topicConfig(topic)));
         MetadataPublication publication = new MetadataPublication(cache,
-                List.of(new LogPublisher(config.nodeId(), logManager, configResolver::logConfig)));
+                List.of(new LogPublisher(config.nodeId(), logManager, configs)));
         publication.publish(MetadataImage.EMPTY, image);
 
         controller = new ControllerService(metadataLog, publication);
@@ -119,10 +126,10 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.CREATE_TOPICS, topicAdmin.createTopicsHandler());
         handlers.put(ApiKey.DELETE_TOPICS, topicAdmin.deleteTopicsHandler());
         handlers.put(ApiKey.CREATE_PARTITIONS, topicAdmin.createPartitionsHandler());
-        requestHandlers = new RequestHandlerPool(config.brokerConfig().intValue("num.io.threads"),
-                config.brokerConfig().intValue("queued.max.requests"));
+        requestHandlers = new RequestHandlerPool(runningConfig.brokerConfig().intValue("num.io.threads"),
+                runningConfig.brokerConfig().intValue("queued.max.requests"));
         fetchHandler = FetchHandler.start(cache, logManager::getLog,
-                FetchHandler.Settings.from(config.brokerConfig()), clock, requestHandlers);
+                FetchHandler.Settings.from(runningConfig.brokerConfig()), clock, requestHandlers);
         handlers.put(ApiKey.FETCH, fetchHandler);
         handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, logManager::getLog,
                 fetchHandler.readExecutor()));
@@ -130,9 +137,10 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, logManager, this::effectiveTopicConfigs,
                 this::partitionChanged, clock));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
-        handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configResolver));
+        LoggerLevels loggers = LogbackLoggerLevels.current();
+        handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
         handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, logManager));
-        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, configResolver);
+        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, configs, loggers);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
@@ -142,7 +150,7 @@ public final class FjordNode implements AutoCloseable {
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
 
-        socketServer = new SocketServer(config.networkConfig(), dispatcher);
+        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher);
         socketServer.start();
         registerBroker();
         LOG.info("Fjord node {} of cluster {} is ready; listening on {}", config.nodeId(), identity.clusterId(),
@@ -150,9 +158,34 @@ public final class FjordNode implements AutoCloseable {
     }
 
 
-    /** A topic's effective configs: its overrides over the broker's defaults, by Kafka name. */
+    /**
+     * The static config under the dynamic broker configs of the loaded metadata (cluster default, then this
+     * broker's), as Kafka applies them at start-up: settings read only when the node starts (log cleaner, network
+     * and request threads, connection limits, producer id expiration) thus follow dynamic changes after a restart.
+     * Listener settings stay as {@code server.properties} has them.
+     */
+    private NodeConfig withDynamicConfigs(MetadataImage image) {
+        Map<String, String> merged = new java.util.HashMap<>(config.brokerConfig().originals());
+        for (Map<String, String> layer : List.of(image.brokerConfig(ImageConfigResolver.CLUSTER_DEFAULT),
+                configs.perBrokerConfigs(image))) {
+            layer.forEach((name, value) -> {
+                if (!name.startsWith("listener") && !name.equals("advertised.listeners")) {
+                    merged.put(name, value);
+                }
+            });
+        }
+        try {
+            return NodeConfig.fromProperties(merged);
+        } catch (ConfigException | IllegalArgumentException e) {
+            // Kafka, too, starts with its static config when a stored dynamic one cannot be used.
+            LOG.warn("Ignoring the dynamic broker configs at start-up: {}", e.getMessage());
+            return config;
+        }
+    }
+
+    /** A topic's effective configs: its overrides over the broker's current (dynamic, static) defaults. */
     private Map<String, String> effectiveTopicConfigs(Map<String, String> overrides) {
-        return configResolver.effectiveTopicConfigs(overrides);
+        return configs.resolve(cache.image()).effectiveTopicConfigs(overrides);
     }
 
     /** Data was appended to a partition: wake whatever waits for it (long-polling fetches). */
@@ -161,7 +194,8 @@ public final class FjordNode implements AutoCloseable {
     }
 
     private Optional<String> validateTopicConfigs(Map<String, String> overrides) {
-        return configResolver.validateTopicConfigs(overrides).map(error -> error.message());
+        // Runs on the controller thread, where the cache holds the image being decided on.
+        return configs.resolve(cache.image()).validateTopicConfigs(overrides).map(error -> error.message());
     }
 
     /** Registers this broker (or its changed listeners) in the metadata, waiting until it is durable. */

@@ -20,6 +20,12 @@ public final class BrokerConfigs {
 
     private static final Map<String, ConfigDefinition> DEFINITIONS;
 
+    /** Kafka's reconfigurable SSL configs: changeable at runtime only under a listener prefix. */
+    private static final Set<String> LISTENER_ONLY_SECURITY_CONFIGS = Set.of("ssl.keystore.type",
+            "ssl.keystore.location", "ssl.keystore.password", "ssl.key.password", "ssl.keystore.key",
+            "ssl.keystore.certificate.chain", "ssl.truststore.type", "ssl.truststore.location",
+            "ssl.truststore.password", "ssl.truststore.certificates");
+
     static {
         Map<String, ConfigDefinition> all = new TreeMap<>();
         for (Map<String, ConfigDefinition> part : List.of(ServerBrokerConfigs.DEFINITIONS,
@@ -68,6 +74,14 @@ public final class BrokerConfigs {
     /** Whether {@code server.properties} may hold {@code name} without a warning. */
     public static boolean isKnown(String name) {
         return DEFINITIONS.containsKey(name) || isListenerPrefixed(name);
+    }
+
+    /**
+     * Whether {@code name} is an SSL store config without a listener prefix, which Kafka refuses to change
+     * dynamically ("only per-listener using the listener prefix").
+     */
+    public static boolean isListenerOnlySecurityConfig(String name) {
+        return LISTENER_ONLY_SECURITY_CONFIGS.contains(name);
     }
 
     public static boolean isListenerPrefixed(String name) {

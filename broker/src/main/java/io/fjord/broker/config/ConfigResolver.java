@@ -40,6 +40,12 @@ public final class ConfigResolver {
         return new ConfigResolver(staticConfig, Map.of(), Map.of());
     }
 
+    /** This resolver's static config under other dynamic broker configs (e.g. those of a newer metadata image). */
+    public ConfigResolver withDynamic(Map<String, String> dynamicBrokerConfigs,
+                                      Map<String, String> dynamicDefaultConfigs) {
+        return new ConfigResolver(staticConfig, dynamicBrokerConfigs, dynamicDefaultConfigs);
+    }
+
     // ----- topics -----
 
     /** DescribeConfigs of a topic: every topic config, sorted by name, with Kafka's sources and synonyms. */
@@ -205,6 +211,9 @@ public final class ConfigResolver {
                 staticConfig.originals())) {
             layer.keySet().stream().filter(BrokerConfigs::isListenerPrefixed).forEach(names::add);
         }
+        // Custom configs set dynamically are part of the broker's configuration in Kafka too.
+        names.addAll(dynamicBrokerConfigs.keySet());
+        names.addAll(dynamicDefaultConfigs.keySet());
         List<DescribedConfig> result = new ArrayList<>();
         for (String name : names) {
             result.add(describeBrokerConfig(name, true));
@@ -276,37 +285,49 @@ public final class ConfigResolver {
     }
 
     /**
-     * Checks broker configs for AlterConfigs / IncrementalAlterConfigs on a broker resource: known, valid, dynamic,
-     * and for the cluster-wide default resource ({@code perBroker} false) changeable cluster-wide.
+     * Checks the dynamic configs a broker resource would have after AlterConfigs / IncrementalAlterConfigs, in
+     * Kafka's order: no read-only config, no SSL store config without a listener prefix, every value valid, and for
+     * the cluster-wide default resource ({@code perBroker} false) no per-broker-only config. Names Fjord does not
+     * define are accepted and stored, as Kafka accepts custom broker configs. As in Kafka (KAFKA-13609), every
+     * failure is INVALID_REQUEST, invalid values included.
      */
     public static Optional<ConfigApiError> validateBrokerConfigs(Map<String, String> configs, boolean perBroker) {
+        Map<String, String> sorted = new TreeMap<>(configs);
         List<String> notDynamic = new ArrayList<>();
+        List<String> unprefixedSecurity = new ArrayList<>();
         List<String> perBrokerOnly = new ArrayList<>();
-        for (Map.Entry<String, String> entry : new TreeMap<>(configs).entrySet()) {
-            Optional<ConfigDefinition> definition = BrokerConfigs.definition(entry.getKey());
-            if (definition.isEmpty()) {
-                notDynamic.add(entry.getKey());
-                continue;
+        for (String name : sorted.keySet()) {
+            Optional<ConfigDefinition> definition = BrokerConfigs.definition(name);
+            if (definition.isPresent() && definition.get().readOnly()) {
+                notDynamic.add(name);
             }
-            if (entry.getValue() != null) {
-                try {
-                    definition.get().parse(entry.getValue());
-                } catch (ConfigException e) {
-                    return Optional.of(ConfigApiError.invalidConfig(e.getMessage()));
-                }
+            if (BrokerConfigs.isListenerOnlySecurityConfig(name)) {
+                unprefixedSecurity.add(name);
             }
-            if (definition.get().readOnly()) {
-                notDynamic.add(entry.getKey());
-            } else if (!perBroker && definition.get().updateMode() == DynamicUpdateMode.PER_BROKER) {
-                perBrokerOnly.add(entry.getKey());
+            if (definition.isPresent() && definition.get().updateMode() == DynamicUpdateMode.PER_BROKER) {
+                perBrokerOnly.add(name);
             }
         }
         if (!notDynamic.isEmpty()) {
-            return Optional.of(ConfigApiError.invalidConfig("Cannot update these configs dynamically: "
+            return Optional.of(ConfigApiError.invalidRequest("Cannot update these configs dynamically: "
                     + notDynamic));
         }
-        if (!perBrokerOnly.isEmpty()) {
-            return Optional.of(ConfigApiError.invalidConfig(
+        if (!unprefixedSecurity.isEmpty()) {
+            return Optional.of(ConfigApiError.invalidRequest("These security configs can be dynamically updated "
+                    + "only per-listener using the listener prefix: " + unprefixedSecurity));
+        }
+        for (Map.Entry<String, String> entry : sorted.entrySet()) {
+            Optional<ConfigDefinition> definition = BrokerConfigs.definition(entry.getKey());
+            if (definition.isPresent() && entry.getValue() != null) {
+                try {
+                    definition.get().parse(entry.getValue());
+                } catch (ConfigException e) {
+                    return Optional.of(ConfigApiError.invalidRequest(e.getMessage()));
+                }
+            }
+        }
+        if (!perBroker && !perBrokerOnly.isEmpty()) {
+            return Optional.of(ConfigApiError.invalidRequest(
                     "Cannot update these configs at default cluster level, broker id must be specified: "
                             + perBrokerOnly));
         }

@@ -9,7 +9,7 @@ public enum ConfigSource {
     DYNAMIC_DEFAULT_BROKER_CONFIG(3),
     STATIC_BROKER_CONFIG(4),
     DEFAULT_CONFIG(5),
-    /** Kafka's logger configs; Fjord never reports it. */
+    /** Kafka's logger configs: the levels of a BROKER_LOGGER resource. */
     DYNAMIC_BROKER_LOGGER_CONFIG(6);
 
     private final byte id;

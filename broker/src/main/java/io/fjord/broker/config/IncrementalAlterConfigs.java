@@ -41,9 +41,49 @@ public final class IncrementalAlterConfigs {
         return apply(existing, operations, TopicConfigs::definition, "topic");
     }
 
-    /** Applies {@code operations} to a broker resource's dynamic configs. */
+    /**
+     * Applies {@code operations} to a broker resource's dynamic configs. APPEND and SUBTRACT are refused with the
+     * messages of Kafka's broker-side check rather than the topic ones.
+     */
     public static Outcome applyToBroker(Map<String, String> existing, List<AlterConfigOperation> operations) {
+        Optional<ConfigApiError> malformed = checkOperations(operations);
+        if (malformed.isPresent()) {
+            return error(malformed.get());
+        }
+        for (AlterConfigOperation operation : operations) {
+            if (operation.type() == AlterConfigOperation.Type.APPEND
+                    || operation.type() == AlterConfigOperation.Type.SUBTRACT) {
+                Optional<ConfigDefinition> definition = BrokerConfigs.definition(operation.name());
+                if (definition.isEmpty()) {
+                    return error(ConfigApiError.invalidConfig("Unknown config name: " + operation.name()));
+                }
+                if (definition.get().type() != ConfigType.LIST) {
+                    String verb = operation.type() == AlterConfigOperation.Type.APPEND ? "append" : "subtract";
+                    return error(ConfigApiError.invalidConfig("Config value " + verb
+                            + " is not allowed for config key: " + operation.name()));
+                }
+            }
+        }
         return apply(existing, operations, BrokerConfigs::definition, "broker");
+    }
+
+    /** Kafka's checks of the operations themselves: no key twice, a value for everything but DELETE. */
+    public static Optional<ConfigApiError> checkOperations(List<AlterConfigOperation> operations) {
+        Set<String> seen = new HashSet<>();
+        List<String> nullValued = new ArrayList<>();
+        for (AlterConfigOperation operation : operations) {
+            if (!seen.add(operation.name())) {
+                return Optional.of(ConfigApiError.invalidRequest("Error due to duplicate config keys"));
+            }
+            if (operation.type() != AlterConfigOperation.Type.DELETE && operation.value() == null) {
+                nullValued.add(operation.name());
+            }
+        }
+        if (!nullValued.isEmpty()) {
+            return Optional.of(ConfigApiError.invalidRequest("Null value not supported for : "
+                    + String.join(", ", nullValued)));
+        }
+        return Optional.empty();
     }
 
     /**
@@ -54,14 +94,9 @@ public final class IncrementalAlterConfigs {
      */
     public static Outcome apply(Map<String, String> existing, List<AlterConfigOperation> operations,
                                 Function<String, Optional<ConfigDefinition>> definitions, String resourceKind) {
-        Set<String> seen = new HashSet<>();
-        for (AlterConfigOperation operation : operations) {
-            if (!seen.add(operation.name())) {
-                return error(ConfigApiError.invalidRequest("Error due to duplicate config keys"));
-            }
-            if (operation.type() != AlterConfigOperation.Type.DELETE && operation.value() == null) {
-                return error(ConfigApiError.invalidRequest("Null value not supported for : " + operation.name()));
-            }
+        Optional<ConfigApiError> malformed = checkOperations(operations);
+        if (malformed.isPresent()) {
+            return error(malformed.get());
         }
         Map<String, String> result = new LinkedHashMap<>(existing);
         for (AlterConfigOperation operation : operations) {

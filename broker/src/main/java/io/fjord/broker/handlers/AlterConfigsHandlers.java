@@ -1,5 +1,7 @@
 package io.fjord.broker.handlers;
 
+import io.fjord.broker.ImageConfigResolver;
+import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.config.AlterConfigOperation;
 import io.fjord.broker.config.ConfigApiError;
 import io.fjord.broker.config.ConfigResolver;
@@ -20,30 +22,50 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * IncrementalAlterConfigs (SET, DELETE, APPEND, SUBTRACT) and the legacy AlterConfigs (replace all overrides) for
- * topics: the new overrides are validated with Kafka's topic config definitions and become ConfigRecords through the
- * controller, so they are durable and replayed like any metadata (the log publisher applies them to the logs).
- * Broker resources are refused with INVALID_REQUEST until dynamic broker configuration exists. Thread-safe.
+ * IncrementalAlterConfigs (SET, DELETE, APPEND, SUBTRACT) and the legacy AlterConfigs (replace the whole dynamic
+ * set) for topics and brokers. Topic overrides are validated with Kafka's topic config definitions; broker resources
+ * are the cluster-wide default (name "") or this node (its id), checked as Kafka's broker does (dynamic configs
+ * only, per-broker ones only per broker, every failure INVALID_REQUEST). Accepted changes become ConfigRecords
+ * through the controller, so they are durable and replayed like any metadata; the log publisher applies them to the
+ * logs. IncrementalAlterConfigs also changes logger levels (BROKER_LOGGER, not durable, as in Kafka). Thread-safe.
  */
 public final class AlterConfigsHandlers {
-    private static final byte TOPIC = 2;
+    private static final byte TOPIC = ConfigRecord.TOPIC;
+    private static final byte BROKER = ConfigRecord.BROKER;
+    private static final byte BROKER_LOGGER = 8;
 
     private final ControllerService controller;
-    private final ConfigResolver resolver;
+    private final ImageConfigResolver configs;
+    private final LoggerLevels loggers;
 
-    public AlterConfigsHandlers(ControllerService controller, ConfigResolver resolver) {
+    public AlterConfigsHandlers(ControllerService controller, ImageConfigResolver configs, LoggerLevels loggers) {
         this.controller = controller;
-        this.resolver = resolver;
+        this.configs = configs;
+        this.loggers = loggers;
     }
 
-    /** The outcome for one resource: an error, or the records that set its new overrides. */
+    /** The outcome for one resource: an error, or the records that set its new configs. */
     private record Change(short errorCode, String errorMessage, List<MetadataRecord> records) {
         static Change error(Errors error, String message) {
             return new Change(error.code(), message, List.of());
         }
+
+        static Change error(ConfigApiError error) {
+            return new Change(error.errorCode(), error.message(), List.of());
+        }
+    }
+
+    /** The new configs of a resource of the given type from its current ones. */
+    private interface Update {
+        IncrementalAlterConfigs.Outcome apply(byte resourceType, Map<String, String> current);
+    }
+
+    private record ResourceKey(byte type, String name) {
     }
 
     public ApiHandler incrementalAlterConfigsHandler() {
@@ -52,14 +74,12 @@ public final class AlterConfigsHandlers {
             return controller.<ApiMessage>submit(image -> {
                 IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
                 List<MetadataRecord> records = new ArrayList<>();
+                Set<ResourceKey> repeated = repeated(body.resources().stream()
+                        .map(resource -> new ResourceKey(resource.resourceType(), resource.resourceName())).toList());
                 for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : body.resources()) {
-                    List<AlterConfigOperation> operations = new ArrayList<>();
-                    for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
-                        operations.add(new AlterConfigOperation(config.name(),
-                                AlterConfigOperation.Type.forId(config.configOperation()), config.value()));
-                    }
-                    Change change = change(image, resource.resourceType(), resource.resourceName(),
-                            current -> IncrementalAlterConfigs.applyToTopic(current, operations));
+                    Change change = repeated.contains(new ResourceKey(resource.resourceType(),
+                            resource.resourceName())) ? repeatedResource()
+                            : incrementalChange(image, resource, body.validateOnly());
                     response.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
                             .setResourceType(resource.resourceType()).setResourceName(resource.resourceName())
                             .setErrorCode(change.errorCode()).setErrorMessage(change.errorMessage()));
@@ -78,11 +98,12 @@ public final class AlterConfigsHandlers {
             return controller.<ApiMessage>submit(image -> {
                 AlterConfigsResponseData response = new AlterConfigsResponseData();
                 List<MetadataRecord> records = new ArrayList<>();
+                Set<ResourceKey> repeated = repeated(body.resources().stream()
+                        .map(resource -> new ResourceKey(resource.resourceType(), resource.resourceName())).toList());
                 for (AlterConfigsRequestData.AlterConfigsResource resource : body.resources()) {
-                    Map<String, String> replacement = new LinkedHashMap<>();
-                    resource.configs().forEach(config -> replacement.put(config.name(), config.value()));
-                    Change change = change(image, resource.resourceType(), resource.resourceName(),
-                            current -> new IncrementalAlterConfigs.Outcome(replacement, null));
+                    Change change = repeated.contains(new ResourceKey(resource.resourceType(),
+                            resource.resourceName())) ? repeatedResource()
+                            : legacyChange(image, resource);
                     response.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
                             .setResourceType(resource.resourceType()).setResourceName(resource.resourceName())
                             .setErrorCode(change.errorCode()).setErrorMessage(change.errorMessage()));
@@ -95,33 +116,139 @@ public final class AlterConfigsHandlers {
         };
     }
 
-    private Change change(MetadataImage image, byte resourceType, String resourceName,
-                          java.util.function.Function<Map<String, String>, IncrementalAlterConfigs.Outcome> update) {
-        if (resourceType != TOPIC) {
-            return Change.error(Errors.INVALID_REQUEST, "Fjord does not support dynamic broker configuration yet");
+    private Change incrementalChange(MetadataImage image,
+                                     IncrementalAlterConfigsRequestData.AlterConfigsResource resource,
+                                     boolean validateOnly) {
+        List<AlterConfigOperation> operations = new ArrayList<>();
+        for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
+            AlterConfigOperation.Type type;
+            try {
+                type = AlterConfigOperation.Type.forId(config.configOperation());
+            } catch (IllegalArgumentException e) {
+                return Change.error(Errors.INVALID_REQUEST, "Unknown operations type " + config.configOperation());
+            }
+            operations.add(new AlterConfigOperation(config.name(), type, config.value()));
         }
-        if (image.topic(resourceName).isEmpty()) {
-            return Change.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic '" + resourceName + "' does not exist.");
+        if (resource.resourceType() == BROKER_LOGGER) {
+            // Applied here, on the controller thread, without records: logger levels are not metadata.
+            return BrokerLoggerChanges.apply(configs.nodeId(), resource.resourceName(), operations, validateOnly,
+                    loggers).map(Change::error).orElse(new Change(Errors.NONE.code(), null, List.of()));
         }
-        Map<String, String> current = image.topicConfig(resourceName);
-        IncrementalAlterConfigs.Outcome outcome = update.apply(current);
-        if (outcome.error() != null) {
-            return new Change(outcome.error().errorCode(), outcome.error().message(), List.of());
-        }
-        java.util.Optional<ConfigApiError> invalid = resolver.validateTopicConfigs(outcome.configs());
-        if (invalid.isPresent()) {
-            return new Change(invalid.get().errorCode(), invalid.get().message(), List.of());
-        }
-        List<MetadataRecord> records = new ArrayList<>();
-        Set<String> names = new HashSet<>(current.keySet());
-        names.addAll(outcome.configs().keySet());
-        for (String name : names) {
-            String before = current.get(name);
-            String after = outcome.configs().get(name);
-            if (after == null ? before != null : !after.equals(before)) {
-                records.add(new ConfigRecord(ConfigRecord.TOPIC, resourceName, name, after));
+        return change(image, resource.resourceType(), resource.resourceName(),
+                (type, current) -> type == TOPIC ? IncrementalAlterConfigs.applyToTopic(current, operations)
+                        : IncrementalAlterConfigs.applyToBroker(current, operations));
+    }
+
+    private static Set<ResourceKey> repeated(List<ResourceKey> keys) {
+        Set<ResourceKey> seen = new HashSet<>();
+        Set<ResourceKey> repeated = new HashSet<>();
+        for (ResourceKey key : keys) {
+            if (!seen.add(key)) {
+                repeated.add(key);
             }
         }
-        return new Change(Errors.NONE.code(), null, records);
+        return repeated;
+    }
+
+    private static Change repeatedResource() {
+        return Change.error(Errors.INVALID_REQUEST, "Each resource must appear at most once.");
+    }
+
+    /** The legacy AlterConfigs: the request's configs replace the resource's whole dynamic set. */
+    private Change legacyChange(MetadataImage image, AlterConfigsRequestData.AlterConfigsResource resource) {
+        Map<String, String> replacement = new LinkedHashMap<>();
+        List<String> nullValued = new ArrayList<>();
+        for (AlterConfigsRequestData.AlterableConfig config : resource.configs()) {
+            if (replacement.containsKey(config.name())) {
+                return Change.error(Errors.INVALID_REQUEST, "Error due to duplicate config keys");
+            }
+            replacement.put(config.name(), config.value());
+            if (config.value() == null) {
+                nullValued.add(config.name());
+            }
+        }
+        if (!nullValued.isEmpty()) {
+            return Change.error(Errors.INVALID_REQUEST, "Null value not supported for : "
+                    + String.join(", ", nullValued));
+        }
+        return change(image, resource.resourceType(), resource.resourceName(),
+                (type, current) -> new IncrementalAlterConfigs.Outcome(replacement, null));
+    }
+
+    private Change change(MetadataImage image, byte resourceType, String resourceName, Update update) {
+        if (resourceType == TOPIC) {
+            return topicChange(image, resourceName, update);
+        }
+        if (resourceType == BROKER) {
+            return brokerChange(image, resourceName, update);
+        }
+        // Kafka answers the same for BROKER_LOGGER in the legacy AlterConfigs, which never supported it.
+        return Change.error(Errors.INVALID_REQUEST, "Unknown resource type " + resourceType);
+    }
+
+    private Change topicChange(MetadataImage image, String topic, Update update) {
+        if (image.topic(topic).isEmpty()) {
+            return Change.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic '" + topic + "' does not exist.");
+        }
+        Map<String, String> current = image.topicConfig(topic);
+        IncrementalAlterConfigs.Outcome outcome = update.apply(TOPIC, current);
+        if (outcome.isError()) {
+            return Change.error(outcome.error());
+        }
+        Optional<ConfigApiError> invalid = configs.resolve(image).validateTopicConfigs(outcome.configs());
+        if (invalid.isPresent()) {
+            return Change.error(invalid.get());
+        }
+        return new Change(Errors.NONE.code(), null, records(TOPIC, topic, current, outcome.configs()));
+    }
+
+    /**
+     * A broker resource, as Kafka's broker checks it before the controller stores it: "" is the cluster-wide
+     * default, a number must be this node's id (Kafka's broker refuses any other id, registered or not, since the
+     * Admin client sends a broker's resource to that broker).
+     */
+    private Change brokerChange(MetadataImage image, String resourceName, Update update) {
+        String storedName = resourceName;
+        if (!resourceName.isEmpty()) {
+            int id;
+            try {
+                id = Integer.parseInt(resourceName);
+            } catch (NumberFormatException e) {
+                return Change.error(Errors.INVALID_REQUEST, "Node id must be an integer, but it is: "
+                        + resourceName);
+            }
+            if (id != configs.nodeId()) {
+                return Change.error(Errors.INVALID_REQUEST, "Unexpected broker id, expected " + configs.nodeId()
+                        + ", but received " + resourceName);
+            }
+            storedName = Integer.toString(id); // "01" and "1" are the same broker
+        }
+        Map<String, String> current = image.brokerConfig(storedName);
+        IncrementalAlterConfigs.Outcome outcome = update.apply(BROKER, current);
+        if (outcome.isError()) {
+            return Change.error(outcome.error());
+        }
+        Optional<ConfigApiError> invalid = ConfigResolver.validateBrokerConfigs(outcome.configs(),
+                !storedName.isEmpty());
+        if (invalid.isPresent()) {
+            return Change.error(invalid.get());
+        }
+        return new Change(Errors.NONE.code(), null, records(BROKER, storedName, current, outcome.configs()));
+    }
+
+    /** ConfigRecords that turn {@code current} into {@code wanted}; a removed config is a record with a null value. */
+    private static List<MetadataRecord> records(byte resourceType, String resourceName, Map<String, String> current,
+                                                Map<String, String> wanted) {
+        Set<String> names = new HashSet<>(current.keySet());
+        names.addAll(wanted.keySet());
+        List<MetadataRecord> records = new ArrayList<>();
+        for (String name : new TreeSet<>(names)) {
+            String before = current.get(name);
+            String after = wanted.get(name);
+            if (after == null ? before != null : !after.equals(before)) {
+                records.add(new ConfigRecord(resourceType, resourceName, name, after));
+            }
+        }
+        return records;
     }
 }

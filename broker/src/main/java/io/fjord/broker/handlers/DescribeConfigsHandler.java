@@ -1,7 +1,10 @@
 package io.fjord.broker.handlers;
 
+import io.fjord.broker.ImageConfigResolver;
+import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.config.ConfigResolver;
+import io.fjord.broker.config.ConfigSource;
 import io.fjord.broker.config.DescribedConfig;
 import io.fjord.broker.network.RequestContext;
 import io.fjord.metadata.image.MetadataImage;
@@ -14,59 +17,73 @@ import io.fjord.protocol.message.DescribeConfigsResponseData.DescribeConfigsReso
 import io.fjord.protocol.message.DescribeConfigsResponseData.DescribeConfigsResult;
 import io.fjord.protocol.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
  * DescribeConfigs for topics (type 2) and brokers (type 4): every config with its effective value, source,
  * read-only and sensitive flags, type, and, when asked, synonyms and documentation, as Kafka answers. A broker
- * resource names this node's id, or "" for the cluster-wide defaults. Thread-safe.
+ * resource names this node's id, or "" for the cluster-wide defaults; values come from the current image's dynamic
+ * broker configs over {@code server.properties}. Broker loggers (type 8) are every logger with its effective level.
+ * Thread-safe.
  */
 public final class DescribeConfigsHandler implements ApiHandler {
     private static final byte TOPIC = 2;
     private static final byte BROKER = 4;
+    private static final byte BROKER_LOGGER = 8;
 
     private final MetadataCache cache;
-    private final ConfigResolver resolver;
+    private final ImageConfigResolver configs;
+    private final LoggerLevels loggers;
 
-    public DescribeConfigsHandler(MetadataCache cache, ConfigResolver resolver) {
+    public DescribeConfigsHandler(MetadataCache cache, ImageConfigResolver configs, LoggerLevels loggers) {
         this.cache = cache;
-        this.resolver = resolver;
+        this.configs = configs;
+        this.loggers = loggers;
     }
 
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DecodedRequest request) {
         DescribeConfigsRequestData body = (DescribeConfigsRequestData) request.body();
         MetadataImage image = cache.image();
+        ConfigResolver resolver = configs.resolve(image);
         DescribeConfigsResponseData response = new DescribeConfigsResponseData();
         for (DescribeConfigsRequestData.DescribeConfigsResource resource : body.resources()) {
             DescribeConfigsResult result = new DescribeConfigsResult().setResourceType(resource.resourceType())
                     .setResourceName(resource.resourceName());
             response.results().add(result);
-            List<DescribedConfig> configs;
+            List<DescribedConfig> described;
             if (resource.resourceType() == TOPIC) {
                 if (image.topic(resource.resourceName()).isEmpty()) {
                     result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
                             .setErrorMessage("Topic '" + resource.resourceName() + "' does not exist.");
                     continue;
                 }
-                configs = resolver.describeTopic(image.topicConfig(resource.resourceName()));
+                described = resolver.describeTopic(image.topicConfig(resource.resourceName()));
             } else if (resource.resourceType() == BROKER) {
                 if (resource.resourceName().isEmpty()) {
-                    configs = resolver.describeBrokerDefaults();
-                } else if (resource.resourceName().equals(Integer.toString(cache.nodeId()))) {
-                    configs = resolver.describeBroker();
+                    described = resolver.describeBrokerDefaults();
+                } else if (!isInteger(resource.resourceName())) {
+                    result.setErrorCode(Errors.INVALID_REQUEST.code())
+                            .setErrorMessage("Broker id must be an integer, but it is: " + resource.resourceName());
+                    continue;
+                } else if (Integer.parseInt(resource.resourceName()) == cache.nodeId()) {
+                    described = resolver.describeBroker();
                 } else {
                     result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Unexpected broker id, expected "
                             + cache.nodeId() + " or empty string, but received " + resource.resourceName());
                     continue;
                 }
+            } else if (resource.resourceType() == BROKER_LOGGER) {
+                describeLoggers(resource, result);
+                continue;
             } else {
                 result.setErrorCode(Errors.INVALID_REQUEST.code())
                         .setErrorMessage("Unsupported resource type " + resource.resourceType());
                 continue;
             }
-            for (DescribedConfig config : configs) {
+            for (DescribedConfig config : described) {
                 if (resource.configurationKeys() != null && !resource.configurationKeys().contains(config.name())) {
                     continue;
                 }
@@ -84,5 +101,39 @@ public final class DescribeConfigsHandler implements ApiHandler {
             }
         }
         return CompletableFuture.completedFuture(response);
+    }
+
+    /** Kafka's answer for a BROKER_LOGGER resource: this node's loggers, source DYNAMIC_BROKER_LOGGER_CONFIG. */
+    private void describeLoggers(DescribeConfigsRequestData.DescribeConfigsResource resource,
+                                 DescribeConfigsResult result) {
+        String name = resource.resourceName();
+        String error = null;
+        if (name.isEmpty()) {
+            error = "Broker id must not be empty";
+        } else if (!isInteger(name)) {
+            error = "Broker id must be an integer, but it is: " + name;
+        } else if (Integer.parseInt(name) != cache.nodeId()) {
+            error = "Unexpected broker id, expected " + cache.nodeId() + " but received " + name;
+        }
+        if (error != null) {
+            result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(error);
+            return;
+        }
+        for (Map.Entry<String, String> logger : loggers.effectiveLevels().entrySet()) {
+            if (resource.configurationKeys() == null || resource.configurationKeys().contains(logger.getKey())) {
+                result.configs().add(new DescribeConfigsResourceResult().setName(logger.getKey())
+                        .setValue(logger.getValue()).setReadOnly(false).setIsSensitive(false)
+                        .setConfigSource(ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG.id()));
+            }
+        }
+    }
+
+    private static boolean isInteger(String text) {
+        try {
+            Integer.parseInt(text);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 }

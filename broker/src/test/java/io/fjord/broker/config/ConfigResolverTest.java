@@ -198,15 +198,70 @@ class ConfigResolverTest {
     }
 
     @Test
-    void validatesBrokerAlterations() {
+    void validatesBrokerAlterationsAsKafkasBrokerDoes() {
         assertThat(ConfigResolver.validateBrokerConfigs(Map.of("log.retention.ms", "1000"), false)).isEmpty();
-        assertThat(ConfigResolver.validateBrokerConfigs(Map.of("num.partitions", "3"), true)).contains(
-                ConfigApiError.invalidConfig("Cannot update these configs dynamically: [num.partitions]"));
-        assertThat(ConfigResolver.validateBrokerConfigs(Map.of("listeners", "PLAINTEXT://:9092"), false))
-                .hasValueSatisfying(error -> assertThat(error.message()).startsWith(
-                        "Cannot update these configs at default cluster level, broker id must be specified"));
+        assertThat(ConfigResolver.validateBrokerConfigs(Map.of("num.partitions", "3", "log.dirs", "/x"), true))
+                .contains(ConfigApiError.invalidRequest(
+                        "Cannot update these configs dynamically: [log.dirs, num.partitions]"));
+        assertThat(ConfigResolver.validateBrokerConfigs(Map.of("listeners", "PLAINTEXT://:9092"), false)).contains(
+                ConfigApiError.invalidRequest("Cannot update these configs at default cluster level, broker id must "
+                        + "be specified: [listeners]"));
+        assertThat(ConfigResolver.validateBrokerConfigs(Map.of("listeners", "PLAINTEXT://:9092"), true)).isEmpty();
+        // Kafka answers INVALID_REQUEST for a bad broker value too (KAFKA-13609), naming the key.
         assertThat(ConfigResolver.validateBrokerConfigs(Map.of("num.io.threads", "0"), true)).contains(
-                ConfigApiError.invalidConfig("Invalid value 0 for configuration num.io.threads: "
+                ConfigApiError.invalidRequest("Invalid value 0 for configuration num.io.threads: "
                         + "Value must be at least 1"));
+        assertThat(ConfigResolver.validateBrokerConfigs(Map.of("log.retention.ms", "soon"), false))
+                .hasValueSatisfying(error -> {
+                    assertThat(error.errorCode()).isEqualTo(ConfigApiError.INVALID_REQUEST);
+                    assertThat(error.message()).contains("log.retention.ms");
+                });
+        assertThat(ConfigResolver.validateBrokerConfigs(Map.of("ssl.keystore.location", "/k"), true)).contains(
+                ConfigApiError.invalidRequest("These security configs can be dynamically updated only per-listener "
+                        + "using the listener prefix: [ssl.keystore.location]"));
+        assertThat(ConfigResolver.validateBrokerConfigs(
+                Map.of("listener.name.external.ssl.keystore.location", "/k"), true)).isEmpty();
+        // Read-only is reported before a bad value, as Kafka checks in that order.
+        assertThat(ConfigResolver.validateBrokerConfigs(Map.of("num.io.threads", "0", "node.id", "3"), true))
+                .hasValueSatisfying(error -> assertThat(error.message())
+                        .isEqualTo("Cannot update these configs dynamically: [node.id]"));
+        // Kafka accepts custom (unknown) broker configs dynamically.
+        assertThat(ConfigResolver.validateBrokerConfigs(Map.of("my.plugin.setting", "x"), false)).isEmpty();
+    }
+
+    @Test
+    void dynamicLayersComeFromWithDynamicAndReachTopicsWithoutOverrides() {
+        ConfigResolver base = resolver("log.retention.hours=24\n", Map.of(), Map.of());
+        ConfigResolver dynamic = base.withDynamic(Map.of("log.segment.bytes", "2097152"),
+                Map.of("log.retention.ms", "5000", "log.segment.bytes", "1048576"));
+
+        assertThat(dynamic.effectiveTopicConfigs(Map.of())).containsEntry("retention.ms", "5000")
+                .containsEntry("segment.bytes", "2097152");
+        assertThat(dynamic.effectiveTopicConfigs(Map.of("retention.ms", "7"))).containsEntry("retention.ms", "7");
+        assertThat(dynamic.logConfig(Map.of()).retentionMs()).isEqualTo(5000L);
+        assertThat(base.effectiveTopicConfigs(Map.of())).containsEntry("retention.ms", "86400000");
+
+        DescribedConfig perBroker = entry(dynamic.describeBroker(), "log.segment.bytes");
+        assertThat(perBroker.value()).isEqualTo("2097152");
+        assertThat(perBroker.source()).isEqualTo(ConfigSource.DYNAMIC_BROKER_CONFIG);
+        assertThat(perBroker.readOnly()).isFalse();
+        assertThat(perBroker.synonyms()).extracting(Synonym::source).containsExactly(
+                ConfigSource.DYNAMIC_BROKER_CONFIG, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+                ConfigSource.DEFAULT_CONFIG);
+        assertThat(entry(dynamic.describeBroker(), "log.dirs").readOnly()).isTrue();
+        List<DescribedConfig> defaults = dynamic.describeBrokerDefaults();
+        assertThat(defaults).extracting(DescribedConfig::name).containsExactly("log.retention.ms",
+                "log.segment.bytes");
+        assertThat(entry(defaults, "log.segment.bytes").synonyms()).containsExactly(
+                new Synonym("log.segment.bytes", "1048576", ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG));
+    }
+
+    @Test
+    void customDynamicBrokerConfigsAreDescribedAsSensitive() {
+        DescribedConfig custom = entry(resolver("", Map.of("my.plugin.setting", "x"), Map.of()).describeBroker(),
+                "my.plugin.setting");
+        assertThat(custom.value()).isNull();
+        assertThat(custom.sensitive()).isTrue();
+        assertThat(custom.source()).isEqualTo(ConfigSource.DYNAMIC_BROKER_CONFIG);
     }
 }

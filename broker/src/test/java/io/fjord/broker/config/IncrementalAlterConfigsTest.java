@@ -74,6 +74,21 @@ class IncrementalAlterConfigsTest {
     }
 
     @Test
+    void brokerAppendToANonListOrUnknownNameHasKafkasBrokerMessages() {
+        assertThat(IncrementalAlterConfigs.applyToBroker(Map.of(), List.of(append("log.retention.ms", "5"))).error())
+                .isEqualTo(ConfigApiError.invalidConfig("Config value append is not allowed for config key: "
+                        + "log.retention.ms"));
+        assertThat(IncrementalAlterConfigs.applyToBroker(Map.of(), List.of(subtract("num.io.threads", "5"))).error())
+                .isEqualTo(ConfigApiError.invalidConfig("Config value subtract is not allowed for config key: "
+                        + "num.io.threads"));
+        assertThat(IncrementalAlterConfigs.applyToBroker(Map.of(), List.of(append("no.such", "x"))).error())
+                .isEqualTo(ConfigApiError.invalidConfig("Unknown config name: no.such"));
+        assertThat(IncrementalAlterConfigs.applyToBroker(Map.of("log.retention.ms", "1"),
+                List.of(delete("log.retention.ms"), set("my.custom", "v"))).configs())
+                .isEqualTo(Map.of("my.custom", "v"));
+    }
+
+    @Test
     void operationIdsAreKafkas() {
         assertThat(AlterConfigOperation.Type.forId((byte) 0)).isEqualTo(AlterConfigOperation.Type.SET);
         assertThat(AlterConfigOperation.Type.forId((byte) 3)).isEqualTo(AlterConfigOperation.Type.SUBTRACT);

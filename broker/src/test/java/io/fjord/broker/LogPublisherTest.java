@@ -1,0 +1,119 @@
+package io.fjord.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fjord.broker.config.BrokerConfig;
+import io.fjord.broker.config.ConfigResolver;
+import io.fjord.metadata.image.MetadataDelta;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.records.ConfigRecord;
+import io.fjord.metadata.records.MetadataRecord;
+import io.fjord.metadata.records.PartitionRecord;
+import io.fjord.metadata.records.TopicRecord;
+import io.fjord.storage.LogConfig;
+import io.fjord.storage.LogManager;
+import io.fjord.storage.LogManagerConfig;
+import io.fjord.storage.TopicPartition;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Dynamic broker configs in the metadata reach every log that does not override them, as in Kafka. */
+class LogPublisherTest {
+    private static final int NODE_ID = 1;
+
+    @TempDir
+    Path directory;
+    private LogManager logManager;
+    private LogPublisher publisher;
+    private ImageConfigResolver configs;
+    private MetadataImage image = MetadataImage.EMPTY;
+    private long offset;
+
+    @BeforeEach
+    void start() {
+        logManager = new LogManager(LogManagerConfig.fromProperties(Map.of(LogManagerConfig.LOG_DIRS,
+                directory.toString())), InstantSource.system());
+        logManager.startup();
+        configs = new ImageConfigResolver(ConfigResolver.ofStatic(BrokerConfig.fromMap(Map.of("node.id", "1",
+                "process.roles", "broker,controller", "log.retention.hours", "24"))), NODE_ID);
+        publisher = new LogPublisher(NODE_ID, logManager, configs);
+    }
+
+    @AfterEach
+    void stop() {
+        logManager.shutdown();
+    }
+
+    private void replay(MetadataRecord... records) {
+        MetadataDelta delta = new MetadataDelta(image);
+        for (MetadataRecord record : records) {
+            delta.replay(record, ++offset);
+        }
+        MetadataImage previous = image;
+        image = delta.apply();
+        publisher.publish(previous, image);
+    }
+
+    private void createTopic(String name) {
+        UUID id = UUID.randomUUID();
+        replay(new TopicRecord(name, id), new PartitionRecord(id, 0, List.of(NODE_ID), List.of(NODE_ID), NODE_ID, 0,
+                0));
+    }
+
+    private LogConfig logConfig(String topic) {
+        return logManager.getLog(new TopicPartition(topic, 0)).orElseThrow().config();
+    }
+
+    @Test
+    void clusterDefaultsAndPerBrokerConfigsApplyToLogsWithoutOverridesAndDeletionReverts() {
+        createTopic("plain");
+        createTopic("tuned");
+        replay(new ConfigRecord(ConfigRecord.TOPIC, "tuned", "retention.ms", "7000"));
+        assertThat(logConfig("plain").retentionMs()).isEqualTo(86_400_000L);
+
+        replay(new ConfigRecord(ConfigRecord.BROKER, "", "log.retention.ms", "5000"),
+                new ConfigRecord(ConfigRecord.BROKER, "", "log.segment.bytes", "1048576"));
+        assertThat(logConfig("plain").retentionMs()).isEqualTo(5000L);
+        assertThat(logConfig("plain").segmentBytes()).isEqualTo(1_048_576);
+        assertThat(logConfig("tuned").retentionMs()).isEqualTo(7000L);
+        assertThat(logConfig("tuned").segmentBytes()).isEqualTo(1_048_576);
+
+        // This node's own dynamic config wins over the cluster default; another node's does not apply here.
+        replay(new ConfigRecord(ConfigRecord.BROKER, "1", "log.segment.bytes", "2097152"),
+                new ConfigRecord(ConfigRecord.BROKER, "2", "log.retention.ms", "1"));
+        assertThat(logConfig("plain").segmentBytes()).isEqualTo(2_097_152);
+        assertThat(logConfig("plain").retentionMs()).isEqualTo(5000L);
+
+        createTopic("later");
+        assertThat(logConfig("later").retentionMs()).isEqualTo(5000L);
+        assertThat(logConfig("later").segmentBytes()).isEqualTo(2_097_152);
+
+        replay(new ConfigRecord(ConfigRecord.BROKER, "", "log.retention.ms", null),
+                new ConfigRecord(ConfigRecord.BROKER, "1", "log.segment.bytes", null));
+        assertThat(logConfig("plain").retentionMs()).isEqualTo(86_400_000L);
+        assertThat(logConfig("plain").segmentBytes()).isEqualTo(1_048_576);
+        assertThat(logConfig("later").retentionMs()).isEqualTo(86_400_000L);
+        assertThat(logConfig("tuned").retentionMs()).isEqualTo(7000L);
+        assertThat(image.brokerConfig("")).isEqualTo(Map.of("log.segment.bytes", "1048576"));
+        assertThat(image.brokerConfig("1")).isEmpty();
+    }
+
+    @Test
+    void theResolverFollowsTheImageAndIsReusedWhileBrokerConfigsStayTheSame() {
+        ConfigResolver initial = configs.resolve(image);
+        assertThat(initial.effectiveTopicConfigs(Map.of()).get("retention.ms")).isEqualTo("86400000");
+        createTopic("plain");
+        assertThat(configs.resolve(image)).isSameAs(initial);
+
+        replay(new ConfigRecord(ConfigRecord.BROKER, "", "log.retention.ms", "3600000"));
+        assertThat(configs.resolve(image)).isNotSameAs(initial);
+        assertThat(configs.resolve(image).effectiveTopicConfigs(Map.of()).get("retention.ms")).isEqualTo("3600000");
+    }
+}
