@@ -7,17 +7,24 @@
 # as fast as the producer takes them, then reads them back from the beginning (assigned partitions, no group).
 # Both brokers run at the same time with the same JVM options (heap 512 MB, Kafka's shipped G1 settings); each round
 # uses a fresh topic per broker, created and deleted with Kafka's own kafka-topics tool (TopicCommand). Odd rounds
-# run Kafka first, even rounds Fjord first. A warm-up round (not counted) runs first on each broker.
+# run Kafka first, even rounds Fjord first. A warm-up round (not counted) runs first on each broker. Besides
+# throughput and latency, each run reports the CPU time the broker process used (from /proc/PID/stat): on a small
+# machine the load generator competes with the broker for the same cores, so CPU per record tells efficiency apart
+# from throughput.
 #
 # Usage: bench/compare-kafka.sh [--rounds N] [--records N] [--warmup-records N] [--record-size BYTES]
 #                               [--partitions N] [--heap SIZE] [--kafka-port PORT] [--fjord-port PORT]
-#                               [--progress] [--keep]
+#                               [--producer load-tool|kafka-perf] [--progress] [--keep]
 #   --rounds N          measured rounds (default 3)
 #   --records N         records per run (default 5000000)
 #   --warmup-records N  records of the uncounted warm-up run on each broker (default 1000000; 0 skips it)
 #   --record-size B     value size in bytes (default 100)
 #   --partitions N      partitions of the topic (default 4)
 #   --heap SIZE         -Xms/-Xmx of both brokers (default 512m)
+#   --producer P        load-tool (default): bench's load tool; kafka-perf: Kafka's own ProducerPerformance
+#                       (kafka-tools 4.4.0) for the produce phase, with the same settings (extra producer settings:
+#                       KAFKA_PERF_PROPS="key=value ..."). Consuming always uses the load tool: Kafka's
+#                       ConsumerPerformance needs consumer groups, which Fjord does not serve yet (issue #4).
 #   --progress          show the load tool's once-a-second progress lines (otherwise they go to the log)
 #   --keep              keep the working directory (data, logs) instead of deleting it
 #   extra producer settings: LOAD_PRODUCE_OPTS="--linger-ms 10 -X max.in.flight.requests.per.connection=5"
@@ -41,6 +48,7 @@ kafka_port=19092
 fjord_port=29092
 progress=0
 keep=0
+producer=load-tool
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -51,12 +59,14 @@ while [[ $# -gt 0 ]]; do
     --heap) heap="$2"; shift 2 ;;
     --kafka-port) kafka_port="$2"; shift 2 ;;
     --fjord-port) fjord_port="$2"; shift 2 ;;
+    --producer) producer="$2"; shift 2 ;;
     --progress) progress=1; shift ;;
     --keep) keep=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare-kafka: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+[[ "$producer" == load-tool || "$producer" == kafka-perf ]] || { echo "compare-kafka: --producer is load-tool or kafka-perf" >&2; exit 2; }
 kafka_controller_port=$((kafka_port + 1))
 
 if [[ ! -f "$server_jar" || ! -f "$bench_jar" || ! -d "$kafka_libs" || "${REBUILD:-0}" == "1" ]]; then
@@ -186,27 +196,59 @@ load() { # mode broker topic records [options...]; prints the RESULT line
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
 results="$work/results.tsv"
-printf 'round\tbroker\tproduce_rps\tproduce_mbps\tp50_ms\tp99_ms\tp999_ms\tmax_ms\tconsume_rps\tconsume_mbps\n' >"$results"
+printf 'round\tbroker\tproduce_rps\tproduce_mbps\tp50_ms\tp99_ms\tp999_ms\tmax_ms\tproduce_broker_cpu_s\tconsume_rps\tconsume_mbps\tconsume_broker_cpu_s\n' >"$results"
+
+pid_of() { [[ "$1" == Kafka ]] && echo "$kafka_pid" || echo "$fjord_pid"; }
+
+clock_ticks="$(getconf CLK_TCK)"
+cpu_seconds() { awk -v ticks="$clock_ticks" '{printf "%.2f", ($14 + $15) / ticks}' "/proc/$1/stat"; }
+
+# Kafka's own ProducerPerformance instead of the load tool (--producer kafka-perf); its summary line becomes a RESULT
+# line: "N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, P50 ms 50th, ... 99.9th."
+kafka_producer_performance() { # broker topic records
+  local output
+  echo "== ProducerPerformance $1 $2 $3" >>"$log"
+  # shellcheck disable=SC2086
+  output="$("$java_bin" -Xmx1g "-Dlog4j2.configurationFile=$kafka_config/log4j2-tools.properties" \
+    -cp "$kafka_libs/*" org.apache.kafka.tools.ProducerPerformance --topic "$2" --num-records "$3" \
+    --record-size "$record_size" --throughput -1 --producer-props "bootstrap.servers=127.0.0.1:$(port_of "$1")" \
+    acks=all linger.ms=5 batch.size=16384 compression.type=none ${KAFKA_PERF_PROPS:-} 2>>"$log")"
+  echo "$output" >>"$log"
+  local summary
+  summary="$(grep 'records sent' <<<"$output" | tail -1)"
+  [[ -n "$summary" ]] || { echo "compare-kafka: ProducerPerformance on $1 failed; see $log" >&2; exit 1; }
+  sed -E 's/^([0-9]+) records sent, ([0-9.]+) records\/sec \(([0-9.]+) MB\/sec\), [0-9.]+ ms avg latency, ([0-9.]+) ms max latency, ([0-9]+) ms 50th, [0-9]+ ms 95th, ([0-9]+) ms 99th, ([0-9]+) ms 99.9th.*/RESULT mode=produce records=\1 records_per_sec=\2 mb_per_sec=\3 p50_ms=\5 p99_ms=\6 p999_ms=\7 max_ms=\4/' \
+    <<<"$summary"
+}
 
 run() { # round broker records
   local round="$1" broker="$2" count="$3" topic="bench-r$1-$2"
+  local pid produced consumed cpu_start cpu_produce cpu_consume
+  pid="$(pid_of "$broker")"
   topics "$broker" --create --topic "$topic" --partitions "$partitions" --replication-factor 1
-  local produced consumed
-  # shellcheck disable=SC2086
-  produced="$(load produce "$broker" "$topic" "$count" --acks all --linger-ms 5 --batch-size 16384 \
-    --compression none ${LOAD_PRODUCE_OPTS:-})"
+  cpu_start="$(cpu_seconds "$pid")"
+  if [[ "$producer" == "kafka-perf" ]]; then
+    produced="$(kafka_producer_performance "$broker" "$topic" "$count")"
+  else
+    # shellcheck disable=SC2086
+    produced="$(load produce "$broker" "$topic" "$count" --acks all --linger-ms 5 --batch-size 16384 \
+      --compression none ${LOAD_PRODUCE_OPTS:-})"
+  fi
+  cpu_produce="$(awk -v a="$cpu_start" -v b="$(cpu_seconds "$pid")" 'BEGIN {printf "%.2f", b - a}')"
+  cpu_start="$(cpu_seconds "$pid")"
   consumed="$(load consume "$broker" "$topic" "$count")"
+  cpu_consume="$(awk -v a="$cpu_start" -v b="$(cpu_seconds "$pid")" 'BEGIN {printf "%.2f", b - a}')"
   topics "$broker" --delete --topic "$topic"
   if [[ "$round" != "warm-up" ]]; then
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$broker" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$broker" \
       "$(field "$produced" records_per_sec)" "$(field "$produced" mb_per_sec)" "$(field "$produced" p50_ms)" \
-      "$(field "$produced" p99_ms)" "$(field "$produced" p999_ms)" "$(field "$produced" max_ms)" \
-      "$(field "$consumed" records_per_sec)" "$(field "$consumed" mb_per_sec)" >>"$results"
+      "$(field "$produced" p99_ms)" "$(field "$produced" p999_ms)" "$(field "$produced" max_ms)" "$cpu_produce" \
+      "$(field "$consumed" records_per_sec)" "$(field "$consumed" mb_per_sec)" "$cpu_consume" >>"$results"
   fi
-  printf '%-8s %-6s produce %10.0f rec/s %7.2f MB/s  p50 %8.1f ms  p99 %8.1f ms  p99.9 %8.1f ms | consume %10.0f rec/s %7.2f MB/s\n' \
+  printf '%-7s %-5s produce %8.0f rec/s %6.2f MB/s p50 %7.1f ms p99 %7.1f ms p99.9 %7.1f ms cpu %5.1f s | consume %8.0f rec/s %6.2f MB/s cpu %4.1f s\n' \
     "$round" "$broker" "$(field "$produced" records_per_sec)" "$(field "$produced" mb_per_sec)" \
-    "$(field "$produced" p50_ms)" "$(field "$produced" p99_ms)" "$(field "$produced" p999_ms)" \
-    "$(field "$consumed" records_per_sec)" "$(field "$consumed" mb_per_sec)"
+    "$(field "$produced" p50_ms)" "$(field "$produced" p99_ms)" "$(field "$produced" p999_ms)" "$cpu_produce" \
+    "$(field "$consumed" records_per_sec)" "$(field "$consumed" mb_per_sec)" "$cpu_consume"
 }
 
 echo "compare-kafka: $rounds rounds of $records records of $record_size bytes, $partitions partitions, acks=all, linger.ms=5, heap $heap"
@@ -246,10 +288,15 @@ for label, column in (("produce", "produce_rps"), ("consume", "consume_rps")):
     kafka, fjord = values("Kafka", column), values("Fjord", column)
     if not kafka or not fjord:
         continue
+    cpu_column = label + "_broker_cpu_s"
+    kafka_cpu, fjord_cpu = values("Kafka", cpu_column), values("Fjord", cpu_column)
     print(f"{label}: Kafka mean {statistics.mean(kafka):,.0f} rec/s (median {statistics.median(kafka):,.0f}), "
           f"Fjord mean {statistics.mean(fjord):,.0f} rec/s (median {statistics.median(fjord):,.0f}); "
           f"Fjord/Kafka = {statistics.mean(fjord) / statistics.mean(kafka):.2f}x (of medians "
           f"{statistics.median(fjord) / statistics.median(kafka):.2f}x)")
+    print(f"{label}: broker CPU per run: Kafka mean {statistics.mean(kafka_cpu):.2f} s, Fjord mean "
+          f"{statistics.mean(fjord_cpu):.2f} s; Fjord/Kafka = {statistics.mean(fjord_cpu) / statistics.mean(kafka_cpu):.2f}x"
+          if statistics.mean(kafka_cpu) > 0 else f"{label}: no broker CPU figures")
 PYTHON
 if [[ "$keep" == "1" || -n "${BENCH_DIR:-}" ]]; then
   echo "compare-kafka: per-run figures in $results" >&2
