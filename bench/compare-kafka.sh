@@ -181,7 +181,6 @@ load() { # mode broker topic records [options...]; prints the RESULT line
   local mode="$1" broker="$2" topic="$3" count="$4"; shift 4
   local output
   echo "== $mode $broker $topic $count" >>"$log"
-  # shellcheck disable=SC2086 # LOAD_PRODUCE_OPTS is a list of options on purpose
   if [[ "$progress" == "1" ]]; then
     output="$("$java_bin" -Xmx1g -cp "$bench_jar" io.fjord.bench.load.LoadTool "$mode" \
       -b "127.0.0.1:$(port_of "$broker")" -t "$topic" -n "$count" -s "$record_size" "$@" 2> >(tee -a "$log" >&2))"
@@ -208,7 +207,7 @@ cpu_seconds() { awk -v ticks="$clock_ticks" '{printf "%.2f", ($14 + $15) / ticks
 kafka_producer_performance() { # broker topic records
   local output
   echo "== ProducerPerformance $1 $2 $3" >>"$log"
-  # shellcheck disable=SC2086
+  # shellcheck disable=SC2086 # KAFKA_PERF_PROPS is a list of settings on purpose
   output="$("$java_bin" -Xmx1g "-Dlog4j2.configurationFile=$kafka_config/log4j2-tools.properties" \
     -cp "$kafka_libs/*" org.apache.kafka.tools.ProducerPerformance --topic "$2" --num-records "$3" \
     --record-size "$record_size" --throughput -1 --producer-props "bootstrap.servers=127.0.0.1:$(port_of "$1")" \
@@ -230,7 +229,7 @@ run() { # round broker records
   if [[ "$producer" == "kafka-perf" ]]; then
     produced="$(kafka_producer_performance "$broker" "$topic" "$count")"
   else
-    # shellcheck disable=SC2086
+    # shellcheck disable=SC2086 # LOAD_PRODUCE_OPTS is a list of options on purpose
     produced="$(load produce "$broker" "$topic" "$count" --acks all --linger-ms 5 --batch-size 16384 \
       --compression none ${LOAD_PRODUCE_OPTS:-})"
   fi
