@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# Runs the same end-to-end load against Apache Kafka 4.4.0 (from the kafka-dist module's Maven Central jars) and
+# against Fjord on this machine, alternating, and prints each run's figures and the Fjord/Kafka ratios.
+#
+# Workload (issue #3): one node, a 4-partition topic, 100-byte records, acks=all, linger.ms=5, batch.size 16384, no
+# compression; the load tool (io.fjord.bench.load.LoadTool in bench/target/fjord-bench.jar) produces N records
+# as fast as the producer takes them, then reads them back from the beginning (assigned partitions, no group).
+# Both brokers run at the same time with the same JVM options (heap 512 MB, Kafka's shipped G1 settings); each round
+# uses a fresh topic per broker, created and deleted with Kafka's own kafka-topics tool (TopicCommand). Odd rounds
+# run Kafka first, even rounds Fjord first. A warm-up round (not counted) runs first on each broker. Besides
+# throughput and latency, each run reports the CPU time the broker process used (from /proc/PID/stat): on a small
+# machine the load generator competes with the broker for the same cores, so CPU per record tells efficiency apart
+# from throughput.
+#
+# Usage: bench/compare-kafka.sh [--rounds N] [--records N] [--warmup-records N] [--record-size BYTES]
+#                               [--partitions N] [--heap SIZE] [--kafka-port PORT] [--fjord-port PORT]
+#                               [--producer load-tool|kafka-perf] [--progress] [--keep]
+#   --rounds N          measured rounds (default 3)
+#   --records N         records per run (default 5000000)
+#   --warmup-records N  records of the uncounted warm-up run on each broker (default 1000000; 0 skips it)
+#   --record-size B     value size in bytes (default 100)
+#   --partitions N      partitions of the topic (default 4)
+#   --heap SIZE         -Xms/-Xmx of both brokers (default 512m)
+#   --producer P        load-tool (default): bench's load tool; kafka-perf: Kafka's own ProducerPerformance
+#                       (kafka-tools 4.4.0) for the produce phase, with the same settings (extra producer settings:
+#                       KAFKA_PERF_PROPS="key=value ..."). Consuming always uses the load tool: Kafka's
+#                       ConsumerPerformance needs consumer groups, which Fjord does not serve yet (issue #4).
+#   --progress          show the load tool's once-a-second progress lines (otherwise they go to the log)
+#   --keep              keep the working directory (data, logs) instead of deleting it
+#   extra producer settings: LOAD_PRODUCE_OPTS="--linger-ms 10 -X max.in.flight.requests.per.connection=5"
+# Environment: BENCH_DIR (working directory; default a new temporary directory), REBUILD=1 (rebuild the jars).
+set -euo pipefail
+
+bench_module="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$bench_module")"
+server_jar="$root/server/target/fjord-server.jar"
+bench_jar="$bench_module/target/fjord-bench.jar"
+kafka_libs="$root/kafka-dist/target/kafka-libs"
+kafka_config="$root/kafka-dist/src/main/config"
+
+rounds=3
+records=5000000
+warmup_records=1000000
+record_size=100
+partitions=4
+heap=512m
+kafka_port=19092
+fjord_port=29092
+progress=0
+keep=0
+producer=load-tool
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --rounds) rounds="$2"; shift 2 ;;
+    --records) records="$2"; shift 2 ;;
+    --warmup-records) warmup_records="$2"; shift 2 ;;
+    --record-size) record_size="$2"; shift 2 ;;
+    --partitions) partitions="$2"; shift 2 ;;
+    --heap) heap="$2"; shift 2 ;;
+    --kafka-port) kafka_port="$2"; shift 2 ;;
+    --fjord-port) fjord_port="$2"; shift 2 ;;
+    --producer) producer="$2"; shift 2 ;;
+    --progress) progress=1; shift ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "compare-kafka: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[[ "$producer" == load-tool || "$producer" == kafka-perf ]] || { echo "compare-kafka: --producer is load-tool or kafka-perf" >&2; exit 2; }
+kafka_controller_port=$((kafka_port + 1))
+
+if [[ ! -f "$server_jar" || ! -f "$bench_jar" || ! -d "$kafka_libs" || "${REBUILD:-0}" == "1" ]]; then
+  echo "compare-kafka: building the Fjord server, the load tool and the Kafka jars" >&2
+  (cd "$root" && mvn -q -B -ntp -pl server,bench,kafka-dist -am package -DskipTests)
+fi
+
+work="${BENCH_DIR:-$(mktemp -d -t fjord-compare.XXXXXX)}"
+mkdir -p "$work"
+log="$work/compare.log"
+: >"$log"
+echo "compare-kafka: working directory $work (log: $log)" >&2
+
+java_bin="java"
+if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
+  java_bin="$JAVA_HOME/bin/java"
+fi
+# Kafka's shipped KAFKA_JVM_PERFORMANCE_OPTS with the heap of the target; Fjord gets exactly the same.
+broker_jvm=(-Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
+  -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true)
+tools_jvm=(-Xmx256m "-Dlog4j2.configurationFile=$kafka_config/log4j2-tools.properties")
+
+kafka_pid=""
+fjord_pid=""
+
+stop_broker() { # pid name
+  local pid="$1" name="$2"
+  [[ -n "$pid" ]] || return 0
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 60); do
+    kill -0 "$pid" 2>/dev/null || { echo "compare-kafka: $name stopped" >&2; return 0; }
+    sleep 0.5
+  done
+  echo "compare-kafka: $name did not stop in 30 s; killing it" >&2
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  stop_broker "$kafka_pid" "Kafka"
+  stop_broker "$fjord_pid" "Fjord"
+  if [[ "$keep" == "0" && -z "${BENCH_DIR:-}" ]]; then
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for_port() { # port pid name
+  for _ in $(seq 1 120); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    kill -0 "$2" 2>/dev/null || { echo "compare-kafka: $3 exited while starting; see $work/$3.out" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "compare-kafka: $3 did not listen on port $1 within 60 s" >&2
+  exit 1
+}
+
+for port in "$kafka_port" "$kafka_controller_port" "$fjord_port"; do
+  port_free "$port" || { echo "compare-kafka: port $port is in use (see --kafka-port/--fjord-port)" >&2; exit 1; }
+done
+
+# Apache Kafka: KRaft, broker and controller in one process, formatted with a random cluster id.
+mkdir -p "$work/kafka/data" "$work/kafka/logs"
+cat >"$work/kafka/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$kafka_controller_port
+listeners=PLAINTEXT://127.0.0.1:$kafka_port,CONTROLLER://127.0.0.1:$kafka_controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$kafka_port
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$work/kafka/data
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+EOF
+cluster_id="$("$java_bin" "${tools_jvm[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool random-uuid)"
+"$java_bin" "${tools_jvm[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool format -t "$cluster_id" \
+  -c "$work/kafka/server.properties" >>"$log" 2>&1
+"$java_bin" "${broker_jvm[@]}" "-Dlog4j2.configurationFile=$kafka_config/log4j2-server.properties" \
+  "-Dkafka.logs.dir=$work/kafka/logs" -cp "$kafka_libs/*" kafka.Kafka "$work/kafka/server.properties" \
+  >"$work/Kafka.out" 2>&1 &
+kafka_pid=$!
+
+# Fjord: the same single node (its defaults are broker and controller in one process).
+mkdir -p "$work/fjord/data"
+cat >"$work/fjord/server.properties" <<EOF
+node.id=1
+listeners=PLAINTEXT://127.0.0.1:$fjord_port
+log.dirs=$work/fjord/data
+EOF
+"$java_bin" "${broker_jvm[@]}" -jar "$server_jar" start --config "$work/fjord/server.properties" \
+  >"$work/Fjord.out" 2>&1 &
+fjord_pid=$!
+
+wait_for_port "$kafka_port" "$kafka_pid" Kafka
+wait_for_port "$fjord_port" "$fjord_pid" Fjord
+echo "compare-kafka: Kafka (pid $kafka_pid, port $kafka_port) and Fjord (pid $fjord_pid, port $fjord_port) are up" >&2
+
+port_of() { [[ "$1" == Kafka ]] && echo "$kafka_port" || echo "$fjord_port"; }
+
+topics() { # broker args...
+  local broker="$1"; shift
+  "$java_bin" "${tools_jvm[@]}" -cp "$kafka_libs/*" org.apache.kafka.tools.TopicCommand \
+    --bootstrap-server "127.0.0.1:$(port_of "$broker")" "$@" >>"$log" 2>&1
+}
+
+load() { # mode broker topic records [options...]; prints the RESULT line
+  local mode="$1" broker="$2" topic="$3" count="$4"; shift 4
+  local output
+  echo "== $mode $broker $topic $count" >>"$log"
+  if [[ "$progress" == "1" ]]; then
+    output="$("$java_bin" -Xmx1g -cp "$bench_jar" io.fjord.bench.load.LoadTool "$mode" \
+      -b "127.0.0.1:$(port_of "$broker")" -t "$topic" -n "$count" -s "$record_size" "$@" 2> >(tee -a "$log" >&2))"
+  else
+    output="$("$java_bin" -Xmx1g -cp "$bench_jar" io.fjord.bench.load.LoadTool "$mode" \
+      -b "127.0.0.1:$(port_of "$broker")" -t "$topic" -n "$count" -s "$record_size" "$@" 2>>"$log")"
+  fi
+  echo "$output" >>"$log"
+  grep '^RESULT ' <<<"$output" || { echo "compare-kafka: $mode on $broker failed; see $log" >&2; exit 1; }
+}
+
+field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
+
+results="$work/results.tsv"
+printf 'round\tbroker\tproduce_rps\tproduce_mbps\tp50_ms\tp99_ms\tp999_ms\tmax_ms\tproduce_broker_cpu_s\tconsume_rps\tconsume_mbps\tconsume_broker_cpu_s\n' >"$results"
+
+pid_of() { [[ "$1" == Kafka ]] && echo "$kafka_pid" || echo "$fjord_pid"; }
+
+clock_ticks="$(getconf CLK_TCK)"
+cpu_seconds() { awk -v ticks="$clock_ticks" '{printf "%.2f", ($14 + $15) / ticks}' "/proc/$1/stat"; }
+
+# Kafka's own ProducerPerformance instead of the load tool (--producer kafka-perf); its summary line becomes a RESULT
+# line: "N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, P50 ms 50th, ... 99.9th."
+kafka_producer_performance() { # broker topic records
+  local output
+  echo "== ProducerPerformance $1 $2 $3" >>"$log"
+  # shellcheck disable=SC2086 # KAFKA_PERF_PROPS is a list of settings on purpose
+  output="$("$java_bin" -Xmx1g "-Dlog4j2.configurationFile=$kafka_config/log4j2-tools.properties" \
+    -cp "$kafka_libs/*" org.apache.kafka.tools.ProducerPerformance --topic "$2" --num-records "$3" \
+    --record-size "$record_size" --throughput -1 --producer-props "bootstrap.servers=127.0.0.1:$(port_of "$1")" \
+    acks=all linger.ms=5 batch.size=16384 compression.type=none ${KAFKA_PERF_PROPS:-} 2>>"$log")"
+  echo "$output" >>"$log"
+  local summary
+  summary="$(grep 'records sent' <<<"$output" | tail -1)"
+  [[ -n "$summary" ]] || { echo "compare-kafka: ProducerPerformance on $1 failed; see $log" >&2; exit 1; }
+  sed -E 's/^([0-9]+) records sent, ([0-9.]+) records\/sec \(([0-9.]+) MB\/sec\), [0-9.]+ ms avg latency, ([0-9.]+) ms max latency, ([0-9]+) ms 50th, [0-9]+ ms 95th, ([0-9]+) ms 99th, ([0-9]+) ms 99.9th.*/RESULT mode=produce records=\1 records_per_sec=\2 mb_per_sec=\3 p50_ms=\5 p99_ms=\6 p999_ms=\7 max_ms=\4/' \
+    <<<"$summary"
+}
+
+run() { # round broker records
+  local round="$1" broker="$2" count="$3" topic="bench-r$1-$2"
+  local pid produced consumed cpu_start cpu_produce cpu_consume
+  pid="$(pid_of "$broker")"
+  topics "$broker" --create --topic "$topic" --partitions "$partitions" --replication-factor 1
+  cpu_start="$(cpu_seconds "$pid")"
+  if [[ "$producer" == "kafka-perf" ]]; then
+    produced="$(kafka_producer_performance "$broker" "$topic" "$count")"
+  else
+    # shellcheck disable=SC2086 # LOAD_PRODUCE_OPTS is a list of options on purpose
+    produced="$(load produce "$broker" "$topic" "$count" --acks all --linger-ms 5 --batch-size 16384 \
+      --compression none ${LOAD_PRODUCE_OPTS:-})"
+  fi
+  cpu_produce="$(awk -v a="$cpu_start" -v b="$(cpu_seconds "$pid")" 'BEGIN {printf "%.2f", b - a}')"
+  cpu_start="$(cpu_seconds "$pid")"
+  consumed="$(load consume "$broker" "$topic" "$count")"
+  cpu_consume="$(awk -v a="$cpu_start" -v b="$(cpu_seconds "$pid")" 'BEGIN {printf "%.2f", b - a}')"
+  topics "$broker" --delete --topic "$topic"
+  if [[ "$round" != "warm-up" ]]; then
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$broker" \
+      "$(field "$produced" records_per_sec)" "$(field "$produced" mb_per_sec)" "$(field "$produced" p50_ms)" \
+      "$(field "$produced" p99_ms)" "$(field "$produced" p999_ms)" "$(field "$produced" max_ms)" "$cpu_produce" \
+      "$(field "$consumed" records_per_sec)" "$(field "$consumed" mb_per_sec)" "$cpu_consume" >>"$results"
+  fi
+  printf '%-7s %-5s produce %8.0f rec/s %6.2f MB/s p50 %7.1f ms p99 %7.1f ms p99.9 %7.1f ms cpu %5.1f s | consume %8.0f rec/s %6.2f MB/s cpu %4.1f s\n' \
+    "$round" "$broker" "$(field "$produced" records_per_sec)" "$(field "$produced" mb_per_sec)" \
+    "$(field "$produced" p50_ms)" "$(field "$produced" p99_ms)" "$(field "$produced" p999_ms)" "$cpu_produce" \
+    "$(field "$consumed" records_per_sec)" "$(field "$consumed" mb_per_sec)" "$cpu_consume"
+}
+
+echo "compare-kafka: $rounds rounds of $records records of $record_size bytes, $partitions partitions, acks=all, linger.ms=5, heap $heap"
+if [[ "$warmup_records" -gt 0 ]]; then
+  run warm-up Kafka "$warmup_records"
+  run warm-up Fjord "$warmup_records"
+fi
+for round in $(seq 1 "$rounds"); do
+  if (( round % 2 == 1 )); then order=(Kafka Fjord); else order=(Fjord Kafka); fi
+  for broker in "${order[@]}"; do
+    run "$round" "$broker" "$records"
+  done
+done
+
+memory() { # pid name
+  local peak_rss_kb heap_used gc_seconds
+  peak_rss_kb="$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0)"
+  heap_used="$(jstat -gc "$1" 2>/dev/null | awk 'NR==2 {printf "%.0f", ($3+$4+$6+$8)/1024}')"
+  gc_seconds="$(jstat -gc "$1" 2>/dev/null | awk 'NR==2 {print $NF}')"
+  printf '%-6s peak RSS %5d MB, heap -Xmx%s (in use now %s MB), GC time %s s\n' "$2" $((peak_rss_kb / 1024)) \
+    "$heap" "${heap_used:-?}" "${gc_seconds:-?}"
+}
+echo
+memory "$kafka_pid" Kafka
+memory "$fjord_pid" Fjord
+
+echo
+python3 - "$results" <<'PYTHON'
+import csv
+import statistics
+import sys
+
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+def values(broker, column):
+    return [float(row[column]) for row in rows if row["broker"] == broker]
+for label, column in (("produce", "produce_rps"), ("consume", "consume_rps")):
+    kafka, fjord = values("Kafka", column), values("Fjord", column)
+    if not kafka or not fjord:
+        continue
+    cpu_column = label + "_broker_cpu_s"
+    kafka_cpu, fjord_cpu = values("Kafka", cpu_column), values("Fjord", cpu_column)
+    print(f"{label}: Kafka mean {statistics.mean(kafka):,.0f} rec/s (median {statistics.median(kafka):,.0f}), "
+          f"Fjord mean {statistics.mean(fjord):,.0f} rec/s (median {statistics.median(fjord):,.0f}); "
+          f"Fjord/Kafka = {statistics.mean(fjord) / statistics.mean(kafka):.2f}x (of medians "
+          f"{statistics.median(fjord) / statistics.median(kafka):.2f}x)")
+    print(f"{label}: broker CPU per run: Kafka mean {statistics.mean(kafka_cpu):.2f} s, Fjord mean "
+          f"{statistics.mean(fjord_cpu):.2f} s; Fjord/Kafka = {statistics.mean(fjord_cpu) / statistics.mean(kafka_cpu):.2f}x"
+          if statistics.mean(kafka_cpu) > 0 else f"{label}: no broker CPU figures")
+PYTHON
+if [[ "$keep" == "1" || -n "${BENCH_DIR:-}" ]]; then
+  echo "compare-kafka: per-run figures in $results" >&2
+fi

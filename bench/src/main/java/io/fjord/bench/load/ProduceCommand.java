@@ -1,0 +1,120 @@
+package io.fjord.bench.load;
+
+import java.io.PrintStream;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code produce}: sends records as fast as the producer accepts them (it blocks when its buffer is full) and
+ * measures each record's latency from {@code send} to its acknowledgement. Runs on the calling thread; callbacks run
+ * on the producer's I/O thread.
+ */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+        description = "Send records as fast as possible; report records/s, MB/s and send-to-ack latency.")
+final class ProduceCommand implements Callable<Integer> {
+    /** Fixed, so every run sends the same bytes. */
+    private static final long PAYLOAD_SEED = 20_261_125L;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--acks", defaultValue = "all", description = "acks. Default: ${DEFAULT-VALUE}.")
+    String acks;
+
+    @Option(names = "--linger-ms", defaultValue = "5", description = "linger.ms. Default: ${DEFAULT-VALUE}.")
+    int lingerMs;
+
+    @Option(names = "--batch-size", defaultValue = "16384", description = "batch.size. Default: ${DEFAULT-VALUE}.")
+    int batchSizeBytes;
+
+    @Option(names = "--compression", defaultValue = "none",
+            description = "compression.type (none, gzip, snappy, lz4, zstd). Default: ${DEFAULT-VALUE}.")
+    String compression;
+
+    @Option(names = "--throughput", defaultValue = "0",
+            description = "Cap on records/s (to measure latency below saturation); 0 sends as fast as possible. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long throughputRecordsPerSecond;
+
+    private final PrintStream out;
+    private final PrintStream progress;
+
+    ProduceCommand(PrintStream out, PrintStream progress) {
+        this.out = out;
+        this.progress = progress;
+    }
+
+    Properties producerProperties() {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, common.bootstrapServers);
+        properties.put(ProducerConfig.ACKS_CONFIG, acks);
+        properties.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(lingerMs));
+        properties.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(batchSizeBytes));
+        properties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
+        properties.put(ProducerConfig.CLIENT_ID_CONFIG, "fjord-load-producer");
+        properties.putAll(common.properties);
+        return properties;
+    }
+
+    /** Waits until record {@code index} is due at the capped rate; returns the time then. */
+    private long pace(long startNanos, long index, long nowNanos) {
+        long dueNanos = startNanos + (long) (index * 1e9 / throughputRecordsPerSecond);
+        long now = nowNanos;
+        while (now < dueNanos) {
+            LockSupport.parkNanos(dueNanos - now);
+            now = System.nanoTime();
+        }
+        return now;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        TopicSetup.createIfMissing(common.bootstrapServers, common.topic, common.partitions);
+        byte[] payload = new byte[common.recordSizeBytes];
+        new Random(PAYLOAD_SEED).nextBytes(payload);
+        LoadStatistics statistics = new LoadStatistics();
+        AtomicReference<Exception> firstError = new AtomicReference<>();
+        long startNanos;
+        long endNanos;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(),
+                new ByteArraySerializer(), new ByteArraySerializer());
+             ProgressReporter reporter = new ProgressReporter("produce", statistics, progress,
+                     common.reportingIntervalMs)) {
+            // Fetch the topic's metadata before the clock starts, as the first send would.
+            producer.partitionsFor(common.topic);
+            reporter.start();
+            startNanos = System.nanoTime();
+            for (long index = 0; index < common.records; index++) {
+                long sendNanos = throughputRecordsPerSecond > 0 ? pace(startNanos, index, System.nanoTime())
+                        : System.nanoTime();
+                producer.send(new ProducerRecord<>(common.topic, payload), (metadata, error) -> {
+                    if (error == null) {
+                        statistics.record(1, payload.length, (System.nanoTime() - sendNanos) / 1000);
+                    } else {
+                        statistics.error();
+                        firstError.compareAndSet(null, error);
+                    }
+                });
+            }
+            producer.flush();
+            endNanos = System.nanoTime();
+        }
+        out.println(Figures.summary("produce", "send-to-ack", statistics.records(), statistics.bytes(),
+                statistics.errors(), endNanos - startNanos, statistics.total()));
+        if (firstError.get() != null) {
+            out.println("produce: first error: " + firstError.get());
+            return 1;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,47 @@
+package io.fjord.bench.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class LoadToolTest {
+    private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
+
+    @Test
+    void produceDefaultsAreTheBenchmarkWorkloadAndPropertiesOverrideThem() {
+        CommandLine commandLine = LoadTool.commandLine(out, out);
+        CommandLine.ParseResult parsed = commandLine.parseArgs("produce", "-b", "127.0.0.1:9092", "-t", "load",
+                "-n", "10", "-X", "linger.ms=20", "-X", "enable.idempotence=false");
+        ProduceCommand produce = (ProduceCommand) parsed.subcommand().commandSpec().userObject();
+        Properties properties = produce.producerProperties();
+        assertThat(properties.getProperty("acks")).isEqualTo("all");
+        assertThat(properties.getProperty("batch.size")).isEqualTo("16384");
+        assertThat(properties.getProperty("compression.type")).isEqualTo("none");
+        assertThat(properties.getProperty("linger.ms")).isEqualTo("20");
+        assertThat(properties.getProperty("enable.idempotence")).isEqualTo("false");
+        assertThat(produce.common.recordSizeBytes).isEqualTo(100);
+    }
+
+    @Test
+    void consumeReadsWithoutAGroupFromTheBeginning() {
+        CommandLine commandLine = LoadTool.commandLine(out, out);
+        CommandLine.ParseResult parsed = commandLine.parseArgs("consume", "-b", "h:1", "-t", "load", "-n", "5");
+        ConsumeCommand consume = (ConsumeCommand) parsed.subcommand().commandSpec().userObject();
+        Properties properties = consume.consumerProperties();
+        assertThat(properties.getProperty("group.id")).isNull();
+        assertThat(properties.getProperty("auto.offset.reset")).isEqualTo("earliest");
+        assertThat(properties.getProperty("enable.auto.commit")).isEqualTo("false");
+    }
+
+    @Test
+    void withoutAModeItPrintsUsageAndFails() {
+        assertThat(LoadTool.commandLine(out, out).execute()).isEqualTo(2);
+        assertThat(LoadTool.commandLine(out, out).execute("produce", "-t", "x")).isEqualTo(2);
+    }
+}
