@@ -35,6 +35,7 @@ final class Simulation {
     static final long LIVENESS_BOUND_MS = 20_000;
     private static final int TICK_INTERVAL_MS = 20;
     private static final int TRACE_TAIL = 150;
+    private static final int MAX_CLIENT_BACKLOG = 100;
 
     private final long seed;
     private final Random random;
@@ -46,6 +47,9 @@ final class Simulation {
     private final int[] incarnations;
     private final boolean[] flushScheduled;
     private final SimNetwork network;
+    /** Bounds of this seed's flush delay and of the time between faults: some seeds are calm, some are not. */
+    private final int flushDelayMaxMs;
+    private final int faultIntervalMaxMs;
     private final InvariantChecker checker;
     private final PriorityQueue<SimEvent> queue = new PriorityQueue<>(
             Comparator.comparingLong(SimEvent::timeMs).thenComparingLong(SimEvent::sequence));
@@ -80,6 +84,11 @@ final class Simulation {
             disks[id] = new SimDisk();
         }
         this.network = new SimNetwork(nodeCount);
+        // A one-entry fetch limit makes every entry a round trip: only with a fast disk can followers keep up.
+        int[] flushDelays = {5, 50, 300};
+        this.flushDelayMaxMs = baseConfig.fetchMaxBytes() < 1000 ? 5 : flushDelays[random.nextInt(flushDelays.length)];
+        int[] faultIntervals = {600, 1500};
+        this.faultIntervalMaxMs = faultIntervals[random.nextInt(faultIntervals.length)];
         this.checker = new InvariantChecker(disks);
     }
 
@@ -177,7 +186,7 @@ final class Simulation {
             if (disk.flushedEndOffset < disk.endOffset() && !flushScheduled[id]) {
                 flushScheduled[id] = true;
                 int incarnation = incarnations[id];
-                schedule(nowMs + random.nextInt(15), "flush", id, null, () -> flush(id, incarnation));
+                schedule(nowMs + random.nextInt(flushDelayMaxMs), "flush", id, null, () -> flush(id, incarnation));
             }
         }
         if (node.logEndOffset() != disk.endOffset()) {
@@ -229,7 +238,13 @@ final class Simulation {
             for (int i = 0; i < count; i++) {
                 payloads.add(payload("p" + (proposals++), random.nextInt(200)));
             }
-            ProposeResult result = nodes[target].propose(payloads);
+            // A client backs off from a leader that is far ahead of its commits (the core leaves that to callers).
+            RaftNode node = nodes[target];
+            if (node.role() == Role.LEADER && node.logEndOffset() - node.highWatermark() > MAX_CLIENT_BACKLOG) {
+                schedule(nowMs + 10 + random.nextInt(150), "propose", target, "backlog", this::propose);
+                return;
+            }
+            ProposeResult result = node.propose(payloads);
             if (result.error() == Errors.NONE) {
                 drain(target);
             }
@@ -271,10 +286,20 @@ final class Simulation {
         int choice = random.nextInt(100);
         int node = random.nextInt(nodeCount);
         String what;
-        if (choice < 18) {
+        if (choice < 12) {
             what = nodes[node] != null ? "crash n" + node : "no crash (n" + node + " is down)";
             if (nodes[node] != null) {
                 crash(node);
+            }
+        } else if (choice < 24) {
+            what = nodes[node] != null ? "crash n" + node + " and restart it soon" : "no crash (n" + node + " is down)";
+            if (nodes[node] != null) {
+                crash(node);
+                schedule(nowMs + random.nextInt(500), "restart", node, null, () -> {
+                    if (nodes[node] == null) {
+                        start(node);
+                    }
+                });
             }
         } else if (choice < 36) {
             what = nodes[node] == null ? "restart n" + node : "no restart (n" + node + " is up)";
@@ -301,14 +326,14 @@ final class Simulation {
         } else {
             double[] drops = {0, 0, 0.05, 0.2};
             double[] duplicates = {0, 0.05, 0.2};
-            int[] delays = {5, 20, 60, 300};
+            int[] delays = {5, 20, 60, 300, 900};
             network.dropProbability = drops[random.nextInt(drops.length)];
             network.duplicateProbability = duplicates[random.nextInt(duplicates.length)];
             network.maxDelayMs = delays[random.nextInt(delays.length)];
             what = "links change";
         }
         trace.add(new SimEvent(nowMs, -1, "fault", node, what + "; network " + network, null));
-        schedule(nowMs + 100 + random.nextInt(1500), "fault", -1, "next fault", this::fault);
+        schedule(nowMs + 50 + random.nextInt(faultIntervalMaxMs), "fault", -1, "next fault", this::fault);
     }
 
     private void isolateLeaderWithMinority() {
