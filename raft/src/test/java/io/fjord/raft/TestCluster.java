@@ -47,6 +47,7 @@ final class TestCluster {
     private final Map<Integer, Long> clocks = new TreeMap<>();
     private final ArrayDeque<RaftMessage> inFlight = new ArrayDeque<>();
     private final Set<List<Integer>> cutLinks = new HashSet<>();
+    private final List<RaftMessage> delivered = new ArrayList<>();
     private int restarts;
 
     private TestCluster(int voters, int observers, int fetchMaxBytes, Map<Integer, Disk> initialDisks) {
@@ -143,6 +144,7 @@ final class TestCluster {
             RaftMessage message = inFlight.poll();
             RaftNode destination = nodes.get(message.destination());
             if (destination != null && !isCut(message.source(), message.destination())) {
+                delivered.add(message);
                 destination.handle(message);
                 drain(message.destination());
             }
@@ -165,6 +167,16 @@ final class TestCluster {
                 }
             }
         }
+    }
+
+    /** Cuts the link from {@code from} to {@code to} only. */
+    void cut(int from, int to) {
+        cutLinks.add(List.of(from, to));
+    }
+
+    /** Whether a message {@code matching} has been delivered (and handled). */
+    boolean wasDelivered(java.util.function.Predicate<RaftMessage> matching) {
+        return delivered.stream().anyMatch(matching);
     }
 
     void heal() {
