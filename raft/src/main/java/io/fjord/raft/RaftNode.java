@@ -59,8 +59,9 @@ public final class RaftNode {
                 return ProposeResult.refused(Errors.MESSAGE_TOO_LARGE, core.epoch(), core.leaderId());
             }
         }
-        List<Long> range = core.propose(payloads);
-        return new ProposeResult(Errors.NONE, core.epoch(), range.get(0), range.get(1), config.nodeId());
+        long firstOffset = core.propose(payloads);
+        return new ProposeResult(Errors.NONE, core.epoch(), firstOffset, firstOffset + payloads.size() - 1,
+                config.nodeId());
     }
 
     /** The driver's log is durable below {@code endOffset} (as it stands now, after every Ready applied). */

@@ -162,14 +162,15 @@ public final class RaftCore {
         }
     }
 
-    public List<Long> propose(List<byte[]> payloads) {
+    /** Appends {@code payloads} as entries of this leader's epoch; returns the offset of the first. */
+    public long propose(List<byte[]> payloads) {
         Invariants.check(role == Role.LEADER, "proposal to a %s", role);
         long first = log.endOffset();
         for (byte[] payload : payloads) {
             appendAsLeader(EntryType.DATA, payload.clone());
         }
         leaderFetches.answerParked();
-        return List.of(first, log.endOffset() - 1);
+        return first;
     }
 
     public void onLogFlushed(long endOffset) {

@@ -1,5 +1,7 @@
 package io.fjord.raft.sim;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +11,7 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -30,6 +33,17 @@ class RaftSimulationTest {
         startNanos = System.nanoTime();
         return LongStream.range(FIRST_SEED, FIRST_SEED + SEEDS)
                 .mapToObj(seed -> DynamicTest.dynamicTest("seed " + seed, () -> runSeed(seed)));
+    }
+
+    @Test
+    void aSeedReplaysExactly() {
+        for (long seed : new long[] {FIRST_SEED, FIRST_SEED + 1}) {
+            Simulation first = new Simulation(seed);
+            String firstSummary = first.run();
+            Simulation second = new Simulation(seed);
+            assertThat(second.run()).isEqualTo(firstSummary);
+            assertThat(second.fullTrace()).isEqualTo(first.fullTrace());
+        }
     }
 
     private static void runSeed(long seed) {
