@@ -66,7 +66,7 @@ final class FollowerFetcher {
             return core.leaderId;
         }
         if (core.role == Role.UNATTACHED && !core.config.isVoter()) {
-            List<Integer> voters = core.config.voterIds().stream().sorted().toList();
+            List<Integer> voters = core.otherVoters(); // an observer's "others" are all the voters
             return voters.get(Math.floorMod(discoveryIndex, voters.size()));
         }
         return -1;
@@ -102,6 +102,9 @@ final class FollowerFetcher {
             return;
         }
         if (response.divergingEpoch() != null) {
+            if (response.divergingEpoch().epoch() < 0 || response.divergingEpoch().endOffset() < 0) {
+                return; // malformed: drop it, the fetch timeout sends another fetch
+            }
             truncateDivergence(response.divergingEpoch());
         } else if (isContinuation(response.records(), request.fetchOffset())) {
             core.appendAsFollower(response.records());

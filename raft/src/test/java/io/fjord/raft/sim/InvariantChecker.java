@@ -195,8 +195,9 @@ final class InvariantChecker {
         }
     }
 
-    long highWatermark(int node) {
-        return highWatermark[node];
+    /** How many epochs had a leader. */
+    int leaderCount() {
+        return leaderByEpoch.size();
     }
 
     private static void fail(String format, Object... arguments) {

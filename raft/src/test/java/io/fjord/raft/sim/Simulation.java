@@ -31,7 +31,7 @@ import java.util.TreeSet;
  * <p>Not thread-safe: one thread runs a simulation.
  */
 final class Simulation {
-    static final long FAULT_PHASE_MS = 12_000;
+    static final long FAULT_PHASE_MS = 30_000;
     static final long LIVENESS_BOUND_MS = 20_000;
     private static final int TICK_INTERVAL_MS = 20;
     private static final int TRACE_TAIL = 150;
@@ -42,6 +42,7 @@ final class Simulation {
     private final int voterCount;
     private final int nodeCount;
     private final RaftConfig baseConfig;
+    private final boolean tightTimeouts;
     private final SimDisk[] disks;
     private final RaftNode[] nodes;
     private final int[] incarnations;
@@ -73,9 +74,12 @@ final class Simulation {
             voters.add(id);
         }
         int[] fetchMaxBytesChoices = {200, 2_000, 64 * 1024};
-        this.baseConfig = RaftConfig.withDefaults(0, voters)
-                .withTimeouts(1000, 2000, 1000, 500, 500)
-                .withFetchMaxBytes(fetchMaxBytesChoices[random.nextInt(fetchMaxBytesChoices.length)]);
+        // Kafka's timeouts, or (one seed in three) timeouts close to the network's delays: elections all the time.
+        this.tightTimeouts = random.nextInt(3) == 0;
+        RaftConfig config = RaftConfig.withDefaults(0, voters);
+        config = tightTimeouts ? config.withTimeouts(150, 300, 150, 100, 100)
+                : config.withTimeouts(1000, 2000, 1000, 500, 500);
+        this.baseConfig = config.withFetchMaxBytes(fetchMaxBytesChoices[random.nextInt(fetchMaxBytesChoices.length)]);
         this.disks = new SimDisk[nodeCount];
         this.nodes = new RaftNode[nodeCount];
         this.incarnations = new int[nodeCount];
@@ -121,9 +125,10 @@ final class Simulation {
         } catch (AssertionError | RuntimeException failure) {
             throw new AssertionError(failureReport(failure), failure);
         }
-        return String.format("seed %d: %d voters + %d observers, %d events, %d proposals, %d committed, "
-                + "probe committed everywhere %d ms after healing", seed, voterCount, nodeCount - voterCount,
-                trace.size(), proposals, checker.committed().size(), livenessMetAtMs - healedAtMs);
+        return String.format("seed %d: %d voters + %d observers, %s timeouts, %d events, %d proposals, %d committed, "
+                + "%d leaders, probe committed everywhere %d ms after healing", seed, voterCount,
+                nodeCount - voterCount, tightTimeouts ? "tight" : "Kafka's", trace.size(), proposals,
+                checker.committed().size(), checker.leaderCount(), livenessMetAtMs - healedAtMs);
     }
 
     // ---- nodes ----
@@ -284,7 +289,9 @@ final class Simulation {
             return;
         }
         int choice = random.nextInt(100);
-        int node = random.nextInt(nodeCount);
+        int randomNode = random.nextInt(nodeCount);
+        // Leaders crash more often than chance would have it: more epochs, more divergence.
+        int node = choice < 24 && random.nextBoolean() ? currentLeaderOr(randomNode) : randomNode;
         String what;
         if (choice < 12) {
             what = nodes[node] != null ? "crash n" + node : "no crash (n" + node + " is down)";
@@ -334,6 +341,15 @@ final class Simulation {
         }
         trace.add(new SimEvent(nowMs, -1, "fault", node, what + "; network " + network, null));
         schedule(nowMs + 50 + random.nextInt(faultIntervalMaxMs), "fault", -1, "next fault", this::fault);
+    }
+
+    private int currentLeaderOr(int fallback) {
+        for (int id = 0; id < nodeCount; id++) {
+            if (nodes[id] != null && nodes[id].role() == Role.LEADER) {
+                return id;
+            }
+        }
+        return fallback;
     }
 
     private void isolateLeaderWithMinority() {
