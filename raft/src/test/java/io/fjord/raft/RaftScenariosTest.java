@@ -207,6 +207,27 @@ class RaftScenariosTest {
     }
 
     @Test
+    void aLostFetchAnswerIsRetriedBeforeTheFollowerGivesUpOnItsLeader() {
+        TestCluster cluster = TestCluster.of(3, 0);
+        cluster.elect(0);
+        int epoch = cluster.node(0).epoch();
+        // The followers' fetches wait at the leader; when their wait ends the answers are lost on the way.
+        cluster.advance(0, RaftConfig.DEFAULT_FETCH_MAX_WAIT_MS);
+        cluster.dropInFlight();
+        // Follower 1 sends its fetch again after half a fetch timeout, well before it would give up on the leader.
+        cluster.advance(1, RaftConfig.DEFAULT_FETCH_TIMEOUT_MS / 2);
+        cluster.deliverAll();
+        cluster.advance(0, RaftConfig.DEFAULT_FETCH_MAX_WAIT_MS);
+        cluster.deliverAll();
+        cluster.advance(1, RaftConfig.DEFAULT_FETCH_TIMEOUT_MS - 100);
+        assertThat(cluster.node(1).role()).isEqualTo(Role.FOLLOWER);
+        assertThat(cluster.node(1).epoch()).isEqualTo(epoch);
+        // Follower 2 retries too, but its retry is never delivered: it gives up after a whole fetch timeout.
+        cluster.advance(2, RaftConfig.DEFAULT_FETCH_TIMEOUT_MS + 100);
+        assertThat(cluster.node(2).role()).isNotEqualTo(Role.FOLLOWER);
+    }
+
+    @Test
     void proposalsToANonLeaderAreRefusedWithTheKnownLeader() {
         TestCluster cluster = TestCluster.of(3, 0);
         cluster.elect(1);

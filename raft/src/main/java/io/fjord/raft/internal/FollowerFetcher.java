@@ -39,8 +39,10 @@ final class FollowerFetcher {
     }
 
     void tick() {
-        if (inFlight != null
-                && core.nowMs - inFlight.sentMs() >= core.config.requestTimeoutMs() + core.config.fetchMaxWaitMs()) {
+        // A lost fetch must be retried before the fetch timeout would make this follower give up on its leader.
+        long expiryMs = Math.min(core.config.requestTimeoutMs() + core.config.fetchMaxWaitMs(),
+                core.config.fetchTimeoutMs() / 2);
+        if (inFlight != null && core.nowMs - inFlight.sentMs() >= expiryMs) {
             inFlight = null;
             discoveryIndex++;
         }
