@@ -48,6 +48,7 @@ final class Simulation {
     private final int[] incarnations;
     private final boolean[] flushScheduled;
     private final SimNetwork network;
+    private final FaultInjector faults;
     /** Bounds of this seed's flush delay and of the time between faults: some seeds are calm, some are not. */
     private final int flushDelayMaxMs;
     private final int faultIntervalMaxMs;
@@ -94,6 +95,7 @@ final class Simulation {
         int[] faultIntervals = {600, 1500};
         this.faultIntervalMaxMs = faultIntervals[random.nextInt(faultIntervals.length)];
         this.checker = new InvariantChecker(disks);
+        this.faults = new FaultInjector(this, random, network, nodeCount, voterCount);
     }
 
     /** Runs the seed to the end; returns a one-line summary. */
@@ -137,7 +139,7 @@ final class Simulation {
         return baseConfig.withNodeId(id);
     }
 
-    private void start(int id) {
+    void start(int id) {
         SimDisk disk = disks[id];
         disk.flush();
         checker.onRestart(id);
@@ -146,7 +148,7 @@ final class Simulation {
         drain(id);
     }
 
-    private void crash(int id) {
+    void crash(int id) {
         nodes[id] = null;
         incarnations[id]++;
         flushScheduled[id] = false;
@@ -288,82 +290,26 @@ final class Simulation {
         if (nowMs >= FAULT_PHASE_MS) {
             return;
         }
-        int choice = random.nextInt(100);
-        int randomNode = random.nextInt(nodeCount);
-        // Leaders crash more often than chance would have it: more epochs, more divergence.
-        int node = choice < 24 && random.nextBoolean() ? currentLeaderOr(randomNode) : randomNode;
-        String what;
-        if (choice < 12) {
-            what = nodes[node] != null ? "crash n" + node : "no crash (n" + node + " is down)";
-            if (nodes[node] != null) {
-                crash(node);
-            }
-        } else if (choice < 24) {
-            what = nodes[node] != null ? "crash n" + node + " and restart it soon" : "no crash (n" + node + " is down)";
-            if (nodes[node] != null) {
-                crash(node);
-                schedule(nowMs + random.nextInt(500), "restart", node, null, () -> {
-                    if (nodes[node] == null) {
-                        start(node);
-                    }
-                });
-            }
-        } else if (choice < 36) {
-            what = nodes[node] == null ? "restart n" + node : "no restart (n" + node + " is up)";
-            if (nodes[node] == null) {
-                start(node);
-            }
-        } else if (choice < 50) {
-            boolean[] side = new boolean[nodeCount];
-            for (int id = 0; id < nodeCount; id++) {
-                side[id] = random.nextBoolean();
-            }
-            network.partition(side);
-            what = "partition";
-        } else if (choice < 60) {
-            int other = (node + 1 + random.nextInt(nodeCount - 1)) % nodeCount;
-            network.cut(node, other);
-            what = "cut one way " + node + "->" + other;
-        } else if (choice < 70) {
-            isolateLeaderWithMinority();
-            what = "isolate the leader with a minority";
-        } else if (choice < 85) {
-            network.heal();
-            what = "heal links";
-        } else {
-            double[] drops = {0, 0, 0.05, 0.2};
-            double[] duplicates = {0, 0.05, 0.2};
-            int[] delays = {5, 20, 60, 300, 900};
-            network.dropProbability = drops[random.nextInt(drops.length)];
-            network.duplicateProbability = duplicates[random.nextInt(duplicates.length)];
-            network.maxDelayMs = delays[random.nextInt(delays.length)];
-            what = "links change";
-        }
-        trace.add(new SimEvent(nowMs, -1, "fault", node, what + "; network " + network, null));
+        String what = faults.injectOne();
+        trace.add(new SimEvent(nowMs, -1, "fault", -1, what + "; network " + network, null));
         schedule(nowMs + 50 + random.nextInt(faultIntervalMaxMs), "fault", -1, "next fault", this::fault);
     }
 
-    private int currentLeaderOr(int fallback) {
-        for (int id = 0; id < nodeCount; id++) {
-            if (nodes[id] != null && nodes[id].role() == Role.LEADER) {
-                return id;
-            }
-        }
-        return fallback;
+    boolean isUp(int id) {
+        return nodes[id] != null;
     }
 
-    private void isolateLeaderWithMinority() {
-        boolean[] side = new boolean[nodeCount];
-        for (int id = 0; id < nodeCount; id++) {
-            if (nodes[id] != null && nodes[id].role() == Role.LEADER) {
-                side[id] = true;
+    boolean isLeader(int id) {
+        return nodes[id] != null && nodes[id].role() == Role.LEADER;
+    }
+
+    /** Restarts node {@code id} after {@code delayMs} unless something restarted it already. */
+    void restartLater(int id, long delayMs) {
+        schedule(nowMs + delayMs, "restart", id, null, () -> {
+            if (nodes[id] == null) {
+                start(id);
             }
-        }
-        int companions = random.nextInt(voterCount / 2);
-        for (int i = 0; i < companions; i++) {
-            side[random.nextInt(nodeCount)] = true;
-        }
-        network.partition(side);
+        });
     }
 
     private void heal() {
