@@ -1,0 +1,97 @@
+package io.fjord.raft;
+
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The settings of one replica, with Kafka's names and defaults where Kafka has them ({@code quorum.*}).
+ *
+ * @param nodeId this replica's id
+ * @param voterIds the voters of the quorum; a replica not among them is an observer
+ * @param electionTimeoutMs {@code quorum.election.timeout.ms}: an election starts after a random time in
+ *     [electionTimeoutMs, 2 * electionTimeoutMs) without a leader
+ * @param fetchTimeoutMs {@code quorum.fetch.timeout.ms}: a follower that has not heard from its leader for this long
+ *     starts an election; a leader that has not been fetched from by a majority for 1.5 times this long resigns
+ *     (check-quorum, as Kafka does)
+ * @param electionBackoffMaxMs {@code quorum.election.backoff.max.ms}: bound of the random back-off after a lost
+ *     election, and spacing of successors after an EndQuorumEpoch
+ * @param requestTimeoutMs {@code quorum.request.timeout.ms}: a request without an answer by then is sent again
+ * @param fetchMaxWaitMs how long a leader may hold a fetch that finds nothing new (Kafka's KRaft uses 500 ms)
+ * @param fetchMaxBytes the byte limit of one fetch response (at least one entry is always returned)
+ * @param maxProposalEntries the most entries one proposal may carry
+ * @param maxEntryBytes the largest payload of one entry
+ *
+ * <p>Immutable; thread-safe.
+ */
+public record RaftConfig(int nodeId, Set<Integer> voterIds, int electionTimeoutMs, int fetchTimeoutMs,
+        int electionBackoffMaxMs, int requestTimeoutMs, int fetchMaxWaitMs, int fetchMaxBytes,
+        int maxProposalEntries, int maxEntryBytes) {
+
+    public static final int DEFAULT_ELECTION_TIMEOUT_MS = 1000;
+    public static final int DEFAULT_FETCH_TIMEOUT_MS = 2000;
+    public static final int DEFAULT_ELECTION_BACKOFF_MAX_MS = 1000;
+    public static final int DEFAULT_REQUEST_TIMEOUT_MS = 2000;
+    public static final int DEFAULT_FETCH_MAX_WAIT_MS = 500;
+    public static final int DEFAULT_FETCH_MAX_BYTES = 8 * 1024 * 1024;
+    public static final int DEFAULT_MAX_PROPOSAL_ENTRIES = 10_000;
+    public static final int DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024;
+
+    public RaftConfig {
+        voterIds = Set.copyOf(new TreeSet<>(voterIds));
+        require(nodeId >= 0, "nodeId must be >= 0");
+        require(!voterIds.isEmpty(), "voterIds must not be empty");
+        require(voterIds.stream().allMatch(id -> id >= 0), "voter ids must be >= 0");
+        require(electionTimeoutMs > 0, "electionTimeoutMs must be > 0");
+        require(fetchTimeoutMs > 0, "fetchTimeoutMs must be > 0");
+        require(electionBackoffMaxMs > 0, "electionBackoffMaxMs must be > 0");
+        require(requestTimeoutMs > 0, "requestTimeoutMs must be > 0");
+        require(fetchMaxWaitMs >= 0 && fetchMaxWaitMs < fetchTimeoutMs, "fetchMaxWaitMs must be in [0, fetchTimeoutMs)");
+        require(fetchMaxBytes > 0, "fetchMaxBytes must be > 0");
+        require(maxProposalEntries > 0, "maxProposalEntries must be > 0");
+        require(maxEntryBytes > 0, "maxEntryBytes must be > 0");
+    }
+
+    /** A configuration with Kafka's default timeouts. */
+    public static RaftConfig withDefaults(int nodeId, Set<Integer> voterIds) {
+        return new RaftConfig(nodeId, voterIds, DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_FETCH_TIMEOUT_MS,
+                DEFAULT_ELECTION_BACKOFF_MAX_MS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_FETCH_MAX_WAIT_MS,
+                DEFAULT_FETCH_MAX_BYTES, DEFAULT_MAX_PROPOSAL_ENTRIES, DEFAULT_MAX_ENTRY_BYTES);
+    }
+
+    /** Whether this replica votes (else it observes). */
+    public boolean isVoter() {
+        return voterIds.contains(nodeId);
+    }
+
+    /** The number of voters that makes a majority. */
+    public int majority() {
+        return voterIds.size() / 2 + 1;
+    }
+
+    /** Check-quorum's bound: a leader resigns when a majority has not fetched for this long (Kafka: 1.5 x fetch). */
+    public long checkQuorumTimeoutMs() {
+        return fetchTimeoutMs * 3L / 2;
+    }
+
+    public RaftConfig withTimeouts(int electionTimeoutMs, int fetchTimeoutMs, int electionBackoffMaxMs,
+            int requestTimeoutMs, int fetchMaxWaitMs) {
+        return new RaftConfig(nodeId, voterIds, electionTimeoutMs, fetchTimeoutMs, electionBackoffMaxMs,
+                requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes);
+    }
+
+    public RaftConfig withFetchMaxBytes(int fetchMaxBytes) {
+        return new RaftConfig(nodeId, voterIds, electionTimeoutMs, fetchTimeoutMs, electionBackoffMaxMs,
+                requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes);
+    }
+
+    public RaftConfig withNodeId(int nodeId) {
+        return new RaftConfig(nodeId, voterIds, electionTimeoutMs, fetchTimeoutMs, electionBackoffMaxMs,
+                requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes);
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.fjord.raft.internal;
+
+import io.fjord.protocol.Errors;
+import io.fjord.raft.EpochEndOffset;
+import io.fjord.raft.FetchRequest;
+import io.fjord.raft.FetchResponse;
+import io.fjord.raft.LeaderAndEpoch;
+import io.fjord.raft.LogEntry;
+import io.fjord.raft.Role;
+import java.util.List;
+
+/**
+ * A follower's (or observer's) side of fetching: one fetch in flight at a time, sent only when every appended entry
+ * is flushed (the fetch offset is the replica's acknowledgement); the answer is appended, or the log truncated where
+ * the leader says it diverges; the high watermark becomes the leader's, capped by what this fetch proved matches.
+ * An observer without a leader asks the voters in turn and follows the leader they name.
+ *
+ * <p>Not thread-safe: owned by the core's thread.
+ */
+final class FollowerFetcher {
+    private final RaftCore core;
+    /** When the leader last answered (or announced itself); its silence for a fetch timeout ends the epoch's lead. */
+    long leaderContactMs;
+    private InFlight inFlight;
+    private long nextFetchAllowedMs;
+    private int discoveryIndex;
+
+    private record InFlight(int correlationId, int destination, long fetchOffset, long sentMs) {
+    }
+
+    FollowerFetcher(RaftCore core) {
+        this.core = core;
+    }
+
+    /** Forgets the fetch in flight (a role change makes its answer meaningless). */
+    void reset() {
+        inFlight = null;
+        nextFetchAllowedMs = 0;
+    }
+
+    void tick() {
+        // A lost fetch must be retried before the fetch timeout would make this follower give up on its leader.
+        long expiryMs = Math.min(core.config.requestTimeoutMs() + core.config.fetchMaxWaitMs(),
+                core.config.fetchTimeoutMs() / 2);
+        if (inFlight != null && core.nowMs - inFlight.sentMs() >= expiryMs) {
+            inFlight = null;
+            discoveryIndex++;
+        }
+        maybeSendFetch();
+    }
+
+    void maybeSendFetch() {
+        int target = target();
+        if (target < 0 || inFlight != null || core.nowMs < nextFetchAllowedMs
+                || core.log.flushedEndOffset() < core.log.endOffset()) {
+            return;
+        }
+        long fetchOffset = core.log.endOffset();
+        int correlationId = core.nextCorrelationId();
+        inFlight = new InFlight(correlationId, target, fetchOffset, core.nowMs);
+        core.send(new FetchRequest(core.config.nodeId(), target, correlationId, core.config.nodeId(), core.epoch,
+                fetchOffset, core.log.lastEpoch(), core.highWatermark, core.config.fetchMaxBytes(),
+                core.config.fetchMaxWaitMs()));
+    }
+
+    private int target() {
+        if (core.role == Role.FOLLOWER) {
+            return core.leaderId;
+        }
+        if (core.role == Role.UNATTACHED && !core.config.isVoter()) {
+            List<Integer> voters = core.otherVoters(); // an observer's "others" are all the voters
+            return voters.get(Math.floorMod(discoveryIndex, voters.size()));
+        }
+        return -1;
+    }
+
+    void handleResponse(FetchResponse response) {
+        if (inFlight == null || response.correlationId() != inFlight.correlationId()
+                || response.source() != inFlight.destination()) {
+            LeaderAndEpoch leader = response.currentLeader();
+            core.learnEpoch(leader.leaderEpoch(), leader.leaderId());
+            return;
+        }
+        InFlight request = inFlight;
+        inFlight = null;
+        LeaderAndEpoch leader = response.currentLeader();
+        if (core.learnEpoch(leader.leaderEpoch(), leader.leaderId())) {
+            return;
+        }
+        if (core.role == Role.UNATTACHED && !core.config.isVoter() && leader.leaderEpoch() == core.epoch
+                && leader.leaderId() >= 0) {
+            // Found the leader: its own fetch (sent on becoming a follower) brings the entries.
+            core.becomeFollower(core.epoch, leader.leaderId());
+            return;
+        }
+        if (response.error() != Errors.NONE || core.role != Role.FOLLOWER || response.source() != core.leaderId) {
+            discoveryIndex++;
+            nextFetchAllowedMs = core.nowMs + Math.min(core.config.requestTimeoutMs(), 50);
+            return;
+        }
+        leaderContactMs = core.nowMs;
+        if (core.log.endOffset() != request.fetchOffset()) {
+            maybeSendFetch();
+            return;
+        }
+        if (response.divergingEpoch() != null) {
+            if (response.divergingEpoch().epoch() < 0 || response.divergingEpoch().endOffset() < 0) {
+                return; // malformed: drop it, the fetch timeout sends another fetch
+            }
+            truncateDivergence(response.divergingEpoch());
+        } else if (isContinuation(response.records(), request.fetchOffset())) {
+            core.appendAsFollower(response.records());
+            long proven = request.fetchOffset() + response.records().size();
+            core.raiseHighWatermark(Math.min(response.highWatermark(), proven));
+        }
+        maybeSendFetch();
+    }
+
+    private void truncateDivergence(EpochEndOffset diverging) {
+        EpochEndOffset ours = core.log.endOffsetForEpoch(diverging.epoch());
+        long offset = Math.min(diverging.endOffset(), ours.endOffset());
+        if (offset < core.log.endOffset()) {
+            core.truncate(offset);
+        }
+    }
+
+    /** Whether {@code entries} continue the log at {@code fromOffset} within the current epoch (bad input is dropped). */
+    private boolean isContinuation(List<LogEntry> entries, long fromOffset) {
+        int previousEpoch = core.log.lastEpoch();
+        long expected = fromOffset;
+        for (LogEntry entry : entries) {
+            if (entry.offset() != expected || entry.epoch() < previousEpoch || entry.epoch() > core.epoch) {
+                return false;
+            }
+            previousEpoch = entry.epoch();
+            expected++;
+        }
+        return true;
+    }
+}

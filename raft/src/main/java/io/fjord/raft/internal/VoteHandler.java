@@ -1,0 +1,112 @@
+package io.fjord.raft.internal;
+
+import io.fjord.protocol.Errors;
+import io.fjord.raft.DurableState;
+import io.fjord.raft.Role;
+import io.fjord.raft.VoteRequest;
+import io.fjord.raft.VoteResponse;
+
+/**
+ * Vote and pre-vote (KIP-996): asking for votes as a prospective or candidate, granting them as a voter, counting
+ * the answers.
+ *
+ * <p>A vote is granted once per epoch (the choice is durable before the answer leaves), only to a candidate whose
+ * log is at least as up to date (last epoch, then log end offset). A pre-vote changes nothing durable and is refused
+ * by a replica that has a leader (a follower hears from it, a leader is it): a replica coming back from a partition
+ * cannot disturb a healthy quorum.
+ *
+ * <p>Not thread-safe: owned by the core's thread.
+ */
+final class VoteHandler {
+    private final RaftCore core;
+
+    VoteHandler(RaftCore core) {
+        this.core = core;
+    }
+
+    void askAll() {
+        for (int voter : core.otherVoters()) {
+            ask(voter);
+        }
+    }
+
+    /** Asks again the voters that have not answered within a request timeout. */
+    void askSilentVoters() {
+        for (int voter : core.otherVoters()) {
+            if (!core.election.hasAnswered(voter)
+                    && core.nowMs - core.election.lastAskedMs(voter) >= core.config.requestTimeoutMs()) {
+                ask(voter);
+            }
+        }
+    }
+
+    private void ask(int voter) {
+        int correlationId = core.nextCorrelationId();
+        core.election.asked(voter, correlationId, core.nowMs);
+        core.send(new VoteRequest(core.config.nodeId(), voter, correlationId, core.epoch, core.config.nodeId(),
+                core.log.lastEpoch(), core.log.endOffset(), core.election.preVote));
+    }
+
+    void handleRequest(VoteRequest request) {
+        if (!core.config.isVoter() || !core.config.voterIds().contains(request.replicaId())) {
+            respond(request, Errors.INCONSISTENT_VOTER_SET, false);
+            return;
+        }
+        if (request.replicaEpoch() < core.epoch) {
+            respond(request, Errors.NONE, false);
+            return;
+        }
+        boolean logUpToDate = isUpToDate(request.lastOffsetEpoch(), request.lastOffset());
+        if (request.preVote()) {
+            boolean hasLeader = core.role == Role.LEADER || core.role == Role.FOLLOWER;
+            respond(request, Errors.NONE, logUpToDate && !hasLeader);
+            return;
+        }
+        if (request.replicaEpoch() > core.epoch) {
+            core.becomeUnattached(request.replicaEpoch(), Long.MAX_VALUE);
+        }
+        boolean free = core.votedId == DurableState.NO_VOTE || core.votedId == request.replicaId();
+        boolean grant = free && core.leaderId == -1 && logUpToDate
+                && (core.role == Role.UNATTACHED || core.role == Role.PROSPECTIVE);
+        if (grant && core.votedId != request.replicaId()) {
+            core.voteFor(request.replicaId());
+        }
+        respond(request, Errors.NONE, grant);
+    }
+
+    private boolean isUpToDate(int lastEpoch, long lastOffset) {
+        int ourLastEpoch = core.log.lastEpoch();
+        return lastEpoch > ourLastEpoch || (lastEpoch == ourLastEpoch && lastOffset >= core.log.endOffset());
+    }
+
+    private void respond(VoteRequest request, Errors error, boolean granted) {
+        core.send(new VoteResponse(core.config.nodeId(), request.source(), request.correlationId(), error,
+                core.leaderId, core.epoch, granted, request.preVote()));
+    }
+
+    void handleResponse(VoteResponse response) {
+        if (core.learnEpoch(response.leaderEpoch(), response.leaderId())) {
+            return;
+        }
+        ElectionState election = core.election;
+        if (election == null || election.preVote != response.preVote()
+                || !election.isOutstanding(response.correlationId()) || response.error() != Errors.NONE) {
+            return;
+        }
+        if (!election.preVote && response.leaderEpoch() != core.epoch) {
+            return;
+        }
+        election.record(response.source(), response.voteGranted());
+        if (election.isWon()) {
+            if (election.preVote) {
+                core.becomeCandidate();
+            } else {
+                core.becomeLeader();
+            }
+        } else if (election.isLost(core.config.voterIds().size())) {
+            // Try again after a random back-off rather than a full election timeout.
+            core.electionDeadlineMs = Math.min(core.electionDeadlineMs,
+                    core.nowMs + 1 + core.randomBelow(core.config.electionBackoffMaxMs()));
+        }
+    }
+}

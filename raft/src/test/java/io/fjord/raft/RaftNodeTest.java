@@ -1,0 +1,149 @@
+package io.fjord.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fjord.protocol.Errors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** One node's rules, message by message. */
+class RaftNodeTest {
+    private static final Set<Integer> VOTERS = Set.of(0, 1, 2);
+
+    private static RaftNode node(int id, DurableState state, List<LogEntry> log) {
+        return new RaftNode(RaftConfig.withDefaults(id, VOTERS), state, log, new Random(id), 0);
+    }
+
+    private static List<LogEntry> logOf(int... epochs) {
+        List<LogEntry> log = new ArrayList<>();
+        for (int epoch : epochs) {
+            log.add(TestCluster.entry(log.size(), epoch, "e" + log.size()));
+        }
+        return log;
+    }
+
+    private static <T extends RaftMessage> T only(Ready ready, Class<T> type) {
+        List<T> matching = ready.messages().stream().filter(type::isInstance).map(type::cast).toList();
+        assertThat(matching).hasSize(1);
+        return matching.get(0);
+    }
+
+    @Test
+    void grantsOneVotePerEpochAndAsksForItToBeDurableInTheSameReady() {
+        RaftNode voter = node(0, new DurableState(3, DurableState.NO_VOTE), logOf(1, 2));
+        voter.ready();
+        voter.handle(new VoteRequest(1, 0, 7, 4, 1, 2, 2, false));
+        Ready ready = voter.ready();
+        assertThat(ready.durableState()).isEqualTo(new DurableState(4, 1));
+        VoteResponse granted = only(ready, VoteResponse.class);
+        assertThat(granted.voteGranted()).isTrue();
+        assertThat(granted.correlationId()).isEqualTo(7);
+
+        voter.handle(new VoteRequest(2, 0, 8, 4, 2, 2, 5, false));
+        VoteResponse refused = only(voter.ready(), VoteResponse.class);
+        assertThat(refused.voteGranted()).isFalse();
+        assertThat(refused.leaderEpoch()).isEqualTo(4);
+    }
+
+    @Test
+    void refusesACandidateWhoseLogIsBehind() {
+        RaftNode voter = node(0, new DurableState(3, DurableState.NO_VOTE), logOf(1, 3, 3));
+        voter.ready();
+        // Older last epoch, even with a longer log.
+        voter.handle(new VoteRequest(1, 0, 1, 4, 1, 2, 10, false));
+        assertThat(only(voter.ready(), VoteResponse.class).voteGranted()).isFalse();
+        // Same last epoch, shorter log.
+        voter.handle(new VoteRequest(2, 0, 2, 4, 2, 3, 2, false));
+        assertThat(only(voter.ready(), VoteResponse.class).voteGranted()).isFalse();
+        assertThat(voter.epoch()).isEqualTo(4);
+    }
+
+    @Test
+    void preVoteChangesNothingDurable() {
+        RaftNode voter = node(0, new DurableState(3, DurableState.NO_VOTE), logOf(1));
+        voter.ready();
+        voter.handle(new VoteRequest(1, 0, 1, 3, 1, 1, 1, true));
+        Ready ready = voter.ready();
+        assertThat(ready.durableState()).isNull();
+        VoteResponse response = only(ready, VoteResponse.class);
+        assertThat(response.voteGranted()).isTrue();
+        assertThat(response.preVote()).isTrue();
+        assertThat(voter.epoch()).isEqualTo(3);
+    }
+
+    @Test
+    void followerRefusesPreVotesWhileItHearsFromItsLeader() {
+        RaftNode follower = node(0, new DurableState(3, DurableState.NO_VOTE), logOf(1));
+        follower.handle(new BeginQuorumEpochRequest(2, 0, 1, 2, 3));
+        follower.ready();
+        follower.handle(new VoteRequest(1, 0, 2, 3, 1, 1, 1, true));
+        assertThat(only(follower.ready(), VoteResponse.class).voteGranted()).isFalse();
+    }
+
+    @Test
+    void leaderAnswersADivergingFetchWithTheLargestMatchingEpochAndItsEnd() {
+        // Leader 0 of epoch 3 holds epochs 1 (offsets 0-1) and 3 (2-3, with its leader-change entry at 3).
+        RaftNode leader = node(0, new DurableState(2, DurableState.NO_VOTE), logOf(1, 1, 2));
+        leader.tick(5_000);
+        Ready preVotes = leader.ready();
+        leader.handle(new VoteResponse(1, 0, -1, Errors.NONE, -1, 2, true, true));
+        // No pre-vote request is outstanding with that correlation id, so nothing happens yet.
+        assertThat(leader.role()).isEqualTo(Role.PROSPECTIVE);
+        VoteRequest preVote = preVotes.messages().stream().filter(VoteRequest.class::isInstance)
+                .map(VoteRequest.class::cast).filter(request -> request.destination() == 1).findFirst().orElseThrow();
+        leader.handle(new VoteResponse(1, 0, preVote.correlationId(), Errors.NONE, -1, 2, true, true));
+        VoteRequest vote = leader.ready().messages().stream().filter(VoteRequest.class::isInstance)
+                .map(VoteRequest.class::cast).filter(request -> request.destination() == 1).findFirst().orElseThrow();
+        leader.handle(new VoteResponse(1, 0, vote.correlationId(), Errors.NONE, -1, 3, true, false));
+        assertThat(leader.role()).isEqualTo(Role.LEADER);
+        assertThat(leader.epoch()).isEqualTo(3);
+        Ready elected = leader.ready();
+        assertThat(elected.entriesToAppend()).singleElement()
+                .satisfies(entry -> assertThat(entry.type()).isEqualTo(EntryType.LEADER_CHANGE));
+
+        // The leader's log: epoch 1 at offsets 0-1, epoch 2 at 2, its own epoch 3 from 3. A follower whose log
+        // has epoch 2 up to offset 3 diverges after offset 3 (where epoch 2 ends on the leader).
+        leader.handle(new FetchRequest(2, 0, 11, 2, 3, 4, 2, 0, 1000, 0));
+        FetchResponse diverging = only(leader.ready(), FetchResponse.class);
+        assertThat(diverging.divergingEpoch()).isEqualTo(new EpochEndOffset(2, 3));
+        assertThat(diverging.records()).isEmpty();
+        // One whose entry at offset 2 has epoch 1 diverges after offset 2 (where epoch 1 ends).
+        leader.handle(new FetchRequest(2, 0, 12, 2, 3, 3, 1, 0, 1000, 0));
+        assertThat(only(leader.ready(), FetchResponse.class).divergingEpoch()).isEqualTo(new EpochEndOffset(1, 2));
+        // One that matches gets the entries from its offset.
+        leader.handle(new FetchRequest(2, 0, 13, 2, 3, 3, 2, 0, 1000, 0));
+        FetchResponse matching = only(leader.ready(), FetchResponse.class);
+        assertThat(matching.divergingEpoch()).isNull();
+        assertThat(matching.records()).extracting(LogEntry::offset).containsExactly(3L);
+
+        // A fetch from an older epoch is fenced; a newer one is unknown.
+        leader.handle(new FetchRequest(2, 0, 14, 2, 2, 3, 2, 0, 1000, 0));
+        assertThat(only(leader.ready(), FetchResponse.class).error()).isEqualTo(Errors.FENCED_LEADER_EPOCH);
+        leader.handle(new FetchRequest(2, 0, 15, 2, 4, 3, 2, 0, 1000, 0));
+        assertThat(only(leader.ready(), FetchResponse.class).error()).isEqualTo(Errors.UNKNOWN_LEADER_EPOCH);
+    }
+
+    @Test
+    void proposalsAreBoundedAndOnlyTheLeaderTakesThem() {
+        RaftNode alone = new RaftNode(RaftConfig.withDefaults(0, Set.of(0)), DurableState.INITIAL, List.of(),
+                new Random(1), 0);
+        assertThat(alone.role()).as("a quorum of one elects itself at once").isEqualTo(Role.LEADER);
+        assertThat(alone.propose(List.of(new byte[RaftConfig.DEFAULT_MAX_ENTRY_BYTES + 1])).error())
+                .isEqualTo(Errors.MESSAGE_TOO_LARGE);
+        assertThat(alone.propose(List.of()).error()).isEqualTo(Errors.INVALID_REQUEST);
+        ProposeResult accepted = alone.propose(List.of(new byte[] {1}, new byte[] {2}));
+        assertThat(accepted.error()).isEqualTo(Errors.NONE);
+        assertThat(accepted.firstOffset()).isEqualTo(1);
+        assertThat(accepted.lastOffset()).isEqualTo(2);
+        // Committed once flushed: the leader's own position counts flushed entries only.
+        assertThat(alone.highWatermark()).isZero();
+        alone.onLogFlushed(3);
+        assertThat(alone.highWatermark()).isEqualTo(3);
+
+        RaftNode follower = node(1, DurableState.INITIAL, List.of());
+        assertThat(follower.propose(List.of(new byte[] {1})).error()).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+    }
+}

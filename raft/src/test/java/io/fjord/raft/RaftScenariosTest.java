@@ -1,0 +1,238 @@
+package io.fjord.raft;
+
+import static io.fjord.raft.TestCluster.entry;
+import static io.fjord.raft.TestCluster.leaderChange;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fjord.protocol.Errors;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The classic Raft situations, played step by step on a {@link TestCluster} (each node has its own clock; messages
+ * move only when the test delivers them).
+ */
+class RaftScenariosTest {
+
+    @Test
+    void splitVoteIsResolvedByANewElectionInTheNextEpoch() {
+        TestCluster cluster = TestCluster.of(3, 0);
+        // Node 2 is away. Nodes 0 and 1 time out together: each grants the other's pre-vote (nobody leads), so both
+        // become candidates in epoch 1, vote for themselves and refuse each other.
+        cluster.partition(2);
+        cluster.expireElectionTimeout(0);
+        cluster.expireElectionTimeout(1);
+        cluster.deliverAll();
+        assertThat(cluster.node(0).role()).isEqualTo(Role.CANDIDATE);
+        assertThat(cluster.node(1).role()).isEqualTo(Role.CANDIDATE);
+        assertThat(cluster.node(0).epoch()).isEqualTo(1);
+        assertThat(cluster.node(1).epoch()).isEqualTo(1);
+        assertThat(cluster.leaders()).isEmpty();
+
+        // Election timeouts are random, so one of them tries again first: its pre-vote is granted by the other
+        // candidate (which has no leader) and it wins epoch 2.
+        cluster.expireElectionTimeout(0);
+        cluster.deliverAll();
+        assertThat(cluster.leaders()).containsExactly(0);
+        assertThat(cluster.node(0).epoch()).isEqualTo(2);
+        assertThat(cluster.node(1).role()).isEqualTo(Role.FOLLOWER);
+
+        // Node 2 comes back; the leader keeps announcing its epoch to silent voters, so node 2 follows too.
+        cluster.heal();
+        cluster.advanceAll(1_500);
+        assertThat(cluster.node(2).leaderId()).isEqualTo(0);
+        cluster.proposeAsLeader(0, "x");
+        cluster.deliverAll();
+        for (int id = 0; id < 3; id++) {
+            assertThat(cluster.committedDataOf(id)).as("node %d", id).containsExactly("x");
+        }
+    }
+
+    @Test
+    void leaderPartitionedWithAMinorityStepsDownAndItsUncommittedEntriesAreTruncated() {
+        TestCluster cluster = TestCluster.of(5, 0);
+        cluster.elect(0);
+        cluster.proposeAsLeader(0, "a");
+        cluster.deliverAll();
+        assertThat(cluster.committedDataOf(4)).containsExactly("a");
+
+        // The leader and node 1 are cut off from nodes 2, 3 and 4. What the old leader takes now reaches node 1
+        // only: a minority, so it is never committed.
+        cluster.partition(0, 1);
+        long highWatermarkBefore = cluster.node(0).highWatermark();
+        cluster.proposeAsLeader(0, "lost-1", "lost-2");
+        cluster.deliverAll();
+        assertThat(cluster.dataOf(1)).containsExactly("a", "lost-1", "lost-2");
+        assertThat(cluster.node(0).highWatermark()).isEqualTo(highWatermarkBefore);
+
+        // Time passes. Nodes 2-4 stop hearing from the leader (fetch timeout, 2 s) and elect one of themselves; the
+        // old leader stops being fetched from by a majority (check-quorum, 3 s) and resigns.
+        cluster.advanceAll(3_500);
+        assertThat(cluster.node(0).role()).isNotEqualTo(Role.LEADER);
+        List<Integer> leaders = cluster.leaders();
+        assertThat(leaders).hasSize(1);
+        int newLeader = leaders.get(0);
+        assertThat(newLeader).isIn(2, 3, 4);
+        assertThat(cluster.node(newLeader).epoch()).isGreaterThan(1);
+        cluster.proposeAsLeader(newLeader, "b");
+        cluster.deliverAll();
+        assertThat(cluster.committedDataOf(newLeader)).containsExactly("a", "b");
+
+        // The partition heals: the old leader and node 1 learn the new epoch, find that their tails diverge from
+        // the new leader's log, truncate them and catch up.
+        cluster.heal();
+        cluster.advanceAll(3_000);
+        for (int id = 0; id < 5; id++) {
+            assertThat(cluster.dataOf(id)).as("node %d", id).containsExactly("a", "b");
+            assertThat(cluster.committedDataOf(id)).as("node %d", id).containsExactly("a", "b");
+            assertThat(cluster.node(id).leaderId()).isEqualTo(newLeader);
+        }
+    }
+
+    @Test
+    void nodeRejoiningWithAStaleLogCatchesUpWithoutDisturbingTheLeader() {
+        TestCluster cluster = TestCluster.of(3, 0);
+        cluster.elect(0);
+        cluster.crash(2);
+        for (int i = 0; i < 10; i++) {
+            cluster.proposeAsLeader(0, "e" + i, "f" + i);
+            cluster.deliverAll();
+        }
+        assertThat(cluster.committedDataOf(0)).hasSize(20);
+        int epoch = cluster.node(0).epoch();
+
+        // Node 2 restarts with its old log and no leader. Its election timeout fires, but its pre-votes are refused
+        // (the leader and its follower have a leader), so the epoch stays; the leader's reminder brings it back.
+        cluster.restart(2);
+        cluster.advanceAll(4_000);
+        assertThat(cluster.node(0).role()).isEqualTo(Role.LEADER);
+        assertThat(cluster.node(0).epoch()).isEqualTo(epoch);
+        assertThat(cluster.node(2).epoch()).isEqualTo(epoch);
+        assertThat(cluster.node(2).leaderId()).isEqualTo(0);
+        assertThat(cluster.log(2)).isEqualTo(cluster.log(0));
+        assertThat(cluster.committedDataOf(2)).isEqualTo(cluster.committedDataOf(0));
+    }
+
+    /**
+     * Figure 8 of the Raft paper in KRaft terms: an entry of an earlier epoch that the new leader has copied to a
+     * majority is still not committed (the leader counts replicas only for entries of its own epoch), and indeed a
+     * voter with a newer last epoch may still be elected and overwrite it.
+     */
+    @Test
+    void entryOfAnEarlierEpochOnAMajorityIsNotCommittedAndMayBeOverwritten() {
+        // Epoch 1 (leader 0) committed its leader-change entry everywhere. In epoch 2 node 0 led again and appended
+        // "a", which only node 1 got. In epoch 3 node 4 led (voted by 2 and 3) and appended "b", which nobody got.
+        List<LogEntry> epochOne = List.of(leaderChange(0, 1, 0));
+        List<LogEntry> withA = List.of(leaderChange(0, 1, 0), leaderChange(1, 2, 0), entry(2, 2, "a"));
+        List<LogEntry> withB = List.of(leaderChange(0, 1, 0), leaderChange(1, 3, 4), entry(2, 3, "b"));
+        TestCluster cluster = TestCluster.fromDisks(5, 1, Map.of(
+                0, new TestCluster.Disk(3, DurableState.NO_VOTE, withA),
+                1, new TestCluster.Disk(3, DurableState.NO_VOTE, withA),
+                2, new TestCluster.Disk(3, 4, epochOne),
+                3, new TestCluster.Disk(3, 4, epochOne),
+                4, new TestCluster.Disk(3, 4, withB)));
+
+        // Nodes 3 and 4 are away. Node 0 wins epoch 4 with the votes of 1 and 2 and appends its leader-change entry.
+        cluster.partition(0, 1, 2);
+        cluster.expireElectionTimeout(0);
+        cluster.deliverUntil(() -> cluster.node(0).role() == Role.LEADER);
+        assertThat(cluster.node(0).epoch()).isEqualTo(4);
+        cluster.deliverUntil(() -> cluster.node(1).role() == Role.FOLLOWER && cluster.node(2).role() == Role.FOLLOWER);
+        // Node 1's link from the leader fails: it fetches (at offset 3) but gets no answers. Node 2 fetches "a" one
+        // entry at a time and then fetches at offset 3 too.
+        cluster.cut(0, 1);
+        cluster.deliverUntil(() -> cluster.wasDelivered(message -> message instanceof FetchRequest fetch
+                && fetch.source() == 2 && fetch.fetchOffset() == 3));
+        assertThat(cluster.wasDelivered(message -> message instanceof FetchRequest fetch && fetch.source() == 1
+                && fetch.fetchOffset() == 3)).isTrue();
+        // "a" is on nodes 0, 1 and 2, a majority, and the leader knows it; yet it is not committed, because the
+        // leader's own epoch-4 entry is on the leader only.
+        for (int id = 0; id < 3; id++) {
+            assertThat(cluster.log(id).get(2)).isEqualTo(entry(2, 2, "a"));
+        }
+        assertThat(cluster.node(0).highWatermark()).isLessThanOrEqualTo(2);
+
+        // The leader crashes, its last answers lost. Nodes 1 and 2 time out on it.
+        cluster.crash(0);
+        cluster.dropInFlight();
+        cluster.heal();
+        cluster.advance(1, RaftConfig.DEFAULT_FETCH_TIMEOUT_MS);
+        cluster.advance(2, RaftConfig.DEFAULT_FETCH_TIMEOUT_MS);
+        cluster.dropInFlight();
+        // Node 4 stands: its last epoch (3) is newer than the others' (2 and 1), so it may win, learning epoch 4 on
+        // its first try and winning epoch 5 on the second.
+        cluster.expireElectionTimeout(4);
+        cluster.deliverAll();
+        cluster.expireElectionTimeout(4);
+        cluster.deliverAll();
+        assertThat(cluster.leaders()).containsExactly(4);
+        assertThat(cluster.node(4).epoch()).isEqualTo(5);
+
+        // Its log wins: "a" is truncated where it sat on a majority, which is safe only because it was never
+        // committed. The restarted node 0 converges too.
+        cluster.restart(0);
+        cluster.advanceAll(2_000);
+        for (int id = 0; id < 5; id++) {
+            assertThat(cluster.dataOf(id)).as("node %d", id).containsExactly("b");
+            assertThat(cluster.committedDataOf(id)).as("node %d", id).containsExactly("b");
+        }
+    }
+
+    @Test
+    void observerFindsTheLeaderAndFollowsTheCommittedLogWithoutVoting() {
+        TestCluster cluster = TestCluster.of(3, 1);
+        int observer = 3;
+        cluster.elect(0);
+        cluster.proposeAsLeader(0, "a", "b");
+        cluster.deliverAll();
+        cluster.advanceAll(1_000);
+        assertThat(cluster.node(observer).role()).isEqualTo(Role.FOLLOWER);
+        assertThat(cluster.node(observer).leaderId()).isEqualTo(0);
+        assertThat(cluster.committedDataOf(observer)).containsExactly("a", "b");
+
+        // The observer's fetches do not count towards commits: with both voting followers gone, nothing commits.
+        cluster.crash(1);
+        cluster.crash(2);
+        long highWatermark = cluster.node(0).highWatermark();
+        cluster.proposeAsLeader(0, "c");
+        cluster.deliverAll();
+        assertThat(cluster.dataOf(observer)).containsExactly("a", "b", "c");
+        assertThat(cluster.node(0).highWatermark()).isEqualTo(highWatermark);
+
+        // And an observer never stands for election, however long it waits.
+        cluster.advance(observer, 10_000);
+        assertThat(cluster.node(observer).role()).isIn(Role.FOLLOWER, Role.UNATTACHED);
+        assertThat(cluster.node(observer).epoch()).isEqualTo(cluster.node(0).epoch());
+    }
+
+    @Test
+    void aLostFetchAnswerIsRetriedBeforeTheFollowerGivesUpOnItsLeader() {
+        TestCluster cluster = TestCluster.of(3, 0);
+        cluster.elect(0);
+        int epoch = cluster.node(0).epoch();
+        // The followers' fetches wait at the leader; when their wait ends the answers are lost on the way.
+        cluster.advance(0, RaftConfig.DEFAULT_FETCH_MAX_WAIT_MS);
+        cluster.dropInFlight();
+        // Follower 1 sends its fetch again after half a fetch timeout, well before it would give up on the leader.
+        cluster.advance(1, RaftConfig.DEFAULT_FETCH_TIMEOUT_MS / 2);
+        cluster.deliverAll();
+        cluster.advance(0, RaftConfig.DEFAULT_FETCH_MAX_WAIT_MS);
+        cluster.deliverAll();
+        cluster.advance(1, RaftConfig.DEFAULT_FETCH_TIMEOUT_MS - 100);
+        assertThat(cluster.node(1).role()).isEqualTo(Role.FOLLOWER);
+        assertThat(cluster.node(1).epoch()).isEqualTo(epoch);
+        // Follower 2 retries too, but its retry is never delivered: it gives up after a whole fetch timeout.
+        cluster.advance(2, RaftConfig.DEFAULT_FETCH_TIMEOUT_MS + 100);
+        assertThat(cluster.node(2).role()).isNotEqualTo(Role.FOLLOWER);
+    }
+
+    @Test
+    void proposalsToANonLeaderAreRefusedWithTheKnownLeader() {
+        TestCluster cluster = TestCluster.of(3, 0);
+        cluster.elect(1);
+        ProposeResult result = cluster.propose(0, "x");
+        assertThat(result.error()).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+        assertThat(result.leaderId()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,253 @@
+package io.fjord.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fjord.protocol.Errors;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+
+/**
+ * A hand-driven quorum for readable scenario tests: every node has its own clock (moved only when the test says),
+ * an in-memory disk that flushes at once, and messages wait in one FIFO queue until the test delivers them. Links
+ * can be cut; nodes crash (losing nothing, their disks flush at once) and restart.
+ *
+ * <p>Not thread-safe: used by one test thread.
+ */
+final class TestCluster {
+    static final int ELECTION_TIMEOUT_MS = RaftConfig.DEFAULT_ELECTION_TIMEOUT_MS;
+
+    /** What one node keeps on disk. */
+    static final class Disk {
+        final List<LogEntry> log = new ArrayList<>();
+        DurableState durableState = DurableState.INITIAL;
+
+        Disk() {
+        }
+
+        Disk(int epoch, int votedId, List<LogEntry> entries) {
+            durableState = new DurableState(epoch, votedId);
+            log.addAll(entries);
+        }
+    }
+
+    private final Set<Integer> voterIds;
+    private final int fetchMaxBytes;
+    private final Map<Integer, Disk> disks = new TreeMap<>();
+    private final Map<Integer, RaftNode> nodes = new TreeMap<>();
+    private final Map<Integer, Long> clocks = new TreeMap<>();
+    private final ArrayDeque<RaftMessage> inFlight = new ArrayDeque<>();
+    private final Set<List<Integer>> cutLinks = new HashSet<>();
+    private final List<RaftMessage> delivered = new ArrayList<>();
+    private int restarts;
+
+    private TestCluster(int voters, int observers, int fetchMaxBytes, Map<Integer, Disk> initialDisks) {
+        this.voterIds = new TreeSet<>(IntStream.range(0, voters).boxed().toList());
+        this.fetchMaxBytes = fetchMaxBytes;
+        for (int id = 0; id < voters + observers; id++) {
+            disks.put(id, initialDisks.getOrDefault(id, new Disk()));
+            clocks.put(id, 0L);
+            start(id);
+        }
+    }
+
+    static TestCluster of(int voters, int observers) {
+        return new TestCluster(voters, observers, RaftConfig.DEFAULT_FETCH_MAX_BYTES, Map.of());
+    }
+
+    /** A quorum whose nodes start from the given disks; a fetch response carries at most {@code fetchMaxBytes}. */
+    static TestCluster fromDisks(int voters, int fetchMaxBytes, Map<Integer, Disk> initialDisks) {
+        return new TestCluster(voters, 0, fetchMaxBytes, initialDisks);
+    }
+
+    static LogEntry entry(long offset, int epoch, String payload) {
+        return new LogEntry(offset, epoch, EntryType.DATA, payload.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static LogEntry leaderChange(long offset, int epoch, int leaderId) {
+        return new LogEntry(offset, epoch, EntryType.LEADER_CHANGE,
+                java.nio.ByteBuffer.allocate(4).putInt(0, leaderId).array());
+    }
+
+    RaftNode node(int id) {
+        return nodes.get(id);
+    }
+
+    List<LogEntry> log(int id) {
+        return disks.get(id).log;
+    }
+
+    /** The payloads of a node's data entries, as strings, in log order. */
+    List<String> dataOf(int id) {
+        return log(id).stream().filter(entry -> entry.type() == EntryType.DATA)
+                .map(entry -> new String(entry.payload(), StandardCharsets.UTF_8)).toList();
+    }
+
+    /** The data payloads below a node's high watermark. */
+    List<String> committedDataOf(int id) {
+        return log(id).subList(0, (int) node(id).highWatermark()).stream()
+                .filter(entry -> entry.type() == EntryType.DATA)
+                .map(entry -> new String(entry.payload(), StandardCharsets.UTF_8)).toList();
+    }
+
+    // ---- time ----
+
+    /** Moves one node's clock past any election timeout (2 x the base) and ticks it. */
+    void expireElectionTimeout(int id) {
+        advance(id, 2L * ELECTION_TIMEOUT_MS);
+    }
+
+    /** Moves one node's clock forward in 50 ms ticks. */
+    void advance(int id, long ms) {
+        long target = clocks.get(id) + ms;
+        while (clocks.get(id) < target) {
+            long now = Math.min(target, clocks.get(id) + 50);
+            clocks.put(id, now);
+            if (nodes.get(id) != null) {
+                nodes.get(id).tick(now);
+                drain(id);
+            }
+        }
+    }
+
+    /** Moves every node's clock forward together in 50 ms steps, delivering messages between steps. */
+    void advanceAll(long ms) {
+        for (long done = 0; done < ms; done += 50) {
+            for (int id : clocks.keySet()) {
+                advance(id, Math.min(50, ms - done));
+            }
+            deliverAll();
+        }
+    }
+
+    // ---- network ----
+
+    /** Delivers messages (and the ones they cause) until none is left. */
+    void deliverAll() {
+        deliverUntil(() -> false);
+    }
+
+    /** Delivers messages one at a time until {@code condition} holds or none is left. */
+    void deliverUntil(BooleanSupplier condition) {
+        int budget = 100_000;
+        while (!inFlight.isEmpty() && !condition.getAsBoolean()) {
+            assertThat(--budget).as("messages keep flowing without end").isPositive();
+            RaftMessage message = inFlight.poll();
+            RaftNode destination = nodes.get(message.destination());
+            if (destination != null && !isCut(message.source(), message.destination())) {
+                delivered.add(message);
+                destination.handle(message);
+                drain(message.destination());
+            }
+        }
+    }
+
+    /** Drops every message waiting to be delivered. */
+    void dropInFlight() {
+        inFlight.clear();
+    }
+
+    /** Cuts both directions between every node of {@code side} and every node outside it. */
+    void partition(int... side) {
+        Set<Integer> inside = new HashSet<>();
+        Arrays.stream(side).forEach(inside::add);
+        for (int a : clocks.keySet()) {
+            for (int b : clocks.keySet()) {
+                if (inside.contains(a) != inside.contains(b)) {
+                    cutLinks.add(List.of(a, b));
+                }
+            }
+        }
+    }
+
+    /** Cuts the link from {@code from} to {@code to} only. */
+    void cut(int from, int to) {
+        cutLinks.add(List.of(from, to));
+    }
+
+    /** Whether a message {@code matching} has been delivered (and handled). */
+    boolean wasDelivered(java.util.function.Predicate<RaftMessage> matching) {
+        return delivered.stream().anyMatch(matching);
+    }
+
+    void heal() {
+        cutLinks.clear();
+    }
+
+    private boolean isCut(int from, int to) {
+        return cutLinks.contains(List.of(from, to));
+    }
+
+    // ---- nodes ----
+
+    void crash(int id) {
+        nodes.put(id, null);
+        inFlight.removeIf(message -> message.destination() == id);
+    }
+
+    void restart(int id) {
+        start(id);
+    }
+
+    private void start(int id) {
+        Disk disk = disks.get(id);
+        RaftConfig config = RaftConfig.withDefaults(id, voterIds).withFetchMaxBytes(fetchMaxBytes);
+        nodes.put(id, new RaftNode(config, disk.durableState, List.copyOf(disk.log),
+                new java.util.Random(31L * id + 1000L * restarts++), clocks.get(id)));
+        drain(id);
+    }
+
+    ProposeResult propose(int id, String... payloads) {
+        List<byte[]> bytes = Arrays.stream(payloads).map(p -> p.getBytes(StandardCharsets.UTF_8)).toList();
+        ProposeResult result = nodes.get(id).propose(bytes);
+        drain(id);
+        return result;
+    }
+
+    /** Proposes and expects the node to lead. */
+    void proposeAsLeader(int id, String... payloads) {
+        assertThat(propose(id, payloads).error()).isEqualTo(Errors.NONE);
+    }
+
+    /** The ids of up nodes that believe they lead. */
+    List<Integer> leaders() {
+        return nodes.entrySet().stream().filter(e -> e.getValue() != null && e.getValue().role() == Role.LEADER)
+                .map(Map.Entry::getKey).toList();
+    }
+
+    /** A node's election timeout expires and the messages play out; it must become the leader. */
+    void elect(int id) {
+        expireElectionTimeout(id);
+        deliverAll();
+        assertThat(node(id).role()).as("node %d after its election", id).isEqualTo(Role.LEADER);
+    }
+
+    /** Applies a node's Ready the way a driver must; the disk flushes at once. */
+    private void drain(int id) {
+        RaftNode node = nodes.get(id);
+        Disk disk = disks.get(id);
+        while (node.hasReady()) {
+            Ready ready = node.ready();
+            if (ready.durableState() != null) {
+                disk.durableState = ready.durableState();
+            }
+            if (ready.truncateToOffset() != Ready.NO_TRUNCATION) {
+                disk.log.subList((int) ready.truncateToOffset(), disk.log.size()).clear();
+            }
+            disk.log.addAll(ready.entriesToAppend());
+            inFlight.addAll(ready.messages());
+            if (!ready.entriesToAppend().isEmpty()) {
+                node.onLogFlushed(disk.log.size());
+            }
+        }
+    }
+}
