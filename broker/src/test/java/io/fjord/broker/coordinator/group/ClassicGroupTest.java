@@ -24,6 +24,13 @@ class ClassicGroupTest {
 
     /** Three members join a new group (two-step member ids), the leader assigns, everyone syncs. */
     private List<String> formGroupOfThree() {
+        List<String> memberIds = joinThree();
+        syncThree(memberIds);
+        return memberIds;
+    }
+
+    /** Three members join a new group; the join phase ends after the (extended) initial delay. */
+    private List<String> joinThree() {
         List<String> memberIds = new ArrayList<>();
         List<Long> joins = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -47,7 +54,10 @@ class ClassicGroupTest {
         assertThat(responses.get(0).members()).hasSize(3);
         assertThat(responses.get(1).members()).isEmpty();
         assertThat(harness.shard.group(GROUP).state()).isEqualTo(ClassicGroupState.COMPLETING_REBALANCE);
+        return memberIds;
+    }
 
+    private void syncThree(List<String> memberIds) {
         long followerSync = harness.sync(GROUP, memberIds.get(1), null, 1, Map.of());
         assertThat(harness.answered(followerSync)).isFalse();
         int recordsBefore = harness.log.size();
@@ -70,7 +80,36 @@ class ClassicGroupTest {
         long lateSync = harness.sync(GROUP, memberIds.get(2), null, 1, Map.of());
         assertThat(GroupHarness.partitions(asSync(harness.reply(lateSync)).assignment())).containsExactly(2);
         assertThat(harness.shard.group(GROUP).state()).isEqualTo(ClassicGroupState.STABLE);
-        return memberIds;
+    }
+
+    @Test
+    void aMemberThatNeverSendsSyncGroupIsRemovedAfterTheRebalanceTimeout() {
+        List<String> members = joinThree();
+        Map<String, byte[]> assignment = new LinkedHashMap<>();
+        for (int i = 0; i < 3; i++) {
+            assignment.put(members.get(i), GroupHarness.assignment(List.of(i)));
+        }
+        harness.sync(GROUP, members.get(0), null, 1, assignment);
+        harness.sync(GROUP, members.get(1), null, 1, Map.of());
+        // The third member heartbeats but never asks for its assignment.
+        for (int elapsed = 0; elapsed < GroupHarness.REBALANCE_TIMEOUT_MS; elapsed += 5_000) {
+            heartbeatAll(members, 1, Errors.NONE);
+            harness.advance(5_000);
+        }
+        assertThat(harness.shard.group(GROUP).hasMember(members.get(2))).isFalse();
+        assertThat(harness.shard.group(GROUP).state()).isEqualTo(ClassicGroupState.PREPARING_REBALANCE);
+        heartbeatAll(members.subList(0, 2), 1, Errors.REBALANCE_IN_PROGRESS);
+    }
+
+    @Test
+    void loadingSkipsRecordsOfGroupTypesNotServed() {
+        GroupCoordinatorShard shard = new GroupCoordinatorShard(GroupCoordinatorConfig.defaults(),
+                TopicIdResolver.NONE, new java.util.SplittableRandom(1));
+        // Type 10 is a share group's metadata in Kafka 4.x.
+        shard.replay(java.nio.ByteBuffer.allocate(5).putShort((short) 10).putShort((short) 1).put((byte) 'g')
+                .flip(), java.nio.ByteBuffer.allocate(2));
+        shard.activate(0);
+        assertThat(shard.durableState().groups()).isEmpty();
     }
 
     private void heartbeatAll(List<String> memberIds, int generationId, Errors expected) {
@@ -179,6 +218,15 @@ class ClassicGroupTest {
         assertThat(GroupHarness.partitions(asSync(harness.reply(sync)).assignment())).containsExactly(2);
         assertThat(Errors.forCode(harness.heartbeat(GROUP, oldC, "c", 1))).isEqualTo(Errors.FENCED_INSTANCE_ID);
         assertThat(Errors.forCode(harness.heartbeat(GROUP, leaderId, "a", 1))).isEqualTo(Errors.NONE);
+
+        // The static leader restarts: no rebalance, and it is told to skip computing an assignment (v9).
+        JoinGroupResponseData leaderRejoin = asJoin(harness.reply(harness.join(GROUP, "", "a", List.of("topic"))));
+        assertThat(leaderRejoin.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(leaderRejoin.skipAssignment()).isTrue();
+        assertThat(leaderRejoin.leader()).isEqualTo(leaderId);
+        assertThat(leaderRejoin.members()).hasSize(3);
+        assertThat(harness.shard.group(GROUP).leaderId()).isEqualTo(leaderRejoin.memberId());
+        assertThat(harness.shard.group(GROUP).state()).isEqualTo(ClassicGroupState.STABLE);
     }
 
     @Test

@@ -13,6 +13,8 @@ import io.fjord.protocol.message.DescribeGroupsResponseData;
 import io.fjord.protocol.message.JoinGroupResponseData;
 import io.fjord.protocol.message.ListGroupsRequestData;
 import io.fjord.protocol.message.ListGroupsResponseData;
+import io.fjord.protocol.message.OffsetCommitRequestData;
+import io.fjord.protocol.message.OffsetCommitResponseData;
 import io.fjord.protocol.message.OffsetDeleteRequestData;
 import io.fjord.protocol.message.OffsetDeleteResponseData;
 import io.fjord.protocol.message.OffsetFetchRequestData;
@@ -91,27 +93,19 @@ class OffsetsAndAdminTest {
 
     @Test
     void metadataLargerThanTheLimitIsRefused() {
-        OffsetCommitRequestDataBuilder builder = new OffsetCommitRequestDataBuilder("simple", "x".repeat(17));
-        short error = builder.send(harness);
-        assertThat(error).isEqualTo(Errors.OFFSET_METADATA_TOO_LARGE.code());
+        OffsetCommitRequestData request = new OffsetCommitRequestData().setGroupId("simple")
+                .setGenerationIdOrMemberEpoch(-1).setMemberId("");
+        OffsetCommitRequestData.OffsetCommitRequestTopic topic =
+                new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("t");
+        topic.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                .setPartitionIndex(0).setCommittedOffset(1).setCommittedMetadata("x".repeat(17)));
+        request.topics().add(topic);
+        OffsetCommitResponseData response = harness.reply(harness.call((short) 9,
+                context -> harness.shard.offsetCommit(context, request, harness.nowMs)));
+        assertThat(response.topics().get(0).partitions().get(0).errorCode())
+                .isEqualTo(Errors.OFFSET_METADATA_TOO_LARGE.code());
         assertThat(harness.log).isEmpty();
-    }
-
-    /** Builds a one-partition simple commit with metadata. */
-    private record OffsetCommitRequestDataBuilder(String groupId, String metadata) {
-        short send(GroupHarness target) {
-            io.fjord.protocol.message.OffsetCommitRequestData request =
-                    new io.fjord.protocol.message.OffsetCommitRequestData().setGroupId(groupId)
-                            .setGenerationIdOrMemberEpoch(-1).setMemberId("");
-            io.fjord.protocol.message.OffsetCommitRequestData.OffsetCommitRequestTopic topic =
-                    new io.fjord.protocol.message.OffsetCommitRequestData.OffsetCommitRequestTopic().setName("t");
-            topic.partitions().add(new io.fjord.protocol.message.OffsetCommitRequestData.OffsetCommitRequestPartition()
-                    .setPartitionIndex(0).setCommittedOffset(1).setCommittedMetadata(metadata));
-            request.topics().add(topic);
-            io.fjord.protocol.message.OffsetCommitResponseData response = target.reply(target.call((short) 9,
-                    context -> target.shard.offsetCommit(context, request, target.nowMs)));
-            return response.topics().get(0).partitions().get(0).errorCode();
-        }
+        assertThat(harness.shard.group("simple")).isNull();
     }
 
     @Test
