@@ -219,7 +219,7 @@ public final class ClassicGroup {
         if (isInState(ClassicGroupState.EMPTY) || members.isEmpty()) {
             return memberProtocolType != null && !memberProtocolType.isEmpty() && !memberProtocols.isEmpty();
         }
-        if (!memberProtocolType.equals(protocolType)) {
+        if (!java.util.Objects.equals(memberProtocolType, protocolType)) {
             return false;
         }
         for (ClassicGroupMember.Protocol protocol : memberProtocols) {
