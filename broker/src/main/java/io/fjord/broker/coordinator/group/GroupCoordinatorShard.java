@@ -1,0 +1,240 @@
+package io.fjord.broker.coordinator.group;
+
+import io.fjord.broker.coordinator.group.internal.ClassicGroup;
+import io.fjord.broker.coordinator.group.internal.ClassicGroupMember;
+import io.fjord.broker.coordinator.group.internal.Effects;
+import io.fjord.broker.coordinator.group.internal.GroupAdminHandler;
+import io.fjord.broker.coordinator.group.internal.GroupStore;
+import io.fjord.broker.coordinator.group.internal.HeartbeatHandler;
+import io.fjord.broker.coordinator.group.internal.JoinGroupHandler;
+import io.fjord.broker.coordinator.group.internal.LeaveGroupHandler;
+import io.fjord.broker.coordinator.group.internal.OffsetCommitHandler;
+import io.fjord.broker.coordinator.group.internal.OffsetDeleteHandler;
+import io.fjord.broker.coordinator.group.internal.OffsetExpiry;
+import io.fjord.broker.coordinator.group.internal.OffsetFetchHandler;
+import io.fjord.broker.coordinator.group.internal.Rebalancer;
+import io.fjord.broker.coordinator.group.internal.SyncGroupHandler;
+import io.fjord.broker.coordinator.group.internal.Timers;
+import io.fjord.broker.coordinator.group.records.CoordinatorRecord;
+import io.fjord.broker.coordinator.group.records.CoordinatorRecordSerde;
+import io.fjord.broker.coordinator.group.records.UnknownRecordTypeException;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.DeleteGroupsRequestData;
+import io.fjord.protocol.message.DescribeGroupsRequestData;
+import io.fjord.protocol.message.HeartbeatRequestData;
+import io.fjord.protocol.message.JoinGroupRequestData;
+import io.fjord.protocol.message.JoinGroupResponseData;
+import io.fjord.protocol.message.LeaveGroupRequestData;
+import io.fjord.protocol.message.ListGroupsRequestData;
+import io.fjord.protocol.message.OffsetCommitRequestData;
+import io.fjord.protocol.message.OffsetDeleteRequestData;
+import io.fjord.protocol.message.OffsetFetchRequestData;
+import io.fjord.protocol.message.SyncGroupRequestData;
+import io.fjord.protocol.message.SyncGroupResponseData;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * The group coordinator of one {@code __consumer_offsets} partition, as a deterministic state machine. Every call
+ * takes the time and returns a {@link CoordinatorResult}: records to append to the partition and replies to release
+ * once those records are durable. Durable state (committed offsets, each group's GroupMetadata) changes only by
+ * applying records, the same way whether they were just produced or are being replayed from the log, so a new
+ * leader rebuilds it with {@link #replay} and {@link #activate}. Rebalance progress (members waiting in JoinGroup
+ * or SyncGroup) is in memory only, as in Kafka; after a change of coordinator members rejoin.
+ *
+ * <p>Life cycle for the driver: construct; {@link #replay} every record of the partition (answering
+ * COORDINATOR_LOAD_IN_PROGRESS meanwhile); {@link #activate}; then handler calls and {@link #pollTimers} at or after
+ * {@link #nextTimerDeadlineMs}; on losing leadership or a failed append, {@link #deactivate} and drop the shard.
+ * Records returned by a handler are already applied: do not replay them into the same shard.
+ *
+ * <p>Not thread-safe: one thread owns a shard. Starts no threads; time and randomness (member ids) are injected.
+ */
+public final class GroupCoordinatorShard {
+    private final GroupCoordinatorConfig config;
+    private final GroupStore store = new GroupStore();
+    private final Timers timers = new Timers();
+    private final Rebalancer rebalancer;
+    private final JoinGroupHandler joinGroup;
+    private final SyncGroupHandler syncGroup;
+    private final HeartbeatHandler heartbeat;
+    private final LeaveGroupHandler leaveGroup;
+    private final OffsetCommitHandler offsetCommit;
+    private final OffsetFetchHandler offsetFetch;
+    private final OffsetDeleteHandler offsetDelete;
+    private final GroupAdminHandler admin;
+    private final OffsetExpiry offsetExpiry;
+    private boolean active;
+
+    public GroupCoordinatorShard(GroupCoordinatorConfig config, TopicIdResolver topics, RandomGenerator random) {
+        this.config = config;
+        this.rebalancer = new Rebalancer(config, store, timers);
+        this.joinGroup = new JoinGroupHandler(config, store, rebalancer, random);
+        this.syncGroup = new SyncGroupHandler(store, rebalancer);
+        this.heartbeat = new HeartbeatHandler(store, rebalancer);
+        this.leaveGroup = new LeaveGroupHandler(store, rebalancer);
+        this.offsetCommit = new OffsetCommitHandler(config, store, topics);
+        this.offsetFetch = new OffsetFetchHandler(store, topics);
+        this.offsetDelete = new OffsetDeleteHandler(store);
+        this.admin = new GroupAdminHandler(store, rebalancer);
+        this.offsetExpiry = new OffsetExpiry(config, store);
+    }
+
+    /** Applies one record read from the partition while loading. */
+    public void replay(CoordinatorRecord record) {
+        requireLoading();
+        store.replay(record);
+    }
+
+    /**
+     * Applies one record in its bytes; records of types Fjord does not read (share and streams groups) are
+     * skipped, as Kafka skips unknown types.
+     *
+     * @param value null for a tombstone
+     * @throws io.fjord.broker.coordinator.group.records.CoordinatorRecordException for damaged bytes
+     */
+    public void replay(ByteBuffer key, ByteBuffer value) {
+        CoordinatorRecord record;
+        try {
+            record = CoordinatorRecordSerde.deserialize(key, value);
+        } catch (UnknownRecordTypeException skipped) {
+            return;
+        }
+        replay(record);
+    }
+
+    /**
+     * Ends loading: groups with members come back Stable with fresh session deadlines, and offset expiry is
+     * scheduled.
+     */
+    public CoordinatorResult activate(long nowMs) {
+        requireLoading();
+        active = true;
+        for (ClassicGroup group : store.groups()) {
+            group.loadFromPersisted();
+        }
+        for (ClassicGroup group : store.groups()) {
+            rebalancer.scheduleSessionDeadlines(group, nowMs);
+        }
+        scheduleOffsetExpiry(nowMs);
+        return CoordinatorResult.EMPTY;
+    }
+
+
+    private void scheduleOffsetExpiry(long nowMs) {
+        timers.schedule("offset-expiry", nowMs + config.offsetsRetentionCheckIntervalMs(), effects -> {
+            offsetExpiry.run(effects);
+            scheduleOffsetExpiry(effects.nowMs());
+        });
+    }
+
+    /**
+     * Answers every request still waiting (JoinGroup, SyncGroup) with NOT_COORDINATOR, for when the partition's
+     * leadership moves; the shard is then dropped.
+     */
+    public CoordinatorResult deactivate(long nowMs) {
+        Effects effects = new Effects(nowMs, store);
+        for (ClassicGroup group : store.groups()) {
+            for (ClassicGroupMember member : group.members()) {
+                if (member.isAwaitingJoin()) {
+                    effects.reply(member.awaitingJoin().requestId(), new JoinGroupResponseData()
+                            .setMemberId(member.memberId()).setLeader("").setProtocolName("")
+                            .setErrorCode(Errors.NOT_COORDINATOR.code()));
+                }
+                if (member.isAwaitingSync()) {
+                    effects.reply(member.awaitingSync().requestId(), new SyncGroupResponseData()
+                            .setAssignment(new byte[0]).setErrorCode(Errors.NOT_COORDINATOR.code()));
+                }
+            }
+        }
+        timers.clear();
+        active = false;
+        return effects.result();
+    }
+
+    public CoordinatorResult joinGroup(RequestContext context, JoinGroupRequestData request, long nowMs) {
+        return run(nowMs, effects -> joinGroup.handle(context, request, effects));
+    }
+
+    public CoordinatorResult syncGroup(RequestContext context, SyncGroupRequestData request, long nowMs) {
+        return run(nowMs, effects -> syncGroup.handle(context, request, effects));
+    }
+
+    public CoordinatorResult heartbeat(RequestContext context, HeartbeatRequestData request, long nowMs) {
+        return run(nowMs, effects -> heartbeat.handle(context, request, effects));
+    }
+
+    public CoordinatorResult leaveGroup(RequestContext context, LeaveGroupRequestData request, long nowMs) {
+        return run(nowMs, effects -> leaveGroup.handle(context, request, effects));
+    }
+
+    public CoordinatorResult offsetCommit(RequestContext context, OffsetCommitRequestData request, long nowMs) {
+        return run(nowMs, effects -> offsetCommit.handle(context, request, effects));
+    }
+
+    /**
+     * OffsetFetch for the groups of this shard (a v8+ request naming groups of several shards is split by the
+     * driver, one shard's groups per call, and the responses' groups concatenated).
+     */
+    public CoordinatorResult offsetFetch(RequestContext context, OffsetFetchRequestData request, long nowMs) {
+        return run(nowMs, effects -> offsetFetch.handle(context, request, effects));
+    }
+
+    public CoordinatorResult offsetDelete(RequestContext context, OffsetDeleteRequestData request, long nowMs) {
+        return run(nowMs, effects -> offsetDelete.handle(context, request, effects));
+    }
+
+    /** This shard's groups; the driver merges the lists of all shards it leads. */
+    public CoordinatorResult listGroups(RequestContext context, ListGroupsRequestData request, long nowMs) {
+        return run(nowMs, effects -> admin.list(context, request, effects));
+    }
+
+    /** Describes groups of this shard (the driver splits the request by shard). */
+    public CoordinatorResult describeGroups(RequestContext context, DescribeGroupsRequestData request, long nowMs) {
+        return run(nowMs, effects -> admin.describe(context, request, effects));
+    }
+
+    /** Deletes groups of this shard (the driver splits the request by shard). */
+    public CoordinatorResult deleteGroups(RequestContext context, DeleteGroupsRequestData request, long nowMs) {
+        return run(nowMs, effects -> admin.delete(context, request, effects));
+    }
+
+    /** Runs the timers due at {@code nowMs}: session and rebalance timeouts, initial delays, offset expiry. */
+    public CoordinatorResult pollTimers(long nowMs) {
+        return run(nowMs, timers::poll);
+    }
+
+    /** When {@link #pollTimers} next has work, or {@link Long#MAX_VALUE}. */
+    public long nextTimerDeadlineMs() {
+        return timers.nextDeadlineMs();
+    }
+
+    /** The durable state, equal for shards that applied the same records (tests, diagnostics). */
+    public GroupStore.DurableState durableState() {
+        return store.durableState();
+    }
+
+    /** The group's live view, or null (tests, diagnostics; do not change it). */
+    public ClassicGroup group(String groupId) {
+        return store.group(groupId);
+    }
+
+    public boolean isActive() {
+        return active;
+    }
+
+    private CoordinatorResult run(long nowMs, Consumer<Effects> call) {
+        if (!active) {
+            throw new IllegalStateException("the shard is not active (still loading, or deactivated)");
+        }
+        Effects effects = new Effects(nowMs, store);
+        call.accept(effects);
+        return effects.result();
+    }
+
+    private void requireLoading() {
+        if (active) {
+            throw new IllegalStateException("records are replayed only while loading");
+        }
+    }
+}

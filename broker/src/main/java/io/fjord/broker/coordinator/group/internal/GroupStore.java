@@ -1,0 +1,112 @@
+package io.fjord.broker.coordinator.group.internal;
+
+import io.fjord.broker.coordinator.group.records.CoordinatorRecord;
+import io.fjord.broker.coordinator.group.records.GroupKey;
+import io.fjord.broker.coordinator.group.records.GroupMetadataValue;
+import io.fjord.broker.coordinator.group.records.OffsetCommitKey;
+import io.fjord.broker.coordinator.group.records.OffsetCommitValue;
+import io.fjord.broker.coordinator.group.records.RecordType;
+import io.fjord.storage.TopicPartition;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The groups and committed offsets of one shard. Durable state changes only in {@link #replay}: committed offsets
+ * and each group's persisted GroupMetadata. A group exists while it has a GroupMetadata record or offsets (a
+ * "simple" group: offsets committed without group management), as in Kafka.
+ *
+ * <p>Not thread-safe: owned by the shard's thread.
+ */
+public final class GroupStore {
+    private final Map<String, ClassicGroup> groups = new TreeMap<>();
+    private final Map<String, Map<TopicPartition, OffsetCommitValue>> offsets = new HashMap<>();
+
+    public ClassicGroup group(String groupId) {
+        return groups.get(groupId);
+    }
+
+    public Collection<ClassicGroup> groups() {
+        return groups.values();
+    }
+
+    /** Creates an Empty group not yet persisted (its first record follows in the same call). */
+    ClassicGroup createGroup(String groupId) {
+        return groups.computeIfAbsent(groupId, ClassicGroup::new);
+    }
+
+    /** Forgets a group that has neither a record nor offsets (created by a request that then failed). */
+    void removeIfUnrecorded(String groupId) {
+        ClassicGroup group = groups.get(groupId);
+        if (group != null && group.persisted() == null && !offsets.containsKey(groupId)) {
+            groups.remove(groupId);
+        }
+    }
+
+    /** The group's committed offsets (empty when none); do not change the map. */
+    public Map<TopicPartition, OffsetCommitValue> offsets(String groupId) {
+        Map<TopicPartition, OffsetCommitValue> groupOffsets = offsets.get(groupId);
+        return groupOffsets == null ? Map.of() : groupOffsets;
+    }
+
+    public OffsetCommitValue offset(String groupId, TopicPartition partition) {
+        return offsets(groupId).get(partition);
+    }
+
+    /** Applies one record; records of types this coordinator does not serve yet (KIP-848 groups) are ignored. */
+    public void replay(CoordinatorRecord record) {
+        if (record.key() instanceof OffsetCommitKey key) {
+            replayOffset(key, (OffsetCommitValue) record.value());
+        } else if (record.key() instanceof GroupKey key && key.type() == RecordType.GROUP_METADATA) {
+            replayGroup(key.groupId(), (GroupMetadataValue) record.value());
+        }
+    }
+
+    private void replayOffset(OffsetCommitKey key, OffsetCommitValue value) {
+        TopicPartition partition = new TopicPartition(key.topic(), key.partition());
+        if (value == null) {
+            Map<TopicPartition, OffsetCommitValue> groupOffsets = offsets.get(key.groupId());
+            if (groupOffsets != null) {
+                groupOffsets.remove(partition);
+                if (groupOffsets.isEmpty()) {
+                    offsets.remove(key.groupId());
+                }
+            }
+            return;
+        }
+        createGroup(key.groupId());
+        offsets.computeIfAbsent(key.groupId(), id -> new LinkedHashMap<>()).put(partition, value);
+    }
+
+    private void replayGroup(String groupId, GroupMetadataValue value) {
+        if (value == null) {
+            ClassicGroup removed = groups.remove(groupId);
+            if (removed != null) {
+                removed.transitionTo(ClassicGroupState.DEAD, removed.currentStateTimestampMs());
+            }
+            return;
+        }
+        createGroup(groupId).setPersisted(value);
+    }
+
+    /**
+     * The durable state: every group's persisted GroupMetadata (null for a group known only by its offsets) and
+     * every committed offset; equal for two stores that replayed the same records.
+     */
+    public DurableState durableState() {
+        Map<String, GroupMetadataValue> persisted = new TreeMap<>();
+        for (ClassicGroup group : groups.values()) {
+            persisted.put(group.groupId(), group.persisted());
+        }
+        Map<String, Map<TopicPartition, OffsetCommitValue>> copy = new TreeMap<>();
+        offsets.forEach((groupId, groupOffsets) -> copy.put(groupId, Map.copyOf(groupOffsets)));
+        return new DurableState(persisted, copy);
+    }
+
+    /** A copy of the durable state, for comparisons. Immutable. */
+    public record DurableState(Map<String, GroupMetadataValue> groups,
+            Map<String, Map<TopicPartition, OffsetCommitValue>> offsets) {
+    }
+}
