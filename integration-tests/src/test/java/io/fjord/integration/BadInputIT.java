@@ -181,9 +181,38 @@ class BadInputIT {
         // Flip a byte of the record payload, past the CRC-covered header start (offset 21 holds attributes).
         int last = batch.limit() - 1;
         batch.put(last, (byte) (batch.get(last) ^ 0x5a));
+        ProduceResponseData.PartitionProduceResponse partition = produceRaw("checked", records);
+        assertThat(Errors.forCode(partition.errorCode())).isEqualTo(Errors.CORRUPT_MESSAGE);
+        assertThat(node.node().logManager().getLog(new io.fjord.storage.TopicPartition("checked", 0)).orElseThrow()
+                .logEndOffset()).isZero();
+        assertServing();
+    }
+
+    @Test
+    void recordsWithoutKeysOnACompactedTopicAreNamedInRecordErrors() throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic("compacted", 1, (short) 1)
+                    .configs(Map.of("cleanup.policy", "compact")))).all().get(20, TimeUnit.SECONDS);
+        }
+        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord("a".getBytes(StandardCharsets.UTF_8), "1".getBytes(StandardCharsets.UTF_8)),
+                new SimpleRecord(null, "2".getBytes(StandardCharsets.UTF_8)),
+                new SimpleRecord("c".getBytes(StandardCharsets.UTF_8), "3".getBytes(StandardCharsets.UTF_8)),
+                new SimpleRecord(null, "4".getBytes(StandardCharsets.UTF_8)));
+        ProduceResponseData.PartitionProduceResponse partition = produceRaw("compacted", records);
+        assertThat(Errors.forCode(partition.errorCode())).isEqualTo(Errors.INVALID_RECORD);
+        assertThat(partition.recordErrors()).extracting(ProduceResponseData.BatchIndexAndErrorMessage::batchIndex)
+                .containsExactly(1, 3);
+        assertThat(partition.recordErrors().get(0).batchIndexErrorMessage()).contains("without key");
+        assertThat(node.node().logManager().getLog(new io.fjord.storage.TopicPartition("compacted", 0)).orElseThrow()
+                .logEndOffset()).isZero();
+    }
+
+    private ProduceResponseData.PartitionProduceResponse produceRaw(String topic, MemoryRecords records)
+            throws IOException {
         ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
         ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
-        topics.add(new ProduceRequestData.TopicProduceData().setName("checked").setPartitionData(List.of(
+        topics.add(new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
                 new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records))));
         data.setTopicData(topics);
         short version = 9;
@@ -192,13 +221,8 @@ class BadInputIT {
         try (Socket socket = connect()) {
             write(socket, frame(request.serializeWithHeader(header)));
             ProduceResponse response = (ProduceResponse) AbstractResponse.parseResponse(readFrame(socket), header);
-            ProduceResponseData.PartitionProduceResponse partition = response.data().responses().iterator().next()
-                    .partitionResponses().get(0);
-            assertThat(Errors.forCode(partition.errorCode())).isEqualTo(Errors.CORRUPT_MESSAGE);
+            return response.data().responses().iterator().next().partitionResponses().get(0);
         }
-        assertThat(node.node().logManager().getLog(new io.fjord.storage.TopicPartition("checked", 0)).orElseThrow()
-                .logEndOffset()).isZero();
-        assertServing();
     }
 
     @Test

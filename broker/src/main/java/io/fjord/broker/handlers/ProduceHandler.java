@@ -112,6 +112,12 @@ public final class ProduceHandler implements ApiHandler {
             }
             return result.setBaseOffset(appended.firstOffset()).setLogAppendTimeMs(appended.logAppendTimeMs())
                     .setLogStartOffset(appended.logStartOffset());
+        } catch (RecordValidationException e) {
+            for (RecordValidationException.RecordError recordError : e.recordErrors()) {
+                result.recordErrors().add(new ProduceResponseData.BatchIndexAndErrorMessage()
+                        .setBatchIndex(recordError.batchIndex()).setBatchIndexErrorMessage(recordError.message()));
+            }
+            return fail(result, e.error(), e.getMessage());
         } catch (RecordBatchException e) {
             return fail(result, Errors.valueOf(e.kind().name()), e.getMessage());
         } catch (StorageException e) {

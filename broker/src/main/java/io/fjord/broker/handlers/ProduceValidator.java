@@ -1,6 +1,7 @@
 package io.fjord.broker.handlers;
 
 import io.fjord.protocol.codec.RecordCodec;
+import io.fjord.protocol.Errors;
 import io.fjord.protocol.records.BatchSpec;
 import io.fjord.protocol.records.CompressionType;
 import io.fjord.protocol.records.Record;
@@ -11,6 +12,7 @@ import io.fjord.protocol.records.RecordBatchValidator;
 import io.fjord.protocol.records.RecordBatches;
 import io.fjord.protocol.records.TimestampType;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -60,16 +62,26 @@ final class ProduceValidator {
         RecordBatchValidator.validateFrameAndCrc(records, records.position(), records.remaining());
         RecordBatchValidator.validateProducerBatch(batch);
         List<Record> decoded = RecordCodec.decode(batch, DECODED_BYTES_MAX);
-        for (Record record : decoded) {
+        List<RecordValidationException.RecordError> recordErrors = new ArrayList<>();
+        boolean timestampError = false;
+        for (int index = 0; index < decoded.size(); index++) {
+            Record record = decoded.get(index);
             if (compacted && !record.hasKey()) {
-                throw new RecordBatchException(Kind.INVALID_RECORD, "Compacted topic cannot accept message without key");
-            }
-            if (checkTimestamps && (record.timestamp() < nowMs - beforeMaxMs
+                recordErrors.add(new RecordValidationException.RecordError(index,
+                        "Compacted topic cannot accept message without key"));
+            } else if (checkTimestamps && (record.timestamp() < nowMs - beforeMaxMs
                     || record.timestamp() > saturatedAdd(nowMs, afterMaxMs))) {
-                throw new RecordBatchException(Kind.INVALID_TIMESTAMP, "Timestamp " + record.timestamp()
+                timestampError = true;
+                recordErrors.add(new RecordValidationException.RecordError(index, "Timestamp " + record.timestamp()
                         + " of message with offset " + record.offset() + " is out of range. The timestamp should be"
-                        + " within [" + (nowMs - beforeMaxMs) + ", " + saturatedAdd(nowMs, afterMaxMs) + "]");
+                        + " within [" + (nowMs - beforeMaxMs) + ", " + saturatedAdd(nowMs, afterMaxMs) + "]"));
             }
+        }
+        if (!recordErrors.isEmpty()) {
+            // Like Kafka: one bad record refuses the batch; any timestamp error makes it INVALID_TIMESTAMP.
+            Errors error = timestampError ? Errors.INVALID_TIMESTAMP : Errors.INVALID_RECORD;
+            throw new RecordValidationException(error, recordErrors.size() + " of " + decoded.size()
+                    + " records were refused; the first: " + recordErrors.get(0).message(), recordErrors);
         }
         if (target == batch.compressionType()) {
             return records;
