@@ -29,7 +29,6 @@ import io.fjord.protocol.records.TimestampType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -116,8 +115,13 @@ final class RepresentativeRequests {
         return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    @SafeVarargs
     private static <T> List<T> list(T... elements) {
-        return new ArrayList<>(Arrays.asList(elements));
+        List<T> result = new ArrayList<>(elements.length);
+        for (T element : elements) {
+            result.add(element);
+        }
+        return result;
     }
 
     private List<ApiMessage> apiVersions(short version) {

@@ -43,10 +43,15 @@ final class ProgressReporter implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws InterruptedException {
+    public synchronized void close() {
         if (timer != null) {
             timer.shutdownNow();
-            timer.awaitTermination(5, TimeUnit.SECONDS);
+            try {
+                timer.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                // The caller is being interrupted; it will see the flag, and the reporter is stopped either way.
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
