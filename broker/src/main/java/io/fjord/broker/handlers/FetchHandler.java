@@ -120,8 +120,8 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     public CompletionStage<ApiMessage> handle(RequestContext context, DecodedRequest request) {
         FetchRequestData body = (FetchRequestData) request.body();
         short version = request.apiVersion();
-        return CompletableFuture.supplyAsync(() -> fetch(body, version), readExecutor)
-                .thenCompose(Function.identity());
+        // The dispatcher already runs handlers on the request handler pool: read here rather than hop to it again.
+        return fetch(body, version);
     }
 
     private CompletableFuture<ApiMessage> fetch(FetchRequestData body, short version) {
