@@ -35,8 +35,8 @@ bench_module="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$bench_module")"
 server_jar="$root/server/target/fjord-server.jar"
 bench_jar="$bench_module/target/fjord-bench.jar"
-kafka_libs="$root/kafka-dist/target/kafka-libs"
-kafka_config="$root/kafka-dist/src/main/config"
+kafka_libs="$root/bench/kafka-dist/target/kafka-libs"
+kafka_config="$root/bench/kafka-dist/src/main/config"
 
 rounds=3
 records=5000000
@@ -71,7 +71,7 @@ kafka_controller_port=$((kafka_port + 1))
 
 if [[ ! -f "$server_jar" || ! -f "$bench_jar" || ! -d "$kafka_libs" || "${REBUILD:-0}" == "1" ]]; then
   echo "compare-kafka: building the Fjord server, the load tool and the Kafka jars" >&2
-  (cd "$root" && mvn -q -B -ntp -pl server,bench,kafka-dist -am package -DskipTests)
+  (cd "$root" && mvn -q -B -ntp -pl server,bench,bench/kafka-dist -am package -DskipTests)
 fi
 
 work="${BENCH_DIR:-$(mktemp -d -t fjord-compare.XXXXXX)}"
