@@ -74,29 +74,16 @@ class BadInputIT {
             random.nextBytes(body);
             // Keep the first two bytes a key Fjord does not know, so garbage can never parse as a real request.
             body[0] = (byte) 0x7f;
-            try (Socket socket = connect()) {
-                write(socket, frame(body));
-                assertClosedByPeer(socket);
-            }
+            assertClosesTheConnection(frame(body));
         }
         assertServing();
     }
 
     @Test
     void anOversizeLengthPrefixClosesTheConnectionBeforeAnythingIsRead() throws Exception {
-        try (Socket socket = connect()) {
-            ByteBuffer prefix = ByteBuffer.allocate(4).putInt(REQUEST_MAX_BYTES + 1).flip();
-            write(socket, prefix.array());
-            assertClosedByPeer(socket);
-        }
-        try (Socket socket = connect()) {
-            write(socket, ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array());
-            assertClosedByPeer(socket);
-        }
-        try (Socket socket = connect()) {
-            write(socket, ByteBuffer.allocate(4).putInt(-5).array());
-            assertClosedByPeer(socket);
-        }
+        assertClosesTheConnection(ByteBuffer.allocate(4).putInt(REQUEST_MAX_BYTES + 1).array());
+        assertClosesTheConnection(ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array());
+        assertClosesTheConnection(ByteBuffer.allocate(4).putInt(-5).array());
         assertServing();
     }
 
@@ -104,10 +91,7 @@ class BadInputIT {
     void anUnknownApiKeyClosesTheConnection() throws Exception {
         ByteBuffer header = ByteBuffer.allocate(10).putShort((short) 999).putShort((short) 0).putInt(7)
                 .putShort((short) -1).flip();
-        try (Socket socket = connect()) {
-            write(socket, frame(header.array()));
-            assertClosedByPeer(socket);
-        }
+        assertClosesTheConnection(frame(header.array()));
         assertServing();
     }
 
@@ -116,10 +100,7 @@ class BadInputIT {
         // Produce v99: a known key at a version nobody advertises.
         ByteBuffer header = ByteBuffer.allocate(10).putShort(ApiKeys.PRODUCE.id).putShort((short) 99).putInt(8)
                 .putShort((short) -1).flip();
-        try (Socket socket = connect()) {
-            write(socket, frame(header.array()));
-            assertClosedByPeer(socket);
-        }
+        assertClosesTheConnection(frame(header.array()));
         assertServing();
     }
 
@@ -162,19 +143,14 @@ class BadInputIT {
         byte[] body = new byte[request.position()];
         request.flip().get(body);
         for (int attempt = 0; attempt < 50; attempt++) {
-            try (Socket socket = connect()) {
-                write(socket, frame(body));
-                assertClosedByPeer(socket);
-            }
+            assertClosesTheConnection(frame(body));
         }
         assertServing();
     }
 
     @Test
     void aBatchWithABrokenChecksumGetsCorruptMessageAndNothingIsAppended() throws Exception {
-        try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic("checked", 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
-        }
+        createTopic(new NewTopic("checked", 1, (short) 1));
         MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
                 new SimpleRecord("key".getBytes(StandardCharsets.UTF_8), "value".getBytes(StandardCharsets.UTF_8)));
         ByteBuffer batch = records.buffer();
@@ -190,10 +166,7 @@ class BadInputIT {
 
     @Test
     void recordsWithoutKeysOnACompactedTopicAreNamedInRecordErrors() throws Exception {
-        try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic("compacted", 1, (short) 1)
-                    .configs(Map.of("cleanup.policy", "compact")))).all().get(20, TimeUnit.SECONDS);
-        }
+        createTopic(new NewTopic("compacted", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
         MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
                 new SimpleRecord("a".getBytes(StandardCharsets.UTF_8), "1".getBytes(StandardCharsets.UTF_8)),
                 new SimpleRecord(null, "2".getBytes(StandardCharsets.UTF_8)),
@@ -259,6 +232,20 @@ class BadInputIT {
             write(socket, frame(request.serializeWithHeader(
                     new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "bad-input-it", 99))));
             assertThat(readFrame(socket).getInt()).isEqualTo(99);
+        }
+    }
+
+    /** Sends the bytes on a new connection, which the node must close without answering. */
+    private void assertClosesTheConnection(byte[] bytes) throws IOException {
+        try (Socket socket = connect()) {
+            write(socket, bytes);
+            assertClosedByPeer(socket);
+        }
+    }
+
+    private void createTopic(NewTopic topic) throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(topic)).all().get(20, TimeUnit.SECONDS);
         }
     }
 
