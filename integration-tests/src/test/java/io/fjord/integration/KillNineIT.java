@@ -89,7 +89,10 @@ class KillNineIT {
                         }
                     });
                     if (index == 10_000) {
-                        // Kill in the middle of the stream, with requests in flight.
+                        // Kill in the middle of the stream, with requests in flight, once acknowledgements flow
+                        // (the sends only fill the producer's buffer; without the wait a fast client may kill first).
+                        await().atMost(Duration.ofSeconds(30))
+                                .until(() -> acknowledged.size() + acknowledgedOther.size() > 1000);
                         node.destroyForcibly();
                     }
                 }
