@@ -31,12 +31,9 @@
 # Environment: BENCH_DIR (working directory; default a new temporary directory), REBUILD=1 (rebuild the jars).
 set -euo pipefail
 
-bench_module="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(dirname "$bench_module")"
-server_jar="$root/server/target/fjord-server.jar"
-bench_jar="$bench_module/target/fjord-bench.jar"
-kafka_libs="$root/bench/kafka-dist/target/kafka-libs"
-kafka_config="$root/bench/kafka-dist/src/main/config"
+script_name=compare-kafka
+# shellcheck source=bench/brokers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/brokers.sh"
 
 rounds=3
 records=5000000
@@ -63,144 +60,20 @@ while [[ $# -gt 0 ]]; do
     --progress) progress=1; shift ;;
     --keep) keep=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "compare-kafka: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) say "unknown option $1 (see --help)"; exit 2 ;;
   esac
 done
-[[ "$producer" == load-tool || "$producer" == kafka-perf ]] || { echo "compare-kafka: --producer is load-tool or kafka-perf" >&2; exit 2; }
-kafka_controller_port=$((kafka_port + 1))
-
-if [[ ! -f "$server_jar" || ! -f "$bench_jar" || ! -d "$kafka_libs" || "${REBUILD:-0}" == "1" ]]; then
-  echo "compare-kafka: building the Fjord server, the load tool and the Kafka jars" >&2
-  (cd "$root" && mvn -q -B -ntp -pl server,bench,bench/kafka-dist -am package -DskipTests)
-fi
-
-work="${BENCH_DIR:-$(mktemp -d -t fjord-compare.XXXXXX)}"
-mkdir -p "$work"
-log="$work/compare.log"
-: >"$log"
-echo "compare-kafka: working directory $work (log: $log)" >&2
-
-java_bin="java"
-if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
-  java_bin="$JAVA_HOME/bin/java"
-fi
-# Kafka's shipped KAFKA_JVM_PERFORMANCE_OPTS with the heap of the target; Fjord gets exactly the same.
-broker_jvm=(-Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
-  -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true)
-tools_jvm=(-Xmx256m "-Dlog4j2.configurationFile=$kafka_config/log4j2-tools.properties")
-
-kafka_pid=""
-fjord_pid=""
-
-stop_broker() { # pid name
-  local pid="$1" name="$2"
-  [[ -n "$pid" ]] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || { echo "compare-kafka: $name stopped" >&2; return 0; }
-    sleep 0.5
-  done
-  echo "compare-kafka: $name did not stop in 30 s; killing it" >&2
-  kill -KILL "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  stop_broker "$kafka_pid" "Kafka"
-  stop_broker "$fjord_pid" "Fjord"
-  if [[ "$keep" == "0" && -z "${BENCH_DIR:-}" ]]; then
-    rm -rf "$work"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-wait_for_port() { # port pid name
-  for _ in $(seq 1 120); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    kill -0 "$2" 2>/dev/null || { echo "compare-kafka: $3 exited while starting; see $work/$3.out" >&2; exit 1; }
-    sleep 0.5
-  done
-  echo "compare-kafka: $3 did not listen on port $1 within 60 s" >&2
-  exit 1
-}
-
-for port in "$kafka_port" "$kafka_controller_port" "$fjord_port"; do
-  port_free "$port" || { echo "compare-kafka: port $port is in use (see --kafka-port/--fjord-port)" >&2; exit 1; }
-done
-
-# Apache Kafka: KRaft, broker and controller in one process, formatted with a random cluster id.
-mkdir -p "$work/kafka/data" "$work/kafka/logs"
-cat >"$work/kafka/server.properties" <<EOF
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$kafka_controller_port
-listeners=PLAINTEXT://127.0.0.1:$kafka_port,CONTROLLER://127.0.0.1:$kafka_controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$kafka_port
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$work/kafka/data
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-EOF
-cluster_id="$("$java_bin" "${tools_jvm[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool random-uuid)"
-"$java_bin" "${tools_jvm[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool format -t "$cluster_id" \
-  -c "$work/kafka/server.properties" >>"$log" 2>&1
-"$java_bin" "${broker_jvm[@]}" "-Dlog4j2.configurationFile=$kafka_config/log4j2-server.properties" \
-  "-Dkafka.logs.dir=$work/kafka/logs" -cp "$kafka_libs/*" kafka.Kafka "$work/kafka/server.properties" \
-  >"$work/Kafka.out" 2>&1 &
-kafka_pid=$!
-
-# Fjord: the same single node (its defaults are broker and controller in one process).
-mkdir -p "$work/fjord/data"
-cat >"$work/fjord/server.properties" <<EOF
-node.id=1
-listeners=PLAINTEXT://127.0.0.1:$fjord_port
-log.dirs=$work/fjord/data
-EOF
-"$java_bin" "${broker_jvm[@]}" -jar "$server_jar" start --config "$work/fjord/server.properties" \
-  >"$work/Fjord.out" 2>&1 &
-fjord_pid=$!
-
-wait_for_port "$kafka_port" "$kafka_pid" Kafka
-wait_for_port "$fjord_port" "$fjord_pid" Fjord
-echo "compare-kafka: Kafka (pid $kafka_pid, port $kafka_port) and Fjord (pid $fjord_pid, port $fjord_port) are up" >&2
-
-port_of() { [[ "$1" == Kafka ]] && echo "$kafka_port" || echo "$fjord_port"; }
-
-topics() { # broker args...
-  local broker="$1"; shift
-  "$java_bin" "${tools_jvm[@]}" -cp "$kafka_libs/*" org.apache.kafka.tools.TopicCommand \
-    --bootstrap-server "127.0.0.1:$(port_of "$broker")" "$@" >>"$log" 2>&1
-}
+[[ "$producer" == load-tool || "$producer" == kafka-perf ]] || { say "--producer is load-tool or kafka-perf"; exit 2; }
+build_if_needed
+start_brokers
 
 load() { # mode broker topic records [options...]; prints the RESULT line
   local mode="$1" broker="$2" topic="$3" count="$4"; shift 4
-  local output
-  echo "== $mode $broker $topic $count" >>"$log"
-  if [[ "$progress" == "1" ]]; then
-    output="$("$java_bin" -Xmx1g -cp "$bench_jar" io.fjord.bench.load.LoadTool "$mode" \
-      -b "127.0.0.1:$(port_of "$broker")" -t "$topic" -n "$count" -s "$record_size" "$@" 2> >(tee -a "$log" >&2))"
-  else
-    output="$("$java_bin" -Xmx1g -cp "$bench_jar" io.fjord.bench.load.LoadTool "$mode" \
-      -b "127.0.0.1:$(port_of "$broker")" -t "$topic" -n "$count" -s "$record_size" "$@" 2>>"$log")"
-  fi
-  echo "$output" >>"$log"
-  grep '^RESULT ' <<<"$output" || { echo "compare-kafka: $mode on $broker failed; see $log" >&2; exit 1; }
+  load_tool "$mode" "$broker" -t "$topic" -n "$count" -s "$record_size" "$@"
 }
-
-field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
 results="$work/results.tsv"
 printf 'round\tbroker\tproduce_rps\tproduce_mbps\tp50_ms\tp99_ms\tp999_ms\tmax_ms\tproduce_broker_cpu_s\tconsume_rps\tconsume_mbps\tconsume_broker_cpu_s\n' >"$results"
-
-pid_of() { [[ "$1" == Kafka ]] && echo "$kafka_pid" || echo "$fjord_pid"; }
-
-clock_ticks="$(getconf CLK_TCK)"
-cpu_seconds() { awk -v ticks="$clock_ticks" '{printf "%.2f", ($14 + $15) / ticks}' "/proc/$1/stat"; }
 
 # Kafka's own ProducerPerformance instead of the load tool (--producer kafka-perf); its summary line becomes a RESULT
 # line: "N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, P50 ms 50th, ... 99.9th."
@@ -215,7 +88,7 @@ kafka_producer_performance() { # broker topic records
   echo "$output" >>"$log"
   local summary
   summary="$(grep 'records sent' <<<"$output" | tail -1)"
-  [[ -n "$summary" ]] || { echo "compare-kafka: ProducerPerformance on $1 failed; see $log" >&2; exit 1; }
+  [[ -n "$summary" ]] || { say "ProducerPerformance on $1 failed; see $log"; exit 1; }
   sed -E 's/^([0-9]+) records sent, ([0-9.]+) records\/sec \(([0-9.]+) MB\/sec\), [0-9.]+ ms avg latency, ([0-9.]+) ms max latency, ([0-9]+) ms 50th, [0-9]+ ms 95th, ([0-9]+) ms 99th, ([0-9]+) ms 99.9th.*/RESULT mode=produce records=\1 records_per_sec=\2 mb_per_sec=\3 p50_ms=\5 p99_ms=\6 p999_ms=\7 max_ms=\4/' \
     <<<"$summary"
 }
@@ -262,14 +135,6 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-memory() { # pid name
-  local peak_rss_kb heap_used gc_seconds
-  peak_rss_kb="$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0)"
-  heap_used="$(jstat -gc "$1" 2>/dev/null | awk 'NR==2 {printf "%.0f", ($3+$4+$6+$8)/1024}')"
-  gc_seconds="$(jstat -gc "$1" 2>/dev/null | awk 'NR==2 {print $NF}')"
-  printf '%-6s peak RSS %5d MB, heap -Xmx%s (in use now %s MB), GC time %s s\n' "$2" $((peak_rss_kb / 1024)) \
-    "$heap" "${heap_used:-?}" "${gc_seconds:-?}"
-}
 echo
 memory "$kafka_pid" Kafka
 memory "$fjord_pid" Fjord
@@ -298,5 +163,5 @@ for label, column in (("produce", "produce_rps"), ("consume", "consume_rps")):
           if statistics.mean(kafka_cpu) > 0 else f"{label}: no broker CPU figures")
 PYTHON
 if [[ "$keep" == "1" || -n "${BENCH_DIR:-}" ]]; then
-  echo "compare-kafka: per-run figures in $results" >&2
+  say "per-run figures in $results"
 fi

@@ -9,12 +9,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * End-to-end load tool over the unmodified Kafka Java client, for Fjord or Apache Kafka brokers alike:
- * {@code java -cp bench/target/fjord-bench.jar io.fjord.bench.load.LoadTool produce|consume ...}. Progress lines go
+ * {@code java -cp bench/target/fjord-bench.jar io.fjord.bench.load.LoadTool produce|consume|rebalance|commit ...}. Progress lines go
  * to standard error once a second, the summary (with a {@code RESULT key=value ...} line for scripts) to standard
  * output. Not thread-safe; one run per process.
  */
 @Command(name = "fjord-load", mixinStandardHelpOptions = true,
-        description = "Produce or consume load against a Kafka-protocol broker and report throughput and latency.")
+        description = "Produce, consume, rebalance or commit load against a Kafka-protocol broker and report "
+                + "throughput and latency.")
 public final class LoadTool implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -33,6 +34,8 @@ public final class LoadTool implements Callable<Integer> {
         CommandLine commandLine = new CommandLine(new LoadTool());
         commandLine.addSubcommand(new ProduceCommand(out, progress));
         commandLine.addSubcommand(new ConsumeCommand(out, progress));
+        commandLine.addSubcommand(new RebalanceCommand(out, progress));
+        commandLine.addSubcommand(new CommitCommand(out, progress));
         return commandLine;
     }
 

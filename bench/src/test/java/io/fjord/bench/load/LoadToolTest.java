@@ -40,6 +40,27 @@ class LoadToolTest {
     }
 
     @Test
+    void groupModesJoinAGroupWithTheChosenProtocol() {
+        CommandLine.ParseResult parsed = LoadTool.commandLine(out, out).parseArgs("rebalance", "-b", "h:1", "-t",
+                "many", "--group-protocol", "consumer", "-X", "group.remote.assignor=range");
+        RebalanceCommand rebalance = (RebalanceCommand) parsed.subcommand().commandSpec().userObject();
+        assertThat(rebalance.partitions).isEqualTo(900);
+        assertThat(rebalance.consumers).isEqualTo(10);
+        Properties properties = rebalance.group.consumerProperties("member-0");
+        assertThat(properties.getProperty("group.protocol")).isEqualTo("consumer");
+        assertThat(properties.getProperty("group.remote.assignor")).isEqualTo("range");
+        assertThat(properties.getProperty("group.id")).startsWith("fjord-bench-");
+        assertThat(rebalance.group.consumerProperties("member-1").getProperty("group.id"))
+                .as("every member joins the same group").isEqualTo(properties.getProperty("group.id"));
+
+        parsed = LoadTool.commandLine(out, out).parseArgs("commit", "-b", "h:1", "-t", "c", "-g", "g1");
+        CommitCommand commit = (CommitCommand) parsed.subcommand().commandSpec().userObject();
+        assertThat(commit.threads).isEqualTo(4);
+        assertThat(commit.group.consumerProperties("x").getProperty("group.protocol")).isEqualTo("classic");
+        assertThat(commit.group.consumerProperties("x").getProperty("group.id")).isEqualTo("g1");
+    }
+
+    @Test
     void withoutAModeItPrintsUsageAndFails() {
         assertThat(LoadTool.commandLine(out, out).execute()).isEqualTo(2);
         assertThat(LoadTool.commandLine(out, out).execute("produce", "-t", "x")).isEqualTo(2);
