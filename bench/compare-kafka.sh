@@ -14,7 +14,8 @@
 #
 # Usage: bench/compare-kafka.sh [--rounds N] [--records N] [--warmup-records N] [--record-size BYTES]
 #                               [--partitions N] [--heap SIZE] [--kafka-port PORT] [--fjord-port PORT]
-#                               [--producer load-tool|kafka-perf] [--progress] [--keep]
+#                               [--producer load-tool|kafka-perf] [--consumer load-tool|kafka-perf]
+#                               [--consume-repeats N] [--progress] [--keep]
 #   --rounds N          measured rounds (default 3)
 #   --records N         records per run (default 5000000)
 #   --warmup-records N  records of the uncounted warm-up run on each broker (default 1000000; 0 skips it)
@@ -23,8 +24,12 @@
 #   --heap SIZE         -Xms/-Xmx of both brokers (default 512m)
 #   --producer P        load-tool (default): bench's load tool; kafka-perf: Kafka's own ProducerPerformance
 #                       (kafka-tools 4.4.0) for the produce phase, with the same settings (extra producer settings:
-#                       KAFKA_PERF_PROPS="key=value ..."). Consuming always uses the load tool: Kafka's
-#                       ConsumerPerformance needs consumer groups, which Fjord does not serve yet (issue #4).
+#                       KAFKA_PERF_PROPS="key=value ...")
+#   --consumer C        load-tool (default): the load tool reads the assigned partitions without a group;
+#                       kafka-perf: Kafka's own ConsumerPerformance, reading through a new consumer group (its
+#                       fetch rate, after the group is joined)
+#   --consume-repeats N read the topic N times per run (default 1) and report the mean: a read is short and
+#                       bound by the single consumer client, so one read is a noisy sample
 #   --progress          show the load tool's once-a-second progress lines (otherwise they go to the log)
 #   --keep              keep the working directory (data, logs) instead of deleting it
 #   extra producer settings: LOAD_PRODUCE_OPTS="--linger-ms 10 -X max.in.flight.requests.per.connection=5"
@@ -46,6 +51,8 @@ fjord_port=29092
 progress=0
 keep=0
 producer=load-tool
+consume_repeats=1
+consumer=load-tool
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -57,6 +64,8 @@ while [[ $# -gt 0 ]]; do
     --kafka-port) kafka_port="$2"; shift 2 ;;
     --fjord-port) fjord_port="$2"; shift 2 ;;
     --producer) producer="$2"; shift 2 ;;
+    --consumer) consumer="$2"; shift 2 ;;
+    --consume-repeats) consume_repeats="$2"; shift 2 ;;
     --progress) progress=1; shift ;;
     --keep) keep=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -64,8 +73,11 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ "$producer" == load-tool || "$producer" == kafka-perf ]] || { say "--producer is load-tool or kafka-perf"; exit 2; }
+[[ "$consumer" == load-tool || "$consumer" == kafka-perf ]] || { say "--consumer is load-tool or kafka-perf"; exit 2; }
 build_if_needed
 start_brokers
+
+mean() { awk 'BEGIN {for (i = 1; i < ARGC; i++) sum += ARGV[i]; printf "%.1f", sum / (ARGC - 1)}' "$@"; }
 
 load() { # mode broker topic records [options...]; prints the RESULT line
   local mode="$1" broker="$2" topic="$3" count="$4"; shift 4
@@ -93,6 +105,22 @@ kafka_producer_performance() { # broker topic records
     <<<"$summary"
 }
 
+# Kafka's own ConsumerPerformance instead of the load tool (--consumer kafka-perf): it reads through a consumer group
+# (a new group each time, from the earliest offset). Its CSV line "start, end, MB, MB/s, records, records/s,
+# rebalance ms, fetch ms, fetch MB/s, fetch records/s" becomes a RESULT line with the fetch rates (the time after the
+# group was joined, so the join is not counted as reading; it is logged).
+kafka_consumer_performance() { # broker topic records
+  local output line
+  echo "== ConsumerPerformance $1 $2 $3" >>"$log"
+  output="$("$java_bin" -Xmx1g "-Dlog4j2.configurationFile=$kafka_config/log4j2-tools.properties" \
+    -cp "$kafka_libs/*" org.apache.kafka.tools.ConsumerPerformance --topic "$2" --num-records "$3" \
+    --group "perf-$2-$RANDOM" --timeout 30000 --bootstrap-server "127.0.0.1:$(port_of "$1")" 2>>"$log")"
+  echo "$output" >>"$log"
+  line="$(grep -E '^[0-9]{4}-' <<<"$output" | tail -1)"
+  [[ -n "$line" ]] || { say "ConsumerPerformance on $1 failed; see $log"; exit 1; }
+  awk -F', *' '{printf "RESULT mode=consume records=%s records_per_sec=%s mb_per_sec=%s rebalance_ms=%s\n", $5, $10, $9, $7}' <<<"$line"
+}
+
 run() { # round broker records
   local round="$1" broker="$2" count="$3" topic="bench-r$1-$2"
   local pid produced consumed cpu_start cpu_produce cpu_consume
@@ -108,8 +136,20 @@ run() { # round broker records
   fi
   cpu_produce="$(awk -v a="$cpu_start" -v b="$(cpu_seconds "$pid")" 'BEGIN {printf "%.2f", b - a}')"
   cpu_start="$(cpu_seconds "$pid")"
-  consumed="$(load consume "$broker" "$topic" "$count")"
-  cpu_consume="$(awk -v a="$cpu_start" -v b="$(cpu_seconds "$pid")" 'BEGIN {printf "%.2f", b - a}')"
+  # Reading is quick and client-bound, so one read is a noisy sample: read the topic --consume-repeats times and
+  # keep the mean rate and the mean broker CPU per read.
+  local repeat rates="" mbps=""
+  for repeat in $(seq 1 "$consume_repeats"); do
+    if [[ "$consumer" == "kafka-perf" ]]; then
+      consumed="$(kafka_consumer_performance "$broker" "$topic" "$count")"
+    else
+      consumed="$(load consume "$broker" "$topic" "$count")"
+    fi
+    rates="$rates $(field "$consumed" records_per_sec)"
+    mbps="$mbps $(field "$consumed" mb_per_sec)"
+  done
+  cpu_consume="$(awk -v a="$cpu_start" -v b="$(cpu_seconds "$pid")" -v n="$consume_repeats" 'BEGIN {printf "%.2f", (b - a) / n}')"
+  consumed="RESULT mode=consume records_per_sec=$(mean $rates) mb_per_sec=$(mean $mbps)"
   topics "$broker" --delete --topic "$topic"
   if [[ "$round" != "warm-up" ]]; then
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$broker" \
