@@ -48,10 +48,8 @@ final class VoteHandler {
     }
 
     void handleRequest(VoteRequest request) {
-        if (!core.config.isVoter() || !core.config.voterIds().contains(request.replicaId())) {
-            respond(request, Errors.INCONSISTENT_VOTER_SET, false);
-            return;
-        }
+        // No voter-set check either way (the Raft thesis, 4.1; KIP-853): the candidate's log may hold a voter set
+        // this replica has not seen yet. The candidate counts only the voters of its own set.
         if (request.replicaEpoch() < core.epoch) {
             respond(request, Errors.NONE, false);
             return;
@@ -103,7 +101,7 @@ final class VoteHandler {
             } else {
                 core.becomeLeader();
             }
-        } else if (election.isLost(core.config.voterIds().size())) {
+        } else if (election.isLost(core.log.voters().size())) {
             // Try again after a random back-off rather than a full election timeout.
             core.electionDeadlineMs = Math.min(core.electionDeadlineMs,
                     core.nowMs + 1 + core.randomBelow(core.config.electionBackoffMaxMs()));

@@ -6,10 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fjord.raft.EntryType;
 import io.fjord.raft.EpochEndOffset;
 import io.fjord.raft.LogEntry;
+import io.fjord.raft.OffsetAndEpoch;
+import io.fjord.raft.VoterSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RaftLogTest {
+
+    private static RaftLog log(List<LogEntry> entries) {
+        return new RaftLog(new OffsetAndEpoch(0, 0), VoterSet.ofIds(Set.of(0)), entries);
+    }
 
     private static LogEntry entry(long offset, int epoch, int payloadBytes) {
         return new LogEntry(offset, epoch, EntryType.DATA, new byte[payloadBytes]);
@@ -17,7 +24,7 @@ class RaftLogTest {
 
     /** Epoch 1 at 0-1, epoch 3 at 2-4, epoch 4 at 5. */
     private static RaftLog sample() {
-        return new RaftLog(List.of(entry(0, 1, 1), entry(1, 1, 1), entry(2, 3, 1), entry(3, 3, 1), entry(4, 3, 1),
+        return log(List.of(entry(0, 1, 1), entry(1, 1, 1), entry(2, 3, 1), entry(3, 3, 1), entry(4, 3, 1),
                 entry(5, 4, 1)));
     }
 
@@ -30,7 +37,7 @@ class RaftLogTest {
         assertThat(log.endOffsetForEpoch(4)).isEqualTo(new EpochEndOffset(4, 6));
         assertThat(log.endOffsetForEpoch(9)).isEqualTo(new EpochEndOffset(4, 6));
         assertThat(log.endOffsetForEpoch(0)).isEqualTo(new EpochEndOffset(0, 0));
-        assertThat(new RaftLog(List.of()).endOffsetForEpoch(5)).isEqualTo(new EpochEndOffset(0, 0));
+        assertThat(log(List.of()).endOffsetForEpoch(5)).isEqualTo(new EpochEndOffset(0, 0));
     }
 
     @Test
@@ -54,7 +61,7 @@ class RaftLogTest {
 
     @Test
     void readReturnsWhatFitsTheByteLimitButAlwaysOneEntry() {
-        RaftLog log = new RaftLog(List.of(entry(0, 1, 100), entry(1, 1, 100), entry(2, 1, 100)));
+        RaftLog log = log(List.of(entry(0, 1, 100), entry(1, 1, 100), entry(2, 1, 100)));
         int oneEntry = 100 + LogEntry.OVERHEAD_BYTES;
         assertThat(log.read(0, 1)).hasSize(1);
         assertThat(log.read(0, 2 * oneEntry)).hasSize(2);
