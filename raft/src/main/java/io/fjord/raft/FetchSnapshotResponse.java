@@ -9,4 +9,12 @@ import io.fjord.protocol.Errors;
 public record FetchSnapshotResponse(int source, int destination, int correlationId, Errors error,
         OffsetAndEpoch snapshotId, LeaderAndEpoch currentLeader, long size, long position, byte[] unalignedRecords)
         implements RaftMessage {
+
+    @Override
+    public String toString() {
+        return "FetchSnapshotResponse[source=" + source + ", destination=" + destination + ", correlationId="
+                + correlationId + ", error=" + error + ", snapshotId=" + snapshotId + ", currentLeader="
+                + currentLeader + ", size=" + size + ", position=" + position + ", bytes="
+                + (unalignedRecords == null ? "null" : unalignedRecords.length + "B") + "]";
+    }
 }

@@ -102,9 +102,16 @@ final class FollowerFetcher {
             return;
         }
         if (core.role == Role.UNATTACHED && !core.isVoter() && leader.leaderEpoch() == core.epoch
-                && leader.leaderId() >= 0) {
+                && leader.leaderId() >= 0 && leader.leaderId() != core.config.nodeId()) {
             // Found the leader: its own fetch (sent on becoming a follower) brings the entries.
             core.becomeFollower(core.epoch, leader.leaderId());
+            return;
+        }
+        if (response.error() == Errors.NOT_LEADER_OR_FOLLOWER && core.role == Role.FOLLOWER
+                && response.source() == core.leaderId && leader.leaderEpoch() == core.epoch
+                && leader.leaderId() != core.leaderId) {
+            // The leader says it does not lead this epoch (it restarted, or resigned): no point waiting for it.
+            core.becomeUnattached(core.epoch, Long.MAX_VALUE);
             return;
         }
         if (response.error() != Errors.NONE || core.role != Role.FOLLOWER || response.source() != core.leaderId) {

@@ -86,6 +86,15 @@ final class VoteHandler {
         if (core.learnEpoch(response.leaderEpoch(), response.leaderId())) {
             return;
         }
+        if (response.leaderEpoch() == core.epoch && response.leaderId() >= 0
+                && response.leaderId() != core.config.nodeId()
+                && (core.role == Role.PROSPECTIVE || core.role == Role.CANDIDATE)) {
+            // KIP-996: the epoch has a leader already (this replica may have missed its BeginQuorumEpoch, or not be
+            // one of its voters any more): follow it rather than stand. If it gave up on that leader, it tries it
+            // once more; a leader that lost its epoch says so (see FollowerFetcher).
+            core.becomeFollower(core.epoch, response.leaderId());
+            return;
+        }
         ElectionState election = core.election;
         if (election == null || election.preVote != response.preVote()
                 || !election.isOutstanding(response.correlationId()) || response.error() != Errors.NONE) {

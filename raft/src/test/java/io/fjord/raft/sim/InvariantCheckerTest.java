@@ -7,12 +7,14 @@ import io.fjord.raft.EntryType;
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.Role;
 import io.fjord.raft.RoleChange;
+import io.fjord.raft.VoterSet;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The checker itself: each property fails when it is broken. */
 class InvariantCheckerTest {
     private final SimDisk[] disks = {new SimDisk(), new SimDisk(), new SimDisk()};
-    private final InvariantChecker checker = new InvariantChecker(disks);
+    private final InvariantChecker checker = new InvariantChecker(disks, VoterSet.ofIds(Set.of(0, 1, 2)));
 
     private static LogEntry entry(long offset, int epoch, int payload) {
         return new LogEntry(offset, epoch, EntryType.DATA, new byte[] {(byte) payload});
