@@ -146,4 +146,44 @@ class RaftNodeTest {
         RaftNode follower = node(1, DurableState.INITIAL, List.of());
         assertThat(follower.propose(List.of(new byte[] {1})).error()).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
     }
+
+    @Test
+    void aStorageErrorStopsTheNodeFromAcknowledgingAnything() {
+        RaftNode follower = node(0, new DurableState(3, DurableState.NO_VOTE), logOf(1, 3));
+        follower.handle(new BeginQuorumEpochRequest(2, 0, 1, 2, 3));
+        assertThat(follower.ready().messages()).hasAtLeastOneElementOfType(FetchRequest.class);
+        // The driver failed to write: the node stops, and what it had not handed over yet is dropped.
+        follower.handle(new VoteRequest(1, 0, 2, 4, 1, 3, 9, false));
+        follower.onStorageError("fsync failed");
+        assertThat(follower.isFailed()).isTrue();
+        assertThat(follower.hasReady()).isFalse();
+        // No vote, no fetch (whose offset would acknowledge entries), no election, no proposal.
+        follower.handle(new VoteRequest(1, 0, 3, 5, 1, 3, 9, false));
+        follower.handle(new FetchResponse(2, 0, 4, Errors.NONE, 2, 0, null, new LeaderAndEpoch(2, 3),
+                List.of(TestCluster.entry(2, 3, "x"))));
+        follower.tick(60_000);
+        follower.onLogFlushed(3);
+        assertThat(follower.hasReady()).isFalse();
+        assertThat(follower.ready().messages()).isEmpty();
+        assertThat(follower.logEndOffset()).isEqualTo(2);
+        assertThat(follower.propose(List.of(new byte[] {1})).error()).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+        assertThat(follower.resign()).isFalse();
+    }
+
+    @Test
+    void aLeaderAnswersAFetchBelowItsLogStartWithItsSnapshotAndServesItInChunks() {
+        RaftNode alone = new RaftNode(RaftConfig.withDefaults(0, Set.of(0)), DurableState.INITIAL, List.of(),
+                new Random(1), 0);
+        alone.propose(List.of(new byte[] {1}, new byte[] {2}));
+        alone.onLogFlushed(3);
+        alone.ready();
+        // Snapshots must be at or below the high watermark, with the epoch of the entry before their offset.
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                () -> alone.onSnapshotCreated(new OffsetAndEpoch(4, 1)))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                () -> alone.onSnapshotCreated(new OffsetAndEpoch(2, 7)))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(alone.onSnapshotCreated(new OffsetAndEpoch(2, 1))).isTrue();
+        assertThat(alone.ready().logStartOffset()).isEqualTo(2);
+        assertThat(alone.onSnapshotCreated(new OffsetAndEpoch(1, 1))).as("older than the log start").isFalse();
+    }
 }
