@@ -83,7 +83,7 @@ final class Simulation {
     private int resignations;
     private int storageFailures;
     private int adminCorrelationId;
-    private final List<String> adminAnswers = new ArrayList<>();
+    private final java.util.Map<String, Integer> adminAnswers = new java.util.TreeMap<>();
 
     Simulation(long seed) {
         this.seed = seed;
@@ -163,10 +163,12 @@ final class Simulation {
         }
         return String.format("seed %d: %d voters + %d observers, %s timeouts, %d events, %d proposals, %d committed, "
                 + "%d leaders, %d snapshots created, %d installed, %d voter changes committed, %d resignations, "
-                + "%d storage errors, probe committed everywhere %d ms after healing", seed, voterCount,
+                + "%d storage errors, admin answers %s, probe committed everywhere %d ms after healing", seed,
+                voterCount,
                 nodeCount - voterCount, tightTimeouts ? "tight" : "Kafka's", trace.size(), proposals,
                 checker.committed().size(), checker.leaderCount(), snapshotsCreated, snapshotsInstalled,
-                checker.committedVoterChanges(), resignations, storageFailures, livenessMetAtMs - healedAtMs);
+                checker.committedVoterChanges(), resignations, storageFailures, adminAnswers,
+                livenessMetAtMs - healedAtMs);
     }
 
     // ---- nodes ----
@@ -330,7 +332,9 @@ final class Simulation {
 
     private void send(RaftMessage message) {
         if (message.destination() == ADMIN_ID) {
-            adminAnswers.add(String.valueOf(message));
+            String error = message instanceof io.fjord.raft.AddRaftVoterResponse add ? "add " + add.error()
+                    : "remove " + ((io.fjord.raft.RemoveRaftVoterResponse) message).error();
+            adminAnswers.merge(error, 1, Integer::sum);
             trace.add(new SimEvent(nowMs, -1, "admin", message.source(), message, null));
             return;
         }
@@ -517,7 +521,7 @@ final class Simulation {
                 drain(leader);
             }
         }
-        schedule(nowMs + 500 + random.nextInt(3000), "voters", -1, null, this::changeVoters);
+        schedule(nowMs + 200 + random.nextInt(1300), "voters", -1, null, this::changeVoters);
     }
 
     private void heal() {
