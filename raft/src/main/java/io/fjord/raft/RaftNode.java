@@ -96,8 +96,8 @@ public final class RaftNode {
      * The state machine holds a snapshot of the committed entries below {@code snapshotId.offset()} ({@code epoch}
      * is the epoch of the entry before that offset), durable in the driver's storage and starting with
      * {@link #votersAt(long) votersAt(offset)}{@code .encode()}: the log may now start there (a Ready's
-     * {@code logStartOffset}), and a replica that needs older entries gets this snapshot. Call it between Readies
-     * (after the previous one was applied). Returns false if the log starts there or later already.
+     * {@code logStartOffset}), and a replica that needs older entries gets this snapshot, read through the node's
+     * {@link SnapshotReader}. Call it between Readies (after the previous one was applied). Returns false if the log starts there or later already.
      *
      * @throws IllegalArgumentException if the offset is above the high watermark or the epoch is not the log's
      */
