@@ -1,6 +1,5 @@
 package io.fjord.raft.internal;
 
-import io.fjord.protocol.Errors;
 import io.fjord.raft.AddRaftVoterRequest;
 import io.fjord.raft.BeginQuorumEpochRequest;
 import io.fjord.raft.BeginQuorumEpochResponse;
