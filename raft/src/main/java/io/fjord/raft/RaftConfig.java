@@ -7,7 +7,8 @@ import java.util.TreeSet;
  * The settings of one replica, with Kafka's names and defaults where Kafka has them ({@code quorum.*}).
  *
  * @param nodeId this replica's id
- * @param voterIds the voters of the quorum; a replica not among them is an observer
+ * @param voterIds the static voters of the quorum ({@code controller.quorum.voters}): the voter set until a VOTERS
+ *     entry or a snapshot says otherwise (KIP-853; see {@link VoterSet})
  * @param electionTimeoutMs {@code quorum.election.timeout.ms}: an election starts after a random time in
  *     [electionTimeoutMs, 2 * electionTimeoutMs) without a leader
  * @param fetchTimeoutMs {@code quorum.fetch.timeout.ms}: a follower that has not heard from its leader for this long
@@ -58,12 +59,12 @@ public record RaftConfig(int nodeId, Set<Integer> voterIds, int electionTimeoutM
                 DEFAULT_FETCH_MAX_BYTES, DEFAULT_MAX_PROPOSAL_ENTRIES, DEFAULT_MAX_ENTRY_BYTES);
     }
 
-    /** Whether this replica votes (else it observes). */
+    /** Whether this replica is one of the static voters (the voter set in force is {@link RaftNode#voters()}). */
     public boolean isVoter() {
         return voterIds.contains(nodeId);
     }
 
-    /** The number of voters that makes a majority. */
+    /** The number of static voters that makes a majority. */
     public int majority() {
         return voterIds.size() / 2 + 1;
     }

@@ -12,7 +12,8 @@ package io.fjord.raft;
 public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, BeginQuorumEpochRequest, BeginQuorumEpochResponse,
         EndQuorumEpochRequest, EndQuorumEpochResponse, FetchRequest, FetchResponse,
-        FetchSnapshotRequest, FetchSnapshotResponse {
+        FetchSnapshotRequest, FetchSnapshotResponse, AddRaftVoterRequest, AddRaftVoterResponse,
+        RemoveRaftVoterRequest, RemoveRaftVoterResponse {
 
     /** The node id of the sender. */
     int source();

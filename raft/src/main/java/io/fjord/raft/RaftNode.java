@@ -5,6 +5,7 @@ import io.fjord.raft.internal.RaftCore;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
+import java.util.UUID;
 
 /**
  * One replica of a Raft quorum as a pure state machine, in the etcd-io/raft shape adapted to Kafka's KRaft
@@ -13,13 +14,15 @@ import java.util.Random;
  *
  * <p>Inputs: {@link #handle(RaftMessage)} for a received message, {@link #tick(long)} with the current time,
  * {@link #propose(List)} for new entries, {@link #onLogFlushed(long)} when the driver's log is durable up to an
- * offset. Outputs: {@link #ready()} returns everything to do since the last call (durable state to write first,
+ * offset, {@link #onSnapshotCreated(OffsetAndEpoch)} when the state machine wrote a snapshot,
+ * {@link #resign()} before a controlled shutdown, {@link #onStorageError(String)} when a write failed. Outputs: {@link #ready()} returns everything to do since the last call (durable state to write first,
  * log changes, messages, the high watermark); see {@link Ready} for the order. There are no threads, no IO, no clock
  * and no randomness inside: time comes from {@code tick}, randomness (election timeouts) from the injected
  * {@link Random}, so a seed and a sequence of inputs always give the same outputs.
  *
- * <p>Restart: construct a new node from the durable state and the log the driver recovered (all of it flushed). The
- * high watermark is not durable; it starts at 0 and is learned again from the leader.
+ * <p>Restart: construct a new node from the durable state, the latest snapshot and the log after it that the driver
+ * recovered (all of it flushed). The high watermark is not durable; it starts at the snapshot's end (or 0) and is
+ * learned again from the leader.
  *
  * <p>Not thread-safe: one thread owns a node and makes every call.
  */
@@ -27,13 +30,30 @@ public final class RaftNode {
     private final RaftConfig config;
     private final RaftCore core;
 
+    /** A replica without a directory id (it matches any voter key of its node id) and without snapshots. */
     public RaftNode(RaftConfig config, DurableState durableState, List<LogEntry> recoveredLog, Random random,
             long nowMs) {
-        this.config = Objects.requireNonNull(config, "config");
-        this.core = new RaftCore(config, durableState, recoveredLog, random, nowMs);
+        this(config, ReplicaKey.NO_DIRECTORY, durableState, null, recoveredLog, SnapshotReader.NONE, random, nowMs);
     }
 
-    /** Takes a message received from another replica. */
+    /**
+     * A replica with log directory {@code directoryId}, restarting from its latest snapshot {@code latestSnapshotId}
+     * (null if none; its voter set is read from its first bytes through {@code snapshots}) and the log after it
+     * ({@code recoveredLog} starts at the snapshot's end offset, or at 0).
+     */
+    public RaftNode(RaftConfig config, UUID directoryId, DurableState durableState, OffsetAndEpoch latestSnapshotId,
+            List<LogEntry> recoveredLog, SnapshotReader snapshots, Random random, long nowMs) {
+        this.config = Objects.requireNonNull(config, "config");
+        long start = latestSnapshotId == null ? 0 : latestSnapshotId.offset();
+        if (!recoveredLog.isEmpty() && recoveredLog.get(0).offset() != start) {
+            throw new IllegalArgumentException("the recovered log starts at " + recoveredLog.get(0).offset()
+                    + ", not at the snapshot's end " + start);
+        }
+        this.core = new RaftCore(config, Objects.requireNonNull(directoryId, "directoryId"), durableState,
+                latestSnapshotId, recoveredLog, Objects.requireNonNull(snapshots, "snapshots"), random, nowMs);
+    }
+
+    /** Takes a message received from another replica (or an AddRaftVoter/RemoveRaftVoter from an admin client). */
     public void handle(RaftMessage message) {
         core.handle(message);
     }
@@ -48,6 +68,9 @@ public final class RaftNode {
      * the high watermark passes {@code lastOffset}.
      */
     public ProposeResult propose(List<byte[]> payloads) {
+        if (core.isFailed()) {
+            return ProposeResult.refused(Errors.KAFKA_STORAGE_ERROR, core.epoch(), -1);
+        }
         if (core.role() != Role.LEADER) {
             return ProposeResult.refused(Errors.NOT_LEADER_OR_FOLLOWER, core.epoch(), core.leaderId());
         }
@@ -67,6 +90,46 @@ public final class RaftNode {
     /** The driver's log is durable below {@code endOffset} (as it stands now, after every Ready applied). */
     public void onLogFlushed(long endOffset) {
         core.onLogFlushed(endOffset);
+    }
+
+    /**
+     * The state machine holds a snapshot of the committed entries below {@code snapshotId.offset()} ({@code epoch}
+     * is the epoch of the entry before that offset), durable in the driver's storage and starting with
+     * {@link #votersAt(long) votersAt(offset)}{@code .encode()}: the log may now start there (a Ready's
+     * {@code logStartOffset}), and a replica that needs older entries gets this snapshot, read through the node's
+     * {@link SnapshotReader}. Call it between Readies (after the previous one was applied). Returns false if the log starts there or later already.
+     *
+     * @throws IllegalArgumentException if the offset is above the high watermark or the epoch is not the log's
+     */
+    public boolean onSnapshotCreated(OffsetAndEpoch snapshotId) {
+        return core.onSnapshotCreated(snapshotId);
+    }
+
+    /**
+     * Controlled shutdown (Kafka's way): a leader resigns its epoch and sends EndQuorumEpoch naming the other
+     * voters, the most caught up first; they start an election after a back-off growing with their place in that
+     * list, so the most caught up one most likely leads next. Returns false (and does nothing) if not the leader.
+     */
+    public boolean resign() {
+        if (core.isFailed() || core.role() != Role.LEADER) {
+            return false;
+        }
+        core.resign();
+        return true;
+    }
+
+    /**
+     * A storage write the driver made for this node failed (a log append or flush, the durable state, a snapshot):
+     * the node stops at once and for good — no votes, no fetches, no acknowledgements, no commits, nothing from
+     * {@link #ready()} — since it cannot know what survived. The driver restarts it from what storage recovers.
+     */
+    public void onStorageError(String reason) {
+        core.onStorageError();
+    }
+
+    /** Whether a storage error stopped this node. */
+    public boolean isFailed() {
+        return core.isFailed();
     }
 
     /** Whether {@link #ready()} has anything. */
@@ -107,6 +170,31 @@ public final class RaftNode {
 
     public long flushedEndOffset() {
         return core.log().flushedEndOffset();
+    }
+
+    /** The first offset of this node's log (the end of its latest snapshot, or 0). */
+    public long logStartOffset() {
+        return core.log().startOffset();
+    }
+
+    /** The latest snapshot this node has (created or fetched), null if none. */
+    public OffsetAndEpoch latestSnapshotId() {
+        return core.latestSnapshot();
+    }
+
+    /** The voter set in force: the latest one in this node's log, committed or not (KIP-853). */
+    public VoterSet voters() {
+        return core.log().voters();
+    }
+
+    /** The voter set in force for the entries from {@code offset} on (what a snapshot ending there must start with). */
+    public VoterSet votersAt(long offset) {
+        return core.log().votersAt(offset);
+    }
+
+    /** Whether this node is in its voter set (else it observes). */
+    public boolean isVoter() {
+        return core.localIsVoter();
     }
 
     /** The entry at {@code offset} of this node's log. */

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** One node's rules, message by message. */
@@ -145,5 +146,144 @@ class RaftNodeTest {
 
         RaftNode follower = node(1, DurableState.INITIAL, List.of());
         assertThat(follower.propose(List.of(new byte[] {1})).error()).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+    }
+
+    @Test
+    void aStorageErrorStopsTheNodeFromAcknowledgingAnything() {
+        RaftNode follower = node(0, new DurableState(3, DurableState.NO_VOTE), logOf(1, 3));
+        follower.handle(new BeginQuorumEpochRequest(2, 0, 1, 2, 3));
+        assertThat(follower.ready().messages()).hasAtLeastOneElementOfType(FetchRequest.class);
+        // The driver failed to write: the node stops, and what it had not handed over yet is dropped.
+        follower.handle(new VoteRequest(1, 0, 2, 4, 1, 3, 9, false));
+        follower.onStorageError("fsync failed");
+        assertThat(follower.isFailed()).isTrue();
+        assertThat(follower.hasReady()).isFalse();
+        // No vote, no fetch (whose offset would acknowledge entries), no election, no proposal.
+        follower.handle(new VoteRequest(1, 0, 3, 5, 1, 3, 9, false));
+        follower.handle(new FetchResponse(2, 0, 4, Errors.NONE, 2, 0, null, new LeaderAndEpoch(2, 3),
+                List.of(TestCluster.entry(2, 3, "x"))));
+        follower.tick(60_000);
+        follower.onLogFlushed(3);
+        assertThat(follower.hasReady()).isFalse();
+        assertThat(follower.ready().messages()).isEmpty();
+        assertThat(follower.logEndOffset()).isEqualTo(2);
+        assertThat(follower.propose(List.of(new byte[] {1})).error()).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+        assertThat(follower.resign()).isFalse();
+    }
+
+    @Test
+    void aLeaderAnswersAFetchBelowItsLogStartWithItsSnapshotAndServesItInChunks() {
+        RaftNode alone = new RaftNode(RaftConfig.withDefaults(0, Set.of(0)), DurableState.INITIAL, List.of(),
+                new Random(1), 0);
+        alone.propose(List.of(new byte[] {1}, new byte[] {2}));
+        alone.onLogFlushed(3);
+        alone.ready();
+        // Snapshots must be at or below the high watermark, with the epoch of the entry before their offset.
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                () -> alone.onSnapshotCreated(new OffsetAndEpoch(4, 1)))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                () -> alone.onSnapshotCreated(new OffsetAndEpoch(2, 7)))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(alone.onSnapshotCreated(new OffsetAndEpoch(2, 1))).isTrue();
+        assertThat(alone.ready().logStartOffset()).isEqualTo(2);
+        assertThat(alone.onSnapshotCreated(new OffsetAndEpoch(1, 1))).as("older than the log start").isFalse();
+    }
+
+    private static <T extends RaftMessage> List<T> all(Ready ready, Class<T> type) {
+        return ready.messages().stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    @Test
+    void voterChangesAreRefusedWithKafkasErrorsUntilTheyCanBeMadeSafely() {
+        RaftNode leader = new RaftNode(RaftConfig.withDefaults(0, Set.of(0)), DurableState.INITIAL, List.of(),
+                new Random(1), 0);
+        UUID directory = new UUID(3, 4);
+        leader.ready();
+        // Its leader-change entry is not committed yet (not flushed): no change before that.
+        leader.handle(new AddRaftVoterRequest(99, 0, 1, 1000, 1, directory, true));
+        assertThat(only(leader.ready(), AddRaftVoterResponse.class).error()).isEqualTo(Errors.REQUEST_TIMED_OUT);
+        leader.onLogFlushed(1);
+        leader.ready();
+        leader.handle(new RemoveRaftVoterRequest(99, 0, 2, 5, ReplicaKey.NO_DIRECTORY));
+        assertThat(only(leader.ready(), RemoveRaftVoterResponse.class).error()).isEqualTo(Errors.VOTER_NOT_FOUND);
+        leader.handle(new RemoveRaftVoterRequest(99, 0, 3, 0, ReplicaKey.NO_DIRECTORY));
+        assertThat(only(leader.ready(), RemoveRaftVoterResponse.class).error()).isEqualTo(Errors.INVALID_REQUEST);
+        // Replica 1 has never fetched: it is not a caught-up observer.
+        leader.handle(new AddRaftVoterRequest(99, 0, 4, 1000, 1, directory, true));
+        assertThat(only(leader.ready(), AddRaftVoterResponse.class).error()).isEqualTo(Errors.REQUEST_TIMED_OUT);
+
+        // It fetches from the leader's end with its directory id: caught up, but only under that directory id.
+        leader.handle(new FetchRequest(1, 0, 5, 1, 1, 1, 1, 1, 1000, 0, directory));
+        leader.ready();
+        leader.handle(new AddRaftVoterRequest(99, 0, 6, 1000, 1, new UUID(3, 5), true));
+        assertThat(only(leader.ready(), AddRaftVoterResponse.class).error()).isEqualTo(Errors.REQUEST_TIMED_OUT);
+        leader.handle(new AddRaftVoterRequest(99, 0, 7, 1000, 1, directory, true));
+        Ready appended = leader.ready();
+        assertThat(all(appended, AddRaftVoterResponse.class)).as("answered once committed").isEmpty();
+        assertThat(appended.entriesToAppend()).singleElement()
+                .satisfies(entry -> assertThat(entry.type()).isEqualTo(EntryType.VOTERS));
+        assertThat(leader.voters().ids()).containsExactly(0, 1);
+        // Committed by both voters of the new set: the leader flushed it, and replica 1 fetched past it.
+        leader.onLogFlushed(2);
+        assertThat(leader.highWatermark()).isEqualTo(1);
+        leader.handle(new FetchRequest(1, 0, 8, 1, 1, 2, 1, 1, 1000, 0, directory));
+        assertThat(leader.highWatermark()).isEqualTo(2);
+        AddRaftVoterResponse done = only(leader.ready(), AddRaftVoterResponse.class);
+        assertThat(done.error()).isEqualTo(Errors.NONE);
+        assertThat(done.correlationId()).isEqualTo(7);
+        assertThat(done.destination()).isEqualTo(99);
+    }
+
+    @Test
+    void aLeaderServesItsSnapshotInChunksAndRefusesWhatItDoesNotHave() {
+        byte[] snapshotBytes = new byte[100];
+        OffsetAndEpoch snapshotId = new OffsetAndEpoch(3, 1);
+        SnapshotReader reader = new SnapshotReader() {
+            @Override
+            public long sizeInBytes(OffsetAndEpoch id) {
+                return id.equals(snapshotId) ? snapshotBytes.length : -1;
+            }
+
+            @Override
+            public byte[] read(OffsetAndEpoch id, long position, int maxBytes) {
+                return java.util.Arrays.copyOfRange(snapshotBytes, (int) position, (int) position + maxBytes);
+            }
+        };
+        byte[] voters = VoterSet.ofIds(Set.of(0, 1, 2)).encode();
+        System.arraycopy(voters, 0, snapshotBytes, 0, voters.length);
+        RaftNode leader = new RaftNode(RaftConfig.withDefaults(0, Set.of(0, 1, 2)).withFetchMaxBytes(40),
+                ReplicaKey.NO_DIRECTORY, new DurableState(1, DurableState.NO_VOTE), snapshotId, List.of(), reader,
+                new Random(3), 0);
+        assertThat(leader.logStartOffset()).isEqualTo(3);
+        assertThat(leader.highWatermark()).isEqualTo(3);
+        assertThat(leader.voters().ids()).containsExactly(0, 1, 2);
+        leader.tick(5_000);
+        for (VoteRequest request : all(leader.ready(), VoteRequest.class)) {
+            leader.handle(new VoteResponse(request.destination(), 0, request.correlationId(), Errors.NONE, -1, 1,
+                    true, true));
+        }
+        for (VoteRequest request : all(leader.ready(), VoteRequest.class)) {
+            leader.handle(new VoteResponse(request.destination(), 0, request.correlationId(), Errors.NONE, -1, 2,
+                    true, false));
+        }
+        assertThat(leader.role()).isEqualTo(Role.LEADER);
+        leader.ready();
+
+        // A fetch below the log start is answered with the snapshot's id.
+        leader.handle(new FetchRequest(1, 0, 10, 1, 2, 0, 0, 0, 1000, 0));
+        assertThat(only(leader.ready(), FetchResponse.class).snapshotId()).isEqualTo(snapshotId);
+        leader.handle(new FetchSnapshotRequest(1, 0, 11, 1, 2, snapshotId, 0, 1000));
+        FetchSnapshotResponse first = only(leader.ready(), FetchSnapshotResponse.class);
+        assertThat(first.error()).isEqualTo(Errors.NONE);
+        assertThat(first.size()).isEqualTo(100);
+        assertThat(first.unalignedRecords()).hasSize(40);
+        leader.handle(new FetchSnapshotRequest(1, 0, 12, 1, 2, snapshotId, 80, 1000));
+        assertThat(only(leader.ready(), FetchSnapshotResponse.class).unalignedRecords()).hasSize(20);
+        leader.handle(new FetchSnapshotRequest(1, 0, 13, 1, 2, snapshotId, 100, 1000));
+        assertThat(only(leader.ready(), FetchSnapshotResponse.class).error())
+                .isEqualTo(Errors.POSITION_OUT_OF_RANGE);
+        leader.handle(new FetchSnapshotRequest(1, 0, 14, 1, 2, new OffsetAndEpoch(2, 1), 0, 1000));
+        assertThat(only(leader.ready(), FetchSnapshotResponse.class).error()).isEqualTo(Errors.SNAPSHOT_NOT_FOUND);
+        leader.handle(new FetchSnapshotRequest(1, 0, 15, 1, 1, snapshotId, 0, 1000));
+        assertThat(only(leader.ready(), FetchSnapshotResponse.class).error()).isEqualTo(Errors.FENCED_LEADER_EPOCH);
     }
 }

@@ -235,4 +235,173 @@ class RaftScenariosTest {
         assertThat(result.error()).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
         assertThat(result.leaderId()).isEqualTo(1);
     }
+
+    @Test
+    void aNodeBehindTheLeadersLogStartCatchesUpFromItsSnapshotInChunks() {
+        // Fetch responses and snapshot chunks carry at most 16 bytes: the snapshot takes several round trips.
+        TestCluster cluster = TestCluster.withFetchMaxBytes(3, 0, 16);
+        cluster.elect(0);
+        cluster.crash(2);
+        for (int i = 0; i < 10; i++) {
+            cluster.proposeAsLeader(0, "e" + i);
+            cluster.deliverAll();
+        }
+        assertThat(cluster.committedDataOf(0)).hasSize(10);
+
+        // The leader's state machine snapshots everything committed; the log before the snapshot is deleted.
+        OffsetAndEpoch snapshot = cluster.takeSnapshot(0);
+        assertThat(snapshot.offset()).isEqualTo(cluster.node(0).highWatermark());
+        assertThat(cluster.node(0).logStartOffset()).isEqualTo(snapshot.offset());
+        assertThat(cluster.log(0)).isEmpty();
+        assertThat(cluster.committedDataOf(0)).hasSize(10);
+
+        // Node 2 comes back with an empty log. Its fetch from offset 0 is below the leader's log start: the answer
+        // names the snapshot, which node 2 fetches in chunks, installs, and then follows the log after it.
+        cluster.restart(2);
+        cluster.advanceAll(3_000);
+        assertThat(cluster.wasDelivered(message -> message instanceof FetchResponse fetch
+                && snapshot.equals(fetch.snapshotId()) && fetch.destination() == 2)).isTrue();
+        List<FetchSnapshotRequest> chunkRequests = cluster.deliveredOf(FetchSnapshotRequest.class);
+        assertThat(chunkRequests.size()).isGreaterThan(2);
+        assertThat(chunkRequests.get(0).position()).isZero();
+        assertThat(chunkRequests).extracting(FetchSnapshotRequest::position).isSorted();
+        assertThat(cluster.node(2).latestSnapshotId()).isEqualTo(snapshot);
+        assertThat(cluster.node(2).logStartOffset()).isEqualTo(snapshot.offset());
+        assertThat(cluster.committedDataOf(2)).isEqualTo(cluster.committedDataOf(0));
+
+        cluster.proposeAsLeader(0, "after");
+        cluster.deliverAll();
+        assertThat(cluster.committedDataOf(2)).hasSize(11).endsWith("after");
+
+        // A restart recovers from the snapshot: the log starts there and so does the high watermark.
+        cluster.crash(2);
+        cluster.restart(2);
+        assertThat(cluster.node(2).logStartOffset()).isEqualTo(snapshot.offset());
+        assertThat(cluster.node(2).highWatermark()).isEqualTo(snapshot.offset());
+        assertThat(cluster.snapshotDataOf(2)).containsExactly("e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8",
+                "e9");
+        cluster.advanceAll(3_000);
+        assertThat(cluster.committedDataOf(2)).isEqualTo(cluster.committedDataOf(0));
+    }
+
+    @Test
+    void aResigningLeaderHandsOverToTheMostCaughtUpVoterWithinAFractionOfTheElectionTimeout() {
+        TestCluster cluster = TestCluster.of(5, 0);
+        cluster.elect(0);
+        cluster.proposeAsLeader(0, "a");
+        cluster.deliverAll();
+        // The leader's answers stop reaching voters one by one: node 4 misses "b" and "c", node 3 misses "c", node
+        // 2 misses "d". "c" is committed (nodes 0, 1, 2), "d" is on nodes 0 and 1 only.
+        cluster.cut(0, 4);
+        cluster.proposeAsLeader(0, "b");
+        cluster.deliverAll();
+        cluster.cut(0, 3);
+        cluster.proposeAsLeader(0, "c");
+        cluster.deliverAll();
+        cluster.cut(0, 2);
+        cluster.proposeAsLeader(0, "d");
+        cluster.deliverAll();
+        assertThat(cluster.committedDataOf(0)).containsExactly("a", "b", "c");
+
+        // Controlled shutdown: the leader resigns and names its successors, the most caught up first.
+        cluster.heal();
+        cluster.resign(0);
+        cluster.crash(0);
+        cluster.deliverAll();
+        List<EndQuorumEpochRequest> resignations = cluster.deliveredOf(EndQuorumEpochRequest.class);
+        assertThat(resignations).hasSize(4);
+        assertThat(resignations.get(0).preferredCandidates()).containsExactly(1, 2, 3, 4);
+
+        // Node 1 stands first (its back-off is the shortest) and wins well before any election timeout.
+        cluster.advanceAll(TestCluster.ELECTION_TIMEOUT_MS / 2);
+        assertThat(cluster.leaders()).containsExactly(1);
+        cluster.advanceAll(500);
+        for (int id = 1; id < 5; id++) {
+            assertThat(cluster.committedDataOf(id)).as("node %d", id).containsExactly("a", "b", "c", "d");
+        }
+    }
+
+    @Test
+    void anObserverThatCaughtUpBecomesAVoterOneChangeAtATime() {
+        TestCluster cluster = TestCluster.of(3, 1);
+        int observer = 3;
+        cluster.elect(0);
+        cluster.proposeAsLeader(0, "a");
+        cluster.advanceAll(1_000);
+        assertThat(cluster.node(observer).leaderId()).isEqualTo(0);
+        assertThat(cluster.node(observer).isVoter()).isFalse();
+
+        // A voter cannot be added twice.
+        cluster.requestAddVoter(0, 1);
+        // The observer fetches from the leader's log end: it is caught up, so the leader appends the new voter
+        // set, which is in force on the leader at once.
+        cluster.requestAddVoter(0, observer);
+        assertThat(cluster.node(0).voters().ids()).containsExactly(0, 1, 2, 3);
+        // Only one change at a time: another one waits until that one is committed.
+        cluster.requestRemoveVoter(0, 2);
+        cluster.deliverAll();
+        assertThat(cluster.adminAnswers()).containsExactly(Errors.DUPLICATE_VOTER, Errors.REQUEST_TIMED_OUT,
+                Errors.NONE);
+        for (int id = 0; id < 4; id++) {
+            assertThat(cluster.node(id).voters().ids()).as("node %d", id).containsExactly(0, 1, 2, 3);
+        }
+        assertThat(cluster.node(observer).isVoter()).isTrue();
+
+        // The new voter counts for commits: without node 2, the leader needs both node 1 and node 3 (3 of 4).
+        cluster.crash(2);
+        cluster.proposeAsLeader(0, "b");
+        cluster.deliverAll();
+        assertThat(cluster.committedDataOf(0)).containsExactly("a", "b");
+        cluster.crash(1);
+        cluster.proposeAsLeader(0, "c");
+        cluster.deliverAll();
+        assertThat(cluster.committedDataOf(0)).containsExactly("a", "b");
+    }
+
+    @Test
+    void addingAnObserverThatIsNotCaughtUpTimesOut() {
+        TestCluster cluster = TestCluster.of(3, 1);
+        cluster.crash(3);
+        cluster.elect(0);
+        cluster.proposeAsLeader(0, "a");
+        cluster.deliverAll();
+        cluster.requestAddVoter(0, 3);
+        cluster.requestAddVoter(1, 3);
+        assertThat(cluster.adminAnswers()).containsExactly(Errors.REQUEST_TIMED_OUT, Errors.NOT_LEADER_OR_FOLLOWER);
+        assertThat(cluster.node(0).voters().ids()).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void aLeaderThatRemovesItselfLeadsUntilTheRemovalIsCommittedThenResignsAndObserves() {
+        TestCluster cluster = TestCluster.of(3, 0);
+        cluster.elect(0);
+        cluster.proposeAsLeader(0, "a");
+        cluster.deliverAll();
+
+        // The new voter set {1, 2} is in force on the leader at once: it is not a voter any more, but it leads
+        // until the set is committed by a majority of the new set (both followers fetch past it).
+        cluster.requestRemoveVoter(0, 0);
+        assertThat(cluster.node(0).isVoter()).isFalse();
+        assertThat(cluster.node(0).role()).isEqualTo(Role.LEADER);
+        cluster.deliverAll();
+        assertThat(cluster.adminAnswers()).containsExactly(Errors.NONE);
+        assertThat(cluster.node(0).role()).isEqualTo(Role.RESIGNED);
+        assertThat(cluster.node(1).voters().ids()).containsExactly(1, 2);
+
+        // The followers got its EndQuorumEpoch and elect one of themselves; node 0 follows the new leader as an
+        // observer and never stands again.
+        cluster.advanceAll(3_000);
+        List<Integer> leaders = cluster.leaders();
+        assertThat(leaders).hasSize(1).doesNotContain(0);
+        int newLeader = leaders.get(0);
+        cluster.proposeAsLeader(newLeader, "b");
+        cluster.advanceAll(1_000);
+        for (int id = 0; id < 3; id++) {
+            assertThat(cluster.committedDataOf(id)).as("node %d", id).containsExactly("a", "b");
+        }
+        assertThat(cluster.node(0).role()).isEqualTo(Role.FOLLOWER);
+        assertThat(cluster.node(0).leaderId()).isEqualTo(newLeader);
+        cluster.advance(0, 10_000);
+        assertThat(cluster.node(0).role()).isIn(Role.FOLLOWER, Role.UNATTACHED);
+    }
 }

@@ -13,23 +13,30 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
 /**
  * A hand-driven quorum for readable scenario tests: every node has its own clock (moved only when the test says),
- * an in-memory disk that flushes at once, and messages wait in one FIFO queue until the test delivers them. Links
- * can be cut; nodes crash (losing nothing, their disks flush at once) and restart.
+ * an in-memory disk that flushes at once (with the node's latest snapshot: the voter set, then the committed data
+ * payloads one a line), and messages wait in one FIFO queue until the test delivers them. Links can be cut; nodes
+ * crash (losing nothing, their disks flush at once) and restart. An admin client (node id {@link #ADMIN}) sends
+ * AddRaftVoter and RemoveRaftVoter; its answers are kept.
  *
  * <p>Not thread-safe: used by one test thread.
  */
 final class TestCluster {
     static final int ELECTION_TIMEOUT_MS = RaftConfig.DEFAULT_ELECTION_TIMEOUT_MS;
+    static final int ADMIN = 99;
 
-    /** What one node keeps on disk. */
-    static final class Disk {
+    /** What one node keeps on disk: the log after its snapshot (if any), the durable state, the snapshot. */
+    static final class Disk implements SnapshotReader {
         final List<LogEntry> log = new ArrayList<>();
         DurableState durableState = DurableState.INITIAL;
+        OffsetAndEpoch snapshotId;
+        byte[] snapshot;
+        private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
 
         Disk() {
         }
@@ -37,6 +44,23 @@ final class TestCluster {
         Disk(int epoch, int votedId, List<LogEntry> entries) {
             durableState = new DurableState(epoch, votedId);
             log.addAll(entries);
+        }
+
+        /** The offset of the first entry of {@link #log}. */
+        long startOffset;
+
+        long startOffset() {
+            return startOffset;
+        }
+
+        @Override
+        public long sizeInBytes(OffsetAndEpoch id) {
+            return id.equals(snapshotId) ? snapshot.length : -1;
+        }
+
+        @Override
+        public byte[] read(OffsetAndEpoch id, long position, int maxBytes) {
+            return Arrays.copyOfRange(snapshot, (int) position, (int) Math.min(snapshot.length, position + maxBytes));
         }
     }
 
@@ -48,7 +72,9 @@ final class TestCluster {
     private final ArrayDeque<RaftMessage> inFlight = new ArrayDeque<>();
     private final Set<List<Integer>> cutLinks = new HashSet<>();
     private final List<RaftMessage> delivered = new ArrayList<>();
+    private final List<RaftMessage> adminAnswers = new ArrayList<>();
     private int restarts;
+    private int adminCorrelationId;
 
     private TestCluster(int voters, int observers, int fetchMaxBytes, Map<Integer, Disk> initialDisks) {
         this.voterIds = new TreeSet<>(IntStream.range(0, voters).boxed().toList());
@@ -62,6 +88,16 @@ final class TestCluster {
 
     static TestCluster of(int voters, int observers) {
         return new TestCluster(voters, observers, RaftConfig.DEFAULT_FETCH_MAX_BYTES, Map.of());
+    }
+
+    /** A quorum whose fetch responses and snapshot chunks carry at most {@code fetchMaxBytes}. */
+    static TestCluster withFetchMaxBytes(int voters, int observers, int fetchMaxBytes) {
+        return new TestCluster(voters, observers, fetchMaxBytes, Map.of());
+    }
+
+    /** The log directory id of node {@code id}. */
+    static UUID directoryOf(int id) {
+        return new UUID(7L, id + 1);
     }
 
     /** A quorum whose nodes start from the given disks; a fetch response carries at most {@code fetchMaxBytes}. */
@@ -92,11 +128,80 @@ final class TestCluster {
                 .map(entry -> new String(entry.payload(), StandardCharsets.UTF_8)).toList();
     }
 
-    /** The data payloads below a node's high watermark. */
+    /**
+     * A node's committed data as its state machine has it: the payloads its snapshot holds, then the data payloads
+     * of its log below its high watermark.
+     */
     List<String> committedDataOf(int id) {
-        return log(id).subList(0, (int) node(id).highWatermark()).stream()
+        Disk disk = disks.get(id);
+        List<String> result = new ArrayList<>(snapshotDataOf(id));
+        long start = disk.startOffset();
+        log(id).subList(0, (int) (node(id).highWatermark() - start)).stream()
                 .filter(entry -> entry.type() == EntryType.DATA)
-                .map(entry -> new String(entry.payload(), StandardCharsets.UTF_8)).toList();
+                .map(entry -> new String(entry.payload(), StandardCharsets.UTF_8)).forEach(result::add);
+        return result;
+    }
+
+    /** The data payloads a node's snapshot holds (none without one). */
+    List<String> snapshotDataOf(int id) {
+        Disk disk = disks.get(id);
+        if (disk.snapshot == null) {
+            return List.of();
+        }
+        int headerBytes = VoterSet.decode(disk.snapshot).orElseThrow().encode().length;
+        String data = new String(disk.snapshot, headerBytes, disk.snapshot.length - headerBytes,
+                StandardCharsets.UTF_8);
+        return data.isEmpty() ? List.of() : List.of(data.split("\n", -1));
+    }
+
+    Disk disk(int id) {
+        return disks.get(id);
+    }
+
+    /**
+     * Node {@code id}'s state machine snapshots what is committed (at its high watermark; the bytes are the voter
+     * set, then the committed payloads one a line, padded to take several chunks) and tells the node.
+     */
+    OffsetAndEpoch takeSnapshot(int id) {
+        RaftNode node = nodes.get(id);
+        Disk disk = disks.get(id);
+        long offset = node.highWatermark();
+        List<String> data = committedDataOf(id);
+        OffsetAndEpoch snapshotId = new OffsetAndEpoch(offset, disk.log.get((int) (offset - 1 - disk.startOffset()))
+                .epoch());
+        byte[] header = node.votersAt(offset).encode();
+        byte[] payload = String.join("\n", data).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = Arrays.copyOf(header, header.length + payload.length);
+        System.arraycopy(payload, 0, bytes, header.length, payload.length);
+        disk.snapshot = bytes;
+        disk.snapshotId = snapshotId;
+        // The log below the snapshot goes when the node says so (Ready.logStartOffset).
+        assertThat(node.onSnapshotCreated(snapshotId)).isTrue();
+        drain(id);
+        return snapshotId;
+    }
+
+
+    // ---- admin ----
+
+    /** The admin asks node {@code to} to add {@code voterId} (with its directory id) as a voter. */
+    void requestAddVoter(int to, int voterId) {
+        nodes.get(to).handle(new AddRaftVoterRequest(ADMIN, to, adminCorrelationId++, 10_000, voterId,
+                directoryOf(voterId), true));
+        drain(to);
+    }
+
+    /** The admin asks node {@code to} to remove voter {@code voterId}. */
+    void requestRemoveVoter(int to, int voterId) {
+        nodes.get(to).handle(new RemoveRaftVoterRequest(ADMIN, to, adminCorrelationId++, voterId,
+                directoryOf(voterId)));
+        drain(to);
+    }
+
+    /** The errors of the admin's answers so far, in order. */
+    List<Errors> adminAnswers() {
+        return adminAnswers.stream().map(answer -> answer instanceof AddRaftVoterResponse add ? add.error()
+                : ((RemoveRaftVoterResponse) answer).error()).toList();
     }
 
     // ---- time ----
@@ -179,6 +284,11 @@ final class TestCluster {
         return delivered.stream().anyMatch(matching);
     }
 
+    /** The messages {@code matching} that have been delivered (and handled), in order. */
+    <T extends RaftMessage> List<T> deliveredOf(Class<T> type) {
+        return delivered.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
     void heal() {
         cutLinks.clear();
     }
@@ -201,8 +311,8 @@ final class TestCluster {
     private void start(int id) {
         Disk disk = disks.get(id);
         RaftConfig config = RaftConfig.withDefaults(id, voterIds).withFetchMaxBytes(fetchMaxBytes);
-        nodes.put(id, new RaftNode(config, disk.durableState, List.copyOf(disk.log),
-                new java.util.Random(31L * id + 1000L * restarts++), clocks.get(id)));
+        nodes.put(id, new RaftNode(config, directoryOf(id), disk.durableState, disk.snapshotId,
+                List.copyOf(disk.log), disk, new java.util.Random(31L * id + 1000L * restarts++), clocks.get(id)));
         drain(id);
     }
 
@@ -224,6 +334,12 @@ final class TestCluster {
                 .map(Map.Entry::getKey).toList();
     }
 
+    /** Node {@code id}, the leader, resigns (controlled shutdown); its EndQuorumEpoch requests wait in flight. */
+    void resign(int id) {
+        assertThat(nodes.get(id).resign()).as("node %d resigns", id).isTrue();
+        drain(id);
+    }
+
     /** A node's election timeout expires and the messages play out; it must become the leader. */
     void elect(int id) {
         expireElectionTimeout(id);
@@ -240,13 +356,38 @@ final class TestCluster {
             if (ready.durableState() != null) {
                 disk.durableState = ready.durableState();
             }
+            for (SnapshotChunk chunk : ready.snapshotChunks()) {
+                if (chunk.position() == 0) {
+                    disk.partial.reset();
+                }
+                assertThat(chunk.position()).isEqualTo(disk.partial.size());
+                disk.partial.write(chunk.bytes(), 0, chunk.bytes().length);
+            }
+            if (ready.installSnapshot() != null) {
+                disk.snapshotId = ready.installSnapshot();
+                disk.snapshot = disk.partial.toByteArray();
+                disk.partial.reset();
+                disk.log.clear();
+                disk.startOffset = ready.installSnapshot().offset();
+            }
+            if (ready.logStartOffset() != Ready.NO_LOG_START_CHANGE) {
+                disk.log.subList(0, (int) (ready.logStartOffset() - disk.startOffset)).clear();
+                disk.startOffset = ready.logStartOffset();
+            }
+            long start = disk.startOffset();
             if (ready.truncateToOffset() != Ready.NO_TRUNCATION) {
-                disk.log.subList((int) ready.truncateToOffset(), disk.log.size()).clear();
+                disk.log.subList((int) (ready.truncateToOffset() - start), disk.log.size()).clear();
             }
             disk.log.addAll(ready.entriesToAppend());
-            inFlight.addAll(ready.messages());
+            for (RaftMessage message : ready.messages()) {
+                if (message.destination() == ADMIN) {
+                    adminAnswers.add(message);
+                } else {
+                    inFlight.add(message);
+                }
+            }
             if (!ready.entriesToAppend().isEmpty()) {
-                node.onLogFlushed(disk.log.size());
+                node.onLogFlushed(start + disk.log.size());
             }
         }
     }

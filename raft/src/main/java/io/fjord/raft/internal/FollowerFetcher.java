@@ -1,19 +1,23 @@
 package io.fjord.raft.internal;
 
 import io.fjord.protocol.Errors;
+import io.fjord.raft.EntryType;
 import io.fjord.raft.EpochEndOffset;
 import io.fjord.raft.FetchRequest;
 import io.fjord.raft.FetchResponse;
 import io.fjord.raft.LeaderAndEpoch;
 import io.fjord.raft.LogEntry;
+import io.fjord.raft.OffsetAndEpoch;
 import io.fjord.raft.Role;
+import io.fjord.raft.VoterSet;
 import java.util.List;
 
 /**
  * A follower's (or observer's) side of fetching: one fetch in flight at a time, sent only when every appended entry
  * is flushed (the fetch offset is the replica's acknowledgement); the answer is appended, or the log truncated where
  * the leader says it diverges; the high watermark becomes the leader's, capped by what this fetch proved matches.
- * An observer without a leader asks the voters in turn and follows the leader they name.
+ * An observer without a leader asks the voters in turn and follows the leader they name. A response naming a snapshot
+ * hands over to the {@link SnapshotFetcher} until the snapshot is installed.
  *
  * <p>Not thread-safe: owned by the core's thread.
  */
@@ -36,9 +40,19 @@ final class FollowerFetcher {
     void reset() {
         inFlight = null;
         nextFetchAllowedMs = 0;
+        core.snapshotFetcher.reset();
+    }
+
+    /** Not before {@code delayMs} from now (an error answer: do not hammer a replica that cannot serve). */
+    void backOff(long delayMs) {
+        nextFetchAllowedMs = core.nowMs + delayMs;
     }
 
     void tick() {
+        if (core.snapshotFetcher.isActive()) {
+            core.snapshotFetcher.tick();
+            return;
+        }
         // A lost fetch must be retried before the fetch timeout would make this follower give up on its leader.
         long expiryMs = Math.min(core.config.requestTimeoutMs() + core.config.fetchMaxWaitMs(),
                 core.config.fetchTimeoutMs() / 2);
@@ -52,7 +66,7 @@ final class FollowerFetcher {
     void maybeSendFetch() {
         int target = target();
         if (target < 0 || inFlight != null || core.nowMs < nextFetchAllowedMs
-                || core.log.flushedEndOffset() < core.log.endOffset()) {
+                || core.log.flushedEndOffset() < core.log.endOffset() || core.snapshotFetcher.isActive()) {
             return;
         }
         long fetchOffset = core.log.endOffset();
@@ -60,14 +74,14 @@ final class FollowerFetcher {
         inFlight = new InFlight(correlationId, target, fetchOffset, core.nowMs);
         core.send(new FetchRequest(core.config.nodeId(), target, correlationId, core.config.nodeId(), core.epoch,
                 fetchOffset, core.log.lastEpoch(), core.highWatermark, core.config.fetchMaxBytes(),
-                core.config.fetchMaxWaitMs()));
+                core.config.fetchMaxWaitMs(), core.localKey.directoryId()));
     }
 
     private int target() {
         if (core.role == Role.FOLLOWER) {
             return core.leaderId;
         }
-        if (core.role == Role.UNATTACHED && !core.config.isVoter()) {
+        if (core.role == Role.UNATTACHED && !core.isVoter()) {
             List<Integer> voters = core.otherVoters(); // an observer's "others" are all the voters
             return voters.get(Math.floorMod(discoveryIndex, voters.size()));
         }
@@ -87,15 +101,22 @@ final class FollowerFetcher {
         if (core.learnEpoch(leader.leaderEpoch(), leader.leaderId())) {
             return;
         }
-        if (core.role == Role.UNATTACHED && !core.config.isVoter() && leader.leaderEpoch() == core.epoch
-                && leader.leaderId() >= 0) {
+        if (core.role == Role.UNATTACHED && !core.isVoter() && leader.leaderEpoch() == core.epoch
+                && leader.leaderId() >= 0 && leader.leaderId() != core.config.nodeId()) {
             // Found the leader: its own fetch (sent on becoming a follower) brings the entries.
             core.becomeFollower(core.epoch, leader.leaderId());
             return;
         }
+        if (response.error() == Errors.NOT_LEADER_OR_FOLLOWER && core.role == Role.FOLLOWER
+                && response.source() == core.leaderId && leader.leaderEpoch() == core.epoch
+                && leader.leaderId() != core.leaderId) {
+            // The leader says it does not lead this epoch (it restarted, or resigned): no point waiting for it.
+            core.becomeUnattached(core.epoch, Long.MAX_VALUE);
+            return;
+        }
         if (response.error() != Errors.NONE || core.role != Role.FOLLOWER || response.source() != core.leaderId) {
             discoveryIndex++;
-            nextFetchAllowedMs = core.nowMs + Math.min(core.config.requestTimeoutMs(), 50);
+            backOff(Math.min(core.config.requestTimeoutMs(), 50));
             return;
         }
         leaderContactMs = core.nowMs;
@@ -103,7 +124,15 @@ final class FollowerFetcher {
             maybeSendFetch();
             return;
         }
-        if (response.divergingEpoch() != null) {
+        if (response.snapshotId() != null) {
+            OffsetAndEpoch snapshotId = response.snapshotId();
+            // Only a snapshot ahead of what this replica has committed helps; anything else is bad input, dropped.
+            if (snapshotId.offset() > core.highWatermark && snapshotId.epoch() >= 0
+                    && snapshotId.epoch() <= core.epoch) {
+                core.snapshotFetcher.start(snapshotId);
+                return;
+            }
+        } else if (response.divergingEpoch() != null) {
             if (response.divergingEpoch().epoch() < 0 || response.divergingEpoch().endOffset() < 0) {
                 return; // malformed: drop it, the fetch timeout sends another fetch
             }
@@ -118,7 +147,8 @@ final class FollowerFetcher {
 
     private void truncateDivergence(EpochEndOffset diverging) {
         EpochEndOffset ours = core.log.endOffsetForEpoch(diverging.epoch());
-        long offset = Math.min(diverging.endOffset(), ours.endOffset());
+        // Never below the log start: what a snapshot covers is committed, and the leader has it too.
+        long offset = Math.max(core.log.startOffset(), Math.min(diverging.endOffset(), ours.endOffset()));
         if (offset < core.log.endOffset()) {
             core.truncate(offset);
         }
@@ -129,7 +159,8 @@ final class FollowerFetcher {
         int previousEpoch = core.log.lastEpoch();
         long expected = fromOffset;
         for (LogEntry entry : entries) {
-            if (entry.offset() != expected || entry.epoch() < previousEpoch || entry.epoch() > core.epoch) {
+            if (entry.offset() != expected || entry.epoch() < previousEpoch || entry.epoch() > core.epoch
+                    || (entry.type() == EntryType.VOTERS && VoterSet.decode(entry.payload()).isEmpty())) {
                 return false;
             }
             previousEpoch = entry.epoch();

@@ -1,14 +1,19 @@
 package io.fjord.raft.internal;
 
+import io.fjord.raft.ReplicaKey;
+import io.fjord.raft.VoterSet;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
- * A leader's bookkeeping for its epoch: where its epoch starts in the log, the progress of every other voter (which
- * sets the high watermark and check-quorum) and of observers (reported only), and the fetches it holds.
+ * A leader's bookkeeping for its epoch: where its epoch starts in the log, the voter set in force (the log's latest,
+ * KIP-853: it changes when the leader appends a VOTERS entry), the progress of every replica that fetched (the
+ * voters' set the high watermark and check-quorum; observers' are reported, and tell whether one is caught up
+ * enough to become a voter) and the fetches it holds. The leader counts itself only while it is a voter.
  *
  * <p>Not thread-safe: owned by the core's thread.
  */
@@ -18,18 +23,16 @@ public final class LeaderState {
 
     private final int epoch;
     private final long epochStartOffset;
-    private final int majority;
-    private final Map<Integer, ReplicaProgress> voters = new TreeMap<>();
-    private final Map<Integer, ReplicaProgress> observers = new TreeMap<>();
+    private final int selfId;
+    private VoterSet voters;
+    private final Map<Integer, ReplicaProgress> replicas = new TreeMap<>();
     private final Map<Integer, ParkedFetch> parkedFetches = new TreeMap<>();
 
-    LeaderState(int epoch, long epochStartOffset, int majority, List<Integer> otherVoters, long nowMs) {
+    LeaderState(int epoch, long epochStartOffset, VoterSet voters, int selfId, long nowMs) {
         this.epoch = epoch;
         this.epochStartOffset = epochStartOffset;
-        this.majority = majority;
-        for (int voter : otherVoters) {
-            voters.put(voter, new ReplicaProgress(voter, nowMs));
-        }
+        this.selfId = selfId;
+        updateVoters(voters, nowMs);
     }
 
     public int epoch() {
@@ -41,57 +44,75 @@ public final class LeaderState {
         return epochStartOffset;
     }
 
-    boolean isVoter(int replicaId) {
-        return voters.containsKey(replicaId);
+    public VoterSet voters() {
+        return voters;
+    }
+
+    /** The voter set changed: every voter gets a progress (an added one keeps the one it had as an observer). */
+    void updateVoters(VoterSet newVoters, long nowMs) {
+        this.voters = newVoters;
+        for (int id : newVoters.ids()) {
+            if (id != selfId) {
+                replicas.computeIfAbsent(id, replicaId -> new ReplicaProgress(replicaId, nowMs));
+            }
+        }
+    }
+
+    boolean isVoter(ReplicaKey replica) {
+        return voters.isVoter(replica);
     }
 
     /** The progress of {@code replicaId}, created for an observer fetching for the first time. */
     ReplicaProgress progress(int replicaId, long nowMs) {
-        ReplicaProgress voter = voters.get(replicaId);
-        if (voter != null) {
-            return voter;
+        ReplicaProgress progress = replicas.get(replicaId);
+        if (progress != null) {
+            return progress;
         }
-        ReplicaProgress observer = observers.get(replicaId);
-        if (observer == null) {
-            if (observers.size() >= MAX_OBSERVERS) {
-                observers.values().stream().min(Comparator.comparingLong(p -> p.lastFetchMs))
-                        .ifPresent(stale -> observers.remove(stale.replicaId));
-            }
-            observer = new ReplicaProgress(replicaId, nowMs);
-            observers.put(replicaId, observer);
+        if (replicas.size() - voters.size() >= MAX_OBSERVERS) {
+            replicas.values().stream().filter(p -> !voters.containsId(p.replicaId))
+                    .min(Comparator.comparingLong(p -> p.lastFetchMs))
+                    .ifPresent(oldest -> replicas.remove(oldest.replicaId));
         }
-        return observer;
+        progress = new ReplicaProgress(replicaId, nowMs);
+        replicas.put(replicaId, progress);
+        return progress;
+    }
+
+    /** The progress of {@code replicaId} if it fetched in this epoch (or is a voter), else null. */
+    ReplicaProgress knownProgress(int replicaId) {
+        return replicas.get(replicaId);
     }
 
     /** The offset a majority of voters (this leader counting with {@code leaderFlushedEndOffset}) have matched. */
     long majorityMatchedOffset(long leaderFlushedEndOffset) {
-        List<Long> offsets = new ArrayList<>(voters.size() + 1);
-        offsets.add(leaderFlushedEndOffset);
-        for (ReplicaProgress progress : voters.values()) {
-            offsets.add(progress.matchedOffset);
+        List<Long> offsets = new ArrayList<>(voters.size());
+        for (int id : voters.ids()) {
+            offsets.add(id == selfId ? leaderFlushedEndOffset : replicas.get(id).matchedOffset);
         }
         offsets.sort(Comparator.reverseOrder());
-        return offsets.get(majority - 1);
+        return offsets.get(voters.majority() - 1);
     }
 
-    /** Check-quorum: whether a majority (this leader included) fetched within {@code timeoutMs}. */
+    /** Check-quorum: whether a majority of voters (this leader, if one, included) fetched within {@code timeoutMs}. */
     boolean hasMajorityContact(long nowMs, long timeoutMs) {
-        int inContact = 1;
-        for (ReplicaProgress progress : voters.values()) {
-            if (nowMs - progress.lastFetchMs <= timeoutMs) {
+        int inContact = 0;
+        for (int id : voters.ids()) {
+            if (id == selfId || nowMs - replicas.get(id).lastFetchMs <= timeoutMs) {
                 inContact++;
             }
         }
-        return inContact >= majority;
+        return inContact >= voters.majority();
     }
 
     /** Voters that have not fetched for {@code silenceMs} and were not told of the epoch within it. */
     List<Integer> votersToRemind(long nowMs, long silenceMs) {
         List<Integer> result = new ArrayList<>();
-        for (ReplicaProgress progress : voters.values()) {
-            if (nowMs - progress.lastFetchMs >= silenceMs && nowMs - progress.lastBeginQuorumEpochSentMs >= silenceMs) {
+        for (int id : voters.ids()) {
+            ReplicaProgress progress = replicas.get(id);
+            if (id != selfId && nowMs - progress.lastFetchMs >= silenceMs
+                    && nowMs - progress.lastBeginQuorumEpochSentMs >= silenceMs) {
                 progress.lastBeginQuorumEpochSentMs = nowMs;
-                result.add(progress.replicaId);
+                result.add(id);
             }
         }
         return result;
@@ -99,7 +120,12 @@ public final class LeaderState {
 
     /** Other voters, the most caught up first: the preferred successors when this leader resigns. */
     List<Integer> votersByMatchedOffset() {
-        List<ReplicaProgress> sorted = new ArrayList<>(voters.values());
+        List<ReplicaProgress> sorted = new ArrayList<>();
+        for (int id : voters.ids()) {
+            if (id != selfId) {
+                sorted.add(replicas.get(id));
+            }
+        }
         sorted.sort(Comparator.comparingLong((ReplicaProgress p) -> p.matchedOffset).reversed()
                 .thenComparingInt(p -> p.replicaId));
         return sorted.stream().map(p -> p.replicaId).toList();
@@ -110,7 +136,7 @@ public final class LeaderState {
     }
 
     /** Removes and returns the held fetches that {@code ready} selects. */
-    List<ParkedFetch> unpark(java.util.function.Predicate<ParkedFetch> ready) {
+    List<ParkedFetch> unpark(Predicate<ParkedFetch> ready) {
         List<ParkedFetch> result = new ArrayList<>();
         parkedFetches.values().removeIf(fetch -> {
             if (ready.test(fetch)) {
@@ -125,14 +151,22 @@ public final class LeaderState {
     /** The matched offset of every voter but the leader, by id (for describing the quorum). */
     public Map<Integer, Long> voterMatchedOffsets() {
         Map<Integer, Long> result = new TreeMap<>();
-        voters.forEach((id, progress) -> result.put(id, progress.matchedOffset));
+        replicas.forEach((id, progress) -> {
+            if (voters.containsId(id)) {
+                result.put(id, progress.matchedOffset);
+            }
+        });
         return result;
     }
 
     /** The matched offset of every observer that fetched, by id. */
     public Map<Integer, Long> observerMatchedOffsets() {
         Map<Integer, Long> result = new TreeMap<>();
-        observers.forEach((id, progress) -> result.put(id, progress.matchedOffset));
+        replicas.forEach((id, progress) -> {
+            if (!voters.containsId(id)) {
+                result.put(id, progress.matchedOffset);
+            }
+        });
         return result;
     }
 }

@@ -32,10 +32,8 @@ final class QuorumEpochHandler {
             respondBegin(request, Errors.FENCED_LEADER_EPOCH);
             return;
         }
-        if (!core.config.voterIds().contains(request.leaderId())) {
-            respondBegin(request, Errors.INCONSISTENT_VOTER_SET);
-            return;
-        }
+        // No voter-set check: a replica whose log is behind may not know the leader is a voter yet (the Raft
+        // thesis, 4.1: a server follows a leader of a newer term whatever its configuration says).
         if (request.leaderEpoch() > core.epoch || core.role != Role.FOLLOWER || core.leaderId != request.leaderId()) {
             core.becomeFollower(request.leaderEpoch(), request.leaderId());
         } else {
@@ -56,10 +54,10 @@ final class QuorumEpochHandler {
         }
         boolean fromOurLeader = request.leaderEpoch() == core.epoch
                 && (core.leaderId == request.leaderId() || core.leaderId == -1);
-        if (core.config.isVoter() && (request.leaderEpoch() > core.epoch || fromOurLeader)
+        if (core.isVoter() && (request.leaderEpoch() > core.epoch || fromOurLeader)
                 && core.role != Role.LEADER && core.role != Role.CANDIDATE && core.role != Role.PROSPECTIVE) {
             core.becomeUnattached(request.leaderEpoch(), core.nowMs + successorDelayMs(request.preferredCandidates()));
-        } else if (!core.config.isVoter()) {
+        } else if (!core.isVoter()) {
             core.learnEpoch(request.leaderEpoch(), -1);
         }
         respondEnd(request, Errors.NONE);
@@ -72,7 +70,7 @@ final class QuorumEpochHandler {
         if (rank < 0) {
             return backoffMaxMs + core.randomBelow(backoffMaxMs);
         }
-        int shareMs = Math.max(1, backoffMaxMs / Math.max(1, core.config.voterIds().size()));
+        int shareMs = Math.max(1, backoffMaxMs / Math.max(1, core.log.voters().size()));
         return (long) rank * shareMs + core.randomBelow(shareMs);
     }
 

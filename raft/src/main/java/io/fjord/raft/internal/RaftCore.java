@@ -1,6 +1,6 @@
 package io.fjord.raft.internal;
 
-import io.fjord.protocol.Errors;
+import io.fjord.raft.AddRaftVoterRequest;
 import io.fjord.raft.BeginQuorumEpochRequest;
 import io.fjord.raft.BeginQuorumEpochResponse;
 import io.fjord.raft.DurableState;
@@ -11,31 +11,40 @@ import io.fjord.raft.FetchRequest;
 import io.fjord.raft.FetchResponse;
 import io.fjord.raft.FetchSnapshotRequest;
 import io.fjord.raft.FetchSnapshotResponse;
-import io.fjord.raft.LeaderAndEpoch;
 import io.fjord.raft.LogEntry;
+import io.fjord.raft.OffsetAndEpoch;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.RaftMessage;
+import io.fjord.raft.RemoveRaftVoterRequest;
+import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.Role;
 import io.fjord.raft.RoleChange;
+import io.fjord.raft.SnapshotReader;
 import io.fjord.raft.VoteRequest;
 import io.fjord.raft.VoteResponse;
+import io.fjord.raft.VoterSet;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 
 /**
  * The state of one replica and its role transitions; the message handlers ({@link VoteHandler},
- * {@link QuorumEpochHandler}, {@link LeaderFetchHandler}, {@link FollowerFetcher}) act on it. Time comes only from
+ * {@link QuorumEpochHandler}, {@link LeaderFetchHandler}, {@link FollowerFetcher}, {@link SnapshotFetcher},
+ * {@link VoterChangeHandler}) act on it. The voter set is the log's (KIP-853), so it moves with appends, truncations
+ * and snapshots. Time comes only from
  * {@link #tick(long)} and randomness only from the injected {@link Random}, so equal inputs give equal outputs.
  *
  * <p>Not thread-safe: one thread owns a core.
  */
 public final class RaftCore {
     final RaftConfig config;
+    final ReplicaKey localKey;
     final RaftLog log;
     final Outbox outbox;
+    final SnapshotReader snapshots;
     private final Random random;
-    private final List<Integer> otherVoters;
 
     long nowMs;
     int epoch;
@@ -47,37 +56,65 @@ public final class RaftCore {
     long electionDeadlineMs;
     LeaderState leader;
     ElectionState election;
+    /** The latest snapshot this replica has (created or fetched), null if none. */
+    OffsetAndEpoch latestSnapshot;
+    /** A storage write failed: the replica does nothing more until the driver restarts it. */
+    private boolean failed;
+    private VoterSet knownVoters;
     private int nextCorrelationId;
 
     final VoteHandler votes;
     final QuorumEpochHandler quorumEpochs;
     final LeaderFetchHandler leaderFetches;
     final FollowerFetcher fetcher;
+    final SnapshotFetcher snapshotFetcher;
+    final VoterChangeHandler voterChanges;
 
-    public RaftCore(RaftConfig config, DurableState durableState, List<LogEntry> recoveredLog, Random random,
-            long nowMs) {
+    public RaftCore(RaftConfig config, UUID directoryId, DurableState durableState, OffsetAndEpoch latestSnapshot,
+            List<LogEntry> recoveredLog, SnapshotReader snapshots, Random random, long nowMs) {
         this.config = config;
+        this.localKey = new ReplicaKey(config.nodeId(), directoryId);
         this.random = random;
-        this.log = new RaftLog(recoveredLog);
+        this.snapshots = snapshots;
+        this.latestSnapshot = latestSnapshot;
+        OffsetAndEpoch start = latestSnapshot == null ? new OffsetAndEpoch(0, 0) : latestSnapshot;
+        VoterSet startVoters = latestSnapshot == null ? VoterSet.ofIds(config.voterIds())
+                : readSnapshotVoters(snapshots, latestSnapshot);
+        this.log = new RaftLog(start, startVoters, recoveredLog);
         this.outbox = new Outbox(log.endOffset());
-        this.otherVoters = config.voterIds().stream().filter(id -> id != config.nodeId()).sorted().toList();
+        this.knownVoters = log.voters();
         this.nowMs = nowMs;
         this.epoch = durableState.epoch();
         this.votedId = durableState.votedId();
         Invariants.check(log.lastEpoch() <= epoch, "log epoch %d above durable epoch %d", log.lastEpoch(), epoch);
+        // A snapshot holds committed entries only.
+        this.highWatermark = log.startOffset();
+        outbox.highWatermark(highWatermark);
         // Correlation ids start at a random point so a response meant for an earlier incarnation rarely matches.
         this.nextCorrelationId = random.nextInt(Integer.MAX_VALUE / 2);
         this.votes = new VoteHandler(this);
         this.quorumEpochs = new QuorumEpochHandler(this);
         this.leaderFetches = new LeaderFetchHandler(this);
+        this.snapshotFetcher = new SnapshotFetcher(this);
         this.fetcher = new FollowerFetcher(this);
+        this.voterChanges = new VoterChangeHandler(this);
         electionDeadlineMs = nowMs + randomElectionTimeoutMs();
         outbox.roleChanged(new RoleChange(role, epoch, leaderId));
-        if (config.isVoter() && otherVoters.isEmpty()) {
+        if (isVoter() && otherVoters().isEmpty()) {
             becomeProspective();
-        } else if (!config.isVoter()) {
+        } else if (!isVoter()) {
             fetcher.maybeSendFetch();
         }
+    }
+
+    /** The voter set at the start of a snapshot (KIP-853 puts it there); a snapshot without one is corrupt. */
+    private static VoterSet readSnapshotVoters(SnapshotReader snapshots, OffsetAndEpoch snapshotId) {
+        long size = snapshots.sizeInBytes(snapshotId);
+        Invariants.check(size >= VoterSet.headerSizeBytes(), "snapshot %s missing or too small: %d bytes",
+                snapshotId, size);
+        int maxBytes = (int) Math.min(size, VoterSet.encodedSizeBytes(VoterSet.MAX_VOTERS));
+        return VoterSet.decode(snapshots.read(snapshotId, 0, maxBytes)).orElseThrow(
+                () -> new IllegalStateException("snapshot " + snapshotId + " does not start with a voter set"));
     }
 
     // ---- inputs ----
@@ -85,6 +122,9 @@ public final class RaftCore {
     public void handle(RaftMessage message) {
         Invariants.check(message.destination() == config.nodeId(), "message for %d delivered to %d",
                 message.destination(), config.nodeId());
+        if (failed) {
+            return;
+        }
         if (message instanceof VoteRequest request) {
             votes.handleRequest(request);
         } else if (message instanceof VoteResponse response) {
@@ -104,24 +144,29 @@ public final class RaftCore {
         } else if (message instanceof FetchResponse response) {
             fetcher.handleResponse(response);
         } else if (message instanceof FetchSnapshotRequest request) {
-            // Snapshots come in a later step; until then no replica is ever sent to fetch one.
-            send(new FetchSnapshotResponse(config.nodeId(), request.source(), request.correlationId(),
-                    Errors.SNAPSHOT_NOT_FOUND, request.snapshotId(), new LeaderAndEpoch(leaderId, epoch), -1,
-                    request.position(), new byte[0]));
+            leaderFetches.handleSnapshot(request);
         } else if (message instanceof FetchSnapshotResponse response) {
-            learnEpoch(response.currentLeader().leaderEpoch(), response.currentLeader().leaderId());
+            snapshotFetcher.handleResponse(response);
+        } else if (message instanceof AddRaftVoterRequest request) {
+            voterChanges.handleAdd(request);
+        } else if (message instanceof RemoveRaftVoterRequest request) {
+            voterChanges.handleRemove(request);
         }
+        // AddRaftVoter and RemoveRaftVoter responses go to admin clients, never to a replica: ignored.
     }
 
     public void tick(long now) {
         Invariants.check(now >= nowMs, "time went back from %d to %d", nowMs, now);
         nowMs = now;
+        if (failed) {
+            return;
+        }
         switch (role) {
             case LEADER -> tickLeader();
             case FOLLOWER -> {
                 if (nowMs - fetcher.leaderContactMs >= config.fetchTimeoutMs()) {
                     // Lost the leader: voters try to elect one, observers look for one.
-                    if (config.isVoter()) {
+                    if (isVoter()) {
                         becomeProspective();
                     } else {
                         becomeUnattached(epoch, Long.MAX_VALUE);
@@ -131,8 +176,11 @@ public final class RaftCore {
                 }
             }
             case UNATTACHED, RESIGNED -> {
-                if (config.isVoter() && nowMs >= electionDeadlineMs) {
+                if (nowMs >= electionDeadlineMs && isVoter()) {
                     becomeProspective();
+                } else if (nowMs >= electionDeadlineMs && role == Role.RESIGNED) {
+                    // A leader that removed itself is an observer now: it looks for the next leader.
+                    becomeUnattached(epoch, Long.MAX_VALUE);
                 } else if (role == Role.RESIGNED) {
                     quorumEpochs.remindOfResignation();
                 } else {
@@ -156,6 +204,7 @@ public final class RaftCore {
             return;
         }
         leaderFetches.answerExpired();
+        voterChanges.expire();
         long silenceMs = Math.min(config.requestTimeoutMs(), config.fetchTimeoutMs() / 2);
         for (int voter : leader.votersToRemind(nowMs, silenceMs)) {
             send(new BeginQuorumEpochRequest(config.nodeId(), voter, nextCorrelationId(), config.nodeId(), epoch));
@@ -174,12 +223,48 @@ public final class RaftCore {
     }
 
     public void onLogFlushed(long endOffset) {
+        if (failed) {
+            return;
+        }
         log.markFlushed(endOffset);
         if (role == Role.LEADER) {
             maybeAdvanceHighWatermark();
         } else {
             fetcher.maybeSendFetch();
         }
+    }
+
+    /**
+     * The state machine holds a snapshot of the entries below {@code snapshotId.offset()} (committed; the epoch is
+     * that of the entry before it): the log may start there. Returns false for a snapshot no newer than the log
+     * start (nothing to do).
+     */
+    public boolean onSnapshotCreated(OffsetAndEpoch snapshotId) {
+        if (failed || snapshotId.offset() <= log.startOffset()) {
+            return false;
+        }
+        if (snapshotId.offset() > highWatermark) {
+            throw new IllegalArgumentException("snapshot " + snapshotId + " beyond the high watermark "
+                    + highWatermark);
+        }
+        if (snapshotId.epoch() != log.epochBefore(snapshotId.offset())) {
+            throw new IllegalArgumentException("snapshot " + snapshotId + " but the entry before offset "
+                    + snapshotId.offset() + " has epoch " + log.epochBefore(snapshotId.offset()));
+        }
+        latestSnapshot = snapshotId;
+        log.deletePrefix(snapshotId.offset());
+        outbox.logStart(snapshotId.offset());
+        return true;
+    }
+
+    /** A storage write failed: stop acknowledging anything (no votes, fetches, commits) until restarted. */
+    public void onStorageError() {
+        failed = true;
+        outbox.discard();
+    }
+
+    public boolean isFailed() {
+        return failed;
     }
 
     // ---- transitions ----
@@ -190,7 +275,7 @@ public final class RaftCore {
         leaderId = -1;
         electionDeadlineMs = deadlineMs == Long.MAX_VALUE ? nowMs + randomElectionTimeoutMs() : deadlineMs;
         changeRole(Role.UNATTACHED);
-        if (!config.isVoter()) {
+        if (!isVoter()) {
             fetcher.maybeSendFetch();
         }
     }
@@ -217,11 +302,11 @@ public final class RaftCore {
     }
 
     void becomeProspective() {
-        Invariants.check(config.isVoter(), "an observer may not stand for election");
+        Invariants.check(isVoter(), "an observer may not stand for election");
         leaderId = -1;
         electionDeadlineMs = nowMs + randomElectionTimeoutMs();
         changeRole(Role.PROSPECTIVE);
-        election = new ElectionState(true, config.majority(), config.nodeId());
+        election = new ElectionState(true, log.voters().majority(), config.nodeId());
         votes.askAll();
         if (election.isWon()) {
             becomeCandidate();
@@ -235,7 +320,7 @@ public final class RaftCore {
         leaderId = -1;
         electionDeadlineMs = nowMs + randomElectionTimeoutMs();
         changeRole(Role.CANDIDATE);
-        election = new ElectionState(false, config.majority(), config.nodeId());
+        election = new ElectionState(false, log.voters().majority(), config.nodeId());
         votes.askAll();
         if (election.isWon()) {
             becomeLeader();
@@ -247,17 +332,20 @@ public final class RaftCore {
                 epoch);
         leaderId = config.nodeId();
         changeRole(Role.LEADER);
-        leader = new LeaderState(epoch, log.endOffset(), config.majority(), otherVoters, nowMs);
+        leader = new LeaderState(epoch, log.endOffset(), log.voters(), config.nodeId(), nowMs);
         // Every epoch starts with an entry of its own: committing it commits everything before it (Raft's no-op).
         appendAsLeader(EntryType.LEADER_CHANGE, ByteBuffer.allocate(4).putInt(0, config.nodeId()).array());
-        for (int voter : otherVoters) {
+        for (int voter : otherVoters()) {
             send(new BeginQuorumEpochRequest(config.nodeId(), voter, nextCorrelationId(), config.nodeId(), epoch));
         }
         maybeAdvanceHighWatermark();
     }
 
-    /** Check-quorum failed: give up leadership and ask the others to elect a successor now. */
-    void resign() {
+    /**
+     * Gives up leadership (check-quorum failed, the driver asked for it before shutting down, or this leader removed
+     * itself from the voters) and asks the voters to elect a successor now, the most caught up first.
+     */
+    public void resign() {
         List<Integer> successors = leader.votersByMatchedOffset();
         leaderId = -1;
         electionDeadlineMs = nowMs + randomElectionTimeoutMs();
@@ -291,6 +379,9 @@ public final class RaftCore {
     }
 
     private void changeRole(Role newRole) {
+        if (role == Role.LEADER && newRole != Role.LEADER) {
+            voterChanges.leadershipEnded();
+        }
         if (newRole != Role.LEADER) {
             leader = null;
         }
@@ -302,12 +393,15 @@ public final class RaftCore {
         outbox.roleChanged(new RoleChange(role, epoch, leaderId));
     }
 
-    // ---- log and high watermark ----
+    // ---- log, voters and high watermark ----
 
-    private void appendAsLeader(EntryType type, byte[] payload) {
+    void appendAsLeader(EntryType type, byte[] payload) {
         LogEntry entry = new LogEntry(log.endOffset(), epoch, type, payload);
         log.append(entry);
         outbox.append(entry);
+        if (type == EntryType.VOTERS) {
+            votersMaybeChanged();
+        }
     }
 
     void maybeAdvanceHighWatermark() {
@@ -315,6 +409,12 @@ public final class RaftCore {
         // Only an entry of the leader's own epoch is committed by counting replicas (Raft's figure-8 rule).
         if (matched > leader.epochStartOffset() && matched > highWatermark) {
             raiseHighWatermark(matched);
+            voterChanges.maybeComplete();
+            if (!isVoter() && highWatermark > log.lastVotersOffset()) {
+                // KIP-853: a leader that removed itself leads until the removal is committed, then resigns.
+                resign();
+                return;
+            }
             leaderFetches.answerParked();
         }
     }
@@ -332,12 +432,45 @@ public final class RaftCore {
                 highWatermark);
         log.truncateTo(offset);
         outbox.truncate(offset);
+        votersMaybeChanged();
     }
 
     void appendAsFollower(List<LogEntry> entries) {
+        boolean voters = false;
         for (LogEntry entry : entries) {
             log.append(entry);
             outbox.append(entry);
+            voters |= entry.type() == EntryType.VOTERS;
+        }
+        if (voters) {
+            votersMaybeChanged();
+        }
+    }
+
+    /** A fetched snapshot is complete: the log restarts empty at its end, with its voter set. */
+    void installSnapshot(OffsetAndEpoch snapshotId, VoterSet voters) {
+        if (highWatermark > snapshotId.offset()) {
+            return; // this replica already has more committed entries than the snapshot covers
+        }
+        log.resetTo(snapshotId, voters);
+        latestSnapshot = snapshotId;
+        outbox.installSnapshot(snapshotId);
+        raiseHighWatermark(snapshotId.offset());
+        votersMaybeChanged();
+    }
+
+    /** Follows a change of the log's voter set: the leader's bookkeeping, and a node that is no longer a voter. */
+    private void votersMaybeChanged() {
+        VoterSet voters = log.voters();
+        if (voters.equals(knownVoters)) {
+            return;
+        }
+        knownVoters = voters;
+        if (role == Role.LEADER) {
+            leader.updateVoters(voters, nowMs);
+            maybeAdvanceHighWatermark();
+        } else if ((role == Role.PROSPECTIVE || role == Role.CANDIDATE) && !isVoter()) {
+            becomeUnattached(epoch, Long.MAX_VALUE);
         }
     }
 
@@ -353,8 +486,20 @@ public final class RaftCore {
         return id;
     }
 
+    /** Whether this replica is in its log's voter set (else it observes). */
+    boolean isVoter() {
+        return log.voters().isVoter(localKey);
+    }
+
+    /** The voters other than this replica, by id. */
     List<Integer> otherVoters() {
-        return otherVoters;
+        List<Integer> result = new ArrayList<>(log.voters().size());
+        for (int id : log.voters().ids()) {
+            if (id != config.nodeId()) {
+                result.add(id);
+            }
+        }
+        return result;
     }
 
     long randomElectionTimeoutMs() {
@@ -363,10 +508,6 @@ public final class RaftCore {
 
     int randomBelow(int bound) {
         return random.nextInt(bound);
-    }
-
-    LeaderAndEpoch currentLeader() {
-        return new LeaderAndEpoch(leaderId, epoch);
     }
 
     private void persist() {
@@ -405,5 +546,13 @@ public final class RaftCore {
 
     public Outbox outbox() {
         return outbox;
+    }
+
+    public OffsetAndEpoch latestSnapshot() {
+        return latestSnapshot;
+    }
+
+    public boolean localIsVoter() {
+        return isVoter();
     }
 }

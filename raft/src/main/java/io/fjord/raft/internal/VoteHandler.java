@@ -48,10 +48,8 @@ final class VoteHandler {
     }
 
     void handleRequest(VoteRequest request) {
-        if (!core.config.isVoter() || !core.config.voterIds().contains(request.replicaId())) {
-            respond(request, Errors.INCONSISTENT_VOTER_SET, false);
-            return;
-        }
+        // No voter-set check either way (the Raft thesis, 4.1; KIP-853): the candidate's log may hold a voter set
+        // this replica has not seen yet. The candidate counts only the voters of its own set.
         if (request.replicaEpoch() < core.epoch) {
             respond(request, Errors.NONE, false);
             return;
@@ -88,6 +86,15 @@ final class VoteHandler {
         if (core.learnEpoch(response.leaderEpoch(), response.leaderId())) {
             return;
         }
+        if (response.leaderEpoch() == core.epoch && response.leaderId() >= 0
+                && response.leaderId() != core.config.nodeId()
+                && (core.role == Role.PROSPECTIVE || core.role == Role.CANDIDATE)) {
+            // KIP-996: the epoch has a leader already (this replica may have missed its BeginQuorumEpoch, or not be
+            // one of its voters any more): follow it rather than stand. If it gave up on that leader, it tries it
+            // once more; a leader that lost its epoch says so (see FollowerFetcher).
+            core.becomeFollower(core.epoch, response.leaderId());
+            return;
+        }
         ElectionState election = core.election;
         if (election == null || election.preVote != response.preVote()
                 || !election.isOutstanding(response.correlationId()) || response.error() != Errors.NONE) {
@@ -103,7 +110,7 @@ final class VoteHandler {
             } else {
                 core.becomeLeader();
             }
-        } else if (election.isLost(core.config.voterIds().size())) {
+        } else if (election.isLost(core.log.voters().size())) {
             // Try again after a random back-off rather than a full election timeout.
             core.electionDeadlineMs = Math.min(core.electionDeadlineMs,
                     core.nowMs + 1 + core.randomBelow(core.config.electionBackoffMaxMs()));

@@ -5,7 +5,8 @@ import java.util.Random;
 /**
  * Picks and applies one fault to a {@link Simulation}: a crash (half of them aimed at the leader), a crash with a
  * quick restart, a restart, a random symmetric partition, a one-way cut, the leader isolated with a minority, healed
- * links, or new link quality (drops, duplicates, delays).
+ * links, new link quality (drops, duplicates, delays), the leader resigning (controlled shutdown, half the time
+ * followed by a stop), or a storage fault armed on a node (its next write fails).
  *
  * <p>Not thread-safe: used by the simulation's one thread.
  */
@@ -30,7 +31,7 @@ final class FaultInjector {
 
     /** Applies one random fault; returns what it did, for the trace. */
     String injectOne() {
-        int choice = random.nextInt(100);
+        int choice = random.nextInt(110);
         int randomNode = random.nextInt(nodeCount);
         // Leaders crash more often than chance would have it: more epochs, more divergence.
         int node = choice < 24 && random.nextBoolean() ? currentLeaderOr(randomNode) : randomNode;
@@ -68,6 +69,13 @@ final class FaultInjector {
         } else if (choice < 85) {
             network.heal();
             return "heal links";
+        } else if (choice >= 100 && choice < 105) {
+            return simulation.resignLeader(random.nextBoolean());
+        } else if (choice >= 105) {
+            if (up) {
+                simulation.armStorageFault(node);
+            }
+            return up ? "storage fault armed on n" + node : "no storage fault (n" + node + " is down)";
         }
         network.dropProbability = DROP_PROBABILITIES[random.nextInt(DROP_PROBABILITIES.length)];
         network.duplicateProbability = DUPLICATE_PROBABILITIES[random.nextInt(DUPLICATE_PROBABILITIES.length)];

@@ -1,5 +1,6 @@
 package io.fjord.raft.sim;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,12 +8,14 @@ import io.fjord.raft.EntryType;
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.Role;
 import io.fjord.raft.RoleChange;
+import io.fjord.raft.VoterSet;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The checker itself: each property fails when it is broken. */
 class InvariantCheckerTest {
     private final SimDisk[] disks = {new SimDisk(), new SimDisk(), new SimDisk()};
-    private final InvariantChecker checker = new InvariantChecker(disks);
+    private final InvariantChecker checker = new InvariantChecker(disks, VoterSet.ofIds(Set.of(0, 1, 2)));
 
     private static LogEntry entry(long offset, int epoch, int payload) {
         return new LogEntry(offset, epoch, EntryType.DATA, new byte[] {(byte) payload});
@@ -76,5 +79,31 @@ class InvariantCheckerTest {
         assertThatThrownBy(() -> checker.onHighWatermark(0, 1)).hasMessageContaining("went back");
         checker.onRestart(0);
         assertThatCode(() -> checker.onHighWatermark(0, 1)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aSnapshotOrAStateMachineThatDiffersFromTheCommittedLogFails() {
+        append(0, entry(0, 1, 7));
+        append(0, entry(1, 1, 8));
+        checker.onHighWatermark(0, 2);
+        long chainOfFirst = InvariantChecker.chain(InvariantChecker.START_CHAIN, entry(0, 1, 7));
+        long chainOfBoth = InvariantChecker.chain(chainOfFirst, entry(1, 1, 8));
+        assertThatCode(() -> checker.onSnapshotCreated(0, 2, chainOfBoth)).doesNotThrowAnyException();
+        assertThatCode(() -> checker.onApplied(0, 1, chainOfFirst)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> checker.onSnapshotInstalled(1, 2, chainOfFirst))
+                .hasMessageContaining("differs from the committed log");
+        assertThatThrownBy(() -> checker.onApplied(1, 2, chainOfFirst)).hasMessageContaining("state machine");
+        assertThatThrownBy(() -> checker.onSnapshotCreated(1, 3, chainOfBoth)).hasMessageContaining("committed");
+    }
+
+    @Test
+    void aCommittedChangeOfTwoVotersAtOnceFails() {
+        VoterSet oneMore = VoterSet.ofIds(Set.of(0, 1, 2, 3));
+        VoterSet twoMore = VoterSet.ofIds(Set.of(0, 1, 2, 3, 4));
+        append(0, new LogEntry(0, 1, EntryType.VOTERS, oneMore.encode()));
+        assertThatCode(() -> checker.onHighWatermark(0, 1)).doesNotThrowAnyException();
+        append(0, new LogEntry(1, 1, EntryType.VOTERS, VoterSet.ofIds(Set.of(0, 1, 2, 5, 6)).encode()));
+        assertThatThrownBy(() -> checker.onHighWatermark(0, 2)).hasMessageContaining("more than one voter");
+        assertThat(twoMore.distanceTo(oneMore)).isEqualTo(1);
     }
 }
