@@ -1,0 +1,59 @@
+package io.fjord.broker.coordinator.group.internal;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Subscription regular expressions of KIP-848 groups. Kafka compiles them with RE2/J and matches whole topic names;
+ * Fjord uses {@link java.util.regex} with the same whole-name match ({@link java.util.regex.Matcher#matches}) and
+ * refuses what RE2 syntax lacks (look-around, back-references, atomic groups, possessive quantifiers), so the
+ * patterns accepted mean the same on both. Internal topics ({@code __consumer_offsets}, {@code __transaction_state})
+ * never match. Differences left: Java's engine backtracks, which is why the length is limited; a few character
+ * class spellings RE2 knows ({@code [[:alpha:]]}) are refused by Java as invalid.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class TopicRegex {
+    private static final List<String> UNSUPPORTED = List.of("(?=", "(?!", "(?<=", "(?<!", "(?>", "*+", "++", "?+",
+            "}+");
+    private static final Pattern BACK_REFERENCE = Pattern.compile("\\\\[1-9]|\\\\k<");
+    private static final List<String> INTERNAL_TOPICS = List.of("__consumer_offsets", "__transaction_state");
+
+    private TopicRegex() {
+    }
+
+    /** The compiled pattern, or null when it is not a valid expression (INVALID_REGULAR_EXPRESSION). */
+    static Pattern compile(String regex, int maxLength) {
+        if (regex.length() > maxLength) {
+            return null;
+        }
+        String withoutEscapedBackslashes = regex.replace("\\\\", "");
+        for (String construct : UNSUPPORTED) {
+            if (withoutEscapedBackslashes.contains(construct)) {
+                return null;
+            }
+        }
+        if (BACK_REFERENCE.matcher(withoutEscapedBackslashes).find()) {
+            return null;
+        }
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException invalid) {
+            return null;
+        }
+    }
+
+    /** The topic names the pattern matches whole, sorted. */
+    static List<String> resolve(Pattern pattern, Collection<String> topicNames) {
+        TreeSet<String> matched = new TreeSet<>();
+        for (String topic : topicNames) {
+            if (!INTERNAL_TOPICS.contains(topic) && pattern.matcher(topic).matches()) {
+                matched.add(topic);
+            }
+        }
+        return List.copyOf(matched);
+    }
+}
