@@ -20,6 +20,7 @@ import java.util.UUID;
  */
 final class Partitions {
     static final SortedMap<UUID, SortedSet<Integer>> NONE = Collections.unmodifiableSortedMap(new TreeMap<>());
+    static final SortedSet<Integer> NONE_OF_TOPIC = Collections.unmodifiableSortedSet(new TreeSet<>());
 
     private Partitions() {
     }

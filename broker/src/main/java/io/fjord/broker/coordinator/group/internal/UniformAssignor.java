@@ -119,7 +119,8 @@ final class UniformAssignor implements PartitionAssignor {
                     }
                     for (Map.Entry<UUID, TreeSet<Integer>> topic : result.get(donor).entrySet()) {
                         if (spec.memberTopics().get(receiver).contains(topic.getKey())) {
-                            move(result, loads, donor, receiver, topic.getKey(), topic.getValue().last());
+                            move(result, loads, donor, receiver, topic.getKey(),
+                                    pick(spec, donor, topic.getKey(), topic.getValue()));
                             moved = true;
                             break search;
                         }
@@ -127,6 +128,18 @@ final class UniformAssignor implements PartitionAssignor {
                 }
             }
         }
+    }
+
+    /** The partition to move: one the donor did not have before if any (stickiness), else its highest. */
+    private static int pick(Spec spec, String donor, UUID topicId, TreeSet<Integer> partitions) {
+        Set<Integer> before = spec.currentTarget().getOrDefault(donor, Partitions.NONE).getOrDefault(topicId,
+                Partitions.NONE_OF_TOPIC);
+        for (int partition : partitions.descendingSet()) {
+            if (!before.contains(partition)) {
+                return partition;
+            }
+        }
+        return partitions.last();
     }
 
     private static void move(Map<String, TreeMap<UUID, TreeSet<Integer>>> result, Map<String, Integer> loads,
