@@ -242,6 +242,28 @@ class ConsumerGroupHeartbeatTest {
     }
 
     @Test
+    void aStaticMemberThatLeftWhileWaitingForPartitionsGetsThemWhenItComesBack() {
+        ConsumerGroupHarness h = new ConsumerGroupHarness(TestTopics.of("foo", 2));
+        h.join(GROUP, "a", "foo");
+        ConsumerGroupHeartbeatResponseData s1 = h.heartbeat(ConsumerGroupHarness.joinRequest(GROUP, "s1", "foo")
+                .setInstanceId("instance-1"));
+        assertThat(h.assignment(s1)).isEqualTo(Map.of());
+        assertThat(h.leave(GROUP, "s1", -2).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+        assertThat(h.heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId(GROUP).setMemberId("s1")
+                .setInstanceId("instance-1").setMemberEpoch(-2)).errorCode()).isZero();
+        // a lets go of the partition s1 was waiting for.
+        h.heartbeat(GROUP, "a", 1, owned("foo", List.of(0, 1)));
+        assertThat(h.heartbeat(GROUP, "a", 1, owned("foo", List.of(0))).memberEpoch()).isEqualTo(2);
+
+        ConsumerGroupHeartbeatResponseData s2 = h.heartbeat(ConsumerGroupHarness.joinRequest(GROUP, "s2", "foo")
+                .setInstanceId("instance-1"));
+        assertThat(s2.memberEpoch()).isEqualTo(2);
+        assertThat(h.assignment(s2)).isEqualTo(Map.of("foo", set(1)));
+        assertThat(h.describe(GROUP).groupState()).isEqualTo("Stable");
+        assertReplayEqual(h);
+    }
+
+    @Test
     void aStaticMemberThatDoesNotComeBackIsRemovedAfterTheSessionTimeout() {
         ConsumerGroupHarness h = new ConsumerGroupHarness(TestTopics.of("foo", 2));
         ConsumerClientModel s = new ConsumerClientModel(h, GROUP, "s1", "instance-1", List.of("foo"));

@@ -89,7 +89,7 @@ public final class ConsumerGroup {
         return targetAssignment.getOrDefault(memberId, Partitions.NONE);
     }
 
-    Map<String, SortedMap<UUID, SortedSet<Integer>>> targetAssignments() {
+    public Map<String, SortedMap<UUID, SortedSet<Integer>>> targetAssignments() {
         return Collections.unmodifiableMap(targetAssignment);
     }
 

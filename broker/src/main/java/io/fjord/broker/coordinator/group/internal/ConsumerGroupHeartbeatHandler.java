@@ -180,6 +180,12 @@ public final class ConsumerGroupHeartbeatHandler {
         SortedMap<UUID, SortedSet<Integer>> owned = owned(request);
         String memberId = request.memberId() == null || request.memberId().isEmpty()
                 ? generateMemberId() : request.memberId();
+        if (group != null && group.size() >= operations.config().maxSize() && group.member(memberId) == null) {
+            // Kafka checks this first, for any request from a member id the full group does not have.
+            throw new ConsumerGroupRequestException(Errors.GROUP_MAX_SIZE_REACHED,
+                    "The consumer group has reached its maximum capacity of " + operations.config().maxSize()
+                            + " members.");
+        }
         ConsumerGroupMember member = group == null ? null : group.member(memberId);
         ConsumerGroupMember replaced = null;
         if (request.instanceId() != null) {
@@ -199,11 +205,6 @@ public final class ConsumerGroupHeartbeatHandler {
         }
         if (epoch != JOIN_EPOCH) {
             validateEpoch(group, member, memberId, epoch, owned);
-        } else if (member == null && replaced == null && group != null
-                && group.size() >= operations.config().maxSize()) {
-            throw new ConsumerGroupRequestException(Errors.GROUP_MAX_SIZE_REACHED,
-                    "The consumer group has reached its maximum capacity of " + operations.config().maxSize()
-                            + " members.");
         }
         // Validated: from here on records are appended.
         if (classic != null && classic.persisted() != null) {
@@ -291,11 +292,14 @@ public final class ConsumerGroupHeartbeatHandler {
         }
     }
 
-    /** A static member back from a temporary leave (epoch -2), at the epoch it had, with its partitions. */
+    /**
+     * A static member back from a temporary leave (epoch -2), at the epoch it had, with its partitions; marked as
+     * possibly waiting for partitions so that it reconciles at once (its target may have moved while it was away).
+     */
     private static ConsumerGroupMember revived(ConsumerGroupMember left) {
         int epoch = Math.max(left.previousMemberEpoch(), 0);
-        return left.withAssignment(epoch, left.previousMemberEpoch(), ConsumerMemberState.STABLE, left.assigned(),
-                Map.of());
+        return left.withAssignment(epoch, left.previousMemberEpoch(), ConsumerMemberState.UNRELEASED_PARTITIONS,
+                left.assigned(), Map.of());
     }
 
     /**
