@@ -376,6 +376,15 @@ class ConsumerGroupHeartbeatTest {
                 h.shard.joinGroup(context, GroupHarness.joinRequest(GROUP, "", null, List.of("foo")), h.nowMs));
         assertThat(classicJoin.errorCode()).isEqualTo(Errors.MEMBER_ID_REQUIRED.code());
         assertThat(h.shard.consumerGroup(GROUP)).isNull();
+        String classicMemberId = classicJoin.memberId();
+        h.call((short) 9, context -> h.shard.joinGroup(context,
+                GroupHarness.joinRequest(GROUP, classicMemberId, null, List.of("foo")), h.nowMs));
+        assertThat(h.shard.group(GROUP).size()).isEqualTo(1);
+
+        // A classic group with members is not a consumer group.
+        ConsumerGroupHeartbeatResponseData refused = h.join(GROUP, "b", "foo");
+        assertThat(refused.errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+        assertThat(refused.errorMessage()).isEqualTo("Group g is not a consumer group.");
         assertReplayEqual(h);
     }
 
