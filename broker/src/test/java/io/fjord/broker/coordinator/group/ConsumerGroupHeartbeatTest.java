@@ -264,6 +264,22 @@ class ConsumerGroupHeartbeatTest {
     }
 
     @Test
+    void aStaticMemberThatLeftWhileOwingRevocationsIsNotFencedByItsRebalanceTimeout() {
+        ConsumerGroupHarness h = new ConsumerGroupHarness(TestTopics.of("foo", 4));
+        h.heartbeat(ConsumerGroupHarness.joinRequest(GROUP, "s1", "foo").setInstanceId("instance-1"));
+        h.join(GROUP, "b", "foo");
+        h.heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId(GROUP).setMemberId("s1")
+                .setInstanceId("instance-1").setMemberEpoch(1).setTopicPartitions(
+                        ConsumerGroupHarness.ownedPartitions(owned("foo", List.of(0, 1, 2, 3)))));
+        assertThat(h.heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId(GROUP).setMemberId("s1")
+                .setInstanceId("instance-1").setMemberEpoch(-2)).errorCode()).isZero();
+
+        h.advance(ConsumerGroupHarness.REBALANCE_TIMEOUT_MS + 5_000);
+        assertThat(h.shard.consumerGroup(GROUP).member("s1").memberEpoch()).isEqualTo(-2);
+        assertReplayEqual(h);
+    }
+
+    @Test
     void aStaticMemberThatDoesNotComeBackIsRemovedAfterTheSessionTimeout() {
         ConsumerGroupHarness h = new ConsumerGroupHarness(TestTopics.of("foo", 2));
         ConsumerClientModel s = new ConsumerClientModel(h, GROUP, "s1", "instance-1", List.of("foo"));

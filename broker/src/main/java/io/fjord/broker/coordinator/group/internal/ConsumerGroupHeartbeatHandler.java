@@ -135,10 +135,10 @@ public final class ConsumerGroupHeartbeatHandler {
         if (request.memberEpoch() == STATIC_LEAVE_EPOCH) {
             // The static member keeps its partitions for its next incarnation, within the session timeout.
             int previousEpoch = member.memberEpoch() >= 0 ? member.memberEpoch() : member.previousMemberEpoch();
-            ConsumerGroupMember left = member.withAssignment(STATIC_LEAVE_EPOCH, previousEpoch,
-                    ConsumerMemberState.STABLE, member.assigned(), Map.of());
+            ConsumerGroupMember left = member.withAssignment(STATIC_LEAVE_EPOCH, previousEpoch, member.state(),
+                    member.assigned(), Map.of());
             operations.appendCurrentAssignment(group.groupId(), left, effects);
-            operations.updateRebalanceTimeout(group.groupId(), member, left, effects.nowMs());
+            operations.cancelRebalanceTimeout(group.groupId(), memberId);
             operations.scheduleSessionTimeout(group.groupId(), memberId, effects.nowMs());
         } else {
             operations.removeMember(group, memberId, effects);

@@ -228,6 +228,10 @@ public final class ConsumerGroupOperations {
 
     void cancelMemberTimers(String groupId, String memberId) {
         timers.cancel(sessionKey(groupId, memberId));
+        cancelRebalanceTimeout(groupId, memberId);
+    }
+
+    void cancelRebalanceTimeout(String groupId, String memberId) {
         timers.cancel(rebalanceKey(groupId, memberId));
     }
 
@@ -236,7 +240,9 @@ public final class ConsumerGroupOperations {
         for (ConsumerGroup group : store.consumerGroups()) {
             for (ConsumerGroupMember member : group.members()) {
                 scheduleSessionTimeout(group.groupId(), member.memberId(), nowMs);
-                updateRebalanceTimeout(group.groupId(), null, member, nowMs);
+                if (member.memberEpoch() >= 0) {
+                    updateRebalanceTimeout(group.groupId(), null, member, nowMs);
+                }
             }
         }
     }
