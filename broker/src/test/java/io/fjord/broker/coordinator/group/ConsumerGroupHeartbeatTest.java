@@ -336,6 +336,24 @@ class ConsumerGroupHeartbeatTest {
     }
 
     @Test
+    void aDeletedTopicIsRevokedAndComesBackWhenRecreated() {
+        ConsumerGroupHarness h = new ConsumerGroupHarness(TestTopics.of("foo", 2, "bar", 2));
+        ConsumerClientModel a = new ConsumerClientModel(h, GROUP, "a", null, List.of("foo", "bar"));
+        settle(a);
+        assertThat(a.owned).isEqualTo(Map.of("foo", set(0, 1), "bar", set(0, 1)));
+
+        h.updateTopics(h.topics.with("bar", 0));
+        settle(a);
+        assertThat(a.owned).isEqualTo(Map.of("foo", set(0, 1)));
+        assertThat(h.describe(GROUP).groupState()).isEqualTo("Stable");
+
+        h.updateTopics(h.topics.with("bar", 3));
+        settle(a);
+        assertThat(a.owned).isEqualTo(Map.of("foo", set(0, 1), "bar", set(0, 1, 2)));
+        assertReplayEqual(h);
+    }
+
+    @Test
     void subscriptionChangesBumpTheEpochAndMoveThePartitions() {
         ConsumerGroupHarness h = new ConsumerGroupHarness(TestTopics.of("foo", 2, "bar", 2));
         ConsumerClientModel a = new ConsumerClientModel(h, GROUP, "a", null, List.of("foo"));
