@@ -29,7 +29,7 @@ final class ConsumerGroupHarness {
 
     final GroupCoordinatorConfig config;
     final ConsumerGroupConfig consumerConfig;
-    final GroupCoordinatorShard shard;
+    GroupCoordinatorShard shard;
     final List<CoordinatorRecord> log = new ArrayList<>();
     final Map<Long, ApiMessage> replies = new HashMap<>();
     TestTopics topics;
@@ -128,6 +128,15 @@ final class ConsumerGroupHarness {
         GroupHarness.replayThroughBytes(copy, log);
         copy.activate(nowMs);
         return copy;
+    }
+
+    /**
+     * The coordinator moves: the old shard is deactivated and a new one, loaded from the records, takes over (with
+     * fresh session and rebalance timeouts, as after a leader change).
+     */
+    void failover() {
+        collect(shard.deactivate(nowMs));
+        shard = replayedCopy();
     }
 
     /** The assignment in a heartbeat response by topic name (null when the response carries none). */

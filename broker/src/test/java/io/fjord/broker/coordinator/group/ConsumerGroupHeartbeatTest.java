@@ -194,6 +194,27 @@ class ConsumerGroupHeartbeatTest {
     }
 
     @Test
+    void afterACoordinatorMoveMembersCarryOnAndTimeoutsRestart() {
+        ConsumerGroupHarness h = new ConsumerGroupHarness(TestTopics.of("foo", 4));
+        h.join(GROUP, "a", "foo");
+        h.join(GROUP, "b", "foo");
+        h.heartbeat(GROUP, "a", 1, owned("foo", List.of(0, 1, 2, 3)));
+        h.advance(20_000);
+
+        h.failover();
+        assertThat(h.describe(GROUP).groupState()).isEqualTo("Reconciling");
+        // a still owes its revocation; its rebalance timeout starts again on the new coordinator.
+        h.heartbeat(GROUP, "a", 1, owned("foo", List.of(0, 1, 2, 3)));
+        h.heartbeat(GROUP, "b", 2, owned());
+        h.advance(ConsumerGroupHarness.REBALANCE_TIMEOUT_MS - 1);
+        assertThat(h.shard.consumerGroup(GROUP).member("a")).isNotNull();
+        assertThat(h.heartbeat(GROUP, "a", 1, owned("foo", List.of(0, 1))).memberEpoch()).isEqualTo(2);
+        assertThat(h.assignment(h.heartbeat(GROUP, "b", 2, owned()))).isEqualTo(Map.of("foo", set(2, 3)));
+        assertThat(h.describe(GROUP).groupState()).isEqualTo("Stable");
+        assertReplayEqual(h);
+    }
+
+    @Test
     void aMemberLeavingWithEpochMinusOneIsRemovedAndTheGroupEpochBumps() {
         ConsumerGroupHarness h = new ConsumerGroupHarness(TestTopics.of("foo", 2));
         h.join(GROUP, "a", "foo");

@@ -23,12 +23,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Seeded random runs of KIP-848 consumers against one shard while time moves: members join (by names or by
  * regex, some static), heartbeat after random delays, take their time to revoke (or never do), lose responses,
- * leave, go silent and come back;
- * topics gain partitions and new topics appear. After every step: no partition is owned (assigned or pending
- * revocation) by two members of a group; what a live client holds is owned by its member on the coordinator; group,
- * target and member epochs never go back; a shard replaying the records (through their bytes) has the same durable
- * state. At the end, once every client heartbeats promptly, the groups become Stable with every subscribed
- * partition assigned and held.
+ * leave, go silent and come back; topics gain partitions and new topics appear; the coordinator moves (a new shard
+ * loads the records). After every step: no partition is owned (assigned or pending revocation) by two members of a
+ * group; what a live client holds is owned by its member on the coordinator; group, target and member epochs never
+ * go back; a shard replaying the records (through their bytes) has the same durable state. At the end, once every
+ * client heartbeats promptly, the groups become Stable with every subscribed partition assigned and held.
  */
 class ConsumerGroupSimulationTest {
     private static final List<String> GROUPS = List.of("g1", "g2");
@@ -120,6 +119,9 @@ class ConsumerGroupSimulationTest {
                 client.stubborn = !client.stubborn;
             } else if (action < 89) {
                 changeTopics(random);
+            } else if (action < 90) {
+                harness.failover();
+                outcomes.merge("failovers", 1, Integer::sum);
             } else {
                 heartbeat(client, true, false, seed, step);
             }
