@@ -133,6 +133,7 @@ class ConsumerGroupAdminAndOffsetsTest {
         assertThat(fetch("a", 2).errorCode()).isZero();
         assertThat(fetch("a", 1).errorCode()).isEqualTo(Errors.STALE_MEMBER_EPOCH.code());
         assertThat(fetch("nobody", 1).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
+        assertThat(fetch("", -1).errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
         OffsetFetchResponseData.OffsetFetchResponseGroup admin = fetch(null, -1);
         assertThat(admin.errorCode()).isZero();
         assertThat(admin.topics().get(0).partitions()).hasSize(2);

@@ -58,7 +58,8 @@ final class ConsumerOffsetValidation {
 
     /** The group-level error of an OffsetFetch (v9+) naming a member, or NONE. */
     static Errors fetchError(ConsumerGroup group, String memberId, int memberEpoch) {
-        if (group == null || (memberEpoch < 0 && (memberId == null || memberId.isEmpty()))) {
+        // Without a member (null id and no epoch: admin tools) the fetch is accepted, as in Kafka.
+        if (group == null || (memberEpoch < 0 && memberId == null)) {
             return Errors.NONE;
         }
         ConsumerGroupMember member = memberId == null ? null : group.member(memberId);
