@@ -52,7 +52,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>Life cycle for the driver: construct; {@link #replay} every record of the partition (answering
  * COORDINATOR_LOAD_IN_PROGRESS meanwhile); {@link #activate}; then handler calls and {@link #pollTimers} at or after
- * {@link #nextTimerDeadlineMs}; on losing leadership or a failed append, {@link #deactivate} and drop the shard.
+ * {@link #nextTimerDeadlineMs}, and {@link #onMetadataUpdate} with each new metadata image (its records too are to
+ * be appended); on losing leadership or a failed append, {@link #deactivate} and drop the shard.
  * Records returned by a handler are already applied: do not replay them into the same shard.
  *
  * <p>Not thread-safe: one thread owns a shard. Starts no threads; time and randomness (member ids) are injected.
