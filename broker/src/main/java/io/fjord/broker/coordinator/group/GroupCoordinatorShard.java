@@ -2,6 +2,10 @@ package io.fjord.broker.coordinator.group;
 
 import io.fjord.broker.coordinator.group.internal.ClassicGroup;
 import io.fjord.broker.coordinator.group.internal.ClassicGroupMember;
+import io.fjord.broker.coordinator.group.internal.ConsumerGroup;
+import io.fjord.broker.coordinator.group.internal.ConsumerGroupAdmin;
+import io.fjord.broker.coordinator.group.internal.ConsumerGroupHeartbeatHandler;
+import io.fjord.broker.coordinator.group.internal.ConsumerGroupOperations;
 import io.fjord.broker.coordinator.group.internal.Effects;
 import io.fjord.broker.coordinator.group.internal.GroupAdminHandler;
 import io.fjord.broker.coordinator.group.internal.GroupStore;
@@ -19,6 +23,8 @@ import io.fjord.broker.coordinator.group.records.CoordinatorRecord;
 import io.fjord.broker.coordinator.group.records.CoordinatorRecordSerde;
 import io.fjord.broker.coordinator.group.records.UnknownRecordTypeException;
 import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.ConsumerGroupDescribeRequestData;
+import io.fjord.protocol.message.ConsumerGroupHeartbeatRequestData;
 import io.fjord.protocol.message.DeleteGroupsRequestData;
 import io.fjord.protocol.message.DescribeGroupsRequestData;
 import io.fjord.protocol.message.HeartbeatRequestData;
@@ -41,11 +47,13 @@ import java.util.random.RandomGenerator;
  * once those records are durable. Durable state (committed offsets, each group's GroupMetadata) changes only by
  * applying records, the same way whether they were just produced or are being replayed from the log, so a new
  * leader rebuilds it with {@link #replay} and {@link #activate}. Rebalance progress (members waiting in JoinGroup
- * or SyncGroup) is in memory only, as in Kafka; after a change of coordinator members rejoin.
+ * or SyncGroup) is in memory only, as in Kafka; after a change of coordinator members rejoin. KIP-848 consumer
+ * groups ({@code group.protocol=consumer}) are durable entirely: their members, epochs and assignments are records.
  *
  * <p>Life cycle for the driver: construct; {@link #replay} every record of the partition (answering
  * COORDINATOR_LOAD_IN_PROGRESS meanwhile); {@link #activate}; then handler calls and {@link #pollTimers} at or after
- * {@link #nextTimerDeadlineMs}; on losing leadership or a failed append, {@link #deactivate} and drop the shard.
+ * {@link #nextTimerDeadlineMs}, and {@link #onMetadataUpdate} with each new metadata image (its records too are to
+ * be appended); on losing leadership or a failed append, {@link #deactivate} and drop the shard.
  * Records returned by a handler are already applied: do not replay them into the same shard.
  *
  * <p>Not thread-safe: one thread owns a shard. Starts no threads; time and randomness (member ids) are injected.
@@ -64,10 +72,25 @@ public final class GroupCoordinatorShard {
     private final OffsetDeleteHandler offsetDelete;
     private final GroupAdminHandler admin;
     private final OffsetExpiry offsetExpiry;
+    private final ConsumerGroupOperations consumerGroups;
+    private final ConsumerGroupHeartbeatHandler consumerGroupHeartbeat;
+    private final ConsumerGroupAdmin consumerGroupAdmin;
     private boolean active;
 
     public GroupCoordinatorShard(GroupCoordinatorConfig config, TopicIdResolver topics, RandomGenerator random) {
+        this(config, ConsumerGroupConfig.defaults(), topics, random);
+    }
+
+    /**
+     * @param topics the cluster's topics now; a {@link TopicMetadataView} gives KIP-848 groups partition counts
+     *        and regex matches (a plain resolver leaves them without partitions until {@link #onMetadataUpdate})
+     */
+    public GroupCoordinatorShard(GroupCoordinatorConfig config, ConsumerGroupConfig consumerConfig,
+            TopicIdResolver topics, RandomGenerator random) {
         this.config = config;
+        this.consumerGroups = new ConsumerGroupOperations(consumerConfig, store, timers, TopicMetadataView.of(topics));
+        this.consumerGroupHeartbeat = new ConsumerGroupHeartbeatHandler(store, consumerGroups, random);
+        this.consumerGroupAdmin = new ConsumerGroupAdmin(config, store, consumerGroups);
         this.rebalancer = new Rebalancer(config, store, timers);
         this.joinGroup = new JoinGroupHandler(config, store, rebalancer, random);
         this.syncGroup = new SyncGroupHandler(store, rebalancer);
@@ -76,7 +99,7 @@ public final class GroupCoordinatorShard {
         this.offsetCommit = new OffsetCommitHandler(config, store, topics);
         this.offsetFetch = new OffsetFetchHandler(store, topics);
         this.offsetDelete = new OffsetDeleteHandler(store);
-        this.admin = new GroupAdminHandler(store, rebalancer);
+        this.admin = new GroupAdminHandler(store, rebalancer, consumerGroupAdmin);
         this.offsetExpiry = new OffsetExpiry(config, store);
     }
 
@@ -116,6 +139,7 @@ public final class GroupCoordinatorShard {
         for (ClassicGroup group : store.groups()) {
             rebalancer.scheduleSessionDeadlines(group, nowMs);
         }
+        consumerGroups.scheduleAfterLoad(nowMs);
         scheduleOffsetExpiry(nowMs);
         return CoordinatorResult.EMPTY;
     }
@@ -124,6 +148,7 @@ public final class GroupCoordinatorShard {
     private void scheduleOffsetExpiry(long nowMs) {
         timers.schedule("offset-expiry", nowMs + config.offsetsRetentionCheckIntervalMs(), effects -> {
             offsetExpiry.run(effects);
+            consumerGroupAdmin.expire(effects);
             scheduleOffsetExpiry(effects.nowMs());
         });
     }
@@ -152,8 +177,45 @@ public final class GroupCoordinatorShard {
         return effects.result();
     }
 
+    /**
+     * JoinGroup; for the id of a KIP-848 group: an Empty one is deleted first (its offsets stay) and the classic
+     * group takes its place, a non-empty one answers INCONSISTENT_GROUP_PROTOCOL (Kafka would let the classic
+     * member join it through the KIP-848 interoperability, which Fjord does not have).
+     */
     public CoordinatorResult joinGroup(RequestContext context, JoinGroupRequestData request, long nowMs) {
-        return run(nowMs, effects -> joinGroup.handle(context, request, effects));
+        return run(nowMs, effects -> {
+            if (consumerGroupAdmin.giveWayToClassicGroup(request.groupId(), effects)) {
+                joinGroup.handle(context, request, effects);
+            } else {
+                effects.reply(context.requestId(), new JoinGroupResponseData().setMemberId("").setLeader("")
+                        .setProtocolName(null).setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code()));
+            }
+        });
+    }
+
+    /** ConsumerGroupHeartbeat (KIP-848), all versions. */
+    public CoordinatorResult consumerGroupHeartbeat(RequestContext context, ConsumerGroupHeartbeatRequestData request,
+            long nowMs) {
+        return run(nowMs, effects -> consumerGroupHeartbeat.handle(context, request, effects));
+    }
+
+    /** Describes KIP-848 groups of this shard (the driver splits the request by shard). */
+    public CoordinatorResult consumerGroupDescribe(RequestContext context, ConsumerGroupDescribeRequestData request,
+            long nowMs) {
+        return run(nowMs, effects -> consumerGroupAdmin.describe(context, request, effects));
+    }
+
+    /**
+     * The cluster metadata changed: KIP-848 groups re-resolve their subscription regular expressions and, when
+     * their subscribed topics changed (created, deleted, more partitions), bump their epoch for a new target
+     * assignment. While loading, only the view is taken.
+     */
+    public CoordinatorResult onMetadataUpdate(TopicMetadataView view, long nowMs) {
+        if (!active) {
+            consumerGroups.setTopicsWhileLoading(view);
+            return CoordinatorResult.EMPTY;
+        }
+        return run(nowMs, effects -> consumerGroups.onMetadataUpdate(view, effects));
     }
 
     public CoordinatorResult syncGroup(RequestContext context, SyncGroupRequestData request, long nowMs) {
@@ -217,6 +279,11 @@ public final class GroupCoordinatorShard {
     /** The group's live view, or null (tests, diagnostics; do not change it). */
     public ClassicGroup group(String groupId) {
         return store.group(groupId);
+    }
+
+    /** The KIP-848 group's live view, or null (tests, diagnostics; do not change it). */
+    public ConsumerGroup consumerGroup(String groupId) {
+        return store.consumerGroup(groupId);
     }
 
     public boolean isActive() {

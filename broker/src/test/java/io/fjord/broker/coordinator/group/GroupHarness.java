@@ -52,13 +52,18 @@ final class GroupHarness {
     GroupCoordinatorShard replayedCopy(long seed) {
         GroupCoordinatorShard copy = new GroupCoordinatorShard(config, TopicIdResolver.NONE,
                 new SplittableRandom(seed));
-        for (CoordinatorRecord record : log) {
-            byte[] value = CoordinatorRecordSerde.serializeValue(record.value());
-            copy.replay(ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(record.key())),
-                    value == null ? null : ByteBuffer.wrap(value));
-        }
+        replayThroughBytes(copy, log);
         copy.activate(nowMs);
         return copy;
+    }
+
+    /** Replays the records into a loading shard the way the driver will: serialized, then read back. */
+    static void replayThroughBytes(GroupCoordinatorShard shard, List<CoordinatorRecord> records) {
+        for (CoordinatorRecord record : records) {
+            byte[] value = CoordinatorRecordSerde.serializeValue(record.value());
+            shard.replay(ByteBuffer.wrap(CoordinatorRecordSerde.serializeKey(record.key())),
+                    value == null ? null : ByteBuffer.wrap(value));
+        }
     }
 
     long nextRequestId() {

@@ -17,8 +17,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * ListGroups (with state and type filters), DescribeGroups and DeleteGroups over this shard's groups. All groups
- * here are classic ("classic" type); a deleted group leaves tombstones for its offsets and its metadata.
+ * ListGroups (with state and type filters), DescribeGroups and DeleteGroups over this shard's groups: classic
+ * groups here, KIP-848 groups through {@link ConsumerGroupAdmin} (DescribeGroups does not show those: as in Kafka,
+ * it answers GROUP_ID_NOT_FOUND for them). A deleted group leaves tombstones for its offsets and its metadata.
  *
  * <p>Not thread-safe: owned by the shard's thread.
  */
@@ -27,10 +28,12 @@ public final class GroupAdminHandler {
 
     private final GroupStore store;
     private final Rebalancer rebalancer;
+    private final ConsumerGroupAdmin consumerAdmin;
 
-    public GroupAdminHandler(GroupStore store, Rebalancer rebalancer) {
+    public GroupAdminHandler(GroupStore store, Rebalancer rebalancer, ConsumerGroupAdmin consumerAdmin) {
         this.store = store;
         this.rebalancer = rebalancer;
+        this.consumerAdmin = consumerAdmin;
     }
 
     public void list(RequestContext context, ListGroupsRequestData request, Effects effects) {
@@ -46,6 +49,8 @@ public final class GroupAdminHandler {
                     .setGroupState(group.state().kafkaName())
                     .setGroupType(CLASSIC_TYPE));
         }
+        consumerAdmin.addListed((state, type) -> matches(request.statesFilter(), state)
+                && matches(request.typesFilter(), type), response);
         effects.reply(context.requestId(), response);
     }
 
@@ -114,6 +119,10 @@ public final class GroupAdminHandler {
     private Errors deleteGroup(String groupId, Effects effects) {
         if (groupId == null) {
             return Errors.INVALID_GROUP_ID;
+        }
+        ConsumerGroup consumerGroup = store.consumerGroup(groupId);
+        if (consumerGroup != null) {
+            return consumerAdmin.delete(consumerGroup, effects);
         }
         ClassicGroup group = store.group(groupId);
         if (group == null || group.isInState(ClassicGroupState.DEAD)) {

@@ -2,6 +2,8 @@ package io.fjord.broker.coordinator.group.internal;
 
 import io.fjord.broker.coordinator.group.records.CoordinatorRecord;
 import io.fjord.broker.coordinator.group.records.GroupKey;
+import io.fjord.broker.coordinator.group.records.MemberKey;
+import io.fjord.broker.coordinator.group.records.RegularExpressionKey;
 import io.fjord.broker.coordinator.group.records.GroupMetadataValue;
 import io.fjord.broker.coordinator.group.records.OffsetCommitKey;
 import io.fjord.broker.coordinator.group.records.OffsetCommitValue;
@@ -16,13 +18,16 @@ import java.util.TreeMap;
 /**
  * The groups and committed offsets of one shard. Durable state changes only in {@link #replay}: committed offsets
  * and each group's persisted GroupMetadata. A group exists while it has a GroupMetadata record or offsets (a
- * "simple" group: offsets committed without group management), as in Kafka.
+ * "simple" group: offsets committed without group management), as in Kafka. KIP-848 groups are kept apart
+ * ({@link #consumerGroup}); a group id names at most one of the two kinds, and a consumer group's first record
+ * replaces a simple classic group of the same id.
  *
  * <p>Not thread-safe: owned by the shard's thread.
  */
 public final class GroupStore {
     private final Map<String, ClassicGroup> groups = new TreeMap<>();
     private final Map<String, Map<TopicPartition, OffsetCommitValue>> offsets = new HashMap<>();
+    private final Map<String, ConsumerGroup> consumerGroups = new TreeMap<>();
 
     public ClassicGroup group(String groupId) {
         return groups.get(groupId);
@@ -30,6 +35,15 @@ public final class GroupStore {
 
     public Collection<ClassicGroup> groups() {
         return groups.values();
+    }
+
+    /** The KIP-848 group with this id, or null. */
+    public ConsumerGroup consumerGroup(String groupId) {
+        return consumerGroups.get(groupId);
+    }
+
+    public Collection<ConsumerGroup> consumerGroups() {
+        return consumerGroups.values();
     }
 
     /** Creates an Empty group not yet persisted (its first record follows in the same call). */
@@ -55,12 +69,43 @@ public final class GroupStore {
         return offsets(groupId).get(partition);
     }
 
-    /** Applies one record; records of types this coordinator does not serve yet (KIP-848 groups) are ignored. */
+    /** Applies one record. */
     public void replay(CoordinatorRecord record) {
         if (record.key() instanceof OffsetCommitKey key) {
             replayOffset(key, (OffsetCommitValue) record.value());
         } else if (record.key() instanceof GroupKey key && key.type() == RecordType.GROUP_METADATA) {
             replayGroup(key.groupId(), (GroupMetadataValue) record.value());
+        } else if (record.key() instanceof GroupKey || record.key() instanceof MemberKey
+                || record.key() instanceof RegularExpressionKey) {
+            ConsumerGroupReplay.replay(this, record);
+        }
+    }
+
+    /**
+     * The consumer group a record is for, created when {@code create} (replacing a simple classic group, which has
+     * no record of its own, as Kafka does); null when absent and not created.
+     */
+    ConsumerGroup consumerGroupForReplay(String groupId, boolean create) {
+        ConsumerGroup group = consumerGroups.get(groupId);
+        if (group != null || !create) {
+            return group;
+        }
+        ClassicGroup classic = groups.get(groupId);
+        if (classic != null) {
+            if (classic.persisted() != null) {
+                throw new IllegalStateException("group " + groupId + " is a classic group");
+            }
+            groups.remove(groupId);
+        }
+        group = new ConsumerGroup(groupId);
+        consumerGroups.put(groupId, group);
+        return group;
+    }
+
+    /** Drops a consumer group (its epoch tombstone); offsets left behind make it a simple group again. */
+    void removeConsumerGroup(String groupId) {
+        if (consumerGroups.remove(groupId) != null && offsets.containsKey(groupId)) {
+            createGroup(groupId);
         }
     }
 
@@ -76,7 +121,9 @@ public final class GroupStore {
             }
             return;
         }
-        createGroup(key.groupId());
+        if (!consumerGroups.containsKey(key.groupId())) {
+            createGroup(key.groupId());
+        }
         offsets.computeIfAbsent(key.groupId(), id -> new LinkedHashMap<>()).put(partition, value);
     }
 
@@ -102,11 +149,14 @@ public final class GroupStore {
         }
         Map<String, Map<TopicPartition, OffsetCommitValue>> copy = new TreeMap<>();
         offsets.forEach((groupId, groupOffsets) -> copy.put(groupId, Map.copyOf(groupOffsets)));
-        return new DurableState(persisted, copy);
+        Map<String, ConsumerGroup.Snapshot> consumer = new TreeMap<>();
+        consumerGroups.forEach((groupId, group) -> consumer.put(groupId, group.snapshot()));
+        return new DurableState(persisted, copy, consumer);
     }
 
     /** A copy of the durable state, for comparisons. Immutable. */
     public record DurableState(Map<String, GroupMetadataValue> groups,
-            Map<String, Map<TopicPartition, OffsetCommitValue>> offsets) {
+            Map<String, Map<TopicPartition, OffsetCommitValue>> offsets,
+            Map<String, ConsumerGroup.Snapshot> consumerGroups) {
     }
 }

@@ -31,7 +31,11 @@ public final class OffsetCommitHandler {
     }
 
     public void handle(RequestContext context, OffsetCommitRequestData request, Effects effects) {
-        Errors groupError = validate(context, request);
+        ConsumerGroup consumerGroup = request.groupId() == null ? null : store.consumerGroup(request.groupId());
+        ConsumerOffsetValidation.CommitCheck consumerCheck = consumerGroup == null ? null
+                : ConsumerOffsetValidation.commitCheck(consumerGroup, request.memberId(),
+                        request.generationIdOrMemberEpoch(), context.apiVersion());
+        Errors groupError = consumerCheck != null ? consumerCheck.groupError() : validate(context, request);
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : request.topics()) {
             boolean byId = context.apiVersion() >= 10;
@@ -47,6 +51,10 @@ public final class OffsetCommitHandler {
                     new ArrayList<>(topic.partitions().size());
             for (OffsetCommitRequestData.OffsetCommitRequestPartition partition : topic.partitions()) {
                 Errors error = groupError;
+                if (error == Errors.NONE && consumerCheck != null && topicName != null) {
+                    error = consumerCheck.partitionError(byId ? topic.topicId() : topics.topicId(topicName),
+                            partition.partitionIndex());
+                }
                 if (error == Errors.NONE) {
                     error = commit(request, topicName, topic, partition, byId, effects);
                 }

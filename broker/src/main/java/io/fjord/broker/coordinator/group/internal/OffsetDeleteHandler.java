@@ -29,11 +29,13 @@ public final class OffsetDeleteHandler {
             effects.reply(context.requestId(), response.setErrorCode(groupError.code()));
             return;
         }
-        ClassicGroup group = store.group(request.groupId());
+        ConsumerGroup consumerGroup = store.consumerGroup(request.groupId());
+        java.util.function.Predicate<String> subscribedTo = consumerGroup != null
+                ? consumerGroup::isSubscribedToTopic : store.group(request.groupId())::isSubscribedToTopic;
         for (OffsetDeleteRequestData.OffsetDeleteRequestTopic topic : request.topics()) {
             OffsetDeleteResponseData.OffsetDeleteResponseTopic topicResponse =
                     new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(topic.name());
-            boolean subscribed = group.isSubscribedToTopic(topic.name());
+            boolean subscribed = subscribedTo.test(topic.name());
             for (OffsetDeleteRequestData.OffsetDeleteRequestPartition partition : topic.partitions()) {
                 Errors error = subscribed ? Errors.GROUP_SUBSCRIBED_TO_TOPIC : Errors.NONE;
                 if (!subscribed && partition.partitionIndex() >= 0 && topic.name() != null && !topic.name().isEmpty()
@@ -53,6 +55,9 @@ public final class OffsetDeleteHandler {
     private Errors validate(String groupId) {
         if (groupId == null || groupId.isEmpty()) {
             return Errors.INVALID_GROUP_ID;
+        }
+        if (store.consumerGroup(groupId) != null) {
+            return Errors.NONE; // consumer groups delete offsets of topics no member subscribes to
         }
         ClassicGroup group = store.group(groupId);
         if (group == null || group.isInState(ClassicGroupState.DEAD)) {

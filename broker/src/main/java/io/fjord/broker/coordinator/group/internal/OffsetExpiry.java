@@ -58,19 +58,25 @@ public final class OffsetExpiry {
             OffsetCommitValue offset = entry.getValue();
             long baseMs = hasProtocolType && empty && group.currentStateTimestampMs() >= 0
                     ? group.currentStateTimestampMs() : offset.commitTimestampMs();
-            boolean isExpired = offset.expireTimestampMs() >= 0
-                    ? effects.nowMs() >= offset.expireTimestampMs()
-                    : effects.nowMs() - baseMs >= config.offsetsRetentionMs();
-            if (isExpired) {
+            if (isExpired(offset, baseMs, effects.nowMs(), config.offsetsRetentionMs())) {
                 expired.add(entry.getKey());
             } else {
                 allExpired = false;
             }
         }
-        for (TopicPartition partition : expired) {
-            effects.append(CoordinatorRecord.tombstone(
-                    new OffsetCommitKey(group.groupId(), partition.topic(), partition.partition())));
-        }
+        appendTombstones(group.groupId(), expired, effects);
         return allExpired;
+    }
+
+    /** Kafka's rule: an explicit expire timestamp wins, else the retention counts from {@code baseMs}. */
+    static boolean isExpired(OffsetCommitValue offset, long baseMs, long nowMs, long retentionMs) {
+        return offset.expireTimestampMs() >= 0 ? nowMs >= offset.expireTimestampMs() : nowMs - baseMs >= retentionMs;
+    }
+
+    static void appendTombstones(String groupId, List<TopicPartition> partitions, Effects effects) {
+        for (TopicPartition partition : partitions) {
+            effects.append(CoordinatorRecord.tombstone(
+                    new OffsetCommitKey(groupId, partition.topic(), partition.partition())));
+        }
     }
 }

@@ -62,6 +62,13 @@ public final class OffsetFetchHandler {
         }
         boolean byId = context.apiVersion() >= 10;
         for (OffsetFetchRequestData.OffsetFetchRequestGroup group : request.groups()) {
+            Errors memberError = group.groupId() == null ? Errors.NONE : ConsumerOffsetValidation.fetchError(
+                    store.consumerGroup(group.groupId()), group.memberId(), group.memberEpoch());
+            if (memberError != Errors.NONE) {
+                response.groups().add(new OffsetFetchResponseData.OffsetFetchResponseGroup()
+                        .setGroupId(group.groupId()).setErrorCode(memberError.code()));
+                continue;
+            }
             List<TopicRequest> requested = null;
             if (group.topics() != null) {
                 requested = new ArrayList<>();
