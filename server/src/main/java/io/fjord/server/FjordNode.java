@@ -7,6 +7,12 @@ import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
 import io.fjord.broker.controller.ControllerService;
+import io.fjord.broker.coordinator.driver.GroupCoordinatorConfigs;
+import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
+import io.fjord.broker.coordinator.driver.ImageTopicIds;
+import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
+import io.fjord.broker.coordinator.driver.OffsetsTopicPublisher;
+import io.fjord.broker.handlers.GroupHandlers;
 import io.fjord.broker.handlers.AlterConfigsHandlers;
 import io.fjord.broker.handlers.ApiHandler;
 import io.fjord.broker.handlers.ApiVersionsHandler;
@@ -80,6 +86,7 @@ public final class FjordNode implements AutoCloseable {
     private SocketServer socketServer;
     private MetadataCache cache;
     private FetchHandler fetchHandler;
+    private GroupCoordinatorDriver groupCoordinator;
     private RequestHandlerPool requestHandlers;
     private BrokerDispatcher dispatcher;
     private final ImageConfigResolver configs;
@@ -106,8 +113,14 @@ public final class FjordNode implements AutoCloseable {
         MetadataImage loaded = image;
         ConfigResolver loadedConfigs = configs.resolve(loaded);
         logManager.startup(topic -> loadedConfigs.logConfig(loaded.topicConfig(topic)));
+        groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
+                OffsetsTopicConfig.from(runningConfig.brokerConfig()), new ImageTopicIds(cache), logManager::getLog,
+                this::partitionChanged, clock);
+        groupCoordinator.start();
+        // The group coordinator follows the log publisher, so an offsets partition's log exists when it loads.
         MetadataPublication publication = new MetadataPublication(cache,
-                List.of(new LogPublisher(config.nodeId(), logManager, configs)));
+                List.of(new LogPublisher(config.nodeId(), logManager, configs),
+                        new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
         publication.publish(MetadataImage.EMPTY, image);
 
         controller = new ControllerService(metadataLog, publication);
@@ -147,6 +160,7 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.DESCRIBE_TOPIC_PARTITIONS, new DescribeTopicPartitionsHandler(cache,
                 config.brokerConfig().intValue("max.request.partition.size.limit")));
         handlers.put(ApiKey.DESCRIBE_PRODUCERS, new DescribeProducersHandler(cache, logManager::getLog));
+        GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics);
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
 
@@ -299,6 +313,9 @@ public final class FjordNode implements AutoCloseable {
         if (fetchHandler != null) {
             fetchHandler.beginShutdown(); // long polls answer now instead of holding the drain below
         }
+        if (groupCoordinator != null) {
+            groupCoordinator.beginShutdown(); // so do JoinGroups waiting for a rebalance (NOT_COORDINATOR)
+        }
         try {
             if (socketServer != null) {
                 socketServer.shutdown(30_000);
@@ -315,6 +332,10 @@ public final class FjordNode implements AutoCloseable {
         }
         if (controller != null) {
             controller.close();
+        }
+        if (groupCoordinator != null) {
+            groupCoordinator.close();
+            groupCoordinator = null;
         }
         if (metadataLog != null) {
             metadataLog.close();
