@@ -28,13 +28,14 @@ import java.util.function.Function;
  * {@code __consumer_offsets} partition, answered with that broker's endpoint on the listener the request came in on.
  * The first group lookup creates the topic through the controller (Kafka's settings: {@code offsets.topic.*},
  * compacted, {@code compression.type=producer}); Kafka answers COORDINATOR_NOT_AVAILABLE at once and lets the client
- * retry, Fjord waits for the creation (a controller round trip) and answers with the coordinator. Transaction keys get
- * COORDINATOR_NOT_AVAILABLE (Fjord has no transaction coordinator yet), share keys INVALID_REQUEST (share groups
- * are not enabled). Thread-safe.
+ * retry, Fjord waits for the creation (a controller round trip) and answers with the coordinator. Transaction and
+ * share keys get COORDINATOR_NOT_AVAILABLE (Fjord has neither coordinator yet; Kafka answered share keys so before it
+ * had one), unknown key types INVALID_REQUEST. Thread-safe.
  */
 public final class FindCoordinatorHandler implements ApiHandler {
     private static final byte GROUP = 0;
     private static final byte TRANSACTION = 1;
+    private static final byte SHARE = 2;
 
     private final MetadataCache cache;
     private final GroupCoordinatorDriver driver;
@@ -84,7 +85,7 @@ public final class FindCoordinatorHandler implements ApiHandler {
     }
 
     private Found find(MetadataImage image, String listenerName, byte keyType, String key) {
-        if (keyType == TRANSACTION) {
+        if (keyType == TRANSACTION || keyType == SHARE) {
             return Found.error(Errors.COORDINATOR_NOT_AVAILABLE);
         }
         if (keyType != GROUP) {

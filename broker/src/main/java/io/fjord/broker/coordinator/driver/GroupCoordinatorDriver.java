@@ -320,13 +320,15 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
         if (!result.records().isEmpty()) {
             Errors failure = append(partition, result);
             if (failure != Errors.NONE) {
+                List<Pending> refused = new ArrayList<>();
                 for (Reply reply : result.replies()) {
                     Pending waiting = pending.remove(reply.requestId());
                     if (waiting != null) {
-                        waiting.future.complete(waiting.errorResponse.apply(failure));
+                        refused.add(waiting);
                     }
                 }
-                reload(partition);
+                reload(partition); // before answering: whoever retries meets the reloading shard
+                refused.forEach(waiting -> waiting.future.complete(waiting.errorResponse.apply(failure)));
                 return;
             }
         }
