@@ -358,8 +358,7 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
         } catch (RecordBatchException e) {
             LOG.warn("Cannot append {} coordinator records to {}: {}", result.records().size(), topicPartition,
                     e.getMessage());
-            // Kafka answers a batch the log refuses for its size with UNKNOWN_SERVER_ERROR (OffsetCommit maps it
-            // to INVALID_COMMIT_OFFSET_SIZE in its error response).
+            // Kafka's group coordinator answers a batch the log refuses (too large) with UNKNOWN_SERVER_ERROR.
             return Errors.UNKNOWN_SERVER_ERROR;
         } catch (StorageException e) {
             LOG.error("Cannot append to {}", topicPartition, e);
