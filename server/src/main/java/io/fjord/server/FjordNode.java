@@ -12,6 +12,7 @@ import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
 import io.fjord.broker.coordinator.driver.ImageTopicIds;
 import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
 import io.fjord.broker.coordinator.driver.OffsetsTopicPublisher;
+import io.fjord.broker.coordinator.group.OffsetsPartitions;
 import io.fjord.broker.handlers.GroupHandlers;
 import io.fjord.broker.handlers.AlterConfigsHandlers;
 import io.fjord.broker.handlers.ApiHandler;
@@ -134,7 +135,7 @@ public final class FjordNode implements AutoCloseable {
         AtomicReference<BrokerDispatcher> advertising = new AtomicReference<>();
         handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> advertising.get().advertisedVersions()));
         handlers.put(ApiKey.METADATA, new MetadataHandler(cache, config.autoCreateTopics(),
-                (CreateTopicsRequestData request) -> topicAdmin.createTopics(request)));
+                (CreateTopicsRequestData request) -> topicAdmin.createTopics(request), this::internalTopic));
         handlers.put(ApiKey.DESCRIBE_CLUSTER, new DescribeClusterHandler(cache));
         handlers.put(ApiKey.CREATE_TOPICS, topicAdmin.createTopicsHandler());
         handlers.put(ApiKey.DELETE_TOPICS, topicAdmin.deleteTopicsHandler());
@@ -195,6 +196,14 @@ public final class FjordNode implements AutoCloseable {
             LOG.warn("Ignoring the dynamic broker configs at start-up: {}", e.getMessage());
             return config;
         }
+    }
+
+    /** How Metadata's auto-creation makes an internal topic: only the offsets topic has a coordinator here. */
+    private Optional<CreateTopicsRequestData.CreatableTopic> internalTopic(String name) {
+        if (!name.equals(OffsetsPartitions.TOPIC)) {
+            return Optional.empty();
+        }
+        return Optional.of(groupCoordinator.topicConfig().creatableTopic(cache.image()));
     }
 
     /** A topic's effective configs: its overrides over the broker's current (dynamic, static) defaults. */

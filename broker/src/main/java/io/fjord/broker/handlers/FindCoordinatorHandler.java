@@ -109,27 +109,10 @@ public final class FindCoordinatorHandler implements ApiHandler {
                 .orElseGet(() -> Found.error(Errors.COORDINATOR_NOT_AVAILABLE));
     }
 
-    /**
-     * Creates {@code __consumer_offsets} as Kafka does; the replication factor is capped at the registered brokers
-     * (a single node gets 1 under the default of 3, where Kafka would refuse and keep answering
-     * COORDINATOR_NOT_AVAILABLE).
-     */
+    /** Creates {@code __consumer_offsets} as Kafka does (see {@link OffsetsTopicConfig#creatableTopic}). */
     private CompletionStage<?> createOffsetsTopic() {
-        OffsetsTopicConfig config = driver.topicConfig();
-        long brokers = cache.image().brokers().values().stream().filter(broker -> !broker.fenced()).count();
-        short replicationFactor = (short) Math.max(1, Math.min(config.replicationFactor(), brokers));
-        CreateTopicsRequestData.CreatableTopic topic = new CreateTopicsRequestData.CreatableTopic()
-                .setName(OffsetsPartitions.TOPIC).setNumPartitions(config.partitionCount())
-                .setReplicationFactor(replicationFactor);
-        topic.configs().add(config("cleanup.policy", "compact"));
-        topic.configs().add(config("segment.bytes", String.valueOf(config.segmentBytes())));
-        topic.configs().add(config("compression.type", "producer"));
         CreateTopicsRequestData request = new CreateTopicsRequestData().setTimeoutMs(30_000);
-        request.topics().add(topic);
+        request.topics().add(driver.topicConfig().creatableTopic(cache.image()));
         return createTopics.apply(request);
-    }
-
-    private static CreateTopicsRequestData.CreatableTopicConfig config(String name, String value) {
-        return new CreateTopicsRequestData.CreatableTopicConfig().setName(name).setValue(value);
     }
 }

@@ -1,6 +1,9 @@
 package io.fjord.broker.coordinator.driver;
 
 import io.fjord.broker.config.BrokerConfig;
+import io.fjord.broker.coordinator.group.OffsetsPartitions;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.protocol.records.CompressionType;
 
 /**
@@ -16,6 +19,26 @@ import io.fjord.protocol.records.CompressionType;
  */
 public record OffsetsTopicConfig(int partitionCount, short replicationFactor, int segmentBytes,
         CompressionType compression, int loadBufferSizeBytes) {
+
+    /**
+     * The topic as Kafka creates it: {@code cleanup.policy=compact}, {@code segment.bytes} and
+     * {@code compression.type=producer}. The replication factor is capped at the registered brokers (a single node
+     * gets 1 under the default of 3, where Kafka would refuse the creation).
+     */
+    public CreateTopicsRequestData.CreatableTopic creatableTopic(MetadataImage image) {
+        long registeredBrokers = image.brokers().values().stream().filter(broker -> !broker.fenced()).count();
+        short capped = (short) Math.max(1, Math.min(replicationFactor, registeredBrokers));
+        CreateTopicsRequestData.CreatableTopic topic = new CreateTopicsRequestData.CreatableTopic()
+                .setName(OffsetsPartitions.TOPIC).setNumPartitions(partitionCount).setReplicationFactor(capped);
+        topic.configs().add(config("cleanup.policy", "compact"));
+        topic.configs().add(config("segment.bytes", String.valueOf(segmentBytes)));
+        topic.configs().add(config("compression.type", "producer"));
+        return topic;
+    }
+
+    private static CreateTopicsRequestData.CreatableTopicConfig config(String name, String value) {
+        return new CreateTopicsRequestData.CreatableTopicConfig().setName(name).setValue(value);
+    }
 
     public static OffsetsTopicConfig from(BrokerConfig config) {
         return new OffsetsTopicConfig(config.intValue("offsets.topic.num.partitions"),
