@@ -66,18 +66,19 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
 
     private enum Status { LOADING, ACTIVE, FAILED }
 
-    /** A partition this node leads. Owned by the driver thread. */
+    /**
+     * A partition this node leads, one object per load: a load that finishes for an object no longer in the map (the
+     * partition resigned or loads again) is discarded. Owned by the driver thread.
+     */
     private static final class Partition {
         final int index;
         final int leaderEpoch;
-        final long loadGeneration;
         Status status = Status.LOADING;
         GroupCoordinatorShard shard;
 
-        Partition(int index, int leaderEpoch, long loadGeneration) {
+        Partition(int index, int leaderEpoch) {
             this.index = index;
             this.leaderEpoch = leaderEpoch;
-            this.loadGeneration = loadGeneration;
         }
     }
 
@@ -98,7 +99,6 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
     private final Map<Integer, Partition> partitions = new TreeMap<>();
     private final Map<Long, Pending> pending = new HashMap<>();
     private long nextRequestId;
-    private long nextLoadGeneration;
     private boolean shuttingDown;
     private ScheduledFuture<?> timer;
     private long timerDeadlineMs = Long.MAX_VALUE;
@@ -163,7 +163,7 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
     }
 
     private void beginLoad(int index, int leaderEpoch) {
-        Partition partition = new Partition(index, leaderEpoch, nextLoadGeneration++);
+        Partition partition = new Partition(index, leaderEpoch);
         partitions.put(index, partition);
         TopicPartition topicPartition = new TopicPartition(OffsetsPartitions.TOPIC, index);
         GroupCoordinatorShard shard = new GroupCoordinatorShard(config, topics, random.split());
