@@ -6,7 +6,6 @@ import io.fjord.protocol.message.DeleteGroupsResponseData;
 import io.fjord.protocol.message.DescribeGroupsRequestData;
 import io.fjord.protocol.message.DescribeGroupsResponseData;
 import io.fjord.protocol.message.HeartbeatResponseData;
-import io.fjord.protocol.message.JoinGroupRequestData;
 import io.fjord.protocol.message.JoinGroupResponseData;
 import io.fjord.protocol.message.LeaveGroupResponseData;
 import io.fjord.protocol.message.ListGroupsResponseData;
@@ -26,7 +25,7 @@ final class GroupErrorResponses {
     private GroupErrorResponses() {
     }
 
-    static JoinGroupResponseData joinGroup(JoinGroupRequestData request, Errors error) {
+    static JoinGroupResponseData joinGroup(Errors error) {
         return new JoinGroupResponseData().setErrorCode(error.code()).setGenerationId(-1).setMemberId("")
                 .setLeader("").setProtocolName("");
     }

@@ -21,7 +21,7 @@ public final class GroupMembershipHandlers {
             JoinGroupRequestData body = (JoinGroupRequestData) request.body();
             return routing.submit(context, request, body.groupId(),
                     (shard, shardContext, nowMs) -> shard.joinGroup(shardContext, body, nowMs),
-                    error -> GroupErrorResponses.joinGroup(body, error));
+                    GroupErrorResponses::joinGroup);
         };
     }
 

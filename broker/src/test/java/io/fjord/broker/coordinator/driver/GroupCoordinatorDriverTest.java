@@ -147,6 +147,13 @@ class GroupCoordinatorDriverTest {
         return response.groups().get(0).groupState();
     }
 
+    /** New groups then wait a minute for more members, so a first JoinGroup stays unanswered. */
+    private void restartWithOneMinuteInitialDelay() {
+        driver.close();
+        start(new GroupCoordinatorConfig(100, 60_000, 60_000, 100, 4_096, 86_400_000L, 600_000L, 300_000));
+        electAndAwaitLoaded(0);
+    }
+
     @Test
     void aPartitionNotLedHereAnswersNotCoordinator() throws Exception {
         assertThat(commitError(commit("payments", 1).get(10, TimeUnit.SECONDS)))
@@ -186,9 +193,7 @@ class GroupCoordinatorDriverTest {
 
     @Test
     void aWaitingJoinGroupIsAnsweredNotCoordinatorWhenThePartitionMoves() throws Exception {
-        driver.close();
-        start(new GroupCoordinatorConfig(100, 60_000, 60_000, 100, 4_096, 86_400_000L, 600_000L, 300_000));
-        electAndAwaitLoaded(0);
+        restartWithOneMinuteInitialDelay();
         CompletableFuture<ApiMessage> waiting = join("slow", 10_000); // waits out a one-minute initial delay
         assertThat(groupState("slow")).isEqualTo("PreparingRebalance");
         assertThat(waiting).isNotDone();
@@ -223,9 +228,7 @@ class GroupCoordinatorDriverTest {
 
     @Test
     void shutdownAnswersWaitingRequestsAndRefusesNewOnes() throws Exception {
-        driver.close();
-        start(new GroupCoordinatorConfig(100, 60_000, 60_000, 100, 4_096, 86_400_000L, 600_000L, 300_000));
-        electAndAwaitLoaded(0);
+        restartWithOneMinuteInitialDelay();
         CompletableFuture<ApiMessage> waiting = join("slow", 10_000);
         driver.beginShutdown();
         assertThat(((JoinGroupResponseData) waiting.get(10, TimeUnit.SECONDS)).errorCode())
