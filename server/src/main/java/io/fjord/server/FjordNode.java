@@ -69,7 +69,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Fjord node with the broker and controller roles (the single-node default): its data directories, metadata
- * log and image, controller, request handlers and socket server. {@link #start()} brings them up in dependency
+ * log and image, controller, group coordinator, request handlers and socket server. {@link #start()} brings them up in dependency
  * order; {@link #stop()} takes them down in reverse, finishing requests in flight and closing every log cleanly.
  *
  * <p>Thread-safety: start and stop are serialized on this object; everything else is owned by the components.
