@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -303,6 +304,41 @@ class ConsumerGroupIT {
             try (KafkaProducer<String, String> producer = producer(node)) {
                 assertThatThrownBy(() -> producer.send(new ProducerRecord<>("__consumer_offsets", 0, "k", "v"))
                         .get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(InvalidTopicException.class);
+            }
+        }
+    }
+
+    /**
+     * Deleting {@code __consumer_offsets} under a running group: the coordinator resigns (NOT_COORDINATOR), the next
+     * lookup creates the topic again, and the new coordinator knows neither the group nor its offsets. As on Kafka,
+     * the member's next commit fails (GROUP_ID_NOT_FOUND, since OffsetCommit v9) and its heartbeat makes it rejoin.
+     */
+    @Test
+    void aGroupFormsAgainWhenTheOffsetsTopicIsDeletedAndCreatedAgain() throws Exception {
+        try (FjordTestNode node = FjordTestNode.start(data, groupNodeConfig())) {
+            createTopic(node, "phoenix", PARTITIONS);
+            produce(node, "phoenix", "before", 60);
+            try (KafkaConsumer<String, String> consumer = consumer(node, "survivors", Map.of())) {
+                consumer.subscribe(List.of("phoenix"));
+                assertThat(pollFor(consumer, 60)).hasSize(60);
+                consumer.commitSync();
+                UUID first = node.node().metadataCache().image().topic("__consumer_offsets").orElseThrow()
+                        .topicId();
+                try (Admin admin = node.admin()) {
+                    admin.deleteTopics(List.of("__consumer_offsets")).all().get(20, TimeUnit.SECONDS);
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    consumer.poll(Duration.ofMillis(100));
+                    try {
+                        consumer.commitSync(Duration.ofSeconds(5));
+                        return consumer.assignment().size() == PARTITIONS
+                                && !consumer.committed(consumer.assignment()).isEmpty();
+                    } catch (org.apache.kafka.common.KafkaException e) {
+                        return false; // the group is gone with the topic; the member rejoins on its heartbeat
+                    }
+                });
+                assertThat(node.node().metadataCache().image().topic("__consumer_offsets").orElseThrow().topicId())
+                        .isNotEqualTo(first);
             }
         }
     }
