@@ -55,7 +55,7 @@ final class ChildGroupMember {
             while (true) {
                 var records = consumer.poll(Duration.ofMillis(50));
                 if (!records.isEmpty()) {
-                    consumer.commitSync(); // committed before printed: what the parent counts is durable
+                    GroupMember.commit(consumer);
                 }
                 for (ConsumerRecord<String, String> record : records) {
                     print("value " + record.value());

@@ -10,11 +10,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -92,7 +94,7 @@ final class GroupMember implements AutoCloseable {
                     consumed.add(record.value());
                 }
                 if (!records.isEmpty()) {
-                    consumer.commitSync();
+                    commit(consumer);
                 }
             }
         } catch (Throwable e) {
@@ -100,6 +102,18 @@ final class GroupMember implements AutoCloseable {
         } finally {
             ownership.gone(name);
             stopped.countDown();
+        }
+    }
+
+    /**
+     * Commits what was polled. A rebalance that begins meanwhile fails the commit (as on Kafka); the records are then
+     * read again by their next owner, from the last commit, so nothing is lost.
+     */
+    static void commit(KafkaConsumer<String, String> consumer) {
+        try {
+            consumer.commitSync();
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            // retried implicitly: the next owner starts from the last successful commit
         }
     }
 
