@@ -56,6 +56,14 @@ final class KafkaDistribution {
         }
     }
 
+    /** Runs a tool against the node: {@code --bootstrap-server <node>} followed by {@code arguments}. */
+    static Result runAgainst(FjordTestNode node, String mainClass, String... arguments)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("--bootstrap-server", node.bootstrapServers()));
+        command.addAll(List.of(arguments));
+        return run(mainClass, command);
+    }
+
     private static java.io.File nullDevice() {
         return new java.io.File("/dev/null");
     }

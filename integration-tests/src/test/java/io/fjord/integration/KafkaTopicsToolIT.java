@@ -3,7 +3,6 @@ package io.fjord.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,9 +19,7 @@ class KafkaTopicsToolIT {
     Path data;
 
     private static KafkaDistribution.Result topics(FjordTestNode node, String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(List.of("--bootstrap-server", node.bootstrapServers()));
-        command.addAll(List.of(arguments));
-        return KafkaDistribution.run(TOPIC_COMMAND, command);
+        return KafkaDistribution.runAgainst(node, TOPIC_COMMAND, arguments);
     }
 
     /** The describe lines of the partitions, one per partition, in the tool's order. */

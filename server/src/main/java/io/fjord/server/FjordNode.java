@@ -7,6 +7,13 @@ import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
 import io.fjord.broker.controller.ControllerService;
+import io.fjord.broker.coordinator.driver.GroupCoordinatorConfigs;
+import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
+import io.fjord.broker.coordinator.driver.ImageTopicIds;
+import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
+import io.fjord.broker.coordinator.driver.OffsetsTopicPublisher;
+import io.fjord.broker.coordinator.group.OffsetsPartitions;
+import io.fjord.broker.handlers.GroupHandlers;
 import io.fjord.broker.handlers.AlterConfigsHandlers;
 import io.fjord.broker.handlers.ApiHandler;
 import io.fjord.broker.handlers.ApiVersionsHandler;
@@ -62,7 +69,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Fjord node with the broker and controller roles (the single-node default): its data directories, metadata
- * log and image, controller, request handlers and socket server. {@link #start()} brings them up in dependency
+ * log and image, controller, group coordinator, request handlers and socket server. {@link #start()} brings them up in dependency
  * order; {@link #stop()} takes them down in reverse, finishing requests in flight and closing every log cleanly.
  *
  * <p>Thread-safety: start and stop are serialized on this object; everything else is owned by the components.
@@ -80,6 +87,7 @@ public final class FjordNode implements AutoCloseable {
     private SocketServer socketServer;
     private MetadataCache cache;
     private FetchHandler fetchHandler;
+    private GroupCoordinatorDriver groupCoordinator;
     private RequestHandlerPool requestHandlers;
     private BrokerDispatcher dispatcher;
     private final ImageConfigResolver configs;
@@ -106,8 +114,14 @@ public final class FjordNode implements AutoCloseable {
         MetadataImage loaded = image;
         ConfigResolver loadedConfigs = configs.resolve(loaded);
         logManager.startup(topic -> loadedConfigs.logConfig(loaded.topicConfig(topic)));
+        groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
+                OffsetsTopicConfig.from(runningConfig.brokerConfig()), new ImageTopicIds(cache), logManager::getLog,
+                this::partitionChanged, clock);
+        groupCoordinator.start();
+        // The group coordinator follows the log publisher, so an offsets partition's log exists when it loads.
         MetadataPublication publication = new MetadataPublication(cache,
-                List.of(new LogPublisher(config.nodeId(), logManager, configs)));
+                List.of(new LogPublisher(config.nodeId(), logManager, configs),
+                        new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
         publication.publish(MetadataImage.EMPTY, image);
 
         controller = new ControllerService(metadataLog, publication);
@@ -121,7 +135,7 @@ public final class FjordNode implements AutoCloseable {
         AtomicReference<BrokerDispatcher> advertising = new AtomicReference<>();
         handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> advertising.get().advertisedVersions()));
         handlers.put(ApiKey.METADATA, new MetadataHandler(cache, config.autoCreateTopics(),
-                (CreateTopicsRequestData request) -> topicAdmin.createTopics(request)));
+                (CreateTopicsRequestData request) -> topicAdmin.createTopics(request), this::internalTopic));
         handlers.put(ApiKey.DESCRIBE_CLUSTER, new DescribeClusterHandler(cache));
         handlers.put(ApiKey.CREATE_TOPICS, topicAdmin.createTopicsHandler());
         handlers.put(ApiKey.DELETE_TOPICS, topicAdmin.deleteTopicsHandler());
@@ -147,6 +161,7 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.DESCRIBE_TOPIC_PARTITIONS, new DescribeTopicPartitionsHandler(cache,
                 config.brokerConfig().intValue("max.request.partition.size.limit")));
         handlers.put(ApiKey.DESCRIBE_PRODUCERS, new DescribeProducersHandler(cache, logManager::getLog));
+        GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics);
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
 
@@ -181,6 +196,14 @@ public final class FjordNode implements AutoCloseable {
             LOG.warn("Ignoring the dynamic broker configs at start-up: {}", e.getMessage());
             return config;
         }
+    }
+
+    /** How Metadata's auto-creation makes an internal topic: only the offsets topic has a coordinator here. */
+    private Optional<CreateTopicsRequestData.CreatableTopic> internalTopic(String name) {
+        if (!name.equals(OffsetsPartitions.TOPIC)) {
+            return Optional.empty();
+        }
+        return Optional.of(groupCoordinator.topicConfig().creatableTopic(cache.image()));
     }
 
     /** A topic's effective configs: its overrides over the broker's current (dynamic, static) defaults. */
@@ -299,6 +322,9 @@ public final class FjordNode implements AutoCloseable {
         if (fetchHandler != null) {
             fetchHandler.beginShutdown(); // long polls answer now instead of holding the drain below
         }
+        if (groupCoordinator != null) {
+            groupCoordinator.beginShutdown(); // so do JoinGroups waiting for a rebalance (NOT_COORDINATOR)
+        }
         try {
             if (socketServer != null) {
                 socketServer.shutdown(30_000);
@@ -315,6 +341,10 @@ public final class FjordNode implements AutoCloseable {
         }
         if (controller != null) {
             controller.close();
+        }
+        if (groupCoordinator != null) {
+            groupCoordinator.close();
+            groupCoordinator = null;
         }
         if (metadataLog != null) {
             metadataLog.close();

@@ -2,6 +2,7 @@ package io.fjord.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.fjord.broker.BrokerDispatcher;
 import io.fjord.broker.network.RequestContext;
@@ -16,6 +17,10 @@ import io.fjord.protocol.message.ApiVersionsResponseData;
 import io.fjord.protocol.message.BufferRecords;
 import io.fjord.protocol.message.CreateTopicsResponseData;
 import io.fjord.protocol.message.FileRegionRecords;
+import io.fjord.protocol.message.FindCoordinatorRequestData;
+import io.fjord.protocol.message.FindCoordinatorResponseData;
+import io.fjord.protocol.message.ListGroupsRequestData;
+import io.fjord.protocol.message.ListGroupsResponseData;
 import io.fjord.protocol.message.InitProducerIdRequestData;
 import io.fjord.protocol.message.InitProducerIdResponseData;
 import io.fjord.protocol.message.ListOffsetsResponseData;
@@ -25,6 +30,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +66,8 @@ class AdvertisedVersionsTest {
     @Test
     void everyAdvertisedVersionOfEveryApiAnswersWhatKafkaCanWriteAndRead() throws Exception {
         FjordNode node = new FjordNode(NodeConfig.fromProperties(Map.of("listeners", "PLAINTEXT://127.0.0.1:0",
-                "log.dirs", data.toString(), "num.io.threads", "2")), InstantSource.system());
+                "log.dirs", data.toString(), "num.io.threads", "2", "group.initial.rebalance.delay.ms", "0",
+                "offsets.topic.num.partitions", "3")), InstantSource.system());
         node.start();
         try {
             BrokerDispatcher dispatcher = node.dispatcher();
@@ -123,6 +130,13 @@ class AdvertisedVersionsTest {
         ProduceResponseData produced = (ProduceResponseData) exchange(dispatcher, ApiKey.PRODUCE, (short) 12,
                 produce);
         assertThat(produced.responses().get(0).partitionResponses().get(0).errorCode()).isZero();
+        // The first group lookup creates __consumer_offsets; wait until its partitions are loaded.
+        FindCoordinatorResponseData coordinator = (FindCoordinatorResponseData) exchange(dispatcher,
+                ApiKey.FIND_COORDINATOR, latest(ApiKey.FIND_COORDINATOR), new FindCoordinatorRequestData()
+                        .setCoordinatorKeys(new ArrayList<>(List.of("rep-group"))));
+        assertThat(coordinator.coordinators().get(0).errorCode()).isZero();
+        await().atMost(Duration.ofSeconds(20)).until(() -> ((ListGroupsResponseData) exchange(dispatcher,
+                ApiKey.LIST_GROUPS, latest(ApiKey.LIST_GROUPS), new ListGroupsRequestData())).errorCode() == 0);
         return new RepresentativeRequests(ordersId, producer.producerId(), producer.producerEpoch());
     }
 

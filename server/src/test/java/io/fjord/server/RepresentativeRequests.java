@@ -8,7 +8,18 @@ import io.fjord.protocol.message.ApiVersionsRequestData;
 import io.fjord.protocol.message.BufferRecords;
 import io.fjord.protocol.message.CreatePartitionsRequestData;
 import io.fjord.protocol.message.CreateTopicsRequestData;
+import io.fjord.protocol.message.DeleteGroupsRequestData;
 import io.fjord.protocol.message.DeleteRecordsRequestData;
+import io.fjord.protocol.message.DescribeGroupsRequestData;
+import io.fjord.protocol.message.FindCoordinatorRequestData;
+import io.fjord.protocol.message.HeartbeatRequestData;
+import io.fjord.protocol.message.JoinGroupRequestData;
+import io.fjord.protocol.message.LeaveGroupRequestData;
+import io.fjord.protocol.message.ListGroupsRequestData;
+import io.fjord.protocol.message.OffsetCommitRequestData;
+import io.fjord.protocol.message.OffsetDeleteRequestData;
+import io.fjord.protocol.message.OffsetFetchRequestData;
+import io.fjord.protocol.message.SyncGroupRequestData;
 import io.fjord.protocol.message.DeleteTopicsRequestData;
 import io.fjord.protocol.message.DescribeClusterRequestData;
 import io.fjord.protocol.message.DescribeConfigsRequestData;
@@ -70,7 +81,18 @@ final class RepresentativeRequests {
                 Map.entry(ApiKey.DELETE_RECORDS, this::deleteRecords),
                 Map.entry(ApiKey.DESCRIBE_LOG_DIRS, this::describeLogDirs),
                 Map.entry(ApiKey.DESCRIBE_TOPIC_PARTITIONS, this::describeTopicPartitions),
-                Map.entry(ApiKey.DESCRIBE_PRODUCERS, this::describeProducers));
+                Map.entry(ApiKey.DESCRIBE_PRODUCERS, this::describeProducers),
+                Map.entry(ApiKey.FIND_COORDINATOR, this::findCoordinator),
+                Map.entry(ApiKey.JOIN_GROUP, this::joinGroup),
+                Map.entry(ApiKey.SYNC_GROUP, this::syncGroup),
+                Map.entry(ApiKey.HEARTBEAT, this::heartbeat),
+                Map.entry(ApiKey.LEAVE_GROUP, this::leaveGroup),
+                Map.entry(ApiKey.OFFSET_COMMIT, this::offsetCommit),
+                Map.entry(ApiKey.OFFSET_FETCH, this::offsetFetch),
+                Map.entry(ApiKey.OFFSET_DELETE, this::offsetDelete),
+                Map.entry(ApiKey.LIST_GROUPS, this::listGroups),
+                Map.entry(ApiKey.DESCRIBE_GROUPS, this::describeGroups),
+                Map.entry(ApiKey.DELETE_GROUPS, this::deleteGroups));
     }
 
     /** The topics the requests expect: orders (3 partitions), compacted, growing and the doomed ones. */
@@ -446,5 +468,146 @@ final class RepresentativeRequests {
         request.topics().add(new DescribeProducersRequestData.TopicRequest().setName("bad/name")
                 .setPartitionIndexes(list(0)));
         return List.of(request);
+    }
+
+    // ---------------------------------------------------------------- groups
+
+    private List<ApiMessage> findCoordinator(short version) {
+        List<ApiMessage> requests = new ArrayList<>();
+        if (version >= 4) {
+            requests.add(new FindCoordinatorRequestData().setKeyType((byte) 0)
+                    .setCoordinatorKeys(list("rep-group", "other-group", "")));
+            requests.add(new FindCoordinatorRequestData().setKeyType((byte) 1).setCoordinatorKeys(list("txn")));
+        } else {
+            requests.add(new FindCoordinatorRequestData().setKey("rep-group"));
+            if (version >= 1) {
+                requests.add(new FindCoordinatorRequestData().setKey("txn").setKeyType((byte) 1));
+            }
+        }
+        return requests;
+    }
+
+    private static JoinGroupRequestData join(String groupId, int sessionTimeoutMs) {
+        JoinGroupRequestData request = new JoinGroupRequestData().setGroupId(groupId)
+                .setSessionTimeoutMs(sessionTimeoutMs).setRebalanceTimeoutMs(10_000).setMemberId("")
+                .setProtocolType("consumer");
+        request.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range")
+                .setMetadata(new byte[] {0, 1}));
+        return request;
+    }
+
+    /** A first join (v4+: MEMBER_ID_REQUIRED; before: a one-member generation at once) and a bad timeout. */
+    private List<ApiMessage> joinGroup(short version) {
+        return List.of(join("rep-join-v" + version, 10_000), join("rep-join-bad", 1));
+    }
+
+    private List<ApiMessage> syncGroup(short version) {
+        SyncGroupRequestData request = new SyncGroupRequestData().setGroupId("rep-join-v0").setGenerationId(1)
+                .setMemberId("nobody");
+        if (version >= 5) {
+            request.setProtocolType("consumer").setProtocolName("range");
+        }
+        request.assignments().add(new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId("nobody")
+                .setAssignment(new byte[] {1}));
+        return List.of(request, new SyncGroupRequestData().setGroupId("missing-group").setGenerationId(1)
+                .setMemberId("nobody"));
+    }
+
+    private List<ApiMessage> heartbeat(short version) {
+        return List.of(new HeartbeatRequestData().setGroupId("rep-join-v0").setGenerationId(1).setMemberId("nobody"),
+                new HeartbeatRequestData().setGroupId("").setGenerationId(1).setMemberId("nobody"));
+    }
+
+    private List<ApiMessage> leaveGroup(short version) {
+        LeaveGroupRequestData request = new LeaveGroupRequestData().setGroupId("rep-join-v0");
+        if (version >= 3) {
+            request.members().add(new LeaveGroupRequestData.MemberIdentity().setMemberId("nobody"));
+        } else {
+            request.setMemberId("nobody");
+        }
+        return List.of(request);
+    }
+
+    /** A commit of a simple group (generation -1), to orders (by id from v10) and to a missing topic. */
+    private List<ApiMessage> offsetCommit(short version) {
+        OffsetCommitRequestData request = new OffsetCommitRequestData().setGroupId("rep-commit")
+                .setGenerationIdOrMemberEpoch(-1).setMemberId("");
+        OffsetCommitRequestData.OffsetCommitRequestTopic orders = new OffsetCommitRequestData.OffsetCommitRequestTopic();
+        OffsetCommitRequestData.OffsetCommitRequestTopic missing =
+                new OffsetCommitRequestData.OffsetCommitRequestTopic();
+        if (version >= 10) {
+            orders.setTopicId(ordersId);
+            missing.setTopicId(new UUID(7, 7));
+        } else {
+            orders.setName("orders");
+            missing.setName("missing");
+        }
+        orders.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0)
+                .setCommittedOffset(1).setCommittedMetadata("meta"));
+        orders.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(9)
+                .setCommittedOffset(1));
+        missing.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0)
+                .setCommittedOffset(1));
+        request.topics().add(orders);
+        request.topics().add(missing);
+        return List.of(request);
+    }
+
+    private List<ApiMessage> offsetFetch(short version) {
+        List<ApiMessage> requests = new ArrayList<>();
+        if (version < 8) {
+            requests.add(new OffsetFetchRequestData().setGroupId("rep-commit").setTopics(new ArrayList<>(List.of(
+                    new OffsetFetchRequestData.OffsetFetchRequestTopic().setName("orders")
+                            .setPartitionIndexes(list(0, 1))))));
+            if (version >= 2) {
+                requests.add(new OffsetFetchRequestData().setGroupId("rep-commit").setTopics(null)
+                        .setRequireStable(version >= 7));
+            }
+            return requests;
+        }
+        OffsetFetchRequestData.OffsetFetchRequestTopics orders = new OffsetFetchRequestData.OffsetFetchRequestTopics()
+                .setPartitionIndexes(list(0, 1));
+        if (version >= 10) {
+            orders.setTopicId(ordersId);
+        } else {
+            orders.setName("orders");
+        }
+        requests.add(new OffsetFetchRequestData().setRequireStable(true).setGroups(new ArrayList<>(List.of(
+                new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("rep-commit")
+                        .setTopics(new ArrayList<>(List.of(orders))),
+                new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("other-group").setTopics(null),
+                new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("rep-group").setTopics(null)))));
+        return requests;
+    }
+
+    private List<ApiMessage> offsetDelete(short version) {
+        OffsetDeleteRequestData request = new OffsetDeleteRequestData().setGroupId("rep-commit");
+        request.topics().add(new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName("orders")
+                .setPartitions(new ArrayList<>(List.of(
+                        new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(2)))));
+        request.topics().add(new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName("missing")
+                .setPartitions(new ArrayList<>(List.of(
+                        new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0)))));
+        return List.of(request, new OffsetDeleteRequestData().setGroupId("missing-group"));
+    }
+
+    private List<ApiMessage> listGroups(short version) {
+        ListGroupsRequestData filtered = new ListGroupsRequestData();
+        if (version >= 4) {
+            filtered.setStatesFilter(list("Empty", "Stable"));
+        }
+        if (version >= 5) {
+            filtered.setTypesFilter(list("classic"));
+        }
+        return List.of(new ListGroupsRequestData(), filtered);
+    }
+
+    private List<ApiMessage> describeGroups(short version) {
+        return List.of(new DescribeGroupsRequestData().setGroups(list("rep-commit", "rep-join-v0", "missing-group"))
+                .setIncludeAuthorizedOperations(version >= 3));
+    }
+
+    private List<ApiMessage> deleteGroups(short version) {
+        return List.of(new DeleteGroupsRequestData().setGroupsNames(list("rep-join-bad", "missing-group", "")));
     }
 }

@@ -151,6 +151,8 @@ final class ServerBrokerConfigs {
                     "How long an offset commit may wait for replication")
             .define("offsets.load.buffer.size", INT, 5 * MB, atLeast(1), HIGH,
                     "Batch size for reading the offsets topic when loading")
+            .define("offset.metadata.max.bytes", INT, 4096, any(), HIGH,
+                    "The largest metadata string an offset commit may carry")
             .define("group.initial.rebalance.delay.ms", INT, 3000, any(), MEDIUM,
                     "How long the coordinator waits for members before the first rebalance of a new group")
             .define("group.min.session.timeout.ms", INT, 6000, any(), MEDIUM,

@@ -28,7 +28,9 @@ import java.util.function.Function;
  * Metadata: brokers on the request's listener, the cluster id, the controller, and the requested topics (all of them
  * for a null list, or for an empty one at version 0, as Kafka) with partitions, leaders, replicas and in-sync replicas.
  * Unknown topics are created when the client allows it and {@code auto.create.topics.enable} is on (answering
- * LEADER_NOT_AVAILABLE meanwhile, as Kafka does), otherwise answered with UNKNOWN_TOPIC_OR_PARTITION. Thread-safe.
+ * LEADER_NOT_AVAILABLE meanwhile, as Kafka does), otherwise answered with UNKNOWN_TOPIC_OR_PARTITION. An internal
+ * topic is created only where a coordinator defines it ({@code __consumer_offsets}, with its own settings, as Kafka's
+ * auto-creation does). Thread-safe.
  */
 public final class MetadataHandler implements ApiHandler {
     private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
@@ -36,12 +38,23 @@ public final class MetadataHandler implements ApiHandler {
     private final MetadataCache cache;
     private final boolean autoCreateTopics;
     private final Function<CreateTopicsRequestData, CompletionStage<?>> createTopics;
+    private final Function<String, Optional<CreateTopicsRequestData.CreatableTopic>> internalTopics;
 
     public MetadataHandler(MetadataCache cache, boolean autoCreateTopics,
                            Function<CreateTopicsRequestData, CompletionStage<?>> createTopics) {
+        this(cache, autoCreateTopics, createTopics, name -> Optional.empty());
+    }
+
+    /**
+     * @param internalTopics how an internal topic is created, by name; empty for those no coordinator defines
+     */
+    public MetadataHandler(MetadataCache cache, boolean autoCreateTopics,
+                           Function<CreateTopicsRequestData, CompletionStage<?>> createTopics,
+                           Function<String, Optional<CreateTopicsRequestData.CreatableTopic>> internalTopics) {
         this.cache = cache;
         this.autoCreateTopics = autoCreateTopics;
         this.createTopics = createTopics;
+        this.internalTopics = internalTopics;
     }
 
     @Override
@@ -80,7 +93,8 @@ public final class MetadataHandler implements ApiHandler {
             } else if (TopicNames.validate(requested.name()).isPresent()) {
                 missing.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
             } else if (autoCreateTopics && body.allowAutoTopicCreation()
-                    && !TopicNames.isInternal(requested.name())) {
+                    && (!TopicNames.isInternal(requested.name())
+                            || internalTopics.apply(requested.name()).isPresent())) {
                 missing.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code());
                 toCreate.add(requested.name());
             } else {
@@ -93,8 +107,8 @@ public final class MetadataHandler implements ApiHandler {
         }
         CreateTopicsRequestData creation = new CreateTopicsRequestData();
         for (String name : toCreate) {
-            creation.topics().add(new CreateTopicsRequestData.CreatableTopic().setName(name).setNumPartitions(-1)
-                    .setReplicationFactor((short) -1));
+            creation.topics().add(internalTopics.apply(name).orElseGet(() -> new CreateTopicsRequestData
+                    .CreatableTopic().setName(name).setNumPartitions(-1).setReplicationFactor((short) -1)));
         }
         // Answer once the creation is durable, still with LEADER_NOT_AVAILABLE: the client asks again.
         return createTopics.apply(creation).handle((ignored, error) -> response);

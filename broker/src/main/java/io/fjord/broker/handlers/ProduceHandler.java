@@ -4,6 +4,7 @@ import io.fjord.broker.MetadataCache;
 import io.fjord.broker.network.RequestContext;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
+import io.fjord.metadata.controller.TopicNames;
 import io.fjord.metadata.image.TopicImage;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.codec.DecodedRequest;
@@ -33,9 +34,12 @@ import java.util.function.Function;
  * Produce: validates each partition's batch, appends it as leader, and answers with the base offset (or, for an
  * idempotent retry, the original one). With one node the in-sync replica set is the leader alone, so acks=1 and
  * acks=all are both satisfied by the local append and the high watermark follows the log end; acks=0 gets no
- * response. Waiting fetches of a partition are woken after its append. Thread-safe.
+ * response. Internal topics refuse client writes with INVALID_TOPIC_EXCEPTION, as Kafka does (except for the client
+ * id {@code __admin_client}). Waiting fetches of a partition are woken after its append. Thread-safe.
  */
 public final class ProduceHandler implements ApiHandler {
+    /** The client id with which Kafka lets a producer write internal topics. */
+    private static final String ADMIN_CLIENT_ID = "__admin_client";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProduceHandler.class);
     private final MetadataCache cache;
     private final LogManager logManager;
@@ -72,7 +76,8 @@ public final class ProduceHandler implements ApiHandler {
                     .orElse(Map.of());
             for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
                 topicResponse.partitionResponses().add(produce(image, topic, partitionData, configs,
-                        topicData.name() == null || topicData.name().isEmpty()));
+                        topicData.name() == null || topicData.name().isEmpty(),
+                        ADMIN_CLIENT_ID.equals(request.clientId())));
             }
         }
         if (body.acks() == 0) {
@@ -83,13 +88,19 @@ public final class ProduceHandler implements ApiHandler {
 
     private PartitionProduceResponse produce(MetadataImage image, Optional<TopicImage> topic,
                                              ProduceRequestData.PartitionProduceData partitionData,
-                                             Map<String, String> configs, boolean byTopicId) {
+                                             Map<String, String> configs, boolean byTopicId,
+                                             boolean internalTopicsAllowed) {
         PartitionProduceResponse result = new PartitionProduceResponse().setIndex(partitionData.index())
                 .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
         PartitionImage partition = topic.map(found -> found.partitions().get(partitionData.index())).orElse(null);
         if (partition == null) {
             return fail(result, byTopicId && topic.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION,
                     null);
+        }
+        if (TopicNames.isInternal(topic.get().name()) && !internalTopicsAllowed) {
+            // Only coordinators write their topics (and Kafka's admin tools, by their client id).
+            return fail(result, Errors.INVALID_TOPIC_EXCEPTION, "Cannot append to internal topic "
+                    + topic.get().name());
         }
         if (partition.leader() != cache.nodeId()) {
             return fail(result, Errors.NOT_LEADER_OR_FOLLOWER, null);

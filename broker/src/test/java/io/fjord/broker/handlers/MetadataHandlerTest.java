@@ -8,7 +8,11 @@ import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.MetadataRequestData;
 import io.fjord.protocol.message.MetadataResponseData;
 import java.nio.file.Path;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.CreateTopicsRequestData;
 import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -55,5 +59,28 @@ class MetadataHandlerTest {
     void anEmptyTopicListFromVersionOneAsksForNone() throws Exception {
         assertThat(send(new MetadataRequestData().setTopics(new ArrayList<>()), (short) 1).topics()).isEmpty();
         assertThat(send(new MetadataRequestData().setTopics(null), (short) 1).topics()).hasSize(2);
+    }
+
+    @Test
+    void autoCreationMakesAnInternalTopicOnlyWithTheSettingsItsCoordinatorGives() throws Exception {
+        List<CreateTopicsRequestData> creations = new ArrayList<>();
+        MetadataHandler handler = new MetadataHandler(fixture.cache(), true, creation -> {
+            creations.add(creation);
+            return CompletableFuture.completedFuture(null);
+        }, name -> name.equals("__consumer_offsets") ? Optional.of(new CreateTopicsRequestData.CreatableTopic()
+                .setName(name).setNumPartitions(50).setReplicationFactor((short) 1)) : Optional.empty());
+        MetadataRequestData request = new MetadataRequestData().setAllowAutoTopicCreation(true).setTopics(
+                new ArrayList<>(List.of(new MetadataRequestData.MetadataRequestTopic().setName("__consumer_offsets"),
+                        new MetadataRequestData.MetadataRequestTopic().setName("__transaction_state"),
+                        new MetadataRequestData.MetadataRequestTopic().setName("fresh"))));
+        MetadataResponseData response = (MetadataResponseData) handler.handle(CONTEXT, new DecodedRequest(
+                ApiKey.METADATA, (short) 12, 1, "test", (short) 2, request, 0)).toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        assertThat(response.topics()).extracting(topic -> topic.name() + ":" + Errors.forCode(topic.errorCode()))
+                .containsExactly("__consumer_offsets:LEADER_NOT_AVAILABLE",
+                        "__transaction_state:UNKNOWN_TOPIC_OR_PARTITION", "fresh:LEADER_NOT_AVAILABLE");
+        assertThat(creations).hasSize(1);
+        assertThat(creations.get(0).topics()).extracting(topic -> topic.name() + "/" + topic.numPartitions())
+                .containsExactly("__consumer_offsets/50", "fresh/-1");
     }
 }

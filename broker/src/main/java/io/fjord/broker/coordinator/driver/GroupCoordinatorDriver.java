@@ -1,0 +1,505 @@
+package io.fjord.broker.coordinator.driver;
+
+import io.fjord.broker.coordinator.group.CoordinatorResult;
+import io.fjord.broker.coordinator.group.GroupCoordinatorConfig;
+import io.fjord.broker.coordinator.group.GroupCoordinatorShard;
+import io.fjord.broker.coordinator.group.OffsetsPartitions;
+import io.fjord.broker.coordinator.group.Reply;
+import io.fjord.broker.coordinator.group.RequestContext;
+import io.fjord.broker.coordinator.group.TopicIdResolver;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.records.RecordBatchException;
+import io.fjord.storage.PartitionLog;
+import io.fjord.storage.StorageException;
+import io.fjord.storage.TopicPartition;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the {@link GroupCoordinatorShard}s of the {@code __consumer_offsets} partitions this node leads. One thread
+ * ({@code fjord-group-coordinator}) owns every shard, the requests waiting for replies and the timer: handlers submit
+ * a {@link ShardCall} and get a future; the thread runs the call, appends the result's records to the partition's log
+ * as one batch, and only then completes the futures the result's replies answer (a reply may answer a request of an
+ * earlier call, e.g. a JoinGroup completed by the rebalance). With one node a written batch is durable in Kafka's
+ * sense (the in-sync replica set is the leader), so the replies go out right after the write.
+ *
+ * <p>Leadership comes from the metadata ({@link #onElected}, {@link #onResigned}). A newly led partition is loaded on a
+ * second thread ({@code fjord-group-loader}) that replays the log into a fresh shard and hands it back; meanwhile its
+ * requests are answered COORDINATOR_LOAD_IN_PROGRESS. Requests for partitions not led here get NOT_COORDINATOR. If an
+ * append fails, the shard (whose state already includes the records) is dropped and loaded again from the log.
+ * Timers: after every event the thread schedules itself for the earliest {@code nextTimerDeadlineMs} of its shards and
+ * then calls {@code pollTimers}.
+ *
+ * <p>Thread-safe: public methods may be called from any thread; they enqueue work for the owner thread. {@link #start}
+ * starts the threads.
+ */
+public final class GroupCoordinatorDriver implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinatorDriver.class);
+    /** Pause before loading a partition again after its load failed. */
+    private static final long RELOAD_BACKOFF_MS = 1_000;
+
+    /** Where the driver finds an offsets partition's log (empty once it is deleted). */
+    public interface Logs {
+        Optional<PartitionLog> log(TopicPartition partition);
+    }
+
+    private enum Status { LOADING, ACTIVE, FAILED }
+
+    /**
+     * A partition this node leads, one object per load: a load that finishes for an object no longer in the map (the
+     * partition resigned or loads again) is discarded. Owned by the driver thread.
+     */
+    private static final class Partition {
+        final int index;
+        final int leaderEpoch;
+        Status status = Status.LOADING;
+        GroupCoordinatorShard shard;
+
+        Partition(int index, int leaderEpoch) {
+            this.index = index;
+            this.leaderEpoch = leaderEpoch;
+        }
+    }
+
+    /** A request waiting for its reply. */
+    private record Pending(int partition, CompletableFuture<ApiMessage> future,
+            Function<Errors, ApiMessage> errorResponse) {
+    }
+
+    private final GroupCoordinatorConfig config;
+    private final OffsetsTopicConfig topicConfig;
+    private final TopicIdResolver topics;
+    private final Logs logs;
+    private final Consumer<TopicPartition> partitionChanged;
+    private final InstantSource clock;
+    private final SplittableRandom random;
+
+    // Owned by the driver thread.
+    private final Map<Integer, Partition> partitions = new TreeMap<>();
+    private final Map<Long, Pending> pending = new HashMap<>();
+    private long nextRequestId;
+    private boolean shuttingDown;
+    private ScheduledFuture<?> timer;
+    private long timerDeadlineMs = Long.MAX_VALUE;
+
+    private volatile ScheduledExecutorService thread;
+    private volatile ExecutorService loader;
+
+    /**
+     * @param partitionChanged called after a batch was appended to an offsets partition (wakes waiting fetches)
+     */
+    public GroupCoordinatorDriver(GroupCoordinatorConfig config, OffsetsTopicConfig topicConfig,
+            TopicIdResolver topics, Logs logs, Consumer<TopicPartition> partitionChanged, InstantSource clock) {
+        this.config = config;
+        this.topicConfig = topicConfig;
+        this.topics = topics;
+        this.logs = logs;
+        this.partitionChanged = partitionChanged;
+        this.clock = clock;
+        this.random = new SplittableRandom(new SecureRandom().nextLong());
+    }
+
+    public synchronized void start() {
+        thread = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, "fjord-group-coordinator"));
+        loader = Executors.newSingleThreadExecutor(runnable -> daemon(runnable, "fjord-group-loader"));
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread created = new Thread(runnable, name);
+        created.setDaemon(true);
+        return created;
+    }
+
+    public OffsetsTopicConfig topicConfig() {
+        return topicConfig;
+    }
+
+    // ---------------------------------------------------------------- leadership (from the metadata)
+
+    /** This node now leads the offsets partition at {@code leaderEpoch}: load it (again, if the epoch changed). */
+    public void onElected(int partition, int leaderEpoch) {
+        execute(() -> {
+            Partition current = partitions.get(partition);
+            if (current != null && current.leaderEpoch == leaderEpoch && current.status != Status.FAILED) {
+                return;
+            }
+            if (current != null) {
+                unload(current, Errors.NOT_COORDINATOR);
+            }
+            beginLoad(partition, leaderEpoch);
+        });
+    }
+
+    /** This node no longer leads the partition (moved, or the topic was deleted). */
+    public void onResigned(int partition) {
+        execute(() -> {
+            Partition current = partitions.remove(partition);
+            if (current != null) {
+                unload(current, Errors.NOT_COORDINATOR);
+                LOG.info("Group coordinator resigned from {}-{}", OffsetsPartitions.TOPIC, partition);
+            }
+        });
+    }
+
+    private void beginLoad(int index, int leaderEpoch) {
+        Partition partition = new Partition(index, leaderEpoch);
+        partitions.put(index, partition);
+        TopicPartition topicPartition = new TopicPartition(OffsetsPartitions.TOPIC, index);
+        GroupCoordinatorShard shard = new GroupCoordinatorShard(config, topics, random.split());
+        try {
+            loader.execute(() -> {
+                long startNanos = System.nanoTime();
+                try {
+                    PartitionLog log = logs.log(topicPartition).orElseThrow(
+                            () -> new StorageException("no log for " + topicPartition));
+                    long records = OffsetsPartitionLoader.load(log, shard, topicConfig.loadBufferSizeBytes());
+                    LOG.info("Loaded {} ({} records) in {} ms", topicPartition, records,
+                            (System.nanoTime() - startNanos) / 1_000_000);
+                    execute(() -> finishLoad(partition, shard));
+                } catch (RuntimeException e) {
+                    LOG.error("Cannot load {}; it answers NOT_COORDINATOR until it is loaded", topicPartition, e);
+                    execute(() -> failLoad(partition));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            partition.status = Status.FAILED; // shutting down
+        }
+    }
+
+    private void finishLoad(Partition partition, GroupCoordinatorShard shard) {
+        if (partitions.get(partition.index) != partition || shuttingDown) {
+            return; // resigned or re-elected while loading
+        }
+        partition.shard = shard;
+        partition.status = Status.ACTIVE;
+        release(partition, shard.activate(clock.millis()));
+    }
+
+    private void failLoad(Partition partition) {
+        if (partitions.get(partition.index) != partition) {
+            return;
+        }
+        partition.status = Status.FAILED;
+        thread.schedule(() -> {
+            if (partitions.get(partition.index) == partition && !shuttingDown) {
+                beginLoad(partition.index, partition.leaderEpoch);
+            }
+        }, RELOAD_BACKOFF_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Drops the partition's shard: its waiting requests are answered with {@code error}. */
+    private void unload(Partition partition, Errors error) {
+        if (partition.shard != null && partition.shard.isActive()) {
+            CoordinatorResult result = partition.shard.deactivate(clock.millis());
+            for (Reply reply : result.replies()) {
+                Pending waiting = pending.remove(reply.requestId());
+                if (waiting != null) {
+                    waiting.future.complete(reply.response());
+                }
+            }
+        }
+        partition.shard = null;
+        failPending(partition.index, error);
+    }
+
+    private void failPending(int partition, Errors error) {
+        Iterator<Pending> iterator = pending.values().iterator();
+        while (iterator.hasNext()) {
+            Pending waiting = iterator.next();
+            if (waiting.partition == partition) {
+                iterator.remove();
+                waiting.future.complete(waiting.errorResponse.apply(error));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    /**
+     * Which offsets partition owns the group: Kafka's hash over the existing topic's partition count, or over
+     * {@code offsets.topic.num.partitions} before the topic exists.
+     */
+    public int partitionFor(String groupId, int existingPartitionCount) {
+        return OffsetsPartitions.partitionFor(groupId,
+                existingPartitionCount > 0 ? existingPartitionCount : topicConfig.partitionCount());
+    }
+
+    /**
+     * Runs {@code call} on the shard of {@code partition}. The future completes with the shard's reply once its
+     * records are durable, or with {@code errorResponse} of NOT_COORDINATOR (partition not led here),
+     * COORDINATOR_LOAD_IN_PROGRESS (still loading) or the error an append failure maps to. Never completes
+     * exceptionally.
+     */
+    public CompletableFuture<ApiMessage> submit(int partition, short apiVersion, String clientId, String clientHost,
+            ShardCall call, Function<Errors, ApiMessage> errorResponse) {
+        CompletableFuture<ApiMessage> future = new CompletableFuture<>();
+        boolean queued = execute(() -> run(partition, apiVersion, clientId, clientHost, call, errorResponse, future));
+        if (!queued) {
+            future.complete(errorResponse.apply(Errors.NOT_COORDINATOR));
+        }
+        return future;
+    }
+
+    /**
+     * Runs {@code call} on every partition this node leads (ListGroups): one response per partition, in partition
+     * order; a partition still loading contributes {@code errorResponse} of COORDINATOR_LOAD_IN_PROGRESS.
+     */
+    public CompletableFuture<List<ApiMessage>> submitToAll(short apiVersion, String clientId, String clientHost,
+            ShardCall call, Function<Errors, ApiMessage> errorResponse) {
+        CompletableFuture<List<ApiMessage>> all = new CompletableFuture<>();
+        boolean queued = execute(() -> {
+            List<CompletableFuture<ApiMessage>> each = new ArrayList<>();
+            for (Partition partition : new ArrayList<>(partitions.values())) {
+                if (partition.status == Status.FAILED) {
+                    continue;
+                }
+                CompletableFuture<ApiMessage> future = new CompletableFuture<>();
+                run(partition.index, apiVersion, clientId, clientHost, call, errorResponse, future);
+                each.add(future);
+            }
+            CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenRun(() ->
+                    all.complete(each.stream().map(CompletableFuture::join).toList()));
+        });
+        if (!queued) {
+            all.complete(List.of());
+        }
+        return all;
+    }
+
+    private void run(int index, short apiVersion, String clientId, String clientHost, ShardCall call,
+            Function<Errors, ApiMessage> errorResponse, CompletableFuture<ApiMessage> future) {
+        Partition partition = partitions.get(index);
+        if (shuttingDown || partition == null || partition.status == Status.FAILED) {
+            future.complete(errorResponse.apply(Errors.NOT_COORDINATOR));
+            return;
+        }
+        if (partition.status == Status.LOADING) {
+            future.complete(errorResponse.apply(Errors.COORDINATOR_LOAD_IN_PROGRESS));
+            return;
+        }
+        long requestId = nextRequestId++;
+        pending.put(requestId, new Pending(index, future, errorResponse));
+        CoordinatorResult result;
+        try {
+            result = call.apply(partition.shard, new RequestContext(requestId, apiVersion, clientId, clientHost),
+                    clock.millis());
+        } catch (RuntimeException e) {
+            LOG.error("Group coordinator failed on a request to {}-{}; reloading the partition",
+                    OffsetsPartitions.TOPIC, index, e);
+            pending.remove(requestId);
+            future.complete(errorResponse.apply(Errors.UNKNOWN_SERVER_ERROR));
+            reload(partition); // the shard may be half-changed
+            return;
+        }
+        release(partition, result);
+    }
+
+    /** Appends the result's records, then completes the requests its replies answer; reschedules the timer. */
+    private void release(Partition partition, CoordinatorResult result) {
+        if (!result.records().isEmpty()) {
+            Errors failure = append(partition, result);
+            if (failure != Errors.NONE) {
+                List<Pending> refused = new ArrayList<>();
+                for (Reply reply : result.replies()) {
+                    Pending waiting = pending.remove(reply.requestId());
+                    if (waiting != null) {
+                        refused.add(waiting);
+                    }
+                }
+                reload(partition); // before answering: whoever retries meets the reloading shard
+                refused.forEach(waiting -> waiting.future.complete(waiting.errorResponse.apply(failure)));
+                return;
+            }
+        }
+        for (Reply reply : result.replies()) {
+            Pending waiting = pending.remove(reply.requestId());
+            if (waiting != null) {
+                waiting.future.complete(reply.response());
+            }
+        }
+        scheduleTimer();
+    }
+
+    /** Writes the records as one batch; returns NONE or the error their requests get (Kafka's mapping). */
+    private Errors append(Partition partition, CoordinatorResult result) {
+        TopicPartition topicPartition = new TopicPartition(OffsetsPartitions.TOPIC, partition.index);
+        try {
+            PartitionLog log = logs.log(topicPartition).orElse(null);
+            if (log == null) {
+                return Errors.NOT_COORDINATOR;
+            }
+            log.appendAsLeader(CoordinatorBatches.encode(result.records(), topicConfig.compression(),
+                    clock.millis()), partition.leaderEpoch);
+            // One node: the leader is the whole in-sync replica set, so the batch is committed once written.
+            log.updateHighWatermark(log.logEndOffset());
+            partitionChanged.accept(topicPartition);
+            return Errors.NONE;
+        } catch (RecordBatchException e) {
+            LOG.warn("Cannot append {} coordinator records to {}: {}", result.records().size(), topicPartition,
+                    e.getMessage());
+            // Kafka's group coordinator answers a batch the log refuses (too large) with UNKNOWN_SERVER_ERROR.
+            return Errors.UNKNOWN_SERVER_ERROR;
+        } catch (StorageException e) {
+            LOG.error("Cannot append to {}", topicPartition, e);
+            return Errors.NOT_COORDINATOR; // Kafka's mapping of KAFKA_STORAGE_ERROR for coordinator writes
+        } catch (RuntimeException e) {
+            LOG.error("Cannot append to {}", topicPartition, e);
+            return Errors.UNKNOWN_SERVER_ERROR;
+        }
+    }
+
+    /** The shard's state includes records that are not in the log: drop it and load the partition again. */
+    private void reload(Partition partition) {
+        if (partitions.get(partition.index) != partition) {
+            return;
+        }
+        unload(partition, Errors.NOT_COORDINATOR);
+        partitions.remove(partition.index);
+        beginLoad(partition.index, partition.leaderEpoch);
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    private void scheduleTimer() {
+        long next = Long.MAX_VALUE;
+        for (Partition partition : partitions.values()) {
+            if (partition.status == Status.ACTIVE) {
+                next = Math.min(next, partition.shard.nextTimerDeadlineMs());
+            }
+        }
+        if (next == Long.MAX_VALUE || next >= timerDeadlineMs || shuttingDown) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        timerDeadlineMs = next;
+        long delayMs = Math.max(0, next - clock.millis());
+        timer = thread.schedule(this::pollTimers, delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void pollTimers() {
+        timer = null;
+        timerDeadlineMs = Long.MAX_VALUE;
+        if (shuttingDown) {
+            return;
+        }
+        long nowMs = clock.millis();
+        for (Partition partition : new ArrayList<>(partitions.values())) {
+            if (partition.status == Status.ACTIVE && partition.shard.nextTimerDeadlineMs() <= nowMs
+                    && partitions.get(partition.index) == partition) {
+                CoordinatorResult result;
+                try {
+                    result = partition.shard.pollTimers(nowMs);
+                } catch (RuntimeException e) {
+                    LOG.error("Group coordinator timers failed on {}-{}; reloading the partition",
+                            OffsetsPartitions.TOPIC, partition.index, e);
+                    reload(partition);
+                    continue;
+                }
+                release(partition, result);
+            }
+        }
+        scheduleTimer();
+    }
+
+    // ---------------------------------------------------------------- life cycle
+
+    /**
+     * Answers every waiting request with NOT_COORDINATOR and refuses new ones, so a node's shutdown does not wait
+     * for rebalances; waits (bounded) until done.
+     */
+    public void beginShutdown() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        boolean queued = execute(() -> {
+            shuttingDown = true;
+            for (Partition partition : partitions.values()) {
+                unload(partition, Errors.NOT_COORDINATOR);
+            }
+            partitions.clear();
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            done.complete(null);
+        });
+        if (queued) {
+            try {
+                done.get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.warn("Group coordinator did not stop in time", e);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        beginShutdown();
+        for (ExecutorService executor : new ExecutorService[] {loader, thread}) {
+            if (executor == null) {
+                continue;
+            }
+            executor.shutdownNow();
+            try {
+                executor.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Queues work for the driver thread; false once it has stopped. */
+    private boolean execute(Runnable work) {
+        ScheduledExecutorService owner = thread;
+        if (owner == null) {
+            return false;
+        }
+        try {
+            owner.execute(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    LOG.error("Group coordinator driver task failed", e);
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    /** Partitions led here and their status, for tests and diagnostics (a snapshot from the driver thread). */
+    public Map<Integer, String> partitionStatuses() {
+        CompletableFuture<Map<Integer, String>> snapshot = new CompletableFuture<>();
+        if (!execute(() -> {
+            Map<Integer, String> statuses = new LinkedHashMap<>();
+            partitions.forEach((index, partition) -> statuses.put(index, partition.status.name()));
+            snapshot.complete(statuses);
+        })) {
+            return Map.of();
+        }
+        return snapshot.join();
+    }
+}

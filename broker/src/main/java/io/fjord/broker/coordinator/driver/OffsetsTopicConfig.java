@@ -1,0 +1,50 @@
+package io.fjord.broker.coordinator.driver;
+
+import io.fjord.broker.config.BrokerConfig;
+import io.fjord.broker.coordinator.group.OffsetsPartitions;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.protocol.message.CreateTopicsRequestData;
+import io.fjord.protocol.records.CompressionType;
+
+/**
+ * How {@code __consumer_offsets} is created and written, by Kafka's broker config names. Immutable.
+ *
+ * @param partitionCount         {@code offsets.topic.num.partitions}: used when the topic is created; afterwards the
+ *                               topic's real partition count decides which partition owns a group (as in Kafka)
+ * @param replicationFactor      {@code offsets.topic.replication.factor}; capped at the registered brokers
+ * @param segmentBytes           {@code offsets.topic.segment.bytes}, the topic's {@code segment.bytes}
+ * @param compression            {@code offsets.topic.compression.codec}: how the coordinator compresses its batches
+ *                               (the topic itself keeps {@code compression.type=producer}, as Kafka creates it)
+ * @param loadBufferSizeBytes    {@code offsets.load.buffer.size}: the read size while loading a partition
+ */
+public record OffsetsTopicConfig(int partitionCount, short replicationFactor, int segmentBytes,
+        CompressionType compression, int loadBufferSizeBytes) {
+
+    /**
+     * The topic as Kafka creates it: {@code cleanup.policy=compact}, {@code segment.bytes} and
+     * {@code compression.type=producer}. The replication factor is capped at the registered brokers (a single node
+     * gets 1 under the default of 3, where Kafka would refuse the creation).
+     */
+    public CreateTopicsRequestData.CreatableTopic creatableTopic(MetadataImage image) {
+        long registeredBrokers = image.brokers().values().stream().filter(broker -> !broker.fenced()).count();
+        short capped = (short) Math.max(1, Math.min(replicationFactor, registeredBrokers));
+        CreateTopicsRequestData.CreatableTopic topic = new CreateTopicsRequestData.CreatableTopic()
+                .setName(OffsetsPartitions.TOPIC).setNumPartitions(partitionCount).setReplicationFactor(capped);
+        topic.configs().add(config("cleanup.policy", "compact"));
+        topic.configs().add(config("segment.bytes", String.valueOf(segmentBytes)));
+        topic.configs().add(config("compression.type", "producer"));
+        return topic;
+    }
+
+    private static CreateTopicsRequestData.CreatableTopicConfig config(String name, String value) {
+        return new CreateTopicsRequestData.CreatableTopicConfig().setName(name).setValue(value);
+    }
+
+    public static OffsetsTopicConfig from(BrokerConfig config) {
+        return new OffsetsTopicConfig(config.intValue("offsets.topic.num.partitions"),
+                (short) config.intValue("offsets.topic.replication.factor"),
+                config.intValue("offsets.topic.segment.bytes"),
+                CompressionType.forId(config.intValue("offsets.topic.compression.codec")),
+                config.intValue("offsets.load.buffer.size"));
+    }
+}

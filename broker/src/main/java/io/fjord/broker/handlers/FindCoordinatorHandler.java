@@ -1,0 +1,118 @@
+package io.fjord.broker.handlers;
+
+import io.fjord.broker.MetadataCache;
+import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
+import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
+import io.fjord.broker.coordinator.group.OffsetsPartitions;
+import io.fjord.broker.network.RequestContext;
+import io.fjord.metadata.image.BrokerImage;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.image.PartitionImage;
+import io.fjord.metadata.image.TopicImage;
+import io.fjord.metadata.records.RegisterBrokerRecord.BrokerEndpoint;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.codec.DecodedRequest;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.CreateTopicsRequestData;
+import io.fjord.protocol.message.FindCoordinatorRequestData;
+import io.fjord.protocol.message.FindCoordinatorResponseData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * FindCoordinator (v0-3 one key, v4+ a batch of keys): a group's coordinator is the leader of its
+ * {@code __consumer_offsets} partition, answered with that broker's endpoint on the listener the request came in on.
+ * The first group lookup creates the topic through the controller (Kafka's settings: {@code offsets.topic.*},
+ * compacted, {@code compression.type=producer}); Kafka answers COORDINATOR_NOT_AVAILABLE at once and lets the client
+ * retry, Fjord waits for the creation (a controller round trip) and answers with the coordinator. Transaction and
+ * share keys get COORDINATOR_NOT_AVAILABLE (Fjord has neither coordinator yet; Kafka answered share keys so before it
+ * had one), unknown key types INVALID_REQUEST. Thread-safe.
+ */
+public final class FindCoordinatorHandler implements ApiHandler {
+    private static final byte GROUP = 0;
+    private static final byte TRANSACTION = 1;
+    private static final byte SHARE = 2;
+
+    private final MetadataCache cache;
+    private final GroupCoordinatorDriver driver;
+    private final Function<CreateTopicsRequestData, CompletionStage<?>> createTopics;
+
+    public FindCoordinatorHandler(MetadataCache cache, GroupCoordinatorDriver driver,
+            Function<CreateTopicsRequestData, CompletionStage<?>> createTopics) {
+        this.cache = cache;
+        this.driver = driver;
+        this.createTopics = createTopics;
+    }
+
+    /** Where one key's coordinator is. */
+    private record Found(Errors error, int nodeId, String host, int port) {
+        static Found error(Errors error) {
+            return new Found(error, -1, "", -1);
+        }
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(RequestContext context, DecodedRequest request) {
+        FindCoordinatorRequestData body = (FindCoordinatorRequestData) request.body();
+        List<String> keys = request.apiVersion() >= 4 ? body.coordinatorKeys() : List.of(body.key());
+        CompletionStage<?> ready = CompletableFuture.completedFuture(null);
+        if (body.keyType() == GROUP && !keys.isEmpty() && cache.image().topic(OffsetsPartitions.TOPIC).isEmpty()) {
+            ready = createOffsetsTopic().exceptionally(error -> null);
+        }
+        return ready.thenApply(created -> respond(context, request.apiVersion(), body.keyType(), keys));
+    }
+
+    private ApiMessage respond(RequestContext context, short version, byte keyType, List<String> keys) {
+        MetadataImage image = cache.image();
+        FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+        List<FindCoordinatorResponseData.Coordinator> coordinators = new ArrayList<>();
+        for (String key : keys) {
+            Found found = find(image, context.listenerName(), keyType, key);
+            coordinators.add(new FindCoordinatorResponseData.Coordinator().setKey(key).setNodeId(found.nodeId())
+                    .setHost(found.host()).setPort(found.port()).setErrorCode(found.error().code())
+                    .setErrorMessage(found.error() == Errors.NONE ? null : found.error().message()));
+        }
+        if (version >= 4) {
+            return response.setCoordinators(coordinators);
+        }
+        FindCoordinatorResponseData.Coordinator only = coordinators.get(0);
+        return response.setErrorCode(only.errorCode()).setErrorMessage(version >= 1 ? only.errorMessage() : null)
+                .setNodeId(only.nodeId()).setHost(only.host()).setPort(only.port());
+    }
+
+    private Found find(MetadataImage image, String listenerName, byte keyType, String key) {
+        if (keyType == TRANSACTION || keyType == SHARE) {
+            return Found.error(Errors.COORDINATOR_NOT_AVAILABLE);
+        }
+        if (keyType != GROUP) {
+            return Found.error(Errors.INVALID_REQUEST);
+        }
+        Optional<TopicImage> topic = image.topic(OffsetsPartitions.TOPIC);
+        if (topic.isEmpty()) {
+            return Found.error(Errors.COORDINATOR_NOT_AVAILABLE);
+        }
+        PartitionImage partition = topic.get().partitions()
+                .get(driver.partitionFor(key == null ? "" : key, topic.get().partitionCount()));
+        if (partition == null || partition.leader() < 0) {
+            return Found.error(Errors.COORDINATOR_NOT_AVAILABLE);
+        }
+        BrokerImage leader = image.brokers().get(partition.leader());
+        if (leader == null || leader.fenced()) {
+            return Found.error(Errors.COORDINATOR_NOT_AVAILABLE);
+        }
+        Optional<BrokerEndpoint> endpoint = Endpoints.on(leader, listenerName);
+        return endpoint.map(found -> new Found(Errors.NONE, leader.brokerId(), found.host(), found.port()))
+                .orElseGet(() -> Found.error(Errors.COORDINATOR_NOT_AVAILABLE));
+    }
+
+    /** Creates {@code __consumer_offsets} as Kafka does (see {@link OffsetsTopicConfig#creatableTopic}). */
+    private CompletionStage<?> createOffsetsTopic() {
+        CreateTopicsRequestData request = new CreateTopicsRequestData().setTimeoutMs(30_000);
+        request.topics().add(driver.topicConfig().creatableTopic(cache.image()));
+        return createTopics.apply(request);
+    }
+}

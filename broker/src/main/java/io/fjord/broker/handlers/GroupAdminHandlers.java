@@ -1,0 +1,101 @@
+package io.fjord.broker.handlers;
+
+import io.fjord.broker.coordinator.driver.ShardCall;
+import io.fjord.broker.network.RequestContext;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.codec.DecodedRequest;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.DeleteGroupsRequestData;
+import io.fjord.protocol.message.DeleteGroupsResponseData;
+import io.fjord.protocol.message.DescribeGroupsRequestData;
+import io.fjord.protocol.message.DescribeGroupsResponseData;
+import io.fjord.protocol.message.ListGroupsRequestData;
+import io.fjord.protocol.message.ListGroupsResponseData;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * ListGroups, DescribeGroups and DeleteGroups over every shard this node leads: ListGroups asks each shard and
+ * concatenates (a shard still loading makes the whole answer COORDINATOR_LOAD_IN_PROGRESS, as in Kafka); Describe and
+ * Delete split the named groups by shard and merge the answers in request order. Thread-safe.
+ */
+public final class GroupAdminHandlers {
+    private final GroupRouting routing;
+
+    GroupAdminHandlers(GroupRouting routing) {
+        this.routing = routing;
+    }
+
+    public ApiHandler listGroups() {
+        return (context, request) -> {
+            ListGroupsRequestData body = (ListGroupsRequestData) request.body();
+            return routing.submitToAll(context, request,
+                    (shard, shardContext, nowMs) -> shard.listGroups(shardContext, body, nowMs),
+                    GroupErrorResponses::listGroups).thenApply(parts -> {
+                        ListGroupsResponseData merged = new ListGroupsResponseData();
+                        for (ApiMessage part : parts) {
+                            ListGroupsResponseData listed = (ListGroupsResponseData) part;
+                            if (listed.errorCode() == Errors.NOT_COORDINATOR.code()) {
+                                continue; // resigned meanwhile: its groups are listed by the new coordinator
+                            }
+                            if (listed.errorCode() != Errors.NONE.code()) {
+                                return GroupErrorResponses.listGroups(Errors.forCode(listed.errorCode()));
+                            }
+                            merged.groups().addAll(listed.groups());
+                        }
+                        return merged;
+                    });
+        };
+    }
+
+    public ApiHandler describeGroups() {
+        return (context, request) -> {
+            DescribeGroupsRequestData body = (DescribeGroupsRequestData) request.body();
+            return split(context, request, body.groups(),
+                    groups -> new DescribeGroupsRequestData().setGroups(groups)
+                            .setIncludeAuthorizedOperations(body.includeAuthorizedOperations()),
+                    part -> (shard, shardContext, nowMs) -> shard.describeGroups(shardContext, part, nowMs),
+                    GroupErrorResponses::describeGroups).thenApply(parts -> {
+                        List<DescribeGroupsResponseData.DescribedGroup> groups = new ArrayList<>();
+                        parts.forEach(part -> groups.addAll(((DescribeGroupsResponseData) part).groups()));
+                        groups.sort(Comparator.comparingInt(group -> body.groups().indexOf(group.groupId())));
+                        return new DescribeGroupsResponseData().setGroups(groups);
+                    });
+        };
+    }
+
+    public ApiHandler deleteGroups() {
+        return (context, request) -> {
+            DeleteGroupsRequestData body = (DeleteGroupsRequestData) request.body();
+            return split(context, request, body.groupsNames(),
+                    groups -> new DeleteGroupsRequestData().setGroupsNames(groups),
+                    part -> (shard, shardContext, nowMs) -> shard.deleteGroups(shardContext, part, nowMs),
+                    GroupErrorResponses::deleteGroups).thenApply(parts -> {
+                        List<DeleteGroupsResponseData.DeletableGroupResult> results = new ArrayList<>();
+                        parts.forEach(part -> results.addAll(((DeleteGroupsResponseData) part).results()));
+                        results.sort(Comparator.comparingInt(result -> body.groupsNames().indexOf(result.groupId())));
+                        return new DeleteGroupsResponseData().setResults(results);
+                    });
+        };
+    }
+
+    /** One request per owning shard, each naming that shard's groups; completes with every shard's response. */
+    private <R extends ApiMessage> CompletableFuture<List<ApiMessage>> split(
+            RequestContext context, DecodedRequest request,
+            List<String> groupIds, Function<List<String>, R> partRequest,
+            Function<R, ShardCall> call, BiFunction<R, Errors, ApiMessage> errorResponse) {
+        List<CompletableFuture<ApiMessage>> parts = new ArrayList<>();
+        for (Map.Entry<Integer, List<String>> entry : routing.byPartition(groupIds, groupId -> groupId).entrySet()) {
+            R part = partRequest.apply(entry.getValue());
+            parts.add(routing.submitToPartition(context, request, entry.getKey(), call.apply(part),
+                    error -> errorResponse.apply(part, error)));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(done -> parts.stream().map(CompletableFuture::join).toList());
+    }
+}

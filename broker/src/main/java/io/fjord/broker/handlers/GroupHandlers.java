@@ -1,0 +1,37 @@
+package io.fjord.broker.handlers;
+
+import io.fjord.broker.MetadataCache;
+import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
+import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.CreateTopicsRequestData;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/** Registers the group coordinator's APIs, all served through one {@link GroupCoordinatorDriver}. Stateless. */
+public final class GroupHandlers {
+    private GroupHandlers() {
+    }
+
+    /**
+     * @param createTopics creates topics through the controller (FindCoordinator creates {@code __consumer_offsets})
+     */
+    public static void register(Map<ApiKey, ApiHandler> handlers, MetadataCache cache, GroupCoordinatorDriver driver,
+            Function<CreateTopicsRequestData, CompletionStage<?>> createTopics) {
+        GroupRouting routing = new GroupRouting(cache, driver);
+        handlers.put(ApiKey.FIND_COORDINATOR, new FindCoordinatorHandler(cache, driver, createTopics));
+        GroupMembershipHandlers membership = new GroupMembershipHandlers(routing);
+        handlers.put(ApiKey.JOIN_GROUP, membership.joinGroup());
+        handlers.put(ApiKey.SYNC_GROUP, membership.syncGroup());
+        handlers.put(ApiKey.HEARTBEAT, membership.heartbeat());
+        handlers.put(ApiKey.LEAVE_GROUP, membership.leaveGroup());
+        GroupOffsetHandlers offsets = new GroupOffsetHandlers(cache, routing);
+        handlers.put(ApiKey.OFFSET_COMMIT, offsets.offsetCommit());
+        handlers.put(ApiKey.OFFSET_FETCH, offsets.offsetFetch());
+        handlers.put(ApiKey.OFFSET_DELETE, offsets.offsetDelete());
+        GroupAdminHandlers admin = new GroupAdminHandlers(routing);
+        handlers.put(ApiKey.LIST_GROUPS, admin.listGroups());
+        handlers.put(ApiKey.DESCRIBE_GROUPS, admin.describeGroups());
+        handlers.put(ApiKey.DELETE_GROUPS, admin.deleteGroups());
+    }
+}

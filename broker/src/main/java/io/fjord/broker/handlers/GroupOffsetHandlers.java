@@ -1,0 +1,160 @@
+package io.fjord.broker.handlers;
+
+import io.fjord.broker.MetadataCache;
+import io.fjord.broker.coordinator.driver.ShardCall;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.image.TopicImage;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.OffsetCommitRequestData;
+import io.fjord.protocol.message.OffsetCommitResponseData;
+import io.fjord.protocol.message.OffsetDeleteRequestData;
+import io.fjord.protocol.message.OffsetDeleteResponseData;
+import io.fjord.protocol.message.OffsetFetchRequestData;
+import io.fjord.protocol.message.OffsetFetchResponseData;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * OffsetCommit, OffsetFetch and OffsetDelete. As Kafka's request layer does, commits and deletions for partitions
+ * that do not exist are answered UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID for an unknown id) here and never reach
+ * the coordinator; an OffsetFetch v8+ naming groups of several shards is split by shard and the answers merged in
+ * request order. Thread-safe.
+ */
+public final class GroupOffsetHandlers {
+    private final MetadataCache cache;
+    private final GroupRouting routing;
+
+    GroupOffsetHandlers(MetadataCache cache, GroupRouting routing) {
+        this.cache = cache;
+        this.routing = routing;
+    }
+
+    // ---------------------------------------------------------------- OffsetCommit
+
+    public ApiHandler offsetCommit() {
+        return (context, request) -> {
+            OffsetCommitRequestData body = (OffsetCommitRequestData) request.body();
+            boolean byId = request.apiVersion() >= 10;
+            MetadataImage image = cache.image();
+            List<OffsetCommitRequestData.OffsetCommitRequestTopic> kept = new ArrayList<>();
+            List<OffsetCommitResponseData.OffsetCommitResponseTopic> refused = new ArrayList<>();
+            for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : body.topics()) {
+                Optional<TopicImage> found = byId ? image.topic(topic.topicId()) : image.topic(topic.name());
+                OffsetCommitRequestData.OffsetCommitRequestTopic keptTopic =
+                        new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic.name())
+                                .setTopicId(topic.topicId());
+                OffsetCommitResponseData.OffsetCommitResponseTopic refusedTopic =
+                        new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(topic.name())
+                                .setTopicId(topic.topicId());
+                for (OffsetCommitRequestData.OffsetCommitRequestPartition partition : topic.partitions()) {
+                    if (found.isPresent() && found.get().partitions().containsKey(partition.partitionIndex())) {
+                        keptTopic.partitions().add(partition);
+                    } else {
+                        Errors error = byId && found.isEmpty() ? Errors.UNKNOWN_TOPIC_ID
+                                : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                        refusedTopic.partitions().add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
+                                .setPartitionIndex(partition.partitionIndex()).setErrorCode(error.code()));
+                    }
+                }
+                if (!keptTopic.partitions().isEmpty()) {
+                    kept.add(keptTopic);
+                }
+                if (!refusedTopic.partitions().isEmpty()) {
+                    refused.add(refusedTopic);
+                }
+            }
+            if (kept.isEmpty() && !refused.isEmpty()) {
+                return CompletableFuture.completedFuture(new OffsetCommitResponseData().setTopics(refused));
+            }
+            body.setTopics(kept);
+            return routing.submit(context, request, body.groupId(),
+                    (shard, shardContext, nowMs) -> shard.offsetCommit(shardContext, body, nowMs),
+                    error -> GroupErrorResponses.offsetCommit(body, error))
+                    .thenApply(response -> {
+                        ((OffsetCommitResponseData) response).topics().addAll(refused);
+                        return response;
+                    });
+        };
+    }
+
+    // ---------------------------------------------------------------- OffsetFetch
+
+    public ApiHandler offsetFetch() {
+        return (context, request) -> {
+            OffsetFetchRequestData body = (OffsetFetchRequestData) request.body();
+            short version = request.apiVersion();
+            if (version < 8) {
+                return routing.submit(context, request, body.groupId(),
+                        (shard, shardContext, nowMs) -> shard.offsetFetch(shardContext, body, nowMs),
+                        error -> GroupErrorResponses.offsetFetch(version, body, error));
+            }
+            List<CompletableFuture<ApiMessage>> parts = new ArrayList<>();
+            for (Map.Entry<Integer, List<OffsetFetchRequestData.OffsetFetchRequestGroup>> entry
+                    : routing.byPartition(body.groups(), OffsetFetchRequestData.OffsetFetchRequestGroup::groupId)
+                    .entrySet()) {
+                OffsetFetchRequestData part = new OffsetFetchRequestData().setGroups(entry.getValue())
+                        .setRequireStable(body.requireStable());
+                ShardCall call = (shard, shardContext, nowMs) -> shard.offsetFetch(shardContext, part, nowMs);
+                parts.add(routing.submitToPartition(context, request, entry.getKey(), call,
+                        error -> GroupErrorResponses.offsetFetch(version, part, error)));
+            }
+            List<String> order = body.groups().stream().map(OffsetFetchRequestData.OffsetFetchRequestGroup::groupId)
+                    .toList();
+            return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                List<OffsetFetchResponseData.OffsetFetchResponseGroup> groups = new ArrayList<>();
+                parts.forEach(part -> groups.addAll(((OffsetFetchResponseData) part.join()).groups()));
+                groups.sort(Comparator.comparingInt(group -> order.indexOf(group.groupId())));
+                return new OffsetFetchResponseData().setGroups(groups);
+            });
+        };
+    }
+
+    // ---------------------------------------------------------------- OffsetDelete
+
+    public ApiHandler offsetDelete() {
+        return (context, request) -> {
+            OffsetDeleteRequestData body = (OffsetDeleteRequestData) request.body();
+            MetadataImage image = cache.image();
+            List<OffsetDeleteRequestData.OffsetDeleteRequestTopic> kept = new ArrayList<>();
+            List<OffsetDeleteResponseData.OffsetDeleteResponseTopic> refused = new ArrayList<>();
+            for (OffsetDeleteRequestData.OffsetDeleteRequestTopic topic : body.topics()) {
+                Optional<TopicImage> found = image.topic(topic.name());
+                OffsetDeleteRequestData.OffsetDeleteRequestTopic keptTopic =
+                        new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName(topic.name());
+                OffsetDeleteResponseData.OffsetDeleteResponseTopic refusedTopic =
+                        new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(topic.name());
+                for (OffsetDeleteRequestData.OffsetDeleteRequestPartition partition : topic.partitions()) {
+                    if (found.isPresent() && found.get().partitions().containsKey(partition.partitionIndex())) {
+                        keptTopic.partitions().add(partition);
+                    } else {
+                        refusedTopic.partitions().add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition()
+                                .setPartitionIndex(partition.partitionIndex())
+                                .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()));
+                    }
+                }
+                if (!keptTopic.partitions().isEmpty()) {
+                    kept.add(keptTopic);
+                }
+                if (!refusedTopic.partitions().isEmpty()) {
+                    refused.add(refusedTopic);
+                }
+            }
+            body.setTopics(kept);
+            return routing.submit(context, request, body.groupId(),
+                    (shard, shardContext, nowMs) -> shard.offsetDelete(shardContext, body, nowMs),
+                    GroupErrorResponses::offsetDelete)
+                    .thenApply(response -> {
+                        OffsetDeleteResponseData deleted = (OffsetDeleteResponseData) response;
+                        if (deleted.errorCode() == Errors.NONE.code()) {
+                            deleted.topics().addAll(refused);
+                        }
+                        return deleted;
+                    });
+        };
+    }
+}

@@ -1,0 +1,239 @@
+package io.fjord.broker.coordinator.driver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fjord.broker.coordinator.group.GroupCoordinatorConfig;
+import io.fjord.broker.coordinator.group.OffsetsPartitions;
+import io.fjord.broker.coordinator.group.TopicIdResolver;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.DescribeGroupsRequestData;
+import io.fjord.protocol.message.DescribeGroupsResponseData;
+import io.fjord.protocol.message.JoinGroupRequestData;
+import io.fjord.protocol.message.JoinGroupResponseData;
+import io.fjord.protocol.message.OffsetCommitRequestData;
+import io.fjord.protocol.message.OffsetCommitResponseData;
+import io.fjord.protocol.message.OffsetFetchRequestData;
+import io.fjord.protocol.message.OffsetFetchResponseData;
+import io.fjord.protocol.records.CompressionType;
+import io.fjord.protocol.records.RecordBatch;
+import io.fjord.protocol.records.RecordBatches;
+import io.fjord.storage.LogManager;
+import io.fjord.storage.LogManagerConfig;
+import io.fjord.storage.PartitionLog;
+import io.fjord.storage.TopicPartition;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The driver against real offsets-partition logs: loading (COORDINATOR_LOAD_IN_PROGRESS meanwhile), NOT_COORDINATOR
+ * for partitions not led, records written before replies and replayed by the next leader, deferred JoinGroup replies
+ * released by timers or answered on resignation, and a failed append that makes the shard reload from the log.
+ */
+class GroupCoordinatorDriverTest {
+    private static final int PARTITION = 0;
+    private static final short JOIN_VERSION = 3; // no MEMBER_ID_REQUIRED round trip
+
+    @TempDir
+    Path directory;
+
+    private LogManager logManager;
+    private GroupCoordinatorDriver driver;
+    private final AtomicBoolean logMissing = new AtomicBoolean();
+    private volatile CountDownLatch loadGate = new CountDownLatch(0);
+
+    @BeforeEach
+    void setUp() {
+        logManager = new LogManager(LogManagerConfig.fromProperties(Map.of(LogManagerConfig.LOG_DIRS,
+                directory.toString())), InstantSource.system());
+        logManager.startup();
+        logManager.getOrCreateLog(offsets(), logManager.config().defaultLogConfig());
+        start(new GroupCoordinatorConfig(100, 60_000, 0, 100, 4_096, 86_400_000L, 600_000L, 300_000));
+    }
+
+    private void start(GroupCoordinatorConfig config) {
+        driver = new GroupCoordinatorDriver(config, new OffsetsTopicConfig(1, (short) 1, 100 * 1024 * 1024,
+                CompressionType.LZ4, 1024), TopicIdResolver.NONE, partition -> {
+                    try {
+                        loadGate.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return logMissing.get() ? Optional.empty() : logManager.getLog(partition);
+                }, partition -> { }, InstantSource.system());
+        driver.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+        logManager.shutdown();
+    }
+
+    private static TopicPartition offsets() {
+        return new TopicPartition(OffsetsPartitions.TOPIC, PARTITION);
+    }
+
+    private PartitionLog log() {
+        return logManager.getLog(offsets()).orElseThrow();
+    }
+
+    private void electAndAwaitLoaded(int leaderEpoch) {
+        driver.onElected(PARTITION, leaderEpoch);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(driver.partitionStatuses().get(PARTITION)));
+    }
+
+    private CompletableFuture<ApiMessage> commit(String groupId, long offset) {
+        OffsetCommitRequestData request = new OffsetCommitRequestData().setGroupId(groupId)
+                .setGenerationIdOrMemberEpoch(-1).setMemberId("");
+        request.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("orders")
+                .setPartitions(new ArrayList<>(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                        .setPartitionIndex(0).setCommittedOffset(offset)))));
+        return driver.submit(PARTITION, (short) 9, "client", "/127.0.0.1",
+                (shard, context, nowMs) -> shard.offsetCommit(context, request, nowMs),
+                error -> new OffsetCommitResponseData().setTopics(new ArrayList<>(List.of(
+                        new OffsetCommitResponseData.OffsetCommitResponseTopic().setName("orders").setPartitions(
+                                new ArrayList<>(List.of(new OffsetCommitResponseData.OffsetCommitResponsePartition()
+                                        .setErrorCode(error.code()))))))));
+    }
+
+    private static short commitError(ApiMessage response) {
+        return ((OffsetCommitResponseData) response).topics().get(0).partitions().get(0).errorCode();
+    }
+
+    /** The group's committed offset of orders-0 (-1 if none); throws if the fetch failed as a whole. */
+    private long committed(String groupId) throws Exception {
+        OffsetFetchRequestData request = new OffsetFetchRequestData().setGroupId(groupId).setTopics(new ArrayList<>(
+                List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic().setName("orders")
+                        .setPartitionIndexes(new ArrayList<>(List.of(0))))));
+        OffsetFetchResponseData response = (OffsetFetchResponseData) driver.submit(PARTITION, (short) 6, "client",
+                "/127.0.0.1", (shard, context, nowMs) -> shard.offsetFetch(context, request, nowMs),
+                error -> new OffsetFetchResponseData().setErrorCode(error.code())).get(10, TimeUnit.SECONDS);
+        assertThat(response.errorCode()).isZero();
+        return response.topics().get(0).partitions().get(0).committedOffset();
+    }
+
+    private CompletableFuture<ApiMessage> join(String groupId, int sessionTimeoutMs) {
+        JoinGroupRequestData request = new JoinGroupRequestData().setGroupId(groupId)
+                .setSessionTimeoutMs(sessionTimeoutMs).setRebalanceTimeoutMs(60_000).setMemberId("")
+                .setProtocolType("consumer");
+        request.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range")
+                .setMetadata(new byte[] {1}));
+        return driver.submit(PARTITION, JOIN_VERSION, "client", "/127.0.0.1",
+                (shard, context, nowMs) -> shard.joinGroup(context, request, nowMs),
+                error -> new JoinGroupResponseData().setErrorCode(error.code()));
+    }
+
+    private String groupState(String groupId) throws Exception {
+        DescribeGroupsRequestData request = new DescribeGroupsRequestData().setGroups(new ArrayList<>(
+                List.of(groupId)));
+        DescribeGroupsResponseData response = (DescribeGroupsResponseData) driver.submit(PARTITION, (short) 5,
+                "client", "/127.0.0.1", (shard, context, nowMs) -> shard.describeGroups(context, request, nowMs),
+                error -> new DescribeGroupsResponseData()).get(10, TimeUnit.SECONDS);
+        return response.groups().get(0).groupState();
+    }
+
+    /** New groups then wait a minute for more members, so a first JoinGroup stays unanswered. */
+    private void restartWithOneMinuteInitialDelay() {
+        driver.close();
+        start(new GroupCoordinatorConfig(100, 60_000, 60_000, 100, 4_096, 86_400_000L, 600_000L, 300_000));
+        electAndAwaitLoaded(0);
+    }
+
+    @Test
+    void aPartitionNotLedHereAnswersNotCoordinator() throws Exception {
+        assertThat(commitError(commit("payments", 1).get(10, TimeUnit.SECONDS)))
+                .isEqualTo(Errors.NOT_COORDINATOR.code());
+    }
+
+    @Test
+    void aLoadingPartitionAnswersLoadInProgressUntilItIsLoaded() throws Exception {
+        loadGate = new CountDownLatch(1);
+        driver.onElected(PARTITION, 0);
+        assertThat(commitError(commit("payments", 1).get(10, TimeUnit.SECONDS)))
+                .isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS.code());
+        loadGate.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(driver.partitionStatuses().get(PARTITION)));
+        assertThat(commitError(commit("payments", 1).get(10, TimeUnit.SECONDS))).isZero();
+    }
+
+    @Test
+    void recordsAreWrittenBeforeTheReplyAndReplayedByTheNextLeader() throws Exception {
+        electAndAwaitLoaded(0);
+        long endBefore = log().logEndOffset();
+        assertThat(commitError(commit("payments", 42).get(10, TimeUnit.SECONDS))).isZero();
+        assertThat(log().logEndOffset()).isEqualTo(endBefore + 1);
+        assertThat(log().highWatermark()).isEqualTo(log().logEndOffset());
+        List<RecordBatch> batches = new ArrayList<>();
+        RecordBatches.of(log().readAllFrom(0)).forEach(batches::add);
+        assertThat(batches).hasSize(1);
+        assertThat(batches.get(0).compressionType()).isEqualTo(CompressionType.LZ4);
+        assertThat(batches.get(0).partitionLeaderEpoch()).isZero();
+
+        driver.onResigned(PARTITION);
+        assertThat(commitError(commit("payments", 43).get(10, TimeUnit.SECONDS)))
+                .isEqualTo(Errors.NOT_COORDINATOR.code());
+        electAndAwaitLoaded(1);
+        assertThat(committed("payments")).isEqualTo(42);
+    }
+
+    @Test
+    void aWaitingJoinGroupIsAnsweredNotCoordinatorWhenThePartitionMoves() throws Exception {
+        restartWithOneMinuteInitialDelay();
+        CompletableFuture<ApiMessage> waiting = join("slow", 10_000); // waits out a one-minute initial delay
+        assertThat(groupState("slow")).isEqualTo("PreparingRebalance");
+        assertThat(waiting).isNotDone();
+        driver.onResigned(PARTITION);
+        JoinGroupResponseData answered = (JoinGroupResponseData) waiting.get(10, TimeUnit.SECONDS);
+        assertThat(answered.errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
+    }
+
+    @Test
+    void timersCompleteTheRebalanceAndExpireASilentMember() throws Exception {
+        electAndAwaitLoaded(0);
+        JoinGroupResponseData joined = (JoinGroupResponseData) join("quiet", 300).get(10, TimeUnit.SECONDS);
+        assertThat(joined.errorCode()).isZero();
+        assertThat(joined.generationId()).isEqualTo(1);
+        assertThat(joined.leader()).isEqualTo(joined.memberId());
+        // No SyncGroup, no heartbeat: the session timer removes the member and the group empties.
+        await().atMost(Duration.ofSeconds(10)).until(() -> groupState("quiet").equals("Empty"));
+    }
+
+    @Test
+    void aFailedAppendDropsTheShardAndReloadsItFromTheLog() throws Exception {
+        electAndAwaitLoaded(0);
+        assertThat(commitError(commit("payments", 7).get(10, TimeUnit.SECONDS))).isZero();
+        logMissing.set(true);
+        assertThat(commitError(commit("payments", 8).get(10, TimeUnit.SECONDS)))
+                .isEqualTo(Errors.NOT_COORDINATOR.code());
+        logMissing.set(false);
+        // The reload (retried after a failed attempt while the log was missing) forgets the unwritten commit.
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(driver.partitionStatuses().get(PARTITION)));
+        assertThat(committed("payments")).isEqualTo(7);
+    }
+
+    @Test
+    void shutdownAnswersWaitingRequestsAndRefusesNewOnes() throws Exception {
+        restartWithOneMinuteInitialDelay();
+        CompletableFuture<ApiMessage> waiting = join("slow", 10_000);
+        driver.beginShutdown();
+        assertThat(((JoinGroupResponseData) waiting.get(10, TimeUnit.SECONDS)).errorCode())
+                .isEqualTo(Errors.NOT_COORDINATOR.code());
+        assertThat(commitError(commit("payments", 1).get(10, TimeUnit.SECONDS)))
+                .isEqualTo(Errors.NOT_COORDINATOR.code());
+    }
+}

@@ -1,0 +1,146 @@
+package io.fjord.broker.handlers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
+import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
+import io.fjord.broker.coordinator.group.GroupCoordinatorConfig;
+import io.fjord.broker.coordinator.group.OffsetsPartitions;
+import io.fjord.broker.coordinator.group.TopicIdResolver;
+import io.fjord.broker.network.RequestContext;
+import io.fjord.metadata.image.PartitionImage;
+import io.fjord.metadata.image.TopicImage;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.codec.DecodedRequest;
+import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.CreateTopicsRequestData;
+import io.fjord.protocol.message.FindCoordinatorRequestData;
+import io.fjord.protocol.message.FindCoordinatorResponseData;
+import io.fjord.protocol.records.CompressionType;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * FindCoordinator: a group's coordinator is the leader of its offsets partition, on the request's listener; v0-3 answer
+ * one key at the top, v4+ a list; the offsets topic is created when missing; transaction and share keys have no
+ * coordinator here, unknown key types are invalid.
+ */
+class FindCoordinatorHandlerTest {
+    private static final RequestContext CONTEXT = new RequestContext(1, "INTERNAL",
+            new InetSocketAddress("127.0.0.1", 40_000), 0);
+
+    @TempDir
+    Path directory;
+
+    private HandlerFixture fixture;
+    private final List<CreateTopicsRequestData> creations = new ArrayList<>();
+    private final GroupCoordinatorDriver driver = new GroupCoordinatorDriver(GroupCoordinatorConfig.defaults(),
+            new OffsetsTopicConfig(4, (short) 3, 1024 * 1024, CompressionType.NONE, 1024), TopicIdResolver.NONE,
+            partition -> Optional.empty(), partition -> { }, InstantSource.system());
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private FindCoordinatorHandler handler() {
+        return new FindCoordinatorHandler(fixture.cache(), driver, request -> {
+            creations.add(request);
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    private FindCoordinatorResponseData find(int version, FindCoordinatorRequestData request) throws Exception {
+        return (FindCoordinatorResponseData) handler().handle(CONTEXT, new DecodedRequest(ApiKey.FIND_COORDINATOR,
+                (short) version, 1, "test", (short) 2, request, 0)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** Offsets partitions alternately led by nodes 1 and 2. */
+    private void offsetsTopicLedByTwoBrokers() {
+        fixture = new HandlerFixture(directory);
+        fixture.broker(1, false, "PLAINTEXT", "INTERNAL");
+        fixture.broker(2, false, "PLAINTEXT", "INTERNAL");
+        TreeMap<Integer, PartitionImage> partitions = new TreeMap<>();
+        for (int partition = 0; partition < 4; partition++) {
+            int leader = partition % 2 == 0 ? 1 : 2;
+            partitions.put(partition, new PartitionImage(partition, List.of(leader), List.of(leader), leader, 0, 0));
+        }
+        fixture.topicImage(new TopicImage(OffsetsPartitions.TOPIC, UUID.randomUUID(), partitions));
+    }
+
+    /** A group id whose offsets partition (of 4) is {@code partition}. */
+    private static String groupOn(int partition) {
+        for (int index = 0; ; index++) {
+            if (OffsetsPartitions.partitionFor("group-" + index, 4) == partition) {
+                return "group-" + index;
+            }
+        }
+    }
+
+    @Test
+    void aGroupsCoordinatorIsItsPartitionLeaderOnTheRequestsListener() throws Exception {
+        offsetsTopicLedByTwoBrokers();
+        FindCoordinatorResponseData batched = find(6, new FindCoordinatorRequestData()
+                .setCoordinatorKeys(new ArrayList<>(List.of(groupOn(0), groupOn(1)))));
+        assertThat(batched.coordinators()).hasSize(2);
+        assertThat(batched.coordinators().get(0).key()).isEqualTo(groupOn(0));
+        assertThat(batched.coordinators().get(0).nodeId()).isEqualTo(1);
+        assertThat(batched.coordinators().get(0).port()).isEqualTo(9093);
+        assertThat(batched.coordinators().get(1).nodeId()).isEqualTo(2);
+        assertThat(batched.coordinators().get(1).errorCode()).isZero();
+        assertThat(creations).isEmpty();
+
+        FindCoordinatorResponseData single = find(0, new FindCoordinatorRequestData().setKey(groupOn(1)));
+        assertThat(single.errorCode()).isZero();
+        assertThat(single.nodeId()).isEqualTo(2);
+        assertThat(single.host()).isEqualTo("localhost");
+        assertThat(single.coordinators()).isEmpty();
+    }
+
+    @Test
+    void transactionAndShareKeysHaveNoCoordinatorAndUnknownKeyTypesAreInvalid() throws Exception {
+        offsetsTopicLedByTwoBrokers();
+        FindCoordinatorResponseData transaction = find(3, new FindCoordinatorRequestData().setKey("txn")
+                .setKeyType((byte) 1));
+        assertThat(transaction.errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+        assertThat(transaction.nodeId()).isEqualTo(-1);
+        FindCoordinatorResponseData share = find(6, new FindCoordinatorRequestData().setKeyType((byte) 2)
+                .setCoordinatorKeys(new ArrayList<>(List.of("share:topic:0"))));
+        assertThat(share.coordinators().get(0).errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+        FindCoordinatorResponseData unknown = find(6, new FindCoordinatorRequestData().setKeyType((byte) 9)
+                .setCoordinatorKeys(new ArrayList<>(List.of("x"))));
+        assertThat(unknown.coordinators().get(0).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+        assertThat(creations).isEmpty();
+    }
+
+    @Test
+    void theFirstGroupLookupCreatesTheOffsetsTopicWithKafkasSettings() throws Exception {
+        fixture = new HandlerFixture(directory);
+        fixture.broker(1, false, "INTERNAL");
+        FindCoordinatorResponseData response = find(4, new FindCoordinatorRequestData()
+                .setCoordinatorKeys(new ArrayList<>(List.of("payments"))));
+        // The stub creation does not publish the topic, so the answer is still "not available".
+        assertThat(response.coordinators().get(0).errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+        assertThat(creations).hasSize(1);
+        CreateTopicsRequestData.CreatableTopic topic = creations.get(0).topics().get(0);
+        assertThat(topic.name()).isEqualTo("__consumer_offsets");
+        assertThat(topic.numPartitions()).isEqualTo(4);
+        assertThat(topic.replicationFactor()).as("capped at the one registered broker").isEqualTo((short) 1);
+        assertThat(topic.configs()).extracting(config -> config.name() + "=" + config.value())
+                .containsExactlyInAnyOrder("cleanup.policy=compact", "segment.bytes=1048576",
+                        "compression.type=producer");
+    }
+}

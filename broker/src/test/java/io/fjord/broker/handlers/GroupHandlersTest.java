@@ -1,0 +1,208 @@
+package io.fjord.broker.handlers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
+import io.fjord.broker.coordinator.driver.ImageTopicIds;
+import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
+import io.fjord.broker.coordinator.group.GroupCoordinatorConfig;
+import io.fjord.broker.coordinator.group.OffsetsPartitions;
+import io.fjord.broker.network.RequestContext;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.codec.DecodedRequest;
+import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.DeleteGroupsRequestData;
+import io.fjord.protocol.message.DeleteGroupsResponseData;
+import io.fjord.protocol.message.DescribeGroupsRequestData;
+import io.fjord.protocol.message.DescribeGroupsResponseData;
+import io.fjord.protocol.message.ListGroupsRequestData;
+import io.fjord.protocol.message.ListGroupsResponseData;
+import io.fjord.protocol.message.OffsetCommitRequestData;
+import io.fjord.protocol.message.OffsetCommitResponseData;
+import io.fjord.protocol.message.OffsetFetchRequestData;
+import io.fjord.protocol.message.OffsetFetchResponseData;
+import io.fjord.protocol.records.CompressionType;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The group handlers over a running driver with three offsets partitions: commits for missing topics answered before
+ * the coordinator, multi-group requests split by shard and merged in request order, ListGroups over every shard.
+ */
+class GroupHandlersTest {
+    private static final int OFFSETS_PARTITIONS = 3;
+    private static final RequestContext CONTEXT = new RequestContext(1, "PLAINTEXT",
+            new InetSocketAddress("127.0.0.1", 40_000), 0);
+
+    @TempDir
+    Path directory;
+
+    private HandlerFixture fixture;
+    private GroupCoordinatorDriver driver;
+    private final Map<ApiKey, ApiHandler> handlers = new EnumMap<>(ApiKey.class);
+
+    @BeforeEach
+    void setUp() {
+        fixture = new HandlerFixture(directory);
+        fixture.topic("orders", 2);
+        fixture.topic(OffsetsPartitions.TOPIC, OFFSETS_PARTITIONS);
+        driver = new GroupCoordinatorDriver(GroupCoordinatorConfig.defaults(), new OffsetsTopicConfig(
+                OFFSETS_PARTITIONS, (short) 1, 1024 * 1024, CompressionType.NONE, 1024),
+                new ImageTopicIds(fixture.cache()), fixture::findLog, partition -> { }, InstantSource.system());
+        driver.start();
+        for (int partition = 0; partition < OFFSETS_PARTITIONS; partition++) {
+            driver.onElected(partition, HandlerFixture.LEADER_EPOCH);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> driver.partitionStatuses().values().stream()
+                .filter("ACTIVE"::equals).count() == OFFSETS_PARTITIONS);
+        GroupHandlers.register(handlers, fixture.cache(), driver,
+                request -> CompletableFuture.failedFuture(new AssertionError("the topic exists")));
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+        fixture.close();
+    }
+
+    private ApiMessage send(ApiKey apiKey, int version, ApiMessage body) throws Exception {
+        return handlers.get(apiKey).handle(CONTEXT, new DecodedRequest(apiKey, (short) version, 1, "test", (short) 2,
+                body, 0)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** Group ids on each offsets partition: {@code groups.get(p)} all hash to partition p. */
+    private static List<List<String>> groupsByPartition(int perPartition) {
+        List<List<String>> groups = new ArrayList<>();
+        for (int partition = 0; partition < OFFSETS_PARTITIONS; partition++) {
+            groups.add(new ArrayList<>());
+        }
+        for (int index = 0; groups.stream().anyMatch(list -> list.size() < perPartition); index++) {
+            List<String> list = groups.get(OffsetsPartitions.partitionFor("g" + index, OFFSETS_PARTITIONS));
+            if (list.size() < perPartition) {
+                list.add("g" + index);
+            }
+        }
+        return groups;
+    }
+
+    private OffsetCommitResponseData commit(String groupId, String topic, int partition, long offset)
+            throws Exception {
+        OffsetCommitRequestData request = new OffsetCommitRequestData().setGroupId(groupId)
+                .setGenerationIdOrMemberEpoch(-1).setMemberId("");
+        request.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic).setPartitions(
+                new ArrayList<>(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                        .setPartitionIndex(partition).setCommittedOffset(offset)))));
+        return (OffsetCommitResponseData) send(ApiKey.OFFSET_COMMIT, 9, request);
+    }
+
+    @Test
+    void commitsToMissingTopicsOrPartitionsAreRefusedBeforeTheCoordinator() throws Exception {
+        OffsetCommitRequestData request = new OffsetCommitRequestData().setGroupId("g").setGenerationIdOrMemberEpoch(-1)
+                .setMemberId("");
+        request.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("orders").setPartitions(
+                new ArrayList<>(List.of(
+                        new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(1)
+                                .setCommittedOffset(3),
+                        new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(7)
+                                .setCommittedOffset(3)))));
+        request.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("missing").setPartitions(
+                new ArrayList<>(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                        .setPartitionIndex(0).setCommittedOffset(3)))));
+        OffsetCommitResponseData response = (OffsetCommitResponseData) send(ApiKey.OFFSET_COMMIT, 9, request);
+        Map<String, Short> errors = new java.util.TreeMap<>();
+        response.topics().forEach(topic -> topic.partitions().forEach(partition ->
+                errors.put(topic.name() + "-" + partition.partitionIndex(), partition.errorCode())));
+        assertThat(errors).containsExactly(Map.entry("missing-0", Errors.UNKNOWN_TOPIC_OR_PARTITION.code()),
+                Map.entry("orders-1", Errors.NONE.code()),
+                Map.entry("orders-7", Errors.UNKNOWN_TOPIC_OR_PARTITION.code()));
+
+        OffsetCommitResponseData onlyMissing = commit("g", "missing", 0, 1);
+        assertThat(onlyMissing.topics()).hasSize(1);
+        assertThat(onlyMissing.topics().get(0).partitions().get(0).errorCode())
+                .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+    }
+
+    @Test
+    void multiGroupRequestsAreSplitByShardAndMergedInRequestOrder() throws Exception {
+        List<List<String>> byPartition = groupsByPartition(2);
+        List<String> interleaved = new ArrayList<>();
+        for (int index = 0; index < 2; index++) {
+            for (List<String> groups : byPartition) {
+                interleaved.add(groups.get(index));
+            }
+        }
+        for (int index = 0; index < interleaved.size(); index++) {
+            assertThat(commit(interleaved.get(index), "orders", 0, 100 + index).topics().get(0).partitions().get(0)
+                    .errorCode()).isZero();
+        }
+        List<String> requested = new ArrayList<>(interleaved);
+        java.util.Collections.reverse(requested);
+        requested.add("unknown-group");
+
+        OffsetFetchRequestData fetch = new OffsetFetchRequestData();
+        for (String groupId : requested) {
+            fetch.groups().add(new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId(groupId)
+                    .setTopics(null));
+        }
+        OffsetFetchResponseData fetched = (OffsetFetchResponseData) send(ApiKey.OFFSET_FETCH, 9, fetch);
+        assertThat(fetched.groups()).extracting(OffsetFetchResponseData.OffsetFetchResponseGroup::groupId)
+                .containsExactlyElementsOf(requested);
+        for (OffsetFetchResponseData.OffsetFetchResponseGroup group : fetched.groups()) {
+            assertThat(group.errorCode()).isZero();
+            if (!group.groupId().equals("unknown-group")) {
+                assertThat(group.topics().get(0).partitions().get(0).committedOffset())
+                        .isEqualTo(100 + interleaved.indexOf(group.groupId()));
+            } else {
+                assertThat(group.topics()).isEmpty();
+            }
+        }
+
+        DescribeGroupsResponseData described = (DescribeGroupsResponseData) send(ApiKey.DESCRIBE_GROUPS, 5,
+                new DescribeGroupsRequestData().setGroups(new ArrayList<>(requested)));
+        assertThat(described.groups()).extracting(DescribeGroupsResponseData.DescribedGroup::groupId)
+                .containsExactlyElementsOf(requested);
+
+        ListGroupsResponseData listed = (ListGroupsResponseData) send(ApiKey.LIST_GROUPS, 4,
+                new ListGroupsRequestData());
+        assertThat(listed.errorCode()).isZero();
+        assertThat(listed.groups()).extracting(ListGroupsResponseData.ListedGroup::groupId)
+                .containsExactlyInAnyOrderElementsOf(interleaved);
+
+        DeleteGroupsResponseData deleted = (DeleteGroupsResponseData) send(ApiKey.DELETE_GROUPS, 2,
+                new DeleteGroupsRequestData().setGroupsNames(new ArrayList<>(requested)));
+        assertThat(deleted.results()).extracting(DeleteGroupsResponseData.DeletableGroupResult::groupId)
+                .containsExactlyElementsOf(requested);
+        assertThat(deleted.results()).allSatisfy(result -> assertThat(result.errorCode()).isEqualTo(
+                result.groupId().equals("unknown-group") ? Errors.GROUP_ID_NOT_FOUND.code() : Errors.NONE.code()));
+        assertThat(((ListGroupsResponseData) send(ApiKey.LIST_GROUPS, 4, new ListGroupsRequestData())).groups())
+                .isEmpty();
+    }
+
+    @Test
+    void requestsForAShardThatMovedAwayAnswerNotCoordinatorPerGroup() throws Exception {
+        List<List<String>> byPartition = groupsByPartition(1);
+        driver.onResigned(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !driver.partitionStatuses().containsKey(1));
+        DescribeGroupsResponseData described = (DescribeGroupsResponseData) send(ApiKey.DESCRIBE_GROUPS, 5,
+                new DescribeGroupsRequestData().setGroups(new ArrayList<>(List.of(byPartition.get(0).get(0),
+                        byPartition.get(1).get(0)))));
+        assertThat(described.groups().get(0).errorCode()).isNotEqualTo(Errors.NOT_COORDINATOR.code());
+        assertThat(described.groups().get(1).errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
+        assertThat(((ListGroupsResponseData) send(ApiKey.LIST_GROUPS, 4, new ListGroupsRequestData())).errorCode())
+                .isZero();
+    }
+}
