@@ -3,6 +3,7 @@ package io.fjord.raft;
 import io.fjord.protocol.Errors;
 import io.fjord.raft.internal.RaftCore;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 
@@ -107,6 +108,19 @@ public final class RaftNode {
 
     public long flushedEndOffset() {
         return core.log().flushedEndOffset();
+    }
+
+    /**
+     * On the leader, the offset each other voter has matched, by id (what DescribeQuorum reports); empty on other
+     * roles. Read-only.
+     */
+    public Map<Integer, Long> voterMatchedOffsets() {
+        return core.role() == Role.LEADER ? core.leaderState().voterMatchedOffsets() : Map.of();
+    }
+
+    /** On the leader, the offset each observer that fetched has matched, by id; empty on other roles. Read-only. */
+    public Map<Integer, Long> observerMatchedOffsets() {
+        return core.role() == Role.LEADER ? core.leaderState().observerMatchedOffsets() : Map.of();
     }
 
     /** The entry at {@code offset} of this node's log. */
