@@ -1,5 +1,6 @@
 package io.fjord.raft.tool;
 
+import io.fjord.raft.LogEntry;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.driver.DriverStatus;
 import io.fjord.raft.driver.QuorumDescription;
@@ -31,7 +32,7 @@ public final class RaftServer implements AutoCloseable {
         this.config = config;
         InetSocketAddress own = transportConfig.listenAddress();
         RaftMessageMapper mapper = new RaftMessageMapper(config.nodeId(), transportConfig.clusterId(),
-                config.voterIds(), config.maxEntryBytes(), config.maxProposalEntries(), own.getHostString(),
+                config.voterIds(), config.maxEntryBytes(), maxEntriesPerFetch(config), own.getHostString(),
                 own.getPort());
         DiskRaftStorage storage = new DiskRaftStorage(dataDirectory, config.voterIds(), config.maxEntryBytes());
         RaftTransport[] transportOf = new RaftTransport[1];
@@ -39,6 +40,11 @@ public final class RaftServer implements AutoCloseable {
         this.transport = new RaftTransport(config.nodeId(), transportConfig, mapper, driver::deliver,
                 driver::describeQuorum);
         transportOf[0] = transport;
+    }
+
+    /** A leader fills a fetch answer up to fetchMaxBytes counting each entry as at least its overhead. */
+    static int maxEntriesPerFetch(RaftConfig config) {
+        return config.fetchMaxBytes() / LogEntry.OVERHEAD_BYTES + 1;
     }
 
     /** Binds the listener, connects to the peers, recovers the storage and starts the driver. */
