@@ -94,9 +94,11 @@ public final class RaftQuorumBench implements Callable<Integer> {
                             + "max %.2f ms%n", commits, durationSeconds, commits / seconds,
                     latencies.getValueAtPercentile(50) / 1000.0, latencies.getValueAtPercentile(99) / 1000.0,
                     latencies.getMaxValue() / 1000.0);
-            System.out.printf(Locale.ROOT, "failover (leader crash to first commit by the new leader), %d runs: "
-                            + "min %d ms, p50 %d ms, max %d ms%n", failovers, failoverMs.getMinValue(),
-                    failoverMs.getValueAtPercentile(50), failoverMs.getMaxValue());
+            if (failovers > 0) {
+                System.out.printf(Locale.ROOT, "failover (leader crash to first commit by the new leader), %d runs: "
+                                + "min %d ms, p50 %d ms, max %d ms%n", failovers, failoverMs.getMinValue(),
+                        failoverMs.getValueAtPercentile(50), failoverMs.getMaxValue());
+            }
             System.out.printf(Locale.ROOT, "RESULT commitsPerSecond=%.0f latencyP50Ms=%.2f latencyP99Ms=%.2f "
                             + "failoverMinMs=%d failoverP50Ms=%d failoverMaxMs=%d%n", commits / seconds,
                     latencies.getValueAtPercentile(50) / 1000.0, latencies.getValueAtPercentile(99) / 1000.0,
@@ -166,6 +168,9 @@ public final class RaftQuorumBench implements Callable<Integer> {
                 firstCommitNanos = System.nanoTime();
             } catch (java.util.concurrent.ExecutionException refused) {
                 // not the leader any more or not yet committed: ask whoever leads now
+            } catch (java.util.concurrent.TimeoutException stuck) {
+                servers.values().forEach(server -> System.err.println("no commit in 30 s; node "
+                        + server.nodeId() + ": " + server.status()));
             }
         }
         start(crashed);

@@ -154,7 +154,7 @@ public final class RaftDriver implements AutoCloseable {
         }
         this.running = false;
         if (running != null) {
-            running.interrupt();
+            // No interrupt: it would close the log's file channels under an fsync. The loop polls every few ms.
             try {
                 running.join(10_000);
             } catch (InterruptedException e) {

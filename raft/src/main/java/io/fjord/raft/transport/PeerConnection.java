@@ -60,6 +60,10 @@ final class PeerConnection {
         this.backoffMs = config.reconnectBackoffMs();
     }
 
+    private int localId() {
+        return transport.localId();
+    }
+
     void connect() {
         Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -74,7 +78,8 @@ final class PeerConnection {
             if (future.isSuccess()) {
                 onConnected(future.channel());
             } else {
-                LOG.debug("Raft peer {} at {} not reachable: {}", peerId, address, future.cause().toString());
+                LOG.debug("Raft node {}: peer {} at {} not reachable: {}", localId(), peerId, address,
+                        future.cause().toString());
                 scheduleReconnect();
             }
         });
@@ -88,13 +93,14 @@ final class PeerConnection {
             }
             channel = connected;
             backoffMs = config.reconnectBackoffMs();
-            LOG.info("Raft connection to peer {} at {} established", peerId, address);
+            LOG.info("Raft node {}: connection to peer {} at {} established", localId(), peerId, address);
             while (!backlog.isEmpty()) {
                 connected.write(Unpooled.wrappedBuffer(backlog.poll()));
             }
             connected.flush();
         }
         connected.closeFuture().addListener(future -> onDisconnected(connected));
+        connected.eventLoop().schedule(() -> checkResponses(connected), 1, TimeUnit.SECONDS);
     }
 
     private void onDisconnected(Channel lost) {
@@ -105,7 +111,7 @@ final class PeerConnection {
             channel = null;
         }
         pending.clear();
-        LOG.info("Raft connection to peer {} at {} lost", peerId, address);
+        LOG.info("Raft node {}: connection to peer {} at {} lost", localId(), peerId, address);
         scheduleReconnect();
     }
 
@@ -129,7 +135,7 @@ final class PeerConnection {
                 "raft-" + request.source(), body);
         if (pending.size() >= config.pendingRequestsMax()) {
             // The peer stopped answering: start over on a new connection (pending requests are forgotten).
-            LOG.warn("Reconnecting to Raft peer {}: {} requests unanswered", peerId, pending.size());
+            LOG.warn("Raft node {}: reconnecting to peer {}: {} requests unanswered", localId(), peerId, pending.size());
             Channel stuck;
             synchronized (this) {
                 stuck = channel;
@@ -140,7 +146,7 @@ final class PeerConnection {
             }
             return;
         }
-        pending.put(request.correlationId(), new Pending(request, apiKey, version));
+        pending.put(request.correlationId(), new Pending(request, apiKey, version, System.nanoTime()));
         Channel current;
         synchronized (this) {
             current = channel;
@@ -167,7 +173,23 @@ final class PeerConnection {
         }
     }
 
-    private record Pending(RaftMessage request, ApiKey apiKey, short version) {
+    private record Pending(RaftMessage request, ApiKey apiKey, short version, long sentNanos) {
+    }
+
+    /** Closes the connection when a request has waited longer than the response timeout; runs every second. */
+    private void checkResponses(Channel watched) {
+        if (!watched.isActive()) {
+            return;
+        }
+        long limitNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(config.responseTimeoutMs());
+        boolean overdue = pending.values().stream().anyMatch(request -> request.sentNanos() < limitNanos);
+        if (overdue) {
+            LOG.warn("Raft node {}: no response from peer {} within {} ms, reconnecting", localId(), peerId,
+                    config.responseTimeoutMs());
+            watched.close();
+            return;
+        }
+        watched.eventLoop().schedule(() -> checkResponses(watched), 1, TimeUnit.SECONDS);
     }
 
     /** Responses on this connection, on its event loop. */

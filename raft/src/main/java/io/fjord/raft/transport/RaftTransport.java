@@ -10,9 +10,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,6 +48,8 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
     private final Map<Integer, PeerConnection> peers = new HashMap<>();
     /** Where each owed response goes, by requester and correlation id. */
     private final Map<RouteKey, Route> routes = new ConcurrentHashMap<>();
+    /** Accepted connections, closed explicitly at close(): a peer must see them end even if the loop lingers. */
+    private final ChannelGroup acceptedChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private EventLoopGroup group;
     private Channel serverChannel;
 
@@ -69,6 +74,7 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        acceptedChannels.add(channel);
                         channel.pipeline().addLast(new FrameDecoder(config.frameBytesMax()),
                                 new InboundConnection(RaftTransport.this));
                     }
@@ -138,6 +144,10 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
         return describer.get();
     }
 
+    int localId() {
+        return localId;
+    }
+
     RaftMessageMapper mapper() {
         return mapper;
     }
@@ -152,6 +162,7 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly();
         }
+        acceptedChannels.close().awaitUninterruptibly();
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         }

@@ -14,22 +14,27 @@ import java.util.Map;
  * @param backlogFramesMax requests held per peer while it is not connected, at most (older ones are dropped)
  * @param reconnectBackoffMs the first delay before reconnecting (Kafka's {@code reconnect.backoff.ms}: 50)
  * @param reconnectBackoffMaxMs the longest delay (Kafka's {@code reconnect.backoff.max.ms}: 1000)
+ * @param responseTimeoutMs a connection whose oldest unanswered request is older than this is closed and made again
+ *     (a peer that vanished without closing its sockets); above the longest a leader holds a fetch
  * @param ioThreads Netty event loop threads
  *
  * <p>Immutable; thread-safe.
  */
 public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
         String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
-        long reconnectBackoffMaxMs, int ioThreads) {
+        long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads) {
 
     public TransportConfig {
         voterAddresses = Map.copyOf(voterAddresses);
     }
 
-    /** Kafka's defaults: 100 MiB frames, 50-1000 ms reconnect back-off; 1024 pending, 1024 backlog, 2 threads. */
+    /**
+     * Kafka's defaults: 100 MiB frames, 50-1000 ms reconnect back-off; 1024 pending, 1024 backlog, responses within
+     * 5 s, 2 threads.
+     */
     public static TransportConfig withDefaults(InetSocketAddress listenAddress,
             Map<Integer, InetSocketAddress> voterAddresses, String clusterId) {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, 100 * 1024 * 1024, 1024, 1024, 50,
-                1000, 2);
+                1000, 5000, 2);
     }
 }

@@ -37,7 +37,7 @@ class RaftTransportTest {
     void start() throws InterruptedException {
         InetSocketAddress own = new InetSocketAddress("127.0.0.1", 0);
         TransportConfig config = new TransportConfig(own, Map.of(2, own), "cluster", 1024 * 1024, 16, 16, 50, 1000,
-                1);
+                5000, 1);
         RaftMessageMapper mapper = new RaftMessageMapper(2, "cluster", Set.of(1, 2, 3), 1024, 1000, "127.0.0.1", 0);
         transport = new RaftTransport(2, config, mapper, received::add, () -> CompletableFuture.completedFuture(
                 new QuorumDescription(2, 7, 40, List.of(new QuorumDescription.Replica(2, 41),
