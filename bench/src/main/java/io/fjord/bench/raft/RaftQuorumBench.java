@@ -99,10 +99,12 @@ public final class RaftQuorumBench implements Callable<Integer> {
                                 + "min %d ms, p50 %d ms, max %d ms%n", failovers, failoverMs.getMinValue(),
                         failoverMs.getValueAtPercentile(50), failoverMs.getMaxValue());
             }
-            System.out.printf(Locale.ROOT, "RESULT commitsPerSecond=%.0f latencyP50Ms=%.2f latencyP99Ms=%.2f "
-                            + "failoverMinMs=%d failoverP50Ms=%d failoverMaxMs=%d%n", commits / seconds,
-                    latencies.getValueAtPercentile(50) / 1000.0, latencies.getValueAtPercentile(99) / 1000.0,
-                    failoverMs.getMinValue(), failoverMs.getValueAtPercentile(50), failoverMs.getMaxValue());
+            System.out.printf(Locale.ROOT, "RESULT commitsPerSecond=%.0f latencyP50Ms=%.2f latencyP99Ms=%.2f%s%n",
+                    commits / seconds, latencies.getValueAtPercentile(50) / 1000.0,
+                    latencies.getValueAtPercentile(99) / 1000.0, failovers == 0 ? ""
+                            : String.format(Locale.ROOT, " failoverMinMs=%d failoverP50Ms=%d failoverMaxMs=%d",
+                                    failoverMs.getMinValue(), failoverMs.getValueAtPercentile(50),
+                                    failoverMs.getMaxValue()));
             return 0;
         } finally {
             for (RaftServer server : servers.values()) {
