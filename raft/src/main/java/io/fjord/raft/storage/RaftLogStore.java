@@ -2,12 +2,15 @@ package io.fjord.raft.storage;
 
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.records.EntryBatches;
+import io.fjord.raft.records.InvalidEntriesException;
+import io.fjord.storage.FileSlice;
 import io.fjord.storage.LogConfig;
+import io.fjord.storage.LogReadResult;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.internal.SegmentHandleCache;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,6 +26,7 @@ public final class RaftLogStore implements AutoCloseable {
     public static final String DIRECTORY_NAME = "__cluster_metadata-0";
     /** Metadata segments: Kafka's {@code metadata.log.segment.bytes} default is 1 GiB; smaller keeps recovery short. */
     static final int SEGMENT_BYTES = 64 * 1024 * 1024;
+    private static final int READ_CHUNK_BYTES = 1024 * 1024;
 
     private final PartitionLog log;
     private final Collection<Integer> voterIds;
@@ -46,10 +50,27 @@ public final class RaftLogStore implements AutoCloseable {
         return new RaftLogStore(log, voterIds);
     }
 
-    /** Every entry on disk, from offset 0 (the core keeps the whole log until snapshots exist). */
+    /**
+     * Every entry on disk, from the log start (the core keeps the whole log until snapshots exist), read and decoded
+     * in chunks of {@link #READ_CHUNK_BYTES} so that the bytes are never all in memory beside the entries.
+     */
     public List<LogEntry> readAll(int maxEntryBytes) {
-        ByteBuffer bytes = log.readAllFrom(log.logStartOffset());
-        return EntryBatches.decode(bytes, Integer.MAX_VALUE, maxEntryBytes);
+        List<LogEntry> entries = new ArrayList<>();
+        long offset = log.logStartOffset();
+        while (offset < log.logEndOffset()) {
+            LogReadResult result = log.read(offset, READ_CHUNK_BYTES, Long.MAX_VALUE, true);
+            List<LogEntry> chunk;
+            try (FileSlice slice = result.slice()) {
+                chunk = EntryBatches.decode(slice.readAll(), Integer.MAX_VALUE, maxEntryBytes);
+            }
+            if (chunk.isEmpty() || chunk.get(0).offset() != offset) {
+                throw new InvalidEntriesException("the log holds no entry at offset " + offset + " below its end "
+                        + log.logEndOffset());
+            }
+            entries.addAll(chunk);
+            offset = chunk.get(chunk.size() - 1).offset() + 1;
+        }
+        return entries;
     }
 
     public long endOffset() {

@@ -35,11 +35,13 @@ public final class RaftServer implements AutoCloseable {
                 config.voterIds(), config.maxEntryBytes(), maxEntriesPerFetch(config), own.getHostString(),
                 own.getPort());
         DiskRaftStorage storage = new DiskRaftStorage(dataDirectory, config.voterIds(), config.maxEntryBytes());
-        RaftTransport[] transportOf = new RaftTransport[1];
-        this.driver = RaftDriver.create(config, storage, message -> transportOf[0].send(message), listener);
+        // The driver sends through the transport and the transport delivers to the driver: the driver's sender
+        // reads the transport from this holder, filled before start() (Thread.start publishes it).
+        RaftTransport[] transportHolder = new RaftTransport[1];
+        this.driver = RaftDriver.create(config, storage, message -> transportHolder[0].send(message), listener);
         this.transport = new RaftTransport(config.nodeId(), transportConfig, mapper, driver::deliver,
                 driver::describeQuorum);
-        transportOf[0] = transport;
+        transportHolder[0] = transport;
     }
 
     /** A leader fills a fetch answer up to fetchMaxBytes counting each entry as at least its overhead. */

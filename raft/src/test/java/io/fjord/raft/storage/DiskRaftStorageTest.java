@@ -26,7 +26,7 @@ class DiskRaftStorageTest {
     }
 
     private DiskRaftStorage open() {
-        return new DiskRaftStorage(directory, Set.of(1, 2, 3), 1024);
+        return new DiskRaftStorage(directory, Set.of(1, 2, 3), 2048);
     }
 
     @Test
@@ -47,6 +47,23 @@ class DiskRaftStorageTest {
             assertThat(storage.endOffset()).isEqualTo(2);
         }
         assertThat(directory.resolve(RaftLogStore.DIRECTORY_NAME).resolve("00000000000000000000.log")).exists();
+    }
+
+    @Test
+    void aLogOfManyMegabytesIsReadBackInChunksInOrder() throws Exception {
+        List<LogEntry> written = new java.util.ArrayList<>();
+        for (int offset = 0; offset < 3000; offset++) {
+            written.add(new LogEntry(offset, 1 + offset / 1000, EntryType.DATA, new byte[1000 + offset % 7]));
+        }
+        try (DiskRaftStorage storage = open()) {
+            storage.recover();
+            storage.append(written.subList(0, 1500));
+            storage.append(written.subList(1500, 3000));
+            storage.flush();
+        }
+        try (DiskRaftStorage storage = open()) {
+            assertThat(storage.recover().log()).isEqualTo(written);
+        }
     }
 
     @Test

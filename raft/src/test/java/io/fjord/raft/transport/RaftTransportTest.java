@@ -106,6 +106,21 @@ class RaftTransportTest {
     }
 
     @Test
+    void apiVersionsListsTheRaftApis() throws Exception {
+        try (Socket socket = connect()) {
+            write(socket, RequestEncoder.encode(ApiKey.API_VERSIONS, (short) 3, 6, "admin",
+                    new io.fjord.protocol.message.ApiVersionsRequestData().setClientSoftwareName("test")
+                            .setClientSoftwareVersion("1")));
+            io.fjord.protocol.message.ApiVersionsResponseData response =
+                    (io.fjord.protocol.message.ApiVersionsResponseData) ResponseDecoder.decode(ApiKey.API_VERSIONS,
+                            (short) 3, readFrame(socket));
+            assertThat(response.apiKeys()).extracting(key -> ApiKey.forId(key.apiKey())).contains(ApiKey.VOTE,
+                    ApiKey.BEGIN_QUORUM_EPOCH, ApiKey.END_QUORUM_EPOCH, ApiKey.FETCH, ApiKey.FETCH_SNAPSHOT,
+                    ApiKey.DESCRIBE_QUORUM);
+        }
+    }
+
+    @Test
     void aMalformedFrameOrAnOversizedOneClosesTheConnection() throws Exception {
         try (Socket socket = connect()) {
             write(socket, ByteBuffer.allocate(4 + 10).putInt(10).putShort(ApiKey.VOTE.id()).putShort((short) 2)
