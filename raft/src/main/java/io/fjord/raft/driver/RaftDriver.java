@@ -1,6 +1,7 @@
 package io.fjord.raft.driver;
 
 import io.fjord.protocol.Errors;
+import io.fjord.raft.DurableState;
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.ProposeResult;
 import io.fjord.raft.RaftConfig;
@@ -62,6 +63,8 @@ public final class RaftDriver implements AutoCloseable {
     private Thread thread;
     private long appliedOffset;
     private int knownLeaderId = -1;
+    private DurableState writtenState;
+    private int writtenLeaderId = -1;
     private volatile boolean running;
     private volatile DriverStatus status = DriverStatus.NOT_STARTED;
 
@@ -100,6 +103,8 @@ public final class RaftDriver implements AutoCloseable {
                 recovered.state().epoch(), recovered.state().votedId(), recovered.leaderId(),
                 recovered.log().size());
         knownLeaderId = recovered.leaderId();
+        writtenLeaderId = recovered.leaderId();
+        writtenState = recovered.state();
         node = new RaftNode(config, recovered.state(), recovered.log(), random, clockMs.getAsLong());
         publishStatus(null);
         running = true;
@@ -244,8 +249,12 @@ public final class RaftDriver implements AutoCloseable {
         for (RoleChange change : ready.roleChanges()) {
             knownLeaderId = change.leaderId();
         }
-        if (ready.durableState() != null) {
-            withStorage(() -> storage.writeDurableState(ready.durableState(), knownLeaderId));
+        if (ready.durableState() != null || knownLeaderId != writtenLeaderId) {
+            // A new leader alone is not needed for safety; Kafka's quorum-state names it for tools, so write it too.
+            DurableState state = ready.durableState() != null ? ready.durableState() : writtenState;
+            withStorage(() -> storage.writeDurableState(state, knownLeaderId));
+            writtenState = state;
+            writtenLeaderId = knownLeaderId;
         }
         boolean logChanged = false;
         if (ready.truncateToOffset() != Ready.NO_TRUNCATION) {

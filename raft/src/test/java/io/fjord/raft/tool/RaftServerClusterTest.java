@@ -9,6 +9,7 @@ import io.fjord.raft.RaftConfig;
 import io.fjord.raft.Role;
 import io.fjord.raft.driver.QuorumDescription;
 import io.fjord.raft.driver.RaftListener;
+import io.fjord.raft.storage.QuorumStateFile;
 import io.fjord.raft.transport.TransportConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -60,6 +61,11 @@ class RaftServerClusterTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> applied.values().stream().allMatch(list -> list.size() == 200));
         assertThat(applied.get(1)).isEqualTo(applied.get(2)).isEqualTo(applied.get(3));
 
+        for (int id : servers.keySet()) {
+            QuorumStateFile.Stored stored = new QuorumStateFile(directory.resolve("node-" + id)).read();
+            assertThat(stored.leaderId()).as("leader in node %d's quorum-state", id).isEqualTo(leader.nodeId());
+            assertThat(stored.state().epoch()).isEqualTo(leader.status().epoch());
+        }
         QuorumDescription quorum = leader.describeQuorum().get(5, TimeUnit.SECONDS);
         assertThat(quorum.leaderId()).isEqualTo(leader.nodeId());
         assertThat(quorum.voters()).hasSize(3);
