@@ -3,6 +3,7 @@ package io.fjord.raft;
 import io.fjord.protocol.Errors;
 import io.fjord.raft.internal.RaftCore;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.UUID;
@@ -195,6 +196,19 @@ public final class RaftNode {
     /** Whether this node is in its voter set (else it observes). */
     public boolean isVoter() {
         return core.localIsVoter();
+    }
+
+    /**
+     * On the leader, the offset each other voter has matched, by id (what DescribeQuorum reports); empty on other
+     * roles. Read-only.
+     */
+    public Map<Integer, Long> voterMatchedOffsets() {
+        return core.role() == Role.LEADER ? core.leaderState().voterMatchedOffsets() : Map.of();
+    }
+
+    /** On the leader, the offset each observer that fetched has matched, by id; empty on other roles. Read-only. */
+    public Map<Integer, Long> observerMatchedOffsets() {
+        return core.role() == Role.LEADER ? core.leaderState().observerMatchedOffsets() : Map.of();
     }
 
     /** The entry at {@code offset} of this node's log. */

@@ -1,0 +1,20 @@
+package io.fjord.raft.driver;
+
+import java.util.List;
+
+/**
+ * What the leader knows of the quorum, DescribeQuorum's content: the epoch, the high watermark, and the log end
+ * offset each voter and observer has matched ({@code -1} when unknown). Immutable; thread-safe.
+ */
+public record QuorumDescription(int leaderId, int leaderEpoch, long highWatermark, List<Replica> voters,
+        List<Replica> observers) {
+
+    public QuorumDescription {
+        voters = List.copyOf(voters);
+        observers = List.copyOf(observers);
+    }
+
+    /** One replica's matched log end offset. */
+    public record Replica(int replicaId, long logEndOffset) {
+    }
+}

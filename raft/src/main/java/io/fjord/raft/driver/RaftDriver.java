@@ -1,0 +1,372 @@
+package io.fjord.raft.driver;
+
+import io.fjord.protocol.Errors;
+import io.fjord.raft.DurableState;
+import io.fjord.raft.LogEntry;
+import io.fjord.raft.ProposeResult;
+import io.fjord.raft.RaftConfig;
+import io.fjord.raft.RaftMessage;
+import io.fjord.raft.RaftNode;
+import io.fjord.raft.Ready;
+import io.fjord.raft.Role;
+import io.fjord.raft.RoleChange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one {@link RaftNode} on its own thread, the Agrona agent shape: other threads enqueue commands (received
+ * messages, proposals, queries) into a bounded queue; each cycle the thread reads the time once, ticks the node,
+ * executes the queued commands and then carries out every {@link Ready} in the order the core requires:
+ * <ol>
+ *   <li>write the durable state (fsync'd, before any message of the Ready leaves);</li>
+ *   <li>truncate the log, append the new entries;</li>
+ *   <li>send the messages (a leader's fetch answers need not wait for its own fsync);</li>
+ *   <li>fsync the log and report {@link RaftNode#onLogFlushed(long)} (acknowledgements count flushed entries
+ *       only, so a follower's next fetch and the leader's own position follow the fsync);</li>
+ *   <li>hand committed entries to the {@link RaftListener} and complete the proposals they carry.</li>
+ * </ol>
+ * Entries appended in one cycle share one fsync (group commit). Any storage error stops the driver: it logs the
+ * reason, fails every pending proposal and sends nothing more, so the node never acknowledges what it may not have.
+ * New Ready fields (snapshots, log-prefix deletion) become more steps of {@link #carryOut(Ready)}.
+ *
+ * <p>Thread-safe: {@link #deliver}, {@link #propose}, {@link #describeQuorum} and {@link #status} may be called
+ * from any thread; the node, the storage and the listener are used by the driver's thread only. No thread is
+ * started before {@link #start()}.
+ */
+public final class RaftDriver implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftDriver.class);
+    /** Commands executed per cycle before the node's outputs are carried out (bounds a cycle's latency). */
+    private static final int MAX_COMMANDS_PER_CYCLE = 4096;
+
+    private final RaftConfig config;
+    private final RaftStorage storage;
+    private final MessageSender sender;
+    private final RaftListener listener;
+    private final LongSupplier clockMs;
+    private final Random random;
+    private final int pollIntervalMs;
+    private final BlockingQueue<Command> commands;
+    /** Proposals by the offset of their last entry, waiting for the high watermark to pass it. */
+    private final TreeMap<Long, PendingProposal> pending = new TreeMap<>();
+
+    private RaftNode node;
+    private Thread thread;
+    private long appliedOffset;
+    private int knownLeaderId = -1;
+    private DurableState writtenState;
+    private int writtenLeaderId = -1;
+    private volatile boolean running;
+    private volatile DriverStatus status = DriverStatus.NOT_STARTED;
+
+    /**
+     * @param clockMs a monotonic clock in milliseconds (the core's timeouts must never see time go back)
+     * @param queueCapacity bound of the command queue; a full queue drops messages (the core retries) and refuses
+     *     proposals
+     * @param pollIntervalMs the longest a cycle waits for a command, hence the tick granularity
+     */
+    public RaftDriver(RaftConfig config, RaftStorage storage, MessageSender sender, RaftListener listener,
+            LongSupplier clockMs, Random random, int queueCapacity, int pollIntervalMs) {
+        this.config = config;
+        this.storage = storage;
+        this.sender = sender;
+        this.listener = listener;
+        this.clockMs = clockMs;
+        this.random = random;
+        this.pollIntervalMs = pollIntervalMs;
+        this.commands = new ArrayBlockingQueue<>(queueCapacity);
+    }
+
+    /** A driver with the system's monotonic clock, a 64 Ki command queue and 5 ms ticks. */
+    public static RaftDriver create(RaftConfig config, RaftStorage storage, MessageSender sender,
+            RaftListener listener) {
+        return new RaftDriver(config, storage, sender, listener, () -> System.nanoTime() / 1_000_000,
+                new Random(), 65_536, 5);
+    }
+
+    /** Recovers the durable state and the log from storage, builds the node and starts the driver's thread. */
+    public synchronized void start() throws java.io.IOException {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        RaftStorage.Recovered recovered = storage.recover();
+        LOG.info("Raft node {} recovered epoch {}, vote {}, leader {}, {} log entries", config.nodeId(),
+                recovered.state().epoch(), recovered.state().votedId(), recovered.leaderId(),
+                recovered.log().size());
+        knownLeaderId = recovered.leaderId();
+        writtenLeaderId = recovered.leaderId();
+        writtenState = recovered.state();
+        node = new RaftNode(config, recovered.state(), recovered.log(), random, clockMs.getAsLong());
+        publishStatus(null);
+        running = true;
+        thread = new Thread(this::run, "raft-driver-" + config.nodeId());
+        thread.start();
+    }
+
+    /** Takes a message from the network; false (dropped) when the queue is full or the driver stopped. */
+    public boolean deliver(RaftMessage message) {
+        return running && commands.offer(new Deliver(message));
+    }
+
+    /**
+     * Proposes entries; the future completes with the offset of the last one once it is committed, or fails with a
+     * {@link ProposalException}.
+     */
+    public CompletableFuture<Long> propose(List<byte[]> payloads) {
+        CompletableFuture<Long> future = new CompletableFuture<>();
+        if (!running) {
+            future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1, "driver stopped"
+                    + (status.failure() == null ? "" : ": " + status.failure())));
+        } else if (!commands.offer(new Propose(List.copyOf(payloads), future))) {
+            future.completeExceptionally(new ProposalException(Errors.REQUEST_TIMED_OUT, status.leaderId(),
+                    "the driver's queue is full"));
+        }
+        return future;
+    }
+
+    /** The quorum as this node's core knows it; fails with NOT_LEADER_OR_FOLLOWER unless this node leads. */
+    public CompletableFuture<QuorumDescription> describeQuorum() {
+        CompletableFuture<QuorumDescription> future = new CompletableFuture<>();
+        if (!running || !commands.offer(new Describe(future))) {
+            future.completeExceptionally(new ProposalException(Errors.REQUEST_TIMED_OUT, -1, "driver not running"));
+        }
+        return future;
+    }
+
+    public DriverStatus status() {
+        return status;
+    }
+
+    public RaftConfig config() {
+        return config;
+    }
+
+    /** Stops the thread (unsent messages and unflushed appends are dropped, as in a crash) and closes the storage. */
+    @Override
+    public void close() throws java.io.IOException {
+        Thread running;
+        synchronized (this) {
+            running = thread;
+        }
+        this.running = false;
+        if (running != null) {
+            // No interrupt: it would close the log's file channels under an fsync. The loop polls every few ms.
+            try {
+                running.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        storage.close();
+    }
+
+    // ---------------------------------------------------------------- the driver's thread
+
+    private void run() {
+        List<Command> batch = new ArrayList<>();
+        try {
+            while (running) {
+                Command first = commands.poll(pollIntervalMs, TimeUnit.MILLISECONDS);
+                long nowMs = clockMs.getAsLong();
+                node.tick(nowMs);
+                if (first != null) {
+                    execute(first);
+                    commands.drainTo(batch, MAX_COMMANDS_PER_CYCLE);
+                    for (Command command : batch) {
+                        execute(command);
+                    }
+                    batch.clear();
+                }
+                while (node.hasReady()) {
+                    carryOut(node.ready());
+                }
+                publishStatus(null);
+            }
+        } catch (InterruptedException e) {
+            LOG.debug("Raft driver {} interrupted", config.nodeId());
+        } catch (StorageFailure e) {
+            stop("storage error: " + e.getCause(), e.getCause());
+        } catch (RuntimeException | Error e) {
+            stop("driver failure: " + e, e);
+        } finally {
+            running = false;
+            failAll(Errors.KAFKA_STORAGE_ERROR, "driver stopped");
+            Command left;
+            while ((left = commands.poll()) != null) {
+                if (left instanceof Propose propose) {
+                    propose.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
+                            "driver stopped"));
+                } else if (left instanceof Describe describe) {
+                    describe.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
+                            "driver stopped"));
+                }
+            }
+        }
+    }
+
+    private void execute(Command command) {
+        if (command instanceof Deliver deliver) {
+            node.handle(deliver.message);
+        } else if (command instanceof Propose propose) {
+            ProposeResult result = node.propose(propose.payloads);
+            if (result.error() != Errors.NONE) {
+                propose.future.completeExceptionally(new ProposalException(result.error(), result.leaderId(),
+                        "proposal refused in epoch " + result.epoch()));
+            } else {
+                pending.put(result.lastOffset(), new PendingProposal(result.epoch(), propose.future));
+            }
+        } else if (command instanceof Describe describe) {
+            describe(describe.future);
+        }
+    }
+
+    private void describe(CompletableFuture<QuorumDescription> future) {
+        if (node.role() != Role.LEADER) {
+            future.completeExceptionally(new ProposalException(Errors.NOT_LEADER_OR_FOLLOWER, node.leaderId(),
+                    "node " + config.nodeId() + " does not lead"));
+            return;
+        }
+        List<QuorumDescription.Replica> voters = new ArrayList<>();
+        voters.add(new QuorumDescription.Replica(config.nodeId(), node.flushedEndOffset()));
+        node.voterMatchedOffsets().forEach((id, offset) -> voters.add(new QuorumDescription.Replica(id, offset)));
+        List<QuorumDescription.Replica> observers = new ArrayList<>();
+        node.observerMatchedOffsets().forEach((id, offset) -> observers.add(new QuorumDescription.Replica(id, offset)));
+        future.complete(new QuorumDescription(config.nodeId(), node.epoch(), node.highWatermark(), voters,
+                observers));
+    }
+
+    /** One Ready, in the core's order (see the class comment). */
+    private void carryOut(Ready ready) {
+        for (RoleChange change : ready.roleChanges()) {
+            knownLeaderId = change.leaderId();
+        }
+        if (ready.durableState() != null || knownLeaderId != writtenLeaderId) {
+            // A new leader alone is not needed for safety; Kafka's quorum-state names it for tools, so write it too.
+            DurableState state = ready.durableState() != null ? ready.durableState() : writtenState;
+            withStorage(() -> storage.writeDurableState(state, knownLeaderId));
+            writtenState = state;
+            writtenLeaderId = knownLeaderId;
+        }
+        boolean logChanged = false;
+        if (ready.truncateToOffset() != Ready.NO_TRUNCATION) {
+            withStorage(() -> storage.truncateTo(ready.truncateToOffset()));
+            appliedOffset = Math.min(appliedOffset, ready.truncateToOffset());
+            failFrom(ready.truncateToOffset());
+            logChanged = true;
+        }
+        if (!ready.entriesToAppend().isEmpty()) {
+            withStorage(() -> storage.append(ready.entriesToAppend()));
+            logChanged = true;
+        }
+        for (var message : ready.messages()) {
+            sender.send(message);
+        }
+        if (logChanged) {
+            withStorage(storage::flush);
+            node.onLogFlushed(storage.endOffset());
+        }
+        for (RoleChange change : ready.roleChanges()) {
+            listener.onRoleChange(change);
+        }
+        apply(ready.highWatermark());
+        if (node.role() != Role.LEADER && !pending.isEmpty()) {
+            failAll(Errors.NOT_LEADER_OR_FOLLOWER, "leadership lost before commit");
+        }
+    }
+
+    private void apply(long highWatermark) {
+        long committedEnd = Math.min(highWatermark, node.logEndOffset());
+        while (appliedOffset < committedEnd) {
+            listener.onCommitted(node.entry(appliedOffset));
+            appliedOffset++;
+        }
+        Map<Long, PendingProposal> committed = pending.headMap(committedEnd);
+        for (Map.Entry<Long, PendingProposal> entry : committed.entrySet()) {
+            LogEntry last = node.entry(entry.getKey());
+            PendingProposal proposal = entry.getValue();
+            if (last.epoch() == proposal.epoch) {
+                proposal.future.complete(entry.getKey());
+            } else {
+                proposal.future.completeExceptionally(new ProposalException(Errors.NOT_LEADER_OR_FOLLOWER,
+                        node.leaderId(), "entries replaced by epoch " + last.epoch()));
+            }
+        }
+        committed.clear();
+    }
+
+    private void failFrom(long offset) {
+        Map<Long, PendingProposal> lost = pending.tailMap(offset, true);
+        lost.values().forEach(proposal -> proposal.future.completeExceptionally(new ProposalException(
+                Errors.NOT_LEADER_OR_FOLLOWER, node.leaderId(), "entries truncated")));
+        lost.clear();
+    }
+
+    private void failAll(Errors error, String reason) {
+        int leaderId = node == null ? -1 : node.leaderId();
+        pending.values().forEach(proposal -> proposal.future.completeExceptionally(
+                new ProposalException(error, leaderId, reason)));
+        pending.clear();
+    }
+
+    private void stop(String reason, Throwable cause) {
+        LOG.error("Raft node {} stops acknowledging: {}", config.nodeId(), reason, cause);
+        running = false;
+        publishStatus(reason);
+        try {
+            listener.onFailure(reason, cause);
+        } catch (RuntimeException e) {
+            LOG.warn("Raft listener failed on the failure notice", e);
+        }
+    }
+
+    private void publishStatus(String failure) {
+        status = new DriverStatus(node.role(), node.epoch(), node.leaderId(), node.highWatermark(),
+                node.logEndOffset(), appliedOffset, failure);
+    }
+
+    private static void withStorage(StorageAction action) {
+        try {
+            action.run();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new StorageFailure(e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface StorageAction {
+        void run() throws java.io.IOException;
+    }
+
+    /** A storage operation failed; carries the cause out of the cycle. */
+    private static final class StorageFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StorageFailure(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    private sealed interface Command permits Deliver, Propose, Describe {
+    }
+
+    private record Deliver(RaftMessage message) implements Command {
+    }
+
+    private record Propose(List<byte[]> payloads, CompletableFuture<Long> future) implements Command {
+    }
+
+    private record Describe(CompletableFuture<QuorumDescription> future) implements Command {
+    }
+
+    private record PendingProposal(int epoch, CompletableFuture<Long> future) {
+    }
+}

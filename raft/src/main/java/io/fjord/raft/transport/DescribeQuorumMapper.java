@@ -1,0 +1,68 @@
+package io.fjord.raft.transport;
+
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.ApiVersionsResponseData;
+import io.fjord.protocol.message.DescribeQuorumResponseData;
+import io.fjord.raft.driver.ProposalException;
+import io.fjord.raft.driver.QuorumDescription;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The responses a Raft listener builds itself: DescribeQuorum (what {@code kafka-metadata-quorum describe} shows)
+ * from the leader's {@link QuorumDescription}, and ApiVersions (the APIs of {@link RaftApis}). Stateless;
+ * thread-safe.
+ */
+final class DescribeQuorumMapper {
+    private DescribeQuorumMapper() {
+    }
+
+    static DescribeQuorumResponseData describeQuorum(QuorumDescription quorum, Throwable failure, short version,
+            Map<Integer, InetSocketAddress> voterAddresses) {
+        DescribeQuorumResponseData.PartitionData partition = new DescribeQuorumResponseData.PartitionData()
+                .setPartitionIndex(0);
+        if (failure != null) {
+            Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+            Errors error = cause instanceof ProposalException refused ? refused.error() : Errors.UNKNOWN_SERVER_ERROR;
+            partition.setErrorCode(error.code()).setErrorMessage(version >= 2 ? cause.getMessage() : null);
+        } else {
+            partition.setLeaderId(quorum.leaderId()).setLeaderEpoch(quorum.leaderEpoch())
+                    .setHighWatermark(quorum.highWatermark()).setCurrentVoters(replicas(quorum.voters()))
+                    .setObservers(replicas(quorum.observers()));
+        }
+        DescribeQuorumResponseData response = new DescribeQuorumResponseData().setTopics(List.of(
+                new DescribeQuorumResponseData.TopicData().setTopicName(RaftMessageMapper.METADATA_TOPIC)
+                        .setPartitions(List.of(partition))));
+        if (version >= 2) {
+            List<DescribeQuorumResponseData.Node> nodes = new ArrayList<>();
+            voterAddresses.forEach((id, address) -> nodes.add(new DescribeQuorumResponseData.Node().setNodeId(id)
+                    .setListeners(List.of(new DescribeQuorumResponseData.Listener()
+                            .setName(RaftMessageMapper.LISTENER_NAME).setHost(address.getHostString())
+                            .setPort(address.getPort())))));
+            response.setNodes(nodes);
+        }
+        return response;
+    }
+
+    private static List<DescribeQuorumResponseData.ReplicaState> replicas(List<QuorumDescription.Replica> replicas) {
+        List<DescribeQuorumResponseData.ReplicaState> states = new ArrayList<>();
+        for (QuorumDescription.Replica replica : replicas) {
+            states.add(new DescribeQuorumResponseData.ReplicaState().setReplicaId(replica.replicaId())
+                    .setLogEndOffset(replica.logEndOffset()).setLastFetchTimestamp(-1).setLastCaughtUpTimestamp(-1));
+        }
+        return states;
+    }
+
+    static ApiVersionsResponseData apiVersions() {
+        List<ApiVersionsResponseData.ApiVersion> versions = new ArrayList<>();
+        for (ApiKey apiKey : List.of(ApiKey.FETCH, ApiKey.API_VERSIONS, ApiKey.VOTE, ApiKey.BEGIN_QUORUM_EPOCH,
+                ApiKey.END_QUORUM_EPOCH, ApiKey.DESCRIBE_QUORUM, ApiKey.FETCH_SNAPSHOT)) {
+            versions.add(new ApiVersionsResponseData.ApiVersion().setApiKey(apiKey.id())
+                    .setMinVersion(RaftApis.lowestVersion(apiKey)).setMaxVersion(RaftApis.highestVersion(apiKey)));
+        }
+        return new ApiVersionsResponseData().setApiKeys(versions);
+    }
+}

@@ -1,0 +1,90 @@
+package io.fjord.raft.transport;
+
+import io.fjord.protocol.codec.DecodedRequest;
+import io.fjord.protocol.codec.EncodedResponse;
+import io.fjord.protocol.codec.RequestDecoder;
+import io.fjord.protocol.codec.RequestParseException;
+import io.fjord.protocol.codec.ResponseEncoder;
+import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.raft.RaftMessage;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection accepted by a Raft node's listener: decodes each request (Kafka framing and header), answers
+ * ApiVersions and DescribeQuorum itself and hands Raft requests to the node, noting where their responses go. A frame
+ * that does not decode closes the connection with a logged reason; a request for another cluster or partition is
+ * answered with Kafka's error and never reaches the node.
+ *
+ * <p>Not thread-safe: one instance per connection, used on its event loop.
+ */
+final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
+    private static final Logger LOG = LoggerFactory.getLogger(InboundConnection.class);
+    private static final RequestDecoder DECODER = new RequestDecoder(RaftApis.INSTANCE);
+
+    private final RaftTransport transport;
+
+    InboundConnection(RaftTransport transport) {
+        this.transport = transport;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext context, ByteBuffer frame) {
+        Channel channel = context.channel();
+        DecodedRequest request;
+        try {
+            request = DECODER.decode(frame);
+        } catch (RequestParseException e) {
+            LOG.warn("Closing Raft connection from {}: {}", channel.remoteAddress(), e.getMessage());
+            channel.close();
+            return;
+        }
+        switch (request.apiKey()) {
+            case API_VERSIONS -> respond(channel, request, DescribeQuorumMapper.apiVersions());
+            case DESCRIBE_QUORUM -> transport.describeQuorum().whenComplete((quorum, failure) -> respond(channel,
+                    request, DescribeQuorumMapper.describeQuorum(quorum, failure, request.apiVersion(),
+                            transport.config().voterAddresses())));
+            default -> toNode(channel, request);
+        }
+    }
+
+    private void toNode(Channel channel, DecodedRequest request) {
+        RaftMessage message;
+        try {
+            message = transport.mapper().fromRequest(request.body(), request.correlationId());
+        } catch (InvalidRaftMessageException e) {
+            LOG.debug("Refusing a {} request from {}: {}", request.apiKey(), channel.remoteAddress(), e.getMessage());
+            respond(channel, request, RaftMessageMapper.errorResponse(request.apiKey(), e.error()));
+            return;
+        }
+        transport.received(message, channel, request.apiKey(), request.apiVersion());
+    }
+
+    static void respond(Channel channel, DecodedRequest request, ApiMessage response) {
+        write(channel, request.apiKey(), request.apiVersion(), request.correlationId(), response);
+    }
+
+    static void write(Channel channel, ApiKey apiKey, short apiVersion, int correlationId, ApiMessage response) {
+        EncodedResponse encoded = ResponseEncoder.encode(apiKey, apiVersion, correlationId, response);
+        ByteBuffer[] parts = encoded.parts().stream().map(part -> (ByteBuffer) part).toArray(ByteBuffer[]::new);
+        channel.writeAndFlush(Unpooled.wrappedBuffer(parts));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) throws Exception {
+        transport.forgetRoutes(context.channel());
+        super.channelInactive(context);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        LOG.warn("Closing Raft connection from {}: {}", context.channel().remoteAddress(), cause.toString());
+        context.close();
+    }
+}

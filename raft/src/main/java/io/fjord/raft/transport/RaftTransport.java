@@ -1,0 +1,176 @@
+package io.fjord.raft.transport;
+
+import io.fjord.protocol.message.ApiKey;
+import io.fjord.raft.RaftMessage;
+import io.fjord.raft.driver.MessageSender;
+import io.fjord.raft.driver.QuorumDescription;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TCP transport of a Raft node, Kafka's wire protocol over Netty: a listener (the controller listener) that
+ * takes requests from peers and answers them on the same connection, and one outbound {@link PeerConnection} per
+ * other voter for this node's requests. {@link #send(RaftMessage)} routes a request record to its destination's
+ * connection and a response record to the connection its request came on (by requester and correlation id).
+ * Responses on one inbound connection may leave out of request order (a held fetch is answered later than a vote
+ * that followed it); Fjord's peers pair them by correlation id.
+ *
+ * <p>Thread-safe. {@link #start()} binds and connects (nothing happens in the constructor); {@link #close()} stops.
+ */
+public final class RaftTransport implements MessageSender, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftTransport.class);
+
+    private final int localId;
+    private final TransportConfig config;
+    private final RaftMessageMapper mapper;
+    private final Predicate<RaftMessage> inbound;
+    private final Supplier<CompletableFuture<QuorumDescription>> describer;
+    private final Map<Integer, PeerConnection> peers = new HashMap<>();
+    /** Where each owed response goes, by requester and correlation id. */
+    private final Map<RouteKey, Route> routes = new ConcurrentHashMap<>();
+    /** Accepted connections, closed explicitly at close(): a peer must see them end even if the loop lingers. */
+    private final ChannelGroup acceptedChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private EventLoopGroup group;
+    private Channel serverChannel;
+
+    /**
+     * @param inbound takes every received message (the driver's {@code deliver}); false means it was dropped
+     * @param describer the leader's view of the quorum, for DescribeQuorum
+     */
+    public RaftTransport(int localId, TransportConfig config, RaftMessageMapper mapper,
+            Predicate<RaftMessage> inbound, Supplier<CompletableFuture<QuorumDescription>> describer) {
+        this.localId = localId;
+        this.config = config;
+        this.mapper = mapper;
+        this.inbound = inbound;
+        this.describer = describer;
+    }
+
+    public synchronized void start() throws InterruptedException {
+        group = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        acceptedChannels.add(channel);
+                        channel.pipeline().addLast(new FrameDecoder(config.frameBytesMax()),
+                                new InboundConnection(RaftTransport.this));
+                    }
+                });
+        serverChannel = bootstrap.bind(config.listenAddress()).sync().channel();
+        LOG.info("Raft node {} listening on {}", localId, serverChannel.localAddress());
+        config.voterAddresses().forEach((id, address) -> {
+            if (id != localId) {
+                peers.put(id, new PeerConnection(this, id, address, group, config));
+            }
+        });
+        peers.values().forEach(PeerConnection::connect);
+    }
+
+    /** The address the listener is bound to (its port when the configured port was 0). */
+    public InetSocketAddress boundAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    @Override
+    public void send(RaftMessage message) {
+        ApiKey requestApi = RaftMessageMapper.requestApi(message);
+        if (requestApi != null) {
+            PeerConnection peer;
+            synchronized (this) {
+                peer = peers.get(message.destination());
+            }
+            if (peer == null) {
+                LOG.debug("No connection to Raft node {} for {}", message.destination(), message);
+                return;
+            }
+            peer.send(message, requestApi);
+            return;
+        }
+        Route route = routes.remove(new RouteKey(message.destination(), message.correlationId()));
+        if (route == null || !route.channel.isActive()) {
+            return; // the requester's connection is gone: it will ask again
+        }
+        // Encoding (record batches of a fetch answer) runs on the connection's event loop, not the caller's thread.
+        route.channel.eventLoop().execute(() -> InboundConnection.write(route.channel, route.apiKey, route.version,
+                message.correlationId(), mapper.toResponse(message)));
+    }
+
+    /** A request from {@code channel}: noted for its response, then given to the node. */
+    void received(RaftMessage request, Channel channel, ApiKey apiKey, short version) {
+        if (routes.size() >= config.pendingRequestsMax() * Math.max(1, config.voterAddresses().size())) {
+            LOG.debug("Dropping a {} from node {}: too many responses owed", apiKey, request.source());
+            return;
+        }
+        RouteKey key = new RouteKey(request.source(), request.correlationId());
+        routes.put(key, new Route(channel, apiKey, version));
+        if (!inbound.test(request)) {
+            routes.remove(key);
+        }
+    }
+
+    /** A response from a peer, for the node. */
+    void deliver(RaftMessage response) {
+        inbound.test(response);
+    }
+
+    void forgetRoutes(Channel channel) {
+        routes.values().removeIf(route -> route.channel == channel);
+    }
+
+    CompletableFuture<QuorumDescription> describeQuorum() {
+        return describer.get();
+    }
+
+    int localId() {
+        return localId;
+    }
+
+    RaftMessageMapper mapper() {
+        return mapper;
+    }
+
+    TransportConfig config() {
+        return config;
+    }
+
+    @Override
+    public synchronized void close() {
+        peers.values().forEach(PeerConnection::close);
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly();
+        }
+        acceptedChannels.close().awaitUninterruptibly();
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+    }
+
+    private record RouteKey(int requesterId, int correlationId) {
+    }
+
+    private record Route(Channel channel, ApiKey apiKey, short version) {
+    }
+}

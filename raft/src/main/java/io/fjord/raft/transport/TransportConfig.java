@@ -1,0 +1,40 @@
+package io.fjord.raft.transport;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+
+/**
+ * Where a Raft node listens and where its peers are, and the transport's limits.
+ *
+ * @param listenAddress the controller listener of this node
+ * @param voterAddresses every voter's listener by node id (this node's own entry is ignored for connections)
+ * @param clusterId the cluster id requests carry and must match
+ * @param frameBytesMax the largest frame read (Kafka's {@code socket.request.max.bytes} default is 100 MiB)
+ * @param pendingRequestsMax requests awaiting a response per peer, and responses owed per node, at most
+ * @param backlogFramesMax requests held per peer while it is not connected, at most (older ones are dropped)
+ * @param reconnectBackoffMs the first delay before reconnecting (Kafka's {@code reconnect.backoff.ms}: 50)
+ * @param reconnectBackoffMaxMs the longest delay (Kafka's {@code reconnect.backoff.max.ms}: 1000)
+ * @param responseTimeoutMs a connection whose oldest unanswered request is older than this is closed and made again
+ *     (a peer that vanished without closing its sockets); above the longest a leader holds a fetch
+ * @param ioThreads Netty event loop threads
+ *
+ * <p>Immutable; thread-safe.
+ */
+public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
+        String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
+        long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads) {
+
+    public TransportConfig {
+        voterAddresses = Map.copyOf(voterAddresses);
+    }
+
+    /**
+     * Kafka's defaults: 100 MiB frames, 50-1000 ms reconnect back-off; 1024 pending, 1024 backlog, responses within
+     * 5 s, 2 threads.
+     */
+    public static TransportConfig withDefaults(InetSocketAddress listenAddress,
+            Map<Integer, InetSocketAddress> voterAddresses, String clusterId) {
+        return new TransportConfig(listenAddress, voterAddresses, clusterId, 100 * 1024 * 1024, 1024, 1024, 50,
+                1000, 5000, 2);
+    }
+}

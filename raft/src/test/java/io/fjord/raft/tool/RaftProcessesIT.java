@@ -1,0 +1,153 @@
+package io.fjord.raft.tool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fjord.raft.RaftConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three Raft nodes in three JVMs on loopback over TCP, with Kafka's default timeouts: kill -9 the leader under a
+ * stream of proposals, a new leader commits within the bound, no acknowledged entry is lost, and the killed node
+ * restarts from its disk and catches up to the same log.
+ *
+ * <p>The bound: a follower notices a silent leader after {@code quorum.fetch.timeout.ms} (2 s), then a pre-vote and
+ * a vote round and one fsync follow. Under a stream of proposals the followers' logs differ by a few entries: when
+ * the one with the shorter log times out first, its pre-vote is refused by the other (which still has a leader) and
+ * the other's vote can go to nobody until an election timeout expires, a random time in [1 s, 2 s). Measured on
+ * loopback: 2.1-3.5 s. The test asserts fetch timeout + 2 x election timeout + 1 s of margin (5 s) and prints the
+ * figure; the issue's "2 x election timeout" is not met with Kafka's default timeouts (see docs/performance.md).
+ */
+class RaftProcessesIT {
+    private static final int FAILOVER_BOUND_MS = RaftConfig.DEFAULT_FETCH_TIMEOUT_MS
+            + 2 * RaftConfig.DEFAULT_ELECTION_TIMEOUT_MS + 1000;
+
+    @TempDir
+    Path directory;
+
+    private final Map<Integer, RaftNodeProcess> nodes = new LinkedHashMap<>();
+
+    @AfterEach
+    void killAll() throws InterruptedException {
+        for (RaftNodeProcess node : nodes.values()) {
+            node.close();
+        }
+    }
+
+    @Test
+    void killNineOfTheLeaderUnderProposalsLosesNothingAndTheNodeCatchesUp() throws Exception {
+        List<String> addresses = new ArrayList<>();
+        for (int id = 1; id <= 3; id++) {
+            addresses.add(id + "@127.0.0.1:" + RaftServerClusterTest.freePort());
+        }
+        String voters = String.join(",", addresses);
+        for (int id = 1; id <= 3; id++) {
+            nodes.put(id, RaftNodeProcess.start(id, voters, directory.resolve("node-" + id), List.of()));
+        }
+        RaftNodeProcess first = awaitLeader();
+
+        AtomicBoolean proposing = new AtomicBoolean(true);
+        Thread proposer = new Thread(() -> {
+            for (int index = 0; proposing.get(); index++) {
+                RaftNodeProcess leader = currentLeader();
+                if (leader != null) {
+                    leader.command("propose p" + index);
+                }
+                try {
+                    Thread.sleep(2); // pacing of the proposal stream, not synchronisation
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "proposer");
+        proposer.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> first.acks.size() >= 200);
+            long killNanos = System.nanoTime();
+            first.killNine();
+            await().atMost(Duration.ofSeconds(20)).until(() -> firstAckAfter(killNanos, first) > 0);
+            long failoverMs = (firstAckAfter(killNanos, first) - killNanos) / 1_000_000;
+            System.out.printf("failover: first commit by the new leader %d ms after kill -9 of node %d%n",
+                    failoverMs, first.nodeId);
+            assertThat(failoverMs).as("leader kill to first commit (ms)").isLessThanOrEqualTo(FAILOVER_BOUND_MS);
+            long acksAtFailover = acksOfSurvivors(first);
+            await().atMost(Duration.ofSeconds(10)).until(() -> acksOfSurvivors(first) >= acksAtFailover + 200);
+        } finally {
+            proposing.set(false);
+            proposer.join();
+        }
+
+        RaftNodeProcess restarted = RaftNodeProcess.start(first.nodeId, voters,
+                directory.resolve("node-" + first.nodeId), List.of());
+        Map<String, Long> acknowledged = new HashMap<>(first.acks);
+        nodes.put(first.nodeId, restarted);
+        nodes.values().forEach(node -> acknowledged.putAll(node.acks));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> nodes.values().stream()
+                .allMatch(node -> node.applied.size() >= appliedOfSurvivorsMax()) && sameLogs());
+        List<String> log = nodes.values().iterator().next().applied;
+        Map<String, Long> offsetOfText = new HashMap<>();
+        for (String entry : log) {
+            String[] fields = entry.split(" ");
+            assertThat(offsetOfText.put(fields[2], Long.parseLong(fields[0]))).as("entry %s applied once", fields[2])
+                    .isNull();
+        }
+        assertThat(acknowledged).as("acknowledged proposals").hasSizeGreaterThanOrEqualTo(400);
+        acknowledged.forEach((text, offset) -> assertThat(offsetOfText.get(text))
+                .as("acknowledged %s at offset %d", text, offset).isEqualTo(offset));
+        System.out.printf("%d entries applied by all three nodes, %d acknowledged, none lost%n", log.size(),
+                acknowledged.size());
+    }
+
+    private RaftNodeProcess awaitLeader() {
+        return await().atMost(Duration.ofSeconds(20)).until(this::currentLeader, leader -> leader != null);
+    }
+
+    /** The live node that reported leadership of the highest epoch, if any. */
+    private RaftNodeProcess currentLeader() {
+        RaftNodeProcess best = null;
+        for (RaftNodeProcess node : nodes.values()) {
+            if (node.isLeader() && (best == null || node.epoch() > best.epoch())) {
+                best = node;
+            }
+        }
+        return best;
+    }
+
+    private long firstAckAfter(long killNanos, RaftNodeProcess killed) {
+        long first = Long.MAX_VALUE;
+        for (RaftNodeProcess node : nodes.values()) {
+            if (node != killed) {
+                for (long nanos : node.ackNanos.values()) {
+                    if (nanos > killNanos) {
+                        first = Math.min(first, nanos);
+                    }
+                }
+            }
+        }
+        return first == Long.MAX_VALUE ? -1 : first;
+    }
+
+    private long acksOfSurvivors(RaftNodeProcess killed) {
+        return nodes.values().stream().filter(node -> node != killed).mapToLong(node -> node.acks.size()).sum();
+    }
+
+    private int appliedOfSurvivorsMax() {
+        return nodes.values().stream().mapToInt(node -> node.applied.size()).max().orElse(0);
+    }
+
+    private boolean sameLogs() {
+        List<List<String>> logs = nodes.values().stream().map(node -> List.copyOf(node.applied)).toList();
+        return logs.stream().allMatch(logs.get(0)::equals);
+    }
+}
