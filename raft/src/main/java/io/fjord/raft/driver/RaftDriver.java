@@ -248,6 +248,8 @@ public final class RaftDriver implements AutoCloseable {
     private void carryOut(Ready ready) {
         for (RoleChange change : ready.roleChanges()) {
             knownLeaderId = change.leaderId();
+            LOG.info("Raft node {} is {} in epoch {}{}", config.nodeId(), change.role(), change.epoch(),
+                    change.leaderId() < 0 ? "" : " (leader " + change.leaderId() + ")");
         }
         if (ready.durableState() != null || knownLeaderId != writtenLeaderId) {
             // A new leader alone is not needed for safety; Kafka's quorum-state names it for tools, so write it too.

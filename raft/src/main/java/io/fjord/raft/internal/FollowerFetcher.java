@@ -25,6 +25,13 @@ final class FollowerFetcher {
     private final RaftCore core;
     /** When the leader last answered (or announced itself); its silence for a fetch timeout ends the epoch's lead. */
     long leaderContactMs;
+    /**
+     * When the leader itself was last heard from (a fetch or snapshot answer, a BeginQuorumEpoch). Unlike
+     * {@link #leaderContactMs} it does not count becoming a follower on another replica's word: a replica refuses
+     * pre-votes only while it really hears from its leader (KIP-996), so two followers of a dead leader cannot keep
+     * sending each other back to it.
+     */
+    long leaderHeardMs = Long.MIN_VALUE / 2;
     private InFlight inFlight;
     private long nextFetchAllowedMs;
     private int discoveryIndex;
@@ -120,6 +127,7 @@ final class FollowerFetcher {
             return;
         }
         leaderContactMs = core.nowMs;
+        leaderHeardMs = core.nowMs;
         if (core.log.endOffset() != request.fetchOffset()) {
             maybeSendFetch();
             return;

@@ -39,6 +39,7 @@ final class QuorumEpochHandler {
         } else {
             core.fetcher.leaderContactMs = core.nowMs;
         }
+        core.fetcher.leaderHeardMs = core.nowMs;
         respondBegin(request, Errors.NONE);
     }
 

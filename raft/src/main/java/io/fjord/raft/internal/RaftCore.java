@@ -298,6 +298,7 @@ public final class RaftCore {
         leaderId = newLeaderId;
         changeRole(Role.FOLLOWER);
         fetcher.leaderContactMs = nowMs;
+        fetcher.leaderHeardMs = Long.MIN_VALUE / 2; // not heard from yet, unless the caller heard it
         fetcher.maybeSendFetch();
     }
 

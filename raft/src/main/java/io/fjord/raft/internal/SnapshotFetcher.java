@@ -82,6 +82,7 @@ final class SnapshotFetcher {
             return;
         }
         core.fetcher.leaderContactMs = core.nowMs;
+        core.fetcher.leaderHeardMs = core.nowMs;
         byte[] bytes = response.unalignedRecords();
         if (!snapshotId.equals(response.snapshotId()) || response.position() != position || bytes.length == 0
                 || response.size() <= 0 || (size >= 0 && response.size() != size)

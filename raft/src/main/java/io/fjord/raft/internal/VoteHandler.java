@@ -56,7 +56,9 @@ final class VoteHandler {
         }
         boolean logUpToDate = isUpToDate(request.lastOffsetEpoch(), request.lastOffset());
         if (request.preVote()) {
-            boolean hasLeader = core.role == Role.LEADER || core.role == Role.FOLLOWER;
+            // KIP-996: refused while this replica leads or hears from its leader within the fetch timeout.
+            boolean hasLeader = core.role == Role.LEADER || (core.role == Role.FOLLOWER
+                    && core.nowMs - core.fetcher.leaderHeardMs < core.config.fetchTimeoutMs());
             respond(request, Errors.NONE, logUpToDate && !hasLeader);
             return;
         }
@@ -86,12 +88,12 @@ final class VoteHandler {
         if (core.learnEpoch(response.leaderEpoch(), response.leaderId())) {
             return;
         }
-        if (response.leaderEpoch() == core.epoch && response.leaderId() >= 0
+        if (response.leaderEpoch() == core.epoch && response.leaderId() >= 0 && !response.voteGranted()
                 && response.leaderId() != core.config.nodeId()
                 && (core.role == Role.PROSPECTIVE || core.role == Role.CANDIDATE)) {
-            // KIP-996: the epoch has a leader already (this replica may have missed its BeginQuorumEpoch, or not be
-            // one of its voters any more): follow it rather than stand. If it gave up on that leader, it tries it
-            // once more; a leader that lost its epoch says so (see FollowerFetcher).
+            // KIP-996: a voter that refuses because it hears from the epoch's leader (this replica may have missed
+            // its BeginQuorumEpoch, or not be one of its voters any more): follow that leader rather than stand.
+            // A voter that grants has not heard from its leader either, so its leader is no reason to go back.
             core.becomeFollower(core.epoch, response.leaderId());
             return;
         }
