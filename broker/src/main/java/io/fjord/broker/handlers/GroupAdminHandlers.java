@@ -5,6 +5,8 @@ import io.fjord.broker.network.RequestContext;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.codec.DecodedRequest;
 import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.ConsumerGroupDescribeRequestData;
+import io.fjord.protocol.message.ConsumerGroupDescribeResponseData;
 import io.fjord.protocol.message.DeleteGroupsRequestData;
 import io.fjord.protocol.message.DeleteGroupsResponseData;
 import io.fjord.protocol.message.DescribeGroupsRequestData;
@@ -20,15 +22,22 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * ListGroups, DescribeGroups and DeleteGroups over every shard this node leads: ListGroups asks each shard and
- * concatenates (a shard still loading makes the whole answer COORDINATOR_LOAD_IN_PROGRESS, as in Kafka); Describe and
- * Delete split the named groups by shard and merge the answers in request order. Thread-safe.
+ * ListGroups, DescribeGroups, ConsumerGroupDescribe and DeleteGroups over every shard this node leads: ListGroups asks
+ * each shard and concatenates (a shard still loading makes the whole answer COORDINATOR_LOAD_IN_PROGRESS, as in
+ * Kafka); the describes and Delete split the named groups by shard and merge the answers in request order.
+ * Thread-safe.
  */
 public final class GroupAdminHandlers {
     private final GroupRouting routing;
+    private final boolean consumerProtocolEnabled;
 
-    GroupAdminHandlers(GroupRouting routing) {
+    /**
+     * @param consumerProtocolEnabled whether {@code group.coordinator.rebalance.protocols} has {@code consumer}; if
+     *        not, ConsumerGroupDescribe answers UNSUPPORTED_VERSION for every group, as Kafka does
+     */
+    GroupAdminHandlers(GroupRouting routing, boolean consumerProtocolEnabled) {
         this.routing = routing;
+        this.consumerProtocolEnabled = consumerProtocolEnabled;
     }
 
     public ApiHandler listGroups() {
@@ -65,6 +74,26 @@ public final class GroupAdminHandlers {
                         parts.forEach(part -> groups.addAll(((DescribeGroupsResponseData) part).groups()));
                         groups.sort(Comparator.comparingInt(group -> body.groups().indexOf(group.groupId())));
                         return new DescribeGroupsResponseData().setGroups(groups);
+                    });
+        };
+    }
+
+    public ApiHandler consumerGroupDescribe() {
+        return (context, request) -> {
+            ConsumerGroupDescribeRequestData body = (ConsumerGroupDescribeRequestData) request.body();
+            if (!consumerProtocolEnabled) {
+                return CompletableFuture.completedFuture(
+                        GroupErrorResponses.consumerGroupDescribe(body, Errors.UNSUPPORTED_VERSION));
+            }
+            return split(context, request, body.groupIds(),
+                    groups -> new ConsumerGroupDescribeRequestData().setGroupIds(groups)
+                            .setIncludeAuthorizedOperations(body.includeAuthorizedOperations()),
+                    part -> (shard, shardContext, nowMs) -> shard.consumerGroupDescribe(shardContext, part, nowMs),
+                    GroupErrorResponses::consumerGroupDescribe).thenApply(parts -> {
+                        List<ConsumerGroupDescribeResponseData.DescribedGroup> groups = new ArrayList<>();
+                        parts.forEach(part -> groups.addAll(((ConsumerGroupDescribeResponseData) part).groups()));
+                        groups.sort(Comparator.comparingInt(group -> body.groupIds().indexOf(group.groupId())));
+                        return new ConsumerGroupDescribeResponseData().setGroups(groups);
                     });
         };
     }

@@ -70,7 +70,7 @@ class GroupHandlersTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> driver.partitionStatuses().values().stream()
                 .filter("ACTIVE"::equals).count() == OFFSETS_PARTITIONS);
         GroupHandlers.register(handlers, fixture.cache(), driver,
-                request -> CompletableFuture.failedFuture(new AssertionError("the topic exists")));
+                request -> CompletableFuture.failedFuture(new AssertionError("the topic exists")), true);
     }
 
     @AfterEach
