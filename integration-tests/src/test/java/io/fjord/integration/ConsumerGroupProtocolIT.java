@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -163,49 +160,32 @@ class ConsumerGroupProtocolIT {
         }
     }
 
-    /** A member in a child JVM that the test kills without letting it leave; its reports parsed from its output. */
+    /**
+     * A member in a child JVM that the test kills without letting it leave. Its assignments are kept apart from the
+     * ledger: they arrive through its output, after the fact.
+     */
     private final class ChildMember implements AutoCloseable {
-        private final Process process;
         private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
+        private final ChildGroupMember child;
 
         ChildMember(String groupId, String topic, Set<String> values) throws Exception {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            process = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                    GroupMemberProcess.class.getName(), bootstrap, groupId, topic, "consumer")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            closeables.add(this);
-            Thread reader = new Thread(() -> {
-                try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = lines.readLine()) != null) {
-                        int space = line.indexOf(' ');
-                        String event = space < 0 ? line : line.substring(0, space);
-                        String rest = space < 0 ? "" : line.substring(space + 1);
-                        switch (event) {
-                            case "RECORD" -> values.add(rest);
-                            case "ASSIGNED" -> assigned.addAll(parse(rest));
-                            case "REVOKED", "LOST" -> assigned.removeAll(parse(rest));
-                            default -> { }
-                        }
-                    }
-                } catch (java.io.IOException e) {
-                    // the child was killed: its output ends
+            child = ChildGroupMember.start(bootstrap, groupId, topic, "consumer", 0, new ChildGroupMember.Events() {
+                @Override
+                public void assigned(Collection<TopicPartition> partitions) {
+                    assigned.addAll(partitions);
                 }
-            }, "child-member-output");
-            reader.setDaemon(true);
-            reader.start();
-        }
 
-        private static Collection<TopicPartition> parse(String partitions) {
-            List<TopicPartition> parsed = new ArrayList<>();
-            for (String item : partitions.split(",")) {
-                int dash = item.lastIndexOf('-');
-                if (dash > 0) {
-                    parsed.add(new TopicPartition(item.substring(0, dash), Integer.parseInt(item.substring(dash + 1))));
+                @Override
+                public void released(Collection<TopicPartition> partitions) {
+                    assigned.removeAll(partitions);
                 }
-            }
-            return parsed;
+
+                @Override
+                public void record(String value) {
+                    values.add(value);
+                }
+            });
+            closeables.add(this);
         }
 
         Set<TopicPartition> assigned() {
@@ -213,8 +193,7 @@ class ConsumerGroupProtocolIT {
         }
 
         void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
+            child.kill();
         }
 
         @Override

@@ -45,7 +45,7 @@ class ConsumerGroupsToolIT {
         try (FjordTestNode node = FjordTestNode.start(data, ConsumerGroupIT.groupNodeConfig())) {
             ConsumerGroupIT.createTopic(node, "metrics", 2);
             ConsumerGroupIT.produce(node, "metrics", "m", 20); // ten per partition
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(GroupMember.properties(
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(ClassicMembers.properties(
                     node.bootstrapServers(), "dashboards", Map.of()))) {
                 consumer.subscribe(List.of("metrics"));
                 await().atMost(Duration.ofSeconds(30)).until(() -> {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -19,11 +20,12 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * A group member on its own thread for integration tests: creates its consumer on that thread, subscribes (through
- * the given action with the member's rebalance listener, so tests can use topic lists or patterns), polls, records every value it receives, commits after
- * every poll that returned records, and claims and releases partitions in an {@link OwnershipLedger} from its
- * rebalance callbacks. {@link #close()} closes the consumer cleanly (leaving the group). The consumer is only touched
- * by the member's thread; the accessors are thread-safe.
+ * A group member (either protocol) on its own thread for integration tests: creates its consumer on that thread,
+ * subscribes (through the given action with the member's rebalance listener, so tests can use topic lists or
+ * patterns), polls, records every value it receives, commits after every poll that returned records ({@code
+ * commitSync}, or the rule {@link #committingWith} gives), and claims and releases partitions in an
+ * {@link OwnershipLedger} from its rebalance callbacks. {@link #close()} closes the consumer cleanly (leaving the
+ * group). The consumer is only touched by the member's thread; the accessors are thread-safe.
  */
 final class GroupMemberThread implements AutoCloseable {
     private final String name;
@@ -31,6 +33,7 @@ final class GroupMemberThread implements AutoCloseable {
     private final BiConsumer<KafkaConsumer<String, String>, ConsumerRebalanceListener> subscribe;
     private final OwnershipLedger ledger;
     private final Set<String> values;
+    private Consumer<KafkaConsumer<String, String>> commit = KafkaConsumer::commitSync;
     private final AtomicInteger rebalanceCallbacks = new AtomicInteger();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -53,6 +56,12 @@ final class GroupMemberThread implements AutoCloseable {
             Set<String> values) {
         return new GroupMemberThread(name, properties,
                 (consumer, listener) -> consumer.subscribe(List.of(topic), listener), ledger, values);
+    }
+
+    /** Commits with {@code rule} instead of a plain {@code commitSync} (e.g. {@link ClassicMembers#commit}). */
+    GroupMemberThread committingWith(Consumer<KafkaConsumer<String, String>> rule) {
+        this.commit = rule;
+        return this;
     }
 
     GroupMemberThread start() {
@@ -96,7 +105,7 @@ final class GroupMemberThread implements AutoCloseable {
                         values.add(record.value());
                     }
                     if (!records.isEmpty()) {
-                        created.commitSync();
+                        commit.accept(created);
                     }
                 } catch (WakeupException e) {
                     // close() woke the poll; the loop condition decides
