@@ -407,6 +407,40 @@ class ConsumerGroupProtocolIT {
         assertHealthy(ledger, member);
     }
 
+    /**
+     * The classic-group APIs meet a consumer group as on Kafka: DescribeGroups does not know it, OffsetCommit without
+     * a member is refused while it has members and accepted once it is empty, OffsetDelete refuses a subscribed
+     * topic. (Added with the wiring, after the Kafka run of the other tests.)
+     */
+    @Test
+    void classicGroupApisTreatAConsumerGroupAsKafkaDoes() throws Exception {
+        String topic = createTopic("classic-apis", 2);
+        String groupId = "classic-apis-group-" + suffix;
+        produce(topic, 0, 20);
+        OwnershipLedger ledger = new OwnershipLedger();
+        Set<String> values = GroupMemberThread.newValueSet();
+        GroupMemberThread member = member("only", groupId, topic, ledger, values, Map.of());
+        await().atMost(SETTLE).untilAsserted(() -> assertThat(values).containsAll(values(0, 20)));
+        Admin admin = admin();
+        Map<TopicPartition, OffsetAndMetadata> rewind = Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(1));
+
+        assertThatThrownBy(() -> admin.describeClassicGroups(List.of(groupId)).all().get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(org.apache.kafka.common.errors.GroupIdNotFoundException.class);
+        assertThatThrownBy(() -> admin.alterConsumerGroupOffsets(groupId, rewind).all().get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(org.apache.kafka.common.errors.UnknownMemberIdException.class);
+        assertThatThrownBy(() -> admin.deleteConsumerGroupOffsets(groupId, Set.of(new TopicPartition(topic, 1)))
+                .all().get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(org.apache.kafka.common.errors.GroupSubscribedToTopicException.class);
+
+        member.close();
+        await().atMost(SETTLE).untilAsserted(() -> assertThat(admin.describeConsumerGroups(List.of(groupId)).all()
+                .get(30, TimeUnit.SECONDS).get(groupId).groupState()).isEqualTo(GroupState.EMPTY));
+        admin.alterConsumerGroupOffsets(groupId, rewind).all().get(30, TimeUnit.SECONDS);
+        assertThat(admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS))
+                .containsEntry(new TopicPartition(topic, 0), new OffsetAndMetadata(1));
+        assertHealthy(ledger, member);
+    }
+
     @Test
     void commitsSurviveARestartAndANewMemberResumesFromThem() throws Exception {
         Assumptions.assumeTrue(EXTERNAL.isEmpty(), "restarts only a node this test started");
