@@ -367,15 +367,33 @@ class ConsumerGroupProtocolIT {
         }
     }
 
-    @Test
-    void theAdminClientListsDescribesAndDeletesConsumerGroups() throws Exception {
-        String topic = createTopic("admin", 3);
-        String groupId = "admin-group-" + suffix;
-        produce(topic, 0, 300);
+    /** One member of a new group on a new topic, once it has read the topic's {@code records} records. */
+    private record Solo(String topic, String groupId, OwnershipLedger ledger, GroupMemberThread member) {
+    }
+
+    private Solo soloMemberThatReadEverything(String prefix, int partitions, int records) throws Exception {
+        String topic = createTopic(prefix, partitions);
+        String groupId = prefix + "-group-" + suffix;
+        produce(topic, 0, records);
         OwnershipLedger ledger = new OwnershipLedger();
         Set<String> values = GroupMemberThread.newValueSet();
         GroupMemberThread member = member("solo", groupId, topic, ledger, values, Map.of());
-        await().atMost(SETTLE).untilAsserted(() -> assertThat(values).containsAll(values(0, 300)));
+        await().atMost(SETTLE).untilAsserted(() -> assertThat(values).containsAll(values(0, records)));
+        return new Solo(topic, groupId, ledger, member);
+    }
+
+    private static void awaitEmpty(Admin admin, String groupId) {
+        await().atMost(SETTLE).untilAsserted(() -> assertThat(admin.describeConsumerGroups(List.of(groupId)).all()
+                .get(30, TimeUnit.SECONDS).get(groupId).groupState()).isEqualTo(GroupState.EMPTY));
+    }
+
+    @Test
+    void theAdminClientListsDescribesAndDeletesConsumerGroups() throws Exception {
+        Solo solo = soloMemberThatReadEverything("admin", 3, 300);
+        String topic = solo.topic();
+        String groupId = solo.groupId();
+        OwnershipLedger ledger = solo.ledger();
+        GroupMemberThread member = solo.member();
         Admin admin = admin();
 
         await().atMost(SETTLE).untilAsserted(() -> {
@@ -399,8 +417,7 @@ class ConsumerGroupProtocolIT {
         assertThatThrownBy(() -> admin.deleteConsumerGroups(List.of(groupId)).all().get(30, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(GroupNotEmptyException.class);
         member.close();
-        await().atMost(SETTLE).untilAsserted(() -> assertThat(admin.describeConsumerGroups(List.of(groupId)).all()
-                .get(30, TimeUnit.SECONDS).get(groupId).groupState()).isEqualTo(GroupState.EMPTY));
+        awaitEmpty(admin, groupId);
         admin.deleteConsumerGroups(List.of(groupId)).all().get(30, TimeUnit.SECONDS);
         Collection<GroupListing> after = admin.listGroups().all().get(30, TimeUnit.SECONDS);
         assertThat(after).extracting(GroupListing::groupId).doesNotContain(groupId);
@@ -414,13 +431,9 @@ class ConsumerGroupProtocolIT {
      */
     @Test
     void classicGroupApisTreatAConsumerGroupAsKafkaDoes() throws Exception {
-        String topic = createTopic("classic-apis", 2);
-        String groupId = "classic-apis-group-" + suffix;
-        produce(topic, 0, 20);
-        OwnershipLedger ledger = new OwnershipLedger();
-        Set<String> values = GroupMemberThread.newValueSet();
-        GroupMemberThread member = member("only", groupId, topic, ledger, values, Map.of());
-        await().atMost(SETTLE).untilAsserted(() -> assertThat(values).containsAll(values(0, 20)));
+        Solo solo = soloMemberThatReadEverything("classic-apis", 2, 20);
+        String topic = solo.topic();
+        String groupId = solo.groupId();
         Admin admin = admin();
         Map<TopicPartition, OffsetAndMetadata> rewind = Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(1));
 
@@ -432,13 +445,12 @@ class ConsumerGroupProtocolIT {
                 .all().get(30, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(org.apache.kafka.common.errors.GroupSubscribedToTopicException.class);
 
-        member.close();
-        await().atMost(SETTLE).untilAsserted(() -> assertThat(admin.describeConsumerGroups(List.of(groupId)).all()
-                .get(30, TimeUnit.SECONDS).get(groupId).groupState()).isEqualTo(GroupState.EMPTY));
+        solo.member().close();
+        awaitEmpty(admin, groupId);
         admin.alterConsumerGroupOffsets(groupId, rewind).all().get(30, TimeUnit.SECONDS);
         assertThat(admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS))
                 .containsEntry(new TopicPartition(topic, 0), new OffsetAndMetadata(1));
-        assertHealthy(ledger, member);
+        assertHealthy(solo.ledger(), solo.member());
     }
 
     @Test

@@ -69,12 +69,9 @@ public final class GroupAdminHandlers {
                     groups -> new DescribeGroupsRequestData().setGroups(groups)
                             .setIncludeAuthorizedOperations(body.includeAuthorizedOperations()),
                     part -> (shard, shardContext, nowMs) -> shard.describeGroups(shardContext, part, nowMs),
-                    GroupErrorResponses::describeGroups).thenApply(parts -> {
-                        List<DescribeGroupsResponseData.DescribedGroup> groups = new ArrayList<>();
-                        parts.forEach(part -> groups.addAll(((DescribeGroupsResponseData) part).groups()));
-                        groups.sort(Comparator.comparingInt(group -> body.groups().indexOf(group.groupId())));
-                        return new DescribeGroupsResponseData().setGroups(groups);
-                    });
+                    GroupErrorResponses::describeGroups).thenApply(parts -> new DescribeGroupsResponseData()
+                            .setGroups(inRequestOrder(parts, part -> ((DescribeGroupsResponseData) part).groups(),
+                                    DescribeGroupsResponseData.DescribedGroup::groupId, body.groups())));
         };
     }
 
@@ -89,12 +86,10 @@ public final class GroupAdminHandlers {
                     groups -> new ConsumerGroupDescribeRequestData().setGroupIds(groups)
                             .setIncludeAuthorizedOperations(body.includeAuthorizedOperations()),
                     part -> (shard, shardContext, nowMs) -> shard.consumerGroupDescribe(shardContext, part, nowMs),
-                    GroupErrorResponses::consumerGroupDescribe).thenApply(parts -> {
-                        List<ConsumerGroupDescribeResponseData.DescribedGroup> groups = new ArrayList<>();
-                        parts.forEach(part -> groups.addAll(((ConsumerGroupDescribeResponseData) part).groups()));
-                        groups.sort(Comparator.comparingInt(group -> body.groupIds().indexOf(group.groupId())));
-                        return new ConsumerGroupDescribeResponseData().setGroups(groups);
-                    });
+                    GroupErrorResponses::consumerGroupDescribe).thenApply(parts ->
+                            new ConsumerGroupDescribeResponseData().setGroups(inRequestOrder(parts,
+                                    part -> ((ConsumerGroupDescribeResponseData) part).groups(),
+                                    ConsumerGroupDescribeResponseData.DescribedGroup::groupId, body.groupIds())));
         };
     }
 
@@ -104,13 +99,19 @@ public final class GroupAdminHandlers {
             return split(context, request, body.groupsNames(),
                     groups -> new DeleteGroupsRequestData().setGroupsNames(groups),
                     part -> (shard, shardContext, nowMs) -> shard.deleteGroups(shardContext, part, nowMs),
-                    GroupErrorResponses::deleteGroups).thenApply(parts -> {
-                        List<DeleteGroupsResponseData.DeletableGroupResult> results = new ArrayList<>();
-                        parts.forEach(part -> results.addAll(((DeleteGroupsResponseData) part).results()));
-                        results.sort(Comparator.comparingInt(result -> body.groupsNames().indexOf(result.groupId())));
-                        return new DeleteGroupsResponseData().setResults(results);
-                    });
+                    GroupErrorResponses::deleteGroups).thenApply(parts -> new DeleteGroupsResponseData()
+                            .setResults(inRequestOrder(parts, part -> ((DeleteGroupsResponseData) part).results(),
+                                    DeleteGroupsResponseData.DeletableGroupResult::groupId, body.groupsNames())));
         };
+    }
+
+    /** The shards' per-group entries, concatenated and sorted by the position of their group in the request. */
+    private static <G> List<G> inRequestOrder(List<ApiMessage> parts, Function<ApiMessage, List<G>> entries,
+            Function<G, String> groupId, List<String> requested) {
+        List<G> merged = new ArrayList<>();
+        parts.forEach(part -> merged.addAll(entries.apply(part)));
+        merged.sort(Comparator.comparingInt(entry -> requested.indexOf(groupId.apply(entry))));
+        return merged;
     }
 
     /** One request per owning shard, each naming that shard's groups; completes with every shard's response. */
