@@ -68,7 +68,7 @@ class ConsumerGroupAdminIT {
              Admin admin = node.admin()) {
             ConsumerGroupIT.createTopic(node, TOPIC, 3);
             List<String> produced = ConsumerGroupIT.produce(node, TOPIC, "r", 30);
-            try (KafkaConsumer<String, String> member = new KafkaConsumer<>(GroupMember.properties(
+            try (KafkaConsumer<String, String> member = new KafkaConsumer<>(ClassicMembers.properties(
                     node.bootstrapServers(), "reporting", Map.of()))) {
                 member.subscribe(List.of(TOPIC));
                 List<String> consumed = new ArrayList<>();

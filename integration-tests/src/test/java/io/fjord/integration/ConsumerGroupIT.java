@@ -83,10 +83,30 @@ class ConsumerGroupIT {
         }
     }
 
-    private static Set<Integer> allPartitions() {
-        Set<Integer> all = new HashSet<>();
-        IntStream.range(0, PARTITIONS).forEach(all::add);
+    private static Set<TopicPartition> allPartitions() {
+        Set<TopicPartition> all = new HashSet<>();
+        IntStream.range(0, PARTITIONS).forEach(partition -> all.add(new TopicPartition("events", partition)));
         return all;
+    }
+
+    /** A child member's reports, into the ledger (as {@code name}) and the set of consumed values. */
+    private static ChildGroupMember.Events childEvents(String name, OwnershipLedger ownership, Set<String> consumed) {
+        return new ChildGroupMember.Events() {
+            @Override
+            public void assigned(java.util.Collection<TopicPartition> partitions) {
+                ownership.claim(name, partitions);
+            }
+
+            @Override
+            public void released(java.util.Collection<TopicPartition> partitions) {
+                ownership.release(name, partitions);
+            }
+
+            @Override
+            public void record(String value) {
+                consumed.add(value);
+            }
+        };
     }
 
     @ParameterizedTest(name = "{0}")
@@ -96,30 +116,30 @@ class ConsumerGroupIT {
                 : CooperativeStickyAssignor.class.getName();
         try (FjordTestNode node = FjordTestNode.start(data, groupNodeConfig())) {
             createTopic(node, "events", PARTITIONS);
-            PartitionOwnership ownership = new PartitionOwnership();
-            Set<String> consumed = GroupMember.newValueSet();
-            Properties properties = GroupMember.properties(node.bootstrapServers(), "workers",
+            OwnershipLedger ownership = new OwnershipLedger();
+            Set<String> consumed = GroupMemberThread.newValueSet();
+            Properties properties = ClassicMembers.properties(node.bootstrapServers(), "workers",
                     Map.of(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, assignorClass));
             List<String> produced = new ArrayList<>(produce(node, "events", "first", 300));
-            List<GroupMember> members = new ArrayList<>();
+            List<GroupMemberThread> members = new ArrayList<>();
             ChildGroupMember child = null;
             try {
                 for (int index = 1; index <= 3; index++) {
-                    members.add(GroupMember.start("m" + index, properties, "events", ownership, consumed));
+                    members.add(GroupMemberThread.subscribing("m" + index, properties, "events", ownership, consumed)
+                            .committingWith(ClassicMembers::commit).start());
                 }
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    assertThat(ownership.owned()).isEqualTo(allPartitions());
+                    assertThat(ownership.ownedPartitions()).isEqualTo(allPartitions());
                     assertThat(ownership.owners()).containsExactlyInAnyOrder("m1", "m2", "m3");
                     assertThat(consumed).containsAll(produced);
                 });
 
                 // A fourth member joins (in a child JVM, so it can be killed later).
-                child = ChildGroupMember.start("child", node.bootstrapServers(), "workers", "events", 1_000,
-                        ownership, consumed);
-                ChildGroupMember joined = child;
+                child = ChildGroupMember.start(node.bootstrapServers(), "workers", "events", "classic", 1_000,
+                        childEvents("child", ownership, consumed));
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     assertThat(ownership.owners()).containsExactlyInAnyOrder("m1", "m2", "m3", "child");
-                    assertThat(ownership.owned()).isEqualTo(allPartitions());
+                    assertThat(ownership.ownedPartitions()).isEqualTo(allPartitions());
                 });
                 produced.addAll(produce(node, "events", "second", 300));
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
@@ -129,28 +149,29 @@ class ConsumerGroupIT {
                 members.remove(0).close();
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     assertThat(ownership.owners()).containsExactlyInAnyOrder("m2", "m3", "child");
-                    assertThat(ownership.owned()).isEqualTo(allPartitions());
+                    assertThat(ownership.ownedPartitions()).isEqualTo(allPartitions());
                 });
 
                 // One dies without leaving: its partitions move once its one-second session expires.
                 assertThat(ownership.ownedBy("child")).isNotEmpty();
-                child.kill(ownership);
+                child.kill();
+                ownership.releaseAll("child");
                 child = null;
                 produced.addAll(produce(node, "events", "third", 300));
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     assertThat(ownership.owners()).containsExactlyInAnyOrder("m2", "m3");
-                    assertThat(ownership.owned()).isEqualTo(allPartitions());
+                    assertThat(ownership.ownedPartitions()).isEqualTo(allPartitions());
                     assertThat(consumed).containsAll(produced);
                 });
                 assertThat(ownership.violations()).isEmpty();
-                for (GroupMember member : members) {
+                for (GroupMemberThread member : members) {
                     assertThat(member.failure()).isNull();
                 }
             } finally {
                 if (child != null) {
-                    child.kill(ownership);
+                    child.kill();
                 }
-                for (GroupMember member : members) {
+                for (GroupMemberThread member : members) {
                     member.close();
                 }
             }
@@ -159,7 +180,7 @@ class ConsumerGroupIT {
 
     private static KafkaConsumer<String, String> consumer(FjordTestNode node, String groupId,
             Map<String, Object> extra) {
-        return new KafkaConsumer<>(GroupMember.properties(node.bootstrapServers(), groupId, extra));
+        return new KafkaConsumer<>(ClassicMembers.properties(node.bootstrapServers(), groupId, extra));
     }
 
     /** Polls until {@code count} records arrived (or fails after 30 s). */

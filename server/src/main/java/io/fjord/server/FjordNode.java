@@ -115,6 +115,7 @@ public final class FjordNode implements AutoCloseable {
         ConfigResolver loadedConfigs = configs.resolve(loaded);
         logManager.startup(topic -> loadedConfigs.logConfig(loaded.topicConfig(topic)));
         groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
+                GroupCoordinatorConfigs.consumerGroups(runningConfig.brokerConfig()),
                 OffsetsTopicConfig.from(runningConfig.brokerConfig()), new ImageTopicIds(cache), logManager::getLog,
                 this::partitionChanged, clock);
         groupCoordinator.start();
@@ -161,7 +162,8 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.DESCRIBE_TOPIC_PARTITIONS, new DescribeTopicPartitionsHandler(cache,
                 config.brokerConfig().intValue("max.request.partition.size.limit")));
         handlers.put(ApiKey.DESCRIBE_PRODUCERS, new DescribeProducersHandler(cache, logManager::getLog));
-        GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics);
+        GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics,
+                GroupCoordinatorConfigs.consumerProtocolEnabled(runningConfig.brokerConfig()));
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
 

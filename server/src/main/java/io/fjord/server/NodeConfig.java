@@ -2,6 +2,7 @@ package io.fjord.server;
 
 import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.config.ConfigException;
+import io.fjord.broker.coordinator.driver.GroupCoordinatorConfigs;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.NetworkConfig;
 import io.fjord.storage.LogManagerConfig;
@@ -41,8 +42,12 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
         return from(BrokerConfig.fromMap(withDefaults));
     }
 
-    /** Reads a validated configuration; a listener that does not parse raises {@link ConfigException}. */
+    /**
+     * Reads a validated configuration; a listener that does not parse, or group settings that do not fit together
+     * (Kafka's start-up checks), raise {@link ConfigException}.
+     */
     public static NodeConfig from(BrokerConfig broker) {
+        GroupCoordinatorConfigs.validate(broker);
         List<Endpoint> listeners = endpoints("listeners", broker.listeners());
         List<Endpoint> advertised = endpoints("advertised.listeners", broker.advertisedListeners());
         LogManagerConfig logs = LogManagerConfig.fromProperties(broker.logManagerProperties());

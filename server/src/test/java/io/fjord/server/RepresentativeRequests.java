@@ -7,6 +7,8 @@ import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.ApiVersionsRequestData;
 import io.fjord.protocol.message.BufferRecords;
 import io.fjord.protocol.message.CreatePartitionsRequestData;
+import io.fjord.protocol.message.ConsumerGroupDescribeRequestData;
+import io.fjord.protocol.message.ConsumerGroupHeartbeatRequestData;
 import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.protocol.message.DeleteGroupsRequestData;
 import io.fjord.protocol.message.DeleteRecordsRequestData;
@@ -92,7 +94,9 @@ final class RepresentativeRequests {
                 Map.entry(ApiKey.OFFSET_DELETE, this::offsetDelete),
                 Map.entry(ApiKey.LIST_GROUPS, this::listGroups),
                 Map.entry(ApiKey.DESCRIBE_GROUPS, this::describeGroups),
-                Map.entry(ApiKey.DELETE_GROUPS, this::deleteGroups));
+                Map.entry(ApiKey.DELETE_GROUPS, this::deleteGroups),
+                Map.entry(ApiKey.CONSUMER_GROUP_HEARTBEAT, this::consumerGroupHeartbeat),
+                Map.entry(ApiKey.CONSUMER_GROUP_DESCRIBE, this::consumerGroupDescribe));
     }
 
     /** The topics the requests expect: orders (3 partitions), compacted, growing and the doomed ones. */
@@ -609,5 +613,32 @@ final class RepresentativeRequests {
 
     private List<ApiMessage> deleteGroups(short version) {
         return List.of(new DeleteGroupsRequestData().setGroupsNames(list("rep-join-bad", "missing-group", "")));
+    }
+
+    /**
+     * A KIP-848 member joins a group of its own subscribing to orders (v0 leaves the member id to the coordinator;
+     * from v1 the client names it) and, from v1, leaves it; a join without a group id is INVALID_REQUEST.
+     */
+    private List<ApiMessage> consumerGroupHeartbeat(short version) {
+        String groupId = "rep-consumer-v" + version;
+        String memberId = version >= 1 ? "rep-member-v" + version : "";
+        ConsumerGroupHeartbeatRequestData join = new ConsumerGroupHeartbeatRequestData().setGroupId(groupId)
+                .setMemberId(memberId).setMemberEpoch(0).setRebalanceTimeoutMs(30_000)
+                .setSubscribedTopicNames(list("orders")).setTopicPartitions(new ArrayList<>());
+        ConsumerGroupHeartbeatRequestData invalid = new ConsumerGroupHeartbeatRequestData().setGroupId("")
+                .setMemberId(memberId).setMemberEpoch(0).setRebalanceTimeoutMs(30_000)
+                .setSubscribedTopicNames(list("orders")).setTopicPartitions(new ArrayList<>());
+        if (version == 0) {
+            return List.of(join, invalid);
+        }
+        ConsumerGroupHeartbeatRequestData leave = new ConsumerGroupHeartbeatRequestData().setGroupId(groupId)
+                .setMemberId(memberId).setMemberEpoch(-1);
+        return List.of(join, invalid, leave);
+    }
+
+    /** The groups the heartbeats made, a classic group, a missing one and an invalid id, across shards. */
+    private List<ApiMessage> consumerGroupDescribe(short version) {
+        return List.of(new ConsumerGroupDescribeRequestData().setGroupIds(list("rep-consumer-v0", "rep-consumer-v1",
+                "rep-commit", "missing-group", "")).setIncludeAuthorizedOperations(true));
     }
 }

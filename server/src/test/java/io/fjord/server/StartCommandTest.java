@@ -36,4 +36,15 @@ class StartCommandTest {
         assertThat(startFailure("listeners=nonsense")).contains("listeners");
         assertThat(startFailure("log.retention.ms=soon")).contains("log.retention.ms");
     }
+
+    @Test
+    void groupSettingsThatDoNotFitTogetherStopStartUpAsKafkasChecksDo() throws Exception {
+        String error = startFailure("group.consumer.heartbeat.interval.ms=50000");
+        assertThat(error.lines()).hasSize(1);
+        assertThat(error).startsWith("fjord: ").contains("group.consumer.heartbeat.interval.ms")
+                .contains("group.consumer.max.heartbeat.interval.ms");
+        assertThat(startFailure("group.consumer.assignors=sticky")).contains("group.consumer.assignors");
+        assertThat(startFailure("group.coordinator.rebalance.protocols=consumer"))
+                .contains("group.coordinator.rebalance.protocols").contains("classic");
+    }
 }

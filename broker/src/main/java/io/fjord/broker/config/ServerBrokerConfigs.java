@@ -166,10 +166,20 @@ final class ServerBrokerConfigs {
                     "The rebalance protocols the group coordinator serves")
             .define("group.consumer.session.timeout.ms", INT, 45_000, atLeast(1), MEDIUM,
                     "Session timeout of consumer-protocol members")
+            .define("group.consumer.min.session.timeout.ms", INT, 45_000, atLeast(1), MEDIUM,
+                    "The minimum allowed session timeout of consumer-protocol members")
+            .define("group.consumer.max.session.timeout.ms", INT, 60_000, atLeast(1), MEDIUM,
+                    "The maximum allowed session timeout of consumer-protocol members")
             .define("group.consumer.heartbeat.interval.ms", INT, 5000, atLeast(1), MEDIUM,
                     "Heartbeat interval of consumer-protocol members")
+            .define("group.consumer.min.heartbeat.interval.ms", INT, 5000, atLeast(1), MEDIUM,
+                    "The minimum allowed heartbeat interval of consumer-protocol members")
+            .define("group.consumer.max.heartbeat.interval.ms", INT, 15_000, atLeast(1), MEDIUM,
+                    "The maximum allowed heartbeat interval of consumer-protocol members")
             .define("group.consumer.max.size", INT, Integer.MAX_VALUE, atLeast(1), MEDIUM,
                     "The maximum number of members of a consumer group")
+            .define("group.consumer.assignors", LIST, "uniform,range", Validators.nonDuplicateList(false), MEDIUM,
+                    "The server-side assignors, by name or Kafka class name; the first is the default")
             // Transactions and producer ids.
             .define("transaction.state.log.num.partitions", INT, 50, atLeast(1), HIGH,
                     "Partitions of the transaction topic")

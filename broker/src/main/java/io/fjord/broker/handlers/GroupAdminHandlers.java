@@ -5,6 +5,8 @@ import io.fjord.broker.network.RequestContext;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.codec.DecodedRequest;
 import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.ConsumerGroupDescribeRequestData;
+import io.fjord.protocol.message.ConsumerGroupDescribeResponseData;
 import io.fjord.protocol.message.DeleteGroupsRequestData;
 import io.fjord.protocol.message.DeleteGroupsResponseData;
 import io.fjord.protocol.message.DescribeGroupsRequestData;
@@ -20,15 +22,22 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * ListGroups, DescribeGroups and DeleteGroups over every shard this node leads: ListGroups asks each shard and
- * concatenates (a shard still loading makes the whole answer COORDINATOR_LOAD_IN_PROGRESS, as in Kafka); Describe and
- * Delete split the named groups by shard and merge the answers in request order. Thread-safe.
+ * ListGroups, DescribeGroups, ConsumerGroupDescribe and DeleteGroups over every shard this node leads: ListGroups asks
+ * each shard and concatenates (a shard still loading makes the whole answer COORDINATOR_LOAD_IN_PROGRESS, as in
+ * Kafka); the describes and Delete split the named groups by shard and merge the answers in request order.
+ * Thread-safe.
  */
 public final class GroupAdminHandlers {
     private final GroupRouting routing;
+    private final boolean consumerProtocolEnabled;
 
-    GroupAdminHandlers(GroupRouting routing) {
+    /**
+     * @param consumerProtocolEnabled whether {@code group.coordinator.rebalance.protocols} has {@code consumer}; if
+     *        not, ConsumerGroupDescribe answers UNSUPPORTED_VERSION for every group, as Kafka does
+     */
+    GroupAdminHandlers(GroupRouting routing, boolean consumerProtocolEnabled) {
         this.routing = routing;
+        this.consumerProtocolEnabled = consumerProtocolEnabled;
     }
 
     public ApiHandler listGroups() {
@@ -60,12 +69,27 @@ public final class GroupAdminHandlers {
                     groups -> new DescribeGroupsRequestData().setGroups(groups)
                             .setIncludeAuthorizedOperations(body.includeAuthorizedOperations()),
                     part -> (shard, shardContext, nowMs) -> shard.describeGroups(shardContext, part, nowMs),
-                    GroupErrorResponses::describeGroups).thenApply(parts -> {
-                        List<DescribeGroupsResponseData.DescribedGroup> groups = new ArrayList<>();
-                        parts.forEach(part -> groups.addAll(((DescribeGroupsResponseData) part).groups()));
-                        groups.sort(Comparator.comparingInt(group -> body.groups().indexOf(group.groupId())));
-                        return new DescribeGroupsResponseData().setGroups(groups);
-                    });
+                    GroupErrorResponses::describeGroups).thenApply(parts -> new DescribeGroupsResponseData()
+                            .setGroups(inRequestOrder(parts, part -> ((DescribeGroupsResponseData) part).groups(),
+                                    DescribeGroupsResponseData.DescribedGroup::groupId, body.groups())));
+        };
+    }
+
+    public ApiHandler consumerGroupDescribe() {
+        return (context, request) -> {
+            ConsumerGroupDescribeRequestData body = (ConsumerGroupDescribeRequestData) request.body();
+            if (!consumerProtocolEnabled) {
+                return CompletableFuture.completedFuture(
+                        GroupErrorResponses.consumerGroupDescribe(body, Errors.UNSUPPORTED_VERSION));
+            }
+            return split(context, request, body.groupIds(),
+                    groups -> new ConsumerGroupDescribeRequestData().setGroupIds(groups)
+                            .setIncludeAuthorizedOperations(body.includeAuthorizedOperations()),
+                    part -> (shard, shardContext, nowMs) -> shard.consumerGroupDescribe(shardContext, part, nowMs),
+                    GroupErrorResponses::consumerGroupDescribe).thenApply(parts ->
+                            new ConsumerGroupDescribeResponseData().setGroups(inRequestOrder(parts,
+                                    part -> ((ConsumerGroupDescribeResponseData) part).groups(),
+                                    ConsumerGroupDescribeResponseData.DescribedGroup::groupId, body.groupIds())));
         };
     }
 
@@ -75,13 +99,19 @@ public final class GroupAdminHandlers {
             return split(context, request, body.groupsNames(),
                     groups -> new DeleteGroupsRequestData().setGroupsNames(groups),
                     part -> (shard, shardContext, nowMs) -> shard.deleteGroups(shardContext, part, nowMs),
-                    GroupErrorResponses::deleteGroups).thenApply(parts -> {
-                        List<DeleteGroupsResponseData.DeletableGroupResult> results = new ArrayList<>();
-                        parts.forEach(part -> results.addAll(((DeleteGroupsResponseData) part).results()));
-                        results.sort(Comparator.comparingInt(result -> body.groupsNames().indexOf(result.groupId())));
-                        return new DeleteGroupsResponseData().setResults(results);
-                    });
+                    GroupErrorResponses::deleteGroups).thenApply(parts -> new DeleteGroupsResponseData()
+                            .setResults(inRequestOrder(parts, part -> ((DeleteGroupsResponseData) part).results(),
+                                    DeleteGroupsResponseData.DeletableGroupResult::groupId, body.groupsNames())));
         };
+    }
+
+    /** The shards' per-group entries, concatenated and sorted by the position of their group in the request. */
+    private static <G> List<G> inRequestOrder(List<ApiMessage> parts, Function<ApiMessage, List<G>> entries,
+            Function<G, String> groupId, List<String> requested) {
+        List<G> merged = new ArrayList<>();
+        parts.forEach(part -> merged.addAll(entries.apply(part)));
+        merged.sort(Comparator.comparingInt(entry -> requested.indexOf(groupId.apply(entry))));
+        return merged;
     }
 
     /** One request per owning shard, each naming that shard's groups; completes with every shard's response. */

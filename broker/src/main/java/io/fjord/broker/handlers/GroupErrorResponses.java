@@ -1,6 +1,9 @@
 package io.fjord.broker.handlers;
 
 import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.ConsumerGroupDescribeRequestData;
+import io.fjord.protocol.message.ConsumerGroupDescribeResponseData;
+import io.fjord.protocol.message.ConsumerGroupHeartbeatResponseData;
 import io.fjord.protocol.message.DeleteGroupsRequestData;
 import io.fjord.protocol.message.DeleteGroupsResponseData;
 import io.fjord.protocol.message.DescribeGroupsRequestData;
@@ -40,6 +43,20 @@ final class GroupErrorResponses {
 
     static LeaveGroupResponseData leaveGroup(Errors error) {
         return new LeaveGroupResponseData().setErrorCode(error.code());
+    }
+
+    static ConsumerGroupHeartbeatResponseData consumerGroupHeartbeat(Errors error) {
+        return new ConsumerGroupHeartbeatResponseData().setErrorCode(error.code()).setErrorMessage(error.message());
+    }
+
+    static ConsumerGroupDescribeResponseData consumerGroupDescribe(ConsumerGroupDescribeRequestData request,
+            Errors error) {
+        ConsumerGroupDescribeResponseData response = new ConsumerGroupDescribeResponseData();
+        for (String groupId : request.groupIds()) {
+            response.groups().add(new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId)
+                    .setErrorCode(error.code()).setErrorMessage(error.message()));
+        }
+        return response;
     }
 
     static OffsetCommitResponseData offsetCommit(OffsetCommitRequestData request, Errors error) {

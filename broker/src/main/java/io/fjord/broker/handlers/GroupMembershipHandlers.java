@@ -1,19 +1,42 @@
 package io.fjord.broker.handlers;
 
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.ConsumerGroupHeartbeatRequestData;
 import io.fjord.protocol.message.HeartbeatRequestData;
 import io.fjord.protocol.message.JoinGroupRequestData;
 import io.fjord.protocol.message.LeaveGroupRequestData;
 import io.fjord.protocol.message.SyncGroupRequestData;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The classic group protocol: JoinGroup, SyncGroup, Heartbeat and LeaveGroup, each routed to the shard owning the
- * group. A JoinGroup's (or SyncGroup's) future completes when the rebalance answers it. Thread-safe.
+ * Group membership, each request routed to the shard owning the group: the classic protocol's JoinGroup, SyncGroup,
+ * Heartbeat and LeaveGroup (a JoinGroup's or SyncGroup's future completes when the rebalance answers it) and KIP-848's
+ * ConsumerGroupHeartbeat. Thread-safe.
  */
 public final class GroupMembershipHandlers {
     private final GroupRouting routing;
+    private final boolean consumerProtocolEnabled;
 
-    GroupMembershipHandlers(GroupRouting routing) {
+    /**
+     * @param consumerProtocolEnabled whether {@code group.coordinator.rebalance.protocols} has {@code consumer}; if
+     *        not, ConsumerGroupHeartbeat answers UNSUPPORTED_VERSION, as Kafka does (it still advertises the API)
+     */
+    GroupMembershipHandlers(GroupRouting routing, boolean consumerProtocolEnabled) {
         this.routing = routing;
+        this.consumerProtocolEnabled = consumerProtocolEnabled;
+    }
+
+    public ApiHandler consumerGroupHeartbeat() {
+        return (context, request) -> {
+            ConsumerGroupHeartbeatRequestData body = (ConsumerGroupHeartbeatRequestData) request.body();
+            if (!consumerProtocolEnabled) {
+                return CompletableFuture.completedFuture(
+                        GroupErrorResponses.consumerGroupHeartbeat(Errors.UNSUPPORTED_VERSION));
+            }
+            return routing.submit(context, request, body.groupId(),
+                    (shard, shardContext, nowMs) -> shard.consumerGroupHeartbeat(shardContext, body, nowMs),
+                    GroupErrorResponses::consumerGroupHeartbeat);
+        };
     }
 
     public ApiHandler joinGroup() {

@@ -17,8 +17,10 @@ import io.fjord.protocol.message.MetadataResponseData;
 import io.fjord.protocol.message.MetadataResponseData.MetadataResponsePartition;
 import io.fjord.protocol.message.MetadataResponseData.MetadataResponseTopic;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -27,6 +29,7 @@ import java.util.function.Function;
 /**
  * Metadata: brokers on the request's listener, the cluster id, the controller, and the requested topics (all of them
  * for a null list, or for an empty one at version 0, as Kafka) with partitions, leaders, replicas and in-sync replicas.
+ * From v12 a request naming topic ids is answered by id (names ignored, as Kafka does).
  * Unknown topics are created when the client allows it and {@code auto.create.topics.enable} is on (answering
  * LEADER_NOT_AVAILABLE meanwhile, as Kafka does), otherwise answered with UNKNOWN_TOPIC_OR_PARTITION. An internal
  * topic is created only where a coordinator defines it ({@code __consumer_offsets}, with its own settings, as Kafka's
@@ -34,6 +37,7 @@ import java.util.function.Function;
  */
 public final class MetadataHandler implements ApiHandler {
     private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+    private static final UUID ZERO_ID = new UUID(0, 0);
 
     private final MetadataCache cache;
     private final boolean autoCreateTopics;
@@ -77,6 +81,10 @@ public final class MetadataHandler implements ApiHandler {
                     .forEach(topic -> response.topics().add(describe(topic)));
             return CompletableFuture.completedFuture(response);
         }
+        if (request.apiVersion() >= 12 && body.topics().stream().anyMatch(MetadataHandler::hasTopicId)) {
+            describeByTopicId(body, image, response);
+            return CompletableFuture.completedFuture(response);
+        }
         List<String> toCreate = new ArrayList<>();
         for (MetadataRequestData.MetadataRequestTopic requested : body.topics()) {
             Optional<TopicImage> topic = requested.name() != null ? image.topic(requested.name())
@@ -112,6 +120,29 @@ public final class MetadataHandler implements ApiHandler {
         }
         // Answer once the creation is durable, still with LEADER_NOT_AVAILABLE: the client asks again.
         return createTopics.apply(creation).handle((ignored, error) -> response);
+    }
+
+    private static boolean hasTopicId(MetadataRequestData.MetadataRequestTopic requested) {
+        return requested.topicId() != null && !ZERO_ID.equals(requested.topicId());
+    }
+
+    /**
+     * A request naming topic ids (v12+; the consumer of a regex subscription asks so for its assigned topics) is
+     * answered by id, as Kafka does: names are ignored (clients leave them empty), entries without an id skipped,
+     * each id once, an unknown id UNKNOWN_TOPIC_ID, nothing created.
+     */
+    private static void describeByTopicId(MetadataRequestData body, MetadataImage image,
+            MetadataResponseData response) {
+        Set<UUID> seen = new HashSet<>();
+        for (MetadataRequestData.MetadataRequestTopic requested : body.topics()) {
+            if (!hasTopicId(requested) || !seen.add(requested.topicId())) {
+                continue;
+            }
+            Optional<TopicImage> topic = image.topic(requested.topicId());
+            response.topics().add(topic.map(MetadataHandler::describe).orElseGet(() -> new MetadataResponseTopic()
+                    .setName(null).setTopicId(requested.topicId()).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code())
+                    .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED)));
+        }
     }
 
     private static MetadataResponseTopic describe(TopicImage topic) {

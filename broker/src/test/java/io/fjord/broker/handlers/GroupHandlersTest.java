@@ -12,6 +12,10 @@ import io.fjord.broker.network.RequestContext;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.codec.DecodedRequest;
 import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.ConsumerGroupDescribeRequestData;
+import io.fjord.protocol.message.ConsumerGroupDescribeResponseData;
+import io.fjord.protocol.message.ConsumerGroupHeartbeatRequestData;
+import io.fjord.protocol.message.ConsumerGroupHeartbeatResponseData;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.DeleteGroupsRequestData;
 import io.fjord.protocol.message.DeleteGroupsResponseData;
@@ -70,7 +74,7 @@ class GroupHandlersTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> driver.partitionStatuses().values().stream()
                 .filter("ACTIVE"::equals).count() == OFFSETS_PARTITIONS);
         GroupHandlers.register(handlers, fixture.cache(), driver,
-                request -> CompletableFuture.failedFuture(new AssertionError("the topic exists")));
+                request -> CompletableFuture.failedFuture(new AssertionError("the topic exists")), true);
     }
 
     @AfterEach
@@ -204,5 +208,56 @@ class GroupHandlersTest {
         assertThat(described.groups().get(1).errorCode()).isEqualTo(Errors.NOT_COORDINATOR.code());
         assertThat(((ListGroupsResponseData) send(ApiKey.LIST_GROUPS, 4, new ListGroupsRequestData())).errorCode())
                 .isZero();
+    }
+
+    private ConsumerGroupHeartbeatResponseData joinConsumerGroup(String groupId) throws Exception {
+        return (ConsumerGroupHeartbeatResponseData) send(ApiKey.CONSUMER_GROUP_HEARTBEAT, 1,
+                new ConsumerGroupHeartbeatRequestData().setGroupId(groupId).setMemberId("member-" + groupId)
+                        .setMemberEpoch(0).setRebalanceTimeoutMs(30_000)
+                        .setSubscribedTopicNames(new ArrayList<>(List.of("orders")))
+                        .setTopicPartitions(new ArrayList<>()));
+    }
+
+    @Test
+    void consumerGroupsJoinOnTheirShardAndAreDescribedInRequestOrder() throws Exception {
+        List<List<String>> byPartition = groupsByPartition(1);
+        List<String> requested = new ArrayList<>();
+        for (List<String> groups : byPartition) {
+            ConsumerGroupHeartbeatResponseData joined = joinConsumerGroup(groups.get(0));
+            assertThat(joined.errorCode()).isZero();
+            assertThat(joined.memberEpoch()).isPositive();
+            assertThat(joined.heartbeatIntervalMs()).isEqualTo(5_000);
+            requested.add(0, groups.get(0));
+        }
+        requested.add(1, "unknown-group");
+        ConsumerGroupDescribeResponseData described = (ConsumerGroupDescribeResponseData) send(
+                ApiKey.CONSUMER_GROUP_DESCRIBE, 1,
+                new ConsumerGroupDescribeRequestData().setGroupIds(new ArrayList<>(requested)));
+        assertThat(described.groups()).extracting(ConsumerGroupDescribeResponseData.DescribedGroup::groupId)
+                .containsExactlyElementsOf(requested);
+        assertThat(described.groups()).allSatisfy(group -> {
+            if (group.groupId().equals("unknown-group")) {
+                assertThat(group.errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+            } else {
+                assertThat(group.errorCode()).isZero();
+                assertThat(group.members()).hasSize(1);
+                assertThat(group.members().get(0).assignment().topicPartitions()).hasSize(1);
+            }
+        });
+    }
+
+    @Test
+    void withoutTheConsumerProtocolBothApisAnswerUnsupportedVersionAsKafka() throws Exception {
+        Map<ApiKey, ApiHandler> classicOnly = new java.util.EnumMap<>(ApiKey.class);
+        GroupHandlers.register(classicOnly, fixture.cache(), driver,
+                request -> CompletableFuture.failedFuture(new AssertionError("the topic exists")), false);
+        handlers.clear();
+        handlers.putAll(classicOnly);
+        assertThat(joinConsumerGroup("g").errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+        ConsumerGroupDescribeResponseData described = (ConsumerGroupDescribeResponseData) send(
+                ApiKey.CONSUMER_GROUP_DESCRIBE, 0,
+                new ConsumerGroupDescribeRequestData().setGroupIds(new ArrayList<>(List.of("a", "b"))));
+        assertThat(described.groups()).extracting(group -> group.groupId() + ":" + group.errorCode())
+                .containsExactly("a:" + Errors.UNSUPPORTED_VERSION.code(), "b:" + Errors.UNSUPPORTED_VERSION.code());
     }
 }

@@ -83,4 +83,20 @@ class MetadataHandlerTest {
         assertThat(creations.get(0).topics()).extracting(topic -> topic.name() + "/" + topic.numPartitions())
                 .containsExactly("__consumer_offsets/50", "fresh/-1");
     }
+
+    @Test
+    void topicIdsFromVersion12AreLookedUpByIdWithTheEmptyNamesKafkaClientsSendIgnored() throws Exception {
+        java.util.UUID ordersId = fixture.cache().image().topic("orders").orElseThrow().topicId();
+        java.util.UUID unknownId = new java.util.UUID(7, 7);
+        // Kafka's MetadataRequest.Builder.forTopicIds leaves each name at its default, "".
+        MetadataRequestData request = new MetadataRequestData().setTopics(new ArrayList<>(List.of(
+                new MetadataRequestData.MetadataRequestTopic().setTopicId(ordersId),
+                new MetadataRequestData.MetadataRequestTopic().setTopicId(unknownId),
+                new MetadataRequestData.MetadataRequestTopic().setTopicId(ordersId))));
+        MetadataResponseData response = send(request, (short) 12);
+        assertThat(response.topics()).extracting(topic -> topic.name() + ":" + topic.topicId() + ":"
+                + Errors.forCode(topic.errorCode())).containsExactly("orders:" + ordersId + ":NONE",
+                        "null:" + unknownId + ":UNKNOWN_TOPIC_ID");
+        assertThat(response.topics().get(0).partitions()).hasSize(2);
+    }
 }

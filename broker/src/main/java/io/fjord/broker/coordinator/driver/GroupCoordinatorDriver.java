@@ -1,5 +1,6 @@
 package io.fjord.broker.coordinator.driver;
 
+import io.fjord.broker.coordinator.group.ConsumerGroupConfig;
 import io.fjord.broker.coordinator.group.CoordinatorResult;
 import io.fjord.broker.coordinator.group.GroupCoordinatorConfig;
 import io.fjord.broker.coordinator.group.GroupCoordinatorShard;
@@ -7,6 +8,7 @@ import io.fjord.broker.coordinator.group.OffsetsPartitions;
 import io.fjord.broker.coordinator.group.Reply;
 import io.fjord.broker.coordinator.group.RequestContext;
 import io.fjord.broker.coordinator.group.TopicIdResolver;
+import io.fjord.broker.coordinator.group.TopicMetadataView;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.records.RecordBatchException;
@@ -49,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * requests are answered COORDINATOR_LOAD_IN_PROGRESS. Requests for partitions not led here get NOT_COORDINATOR. If an
  * append fails, the shard (whose state already includes the records) is dropped and loaded again from the log.
  * Timers: after every event the thread schedules itself for the earliest {@code nextTimerDeadlineMs} of its shards and
- * then calls {@code pollTimers}.
+ * then calls {@code pollTimers}. Topic changes ({@link #onMetadataUpdate}) go to every loaded shard, and to a shard
+ * that finishes loading, so KIP-848 groups re-resolve regexes and re-assign.
  *
  * <p>Thread-safe: public methods may be called from any thread; they enqueue work for the owner thread. {@link #start}
  * starts the threads.
@@ -88,6 +91,7 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
     }
 
     private final GroupCoordinatorConfig config;
+    private final ConsumerGroupConfig consumerConfig;
     private final OffsetsTopicConfig topicConfig;
     private final TopicIdResolver topics;
     private final Logs logs;
@@ -102,16 +106,29 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
     private boolean shuttingDown;
     private ScheduledFuture<?> timer;
     private long timerDeadlineMs = Long.MAX_VALUE;
+    /** The topics of the latest published metadata image, or null before the first. */
+    private TopicMetadataView latestTopics;
 
     private volatile ScheduledExecutorService thread;
     private volatile ExecutorService loader;
 
-    /**
-     * @param partitionChanged called after a batch was appended to an offsets partition (wakes waiting fetches)
-     */
+    /** A driver whose consumer groups have Kafka's default settings. */
     public GroupCoordinatorDriver(GroupCoordinatorConfig config, OffsetsTopicConfig topicConfig,
             TopicIdResolver topics, Logs logs, Consumer<TopicPartition> partitionChanged, InstantSource clock) {
+        this(config, ConsumerGroupConfig.defaults(), topicConfig, topics, logs, partitionChanged, clock);
+    }
+
+    /**
+     * @param topics the cluster's topics now (read on every OffsetCommit and OffsetFetch); a
+     *        {@link TopicMetadataView} also serves a newly loaded shard's consumer groups until
+     *        {@link #onMetadataUpdate} gives them a published image
+     * @param partitionChanged called after a batch was appended to an offsets partition (wakes waiting fetches)
+     */
+    public GroupCoordinatorDriver(GroupCoordinatorConfig config, ConsumerGroupConfig consumerConfig,
+            OffsetsTopicConfig topicConfig, TopicIdResolver topics, Logs logs,
+            Consumer<TopicPartition> partitionChanged, InstantSource clock) {
         this.config = config;
+        this.consumerConfig = consumerConfig;
         this.topicConfig = topicConfig;
         this.topics = topics;
         this.logs = logs;
@@ -166,7 +183,7 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
         Partition partition = new Partition(index, leaderEpoch);
         partitions.put(index, partition);
         TopicPartition topicPartition = new TopicPartition(OffsetsPartitions.TOPIC, index);
-        GroupCoordinatorShard shard = new GroupCoordinatorShard(config, topics, random.split());
+        GroupCoordinatorShard shard = new GroupCoordinatorShard(config, consumerConfig, topics, random.split());
         try {
             loader.execute(() -> {
                 long startNanos = System.nanoTime();
@@ -194,6 +211,39 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
         partition.shard = shard;
         partition.status = Status.ACTIVE;
         release(partition, shard.activate(clock.millis()));
+        if (latestTopics != null && partitions.get(partition.index) == partition) {
+            // Topics may have changed since the groups' records were written, or while the partition loaded.
+            updateTopics(partition, latestTopics);
+        }
+    }
+
+    /**
+     * The cluster's topics changed (created, deleted, more partitions): every loaded shard re-resolves its consumer
+     * groups' regexes and re-assigns groups whose subscribed topics changed; shards still loading get the view when
+     * they finish.
+     */
+    public void onMetadataUpdate(TopicMetadataView view) {
+        execute(() -> {
+            latestTopics = view;
+            for (Partition partition : new ArrayList<>(partitions.values())) {
+                if (partition.status == Status.ACTIVE && partitions.get(partition.index) == partition) {
+                    updateTopics(partition, view);
+                }
+            }
+        });
+    }
+
+    private void updateTopics(Partition partition, TopicMetadataView view) {
+        CoordinatorResult result;
+        try {
+            result = partition.shard.onMetadataUpdate(view, clock.millis());
+        } catch (RuntimeException e) {
+            LOG.error("Group coordinator failed on a metadata update of {}-{}; reloading the partition",
+                    OffsetsPartitions.TOPIC, partition.index, e);
+            reload(partition);
+            return;
+        }
+        release(partition, result);
     }
 
     private void failLoad(Partition partition) {

@@ -6,8 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.fjord.broker.coordinator.group.GroupCoordinatorConfig;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
 import io.fjord.broker.coordinator.group.TopicIdResolver;
+import io.fjord.broker.coordinator.group.TopicMetadataView;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.ConsumerGroupHeartbeatRequestData;
+import io.fjord.protocol.message.ConsumerGroupHeartbeatResponseData;
 import io.fjord.protocol.message.DescribeGroupsRequestData;
 import io.fjord.protocol.message.DescribeGroupsResponseData;
 import io.fjord.protocol.message.JoinGroupRequestData;
@@ -235,5 +238,81 @@ class GroupCoordinatorDriverTest {
                 .isEqualTo(Errors.NOT_COORDINATOR.code());
         assertThat(commitError(commit("payments", 1).get(10, TimeUnit.SECONDS)))
                 .isEqualTo(Errors.NOT_COORDINATOR.code());
+    }
+
+    /** A fixed view of the topic orders with {@code partitions} partitions. */
+    private static TopicMetadataView orders(int partitions) {
+        java.util.UUID ordersId = new java.util.UUID(1, 1);
+        return new TopicMetadataView() {
+            @Override
+            public String topicName(java.util.UUID topicId) {
+                return ordersId.equals(topicId) ? "orders" : null;
+            }
+
+            @Override
+            public java.util.UUID topicId(String topicName) {
+                return "orders".equals(topicName) ? ordersId : null;
+            }
+
+            @Override
+            public int partitionCount(java.util.UUID topicId) {
+                return ordersId.equals(topicId) ? partitions : -1;
+            }
+
+            @Override
+            public java.util.Collection<String> topicNames() {
+                return List.of("orders");
+            }
+
+            @Override
+            public long metadataVersion() {
+                return partitions;
+            }
+        };
+    }
+
+    private ConsumerGroupHeartbeatResponseData consumerHeartbeat(String memberId, int memberEpoch,
+            List<Integer> owned) throws Exception {
+        ConsumerGroupHeartbeatRequestData request = new ConsumerGroupHeartbeatRequestData().setGroupId("kip848")
+                .setMemberId(memberId).setMemberEpoch(memberEpoch);
+        if (memberEpoch == 0) {
+            request.setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(new ArrayList<>(List.of("orders")));
+        }
+        if (owned != null) {
+            request.setTopicPartitions(new ArrayList<>(owned.isEmpty() ? List.of() : List.of(
+                    new ConsumerGroupHeartbeatRequestData.TopicPartitions().setTopicId(new java.util.UUID(1, 1))
+                            .setPartitions(new ArrayList<>(owned)))));
+        }
+        ConsumerGroupHeartbeatResponseData response = (ConsumerGroupHeartbeatResponseData) driver.submit(PARTITION,
+                (short) 1, "client", "/127.0.0.1",
+                (shard, context, nowMs) -> shard.consumerGroupHeartbeat(context, request, nowMs),
+                error -> new ConsumerGroupHeartbeatResponseData().setErrorCode(error.code()))
+                .get(10, TimeUnit.SECONDS);
+        assertThat(response.errorCode()).isZero();
+        return response;
+    }
+
+    private static List<Integer> assigned(ConsumerGroupHeartbeatResponseData response) {
+        return response.assignment() == null ? null : response.assignment().topicPartitions().stream()
+                .flatMap(topic -> topic.partitions().stream()).sorted().toList();
+    }
+
+    @Test
+    void topicChangesReachLoadedShardsAndShardsThatFinishLoadingLater() throws Exception {
+        loadGate = new CountDownLatch(1);
+        driver.onElected(PARTITION, 1);
+        // The topics arrive while the partition loads: the shard gets them when it is ready.
+        driver.onMetadataUpdate(orders(2));
+        loadGate.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ACTIVE".equals(driver.partitionStatuses().get(PARTITION)));
+        ConsumerGroupHeartbeatResponseData joined = consumerHeartbeat("member-a", 0, List.of());
+        assertThat(assigned(joined)).containsExactly(0, 1);
+
+        // More partitions: the group's epoch moves and the member is given the new one.
+        driver.onMetadataUpdate(orders(3));
+        ConsumerGroupHeartbeatResponseData grown = consumerHeartbeat("member-a", joined.memberEpoch(),
+                List.of(0, 1));
+        assertThat(grown.memberEpoch()).isGreaterThan(joined.memberEpoch());
+        assertThat(assigned(grown)).containsExactly(0, 1, 2);
     }
 }
