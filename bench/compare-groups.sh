@@ -5,7 +5,8 @@
 # Rebalance: a fresh topic of --partitions partitions (900 by default) per broker and round, created with Kafka's
 # kafka-topics tool; --consumers members (10) start at once and the load tool's `rebalance` mode times three phases:
 # until the first members settle (every partition owned by exactly one member, shares balanced), until one more member
-# joining has its share, until one member leaving has had its partitions moved. Group protocols (--protocols):
+# joining has its share, until one member leaving has had its partitions moved (the join and the leave each start
+# after 6 s of quiet, longer than a heartbeat interval). Group protocols (--protocols):
 #   classic              group.protocol=classic with the client's default assignor (range, eager)
 #   classic-cooperative  group.protocol=classic with the CooperativeStickyAssignor (incremental)
 #   consumer             group.protocol=consumer (KIP-848), the broker's default server assignor (uniform)

@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code rebalance}: how long a group takes to settle (every partition owned by exactly one member, shares balanced)
- * in three phases: {@code --consumers} members start together (or {@code --join-interval-ms} apart), then one more
- * member joins the settled group, then one member leaves it cleanly. Each phase is timed from its first action to
+ * in three phases: {@code --consumers} members start together (or {@code --join-interval-ms} apart), then, after
+ * {@code --quiet-ms}, one more member joins the settled group, then, after another pause, one member leaves it
+ * cleanly. Each phase is timed from its first action to
  * the member report that settled it. The topic is created with {@code --partitions} partitions when missing.
  * Runs on the calling thread; members run on their own threads.
  */
@@ -38,6 +39,11 @@ final class RebalanceCommand implements Callable<Integer> {
     @Option(names = "--join-interval-ms", defaultValue = "0",
             description = "Pause between starting two of the first members. Default: ${DEFAULT-VALUE}.")
     long joinIntervalMs;
+
+    @Option(names = "--quiet-ms", defaultValue = "6000",
+            description = "Pause before the join and the leave phase, so they start from a group that has been quiet "
+                    + "(longer than the heartbeat interval). Default: ${DEFAULT-VALUE}.")
+    long quietMs;
 
     @Option(names = "--timeout-ms", defaultValue = "300000",
             description = "Give up on a phase after this long. Default: ${DEFAULT-VALUE}.")
@@ -77,12 +83,14 @@ final class RebalanceCommand implements Callable<Integer> {
             if (initialMs < 0) {
                 return 1;
             }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(quietMs));
             long joinStartNanos = System.nanoTime();
             members.add(startMember(consumers, tracker));
             long joinMs = awaitPhase("join", tracker, joinStartNanos, members);
             if (joinMs < 0) {
                 return 1;
             }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(quietMs));
             GroupMember leaving = members.remove(0);
             long leaveStartNanos = System.nanoTime();
             if (!leaving.stop(timeoutMs)) {

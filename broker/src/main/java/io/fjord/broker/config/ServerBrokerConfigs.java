@@ -172,6 +172,10 @@ final class ServerBrokerConfigs {
                     "The maximum allowed session timeout of consumer-protocol members")
             .define("group.consumer.heartbeat.interval.ms", INT, 5000, atLeast(1), MEDIUM,
                     "Heartbeat interval of consumer-protocol members")
+            .define("group.consumer.settling.heartbeat.interval.ms", INT, 500, atLeast(1), MEDIUM,
+                    "Fjord's, not Kafka's: the heartbeat interval told to consumer-protocol members while their group "
+                            + "settles (capped by group.consumer.heartbeat.interval.ms; equal to it gives Kafka's "
+                            + "behaviour)")
             .define("group.consumer.min.heartbeat.interval.ms", INT, 5000, atLeast(1), MEDIUM,
                     "The minimum allowed heartbeat interval of consumer-protocol members")
             .define("group.consumer.max.heartbeat.interval.ms", INT, 15_000, atLeast(1), MEDIUM,

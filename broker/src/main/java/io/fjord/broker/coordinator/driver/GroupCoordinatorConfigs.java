@@ -64,7 +64,8 @@ public final class GroupCoordinatorConfigs {
                     "group.consumer.heartbeat.interval.ms must be less than group.consumer.session.timeout.ms");
         }
         return new ConsumerGroupConfig(heartbeatMs, sessionMs, config.intValue("group.consumer.max.size"),
-                assignors(config.list("group.consumer.assignors")), MAX_REGEX_LENGTH);
+                assignors(config.list("group.consumer.assignors")), MAX_REGEX_LENGTH,
+                config.intValue("group.consumer.settling.heartbeat.interval.ms"));
     }
 
     /** Whether {@code group.coordinator.rebalance.protocols} enables KIP-848 consumer groups. */

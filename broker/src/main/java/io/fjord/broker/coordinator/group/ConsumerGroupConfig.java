@@ -13,15 +13,17 @@ import java.util.List;
  *        the default; Fjord has {@code uniform} and {@code range}
  * @param maxRegexLength the longest subscription regular expression accepted (Fjord's limit: Java's regex engine
  *        backtracks where Kafka's RE2/J does not, so patterns are kept short)
+ * @param settlingHeartbeatIntervalMs {@code group.consumer.settling.heartbeat.interval.ms} (Fjord's, not Kafka's): the
+ *        shorter interval told to members while their group settles (see {@link #heartbeatIntervalMs(boolean)})
  */
 public record ConsumerGroupConfig(int heartbeatIntervalMs, int sessionTimeoutMs, int maxSize, List<String> assignors,
-        int maxRegexLength) {
+        int maxRegexLength, int settlingHeartbeatIntervalMs) {
     public static final List<String> KNOWN_ASSIGNORS = List.of("uniform", "range");
 
     public ConsumerGroupConfig {
         assignors = List.copyOf(assignors);
         if (heartbeatIntervalMs < 1 || sessionTimeoutMs <= heartbeatIntervalMs || maxSize < 1
-                || maxRegexLength < 1) {
+                || maxRegexLength < 1 || settlingHeartbeatIntervalMs < 1) {
             throw new ConfigException("invalid consumer group setting");
         }
         if (assignors.isEmpty() || !KNOWN_ASSIGNORS.containsAll(assignors)) {
@@ -30,7 +32,18 @@ public record ConsumerGroupConfig(int heartbeatIntervalMs, int sessionTimeoutMs,
     }
 
     public static ConsumerGroupConfig defaults() {
-        return new ConsumerGroupConfig(5_000, 45_000, Integer.MAX_VALUE, KNOWN_ASSIGNORS, 1_000);
+        return new ConsumerGroupConfig(5_000, 45_000, Integer.MAX_VALUE, KNOWN_ASSIGNORS, 1_000, 500);
+    }
+
+    /**
+     * The interval a heartbeat response tells a member. A member learns of a new target assignment, or that another
+     * member released a partition it waits for, only at its next heartbeat; so while its group settles (not Stable,
+     * or its target assignment was computed within the last full interval) the coordinator asks for heartbeats every
+     * {@code settlingHeartbeatIntervalMs}, and for the configured interval once the group is quiet. Kafka always
+     * answers with the configured interval; setting both to the same value gives Kafka's behaviour.
+     */
+    public int heartbeatIntervalMs(boolean settling) {
+        return settling ? Math.min(settlingHeartbeatIntervalMs, heartbeatIntervalMs) : heartbeatIntervalMs;
     }
 
     public String defaultAssignor() {

@@ -33,7 +33,7 @@ class ConsumerGroupHeartbeatTest {
         assertThat(response.errorCode()).isZero();
         assertThat(response.memberId()).isEqualTo("m1");
         assertThat(response.memberEpoch()).isEqualTo(1);
-        assertThat(response.heartbeatIntervalMs()).isEqualTo(5_000);
+        assertThat(response.heartbeatIntervalMs()).as("the group has only just settled").isEqualTo(500);
         assertThat(h.assignment(response)).isEqualTo(Map.of("foo", set(0, 1, 2)));
         ConsumerGroupDescribeResponseData.DescribedGroup described = h.describe(GROUP);
         assertThat(described.errorCode()).isZero();
@@ -118,6 +118,29 @@ class ConsumerGroupHeartbeatTest {
         assertThat(h.assignment(b)).isEqualTo(Map.of("foo", set(2, 3)));
         assertThat(h.describe(GROUP).groupState()).isEqualTo("Stable");
         assertReplayEqual(h);
+    }
+
+    @Test
+    void membersHeartbeatOftenWhileTheGroupSettlesAndAtTheConfiguredIntervalOnceItIsQuiet() {
+        ConsumerGroupHarness h = new ConsumerGroupHarness(TestTopics.of("foo", 4));
+        assertThat(h.join(GROUP, "a", "foo").heartbeatIntervalMs()).isEqualTo(500);
+        h.advance(5_000);
+        assertThat(h.heartbeat(GROUP, "a", 1, owned("foo", List.of(0, 1, 2, 3))).heartbeatIntervalMs())
+                .as("stable, target computed a full interval ago").isEqualTo(5_000);
+
+        h.advance(1_000);
+        assertThat(h.join(GROUP, "b", "foo").heartbeatIntervalMs()).isEqualTo(500);
+        h.advance(4_000);
+        assertThat(h.heartbeat(GROUP, "a", 1, owned("foo", List.of(0, 1, 2, 3))).heartbeatIntervalMs())
+                .as("a owes a revocation: reconciling").isEqualTo(500);
+        h.heartbeat(GROUP, "a", 1, owned("foo", List.of(0, 1)));
+        ConsumerGroupHeartbeatResponseData b = h.heartbeat(GROUP, "b", 2, owned());
+        assertThat(h.assignment(b)).isEqualTo(Map.of("foo", set(2, 3)));
+        assertThat(h.describe(GROUP).groupState()).isEqualTo("Stable");
+        assertThat(b.heartbeatIntervalMs()).as("stable, target computed 4 s ago").isEqualTo(500);
+        h.advance(2_000);
+        assertThat(h.heartbeat(GROUP, "b", 2, owned("foo", List.of(2, 3))).heartbeatIntervalMs())
+                .as("stable, target computed 6 s ago").isEqualTo(5_000);
     }
 
     @Test
@@ -394,7 +417,7 @@ class ConsumerGroupHeartbeatTest {
     @Test
     void theGroupRefusesMembersBeyondItsMaximumSize() {
         ConsumerGroupHarness h = new ConsumerGroupHarness(TestTopics.of("foo", 2),
-                new ConsumerGroupConfig(5_000, 45_000, 1, List.of("uniform", "range"), 100));
+                new ConsumerGroupConfig(5_000, 45_000, 1, List.of("uniform", "range"), 100, 500));
         assertThat(h.join(GROUP, "a", "foo").errorCode()).isZero();
         assertThat(h.join(GROUP, "b", "foo").errorCode()).isEqualTo(Errors.GROUP_MAX_SIZE_REACHED.code());
         // A known member rejoining is not a new one.

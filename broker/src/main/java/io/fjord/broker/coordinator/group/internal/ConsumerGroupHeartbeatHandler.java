@@ -252,9 +252,12 @@ public final class ConsumerGroupHeartbeatHandler {
         operations.scheduleSessionTimeout(groupId, memberId, effects.nowMs());
         operations.updateRebalanceTimeout(groupId, current, reconciled, effects.nowMs());
 
+        // While the group settles members must hear of it soon (see ConsumerGroupConfig.heartbeatIntervalMs).
+        boolean settling = group.state() != ConsumerGroupState.STABLE
+                || effects.nowMs() - group.targetAssignmentTimestampMs() < operations.config().heartbeatIntervalMs();
         ConsumerGroupHeartbeatResponseData response = new ConsumerGroupHeartbeatResponseData()
                 .setMemberId(memberId).setMemberEpoch(reconciled.memberEpoch())
-                .setHeartbeatIntervalMs(operations.config().heartbeatIntervalMs());
+                .setHeartbeatIntervalMs(operations.config().heartbeatIntervalMs(settling));
         boolean fullRequest = request.rebalanceTimeoutMs() != -1 && request.topicPartitions() != null
                 && (request.subscribedTopicNames() != null || request.subscribedTopicRegex() != null);
         if (epoch == JOIN_EPOCH || fullRequest || before == null
