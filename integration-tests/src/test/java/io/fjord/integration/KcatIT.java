@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kcat (librdkafka, Debian's package, installed by run-tests) produces and consumes against a Fjord node: a second,
- * independent Kafka client implementation that uses older API versions than the Java client.
+ * independent Kafka client implementation that uses older API versions than the Java client, also as a group member
+ * (librdkafka's classic-protocol balanced consumer).
  */
 class KcatIT {
     @TempDir
@@ -61,6 +62,27 @@ class KcatIT {
             assertThat(consumed.output()).isEqualTo(expected.toString());
             Result listed = kcat("", "-b", broker, "-L", "-t", "kcat-topic");
             assertThat(listed.output()).contains("topic \"kcat-topic\" with 1 partitions").contains("leader 1");
+        }
+    }
+
+    @Test
+    void kcatConsumesInAGroupAndResumesFromItsCommittedOffsets() throws Exception {
+        try (FjordTestNode node = FjordTestNode.start(data, Map.of("group.initial.rebalance.delay.ms", "0"))) {
+            String broker = node.bootstrapServers();
+            assertThat(kcat("k1:one\nk2:two\nk3:three\n", "-b", broker, "-t", "grouped", "-P", "-K:").exitCode())
+                    .isZero();
+            // librdkafka's balanced consumer (the classic protocol), committing as it goes and on exit.
+            String[] groupConsumer = {"-b", broker, "-G", "kcat-group", "grouped", "-e", "-q", "-f", "%k=%s@%o\n",
+                    "-X", "auto.offset.reset=earliest"};
+            Result first = kcat("", groupConsumer);
+            assertThat(first.exitCode()).isZero();
+            assertThat(first.output()).isEqualTo("k1=one@0\nk2=two@1\nk3=three@2\n");
+
+            assertThat(kcat("k4:four\n", "-b", broker, "-t", "grouped", "-P", "-K:").exitCode()).isZero();
+            Result second = kcat("", groupConsumer);
+            assertThat(second.exitCode()).isZero();
+            assertThat(second.output()).as("only what came after the group's committed offset")
+                    .isEqualTo("k4=four@3\n");
         }
     }
 }
