@@ -3,14 +3,20 @@ package io.fjord.raft.driver;
 import io.fjord.protocol.Errors;
 import io.fjord.raft.DurableState;
 import io.fjord.raft.LogEntry;
+import io.fjord.raft.OffsetAndEpoch;
 import io.fjord.raft.ProposeResult;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.RaftMessage;
 import io.fjord.raft.RaftNode;
 import io.fjord.raft.Ready;
+import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.Role;
 import io.fjord.raft.RoleChange;
+import io.fjord.raft.SnapshotChunk;
+import io.fjord.raft.VoterSet;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -29,17 +35,22 @@ import org.slf4j.LoggerFactory;
  * executes the queued commands and then carries out every {@link Ready} in the order the core requires:
  * <ol>
  *   <li>write the durable state (fsync'd, before any message of the Ready leaves);</li>
+ *   <li>write fetched snapshot chunks; install a complete fetched snapshot (fsync, rename, the log restarts empty at
+ *       its end, the listener loads it); delete the log below a new log start;</li>
  *   <li>truncate the log, append the new entries;</li>
  *   <li>send the messages (a leader's fetch answers need not wait for its own fsync);</li>
  *   <li>fsync the log and report {@link RaftNode#onLogFlushed(long)} (acknowledgements count flushed entries
  *       only, so a follower's next fetch and the leader's own position follow the fsync);</li>
  *   <li>hand committed entries to the {@link RaftListener} and complete the proposals they carry.</li>
  * </ol>
- * Entries appended in one cycle share one fsync (group commit). Any storage error stops the driver: it logs the
- * reason, fails every pending proposal and sends nothing more, so the node never acknowledges what it may not have.
- * New Ready fields (snapshots, log-prefix deletion) become more steps of {@link #carryOut(Ready)}.
+ * Entries appended in one cycle share one fsync (group commit). Any storage error stops the driver: it tells the core
+ * ({@link RaftNode#onStorageError(String)}), logs the reason, fails every pending proposal and sends nothing more, so
+ * the node never acknowledges what it may not have. The state machine saves snapshots with
+ * {@link #createSnapshot(long, byte[])}; a restart loads the latest one into the listener, then applies the log
+ * after it.
  *
- * <p>Thread-safe: {@link #deliver}, {@link #propose}, {@link #describeQuorum} and {@link #status} may be called
+ * <p>Thread-safe: {@link #deliver}, {@link #propose}, {@link #createSnapshot}, {@link #describeQuorum} and
+ * {@link #status} may be called
  * from any thread; the node, the storage and the listener are used by the driver's thread only. No thread is
  * started before {@link #start()}.
  */
@@ -62,6 +73,8 @@ public final class RaftDriver implements AutoCloseable {
     private RaftNode node;
     private Thread thread;
     private long appliedOffset;
+    /** The snapshot recovered at start, loaded into the listener by the driver's thread first; null if none. */
+    private OffsetAndEpoch recoveredSnapshot;
     private int knownLeaderId = -1;
     private DurableState writtenState;
     private int writtenLeaderId = -1;
@@ -105,7 +118,10 @@ public final class RaftDriver implements AutoCloseable {
         knownLeaderId = recovered.leaderId();
         writtenLeaderId = recovered.leaderId();
         writtenState = recovered.state();
-        node = new RaftNode(config, recovered.state(), recovered.log(), random, clockMs.getAsLong());
+        recoveredSnapshot = recovered.latestSnapshot();
+        node = new RaftNode(config, ReplicaKey.NO_DIRECTORY, recovered.state(), recovered.latestSnapshot(),
+                recovered.log(), storage.snapshots(), random, clockMs.getAsLong());
+        appliedOffset = node.logStartOffset();
         publishStatus(null);
         running = true;
         thread = new Thread(this::run, "raft-driver-" + config.nodeId());
@@ -129,6 +145,21 @@ public final class RaftDriver implements AutoCloseable {
         } else if (!commands.offer(new Propose(List.copyOf(payloads), future))) {
             future.completeExceptionally(new ProposalException(Errors.REQUEST_TIMED_OUT, status.leaderId(),
                     "the driver's queue is full"));
+        }
+        return future;
+    }
+
+    /**
+     * Saves a snapshot of the state machine: {@code state} is its state after applying every committed entry below
+     * {@code offset} (at most the offset applied so far). The driver writes the voter set in force there followed by
+     * {@code state} as snapshot {@code (offset, epoch of the entry before it)}, durably, tells the core (the log may
+     * then start there and lagging replicas fetch the snapshot) and completes the future with its id. Nothing is
+     * written (the future gets the latest snapshot's id) if the log starts at or after {@code offset} already.
+     */
+    public CompletableFuture<OffsetAndEpoch> createSnapshot(long offset, byte[] state) {
+        CompletableFuture<OffsetAndEpoch> future = new CompletableFuture<>();
+        if (!running || !commands.offer(new CreateSnapshot(offset, state, future))) {
+            future.completeExceptionally(new ProposalException(Errors.REQUEST_TIMED_OUT, -1, "driver not running"));
         }
         return future;
     }
@@ -174,6 +205,9 @@ public final class RaftDriver implements AutoCloseable {
     private void run() {
         List<Command> batch = new ArrayList<>();
         try {
+            if (recoveredSnapshot != null) {
+                loadSnapshot(recoveredSnapshot);
+            }
             while (running) {
                 Command first = commands.poll(pollIntervalMs, TimeUnit.MILLISECONDS);
                 long nowMs = clockMs.getAsLong();
@@ -194,6 +228,8 @@ public final class RaftDriver implements AutoCloseable {
         } catch (InterruptedException e) {
             LOG.debug("Raft driver {} interrupted", config.nodeId());
         } catch (StorageFailure e) {
+            // The core's input: it drops what it collected and produces nothing more (votes, fetches, commits).
+            node.onStorageError(String.valueOf(e.getCause()));
             stop("storage error: " + e.getCause(), e.getCause());
         } catch (RuntimeException | Error e) {
             stop("driver failure: " + e, e);
@@ -207,6 +243,9 @@ public final class RaftDriver implements AutoCloseable {
                             "driver stopped"));
                 } else if (left instanceof Describe describe) {
                     describe.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
+                            "driver stopped"));
+                } else if (left instanceof CreateSnapshot create) {
+                    create.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
                             "driver stopped"));
                 }
             }
@@ -226,7 +265,49 @@ public final class RaftDriver implements AutoCloseable {
             }
         } else if (command instanceof Describe describe) {
             describe(describe.future);
+        } else if (command instanceof CreateSnapshot create) {
+            createSnapshot(create);
         }
+    }
+
+    private void createSnapshot(CreateSnapshot create) {
+        long offset = create.offset;
+        if (offset > appliedOffset || offset < 0) {
+            create.future.completeExceptionally(new IllegalArgumentException("a snapshot at " + offset
+                    + " but the state machine applied only below " + appliedOffset));
+            return;
+        }
+        if (offset <= node.logStartOffset()) {
+            create.future.complete(node.latestSnapshotId());
+            return;
+        }
+        OffsetAndEpoch snapshotId = new OffsetAndEpoch(offset, node.entry(offset - 1).epoch());
+        byte[] voters = node.votersAt(offset).encode();
+        ByteBuffer bytes = ByteBuffer.allocate(voters.length + create.state.length).put(voters).put(create.state)
+                .flip();
+        try {
+            withStorage(() -> storage.createSnapshot(snapshotId, bytes));
+        } catch (StorageFailure e) {
+            create.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
+                    "snapshot not written: " + e.getCause()));
+            throw e;
+        }
+        node.onSnapshotCreated(snapshotId);
+        create.future.complete(snapshotId);
+    }
+
+    /** Hands snapshot {@code snapshotId} to the listener (without the voter set it starts with). */
+    private void loadSnapshot(OffsetAndEpoch snapshotId) {
+        byte[][] read = new byte[1][];
+        withStorage(() -> read[0] = storage.readSnapshot(snapshotId));
+        byte[] bytes = read[0];
+        int votersBytes = VoterSet.encodedSizeBytes(bytes);
+        if (votersBytes < 0 || votersBytes > bytes.length) {
+            throw new StorageFailure(new java.io.IOException("snapshot " + snapshotId
+                    + " does not start with a voter set"));
+        }
+        listener.onSnapshotLoaded(snapshotId, Arrays.copyOfRange(bytes, votersBytes, bytes.length));
+        appliedOffset = snapshotId.offset();
     }
 
     private void describe(CompletableFuture<QuorumDescription> future) {
@@ -255,6 +336,17 @@ public final class RaftDriver implements AutoCloseable {
             withStorage(() -> storage.writeDurableState(state, knownLeaderId));
             writtenState = state;
             writtenLeaderId = knownLeaderId;
+        }
+        for (SnapshotChunk chunk : ready.snapshotChunks()) {
+            withStorage(() -> storage.writeSnapshotChunk(chunk));
+        }
+        if (ready.installSnapshot() != null) {
+            withStorage(() -> storage.installSnapshot(ready.installSnapshot()));
+            failFrom(0);
+            loadSnapshot(ready.installSnapshot());
+        }
+        if (ready.logStartOffset() != Ready.NO_LOG_START_CHANGE) {
+            withStorage(() -> storage.deleteLogBefore(ready.logStartOffset()));
         }
         boolean logChanged = false;
         if (ready.truncateToOffset() != Ready.NO_TRUNCATION) {
@@ -355,7 +447,11 @@ public final class RaftDriver implements AutoCloseable {
         }
     }
 
-    private sealed interface Command permits Deliver, Propose, Describe {
+    private sealed interface Command permits Deliver, Propose, Describe, CreateSnapshot {
+    }
+
+    private record CreateSnapshot(long offset, byte[] state, CompletableFuture<OffsetAndEpoch> future)
+            implements Command {
     }
 
     private record Deliver(RaftMessage message) implements Command {

@@ -1,6 +1,7 @@
 package io.fjord.raft.tool;
 
 import io.fjord.raft.LogEntry;
+import io.fjord.raft.OffsetAndEpoch;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.driver.DriverStatus;
 import io.fjord.raft.driver.QuorumDescription;
@@ -57,6 +58,11 @@ public final class RaftServer implements AutoCloseable {
 
     public CompletableFuture<Long> propose(List<byte[]> payloads) {
         return driver.propose(payloads);
+    }
+
+    /** Saves a snapshot of the state machine's {@code state} after the entries below {@code offset}; see the driver. */
+    public CompletableFuture<OffsetAndEpoch> createSnapshot(long offset, byte[] state) {
+        return driver.createSnapshot(offset, state);
     }
 
     public CompletableFuture<QuorumDescription> describeQuorum() {

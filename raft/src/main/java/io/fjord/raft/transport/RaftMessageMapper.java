@@ -256,6 +256,10 @@ public final class RaftMessageMapper {
                 partition.setDivergingEpoch(new FetchResponseData.EpochEndOffset()
                         .setEpoch(fetch.divergingEpoch().epoch()).setEndOffset(fetch.divergingEpoch().endOffset()));
             }
+            if (fetch.snapshotId() != null) {
+                partition.setSnapshotId(new FetchResponseData.SnapshotId().setEndOffset(fetch.snapshotId().offset())
+                        .setEpoch(fetch.snapshotId().epoch()));
+            }
             return new FetchResponseData().setResponses(List.of(new FetchResponseData.FetchableTopicResponse()
                     .setTopic(METADATA_TOPIC).setTopicId(METADATA_TOPIC_ID).setPartitions(List.of(partition))));
         } else if (response instanceof FetchSnapshotResponse snapshot) {
@@ -339,12 +343,15 @@ public final class RaftMessageMapper {
             EpochEndOffset diverging = partition.divergingEpoch().epoch() < 0
                     && partition.divergingEpoch().endOffset() < 0 ? null
                     : new EpochEndOffset(partition.divergingEpoch().epoch(), partition.divergingEpoch().endOffset());
+            // Kafka's default SnapshotId is (-1, -1): none.
+            OffsetAndEpoch snapshotId = partition.snapshotId().endOffset() < 0 || partition.snapshotId().epoch() < 0
+                    ? null : new OffsetAndEpoch(partition.snapshotId().endOffset(), partition.snapshotId().epoch());
             List<LogEntry> entries = EntryBatches.decode(buffer(partition.records()), maxEntriesPerFetch,
                     maxEntryBytes);
             return new FetchResponse(peerId, localId, correlationId, Errors.forCode(partition.errorCode()),
                     partition.highWatermark(), partition.logStartOffset(), diverging,
                     new LeaderAndEpoch(partition.currentLeader().leaderId(), partition.currentLeader().leaderEpoch()),
-                    entries);
+                    entries, snapshotId);
         } else if (response instanceof FetchSnapshotResponseData snapshot) {
             FetchSnapshotRequest asked = (FetchSnapshotRequest) request;
             if (snapshot.errorCode() != 0) {

@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.fjord.raft.EntryType;
 import io.fjord.raft.LogEntry;
+import io.fjord.raft.OffsetAndEpoch;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.Role;
 import io.fjord.raft.driver.QuorumDescription;
 import io.fjord.raft.driver.RaftListener;
 import io.fjord.raft.storage.QuorumStateFile;
+import io.fjord.raft.storage.SnapshotStore;
 import io.fjord.raft.transport.TransportConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,7 +37,11 @@ class RaftServerClusterTest {
 
     private final Map<Integer, InetSocketAddress> voters = new LinkedHashMap<>();
     private final Map<Integer, RaftServer> servers = new LinkedHashMap<>();
+    private static final int FETCH_MAX_BYTES = 1024;
+
     private final Map<Integer, List<String>> applied = new LinkedHashMap<>();
+    private final Map<Integer, List<OffsetAndEpoch>> loaded = new LinkedHashMap<>();
+    private final Map<Integer, TextStateMachine> machines = new java.util.concurrent.ConcurrentHashMap<>();
 
     @AfterEach
     void closeAll() throws IOException {
@@ -46,13 +52,7 @@ class RaftServerClusterTest {
 
     @Test
     void threeNodesElectALeaderCommitInOrderAndSurviveALeaderCrashAndRestart() throws Exception {
-        for (int id = 1; id <= 3; id++) {
-            voters.put(id, new InetSocketAddress("127.0.0.1", freePort()));
-        }
-        for (int id = 1; id <= 3; id++) {
-            start(id);
-        }
-        RaftServer leader = awaitLeader(-1);
+        RaftServer leader = startThree();
         List<CompletableFuture<Long>> acks = new ArrayList<>();
         for (int index = 0; index < 200; index++) {
             acks.add(leader.propose(List.of(("a" + index).getBytes(StandardCharsets.UTF_8))));
@@ -82,10 +82,77 @@ class RaftServerClusterTest {
         assertThat(applied.get(crashed)).isEqualTo(applied.get(next.nodeId()));
     }
 
+    @Test
+    void aFollowerBehindTheLeadersLogStartCatchesUpFromItsSnapshotInChunksOverTcp() throws Exception {
+        RaftServer leader = startThree();
+        int behind = leader.nodeId() % 3 + 1;
+        servers.remove(behind).close();
+        List<CompletableFuture<Long>> acks = new ArrayList<>();
+        for (int index = 0; index < 300; index++) {
+            acks.add(leader.propose(List.of(("entry-" + index).getBytes(StandardCharsets.UTF_8))));
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.get(leader.nodeId()).save().offset() > 300);
+
+        TextStateMachine.Saved saved = machines.get(leader.nodeId()).save();
+        OffsetAndEpoch snapshotId = leader.createSnapshot(saved.offset(), saved.bytes()).get(10, TimeUnit.SECONDS);
+        assertThat(snapshotId.offset()).isEqualTo(saved.offset());
+        assertThat(saved.bytes().length).as("several chunks of %d bytes", FETCH_MAX_BYTES)
+                .isGreaterThan(3 * FETCH_MAX_BYTES);
+        assertThat(leader.propose(List.of("after".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS))
+                .isGreaterThanOrEqualTo(saved.offset());
+
+        applied.get(behind).clear();
+        start(behind);
+        await().atMost(Duration.ofSeconds(10)).until(() -> applied.get(behind).size() == 301);
+        assertThat(applied.get(behind)).isEqualTo(applied.get(leader.nodeId()));
+        assertThat(loaded.get(behind)).containsExactly(snapshotId);
+        Path snapshotFile = directory.resolve("node-" + behind).resolve("__cluster_metadata-0")
+                .resolve(SnapshotStore.fileName(snapshotId));
+        assertThat(snapshotFile).exists();
+
+        // A restart loads the snapshot from disk and applies the log after it.
+        servers.remove(behind).close();
+        applied.get(behind).clear();
+        loaded.get(behind).clear();
+        start(behind);
+        await().atMost(Duration.ofSeconds(10)).until(() -> applied.get(behind).size() == 301);
+        assertThat(applied.get(behind)).isEqualTo(applied.get(leader.nodeId()));
+        assertThat(loaded.get(behind)).containsExactly(snapshotId);
+    }
+
+    private RaftServer startThree() throws Exception {
+        for (int id = 1; id <= 3; id++) {
+            voters.put(id, new InetSocketAddress("127.0.0.1", freePort()));
+        }
+        for (int id = 1; id <= 3; id++) {
+            start(id);
+        }
+        return awaitLeader(-1);
+    }
+
     private void start(int id) throws Exception {
-        RaftConfig config = RaftConfig.withDefaults(id, voters.keySet()).withTimeouts(300, 600, 300, 600, 200);
+        RaftConfig config = RaftConfig.withDefaults(id, voters.keySet()).withTimeouts(300, 600, 300, 600, 200)
+                .withFetchMaxBytes(FETCH_MAX_BYTES);
         List<String> log = applied.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>());
-        RaftListener listener = entry -> record(log, entry);
+        List<OffsetAndEpoch> snapshots = loaded.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>());
+        TextStateMachine machine = new TextStateMachine();
+        machines.put(id, machine);
+        RaftListener listener = new RaftListener() {
+            @Override
+            public void onCommitted(LogEntry entry) {
+                record(log, entry);
+                machine.apply(entry.offset(), entry.type() == EntryType.DATA ? entry.offset() + ":"
+                        + new String(entry.payload(), StandardCharsets.UTF_8) : null);
+            }
+
+            @Override
+            public void onSnapshotLoaded(OffsetAndEpoch snapshotId, byte[] state) {
+                snapshots.add(snapshotId);
+                log.clear();
+                log.addAll(machine.load(snapshotId.offset(), state));
+            }
+        };
         RaftServer server = new RaftServer(config, TransportConfig.withDefaults(voters.get(id), voters, "test"),
                 directory.resolve("node-" + id), listener);
         server.start();

@@ -91,6 +91,9 @@ class RaftMessageMapperTest {
         FetchResponse diverging = new FetchResponse(2, 1, 13, Errors.NONE, 41, 0, new EpochEndOffset(4, 30),
                 new LeaderAndEpoch(2, 6), List.of());
         assertThat(answerOverTheWire(fetch, diverging)).isEqualTo(diverging);
+        FetchResponse toSnapshot = new FetchResponse(2, 1, 13, Errors.NONE, 120, 100, null, new LeaderAndEpoch(2, 6),
+                List.of(), new OffsetAndEpoch(100, 5));
+        assertThat(answerOverTheWire(fetch, toSnapshot)).isEqualTo(toSnapshot);
 
         FetchSnapshotRequest snapshot = new FetchSnapshotRequest(1, 2, 14, 1, 6, new OffsetAndEpoch(100, 5), 0, 1024);
         assertThat(overTheWire(snapshot)).isEqualTo(snapshot);
@@ -101,6 +104,12 @@ class RaftMessageMapperTest {
         assertThat(received.snapshotId()).isEqualTo(snapshotAnswer.snapshotId());
         assertThat(received.currentLeader()).isEqualTo(snapshotAnswer.currentLeader());
         assertThat(received.unalignedRecords()).isEmpty();
+        FetchSnapshotResponse chunk = new FetchSnapshotResponse(2, 1, 14, Errors.NONE, new OffsetAndEpoch(100, 5),
+                new LeaderAndEpoch(2, 6), 3000, 0, new byte[] {1, 2, 3});
+        FetchSnapshotResponse chunkReceived = (FetchSnapshotResponse) answerOverTheWire(snapshot, chunk);
+        assertThat(chunkReceived.unalignedRecords()).containsExactly(1, 2, 3);
+        assertThat(chunkReceived.size()).isEqualTo(3000);
+        assertThat(chunkReceived.position()).isZero();
     }
 
     @Test
