@@ -128,6 +128,16 @@ public final class RaftDriver implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * The transport's connection to {@code peerId} was refused or closed; see {@link RaftNode#onPeerUnreachable}.
+     * Dropped when the queue is full (the fetch timeout still applies).
+     */
+    public void peerUnreachable(int peerId) {
+        if (running) {
+            commands.offer(new PeerUnreachable(peerId));
+        }
+    }
+
     /** Takes a message from the network; false (dropped) when the queue is full or the driver stopped. */
     public boolean deliver(RaftMessage message) {
         return running && commands.offer(new Deliver(message));
@@ -267,6 +277,8 @@ public final class RaftDriver implements AutoCloseable {
             describe(describe.future);
         } else if (command instanceof CreateSnapshot create) {
             createSnapshot(create);
+        } else if (command instanceof PeerUnreachable unreachable) {
+            node.onPeerUnreachable(unreachable.peerId);
         }
     }
 
@@ -447,7 +459,10 @@ public final class RaftDriver implements AutoCloseable {
         }
     }
 
-    private sealed interface Command permits Deliver, Propose, Describe, CreateSnapshot {
+    private sealed interface Command permits Deliver, Propose, Describe, CreateSnapshot, PeerUnreachable {
+    }
+
+    private record PeerUnreachable(int peerId) implements Command {
     }
 
     private record CreateSnapshot(long offset, byte[] state, CompletableFuture<OffsetAndEpoch> future)

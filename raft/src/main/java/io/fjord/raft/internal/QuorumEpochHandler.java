@@ -37,7 +37,7 @@ final class QuorumEpochHandler {
         if (request.leaderEpoch() > core.epoch || core.role != Role.FOLLOWER || core.leaderId != request.leaderId()) {
             core.becomeFollower(request.leaderEpoch(), request.leaderId());
         } else {
-            core.fetcher.leaderContactMs = core.nowMs;
+            core.fetcher.heardFromLeader();
         }
         respondBegin(request, Errors.NONE);
     }

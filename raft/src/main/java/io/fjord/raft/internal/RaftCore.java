@@ -164,7 +164,7 @@ public final class RaftCore {
         switch (role) {
             case LEADER -> tickLeader();
             case FOLLOWER -> {
-                if (nowMs - fetcher.leaderContactMs >= config.fetchTimeoutMs()) {
+                if (fetcher.leaderLost()) {
                     // Lost the leader: voters try to elect one, observers look for one.
                     if (isVoter()) {
                         becomeProspective();
@@ -257,6 +257,14 @@ public final class RaftCore {
         return true;
     }
 
+    /** The transport's connection to {@code peerId} was refused or closed (see {@code RaftNode.onPeerUnreachable}). */
+    public void onPeerUnreachable(int peerId) {
+        if (failed) {
+            return;
+        }
+        fetcher.peerUnreachable(peerId);
+    }
+
     /** A storage write failed: stop acknowledging anything (no votes, fetches, commits) until restarted. */
     public void onStorageError() {
         failed = true;
@@ -297,7 +305,7 @@ public final class RaftCore {
         enterEpoch(newEpoch);
         leaderId = newLeaderId;
         changeRole(Role.FOLLOWER);
-        fetcher.leaderContactMs = nowMs;
+        fetcher.heardFromLeader();
         fetcher.maybeSendFetch();
     }
 

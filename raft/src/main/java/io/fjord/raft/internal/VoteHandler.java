@@ -56,8 +56,13 @@ final class VoteHandler {
         }
         boolean logUpToDate = isUpToDate(request.lastOffsetEpoch(), request.lastOffset());
         if (request.preVote()) {
-            boolean hasLeader = core.role == Role.LEADER || core.role == Role.FOLLOWER;
-            respond(request, Errors.NONE, logUpToDate && !hasLeader);
+            // A follower whose transport lost the leader's connection no longer hears from a leader (Raft thesis
+            // 9.6: pre-votes are refused only by servers that heard from a leader recently).
+            boolean hasLeader = core.role == Role.LEADER
+                    || (core.role == Role.FOLLOWER && !core.fetcher.leaderUnreachable);
+            // Granted by a follower that lost its leader: naming that leader would make the prospective follow it.
+            boolean granted = logUpToDate && !hasLeader;
+            respond(request, Errors.NONE, granted, granted && core.role == Role.FOLLOWER ? -1 : core.leaderId);
             return;
         }
         if (request.replicaEpoch() > core.epoch) {
@@ -78,8 +83,12 @@ final class VoteHandler {
     }
 
     private void respond(VoteRequest request, Errors error, boolean granted) {
+        respond(request, error, granted, core.leaderId);
+    }
+
+    private void respond(VoteRequest request, Errors error, boolean granted, int leaderId) {
         core.send(new VoteResponse(core.config.nodeId(), request.source(), request.correlationId(), error,
-                core.leaderId, core.epoch, granted, request.preVote()));
+                leaderId, core.epoch, granted, request.preVote()));
     }
 
     void handleResponse(VoteResponse response) {

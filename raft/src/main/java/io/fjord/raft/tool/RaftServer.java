@@ -41,7 +41,7 @@ public final class RaftServer implements AutoCloseable {
         RaftTransport[] transportHolder = new RaftTransport[1];
         this.driver = RaftDriver.create(config, storage, message -> transportHolder[0].send(message), listener);
         this.transport = new RaftTransport(config.nodeId(), transportConfig, mapper, driver::deliver,
-                driver::describeQuorum);
+                driver::describeQuorum, driver::peerUnreachable);
         transportHolder[0] = transport;
     }
 

@@ -202,6 +202,30 @@ final class Simulation {
         flushScheduled[id] = false;
         long survivingEnd = disks[id].crash(random);
         checker.onCrash(id, survivingEnd);
+        // The others' transports see the dead process's connections close within milliseconds.
+        for (int other = 0; other < nodeCount; other++) {
+            if (other != id && nodes[other] != null) {
+                int incarnation = incarnations[other];
+                int peer = id;
+                int receiver = other;
+                schedule(nowMs + 1 + random.nextInt(10), "unreachable", other, "n" + id,
+                        () -> peerUnreachable(receiver, peer, incarnation));
+            }
+        }
+    }
+
+    /** Node {@code id}'s transport lost its connection to {@code peer} (a crash, or a reset of a live link). */
+    void peerUnreachable(int id, int peer, int incarnation) {
+        if (nodes[id] == null || incarnations[id] != incarnation) {
+            return;
+        }
+        nodes[id].onPeerUnreachable(peer);
+        drain(id);
+    }
+
+    /** A connection reset although both ends live: node {@code id} is told {@code peer} is unreachable. */
+    void spuriousUnreachable(int id, int peer) {
+        peerUnreachable(id, peer, incarnations[id]);
     }
 
     private void scheduleTick(int id, long delayMs) {
