@@ -1,6 +1,8 @@
 package io.fjord.raft.driver;
 
 import io.fjord.protocol.Errors;
+import io.fjord.raft.AddRaftVoterRequest;
+import io.fjord.raft.AddRaftVoterResponse;
 import io.fjord.raft.DurableState;
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.OffsetAndEpoch;
@@ -9,6 +11,8 @@ import io.fjord.raft.RaftConfig;
 import io.fjord.raft.RaftMessage;
 import io.fjord.raft.RaftNode;
 import io.fjord.raft.Ready;
+import io.fjord.raft.RemoveRaftVoterRequest;
+import io.fjord.raft.RemoveRaftVoterResponse;
 import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.Role;
 import io.fjord.raft.RoleChange;
@@ -21,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -58,6 +63,8 @@ public final class RaftDriver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftDriver.class);
     /** Commands executed per cycle before the node's outputs are carried out (bounds a cycle's latency). */
     private static final int MAX_COMMANDS_PER_CYCLE = 4096;
+    /** The source of voter changes asked through {@link #addVoter}/{@link #removeVoter} (not a replica id). */
+    private static final int ADMIN_ID = -3;
 
     private final RaftConfig config;
     private final RaftStorage storage;
@@ -69,6 +76,9 @@ public final class RaftDriver implements AutoCloseable {
     private final BlockingQueue<Command> commands;
     /** Proposals by the offset of their last entry, waiting for the high watermark to pass it. */
     private final TreeMap<Long, PendingProposal> pending = new TreeMap<>();
+    /** Voter changes asked through this driver, by correlation id, until the core answers. */
+    private final Map<Integer, CompletableFuture<Errors>> adminRequests = new java.util.HashMap<>();
+    private int nextAdminCorrelationId;
 
     private RaftNode node;
     private Thread thread;
@@ -78,7 +88,9 @@ public final class RaftDriver implements AutoCloseable {
     private int knownLeaderId = -1;
     private DurableState writtenState;
     private int writtenLeaderId = -1;
+    private volatile UUID directoryId = ReplicaKey.NO_DIRECTORY;
     private volatile boolean running;
+    private volatile VoterSet voters;
     private volatile DriverStatus status = DriverStatus.NOT_STARTED;
 
     /**
@@ -119,7 +131,8 @@ public final class RaftDriver implements AutoCloseable {
         writtenLeaderId = recovered.leaderId();
         writtenState = recovered.state();
         recoveredSnapshot = recovered.latestSnapshot();
-        node = new RaftNode(config, ReplicaKey.NO_DIRECTORY, recovered.state(), recovered.latestSnapshot(),
+        directoryId = storage.directoryId();
+        node = new RaftNode(config, directoryId, recovered.state(), recovered.latestSnapshot(),
                 recovered.log(), storage.snapshots(), random, clockMs.getAsLong());
         appliedOffset = node.logStartOffset();
         publishStatus(null);
@@ -174,6 +187,31 @@ public final class RaftDriver implements AutoCloseable {
         return future;
     }
 
+    /**
+     * Asks this node, if it leads, to make observer ({@code voterId}, {@code voterDirectoryId}) a voter (KIP-853's
+     * AddRaftVoter, acknowledged when the new voter set is committed); the future completes with the core's answer
+     * (NONE, NOT_LEADER_OR_FOLLOWER, DUPLICATE_VOTER, REQUEST_TIMED_OUT for a replica not caught up or a change in
+     * progress, ...).
+     */
+    public CompletableFuture<Errors> addVoter(int voterId, UUID voterDirectoryId, int timeoutMs) {
+        return admin(correlationId -> new AddRaftVoterRequest(ADMIN_ID, config.nodeId(), correlationId, timeoutMs,
+                voterId, voterDirectoryId, true));
+    }
+
+    /** Asks this node, if it leads, to remove voter ({@code voterId}, {@code voterDirectoryId}); see addVoter. */
+    public CompletableFuture<Errors> removeVoter(int voterId, UUID voterDirectoryId) {
+        return admin(correlationId -> new RemoveRaftVoterRequest(ADMIN_ID, config.nodeId(), correlationId, voterId,
+                voterDirectoryId));
+    }
+
+    private CompletableFuture<Errors> admin(java.util.function.IntFunction<RaftMessage> request) {
+        CompletableFuture<Errors> future = new CompletableFuture<>();
+        if (!running || !commands.offer(new Admin(request, future))) {
+            future.completeExceptionally(new ProposalException(Errors.REQUEST_TIMED_OUT, -1, "driver not running"));
+        }
+        return future;
+    }
+
     /** The quorum as this node's core knows it; fails with NOT_LEADER_OR_FOLLOWER unless this node leads. */
     public CompletableFuture<QuorumDescription> describeQuorum() {
         CompletableFuture<QuorumDescription> future = new CompletableFuture<>();
@@ -181,6 +219,16 @@ public final class RaftDriver implements AutoCloseable {
             future.completeExceptionally(new ProposalException(Errors.REQUEST_TIMED_OUT, -1, "driver not running"));
         }
         return future;
+    }
+
+    /** This node's log directory id (KIP-853), known once started. */
+    public UUID directoryId() {
+        return directoryId;
+    }
+
+    /** The voter set in force on this node (its log's latest), as of the last cycle. */
+    public VoterSet voters() {
+        return voters;
     }
 
     public DriverStatus status() {
@@ -246,6 +294,9 @@ public final class RaftDriver implements AutoCloseable {
         } finally {
             running = false;
             failAll(Errors.KAFKA_STORAGE_ERROR, "driver stopped");
+            adminRequests.values().forEach(future -> future.completeExceptionally(new ProposalException(
+                    Errors.KAFKA_STORAGE_ERROR, -1, "driver stopped")));
+            adminRequests.clear();
             Command left;
             while ((left = commands.poll()) != null) {
                 if (left instanceof Propose propose) {
@@ -253,6 +304,9 @@ public final class RaftDriver implements AutoCloseable {
                             "driver stopped"));
                 } else if (left instanceof Describe describe) {
                     describe.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
+                            "driver stopped"));
+                } else if (left instanceof Admin admin) {
+                    admin.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
                             "driver stopped"));
                 } else if (left instanceof CreateSnapshot create) {
                     create.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
@@ -279,6 +333,10 @@ public final class RaftDriver implements AutoCloseable {
             createSnapshot(create);
         } else if (command instanceof PeerUnreachable unreachable) {
             node.onPeerUnreachable(unreachable.peerId);
+        } else if (command instanceof Admin admin) {
+            int correlationId = nextAdminCorrelationId++;
+            adminRequests.put(correlationId, admin.future);
+            node.handle(admin.request.apply(correlationId));
         }
     }
 
@@ -372,7 +430,11 @@ public final class RaftDriver implements AutoCloseable {
             logChanged = true;
         }
         for (var message : ready.messages()) {
-            sender.send(message);
+            if (message.destination() == ADMIN_ID) {
+                answerAdmin(message);
+            } else {
+                sender.send(message);
+            }
         }
         if (logChanged) {
             withStorage(storage::flush);
@@ -384,6 +446,14 @@ public final class RaftDriver implements AutoCloseable {
         apply(ready.highWatermark());
         if (node.role() != Role.LEADER && !pending.isEmpty()) {
             failAll(Errors.NOT_LEADER_OR_FOLLOWER, "leadership lost before commit");
+        }
+    }
+
+    private void answerAdmin(RaftMessage answer) {
+        CompletableFuture<Errors> future = adminRequests.remove(answer.correlationId());
+        if (future != null) {
+            future.complete(answer instanceof AddRaftVoterResponse add ? add.error()
+                    : ((RemoveRaftVoterResponse) answer).error());
         }
     }
 
@@ -433,6 +503,7 @@ public final class RaftDriver implements AutoCloseable {
     }
 
     private void publishStatus(String failure) {
+        voters = node.voters();
         status = new DriverStatus(node.role(), node.epoch(), node.leaderId(), node.highWatermark(),
                 node.logEndOffset(), appliedOffset, failure);
     }
@@ -459,7 +530,11 @@ public final class RaftDriver implements AutoCloseable {
         }
     }
 
-    private sealed interface Command permits Deliver, Propose, Describe, CreateSnapshot, PeerUnreachable {
+    private sealed interface Command permits Deliver, Propose, Describe, CreateSnapshot, PeerUnreachable, Admin {
+    }
+
+    private record Admin(java.util.function.IntFunction<RaftMessage> request, CompletableFuture<Errors> future)
+            implements Command {
     }
 
     private record PeerUnreachable(int peerId) implements Command {

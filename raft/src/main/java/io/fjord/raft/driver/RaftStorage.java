@@ -3,11 +3,13 @@ package io.fjord.raft.driver;
 import io.fjord.raft.DurableState;
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.OffsetAndEpoch;
+import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.SnapshotChunk;
 import io.fjord.raft.SnapshotReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Where a {@link RaftDriver} keeps what must survive a crash: the durable state, the log and the snapshots. Any exception from a
@@ -35,6 +37,11 @@ public interface RaftStorage extends AutoCloseable {
 
     /** The offset the next entry gets. */
     long endOffset();
+
+    /** This node's log directory id (KIP-853), valid after {@link #recover()}; the zero UUID if it keeps none. */
+    default UUID directoryId() {
+        return ReplicaKey.NO_DIRECTORY;
+    }
 
     /** The snapshots as the core reads them (the leader serves FetchSnapshot from them). */
     default SnapshotReader snapshots() {

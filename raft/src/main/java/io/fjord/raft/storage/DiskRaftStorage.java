@@ -3,6 +3,7 @@ package io.fjord.raft.storage;
 import io.fjord.raft.DurableState;
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.OffsetAndEpoch;
+import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.SnapshotChunk;
 import io.fjord.raft.SnapshotReader;
 import io.fjord.raft.driver.RaftStorage;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +33,7 @@ public final class DiskRaftStorage implements RaftStorage {
     private ScheduledExecutorService background;
     private final SnapshotStore snapshots;
     private RaftLogStore log;
+    private UUID directoryId = ReplicaKey.NO_DIRECTORY;
 
     /** Storage under {@code dataDirectory}; nothing is opened before {@link #recover()}. */
     public DiskRaftStorage(Path dataDirectory, Collection<Integer> voterIds, int maxEntryBytes) {
@@ -45,6 +48,7 @@ public final class DiskRaftStorage implements RaftStorage {
     public Recovered recover() throws IOException {
         Files.createDirectories(dataDirectory);
         QuorumStateFile.Stored stored = quorumState.read();
+        directoryId = MetaProperties.readOrCreateDirectoryId(dataDirectory);
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "raft-log-background");
             thread.setDaemon(true);
@@ -81,6 +85,11 @@ public final class DiskRaftStorage implements RaftStorage {
     @Override
     public long endOffset() {
         return log.endOffset();
+    }
+
+    @Override
+    public UUID directoryId() {
+        return directoryId;
     }
 
     @Override

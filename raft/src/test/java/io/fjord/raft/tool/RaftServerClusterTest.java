@@ -3,10 +3,12 @@ package io.fjord.raft.tool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fjord.protocol.Errors;
 import io.fjord.raft.EntryType;
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.OffsetAndEpoch;
 import io.fjord.raft.RaftConfig;
+import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.Role;
 import io.fjord.raft.driver.QuorumDescription;
 import io.fjord.raft.driver.RaftListener;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -121,6 +124,47 @@ class RaftServerClusterTest {
         assertThat(loaded.get(behind)).containsExactly(snapshotId);
     }
 
+    @Test
+    void anObserverBecomesAVoterAndAVoterIsRemovedOverTcp() throws Exception {
+        for (int id = 1; id <= 4; id++) {
+            voters.put(id, new InetSocketAddress("127.0.0.1", freePort()));
+        }
+        // Nodes 1-3 are the initial voters; node 4 knows every endpoint (Fjord keeps endpoints in configuration)
+        // and follows as an observer.
+        Set<Integer> initialVoters = Set.of(1, 2, 3);
+        for (int id = 1; id <= 4; id++) {
+            start(id, initialVoters);
+        }
+        RaftServer leader = awaitLeader(-1);
+        assertThat(leader.propose(List.of("before".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS))
+                .isPositive();
+        await().atMost(Duration.ofSeconds(10)).until(() -> applied.get(4).size() == 1);
+        RaftServer observer = servers.get(4);
+        assertThat(observer.voters().ids()).containsExactlyInAnyOrder(1, 2, 3);
+        assertThat(observer.directoryId()).isNotEqualTo(ReplicaKey.NO_DIRECTORY);
+
+        assertThat(leader.addVoter(4, observer.directoryId(), 5_000).get(10, TimeUnit.SECONDS))
+                .isEqualTo(Errors.NONE);
+        assertThat(leader.addVoter(4, observer.directoryId(), 5_000).get(10, TimeUnit.SECONDS))
+                .isEqualTo(Errors.DUPLICATE_VOTER);
+        await().atMost(Duration.ofSeconds(10)).until(() -> servers.values().stream()
+                .map(server -> server.nodeId() + "=" + server.voters() + "/" + server.status()).toList(),
+                views -> servers.values().stream().allMatch(server -> server.voters().ids().equals(Set.of(1, 2, 3, 4))));
+
+        int removed = leader.nodeId() % 3 + 1;
+        assertThat(leader.removeVoter(removed, servers.get(removed).directoryId()).get(10, TimeUnit.SECONDS))
+                .isEqualTo(Errors.NONE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> servers.values().stream()
+                .allMatch(server -> !server.voters().containsId(removed) && server.voters().size() == 3));
+        // The new set (the leader, the other initial voter, node 4) commits without the removed node.
+        servers.remove(removed).close();
+        assertThat(leader.propose(List.of("after".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS))
+                .isPositive();
+        await().atMost(Duration.ofSeconds(10)).until(() -> applied.get(4).size() == 2);
+        assertThat(servers.get(leader.nodeId() == 4 ? 1 : 4).removeVoter(1, ReplicaKey.NO_DIRECTORY)
+                .get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+    }
+
     private RaftServer startThree() throws Exception {
         for (int id = 1; id <= 3; id++) {
             voters.put(id, new InetSocketAddress("127.0.0.1", freePort()));
@@ -132,7 +176,11 @@ class RaftServerClusterTest {
     }
 
     private void start(int id) throws Exception {
-        RaftConfig config = RaftConfig.withDefaults(id, voters.keySet()).withTimeouts(300, 600, 300, 600, 200)
+        start(id, voters.keySet());
+    }
+
+    private void start(int id, Set<Integer> voterIds) throws Exception {
+        RaftConfig config = RaftConfig.withDefaults(id, voterIds).withTimeouts(300, 600, 300, 600, 200)
                 .withFetchMaxBytes(FETCH_MAX_BYTES);
         List<String> log = applied.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>());
         List<OffsetAndEpoch> snapshots = loaded.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>());

@@ -87,6 +87,28 @@ class RaftTransportTest {
     }
 
     @Test
+    void anAdminsAddRaftVoterReachesTheNodeAndItsAnswerGoesBackOnTheSameConnection() throws Exception {
+        java.util.UUID directory = java.util.UUID.randomUUID();
+        try (Socket socket = connect()) {
+            write(socket, RequestEncoder.encode(ApiKey.ADD_RAFT_VOTER, (short) 1, 44, "admin",
+                    new io.fjord.protocol.message.AddRaftVoterRequestData().setClusterId("cluster")
+                            .setTimeoutMs(1000).setVoterId(4).setVoterDirectoryId(directory)
+                            .setAckWhenCommitted(true)));
+            org.awaitility.Awaitility.await().until(() -> received.stream()
+                    .anyMatch(message -> message instanceof io.fjord.raft.AddRaftVoterRequest add
+                            && add.voterId() == 4 && add.voterDirectoryId().equals(directory)));
+            transport.send(new io.fjord.raft.AddRaftVoterResponse(2, RaftMessageMapper.ADMIN_SOURCE_ID, 44,
+                    Errors.REQUEST_TIMED_OUT, null));
+
+            ByteBuffer frame = readFrame(socket);
+            assertThat(ResponseDecoder.correlationId(frame)).isEqualTo(44);
+            var answer = (io.fjord.protocol.message.AddRaftVoterResponseData) ResponseDecoder.decode(
+                    ApiKey.ADD_RAFT_VOTER, (short) 1, frame);
+            assertThat(answer.errorCode()).isEqualTo(Errors.REQUEST_TIMED_OUT.code());
+        }
+    }
+
+    @Test
     void describeQuorumIsAnsweredFromTheLeadersView() throws Exception {
         DescribeQuorumRequestData request = new DescribeQuorumRequestData().setTopics(List.of(
                 new DescribeQuorumRequestData.TopicData().setTopicName("__cluster_metadata").setPartitions(List.of(
@@ -116,7 +138,7 @@ class RaftTransportTest {
                             (short) 3, readFrame(socket));
             assertThat(response.apiKeys()).extracting(key -> ApiKey.forId(key.apiKey())).contains(ApiKey.VOTE,
                     ApiKey.BEGIN_QUORUM_EPOCH, ApiKey.END_QUORUM_EPOCH, ApiKey.FETCH, ApiKey.FETCH_SNAPSHOT,
-                    ApiKey.DESCRIBE_QUORUM);
+                    ApiKey.DESCRIBE_QUORUM, ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER);
         }
     }
 
