@@ -115,6 +115,30 @@ class RaftScenariosTest {
     }
 
     @Test
+    void aSplitVoteAfterTheLeadersDeathIsRetriedAfterABackOffNotAnElectionTimeout() {
+        TestCluster cluster = TestCluster.of(3, 0);
+        cluster.elect(0);
+        int epoch = cluster.node(0).epoch();
+        cluster.crash(0);
+        cluster.peerUnreachable(1, 0);
+        cluster.peerUnreachable(2, 0);
+        // Both give the dead leader up before either hears from the other: each grants the other's pre-vote, both
+        // stand in the next epoch, vote for themselves and refuse each other.
+        cluster.advance(1, 400);
+        cluster.advance(2, 400);
+        cluster.deliverAll();
+        assertThat(cluster.node(1).role()).isEqualTo(Role.CANDIDATE);
+        assertThat(cluster.node(2).role()).isEqualTo(Role.CANDIDATE);
+        assertThat(cluster.node(1).epoch()).isEqualTo(epoch + 1);
+
+        // Node 0 cannot answer (its transport said so): the round is lost, and each retries after a random back-off
+        // below electionBackoffMaxMs (1 s) instead of waiting for an election timeout (1-2 s).
+        cluster.advanceAll(1_000);
+        assertThat(cluster.leaders()).hasSize(1);
+        assertThat(cluster.node(cluster.leaders().get(0)).epoch()).isGreaterThan(epoch + 1);
+    }
+
+    @Test
     void aFollowerWhoseConnectionToALiveLeaderResetsDoesNotDisturbIt() {
         TestCluster cluster = TestCluster.of(3, 0);
         cluster.elect(0);

@@ -119,8 +119,16 @@ final class VoteHandler {
             } else {
                 core.becomeLeader();
             }
-        } else if (election.isLost(core.log.voters().size())) {
-            // Try again after a random back-off rather than a full election timeout.
+        } else {
+            maybeBackOffLostElection();
+        }
+    }
+
+    /** A lost round is tried again after a random back-off rather than a full election timeout. */
+    void maybeBackOffLostElection() {
+        ElectionState election = core.election;
+        if (election != null && (core.role == Role.PROSPECTIVE || core.role == Role.CANDIDATE)
+                && election.isLost(core.log.voters().size(), core.unreachableVoters())) {
             core.electionDeadlineMs = Math.min(core.electionDeadlineMs,
                     core.nowMs + 1 + core.randomBelow(core.config.electionBackoffMaxMs()));
         }
