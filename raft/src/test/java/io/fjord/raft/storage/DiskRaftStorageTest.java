@@ -124,6 +124,33 @@ class DiskRaftStorageTest {
     }
 
     @Test
+    void aSnapshotCoveringTheWholeLogLeavesAnEmptyLogThatContinuesAfterARestart() throws Exception {
+        OffsetAndEpoch id = new OffsetAndEpoch(3, 1);
+        try (DiskRaftStorage storage = open()) {
+            storage.recover();
+            storage.append(List.of(data(0, 1), data(1, 1), data(2, 1)));
+            storage.flush();
+            storage.createSnapshot(id, ByteBuffer.wrap(new byte[] {7}));
+            storage.deleteLogBefore(3);
+            assertThat(storage.endOffset()).isEqualTo(3);
+        }
+        try (Stream<Path> files = Files.list(logDirectory())) {
+            assertThat(files.map(path -> path.getFileName().toString()))
+                    .doesNotContain("00000000000000000000.log");
+        }
+        try (DiskRaftStorage storage = open()) {
+            RaftStorage.Recovered recovered = storage.recover();
+            assertThat(recovered.latestSnapshot()).isEqualTo(id);
+            assertThat(recovered.log()).isEmpty();
+            storage.append(List.of(data(3, 2)));
+            storage.flush();
+        }
+        try (DiskRaftStorage storage = open()) {
+            assertThat(storage.recover().log()).containsExactly(data(3, 2));
+        }
+    }
+
+    @Test
     void aFetchedSnapshotIsWrittenInChunksAndReplacesTheLogWhenInstalled() throws Exception {
         OffsetAndEpoch id = new OffsetAndEpoch(10, 4);
         try (DiskRaftStorage storage = open()) {

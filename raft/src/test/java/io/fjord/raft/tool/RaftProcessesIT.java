@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The survivors' transports see the killed leader's connections close at once and tell their cores
  * ({@code RaftNode.onPeerUnreachable}); each gives the leader up after a random delay below
  * {@code electionBackoffMaxMs / voters} (333 ms) instead of {@code quorum.fetch.timeout.ms} (2 s), then a pre-vote, a
- * vote and an fsync follow. Measured on loopback: 0.3-0.5 s (see docs/performance.md).
+ * vote and an fsync follow. Measured on loopback: 0.2-0.6 s (see docs/performance.md).
  */
 class RaftProcessesIT {
     private static final int FAILOVER_BOUND_MS = 2 * RaftConfig.DEFAULT_ELECTION_TIMEOUT_MS;
