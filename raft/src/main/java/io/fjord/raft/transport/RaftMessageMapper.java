@@ -61,8 +61,8 @@ public final class RaftMessageMapper {
     public static final UUID METADATA_TOPIC_ID = new UUID(0L, 1L);
     public static final String LISTENER_NAME = "CONTROLLER";
     /**
-     * The source the core sees for AddRaftVoter and RemoveRaftVoter from an admin client on the Raft listener (not a
-     * replica id; the answer goes back on the request's connection, paired by correlation id).
+     * The source of a mapped AddRaftVoter or RemoveRaftVoter (an admin client, not a replica); the listener replaces
+     * it with its connection's own id before the core sees it, and the answer goes back on that connection.
      */
     public static final int ADMIN_SOURCE_ID = -2;
 

@@ -47,6 +47,8 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
     private final Predicate<RaftMessage> inbound;
     private final Supplier<CompletableFuture<QuorumDescription>> describer;
     private final IntConsumer peerUnreachable;
+    private final java.util.concurrent.atomic.AtomicInteger adminSources =
+            new java.util.concurrent.atomic.AtomicInteger(-1000);
     private final Map<Integer, PeerConnection> peers = new HashMap<>();
     /** Where each owed response goes, by requester and correlation id. */
     private final Map<RouteKey, Route> routes = new ConcurrentHashMap<>();
@@ -77,6 +79,15 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
         this.inbound = inbound;
         this.describer = describer;
         this.peerUnreachable = peerUnreachable;
+    }
+
+    /**
+     * A fresh source id for one admin connection's voter changes: negative, below {@code ADMIN_SOURCE_ID} and the
+     * driver's own, never a replica id; wraps around after two billion connections.
+     */
+    int nextAdminSourceId() {
+        int next = adminSources.getAndDecrement();
+        return next > -1000 ? -1000 : next;
     }
 
     /** The connection to {@code peerId} was refused or closed (from a connection's event loop). */

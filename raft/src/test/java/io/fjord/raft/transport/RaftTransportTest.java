@@ -94,11 +94,16 @@ class RaftTransportTest {
                     new io.fjord.protocol.message.AddRaftVoterRequestData().setClusterId("cluster")
                             .setTimeoutMs(1000).setVoterId(4).setVoterDirectoryId(directory)
                             .setAckWhenCommitted(true)));
-            org.awaitility.Awaitility.await().until(() -> received.stream()
-                    .anyMatch(message -> message instanceof io.fjord.raft.AddRaftVoterRequest add
-                            && add.voterId() == 4 && add.voterDirectoryId().equals(directory)));
-            transport.send(new io.fjord.raft.AddRaftVoterResponse(2, RaftMessageMapper.ADMIN_SOURCE_ID, 44,
-                    Errors.REQUEST_TIMED_OUT, null));
+            io.fjord.raft.AddRaftVoterRequest add = org.awaitility.Awaitility.await().until(() -> received.stream()
+                    .filter(message -> message instanceof io.fjord.raft.AddRaftVoterRequest)
+                    .map(io.fjord.raft.AddRaftVoterRequest.class::cast).findFirst().orElse(null),
+                    request -> request != null);
+            assertThat(add.voterId()).isEqualTo(4);
+            assertThat(add.voterDirectoryId()).isEqualTo(directory);
+            // The connection's own source id (no replica's), so two admins' answers cannot be swapped.
+            assertThat(add.source()).isLessThanOrEqualTo(-1000);
+            transport.send(new io.fjord.raft.AddRaftVoterResponse(2, add.source(), 44, Errors.REQUEST_TIMED_OUT,
+                    null));
 
             ByteBuffer frame = readFrame(socket);
             assertThat(ResponseDecoder.correlationId(frame)).isEqualTo(44);
