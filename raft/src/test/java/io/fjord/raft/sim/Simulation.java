@@ -82,6 +82,8 @@ final class Simulation {
     private int snapshotsInstalled;
     private int resignations;
     private int storageFailures;
+    /** Unreachable notices that reached a follower about its own leader (the early-election path). */
+    private int leaderLossNotices;
     private int adminCorrelationId;
     private final java.util.Map<String, Integer> adminAnswers = new java.util.TreeMap<>();
 
@@ -163,11 +165,12 @@ final class Simulation {
         }
         return String.format("seed %d: %d voters + %d observers, %s timeouts, %d events, %d proposals, %d committed, "
                 + "%d leaders, %d snapshots created, %d installed, %d voter changes committed, %d resignations, "
-                + "%d storage errors, admin answers %s, probe committed everywhere %d ms after healing", seed,
+                + "%d storage errors, %d leader-loss notices, admin answers %s, probe committed everywhere %d ms after "
+                + "healing", seed,
                 voterCount,
                 nodeCount - voterCount, tightTimeouts ? "tight" : "Kafka's", trace.size(), proposals,
                 checker.committed().size(), checker.leaderCount(), snapshotsCreated, snapshotsInstalled,
-                checker.committedVoterChanges(), resignations, storageFailures, adminAnswers,
+                checker.committedVoterChanges(), resignations, storageFailures, leaderLossNotices, adminAnswers,
                 livenessMetAtMs - healedAtMs);
     }
 
@@ -218,6 +221,9 @@ final class Simulation {
     void peerUnreachable(int id, int peer, int incarnation) {
         if (nodes[id] == null || incarnations[id] != incarnation) {
             return;
+        }
+        if (nodes[id].role() == io.fjord.raft.Role.FOLLOWER && nodes[id].leaderId() == peer) {
+            leaderLossNotices++;
         }
         nodes[id].onPeerUnreachable(peer);
         drain(id);
