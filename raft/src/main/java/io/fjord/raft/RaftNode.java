@@ -16,7 +16,8 @@ import java.util.UUID;
  * <p>Inputs: {@link #handle(RaftMessage)} for a received message, {@link #tick(long)} with the current time,
  * {@link #propose(List)} for new entries, {@link #onLogFlushed(long)} when the driver's log is durable up to an
  * offset, {@link #onSnapshotCreated(OffsetAndEpoch)} when the state machine wrote a snapshot,
- * {@link #resign()} before a controlled shutdown, {@link #onStorageError(String)} when a write failed. Outputs: {@link #ready()} returns everything to do since the last call (durable state to write first,
+ * {@link #resign()} before a controlled shutdown, {@link #onStorageError(String)} when a write failed,
+ * {@link #onPeerUnreachable(int)} when the transport lost a peer's connection. Outputs: {@link #ready()} returns everything to do since the last call (durable state to write first,
  * log changes, messages, the high watermark); see {@link Ready} for the order. There are no threads, no IO, no clock
  * and no randomness inside: time comes from {@code tick}, randomness (election timeouts) from the injected
  * {@link Random}, so a seed and a sequence of inputs always give the same outputs.
@@ -117,6 +118,18 @@ public final class RaftNode {
         }
         core.resign();
         return true;
+    }
+
+    /**
+     * The transport's connection to replica {@code peerId} was refused or closed — what a transport learns within
+     * milliseconds when a process dies, long before a fetch timeout. A follower whose leader that is gives it up
+     * after a short random delay (below {@code electionBackoffMaxMs / voters}) instead of {@code fetchTimeoutMs},
+     * and meanwhile grants pre-votes (it no longer hears from a leader). Safe against a mistaken notice: the
+     * replica only starts a pre-vote, which the voters that still hear from the leader refuse, naming it, and the
+     * replica follows it again; nothing durable changes. Anything else (another peer, another role) is ignored.
+     */
+    public void onPeerUnreachable(int peerId) {
+        core.onPeerUnreachable(peerId);
     }
 
     /**

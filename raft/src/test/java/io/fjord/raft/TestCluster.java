@@ -304,6 +304,12 @@ final class TestCluster {
         inFlight.removeIf(message -> message.destination() == id);
     }
 
+    /** Node {@code id}'s transport reports that the connection to {@code peerId} was refused or closed. */
+    void peerUnreachable(int id, int peerId) {
+        nodes.get(id).onPeerUnreachable(peerId);
+        drain(id);
+    }
+
     void restart(int id) {
         start(id);
     }

@@ -1,20 +1,31 @@
 package io.fjord.raft.driver;
 
 import io.fjord.protocol.Errors;
+import io.fjord.raft.AddRaftVoterRequest;
+import io.fjord.raft.AddRaftVoterResponse;
 import io.fjord.raft.DurableState;
 import io.fjord.raft.LogEntry;
+import io.fjord.raft.OffsetAndEpoch;
 import io.fjord.raft.ProposeResult;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.RaftMessage;
 import io.fjord.raft.RaftNode;
 import io.fjord.raft.Ready;
+import io.fjord.raft.RemoveRaftVoterRequest;
+import io.fjord.raft.RemoveRaftVoterResponse;
+import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.Role;
 import io.fjord.raft.RoleChange;
+import io.fjord.raft.SnapshotChunk;
+import io.fjord.raft.VoterSet;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -29,17 +40,22 @@ import org.slf4j.LoggerFactory;
  * executes the queued commands and then carries out every {@link Ready} in the order the core requires:
  * <ol>
  *   <li>write the durable state (fsync'd, before any message of the Ready leaves);</li>
+ *   <li>write fetched snapshot chunks; install a complete fetched snapshot (fsync, rename, the log restarts empty at
+ *       its end, the listener loads it); delete the log below a new log start;</li>
  *   <li>truncate the log, append the new entries;</li>
  *   <li>send the messages (a leader's fetch answers need not wait for its own fsync);</li>
  *   <li>fsync the log and report {@link RaftNode#onLogFlushed(long)} (acknowledgements count flushed entries
  *       only, so a follower's next fetch and the leader's own position follow the fsync);</li>
  *   <li>hand committed entries to the {@link RaftListener} and complete the proposals they carry.</li>
  * </ol>
- * Entries appended in one cycle share one fsync (group commit). Any storage error stops the driver: it logs the
- * reason, fails every pending proposal and sends nothing more, so the node never acknowledges what it may not have.
- * New Ready fields (snapshots, log-prefix deletion) become more steps of {@link #carryOut(Ready)}.
+ * Entries appended in one cycle share one fsync (group commit). Any storage error stops the driver: it tells the core
+ * ({@link RaftNode#onStorageError(String)}), logs the reason, fails every pending proposal and sends nothing more, so
+ * the node never acknowledges what it may not have. The state machine saves snapshots with
+ * {@link #createSnapshot(long, byte[])}; a restart loads the latest one into the listener, then applies the log
+ * after it.
  *
- * <p>Thread-safe: {@link #deliver}, {@link #propose}, {@link #describeQuorum} and {@link #status} may be called
+ * <p>Thread-safe: {@link #deliver}, {@link #propose}, {@link #createSnapshot}, {@link #describeQuorum} and
+ * {@link #status} may be called
  * from any thread; the node, the storage and the listener are used by the driver's thread only. No thread is
  * started before {@link #start()}.
  */
@@ -47,6 +63,8 @@ public final class RaftDriver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftDriver.class);
     /** Commands executed per cycle before the node's outputs are carried out (bounds a cycle's latency). */
     private static final int MAX_COMMANDS_PER_CYCLE = 4096;
+    /** The source of voter changes asked through {@link #addVoter}/{@link #removeVoter} (not a replica id). */
+    private static final int ADMIN_ID = -3;
 
     private final RaftConfig config;
     private final RaftStorage storage;
@@ -58,14 +76,21 @@ public final class RaftDriver implements AutoCloseable {
     private final BlockingQueue<Command> commands;
     /** Proposals by the offset of their last entry, waiting for the high watermark to pass it. */
     private final TreeMap<Long, PendingProposal> pending = new TreeMap<>();
+    /** Voter changes asked through this driver, by correlation id, until the core answers. */
+    private final Map<Integer, CompletableFuture<Errors>> adminRequests = new java.util.HashMap<>();
+    private int nextAdminCorrelationId;
 
     private RaftNode node;
     private Thread thread;
     private long appliedOffset;
+    /** The snapshot recovered at start, loaded into the listener by the driver's thread first; null if none. */
+    private OffsetAndEpoch recoveredSnapshot;
     private int knownLeaderId = -1;
     private DurableState writtenState;
     private int writtenLeaderId = -1;
+    private volatile UUID directoryId = ReplicaKey.NO_DIRECTORY;
     private volatile boolean running;
+    private volatile VoterSet voters;
     private volatile DriverStatus status = DriverStatus.NOT_STARTED;
 
     /**
@@ -105,11 +130,25 @@ public final class RaftDriver implements AutoCloseable {
         knownLeaderId = recovered.leaderId();
         writtenLeaderId = recovered.leaderId();
         writtenState = recovered.state();
-        node = new RaftNode(config, recovered.state(), recovered.log(), random, clockMs.getAsLong());
+        recoveredSnapshot = recovered.latestSnapshot();
+        directoryId = storage.directoryId();
+        node = new RaftNode(config, directoryId, recovered.state(), recovered.latestSnapshot(),
+                recovered.log(), storage.snapshots(), random, clockMs.getAsLong());
+        appliedOffset = node.logStartOffset();
         publishStatus(null);
         running = true;
         thread = new Thread(this::run, "raft-driver-" + config.nodeId());
         thread.start();
+    }
+
+    /**
+     * The transport's connection to {@code peerId} was refused or closed; see {@link RaftNode#onPeerUnreachable}.
+     * Dropped when the queue is full (the fetch timeout still applies).
+     */
+    public void peerUnreachable(int peerId) {
+        if (running) {
+            commands.offer(new PeerUnreachable(peerId));
+        }
     }
 
     /** Takes a message from the network; false (dropped) when the queue is full or the driver stopped. */
@@ -133,6 +172,46 @@ public final class RaftDriver implements AutoCloseable {
         return future;
     }
 
+    /**
+     * Saves a snapshot of the state machine: {@code state} is its state after applying every committed entry below
+     * {@code offset} (at most the offset applied so far). The driver writes the voter set in force there followed by
+     * {@code state} as snapshot {@code (offset, epoch of the entry before it)}, durably, tells the core (the log may
+     * then start there and lagging replicas fetch the snapshot) and completes the future with its id. Nothing is
+     * written (the future gets the latest snapshot's id) if the log starts at or after {@code offset} already.
+     */
+    public CompletableFuture<OffsetAndEpoch> createSnapshot(long offset, byte[] state) {
+        CompletableFuture<OffsetAndEpoch> future = new CompletableFuture<>();
+        if (!running || !commands.offer(new CreateSnapshot(offset, state, future))) {
+            future.completeExceptionally(new ProposalException(Errors.REQUEST_TIMED_OUT, -1, "driver not running"));
+        }
+        return future;
+    }
+
+    /**
+     * Asks this node, if it leads, to make observer ({@code voterId}, {@code voterDirectoryId}) a voter (KIP-853's
+     * AddRaftVoter, acknowledged when the new voter set is committed); the future completes with the core's answer
+     * (NONE, NOT_LEADER_OR_FOLLOWER, DUPLICATE_VOTER, REQUEST_TIMED_OUT for a replica not caught up or a change in
+     * progress, ...).
+     */
+    public CompletableFuture<Errors> addVoter(int voterId, UUID voterDirectoryId, int timeoutMs) {
+        return admin(correlationId -> new AddRaftVoterRequest(ADMIN_ID, config.nodeId(), correlationId, timeoutMs,
+                voterId, voterDirectoryId, true));
+    }
+
+    /** Asks this node, if it leads, to remove voter ({@code voterId}, {@code voterDirectoryId}); see addVoter. */
+    public CompletableFuture<Errors> removeVoter(int voterId, UUID voterDirectoryId) {
+        return admin(correlationId -> new RemoveRaftVoterRequest(ADMIN_ID, config.nodeId(), correlationId, voterId,
+                voterDirectoryId));
+    }
+
+    private CompletableFuture<Errors> admin(java.util.function.IntFunction<RaftMessage> request) {
+        CompletableFuture<Errors> future = new CompletableFuture<>();
+        if (!running || !commands.offer(new Admin(request, future))) {
+            future.completeExceptionally(new ProposalException(Errors.REQUEST_TIMED_OUT, -1, "driver not running"));
+        }
+        return future;
+    }
+
     /** The quorum as this node's core knows it; fails with NOT_LEADER_OR_FOLLOWER unless this node leads. */
     public CompletableFuture<QuorumDescription> describeQuorum() {
         CompletableFuture<QuorumDescription> future = new CompletableFuture<>();
@@ -140,6 +219,16 @@ public final class RaftDriver implements AutoCloseable {
             future.completeExceptionally(new ProposalException(Errors.REQUEST_TIMED_OUT, -1, "driver not running"));
         }
         return future;
+    }
+
+    /** This node's log directory id (KIP-853), known once started. */
+    public UUID directoryId() {
+        return directoryId;
+    }
+
+    /** The voter set in force on this node (its log's latest), as of the last cycle. */
+    public VoterSet voters() {
+        return voters;
     }
 
     public DriverStatus status() {
@@ -174,6 +263,9 @@ public final class RaftDriver implements AutoCloseable {
     private void run() {
         List<Command> batch = new ArrayList<>();
         try {
+            if (recoveredSnapshot != null) {
+                loadSnapshot(recoveredSnapshot);
+            }
             while (running) {
                 Command first = commands.poll(pollIntervalMs, TimeUnit.MILLISECONDS);
                 long nowMs = clockMs.getAsLong();
@@ -194,12 +286,17 @@ public final class RaftDriver implements AutoCloseable {
         } catch (InterruptedException e) {
             LOG.debug("Raft driver {} interrupted", config.nodeId());
         } catch (StorageFailure e) {
+            // The core's input: it drops what it collected and produces nothing more (votes, fetches, commits).
+            node.onStorageError(String.valueOf(e.getCause()));
             stop("storage error: " + e.getCause(), e.getCause());
         } catch (RuntimeException | Error e) {
             stop("driver failure: " + e, e);
         } finally {
             running = false;
             failAll(Errors.KAFKA_STORAGE_ERROR, "driver stopped");
+            adminRequests.values().forEach(future -> future.completeExceptionally(new ProposalException(
+                    Errors.KAFKA_STORAGE_ERROR, -1, "driver stopped")));
+            adminRequests.clear();
             Command left;
             while ((left = commands.poll()) != null) {
                 if (left instanceof Propose propose) {
@@ -207,6 +304,12 @@ public final class RaftDriver implements AutoCloseable {
                             "driver stopped"));
                 } else if (left instanceof Describe describe) {
                     describe.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
+                            "driver stopped"));
+                } else if (left instanceof Admin admin) {
+                    admin.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
+                            "driver stopped"));
+                } else if (left instanceof CreateSnapshot create) {
+                    create.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
                             "driver stopped"));
                 }
             }
@@ -226,7 +329,55 @@ public final class RaftDriver implements AutoCloseable {
             }
         } else if (command instanceof Describe describe) {
             describe(describe.future);
+        } else if (command instanceof CreateSnapshot create) {
+            createSnapshot(create);
+        } else if (command instanceof PeerUnreachable unreachable) {
+            node.onPeerUnreachable(unreachable.peerId);
+        } else if (command instanceof Admin admin) {
+            int correlationId = nextAdminCorrelationId++;
+            adminRequests.put(correlationId, admin.future);
+            node.handle(admin.request.apply(correlationId));
         }
+    }
+
+    private void createSnapshot(CreateSnapshot create) {
+        long offset = create.offset;
+        if (offset > appliedOffset || offset < 0) {
+            create.future.completeExceptionally(new IllegalArgumentException("a snapshot at " + offset
+                    + " but the state machine applied only below " + appliedOffset));
+            return;
+        }
+        if (offset <= node.logStartOffset()) {
+            create.future.complete(node.latestSnapshotId());
+            return;
+        }
+        OffsetAndEpoch snapshotId = new OffsetAndEpoch(offset, node.entry(offset - 1).epoch());
+        byte[] voters = node.votersAt(offset).encode();
+        ByteBuffer bytes = ByteBuffer.allocate(voters.length + create.state.length).put(voters).put(create.state)
+                .flip();
+        try {
+            withStorage(() -> storage.createSnapshot(snapshotId, bytes));
+        } catch (StorageFailure e) {
+            create.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
+                    "snapshot not written: " + e.getCause()));
+            throw e;
+        }
+        node.onSnapshotCreated(snapshotId);
+        create.future.complete(snapshotId);
+    }
+
+    /** Hands snapshot {@code snapshotId} to the listener (without the voter set it starts with). */
+    private void loadSnapshot(OffsetAndEpoch snapshotId) {
+        byte[][] read = new byte[1][];
+        withStorage(() -> read[0] = storage.readSnapshot(snapshotId));
+        byte[] bytes = read[0];
+        int votersBytes = VoterSet.encodedSizeBytes(bytes);
+        if (votersBytes < 0 || votersBytes > bytes.length) {
+            throw new StorageFailure(new java.io.IOException("snapshot " + snapshotId
+                    + " does not start with a voter set"));
+        }
+        listener.onSnapshotLoaded(snapshotId, Arrays.copyOfRange(bytes, votersBytes, bytes.length));
+        appliedOffset = snapshotId.offset();
     }
 
     private void describe(CompletableFuture<QuorumDescription> future) {
@@ -258,6 +409,17 @@ public final class RaftDriver implements AutoCloseable {
             writtenState = state;
             writtenLeaderId = knownLeaderId;
         }
+        for (SnapshotChunk chunk : ready.snapshotChunks()) {
+            withStorage(() -> storage.writeSnapshotChunk(chunk));
+        }
+        if (ready.installSnapshot() != null) {
+            withStorage(() -> storage.installSnapshot(ready.installSnapshot()));
+            failFrom(0);
+            loadSnapshot(ready.installSnapshot());
+        }
+        if (ready.logStartOffset() != Ready.NO_LOG_START_CHANGE) {
+            withStorage(() -> storage.deleteLogBefore(ready.logStartOffset()));
+        }
         boolean logChanged = false;
         if (ready.truncateToOffset() != Ready.NO_TRUNCATION) {
             withStorage(() -> storage.truncateTo(ready.truncateToOffset()));
@@ -270,7 +432,11 @@ public final class RaftDriver implements AutoCloseable {
             logChanged = true;
         }
         for (var message : ready.messages()) {
-            sender.send(message);
+            if (message.destination() == ADMIN_ID) {
+                answerAdmin(message);
+            } else {
+                sender.send(message);
+            }
         }
         if (logChanged) {
             withStorage(storage::flush);
@@ -282,6 +448,14 @@ public final class RaftDriver implements AutoCloseable {
         apply(ready.highWatermark());
         if (node.role() != Role.LEADER && !pending.isEmpty()) {
             failAll(Errors.NOT_LEADER_OR_FOLLOWER, "leadership lost before commit");
+        }
+    }
+
+    private void answerAdmin(RaftMessage answer) {
+        CompletableFuture<Errors> future = adminRequests.remove(answer.correlationId());
+        if (future != null) {
+            future.complete(answer instanceof AddRaftVoterResponse add ? add.error()
+                    : ((RemoveRaftVoterResponse) answer).error());
         }
     }
 
@@ -331,6 +505,7 @@ public final class RaftDriver implements AutoCloseable {
     }
 
     private void publishStatus(String failure) {
+        voters = node.voters();
         status = new DriverStatus(node.role(), node.epoch(), node.leaderId(), node.highWatermark(),
                 node.logEndOffset(), appliedOffset, failure);
     }
@@ -357,7 +532,18 @@ public final class RaftDriver implements AutoCloseable {
         }
     }
 
-    private sealed interface Command permits Deliver, Propose, Describe {
+    private sealed interface Command permits Deliver, Propose, Describe, CreateSnapshot, PeerUnreachable, Admin {
+    }
+
+    private record Admin(java.util.function.IntFunction<RaftMessage> request, CompletableFuture<Errors> future)
+            implements Command {
+    }
+
+    private record PeerUnreachable(int peerId) implements Command {
+    }
+
+    private record CreateSnapshot(long offset, byte[] state, CompletableFuture<OffsetAndEpoch> future)
+            implements Command {
     }
 
     private record Deliver(RaftMessage message) implements Command {

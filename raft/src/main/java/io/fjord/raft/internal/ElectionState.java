@@ -57,6 +57,21 @@ final class ElectionState {
     }
 
     boolean isLost(int voterCount) {
-        return rejected.size() > voterCount - majority;
+        return isLost(voterCount, Set.of());
+    }
+
+    /**
+     * Whether a majority can no longer be reached, counting the voters in {@code unreachable} that have not answered
+     * as refusals (the transport cannot reach them: a dead leader would otherwise keep a split vote waiting for an
+     * election timeout).
+     */
+    boolean isLost(int voterCount, Set<Integer> unreachable) {
+        int refusals = rejected.size();
+        for (int voterId : unreachable) {
+            if (!hasAnswered(voterId)) {
+                refusals++;
+            }
+        }
+        return refusals > voterCount - majority;
     }
 }

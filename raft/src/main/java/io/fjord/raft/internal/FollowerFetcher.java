@@ -32,6 +32,13 @@ final class FollowerFetcher {
      * sending each other back to it.
      */
     long leaderHeardMs = Long.MIN_VALUE / 2;
+    /**
+     * The transport said the connection to the leader was refused or closed (its process most likely died): the
+     * replica stops counting itself as hearing from a leader (it grants pre-votes) and gives up on it at
+     * {@link #unreachableDeadlineMs}, well before a fetch timeout. Cleared by any word from the leader.
+     */
+    boolean leaderUnreachable;
+    long unreachableDeadlineMs;
     private InFlight inFlight;
     private long nextFetchAllowedMs;
     private int discoveryIndex;
@@ -41,6 +48,41 @@ final class FollowerFetcher {
 
     FollowerFetcher(RaftCore core) {
         this.core = core;
+    }
+
+    /** The leader answered or announced itself: it is alive and reachable. */
+    void heardFromLeader() {
+        leaderContactMs = core.nowMs;
+        leaderUnreachable = false;
+    }
+
+    /** The leader itself answered or announced itself (not just another replica's word about it). */
+    void heardFromLeaderItself() {
+        heardFromLeader();
+        leaderHeardMs = core.nowMs;
+    }
+
+    /** Whether this replica should give up on its leader now: silent for a fetch timeout, or unreachable. */
+    boolean leaderLost() {
+        return core.nowMs - leaderContactMs >= core.config.fetchTimeoutMs()
+                || (leaderUnreachable && core.nowMs >= unreachableDeadlineMs);
+    }
+
+    /**
+     * The transport cannot reach {@code peerId}. If it is this follower's leader, the fetch in flight is lost with
+     * the connection (sent again at once) and the leader is given up after a random time below
+     * {@code electionBackoffMaxMs / voters}, so that the voters left do not all stand at the same moment.
+     */
+    void peerUnreachable(int peerId) {
+        if (core.role != Role.FOLLOWER || peerId != core.leaderId || leaderUnreachable) {
+            return;
+        }
+        leaderUnreachable = true;
+        int spreadMs = Math.max(1, core.config.electionBackoffMaxMs() / Math.max(1, core.log.voters().size()));
+        unreachableDeadlineMs = core.nowMs + core.randomBelow(spreadMs);
+        if (inFlight != null && inFlight.destination() == peerId) {
+            inFlight = null;
+        }
     }
 
     /** Forgets the fetch in flight (a role change makes its answer meaningless). */
@@ -126,8 +168,7 @@ final class FollowerFetcher {
             backOff(Math.min(core.config.requestTimeoutMs(), 50));
             return;
         }
-        leaderContactMs = core.nowMs;
-        leaderHeardMs = core.nowMs;
+        heardFromLeaderItself();
         if (core.log.endOffset() != request.fetchOffset()) {
             maybeSendFetch();
             return;

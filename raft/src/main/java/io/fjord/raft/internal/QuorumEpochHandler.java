@@ -36,10 +36,8 @@ final class QuorumEpochHandler {
         // thesis, 4.1: a server follows a leader of a newer term whatever its configuration says).
         if (request.leaderEpoch() > core.epoch || core.role != Role.FOLLOWER || core.leaderId != request.leaderId()) {
             core.becomeFollower(request.leaderEpoch(), request.leaderId());
-        } else {
-            core.fetcher.leaderContactMs = core.nowMs;
         }
-        core.fetcher.leaderHeardMs = core.nowMs;
+        core.fetcher.heardFromLeaderItself();
         respondBegin(request, Errors.NONE);
     }
 

@@ -25,7 +25,9 @@ import io.fjord.raft.VoteResponse;
 import io.fjord.raft.VoterSet;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Random;
 import java.util.UUID;
 
@@ -61,6 +63,8 @@ public final class RaftCore {
     /** A storage write failed: the replica does nothing more until the driver restarts it. */
     private boolean failed;
     private VoterSet knownVoters;
+    /** Peers the transport reported unreachable, until a message from them arrives (bounded by the peers). */
+    private final Set<Integer> unreachablePeers = new HashSet<>();
     private int nextCorrelationId;
 
     final VoteHandler votes;
@@ -125,6 +129,7 @@ public final class RaftCore {
         if (failed) {
             return;
         }
+        unreachablePeers.remove(message.source()); // a message came through: reachable again
         if (message instanceof VoteRequest request) {
             votes.handleRequest(request);
         } else if (message instanceof VoteResponse response) {
@@ -164,7 +169,7 @@ public final class RaftCore {
         switch (role) {
             case LEADER -> tickLeader();
             case FOLLOWER -> {
-                if (nowMs - fetcher.leaderContactMs >= config.fetchTimeoutMs()) {
+                if (fetcher.leaderLost()) {
                     // Lost the leader: voters try to elect one, observers look for one.
                     if (isVoter()) {
                         becomeProspective();
@@ -257,6 +262,31 @@ public final class RaftCore {
         return true;
     }
 
+    /** The transport's connection to {@code peerId} was refused or closed (see {@code RaftNode.onPeerUnreachable}). */
+    public void onPeerUnreachable(int peerId) {
+        if (failed || peerId == config.nodeId()) {
+            return;
+        }
+        if (unreachablePeers.add(peerId) || role == Role.PROSPECTIVE || role == Role.CANDIDATE) {
+            votes.maybeBackOffLostElection();
+        }
+        fetcher.peerUnreachable(peerId);
+    }
+
+    /** The voters the transport reported unreachable and that have not been heard from since. */
+    Set<Integer> unreachableVoters() {
+        if (unreachablePeers.isEmpty()) {
+            return Set.of();
+        }
+        Set<Integer> voters = new HashSet<>();
+        for (int peerId : unreachablePeers) {
+            if (log.voters().containsId(peerId)) {
+                voters.add(peerId);
+            }
+        }
+        return voters;
+    }
+
     /** A storage write failed: stop acknowledging anything (no votes, fetches, commits) until restarted. */
     public void onStorageError() {
         failed = true;
@@ -297,7 +327,7 @@ public final class RaftCore {
         enterEpoch(newEpoch);
         leaderId = newLeaderId;
         changeRole(Role.FOLLOWER);
-        fetcher.leaderContactMs = nowMs;
+        fetcher.heardFromLeader();
         fetcher.leaderHeardMs = Long.MIN_VALUE / 2; // not heard from yet, unless the caller heard it
         fetcher.maybeSendFetch();
     }

@@ -81,8 +81,7 @@ final class SnapshotFetcher {
             abandon();
             return;
         }
-        core.fetcher.leaderContactMs = core.nowMs;
-        core.fetcher.leaderHeardMs = core.nowMs;
+        core.fetcher.heardFromLeaderItself();
         byte[] bytes = response.unalignedRecords();
         if (!snapshotId.equals(response.snapshotId()) || response.position() != position || bytes.length == 0
                 || response.size() <= 0 || (size >= 0 && response.size() != size)

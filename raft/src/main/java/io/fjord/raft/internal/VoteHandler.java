@@ -56,10 +56,16 @@ final class VoteHandler {
         }
         boolean logUpToDate = isUpToDate(request.lastOffsetEpoch(), request.lastOffset());
         if (request.preVote()) {
-            // KIP-996: refused while this replica leads or hears from its leader within the fetch timeout.
+            // KIP-996 (and the Raft thesis, 9.6): refused while this replica leads or hears from its leader: within
+            // the fetch timeout, and the transport has not lost the leader's connection. Becoming a follower on
+            // another replica's word does not count, so two followers of a dead leader cannot keep sending each other
+            // back to it.
             boolean hasLeader = core.role == Role.LEADER || (core.role == Role.FOLLOWER
+                    && !core.fetcher.leaderUnreachable
                     && core.nowMs - core.fetcher.leaderHeardMs < core.config.fetchTimeoutMs());
-            respond(request, Errors.NONE, logUpToDate && !hasLeader);
+            // Granted by a follower that lost its leader: naming that leader would make the prospective follow it.
+            boolean granted = logUpToDate && !hasLeader;
+            respond(request, Errors.NONE, granted, granted && core.role == Role.FOLLOWER ? -1 : core.leaderId);
             return;
         }
         if (request.replicaEpoch() > core.epoch) {
@@ -80,8 +86,12 @@ final class VoteHandler {
     }
 
     private void respond(VoteRequest request, Errors error, boolean granted) {
+        respond(request, error, granted, core.leaderId);
+    }
+
+    private void respond(VoteRequest request, Errors error, boolean granted, int leaderId) {
         core.send(new VoteResponse(core.config.nodeId(), request.source(), request.correlationId(), error,
-                core.leaderId, core.epoch, granted, request.preVote()));
+                leaderId, core.epoch, granted, request.preVote()));
     }
 
     void handleResponse(VoteResponse response) {
@@ -112,8 +122,16 @@ final class VoteHandler {
             } else {
                 core.becomeLeader();
             }
-        } else if (election.isLost(core.log.voters().size())) {
-            // Try again after a random back-off rather than a full election timeout.
+        } else {
+            maybeBackOffLostElection();
+        }
+    }
+
+    /** A lost round is tried again after a random back-off rather than a full election timeout. */
+    void maybeBackOffLostElection() {
+        ElectionState election = core.election;
+        if (election != null && (core.role == Role.PROSPECTIVE || core.role == Role.CANDIDATE)
+                && election.isLost(core.log.voters().size(), core.unreachableVoters())) {
             core.electionDeadlineMs = Math.min(core.electionDeadlineMs,
                     core.nowMs + 1 + core.randomBelow(core.config.electionBackoffMaxMs()));
         }

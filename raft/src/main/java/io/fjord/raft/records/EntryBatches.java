@@ -21,7 +21,9 @@ import java.util.List;
  * entry is one batch of one record at the entry's offset, with the entry's epoch as the batch's partition leader
  * epoch (as KRaft stamps its batches). A {@link EntryType#DATA} entry is a plain record whose value is the payload; a
  * {@link EntryType#LEADER_CHANGE} entry is a control batch holding Kafka's LeaderChangeMessage (control type 2,
- * see {@link LeaderChangeMessage}). The encoding is a pure function of the entry (timestamps are
+ * see {@link LeaderChangeMessage}); a {@link EntryType#VOTERS} entry is a control batch of Kafka's voters type (6,
+ * KIP-853) whose value is the core's {@code VoterSet} encoding — not Kafka's VotersRecord schema, which also carries
+ * endpoints and kraft.version features that Fjord keeps in configuration. The encoding is a pure function of the entry (timestamps are
  * {@link RecordBatch#NO_TIMESTAMP}), so every replica holds the same bytes.
  *
  * <p>Stateless and thread-safe.
@@ -29,6 +31,8 @@ import java.util.List;
 public final class EntryBatches {
     /** Bound on one batch's decoded records: an entry's payload plus record framing. */
     private static final int RECORD_OVERHEAD_BYTES = 64;
+    /** Kafka's control record type of the VotersRecord (KIP-853). */
+    static final short CONTROL_TYPE_KRAFT_VOTERS = 6;
 
     private EntryBatches() {
     }
@@ -48,15 +52,18 @@ public final class EntryBatches {
     }
 
     private static ByteBuffer encode(LogEntry entry, Collection<Integer> voterIds) {
-        boolean control = entry.type() == EntryType.LEADER_CHANGE;
+        boolean control = entry.type() != EntryType.DATA;
         BatchSpec spec = new BatchSpec(entry.offset(), CompressionType.NONE, TimestampType.CREATE_TIME,
                 RecordBatch.NO_TIMESTAMP, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH,
                 RecordBatch.NO_SEQUENCE, false, control, entry.epoch(), RecordBatch.NO_TIMESTAMP);
-        Record record = control
-                ? new Record(entry.offset(), RecordBatch.NO_TIMESTAMP, LeaderChangeMessage.controlKey(),
-                        LeaderChangeMessage.encode(entry.payload(), voterIds), List.of())
-                : new Record(entry.offset(), RecordBatch.NO_TIMESTAMP, null, ByteBuffer.wrap(entry.payload()),
-                        List.of());
+        Record record = switch (entry.type()) {
+            case LEADER_CHANGE -> new Record(entry.offset(), RecordBatch.NO_TIMESTAMP,
+                    LeaderChangeMessage.controlKey(), LeaderChangeMessage.encode(entry.payload(), voterIds), List.of());
+            case VOTERS -> new Record(entry.offset(), RecordBatch.NO_TIMESTAMP, votersControlKey(),
+                    ByteBuffer.wrap(entry.payload()), List.of());
+            case DATA -> new Record(entry.offset(), RecordBatch.NO_TIMESTAMP, null, ByteBuffer.wrap(entry.payload()),
+                    List.of());
+        };
         return RecordCodec.encode(spec, List.of(record));
     }
 
@@ -105,16 +112,34 @@ public final class EntryBatches {
             throw new InvalidEntriesException("batch at offset " + batch.baseOffset() + ": " + e.getMessage());
         }
         Record record = records.get(0);
+        if (batch.isControlBatch() && isVotersKey(record.key())) {
+            return new LogEntry(batch.baseOffset(), batch.partitionLeaderEpoch(), EntryType.VOTERS,
+                    payloadOf(batch, record, maxEntryBytes));
+        }
         if (batch.isControlBatch()) {
             byte[] payload = LeaderChangeMessage.decodeLeaderChange(record.key(), record.value());
             return new LogEntry(batch.baseOffset(), batch.partitionLeaderEpoch(), EntryType.LEADER_CHANGE, payload);
         }
+        return new LogEntry(batch.baseOffset(), batch.partitionLeaderEpoch(), EntryType.DATA,
+                payloadOf(batch, record, maxEntryBytes));
+    }
+
+    private static byte[] payloadOf(RecordBatch batch, Record record, int maxEntryBytes) {
         if (record.value() == null || record.value().remaining() > maxEntryBytes) {
             throw new InvalidEntriesException("entry at offset " + batch.baseOffset() + " has no value or one over "
                     + maxEntryBytes + " bytes");
         }
         byte[] payload = new byte[record.value().remaining()];
         record.value().duplicate().get(payload);
-        return new LogEntry(batch.baseOffset(), batch.partitionLeaderEpoch(), EntryType.DATA, payload);
+        return payload;
+    }
+
+    /** The control record key of Kafka's KRaft voters record (version 0, type 6 = KRAFT_VOTERS). */
+    private static ByteBuffer votersControlKey() {
+        return ByteBuffer.allocate(4).putShort(0, (short) 0).putShort(2, CONTROL_TYPE_KRAFT_VOTERS);
+    }
+
+    private static boolean isVotersKey(ByteBuffer key) {
+        return key != null && key.remaining() >= 4 && key.getShort(key.position() + 2) == CONTROL_TYPE_KRAFT_VOTERS;
     }
 }

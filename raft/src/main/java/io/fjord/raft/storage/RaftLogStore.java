@@ -51,6 +51,60 @@ public final class RaftLogStore implements AutoCloseable {
     }
 
     /**
+     * Makes the log agree with the latest snapshot {@code snapshot} (null if none) after a restart: a log that ends
+     * before the snapshot, starts after it, or whose entry before the snapshot's end has another epoch than the
+     * snapshot (a crash between a fetched snapshot's install and the log's reset) is replaced by an empty log starting
+     * at the snapshot's end; otherwise the entries below the snapshot's end are deleted.
+     */
+    public void alignWithSnapshot(io.fjord.raft.OffsetAndEpoch snapshot, int maxEntryBytes) {
+        if (snapshot == null || log.logStartOffset() == snapshot.offset()) {
+            return; // the log starts where the snapshot ends
+        }
+        long last = snapshot.offset() - 1;
+        boolean consistent = log.logStartOffset() <= last && last < log.logEndOffset()
+                && entryAt(last, maxEntryBytes).epoch() == snapshot.epoch();
+        if (consistent) {
+            deleteBefore(snapshot.offset());
+        } else {
+            resetTo(snapshot.offset());
+        }
+    }
+
+    private LogEntry entryAt(long offset, int maxEntryBytes) {
+        LogReadResult result = log.read(offset, maxEntryBytes + LogEntry.OVERHEAD_BYTES + 1024, Long.MAX_VALUE, true);
+        try (FileSlice slice = result.slice()) {
+            for (LogEntry entry : EntryBatches.decode(slice.readAll(), Integer.MAX_VALUE, maxEntryBytes)) {
+                if (entry.offset() == offset) {
+                    return entry;
+                }
+            }
+        }
+        throw new InvalidEntriesException("the log holds no entry at offset " + offset);
+    }
+
+    /**
+     * Entries below {@code offset} are no longer needed (a snapshot covers them): the log start moves there and the
+     * storage module deletes the segments wholly below it (Kafka's DeleteRecords path).
+     */
+    public void deleteBefore(long offset) {
+        if (offset <= log.logStartOffset()) {
+            return;
+        }
+        log.updateHighWatermark(offset);
+        log.maybeAdvanceLogStartOffset(Math.min(offset, log.highWatermark()));
+        log.deleteOldSegments();
+    }
+
+    /** Replaces the whole log by an empty one starting at {@code offset} (a fetched snapshot was installed). */
+    public void resetTo(long offset) {
+        log.truncateFullyAndStartAt(offset);
+    }
+
+    public long startOffset() {
+        return log.logStartOffset();
+    }
+
+    /**
      * Every entry on disk, from the log start (the core keeps the whole log until snapshots exist), read and decoded
      * in chunks of {@link #READ_CHUNK_BYTES} so that the bytes are never all in memory beside the entries.
      */

@@ -1,7 +1,10 @@
 package io.fjord.raft.tool;
 
+import io.fjord.protocol.Errors;
 import io.fjord.raft.LogEntry;
+import io.fjord.raft.OffsetAndEpoch;
 import io.fjord.raft.RaftConfig;
+import io.fjord.raft.VoterSet;
 import io.fjord.raft.driver.DriverStatus;
 import io.fjord.raft.driver.QuorumDescription;
 import io.fjord.raft.driver.RaftDriver;
@@ -14,6 +17,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -40,7 +44,7 @@ public final class RaftServer implements AutoCloseable {
         RaftTransport[] transportHolder = new RaftTransport[1];
         this.driver = RaftDriver.create(config, storage, message -> transportHolder[0].send(message), listener);
         this.transport = new RaftTransport(config.nodeId(), transportConfig, mapper, driver::deliver,
-                driver::describeQuorum);
+                driver::describeQuorum, driver::peerUnreachable);
         transportHolder[0] = transport;
     }
 
@@ -57,6 +61,31 @@ public final class RaftServer implements AutoCloseable {
 
     public CompletableFuture<Long> propose(List<byte[]> payloads) {
         return driver.propose(payloads);
+    }
+
+    /** Saves a snapshot of the state machine's {@code state} after the entries below {@code offset}; see the driver. */
+    public CompletableFuture<OffsetAndEpoch> createSnapshot(long offset, byte[] state) {
+        return driver.createSnapshot(offset, state);
+    }
+
+    /** Makes observer ({@code voterId}, {@code directoryId}) a voter if this node leads; see the driver. */
+    public CompletableFuture<Errors> addVoter(int voterId, UUID directoryId, int timeoutMs) {
+        return driver.addVoter(voterId, directoryId, timeoutMs);
+    }
+
+    /** Removes voter ({@code voterId}, {@code directoryId}) if this node leads; see the driver. */
+    public CompletableFuture<Errors> removeVoter(int voterId, UUID directoryId) {
+        return driver.removeVoter(voterId, directoryId);
+    }
+
+    /** This node's log directory id, from its {@code meta.properties} (known once started). */
+    public UUID directoryId() {
+        return driver.directoryId();
+    }
+
+    /** The voter set in force on this node. */
+    public VoterSet voters() {
+        return driver.voters();
     }
 
     public CompletableFuture<QuorumDescription> describeQuorum() {

@@ -2,6 +2,7 @@ package io.fjord.raft.tool;
 
 import io.fjord.raft.EntryType;
 import io.fjord.raft.LogEntry;
+import io.fjord.raft.OffsetAndEpoch;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.RoleChange;
 import io.fjord.raft.driver.DriverStatus;
@@ -24,9 +25,11 @@ import java.util.Map;
  * <fetch timeout ms>]}.
  *
  * <p>Control by lines on standard input: {@code propose <text>} (answered {@code ack <text> <offset>} once committed,
- * or {@code nack <text> <error>}), {@code status}, {@code quit}. Standard output also reports {@code listening <port>},
- * {@code role <role> <epoch> <leader>} and {@code applied <offset> <epoch> <text>} for every committed data entry in
- * order. A storage failure prints {@code failed <reason>} and exits with status 3. Lines are written whole, under one
+ * or {@code nack <text> <error>}), {@code snapshot} (saves the applied entries as a snapshot; answered
+ * {@code snapshot <end offset> <epoch>}), {@code status}, {@code quit}. Standard output also reports
+ * {@code listening <port>}, {@code role <role> <epoch> <leader>} and {@code applied <offset> <epoch> <text>} for every
+ * committed data entry in order; a loaded snapshot prints {@code loaded <end offset> <epoch>} and then the
+ * {@code applied} lines it holds again, so that the output always ends with the whole applied log. A storage failure prints {@code failed <reason>} and exits with status 3. Lines are written whole, under one
  * lock.
  */
 public final class RaftServerMain {
@@ -50,12 +53,24 @@ public final class RaftServerMain {
                             fetchTimeoutMs / 2));
         }
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        TextStateMachine state = new TextStateMachine();
         RaftListener listener = new RaftListener() {
             @Override
             public void onCommitted(LogEntry entry) {
+                String applied = entry.offset() + " " + entry.epoch() + " "
+                        + new String(entry.payload(), StandardCharsets.UTF_8);
+                state.apply(entry.offset(), entry.type() == EntryType.DATA ? applied : null);
                 if (entry.type() == EntryType.DATA) {
-                    line(out, "applied " + entry.offset() + " " + entry.epoch() + " "
-                            + new String(entry.payload(), StandardCharsets.UTF_8));
+                    line(out, "applied " + applied);
+                }
+            }
+
+            @Override
+            public void onSnapshotLoaded(OffsetAndEpoch snapshotId, byte[] bytes) {
+                List<String> lines = state.load(snapshotId.offset(), bytes);
+                synchronized (out) {
+                    line(out, "loaded " + snapshotId.offset() + " " + snapshotId.epoch());
+                    lines.forEach(applied -> line(out, "applied " + applied));
                 }
             }
 
@@ -88,6 +103,11 @@ public final class RaftServerMain {
                                 ? refused.error() : cause.toString()));
                     }
                 });
+            } else if (command.equals("snapshot")) {
+                TextStateMachine.Saved saved = state.save();
+                server.createSnapshot(saved.offset(), saved.bytes()).whenComplete((id, failure) -> line(out,
+                        failure == null ? "snapshot " + (id == null ? "none" : id.offset() + " " + id.epoch())
+                                : "snapshot-failed " + failure));
             } else if (command.equals("status")) {
                 DriverStatus status = server.status();
                 line(out, "status " + status.role() + " " + status.epoch() + " " + status.leaderId() + " "

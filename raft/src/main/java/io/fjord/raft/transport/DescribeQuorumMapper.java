@@ -59,7 +59,8 @@ final class DescribeQuorumMapper {
     static ApiVersionsResponseData apiVersions() {
         List<ApiVersionsResponseData.ApiVersion> versions = new ArrayList<>();
         for (ApiKey apiKey : List.of(ApiKey.FETCH, ApiKey.API_VERSIONS, ApiKey.VOTE, ApiKey.BEGIN_QUORUM_EPOCH,
-                ApiKey.END_QUORUM_EPOCH, ApiKey.DESCRIBE_QUORUM, ApiKey.FETCH_SNAPSHOT)) {
+                ApiKey.END_QUORUM_EPOCH, ApiKey.DESCRIBE_QUORUM, ApiKey.FETCH_SNAPSHOT, ApiKey.ADD_RAFT_VOTER,
+                ApiKey.REMOVE_RAFT_VOTER)) {
             versions.add(new ApiVersionsResponseData.ApiVersion().setApiKey(apiKey.id())
                     .setMinVersion(RaftApis.lowestVersion(apiKey)).setMaxVersion(RaftApis.highestVersion(apiKey)));
         }

@@ -7,7 +7,9 @@ import io.fjord.protocol.codec.RequestParseException;
 import io.fjord.protocol.codec.ResponseEncoder;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
+import io.fjord.raft.AddRaftVoterRequest;
 import io.fjord.raft.RaftMessage;
+import io.fjord.raft.RemoveRaftVoterRequest;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -29,6 +31,8 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
     private static final RequestDecoder DECODER = new RequestDecoder(RaftApis.INSTANCE);
 
     private final RaftTransport transport;
+    /** This connection's source id for admin requests (0 until the first one; only its event loop touches it). */
+    private int adminSourceId;
 
     InboundConnection(RaftTransport transport) {
         this.transport = transport;
@@ -63,7 +67,29 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
             respond(channel, request, RaftMessageMapper.errorResponse(request.apiKey(), e.error()));
             return;
         }
-        transport.received(message, channel, request.apiKey(), request.apiVersion());
+        transport.received(withAdminSource(message), channel, request.apiKey(), request.apiVersion());
+    }
+
+    /**
+     * An admin's voter change gets this connection's own source id, so that answers to two admin clients using the
+     * same correlation id at once cannot be swapped (the route is keyed by source and correlation id).
+     */
+    private RaftMessage withAdminSource(RaftMessage message) {
+        if (message instanceof AddRaftVoterRequest add) {
+            return new AddRaftVoterRequest(adminSourceId(), add.destination(), add.correlationId(), add.timeoutMs(),
+                    add.voterId(), add.voterDirectoryId(), add.ackWhenCommitted());
+        } else if (message instanceof RemoveRaftVoterRequest remove) {
+            return new RemoveRaftVoterRequest(adminSourceId(), remove.destination(), remove.correlationId(),
+                    remove.voterId(), remove.voterDirectoryId());
+        }
+        return message;
+    }
+
+    private int adminSourceId() {
+        if (adminSourceId == 0) {
+            adminSourceId = transport.nextAdminSourceId();
+        }
+        return adminSourceId;
     }
 
     static void respond(Channel channel, DecodedRequest request, ApiMessage response) {

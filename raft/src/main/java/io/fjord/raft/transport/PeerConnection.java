@@ -80,6 +80,7 @@ final class PeerConnection {
             } else {
                 LOG.debug("Raft node {}: peer {} at {} not reachable: {}", localId(), peerId, address,
                         future.cause().toString());
+                transport.peerUnreachable(peerId);
                 scheduleReconnect();
             }
         });
@@ -112,6 +113,13 @@ final class PeerConnection {
         }
         pending.clear();
         LOG.info("Raft node {}: connection to peer {} at {} lost", localId(), peerId, address);
+        boolean closing;
+        synchronized (this) {
+            closing = closed;
+        }
+        if (!closing) {
+            transport.peerUnreachable(peerId);
+        }
         scheduleReconnect();
     }
 

@@ -6,7 +6,8 @@ import io.fjord.protocol.message.ApiKey;
 /**
  * The APIs and versions a Raft node's listener serves and its requests use: the KRaft versions of Kafka 4.4
  * (Vote v2 with pre-vote, KIP-996; BeginQuorumEpoch and EndQuorumEpoch v1 with leader endpoints; Fetch v17-18 with
- * replica state, topic ids and the fetcher's high watermark; FetchSnapshot v1; DescribeQuorum v0-2; ApiVersions).
+ * replica state, topic ids and the fetcher's high watermark; FetchSnapshot v1; DescribeQuorum v0-2; AddRaftVoter v0-1 and RemoveRaftVoter v0, served by the leader;
+ * ApiVersions).
  *
  * <p>Immutable; thread-safe.
  */
@@ -32,7 +33,7 @@ public final class RaftApis implements SupportedVersions {
             case VOTE -> 2;
             case BEGIN_QUORUM_EPOCH, END_QUORUM_EPOCH, FETCH_SNAPSHOT -> 1;
             case FETCH -> 17;
-            case DESCRIBE_QUORUM, API_VERSIONS -> 0;
+            case DESCRIBE_QUORUM, API_VERSIONS, ADD_RAFT_VOTER, REMOVE_RAFT_VOTER -> 0;
             default -> -1;
         };
     }
@@ -40,6 +41,8 @@ public final class RaftApis implements SupportedVersions {
     public static short highestVersion(ApiKey apiKey) {
         return switch (apiKey) {
             case API_VERSIONS -> 4;
+            case ADD_RAFT_VOTER -> 1;
+            case REMOVE_RAFT_VOTER -> 0;
             case VOTE, DESCRIBE_QUORUM, BEGIN_QUORUM_EPOCH, END_QUORUM_EPOCH, FETCH, FETCH_SNAPSHOT ->
                     requestVersion(apiKey);
             default -> -1;

@@ -2,6 +2,8 @@ package io.fjord.raft.transport;
 
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.AddRaftVoterRequestData;
+import io.fjord.protocol.message.AddRaftVoterResponseData;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.BeginQuorumEpochRequestData;
 import io.fjord.protocol.message.BeginQuorumEpochResponseData;
@@ -13,8 +15,12 @@ import io.fjord.protocol.message.FetchResponseData;
 import io.fjord.protocol.message.FetchSnapshotRequestData;
 import io.fjord.protocol.message.FetchSnapshotResponseData;
 import io.fjord.protocol.message.Records;
+import io.fjord.protocol.message.RemoveRaftVoterRequestData;
+import io.fjord.protocol.message.RemoveRaftVoterResponseData;
 import io.fjord.protocol.message.VoteRequestData;
 import io.fjord.protocol.message.VoteResponseData;
+import io.fjord.raft.AddRaftVoterRequest;
+import io.fjord.raft.AddRaftVoterResponse;
 import io.fjord.raft.BeginQuorumEpochRequest;
 import io.fjord.raft.BeginQuorumEpochResponse;
 import io.fjord.raft.EndQuorumEpochRequest;
@@ -28,6 +34,9 @@ import io.fjord.raft.LeaderAndEpoch;
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.OffsetAndEpoch;
 import io.fjord.raft.RaftMessage;
+import io.fjord.raft.RemoveRaftVoterRequest;
+import io.fjord.raft.RemoveRaftVoterResponse;
+import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.VoteRequest;
 import io.fjord.raft.VoteResponse;
 import io.fjord.raft.records.EntryBatches;
@@ -51,6 +60,11 @@ public final class RaftMessageMapper {
     /** {@code AAAAAAAAAAAAAAAAAAAAAQ} in Kafka's base64 form. */
     public static final UUID METADATA_TOPIC_ID = new UUID(0L, 1L);
     public static final String LISTENER_NAME = "CONTROLLER";
+    /**
+     * The source of a mapped AddRaftVoter or RemoveRaftVoter (an admin client, not a replica); the listener replaces
+     * it with its connection's own id before the core sees it, and the answer goes back on that connection.
+     */
+    public static final int ADMIN_SOURCE_ID = -2;
 
     private final int localId;
     private final String clusterId;
@@ -135,7 +149,8 @@ public final class RaftMessageMapper {
                                             .setFetchOffset(fetch.fetchOffset())
                                             .setLastFetchedEpoch(fetch.lastFetchedEpoch()).setLogStartOffset(-1)
                                             .setPartitionMaxBytes(fetch.maxBytes())
-                                            .setHighWatermark(fetch.highWatermark())))));
+                                            .setHighWatermark(fetch.highWatermark())
+                                            .setReplicaDirectoryId(fetch.replicaDirectoryId())))));
         } else if (request instanceof FetchSnapshotRequest snapshot) {
             return new FetchSnapshotRequestData().setClusterId(clusterId).setReplicaId(snapshot.replicaId())
                     .setMaxBytes(snapshot.maxBytes()).setTopics(List.of(
@@ -194,7 +209,8 @@ public final class RaftMessageMapper {
             int replicaId = fetch.replicaState().replicaId();
             return new FetchRequest(replicaId, localId, correlationId, replicaId, partition.currentLeaderEpoch(),
                     partition.fetchOffset(), partition.lastFetchedEpoch(), partition.highWatermark(),
-                    Math.min(partition.partitionMaxBytes(), Math.max(0, fetch.maxBytes())), fetch.maxWaitMs());
+                    Math.min(partition.partitionMaxBytes(), Math.max(0, fetch.maxBytes())), fetch.maxWaitMs(),
+                    partition.replicaDirectoryId() == null ? ReplicaKey.NO_DIRECTORY : partition.replicaDirectoryId());
         } else if (request instanceof FetchSnapshotRequestData snapshot) {
             checkCluster(snapshot.clusterId());
             FetchSnapshotRequestData.PartitionSnapshot partition = onlyPartition(snapshot.topics().size() == 1
@@ -203,6 +219,16 @@ public final class RaftMessageMapper {
             return new FetchSnapshotRequest(snapshot.replicaId(), localId, correlationId, snapshot.replicaId(),
                     partition.currentLeaderEpoch(), new OffsetAndEpoch(partition.snapshotId().endOffset(),
                             partition.snapshotId().epoch()), partition.position(), snapshot.maxBytes());
+        } else if (request instanceof AddRaftVoterRequestData add) {
+            checkCluster(add.clusterId());
+            // Listeners are not kept: Fjord takes every node's endpoint from its configuration (no UpdateRaftVoter).
+            return new AddRaftVoterRequest(ADMIN_SOURCE_ID, localId, correlationId, add.timeoutMs(), add.voterId(),
+                    add.voterDirectoryId() == null ? ReplicaKey.NO_DIRECTORY : add.voterDirectoryId(),
+                    add.ackWhenCommitted());
+        } else if (request instanceof RemoveRaftVoterRequestData remove) {
+            checkCluster(remove.clusterId());
+            return new RemoveRaftVoterRequest(ADMIN_SOURCE_ID, localId, correlationId, remove.voterId(),
+                    remove.voterDirectoryId() == null ? ReplicaKey.NO_DIRECTORY : remove.voterDirectoryId());
         }
         throw new InvalidRaftMessageException(Errors.INVALID_REQUEST, "not a Raft request: " + request);
     }
@@ -256,6 +282,10 @@ public final class RaftMessageMapper {
                 partition.setDivergingEpoch(new FetchResponseData.EpochEndOffset()
                         .setEpoch(fetch.divergingEpoch().epoch()).setEndOffset(fetch.divergingEpoch().endOffset()));
             }
+            if (fetch.snapshotId() != null) {
+                partition.setSnapshotId(new FetchResponseData.SnapshotId().setEndOffset(fetch.snapshotId().offset())
+                        .setEpoch(fetch.snapshotId().epoch()));
+            }
             return new FetchResponseData().setResponses(List.of(new FetchResponseData.FetchableTopicResponse()
                     .setTopic(METADATA_TOPIC).setTopicId(METADATA_TOPIC_ID).setPartitions(List.of(partition))));
         } else if (response instanceof FetchSnapshotResponse snapshot) {
@@ -272,6 +302,11 @@ public final class RaftMessageMapper {
             }
             return new FetchSnapshotResponseData().setTopics(List.of(new FetchSnapshotResponseData.TopicSnapshot()
                     .setName(METADATA_TOPIC).setPartitions(List.of(partition))));
+        } else if (response instanceof AddRaftVoterResponse add) {
+            return new AddRaftVoterResponseData().setErrorCode(add.error().code()).setErrorMessage(add.errorMessage());
+        } else if (response instanceof RemoveRaftVoterResponse remove) {
+            return new RemoveRaftVoterResponseData().setErrorCode(remove.error().code())
+                    .setErrorMessage(remove.errorMessage());
         }
         throw new IllegalArgumentException("not a response: " + response);
     }
@@ -286,6 +321,8 @@ public final class RaftMessageMapper {
             case FETCH -> new FetchResponseData().setErrorCode(code);
             case FETCH_SNAPSHOT -> new FetchSnapshotResponseData().setErrorCode(code);
             case DESCRIBE_QUORUM -> new io.fjord.protocol.message.DescribeQuorumResponseData().setErrorCode(code);
+            case ADD_RAFT_VOTER -> new AddRaftVoterResponseData().setErrorCode(code);
+            case REMOVE_RAFT_VOTER -> new RemoveRaftVoterResponseData().setErrorCode(code);
             default -> throw new IllegalArgumentException("not a Raft API: " + apiKey);
         };
     }
@@ -339,12 +376,15 @@ public final class RaftMessageMapper {
             EpochEndOffset diverging = partition.divergingEpoch().epoch() < 0
                     && partition.divergingEpoch().endOffset() < 0 ? null
                     : new EpochEndOffset(partition.divergingEpoch().epoch(), partition.divergingEpoch().endOffset());
+            // Kafka's default SnapshotId is (-1, -1): none.
+            OffsetAndEpoch snapshotId = partition.snapshotId().endOffset() < 0 || partition.snapshotId().epoch() < 0
+                    ? null : new OffsetAndEpoch(partition.snapshotId().endOffset(), partition.snapshotId().epoch());
             List<LogEntry> entries = EntryBatches.decode(buffer(partition.records()), maxEntriesPerFetch,
                     maxEntryBytes);
             return new FetchResponse(peerId, localId, correlationId, Errors.forCode(partition.errorCode()),
                     partition.highWatermark(), partition.logStartOffset(), diverging,
                     new LeaderAndEpoch(partition.currentLeader().leaderId(), partition.currentLeader().leaderEpoch()),
-                    entries);
+                    entries, snapshotId);
         } else if (response instanceof FetchSnapshotResponseData snapshot) {
             FetchSnapshotRequest asked = (FetchSnapshotRequest) request;
             if (snapshot.errorCode() != 0) {

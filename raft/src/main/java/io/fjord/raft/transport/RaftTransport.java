@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -45,6 +46,9 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
     private final RaftMessageMapper mapper;
     private final Predicate<RaftMessage> inbound;
     private final Supplier<CompletableFuture<QuorumDescription>> describer;
+    private final IntConsumer peerUnreachable;
+    private final java.util.concurrent.atomic.AtomicInteger adminSources =
+            new java.util.concurrent.atomic.AtomicInteger(-1000);
     private final Map<Integer, PeerConnection> peers = new HashMap<>();
     /** Where each owed response goes, by requester and correlation id. */
     private final Map<RouteKey, Route> routes = new ConcurrentHashMap<>();
@@ -59,11 +63,36 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
      */
     public RaftTransport(int localId, TransportConfig config, RaftMessageMapper mapper,
             Predicate<RaftMessage> inbound, Supplier<CompletableFuture<QuorumDescription>> describer) {
+        this(localId, config, mapper, inbound, describer, peerId -> { });
+    }
+
+    /**
+     * @param peerUnreachable told the id of a peer whose connection was refused or closed (the driver's
+     *     {@code peerUnreachable}: a dead leader is noticed in milliseconds rather than a fetch timeout)
+     */
+    public RaftTransport(int localId, TransportConfig config, RaftMessageMapper mapper,
+            Predicate<RaftMessage> inbound, Supplier<CompletableFuture<QuorumDescription>> describer,
+            IntConsumer peerUnreachable) {
         this.localId = localId;
         this.config = config;
         this.mapper = mapper;
         this.inbound = inbound;
         this.describer = describer;
+        this.peerUnreachable = peerUnreachable;
+    }
+
+    /**
+     * A fresh source id for one admin connection's voter changes: negative, below {@code ADMIN_SOURCE_ID} and the
+     * driver's own, never a replica id; wraps around after two billion connections.
+     */
+    int nextAdminSourceId() {
+        int next = adminSources.getAndDecrement();
+        return next > -1000 ? -1000 : next;
+    }
+
+    /** The connection to {@code peerId} was refused or closed (from a connection's event loop). */
+    void peerUnreachable(int peerId) {
+        peerUnreachable.accept(peerId);
     }
 
     public synchronized void start() throws InterruptedException {

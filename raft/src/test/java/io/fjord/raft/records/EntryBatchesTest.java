@@ -42,6 +42,19 @@ class EntryBatchesTest {
     }
 
     @Test
+    void aVotersEntryIsAControlBatchOfKafkasVotersTypeHoldingTheCoresVoterSet() {
+        byte[] voters = io.fjord.raft.VoterSet.ofIds(java.util.Set.of(1, 2, 4)).encode();
+        LogEntry entry = new LogEntry(5, 3, io.fjord.raft.EntryType.VOTERS, voters);
+        ByteBuffer bytes = EntryBatches.encode(List.of(entry), VOTERS);
+
+        RecordBatch batch = RecordBatch.at(bytes.duplicate());
+        assertThat(batch.isControlBatch()).isTrue();
+        Record record = RecordCodec.decode(batch, 1024).get(0);
+        assertThat(record.key().getShort(2)).isEqualTo((short) 6); // KRAFT_VOTERS
+        assertThat(EntryBatches.decode(bytes, 10, 1024)).containsExactly(entry);
+    }
+
+    @Test
     void aLeaderChangeIsKafkasControlRecordWithALeaderChangeMessage() {
         ByteBuffer bytes = EntryBatches.encode(List.of(leaderChange(0, 7, 2)), List.of(1, 2, 3));
         Record record = RecordCodec.decode(RecordBatch.at(bytes), 1024).get(0);

@@ -6,7 +6,8 @@ import java.util.Random;
  * Picks and applies one fault to a {@link Simulation}: a crash (half of them aimed at the leader), a crash with a
  * quick restart, a restart, a random symmetric partition, a one-way cut, the leader isolated with a minority, healed
  * links, new link quality (drops, duplicates, delays), the leader resigning (controlled shutdown, half the time
- * followed by a stop), or a storage fault armed on a node (its next write fails).
+ * followed by a stop), a storage fault armed on a node (its next write fails), or a connection reset between two
+ * live nodes (one is told the other is unreachable). A crash also tells the others' transports, a few ms later.
  *
  * <p>Not thread-safe: used by the simulation's one thread.
  */
@@ -69,6 +70,10 @@ final class FaultInjector {
         } else if (choice < 85) {
             network.heal();
             return "heal links";
+        } else if (choice < 90) {
+            int other = (node + 1 + random.nextInt(nodeCount - 1)) % nodeCount;
+            simulation.spuriousUnreachable(node, other);
+            return "connection reset " + node + "->" + other + " (both up)";
         } else if (choice >= 100 && choice < 105) {
             return simulation.resignLeader(random.nextBoolean());
         } else if (choice >= 105) {

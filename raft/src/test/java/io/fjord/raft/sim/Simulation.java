@@ -82,6 +82,8 @@ final class Simulation {
     private int snapshotsInstalled;
     private int resignations;
     private int storageFailures;
+    /** Unreachable notices that reached a follower about its own leader (the early-election path). */
+    private int leaderLossNotices;
     private int adminCorrelationId;
     private final java.util.Map<String, Integer> adminAnswers = new java.util.TreeMap<>();
 
@@ -163,11 +165,12 @@ final class Simulation {
         }
         return String.format("seed %d: %d voters + %d observers, %s timeouts, %d events, %d proposals, %d committed, "
                 + "%d leaders, %d snapshots created, %d installed, %d voter changes committed, %d resignations, "
-                + "%d storage errors, admin answers %s, probe committed everywhere %d ms after healing", seed,
+                + "%d storage errors, %d leader-loss notices, admin answers %s, probe committed everywhere %d ms after "
+                + "healing", seed,
                 voterCount,
                 nodeCount - voterCount, tightTimeouts ? "tight" : "Kafka's", trace.size(), proposals,
                 checker.committed().size(), checker.leaderCount(), snapshotsCreated, snapshotsInstalled,
-                checker.committedVoterChanges(), resignations, storageFailures, adminAnswers,
+                checker.committedVoterChanges(), resignations, storageFailures, leaderLossNotices, adminAnswers,
                 livenessMetAtMs - healedAtMs);
     }
 
@@ -202,6 +205,33 @@ final class Simulation {
         flushScheduled[id] = false;
         long survivingEnd = disks[id].crash(random);
         checker.onCrash(id, survivingEnd);
+        // The others' transports see the dead process's connections close within milliseconds.
+        for (int other = 0; other < nodeCount; other++) {
+            if (other != id && nodes[other] != null) {
+                int incarnation = incarnations[other];
+                int peer = id;
+                int receiver = other;
+                schedule(nowMs + 1 + random.nextInt(10), "unreachable", other, "n" + id,
+                        () -> peerUnreachable(receiver, peer, incarnation));
+            }
+        }
+    }
+
+    /** Node {@code id}'s transport lost its connection to {@code peer} (a crash, or a reset of a live link). */
+    void peerUnreachable(int id, int peer, int incarnation) {
+        if (nodes[id] == null || incarnations[id] != incarnation) {
+            return;
+        }
+        if (nodes[id].role() == io.fjord.raft.Role.FOLLOWER && nodes[id].leaderId() == peer) {
+            leaderLossNotices++;
+        }
+        nodes[id].onPeerUnreachable(peer);
+        drain(id);
+    }
+
+    /** A connection reset although both ends live: node {@code id} is told {@code peer} is unreachable. */
+    void spuriousUnreachable(int id, int peer) {
+        peerUnreachable(id, peer, incarnations[id]);
     }
 
     private void scheduleTick(int id, long delayMs) {

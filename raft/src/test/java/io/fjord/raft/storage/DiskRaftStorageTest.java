@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fjord.raft.DurableState;
 import io.fjord.raft.EntryType;
 import io.fjord.raft.LogEntry;
+import io.fjord.raft.OffsetAndEpoch;
+import io.fjord.raft.SnapshotChunk;
 import io.fjord.raft.driver.RaftStorage;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -91,5 +93,104 @@ class DiskRaftStorageTest {
         try (DiskRaftStorage storage = open()) {
             assertThat(storage.recover().log()).containsExactly(data(0, 1), data(1, 3));
         }
+    }
+
+    private Path logDirectory() {
+        return directory.resolve(RaftLogStore.DIRECTORY_NAME);
+    }
+
+    @Test
+    void aCreatedSnapshotIsNamedAsKafkasAndTheLogRestartsAfterItOnRecovery() throws Exception {
+        OffsetAndEpoch id = new OffsetAndEpoch(3, 2);
+        try (DiskRaftStorage storage = open()) {
+            storage.recover();
+            storage.append(List.of(data(0, 1), data(1, 1), data(2, 2), data(3, 2), data(4, 2)));
+            storage.flush();
+            storage.createSnapshot(new OffsetAndEpoch(2, 1), ByteBuffer.wrap(new byte[] {9}));
+            storage.createSnapshot(id, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            storage.deleteLogBefore(3);
+            assertThat(storage.snapshots().sizeInBytes(id)).isEqualTo(3);
+            assertThat(storage.snapshots().read(id, 1, 5)).containsExactly(2, 3);
+            assertThat(storage.snapshots().sizeInBytes(new OffsetAndEpoch(2, 1))).isEqualTo(-1);
+        }
+        assertThat(logDirectory().resolve("00000000000000000003-0000000002.checkpoint")).exists();
+        assertThat(logDirectory().resolve("00000000000000000002-0000000001.checkpoint")).doesNotExist();
+        try (DiskRaftStorage storage = open()) {
+            RaftStorage.Recovered recovered = storage.recover();
+            assertThat(recovered.latestSnapshot()).isEqualTo(id);
+            assertThat(recovered.log()).containsExactly(data(3, 2), data(4, 2));
+            assertThat(storage.readSnapshot(id)).containsExactly(1, 2, 3);
+        }
+    }
+
+    @Test
+    void aSnapshotCoveringTheWholeLogLeavesAnEmptyLogThatContinuesAfterARestart() throws Exception {
+        OffsetAndEpoch id = new OffsetAndEpoch(3, 1);
+        try (DiskRaftStorage storage = open()) {
+            storage.recover();
+            storage.append(List.of(data(0, 1), data(1, 1), data(2, 1)));
+            storage.flush();
+            storage.createSnapshot(id, ByteBuffer.wrap(new byte[] {7}));
+            storage.deleteLogBefore(3);
+            assertThat(storage.endOffset()).isEqualTo(3);
+        }
+        try (Stream<Path> files = Files.list(logDirectory())) {
+            assertThat(files.map(path -> path.getFileName().toString()))
+                    .doesNotContain("00000000000000000000.log");
+        }
+        try (DiskRaftStorage storage = open()) {
+            RaftStorage.Recovered recovered = storage.recover();
+            assertThat(recovered.latestSnapshot()).isEqualTo(id);
+            assertThat(recovered.log()).isEmpty();
+            storage.append(List.of(data(3, 2)));
+            storage.flush();
+        }
+        try (DiskRaftStorage storage = open()) {
+            assertThat(storage.recover().log()).containsExactly(data(3, 2));
+        }
+    }
+
+    @Test
+    void aFetchedSnapshotIsWrittenInChunksAndReplacesTheLogWhenInstalled() throws Exception {
+        OffsetAndEpoch id = new OffsetAndEpoch(10, 4);
+        try (DiskRaftStorage storage = open()) {
+            storage.recover();
+            storage.append(List.of(data(0, 1), data(1, 1)));
+            storage.flush();
+            storage.writeSnapshotChunk(new SnapshotChunk(id, 0, new byte[] {1, 2}));
+            assertThat(logDirectory().resolve("00000000000000000010-0000000004.checkpoint.part")).exists();
+            storage.writeSnapshotChunk(new SnapshotChunk(id, 2, new byte[] {3}));
+            storage.installSnapshot(id);
+            assertThat(storage.endOffset()).isEqualTo(10);
+            storage.append(List.of(data(10, 4)));
+            storage.flush();
+        }
+        try (DiskRaftStorage storage = open()) {
+            RaftStorage.Recovered recovered = storage.recover();
+            assertThat(recovered.latestSnapshot()).isEqualTo(id);
+            assertThat(recovered.log()).containsExactly(data(10, 4));
+            assertThat(storage.readSnapshot(id)).containsExactly(1, 2, 3);
+        }
+        assertThat(logDirectory().resolve("00000000000000000010-0000000004.checkpoint.part")).doesNotExist();
+    }
+
+    @Test
+    void recoveryDeletesPartialSnapshotsAndResetsALogThatDisagreesWithTheSnapshot() throws Exception {
+        try (DiskRaftStorage storage = open()) {
+            storage.recover();
+            storage.append(List.of(data(0, 1), data(1, 1), data(2, 1)));
+            storage.flush();
+            storage.writeSnapshotChunk(new SnapshotChunk(new OffsetAndEpoch(7, 3), 0, new byte[] {5}));
+        }
+        // A crash after a fetched snapshot's rename and before the log's reset: the log's entry 1 has epoch 1,
+        // the snapshot (2, 3) says epoch 3, so the log is replaced.
+        Files.write(logDirectory().resolve("00000000000000000002-0000000003.checkpoint"), new byte[] {4});
+        try (DiskRaftStorage storage = open()) {
+            RaftStorage.Recovered recovered = storage.recover();
+            assertThat(recovered.latestSnapshot()).isEqualTo(new OffsetAndEpoch(2, 3));
+            assertThat(recovered.log()).isEmpty();
+            assertThat(storage.endOffset()).isEqualTo(2);
+        }
+        assertThat(logDirectory().resolve("00000000000000000007-0000000003.checkpoint.part")).doesNotExist();
     }
 }

@@ -30,6 +30,8 @@ final class RaftNodeProcess implements AutoCloseable {
     final Map<String, Long> acks = new ConcurrentHashMap<>();
     /** When each acknowledgement was read (System.nanoTime()). */
     final Map<String, Long> ackNanos = new ConcurrentHashMap<>();
+    final java.util.concurrent.atomic.AtomicInteger snapshotsLoaded = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger snapshotsCreated = new java.util.concurrent.atomic.AtomicInteger();
     private volatile String role = "UNATTACHED";
     private volatile int epoch;
 
@@ -66,6 +68,12 @@ final class RaftNodeProcess implements AutoCloseable {
                 String[] words = line.split(" ");
                 switch (words[0]) {
                     case "applied" -> applied.add(words[1] + " " + words[2] + " " + words[3]);
+                    case "loaded" -> {
+                        // The snapshot's entries are printed again after this line.
+                        applied.clear();
+                        snapshotsLoaded.incrementAndGet();
+                    }
+                    case "snapshot" -> snapshotsCreated.incrementAndGet();
                     case "ack" -> {
                         ackNanos.put(words[1], System.nanoTime());
                         acks.put(words[1], Long.parseLong(words[2]));

@@ -19,18 +19,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three Raft nodes in three JVMs on loopback over TCP, with Kafka's default timeouts: kill -9 the leader under a
  * stream of proposals, a new leader commits within the bound, no acknowledged entry is lost, and the killed node
- * restarts from its disk and catches up to the same log.
+ * restarts from its disk and catches up to the same log — from the survivors' snapshot, taken after the kill.
  *
- * <p>The bound: a follower notices a silent leader after {@code quorum.fetch.timeout.ms} (2 s), then a pre-vote and
- * a vote round and one fsync follow. Under a stream of proposals the followers' logs differ by a few entries: when
- * the one with the shorter log times out first, its pre-vote is refused by the other (which still has a leader) and
- * the other's vote can go to nobody until an election timeout expires, a random time in [1 s, 2 s). Measured on
- * loopback: 2.1-3.5 s. The test asserts fetch timeout + 2 x election timeout + 1 s of margin (5 s) and prints the
- * figure; the issue's "2 x election timeout" is not met with Kafka's default timeouts (see docs/performance.md).
+ * <p>The bound is the issue's: a new leader commits within 2 x the election timeout (2 s with Kafka's defaults).
+ * The survivors' transports see the killed leader's connections close at once and tell their cores
+ * ({@code RaftNode.onPeerUnreachable}); each gives the leader up after a random delay below
+ * {@code electionBackoffMaxMs / voters} (333 ms) instead of {@code quorum.fetch.timeout.ms} (2 s), then a pre-vote, a
+ * vote and an fsync follow. Measured on loopback: 0.2-0.6 s (see docs/performance.md).
  */
 class RaftProcessesIT {
-    private static final int FAILOVER_BOUND_MS = RaftConfig.DEFAULT_FETCH_TIMEOUT_MS
-            + 2 * RaftConfig.DEFAULT_ELECTION_TIMEOUT_MS + 1000;
+    private static final int FAILOVER_BOUND_MS = 2 * RaftConfig.DEFAULT_ELECTION_TIMEOUT_MS;
 
     @TempDir
     Path directory;
@@ -87,6 +85,15 @@ class RaftProcessesIT {
             proposer.join();
         }
 
+        // The survivors snapshot what they applied: the log then starts beyond the killed node's end, so it catches
+        // up from the leader's snapshot (FetchSnapshot over TCP) and then from the log.
+        for (RaftNodeProcess node : nodes.values()) {
+            if (node != first) {
+                node.command("snapshot");
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodes.values().stream()
+                .filter(node -> node != first).allMatch(node -> node.snapshotsCreated.get() == 1));
         RaftNodeProcess restarted = RaftNodeProcess.start(first.nodeId, voters,
                 directory.resolve("node-" + first.nodeId), List.of());
         Map<String, Long> acknowledged = new HashMap<>(first.acks);
@@ -105,8 +112,9 @@ class RaftProcessesIT {
         assertThat(acknowledged).as("acknowledged proposals").hasSizeGreaterThanOrEqualTo(400);
         acknowledged.forEach((text, offset) -> assertThat(offsetOfText.get(text))
                 .as("acknowledged %s at offset %d", text, offset).isEqualTo(offset));
-        System.out.printf("%d entries applied by all three nodes, %d acknowledged, none lost%n", log.size(),
-                acknowledged.size());
+        assertThat(restarted.snapshotsLoaded.get()).as("snapshots the restarted node loaded").isEqualTo(1);
+        System.out.printf("%d entries applied by all three nodes, %d acknowledged, none lost; the restarted node "
+                + "caught up from a snapshot%n", log.size(), acknowledged.size());
     }
 
     private RaftNodeProcess awaitLeader() {

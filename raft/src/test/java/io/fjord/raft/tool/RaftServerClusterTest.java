@@ -3,13 +3,17 @@ package io.fjord.raft.tool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fjord.protocol.Errors;
 import io.fjord.raft.EntryType;
 import io.fjord.raft.LogEntry;
+import io.fjord.raft.OffsetAndEpoch;
 import io.fjord.raft.RaftConfig;
+import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.Role;
 import io.fjord.raft.driver.QuorumDescription;
 import io.fjord.raft.driver.RaftListener;
 import io.fjord.raft.storage.QuorumStateFile;
+import io.fjord.raft.storage.SnapshotStore;
 import io.fjord.raft.transport.TransportConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +40,11 @@ class RaftServerClusterTest {
 
     private final Map<Integer, InetSocketAddress> voters = new LinkedHashMap<>();
     private final Map<Integer, RaftServer> servers = new LinkedHashMap<>();
+    private static final int FETCH_MAX_BYTES = 1024;
+
     private final Map<Integer, List<String>> applied = new LinkedHashMap<>();
+    private final Map<Integer, List<OffsetAndEpoch>> loaded = new LinkedHashMap<>();
+    private final Map<Integer, TextStateMachine> machines = new java.util.concurrent.ConcurrentHashMap<>();
 
     @AfterEach
     void closeAll() throws IOException {
@@ -46,13 +55,7 @@ class RaftServerClusterTest {
 
     @Test
     void threeNodesElectALeaderCommitInOrderAndSurviveALeaderCrashAndRestart() throws Exception {
-        for (int id = 1; id <= 3; id++) {
-            voters.put(id, new InetSocketAddress("127.0.0.1", freePort()));
-        }
-        for (int id = 1; id <= 3; id++) {
-            start(id);
-        }
-        RaftServer leader = awaitLeader(-1);
+        RaftServer leader = startThree();
         List<CompletableFuture<Long>> acks = new ArrayList<>();
         for (int index = 0; index < 200; index++) {
             acks.add(leader.propose(List.of(("a" + index).getBytes(StandardCharsets.UTF_8))));
@@ -82,10 +85,122 @@ class RaftServerClusterTest {
         assertThat(applied.get(crashed)).isEqualTo(applied.get(next.nodeId()));
     }
 
+    @Test
+    void aFollowerBehindTheLeadersLogStartCatchesUpFromItsSnapshotInChunksOverTcp() throws Exception {
+        RaftServer leader = startThree();
+        int behind = leader.nodeId() % 3 + 1;
+        servers.remove(behind).close();
+        List<CompletableFuture<Long>> acks = new ArrayList<>();
+        for (int index = 0; index < 300; index++) {
+            acks.add(leader.propose(List.of(("entry-" + index).getBytes(StandardCharsets.UTF_8))));
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> machines.get(leader.nodeId()).save().offset() > 300);
+
+        TextStateMachine.Saved saved = machines.get(leader.nodeId()).save();
+        OffsetAndEpoch snapshotId = leader.createSnapshot(saved.offset(), saved.bytes()).get(10, TimeUnit.SECONDS);
+        assertThat(snapshotId.offset()).isEqualTo(saved.offset());
+        assertThat(saved.bytes().length).as("several chunks of %d bytes", FETCH_MAX_BYTES)
+                .isGreaterThan(3 * FETCH_MAX_BYTES);
+        assertThat(leader.propose(List.of("after".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS))
+                .isGreaterThanOrEqualTo(saved.offset());
+
+        applied.get(behind).clear();
+        start(behind);
+        await().atMost(Duration.ofSeconds(10)).until(() -> applied.get(behind).size() == 301);
+        assertThat(applied.get(behind)).isEqualTo(applied.get(leader.nodeId()));
+        assertThat(loaded.get(behind)).containsExactly(snapshotId);
+        Path snapshotFile = directory.resolve("node-" + behind).resolve("__cluster_metadata-0")
+                .resolve(SnapshotStore.fileName(snapshotId));
+        assertThat(snapshotFile).exists();
+
+        // A restart loads the snapshot from disk and applies the log after it.
+        servers.remove(behind).close();
+        applied.get(behind).clear();
+        loaded.get(behind).clear();
+        start(behind);
+        await().atMost(Duration.ofSeconds(10)).until(() -> applied.get(behind).size() == 301);
+        assertThat(applied.get(behind)).isEqualTo(applied.get(leader.nodeId()));
+        assertThat(loaded.get(behind)).containsExactly(snapshotId);
+    }
+
+    @Test
+    void anObserverBecomesAVoterAndAVoterIsRemovedOverTcp() throws Exception {
+        for (int id = 1; id <= 4; id++) {
+            voters.put(id, new InetSocketAddress("127.0.0.1", freePort()));
+        }
+        // Nodes 1-3 are the initial voters; node 4 knows every endpoint (Fjord keeps endpoints in configuration)
+        // and follows as an observer.
+        Set<Integer> initialVoters = Set.of(1, 2, 3);
+        for (int id = 1; id <= 4; id++) {
+            start(id, initialVoters);
+        }
+        RaftServer leader = awaitLeader(-1);
+        assertThat(leader.propose(List.of("before".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS))
+                .isPositive();
+        await().atMost(Duration.ofSeconds(10)).until(() -> applied.get(4).size() == 1);
+        RaftServer observer = servers.get(4);
+        assertThat(observer.voters().ids()).containsExactlyInAnyOrder(1, 2, 3);
+        assertThat(observer.directoryId()).isNotEqualTo(ReplicaKey.NO_DIRECTORY);
+
+        assertThat(leader.addVoter(4, observer.directoryId(), 5_000).get(10, TimeUnit.SECONDS))
+                .isEqualTo(Errors.NONE);
+        assertThat(leader.addVoter(4, observer.directoryId(), 5_000).get(10, TimeUnit.SECONDS))
+                .isEqualTo(Errors.DUPLICATE_VOTER);
+        await().atMost(Duration.ofSeconds(10)).until(() -> servers.values().stream()
+                .map(server -> server.nodeId() + "=" + server.voters() + "/" + server.status()).toList(),
+                views -> servers.values().stream().allMatch(server -> server.voters().ids().equals(Set.of(1, 2, 3, 4))));
+
+        int removed = leader.nodeId() % 3 + 1;
+        assertThat(leader.removeVoter(removed, servers.get(removed).directoryId()).get(10, TimeUnit.SECONDS))
+                .isEqualTo(Errors.NONE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> servers.values().stream()
+                .allMatch(server -> !server.voters().containsId(removed) && server.voters().size() == 3));
+        // The new set (the leader, the other initial voter, node 4) commits without the removed node.
+        servers.remove(removed).close();
+        assertThat(leader.propose(List.of("after".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS))
+                .isPositive();
+        await().atMost(Duration.ofSeconds(10)).until(() -> applied.get(4).size() == 2);
+        assertThat(servers.get(leader.nodeId() == 4 ? 1 : 4).removeVoter(1, ReplicaKey.NO_DIRECTORY)
+                .get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+    }
+
+    private RaftServer startThree() throws Exception {
+        for (int id = 1; id <= 3; id++) {
+            voters.put(id, new InetSocketAddress("127.0.0.1", freePort()));
+        }
+        for (int id = 1; id <= 3; id++) {
+            start(id);
+        }
+        return awaitLeader(-1);
+    }
+
     private void start(int id) throws Exception {
-        RaftConfig config = RaftConfig.withDefaults(id, voters.keySet()).withTimeouts(300, 600, 300, 600, 200);
+        start(id, voters.keySet());
+    }
+
+    private void start(int id, Set<Integer> voterIds) throws Exception {
+        RaftConfig config = RaftConfig.withDefaults(id, voterIds).withTimeouts(300, 600, 300, 600, 200)
+                .withFetchMaxBytes(FETCH_MAX_BYTES);
         List<String> log = applied.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>());
-        RaftListener listener = entry -> record(log, entry);
+        List<OffsetAndEpoch> snapshots = loaded.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>());
+        TextStateMachine machine = new TextStateMachine();
+        machines.put(id, machine);
+        RaftListener listener = new RaftListener() {
+            @Override
+            public void onCommitted(LogEntry entry) {
+                record(log, entry);
+                machine.apply(entry.offset(), entry.type() == EntryType.DATA ? entry.offset() + ":"
+                        + new String(entry.payload(), StandardCharsets.UTF_8) : null);
+            }
+
+            @Override
+            public void onSnapshotLoaded(OffsetAndEpoch snapshotId, byte[] state) {
+                snapshots.add(snapshotId);
+                log.clear();
+                log.addAll(machine.load(snapshotId.offset(), state));
+            }
+        };
         RaftServer server = new RaftServer(config, TransportConfig.withDefaults(voters.get(id), voters, "test"),
                 directory.resolve("node-" + id), listener);
         server.start();

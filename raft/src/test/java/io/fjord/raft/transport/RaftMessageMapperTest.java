@@ -83,6 +83,9 @@ class RaftMessageMapperTest {
 
         FetchRequest fetch = new FetchRequest(1, 2, 13, 1, 6, 40, 5, 38, 4096, 500);
         assertThat(overTheWire(fetch)).isEqualTo(fetch);
+        FetchRequest observerFetch = new FetchRequest(4, 2, 15, 4, 6, 40, 5, 38, 4096, 500,
+                java.util.UUID.fromString("00000000-0000-0001-0000-000000000004"));
+        assertThat(overTheWire(observerFetch)).isEqualTo(observerFetch);
         List<LogEntry> entries = List.of(new LogEntry(40, 6, EntryType.LEADER_CHANGE, new byte[] {0, 0, 0, 2}),
                 new LogEntry(41, 6, EntryType.DATA, "payload".getBytes()));
         FetchResponse fetchAnswer = new FetchResponse(2, 1, 13, Errors.NONE, 41, 0, null, new LeaderAndEpoch(2, 6),
@@ -91,6 +94,9 @@ class RaftMessageMapperTest {
         FetchResponse diverging = new FetchResponse(2, 1, 13, Errors.NONE, 41, 0, new EpochEndOffset(4, 30),
                 new LeaderAndEpoch(2, 6), List.of());
         assertThat(answerOverTheWire(fetch, diverging)).isEqualTo(diverging);
+        FetchResponse toSnapshot = new FetchResponse(2, 1, 13, Errors.NONE, 120, 100, null, new LeaderAndEpoch(2, 6),
+                List.of(), new OffsetAndEpoch(100, 5));
+        assertThat(answerOverTheWire(fetch, toSnapshot)).isEqualTo(toSnapshot);
 
         FetchSnapshotRequest snapshot = new FetchSnapshotRequest(1, 2, 14, 1, 6, new OffsetAndEpoch(100, 5), 0, 1024);
         assertThat(overTheWire(snapshot)).isEqualTo(snapshot);
@@ -101,6 +107,39 @@ class RaftMessageMapperTest {
         assertThat(received.snapshotId()).isEqualTo(snapshotAnswer.snapshotId());
         assertThat(received.currentLeader()).isEqualTo(snapshotAnswer.currentLeader());
         assertThat(received.unalignedRecords()).isEmpty();
+        FetchSnapshotResponse chunk = new FetchSnapshotResponse(2, 1, 14, Errors.NONE, new OffsetAndEpoch(100, 5),
+                new LeaderAndEpoch(2, 6), 3000, 0, new byte[] {1, 2, 3});
+        FetchSnapshotResponse chunkReceived = (FetchSnapshotResponse) answerOverTheWire(snapshot, chunk);
+        assertThat(chunkReceived.unalignedRecords()).containsExactly(1, 2, 3);
+        assertThat(chunkReceived.size()).isEqualTo(3000);
+        assertThat(chunkReceived.position()).isZero();
+    }
+
+    @Test
+    void voterChangesFromAnAdminClientMapToTheCoresRequestsAndAnswers() {
+        java.util.UUID directory = java.util.UUID.fromString("00000000-0000-0001-0000-000000000004");
+        io.fjord.raft.AddRaftVoterRequest add = (io.fjord.raft.AddRaftVoterRequest) node2.fromRequest(
+                new io.fjord.protocol.message.AddRaftVoterRequestData().setClusterId("cluster").setTimeoutMs(3000)
+                        .setVoterId(4).setVoterDirectoryId(directory).setAckWhenCommitted(true), 21);
+        assertThat(add).isEqualTo(new io.fjord.raft.AddRaftVoterRequest(RaftMessageMapper.ADMIN_SOURCE_ID, 2, 21,
+                3000, 4, directory, true));
+        io.fjord.protocol.message.AddRaftVoterResponseData added =
+                (io.fjord.protocol.message.AddRaftVoterResponseData) node2.toResponse(
+                        new io.fjord.raft.AddRaftVoterResponse(2, RaftMessageMapper.ADMIN_SOURCE_ID, 21,
+                                Errors.DUPLICATE_VOTER, "already a voter"));
+        assertThat(added.errorCode()).isEqualTo(Errors.DUPLICATE_VOTER.code());
+        assertThat(added.errorMessage()).isEqualTo("already a voter");
+
+        io.fjord.raft.RemoveRaftVoterRequest remove = (io.fjord.raft.RemoveRaftVoterRequest) node2.fromRequest(
+                new io.fjord.protocol.message.RemoveRaftVoterRequestData().setClusterId("cluster").setVoterId(3)
+                        .setVoterDirectoryId(directory), 22);
+        assertThat(remove).isEqualTo(new io.fjord.raft.RemoveRaftVoterRequest(RaftMessageMapper.ADMIN_SOURCE_ID, 2,
+                22, 3, directory));
+        assertThat(((io.fjord.protocol.message.RemoveRaftVoterResponseData) node2.toResponse(
+                new io.fjord.raft.RemoveRaftVoterResponse(2, RaftMessageMapper.ADMIN_SOURCE_ID, 22, Errors.NONE,
+                        null))).errorCode()).isZero();
+        assertThatThrownBy(() -> node2.fromRequest(new io.fjord.protocol.message.RemoveRaftVoterRequestData()
+                .setClusterId("other").setVoterId(3), 23)).isInstanceOf(InvalidRaftMessageException.class);
     }
 
     @Test

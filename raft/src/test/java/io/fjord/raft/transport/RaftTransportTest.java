@@ -87,6 +87,33 @@ class RaftTransportTest {
     }
 
     @Test
+    void anAdminsAddRaftVoterReachesTheNodeAndItsAnswerGoesBackOnTheSameConnection() throws Exception {
+        java.util.UUID directory = java.util.UUID.randomUUID();
+        try (Socket socket = connect()) {
+            write(socket, RequestEncoder.encode(ApiKey.ADD_RAFT_VOTER, (short) 1, 44, "admin",
+                    new io.fjord.protocol.message.AddRaftVoterRequestData().setClusterId("cluster")
+                            .setTimeoutMs(1000).setVoterId(4).setVoterDirectoryId(directory)
+                            .setAckWhenCommitted(true)));
+            io.fjord.raft.AddRaftVoterRequest add = org.awaitility.Awaitility.await().until(() -> received.stream()
+                    .filter(message -> message instanceof io.fjord.raft.AddRaftVoterRequest)
+                    .map(io.fjord.raft.AddRaftVoterRequest.class::cast).findFirst().orElse(null),
+                    request -> request != null);
+            assertThat(add.voterId()).isEqualTo(4);
+            assertThat(add.voterDirectoryId()).isEqualTo(directory);
+            // The connection's own source id (no replica's), so two admins' answers cannot be swapped.
+            assertThat(add.source()).isLessThanOrEqualTo(-1000);
+            transport.send(new io.fjord.raft.AddRaftVoterResponse(2, add.source(), 44, Errors.REQUEST_TIMED_OUT,
+                    null));
+
+            ByteBuffer frame = readFrame(socket);
+            assertThat(ResponseDecoder.correlationId(frame)).isEqualTo(44);
+            var answer = (io.fjord.protocol.message.AddRaftVoterResponseData) ResponseDecoder.decode(
+                    ApiKey.ADD_RAFT_VOTER, (short) 1, frame);
+            assertThat(answer.errorCode()).isEqualTo(Errors.REQUEST_TIMED_OUT.code());
+        }
+    }
+
+    @Test
     void describeQuorumIsAnsweredFromTheLeadersView() throws Exception {
         DescribeQuorumRequestData request = new DescribeQuorumRequestData().setTopics(List.of(
                 new DescribeQuorumRequestData.TopicData().setTopicName("__cluster_metadata").setPartitions(List.of(
@@ -116,7 +143,7 @@ class RaftTransportTest {
                             (short) 3, readFrame(socket));
             assertThat(response.apiKeys()).extracting(key -> ApiKey.forId(key.apiKey())).contains(ApiKey.VOTE,
                     ApiKey.BEGIN_QUORUM_EPOCH, ApiKey.END_QUORUM_EPOCH, ApiKey.FETCH, ApiKey.FETCH_SNAPSHOT,
-                    ApiKey.DESCRIBE_QUORUM);
+                    ApiKey.DESCRIBE_QUORUM, ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER);
         }
     }
 
