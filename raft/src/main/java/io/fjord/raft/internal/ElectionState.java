@@ -18,6 +18,8 @@ final class ElectionState {
     private final Set<Integer> rejected = new HashSet<>();
     private final Set<Integer> outstandingCorrelationIds = new HashSet<>();
     private final Map<Integer, Long> lastAskedMs = new TreeMap<>();
+    /** Whether this round was already counted as lost (it backs off once). */
+    boolean countedAsLost;
 
     ElectionState(boolean preVote, int majority, int selfId) {
         this.preVote = preVote;

@@ -41,6 +41,9 @@ import java.util.UUID;
  * <p>Not thread-safe: one thread owns a core.
  */
 public final class RaftCore {
+    /** The unit of the election back-off (Kafka's retry back-off base). */
+    static final int ELECTION_BACKOFF_BASE_MS = 100;
+
     final RaftConfig config;
     final ReplicaKey localKey;
     final RaftLog log;
@@ -56,6 +59,8 @@ public final class RaftCore {
     long highWatermark;
     /** When an unattached, prospective, candidate or resigned voter starts the next election. */
     long electionDeadlineMs;
+    /** Election rounds lost in a row since this replica last had a leader; sets the back-off. */
+    int lostElections;
     LeaderState leader;
     ElectionState election;
     /** The latest snapshot this replica has (created or fetched), null if none. */
@@ -322,6 +327,7 @@ public final class RaftCore {
     }
 
     void becomeFollower(int newEpoch, int newLeaderId) {
+        lostElections = 0;
         Invariants.check(newLeaderId != config.nodeId(), "following itself in epoch %d", newEpoch);
         Invariants.check(!(role == Role.LEADER && newEpoch == epoch), "two leaders in epoch %d", epoch);
         enterEpoch(newEpoch);
@@ -359,6 +365,7 @@ public final class RaftCore {
     }
 
     void becomeLeader() {
+        lostElections = 0;
         Invariants.check(role == Role.CANDIDATE && votedId == config.nodeId(), "leader without winning epoch %d",
                 epoch);
         leaderId = config.nodeId();
@@ -535,6 +542,17 @@ public final class RaftCore {
 
     long randomElectionTimeoutMs() {
         return config.electionTimeoutMs() + random.nextInt(config.electionTimeoutMs());
+    }
+
+    /**
+     * Kafka's binary exponential election back-off: after the n-th round lost in a row, a random multiple of 100 ms
+     * below 2^n (0 or 100 ms after the first), capped by {@code quorum.election.backoff.max.ms}. A split vote is
+     * usually settled by the next round, so the first retries come soon.
+     */
+    long electionBackoffMs() {
+        int exponent = Math.min(Math.max(lostElections, 1), 10);
+        return Math.min((long) ELECTION_BACKOFF_BASE_MS * random.nextInt(2 << (exponent - 1)),
+                config.electionBackoffMaxMs());
     }
 
     int randomBelow(int bound) {

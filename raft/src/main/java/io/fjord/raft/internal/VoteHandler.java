@@ -132,8 +132,11 @@ final class VoteHandler {
         ElectionState election = core.election;
         if (election != null && (core.role == Role.PROSPECTIVE || core.role == Role.CANDIDATE)
                 && election.isLost(core.log.voters().size(), core.unreachableVoters())) {
-            core.electionDeadlineMs = Math.min(core.electionDeadlineMs,
-                    core.nowMs + 1 + core.randomBelow(core.config.electionBackoffMaxMs()));
+            if (!election.countedAsLost) {
+                election.countedAsLost = true;
+                core.lostElections++;
+            }
+            core.electionDeadlineMs = Math.min(core.electionDeadlineMs, core.nowMs + 1 + core.electionBackoffMs());
         }
     }
 }
