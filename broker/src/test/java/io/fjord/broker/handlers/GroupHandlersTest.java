@@ -226,7 +226,7 @@ class GroupHandlersTest {
             ConsumerGroupHeartbeatResponseData joined = joinConsumerGroup(groups.get(0));
             assertThat(joined.errorCode()).isZero();
             assertThat(joined.memberEpoch()).isPositive();
-            assertThat(joined.heartbeatIntervalMs()).isEqualTo(5_000);
+            assertThat(joined.heartbeatIntervalMs()).as("a new group settles: the settling interval").isEqualTo(500);
             requested.add(0, groups.get(0));
         }
         requested.add(1, "unknown-group");
