@@ -197,8 +197,12 @@ class ConsumerGroupProtocolIT {
         }
 
         @Override
-        public void close() throws InterruptedException {
-            kill();
+        public void close() {
+            try {
+                kill();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -148,6 +148,7 @@ class ConsumerGroupsToolIT {
                 List<String> listed = consumerGroups.output().lines().map(String::strip)
                         .map(line -> line.split("\\s+")[0]).toList();
                 assertThat(listed).contains("readers").doesNotContain("archivists");
+                assertThat(member.failure()).as("the member itself").isNull();
                 KafkaDistribution.Result classicGroups = groups(node, "--list", "--type", "classic");
                 assertThat(classicGroups.exitCode()).as("list; errors: %s", classicGroups.errors()).isZero();
                 assertThat(classicGroups.output().lines().map(String::strip).map(line -> line.split("\\s+")[0]))

@@ -136,14 +136,19 @@ final class GroupMemberThread implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         running = false;
         KafkaConsumer<String, String> current = consumer;
         if (current != null) {
             current.wakeup();
         }
-        if (!closed.await(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("member " + name + " did not close within 60 s");
+        try {
+            if (!closed.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("member " + name + " did not close within 60 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while member " + name + " closed", e);
         }
     }
 

@@ -117,7 +117,11 @@ final class RaftNodeProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        killNine();
+    public void close() {
+        try {
+            killNine();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
