@@ -32,6 +32,7 @@ import io.fjord.broker.handlers.DescribeProducersHandler;
 import io.fjord.broker.handlers.DescribeTopicPartitionsHandler;
 import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.handlers.ProduceHandler;
+import io.fjord.broker.handlers.SaslHandshakeHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.SocketServer;
@@ -139,6 +140,7 @@ public final class FjordNode implements AutoCloseable {
                 runningConfig.brokerConfig());
         handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> advertising.get().advertisedVersions(), cache,
                 BrokerFeatures.of(consumerProtocolEnabled)));
+        handlers.put(ApiKey.SASL_HANDSHAKE, new SaslHandshakeHandler());
         handlers.put(ApiKey.METADATA, new MetadataHandler(cache, config.autoCreateTopics(),
                 (CreateTopicsRequestData request) -> topicAdmin.createTopics(request), this::internalTopic));
         handlers.put(ApiKey.DESCRIBE_CLUSTER, new DescribeClusterHandler(cache));
