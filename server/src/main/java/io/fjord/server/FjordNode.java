@@ -17,6 +17,7 @@ import io.fjord.broker.handlers.GroupHandlers;
 import io.fjord.broker.handlers.AlterConfigsHandlers;
 import io.fjord.broker.handlers.ApiHandler;
 import io.fjord.broker.handlers.ApiVersionsHandler;
+import io.fjord.broker.handlers.BrokerFeatures;
 import io.fjord.broker.handlers.DescribeClusterHandler;
 import io.fjord.broker.handlers.FetchHandler;
 import io.fjord.broker.handlers.ListOffsetsHandler;
@@ -31,6 +32,7 @@ import io.fjord.broker.handlers.DescribeProducersHandler;
 import io.fjord.broker.handlers.DescribeTopicPartitionsHandler;
 import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.handlers.ProduceHandler;
+import io.fjord.broker.handlers.SaslHandshakeHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.SocketServer;
@@ -134,7 +136,11 @@ public final class FjordNode implements AutoCloseable {
         TopicAdminHandlers topicAdmin = new TopicAdminHandlers(controller, topics);
         Map<ApiKey, ApiHandler> handlers = new EnumMap<>(ApiKey.class);
         AtomicReference<BrokerDispatcher> advertising = new AtomicReference<>();
-        handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> advertising.get().advertisedVersions()));
+        boolean consumerProtocolEnabled = GroupCoordinatorConfigs.consumerProtocolEnabled(
+                runningConfig.brokerConfig());
+        handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> advertising.get().advertisedVersions(), cache,
+                BrokerFeatures.of(consumerProtocolEnabled)));
+        handlers.put(ApiKey.SASL_HANDSHAKE, new SaslHandshakeHandler());
         handlers.put(ApiKey.METADATA, new MetadataHandler(cache, config.autoCreateTopics(),
                 (CreateTopicsRequestData request) -> topicAdmin.createTopics(request), this::internalTopic));
         handlers.put(ApiKey.DESCRIBE_CLUSTER, new DescribeClusterHandler(cache));
@@ -162,8 +168,7 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.DESCRIBE_TOPIC_PARTITIONS, new DescribeTopicPartitionsHandler(cache,
                 config.brokerConfig().intValue("max.request.partition.size.limit")));
         handlers.put(ApiKey.DESCRIBE_PRODUCERS, new DescribeProducersHandler(cache, logManager::getLog));
-        GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics,
-                GroupCoordinatorConfigs.consumerProtocolEnabled(runningConfig.brokerConfig()));
+        GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics, consumerProtocolEnabled);
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
 

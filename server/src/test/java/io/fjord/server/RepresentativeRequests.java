@@ -34,6 +34,7 @@ import io.fjord.protocol.message.InitProducerIdRequestData;
 import io.fjord.protocol.message.ListOffsetsRequestData;
 import io.fjord.protocol.message.MetadataRequestData;
 import io.fjord.protocol.message.ProduceRequestData;
+import io.fjord.protocol.message.SaslHandshakeRequestData;
 import io.fjord.protocol.records.BatchSpec;
 import io.fjord.protocol.records.CompressionType;
 import io.fjord.protocol.records.Record;
@@ -68,6 +69,8 @@ final class RepresentativeRequests {
         this.producerEpoch = producerEpoch;
         this.byApi = Map.ofEntries(
                 Map.entry(ApiKey.API_VERSIONS, this::apiVersions),
+                Map.entry(ApiKey.SASL_HANDSHAKE, version -> List.of(new SaslHandshakeRequestData()
+                        .setMechanism("PLAIN"))),
                 Map.entry(ApiKey.METADATA, this::metadata),
                 Map.entry(ApiKey.DESCRIBE_CLUSTER, this::describeCluster),
                 Map.entry(ApiKey.CREATE_TOPICS, this::createTopics),

@@ -28,14 +28,23 @@ import java.util.function.Function;
  * {@code __consumer_offsets} partition, answered with that broker's endpoint on the listener the request came in on.
  * The first group lookup creates the topic through the controller (Kafka's settings: {@code offsets.topic.*},
  * compacted, {@code compression.type=producer}); Kafka answers COORDINATOR_NOT_AVAILABLE at once and lets the client
- * retry, Fjord waits for the creation (a controller round trip) and answers with the coordinator. Transaction and
- * share keys get COORDINATOR_NOT_AVAILABLE (Fjord has neither coordinator yet; Kafka answered share keys so before it
- * had one), unknown key types INVALID_REQUEST. Thread-safe.
+ * retry, Fjord waits for the creation (a controller round trip) and answers with the coordinator.
+ *
+ * <p>Fjord has no transaction coordinator yet. A transaction key gets UNSUPPORTED_VERSION with a message saying so:
+ * not retriable, so a transactional producer's {@code initTransactions()} and the Admin client's
+ * {@code fenceProducers} fail at once with that message, rather than retrying COORDINATOR_NOT_AVAILABLE until
+ * {@code max.block.ms}; UNSUPPORTED_VERSION is what Kafka answers a request for a feature it has turned off (share
+ * and streams group requests with {@code share.version}/{@code streams.version} 0). Share keys get
+ * COORDINATOR_NOT_AVAILABLE, as Kafka 4.4 answers them with share groups turned off (only brokers send them; a share
+ * consumer fails at ShareGroupHeartbeat, which is not advertised). Unknown key types get INVALID_REQUEST.
+ * Thread-safe.
  */
 public final class FindCoordinatorHandler implements ApiHandler {
     private static final byte GROUP = 0;
     private static final byte TRANSACTION = 1;
     private static final byte SHARE = 2;
+    static final String NO_TRANSACTIONS_MESSAGE = "Fjord does not support transactions yet: it has no transaction "
+            + "coordinator (see Fjord's docs/kafka-compatibility.md)";
 
     private final MetadataCache cache;
     private final GroupCoordinatorDriver driver;
@@ -49,9 +58,13 @@ public final class FindCoordinatorHandler implements ApiHandler {
     }
 
     /** Where one key's coordinator is. */
-    private record Found(Errors error, int nodeId, String host, int port) {
+    private record Found(Errors error, String errorMessage, int nodeId, String host, int port) {
         static Found error(Errors error) {
-            return new Found(error, -1, "", -1);
+            return error(error, error.message());
+        }
+
+        static Found error(Errors error, String errorMessage) {
+            return new Found(error, errorMessage, -1, "", -1);
         }
     }
 
@@ -74,7 +87,7 @@ public final class FindCoordinatorHandler implements ApiHandler {
             Found found = find(image, context.listenerName(), keyType, key);
             coordinators.add(new FindCoordinatorResponseData.Coordinator().setKey(key).setNodeId(found.nodeId())
                     .setHost(found.host()).setPort(found.port()).setErrorCode(found.error().code())
-                    .setErrorMessage(found.error() == Errors.NONE ? null : found.error().message()));
+                    .setErrorMessage(found.errorMessage()));
         }
         if (version >= 4) {
             return response.setCoordinators(coordinators);
@@ -85,7 +98,10 @@ public final class FindCoordinatorHandler implements ApiHandler {
     }
 
     private Found find(MetadataImage image, String listenerName, byte keyType, String key) {
-        if (keyType == TRANSACTION || keyType == SHARE) {
+        if (keyType == TRANSACTION) {
+            return Found.error(Errors.UNSUPPORTED_VERSION, NO_TRANSACTIONS_MESSAGE);
+        }
+        if (keyType == SHARE) {
             return Found.error(Errors.COORDINATOR_NOT_AVAILABLE);
         }
         if (keyType != GROUP) {
@@ -105,7 +121,7 @@ public final class FindCoordinatorHandler implements ApiHandler {
             return Found.error(Errors.COORDINATOR_NOT_AVAILABLE);
         }
         Optional<BrokerEndpoint> endpoint = Endpoints.on(leader, listenerName);
-        return endpoint.map(found -> new Found(Errors.NONE, leader.brokerId(), found.host(), found.port()))
+        return endpoint.map(found -> new Found(Errors.NONE, null, leader.brokerId(), found.host(), found.port()))
                 .orElseGet(() -> Found.error(Errors.COORDINATOR_NOT_AVAILABLE));
     }
 

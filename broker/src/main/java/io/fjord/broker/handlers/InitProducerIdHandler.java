@@ -17,7 +17,8 @@ import java.util.concurrent.CompletionStage;
  * InitProducerId for idempotent producers: a fresh producer id at epoch 0, taken from a block of ids the controller
  * hands out durably (a ProducerIdsRecord), so ids are never reused, even across restarts. Transactional producers
  * need the transaction coordinator, which Fjord does not have yet: their requests are refused with
- * INVALID_REQUEST (and FindCoordinator for transactions is not advertised, so clients learn it earlier).
+ * UNSUPPORTED_VERSION, Kafka's answer for a feature turned off (clients learn it earlier, from FindCoordinator for
+ * their transactional id, see {@link FindCoordinatorHandler}).
  *
  * <p>Thread-safe: the current block is guarded by this object's monitor.
  */
@@ -39,7 +40,7 @@ public final class InitProducerIdHandler implements ApiHandler {
         InitProducerIdRequestData body = (InitProducerIdRequestData) request.body();
         if (body.transactionalId() != null) {
             return CompletableFuture.completedFuture(new InitProducerIdResponseData()
-                    .setErrorCode(Errors.INVALID_REQUEST.code()).setProducerId(-1).setProducerEpoch((short) -1));
+                    .setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setProducerId(-1).setProducerEpoch((short) -1));
         }
         return nextProducerId().thenApply(id -> new InitProducerIdResponseData().setProducerId(id)
                 .setProducerEpoch((short) 0));

@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * FindCoordinator: a group's coordinator is the leader of its offsets partition, on the request's listener; v0-3 answer
- * one key at the top, v4+ a list; the offsets topic is created when missing; transaction and share keys have no
- * coordinator here, unknown key types are invalid.
+ * one key at the top, v4+ a list; the offsets topic is created when missing; transaction keys are refused as
+ * unsupported (not retriable), share keys have no coordinator here, unknown key types are invalid.
  */
 class FindCoordinatorHandlerTest {
     private static final RequestContext CONTEXT = new RequestContext(1, "INTERNAL",
@@ -111,12 +111,20 @@ class FindCoordinatorHandlerTest {
     }
 
     @Test
-    void transactionAndShareKeysHaveNoCoordinatorAndUnknownKeyTypesAreInvalid() throws Exception {
+    void transactionKeysAreUnsupportedShareKeysHaveNoCoordinatorAndUnknownKeyTypesAreInvalid() throws Exception {
         offsetsTopicLedByTwoBrokers();
+        // Not retriable, so a transactional producer fails at once with the message instead of at max.block.ms.
         FindCoordinatorResponseData transaction = find(3, new FindCoordinatorRequestData().setKey("txn")
                 .setKeyType((byte) 1));
-        assertThat(transaction.errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+        assertThat(transaction.errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+        assertThat(transaction.errorMessage()).contains("does not support transactions");
         assertThat(transaction.nodeId()).isEqualTo(-1);
+        FindCoordinatorResponseData batched = find(6, new FindCoordinatorRequestData().setKeyType((byte) 1)
+                .setCoordinatorKeys(new ArrayList<>(List.of("txn-a", "txn-b"))));
+        assertThat(batched.coordinators()).extracting(FindCoordinatorResponseData.Coordinator::errorCode)
+                .containsExactly(Errors.UNSUPPORTED_VERSION.code(), Errors.UNSUPPORTED_VERSION.code());
+        assertThat(batched.coordinators().get(1).errorMessage())
+                .isEqualTo(FindCoordinatorHandler.NO_TRANSACTIONS_MESSAGE);
         FindCoordinatorResponseData share = find(6, new FindCoordinatorRequestData().setKeyType((byte) 2)
                 .setCoordinatorKeys(new ArrayList<>(List.of("share:topic:0"))));
         assertThat(share.coordinators().get(0).errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());

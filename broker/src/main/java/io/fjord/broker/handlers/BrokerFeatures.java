@@ -1,0 +1,63 @@
+package io.fjord.broker.handlers;
+
+import io.fjord.protocol.message.ApiVersionsResponseData;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The feature flags (KIP-584) a node reports in ApiVersions v3+: for each feature Kafka 4.4 defines and Fjord knows,
+ * the levels this software supports and the level in force. Clients act on them (the 4.4 producer uses transaction
+ * protocol v2 only when {@code transaction.version} is finalized at 2 or more), so only what works is claimed:
+ * {@code group.version} 1 (the KIP-848 protocol) when the consumer protocol is enabled, every other feature at level 0
+ * (no transactions, share groups, streams groups or eligible leader replicas yet). {@code metadata.version} and
+ * {@code kraft.version} are left out: Fjord's metadata log is not Kafka's versioned KRaft log, so no level of them
+ * would be true. Immutable; thread-safe.
+ */
+public final class BrokerFeatures {
+    /** One feature: the levels supported and the level in force (0, the feature off, is never reported). */
+    private record Feature(String name, short maxSupportedLevel, short finalizedLevel) {
+    }
+
+    private final List<Feature> features;
+
+    private BrokerFeatures(List<Feature> features) {
+        this.features = features;
+    }
+
+    /** @param consumerProtocolEnabled whether {@code group.coordinator.rebalance.protocols} has {@code consumer} */
+    public static BrokerFeatures of(boolean consumerProtocolEnabled) {
+        return new BrokerFeatures(List.of(
+                new Feature("group.version", (short) 1, (short) (consumerProtocolEnabled ? 1 : 0)),
+                new Feature("transaction.version", (short) 0, (short) 0),
+                new Feature("share.version", (short) 0, (short) 0),
+                new Feature("streams.version", (short) 0, (short) 0),
+                new Feature("eligible.leader.replicas.version", (short) 0, (short) 0)));
+    }
+
+    /**
+     * The supported ranges at an ApiVersions version. Before v4 a range starting at 0 cannot be read by clients
+     * (KAFKA-17011), so, as Kafka does, those versions get none of them (all of Fjord's start at 0).
+     */
+    public List<ApiVersionsResponseData.SupportedFeatureKey> supported(short apiVersionsVersion) {
+        List<ApiVersionsResponseData.SupportedFeatureKey> supported = new ArrayList<>();
+        if (apiVersionsVersion >= 4) {
+            for (Feature feature : features) {
+                supported.add(new ApiVersionsResponseData.SupportedFeatureKey().setName(feature.name())
+                        .setMinVersion((short) 0).setMaxVersion(feature.maxSupportedLevel()));
+            }
+        }
+        return supported;
+    }
+
+    /** The features in force, at their level; a feature at level 0 is left out, as Kafka leaves it out. */
+    public List<ApiVersionsResponseData.FinalizedFeatureKey> finalized() {
+        List<ApiVersionsResponseData.FinalizedFeatureKey> finalized = new ArrayList<>();
+        for (Feature feature : features) {
+            if (feature.finalizedLevel() > 0) {
+                finalized.add(new ApiVersionsResponseData.FinalizedFeatureKey().setName(feature.name())
+                        .setMinVersionLevel(feature.finalizedLevel()).setMaxVersionLevel(feature.finalizedLevel()));
+            }
+        }
+        return finalized;
+    }
+}

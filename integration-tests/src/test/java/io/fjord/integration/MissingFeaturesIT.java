@@ -1,0 +1,121 @@
+package io.fjord.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.FeatureMetadata;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.errors.IllegalSaslStateException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kafka client features Fjord does not have yet fail fast, with an error that says so, instead of retrying until a
+ * timeout (see docs/kafka-compatibility.md). The bounds are liveness bounds well below the clients' own timeouts.
+ */
+class MissingFeaturesIT {
+    private static final Duration FAIL_FAST = Duration.ofSeconds(30);
+
+    @TempDir
+    Path data;
+
+    @Test
+    void initTransactionsFailsFastSayingTransactionsAreNotSupported() throws Exception {
+        try (FjordTestNode node = FjordTestNode.start(data, Map.of())) {
+            Properties properties = new Properties();
+            properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
+            properties.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "payments-1");
+            properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(properties, new StringSerializer(),
+                    new StringSerializer())) {
+                long startNanos = System.nanoTime();
+                Throwable thrown = catchThrowable(producer::initTransactions);
+                Duration waited = Duration.ofNanos(System.nanoTime() - startNanos);
+                assertThat(waited).as("well below max.block.ms").isLessThan(FAIL_FAST);
+                assertThat(thrown).isInstanceOf(KafkaException.class)
+                        .hasMessageContaining("TRANSACTION").hasMessageContaining("does not support transactions");
+            }
+        }
+    }
+
+    @Test
+    void aShareConsumerFailsFastSayingShareGroupsAreNotSupported() throws Exception {
+        try (FjordTestNode node = FjordTestNode.start(data, Map.of())) {
+            Properties properties = new Properties();
+            properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
+            properties.put(ConsumerConfig.GROUP_ID_CONFIG, "share-1");
+            try (KafkaShareConsumer<String, String> consumer = new KafkaShareConsumer<>(properties,
+                    new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of("orders"));
+                Throwable thrown = await().atMost(FAIL_FAST).until(() -> pollError(consumer), Objects::nonNull);
+                assertThat(thrown).isInstanceOf(UnsupportedVersionException.class)
+                        .hasMessageContaining("share group");
+            }
+        }
+    }
+
+    @Test
+    void aSaslClientFailsAtOnceAsOnAKafkaListenerWithoutSasl() throws Exception {
+        try (FjordTestNode node = FjordTestNode.start(data, Map.of())) {
+            Properties properties = new Properties();
+            properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
+            properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
+            properties.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
+            properties.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+            properties.put(SaslConfigs.SASL_JAAS_CONFIG,
+                    "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"a\" password=\"b\";");
+            try (Admin admin = Admin.create(properties)) {
+                long startNanos = System.nanoTime();
+                Throwable thrown = catchThrowable(() -> admin.listTopics().names()
+                        .get(FAIL_FAST.toSeconds(), TimeUnit.SECONDS));
+                assertThat(Duration.ofNanos(System.nanoTime() - startNanos)).isLessThan(FAIL_FAST);
+                assertThat(thrown).isInstanceOf(ExecutionException.class)
+                        .hasCauseInstanceOf(IllegalSaslStateException.class)
+                        .hasMessageContaining("enabled mechanisms are []");
+            }
+        }
+    }
+
+    /** One short poll: the error it raised, or null. */
+    private static Throwable pollError(KafkaShareConsumer<String, String> consumer) {
+        return catchThrowable(() -> consumer.poll(Duration.ofMillis(200)));
+    }
+
+    @Test
+    void adminSeesTheFeatureLevelsInForceAndAclCallsFailAtOnce() throws Exception {
+        try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = node.admin()) {
+            FeatureMetadata features = admin.describeFeatures().featureMetadata().get(20, TimeUnit.SECONDS);
+            assertThat(features.finalizedFeatures()).containsOnlyKeys("group.version");
+            FinalizedVersionRange groupVersion = features.finalizedFeatures().get("group.version");
+            assertThat(groupVersion.maxVersionLevel()).isEqualTo((short) 1);
+            assertThat(features.finalizedFeaturesEpoch()).hasValueSatisfying(epoch -> assertThat(epoch).isNotNegative());
+            assertThat(features.supportedFeatures().get("transaction.version").maxVersion()).isZero();
+
+            Throwable acls = catchThrowable(() -> admin.describeAcls(AclBindingFilter.ANY).values()
+                    .get(FAIL_FAST.toSeconds(), TimeUnit.SECONDS));
+            assertThat(acls).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(UnsupportedVersionException.class);
+        }
+    }
+}
