@@ -42,6 +42,7 @@ final class StartCommand implements Callable<Integer> {
             System.err.println("fjord: " + e.getMessage());
             return 1;
         }
+        FatalErrorHandler.install(); // before any thread of the node starts
         FjordNode node = new FjordNode(config, InstantSource.system());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -200,6 +200,11 @@ public final class LogManager {
                 task.run();
             } catch (RuntimeException e) {
                 LOG.error("Periodic log task '{}' failed; it runs again in {} ms", name, periodMs, e);
+            } catch (Error e) {
+                // The scheduler would keep it in the task's future and silently stop the task: the thread's handler
+                // (the node's fatal error handler) hears of it instead.
+                Thread current = Thread.currentThread();
+                current.getUncaughtExceptionHandler().uncaughtException(current, e);
             }
         };
         executor.scheduleWithFixedDelay(guarded, Math.min(INITIAL_TASK_DELAY_MS, periodMs), periodMs,

@@ -55,6 +55,11 @@ public final class ControllerService implements AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.error("Controller operation failed", e);
                     result.completeExceptionally(e);
+                } catch (Error e) {
+                    // Escapes the task, so the thread's uncaught-exception handler (the node's fatal error handler)
+                    // hears of it; the caller is not left waiting meanwhile.
+                    result.completeExceptionally(e);
+                    throw e;
                 }
             });
         } catch (RejectedExecutionException e) {

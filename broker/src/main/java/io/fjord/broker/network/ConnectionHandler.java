@@ -9,12 +9,14 @@ import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.FileRegionRecords;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +26,14 @@ import org.slf4j.LoggerFactory;
  * (Kafka's discipline; it also keeps an idempotent producer's batches in order). A few requests are read ahead; past
  * that, or while the client does not drain its responses, reading stops.
  *
+ * <p>When the client closes the connection, the requests it sent before are still handled in order (an acks=0
+ * producer's last batches are appended, as Kafka does) and their responses dropped. When this node closes it (a bad
+ * request, a failed handler, idleness, shutdown), the requests still queued are dropped.
+ *
  * <p>Not thread-safe: one instance per connection; all its state is touched only on the connection's event loop
  * (handler completions hop back onto it).
  */
-final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
 
     private final long connectionId;
@@ -38,12 +44,19 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ReadGate readGate;
     private final int queuedRequestsMax;
     private final InFlightTracker inFlightTracker;
+    private final ConnectionLog log;
+    private final Thread.UncaughtExceptionHandler fatalErrors;
     private final Queue<Frame> pending = new ArrayDeque<>();
+    private ChannelHandlerContext context;
     private Frame current;
+    /** This node closed the connection: nothing more is handled. */
+    private boolean closedHere;
+    private boolean inactive;
 
     ConnectionHandler(long connectionId, String listenerName, RequestDispatcher dispatcher,
                       RequestMemoryPool memoryPool, ReadGate readGate, int queuedRequestsMax,
-                      InFlightTracker inFlightTracker) {
+                      InFlightTracker inFlightTracker, ConnectionLog log,
+                      Thread.UncaughtExceptionHandler fatalErrors) {
         this.connectionId = connectionId;
         this.listenerName = listenerName;
         this.dispatcher = dispatcher;
@@ -52,23 +65,34 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         this.readGate = readGate;
         this.queuedRequestsMax = queuedRequestsMax;
         this.inFlightTracker = inFlightTracker;
+        this.log = log;
+        this.fatalErrors = fatalErrors;
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext context, Object message) {
-        pending.add((Frame) message);
-        if (pending.size() >= queuedRequestsMax) {
+    public void handlerAdded(ChannelHandlerContext added) {
+        context = added; // frames arrive through FrameSink, also after the pipeline let go of its handlers
+    }
+
+    @Override
+    public void frameReceived(Frame frame) {
+        if (closedHere) {
+            drop(frame);
+            return;
+        }
+        pending.add(frame);
+        if (pending.size() >= queuedRequestsMax && !inactive) {
             readGate.pause(ReadGate.Reason.QUEUE);
         }
         if (current == null) {
-            processNext(context);
+            processNext();
         }
     }
 
-    private void processNext(ChannelHandlerContext context) {
-        while (current == null && !pending.isEmpty() && context.channel().isActive()) {
+    private void processNext() {
+        while (current == null && !pending.isEmpty() && !closedHere) {
             current = pending.poll();
-            if (pending.size() < queuedRequestsMax) {
+            if (pending.size() < queuedRequestsMax && !inactive) {
                 readGate.resume(ReadGate.Reason.QUEUE);
             }
             ByteBuffer bytes = current.content().nioBuffer();
@@ -76,7 +100,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             try {
                 request = decoder.decode(bytes);
             } catch (RequestParseException e) {
-                refuse(context, e);
+                refuse(e);
                 continue;
             }
             inFlightTracker.started();
@@ -86,34 +110,48 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             try {
                 dispatcher.dispatch(requestContext, request).whenComplete((response, error) -> {
                     try {
-                        context.executor().execute(() -> complete(context, frame, request, response, error));
+                        context.executor().execute(() -> completeOnEventLoop(frame, request, response, error));
                     } catch (RejectedExecutionException e) {
-                        abandon(frame, request, response);
+                        abandon(frame, response);
                     }
                 });
             } catch (RuntimeException e) {
-                complete(context, frame, request, null, e);
+                complete(frame, request, null, e);
             }
         }
     }
 
-    private void refuse(ChannelHandlerContext context, RequestParseException e) {
+    private void refuse(RequestParseException e) {
         if (e.reason() == RequestParseException.Reason.UNSUPPORTED_VERSION && e.apiKey() == ApiKey.API_VERSIONS.id()) {
             // Kafka answers an ApiVersions it cannot parse with v0 and UNSUPPORTED_VERSION, so the client can
             // retry with a version from the list.
             EncodedResponse response = ResponseEncoder.encode(ApiKey.API_VERSIONS, (short) 0, e.correlationId(),
                     dispatcher.unsupportedApiVersionsResponse());
-            write(context, response);
+            write(response);
             finishCurrent();
             return;
         }
-        LOG.warn("Closing connection {} from {}: {}", connectionId, context.channel().remoteAddress(), e.getMessage());
+        ConnectionLog.Cause cause = switch (e.reason()) {
+            case MALFORMED -> ConnectionLog.Cause.MALFORMED_REQUEST;
+            case UNKNOWN_API_KEY -> ConnectionLog.Cause.UNKNOWN_API_KEY;
+            case UNSUPPORTED_VERSION -> ConnectionLog.Cause.UNSUPPORTED_VERSION;
+        };
+        log.warn(cause, context.channel().remoteAddress(), "Closing connection {} from {}: {}", connectionId,
+                context.channel().remoteAddress(), e.getMessage());
         finishCurrent();
-        context.close();
+        closeHere();
     }
 
-    private void complete(ChannelHandlerContext context, Frame frame, DecodedRequest request, ApiMessage response,
-                          Throwable error) {
+    /** Handler completions run here; Netty would only log (and so hide) an error escaping an event-loop task. */
+    private void completeOnEventLoop(Frame frame, DecodedRequest request, ApiMessage response, Throwable error) {
+        try {
+            complete(frame, request, response, error);
+        } catch (VirtualMachineError e) {
+            fatalErrors.uncaughtException(Thread.currentThread(), e);
+        }
+    }
+
+    private void complete(Frame frame, DecodedRequest request, ApiMessage response, Throwable error) {
         inFlightTracker.finished();
         if (frame != current) {
             if (response != null) {
@@ -122,10 +160,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (error != null) {
-            LOG.error("Handling {} v{} from {} failed; closing the connection", request.apiKey(), request.apiVersion(),
-                    context.channel().remoteAddress(), error);
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                    : error;
+            if (cause instanceof VirtualMachineError fatal) {
+                // The node cannot be trusted to go on serving.
+                fatalErrors.uncaughtException(Thread.currentThread(), fatal);
+            }
+            log.error(ConnectionLog.Cause.HANDLER_FAILURE, context.channel().remoteAddress(),
+                    "Handling {} v{} from {} failed; closing the connection", request.apiKey(),
+                    request.apiVersion(), context.channel().remoteAddress(), cause);
             finishCurrent();
-            context.close();
+            closeHere();
             return;
         }
         if (response != null) {
@@ -135,33 +180,33 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 encoded = ResponseEncoder.encode(request.apiKey(), request.apiVersion(), request.correlationId(),
                         response);
             } catch (RuntimeException e) {
-                LOG.error("Cannot encode the {} v{} response; closing the connection", request.apiKey(),
+                log.error(ConnectionLog.Cause.RESPONSE_ENCODING_FAILURE, context.channel().remoteAddress(),
+                        "Cannot encode the {} v{} response; closing the connection", request.apiKey(),
                         request.apiVersion(), e);
                 ResponseResources.release(response);
                 finishCurrent();
-                context.close();
+                closeHere();
                 return;
             }
-            write(context, encoded);
+            write(encoded);
         }
         finishCurrent();
-        processNext(context);
+        processNext();
     }
 
     /**
      * Gives back what a request holds when it completes after its event loop stopped (shutdown gave up waiting): the
      * connection is closed, so the response is dropped. Runs on the completing thread; the handler is no longer used.
      */
-    private void abandon(Frame frame, DecodedRequest request, ApiMessage response) {
+    private void abandon(Frame frame, ApiMessage response) {
         inFlightTracker.finished();
-        frame.content().release();
-        memoryPool.release(frame.reservedBytes());
+        drop(frame);
         if (response != null) {
             ResponseResources.release(response);
         }
     }
 
-    private void write(ChannelHandlerContext context, EncodedResponse response) {
+    private void write(EncodedResponse response) {
         if (!context.channel().isActive()) {
             response.release();
             return;
@@ -181,48 +226,71 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void finishCurrent() {
         if (current != null) {
-            current.content().release();
-            memoryPool.release(current.reservedBytes());
+            drop(current);
             current = null;
         }
     }
 
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext context) {
-        if (context.channel().isWritable()) {
-            readGate.resume(ReadGate.Reason.WRITES);
-        }
-        context.fireChannelWritabilityChanged();
+    private void drop(Frame frame) {
+        frame.content().release();
+        memoryPool.release(frame.reservedBytes());
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext context, Object event) {
-        if (event instanceof IdleStateEvent) {
-            LOG.debug("Closing connection {} from {}: idle longer than connections.max.idle.ms", connectionId,
-                    context.channel().remoteAddress());
-            context.close();
-        } else {
-            context.fireUserEventTriggered(event);
-        }
+    private void closeHere() {
+        closedHere = true;
+        dropPending();
+        context.close();
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext context) {
-        // A request still being handled keeps its frame until it completes (its body may share the bytes).
+    private void dropPending() {
         Frame frame;
         while ((frame = pending.poll()) != null) {
-            frame.content().release();
-            memoryPool.release(frame.reservedBytes());
+            drop(frame);
         }
-        // The request in flight, if any, keeps its frame: its handler may still read the body's bytes (a produce
-        // request's records); complete() releases it.
-        context.fireChannelInactive();
+    }
+
+    /** A close asked for by anything after this handler (the decoder on a bad size, the server at shutdown). */
+    @Override
+    public void close(ChannelHandlerContext closing, ChannelPromise promise) {
+        closedHere = true;
+        dropPending();
+        closing.close(promise);
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-        LOG.debug("Closing connection {} from {} after an error: {}", connectionId, context.channel().remoteAddress(),
+    public void channelWritabilityChanged(ChannelHandlerContext changed) {
+        if (changed.channel().isWritable()) {
+            readGate.resume(ReadGate.Reason.WRITES);
+        }
+        changed.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext triggered, Object event) {
+        if (event instanceof IdleStateEvent) {
+            LOG.debug("Closing connection {} from {}: idle longer than connections.max.idle.ms", connectionId,
+                    triggered.channel().remoteAddress());
+            closeHere();
+        } else {
+            triggered.fireUserEventTriggered(event);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext closed) {
+        // Closed by the client: the queued requests are still handled (above). The request in flight, if any, keeps
+        // its frame until it completes: its handler may still read the body's bytes (a produce request's records).
+        inactive = true;
+        closed.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext failed, Throwable cause) {
+        if (cause instanceof VirtualMachineError fatal) {
+            fatalErrors.uncaughtException(Thread.currentThread(), fatal);
+        }
+        LOG.debug("Closing connection {} from {} after an error: {}", connectionId, failed.channel().remoteAddress(),
                 cause.toString());
-        context.close();
+        closeHere();
     }
 }

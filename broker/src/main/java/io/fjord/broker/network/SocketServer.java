@@ -45,6 +45,8 @@ public final class SocketServer {
     private final NetworkConfig config;
     private final RequestDispatcher dispatcher;
     private final RequestMemoryPool memoryPool;
+    private final ConnectionLog connectionLog = ConnectionLog.withDefaults();
+    private final Thread.UncaughtExceptionHandler fatalErrors;
     private final InFlightTracker inFlightTracker = new InFlightTracker();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final AtomicLong connectionIds = new AtomicLong();
@@ -54,10 +56,22 @@ public final class SocketServer {
     private EventLoopGroup acceptors;
     private EventLoopGroup workers;
 
+    /** A server whose fatal errors go to the uncaught-exception handler of the thread that meets them. */
     public SocketServer(NetworkConfig config, RequestDispatcher dispatcher) {
+        this(config, dispatcher, (thread, error) -> thread.getUncaughtExceptionHandler().uncaughtException(thread,
+                error));
+    }
+
+    /**
+     * @param fatalErrors told of an error after which the node cannot go on serving (a {@link VirtualMachineError}
+     *                    met on an event loop or by a request handler), with the thread that met it
+     */
+    public SocketServer(NetworkConfig config, RequestDispatcher dispatcher,
+                        Thread.UncaughtExceptionHandler fatalErrors) {
         this.config = config;
         this.dispatcher = dispatcher;
         this.memoryPool = new RequestMemoryPool(config.queuedMaxRequestBytes());
+        this.fatalErrors = fatalErrors;
     }
 
     /** Binds every listener; throws if one cannot be bound (nothing stays bound then). */
@@ -102,7 +116,8 @@ public final class SocketServer {
             protected void initChannel(SocketChannel channel) {
                 if (connectionCount.incrementAndGet() > config.maxConnections()) {
                     connectionCount.decrementAndGet();
-                    LOG.warn("Refusing connection from {}: max.connections {} reached", channel.remoteAddress(),
+                    connectionLog.warn(ConnectionLog.Cause.MAX_CONNECTIONS, channel.remoteAddress(),
+                            "Refusing connection from {}: max.connections {} reached", channel.remoteAddress(),
                             config.maxConnections());
                     channel.close();
                     return;
@@ -110,12 +125,14 @@ public final class SocketServer {
                 channel.closeFuture().addListener(closed -> connectionCount.decrementAndGet());
                 connections.add(channel);
                 ReadGate gate = new ReadGate(channel);
+                ConnectionHandler requests = new ConnectionHandler(connectionIds.incrementAndGet(),
+                        endpoint.listenerName(), dispatcher, memoryPool, gate,
+                        config.queuedRequestsPerConnectionMax(), inFlightTracker, connectionLog, fatalErrors);
                 channel.pipeline()
                         .addLast("idle", new IdleStateHandler(0, 0, config.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS))
-                        .addLast("frames", new FrameDecoder(config.socketRequestMaxBytes(), memoryPool, gate))
-                        .addLast("requests", new ConnectionHandler(connectionIds.incrementAndGet(),
-                                endpoint.listenerName(), dispatcher, memoryPool, gate,
-                                config.queuedRequestsPerConnectionMax(), inFlightTracker));
+                        .addLast("frames", new FrameDecoder(config.socketRequestMaxBytes(), memoryPool, gate, requests,
+                                connectionLog))
+                        .addLast("requests", requests);
             }
         };
     }

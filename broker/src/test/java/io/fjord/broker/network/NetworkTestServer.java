@@ -15,8 +15,10 @@ final class NetworkTestServer implements AutoCloseable {
     final TestDispatcher dispatcher = new TestDispatcher();
     final SocketServer server;
 
-    private NetworkTestServer(NetworkConfig config) throws InterruptedException {
-        server = new SocketServer(config, dispatcher);
+    private NetworkTestServer(NetworkConfig config, Thread.UncaughtExceptionHandler fatalErrors)
+            throws InterruptedException {
+        server = fatalErrors == null ? new SocketServer(config, dispatcher)
+                : new SocketServer(config, dispatcher, fatalErrors);
         server.start();
     }
 
@@ -55,6 +57,7 @@ final class NetworkTestServer implements AutoCloseable {
         private int maxConnections = Integer.MAX_VALUE;
         private int queuedRequestsPerConnectionMax = 16;
         private int socketBufferBytes = -1;
+        private Thread.UncaughtExceptionHandler fatalErrors;
 
         Builder socketRequestMaxBytes(int value) {
             socketRequestMaxBytes = value;
@@ -81,10 +84,15 @@ final class NetworkTestServer implements AutoCloseable {
             return this;
         }
 
+        Builder fatalErrors(Thread.UncaughtExceptionHandler value) {
+            fatalErrors = value;
+            return this;
+        }
+
         NetworkTestServer start() throws InterruptedException {
             return new NetworkTestServer(new NetworkConfig(List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 0)),
                     socketRequestMaxBytes, queuedMaxRequestBytes, connectionsMaxIdleMs, maxConnections, 2,
-                    queuedRequestsPerConnectionMax, socketBufferBytes, socketBufferBytes));
+                    queuedRequestsPerConnectionMax, socketBufferBytes, socketBufferBytes), fatalErrors);
         }
     }
 }

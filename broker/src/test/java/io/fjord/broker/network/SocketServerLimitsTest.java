@@ -25,10 +25,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Memory and flow limits of the socket server (queued.max.request.bytes, a client that does not read its responses,
@@ -75,6 +78,11 @@ class SocketServerLimitsTest {
             body.topics().add(new MetadataRequestData.MetadataRequestTopic().setName(String.format("%0100d", i)));
         }
         return KafkaWire.request(ApiKeys.METADATA, (short) 0, correlationId, body);
+    }
+
+    private static byte[] produceWithoutAcksRequest(int correlationId) {
+        return KafkaWire.request(ApiKeys.PRODUCE, (short) 9, correlationId, new ProduceRequestData().setAcks((short) 0)
+                .setTimeoutMs(1_000));
     }
 
     private CompletableFuture<Void> sendInBackground(KafkaWire client, byte[]... frames) {
@@ -196,7 +204,8 @@ class SocketServerLimitsTest {
     }
 
     @Test
-    void aConnectionClosedWhileWaitingForMemoryReservesNothingWhenMemoryReturns() throws Exception {
+    void aRequestWaitingForMemoryWhenItsClientClosesIsHandledOnceMemoryReturnsAndItsResponseDropped()
+            throws Exception {
         NetworkTestServer server = start(NetworkTestServer.builder().queuedMaxRequestBytes(100));
         KafkaWire holder = connect(server, -1);
         holder.send(fetchRequest(1));
@@ -208,6 +217,9 @@ class SocketServerLimitsTest {
 
         fetch.response().complete(new io.fjord.protocol.message.FetchResponseData());
         assertThat(holder.receive(ApiKeys.FETCH, FETCH_VERSION).correlationId()).isEqualTo(1);
+        TestDispatcher.SlowRequest orphan = server.dispatcher.nextSlowRequest(); // read before the close: handled
+        assertThat(orphan.request().correlationId()).isEqualTo(2);
+        orphan.response().complete(new io.fjord.protocol.message.FetchResponseData());
         server.awaitNoReservedBytes();
         assertServed(server, 3);
         server.awaitNoReservedBytes();
@@ -265,5 +277,40 @@ class SocketServerLimitsTest {
         }
         server.awaitNoReservedBytes();
         assertThat(releases.get()).isEqualTo(1);
+    }
+
+    /**
+     * Kafka handles every complete request it read before the client closed the connection: an acks=0 producer's
+     * last batches are not lost whatever the server's back-pressure when the close arrives. Here one slow request
+     * holds the connection while 40 acks=0 produce requests pile up behind it, filling the connection's queue (16)
+     * or, with a small request memory, the pool; then the client closes.
+     */
+    @ParameterizedTest(name = "queued.max.request.bytes {0}")
+    @ValueSource(longs = {100_000_000, 600})
+    void requestsReadBeforeTheClientClosedAreHandledWhateverTheBackPressure(long queuedMaxRequestBytes)
+            throws Exception {
+        NetworkTestServer server = start(NetworkTestServer.builder().queuedMaxRequestBytes(queuedMaxRequestBytes));
+        int produceRequests = 40;
+        byte[][] frames = new byte[produceRequests + 1][];
+        frames[0] = fetchRequest(1);
+        for (int i = 1; i <= produceRequests; i++) {
+            frames[i] = produceWithoutAcksRequest(1 + i);
+        }
+        assertThat(frames[0].length + 2 * frames[1].length).isLessThan(600);
+        assertThat(frames[0].length + 20 * frames[1].length).isGreaterThan(600);
+        KafkaWire client = connect(server, -1);
+        client.send(frames);
+        TestDispatcher.SlowRequest held = server.dispatcher.nextSlowRequest();
+        client.close();
+        if (io.netty.channel.epoll.Epoll.isAvailable()) {
+            // Epoll notices the close even while reading is paused; NIO only once reading resumes.
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.server.connectionCount() == 0);
+        }
+
+        held.response().complete(new io.fjord.protocol.message.FetchResponseData());
+        await().atMost(Duration.ofSeconds(10)).until(server.dispatcher.dispatched::get,
+                count -> count == 1 + produceRequests);
+        server.awaitNoReservedBytes();
+        assertServed(server, 100);
     }
 }

@@ -371,4 +371,20 @@ class SocketServerTest {
         }
         assertServed(client, correlationId);
     }
+
+    @Test
+    void anOutOfMemoryErrorInAHandlerGoesToTheFatalErrorHandlerWithTheThreadThatMetIt() throws Exception {
+        List<String> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
+        NetworkTestServer fatalServer = NetworkTestServer.builder().fatalErrors((thread, error) ->
+                fatal.add(thread.getName() + ": " + error)).start();
+        resources.add(fatalServer);
+        KafkaWire client = connect(fatalServer);
+        client.send(KafkaWire.request(ApiKeys.METADATA, (short) 0, 1, "out-of-memory", new MetadataRequestData()));
+
+        assertThat(client.closedByServer()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !fatal.isEmpty());
+        assertThat(fatal).singleElement().asString().contains("OutOfMemoryError")
+                .doesNotStartWith(Thread.currentThread().getName() + ":");
+        fatalServer.awaitNoReservedBytes();
+    }
 }

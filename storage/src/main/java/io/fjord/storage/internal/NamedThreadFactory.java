@@ -2,15 +2,12 @@ package io.fjord.storage.internal;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Names threads {@code <prefix><n>} and logs what escapes them. Thread-safe.
+ * Names threads {@code <prefix><n>}. What escapes them goes to the JVM's default uncaught-exception handler, which in
+ * a node process logs the error and stops the node (a node that lost a thread must not go on silently). Thread-safe.
  */
 public final class NamedThreadFactory implements ThreadFactory {
-    private static final Logger LOG = LoggerFactory.getLogger(NamedThreadFactory.class);
-
     private final String prefix;
     private final AtomicInteger next = new AtomicInteger();
 
@@ -22,7 +19,6 @@ public final class NamedThreadFactory implements ThreadFactory {
     public Thread newThread(Runnable task) {
         Thread thread = new Thread(task, prefix + next.getAndIncrement());
         thread.setDaemon(true);
-        thread.setUncaughtExceptionHandler((failed, error) -> LOG.error("Uncaught error in {}", failed.getName(), error));
         return thread;
     }
 }

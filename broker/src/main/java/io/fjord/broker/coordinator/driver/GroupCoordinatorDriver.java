@@ -251,11 +251,11 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
             return;
         }
         partition.status = Status.FAILED;
-        thread.schedule(() -> {
+        thread.schedule(guarded(() -> {
             if (partitions.get(partition.index) == partition && !shuttingDown) {
                 beginLoad(partition.index, partition.leaderEpoch);
             }
-        }, RELOAD_BACKOFF_MS, TimeUnit.MILLISECONDS);
+        }), RELOAD_BACKOFF_MS, TimeUnit.MILLISECONDS);
     }
 
     /** Drops the partition's shard: its waiting requests are answered with {@code error}. */
@@ -446,7 +446,7 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
         }
         timerDeadlineMs = next;
         long delayMs = Math.max(0, next - clock.millis());
-        timer = thread.schedule(this::pollTimers, delayMs, TimeUnit.MILLISECONDS);
+        timer = thread.schedule(guarded(this::pollTimers), delayMs, TimeUnit.MILLISECONDS);
     }
 
     private void pollTimers() {
@@ -520,6 +520,23 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
         }
     }
 
+    /**
+     * Work for the driver thread that cannot fail silently: a failure is logged; an Error, which the scheduler would
+     * keep in the task's future, goes to the thread's uncaught-exception handler (the node's fatal error handler).
+     */
+    private static Runnable guarded(Runnable work) {
+        return () -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                LOG.error("Group coordinator driver task failed", e);
+            } catch (Error e) {
+                Thread current = Thread.currentThread();
+                current.getUncaughtExceptionHandler().uncaughtException(current, e);
+            }
+        };
+    }
+
     /** Queues work for the driver thread; false once it has stopped. */
     private boolean execute(Runnable work) {
         ScheduledExecutorService owner = thread;
@@ -527,13 +544,7 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
             return false;
         }
         try {
-            owner.execute(() -> {
-                try {
-                    work.run();
-                } catch (RuntimeException e) {
-                    LOG.error("Group coordinator driver task failed", e);
-                }
-            });
+            owner.execute(guarded(work));
             return true;
         } catch (RejectedExecutionException e) {
             return false;
