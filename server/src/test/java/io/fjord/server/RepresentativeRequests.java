@@ -265,7 +265,8 @@ final class RepresentativeRequests {
             request.topics().add(missing);
             requests.add(request);
         }
-        // A follower's fetch (reads to the log end), and a leader epoch from the future where the version has one.
+        // A replica fetch (refused per partition with NOT_LEADER_OR_FOLLOWER: a single node has no followers), and a
+        // leader epoch from the future where the version has one.
         FetchRequestData follower = new FetchRequestData().setMaxWaitMs(0).setMinBytes(0);
         if (version >= 15) {
             follower.setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(1).setReplicaEpoch(1));

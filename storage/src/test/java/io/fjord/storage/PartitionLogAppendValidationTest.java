@@ -129,19 +129,20 @@ class PartitionLogAppendValidationTest {
     }
 
     @Test
-    void recordLengthBeyondTheBatchIsCorruptMessage() {
+    void recordLengthBeyondTheBatchIsInvalidRecord() {
+        // Kafka 4.4 answers INVALID_RECORD to records whose framing lies inside a batch with a valid CRC.
         ByteBuffer batch = patched(TestBatches.batch(1, "a", "b"),
                 view -> view.buffer().put(RecordBatch.RECORDS_OFFSET, (byte) 120), true);
-        assertRejected(batch, Kind.CORRUPT_MESSAGE);
+        assertRejected(batch, Kind.INVALID_RECORD);
     }
 
     @Test
-    void bytesAfterTheLastRecordAreCorruptMessage() {
+    void bytesAfterTheLastRecordAreInvalidRecord() {
         ByteBuffer valid = TestBatches.batch(1, "a");
         ByteBuffer longer = ByteBuffer.allocate(valid.remaining() + 3).put(valid).put(new byte[3]).flip();
         ByteBuffer batch = patched(longer, view -> view.buffer().putInt(RecordBatch.LENGTH_OFFSET,
                 view.batchLength() + 3), true);
-        assertRejected(batch, Kind.CORRUPT_MESSAGE);
+        assertRejected(batch, Kind.INVALID_RECORD);
     }
 
     @Test

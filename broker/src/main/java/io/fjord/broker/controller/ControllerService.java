@@ -3,6 +3,7 @@ package io.fjord.broker.controller;
 import io.fjord.broker.MetadataPublication;
 import io.fjord.metadata.MetadataLog;
 import io.fjord.metadata.controller.ControllerResult;
+import io.fjord.metadata.controller.OperationLimits;
 import io.fjord.metadata.image.MetadataDelta;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.records.MetadataRecord;
@@ -19,6 +20,8 @@ import org.slf4j.LoggerFactory;
  * Runs controller operations one at a time on its own thread: the operation decides from the current image (pure),
  * its records are appended to the metadata log and made durable, then replayed into a new image that is published.
  * The response is released only after its records are durable (the brief's rule for replicated state machines).
+ * An operation may write at most {@link OperationLimits#RECORDS_PER_OPERATION_MAX} records; the operations refuse
+ * larger requests themselves, and one that does not fails here rather than being appended.
  *
  * <p>Thread-safe: callers submit from any thread; all state is owned by the single controller thread, which
  * {@link #start()} creates.
@@ -50,9 +53,15 @@ public final class ControllerService implements AutoCloseable {
             thread.execute(() -> {
                 try {
                     ControllerResult<T> decided = operation.apply(publication.image());
+                    if (decided.records().size() > OperationLimits.RECORDS_PER_OPERATION_MAX) {
+                        // Each operation refuses this itself with Kafka's error; this is the last line of defence.
+                        throw new IllegalStateException("a controller operation produced " + decided.records().size()
+                                + " records, more than " + OperationLimits.RECORDS_PER_OPERATION_MAX);
+                    }
                     apply(decided.records());
                     result.complete(decided.response());
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // Errors too (an OutOfMemoryError): the caller's future must complete and the thread go on.
                     LOG.error("Controller operation failed", e);
                     result.completeExceptionally(e);
                 } catch (Error e) {

@@ -8,6 +8,7 @@ import io.fjord.broker.config.ConfigResolver;
 import io.fjord.broker.config.IncrementalAlterConfigs;
 import io.fjord.broker.controller.ControllerService;
 import io.fjord.metadata.controller.ControllerResult;
+import io.fjord.metadata.controller.OperationLimits;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.records.ConfigRecord;
 import io.fjord.metadata.records.MetadataRecord;
@@ -87,6 +88,11 @@ public final class AlterConfigsHandlers {
                         records.addAll(change.records());
                     }
                 }
+                if (records.size() > OperationLimits.RECORDS_PER_OPERATION_MAX) {
+                    response.responses().forEach(result -> result.setErrorCode(Errors.POLICY_VIOLATION.code())
+                            .setErrorMessage(OperationLimits.TOO_MANY_RECORDS));
+                    return new ControllerResult<>(List.of(), response);
+                }
                 return new ControllerResult<>(records, response);
             });
         };
@@ -110,6 +116,11 @@ public final class AlterConfigsHandlers {
                     if (!body.validateOnly()) {
                         records.addAll(change.records());
                     }
+                }
+                if (records.size() > OperationLimits.RECORDS_PER_OPERATION_MAX) {
+                    response.responses().forEach(result -> result.setErrorCode(Errors.POLICY_VIOLATION.code())
+                            .setErrorMessage(OperationLimits.TOO_MANY_RECORDS));
+                    return new ControllerResult<>(List.of(), response);
                 }
                 return new ControllerResult<>(records, response);
             });

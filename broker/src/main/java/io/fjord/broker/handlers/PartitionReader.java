@@ -26,7 +26,8 @@ import java.util.function.Function;
  * Reads the partitions of one Fetch request from the local logs, Kafka's {@code readFromLog}: each partition is
  * checked against the metadata (known, led here, leader epoch), then read from its fetch offset up to the high
  * watermark (consumers; the last stable offset for read committed, which equals it while there are no transactions)
- * or the log end offset (followers). The response budget is shared: each partition reads at most
+ * or the log end offset (followers: brokers in the partition's replica set other than this leader; any other replica
+ * id is refused, see {@link #followerError}). The response budget is shared: each partition reads at most
  * {@code min(partitionMaxBytes, bytes left of maxBytes)}, and only while the response holds no records yet may the
  * first batch exceed the limits (so a consumer never stalls on a batch larger than its limits).
  *
@@ -152,6 +153,9 @@ public final class PartitionReader {
         Optional<TopicImage> topic = image.topic(topicPartition.topic());
         PartitionImage partitionImage = topic.map(t -> t.partitions().get(topicPartition.partition())).orElse(null);
         Errors error = leadershipError(partitionImage, partition.currentLeaderEpoch(), cache.nodeId());
+        if (error == Errors.NONE && parameters.isFromFollower()) {
+            error = followerError(partitionImage, parameters.replicaId(), cache.nodeId());
+        }
         if (error != Errors.NONE) {
             return errorPartition(error);
         }
@@ -204,6 +208,20 @@ public final class PartitionReader {
             }
         }
         if (partition.leader() != nodeId) {
+            return Errors.NOT_LEADER_OR_FOLLOWER;
+        }
+        return Errors.NONE;
+    }
+
+    /**
+     * A replica fetch (replica id 0 or more) is served only to a follower of the partition: a broker in its replica
+     * set other than the leader. Anyone else, this node's own id included, gets NOT_LEADER_OR_FOLLOWER, as Kafka
+     * answers (CVE-2018-1288): a client posing as a replica would otherwise read past the high watermark. On a single
+     * node a partition has no followers, so every replica fetch is refused. Negative ids (-1 consumers, -2 Kafka's
+     * debugging consumer, -3 its future local replica) read as consumers, up to the high watermark.
+     */
+    static Errors followerError(PartitionImage partition, int replicaId, int nodeId) {
+        if (replicaId == nodeId || !partition.replicas().contains(replicaId)) {
             return Errors.NOT_LEADER_OR_FOLLOWER;
         }
         return Errors.NONE;

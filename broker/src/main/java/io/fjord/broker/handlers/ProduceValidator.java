@@ -1,7 +1,7 @@
 package io.fjord.broker.handlers;
 
+import io.fjord.protocol.codec.BatchRecordsValidator;
 import io.fjord.protocol.codec.RecordCodec;
-import io.fjord.protocol.Errors;
 import io.fjord.protocol.records.BatchSpec;
 import io.fjord.protocol.records.CompressionType;
 import io.fjord.protocol.records.Record;
@@ -10,23 +10,26 @@ import io.fjord.protocol.records.RecordBatchException;
 import io.fjord.protocol.records.RecordBatchException.Kind;
 import io.fjord.protocol.records.RecordBatchValidator;
 import io.fjord.protocol.records.RecordBatches;
+import io.fjord.protocol.records.RecordVisitor;
 import io.fjord.protocol.records.TimestampType;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The leader's checks of a produce request's records that go beyond the batch frame (Kafka's log validator): exactly
- * one v2 batch per partition, keys on compacted topics, create-time timestamps within
- * {@code message.timestamp.before.max.ms} / {@code after.max.ms}, and recompression to the topic's
- * {@code compression.type}. Records are decoded only when a check needs them, so the common case stays zero-copy.
+ * The leader's checks of a produce request's records (Kafka's log validator): exactly one v2 batch per partition,
+ * its frame and CRC, its header, and every record of it walked once without being kept
+ * ({@link BatchRecordsValidator}: framing, count, offset deltas; compressed batches decompressed through a reused
+ * per-thread chunk, at most {@link #DECOMPRESSED_BYTES_MAX}), with the topic's rules on the way: keys on compacted
+ * topics, create-time timestamps within {@code message.timestamp.before.max.ms} / {@code after.max.ms}. Records are
+ * decoded only to recompress to the topic's {@code compression.type}, so the common case stays zero-copy.
  *
  * <p>Stateless and thread-safe.
  */
 final class ProduceValidator {
-    private static final long DECODED_BYTES_MAX = 256L * 1024 * 1024;
+    /** The most bytes one produced batch's records may decompress to (MESSAGE_TOO_LARGE beyond). */
+    static final long DECOMPRESSED_BYTES_MAX = 256L * 1024 * 1024;
 
     private ProduceValidator() {
     }
@@ -46,46 +49,35 @@ final class ProduceValidator {
             throw new RecordBatchException(Kind.INVALID_RECORD,
                     "Produce requests with version 3 and above must contain exactly one record batch per partition");
         }
+        // Kafka's order: the size, then the frame and CRC (a batch damaged in transit is CORRUPT_MESSAGE whatever it
+        // holds), then the records; so an oversized batch costs no decompression.
+        long maxMessageBytes = parse(topicConfigs.get("max.message.bytes"), Long.MAX_VALUE);
+        if (batch.sizeInBytes() > maxMessageBytes) {
+            throw new RecordBatchException(Kind.MESSAGE_TOO_LARGE, "batch of " + batch.sizeInBytes()
+                    + " bytes exceeds max.message.bytes " + maxMessageBytes);
+        }
+        RecordBatchValidator.validateFrameAndCrc(records, records.position(), records.remaining());
+        RecordBatchValidator.validateProducerBatchHeader(batch);
         boolean compacted = topicConfigs.getOrDefault("cleanup.policy", "delete").contains("compact");
         boolean createTime = TimestampType.forConfigName(topicConfigs.getOrDefault("message.timestamp.type",
                 "CreateTime")) == TimestampType.CREATE_TIME;
         long beforeMaxMs = parse(topicConfigs.get("message.timestamp.before.max.ms"), Long.MAX_VALUE);
         long afterMaxMs = parse(topicConfigs.get("message.timestamp.after.max.ms"), 3_600_000L);
-        CompressionType target = targetCompression(topicConfigs.getOrDefault("compression.type", "producer"),
-                batch.compressionType());
         boolean checkTimestamps = createTime && (beforeMaxMs != Long.MAX_VALUE
                 || batch.maxTimestamp() > saturatedAdd(nowMs, afterMaxMs));
-        if (!compacted && !checkTimestamps && target == batch.compressionType()) {
-            return records;
+        ProducedRecordChecks checks = compacted || checkTimestamps ? new ProducedRecordChecks(batch, compacted,
+                checkTimestamps, nowMs - beforeMaxMs, saturatedAdd(nowMs, afterMaxMs)) : null;
+        BatchRecordsValidator.validateRecords(batch, DECOMPRESSED_BYTES_MAX, checks == null ? RecordVisitor.NONE
+                : checks);
+        if (checks != null) {
+            checks.throwIfRefused();
         }
-        // The append checks the frame again; here it must hold before the records are decoded.
-        RecordBatchValidator.validateFrameAndCrc(records, records.position(), records.remaining());
-        RecordBatchValidator.validateProducerBatch(batch);
-        List<Record> decoded = RecordCodec.decode(batch, DECODED_BYTES_MAX);
-        List<RecordValidationException.RecordError> recordErrors = new ArrayList<>();
-        boolean timestampError = false;
-        for (int index = 0; index < decoded.size(); index++) {
-            Record record = decoded.get(index);
-            if (compacted && !record.hasKey()) {
-                recordErrors.add(new RecordValidationException.RecordError(index,
-                        "Compacted topic cannot accept message without key"));
-            } else if (checkTimestamps && (record.timestamp() < nowMs - beforeMaxMs
-                    || record.timestamp() > saturatedAdd(nowMs, afterMaxMs))) {
-                timestampError = true;
-                recordErrors.add(new RecordValidationException.RecordError(index, "Timestamp " + record.timestamp()
-                        + " of message with offset " + record.offset() + " is out of range. The timestamp should be"
-                        + " within [" + (nowMs - beforeMaxMs) + ", " + saturatedAdd(nowMs, afterMaxMs) + "]"));
-            }
-        }
-        if (!recordErrors.isEmpty()) {
-            // Like Kafka: one bad record refuses the batch; any timestamp error makes it INVALID_TIMESTAMP.
-            Errors error = timestampError ? Errors.INVALID_TIMESTAMP : Errors.INVALID_RECORD;
-            throw new RecordValidationException(error, recordErrors.size() + " of " + decoded.size()
-                    + " records were refused; the first: " + recordErrors.get(0).message(), recordErrors);
-        }
+        CompressionType target = targetCompression(topicConfigs.getOrDefault("compression.type", "producer"),
+                batch.compressionType());
         if (target == batch.compressionType()) {
             return records;
         }
+        List<Record> decoded = RecordCodec.decode(batch, DECOMPRESSED_BYTES_MAX);
         return RecordCodec.encode(BatchSpec.of(batch).withCompression(target), decoded);
     }
 

@@ -10,9 +10,12 @@ import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.config.ConfigResolver;
 import io.fjord.broker.controller.ControllerService;
 import io.fjord.metadata.MetadataLog;
+import io.fjord.metadata.controller.ControllerResult;
+import io.fjord.metadata.controller.OperationLimits;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.records.ConfigRecord;
 import io.fjord.metadata.records.MetadataRecord;
+import io.fjord.metadata.records.TopicRecord;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.codec.DecodedRequest;
 import io.fjord.protocol.message.AlterConfigsRequestData;
@@ -28,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -88,6 +92,40 @@ class AlterConfigsHandlersTest {
 
     private AlterConfigsResourceResponse incremental(AlterConfigsResource resource) throws Exception {
         return incremental(false, resource).get(0);
+    }
+
+    @Test
+    void anOperationWritingMoreThanTheRecordBoundIsRefusedWhole() throws Exception {
+        List<MetadataRecord> topics = new ArrayList<>();
+        for (int index = 0; index < 1000; index++) {
+            topics.add(new TopicRecord("topic-" + index, new UUID(4, index)));
+        }
+        controller.submit(image -> new ControllerResult<>(topics, null)).get(30, TimeUnit.SECONDS);
+        String[] names = {"retention.ms", "segment.ms", "flush.ms", "delete.retention.ms", "file.delete.delay.ms",
+            "min.compaction.lag.ms", "segment.jitter.ms", "message.timestamp.after.max.ms",
+            "message.timestamp.before.max.ms", "flush.messages", "retention.bytes"};
+        List<AlterConfigsResource> resources = new ArrayList<>();
+        for (int index = 0; index < 1000; index++) {
+            AlterConfigsResource resource = new AlterConfigsResource().setResourceType(ConfigRecord.TOPIC)
+                    .setResourceName("topic-" + index);
+            for (String name : names) {
+                resource.configs().add(config(SET, name, "1000"));
+            }
+            resources.add(resource);
+        }
+        long offsetBefore = cache.image().offset();
+        // 11,000 ConfigRecords: Kafka refuses the operation with POLICY_VIOLATION, and so does Fjord.
+        List<AlterConfigsResourceResponse> responses = incremental(false, resources.toArray(AlterConfigsResource[]::new));
+        assertThat(responses).hasSize(1000).allSatisfy(response -> {
+            assertThat(response.errorCode()).isEqualTo(Errors.POLICY_VIOLATION.code());
+            assertThat(response.errorMessage()).isEqualTo(OperationLimits.TOO_MANY_RECORDS);
+        });
+        assertThat(cache.image().offset()).isEqualTo(offsetBefore);
+        assertThat(cache.image().topicConfig("topic-0")).isEmpty();
+        // The same change in two halves is within the bound.
+        assertThat(incremental(false, resources.subList(0, 500).toArray(AlterConfigsResource[]::new)))
+                .allSatisfy(response -> assertThat(response.errorCode()).isZero());
+        assertThat(cache.image().topicConfig("topic-0")).hasSize(names.length);
     }
 
     @Test

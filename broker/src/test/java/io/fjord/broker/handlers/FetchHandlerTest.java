@@ -8,6 +8,8 @@ import io.fjord.broker.delayed.DelayedOperationPurgatory;
 import io.fjord.broker.delayed.ManualClock;
 import io.fjord.broker.fetch.FetchManager;
 import io.fjord.broker.fetch.FetchSessionCache;
+import io.fjord.metadata.image.PartitionImage;
+import io.fjord.metadata.image.TopicImage;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.codec.DecodedRequest;
 import io.fjord.protocol.message.ApiKey;
@@ -19,6 +21,7 @@ import io.fjord.storage.TopicPartition;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -140,6 +143,71 @@ class FetchHandlerTest {
         assertThat(data.highWatermark()).isEqualTo(2);
         assertThat(baseOffsets(data.records())).containsExactly(0L);
         release(data.records());
+    }
+
+    private static FetchRequestData asReplica(FetchRequestData request, int replicaId, short version) {
+        if (version >= FetchManager.FIRST_REPLICA_STATE_VERSION) {
+            return request.setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(replicaId)
+                    .setReplicaEpoch(-1));
+        }
+        return request.setReplicaId(replicaId);
+    }
+
+    @Test
+    void aClientPosingAsAReplicaIsRefusedAndNegativeIdsReadAsConsumers() throws Exception {
+        fixture = new HandlerFixture(directory);
+        UUID topicId = fixture.topic("orders", 1);
+        fixture.append("orders", 0, 1_000, "a", "b");
+        // Above the high watermark: what a follower fetch would have leaked.
+        fixture.log("orders", 0).appendAsLeader(HandlerFixture.batch(2_000, "unreplicated"), 5);
+        handler();
+
+        for (short version : new short[] {4, VERSION_BY_NAME, 14, 15, LATEST_VERSION}) {
+            for (int replicaId : new int[] {HandlerFixture.NODE_ID, 2, 1000, Integer.MAX_VALUE}) {
+                FetchRequestData request = asReplica(withTopic(request(0, 1, 1 << 20), "orders", topicId,
+                        partition(0, 0, 1 << 20)), replicaId, version);
+                FetchResponseData.PartitionData data = only(response(send(request, version)));
+                assertThat(data.errorCode()).as("replica %d at v%d", replicaId, version)
+                        .isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER.code());
+                assertThat(data.highWatermark()).isEqualTo(-1);
+                assertThat(data.records().sizeInBytes()).isZero();
+            }
+            for (int replicaId : new int[] {-1, -2, -3}) {
+                FetchRequestData request = asReplica(withTopic(request(0, 1, 1 << 20), "orders", topicId,
+                        partition(0, 0, 1 << 20)), replicaId, version);
+                FetchResponseData.PartitionData data = only(response(send(request, version)));
+                assertThat(data.errorCode()).isEqualTo(Errors.NONE.code());
+                assertThat(data.highWatermark()).isEqualTo(2);
+                assertThat(baseOffsets(data.records())).as("replica %d at v%d", replicaId, version)
+                        .containsExactly(0L);
+                release(data.records());
+            }
+        }
+        assertThat(fixture.slicesNotReleased()).isZero();
+    }
+
+    @Test
+    void aFollowerInTheReplicaSetReadsToTheLogEndAsInKafka() throws Exception {
+        fixture = new HandlerFixture(directory);
+        UUID topicId = fixture.topic("orders", 1);
+        fixture.append("orders", 0, 1_000, "a", "b");
+        fixture.log("orders", 0).appendAsLeader(HandlerFixture.batch(2_000, "unreplicated"), 5);
+        // Not reachable on a single node (no other broker can be in a replica set); the rule replication will use.
+        TreeMap<Integer, PartitionImage> partitions = new TreeMap<>();
+        partitions.put(0, new PartitionImage(0, List.of(HandlerFixture.NODE_ID, 2),
+                List.of(HandlerFixture.NODE_ID, 2), HandlerFixture.NODE_ID, HandlerFixture.LEADER_EPOCH, 0));
+        fixture.topicImage(new TopicImage("orders", topicId, partitions));
+        handler();
+
+        FetchResponseData.PartitionData follower = only(response(send(asReplica(withTopic(request(0, 1, 1 << 20),
+                "orders", topicId, partition(0, 0, 1 << 20)), 2, LATEST_VERSION), LATEST_VERSION)));
+        assertThat(follower.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(baseOffsets(follower.records())).containsExactly(0L, 2L);
+        release(follower.records());
+        FetchResponseData.PartitionData stranger = only(response(send(asReplica(withTopic(request(0, 1, 1 << 20),
+                "orders", topicId, partition(0, 0, 1 << 20)), 3, LATEST_VERSION), LATEST_VERSION)));
+        assertThat(stranger.errorCode()).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER.code());
+        assertThat(fixture.slicesNotReleased()).isZero();
     }
 
     @Test

@@ -35,6 +35,11 @@ import java.util.function.Supplier;
  * DeleteTopics and CreatePartitions produce the records to append and the response, with Kafka's checks and error
  * codes. Nothing here does IO; topic ids come from an injected source.
  *
+ * <p>Every operation is bounded before its work: a request asking for more than
+ * {@link OperationLimits#RECORDS_PER_OPERATION_MAX} partitions in total, or whose records would exceed that bound, is
+ * refused whole with POLICY_VIOLATION (validate-only or not) before any placement is computed, as Kafka's controller
+ * does; a partition count from the request never sizes an allocation.
+ *
  * <p>Thread-safety: stateless apart from its injected collaborators; call from the controller's single thread.
  */
 public final class TopicControl {
@@ -67,7 +72,12 @@ public final class TopicControl {
 
     public ControllerResult<CreateTopicsResponseData> createTopics(MetadataImage image,
                                                                    CreateTopicsRequestData request) {
+        if (requestedPartitions(request) > OperationLimits.RECORDS_PER_OPERATION_MAX) {
+            return refuseCreateTopics(request, OperationLimits.TOO_MANY_PARTITIONS);
+        }
         List<MetadataRecord> records = new ArrayList<>();
+        // Counted for validate-only requests too: Kafka refuses those by the records they would write.
+        int recordCount = 0;
         CreateTopicsResponseData response = new CreateTopicsResponseData();
         Map<String, Integer> occurrences = new HashMap<>();
         request.topics().forEach(topic -> occurrences.merge(topic.name(), 1, Integer::sum));
@@ -107,6 +117,10 @@ public final class TopicControl {
                 fail(result, Errors.INVALID_CONFIG, invalidConfig.get());
                 continue;
             }
+            recordCount += 1 + placement.size() + configs.size();
+            if (recordCount > OperationLimits.RECORDS_PER_OPERATION_MAX) {
+                return refuseCreateTopics(request, OperationLimits.TOO_MANY_RECORDS);
+            }
             UUID topicId = topicIds.get();
             result.setTopicId(topicId).setNumPartitions(placement.size())
                     .setReplicationFactor((short) placement.get(0).size());
@@ -123,6 +137,36 @@ public final class TopicControl {
                     value)));
         }
         return new ControllerResult<>(records, response);
+    }
+
+    /**
+     * The partitions a CreateTopics request asks for in total, Kafka's count: the default for -1, nothing for other
+     * non-positive counts (they fail on their own), the number of assignments for a manual assignment.
+     */
+    private long requestedPartitions(CreateTopicsRequestData request) {
+        long total = 0;
+        for (CreatableTopic topic : request.topics()) {
+            if (!topic.assignments().isEmpty()) {
+                total += topic.assignments().size();
+            } else if (topic.numPartitions() == -1) {
+                total += defaults.numPartitions();
+            } else if (topic.numPartitions() > 0) {
+                total += topic.numPartitions();
+            }
+        }
+        return total;
+    }
+
+    /** The whole request refused with POLICY_VIOLATION and nothing written, as Kafka answers a failed operation. */
+    private static ControllerResult<CreateTopicsResponseData> refuseCreateTopics(CreateTopicsRequestData request,
+                                                                                 String message) {
+        CreateTopicsResponseData response = new CreateTopicsResponseData();
+        for (CreatableTopic topic : request.topics()) {
+            CreatableTopicResult result = new CreatableTopicResult().setName(topic.name());
+            fail(result, Errors.POLICY_VIOLATION, message);
+            response.topics().add(result);
+        }
+        return new ControllerResult<>(List.of(), response);
     }
 
     /** The replicas of every partition, or null after failing {@code result}. */
@@ -165,12 +209,18 @@ public final class TopicControl {
             return null;
         }
         if (replicationFactor > brokers.size()) {
-            fail(result, Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + replicationFactor
-                    + " time(s): The target replication factor of " + replicationFactor
-                    + " cannot be reached because only " + brokers.size() + " broker(s) are registered.");
+            fail(result, Errors.INVALID_REPLICATION_FACTOR, replicationFactorTooLarge(replicationFactor,
+                    brokers.size()));
             return null;
         }
         return ReplicaPlacer.place(brokers, 0, partitions, replicationFactor, topic.name().hashCode());
+    }
+
+    /** Kafka 4.4's message, word for word (Fjord has no cordoned log directories, but clients may match on it). */
+    private static String replicationFactorTooLarge(int replicationFactor, int brokerCount) {
+        return "Unable to replicate the partition " + replicationFactor + " time(s): The target replication factor of "
+                + replicationFactor + " cannot be reached because only " + brokerCount + " broker(s) are registered "
+                + "or some brokers have all their log directories cordoned.";
     }
 
     private static String checkAssignment(List<Integer> replicas, List<Integer> brokers, int expectedSize) {
@@ -231,6 +281,12 @@ public final class TopicControl {
                 records.add(new RemoveTopicRecord(topic.get().topicId()));
             }
         }
+        if (records.size() > OperationLimits.RECORDS_PER_OPERATION_MAX) {
+            for (DeletableTopicResult result : response.responses()) {
+                result.setErrorCode(Errors.POLICY_VIOLATION.code()).setErrorMessage(OperationLimits.TOO_MANY_RECORDS);
+            }
+            return new ControllerResult<>(List.of(), response);
+        }
         return new ControllerResult<>(records, response);
     }
 
@@ -238,6 +294,15 @@ public final class TopicControl {
 
     public ControllerResult<CreatePartitionsResponseData> createPartitions(MetadataImage image,
                                                                            CreatePartitionsRequestData request) {
+        if (additionalPartitions(image, request) > OperationLimits.RECORDS_PER_OPERATION_MAX) {
+            CreatePartitionsResponseData refused = new CreatePartitionsResponseData();
+            for (CreatePartitionsRequestData.CreatePartitionsTopic target : request.topics()) {
+                refused.results().add(new CreatePartitionsResponseData.CreatePartitionsTopicResult()
+                        .setName(target.name()).setErrorCode(Errors.POLICY_VIOLATION.code())
+                        .setErrorMessage(OperationLimits.TOO_MANY_ADDITIONAL_PARTITIONS));
+            }
+            return new ControllerResult<>(List.of(), refused);
+        }
         List<MetadataRecord> records = new ArrayList<>();
         CreatePartitionsResponseData response = new CreatePartitionsResponseData();
         List<Integer> brokers = usableBrokers(image);
@@ -253,13 +318,14 @@ public final class TopicControl {
             }
             int current = topic.get().partitionCount();
             if (target.count() < current) {
-                result.setErrorCode(Errors.INVALID_PARTITIONS.code()).setErrorMessage("Topic currently has " + current
-                        + " partitions, which is higher than the requested " + target.count() + ".");
+                result.setErrorCode(Errors.INVALID_PARTITIONS.code()).setErrorMessage("The topic " + target.name()
+                        + " currently has " + current + " partition(s); " + target.count()
+                        + " would not be an increase.");
                 continue;
             }
             if (target.count() == current) {
                 result.setErrorCode(Errors.INVALID_PARTITIONS.code())
-                        .setErrorMessage("Topic already has " + current + " partitions.");
+                        .setErrorMessage("Topic already has " + current + " partition(s).");
                 continue;
             }
             int added = target.count() - current;
@@ -267,9 +333,9 @@ public final class TopicControl {
             List<List<Integer>> placement;
             if (target.assignments() != null) {
                 if (target.assignments().size() != added) {
-                    result.setErrorCode(Errors.INVALID_REPLICA_ASSIGNMENT.code()).setErrorMessage("Increasing the "
-                            + "number of partitions by " + added + " but " + target.assignments().size()
-                            + " assignments provided.");
+                    result.setErrorCode(Errors.INVALID_REPLICA_ASSIGNMENT.code()).setErrorMessage("Attempted to add "
+                            + added + " additional partition(s), but only " + target.assignments().size()
+                            + " assignment(s) were specified.");
                     continue;
                 }
                 placement = new ArrayList<>();
@@ -286,9 +352,8 @@ public final class TopicControl {
                     continue;
                 }
             } else if (replicationFactor > brokers.size()) {
-                result.setErrorCode(Errors.INVALID_REPLICATION_FACTOR.code()).setErrorMessage("Unable to replicate "
-                        + "the partition " + replicationFactor + " time(s): only " + brokers.size()
-                        + " broker(s) are registered.");
+                result.setErrorCode(Errors.INVALID_REPLICATION_FACTOR.code())
+                        .setErrorMessage(replicationFactorTooLarge(replicationFactor, brokers.size()));
                 continue;
             } else {
                 placement = ReplicaPlacer.place(brokers, current, added, replicationFactor, target.name().hashCode());
@@ -303,5 +368,17 @@ public final class TopicControl {
             }
         }
         return new ControllerResult<>(records, response);
+    }
+
+    /** The partitions a CreatePartitions request adds to existing topics in total (Kafka skips the rest here). */
+    private static long additionalPartitions(MetadataImage image, CreatePartitionsRequestData request) {
+        long total = 0;
+        for (CreatePartitionsRequestData.CreatePartitionsTopic target : request.topics()) {
+            Optional<TopicImage> topic = target.count() < 0 ? Optional.empty() : image.topic(target.name());
+            if (topic.isPresent() && target.count() > topic.get().partitionCount()) {
+                total += target.count() - topic.get().partitionCount();
+            }
+        }
+        return total;
     }
 }

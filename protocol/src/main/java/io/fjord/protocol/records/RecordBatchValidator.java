@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Structural checks of v2 record batches, done without decompressing: the frame, magic, CRC-32C, the record count
- * against the offset range, and, for uncompressed batches, that the records exactly fill the batch with offset
- * deltas 0, 1, 2, ...
+ * against the offset range, and, for uncompressed batches, every record's framing ({@link RecordFraming}). The
+ * records of compressed batches are checked by {@code io.fjord.protocol.codec.BatchRecordsValidator}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -50,6 +50,17 @@ public final class RecordBatchValidator {
      * framing.
      */
     public static void validateProducerBatch(RecordBatch batch) {
+        validateProducerBatchHeader(batch);
+        if (batch.compressionType() == CompressionType.NONE) {
+            validateUncompressedRecords(batch, RecordVisitor.NONE);
+        }
+    }
+
+    /**
+     * The header checks of a batch a producer sent: compression id, record count matching the offset range, no
+     * control batch, a sequence number whenever there is a producer id.
+     */
+    public static void validateProducerBatchHeader(RecordBatch batch) {
         int attributeCompression = batch.attributes() & 0x07;
         if (attributeCompression > CompressionType.ZSTD.id()) {
             throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "unknown compression id " + attributeCompression);
@@ -70,40 +81,15 @@ public final class RecordBatchValidator {
             throw new RecordBatchException(Kind.INVALID_RECORD, "invalid sequence number " + batch.baseSequence()
                     + " in a batch with producer id " + batch.producerId());
         }
-        if (batch.compressionType() == CompressionType.NONE) {
-            validateUncompressedRecords(batch);
-        }
     }
 
-    /** Walks the records of an uncompressed batch: each one's length, and offset delta equal to its index. */
-    static void validateUncompressedRecords(RecordBatch batch) {
-        ByteBuffer buffer = batch.buffer();
-        int end = batch.position() + batch.sizeInBytes();
-        int cursor = batch.position() + RecordBatch.RECORDS_OFFSET;
-        int count = batch.recordCount();
-        for (int index = 0; index < count; index++) {
-            if (cursor >= end) {
-                throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "batch holds fewer than " + count + " records");
-            }
-            long lengthAndCursor = Varints.readVarint(buffer, cursor, end);
-            int length = Varints.value(lengthAndCursor);
-            cursor = Varints.cursor(lengthAndCursor);
-            if (length < 1 || length > end - cursor) {
-                throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "record " + index + " has length " + length);
-            }
-            int recordEnd = cursor + length;
-            int bodyCursor = cursor + 1; // attributes byte
-            bodyCursor = Varints.skipVarlong(buffer, bodyCursor, recordEnd); // timestamp delta
-            long offsetDeltaAndCursor = Varints.readVarint(buffer, bodyCursor, recordEnd);
-            if (Varints.value(offsetDeltaAndCursor) != index) {
-                throw new RecordBatchException(Kind.INVALID_RECORD, "record " + index + " has offset delta "
-                        + Varints.value(offsetDeltaAndCursor));
-            }
-            cursor = recordEnd;
-        }
-        if (cursor != end) {
-            throw new RecordBatchException(Kind.CORRUPT_MESSAGE,
-                    "batch has " + (end - cursor) + " bytes after its " + count + " records");
-        }
+    /**
+     * Walks the records of an uncompressed batch in place ({@link RecordFraming}: each record's framing, offset
+     * deltas 0, 1, 2, ..., exactly the counted records), telling the visitor about each.
+     */
+    public static void validateUncompressedRecords(RecordBatch batch, RecordVisitor visitor) {
+        int start = batch.position() + RecordBatch.RECORDS_OFFSET;
+        RecordFraming.validate(new BufferRecordSource(batch.buffer(), start, batch.position() + batch.sizeInBytes()),
+                batch.recordCount(), visitor);
     }
 }

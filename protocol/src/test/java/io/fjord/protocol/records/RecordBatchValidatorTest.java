@@ -221,7 +221,7 @@ class RecordBatchValidatorTest {
         buffer.putInt(RecordBatch.LAST_OFFSET_DELTA_OFFSET, 3);
         RecordBatch.at(buffer).writeCrc();
         RecordBatchException thrown = rejection(() -> RecordBatchValidator.validateProducerBatch(RecordBatch.at(buffer)));
-        assertThat(thrown.kind()).isEqualTo(Kind.CORRUPT_MESSAGE);
+        assertThat(thrown.kind()).isEqualTo(Kind.INVALID_RECORD);
         assertThat(thrown).hasMessageContaining("fewer");
     }
 
@@ -232,7 +232,7 @@ class RecordBatchValidatorTest {
         buffer.putInt(RecordBatch.LAST_OFFSET_DELTA_OFFSET, 1);
         RecordBatch.at(buffer).writeCrc();
         RecordBatchException thrown = rejection(() -> RecordBatchValidator.validateProducerBatch(RecordBatch.at(buffer)));
-        assertThat(thrown.kind()).isEqualTo(Kind.CORRUPT_MESSAGE);
+        assertThat(thrown.kind()).isEqualTo(Kind.INVALID_RECORD);
         assertThat(thrown).hasMessageContaining("after");
     }
 
@@ -242,7 +242,7 @@ class RecordBatchValidatorTest {
         ByteBuffer buffer = uncompressed(2);
         buffer.put(RecordBatch.RECORDS_OFFSET, zigZagLength); // 0 -> length 0, -2 (0xfe) -> runs on, 127 -> -64
         RecordBatch.at(buffer).writeCrc();
-        assertThat(producerRejection(buffer)).isEqualTo(Kind.CORRUPT_MESSAGE);
+        assertThat(producerRejection(buffer)).isEqualTo(Kind.INVALID_RECORD);
     }
 
     @Test
@@ -251,7 +251,7 @@ class RecordBatchValidatorTest {
         int length = buffer.get(RecordBatch.RECORDS_OFFSET) >> 1;
         buffer.put(RecordBatch.RECORDS_OFFSET, (byte) ((length + 1) << 1));
         RecordBatch.at(buffer).writeCrc();
-        assertThat(producerRejection(buffer)).isEqualTo(Kind.CORRUPT_MESSAGE);
+        assertThat(producerRejection(buffer)).isEqualTo(Kind.INVALID_RECORD);
     }
 
     @Test
@@ -260,7 +260,7 @@ class RecordBatchValidatorTest {
         buffer.put(RecordBatch.RECORDS_OFFSET, (byte) 2); // length 1: attributes only
         RecordBatch.at(buffer).writeCrc();
         RecordBatchException thrown = rejection(() -> RecordBatchValidator.validateProducerBatch(RecordBatch.at(buffer)));
-        assertThat(thrown.kind()).isEqualTo(Kind.CORRUPT_MESSAGE);
+        assertThat(thrown.kind()).isEqualTo(Kind.INVALID_RECORD);
         assertThat(thrown).hasMessageContaining("past the end");
     }
 
@@ -272,7 +272,7 @@ class RecordBatchValidatorTest {
         }
         RecordBatch.at(buffer).writeCrc();
         RecordBatchException thrown = rejection(() -> RecordBatchValidator.validateProducerBatch(RecordBatch.at(buffer)));
-        assertThat(thrown.kind()).isEqualTo(Kind.CORRUPT_MESSAGE);
+        assertThat(thrown.kind()).isEqualTo(Kind.INVALID_RECORD);
         assertThat(thrown).hasMessageContaining("longer than 5 bytes");
     }
 
@@ -285,7 +285,7 @@ class RecordBatchValidatorTest {
         }
         RecordBatch.at(buffer).writeCrc();
         RecordBatchException thrown = rejection(() -> RecordBatchValidator.validateProducerBatch(RecordBatch.at(buffer)));
-        assertThat(thrown.kind()).isEqualTo(Kind.CORRUPT_MESSAGE);
+        assertThat(thrown.kind()).isEqualTo(Kind.INVALID_RECORD);
     }
 
     @Test
