@@ -239,7 +239,7 @@ public final class ConfigResolver {
         return result;
     }
 
-    /** The effective value of a broker setting a group config refers to (its default, or Kafka's when Fjord has none). */
+    /** The effective value of a broker setting a group config refers to (its default, else Kafka's default). */
     public String groupBrokerValue(String brokerName) {
         String value = brokerValue(brokerName);
         if (value == null) {

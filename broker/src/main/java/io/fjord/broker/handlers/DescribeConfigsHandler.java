@@ -22,8 +22,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * DescribeConfigs for topics (type 2), brokers (type 4) and groups (type 32): every config with its effective value, source,
- * read-only and sensitive flags, type, and, when asked, synonyms and documentation, as Kafka answers. A broker
+ * DescribeConfigs for topics (type 2), brokers (type 4) and groups (type 32): every config with its effective value,
+ * source, read-only and sensitive flags, type, and, when asked, synonyms and documentation, as Kafka answers. A broker
  * resource names this node's id, or "" for the cluster-wide defaults; values come from the current image's dynamic
  * broker configs over {@code server.properties}. Broker loggers (type 8) are every logger with its effective level.
  * A group resource (any group id, existing or not, as in Kafka) shows the group configs: its overrides from the

@@ -1,11 +1,12 @@
 package io.fjord.metadata.records;
 
 /**
- * A configuration override of a topic, a broker or a group is set ({@code value} non-null) or removed ({@code value} null).
- * Immutable.
+ * A configuration override of a topic, a broker or a group is set ({@code value} non-null) or removed ({@code value}
+ * null). Immutable.
  *
  * @param resourceType Kafka's ConfigResource type: 2 for a topic, 4 for a broker, 32 for a group
- * @param resourceName the topic name, or the broker id as a string (empty for the cluster-wide broker default), or the group id
+ * @param resourceName the topic name, the broker id as a string (empty for the cluster-wide broker default), or the
+ *                     group id
  */
 public record ConfigRecord(byte resourceType, String resourceName, String name, String value)
         implements MetadataRecord {

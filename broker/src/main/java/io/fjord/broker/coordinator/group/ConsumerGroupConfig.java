@@ -53,7 +53,8 @@ public record ConsumerGroupConfig(int heartbeatIntervalMs, int sessionTimeoutMs,
     public ConsumerGroupConfig withGroupTimeouts(Integer groupSessionTimeoutMs, Integer groupHeartbeatIntervalMs) {
         int session = groupSessionTimeoutMs != null ? groupSessionTimeoutMs : sessionTimeoutMs;
         int heartbeat = groupHeartbeatIntervalMs != null ? groupHeartbeatIntervalMs : heartbeatIntervalMs;
-        if (heartbeat < 1 || session <= heartbeat || (session == sessionTimeoutMs && heartbeat == heartbeatIntervalMs)) {
+        boolean unchanged = session == sessionTimeoutMs && heartbeat == heartbeatIntervalMs;
+        if (heartbeat < 1 || session <= heartbeat || unchanged) {
             return this;
         }
         return new ConsumerGroupConfig(heartbeat, session, maxSize, assignors, maxRegexLength,
