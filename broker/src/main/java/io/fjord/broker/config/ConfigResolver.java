@@ -217,7 +217,7 @@ public final class ConfigResolver {
             String override = groupOverrides.get(name);
             if (override != null) {
                 synonyms.add(new Synonym(name, normalizeLeniently(definition, override),
-                        ConfigSource.DYNAMIC_GROUP_CONFIG));
+                        ConfigSource.GROUP_CONFIG));
             }
             String brokerName = GroupConfigs.brokerSynonym(name);
             if (BrokerConfigs.definition(brokerName).isPresent()) {
@@ -229,7 +229,7 @@ public final class ConfigResolver {
             }
             Synonym first = synonyms.get(0);
             String value = first.value();
-            if (first.source() != ConfigSource.DYNAMIC_GROUP_CONFIG && definition.type() == ConfigType.STRING
+            if (first.source() != ConfigSource.GROUP_CONFIG && definition.type() == ConfigType.STRING
                     && value != null && value.contains(",")) {
                 value = value.substring(0, value.indexOf(',')).trim(); // the first of group.streams.assignors
             }

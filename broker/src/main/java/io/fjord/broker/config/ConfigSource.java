@@ -12,7 +12,7 @@ public enum ConfigSource {
     /** Kafka's logger configs: the levels of a BROKER_LOGGER resource. */
     DYNAMIC_BROKER_LOGGER_CONFIG(6),
     /** Kafka's GROUP_CONFIG (the Admin client's DYNAMIC_GROUP_CONFIG): a group's own override. */
-    DYNAMIC_GROUP_CONFIG(8);
+    GROUP_CONFIG(8);
 
     private final byte id;
 

@@ -149,9 +149,9 @@ class GroupConfigsHandlersTest {
         assertThat(cache.image().groupConfig("g")).containsEntry("consumer.session.timeout.ms", " 50000 ");
         DescribeConfigsResourceResult session = entry(describe("g"), "consumer.session.timeout.ms");
         assertThat(session.value()).isEqualTo("50000");
-        assertThat(session.configSource()).isEqualTo(ConfigSource.DYNAMIC_GROUP_CONFIG.id());
+        assertThat(session.configSource()).isEqualTo(ConfigSource.GROUP_CONFIG.id());
         assertThat(session.synonyms()).extracting(DescribeConfigsSynonym::source).containsExactly(
-                ConfigSource.DYNAMIC_GROUP_CONFIG.id(), ConfigSource.DEFAULT_CONFIG.id());
+                ConfigSource.GROUP_CONFIG.id(), ConfigSource.DEFAULT_CONFIG.id());
 
         assertThat(incremental(group("g", config(DELETE, "consumer.session.timeout.ms", null))).errorCode())
                 .isZero();
