@@ -202,6 +202,58 @@ public final class ConfigResolver {
         }
     }
 
+    // ----- groups -----
+
+    /**
+     * DescribeConfigs of a group: every described group config, sorted by name; a value comes from the group's
+     * override, else from its broker setting ({@code group.consumer.session.timeout.ms}, ...) in the broker's layers,
+     * else Kafka's default, with those places as synonyms.
+     */
+    public List<DescribedConfig> describeGroup(Map<String, String> groupOverrides) {
+        List<DescribedConfig> result = new ArrayList<>();
+        for (ConfigDefinition definition : GroupConfigs.described()) {
+            String name = definition.name();
+            List<Synonym> synonyms = new ArrayList<>();
+            String override = groupOverrides.get(name);
+            if (override != null) {
+                synonyms.add(new Synonym(name, normalizeLeniently(definition, override),
+                        ConfigSource.GROUP_CONFIG));
+            }
+            String brokerName = GroupConfigs.brokerSynonym(name);
+            if (BrokerConfigs.definition(brokerName).isPresent()) {
+                synonyms.addAll(brokerLayers(brokerName));
+            } else {
+                String kafkaDefault = GroupConfigs.kafkaBrokerDefault(brokerName);
+                synonyms.add(new Synonym(brokerName, kafkaDefault != null ? kafkaDefault
+                        : definition.defaultValue(), ConfigSource.DEFAULT_CONFIG));
+            }
+            Synonym first = synonyms.get(0);
+            String value = first.value();
+            if (first.source() != ConfigSource.GROUP_CONFIG && definition.type() == ConfigType.STRING
+                    && value != null && value.contains(",")) {
+                value = value.substring(0, value.indexOf(',')).trim(); // the first of group.streams.assignors
+            }
+            result.add(new DescribedConfig(name, value, first.source(), false, false, definition.type(), synonyms,
+                    definition.documentation()));
+        }
+        return result;
+    }
+
+    /** The effective value of a broker setting a group config refers to (its default, else Kafka's default). */
+    public String groupBrokerValue(String brokerName) {
+        String value = brokerValue(brokerName);
+        if (value == null) {
+            value = BrokerConfigs.definition(brokerName).map(ConfigDefinition::defaultValue)
+                    .orElse(GroupConfigs.kafkaBrokerDefault(brokerName));
+        }
+        return value == null ? null : value.trim();
+    }
+
+    /** Checks a group's overrides after an alteration (see {@link GroupConfigs#validate}). */
+    public Optional<ConfigApiError> validateGroupConfigs(Map<String, String> groupOverrides) {
+        return GroupConfigs.validate(groupOverrides, this::groupBrokerValue);
+    }
+
     // ----- brokers -----
 
     /** DescribeConfigs of this broker: every broker config plus any listener-prefixed ones set, sorted by name. */

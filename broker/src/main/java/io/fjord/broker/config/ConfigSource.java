@@ -10,7 +10,9 @@ public enum ConfigSource {
     STATIC_BROKER_CONFIG(4),
     DEFAULT_CONFIG(5),
     /** Kafka's logger configs: the levels of a BROKER_LOGGER resource. */
-    DYNAMIC_BROKER_LOGGER_CONFIG(6);
+    DYNAMIC_BROKER_LOGGER_CONFIG(6),
+    /** Kafka's GROUP_CONFIG (the Admin client's DYNAMIC_GROUP_CONFIG): a group's own override. */
+    GROUP_CONFIG(8);
 
     private final byte id;
 

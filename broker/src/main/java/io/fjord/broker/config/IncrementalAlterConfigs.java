@@ -67,6 +67,25 @@ public final class IncrementalAlterConfigs {
         return apply(existing, operations, BrokerConfigs::definition, "broker");
     }
 
+    /**
+     * Applies {@code operations} to a group's overrides. Kafka 4.4 refuses APPEND and SUBTRACT on every group config,
+     * its one list (streams.rack.aware.assignment.tags) included, with INVALID_CONFIG.
+     */
+    public static Outcome applyToGroup(Map<String, String> existing, List<AlterConfigOperation> operations) {
+        Optional<ConfigApiError> malformed = checkOperations(operations);
+        if (malformed.isPresent()) {
+            return error(malformed.get());
+        }
+        for (AlterConfigOperation operation : operations) {
+            if (operation.type() == AlterConfigOperation.Type.APPEND
+                    || operation.type() == AlterConfigOperation.Type.SUBTRACT) {
+                return error(ConfigApiError.invalidConfig("Can't " + operation.type() + " to key "
+                        + operation.name() + " because its type is not LIST."));
+            }
+        }
+        return apply(existing, operations, GroupConfigs::definition, "group");
+    }
+
     /** Kafka's checks of the operations themselves: no key twice, a value for everything but DELETE. */
     public static Optional<ConfigApiError> checkOperations(List<AlterConfigOperation> operations) {
         Set<String> seen = new HashSet<>();

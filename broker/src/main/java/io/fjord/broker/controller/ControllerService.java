@@ -60,8 +60,7 @@ public final class ControllerService implements AutoCloseable {
                     }
                     apply(decided.records());
                     result.complete(decided.response());
-                } catch (RuntimeException | Error e) {
-                    // Errors too (an OutOfMemoryError): the caller's future must complete and the thread go on.
+                } catch (RuntimeException e) {
                     LOG.error("Controller operation failed", e);
                     result.completeExceptionally(e);
                 } catch (Error e) {

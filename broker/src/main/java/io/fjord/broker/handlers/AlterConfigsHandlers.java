@@ -33,11 +33,14 @@ import java.util.TreeSet;
  * are the cluster-wide default (name "") or this node (its id), checked as Kafka's broker does (dynamic configs
  * only, per-broker ones only per broker, every failure INVALID_REQUEST). Accepted changes become ConfigRecords
  * through the controller, so they are durable and replayed like any metadata; the log publisher applies them to the
- * logs. IncrementalAlterConfigs also changes logger levels (BROKER_LOGGER, not durable, as in Kafka). Thread-safe.
+ * logs. Group resources (type 32) hold Kafka's group configs ({@link io.fjord.broker.config.GroupConfigs}), stored
+ * the same way and read by the group coordinator. IncrementalAlterConfigs also changes logger levels (BROKER_LOGGER,
+ * not durable, as in Kafka). Thread-safe.
  */
 public final class AlterConfigsHandlers {
     private static final byte TOPIC = ConfigRecord.TOPIC;
     private static final byte BROKER = ConfigRecord.BROKER;
+    private static final byte GROUP = ConfigRecord.GROUP;
     private static final byte BROKER_LOGGER = 8;
 
     private final ControllerService controller;
@@ -145,9 +148,11 @@ public final class AlterConfigsHandlers {
             return BrokerLoggerChanges.apply(configs.nodeId(), resource.resourceName(), operations, validateOnly,
                     loggers).map(Change::error).orElse(new Change(Errors.NONE.code(), null, List.of()));
         }
-        return change(image, resource.resourceType(), resource.resourceName(),
-                (type, current) -> type == TOPIC ? IncrementalAlterConfigs.applyToTopic(current, operations)
-                        : IncrementalAlterConfigs.applyToBroker(current, operations));
+        return change(image, resource.resourceType(), resource.resourceName(), (type, current) -> switch (type) {
+            case TOPIC -> IncrementalAlterConfigs.applyToTopic(current, operations);
+            case GROUP -> IncrementalAlterConfigs.applyToGroup(current, operations);
+            default -> IncrementalAlterConfigs.applyToBroker(current, operations);
+        });
     }
 
     private static Set<ResourceKey> repeated(List<ResourceKey> keys) {
@@ -193,6 +198,9 @@ public final class AlterConfigsHandlers {
         if (resourceType == BROKER) {
             return brokerChange(image, resourceName, update);
         }
+        if (resourceType == GROUP) {
+            return groupChange(image, resourceName, update);
+        }
         // Kafka answers the same for BROKER_LOGGER in the legacy AlterConfigs, which never supported it.
         return Change.error(Errors.INVALID_REQUEST, "Unknown resource type " + resourceType);
     }
@@ -211,6 +219,26 @@ public final class AlterConfigsHandlers {
             return Change.error(invalid.get());
         }
         return new Change(Errors.NONE.code(), null, records(TOPIC, topic, current, outcome.configs()));
+    }
+
+    /**
+     * A group resource: any non-empty group id, existing or not (Kafka stores configs for groups yet to come, and
+     * keeps them when the group is deleted); the resulting overrides must be valid group configs.
+     */
+    private Change groupChange(MetadataImage image, String groupId, Update update) {
+        if (groupId.isEmpty()) {
+            return Change.error(Errors.INVALID_REQUEST, "Default group resources are not allowed.");
+        }
+        Map<String, String> current = image.groupConfig(groupId);
+        IncrementalAlterConfigs.Outcome outcome = update.apply(GROUP, current);
+        if (outcome.isError()) {
+            return Change.error(outcome.error());
+        }
+        Optional<ConfigApiError> invalid = configs.resolve(image).validateGroupConfigs(outcome.configs());
+        if (invalid.isPresent()) {
+            return Change.error(invalid.get());
+        }
+        return new Change(Errors.NONE.code(), null, records(GROUP, groupId, current, outcome.configs()));
     }
 
     /**

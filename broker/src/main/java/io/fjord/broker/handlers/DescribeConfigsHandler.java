@@ -22,16 +22,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * DescribeConfigs for topics (type 2) and brokers (type 4): every config with its effective value, source,
- * read-only and sensitive flags, type, and, when asked, synonyms and documentation, as Kafka answers. A broker
+ * DescribeConfigs for topics (type 2), brokers (type 4) and groups (type 32): every config with its effective value,
+ * source, read-only and sensitive flags, type, and, when asked, synonyms and documentation, as Kafka answers. A broker
  * resource names this node's id, or "" for the cluster-wide defaults; values come from the current image's dynamic
  * broker configs over {@code server.properties}. Broker loggers (type 8) are every logger with its effective level.
- * Thread-safe.
+ * A group resource (any group id, existing or not, as in Kafka) shows the group configs: its overrides from the
+ * image, else the broker's {@code group.*} settings. Thread-safe.
  */
 public final class DescribeConfigsHandler implements ApiHandler {
     private static final byte TOPIC = 2;
     private static final byte BROKER = 4;
     private static final byte BROKER_LOGGER = 8;
+    private static final byte GROUP = 32;
 
     private final MetadataCache cache;
     private final ImageConfigResolver configs;
@@ -75,6 +77,12 @@ public final class DescribeConfigsHandler implements ApiHandler {
                             + cache.nodeId() + " or empty string, but received " + resource.resourceName());
                     continue;
                 }
+            } else if (resource.resourceType() == GROUP) {
+                if (resource.resourceName().isEmpty()) {
+                    result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Group name must not be empty");
+                    continue;
+                }
+                described = resolver.describeGroup(image.groupConfig(resource.resourceName()));
             } else if (resource.resourceType() == BROKER_LOGGER) {
                 describeLoggers(resource, result);
                 continue;

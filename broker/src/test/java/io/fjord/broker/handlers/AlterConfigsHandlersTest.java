@@ -249,7 +249,7 @@ class AlterConfigsHandlersTest {
     }
 
     /** Loggers in memory: own levels by name. Thread-safe. */
-    private static final class MemoryLoggers implements LoggerLevels {
+    static final class MemoryLoggers implements LoggerLevels {
         final Map<String, String> own = new ConcurrentHashMap<>(Map.of("root", "INFO", "io.fjord", "INFO",
                 "io.fjord.storage", "WARN"));
 
@@ -275,7 +275,7 @@ class AlterConfigsHandlersTest {
     }
 
     /** A metadata log in memory. Used from the controller thread only. */
-    private static final class MemoryMetadataLog implements MetadataLog {
+    static final class MemoryMetadataLog implements MetadataLog {
         final List<MetadataRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override

@@ -26,6 +26,7 @@ public final class MetadataDelta {
     private final Map<UUID, TopicImage> topicsById;
     private final Map<String, Map<String, String>> topicConfigs;
     private final Map<String, Map<String, String>> brokerConfigs;
+    private final Map<String, Map<String, String>> groupConfigs;
     private long nextProducerId;
 
     public MetadataDelta(MetadataImage base) {
@@ -35,6 +36,7 @@ public final class MetadataDelta {
         this.topicsById = new HashMap<>(base.topicsById());
         this.topicConfigs = new HashMap<>(base.topicConfigs());
         this.brokerConfigs = new HashMap<>(base.brokerConfigs());
+        this.groupConfigs = new HashMap<>(base.groupConfigs());
         this.nextProducerId = base.nextProducerId();
     }
 
@@ -62,8 +64,11 @@ public final class MetadataDelta {
             topicsByName.remove(topic.name());
             topicConfigs.remove(topic.name());
         } else if (record instanceof ConfigRecord config) {
-            Map<String, Map<String, String>> configs = config.resourceType() == ConfigRecord.TOPIC ? topicConfigs
-                    : brokerConfigs;
+            Map<String, Map<String, String>> configs = switch (config.resourceType()) {
+                case ConfigRecord.TOPIC -> topicConfigs;
+                case ConfigRecord.GROUP -> groupConfigs;
+                default -> brokerConfigs;
+            };
             Map<String, String> overrides = new HashMap<>(configs.getOrDefault(config.resourceName(), Map.of()));
             if (config.value() == null) {
                 overrides.remove(config.name());
@@ -95,6 +100,6 @@ public final class MetadataDelta {
 
     public MetadataImage apply() {
         return new MetadataImage(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs,
-                nextProducerId);
+                nextProducerId, groupConfigs);
     }
 }

@@ -13,10 +13,12 @@ import java.util.UUID;
  * @param topicConfigs    overrides by topic name
  * @param brokerConfigs   overrides by broker id as a string ("" for the cluster-wide default)
  * @param nextProducerId  the first producer id not yet handed out
+ * @param groupConfigs    overrides by group id (KIP-848 group configs; they outlive the group, as in Kafka)
  */
 public record MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<String, TopicImage> topicsByName,
                             Map<UUID, TopicImage> topicsById, Map<String, Map<String, String>> topicConfigs,
-                            Map<String, Map<String, String>> brokerConfigs, long nextProducerId) {
+                            Map<String, Map<String, String>> brokerConfigs, long nextProducerId,
+                            Map<String, Map<String, String>> groupConfigs) {
     public static final MetadataImage EMPTY = new MetadataImage(-1, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0);
 
     public MetadataImage {
@@ -25,6 +27,14 @@ public record MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<
         topicsById = Map.copyOf(topicsById);
         topicConfigs = Map.copyOf(topicConfigs);
         brokerConfigs = Map.copyOf(brokerConfigs);
+        groupConfigs = Map.copyOf(groupConfigs);
+    }
+
+    /** An image without group configs. */
+    public MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<String, TopicImage> topicsByName,
+                         Map<UUID, TopicImage> topicsById, Map<String, Map<String, String>> topicConfigs,
+                         Map<String, Map<String, String>> brokerConfigs, long nextProducerId) {
+        this(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs, nextProducerId, Map.of());
     }
 
     public Optional<TopicImage> topic(String name) {
@@ -42,5 +52,10 @@ public record MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<
 
     public Map<String, String> brokerConfig(String brokerId) {
         return brokerConfigs.getOrDefault(brokerId, Map.of());
+    }
+
+    /** The overrides of a group; empty if none. */
+    public Map<String, String> groupConfig(String groupId) {
+        return groupConfigs.getOrDefault(groupId, Map.of());
     }
 }

@@ -1,6 +1,7 @@
 package io.fjord.broker.coordinator.driver;
 
 import io.fjord.broker.coordinator.group.ConsumerGroupConfig;
+import io.fjord.broker.coordinator.group.ConsumerGroupSettings;
 import io.fjord.broker.coordinator.group.CoordinatorResult;
 import io.fjord.broker.coordinator.group.GroupCoordinatorConfig;
 import io.fjord.broker.coordinator.group.GroupCoordinatorShard;
@@ -108,6 +109,10 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
     private long timerDeadlineMs = Long.MAX_VALUE;
     /** The topics of the latest published metadata image, or null before the first. */
     private TopicMetadataView latestTopics;
+    /** Groups whose group configs set their session timeout or heartbeat interval, with their settings. */
+    private Map<String, ConsumerGroupConfig> groupSettings = Map.of();
+    /** Every shard reads a group's settings here, on the driver thread. */
+    private final ConsumerGroupSettings settings = this::groupSettings;
 
     private volatile ScheduledExecutorService thread;
     private volatile ExecutorService loader;
@@ -183,7 +188,8 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
         Partition partition = new Partition(index, leaderEpoch);
         partitions.put(index, partition);
         TopicPartition topicPartition = new TopicPartition(OffsetsPartitions.TOPIC, index);
-        GroupCoordinatorShard shard = new GroupCoordinatorShard(config, consumerConfig, topics, random.split());
+        GroupCoordinatorShard shard = new GroupCoordinatorShard(config, consumerConfig, settings, topics,
+                random.split());
         try {
             loader.execute(() -> {
                 long startNanos = System.nanoTime();
@@ -231,6 +237,37 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * The groups' configs changed (IncrementalAlterConfigs on GROUP resources): KIP-848 groups take their own
+     * {@code consumer.session.timeout.ms} and {@code consumer.heartbeat.interval.ms} from the next heartbeat on.
+     *
+     * @param groupConfigs every group's overrides (the metadata image's), by group id
+     */
+    public void onGroupConfigsUpdate(Map<String, Map<String, String>> groupConfigs) {
+        Map<String, ConsumerGroupConfig> updated = new HashMap<>();
+        groupConfigs.forEach((groupId, overrides) -> {
+            Integer sessionMs = intOrNull(overrides.get("consumer.session.timeout.ms"));
+            Integer heartbeatMs = intOrNull(overrides.get("consumer.heartbeat.interval.ms"));
+            if (sessionMs != null || heartbeatMs != null) {
+                updated.put(groupId, consumerConfig.withGroupTimeouts(sessionMs, heartbeatMs));
+            }
+        });
+        Map<String, ConsumerGroupConfig> frozen = Map.copyOf(updated);
+        execute(() -> groupSettings = frozen);
+    }
+
+    private ConsumerGroupConfig groupSettings(String groupId) {
+        return groupSettings.getOrDefault(groupId, consumerConfig);
+    }
+
+    private static Integer intOrNull(String value) {
+        try {
+            return value == null ? null : Integer.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            return null; // validated when set; an unreadable value leaves the broker's setting
+        }
     }
 
     private void updateTopics(Partition partition, TopicMetadataView view) {

@@ -14,7 +14,8 @@ import java.util.UUID;
  * Tells the group coordinator driver which {@code __consumer_offsets} partitions this node leads, from each new
  * metadata image: elected for a partition it now leads (or leads at a new leader epoch), resigned for one it led and no
  * longer does (leader moved, topic deleted); and, when topics were created, deleted or given partitions, the new
- * topics (KIP-848 groups assign and match regexes from them). Must follow the log publisher, so the partition's log exists when loading
+ * topics (KIP-848 groups assign and match regexes from them); and the group configs when they
+ * changed. Must follow the log publisher, so the partition's log exists when loading
  * starts. Called on the controller thread, in order; keeps no state of its own (it compares the two images).
  */
 public final class OffsetsTopicPublisher implements MetadataPublisher {
@@ -44,6 +45,9 @@ public final class OffsetsTopicPublisher implements MetadataPublisher {
                 driver.onElected(partition, leadership.leaderEpoch());
             }
         });
+        if (!previous.groupConfigs().equals(current.groupConfigs())) {
+            driver.onGroupConfigsUpdate(current.groupConfigs());
+        }
         if (ImageTopicMetadata.topicsDiffer(previous, current)) {
             driver.onMetadataUpdate(new ImageTopicMetadata(current));
         }

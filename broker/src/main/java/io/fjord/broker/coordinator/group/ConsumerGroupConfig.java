@@ -46,6 +46,21 @@ public record ConsumerGroupConfig(int heartbeatIntervalMs, int sessionTimeoutMs,
         return settling ? Math.min(settlingHeartbeatIntervalMs, heartbeatIntervalMs) : heartbeatIntervalMs;
     }
 
+    /**
+     * These settings with a group's own session timeout and heartbeat interval (null: keep this one's). A pair that
+     * is no longer consistent (the session not above the interval, after the broker's defaults changed) is ignored.
+     */
+    public ConsumerGroupConfig withGroupTimeouts(Integer groupSessionTimeoutMs, Integer groupHeartbeatIntervalMs) {
+        int session = groupSessionTimeoutMs != null ? groupSessionTimeoutMs : sessionTimeoutMs;
+        int heartbeat = groupHeartbeatIntervalMs != null ? groupHeartbeatIntervalMs : heartbeatIntervalMs;
+        boolean unchanged = session == sessionTimeoutMs && heartbeat == heartbeatIntervalMs;
+        if (heartbeat < 1 || session <= heartbeat || unchanged) {
+            return this;
+        }
+        return new ConsumerGroupConfig(heartbeat, session, maxSize, assignors, maxRegexLength,
+                settlingHeartbeatIntervalMs);
+    }
+
     public String defaultAssignor() {
         return assignors.get(0);
     }

@@ -87,8 +87,18 @@ public final class GroupCoordinatorShard {
      */
     public GroupCoordinatorShard(GroupCoordinatorConfig config, ConsumerGroupConfig consumerConfig,
             TopicIdResolver topics, RandomGenerator random) {
+        this(config, consumerConfig, ConsumerGroupSettings.fixed(consumerConfig), topics, random);
+    }
+
+    /**
+     * @param settings each KIP-848 group's settings: {@code consumerConfig} with the group's own session timeout and
+     *        heartbeat interval (Kafka's group configs), read at every heartbeat
+     */
+    public GroupCoordinatorShard(GroupCoordinatorConfig config, ConsumerGroupConfig consumerConfig,
+            ConsumerGroupSettings settings, TopicIdResolver topics, RandomGenerator random) {
         this.config = config;
-        this.consumerGroups = new ConsumerGroupOperations(consumerConfig, store, timers, TopicMetadataView.of(topics));
+        this.consumerGroups = new ConsumerGroupOperations(consumerConfig, settings, store, timers,
+                TopicMetadataView.of(topics));
         this.consumerGroupHeartbeat = new ConsumerGroupHeartbeatHandler(store, consumerGroups, random);
         this.consumerGroupAdmin = new ConsumerGroupAdmin(config, store, consumerGroups);
         this.rebalancer = new Rebalancer(config, store, timers);

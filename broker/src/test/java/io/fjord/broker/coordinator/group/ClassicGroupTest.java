@@ -308,4 +308,66 @@ class ClassicGroupTest {
                 .containsExactly(List.of(0), List.of(1), List.of(2));
         assertThat(group.subscribedTopics()).containsExactly("topic");
     }
+    /** Static members' ids start with their instance id, dynamic members' with their client id, as Kafka's. */
+    @Test
+    void memberIdsStartWithTheInstanceIdOrTheClientId() {
+        JoinGroupResponseData dynamic = asJoin(harness.reply(harness.join(GROUP, "", null, List.of("topic"))));
+        assertThat(dynamic.errorCode()).isEqualTo(Errors.MEMBER_ID_REQUIRED.code());
+        assertThat(dynamic.memberId()).matches("client-[0-9a-f-]{36}");
+        long staticJoin = harness.join(GROUP, "", "instance-7", List.of("topic"));
+        harness.advance(harness.config.groupInitialRebalanceDelayMs());
+        assertThat(asJoin(harness.reply(staticJoin)).memberId()).matches("instance-7-[0-9a-f-]{36}");
+    }
+
+    /** Two static members whose joins are queued before the initial delay (0) ends share generation 1. */
+    @Test
+    void staticMembersJoiningTogetherWithoutInitialDelayShareTheFirstGeneration() {
+        GroupHarness noDelay = new GroupHarness(new GroupCoordinatorConfig(6_000, 1_800_000, 0, 10, 4_096,
+                86_400_000L, 600_000L, 300_000), 3);
+        long first = noDelay.join(GROUP, "", "a", List.of("topic"));
+        long second = noDelay.join(GROUP, "", "b", List.of("topic"));
+        noDelay.advance(0);
+        assertThat(List.of(first, second)).allSatisfy(join -> {
+            JoinGroupResponseData response = asJoin(noDelay.reply(join));
+            assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(response.generationId()).isEqualTo(1);
+        });
+        assertThat(noDelay.shard.group(GROUP).size()).isEqualTo(2);
+    }
+
+    /**
+     * A group that all its members left waits the initial delay again when members return, extended while more
+     * arrive (Kafka's rule: the group's previous state was Empty, not only a new group): three static members
+     * joining within the extended delay share one generation, with no second rebalance.
+     */
+    @Test
+    void membersReturningToAnEmptyGroupWithinTheExtendedInitialDelayShareOneGeneration() {
+        int delayMs = harness.config.groupInitialRebalanceDelayMs();
+        long joinA = harness.join(GROUP, "", "a", List.of("topic"));
+        harness.advance(delayMs);
+        JoinGroupResponseData a = asJoin(harness.reply(joinA));
+        harness.sync(GROUP, a.memberId(), "a", 1, Map.of(a.memberId(), GroupHarness.assignment(List.of(0))));
+        assertThat(harness.leave(GROUP, a.memberId(), "a").errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(harness.shard.group(GROUP).state()).isEqualTo(ClassicGroupState.EMPTY);
+        int emptyGeneration = harness.shard.group(GROUP).generationId();
+        assertThat(emptyGeneration).isGreaterThan(0);
+
+        List<Long> joins = new ArrayList<>();
+        joins.add(harness.join(GROUP, "", "a", List.of("topic")));
+        harness.advance(delayMs / 2);
+        joins.add(harness.join(GROUP, "", "b", List.of("topic")));
+        harness.advance(delayMs / 2 + delayMs / 4); // past the first delay: "b" extended it
+        assertThat(joins).noneMatch(harness::answered);
+        joins.add(harness.join(GROUP, "", "c", List.of("topic")));
+        harness.advance(delayMs); // "c" extended it again
+        assertThat(joins).noneMatch(harness::answered);
+        harness.advance(delayMs);
+        assertThat(joins).allSatisfy(join -> {
+            JoinGroupResponseData response = asJoin(harness.reply(join));
+            assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(response.generationId()).isEqualTo(emptyGeneration + 1);
+        });
+        assertThat(harness.shard.group(GROUP).size()).isEqualTo(3);
+        assertThat(harness.shard.group(GROUP).state()).isEqualTo(ClassicGroupState.COMPLETING_REBALANCE);
+    }
 }

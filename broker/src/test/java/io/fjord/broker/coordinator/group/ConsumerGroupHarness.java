@@ -37,10 +37,15 @@ final class ConsumerGroupHarness {
     private long nextRequestId = 1;
 
     ConsumerGroupHarness(TestTopics topics, ConsumerGroupConfig consumerConfig) {
+        this(topics, consumerConfig, ConsumerGroupSettings.fixed(consumerConfig));
+    }
+
+    /** A harness whose groups' own settings (group configs) come from {@code settings}. */
+    ConsumerGroupHarness(TestTopics topics, ConsumerGroupConfig consumerConfig, ConsumerGroupSettings settings) {
         this.config = GroupCoordinatorConfig.defaults();
         this.consumerConfig = consumerConfig;
         this.topics = topics;
-        this.shard = new GroupCoordinatorShard(config, consumerConfig, topics, new SplittableRandom(7));
+        this.shard = new GroupCoordinatorShard(config, consumerConfig, settings, topics, new SplittableRandom(7));
         shard.activate(nowMs);
     }
 

@@ -143,6 +143,29 @@ class ConsumerGroupHeartbeatTest {
                 .as("stable, target computed 6 s ago").isEqualTo(5_000);
     }
 
+    /** A group's own consumer.heartbeat.interval.ms and consumer.session.timeout.ms (group configs) apply to it only. */
+    @Test
+    void aGroupsOwnHeartbeatIntervalAndSessionTimeoutApplyToItsMembers() {
+        ConsumerGroupConfig defaults = ConsumerGroupConfig.defaults();
+        ConsumerGroupConfig tuned = defaults.withGroupTimeouts(20_000, 7_000);
+        ConsumerGroupHarness h = new ConsumerGroupHarness(TestTopics.of("foo", 2), defaults,
+                groupId -> groupId.equals("tuned") ? tuned : defaults);
+        h.join("tuned", "t", "foo");
+        h.join("plain", "p", "foo");
+        h.advance(7_000);
+        assertThat(h.heartbeat("tuned", "t", 1, owned("foo", List.of(0, 1))).heartbeatIntervalMs())
+                .as("the group's own interval once quiet").isEqualTo(7_000);
+        assertThat(h.heartbeat("plain", "p", 1, owned("foo", List.of(0, 1))).heartbeatIntervalMs())
+                .as("the broker's interval").isEqualTo(5_000);
+        h.advance(19_999);
+        assertThat(h.describe("tuned").members()).hasSize(1);
+        h.advance(1);
+        assertThat(h.describe("tuned").members()).as("silent for the group's session timeout").isEmpty();
+        assertThat(h.describe("plain").members()).as("the broker's 45 s session still runs").hasSize(1);
+        assertThat(defaults.withGroupTimeouts(5_000, 5_000)).as("inconsistent overrides are ignored")
+                .isSameAs(defaults);
+    }
+
     @Test
     void membersAheadOfTheCoordinatorOrBehindItAreFencedExceptAfterOneLostEpochBump() {
         ConsumerGroupHarness h = new ConsumerGroupHarness(TestTopics.of("foo", 2));

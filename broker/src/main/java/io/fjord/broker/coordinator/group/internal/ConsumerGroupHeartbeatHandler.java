@@ -1,5 +1,6 @@
 package io.fjord.broker.coordinator.group.internal;
 
+import io.fjord.broker.coordinator.group.ConsumerGroupConfig;
 import io.fjord.broker.coordinator.group.RequestContext;
 import io.fjord.broker.coordinator.group.records.CoordinatorRecord;
 import io.fjord.broker.coordinator.group.records.GroupKey;
@@ -253,11 +254,12 @@ public final class ConsumerGroupHeartbeatHandler {
         operations.updateRebalanceTimeout(groupId, current, reconciled, effects.nowMs());
 
         // While the group settles members must hear of it soon (see ConsumerGroupConfig.heartbeatIntervalMs).
+        ConsumerGroupConfig groupConfig = operations.config(groupId);
         boolean settling = group.state() != ConsumerGroupState.STABLE
-                || effects.nowMs() - group.targetAssignmentTimestampMs() < operations.config().heartbeatIntervalMs();
+                || effects.nowMs() - group.targetAssignmentTimestampMs() < groupConfig.heartbeatIntervalMs();
         ConsumerGroupHeartbeatResponseData response = new ConsumerGroupHeartbeatResponseData()
                 .setMemberId(memberId).setMemberEpoch(reconciled.memberEpoch())
-                .setHeartbeatIntervalMs(operations.config().heartbeatIntervalMs(settling));
+                .setHeartbeatIntervalMs(groupConfig.heartbeatIntervalMs(settling));
         boolean fullRequest = request.rebalanceTimeoutMs() != -1 && request.topicPartitions() != null
                 && (request.subscribedTopicNames() != null || request.subscribedTopicRegex() != null);
         if (epoch == JOIN_EPOCH || fullRequest || before == null

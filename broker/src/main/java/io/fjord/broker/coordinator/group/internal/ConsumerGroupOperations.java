@@ -1,6 +1,7 @@
 package io.fjord.broker.coordinator.group.internal;
 
 import io.fjord.broker.coordinator.group.ConsumerGroupConfig;
+import io.fjord.broker.coordinator.group.ConsumerGroupSettings;
 import io.fjord.broker.coordinator.group.TopicMetadataView;
 import io.fjord.broker.coordinator.group.records.ConsumerGroupMetadataValue;
 import io.fjord.broker.coordinator.group.records.ConsumerGroupRegularExpressionValue;
@@ -33,13 +34,15 @@ import java.util.regex.Pattern;
  */
 public final class ConsumerGroupOperations {
     private final ConsumerGroupConfig config;
+    private final ConsumerGroupSettings settings;
     private final GroupStore store;
     private final Timers timers;
     private TopicMetadataView topics;
 
-    public ConsumerGroupOperations(ConsumerGroupConfig config, GroupStore store, Timers timers,
-            TopicMetadataView topics) {
+    public ConsumerGroupOperations(ConsumerGroupConfig config, ConsumerGroupSettings settings, GroupStore store,
+            Timers timers, TopicMetadataView topics) {
         this.config = config;
+        this.settings = settings;
         this.store = store;
         this.timers = timers;
         this.topics = topics;
@@ -47,6 +50,11 @@ public final class ConsumerGroupOperations {
 
     ConsumerGroupConfig config() {
         return config;
+    }
+
+    /** The group's settings: {@link #config()} with its own session timeout and heartbeat interval, if set. */
+    ConsumerGroupConfig config(String groupId) {
+        return settings.forGroup(groupId);
     }
 
     TopicMetadataView topics() {
@@ -190,7 +198,8 @@ public final class ConsumerGroupOperations {
 
     /** (Re)starts the member's session: it is removed if it does not heartbeat again in time. */
     void scheduleSessionTimeout(String groupId, String memberId, long nowMs) {
-        timers.schedule(sessionKey(groupId, memberId), nowMs + config.sessionTimeoutMs(), effects -> {
+        timers.schedule(sessionKey(groupId, memberId), nowMs + config(groupId).sessionTimeoutMs(),
+                effects -> {
             ConsumerGroup group = store.consumerGroup(groupId);
             if (group != null && group.member(memberId) != null) {
                 removeMember(group, memberId, effects);

@@ -98,8 +98,9 @@ public final class JoinGroupHandler {
             reply(context, Rebalancer.joinError("", Errors.INCONSISTENT_GROUP_PROTOCOL), effects);
             return;
         }
-        String newMemberId = newMemberId(context.clientId());
         String instanceId = request.groupInstanceId();
+        // Kafka's member ids: a static member's starts with its instance id, a dynamic member's with its client id.
+        String newMemberId = newMemberId(instanceId != null ? instanceId : context.clientId());
         if (instanceId != null) {
             String existingMemberId = group.staticMemberId(instanceId);
             if (existingMemberId == null) {
@@ -178,7 +179,9 @@ public final class JoinGroupHandler {
                 context.clientHost(), rebalanceTimeoutMs(request), request.sessionTimeoutMs(),
                 request.protocolType(), protocols);
         member.setNew(true);
-        if (group.isInState(ClassicGroupState.PREPARING_REBALANCE) && group.generationId() == 0) {
+        if (group.isInState(ClassicGroupState.PREPARING_REBALANCE)
+                && group.previousState() == ClassicGroupState.EMPTY) {
+            // The initial join of a group that was Empty (new, or left by all its members) waits longer.
             group.setNewMemberAdded(true);
         }
         group.add(member);
@@ -271,8 +274,8 @@ public final class JoinGroupHandler {
         return protocols;
     }
 
-    private String newMemberId(String clientId) {
-        return (clientId == null ? "" : clientId) + "-" + new UUID(random.nextLong(), random.nextLong());
+    private String newMemberId(String prefix) {
+        return (prefix == null ? "" : prefix) + "-" + new UUID(random.nextLong(), random.nextLong());
     }
 
     private static void reply(RequestContext context, JoinGroupResponseData response, Effects effects) {
