@@ -60,13 +60,13 @@ class RaftDriverTest {
     @Test
     void aProposalCompletesAtCommitAfterItsEntryIsDurableAndApplied() throws Exception {
         start(Set.of(1));
-        await().atMost(Duration.ofSeconds(5)).until(() -> driver.status().role() == Role.LEADER);
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.status().role() == Role.LEADER);
 
-        long offset = driver.propose(List.of("x".getBytes(), "y".getBytes())).get(5, TimeUnit.SECONDS);
+        long offset = driver.propose(List.of("x".getBytes(), "y".getBytes())).get(30, TimeUnit.SECONDS);
 
         assertThat(offset).isEqualTo(2); // after the leader-change entry at 0
         assertThat(storage.flushedEnd).isGreaterThanOrEqualTo(3);
-        await().atMost(Duration.ofSeconds(5)).until(() -> committed.size() == 3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> committed.size() == 3);
         assertThat(committed).extracting(LogEntry::type).containsExactly(EntryType.LEADER_CHANGE, EntryType.DATA,
                 EntryType.DATA);
         assertThat(storage.state.epoch()).isEqualTo(driver.status().epoch());
@@ -75,13 +75,13 @@ class RaftDriverTest {
     @Test
     void aFailedFsyncStopsTheDriverAndFailsTheProposalInsteadOfAcknowledgingIt() throws Exception {
         start(Set.of(1));
-        await().atMost(Duration.ofSeconds(5)).until(() -> driver.status().role() == Role.LEADER);
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.status().role() == Role.LEADER);
         storage.failFlush = true;
 
         CompletableFuture<Long> proposal = driver.propose(List.of("x".getBytes()));
 
         ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                () -> proposal.get(5, TimeUnit.SECONDS));
+                () -> proposal.get(30, TimeUnit.SECONDS));
         assertThat(((ProposalException) failure.getCause()).error()).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
         assertThat(driver.status().failure()).contains("storage error");
         assertThat(failures).hasSize(1);
@@ -95,7 +95,7 @@ class RaftDriverTest {
     void aVoteRequestNeverLeavesWhenItsDurableStateCannotBeWritten() throws Exception {
         storage.failStateWrite = true;
         start(Set.of(1, 2, 3));
-        VoteRequest preVote = await().atMost(Duration.ofSeconds(5)).until(() -> sent.stream()
+        VoteRequest preVote = await().atMost(Duration.ofSeconds(30)).until(() -> sent.stream()
                 .filter(message -> message instanceof VoteRequest vote && vote.preVote() && vote.destination() == 2)
                 .map(VoteRequest.class::cast).findFirst().orElse(null), message -> message != null);
 
@@ -103,7 +103,7 @@ class RaftDriverTest {
         driver.deliver(new VoteResponse(2, 1, preVote.correlationId(), Errors.NONE, -1, preVote.replicaEpoch(),
                 true, true));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> driver.status().failure() != null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.status().failure() != null);
         assertThat(driver.status().failure()).contains("storage error");
         assertThat(sent).noneMatch(message -> message instanceof VoteRequest vote && !vote.preVote());
     }

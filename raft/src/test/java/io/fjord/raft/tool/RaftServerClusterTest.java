@@ -60,8 +60,8 @@ class RaftServerClusterTest {
         for (int index = 0; index < 200; index++) {
             acks.add(leader.propose(List.of(("a" + index).getBytes(StandardCharsets.UTF_8))));
         }
-        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(10)).until(() -> applied.values().stream().allMatch(list -> list.size() == 200));
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(60)).until(() -> applied.values().stream().allMatch(list -> list.size() == 200));
         assertThat(applied.get(1)).isEqualTo(applied.get(2)).isEqualTo(applied.get(3));
 
         for (int id : servers.keySet()) {
@@ -69,19 +69,19 @@ class RaftServerClusterTest {
             assertThat(stored.leaderId()).as("leader in node %d's quorum-state", id).isEqualTo(leader.nodeId());
             assertThat(stored.state().epoch()).isEqualTo(leader.status().epoch());
         }
-        QuorumDescription quorum = leader.describeQuorum().get(5, TimeUnit.SECONDS);
+        QuorumDescription quorum = leader.describeQuorum().get(30, TimeUnit.SECONDS);
         assertThat(quorum.leaderId()).isEqualTo(leader.nodeId());
         assertThat(quorum.voters()).hasSize(3);
 
         int crashed = leader.nodeId();
         servers.remove(crashed).close();
         RaftServer next = awaitLeader(crashed);
-        assertThat(next.propose(List.of("after".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS))
+        assertThat(next.propose(List.of("after".getBytes(StandardCharsets.UTF_8))).get(60, TimeUnit.SECONDS))
                 .isGreaterThan(200);
 
         applied.get(crashed).clear();
         start(crashed);
-        await().atMost(Duration.ofSeconds(10)).until(() -> applied.get(crashed).size() == 201);
+        await().atMost(Duration.ofSeconds(60)).until(() -> applied.get(crashed).size() == 201);
         assertThat(applied.get(crashed)).isEqualTo(applied.get(next.nodeId()));
     }
 
@@ -94,20 +94,20 @@ class RaftServerClusterTest {
         for (int index = 0; index < 300; index++) {
             acks.add(leader.propose(List.of(("entry-" + index).getBytes(StandardCharsets.UTF_8))));
         }
-        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(10)).until(() -> machines.get(leader.nodeId()).save().offset() > 300);
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(60)).until(() -> machines.get(leader.nodeId()).save().offset() > 300);
 
         TextStateMachine.Saved saved = machines.get(leader.nodeId()).save();
-        OffsetAndEpoch snapshotId = leader.createSnapshot(saved.offset(), saved.bytes()).get(10, TimeUnit.SECONDS);
+        OffsetAndEpoch snapshotId = leader.createSnapshot(saved.offset(), saved.bytes()).get(60, TimeUnit.SECONDS);
         assertThat(snapshotId.offset()).isEqualTo(saved.offset());
         assertThat(saved.bytes().length).as("several chunks of %d bytes", FETCH_MAX_BYTES)
                 .isGreaterThan(3 * FETCH_MAX_BYTES);
-        assertThat(leader.propose(List.of("after".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS))
+        assertThat(leader.propose(List.of("after".getBytes(StandardCharsets.UTF_8))).get(60, TimeUnit.SECONDS))
                 .isGreaterThanOrEqualTo(saved.offset());
 
         applied.get(behind).clear();
         start(behind);
-        await().atMost(Duration.ofSeconds(10)).until(() -> applied.get(behind).size() == 301);
+        await().atMost(Duration.ofSeconds(60)).until(() -> applied.get(behind).size() == 301);
         assertThat(applied.get(behind)).isEqualTo(applied.get(leader.nodeId()));
         assertThat(loaded.get(behind)).containsExactly(snapshotId);
         Path snapshotFile = directory.resolve("node-" + behind).resolve("__cluster_metadata-0")
@@ -119,7 +119,7 @@ class RaftServerClusterTest {
         applied.get(behind).clear();
         loaded.get(behind).clear();
         start(behind);
-        await().atMost(Duration.ofSeconds(10)).until(() -> applied.get(behind).size() == 301);
+        await().atMost(Duration.ofSeconds(60)).until(() -> applied.get(behind).size() == 301);
         assertThat(applied.get(behind)).isEqualTo(applied.get(leader.nodeId()));
         assertThat(loaded.get(behind)).containsExactly(snapshotId);
     }
@@ -136,33 +136,33 @@ class RaftServerClusterTest {
             start(id, initialVoters);
         }
         RaftServer leader = awaitLeader(-1);
-        assertThat(leader.propose(List.of("before".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS))
+        assertThat(leader.propose(List.of("before".getBytes(StandardCharsets.UTF_8))).get(60, TimeUnit.SECONDS))
                 .isPositive();
-        await().atMost(Duration.ofSeconds(10)).until(() -> applied.get(4).size() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> applied.get(4).size() == 1);
         RaftServer observer = servers.get(4);
         assertThat(observer.voters().ids()).containsExactlyInAnyOrder(1, 2, 3);
         assertThat(observer.directoryId()).isNotEqualTo(ReplicaKey.NO_DIRECTORY);
 
-        assertThat(leader.addVoter(4, observer.directoryId(), 5_000).get(10, TimeUnit.SECONDS))
+        assertThat(leader.addVoter(4, observer.directoryId(), 5_000).get(60, TimeUnit.SECONDS))
                 .isEqualTo(Errors.NONE);
-        assertThat(leader.addVoter(4, observer.directoryId(), 5_000).get(10, TimeUnit.SECONDS))
+        assertThat(leader.addVoter(4, observer.directoryId(), 5_000).get(60, TimeUnit.SECONDS))
                 .isEqualTo(Errors.DUPLICATE_VOTER);
-        await().atMost(Duration.ofSeconds(10)).until(() -> servers.values().stream()
+        await().atMost(Duration.ofSeconds(60)).until(() -> servers.values().stream()
                 .map(server -> server.nodeId() + "=" + server.voters() + "/" + server.status()).toList(),
                 views -> servers.values().stream().allMatch(server -> server.voters().ids().equals(Set.of(1, 2, 3, 4))));
 
         int removed = leader.nodeId() % 3 + 1;
-        assertThat(leader.removeVoter(removed, servers.get(removed).directoryId()).get(10, TimeUnit.SECONDS))
+        assertThat(leader.removeVoter(removed, servers.get(removed).directoryId()).get(60, TimeUnit.SECONDS))
                 .isEqualTo(Errors.NONE);
-        await().atMost(Duration.ofSeconds(10)).until(() -> servers.values().stream()
+        await().atMost(Duration.ofSeconds(60)).until(() -> servers.values().stream()
                 .allMatch(server -> !server.voters().containsId(removed) && server.voters().size() == 3));
         // The new set (the leader, the other initial voter, node 4) commits without the removed node.
         servers.remove(removed).close();
-        assertThat(leader.propose(List.of("after".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS))
+        assertThat(leader.propose(List.of("after".getBytes(StandardCharsets.UTF_8))).get(60, TimeUnit.SECONDS))
                 .isPositive();
-        await().atMost(Duration.ofSeconds(10)).until(() -> applied.get(4).size() == 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> applied.get(4).size() == 2);
         assertThat(servers.get(leader.nodeId() == 4 ? 1 : 4).removeVoter(1, ReplicaKey.NO_DIRECTORY)
-                .get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+                .get(60, TimeUnit.SECONDS)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
     }
 
     private RaftServer startThree() throws Exception {
@@ -214,7 +214,7 @@ class RaftServerClusterTest {
     }
 
     private RaftServer awaitLeader(int notId) {
-        return await().atMost(Duration.ofSeconds(10)).until(() -> servers.values().stream()
+        return await().atMost(Duration.ofSeconds(60)).until(() -> servers.values().stream()
                 .filter(server -> server.nodeId() != notId && server.status().role() == Role.LEADER)
                 .findFirst().orElse(null), server -> server != null);
     }

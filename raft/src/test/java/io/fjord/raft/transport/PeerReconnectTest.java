@@ -43,14 +43,14 @@ class PeerReconnectTest {
         RaftTransport two = transport(2, voters, inboxTwo);
         try {
             int[] correlationId = {1};
-            await().atMost(Duration.ofSeconds(5)).until(() -> {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
                 one.send(new VoteRequest(1, 2, correlationId[0]++, 1, 1, 0, 0, true));
                 return !inboxTwo.isEmpty();
             });
             two.close();
             inboxTwo.clear();
             two = transport(2, voters, inboxTwo);
-            await().atMost(Duration.ofSeconds(5)).until(() -> {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
                 one.send(new VoteRequest(1, 2, correlationId[0]++, 1, 1, 0, 0, true));
                 return !inboxTwo.isEmpty();
             });
