@@ -26,7 +26,7 @@ final class FileLog {
     private static final String FILE_SIZE_MAX = "100MB";
     private static final int HISTORY_DAYS = 7;
     private static final String TOTAL_SIZE_MAX = "1GB";
-    private static final String DEFAULT_PATTERN = "[%d{yyyy-MM-dd HH:mm:ss,SSS}] %-5level %logger{20} - %msg%n";
+    static final String DEFAULT_PATTERN = "[%d{\"yyyy-MM-dd HH:mm:ss,SSS\"}] %-5level %logger{20} - %msg%n";
 
     private FileLog() {
     }
