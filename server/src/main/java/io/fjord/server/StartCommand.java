@@ -30,6 +30,8 @@ import picocli.CommandLine.Option;
                 "and -Dfjord.log.level (in FJORD_JAVA_OPTS) for the level, INFO by default."})
 final class StartCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(StartCommand.class);
+    /** The data directory without {@code log.dirs}: relative to the current directory, as Kafka's own paths are. */
+    static final String DEFAULT_DATA_DIRECTORY = "data";
 
     @Option(names = "--config", paramLabel = "FILE", description = "A Kafka-style server.properties file.")
     Path configFile;
@@ -91,7 +93,7 @@ final class StartCommand implements Callable<Integer> {
             properties.stringPropertyNames().forEach(name -> values.put(name, properties.getProperty(name).trim()));
         }
         if (!values.containsKey("log.dirs") && !values.containsKey("log.dir")) {
-            values.put("log.dirs", Path.of("data").toAbsolutePath().toString());
+            values.put("log.dirs", Path.of(DEFAULT_DATA_DIRECTORY).toAbsolutePath().toString());
         }
         return values;
     }

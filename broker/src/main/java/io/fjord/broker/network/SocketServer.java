@@ -111,7 +111,8 @@ public final class SocketServer {
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            String reason = String.valueOf(e.getMessage()).replace("bind(..) failed: ", "");
+            // Netty's native transport prefixes "bind(..) failed with error(-98): " to the system's reason.
+            String reason = String.valueOf(e.getMessage()).replaceFirst("^bind\\(\\.\\.\\) failed[^:]*: ", "");
             throw new ListenerBindException("cannot bind listener " + endpoint + " to "
                     + ListenerAddresses.text(address) + ": " + reason, e);
         }
