@@ -13,9 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+/** A start that is not refused runs until stopped: the timeout turns that into a failure rather than a hang. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StartCommandTest {
     @TempDir
     Path directory;
