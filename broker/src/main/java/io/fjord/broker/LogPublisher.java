@@ -9,6 +9,8 @@ import io.fjord.storage.LogManager;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.TopicPartition;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the node's logs in line with the metadata: creates a log for every partition with a replica on this node,
@@ -18,6 +20,8 @@ import java.util.List;
  * controller thread.
  */
 public final class LogPublisher implements MetadataPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(LogPublisher.class);
+
     private final int nodeId;
     private final LogManager logManager;
     private final ImageConfigResolver configs;
@@ -38,6 +42,8 @@ public final class LogPublisher implements MetadataPublisher {
                 for (Integer partition : removed.partitions().keySet()) {
                     logManager.deleteLog(new TopicPartition(removed.name(), partition));
                 }
+                LOG.info("Deleted the logs of topic {} ({} partitions)", removed.name(),
+                        removed.partitions().size());
             }
         }
         ConfigResolver resolver = configs.resolve(current);
@@ -46,11 +52,15 @@ public final class LogPublisher implements MetadataPublisher {
             LogConfig config = resolver.logConfig(current.topicConfig(topic.name()));
             boolean configChanged = brokerConfigsChanged
                     || !previous.topicConfig(topic.name()).equals(current.topicConfig(topic.name()));
+            int created = 0;
             for (PartitionImage partition : topic.partitions().values()) {
                 if (!partition.replicas().contains(nodeId)) {
                     continue;
                 }
                 TopicPartition topicPartition = new TopicPartition(topic.name(), partition.partitionId());
+                if (logManager.getLog(topicPartition).isEmpty()) {
+                    created++;
+                }
                 PartitionLog log = logManager.getOrCreateLog(topicPartition, config);
                 if (configChanged) {
                     log.updateConfig(config);
@@ -60,6 +70,10 @@ public final class LogPublisher implements MetadataPublisher {
                     // when the log opens with its high watermark at the log start).
                     log.updateHighWatermark(log.logEndOffset());
                 }
+            }
+            if (created > 0) {
+                // One line per topic: a new offsets topic alone has 50 partitions (per-partition lines at DEBUG).
+                LOG.info("Created {} logs for topic {}", created, topic.name());
             }
         }
     }

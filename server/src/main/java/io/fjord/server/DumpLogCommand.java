@@ -25,36 +25,65 @@ import picocli.CommandLine.Parameters;
  * {@code fjord dump-log}: prints the batches of segment files (Kafka's kafka-dump-log, for Fjord's layout), checking
  * each batch's frame and CRC-32C. Exits 1 if any batch is invalid. Read-only; safe on a running node's files.
  */
-@Command(name = "dump-log", description = "Print and verify the batches of segment files or partition directories.")
+@Command(name = "dump-log", mixinStandardHelpOptions = true, versionProvider = FjordVersion.class,
+        description = "Print and verify the batches of segment files or partition directories.")
 final class DumpLogCommand implements Callable<Integer> {
     private static final long DECODED_BYTES_MAX = 256L * 1024 * 1024;
+    private static final String SEGMENT_SUFFIX = ".log";
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Segment .log files or partition directories.")
+    @Parameters(arity = "1..*", paramLabel = "PATH",
+            description = "Segment .log files or partition directories (e.g. data/demo-0).")
     List<Path> paths;
 
     @Option(names = "--records", description = "Also print each record's offset, timestamp, key and value.")
     boolean printRecords;
 
     private final PrintStream out = System.out;
+    private final PrintStream err = System.err;
 
+    /** Exits 0 when every batch of every path is valid, 1 otherwise (an invalid batch, or a path it cannot read). */
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         boolean allValid = true;
         for (Path path : paths) {
-            for (Path segment : segmentFiles(path)) {
-                allValid &= dump(segment);
+            try {
+                for (Path segment : segmentFiles(path)) {
+                    allValid &= dump(segment);
+                }
+            } catch (IllegalArgumentException e) {
+                err.println("fjord: dump-log: " + e.getMessage());
+                allValid = false;
+            } catch (IOException e) {
+                err.println("fjord: dump-log: cannot read " + path + ": " + IoErrors.reason(e));
+                allValid = false;
             }
         }
         return allValid ? 0 : 1;
     }
 
+    /**
+     * The segment files of a path: itself when it is a {@code .log} file, the {@code .log} files of a directory.
+     *
+     * @throws IllegalArgumentException with a one-line message when the path holds no segment file
+     */
     private static List<Path> segmentFiles(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            throw new IllegalArgumentException(path + ": no such file or directory");
+        }
         if (!Files.isDirectory(path)) {
+            if (!path.getFileName().toString().endsWith(SEGMENT_SUFFIX)) {
+                throw new IllegalArgumentException(path + " is not a segment file: only " + SEGMENT_SUFFIX
+                        + " files hold record batches (index, time index and checkpoint files do not)");
+            }
             return List.of(path);
         }
         List<Path> files = new ArrayList<>();
         try (Stream<Path> listing = Files.list(path)) {
-            listing.filter(file -> file.getFileName().toString().endsWith(".log")).sorted().forEach(files::add);
+            listing.filter(file -> file.getFileName().toString().endsWith(SEGMENT_SUFFIX)).sorted().forEach(files::add);
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException(path + " holds no segment (" + SEGMENT_SUFFIX
+                    + ") files: is it a partition directory such as data/demo-0?");
         }
         return files;
     }

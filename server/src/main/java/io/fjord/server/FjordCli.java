@@ -1,5 +1,6 @@
 package io.fjord.server;
 
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +11,10 @@ import picocli.CommandLine.Command;
 @Command(name = "fjord", mixinStandardHelpOptions = true, versionProvider = FjordVersion.class,
         description = "Fjord: a streaming platform that speaks the Kafka protocol.",
         subcommands = {StartCommand.class, VersionCommand.class, DumpLogCommand.class, CommandLine.HelpCommand.class})
-public final class FjordCli implements Runnable {
+public final class FjordCli implements Callable<Integer> {
+    /** Picocli's exit code for a usage error. */
+    private static final int USAGE_ERROR = 2;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -23,8 +27,10 @@ public final class FjordCli implements Runnable {
         return new CommandLine(new FjordCli()).execute(args);
     }
 
+    /** Without a command there is nothing to do: the usage goes to standard error and the exit code says so. */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public Integer call() {
+        spec.commandLine().usage(System.err);
+        return USAGE_ERROR;
     }
 }

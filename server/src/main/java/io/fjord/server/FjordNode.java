@@ -35,6 +35,7 @@ import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.SaslHandshakeHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.network.Endpoint;
+import io.fjord.broker.network.ListenerAddresses;
 import io.fjord.broker.network.SocketServer;
 import io.fjord.metadata.LocalMetadataLog;
 import io.fjord.metadata.MetaProperties;
@@ -95,6 +96,8 @@ public final class FjordNode implements AutoCloseable {
     private final ImageConfigResolver configs;
     /** {@link #config} under the dynamic broker configs found at start-up. */
     private NodeConfig runningConfig;
+    /** Whether {@link #start()} completed and no stop followed. */
+    private boolean ready;
     private final List<java.util.function.Consumer<TopicPartition>> partitionListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -104,7 +107,21 @@ public final class FjordNode implements AutoCloseable {
         this.configs = new ImageConfigResolver(ConfigResolver.ofStatic(config.brokerConfig()), config.nodeId());
     }
 
+    /**
+     * Brings the node up; on failure it takes down what it had started before throwing, so the caller has nothing to
+     * stop (and no "stopped cleanly" follows a failed start).
+     */
     public synchronized void start() throws InterruptedException {
+        try {
+            startComponents();
+        } catch (InterruptedException | RuntimeException | Error e) {
+            stopComponents();
+            throw e;
+        }
+        ready = true;
+    }
+
+    private void startComponents() throws InterruptedException {
         MetaProperties identity = formatOrCheck();
         metadataBackground = Executors.newSingleThreadScheduledExecutor();
         metadataLog = LocalMetadataLog.open(config.metadataLogDirectory(), clock, metadataBackground);
@@ -255,7 +272,11 @@ public final class FjordNode implements AutoCloseable {
     /** Formats empty data directories (a new cluster id) and checks formatted ones agree. */
     private MetaProperties formatOrCheck() {
         List<Path> directories = new ArrayList<>(config.logManagerConfig().logDirs());
+        String logDirsKey = config.brokerConfig().isSet("log.dirs") || !config.brokerConfig().isSet("log.dir")
+                ? "log.dirs" : "log.dir";
+        directories.forEach(directory -> DataDirectories.prepare(logDirsKey, directory));
         if (!directories.contains(config.metadataLogDirectory())) {
+            DataDirectories.prepare("metadata.log.dir", config.metadataLogDirectory());
             directories.add(config.metadataLogDirectory());
         }
         try {
@@ -287,7 +308,8 @@ public final class FjordNode implements AutoCloseable {
             }
             return identity;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot format or read the data directories", e);
+            throw new UncheckedIOException("cannot format or read the data directories " + directories + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -296,11 +318,14 @@ public final class FjordNode implements AutoCloseable {
         return socketServer.boundAddress(listenerName);
     }
 
+    /** Each listener as configured (with its real port) and the addresses it is bound to. */
     private List<String> boundListeners() {
         List<String> bound = new ArrayList<>();
         for (Endpoint endpoint : config.listeners()) {
-            InetSocketAddress address = socketServer.boundAddress(endpoint.listenerName());
-            bound.add(endpoint.listenerName() + "://" + address.getHostString() + ":" + address.getPort());
+            List<InetSocketAddress> addresses = socketServer.boundAddresses(endpoint.listenerName());
+            Endpoint real = new Endpoint(endpoint.listenerName(), endpoint.host(), addresses.get(0).getPort());
+            bound.add(real + " on " + String.join(" and ",
+                    addresses.stream().map(ListenerAddresses::text).toList()));
         }
         return bound;
     }
@@ -326,6 +351,14 @@ public final class FjordNode implements AutoCloseable {
 
     /** Stops accepting, finishes requests in flight, then closes controller, metadata log and every log cleanly. */
     public synchronized void stop() {
+        stopComponents();
+        if (ready) {
+            ready = false;
+            LOG.info("Fjord node {} stopped cleanly", config.nodeId());
+        }
+    }
+
+    private void stopComponents() {
         if (fetchHandler != null) {
             fetchHandler.beginShutdown(); // long polls answer now instead of holding the drain below
         }
@@ -366,7 +399,6 @@ public final class FjordNode implements AutoCloseable {
         controller = null;
         metadataLog = null;
         logManager = null;
-        LOG.info("Fjord node {} stopped cleanly", config.nodeId());
     }
 
     @Override

@@ -43,13 +43,25 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
     }
 
     /**
-     * Reads a validated configuration; a listener that does not parse, or group settings that do not fit together
-     * (Kafka's start-up checks), raise {@link ConfigException}.
+     * Reads a validated configuration; a listener that does not parse, group settings that do not fit together
+     * (Kafka's start-up checks), a listener that is not PLAINTEXT and multi-node settings raise
+     * {@link ConfigException}.
      */
     public static NodeConfig from(BrokerConfig broker) {
         GroupCoordinatorConfigs.validate(broker);
         List<Endpoint> listeners = endpoints("listeners", broker.listeners());
         List<Endpoint> advertised = endpoints("advertised.listeners", broker.advertisedListeners());
+        if (!broker.isSet("advertised.listeners")) {
+            // Kafka advertises the listeners but the controller's: clients do not bootstrap from those.
+            advertised = advertised.stream().filter(endpoint -> broker.controllerListenerNames().stream()
+                    .noneMatch(name -> name.equalsIgnoreCase(endpoint.listenerName()))).toList();
+            if (advertised.isEmpty()) {
+                throw new ConfigException("listeners", String.join(",", broker.listeners()),
+                        "every listener is in controller.listener.names; the broker needs one for clients");
+            }
+        }
+        ListenerSecurity.check(broker, listeners, advertised);
+        SingleNodeShape.check(broker, listeners);
         LogManagerConfig logs = LogManagerConfig.fromProperties(broker.logManagerProperties());
         Path metadataDirectory = broker.isSet("metadata.log.dir")
                 ? Path.of(broker.metadataLogDir()).toAbsolutePath().normalize() : logs.logDirs().get(0);

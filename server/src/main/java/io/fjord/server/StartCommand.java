@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -22,15 +23,31 @@ import picocli.CommandLine.Option;
  * a single node with broker and controller roles on {@code localhost:9092}, data in {@code ./data}. Runs on the main
  * thread; the shutdown hook stops the node.
  */
-@Command(name = "start", description = "Start a Fjord node (single-node defaults: localhost:9092, data in ./data).")
+@Command(name = "start", mixinStandardHelpOptions = true, versionProvider = FjordVersion.class,
+        description = {"Start a Fjord node: broker and controller in one process, until Ctrl-C or SIGTERM.",
+                "Without --config: listener PLAINTEXT://localhost:9092, data in ./data under the current directory.",
+                "Logs go to the console; set FJORD_LOG_DIR (or -Dfjord.log.dir) for a rotated server.log too,",
+                "and -Dfjord.log.level (in FJORD_JAVA_OPTS) for the level, INFO by default."})
 final class StartCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(StartCommand.class);
+    /** The data directory without {@code log.dirs}: relative to the current directory, as Kafka's own paths are. */
+    static final String DEFAULT_DATA_DIRECTORY = "data";
 
     @Option(names = "--config", paramLabel = "FILE", description = "A Kafka-style server.properties file.")
     Path configFile;
 
     @Override
     public Integer call() throws Exception {
+        Optional<Path> logDirectory = FileLog.configuredDirectory(System.getProperty(FileLog.PROPERTY),
+                System.getenv(FileLog.ENVIRONMENT_VARIABLE));
+        if (logDirectory.isPresent()) {
+            try {
+                FileLog.install(logDirectory.get());
+            } catch (IllegalStateException e) {
+                System.err.println("fjord: " + e.getMessage());
+                return 1;
+            }
+        }
         NodeConfig config;
         try {
             // Kafka's definitions check every known key's value; unknown keys are only worth a warning.
@@ -38,21 +55,29 @@ final class StartCommand implements Callable<Integer> {
             for (String unknown : config.brokerConfig().unknownKeys()) {
                 LOG.warn("Ignoring unknown configuration {}", unknown);
             }
-        } catch (ConfigException | IllegalArgumentException | IOException e) {
+        } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("fjord: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            System.err.println("fjord: cannot read the configuration file " + configFile + ": "
+                    + IoErrors.reason(e));
             return 1;
         }
         FatalErrorHandler.install(); // before any thread of the node starts
         FjordNode node = new FjordNode(config, InstantSource.system());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Thread shutdownHook = new Thread(() -> {
             node.stop();
             stopped.countDown();
-        }, "fjord-shutdown"));
+        }, "fjord-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
             node.start();
         } catch (RuntimeException e) {
-            System.err.println("fjord: cannot start: " + e.getMessage());
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            // The node has already taken down what it had started; the cause is all the user needs.
+            LOG.debug("Start-up failed", e);
+            System.err.println("fjord: cannot start: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 1;
         }
         stopped.await();
@@ -69,7 +94,7 @@ final class StartCommand implements Callable<Integer> {
             properties.stringPropertyNames().forEach(name -> values.put(name, properties.getProperty(name).trim()));
         }
         if (!values.containsKey("log.dirs") && !values.containsKey("log.dir")) {
-            values.put("log.dirs", Path.of("data").toAbsolutePath().toString());
+            values.put("log.dirs", Path.of(DEFAULT_DATA_DIRECTORY).toAbsolutePath().toString());
         }
         return values;
     }

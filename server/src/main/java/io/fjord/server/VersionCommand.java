@@ -4,7 +4,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 /** {@code fjord version}: prints the build's version. Stateless. */
-@Command(name = "version", description = "Print the Fjord version.")
+@Command(name = "version", mixinStandardHelpOptions = true, versionProvider = FjordVersion.class,
+        description = "Print the Fjord version.")
 final class VersionCommand implements Callable<Integer> {
     @Override
     public Integer call() {

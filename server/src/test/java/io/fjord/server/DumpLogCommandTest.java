@@ -90,4 +90,32 @@ class DumpLogCommandTest {
         assertThat(outcome.exitCode()).isZero();
         assertThat(outcome.output()).startsWith("Fjord ").contains("kafka-clients 4.4.0");
     }
+
+    @Test
+    void aMissingPathIsOneLineNotAStackTrace() {
+        Path missing = root.resolve("no-such-partition-0");
+        CommandRun run = CommandRun.of("dump-log", missing.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("fjord: dump-log: " + missing + ": no such file or directory"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void anIndexFileIsRefusedRatherThanReportedAsZeroValidBatches() {
+        Path index = writeLog().resolve("00000000000000000000.index");
+        assertThat(index).exists();
+        CommandRun run = CommandRun.of("dump-log", index.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).doesNotContain("all valid");
+        assertThat(run.err().lines()).hasSize(1);
+        assertThat(run.err()).contains(index.toString(), "not a segment file");
+    }
+
+    @Test
+    void aDirectoryWithoutSegmentsIsReported() throws Exception {
+        Path empty = java.nio.file.Files.createDirectory(root.resolve("empty"));
+        CommandRun run = CommandRun.of("dump-log", empty.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains(empty.toString(), "no segment");
+    }
 }

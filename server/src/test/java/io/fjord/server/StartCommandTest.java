@@ -1,15 +1,25 @@
 package io.fjord.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+/** A start that is not refused runs until stopped: the timeout turns that into a failure rather than a hang. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StartCommandTest {
     @TempDir
     Path directory;
@@ -46,5 +56,85 @@ class StartCommandTest {
         assertThat(startFailure("group.consumer.assignors=sticky")).contains("group.consumer.assignors");
         assertThat(startFailure("group.coordinator.rebalance.protocols=consumer"))
                 .contains("group.coordinator.rebalance.protocols").contains("classic");
+    }
+
+    private CommandRun start(String propertiesWithLogDirs) throws Exception {
+        Path file = directory.resolve("server.properties");
+        Files.writeString(file, propertiesWithLogDirs);
+        return CommandRun.of("start", "--config", file.toString());
+    }
+
+    private static void assertOneLineFailure(CommandRun run, String... expected) {
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err().lines()).hasSize(1);
+        assertThat(run.err()).startsWith("fjord: ").contains(expected).doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    void aTlsOrSaslListenerStopsStartUpWithOneLineNamingIt() throws Exception {
+        assertOneLineFailure(start("listeners=SSL://127.0.0.1:0\nlog.dirs=" + directory.resolve("data")),
+                "listeners", "SSL://127.0.0.1:0");
+        assertOneLineFailure(start("listeners=SASL_SSL://127.0.0.1:0\nlog.dirs=" + directory.resolve("data")),
+                "SASL_SSL://127.0.0.1:0");
+        assertOneLineFailure(start("listeners=PLAINTXT://127.0.0.1:0\nlog.dirs=" + directory.resolve("data")),
+                "PLAINTXT://127.0.0.1:0");
+        assertThat(directory.resolve("data")).doesNotExist(); // refused before anything was formatted
+    }
+
+    @Test
+    void multiNodeSettingsStopStartUpWithOneLineNamingTheKey() throws Exception {
+        assertOneLineFailure(start("process.roles=broker\nlog.dirs=" + directory.resolve("data")),
+                "process.roles", "broker");
+        assertOneLineFailure(start("controller.quorum.voters=1@a:9093,2@b:9093,3@c:9093\nlog.dirs="
+                + directory.resolve("data")), "controller.quorum.voters", "2@b:9093");
+        assertThat(directory.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void aPortInUseStopsStartUpWithOneLineNamingTheAddressAndReleasesEverything() throws Exception {
+        Path data = directory.resolve("data");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String listener = "PLAINTEXT://127.0.0.1:" + taken.getLocalPort();
+            assertOneLineFailure(start("listeners=" + listener + "\nlog.dirs=" + data),
+                    "cannot bind listener " + listener, "127.0.0.1:" + taken.getLocalPort(), "in use");
+        }
+        // The failed start let go of the data directory: a node starts on it at once.
+        NodeConfig config = NodeConfig.fromProperties(Map.of("listeners", "PLAINTEXT://127.0.0.1:0",
+                "log.dirs", data.toString()));
+        try (FjordNode node = new FjordNode(config, InstantSource.system())) {
+            node.start();
+            assertThat(node.boundAddress("PLAINTEXT").getPort()).isPositive();
+        }
+    }
+
+    @Test
+    void aLogDirectoryThatIsAFileStopsStartUpWithOneLineNamingIt() throws Exception {
+        Path file = Files.writeString(directory.resolve("not-a-directory"), "x");
+        assertOneLineFailure(start("listeners=PLAINTEXT://127.0.0.1:0\nlog.dirs=" + file),
+                "log.dirs", file.toString(), "is a file");
+        assertOneLineFailure(start("listeners=PLAINTEXT://127.0.0.1:0\nlog.dirs=" + file.resolve("below")),
+                "log.dirs", file.resolve("below").toString());
+        assertOneLineFailure(start("listeners=PLAINTEXT://127.0.0.1:0\nlog.dirs=" + directory.resolve("data")
+                + "\nmetadata.log.dir=" + file), "metadata.log.dir", file.toString());
+    }
+
+    @Test
+    void anUnwritableLogDirectoryStopsStartUpWithOneLineNamingIt() throws Exception {
+        assumeFalse("root".equals(System.getProperty("user.name")), "root writes through permissions");
+        Path locked = Files.createDirectory(directory.resolve("locked"));
+        Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            assertOneLineFailure(start("listeners=PLAINTEXT://127.0.0.1:0\nlog.dirs=" + locked),
+                    "log.dirs", locked.toString(), "permission denied");
+        } finally {
+            Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    @Test
+    void aMissingConfigFileIsNamedWithItsCause() {
+        Path missing = directory.resolve("missing.properties");
+        CommandRun run = CommandRun.of("start", "--config", missing.toString());
+        assertOneLineFailure(run, "configuration file " + missing, "no such file");
     }
 }

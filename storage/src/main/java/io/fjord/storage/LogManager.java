@@ -332,7 +332,7 @@ public final class LogManager {
             PartitionLog log = PartitionLog.open(directory.path().resolve(partition.directoryName()), logConfig, 0, 0,
                     true, clock, handleCache, scheduler);
             logs.put(partition, log);
-            LOG.info("Created log for {} in {}", partition, directory);
+            LOG.debug("Created log for {} in {}", partition, directory); // callers summarise per topic
             return log;
         }
     }
@@ -396,7 +396,7 @@ public final class LogManager {
         } catch (RejectedExecutionException e) {
             LOG.info("Shutting down: {} will be removed at the next start", renamed);
         }
-        LOG.info("Deleted log for {}; its files go after {} ms", partition, log.config().fileDeleteDelayMs());
+        LOG.debug("Deleted log for {}; its files go after {} ms", partition, log.config().fileDeleteDelayMs());
         return true;
     }
 

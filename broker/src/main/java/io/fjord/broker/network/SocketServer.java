@@ -19,6 +19,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,7 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka-protocol socket server: one Netty server channel per listener, native epoll when available (NIO
+ * The Kafka-protocol socket server: one Netty server channel per listener address (every address a listener's host
+ * resolves to, e.g. both 127.0.0.1 and ::1 for {@code localhost} where it names both), native epoll when available (NIO
  * otherwise), frames bounded by {@code socket.request.max.bytes}, request memory bounded by
  * {@code queued.max.request.bytes}, connections bounded by {@code max.connections} and closed after
  * {@code connections.max.idle.ms} without traffic.
@@ -51,6 +53,7 @@ public final class SocketServer {
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final AtomicLong connectionIds = new AtomicLong();
     private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
+    private final Map<String, List<InetSocketAddress>> allBoundAddresses = new LinkedHashMap<>();
     private final List<Channel> serverChannels = new ArrayList<>();
     private ChannelGroup connections;
     private EventLoopGroup acceptors;
@@ -97,17 +100,36 @@ public final class SocketServer {
                 if (config.socketReceiveBufferBytes() > 0) {
                     bootstrap.childOption(ChannelOption.SO_RCVBUF, config.socketReceiveBufferBytes());
                 }
-                InetSocketAddress address = endpoint.host().isEmpty() ? new InetSocketAddress(endpoint.port())
-                        : new InetSocketAddress(endpoint.host(), endpoint.port());
-                Channel channel = bootstrap.bind(address).sync().channel();
-                serverChannels.add(channel);
-                boundAddresses.put(endpoint.listenerName(), (InetSocketAddress) channel.localAddress());
+                int port = endpoint.port();
+                for (InetAddress host : ListenerAddresses.resolve(endpoint)) {
+                    Channel channel = bind(bootstrap, endpoint, new InetSocketAddress(host, port));
+                    serverChannels.add(channel);
+                    InetSocketAddress bound = (InetSocketAddress) channel.localAddress();
+                    boundAddresses.putIfAbsent(endpoint.listenerName(), bound);
+                    allBoundAddresses.computeIfAbsent(endpoint.listenerName(), name -> new ArrayList<>()).add(bound);
+                    port = bound.getPort(); // a port-0 listener takes the same port on its other addresses
+                }
             }
         } catch (RuntimeException | InterruptedException e) {
             shutdown(0);
             throw e;
         }
-        LOG.debug("Socket server bound {} using {}", boundAddresses, epoll ? "epoll" : "NIO");
+        LOG.debug("Socket server bound {} using {}", allBoundAddresses, epoll ? "epoll" : "NIO");
+    }
+
+    /** Binds one address; a failure (Netty rethrows the socket's IOException unchecked) names it. */
+    private static Channel bind(ServerBootstrap bootstrap, Endpoint endpoint, InetSocketAddress address)
+            throws InterruptedException {
+        try {
+            return bootstrap.bind(address).sync().channel();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            // Netty's native transport prefixes "bind(..) failed with error(-98): " to the system's reason.
+            String reason = String.valueOf(e.getMessage()).replaceFirst("^bind\\(\\.\\.\\) failed[^:]*: ", "");
+            throw new ListenerBindException("cannot bind listener " + endpoint + " to "
+                    + ListenerAddresses.text(address) + ": " + reason, e);
+        }
     }
 
     private ChannelInitializer<SocketChannel> initializer(Endpoint endpoint) {
@@ -144,6 +166,11 @@ public final class SocketServer {
             throw new IllegalArgumentException("no bound listener " + listenerName);
         }
         return address;
+    }
+
+    /** Every address a listener is bound to: each address its host resolves to, or the wildcard. */
+    public synchronized List<InetSocketAddress> boundAddresses(String listenerName) {
+        return List.copyOf(allBoundAddresses.getOrDefault(listenerName, List.of()));
     }
 
     public int connectionCount() {

@@ -62,8 +62,16 @@ public final class LogDirectoryLoader implements AutoCloseable {
         cleanShutdown = directory.hasCleanShutdownMarker();
         Map<TopicPartition, Long> recoveryPoints = directory.readRecoveryPoints();
         Map<TopicPartition, Long> logStartOffsets = directory.readLogStartOffsets();
-        LOG.info("Loading logs from {} after an {} shutdown", directory, cleanShutdown ? "clean" : "unclean");
         List<Path> partitionDirectories = partitionDirectories();
+        if (partitionDirectories.isEmpty()) {
+            // A new directory has no marker, yet there is nothing to recover: not worth an "unclean" alarm.
+            LOG.info("No logs to load from {}", directory);
+        } else if (cleanShutdown) {
+            LOG.info("Loading {} logs from {} after a clean shutdown", partitionDirectories.size(), directory);
+        } else {
+            LOG.info("Loading {} logs from {} after an unclean shutdown: recovering them from their recovery points",
+                    partitionDirectories.size(), directory);
+        }
         pool = Executors.newFixedThreadPool(threads,
                 new NamedThreadFactory("fjord-log-recovery-" + directory.path().getFileName() + "-"));
         boolean clean = cleanShutdown;
@@ -100,7 +108,9 @@ public final class LogDirectoryLoader implements AutoCloseable {
             throw failure;
         }
         directory.deleteCleanShutdownMarker();
-        LOG.info("Loaded {} logs from {}", logs.size(), directory);
+        if (!logs.isEmpty()) {
+            LOG.info("Loaded {} logs from {}", logs.size(), directory);
+        }
         return logs;
     }
 

@@ -99,6 +99,7 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
     private final Consumer<TopicPartition> partitionChanged;
     private final InstantSource clock;
     private final SplittableRandom random;
+    private final LoadSummary loadSummary = new LoadSummary(System::nanoTime);
 
     // Owned by the driver thread.
     private final Map<Integer, Partition> partitions = new TreeMap<>();
@@ -161,9 +162,11 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
 
     /** This node now leads the offsets partition at {@code leaderEpoch}: load it (again, if the epoch changed). */
     public void onElected(int partition, int leaderEpoch) {
-        execute(() -> {
+        loadSummary.expect(); // here, not on the driver thread, so that one publication's loads make one burst
+        boolean queued = execute(() -> {
             Partition current = partitions.get(partition);
             if (current != null && current.leaderEpoch == leaderEpoch && current.status != Status.FAILED) {
+                loadSummary.skipped();
                 return;
             }
             if (current != null) {
@@ -171,6 +174,9 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
             }
             beginLoad(partition, leaderEpoch);
         });
+        if (!queued) {
+            loadSummary.skipped();
+        }
     }
 
     /** This node no longer leads the partition (moved, or the topic was deleted). */
@@ -197,16 +203,19 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
                     PartitionLog log = logs.log(topicPartition).orElseThrow(
                             () -> new StorageException("no log for " + topicPartition));
                     long records = OffsetsPartitionLoader.load(log, shard, topicConfig.loadBufferSizeBytes());
-                    LOG.info("Loaded {} ({} records) in {} ms", topicPartition, records,
+                    LOG.debug("Loaded {} ({} records) in {} ms", topicPartition, records,
                             (System.nanoTime() - startNanos) / 1_000_000);
+                    loadSummary.loaded(records);
                     execute(() -> finishLoad(partition, shard));
                 } catch (RuntimeException e) {
                     LOG.error("Cannot load {}; it answers NOT_COORDINATOR until it is loaded", topicPartition, e);
+                    loadSummary.failed();
                     execute(() -> failLoad(partition));
                 }
             });
         } catch (RejectedExecutionException e) {
             partition.status = Status.FAILED; // shutting down
+            loadSummary.skipped();
         }
     }
 
@@ -290,6 +299,7 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
         partition.status = Status.FAILED;
         thread.schedule(guarded(() -> {
             if (partitions.get(partition.index) == partition && !shuttingDown) {
+                loadSummary.expect();
                 beginLoad(partition.index, partition.leaderEpoch);
             }
         }), RELOAD_BACKOFF_MS, TimeUnit.MILLISECONDS);
@@ -463,6 +473,7 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
         }
         unload(partition, Errors.NOT_COORDINATOR);
         partitions.remove(partition.index);
+        loadSummary.expect();
         beginLoad(partition.index, partition.leaderEpoch);
     }
 

@@ -1,0 +1,101 @@
+package io.fjord.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fjord.broker.config.ConfigException;
+import io.fjord.broker.network.Endpoint;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What a single node accepts of Kafka's listener, security and quorum settings, and what it refuses. */
+class NodeConfigShapeTest {
+    private static NodeConfig config(String... keysAndValues) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("log.dirs", "/tmp/fjord-unused");
+        for (int index = 0; index < keysAndValues.length; index += 2) {
+            properties.put(keysAndValues[index], keysAndValues[index + 1]);
+        }
+        return NodeConfig.fromProperties(properties);
+    }
+
+    private static String refusal(String... keysAndValues) {
+        try {
+            config(keysAndValues);
+        } catch (ConfigException e) {
+            assertThat(e.getMessage()).doesNotContain("\n");
+            return e.getMessage();
+        }
+        throw new AssertionError("accepted " + List.of(keysAndValues));
+    }
+
+    @Test
+    void listenersWithTlsOrSaslAreRefusedRatherThanServedInPlaintext() {
+        for (String protocol : List.of("SSL", "SASL_PLAINTEXT", "SASL_SSL")) {
+            String listener = protocol + "://127.0.0.1:9094";
+            assertThat(refusal("listeners", listener)).contains("listeners", listener, "security protocol " + protocol);
+        }
+        // Through the map, too: a listener name of one's own that maps to SSL.
+        assertThat(refusal("listeners", "CLIENT://127.0.0.1:9094", "listener.security.protocol.map",
+                "CLIENT:SSL")).contains("listeners", "CLIENT://127.0.0.1:9094", "SSL");
+        assertThat(refusal("listeners", "PLAINTEXT://127.0.0.1:9092", "advertised.listeners",
+                "SSL://example.com:9094")).contains("advertised.listeners", "SSL://example.com:9094");
+    }
+
+    @Test
+    void aListenerNameWithoutASecurityProtocolIsRefusedAsInKafka() {
+        assertThat(refusal("listeners", "PLAINTXT://127.0.0.1:9092"))
+                .contains("listeners", "PLAINTXT://127.0.0.1:9092", "listener.security.protocol.map");
+        assertThat(refusal("listeners", "CLIENT://127.0.0.1:9092", "listener.security.protocol.map",
+                "CLIENT:PLAINTXT")).contains("listener.security.protocol.map", "CLIENT:PLAINTXT", "PLAINTXT");
+        assertThat(refusal("listener.security.protocol.map", "PLAINTEXT")).contains("listener.security.protocol.map");
+        assertThat(refusal("listeners", "PLAINTEXT://127.0.0.1:9092", "advertised.listeners",
+                "OTHER://127.0.0.1:9092", "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,OTHER:PLAINTEXT"))
+                .contains("advertised.listeners", "OTHER");
+    }
+
+    @Test
+    void plaintextListenersOfAnyNameAreAccepted() {
+        NodeConfig config = config("listeners", "CLIENT://127.0.0.1:0,plaintext://127.0.0.1:0",
+                "listener.security.protocol.map", "client:plaintext,PLAINTEXT:PLAINTEXT");
+        assertThat(config.listeners()).extracting(Endpoint::listenerName).containsExactly("CLIENT", "plaintext");
+    }
+
+    @Test
+    void rolesOtherThanBrokerAndControllerTogetherAreRefused() {
+        assertThat(refusal("process.roles", "broker")).contains("process.roles", "broker", "single-node");
+        assertThat(refusal("process.roles", "controller")).contains("process.roles", "controller");
+        assertThat(config("process.roles", "controller,broker").brokerConfig().processRoles()).hasSize(2);
+    }
+
+    @Test
+    void aQuorumNamingOtherNodesIsRefused() {
+        assertThat(refusal("controller.quorum.voters", "1@localhost:9093,2@host2:9093,3@host3:9093"))
+                .contains("controller.quorum.voters", "1@localhost:9093,2@host2:9093,3@host3:9093");
+        assertThat(refusal("node.id", "1", "controller.quorum.voters", "2@localhost:9093"))
+                .contains("controller.quorum.voters", "voter 2 is not this node");
+        assertThat(refusal("controller.quorum.voters", "localhost:9093")).contains("id@host:port");
+        assertThat(refusal("controller.quorum.bootstrap.servers", "controller1:9093,controller2:9093"))
+                .contains("controller.quorum.bootstrap.servers", "controller1:9093");
+        // A quorum of this node alone is what a single node runs.
+        assertThat(config("node.id", "3", "controller.quorum.voters", "3@localhost:9093").nodeId()).isEqualTo(3);
+    }
+
+    @Test
+    void kafkasOwnSingleNodeConfigurationIsAcceptedAndItsControllerListenerNotAdvertised() {
+        NodeConfig config = config("process.roles", "broker,controller", "node.id", "1",
+                "controller.quorum.bootstrap.servers", "localhost:9093",
+                "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093",
+                "controller.listener.names", "CONTROLLER");
+        assertThat(config.advertisedListeners()).extracting(Endpoint::listenerName).containsExactly("PLAINTEXT");
+        config("process.roles", "broker,controller", "node.id", "1",
+                "controller.quorum.bootstrap.servers", "localhost:9093",
+                "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093", "advertised.listeners", "PLAINTEXT://localhost:9092",
+                "controller.listener.names", "CONTROLLER", "listener.security.protocol.map",
+                "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL");
+        assertThatThrownBy(() -> config("listeners", "CONTROLLER://:9093", "controller.listener.names", "CONTROLLER"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("controller.listener.names");
+    }
+}
