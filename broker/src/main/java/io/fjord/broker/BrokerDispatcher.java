@@ -19,7 +19,9 @@ import java.util.concurrent.Executor;
 
 /**
  * Routes requests to the handler of their API. Only APIs with a handler are advertised and accepted, each at the
- * version range kafka-clients 4.4.0 knows. Immutable after construction; thread-safe.
+ * version range kafka-clients 4.4.0 knows. Like Kafka 4.4, it lists Produce from v0 but serves it from v3: a
+ * Produce v0-2 request is refused at its header by closing the connection ({@link KafkaApiVersions#oldestAdvertised}
+ * says why). Immutable after construction; thread-safe.
  */
 public final class BrokerDispatcher implements RequestDispatcher {
     private final Map<ApiKey, ApiHandler> handlers;
@@ -59,7 +61,7 @@ public final class BrokerDispatcher implements RequestDispatcher {
         List<ApiVersionsResponseData.ApiVersion> versions = new ArrayList<>();
         for (ApiKey apiKey : handlers.keySet()) {
             versions.add(new ApiVersionsResponseData.ApiVersion().setApiKey(apiKey.id())
-                    .setMinVersion(apiKey == ApiKey.API_VERSIONS ? 0 : KafkaApiVersions.oldest(apiKey))
+                    .setMinVersion(apiKey == ApiKey.API_VERSIONS ? 0 : KafkaApiVersions.oldestAdvertised(apiKey))
                     .setMaxVersion(KafkaApiVersions.latest(apiKey)));
         }
         return versions;

@@ -24,9 +24,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
@@ -102,6 +104,47 @@ class BadInputIT {
                 .putShort((short) -1).flip();
         assertClosesTheConnection(frame(header.array()));
         assertServing();
+    }
+
+    /**
+     * Kafka 4.4 lists Produce 0-13 in ApiVersions (KAFKA-18659: old librdkafka needs v0-2 listed to compress), but
+     * serves only v3 and up: a Produce v0, v1 or v2 request gets no response, its connection is closed. Seen on Kafka
+     * 4.4.0 with these frames: "Closing socket ... UnsupportedVersionException: Received request for api with key 0
+     * (Produce) and unsupported version 0".
+     */
+    @Test
+    void produceVersionsZeroToTwoAreListedAsKafkaListsThemAndCloseTheConnectionAsKafkaDoes() throws Exception {
+        try (Socket socket = connect()) {
+            write(socket, frame(new ApiVersionsRequest.Builder().build((short) 3)
+                    .serializeWithHeader(new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "bad-input-it", 5))));
+            ByteBuffer response = readFrame(socket);
+            assertThat(response.getInt()).as("correlation id").isEqualTo(5);
+            ApiVersionsResponseData versions = new ApiVersionsResponseData(new ByteBufferAccessor(response),
+                    (short) 3);
+            ApiVersionsResponseData.ApiVersion produce = versions.apiKeys().find(ApiKeys.PRODUCE.id);
+            assertThat(produce.minVersion()).isZero();
+            assertThat(produce.maxVersion()).isEqualTo((short) 13);
+        }
+        for (short version = 0; version <= 2; version++) {
+            assertClosesTheConnection(frame(oldProduceRequest(version)));
+        }
+        assertServing();
+    }
+
+    /** A well-formed Produce v0-2 request (header v1, acks 1, one partition with one magic-1 message). */
+    private static ByteBuffer oldProduceRequest(short version) {
+        byte[] clientId = "old-client".getBytes(StandardCharsets.UTF_8);
+        byte[] topic = "orders".getBytes(StandardCharsets.UTF_8);
+        byte[] value = "hello".getBytes(StandardCharsets.UTF_8);
+        // offset, size, then crc, magic, attributes, timestamp, null key, value
+        int messageBytes = 4 + 1 + 1 + 8 + 4 + 4 + value.length;
+        ByteBuffer messageSet = ByteBuffer.allocate(8 + 4 + messageBytes).putLong(0).putInt(messageBytes)
+                .putInt(0).put((byte) 1).put((byte) 0).putLong(1_700_000_000_000L).putInt(-1).putInt(value.length)
+                .put(value);
+        return ByteBuffer.allocate(256).putShort(ApiKeys.PRODUCE.id).putShort(version).putInt(60 + version)
+                .putShort((short) clientId.length).put(clientId).putShort((short) 1).putInt(30_000)
+                .putInt(1).putShort((short) topic.length).put(topic)
+                .putInt(1).putInt(0).putInt(messageSet.capacity()).put(messageSet.array()).flip();
     }
 
     @Test

@@ -2,6 +2,11 @@ package io.fjord.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fjord.protocol.records.CompressionType;
+import io.fjord.protocol.records.RecordBatch;
+import io.fjord.protocol.records.RecordBatches;
+import io.fjord.storage.PartitionLog;
+import io.fjord.storage.TopicPartition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -62,6 +67,42 @@ class KcatIT {
             assertThat(consumed.output()).isEqualTo(expected.toString());
             Result listed = kcat("", "-b", broker, "-L", "-t", "kcat-topic");
             assertThat(listed.output()).contains("topic \"kcat-topic\" with 1 partitions").contains("leader 1");
+        }
+    }
+
+    /**
+     * librdkafka 2.0.2 (Debian's kcat) compresses with gzip, snappy and lz4 only if ApiVersions lists Produce v0-2, as
+     * Kafka 4.4 lists them (KAFKA-18659); otherwise it logs "Broker does not support compression type" at debug level
+     * and sends the batches uncompressed. The consumer cannot tell, so this reads the stored batches' attributes.
+     */
+    @Test
+    void kcatStoresItsBatchesCompressedWithTheCodecItWasAsked() throws Exception {
+        try (FjordTestNode node = FjordTestNode.start(data, Map.of())) {
+            String broker = node.bootstrapServers();
+            for (CompressionType codec : List.of(CompressionType.LZ4, CompressionType.GZIP, CompressionType.SNAPPY,
+                    CompressionType.ZSTD)) {
+                // Values that compress well: librdkafka sends a batch uncompressed when compressing does not shrink it.
+                StringBuilder input = new StringBuilder();
+                for (int index = 0; index < 50; index++) {
+                    input.append("key-").append(index).append(":value-").append(index).append('-')
+                            .append("abcdefgh".repeat(40)).append('\n');
+                }
+                String topic = "compressed-" + codec.configName();
+                Result produced = kcat(input.toString(), "-b", broker, "-t", topic, "-P", "-K:", "-z",
+                        codec.configName());
+                assertThat(produced.exitCode()).as("kcat produce with %s", codec).isZero();
+                // kcat exits once every message is acknowledged (acks=all), so all of them are in the log now.
+                PartitionLog log = node.node().logManager().getLog(new TopicPartition(topic, 0)).orElseThrow();
+                List<CompressionType> stored = new ArrayList<>();
+                long records = 0;
+                for (RecordBatch batch : RecordBatches.of(log.readAllFrom(log.logStartOffset()))) {
+                    stored.add(batch.compressionType());
+                    records += batch.lastOffset() - batch.baseOffset() + 1;
+                }
+                assertThat(records).as("records stored with %s", codec).isEqualTo(50);
+                assertThat(stored).as("compression of the stored batches of %s", topic).isNotEmpty()
+                        .containsOnly(codec);
+            }
         }
     }
 

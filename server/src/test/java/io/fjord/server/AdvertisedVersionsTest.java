@@ -10,6 +10,7 @@ import io.fjord.protocol.codec.DecodedRequest;
 import io.fjord.protocol.codec.EncodedResponse;
 import io.fjord.protocol.codec.KafkaApiVersions;
 import io.fjord.protocol.codec.RequestDecoder;
+import io.fjord.protocol.codec.RequestParseException;
 import io.fjord.protocol.codec.ResponseEncoder;
 import io.fjord.protocol.codec.generated.MessageConverters;
 import io.fjord.protocol.message.ApiKey;
@@ -54,6 +55,8 @@ import org.junit.jupiter.api.io.TempDir;
  * that version and read by the node's decoder as a client's frame would be. Each response must encode at the
  * request's version with Kafka's writer (which refuses a non-default value in a field the version lacks) and read
  * back with Kafka's reader. An API without representative requests fails the test, so new handlers must add some.
+ * The one listed range wider than the served one, Produce v0-2 (listed as Kafka 4.4 lists them, KAFKA-18659), must be
+ * refused at the request header, which closes the connection as Kafka does.
  */
 class AdvertisedVersionsTest {
     private static final RequestContext CONTEXT = new RequestContext(1, "PLAINTEXT",
@@ -82,6 +85,15 @@ class AdvertisedVersionsTest {
                     continue;
                 }
                 for (short version = advertised.minVersion(); version <= advertised.maxVersion(); version++) {
+                    if (version < KafkaApiVersions.oldest(apiKey)) {
+                        try {
+                            assertRefusedAtTheHeader(dispatcher, apiKey, version);
+                            exchanges++;
+                        } catch (Exception | AssertionError e) {
+                            failures.add(apiKey + " v" + version + " is listed but not served: " + e);
+                        }
+                        continue;
+                    }
                     for (ApiMessage request : requests.of(apiKey, version)) {
                         try {
                             exchange(dispatcher, apiKey, version, request);
@@ -139,6 +151,22 @@ class AdvertisedVersionsTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> ((ListGroupsResponseData) exchange(dispatcher,
                 ApiKey.LIST_GROUPS, latest(ApiKey.LIST_GROUPS), new ListGroupsRequestData())).errorCode() == 0);
         return new RepresentativeRequests(ordersId, producer.producerId(), producer.producerEpoch());
+    }
+
+    /** A listed version that is not served: the decoder refuses its header (the connection then closes). */
+    private void assertRefusedAtTheHeader(BrokerDispatcher dispatcher, ApiKey apiKey, short version) {
+        int correlationId = correlationIds.incrementAndGet();
+        // Header v1 with a null client id; the refusal comes before any body is read.
+        ByteBuffer header = ByteBuffer.allocate(10).putShort(apiKey.id()).putShort(version).putInt(correlationId)
+                .putShort((short) -1).flip();
+        assertThat(dispatcher.supports(apiKey, version)).isFalse();
+        assertThatThrownBy(() -> new RequestDecoder(dispatcher).decode(header))
+                .isInstanceOfSatisfying(RequestParseException.class, refused -> {
+                    assertThat(refused.reason()).isEqualTo(RequestParseException.Reason.UNSUPPORTED_VERSION);
+                    assertThat(refused.correlationId()).isEqualTo(correlationId);
+                });
+        assertThat(apiKey).as("only Produce is listed below the version it serves, as in Kafka 4.4")
+                .isEqualTo(ApiKey.PRODUCE);
     }
 
     /** The newest version the node advertises (kafka-clients' own latest may be an unstable one). */

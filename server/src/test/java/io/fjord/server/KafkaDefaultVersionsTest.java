@@ -102,12 +102,11 @@ class KafkaDefaultVersionsTest {
             UnregisterController                    94   0   0
             """;
 
-    /** Where a node's advertised range is narrower than Kafka 4.4's, on purpose: key to "min-max: why". */
-    private static final Map<Short, String> DELIBERATE_CAPS = Map.of(
-            (short) 0, "3-13: Produce v0-2 carry the v0/v1 message formats that Kafka 4 removed (KIP-896); Kafka 4.4"
-                    + " still lists them (answering them UNSUPPORTED_VERSION) because librdkafka before its fix for"
-                    + " KAFKA-18659 turns compression off when Produce v0 is missing; Fjord starts at kafka-clients'"
-                    + " oldest version (a known difference, to be aligned)");
+    /**
+     * Where a node's advertised range is narrower than Kafka 4.4's, on purpose: key to "min-max: why". None today;
+     * Produce is listed from v0 as Kafka lists it (KAFKA-18659), though both serve it from v3.
+     */
+    private static final Map<Short, String> DELIBERATE_CAPS = Map.of();
 
     @TempDir
     Path data;
