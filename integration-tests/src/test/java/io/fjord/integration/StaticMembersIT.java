@@ -31,8 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Static members (KIP-345) of the classic protocol with unmodified kafka-clients consumers, on a node without an
- * initial rebalance delay: two members that subscribe at the same moment end up in one generation, each assigned once
- * (no second rebalance), with Kafka's member ids (the instance id, a dash and a UUID).
+ * initial rebalance delay: two members that subscribe at the same moment settle together in one generation, with
+ * Kafka's member ids (the instance id, a dash and a UUID), long before either could be evicted.
+ *
+ * <p>With {@code group.initial.rebalance.delay.ms=0} a JoinGroup that arrives after the first generation formed starts
+ * a second rebalance, on Kafka 4.4 as on Fjord (measured side by side; librdkafka's own static-group test now expects
+ * an initial unbalanced assignment followed by a balanced one). So each member may see one or two assignments, never
+ * more; the pure core's tests pin the deterministic part: joins pending within the initial delay share a generation.
  */
 class StaticMembersIT {
     private static final int PARTITIONS = 4;
@@ -47,7 +52,7 @@ class StaticMembersIT {
     }
 
     @Test
-    void twoStaticMembersSubscribingTogetherShareOneGenerationWithoutASecondRebalance() throws Exception {
+    void twoStaticMembersSubscribingTogetherSettleInOneGenerationWithoutWaitingForAnEviction() throws Exception {
         try (FjordTestNode node = FjordTestNode.start(data, ConsumerGroupIT.groupNodeConfig())) {
             ConsumerGroupIT.createTopic(node, TOPIC, PARTITIONS);
             CountDownLatch ready = new CountDownLatch(2);
@@ -84,7 +89,7 @@ class StaticMembersIT {
                     seen.add(member.get(60, TimeUnit.SECONDS));
                 }
                 assertThat(seen).allSatisfy(member -> {
-                    assertThat(member.assignments()).as("assignments seen by %s", member.memberId()).isOne();
+                    assertThat(member.assignments()).as("assignments seen by %s", member.memberId()).isBetween(1, 2);
                     assertThat(member.assignment()).hasSize(PARTITIONS / 2);
                 });
                 assertThat(seen.get(0).generationId()).isEqualTo(seen.get(1).generationId());
@@ -109,7 +114,9 @@ class StaticMembersIT {
             CountDownLatch assigned, AtomicBoolean stop) throws Exception {
         Map<String, Object> settings = Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instance,
                 ConsumerConfig.CLIENT_ID_CONFIG, "client-of-" + instance,
-                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 20_000);
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 20_000,
+                // Evictions would take this long; the test's bounds are far shorter, so none can be waited for.
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(ClassicMembers.properties(
                 node.bootstrapServers(), GROUP, settings))) {
             consumer.committed(Set.of(new TopicPartition(TOPIC, 0)), Duration.ofSeconds(30));
