@@ -18,6 +18,17 @@ import org.apache.kafka.common.utils.internals.ByteBufferOutputStream;
 final class DecompressionBombs {
     private static final int CHUNK_BYTES = 1 << 20;
     private final Map<CompressionType, byte[]> payloads = new EnumMap<>(CompressionType.class);
+    private final long capBytes;
+
+    /** Full-size bombs. */
+    DecompressionBombs() {
+        this(Long.MAX_VALUE);
+    }
+
+    /** Bombs of at most {@code capBytes} decompressed (tests use small ones: building full ones takes seconds). */
+    DecompressionBombs(long capBytes) {
+        this.capBytes = capBytes;
+    }
 
     /** Decompressed size per codec, kept so the compressed payload stays a few MB at most (snappy compresses ~20:1). */
     static long decompressedBytes(CompressionType type) {
@@ -32,11 +43,10 @@ final class DecompressionBombs {
 
     /** The compressed payload of the codec's bomb: one record holding zeros, about the codec's decompressed size. */
     synchronized byte[] payload(CompressionType type) {
-        return payloads.computeIfAbsent(type, DecompressionBombs::build);
+        return payloads.computeIfAbsent(type, codec -> build(codec, Math.min(capBytes, decompressedBytes(codec))));
     }
 
-    private static byte[] build(CompressionType type) {
-        long total = decompressedBytes(type);
+    private static byte[] build(CompressionType type, long total) {
         // A record: length, attributes, timestamp delta, offset delta, key (null), value length, value, no headers.
         int valueBytes = (int) Math.min(Integer.MAX_VALUE - 32, total - 16);
         ByteBuffer prefix = ByteBuffer.allocate(32);

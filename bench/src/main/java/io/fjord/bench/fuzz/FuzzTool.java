@@ -71,7 +71,11 @@ public final class FuzzTool implements Callable<Integer> {
     boolean printFrames;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new FuzzTool()).execute(args));
+        // A run that cannot start (no jar, no node, setup refused) exits with 2; a failed check returns 1.
+        System.exit(new CommandLine(new FuzzTool()).setExecutionExceptionHandler((exception, command, parsed) -> {
+            exception.printStackTrace();
+            return 2;
+        }).execute(args));
     }
 
     @Override
