@@ -113,7 +113,7 @@ final class FuzzValues {
             case 1 -> "..";
             case 2 -> "a".repeat(random.nextInt(250, 300));
             case 3 -> "\u0000\uffff\ud83d\ude00/\\*?:" + random.nextInt(100);
-            case 4 -> "x".repeat(random.nextInt(1_000, 40_000));
+            case 4 -> "x".repeat(random.nextInt(1_000, 32_000));
             case 5 -> "__consumer_offsets";
             default -> pick(sane) + random.nextInt(10);
         };
