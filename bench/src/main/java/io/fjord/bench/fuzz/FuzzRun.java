@@ -71,7 +71,8 @@ final class FuzzRun {
                 outcomes.merge(outcome, 1L, Long::sum);
                 sent++;
                 if (settings.printFrames()) {
-                    log.println("fuzz: " + frame.describe() + " -> " + outcome);
+                    // Wall-clock time, to match a frame with the node's log lines.
+                    log.println("fuzz: " + java.time.LocalTime.now() + " " + frame.describe() + " -> " + outcome);
                 }
                 String death = watch.death();
                 if (death != null) {
