@@ -64,6 +64,10 @@ public final class MetadataHandler implements ApiHandler {
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DecodedRequest request) {
         MetadataRequestData body = (MetadataRequestData) request.body();
+        if (request.apiVersion() < 12 && body.topics() != null && body.topics().stream()
+                .anyMatch(topic -> topic.name() == null || hasTopicId(topic))) {
+            return CompletableFuture.completedFuture(invalidRequest(body));
+        }
         MetadataImage image = cache.image();
         MetadataResponseData response = new MetadataResponseData().setClusterId(cache.clusterId())
                 .setControllerId(cache.nodeId()).setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
@@ -120,6 +124,21 @@ public final class MetadataHandler implements ApiHandler {
         }
         // Answer once the creation is durable, still with LEADER_NOT_AVAILABLE: the client asks again.
         return createTopics.apply(creation).handle((ignored, error) -> response);
+    }
+
+    /**
+     * Kafka's answer to topic ids or null names before v12 (whose responses have neither): every topic named (a null
+     * name as "") with INVALID_REQUEST, nothing else.
+     */
+    private static MetadataResponseData invalidRequest(MetadataRequestData body) {
+        MetadataResponseData response = new MetadataResponseData();
+        for (MetadataRequestData.MetadataRequestTopic requested : body.topics()) {
+            response.topics().add(new MetadataResponseTopic()
+                    .setName(requested.name() == null ? "" : requested.name())
+                    .setTopicId(requested.topicId() == null ? ZERO_ID : requested.topicId())
+                    .setErrorCode(Errors.INVALID_REQUEST.code()));
+        }
+        return response;
     }
 
     private static boolean hasTopicId(MetadataRequestData.MetadataRequestTopic requested) {

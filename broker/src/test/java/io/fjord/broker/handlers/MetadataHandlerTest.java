@@ -48,6 +48,32 @@ class MetadataHandlerTest {
                 (short) 1, request, 0)).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * Found by the protocol fuzzer (seed 3): v10-11 carry topic ids and nullable names in requests but not in
+     * responses, so a null name used to reach the encoder (NullPointerException, closed connection). Kafka refuses
+     * such a request: every topic INVALID_REQUEST, a null name answered as "".
+     */
+    @Test
+    void topicIdsOrNullNamesBeforeVersion12AreAnInvalidRequestAsInKafka() throws Exception {
+        java.util.UUID someId = new java.util.UUID(7, 7);
+        for (short version = 10; version <= 11; version++) {
+            MetadataResponseData response = send(new MetadataRequestData().setTopics(new ArrayList<>(List.of(
+                    new MetadataRequestData.MetadataRequestTopic().setName(null).setTopicId(someId),
+                    new MetadataRequestData.MetadataRequestTopic().setName("orders")))), version);
+            assertThat(response.topics()).extracting(topic -> topic.name() + ":" + Errors.forCode(topic.errorCode()))
+                    .containsExactly(":INVALID_REQUEST", "orders:INVALID_REQUEST");
+            assertThat(response.topics()).allSatisfy(topic -> assertThat(topic.partitions()).isEmpty());
+            MetadataResponseData byIdWithName = send(new MetadataRequestData().setTopics(new ArrayList<>(List.of(
+                    new MetadataRequestData.MetadataRequestTopic().setName("alpha").setTopicId(someId)))), version);
+            assertThat(byIdWithName.topics()).extracting(topic -> topic.name() + ":"
+                    + Errors.forCode(topic.errorCode())).containsExactly("alpha:INVALID_REQUEST");
+        }
+        // Names alone stay valid at those versions.
+        assertThat(send(new MetadataRequestData().setTopics(new ArrayList<>(List.of(
+                new MetadataRequestData.MetadataRequestTopic().setName("orders")))), (short) 11).topics())
+                .extracting(topic -> Errors.forCode(topic.errorCode())).containsExactly(Errors.NONE);
+    }
+
     @Test
     void anEmptyTopicListAtVersionZeroAsksForEveryTopicAsInKafka() throws Exception {
         MetadataResponseData response = send(new MetadataRequestData().setTopics(new ArrayList<>()), (short) 0);

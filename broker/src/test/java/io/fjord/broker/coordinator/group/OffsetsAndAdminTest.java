@@ -91,6 +91,32 @@ class OffsetsAndAdminTest {
         assertThat(old.topics().get(0).partitions().get(0).committedOffset()).isEqualTo(-1L);
     }
 
+    /** Found by the protocol fuzzer: an empty topic name used to throw inside the shard (and reload it). */
+    @Test
+    void anEmptyTopicNameHasNoCommittedOffsetsAtEveryVersion() {
+        assertThat(harness.commit((short) 9, "simple", "", -1, "topic", 0, 5)).isEqualTo(Errors.NONE.code());
+        OffsetFetchRequestData request = new OffsetFetchRequestData();
+        OffsetFetchRequestData.OffsetFetchRequestGroup group =
+                new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("simple");
+        group.topics().add(new OffsetFetchRequestData.OffsetFetchRequestTopics().setName("")
+                .setPartitionIndexes(new ArrayList<>(List.of(0))));
+        request.groups().add(group);
+        OffsetFetchResponseData response = harness.reply(harness.call((short) 9,
+                context -> harness.shard.offsetFetch(context, request, harness.nowMs)));
+        assertThat(response.groups().get(0).topics().get(0).partitions()).singleElement().satisfies(partition -> {
+            assertThat(partition.committedOffset()).isEqualTo(-1L);
+            assertThat(partition.errorCode()).isEqualTo(Errors.NONE.code());
+        });
+        OffsetFetchResponseData old = harness.reply(harness.call((short) 7, context -> harness.shard.offsetFetch(
+                context, new OffsetFetchRequestData().setGroupId("simple").setTopics(new ArrayList<>(List.of(
+                        new OffsetFetchRequestData.OffsetFetchRequestTopic().setName("")
+                                .setPartitionIndexes(new ArrayList<>(List.of(0)))))), harness.nowMs)));
+        assertThat(old.topics().get(0).partitions().get(0).committedOffset()).isEqualTo(-1L);
+        // The shard kept its state: the real offset is still there.
+        assertThat(fetch((short) 9, "simple", List.of(0)).groups().get(0).topics().get(0).partitions().get(0)
+                .committedOffset()).isEqualTo(5L);
+    }
+
     @Test
     void metadataLargerThanTheLimitIsRefused() {
         OffsetCommitRequestData request = new OffsetCommitRequestData().setGroupId("simple")

@@ -133,7 +133,8 @@ public final class OffsetFetchHandler {
                     list.add(new Fetched(null, topic.topicId(), partition, -1L, -1, "", Errors.UNKNOWN_TOPIC_ID));
                     continue;
                 }
-                OffsetCommitValue value = partition < 0 ? null
+                // No offset can be committed under an empty name or a negative partition (Kafka answers -1).
+                OffsetCommitValue value = partition < 0 || topic.name().isEmpty() ? null
                         : committed.get(new TopicPartition(topic.name(), partition));
                 list.add(value == null
                         ? new Fetched(topic.name(), topic.topicId(), partition, -1L, -1, "", Errors.NONE)
