@@ -95,15 +95,25 @@ class RaftDriverTest {
     void aVoteRequestNeverLeavesWhenItsDurableStateCannotBeWritten() throws Exception {
         storage.failStateWrite = true;
         start(Set.of(1, 2, 3));
-        VoteRequest preVote = await().atMost(Duration.ofSeconds(30)).until(() -> sent.stream()
-                .filter(message -> message instanceof VoteRequest vote && vote.preVote() && vote.destination() == 2)
-                .map(VoteRequest.class::cast).findFirst().orElse(null), message -> message != null);
-
-        // The pre-vote is granted: the node becomes a candidate, which needs its vote for itself on disk first.
-        driver.deliver(new VoteResponse(2, 1, preVote.correlationId(), Errors.NONE, -1, preVote.replicaEpoch(),
-                true, true));
-
-        await().atMost(Duration.ofSeconds(30)).until(() -> driver.status().failure() != null);
+        // Each pre-vote to node 2 is granted: the node becomes a candidate, which needs its vote for itself on disk
+        // first. The latest pre-vote is answered each time, since on a loaded machine a round may time out (and a
+        // new one start) before the test reads it, and a grant for an old round is ignored.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            if (driver.status().failure() != null) {
+                return true;
+            }
+            VoteRequest preVote = null;
+            for (RaftMessage message : sent) {
+                if (message instanceof VoteRequest vote && vote.preVote() && vote.destination() == 2) {
+                    preVote = vote;
+                }
+            }
+            if (preVote != null) {
+                driver.deliver(new VoteResponse(2, 1, preVote.correlationId(), Errors.NONE, -1,
+                        preVote.replicaEpoch(), true, true));
+            }
+            return false;
+        });
         assertThat(driver.status().failure()).contains("storage error");
         assertThat(sent).noneMatch(message -> message instanceof VoteRequest vote && !vote.preVote());
     }
