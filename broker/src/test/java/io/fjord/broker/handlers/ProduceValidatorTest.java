@@ -134,4 +134,16 @@ class ProduceValidatorTest {
         assertThat(RecordCodec.decode(RecordBatch.at(stored), Long.MAX_VALUE)).extracting(Record::offset)
                 .containsExactly(0L, 1L, 2L);
     }
+
+    /** Seed 1 frame 39 of the fuzzer, before validation: compression ids 5-7 threw IllegalArgumentException. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {5, 6, 7})
+    void anUnknownCompressionIdIsCorruptMessageEvenWhenTheTopicRecompresses(int compressionId) {
+        ByteBuffer batch = batch(CompressionType.NONE, "a", "b");
+        int attributes = batch.getShort(batch.position() + RecordBatch.ATTRIBUTES_OFFSET);
+        batch.putShort(batch.position() + RecordBatch.ATTRIBUTES_OFFSET, (short) ((attributes & ~0x07) | compressionId));
+        RecordBatch.at(batch).writeCrc();
+        assertThat(rejection(batch, DEFAULTS)).isEqualTo(Kind.CORRUPT_MESSAGE);
+        assertThat(rejection(batch, RECOMPRESS_TO_GZIP)).isEqualTo(Kind.CORRUPT_MESSAGE);
+    }
 }
