@@ -14,6 +14,7 @@ import io.fjord.storage.FileSlice;
 import io.fjord.storage.LogReadResult;
 import io.fjord.storage.OffsetOutOfRangeException;
 import io.fjord.storage.PartitionLog;
+import io.fjord.storage.StorageException;
 import io.fjord.storage.TimestampAndOffset;
 import io.fjord.storage.TopicPartition;
 import java.nio.ByteBuffer;
@@ -38,11 +39,13 @@ import java.util.function.Function;
  * Timestamp lookups see only records below the last fetchable offset; no record found answers offset -1 and
  * timestamp -1. Errors: UNKNOWN_TOPIC_OR_PARTITION, FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a current leader
  * epoch older / newer than ours, NOT_LEADER_OR_FOLLOWER, and INVALID_REQUEST for every occurrence of a partition the
- * request names twice (as Kafka does for every version).
+ * request names twice (as Kafka does for every version). A partition whose log cannot be read answers
+ * KAFKA_STORAGE_ERROR, one holding a batch that cannot be decoded UNKNOWN_SERVER_ERROR; the connection stays open.
  *
  * <p>Thread-safe; lookups run on the read executor, never on the calling event loop.
  */
 public final class ListOffsetsHandler implements ApiHandler {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ListOffsetsHandler.class);
     public static final long LATEST_TIMESTAMP = -1;
     public static final long EARLIEST_TIMESTAMP = -2;
     public static final long MAX_TIMESTAMP = -3;
@@ -83,14 +86,33 @@ public final class ListOffsetsHandler implements ApiHandler {
                 } else if (topic.name() == null || topic.name().isEmpty() || partition.partitionIndex() < 0) {
                     partitionResponse = error(Errors.UNKNOWN_TOPIC_OR_PARTITION);
                 } else {
-                    partitionResponse = listOffset(new TopicPartition(topic.name(), partition.partitionIndex()),
-                            partition, body.replicaId());
+                    partitionResponse = guardedListOffset(new TopicPartition(topic.name(),
+                            partition.partitionIndex()), partition, body.replicaId());
                 }
                 topicResponse.partitions().add(partitionResponse.setPartitionIndex(partition.partitionIndex()));
             }
             response.topics().add(topicResponse);
         }
         return response;
+    }
+
+    /**
+     * One partition's answer; a failure reading its log answers that partition with Kafka's error (as Kafka's replica
+     * manager does) instead of failing the request, which would close the connection.
+     */
+    private ListOffsetsResponseData.ListOffsetsPartitionResponse guardedListOffset(TopicPartition topicPartition,
+            ListOffsetsRequestData.ListOffsetsPartition partition, int replicaId) {
+        try {
+            return listOffset(topicPartition, partition, replicaId);
+        } catch (StorageException e) {
+            LOG.warn("Cannot read {} to list offsets", topicPartition, e);
+            return error(Errors.KAFKA_STORAGE_ERROR);
+        } catch (RuntimeException e) {
+            // A stored batch whose records cannot be decoded (written before produce validated every record).
+            LOG.error("Unexpected failure listing offsets of {} at timestamp {}", topicPartition,
+                    partition.timestamp(), e);
+            return error(Errors.UNKNOWN_SERVER_ERROR);
+        }
     }
 
     private ListOffsetsResponseData.ListOffsetsPartitionResponse listOffset(TopicPartition topicPartition,

@@ -13,6 +13,7 @@ import io.fjord.protocol.records.RecordBatches;
 import io.fjord.protocol.records.RecordVisitor;
 import io.fjord.protocol.records.TimestampType;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -77,8 +78,39 @@ final class ProduceValidator {
         if (target == batch.compressionType()) {
             return records;
         }
+        return recompress(batch, target);
+    }
+
+    /**
+     * Re-encodes the batch's records with the topic's codec. The encoder refuses what Kafka's log validator only
+     * meets when it rebuilds a batch, so those are checked first and answered as Kafka's rules name them: a negative
+     * timestamp other than -1 is INVALID_TIMESTAMP, a producer id with a negative epoch or
+     * sequence (or a transactional batch without one) INVALID_RECORD. Offsets are
+     * rebuilt from the deltas (already checked to be 0, 1, 2, ...) on base offset 0, since the log assigns the real
+     * ones: a producer's base offset is meaningless and may be near {@code Long.MAX_VALUE}.
+     */
+    private static ByteBuffer recompress(RecordBatch batch, CompressionType target) {
+        boolean hasProducerId = batch.producerId() != RecordBatch.NO_PRODUCER_ID;
+        if (hasProducerId && (batch.producerEpoch() < 0 || batch.baseSequence() < 0)
+                || !hasProducerId && batch.isTransactional()) {
+            throw new RecordBatchException(Kind.INVALID_RECORD, "invalid producer id " + batch.producerId()
+                    + ", epoch " + batch.producerEpoch() + " and sequence " + batch.baseSequence()
+                    + (batch.isTransactional() ? " in a transactional batch" : ""));
+        }
         List<Record> decoded = RecordCodec.decode(batch, DECOMPRESSED_BYTES_MAX);
-        return RecordCodec.encode(BatchSpec.of(batch).withCompression(target), decoded);
+        List<Record> rebased = new ArrayList<>(decoded.size());
+        for (int index = 0; index < decoded.size(); index++) {
+            Record record = decoded.get(index);
+            if (record.timestamp() < 0 && record.timestamp() != RecordBatch.NO_TIMESTAMP) {
+                throw new RecordBatchException(Kind.INVALID_TIMESTAMP, "record " + index + " has the negative timestamp "
+                        + record.timestamp());
+            }
+            rebased.add(new Record(index, record.timestamp(), record.key(), record.value(), record.headers()));
+        }
+        BatchSpec spec = BatchSpec.of(batch).withCompression(target);
+        return RecordCodec.encode(new BatchSpec(0, spec.compression(), spec.timestampType(), spec.logAppendTimeMs(),
+                spec.producerId(), spec.producerEpoch(), spec.baseSequence(), spec.transactional(), spec.control(),
+                spec.partitionLeaderEpoch(), spec.deleteHorizonMs()), rebased);
     }
 
     private static CompressionType targetCompression(String configured, CompressionType producer) {

@@ -163,4 +163,33 @@ class ListOffsetsHandlerTest {
         assertThat(response.topics()).extracting(topic -> topic.partitions().get(0).errorCode()).containsExactly(
                 Errors.INVALID_REQUEST.code(), Errors.INVALID_REQUEST.code(), Errors.NONE.code());
     }
+
+    /**
+     * A gzip batch whose compressed payload is garbage under a valid CRC: storage checks only the frame of compressed
+     * batches, as batches written before produce validated every record were stored.
+     */
+    private void appendUndecodableBatch(String topic) {
+        List<io.fjord.protocol.records.Record> records = List.of(new io.fjord.protocol.records.Record(0, 5_000, null,
+                java.nio.ByteBuffer.wrap(new byte[64]), List.of()));
+        java.nio.ByteBuffer batch = io.fjord.protocol.codec.RecordCodec.encode(io.fjord.protocol.records.BatchSpec
+                .plain(0, io.fjord.protocol.records.CompressionType.GZIP), records);
+        for (int index = io.fjord.protocol.records.RecordBatch.RECORDS_OFFSET; index < batch.limit(); index++) {
+            batch.put(index, (byte) 0x42);
+        }
+        io.fjord.protocol.records.RecordBatch.at(batch).writeCrc();
+        io.fjord.storage.PartitionLog log = fixture.log(topic, 0);
+        log.appendAsLeader(batch, HandlerFixture.LEADER_EPOCH);
+        log.updateHighWatermark(log.logEndOffset());
+    }
+
+    @Test
+    void aStoredBatchThatCannotBeDecodedAnswersThePartitionWithAnErrorNotAFailedRequest() throws Exception {
+        fixture.topic("damaged", 1);
+        handler = new ListOffsetsHandler(fixture.cache(), fixture::findLog, Runnable::run); // sees the new topic
+        appendUndecodableBatch("damaged");
+        assertThat(list("damaged", 1_000).errorCode()).isEqualTo(Errors.UNKNOWN_SERVER_ERROR.code());
+        assertThat(list("damaged", ListOffsetsHandler.MAX_TIMESTAMP).errorCode())
+                .isEqualTo(Errors.UNKNOWN_SERVER_ERROR.code());
+        assertThat(list("damaged", ListOffsetsHandler.LATEST_TIMESTAMP).errorCode()).isEqualTo(Errors.NONE.code());
+    }
 }

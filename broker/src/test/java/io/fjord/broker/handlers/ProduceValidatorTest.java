@@ -103,4 +103,47 @@ class ProduceValidatorTest {
         assertThat(RecordBatch.at(stored).compressionType()).isEqualTo(CompressionType.ZSTD);
         assertThat(RecordBatch.at(stored).recordCount()).isEqualTo(2);
     }
+
+    private static final Map<String, String> RECOMPRESS_TO_GZIP = Map.of("compression.type", "gzip");
+
+    @Test
+    void aNegativeTimestampMetWhileRecompressingIsInvalidTimestamp() {
+        ByteBuffer batch = batch(CompressionType.NONE, "a", "b");
+        batch.putLong(batch.position() + RecordBatch.BASE_TIMESTAMP_OFFSET, -1_000L);
+        RecordBatch.at(batch).writeCrc();
+        assertThat(rejection(batch, RECOMPRESS_TO_GZIP)).isEqualTo(Kind.INVALID_TIMESTAMP);
+    }
+
+    @Test
+    void aProducerIdWithANegativeEpochMetWhileRecompressingIsInvalidRecord() {
+        ByteBuffer batch = batch(CompressionType.NONE, "a", "b");
+        batch.putLong(batch.position() + RecordBatch.PRODUCER_ID_OFFSET, 7L);
+        batch.putShort(batch.position() + RecordBatch.PRODUCER_EPOCH_OFFSET, (short) -1);
+        batch.putInt(batch.position() + RecordBatch.BASE_SEQUENCE_OFFSET, 0);
+        RecordBatch.at(batch).writeCrc();
+        assertThat(rejection(batch, RECOMPRESS_TO_GZIP)).isEqualTo(Kind.INVALID_RECORD);
+    }
+
+    @Test
+    void aProducersBaseOffsetNearTheLargestLongDoesNotStopRecompression() {
+        ByteBuffer batch = batch(CompressionType.NONE, "a", "b", "c");
+        batch.putLong(batch.position() + RecordBatch.BASE_OFFSET_OFFSET, Long.MAX_VALUE - 1);
+        RecordBatch.at(batch).writeCrc();
+        ByteBuffer stored = ProduceValidator.validate(batch, RECOMPRESS_TO_GZIP, NOW_MS);
+        assertThat(RecordBatch.at(stored).compressionType()).isEqualTo(CompressionType.GZIP);
+        assertThat(RecordCodec.decode(RecordBatch.at(stored), Long.MAX_VALUE)).extracting(Record::offset)
+                .containsExactly(0L, 1L, 2L);
+    }
+
+    /** Seed 1 frame 39 of the fuzzer, before validation: compression ids 5-7 threw IllegalArgumentException. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {5, 6, 7})
+    void anUnknownCompressionIdIsCorruptMessageEvenWhenTheTopicRecompresses(int compressionId) {
+        ByteBuffer batch = batch(CompressionType.NONE, "a", "b");
+        int attributes = batch.getShort(batch.position() + RecordBatch.ATTRIBUTES_OFFSET);
+        batch.putShort(batch.position() + RecordBatch.ATTRIBUTES_OFFSET, (short) ((attributes & ~0x07) | compressionId));
+        RecordBatch.at(batch).writeCrc();
+        assertThat(rejection(batch, DEFAULTS)).isEqualTo(Kind.CORRUPT_MESSAGE);
+        assertThat(rejection(batch, RECOMPRESS_TO_GZIP)).isEqualTo(Kind.CORRUPT_MESSAGE);
+    }
 }
