@@ -121,6 +121,15 @@ class HostileRequestsIT {
                 PoisonBatches.bombRecordStart(zeros), zeros));
         assertThat(bomb.remaining()).isLessThan(1024 * 1024);
         assertRefused(bomb, Errors.MESSAGE_TOO_LARGE);
+        // acks other than -1, 0 and 1: Kafka refuses the partition whatever its records.
+        for (short acks : new short[] {2, -2, Short.MAX_VALUE}) {
+            ProduceResponseData.PartitionProduceResponse refused =
+                    produce("poison", PoisonBatches.valid(CompressionType.NONE, 1), acks);
+            assertThat(Errors.forCode(refused.errorCode())).as("acks=%d", acks)
+                    .isEqualTo(Errors.INVALID_REQUIRED_ACKS);
+            assertThat(node.node().logManager().getLog(new io.fjord.storage.TopicPartition("poison", 0)).orElseThrow()
+                    .logEndOffset()).isEqualTo(3);
+        }
 
         assertThat(produce(PoisonBatches.valid(CompressionType.ZSTD, 2)).baseOffset()).isEqualTo(3);
         assertThat(produce(PoisonBatches.valid(CompressionType.NONE, 1)).baseOffset()).isEqualTo(5);
@@ -204,7 +213,12 @@ class HostileRequestsIT {
     }
 
     private ProduceResponseData.PartitionProduceResponse produce(String topic, ByteBuffer batch) throws Exception {
-        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+        return produce(topic, batch, (short) -1);
+    }
+
+    private ProduceResponseData.PartitionProduceResponse produce(String topic, ByteBuffer batch, short acks)
+            throws Exception {
+        ProduceRequestData data = new ProduceRequestData().setAcks(acks).setTimeoutMs(10_000);
         ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
         topics.add(new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
                 new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(PoisonBatches.records(batch)))));

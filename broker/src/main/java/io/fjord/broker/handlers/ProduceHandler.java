@@ -77,7 +77,7 @@ public final class ProduceHandler implements ApiHandler {
             for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
                 topicResponse.partitionResponses().add(produce(image, topic, partitionData, configs,
                         topicData.name() == null || topicData.name().isEmpty(),
-                        ADMIN_CLIENT_ID.equals(request.clientId())));
+                        ADMIN_CLIENT_ID.equals(request.clientId()), body.acks()));
             }
         }
         if (body.acks() == 0) {
@@ -89,7 +89,7 @@ public final class ProduceHandler implements ApiHandler {
     private PartitionProduceResponse produce(MetadataImage image, Optional<TopicImage> topic,
                                              ProduceRequestData.PartitionProduceData partitionData,
                                              Map<String, String> configs, boolean byTopicId,
-                                             boolean internalTopicsAllowed) {
+                                             boolean internalTopicsAllowed, short acks) {
         PartitionProduceResponse result = new PartitionProduceResponse().setIndex(partitionData.index())
                 .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
         PartitionImage partition = topic.map(found -> found.partitions().get(partitionData.index())).orElse(null);
@@ -109,6 +109,10 @@ public final class ProduceHandler implements ApiHandler {
         Optional<PartitionLog> log = logManager.getLog(topicPartition);
         if (log.isEmpty()) {
             return fail(result, Errors.NOT_LEADER_OR_FOLLOWER, null);
+        }
+        if (acks != -1 && acks != 0 && acks != 1) {
+            // Kafka's replica manager refuses every partition of such a request, appending nothing.
+            return fail(result, Errors.INVALID_REQUIRED_ACKS, null);
         }
         if (!(partitionData.records() instanceof BufferRecords records)) {
             return fail(result, Errors.CORRUPT_MESSAGE, "no records");
