@@ -2,8 +2,9 @@ package io.fjord.metadata;
 
 /**
  * An operation's records, encoded as one metadata batch, are larger than the metadata log accepts
- * ({@link io.fjord.metadata.controller.OperationLimits#RECORD_BYTES_PER_OPERATION_MAX}); nothing was appended. Kafka's
- * controller refuses the same case with RECORD_LIST_TOO_LARGE (its Raft layer's {@code RecordBatchTooLargeException}).
+ * ({@link io.fjord.metadata.controller.OperationLimits#RECORD_BYTES_PER_OPERATION_MAX}); nothing was appended. The
+ * message is that of Kafka's Raft layer ({@code RecordBatchTooLargeException}); Kafka 4.4's controller answers the
+ * case with UNKNOWN_SERVER_ERROR.
  *
  * <p>Immutable; thread-safe.
  */

@@ -18,9 +18,10 @@ import java.util.concurrent.CompletionException;
 /**
  * The answer to a controller operation that failed (its future completed exceptionally): the request's error response
  * with an error code for every topic or resource, as Kafka answers a failed controller operation, so the client's
- * connection stays open. An operation too large for one metadata batch gets RECORD_LIST_TOO_LARGE (what Kafka's
- * controller answers); anything else UNKNOWN_SERVER_ERROR. A {@link VirtualMachineError} is not answered: it
- * propagates, so the connection's fatal-error handling sees it.
+ * connection stays open. Every failure gets UNKNOWN_SERVER_ERROR, Kafka 4.4's code even for an operation too large for
+ * one metadata batch (checked against a Kafka 4.4 broker: its controller treats the Raft layer's
+ * {@code RecordBatchTooLargeException} as a fault); that case keeps its explanatory message. A
+ * {@link VirtualMachineError} is not answered: it propagates, so the connection's fatal-error handling sees it.
  *
  * <p>Stateless; thread-safe.
  */
@@ -39,7 +40,7 @@ final class ControllerFailures {
             throw fatal;
         }
         if (cause instanceof MetadataBatchTooLargeException tooLarge) {
-            return new Failure(Errors.RECORD_LIST_TOO_LARGE, tooLarge.getMessage());
+            return new Failure(Errors.UNKNOWN_SERVER_ERROR, tooLarge.getMessage());
         }
         return new Failure(Errors.UNKNOWN_SERVER_ERROR, Errors.UNKNOWN_SERVER_ERROR.message());
     }
