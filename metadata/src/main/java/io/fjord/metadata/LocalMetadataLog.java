@@ -1,5 +1,6 @@
 package io.fjord.metadata;
 
+import io.fjord.metadata.controller.OperationLimits;
 import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.metadata.records.MetadataRecordSerde;
 import io.fjord.protocol.codec.RecordCodec;
@@ -22,7 +23,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * The metadata log of a single node: the partition log {@code __cluster_metadata-0} in the metadata directory. Each
  * append is one batch of records whose values are {@link MetadataRecordSerde} encodings, fsync'd before the append
  * returns; opening re-validates the whole log (it is small), so a torn tail from a crash is cut away and nothing
- * acknowledged is lost.
+ * acknowledged is lost. A batch is at most {@link OperationLimits#RECORD_BYTES_PER_OPERATION_MAX} bytes (Kafka's maximum
+ * metadata batch size); a larger one is refused with {@link MetadataBatchTooLargeException} and nothing is written.
  *
  * <p>Thread-safe: appends are serialized on this object; replay reads committed data only.
  */
@@ -42,7 +44,8 @@ public final class LocalMetadataLog implements MetadataLog {
     /** Opens (or creates) the metadata log under {@code metadataDirectory}. */
     public static LocalMetadataLog open(Path metadataDirectory, InstantSource clock, ScheduledExecutorService background) {
         LogConfig config = LogConfig.defaults().with(LogConfig.SEGMENT_BYTES, 64 * 1024 * 1024)
-                .with(LogConfig.RETENTION_MS, -1);
+                .with(LogConfig.RETENTION_MS, -1)
+                .with(LogConfig.MAX_MESSAGE_BYTES, OperationLimits.RECORD_BYTES_PER_OPERATION_MAX);
         PartitionLog log = PartitionLog.open(metadataDirectory.resolve(DIRECTORY_NAME), config, 0, 0, false, clock,
                 SegmentHandleCache.unbounded(), background);
         log.updateHighWatermark(log.logEndOffset());
@@ -60,6 +63,10 @@ public final class LocalMetadataLog implements MetadataLog {
             values.add(new Record(index, now, null, MetadataRecordSerde.write(records.get(index)), List.of()));
         }
         ByteBuffer batch = RecordCodec.encode(BatchSpec.plain(0, CompressionType.NONE), values);
+        if (batch.remaining() > OperationLimits.RECORD_BYTES_PER_OPERATION_MAX) {
+            // Refused as Kafka's controller refuses it, before the log would (its error would close the connection).
+            throw new MetadataBatchTooLargeException(batch.remaining(), OperationLimits.RECORD_BYTES_PER_OPERATION_MAX);
+        }
         long lastOffset = log.appendAsLeader(batch, 0).lastOffset();
         log.flush();
         log.updateHighWatermark(log.logEndOffset());

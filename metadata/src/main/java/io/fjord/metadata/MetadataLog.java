@@ -8,7 +8,11 @@ import java.util.List;
  * replicate the same records. Implementations are thread-safe.
  */
 public interface MetadataLog extends AutoCloseable {
-    /** Appends the records as one atomic batch and makes them durable; returns the offset of the last one. */
+    /**
+     * Appends the records as one atomic batch and makes them durable; returns the offset of the last one.
+     *
+     * @throws MetadataBatchTooLargeException if the batch would exceed the log's batch size; nothing is appended
+     */
     long append(List<MetadataRecord> records);
 
     /** Calls {@code consumer} with every record at or after {@code fromOffset}, in order. */

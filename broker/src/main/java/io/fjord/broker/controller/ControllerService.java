@@ -1,6 +1,7 @@
 package io.fjord.broker.controller;
 
 import io.fjord.broker.MetadataPublication;
+import io.fjord.metadata.MetadataBatchTooLargeException;
 import io.fjord.metadata.MetadataLog;
 import io.fjord.metadata.controller.ControllerResult;
 import io.fjord.metadata.controller.OperationLimits;
@@ -21,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * its records are appended to the metadata log and made durable, then replayed into a new image that is published.
  * The response is released only after its records are durable (the brief's rule for replicated state machines).
  * An operation may write at most {@link OperationLimits#RECORDS_PER_OPERATION_MAX} records; the operations refuse
- * larger requests themselves, and one that does not fails here rather than being appended.
+ * larger requests themselves, and one that does not fails here rather than being appended. An operation whose
+ * records exceed the metadata log's batch size fails with {@link MetadataBatchTooLargeException}, nothing appended.
+ * A failed operation leaves the image as it was; its future fails, and the handlers answer the failure with an
+ * error code for every topic or resource ({@code ControllerFailures}), never by closing the connection.
  *
  * <p>Thread-safe: callers submit from any thread; all state is owned by the single controller thread, which
  * {@link #start()} creates.
@@ -60,6 +64,10 @@ public final class ControllerService implements AutoCloseable {
                     }
                     apply(decided.records());
                     result.complete(decided.response());
+                } catch (MetadataBatchTooLargeException e) {
+                    // The request's fault, not the node's: the handler answers it with Kafka's error code.
+                    LOG.info("Refused a controller operation: {}", e.getMessage());
+                    result.completeExceptionally(e);
                 } catch (RuntimeException e) {
                     LOG.error("Controller operation failed", e);
                     result.completeExceptionally(e);

@@ -97,7 +97,7 @@ public final class AlterConfigsHandlers {
                     return new ControllerResult<>(List.of(), response);
                 }
                 return new ControllerResult<>(records, response);
-            });
+            }).exceptionally(failure -> ControllerFailures.incrementalAlterConfigs(body, failure));
         };
     }
 
@@ -126,7 +126,7 @@ public final class AlterConfigsHandlers {
                     return new ControllerResult<>(List.of(), response);
                 }
                 return new ControllerResult<>(records, response);
-            });
+            }).exceptionally(failure -> ControllerFailures.alterConfigs(body, failure));
         };
     }
 

@@ -42,8 +42,8 @@ public final class InitProducerIdHandler implements ApiHandler {
             return CompletableFuture.completedFuture(new InitProducerIdResponseData()
                     .setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setProducerId(-1).setProducerEpoch((short) -1));
         }
-        return nextProducerId().thenApply(id -> new InitProducerIdResponseData().setProducerId(id)
-                .setProducerEpoch((short) 0));
+        return nextProducerId().<ApiMessage>thenApply(id -> new InitProducerIdResponseData().setProducerId(id)
+                .setProducerEpoch((short) 0)).exceptionally(ControllerFailures::initProducerId);
     }
 
     private CompletableFuture<Long> nextProducerId() {

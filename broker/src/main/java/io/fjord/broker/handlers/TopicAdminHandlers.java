@@ -10,7 +10,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * CreateTopics, DeleteTopics and CreatePartitions: each request becomes one controller operation, answered once its
- * records are durable. Thread-safe.
+ * records are durable; a failed operation is answered with an error code for every topic ({@link ControllerFailures}).
+ * Thread-safe.
  */
 public final class TopicAdminHandlers {
     private final ControllerService controller;
@@ -22,7 +23,9 @@ public final class TopicAdminHandlers {
     }
 
     public CompletionStage<ApiMessage> createTopics(CreateTopicsRequestData request) {
-        return controller.submit(image -> topics.createTopics(image, request)).thenApply(ApiMessage.class::cast);
+        return controller.submit(image -> topics.createTopics(image, request))
+                .exceptionally(failure -> ControllerFailures.createTopics(request, failure))
+                .thenApply(ApiMessage.class::cast);
     }
 
     public ApiHandler createTopicsHandler() {
@@ -30,12 +33,20 @@ public final class TopicAdminHandlers {
     }
 
     public ApiHandler deleteTopicsHandler() {
-        return (context, request) -> controller.submit(image ->
-                topics.deleteTopics(image, (DeleteTopicsRequestData) request.body())).thenApply(ApiMessage.class::cast);
+        return (context, request) -> {
+            DeleteTopicsRequestData body = (DeleteTopicsRequestData) request.body();
+            return controller.submit(image -> topics.deleteTopics(image, body))
+                    .exceptionally(failure -> ControllerFailures.deleteTopics(body, failure))
+                    .thenApply(ApiMessage.class::cast);
+        };
     }
 
     public ApiHandler createPartitionsHandler() {
-        return (context, request) -> controller.submit(image ->
-                topics.createPartitions(image, (CreatePartitionsRequestData) request.body())).thenApply(ApiMessage.class::cast);
+        return (context, request) -> {
+            CreatePartitionsRequestData body = (CreatePartitionsRequestData) request.body();
+            return controller.submit(image -> topics.createPartitions(image, body))
+                    .exceptionally(failure -> ControllerFailures.createPartitions(body, failure))
+                    .thenApply(ApiMessage.class::cast);
+        };
     }
 }

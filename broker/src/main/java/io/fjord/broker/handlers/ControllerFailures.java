@@ -1,0 +1,111 @@
+package io.fjord.broker.handlers;
+
+import io.fjord.metadata.MetadataBatchTooLargeException;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.AlterConfigsRequestData;
+import io.fjord.protocol.message.AlterConfigsResponseData;
+import io.fjord.protocol.message.CreatePartitionsRequestData;
+import io.fjord.protocol.message.CreatePartitionsResponseData;
+import io.fjord.protocol.message.CreateTopicsRequestData;
+import io.fjord.protocol.message.CreateTopicsResponseData;
+import io.fjord.protocol.message.DeleteTopicsRequestData;
+import io.fjord.protocol.message.DeleteTopicsResponseData;
+import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
+import io.fjord.protocol.message.IncrementalAlterConfigsResponseData;
+import io.fjord.protocol.message.InitProducerIdResponseData;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The answer to a controller operation that failed (its future completed exceptionally): the request's error response
+ * with an error code for every topic or resource, as Kafka answers a failed controller operation, so the client's
+ * connection stays open. Every failure gets UNKNOWN_SERVER_ERROR, Kafka 4.4's code even for an operation too large for
+ * one metadata batch (checked against a Kafka 4.4 broker: its controller treats the Raft layer's
+ * {@code RecordBatchTooLargeException} as a fault); that case keeps its explanatory message. A
+ * {@link VirtualMachineError} is not answered: it propagates, so the connection's fatal-error handling sees it.
+ *
+ * <p>Stateless; thread-safe.
+ */
+final class ControllerFailures {
+    private ControllerFailures() {
+    }
+
+    /** The error code and message a failed operation gets. */
+    record Failure(Errors error, String message) {
+    }
+
+    static Failure of(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        if (cause instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
+        if (cause instanceof MetadataBatchTooLargeException tooLarge) {
+            return new Failure(Errors.UNKNOWN_SERVER_ERROR, tooLarge.getMessage());
+        }
+        return new Failure(Errors.UNKNOWN_SERVER_ERROR, Errors.UNKNOWN_SERVER_ERROR.message());
+    }
+
+    static CreateTopicsResponseData createTopics(CreateTopicsRequestData request, Throwable failure) {
+        Failure answer = of(failure);
+        CreateTopicsResponseData response = new CreateTopicsResponseData();
+        for (CreateTopicsRequestData.CreatableTopic topic : request.topics()) {
+            response.topics().add(new CreateTopicsResponseData.CreatableTopicResult().setName(topic.name())
+                    .setErrorCode(answer.error().code()).setErrorMessage(answer.message()).setNumPartitions(-1)
+                    .setReplicationFactor((short) -1));
+        }
+        return response;
+    }
+
+    static DeleteTopicsResponseData deleteTopics(DeleteTopicsRequestData request, Throwable failure) {
+        Failure answer = of(failure);
+        DeleteTopicsResponseData response = new DeleteTopicsResponseData();
+        for (DeleteTopicsRequestData.DeleteTopicState topic : request.topics()) {
+            response.responses().add(new DeleteTopicsResponseData.DeletableTopicResult().setName(topic.name())
+                    .setTopicId(topic.topicId()).setErrorCode(answer.error().code())
+                    .setErrorMessage(answer.message()));
+        }
+        for (String name : request.topicNames()) {
+            response.responses().add(new DeleteTopicsResponseData.DeletableTopicResult().setName(name)
+                    .setErrorCode(answer.error().code()).setErrorMessage(answer.message()));
+        }
+        return response;
+    }
+
+    static CreatePartitionsResponseData createPartitions(CreatePartitionsRequestData request, Throwable failure) {
+        Failure answer = of(failure);
+        CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+        for (CreatePartitionsRequestData.CreatePartitionsTopic topic : request.topics()) {
+            response.results().add(new CreatePartitionsResponseData.CreatePartitionsTopicResult()
+                    .setName(topic.name()).setErrorCode(answer.error().code()).setErrorMessage(answer.message()));
+        }
+        return response;
+    }
+
+    static AlterConfigsResponseData alterConfigs(AlterConfigsRequestData request, Throwable failure) {
+        Failure answer = of(failure);
+        AlterConfigsResponseData response = new AlterConfigsResponseData();
+        for (AlterConfigsRequestData.AlterConfigsResource resource : request.resources()) {
+            response.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
+                    .setResourceType(resource.resourceType()).setResourceName(resource.resourceName())
+                    .setErrorCode(answer.error().code()).setErrorMessage(answer.message()));
+        }
+        return response;
+    }
+
+    static IncrementalAlterConfigsResponseData incrementalAlterConfigs(IncrementalAlterConfigsRequestData request,
+                                                                       Throwable failure) {
+        Failure answer = of(failure);
+        IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
+        for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : request.resources()) {
+            response.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
+                    .setResourceType(resource.resourceType()).setResourceName(resource.resourceName())
+                    .setErrorCode(answer.error().code()).setErrorMessage(answer.message()));
+        }
+        return response;
+    }
+
+    static InitProducerIdResponseData initProducerId(Throwable failure) {
+        return new InitProducerIdResponseData().setErrorCode(of(failure).error().code()).setProducerId(-1)
+                .setProducerEpoch((short) -1);
+    }
+}
