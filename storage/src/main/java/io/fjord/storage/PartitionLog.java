@@ -194,6 +194,11 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private AppendResult append(ByteBuffer batches, int leaderEpoch, boolean assignOffsets) {
+        if (assignOffsets) {
+            // A producer's batches are checked before the append lock (the buffer is the caller's): a record walk
+            // and a CRC per batch must not serialise the appends of all producers to this partition.
+            validateBatches(batches, config, -1);
+        }
         AppendResult result = appendUnderLock(batches, leaderEpoch, assignOffsets);
         // Outside the append lock: a flush takes the flush lock first, then the append lock.
         long nextOffset = result.lastOffset() + 1;
@@ -201,6 +206,38 @@ public final class PartitionLog implements AutoCloseable {
             flush(nextOffset);
         }
         return result;
+    }
+
+    /**
+     * Checks every batch (frame, CRC-32C, {@code max.message.bytes}) before anything is written, so that a bad batch
+     * leaves the buffer and the log untouched: a producer's batch also by its header and records
+     * ({@code expectedOffset} -1), a follower's by continuing the log from {@code expectedOffset}.
+     */
+    private static void validateBatches(ByteBuffer batches, LogConfig settings, long expectedOffset) {
+        int cursor = batches.position();
+        int end = batches.limit();
+        if (cursor == end) {
+            throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "no batches to append");
+        }
+        long expected = expectedOffset;
+        while (cursor < end) {
+            int size = RecordBatchValidator.validateFrameAndCrc(batches, cursor, end - cursor);
+            RecordBatch batch = new RecordBatch(batches, cursor);
+            if (size > settings.maxMessageBytes()) {
+                throw new RecordBatchException(Kind.MESSAGE_TOO_LARGE, "batch of " + size
+                        + " bytes exceeds max.message.bytes " + settings.maxMessageBytes());
+            }
+            if (expectedOffset < 0) {
+                RecordBatchValidator.validateProducerBatch(batch);
+            } else {
+                if (batch.baseOffset() != expected) {
+                    throw new RecordBatchException(Kind.INVALID_RECORD, "batch offset " + batch.baseOffset()
+                            + " does not continue the log at offset " + expected);
+                }
+                expected = batch.nextOffset();
+            }
+            cursor += size;
+        }
     }
 
     private AppendResult appendUnderLock(ByteBuffer batches, int leaderEpoch, boolean assignOffsets) {
@@ -217,28 +254,9 @@ public final class PartitionLog implements AutoCloseable {
             int batchCount = 0;
             int cursor = batches.position();
             int end = batches.limit();
-            if (cursor == end) {
-                throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "no batches to append");
-            }
-            // Validate everything first so that a bad batch leaves the buffer and the log untouched.
-            long expectedOffset = nextOffset;
-            while (cursor < end) {
-                int size = RecordBatchValidator.validateFrameAndCrc(batches, cursor, end - cursor);
-                RecordBatch batch = new RecordBatch(batches, cursor);
-                if (size > settings.maxMessageBytes()) {
-                    throw new RecordBatchException(Kind.MESSAGE_TOO_LARGE, "batch of " + size
-                            + " bytes exceeds max.message.bytes " + settings.maxMessageBytes());
-                }
-                if (assignOffsets) {
-                    RecordBatchValidator.validateProducerBatch(batch);
-                } else {
-                    if (batch.baseOffset() != expectedOffset) {
-                        throw new RecordBatchException(Kind.INVALID_RECORD, "batch offset " + batch.baseOffset()
-                                + " does not continue the log at offset " + expectedOffset);
-                    }
-                    expectedOffset = batch.nextOffset();
-                }
-                cursor += size;
+            if (!assignOffsets) {
+                // A follower's batches must continue the log, so they are checked against its end, under the lock.
+                validateBatches(batches, settings, nextOffset);
             }
             int totalBytes = end - batches.position();
             if (totalBytes > settings.segmentBytes()) {
