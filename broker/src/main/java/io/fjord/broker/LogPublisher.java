@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * applies topic config changes and, as Kafka does, changes of the dynamic broker configs underneath them (to every
  * log: a topic override still wins, since each log's config is resolved again), deletes the logs of removed topics.
  * On a single node the log's high watermark follows its end (there are no followers to wait for). Called on the
- * controller thread.
+ * metadata loader's thread.
  */
 public final class LogPublisher implements MetadataPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(LogPublisher.class);

@@ -6,7 +6,6 @@ import io.fjord.broker.LogPublisher;
 import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
-import io.fjord.broker.controller.ControllerService;
 import io.fjord.broker.coordinator.driver.GroupCoordinatorConfigs;
 import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
 import io.fjord.broker.coordinator.driver.ImageTopicIds;
@@ -37,10 +36,10 @@ import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
 import io.fjord.broker.network.SocketServer;
-import io.fjord.metadata.LocalMetadataLog;
 import io.fjord.metadata.MetaProperties;
-import io.fjord.metadata.MetadataLoader;
 import io.fjord.metadata.controller.ControllerResult;
+import io.fjord.metadata.controller.MetadataController;
+import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.controller.TopicControl;
 import io.fjord.metadata.image.BrokerImage;
 import io.fjord.metadata.image.MetadataImage;
@@ -63,8 +62,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -84,9 +81,13 @@ public final class FjordNode implements AutoCloseable {
     private final NodeConfig config;
     private final InstantSource clock;
     private LogManager logManager;
-    private LocalMetadataLog metadataLog;
-    private ScheduledExecutorService metadataBackground;
-    private ControllerService controller;
+    /** The longest a controller operation waits for its commit (a liveness bound, as Kafka's request timeout). */
+    private static final long CONTROLLER_WAIT_MS = 30_000;
+    /** The longest start-up waits for the metadata quorum to elect a leader and this node to catch up. */
+    private static final long METADATA_CATCH_UP_MS = 60_000;
+
+    private MetadataQuorum quorum;
+    private MetadataController controller;
     private SocketServer socketServer;
     private MetadataCache cache;
     private FetchHandler fetchHandler;
@@ -123,9 +124,8 @@ public final class FjordNode implements AutoCloseable {
 
     private void startComponents() throws InterruptedException {
         MetaProperties identity = formatOrCheck();
-        metadataBackground = Executors.newSingleThreadScheduledExecutor();
-        metadataLog = LocalMetadataLog.open(config.metadataLogDirectory(), clock, metadataBackground);
-        MetadataImage image = MetadataLoader.load(metadataLog, MetadataImage.EMPTY);
+        quorum = MetadataQuorum.standalone(config.nodeId(), config.metadataLogDirectory(), CONTROLLER_WAIT_MS);
+        MetadataImage image = startQuorum();
         cache = new MetadataCache(identity.clusterId(), config.nodeId(), MetadataImage.EMPTY);
         runningConfig = withDynamicConfigs(image);
 
@@ -142,10 +142,9 @@ public final class FjordNode implements AutoCloseable {
         MetadataPublication publication = new MetadataPublication(cache,
                 List.of(new LogPublisher(config.nodeId(), logManager, configs),
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
-        publication.publish(MetadataImage.EMPTY, image);
-
-        controller = new ControllerService(metadataLog, publication);
-        controller.start();
+        // From here on the loader publishes every committed change, starting with the image so far.
+        awaitAttached(quorum.loader().attach(publication::publish));
+        controller = quorum.controller();
         TopicControl topics = new TopicControl(new TopicControl.Defaults(config.numPartitions(),
                 config.defaultReplicationFactor(), config.deleteTopicEnable()), this::validateTopicConfigs,
                 UUID::randomUUID);
@@ -196,6 +195,30 @@ public final class FjordNode implements AutoCloseable {
                 boundListeners());
     }
 
+
+    /** Starts the metadata quorum and waits until this node has applied everything committed so far. */
+    private MetadataImage startQuorum() throws InterruptedException {
+        try {
+            quorum.start();
+            return quorum.awaitCaughtUp(METADATA_CATCH_UP_MS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the metadata log in " + config.metadataLogDirectory() + ": "
+                    + e.getMessage(), e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static void awaitAttached(java.util.concurrent.CompletableFuture<Void> attached)
+            throws InterruptedException {
+        try {
+            attached.get(METADATA_CATCH_UP_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot publish the metadata: " + e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the metadata was not published within " + METADATA_CATCH_UP_MS + " ms");
+        }
+    }
 
     /**
      * The static config under the dynamic broker configs of the loaded metadata (cluster default, then this
@@ -379,25 +402,24 @@ public final class FjordNode implements AutoCloseable {
             fetchHandler.close();
             fetchHandler = null;
         }
-        if (controller != null) {
-            controller.close();
+        if (quorum != null) {
+            // Controller, Raft driver, then the loader, which publishes into the logs closed next.
+            try {
+                quorum.close();
+            } catch (IOException e) {
+                LOG.warn("Closing the metadata quorum: {}", e.getMessage());
+            }
         }
         if (groupCoordinator != null) {
             groupCoordinator.close();
             groupCoordinator = null;
-        }
-        if (metadataLog != null) {
-            metadataLog.close();
-        }
-        if (metadataBackground != null) {
-            metadataBackground.shutdownNow();
         }
         if (logManager != null) {
             logManager.shutdown();
         }
         socketServer = null;
         controller = null;
-        metadataLog = null;
+        quorum = null;
         logManager = null;
     }
 

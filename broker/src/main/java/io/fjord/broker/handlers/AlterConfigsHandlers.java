@@ -6,7 +6,7 @@ import io.fjord.broker.config.AlterConfigOperation;
 import io.fjord.broker.config.ConfigApiError;
 import io.fjord.broker.config.ConfigResolver;
 import io.fjord.broker.config.IncrementalAlterConfigs;
-import io.fjord.broker.controller.ControllerService;
+import io.fjord.metadata.controller.MetadataController;
 import io.fjord.metadata.controller.ControllerResult;
 import io.fjord.metadata.controller.OperationLimits;
 import io.fjord.metadata.image.MetadataImage;
@@ -43,11 +43,11 @@ public final class AlterConfigsHandlers {
     private static final byte GROUP = ConfigRecord.GROUP;
     private static final byte BROKER_LOGGER = 8;
 
-    private final ControllerService controller;
+    private final MetadataController controller;
     private final ImageConfigResolver configs;
     private final LoggerLevels loggers;
 
-    public AlterConfigsHandlers(ControllerService controller, ImageConfigResolver configs, LoggerLevels loggers) {
+    public AlterConfigsHandlers(MetadataController controller, ImageConfigResolver configs, LoggerLevels loggers) {
         this.controller = controller;
         this.configs = configs;
         this.loggers = loggers;

@@ -1,6 +1,8 @@
 package io.fjord.broker.handlers;
 
 import io.fjord.metadata.MetadataBatchTooLargeException;
+import io.fjord.metadata.controller.NotControllerException;
+import io.fjord.raft.driver.ProposalException;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.AlterConfigsResponseData;
@@ -41,6 +43,18 @@ final class ControllerFailures {
         }
         if (cause instanceof MetadataBatchTooLargeException tooLarge) {
             return new Failure(Errors.UNKNOWN_SERVER_ERROR, tooLarge.getMessage());
+        }
+        if (cause instanceof NotControllerException notController) {
+            // Retriable: clients look for the controller again and retry, as with Kafka.
+            return new Failure(Errors.NOT_CONTROLLER, notController.getMessage());
+        }
+        if (cause instanceof ProposalException proposal) {
+            // The quorum did not commit the operation: a lost leadership is NOT_CONTROLLER, a full queue or a
+            // stopped quorum keeps its code (REQUEST_TIMED_OUT, KAFKA_STORAGE_ERROR); all are retriable.
+            Errors error = proposal.error() == Errors.NOT_LEADER_OR_FOLLOWER ? Errors.NOT_CONTROLLER
+                    : proposal.error() == Errors.REQUEST_TIMED_OUT ? Errors.REQUEST_TIMED_OUT
+                    : Errors.UNKNOWN_SERVER_ERROR;
+            return new Failure(error, proposal.getMessage());
         }
         return new Failure(Errors.UNKNOWN_SERVER_ERROR, Errors.UNKNOWN_SERVER_ERROR.message());
     }

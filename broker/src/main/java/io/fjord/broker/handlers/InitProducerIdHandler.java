@@ -1,6 +1,6 @@
 package io.fjord.broker.handlers;
 
-import io.fjord.broker.controller.ControllerService;
+import io.fjord.metadata.controller.MetadataController;
 import io.fjord.broker.network.RequestContext;
 import io.fjord.metadata.controller.ControllerResult;
 import io.fjord.metadata.records.ProducerIdsRecord;
@@ -25,12 +25,12 @@ import java.util.concurrent.CompletionStage;
 public final class InitProducerIdHandler implements ApiHandler {
     static final int BLOCK_SIZE = 1000;
 
-    private final ControllerService controller;
+    private final MetadataController controller;
     private final int nodeId;
     private long nextId;
     private long blockEnd;
 
-    public InitProducerIdHandler(ControllerService controller, int nodeId) {
+    public InitProducerIdHandler(MetadataController controller, int nodeId) {
         this.controller = controller;
         this.nodeId = nodeId;
     }

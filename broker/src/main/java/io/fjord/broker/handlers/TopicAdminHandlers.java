@@ -1,6 +1,6 @@
 package io.fjord.broker.handlers;
 
-import io.fjord.broker.controller.ControllerService;
+import io.fjord.metadata.controller.MetadataController;
 import io.fjord.metadata.controller.TopicControl;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.CreatePartitionsRequestData;
@@ -14,10 +14,10 @@ import java.util.concurrent.CompletionStage;
  * Thread-safe.
  */
 public final class TopicAdminHandlers {
-    private final ControllerService controller;
+    private final MetadataController controller;
     private final TopicControl topics;
 
-    public TopicAdminHandlers(ControllerService controller, TopicControl topics) {
+    public TopicAdminHandlers(MetadataController controller, TopicControl topics) {
         this.controller = controller;
         this.topics = topics;
     }

@@ -8,8 +8,6 @@ import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
 import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.config.ConfigResolver;
-import io.fjord.broker.controller.ControllerService;
-import io.fjord.metadata.MetadataLog;
 import io.fjord.metadata.controller.ControllerResult;
 import io.fjord.metadata.controller.OperationLimits;
 import io.fjord.metadata.image.MetadataImage;
@@ -46,17 +44,15 @@ class AlterConfigsHandlersTest {
     private static final byte SET = 0;
     private static final byte DELETE = 1;
 
-    private final MemoryMetadataLog log = new MemoryMetadataLog();
     private final MemoryLoggers loggers = new MemoryLoggers();
     private MetadataCache cache;
-    private ControllerService controller;
+    private MemoryController controller;
     private AlterConfigsHandlers handlers;
 
     @BeforeEach
     void start() {
         cache = new MetadataCache("cluster", NODE_ID, MetadataImage.EMPTY);
-        controller = new ControllerService(log, new MetadataPublication(cache, List.of()));
-        controller.start();
+        controller = new MemoryController(new MetadataPublication(cache, List.of()));
         ImageConfigResolver configs = new ImageConfigResolver(ConfigResolver.ofStatic(BrokerConfig.fromMap(
                 Map.of("node.id", "1", "process.roles", "broker,controller"))), NODE_ID);
         handlers = new AlterConfigsHandlers(controller, configs, loggers);
@@ -137,7 +133,7 @@ class AlterConfigsHandlersTest {
 
         assertThat(incremental(resource("", config(DELETE, "log.retention.ms", null))).errorCode()).isZero();
         assertThat(cache.image().brokerConfig("")).isEmpty();
-        assertThat(log.records).containsExactly(
+        assertThat(controller.records).containsExactly(
                 new ConfigRecord(ConfigRecord.BROKER, "", "log.retention.ms", "5000"),
                 new ConfigRecord(ConfigRecord.BROKER, "1", "log.segment.bytes", "2097152"),
                 new ConfigRecord(ConfigRecord.BROKER, "", "log.retention.ms", null));
@@ -150,7 +146,7 @@ class AlterConfigsHandlersTest {
                 resource("1", config(SET, "log.dirs", "/elsewhere")));
         assertThat(responses.get(0).errorCode()).isZero();
         assertThat(responses.get(1).errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
-        assertThat(log.records).isEmpty();
+        assertThat(controller.records).isEmpty();
     }
 
     @Test
@@ -184,7 +180,7 @@ class AlterConfigsHandlersTest {
         AlterConfigsResourceResponse logger = incremental(new AlterConfigsResource().setResourceType((byte) 99)
                 .setResourceName("1"));
         assertThat(logger.errorMessage()).isEqualTo("Unknown resource type 99");
-        assertThat(log.records).isEmpty();
+        assertThat(controller.records).isEmpty();
     }
 
     @Test
@@ -221,7 +217,7 @@ class AlterConfigsHandlersTest {
 
         assertThat(incremental(change).errorCode()).isZero();
         assertThat(loggers.own).containsEntry("io.fjord", "DEBUG").doesNotContainKey("io.fjord.storage");
-        assertThat(log.records).isEmpty();
+        assertThat(controller.records).isEmpty();
 
         AlterConfigsResourceResponse badLevel = incremental(resource("1", config(SET, "io.fjord", "LOUD"))
                 .setResourceType(BROKER_LOGGER));
@@ -271,34 +267,6 @@ class AlterConfigsHandlersTest {
         @Override
         public void unsetLevel(String loggerName) {
             own.remove(loggerName);
-        }
-    }
-
-    /** A metadata log in memory. Used from the controller thread only. */
-    static final class MemoryMetadataLog implements MetadataLog {
-        final List<MetadataRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-        @Override
-        public long append(List<MetadataRecord> batch) {
-            records.addAll(batch);
-            return records.size() - 1;
-        }
-
-        @Override
-        public void replay(long fromOffset, RecordConsumer consumer) {
-            List<MetadataRecord> copy = new ArrayList<>(records);
-            for (int offset = (int) fromOffset; offset < copy.size(); offset++) {
-                consumer.accept(offset, copy.get(offset));
-            }
-        }
-
-        @Override
-        public long endOffset() {
-            return records.size();
-        }
-
-        @Override
-        public void close() {
         }
     }
 }

@@ -8,7 +8,6 @@ import io.fjord.broker.MetadataPublication;
 import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.config.ConfigResolver;
 import io.fjord.broker.config.ConfigSource;
-import io.fjord.broker.controller.ControllerService;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.records.ConfigRecord;
 import io.fjord.protocol.Errors;
@@ -42,17 +41,15 @@ class GroupConfigsHandlersTest {
     private static final byte DELETE = 1;
     private static final byte APPEND = 2;
 
-    private final AlterConfigsHandlersTest.MemoryMetadataLog log = new AlterConfigsHandlersTest.MemoryMetadataLog();
     private MetadataCache cache;
-    private ControllerService controller;
+    private MemoryController controller;
     private AlterConfigsHandlers alter;
     private DescribeConfigsHandler describe;
 
     @BeforeEach
     void start() {
         cache = new MetadataCache("cluster", 1, MetadataImage.EMPTY);
-        controller = new ControllerService(log, new MetadataPublication(cache, List.of()));
-        controller.start();
+        controller = new MemoryController(new MetadataPublication(cache, List.of()));
         // The operator set the default heartbeat interval: described as a static broker config.
         ImageConfigResolver configs = new ImageConfigResolver(ConfigResolver.ofStatic(BrokerConfig.fromMap(
                 Map.of("node.id", "1", "process.roles", "broker,controller",
@@ -144,7 +141,7 @@ class GroupConfigsHandlersTest {
     void anOverrideIsAGroupConfigRecordDescribedAsDynamicGroupConfigAndDeleteRemovesIt() throws Exception {
         assertThat(incremental(group("g", config(SET, "consumer.session.timeout.ms", " 50000 "))).errorCode())
                 .isZero();
-        assertThat(log.records).containsExactly(
+        assertThat(controller.records).containsExactly(
                 new ConfigRecord(ConfigRecord.GROUP, "g", "consumer.session.timeout.ms", " 50000 "));
         assertThat(cache.image().groupConfig("g")).containsEntry("consumer.session.timeout.ms", " 50000 ");
         DescribeConfigsResourceResult session = entry(describe("g"), "consumer.session.timeout.ms");
@@ -209,7 +206,7 @@ class GroupConfigsHandlersTest {
             assertThat(incremental(true, group("g", config(SET, setting[0], setting[1]))).errorCode())
                     .as(accepted).isZero();
         }
-        assertThat(log.records).isEmpty();
+        assertThat(controller.records).isEmpty();
     }
 
     @Test

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
-import io.fjord.broker.controller.ControllerService;
-import io.fjord.metadata.LocalMetadataLog;
+import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.controller.ControllerResult;
+import io.fjord.metadata.controller.MetadataController;
 import io.fjord.metadata.controller.OperationLimits;
 import io.fjord.metadata.controller.TopicControl;
 import io.fjord.metadata.image.MetadataImage;
@@ -19,12 +19,9 @@ import io.fjord.protocol.message.CreateTopicsRequestData.CreatableTopicConfig;
 import io.fjord.protocol.message.CreateTopicsResponseData;
 import io.fjord.protocol.message.CreateTopicsResponseData.CreatableTopicResult;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * CreateTopics through a real controller over the node's metadata log: an operation whose records exceed the
+ * CreateTopics through a real controller over the node's metadata quorum (a quorum of one): an operation whose records exceed the
  * metadata batch size, or that fails for any other reason, is answered with an error code for every topic (the
  * fuzzer's seed 2, frames 3500-3999, closed the connection instead) and leaves the metadata unchanged.
  */
@@ -45,20 +42,22 @@ class TopicAdminHandlersTest {
 
     @TempDir
     Path root;
-    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean idsFail = new AtomicBoolean();
-    private LocalMetadataLog log;
+    private MetadataQuorum quorum;
     private MetadataCache cache;
-    private ControllerService controller;
+    private MetadataController controller;
     private TopicAdminHandlers handlers;
 
     @BeforeEach
     void start() throws Exception {
-        log = LocalMetadataLog.open(root, InstantSource.system(), background);
+        quorum = MetadataQuorum.standalone(1, root, ANSWER_BOUND_SECONDS * 1000);
+        quorum.start();
+        quorum.awaitCaughtUp(ANSWER_BOUND_SECONDS * 1000);
         cache = new MetadataCache("cluster", 1, MetadataImage.EMPTY);
-        controller = new ControllerService(log, new MetadataPublication(cache, List.of()));
-        controller.start();
+        quorum.loader().attach(new MetadataPublication(cache, List.of())::publish)
+                .get(ANSWER_BOUND_SECONDS, TimeUnit.SECONDS);
+        controller = quorum.controller();
         TopicControl topics = new TopicControl(new TopicControl.Defaults(1, (short) 1, true),
                 configs -> Optional.empty(), () -> {
                     if (idsFail.get()) {
@@ -72,10 +71,8 @@ class TopicAdminHandlersTest {
     }
 
     @AfterEach
-    void stop() {
-        controller.close();
-        log.close();
-        background.shutdownNow();
+    void stop() throws Exception {
+        quorum.close();
     }
 
     /** {@code topicCount} topics of one partition, each with one 16 KiB config value. */
@@ -104,7 +101,7 @@ class TopicAdminHandlersTest {
     void operationLargerThanOneMetadataBatchIsRefusedForEveryTopicAndWritesNothing() throws Exception {
         // 556 topics: 1,112 records, far under the record bound, but about 9.1 MB encoded, over the 8 MiB batch bound.
         int topicCount = OperationLimits.RECORD_BYTES_PER_OPERATION_MAX / CONFIG_VALUE_BYTES + 44;
-        long endOffset = log.endOffset();
+        long endOffset = quorum.loader().appliedEndOffset();
 
         CreateTopicsResponseData response = createTopics(topicsWithLargeConfigs("large-", topicCount));
 
@@ -113,7 +110,7 @@ class TopicAdminHandlersTest {
             assertThat(result.errorCode()).isEqualTo(Errors.UNKNOWN_SERVER_ERROR.code());
             assertThat(result.errorMessage()).contains("exceeds the maximum allowed batch size of 8388608");
         });
-        assertThat(log.endOffset()).isEqualTo(endOffset);
+        assertThat(quorum.loader().appliedEndOffset()).isEqualTo(endOffset);
         assertThat(cache.image().topicsByName()).isEmpty();
     }
 

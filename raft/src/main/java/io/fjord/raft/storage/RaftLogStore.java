@@ -43,8 +43,10 @@ public final class RaftLogStore implements AutoCloseable {
     public static RaftLogStore open(Path dataDirectory, Collection<Integer> voterIds,
             ScheduledExecutorService background) {
         // flush.messages and flush.ms stay at "never": the driver fsyncs before it acknowledges.
+        // An entry's size is bounded by the core (maxEntryBytes, up to Kafka's 8 MiB metadata batches), not by the
+        // topic default of max.message.bytes (1 MiB), which would fail the append as a storage error.
         LogConfig config = LogConfig.defaults().with(LogConfig.SEGMENT_BYTES, SEGMENT_BYTES)
-                .with(LogConfig.RETENTION_MS, -1);
+                .with(LogConfig.RETENTION_MS, -1).with(LogConfig.MAX_MESSAGE_BYTES, SEGMENT_BYTES);
         PartitionLog log = PartitionLog.open(dataDirectory.resolve(DIRECTORY_NAME), config, 0, 0, false,
                 InstantSource.system(), SegmentHandleCache.unbounded(), background);
         return new RaftLogStore(log, voterIds);

@@ -1,0 +1,290 @@
+package io.fjord.metadata.quorum;
+
+import io.fjord.metadata.image.MetadataDelta;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.records.MetadataRecord;
+import io.fjord.raft.EntryType;
+import io.fjord.raft.LogEntry;
+import io.fjord.raft.OffsetAndEpoch;
+import io.fjord.raft.RoleChange;
+import io.fjord.raft.driver.RaftListener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the committed metadata log on every node: each committed entry's records are replayed into the next
+ * {@link MetadataImage}, which goes to the attached {@link ImagePublisher} with the image before it. The Raft driver
+ * hands entries over ({@link RaftListener}) and goes on; the loader's own thread applies them, so creating a
+ * thousand partition logs never holds up the quorum. Waiters learn when an offset is applied ({@link #awaitApplied})
+ * and when a leader's epoch has begun here ({@link #awaitLeaderChange}): a new controller decides only once every
+ * entry committed before its epoch is in its image.
+ *
+ * <p>An entry that cannot be applied (a damaged log, a record contradicting the image, a failing publisher) stops the
+ * loader for good: it logs the cause, fails every waiter and applies nothing more, so the node never serves an image
+ * that skipped a change.
+ *
+ * <p>Thread-safe: the Raft callbacks enqueue (blocking when {@value #QUEUE_CAPACITY} events wait, which slows the
+ * driver rather than dropping committed entries); the image and offsets are published through volatiles; the loader
+ * thread, started by {@link #start()}, owns the rest.
+ */
+public final class MetadataLoader implements RaftListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataLoader.class);
+    static final int QUEUE_CAPACITY = 65_536;
+
+    private final int nodeId;
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
+    private final Object waitersLock = new Object();
+    /** Waiters by the end offset they wait for; guarded by {@link #waitersLock}. */
+    private final TreeMap<Long, List<CompletableFuture<MetadataImage>>> appliedWaiters = new TreeMap<>();
+    /** Waiters by the leader epoch whose first entry they wait for; guarded by {@link #waitersLock}. */
+    private final TreeMap<Integer, List<CompletableFuture<MetadataImage>>> epochWaiters = new TreeMap<>();
+    private Thread thread;
+    private ImagePublisher publisher;
+    private volatile MetadataImage image = MetadataImage.EMPTY;
+    private volatile long appliedEndOffset;
+    private volatile int leaderChangeEpoch = -1;
+    private volatile Throwable failure;
+    private volatile boolean running;
+
+    public MetadataLoader(int nodeId) {
+        this.nodeId = nodeId;
+    }
+
+    /** Starts the loader's thread. */
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        running = true;
+        thread = new Thread(this::run, "fjord-metadata-loader");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * From now on {@code publisher} receives every new image; it first receives the current one as a change from
+     * the empty image. The future completes once that first publication is done.
+     */
+    public CompletableFuture<Void> attach(ImagePublisher publisher) {
+        CompletableFuture<Void> attached = new CompletableFuture<>();
+        enqueue(new Attach(publisher, attached));
+        return attached;
+    }
+
+    /** The newest image applied. */
+    public MetadataImage image() {
+        return image;
+    }
+
+    /** The offset after the last entry applied (entries of every type count). */
+    public long appliedEndOffset() {
+        return appliedEndOffset;
+    }
+
+    /** Completes with the image once every entry below {@code endOffset} is applied and published. */
+    public CompletableFuture<MetadataImage> awaitApplied(long endOffset) {
+        return await(appliedWaiters, endOffset, () -> appliedEndOffset >= endOffset);
+    }
+
+    /**
+     * Completes with the image once the first entry of leader epoch {@code epoch} (or of a later one) is applied:
+     * everything committed before that epoch is then in the image.
+     */
+    public CompletableFuture<MetadataImage> awaitLeaderChange(int epoch) {
+        return await(epochWaiters, epoch, () -> leaderChangeEpoch >= epoch);
+    }
+
+    private <K> CompletableFuture<MetadataImage> await(TreeMap<K, List<CompletableFuture<MetadataImage>>> waiters,
+            K key, java.util.function.BooleanSupplier reached) {
+        CompletableFuture<MetadataImage> future = new CompletableFuture<>();
+        synchronized (waitersLock) {
+            if (failure != null) {
+                future.completeExceptionally(new IllegalStateException("the metadata loader stopped", failure));
+            } else if (reached.getAsBoolean()) {
+                future.complete(image);
+            } else {
+                waiters.computeIfAbsent(key, ignored -> new ArrayList<>()).add(future);
+            }
+        }
+        return future;
+    }
+
+    // ---------------------------------------------------------------- Raft callbacks (the driver's thread)
+
+    @Override
+    public void onCommitted(LogEntry entry) {
+        enqueue(new Committed(entry));
+    }
+
+    @Override
+    public void onSnapshotLoaded(OffsetAndEpoch snapshotId, byte[] state) {
+        // Fjord's metadata snapshots are the next step of issue #11; until then no node writes one, so none arrives.
+        throw new UnsupportedOperationException("metadata snapshots are not supported yet: " + snapshotId);
+    }
+
+    @Override
+    public void onRoleChange(RoleChange change) {
+        // The controller reads roles from the driver; the loader follows the log alone.
+    }
+
+    @Override
+    public void onFailure(String reason, Throwable cause) {
+        LOG.error("The metadata quorum stopped on node {}: {}", nodeId, reason);
+    }
+
+    private void enqueue(Event event) {
+        try {
+            events.put(event);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while handing an event to the metadata loader", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- the loader's thread
+
+    private void run() {
+        List<Event> batch = new ArrayList<>();
+        try {
+            while (running) {
+                Event first = events.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                events.drainTo(batch, 4096);
+                handle(batch);
+                batch.clear();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    /** Applies a run of events, publishing one image for each run of committed entries. */
+    private void handle(List<Event> batch) {
+        MetadataImage previous = image;
+        MetadataDelta delta = null;
+        long endOffset = appliedEndOffset;
+        int epoch = leaderChangeEpoch;
+        for (Event event : batch) {
+            if (event instanceof Committed committed) {
+                LogEntry entry = committed.entry;
+                if (entry.offset() != endOffset) {
+                    throw new IllegalStateException("metadata entry " + entry.offset() + " after " + (endOffset - 1));
+                }
+                if (entry.type() == EntryType.DATA) {
+                    if (delta == null) {
+                        delta = new MetadataDelta(previous);
+                    }
+                    for (MetadataRecord record : MetadataEntries.decode(entry.payload())) {
+                        delta.replay(record, entry.offset());
+                    }
+                } else if (entry.type() == EntryType.LEADER_CHANGE) {
+                    // Published after the records before it, so a waiter sees them in the image.
+                    epoch = Math.max(epoch, entry.epoch());
+                }
+                endOffset = entry.offset() + 1;
+            } else if (event instanceof Attach attach) {
+                MetadataImage current = publish(previous, delta);
+                delta = null;
+                previous = current;
+                attach.publisher.publish(MetadataImage.EMPTY, current);
+                publisher = attach.publisher;
+                attach.attached.complete(null);
+            }
+        }
+        publish(previous, delta);
+        appliedEndOffset = endOffset;
+        leaderChangeEpoch = epoch;
+        wake();
+    }
+
+    private MetadataImage publish(MetadataImage previous, MetadataDelta delta) {
+        if (delta == null) {
+            return previous;
+        }
+        MetadataImage current = delta.apply();
+        if (publisher != null) {
+            publisher.publish(previous, current);
+        }
+        image = current;
+        return current;
+    }
+
+    private void wake() {
+        List<CompletableFuture<MetadataImage>> ready = new ArrayList<>();
+        synchronized (waitersLock) {
+            drain(appliedWaiters.headMap(appliedEndOffset, true), ready);
+            drain(epochWaiters.headMap(leaderChangeEpoch, true), ready);
+        }
+        MetadataImage current = image;
+        ready.forEach(future -> future.complete(current));
+    }
+
+    private static <K> void drain(Map<K, List<CompletableFuture<MetadataImage>>> reached,
+            List<CompletableFuture<MetadataImage>> into) {
+        reached.values().forEach(into::addAll);
+        reached.clear();
+    }
+
+    private void fail(Throwable cause) {
+        LOG.error("Node {} stops applying metadata at offset {}: the log cannot be applied", nodeId,
+                appliedEndOffset, cause);
+        List<CompletableFuture<MetadataImage>> waiting = new ArrayList<>();
+        synchronized (waitersLock) {
+            failure = cause;
+            drain(appliedWaiters, waiting);
+            drain(epochWaiters, waiting);
+        }
+        waiting.forEach(future -> future.completeExceptionally(
+                new IllegalStateException("the metadata loader stopped", cause)));
+        running = false;
+    }
+
+    /** The cause that stopped the loader, or null while it applies. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Stops the loader's thread; entries not yet applied are dropped (the log still holds them). */
+    @Override
+    public void close() {
+        Thread running;
+        synchronized (this) {
+            running = thread;
+        }
+        this.running = false;
+        if (running != null) {
+            try {
+                running.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<CompletableFuture<MetadataImage>> waiting = new ArrayList<>();
+        synchronized (waitersLock) {
+            drain(appliedWaiters, waiting);
+            drain(epochWaiters, waiting);
+        }
+        waiting.forEach(future -> future.completeExceptionally(new IllegalStateException("the loader closed")));
+    }
+
+    private sealed interface Event permits Committed, Attach {
+    }
+
+    private record Committed(LogEntry entry) implements Event {
+    }
+
+    private record Attach(ImagePublisher publisher, CompletableFuture<Void> attached) implements Event {
+    }
+}

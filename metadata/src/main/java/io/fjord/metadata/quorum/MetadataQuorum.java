@@ -1,0 +1,125 @@
+package io.fjord.metadata.quorum;
+
+import io.fjord.metadata.controller.OperationLimits;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.raft.RaftConfig;
+import io.fjord.raft.driver.DriverStatus;
+import io.fjord.raft.driver.MessageSender;
+import io.fjord.raft.driver.RaftDriver;
+import io.fjord.raft.storage.DiskRaftStorage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A node's part of the metadata quorum: the Raft log and quorum state in the metadata directory
+ * ({@link DiskRaftStorage}), the {@link RaftDriver}, the {@link MetadataLoader} that applies what commits, and, on
+ * a voter, the {@link QuorumController}. A directory written before the quorum existed is upgraded first
+ * ({@link LegacyMetadataLogUpgrade}).
+ *
+ * <p>Thread-safety: start and close are serialized on this object; the parts are thread-safe.
+ */
+public final class MetadataQuorum implements AutoCloseable {
+    /** The largest entry: one operation's records, Kafka's maximum metadata batch size. */
+    static final int ENTRY_BYTES_MAX = OperationLimits.RECORD_BYTES_PER_OPERATION_MAX;
+
+    private final Path metadataDirectory;
+    private final RaftDriver driver;
+    private final MetadataLoader loader;
+    private final QuorumController controller;
+    private boolean started;
+
+    /**
+     * @param sender the transport to the other voters (a quorum of one sends nothing)
+     * @param commitWaitMs the controller's liveness bound for one operation
+     */
+    public MetadataQuorum(int nodeId, Set<Integer> voterIds, Path metadataDirectory, MessageSender sender,
+            long commitWaitMs) {
+        this.metadataDirectory = metadataDirectory;
+        RaftConfig config = RaftConfig.withDefaults(nodeId, voterIds);
+        config = new RaftConfig(config.nodeId(), config.voterIds(), config.electionTimeoutMs(),
+                config.fetchTimeoutMs(), config.electionBackoffMaxMs(), config.requestTimeoutMs(),
+                config.fetchMaxWaitMs(), config.fetchMaxBytes(), config.maxProposalEntries(), ENTRY_BYTES_MAX);
+        this.loader = new MetadataLoader(nodeId);
+        this.driver = RaftDriver.create(config, new DiskRaftStorage(metadataDirectory, voterIds, ENTRY_BYTES_MAX),
+                sender, loader);
+        this.controller = new QuorumController(nodeId, driver, loader, commitWaitMs);
+    }
+
+    /** The quorum of one a single node runs: it is its own only voter and sends nothing. */
+    public static MetadataQuorum standalone(int nodeId, Path metadataDirectory, long commitWaitMs) {
+        return new MetadataQuorum(nodeId, Set.of(nodeId), metadataDirectory, message -> {
+        }, commitWaitMs);
+    }
+
+    /** Upgrades an old metadata log if there is one, then starts the loader, the driver and the controller. */
+    public synchronized void start() throws IOException {
+        LegacyMetadataLogUpgrade.run(metadataDirectory);
+        loader.start();
+        started = true;
+        driver.start();
+        controller.start();
+    }
+
+    /**
+     * Waits until a leader is known and this node has applied everything committed before the leader's epoch began,
+     * and returns that image (the image a node starts serving from).
+     */
+    public MetadataImage awaitCaughtUp(long timeoutMs) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            DriverStatus status = driver.status();
+            if (status.failure() != null) {
+                throw new IllegalStateException("the metadata quorum stopped: " + status.failure());
+            }
+            if (loader.failure() != null) {
+                throw new IllegalStateException("the metadata loader stopped", loader.failure());
+            }
+            long leftNanos = deadline - System.nanoTime();
+            if (leftNanos <= 0) {
+                throw new TimeoutException("no metadata leader within " + timeoutMs + " ms (" + status + ")");
+            }
+            if (status.leaderId() >= 0) {
+                CompletableFuture<MetadataImage> caughtUp = loader.awaitLeaderChange(status.epoch());
+                try {
+                    return caughtUp.get(Math.min(leftNanos, TimeUnit.MILLISECONDS.toNanos(100)),
+                            TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    continue; // the epoch may have moved on: read the status again
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("the metadata loader stopped", e.getCause());
+                }
+            }
+            Thread.sleep(Math.min(10, Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNanos))));
+        }
+    }
+
+    public MetadataLoader loader() {
+        return loader;
+    }
+
+    public QuorumController controller() {
+        return controller;
+    }
+
+    public DriverStatus status() {
+        return driver.status();
+    }
+
+    /** Stops the controller, then the driver (unflushed entries dropped, as in a crash), then the loader. */
+    @Override
+    public synchronized void close() throws IOException {
+        controller.close();
+        try {
+            driver.close();
+        } finally {
+            if (started) {
+                loader.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.fjord.metadata.quorum;
+
+import io.fjord.metadata.MetadataBatchTooLargeException;
+import io.fjord.metadata.controller.ControllerResult;
+import io.fjord.metadata.controller.MetadataController;
+import io.fjord.metadata.controller.NotControllerException;
+import io.fjord.metadata.controller.OperationLimits;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.raft.Role;
+import io.fjord.raft.driver.DriverStatus;
+import io.fjord.raft.driver.RaftDriver;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller of the metadata quorum (KIP-631's shape): active only while this node leads the Raft quorum, and
+ * only once its loader has applied the first entry of its epoch, so it decides from every entry committed before it.
+ * Operations run one at a time on the controller's thread: the operation decides from the image, its records become
+ * one Raft entry (they commit together), and the response completes once the entry is committed and this node's
+ * loader has applied and published it. The next operation therefore decides from an image holding the previous one.
+ *
+ * <p>Refusals: {@link NotControllerException} when this node does not lead; {@link MetadataBatchTooLargeException}
+ * (nothing proposed) when the entry would pass {@link OperationLimits#RECORD_BYTES_PER_OPERATION_MAX}; an operation
+ * producing more than {@link OperationLimits#RECORDS_PER_OPERATION_MAX} records fails (each operation refuses that
+ * itself with Kafka's error; this is the last line of defence); a proposal the quorum did not commit fails with the
+ * driver's {@code ProposalException} (its outcome is then unknown, as a timed-out Kafka request's).
+ *
+ * <p>Thread-safe: {@link #submit} from any thread; the controller's thread, created by {@link #start()}, does the
+ * rest.
+ */
+public final class QuorumController implements MetadataController, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumController.class);
+
+    private final int nodeId;
+    private final RaftDriver driver;
+    private final MetadataLoader loader;
+    private final long commitWaitMs;
+    private ExecutorService thread;
+
+    /**
+     * @param commitWaitMs the longest an operation waits for its leadership to begin, its entry to commit and its
+     *     image to be applied (a liveness bound: a lost leadership fails the proposal at once)
+     */
+    public QuorumController(int nodeId, RaftDriver driver, MetadataLoader loader, long commitWaitMs) {
+        this.nodeId = nodeId;
+        this.driver = driver;
+        this.loader = loader;
+        this.commitWaitMs = commitWaitMs;
+    }
+
+    public synchronized void start() {
+        thread = Executors.newSingleThreadExecutor(runnable -> {
+            Thread controller = new Thread(runnable, "fjord-controller");
+            controller.setDaemon(true);
+            return controller;
+        });
+    }
+
+    /** Whether this node leads the quorum and its loader has begun its epoch (operations are decided here). */
+    public boolean isActive() {
+        DriverStatus status = driver.status();
+        return status.role() == Role.LEADER && loader.awaitLeaderChange(status.epoch()).isDone();
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Function<MetadataImage, ControllerResult<T>> operation) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        ExecutorService executor;
+        synchronized (this) {
+            executor = thread;
+        }
+        if (executor == null) {
+            result.completeExceptionally(new NotControllerException("the controller of node " + nodeId
+                    + " is not running"));
+            return result;
+        }
+        try {
+            executor.execute(new Task<>(operation, result));
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new NotControllerException("the controller of node " + nodeId
+                    + " is shutting down"));
+        }
+        return result;
+    }
+
+    private <T> void run(Function<MetadataImage, ControllerResult<T>> operation, CompletableFuture<T> result) {
+        try {
+            MetadataImage image = activeImage();
+            ControllerResult<T> decided = operation.apply(image);
+            List<io.fjord.metadata.records.MetadataRecord> records = decided.records();
+            if (records.size() > OperationLimits.RECORDS_PER_OPERATION_MAX) {
+                throw new IllegalStateException("a controller operation produced " + records.size()
+                        + " records, more than " + OperationLimits.RECORDS_PER_OPERATION_MAX);
+            }
+            if (!records.isEmpty()) {
+                commit(MetadataEntries.encode(records));
+            }
+            result.complete(decided.response());
+        } catch (MetadataBatchTooLargeException | NotControllerException e) {
+            // The request's fault or the wrong node, not this node's: the handler answers it with Kafka's code.
+            LOG.info("Refused a controller operation: {}", e.getMessage());
+            result.completeExceptionally(e);
+        } catch (InterruptedException e) {
+            result.completeExceptionally(new NotControllerException("the controller of node " + nodeId
+                    + " is shutting down"));
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("Controller operation failed", e);
+            result.completeExceptionally(e);
+        } catch (Error e) {
+            // Escapes the task, so the thread's uncaught-exception handler (the node's fatal error handler) hears
+            // of it; the caller is not left waiting meanwhile.
+            result.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    /** The image to decide from, once this node's leadership has begun in its loader. */
+    private MetadataImage activeImage() throws InterruptedException {
+        DriverStatus status = driver.status();
+        if (status.role() != Role.LEADER) {
+            throw new NotControllerException("node " + nodeId + " is not the active controller"
+                    + (status.leaderId() < 0 ? "; no leader is known" : "; node " + status.leaderId() + " is"));
+        }
+        return await(loader.awaitLeaderChange(status.epoch()), "the start of epoch " + status.epoch());
+    }
+
+    private void commit(byte[] payload) throws InterruptedException {
+        if (payload.length > OperationLimits.RECORD_BYTES_PER_OPERATION_MAX) {
+            throw new MetadataBatchTooLargeException(payload.length, OperationLimits.RECORD_BYTES_PER_OPERATION_MAX);
+        }
+        long offset = await(driver.propose(List.of(payload)), "the commit of a metadata entry");
+        await(loader.awaitApplied(offset + 1), "metadata offset " + offset + " to be applied");
+    }
+
+    private <V> V await(CompletableFuture<V> future, String what) throws InterruptedException {
+        try {
+            return future.get(commitWaitMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("waited " + commitWaitMs + " ms for " + what);
+        }
+    }
+
+    /** Stops taking operations; one in progress is interrupted and fails (its entry may still commit). */
+    @Override
+    public void close() {
+        ExecutorService executor;
+        synchronized (this) {
+            executor = thread;
+            thread = null;
+        }
+        if (executor != null) {
+            executor.shutdown();
+            try {
+                if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                    failNotRun(executor.shutdownNow());
+                }
+            } catch (InterruptedException e) {
+                failNotRun(executor.shutdownNow());
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void failNotRun(List<Runnable> notRun) {
+        for (Runnable runnable : notRun) {
+            if (runnable instanceof Task<?> task) {
+                task.result.completeExceptionally(new NotControllerException("the controller of node " + nodeId
+                        + " shut down"));
+            }
+        }
+    }
+
+    /** One submitted operation and the future of its response. */
+    private final class Task<T> implements Runnable {
+        private final Function<MetadataImage, ControllerResult<T>> operation;
+        private final CompletableFuture<T> result;
+
+        Task(Function<MetadataImage, ControllerResult<T>> operation, CompletableFuture<T> result) {
+            this.operation = operation;
+            this.result = result;
+        }
+
+        @Override
+        public void run() {
+            QuorumController.this.run(operation, result);
+        }
+    }
+}
