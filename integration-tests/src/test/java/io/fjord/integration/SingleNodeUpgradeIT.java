@@ -69,9 +69,9 @@ class SingleNodeUpgradeIT {
      * The fixture is old when this runs, and Kafka would expire what it holds as Fjord does: offsets committed more
      * than {@code offsets.retention.minutes} (7 days by default) ago, counted from the commit or from the time the
      * group became Empty, both stored in the fixture; and producers idle for {@code producer.id.expiration.ms} (1
-     * day) by their last batch's timestamp. So the node runs with the longest retention each allows (4085 years of
-     * minutes; 24.8 days of milliseconds, the fixture's records being timestamped in 2100 for the rest, see
-     * {@link UpgradeFixture#RECORD_TIMESTAMP_BASE_MS}).
+     * day) by their last batch's timestamp. So the node runs with the longest retention each allows: Integer.MAX_VALUE
+     * minutes (about 4,000 years) and Integer.MAX_VALUE ms (only 24.8 days, which is why the fixture's records carry
+     * timestamps in 2100, see {@link UpgradeFixture#RECORD_TIMESTAMP_BASE_MS}).
      */
     private static final Map<String, String> NOTHING_EXPIRES = Map.of(
             "offsets.retention.minutes", Integer.toString(Integer.MAX_VALUE),

@@ -27,7 +27,8 @@ final class UpgradeExpectations {
     UpgradeExpectations(FixtureManifest manifest) {
         this.manifest = manifest;
         this.records = new ArrayList<>(manifest.records());
-        for (String group : List.of(UpgradeFixtureGeneratorIT.CLASSIC_GROUP, UpgradeFixtureGeneratorIT.CONSUMER_GROUP)) {
+        for (String group : List.of(UpgradeFixtureGeneratorIT.CLASSIC_GROUP,
+                UpgradeFixtureGeneratorIT.CONSUMER_GROUP)) {
             committedOffsets.put(group, manifest.withPrefix("group." + group + ".offset."));
         }
         manifest.withPrefix("producer.").forEach((key, value) -> {
