@@ -6,6 +6,9 @@ import io.fjord.broker.LogPublisher;
 import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
+import io.fjord.broker.controller.ConfigControl;
+import io.fjord.broker.controller.ControllerApis;
+import io.fjord.broker.controller.ControllerChannel;
 import io.fjord.broker.coordinator.driver.GroupCoordinatorConfigs;
 import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
 import io.fjord.broker.coordinator.driver.ImageTopicIds;
@@ -37,16 +40,15 @@ import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
 import io.fjord.broker.network.SocketServer;
 import io.fjord.metadata.MetaProperties;
-import io.fjord.metadata.controller.ControllerResult;
-import io.fjord.metadata.controller.MetadataController;
 import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.controller.TopicControl;
-import io.fjord.metadata.image.BrokerImage;
 import io.fjord.metadata.image.MetadataImage;
-import io.fjord.metadata.records.RegisterBrokerRecord;
 import io.fjord.metadata.records.RegisterBrokerRecord.BrokerEndpoint;
 import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.BrokerRegistrationRequestData;
+import io.fjord.protocol.message.BrokerRegistrationResponseData;
 import io.fjord.protocol.message.CreateTopicsRequestData;
+import io.fjord.protocol.Errors;
 import io.fjord.storage.LogConfig;
 import io.fjord.storage.LogManager;
 import io.fjord.storage.TopicPartition;
@@ -87,7 +89,7 @@ public final class FjordNode implements AutoCloseable {
     private static final long METADATA_CATCH_UP_MS = 60_000;
 
     private MetadataQuorum quorum;
-    private MetadataController controller;
+    private ControllerChannel controller;
     private SocketServer socketServer;
     private MetadataCache cache;
     private FetchHandler fetchHandler;
@@ -144,12 +146,12 @@ public final class FjordNode implements AutoCloseable {
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication::publish));
-        controller = quorum.controller();
         TopicControl topics = new TopicControl(new TopicControl.Defaults(config.numPartitions(),
                 config.defaultReplicationFactor(), config.deleteTopicEnable()), this::validateTopicConfigs,
                 UUID::randomUUID);
+        controller = new ControllerApis(quorum.controller(), topics, new ConfigControl(configs));
 
-        TopicAdminHandlers topicAdmin = new TopicAdminHandlers(controller, topics);
+        TopicAdminHandlers topicAdmin = new TopicAdminHandlers(controller);
         Map<ApiKey, ApiHandler> handlers = new EnumMap<>(ApiKey.class);
         AtomicReference<BrokerDispatcher> advertising = new AtomicReference<>();
         boolean consumerProtocolEnabled = GroupCoordinatorConfigs.consumerProtocolEnabled(
@@ -177,7 +179,7 @@ public final class FjordNode implements AutoCloseable {
         LoggerLevels loggers = LogbackLoggerLevels.current();
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
         handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, logManager));
-        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, configs, loggers);
+        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
@@ -278,17 +280,22 @@ public final class FjordNode implements AutoCloseable {
                     : endpoint.port();
             endpoints.add(new BrokerEndpoint(endpoint.listenerName(), host, port, PLAINTEXT));
         }
+        BrokerRegistrationRequestData registration = new BrokerRegistrationRequestData().setBrokerId(config.nodeId())
+                .setClusterId(cache.clusterId()).setIncarnationId(UUID.randomUUID())
+                .setRack(config.brokerConfig().brokerRack());
+        endpoints.forEach(endpoint -> registration.listeners().add(new BrokerRegistrationRequestData.Listener()
+                .setName(endpoint.listenerName()).setHost(endpoint.host()).setPort(endpoint.port())
+                .setSecurityProtocol(endpoint.securityProtocol())));
+        BrokerRegistrationResponseData answer;
         try {
-            controller.submit(image -> {
-                BrokerImage current = image.brokers().get(config.nodeId());
-                if (current != null && current.endpoints().equals(endpoints) && !current.fenced()) {
-                    return new ControllerResult<>(List.of(), null);
-                }
-                return new ControllerResult<>(List.of(new RegisterBrokerRecord(config.nodeId(), UUID.randomUUID(),
-                        endpoints, config.brokerConfig().brokerRack(), false)), null);
-            }).get(30, TimeUnit.SECONDS);
+            answer = (BrokerRegistrationResponseData) controller.send(ApiKey.BROKER_REGISTRATION, registration)
+                    .get(CONTROLLER_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("cannot register broker " + config.nodeId(), e);
+        }
+        if (answer.errorCode() != Errors.NONE.code()) {
+            throw new IllegalStateException("cannot register broker " + config.nodeId() + ": "
+                    + Errors.forCode(answer.errorCode()));
         }
     }
 

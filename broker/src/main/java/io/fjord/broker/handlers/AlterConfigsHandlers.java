@@ -1,72 +1,54 @@
 package io.fjord.broker.handlers;
 
-import io.fjord.broker.ImageConfigResolver;
 import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.config.AlterConfigOperation;
-import io.fjord.broker.config.ConfigApiError;
-import io.fjord.broker.config.ConfigResolver;
-import io.fjord.broker.config.IncrementalAlterConfigs;
-import io.fjord.metadata.controller.MetadataController;
-import io.fjord.metadata.controller.ControllerResult;
-import io.fjord.metadata.controller.OperationLimits;
-import io.fjord.metadata.image.MetadataImage;
+import io.fjord.broker.controller.ConfigControl;
+import io.fjord.broker.controller.ControllerChannel;
 import io.fjord.metadata.records.ConfigRecord;
-import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.AlterConfigsResponseData;
+import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
 import io.fjord.protocol.message.IncrementalAlterConfigsResponseData;
+import io.fjord.protocol.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * IncrementalAlterConfigs (SET, DELETE, APPEND, SUBTRACT) and the legacy AlterConfigs (replace the whole dynamic
- * set) for topics and brokers. Topic overrides are validated with Kafka's topic config definitions; broker resources
- * are the cluster-wide default (name "") or this node (its id), checked as Kafka's broker does (dynamic configs
- * only, per-broker ones only per broker, every failure INVALID_REQUEST). Accepted changes become ConfigRecords
- * through the controller, so they are durable and replayed like any metadata; the log publisher applies them to the
- * logs. Group resources (type 32) hold Kafka's group configs ({@link io.fjord.broker.config.GroupConfigs}), stored
- * the same way and read by the group coordinator. IncrementalAlterConfigs also changes logger levels (BROKER_LOGGER,
- * not durable, as in Kafka). Thread-safe.
+ * IncrementalAlterConfigs and the legacy AlterConfigs as a broker receives them, Kafka's split: what only this
+ * broker can decide is answered here — logger levels (BROKER_LOGGER, applied at once and not durable), a broker
+ * resource naming another broker (Kafka's broker refuses any id but its own, registered or not, since the Admin
+ * client sends a broker's resource to that broker), a resource named twice — and the rest goes to the controller in
+ * one request ({@link ConfigControl} decides it there), whose answers are merged back in the request's order.
+ * Thread-safe.
  */
 public final class AlterConfigsHandlers {
-    private static final byte TOPIC = ConfigRecord.TOPIC;
     private static final byte BROKER = ConfigRecord.BROKER;
-    private static final byte GROUP = ConfigRecord.GROUP;
     private static final byte BROKER_LOGGER = 8;
 
-    private final MetadataController controller;
-    private final ImageConfigResolver configs;
+    private final ControllerChannel controller;
+    private final int nodeId;
     private final LoggerLevels loggers;
 
-    public AlterConfigsHandlers(MetadataController controller, ImageConfigResolver configs, LoggerLevels loggers) {
+    public AlterConfigsHandlers(ControllerChannel controller, int nodeId, LoggerLevels loggers) {
         this.controller = controller;
-        this.configs = configs;
+        this.nodeId = nodeId;
         this.loggers = loggers;
     }
 
-    /** The outcome for one resource: an error, or the records that set its new configs. */
-    private record Change(short errorCode, String errorMessage, List<MetadataRecord> records) {
-        static Change error(Errors error, String message) {
-            return new Change(error.code(), message, List.of());
+    /** An answer decided on this broker. */
+    private record LocalAnswer(short errorCode, String errorMessage) {
+        static LocalAnswer of(Errors error, String message) {
+            return new LocalAnswer(error.code(), message);
         }
-
-        static Change error(ConfigApiError error) {
-            return new Change(error.errorCode(), error.message(), List.of());
-        }
-    }
-
-    /** The new configs of a resource of the given type from its current ones. */
-    private interface Update {
-        IncrementalAlterConfigs.Outcome apply(byte resourceType, Map<String, String> current);
     }
 
     private record ResourceKey(byte type, String name) {
@@ -75,84 +57,114 @@ public final class AlterConfigsHandlers {
     public ApiHandler incrementalAlterConfigsHandler() {
         return (context, request) -> {
             IncrementalAlterConfigsRequestData body = (IncrementalAlterConfigsRequestData) request.body();
-            return controller.<ApiMessage>submit(image -> {
-                IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
-                List<MetadataRecord> records = new ArrayList<>();
-                Set<ResourceKey> repeated = repeated(body.resources().stream()
-                        .map(resource -> new ResourceKey(resource.resourceType(), resource.resourceName())).toList());
-                for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : body.resources()) {
-                    Change change = repeated.contains(new ResourceKey(resource.resourceType(),
-                            resource.resourceName())) ? repeatedResource()
-                            : incrementalChange(image, resource, body.validateOnly());
-                    response.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
-                            .setResourceType(resource.resourceType()).setResourceName(resource.resourceName())
-                            .setErrorCode(change.errorCode()).setErrorMessage(change.errorMessage()));
-                    if (!body.validateOnly()) {
-                        records.addAll(change.records());
-                    }
+            Set<ResourceKey> repeated = repeated(body.resources().stream()
+                    .map(resource -> new ResourceKey(resource.resourceType(), resource.resourceName())).toList());
+            Map<Integer, LocalAnswer> local = new HashMap<>();
+            IncrementalAlterConfigsRequestData forwarded = new IncrementalAlterConfigsRequestData()
+                    .setValidateOnly(body.validateOnly());
+            for (int index = 0; index < body.resources().size(); index++) {
+                IncrementalAlterConfigsRequestData.AlterConfigsResource resource = body.resources().get(index);
+                LocalAnswer answer = repeated.contains(new ResourceKey(resource.resourceType(),
+                        resource.resourceName())) ? repeatedResource()
+                        : resource.resourceType() == BROKER_LOGGER ? loggerChange(resource, body.validateOnly())
+                        : resource.resourceType() == BROKER ? otherBroker(resource.resourceName()) : null;
+                if (answer != null) {
+                    local.put(index, answer);
+                } else {
+                    forwarded.resources().add(resource);
                 }
-                if (records.size() > OperationLimits.RECORDS_PER_OPERATION_MAX) {
-                    response.responses().forEach(result -> result.setErrorCode(Errors.POLICY_VIOLATION.code())
-                            .setErrorMessage(OperationLimits.TOO_MANY_RECORDS));
-                    return new ControllerResult<>(List.of(), response);
+            }
+            CompletableFuture<ApiMessage> answered = forwarded.resources().isEmpty()
+                    ? CompletableFuture.completedFuture(new IncrementalAlterConfigsResponseData())
+                    : controller.send(ApiKey.INCREMENTAL_ALTER_CONFIGS, forwarded);
+            return answered.thenApply(response -> {
+                Iterator<AlterConfigsResourceResponse> fromController =
+                        ((IncrementalAlterConfigsResponseData) response).responses().iterator();
+                IncrementalAlterConfigsResponseData merged = new IncrementalAlterConfigsResponseData();
+                for (int index = 0; index < body.resources().size(); index++) {
+                    IncrementalAlterConfigsRequestData.AlterConfigsResource resource = body.resources().get(index);
+                    LocalAnswer answer = local.get(index);
+                    merged.responses().add(answer == null ? fromController.next()
+                            : new AlterConfigsResourceResponse().setResourceType(resource.resourceType())
+                            .setResourceName(resource.resourceName()).setErrorCode(answer.errorCode())
+                            .setErrorMessage(answer.errorMessage()));
                 }
-                return new ControllerResult<>(records, response);
-            }).exceptionally(failure -> ControllerFailures.incrementalAlterConfigs(body, failure));
+                return merged;
+            });
         };
     }
 
     public ApiHandler alterConfigsHandler() {
         return (context, request) -> {
             AlterConfigsRequestData body = (AlterConfigsRequestData) request.body();
-            return controller.<ApiMessage>submit(image -> {
-                AlterConfigsResponseData response = new AlterConfigsResponseData();
-                List<MetadataRecord> records = new ArrayList<>();
-                Set<ResourceKey> repeated = repeated(body.resources().stream()
-                        .map(resource -> new ResourceKey(resource.resourceType(), resource.resourceName())).toList());
-                for (AlterConfigsRequestData.AlterConfigsResource resource : body.resources()) {
-                    Change change = repeated.contains(new ResourceKey(resource.resourceType(),
-                            resource.resourceName())) ? repeatedResource()
-                            : legacyChange(image, resource);
-                    response.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
+            Set<ResourceKey> repeated = repeated(body.resources().stream()
+                    .map(resource -> new ResourceKey(resource.resourceType(), resource.resourceName())).toList());
+            Map<Integer, LocalAnswer> local = new HashMap<>();
+            AlterConfigsRequestData forwarded = new AlterConfigsRequestData().setValidateOnly(body.validateOnly());
+            for (int index = 0; index < body.resources().size(); index++) {
+                AlterConfigsRequestData.AlterConfigsResource resource = body.resources().get(index);
+                LocalAnswer answer = repeated.contains(new ResourceKey(resource.resourceType(),
+                        resource.resourceName())) ? repeatedResource()
+                        : resource.resourceType() == BROKER ? otherBroker(resource.resourceName()) : null;
+                if (answer != null) {
+                    local.put(index, answer);
+                } else {
+                    forwarded.resources().add(resource);
+                }
+            }
+            CompletableFuture<ApiMessage> answered = forwarded.resources().isEmpty()
+                    ? CompletableFuture.completedFuture(new AlterConfigsResponseData())
+                    : controller.send(ApiKey.ALTER_CONFIGS, forwarded);
+            return answered.thenApply(response -> {
+                Iterator<AlterConfigsResponseData.AlterConfigsResourceResponse> fromController =
+                        ((AlterConfigsResponseData) response).responses().iterator();
+                AlterConfigsResponseData merged = new AlterConfigsResponseData();
+                for (int index = 0; index < body.resources().size(); index++) {
+                    AlterConfigsRequestData.AlterConfigsResource resource = body.resources().get(index);
+                    LocalAnswer answer = local.get(index);
+                    merged.responses().add(answer == null ? fromController.next()
+                            : new AlterConfigsResponseData.AlterConfigsResourceResponse()
                             .setResourceType(resource.resourceType()).setResourceName(resource.resourceName())
-                            .setErrorCode(change.errorCode()).setErrorMessage(change.errorMessage()));
-                    if (!body.validateOnly()) {
-                        records.addAll(change.records());
-                    }
+                            .setErrorCode(answer.errorCode()).setErrorMessage(answer.errorMessage()));
                 }
-                if (records.size() > OperationLimits.RECORDS_PER_OPERATION_MAX) {
-                    response.responses().forEach(result -> result.setErrorCode(Errors.POLICY_VIOLATION.code())
-                            .setErrorMessage(OperationLimits.TOO_MANY_RECORDS));
-                    return new ControllerResult<>(List.of(), response);
-                }
-                return new ControllerResult<>(records, response);
-            }).exceptionally(failure -> ControllerFailures.alterConfigs(body, failure));
+                return merged;
+            });
         };
     }
 
-    private Change incrementalChange(MetadataImage image,
-                                     IncrementalAlterConfigsRequestData.AlterConfigsResource resource,
+    /** A BROKER_LOGGER resource, applied here (logger levels are not metadata). */
+    private LocalAnswer loggerChange(IncrementalAlterConfigsRequestData.AlterConfigsResource resource,
                                      boolean validateOnly) {
         List<AlterConfigOperation> operations = new ArrayList<>();
         for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
-            AlterConfigOperation.Type type;
             try {
-                type = AlterConfigOperation.Type.forId(config.configOperation());
+                operations.add(new AlterConfigOperation(config.name(),
+                        AlterConfigOperation.Type.forId(config.configOperation()), config.value()));
             } catch (IllegalArgumentException e) {
-                return Change.error(Errors.INVALID_REQUEST, "Unknown operations type " + config.configOperation());
+                return LocalAnswer.of(Errors.INVALID_REQUEST, "Unknown operations type " + config.configOperation());
             }
-            operations.add(new AlterConfigOperation(config.name(), type, config.value()));
         }
-        if (resource.resourceType() == BROKER_LOGGER) {
-            // Applied here, on the controller thread, without records: logger levels are not metadata.
-            return BrokerLoggerChanges.apply(configs.nodeId(), resource.resourceName(), operations, validateOnly,
-                    loggers).map(Change::error).orElse(new Change(Errors.NONE.code(), null, List.of()));
+        return BrokerLoggerChanges.apply(nodeId, resource.resourceName(), operations, validateOnly, loggers)
+                .map(error -> new LocalAnswer(error.errorCode(), error.message()))
+                .orElse(new LocalAnswer(Errors.NONE.code(), null));
+    }
+
+    /**
+     * A broker resource naming another broker is refused here, as Kafka's broker does; the cluster default ("")
+     * and this broker go on (a name that is not a number the controller refuses).
+     */
+    private LocalAnswer otherBroker(String resourceName) {
+        if (resourceName.isEmpty()) {
+            return null;
         }
-        return change(image, resource.resourceType(), resource.resourceName(), (type, current) -> switch (type) {
-            case TOPIC -> IncrementalAlterConfigs.applyToTopic(current, operations);
-            case GROUP -> IncrementalAlterConfigs.applyToGroup(current, operations);
-            default -> IncrementalAlterConfigs.applyToBroker(current, operations);
-        });
+        int id;
+        try {
+            id = Integer.parseInt(resourceName);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return id == nodeId ? null : LocalAnswer.of(Errors.INVALID_REQUEST, "Unexpected broker id, expected "
+                + nodeId + ", but received " + resourceName);
     }
 
     private static Set<ResourceKey> repeated(List<ResourceKey> keys) {
@@ -166,128 +178,7 @@ public final class AlterConfigsHandlers {
         return repeated;
     }
 
-    private static Change repeatedResource() {
-        return Change.error(Errors.INVALID_REQUEST, "Each resource must appear at most once.");
-    }
-
-    /** The legacy AlterConfigs: the request's configs replace the resource's whole dynamic set. */
-    private Change legacyChange(MetadataImage image, AlterConfigsRequestData.AlterConfigsResource resource) {
-        Map<String, String> replacement = new LinkedHashMap<>();
-        List<String> nullValued = new ArrayList<>();
-        for (AlterConfigsRequestData.AlterableConfig config : resource.configs()) {
-            if (replacement.containsKey(config.name())) {
-                return Change.error(Errors.INVALID_REQUEST, "Error due to duplicate config keys");
-            }
-            replacement.put(config.name(), config.value());
-            if (config.value() == null) {
-                nullValued.add(config.name());
-            }
-        }
-        if (!nullValued.isEmpty()) {
-            return Change.error(Errors.INVALID_REQUEST, "Null value not supported for : "
-                    + String.join(", ", nullValued));
-        }
-        return change(image, resource.resourceType(), resource.resourceName(),
-                (type, current) -> new IncrementalAlterConfigs.Outcome(replacement, null));
-    }
-
-    private Change change(MetadataImage image, byte resourceType, String resourceName, Update update) {
-        if (resourceType == TOPIC) {
-            return topicChange(image, resourceName, update);
-        }
-        if (resourceType == BROKER) {
-            return brokerChange(image, resourceName, update);
-        }
-        if (resourceType == GROUP) {
-            return groupChange(image, resourceName, update);
-        }
-        // Kafka answers the same for BROKER_LOGGER in the legacy AlterConfigs, which never supported it.
-        return Change.error(Errors.INVALID_REQUEST, "Unknown resource type " + resourceType);
-    }
-
-    private Change topicChange(MetadataImage image, String topic, Update update) {
-        if (image.topic(topic).isEmpty()) {
-            return Change.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic '" + topic + "' does not exist.");
-        }
-        Map<String, String> current = image.topicConfig(topic);
-        IncrementalAlterConfigs.Outcome outcome = update.apply(TOPIC, current);
-        if (outcome.isError()) {
-            return Change.error(outcome.error());
-        }
-        Optional<ConfigApiError> invalid = configs.resolve(image).validateTopicConfigs(outcome.configs());
-        if (invalid.isPresent()) {
-            return Change.error(invalid.get());
-        }
-        return new Change(Errors.NONE.code(), null, records(TOPIC, topic, current, outcome.configs()));
-    }
-
-    /**
-     * A group resource: any non-empty group id, existing or not (Kafka stores configs for groups yet to come, and
-     * keeps them when the group is deleted); the resulting overrides must be valid group configs.
-     */
-    private Change groupChange(MetadataImage image, String groupId, Update update) {
-        if (groupId.isEmpty()) {
-            return Change.error(Errors.INVALID_REQUEST, "Default group resources are not allowed.");
-        }
-        Map<String, String> current = image.groupConfig(groupId);
-        IncrementalAlterConfigs.Outcome outcome = update.apply(GROUP, current);
-        if (outcome.isError()) {
-            return Change.error(outcome.error());
-        }
-        Optional<ConfigApiError> invalid = configs.resolve(image).validateGroupConfigs(outcome.configs());
-        if (invalid.isPresent()) {
-            return Change.error(invalid.get());
-        }
-        return new Change(Errors.NONE.code(), null, records(GROUP, groupId, current, outcome.configs()));
-    }
-
-    /**
-     * A broker resource, as Kafka's broker checks it before the controller stores it: "" is the cluster-wide
-     * default, a number must be this node's id (Kafka's broker refuses any other id, registered or not, since the
-     * Admin client sends a broker's resource to that broker).
-     */
-    private Change brokerChange(MetadataImage image, String resourceName, Update update) {
-        String storedName = resourceName;
-        if (!resourceName.isEmpty()) {
-            int id;
-            try {
-                id = Integer.parseInt(resourceName);
-            } catch (NumberFormatException e) {
-                return Change.error(Errors.INVALID_REQUEST, "Node id must be an integer, but it is: "
-                        + resourceName);
-            }
-            if (id != configs.nodeId()) {
-                return Change.error(Errors.INVALID_REQUEST, "Unexpected broker id, expected " + configs.nodeId()
-                        + ", but received " + resourceName);
-            }
-            storedName = Integer.toString(id); // "01" and "1" are the same broker
-        }
-        Map<String, String> current = image.brokerConfig(storedName);
-        IncrementalAlterConfigs.Outcome outcome = update.apply(BROKER, current);
-        if (outcome.isError()) {
-            return Change.error(outcome.error());
-        }
-        Optional<ConfigApiError> invalid = ConfigResolver.validateBrokerConfigs(outcome.configs(),
-                !storedName.isEmpty());
-        if (invalid.isPresent()) {
-            return Change.error(invalid.get());
-        }
-        return new Change(Errors.NONE.code(), null, records(BROKER, storedName, current, outcome.configs()));
-    }
-
-    /** ConfigRecords that turn {@code current} into {@code wanted}; a removed config is a record with a null value. */
-    private static List<MetadataRecord> records(byte resourceType, String resourceName, Map<String, String> current,
-                                                Map<String, String> wanted) {
-        Set<String> names = new HashSet<>(current.keySet());
-        names.addAll(wanted.keySet());
-        List<MetadataRecord> records = new ArrayList<>();
-        for (String name : new TreeSet<>(names)) {
-            String before = current.get(name);
-            String after = wanted.get(name);
-            if (after == null ? before != null : !after.equals(before)) {
-                records.add(new ConfigRecord(resourceType, resourceName, name, after));
-            }
-        }
-        return records;
+    private static LocalAnswer repeatedResource() {
+        return LocalAnswer.of(Errors.INVALID_REQUEST, "Each resource must appear at most once.");
     }
 }

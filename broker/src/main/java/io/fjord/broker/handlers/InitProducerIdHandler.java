@@ -1,21 +1,23 @@
 package io.fjord.broker.handlers;
 
-import io.fjord.metadata.controller.MetadataController;
+import io.fjord.broker.controller.ControllerFailures;
+import io.fjord.broker.controller.ControllerChannel;
+import io.fjord.protocol.message.AllocateProducerIdsRequestData;
+import io.fjord.protocol.message.AllocateProducerIdsResponseData;
+import io.fjord.protocol.message.ApiKey;
 import io.fjord.broker.network.RequestContext;
-import io.fjord.metadata.controller.ControllerResult;
-import io.fjord.metadata.records.ProducerIdsRecord;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.codec.DecodedRequest;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.InitProducerIdRequestData;
 import io.fjord.protocol.message.InitProducerIdResponseData;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
  * InitProducerId for idempotent producers: a fresh producer id at epoch 0, taken from a block of ids the controller
- * hands out durably (a ProducerIdsRecord), so ids are never reused, even across restarts. Transactional producers
+ * hands out durably (AllocateProducerIds, a ProducerIdsRecord), so ids are never reused, even across restarts. Transactional producers
  * need the transaction coordinator, which Fjord does not have yet: their requests are refused with
  * UNSUPPORTED_VERSION, Kafka's answer for a feature turned off (clients learn it earlier, from FindCoordinator for
  * their transactional id, see {@link FindCoordinatorHandler}).
@@ -23,14 +25,12 @@ import java.util.concurrent.CompletionStage;
  * <p>Thread-safe: the current block is guarded by this object's monitor.
  */
 public final class InitProducerIdHandler implements ApiHandler {
-    static final int BLOCK_SIZE = 1000;
-
-    private final MetadataController controller;
+    private final ControllerChannel controller;
     private final int nodeId;
     private long nextId;
     private long blockEnd;
 
-    public InitProducerIdHandler(MetadataController controller, int nodeId) {
+    public InitProducerIdHandler(ControllerChannel controller, int nodeId) {
         this.controller = controller;
         this.nodeId = nodeId;
     }
@@ -43,7 +43,28 @@ public final class InitProducerIdHandler implements ApiHandler {
                     .setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setProducerId(-1).setProducerEpoch((short) -1));
         }
         return nextProducerId().<ApiMessage>thenApply(id -> new InitProducerIdResponseData().setProducerId(id)
-                .setProducerEpoch((short) 0)).exceptionally(ControllerFailures::initProducerId);
+                .setProducerEpoch((short) 0)).exceptionally(InitProducerIdHandler::failed);
+    }
+
+    private static InitProducerIdResponseData failed(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        if (cause instanceof BlockRefused refused) {
+            return new InitProducerIdResponseData().setErrorCode(refused.error.code()).setProducerId(-1)
+                    .setProducerEpoch((short) -1);
+        }
+        return ControllerFailures.initProducerId(failure);
+    }
+
+    /** The controller answered AllocateProducerIds with an error, which the producer gets. */
+    private static final class BlockRefused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient Errors error;
+
+        BlockRefused(Errors error) {
+            super(error.name(), null, false, false);
+            this.error = error;
+        }
     }
 
     private CompletableFuture<Long> nextProducerId() {
@@ -52,14 +73,17 @@ public final class InitProducerIdHandler implements ApiHandler {
                 return CompletableFuture.completedFuture(nextId++);
             }
         }
-        return controller.submit(image -> {
-            long start = image.nextProducerId();
-            return new ControllerResult<>(List.of(new ProducerIdsRecord(nodeId, start + BLOCK_SIZE)), start);
-        }).thenCompose(start -> {
+        return controller.send(ApiKey.ALLOCATE_PRODUCER_IDS, new AllocateProducerIdsRequestData().setBrokerId(nodeId)
+                .setBrokerEpoch(-1)).thenCompose(answer -> {
+            AllocateProducerIdsResponseData block = (AllocateProducerIdsResponseData) answer;
+            if (block.errorCode() != Errors.NONE.code()) {
+                return CompletableFuture.failedFuture(new BlockRefused(Errors.forCode(block.errorCode())));
+            }
+            long start = block.producerIdStart();
             synchronized (this) {
                 if (nextId >= blockEnd) {
                     nextId = start;
-                    blockEnd = start + BLOCK_SIZE;
+                    blockEnd = start + block.producerIdLen();
                 }
             }
             return nextProducerId();

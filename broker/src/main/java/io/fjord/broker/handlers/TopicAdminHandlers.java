@@ -1,31 +1,25 @@
 package io.fjord.broker.handlers;
 
-import io.fjord.metadata.controller.MetadataController;
-import io.fjord.metadata.controller.TopicControl;
+import io.fjord.broker.controller.ControllerChannel;
+import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
-import io.fjord.protocol.message.CreatePartitionsRequestData;
 import io.fjord.protocol.message.CreateTopicsRequestData;
-import io.fjord.protocol.message.DeleteTopicsRequestData;
 import java.util.concurrent.CompletionStage;
 
 /**
- * CreateTopics, DeleteTopics and CreatePartitions: each request becomes one controller operation, answered once its
- * records are durable; a failed operation is answered with an error code for every topic ({@link ControllerFailures}).
- * Thread-safe.
+ * CreateTopics, DeleteTopics and CreatePartitions: each request goes to the controller as it came, which answers once
+ * its records are committed (a failed operation with an error code for every topic). Thread-safe.
  */
 public final class TopicAdminHandlers {
-    private final MetadataController controller;
-    private final TopicControl topics;
+    private final ControllerChannel controller;
 
-    public TopicAdminHandlers(MetadataController controller, TopicControl topics) {
+    public TopicAdminHandlers(ControllerChannel controller) {
         this.controller = controller;
-        this.topics = topics;
     }
 
+    /** Also how Metadata and FindCoordinator create topics automatically. */
     public CompletionStage<ApiMessage> createTopics(CreateTopicsRequestData request) {
-        return controller.submit(image -> topics.createTopics(image, request))
-                .exceptionally(failure -> ControllerFailures.createTopics(request, failure))
-                .thenApply(ApiMessage.class::cast);
+        return controller.send(ApiKey.CREATE_TOPICS, request);
     }
 
     public ApiHandler createTopicsHandler() {
@@ -33,20 +27,10 @@ public final class TopicAdminHandlers {
     }
 
     public ApiHandler deleteTopicsHandler() {
-        return (context, request) -> {
-            DeleteTopicsRequestData body = (DeleteTopicsRequestData) request.body();
-            return controller.submit(image -> topics.deleteTopics(image, body))
-                    .exceptionally(failure -> ControllerFailures.deleteTopics(body, failure))
-                    .thenApply(ApiMessage.class::cast);
-        };
+        return (context, request) -> controller.send(ApiKey.DELETE_TOPICS, request.body());
     }
 
     public ApiHandler createPartitionsHandler() {
-        return (context, request) -> {
-            CreatePartitionsRequestData body = (CreatePartitionsRequestData) request.body();
-            return controller.submit(image -> topics.createPartitions(image, body))
-                    .exceptionally(failure -> ControllerFailures.createPartitions(body, failure))
-                    .thenApply(ApiMessage.class::cast);
-        };
+        return (context, request) -> controller.send(ApiKey.CREATE_PARTITIONS, request.body());
     }
 }

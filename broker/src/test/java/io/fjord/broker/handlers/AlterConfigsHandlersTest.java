@@ -3,6 +3,8 @@ package io.fjord.broker.handlers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fjord.broker.ImageConfigResolver;
+import io.fjord.broker.controller.ConfigControl;
+import io.fjord.broker.controller.ControllerApis;
 import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
@@ -55,7 +57,8 @@ class AlterConfigsHandlersTest {
         controller = new MemoryController(new MetadataPublication(cache, List.of()));
         ImageConfigResolver configs = new ImageConfigResolver(ConfigResolver.ofStatic(BrokerConfig.fromMap(
                 Map.of("node.id", "1", "process.roles", "broker,controller"))), NODE_ID);
-        handlers = new AlterConfigsHandlers(controller, configs, loggers);
+        handlers = new AlterConfigsHandlers(new ControllerApis(controller, null, new ConfigControl(configs)), NODE_ID,
+                loggers);
     }
 
     @AfterEach

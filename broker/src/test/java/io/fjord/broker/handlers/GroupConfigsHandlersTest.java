@@ -3,6 +3,8 @@ package io.fjord.broker.handlers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fjord.broker.ImageConfigResolver;
+import io.fjord.broker.controller.ConfigControl;
+import io.fjord.broker.controller.ControllerApis;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
 import io.fjord.broker.config.BrokerConfig;
@@ -55,7 +57,8 @@ class GroupConfigsHandlersTest {
                 Map.of("node.id", "1", "process.roles", "broker,controller",
                         "group.consumer.heartbeat.interval.ms", "6000"))), 1);
         AlterConfigsHandlersTest.MemoryLoggers loggers = new AlterConfigsHandlersTest.MemoryLoggers();
-        alter = new AlterConfigsHandlers(controller, configs, loggers);
+        alter = new AlterConfigsHandlers(new ControllerApis(controller, null, new ConfigControl(configs)), 1,
+                loggers);
         describe = new DescribeConfigsHandler(cache, configs, loggers);
     }
 
@@ -215,7 +218,8 @@ class GroupConfigsHandlersTest {
                 "node.id", "1", "process.roles", "broker,controller",
                 "group.consumer.min.session.timeout.ms", "10000",
                 "group.consumer.max.heartbeat.interval.ms", "30000"))), 1);
-        alter = new AlterConfigsHandlers(controller, wide, new AlterConfigsHandlersTest.MemoryLoggers());
+        alter = new AlterConfigsHandlers(new ControllerApis(controller, null, new ConfigControl(wide)), 1,
+                new AlterConfigsHandlersTest.MemoryLoggers());
         AlterConfigsResourceResponse both = incremental(group("g", config(SET, "consumer.session.timeout.ms",
                 "20000"), config(SET, "consumer.heartbeat.interval.ms", "20000")));
         assertThat(both.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());

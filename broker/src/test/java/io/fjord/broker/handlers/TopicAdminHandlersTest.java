@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
+import io.fjord.broker.controller.ControllerApis;
 import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.controller.ControllerResult;
 import io.fjord.metadata.controller.MetadataController;
@@ -65,7 +66,7 @@ class TopicAdminHandlersTest {
                     }
                     return new UUID(7, ids.incrementAndGet());
                 });
-        handlers = new TopicAdminHandlers(controller, topics);
+        handlers = new TopicAdminHandlers(new ControllerApis(controller, topics, null));
         controller.submit(image -> new ControllerResult<>(List.of(new RegisterBrokerRecord(1, new UUID(0, 1),
                 List.of(), null, false)), Boolean.TRUE)).get(ANSWER_BOUND_SECONDS, TimeUnit.SECONDS);
     }

@@ -1,9 +1,11 @@
-package io.fjord.broker.handlers;
+package io.fjord.broker.controller;
 
 import io.fjord.metadata.MetadataBatchTooLargeException;
 import io.fjord.metadata.controller.NotControllerException;
 import io.fjord.raft.driver.ProposalException;
 import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.AllocateProducerIdsResponseData;
+import io.fjord.protocol.message.BrokerRegistrationResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.AlterConfigsResponseData;
 import io.fjord.protocol.message.CreatePartitionsRequestData;
@@ -27,15 +29,15 @@ import java.util.concurrent.CompletionException;
  *
  * <p>Stateless; thread-safe.
  */
-final class ControllerFailures {
+public final class ControllerFailures {
     private ControllerFailures() {
     }
 
     /** The error code and message a failed operation gets. */
-    record Failure(Errors error, String message) {
+    public record Failure(Errors error, String message) {
     }
 
-    static Failure of(Throwable failure) {
+    public static Failure of(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
                 : failure;
         if (cause instanceof VirtualMachineError fatal) {
@@ -59,7 +61,7 @@ final class ControllerFailures {
         return new Failure(Errors.UNKNOWN_SERVER_ERROR, Errors.UNKNOWN_SERVER_ERROR.message());
     }
 
-    static CreateTopicsResponseData createTopics(CreateTopicsRequestData request, Throwable failure) {
+    public static CreateTopicsResponseData createTopics(CreateTopicsRequestData request, Throwable failure) {
         Failure answer = of(failure);
         CreateTopicsResponseData response = new CreateTopicsResponseData();
         for (CreateTopicsRequestData.CreatableTopic topic : request.topics()) {
@@ -70,7 +72,7 @@ final class ControllerFailures {
         return response;
     }
 
-    static DeleteTopicsResponseData deleteTopics(DeleteTopicsRequestData request, Throwable failure) {
+    public static DeleteTopicsResponseData deleteTopics(DeleteTopicsRequestData request, Throwable failure) {
         Failure answer = of(failure);
         DeleteTopicsResponseData response = new DeleteTopicsResponseData();
         for (DeleteTopicsRequestData.DeleteTopicState topic : request.topics()) {
@@ -85,7 +87,7 @@ final class ControllerFailures {
         return response;
     }
 
-    static CreatePartitionsResponseData createPartitions(CreatePartitionsRequestData request, Throwable failure) {
+    public static CreatePartitionsResponseData createPartitions(CreatePartitionsRequestData request, Throwable failure) {
         Failure answer = of(failure);
         CreatePartitionsResponseData response = new CreatePartitionsResponseData();
         for (CreatePartitionsRequestData.CreatePartitionsTopic topic : request.topics()) {
@@ -95,7 +97,7 @@ final class ControllerFailures {
         return response;
     }
 
-    static AlterConfigsResponseData alterConfigs(AlterConfigsRequestData request, Throwable failure) {
+    public static AlterConfigsResponseData alterConfigs(AlterConfigsRequestData request, Throwable failure) {
         Failure answer = of(failure);
         AlterConfigsResponseData response = new AlterConfigsResponseData();
         for (AlterConfigsRequestData.AlterConfigsResource resource : request.resources()) {
@@ -106,7 +108,7 @@ final class ControllerFailures {
         return response;
     }
 
-    static IncrementalAlterConfigsResponseData incrementalAlterConfigs(IncrementalAlterConfigsRequestData request,
+    public static IncrementalAlterConfigsResponseData incrementalAlterConfigs(IncrementalAlterConfigsRequestData request,
                                                                        Throwable failure) {
         Failure answer = of(failure);
         IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
@@ -118,8 +120,17 @@ final class ControllerFailures {
         return response;
     }
 
-    static InitProducerIdResponseData initProducerId(Throwable failure) {
+    public static InitProducerIdResponseData initProducerId(Throwable failure) {
         return new InitProducerIdResponseData().setErrorCode(of(failure).error().code()).setProducerId(-1)
                 .setProducerEpoch((short) -1);
+    }
+
+    public static AllocateProducerIdsResponseData allocateProducerIds(Throwable failure) {
+        return new AllocateProducerIdsResponseData().setErrorCode(of(failure).error().code()).setProducerIdStart(-1)
+                .setProducerIdLen(0);
+    }
+
+    public static BrokerRegistrationResponseData brokerRegistration(Throwable failure) {
+        return new BrokerRegistrationResponseData().setErrorCode(of(failure).error().code()).setBrokerEpoch(-1);
     }
 }

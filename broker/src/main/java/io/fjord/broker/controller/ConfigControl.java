@@ -1,0 +1,267 @@
+package io.fjord.broker.controller;
+
+import io.fjord.broker.ImageConfigResolver;
+import io.fjord.broker.config.AlterConfigOperation;
+import io.fjord.broker.config.ConfigApiError;
+import io.fjord.broker.config.ConfigResolver;
+import io.fjord.broker.config.IncrementalAlterConfigs;
+import io.fjord.metadata.controller.ControllerResult;
+import io.fjord.metadata.controller.OperationLimits;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.records.ConfigRecord;
+import io.fjord.metadata.records.MetadataRecord;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.AlterConfigsRequestData;
+import io.fjord.protocol.message.AlterConfigsResponseData;
+import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
+import io.fjord.protocol.message.IncrementalAlterConfigsResponseData;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The controller's side of IncrementalAlterConfigs (SET, DELETE, APPEND, SUBTRACT) and the legacy AlterConfigs
+ * (replace the whole dynamic set) for topics, brokers and groups, as pure functions of the image and the request:
+ * topic overrides are validated with Kafka's topic config definitions, group overrides with Kafka's group configs
+ * ({@link io.fjord.broker.config.GroupConfigs}), broker resources are the cluster-wide default (name "") or a broker
+ * id (dynamic configs only, per-broker ones only per broker, every failure INVALID_REQUEST, as Kafka checks them).
+ * Accepted changes become ConfigRecords, committed like any metadata and applied to the logs by the log publisher.
+ * What only the receiving broker can decide (logger levels, whether a broker resource names that broker) is its
+ * handler's part ({@code AlterConfigsHandlers}) before the request reaches the controller.
+ *
+ * <p>Stateless apart from its immutable collaborators; thread-safe.
+ */
+public final class ConfigControl {
+    private static final byte TOPIC = ConfigRecord.TOPIC;
+    private static final byte BROKER = ConfigRecord.BROKER;
+    private static final byte GROUP = ConfigRecord.GROUP;
+
+    private final ImageConfigResolver configs;
+
+    public ConfigControl(ImageConfigResolver configs) {
+        this.configs = configs;
+    }
+
+    /** The outcome for one resource: an error, or the records that set its new configs. */
+    private record Change(short errorCode, String errorMessage, List<MetadataRecord> records) {
+        static Change error(Errors error, String message) {
+            return new Change(error.code(), message, List.of());
+        }
+
+        static Change error(ConfigApiError error) {
+            return new Change(error.errorCode(), error.message(), List.of());
+        }
+    }
+
+    /** The new configs of a resource of the given type from its current ones. */
+    private interface Update {
+        IncrementalAlterConfigs.Outcome apply(byte resourceType, Map<String, String> current);
+    }
+
+    private record ResourceKey(byte type, String name) {
+    }
+
+    /** Decides an IncrementalAlterConfigs: the records of every accepted resource, and the response. */
+    public ControllerResult<IncrementalAlterConfigsResponseData> incrementalAlterConfigs(MetadataImage image,
+            IncrementalAlterConfigsRequestData body) {
+        IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
+        List<MetadataRecord> records = new ArrayList<>();
+        Set<ResourceKey> repeated = repeated(body.resources().stream()
+                .map(resource -> new ResourceKey(resource.resourceType(), resource.resourceName())).toList());
+        for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : body.resources()) {
+            Change change = repeated.contains(new ResourceKey(resource.resourceType(), resource.resourceName()))
+                    ? repeatedResource() : incrementalChange(image, resource);
+            response.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
+                    .setResourceType(resource.resourceType()).setResourceName(resource.resourceName())
+                    .setErrorCode(change.errorCode()).setErrorMessage(change.errorMessage()));
+            if (!body.validateOnly()) {
+                records.addAll(change.records());
+            }
+        }
+        if (records.size() > OperationLimits.RECORDS_PER_OPERATION_MAX) {
+            response.responses().forEach(result -> result.setErrorCode(Errors.POLICY_VIOLATION.code())
+                    .setErrorMessage(OperationLimits.TOO_MANY_RECORDS));
+            return new ControllerResult<>(List.of(), response);
+        }
+        return new ControllerResult<>(records, response);
+    }
+
+    /** Decides a legacy AlterConfigs: the records of every accepted resource, and the response. */
+    public ControllerResult<AlterConfigsResponseData> alterConfigs(MetadataImage image, AlterConfigsRequestData body) {
+        AlterConfigsResponseData response = new AlterConfigsResponseData();
+        List<MetadataRecord> records = new ArrayList<>();
+        Set<ResourceKey> repeated = repeated(body.resources().stream()
+                .map(resource -> new ResourceKey(resource.resourceType(), resource.resourceName())).toList());
+        for (AlterConfigsRequestData.AlterConfigsResource resource : body.resources()) {
+            Change change = repeated.contains(new ResourceKey(resource.resourceType(), resource.resourceName()))
+                    ? repeatedResource() : legacyChange(image, resource);
+            response.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
+                    .setResourceType(resource.resourceType()).setResourceName(resource.resourceName())
+                    .setErrorCode(change.errorCode()).setErrorMessage(change.errorMessage()));
+            if (!body.validateOnly()) {
+                records.addAll(change.records());
+            }
+        }
+        if (records.size() > OperationLimits.RECORDS_PER_OPERATION_MAX) {
+            response.responses().forEach(result -> result.setErrorCode(Errors.POLICY_VIOLATION.code())
+                    .setErrorMessage(OperationLimits.TOO_MANY_RECORDS));
+            return new ControllerResult<>(List.of(), response);
+        }
+        return new ControllerResult<>(records, response);
+    }
+
+    private Change incrementalChange(MetadataImage image,
+                                     IncrementalAlterConfigsRequestData.AlterConfigsResource resource) {
+        List<AlterConfigOperation> operations = new ArrayList<>();
+        for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
+            AlterConfigOperation.Type type;
+            try {
+                type = AlterConfigOperation.Type.forId(config.configOperation());
+            } catch (IllegalArgumentException e) {
+                return Change.error(Errors.INVALID_REQUEST, "Unknown operations type " + config.configOperation());
+            }
+            operations.add(new AlterConfigOperation(config.name(), type, config.value()));
+        }
+        return change(image, resource.resourceType(), resource.resourceName(), (type, current) -> switch (type) {
+            case TOPIC -> IncrementalAlterConfigs.applyToTopic(current, operations);
+            case GROUP -> IncrementalAlterConfigs.applyToGroup(current, operations);
+            default -> IncrementalAlterConfigs.applyToBroker(current, operations);
+        });
+    }
+
+    private static Set<ResourceKey> repeated(List<ResourceKey> keys) {
+        Set<ResourceKey> seen = new HashSet<>();
+        Set<ResourceKey> repeated = new HashSet<>();
+        for (ResourceKey key : keys) {
+            if (!seen.add(key)) {
+                repeated.add(key);
+            }
+        }
+        return repeated;
+    }
+
+    private static Change repeatedResource() {
+        return Change.error(Errors.INVALID_REQUEST, "Each resource must appear at most once.");
+    }
+
+    /** The legacy AlterConfigs: the request's configs replace the resource's whole dynamic set. */
+    private Change legacyChange(MetadataImage image, AlterConfigsRequestData.AlterConfigsResource resource) {
+        Map<String, String> replacement = new LinkedHashMap<>();
+        List<String> nullValued = new ArrayList<>();
+        for (AlterConfigsRequestData.AlterableConfig config : resource.configs()) {
+            if (replacement.containsKey(config.name())) {
+                return Change.error(Errors.INVALID_REQUEST, "Error due to duplicate config keys");
+            }
+            replacement.put(config.name(), config.value());
+            if (config.value() == null) {
+                nullValued.add(config.name());
+            }
+        }
+        if (!nullValued.isEmpty()) {
+            return Change.error(Errors.INVALID_REQUEST, "Null value not supported for : "
+                    + String.join(", ", nullValued));
+        }
+        return change(image, resource.resourceType(), resource.resourceName(),
+                (type, current) -> new IncrementalAlterConfigs.Outcome(replacement, null));
+    }
+
+    private Change change(MetadataImage image, byte resourceType, String resourceName, Update update) {
+        if (resourceType == TOPIC) {
+            return topicChange(image, resourceName, update);
+        }
+        if (resourceType == BROKER) {
+            return brokerChange(image, resourceName, update);
+        }
+        if (resourceType == GROUP) {
+            return groupChange(image, resourceName, update);
+        }
+        // Kafka answers the same for BROKER_LOGGER in the legacy AlterConfigs, which never supported it.
+        return Change.error(Errors.INVALID_REQUEST, "Unknown resource type " + resourceType);
+    }
+
+    private Change topicChange(MetadataImage image, String topic, Update update) {
+        if (image.topic(topic).isEmpty()) {
+            return Change.error(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic '" + topic + "' does not exist.");
+        }
+        Map<String, String> current = image.topicConfig(topic);
+        IncrementalAlterConfigs.Outcome outcome = update.apply(TOPIC, current);
+        if (outcome.isError()) {
+            return Change.error(outcome.error());
+        }
+        Optional<ConfigApiError> invalid = configs.resolve(image).validateTopicConfigs(outcome.configs());
+        if (invalid.isPresent()) {
+            return Change.error(invalid.get());
+        }
+        return new Change(Errors.NONE.code(), null, records(TOPIC, topic, current, outcome.configs()));
+    }
+
+    /**
+     * A group resource: any non-empty group id, existing or not (Kafka stores configs for groups yet to come, and
+     * keeps them when the group is deleted); the resulting overrides must be valid group configs.
+     */
+    private Change groupChange(MetadataImage image, String groupId, Update update) {
+        if (groupId.isEmpty()) {
+            return Change.error(Errors.INVALID_REQUEST, "Default group resources are not allowed.");
+        }
+        Map<String, String> current = image.groupConfig(groupId);
+        IncrementalAlterConfigs.Outcome outcome = update.apply(GROUP, current);
+        if (outcome.isError()) {
+            return Change.error(outcome.error());
+        }
+        Optional<ConfigApiError> invalid = configs.resolve(image).validateGroupConfigs(outcome.configs());
+        if (invalid.isPresent()) {
+            return Change.error(invalid.get());
+        }
+        return new Change(Errors.NONE.code(), null, records(GROUP, groupId, current, outcome.configs()));
+    }
+
+    /**
+     * A broker resource: "" is the cluster-wide default, else a broker id (the broker that received the request
+     * checked that it names itself, as Kafka's broker does before the controller stores it).
+     */
+    private Change brokerChange(MetadataImage image, String resourceName, Update update) {
+        String storedName = resourceName;
+        if (!resourceName.isEmpty()) {
+            int id;
+            try {
+                id = Integer.parseInt(resourceName);
+            } catch (NumberFormatException e) {
+                return Change.error(Errors.INVALID_REQUEST, "Node id must be an integer, but it is: "
+                        + resourceName);
+            }
+            storedName = Integer.toString(id); // "01" and "1" are the same broker
+        }
+        Map<String, String> current = image.brokerConfig(storedName);
+        IncrementalAlterConfigs.Outcome outcome = update.apply(BROKER, current);
+        if (outcome.isError()) {
+            return Change.error(outcome.error());
+        }
+        Optional<ConfigApiError> invalid = ConfigResolver.validateBrokerConfigs(outcome.configs(),
+                !storedName.isEmpty());
+        if (invalid.isPresent()) {
+            return Change.error(invalid.get());
+        }
+        return new Change(Errors.NONE.code(), null, records(BROKER, storedName, current, outcome.configs()));
+    }
+
+    /** ConfigRecords that turn {@code current} into {@code wanted}; a removed config is a record with a null value. */
+    private static List<MetadataRecord> records(byte resourceType, String resourceName, Map<String, String> current,
+                                                Map<String, String> wanted) {
+        Set<String> names = new HashSet<>(current.keySet());
+        names.addAll(wanted.keySet());
+        List<MetadataRecord> records = new ArrayList<>();
+        for (String name : new TreeSet<>(names)) {
+            String before = current.get(name);
+            String after = wanted.get(name);
+            if (after == null ? before != null : !after.equals(before)) {
+                records.add(new ConfigRecord(resourceType, resourceName, name, after));
+            }
+        }
+        return records;
+    }
+}
