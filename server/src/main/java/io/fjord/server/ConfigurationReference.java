@@ -52,7 +52,7 @@ public final class ConfigurationReference {
                         + "`read-only` (restart), `per-broker`, or `cluster-wide` (per broker or as the cluster "
                         + "default).\n\n");
         Map<String, String> startDefaults = new TreeMap<>(NodeConfig.SINGLE_NODE_DEFAULTS);
-        startDefaults.put("log.dirs", StartCommand.DEFAULT_DATA_DIRECTORY + " (relative to the current directory)");
+        startDefaults.put("log.dirs", ServerProperties.DEFAULT_DATA_DIRECTORY + " (relative to the current directory)");
         text.append("`./fjord start` runs a single node without any file; when the file does not set them, it uses "
                 + "these instead of Kafka's defaults:\n\n");
         startDefaults.forEach((name, value) -> text.append("- `").append(name).append("=").append(value)

@@ -39,7 +39,6 @@ import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
 import io.fjord.broker.network.SocketServer;
-import io.fjord.metadata.MetaProperties;
 import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.controller.TopicControl;
 import io.fjord.metadata.image.MetadataImage;
@@ -51,12 +50,11 @@ import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.protocol.Errors;
 import io.fjord.storage.LogConfig;
 import io.fjord.storage.LogManager;
+import io.fjord.storage.MetaProperties;
 import io.fjord.storage.TopicPartition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -128,7 +126,7 @@ public final class FjordNode implements AutoCloseable {
         MetaProperties identity = formatOrCheck();
         quorum = MetadataQuorum.standalone(config.nodeId(), config.metadataLogDirectory(), CONTROLLER_WAIT_MS);
         MetadataImage image = startQuorum();
-        cache = new MetadataCache(identity.clusterId(), config.nodeId(), MetadataImage.EMPTY);
+        cache = new MetadataCache(identity.clusterId().orElseThrow(), config.nodeId(), MetadataImage.EMPTY);
         runningConfig = withDynamicConfigs(image);
 
         logManager = new LogManager(runningConfig.logManagerConfig(), clock);
@@ -193,8 +191,8 @@ public final class FjordNode implements AutoCloseable {
         socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher);
         socketServer.start();
         registerBroker();
-        LOG.info("Fjord node {} of cluster {} is ready; listening on {}", config.nodeId(), identity.clusterId(),
-                boundListeners());
+        LOG.info("Fjord node {} of cluster {} is ready; listening on {}", config.nodeId(),
+                identity.clusterId().orElseThrow(), boundListeners());
     }
 
 
@@ -299,48 +297,9 @@ public final class FjordNode implements AutoCloseable {
         }
     }
 
-    /** Formats empty data directories (a new cluster id) and checks formatted ones agree. */
+    /** Formats empty data directories (a new cluster id) and checks formatted ones agree with this node. */
     private MetaProperties formatOrCheck() {
-        List<Path> directories = new ArrayList<>(config.logManagerConfig().logDirs());
-        String logDirsKey = config.brokerConfig().isSet("log.dirs") || !config.brokerConfig().isSet("log.dir")
-                ? "log.dirs" : "log.dir";
-        directories.forEach(directory -> DataDirectories.prepare(logDirsKey, directory));
-        if (!directories.contains(config.metadataLogDirectory())) {
-            DataDirectories.prepare("metadata.log.dir", config.metadataLogDirectory());
-            directories.add(config.metadataLogDirectory());
-        }
-        try {
-            MetaProperties found = null;
-            for (Path directory : directories) {
-                Optional<MetaProperties> existing = MetaProperties.read(directory);
-                if (existing.isPresent()) {
-                    if (existing.get().nodeId() != config.nodeId()) {
-                        throw new IllegalStateException("node.id " + config.nodeId() + " does not match node.id "
-                                + existing.get().nodeId() + " in " + directory.resolve(MetaProperties.FILE_NAME));
-                    }
-                    if (found != null && !found.clusterId().equals(existing.get().clusterId())) {
-                        throw new IllegalStateException("data directories belong to different clusters: "
-                                + found.clusterId() + " and " + existing.get().clusterId());
-                    }
-                    found = existing.get();
-                }
-            }
-            MetaProperties identity = found != null ? found
-                    : new MetaProperties(MetaProperties.randomClusterId(), config.nodeId(), null);
-            for (Path directory : directories) {
-                if (!Files.exists(directory.resolve(MetaProperties.FILE_NAME))) {
-                    identity.forNewDirectory().write(directory);
-                    if (found == null) {
-                        LOG.info("Formatted {} for cluster {}, node {}", directory, identity.clusterId(),
-                                config.nodeId());
-                    }
-                }
-            }
-            return identity;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot format or read the data directories " + directories + ": "
-                    + e.getMessage(), e);
-        }
+        return new NodeDirectories(config, UUID::randomUUID).formatOrCheck();
     }
 
     /** The bound address of a listener (its real port when configured with port 0). */

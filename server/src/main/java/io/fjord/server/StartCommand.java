@@ -1,15 +1,9 @@
 package io.fjord.server;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import io.fjord.broker.config.ConfigException;
@@ -30,8 +24,6 @@ import picocli.CommandLine.Option;
                 "and -Dfjord.log.level (in FJORD_JAVA_OPTS) for the level, INFO by default."})
 final class StartCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(StartCommand.class);
-    /** The data directory without {@code log.dirs}: relative to the current directory, as Kafka's own paths are. */
-    static final String DEFAULT_DATA_DIRECTORY = "data";
 
     @Option(names = "--config", paramLabel = "FILE", description = "A Kafka-style server.properties file.")
     Path configFile;
@@ -51,7 +43,7 @@ final class StartCommand implements Callable<Integer> {
         NodeConfig config;
         try {
             // Kafka's definitions check every known key's value; unknown keys are only worth a warning.
-            config = NodeConfig.fromProperties(properties());
+            config = NodeConfig.fromProperties(ServerProperties.read(configFile));
             for (String unknown : config.brokerConfig().unknownKeys()) {
                 LOG.warn("Ignoring unknown configuration {}", unknown);
             }
@@ -82,20 +74,5 @@ final class StartCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
-    }
-
-    private Map<String, String> properties() throws IOException {
-        Map<String, String> values = new HashMap<>();
-        if (configFile != null) {
-            Properties properties = new Properties();
-            try (Reader reader = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
-                properties.load(reader);
-            }
-            properties.stringPropertyNames().forEach(name -> values.put(name, properties.getProperty(name).trim()));
-        }
-        if (!values.containsKey("log.dirs") && !values.containsKey("log.dir")) {
-            values.put("log.dirs", Path.of(DEFAULT_DATA_DIRECTORY).toAbsolutePath().toString());
-        }
-        return values;
     }
 }

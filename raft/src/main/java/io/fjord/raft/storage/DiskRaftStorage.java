@@ -7,6 +7,7 @@ import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.SnapshotChunk;
 import io.fjord.raft.SnapshotReader;
 import io.fjord.raft.driver.RaftStorage;
+import io.fjord.storage.MetaProperties;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Raft node's storage in its data directory, Kafka's metadata layout: {@code quorum-state} ({@link QuorumStateFile}),
+ * {@code meta.properties} (the directory id, through the storage module's {@link MetaProperties}),
  * the log {@code __cluster_metadata-0/} ({@link RaftLogStore}) and its snapshots beside the segments
  * ({@link SnapshotStore}).
  *
@@ -48,7 +50,7 @@ public final class DiskRaftStorage implements RaftStorage {
     public Recovered recover() throws IOException {
         Files.createDirectories(dataDirectory);
         QuorumStateFile.Stored stored = quorumState.read();
-        directoryId = MetaProperties.readOrCreateDirectoryId(dataDirectory);
+        directoryId = MetaProperties.readOrCreateDirectoryId(dataDirectory, UUID::randomUUID);
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "raft-log-background");
             thread.setDaemon(true);

@@ -6,8 +6,10 @@ import io.fjord.raft.DurableState;
 import io.fjord.raft.EntryType;
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.OffsetAndEpoch;
+import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.SnapshotChunk;
 import io.fjord.raft.driver.RaftStorage;
+import io.fjord.storage.MetaProperties;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +52,33 @@ class DiskRaftStorageTest {
             assertThat(storage.endOffset()).isEqualTo(2);
         }
         assertThat(directory.resolve(RaftLogStore.DIRECTORY_NAME).resolve("00000000000000000000.log")).exists();
+    }
+
+    @Test
+    void theDirectoryIdIsCreatedOnceAndKeptAcrossRestarts() throws Exception {
+        UUID created;
+        try (DiskRaftStorage storage = open()) {
+            storage.recover();
+            created = storage.directoryId();
+        }
+        assertThat(created).isNotEqualTo(ReplicaKey.NO_DIRECTORY);
+        assertThat(MetaProperties.read(directory)).contains(MetaProperties.ofDirectory(created));
+        try (DiskRaftStorage storage = open()) {
+            storage.recover();
+            assertThat(storage.directoryId()).isEqualTo(created);
+        }
+    }
+
+    @Test
+    void aDirectoryFormattedForANodeGivesItsDirectoryId() throws Exception {
+        UUID formatted = UUID.fromString("0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
+        MetaProperties.of("S1ko1WYJQiGxQO_oasZ_qg", 1, formatted).write(directory);
+        try (DiskRaftStorage storage = open()) {
+            storage.recover();
+            assertThat(storage.directoryId()).isEqualTo(formatted);
+        }
+        assertThat(MetaProperties.read(directory)).as("left as the node wrote it")
+                .contains(MetaProperties.of("S1ko1WYJQiGxQO_oasZ_qg", 1, formatted));
     }
 
     @Test
