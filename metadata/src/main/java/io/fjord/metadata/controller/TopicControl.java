@@ -34,7 +34,9 @@ import java.util.function.Supplier;
 /**
  * The controller's topic operations as a pure function of the current image and a request: CreateTopics,
  * DeleteTopics and CreatePartitions produce the records to append and the response, with Kafka's checks and error
- * codes. Nothing here does IO; topic ids come from an injected source.
+ * codes. Nothing here does IO; topic ids come from an injected source, and new partitions are placed by a
+ * {@link ReplicaPlacer} drawing from an injected {@code Random}, so the result is a function of image, request and seed.
+ * Explicit assignments are kept verbatim and checked as Kafka checks them ({@link ManualAssignment}).
  *
  * <p>Every operation is bounded before its work: a request asking for more than
  * {@link OperationLimits#RECORDS_PER_OPERATION_MAX} partitions in total, or whose records would exceed that bound, is
