@@ -1,6 +1,5 @@
 package io.fjord.metadata.controller;
 
-import io.fjord.metadata.image.BrokerImage;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.TopicImage;
 import io.fjord.metadata.records.ConfigRecord;
@@ -26,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -33,7 +34,9 @@ import java.util.function.Supplier;
 /**
  * The controller's topic operations as a pure function of the current image and a request: CreateTopics,
  * DeleteTopics and CreatePartitions produce the records to append and the response, with Kafka's checks and error
- * codes. Nothing here does IO; topic ids come from an injected source.
+ * codes. Nothing here does IO; topic ids come from an injected source, and new partitions are placed by a
+ * {@link ReplicaPlacer} drawing from an injected {@code Random}, so the result is a function of image, request and seed.
+ * Explicit assignments are kept verbatim and checked as Kafka checks them ({@link ManualAssignment}).
  *
  * <p>Every operation is bounded before its work: a request asking for more than
  * {@link OperationLimits#RECORDS_PER_OPERATION_MAX} partitions in total, or whose records would exceed that bound, is
@@ -56,16 +59,21 @@ public final class TopicControl {
     private final Defaults defaults;
     private final ConfigValidator configValidator;
     private final Supplier<UUID> topicIds;
+    private final ReplicaPlacer placer;
 
-    public TopicControl(Defaults defaults, ConfigValidator configValidator, Supplier<UUID> topicIds) {
+    /**
+     * @param random draws the placement of new partitions ({@link ReplicaPlacer}); a seeded one makes it reproducible
+     */
+    public TopicControl(Defaults defaults, ConfigValidator configValidator, Supplier<UUID> topicIds, Random random) {
         this.defaults = defaults;
         this.configValidator = configValidator;
         this.topicIds = topicIds;
+        this.placer = new ReplicaPlacer(random);
     }
 
-    private static List<Integer> usableBrokers(MetadataImage image) {
-        return image.brokers().values().stream().filter(broker -> !broker.fenced()).map(BrokerImage::brokerId)
-                .sorted().toList();
+    /** Places with a {@code Random} of its own, for callers that need no reproducible placement. */
+    public TopicControl(Defaults defaults, ConfigValidator configValidator, Supplier<UUID> topicIds) {
+        this(defaults, configValidator, topicIds, new Random());
     }
 
     // ---------------------------------------------------------------- CreateTopics
@@ -83,7 +91,7 @@ public final class TopicControl {
         request.topics().forEach(topic -> occurrences.merge(topic.name(), 1, Integer::sum));
         Set<String> collisionKeys = new HashSet<>();
         image.topicsByName().keySet().forEach(name -> collisionKeys.add(TopicNames.collisionKey(name)));
-        List<Integer> brokers = usableBrokers(image);
+        List<UsableBroker> brokers = UsableBroker.of(image);
         for (CreatableTopic topic : request.topics()) {
             CreatableTopicResult result = new CreatableTopicResult().setName(topic.name());
             response.topics().add(result);
@@ -106,15 +114,16 @@ public final class TopicControl {
                         + "' collides with an existing topic whose name differs only by '.' and '_'.");
                 continue;
             }
-            List<List<Integer>> placement = placement(topic, brokers, result);
-            if (placement == null) {
-                continue;
-            }
+            // Kafka checks the configs before the placement.
             Map<String, String> configs = new LinkedHashMap<>();
             topic.configs().forEach(config -> configs.put(config.name(), config.value()));
             Optional<String> invalidConfig = configValidator.validate(configs);
             if (invalidConfig.isPresent()) {
                 fail(result, Errors.INVALID_CONFIG, invalidConfig.get());
+                continue;
+            }
+            List<NewPartition> placement = newPartitions(image, topic, brokers, result);
+            if (placement == null) {
                 continue;
             }
             recordCount += 1 + placement.size() + configs.size();
@@ -123,15 +132,16 @@ public final class TopicControl {
             }
             UUID topicId = topicIds.get();
             result.setTopicId(topicId).setNumPartitions(placement.size())
-                    .setReplicationFactor((short) placement.get(0).size());
+                    .setReplicationFactor((short) placement.get(0).replicas().size());
             if (request.validateOnly()) {
                 continue;
             }
             collisionKeys.add(TopicNames.collisionKey(topic.name()));
             records.add(new TopicRecord(topic.name(), topicId));
             for (int partition = 0; partition < placement.size(); partition++) {
-                List<Integer> replicas = placement.get(partition);
-                records.add(new PartitionRecord(topicId, partition, replicas, replicas, replicas.get(0), 0, 0));
+                NewPartition created = placement.get(partition);
+                records.add(new PartitionRecord(topicId, partition, created.replicas(), created.isr(), created.leader(),
+                        0, 0));
             }
             configs.forEach((name, value) -> records.add(new ConfigRecord(ConfigRecord.TOPIC, topic.name(), name,
                     value)));
@@ -169,81 +179,85 @@ public final class TopicControl {
         return new ControllerResult<>(List.of(), response);
     }
 
-    /** The replicas of every partition, or null after failing {@code result}. */
-    private List<List<Integer>> placement(CreatableTopic topic, List<Integer> brokers, CreatableTopicResult result) {
+    /** The new partitions of a topic, placed or as assigned, or null after failing {@code result}. */
+    private List<NewPartition> newPartitions(MetadataImage image, CreatableTopic topic, List<UsableBroker> brokers,
+                                             CreatableTopicResult result) {
         if (!topic.assignments().isEmpty()) {
-            if (topic.numPartitions() != -1 || topic.replicationFactor() != -1) {
-                fail(result, Errors.INVALID_REQUEST, "Both numPartitions or replicationFactor and replicasAssignments "
-                        + "were set. Both cannot be used at the same time.");
-                return null;
-            }
-            Map<Integer, List<Integer>> byPartition = new HashMap<>();
-            for (CreatableReplicaAssignment assignment : topic.assignments()) {
-                byPartition.put(assignment.partitionIndex(), assignment.brokerIds());
-            }
-            List<List<Integer>> placement = new ArrayList<>();
-            for (int partition = 0; partition < byPartition.size(); partition++) {
-                List<Integer> replicas = byPartition.get(partition);
-                String problem = checkAssignment(replicas, brokers, placement.isEmpty() ? -1 : placement.get(0).size());
-                if (replicas == null) {
-                    problem = "Partitions should be 0-based and consecutive; partition " + partition + " is missing.";
-                }
-                if (problem != null) {
-                    fail(result, Errors.INVALID_REPLICA_ASSIGNMENT, problem);
-                    return null;
-                }
-                placement.add(List.copyOf(replicas));
-            }
-            return placement;
+            return assignedPartitions(image, topic, result);
         }
-        int partitions = topic.numPartitions() == -1 ? defaults.numPartitions() : topic.numPartitions();
-        int replicationFactor = topic.replicationFactor() == -1 ? defaults.defaultReplicationFactor()
-                : topic.replicationFactor();
-        if (partitions <= 0) {
-            fail(result, Errors.INVALID_PARTITIONS, "Number of partitions was set to an invalid non-positive value.");
-            return null;
-        }
-        if (replicationFactor <= 0) {
+        // Kafka's order: the replication factor, then the partition count.
+        if (topic.replicationFactor() < -1 || topic.replicationFactor() == 0) {
             fail(result, Errors.INVALID_REPLICATION_FACTOR,
                     "Replication factor must be larger than 0, or -1 to use the default value.");
             return null;
         }
-        if (replicationFactor > brokers.size()) {
-            fail(result, Errors.INVALID_REPLICATION_FACTOR, replicationFactorTooLarge(replicationFactor,
-                    brokers.size()));
+        if (topic.numPartitions() < -1 || topic.numPartitions() == 0) {
+            fail(result, Errors.INVALID_PARTITIONS, "Number of partitions was set to an invalid non-positive value.");
             return null;
         }
-        return ReplicaPlacer.place(brokers, 0, partitions, replicationFactor, topic.name().hashCode());
+        int partitions = topic.numPartitions() == -1 ? defaults.numPartitions() : topic.numPartitions();
+        int replicationFactor = topic.replicationFactor() == -1 ? defaults.defaultReplicationFactor()
+                : topic.replicationFactor();
+        Optional<String> refusal = ReplicaPlacer.refusal(replicationFactor, brokers.size());
+        if (refusal.isPresent()) {
+            fail(result, Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + replicationFactor
+                    + " time(s): " + refusal.get());
+            return null;
+        }
+        return placed(brokers, partitions, replicationFactor);
     }
 
-    /** Kafka 4.4's message, word for word (Fjord has no cordoned log directories, but clients may match on it). */
-    private static String replicationFactorTooLarge(int replicationFactor, int brokerCount) {
-        return "Unable to replicate the partition " + replicationFactor + " time(s): The target replication factor of "
-                + replicationFactor + " cannot be reached because only " + brokerCount + " broker(s) are registered "
-                + "or some brokers have all their log directories cordoned.";
+    /** Placed partitions start with every replica in sync: the placer uses active brokers only. */
+    private List<NewPartition> placed(List<UsableBroker> brokers, int partitions, int replicationFactor) {
+        return placer.place(brokers, partitions, replicationFactor).stream()
+                .map(replicas -> new NewPartition(replicas, replicas)).toList();
     }
 
-    private static String checkAssignment(List<Integer> replicas, List<Integer> brokers, int expectedSize) {
-        if (replicas == null) {
-            return "";
+    /** A CreateTopics manual assignment checked in Kafka's order, or null after failing {@code result}. */
+    private static List<NewPartition> assignedPartitions(MetadataImage image, CreatableTopic topic,
+                                                         CreatableTopicResult result) {
+        if (topic.replicationFactor() != -1) {
+            fail(result, Errors.INVALID_REQUEST, "A manual partition assignment was specified, but replication "
+                    + "factor was not set to -1.");
+            return null;
         }
-        if (replicas.isEmpty()) {
-            return "The manual partition assignment includes an empty replica list.";
+        if (topic.numPartitions() != -1) {
+            fail(result, Errors.INVALID_REQUEST, "A manual partition assignment was specified, but numPartitions "
+                    + "was not set to -1.");
+            return null;
         }
-        if (new HashSet<>(replicas).size() != replicas.size()) {
-            return "The manual partition assignment includes the broker ids " + replicas + " more than once.";
-        }
-        if (expectedSize >= 0 && replicas.size() != expectedSize) {
-            return "The manual partition assignment includes a partition with " + replicas.size()
-                    + " replica(s), but this is not consistent with previous partitions, which have " + expectedSize
-                    + " replica(s).";
-        }
-        for (Integer broker : replicas) {
-            if (!brokers.contains(broker)) {
-                return "The manual partition assignment includes broker " + broker + ", but no such broker is registered.";
+        Map<Integer, NewPartition> byIndex = new HashMap<>();
+        OptionalInt replicationFactor = OptionalInt.empty();
+        for (CreatableReplicaAssignment assignment : topic.assignments()) {
+            if (byIndex.containsKey(assignment.partitionIndex())) {
+                fail(result, Errors.INVALID_REPLICA_ASSIGNMENT, "Found multiple manual partition assignments for "
+                        + "partition " + assignment.partitionIndex());
+                return null;
             }
+            Optional<String> problem = ManualAssignment.check(assignment.brokerIds(), image, replicationFactor);
+            if (problem.isPresent()) {
+                fail(result, Errors.INVALID_REPLICA_ASSIGNMENT, problem.get());
+                return null;
+            }
+            replicationFactor = OptionalInt.of(assignment.brokerIds().size());
+            List<Integer> isr = ManualAssignment.inSyncReplicas(assignment.brokerIds(), image);
+            if (isr.isEmpty()) {
+                fail(result, Errors.INVALID_REPLICA_ASSIGNMENT,
+                        ManualAssignment.noActiveReplica(assignment.partitionIndex()));
+                return null;
+            }
+            byIndex.put(assignment.partitionIndex(), new NewPartition(assignment.brokerIds(), isr));
         }
-        return null;
+        List<NewPartition> partitions = new ArrayList<>(byIndex.size());
+        for (int partition = 0; partition < byIndex.size(); partition++) {
+            if (!byIndex.containsKey(partition)) {
+                fail(result, Errors.INVALID_REPLICA_ASSIGNMENT,
+                        "partitions should be a consecutive 0-based integer sequence");
+                return null;
+            }
+            partitions.add(byIndex.get(partition));
+        }
+        return partitions;
     }
 
     private static void fail(CreatableTopicResult result, Errors error, String message) {
@@ -305,7 +319,7 @@ public final class TopicControl {
         }
         List<MetadataRecord> records = new ArrayList<>();
         CreatePartitionsResponseData response = new CreatePartitionsResponseData();
-        List<Integer> brokers = usableBrokers(image);
+        List<UsableBroker> brokers = UsableBroker.of(image);
         for (CreatePartitionsRequestData.CreatePartitionsTopic target : request.topics()) {
             CreatePartitionsResponseData.CreatePartitionsTopicResult result =
                     new CreatePartitionsResponseData.CreatePartitionsTopicResult().setName(target.name());
@@ -330,7 +344,7 @@ public final class TopicControl {
             }
             int added = target.count() - current;
             int replicationFactor = topic.get().partitions().firstEntry().getValue().replicas().size();
-            List<List<Integer>> placement;
+            List<NewPartition> placement;
             if (target.assignments() != null) {
                 if (target.assignments().size() != added) {
                     result.setErrorCode(Errors.INVALID_REPLICA_ASSIGNMENT.code()).setErrorMessage("Attempted to add "
@@ -338,36 +352,51 @@ public final class TopicControl {
                             + " assignment(s) were specified.");
                     continue;
                 }
-                placement = new ArrayList<>();
-                String problem = null;
-                for (CreatePartitionsRequestData.CreatePartitionsAssignment assignment : target.assignments()) {
-                    problem = checkAssignment(assignment.brokerIds(), brokers, replicationFactor);
-                    if (problem != null) {
-                        break;
-                    }
-                    placement.add(List.copyOf(assignment.brokerIds()));
-                }
-                if (problem != null) {
-                    result.setErrorCode(Errors.INVALID_REPLICA_ASSIGNMENT.code()).setErrorMessage(problem);
+                placement = assignedPartitions(image, target, current, replicationFactor, result);
+                if (placement == null) {
                     continue;
                 }
-            } else if (replicationFactor > brokers.size()) {
-                result.setErrorCode(Errors.INVALID_REPLICATION_FACTOR.code())
-                        .setErrorMessage(replicationFactorTooLarge(replicationFactor, brokers.size()));
-                continue;
             } else {
-                placement = ReplicaPlacer.place(brokers, current, added, replicationFactor, target.name().hashCode());
+                // Kafka's CreatePartitions answers the placer's reason as it is, without CreateTopics' prefix.
+                Optional<String> refusal = ReplicaPlacer.refusal(replicationFactor, brokers.size());
+                if (refusal.isPresent()) {
+                    result.setErrorCode(Errors.INVALID_REPLICATION_FACTOR.code()).setErrorMessage(refusal.get());
+                    continue;
+                }
+                placement = placed(brokers, added, replicationFactor);
             }
             if (request.validateOnly()) {
                 continue;
             }
             for (int index = 0; index < placement.size(); index++) {
-                List<Integer> replicas = placement.get(index);
-                records.add(new PartitionRecord(topic.get().topicId(), current + index, replicas, replicas,
-                        replicas.get(0), 0, 0));
+                NewPartition created = placement.get(index);
+                records.add(new PartitionRecord(topic.get().topicId(), current + index, created.replicas(),
+                        created.isr(), created.leader(), 0, 0));
             }
         }
         return new ControllerResult<>(records, response);
+    }
+
+    /** A CreatePartitions manual assignment checked as Kafka does, or null after failing {@code result}. */
+    private static List<NewPartition> assignedPartitions(MetadataImage image,
+                                                         CreatePartitionsRequestData.CreatePartitionsTopic target,
+                                                         int firstPartition, int replicationFactor,
+                                                         CreatePartitionsResponseData.CreatePartitionsTopicResult result) {
+        List<NewPartition> partitions = new ArrayList<>(target.assignments().size());
+        for (CreatePartitionsRequestData.CreatePartitionsAssignment assignment : target.assignments()) {
+            Optional<String> problem = ManualAssignment.check(assignment.brokerIds(), image,
+                    OptionalInt.of(replicationFactor));
+            List<Integer> isr = ManualAssignment.inSyncReplicas(assignment.brokerIds(), image);
+            if (problem.isEmpty() && isr.isEmpty()) {
+                problem = Optional.of(ManualAssignment.noActiveReplica(firstPartition + partitions.size()));
+            }
+            if (problem.isPresent()) {
+                result.setErrorCode(Errors.INVALID_REPLICA_ASSIGNMENT.code()).setErrorMessage(problem.get());
+                return null;
+            }
+            partitions.add(new NewPartition(assignment.brokerIds(), isr));
+        }
+        return partitions;
     }
 
     /** The partitions a CreatePartitions request adds to existing topics in total (Kafka skips the rest here). */
