@@ -3,7 +3,12 @@ package io.fjord.metadata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fjord.metadata.image.MetadataDelta;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.records.BrokerRegistrationChangeRecord;
 import io.fjord.metadata.records.ConfigRecord;
+import io.fjord.metadata.records.FeatureLevelRecord;
+import io.fjord.metadata.records.PartitionChangeRecord;
 import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.metadata.records.MetadataRecordSerde;
 import io.fjord.metadata.records.PartitionRecord;
@@ -11,6 +16,7 @@ import io.fjord.metadata.records.ProducerIdsRecord;
 import io.fjord.metadata.records.RegisterBrokerRecord;
 import io.fjord.metadata.records.RemoveTopicRecord;
 import io.fjord.metadata.records.TopicRecord;
+import io.fjord.metadata.records.UnregisterBrokerRecord;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Random;
@@ -26,7 +32,67 @@ class MetadataRecordSerdeTest {
             new ConfigRecord(ConfigRecord.BROKER, "", "log.retention.ms", null),
             new RegisterBrokerRecord(1, new UUID(7, 8), List.of(
                     new RegisterBrokerRecord.BrokerEndpoint("PLAINTEXT", "localhost", 9092, (short) 0)), null, false),
-            new ProducerIdsRecord(1, 2000));
+            new ProducerIdsRecord(1, 2000),
+            new RegisterBrokerRecord(2, new UUID(9, 9), 41, List.of(
+                    new RegisterBrokerRecord.BrokerEndpoint("PLAINTEXT", "h", 9093, (short) 0)),
+                    List.of(new RegisterBrokerRecord.BrokerFeature("kraft.version", (short) 0, (short) 1)), "rack-a",
+                    true, true),
+            new PartitionRecord(new UUID(1, 2), 4, List.of(1, 2, 3), List.of(1), 1, 7, 9, List.of(3), List.of(4),
+                    PartitionRecord.RECOVERING, List.of(2), List.of(3)),
+            new BrokerRegistrationChangeRecord(2, 41, BrokerRegistrationChangeRecord.UNFENCE,
+                    BrokerRegistrationChangeRecord.NO_CHANGE),
+            BrokerRegistrationChangeRecord.controlledShutdown(2, 41),
+            new UnregisterBrokerRecord(2, 41),
+            new PartitionChangeRecord(new UUID(1, 2), 4, List.of(1, 2), 2),
+            new PartitionChangeRecord(new UUID(1, 2), 4, null, PartitionChangeRecord.NO_LEADER_CHANGE, List.of(1, 2),
+                    List.of(), List.of(2), PartitionRecord.RECOVERED, List.of(), null),
+            new FeatureLevelRecord("metadata.version", (short) 27));
+
+    /**
+     * A version-0 RegisterBrokerRecord byte for byte as data directories written before broker epochs hold it (the
+     * layout of the release before this change): type 0, version 0, id, incarnation, endpoints, rack, fenced.
+     */
+    static ByteBuffer versionZeroRegistration() {
+        byte[] listener = "PLAINTEXT".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] host = "localhost".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer bytes = ByteBuffer.allocate(64);
+        bytes.putShort((short) 0).putShort((short) 0).putInt(1).putLong(7).putLong(8).putInt(1)
+                .putShort((short) listener.length).put(listener).putShort((short) host.length).put(host)
+                .putInt(9092).putShort((short) 0).putShort((short) -1).put((byte) 0);
+        return bytes.flip();
+    }
+
+    @Test
+    void versionZeroRegistrationsStillDecodeAndReplayWithTheirOffsetAsEpoch() {
+        RegisterBrokerRecord old = (RegisterBrokerRecord) MetadataRecordSerde.read(versionZeroRegistration());
+        assertThat(old).isEqualTo(new RegisterBrokerRecord(1, new UUID(7, 8), List.of(
+                new RegisterBrokerRecord.BrokerEndpoint("PLAINTEXT", "localhost", 9092, (short) 0)), null, false));
+        assertThat(old.brokerEpoch()).isEqualTo(-1);
+        assertThat(MetadataRecordSerde.write(old, MetadataRecordSerde.VERSION)).isEqualTo(versionZeroRegistration());
+        MetadataDelta delta = new MetadataDelta(MetadataImage.EMPTY);
+        delta.replay(old, 5);
+        MetadataImage image = delta.apply();
+        assertThat(image.brokers().get(1).brokerEpoch()).isEqualTo(5);
+        assertThat(image.brokers().get(1).registeredOffset()).isEqualTo(5);
+        assertThat(image.brokers().get(1).fenced()).isFalse();
+        assertThat(image.lastBrokerEpoch()).isEqualTo(5);
+    }
+
+    @Test
+    void versionZeroPartitionsStillDecodeAndNewRecordsUseVersionOne() {
+        PartitionRecord partition = new PartitionRecord(new UUID(1, 2), 3, List.of(1, 2), List.of(1), 1, 7, 9);
+        ByteBuffer old = MetadataRecordSerde.write(partition, MetadataRecordSerde.VERSION);
+        assertThat(old.getShort(2)).isEqualTo((short) 0);
+        assertThat(MetadataRecordSerde.read(old)).isEqualTo(partition);
+        assertThat(MetadataRecordSerde.write(partition).getShort(2)).isEqualTo(MetadataRecordSerde.VERSION_1);
+        RegisterBrokerRecord broker = (RegisterBrokerRecord) EXAMPLES.get(7);
+        assertThat(MetadataRecordSerde.write(broker).getShort(2)).isEqualTo(MetadataRecordSerde.VERSION_1);
+        assertThatThrownBy(() -> MetadataRecordSerde.write(broker, MetadataRecordSerde.VERSION))
+                .hasMessageContaining("version 0 cannot hold");
+        ByteBuffer futureVersion = ByteBuffer.allocate(4).putShort(RegisterBrokerRecord.TYPE_ID).putShort((short) 2)
+                .flip();
+        assertThatThrownBy(() -> MetadataRecordSerde.read(futureVersion)).hasMessageContaining("unknown version");
+    }
 
     @Test
     void everyRecordTypeRoundTrips() {
@@ -62,9 +128,10 @@ class MetadataRecordSerdeTest {
             random.nextBytes(bytes);
             if (bytes.length >= 4) {
                 bytes[0] = 0;
-                bytes[1] = (byte) new int[] {0, 2, 3, 4, 9, 15}[random.nextInt(6)];
+                int[] types = {0, 1, 2, 3, 4, 5, 9, 12, 15, 17};
+                bytes[1] = (byte) types[random.nextInt(types.length)];
                 bytes[2] = 0;
-                bytes[3] = 0;
+                bytes[3] = (byte) random.nextInt(2);
             }
             try {
                 MetadataRecordSerde.read(ByteBuffer.wrap(bytes));

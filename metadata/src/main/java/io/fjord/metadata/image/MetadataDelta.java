@@ -1,12 +1,16 @@
 package io.fjord.metadata.image;
 
+import io.fjord.metadata.records.BrokerRegistrationChangeRecord;
 import io.fjord.metadata.records.ConfigRecord;
+import io.fjord.metadata.records.FeatureLevelRecord;
+import io.fjord.metadata.records.PartitionChangeRecord;
 import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.metadata.records.ProducerIdsRecord;
 import io.fjord.metadata.records.RegisterBrokerRecord;
 import io.fjord.metadata.records.RemoveTopicRecord;
 import io.fjord.metadata.records.TopicRecord;
+import io.fjord.metadata.records.UnregisterBrokerRecord;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,8 +18,8 @@ import java.util.UUID;
 
 /**
  * Replays records on top of an image and builds the next image. A record that contradicts the image (a partition of
- * an unknown topic, a second topic with a taken name) raises {@link IllegalStateException}: the metadata log is the
- * truth, and such a log is damaged.
+ * an unknown topic, a second topic with a taken name, a change of a broker registration with another epoch) raises
+ * {@link IllegalStateException}: the metadata log is the truth, and such a log is damaged.
  *
  * <p>Not thread-safe: one delta per replaying thread.
  */
@@ -28,6 +32,8 @@ public final class MetadataDelta {
     private final Map<String, Map<String, String>> brokerConfigs;
     private final Map<String, Map<String, String>> groupConfigs;
     private long nextProducerId;
+    private final Map<String, Short> features;
+    private long lastBrokerEpoch;
 
     public MetadataDelta(MetadataImage base) {
         this.offset = base.offset();
@@ -38,6 +44,8 @@ public final class MetadataDelta {
         this.brokerConfigs = new HashMap<>(base.brokerConfigs());
         this.groupConfigs = new HashMap<>(base.groupConfigs());
         this.nextProducerId = base.nextProducerId();
+        this.features = new HashMap<>(base.features());
+        this.lastBrokerEpoch = base.lastBrokerEpoch();
     }
 
     /** Applies one record found at {@code recordOffset} of the metadata log. */
@@ -54,7 +62,9 @@ public final class MetadataDelta {
             }
             TreeMap<Integer, PartitionImage> partitions = new TreeMap<>(topic.partitions());
             partitions.put(partition.partitionId(), new PartitionImage(partition.partitionId(), partition.replicas(),
-                    partition.isr(), partition.leader(), partition.leaderEpoch(), partition.partitionEpoch()));
+                    partition.isr(), partition.leader(), partition.leaderEpoch(), partition.partitionEpoch(),
+                    partition.removingReplicas(), partition.addingReplicas(), partition.leaderRecoveryState(),
+                    partition.eligibleLeaderReplicas(), partition.lastKnownElr()));
             put(new TopicImage(topic.name(), topic.topicId(), partitions));
         } else if (record instanceof RemoveTopicRecord remove) {
             TopicImage topic = topicsById.remove(remove.topicId());
@@ -81,8 +91,38 @@ public final class MetadataDelta {
                 configs.put(config.resourceName(), Map.copyOf(overrides));
             }
         } else if (record instanceof RegisterBrokerRecord broker) {
-            brokers.put(broker.brokerId(), new BrokerImage(broker.brokerId(), broker.incarnationId(),
-                    broker.endpoints(), broker.rack(), broker.fenced()));
+            // Version-0 records have no epoch: their offset stands in, as Kafka's epochs are registration offsets.
+            long epoch = broker.brokerEpoch() >= 0 ? broker.brokerEpoch() : recordOffset;
+            brokers.put(broker.brokerId(), new BrokerImage(broker.brokerId(), broker.incarnationId(), epoch,
+                    broker.endpoints(), broker.features(), broker.rack(), broker.fenced(),
+                    broker.inControlledShutdown(), recordOffset, broker.inControlledShutdown() ? recordOffset : -1));
+            lastBrokerEpoch = Math.max(lastBrokerEpoch, epoch);
+        } else if (record instanceof BrokerRegistrationChangeRecord change) {
+            BrokerImage broker = registration(change.brokerId(), change.brokerEpoch());
+            boolean fenced = switch (change.fenced()) {
+                case BrokerRegistrationChangeRecord.FENCE -> true;
+                case BrokerRegistrationChangeRecord.UNFENCE -> false;
+                default -> broker.fenced();
+            };
+            // Fencing or unfencing ends a controlled shutdown: the broker either stopped or came back.
+            boolean inControlledShutdown = change.fenced() == BrokerRegistrationChangeRecord.NO_CHANGE
+                    ? broker.inControlledShutdown()
+                    || change.inControlledShutdown() == BrokerRegistrationChangeRecord.IN_CONTROLLED_SHUTDOWN
+                    : change.inControlledShutdown() == BrokerRegistrationChangeRecord.IN_CONTROLLED_SHUTDOWN;
+            long controlledShutdownOffset = !inControlledShutdown ? -1
+                    : broker.inControlledShutdown() ? broker.controlledShutdownOffset() : recordOffset;
+            brokers.put(broker.brokerId(), broker.withState(fenced, inControlledShutdown, controlledShutdownOffset));
+        } else if (record instanceof UnregisterBrokerRecord unregister) {
+            registration(unregister.brokerId(), unregister.brokerEpoch());
+            brokers.remove(unregister.brokerId());
+        } else if (record instanceof PartitionChangeRecord change) {
+            replayPartitionChange(change);
+        } else if (record instanceof FeatureLevelRecord feature) {
+            if (feature.featureLevel() == 0) {
+                features.remove(feature.name());
+            } else {
+                features.put(feature.name(), feature.featureLevel());
+            }
         } else if (record instanceof ProducerIdsRecord ids) {
             if (ids.nextProducerId() <= nextProducerId) {
                 throw new IllegalStateException("producer ids go backwards: " + ids.nextProducerId() + " after "
@@ -93,6 +133,45 @@ public final class MetadataDelta {
         offset = Math.max(offset, recordOffset);
     }
 
+    private BrokerImage registration(int brokerId, long brokerEpoch) {
+        BrokerImage broker = brokers.get(brokerId);
+        if (broker == null || broker.brokerEpoch() != brokerEpoch) {
+            throw new IllegalStateException("no registration of broker " + brokerId + " with epoch " + brokerEpoch
+                    + (broker == null ? "" : " (its epoch is " + broker.brokerEpoch() + ")"));
+        }
+        return broker;
+    }
+
+    /** Kafka's merge of a change: every change raises the partition epoch, a named leader the leader epoch. */
+    private void replayPartitionChange(PartitionChangeRecord change) {
+        TopicImage topic = topicsById.get(change.topicId());
+        PartitionImage current = topic == null ? null : topic.partitions().get(change.partitionId());
+        if (current == null) {
+            throw new IllegalStateException("change of unknown partition " + change.partitionId() + " of topic id "
+                    + change.topicId());
+        }
+        boolean newLeader = change.leader() != PartitionChangeRecord.NO_LEADER_CHANGE;
+        PartitionImage next = new PartitionImage(current.partitionId(),
+                orElse(change.replicas(), current.replicas()),
+                orElse(change.isr(), current.isr()),
+                newLeader ? change.leader() : current.leader(),
+                newLeader ? current.leaderEpoch() + 1 : current.leaderEpoch(),
+                current.partitionEpoch() + 1,
+                orElse(change.removingReplicas(), current.removingReplicas()),
+                orElse(change.addingReplicas(), current.addingReplicas()),
+                change.leaderRecoveryState() == PartitionChangeRecord.NO_RECOVERY_STATE_CHANGE
+                        ? current.leaderRecoveryState() : change.leaderRecoveryState(),
+                orElse(change.eligibleLeaderReplicas(), current.eligibleLeaderReplicas()),
+                orElse(change.lastKnownElr(), current.lastKnownElr()));
+        TreeMap<Integer, PartitionImage> partitions = new TreeMap<>(topic.partitions());
+        partitions.put(next.partitionId(), next);
+        put(new TopicImage(topic.name(), topic.topicId(), partitions));
+    }
+
+    private static <T> T orElse(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+
     private void put(TopicImage topic) {
         topicsByName.put(topic.name(), topic);
         topicsById.put(topic.topicId(), topic);
@@ -100,6 +179,6 @@ public final class MetadataDelta {
 
     public MetadataImage apply() {
         return new MetadataImage(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs,
-                nextProducerId, groupConfigs);
+                nextProducerId, groupConfigs, features, lastBrokerEpoch);
     }
 }

@@ -14,11 +14,14 @@ import java.util.UUID;
  * @param brokerConfigs   overrides by broker id as a string ("" for the cluster-wide default)
  * @param nextProducerId  the first producer id not yet handed out
  * @param groupConfigs    overrides by group id (KIP-848 group configs; they outlive the group, as in Kafka)
+ * @param features        finalized feature levels by name (features at level 0 are absent)
+ * @param lastBrokerEpoch the highest broker epoch any registration got, -1 before the first: new epochs go above it
  */
 public record MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<String, TopicImage> topicsByName,
                             Map<UUID, TopicImage> topicsById, Map<String, Map<String, String>> topicConfigs,
                             Map<String, Map<String, String>> brokerConfigs, long nextProducerId,
-                            Map<String, Map<String, String>> groupConfigs) {
+                            Map<String, Map<String, String>> groupConfigs, Map<String, Short> features,
+                            long lastBrokerEpoch) {
     public static final MetadataImage EMPTY = new MetadataImage(-1, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0);
 
     public MetadataImage {
@@ -28,13 +31,24 @@ public record MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<
         topicConfigs = Map.copyOf(topicConfigs);
         brokerConfigs = Map.copyOf(brokerConfigs);
         groupConfigs = Map.copyOf(groupConfigs);
+        features = Map.copyOf(features);
+    }
+
+    /** An image without features and broker epochs. */
+    public MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<String, TopicImage> topicsByName,
+                         Map<UUID, TopicImage> topicsById, Map<String, Map<String, String>> topicConfigs,
+                         Map<String, Map<String, String>> brokerConfigs, long nextProducerId,
+                         Map<String, Map<String, String>> groupConfigs) {
+        this(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs, nextProducerId, groupConfigs,
+                Map.of(), -1);
     }
 
     /** An image without group configs. */
     public MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<String, TopicImage> topicsByName,
                          Map<UUID, TopicImage> topicsById, Map<String, Map<String, String>> topicConfigs,
                          Map<String, Map<String, String>> brokerConfigs, long nextProducerId) {
-        this(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs, nextProducerId, Map.of());
+        this(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs, nextProducerId, Map.of(),
+                Map.of(), -1);
     }
 
     public Optional<TopicImage> topic(String name) {

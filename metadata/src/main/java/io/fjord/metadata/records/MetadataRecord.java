@@ -5,7 +5,8 @@ package io.fjord.metadata.records;
  * the metadata; every node replays it into an image). Implementations are immutable records.
  */
 public sealed interface MetadataRecord permits TopicRecord, PartitionRecord, RemoveTopicRecord, ConfigRecord,
-        RegisterBrokerRecord, ProducerIdsRecord {
+        RegisterBrokerRecord, ProducerIdsRecord, BrokerRegistrationChangeRecord, UnregisterBrokerRecord,
+        PartitionChangeRecord, FeatureLevelRecord {
 
     /** The record's type id in the log; never reused for another type. */
     short typeId();

@@ -8,34 +8,53 @@ import java.util.UUID;
 
 /**
  * Encodes metadata records as the values of records in the metadata log: a type id (int16), a version (int16), then
- * the fields in order (strings as int16 length and UTF-8, -1 for null; lists as int32 count; UUIDs as two int64).
- * Reading checks every length against the bytes left, so a damaged value raises
- * {@link IllegalArgumentException} instead of allocating without bound.
+ * the fields in order (strings as int16 length and UTF-8, -1 for null; lists as int32 count, -1 for a null list;
+ * UUIDs as two int64). Each type has its own version: a writer always writes {@link #latestVersion(short)}, a reader
+ * also reads every older version of the type (data directories hold them) and refuses versions it does not know.
+ * Reading checks every length against the bytes left, so a damaged value raises {@link IllegalArgumentException}
+ * instead of allocating without bound.
+ *
+ * <p>Versions: {@code RegisterBrokerRecord} 1 adds the broker epoch, supported features and the controlled-shutdown
+ * flag (version 0 reads as epoch -1, no features, not in controlled shutdown); {@code PartitionRecord} 1 adds the
+ * adding and removing replicas, the leader recovery state and the ELR lists (version 0 reads as none, recovered).
  *
  * <p>Stateless and thread-safe.
  */
 public final class MetadataRecordSerde {
-    /** Version 0 of every type; a reader refuses versions it does not know. */
+    /** The version of types that never changed. */
     public static final short VERSION = 0;
+    /** The current version of {@link RegisterBrokerRecord} and {@link PartitionRecord}. */
+    public static final short VERSION_1 = 1;
 
     private MetadataRecordSerde() {
     }
 
+    /** The version this class writes for a record type. */
+    public static short latestVersion(short typeId) {
+        return typeId == RegisterBrokerRecord.TYPE_ID || typeId == PartitionRecord.TYPE_ID ? VERSION_1 : VERSION;
+    }
+
     public static ByteBuffer write(MetadataRecord record) {
+        return write(record, latestVersion(record.typeId()));
+    }
+
+    /**
+     * Writes {@code record} in an older version of its type (tests build old data directories with it).
+     *
+     * @throws IllegalArgumentException if the version cannot hold the record's values
+     */
+    public static ByteBuffer write(MetadataRecord record, short version) {
+        if (version < 0 || version > latestVersion(record.typeId())) {
+            throw new IllegalArgumentException("unknown version " + version + " of metadata record " + record);
+        }
         Writer out = new Writer();
         out.putShort(record.typeId());
-        out.putShort(VERSION);
+        out.putShort(version);
         if (record instanceof TopicRecord topic) {
             out.putString(topic.name());
             out.putUuid(topic.topicId());
         } else if (record instanceof PartitionRecord partition) {
-            out.putUuid(partition.topicId());
-            out.putInt(partition.partitionId());
-            out.putInts(partition.replicas());
-            out.putInts(partition.isr());
-            out.putInt(partition.leader());
-            out.putInt(partition.leaderEpoch());
-            out.putInt(partition.partitionEpoch());
+            writePartition(out, partition, version);
         } else if (record instanceof RemoveTopicRecord remove) {
             out.putUuid(remove.topicId());
         } else if (record instanceof ConfigRecord config) {
@@ -44,55 +63,166 @@ public final class MetadataRecordSerde {
             out.putString(config.name());
             out.putString(config.value());
         } else if (record instanceof RegisterBrokerRecord broker) {
-            out.putInt(broker.brokerId());
-            out.putUuid(broker.incarnationId());
-            out.putInt(broker.endpoints().size());
-            for (RegisterBrokerRecord.BrokerEndpoint endpoint : broker.endpoints()) {
-                out.putString(endpoint.listenerName());
-                out.putString(endpoint.host());
-                out.putInt(endpoint.port());
-                out.putShort(endpoint.securityProtocol());
-            }
-            out.putString(broker.rack());
-            out.putByte((byte) (broker.fenced() ? 1 : 0));
+            writeBroker(out, broker, version);
         } else if (record instanceof ProducerIdsRecord ids) {
             out.putInt(ids.brokerId());
             out.putLong(ids.nextProducerId());
+        } else if (record instanceof BrokerRegistrationChangeRecord change) {
+            out.putInt(change.brokerId());
+            out.putLong(change.brokerEpoch());
+            out.putByte(change.fenced());
+            out.putByte(change.inControlledShutdown());
+        } else if (record instanceof UnregisterBrokerRecord unregister) {
+            out.putInt(unregister.brokerId());
+            out.putLong(unregister.brokerEpoch());
+        } else if (record instanceof PartitionChangeRecord change) {
+            out.putUuid(change.topicId());
+            out.putInt(change.partitionId());
+            out.putNullableInts(change.isr());
+            out.putInt(change.leader());
+            out.putNullableInts(change.replicas());
+            out.putNullableInts(change.removingReplicas());
+            out.putNullableInts(change.addingReplicas());
+            out.putByte(change.leaderRecoveryState());
+            out.putNullableInts(change.eligibleLeaderReplicas());
+            out.putNullableInts(change.lastKnownElr());
+        } else if (record instanceof FeatureLevelRecord feature) {
+            out.putString(feature.name());
+            out.putShort(feature.featureLevel());
         } else {
             throw new IllegalArgumentException("unknown metadata record " + record);
         }
         return out.toBuffer();
     }
 
+    private static void writePartition(Writer out, PartitionRecord partition, short version) {
+        boolean extended = !partition.removingReplicas().isEmpty() || !partition.addingReplicas().isEmpty()
+                || partition.leaderRecoveryState() != PartitionRecord.RECOVERED
+                || !partition.eligibleLeaderReplicas().isEmpty() || !partition.lastKnownElr().isEmpty();
+        if (version == VERSION && extended) {
+            throw new IllegalArgumentException("version 0 cannot hold " + partition);
+        }
+        out.putUuid(partition.topicId());
+        out.putInt(partition.partitionId());
+        out.putInts(partition.replicas());
+        out.putInts(partition.isr());
+        out.putInt(partition.leader());
+        out.putInt(partition.leaderEpoch());
+        out.putInt(partition.partitionEpoch());
+        if (version >= VERSION_1) {
+            out.putInts(partition.removingReplicas());
+            out.putInts(partition.addingReplicas());
+            out.putByte(partition.leaderRecoveryState());
+            out.putInts(partition.eligibleLeaderReplicas());
+            out.putInts(partition.lastKnownElr());
+        }
+    }
+
+    private static void writeBroker(Writer out, RegisterBrokerRecord broker, short version) {
+        if (version == VERSION && (broker.brokerEpoch() != -1 || !broker.features().isEmpty()
+                || broker.inControlledShutdown())) {
+            throw new IllegalArgumentException("version 0 cannot hold " + broker);
+        }
+        out.putInt(broker.brokerId());
+        out.putUuid(broker.incarnationId());
+        if (version >= VERSION_1) {
+            out.putLong(broker.brokerEpoch());
+        }
+        out.putInt(broker.endpoints().size());
+        for (RegisterBrokerRecord.BrokerEndpoint endpoint : broker.endpoints()) {
+            out.putString(endpoint.listenerName());
+            out.putString(endpoint.host());
+            out.putInt(endpoint.port());
+            out.putShort(endpoint.securityProtocol());
+        }
+        if (version >= VERSION_1) {
+            out.putInt(broker.features().size());
+            for (RegisterBrokerRecord.BrokerFeature feature : broker.features()) {
+                out.putString(feature.name());
+                out.putShort(feature.minSupportedVersion());
+                out.putShort(feature.maxSupportedVersion());
+            }
+        }
+        out.putString(broker.rack());
+        out.putByte((byte) (broker.fenced() ? 1 : 0));
+        if (version >= VERSION_1) {
+            out.putByte((byte) (broker.inControlledShutdown() ? 1 : 0));
+        }
+    }
+
     public static MetadataRecord read(ByteBuffer value) {
         Reader in = new Reader(value.duplicate());
         short type = in.getShort();
         short version = in.getShort();
-        if (version != VERSION) {
+        if (version < 0 || version > latestVersion(type)) {
             throw new IllegalArgumentException("unknown version " + version + " of metadata record type " + type);
         }
         MetadataRecord record = switch (type) {
             case TopicRecord.TYPE_ID -> new TopicRecord(in.getString(), in.getUuid());
-            case PartitionRecord.TYPE_ID -> new PartitionRecord(in.getUuid(), in.getInt(), in.getInts(), in.getInts(),
-                    in.getInt(), in.getInt(), in.getInt());
+            case PartitionRecord.TYPE_ID -> readPartition(in, version);
             case RemoveTopicRecord.TYPE_ID -> new RemoveTopicRecord(in.getUuid());
             case ConfigRecord.TYPE_ID -> new ConfigRecord(in.getByte(), in.getString(), in.getString(), in.getString());
-            case RegisterBrokerRecord.TYPE_ID -> {
-                int brokerId = in.getInt();
-                UUID incarnation = in.getUuid();
-                int count = in.getCount(12);
-                List<RegisterBrokerRecord.BrokerEndpoint> endpoints = new ArrayList<>(count);
-                for (int index = 0; index < count; index++) {
-                    endpoints.add(new RegisterBrokerRecord.BrokerEndpoint(in.getString(), in.getString(), in.getInt(),
-                            in.getShort()));
-                }
-                yield new RegisterBrokerRecord(brokerId, incarnation, endpoints, in.getString(), in.getByte() != 0);
-            }
+            case RegisterBrokerRecord.TYPE_ID -> readBroker(in, version);
             case ProducerIdsRecord.TYPE_ID -> new ProducerIdsRecord(in.getInt(), in.getLong());
+            case BrokerRegistrationChangeRecord.TYPE_ID -> {
+                int brokerId = in.getInt();
+                long brokerEpoch = in.getLong();
+                byte fenced = in.getByte();
+                byte inControlledShutdown = in.getByte();
+                if (fenced < -1 || fenced > 1 || inControlledShutdown < 0 || inControlledShutdown > 1) {
+                    throw new IllegalArgumentException("unknown broker registration change " + fenced + "/"
+                            + inControlledShutdown);
+                }
+                yield new BrokerRegistrationChangeRecord(brokerId, brokerEpoch, fenced, inControlledShutdown);
+            }
+            case UnregisterBrokerRecord.TYPE_ID -> new UnregisterBrokerRecord(in.getInt(), in.getLong());
+            case PartitionChangeRecord.TYPE_ID -> new PartitionChangeRecord(in.getUuid(), in.getInt(),
+                    in.getNullableInts(), in.getInt(), in.getNullableInts(), in.getNullableInts(),
+                    in.getNullableInts(), in.getByte(), in.getNullableInts(), in.getNullableInts());
+            case FeatureLevelRecord.TYPE_ID -> new FeatureLevelRecord(in.getString(), in.getShort());
             default -> throw new IllegalArgumentException("unknown metadata record type " + type);
         };
         in.ensureConsumed();
         return record;
+    }
+
+    private static PartitionRecord readPartition(Reader in, short version) {
+        UUID topicId = in.getUuid();
+        int partitionId = in.getInt();
+        List<Integer> replicas = in.getInts();
+        List<Integer> isr = in.getInts();
+        int leader = in.getInt();
+        int leaderEpoch = in.getInt();
+        int partitionEpoch = in.getInt();
+        if (version == VERSION) {
+            return new PartitionRecord(topicId, partitionId, replicas, isr, leader, leaderEpoch, partitionEpoch);
+        }
+        return new PartitionRecord(topicId, partitionId, replicas, isr, leader, leaderEpoch, partitionEpoch,
+                in.getInts(), in.getInts(), in.getByte(), in.getInts(), in.getInts());
+    }
+
+    private static RegisterBrokerRecord readBroker(Reader in, short version) {
+        int brokerId = in.getInt();
+        UUID incarnation = in.getUuid();
+        long brokerEpoch = version >= VERSION_1 ? in.getLong() : -1;
+        int count = in.getCount(12);
+        List<RegisterBrokerRecord.BrokerEndpoint> endpoints = new ArrayList<>(count);
+        for (int index = 0; index < count; index++) {
+            endpoints.add(new RegisterBrokerRecord.BrokerEndpoint(in.getString(), in.getString(), in.getInt(),
+                    in.getShort()));
+        }
+        List<RegisterBrokerRecord.BrokerFeature> features = new ArrayList<>();
+        if (version >= VERSION_1) {
+            int featureCount = in.getCount(6);
+            for (int index = 0; index < featureCount; index++) {
+                features.add(new RegisterBrokerRecord.BrokerFeature(in.getString(), in.getShort(), in.getShort()));
+            }
+        }
+        String rack = in.getString();
+        boolean fenced = in.getByte() != 0;
+        boolean inControlledShutdown = version >= VERSION_1 && in.getByte() != 0;
+        return new RegisterBrokerRecord(brokerId, incarnation, brokerEpoch, endpoints, features, rack, fenced,
+                inControlledShutdown);
     }
 
     /** Growable big-endian writer. Not thread-safe. */
@@ -149,6 +279,14 @@ public final class MetadataRecordSerde {
         void putInts(List<Integer> values) {
             putInt(values.size());
             values.forEach(this::putInt);
+        }
+
+        void putNullableInts(List<Integer> values) {
+            if (values == null) {
+                putInt(-1);
+            } else {
+                putInts(values);
+            }
         }
 
         ByteBuffer toBuffer() {
@@ -222,6 +360,15 @@ public final class MetadataRecordSerde {
                 values.add(buffer.getInt());
             }
             return values;
+        }
+
+        List<Integer> getNullableInts() {
+            need(4);
+            if (buffer.getInt(buffer.position()) == -1) {
+                buffer.getInt();
+                return null;
+            }
+            return getInts();
         }
 
         void ensureConsumed() {

@@ -1,0 +1,78 @@
+package io.fjord.metadata.controller;
+
+import io.fjord.metadata.image.MetadataDelta;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.image.PartitionImage;
+import io.fjord.metadata.records.ConfigRecord;
+import io.fjord.metadata.records.MetadataRecord;
+import io.fjord.metadata.records.PartitionRecord;
+import io.fjord.metadata.records.TopicRecord;
+import io.fjord.protocol.message.BrokerHeartbeatRequestData;
+import io.fjord.protocol.message.BrokerRegistrationRequestData;
+import java.util.List;
+import java.util.UUID;
+
+/** A controller's image that tests change by applying results, as the metadata log would. Not thread-safe. */
+final class ControllerFixture {
+    static final String CLUSTER_ID = "cluster-1";
+    final BrokerHeartbeatTracker heartbeats = new BrokerHeartbeatTracker(9000);
+    final ReplicationControl replication = new ReplicationControl(ReplicationControl.Settings.DEFAULTS);
+    final ClusterControl cluster = new ClusterControl(new ClusterControl.Settings(CLUSTER_ID), heartbeats,
+            replication);
+    MetadataImage image = MetadataImage.EMPTY;
+    private long nextOffset;
+
+    <T> T apply(ControllerResult<T> result) {
+        replay(result.records());
+        return result.response();
+    }
+
+    void replay(List<MetadataRecord> records) {
+        MetadataDelta delta = new MetadataDelta(image);
+        for (MetadataRecord record : records) {
+            delta.replay(record, nextOffset++);
+        }
+        image = delta.apply();
+    }
+
+    static BrokerRegistrationRequestData registration(int brokerId, UUID incarnation) {
+        BrokerRegistrationRequestData request = new BrokerRegistrationRequestData().setBrokerId(brokerId)
+                .setClusterId(CLUSTER_ID).setIncarnationId(incarnation).setRack(null);
+        request.listeners().add(new BrokerRegistrationRequestData.Listener().setName("PLAINTEXT").setHost("localhost")
+                .setPort(9000 + brokerId));
+        return request;
+    }
+
+    /** Registers and unfences a broker; returns its epoch. */
+    long startBroker(int brokerId, long nowMs) {
+        long epoch = apply(cluster.registerBroker(image, registration(brokerId, new UUID(brokerId, nowMs)), nowMs))
+                .brokerEpoch();
+        apply(cluster.heartbeat(image, heartbeat(brokerId, epoch), nowMs));
+        return epoch;
+    }
+
+    BrokerHeartbeatRequestData heartbeat(int brokerId, long epoch) {
+        return new BrokerHeartbeatRequestData().setBrokerId(brokerId).setBrokerEpoch(epoch)
+                .setCurrentMetadataOffset(image.offset());
+    }
+
+    UUID createTopic(String name, List<List<Integer>> assignments) {
+        UUID topicId = UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        List<MetadataRecord> records = new java.util.ArrayList<>();
+        records.add(new TopicRecord(name, topicId));
+        for (int partition = 0; partition < assignments.size(); partition++) {
+            List<Integer> replicas = assignments.get(partition);
+            records.add(new PartitionRecord(topicId, partition, replicas, replicas, replicas.get(0), 0, 0));
+        }
+        replay(records);
+        return topicId;
+    }
+
+    void setTopicConfig(String topic, String name, String value) {
+        replay(List.of(new ConfigRecord(ConfigRecord.TOPIC, topic, name, value)));
+    }
+
+    PartitionImage partition(String topic, int partition) {
+        return image.topic(topic).orElseThrow().partitions().get(partition);
+    }
+}
