@@ -33,7 +33,7 @@ class TopicControlTest {
     private final AtomicLong ids = new AtomicLong();
     private final TopicControl control = new TopicControl(new TopicControl.Defaults(3, (short) 1, true),
             configs -> configs.containsKey("bogus") ? Optional.of("Unknown topic config name: bogus") : Optional.empty(),
-            () -> new UUID(42, ids.incrementAndGet()));
+            () -> new UUID(42, ids.incrementAndGet()), new java.util.Random(42), Integer.MAX_VALUE);
 
     private static MetadataImage withBrokers(int... brokerIds) {
         MetadataDelta delta = new MetadataDelta(MetadataImage.EMPTY);
@@ -171,5 +171,24 @@ class TopicControlTest {
         assertThat(after.topic("grow").orElseThrow().partitions()).containsOnlyKeys(0, 1, 2, 3, 4);
         assertThat(after.topic("grow").orElseThrow().partitions().get(4).replicas()).hasSize(2).doesNotHaveDuplicates();
         assertThat(result.records()).noneMatch(record -> record instanceof ConfigRecord);
+    }
+
+    @Test
+    void aReplicationFactorAboveOneIsRefusedUntilPartitionsReplicate() {
+        TopicControl unreplicated = new TopicControl(new TopicControl.Defaults(1, (short) 1, true),
+                configs -> Optional.empty(), () -> new UUID(43, ids.incrementAndGet()));
+        MetadataImage image = withBrokers(1, 2, 3);
+        CreatableTopic assigned = new CreatableTopic().setName("assigned").setNumPartitions(-1)
+                .setReplicationFactor((short) -1);
+        assigned.assignments().add(new CreatableReplicaAssignment().setPartitionIndex(0).setBrokerIds(List.of(1, 2)));
+        ControllerResult<CreateTopicsResponseData> result = unreplicated.createTopics(image,
+                new CreateTopicsRequestData().setTopics(List.of(topic("three", 3, 3), assigned, topic("one", 3, 1))));
+
+        assertThat(result(result.response(), "three").errorCode()).isEqualTo(Errors.INVALID_REPLICATION_FACTOR.code());
+        assertThat(result(result.response(), "three").errorMessage()).contains("issue #12");
+        assertThat(result(result.response(), "assigned").errorCode())
+                .isEqualTo(Errors.INVALID_REPLICATION_FACTOR.code());
+        assertThat(result(result.response(), "one").errorCode()).isZero();
+        assertThat(apply(image, result.records()).topicsByName()).containsOnlyKeys("one");
     }
 }

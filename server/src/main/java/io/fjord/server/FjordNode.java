@@ -40,6 +40,9 @@ import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
 import io.fjord.broker.network.SocketServer;
 import io.fjord.metadata.quorum.MetadataQuorum;
+import io.fjord.raft.RaftConfig;
+import io.fjord.raft.transport.TransportConfig;
+import io.fjord.broker.config.BrokerConfig;
 import io.fjord.metadata.controller.TopicControl;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.records.RegisterBrokerRecord.BrokerEndpoint;
@@ -124,7 +127,7 @@ public final class FjordNode implements AutoCloseable {
 
     private void startComponents() throws InterruptedException {
         MetaProperties identity = formatOrCheck();
-        quorum = MetadataQuorum.standalone(config.nodeId(), config.metadataLogDirectory(), CONTROLLER_WAIT_MS);
+        quorum = metadataQuorum(identity.clusterId().orElseThrow());
         MetadataImage image = startQuorum();
         cache = new MetadataCache(identity.clusterId().orElseThrow(), config.nodeId(), MetadataImage.EMPTY);
         runningConfig = withDynamicConfigs(image);
@@ -195,6 +198,33 @@ public final class FjordNode implements AutoCloseable {
                 identity.clusterId().orElseThrow(), boundListeners());
     }
 
+
+    /**
+     * The node's part of the metadata quorum: a quorum of one without a controller listener (the zero-configuration
+     * node), else the Raft transport on the controller listener (a voter) or on none (a broker-only observer),
+     * connecting to the voters of {@code controller.quorum.voters} with Kafka's {@code controller.quorum.*}
+     * timeouts.
+     */
+    private MetadataQuorum metadataQuorum(String clusterId) {
+        QuorumShape shape = config.quorum();
+        if (shape.isStandalone() && shape.controllerListener() == null) {
+            return MetadataQuorum.standalone(config.nodeId(), config.metadataLogDirectory(), CONTROLLER_WAIT_MS);
+        }
+        InetSocketAddress listen = shape.controllerListener() == null ? null
+                : shape.controllerListener().host().isEmpty() ? new InetSocketAddress(shape.controllerListener().port())
+                : new InetSocketAddress(shape.controllerListener().host(), shape.controllerListener().port());
+        Map<Integer, InetSocketAddress> voters = shape.isStandalone() ? Map.of(config.nodeId(), listen)
+                : shape.voters();
+        BrokerConfig settings = config.brokerConfig();
+        int fetchTimeoutMs = settings.intValue("controller.quorum.fetch.timeout.ms");
+        RaftConfig raft = RaftConfig.withDefaults(config.nodeId(), voters.keySet()).withTimeouts(
+                settings.intValue("controller.quorum.election.timeout.ms"), fetchTimeoutMs,
+                settings.intValue("controller.quorum.election.backoff.max.ms"),
+                settings.intValue("controller.quorum.request.timeout.ms"),
+                Math.min(RaftConfig.DEFAULT_FETCH_MAX_WAIT_MS, fetchTimeoutMs / 2));
+        return MetadataQuorum.networked(raft, TransportConfig.withDefaults(listen, voters, clusterId),
+                config.metadataLogDirectory(), CONTROLLER_WAIT_MS);
+    }
 
     /** Starts the metadata quorum and waits until this node has applied everything committed so far. */
     private MetadataImage startQuorum() throws InterruptedException {
@@ -310,13 +340,29 @@ public final class FjordNode implements AutoCloseable {
     /** Each listener as configured (with its real port) and the addresses it is bound to. */
     private List<String> boundListeners() {
         List<String> bound = new ArrayList<>();
-        for (Endpoint endpoint : config.listeners()) {
+        for (Endpoint endpoint : config.networkConfig().listeners()) {
             List<InetSocketAddress> addresses = socketServer.boundAddresses(endpoint.listenerName());
             Endpoint real = new Endpoint(endpoint.listenerName(), endpoint.host(), addresses.get(0).getPort());
             bound.add(real + " on " + String.join(" and ",
                     addresses.stream().map(ListenerAddresses::text).toList()));
         }
+        InetSocketAddress controllerAddress = quorum.boundAddress();
+        if (controllerAddress != null) {
+            Endpoint listener = config.quorum().controllerListener();
+            bound.add(new Endpoint(listener.listenerName(), listener.host(), controllerAddress.getPort())
+                    + " (the metadata quorum's) on " + ListenerAddresses.text(controllerAddress));
+        }
         return bound;
+    }
+
+    /** The controller listener's bound address (its real port when configured with 0); null without one. */
+    public synchronized InetSocketAddress controllerListenerAddress() {
+        return quorum == null ? null : quorum.boundAddress();
+    }
+
+    /** The node's metadata quorum (its Raft role, loader and controller), for tools and tests. */
+    public synchronized MetadataQuorum metadataQuorum() {
+        return quorum;
     }
 
     /** The node's request dispatcher: its registered handlers, for tests that drive them without a socket. */

@@ -18,11 +18,13 @@ import java.util.Map;
  * the topic defaults the controller applies. Immutable.
  *
  * @param metadataLogDirectory {@code metadata.log.dir}, by default the first of {@code log.dirs}
+ * @param quorum               the node's roles, the quorum's voters and its controller listener
  * @param brokerConfig         every setting, for the parts of the node that read their own
  */
 public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> advertisedListeners,
                          NetworkConfig networkConfig,
-                         LogManagerConfig logManagerConfig, Path metadataLogDirectory, int numPartitions,
+                         LogManagerConfig logManagerConfig, Path metadataLogDirectory, QuorumShape quorum,
+                         int numPartitions,
                          short defaultReplicationFactor, boolean autoCreateTopics, boolean deleteTopicEnable,
                          BrokerConfig brokerConfig) {
 
@@ -38,6 +40,11 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
      */
     public static NodeConfig fromProperties(Map<String, String> properties) {
         Map<String, String> withDefaults = new HashMap<>(SINGLE_NODE_DEFAULTS);
+        String voters = properties.get("controller.quorum.voters");
+        if (voters == null || voters.isBlank()) {
+            // A quorum of one: Kafka's own single-node file sets the internal topics' replication factor to 1.
+            withDefaults.put("offsets.topic.replication.factor", "1");
+        }
         withDefaults.putAll(properties);
         return from(BrokerConfig.fromMap(withDefaults));
     }
@@ -61,12 +68,19 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
             }
         }
         ListenerSecurity.check(broker, listeners, advertised);
-        SingleNodeShape.check(broker, listeners);
+        QuorumShape quorum = QuorumShape.of(broker, listeners);
         LogManagerConfig logs = LogManagerConfig.fromProperties(broker.logManagerProperties());
         Path metadataDirectory = broker.isSet("metadata.log.dir")
                 ? Path.of(broker.metadataLogDir()).toAbsolutePath().normalize() : logs.logDirs().get(0);
-        NetworkConfig defaults = NetworkConfig.defaults(listeners);
-        NetworkConfig network = new NetworkConfig(listeners,
+        // The controller listener is the metadata quorum's (its Raft transport serves it), never the broker's.
+        List<Endpoint> brokerListeners = listeners.stream()
+                .filter(listener -> quorum.controllerListener() == null
+                        || !listener.listenerName().equalsIgnoreCase(quorum.controllerListener().listenerName())
+                        && broker.controllerListenerNames().stream().noneMatch(
+                                name -> name.equalsIgnoreCase(listener.listenerName())))
+                .toList();
+        NetworkConfig defaults = NetworkConfig.defaults(brokerListeners);
+        NetworkConfig network = new NetworkConfig(brokerListeners,
                 broker.intValue("socket.request.max.bytes"),
                 broker.longValue("queued.max.request.bytes"),
                 broker.longValue("connections.max.idle.ms"),
@@ -75,7 +89,7 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
                 defaults.queuedRequestsPerConnectionMax(),
                 broker.intValue("socket.send.buffer.bytes"),
                 broker.intValue("socket.receive.buffer.bytes"));
-        return new NodeConfig(broker.nodeId(), listeners, advertised, network, logs, metadataDirectory,
+        return new NodeConfig(broker.nodeId(), listeners, advertised, network, logs, metadataDirectory, quorum,
                 broker.intValue("num.partitions"),
                 (short) broker.intValue("default.replication.factor"),
                 broker.booleanValue("auto.create.topics.enable"),

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** What a single node accepts of Kafka's listener, security and quorum settings, and what it refuses. */
+/** What a node accepts of Kafka's listener, security, role and quorum settings, and what it refuses. */
 class NodeConfigShapeTest {
     private static NodeConfig config(String... keysAndValues) {
         Map<String, String> properties = new HashMap<>();
@@ -64,23 +64,44 @@ class NodeConfigShapeTest {
     }
 
     @Test
-    void rolesOtherThanBrokerAndControllerTogetherAreRefused() {
-        assertThat(refusal("process.roles", "broker")).contains("process.roles", "broker", "single-node");
-        assertThat(refusal("process.roles", "controller")).contains("process.roles", "controller");
-        assertThat(config("process.roles", "controller,broker").brokerConfig().processRoles()).hasSize(2);
+    void aNodeWithoutVotersIsAQuorumOfOneWithBothRoles() {
+        assertThat(refusal("process.roles", "broker")).contains("controller.quorum.voters", "process.roles=broker");
+        assertThat(refusal("process.roles", "controller")).contains("controller.quorum.voters");
+        assertThat(refusal("process.roles", "broker,router")).contains("process.roles", "broker,router");
+        assertThat(refusal("process.roles", "broker,broker")).contains("process.roles");
+        NodeConfig single = config("process.roles", "controller,broker");
+        assertThat(single.quorum().isStandalone()).isTrue();
+        assertThat(single.quorum().isBroker()).isTrue();
+        assertThat(single.quorum().isController()).isTrue();
+        // A quorum of this node alone is what a single node runs.
+        assertThat(config("node.id", "3", "controller.quorum.voters", "3@localhost:9093",
+                "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093", "controller.listener.names", "CONTROLLER")
+                .quorum().voters()).containsOnlyKeys(3);
     }
 
     @Test
-    void aQuorumNamingOtherNodesIsRefused() {
-        assertThat(refusal("controller.quorum.voters", "1@localhost:9093,2@host2:9093,3@host3:9093"))
-                .contains("controller.quorum.voters", "1@localhost:9093,2@host2:9093,3@host3:9093");
-        assertThat(refusal("node.id", "1", "controller.quorum.voters", "2@localhost:9093"))
-                .contains("controller.quorum.voters", "voter 2 is not this node");
+    void aClusterNodeIsCheckedAsKafkaChecksIt() {
+        String voters = "1@localhost:9093,2@host2:9093,3@host3:9093";
+        NodeConfig voter = config("node.id", "1", "controller.quorum.voters", voters,
+                "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093", "controller.listener.names", "CONTROLLER");
+        assertThat(voter.quorum().voters()).containsOnlyKeys(1, 2, 3);
+        assertThat(voter.quorum().controllerListener().port()).isEqualTo(9093);
+        // The controller listener is the quorum's: the broker's socket server does not bind it.
+        assertThat(voter.networkConfig().listeners()).extracting(Endpoint::listenerName).containsExactly("PLAINTEXT");
+
+        assertThat(refusal("node.id", "4", "controller.quorum.voters", voters,
+                "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093", "controller.listener.names", "CONTROLLER"))
+                .contains("controller.quorum.voters", "node id 4 must be included");
+        assertThat(refusal("node.id", "1", "controller.quorum.voters", voters, "listeners", "PLAINTEXT://:9092"))
+                .contains("controller.listener.names", "must not be empty");
+        assertThat(refusal("node.id", "1", "controller.quorum.voters", voters, "listeners", "PLAINTEXT://:9092",
+                "controller.listener.names", "CONTROLLER")).contains("controller.listener.names", "'listeners'");
         assertThat(refusal("controller.quorum.voters", "localhost:9093")).contains("id@host:port");
+        assertThat(refusal("node.id", "1", "controller.quorum.voters", "1@a:1,1@b:2",
+                "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093", "controller.listener.names", "CONTROLLER"))
+                .contains("voter 1 appears twice");
         assertThat(refusal("controller.quorum.bootstrap.servers", "controller1:9093,controller2:9093"))
-                .contains("controller.quorum.bootstrap.servers", "controller1:9093");
-        // A quorum of this node alone is what a single node runs.
-        assertThat(config("node.id", "3", "controller.quorum.voters", "3@localhost:9093").nodeId()).isEqualTo(3);
+                .contains("controller.quorum.bootstrap.servers", "controller1:9093", "KIP-853");
     }
 
     @Test

@@ -146,7 +146,9 @@ class FindCoordinatorHandlerTest {
         CreateTopicsRequestData.CreatableTopic topic = creations.get(0).topics().get(0);
         assertThat(topic.name()).isEqualTo("__consumer_offsets");
         assertThat(topic.numPartitions()).isEqualTo(4);
-        assertThat(topic.replicationFactor()).as("capped at the one registered broker").isEqualTo((short) 1);
+        // As configured (the fixture's broker default, 3), never capped: the controller refuses what it cannot
+        // honour and the coordinator stays unavailable meanwhile, as in Kafka.
+        assertThat(topic.replicationFactor()).isEqualTo((short) 3);
         assertThat(topic.configs()).extracting(config -> config.name() + "=" + config.value())
                 .containsExactlyInAnyOrder("cleanup.policy=compact", "segment.bytes=1048576",
                         "compression.type=producer");

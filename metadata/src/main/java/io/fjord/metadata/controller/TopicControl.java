@@ -56,19 +56,38 @@ public final class TopicControl {
     public record Defaults(int numPartitions, short defaultReplicationFactor, boolean deleteTopicEnable) {
     }
 
+    /**
+     * Partitions are not replicated yet (issue #12): a follower would hold none of the leader's records, so a
+     * replication factor above 1 would promise durability that a leader's loss would break. Refused until then.
+     */
+    public static final int REPLICATION_FACTOR_MAX = 1;
+    static final String NOT_REPLICATED = "Fjord does not replicate partitions yet (issue #12): the replication"
+            + " factor must be 1.";
+
     private final Defaults defaults;
     private final ConfigValidator configValidator;
     private final Supplier<UUID> topicIds;
     private final ReplicaPlacer placer;
+    private final int replicationFactorMax;
 
     /**
      * @param random draws the placement of new partitions ({@link ReplicaPlacer}); a seeded one makes it reproducible
      */
     public TopicControl(Defaults defaults, ConfigValidator configValidator, Supplier<UUID> topicIds, Random random) {
+        this(defaults, configValidator, topicIds, random, REPLICATION_FACTOR_MAX);
+    }
+
+    /**
+     * @param replicationFactorMax the largest replication factor accepted: {@link #REPLICATION_FACTOR_MAX} until
+     *     partitions replicate; placement tests lift it to exercise the placer through the API
+     */
+    public TopicControl(Defaults defaults, ConfigValidator configValidator, Supplier<UUID> topicIds, Random random,
+                        int replicationFactorMax) {
         this.defaults = defaults;
         this.configValidator = configValidator;
         this.topicIds = topicIds;
         this.placer = new ReplicaPlacer(random);
+        this.replicationFactorMax = replicationFactorMax;
     }
 
     /** Places with a {@code Random} of its own, for callers that need no reproducible placement. */
@@ -204,6 +223,10 @@ public final class TopicControl {
                     + " time(s): " + refusal.get());
             return null;
         }
+        if (replicationFactor > replicationFactorMax) {
+            fail(result, Errors.INVALID_REPLICATION_FACTOR, NOT_REPLICATED);
+            return null;
+        }
         return placed(brokers, partitions, replicationFactor);
     }
 
@@ -214,7 +237,7 @@ public final class TopicControl {
     }
 
     /** A CreateTopics manual assignment checked in Kafka's order, or null after failing {@code result}. */
-    private static List<NewPartition> assignedPartitions(MetadataImage image, CreatableTopic topic,
+    private List<NewPartition> assignedPartitions(MetadataImage image, CreatableTopic topic,
                                                          CreatableTopicResult result) {
         if (topic.replicationFactor() != -1) {
             fail(result, Errors.INVALID_REQUEST, "A manual partition assignment was specified, but replication "
@@ -240,6 +263,10 @@ public final class TopicControl {
                 return null;
             }
             replicationFactor = OptionalInt.of(assignment.brokerIds().size());
+            if (assignment.brokerIds().size() > replicationFactorMax) {
+                fail(result, Errors.INVALID_REPLICATION_FACTOR, NOT_REPLICATED);
+                return null;
+            }
             List<Integer> isr = ManualAssignment.inSyncReplicas(assignment.brokerIds(), image);
             if (isr.isEmpty()) {
                 fail(result, Errors.INVALID_REPLICA_ASSIGNMENT,

@@ -2,11 +2,16 @@ package io.fjord.metadata.quorum;
 
 import io.fjord.metadata.controller.OperationLimits;
 import io.fjord.metadata.image.MetadataImage;
+import io.fjord.raft.LogEntry;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.driver.DriverStatus;
 import io.fjord.raft.driver.MessageSender;
 import io.fjord.raft.driver.RaftDriver;
 import io.fjord.raft.storage.DiskRaftStorage;
+import io.fjord.raft.transport.RaftMessageMapper;
+import io.fjord.raft.transport.RaftTransport;
+import io.fjord.raft.transport.TransportConfig;
+import java.net.InetSocketAddress;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;
@@ -29,6 +34,8 @@ public final class MetadataQuorum implements AutoCloseable {
 
     private final Path metadataDirectory;
     private final RaftDriver driver;
+    /** The Raft transport on the controller listener; null for a quorum of one without one. */
+    private final RaftTransport transport;
     private final MetadataLoader loader;
     private final QuorumController controller;
     private boolean started;
@@ -39,15 +46,48 @@ public final class MetadataQuorum implements AutoCloseable {
      */
     public MetadataQuorum(int nodeId, Set<Integer> voterIds, Path metadataDirectory, MessageSender sender,
             long commitWaitMs) {
+        this(withEntryBound(RaftConfig.withDefaults(nodeId, voterIds)), metadataDirectory, sender, null,
+                commitWaitMs);
+    }
+
+    private MetadataQuorum(RaftConfig config, Path metadataDirectory, MessageSender sender,
+            TransportConfig transportConfig, long commitWaitMs) {
         this.metadataDirectory = metadataDirectory;
-        RaftConfig config = RaftConfig.withDefaults(nodeId, voterIds);
-        config = new RaftConfig(config.nodeId(), config.voterIds(), config.electionTimeoutMs(),
+        this.loader = new MetadataLoader(config.nodeId());
+        // The driver sends through the transport and the transport delivers to the driver: the driver's sender
+        // reads the transport from this holder, filled before start() (Thread.start publishes it).
+        RaftTransport[] holder = new RaftTransport[1];
+        MessageSender out = transportConfig == null ? sender : message -> holder[0].send(message);
+        this.driver = RaftDriver.create(config, new DiskRaftStorage(metadataDirectory, config.voterIds(),
+                ENTRY_BYTES_MAX), out, loader);
+        if (transportConfig != null) {
+            InetSocketAddress own = transportConfig.listenAddress();
+            RaftMessageMapper mapper = new RaftMessageMapper(config.nodeId(), transportConfig.clusterId(),
+                    config.voterIds(), ENTRY_BYTES_MAX, config.fetchMaxBytes() / LogEntry.OVERHEAD_BYTES + 1,
+                    own == null ? "" : own.getHostString(), own == null ? -1 : own.getPort());
+            holder[0] = new RaftTransport(config.nodeId(), transportConfig, mapper, driver::deliver,
+                    driver::describeQuorum, driver::peerUnreachable);
+        }
+        this.transport = holder[0];
+        this.controller = new QuorumController(config.nodeId(), driver, loader, commitWaitMs);
+    }
+
+    /**
+     * A node's part of a quorum over the network: its Raft transport listens on {@code transport}'s listen address
+     * (a voter's controller listener; none for an observer) and connects to the voters there.
+     *
+     * @param raft the node id, the voters and Kafka's {@code controller.quorum.*} timeouts
+     */
+    public static MetadataQuorum networked(RaftConfig raft, TransportConfig transport, Path metadataDirectory,
+            long commitWaitMs) {
+        return new MetadataQuorum(withEntryBound(raft), metadataDirectory, null, transport, commitWaitMs);
+    }
+
+    /** An operation's records are one entry, up to Kafka's 8 MiB metadata batches. */
+    private static RaftConfig withEntryBound(RaftConfig config) {
+        return new RaftConfig(config.nodeId(), config.voterIds(), config.electionTimeoutMs(),
                 config.fetchTimeoutMs(), config.electionBackoffMaxMs(), config.requestTimeoutMs(),
                 config.fetchMaxWaitMs(), config.fetchMaxBytes(), config.maxProposalEntries(), ENTRY_BYTES_MAX);
-        this.loader = new MetadataLoader(nodeId);
-        this.driver = RaftDriver.create(config, new DiskRaftStorage(metadataDirectory, voterIds, ENTRY_BYTES_MAX),
-                sender, loader);
-        this.controller = new QuorumController(nodeId, driver, loader, commitWaitMs);
     }
 
     /** The quorum of one a single node runs: it is its own only voter and sends nothing. */
@@ -61,6 +101,14 @@ public final class MetadataQuorum implements AutoCloseable {
         LegacyMetadataLogUpgrade.run(metadataDirectory);
         loader.start();
         started = true;
+        if (transport != null) {
+            try {
+                transport.start();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while binding the controller listener", e);
+            }
+        }
         driver.start();
         controller.start();
     }
@@ -98,6 +146,11 @@ public final class MetadataQuorum implements AutoCloseable {
         }
     }
 
+    /** The controller listener's bound address (its real port when configured with 0); null without one. */
+    public InetSocketAddress boundAddress() {
+        return transport == null ? null : transport.boundAddress();
+    }
+
     public MetadataLoader loader() {
         return loader;
     }
@@ -117,6 +170,9 @@ public final class MetadataQuorum implements AutoCloseable {
         try {
             driver.close();
         } finally {
+            if (transport != null) {
+                transport.close();
+            }
             if (started) {
                 loader.close();
             }

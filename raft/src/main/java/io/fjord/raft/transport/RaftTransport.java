@@ -108,8 +108,11 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
                                 new InboundConnection(RaftTransport.this));
                     }
                 });
-        serverChannel = bootstrap.bind(config.listenAddress()).sync().channel();
-        LOG.info("Raft node {} listening on {}", localId, serverChannel.localAddress());
+        if (config.listenAddress() != null) {
+            serverChannel = bootstrap.bind(config.listenAddress()).sync().channel();
+            LOG.info("Raft node {} listening on {}", localId, serverChannel.localAddress());
+        } // else an observer without a controller listener: it only fetches
+
         config.voterAddresses().forEach((id, address) -> {
             if (id != localId) {
                 peers.put(id, new PeerConnection(this, id, address, group, config));
@@ -120,7 +123,7 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
 
     /** The address the listener is bound to (its port when the configured port was 0). */
     public InetSocketAddress boundAddress() {
-        return (InetSocketAddress) serverChannel.localAddress();
+        return serverChannel == null ? null : (InetSocketAddress) serverChannel.localAddress();
     }
 
     @Override

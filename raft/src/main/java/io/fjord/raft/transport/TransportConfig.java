@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * Where a Raft node listens and where its peers are, and the transport's limits.
  *
- * @param listenAddress the controller listener of this node
+ * @param listenAddress the controller listener of this node; null for an observer that listens on none
  * @param voterAddresses every voter's listener by node id (this node's own entry is ignored for connections)
  * @param clusterId the cluster id requests carry and must match
  * @param frameBytesMax the largest frame read (Kafka's {@code socket.request.max.bytes} default is 100 MiB)

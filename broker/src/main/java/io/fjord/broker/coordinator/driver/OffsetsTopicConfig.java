@@ -11,7 +11,7 @@ import io.fjord.protocol.records.CompressionType;
  *
  * @param partitionCount         {@code offsets.topic.num.partitions}: used when the topic is created; afterwards the
  *                               topic's real partition count decides which partition owns a group (as in Kafka)
- * @param replicationFactor      {@code offsets.topic.replication.factor}; capped at the registered brokers
+ * @param replicationFactor      {@code offsets.topic.replication.factor}, as configured
  * @param segmentBytes           {@code offsets.topic.segment.bytes}, the topic's {@code segment.bytes}
  * @param compression            {@code offsets.topic.compression.codec}: how the coordinator compresses its batches
  *                               (the topic itself keeps {@code compression.type=producer}, as Kafka creates it)
@@ -22,14 +22,15 @@ public record OffsetsTopicConfig(int partitionCount, short replicationFactor, in
 
     /**
      * The topic as Kafka creates it: {@code cleanup.policy=compact}, {@code segment.bytes} and
-     * {@code compression.type=producer}. The replication factor is capped at the registered brokers (a single node
-     * gets 1 under the default of 3, where Kafka would refuse the creation).
+     * {@code compression.type=producer}, with the configured replication factor: while the controller cannot
+     * honour it (too few brokers) the creation fails and FindCoordinator answers COORDINATOR_NOT_AVAILABLE, as
+     * Kafka's does; the topic is never created with fewer replicas, which it would keep forever. (A single node's
+     * zero-configuration default is 1, as Kafka's own single-node {@code server.properties} sets it.)
      */
     public CreateTopicsRequestData.CreatableTopic creatableTopic(MetadataImage image) {
-        long registeredBrokers = image.brokers().values().stream().filter(broker -> !broker.fenced()).count();
-        short capped = (short) Math.max(1, Math.min(replicationFactor, registeredBrokers));
         CreateTopicsRequestData.CreatableTopic topic = new CreateTopicsRequestData.CreatableTopic()
-                .setName(OffsetsPartitions.TOPIC).setNumPartitions(partitionCount).setReplicationFactor(capped);
+                .setName(OffsetsPartitions.TOPIC).setNumPartitions(partitionCount)
+                .setReplicationFactor(replicationFactor);
         topic.configs().add(config("cleanup.policy", "compact"));
         topic.configs().add(config("segment.bytes", String.valueOf(segmentBytes)));
         topic.configs().add(config("compression.type", "producer"));

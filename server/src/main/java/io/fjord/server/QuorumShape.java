@@ -1,0 +1,166 @@
+package io.fjord.server;
+
+import io.fjord.broker.config.BrokerConfig;
+import io.fjord.broker.config.ConfigException;
+import io.fjord.broker.network.Endpoint;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A node's place in the cluster, from Kafka's settings, checked as Kafka checks them: its roles
+ * ({@code process.roles}: broker, controller or both), the static voters of the metadata quorum
+ * ({@code controller.quorum.voters}, {@code id@host:port}) and its controller listener
+ * ({@code controller.listener.names}). Without voters a node is a quorum of one, which needs both roles (the
+ * zero-configuration single node; also Kafka's own single-node file, whose {@code controller.quorum.bootstrap.servers}
+ * names the node itself). A controller is a voter and listens on a controller listener; a broker-only node is not a
+ * voter (an observer of the quorum) and does not listen on one; a controller-only node listens on nothing else. Dynamic
+ * quorums (KIP-853 bootstrap servers naming other nodes) are refused until Fjord supports them. Immutable.
+ *
+ * @param voters the voters' controller listeners by node id, in configuration order; empty for a quorum of one
+ * @param controllerListener this node's controller listener, null if it has none
+ */
+record QuorumShape(Set<String> roles, Map<Integer, InetSocketAddress> voters, Endpoint controllerListener) {
+    static final String BROKER = "broker";
+    static final String CONTROLLER = "controller";
+
+    QuorumShape {
+        roles = Set.copyOf(roles);
+        voters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(voters));
+    }
+
+    boolean isBroker() {
+        return roles.contains(BROKER);
+    }
+
+    boolean isController() {
+        return roles.contains(CONTROLLER);
+    }
+
+    /** Whether the node is a quorum of one (no voters configured). */
+    boolean isStandalone() {
+        return voters.isEmpty();
+    }
+
+    /**
+     * @param listeners the node's parsed {@code listeners}
+     * @throws ConfigException naming the key and the value that cannot be honoured
+     */
+    static QuorumShape of(BrokerConfig broker, List<Endpoint> listeners) {
+        Set<String> roles = roles(broker);
+        Map<Integer, InetSocketAddress> voters = voters(broker);
+        String votersText = String.join(",", broker.list("controller.quorum.voters"));
+        checkBootstrapServers(broker, listeners, voters);
+        List<String> controllerNames = broker.controllerListenerNames().stream()
+                .map(name -> name.toUpperCase(Locale.ROOT)).toList();
+        Endpoint controllerListener = listeners.stream()
+                .filter(listener -> controllerNames.contains(listener.listenerName().toUpperCase(Locale.ROOT)))
+                .findFirst().orElse(null);
+        int nodeId = broker.nodeId();
+        if (voters.isEmpty()) {
+            if (!roles.equals(Set.of(BROKER, CONTROLLER))) {
+                throw new ConfigException("controller.quorum.voters", "", "a node with process.roles="
+                        + String.join(",", new TreeSet<>(roles)) + " needs the voters of the metadata quorum");
+            }
+            return new QuorumShape(roles, voters, controllerListener);
+        }
+        if (roles.contains(CONTROLLER) && !voters.containsKey(nodeId)) {
+            throw new ConfigException("controller.quorum.voters", votersText, "if process.roles contains controller,"
+                    + " the node id " + nodeId + " must be included in the set of voters");
+        }
+        if (!roles.contains(CONTROLLER) && voters.containsKey(nodeId)) {
+            throw new ConfigException("controller.quorum.voters", votersText, "if process.roles contains just the"
+                    + " 'broker' role, the node id " + nodeId + " must not be included in the set of voters");
+        }
+        if (controllerNames.isEmpty()) {
+            throw new ConfigException("controller.listener.names", "", "must not be empty when running in KRaft mode");
+        }
+        if (roles.contains(CONTROLLER) && controllerListener == null) {
+            throw new ConfigException("controller.listener.names", String.join(",", controllerNames),
+                    "must contain at least one value appearing in the 'listeners' configuration when running the"
+                    + " KRaft controller role");
+        }
+        if (!roles.contains(CONTROLLER) && controllerListener != null) {
+            throw new ConfigException("controller.listener.names", String.join(",", controllerNames),
+                    "must not contain a value appearing in the 'listeners' configuration when running KRaft with"
+                    + " just the broker role");
+        }
+        if (!roles.contains(BROKER) && listeners.stream().anyMatch(listener -> !controllerNames.contains(
+                listener.listenerName().toUpperCase(Locale.ROOT)))) {
+            throw new ConfigException("listeners", String.join(",", broker.listeners()), "the listeners config must"
+                    + " only contain KRaft controller listeners from controller.listener.names when"
+                    + " process.roles=controller");
+        }
+        return new QuorumShape(roles, voters, controllerListener);
+    }
+
+    private static Set<String> roles(BrokerConfig broker) {
+        List<String> roles = broker.processRoles().stream().map(role -> role.trim().toLowerCase(Locale.ROOT))
+                .toList();
+        String value = String.join(",", broker.processRoles());
+        if (roles.isEmpty() || !Set.of(BROKER, CONTROLLER).containsAll(roles)
+                || Set.copyOf(roles).size() != roles.size()) {
+            throw new ConfigException("process.roles", value, "must be broker, controller, or broker,controller");
+        }
+        return Set.copyOf(roles);
+    }
+
+    /** Voters are {@code id@host:port}. */
+    private static Map<Integer, InetSocketAddress> voters(BrokerConfig broker) {
+        String key = "controller.quorum.voters";
+        List<String> entries = broker.list(key);
+        String value = String.join(",", entries);
+        Map<Integer, InetSocketAddress> voters = new LinkedHashMap<>();
+        for (String voter : entries) {
+            int at = voter.indexOf('@');
+            int id;
+            Endpoint address;
+            try {
+                id = Integer.parseInt(voter.substring(0, Math.max(at, 0)).trim());
+                address = Endpoint.parse("VOTER://" + voter.substring(at + 1).trim());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key, value, "entry '" + voter + "' is not of the form id@host:port");
+            }
+            if (id < 0 || address.host().isEmpty() || address.port() <= 0) {
+                throw new ConfigException(key, value, "entry '" + voter + "' needs a node id, a host and a port");
+            }
+            if (voters.put(id, InetSocketAddress.createUnresolved(address.host(), address.port())) != null) {
+                throw new ConfigException(key, value, "voter " + id + " appears twice");
+            }
+        }
+        return voters;
+    }
+
+    /**
+     * Bootstrap servers are {@code host:port}: a quorum of one may name only its own listeners (Kafka's single-node
+     * file); with static voters they are not needed, and a dynamic quorum of several nodes is not supported yet.
+     */
+    private static void checkBootstrapServers(BrokerConfig broker, List<Endpoint> listeners,
+            Map<Integer, InetSocketAddress> voters) {
+        String key = "controller.quorum.bootstrap.servers";
+        List<String> servers = broker.list(key);
+        String value = String.join(",", servers);
+        for (String server : servers) {
+            Endpoint address;
+            try {
+                address = Endpoint.parse("BOOTSTRAP://" + server.trim());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key, value, "entry '" + server + "' is not of the form host:port");
+            }
+            if (voters.isEmpty() && listeners.stream().noneMatch(listener -> listensOn(listener, address))) {
+                throw new ConfigException(key, value, server.trim() + " is not one of this node's listeners: dynamic"
+                        + " quorums of several nodes (KIP-853) are not supported yet; use controller.quorum.voters");
+            }
+        }
+    }
+
+    /** Same port, and the same host or a listener on every interface. */
+    private static boolean listensOn(Endpoint listener, Endpoint address) {
+        return listener.port() == address.port() && (listener.host().isEmpty()
+                || listener.host().toLowerCase(Locale.ROOT).equals(address.host().toLowerCase(Locale.ROOT)));
+    }
+}
