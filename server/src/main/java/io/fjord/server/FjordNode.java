@@ -131,6 +131,17 @@ public final class FjordNode implements AutoCloseable {
         MetadataImage image = startQuorum();
         cache = new MetadataCache(identity.clusterId().orElseThrow(), config.nodeId(), MetadataImage.EMPTY);
         runningConfig = withDynamicConfigs(image);
+        TopicControl topics = new TopicControl(new TopicControl.Defaults(config.numPartitions(),
+                config.defaultReplicationFactor(), config.deleteTopicEnable()), this::validateTopicConfigs,
+                UUID::randomUUID, new java.security.SecureRandom());
+        controller = new ControllerApis(quorum.controller(), topics, new ConfigControl(configs));
+        if (!config.quorum().isBroker()) {
+            // A controller-only node: the quorum and the controller, no logs, no client listener.
+            awaitAttached(quorum.loader().attach(new MetadataPublication(cache, List.of())::publish));
+            LOG.info("Fjord node {} of cluster {} is ready as a controller; listening on {}", config.nodeId(),
+                    identity.clusterId().orElseThrow(), boundListeners());
+            return;
+        }
 
         logManager = new LogManager(runningConfig.logManagerConfig(), clock);
         MetadataImage loaded = image;
@@ -147,10 +158,6 @@ public final class FjordNode implements AutoCloseable {
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication::publish));
-        TopicControl topics = new TopicControl(new TopicControl.Defaults(config.numPartitions(),
-                config.defaultReplicationFactor(), config.deleteTopicEnable()), this::validateTopicConfigs,
-                UUID::randomUUID);
-        controller = new ControllerApis(quorum.controller(), topics, new ConfigControl(configs));
 
         TopicAdminHandlers topicAdmin = new TopicAdminHandlers(controller);
         Map<ApiKey, ApiHandler> handlers = new EnumMap<>(ApiKey.class);
@@ -340,7 +347,7 @@ public final class FjordNode implements AutoCloseable {
     /** Each listener as configured (with its real port) and the addresses it is bound to. */
     private List<String> boundListeners() {
         List<String> bound = new ArrayList<>();
-        for (Endpoint endpoint : config.networkConfig().listeners()) {
+        for (Endpoint endpoint : socketServer == null ? List.<Endpoint>of() : config.networkConfig().listeners()) {
             List<InetSocketAddress> addresses = socketServer.boundAddresses(endpoint.listenerName());
             Endpoint real = new Endpoint(endpoint.listenerName(), endpoint.host(), addresses.get(0).getPort());
             bound.add(real + " on " + String.join(" and ",

@@ -1,0 +1,148 @@
+package io.fjord.integration;
+
+import io.fjord.server.FjordNode;
+import io.fjord.server.NodeConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * A cluster of Fjord nodes in this JVM, each a broker and a voter of the metadata quorum
+ * ({@code process.roles=broker,controller}), on loopback: client listeners on free ports, controller listeners on
+ * ports chosen before the start (the voters' addresses are configuration). Nodes start together, since a voter waits
+ * for a majority to elect a leader. Not thread-safe.
+ */
+final class FjordTestCluster implements AutoCloseable {
+    /** Liveness bound of a node's start on a busy machine. */
+    private static final long START_BOUND_SECONDS = 120;
+
+    private final Map<Integer, FjordNode> nodes = new LinkedHashMap<>();
+    private final Map<Integer, Map<String, String>> properties = new HashMap<>();
+
+    private FjordTestCluster() {
+    }
+
+    static FjordTestCluster start(Path root, int nodeCount, Map<String, String> extra) throws Exception {
+        List<Integer> ports = freePorts(nodeCount);
+        StringBuilder voters = new StringBuilder();
+        for (int id = 1; id <= nodeCount; id++) {
+            voters.append(id == 1 ? "" : ",").append(id).append("@127.0.0.1:").append(ports.get(id - 1));
+        }
+        FjordTestCluster cluster = new FjordTestCluster();
+        for (int id = 1; id <= nodeCount; id++) {
+            Map<String, String> node = new HashMap<>();
+            node.put("node.id", Integer.toString(id));
+            node.put("process.roles", "broker,controller");
+            node.put("listeners", "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:" + ports.get(id - 1));
+            node.put("controller.listener.names", "CONTROLLER");
+            node.put("controller.quorum.voters", voters.toString());
+            node.put("log.dirs", root.resolve("node-" + id).toString());
+            // Partitions do not replicate yet (issue #12): the internal topic gets one replica.
+            node.put("offsets.topic.replication.factor", "1");
+            node.putAll(extra);
+            cluster.properties.put(id, node);
+        }
+        try {
+            cluster.startNodes(cluster.properties.keySet());
+        } catch (Exception | Error e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    /** Starts the given (stopped) nodes together and waits until each is ready. */
+    void startNodes(Iterable<Integer> ids) throws Exception {
+        ExecutorService starters = Executors.newCachedThreadPool();
+        try {
+            Map<Integer, Future<FjordNode>> starting = new LinkedHashMap<>();
+            for (int id : ids) {
+                Map<String, String> config = properties.get(id);
+                starting.put(id, starters.submit(() -> {
+                    FjordNode node = new FjordNode(NodeConfig.fromProperties(config), InstantSource.system());
+                    node.start();
+                    return node;
+                }));
+            }
+            for (Map.Entry<Integer, Future<FjordNode>> entry : starting.entrySet()) {
+                nodes.put(entry.getKey(), entry.getValue().get(START_BOUND_SECONDS, TimeUnit.SECONDS));
+            }
+        } finally {
+            starters.shutdownNow();
+        }
+    }
+
+    FjordNode node(int id) {
+        return nodes.get(id);
+    }
+
+    /** The running nodes' ids. */
+    List<Integer> running() {
+        return new ArrayList<>(nodes.keySet());
+    }
+
+    /** The node the metadata quorum's leader is, as the given node knows it (-1 if none). */
+    int controllerId(int askedNodeId) {
+        return nodes.get(askedNodeId).metadataQuorum().status().leaderId();
+    }
+
+    /** Stops one node (cleanly); the others keep running. */
+    void stop(int id) {
+        FjordNode node = nodes.remove(id);
+        if (node != null) {
+            node.stop();
+        }
+    }
+
+    String bootstrapServers(int id) {
+        return "127.0.0.1:" + nodes.get(id).boundAddress("PLAINTEXT").getPort();
+    }
+
+    /** An Admin client that knows only node {@code id} (it learns the others from it). */
+    Admin admin(int id) {
+        Properties config = new Properties();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(id));
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
+        return Admin.create(config);
+    }
+
+    private static List<Integer> freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            List<Integer> ports = new ArrayList<>();
+            for (int index = 0; index < count; index++) {
+                ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                ports.add(socket.getLocalPort());
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        List<Integer> ids = new ArrayList<>(nodes.keySet());
+        // Brokers first, the quorum's leader last, so the others' stops do not wait on elections.
+        for (int id : ids) {
+            stop(id);
+        }
+    }
+}
