@@ -300,8 +300,8 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
         try {
             state = MetadataSnapshots.encode(image, snapshotPolicy.snapshotStateBytesMax());
         } catch (MetadataEntries.EncodingTooLargeException e) {
-            LOG.error("Node {} skips the metadata snapshot at offset {}: {}, more than the {} bytes a snapshot may"
-                    + " take; the log keeps its entries", nodeId, offset, e.getMessage(),
+            LOG.error("Node {} skips the metadata snapshot at offset {}: its state takes more than the {} bytes a"
+                    + " snapshot may take; the log keeps its entries", nodeId, offset,
                     snapshotPolicy.snapshotStateBytesMax());
             return;
         }
