@@ -39,21 +39,40 @@ public final class MetadataQuorum implements AutoCloseable {
      */
     public MetadataQuorum(int nodeId, Set<Integer> voterIds, Path metadataDirectory, MessageSender sender,
             long commitWaitMs) {
+        this(nodeId, voterIds, metadataDirectory, sender, commitWaitMs, MetadataSnapshotPolicy.defaults());
+    }
+
+    /**
+     * @param sender the transport to the other voters (a quorum of one sends nothing)
+     * @param commitWaitMs the controller's liveness bound for one operation
+     * @param snapshotPolicy when the loader snapshots what it applied (Kafka's
+     *                       {@code metadata.log.max.record.bytes.between.snapshots} and
+     *                       {@code metadata.log.max.snapshot.interval.ms})
+     */
+    public MetadataQuorum(int nodeId, Set<Integer> voterIds, Path metadataDirectory, MessageSender sender,
+            long commitWaitMs, MetadataSnapshotPolicy snapshotPolicy) {
         this.metadataDirectory = metadataDirectory;
         RaftConfig config = RaftConfig.withDefaults(nodeId, voterIds);
         config = new RaftConfig(config.nodeId(), config.voterIds(), config.electionTimeoutMs(),
                 config.fetchTimeoutMs(), config.electionBackoffMaxMs(), config.requestTimeoutMs(),
                 config.fetchMaxWaitMs(), config.fetchMaxBytes(), config.maxProposalEntries(), ENTRY_BYTES_MAX);
-        this.loader = new MetadataLoader(nodeId);
+        this.loader = new MetadataLoader(nodeId, snapshotPolicy, () -> System.nanoTime() / 1_000_000);
         this.driver = RaftDriver.create(config, new DiskRaftStorage(metadataDirectory, voterIds, ENTRY_BYTES_MAX),
                 sender, loader);
+        loader.snapshotWriter(driver::createSnapshot);
         this.controller = new QuorumController(nodeId, driver, loader, commitWaitMs);
     }
 
     /** The quorum of one a single node runs: it is its own only voter and sends nothing. */
     public static MetadataQuorum standalone(int nodeId, Path metadataDirectory, long commitWaitMs) {
+        return standalone(nodeId, metadataDirectory, commitWaitMs, MetadataSnapshotPolicy.defaults());
+    }
+
+    /** The quorum of one, snapshotting by {@code snapshotPolicy}. */
+    public static MetadataQuorum standalone(int nodeId, Path metadataDirectory, long commitWaitMs,
+            MetadataSnapshotPolicy snapshotPolicy) {
         return new MetadataQuorum(nodeId, Set.of(nodeId), metadataDirectory, message -> {
-        }, commitWaitMs);
+        }, commitWaitMs, snapshotPolicy);
     }
 
     /** Upgrades an old metadata log if there is one, then starts the loader, the driver and the controller. */
