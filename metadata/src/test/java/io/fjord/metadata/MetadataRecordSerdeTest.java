@@ -7,7 +7,9 @@ import io.fjord.metadata.image.MetadataDelta;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.records.BrokerRegistrationChangeRecord;
 import io.fjord.metadata.records.ConfigRecord;
+import io.fjord.metadata.records.BrokerOffsetsRecord;
 import io.fjord.metadata.records.FeatureLevelRecord;
+import io.fjord.metadata.records.ImageStateRecord;
 import io.fjord.metadata.records.PartitionChangeRecord;
 import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.metadata.records.MetadataRecordSerde;
@@ -46,7 +48,9 @@ class MetadataRecordSerdeTest {
             new PartitionChangeRecord(new UUID(1, 2), 4, List.of(1, 2), 2),
             new PartitionChangeRecord(new UUID(1, 2), 4, null, PartitionChangeRecord.NO_LEADER_CHANGE, List.of(1, 2),
                     List.of(), List.of(2), PartitionRecord.RECOVERED, List.of(), null),
-            new FeatureLevelRecord("metadata.version", (short) 27));
+            new FeatureLevelRecord("metadata.version", (short) 27),
+            new ImageStateRecord(301, 41),
+            new BrokerOffsetsRecord(2, 41, 17, -1));
 
     /**
      * A version-0 RegisterBrokerRecord byte for byte as data directories written before broker epochs hold it (the

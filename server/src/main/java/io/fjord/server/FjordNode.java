@@ -40,6 +40,7 @@ import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
 import io.fjord.broker.network.SocketServer;
 import io.fjord.metadata.quorum.MetadataQuorum;
+import io.fjord.metadata.quorum.MetadataSnapshotPolicy;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.transport.TransportConfig;
 import io.fjord.broker.config.BrokerConfig;
@@ -214,15 +215,19 @@ public final class FjordNode implements AutoCloseable {
      */
     private MetadataQuorum metadataQuorum(String clusterId) {
         QuorumShape shape = config.quorum();
+        BrokerConfig settings = config.brokerConfig();
+        MetadataSnapshotPolicy snapshots = new MetadataSnapshotPolicy(
+                settings.longValue("metadata.log.max.record.bytes.between.snapshots"),
+                settings.longValue("metadata.log.max.snapshot.interval.ms"));
         if (shape.isStandalone() && shape.controllerListener() == null) {
-            return MetadataQuorum.standalone(config.nodeId(), config.metadataLogDirectory(), CONTROLLER_WAIT_MS);
+            return MetadataQuorum.standalone(config.nodeId(), config.metadataLogDirectory(), CONTROLLER_WAIT_MS,
+                    snapshots);
         }
         InetSocketAddress listen = shape.controllerListener() == null ? null
                 : shape.controllerListener().host().isEmpty() ? new InetSocketAddress(shape.controllerListener().port())
                 : new InetSocketAddress(shape.controllerListener().host(), shape.controllerListener().port());
         Map<Integer, InetSocketAddress> voters = shape.isStandalone() ? Map.of(config.nodeId(), listen)
                 : shape.voters();
-        BrokerConfig settings = config.brokerConfig();
         int fetchTimeoutMs = settings.intValue("controller.quorum.fetch.timeout.ms");
         RaftConfig raft = RaftConfig.withDefaults(config.nodeId(), voters.keySet()).withTimeouts(
                 settings.intValue("controller.quorum.election.timeout.ms"), fetchTimeoutMs,
@@ -230,7 +235,7 @@ public final class FjordNode implements AutoCloseable {
                 settings.intValue("controller.quorum.request.timeout.ms"),
                 Math.min(RaftConfig.DEFAULT_FETCH_MAX_WAIT_MS, fetchTimeoutMs / 2));
         return MetadataQuorum.networked(raft, TransportConfig.withDefaults(listen, voters, clusterId),
-                config.metadataLogDirectory(), CONTROLLER_WAIT_MS);
+                config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots);
     }
 
     /** Starts the metadata quorum and waits until this node has applied everything committed so far. */

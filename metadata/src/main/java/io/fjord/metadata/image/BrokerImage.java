@@ -34,6 +34,11 @@ public record BrokerImage(int brokerId, UUID incarnationId, long brokerEpoch, Li
         return !fenced && !inControlledShutdown;
     }
 
+    BrokerImage withOffsets(long newRegisteredOffset, long newControlledShutdownOffset) {
+        return new BrokerImage(brokerId, incarnationId, brokerEpoch, endpoints, features, rack, fenced,
+                inControlledShutdown, newRegisteredOffset, newControlledShutdownOffset);
+    }
+
     BrokerImage withState(boolean newFenced, boolean newInControlledShutdown, long newControlledShutdownOffset) {
         return new BrokerImage(brokerId, incarnationId, brokerEpoch, endpoints, features, rack, newFenced,
                 newInControlledShutdown, registeredOffset, newControlledShutdownOffset);

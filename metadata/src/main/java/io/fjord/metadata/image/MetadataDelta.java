@@ -1,8 +1,10 @@
 package io.fjord.metadata.image;
 
+import io.fjord.metadata.records.BrokerOffsetsRecord;
 import io.fjord.metadata.records.BrokerRegistrationChangeRecord;
 import io.fjord.metadata.records.ConfigRecord;
 import io.fjord.metadata.records.FeatureLevelRecord;
+import io.fjord.metadata.records.ImageStateRecord;
 import io.fjord.metadata.records.PartitionChangeRecord;
 import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.metadata.records.PartitionRecord;
@@ -129,8 +131,25 @@ public final class MetadataDelta {
                         + nextProducerId);
             }
             nextProducerId = ids.nextProducerId();
+        } else if (record instanceof BrokerOffsetsRecord offsets) {
+            replayBrokerOffsets(offsets);
+        } else if (record instanceof ImageStateRecord state) {
+            offset = Math.max(offset, state.imageOffset());
+            lastBrokerEpoch = Math.max(lastBrokerEpoch, state.lastBrokerEpoch());
         }
         offset = Math.max(offset, recordOffset);
+    }
+
+    /** A snapshot's record of the offsets its registration record cannot carry. */
+    private void replayBrokerOffsets(BrokerOffsetsRecord offsets) {
+        BrokerImage broker = registration(offsets.brokerId(), offsets.brokerEpoch());
+        if (broker.inControlledShutdown() != offsets.controlledShutdownOffset() >= 0) {
+            throw new IllegalStateException("broker " + offsets.brokerId() + " has controlled shutdown offset "
+                    + offsets.controlledShutdownOffset() + " while "
+                    + (broker.inControlledShutdown() ? "" : "not ") + "in controlled shutdown");
+        }
+        brokers.put(broker.brokerId(), broker.withOffsets(offsets.registeredOffset(),
+                offsets.controlledShutdownOffset()));
     }
 
     private BrokerImage registration(int brokerId, long brokerEpoch) {

@@ -20,21 +20,34 @@ public final class MetadataEntries {
     static final int HEADER_BYTES = 5;
     /** Framing bytes per record: its length. */
     static final int RECORD_FRAMING_BYTES = 4;
+    /** The largest array the JVM allocates reliably. */
+    static final int ARRAY_BYTES_MAX = Integer.MAX_VALUE - 16;
 
     private MetadataEntries() {
     }
 
     /** The payload of an entry holding {@code records}, in order. */
     public static byte[] encode(List<MetadataRecord> records) {
+        return encode(records, ARRAY_BYTES_MAX);
+    }
+
+    /**
+     * The encoding of {@code records}, in order, if it takes at most {@code maxBytes}; stops encoding as soon as it
+     * passes them, so a large state costs at most {@code maxBytes} and one record before it is refused.
+     *
+     * @throws EncodingTooLargeException past {@code maxBytes}
+     */
+    public static byte[] encode(List<MetadataRecord> records, int maxBytes) {
         List<ByteBuffer> encoded = new ArrayList<>(records.size());
         long total = HEADER_BYTES;
+        int limit = Math.min(maxBytes, ARRAY_BYTES_MAX);
         for (MetadataRecord record : records) {
             ByteBuffer bytes = MetadataRecordSerde.write(record);
             encoded.add(bytes);
             total += RECORD_FRAMING_BYTES + bytes.remaining();
-        }
-        if (total > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("a metadata entry of " + total + " bytes");
+            if (total > limit) {
+                throw new EncodingTooLargeException(limit);
+            }
         }
         ByteBuffer out = ByteBuffer.allocate((int) total);
         out.put(FORMAT).putInt(records.size());
@@ -74,5 +87,14 @@ public final class MetadataEntries {
             throw new IllegalArgumentException(in.remaining() + " bytes after the records of a metadata entry");
         }
         return records;
+    }
+
+    /** Records whose encoding passes the bound they were given; nothing was returned. Immutable. */
+    public static final class EncodingTooLargeException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        EncodingTooLargeException(int maxBytes) {
+            super("the records take more than " + maxBytes + " bytes encoded");
+        }
     }
 }

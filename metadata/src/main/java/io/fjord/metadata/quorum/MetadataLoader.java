@@ -15,6 +15,9 @@ import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +29,17 @@ import org.slf4j.LoggerFactory;
  * and when a leader's epoch has begun here ({@link #awaitLeaderChange}): a new controller decides only once every
  * entry committed before its epoch is in its image.
  *
- * <p>An entry that cannot be applied (a damaged log, a record contradicting the image, a failing publisher) stops the
- * loader for good: it logs the cause, fails every waiter and applies nothing more, so the node never serves an image
- * that skipped a change.
+ * <p>Snapshots: past {@link MetadataSnapshotPolicy}'s bytes of entries applied since the latest snapshot, or its
+ * interval, the loader encodes its image ({@link MetadataSnapshots}) and hands it to its {@link SnapshotWriter} (the
+ * Raft driver) at its applied offset; the driver saves it and deletes the log below. A snapshot loaded by the driver
+ * (the latest on disk at start, or one fetched from the leader) replaces the image, published to the attached
+ * publisher as a change from the image before, so a node that installs a leader's snapshot creates and deletes
+ * logs as the entries it skipped would have.
+ *
+ * <p>An entry or a snapshot that cannot be applied (a damaged log, a record contradicting the image, a failing
+ * publisher) stops the loader for good: it logs the cause, fails every waiter and applies nothing more, so the node
+ * never serves an image that skipped a change. A snapshot that cannot be saved (too large, a storage error) is
+ * logged and the log keeps its entries.
  *
  * <p>Thread-safe: the Raft callbacks enqueue (blocking when {@value #QUEUE_CAPACITY} events wait, which slows the
  * driver rather than dropping committed entries); the image and offsets are published through volatiles; the loader
@@ -39,6 +50,8 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
     static final int QUEUE_CAPACITY = 65_536;
 
     private final int nodeId;
+    private final MetadataSnapshotPolicy snapshotPolicy;
+    private final LongSupplier clockMs;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
     private final Object waitersLock = new Object();
     /** Waiters by the end offset they wait for; guarded by {@link #waitersLock}. */
@@ -52,9 +65,38 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
     private volatile int leaderChangeEpoch = -1;
     private volatile Throwable failure;
     private volatile boolean running;
+    private volatile SnapshotWriter snapshotWriter;
+    /** The latest snapshot loaded or saved (the one with the highest offset), null before the first. */
+    private final AtomicReference<OffsetAndEpoch> latestSnapshotId = new AtomicReference<>();
+    /** Set by the loader's thread when it hands a snapshot over, cleared by the writer's completion. */
+    private final AtomicBoolean snapshotInFlight = new AtomicBoolean();
+    /** Created and used by the loader's thread only. */
+    private SnapshotTrigger snapshotTrigger;
 
+    /** A loader with Kafka's snapshot defaults and the system's monotonic clock. */
     public MetadataLoader(int nodeId) {
+        this(nodeId, MetadataSnapshotPolicy.defaults(), () -> System.nanoTime() / 1_000_000);
+    }
+
+    /**
+     * @param snapshotPolicy when to snapshot (snapshots are only taken once {@link #snapshotWriter} is set)
+     * @param clockMs        a monotonic clock for the snapshot interval
+     */
+    public MetadataLoader(int nodeId, MetadataSnapshotPolicy snapshotPolicy, LongSupplier clockMs) {
         this.nodeId = nodeId;
+        this.snapshotPolicy = snapshotPolicy;
+        this.clockMs = clockMs;
+    }
+
+    /**
+     * Where snapshots go: the Raft driver's {@code createSnapshot}. Set once, before {@link #start()}; the driver is
+     * built after its listener, hence a setter. Without one the loader takes no snapshot.
+     */
+    public void snapshotWriter(SnapshotWriter writer) {
+        if (snapshotWriter != null) {
+            throw new IllegalStateException("the snapshot writer is set already");
+        }
+        snapshotWriter = writer;
     }
 
     /** Starts the loader's thread. */
@@ -125,8 +167,7 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
 
     @Override
     public void onSnapshotLoaded(OffsetAndEpoch snapshotId, byte[] state) {
-        // Fjord's metadata snapshots are the next step of issue #11; until then no node writes one, so none arrives.
-        throw new UnsupportedOperationException("metadata snapshots are not supported yet: " + snapshotId);
+        enqueue(new SnapshotLoaded(snapshotId, state));
     }
 
     @Override
@@ -152,16 +193,18 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
 
     private void run() {
         List<Event> batch = new ArrayList<>();
+        snapshotTrigger = new SnapshotTrigger(snapshotPolicy, clockMs.getAsLong());
         try {
             while (running) {
                 Event first = events.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                if (first != null) {
+                    batch.add(first);
+                    events.drainTo(batch, 4096);
+                    handle(batch);
+                    batch.clear();
                 }
-                batch.add(first);
-                events.drainTo(batch, 4096);
-                handle(batch);
-                batch.clear();
+                // Also when idle: the interval may pass with no new entry.
+                maybeSnapshot();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -194,6 +237,20 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
                     epoch = Math.max(epoch, entry.epoch());
                 }
                 endOffset = entry.offset() + 1;
+                snapshotTrigger.applied(entry.payload().length);
+            } else if (event instanceof SnapshotLoaded loaded) {
+                previous = publish(previous, delta);
+                delta = null;
+                MetadataImage snapshot = MetadataSnapshots.decode(loaded.state);
+                publishImage(previous, snapshot);
+                previous = snapshot;
+                endOffset = loaded.snapshotId.offset();
+                // Every epoch begins with its LEADER_CHANGE entry, so the epoch of the snapshot's last entry began.
+                epoch = Math.max(epoch, loaded.snapshotId.epoch());
+                noteSnapshot(loaded.snapshotId);
+                snapshotTrigger.reset(clockMs.getAsLong());
+                LOG.info("Node {} loaded metadata snapshot {} ({} bytes)", nodeId, loaded.snapshotId,
+                        loaded.state.length);
             } else if (event instanceof Attach attach) {
                 MetadataImage current = publish(previous, delta);
                 delta = null;
@@ -214,11 +271,53 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
             return previous;
         }
         MetadataImage current = delta.apply();
+        publishImage(previous, current);
+        return current;
+    }
+
+    private void publishImage(MetadataImage previous, MetadataImage current) {
         if (publisher != null) {
             publisher.publish(previous, current);
         }
         image = current;
-        return current;
+    }
+
+    /**
+     * Hands a snapshot of the image at the applied offset to the writer when the trigger says so and no earlier
+     * one is still being saved. The trigger restarts even when the snapshot is refused, so a too large image is
+     * logged once per interval, not once per entry.
+     */
+    private void maybeSnapshot() {
+        SnapshotWriter writer = snapshotWriter;
+        long nowMs = clockMs.getAsLong();
+        if (writer == null || snapshotInFlight.get() || !snapshotTrigger.due(nowMs)) {
+            return;
+        }
+        long offset = appliedEndOffset;
+        long bytesSinceSnapshot = snapshotTrigger.bytesSinceSnapshot();
+        snapshotTrigger.reset(nowMs);
+        byte[] state;
+        try {
+            state = MetadataSnapshots.encode(image, snapshotPolicy.snapshotStateBytesMax());
+        } catch (MetadataEntries.EncodingTooLargeException e) {
+            LOG.error("Node {} skips the metadata snapshot at offset {}: its state takes more than the {} bytes a"
+                    + " snapshot may take; the log keeps its entries", nodeId, offset,
+                    snapshotPolicy.snapshotStateBytesMax());
+            return;
+        }
+        LOG.debug("Node {} snapshots the metadata at offset {} ({} bytes applied since the latest snapshot)", nodeId,
+                offset, bytesSinceSnapshot);
+        snapshotInFlight.set(true);
+        writer.createSnapshot(offset, state).whenComplete((snapshotId, error) -> {
+            if (error != null) {
+                LOG.warn("Node {} could not save the metadata snapshot at offset {}: {}", nodeId, offset,
+                        String.valueOf(error));
+            } else {
+                noteSnapshot(snapshotId);
+                LOG.info("Node {} saved metadata snapshot {} ({} bytes)", nodeId, snapshotId, state.length);
+            }
+            snapshotInFlight.set(false);
+        });
     }
 
     private void wake() {
@@ -251,6 +350,16 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
         running = false;
     }
 
+    /** The latest snapshot this loader loaded or had saved, null before the first. */
+    public OffsetAndEpoch latestSnapshotId() {
+        return latestSnapshotId.get();
+    }
+
+    private void noteSnapshot(OffsetAndEpoch snapshotId) {
+        latestSnapshotId.accumulateAndGet(snapshotId,
+                (latest, next) -> latest == null || latest.offset() < next.offset() ? next : latest);
+    }
+
     /** The cause that stopped the loader, or null while it applies. */
     public Throwable failure() {
         return failure;
@@ -279,7 +388,10 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
         waiting.forEach(future -> future.completeExceptionally(new IllegalStateException("the loader closed")));
     }
 
-    private sealed interface Event permits Committed, Attach {
+    private sealed interface Event permits Committed, Attach, SnapshotLoaded {
+    }
+
+    private record SnapshotLoaded(OffsetAndEpoch snapshotId, byte[] state) implements Event {
     }
 
     private record Committed(LogEntry entry) implements Event {

@@ -46,20 +46,33 @@ public final class MetadataQuorum implements AutoCloseable {
      */
     public MetadataQuorum(int nodeId, Set<Integer> voterIds, Path metadataDirectory, MessageSender sender,
             long commitWaitMs) {
+        this(nodeId, voterIds, metadataDirectory, sender, commitWaitMs, MetadataSnapshotPolicy.defaults());
+    }
+
+    /**
+     * @param sender the transport to the other voters (a quorum of one sends nothing)
+     * @param commitWaitMs the controller's liveness bound for one operation
+     * @param snapshotPolicy when the loader snapshots what it applied (Kafka's
+     *                       {@code metadata.log.max.record.bytes.between.snapshots} and
+     *                       {@code metadata.log.max.snapshot.interval.ms})
+     */
+    public MetadataQuorum(int nodeId, Set<Integer> voterIds, Path metadataDirectory, MessageSender sender,
+            long commitWaitMs, MetadataSnapshotPolicy snapshotPolicy) {
         this(withEntryBound(RaftConfig.withDefaults(nodeId, voterIds)), metadataDirectory, sender, null,
-                commitWaitMs);
+                commitWaitMs, snapshotPolicy);
     }
 
     private MetadataQuorum(RaftConfig config, Path metadataDirectory, MessageSender sender,
-            TransportConfig transportConfig, long commitWaitMs) {
+            TransportConfig transportConfig, long commitWaitMs, MetadataSnapshotPolicy snapshotPolicy) {
         this.metadataDirectory = metadataDirectory;
-        this.loader = new MetadataLoader(config.nodeId());
+        this.loader = new MetadataLoader(config.nodeId(), snapshotPolicy, () -> System.nanoTime() / 1_000_000);
         // The driver sends through the transport and the transport delivers to the driver: the driver's sender
         // reads the transport from this holder, filled before start() (Thread.start publishes it).
         RaftTransport[] holder = new RaftTransport[1];
         MessageSender out = transportConfig == null ? sender : message -> holder[0].send(message);
         this.driver = RaftDriver.create(config, new DiskRaftStorage(metadataDirectory, config.voterIds(),
                 ENTRY_BYTES_MAX), out, loader);
+        loader.snapshotWriter(driver::createSnapshot);
         if (transportConfig != null) {
             InetSocketAddress own = transportConfig.listenAddress();
             RaftMessageMapper mapper = new RaftMessageMapper(config.nodeId(), transportConfig.clusterId(),
@@ -79,8 +92,9 @@ public final class MetadataQuorum implements AutoCloseable {
      * @param raft the node id, the voters and Kafka's {@code controller.quorum.*} timeouts
      */
     public static MetadataQuorum networked(RaftConfig raft, TransportConfig transport, Path metadataDirectory,
-            long commitWaitMs) {
-        return new MetadataQuorum(withEntryBound(raft), metadataDirectory, null, transport, commitWaitMs);
+            long commitWaitMs, MetadataSnapshotPolicy snapshotPolicy) {
+        return new MetadataQuorum(withEntryBound(raft), metadataDirectory, null, transport, commitWaitMs,
+                snapshotPolicy);
     }
 
     /** An operation's records are one entry, up to Kafka's 8 MiB metadata batches. */
@@ -92,8 +106,14 @@ public final class MetadataQuorum implements AutoCloseable {
 
     /** The quorum of one a single node runs: it is its own only voter and sends nothing. */
     public static MetadataQuorum standalone(int nodeId, Path metadataDirectory, long commitWaitMs) {
+        return standalone(nodeId, metadataDirectory, commitWaitMs, MetadataSnapshotPolicy.defaults());
+    }
+
+    /** The quorum of one, snapshotting by {@code snapshotPolicy}. */
+    public static MetadataQuorum standalone(int nodeId, Path metadataDirectory, long commitWaitMs,
+            MetadataSnapshotPolicy snapshotPolicy) {
         return new MetadataQuorum(nodeId, Set.of(nodeId), metadataDirectory, message -> {
-        }, commitWaitMs);
+        }, commitWaitMs, snapshotPolicy);
     }
 
     /** Upgrades an old metadata log if there is one, then starts the loader, the driver and the controller. */

@@ -89,6 +89,14 @@ public final class MetadataRecordSerde {
         } else if (record instanceof FeatureLevelRecord feature) {
             out.putString(feature.name());
             out.putShort(feature.featureLevel());
+        } else if (record instanceof ImageStateRecord state) {
+            out.putLong(state.imageOffset());
+            out.putLong(state.lastBrokerEpoch());
+        } else if (record instanceof BrokerOffsetsRecord offsets) {
+            out.putInt(offsets.brokerId());
+            out.putLong(offsets.brokerEpoch());
+            out.putLong(offsets.registeredOffset());
+            out.putLong(offsets.controlledShutdownOffset());
         } else {
             throw new IllegalArgumentException("unknown metadata record " + record);
         }
@@ -180,6 +188,9 @@ public final class MetadataRecordSerde {
                     in.getNullableInts(), in.getInt(), in.getNullableInts(), in.getNullableInts(),
                     in.getNullableInts(), in.getByte(), in.getNullableInts(), in.getNullableInts());
             case FeatureLevelRecord.TYPE_ID -> new FeatureLevelRecord(in.getString(), in.getShort());
+            case ImageStateRecord.TYPE_ID -> new ImageStateRecord(in.getLong(), in.getLong());
+            case BrokerOffsetsRecord.TYPE_ID -> new BrokerOffsetsRecord(in.getInt(), in.getLong(), in.getLong(),
+                    in.getLong());
             default -> throw new IllegalArgumentException("unknown metadata record type " + type);
         };
         in.ensureConsumed();

@@ -507,7 +507,7 @@ public final class RaftDriver implements AutoCloseable {
     private void publishStatus(String failure) {
         voters = node.voters();
         status = new DriverStatus(node.role(), node.epoch(), node.leaderId(), node.highWatermark(),
-                node.logEndOffset(), appliedOffset, failure);
+                node.logStartOffset(), node.logEndOffset(), appliedOffset, failure);
     }
 
     private static void withStorage(StorageAction action) {
