@@ -31,7 +31,8 @@ import java.util.concurrent.CompletionException;
  * with an error code for every topic or resource, as Kafka answers a failed controller operation, so the client's
  * connection stays open. Every failure gets UNKNOWN_SERVER_ERROR, Kafka 4.4's code even for an operation too large for
  * one metadata batch (checked against a Kafka 4.4 broker: its controller treats the Raft layer's
- * {@code RecordBatchTooLargeException} as a fault); that case keeps its explanatory message. A
+ * {@code RecordBatchTooLargeException} as a fault); that case keeps its explanatory message. A forwarded request that
+ * got no answer ({@link ForwardingException}) gets its own code (REQUEST_TIMED_OUT, UNSUPPORTED_VERSION). A
  * {@link VirtualMachineError} is not answered: it propagates, so the connection's fatal-error handling sees it.
  *
  * <p>Stateless; thread-safe.
