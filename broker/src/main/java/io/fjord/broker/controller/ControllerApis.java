@@ -21,6 +21,7 @@ import io.fjord.protocol.message.DeleteTopicsRequestData;
 import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -35,6 +36,10 @@ import java.util.function.Function;
 public final class ControllerApis implements ControllerChannel {
     /** Producer ids handed out per AllocateProducerIds (Kafka's block size). */
     public static final int PRODUCER_ID_BLOCK_SIZE = 1000;
+    /** The APIs decided here; others fail. */
+    public static final Set<ApiKey> APIS = Set.of(ApiKey.CREATE_TOPICS, ApiKey.DELETE_TOPICS,
+            ApiKey.CREATE_PARTITIONS, ApiKey.INCREMENTAL_ALTER_CONFIGS, ApiKey.ALTER_CONFIGS,
+            ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION);
 
     private final MetadataController controller;
     private final TopicControl topics;

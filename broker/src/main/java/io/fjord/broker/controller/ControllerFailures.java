@@ -5,6 +5,7 @@ import io.fjord.metadata.controller.NotControllerException;
 import io.fjord.raft.driver.ProposalException;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.AllocateProducerIdsResponseData;
+import io.fjord.protocol.message.BrokerHeartbeatResponseData;
 import io.fjord.protocol.message.BrokerRegistrationResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.AlterConfigsResponseData;
@@ -14,9 +15,15 @@ import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.protocol.message.CreateTopicsResponseData;
 import io.fjord.protocol.message.DeleteTopicsRequestData;
 import io.fjord.protocol.message.DeleteTopicsResponseData;
+import io.fjord.protocol.message.ElectLeadersRequestData;
+import io.fjord.protocol.message.ElectLeadersResponseData;
 import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
 import io.fjord.protocol.message.IncrementalAlterConfigsResponseData;
 import io.fjord.protocol.message.InitProducerIdResponseData;
+import io.fjord.protocol.message.UnregisterBrokerResponseData;
+import io.fjord.protocol.message.UpdateFeaturesResponseData;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -24,7 +31,8 @@ import java.util.concurrent.CompletionException;
  * with an error code for every topic or resource, as Kafka answers a failed controller operation, so the client's
  * connection stays open. Every failure gets UNKNOWN_SERVER_ERROR, Kafka 4.4's code even for an operation too large for
  * one metadata batch (checked against a Kafka 4.4 broker: its controller treats the Raft layer's
- * {@code RecordBatchTooLargeException} as a fault); that case keeps its explanatory message. A
+ * {@code RecordBatchTooLargeException} as a fault); that case keeps its explanatory message. A forwarded request that
+ * got no answer ({@link ForwardingException}) gets its own code (REQUEST_TIMED_OUT, UNSUPPORTED_VERSION). A
  * {@link VirtualMachineError} is not answered: it propagates, so the connection's fatal-error handling sees it.
  *
  * <p>Stateless; thread-safe.
@@ -45,6 +53,9 @@ public final class ControllerFailures {
         }
         if (cause instanceof MetadataBatchTooLargeException tooLarge) {
             return new Failure(Errors.UNKNOWN_SERVER_ERROR, tooLarge.getMessage());
+        }
+        if (cause instanceof ForwardingException forwarding) {
+            return new Failure(forwarding.error(), forwarding.getMessage());
         }
         if (cause instanceof NotControllerException notController) {
             // Retriable: clients look for the controller again and retry, as with Kafka.
@@ -132,5 +143,38 @@ public final class ControllerFailures {
 
     public static BrokerRegistrationResponseData brokerRegistration(Throwable failure) {
         return new BrokerRegistrationResponseData().setErrorCode(of(failure).error().code()).setBrokerEpoch(-1);
+    }
+
+    /** Fenced, as a broker whose heartbeat went unanswered must assume it is. */
+    public static BrokerHeartbeatResponseData brokerHeartbeat(Throwable failure) {
+        return new BrokerHeartbeatResponseData().setErrorCode(of(failure).error().code()).setIsFenced(true);
+    }
+
+    public static UnregisterBrokerResponseData unregisterBroker(Throwable failure) {
+        Failure answer = of(failure);
+        return new UnregisterBrokerResponseData().setErrorCode(answer.error().code())
+                .setErrorMessage(answer.message());
+    }
+
+    /** The top-level error, and the same for every partition the request names (none when it names all). */
+    public static ElectLeadersResponseData electLeaders(ElectLeadersRequestData request, Throwable failure) {
+        Failure answer = of(failure);
+        List<ElectLeadersResponseData.ReplicaElectionResult> results = new ArrayList<>();
+        for (ElectLeadersRequestData.TopicPartitions topic : request.topicPartitions() == null ? List
+                .<ElectLeadersRequestData.TopicPartitions>of() : request.topicPartitions()) {
+            List<ElectLeadersResponseData.PartitionResult> partitions = new ArrayList<>();
+            for (int partition : topic.partitions()) {
+                partitions.add(new ElectLeadersResponseData.PartitionResult().setPartitionId(partition)
+                        .setErrorCode(answer.error().code()).setErrorMessage(answer.message()));
+            }
+            results.add(new ElectLeadersResponseData.ReplicaElectionResult().setTopic(topic.topic())
+                    .setPartitionResult(partitions));
+        }
+        return new ElectLeadersResponseData().setErrorCode(answer.error().code()).setReplicaElectionResults(results);
+    }
+
+    public static UpdateFeaturesResponseData updateFeatures(Throwable failure) {
+        Failure answer = of(failure);
+        return new UpdateFeaturesResponseData().setErrorCode(answer.error().code()).setErrorMessage(answer.message());
     }
 }

@@ -1,8 +1,6 @@
 package io.fjord.raft.transport;
 
 import io.fjord.protocol.Errors;
-import io.fjord.protocol.message.ApiKey;
-import io.fjord.protocol.message.ApiVersionsResponseData;
 import io.fjord.protocol.message.DescribeQuorumResponseData;
 import io.fjord.raft.driver.ProposalException;
 import io.fjord.raft.driver.QuorumDescription;
@@ -12,9 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The responses a Raft listener builds itself: DescribeQuorum (what {@code kafka-metadata-quorum describe} shows)
- * from the leader's {@link QuorumDescription}, and ApiVersions (the APIs of {@link RaftApis}). Stateless;
- * thread-safe.
+ * The DescribeQuorum answer a Raft listener builds itself (what {@code kafka-metadata-quorum describe} shows), from
+ * the leader's {@link QuorumDescription}; its ApiVersions answer is {@link ListenerApis}'. Stateless; thread-safe.
  */
 final class DescribeQuorumMapper {
     private DescribeQuorumMapper() {
@@ -54,16 +51,5 @@ final class DescribeQuorumMapper {
                     .setLogEndOffset(replica.logEndOffset()).setLastFetchTimestamp(-1).setLastCaughtUpTimestamp(-1));
         }
         return states;
-    }
-
-    static ApiVersionsResponseData apiVersions() {
-        List<ApiVersionsResponseData.ApiVersion> versions = new ArrayList<>();
-        for (ApiKey apiKey : List.of(ApiKey.FETCH, ApiKey.API_VERSIONS, ApiKey.VOTE, ApiKey.BEGIN_QUORUM_EPOCH,
-                ApiKey.END_QUORUM_EPOCH, ApiKey.DESCRIBE_QUORUM, ApiKey.FETCH_SNAPSHOT, ApiKey.ADD_RAFT_VOTER,
-                ApiKey.REMOVE_RAFT_VOTER)) {
-            versions.add(new ApiVersionsResponseData.ApiVersion().setApiKey(apiKey.id())
-                    .setMinVersion(RaftApis.lowestVersion(apiKey)).setMaxVersion(RaftApis.highestVersion(apiKey)));
-        }
-        return new ApiVersionsResponseData().setApiKeys(versions);
     }
 }

@@ -15,27 +15,33 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One connection accepted by a Raft node's listener: decodes each request (Kafka framing and header), answers
- * ApiVersions and DescribeQuorum itself and hands Raft requests to the node, noting where their responses go. A frame
+ * ApiVersions and DescribeQuorum itself, hands Raft requests to the node, noting where their responses go, and
+ * controller requests (CreateTopics, BrokerRegistration, ...) to the transport's {@link ControllerRequestHandler},
+ * answering each when its future completes (possibly out of request order; clients pair by correlation id). A frame
  * that does not decode closes the connection with a logged reason; a request for another cluster or partition is
- * answered with Kafka's error and never reaches the node.
+ * answered with Kafka's error and never reaches the node. While {@code pendingRequestsMax} controller responses are
+ * owed on the connection it stops reading (requests already read still go to the handler).
  *
  * <p>Not thread-safe: one instance per connection, used on its event loop.
  */
 final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
     private static final Logger LOG = LoggerFactory.getLogger(InboundConnection.class);
-    private static final RequestDecoder DECODER = new RequestDecoder(RaftApis.INSTANCE);
-
     private final RaftTransport transport;
+    private final RequestDecoder decoder;
+    /** Controller responses owed on this connection (only its event loop touches it). */
+    private int owedControllerResponses;
     /** This connection's source id for admin requests (0 until the first one; only its event loop touches it). */
     private int adminSourceId;
 
     InboundConnection(RaftTransport transport) {
         this.transport = transport;
+        this.decoder = new RequestDecoder(transport.listenerApis());
     }
 
     @Override
@@ -43,18 +49,66 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
         Channel channel = context.channel();
         DecodedRequest request;
         try {
-            request = DECODER.decode(frame);
+            request = decoder.decode(frame);
         } catch (RequestParseException e) {
             LOG.warn("Closing Raft connection from {}: {}", channel.remoteAddress(), e.getMessage());
             channel.close();
             return;
         }
         switch (request.apiKey()) {
-            case API_VERSIONS -> respond(channel, request, DescribeQuorumMapper.apiVersions());
+            case API_VERSIONS -> respond(channel, request, transport.listenerApis().apiVersions());
             case DESCRIBE_QUORUM -> transport.describeQuorum().whenComplete((quorum, failure) -> respond(channel,
                     request, DescribeQuorumMapper.describeQuorum(quorum, failure, request.apiVersion(),
                             transport.config().voterAddresses())));
-            default -> toNode(channel, request);
+            default -> {
+                if (transport.listenerApis().isControllerApi(request.apiKey())) {
+                    toController(context, request);
+                } else {
+                    toNode(channel, request);
+                }
+            }
+        }
+    }
+
+    private void toController(ChannelHandlerContext context, DecodedRequest request) {
+        Channel channel = context.channel();
+        CompletableFuture<ApiMessage> answer;
+        try {
+            answer = transport.controllerHandler().handle(request.apiKey(), request.apiVersion(), request.body());
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        owedControllerResponses++;
+        if (owedControllerResponses >= transport.config().pendingRequestsMax()) {
+            channel.config().setAutoRead(false); // back-pressure: the sender waits for answers
+        }
+        answer.whenComplete((response, failure) -> channel.eventLoop().execute(
+                () -> answered(context, request, response, failure)));
+    }
+
+    /** A controller response is ready: written on its connection, or the connection closed when there is none. */
+    private void answered(ChannelHandlerContext context, DecodedRequest request, ApiMessage response,
+            Throwable failure) {
+        Channel channel = context.channel();
+        owedControllerResponses--;
+        if (!channel.config().isAutoRead() && owedControllerResponses < transport.config().pendingRequestsMax()) {
+            channel.config().setAutoRead(true);
+        }
+        if (!channel.isActive()) {
+            return;
+        }
+        if (failure != null) {
+            LOG.warn("Closing controller connection from {}: {} failed: {}", channel.remoteAddress(),
+                    request.apiKey(), failure.toString());
+            channel.close();
+            return;
+        }
+        try {
+            respond(channel, request, response);
+        } catch (RuntimeException e) {
+            LOG.warn("Closing controller connection from {}: the {} response does not encode: {}",
+                    channel.remoteAddress(), request.apiKey(), e.toString());
+            channel.close();
         }
     }
 

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The TCP transport of a Raft node, Kafka's wire protocol over Netty: a listener (the controller listener) that
- * takes requests from peers and answers them on the same connection, and one outbound {@link PeerConnection} per
+ * takes requests from peers and answers them on the same connection (Raft's to the node, controller requests such as
+ * CreateTopics to the injected {@link ControllerRequestHandler}), and one outbound {@link PeerConnection} per
  * other voter for this node's requests. {@link #send(RaftMessage)} routes a request record to its destination's
  * connection and a response record to the connection its request came on (by requester and correlation id).
  * Responses on one inbound connection may leave out of request order (a held fetch is answered later than a vote
@@ -47,6 +48,8 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
     private final Predicate<RaftMessage> inbound;
     private final Supplier<CompletableFuture<QuorumDescription>> describer;
     private final IntConsumer peerUnreachable;
+    private final ControllerRequestHandler controllerHandler;
+    private final ListenerApis listenerApis;
     private final java.util.concurrent.atomic.AtomicInteger adminSources =
             new java.util.concurrent.atomic.AtomicInteger(-1000);
     private final Map<Integer, PeerConnection> peers = new HashMap<>();
@@ -73,12 +76,24 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
     public RaftTransport(int localId, TransportConfig config, RaftMessageMapper mapper,
             Predicate<RaftMessage> inbound, Supplier<CompletableFuture<QuorumDescription>> describer,
             IntConsumer peerUnreachable) {
+        this(localId, config, mapper, inbound, describer, peerUnreachable, ControllerRequestHandler.NONE);
+    }
+
+    /**
+     * @param controllerHandler takes the controller requests the listener receives (CreateTopics,
+     *     BrokerRegistration, ... forwarded by other nodes), for the APIs it names
+     */
+    public RaftTransport(int localId, TransportConfig config, RaftMessageMapper mapper,
+            Predicate<RaftMessage> inbound, Supplier<CompletableFuture<QuorumDescription>> describer,
+            IntConsumer peerUnreachable, ControllerRequestHandler controllerHandler) {
         this.localId = localId;
         this.config = config;
         this.mapper = mapper;
         this.inbound = inbound;
         this.describer = describer;
         this.peerUnreachable = peerUnreachable;
+        this.controllerHandler = controllerHandler;
+        this.listenerApis = new ListenerApis(controllerHandler);
     }
 
     /**
@@ -174,6 +189,14 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
 
     CompletableFuture<QuorumDescription> describeQuorum() {
         return describer.get();
+    }
+
+    ControllerRequestHandler controllerHandler() {
+        return controllerHandler;
+    }
+
+    ListenerApis listenerApis() {
+        return listenerApis;
     }
 
     int localId() {

@@ -1,0 +1,32 @@
+package io.fjord.broker.controller;
+
+import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.raft.transport.ControllerRequestHandler;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The controller listener's handler of forwarded controller requests on a node that runs a controller: each goes to
+ * the node's {@link ControllerApis}, which answers NOT_CONTROLLER for every topic or resource while the node's
+ * controller is not the active one, so the forwarding node asks the new leader.
+ *
+ * <p>Thread-safe: holds only a thread-safe collaborator.
+ */
+public final class ControllerApisHandler implements ControllerRequestHandler {
+    private final ControllerApis controllerApis;
+
+    public ControllerApisHandler(ControllerApis controllerApis) {
+        this.controllerApis = controllerApis;
+    }
+
+    @Override
+    public Set<ApiKey> apis() {
+        return ControllerApis.APIS;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(ApiKey api, short version, ApiMessage request) {
+        return controllerApis.send(api, request);
+    }
+}

@@ -1,0 +1,249 @@
+package io.fjord.broker.controller;
+
+import io.fjord.protocol.codec.KafkaApiVersions;
+import io.fjord.protocol.codec.RequestEncoder;
+import io.fjord.protocol.codec.RequestParseException;
+import io.fjord.protocol.codec.ResponseDecoder;
+import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.ApiVersionsRequestData;
+import io.fjord.protocol.message.ApiVersionsResponseData;
+import io.fjord.raft.transport.RaftApis;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Kafka protocol connection from a broker to one controller node's controller listener. Once connected it asks
+ * ApiVersions, and only then is it ready: each request goes out at the highest version both this node's
+ * kafka-clients schemas and the listener support. Responses are paired with requests by correlation id (the
+ * listener may answer out of order). A connection not ready within the connect timeout, a response frame over the
+ * size bound or one that does not decode closes it with a logged reason; its owner is told of every close with the
+ * requests still unanswered on it, and makes a new connection itself.
+ *
+ * <p>Not thread-safe: created, used and notified on its owner's event loop only.
+ */
+final class ControllerConnection {
+    private static final Logger LOG = LoggerFactory.getLogger(ControllerConnection.class);
+    private static final short API_VERSIONS_VERSION = RaftApis.highestVersion(ApiKey.API_VERSIONS);
+
+    /** What the owner hears, on the event loop. */
+    interface Events {
+        void ready(ControllerConnection connection);
+
+        void answered(ControllerConnection connection, ForwardedRequest request, ApiMessage response);
+
+        /** The connection closed (or never opened); {@code unanswered} were in flight on it, in sending order. */
+        void closed(ControllerConnection connection, List<ForwardedRequest> unanswered);
+    }
+
+    private record InFlight(ForwardedRequest request, short version) {
+    }
+
+    private final int nodeId;
+    private final InetSocketAddress address;
+    private final EventLoop loop;
+    private final ForwardingConfig config;
+    private final String clientId;
+    private final Events events;
+    private final Map<Integer, InFlight> inFlight = new LinkedHashMap<>();
+    /** The listener's version range per API, from its ApiVersions answer; null until then. */
+    private Map<ApiKey, short[]> listenerVersions;
+    private Channel channel;
+    private int apiVersionsCorrelationId = -1;
+    private int nextCorrelationId;
+    private boolean wasReady;
+
+    ControllerConnection(int nodeId, InetSocketAddress address, EventLoop loop, ForwardingConfig config,
+            String clientId, Events events) {
+        this.nodeId = nodeId;
+        this.address = address;
+        this.loop = loop;
+        this.config = config;
+        this.clientId = clientId;
+        this.events = events;
+    }
+
+    int nodeId() {
+        return nodeId;
+    }
+
+    void connect() {
+        Bootstrap bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMs())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel socket) {
+                        // Size checked before the frame is buffered; a negative or oversized one fails fast.
+                        socket.pipeline().addLast(new LengthFieldBasedFrameDecoder(config.frameBytesMax(), 0, 4, 0,
+                                4, true), new ResponseHandler());
+                    }
+                });
+        ChannelFuture connecting = bootstrap.connect(address);
+        channel = connecting.channel();
+        channel.closeFuture().addListener(closed -> onClosed());
+        connecting.addListener((ChannelFuture future) -> {
+            if (!future.isSuccess()) {
+                LOG.debug("Controller {} at {} not reachable: {}", nodeId, address, future.cause().toString());
+                future.channel().close();
+                return;
+            }
+            askApiVersions();
+            loop.schedule(() -> {
+                if (listenerVersions == null && channel.isActive()) {
+                    LOG.warn("Closing the connection to controller {} at {}: no ApiVersions answer within {} ms",
+                            nodeId, address, config.connectTimeoutMs());
+                    channel.close();
+                }
+            }, config.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private void askApiVersions() {
+        apiVersionsCorrelationId = nextCorrelationId++;
+        channel.writeAndFlush(Unpooled.wrappedBuffer(RequestEncoder.encode(ApiKey.API_VERSIONS,
+                API_VERSIONS_VERSION, apiVersionsCorrelationId, clientId, new ApiVersionsRequestData()
+                        .setClientSoftwareName("fjord").setClientSoftwareVersion("0"))));
+    }
+
+    /** Connected, versions known and not closing. */
+    boolean isReady() {
+        return listenerVersions != null && channel.isActive();
+    }
+
+    /** Whether it ever became ready (a connection that did not is retried after a longer back-off). */
+    boolean wasReady() {
+        return wasReady;
+    }
+
+    boolean hasRoom() {
+        return inFlight.size() < config.inFlightRequestsMax();
+    }
+
+    boolean isIdle() {
+        return inFlight.isEmpty();
+    }
+
+    /**
+     * The version to send {@code api} at: the highest that kafka-clients' stable range and the listener's share, or
+     * -1 if they share none (or the listener does not take the API). Only on a ready connection.
+     */
+    short version(ApiKey api) {
+        short[] range = listenerVersions.get(api);
+        if (range == null) {
+            return -1;
+        }
+        short highest = (short) Math.min(range[1], KafkaApiVersions.latest(api));
+        short lowest = (short) Math.max(range[0], KafkaApiVersions.oldest(api));
+        return highest >= lowest ? highest : -1;
+    }
+
+    /** Sends {@code request} at {@code version}; throws if it does not encode (nothing is then in flight). */
+    void send(ForwardedRequest request, short version) {
+        int correlationId = nextCorrelationId++;
+        ByteBuffer frame = RequestEncoder.encode(request.api(), version, correlationId, clientId, request.body());
+        inFlight.put(correlationId, new InFlight(request, version));
+        request.connection(this);
+        channel.writeAndFlush(Unpooled.wrappedBuffer(frame));
+    }
+
+    /** Forgets {@code request} (answered at its deadline): a late response to it is dropped. */
+    void forget(ForwardedRequest request) {
+        inFlight.values().removeIf(sent -> sent.request() == request);
+    }
+
+    void close() {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    private void onClosed() {
+        listenerVersions = null;
+        List<ForwardedRequest> unanswered = new ArrayList<>();
+        for (InFlight sent : inFlight.values()) {
+            sent.request().connection(null);
+            unanswered.add(sent.request());
+        }
+        inFlight.clear();
+        events.closed(this, unanswered);
+    }
+
+    private void onApiVersions(ByteBuffer frame) throws RequestParseException {
+        ApiVersionsResponseData response = (ApiVersionsResponseData) ResponseDecoder.decode(ApiKey.API_VERSIONS,
+                API_VERSIONS_VERSION, frame);
+        if (response.errorCode() != 0) {
+            LOG.warn("Closing the connection to controller {} at {}: ApiVersions answered error {}", nodeId,
+                    address, response.errorCode());
+            channel.close();
+            return;
+        }
+        Map<ApiKey, short[]> versions = new EnumMap<>(ApiKey.class);
+        for (ApiVersionsResponseData.ApiVersion version : response.apiKeys()) {
+            ApiKey api = ApiKey.forId(version.apiKey());
+            if (api != null) {
+                versions.put(api, new short[] {version.minVersion(), version.maxVersion()});
+            }
+        }
+        listenerVersions = versions;
+        wasReady = true;
+        LOG.debug("Connected to controller {} at {}", nodeId, address);
+        events.ready(this);
+    }
+
+    /** Response frames, on the event loop. */
+    private final class ResponseHandler extends SimpleChannelInboundHandler<ByteBuf> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext context, ByteBuf frameBytes) {
+            byte[] bytes = new byte[frameBytes.readableBytes()];
+            frameBytes.readBytes(bytes);
+            ByteBuffer frame = ByteBuffer.wrap(bytes);
+            int correlationId = ResponseDecoder.correlationId(frame);
+            try {
+                if (listenerVersions == null) {
+                    if (correlationId != apiVersionsCorrelationId) {
+                        throw new IllegalStateException("a response before the ApiVersions answer");
+                    }
+                    onApiVersions(frame);
+                    return;
+                }
+                InFlight sent = inFlight.remove(correlationId);
+                if (sent == null) {
+                    return; // answered at its deadline already
+                }
+                ApiMessage response = ResponseDecoder.decode(sent.request().api(), sent.version(), frame);
+                events.answered(ControllerConnection.this, sent.request(), response);
+            } catch (RequestParseException | RuntimeException e) {
+                LOG.warn("Closing the connection to controller {} at {}: {}", nodeId, address, e.getMessage());
+                context.close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+            LOG.warn("Closing the connection to controller {} at {}: {}", nodeId, address, cause.toString());
+            context.close();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.fjord.broker.controller;
+
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.AllocateProducerIdsResponseData;
+import io.fjord.protocol.message.AlterConfigsRequestData;
+import io.fjord.protocol.message.AlterConfigsResponseData;
+import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.BrokerHeartbeatResponseData;
+import io.fjord.protocol.message.BrokerRegistrationResponseData;
+import io.fjord.protocol.message.CreatePartitionsRequestData;
+import io.fjord.protocol.message.CreatePartitionsResponseData;
+import io.fjord.protocol.message.CreateTopicsRequestData;
+import io.fjord.protocol.message.CreateTopicsResponseData;
+import io.fjord.protocol.message.DeleteTopicsRequestData;
+import io.fjord.protocol.message.DeleteTopicsResponseData;
+import io.fjord.protocol.message.ElectLeadersRequestData;
+import io.fjord.protocol.message.ElectLeadersResponseData;
+import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
+import io.fjord.protocol.message.IncrementalAlterConfigsResponseData;
+import io.fjord.protocol.message.UnregisterBrokerResponseData;
+import io.fjord.protocol.message.UpdateFeaturesResponseData;
+import java.util.Set;
+
+/**
+ * What the forwarding side needs to know of each controller API's response: whether it says NOT_CONTROLLER anywhere
+ * (top level or for a topic, partition, resource or feature: the request went to a node that is not the active
+ * controller and is sent again, as Kafka's broker-to-controller channel does), and the API's error response for a
+ * request that got no answer ({@link ControllerFailures}).
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class ControllerResponses {
+    /** The controller APIs a broker forwards to the active controller. */
+    public static final Set<ApiKey> FORWARDED_APIS = Set.of(ApiKey.CREATE_TOPICS, ApiKey.DELETE_TOPICS,
+            ApiKey.CREATE_PARTITIONS, ApiKey.INCREMENTAL_ALTER_CONFIGS, ApiKey.ALTER_CONFIGS,
+            ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
+            ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.UPDATE_FEATURES);
+
+    private static final short NOT_CONTROLLER = Errors.NOT_CONTROLLER.code();
+
+    private ControllerResponses() {
+    }
+
+    /** Whether {@code response}, to a request of {@code api}, has NOT_CONTROLLER in any of its error codes. */
+    public static boolean isNotController(ApiKey api, ApiMessage response) {
+        return switch (api) {
+            case CREATE_TOPICS -> ((CreateTopicsResponseData) response).topics().stream()
+                    .anyMatch(topic -> topic.errorCode() == NOT_CONTROLLER);
+            case DELETE_TOPICS -> ((DeleteTopicsResponseData) response).responses().stream()
+                    .anyMatch(topic -> topic.errorCode() == NOT_CONTROLLER);
+            case CREATE_PARTITIONS -> ((CreatePartitionsResponseData) response).results().stream()
+                    .anyMatch(topic -> topic.errorCode() == NOT_CONTROLLER);
+            case INCREMENTAL_ALTER_CONFIGS -> ((IncrementalAlterConfigsResponseData) response).responses().stream()
+                    .anyMatch(resource -> resource.errorCode() == NOT_CONTROLLER);
+            case ALTER_CONFIGS -> ((AlterConfigsResponseData) response).responses().stream()
+                    .anyMatch(resource -> resource.errorCode() == NOT_CONTROLLER);
+            case ALLOCATE_PRODUCER_IDS -> ((AllocateProducerIdsResponseData) response).errorCode() == NOT_CONTROLLER;
+            case BROKER_REGISTRATION -> ((BrokerRegistrationResponseData) response).errorCode() == NOT_CONTROLLER;
+            case BROKER_HEARTBEAT -> ((BrokerHeartbeatResponseData) response).errorCode() == NOT_CONTROLLER;
+            case UNREGISTER_BROKER -> ((UnregisterBrokerResponseData) response).errorCode() == NOT_CONTROLLER;
+            case ELECT_LEADERS -> {
+                ElectLeadersResponseData elect = (ElectLeadersResponseData) response;
+                yield elect.errorCode() == NOT_CONTROLLER || elect.replicaElectionResults().stream()
+                        .flatMap(topic -> topic.partitionResult().stream())
+                        .anyMatch(partition -> partition.errorCode() == NOT_CONTROLLER);
+            }
+            case UPDATE_FEATURES -> {
+                UpdateFeaturesResponseData features = (UpdateFeaturesResponseData) response;
+                yield features.errorCode() == NOT_CONTROLLER || features.results().stream()
+                        .anyMatch(feature -> feature.errorCode() == NOT_CONTROLLER);
+            }
+            default -> throw new IllegalArgumentException(api + " is not a forwarded controller API");
+        };
+    }
+
+    /** The error response to {@code request}, of {@code api}, for {@code failure}: its error for everything named. */
+    public static ApiMessage failure(ApiKey api, ApiMessage request, Throwable failure) {
+        return switch (api) {
+            case CREATE_TOPICS -> ControllerFailures.createTopics((CreateTopicsRequestData) request, failure);
+            case DELETE_TOPICS -> ControllerFailures.deleteTopics((DeleteTopicsRequestData) request, failure);
+            case CREATE_PARTITIONS -> ControllerFailures.createPartitions((CreatePartitionsRequestData) request,
+                    failure);
+            case INCREMENTAL_ALTER_CONFIGS -> ControllerFailures.incrementalAlterConfigs(
+                    (IncrementalAlterConfigsRequestData) request, failure);
+            case ALTER_CONFIGS -> ControllerFailures.alterConfigs((AlterConfigsRequestData) request, failure);
+            case ALLOCATE_PRODUCER_IDS -> ControllerFailures.allocateProducerIds(failure);
+            case BROKER_REGISTRATION -> ControllerFailures.brokerRegistration(failure);
+            case BROKER_HEARTBEAT -> ControllerFailures.brokerHeartbeat(failure);
+            case UNREGISTER_BROKER -> ControllerFailures.unregisterBroker(failure);
+            case ELECT_LEADERS -> ControllerFailures.electLeaders((ElectLeadersRequestData) request, failure);
+            case UPDATE_FEATURES -> ControllerFailures.updateFeatures(failure);
+            default -> throw new IllegalArgumentException(api + " is not a forwarded controller API");
+        };
+    }
+}

@@ -1,0 +1,60 @@
+package io.fjord.raft.transport;
+
+import io.fjord.protocol.codec.SupportedVersions;
+import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.ApiVersionsResponseData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The APIs a controller listener serves: those of {@link RaftApis} and, at the versions its
+ * {@link ControllerRequestHandler} states, the handler's controller APIs (a Raft API named by the handler stays
+ * Raft's). Decides what the listener decodes and what its ApiVersions answer lists.
+ *
+ * <p>Immutable; thread-safe.
+ */
+final class ListenerApis implements SupportedVersions {
+    private static final List<ApiKey> RAFT_APIS = List.of(ApiKey.FETCH, ApiKey.API_VERSIONS, ApiKey.VOTE,
+            ApiKey.BEGIN_QUORUM_EPOCH, ApiKey.END_QUORUM_EPOCH, ApiKey.DESCRIBE_QUORUM, ApiKey.FETCH_SNAPSHOT,
+            ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER);
+
+    private final ControllerRequestHandler handler;
+    private final Set<ApiKey> controllerApis;
+
+    ListenerApis(ControllerRequestHandler handler) {
+        this.handler = handler;
+        Set<ApiKey> apis = new java.util.HashSet<>(handler.apis());
+        apis.removeAll(RAFT_APIS);
+        this.controllerApis = Set.copyOf(apis);
+    }
+
+    /** Whether requests of {@code apiKey} go to the controller request handler. */
+    boolean isControllerApi(ApiKey apiKey) {
+        return controllerApis.contains(apiKey);
+    }
+
+    @Override
+    public boolean supports(ApiKey apiKey, short version) {
+        if (controllerApis.contains(apiKey)) {
+            return version >= handler.lowestVersion(apiKey) && version <= handler.highestVersion(apiKey);
+        }
+        return RaftApis.INSTANCE.supports(apiKey, version);
+    }
+
+    /** The ApiVersions answer: the Raft APIs, then the controller APIs in API key order. */
+    ApiVersionsResponseData apiVersions() {
+        List<ApiVersionsResponseData.ApiVersion> versions = new ArrayList<>();
+        for (ApiKey apiKey : RAFT_APIS) {
+            versions.add(version(apiKey, RaftApis.lowestVersion(apiKey), RaftApis.highestVersion(apiKey)));
+        }
+        controllerApis.stream().sorted().forEach(apiKey -> versions.add(version(apiKey,
+                handler.lowestVersion(apiKey), handler.highestVersion(apiKey))));
+        return new ApiVersionsResponseData().setApiKeys(versions);
+    }
+
+    private static ApiVersionsResponseData.ApiVersion version(ApiKey apiKey, short lowest, short highest) {
+        return new ApiVersionsResponseData.ApiVersion().setApiKey(apiKey.id()).setMinVersion(lowest)
+                .setMaxVersion(highest);
+    }
+}
