@@ -8,6 +8,12 @@ import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
 import io.fjord.broker.controller.ConfigControl;
 import io.fjord.broker.controller.ControllerApis;
+import io.fjord.broker.controller.ControllerApisHandler;
+import io.fjord.broker.controller.ControllerChannels;
+import io.fjord.broker.controller.ForwardingConfig;
+import io.fjord.broker.controller.ForwardingControllerChannel;
+import io.fjord.raft.transport.ControllerRequestHandler;
+import java.util.function.Supplier;
 import io.fjord.broker.controller.ControllerChannel;
 import io.fjord.broker.coordinator.driver.GroupCoordinatorConfigs;
 import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
@@ -91,6 +97,8 @@ public final class FjordNode implements AutoCloseable {
     private static final long METADATA_CATCH_UP_MS = 60_000;
 
     private MetadataQuorum quorum;
+    /** The channel to the active controller on other nodes; null on a quorum of one. */
+    private ForwardingControllerChannel forwarding;
     private ControllerChannel controller;
     private SocketServer socketServer;
     private MetadataCache cache;
@@ -128,14 +136,19 @@ public final class FjordNode implements AutoCloseable {
 
     private void startComponents() throws InterruptedException {
         MetaProperties identity = formatOrCheck();
-        quorum = metadataQuorum(identity.clusterId().orElseThrow());
-        MetadataImage image = startQuorum();
-        cache = new MetadataCache(identity.clusterId().orElseThrow(), config.nodeId(), MetadataImage.EMPTY);
-        runningConfig = withDynamicConfigs(image);
+        AtomicReference<ControllerApis> controllerApis = new AtomicReference<>();
+        quorum = metadataQuorum(identity.clusterId().orElseThrow(), controllerApis::get);
+        // Decided by the controller's pure control classes; built before the quorum starts, since the controller
+        // listener may hand it forwarded requests as soon as it binds.
         TopicControl topics = new TopicControl(new TopicControl.Defaults(config.numPartitions(),
                 config.defaultReplicationFactor(), config.deleteTopicEnable()), this::validateTopicConfigs,
                 UUID::randomUUID, new java.security.SecureRandom());
-        controller = new ControllerApis(quorum.controller(), topics, new ConfigControl(configs));
+        ControllerApis local = new ControllerApis(quorum.controller(), topics, new ConfigControl(configs));
+        controllerApis.set(local);
+        MetadataImage image = startQuorum();
+        cache = new MetadataCache(identity.clusterId().orElseThrow(), config.nodeId(), MetadataImage.EMPTY);
+        runningConfig = withDynamicConfigs(image);
+        controller = controllerChannel(local);
         if (!config.quorum().isBroker()) {
             // A controller-only node: the quorum and the controller, no logs, no client listener.
             awaitAttached(quorum.loader().attach(new MetadataPublication(cache, List.of())::publish));
@@ -213,7 +226,7 @@ public final class FjordNode implements AutoCloseable {
      * connecting to the voters of {@code controller.quorum.voters} with Kafka's {@code controller.quorum.*}
      * timeouts.
      */
-    private MetadataQuorum metadataQuorum(String clusterId) {
+    private MetadataQuorum metadataQuorum(String clusterId, Supplier<ControllerApis> controllerApis) {
         QuorumShape shape = config.quorum();
         BrokerConfig settings = config.brokerConfig();
         MetadataSnapshotPolicy snapshots = new MetadataSnapshotPolicy(
@@ -235,7 +248,27 @@ public final class FjordNode implements AutoCloseable {
                 settings.intValue("controller.quorum.request.timeout.ms"),
                 Math.min(RaftConfig.DEFAULT_FETCH_MAX_WAIT_MS, fetchTimeoutMs / 2));
         return MetadataQuorum.networked(raft, TransportConfig.withDefaults(listen, voters, clusterId),
-                config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots);
+                config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots, shape.isController()
+                        ? new ControllerApisHandler(controllerApis) : ControllerRequestHandler.NONE);
+    }
+
+    /**
+     * How this node's handlers reach the controller: in process on a quorum of one; otherwise in process while this
+     * node's controller is the active one and forwarded over the controller listener to the active one else (a
+     * broker-only node always forwards).
+     */
+    private ControllerChannel controllerChannel(ControllerApis local) {
+        QuorumShape shape = config.quorum();
+        if (shape.isStandalone() && shape.controllerListener() == null) {
+            return local;
+        }
+        Map<Integer, InetSocketAddress> voters = shape.isStandalone()
+                ? Map.of(config.nodeId(), quorum.boundAddress()) : shape.voters();
+        forwarding = new ForwardingControllerChannel(config.nodeId(), () -> quorum.status().leaderId(), voters,
+                ForwardingConfig.withDefaults());
+        forwarding.start();
+        return shape.isController() ? ControllerChannels.routing(local, ControllerApis.APIS, forwarding,
+                quorum.controller()::isActive) : forwarding;
     }
 
     /** Starts the metadata quorum and waits until this node has applied everything committed so far. */
@@ -306,8 +339,9 @@ public final class FjordNode implements AutoCloseable {
     }
 
     private Optional<String> validateTopicConfigs(Map<String, String> overrides) {
-        // Runs on the controller thread, where the cache holds the image being decided on.
-        return configs.resolve(cache.image()).validateTopicConfigs(overrides).map(error -> error.message());
+        // Runs on the controller thread, whose operations decide from the loader's image.
+        return configs.resolve(quorum.loader().image()).validateTopicConfigs(overrides)
+                .map(error -> error.message());
     }
 
     /** Registers this broker (or its changed listeners) in the metadata, waiting until it is durable. */
@@ -425,6 +459,10 @@ public final class FjordNode implements AutoCloseable {
         if (fetchHandler != null) {
             fetchHandler.close();
             fetchHandler = null;
+        }
+        if (forwarding != null) {
+            forwarding.close();
+            forwarding = null;
         }
         if (quorum != null) {
             // Controller, Raft driver, then the loader, which publishes into the logs closed next.

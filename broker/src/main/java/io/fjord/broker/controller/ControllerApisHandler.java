@@ -5,6 +5,7 @@ import io.fjord.protocol.message.ApiMessage;
 import io.fjord.raft.transport.ControllerRequestHandler;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The controller listener's handler of forwarded controller requests on a node that runs a controller: each goes to
@@ -14,9 +15,17 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe: holds only a thread-safe collaborator.
  */
 public final class ControllerApisHandler implements ControllerRequestHandler {
-    private final ControllerApis controllerApis;
+    private final Supplier<ControllerApis> controllerApis;
 
     public ControllerApisHandler(ControllerApis controllerApis) {
+        this(() -> controllerApis);
+    }
+
+    /**
+     * A handler whose controller is set after the listener is built (the listener belongs to the quorum the
+     * controller runs on); it must be set before the listener starts.
+     */
+    public ControllerApisHandler(Supplier<ControllerApis> controllerApis) {
         this.controllerApis = controllerApis;
     }
 
@@ -27,6 +36,6 @@ public final class ControllerApisHandler implements ControllerRequestHandler {
 
     @Override
     public CompletableFuture<ApiMessage> handle(ApiKey api, short version, ApiMessage request) {
-        return controllerApis.send(api, request);
+        return controllerApis.get().send(api, request);
     }
 }

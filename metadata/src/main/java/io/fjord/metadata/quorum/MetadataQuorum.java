@@ -8,6 +8,7 @@ import io.fjord.raft.driver.DriverStatus;
 import io.fjord.raft.driver.MessageSender;
 import io.fjord.raft.driver.RaftDriver;
 import io.fjord.raft.storage.DiskRaftStorage;
+import io.fjord.raft.transport.ControllerRequestHandler;
 import io.fjord.raft.transport.RaftMessageMapper;
 import io.fjord.raft.transport.RaftTransport;
 import io.fjord.raft.transport.TransportConfig;
@@ -59,11 +60,12 @@ public final class MetadataQuorum implements AutoCloseable {
     public MetadataQuorum(int nodeId, Set<Integer> voterIds, Path metadataDirectory, MessageSender sender,
             long commitWaitMs, MetadataSnapshotPolicy snapshotPolicy) {
         this(withEntryBound(RaftConfig.withDefaults(nodeId, voterIds)), metadataDirectory, sender, null,
-                commitWaitMs, snapshotPolicy);
+                commitWaitMs, snapshotPolicy, ControllerRequestHandler.NONE);
     }
 
     private MetadataQuorum(RaftConfig config, Path metadataDirectory, MessageSender sender,
-            TransportConfig transportConfig, long commitWaitMs, MetadataSnapshotPolicy snapshotPolicy) {
+            TransportConfig transportConfig, long commitWaitMs, MetadataSnapshotPolicy snapshotPolicy,
+            ControllerRequestHandler controllerRequests) {
         this.metadataDirectory = metadataDirectory;
         this.loader = new MetadataLoader(config.nodeId(), snapshotPolicy, () -> System.nanoTime() / 1_000_000);
         // The driver sends through the transport and the transport delivers to the driver: the driver's sender
@@ -79,7 +81,7 @@ public final class MetadataQuorum implements AutoCloseable {
                     config.voterIds(), ENTRY_BYTES_MAX, config.fetchMaxBytes() / LogEntry.OVERHEAD_BYTES + 1,
                     own == null ? "" : own.getHostString(), own == null ? -1 : own.getPort());
             holder[0] = new RaftTransport(config.nodeId(), transportConfig, mapper, driver::deliver,
-                    driver::describeQuorum, driver::peerUnreachable);
+                    driver::describeQuorum, driver::peerUnreachable, controllerRequests);
         }
         this.transport = holder[0];
         this.controller = new QuorumController(config.nodeId(), driver, loader, commitWaitMs);
@@ -90,11 +92,13 @@ public final class MetadataQuorum implements AutoCloseable {
      * (a voter's controller listener; none for an observer) and connects to the voters there.
      *
      * @param raft the node id, the voters and Kafka's {@code controller.quorum.*} timeouts
+     * @param controllerRequests what the controller listener does with forwarded controller requests (the node's
+     *     controller; {@link ControllerRequestHandler#NONE} on a node without one)
      */
     public static MetadataQuorum networked(RaftConfig raft, TransportConfig transport, Path metadataDirectory,
-            long commitWaitMs, MetadataSnapshotPolicy snapshotPolicy) {
+            long commitWaitMs, MetadataSnapshotPolicy snapshotPolicy, ControllerRequestHandler controllerRequests) {
         return new MetadataQuorum(withEntryBound(raft), metadataDirectory, null, transport, commitWaitMs,
-                snapshotPolicy);
+                snapshotPolicy, controllerRequests);
     }
 
     /** An operation's records are one entry, up to Kafka's 8 MiB metadata batches. */
