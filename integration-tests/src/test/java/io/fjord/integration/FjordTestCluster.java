@@ -2,6 +2,8 @@ package io.fjord.integration;
 
 import io.fjord.server.FjordNode;
 import io.fjord.server.NodeConfig;
+import io.fjord.storage.Base64Uuids;
+import io.fjord.storage.MetaProperties;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -42,6 +45,12 @@ final class FjordTestCluster implements AutoCloseable {
             voters.append(id == 1 ? "" : ",").append(id).append("@127.0.0.1:").append(ports.get(id - 1));
         }
         FjordTestCluster cluster = new FjordTestCluster();
+        // Every node formatted with the cluster's id, as fjord format does.
+        String clusterId = Base64Uuids.encode(UUID.randomUUID());
+        for (int id = 1; id <= nodeCount; id++) {
+            MetaProperties.of(clusterId, id, UUID.randomUUID()).write(
+                    java.nio.file.Files.createDirectories(root.resolve("node-" + id)));
+        }
         for (int id = 1; id <= nodeCount; id++) {
             Map<String, String> node = new HashMap<>();
             node.put("node.id", Integer.toString(id));

@@ -107,6 +107,13 @@ final class NodeDirectories {
             clusterIdFile = file(entry.getKey());
         }
         boolean newCluster = clusterId.isEmpty();
+        if (newCluster && !config.quorum().isStandalone()) {
+            // Every node of a cluster must carry the same cluster id, or the quorum refuses its requests: only a
+            // quorum of one may make up its own (as Kafka's brokers and controllers need kafka-storage format).
+            throw new IllegalStateException("no formatted data directory in " + found.keySet() + ": a node of a"
+                    + " multi-node cluster is formatted first with fjord format --cluster-id ID --config FILE, the"
+                    + " same ID on every node (fjord random-uuid makes one)");
+        }
         String identityClusterId = clusterId.orElseGet(() -> Base64Uuids.encode(Base64Uuids.random(randomUuids)));
         for (Map.Entry<Path, Optional<MetaProperties>> entry : found.entrySet()) {
             if (entry.getValue().isEmpty()) {
