@@ -90,7 +90,7 @@ final class NodeReadinessProbe {
         DataInputStream input = new DataInputStream(socket.getInputStream());
         int size = input.readInt();
         if (size < 4 || size > RESPONSE_SIZE_MAX_BYTES) {
-            throw new IOException("a " + apiKey + " response of " + size + " bytes");
+            throw new IOException(apiKey + " response of " + size + " bytes");
         }
         byte[] response = new byte[size];
         input.readFully(response);
