@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
  * stops them all. Runs on the main thread; the shutdown hook stops the nodes.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true, versionProvider = FjordVersion.class,
-        description = {"Run a local cluster: N nodes (broker and controller each, all voters of the metadata quorum)",
-                "as child processes, until Ctrl-C or SIGTERM, which stops them all.",
+        description = {"Run a local cluster of N nodes until Ctrl-C or SIGTERM, which stops them all.",
+                "Each node is a child process with the broker and controller roles, a voter of the metadata quorum.",
                 "Node i listens on localhost:P+2(i-1) for clients and on the next port for the quorum; its data,",
                 "server.properties (rewritten at every run) and server.log are in DIR/node-i. The first run makes",
                 "a cluster id (DIR/cluster.id) and formats the nodes with it; later runs reuse both.",
