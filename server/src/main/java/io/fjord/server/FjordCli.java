@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "fjord", mixinStandardHelpOptions = true, versionProvider = FjordVersion.class,
         description = "Fjord: a streaming platform that speaks the Kafka protocol.",
-        subcommands = {StartCommand.class, FormatCommand.class, RandomUuidCommand.class, VersionCommand.class,
-                DumpLogCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {StartCommand.class, ClusterCommand.class, FormatCommand.class, RandomUuidCommand.class,
+                VersionCommand.class, DumpLogCommand.class, CommandLine.HelpCommand.class})
 public final class FjordCli implements Callable<Integer> {
     /** Picocli's exit code for a usage error. */
     private static final int USAGE_ERROR = 2;

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class FjordCliTest {
     @Test
     void everyCommandPrintsItsOwnHelp() {
-        for (String command : List.of("start", "format", "random-uuid", "dump-log", "version")) {
+        for (String command : List.of("start", "cluster", "format", "random-uuid", "dump-log", "version")) {
             CommandRun run = CommandRun.of(command, "--help");
             assertThat(run.exitCode()).as(command).isZero();
             assertThat(run.out()).as(command).startsWith("Usage: fjord " + command).contains("-h, --help");
@@ -27,6 +27,7 @@ class FjordCliTest {
         CommandRun run = CommandRun.of();
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.out()).isEmpty();
-        assertThat(run.err()).startsWith("Usage: fjord").contains("start", "format", "random-uuid", "dump-log", "version");
+        assertThat(run.err()).startsWith("Usage: fjord").contains("start", "cluster", "format", "random-uuid", "dump-log",
+                "version");
     }
 }

@@ -1,0 +1,64 @@
+package io.fjord.server;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command that runs one node of a local cluster as a child JVM: this process's java binary and class path, the
+ * heap of {@code FJORD_HEAP_OPTS} (a smaller default than {@code fjord start}'s 1 GiB, as several nodes share the
+ * machine), the options of {@code FJORD_JAVA_OPTS}, then {@code fjord start --config} on the node's file with its log
+ * in the node's directory. Pure: the caller passes in what it read from the process and its environment. Immutable.
+ *
+ * @param javaBinary the java executable
+ * @param classPath the class path (the fjord jar, whose manifest names the rest, or the classes and jars of a test)
+ * @param environment the environment, for {@code FJORD_HEAP_OPTS} and {@code FJORD_JAVA_OPTS}
+ * @param logbackConfiguration this process's {@code logback.configurationFile}, or null; the children use the same
+ */
+record NodeCommandLine(String javaBinary, String classPath, Map<String, String> environment,
+                       String logbackConfiguration) {
+    static final String HEAP_OPTIONS_VARIABLE = "FJORD_HEAP_OPTS";
+    static final String JAVA_OPTIONS_VARIABLE = "FJORD_JAVA_OPTS";
+    /** Each node's heap when {@code FJORD_HEAP_OPTS} is unset. */
+    static final String DEFAULT_HEAP_OPTIONS = "-Xmx512m";
+    private static final String MAIN_CLASS = FjordCli.class.getName();
+
+    NodeCommandLine {
+        environment = Map.copyOf(environment);
+    }
+
+    /** The java binary and class path of this process. */
+    static NodeCommandLine ofThisProcess() {
+        String java = ProcessHandle.current().info().command()
+                .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        return new NodeCommandLine(java, System.getProperty("java.class.path"), System.getenv(),
+                System.getProperty("logback.configurationFile"));
+    }
+
+    List<String> command(ClusterLayout.Node node) {
+        List<String> command = new ArrayList<>();
+        command.add(javaBinary);
+        command.addAll(words(environment.getOrDefault(HEAP_OPTIONS_VARIABLE, ""), DEFAULT_HEAP_OPTIONS));
+        command.addAll(words(environment.getOrDefault(JAVA_OPTIONS_VARIABLE, ""), ""));
+        if (logbackConfiguration != null && !logbackConfiguration.isBlank()) {
+            command.add("-Dlogback.configurationFile=" + logbackConfiguration);
+        }
+        // After FJORD_JAVA_OPTS, which might name one log directory for all: the last -D wins.
+        command.add("-D" + FileLog.PROPERTY + "=" + node.directory());
+        command.addAll(List.of("-cp", classPath, MAIN_CLASS, "start", "--config", node.propertiesFile().toString()));
+        return command;
+    }
+
+    /** The child's environment: {@code FJORD_LOG_DIR} names the node's directory, for tools that read it. */
+    Map<String, String> environment(ClusterLayout.Node node) {
+        return Map.of(FileLog.ENVIRONMENT_VARIABLE, node.directory().toString());
+    }
+
+    /** The words of a variable as the fjord script's unquoted expansion splits them; the default when blank. */
+    private static List<String> words(String value, String defaultValue) {
+        String words = value.isBlank() ? defaultValue : value;
+        return Arrays.stream(words.trim().split("\\s+")).filter(word -> !word.isEmpty()).toList();
+    }
+}

@@ -1,0 +1,35 @@
+package io.fjord.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The child JVM's command line: the heap and options variables as the fjord script reads them, then the node. */
+class NodeCommandLineTest {
+    private final ClusterLayout.Node node = ClusterLayout.of(2, Path.of("/tmp/cluster"), 9092, Map.of()).nodes()
+            .get(1);
+
+    @Test
+    void aNodeGetsASmallerHeapThanFjordStartByDefaultItsLogDirectoryAndItsFile() {
+        NodeCommandLine commandLine = new NodeCommandLine("/jdk/bin/java", "/fjord/fjord-server.jar", Map.of(), null);
+        assertThat(commandLine.command(node)).containsExactly("/jdk/bin/java", "-Xmx512m",
+                "-Dfjord.log.dir=/tmp/cluster/node-2", "-cp", "/fjord/fjord-server.jar", "io.fjord.server.FjordCli",
+                "start", "--config", "/tmp/cluster/node-2/server.properties");
+        assertThat(commandLine.environment(node)).containsExactly(Map.entry("FJORD_LOG_DIR", "/tmp/cluster/node-2"));
+    }
+
+    @Test
+    void theVariablesAreSplitIntoWordsAsTheScriptSplitsThemAndTheNodesLogDirectoryWins() {
+        NodeCommandLine commandLine = new NodeCommandLine("java", "cp", Map.of("FJORD_HEAP_OPTS", " -Xms64m  -Xmx2G ",
+                "FJORD_JAVA_OPTS", "-Dfjord.log.level=DEBUG -Dfjord.log.dir=/elsewhere"), "/conf/logback.xml");
+        List<String> command = commandLine.command(node);
+        assertThat(command.subList(0, 7)).containsExactly("java", "-Xms64m", "-Xmx2G", "-Dfjord.log.level=DEBUG",
+                "-Dfjord.log.dir=/elsewhere", "-Dlogback.configurationFile=/conf/logback.xml",
+                "-Dfjord.log.dir=/tmp/cluster/node-2");
+        assertThat(new NodeCommandLine("java", "cp", Map.of("FJORD_HEAP_OPTS", "  "), null).command(node))
+                .contains("-Xmx512m");
+    }
+}
