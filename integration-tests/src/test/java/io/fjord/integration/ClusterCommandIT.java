@@ -32,7 +32,6 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -212,8 +211,6 @@ class ClusterCommandIT {
     }
 
     @Test
-    @Disabled("needs the forwarding of controller requests (BrokerRegistration of nodes 2 and 3 reaching the active"
-            + " controller), being merged by the lead: enable after that merge")
     void threeNodeClusterListsEveryBrokerThroughEachAndServesClients() throws Exception {
         int basePort = freeBasePort(3);
         Run run = start("--nodes", "3", "--directory", directory.resolve("cluster").toString(), "--base-port",
