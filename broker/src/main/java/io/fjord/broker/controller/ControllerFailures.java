@@ -5,6 +5,7 @@ import io.fjord.metadata.controller.NotControllerException;
 import io.fjord.raft.driver.ProposalException;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.AllocateProducerIdsResponseData;
+import io.fjord.protocol.message.BrokerHeartbeatResponseData;
 import io.fjord.protocol.message.BrokerRegistrationResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.AlterConfigsResponseData;
@@ -14,9 +15,12 @@ import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.protocol.message.CreateTopicsResponseData;
 import io.fjord.protocol.message.DeleteTopicsRequestData;
 import io.fjord.protocol.message.DeleteTopicsResponseData;
+import io.fjord.protocol.message.ElectLeadersRequestData;
+import io.fjord.protocol.message.ElectLeadersResponseData;
 import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
 import io.fjord.protocol.message.IncrementalAlterConfigsResponseData;
 import io.fjord.protocol.message.InitProducerIdResponseData;
+import io.fjord.protocol.message.UnregisterBrokerResponseData;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -132,5 +136,35 @@ public final class ControllerFailures {
 
     public static BrokerRegistrationResponseData brokerRegistration(Throwable failure) {
         return new BrokerRegistrationResponseData().setErrorCode(of(failure).error().code()).setBrokerEpoch(-1);
+    }
+
+    /** A failed heartbeat leaves the broker fenced as far as it knows; it retries. */
+    public static BrokerHeartbeatResponseData brokerHeartbeat(Throwable failure) {
+        return new BrokerHeartbeatResponseData().setErrorCode(of(failure).error().code()).setIsFenced(true);
+    }
+
+    public static UnregisterBrokerResponseData unregisterBroker(Throwable failure) {
+        Failure answer = of(failure);
+        return new UnregisterBrokerResponseData().setErrorCode(answer.error().code())
+                .setErrorMessage(answer.message());
+    }
+
+    /** The error at the top and for every partition named (none when the request named all partitions). */
+    public static ElectLeadersResponseData electLeaders(ElectLeadersRequestData request, Throwable failure) {
+        Failure answer = of(failure);
+        ElectLeadersResponseData response = new ElectLeadersResponseData().setErrorCode(answer.error().code());
+        if (request.topicPartitions() != null) {
+            for (ElectLeadersRequestData.TopicPartitions topic : request.topicPartitions()) {
+                ElectLeadersResponseData.ReplicaElectionResult result =
+                        new ElectLeadersResponseData.ReplicaElectionResult().setTopic(topic.topic());
+                for (int partition : topic.partitions()) {
+                    result.partitionResult().add(new ElectLeadersResponseData.PartitionResult()
+                            .setPartitionId(partition).setErrorCode(answer.error().code())
+                            .setErrorMessage(answer.message()));
+                }
+                response.replicaElectionResults().add(result);
+            }
+        }
+        return response;
     }
 }
