@@ -36,18 +36,21 @@ import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.SaslHandshakeHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
+import io.fjord.broker.lifecycle.BrokerLifecycleManager;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
 import io.fjord.broker.network.SocketServer;
 import io.fjord.metadata.quorum.MetadataQuorum;
+import io.fjord.metadata.controller.BrokerHeartbeatTracker;
+import io.fjord.metadata.controller.ClusterControl;
+import io.fjord.metadata.controller.ClusterMaintenance;
+import io.fjord.metadata.controller.ReplicationControl;
 import io.fjord.metadata.controller.TopicControl;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.records.RegisterBrokerRecord.BrokerEndpoint;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.BrokerRegistrationRequestData;
-import io.fjord.protocol.message.BrokerRegistrationResponseData;
 import io.fjord.protocol.message.CreateTopicsRequestData;
-import io.fjord.protocol.Errors;
 import io.fjord.storage.LogConfig;
 import io.fjord.storage.LogManager;
 import io.fjord.storage.MetaProperties;
@@ -87,6 +90,7 @@ public final class FjordNode implements AutoCloseable {
     private static final long METADATA_CATCH_UP_MS = 60_000;
 
     private MetadataQuorum quorum;
+    private BrokerLifecycleManager lifecycle;
     private ControllerChannel controller;
     private SocketServer socketServer;
     private MetadataCache cache;
@@ -147,7 +151,7 @@ public final class FjordNode implements AutoCloseable {
         TopicControl topics = new TopicControl(new TopicControl.Defaults(config.numPartitions(),
                 config.defaultReplicationFactor(), config.deleteTopicEnable()), this::validateTopicConfigs,
                 UUID::randomUUID);
-        controller = new ControllerApis(quorum.controller(), topics, new ConfigControl(configs));
+        controller = controllerApis(identity.clusterId().orElseThrow(), topics);
 
         TopicAdminHandlers topicAdmin = new TopicAdminHandlers(controller);
         Map<ApiKey, ApiHandler> handlers = new EnumMap<>(ApiKey.class);
@@ -190,7 +194,11 @@ public final class FjordNode implements AutoCloseable {
 
         socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher);
         socketServer.start();
-        registerBroker();
+        lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
+                runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,
+                brokerRegistration(consumerProtocolEnabled), () -> quorum.loader().image().offset());
+        lifecycle.start();
+        awaitUnfenced();
         LOG.info("Fjord node {} of cluster {} is ready; listening on {}", config.nodeId(),
                 identity.clusterId().orElseThrow(), boundListeners());
     }
@@ -268,8 +276,28 @@ public final class FjordNode implements AutoCloseable {
         return configs.resolve(cache.image()).validateTopicConfigs(overrides).map(error -> error.message());
     }
 
-    /** Registers this broker (or its changed listeners) in the metadata, waiting until it is durable. */
-    private void registerBroker() throws InterruptedException {
+    /**
+     * The controller's APIs and its membership timers (lease expiry, auto leader rebalance), sharing one
+     * {@link ClusterControl}: its heartbeat leases are the controller thread's soft state.
+     */
+    private ControllerApis controllerApis(String clusterId, TopicControl topics) {
+        io.fjord.broker.config.BrokerConfig settings = runningConfig.brokerConfig();
+        ReplicationControl replication = new ReplicationControl(new ReplicationControl.Settings(
+                settings.booleanValue("unclean.leader.election.enable"),
+                settings.intValue("leader.imbalance.per.broker.percentage")));
+        long sessionTimeoutMs = settings.intValue("broker.session.timeout.ms");
+        ClusterControl cluster = new ClusterControl(new ClusterControl.Settings(clusterId),
+                new BrokerHeartbeatTracker(sessionTimeoutMs), replication);
+        quorum.controller().setActiveTasks(new ClusterMaintenance(new ClusterMaintenance.Settings(sessionTimeoutMs,
+                settings.booleanValue("auto.leader.rebalance.enable"),
+                TimeUnit.SECONDS.toMillis(settings.longValue("leader.imbalance.check.interval.seconds"))), cluster,
+                replication, clock));
+        return new ControllerApis(quorum.controller(), topics, new ConfigControl(configs), cluster, replication,
+                clock);
+    }
+
+    /** This broker's registration: a new incarnation, its advertised listeners, rack and supported features. */
+    private BrokerRegistrationRequestData brokerRegistration(boolean consumerProtocolEnabled) {
         List<BrokerEndpoint> endpoints = new ArrayList<>();
         for (Endpoint endpoint : config.advertisedListeners()) {
             String host = endpoint.host().isEmpty() ? "localhost" : endpoint.host();
@@ -284,16 +312,18 @@ public final class FjordNode implements AutoCloseable {
         endpoints.forEach(endpoint -> registration.listeners().add(new BrokerRegistrationRequestData.Listener()
                 .setName(endpoint.listenerName()).setHost(endpoint.host()).setPort(endpoint.port())
                 .setSecurityProtocol(endpoint.securityProtocol())));
-        BrokerRegistrationResponseData answer;
+        BrokerFeatures.of(consumerProtocolEnabled).supported((short) 4).forEach(feature -> registration.features()
+                .add(new BrokerRegistrationRequestData.Feature().setName(feature.name())
+                        .setMinSupportedVersion(feature.minVersion()).setMaxSupportedVersion(feature.maxVersion())));
+        return registration;
+    }
+
+    /** Waits until the controller has unfenced this broker: it registered and caught up with the metadata log. */
+    private void awaitUnfenced() throws InterruptedException {
         try {
-            answer = (BrokerRegistrationResponseData) controller.send(ApiKey.BROKER_REGISTRATION, registration)
-                    .get(CONTROLLER_WAIT_MS, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot register broker " + config.nodeId(), e);
-        }
-        if (answer.errorCode() != Errors.NONE.code()) {
-            throw new IllegalStateException("cannot register broker " + config.nodeId() + ": "
-                    + Errors.forCode(answer.errorCode()));
+            lifecycle.awaitUnfenced(METADATA_CATCH_UP_MS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot register broker " + config.nodeId() + ": " + e.getMessage(), e);
         }
     }
 
@@ -348,6 +378,16 @@ public final class FjordNode implements AutoCloseable {
     }
 
     private void stopComponents() {
+        if (lifecycle != null) {
+            // Leaderships move away while the node still serves requests (clients follow them), then heartbeats stop.
+            try {
+                lifecycle.controlledShutdown(CONTROLLER_WAIT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            lifecycle.close();
+            lifecycle = null;
+        }
         if (fetchHandler != null) {
             fetchHandler.beginShutdown(); // long polls answer now instead of holding the drain below
         }
