@@ -42,6 +42,7 @@ import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.SaslHandshakeHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
+import io.fjord.broker.lifecycle.BrokerLifecycleManager;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
 import io.fjord.broker.network.SocketServer;
@@ -50,14 +51,16 @@ import io.fjord.metadata.quorum.MetadataSnapshotPolicy;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.transport.TransportConfig;
 import io.fjord.broker.config.BrokerConfig;
+import io.fjord.metadata.controller.BrokerHeartbeatTracker;
+import io.fjord.metadata.controller.ClusterControl;
+import io.fjord.metadata.controller.ClusterMaintenance;
+import io.fjord.metadata.controller.ReplicationControl;
 import io.fjord.metadata.controller.TopicControl;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.records.RegisterBrokerRecord.BrokerEndpoint;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.BrokerRegistrationRequestData;
-import io.fjord.protocol.message.BrokerRegistrationResponseData;
 import io.fjord.protocol.message.CreateTopicsRequestData;
-import io.fjord.protocol.Errors;
 import io.fjord.storage.LogConfig;
 import io.fjord.storage.LogManager;
 import io.fjord.storage.MetaProperties;
@@ -99,6 +102,7 @@ public final class FjordNode implements AutoCloseable {
     private MetadataQuorum quorum;
     /** The channel to the active controller on other nodes; null on a quorum of one. */
     private ForwardingControllerChannel forwarding;
+    private BrokerLifecycleManager lifecycle;
     private ControllerChannel controller;
     private SocketServer socketServer;
     private MetadataCache cache;
@@ -143,7 +147,7 @@ public final class FjordNode implements AutoCloseable {
         TopicControl topics = new TopicControl(new TopicControl.Defaults(config.numPartitions(),
                 config.defaultReplicationFactor(), config.deleteTopicEnable()), this::validateTopicConfigs,
                 UUID::randomUUID, new java.security.SecureRandom());
-        ControllerApis local = new ControllerApis(quorum.controller(), topics, new ConfigControl(configs));
+        ControllerApis local = controllerApis(identity.clusterId().orElseThrow(), topics);
         controllerApis.set(local);
         MetadataImage image = startQuorum();
         cache = new MetadataCache(identity.clusterId().orElseThrow(), config.nodeId(), MetadataImage.EMPTY);
@@ -214,7 +218,11 @@ public final class FjordNode implements AutoCloseable {
 
         socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher);
         socketServer.start();
-        registerBroker();
+        lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
+                runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,
+                brokerRegistration(consumerProtocolEnabled), () -> quorum.loader().image().offset());
+        lifecycle.start();
+        awaitUnfenced();
         LOG.info("Fjord node {} of cluster {} is ready; listening on {}", config.nodeId(),
                 identity.clusterId().orElseThrow(), boundListeners());
     }
@@ -344,8 +352,29 @@ public final class FjordNode implements AutoCloseable {
                 .map(error -> error.message());
     }
 
-    /** Registers this broker (or its changed listeners) in the metadata, waiting until it is durable. */
-    private void registerBroker() throws InterruptedException {
+    /**
+     * The controller's APIs and its membership timers (lease expiry, auto leader rebalance), sharing one
+     * {@link ClusterControl}: its heartbeat leases are the controller thread's soft state.
+     */
+    private ControllerApis controllerApis(String clusterId, TopicControl topics) {
+        // The static settings: built before the metadata (and its dynamic configs) is loaded.
+        BrokerConfig settings = config.brokerConfig();
+        ReplicationControl replication = new ReplicationControl(new ReplicationControl.Settings(
+                settings.booleanValue("unclean.leader.election.enable"),
+                settings.intValue("leader.imbalance.per.broker.percentage")));
+        long sessionTimeoutMs = settings.intValue("broker.session.timeout.ms");
+        ClusterControl cluster = new ClusterControl(new ClusterControl.Settings(clusterId),
+                new BrokerHeartbeatTracker(sessionTimeoutMs), replication);
+        quorum.controller().setActiveTasks(new ClusterMaintenance(new ClusterMaintenance.Settings(sessionTimeoutMs,
+                settings.booleanValue("auto.leader.rebalance.enable"),
+                TimeUnit.SECONDS.toMillis(settings.longValue("leader.imbalance.check.interval.seconds"))), cluster,
+                replication, clock));
+        return new ControllerApis(quorum.controller(), topics, new ConfigControl(configs), cluster, replication,
+                clock);
+    }
+
+    /** This broker's registration: a new incarnation, its advertised listeners, rack and supported features. */
+    private BrokerRegistrationRequestData brokerRegistration(boolean consumerProtocolEnabled) {
         List<BrokerEndpoint> endpoints = new ArrayList<>();
         for (Endpoint endpoint : config.advertisedListeners()) {
             String host = endpoint.host().isEmpty() ? "localhost" : endpoint.host();
@@ -360,16 +389,18 @@ public final class FjordNode implements AutoCloseable {
         endpoints.forEach(endpoint -> registration.listeners().add(new BrokerRegistrationRequestData.Listener()
                 .setName(endpoint.listenerName()).setHost(endpoint.host()).setPort(endpoint.port())
                 .setSecurityProtocol(endpoint.securityProtocol())));
-        BrokerRegistrationResponseData answer;
+        BrokerFeatures.of(consumerProtocolEnabled).supported((short) 4).forEach(feature -> registration.features()
+                .add(new BrokerRegistrationRequestData.Feature().setName(feature.name())
+                        .setMinSupportedVersion(feature.minVersion()).setMaxSupportedVersion(feature.maxVersion())));
+        return registration;
+    }
+
+    /** Waits until the controller has unfenced this broker: it registered and caught up with the metadata log. */
+    private void awaitUnfenced() throws InterruptedException {
         try {
-            answer = (BrokerRegistrationResponseData) controller.send(ApiKey.BROKER_REGISTRATION, registration)
-                    .get(CONTROLLER_WAIT_MS, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot register broker " + config.nodeId(), e);
-        }
-        if (answer.errorCode() != Errors.NONE.code()) {
-            throw new IllegalStateException("cannot register broker " + config.nodeId() + ": "
-                    + Errors.forCode(answer.errorCode()));
+            lifecycle.awaitUnfenced(METADATA_CATCH_UP_MS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot register broker " + config.nodeId() + ": " + e.getMessage(), e);
         }
     }
 
@@ -440,6 +471,16 @@ public final class FjordNode implements AutoCloseable {
     }
 
     private void stopComponents() {
+        if (lifecycle != null) {
+            // Leaderships move away while the node still serves requests (clients follow them), then heartbeats stop.
+            try {
+                lifecycle.controlledShutdown(CONTROLLER_WAIT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            lifecycle.close();
+            lifecycle = null;
+        }
         if (fetchHandler != null) {
             fetchHandler.beginShutdown(); // long polls answer now instead of holding the drain below
         }

@@ -1,25 +1,26 @@
 package io.fjord.broker.controller;
 
+import io.fjord.metadata.controller.ClusterControl;
 import io.fjord.metadata.controller.ControllerResult;
 import io.fjord.metadata.controller.MetadataController;
+import io.fjord.metadata.controller.ReplicationControl;
 import io.fjord.metadata.controller.TopicControl;
-import io.fjord.metadata.image.BrokerImage;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.records.ProducerIdsRecord;
-import io.fjord.metadata.records.RegisterBrokerRecord;
-import io.fjord.metadata.records.RegisterBrokerRecord.BrokerEndpoint;
 import io.fjord.protocol.message.AllocateProducerIdsRequestData;
 import io.fjord.protocol.message.AllocateProducerIdsResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.BrokerHeartbeatRequestData;
 import io.fjord.protocol.message.BrokerRegistrationRequestData;
-import io.fjord.protocol.message.BrokerRegistrationResponseData;
 import io.fjord.protocol.message.CreatePartitionsRequestData;
 import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.protocol.message.DeleteTopicsRequestData;
+import io.fjord.protocol.message.ElectLeadersRequestData;
 import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
-import java.util.ArrayList;
+import io.fjord.protocol.message.UnregisterBrokerRequestData;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -28,10 +29,13 @@ import java.util.function.Function;
 /**
  * The controller's APIs on the node that runs the controller: each request becomes one operation of the
  * {@link MetadataController}, decided by the pure control class of its family ({@link TopicControl},
- * {@link ConfigControl}, producer-id blocks, broker registration) and answered once its records are committed; a
+ * {@link ConfigControl}, producer-id blocks, {@link ClusterControl} for BrokerRegistration, BrokerHeartbeat and
+ * UnregisterBroker, {@link ReplicationControl} for ElectLeaders) and answered once its records are committed; a
  * failed operation is answered with an error code for every topic or resource ({@link ControllerFailures}).
+ * Membership operations read the injected clock on the controller's thread, where the decision is made.
  *
- * <p>Thread-safe: holds only immutable collaborators.
+ * <p>Thread-safe: holds only collaborators that are immutable or used only inside operations, which the
+ * controller runs one at a time on its thread (the {@link ClusterControl}'s leases).
  */
 public final class ControllerApis implements ControllerChannel {
     /** Producer ids handed out per AllocateProducerIds (Kafka's block size). */
@@ -39,16 +43,29 @@ public final class ControllerApis implements ControllerChannel {
     /** The APIs decided here; others fail. */
     public static final Set<ApiKey> APIS = Set.of(ApiKey.CREATE_TOPICS, ApiKey.DELETE_TOPICS,
             ApiKey.CREATE_PARTITIONS, ApiKey.INCREMENTAL_ALTER_CONFIGS, ApiKey.ALTER_CONFIGS,
-            ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION);
+            ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
+            ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS);
 
     private final MetadataController controller;
     private final TopicControl topics;
     private final ConfigControl configs;
+    private final ClusterControl cluster;
+    private final ReplicationControl replication;
+    private final InstantSource clock;
 
-    public ControllerApis(MetadataController controller, TopicControl topics, ConfigControl configs) {
+    /**
+     * @param cluster     the controller's membership decisions; the same instance as the {@code ClusterMaintenance}
+     *                    the controller runs, since they share the heartbeat leases
+     * @param replication the controller's election decisions
+     */
+    public ControllerApis(MetadataController controller, TopicControl topics, ConfigControl configs,
+                          ClusterControl cluster, ReplicationControl replication, InstantSource clock) {
         this.controller = controller;
         this.topics = topics;
         this.configs = configs;
+        this.cluster = cluster;
+        this.replication = replication;
+        this.clock = clock;
     }
 
     @Override
@@ -82,7 +99,21 @@ public final class ControllerApis implements ControllerChannel {
             }
             case BROKER_REGISTRATION -> {
                 BrokerRegistrationRequestData body = (BrokerRegistrationRequestData) request;
-                yield run(image -> registerBroker(image, body), ControllerFailures::brokerRegistration);
+                yield run(image -> cluster.registerBroker(image, body, clock.millis()),
+                        ControllerFailures::brokerRegistration);
+            }
+            case BROKER_HEARTBEAT -> {
+                BrokerHeartbeatRequestData body = (BrokerHeartbeatRequestData) request;
+                yield run(image -> cluster.heartbeat(image, body, clock.millis()), ControllerFailures::brokerHeartbeat);
+            }
+            case UNREGISTER_BROKER -> {
+                UnregisterBrokerRequestData body = (UnregisterBrokerRequestData) request;
+                yield run(image -> cluster.unregisterBroker(image, body), ControllerFailures::unregisterBroker);
+            }
+            case ELECT_LEADERS -> {
+                ElectLeadersRequestData body = (ElectLeadersRequestData) request;
+                yield run(image -> replication.electLeaders(image, body),
+                        f -> ControllerFailures.electLeaders(body, f));
             }
             default -> CompletableFuture.failedFuture(new IllegalArgumentException(api + " is not a controller API"));
         };
@@ -100,27 +131,5 @@ public final class ControllerApis implements ControllerChannel {
         return new ControllerResult<>(List.of(new ProducerIdsRecord(request.brokerId(),
                 start + PRODUCER_ID_BLOCK_SIZE)), new AllocateProducerIdsResponseData().setProducerIdStart(start)
                 .setProducerIdLen(PRODUCER_ID_BLOCK_SIZE));
-    }
-
-    /**
-     * Registers a broker, or its changed listeners, rack or incarnation; nothing is written when the image already
-     * holds the same registration unfenced. Broker epochs, fencing and leases come with cluster membership (issue
-     * #11's {@code ClusterControl}); until then the epoch answered is -1.
-     */
-    private static ControllerResult<BrokerRegistrationResponseData> registerBroker(MetadataImage image,
-            BrokerRegistrationRequestData request) {
-        List<BrokerEndpoint> endpoints = new ArrayList<>();
-        for (BrokerRegistrationRequestData.Listener listener : request.listeners()) {
-            endpoints.add(new BrokerEndpoint(listener.name(), listener.host(), listener.port(),
-                    listener.securityProtocol()));
-        }
-        BrokerRegistrationResponseData response = new BrokerRegistrationResponseData().setBrokerEpoch(-1);
-        BrokerImage current = image.brokers().get(request.brokerId());
-        if (current != null && current.endpoints().equals(endpoints) && !current.fenced()
-                && java.util.Objects.equals(current.rack(), request.rack())) {
-            return new ControllerResult<>(List.of(), response);
-        }
-        return new ControllerResult<>(List.of(new RegisterBrokerRecord(request.brokerId(), request.incarnationId(),
-                endpoints, request.rack(), false)), response);
     }
 }

@@ -57,7 +57,8 @@ class AlterConfigsHandlersTest {
         controller = new MemoryController(new MetadataPublication(cache, List.of()));
         ImageConfigResolver configs = new ImageConfigResolver(ConfigResolver.ofStatic(BrokerConfig.fromMap(
                 Map.of("node.id", "1", "process.roles", "broker,controller"))), NODE_ID);
-        handlers = new AlterConfigsHandlers(new ControllerApis(controller, null, new ConfigControl(configs)), NODE_ID,
+        handlers = new AlterConfigsHandlers(new ControllerApis(controller, null, new ConfigControl(configs), null, null,
+                java.time.InstantSource.system()), NODE_ID,
                 loggers);
     }
 

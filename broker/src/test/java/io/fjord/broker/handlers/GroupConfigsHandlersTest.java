@@ -57,7 +57,8 @@ class GroupConfigsHandlersTest {
                 Map.of("node.id", "1", "process.roles", "broker,controller",
                         "group.consumer.heartbeat.interval.ms", "6000"))), 1);
         AlterConfigsHandlersTest.MemoryLoggers loggers = new AlterConfigsHandlersTest.MemoryLoggers();
-        alter = new AlterConfigsHandlers(new ControllerApis(controller, null, new ConfigControl(configs)), 1,
+        alter = new AlterConfigsHandlers(new ControllerApis(controller, null, new ConfigControl(configs), null, null,
+                java.time.InstantSource.system()), 1,
                 loggers);
         describe = new DescribeConfigsHandler(cache, configs, loggers);
     }
@@ -218,7 +219,8 @@ class GroupConfigsHandlersTest {
                 "node.id", "1", "process.roles", "broker,controller",
                 "group.consumer.min.session.timeout.ms", "10000",
                 "group.consumer.max.heartbeat.interval.ms", "30000"))), 1);
-        alter = new AlterConfigsHandlers(new ControllerApis(controller, null, new ConfigControl(wide)), 1,
+        alter = new AlterConfigsHandlers(new ControllerApis(controller, null, new ConfigControl(wide), null, null,
+                java.time.InstantSource.system()), 1,
                 new AlterConfigsHandlersTest.MemoryLoggers());
         AlterConfigsResourceResponse both = incremental(group("g", config(SET, "consumer.session.timeout.ms",
                 "20000"), config(SET, "consumer.heartbeat.interval.ms", "20000")));

@@ -66,7 +66,8 @@ class TopicAdminHandlersTest {
                     }
                     return new UUID(7, ids.incrementAndGet());
                 });
-        handlers = new TopicAdminHandlers(new ControllerApis(controller, topics, null));
+        handlers = new TopicAdminHandlers(new ControllerApis(controller, topics, null, null, null,
+                java.time.InstantSource.system()));
         controller.submit(image -> new ControllerResult<>(List.of(new RegisterBrokerRecord(1, new UUID(0, 1),
                 List.of(), null, false)), Boolean.TRUE)).get(ANSWER_BOUND_SECONDS, TimeUnit.SECONDS);
     }

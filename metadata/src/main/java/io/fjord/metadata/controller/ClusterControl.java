@@ -72,8 +72,8 @@ public final class ClusterControl {
     /**
      * Registers a broker, fenced until its heartbeats show it caught up. The same incarnation again gets its
      * registration back unchanged (a retried request); a new incarnation gets a new epoch once the previous
-     * incarnation's lease has expired (DUPLICATE_BROKER_REGISTRATION before), and the old incarnation's leaderships
-     * move in the same operation.
+     * incarnation is fenced or its lease has expired (DUPLICATE_BROKER_REGISTRATION before), and the old
+     * incarnation's leaderships move in the same operation.
      */
     public ControllerResult<BrokerRegistrationResponseData> registerBroker(MetadataImage image,
                                                                            BrokerRegistrationRequestData request,
@@ -95,7 +95,9 @@ public final class ClusterControl {
             heartbeats.touch(brokerId, nowMs, -1);
             return new ControllerResult<>(List.of(), response.setBrokerEpoch(existing.brokerEpoch()));
         }
-        if (existing != null && !existing.incarnationId().equals(request.incarnationId())
+        // As Kafka: a fenced registration has no session, so a broker that shut down cleanly (fenced by its
+        // controlled shutdown) registers its next incarnation at once; an unfenced one waits for its lease to end.
+        if (existing != null && !existing.incarnationId().equals(request.incarnationId()) && !existing.fenced()
                 && heartbeats.hasLiveLease(brokerId, nowMs)) {
             response.setErrorCode(Errors.DUPLICATE_BROKER_REGISTRATION.code());
             return new ControllerResult<>(List.of(), response);

@@ -1,6 +1,7 @@
 package io.fjord.metadata.quorum;
 
 import io.fjord.metadata.MetadataBatchTooLargeException;
+import io.fjord.metadata.controller.ActiveControllerTasks;
 import io.fjord.metadata.controller.ControllerResult;
 import io.fjord.metadata.controller.MetadataController;
 import io.fjord.metadata.controller.NotControllerException;
@@ -15,8 +16,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +37,13 @@ import org.slf4j.LoggerFactory;
  * itself with Kafka's error; this is the last line of defence); a proposal the quorum did not commit fails with the
  * driver's {@code ProposalException} (its outcome is then unknown, as a timed-out Kafka request's).
  *
- * <p>Thread-safe: {@link #submit} from any thread; the controller's thread, created by {@link #start()}, does the
- * rest.
+ * <p>{@link ActiveControllerTasks} ({@link #setActiveTasks}) run on the controller's thread too: their activation
+ * before the first operation of each epoch this node leads, their periodic check every
+ * {@link ActiveControllerTasks#periodMs()} while active (a timer thread only enqueues the check, at most one at a
+ * time), its records committed as one entry like an operation's.
+ *
+ * <p>Thread-safe: {@link #submit} from any thread; the controller's thread and the timer thread, created by
+ * {@link #start()}, do the rest.
  */
 public final class QuorumController implements MetadataController, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumController.class);
@@ -45,6 +53,12 @@ public final class QuorumController implements MetadataController, AutoCloseable
     private final MetadataLoader loader;
     private final long commitWaitMs;
     private ExecutorService thread;
+    private ScheduledExecutorService timer;
+    private ActiveControllerTasks tasks;
+    /** Whether a periodic check is queued or running (the timer adds no second one). */
+    private final AtomicBoolean periodicQueued = new AtomicBoolean();
+    /** The leader epoch whose activation ran; owned by the controller's thread. */
+    private int activatedEpoch = -1;
 
     /**
      * @param commitWaitMs the longest an operation waits for its leadership to begin, its entry to commit and its
@@ -63,6 +77,54 @@ public final class QuorumController implements MetadataController, AutoCloseable
             controller.setDaemon(true);
             return controller;
         });
+        scheduleTasks();
+    }
+
+    /**
+     * What this controller does on activation and periodically while active; set once, before or after
+     * {@link #start()}. The tasks are then owned by the controller's thread.
+     */
+    public synchronized void setActiveTasks(ActiveControllerTasks activeTasks) {
+        if (tasks != null) {
+            throw new IllegalStateException("the active controller's tasks are set already");
+        }
+        tasks = activeTasks;
+        scheduleTasks();
+    }
+
+    private synchronized void scheduleTasks() {
+        if (tasks == null || thread == null || timer != null) {
+            return;
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread timerThread = new Thread(runnable, "fjord-controller-timer");
+            timerThread.setDaemon(true);
+            return timerThread;
+        });
+        long periodMs = tasks.periodMs();
+        timer.scheduleWithFixedDelay(() -> {
+            if (periodicQueued.compareAndSet(false, true)) {
+                runPeriodicTasks().whenComplete((ignored, failure) -> periodicQueued.set(false));
+            }
+        }, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Runs the periodic check now, on the controller's thread, if this node is the active controller (nothing
+     * otherwise); the future completes once its records are committed and applied. The timer calls it; tests too.
+     */
+    public CompletableFuture<Void> runPeriodicTasks() {
+        ActiveControllerTasks activeTasks;
+        synchronized (this) {
+            activeTasks = tasks;
+        }
+        if (activeTasks == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return submit(image -> {
+            ControllerResult<?> checked = activeTasks.periodic(image);
+            return new ControllerResult<Void>(checked.records(), null);
+        }, true);
     }
 
     /** Whether this node leads the quorum and its loader has begun its epoch (operations are decided here). */
@@ -73,6 +135,11 @@ public final class QuorumController implements MetadataController, AutoCloseable
 
     @Override
     public <T> CompletableFuture<T> submit(Function<MetadataImage, ControllerResult<T>> operation) {
+        return submit(operation, false);
+    }
+
+    private <T> CompletableFuture<T> submit(Function<MetadataImage, ControllerResult<T>> operation,
+                                            boolean onlyIfActive) {
         CompletableFuture<T> result = new CompletableFuture<>();
         ExecutorService executor;
         synchronized (this) {
@@ -84,7 +151,7 @@ public final class QuorumController implements MetadataController, AutoCloseable
             return result;
         }
         try {
-            executor.execute(new Task<>(operation, result));
+            executor.execute(new Task<>(operation, result, onlyIfActive));
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new NotControllerException("the controller of node " + nodeId
                     + " is shutting down"));
@@ -92,7 +159,12 @@ public final class QuorumController implements MetadataController, AutoCloseable
         return result;
     }
 
-    private <T> void run(Function<MetadataImage, ControllerResult<T>> operation, CompletableFuture<T> result) {
+    private <T> void run(Function<MetadataImage, ControllerResult<T>> operation, CompletableFuture<T> result,
+                         boolean onlyIfActive) {
+        if (onlyIfActive && !isActive()) {
+            result.complete(null); // a periodic check on a node that is not the active controller: nothing to do
+            return;
+        }
         try {
             MetadataImage image = activeImage();
             ControllerResult<T> decided = operation.apply(image);
@@ -131,7 +203,18 @@ public final class QuorumController implements MetadataController, AutoCloseable
             throw new NotControllerException("node " + nodeId + " is not the active controller"
                     + (status.leaderId() < 0 ? "; no leader is known" : "; node " + status.leaderId() + " is"));
         }
-        return await(loader.awaitLeaderChange(status.epoch()), "the start of epoch " + status.epoch());
+        MetadataImage image = await(loader.awaitLeaderChange(status.epoch()), "the start of epoch " + status.epoch());
+        ActiveControllerTasks activeTasks;
+        synchronized (this) {
+            activeTasks = tasks;
+        }
+        if (activeTasks != null && status.epoch() != activatedEpoch) {
+            // A new leadership: the soft state starts afresh before anything is decided in this epoch.
+            activeTasks.activated(image);
+            activatedEpoch = status.epoch();
+            LOG.info("Node {} is the active controller in epoch {}", nodeId, status.epoch());
+        }
+        return image;
     }
 
     private void commit(byte[] payload) throws InterruptedException {
@@ -162,6 +245,10 @@ public final class QuorumController implements MetadataController, AutoCloseable
         synchronized (this) {
             executor = thread;
             thread = null;
+            if (timer != null) {
+                timer.shutdownNow();
+                timer = null;
+            }
         }
         if (executor != null) {
             executor.shutdown();
@@ -189,15 +276,18 @@ public final class QuorumController implements MetadataController, AutoCloseable
     private final class Task<T> implements Runnable {
         private final Function<MetadataImage, ControllerResult<T>> operation;
         private final CompletableFuture<T> result;
+        private final boolean onlyIfActive;
 
-        Task(Function<MetadataImage, ControllerResult<T>> operation, CompletableFuture<T> result) {
+        Task(Function<MetadataImage, ControllerResult<T>> operation, CompletableFuture<T> result,
+             boolean onlyIfActive) {
             this.operation = operation;
             this.result = result;
+            this.onlyIfActive = onlyIfActive;
         }
 
         @Override
         public void run() {
-            QuorumController.this.run(operation, result);
+            QuorumController.this.run(operation, result, onlyIfActive);
         }
     }
 }

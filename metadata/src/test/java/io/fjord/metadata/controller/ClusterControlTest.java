@@ -79,6 +79,29 @@ class ClusterControlTest {
     }
 
     @Test
+    void aFencedRegistrationHasNoSessionSoTheNextIncarnationRegistersAtOnce() {
+        long epoch = fixture.startBroker(1, 0);
+        fixture.createTopic("t", List.of(List.of(1)));
+        // A controlled shutdown fences the broker (its lease is still live)...
+        fixture.apply(fixture.cluster.heartbeat(fixture.image, fixture.heartbeat(1, epoch).setWantShutDown(true), 10));
+        BrokerHeartbeatResponseData shutDown = fixture.apply(fixture.cluster.heartbeat(fixture.image,
+                fixture.heartbeat(1, epoch).setWantShutDown(true), 20));
+        assertThat(shutDown.shouldShutDown()).isTrue();
+        assertThat(fixture.image.brokers().get(1).fenced()).isTrue();
+        // ...and a newly active controller gives every registered broker a fresh lease.
+        fixture.cluster.activate(fixture.image, 30);
+
+        BrokerRegistrationResponseData restarted = fixture.apply(fixture.cluster.registerBroker(fixture.image,
+                ControllerFixture.registration(1, new UUID(1, 77)), 40));
+
+        assertThat(restarted.errorCode()).isZero();
+        assertThat(restarted.brokerEpoch()).isGreaterThan(epoch);
+        fixture.apply(fixture.cluster.heartbeat(fixture.image, fixture.heartbeat(1, restarted.brokerEpoch()), 50));
+        assertThat(fixture.image.brokers().get(1).fenced()).isFalse();
+        assertThat(fixture.partition("t", 0).leader()).isEqualTo(1);
+    }
+
+    @Test
     void brokerEpochsGrowAcrossUnregistration() {
         long first = fixture.startBroker(1, 0);
         long second = fixture.startBroker(2, 0);

@@ -1,0 +1,84 @@
+package io.fjord.metadata.controller;
+
+import io.fjord.metadata.image.MetadataImage;
+import java.time.InstantSource;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The active controller's timers for cluster membership, Kafka's periodic controller tasks: on activation every
+ * registered broker gets a fresh lease ({@link ClusterControl#activate}); then every {@code broker.session.timeout.ms}
+ * / 8 (Kafka's sampling, so a silent broker is fenced within 112.5% of its session timeout) brokers whose lease
+ * expired are fenced with their leaderships moved, and, with {@code auto.leader.rebalance.enable}, every
+ * {@code leader.imbalance.check.interval.seconds} the preferred leaders are restored
+ * ({@link ReplicationControl#rebalanceLeaders}). One check writes one entry: fencing first, a rebalance at a later
+ * check; a check that hit the per-operation record bound leaves the rest due at once.
+ *
+ * <p>Not thread-safe: owned by the controller's thread, like the {@link ClusterControl} it shares with the request
+ * operations. Time comes from the injected clock.
+ */
+public final class ClusterMaintenance implements ActiveControllerTasks {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterMaintenance.class);
+
+    /**
+     * @param sessionTimeoutMs                 {@code broker.session.timeout.ms} (9000)
+     * @param autoLeaderRebalanceEnable        {@code auto.leader.rebalance.enable} (true)
+     * @param leaderImbalanceCheckIntervalMs   {@code leader.imbalance.check.interval.seconds} in ms (300,000)
+     */
+    public record Settings(long sessionTimeoutMs, boolean autoLeaderRebalanceEnable,
+                           long leaderImbalanceCheckIntervalMs) {
+        public Settings {
+            if (sessionTimeoutMs <= 0 || leaderImbalanceCheckIntervalMs <= 0) {
+                throw new IllegalArgumentException("the session timeout and check interval must be positive");
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final ClusterControl cluster;
+    private final ReplicationControl replication;
+    private final InstantSource clock;
+    private long nextRebalanceMs = Long.MAX_VALUE;
+
+    public ClusterMaintenance(Settings settings, ClusterControl cluster, ReplicationControl replication,
+                              InstantSource clock) {
+        this.settings = settings;
+        this.cluster = cluster;
+        this.replication = replication;
+        this.clock = clock;
+    }
+
+    @Override
+    public void activated(MetadataImage image) {
+        long nowMs = clock.millis();
+        cluster.activate(image, nowMs);
+        nextRebalanceMs = nowMs + settings.leaderImbalanceCheckIntervalMs();
+    }
+
+    @Override
+    public ControllerResult<?> periodic(MetadataImage image) {
+        long nowMs = clock.millis();
+        ControllerResult<List<Integer>> fenced = cluster.fenceExpiredBrokers(image, nowMs);
+        if (!fenced.records().isEmpty()) {
+            LOG.info("Fencing broker(s) {}: no heartbeat within {} ms", fenced.response(),
+                    settings.sessionTimeoutMs());
+            return fenced;
+        }
+        if (!settings.autoLeaderRebalanceEnable() || nowMs < nextRebalanceMs) {
+            return fenced;
+        }
+        ControllerResult<?> rebalanced = replication.rebalanceLeaders(image);
+        boolean more = rebalanced.records().size() >= OperationLimits.RECORDS_PER_OPERATION_MAX;
+        nextRebalanceMs = more ? nowMs : nowMs + settings.leaderImbalanceCheckIntervalMs();
+        if (!rebalanced.records().isEmpty()) {
+            LOG.info("Moving {} leadership(s) back to their preferred replicas", rebalanced.records().size());
+        }
+        return rebalanced;
+    }
+
+    @Override
+    public long periodMs() {
+        return Math.max(1, settings.sessionTimeoutMs() / 8);
+    }
+}
