@@ -112,6 +112,32 @@ class ClusterIT {
         }
     }
 
+    @Test
+    void aBrokerOnlyNodeJoinsAndTakesPartitions() throws Exception {
+        try (FjordTestCluster cluster = FjordTestCluster.start(data, 3, Map.of())) {
+            cluster.addBroker(4, Map.of());
+            // An observer of the quorum: it follows the metadata, registers through the active controller and is
+            // unfenced once caught up (its start waited for that).
+            assertThat(cluster.node(4).metadataQuorum().status().role().name()).isNotEqualTo("LEADER");
+            try (Admin admin = cluster.admin(4)) {
+                assertThat(ids(admin.describeCluster().nodes().get(60, TimeUnit.SECONDS)))
+                        .containsExactlyInAnyOrder(1, 2, 3, 4);
+                // Sent to the broker-only node, forwarded to the controller; the new broker gets its share.
+                admin.createTopics(List.of(new NewTopic("four-ways", 8, (short) 1))).all().get(60, TimeUnit.SECONDS);
+                await().atMost(BOUND).untilAsserted(() -> {
+                    Map<Integer, Integer> led = new HashMap<>();
+                    for (TopicPartitionInfo partition : admin.describeTopics(List.of("four-ways")).allTopicNames()
+                            .get(60, TimeUnit.SECONDS).get("four-ways").partitions()) {
+                        led.merge(partition.leader().id(), 1, Integer::sum);
+                    }
+                    assertThat(led).containsOnlyKeys(1, 2, 3, 4).allSatisfy((broker, count) -> assertThat(count)
+                            .isEqualTo(2));
+                });
+            }
+            produceAndConsume(cluster.bootstrapServers(4), "four-ways", 40);
+        }
+    }
+
     /** Writes {@code count} records over every partition with an idempotent acks=all producer and reads them back. */
     private static void produceAndConsume(String bootstrap, String topic, int count) throws Exception {
         Properties producerConfig = new Properties();
@@ -121,7 +147,7 @@ class ClusterIT {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
                 new StringSerializer())) {
             for (int index = 0; index < count; index++) {
-                producer.send(new ProducerRecord<>(topic, index % 6, "key-" + index, "value-" + index))
+                producer.send(new ProducerRecord<>(topic, "key-" + index, "value-" + index))
                         .get(120, TimeUnit.SECONDS);
             }
         }

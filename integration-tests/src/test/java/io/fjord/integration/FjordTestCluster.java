@@ -32,8 +32,11 @@ final class FjordTestCluster implements AutoCloseable {
     /** Liveness bound of a node's start on a busy machine. */
     private static final long START_BOUND_SECONDS = 120;
 
-    private final Map<Integer, FjordNode> nodes = new LinkedHashMap<>();
+    private final Map<Integer, FjordNode> nodes = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Integer, Map<String, String>> properties = new HashMap<>();
+    private String clusterId;
+    private String voters;
+    private Path root;
 
     private FjordTestCluster() {
     }
@@ -47,6 +50,9 @@ final class FjordTestCluster implements AutoCloseable {
         FjordTestCluster cluster = new FjordTestCluster();
         // Every node formatted with the cluster's id, as fjord format does.
         String clusterId = Base64Uuids.encode(UUID.randomUUID());
+        cluster.clusterId = clusterId;
+        cluster.voters = voters.toString();
+        cluster.root = root;
         for (int id = 1; id <= nodeCount; id++) {
             MetaProperties.of(clusterId, id, UUID.randomUUID()).write(
                     java.nio.file.Files.createDirectories(root.resolve("node-" + id)));
@@ -92,6 +98,26 @@ final class FjordTestCluster implements AutoCloseable {
         } finally {
             starters.shutdownNow();
         }
+    }
+
+    /**
+     * Adds a broker-only node (an observer of the quorum, no controller listener), formatted with the cluster's id,
+     * and waits until it is ready.
+     */
+    void addBroker(int id, Map<String, String> extra) throws Exception {
+        MetaProperties.of(clusterId, id, UUID.randomUUID()).write(
+                java.nio.file.Files.createDirectories(root.resolve("node-" + id)));
+        Map<String, String> node = new HashMap<>();
+        node.put("node.id", Integer.toString(id));
+        node.put("process.roles", "broker");
+        node.put("listeners", "PLAINTEXT://127.0.0.1:0");
+        node.put("controller.listener.names", "CONTROLLER");
+        node.put("controller.quorum.voters", voters);
+        node.put("log.dirs", root.resolve("node-" + id).toString());
+        node.put("offsets.topic.replication.factor", "1");
+        node.putAll(extra);
+        properties.put(id, node);
+        startNodes(List.of(id));
     }
 
     FjordNode node(int id) {
@@ -146,12 +172,32 @@ final class FjordTestCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops every node at once, as {@code fjord cluster} does on Ctrl-C: one after the other, the last ones' controlled
+     * shutdowns would wait out their bound on a quorum that lost its majority.
+     */
     @Override
     public void close() {
-        List<Integer> ids = new ArrayList<>(nodes.keySet());
-        // Brokers first, the quorum's leader last, so the others' stops do not wait on elections.
+        // Broker-only nodes first, while the quorum can still take their controlled shutdowns.
+        stopTogether(nodes.keySet().stream().filter(id -> "broker".equals(properties.get(id).get("process.roles")))
+                .toList());
+        stopTogether(new ArrayList<>(nodes.keySet()));
+    }
+
+    private void stopTogether(List<Integer> ids) {
+        List<Thread> stopping = new ArrayList<>();
         for (int id : ids) {
-            stop(id);
+            Thread thread = new Thread(() -> stop(id), "stop-node-" + id);
+            thread.start();
+            stopping.add(thread);
+        }
+        for (Thread thread : stopping) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(START_BOUND_SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
-import io.fjord.protocol.message.BrokerHeartbeatRequestData;
+import io.fjord.protocol.message.UpdateFeaturesRequestData;
 import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.protocol.message.CreateTopicsResponseData;
 import java.util.List;
@@ -46,9 +46,9 @@ class ControllerChannelsTest {
 
     @Test
     void anApiTheLocalControllerDoesNotDecideIsForwardedEvenWhileActive() {
-        routing.send(ApiKey.BROKER_HEARTBEAT, new BrokerHeartbeatRequestData()).join();
+        routing.send(ApiKey.UPDATE_FEATURES, new UpdateFeaturesRequestData()).join();
 
-        assertThat(calls).containsExactly("forwarded BrokerHeartbeat");
+        assertThat(calls).containsExactly("forwarded UpdateFeatures");
     }
 
     @Test
