@@ -81,12 +81,19 @@ class StartCommandTest {
     }
 
     @Test
-    void multiNodeSettingsStopStartUpWithOneLineNamingTheKey() throws Exception {
+    void clusterSettingsANodeCannotHonourStopStartUpWithOneLineNamingTheKey() throws Exception {
         assertOneLineFailure(start("process.roles=broker\nlog.dirs=" + directory.resolve("data")),
-                "process.roles", "broker");
-        assertOneLineFailure(start("controller.quorum.voters=1@a:9093,2@b:9093,3@c:9093\nlog.dirs="
-                + directory.resolve("data")), "controller.quorum.voters", "2@b:9093");
+                "controller.quorum.voters", "process.roles=broker");
+        assertOneLineFailure(start("node.id=4\ncontroller.quorum.voters=1@a:9093,2@b:9093,3@c:9093\nlog.dirs="
+                + directory.resolve("data") + "\nlisteners=PLAINTEXT://:0,CONTROLLER://:0\n"
+                + "controller.listener.names=CONTROLLER"), "controller.quorum.voters", "node id 4");
+        assertOneLineFailure(start("controller.quorum.bootstrap.servers=a:9093,b:9093\nlog.dirs="
+                + directory.resolve("data")), "controller.quorum.bootstrap.servers", "KIP-853");
         assertThat(directory.resolve("data")).doesNotExist();
+        // A valid cluster node on unformatted directories: it would make up a cluster id of its own.
+        assertOneLineFailure(start("node.id=1\ncontroller.quorum.voters=1@127.0.0.1:1,2@127.0.0.1:2\nlog.dirs="
+                + directory.resolve("data") + "\nlisteners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0\n"
+                + "controller.listener.names=CONTROLLER"), "fjord format --cluster-id");
     }
 
     @Test
