@@ -16,11 +16,14 @@ import io.fjord.protocol.message.BrokerHeartbeatRequestData;
 import io.fjord.protocol.message.BrokerHeartbeatResponseData;
 import io.fjord.protocol.message.BrokerRegistrationRequestData;
 import io.fjord.protocol.message.BrokerRegistrationResponseData;
+import io.fjord.protocol.message.CreatePartitionsRequestData;
+import io.fjord.protocol.message.CreatePartitionsRequestData.CreatePartitionsTopic;
 import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.protocol.message.CreateTopicsRequestData.CreatableTopic;
 import io.fjord.protocol.message.CreateTopicsRequestData.CreatableTopicConfig;
 import io.fjord.protocol.message.DeleteTopicsRequestData;
 import io.fjord.protocol.message.ElectLeadersRequestData;
+import io.fjord.protocol.message.UnregisterBrokerRequestData;
 import io.fjord.raft.EntryType;
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.RaftConfig;
@@ -521,7 +524,7 @@ final class ClusterSimulation {
         if (nowMs >= FAULT_PHASE_MS) {
             return;
         }
-        schedule(nowMs + 300 + random.nextInt(2200), "admin", this::admin);
+        schedule(nowMs + 100 + random.nextInt(1400), "admin", this::admin);
         int target = activeController();
         if (target < 0) {
             return;
@@ -558,11 +561,26 @@ final class ClusterSimulation {
                     .setPartitions(List.of(partition)));
             submitAdmin(target, "unclean election of " + topic.name() + "-" + partition,
                     (controller, image) -> controller.replication.electLeaders(image, request));
-        } else if (roll < 85) {
+        } else if (roll < 83) {
             int id = random.nextInt(nodeCount);
             if (isUp(id) && brokers[id] != null && brokers[id].epoch >= 0) {
                 trace.note("admin: n" + id + " begins a controlled shutdown");
                 brokers[id].wantShutDown = true;
+            }
+        } else if (roll < 93 && !current.topicsByName().isEmpty()) {
+            List<TopicImage> topics = new ArrayList<>(new TreeMap<>(current.topicsByName()).values());
+            TopicImage topic = topics.get(random.nextInt(topics.size()));
+            int count = topic.partitionCount() + 1 + random.nextInt(3);
+            CreatePartitionsRequestData request = new CreatePartitionsRequestData();
+            request.topics().add(new CreatePartitionsTopic().setName(topic.name()).setCount(count)
+                    .setAssignments(null));
+            submitAdmin(target, "grow " + topic.name() + " to " + count + " partitions",
+                    (controller, image) -> controller.topics.createPartitions(image, request));
+        } else if (roll < 97) {
+            int id = random.nextInt(nodeCount);
+            if (!isUp(id) && current.brokers().containsKey(id)) {
+                submitAdmin(target, "unregister broker " + id, (controller, image) -> controller.cluster
+                        .unregisterBroker(image, new UnregisterBrokerRequestData().setBrokerId(id)));
             }
         }
     }
