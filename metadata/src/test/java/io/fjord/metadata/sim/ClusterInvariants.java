@@ -45,9 +45,18 @@ final class ClusterInvariants {
     private int uncleanElections;
     private int fencings;
 
+    /** Per node, the end of the log prefix checked against the committed log (again after a truncation). */
+    private final Map<Integer, Long> checkedEndByNode = new HashMap<>();
+
     /** Node {@code nodeId} restarted: it rebuilds its image from the empty one. */
     void onRestart(int nodeId) {
         lastImageByNode.remove(nodeId);
+        checkedEndByNode.remove(nodeId);
+    }
+
+    /** Node {@code nodeId} removed its log from {@code offset} on: what is appended there is checked again. */
+    void onTruncate(int nodeId, long offset) {
+        checkedEndByNode.computeIfPresent(nodeId, (id, end) -> Math.min(end, offset));
     }
 
     /**
@@ -59,9 +68,13 @@ final class ClusterInvariants {
         if (highWatermark > log.endOffset()) {
             fail("node " + nodeId + " high watermark " + highWatermark + " past its log end " + log.endOffset());
         }
-        for (long offset = 0; offset < end; offset++) {
+        for (long offset = Math.max(log.startOffset, checkedEndByNode.getOrDefault(nodeId, 0L)); offset < end;
+                offset++) {
             LogEntry entry = log.entry(offset);
-            if (offset < committed.size()) {
+            if (offset > committed.size()) {
+                fail("node " + nodeId + " committed " + entry + " but only " + committed.size() + " entries are known"
+                        + " committed");
+            } else if (offset < committed.size()) {
                 if (!committed.get((int) offset).equals(entry)) {
                     fail("node " + nodeId + " committed " + entry + " where " + committed.get((int) offset)
                             + " was committed");
@@ -70,6 +83,7 @@ final class ClusterInvariants {
                 commit(entry);
             }
         }
+        checkedEndByNode.merge(nodeId, end, Math::max);
     }
 
     private void commit(LogEntry entry) {

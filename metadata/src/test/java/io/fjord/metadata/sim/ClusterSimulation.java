@@ -1,13 +1,13 @@
 package io.fjord.metadata.sim;
 
 import io.fjord.metadata.controller.ControllerResult;
-import io.fjord.metadata.controller.ReplicationControl;
 import io.fjord.metadata.image.BrokerImage;
 import io.fjord.metadata.image.MetadataDelta;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.image.TopicImage;
 import io.fjord.metadata.quorum.MetadataEntries;
+import io.fjord.metadata.quorum.MetadataSnapshots;
 import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.metadata.sim.SimController.NodeMetadata;
 import io.fjord.metadata.sim.SimController.Operation;
@@ -16,32 +16,27 @@ import io.fjord.protocol.message.BrokerHeartbeatRequestData;
 import io.fjord.protocol.message.BrokerHeartbeatResponseData;
 import io.fjord.protocol.message.BrokerRegistrationRequestData;
 import io.fjord.protocol.message.BrokerRegistrationResponseData;
-import io.fjord.protocol.message.CreatePartitionsRequestData;
-import io.fjord.protocol.message.CreatePartitionsRequestData.CreatePartitionsTopic;
-import io.fjord.protocol.message.CreateTopicsRequestData;
-import io.fjord.protocol.message.CreateTopicsRequestData.CreatableTopic;
-import io.fjord.protocol.message.CreateTopicsRequestData.CreatableTopicConfig;
-import io.fjord.protocol.message.DeleteTopicsRequestData;
-import io.fjord.protocol.message.ElectLeadersRequestData;
 import io.fjord.protocol.message.UnregisterBrokerRequestData;
 import io.fjord.raft.EntryType;
 import io.fjord.raft.LogEntry;
+import io.fjord.raft.OffsetAndEpoch;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.RaftMessage;
 import io.fjord.raft.RaftNode;
 import io.fjord.raft.Ready;
 import io.fjord.raft.Role;
 import io.fjord.raft.RoleChange;
+import io.fjord.raft.SnapshotChunk;
+import io.fjord.raft.VoterSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -93,6 +88,7 @@ final class ClusterSimulation {
     private final int nodeCount;
     private final boolean[] brokerRole;
     private final boolean uncleanLeaderElectionEnable;
+    private final boolean snapshots;
     private final RaftConfig baseConfig;
     private final SimLog[] logs;
     private final RaftNode[] rafts;
@@ -106,6 +102,7 @@ final class ClusterSimulation {
     private double dropProbability;
     private int partitionGeneration;
     private final ClusterInvariants invariants = new ClusterInvariants();
+    private final SimAdmin admin;
     private final SimTrace trace;
     private final PriorityQueue<Event> queue = new PriorityQueue<>(
             Comparator.comparingLong(Event::timeMs).thenComparingLong(Event::sequence));
@@ -114,12 +111,13 @@ final class ClusterSimulation {
     private long events;
     private long healedAtMs = -1;
     private long livenessMetAtMs = -1;
-    private int topicsCreated;
     private int crashes;
     private int registrations;
     private int controlledShutdowns;
     private int activeControllerChanges;
     private int lastActiveController = -1;
+    private int snapshotsCreated;
+    private int snapshotsInstalled;
 
     ClusterSimulation(long seed) {
         this.seed = seed;
@@ -140,6 +138,8 @@ final class ClusterSimulation {
             throw new IllegalStateException("fewer than three brokers");
         }
         this.uncleanLeaderElectionEnable = random.nextInt(4) == 0;
+        this.snapshots = random.nextInt(3) != 0;
+        this.admin = new SimAdmin(random);
         Set<Integer> voters = new TreeSet<>();
         for (int id = 0; id < voterCount; id++) {
             voters.add(id);
@@ -162,14 +162,17 @@ final class ClusterSimulation {
     /** Runs the seed to the end; returns a one-line summary. */
     String run() {
         try {
-            trace.note(String.format("seed %d: %d voters, %d nodes, brokers %s, unclean elections %s", seed,
-                    voterCount, nodeCount, brokerIds(), uncleanLeaderElectionEnable));
+            trace.note(String.format("seed %d: %d voters, %d nodes, brokers %s, unclean elections %s, snapshots %s",
+                    seed, voterCount, nodeCount, brokerIds(), uncleanLeaderElectionEnable, snapshots));
             for (int id = 0; id < nodeCount; id++) {
                 start(id);
             }
             schedule(200 + random.nextInt(1000), "first fault", this::fault);
-            schedule(500 + random.nextInt(1000), "first admin operation", this::admin);
+            schedule(500 + random.nextInt(1000), "first admin operation", this::adminStep);
             schedule(FAULT_PHASE_MS, "heal", this::heal);
+            if (snapshots) {
+                schedule(500 + random.nextInt(4_000), "snapshot", this::takeSnapshot);
+            }
             long endMs = FAULT_PHASE_MS + LIVENESS_BOUND_MS;
             while (!queue.isEmpty() && livenessMetAtMs < 0) {
                 Event event = queue.poll();
@@ -190,11 +193,12 @@ final class ClusterSimulation {
         }
         return String.format("seed %d: %d voters, %d nodes (brokers %s), unclean %s: %d events, %d entries committed,"
                 + " %d topics created, %d crashes, %d registrations, %d fencings, %d controlled shutdowns, "
-                + "%d leader changes (%d unclean), %d active controller changes, settled %d ms after healing",
+                + "%d leader changes (%d unclean), %d active controller changes, %d snapshots created, %d installed, "
+                + "settled %d ms after healing",
                 seed, voterCount, nodeCount, brokerIds(), uncleanLeaderElectionEnable, events,
-                invariants.committedEndOffset(), topicsCreated, crashes, registrations, invariants.fencings(),
+                invariants.committedEndOffset(), admin.topicsCreated(), crashes, registrations, invariants.fencings(),
                 controlledShutdowns, invariants.leaderChanges(), invariants.uncleanElections(),
-                activeControllerChanges, livenessMetAtMs - healedAtMs);
+                activeControllerChanges, snapshotsCreated, snapshotsInstalled, livenessMetAtMs - healedAtMs);
     }
 
     String fullTrace() {
@@ -226,8 +230,12 @@ final class ClusterSimulation {
         log.flush(); // what survived the crash is on disk
         invariants.onRestart(id);
         Random nodeRandom = new Random(seed * 1_000_003L + id * 7_919L + incarnations[id]);
-        rafts[id] = new RaftNode(baseConfig.withNodeId(id), log.durableState, log.entries(), nodeRandom, nowMs);
+        rafts[id] = new RaftNode(baseConfig.withNodeId(id), new UUID(0xF10DL, id + 1), log.durableState,
+                log.snapshotId, log.entries(), log, nodeRandom, nowMs);
         metadata[id] = new NodeMetadata();
+        if (log.snapshotId != null) {
+            loadSnapshot(id, log.snapshotId); // as the driver hands the latest snapshot to the loader first
+        }
         int incarnation = incarnations[id];
         if (isVoter(id)) {
             controllers[id] = new SimController(id, CLUSTER_ID, SESSION_TIMEOUT_MS, uncleanLeaderElectionEnable,
@@ -295,13 +303,24 @@ final class ClusterSimulation {
         while (more) {
             while (raft.hasReady()) {
                 Ready ready = raft.ready();
-                if (!ready.snapshotChunks().isEmpty() || ready.installSnapshot() != null) {
-                    throw new AssertionError("n" + id + " got snapshot work without snapshots: " + ready);
-                }
                 if (ready.durableState() != null) {
                     log.durableState = ready.durableState();
                 }
+                for (SnapshotChunk chunk : ready.snapshotChunks()) {
+                    log.writeChunk(chunk);
+                }
+                if (ready.installSnapshot() != null) {
+                    invariants.onTruncate(id, ready.installSnapshot().offset());
+                    log.installPartial(ready.installSnapshot());
+                    snapshotsInstalled++;
+                    trace.note("n" + id + " installs snapshot " + ready.installSnapshot());
+                    loadSnapshot(id, ready.installSnapshot());
+                }
+                if (ready.logStartOffset() != Ready.NO_LOG_START_CHANGE) {
+                    log.deletePrefix(ready.logStartOffset());
+                }
                 if (ready.truncateToOffset() != Ready.NO_TRUNCATION) {
+                    invariants.onTruncate(id, ready.truncateToOffset());
                     log.truncateTo(ready.truncateToOffset());
                 }
                 for (LogEntry entry : ready.entriesToAppend()) {
@@ -355,6 +374,42 @@ final class ClusterSimulation {
         applied.appliedEndOffset = end;
         applied.leaderChangeEpoch = epoch;
         invariants.onApplied(id, end, applied.image);
+    }
+
+    /** The loader replaces its image by the snapshot's, as {@code MetadataLoader} does with one the driver loaded. */
+    private void loadSnapshot(int id, OffsetAndEpoch snapshotId) {
+        byte[] bytes = logs[id].snapshot;
+        int votersBytes = VoterSet.encodedSizeBytes(bytes);
+        NodeMetadata applied = metadata[id];
+        applied.image = MetadataSnapshots.decode(Arrays.copyOfRange(bytes, votersBytes, bytes.length));
+        applied.appliedEndOffset = snapshotId.offset();
+        applied.leaderChangeEpoch = Math.max(applied.leaderChangeEpoch, snapshotId.epoch());
+        invariants.onApplied(id, applied.appliedEndOffset, applied.image);
+    }
+
+    /** A random node snapshots its applied image, as the loader does past its policy's bytes or interval. */
+    private void takeSnapshot() {
+        schedule(nowMs + 500 + random.nextInt(4_000), "snapshot", this::takeSnapshot);
+        int id = random.nextInt(nodeCount);
+        if (!isUp(id)) {
+            return;
+        }
+        SimLog log = logs[id];
+        long offset = metadata[id].appliedEndOffset;
+        if (offset <= log.startOffset || log.entry(offset - 1) == null) {
+            return;
+        }
+        OffsetAndEpoch snapshotId = new OffsetAndEpoch(offset, log.entry(offset - 1).epoch());
+        byte[] voters = rafts[id].votersAt(offset).encode();
+        byte[] state = MetadataSnapshots.encode(metadata[id].image, Integer.MAX_VALUE);
+        byte[] bytes = Arrays.copyOf(voters, voters.length + state.length);
+        System.arraycopy(state, 0, bytes, voters.length, state.length);
+        log.saveSnapshot(snapshotId, bytes);
+        if (rafts[id].onSnapshotCreated(snapshotId)) {
+            snapshotsCreated++;
+            trace.note("n" + id + " snapshots at " + snapshotId);
+        }
+        drain(id);
     }
 
     private void flush(int id, int incarnation) {
@@ -520,76 +575,42 @@ final class ClusterSimulation {
         }
     }
 
-    private void admin() {
+    private void adminStep() {
         if (nowMs >= FAULT_PHASE_MS) {
             return;
         }
-        schedule(nowMs + 100 + random.nextInt(1400), "admin", this::admin);
+        schedule(nowMs + 100 + random.nextInt(1400), "admin", this::adminStep);
         int target = activeController();
         if (target < 0) {
             return;
         }
         MetadataImage current = metadata[target].image;
         int roll = random.nextInt(100);
-        if (roll < 40) {
-            CreatableTopic topic = new CreatableTopic().setName("topic-" + topicsCreated++)
-                    .setNumPartitions(1 + random.nextInt(6)).setReplicationFactor((short) (1 + random.nextInt(3)));
-            if (random.nextInt(5) == 0) {
-                topic.configs().add(new CreatableTopicConfig().setName(ReplicationControl
-                        .UNCLEAN_LEADER_ELECTION_ENABLE).setValue("true"));
-            }
-            CreateTopicsRequestData request = new CreateTopicsRequestData();
-            request.topics().add(topic);
-            submitAdmin(target, "create " + topic.name() + " " + topic.numPartitions() + "x"
-                    + topic.replicationFactor(), (controller, image) -> controller.topics.createTopics(image, request));
-        } else if (roll < 50 && !current.topicsByName().isEmpty()) {
-            List<String> names = new ArrayList<>(new TreeMap<>(current.topicsByName()).keySet());
-            String name = names.get(random.nextInt(names.size()));
-            submitAdmin(target, "delete " + name, (controller, image) -> controller.topics.deleteTopics(image,
-                    new DeleteTopicsRequestData().setTopicNames(List.of(name))));
-        } else if (roll < 65) {
-            submitAdmin(target, "preferred elections", (controller, image) -> controller.replication.electLeaders(
-                    image, new ElectLeadersRequestData().setElectionType(ReplicationControl.PREFERRED)
-                            .setTopicPartitions(null)));
-        } else if (roll < 75 && !current.topicsByName().isEmpty()) {
-            List<TopicImage> topics = new ArrayList<>(new TreeMap<>(current.topicsByName()).values());
-            TopicImage topic = topics.get(random.nextInt(topics.size()));
-            int partition = random.nextInt(topic.partitionCount());
-            ElectLeadersRequestData request = new ElectLeadersRequestData()
-                    .setElectionType(ReplicationControl.UNCLEAN);
-            request.topicPartitions().add(new ElectLeadersRequestData.TopicPartitions().setTopic(topic.name())
-                    .setPartitions(List.of(partition)));
-            submitAdmin(target, "unclean election of " + topic.name() + "-" + partition,
-                    (controller, image) -> controller.replication.electLeaders(image, request));
-        } else if (roll < 83) {
+        if (roll < 10) {
             int id = random.nextInt(nodeCount);
             if (isUp(id) && brokers[id] != null && brokers[id].epoch >= 0) {
                 trace.note("admin: n" + id + " begins a controlled shutdown");
                 brokers[id].wantShutDown = true;
             }
-        } else if (roll < 93 && !current.topicsByName().isEmpty()) {
-            List<TopicImage> topics = new ArrayList<>(new TreeMap<>(current.topicsByName()).values());
-            TopicImage topic = topics.get(random.nextInt(topics.size()));
-            int count = topic.partitionCount() + 1 + random.nextInt(3);
-            CreatePartitionsRequestData request = new CreatePartitionsRequestData();
-            request.topics().add(new CreatePartitionsTopic().setName(topic.name()).setCount(count)
-                    .setAssignments(null));
-            submitAdmin(target, "grow " + topic.name() + " to " + count + " partitions",
-                    (controller, image) -> controller.topics.createPartitions(image, request));
-        } else if (roll < 97) {
+        } else if (roll < 14) {
             int id = random.nextInt(nodeCount);
             if (!isUp(id) && current.brokers().containsKey(id)) {
-                submitAdmin(target, "unregister broker " + id, (controller, image) -> controller.cluster
-                        .unregisterBroker(image, new UnregisterBrokerRequestData().setBrokerId(id)));
+                submitAdmin(target, new SimAdmin.Request("unregister broker " + id, (controller, image) -> controller
+                        .cluster.unregisterBroker(image, new UnregisterBrokerRequestData().setBrokerId(id))));
+            }
+        } else {
+            SimAdmin.Request request = admin.topicRequest(current);
+            if (request != null) {
+                submitAdmin(target, request);
             }
         }
     }
 
-    private void submitAdmin(int target, String name,
-                             BiFunction<SimController, MetadataImage, ControllerResult<?>> decide) {
+    private void submitAdmin(int target, SimAdmin.Request request) {
+        String name = request.name();
         trace.note("admin -> n" + target + ": " + name);
         SimController controller = controllers[target];
-        controller.submit(new Operation("admin " + name, image -> decide.apply(controller, image),
+        controller.submit(new Operation("admin " + name, image -> request.decide().apply(controller, image),
                 response -> trace.note("admin: " + name + " answered " + response),
                 error -> trace.note("admin: " + name + " refused: " + error), false));
         drain(target);

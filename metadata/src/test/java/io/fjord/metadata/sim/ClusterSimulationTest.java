@@ -21,7 +21,7 @@ import org.junit.jupiter.api.TestFactory;
  * {@code target/cluster-sim/seed-N.trace}.
  */
 class ClusterSimulationTest {
-    private static final String SEEDS = System.getProperty("cluster.sim.seeds", "0-19");
+    private static final String SEEDS = System.getProperty("cluster.sim.seeds", "0-9");
 
     @TestFactory
     Stream<DynamicTest> clusterKeepsItsInvariantsAndSettlesAfterFaults() {
