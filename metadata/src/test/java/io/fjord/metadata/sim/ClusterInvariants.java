@@ -22,9 +22,10 @@ import java.util.Map;
  * <ul>
  *   <li>on every new committed entry, between the reference images before and after it: every ISR is a non-empty
  *       subset of the replicas; every leader is in its ISR and is an active (unfenced, not shutting down) broker of
- *       the image where it was elected; a new leader comes from the ISR before the change (unless the change is an
- *       unclean election, which marks the partition recovering); leader and partition epochs only grow, the leader
- *       epoch with every leader change and the partition epoch with every change;</li>
+ *       the image where it was elected; no partition is leaderless while an ISR member is active; a new leader
+ *       comes from the ISR before the change (unless the change is an unclean election, which marks the partition
+ *       recovering); leader and partition epochs only grow, the leader epoch with every leader change and the
+ *       partition epoch with every change;</li>
  *   <li>on every image a node applies: it equals the reference image of the committed prefix it applied; across all
  *       nodes' images there is at most one leader per partition and leader epoch; on one node (within one life)
  *       leader epochs, partition epochs and broker epochs never go back.</li>
@@ -123,6 +124,12 @@ final class ClusterInvariants {
                     BrokerImage leader = after.brokers().get(partition.leader());
                     check(leader != null && leader.active(), at + name + " led by broker " + partition.leader()
                             + " which is not active: " + leader);
+                } else {
+                    for (int member : partition.isr()) {
+                        BrokerImage broker = after.brokers().get(member);
+                        check(broker == null || !broker.active(), at + name + " has no leader although ISR member "
+                                + member + " is active");
+                    }
                 }
                 PartitionImage previous = previousTopic == null ? null
                         : previousTopic.partitions().get(partition.partitionId());

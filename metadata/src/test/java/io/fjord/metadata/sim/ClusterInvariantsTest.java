@@ -78,6 +78,14 @@ class ClusterInvariantsTest {
     }
 
     @Test
+    void aLeaderlessPartitionWithAnActiveIsrMemberFails() {
+        List<List<MetadataRecord>> entries = List.of(cluster(), List.of(new PartitionChangeRecord(TOPIC, 0, null,
+                -1)));
+        assertThatThrownBy(() -> new ClusterInvariants().onHighWatermark(0, log(entries), 2))
+                .hasMessageContaining("no leader although ISR member 1 is active");
+    }
+
+    @Test
     void aChangedCommittedEntryFails() {
         ClusterInvariants invariants = new ClusterInvariants();
         invariants.onHighWatermark(0, log(List.of(cluster())), 1);
