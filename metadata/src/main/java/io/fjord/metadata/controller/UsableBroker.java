@@ -11,11 +11,11 @@ import java.util.List;
  */
 public record UsableBroker(int brokerId, String rack) {
     /**
-     * Whether a broker may lead or be in the ISR of a new partition (Kafka's {@code isActive}): unfenced. Kafka also
-     * excludes brokers in controlled shutdown; the image has no such flag yet.
+     * Whether a broker may lead or be in the ISR of a new partition (Kafka's {@code isActive}): unfenced and not in
+     * controlled shutdown, whose leaderships are moving away and which stops once it leads nothing.
      */
     public static boolean isActive(BrokerImage broker) {
-        return !broker.fenced();
+        return broker.active();
     }
 
     /** The active brokers of {@code image}, by id. */
