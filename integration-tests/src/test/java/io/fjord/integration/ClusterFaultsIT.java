@@ -3,6 +3,7 @@ package io.fjord.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -15,6 +16,10 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -28,7 +33,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -66,9 +73,15 @@ class ClusterFaultsIT {
     }
 
     @AfterAll
-    static void stopCluster() {
+    static void stopCluster() throws IOException {
         if (cluster != null) {
             cluster.close();
+            // For the record: what the nodes warned about through the faults.
+            List<String> warnings = cluster.warningsAndErrors();
+            System.out.printf("%d WARN or ERROR lines in the nodes' output%n", warnings.size());
+            for (String line : warnings) {
+                System.out.println(line);
+            }
         }
     }
 
@@ -95,9 +108,11 @@ class ClusterFaultsIT {
         createOn(topic, victim, survivor);
         List<String> written = produce(topic);
 
+        long terminatedNanos = System.nanoTime();
         int exitCode = cluster.terminate(victim);
         String printed = cluster.output(victim);
-        System.out.printf("SIGTERM: node %d exited with code %d%n", victim, exitCode);
+        System.out.printf("SIGTERM of broker %d: exited with code %d after %d ms%n", victim, exitCode,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - terminatedNanos));
         // Its last heartbeats asked for a controlled shutdown, and the controller allowed it.
         assertThat(printed).contains("Broker " + victim + ": the controller allows the shutdown",
                 "Fjord node " + victim + " stopped cleanly").doesNotContain("did not allow a controlled shutdown");
@@ -150,29 +165,59 @@ class ClusterFaultsIT {
     @Order(3)
     void aNewControllerTakesOverWhenTheActiveOneIsKilledAndMetadataChangesKeepBeingApplied() throws Exception {
         int controller = activeController();
-        assertThat(controller).isPositive();
         List<Integer> survivors = new ArrayList<>(List.of(1, 2, 3));
         survivors.remove(Integer.valueOf(controller));
+        String victimTopic = "controller-victim";
+        createOn(victimTopic, controller, survivors.get(0));
+        List<String> written = produce(victimTopic);
 
-        cluster.kill(controller);
-        long killedNanos = System.nanoTime();
-        List<String> created = new ArrayList<>();
         String bootstrap = cluster.bootstrapServers(survivors.get(0)) + "," + cluster.bootstrapServers(survivors.get(1));
+        List<Creation> creations = new CopyOnWriteArrayList<>();
+        AtomicBoolean creating = new AtomicBoolean(true);
+        AtomicReference<Throwable> creationFailure = new AtomicReference<>();
+        AtomicLong killedNanos = new AtomicLong(Long.MAX_VALUE);
         try (Admin admin = cluster.admin(bootstrap)) {
-            for (int index = 0; index < 5; index++) {
-                String topic = "after-controller-kill-" + index;
-                createEventually(admin, topic);
-                if (index == 0) {
-                    System.out.printf("kill -9 of the active controller %d: next metadata change committed after "
-                            + "%d ms%n", controller, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNanos));
+            // Creations one after the other through the survivors: before, across and after the kill.
+            Thread creator = new Thread(() -> {
+                try {
+                    for (int index = 0; creating.get(); index++) {
+                        String topic = "created-across-kill-" + index;
+                        long startNanos = System.nanoTime();
+                        createEventually(admin, topic);
+                        creations.add(new Creation(topic, startNanos, System.nanoTime()));
+                    }
+                } catch (Throwable e) {
+                    creationFailure.set(e);
                 }
-                created.add(topic);
+            }, "topic-creator");
+            creator.start();
+            try {
+                await().atMost(BOUND).until(() -> creations.size() >= 3 || creationFailure.get() != null);
+                cluster.kill(controller);
+                killedNanos.set(System.nanoTime());
+                await().atMost(BOUND).until(() -> creationFailure.get() != null || creations.stream()
+                        .filter(creation -> creation.startNanos() > killedNanos.get()).count() >= 5);
+            } finally {
+                creating.set(false);
+                creator.join(BOUND.toMillis());
             }
+            assertThat(creationFailure.get()).as("every creation succeeds eventually").isNull();
+            Creation firstAfterKill = creations.stream().filter(creation -> creation.startNanos() > killedNanos.get())
+                    .findFirst().orElseThrow();
+            System.out.printf("kill -9 of the active controller %d: the first creation sent after it committed "
+                    + "%d ms after the kill (%d creations in all)%n", controller,
+                    TimeUnit.NANOSECONDS.toMillis(firstAfterKill.endNanos() - killedNanos.get()), creations.size());
             int newController = activeController();
             System.out.printf("node %d is the active controller now%n", newController);
             assertThat(newController).isIn(survivors);
-            assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS)).containsAll(created);
+            assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS)).containsAll(topics(creations));
+            // The new controller gave every broker a fresh lease; the dead node's runs out and its timer fences it.
+            await().atMost(SESSION_TIMEOUT.plus(BOUND)).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(brokers(admin)).doesNotContain(controller));
+            System.out.printf("kill -9 of the active controller %d: its broker fenced after %d ms%n", controller,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNanos.get()));
         }
+        await().atMost(BOUND).until(() -> metadataLeader(survivors.get(0), victimTopic) == -1);
 
         cluster.startNode(controller);
         cluster.awaitReady(controller);
@@ -180,9 +225,48 @@ class ClusterFaultsIT {
         try (Admin admin = cluster.admin(cluster.bootstrapServers(controller))) {
             await().atMost(BOUND).untilAsserted(() -> {
                 assertThat(brokers(admin)).containsExactlyInAnyOrder(1, 2, 3);
-                assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS)).containsAll(created);
+                assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS)).containsAll(topics(creations));
             });
         }
+        assertComesBack(victimTopic, controller, survivors.get(0), written);
+    }
+
+    /** A committed creation: when it was sent first and when its success (or TOPIC_ALREADY_EXISTS) came back. */
+    private record Creation(String topic, long startNanos, long endNanos) {
+    }
+
+    private static List<String> topics(List<Creation> creations) {
+        return creations.stream().map(Creation::topic).toList();
+    }
+
+    @Test
+    @Order(4)
+    void theActiveControllerStoppedWithSigtermShutsDownUnderControlAndAnotherTakesOver() throws Exception {
+        int controller = activeController();
+        List<Integer> survivors = new ArrayList<>(List.of(1, 2, 3));
+        survivors.remove(Integer.valueOf(controller));
+        String topic = "sigterm-controller";
+        createOn(topic, controller, survivors.get(0));
+        List<String> written = produce(topic);
+
+        long terminatedNanos = System.nanoTime();
+        int exitCode = cluster.terminate(controller);
+        System.out.printf("SIGTERM of the active controller %d: exited with code %d after %d ms%n", controller,
+                exitCode, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - terminatedNanos));
+        String printed = cluster.output(controller);
+        assertThat(printed).contains("Broker " + controller + ": the controller allows the shutdown",
+                "Fjord node " + controller + " stopped cleanly").doesNotContain("did not allow a controlled shutdown");
+        assertThat(exitCode).as(printed).isEqualTo(143);
+        assertThat(activeController()).isIn(survivors);
+        try (Admin admin = cluster.admin(cluster.bootstrapServers(survivors.get(0)))) {
+            createEventually(admin, "after-controller-sigterm");
+            await().atMost(BOUND).untilAsserted(() -> assertThat(brokers(admin)).doesNotContain(controller));
+        }
+        await().atMost(BOUND).until(() -> metadataLeader(survivors.get(0), topic) == -1);
+
+        cluster.startNode(controller);
+        cluster.awaitReady(controller);
+        assertComesBack(topic, controller, survivors.get(0), written);
     }
 
     /** Creates a topic of one partition, whose one replica is on {@code broker}, through {@code through}. */
@@ -223,7 +307,8 @@ class ClusterFaultsIT {
 
     /** Waits until a running node leads the metadata quorum, and names it. */
     private static int activeController() {
-        return await().atMost(BOUND).until(cluster::activeController, id -> id > 0);
+        // A connection refused or reset by a node on its way down only means asking again.
+        return await().atMost(BOUND).ignoreException(IOException.class).until(cluster::activeController, id -> id > 0);
     }
 
     private static int otherThan(int first, int second) {
@@ -263,7 +348,13 @@ class ClusterFaultsIT {
         MetadataResponse response = new RawClient(new InetSocketAddress(InetAddress.getLoopbackAddress(),
                 Integer.parseInt(address[1]))).send(new MetadataRequest.Builder(List.of(topic), false)
                 .build((short) 12), ApiKeys.METADATA);
-        return response.data().topics().find(topic).partitions().get(0).leaderId();
+        MetadataResponseData.MetadataResponsePartition partition = response.data().topics().find(topic).partitions()
+                .get(0);
+        if (partition.leaderId() < 0) {
+            // What Kafka answers for a partition without a leader; clients refresh and retry on it.
+            assertThat(Errors.forCode(partition.errorCode())).isEqualTo(Errors.LEADER_NOT_AVAILABLE);
+        }
+        return partition.leaderId();
     }
 
     private static List<String> produce(String topic) throws Exception {

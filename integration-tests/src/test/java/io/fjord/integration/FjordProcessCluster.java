@@ -156,6 +156,22 @@ final class FjordProcessCluster implements AutoCloseable {
         return Files.readString(outputs.get(id), StandardCharsets.UTF_8);
     }
 
+    /** Every WARN and ERROR line of every run of every node, each prefixed with its output file. */
+    List<String> warningsAndErrors() throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int id = 1; id <= nodeCount; id++) {
+            for (int run = 1; run <= runs.getOrDefault(id, 0); run++) {
+                Path output = root.resolve("node-" + id).resolve("run-" + run + ".out");
+                for (String line : Files.readAllLines(output, StandardCharsets.UTF_8)) {
+                    if (line.contains(" WARN ") || line.contains(" ERROR ")) {
+                        lines.add("node-" + id + "/run-" + run + ": " + line);
+                    }
+                }
+            }
+        }
+        return lines;
+    }
+
     /** The node's client address, {@code 127.0.0.1:port}. */
     String bootstrapServers(int id) {
         return "127.0.0.1:" + clientPorts.get(id);
