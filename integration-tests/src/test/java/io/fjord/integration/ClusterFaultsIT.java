@@ -231,6 +231,27 @@ class ClusterFaultsIT {
         assertComesBack(victimTopic, controller, survivors.get(0), written);
     }
 
+    @Test
+    @Order(5)
+    void aBrokerRestartedAtOnceAfterKillNineWaitsOutItsOldLeaseAndComesBack() throws Exception {
+        int controller = activeController();
+        int victim = otherThan(controller, -1);
+        int survivor = otherThan(controller, victim);
+        String topic = "restarted-at-once";
+        createOn(topic, victim, survivor);
+        List<String> written = produce(topic);
+
+        cluster.kill(victim);
+        long killedNanos = System.nanoTime();
+        // As a service manager restarts it: its previous incarnation still holds an unexpired lease, so the
+        // controller refuses the registration (DUPLICATE_BROKER_REGISTRATION, retried) until the timer fences it.
+        cluster.startNode(victim);
+        cluster.awaitReady(victim);
+        System.out.printf("kill -9 of broker %d and an immediate restart: ready (unfenced) after %d ms%n", victim,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNanos));
+        assertComesBack(topic, victim, survivor, written);
+    }
+
     /** A committed creation: when it was sent first and when its success (or TOPIC_ALREADY_EXISTS) came back. */
     private record Creation(String topic, long startNanos, long endNanos) {
     }
