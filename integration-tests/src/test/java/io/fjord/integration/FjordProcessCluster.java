@@ -1,0 +1,260 @@
+package io.fjord.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fjord.storage.Base64Uuids;
+import io.fjord.storage.MetaProperties;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.DescribeQuorumResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeQuorumRequest;
+import org.apache.kafka.common.requests.DescribeQuorumResponse;
+
+/**
+ * A Fjord cluster of child processes on loopback, each node its own JVM ({@code fjord start}) with the broker and
+ * controller roles and a voter of the metadata quorum, so that a kill is a real SIGKILL of one node and SIGTERM runs
+ * its real shutdown hook. Ports are chosen once, so a restarted node comes back on the same addresses; each start
+ * writes its own output file ({@code node-N/run-K.out}). Not thread-safe: one test thread drives it.
+ */
+final class FjordProcessCluster implements AutoCloseable {
+    /** Liveness bound of a node's start (or restart after kill -9, which waits out its old lease) on a busy machine. */
+    static final Duration START_BOUND = Duration.ofSeconds(120);
+    private static final Duration STOP_BOUND = Duration.ofSeconds(90);
+
+    private final Path root;
+    private final String clusterId;
+    private final int nodeCount;
+    private final Map<Integer, Integer> clientPorts = new HashMap<>();
+    private final Map<Integer, Integer> controllerPorts = new HashMap<>();
+    private final Map<Integer, Process> processes = new HashMap<>();
+    private final Map<Integer, Path> outputs = new HashMap<>();
+    private final Map<Integer, Integer> runs = new HashMap<>();
+
+    private FjordProcessCluster(Path root, String clusterId, int nodeCount) {
+        this.root = root;
+        this.clusterId = clusterId;
+        this.nodeCount = nodeCount;
+    }
+
+    /** Formats and starts {@code nodeCount} voters with the given extra settings; waits until every one is ready. */
+    static FjordProcessCluster start(Path root, int nodeCount, Map<String, String> extra) throws Exception {
+        FjordProcessCluster cluster = new FjordProcessCluster(root, Base64Uuids.encode(UUID.randomUUID()), nodeCount);
+        List<Integer> ports = freePorts(2 * nodeCount);
+        StringBuilder voters = new StringBuilder();
+        for (int id = 1; id <= nodeCount; id++) {
+            cluster.clientPorts.put(id, ports.get(2 * (id - 1)));
+            cluster.controllerPorts.put(id, ports.get(2 * (id - 1) + 1));
+            voters.append(id == 1 ? "" : ",").append(id).append("@127.0.0.1:").append(ports.get(2 * (id - 1) + 1));
+        }
+        // INFO to standard output: the ready line and the lifecycle lines are what the tests read.
+        Files.writeString(root.resolve("logback.xml"), "<configuration><appender name=\"OUT\" "
+                + "class=\"ch.qos.logback.core.ConsoleAppender\"><encoder><pattern>%d{HH:mm:ss.SSS} %level %logger - "
+                + "%msg%n</pattern></encoder></appender><root level=\"INFO\"><appender-ref ref=\"OUT\"/></root>"
+                + "</configuration>");
+        for (int id = 1; id <= nodeCount; id++) {
+            Path node = Files.createDirectories(root.resolve("node-" + id));
+            Path data = Files.createDirectories(node.resolve("data"));
+            // What fjord format writes: one cluster id on every node.
+            MetaProperties.of(cluster.clusterId, id, UUID.randomUUID()).write(data);
+            Map<String, String> config = new HashMap<>();
+            config.put("node.id", Integer.toString(id));
+            config.put("process.roles", "broker,controller");
+            config.put("listeners", "PLAINTEXT://127.0.0.1:" + cluster.clientPorts.get(id) + ",CONTROLLER://127.0.0.1:"
+                    + cluster.controllerPorts.get(id));
+            config.put("controller.listener.names", "CONTROLLER");
+            config.put("controller.quorum.voters", voters.toString());
+            config.put("log.dirs", data.toString());
+            // Partitions do not replicate yet (issue #12): the internal topic gets one replica.
+            config.put("offsets.topic.replication.factor", "1");
+            config.putAll(extra);
+            Files.writeString(node.resolve("server.properties"), config.entrySet().stream()
+                    .map(entry -> entry.getKey() + "=" + entry.getValue()).sorted()
+                    .collect(Collectors.joining("\n", "", "\n")));
+        }
+        try {
+            // Together: a voter waits for a majority to elect a leader.
+            for (int id = 1; id <= nodeCount; id++) {
+                cluster.startNode(id);
+            }
+            for (int id = 1; id <= nodeCount; id++) {
+                cluster.awaitReady(id);
+            }
+        } catch (Exception | Error e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    /** Starts a stopped node on its data and addresses (its output goes to a new file); does not wait. */
+    void startNode(int id) throws IOException {
+        assertThat(processes.get(id)).as("node %d is not running", id).matches(p -> p == null || !p.isAlive());
+        int run = runs.merge(id, 1, Integer::sum);
+        Path node = root.resolve("node-" + id);
+        Path output = node.resolve("run-" + run + ".out");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dlogback.configurationFile=" + root.resolve("logback.xml"), "-cp",
+                System.getProperty("java.class.path"), "io.fjord.server.FjordCli", "start", "--config",
+                node.resolve("server.properties").toString());
+        outputs.put(id, output);
+        processes.put(id, new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
+                .start());
+    }
+
+    /** Waits for the node's ready line, which a broker prints once the controller has unfenced it. */
+    void awaitReady(int id) throws IOException {
+        String ready = "Fjord node " + id + " of cluster " + clusterId + " is ready";
+        Process process = processes.get(id);
+        await().atMost(START_BOUND).pollInterval(Duration.ofMillis(200))
+                .until(() -> !process.isAlive() || output(id).contains(ready));
+        assertThat(process.isAlive()).as("node %d is running:%n%s", id, output(id)).isTrue();
+    }
+
+    /** kill -9 of the node's JVM; returns once the process is gone. */
+    void kill(int id) throws Exception {
+        ProcessHandle handle = processes.get(id).toHandle();
+        assertThat(handle.destroyForcibly()).as("SIGKILL sent to node %d", id).isTrue();
+        handle.onExit().get(STOP_BOUND.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, as a service manager stops a node; returns the exit code once the process is gone. */
+    int terminate(int id) throws Exception {
+        Process process = processes.get(id);
+        assertThat(process.toHandle().destroy()).as("SIGTERM sent to node %d", id).isTrue();
+        assertThat(process.waitFor(STOP_BOUND.toSeconds(), TimeUnit.SECONDS)).as("node %d exited", id).isTrue();
+        return process.exitValue();
+    }
+
+    boolean isRunning(int id) {
+        Process process = processes.get(id);
+        return process != null && process.isAlive();
+    }
+
+    /** What the node's current (or last) run printed. */
+    String output(int id) throws IOException {
+        return Files.readString(outputs.get(id), StandardCharsets.UTF_8);
+    }
+
+    /** Every WARN and ERROR line of every run of every node, each prefixed with its output file. */
+    List<String> warningsAndErrors() throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int id = 1; id <= nodeCount; id++) {
+            for (int run = 1; run <= runs.getOrDefault(id, 0); run++) {
+                Path output = root.resolve("node-" + id).resolve("run-" + run + ".out");
+                for (String line : Files.readAllLines(output, StandardCharsets.UTF_8)) {
+                    if (line.contains(" WARN ") || line.contains(" ERROR ")) {
+                        lines.add("node-" + id + "/run-" + run + ": " + line);
+                    }
+                }
+            }
+        }
+        return lines;
+    }
+
+    /** The node's client address, {@code 127.0.0.1:port}. */
+    String bootstrapServers(int id) {
+        return "127.0.0.1:" + clientPorts.get(id);
+    }
+
+    /** The client addresses of the running nodes. */
+    String runningBootstrapServers() {
+        return running().stream().map(this::bootstrapServers).collect(Collectors.joining(","));
+    }
+
+    List<Integer> running() {
+        List<Integer> ids = new ArrayList<>();
+        for (int id = 1; id <= nodeCount; id++) {
+            if (isRunning(id)) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * The active controller (the Raft leader of the metadata quorum), found as {@code kafka-metadata-quorum} finds
+     * it: DescribeQuorum on each running node's controller listener, which only the leader answers (the others say
+     * NOT_LEADER_OR_FOLLOWER, as Kafka's do); -1 while no running node leads.
+     */
+    int activeController() throws IOException {
+        DescribeQuorumRequest request = new DescribeQuorumRequest.Builder(DescribeQuorumRequest.singletonRequest(
+                new TopicPartition("__cluster_metadata", 0))).build((short) 1);
+        for (int id : running()) {
+            DescribeQuorumResponse response = new RawClient(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    controllerPorts.get(id))).send(request, ApiKeys.DESCRIBE_QUORUM);
+            assertThat(Errors.forCode(response.data().errorCode())).isEqualTo(Errors.NONE);
+            DescribeQuorumResponseData.PartitionData partition = response.data().topics().get(0).partitions().get(0);
+            if (partition.errorCode() == Errors.NONE.code()) {
+                assertThat(partition.leaderId()).as("the leader names itself").isEqualTo(id);
+                return id;
+            }
+            assertThat(Errors.forCode(partition.errorCode())).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+        return -1;
+    }
+
+    /** An Admin client that knows the given nodes only. */
+    Admin admin(String bootstrapServers) {
+        Properties config = new Properties();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
+        return Admin.create(config);
+    }
+
+    private static List<Integer> freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            List<Integer> ports = new ArrayList<>();
+            for (int index = 0; index < count; index++) {
+                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                ports.add(socket.getLocalPort());
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+
+    /**
+     * SIGTERM to every running node at once (one after the other, the last ones' controlled shutdowns would wait on a
+     * quorum without a majority), then SIGKILL to any still running after the bound.
+     */
+    @Override
+    public void close() {
+        List<ProcessHandle> handles = processes.values().stream().map(Process::toHandle)
+                .filter(ProcessHandle::isAlive).toList();
+        handles.forEach(ProcessHandle::destroy);
+        for (ProcessHandle handle : handles) {
+            try {
+                handle.onExit().get(STOP_BOUND.toSeconds(), TimeUnit.SECONDS);
+            } catch (Exception e) {
+                handle.destroyForcibly();
+            }
+        }
+    }
+}
