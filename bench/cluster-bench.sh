@@ -10,10 +10,13 @@
 #   2. create-rate: 100 topics of 10 partitions, one topic per CreateTopics, one request at a time and 16 in flight;
 #      replication factor 1 on both, and 3 on Kafka as a reference (Fjord refuses a factor above 1 until issue #12).
 #   3. failover: a client creates a one-partition topic every 50 ms; kill -9 of the active controller's process (the
-#      metadata quorum's leader, from DescribeQuorum); reported: the time from the kill to the first successful
-#      creation sent after it, and to a surviving voter naming a new leader.
+#      metadata quorum's leader, from DescribeQuorum on the controller listeners); reported, from the kill: a
+#      surviving voter names a new leader (election), a surviving node's Metadata lists a topic whose creation was
+#      sent after the kill (committed: the next committed metadata change), the client gets a successful answer to
+#      such a creation (answered: adds the Admin client's routing and retries).
 # The measuring client is io.fjord.bench.cluster.ClusterBench (bench/target/fjord-bench.jar, the Kafka Admin client).
-# Both systems' nodes get the same JVM options: heap HEAP each and Kafka's shipped G1 settings.
+# Both systems' nodes get the same JVM options: heap HEAP each and Kafka's shipped G1 settings. The machine's 1-minute
+# load average is recorded as each system's round starts: on a shared machine it explains much of the spread.
 #
 # Usage: bench/cluster-bench.sh [--rounds N] [--topics N] [--heap SIZE] [--fjord-port P] [--kafka-port P]
 #                               [--only fjord|kafka] [--keep]
@@ -121,12 +124,14 @@ failover() { # round system base-port pid-arguments...
   result="$(bench_tool failover -b "$(node_list "$base")" --controller "1@localhost:$((base + 1))" \
     --controller "2@localhost:$((base + 3))" --controller "3@localhost:$((base + 5))" "$@" --prefix failover)" \
     || return 0
-  record "$round" "$system" failover_ms "$(field "$result" failover_ms)"
-  record "$round" "$system" election_ms "$(field "$result" election_ms)"
+  record "$round" "$system" failover_election_ms "$(field "$result" election_ms)"
+  record "$round" "$system" failover_committed_ms "$(field "$result" committed_ms)"
+  record "$round" "$system" failover_answered_ms "$(field "$result" answered_ms)"
 }
 
 fjord_round() { # round
   local round="$1" directory="$work/fjord-$1" result launcher pids=() node pid
+  record "$round" Fjord load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
   result="$(FJORD_HEAP_OPTS="${node_jvm[*]:0:2}" FJORD_JAVA_OPTS="${node_jvm[*]:2}" bench_tool ready \
     --nodes "$(node_list "$fjord_port")" --launch-log "$work/fjord-$round.out" -- "$java_bin" -Xmx256m -jar \
     "$server_jar" cluster --nodes 3 --directory "$directory" --base-port "$fjord_port")" || return 1
@@ -151,6 +156,7 @@ fjord_round() { # round
 
 kafka_round() { # round
   local round="$1" directory="$work/kafka-$1" cluster_id node voters="" started result pids=()
+  record "$round" Kafka load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
   for node in 1 2 3; do voters="$voters${voters:+,}$node@localhost:$((kafka_port + 2 * (node - 1) + 1))"; done
   cluster_id="$("$java_bin" "${tools_jvm[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool random-uuid)"
   for node in 1 2 3; do

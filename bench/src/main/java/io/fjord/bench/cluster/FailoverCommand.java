@@ -21,11 +21,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code failover}: a client creates a one-partition topic every interval (a metadata change each); once creations
- * succeed steadily, the process of the metadata quorum's leader (the active controller, found with DescribeQuorum on
- * the controller listeners) is killed with SIGKILL, and the tool reports the time from the kill to the first
- * successful creation <em>sent after</em> the kill (so it was committed by the new controller), and the time until a
- * surviving controller names a new leader. Runs on the main thread, a scheduler thread sends the creations, and the
+ * {@code failover}: a client creates one-partition topics (a metadata change each), one at a time and at most one per
+ * interval, so that no backlog builds up on a loaded machine; once creations succeed steadily, the process of the metadata quorum's leader (the active controller, found with DescribeQuorum on
+ * the controller listeners) is killed with SIGKILL. Reported, from the kill: when a surviving voter names a new leader
+ * ({@code election_ms}); when a surviving node's Metadata first lists a topic whose creation was <em>sent after</em> the
+ * kill, so the new controller committed it ({@code committed_ms}, "the next committed metadata change"); and when
+ * the client first gets a successful answer to such a creation ({@code answered_ms}, which adds the client's own
+ * routing and retries). Runs on the main thread, a scheduler thread sends the creations, and the
  * Admin client's thread records their outcomes in thread-safe holders.
  */
 @Command(name = "failover", mixinStandardHelpOptions = true,
@@ -33,6 +35,11 @@ import picocli.CommandLine.Option;
 final class FailoverCommand implements Callable<Integer> {
     private static final int PROBE_TIMEOUT_MILLIS = 500;
     private static final long POLL_INTERVAL_MILLIS = 10;
+    private static final int TRACE_LINES_MAX = 200;
+    /** Creations in flight at once after the kill: a few, so that one stuck on the killed node does not stall. */
+    private static final int IN_FLIGHT_AFTER_KILL = 4;
+    /** Topics asked about per visibility probe: the first creations after the kill are enough. */
+    private static final int VISIBILITY_NAMES_MAX = 200;
 
     @Option(names = {"-b", "--bootstrap-server"}, required = true, paramLabel = "HOST:PORT,...",
             description = "The cluster's client listeners.")
@@ -47,7 +54,7 @@ final class FailoverCommand implements Callable<Integer> {
     Map<Integer, Long> pids;
 
     @Option(names = "--interval-ms", defaultValue = "50",
-            description = "One creation every this many milliseconds (default ${DEFAULT-VALUE}).")
+            description = "At most one creation every this many milliseconds (default ${DEFAULT-VALUE}).")
     long intervalMillis;
 
     @Option(names = "--steady-creations", defaultValue = "20",
@@ -87,14 +94,29 @@ final class FailoverCommand implements Callable<Integer> {
         AtomicInteger failuresAfterKill = new AtomicInteger();
         ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
         AtomicInteger sequence = new AtomicInteger();
+        ConcurrentLinkedQueue<String> trace = new ConcurrentLinkedQueue<>();
+        AtomicInteger outstandingBeforeKill = new AtomicInteger();
+        AtomicInteger outstandingAfterKill = new AtomicInteger();
         ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(
                 runnable -> new Thread(runnable, "failover-creations"));
         try (Admin admin = BenchAdmin.create(bootstrapServers, Map.of())) {
             sender.scheduleAtFixedRate(() -> {
+                // Never a backlog: one creation at a time before the kill, a few after it (one may be stuck on the
+                // killed node). A backlog would be worked off first and delay the creations sent after the kill.
+                boolean afterKill = System.nanoTime() > killNanos.get();
+                AtomicInteger outstanding = afterKill ? outstandingAfterKill : outstandingBeforeKill;
+                if (outstanding.get() >= (afterKill ? IN_FLIGHT_AFTER_KILL : 1)) {
+                    return;
+                }
+                outstanding.incrementAndGet();
+                // The number first, then the time: a topic numbered at or after the kill's number was sent after it.
+                String topic = prefix + "-" + sequence.getAndIncrement();
                 long sentNanos = System.nanoTime();
-                admin.createTopics(List.of(new NewTopic(prefix + "-" + sequence.getAndIncrement(), 1, (short) 1)))
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
                         .all().whenComplete((ignored, failure) -> {
                             long now = System.nanoTime();
+                            outstanding.decrementAndGet();
+                            traceAfterKill(trace, topic, sentNanos, now, killNanos.get(), failure);
                             if (failure == null) {
                                 successes.incrementAndGet();
                                 if (sentNanos > killNanos.get()) {
@@ -123,23 +145,35 @@ final class FailoverCommand implements Callable<Integer> {
                 return 1;
             }
             killNanos.set(System.nanoTime());
+            int killSequence = sequence.get();
             process.destroyForcibly();
             voters.remove(killed);
-            long electedNanos = awaitNewLeader(exchange, voters, killed, deadlineNanos);
-            while (firstSuccessAfterKillNanos.get() == Long.MAX_VALUE) {
+            long electedNanos = -1;
+            long visibleNanos = -1;
+            while (electedNanos < 0 || visibleNanos < 0 || firstSuccessAfterKillNanos.get() == Long.MAX_VALUE) {
                 if (System.nanoTime() > deadlineNanos) {
                     errors.forEach(error -> err.println("failover: failed: " + error));
-                    err.println("failover: no creation succeeded within " + timeoutSeconds + " s after the kill");
+                    trace.forEach(line -> err.println("failover: " + line));
+                    err.println("failover: within " + timeoutSeconds + " s after the kill: new leader "
+                            + (electedNanos >= 0) + ", a creation visible " + (visibleNanos >= 0)
+                            + ", a creation answered " + (firstSuccessAfterKillNanos.get() != Long.MAX_VALUE));
                     return 1;
+                }
+                if (electedNanos < 0 && leaderSeenBy(exchange, voters, killed).isPresent()) {
+                    electedNanos = System.nanoTime();
+                }
+                if (visibleNanos < 0 && createdAfter(exchange, killSequence, sequence.get())) {
+                    visibleNanos = System.nanoTime();
                 }
                 Thread.sleep(POLL_INTERVAL_MILLIS);
             }
             sender.shutdownNow();
             errors.forEach(error -> err.println("failover: failed after the kill: " + error));
+            trace.forEach(line -> err.println("failover: " + line));
             Optional<Integer> newLeader = leaderSeenBy(exchange, voters, killed);
-            out.printf(Locale.ROOT, "RESULT mode=failover killed=%d new_leader=%d election_ms=%.1f failover_ms=%.1f"
-                            + " failed_after_kill=%d%n", killed, newLeader.orElse(-1),
-                    electedNanos < 0 ? -1 : (electedNanos - killNanos.get()) / 1e6,
+            out.printf(Locale.ROOT, "RESULT mode=failover killed=%d new_leader=%d election_ms=%.1f committed_ms=%.1f"
+                            + " answered_ms=%.1f failed_after_kill=%d%n", killed, newLeader.orElse(-1),
+                    (electedNanos - killNanos.get()) / 1e6, (visibleNanos - killNanos.get()) / 1e6,
                     (firstSuccessAfterKillNanos.get() - killNanos.get()) / 1e6, failuresAfterKill.get());
             admin.close(Duration.ofSeconds(1));
             return 0;
@@ -148,16 +182,38 @@ final class FailoverCommand implements Callable<Integer> {
         }
     }
 
-    /** When a surviving voter first names a leader other than the killed node; -1 if none did in time. */
-    private long awaitNewLeader(NodeExchange exchange, Map<Integer, java.net.InetSocketAddress> voters, int killed,
-            long deadlineNanos) throws InterruptedException {
-        while (System.nanoTime() < deadlineNanos) {
-            if (leaderSeenBy(exchange, voters, killed).isPresent()) {
-                return System.nanoTime();
-            }
-            Thread.sleep(POLL_INTERVAL_MILLIS);
+    /** Each outcome after the kill, for the log: which creations waited, and how they ended. */
+    private static void traceAfterKill(ConcurrentLinkedQueue<String> trace, String topic, long sentNanos,
+            long doneNanos, long killNanos, Throwable failure) {
+        if (doneNanos > killNanos && trace.size() < TRACE_LINES_MAX) {
+            trace.add(String.format(Locale.ROOT, "%s sent at %+.0f ms, answered at %+.0f ms from the kill: %s", topic,
+                    (sentNanos - killNanos) / 1e6, (doneNanos - killNanos) / 1e6,
+                    failure == null ? "created" : failure.getClass().getSimpleName()));
         }
-        return -1;
+    }
+
+    /**
+     * Whether a surviving node's Metadata lists a topic numbered from {@code firstNumber} (sent after the kill) up to
+     * {@code endNumber}: the new controller has committed a metadata change and a node has applied it.
+     */
+    private boolean createdAfter(NodeExchange exchange, int firstNumber, int endNumber) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int number = firstNumber; number < endNumber && names.size() < VISIBILITY_NAMES_MAX; number++) {
+            names.add(prefix + "-" + number);
+        }
+        if (names.isEmpty()) {
+            return false;
+        }
+        for (String node : bootstrapServers.split(",")) {
+            try {
+                if (!exchange.existingTopics(HostPorts.parse(node.trim()), names).isEmpty()) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // The killed node, or one that does not answer yet: ask the next.
+            }
+        }
+        return false;
     }
 
     /** The leader a voter names, other than {@code excluded} and -1; empty when none does. */

@@ -44,6 +44,20 @@ final class NodeExchange {
                 new MetadataRequest.Builder(java.util.List.of(), false), METADATA_VERSION);
     }
 
+    /** Which of these topics the node's Metadata lists (the node has applied their creation), through a client listener. */
+    java.util.Set<String> existingTopics(InetSocketAddress clientListener, java.util.List<String> names)
+            throws IOException {
+        MetadataResponse response = (MetadataResponse) exchange(clientListener,
+                new MetadataRequest.Builder(names, false), METADATA_VERSION);
+        java.util.Set<String> existing = new java.util.HashSet<>();
+        response.topicMetadata().forEach(topic -> {
+            if (topic.error() == org.apache.kafka.common.protocol.Errors.NONE) {
+                existing.add(topic.topic());
+            }
+        });
+        return existing;
+    }
+
     /** The metadata quorum's leader as a controller listener reports it (-1 when it knows none). */
     int quorumLeader(InetSocketAddress controllerListener) throws IOException {
         DescribeQuorumResponse response = (DescribeQuorumResponse) exchange(controllerListener,
