@@ -2,7 +2,9 @@ package io.fjord.bench.cluster;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -77,7 +79,7 @@ final class FailoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Map<Integer, java.net.InetSocketAddress> voters = new HashMap<>();
+        Map<Integer, InetSocketAddress> voters = new HashMap<>();
         for (String controller : controllers) {
             int at = controller.indexOf('@');
             voters.put(Integer.parseInt(controller.substring(0, at)), HostPorts.parse(controller.substring(at + 1)));
@@ -197,7 +199,7 @@ final class FailoverCommand implements Callable<Integer> {
      * {@code endNumber}: the new controller has committed a metadata change and a node has applied it.
      */
     private boolean createdAfter(NodeExchange exchange, int firstNumber, int endNumber) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (int number = firstNumber; number < endNumber && names.size() < VISIBILITY_NAMES_MAX; number++) {
             names.add(prefix + "-" + number);
         }
@@ -218,8 +220,8 @@ final class FailoverCommand implements Callable<Integer> {
 
     /** The leader a voter names, other than {@code excluded} and -1; empty when none does. */
     private static Optional<Integer> leaderSeenBy(NodeExchange exchange,
-            Map<Integer, java.net.InetSocketAddress> voters, int excluded) {
-        for (java.net.InetSocketAddress voter : voters.values()) {
+            Map<Integer, InetSocketAddress> voters, int excluded) {
+        for (InetSocketAddress voter : voters.values()) {
             try {
                 int leader = exchange.quorumLeader(voter);
                 if (leader >= 0 && leader != excluded) {

@@ -6,7 +6,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.apache.kafka.common.message.DescribeQuorumResponseData;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeQuorumRequest;
@@ -41,17 +45,17 @@ final class NodeExchange {
     /** Metadata for no topics, through a client listener: the cluster id and the brokers the node lists. */
     MetadataResponse metadata(InetSocketAddress clientListener) throws IOException {
         return (MetadataResponse) exchange(clientListener,
-                new MetadataRequest.Builder(java.util.List.of(), false), METADATA_VERSION);
+                new MetadataRequest.Builder(List.of(), false), METADATA_VERSION);
     }
 
     /** Which of these topics the node's Metadata lists (the node has applied their creation), through a client listener. */
-    java.util.Set<String> existingTopics(InetSocketAddress clientListener, java.util.List<String> names)
+    Set<String> existingTopics(InetSocketAddress clientListener, List<String> names)
             throws IOException {
         MetadataResponse response = (MetadataResponse) exchange(clientListener,
                 new MetadataRequest.Builder(names, false), METADATA_VERSION);
-        java.util.Set<String> existing = new java.util.HashSet<>();
+        Set<String> existing = new HashSet<>();
         response.topicMetadata().forEach(topic -> {
-            if (topic.error() == org.apache.kafka.common.protocol.Errors.NONE) {
+            if (topic.error() == Errors.NONE) {
                 existing.add(topic.topic());
             }
         });

@@ -3,6 +3,7 @@ package io.fjord.bench.cluster;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +32,7 @@ final class ReadyCommand implements Callable<Integer> {
 
     @Option(names = "--launch-log", required = true, paramLabel = "FILE",
             description = "Where the launched command's output goes (appended).")
-    java.nio.file.Path launchLog;
+    Path launchLog;
 
     @Parameters(arity = "1..*", paramLabel = "COMMAND",
             description = "The command that starts the cluster (after --); it may keep running or start the nodes"
