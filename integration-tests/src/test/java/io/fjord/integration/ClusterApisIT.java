@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.fjord.storage.Base64Uuids;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,19 +98,38 @@ class ClusterApisIT {
         }
         KafkaDistribution.Result status = tool(QUORUM_COMMAND, follower, "describe", "--status");
         assertThat(status.exitCode()).as("status; errors: %s", status.errors()).isZero();
-        assertThat(status.output()).contains("LeaderId:                " + cluster.controllerId(follower))
+        assertThat(status.output()).containsPattern("LeaderId: +" + cluster.controllerId(follower) + "\n")
                 .contains("CurrentVoters:").contains("\"id\": 1").contains("\"id\": 2").contains("\"id\": 3");
 
         KafkaDistribution.Result replication = tool(QUORUM_COMMAND, follower, "describe", "--replication");
         assertThat(replication.exitCode()).as("replication; errors: %s", replication.errors()).isZero();
-        assertThat(replication.output().lines().filter(line -> line.contains("Voter"))).hasSize(3);
-        assertThat(replication.output()).contains("Leader");
+        // One row per voter (no observer: every node is a voter): the leader and two followers.
+        List<String> rows = replication.output().lines().filter(line -> line.matches("\\d+\\s.*")).toList();
+        assertThat(rows).as(replication.output()).hasSize(3);
+        assertThat(rows.stream().filter(row -> row.endsWith("Leader"))).hasSize(1);
+        assertThat(rows.stream().filter(row -> row.endsWith("Follower"))).hasSize(2);
 
         int controllerPort = cluster.node(follower).metadataQuorum().boundAddress().getPort();
         KafkaDistribution.Result direct = KafkaDistribution.run(QUORUM_COMMAND, List.of("--bootstrap-controller",
                 "127.0.0.1:" + controllerPort, "describe", "--status"));
         assertThat(direct.exitCode()).as("via the controller listener; errors: %s", direct.errors()).isZero();
-        assertThat(direct.output()).contains("LeaderId:                " + cluster.controllerId(follower));
+        assertThat(direct.output()).containsPattern("LeaderId: +" + cluster.controllerId(follower) + "\n");
+    }
+
+    @Test
+    void controllersCannotBeAddedOrRemovedOnAStaticQuorum() throws Exception {
+        int controllerPort = cluster.node(follower()).metadataQuorum().boundAddress().getPort();
+        KafkaDistribution.Result removed = KafkaDistribution.run(QUORUM_COMMAND, List.of("--bootstrap-controller",
+                "127.0.0.1:" + controllerPort, "remove-controller", "--controller-id", "3",
+                "--controller-directory-id", Base64Uuids.encode(java.util.UUID.randomUUID())));
+        assertThat(removed.exitCode()).isNotZero();
+        assertThat(removed.output() + removed.errors()).contains("UnsupportedVersionException")
+                .contains("dynamic quorums (KIP-853)");
+        try (Admin admin = cluster.admin(1)) {
+            QuorumInfo quorum = admin.describeMetadataQuorum().quorumInfo().get(60, TimeUnit.SECONDS);
+            assertThat(quorum.voters()).extracting(QuorumInfo.ReplicaState::replicaId)
+                    .containsExactlyInAnyOrder(1, 2, 3);
+        }
     }
 
     @Test
@@ -125,8 +145,12 @@ class ClusterApisIT {
         }
         KafkaDistribution.Result preferred = tool(ELECTION_COMMAND, follower(), "--election-type", "preferred",
                 "--all-topic-partitions");
+        // All partitions: the answer leaves out those needing no election, as Kafka's does, so nothing is printed.
         assertThat(preferred.exitCode()).as("preferred; errors: %s", preferred.errors()).isZero();
-        assertThat(preferred.output()).contains("Valid replica already elected for partitions");
+        KafkaDistribution.Result named = tool(ELECTION_COMMAND, follower(), "--election-type", "preferred",
+                "--topic", "orders", "--partition", "0");
+        assertThat(named.exitCode()).as("preferred, named; errors: %s", named.errors()).isZero();
+        assertThat(named.output()).contains("Valid replica already elected for partitions orders-0");
         KafkaDistribution.Result unclean = tool(ELECTION_COMMAND, follower(), "--election-type", "unclean",
                 "--topic", "orders", "--partition", "1");
         assertThat(unclean.exitCode()).as("unclean; errors: %s", unclean.errors()).isZero();

@@ -271,9 +271,10 @@ public final class FjordNode implements AutoCloseable {
                 settings.intValue("controller.quorum.election.backoff.max.ms"),
                 settings.intValue("controller.quorum.request.timeout.ms"),
                 Math.min(RaftConfig.DEFAULT_FETCH_MAX_WAIT_MS, fetchTimeoutMs / 2));
-        return MetadataQuorum.networked(raft, TransportConfig.withDefaults(listen, voters, clusterId),
-                config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots, shape.isController()
-                        ? new ControllerApisHandler(controllerApis) : ControllerRequestHandler.NONE);
+        // Voters come from controller.quorum.voters (dynamic quorums are refused at start-up), so they never change.
+        TransportConfig transport = TransportConfig.withDefaults(listen, voters, clusterId).withStaticVoters();
+        return MetadataQuorum.networked(raft, transport, config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
+                shape.isController() ? new ControllerApisHandler(controllerApis) : ControllerRequestHandler.NONE);
     }
 
     /**

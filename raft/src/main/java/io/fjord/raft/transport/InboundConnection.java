@@ -60,6 +60,13 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
             case DESCRIBE_QUORUM -> transport.describeQuorum().whenComplete((quorum, failure) -> respond(channel,
                     request, DescribeQuorumMapper.describeQuorum(quorum, failure, request.apiVersion(),
                             transport.config().voterAddresses())));
+            case ADD_RAFT_VOTER, REMOVE_RAFT_VOTER -> {
+                if (transport.config().staticVoters()) {
+                    respond(channel, request, StaticVoters.refusal(request.apiKey()));
+                } else {
+                    toNode(channel, request);
+                }
+            }
             default -> {
                 if (transport.listenerApis().isControllerApi(request.apiKey())) {
                     toController(context, request);
