@@ -118,13 +118,19 @@ class ClusterApisIT {
     }
 
     @Test
-    void controllersCannotBeRemovedThroughABroker() throws Exception {
-        // Brokers do not serve RemoveRaftVoter (the controller listener refuses it on a static quorum, see
-        // StaticVotersTransportTest); the tool fails at once instead of changing the voters.
+    void controllersCannotBeRemovedFromAStaticQuorum() throws Exception {
+        // Brokers do not serve RemoveRaftVoter; a controller listener refuses it on a static quorum, as Kafka's does.
         KafkaDistribution.Result removed = tool(QUORUM_COMMAND, follower(), "remove-controller", "--controller-id",
                 "3", "--controller-directory-id", Base64Uuids.encode(java.util.UUID.randomUUID()));
         assertThat(removed.exitCode()).isNotZero();
         assertThat(removed.output() + removed.errors()).contains("UnsupportedVersionException");
+        int controllerPort = cluster.node(follower()).metadataQuorum().boundAddress().getPort();
+        KafkaDistribution.Result direct = KafkaDistribution.run(QUORUM_COMMAND, List.of("--bootstrap-controller",
+                "127.0.0.1:" + controllerPort, "remove-controller", "--controller-id", "3",
+                "--controller-directory-id", Base64Uuids.encode(java.util.UUID.randomUUID())));
+        assertThat(direct.exitCode()).isNotZero();
+        assertThat(direct.output() + direct.errors()).contains("UnsupportedVersionException")
+                .contains("dynamic quorums (KIP-853)");
         try (Admin admin = cluster.admin(1)) {
             QuorumInfo quorum = admin.describeMetadataQuorum().quorumInfo().get(60, TimeUnit.SECONDS);
             assertThat(quorum.voters()).extracting(QuorumInfo.ReplicaState::replicaId)

@@ -9,6 +9,7 @@ import io.fjord.broker.MetadataPublication;
 import io.fjord.broker.controller.ConfigControl;
 import io.fjord.broker.controller.ControllerApis;
 import io.fjord.broker.controller.ControllerApisHandler;
+import io.fjord.broker.controller.ControllerClusterDescription;
 import io.fjord.broker.controller.ControllerChannels;
 import io.fjord.broker.controller.ForwardingConfig;
 import io.fjord.broker.controller.ForwardingControllerChannel;
@@ -274,7 +275,10 @@ public final class FjordNode implements AutoCloseable {
         // Voters come from controller.quorum.voters (dynamic quorums are refused at start-up), so they never change.
         TransportConfig transport = TransportConfig.withDefaults(listen, voters, clusterId).withStaticVoters();
         return MetadataQuorum.networked(raft, transport, config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
-                shape.isController() ? new ControllerApisHandler(controllerApis) : ControllerRequestHandler.NONE);
+                shape.isController() ? new ControllerApisHandler(controllerApis, new ControllerClusterDescription(
+                        clusterId, () -> shape.isStandalone() ? Map.of(config.nodeId(), quorum.boundAddress())
+                                : shape.voters(), () -> quorum.status().leaderId()))
+                        : ControllerRequestHandler.NONE);
     }
 
     /**
