@@ -28,7 +28,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A listener whose voters are fixed by configuration refuses voter changes, as Kafka's static quorum does. */
+/**
+ * A listener whose voters are fixed by configuration refuses voter changes, as Kafka's static quorum does; and any
+ * listener tells a client that opens with a newer ApiVersions which versions it serves.
+ */
 class StaticVotersTransportTest {
     private final List<RaftMessage> received = new CopyOnWriteArrayList<>();
     private RaftTransport transport;
@@ -72,6 +75,22 @@ class StaticVotersTransportTest {
         assertThat(answer.errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
         assertThat(answer.errorMessage()).contains("static").contains("KIP-853");
         assertThat(received).isEmpty();
+    }
+
+    @Test
+    void anApiVersionsRequestNewerThanServedIsAnsweredAtVersionZeroWithTheVersionsServed() throws Exception {
+        // Kafka 4.4's clients open with ApiVersions v5; the listener serves up to v4 and must say so, not hang up.
+        ByteBuffer frame = exchange(RequestEncoder.encode(ApiKey.API_VERSIONS, (short) 5, 46, "admin",
+                new io.fjord.protocol.message.ApiVersionsRequestData().setClientSoftwareName("test")
+                        .setClientSoftwareVersion("1")));
+        assertThat(ResponseDecoder.correlationId(frame)).isEqualTo(46);
+        var answer = (io.fjord.protocol.message.ApiVersionsResponseData) ResponseDecoder.decode(ApiKey.API_VERSIONS,
+                (short) 0, frame);
+        assertThat(answer.errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+        assertThat(answer.apiKeys()).anySatisfy(version -> {
+            assertThat(version.apiKey()).isEqualTo(ApiKey.API_VERSIONS.id());
+            assertThat(version.maxVersion()).isEqualTo(RaftApis.highestVersion(ApiKey.API_VERSIONS));
+        });
     }
 
     @Test
