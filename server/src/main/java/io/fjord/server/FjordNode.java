@@ -9,6 +9,7 @@ import io.fjord.broker.MetadataPublication;
 import io.fjord.broker.controller.ConfigControl;
 import io.fjord.broker.controller.ControllerApis;
 import io.fjord.broker.controller.ControllerApisHandler;
+import io.fjord.broker.controller.ControllerClusterDescription;
 import io.fjord.broker.controller.ControllerChannels;
 import io.fjord.broker.controller.ForwardingConfig;
 import io.fjord.broker.controller.ForwardingControllerChannel;
@@ -42,6 +43,11 @@ import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.SaslHandshakeHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
+import io.fjord.broker.handlers.ForwardedControllerHandler;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.broker.handlers.PartitionReassignments;
+import io.fjord.broker.handlers.UpdateFeaturesHandler;
+import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
@@ -212,6 +218,17 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.DESCRIBE_TOPIC_PARTITIONS, new DescribeTopicPartitionsHandler(cache,
                 config.brokerConfig().intValue("max.request.partition.size.limit")));
         handlers.put(ApiKey.DESCRIBE_PRODUCERS, new DescribeProducersHandler(cache, logManager::getLog));
+        // Forwarded to the active controller, as Kafka's brokers forward them; a quorum of one describes itself.
+        handlers.put(ApiKey.DESCRIBE_QUORUM, new ForwardedControllerHandler(forwarding != null ? controller
+                : (api, request) -> quorum.describeQuorum().<ApiMessage>handle((description, failure) ->
+                        DescribeQuorumMapper.describeQuorum(description, failure, (short) 2, Map.of())),
+                ApiKey.DESCRIBE_QUORUM));
+        handlers.put(ApiKey.ELECT_LEADERS, new ForwardedControllerHandler(controller, ApiKey.ELECT_LEADERS));
+        handlers.put(ApiKey.UNREGISTER_BROKER, new ForwardedControllerHandler(controller, ApiKey.UNREGISTER_BROKER));
+        handlers.put(ApiKey.UPDATE_FEATURES, new UpdateFeaturesHandler(BrokerFeatures.of(consumerProtocolEnabled)));
+        PartitionReassignments reassignments = new PartitionReassignments(cache);
+        handlers.put(ApiKey.ALTER_PARTITION_REASSIGNMENTS, reassignments.alterHandler());
+        handlers.put(ApiKey.LIST_PARTITION_REASSIGNMENTS, reassignments.listHandler());
         GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics, consumerProtocolEnabled);
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
@@ -255,9 +272,13 @@ public final class FjordNode implements AutoCloseable {
                 settings.intValue("controller.quorum.election.backoff.max.ms"),
                 settings.intValue("controller.quorum.request.timeout.ms"),
                 Math.min(RaftConfig.DEFAULT_FETCH_MAX_WAIT_MS, fetchTimeoutMs / 2));
-        return MetadataQuorum.networked(raft, TransportConfig.withDefaults(listen, voters, clusterId),
-                config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots, shape.isController()
-                        ? new ControllerApisHandler(controllerApis) : ControllerRequestHandler.NONE);
+        // Voters come from controller.quorum.voters (dynamic quorums are refused at start-up), so they never change.
+        TransportConfig transport = TransportConfig.withDefaults(listen, voters, clusterId).withStaticVoters();
+        return MetadataQuorum.networked(raft, transport, config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
+                shape.isController() ? new ControllerApisHandler(controllerApis, new ControllerClusterDescription(
+                        clusterId, () -> shape.isStandalone() ? Map.of(config.nodeId(), quorum.boundAddress())
+                                : shape.voters(), () -> quorum.status().leaderId()))
+                        : ControllerRequestHandler.NONE);
     }
 
     /**

@@ -1,5 +1,11 @@
 package io.fjord.server;
 
+import io.fjord.protocol.message.AlterPartitionReassignmentsRequestData;
+import io.fjord.protocol.message.DescribeQuorumRequestData;
+import io.fjord.protocol.message.ElectLeadersRequestData;
+import io.fjord.protocol.message.ListPartitionReassignmentsRequestData;
+import io.fjord.protocol.message.UnregisterBrokerRequestData;
+import io.fjord.protocol.message.UpdateFeaturesRequestData;
 import io.fjord.protocol.codec.RecordCodec;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.ApiKey;
@@ -99,7 +105,21 @@ final class RepresentativeRequests {
                 Map.entry(ApiKey.DESCRIBE_GROUPS, this::describeGroups),
                 Map.entry(ApiKey.DELETE_GROUPS, this::deleteGroups),
                 Map.entry(ApiKey.CONSUMER_GROUP_HEARTBEAT, this::consumerGroupHeartbeat),
-                Map.entry(ApiKey.CONSUMER_GROUP_DESCRIBE, this::consumerGroupDescribe));
+                Map.entry(ApiKey.CONSUMER_GROUP_DESCRIBE, this::consumerGroupDescribe),
+                Map.entry(ApiKey.DESCRIBE_QUORUM, version -> List.of(new DescribeQuorumRequestData().setTopics(
+                        list(new DescribeQuorumRequestData.TopicData().setTopicName("__cluster_metadata")
+                                .setPartitions(list(new DescribeQuorumRequestData.PartitionData()
+                                        .setPartitionIndex(0))))))),
+                Map.entry(ApiKey.ELECT_LEADERS, this::electLeaders),
+                Map.entry(ApiKey.UNREGISTER_BROKER, version -> List.of(new UnregisterBrokerRequestData()
+                        .setBrokerId(99))), // not registered: BROKER_ID_NOT_REGISTERED
+                Map.entry(ApiKey.UPDATE_FEATURES, this::updateFeatures),
+                Map.entry(ApiKey.ALTER_PARTITION_REASSIGNMENTS, this::alterPartitionReassignments),
+                Map.entry(ApiKey.LIST_PARTITION_REASSIGNMENTS, version -> List.of(
+                        new ListPartitionReassignmentsRequestData().setTopics(null),
+                        new ListPartitionReassignmentsRequestData().setTopics(list(
+                                new ListPartitionReassignmentsRequestData.ListPartitionReassignmentsTopics()
+                                        .setName("orders").setPartitionIndexes(list(0, 1)))))));
     }
 
     /** The topics the requests expect: orders (3 partitions), compacted, growing and the doomed ones. */
@@ -151,6 +171,52 @@ final class RepresentativeRequests {
             result.add(element);
         }
         return result;
+    }
+
+    private List<ApiMessage> electLeaders(short version) {
+        ElectLeadersRequestData named = new ElectLeadersRequestData().setTimeoutMs(30_000).setTopicPartitions(list(
+                new ElectLeadersRequestData.TopicPartitions().setTopic("orders").setPartitions(list(0, 1)),
+                new ElectLeadersRequestData.TopicPartitions().setTopic("missing").setPartitions(list(0))));
+        List<ApiMessage> requests = new ArrayList<>(List.of(named,
+                new ElectLeadersRequestData().setTimeoutMs(30_000).setTopicPartitions(null)));
+        if (version >= 1) {
+            requests.add(new ElectLeadersRequestData().setElectionType((byte) 1).setTimeoutMs(30_000)
+                    .setTopicPartitions(null)); // unclean
+        }
+        return requests;
+    }
+
+    private List<ApiMessage> updateFeatures(short version) {
+        UpdateFeaturesRequestData same = new UpdateFeaturesRequestData().setFeatureUpdates(list(
+                new UpdateFeaturesRequestData.FeatureUpdateKey().setFeature("transaction.version")
+                        .setMaxVersionLevel((short) 0)));
+        UpdateFeaturesRequestData refused = new UpdateFeaturesRequestData().setFeatureUpdates(list(
+                new UpdateFeaturesRequestData.FeatureUpdateKey().setFeature("transaction.version")
+                        .setMaxVersionLevel((short) 2),
+                new UpdateFeaturesRequestData.FeatureUpdateKey().setFeature("no.such.version")
+                        .setMaxVersionLevel((short) 1)));
+        if (version >= 1) {
+            refused.setValidateOnly(true);
+        }
+        return List.of(same, refused);
+    }
+
+    private List<ApiMessage> alterPartitionReassignments(short version) {
+        AlterPartitionReassignmentsRequestData request = new AlterPartitionReassignmentsRequestData().setTopics(list(
+                new AlterPartitionReassignmentsRequestData.ReassignableTopic().setName("orders").setPartitions(list(
+                        new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(0)
+                                .setReplicas(list(1)), // where it is: done at once
+                        new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(1)
+                                .setReplicas(null), // cancel: none in progress
+                        new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(2)
+                                .setReplicas(list(7)))), // no such broker
+                new AlterPartitionReassignmentsRequestData.ReassignableTopic().setName("missing").setPartitions(list(
+                        new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(0)
+                                .setReplicas(list(1))))));
+        if (version >= 1) {
+            request.setAllowReplicationFactorChange(false);
+        }
+        return List.of(request);
     }
 
     private List<ApiMessage> apiVersions(short version) {

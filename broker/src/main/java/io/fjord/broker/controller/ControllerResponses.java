@@ -14,6 +14,7 @@ import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.protocol.message.CreateTopicsResponseData;
 import io.fjord.protocol.message.DeleteTopicsRequestData;
 import io.fjord.protocol.message.DeleteTopicsResponseData;
+import io.fjord.protocol.message.DescribeQuorumResponseData;
 import io.fjord.protocol.message.ElectLeadersRequestData;
 import io.fjord.protocol.message.ElectLeadersResponseData;
 import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
@@ -35,9 +36,10 @@ public final class ControllerResponses {
     public static final Set<ApiKey> FORWARDED_APIS = Set.of(ApiKey.CREATE_TOPICS, ApiKey.DELETE_TOPICS,
             ApiKey.CREATE_PARTITIONS, ApiKey.INCREMENTAL_ALTER_CONFIGS, ApiKey.ALTER_CONFIGS,
             ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
-            ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.UPDATE_FEATURES);
+            ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.UPDATE_FEATURES, ApiKey.DESCRIBE_QUORUM);
 
     private static final short NOT_CONTROLLER = Errors.NOT_CONTROLLER.code();
+    private static final short NOT_LEADER_OR_FOLLOWER = Errors.NOT_LEADER_OR_FOLLOWER.code();
 
     private ControllerResponses() {
     }
@@ -70,6 +72,14 @@ public final class ControllerResponses {
                 yield features.errorCode() == NOT_CONTROLLER || features.results().stream()
                         .anyMatch(feature -> feature.errorCode() == NOT_CONTROLLER);
             }
+            case DESCRIBE_QUORUM -> {
+                // A voter that does not lead answers for the metadata partition NOT_LEADER_OR_FOLLOWER.
+                DescribeQuorumResponseData quorum = (DescribeQuorumResponseData) response;
+                yield quorum.errorCode() == NOT_CONTROLLER || quorum.topics().stream()
+                        .flatMap(topic -> topic.partitions().stream())
+                        .anyMatch(partition -> partition.errorCode() == NOT_CONTROLLER
+                                || partition.errorCode() == NOT_LEADER_OR_FOLLOWER);
+            }
             default -> throw new IllegalArgumentException(api + " is not a forwarded controller API");
         };
     }
@@ -90,6 +100,11 @@ public final class ControllerResponses {
             case UNREGISTER_BROKER -> ControllerFailures.unregisterBroker(failure);
             case ELECT_LEADERS -> ControllerFailures.electLeaders((ElectLeadersRequestData) request, failure);
             case UPDATE_FEATURES -> ControllerFailures.updateFeatures(failure);
+            case DESCRIBE_QUORUM -> {
+                ControllerFailures.Failure answer = ControllerFailures.of(failure);
+                yield new DescribeQuorumResponseData().setErrorCode(answer.error().code())
+                        .setErrorMessage(answer.message());
+            }
             default -> throw new IllegalArgumentException(api + " is not a forwarded controller API");
         };
     }

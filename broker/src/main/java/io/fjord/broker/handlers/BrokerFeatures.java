@@ -60,4 +60,21 @@ public final class BrokerFeatures {
         }
         return finalized;
     }
+
+    /** Whether this node knows the feature {@code name} (it reports the feature's supported levels). */
+    public boolean knows(String name) {
+        return features.stream().anyMatch(feature -> feature.name().equals(name));
+    }
+
+    /** The level in force of the feature {@code name}; 0 for one this node does not know. */
+    public short finalizedLevel(String name) {
+        return features.stream().filter(feature -> feature.name().equals(name)).findFirst()
+                .map(Feature::finalizedLevel).orElse((short) 0);
+    }
+
+    /** The highest level this node supports of the feature {@code name}; 0 for one it does not know. */
+    public short maxSupportedLevel(String name) {
+        return features.stream().filter(feature -> feature.name().equals(name)).findFirst()
+                .map(Feature::maxSupportedLevel).orElse((short) 0);
+    }
 }

@@ -13,6 +13,7 @@ import io.fjord.protocol.message.BrokerRegistrationResponseData;
 import io.fjord.protocol.message.CreatePartitionsResponseData;
 import io.fjord.protocol.message.CreateTopicsResponseData;
 import io.fjord.protocol.message.DeleteTopicsResponseData;
+import io.fjord.protocol.message.DescribeQuorumResponseData;
 import io.fjord.protocol.message.ElectLeadersRequestData;
 import io.fjord.protocol.message.ElectLeadersResponseData;
 import io.fjord.protocol.message.IncrementalAlterConfigsResponseData;
@@ -50,6 +51,20 @@ class ControllerResponsesTest {
         assertFound(ApiKey.UPDATE_FEATURES, code -> new UpdateFeaturesResponseData().setErrorCode(code));
         assertFound(ApiKey.UPDATE_FEATURES, code -> new UpdateFeaturesResponseData().setResults(List.of(
                 new UpdateFeaturesResponseData.UpdatableFeatureResult().setFeature("f").setErrorCode(code))));
+        assertFound(ApiKey.DESCRIBE_QUORUM, code -> new DescribeQuorumResponseData().setErrorCode(code));
+        assertFound(ApiKey.DESCRIBE_QUORUM, ControllerResponsesTest::quorumPartitionError);
+    }
+
+    @Test
+    void aVoterThatDoesNotLeadAnswersDescribeQuorumNotLeaderOrFollowerAndIsAskedAgain() {
+        assertThat(ControllerResponses.isNotController(ApiKey.DESCRIBE_QUORUM,
+                quorumPartitionError(Errors.NOT_LEADER_OR_FOLLOWER.code()))).isTrue();
+    }
+
+    private static ApiMessage quorumPartitionError(short code) {
+        return new DescribeQuorumResponseData().setTopics(List.of(new DescribeQuorumResponseData.TopicData()
+                .setTopicName("__cluster_metadata").setPartitions(List.of(
+                        new DescribeQuorumResponseData.PartitionData().setErrorCode(code)))));
     }
 
     private static void assertFound(ApiKey api, java.util.function.Function<Short, ApiMessage> withCode) {

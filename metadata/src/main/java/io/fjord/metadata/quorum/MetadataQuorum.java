@@ -6,6 +6,7 @@ import io.fjord.raft.LogEntry;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.driver.DriverStatus;
 import io.fjord.raft.driver.MessageSender;
+import io.fjord.raft.driver.QuorumDescription;
 import io.fjord.raft.driver.RaftDriver;
 import io.fjord.raft.storage.DiskRaftStorage;
 import io.fjord.raft.transport.ControllerRequestHandler;
@@ -185,6 +186,11 @@ public final class MetadataQuorum implements AutoCloseable {
 
     public DriverStatus status() {
         return driver.status();
+    }
+
+    /** What this node knows of the quorum if it leads (DescribeQuorum); fails with NOT_LEADER_OR_FOLLOWER if not. */
+    public CompletableFuture<QuorumDescription> describeQuorum() {
+        return driver.describeQuorum();
     }
 
     /** Stops the controller, then the driver (unflushed entries dropped, as in a crash), then the loader. */

@@ -13,11 +13,15 @@ import java.util.Map;
  * The DescribeQuorum answer a Raft listener builds itself (what {@code kafka-metadata-quorum describe} shows), from
  * the leader's {@link QuorumDescription}; its ApiVersions answer is {@link ListenerApis}'. Stateless; thread-safe.
  */
-final class DescribeQuorumMapper {
+public final class DescribeQuorumMapper {
     private DescribeQuorumMapper() {
     }
 
-    static DescribeQuorumResponseData describeQuorum(QuorumDescription quorum, Throwable failure, short version,
+    /**
+     * The answer at {@code version}: the quorum as {@code quorum} describes it, or {@code failure}'s error for the
+     * metadata partition; from v2 the voters' controller listeners ({@code voterAddresses}).
+     */
+    public static DescribeQuorumResponseData describeQuorum(QuorumDescription quorum, Throwable failure, short version,
             Map<Integer, InetSocketAddress> voterAddresses) {
         DescribeQuorumResponseData.PartitionData partition = new DescribeQuorumResponseData.PartitionData()
                 .setPartitionIndex(0);

@@ -5,6 +5,7 @@ import io.fjord.protocol.codec.EncodedResponse;
 import io.fjord.protocol.codec.RequestDecoder;
 import io.fjord.protocol.codec.RequestParseException;
 import io.fjord.protocol.codec.ResponseEncoder;
+import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.raft.AddRaftVoterRequest;
@@ -47,6 +48,14 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
     @Override
     protected void channelRead0(ChannelHandlerContext context, ByteBuffer frame) {
         Channel channel = context.channel();
+        if (isNewerApiVersions(frame)) {
+            // As Kafka answers (KIP-511): a v0 answer with UNSUPPORTED_VERSION and the APIs served, so the client
+            // asks again at a version both know (Kafka 4.4 clients start at v5).
+            int correlationId = frame.getInt(frame.position() + 4);
+            write(channel, ApiKey.API_VERSIONS, (short) 0, correlationId, transport.listenerApis().apiVersions()
+                    .setErrorCode(Errors.UNSUPPORTED_VERSION.code()));
+            return;
+        }
         DecodedRequest request;
         try {
             request = decoder.decode(frame);
@@ -60,6 +69,13 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
             case DESCRIBE_QUORUM -> transport.describeQuorum().whenComplete((quorum, failure) -> respond(channel,
                     request, DescribeQuorumMapper.describeQuorum(quorum, failure, request.apiVersion(),
                             transport.config().voterAddresses())));
+            case ADD_RAFT_VOTER, REMOVE_RAFT_VOTER -> {
+                if (transport.config().staticVoters()) {
+                    respond(channel, request, StaticVoters.refusal(request.apiKey()));
+                } else {
+                    toNode(channel, request);
+                }
+            }
             default -> {
                 if (transport.listenerApis().isControllerApi(request.apiKey())) {
                     toController(context, request);
@@ -68,6 +84,12 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
                 }
             }
         }
+    }
+
+    /** Whether {@code frame} is an ApiVersions request above the newest version this listener serves. */
+    private static boolean isNewerApiVersions(ByteBuffer frame) {
+        return frame.remaining() >= 8 && frame.getShort(frame.position()) == ApiKey.API_VERSIONS.id()
+                && frame.getShort(frame.position() + 2) > RaftApis.highestVersion(ApiKey.API_VERSIONS);
     }
 
     private void toController(ChannelHandlerContext context, DecodedRequest request) {

@@ -17,15 +17,31 @@ import java.util.Map;
  * @param responseTimeoutMs a connection whose oldest unanswered request is older than this is closed and made again
  *     (a peer that vanished without closing its sockets); above the longest a leader holds a fetch
  * @param ioThreads Netty event loop threads
+ * @param staticVoters whether the voters are fixed by configuration ({@code controller.quorum.voters}): the
+ *     listener then refuses AddRaftVoter and RemoveRaftVoter, as Kafka refuses them on a static quorum
  *
  * <p>Immutable; thread-safe.
  */
 public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
         String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
-        long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads) {
+        long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters) {
 
     public TransportConfig {
         voterAddresses = Map.copyOf(voterAddresses);
+    }
+
+    /** A transport that takes voter changes (KIP-853). */
+    public TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
+            String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
+            long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads) {
+        this(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax, backlogFramesMax,
+                reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, false);
+    }
+
+    /** This configuration with the voters fixed by configuration: voter changes are refused. */
+    public TransportConfig withStaticVoters() {
+        return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
+                backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, true);
     }
 
     /**
