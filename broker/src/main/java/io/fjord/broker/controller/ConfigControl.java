@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The controller's side of IncrementalAlterConfigs (SET, DELETE, APPEND, SUBTRACT) and the legacy AlterConfigs
@@ -69,50 +70,64 @@ public final class ConfigControl {
     /** Decides an IncrementalAlterConfigs: the records of every accepted resource, and the response. */
     public ControllerResult<IncrementalAlterConfigsResponseData> incrementalAlterConfigs(MetadataImage image,
             IncrementalAlterConfigsRequestData body) {
+        List<IncrementalAlterConfigsRequestData.AlterConfigsResource> resources = body.resources();
+        Decided decided = decide(resources, body.validateOnly(),
+                resource -> new ResourceKey(resource.resourceType(), resource.resourceName()),
+                resource -> incrementalChange(image, resource));
         IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
-        List<MetadataRecord> records = new ArrayList<>();
-        Set<ResourceKey> repeated = repeated(body.resources().stream()
-                .map(resource -> new ResourceKey(resource.resourceType(), resource.resourceName())).toList());
-        for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : body.resources()) {
-            Change change = repeated.contains(new ResourceKey(resource.resourceType(), resource.resourceName()))
-                    ? repeatedResource() : incrementalChange(image, resource);
+        for (int index = 0; index < resources.size(); index++) {
+            Change change = decided.changes().get(index);
             response.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
-                    .setResourceType(resource.resourceType()).setResourceName(resource.resourceName())
+                    .setResourceType(resources.get(index).resourceType())
+                    .setResourceName(resources.get(index).resourceName())
                     .setErrorCode(change.errorCode()).setErrorMessage(change.errorMessage()));
-            if (!body.validateOnly()) {
-                records.addAll(change.records());
-            }
         }
-        if (records.size() > OperationLimits.RECORDS_PER_OPERATION_MAX) {
-            response.responses().forEach(result -> result.setErrorCode(Errors.POLICY_VIOLATION.code())
-                    .setErrorMessage(OperationLimits.TOO_MANY_RECORDS));
-            return new ControllerResult<>(List.of(), response);
-        }
-        return new ControllerResult<>(records, response);
+        return new ControllerResult<>(decided.records(), response);
     }
 
     /** Decides a legacy AlterConfigs: the records of every accepted resource, and the response. */
     public ControllerResult<AlterConfigsResponseData> alterConfigs(MetadataImage image, AlterConfigsRequestData body) {
+        List<AlterConfigsRequestData.AlterConfigsResource> resources = body.resources();
+        Decided decided = decide(resources, body.validateOnly(),
+                resource -> new ResourceKey(resource.resourceType(), resource.resourceName()),
+                resource -> legacyChange(image, resource));
         AlterConfigsResponseData response = new AlterConfigsResponseData();
-        List<MetadataRecord> records = new ArrayList<>();
-        Set<ResourceKey> repeated = repeated(body.resources().stream()
-                .map(resource -> new ResourceKey(resource.resourceType(), resource.resourceName())).toList());
-        for (AlterConfigsRequestData.AlterConfigsResource resource : body.resources()) {
-            Change change = repeated.contains(new ResourceKey(resource.resourceType(), resource.resourceName()))
-                    ? repeatedResource() : legacyChange(image, resource);
+        for (int index = 0; index < resources.size(); index++) {
+            Change change = decided.changes().get(index);
             response.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
-                    .setResourceType(resource.resourceType()).setResourceName(resource.resourceName())
+                    .setResourceType(resources.get(index).resourceType())
+                    .setResourceName(resources.get(index).resourceName())
                     .setErrorCode(change.errorCode()).setErrorMessage(change.errorMessage()));
-            if (!body.validateOnly()) {
+        }
+        return new ControllerResult<>(decided.records(), response);
+    }
+
+    /** Each resource's outcome in request order, and the records to commit. */
+    private record Decided(List<Change> changes, List<MetadataRecord> records) {
+    }
+
+    /**
+     * The rules both APIs share: a resource named twice is refused, the records count only without
+     * {@code validateOnly}, and past {@link OperationLimits#RECORDS_PER_OPERATION_MAX} records every resource is
+     * refused with POLICY_VIOLATION and nothing is written.
+     */
+    private static <R> Decided decide(List<R> resources, boolean validateOnly, Function<R, ResourceKey> keyOf,
+                                      Function<R, Change> changeOf) {
+        Set<ResourceKey> repeated = repeated(resources.stream().map(keyOf).toList());
+        List<Change> changes = new ArrayList<>(resources.size());
+        List<MetadataRecord> records = new ArrayList<>();
+        for (R resource : resources) {
+            Change change = repeated.contains(keyOf.apply(resource)) ? repeatedResource() : changeOf.apply(resource);
+            changes.add(change);
+            if (!validateOnly) {
                 records.addAll(change.records());
             }
         }
         if (records.size() > OperationLimits.RECORDS_PER_OPERATION_MAX) {
-            response.responses().forEach(result -> result.setErrorCode(Errors.POLICY_VIOLATION.code())
-                    .setErrorMessage(OperationLimits.TOO_MANY_RECORDS));
-            return new ControllerResult<>(List.of(), response);
+            Change refused = Change.error(Errors.POLICY_VIOLATION, OperationLimits.TOO_MANY_RECORDS);
+            return new Decided(java.util.Collections.nCopies(resources.size(), refused), List.of());
         }
-        return new ControllerResult<>(records, response);
+        return new Decided(changes, records);
     }
 
     private Change incrementalChange(MetadataImage image,
