@@ -9,6 +9,7 @@ import io.fjord.storage.internal.BatchHeader;
 import io.fjord.storage.internal.LogDirectoryLoader;
 import io.fjord.storage.internal.LogEnd;
 import io.fjord.storage.internal.LogLoader;
+import io.fjord.storage.internal.LogBackgroundTasks;
 import io.fjord.storage.internal.LogSegment;
 import io.fjord.storage.internal.RetentionSelection;
 import io.fjord.storage.internal.SegmentHandleCache;
@@ -24,9 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +46,7 @@ public final class PartitionLog implements AutoCloseable {
     private final TopicPartition topicPartition;
     private final InstantSource clock;
     private final SegmentHandleCache handleCache;
-    private final ScheduledExecutorService background;
+    private final LogBackgroundTasks tasks;
     private final ConcurrentNavigableMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final ReentrantLock flushLock = new ReentrantLock();
@@ -68,7 +67,7 @@ public final class PartitionLog implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.handleCache = handleCache;
-        this.background = background;
+        this.tasks = new LogBackgroundTasks(background, topicPartition);
     }
 
     /**
@@ -353,7 +352,7 @@ public final class PartitionLog implements AutoCloseable {
         logEnd = new LogEnd(logEnd.offset(), next, 0);
         LOG.debug("Rolled {} to a new segment at offset {}", topicPartition, baseOffset);
         // Kafka flushes a rolled segment in the background; the recovery point then moves past it.
-        submit(() -> flush(baseOffset));
+        tasks.submit(() -> flush(baseOffset));
         return next;
     }
 
@@ -644,34 +643,7 @@ public final class PartitionLog implements AutoCloseable {
     private void removeSegment(LogSegment segment) {
         segments.remove(segment.baseOffset(), segment);
         segment.markDeleted();
-        scheduleDelete(segment, config.fileDeleteDelayMs());
-    }
-
-    private void scheduleDelete(LogSegment segment, long delayMs) {
-        Runnable delete = () -> {
-            if (!segment.deleteFiles()) {
-                scheduleDelete(segment, 1000); // a reader still holds it
-            }
-        };
-        try {
-            background.schedule(delete, delayMs, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            delete.run();
-        }
-    }
-
-    private void submit(Runnable task) {
-        try {
-            background.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    LOG.error("Background task for {} failed", topicPartition, e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            task.run();
-        }
+        tasks.deleteLater(segment, config.fileDeleteDelayMs());
     }
 
     // ---------------------------------------------------------------- segment replacement (cleaner)
@@ -704,7 +676,7 @@ public final class PartitionLog implements AutoCloseable {
             }
             renameSwapIntoPlace.run();
             for (LogSegment old : oldSegments) {
-                scheduleDelete(old, config.fileDeleteDelayMs());
+                tasks.deleteLater(old, config.fileDeleteDelayMs());
             }
         } finally {
             lock.unlock();
