@@ -8,7 +8,6 @@ import io.fjord.storage.MetaProperties;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +58,7 @@ final class FjordProcessCluster implements AutoCloseable {
     /** Formats and starts {@code nodeCount} voters with the given extra settings; waits until every one is ready. */
     static FjordProcessCluster start(Path root, int nodeCount, Map<String, String> extra) throws Exception {
         FjordProcessCluster cluster = new FjordProcessCluster(root, Base64Uuids.encode(UUID.randomUUID()), nodeCount);
-        List<Integer> ports = freePorts(2 * nodeCount);
+        List<Integer> ports = FjordTestCluster.freePorts(2 * nodeCount);
         StringBuilder voters = new StringBuilder();
         for (int id = 1; id <= nodeCount; id++) {
             cluster.clientPorts.put(id, ports.get(2 * (id - 1)));
@@ -221,23 +220,6 @@ final class FjordProcessCluster implements AutoCloseable {
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
         return Admin.create(config);
-    }
-
-    private static List<Integer> freePorts(int count) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            List<Integer> ports = new ArrayList<>();
-            for (int index = 0; index < count; index++) {
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                sockets.add(socket);
-                ports.add(socket.getLocalPort());
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
     }
 
     /**

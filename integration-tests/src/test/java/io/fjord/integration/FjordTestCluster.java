@@ -155,7 +155,8 @@ final class FjordTestCluster implements AutoCloseable {
         return Admin.create(config);
     }
 
-    private static List<Integer> freePorts(int count) throws IOException {
+    /** {@code count} loopback ports free a moment ago (bound together, then released). */
+    static List<Integer> freePorts(int count) throws IOException {
         List<ServerSocket> sockets = new ArrayList<>();
         try {
             List<Integer> ports = new ArrayList<>();
