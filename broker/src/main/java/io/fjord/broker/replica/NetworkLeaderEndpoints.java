@@ -16,8 +16,7 @@ import java.util.function.IntFunction;
  * metadata image's broker registrations, on the inter-broker listener), so a leader that registers again with
  * another address is found at the next reconnect.
  *
- * <p>Thread-safe: {@link #start()} and {@link #close()} are synchronized; {@link #endpoint} from any thread after
- * {@link #start()}.
+ * <p>Thread-safe: every method is synchronized.
  */
 public final class NetworkLeaderEndpoints implements LeaderEndpoints {
     private final int localId;
@@ -46,12 +45,11 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
         }
     }
 
+    /** An endpoint on the shared thread, which this starts if {@link #start()} has not. */
     @Override
-    public LeaderEndpoint endpoint(int leaderId, int fetcherIndex) {
+    public synchronized LeaderEndpoint endpoint(int leaderId, int fetcherIndex) {
+        start();
         EventLoopGroup current = group;
-        if (current == null) {
-            throw new IllegalStateException("the replica fetchers' network is not started");
-        }
         return new NetworkLeaderEndpoint(leaderId, () -> brokerAddresses.apply(leaderId), current.next(), settings,
                 requestTimeoutMs, "fjord-replica-fetcher-" + localId + "-" + fetcherIndex);
     }
