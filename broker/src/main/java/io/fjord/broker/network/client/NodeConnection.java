@@ -8,6 +8,7 @@ import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.ApiVersionsRequestData;
 import io.fjord.protocol.message.ApiVersionsResponseData;
+import io.fjord.raft.transport.RaftApis;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeConnection<T> {
     private static final Logger LOG = LoggerFactory.getLogger(NodeConnection.class);
-    private static final short API_VERSIONS_VERSION = KafkaApiVersions.latest(ApiKey.API_VERSIONS);
+    /** The ApiVersions version the controller listeners (the Raft transport) serve too. */
+    private static final short API_VERSIONS_VERSION = RaftApis.highestVersion(ApiKey.API_VERSIONS);
 
     /** What the owner hears, on the event loop. */
     public interface Events<T> {
