@@ -101,6 +101,11 @@ public final class BrokerLifecycleManager implements AutoCloseable {
         return fenced;
     }
 
+    /** The epoch of this broker's current registration (replica fetches carry it), -1 while not registered. */
+    public long brokerEpoch() {
+        return brokerEpoch;
+    }
+
     /** Completes once the controller unfenced this broker (it is caught up with the metadata log). */
     public CompletableFuture<Void> unfenced() {
         return unfenced;
