@@ -1,6 +1,7 @@
 package io.fjord.broker.replica;
 
 import io.fjord.broker.config.BrokerConfig;
+import io.fjord.broker.config.ConfigException;
 
 /**
  * The settings of the replica fetchers, Kafka's {@code replica.*} broker configs. Immutable; thread-safe.
@@ -15,7 +16,7 @@ import io.fjord.broker.config.BrokerConfig;
  * @param fetchBackoffMs {@code replica.fetch.backoff.ms} (1000): the pause of a partition, or of a whole fetcher
  *     after a failed request, after an error
  * @param requestTimeoutMs {@code replica.socket.timeout.ms} (30,000): a request unanswered this long fails and its
- *     connection is dropped
+ *     connection is dropped; at least the fetch wait
  * @param connectTimeoutMs how long connecting and the ApiVersions exchange may take (Kafka's
  *     {@code socket.connection.setup.timeout.ms}: 10,000)
  * @param frameBytesMax the largest response frame read ({@code socket.request.max.bytes}: 100 MiB)
@@ -26,8 +27,8 @@ public record ReplicaFetcherConfig(int fetchersPerSourceBroker, int partitionFet
 
     public ReplicaFetcherConfig {
         if (fetchersPerSourceBroker < 1 || partitionFetchMaxBytes < 0 || responseMaxBytes < 0 || fetchWaitMaxMs < 0
-                || fetchBackoffMs < 0 || requestTimeoutMs <= fetchWaitMaxMs || connectTimeoutMs <= 0
-                || frameBytesMax <= 0) {
+                || fetchBackoffMs < 0 || requestTimeoutMs < fetchWaitMaxMs || requestTimeoutMs <= 0
+                || connectTimeoutMs <= 0 || frameBytesMax <= 0) {
             throw new IllegalArgumentException("invalid replica fetcher settings: " + fetchersPerSourceBroker + " "
                     + partitionFetchMaxBytes + " " + responseMaxBytes + " " + fetchWaitMaxMs + " " + fetchBackoffMs
                     + " " + requestTimeoutMs + " " + connectTimeoutMs + " " + frameBytesMax);
@@ -42,10 +43,15 @@ public record ReplicaFetcherConfig(int fetchersPerSourceBroker, int partitionFet
 
     /**
      * From a node's configuration. A {@code num.replica.fetchers} below 1 counts as 1 (Kafka leaves it
-     * unvalidated too); the request timeout must exceed the fetch wait, as Kafka requires of
+     * unvalidated too); the request timeout must be at least the fetch wait, as Kafka requires of
      * {@code replica.socket.timeout.ms} and {@code replica.fetch.wait.max.ms}.
      */
     public static ReplicaFetcherConfig from(BrokerConfig config) {
+        int socketTimeoutMs = config.intValue("replica.socket.timeout.ms");
+        if (socketTimeoutMs < config.intValue("replica.fetch.wait.max.ms")) {
+            throw new ConfigException("replica.socket.timeout.ms", socketTimeoutMs,
+                    "should always be at least replica.fetch.wait.max.ms to prevent unnecessary socket timeouts");
+        }
         return new ReplicaFetcherConfig(Math.max(1, config.intValue("num.replica.fetchers")),
                 config.intValue("replica.fetch.max.bytes"), config.intValue("replica.fetch.response.max.bytes"),
                 config.intValue("replica.fetch.wait.max.ms"), config.intValue("replica.fetch.min.bytes"),
