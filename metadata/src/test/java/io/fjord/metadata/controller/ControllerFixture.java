@@ -4,6 +4,7 @@ import io.fjord.metadata.image.MetadataDelta;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.records.ConfigRecord;
+import io.fjord.metadata.records.FeatureLevelRecord;
 import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.metadata.records.TopicRecord;
@@ -70,6 +71,11 @@ final class ControllerFixture {
 
     void setTopicConfig(String topic, String name, String value) {
         replay(List.of(new ConfigRecord(ConfigRecord.TOPIC, topic, name, value)));
+    }
+
+    /** Finalizes KIP-966's feature at level 1, as a new cluster's controller does. */
+    void enableEligibleLeaderReplicas() {
+        replay(List.of(new FeatureLevelRecord(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE, (short) 1)));
     }
 
     PartitionImage partition(String topic, int partition) {
