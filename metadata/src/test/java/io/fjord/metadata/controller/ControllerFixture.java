@@ -41,6 +41,10 @@ final class ControllerFixture {
                 .setClusterId(CLUSTER_ID).setIncarnationId(incarnation).setRack(null);
         request.listeners().add(new BrokerRegistrationRequestData.Listener().setName("PLAINTEXT").setHost("localhost")
                 .setPort(9000 + brokerId));
+        // As a Fjord broker registers: the ELR feature's levels 0-1 (a cluster that finalized it needs them).
+        request.features().add(new BrokerRegistrationRequestData.Feature()
+                .setName(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE).setMinSupportedVersion((short) 0)
+                .setMaxSupportedVersion((short) 1));
         return request;
     }
 
