@@ -94,6 +94,12 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: start and stop are serialized on this object; everything else is owned by the components.
  */
 public final class FjordNode implements AutoCloseable {
+    /**
+     * The largest replication factor this node's controller accepts: 1 until the replica manager and fetchers of
+     * issue #12 are merged; raising it is the one line that allows replicated topics.
+     */
+    static final int REPLICATION_FACTOR_MAX = TopicControl.UNREPLICATED_FACTOR_MAX;
+
     private static final Logger LOG = LoggerFactory.getLogger(FjordNode.class);
     private static final short PLAINTEXT = 0;
 
@@ -152,7 +158,7 @@ public final class FjordNode implements AutoCloseable {
         // listener may hand it forwarded requests as soon as it binds.
         TopicControl topics = new TopicControl(new TopicControl.Defaults(config.numPartitions(),
                 config.defaultReplicationFactor(), config.deleteTopicEnable()), this::validateTopicConfigs,
-                UUID::randomUUID, new java.security.SecureRandom());
+                UUID::randomUUID, new java.security.SecureRandom(), REPLICATION_FACTOR_MAX);
         ControllerApis local = controllerApis(identity.clusterId().orElseThrow(), topics);
         controllerApis.set(local);
         MetadataImage image = startQuorum();
@@ -382,7 +388,7 @@ public final class FjordNode implements AutoCloseable {
         BrokerConfig settings = config.brokerConfig();
         ReplicationControl replication = new ReplicationControl(new ReplicationControl.Settings(
                 settings.booleanValue("unclean.leader.election.enable"),
-                settings.intValue("leader.imbalance.per.broker.percentage")));
+                settings.intValue("leader.imbalance.per.broker.percentage"), settings.intValue("min.insync.replicas")));
         long sessionTimeoutMs = settings.intValue("broker.session.timeout.ms");
         ClusterControl cluster = new ClusterControl(new ClusterControl.Settings(clusterId),
                 new BrokerHeartbeatTracker(sessionTimeoutMs), replication);
