@@ -4,6 +4,7 @@ import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.AllocateProducerIdsResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.AlterConfigsResponseData;
+import io.fjord.protocol.message.AlterPartitionResponseData;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.BrokerHeartbeatResponseData;
@@ -36,7 +37,8 @@ public final class ControllerResponses {
     public static final Set<ApiKey> FORWARDED_APIS = Set.of(ApiKey.CREATE_TOPICS, ApiKey.DELETE_TOPICS,
             ApiKey.CREATE_PARTITIONS, ApiKey.INCREMENTAL_ALTER_CONFIGS, ApiKey.ALTER_CONFIGS,
             ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
-            ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.UPDATE_FEATURES, ApiKey.DESCRIBE_QUORUM);
+            ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.UPDATE_FEATURES, ApiKey.DESCRIBE_QUORUM,
+            ApiKey.ALTER_PARTITION);
 
     private static final short NOT_CONTROLLER = Errors.NOT_CONTROLLER.code();
     private static final short NOT_LEADER_OR_FOLLOWER = Errors.NOT_LEADER_OR_FOLLOWER.code();
@@ -61,6 +63,7 @@ public final class ControllerResponses {
             case BROKER_REGISTRATION -> ((BrokerRegistrationResponseData) response).errorCode() == NOT_CONTROLLER;
             case BROKER_HEARTBEAT -> ((BrokerHeartbeatResponseData) response).errorCode() == NOT_CONTROLLER;
             case UNREGISTER_BROKER -> ((UnregisterBrokerResponseData) response).errorCode() == NOT_CONTROLLER;
+            case ALTER_PARTITION -> ((AlterPartitionResponseData) response).errorCode() == NOT_CONTROLLER;
             case ELECT_LEADERS -> {
                 ElectLeadersResponseData elect = (ElectLeadersResponseData) response;
                 yield elect.errorCode() == NOT_CONTROLLER || elect.replicaElectionResults().stream()
@@ -100,6 +103,8 @@ public final class ControllerResponses {
             case UNREGISTER_BROKER -> ControllerFailures.unregisterBroker(failure);
             case ELECT_LEADERS -> ControllerFailures.electLeaders((ElectLeadersRequestData) request, failure);
             case UPDATE_FEATURES -> ControllerFailures.updateFeatures(failure);
+            case ALTER_PARTITION -> new AlterPartitionResponseData()
+                    .setErrorCode(ControllerFailures.of(failure).error().code());
             case DESCRIBE_QUORUM -> {
                 ControllerFailures.Failure answer = ControllerFailures.of(failure);
                 yield new DescribeQuorumResponseData().setErrorCode(answer.error().code())
