@@ -138,7 +138,8 @@ public final class Partition {
                 followers.replaceAll((id, state) -> state.onNewLeaderEpoch(nowMs, isNewLeader,
                         image.isr().contains(id)));
                 leaderEpochStartOffset = startOffset;
-                LOG.info("{}: leader in epoch {} from offset {} (high watermark {}, ISR {})", topicPartition,
+                // DEBUG: a node starting leads many partitions at once (the offsets topic alone has 50).
+                LOG.debug("{}: leader in epoch {} from offset {} (high watermark {}, ISR {})", topicPartition,
                         image.leaderEpoch(), startOffset, log.highWatermark(), image.isr());
             }
             leaderEpoch = image.leaderEpoch();

@@ -129,11 +129,11 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         this.fetching = fetching;
         this.clock = clock;
         this.partitionChanged = partitionChanged;
+        this.producePurgatory = new DelayedOperationPurgatory<>("Produce", clock);
         this.alterPartitions = new AlterPartitionManager(nodeId, brokerEpoch, controller, this::schedule,
                 settings.alterPartitionRetryBackoffMs());
         this.partitionContext = new Partition.Context(nodeId, settings.replicaLagTimeMaxMs(), alterPartitions,
                 this::isIsrEligible, brokerEpoch, clock, this::onHighWatermarkMoved);
-        this.producePurgatory = new DelayedOperationPurgatory<>("Produce", clock);
     }
 
     /** Starts the produce purgatory's reaper and the ISR expiry task. */
