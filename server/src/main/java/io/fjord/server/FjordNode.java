@@ -2,7 +2,6 @@ package io.fjord.server;
 
 import io.fjord.broker.BrokerDispatcher;
 import io.fjord.broker.ImageConfigResolver;
-import io.fjord.broker.LogPublisher;
 import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
@@ -49,6 +48,9 @@ import io.fjord.broker.handlers.PartitionReassignments;
 import io.fjord.broker.handlers.UpdateFeaturesHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
+import io.fjord.broker.replica.NoReplicaFetchers;
+import io.fjord.broker.replica.ReplicaFetching;
+import io.fjord.broker.replica.ReplicaManager;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
 import io.fjord.broker.network.SocketServer;
@@ -114,12 +116,14 @@ public final class FjordNode implements AutoCloseable {
     private MetadataQuorum quorum;
     /** The channel to the active controller on other nodes; null on a quorum of one. */
     private ForwardingControllerChannel forwarding;
-    private BrokerLifecycleManager lifecycle;
+    private volatile BrokerLifecycleManager lifecycle;
     private ControllerChannel controller;
     private SocketServer socketServer;
     private MetadataCache cache;
     private FetchHandler fetchHandler;
     private GroupCoordinatorDriver groupCoordinator;
+    private ReplicaFetching replicaFetching;
+    private ReplicaManager replicaManager;
     private RequestHandlerPool requestHandlers;
     private BrokerDispatcher dispatcher;
     private final ImageConfigResolver configs;
@@ -177,6 +181,12 @@ public final class FjordNode implements AutoCloseable {
         MetadataImage loaded = image;
         ConfigResolver loadedConfigs = configs.resolve(loaded);
         logManager.startup(topic -> loadedConfigs.logConfig(loaded.topicConfig(topic)));
+        // The replica fetchers (issue #12) are not wired yet; unreachable while every partition has one replica.
+        replicaFetching = new NoReplicaFetchers();
+        replicaManager = new ReplicaManager(ReplicaManager.Settings.from(runningConfig.brokerConfig()),
+                config.nodeId(), logManager, configs, replicaFetching, controller,
+                () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), clock, this::partitionChanged);
+        replicaManager.start();
         groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
                 GroupCoordinatorConfigs.consumerGroups(runningConfig.brokerConfig()),
                 OffsetsTopicConfig.from(runningConfig.brokerConfig()), new ImageTopicIds(cache), logManager::getLog,
@@ -184,7 +194,7 @@ public final class FjordNode implements AutoCloseable {
         groupCoordinator.start();
         // The group coordinator follows the log publisher, so an offsets partition's log exists when it loads.
         MetadataPublication publication = new MetadataPublication(cache,
-                List.of(new LogPublisher(config.nodeId(), logManager, configs),
+                List.of(replicaManager,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication::publish));
@@ -205,14 +215,13 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.CREATE_PARTITIONS, topicAdmin.createPartitionsHandler());
         requestHandlers = new RequestHandlerPool(runningConfig.brokerConfig().intValue("num.io.threads"),
                 runningConfig.brokerConfig().intValue("queued.max.requests"));
-        fetchHandler = FetchHandler.start(cache, logManager::getLog,
+        fetchHandler = FetchHandler.start(cache, replicaManager::log, replicaManager::recordFollowerFetch,
                 FetchHandler.Settings.from(runningConfig.brokerConfig()), clock, requestHandlers);
         handlers.put(ApiKey.FETCH, fetchHandler);
-        handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, logManager::getLog,
+        handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, replicaManager::log,
                 fetchHandler.readExecutor()));
         partitionListeners.add(fetchHandler::onPartitionChanged);
-        handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, logManager, this::effectiveTopicConfigs,
-                this::partitionChanged, clock));
+        handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
         LoggerLevels loggers = LogbackLoggerLevels.current();
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
@@ -223,7 +232,7 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
         handlers.put(ApiKey.DESCRIBE_TOPIC_PARTITIONS, new DescribeTopicPartitionsHandler(cache,
                 config.brokerConfig().intValue("max.request.partition.size.limit")));
-        handlers.put(ApiKey.DESCRIBE_PRODUCERS, new DescribeProducersHandler(cache, logManager::getLog));
+        handlers.put(ApiKey.DESCRIBE_PRODUCERS, new DescribeProducersHandler(cache, replicaManager::log));
         // Forwarded to the active controller, as Kafka's brokers forward them; a quorum of one describes itself.
         handlers.put(ApiKey.DESCRIBE_QUORUM, new ForwardedControllerHandler(forwarding != null ? controller
                 : (api, request) -> quorum.describeQuorum().<ApiMessage>handle((description, failure) ->
@@ -539,6 +548,14 @@ public final class FjordNode implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("Closing the metadata quorum: {}", e.getMessage());
             }
+        }
+        if (replicaFetching != null) {
+            replicaFetching.close();
+            replicaFetching = null;
+        }
+        if (replicaManager != null) {
+            replicaManager.close();
+            replicaManager = null;
         }
         if (groupCoordinator != null) {
             groupCoordinator.close();

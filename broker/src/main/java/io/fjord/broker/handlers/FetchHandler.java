@@ -57,6 +57,8 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     private final Executor readExecutor;
     private final int fetchMaxBytes;
     private final AutoCloseable owned;
+    private final FollowerFetchRecorder followerFetches;
+    private final InstantSource clock;
     /** Fetches waiting in the purgatory, so that a shutdown can answer them at once. */
     private final Set<DelayedFetch> waiting = ConcurrentHashMap.newKeySet();
     private volatile boolean shuttingDown;
@@ -75,15 +77,31 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         }
     }
 
+    /**
+     * Where the leader's side of replication learns of a follower's fetch of a partition served without error
+     * ({@code ReplicaManager.recordFollowerFetch}): the follower's log end offset is the fetch offset.
+     */
+    @FunctionalInterface
+    public interface FollowerFetchRecorder {
+        FollowerFetchRecorder NONE = (replicaId, brokerEpoch, topicPartition, fetchOffset, logStartOffset,
+                nowMs) -> false;
+
+        boolean recordFollowerFetch(int replicaId, long brokerEpoch, TopicPartition topicPartition, long fetchOffset,
+                long logStartOffset, long nowMs);
+    }
+
     /** A handler over the given parts; the caller owns and stops the purgatory and the executor. */
     public FetchHandler(MetadataCache cache, PartitionReader reader, FetchManager fetchManager,
             DelayedOperationPurgatory<DelayedFetch> purgatory, Executor readExecutor, int fetchMaxBytes) {
-        this(cache, reader, fetchManager, purgatory, readExecutor, fetchMaxBytes, () -> { });
+        this(cache, reader, fetchManager, purgatory, readExecutor, fetchMaxBytes, () -> { },
+                FollowerFetchRecorder.NONE, InstantSource.system());
     }
 
     private FetchHandler(MetadataCache cache, PartitionReader reader, FetchManager fetchManager,
             DelayedOperationPurgatory<DelayedFetch> purgatory, Executor readExecutor, int fetchMaxBytes,
-            AutoCloseable owned) {
+            AutoCloseable owned, FollowerFetchRecorder followerFetches, InstantSource clock) {
+        this.followerFetches = followerFetches;
+        this.clock = clock;
         this.cache = cache;
         this.reader = reader;
         this.fetchManager = fetchManager;
@@ -99,11 +117,17 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
      */
     public static FetchHandler start(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs,
             Settings settings, InstantSource clock, Executor readExecutor) {
+        return start(cache, logs, FollowerFetchRecorder.NONE, settings, clock, readExecutor);
+    }
+
+    /** As {@link #start(MetadataCache, Function, Settings, InstantSource, Executor)}, telling {@code followerFetches} of replica fetches. */
+    public static FetchHandler start(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs,
+            FollowerFetchRecorder followerFetches, Settings settings, InstantSource clock, Executor readExecutor) {
         DelayedOperationPurgatory<DelayedFetch> purgatory = new DelayedOperationPurgatory<>("Fetch", clock);
         purgatory.start();
         FetchManager fetchManager = new FetchManager(new FetchSessionCache(settings.sessionCacheSlots(), clock));
         return new FetchHandler(cache, new PartitionReader(cache, logs), fetchManager, purgatory, readExecutor,
-                settings.fetchMaxBytes(), purgatory::close);
+                settings.fetchMaxBytes(), purgatory::close, followerFetches, clock);
     }
 
     /** The executor that reads logs; ListOffsets shares it. */
@@ -134,6 +158,9 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         PartitionReader.FetchParameters parameters = parameters(body, version);
         List<PartitionToFetch> partitions = context.partitionsToRead();
         PartitionReader.ReadResult firstRead = reader.readAll(partitions, parameters);
+        if (parameters.isFromFollower()) {
+            recordFollowerFetches(body, version, partitions, firstRead);
+        }
         if (parameters.maxWaitMs() <= 0 || partitions.isEmpty() || firstRead.hasError()
                 || firstRead.recordBytes() >= parameters.minBytes() || shuttingDown) {
             return CompletableFuture.completedFuture(respond(context, firstRead));
@@ -158,6 +185,23 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
             delayed.forceComplete();
         }
         return response;
+    }
+
+    /** The leader learns each follower position from the first read only, as Kafka (not again when a wait ends). */
+    private void recordFollowerFetches(FetchRequestData body, short version, List<PartitionToFetch> partitions,
+            PartitionReader.ReadResult read) {
+        long brokerEpoch = version >= FetchManager.FIRST_REPLICA_STATE_VERSION ? body.replicaState().replicaEpoch()
+                : -1;
+        int replicaId = version >= FetchManager.FIRST_REPLICA_STATE_VERSION ? body.replicaState().replicaId()
+                : body.replicaId();
+        long nowMs = clock.millis();
+        for (PartitionToFetch partition : partitions) {
+            FetchResponseData.PartitionData data = read.partitions().get(partition.topicPartition());
+            if (data != null && data.errorCode() == Errors.NONE.code()) {
+                followerFetches.recordFollowerFetch(replicaId, brokerEpoch, partition.topicPartition(),
+                        partition.fetchOffset(), partition.logStartOffset(), nowMs);
+            }
+        }
     }
 
     private void answerLater(FetchContext context, List<PartitionToFetch> partitions,

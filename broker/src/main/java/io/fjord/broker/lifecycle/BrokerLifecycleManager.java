@@ -96,6 +96,11 @@ public final class BrokerLifecycleManager implements AutoCloseable {
         schedule(0);
     }
 
+    /** The epoch of this broker's current registration, -1 while not registered. */
+    public long brokerEpoch() {
+        return brokerEpoch;
+    }
+
     /** Whether the controller holds this broker fenced, as its last answer said. */
     public boolean isFenced() {
         return fenced;
