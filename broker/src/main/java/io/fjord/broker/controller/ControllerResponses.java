@@ -2,7 +2,6 @@ package io.fjord.broker.controller;
 
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.AllocateProducerIdsResponseData;
-import io.fjord.protocol.message.AlterPartitionResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.AlterConfigsResponseData;
 import io.fjord.protocol.message.AlterPartitionResponseData;
@@ -71,7 +70,6 @@ public final class ControllerResponses {
                         .anyMatch(partition -> partition.errorCode() == NOT_CONTROLLER);
             }
             case UNREGISTER_BROKER -> ((UnregisterBrokerResponseData) response).errorCode() == NOT_CONTROLLER;
-            case ALTER_PARTITION -> ((AlterPartitionResponseData) response).errorCode() == NOT_CONTROLLER;
             case ELECT_LEADERS -> {
                 ElectLeadersResponseData elect = (ElectLeadersResponseData) response;
                 yield elect.errorCode() == NOT_CONTROLLER || elect.replicaElectionResults().stream()
@@ -112,8 +110,6 @@ public final class ControllerResponses {
             case UNREGISTER_BROKER -> ControllerFailures.unregisterBroker(failure);
             case ELECT_LEADERS -> ControllerFailures.electLeaders((ElectLeadersRequestData) request, failure);
             case UPDATE_FEATURES -> ControllerFailures.updateFeatures(failure);
-            case ALTER_PARTITION -> new AlterPartitionResponseData()
-                    .setErrorCode(ControllerFailures.of(failure).error().code());
             case DESCRIBE_QUORUM -> {
                 ControllerFailures.Failure answer = ControllerFailures.of(failure);
                 yield new DescribeQuorumResponseData().setErrorCode(answer.error().code())

@@ -45,8 +45,6 @@ class ControllerResponsesTest {
         assertFound(ApiKey.BROKER_REGISTRATION, code -> new BrokerRegistrationResponseData().setErrorCode(code));
         assertFound(ApiKey.BROKER_HEARTBEAT, code -> new BrokerHeartbeatResponseData().setErrorCode(code));
         assertFound(ApiKey.UNREGISTER_BROKER, code -> new UnregisterBrokerResponseData().setErrorCode(code));
-        assertFound(ApiKey.ALTER_PARTITION, code -> new io.fjord.protocol.message.AlterPartitionResponseData()
-                .setErrorCode(code));
         assertFound(ApiKey.ELECT_LEADERS, code -> new ElectLeadersResponseData().setErrorCode(code));
         assertFound(ApiKey.ELECT_LEADERS, code -> new ElectLeadersResponseData().setReplicaElectionResults(List.of(
                 new ElectLeadersResponseData.ReplicaElectionResult().setTopic("a").setPartitionResult(List.of(
