@@ -3,14 +3,15 @@ package io.fjord.storage;
 import io.fjord.protocol.records.RecordBatch;
 import io.fjord.protocol.records.RecordBatchException;
 import io.fjord.protocol.records.RecordBatchException.Kind;
-import io.fjord.protocol.records.RecordBatchValidator;
 import io.fjord.protocol.records.TimestampType;
+import io.fjord.storage.internal.AppendValidation;
 import io.fjord.storage.internal.BatchHeader;
 import io.fjord.storage.internal.LogDirectoryLoader;
 import io.fjord.storage.internal.LogEnd;
 import io.fjord.storage.internal.LogLoader;
 import io.fjord.storage.internal.LogBackgroundTasks;
 import io.fjord.storage.internal.LogSegment;
+import io.fjord.storage.internal.PartitionLeaderEpochs;
 import io.fjord.storage.internal.RetentionSelection;
 import io.fjord.storage.internal.SegmentHandleCache;
 import io.fjord.storage.internal.TimestampLookups;
@@ -23,6 +24,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -59,6 +61,7 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long lastFlushMs;
     private volatile boolean closed;
     private PartitionProducerState producerState; // set once by open(), before the log is shared; under lock
+    private PartitionLeaderEpochs leaderEpochs; // set once by open(), before the log is shared; changed under lock
 
     private PartitionLog(Path directory, TopicPartition topicPartition, LogConfig config, InstantSource clock,
                          SegmentHandleCache handleCache, ScheduledExecutorService background) {
@@ -70,32 +73,42 @@ public final class PartitionLog implements AutoCloseable {
         this.tasks = new LogBackgroundTasks(background, topicPartition);
     }
 
+    /** Opens the log with its high watermark at the log start offset; see the full {@code open}. */
+    public static PartitionLog open(Path directory, LogConfig config, long recoveryPoint, long logStartOffset,
+                                    boolean cleanShutdown, InstantSource clock, SegmentHandleCache handleCache,
+                                    ScheduledExecutorService background) {
+        return open(directory, config, recoveryPoint, logStartOffset, 0, cleanShutdown, clock, handleCache,
+                background);
+    }
+
     /**
-     * Opens (creating if needed) the log in {@code directory}, recovering after an unclean shutdown.
+     * Opens (creating if needed) the log in {@code directory}, recovering after an unclean shutdown, with its
+     * leader-epoch cache from the partition's {@code leader-epoch-checkpoint} (rebuilt from the batches if missing)
+     * trimmed to the log.
      *
      * @param recoveryPoint  offset below which data was flushed, from the recovery-point checkpoint (0 if unknown)
      * @param logStartOffset log start offset from its checkpoint (0 if unknown)
+     * @param highWatermark  high watermark from its checkpoint (0 if unknown); kept within [log start, log end]
      * @param cleanShutdown  whether the previous process closed the log cleanly
      * @param background     runs flushes after rolls and delayed file deletes
      */
     public static PartitionLog open(Path directory, LogConfig config, long recoveryPoint, long logStartOffset,
-                                    boolean cleanShutdown, InstantSource clock, SegmentHandleCache handleCache,
-                                    ScheduledExecutorService background) {
+                                    long highWatermark, boolean cleanShutdown, InstantSource clock,
+                                    SegmentHandleCache handleCache, ScheduledExecutorService background) {
         TopicPartition topicPartition = TopicPartition.fromDirectoryName(directory.getFileName().toString());
         PartitionLog log = new PartitionLog(directory, topicPartition, config, clock, handleCache, background);
         LogLoader.Loaded loaded = LogLoader.load(directory, config, recoveryPoint, cleanShutdown, handleCache,
                 logStartOffset, clock.millis());
         log.segments.putAll(loaded.segments());
-        log.logStartOffset = Math.max(logStartOffset, loaded.segments().firstKey());
-        if (log.logStartOffset > loaded.logEndOffset()) {
-            log.logStartOffset = loaded.logEndOffset();
-        }
+        log.logStartOffset = Math.min(Math.max(logStartOffset, loaded.segments().firstKey()), loaded.logEndOffset());
         log.recoveryPoint = loaded.recoveryPoint();
         LogSegment active = loaded.segments().lastEntry().getValue();
         log.logEnd = new LogEnd(loaded.logEndOffset(), active, active.sizeBytes());
-        log.highWatermark = log.logStartOffset;
+        log.highWatermark = Math.max(log.logStartOffset, Math.min(highWatermark, loaded.logEndOffset()));
         log.lastFlushMs = clock.millis();
         log.producerState = PartitionProducerState.load(directory, loaded.segments(), loaded.logEndOffset());
+        log.leaderEpochs = PartitionLeaderEpochs.load(directory, loaded.segments(), log.logStartOffset,
+                loaded.logEndOffset());
         return log;
     }
 
@@ -168,13 +181,28 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /** The epoch of the last leader that wrote to this log (its latest leader-epoch entry); empty if none. */
+    public OptionalInt latestEpoch() {
+        return leaderEpochs.latestEpoch();
+    }
+
+    /**
+     * Kafka's OffsetForLeaderEpoch answer from this log: the largest epoch at most {@code requestedEpoch} and where it
+     * ends (the next epoch's start offset; the log end offset for the latest epoch; the earliest epoch's start offset
+     * for an epoch older than every one kept). Empty for an epoch above every known one or when no epoch is known.
+     */
+    public Optional<EpochEndOffset> endOffsetForEpoch(int requestedEpoch) {
+        long endOffset = logEnd.offset(); // first: every epoch of the data below it is in the cache read after
+        return leaderEpochs.endOffsetFor(requestedEpoch, endOffset);
+    }
+
     // ---------------------------------------------------------------- append
 
     /**
      * Appends batches a producer sent: validates each (frame, CRC-32C, magic, record count, {@code max.message.bytes}),
      * checks idempotent batches against the producer state (epoch, sequence), assigns offsets in place from the log
-     * end offset, stamps the leader epoch and, for LogAppendTime topics, the append time. Records are never
-     * re-encoded. A retry of one of its producer's last five batches is not written again: the result has
+     * end offset, stamps {@code leaderEpoch} into each batch header (outside the CRC) and, for LogAppendTime topics,
+     * the append time; a new epoch's first offset enters the leader-epoch cache. Records are never re-encoded. A retry of one of its producer's last five batches is not written again: the result has
      * {@link AppendResult#duplicate()} set and the original batch's offsets.
      *
      * @throws RecordBatchException with the Kafka error for an invalid batch; nothing is appended then
@@ -187,6 +215,10 @@ public final class PartitionLog implements AutoCloseable {
      * Appends batches that already carry offsets (replication, internal writers): frame and CRC are checked, and the
      * batches must continue the log without a gap: the first starts at the log end offset and each next one right
      * after the previous (every Fjord log tiles its offsets; the cleaner fills what it drops with empty batches).
+     * Batches keep their offsets and leader epochs; each new epoch enters the leader-epoch cache.
+     *
+     * @throws UnexpectedAppendOffsetException when the batches do not continue the log; nothing is appended then
+     * @throws RecordBatchException            for a batch failing its frame, CRC-32C or size checks
      */
     public AppendResult appendAsFollower(ByteBuffer batches) {
         return append(batches, RecordBatch.NO_PARTITION_LEADER_EPOCH, false);
@@ -196,7 +228,7 @@ public final class PartitionLog implements AutoCloseable {
         if (assignOffsets) {
             // A producer's batches are checked before the append lock (the buffer is the caller's): a record walk
             // and a CRC per batch must not serialise the appends of all producers to this partition.
-            validateBatches(batches, config, -1);
+            AppendValidation.validate(batches, config, -1, topicPartition);
         }
         AppendResult result = appendUnderLock(batches, leaderEpoch, assignOffsets);
         // Outside the append lock: a flush takes the flush lock first, then the append lock.
@@ -205,38 +237,6 @@ public final class PartitionLog implements AutoCloseable {
             flush(nextOffset);
         }
         return result;
-    }
-
-    /**
-     * Checks every batch (frame, CRC-32C, {@code max.message.bytes}) before anything is written, so that a bad batch
-     * leaves the buffer and the log untouched: a producer's batch also by its header and records
-     * ({@code expectedOffset} -1), a follower's by continuing the log from {@code expectedOffset}.
-     */
-    private static void validateBatches(ByteBuffer batches, LogConfig settings, long expectedOffset) {
-        int cursor = batches.position();
-        int end = batches.limit();
-        if (cursor == end) {
-            throw new RecordBatchException(Kind.CORRUPT_MESSAGE, "no batches to append");
-        }
-        long expected = expectedOffset;
-        while (cursor < end) {
-            int size = RecordBatchValidator.validateFrameAndCrc(batches, cursor, end - cursor);
-            RecordBatch batch = new RecordBatch(batches, cursor);
-            if (size > settings.maxMessageBytes()) {
-                throw new RecordBatchException(Kind.MESSAGE_TOO_LARGE, "batch of " + size
-                        + " bytes exceeds max.message.bytes " + settings.maxMessageBytes());
-            }
-            if (expectedOffset < 0) {
-                RecordBatchValidator.validateProducerBatch(batch);
-            } else {
-                if (batch.baseOffset() != expected) {
-                    throw new RecordBatchException(Kind.INVALID_RECORD, "batch offset " + batch.baseOffset()
-                            + " does not continue the log at offset " + expected);
-                }
-                expected = batch.nextOffset();
-            }
-            cursor += size;
-        }
     }
 
     private AppendResult appendUnderLock(ByteBuffer batches, int leaderEpoch, boolean assignOffsets) {
@@ -255,7 +255,7 @@ public final class PartitionLog implements AutoCloseable {
             int end = batches.limit();
             if (!assignOffsets) {
                 // A follower's batches must continue the log, so they are checked against its end, under the lock.
-                validateBatches(batches, settings, nextOffset);
+                AppendValidation.validate(batches, settings, nextOffset, topicPartition);
             }
             int totalBytes = end - batches.position();
             if (totalBytes > settings.segmentBytes()) {
@@ -291,6 +291,13 @@ public final class PartitionLog implements AutoCloseable {
                 batchCount++;
             }
             LogSegment segment = maybeRoll(totalBytes, firstOffset, previousLast, maxTimestamp, now);
+            // Epochs go into the cache (and its checkpoint) before the data: after a crash the checkpoint names every
+            // epoch in the log, and entries beyond the recovered log end are trimmed when the log opens.
+            if (assignOffsets) {
+                leaderEpochs.assign(leaderEpoch, firstOffset);
+            } else {
+                leaderEpochs.assignEpochsOf(batches);
+            }
             segment.append(batches, settings.indexIntervalBytes());
             logEnd = new LogEnd(nextOffset, segment, segment.sizeBytes());
             producerState.onAppended(batches);
@@ -526,7 +533,8 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Removes everything at and after {@code offset} (replication truncates to the leader's log). A batch holding
-     * {@code offset} goes whole; the log end offset becomes the end of the last batch kept.
+     * {@code offset} goes whole; the log end offset becomes the end of the last batch kept, and leader epochs starting
+     * at or after it leave the cache.
      */
     public void truncateTo(long offset) {
         lock.lock();
@@ -554,12 +562,13 @@ public final class PartitionLog implements AutoCloseable {
             recoveryPoint = Math.min(recoveryPoint, newEnd);
             highWatermark = Math.min(highWatermark, newEnd);
             producerState.reload(segments, newEnd);
+            leaderEpochs.truncateFromEnd(newEnd);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Deletes every segment and starts an empty log at {@code offset}. */
+    /** Deletes every segment and starts an empty log at {@code offset}, with an empty leader-epoch cache. */
     public void truncateFullyAndStartAt(long offset) {
         lock.lock();
         try {
@@ -575,6 +584,7 @@ public final class PartitionLog implements AutoCloseable {
             recoveryPoint = offset;
             highWatermark = offset;
             producerState.onTruncatedFully();
+            leaderEpochs.clear();
         } finally {
             lock.unlock();
         }
@@ -587,6 +597,7 @@ public final class PartitionLog implements AutoCloseable {
     public boolean maybeAdvanceLogStartOffset(long newLogStartOffset) {
         lock.lock();
         try {
+            ensureOpen();
             if (newLogStartOffset <= logStartOffset) {
                 return false;
             }
@@ -595,6 +606,7 @@ public final class PartitionLog implements AutoCloseable {
                         + " beyond the high watermark " + highWatermark);
             }
             logStartOffset = newLogStartOffset;
+            leaderEpochs.truncateFromStart(newLogStartOffset);
             return true;
         } finally {
             lock.unlock();
@@ -630,6 +642,7 @@ public final class PartitionLog implements AutoCloseable {
             producerState.onSegmentsDeleted(newStart);
             if (newStart > logStartOffset) {
                 logStartOffset = newStart;
+                leaderEpochs.truncateFromStart(newStart);
             }
             LOG.info("Deleted {} segment(s) of {} by retention; log start offset is now {}", deletable,
                     topicPartition, logStartOffset);

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fjord.protocol.records.RecordBatch;
-import io.fjord.protocol.records.RecordBatchException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
@@ -109,10 +108,12 @@ class PartitionLogReadTest {
         PartitionLog follower = LogTestSupport.open(root.resolve("follower-0"), LogConfig.defaults(), clock, background);
         follower.appendAsFollower(withBase(0, "a", "b"));
         assertThatThrownBy(() -> follower.appendAsFollower(withBase(5, "c")))
-                .isInstanceOfSatisfying(RecordBatchException.class,
-                        e -> assertThat(e.kind()).isEqualTo(RecordBatchException.Kind.INVALID_RECORD));
+                .isInstanceOfSatisfying(UnexpectedAppendOffsetException.class, e -> {
+                    assertThat(e.expectedOffset()).isEqualTo(2);
+                    assertThat(e.batchBaseOffset()).isEqualTo(5);
+                });
         assertThatThrownBy(() -> follower.appendAsFollower(withBase(1, "c")))
-                .isInstanceOf(RecordBatchException.class);
+                .isInstanceOf(UnexpectedAppendOffsetException.class);
         follower.appendAsFollower(withBase(2, "c"));
         assertThat(follower.logEndOffset()).isEqualTo(3);
         assertThat(values(bytes(follower.read(1, 1000, Long.MAX_VALUE, true)))).containsExactly("0:a", "1:b", "2:c");

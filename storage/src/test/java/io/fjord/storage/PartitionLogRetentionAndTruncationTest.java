@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.fjord.protocol.records.RecordBatchException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -159,12 +158,12 @@ class PartitionLogRetentionAndTruncationTest {
         log.appendAsFollower(PartitionLogReadTest.withBase(0, "a", "b"));
         assertThat(log.logEndOffset()).isEqualTo(2);
         assertThatThrownBy(() -> log.appendAsFollower(PartitionLogReadTest.withBase(1, "c")))
-                .isInstanceOf(RecordBatchException.class);
+                .isInstanceOf(UnexpectedAppendOffsetException.class);
         var first = PartitionLogReadTest.withBase(2, "c");
         var backwards = PartitionLogReadTest.withBase(2, "d");
         var both = java.nio.ByteBuffer.allocate(first.remaining() + backwards.remaining()).put(first).put(backwards)
                 .flip();
-        assertThatThrownBy(() -> log.appendAsFollower(both)).isInstanceOf(RecordBatchException.class);
+        assertThatThrownBy(() -> log.appendAsFollower(both)).isInstanceOf(UnexpectedAppendOffsetException.class);
         assertThat(log.logEndOffset()).isEqualTo(2);
         AppendResult result = log.appendAsFollower(PartitionLogReadTest.withBase(2, "c"));
         assertThat(result.firstOffset()).isEqualTo(2);

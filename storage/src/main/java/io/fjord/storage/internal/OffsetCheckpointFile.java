@@ -2,16 +2,14 @@ package io.fjord.storage.internal;
 
 import io.fjord.storage.StorageException;
 import io.fjord.storage.TopicPartition;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,28 +40,13 @@ public final class OffsetCheckpointFile {
     }
 
     public synchronized void write(Map<TopicPartition, Long> offsets) {
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-        try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                 BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(
-                         java.nio.channels.Channels.newOutputStream(channel), StandardCharsets.UTF_8))) {
-                writer.write(Integer.toString(VERSION));
-                writer.newLine();
-                writer.write(Integer.toString(offsets.size()));
-                writer.newLine();
-                for (Map.Entry<String, Long> entry : new TreeMap<>(sortedView(offsets)).entrySet()) {
-                    writer.write(entry.getKey() + " " + entry.getValue());
-                    writer.newLine();
-                }
-                writer.flush();
-                channel.force(true);
-            }
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            fsyncDirectory(file.getParent());
-        } catch (IOException e) {
-            throw new StorageException("cannot write checkpoint " + file, e);
+        List<String> lines = new ArrayList<>(offsets.size() + 2);
+        lines.add(Integer.toString(VERSION));
+        lines.add(Integer.toString(offsets.size()));
+        for (Map.Entry<String, Long> entry : new TreeMap<>(sortedView(offsets)).entrySet()) {
+            lines.add(entry.getKey() + " " + entry.getValue());
         }
+        CheckpointFiles.writeAtomically(file, lines);
     }
 
     private static Map<String, Long> sortedView(Map<TopicPartition, Long> offsets) {
