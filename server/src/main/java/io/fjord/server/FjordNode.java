@@ -45,6 +45,7 @@ import io.fjord.broker.handlers.SaslHandshakeHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.handlers.ForwardedControllerHandler;
 import io.fjord.protocol.message.ApiMessage;
+import io.fjord.broker.handlers.OffsetForLeaderEpochHandler;
 import io.fjord.broker.handlers.PartitionReassignments;
 import io.fjord.broker.handlers.UpdateFeaturesHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
@@ -204,6 +205,7 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.FETCH, fetchHandler);
         handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, logManager::getLog,
                 fetchHandler.readExecutor()));
+        handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, logManager::getLog));
         partitionListeners.add(fetchHandler::onPartitionChanged);
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, logManager, this::effectiveTopicConfigs,
                 this::partitionChanged, clock));

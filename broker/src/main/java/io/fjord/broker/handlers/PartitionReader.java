@@ -10,6 +10,7 @@ import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.BufferRecords;
 import io.fjord.protocol.message.FetchResponseData;
 import io.fjord.protocol.message.FileRegionRecords;
+import io.fjord.storage.EpochEndOffset;
 import io.fjord.storage.FileSlice;
 import io.fjord.storage.LogReadResult;
 import io.fjord.storage.OffsetOutOfRangeException;
@@ -30,7 +31,9 @@ import java.util.function.Function;
  * may read from a follower), then read from its fetch offset up to the high watermark (consumers; the last stable
  * offset for read committed, which equals it while there are no transactions) or the log end offset (followers:
  * brokers in the partition's replica set other than this leader; any other replica id is refused, see
- * {@link #followerError}).
+ * {@link #followerError}). A fetch naming the epoch of the last batch it fetched (KIP-320, Fetch v12+) is first
+ * checked against this log's leader epochs ({@link #divergence}): a fetcher whose log diverged gets the epoch and
+ * offset to truncate to instead of records.
  *
  * <p>Fetch from follower (KIP-392): a consumer fetch of version 11 or later carries client metadata (its rack, the
  * listener it came in on). Such a consumer may read from a follower, up to the high watermark that follower knows;
@@ -230,6 +233,12 @@ public final class PartitionReader {
                     .setAbortedTransactions(abortedTransactions(parameters))
                     .setPreferredReadReplica(preferred.getAsInt()).setRecords(emptyRecords());
         }
+        if (partition.lastFetchedEpoch() >= 0) {
+            FetchResponseData.PartitionData divergence = divergence(log, partition, parameters);
+            if (divergence != null) {
+                return divergence;
+            }
+        }
         long maxOffsetExclusive = parameters.isFromFollower() ? log.logEndOffset() : log.highWatermark();
         LogReadResult result;
         try {
@@ -254,6 +263,38 @@ public final class PartitionReader {
         }
         return data.setRecords(new FileRegionRecords(slice.channel(), slice.position(), slice.sizeBytes(),
                 slice::release));
+    }
+
+    /**
+     * KIP-320's check of a fetch that names the epoch of the last batch it fetched (Fetch v12+, Kafka's
+     * {@code Partition.readRecords}): where does that epoch end in this log? Unknown (an epoch above every one this
+     * log knows, or none known) is OFFSET_OUT_OF_RANGE, and so is a fetch offset below the log start. When this log
+     * has no such epoch (it answers an older one) or the epoch ends before the fetch offset, the fetcher's log has
+     * diverged from this one: the answer names that epoch and its end offset ({@code divergingEpoch}) and holds no
+     * records, so the fetcher truncates to it. Null when the fetcher's log agrees, and the read goes on.
+     */
+    private static FetchResponseData.PartitionData divergence(PartitionLog log, PartitionToFetch partition,
+            FetchParameters parameters) {
+        // Offsets first, then the epoch lookup: the answer never shows a high watermark newer than the epochs.
+        long highWatermark = log.highWatermark();
+        long logStartOffset = log.logStartOffset();
+        Optional<EpochEndOffset> end = log.endOffsetForEpoch(partition.lastFetchedEpoch());
+        if (end.isEmpty() || partition.fetchOffset() < logStartOffset) {
+            return new FetchResponseData.PartitionData().setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code())
+                    .setHighWatermark(highWatermark).setLastStableOffset(highWatermark)
+                    .setLogStartOffset(logStartOffset).setAbortedTransactions(abortedTransactions(parameters))
+                    .setRecords(emptyRecords());
+        }
+        EpochEndOffset found = end.get();
+        if (found.epoch() < partition.lastFetchedEpoch() || found.endOffset() < partition.fetchOffset()) {
+            return new FetchResponseData.PartitionData().setHighWatermark(highWatermark)
+                    .setLastStableOffset(highWatermark).setLogStartOffset(logStartOffset)
+                    .setAbortedTransactions(abortedTransactions(parameters))
+                    .setDivergingEpoch(new FetchResponseData.EpochEndOffset().setEpoch(found.epoch())
+                            .setEndOffset(found.endOffset()))
+                    .setRecords(emptyRecords());
+        }
+        return null;
     }
 
     /**
