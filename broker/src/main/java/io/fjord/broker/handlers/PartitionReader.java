@@ -39,9 +39,11 @@ import java.util.function.Function;
  * listener it came in on). Such a consumer may read from a follower, up to the high watermark that follower knows;
  * and when this node leads the partition and {@code replica.selector.class} is set, the leader may answer with a
  * {@code preferredReadReplica} and no records instead ({@link PreferredReadReplica}), as Kafka does. Without client
- * metadata (older versions) only the leader serves consumers. The response budget is shared: each partition reads at most
- * {@code min(partitionMaxBytes, bytes left of maxBytes)}, and only while the response holds no records yet may the
- * first batch exceed the limits (so a consumer never stalls on a batch larger than its limits).
+ * metadata (older versions) only the leader serves consumers.
+ *
+ * <p>The response budget is shared: each partition reads at most {@code min(partitionMaxBytes, bytes left of
+ * maxBytes)}, and only while the response holds no records yet may the first batch exceed the limits (so a consumer
+ * never stalls on a batch larger than its limits).
  *
  * <p>Records come back as {@link FileRegionRecords} over the log's {@link FileSlice}s, sent with zero copy; their
  * release runs once the network layer has sent or dropped them. Whoever drops a {@link ReadResult} instead of
