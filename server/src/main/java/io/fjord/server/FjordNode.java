@@ -27,6 +27,7 @@ import io.fjord.broker.handlers.ApiHandler;
 import io.fjord.broker.handlers.ApiVersionsHandler;
 import io.fjord.broker.handlers.BrokerFeatures;
 import io.fjord.broker.handlers.DescribeClusterHandler;
+import io.fjord.broker.fetch.FollowerPositions;
 import io.fjord.broker.handlers.FetchHandler;
 import io.fjord.broker.handlers.ListOffsetsHandler;
 import io.fjord.broker.handlers.MetadataHandler;
@@ -44,6 +45,7 @@ import io.fjord.broker.handlers.SaslHandshakeHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.handlers.ForwardedControllerHandler;
 import io.fjord.protocol.message.ApiMessage;
+import io.fjord.broker.handlers.OffsetForLeaderEpochHandler;
 import io.fjord.broker.handlers.PartitionReassignments;
 import io.fjord.broker.handlers.UpdateFeaturesHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
@@ -215,11 +217,19 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.CREATE_PARTITIONS, topicAdmin.createPartitionsHandler());
         requestHandlers = new RequestHandlerPool(runningConfig.brokerConfig().intValue("num.io.threads"),
                 runningConfig.brokerConfig().intValue("queued.max.requests"));
+        // KIP-392: the leader's Partition knows its followers' positions, from which a preferred read replica is
+        // chosen when replica.selector.class is set.
+        FollowerPositions followerPositions = (topicPartition, brokerId) -> replicaManager.partition(topicPartition)
+                .flatMap(partition -> partition.followerState(brokerId))
+                .filter(state -> state.logEndOffset() >= 0)
+                .map(state -> new FollowerPositions.FollowerPosition(state.logStartOffset(), state.logEndOffset(),
+                        state.lastCaughtUpTimeMs()));
         fetchHandler = FetchHandler.start(cache, replicaManager::log, replicaManager::recordFollowerFetch,
-                FetchHandler.Settings.from(runningConfig.brokerConfig()), clock, requestHandlers);
+                FetchHandler.Settings.from(runningConfig.brokerConfig()), clock, requestHandlers, followerPositions);
         handlers.put(ApiKey.FETCH, fetchHandler);
         handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, replicaManager::log,
                 fetchHandler.readExecutor()));
+        handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, replicaManager::log));
         partitionListeners.add(fetchHandler::onPartitionChanged);
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
