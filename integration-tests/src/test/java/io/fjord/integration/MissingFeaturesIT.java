@@ -106,9 +106,13 @@ class MissingFeaturesIT {
     void adminSeesTheFeatureLevelsInForceAndAclCallsFailAtOnce() throws Exception {
         try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = node.admin()) {
             FeatureMetadata features = admin.describeFeatures().featureMetadata().get(20, TimeUnit.SECONDS);
-            assertThat(features.finalizedFeatures()).containsOnlyKeys("group.version");
+            // A new cluster finalizes KIP-966's eligible leader replicas, as Kafka 4.1+ does.
+            assertThat(features.finalizedFeatures()).containsOnlyKeys("group.version",
+                    "eligible.leader.replicas.version");
             FinalizedVersionRange groupVersion = features.finalizedFeatures().get("group.version");
             assertThat(groupVersion.maxVersionLevel()).isEqualTo((short) 1);
+            assertThat(features.finalizedFeatures().get("eligible.leader.replicas.version").maxVersionLevel())
+                    .isEqualTo((short) 1);
             assertThat(features.finalizedFeaturesEpoch()).hasValueSatisfying(epoch -> assertThat(epoch).isNotNegative());
             assertThat(features.supportedFeatures().get("transaction.version").maxVersion()).isZero();
 

@@ -2,7 +2,6 @@ package io.fjord.server;
 
 import io.fjord.broker.BrokerDispatcher;
 import io.fjord.broker.ImageConfigResolver;
-import io.fjord.broker.LogPublisher;
 import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.MetadataPublication;
@@ -28,6 +27,7 @@ import io.fjord.broker.handlers.ApiHandler;
 import io.fjord.broker.handlers.ApiVersionsHandler;
 import io.fjord.broker.handlers.BrokerFeatures;
 import io.fjord.broker.handlers.DescribeClusterHandler;
+import io.fjord.broker.fetch.FollowerPositions;
 import io.fjord.broker.handlers.FetchHandler;
 import io.fjord.broker.handlers.ListOffsetsHandler;
 import io.fjord.broker.handlers.MetadataHandler;
@@ -45,10 +45,14 @@ import io.fjord.broker.handlers.SaslHandshakeHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.handlers.ForwardedControllerHandler;
 import io.fjord.protocol.message.ApiMessage;
+import io.fjord.broker.handlers.OffsetForLeaderEpochHandler;
 import io.fjord.broker.handlers.PartitionReassignments;
 import io.fjord.broker.handlers.UpdateFeaturesHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
+import io.fjord.broker.replica.NoReplicaFetchers;
+import io.fjord.broker.replica.ReplicaFetching;
+import io.fjord.broker.replica.ReplicaManager;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
 import io.fjord.broker.network.SocketServer;
@@ -94,6 +98,12 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: start and stop are serialized on this object; everything else is owned by the components.
  */
 public final class FjordNode implements AutoCloseable {
+    /**
+     * The largest replication factor this node's controller accepts: 1 until the replica manager and fetchers of
+     * issue #12 are merged; raising it is the one line that allows replicated topics.
+     */
+    static final int REPLICATION_FACTOR_MAX = TopicControl.UNREPLICATED_FACTOR_MAX;
+
     private static final Logger LOG = LoggerFactory.getLogger(FjordNode.class);
     private static final short PLAINTEXT = 0;
 
@@ -108,12 +118,14 @@ public final class FjordNode implements AutoCloseable {
     private MetadataQuorum quorum;
     /** The channel to the active controller on other nodes; null on a quorum of one. */
     private ForwardingControllerChannel forwarding;
-    private BrokerLifecycleManager lifecycle;
+    private volatile BrokerLifecycleManager lifecycle;
     private ControllerChannel controller;
     private SocketServer socketServer;
     private MetadataCache cache;
     private FetchHandler fetchHandler;
     private GroupCoordinatorDriver groupCoordinator;
+    private ReplicaFetching replicaFetching;
+    private ReplicaManager replicaManager;
     private RequestHandlerPool requestHandlers;
     private BrokerDispatcher dispatcher;
     private final ImageConfigResolver configs;
@@ -152,7 +164,7 @@ public final class FjordNode implements AutoCloseable {
         // listener may hand it forwarded requests as soon as it binds.
         TopicControl topics = new TopicControl(new TopicControl.Defaults(config.numPartitions(),
                 config.defaultReplicationFactor(), config.deleteTopicEnable()), this::validateTopicConfigs,
-                UUID::randomUUID, new java.security.SecureRandom());
+                UUID::randomUUID, new java.security.SecureRandom(), REPLICATION_FACTOR_MAX);
         ControllerApis local = controllerApis(identity.clusterId().orElseThrow(), topics);
         controllerApis.set(local);
         MetadataImage image = startQuorum();
@@ -171,6 +183,12 @@ public final class FjordNode implements AutoCloseable {
         MetadataImage loaded = image;
         ConfigResolver loadedConfigs = configs.resolve(loaded);
         logManager.startup(topic -> loadedConfigs.logConfig(loaded.topicConfig(topic)));
+        // The replica fetchers (issue #12) are not wired yet; unreachable while every partition has one replica.
+        replicaFetching = new NoReplicaFetchers();
+        replicaManager = new ReplicaManager(ReplicaManager.Settings.from(runningConfig.brokerConfig()),
+                config.nodeId(), logManager, configs, replicaFetching, controller,
+                () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), clock, this::partitionChanged);
+        replicaManager.start();
         groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
                 GroupCoordinatorConfigs.consumerGroups(runningConfig.brokerConfig()),
                 OffsetsTopicConfig.from(runningConfig.brokerConfig()), new ImageTopicIds(cache), logManager::getLog,
@@ -178,7 +196,7 @@ public final class FjordNode implements AutoCloseable {
         groupCoordinator.start();
         // The group coordinator follows the log publisher, so an offsets partition's log exists when it loads.
         MetadataPublication publication = new MetadataPublication(cache,
-                List.of(new LogPublisher(config.nodeId(), logManager, configs),
+                List.of(replicaManager,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication::publish));
@@ -199,14 +217,21 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.CREATE_PARTITIONS, topicAdmin.createPartitionsHandler());
         requestHandlers = new RequestHandlerPool(runningConfig.brokerConfig().intValue("num.io.threads"),
                 runningConfig.brokerConfig().intValue("queued.max.requests"));
-        fetchHandler = FetchHandler.start(cache, logManager::getLog,
-                FetchHandler.Settings.from(runningConfig.brokerConfig()), clock, requestHandlers);
+        // KIP-392: the leader's Partition knows its followers' positions, from which a preferred read replica is
+        // chosen when replica.selector.class is set.
+        FollowerPositions followerPositions = (topicPartition, brokerId) -> replicaManager.partition(topicPartition)
+                .flatMap(partition -> partition.followerState(brokerId))
+                .filter(state -> state.logEndOffset() >= 0)
+                .map(state -> new FollowerPositions.FollowerPosition(state.logStartOffset(), state.logEndOffset(),
+                        state.lastCaughtUpTimeMs()));
+        fetchHandler = FetchHandler.start(cache, replicaManager::log, replicaManager::recordFollowerFetch,
+                FetchHandler.Settings.from(runningConfig.brokerConfig()), clock, requestHandlers, followerPositions);
         handlers.put(ApiKey.FETCH, fetchHandler);
-        handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, logManager::getLog,
+        handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, replicaManager::log,
                 fetchHandler.readExecutor()));
+        handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, replicaManager::log));
         partitionListeners.add(fetchHandler::onPartitionChanged);
-        handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, logManager, this::effectiveTopicConfigs,
-                this::partitionChanged, clock));
+        handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
         LoggerLevels loggers = LogbackLoggerLevels.current();
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
@@ -217,7 +242,7 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
         handlers.put(ApiKey.DESCRIBE_TOPIC_PARTITIONS, new DescribeTopicPartitionsHandler(cache,
                 config.brokerConfig().intValue("max.request.partition.size.limit")));
-        handlers.put(ApiKey.DESCRIBE_PRODUCERS, new DescribeProducersHandler(cache, logManager::getLog));
+        handlers.put(ApiKey.DESCRIBE_PRODUCERS, new DescribeProducersHandler(cache, replicaManager::log));
         // Forwarded to the active controller, as Kafka's brokers forward them; a quorum of one describes itself.
         handlers.put(ApiKey.DESCRIBE_QUORUM, new ForwardedControllerHandler(forwarding != null ? controller
                 : (api, request) -> quorum.describeQuorum().<ApiMessage>handle((description, failure) ->
@@ -382,7 +407,7 @@ public final class FjordNode implements AutoCloseable {
         BrokerConfig settings = config.brokerConfig();
         ReplicationControl replication = new ReplicationControl(new ReplicationControl.Settings(
                 settings.booleanValue("unclean.leader.election.enable"),
-                settings.intValue("leader.imbalance.per.broker.percentage")));
+                settings.intValue("leader.imbalance.per.broker.percentage"), settings.intValue("min.insync.replicas")));
         long sessionTimeoutMs = settings.intValue("broker.session.timeout.ms");
         ClusterControl cluster = new ClusterControl(new ClusterControl.Settings(clusterId),
                 new BrokerHeartbeatTracker(sessionTimeoutMs), replication);
@@ -533,6 +558,14 @@ public final class FjordNode implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("Closing the metadata quorum: {}", e.getMessage());
             }
+        }
+        if (replicaFetching != null) {
+            replicaFetching.close();
+            replicaFetching = null;
+        }
+        if (replicaManager != null) {
+            replicaManager.close();
+            replicaManager = null;
         }
         if (groupCoordinator != null) {
             groupCoordinator.close();

@@ -39,6 +39,7 @@ import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
 import io.fjord.protocol.message.InitProducerIdRequestData;
 import io.fjord.protocol.message.ListOffsetsRequestData;
 import io.fjord.protocol.message.MetadataRequestData;
+import io.fjord.protocol.message.OffsetForLeaderEpochRequestData;
 import io.fjord.protocol.message.ProduceRequestData;
 import io.fjord.protocol.message.SaslHandshakeRequestData;
 import io.fjord.protocol.records.BatchSpec;
@@ -84,6 +85,7 @@ final class RepresentativeRequests {
                 Map.entry(ApiKey.CREATE_PARTITIONS, this::createPartitions),
                 Map.entry(ApiKey.FETCH, this::fetch),
                 Map.entry(ApiKey.LIST_OFFSETS, this::listOffsets),
+                Map.entry(ApiKey.OFFSET_FOR_LEADER_EPOCH, this::offsetForLeaderEpoch),
                 Map.entry(ApiKey.PRODUCE, this::produce),
                 Map.entry(ApiKey.INIT_PRODUCER_ID, this::initProducerId),
                 Map.entry(ApiKey.DESCRIBE_CONFIGS, this::describeConfigs),
@@ -385,6 +387,29 @@ final class RepresentativeRequests {
         }
         request.topics().add(new ListOffsetsRequestData.ListOffsetsTopic().setName("missing").setPartitions(
                 list(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-1))));
+        return List.of(request);
+    }
+
+    /** Known, newer and negative epochs, a current epoch from the future, unknown partitions and topics. */
+    private List<ApiMessage> offsetForLeaderEpoch(short version) {
+        OffsetForLeaderEpochRequestData request = new OffsetForLeaderEpochRequestData();
+        if (version >= 3) {
+            request.setReplicaId(-1);
+        }
+        OffsetForLeaderEpochRequestData.OffsetForLeaderTopic orders =
+                new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic("orders");
+        orders.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(0)
+                .setCurrentLeaderEpoch(-1).setLeaderEpoch(0));
+        orders.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(1)
+                .setCurrentLeaderEpoch(-1).setLeaderEpoch(42));
+        orders.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(2)
+                .setCurrentLeaderEpoch(99).setLeaderEpoch(-1));
+        orders.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(9)
+                .setCurrentLeaderEpoch(-1).setLeaderEpoch(0));
+        request.topics().add(orders);
+        request.topics().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic("missing")
+                .setPartitions(list(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(0)
+                        .setLeaderEpoch(0))));
         return List.of(request);
     }
 

@@ -44,6 +44,8 @@ class StartCommandTest {
         assertThat(error).startsWith("fjord: ").contains("num.partitions").contains("abc");
         assertThat(startFailure("listeners=nonsense")).contains("listeners");
         assertThat(startFailure("log.retention.ms=soon")).contains("log.retention.ms");
+        assertThat(startFailure("replica.selector.class=com.example.NearestReplicaSelector").lines()).singleElement()
+                .asString().contains("replica.selector.class").contains("com.example.NearestReplicaSelector");
     }
 
     @Test

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Owns every partition log of a node across its data directories ({@code log.dirs}): locks the directories, loads
  * and recovers the logs at start-up, places new logs, deletes them, runs the periodic log tasks (retention, time-based
- * flushes, recovery-point and log-start-offset checkpoints, closing idle segment files, producer-id expiration) on one
+ * flushes, recovery-point, log-start-offset and high-watermark checkpoints, closing idle segment files, producer-id
+ * expiration) on one
  * scheduler, and shuts everything down cleanly so that the next start skips recovery. Kafka's {@code LogManager}
  * design, with Kafka's file names and checkpoint formats.
  *
@@ -187,6 +188,8 @@ public final class LogManager {
                 config.flushOffsetCheckpointIntervalMs());
         schedule(executor, "log-start-offset checkpoint", this::checkpointLogStartOffsetsOnce,
                 config.flushStartOffsetCheckpointIntervalMs());
+        schedule(executor, "high-watermark checkpoint", this::checkpointHighWatermarksOnce,
+                config.highWatermarkCheckpointIntervalMs());
         long idleSweepIntervalMs = Math.max(IDLE_SWEEP_INTERVAL_MIN_MS,
                 Math.min(config.segmentOpenIdleMs(), IDLE_SWEEP_INTERVAL_MAX_MS));
         schedule(executor, "idle segment close", this::closeIdleSegmentsOnce, idleSweepIntervalMs);
@@ -214,7 +217,7 @@ public final class LogManager {
 
     /**
      * Stops the periodic tasks (waiting, bounded, for running ones), closes every log cleanly (flushed and trimmed),
-     * writes both checkpoints and the clean-shutdown marker of each directory, and releases the directory locks. A
+     * writes the three offset checkpoints and the clean-shutdown marker of each directory, and releases the directory locks. A
      * directory where a log failed to close gets no marker, so its next start recovers. Idempotent.
      */
     public synchronized void shutdown() {
@@ -495,6 +498,19 @@ public final class LogManager {
         }
     }
 
+    /**
+     * Writes each directory's {@code replication-offset-checkpoint} (the high watermarks), so that a restarted node's
+     * logs do not start with their high watermark at the log start.
+     */
+    public void checkpointHighWatermarksOnce() {
+        synchronized (checkpointLock) {
+            Collection<PartitionLog> current = allLogs();
+            for (LogDirectory directory : directories) {
+                directory.writeHighWatermarks(offsetsOf(directory, current, PartitionLog::highWatermark));
+            }
+        }
+    }
+
     /** Closes the files of inactive segments unused for {@code log.segment.open.idle.ms}; returns how many. */
     public int closeIdleSegmentsOnce() {
         // Segments record their last use on the monotonic clock, so the sweep reads the same clock.
@@ -510,6 +526,7 @@ public final class LogManager {
         synchronized (checkpointLock) {
             directory.writeRecoveryPoints(offsetsOf(directory, current, PartitionLog::recoveryPoint));
             directory.writeLogStartOffsets(offsetsOf(directory, current, PartitionLog::logStartOffset));
+            directory.writeHighWatermarks(offsetsOf(directory, current, PartitionLog::highWatermark));
         }
     }
 

@@ -25,13 +25,15 @@ import java.util.Map;
  * @param producerIdExpirationMs              {@code producer.id.expiration.ms}: idle time after which a producer's
  *                                            state is removed
  * @param producerIdExpirationCheckIntervalMs {@code producer.id.expiration.check.interval.ms}: period of that check
+ * @param highWatermarkCheckpointIntervalMs   {@code replica.high.watermark.checkpoint.interval.ms}: period of the
+ *                                            high-watermark checkpoint ({@code replication-offset-checkpoint})
  */
 public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs, long flushSchedulerIntervalMs,
                                long flushOffsetCheckpointIntervalMs, long flushStartOffsetCheckpointIntervalMs,
                                int recoveryThreadsPerDataDir, int backgroundThreads, int segmentOpenFilesMax,
                                long segmentOpenIdleMs, LogConfig defaultLogConfig,
                                LogCleanerConfig cleanerConfig, long producerIdExpirationMs,
-                               long producerIdExpirationCheckIntervalMs) {
+                               long producerIdExpirationCheckIntervalMs, long highWatermarkCheckpointIntervalMs) {
 
     public static final String LOG_DIRS = "log.dirs";
     public static final String LOG_DIR = "log.dir";
@@ -70,6 +72,7 @@ public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs
     public static final String LOG_PREALLOCATE = "log.preallocate";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
+    public static final String HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS = "replica.high.watermark.checkpoint.interval.ms";
 
     private static final long HOUR_MS = 60L * 60 * 1000;
     private static final long MINUTE_MS = 60L * 1000;
@@ -93,6 +96,8 @@ public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs
         require(producerIdExpirationMs >= 1, PRODUCER_ID_EXPIRATION_MS, producerIdExpirationMs);
         require(producerIdExpirationCheckIntervalMs >= 1, PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS,
                 producerIdExpirationCheckIntervalMs);
+        require(highWatermarkCheckpointIntervalMs >= 1, HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS,
+                highWatermarkCheckpointIntervalMs);
         if (defaultLogConfig == null || cleanerConfig == null) {
             throw new IllegalArgumentException("defaultLogConfig and cleanerConfig must not be null");
         }
@@ -139,7 +144,8 @@ public record LogManagerConfig(List<Path> logDirs, long retentionCheckIntervalMs
                 topicDefaults(values, flushSchedulerIntervalMs),
                 LogCleanerConfig.fromProperties(properties),
                 values.longValue(PRODUCER_ID_EXPIRATION_MS, 86_400_000, 1),
-                values.longValue(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, 600_000, 1));
+                values.longValue(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, 600_000, 1),
+                values.longValue(HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS, 5_000, 1));
     }
 
     /** Maps the broker's {@code log.*} defaults onto topic configs, blaming the broker key for a bad value. */

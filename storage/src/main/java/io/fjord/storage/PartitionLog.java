@@ -606,7 +606,7 @@ public final class PartitionLog implements AutoCloseable {
                         + " beyond the high watermark " + highWatermark);
             }
             logStartOffset = newLogStartOffset;
-            leaderEpochs.truncateFromStart(newLogStartOffset);
+            leaderEpochs.truncateFromStart(newLogStartOffset, logEnd.offset());
             return true;
         } finally {
             lock.unlock();
@@ -642,7 +642,7 @@ public final class PartitionLog implements AutoCloseable {
             producerState.onSegmentsDeleted(newStart);
             if (newStart > logStartOffset) {
                 logStartOffset = newStart;
-                leaderEpochs.truncateFromStart(newStart);
+                leaderEpochs.truncateFromStart(newStart, logEnd.offset());
             }
             LOG.info("Deleted {} segment(s) of {} by retention; log start offset is now {}", deletable,
                     topicPartition, logStartOffset);

@@ -17,6 +17,7 @@ import static io.fjord.broker.config.Importance.MEDIUM;
 import static io.fjord.broker.config.Validators.any;
 import static io.fjord.broker.config.Validators.atLeast;
 
+import io.fjord.broker.fetch.RackAwareReplicaSelector;
 import java.util.Map;
 
 /**
@@ -226,8 +227,10 @@ final class ServerBrokerConfigs {
                     "Socket receive buffer of follower fetches")
             .define("replica.high.watermark.checkpoint.interval.ms", LONG, 5000L, any(), HIGH,
                     "How often the high watermark is saved to disk")
-            .define("replica.selector.class", STRING, null, any(), MEDIUM,
-                    "Class that chooses the replica a consumer fetches from")
+            // Kafka's only built-in selector; start-up refuses any other class rather than ignore it.
+            .define("replica.selector.class", STRING, null,
+                    Validators.oneOf(RackAwareReplicaSelector.KAFKA_CLASS_NAME), MEDIUM,
+                    "Class that chooses the replica a consumer fetches from; unset: the leader")
             .define("fetch.max.bytes", INT, 55 * MB, atLeast(1024), MEDIUM,
                     "The maximum bytes returned for a fetch request")
             .define("max.incremental.fetch.session.cache.slots", INT, 1000, atLeast(0), MEDIUM,

@@ -2,6 +2,7 @@ package io.fjord.broker.controller;
 
 import io.fjord.metadata.controller.ClusterControl;
 import io.fjord.metadata.controller.ControllerResult;
+import io.fjord.metadata.controller.IsrControl;
 import io.fjord.metadata.controller.MetadataController;
 import io.fjord.metadata.controller.ReplicationControl;
 import io.fjord.metadata.controller.TopicControl;
@@ -10,6 +11,7 @@ import io.fjord.metadata.records.ProducerIdsRecord;
 import io.fjord.protocol.message.AllocateProducerIdsRequestData;
 import io.fjord.protocol.message.AllocateProducerIdsResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
+import io.fjord.protocol.message.AlterPartitionRequestData;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.BrokerHeartbeatRequestData;
@@ -30,8 +32,9 @@ import java.util.function.Function;
  * The controller's APIs on the node that runs the controller: each request becomes one operation of the
  * {@link MetadataController}, decided by the pure control class of its family ({@link TopicControl},
  * {@link ConfigControl}, producer-id blocks, {@link ClusterControl} for BrokerRegistration, BrokerHeartbeat and
- * UnregisterBroker, {@link ReplicationControl} for ElectLeaders) and answered once its records are committed; a
- * failed operation is answered with an error code for every topic or resource ({@link ControllerFailures}).
+ * UnregisterBroker, {@link ReplicationControl} for ElectLeaders, {@link IsrControl} for AlterPartition) and answered
+ * once its records are committed; a failed operation is answered with an error code for every topic or resource
+ * ({@link ControllerFailures}).
  * Membership operations read the injected clock on the controller's thread, where the decision is made.
  *
  * <p>Thread-safe: holds only collaborators that are immutable or used only inside operations, which the
@@ -44,13 +47,14 @@ public final class ControllerApis implements ControllerChannel {
     public static final Set<ApiKey> APIS = Set.of(ApiKey.CREATE_TOPICS, ApiKey.DELETE_TOPICS,
             ApiKey.CREATE_PARTITIONS, ApiKey.INCREMENTAL_ALTER_CONFIGS, ApiKey.ALTER_CONFIGS,
             ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
-            ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS);
+            ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.ALTER_PARTITION);
 
     private final MetadataController controller;
     private final TopicControl topics;
     private final ConfigControl configs;
     private final ClusterControl cluster;
     private final ReplicationControl replication;
+    private final IsrControl isr;
     private final InstantSource clock;
 
     /**
@@ -65,6 +69,7 @@ public final class ControllerApis implements ControllerChannel {
         this.configs = configs;
         this.cluster = cluster;
         this.replication = replication;
+        this.isr = replication == null ? null : new IsrControl(replication);
         this.clock = clock;
     }
 
@@ -114,6 +119,10 @@ public final class ControllerApis implements ControllerChannel {
                 ElectLeadersRequestData body = (ElectLeadersRequestData) request;
                 yield run(image -> replication.electLeaders(image, body),
                         f -> ControllerFailures.electLeaders(body, f));
+            }
+            case ALTER_PARTITION -> {
+                AlterPartitionRequestData body = (AlterPartitionRequestData) request;
+                yield run(image -> isr.alterPartition(image, body), ControllerFailures::alterPartition);
             }
             default -> CompletableFuture.failedFuture(new IllegalArgumentException(api + " is not a controller API"));
         };

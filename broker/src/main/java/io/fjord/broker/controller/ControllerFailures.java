@@ -5,6 +5,7 @@ import io.fjord.metadata.controller.NotControllerException;
 import io.fjord.raft.driver.ProposalException;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.AllocateProducerIdsResponseData;
+import io.fjord.protocol.message.AlterPartitionResponseData;
 import io.fjord.protocol.message.BrokerHeartbeatResponseData;
 import io.fjord.protocol.message.BrokerRegistrationResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
@@ -176,5 +177,10 @@ public final class ControllerFailures {
     public static UpdateFeaturesResponseData updateFeatures(Throwable failure) {
         Failure answer = of(failure);
         return new UpdateFeaturesResponseData().setErrorCode(answer.error().code()).setErrorMessage(answer.message());
+    }
+
+    /** The top-level error only, as Kafka answers a failed AlterPartition; the leader retries its proposal. */
+    public static AlterPartitionResponseData alterPartition(Throwable failure) {
+        return new AlterPartitionResponseData().setErrorCode(of(failure).error().code());
     }
 }

@@ -4,6 +4,7 @@ import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.AllocateProducerIdsResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.AlterConfigsResponseData;
+import io.fjord.protocol.message.AlterPartitionResponseData;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.BrokerHeartbeatResponseData;
@@ -36,7 +37,8 @@ public final class ControllerResponses {
     public static final Set<ApiKey> FORWARDED_APIS = Set.of(ApiKey.CREATE_TOPICS, ApiKey.DELETE_TOPICS,
             ApiKey.CREATE_PARTITIONS, ApiKey.INCREMENTAL_ALTER_CONFIGS, ApiKey.ALTER_CONFIGS,
             ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
-            ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.UPDATE_FEATURES, ApiKey.DESCRIBE_QUORUM);
+            ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.UPDATE_FEATURES, ApiKey.DESCRIBE_QUORUM,
+            ApiKey.ALTER_PARTITION);
 
     private static final short NOT_CONTROLLER = Errors.NOT_CONTROLLER.code();
     private static final short NOT_LEADER_OR_FOLLOWER = Errors.NOT_LEADER_OR_FOLLOWER.code();
@@ -60,6 +62,13 @@ public final class ControllerResponses {
             case ALLOCATE_PRODUCER_IDS -> ((AllocateProducerIdsResponseData) response).errorCode() == NOT_CONTROLLER;
             case BROKER_REGISTRATION -> ((BrokerRegistrationResponseData) response).errorCode() == NOT_CONTROLLER;
             case BROKER_HEARTBEAT -> ((BrokerHeartbeatResponseData) response).errorCode() == NOT_CONTROLLER;
+            case ALTER_PARTITION -> {
+                // Per partition too: a leader epoch above the controller's means this controller is stale.
+                AlterPartitionResponseData alter = (AlterPartitionResponseData) response;
+                yield alter.errorCode() == NOT_CONTROLLER || alter.topics().stream()
+                        .flatMap(topic -> topic.partitions().stream())
+                        .anyMatch(partition -> partition.errorCode() == NOT_CONTROLLER);
+            }
             case UNREGISTER_BROKER -> ((UnregisterBrokerResponseData) response).errorCode() == NOT_CONTROLLER;
             case ELECT_LEADERS -> {
                 ElectLeadersResponseData elect = (ElectLeadersResponseData) response;
@@ -97,6 +106,7 @@ public final class ControllerResponses {
             case ALLOCATE_PRODUCER_IDS -> ControllerFailures.allocateProducerIds(failure);
             case BROKER_REGISTRATION -> ControllerFailures.brokerRegistration(failure);
             case BROKER_HEARTBEAT -> ControllerFailures.brokerHeartbeat(failure);
+            case ALTER_PARTITION -> ControllerFailures.alterPartition(failure);
             case UNREGISTER_BROKER -> ControllerFailures.unregisterBroker(failure);
             case ELECT_LEADERS -> ControllerFailures.electLeaders((ElectLeadersRequestData) request, failure);
             case UPDATE_FEATURES -> ControllerFailures.updateFeatures(failure);

@@ -49,7 +49,7 @@ public final class ApiVersionsHandler implements ApiHandler {
             // Kafka's epoch is the metadata offset: it only grows, and clients keep the features of the highest.
             response.setSupportedFeatures(features.supported(version))
                     .setFinalizedFeaturesEpoch(Math.max(0, cache.image().offset()))
-                    .setFinalizedFeatures(features.finalized());
+                    .setFinalizedFeatures(features.withFinalized(cache.image().features()).finalized());
         }
         return CompletableFuture.completedFuture(response);
     }

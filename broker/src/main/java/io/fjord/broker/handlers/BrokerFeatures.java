@@ -9,7 +9,10 @@ import java.util.List;
  * the levels this software supports and the level in force. Clients act on them (the 4.4 producer uses transaction
  * protocol v2 only when {@code transaction.version} is finalized at 2 or more), so only what works is claimed:
  * {@code group.version} 1 (the KIP-848 protocol) when the consumer protocol is enabled, every other feature at level 0
- * (no transactions, share groups, streams groups or eligible leader replicas yet). {@code metadata.version} and
+ * (no transactions, share groups or streams groups yet). {@code eligible.leader.replicas.version} (KIP-966) is a
+ * cluster setting the controller keeps in the metadata log (level 1 for clusters formatted since it exists, 0 for
+ * older ones): this software supports levels 0-1, and the level in force is the image's
+ * ({@link #withFinalized}). {@code metadata.version} and
  * {@code kraft.version} are left out: Fjord's metadata log is not Kafka's versioned KRaft log, so no level of them
  * would be true. Immutable; thread-safe.
  */
@@ -17,6 +20,8 @@ public final class BrokerFeatures {
     /** One feature: the levels supported and the level in force (0, the feature off, is never reported). */
     private record Feature(String name, short maxSupportedLevel, short finalizedLevel) {
     }
+
+    private static final String ELIGIBLE_LEADER_REPLICAS = "eligible.leader.replicas.version";
 
     private final List<Feature> features;
 
@@ -31,7 +36,24 @@ public final class BrokerFeatures {
                 new Feature("transaction.version", (short) 0, (short) 0),
                 new Feature("share.version", (short) 0, (short) 0),
                 new Feature("streams.version", (short) 0, (short) 0),
-                new Feature("eligible.leader.replicas.version", (short) 0, (short) 0)));
+                new Feature(ELIGIBLE_LEADER_REPLICAS, (short) 1, (short) 0)));
+    }
+
+    /**
+     * These features with the levels the metadata image finalized for the cluster-wide ones (eligible leader
+     * replicas); a level above what this node supports is reported as the highest it supports.
+     */
+    public BrokerFeatures withFinalized(java.util.Map<String, Short> imageFeatures) {
+        List<Feature> merged = new ArrayList<>(features.size());
+        for (Feature feature : features) {
+            short level = feature.finalizedLevel();
+            if (feature.name().equals(ELIGIBLE_LEADER_REPLICAS)) {
+                level = (short) Math.min(feature.maxSupportedLevel(), imageFeatures.getOrDefault(feature.name(),
+                        (short) 0));
+            }
+            merged.add(new Feature(feature.name(), feature.maxSupportedLevel(), level));
+        }
+        return new BrokerFeatures(List.copyOf(merged));
     }
 
     /**

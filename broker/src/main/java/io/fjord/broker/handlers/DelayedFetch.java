@@ -9,7 +9,8 @@ import java.util.List;
  * DelayedFetch). It watches its partitions; an append (through {@link FetchHandler#onPartitionChanged}) checks it.
  * It completes when its partitions hold at least {@code minBytes} readable bytes within the request's limits, when
  * one of them can no longer be read as before (an error: the topic went away, leadership or epoch changed, the
- * offset fell out of range), or at its timeout. Completion runs {@code onReady}, which reads again and answers.
+ * offset fell out of range; or a diverging epoch or a preferred read replica to report), or at its timeout.
+ * Completion runs {@code onReady}, which reads again and answers.
  *
  * <p>The check reads the logs to count bytes and releases what it read at once, so nothing is held while waiting.
  *
@@ -35,7 +36,7 @@ public final class DelayedFetch extends DelayedOperation {
     protected boolean tryComplete() {
         PartitionReader.ReadResult available = reader.readAll(partitions, parameters);
         available.release();
-        if (available.hasError() || available.recordBytes() >= parameters.minBytes()) {
+        if (available.mustAnswerNow() || available.recordBytes() >= parameters.minBytes()) {
             return forceComplete();
         }
         return false;

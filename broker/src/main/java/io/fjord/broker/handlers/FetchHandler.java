@@ -6,7 +6,10 @@ import io.fjord.broker.delayed.DelayedOperationPurgatory;
 import io.fjord.broker.fetch.FetchContext;
 import io.fjord.broker.fetch.FetchManager;
 import io.fjord.broker.fetch.FetchSessionCache;
+import io.fjord.broker.fetch.FollowerPositions;
 import io.fjord.broker.fetch.PartitionToFetch;
+import io.fjord.broker.fetch.PreferredReadReplica;
+import io.fjord.broker.fetch.RackAwareReplicaSelector;
 import io.fjord.broker.network.RequestContext;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.TopicImage;
@@ -49,6 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FetchHandler implements ApiHandler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FetchHandler.class);
+    /** Fetch v11 added the consumer's rack, and with it fetching from followers (KIP-392). */
+    static final short FIRST_CLIENT_METADATA_VERSION = 11;
 
     private final MetadataCache cache;
     private final PartitionReader reader;
@@ -57,6 +62,8 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     private final Executor readExecutor;
     private final int fetchMaxBytes;
     private final AutoCloseable owned;
+    private final FollowerFetchRecorder followerFetches;
+    private final InstantSource clock;
     /** Fetches waiting in the purgatory, so that a shutdown can answer them at once. */
     private final Set<DelayedFetch> waiting = ConcurrentHashMap.newKeySet();
     private volatile boolean shuttingDown;
@@ -66,24 +73,48 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
      *
      * @param fetchMaxBytes {@code fetch.max.bytes}: the most record bytes one response carries
      * @param sessionCacheSlots {@code max.incremental.fetch.session.cache.slots}
+     * @param rackAwareReplicaSelector {@code replica.selector.class} names Kafka's rack-aware selector (the only
+     *                                 value it takes); false when unset: consumers read from leaders only
      */
-    public record Settings(int fetchMaxBytes, int sessionCacheSlots) {
+    public record Settings(int fetchMaxBytes, int sessionCacheSlots, boolean rackAwareReplicaSelector) {
+        /** Settings without a replica selector. */
+        public Settings(int fetchMaxBytes, int sessionCacheSlots) {
+            this(fetchMaxBytes, sessionCacheSlots, false);
+        }
+
         /** Reads the settings from the broker's validated configuration (Kafka's defaults when unset). */
         public static Settings from(BrokerConfig config) {
             return new Settings(config.intValue("fetch.max.bytes"),
-                    config.intValue("max.incremental.fetch.session.cache.slots"));
+                    config.intValue("max.incremental.fetch.session.cache.slots"),
+                    RackAwareReplicaSelector.KAFKA_CLASS_NAME.equals(config.string("replica.selector.class")));
         }
+    }
+
+    /**
+     * Where the leader's side of replication learns of a follower's fetch of a partition served without error
+     * ({@code ReplicaManager.recordFollowerFetch}): the follower's log end offset is the fetch offset.
+     */
+    @FunctionalInterface
+    public interface FollowerFetchRecorder {
+        FollowerFetchRecorder NONE = (replicaId, brokerEpoch, topicPartition, fetchOffset, logStartOffset,
+                nowMs) -> false;
+
+        boolean recordFollowerFetch(int replicaId, long brokerEpoch, TopicPartition topicPartition, long fetchOffset,
+                long logStartOffset, long nowMs);
     }
 
     /** A handler over the given parts; the caller owns and stops the purgatory and the executor. */
     public FetchHandler(MetadataCache cache, PartitionReader reader, FetchManager fetchManager,
             DelayedOperationPurgatory<DelayedFetch> purgatory, Executor readExecutor, int fetchMaxBytes) {
-        this(cache, reader, fetchManager, purgatory, readExecutor, fetchMaxBytes, () -> { });
+        this(cache, reader, fetchManager, purgatory, readExecutor, fetchMaxBytes, () -> { },
+                FollowerFetchRecorder.NONE, InstantSource.system());
     }
 
     private FetchHandler(MetadataCache cache, PartitionReader reader, FetchManager fetchManager,
             DelayedOperationPurgatory<DelayedFetch> purgatory, Executor readExecutor, int fetchMaxBytes,
-            AutoCloseable owned) {
+            AutoCloseable owned, FollowerFetchRecorder followerFetches, InstantSource clock) {
+        this.followerFetches = followerFetches;
+        this.clock = clock;
         this.cache = cache;
         this.reader = reader;
         this.fetchManager = fetchManager;
@@ -99,11 +130,34 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
      */
     public static FetchHandler start(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs,
             Settings settings, InstantSource clock, Executor readExecutor) {
+        return start(cache, logs, FollowerFetchRecorder.NONE, settings, clock, readExecutor, FollowerPositions.NONE);
+    }
+
+    /**
+     * As {@link #start(MetadataCache, Function, Settings, InstantSource, Executor)}, with what this node knows of
+     * the followers of the partitions it leads, from which the replica selector (if configured) picks a consumer's
+     * preferred read replica.
+     */
+    public static FetchHandler start(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs,
+            Settings settings, InstantSource clock, Executor readExecutor, FollowerPositions followers) {
+        return start(cache, logs, FollowerFetchRecorder.NONE, settings, clock, readExecutor, followers);
+    }
+
+    /**
+     * As {@link #start(MetadataCache, Function, Settings, InstantSource, Executor, FollowerPositions)}, telling
+     * {@code followerFetches} of replica fetches.
+     */
+    public static FetchHandler start(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs,
+            FollowerFetchRecorder followerFetches, Settings settings, InstantSource clock, Executor readExecutor,
+            FollowerPositions followers) {
+        Optional<PreferredReadReplica> preferred = settings.rackAwareReplicaSelector()
+                ? Optional.of(new PreferredReadReplica(new RackAwareReplicaSelector(), followers, clock))
+                : Optional.empty();
         DelayedOperationPurgatory<DelayedFetch> purgatory = new DelayedOperationPurgatory<>("Fetch", clock);
         purgatory.start();
         FetchManager fetchManager = new FetchManager(new FetchSessionCache(settings.sessionCacheSlots(), clock));
-        return new FetchHandler(cache, new PartitionReader(cache, logs), fetchManager, purgatory, readExecutor,
-                settings.fetchMaxBytes(), purgatory::close);
+        return new FetchHandler(cache, new PartitionReader(cache, logs, PartitionLog::read, preferred), fetchManager,
+                purgatory, readExecutor, settings.fetchMaxBytes(), purgatory::close, followerFetches, clock);
     }
 
     /** The executor that reads logs; ListOffsets shares it. */
@@ -121,20 +175,23 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         FetchRequestData body = (FetchRequestData) request.body();
         short version = request.apiVersion();
         // The dispatcher already runs handlers on the request handler pool: read here rather than hop to it again.
-        return fetch(body, version);
+        return fetch(body, version, context == null ? null : context.listenerName());
     }
 
-    private CompletableFuture<ApiMessage> fetch(FetchRequestData body, short version) {
+    private CompletableFuture<ApiMessage> fetch(FetchRequestData body, short version, String listenerName) {
         MetadataImage image = cache.image();
         FetchContext context = fetchManager.newContext(body, version,
                 topicId -> image.topic(topicId).map(TopicImage::name));
         if (context.sessionError() != Errors.NONE) {
             return CompletableFuture.completedFuture(context.updateAndGenerateResponse(Map.of()));
         }
-        PartitionReader.FetchParameters parameters = parameters(body, version);
+        PartitionReader.FetchParameters parameters = parameters(body, version, listenerName);
         List<PartitionToFetch> partitions = context.partitionsToRead();
         PartitionReader.ReadResult firstRead = reader.readAll(partitions, parameters);
-        if (parameters.maxWaitMs() <= 0 || partitions.isEmpty() || firstRead.hasError()
+        if (parameters.isFromFollower()) {
+            recordFollowerFetches(body, version, partitions, firstRead);
+        }
+        if (parameters.maxWaitMs() <= 0 || partitions.isEmpty() || firstRead.mustAnswerNow()
                 || firstRead.recordBytes() >= parameters.minBytes() || shuttingDown) {
             return CompletableFuture.completedFuture(respond(context, firstRead));
         }
@@ -158,6 +215,24 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
             delayed.forceComplete();
         }
         return response;
+    }
+
+    /** The leader learns each follower position from the first read only, as Kafka (not again when a wait ends). */
+    private void recordFollowerFetches(FetchRequestData body, short version, List<PartitionToFetch> partitions,
+            PartitionReader.ReadResult read) {
+        long brokerEpoch = version >= FetchManager.FIRST_REPLICA_STATE_VERSION ? body.replicaState().replicaEpoch()
+                : -1;
+        int replicaId = version >= FetchManager.FIRST_REPLICA_STATE_VERSION ? body.replicaState().replicaId()
+                : body.replicaId();
+        long nowMs = clock.millis();
+        for (PartitionToFetch partition : partitions) {
+            FetchResponseData.PartitionData data = read.partitions().get(partition.topicPartition());
+            // A diverging follower's fetch offset is not a position in the leader's history (Kafka skips it too).
+            if (data != null && data.errorCode() == Errors.NONE.code() && data.divergingEpoch().epoch() < 0) {
+                followerFetches.recordFollowerFetch(replicaId, brokerEpoch, partition.topicPartition(),
+                        partition.fetchOffset(), partition.logStartOffset(), nowMs);
+            }
+        }
     }
 
     private void answerLater(FetchContext context, List<PartitionToFetch> partitions,
@@ -185,13 +260,16 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         }
     }
 
-    private PartitionReader.FetchParameters parameters(FetchRequestData body, short version) {
+    private PartitionReader.FetchParameters parameters(FetchRequestData body, short version, String listenerName) {
         int replicaId = version >= FetchManager.FIRST_REPLICA_STATE_VERSION ? body.replicaState().replicaId()
                 : body.replicaId();
         int maxBytes = Math.min(body.maxBytes(), fetchMaxBytes);
         int minBytes = Math.min(body.minBytes(), maxBytes);
+        // From v11 a consumer says where it is (KIP-392), and may therefore read from a follower.
+        PartitionReader.ClientMetadata client = version >= FIRST_CLIENT_METADATA_VERSION
+                ? new PartitionReader.ClientMetadata(body.rackId(), listenerName) : null;
         return new PartitionReader.FetchParameters(replicaId, body.maxWaitMs(), minBytes, maxBytes,
-                body.isolationLevel());
+                body.isolationLevel(), client);
     }
 
     /**

@@ -10,6 +10,7 @@ import io.fjord.protocol.message.ListOffsetsRequestData;
 import io.fjord.protocol.message.ListOffsetsResponseData;
 import io.fjord.protocol.records.RecordBatch;
 import io.fjord.broker.network.RequestContext;
+import io.fjord.storage.EpochEndOffset;
 import io.fjord.storage.FileSlice;
 import io.fjord.storage.LogReadResult;
 import io.fjord.storage.OffsetOutOfRangeException;
@@ -20,6 +21,7 @@ import io.fjord.storage.TopicPartition;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -38,8 +40,10 @@ import java.util.function.Function;
  * </ul>
  * Timestamp lookups see only records below the last fetchable offset; no record found answers offset -1 and
  * timestamp -1. Errors: UNKNOWN_TOPIC_OR_PARTITION, FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a current leader
- * epoch older / newer than ours, NOT_LEADER_OR_FOLLOWER, and INVALID_REQUEST for every occurrence of a partition the
- * request names twice (as Kafka does for every version). A partition whose log cannot be read answers
+ * epoch older / newer than ours, NOT_LEADER_OR_FOLLOWER, OFFSET_NOT_AVAILABLE to a consumer (replica id -1) asking
+ * for LATEST or a timestamp found nowhere below the high watermark while this new leader's high watermark is below
+ * the start offset of its leader epoch (Kafka's rule after an election), and INVALID_REQUEST for every occurrence of
+ * a partition the request names twice (as Kafka does for every version). A partition whose log cannot be read answers
  * KAFKA_STORAGE_ERROR, one holding a batch that cannot be decoded UNKNOWN_SERVER_ERROR; the connection stays open.
  *
  * <p>Thread-safe; lookups run on the read executor, never on the calling event loop.
@@ -55,6 +59,7 @@ public final class ListOffsetsHandler implements ApiHandler {
 
     private static final long UNKNOWN = -1;
     private static final int NO_LEADER_EPOCH = -1;
+    private static final int CONSUMER_REPLICA_ID = -1;
 
     private final MetadataCache cache;
     private final Function<TopicPartition, Optional<PartitionLog>> logs;
@@ -133,8 +138,13 @@ public final class ListOffsetsHandler implements ApiHandler {
         // Followers see up to the log end; consumers up to the high watermark (= last stable offset for now).
         long lastFetchableOffset = replicaId >= 0 ? log.logEndOffset() : log.highWatermark();
         long timestamp = partition.timestamp();
+        // A new leader whose high watermark has not reached its epoch's start could answer an offset below one a
+        // client saw from the previous leader; Kafka answers OFFSET_NOT_AVAILABLE (retriable) to clients meanwhile.
+        boolean highWatermarkLags = replicaId == CONSUMER_REPLICA_ID
+                && epochStartOffset(log, partitionImage.leaderEpoch()) > log.highWatermark();
         if (timestamp == LATEST_TIMESTAMP) {
-            return found(UNKNOWN, lastFetchableOffset, partitionImage.leaderEpoch());
+            return highWatermarkLags ? error(Errors.OFFSET_NOT_AVAILABLE)
+                    : found(UNKNOWN, lastFetchableOffset, partitionImage.leaderEpoch());
         }
         if (timestamp == EARLIEST_TIMESTAMP || timestamp == EARLIEST_LOCAL_TIMESTAMP) {
             long logStartOffset = log.logStartOffset();
@@ -147,7 +157,24 @@ public final class ListOffsetsHandler implements ApiHandler {
                 : log.offsetForTimestamp(timestamp);
         return lookup.filter(result -> result.offset() < lastFetchableOffset)
                 .map(result -> found(result.timestamp(), result.offset(), result.leaderEpoch()))
-                .orElseGet(() -> found(UNKNOWN, UNKNOWN, NO_LEADER_EPOCH));
+                .orElseGet(() -> highWatermarkLags ? error(Errors.OFFSET_NOT_AVAILABLE)
+                        : found(UNKNOWN, UNKNOWN, NO_LEADER_EPOCH));
+    }
+
+    /**
+     * Where the current leader epoch starts in this log, from its leader-epoch cache (Kafka keeps it as the leader's
+     * {@code leaderEpochStartOffset}): at the log end while the epoch has written nothing, else where the epoch before
+     * it ends. Never above the truth, so it never refuses an answer Kafka would give; the log start when unknown.
+     */
+    static long epochStartOffset(PartitionLog log, int leaderEpoch) {
+        OptionalInt latest = log.latestEpoch();
+        if (latest.isEmpty() || latest.getAsInt() < leaderEpoch) {
+            return log.logEndOffset();
+        }
+        if (latest.getAsInt() > leaderEpoch || leaderEpoch == 0) {
+            return log.logStartOffset(); // this node's metadata lags its log, or no epoch precedes: no claim
+        }
+        return log.endOffsetForEpoch(leaderEpoch - 1).map(EpochEndOffset::endOffset).orElse(log.logStartOffset());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.fjord.broker.handlers;
 
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.fetch.PartitionToFetch;
+import io.fjord.broker.fetch.PreferredReadReplica;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.image.TopicImage;
@@ -9,6 +10,7 @@ import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.BufferRecords;
 import io.fjord.protocol.message.FetchResponseData;
 import io.fjord.protocol.message.FileRegionRecords;
+import io.fjord.storage.EpochEndOffset;
 import io.fjord.storage.FileSlice;
 import io.fjord.storage.LogReadResult;
 import io.fjord.storage.OffsetOutOfRangeException;
@@ -20,16 +22,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
  * Reads the partitions of one Fetch request from the local logs, Kafka's {@code readFromLog}: each partition is
- * checked against the metadata (known, led here, leader epoch), then read from its fetch offset up to the high
- * watermark (consumers; the last stable offset for read committed, which equals it while there are no transactions)
- * or the log end offset (followers: brokers in the partition's replica set other than this leader; any other replica
- * id is refused, see {@link #followerError}). The response budget is shared: each partition reads at most
- * {@code min(partitionMaxBytes, bytes left of maxBytes)}, and only while the response holds no records yet may the
- * first batch exceed the limits (so a consumer never stalls on a batch larger than its limits).
+ * checked against the metadata ({@link #readError}: known, a replica here, leader epoch, led here unless a consumer
+ * may read from a follower), then read from its fetch offset up to the high watermark (consumers; the last stable
+ * offset for read committed, which equals it while there are no transactions) or the log end offset (followers:
+ * brokers in the partition's replica set other than this leader; any other replica id is refused, see
+ * {@link #followerError}). A fetch naming the epoch of the last batch it fetched (KIP-320, Fetch v12+) is first
+ * checked against this log's leader epochs ({@link #divergence}): a fetcher whose log diverged gets the epoch and
+ * offset to truncate to instead of records.
+ *
+ * <p>Fetch from follower (KIP-392): a consumer fetch of version 11 or later carries client metadata (its rack, the
+ * listener it came in on). Such a consumer may read from a follower, up to the high watermark that follower knows;
+ * and when this node leads the partition and {@code replica.selector.class} is set, the leader may answer with a
+ * {@code preferredReadReplica} and no records instead ({@link PreferredReadReplica}), as Kafka does. Without client
+ * metadata (older versions) only the leader serves consumers.
+ *
+ * <p>The response budget is shared: each partition reads at most {@code min(partitionMaxBytes, bytes left of
+ * maxBytes)}, and only while the response holds no records yet may the first batch exceed the limits (so a consumer
+ * never stalls on a batch larger than its limits).
  *
  * <p>Records come back as {@link FileRegionRecords} over the log's {@link FileSlice}s, sent with zero copy; their
  * release runs once the network layer has sent or dropped them. Whoever drops a {@link ReadResult} instead of
@@ -53,6 +67,8 @@ public final class PartitionReader {
     private final MetadataCache cache;
     private final Function<TopicPartition, Optional<PartitionLog>> logs;
     private final LogReader logReader;
+    /** Null when {@code replica.selector.class} is unset: consumers always read from the leader. */
+    private final PreferredReadReplica preferredReadReplica;
 
     public PartitionReader(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs) {
         this(cache, logs, PartitionLog::read);
@@ -60,9 +76,20 @@ public final class PartitionReader {
 
     public PartitionReader(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs,
             LogReader logReader) {
+        this(cache, logs, logReader, Optional.empty());
+    }
+
+    /**
+     * A reader that may send consumers to a follower.
+     *
+     * @param preferredReadReplica the selection of {@code replica.selector.class}, empty when it is unset
+     */
+    public PartitionReader(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs,
+            LogReader logReader, Optional<PreferredReadReplica> preferredReadReplica) {
         this.cache = cache;
         this.logs = logs;
         this.logReader = logReader;
+        this.preferredReadReplica = preferredReadReplica.orElse(null);
     }
 
     /**
@@ -73,11 +100,32 @@ public final class PartitionReader {
      * @param minBytes bytes that answer the fetch before {@code maxWaitMs}
      * @param maxBytes the response's record budget
      * @param isolationLevel 0 read uncommitted, 1 read committed
+     * @param clientMetadata the consumer's rack and listener (Fetch v11 and later), null for older versions
      */
-    public record FetchParameters(int replicaId, int maxWaitMs, int minBytes, int maxBytes, byte isolationLevel) {
+    public record FetchParameters(int replicaId, int maxWaitMs, int minBytes, int maxBytes, byte isolationLevel,
+                                  ClientMetadata clientMetadata) {
+        /** A fetch without client metadata (below v11, or a follower's). */
+        public FetchParameters(int replicaId, int maxWaitMs, int minBytes, int maxBytes, byte isolationLevel) {
+            this(replicaId, maxWaitMs, minBytes, maxBytes, isolationLevel, null);
+        }
+
         boolean isFromFollower() {
             return replicaId >= 0;
         }
+
+        /** Kafka's {@code FetchParams.fetchOnlyLeader}: followers, and consumers without client metadata. */
+        boolean fetchOnlyLeader() {
+            return isFromFollower() || clientMetadata == null;
+        }
+    }
+
+    /**
+     * What a consumer says of itself from Fetch v11 on (Kafka's {@code ClientMetadata}). Immutable.
+     *
+     * @param rackId the consumer's {@code client.rack}, empty when unset
+     * @param listenerName the listener the request came in on, whose endpoints the consumer can reach
+     */
+    public record ClientMetadata(String rackId, String listenerName) {
     }
 
     /**
@@ -88,12 +136,14 @@ public final class PartitionReader {
         private final Map<TopicPartition, FetchResponseData.PartitionData> partitions;
         private final int recordBytes;
         private final boolean hasError;
+        private final boolean answerNow;
 
         ReadResult(Map<TopicPartition, FetchResponseData.PartitionData> partitions, int recordBytes,
-                boolean hasError) {
+                boolean hasError, boolean answerNow) {
             this.partitions = partitions;
             this.recordBytes = recordBytes;
             this.hasError = hasError;
+            this.answerNow = answerNow;
         }
 
         public Map<TopicPartition, FetchResponseData.PartitionData> partitions() {
@@ -106,6 +156,14 @@ public final class PartitionReader {
 
         public boolean hasError() {
             return hasError;
+        }
+
+        /**
+         * Whether the fetch must be answered without waiting for more bytes, as Kafka answers it: a partition failed,
+         * sends the client to another replica, or tells a fetcher its log diverged.
+         */
+        public boolean mustAnswerNow() {
+            return answerNow;
         }
 
         /** Releases every file region read; for results that will not be sent. Idempotent per region. */
@@ -125,6 +183,7 @@ public final class PartitionReader {
         int recordBytes = 0;
         boolean minOneBatch = true;
         boolean hasError = false;
+        boolean answerNow = false;
         try {
             for (PartitionToFetch partition : partitions) {
                 int partitionBudget = Math.max(0, Math.min(partition.maxBytes(), bytesLeft));
@@ -135,14 +194,16 @@ public final class PartitionReader {
                 }
                 bytesLeft = Math.max(0, bytesLeft - size);
                 recordBytes += size;
-                hasError |= data.errorCode() != Errors.NONE.code();
+                boolean failed = data.errorCode() != Errors.NONE.code();
+                hasError |= failed;
+                answerNow |= failed || data.preferredReadReplica() >= 0 || data.divergingEpoch().epoch() >= 0;
                 results.put(partition.topicPartition(), data);
             }
         } catch (RuntimeException e) {
-            new ReadResult(results, recordBytes, true).release();
+            new ReadResult(results, recordBytes, true, true).release();
             throw e;
         }
-        return new ReadResult(results, recordBytes, hasError);
+        return new ReadResult(results, recordBytes, hasError, answerNow);
     }
 
     /** Reads one partition within {@code maxBytes} (or its first batch, with {@code minOneBatch}). */
@@ -152,7 +213,8 @@ public final class PartitionReader {
         MetadataImage image = cache.image();
         Optional<TopicImage> topic = image.topic(topicPartition.topic());
         PartitionImage partitionImage = topic.map(t -> t.partitions().get(topicPartition.partition())).orElse(null);
-        Errors error = leadershipError(partitionImage, partition.currentLeaderEpoch(), cache.nodeId());
+        Errors error = readError(partitionImage, partition.currentLeaderEpoch(), cache.nodeId(),
+                parameters.fetchOnlyLeader());
         if (error == Errors.NONE && parameters.isFromFollower()) {
             error = followerError(partitionImage, parameters.replicaId(), cache.nodeId());
         }
@@ -164,6 +226,21 @@ public final class PartitionReader {
             return errorPartition(Errors.NOT_LEADER_OR_FOLLOWER);
         }
         PartitionLog log = found.get();
+        OptionalInt preferred = preferredReadReplica(image, partitionImage, partition, parameters, log);
+        if (preferred.isPresent()) {
+            // Kafka skips the read: the consumer moves to the follower and fetches there.
+            long highWatermark = log.highWatermark();
+            return new FetchResponseData.PartitionData().setHighWatermark(highWatermark)
+                    .setLastStableOffset(highWatermark).setLogStartOffset(log.logStartOffset())
+                    .setAbortedTransactions(abortedTransactions(parameters))
+                    .setPreferredReadReplica(preferred.getAsInt()).setRecords(emptyRecords());
+        }
+        if (partition.lastFetchedEpoch() >= 0) {
+            FetchResponseData.PartitionData divergence = divergence(log, partition, parameters);
+            if (divergence != null) {
+                return divergence;
+            }
+        }
         long maxOffsetExclusive = parameters.isFromFollower() ? log.logEndOffset() : log.highWatermark();
         LogReadResult result;
         try {
@@ -191,13 +268,70 @@ public final class PartitionReader {
     }
 
     /**
-     * Kafka's order of checks for a partition a client reads: it must exist (UNKNOWN_TOPIC_OR_PARTITION), a leader
-     * epoch the client knows must match ours (older: FENCED_LEADER_EPOCH; newer: UNKNOWN_LEADER_EPOCH, our metadata
-     * lags), and this node must lead it (NOT_LEADER_OR_FOLLOWER).
+     * KIP-320's check of a fetch that names the epoch of the last batch it fetched (Fetch v12+, Kafka's
+     * {@code Partition.readRecords}): where does that epoch end in this log? Unknown (an epoch above every one this
+     * log knows, or none known) is OFFSET_OUT_OF_RANGE, and so is a fetch offset below the log start. When this log
+     * has no such epoch (it answers an older one) or the epoch ends before the fetch offset, the fetcher's log has
+     * diverged from this one: the answer names that epoch and its end offset ({@code divergingEpoch}) and holds no
+     * records, so the fetcher truncates to it. Null when the fetcher's log agrees, and the read goes on.
      */
+    private static FetchResponseData.PartitionData divergence(PartitionLog log, PartitionToFetch partition,
+            FetchParameters parameters) {
+        // Offsets first, then the epoch lookup: the answer never shows a high watermark newer than the epochs.
+        long highWatermark = log.highWatermark();
+        long logStartOffset = log.logStartOffset();
+        Optional<EpochEndOffset> end = log.endOffsetForEpoch(partition.lastFetchedEpoch());
+        if (end.isEmpty() || partition.fetchOffset() < logStartOffset) {
+            return new FetchResponseData.PartitionData().setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code())
+                    .setHighWatermark(highWatermark).setLastStableOffset(highWatermark)
+                    .setLogStartOffset(logStartOffset).setAbortedTransactions(abortedTransactions(parameters))
+                    .setRecords(emptyRecords());
+        }
+        EpochEndOffset found = end.get();
+        if (found.epoch() < partition.lastFetchedEpoch() || found.endOffset() < partition.fetchOffset()) {
+            return new FetchResponseData.PartitionData().setHighWatermark(highWatermark)
+                    .setLastStableOffset(highWatermark).setLogStartOffset(logStartOffset)
+                    .setAbortedTransactions(abortedTransactions(parameters))
+                    .setDivergingEpoch(new FetchResponseData.EpochEndOffset().setEpoch(found.epoch())
+                            .setEndOffset(found.endOffset()))
+                    .setRecords(emptyRecords());
+        }
+        return null;
+    }
+
+    /**
+     * The follower a consumer should read from instead (KIP-392): only a leader with {@code replica.selector.class}
+     * set chooses one, and only for a consumer fetch carrying client metadata.
+     */
+    private OptionalInt preferredReadReplica(MetadataImage image, PartitionImage partitionImage,
+            PartitionToFetch partition, FetchParameters parameters, PartitionLog log) {
+        if (preferredReadReplica == null || parameters.isFromFollower() || parameters.clientMetadata() == null
+                || partitionImage.leader() != cache.nodeId()) {
+            return OptionalInt.empty();
+        }
+        ClientMetadata client = parameters.clientMetadata();
+        return preferredReadReplica.select(image, partition.topicPartition(), partitionImage, client.listenerName(),
+                client.rackId(), partition.fetchOffset(), log.logEndOffset());
+    }
+
+    /** {@link #readError} for a read only the leader may serve: ListOffsets, followers, consumers before v11. */
     static Errors leadershipError(PartitionImage partition, int currentLeaderEpoch, int nodeId) {
+        return readError(partition, currentLeaderEpoch, nodeId, true);
+    }
+
+    /**
+     * Kafka's order of checks for a partition a client reads ({@code getPartitionOrException}, then
+     * {@code localLogWithEpochOrThrow}): it must exist (UNKNOWN_TOPIC_OR_PARTITION) and have a replica here
+     * (NOT_LEADER_OR_FOLLOWER: the client's metadata is stale), a leader epoch the client knows must match ours
+     * (older: FENCED_LEADER_EPOCH; newer: UNKNOWN_LEADER_EPOCH, our metadata lags), and with {@code requireLeader}
+     * this node must lead it (NOT_LEADER_OR_FOLLOWER).
+     */
+    static Errors readError(PartitionImage partition, int currentLeaderEpoch, int nodeId, boolean requireLeader) {
         if (partition == null) {
             return Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        if (!partition.replicas().contains(nodeId)) {
+            return Errors.NOT_LEADER_OR_FOLLOWER;
         }
         if (currentLeaderEpoch != NO_LEADER_EPOCH) {
             if (currentLeaderEpoch < partition.leaderEpoch()) {
@@ -207,7 +341,7 @@ public final class PartitionReader {
                 return Errors.UNKNOWN_LEADER_EPOCH;
             }
         }
-        if (partition.leader() != nodeId) {
+        if (requireLeader && partition.leader() != nodeId) {
             return Errors.NOT_LEADER_OR_FOLLOWER;
         }
         return Errors.NONE;

@@ -15,49 +15,44 @@ import io.fjord.protocol.message.ProduceResponseData;
 import io.fjord.protocol.message.ProduceResponseData.PartitionProduceResponse;
 import io.fjord.protocol.message.ProduceResponseData.TopicProduceResponse;
 import io.fjord.protocol.records.RecordBatchException;
+import io.fjord.broker.replica.ReplicaManager;
 import io.fjord.storage.AppendResult;
-import io.fjord.storage.LogManager;
-import io.fjord.storage.PartitionLog;
-import io.fjord.storage.StorageException;
 import io.fjord.storage.TopicPartition;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Produce: validates each partition's batch, appends it as leader, and answers with the base offset (or, for an
- * idempotent retry, the original one). With one node the in-sync replica set is the leader alone, so acks=1 and
- * acks=all are both satisfied by the local append and the high watermark follows the log end; acks=0 gets no
- * response. Internal topics refuse client writes with INVALID_TOPIC_EXCEPTION, as Kafka does (except for the client
- * id {@code __admin_client}). Waiting fetches of a partition are woken after its append. Thread-safe.
+ * Produce: validates each partition's batch and appends the valid ones through the {@link ReplicaManager}, which
+ * answers as the request's acks ask: acks=1 after the leader's append, acks=all (-1) once the high watermark passes
+ * the batch (so the response may come later), acks=0 not at all. Each partition answers with its base offset (or, for
+ * an idempotent retry, the original one) or its error. Internal topics refuse client writes with
+ * INVALID_TOPIC_EXCEPTION, as Kafka does (except for the client id {@code __admin_client}). Thread-safe.
  */
 public final class ProduceHandler implements ApiHandler {
     /** The client id with which Kafka lets a producer write internal topics. */
     private static final String ADMIN_CLIENT_ID = "__admin_client";
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProduceHandler.class);
     private final MetadataCache cache;
-    private final LogManager logManager;
+    private final ReplicaManager replicaManager;
     private final Function<Map<String, String>, Map<String, String>> effectiveTopicConfigs;
-    private final Consumer<TopicPartition> partitionChanged;
     private final InstantSource clock;
 
     /**
      * @param effectiveTopicConfigs a topic's overrides to its effective configs (broker defaults filled in)
-     * @param partitionChanged      called after data was appended to a partition (completes waiting fetches)
      */
-    public ProduceHandler(MetadataCache cache, LogManager logManager,
+    public ProduceHandler(MetadataCache cache, ReplicaManager replicaManager,
                           Function<Map<String, String>, Map<String, String>> effectiveTopicConfigs,
-                          Consumer<TopicPartition> partitionChanged, InstantSource clock) {
+                          InstantSource clock) {
         this.cache = cache;
-        this.logManager = logManager;
+        this.replicaManager = replicaManager;
         this.effectiveTopicConfigs = effectiveTopicConfigs;
-        this.partitionChanged = partitionChanged;
         this.clock = clock;
     }
 
@@ -66,6 +61,8 @@ public final class ProduceHandler implements ApiHandler {
         ProduceRequestData body = (ProduceRequestData) request.body();
         MetadataImage image = cache.image();
         ProduceResponseData response = new ProduceResponseData();
+        List<ReplicaManager.LeaderAppend> appends = new ArrayList<>();
+        List<PartitionProduceResponse> appendResponses = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData topicData : body.topicData()) {
             Optional<TopicImage> topic = topicData.name() != null && !topicData.name().isEmpty()
                     ? image.topic(topicData.name()) : image.topic(topicData.topicId());
@@ -75,27 +72,39 @@ public final class ProduceHandler implements ApiHandler {
             Map<String, String> configs = topic.map(found -> effectiveTopicConfigs.apply(image.topicConfig(found.name())))
                     .orElse(Map.of());
             for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
-                topicResponse.partitionResponses().add(produce(image, topic, partitionData, configs,
+                PartitionProduceResponse result = new PartitionProduceResponse().setIndex(partitionData.index())
+                        .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
+                topicResponse.partitionResponses().add(result);
+                ByteBuffer batch = validate(result, image, topic, partitionData, configs,
                         topicData.name() == null || topicData.name().isEmpty(),
-                        ADMIN_CLIENT_ID.equals(request.clientId()), body.acks()));
+                        ADMIN_CLIENT_ID.equals(request.clientId()), body.acks());
+                if (batch != null) {
+                    appends.add(new ReplicaManager.LeaderAppend(new TopicPartition(topic.get().name(),
+                            partitionData.index()), batch));
+                    appendResponses.add(result);
+                }
             }
         }
-        if (body.acks() == 0) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return CompletableFuture.completedFuture(response);
+        CompletableFuture<List<ReplicaManager.AppendOutcome>> appended = appends.isEmpty()
+                ? CompletableFuture.completedFuture(List.of())
+                : replicaManager.appendRecords(body.acks(), body.timeoutMs(), appends);
+        return appended.thenApply(outcomes -> {
+            for (int i = 0; i < outcomes.size(); i++) {
+                answer(appendResponses.get(i), outcomes.get(i));
+            }
+            return body.acks() == 0 ? null : response;
+        });
     }
 
-    private PartitionProduceResponse produce(MetadataImage image, Optional<TopicImage> topic,
-                                             ProduceRequestData.PartitionProduceData partitionData,
-                                             Map<String, String> configs, boolean byTopicId,
-                                             boolean internalTopicsAllowed, short acks) {
-        PartitionProduceResponse result = new PartitionProduceResponse().setIndex(partitionData.index())
-                .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
+    /** Checks one partition's batch; returns it validated, or null after setting the partition's error. */
+    private ByteBuffer validate(PartitionProduceResponse result, MetadataImage image, Optional<TopicImage> topic,
+                                ProduceRequestData.PartitionProduceData partitionData,
+                                Map<String, String> configs, boolean byTopicId,
+                                boolean internalTopicsAllowed, short acks) {
         PartitionImage partition = topic.map(found -> found.partitions().get(partitionData.index())).orElse(null);
         if (partition == null) {
-            return fail(result, byTopicId && topic.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION,
-                    null);
+            return fail(result, byTopicId && topic.isEmpty() ? Errors.UNKNOWN_TOPIC_ID
+                    : Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
         }
         if (TopicNames.isInternal(topic.get().name()) && !internalTopicsAllowed) {
             // Only coordinators write their topics (and Kafka's admin tools, by their client id).
@@ -103,11 +112,6 @@ public final class ProduceHandler implements ApiHandler {
                     + topic.get().name());
         }
         if (partition.leader() != cache.nodeId()) {
-            return fail(result, Errors.NOT_LEADER_OR_FOLLOWER, null);
-        }
-        TopicPartition topicPartition = new TopicPartition(topic.get().name(), partition.partitionId());
-        Optional<PartitionLog> log = logManager.getLog(topicPartition);
-        if (log.isEmpty()) {
             return fail(result, Errors.NOT_LEADER_OR_FOLLOWER, null);
         }
         if (acks != -1 && acks != 0 && acks != 1) {
@@ -118,15 +122,7 @@ public final class ProduceHandler implements ApiHandler {
             return fail(result, Errors.CORRUPT_MESSAGE, "no records");
         }
         try {
-            ByteBuffer batch = ProduceValidator.validate(records.buffer(), configs, clock.millis());
-            AppendResult appended = log.get().appendAsLeader(batch, partition.leaderEpoch());
-            if (!appended.duplicate()) {
-                // One node: the in-sync replica set is the leader, so everything appended is committed.
-                log.get().updateHighWatermark(log.get().logEndOffset());
-                partitionChanged.accept(topicPartition);
-            }
-            return result.setBaseOffset(appended.firstOffset()).setLogAppendTimeMs(appended.logAppendTimeMs())
-                    .setLogStartOffset(appended.logStartOffset());
+            return ProduceValidator.validate(records.buffer(), configs, clock.millis());
         } catch (RecordValidationException e) {
             for (RecordValidationException.RecordError recordError : e.recordErrors()) {
                 result.recordErrors().add(new ProduceResponseData.BatchIndexAndErrorMessage()
@@ -135,15 +131,21 @@ public final class ProduceHandler implements ApiHandler {
             return fail(result, e.error(), e.getMessage());
         } catch (RecordBatchException e) {
             return fail(result, Errors.valueOf(e.kind().name()), e.getMessage());
-        } catch (StorageException e) {
-            return fail(result, Errors.KAFKA_STORAGE_ERROR, e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.error("Unexpected failure producing to {}", topicPartition, e);
-            return fail(result, Errors.UNKNOWN_SERVER_ERROR, null);
         }
     }
 
-    private static PartitionProduceResponse fail(PartitionProduceResponse result, Errors error, String message) {
-        return result.setErrorCode(error.code()).setErrorMessage(message);
+    private static void answer(PartitionProduceResponse result, ReplicaManager.AppendOutcome outcome) {
+        if (outcome.error() != Errors.NONE) {
+            result.setErrorCode(outcome.error().code()).setErrorMessage(outcome.errorMessage());
+            return;
+        }
+        AppendResult appended = outcome.result();
+        result.setBaseOffset(appended.firstOffset()).setLogAppendTimeMs(appended.logAppendTimeMs())
+                .setLogStartOffset(appended.logStartOffset());
+    }
+
+    private static ByteBuffer fail(PartitionProduceResponse result, Errors error, String message) {
+        result.setErrorCode(error.code()).setErrorMessage(message);
+        return null;
     }
 }

@@ -96,14 +96,14 @@ public final class BrokerLifecycleManager implements AutoCloseable {
         schedule(0);
     }
 
+    /** The epoch of this broker's current registration, -1 while not registered. */
+    public long brokerEpoch() {
+        return brokerEpoch;
+    }
+
     /** Whether the controller holds this broker fenced, as its last answer said. */
     public boolean isFenced() {
         return fenced;
-    }
-
-    /** The epoch of this broker's current registration (replica fetches carry it), -1 while not registered. */
-    public long brokerEpoch() {
-        return brokerEpoch;
     }
 
     /** Completes once the controller unfenced this broker (it is caught up with the metadata log). */

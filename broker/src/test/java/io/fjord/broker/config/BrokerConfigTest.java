@@ -81,6 +81,21 @@ class BrokerConfigTest {
     }
 
     @Test
+    void replicaSelectorClassTakesKafkasRackAwareSelectorAndRefusesAnyOtherClass() {
+        assertThat(BrokerConfig.parse("node.id=1\nprocess.roles=broker\n").string("replica.selector.class"))
+                .isNull();
+        assertThat(BrokerConfig.parse("node.id=1\nprocess.roles=broker\nreplica.selector.class="
+                + "org.apache.kafka.common.replica.RackAwareReplicaSelector\n").string("replica.selector.class"))
+                .isEqualTo("org.apache.kafka.common.replica.RackAwareReplicaSelector");
+        assertThatThrownBy(() -> BrokerConfig.parse("node.id=1\nprocess.roles=broker\n"
+                + "replica.selector.class=com.example.NearestReplicaSelector\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Invalid value com.example.NearestReplicaSelector for configuration "
+                        + "replica.selector.class: String must be one of: "
+                        + "org.apache.kafka.common.replica.RackAwareReplicaSelector");
+    }
+
+    @Test
     void requiredConfigsMustBeSet() {
         assertThatThrownBy(() -> BrokerConfig.parse("process.roles=broker\n"))
                 .hasMessage("Missing required configuration \"node.id\" which has no default value.");

@@ -13,6 +13,8 @@ import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.metadata.records.TopicRecord;
 import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.AlterPartitionRequestData;
+import io.fjord.protocol.message.AlterPartitionResponseData;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.BrokerHeartbeatRequestData;
@@ -87,6 +89,10 @@ class ControllerApisMembershipTest {
                 .setClusterId(CLUSTER_ID).setIncarnationId(incarnation);
         request.listeners().add(new BrokerRegistrationRequestData.Listener().setName("PLAINTEXT")
                 .setHost("localhost").setPort(9090 + brokerId));
+        // As a Fjord broker: a new cluster finalizes the ELR feature at 1, which a broker must support to register.
+        request.features().add(new BrokerRegistrationRequestData.Feature()
+                .setName(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE).setMinSupportedVersion((short) 0)
+                .setMaxSupportedVersion((short) 1));
         return (BrokerRegistrationResponseData) send(ApiKey.BROKER_REGISTRATION, request);
     }
 
@@ -136,6 +142,49 @@ class ControllerApisMembershipTest {
         assertThat(image().brokers().get(1).fenced()).isFalse();
         assertThat(heartbeat(1, registered.brokerEpoch() + 1, registeredOffset, false).errorCode())
                 .isEqualTo(Errors.STALE_BROKER_EPOCH.code());
+    }
+
+    @Test
+    void aNewClusterStartsWithEligibleLeaderReplicasAndAFollowerRejoinsTheIsrByTheLeadersAlterPartition()
+            throws Exception {
+        start();
+        long epoch1 = startBroker(1);
+        long epoch2 = startBroker(2);
+        assertThat(image().features()).containsEntry(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE, (short) 1);
+        createTopic(List.of(1, 2));
+        heartbeat(2, epoch2, image().offset(), true); // broker 2 shuts down: it leaves the ISR
+        assertThat(partition().isr()).containsExactly(1);
+        // Back as a new incarnation (clean: it names its previous epoch), unfenced: not in the ISR until its leader
+        // says so.
+        BrokerRegistrationRequestData again = new BrokerRegistrationRequestData().setBrokerId(2)
+                .setClusterId(CLUSTER_ID).setIncarnationId(new UUID(2, 99)).setPreviousBrokerEpoch(epoch2);
+        again.features().add(new BrokerRegistrationRequestData.Feature()
+                .setName(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE).setMaxSupportedVersion((short) 1));
+        long newEpoch2 = ((BrokerRegistrationResponseData) send(ApiKey.BROKER_REGISTRATION, again)).brokerEpoch();
+        heartbeat(2, newEpoch2, image().offset(), false);
+        assertThat(image().brokers().get(2).fenced()).isFalse();
+        assertThat(partition().isr()).containsExactly(1);
+
+        PartitionImage before = partition();
+        AlterPartitionRequestData expand = new AlterPartitionRequestData().setBrokerId(1).setBrokerEpoch(epoch1)
+                .setTopics(List.of(new AlterPartitionRequestData.TopicData().setTopicId(TOPIC_ID).setPartitions(
+                        List.of(new AlterPartitionRequestData.PartitionData().setPartitionIndex(0)
+                                .setLeaderEpoch(before.leaderEpoch()).setPartitionEpoch(before.partitionEpoch())
+                                .setNewIsrWithEpochs(List.of(
+                                        new AlterPartitionRequestData.BrokerState().setBrokerId(1)
+                                                .setBrokerEpoch(epoch1),
+                                        new AlterPartitionRequestData.BrokerState().setBrokerId(2)
+                                                .setBrokerEpoch(newEpoch2)))))));
+        AlterPartitionResponseData answer = (AlterPartitionResponseData) send(ApiKey.ALTER_PARTITION, expand);
+        assertThat(answer.errorCode()).isZero();
+        assertThat(answer.topics().get(0).partitions().get(0).errorCode()).isZero();
+        assertThat(answer.topics().get(0).partitions().get(0).partitionEpoch())
+                .isEqualTo(before.partitionEpoch() + 1);
+        assertThat(partition().isr()).containsExactly(1, 2);
+        // The same request again is stale: its partition epoch is behind.
+        AlterPartitionResponseData stale = (AlterPartitionResponseData) send(ApiKey.ALTER_PARTITION, expand);
+        assertThat(stale.topics().get(0).partitions().get(0).errorCode())
+                .isEqualTo(Errors.INVALID_UPDATE_VERSION.code());
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.AllocateProducerIdsResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.AlterConfigsResponseData;
+import io.fjord.protocol.message.AlterPartitionResponseData;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.BrokerHeartbeatResponseData;
@@ -53,6 +54,10 @@ class ControllerResponsesTest {
                 new UpdateFeaturesResponseData.UpdatableFeatureResult().setFeature("f").setErrorCode(code))));
         assertFound(ApiKey.DESCRIBE_QUORUM, code -> new DescribeQuorumResponseData().setErrorCode(code));
         assertFound(ApiKey.DESCRIBE_QUORUM, ControllerResponsesTest::quorumPartitionError);
+        assertFound(ApiKey.ALTER_PARTITION, code -> new AlterPartitionResponseData().setErrorCode(code));
+        assertFound(ApiKey.ALTER_PARTITION, code -> new AlterPartitionResponseData().setTopics(List.of(
+                new AlterPartitionResponseData.TopicData().setPartitions(List.of(
+                        new AlterPartitionResponseData.PartitionData().setErrorCode(code))))));
     }
 
     @Test

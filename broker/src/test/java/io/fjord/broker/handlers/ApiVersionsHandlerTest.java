@@ -67,7 +67,7 @@ class ApiVersionsHandlerTest {
         assertThat(response.supportedFeatures()).extracting(feature -> feature.name() + "=" + feature.minVersion()
                 + "-" + feature.maxVersion()).containsExactlyInAnyOrder("group.version=0-1",
                         "transaction.version=0-0", "share.version=0-0", "streams.version=0-0",
-                        "eligible.leader.replicas.version=0-0");
+                        "eligible.leader.replicas.version=0-1");
 
         // transaction.version >= 2 would switch a 4.4 producer to transaction protocol v2: never finalized here.
         assertThat(ask(5, target(null, -1), false).finalizedFeatures()).isEmpty();
@@ -75,5 +75,19 @@ class ApiVersionsHandlerTest {
         assertThat(ask(3, target(null, -1), true).supportedFeatures()).isEmpty();
         assertThat(ask(3, target(null, -1), true).finalizedFeatures()).hasSize(1);
         assertThat(ask(2, new ApiVersionsRequestData(), true).finalizedFeaturesEpoch()).isEqualTo(-1);
+    }
+
+    @Test
+    void theEligibleLeaderReplicasLevelIsTheOneTheMetadataFinalized() throws Exception {
+        MetadataCache elrCluster = new MetadataCache("fjord-cluster", 3, new MetadataImage(41, Map.of(), Map.of(),
+                Map.of(), Map.of(), Map.of(), 0, Map.of(), Map.of("eligible.leader.replicas.version", (short) 1),
+                -1));
+        ApiVersionsHandler handler = new ApiVersionsHandler(() -> VERSIONS, elrCluster, BrokerFeatures.of(false));
+        ApiVersionsResponseData response = (ApiVersionsResponseData) handler.handle(CONTEXT, new DecodedRequest(
+                ApiKey.API_VERSIONS, (short) 4, 1, "test", (short) 1, target(null, -1), 0)).toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        assertThat(response.finalizedFeatures()).extracting(feature -> feature.name() + "="
+                + feature.minVersionLevel() + "-" + feature.maxVersionLevel())
+                .containsExactly("eligible.leader.replicas.version=1-1");
     }
 }

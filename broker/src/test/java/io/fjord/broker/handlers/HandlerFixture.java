@@ -78,12 +78,27 @@ final class HandlerFixture implements AutoCloseable {
 
     /** Registers a broker with an endpoint on each of the listeners (port 9092 + id) and publishes the image. */
     void broker(int brokerId, boolean fenced, String... listenerNames) {
+        rackedBroker(brokerId, null, fenced, listenerNames);
+    }
+
+    /** As {@link #broker}, in a rack ({@code broker.rack}), null for none. */
+    void rackedBroker(int brokerId, String rack, boolean fenced, String... listenerNames) {
         List<BrokerEndpoint> endpoints = new ArrayList<>();
         for (String listenerName : listenerNames) {
             endpoints.add(new BrokerEndpoint(listenerName, "localhost", 9092 + brokerId, (short) 0));
         }
-        brokers.put(brokerId, new BrokerImage(brokerId, new UUID(0, brokerId), endpoints, null, fenced));
+        brokers.put(brokerId, new BrokerImage(brokerId, new UUID(0, brokerId), endpoints, rack, fenced));
         publish();
+    }
+
+    /** Replaces a topic's partitions by ones with these replicas, ISR, leader and epoch; its logs stay. */
+    void placement(String name, List<Integer> replicas, List<Integer> isr, int leader, int leaderEpoch) {
+        TopicImage topic = topics.get(name);
+        TreeMap<Integer, PartitionImage> partitions = new TreeMap<>();
+        for (int partition : topic.partitions().keySet()) {
+            partitions.put(partition, new PartitionImage(partition, replicas, isr, leader, leaderEpoch, 0));
+        }
+        topicImage(new TopicImage(name, topic.topicId(), partitions));
     }
 
     /** Publishes a topic image as it is, for partitions without logs here or with other replicas. */

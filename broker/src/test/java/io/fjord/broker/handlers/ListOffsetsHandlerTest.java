@@ -8,6 +8,7 @@ import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ListOffsetsRequestData;
 import io.fjord.protocol.message.ListOffsetsResponseData;
 import io.fjord.protocol.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
+import io.fjord.storage.PartitionLog;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,6 +147,40 @@ class ListOffsetsHandlerTest {
         assertThat(list("orders", -1, HandlerFixture.LEADER_EPOCH + 1, (byte) 0).errorCode())
                 .isEqualTo(Errors.UNKNOWN_LEADER_EPOCH.code());
         assertFound(list("orders", -1, HandlerFixture.LEADER_EPOCH, (byte) 0), -1, 5, HandlerFixture.LEADER_EPOCH);
+    }
+
+    @Test
+    void aNewLeaderWhoseHighWatermarkLagsItsEpochStartAnswersOffsetNotAvailableToConsumers() throws Exception {
+        fixture.topic("elected", 1);
+        handler = new ListOffsetsHandler(fixture.cache(), fixture::findLog, Runnable::run);
+        PartitionLog log = fixture.log("elected", 0);
+        // Written by leaders of epochs 1 and 3; this node leads epoch 5 and has not learnt the high watermark yet.
+        log.appendAsLeader(HandlerFixture.batch(1_000, "a", "b"), 1);
+        log.appendAsLeader(HandlerFixture.batch(2_000, "c", "d", "e"), 3);
+        log.updateHighWatermark(3);
+
+        assertThat(list("elected", -1).errorCode()).isEqualTo(Errors.OFFSET_NOT_AVAILABLE.code());
+        assertThat(list("elected", 2_500).errorCode()).as("found only above the high watermark")
+                .isEqualTo(Errors.OFFSET_NOT_AVAILABLE.code());
+        assertThat(list("elected", 1_000).offset()).as("found below it").isZero();
+        assertThat(list("elected", -2).offset()).isZero();
+        assertThat(listAs(-2, "elected", -1).offset()).as("Kafka's debugging replica id is not a client").isEqualTo(3);
+
+        log.updateHighWatermark(5);
+        assertThat(list("elected", -1).offset()).isEqualTo(5);
+        log.appendAsLeader(HandlerFixture.batch(3_000, "f"), HandlerFixture.LEADER_EPOCH);
+        ListOffsetsPartitionResponse latest = list("elected", -1);
+        assertThat(latest.errorCode()).as("epoch 5 starts at 5, which the high watermark reached").isZero();
+        assertThat(latest.offset()).isEqualTo(5);
+        assertThat(latest.leaderEpoch()).isEqualTo(HandlerFixture.LEADER_EPOCH);
+    }
+
+    private ListOffsetsPartitionResponse listAs(int replicaId, String topic, long timestamp) throws Exception {
+        ListOffsetsRequestData request = new ListOffsetsRequestData().setReplicaId(replicaId);
+        request.topics().add(new ListOffsetsRequestData.ListOffsetsTopic().setName(topic).setPartitions(
+                new ArrayList<>(List.of(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0)
+                        .setTimestamp(timestamp)))));
+        return send(request).topics().get(0).partitions().get(0);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.fjord.metadata.controller;
 
 import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.records.MetadataRecord;
+import java.util.List;
 
 /**
  * What the active controller does besides answering requests: something to do when its node becomes the active
@@ -16,6 +18,14 @@ public interface ActiveControllerTasks {
      * any operation or periodic check of that epoch.
      */
     void activated(MetadataImage image);
+
+    /**
+     * The records a brand-new cluster starts with (its default feature levels), decided after {@link #activated} on
+     * the first activation; committed as one entry before anything else of the epoch is decided. None by default.
+     */
+    default List<MetadataRecord> bootstrap(MetadataImage image) {
+        return List.of();
+    }
 
     /** A periodic check while active: its records commit as one entry (none: nothing to do). */
     ControllerResult<?> periodic(MetadataImage image);

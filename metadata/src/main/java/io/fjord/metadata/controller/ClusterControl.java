@@ -73,7 +73,8 @@ public final class ClusterControl {
      * Registers a broker, fenced until its heartbeats show it caught up. The same incarnation again gets its
      * registration back unchanged (a retried request); a new incarnation gets a new epoch once the previous
      * incarnation is fenced or its lease has expired (DUPLICATE_BROKER_REGISTRATION before), and the old
-     * incarnation's leaderships move in the same operation.
+     * incarnation's leaderships and ISR memberships move in the same operation, its ELR memberships too unless it
+     * shut down cleanly ({@link ReplicationControl#brokerShutdown}).
      */
     public ControllerResult<BrokerRegistrationResponseData> registerBroker(MetadataImage image,
                                                                            BrokerRegistrationRequestData request,
@@ -113,8 +114,12 @@ public final class ClusterControl {
         }
         long brokerEpoch = Math.max(image.lastBrokerEpoch(), image.offset()) + 1;
         List<MetadataRecord> records = new ArrayList<>();
-        if (existing != null && !existing.fenced()) {
-            records.addAll(replication.removeBroker(image, brokerId));
+        if (existing != null) {
+            // KIP-966: a broker that shut down cleanly names its previous epoch (BrokerRegistration v3+); any other
+            // new incarnation may have lost acknowledged records, so it leaves the ELRs too.
+            boolean cleanShutdown = request.previousBrokerEpoch() >= 0
+                    && request.previousBrokerEpoch() == existing.brokerEpoch();
+            records.addAll(replication.brokerShutdown(image, brokerId, cleanShutdown));
         }
         records.add(new RegisterBrokerRecord(brokerId, request.incarnationId(), brokerEpoch, endpoints, features,
                 request.rack(), true, false));
@@ -244,7 +249,7 @@ public final class ClusterControl {
             return new ControllerResult<>(List.of(), response.setErrorCode(Errors.BROKER_ID_NOT_REGISTERED.code())
                     .setErrorMessage("Broker ID " + request.brokerId() + " is not currently registered"));
         }
-        List<MetadataRecord> records = new ArrayList<>(replication.removeBroker(image, broker.brokerId()));
+        List<MetadataRecord> records = new ArrayList<>(replication.unregisterBroker(image, broker.brokerId()));
         records.add(new UnregisterBrokerRecord(broker.brokerId(), broker.brokerEpoch()));
         heartbeats.remove(broker.brokerId());
         return new ControllerResult<>(records, response.setErrorMessage(null));

@@ -1,6 +1,8 @@
 package io.fjord.metadata.controller;
 
 import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.records.FeatureLevelRecord;
+import io.fjord.metadata.records.MetadataRecord;
 import java.time.InstantSource;
 import java.util.List;
 import org.slf4j.Logger;
@@ -54,6 +56,21 @@ public final class ClusterMaintenance implements ActiveControllerTasks {
         long nowMs = clock.millis();
         cluster.activate(image, nowMs);
         nextRebalanceMs = nowMs + settings.leaderImbalanceCheckIntervalMs();
+    }
+
+    /**
+     * A new cluster (nothing registered, created or finalized yet: no cluster that ever served looks like this)
+     * starts with eligible leader replicas on, Kafka 4.1+'s default; an existing cluster keeps its feature levels.
+     */
+    @Override
+    public List<MetadataRecord> bootstrap(MetadataImage image) {
+        boolean brandNew = image.brokers().isEmpty() && image.topicsByName().isEmpty() && image.features().isEmpty()
+                && image.lastBrokerEpoch() < 0 && image.nextProducerId() == 0 && image.brokerConfigs().isEmpty();
+        if (!brandNew) {
+            return List.of();
+        }
+        LOG.info("Starting a new cluster with {}=1", ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE);
+        return List.of(new FeatureLevelRecord(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE, (short) 1));
     }
 
     @Override

@@ -3,19 +3,33 @@ package io.fjord.metadata.controller;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.records.PartitionChangeRecord;
 import io.fjord.metadata.records.PartitionRecord;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.IntPredicate;
 
 /**
- * Decides one partition's next leader and ISR, Kafka's KRaft rules without eligible leader replicas (KIP-966 ELR is
- * not tracked): the leader must be in the target ISR and acceptable (an active broker); among several, the current
- * leader stays, else the first in replica order (the preferred replica first for a preferred election); an unclean
- * election, when allowed, takes the first acceptable replica and makes it the only ISR member, recovering. The ISR
- * never becomes empty: a target ISR without members keeps the current one (its last member stays, leader or not).
+ * Decides one partition's next leader, ISR and eligible leader replicas, Kafka's KRaft rules (its
+ * PartitionChangeBuilder):
+ * <ul>
+ *   <li>A leader must be acceptable (an active broker) and in the target ISR, or, when the target ISR is empty, in
+ *       the ELR; among several the current leader stays, else the first in replica order (the preferred replica
+ *       first for a preferred election). A leader taken from the ELR becomes the only ISR member.</li>
+ *   <li>With ELR (KIP-966): a target ISR of at least min ISR clears the ELR and the last known leader; below it, the
+ *       members of the current ISR and ELR that leave the ISR are (or stay) in the ELR, except replicas that shut down
+ *       uncleanly; the ISR may become empty, and the leader of a partition whose ISR empties is kept as the last known
+ *       leader ({@code lastKnownElr}, Kafka's balanced recovery) until the partition has a leader again. With ISR and
+ *       ELR empty that last known leader is elected once it is active again, recovering (Kafka elects it even while
+ *       it is not active; Fjord waits for it to be unfenced, since a fenced broker leads nothing).</li>
+ *   <li>Without ELR the ISR never becomes empty: its last member stays, leader or not.</li>
+ *   <li>An unclean election, where the topic allows it, takes the first acceptable replica when nothing else can
+ *       lead: it alone is in the ISR, the ELR is cleared, and its leader recovery state becomes RECOVERING.</li>
+ * </ul>
  *
- * <p>Stateless and thread-safe.
+ * <p>Not thread-safe: one instance per decision, on the controller's thread.
  */
 final class PartitionChangeBuilder {
     /** How a leader may be chosen. */
@@ -28,71 +42,182 @@ final class PartitionChangeBuilder {
         UNCLEAN
     }
 
-    private PartitionChangeBuilder() {
+    private final UUID topicId;
+    private final PartitionImage partition;
+    private final IntPredicate acceptable;
+    private Election election = Election.ONLINE;
+    private boolean eligibleLeaderReplicasEnabled;
+    private int minIsr = 1;
+    private List<Integer> targetIsr;
+    private byte targetLeaderRecoveryState;
+    private Set<Integer> uncleanShutdownReplicas = Set.of();
+
+    /** @param acceptable whether a broker may lead (active, not being removed) */
+    PartitionChangeBuilder(UUID topicId, PartitionImage partition, IntPredicate acceptable) {
+        this.topicId = topicId;
+        this.partition = partition;
+        this.acceptable = acceptable;
+        this.targetIsr = partition.isr();
+        this.targetLeaderRecoveryState = partition.leaderRecoveryState();
+    }
+
+    PartitionChangeBuilder election(Election value) {
+        this.election = value;
+        return this;
+    }
+
+    /** Whether KIP-966's ELR is on, and the topic's effective {@code min.insync.replicas}. */
+    PartitionChangeBuilder eligibleLeaderReplicas(boolean enabled, int topicMinIsr) {
+        this.eligibleLeaderReplicasEnabled = enabled;
+        this.minIsr = topicMinIsr;
+        return this;
+    }
+
+    /** The ISR wanted, in the current ISR's order. */
+    PartitionChangeBuilder targetIsr(List<Integer> value) {
+        this.targetIsr = List.copyOf(value);
+        return this;
+    }
+
+    PartitionChangeBuilder targetLeaderRecoveryState(byte value) {
+        this.targetLeaderRecoveryState = value;
+        return this;
+    }
+
+    /** Replicas that restarted after an unclean shutdown: they may have lost records, so they leave the ELR. */
+    PartitionChangeBuilder uncleanShutdownReplicas(Set<Integer> replicas) {
+        this.uncleanShutdownReplicas = Set.copyOf(replicas);
+        return this;
+    }
+
+    /** The change to write, or empty when nothing changes. */
+    Optional<PartitionChangeRecord> build() {
+        List<Integer> targetElr = populateTargetElr();
+        List<Integer> isr = null;
+        int leader = PartitionChangeRecord.NO_LEADER_CHANGE;
+        byte recoveryState = PartitionChangeRecord.NO_RECOVERY_STATE_CHANGE;
+
+        Elected elected = elect(targetElr);
+        if (elected.broker() != partition.leader()) {
+            leader = elected.broker();
+            if (targetElr.contains(elected.broker())) {
+                int chosen = elected.broker();
+                targetIsr = List.of(chosen);
+                targetElr = targetElr.stream().filter(replica -> replica != chosen).toList();
+            }
+            if (elected.unclean()) {
+                // The new leader may lack committed records: it alone is in sync, and it recovers first.
+                isr = List.of(elected.broker());
+                if (partition.leaderRecoveryState() != PartitionRecord.RECOVERING) {
+                    recoveryState = PartitionRecord.RECOVERING;
+                }
+            }
+        }
+        boolean cleanElection = isr == null;
+        if (!cleanElection || !eligibleLeaderReplicasEnabled) {
+            targetElr = List.of();
+        }
+        List<Integer> elr = targetElr.equals(partition.eligibleLeaderReplicas()) ? null : targetElr;
+        // Only with ELR may the ISR become empty.
+        if (isr == null && (!targetIsr.isEmpty() || eligibleLeaderReplicasEnabled)
+                && !targetIsr.equals(partition.isr())) {
+            isr = targetIsr;
+        }
+        List<Integer> lastKnownElr = lastKnownLeaderChange(isr, leader);
+        if (targetLeaderRecoveryState != partition.leaderRecoveryState()
+                && recoveryState == PartitionChangeRecord.NO_RECOVERY_STATE_CHANGE) {
+            recoveryState = targetLeaderRecoveryState;
+        }
+        if (isr == null && leader == PartitionChangeRecord.NO_LEADER_CHANGE && elr == null && lastKnownElr == null
+                && recoveryState == PartitionChangeRecord.NO_RECOVERY_STATE_CHANGE) {
+            return Optional.empty();
+        }
+        return Optional.of(new PartitionChangeRecord(topicId, partition.partitionId(), isr, leader, null, null, null,
+                recoveryState, elr, lastKnownElr));
+    }
+
+    /** KIP-966: who is eligible to lead after the ISR change, besides the ISR itself. */
+    private List<Integer> populateTargetElr() {
+        if (!eligibleLeaderReplicasEnabled) {
+            return partition.eligibleLeaderReplicas();
+        }
+        if (targetIsr.size() >= minIsr) {
+            return List.of();
+        }
+        Set<Integer> candidates = new LinkedHashSet<>(partition.eligibleLeaderReplicas());
+        candidates.addAll(partition.isr());
+        List<Integer> elr = new ArrayList<>();
+        for (int replica : candidates) {
+            if (!targetIsr.contains(replica) && !uncleanShutdownReplicas.contains(replica)) {
+                elr.add(replica);
+            }
+        }
+        return List.copyOf(elr);
+    }
+
+    private record Elected(int broker, boolean unclean) {
+    }
+
+    private Elected elect(List<Integer> targetElr) {
+        if (election == Election.PREFERRED && valid(partition.preferredLeader(), targetElr)) {
+            return new Elected(partition.preferredLeader(), false);
+        }
+        if (valid(partition.leader(), targetElr)) {
+            return new Elected(partition.leader(), false);
+        }
+        for (int replica : partition.replicas()) {
+            if (valid(replica, targetElr)) {
+                return new Elected(replica, false);
+            }
+        }
+        int lastKnownLeader = electableLastKnownLeader(targetElr);
+        if (lastKnownLeader != PartitionImage.NO_LEADER) {
+            return new Elected(lastKnownLeader, true);
+        }
+        if (election == Election.UNCLEAN) {
+            for (int replica : partition.replicas()) {
+                if (acceptable.test(replica)) {
+                    return new Elected(replica, true);
+                }
+            }
+        }
+        return new Elected(PartitionImage.NO_LEADER, false);
+    }
+
+    private boolean valid(int broker, List<Integer> targetElr) {
+        return broker != PartitionImage.NO_LEADER
+                && (targetIsr.contains(broker) || targetIsr.isEmpty() && targetElr.contains(broker))
+                && acceptable.test(broker);
+    }
+
+    /** Kafka's balanced recovery: with ISR and ELR empty, the last leader is the best remaining choice. */
+    private int electableLastKnownLeader(List<Integer> targetElr) {
+        if (!eligibleLeaderReplicasEnabled || !targetElr.isEmpty() || !targetIsr.isEmpty()
+                || partition.lastKnownElr().size() != 1) {
+            return PartitionImage.NO_LEADER;
+        }
+        int lastKnownLeader = partition.lastKnownElr().get(0);
+        return acceptable.test(lastKnownLeader) ? lastKnownLeader : PartitionImage.NO_LEADER;
     }
 
     /**
-     * The change to write, or empty when nothing changes.
-     *
-     * @param targetIsr  the ISR wanted, in the current ISR's order
-     * @param acceptable whether a broker may lead (unfenced, not in controlled shutdown, not leaving)
+     * The last known leader: recorded the first time the ISR empties, cleared once the partition has (or keeps) a
+     * leader; null when it does not change.
      */
-    static Optional<PartitionChangeRecord> build(UUID topicId, PartitionImage partition, List<Integer> targetIsr,
-                                                 IntPredicate acceptable, Election election) {
-        int leader = partition.leader();
-        List<Integer> isr = null;
-        byte recoveryState = PartitionChangeRecord.NO_RECOVERY_STATE_CHANGE;
-        if (shouldTryElection(partition, targetIsr, acceptable, election)) {
-            int elected = elect(partition, targetIsr, acceptable, election);
-            boolean unclean = false;
-            if (elected == PartitionImage.NO_LEADER && election == Election.UNCLEAN) {
-                elected = partition.replicas().stream().filter(acceptable::test).findFirst()
-                        .orElse(PartitionImage.NO_LEADER);
-                unclean = elected != PartitionImage.NO_LEADER;
+    private List<Integer> lastKnownLeaderChange(List<Integer> isr, int leader) {
+        if (!eligibleLeaderReplicasEnabled) {
+            return partition.lastKnownElr().isEmpty() ? null : List.of();
+        }
+        if (isr != null && isr.isEmpty()) {
+            int lastLeader = partition.leader() != PartitionImage.NO_LEADER ? partition.leader()
+                    : partition.isr().size() == 1 ? partition.isr().get(0) : PartitionImage.NO_LEADER;
+            if (lastLeader == PartitionImage.NO_LEADER || partition.lastKnownElr().equals(List.of(lastLeader))) {
+                return null;
             }
-            leader = elected;
-            if (unclean) {
-                // The new leader may lack committed records: it alone is in sync, and it recovers first.
-                isr = List.of(elected);
-                recoveryState = PartitionRecord.RECOVERING;
-            }
+            return List.of(lastLeader);
         }
-        if (isr == null && !targetIsr.isEmpty() && !targetIsr.equals(partition.isr())) {
-            isr = targetIsr;
-        }
-        int leaderChange = leader == partition.leader() ? PartitionChangeRecord.NO_LEADER_CHANGE : leader;
-        if (isr == null && leaderChange == PartitionChangeRecord.NO_LEADER_CHANGE) {
-            return Optional.empty();
-        }
-        return Optional.of(new PartitionChangeRecord(topicId, partition.partitionId(), isr, leaderChange, null, null,
-                null, recoveryState, null, null));
-    }
-
-    private static boolean valid(int broker, List<Integer> targetIsr, IntPredicate acceptable) {
-        return broker != PartitionImage.NO_LEADER && targetIsr.contains(broker) && acceptable.test(broker);
-    }
-
-    private static boolean shouldTryElection(PartitionImage partition, List<Integer> targetIsr, IntPredicate acceptable,
-                                             Election election) {
-        if (election == Election.PREFERRED && partition.leader() != partition.preferredLeader()) {
-            return true;
-        }
-        return !valid(partition.leader(), targetIsr, acceptable);
-    }
-
-    private static int elect(PartitionImage partition, List<Integer> targetIsr, IntPredicate acceptable,
-                             Election election) {
-        if (election == Election.PREFERRED && valid(partition.preferredLeader(), targetIsr, acceptable)) {
-            return partition.preferredLeader();
-        }
-        if (valid(partition.leader(), targetIsr, acceptable)) {
-            return partition.leader();
-        }
-        for (int replica : partition.replicas()) {
-            if (valid(replica, targetIsr, acceptable)) {
-                return replica;
-            }
-        }
-        return PartitionImage.NO_LEADER;
+        boolean hasLeader = leader >= 0 || partition.leader() != PartitionImage.NO_LEADER
+                && leader != PartitionImage.NO_LEADER;
+        return hasLeader && !partition.lastKnownElr().isEmpty() ? List.of() : null;
     }
 }

@@ -16,16 +16,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
 
 /**
  * The controller's partition-state decisions as pure functions of the image: leaderships and ISR memberships moved
- * off a broker that is fenced, shuts down or is unregistered; leaderless partitions given a leader when a broker is
- * unfenced; ElectLeaders (preferred and unclean); the automatic preferred-leader rebalance. Every change is a
- * {@link PartitionChangeRecord} built by {@link PartitionChangeBuilder}: Kafka's KRaft rules without eligible leader
- * replicas (KIP-966), so the last ISR member stays in the ISR and a partition with no live ISR member has leader -1
- * unless {@code unclean.leader.election.enable} holds for its topic.
+ * off a broker that is fenced, shuts down or is unregistered (KIP-841: such a broker leaves every ISR); ISR and ELR
+ * memberships dropped for a broker that restarted after an unclean shutdown; leaderless partitions given a leader
+ * when a broker is unfenced (a broker rejoins ISRs otherwise only by its leader's AlterPartition, {@link IsrControl});
+ * ElectLeaders (preferred and unclean); the automatic preferred-leader rebalance. Every change is a
+ * {@link PartitionChangeRecord} built by {@link PartitionChangeBuilder}: Kafka's KRaft rules with eligible leader
+ * replicas (KIP-966) when the feature {@value #ELIGIBLE_LEADER_REPLICAS_FEATURE} is at level 1 or more, and a
+ * partition with no eligible member has leader -1 unless {@code unclean.leader.election.enable} holds for its topic.
  *
  * <p>The broker-wide operations scan every partition (Kafka keeps a broker-to-partitions index; one belongs here
  * once clusters grow past what a scan costs at fencing time).
@@ -35,6 +38,10 @@ import java.util.function.IntPredicate;
 public final class ReplicationControl {
     /** The topic config (and cluster default) allowing a leader from outside the ISR. */
     public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
+    /** The topic config (and cluster default) below which the ISR's leavers join the ELR. */
+    public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    /** KIP-966's feature; level 1 turns eligible leader replicas on (Kafka 4.1+'s default for new clusters). */
+    public static final String ELIGIBLE_LEADER_REPLICAS_FEATURE = "eligible.leader.replicas.version";
     /** ElectLeaders' election types. */
     public static final byte PREFERRED = 0;
     public static final byte UNCLEAN = 1;
@@ -44,9 +51,16 @@ public final class ReplicationControl {
      *
      * @param uncleanLeaderElectionEnable        the default of {@link #UNCLEAN_LEADER_ELECTION_ENABLE} (Kafka: false)
      * @param leaderImbalancePerBrokerPercentage Kafka's {@code leader.imbalance.per.broker.percentage} (10)
+     * @param minInsyncReplicas                  the default of {@link #MIN_INSYNC_REPLICAS} (Kafka: 1)
      */
-    public record Settings(boolean uncleanLeaderElectionEnable, int leaderImbalancePerBrokerPercentage) {
-        public static final Settings DEFAULTS = new Settings(false, 10);
+    public record Settings(boolean uncleanLeaderElectionEnable, int leaderImbalancePerBrokerPercentage,
+                           int minInsyncReplicas) {
+        public static final Settings DEFAULTS = new Settings(false, 10, 1);
+
+        /** Settings with {@code min.insync.replicas} at Kafka's default, 1. */
+        public Settings(boolean uncleanLeaderElectionEnable, int leaderImbalancePerBrokerPercentage) {
+            this(uncleanLeaderElectionEnable, leaderImbalancePerBrokerPercentage, 1);
+        }
     }
 
     private final Settings settings;
@@ -64,28 +78,85 @@ public final class ReplicationControl {
         return value == null ? settings.uncleanLeaderElectionEnable() : Boolean.parseBoolean(value.trim());
     }
 
-    private static boolean active(MetadataImage image, int brokerId) {
+    /** Whether KIP-966's eligible leader replicas are on: the feature is finalized at level 1 or more. */
+    public static boolean eligibleLeaderReplicasEnabled(MetadataImage image) {
+        return image.features().getOrDefault(ELIGIBLE_LEADER_REPLICAS_FEATURE, (short) 0) >= 1;
+    }
+
+    /**
+     * Kafka's effective min ISR of a topic: its override, else the cluster-wide dynamic default, else the static
+     * default, and never more than the partition's replication factor (a value that does not parse, which config
+     * validation keeps out of the log, counts as the static default).
+     */
+    int effectiveMinIsr(MetadataImage image, String topic, int replicationFactor) {
+        String value = image.topicConfig(topic).get(MIN_INSYNC_REPLICAS);
+        if (value == null) {
+            value = image.brokerConfig("").get(MIN_INSYNC_REPLICAS);
+        }
+        int minIsr = settings.minInsyncReplicas();
+        if (value != null) {
+            try {
+                minIsr = Integer.parseInt(value.trim());
+            } catch (NumberFormatException e) {
+                minIsr = settings.minInsyncReplicas();
+            }
+        }
+        return Math.max(1, Math.min(minIsr, replicationFactor));
+    }
+
+    /** A builder for one partition of {@code topic} with the cluster's and topic's election rules. */
+    PartitionChangeBuilder builder(MetadataImage image, TopicImage topic, PartitionImage partition,
+                                   IntPredicate acceptable) {
+        Election election = uncleanElectionEnabled(image, topic.name()) ? Election.UNCLEAN : Election.ONLINE;
+        return new PartitionChangeBuilder(topic.topicId(), partition, acceptable).election(election)
+                .eligibleLeaderReplicas(eligibleLeaderReplicasEnabled(image),
+                        effectiveMinIsr(image, topic.name(), partition.replicas().size()));
+    }
+
+    static boolean active(MetadataImage image, int brokerId) {
         BrokerImage broker = image.brokers().get(brokerId);
         return broker != null && broker.active();
     }
 
     /**
-     * The changes taking {@code brokerId} out of every ISR and leadership (it is being fenced, entering controlled
-     * shutdown or unregistered): a partition it led gets the first active ISR member in replica order, or leader -1
-     * (an unclean election where the topic allows it); a partition whose only ISR member it is keeps it there.
+     * The changes taking {@code brokerId} out of every ISR and leadership (it is being fenced or entering controlled
+     * shutdown; KIP-841): a partition it led gets the first active ISR member in replica order, or leader -1 (an
+     * unclean election where the topic allows it). Without ELR a partition whose only ISR member it is keeps it
+     * there; with ELR the ISR may empty, its leavers joining the ELR while the ISR is below min ISR.
      */
     public List<MetadataRecord> removeBroker(MetadataImage image, int brokerId) {
+        return removeBroker(image, brokerId, false);
+    }
+
+    /**
+     * As {@link #removeBroker(MetadataImage, int)} when the broker shut down cleanly (or ELR is off); after an unclean
+     * shutdown (KIP-966: a new incarnation whose registration does not name the previous one's epoch) the broker also
+     * leaves every ELR, since its log may have lost records it had acknowledged.
+     */
+    public List<MetadataRecord> brokerShutdown(MetadataImage image, int brokerId, boolean cleanShutdown) {
+        return removeBroker(image, brokerId, !cleanShutdown && eligibleLeaderReplicasEnabled(image));
+    }
+
+    /** An unregistered broker leaves every ISR, leadership and ELR: it is gone, and a new one starts empty. */
+    public List<MetadataRecord> unregisterBroker(MetadataImage image, int brokerId) {
+        return removeBroker(image, brokerId, true);
+    }
+
+    private List<MetadataRecord> removeBroker(MetadataImage image, int brokerId, boolean alsoFromElr) {
         IntPredicate acceptable = replica -> replica != brokerId && active(image, replica);
+        Set<Integer> unclean = alsoFromElr ? Set.of(brokerId) : Set.of();
         List<MetadataRecord> records = new ArrayList<>();
         for (TopicImage topic : sortedTopics(image)) {
-            Election election = uncleanElectionEnabled(image, topic.name()) ? Election.UNCLEAN : Election.ONLINE;
             for (PartitionImage partition : topic.partitions().values()) {
-                if (partition.leader() != brokerId && !partition.isr().contains(brokerId)) {
+                // The last known leader stays recorded (Kafka keeps it): it is elected only once active again.
+                boolean affected = partition.leader() == brokerId || partition.isr().contains(brokerId)
+                        || alsoFromElr && partition.eligibleLeaderReplicas().contains(brokerId);
+                if (!affected) {
                     continue;
                 }
                 List<Integer> targetIsr = partition.isr().stream().filter(replica -> replica != brokerId).toList();
-                PartitionChangeBuilder.build(topic.topicId(), partition, targetIsr, acceptable, election)
-                        .ifPresent(records::add);
+                builder(image, topic, partition, acceptable).targetIsr(targetIsr).uncleanShutdownReplicas(unclean)
+                        .build().ifPresent(records::add);
             }
         }
         return records;
@@ -93,17 +164,17 @@ public final class ReplicationControl {
 
     /**
      * The changes giving a leader to every leaderless partition that {@code brokerId}, about to be unfenced, can
-     * lead: one where it is in the ISR, or (unclean elections allowed) any replica.
+     * lead: one where it is in the ISR, in the ELR of an empty ISR, the last known leader of a partition with neither,
+     * or (unclean elections allowed) any replica. The broker does not rejoin any ISR here: its leaders add it back by
+     * AlterPartition once it has caught up.
      */
     public List<MetadataRecord> brokerUnfenced(MetadataImage image, int brokerId) {
         IntPredicate acceptable = replica -> replica == brokerId || active(image, replica);
         List<MetadataRecord> records = new ArrayList<>();
         for (TopicImage topic : sortedTopics(image)) {
-            Election election = uncleanElectionEnabled(image, topic.name()) ? Election.UNCLEAN : Election.ONLINE;
             for (PartitionImage partition : topic.partitions().values()) {
                 if (partition.leader() == PartitionImage.NO_LEADER && partition.replicas().contains(brokerId)) {
-                    PartitionChangeBuilder.build(topic.topicId(), partition, partition.isr(), acceptable, election)
-                            .ifPresent(records::add);
+                    builder(image, topic, partition, acceptable).build().ifPresent(records::add);
                 }
             }
         }
@@ -200,8 +271,8 @@ public final class ReplicationControl {
         if (election == Election.UNCLEAN && partition.leader() != PartitionImage.NO_LEADER) {
             return error(result, Errors.ELECTION_NOT_NEEDED, Errors.ELECTION_NOT_NEEDED.message());
         }
-        Optional<PartitionChangeRecord> change = PartitionChangeBuilder.build(topic.get().topicId(), partition,
-                partition.isr(), replica -> active(image, replica), election);
+        Optional<PartitionChangeRecord> change = builder(image, topic.get(), partition,
+                replica -> active(image, replica)).election(election).build();
         if (change.isEmpty()) {
             Errors error = election == Election.PREFERRED ? Errors.PREFERRED_LEADER_NOT_AVAILABLE
                     : Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE;
@@ -250,8 +321,8 @@ public final class ReplicationControl {
                         || !partition.isr().contains(preferred) || !active(image, preferred)) {
                     continue;
                 }
-                PartitionChangeBuilder.build(topic.topicId(), partition, partition.isr(),
-                        replica -> active(image, replica), Election.PREFERRED).ifPresent(change -> {
+                builder(image, topic, partition, replica -> active(image, replica)).election(Election.PREFERRED)
+                        .build().ifPresent(change -> {
                             records.add(change);
                             topicResult.partitionResult().add(new PartitionResult()
                                     .setPartitionId(partition.partitionId()).setErrorCode(Errors.NONE.code())

@@ -57,12 +57,17 @@ public final class TopicControl {
     }
 
     /**
-     * Partitions are not replicated yet (issue #12): a follower would hold none of the leader's records, so a
-     * replication factor above 1 would promise durability that a leader's loss would break. Refused until then.
+     * The largest replication factor a controller accepts unless told otherwise: 1 while the brokers do not replicate
+     * (issue #12), since a follower holding none of the leader's records would promise durability a leader's loss
+     * breaks. The node passes its own setting ({@code replicationFactorMax}); the lead raises it once the replica
+     * manager and fetchers are in.
      */
-    public static final int REPLICATION_FACTOR_MAX = 1;
-    static final String NOT_REPLICATED = "Fjord does not replicate partitions yet (issue #12): the replication"
-            + " factor must be 1.";
+    public static final int UNREPLICATED_FACTOR_MAX = 1;
+
+    private static String notReplicated(int replicationFactorMax) {
+        return "Fjord does not replicate partitions yet (issue #12): the replication factor must be "
+                + (replicationFactorMax == 1 ? "1." : "at most " + replicationFactorMax + ".");
+    }
 
     private final Defaults defaults;
     private final ConfigValidator configValidator;
@@ -74,12 +79,12 @@ public final class TopicControl {
      * @param random draws the placement of new partitions ({@link ReplicaPlacer}); a seeded one makes it reproducible
      */
     public TopicControl(Defaults defaults, ConfigValidator configValidator, Supplier<UUID> topicIds, Random random) {
-        this(defaults, configValidator, topicIds, random, REPLICATION_FACTOR_MAX);
+        this(defaults, configValidator, topicIds, random, UNREPLICATED_FACTOR_MAX);
     }
 
     /**
-     * @param replicationFactorMax the largest replication factor accepted: {@link #REPLICATION_FACTOR_MAX} until
-     *     partitions replicate; placement tests lift it to exercise the placer through the API
+     * @param replicationFactorMax the largest replication factor accepted: {@link #UNREPLICATED_FACTOR_MAX} until
+     *     partitions replicate (the node's setting); tests lift it to exercise placement and replication
      */
     public TopicControl(Defaults defaults, ConfigValidator configValidator, Supplier<UUID> topicIds, Random random,
                         int replicationFactorMax) {
@@ -224,7 +229,7 @@ public final class TopicControl {
             return null;
         }
         if (replicationFactor > replicationFactorMax) {
-            fail(result, Errors.INVALID_REPLICATION_FACTOR, NOT_REPLICATED);
+            fail(result, Errors.INVALID_REPLICATION_FACTOR, notReplicated(replicationFactorMax));
             return null;
         }
         return placed(brokers, partitions, replicationFactor);
@@ -264,7 +269,7 @@ public final class TopicControl {
             }
             replicationFactor = OptionalInt.of(assignment.brokerIds().size());
             if (assignment.brokerIds().size() > replicationFactorMax) {
-                fail(result, Errors.INVALID_REPLICATION_FACTOR, NOT_REPLICATED);
+                fail(result, Errors.INVALID_REPLICATION_FACTOR, notReplicated(replicationFactorMax));
                 return null;
             }
             List<Integer> isr = ManualAssignment.inSyncReplicas(assignment.brokerIds(), image);

@@ -169,26 +169,10 @@ public final class MetadataDelta {
             throw new IllegalStateException("change of unknown partition " + change.partitionId() + " of topic id "
                     + change.topicId());
         }
-        boolean newLeader = change.leader() != PartitionChangeRecord.NO_LEADER_CHANGE;
-        PartitionImage next = new PartitionImage(current.partitionId(),
-                orElse(change.replicas(), current.replicas()),
-                orElse(change.isr(), current.isr()),
-                newLeader ? change.leader() : current.leader(),
-                newLeader ? current.leaderEpoch() + 1 : current.leaderEpoch(),
-                current.partitionEpoch() + 1,
-                orElse(change.removingReplicas(), current.removingReplicas()),
-                orElse(change.addingReplicas(), current.addingReplicas()),
-                change.leaderRecoveryState() == PartitionChangeRecord.NO_RECOVERY_STATE_CHANGE
-                        ? current.leaderRecoveryState() : change.leaderRecoveryState(),
-                orElse(change.eligibleLeaderReplicas(), current.eligibleLeaderReplicas()),
-                orElse(change.lastKnownElr(), current.lastKnownElr()));
+        PartitionImage next = current.merge(change);
         TreeMap<Integer, PartitionImage> partitions = new TreeMap<>(topic.partitions());
         partitions.put(next.partitionId(), next);
         put(new TopicImage(topic.name(), topic.topicId(), partitions));
-    }
-
-    private static <T> T orElse(T value, T fallback) {
-        return value != null ? value : fallback;
     }
 
     private void put(TopicImage topic) {

@@ -1,5 +1,6 @@
 package io.fjord.metadata.image;
 
+import io.fjord.metadata.records.PartitionChangeRecord;
 import java.util.List;
 
 /**
@@ -34,5 +35,21 @@ public record PartitionImage(int partitionId, List<Integer> replicas, List<Integ
     /** The first replica, which leads when it can (Kafka's preferred leader); -1 without replicas. */
     public int preferredLeader() {
         return replicas.isEmpty() ? NO_LEADER : replicas.get(0);
+    }
+
+    /** Kafka's merge of a change: every change raises the partition epoch, a named leader the leader epoch. */
+    public PartitionImage merge(PartitionChangeRecord change) {
+        boolean newLeader = change.leader() != PartitionChangeRecord.NO_LEADER_CHANGE;
+        return new PartitionImage(partitionId, orElse(change.replicas(), replicas), orElse(change.isr(), isr),
+                newLeader ? change.leader() : leader, newLeader ? leaderEpoch + 1 : leaderEpoch, partitionEpoch + 1,
+                orElse(change.removingReplicas(), removingReplicas), orElse(change.addingReplicas(), addingReplicas),
+                change.leaderRecoveryState() == PartitionChangeRecord.NO_RECOVERY_STATE_CHANGE ? leaderRecoveryState
+                        : change.leaderRecoveryState(),
+                orElse(change.eligibleLeaderReplicas(), eligibleLeaderReplicas),
+                orElse(change.lastKnownElr(), lastKnownElr));
+    }
+
+    private static <T> T orElse(T value, T fallback) {
+        return value != null ? value : fallback;
     }
 }

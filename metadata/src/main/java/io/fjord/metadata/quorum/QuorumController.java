@@ -213,6 +213,12 @@ public final class QuorumController implements MetadataController, AutoCloseable
             activeTasks.activated(image);
             activatedEpoch = status.epoch();
             LOG.info("Node {} is the active controller in epoch {}", nodeId, status.epoch());
+            List<io.fjord.metadata.records.MetadataRecord> bootstrap = activeTasks.bootstrap(image);
+            if (!bootstrap.isEmpty()) {
+                // Committed before this epoch decides anything, so every operation sees the cluster's defaults.
+                commit(MetadataEntries.encode(bootstrap));
+                image = loader.image();
+            }
         }
         return image;
     }

@@ -4,6 +4,7 @@ import io.fjord.metadata.image.MetadataDelta;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.records.ConfigRecord;
+import io.fjord.metadata.records.FeatureLevelRecord;
 import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.metadata.records.TopicRecord;
@@ -40,6 +41,10 @@ final class ControllerFixture {
                 .setClusterId(CLUSTER_ID).setIncarnationId(incarnation).setRack(null);
         request.listeners().add(new BrokerRegistrationRequestData.Listener().setName("PLAINTEXT").setHost("localhost")
                 .setPort(9000 + brokerId));
+        // As a Fjord broker registers: the ELR feature's levels 0-1 (a cluster that finalized it needs them).
+        request.features().add(new BrokerRegistrationRequestData.Feature()
+                .setName(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE).setMinSupportedVersion((short) 0)
+                .setMaxSupportedVersion((short) 1));
         return request;
     }
 
@@ -70,6 +75,11 @@ final class ControllerFixture {
 
     void setTopicConfig(String topic, String name, String value) {
         replay(List.of(new ConfigRecord(ConfigRecord.TOPIC, topic, name, value)));
+    }
+
+    /** Finalizes KIP-966's feature at level 1, as a new cluster's controller does. */
+    void enableEligibleLeaderReplicas() {
+        replay(List.of(new FeatureLevelRecord(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE, (short) 1)));
     }
 
     PartitionImage partition(String topic, int partition) {

@@ -3,16 +3,21 @@ package io.fjord.metadata.sim;
 import io.fjord.metadata.controller.BrokerHeartbeatTracker;
 import io.fjord.metadata.controller.ClusterControl;
 import io.fjord.metadata.controller.ControllerResult;
+import io.fjord.metadata.controller.IsrControl;
 import io.fjord.metadata.controller.ReplicationControl;
 import io.fjord.metadata.image.BrokerImage;
 import io.fjord.metadata.image.MetadataDelta;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.image.TopicImage;
+import io.fjord.metadata.records.ConfigRecord;
+import io.fjord.metadata.records.FeatureLevelRecord;
 import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.metadata.records.TopicRecord;
 import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.AlterPartitionRequestData;
+import io.fjord.protocol.message.AlterPartitionResponseData;
 import io.fjord.protocol.message.BrokerHeartbeatRequestData;
 import io.fjord.protocol.message.BrokerHeartbeatResponseData;
 import io.fjord.protocol.message.BrokerRegistrationRequestData;
@@ -31,11 +36,16 @@ import java.util.UUID;
  * A seeded simulation of the controller's membership and election decisions, without Raft: brokers register,
  * heartbeat (sometimes behind on metadata), crash (stop heartbeating), restart with a new incarnation, shut down under
  * control and get unregistered; the controller fences expired leases on a timer, runs preferred, unclean and
- * rebalancing elections, and fails over (a new tracker, fresh leases). Records are applied in order, as the committed
- * log would be. After every event the invariants are checked: one leader per partition and leader epoch; leader
- * epochs and partition epochs only grow, the leader epoch with every leader change; every leader is an active ISR
- * member; the ISR is a non-empty subset of the replicas; no partition stays leaderless while an ISR member is active;
- * broker epochs grow per broker; the timer fences no broker whose lease is live.
+ * rebalancing elections, and fails over (a new tracker, fresh leases); leaders shrink and expand their ISRs by
+ * AlterPartition. Most seeds run with KIP-966's eligible leader replicas (a random min ISR per topic), and a broker
+ * that stopped after its controlled shutdown registers again naming its previous epoch (a clean shutdown), one that
+ * crashed does not. Records are applied in order, as the committed log would be. After every event the invariants are
+ * checked: one leader per partition and leader epoch; leader epochs and partition epochs only grow, the leader epoch
+ * with every leader change; every leader is an active ISR member; the ISR is a subset of the replicas, empty only with
+ * ELR and no leader; the ELR is disjoint from the ISR; no partition stays leaderless while an ISR member (or, with the
+ * ISR empty, an ELR member) is active; a new leader comes from the previous ISR or ELR, else it is the last known
+ * leader or an unclean election's choice (allowed by the settings or asked for), and then it is RECOVERING; broker
+ * epochs grow per broker; the timer fences no broker whose lease is live.
  *
  * <p>Simulated time only; deterministic given the seed. Not thread-safe: one simulation per thread.
  */
@@ -52,6 +62,8 @@ final class ControllerSimulation {
         UUID incarnation;
         long epoch = -1;
         boolean wantShutDown;
+        boolean cleanShutdown;
+        long previousEpoch = -1;
         int restarts;
 
         SimBroker(int id) {
@@ -66,6 +78,11 @@ final class ControllerSimulation {
     private final List<String> trace = new ArrayList<>();
     private final Map<Integer, SimBroker> brokers = new TreeMap<>();
     private final ReplicationControl replication;
+    private final IsrControl isrControl;
+    private final boolean uncleanByDefault;
+    private final boolean eligibleLeaderReplicas;
+    /** Whether the event being applied is an explicit unclean election. */
+    private boolean uncleanAsked;
     private BrokerHeartbeatTracker heartbeats;
     private ClusterControl cluster;
     /** When the current controller last accepted a registration or heartbeat of each broker (the sim's own view). */
@@ -83,7 +100,10 @@ final class ControllerSimulation {
         this.random = new Random(seed);
         this.brokerCount = 3 + random.nextInt(3);
         this.events = 400;
-        this.replication = new ReplicationControl(new ReplicationControl.Settings(random.nextInt(4) == 0, 10));
+        this.uncleanByDefault = random.nextInt(4) == 0;
+        this.replication = new ReplicationControl(new ReplicationControl.Settings(uncleanByDefault, 10));
+        this.isrControl = new IsrControl(replication);
+        this.eligibleLeaderReplicas = random.nextInt(4) != 0;
         for (int id = 1; id <= brokerCount; id++) {
             brokers.put(id, new SimBroker(id));
         }
@@ -91,6 +111,10 @@ final class ControllerSimulation {
     }
 
     String run() {
+        if (eligibleLeaderReplicas) {
+            apply(new ControllerResult<>(List.of(new FeatureLevelRecord(
+                    ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE, (short) 1)), null));
+        }
         for (SimBroker broker : brokers.values()) {
             restart(broker);
             heartbeat(broker);
@@ -117,6 +141,8 @@ final class ControllerSimulation {
             } else {
                 heartbeat(broker);
             }
+        } else if (roll < 57) {
+            alterPartition();
         } else if (roll < 62) {
             note("timer");
             timer();
@@ -161,10 +187,15 @@ final class ControllerSimulation {
             broker.restarts++;
             broker.incarnation = new UUID(broker.id, broker.restarts);
             broker.wantShutDown = false;
+            broker.previousEpoch = broker.cleanShutdown ? broker.epoch : -1;
+            broker.cleanShutdown = false;
             broker.state = State.REGISTERING;
         }
         BrokerRegistrationRequestData request = new BrokerRegistrationRequestData().setBrokerId(broker.id)
-                .setClusterId(CLUSTER_ID).setIncarnationId(broker.incarnation).setRack(null);
+                .setClusterId(CLUSTER_ID).setIncarnationId(broker.incarnation).setRack(null)
+                .setPreviousBrokerEpoch(broker.previousEpoch);
+        request.features().add(new BrokerRegistrationRequestData.Feature()
+                .setName(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE).setMaxSupportedVersion((short) 1));
         request.listeners().add(new BrokerRegistrationRequestData.Listener().setName("PLAINTEXT")
                 .setHost("broker-" + broker.id).setPort(9092));
         BrokerRegistrationResponseData response = apply(cluster.registerBroker(image, request, nowMs));
@@ -206,6 +237,7 @@ final class ControllerSimulation {
         if (response.shouldShutDown()) {
             note("broker " + broker.id + " stops");
             broker.state = State.DOWN;
+            broker.cleanShutdown = true;
         }
     }
 
@@ -230,7 +262,48 @@ final class ControllerSimulation {
         ElectLeadersRequestData request = new ElectLeadersRequestData().setElectionType(ReplicationControl.UNCLEAN);
         request.topicPartitions().add(new ElectLeadersRequestData.TopicPartitions().setTopic(topic.name())
                 .setPartitions(List.of(partition)));
-        apply(replication.electLeaders(image, request));
+        uncleanAsked = true;
+        try {
+            apply(replication.electLeaders(image, request));
+        } finally {
+            uncleanAsked = false;
+        }
+    }
+
+    /** A partition's leader drops a follower from its ISR, or adds back an active replica it deems caught up. */
+    private void alterPartition() {
+        List<TopicImage> topics = new ArrayList<>(new TreeMap<>(image.topicsByName()).values());
+        TopicImage topic = topics.get(random.nextInt(topics.size()));
+        PartitionImage partition = topic.partitions().get(random.nextInt(topic.partitionCount()));
+        BrokerImage leader = image.brokers().get(partition.leader());
+        if (leader == null) {
+            return;
+        }
+        List<Integer> newIsr = new ArrayList<>(partition.isr());
+        List<Integer> followers = partition.isr().stream().filter(id -> id != partition.leader()).toList();
+        List<Integer> joiners = partition.replicas().stream().filter(id -> !partition.isr().contains(id)
+                && image.brokers().containsKey(id) && image.brokers().get(id).active()).toList();
+        if (random.nextBoolean() && !followers.isEmpty()) {
+            newIsr.remove(followers.get(random.nextInt(followers.size())));
+        } else if (!joiners.isEmpty()) {
+            newIsr.add(joiners.get(random.nextInt(joiners.size())));
+        }
+        List<AlterPartitionRequestData.BrokerState> members = newIsr.stream().map(id ->
+                new AlterPartitionRequestData.BrokerState().setBrokerId(id)
+                        .setBrokerEpoch(image.brokers().get(id).brokerEpoch())).toList();
+        note("alter partition " + topic.name() + "-" + partition.partitionId() + " by " + leader.brokerId() + " to "
+                + newIsr);
+        AlterPartitionResponseData response = apply(isrControl.alterPartition(image, new AlterPartitionRequestData()
+                .setBrokerId(leader.brokerId()).setBrokerEpoch(leader.brokerEpoch()).setTopics(List.of(
+                        new AlterPartitionRequestData.TopicData().setTopicId(topic.topicId()).setPartitions(List.of(
+                                new AlterPartitionRequestData.PartitionData()
+                                        .setPartitionIndex(partition.partitionId())
+                                        .setLeaderEpoch(partition.leaderEpoch())
+                                        .setPartitionEpoch(partition.partitionEpoch())
+                                        .setLeaderRecoveryState(PartitionRecord.RECOVERED)
+                                        .setNewIsrWithEpochs(members)))))));
+        short error = response.topics().get(0).partitions().get(0).errorCode();
+        check(error == Errors.NONE.code(), "a valid AlterPartition refused with " + error);
     }
 
     private void createTopics() {
@@ -252,6 +325,8 @@ final class ControllerSimulation {
                 records.add(new PartitionRecord(topicId, partition, replicas, isr.isEmpty() ? replicas : isr, leader,
                         0, 0));
             }
+            records.add(new ConfigRecord(ConfigRecord.TOPIC, "topic-" + topic, ReplicationControl.MIN_INSYNC_REPLICAS,
+                    Integer.toString(1 + random.nextInt(3))));
         }
         note("create " + topics + " topics");
         apply(new ControllerResult<>(records, null));
@@ -274,8 +349,15 @@ final class ControllerSimulation {
             TopicImage previousTopic = before.topicsById().get(topic.topicId());
             for (PartitionImage partition : topic.partitions().values()) {
                 String name = topic.name() + "-" + partition.partitionId();
-                check(!partition.isr().isEmpty(), name + " has an empty ISR");
+                check(!partition.isr().isEmpty() || eligibleLeaderReplicas
+                        && partition.leader() == PartitionImage.NO_LEADER, name + " has an empty ISR");
                 check(partition.replicas().containsAll(partition.isr()), name + " ISR outside the replicas");
+                check(partition.replicas().containsAll(partition.eligibleLeaderReplicas()), name
+                        + " ELR outside the replicas");
+                check(partition.eligibleLeaderReplicas().stream().noneMatch(partition.isr()::contains), name
+                        + " ELR and ISR overlap");
+                check(eligibleLeaderReplicas || partition.eligibleLeaderReplicas().isEmpty()
+                        && partition.lastKnownElr().isEmpty(), name + " has ELR fields without the feature");
                 if (partition.leader() != PartitionImage.NO_LEADER) {
                     BrokerImage leader = image.brokers().get(partition.leader());
                     check(leader != null && leader.active(), name + " led by inactive broker " + partition.leader());
@@ -285,9 +367,11 @@ final class ControllerSimulation {
                     check(earlier == null || earlier == partition.leader(), name + " has two leaders in epoch "
                             + partition.leaderEpoch());
                 } else {
-                    for (int member : partition.isr()) {
+                    List<Integer> eligible = partition.isr().isEmpty() ? partition.eligibleLeaderReplicas()
+                            : partition.isr();
+                    for (int member : eligible) {
                         BrokerImage broker = image.brokers().get(member);
-                        check(broker == null || !broker.active(), name + " leaderless with active ISR member "
+                        check(broker == null || !broker.active(), name + " leaderless with active eligible member "
                                 + member);
                     }
                 }
@@ -301,12 +385,28 @@ final class ControllerSimulation {
                 if (partition.leader() != previous.leader()) {
                     leaderChanges++;
                     check(partition.leaderEpoch() > previous.leaderEpoch(), name + " leader changed in one epoch");
+                    checkElectionSource(name, previous, partition);
                 }
                 if (!partition.equals(previous)) {
                     check(partition.partitionEpoch() > previous.partitionEpoch(), name + " changed in one epoch");
                 }
             }
         }
+    }
+
+    /** A new leader was in sync or eligible; otherwise it is an allowed recovery, and it recovers first. */
+    private void checkElectionSource(String name, PartitionImage previous, PartitionImage partition) {
+        int leader = partition.leader();
+        // An ELR member leads only once the ISR is empty, which the same change may have done.
+        if (leader == PartitionImage.NO_LEADER || previous.isr().contains(leader)
+                || previous.eligibleLeaderReplicas().contains(leader)) {
+            return;
+        }
+        boolean lastKnownLeader = eligibleLeaderReplicas && previous.lastKnownElr().equals(List.of(leader));
+        check(lastKnownLeader || uncleanByDefault || uncleanAsked, name + " leader " + leader
+                + " elected from outside the ISR and ELR " + previous);
+        check(partition.leaderRecoveryState() == PartitionRecord.RECOVERING, name + " unclean leader " + leader
+                + " not recovering");
     }
 
     private void check(boolean condition, String invariant) {

@@ -12,8 +12,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
- * One data directory of the log manager: its {@code .lock} file lock, the clean-shutdown marker, and its two offset
- * checkpoint files ({@code recovery-point-offset-checkpoint}, {@code log-start-offset-checkpoint}).
+ * One data directory of the log manager: its {@code .lock} file lock, the clean-shutdown marker, and its three offset
+ * checkpoint files ({@code recovery-point-offset-checkpoint}, {@code log-start-offset-checkpoint} and the high
+ * watermarks' {@code replication-offset-checkpoint}).
  *
  * <p>Thread-safety: lock and marker methods are synchronized; checkpoint writes are serialized by
  * {@link OffsetCheckpointFile}.
@@ -23,10 +24,12 @@ public final class LogDirectory {
     public static final String CLEAN_SHUTDOWN_MARKER = ".fjord_cleanshutdown";
     public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
     public static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
+    public static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
 
     private final Path path;
     private final OffsetCheckpointFile recoveryPoints;
     private final OffsetCheckpointFile logStartOffsets;
+    private final OffsetCheckpointFile highWatermarks;
     private FileChannel lockChannel;
     private FileLock lock;
 
@@ -34,6 +37,7 @@ public final class LogDirectory {
         this.path = path;
         this.recoveryPoints = new OffsetCheckpointFile(path.resolve(RECOVERY_POINT_CHECKPOINT));
         this.logStartOffsets = new OffsetCheckpointFile(path.resolve(LOG_START_OFFSET_CHECKPOINT));
+        this.highWatermarks = new OffsetCheckpointFile(path.resolve(HIGH_WATERMARK_CHECKPOINT));
     }
 
     public Path path() {
@@ -136,6 +140,14 @@ public final class LogDirectory {
 
     public Map<TopicPartition, Long> readLogStartOffsets() {
         return logStartOffsets.read();
+    }
+
+    public Map<TopicPartition, Long> readHighWatermarks() {
+        return highWatermarks.read();
+    }
+
+    public void writeHighWatermarks(Map<TopicPartition, Long> offsets) {
+        highWatermarks.write(offsets);
     }
 
     public void writeRecoveryPoints(Map<TopicPartition, Long> offsets) {

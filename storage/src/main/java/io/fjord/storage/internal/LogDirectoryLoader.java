@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Loads every partition log of one data directory at start-up, {@code num.recovery.threads.per.data.dir} at a time:
  * removes directories of deleted topics ({@code ...-delete}), skips names that are not {@code <topic>-<partition>}
  * (and the KRaft metadata log, which its own module owns), and opens each log with its checkpointed recovery point
- * and log start offset, recovering it if the last shutdown was unclean.
+ * log start offset and high watermark, recovering it if the last shutdown was unclean.
  *
  * <p>Thread-safety: {@link #start()} and {@link #awaitLogs()} are called by one thread (the log manager's start-up);
  * the loads themselves run on this loader's own pool, which {@link #close()} stops.
@@ -62,6 +62,7 @@ public final class LogDirectoryLoader implements AutoCloseable {
         cleanShutdown = directory.hasCleanShutdownMarker();
         Map<TopicPartition, Long> recoveryPoints = directory.readRecoveryPoints();
         Map<TopicPartition, Long> logStartOffsets = directory.readLogStartOffsets();
+        Map<TopicPartition, Long> highWatermarks = directory.readHighWatermarks();
         List<Path> partitionDirectories = partitionDirectories();
         if (partitionDirectories.isEmpty()) {
             // A new directory has no marker, yet there is nothing to recover: not worth an "unclean" alarm.
@@ -79,8 +80,9 @@ public final class LogDirectoryLoader implements AutoCloseable {
             TopicPartition partition = TopicPartition.fromDirectoryName(partitionDirectory.getFileName().toString());
             LogConfig config = context.configForTopic().apply(partition.topic());
             loads.add(pool.submit(() -> PartitionLog.open(partitionDirectory, config,
-                    recoveryPoints.getOrDefault(partition, 0L), logStartOffsets.getOrDefault(partition, 0L), clean,
-                    context.clock(), context.handleCache(), context.background())));
+                    recoveryPoints.getOrDefault(partition, 0L), logStartOffsets.getOrDefault(partition, 0L),
+                    highWatermarks.getOrDefault(partition, 0L), clean, context.clock(), context.handleCache(),
+                    context.background())));
         }
     }
 

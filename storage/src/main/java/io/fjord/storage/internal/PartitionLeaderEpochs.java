@@ -118,9 +118,13 @@ public final class PartitionLeaderEpochs {
         update(cache.truncateFromEnd(logEndOffset));
     }
 
-    /** The log now starts at {@code logStartOffset}. */
-    public void truncateFromStart(long logStartOffset) {
-        update(cache.truncateFromStart(logStartOffset));
+    /**
+     * The log now starts at {@code logStartOffset} and ends at {@code logEndOffset}. An entry left starting at the
+     * log end (the log start reached it) names no data and goes, as a reopen would drop it, so the cache is the same
+     * before and after a restart.
+     */
+    public void truncateFromStart(long logStartOffset, long logEndOffset) {
+        update(cache.truncateFromStart(logStartOffset).truncateFromEnd(logEndOffset));
     }
 
     /** The log was emptied. */

@@ -1,7 +1,8 @@
-package io.fjord.broker;
+package io.fjord.broker.replica;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fjord.broker.ImageConfigResolver;
 import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.config.ConfigResolver;
 import io.fjord.metadata.image.MetadataDelta;
@@ -25,13 +26,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Dynamic broker configs in the metadata reach every log that does not override them, as in Kafka. */
-class LogPublisherTest {
+class ReplicaManagerPublishTest {
     private static final int NODE_ID = 1;
 
     @TempDir
     Path directory;
     private LogManager logManager;
-    private LogPublisher publisher;
+    private ReplicaManager publisher;
     private ImageConfigResolver configs;
     private MetadataImage image = MetadataImage.EMPTY;
     private long offset;
@@ -43,11 +44,14 @@ class LogPublisherTest {
         logManager.startup();
         configs = new ImageConfigResolver(ConfigResolver.ofStatic(BrokerConfig.fromMap(Map.of("node.id", "1",
                 "process.roles", "broker,controller", "log.retention.hours", "24"))), NODE_ID);
-        publisher = new LogPublisher(NODE_ID, logManager, configs);
+        publisher = new ReplicaManager(new ReplicaManager.Settings(30_000, 100), NODE_ID, logManager, configs,
+                new NoReplicaFetchers(), (api, request) -> new java.util.concurrent.CompletableFuture<>(), () -> 1,
+                InstantSource.system(), partition -> { });
     }
 
     @AfterEach
     void stop() {
+        publisher.close();
         logManager.shutdown();
     }
 

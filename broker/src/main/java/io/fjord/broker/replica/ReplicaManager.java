@@ -1,0 +1,463 @@
+package io.fjord.broker.replica;
+
+import io.fjord.broker.ImageConfigResolver;
+import io.fjord.broker.MetadataPublisher;
+import io.fjord.broker.config.BrokerConfig;
+import io.fjord.broker.config.ConfigResolver;
+import io.fjord.broker.config.TopicConfigs;
+import io.fjord.broker.controller.ControllerChannel;
+import io.fjord.broker.delayed.DelayedOperationPurgatory;
+import io.fjord.metadata.image.BrokerImage;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.image.PartitionImage;
+import io.fjord.metadata.image.TopicImage;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.records.RecordBatchException;
+import io.fjord.storage.AppendResult;
+import io.fjord.storage.LogConfig;
+import io.fjord.storage.LogManager;
+import io.fjord.storage.PartitionLog;
+import io.fjord.storage.StorageException;
+import io.fjord.storage.TopicPartition;
+import java.nio.ByteBuffer;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions this node hosts and their replication (Kafka's ReplicaManager): the one metadata publisher for logs,
+ * the leader's append path with the requested acks, and the leader's side of follower fetches.
+ *
+ * <p>Metadata ({@link #publish}): creates the log and the {@link Partition} of every partition with a replica here,
+ * applies topic config changes (and the dynamic broker configs underneath them) to its log, and deletes the logs of
+ * removed topics and of partitions whose replica set no longer holds this node (KRaft's StopReplica with deletion).
+ * For each partition whose state changed: to lead, the fetchers let go of it first
+ * ({@link ReplicaFetching#removePartitions}), then {@link Partition#makeLeader}; to follow, {@link Partition#makeFollower}
+ * then {@link ReplicaFetching#addPartitions} from the log's end (a partition without a leader is fetched by nobody).
+ *
+ * <p>Appends ({@link #appendRecords}): acks 0 and 1 answer after the local append; acks -1 refuses with
+ * NOT_ENOUGH_REPLICAS while the ISR is below the topic's {@code min.insync.replicas}, else appends and answers once
+ * the high watermark passes each batch ({@link DelayedProduce} in the "Produce" purgatory, checked whenever a
+ * partition's high watermark moves), or REQUEST_TIMED_OUT at the request's timeout.
+ *
+ * <p>Follower fetches ({@link #recordFollowerFetch}) move the followers' positions, which moves high watermarks
+ * (completing waiting produces, waking waiting fetches through {@code partitionChanged}) and proposes ISR
+ * expansions; a task every {@code replica.lag.time.max.ms / 2} proposes shrinks (Kafka's isr-expiration). ISR changes
+ * go to the controller through an {@link AlterPartitionManager}.
+ *
+ * <p>Threads: {@link #publish} runs on the metadata loader's thread only; the other methods on any thread. The
+ * partition map is concurrent; each {@link Partition} guards its own state. {@link #start()} starts the purgatory's
+ * reaper and one scheduler thread (ISR expiry, AlterPartition retries); the constructor starts none.
+ */
+public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
+
+    /**
+     * @param replicaLagTimeMaxMs {@code replica.lag.time.max.ms}: a follower not caught up for this long leaves the ISR
+     */
+    public record Settings(long replicaLagTimeMaxMs, long alterPartitionRetryBackoffMs) {
+        public Settings {
+            if (replicaLagTimeMaxMs <= 0) {
+                throw new IllegalArgumentException("replica.lag.time.max.ms must be positive: "
+                        + replicaLagTimeMaxMs);
+            }
+        }
+
+        public static Settings from(BrokerConfig config) {
+            return new Settings(config.longValue("replica.lag.time.max.ms"),
+                    AlterPartitionManager.RETRY_BACKOFF_MS_DEFAULT);
+        }
+    }
+
+    /** One partition's validated batch to append as leader. */
+    public record LeaderAppend(TopicPartition topicPartition, ByteBuffer batch) {
+    }
+
+    /** One partition's answer: an error (with a message or null), or the append's result. Immutable. */
+    public record AppendOutcome(TopicPartition topicPartition, Errors error, String errorMessage,
+                                AppendResult result) {
+        static AppendOutcome failed(TopicPartition topicPartition, Errors error, String message) {
+            return new AppendOutcome(topicPartition, error, message, null);
+        }
+    }
+
+    private final Settings settings;
+    private final int nodeId;
+    private final LogManager logManager;
+    private final ImageConfigResolver configs;
+    private final ReplicaFetching fetching;
+    private final InstantSource clock;
+    private final Consumer<TopicPartition> partitionChanged;
+    private final Partition.Context partitionContext;
+    private final AlterPartitionManager alterPartitions;
+    private final DelayedOperationPurgatory<DelayedProduce> producePurgatory;
+    private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    private volatile MetadataImage image = MetadataImage.EMPTY;
+    private final Object schedulerLock = new Object();
+    private ScheduledExecutorService scheduler;
+    /** Tasks scheduled before {@link #start()}; guarded by {@link #schedulerLock}. */
+    private final List<Runnable> scheduledBeforeStart = new ArrayList<>();
+
+    /**
+     * @param controller       the channel to the active controller (AlterPartition)
+     * @param brokerEpoch      this broker's registration epoch, -1 before it registered
+     * @param partitionChanged called after a partition's data or high watermark changed (wakes waiting fetches)
+     */
+    public ReplicaManager(Settings settings, int nodeId, LogManager logManager, ImageConfigResolver configs,
+                          ReplicaFetching fetching, ControllerChannel controller, LongSupplier brokerEpoch,
+                          InstantSource clock, Consumer<TopicPartition> partitionChanged) {
+        this.settings = settings;
+        this.nodeId = nodeId;
+        this.logManager = logManager;
+        this.configs = configs;
+        this.fetching = fetching;
+        this.clock = clock;
+        this.partitionChanged = partitionChanged;
+        this.producePurgatory = new DelayedOperationPurgatory<>("Produce", clock);
+        this.alterPartitions = new AlterPartitionManager(nodeId, brokerEpoch, controller, this::schedule,
+                settings.alterPartitionRetryBackoffMs());
+        this.partitionContext = new Partition.Context(nodeId, settings.replicaLagTimeMaxMs(), alterPartitions,
+                this::isIsrEligible, brokerEpoch, clock, this::onHighWatermarkMoved);
+    }
+
+    /** Starts the produce purgatory's reaper and the ISR expiry task. */
+    public void start() {
+        synchronized (schedulerLock) {
+            if (scheduler != null) {
+                throw new IllegalStateException("already started");
+            }
+            scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "fjord-replica-manager");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long periodMs = Math.max(1, settings.replicaLagTimeMaxMs() / 2);
+            scheduler.scheduleAtFixedRate(() -> maybeShrinkIsrs(clock.millis()), periodMs, periodMs,
+                    TimeUnit.MILLISECONDS);
+            scheduledBeforeStart.forEach(task -> scheduler.execute(task));
+            scheduledBeforeStart.clear();
+        }
+        producePurgatory.start();
+    }
+
+    private void schedule(Runnable task, long delayMs) {
+        Runnable guarded = () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("A replica manager task failed", e);
+            }
+        };
+        synchronized (schedulerLock) {
+            if (scheduler == null) {
+                scheduledBeforeStart.add(guarded);
+            } else if (!scheduler.isShutdown()) {
+                scheduler.schedule(guarded, delayMs, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** The hosted partition, if any. */
+    public Optional<Partition> partition(TopicPartition topicPartition) {
+        return Optional.ofNullable(partitions.get(topicPartition));
+    }
+
+    /** The log of a hosted partition (leader or follower), for readers. */
+    public Optional<PartitionLog> log(TopicPartition topicPartition) {
+        return partition(topicPartition).map(Partition::log);
+    }
+
+    /** The sender of ISR changes; for tests and metrics. */
+    AlterPartitionManager alterPartitions() {
+        return alterPartitions;
+    }
+
+    // ---- metadata ----
+
+    @Override
+    public void publish(MetadataImage previous, MetadataImage current) {
+        image = current;
+        deleteRemovedTopics(previous, current);
+        ConfigResolver resolver = configs.resolve(current);
+        boolean brokerConfigsChanged = configs.brokerConfigsChanged(previous, current);
+        Set<TopicPartition> toDelete = new LinkedHashSet<>();
+        Map<TopicPartition, PartitionChange> toLead = new LinkedHashMap<>();
+        Map<TopicPartition, PartitionChange> toFollow = new LinkedHashMap<>();
+        for (TopicImage topic : current.topicsById().values()) {
+            Map<String, String> overrides = current.topicConfig(topic.name());
+            boolean configChanged = brokerConfigsChanged || !previous.topicConfig(topic.name()).equals(overrides);
+            TopicImage before = previous.topicsById().get(topic.topicId());
+            TopicSettings topicSettings = null;
+            int created = 0;
+            for (PartitionImage partitionImage : topic.partitions().values()) {
+                TopicPartition topicPartition = new TopicPartition(topic.name(), partitionImage.partitionId());
+                Partition partition = partitions.get(topicPartition);
+                if (!partitionImage.replicas().contains(nodeId)) {
+                    if (partition != null || logManager.getLog(topicPartition).isPresent()) {
+                        toDelete.add(topicPartition);
+                    }
+                    continue;
+                }
+                PartitionImage beforeImage = before == null ? null
+                        : before.partitions().get(partitionImage.partitionId());
+                if (partition != null && !configChanged && partitionImage.equals(beforeImage)) {
+                    continue;
+                }
+                if (topicSettings == null) {
+                    topicSettings = topicSettings(resolver, overrides);
+                }
+                if (partition == null) {
+                    if (logManager.getLog(topicPartition).isEmpty()) {
+                        created++;
+                    }
+                    partition = new Partition(topicPartition,
+                            logManager.getOrCreateLog(topicPartition, topicSettings.logConfig()), partitionContext);
+                    partitions.put(topicPartition, partition);
+                } else if (configChanged) {
+                    partition.log().updateConfig(topicSettings.logConfig());
+                }
+                partition.setMinInsyncReplicas(topicSettings.minInsyncReplicas());
+                if (partition.leaderEpoch() < 0 || !partitionImage.equals(beforeImage)) {
+                    PartitionChange change = new PartitionChange(partition, partitionImage, topic.topicId());
+                    (partitionImage.leader() == nodeId ? toLead : toFollow).put(topicPartition, change);
+                }
+            }
+            if (created > 0) {
+                // One line per topic: a new offsets topic alone has 50 partitions.
+                LOG.info("Created {} logs for topic {}", created, topic.name());
+            }
+        }
+        stopAndDelete(toDelete);
+        becomeLeaders(toLead);
+        becomeFollowers(toFollow);
+    }
+
+    private record PartitionChange(Partition partition, PartitionImage image, UUID topicId) {
+    }
+
+    private record TopicSettings(LogConfig logConfig, int minInsyncReplicas) {
+    }
+
+    private static TopicSettings topicSettings(ConfigResolver resolver, Map<String, String> overrides) {
+        String minInsync = resolver.effectiveTopicConfigs(overrides).get(TopicConfigs.MIN_INSYNC_REPLICAS);
+        int minInsyncReplicas;
+        try {
+            minInsyncReplicas = minInsync == null ? 1 : Integer.parseInt(minInsync);
+        } catch (NumberFormatException e) {
+            minInsyncReplicas = 1;
+        }
+        return new TopicSettings(resolver.logConfig(overrides), minInsyncReplicas);
+    }
+
+    private void deleteRemovedTopics(MetadataImage previous, MetadataImage current) {
+        for (TopicImage removed : previous.topicsById().values()) {
+            if (current.topicsById().containsKey(removed.topicId())) {
+                continue;
+            }
+            Set<TopicPartition> hosted = new LinkedHashSet<>();
+            for (Integer partition : removed.partitions().keySet()) {
+                hosted.add(new TopicPartition(removed.name(), partition));
+            }
+            stopAndDelete(hosted);
+            LOG.info("Deleted the logs of topic {} ({} partitions)", removed.name(), removed.partitions().size());
+        }
+    }
+
+    /** Stops replicating the partitions and deletes their logs; waiting produces on them fail. */
+    private void stopAndDelete(Set<TopicPartition> topicPartitions) {
+        if (topicPartitions.isEmpty()) {
+            return;
+        }
+        fetching.removePartitions(topicPartitions);
+        for (TopicPartition topicPartition : topicPartitions) {
+            partitions.remove(topicPartition);
+            logManager.deleteLog(topicPartition);
+            producePurgatory.checkAndComplete(topicPartition);
+        }
+    }
+
+    private void becomeLeaders(Map<TopicPartition, PartitionChange> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        // No fetcher may append to a log this node now appends to as leader.
+        fetching.removePartitions(changes.keySet());
+        long nowMs = clock.millis();
+        for (PartitionChange change : changes.values()) {
+            change.partition().makeLeader(change.image(), change.topicId(), nowMs);
+        }
+    }
+
+    private void becomeFollowers(Map<TopicPartition, PartitionChange> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, InitialFetchState> toFetch = new LinkedHashMap<>();
+        Set<TopicPartition> leaderless = new LinkedHashSet<>();
+        for (Map.Entry<TopicPartition, PartitionChange> entry : changes.entrySet()) {
+            PartitionChange change = entry.getValue();
+            boolean fetchStateChanged = change.partition().makeFollower(change.image(), change.topicId());
+            if (change.image().leader() == PartitionImage.NO_LEADER) {
+                leaderless.add(entry.getKey());
+            } else if (fetchStateChanged) {
+                toFetch.put(entry.getKey(), new InitialFetchState(change.topicId(), change.image().leader(),
+                        change.image().leaderEpoch(), change.partition().log().logEndOffset()));
+            }
+            // Produces waiting on a former leadership answer NOT_LEADER_OR_FOLLOWER now.
+            producePurgatory.checkAndComplete(entry.getKey());
+        }
+        if (!leaderless.isEmpty()) {
+            fetching.removePartitions(leaderless);
+        }
+        if (!toFetch.isEmpty()) {
+            fetching.addPartitions(toFetch);
+        }
+    }
+
+    /** KIP-841/903: a follower joins an ISR only if registered, unfenced, not shutting down, and of its fetch's epoch. */
+    private boolean isIsrEligible(int brokerId, long fetchBrokerEpoch) {
+        BrokerImage broker = image.brokers().get(brokerId);
+        return broker != null && broker.active()
+                && (fetchBrokerEpoch == FollowerState.UNKNOWN_BROKER_EPOCH || broker.brokerEpoch() == fetchBrokerEpoch);
+    }
+
+    // ---- appends ----
+
+    /**
+     * Appends each partition's validated batch as leader and answers as {@code requiredAcks} asks (0 and 1 at once,
+     * -1 once replicated to the ISR or at {@code timeoutMs}). The outcomes are in the order of {@code appends}.
+     */
+    public CompletableFuture<List<AppendOutcome>> appendRecords(short requiredAcks, long timeoutMs,
+                                                                List<LeaderAppend> appends) {
+        List<AppendOutcome> outcomes = new ArrayList<>(appends.size());
+        List<DelayedProduce.PartitionStatus> waiting = new ArrayList<>();
+        Map<Integer, DelayedProduce.PartitionStatus> waitingByIndex = new LinkedHashMap<>();
+        long nowMs = clock.millis();
+        for (LeaderAppend append : appends) {
+            AppendOutcome outcome = appendToLeader(append, requiredAcks, nowMs);
+            // A producer's retry of a batch in the log (duplicate) waits too: its first try may not be replicated.
+            if (requiredAcks == -1 && outcome.error() == Errors.NONE) {
+                DelayedProduce.PartitionStatus status = new DelayedProduce.PartitionStatus(append.topicPartition(),
+                        outcome.result().lastOffset() + 1);
+                waiting.add(status);
+                waitingByIndex.put(outcomes.size(), status);
+            }
+            outcomes.add(outcome);
+        }
+        if (waiting.isEmpty()) {
+            return CompletableFuture.completedFuture(outcomes);
+        }
+        CompletableFuture<List<AppendOutcome>> answer = new CompletableFuture<>();
+        DelayedProduce delayed = new DelayedProduce(timeoutMs, waiting, this::checkReplication, statuses -> {
+            List<AppendOutcome> answered = new ArrayList<>(outcomes);
+            waitingByIndex.forEach((index, status) -> {
+                if (status.error != Errors.NONE) {
+                    answered.set(index, AppendOutcome.failed(status.topicPartition, status.error, null));
+                }
+            });
+            answer.complete(answered);
+        });
+        List<TopicPartition> keys = waiting.stream().map(status -> status.topicPartition).toList();
+        producePurgatory.tryCompleteElseWatch(delayed, keys);
+        return answer;
+    }
+
+    private AppendOutcome appendToLeader(LeaderAppend append, short requiredAcks, long nowMs) {
+        TopicPartition topicPartition = append.topicPartition();
+        Partition partition = partitions.get(topicPartition);
+        if (partition == null) {
+            return AppendOutcome.failed(topicPartition, Errors.NOT_LEADER_OR_FOLLOWER, null);
+        }
+        try {
+            AppendResult result = partition.appendAsLeader(append.batch(), requiredAcks, nowMs);
+            if (!result.duplicate()) {
+                // Followers' fetches wait for new data, consumers' for the high watermark (woken when it moves).
+                partitionChanged.accept(topicPartition);
+            }
+            return new AppendOutcome(topicPartition, Errors.NONE, null, result);
+        } catch (ReplicaException e) {
+            return AppendOutcome.failed(topicPartition, e.error(), e.getMessage());
+        } catch (RecordBatchException e) {
+            return AppendOutcome.failed(topicPartition, Errors.valueOf(e.kind().name()), e.getMessage());
+        } catch (StorageException e) {
+            return AppendOutcome.failed(topicPartition, Errors.KAFKA_STORAGE_ERROR, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("Unexpected failure appending to {}", topicPartition, e);
+            return AppendOutcome.failed(topicPartition, Errors.UNKNOWN_SERVER_ERROR, null);
+        }
+    }
+
+    private Partition.ReplicationCheck checkReplication(TopicPartition topicPartition, long requiredOffset) {
+        Partition partition = partitions.get(topicPartition);
+        if (partition == null) {
+            return new Partition.ReplicationCheck(true, Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+        return partition.checkEnoughReplicasReachOffset(requiredOffset);
+    }
+
+    private void onHighWatermarkMoved(TopicPartition topicPartition) {
+        producePurgatory.checkAndComplete(topicPartition);
+        partitionChanged.accept(topicPartition);
+    }
+
+    // ---- the leader's side of follower fetches ----
+
+    /**
+     * Records a follower's fetch of a partition this node leads, served without error: {@code fetchOffset} is the
+     * follower's log end offset. Returns whether it was recorded (this node leads, the fetcher is a follower).
+     */
+    public boolean recordFollowerFetch(int replicaId, long brokerEpoch, TopicPartition topicPartition,
+                                       long fetchOffset, long logStartOffset, long nowMs) {
+        Partition partition = partitions.get(topicPartition);
+        return partition != null && partition.recordFollowerFetch(replicaId, brokerEpoch, fetchOffset,
+                logStartOffset, nowMs);
+    }
+
+    /** Proposes removing the followers that lag too long from the ISRs this node leads (the periodic task). */
+    public void maybeShrinkIsrs(long nowMs) {
+        for (Partition partition : partitions.values()) {
+            try {
+                partition.maybeShrinkIsr(nowMs);
+            } catch (RuntimeException e) {
+                LOG.error("Checking the ISR of {} failed", partition.topicPartition(), e);
+            }
+        }
+    }
+
+    /** Runs the produce purgatory's timeouts due at {@code nowMs}; for tests with a manual clock. */
+    void advanceClock(long nowMs) {
+        producePurgatory.advanceClock(nowMs);
+    }
+
+    /** The hosted partitions; a snapshot view for tools. */
+    public Collection<Partition> partitions() {
+        return List.copyOf(partitions.values());
+    }
+
+    /** Stops the scheduler and the purgatory; the fetchers, logs and channel belong to the caller. */
+    @Override
+    public void close() {
+        synchronized (schedulerLock) {
+            if (scheduler != null) {
+                scheduler.shutdownNow();
+            }
+        }
+        producePurgatory.close();
+    }
+}
