@@ -44,7 +44,8 @@ public final class ReplicaFetcherManager implements ReplicaFetching {
      * @param logs a partition's log on this node
      * @param endpoints how each fetcher reaches its leader; started and closed with this manager
      * @param partitionChanged told (off the lock) of each partition whose log grew, was truncated or got a new high
-     *     watermark, so that fetches waiting on it look again
+     *     watermark, so that fetches waiting on it look again; called on a fetcher thread, it must not call back
+     *     into this manager
      */
     public ReplicaFetcherManager(int localId, LongSupplier brokerEpoch, ReplicaFetcherConfig config,
             Function<TopicPartition, Optional<PartitionLog>> logs, LeaderEndpoints endpoints,
