@@ -172,7 +172,9 @@ public final class NodeConnection<T> {
         return highest >= lowest ? highest : -1;
     }
 
-    /** Sends {@code body} of {@code api} at {@code version}; throws if it does not encode (nothing is then in flight). */
+    /**
+     * Sends {@code body} of {@code api} at {@code version}; throws if it does not encode (nothing is then in flight).
+     */
     public void send(T request, ApiKey api, ApiMessage body, short version) {
         int correlationId = nextCorrelationId++;
         ByteBuffer frame = RequestEncoder.encode(api, version, correlationId, clientId, body);
