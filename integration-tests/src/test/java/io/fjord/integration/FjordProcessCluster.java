@@ -145,6 +145,28 @@ final class FjordProcessCluster implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGSTOP: the node's JVM freezes (no heartbeats, no fetches, no answers) until {@link #resume}. */
+    void pause(int id) throws Exception {
+        signal(id, "STOP");
+    }
+
+    /** SIGCONT of a paused node. */
+    void resume(int id) throws Exception {
+        signal(id, "CONT");
+    }
+
+    private void signal(int id, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(processes.get(id).pid()))
+                .redirectErrorStream(true).start();
+        assertThat(kill.waitFor(STOP_BOUND.toSeconds(), TimeUnit.SECONDS) && kill.exitValue() == 0)
+                .as("SIG%s sent to node %d", signal, id).isTrue();
+    }
+
+    /** The node's log directory ({@code log.dirs}). */
+    Path dataDirectory(int id) {
+        return root.resolve("node-" + id).resolve("data");
+    }
+
     boolean isRunning(int id) {
         Process process = processes.get(id);
         return process != null && process.isAlive();
