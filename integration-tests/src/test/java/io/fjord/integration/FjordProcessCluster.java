@@ -83,8 +83,6 @@ final class FjordProcessCluster implements AutoCloseable {
             config.put("controller.listener.names", "CONTROLLER");
             config.put("controller.quorum.voters", voters.toString());
             config.put("log.dirs", data.toString());
-            // Partitions do not replicate yet (issue #12): the internal topic gets one replica.
-            config.put("offsets.topic.replication.factor", "1");
             config.putAll(extra);
             Files.writeString(node.resolve("server.properties"), config.entrySet().stream()
                     .map(entry -> entry.getKey() + "=" + entry.getValue()).sorted()
