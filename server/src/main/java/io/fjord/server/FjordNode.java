@@ -20,6 +20,7 @@ import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
 import io.fjord.broker.coordinator.driver.ImageTopicIds;
 import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
 import io.fjord.broker.coordinator.driver.OffsetsTopicPublisher;
+import io.fjord.broker.coordinator.driver.ReplicaManagerPartitionWriter;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
 import io.fjord.broker.handlers.GroupHandlers;
 import io.fjord.broker.handlers.AlterConfigsHandlers;
@@ -203,9 +204,11 @@ public final class FjordNode implements AutoCloseable {
         replicaManager.start();
         groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
                 GroupCoordinatorConfigs.consumerGroups(runningConfig.brokerConfig()),
-                OffsetsTopicConfig.from(runningConfig.brokerConfig()), new ImageTopicIds(cache), logManager::getLog,
-                this::partitionChanged, clock);
+                OffsetsTopicConfig.from(runningConfig.brokerConfig()), new ImageTopicIds(cache), replicaManager::log,
+                new ReplicaManagerPartitionWriter(replicaManager), clock);
         groupCoordinator.start();
+        // Its replies wait for the high watermark, whose moves the replica manager announces here.
+        partitionListeners.add(groupCoordinator::onPartitionChanged);
         // The group coordinator follows the log publisher, so an offsets partition's log exists when it loads.
         MetadataPublication publication = new MetadataPublication(cache,
                 List.of(replicaManager,

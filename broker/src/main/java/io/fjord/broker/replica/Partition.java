@@ -79,6 +79,9 @@ public final class Partition {
         static final ReplicationCheck WAITING = new ReplicationCheck(false, Errors.NONE);
     }
 
+    /** For {@link #appendAsLeader(ByteBuffer, short, int, long)}: append in whatever epoch this node leads. */
+    public static final int ANY_LEADER_EPOCH = -1;
+
     private final TopicPartition topicPartition;
     private final PartitionLog log;
     private final Context context;
@@ -207,6 +210,18 @@ public final class Partition {
      * @throws ReplicaException NOT_LEADER_OR_FOLLOWER or NOT_ENOUGH_REPLICAS
      */
     public AppendResult appendAsLeader(ByteBuffer batch, short requiredAcks, long nowMs) {
+        return appendAsLeader(batch, requiredAcks, ANY_LEADER_EPOCH, nowMs);
+    }
+
+    /**
+     * As {@link #appendAsLeader(ByteBuffer, short, long)}, but only while this node leads in {@code expectedLeaderEpoch}
+     * ({@link #ANY_LEADER_EPOCH}: in any): a coordinator writes in the epoch its state was loaded in, and checking it
+     * under the lock means a leadership change cannot slip between the check and the append.
+     *
+     * @throws ReplicaException NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH (an older epoch), UNKNOWN_LEADER_EPOCH (a
+     *         newer one) or NOT_ENOUGH_REPLICAS
+     */
+    public AppendResult appendAsLeader(ByteBuffer batch, short requiredAcks, int expectedLeaderEpoch, long nowMs) {
         AppendResult result;
         boolean moved;
         lock.lock();
@@ -214,6 +229,11 @@ public final class Partition {
             if (leaderId != context.localBrokerId()) {
                 throw new ReplicaException(Errors.NOT_LEADER_OR_FOLLOWER, "Leader not local for partition "
                         + topicPartition + " on broker " + context.localBrokerId());
+            }
+            if (expectedLeaderEpoch != ANY_LEADER_EPOCH && expectedLeaderEpoch != leaderEpoch) {
+                throw new ReplicaException(expectedLeaderEpoch < leaderEpoch ? Errors.FENCED_LEADER_EPOCH
+                        : Errors.UNKNOWN_LEADER_EPOCH, "Leader epoch " + expectedLeaderEpoch + " of an append to "
+                        + topicPartition + " is not the current leader epoch " + leaderEpoch);
             }
             int minIsr = effectiveMinIsr();
             if (requiredAcks == -1 && isrState.isr().size() < minIsr) {
@@ -435,6 +455,19 @@ public final class Partition {
         lock.lock();
         try {
             return leaderId == context.localBrokerId();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The high watermark while this node leads in {@code leaderEpoch}, else -1: read under the lock, so it is never a
+     * follower's (a coordinator waits on it for the records its leadership wrote).
+     */
+    public long leaderHighWatermark(int leaderEpoch) {
+        lock.lock();
+        try {
+            return leaderId == context.localBrokerId() && this.leaderEpoch == leaderEpoch ? log.highWatermark() : -1;
         } finally {
             lock.unlock();
         }

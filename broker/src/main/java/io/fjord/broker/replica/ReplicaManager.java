@@ -350,7 +350,7 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         Map<Integer, DelayedProduce.PartitionStatus> waitingByIndex = new LinkedHashMap<>();
         long nowMs = clock.millis();
         for (LeaderAppend append : appends) {
-            AppendOutcome outcome = appendToLeader(append, requiredAcks, nowMs);
+            AppendOutcome outcome = appendToLeader(append, requiredAcks, Partition.ANY_LEADER_EPOCH, nowMs);
             // A producer's retry of a batch in the log (duplicate) waits too: its first try may not be replicated.
             if (requiredAcks == -1 && outcome.error() == Errors.NONE) {
                 DelayedProduce.PartitionStatus status = new DelayedProduce.PartitionStatus(append.topicPartition(),
@@ -378,14 +378,24 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         return answer;
     }
 
-    private AppendOutcome appendToLeader(LeaderAppend append, short requiredAcks, long nowMs) {
+    /**
+     * Appends a coordinator's batch as leader in {@code leaderEpoch} and answers at once (Kafka's coordinator partition
+     * writer appends with acks 1): the coordinator waits for the high watermark to pass the batch itself, learning of
+     * its moves through {@code partitionChanged}. A leader epoch other than the current one fails with
+     * FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH, so a stale coordinator never writes into a newer leadership.
+     */
+    public AppendOutcome appendAsCoordinator(TopicPartition topicPartition, int leaderEpoch, ByteBuffer batch) {
+        return appendToLeader(new LeaderAppend(topicPartition, batch), (short) 1, leaderEpoch, clock.millis());
+    }
+
+    private AppendOutcome appendToLeader(LeaderAppend append, short requiredAcks, int leaderEpoch, long nowMs) {
         TopicPartition topicPartition = append.topicPartition();
         Partition partition = partitions.get(topicPartition);
         if (partition == null) {
             return AppendOutcome.failed(topicPartition, Errors.NOT_LEADER_OR_FOLLOWER, null);
         }
         try {
-            AppendResult result = partition.appendAsLeader(append.batch(), requiredAcks, nowMs);
+            AppendResult result = partition.appendAsLeader(append.batch(), requiredAcks, leaderEpoch, nowMs);
             if (!result.duplicate()) {
                 // Followers' fetches wait for new data, consumers' for the high watermark (woken when it moves).
                 partitionChanged.accept(topicPartition);

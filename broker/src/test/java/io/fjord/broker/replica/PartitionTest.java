@@ -252,6 +252,26 @@ class PartitionTest {
     }
 
     @Test
+    void aCoordinatorAppendInAnotherLeaderEpochWritesNothingAndOnlyTheLeadersMarkIsRead() {
+        partition.makeLeader(image(List.of(1, 2), List.of(1, 2), LOCAL, 2, 2), TOPIC_ID, clock.millis());
+        assertThatThrownBy(() -> partition.appendAsLeader(batch(1), (short) 1, 1, clock.millis()))
+                .isInstanceOfSatisfying(ReplicaException.class,
+                        e -> assertThat(e.error()).isEqualTo(Errors.FENCED_LEADER_EPOCH));
+        assertThatThrownBy(() -> partition.appendAsLeader(batch(1), (short) 1, 3, clock.millis()))
+                .isInstanceOfSatisfying(ReplicaException.class,
+                        e -> assertThat(e.error()).isEqualTo(Errors.UNKNOWN_LEADER_EPOCH));
+        assertThat(partition.log().logEndOffset()).as("nothing appended").isZero();
+
+        partition.appendAsLeader(batch(2), (short) 1, 2, clock.millis());
+        assertThat(partition.log().logEndOffset()).isEqualTo(2);
+        partition.recordFollowerFetch(2, 20, 2, 0, clock.millis());
+        assertThat(partition.leaderHighWatermark(2)).isEqualTo(2);
+        assertThat(partition.leaderHighWatermark(1)).as("another leadership's").isEqualTo(-1);
+        partition.makeFollower(image(List.of(1, 2), List.of(1, 2), 2, 3, 3), TOPIC_ID);
+        assertThat(partition.leaderHighWatermark(2)).as("a follower's mark is not the leader's").isEqualTo(-1);
+    }
+
+    @Test
     void acksAllNeedsTheMinimumIsrAndTheMarkWaitsForIt() {
         partition.setMinInsyncReplicas(2);
         partition.makeLeader(image(List.of(1, 2, 3), List.of(1), LOCAL, 1, 1), TOPIC_ID, clock.millis());
