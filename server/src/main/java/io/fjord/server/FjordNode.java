@@ -262,7 +262,8 @@ public final class FjordNode implements AutoCloseable {
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
                 runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,
-                brokerRegistration(consumerProtocolEnabled), () -> quorum.loader().image().offset());
+                brokerRegistration(consumerProtocolEnabled), () -> quorum.loader().image().offset(),
+                logManager.previousBrokerEpoch());
         lifecycle.start();
         awaitUnfenced();
         LOG.info("Fjord node {} of cluster {} is ready; listening on {}", config.nodeId(),
@@ -517,6 +518,8 @@ public final class FjordNode implements AutoCloseable {
     }
 
     private void stopComponents() {
+        // KIP-966: the clean-shutdown markers record this registration, so the next one can claim a clean shutdown.
+        long brokerEpoch = lifecycle == null ? -1 : lifecycle.brokerEpoch();
         if (lifecycle != null) {
             // Leaderships move away while the node still serves requests (clients follow them), then heartbeats stop.
             try {
@@ -572,7 +575,7 @@ public final class FjordNode implements AutoCloseable {
             groupCoordinator = null;
         }
         if (logManager != null) {
-            logManager.shutdown();
+            logManager.shutdown(brokerEpoch);
         }
         socketServer = null;
         controller = null;
