@@ -50,6 +50,7 @@ import io.fjord.broker.handlers.PartitionReassignments;
 import io.fjord.broker.handlers.UpdateFeaturesHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
+import io.fjord.broker.replica.Partition;
 import io.fjord.broker.replica.NoReplicaFetchers;
 import io.fjord.broker.replica.ReplicaFetching;
 import io.fjord.broker.replica.ReplicaManager;
@@ -228,7 +229,8 @@ public final class FjordNode implements AutoCloseable {
                 FetchHandler.Settings.from(runningConfig.brokerConfig()), clock, requestHandlers, followerPositions);
         handlers.put(ApiKey.FETCH, fetchHandler);
         handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, replicaManager::log,
-                fetchHandler.readExecutor()));
+                topicPartition -> replicaManager.partition(topicPartition).map(Partition::leaderEpochStartOffset)
+                        .orElse(-1L), fetchHandler.readExecutor()));
         handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, replicaManager::log));
         partitionListeners.add(fetchHandler::onPartitionChanged);
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock));

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * {@code min.insync.replicas} (the smaller of the topic's setting and the replica count; KIP-966). It is recomputed
  * when a follower's fetch moves it, when the ISR changes and after each append. A new leader keeps the high watermark
  * its log has (checkpointed, capped to its end) and forgets the followers' positions, so it raises it only as the
- * followers fetch in its epoch.
+ * followers fetch in its epoch; it assigns its epoch's start offset (its log end) in the log's leader-epoch cache.
  *
  * <p>ISR changes are proposed to the controller ({@link AlterPartitionSender}), one at a time: a follower whose log end
  * reaches the high watermark and the start offset of the current leader epoch joins (if the metadata says its broker
@@ -135,6 +135,9 @@ public final class Partition {
             leaderRecoveryState = image.leaderRecoveryState();
             if (isNewLeaderEpoch || isNewLeader) {
                 long startOffset = log.logEndOffset();
+                // Kafka's makeLeader: the log knows the new epoch before any append, so OffsetForLeaderEpoch answers
+                // it and a follower holding a later epoch's entries truncates to the right offset.
+                log.assignEpochStartOffset(image.leaderEpoch(), startOffset);
                 followers.replaceAll((id, state) -> state.onNewLeaderEpoch(nowMs, isNewLeader,
                         image.isr().contains(id)));
                 leaderEpochStartOffset = startOffset;

@@ -300,7 +300,13 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         fetching.removePartitions(changes.keySet());
         long nowMs = clock.millis();
         for (PartitionChange change : changes.values()) {
-            change.partition().makeLeader(change.image(), change.topicId(), nowMs);
+            try {
+                change.partition().makeLeader(change.image(), change.topicId(), nowMs);
+            } catch (RuntimeException e) {
+                // One partition's storage failure (its epoch checkpoint) must not stop the others' transitions.
+                LOG.error("Cannot make this node the leader of {} in epoch {}", change.partition().topicPartition(),
+                        change.image().leaderEpoch(), e);
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import io.fjord.protocol.codec.RecordCodec;
 import io.fjord.protocol.records.BatchSpec;
 import io.fjord.protocol.records.CompressionType;
 import io.fjord.protocol.records.Record;
+import io.fjord.storage.EpochEndOffset;
 import io.fjord.storage.LogConfig;
 import io.fjord.storage.LogManager;
 import io.fjord.storage.LogManagerConfig;
@@ -110,6 +111,21 @@ class PartitionTest {
         assertThat(highWatermark()).as("never back").isEqualTo(3);
         assertThat(partition.recordFollowerFetch(2, 10, 9, 0, clock.millis())).as("past the log end").isFalse();
         assertThat(partition.recordFollowerFetch(4, 12, 3, 0, clock.millis())).as("not a replica").isFalse();
+    }
+
+    @Test
+    void becomingLeaderAssignsTheEpochStartOffsetInTheLogBeforeAnyAppend() {
+        partition.makeLeader(image(List.of(1, 2), List.of(1, 2), LOCAL, 1, 1), TOPIC_ID, clock.millis());
+        append(4);
+        partition.makeFollower(image(List.of(1, 2), List.of(1, 2), 2, 2, 2), TOPIC_ID);
+
+        partition.makeLeader(image(List.of(1, 2), List.of(1, 2), LOCAL, 5, 3), TOPIC_ID, clock.millis());
+
+        // Kafka's makeLeader: OffsetForLeaderEpoch knows epoch 5 at once, and epochs 2-4 (never written here) end
+        // where it starts.
+        assertThat(partition.log().latestEpoch()).hasValue(5);
+        assertThat(partition.log().endOffsetForEpoch(5)).hasValue(new EpochEndOffset(5, 4));
+        assertThat(partition.log().endOffsetForEpoch(4)).hasValue(new EpochEndOffset(1, 4));
     }
 
     @Test
