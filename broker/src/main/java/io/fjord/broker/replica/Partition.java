@@ -4,6 +4,7 @@ import io.fjord.broker.replica.AlterPartitionSender.IsrMember;
 import io.fjord.broker.replica.AlterPartitionSender.Outcome;
 import io.fjord.broker.replica.AlterPartitionSender.Proposal;
 import io.fjord.metadata.image.PartitionImage;
+import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.protocol.Errors;
 import io.fjord.storage.AppendResult;
 import io.fjord.storage.PartitionLog;
@@ -122,6 +123,8 @@ public final class Partition {
      */
     public boolean makeLeader(PartitionImage image, UUID topicId, long nowMs) {
         boolean moved;
+        Proposal recovery = null;
+        IsrState proposedState = null;
         lock.lock();
         try {
             if (isStale(image)) {
@@ -132,7 +135,9 @@ public final class Partition {
             this.topicId = topicId;
             updateReplicas(image.replicas());
             isrState = IsrState.committed(image.isr());
-            leaderRecoveryState = image.leaderRecoveryState();
+            // KIP-704: a leader elected uncleanly (or as the last known leader) is RECOVERING; with nothing to recover
+            // (no transactions yet) it is recovered at once, as Kafka's makeLeader marks it, and tells the controller.
+            leaderRecoveryState = PartitionRecord.RECOVERED;
             if (isNewLeaderEpoch || isNewLeader) {
                 long startOffset = log.logEndOffset();
                 // Kafka's makeLeader: the log knows the new epoch before any append, so OffsetForLeaderEpoch answers
@@ -148,12 +153,22 @@ public final class Partition {
             leaderEpoch = image.leaderEpoch();
             partitionEpoch = image.partitionEpoch();
             leaderId = context.localBrokerId();
+            if (image.leaderRecoveryState() == PartitionRecord.RECOVERING) {
+                LOG.info("{}: leader in epoch {} elected while RECOVERING; marking it RECOVERED", topicPartition,
+                        leaderEpoch);
+                isrState = isrState.recover();
+                proposedState = isrState;
+                recovery = proposal(isrState.proposed());
+            }
             // The ISR may be the leader alone now.
             moved = maybeIncrementHighWatermark(nowMs);
         } finally {
             lock.unlock();
         }
         notifyIfMoved(moved);
+        if (recovery != null) {
+            submit(proposedState, recovery);
+        }
         return true;
     }
 
@@ -475,6 +490,16 @@ public final class Partition {
         lock.lock();
         try {
             return isrState;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The leader recovery state as this node knows it (KIP-704): a leader is RECOVERED at once. */
+    public byte leaderRecoveryState() {
+        lock.lock();
+        try {
+            return leaderRecoveryState;
         } finally {
             lock.unlock();
         }
