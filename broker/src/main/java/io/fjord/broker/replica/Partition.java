@@ -7,6 +7,7 @@ import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.protocol.Errors;
 import io.fjord.storage.AppendResult;
+import io.fjord.storage.OffsetOutOfRangeException;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.TopicPartition;
 import java.nio.ByteBuffer;
@@ -58,6 +59,18 @@ public final class Partition {
     public interface ReplicaEligibility {
         /** Whether {@code brokerId} is registered, unfenced, not in controlled shutdown, and of {@code fetchBrokerEpoch} (-1: unchecked). */
         boolean isIsrEligible(int brokerId, long fetchBrokerEpoch);
+
+        /**
+         * Whether {@code brokerId} is registered and unfenced (Kafka's hasAliveBroker), so its log start offset holds
+         * back DeleteRecords' low watermark; by default as eligible for the ISR.
+         */
+        default boolean isAlive(int brokerId) {
+            return isIsrEligible(brokerId, FollowerState.UNKNOWN_BROKER_EPOCH);
+        }
+    }
+
+    /** DeleteRecords on the leader: the offset the log start moved to, and the low watermark then. */
+    public record DeleteRecordsResult(long requestedOffset, long lowWatermark) {
     }
 
     /**
@@ -296,6 +309,71 @@ public final class Partition {
             submit(proposedState, proposal);
         }
         return true;
+    }
+
+    /**
+     * DeleteRecords as leader (Kafka's deleteRecordsOnLeader): moves the log start offset up to {@code offset} (-1:
+     * the high watermark) and answers it with the low watermark now.
+     *
+     * @throws ReplicaException NOT_LEADER_OR_FOLLOWER; POLICY_VIOLATION for a topic whose {@code cleanup.policy} lacks
+     *                          delete; OFFSET_OUT_OF_RANGE for an offset below 0 or above the high watermark
+     */
+    public DeleteRecordsResult deleteRecordsOnLeader(long offset) {
+        lock.lock();
+        try {
+            requireLeader();
+            if (!log.config().delete()) {
+                throw new ReplicaException(Errors.POLICY_VIOLATION, "Records of partition " + topicPartition
+                        + " can not be deleted because the topic is compacted");
+            }
+            long requested = offset == -1 ? log.highWatermark() : offset;
+            if (requested < 0) {
+                throw new ReplicaException(Errors.OFFSET_OUT_OF_RANGE, "The offset " + offset + " for partition "
+                        + topicPartition + " is not valid");
+            }
+            try {
+                log.maybeAdvanceLogStartOffset(requested);
+            } catch (OffsetOutOfRangeException e) {
+                throw new ReplicaException(Errors.OFFSET_OUT_OF_RANGE, e.getMessage());
+            }
+            return new DeleteRecordsResult(requested, lowWatermark());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Kafka's lowWatermarkIfLeader: the smallest log start offset among this leader's log and its live followers
+     * (from their fetches; -1 for a follower not heard from in this leadership).
+     *
+     * @throws ReplicaException NOT_LEADER_OR_FOLLOWER
+     */
+    public long lowWatermarkIfLeader() {
+        lock.lock();
+        try {
+            requireLeader();
+            return lowWatermark();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long lowWatermark() {
+        long lowWatermark = log.logStartOffset();
+        for (Map.Entry<Integer, FollowerState> entry : followers.entrySet()) {
+            long followerStart = entry.getValue().logStartOffset();
+            if (followerStart < lowWatermark && context.eligibility().isAlive(entry.getKey())) {
+                lowWatermark = followerStart;
+            }
+        }
+        return lowWatermark;
+    }
+
+    private void requireLeader() {
+        if (leaderId != context.localBrokerId()) {
+            throw new ReplicaException(Errors.NOT_LEADER_OR_FOLLOWER, "Leader not local for partition "
+                    + topicPartition + " on broker " + context.localBrokerId());
+        }
     }
 
     private Proposal maybeExpandIsr(int replicaId) {
