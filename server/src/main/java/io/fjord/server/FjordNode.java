@@ -53,6 +53,7 @@ import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
 import io.fjord.broker.replica.InterBrokerAddresses;
 import io.fjord.broker.replica.NetworkLeaderEndpoints;
+import io.fjord.broker.replica.Partition;
 import io.fjord.broker.replica.ReplicaFetcherConfig;
 import io.fjord.broker.replica.ReplicaFetcherManager;
 import io.fjord.broker.replica.ReplicaFetching;
@@ -243,14 +244,15 @@ public final class FjordNode implements AutoCloseable {
                 FetchHandler.Settings.from(runningConfig.brokerConfig()), clock, requestHandlers, followerPositions);
         handlers.put(ApiKey.FETCH, fetchHandler);
         handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, replicaManager::log,
-                fetchHandler.readExecutor()));
+                topicPartition -> replicaManager.partition(topicPartition).map(Partition::leaderEpochStartOffset)
+                        .orElse(-1L), fetchHandler.readExecutor()));
         handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, replicaManager::log));
         partitionListeners.add(fetchHandler::onPartitionChanged);
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
         LoggerLevels loggers = LogbackLoggerLevels.current();
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
-        handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, logManager));
+        handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, replicaManager::deleteRecords));
         AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
@@ -277,7 +279,8 @@ public final class FjordNode implements AutoCloseable {
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
                 runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,
-                brokerRegistration(consumerProtocolEnabled), () -> quorum.loader().image().offset());
+                brokerRegistration(consumerProtocolEnabled), () -> quorum.loader().image().offset(),
+                logManager.previousBrokerEpoch());
         lifecycle.start();
         awaitUnfenced();
         LOG.info("Fjord node {} of cluster {} is ready; listening on {}", config.nodeId(),
@@ -532,6 +535,8 @@ public final class FjordNode implements AutoCloseable {
     }
 
     private void stopComponents() {
+        // KIP-966: the clean-shutdown markers record this registration, so the next one can claim a clean shutdown.
+        long brokerEpoch = lifecycle == null ? -1 : lifecycle.brokerEpoch();
         if (lifecycle != null) {
             // Leaderships move away while the node still serves requests (clients follow them), then heartbeats stop.
             try {
@@ -587,7 +592,7 @@ public final class FjordNode implements AutoCloseable {
             groupCoordinator = null;
         }
         if (logManager != null) {
-            logManager.shutdown();
+            logManager.shutdown(brokerEpoch);
         }
         socketServer = null;
         controller = null;

@@ -107,6 +107,7 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     private final Partition.Context partitionContext;
     private final AlterPartitionManager alterPartitions;
     private final DelayedOperationPurgatory<DelayedProduce> producePurgatory;
+    private final DelayedOperationPurgatory<DelayedDeleteRecords> deleteRecordsPurgatory;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private final Object schedulerLock = new Object();
@@ -130,10 +131,23 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         this.clock = clock;
         this.partitionChanged = partitionChanged;
         this.producePurgatory = new DelayedOperationPurgatory<>("Produce", clock);
+        this.deleteRecordsPurgatory = new DelayedOperationPurgatory<>("DeleteRecords", clock);
         this.alterPartitions = new AlterPartitionManager(nodeId, brokerEpoch, controller, this::schedule,
                 settings.alterPartitionRetryBackoffMs());
+        Partition.ReplicaEligibility eligibility = new Partition.ReplicaEligibility() {
+            @Override
+            public boolean isIsrEligible(int brokerId, long fetchBrokerEpoch) {
+                return ReplicaManager.this.isIsrEligible(brokerId, fetchBrokerEpoch);
+            }
+
+            @Override
+            public boolean isAlive(int brokerId) {
+                BrokerImage broker = image.brokers().get(brokerId);
+                return broker != null && !broker.fenced();
+            }
+        };
         this.partitionContext = new Partition.Context(nodeId, settings.replicaLagTimeMaxMs(), alterPartitions,
-                this::isIsrEligible, brokerEpoch, clock, this::onHighWatermarkMoved);
+                eligibility, brokerEpoch, clock, this::onHighWatermarkMoved);
     }
 
     /** Starts the produce purgatory's reaper and the ISR expiry task. */
@@ -154,6 +168,7 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
             scheduledBeforeStart.clear();
         }
         producePurgatory.start();
+        deleteRecordsPurgatory.start();
     }
 
     private void schedule(Runnable task, long delayMs) {
@@ -289,6 +304,7 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
             partitions.remove(topicPartition);
             logManager.deleteLog(topicPartition);
             producePurgatory.checkAndComplete(topicPartition);
+            deleteRecordsPurgatory.checkAndComplete(topicPartition);
         }
     }
 
@@ -300,7 +316,13 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         fetching.removePartitions(changes.keySet());
         long nowMs = clock.millis();
         for (PartitionChange change : changes.values()) {
-            change.partition().makeLeader(change.image(), change.topicId(), nowMs);
+            try {
+                change.partition().makeLeader(change.image(), change.topicId(), nowMs);
+            } catch (RuntimeException e) {
+                // One partition's storage failure (its epoch checkpoint) must not stop the others' transitions.
+                LOG.error("Cannot make this node the leader of {} in epoch {}", change.partition().topicPartition(),
+                        change.image().leaderEpoch(), e);
+            }
         }
     }
 
@@ -319,8 +341,9 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
                 toFetch.put(entry.getKey(), new InitialFetchState(change.topicId(), change.image().leader(),
                         change.image().leaderEpoch(), change.partition().log().logEndOffset()));
             }
-            // Produces waiting on a former leadership answer NOT_LEADER_OR_FOLLOWER now.
+            // Produces and DeleteRecords waiting on a former leadership answer NOT_LEADER_OR_FOLLOWER now.
             producePurgatory.checkAndComplete(entry.getKey());
+            deleteRecordsPurgatory.checkAndComplete(entry.getKey());
         }
         if (!leaderless.isEmpty()) {
             fetching.removePartitions(leaderless);
@@ -426,6 +449,65 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         partitionChanged.accept(topicPartition);
     }
 
+    // ---- DeleteRecords ----
+
+    /** One partition's DeleteRecords answer: an error, or NONE with the low watermark. Immutable. */
+    public record DeleteRecordsOutcome(Errors error, long lowWatermark) {
+    }
+
+    /**
+     * Kafka's deleteRecords: moves each partition's log start offset up to its requested offset (-1: the high
+     * watermark) as leader, then answers once every live replica's log start offset has reached it (the low watermark,
+     * from the followers' fetches; a {@link DelayedDeleteRecords} in the "DeleteRecords" purgatory), or at
+     * {@code timeoutMs} with REQUEST_TIMED_OUT for the partitions still waiting.
+     */
+    public CompletableFuture<Map<TopicPartition, DeleteRecordsOutcome>> deleteRecords(
+            long timeoutMs, Map<TopicPartition, Long> offsets) {
+        Map<TopicPartition, DeleteRecordsOutcome> outcomes = new LinkedHashMap<>();
+        List<DelayedDeleteRecords.PartitionStatus> waiting = new ArrayList<>();
+        for (Map.Entry<TopicPartition, Long> entry : offsets.entrySet()) {
+            TopicPartition topicPartition = entry.getKey();
+            Partition partition = partitions.get(topicPartition);
+            try {
+                if (partition == null) {
+                    throw new ReplicaException(Errors.NOT_LEADER_OR_FOLLOWER, "no replica of " + topicPartition);
+                }
+                Partition.DeleteRecordsResult result = partition.deleteRecordsOnLeader(entry.getValue());
+                outcomes.put(topicPartition, new DeleteRecordsOutcome(Errors.NONE, result.lowWatermark()));
+                if (result.lowWatermark() < result.requestedOffset()) {
+                    waiting.add(new DelayedDeleteRecords.PartitionStatus(topicPartition, result.requestedOffset(),
+                            result.lowWatermark()));
+                }
+            } catch (ReplicaException e) {
+                outcomes.put(topicPartition, new DeleteRecordsOutcome(e.error(), -1));
+            } catch (StorageException e) {
+                LOG.warn("DeleteRecords on {} failed", topicPartition, e);
+                outcomes.put(topicPartition, new DeleteRecordsOutcome(Errors.KAFKA_STORAGE_ERROR, -1));
+            }
+        }
+        if (waiting.isEmpty()) {
+            return CompletableFuture.completedFuture(outcomes);
+        }
+        CompletableFuture<Map<TopicPartition, DeleteRecordsOutcome>> answer = new CompletableFuture<>();
+        DelayedDeleteRecords delayed = new DelayedDeleteRecords(timeoutMs, waiting, this::lowWatermark, statuses -> {
+            Map<TopicPartition, DeleteRecordsOutcome> answered = new LinkedHashMap<>(outcomes);
+            statuses.forEach(status -> answered.put(status.topicPartition,
+                    new DeleteRecordsOutcome(status.error, status.lowWatermark)));
+            answer.complete(answered);
+        });
+        deleteRecordsPurgatory.tryCompleteElseWatch(delayed,
+                waiting.stream().map(status -> status.topicPartition).toList());
+        return answer;
+    }
+
+    private long lowWatermark(TopicPartition topicPartition) {
+        Partition partition = partitions.get(topicPartition);
+        if (partition == null) {
+            throw new ReplicaException(Errors.NOT_LEADER_OR_FOLLOWER, "no replica of " + topicPartition);
+        }
+        return partition.lowWatermarkIfLeader();
+    }
+
     // ---- the leader's side of follower fetches ----
 
     /**
@@ -435,8 +517,13 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     public boolean recordFollowerFetch(int replicaId, long brokerEpoch, TopicPartition topicPartition,
                                        long fetchOffset, long logStartOffset, long nowMs) {
         Partition partition = partitions.get(topicPartition);
-        return partition != null && partition.recordFollowerFetch(replicaId, brokerEpoch, fetchOffset,
+        boolean recorded = partition != null && partition.recordFollowerFetch(replicaId, brokerEpoch, fetchOffset,
                 logStartOffset, nowMs);
+        if (recorded) {
+            // The follower's log start offset may have raised the low watermark a DeleteRecords waits for.
+            deleteRecordsPurgatory.checkAndComplete(topicPartition);
+        }
+        return recorded;
     }
 
     /** Proposes removing the followers that lag too long from the ISRs this node leads (the periodic task). */
@@ -450,9 +537,10 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         }
     }
 
-    /** Runs the produce purgatory's timeouts due at {@code nowMs}; for tests with a manual clock. */
+    /** Runs the purgatories' timeouts due at {@code nowMs}; for tests with a manual clock. */
     void advanceClock(long nowMs) {
         producePurgatory.advanceClock(nowMs);
+        deleteRecordsPurgatory.advanceClock(nowMs);
     }
 
     /** The hosted partitions; a snapshot view for tools. */
@@ -469,5 +557,6 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
             }
         }
         producePurgatory.close();
+        deleteRecordsPurgatory.close();
     }
 }

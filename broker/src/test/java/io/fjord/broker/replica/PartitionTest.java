@@ -7,11 +7,13 @@ import io.fjord.broker.delayed.ManualClock;
 import io.fjord.broker.replica.AlterPartitionSender.IsrMember;
 import io.fjord.broker.replica.AlterPartitionSender.Outcome;
 import io.fjord.metadata.image.PartitionImage;
+import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.codec.RecordCodec;
 import io.fjord.protocol.records.BatchSpec;
 import io.fjord.protocol.records.CompressionType;
 import io.fjord.protocol.records.Record;
+import io.fjord.storage.EpochEndOffset;
 import io.fjord.storage.LogConfig;
 import io.fjord.storage.LogManager;
 import io.fjord.storage.LogManagerConfig;
@@ -110,6 +112,44 @@ class PartitionTest {
         assertThat(highWatermark()).as("never back").isEqualTo(3);
         assertThat(partition.recordFollowerFetch(2, 10, 9, 0, clock.millis())).as("past the log end").isFalse();
         assertThat(partition.recordFollowerFetch(4, 12, 3, 0, clock.millis())).as("not a replica").isFalse();
+    }
+
+    @Test
+    void becomingLeaderAssignsTheEpochStartOffsetInTheLogBeforeAnyAppend() {
+        partition.makeLeader(image(List.of(1, 2), List.of(1, 2), LOCAL, 1, 1), TOPIC_ID, clock.millis());
+        append(4);
+        partition.makeFollower(image(List.of(1, 2), List.of(1, 2), 2, 2, 2), TOPIC_ID);
+
+        partition.makeLeader(image(List.of(1, 2), List.of(1, 2), LOCAL, 5, 3), TOPIC_ID, clock.millis());
+
+        // Kafka's makeLeader: OffsetForLeaderEpoch knows epoch 5 at once, and epochs 2-4 (never written here) end
+        // where it starts.
+        assertThat(partition.log().latestEpoch()).hasValue(5);
+        assertThat(partition.log().endOffsetForEpoch(5)).hasValue(new EpochEndOffset(5, 4));
+        assertThat(partition.log().endOffsetForEpoch(4)).hasValue(new EpochEndOffset(1, 4));
+    }
+
+    @Test
+    void aLeaderElectedRecoveringMarksItselfRecoveredAndTellsTheController() {
+        PartitionImage unclean = new PartitionImage(0, List.of(1, 2), List.of(LOCAL), LOCAL, 4, 6, List.of(),
+                List.of(), PartitionRecord.RECOVERING, List.of(), List.of());
+
+        partition.makeLeader(unclean, TOPIC_ID, clock.millis());
+
+        // KIP-704 with nothing to recover (no transactions): recovered at once, the ISR proposed unchanged.
+        assertThat(partition.leaderRecoveryState()).isEqualTo(PartitionRecord.RECOVERED);
+        assertThat(sender.submitted()).hasSize(1);
+        assertThat(sender.last().proposal().leaderRecoveryState()).isEqualTo(PartitionRecord.RECOVERED);
+        assertThat(sender.last().proposal().newIsrIds()).containsExactly(LOCAL);
+        assertThat(sender.last().proposal().partitionEpoch()).isEqualTo(6);
+        sender.last().future().complete(new Outcome(Errors.NONE, LOCAL, 4, List.of(LOCAL), PartitionRecord.RECOVERED,
+                7));
+        assertThat(partition.partitionEpoch()).isEqualTo(7);
+        assertThat(partition.isrState().isInFlight()).isFalse();
+
+        // A recovered leadership proposes nothing.
+        partition.makeLeader(image(List.of(1, 2), List.of(LOCAL), LOCAL, 5, 8), TOPIC_ID, clock.millis());
+        assertThat(sender.submitted()).hasSize(1);
     }
 
     @Test
