@@ -46,7 +46,6 @@ import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.handlers.ForwardedControllerHandler;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.broker.handlers.OffsetForLeaderEpochHandler;
-import io.fjord.broker.handlers.PartitionReassignments;
 import io.fjord.broker.handlers.UpdateFeaturesHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
@@ -251,9 +250,10 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.ELECT_LEADERS, new ForwardedControllerHandler(controller, ApiKey.ELECT_LEADERS));
         handlers.put(ApiKey.UNREGISTER_BROKER, new ForwardedControllerHandler(controller, ApiKey.UNREGISTER_BROKER));
         handlers.put(ApiKey.UPDATE_FEATURES, new UpdateFeaturesHandler(BrokerFeatures.of(consumerProtocolEnabled)));
-        PartitionReassignments reassignments = new PartitionReassignments(cache);
-        handlers.put(ApiKey.ALTER_PARTITION_REASSIGNMENTS, reassignments.alterHandler());
-        handlers.put(ApiKey.LIST_PARTITION_REASSIGNMENTS, reassignments.listHandler());
+        handlers.put(ApiKey.ALTER_PARTITION_REASSIGNMENTS, new ForwardedControllerHandler(controller,
+                ApiKey.ALTER_PARTITION_REASSIGNMENTS));
+        handlers.put(ApiKey.LIST_PARTITION_REASSIGNMENTS, new ForwardedControllerHandler(controller,
+                ApiKey.LIST_PARTITION_REASSIGNMENTS));
         GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics, consumerProtocolEnabled);
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
