@@ -44,6 +44,7 @@ import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.SaslHandshakeHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.handlers.ForwardedControllerHandler;
+import io.fjord.broker.replica.ReplicationThrottles;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.broker.handlers.OffsetForLeaderEpochHandler;
 import io.fjord.broker.handlers.UpdateFeaturesHandler;
@@ -119,6 +120,7 @@ public final class FjordNode implements AutoCloseable {
     private ForwardingControllerChannel forwarding;
     private volatile BrokerLifecycleManager lifecycle;
     private ControllerChannel controller;
+    private ReplicationThrottles replicationThrottles;
     private SocketServer socketServer;
     private MetadataCache cache;
     private FetchHandler fetchHandler;
@@ -194,8 +196,10 @@ public final class FjordNode implements AutoCloseable {
                 this::partitionChanged, clock);
         groupCoordinator.start();
         // The group coordinator follows the log publisher, so an offsets partition's log exists when it loads.
+        // Kafka's replication throttles; the follower's quota is for the replica fetchers (issue #12).
+        replicationThrottles = new ReplicationThrottles(configs, runningConfig.brokerConfig(), clock);
         MetadataPublication publication = new MetadataPublication(cache,
-                List.of(replicaManager,
+                List.of(replicaManager, replicationThrottles,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication::publish));
@@ -224,7 +228,8 @@ public final class FjordNode implements AutoCloseable {
                 .map(state -> new FollowerPositions.FollowerPosition(state.logStartOffset(), state.logEndOffset(),
                         state.lastCaughtUpTimeMs()));
         fetchHandler = FetchHandler.start(cache, replicaManager::log, replicaManager::recordFollowerFetch,
-                FetchHandler.Settings.from(runningConfig.brokerConfig()), clock, requestHandlers, followerPositions);
+                FetchHandler.Settings.from(runningConfig.brokerConfig()), clock, requestHandlers, followerPositions,
+                replicationThrottles.leader());
         handlers.put(ApiKey.FETCH, fetchHandler);
         handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, replicaManager::log,
                 fetchHandler.readExecutor()));
