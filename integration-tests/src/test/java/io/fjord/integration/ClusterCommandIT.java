@@ -179,7 +179,7 @@ class ClusterCommandIT {
         }
         assertThat(cluster.resolve("cluster.id")).hasContent(clusterId);
         assertThat(cluster.resolve("node-1/server.properties")).content()
-                .contains("controller.quorum.voters=1@localhost:" + (basePort + 1), "issue #12");
+                .contains("controller.quorum.voters=1@localhost:" + (basePort + 1), "offsets.topic.replication.factor=");
         assertThat(cluster.resolve("node-1/server.log")).content()
                 .contains("Fjord node 1 of cluster " + clusterId + " is ready", "Fjord node 1 stopped cleanly");
 

@@ -65,9 +65,24 @@ class ClusterIT {
             try (Admin admin = cluster.admin(other)) {
                 // Sent to a node that is not the controller: forwarded.
                 admin.createTopics(List.of(new NewTopic("spread", 6, (short) 1))).all().get(60, TimeUnit.SECONDS);
-                assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("replicated", 3, (short) 3)))
-                        .all().get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(InvalidReplicationFactorException.class)
-                        .hasMessageContaining("issue #12");
+                // More replicas than brokers: Kafka's INVALID_REPLICATION_FACTOR.
+                assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("too-many", 3, (short) 4)))
+                        .all().get(60, TimeUnit.SECONDS)).hasCauseInstanceOf(InvalidReplicationFactorException.class);
+                admin.createTopics(List.of(new NewTopic("replicated", 6, (short) 3))).all().get(60, TimeUnit.SECONDS);
+                await().atMost(BOUND).untilAsserted(() -> {
+                    TopicDescription replicated = admin.describeTopics(List.of("replicated")).allTopicNames()
+                            .get(60, TimeUnit.SECONDS).get("replicated");
+                    Map<Integer, Integer> preferred = new HashMap<>();
+                    for (TopicPartitionInfo partition : replicated.partitions()) {
+                        // Every broker holds a replica of each partition, and all are in sync.
+                        assertThat(ids(partition.replicas())).containsExactlyInAnyOrder(1, 2, 3);
+                        assertThat(ids(partition.isr())).containsExactlyInAnyOrder(1, 2, 3);
+                        preferred.merge(partition.replicas().get(0).id(), 1, Integer::sum);
+                    }
+                    // Balanced placement: each broker is the preferred leader of two partitions.
+                    assertThat(preferred).containsOnlyKeys(1, 2, 3).allSatisfy((broker, count) -> assertThat(count)
+                            .isEqualTo(2));
+                });
                 await().atMost(BOUND).untilAsserted(() -> {
                     TopicDescription spread = admin.describeTopics(List.of("spread")).allTopicNames()
                             .get(60, TimeUnit.SECONDS).get("spread");

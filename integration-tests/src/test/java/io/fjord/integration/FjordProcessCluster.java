@@ -83,8 +83,6 @@ final class FjordProcessCluster implements AutoCloseable {
             config.put("controller.listener.names", "CONTROLLER");
             config.put("controller.quorum.voters", voters.toString());
             config.put("log.dirs", data.toString());
-            // Partitions do not replicate yet (issue #12): the internal topic gets one replica.
-            config.put("offsets.topic.replication.factor", "1");
             config.putAll(extra);
             Files.writeString(node.resolve("server.properties"), config.entrySet().stream()
                     .map(entry -> entry.getKey() + "=" + entry.getValue()).sorted()
@@ -143,6 +141,28 @@ final class FjordProcessCluster implements AutoCloseable {
         assertThat(process.toHandle().destroy()).as("SIGTERM sent to node %d", id).isTrue();
         assertThat(process.waitFor(STOP_BOUND.toSeconds(), TimeUnit.SECONDS)).as("node %d exited", id).isTrue();
         return process.exitValue();
+    }
+
+    /** SIGSTOP: the node's JVM freezes (no heartbeats, no fetches, no answers) until {@link #resume}. */
+    void pause(int id) throws Exception {
+        signal(id, "STOP");
+    }
+
+    /** SIGCONT of a paused node. */
+    void resume(int id) throws Exception {
+        signal(id, "CONT");
+    }
+
+    private void signal(int id, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(processes.get(id).pid()))
+                .redirectErrorStream(true).start();
+        assertThat(kill.waitFor(STOP_BOUND.toSeconds(), TimeUnit.SECONDS) && kill.exitValue() == 0)
+                .as("SIG%s sent to node %d", signal, id).isTrue();
+    }
+
+    /** The node's log directory ({@code log.dirs}). */
+    Path dataDirectory(int id) {
+        return root.resolve("node-" + id).resolve("data");
     }
 
     boolean isRunning(int id) {

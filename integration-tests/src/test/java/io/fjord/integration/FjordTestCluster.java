@@ -65,8 +65,6 @@ final class FjordTestCluster implements AutoCloseable {
             node.put("controller.listener.names", "CONTROLLER");
             node.put("controller.quorum.voters", voters.toString());
             node.put("log.dirs", root.resolve("node-" + id).toString());
-            // Partitions do not replicate yet (issue #12): the internal topic gets one replica.
-            node.put("offsets.topic.replication.factor", "1");
             node.putAll(extra);
             cluster.properties.put(id, node);
         }
@@ -114,7 +112,6 @@ final class FjordTestCluster implements AutoCloseable {
         node.put("controller.listener.names", "CONTROLLER");
         node.put("controller.quorum.voters", voters);
         node.put("log.dirs", root.resolve("node-" + id).toString());
-        node.put("offsets.topic.replication.factor", "1");
         node.putAll(extra);
         properties.put(id, node);
         startNodes(List.of(id));

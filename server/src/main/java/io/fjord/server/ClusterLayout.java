@@ -107,7 +107,8 @@ record ClusterLayout(int nodeCount, Path directory, int basePort, Map<String, St
                 .map(voter -> voter.nodeId() + "@" + HOST + ":" + voter.controllerPort())
                 .collect(Collectors.joining(",")));
         properties.put("log.dirs", node.dataDirectory().toString());
-        properties.put("offsets.topic.replication.factor", "1");
+        // Kafka's default is 3: a smaller local cluster gets one replica per node, so its coordinator is available.
+        properties.put("offsets.topic.replication.factor", Integer.toString(Math.min(3, nodeCount)));
         properties.putAll(extraProperties);
         return properties;
     }
@@ -123,7 +124,7 @@ record ClusterLayout(int nodeCount, Path directory, int basePort, Map<String, St
                 return;
             }
             if (key.equals("offsets.topic.replication.factor")) {
-                text.append("# Partitions do not replicate yet (issue #12): the internal topics get one replica.\n");
+                text.append("# Kafka's default (3), or one replica per node in a smaller cluster.\n");
             }
             text.append(key).append('=').append(escapeValue(value)).append('\n');
         });

@@ -50,7 +50,10 @@ import io.fjord.broker.handlers.OffsetForLeaderEpochHandler;
 import io.fjord.broker.handlers.UpdateFeaturesHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
-import io.fjord.broker.replica.NoReplicaFetchers;
+import io.fjord.broker.replica.InterBrokerAddresses;
+import io.fjord.broker.replica.NetworkLeaderEndpoints;
+import io.fjord.broker.replica.ReplicaFetcherConfig;
+import io.fjord.broker.replica.ReplicaFetcherManager;
 import io.fjord.broker.replica.ReplicaFetching;
 import io.fjord.broker.replica.ReplicaManager;
 import io.fjord.broker.network.Endpoint;
@@ -99,10 +102,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class FjordNode implements AutoCloseable {
     /**
-     * The largest replication factor this node's controller accepts: 1 until the replica manager and fetchers of
-     * issue #12 are merged; raising it is the one line that allows replicated topics.
+     * The largest replication factor this node's controller accepts: Kafka's (the field is an int16); a factor above
+     * the number of registered brokers is refused with INVALID_REPLICATION_FACTOR, as Kafka does.
      */
-    static final int REPLICATION_FACTOR_MAX = TopicControl.UNREPLICATED_FACTOR_MAX;
+    static final int REPLICATION_FACTOR_MAX = Short.MAX_VALUE;
 
     private static final Logger LOG = LoggerFactory.getLogger(FjordNode.class);
     private static final short PLAINTEXT = 0;
@@ -184,8 +187,17 @@ public final class FjordNode implements AutoCloseable {
         MetadataImage loaded = image;
         ConfigResolver loadedConfigs = configs.resolve(loaded);
         logManager.startup(topic -> loadedConfigs.logConfig(loaded.topicConfig(topic)));
-        // The replica fetchers (issue #12) are not wired yet; unreachable while every partition has one replica.
-        replicaFetching = new NoReplicaFetchers();
+        // Followers fetch from leaders on the inter-broker listener (Kafka's default: the one named after
+        // security.inter.broker.protocol, PLAINTEXT).
+        ReplicaFetcherConfig fetcherConfig = ReplicaFetcherConfig.from(runningConfig.brokerConfig());
+        String interBrokerListener = Optional.ofNullable(runningConfig.brokerConfig().interBrokerListenerName())
+                .orElse("PLAINTEXT");
+        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(config.nodeId(),
+                () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), fetcherConfig, logManager::getLog,
+                new NetworkLeaderEndpoints(config.nodeId(), new InterBrokerAddresses(cache, interBrokerListener),
+                        fetcherConfig), this::partitionChanged, clock);
+        replicaFetching = fetchers;
+        fetchers.start();
         replicaManager = new ReplicaManager(ReplicaManager.Settings.from(runningConfig.brokerConfig()),
                 config.nodeId(), logManager, configs, replicaFetching, controller,
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), clock, this::partitionChanged);

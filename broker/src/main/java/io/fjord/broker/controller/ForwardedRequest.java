@@ -1,5 +1,6 @@
 package io.fjord.broker.controller;
 
+import io.fjord.broker.network.client.NodeConnection;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import java.util.concurrent.CompletableFuture;
@@ -17,7 +18,7 @@ final class ForwardedRequest {
     private final CompletableFuture<ApiMessage> answer;
     private ScheduledFuture<?> deadline;
     /** The connection it is in flight on, or null while it waits. */
-    private ControllerConnection connection;
+    private NodeConnection<ForwardedRequest> connection;
     private boolean answered;
 
     ForwardedRequest(ApiKey api, ApiMessage body, CompletableFuture<ApiMessage> answer) {
@@ -38,11 +39,11 @@ final class ForwardedRequest {
         this.deadline = timer;
     }
 
-    ControllerConnection connection() {
+    NodeConnection<ForwardedRequest> connection() {
         return connection;
     }
 
-    void connection(ControllerConnection sentOn) {
+    void connection(NodeConnection<ForwardedRequest> sentOn) {
         this.connection = sentOn;
     }
 

@@ -1,5 +1,7 @@
 package io.fjord.broker.controller;
 
+import io.fjord.broker.network.client.NodeConnectionSettings;
+
 /**
  * The limits and timings of a {@link ForwardingControllerChannel}.
  *
@@ -34,6 +36,11 @@ public record ForwardingConfig(long requestTimeoutMs, long retryBackoffMs, long 
     /** Kafka's defaults; 64 requests in flight per connection, 1,024 held. */
     public static ForwardingConfig withDefaults() {
         return new ForwardingConfig(30_000, 100, 50, 1000, 10_000, 64, 1024, 100 * 1024 * 1024);
+    }
+
+    /** The limits of one connection to a controller. */
+    public NodeConnectionSettings connectionSettings() {
+        return new NodeConnectionSettings(connectTimeoutMs, inFlightRequestsMax, frameBytesMax);
     }
 
     /** The same with another request deadline. */

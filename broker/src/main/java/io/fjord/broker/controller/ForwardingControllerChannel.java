@@ -1,5 +1,6 @@
 package io.fjord.broker.controller;
 
+import io.fjord.broker.network.client.NodeConnection;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link ControllerChannel} of a node whose controller is not the active one: each request goes, as a Kafka
  * request, to the controller listener of the node believed to be the active controller (the metadata quorum's
- * leader, from an injected supplier; -1 when none is known), over one {@link ControllerConnection} per such node.
+ * leader, from an injected supplier; -1 when none is known), over one {@link NodeConnection} per such node.
  * A response that says NOT_CONTROLLER anywhere, a connection that closes with the request unanswered, or no known
  * controller means waiting {@code retryBackoffMs} (or the node's reconnect back-off) and sending again to whichever
  * node leads then, until the request's deadline ({@code requestTimeoutMs} after {@link #send}); then the caller gets
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * not block. {@link #start()} creates the thread, {@link #close()} answers what is left and stops it.
  */
 public final class ForwardingControllerChannel implements ControllerChannel, AutoCloseable,
-        ControllerConnection.Events {
+        NodeConnection.Events<ForwardedRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(ForwardingControllerChannel.class);
 
     private final int localId;
@@ -53,7 +54,7 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
     private final ArrayDeque<ForwardedRequest> waiting = new ArrayDeque<>();
     /** Answered NOT_CONTROLLER: back in {@link #waiting} when the retry back-off ends. */
     private final ArrayDeque<ForwardedRequest> backingOff = new ArrayDeque<>();
-    private final Map<Integer, ControllerConnection> connections = new HashMap<>();
+    private final Map<Integer, NodeConnection<ForwardedRequest>> connections = new HashMap<>();
     private final Map<Integer, Long> reconnectBackoffMs = new HashMap<>();
     private int heldRequests;
     private boolean retryScheduled;
@@ -132,10 +133,10 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
                 retryLater(config.retryBackoffMs());
                 break;
             }
-            ControllerConnection connection = connections.get(leader);
+            NodeConnection<ForwardedRequest> connection = connections.get(leader);
             if (connection == null) {
-                connection = new ControllerConnection(leader, address, loop, config, "fjord-forwarding-" + localId,
-                        this);
+                connection = new NodeConnection<>(leader, "controller", address, loop, config.connectionSettings(),
+                        "fjord-forwarding-" + localId, this);
                 connections.put(leader, connection);
                 connection.connect();
                 break; // ready() pumps again
@@ -148,7 +149,7 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
         closeIdleConnections(leader);
     }
 
-    private void sendOn(ControllerConnection connection, ForwardedRequest request) {
+    private void sendOn(NodeConnection<ForwardedRequest> connection, ForwardedRequest request) {
         short version = connection.version(request.api());
         if (version < 0) {
             answer(request, failure(request, Errors.UNSUPPORTED_VERSION, "controller " + connection.nodeId()
@@ -156,7 +157,8 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
             return;
         }
         try {
-            connection.send(request, version);
+            connection.send(request, request.api(), request.body(), version);
+            request.connection(connection);
         } catch (RuntimeException e) {
             answer(request, failure(request, Errors.UNKNOWN_SERVER_ERROR, request.api() + " v" + version
                     + " does not encode: " + e.getMessage()));
@@ -165,13 +167,13 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
 
     /** A connection to a node that no longer leads goes once nothing is in flight on it. */
     private void closeIdleConnections(int leader) {
-        List<ControllerConnection> idle = new ArrayList<>();
+        List<NodeConnection<ForwardedRequest>> idle = new ArrayList<>();
         connections.forEach((nodeId, connection) -> {
             if (nodeId != leader && connection.isReady() && connection.isIdle()) {
                 idle.add(connection);
             }
         });
-        idle.forEach(ControllerConnection::close);
+        idle.forEach(NodeConnection::close);
     }
 
     private void retryLater(long delayMs) {
@@ -188,13 +190,14 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
     }
 
     @Override
-    public void ready(ControllerConnection connection) {
+    public void ready(NodeConnection<ForwardedRequest> connection) {
         reconnectBackoffMs.remove(connection.nodeId());
         pump();
     }
 
     @Override
-    public void answered(ControllerConnection connection, ForwardedRequest request, ApiMessage response) {
+    public void answered(NodeConnection<ForwardedRequest> connection, ForwardedRequest request,
+            ApiMessage response) {
         request.connection(null);
         if (ControllerResponses.isNotController(request.api(), response)) {
             LOG.debug("Controller {} answered NOT_CONTROLLER to {}: sending it again", connection.nodeId(),
@@ -209,7 +212,8 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
     }
 
     @Override
-    public void closed(ControllerConnection connection, List<ForwardedRequest> unanswered) {
+    public void closed(NodeConnection<ForwardedRequest> connection, List<ForwardedRequest> unanswered) {
+        unanswered.forEach(request -> request.connection(null));
         if (closed) {
             connections.remove(connection.nodeId(), connection);
             unanswered.forEach(request -> answer(request, failure(request, Errors.REQUEST_TIMED_OUT,
@@ -244,7 +248,7 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
         }
         waiting.remove(request);
         backingOff.remove(request);
-        ControllerConnection connection = request.connection();
+        NodeConnection<ForwardedRequest> connection = request.connection();
         if (connection != null) {
             connection.forget(request);
             LOG.warn("Closing the connection to controller {}: no answer to {} within {} ms", connection.nodeId(),
@@ -282,7 +286,7 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
                 answer(request, failure(request, Errors.REQUEST_TIMED_OUT, "the controller channel is closed"));
             }
             // In-flight requests are answered as their connections report the close (closed(), on this thread).
-            new ArrayList<>(connections.values()).forEach(ControllerConnection::close);
+            new ArrayList<>(connections.values()).forEach(NodeConnection::close);
         }).awaitUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         group = null; // a second close does nothing; send() finds the loop terminated and answers at once

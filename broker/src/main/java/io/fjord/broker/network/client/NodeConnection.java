@@ -1,4 +1,4 @@
-package io.fjord.broker.controller;
+package io.fjord.broker.network.client;
 
 import io.fjord.protocol.codec.KafkaApiVersions;
 import io.fjord.protocol.codec.RequestEncoder;
@@ -34,39 +34,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Kafka protocol connection from a broker to one controller node's controller listener. Once connected it asks
- * ApiVersions, and only then is it ready: each request goes out at the highest version both this node's
- * kafka-clients schemas and the listener support. Responses are paired with requests by correlation id (the
- * listener may answer out of order). A connection not ready within the connect timeout, a response frame over the
- * size bound or one that does not decode closes it with a logged reason; its owner is told of every close with the
- * requests still unanswered on it, and makes a new connection itself.
+ * A Kafka protocol client connection from this node to one listener of another node (a controller listener for
+ * forwarding, a broker's inter-broker listener for replica fetches). Once connected it asks ApiVersions, and only
+ * then is it ready: the owner sends each request at {@link #version}, the highest version both this node's
+ * kafka-clients schemas and the listener support. Responses are paired with requests by correlation id (the listener
+ * may answer out of order). A connection not ready within the connect timeout, a response frame over the size bound
+ * or one that does not decode closes it with a logged reason; its owner is told of every close with the requests
+ * still unanswered on it, and makes a new connection itself.
  *
  * <p>Not thread-safe: created, used and notified on its owner's event loop only.
+ *
+ * @param <T> the owner's handle of a request, handed back with its response or when it is left unanswered
  */
-final class ControllerConnection {
-    private static final Logger LOG = LoggerFactory.getLogger(ControllerConnection.class);
+public final class NodeConnection<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeConnection.class);
+    /** The ApiVersions version the controller listeners (the Raft transport) serve too. */
     private static final short API_VERSIONS_VERSION = RaftApis.highestVersion(ApiKey.API_VERSIONS);
 
     /** What the owner hears, on the event loop. */
-    interface Events {
-        void ready(ControllerConnection connection);
+    public interface Events<T> {
+        void ready(NodeConnection<T> connection);
 
-        void answered(ControllerConnection connection, ForwardedRequest request, ApiMessage response);
+        void answered(NodeConnection<T> connection, T request, ApiMessage response);
 
         /** The connection closed (or never opened); {@code unanswered} were in flight on it, in sending order. */
-        void closed(ControllerConnection connection, List<ForwardedRequest> unanswered);
+        void closed(NodeConnection<T> connection, List<T> unanswered);
     }
 
-    private record InFlight(ForwardedRequest request, short version) {
+    private record InFlight<T>(T request, ApiKey api, short version) {
     }
 
     private final int nodeId;
+    private final String peer;
     private final InetSocketAddress address;
     private final EventLoop loop;
-    private final ForwardingConfig config;
+    private final NodeConnectionSettings settings;
     private final String clientId;
-    private final Events events;
-    private final Map<Integer, InFlight> inFlight = new LinkedHashMap<>();
+    private final Events<T> events;
+    private final Map<Integer, InFlight<T>> inFlight = new LinkedHashMap<>();
     /** The listener's version range per API, from its ApiVersions answer; null until then. */
     private Map<ApiKey, short[]> listenerVersions;
     private Channel channel;
@@ -74,29 +79,37 @@ final class ControllerConnection {
     private int nextCorrelationId;
     private boolean wasReady;
 
-    ControllerConnection(int nodeId, InetSocketAddress address, EventLoop loop, ForwardingConfig config,
-            String clientId, Events events) {
+    /**
+     * @param peer what the other node is to this one, for log lines ({@code "controller"}, {@code "leader"})
+     */
+    public NodeConnection(int nodeId, String peer, InetSocketAddress address, EventLoop loop,
+            NodeConnectionSettings settings, String clientId, Events<T> events) {
         this.nodeId = nodeId;
+        this.peer = peer;
         this.address = address;
         this.loop = loop;
-        this.config = config;
+        this.settings = settings;
         this.clientId = clientId;
         this.events = events;
     }
 
-    int nodeId() {
+    public int nodeId() {
         return nodeId;
     }
 
-    void connect() {
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public void connect() {
         Bootstrap bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMs())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMs())
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel socket) {
                         // Size checked before the frame is buffered; a negative or oversized one fails fast.
-                        socket.pipeline().addLast(new LengthFieldBasedFrameDecoder(config.frameBytesMax(), 0, 4, 0,
+                        socket.pipeline().addLast(new LengthFieldBasedFrameDecoder(settings.frameBytesMax(), 0, 4, 0,
                                 4, true), new ResponseHandler());
                     }
                 });
@@ -105,18 +118,18 @@ final class ControllerConnection {
         channel.closeFuture().addListener(closed -> onClosed());
         connecting.addListener((ChannelFuture future) -> {
             if (!future.isSuccess()) {
-                LOG.debug("Controller {} at {} not reachable: {}", nodeId, address, future.cause().toString());
+                LOG.debug("{} {} at {} not reachable: {}", peer, nodeId, address, future.cause().toString());
                 future.channel().close();
                 return;
             }
             askApiVersions();
             loop.schedule(() -> {
                 if (listenerVersions == null && channel.isActive()) {
-                    LOG.warn("Closing the connection to controller {} at {}: no ApiVersions answer within {} ms",
-                            nodeId, address, config.connectTimeoutMs());
+                    LOG.warn("Closing the connection to {} {} at {}: no ApiVersions answer within {} ms", peer,
+                            nodeId, address, settings.connectTimeoutMs());
                     channel.close();
                 }
-            }, config.connectTimeoutMs(), TimeUnit.MILLISECONDS);
+            }, settings.connectTimeoutMs(), TimeUnit.MILLISECONDS);
         });
     }
 
@@ -128,20 +141,20 @@ final class ControllerConnection {
     }
 
     /** Connected, versions known and not closing. */
-    boolean isReady() {
+    public boolean isReady() {
         return listenerVersions != null && channel.isActive();
     }
 
     /** Whether it ever became ready (a connection that did not is retried after a longer back-off). */
-    boolean wasReady() {
+    public boolean wasReady() {
         return wasReady;
     }
 
-    boolean hasRoom() {
-        return inFlight.size() < config.inFlightRequestsMax();
+    public boolean hasRoom() {
+        return inFlight.size() < settings.inFlightRequestsMax();
     }
 
-    boolean isIdle() {
+    public boolean isIdle() {
         return inFlight.isEmpty();
     }
 
@@ -149,7 +162,7 @@ final class ControllerConnection {
      * The version to send {@code api} at: the highest that kafka-clients' stable range and the listener's share, or
      * -1 if they share none (or the listener does not take the API). Only on a ready connection.
      */
-    short version(ApiKey api) {
+    public short version(ApiKey api) {
         short[] range = listenerVersions.get(api);
         if (range == null) {
             return -1;
@@ -159,21 +172,22 @@ final class ControllerConnection {
         return highest >= lowest ? highest : -1;
     }
 
-    /** Sends {@code request} at {@code version}; throws if it does not encode (nothing is then in flight). */
-    void send(ForwardedRequest request, short version) {
+    /**
+     * Sends {@code body} of {@code api} at {@code version}; throws if it does not encode (nothing is then in flight).
+     */
+    public void send(T request, ApiKey api, ApiMessage body, short version) {
         int correlationId = nextCorrelationId++;
-        ByteBuffer frame = RequestEncoder.encode(request.api(), version, correlationId, clientId, request.body());
-        inFlight.put(correlationId, new InFlight(request, version));
-        request.connection(this);
+        ByteBuffer frame = RequestEncoder.encode(api, version, correlationId, clientId, body);
+        inFlight.put(correlationId, new InFlight<>(request, api, version));
         channel.writeAndFlush(Unpooled.wrappedBuffer(frame));
     }
 
     /** Forgets {@code request} (answered at its deadline): a late response to it is dropped. */
-    void forget(ForwardedRequest request) {
+    public void forget(T request) {
         inFlight.values().removeIf(sent -> sent.request() == request);
     }
 
-    void close() {
+    public void close() {
         if (channel != null) {
             channel.close();
         }
@@ -181,9 +195,8 @@ final class ControllerConnection {
 
     private void onClosed() {
         listenerVersions = null;
-        List<ForwardedRequest> unanswered = new ArrayList<>();
-        for (InFlight sent : inFlight.values()) {
-            sent.request().connection(null);
+        List<T> unanswered = new ArrayList<>();
+        for (InFlight<T> sent : inFlight.values()) {
             unanswered.add(sent.request());
         }
         inFlight.clear();
@@ -194,8 +207,8 @@ final class ControllerConnection {
         ApiVersionsResponseData response = (ApiVersionsResponseData) ResponseDecoder.decode(ApiKey.API_VERSIONS,
                 API_VERSIONS_VERSION, frame);
         if (response.errorCode() != 0) {
-            LOG.warn("Closing the connection to controller {} at {}: ApiVersions answered error {}", nodeId,
-                    address, response.errorCode());
+            LOG.warn("Closing the connection to {} {} at {}: ApiVersions answered error {}", peer, nodeId, address,
+                    response.errorCode());
             channel.close();
             return;
         }
@@ -208,7 +221,7 @@ final class ControllerConnection {
         }
         listenerVersions = versions;
         wasReady = true;
-        LOG.debug("Connected to controller {} at {}", nodeId, address);
+        LOG.debug("Connected to {} {} at {}", peer, nodeId, address);
         events.ready(this);
     }
 
@@ -228,21 +241,21 @@ final class ControllerConnection {
                     onApiVersions(frame);
                     return;
                 }
-                InFlight sent = inFlight.remove(correlationId);
+                InFlight<T> sent = inFlight.remove(correlationId);
                 if (sent == null) {
                     return; // answered at its deadline already
                 }
-                ApiMessage response = ResponseDecoder.decode(sent.request().api(), sent.version(), frame);
-                events.answered(ControllerConnection.this, sent.request(), response);
+                ApiMessage response = ResponseDecoder.decode(sent.api(), sent.version(), frame);
+                events.answered(NodeConnection.this, sent.request(), response);
             } catch (RequestParseException | RuntimeException e) {
-                LOG.warn("Closing the connection to controller {} at {}: {}", nodeId, address, e.getMessage());
+                LOG.warn("Closing the connection to {} {} at {}: {}", peer, nodeId, address, e.getMessage());
                 context.close();
             }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-            LOG.warn("Closing the connection to controller {} at {}: {}", nodeId, address, cause.toString());
+            LOG.warn("Closing the connection to {} {} at {}: {}", peer, nodeId, address, cause.toString());
             context.close();
         }
     }

@@ -5,15 +5,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@link ReplicaFetching} of a node whose replica fetchers are not wired yet: nothing is ever followed, so
- * removing partitions has nothing to stop, and following one is refused. Unreachable while topics have a replication
- * factor of 1 (every replica leads). Stateless; thread-safe.
+ * A test's {@link ReplicaFetching} for a node that only leads: nothing is ever followed, so removing partitions has
+ * nothing to stop, and following one fails the test. Stateless; thread-safe.
  */
 public final class NoReplicaFetchers implements ReplicaFetching {
     @Override
     public void addPartitions(Map<TopicPartition, InitialFetchState> partitions) {
         if (!partitions.isEmpty()) {
-            throw new IllegalStateException("replica fetchers not wired");
+            throw new IllegalStateException("this test node follows no partition");
         }
     }
 

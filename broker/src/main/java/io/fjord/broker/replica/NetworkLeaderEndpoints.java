@@ -1,0 +1,64 @@
+package io.fjord.broker.replica;
+
+import io.fjord.broker.network.client.NodeConnectionSettings;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * The network {@link LeaderEndpoints}: every fetcher's connection on one shared event loop thread
+ * ({@code fjord-replica-fetcher-network}), each leader's address looked up when its connection is made (from the
+ * metadata image's broker registrations, on the inter-broker listener), so a leader that registers again with
+ * another address is found at the next reconnect.
+ *
+ * <p>Thread-safe: every method is synchronized.
+ */
+public final class NetworkLeaderEndpoints implements LeaderEndpoints {
+    private final int localId;
+    private final IntFunction<Optional<InetSocketAddress>> brokerAddresses;
+    private final NodeConnectionSettings settings;
+    private final long requestTimeoutMs;
+    private volatile EventLoopGroup group;
+
+    /**
+     * @param localId this node's id (the client id of its fetch requests, {@code fjord-replica-fetcher-<id>})
+     * @param brokerAddresses a broker's address on the inter-broker listener, empty when it is unknown
+     */
+    public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
+            ReplicaFetcherConfig config) {
+        this.localId = localId;
+        this.brokerAddresses = brokerAddresses;
+        this.settings = new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax());
+        this.requestTimeoutMs = config.requestTimeoutMs();
+    }
+
+    @Override
+    public synchronized void start() {
+        if (group == null) {
+            group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fjord-replica-fetcher-network",
+                    true), NioIoHandler.newFactory());
+        }
+    }
+
+    /** An endpoint on the shared thread, which this starts if {@link #start()} has not. */
+    @Override
+    public synchronized LeaderEndpoint endpoint(int leaderId, int fetcherIndex) {
+        start();
+        EventLoopGroup current = group;
+        return new NetworkLeaderEndpoint(leaderId, () -> brokerAddresses.apply(leaderId), current.next(), settings,
+                requestTimeoutMs, "fjord-replica-fetcher-" + localId + "-" + fetcherIndex);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+            group = null;
+        }
+    }
+}
