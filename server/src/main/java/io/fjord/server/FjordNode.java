@@ -190,12 +190,14 @@ public final class FjordNode implements AutoCloseable {
         // Followers fetch from leaders on the inter-broker listener (Kafka's default: the one named after
         // security.inter.broker.protocol, PLAINTEXT).
         ReplicaFetcherConfig fetcherConfig = ReplicaFetcherConfig.from(runningConfig.brokerConfig());
+        // Kafka's replication throttles: the leader's quota for its reads, the follower's for the fetchers.
+        replicationThrottles = new ReplicationThrottles(configs, runningConfig.brokerConfig(), clock);
         String interBrokerListener = Optional.ofNullable(runningConfig.brokerConfig().interBrokerListenerName())
                 .orElse("PLAINTEXT");
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(config.nodeId(),
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), fetcherConfig, logManager::getLog,
                 new NetworkLeaderEndpoints(config.nodeId(), new InterBrokerAddresses(cache, interBrokerListener),
-                        fetcherConfig), this::partitionChanged, clock);
+                        fetcherConfig), this::partitionChanged, clock, replicationThrottles.follower());
         replicaFetching = fetchers;
         fetchers.start();
         replicaManager = new ReplicaManager(ReplicaManager.Settings.from(runningConfig.brokerConfig()),
@@ -208,8 +210,6 @@ public final class FjordNode implements AutoCloseable {
                 this::partitionChanged, clock);
         groupCoordinator.start();
         // The group coordinator follows the log publisher, so an offsets partition's log exists when it loads.
-        // Kafka's replication throttles; the follower's quota is for the replica fetchers (issue #12).
-        replicationThrottles = new ReplicationThrottles(configs, runningConfig.brokerConfig(), clock);
         MetadataPublication publication = new MetadataPublication(cache,
                 List.of(replicaManager, replicationThrottles,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
