@@ -45,9 +45,9 @@ import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.SaslHandshakeHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.handlers.ForwardedControllerHandler;
+import io.fjord.broker.replica.ReplicationThrottles;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.broker.handlers.OffsetForLeaderEpochHandler;
-import io.fjord.broker.handlers.PartitionReassignments;
 import io.fjord.broker.handlers.UpdateFeaturesHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
@@ -125,6 +125,7 @@ public final class FjordNode implements AutoCloseable {
     private ForwardingControllerChannel forwarding;
     private volatile BrokerLifecycleManager lifecycle;
     private ControllerChannel controller;
+    private ReplicationThrottles replicationThrottles;
     private SocketServer socketServer;
     private MetadataCache cache;
     private FetchHandler fetchHandler;
@@ -191,12 +192,14 @@ public final class FjordNode implements AutoCloseable {
         // Followers fetch from leaders on the inter-broker listener (Kafka's default: the one named after
         // security.inter.broker.protocol, PLAINTEXT).
         ReplicaFetcherConfig fetcherConfig = ReplicaFetcherConfig.from(runningConfig.brokerConfig());
+        // Kafka's replication throttles: the leader's quota for its reads, the follower's for the fetchers.
+        replicationThrottles = new ReplicationThrottles(configs, runningConfig.brokerConfig(), clock);
         String interBrokerListener = Optional.ofNullable(runningConfig.brokerConfig().interBrokerListenerName())
                 .orElse("PLAINTEXT");
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(config.nodeId(),
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), fetcherConfig, logManager::getLog,
                 new NetworkLeaderEndpoints(config.nodeId(), new InterBrokerAddresses(cache, interBrokerListener),
-                        fetcherConfig), this::partitionChanged, clock);
+                        fetcherConfig), this::partitionChanged, clock, replicationThrottles.follower());
         replicaFetching = fetchers;
         fetchers.start();
         replicaManager = new ReplicaManager(ReplicaManager.Settings.from(runningConfig.brokerConfig()),
@@ -212,7 +215,7 @@ public final class FjordNode implements AutoCloseable {
         partitionListeners.add(groupCoordinator::onPartitionChanged);
         // The group coordinator follows the log publisher, so an offsets partition's log exists when it loads.
         MetadataPublication publication = new MetadataPublication(cache,
-                List.of(replicaManager,
+                List.of(replicaManager, replicationThrottles,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication::publish));
@@ -241,7 +244,8 @@ public final class FjordNode implements AutoCloseable {
                 .map(state -> new FollowerPositions.FollowerPosition(state.logStartOffset(), state.logEndOffset(),
                         state.lastCaughtUpTimeMs()));
         fetchHandler = FetchHandler.start(cache, replicaManager::log, replicaManager::recordFollowerFetch,
-                FetchHandler.Settings.from(runningConfig.brokerConfig()), clock, requestHandlers, followerPositions);
+                FetchHandler.Settings.from(runningConfig.brokerConfig()), clock, requestHandlers, followerPositions,
+                replicationThrottles.leader());
         handlers.put(ApiKey.FETCH, fetchHandler);
         handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, replicaManager::log,
                 topicPartition -> replicaManager.partition(topicPartition).map(Partition::leaderEpochStartOffset)
@@ -268,9 +272,10 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.ELECT_LEADERS, new ForwardedControllerHandler(controller, ApiKey.ELECT_LEADERS));
         handlers.put(ApiKey.UNREGISTER_BROKER, new ForwardedControllerHandler(controller, ApiKey.UNREGISTER_BROKER));
         handlers.put(ApiKey.UPDATE_FEATURES, new UpdateFeaturesHandler(BrokerFeatures.of(consumerProtocolEnabled)));
-        PartitionReassignments reassignments = new PartitionReassignments(cache);
-        handlers.put(ApiKey.ALTER_PARTITION_REASSIGNMENTS, reassignments.alterHandler());
-        handlers.put(ApiKey.LIST_PARTITION_REASSIGNMENTS, reassignments.listHandler());
+        handlers.put(ApiKey.ALTER_PARTITION_REASSIGNMENTS, new ForwardedControllerHandler(controller,
+                ApiKey.ALTER_PARTITION_REASSIGNMENTS));
+        handlers.put(ApiKey.LIST_PARTITION_REASSIGNMENTS, new ForwardedControllerHandler(controller,
+                ApiKey.LIST_PARTITION_REASSIGNMENTS));
         GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics, consumerProtocolEnabled);
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
