@@ -33,7 +33,10 @@ class ClusterLayoutTest {
                 .containsEntry("controller.listener.names", "CONTROLLER")
                 .containsEntry("controller.quorum.voters", "1@localhost:9093,2@localhost:9095,3@localhost:9097")
                 .containsEntry("log.dirs", directory.resolve("cluster/node-2/data").toString())
-                .containsEntry("offsets.topic.replication.factor", "1");
+                .containsEntry("offsets.topic.replication.factor", "3");
+        // A smaller cluster: one offsets-topic replica per node, so its group coordinator is available.
+        ClusterLayout pair = ClusterLayout.of(2, directory, 9092, Map.of());
+        assertThat(pair.properties(pair.nodes().get(0))).containsEntry("offsets.topic.replication.factor", "2");
     }
 
     @Test
@@ -43,12 +46,12 @@ class ClusterLayoutTest {
     }
 
     @Test
-    void theWrittenFileIsWhatANodeStartsWithAndSaysWhyInternalTopicsHaveOneReplica() throws Exception {
+    void theWrittenFileIsWhatANodeStartsWithAndSaysWhereTheOffsetsTopicReplicationFactorComesFrom() throws Exception {
         ClusterLayout layout = ClusterLayout.of(3, directory, 19092, Map.of("num.partitions", "4",
                 "log.retention.ms", "3600000"));
         ClusterLayout.Node third = layout.nodes().get(2);
         String text = layout.serverProperties(third);
-        assertThat(text).contains("issue #12").contains("# From --config");
+        assertThat(text).contains("# Kafka's default (3), or one replica per node").contains("# From --config");
         Path file = Files.writeString(directory.resolve("server.properties"), text);
 
         Map<String, String> read = ServerProperties.read(file);
@@ -59,7 +62,7 @@ class ClusterLayoutTest {
         assertThat(config.quorum().controllerListener().port()).isEqualTo(19097);
         assertThat(config.numPartitions()).isEqualTo(4);
         assertThat(config.logManagerConfig().logDirs()).containsExactly(third.dataDirectory());
-        assertThat(config.brokerConfig().intValue("offsets.topic.replication.factor")).isEqualTo(1);
+        assertThat(config.brokerConfig().intValue("offsets.topic.replication.factor")).isEqualTo(3);
     }
 
     @Test
