@@ -335,6 +335,11 @@ final class FjordProcessCluster implements AutoCloseable {
         return "127.0.0.1:" + clientPorts.get(id);
     }
 
+    /** The node's client address. */
+    InetSocketAddress clientAddress(int id) {
+        return loopback(clientPorts.get(id));
+    }
+
     /** The client addresses of the running nodes. */
     String runningBootstrapServers() {
         return running().stream().map(this::bootstrapServers).collect(Collectors.joining(","));
@@ -403,6 +408,7 @@ final class FjordProcessCluster implements AutoCloseable {
         }
         if (proxy != null) {
             proxy.close();
+            proxy = null;
         }
     }
 }

@@ -14,7 +14,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,13 +32,13 @@ import java.util.function.Supplier;
  * retransmits them after a partition heals, unless a side closed meanwhile).
  *
  * <p>Bounded: one selector thread (started by {@link #start}) for every link, at most
- * {@value #CONNECTIONS_PER_LINK_MAX} connections per link (more are closed at once), two
+ * {@value #CONNECTIONS_PER_LINK_MAX} connections per link (a new one closes the oldest), two
  * {@value #BUFFER_BYTES}-byte buffers per connection. Thread-safety: the selector thread owns every link and
  * connection; {@link #open}, {@link #cut}, {@link #heal} and {@link #close} hand their work to it and wait for it, so
  * a cut is in force when {@code cut} returns.
  */
 final class NetworkFaultProxy implements AutoCloseable {
-    static final int CONNECTIONS_PER_LINK_MAX = 16;
+    static final int CONNECTIONS_PER_LINK_MAX = 32;
     static final int BUFFER_BYTES = 64 * 1024;
     private static final Duration COMMAND_BOUND = Duration.ofSeconds(30);
 
@@ -95,6 +95,11 @@ final class NetworkFaultProxy implements AutoCloseable {
     /** Whether the link is cut now. */
     boolean isCut(String name) {
         return call(() -> link(name).cut);
+    }
+
+    /** How many of the link's connections were closed to stay within {@value #CONNECTIONS_PER_LINK_MAX}. */
+    int evicted(String name) {
+        return call(() -> link(name).evicted);
     }
 
     /** The link's open connections (accepted, not yet closed). */
@@ -180,10 +185,9 @@ final class NetworkFaultProxy implements AutoCloseable {
         SocketChannel downstream;
         while (!link.cut && (downstream = link.server.accept()) != null) {
             if (link.connections.size() >= CONNECTIONS_PER_LINK_MAX) {
-                System.err.println("network-fault-proxy: link " + link.name + " has "
-                        + CONNECTIONS_PER_LINK_MAX + " connections; closing a new one");
-                downstream.close();
-                continue;
+                // After a heal the oldest are mostly ones their source gave up on while the link was cut.
+                link.connections.iterator().next().close();
+                link.evicted++;
             }
             SocketChannel upstream = SocketChannel.open();
             try {
@@ -224,9 +228,12 @@ final class NetworkFaultProxy implements AutoCloseable {
         final String name;
         final InetSocketAddress target;
         final ServerSocketChannel server;
-        final Set<Connection> connections = new HashSet<>();
+        /** In the order they were accepted. */
+        final Set<Connection> connections = new LinkedHashSet<>();
         SelectionKey key;
         boolean cut;
+        /** Connections closed to stay within the bound. */
+        int evicted;
 
         Link(String name, InetSocketAddress target, ServerSocketChannel server) {
             this.name = name;

@@ -105,6 +105,26 @@ class NetworkFaultProxyTest {
         await().atMost(BOUND).until(() -> proxy.connections("link") == 0);
     }
 
+    @Test
+    void aConnectionBeyondTheBoundClosesTheOldest() throws IOException {
+        List<Socket> clients = new java.util.ArrayList<>();
+        try {
+            for (int index = 0; index <= NetworkFaultProxy.CONNECTIONS_PER_LINK_MAX; index++) {
+                Socket client = connect();
+                clients.add(client);
+                roundTrip(client, 'a');
+            }
+            assertThat(proxy.connections("link")).isEqualTo(NetworkFaultProxy.CONNECTIONS_PER_LINK_MAX);
+            assertThat(proxy.evicted("link")).isEqualTo(1);
+            assertThat(clients.get(0).getInputStream().read()).as("the oldest was closed").isEqualTo(-1);
+            roundTrip(clients.get(clients.size() - 1), 'b');
+        } finally {
+            for (Socket client : clients) {
+                client.close();
+            }
+        }
+    }
+
     private Socket connect() throws IOException {
         Socket client = new Socket(InetAddress.getLoopbackAddress(), port);
         client.setSoTimeout((int) BOUND.toMillis());
