@@ -93,7 +93,6 @@ class ReplicationFaultsIT {
                 Fault fault = Fault.values()[random.nextInt(Fault.values().length)];
                 String line = injure(cluster, fault, random, acknowledged);
                 schedule.add("step " + step + ": " + line);
-                System.out.println("ReplicationFaultsIT seed=" + seed + " " + schedule.get(schedule.size() - 1));
                 try (Admin admin = cluster.admin(cluster.runningBootstrapServers())) {
                     awaitHealthy(cluster, admin);
                 }
