@@ -33,7 +33,8 @@ import org.apache.kafka.common.requests.DescribeQuorumResponse;
  * A Fjord cluster of child processes on loopback, each node its own JVM ({@code fjord start}) with the broker and
  * controller roles and a voter of the metadata quorum, so that a kill is a real SIGKILL of one node and SIGTERM runs
  * its real shutdown hook. Ports are chosen once, so a restarted node comes back on the same addresses; each start
- * writes its own output file ({@code node-N/run-K.out}). Not thread-safe: one test thread drives it.
+ * writes its own output file ({@code node-N/run-K.out}). Started partitionable, its inter-node links go through a
+ * {@link NetworkFaultProxy} (see {@link #startPartitionable}). Not thread-safe: one test thread drives it.
  */
 final class FjordProcessCluster implements AutoCloseable {
     /** Liveness bound of a node's start (or restart after kill -9, which waits out its old lease) on a busy machine. */
@@ -45,9 +46,13 @@ final class FjordProcessCluster implements AutoCloseable {
     private final int nodeCount;
     private final Map<Integer, Integer> clientPorts = new HashMap<>();
     private final Map<Integer, Integer> controllerPorts = new HashMap<>();
+    /** The replication listener's port of (source, destination): where the source's fetches arrive. */
+    private final Map<List<Integer>, Integer> replicationPorts = new HashMap<>();
     private final Map<Integer, Process> processes = new HashMap<>();
     private final Map<Integer, Path> outputs = new HashMap<>();
     private final Map<Integer, Integer> runs = new HashMap<>();
+    /** Between the nodes when started partitionable; null otherwise. */
+    private NetworkFaultProxy proxy;
 
     private FjordProcessCluster(Path root, String clusterId, int nodeCount) {
         this.root = root;
@@ -57,38 +62,111 @@ final class FjordProcessCluster implements AutoCloseable {
 
     /** Formats and starts {@code nodeCount} voters with the given extra settings; waits until every one is ready. */
     static FjordProcessCluster start(Path root, int nodeCount, Map<String, String> extra) throws Exception {
+        return start(root, nodeCount, extra, false);
+    }
+
+    /**
+     * As {@link #start(Path, int, Map)}, with every inter-node link through a {@link NetworkFaultProxy} so that
+     * {@link #isolate}, {@link #cutReplication} and {@link #healNetwork} can partition the nodes; clients still reach
+     * every node directly.
+     *
+     * <p>Why a proxy in the test JVM rather than network namespaces with veth pairs: it runs on any Linux (or other)
+     * CI runner, as root or not, without {@code ip}, and a cut is per pair and per kind of traffic. Fjord's nodes dial
+     * each other in two ways, and both are routed per (source, destination) pair without changing Fjord: Raft and the
+     * broker-to-controller channel dial {@code controller.quorum.voters}, which each node gets with its own proxy
+     * address per peer; replica fetchers dial the leader's advertised address on the fetching node's
+     * {@code inter.broker.listener.name}, so every node listens on one replication listener per source node
+     * ({@code REPLICATION_FROM_<source>}), advertises for it the proxy from that source, and fetches on its own
+     * ({@code inter.broker.listener.name=REPLICATION_FROM_<id>}). Kafka allows brokers different inter-broker
+     * listener names as long as every broker advertises each of them.
+     */
+    static FjordProcessCluster startPartitionable(Path root, int nodeCount, Map<String, String> extra)
+            throws Exception {
+        return start(root, nodeCount, extra, true);
+    }
+
+    private static FjordProcessCluster start(Path root, int nodeCount, Map<String, String> extra,
+                                             boolean partitionable) throws Exception {
         FjordProcessCluster cluster = new FjordProcessCluster(root, Base64Uuids.encode(UUID.randomUUID()), nodeCount);
-        List<Integer> ports = FjordTestCluster.freePorts(2 * nodeCount);
-        StringBuilder voters = new StringBuilder();
+        int links = partitionable ? nodeCount * (nodeCount - 1) : 0;
+        int replicationListeners = partitionable ? nodeCount : 0;
+        int perNode = 2 + replicationListeners;
+        // One call, so that every port (the nodes' and the proxy's) is free at the same moment.
+        List<Integer> ports = FjordTestCluster.freePorts(perNode * nodeCount + 2 * links);
         for (int id = 1; id <= nodeCount; id++) {
-            cluster.clientPorts.put(id, ports.get(2 * (id - 1)));
-            cluster.controllerPorts.put(id, ports.get(2 * (id - 1) + 1));
-            voters.append(id == 1 ? "" : ",").append(id).append("@127.0.0.1:").append(ports.get(2 * (id - 1) + 1));
+            int base = perNode * (id - 1);
+            cluster.clientPorts.put(id, ports.get(base));
+            cluster.controllerPorts.put(id, ports.get(base + 1));
+            for (int source = 1; source <= replicationListeners; source++) {
+                cluster.replicationPorts.put(List.of(source, id), ports.get(base + 1 + source));
+            }
         }
-        // INFO to standard output: the ready line and the lifecycle lines are what the tests read.
-        Files.writeString(root.resolve("logback.xml"), "<configuration><appender name=\"OUT\" "
-                + "class=\"ch.qos.logback.core.ConsoleAppender\"><encoder><pattern>%d{HH:mm:ss.SSS} %level %logger - "
-                + "%msg%n</pattern></encoder></appender><root level=\"INFO\"><appender-ref ref=\"OUT\"/></root>"
-                + "</configuration>");
-        for (int id = 1; id <= nodeCount; id++) {
-            Path node = Files.createDirectories(root.resolve("node-" + id));
-            Path data = Files.createDirectories(node.resolve("data"));
-            // What fjord format writes: one cluster id on every node.
-            MetaProperties.of(cluster.clusterId, id, UUID.randomUUID()).write(data);
-            Map<String, String> config = new HashMap<>();
-            config.put("node.id", Integer.toString(id));
-            config.put("process.roles", "broker,controller");
-            config.put("listeners", "PLAINTEXT://127.0.0.1:" + cluster.clientPorts.get(id) + ",CONTROLLER://127.0.0.1:"
-                    + cluster.controllerPorts.get(id));
-            config.put("controller.listener.names", "CONTROLLER");
-            config.put("controller.quorum.voters", voters.toString());
-            config.put("log.dirs", data.toString());
-            config.putAll(extra);
-            Files.writeString(node.resolve("server.properties"), config.entrySet().stream()
-                    .map(entry -> entry.getKey() + "=" + entry.getValue()).sorted()
-                    .collect(Collectors.joining("\n", "", "\n")));
-        }
+        Map<List<Integer>, Integer> controllerProxyPorts = new HashMap<>();
+        Map<List<Integer>, Integer> replicationProxyPorts = new HashMap<>();
         try {
+            if (partitionable) {
+                cluster.proxy = NetworkFaultProxy.start();
+                int next = perNode * nodeCount;
+                for (int source = 1; source <= nodeCount; source++) {
+                    for (int destination = 1; destination <= nodeCount; destination++) {
+                        if (source != destination) {
+                            List<Integer> pair = List.of(source, destination);
+                            controllerProxyPorts.put(pair, ports.get(next++));
+                            replicationProxyPorts.put(pair, ports.get(next++));
+                            cluster.proxy.open(controllerLink(source, destination), controllerProxyPorts.get(pair),
+                                    loopback(cluster.controllerPorts.get(destination)));
+                            cluster.proxy.open(replicationLink(source, destination),
+                                    replicationProxyPorts.get(pair), loopback(cluster.replicationPorts.get(pair)));
+                        }
+                    }
+                }
+            }
+            // INFO to standard output: the ready line and the lifecycle lines are what the tests read.
+            Files.writeString(root.resolve("logback.xml"), "<configuration><appender name=\"OUT\" "
+                    + "class=\"ch.qos.logback.core.ConsoleAppender\"><encoder><pattern>%d{HH:mm:ss.SSS} %level "
+                    + "%logger - %msg%n</pattern></encoder></appender><root level=\"INFO\"><appender-ref "
+                    + "ref=\"OUT\"/></root></configuration>");
+            for (int id = 1; id <= nodeCount; id++) {
+                Path node = Files.createDirectories(root.resolve("node-" + id));
+                Path data = Files.createDirectories(node.resolve("data"));
+                // What fjord format writes: one cluster id on every node.
+                MetaProperties.of(cluster.clusterId, id, UUID.randomUUID()).write(data);
+                Map<String, String> config = new HashMap<>();
+                config.put("node.id", Integer.toString(id));
+                config.put("process.roles", "broker,controller");
+                StringBuilder voters = new StringBuilder();
+                for (int voter = 1; voter <= nodeCount; voter++) {
+                    int port = partitionable && voter != id ? controllerProxyPorts.get(List.of(id, voter))
+                            : cluster.controllerPorts.get(voter);
+                    voters.append(voter == 1 ? "" : ",").append(voter).append("@127.0.0.1:").append(port);
+                }
+                String listeners = "PLAINTEXT://127.0.0.1:" + cluster.clientPorts.get(id) + ",CONTROLLER://127.0.0.1:"
+                        + cluster.controllerPorts.get(id);
+                if (partitionable) {
+                    StringBuilder advertised = new StringBuilder("PLAINTEXT://127.0.0.1:")
+                            .append(cluster.clientPorts.get(id));
+                    StringBuilder protocols = new StringBuilder("PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+                    for (int source = 1; source <= nodeCount; source++) {
+                        List<Integer> pair = List.of(source, id);
+                        String name = replicationListener(source);
+                        listeners += "," + name + "://127.0.0.1:" + cluster.replicationPorts.get(pair);
+                        advertised.append(',').append(name).append("://127.0.0.1:").append(source == id
+                                ? cluster.replicationPorts.get(pair) : replicationProxyPorts.get(pair));
+                        protocols.append(',').append(name).append(":PLAINTEXT");
+                    }
+                    config.put("advertised.listeners", advertised.toString());
+                    config.put("listener.security.protocol.map", protocols.toString());
+                    config.put("inter.broker.listener.name", replicationListener(id));
+                }
+                config.put("listeners", listeners);
+                config.put("controller.listener.names", "CONTROLLER");
+                config.put("controller.quorum.voters", voters.toString());
+                config.put("log.dirs", data.toString());
+                config.putAll(extra);
+                Files.writeString(node.resolve("server.properties"), config.entrySet().stream()
+                        .map(entry -> entry.getKey() + "=" + entry.getValue()).sorted()
+                        .collect(Collectors.joining("\n", "", "\n")));
+            }
             // Together: a voter waits for a majority to elect a leader.
             for (int id = 1; id <= nodeCount; id++) {
                 cluster.startNode(id);
@@ -101,6 +179,67 @@ final class FjordProcessCluster implements AutoCloseable {
             throw e;
         }
         return cluster;
+    }
+
+    private static InetSocketAddress loopback(int port) {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    }
+
+    private static String replicationListener(int source) {
+        return "REPLICATION_FROM_" + source;
+    }
+
+    private static String controllerLink(int source, int destination) {
+        return "controller " + source + "->" + destination;
+    }
+
+    private static String replicationLink(int source, int destination) {
+        return "replication " + source + "->" + destination;
+    }
+
+    /**
+     * Cuts every inter-node link to and from the node (Raft, the controller channel, replication); its clients still
+     * reach it. Needs {@link #startPartitionable}.
+     */
+    void isolate(int id) {
+        for (int peer = 1; peer <= nodeCount; peer++) {
+            if (peer != id) {
+                setLinks(id, peer, true);
+                setLinks(peer, id, true);
+            }
+        }
+    }
+
+    /** Cuts the follower's replica fetches from the leader only (Raft and the controller channel keep working). */
+    void cutReplication(int follower, int leader) {
+        partitionableProxy().cut(replicationLink(follower, leader));
+    }
+
+    /** Heals every cut link. */
+    void healNetwork() {
+        for (int source = 1; source <= nodeCount; source++) {
+            for (int destination = 1; destination <= nodeCount; destination++) {
+                if (source != destination) {
+                    setLinks(source, destination, false);
+                }
+            }
+        }
+    }
+
+    private void setLinks(int source, int destination, boolean cut) {
+        NetworkFaultProxy faults = partitionableProxy();
+        for (String link : List.of(controllerLink(source, destination), replicationLink(source, destination))) {
+            if (cut) {
+                faults.cut(link);
+            } else {
+                faults.heal(link);
+            }
+        }
+    }
+
+    private NetworkFaultProxy partitionableProxy() {
+        assertThat(proxy).as("the cluster was started with startPartitionable").isNotNull();
+        return proxy;
     }
 
     /** Starts a stopped node on its data and addresses (its output goes to a new file); does not wait. */
@@ -196,6 +335,11 @@ final class FjordProcessCluster implements AutoCloseable {
         return "127.0.0.1:" + clientPorts.get(id);
     }
 
+    /** The node's client address. */
+    InetSocketAddress clientAddress(int id) {
+        return loopback(clientPorts.get(id));
+    }
+
     /** The client addresses of the running nodes. */
     String runningBootstrapServers() {
         return running().stream().map(this::bootstrapServers).collect(Collectors.joining(","));
@@ -248,6 +392,10 @@ final class FjordProcessCluster implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (proxy != null) {
+            // A controlled shutdown needs the active controller.
+            healNetwork();
+        }
         List<ProcessHandle> handles = processes.values().stream().map(Process::toHandle)
                 .filter(ProcessHandle::isAlive).toList();
         handles.forEach(ProcessHandle::destroy);
@@ -257,6 +405,10 @@ final class FjordProcessCluster implements AutoCloseable {
             } catch (Exception e) {
                 handle.destroyForcibly();
             }
+        }
+        if (proxy != null) {
+            proxy.close();
+            proxy = null;
         }
     }
 }
