@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * node leads then, until the request's deadline ({@code requestTimeoutMs} after {@link #send}); then the caller gets
  * the API's error response with REQUEST_TIMED_OUT for every topic or resource ({@link ControllerResponses}), as
  * Kafka answers a forwarded request that timed out, and a connection the request was in flight on is closed (as
- * Kafka's network client drops a connection at a request timeout). A request is never answered twice. A request
+ * Kafka's network client drops a connection at a request timeout). When another node becomes the active controller,
+ * requests in flight to the previous one are sent again to it at once (checked every {@code retryBackoffMs}), so a
+ * controller cut off from the quorum does not hold a heartbeat until its lease is lost. A request is never answered
+ * twice. A request
  * sent again after a lost connection may have been applied already, so its second answer may say so (a
  * TOPIC_ALREADY_EXISTS), as in Kafka.
  *
@@ -59,6 +62,8 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
     private int heldRequests;
     private boolean retryScheduled;
     private boolean closed;
+    /** The controller the last leader check saw; -1 before the first. */
+    private int watchedLeader = -1;
 
     /**
      * @param localId this node's id (the client id of its requests, {@code fjord-forwarding-<id>})
@@ -80,7 +85,37 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
             group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fjord-controller-forwarding", true),
                     NioIoHandler.newFactory());
             loop = group.next();
+            loop.scheduleWithFixedDelay(this::checkLeader, config.retryBackoffMs(), config.retryBackoffMs(),
+                    TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * When another node has become the active controller, requests in flight to the previous one are sent again to
+     * the new one at once: a controller cut off from the quorum may never answer them, and waiting out the request
+     * timeout would let a heartbeat miss its lease (the controller would fence this broker).
+     */
+    private void checkLeader() {
+        if (closed) {
+            return;
+        }
+        int leader = controllerId.getAsInt();
+        if (leader < 0 || leader == watchedLeader) {
+            return;
+        }
+        watchedLeader = leader;
+        List<NodeConnection<ForwardedRequest>> stale = new ArrayList<>();
+        connections.forEach((nodeId, connection) -> {
+            if (nodeId != leader && !connection.isIdle()) {
+                stale.add(connection);
+            }
+        });
+        for (NodeConnection<ForwardedRequest> connection : stale) {
+            LOG.info("Controller {} took over from {}: sending the requests in flight to {} again", leader,
+                    connection.nodeId(), leader);
+            connection.close(); // its unanswered requests come back through closed(), first in line
+        }
+        pump();
     }
 
     @Override

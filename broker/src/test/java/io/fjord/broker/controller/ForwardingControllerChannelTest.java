@@ -138,6 +138,31 @@ class ForwardingControllerChannelTest {
     }
 
     @Test
+    void aRequestInFlightToAControllerThatLostTheLeadershipGoesToTheNewOneWithoutWaitingForItsTimeout()
+            throws Exception {
+        CompletableFuture<Void> receivedByOne = new CompletableFuture<>();
+        // Node 1 was cut off from the quorum: it takes the request and never answers.
+        ControllerNodeFixture one = node(1, Map.of(), received -> {
+            receivedByOne.complete(null);
+            return new CompletableFuture<>();
+        });
+        ControllerNodeFixture two = node(2, Map.of(), received -> createTopicsAnswer(received.request(),
+                Errors.NONE));
+        leader.set(1);
+        // A deadline longer than the wait below: only a resend to the new controller can answer in time.
+        ForwardingControllerChannel channel = channel(ForwardingConfig.withDefaults()
+                .withRequestTimeoutMs(TimeUnit.SECONDS.toMillis(10 * ANSWER_WAIT_SECONDS)), one, two);
+
+        CompletableFuture<ApiMessage> answer = channel.send(ApiKey.CREATE_TOPICS, createTopics("a"));
+        receivedByOne.get(ANSWER_WAIT_SECONDS, TimeUnit.SECONDS);
+        leader.set(2);
+
+        assertThat(errorCodes(createTopicsResult(answer))).containsExactly(Errors.NONE.code());
+        assertThat(one.received).hasSize(1);
+        assertThat(two.received).hasSize(1);
+    }
+
+    @Test
     void notControllerFromTheLeaderNotYetActiveIsRetriedUntilItAnswers() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         ControllerNodeFixture one = node(1, Map.of(), received -> createTopicsAnswer(received.request(),
