@@ -30,6 +30,7 @@ import io.fjord.broker.handlers.BrokerFeatures;
 import io.fjord.broker.handlers.DescribeClusterHandler;
 import io.fjord.broker.fetch.FollowerPositions;
 import io.fjord.broker.handlers.FetchHandler;
+import io.fjord.broker.handlers.ListConfigResourcesHandler;
 import io.fjord.broker.handlers.ListOffsetsHandler;
 import io.fjord.broker.handlers.MetadataHandler;
 import io.fjord.broker.RequestHandlerPool;
@@ -256,6 +257,7 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
         LoggerLevels loggers = LogbackLoggerLevels.current();
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
+        handlers.put(ApiKey.LIST_CONFIG_RESOURCES, new ListConfigResourcesHandler(cache));
         handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, replicaManager::deleteRecords));
         AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
