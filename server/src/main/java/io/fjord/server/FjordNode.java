@@ -180,7 +180,7 @@ public final class FjordNode implements AutoCloseable {
         controller = controllerChannel(local);
         if (!config.quorum().isBroker()) {
             // A controller-only node: the quorum and the controller, no logs, no client listener.
-            awaitAttached(quorum.loader().attach(new MetadataPublication(cache, List.of())::publish));
+            awaitAttached(quorum.loader().attach(new MetadataPublication(cache, List.of())));
             LOG.info("Fjord node {} of cluster {} is ready as a controller; listening on {}", config.nodeId(),
                     identity.clusterId().orElseThrow(), boundListeners());
             return;
@@ -219,7 +219,7 @@ public final class FjordNode implements AutoCloseable {
                 List.of(replicaManager, replicationThrottles,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
         // From here on the loader publishes every committed change, starting with the image so far.
-        awaitAttached(quorum.loader().attach(publication::publish));
+        awaitAttached(quorum.loader().attach(publication));
 
         TopicAdminHandlers topicAdmin = new TopicAdminHandlers(controller);
         Map<ApiKey, ApiHandler> handlers = new EnumMap<>(ApiKey.class);
