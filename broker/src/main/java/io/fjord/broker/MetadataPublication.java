@@ -1,6 +1,8 @@
 package io.fjord.broker;
 
+import io.fjord.metadata.image.MetadataChanges;
 import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.quorum.ImagePublisher;
 import java.util.List;
 
 /**
@@ -8,7 +10,7 @@ import java.util.List;
  * handlers read, so a handler never sees a topic whose logs do not exist yet. Thread-safety: {@link #publish} is
  * called only by the metadata loader's thread, in log order; {@link #image} from any thread.
  */
-public final class MetadataPublication {
+public final class MetadataPublication implements ImagePublisher {
     private final MetadataCache cache;
     private final List<MetadataPublisher> publishers;
 
@@ -21,9 +23,15 @@ public final class MetadataPublication {
         return cache.image();
     }
 
+    @Override
     public void publish(MetadataImage previous, MetadataImage current) {
+        publish(previous, current, MetadataChanges.between(previous, current));
+    }
+
+    @Override
+    public void publish(MetadataImage previous, MetadataImage current, MetadataChanges changes) {
         for (MetadataPublisher publisher : publishers) {
-            publisher.publish(previous, current);
+            publisher.publish(previous, current, changes);
         }
         cache.publish(current);
     }

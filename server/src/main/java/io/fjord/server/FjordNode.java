@@ -30,6 +30,7 @@ import io.fjord.broker.handlers.BrokerFeatures;
 import io.fjord.broker.handlers.DescribeClusterHandler;
 import io.fjord.broker.fetch.FollowerPositions;
 import io.fjord.broker.handlers.FetchHandler;
+import io.fjord.broker.handlers.ListConfigResourcesHandler;
 import io.fjord.broker.handlers.ListOffsetsHandler;
 import io.fjord.broker.handlers.MetadataHandler;
 import io.fjord.broker.RequestHandlerPool;
@@ -179,7 +180,7 @@ public final class FjordNode implements AutoCloseable {
         controller = controllerChannel(local);
         if (!config.quorum().isBroker()) {
             // A controller-only node: the quorum and the controller, no logs, no client listener.
-            awaitAttached(quorum.loader().attach(new MetadataPublication(cache, List.of())::publish));
+            awaitAttached(quorum.loader().attach(new MetadataPublication(cache, List.of())));
             LOG.info("Fjord node {} of cluster {} is ready as a controller; listening on {}", config.nodeId(),
                     identity.clusterId().orElseThrow(), boundListeners());
             return;
@@ -218,7 +219,7 @@ public final class FjordNode implements AutoCloseable {
                 List.of(replicaManager, replicationThrottles,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
         // From here on the loader publishes every committed change, starting with the image so far.
-        awaitAttached(quorum.loader().attach(publication::publish));
+        awaitAttached(quorum.loader().attach(publication));
 
         TopicAdminHandlers topicAdmin = new TopicAdminHandlers(controller);
         Map<ApiKey, ApiHandler> handlers = new EnumMap<>(ApiKey.class);
@@ -256,6 +257,7 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
         LoggerLevels loggers = LogbackLoggerLevels.current();
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
+        handlers.put(ApiKey.LIST_CONFIG_RESOURCES, new ListConfigResourcesHandler(cache));
         handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, replicaManager::deleteRecords));
         AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());

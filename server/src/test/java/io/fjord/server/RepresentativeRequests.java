@@ -23,6 +23,7 @@ import io.fjord.protocol.message.FindCoordinatorRequestData;
 import io.fjord.protocol.message.HeartbeatRequestData;
 import io.fjord.protocol.message.JoinGroupRequestData;
 import io.fjord.protocol.message.LeaveGroupRequestData;
+import io.fjord.protocol.message.ListConfigResourcesRequestData;
 import io.fjord.protocol.message.ListGroupsRequestData;
 import io.fjord.protocol.message.OffsetCommitRequestData;
 import io.fjord.protocol.message.OffsetDeleteRequestData;
@@ -92,6 +93,11 @@ final class RepresentativeRequests {
                 Map.entry(ApiKey.ALTER_CONFIGS, this::alterConfigs),
                 Map.entry(ApiKey.INCREMENTAL_ALTER_CONFIGS, this::incrementalAlterConfigs),
                 Map.entry(ApiKey.DELETE_RECORDS, this::deleteRecords),
+                Map.entry(ApiKey.LIST_CONFIG_RESOURCES, version -> version == 0
+                        ? List.of(new ListConfigResourcesRequestData())
+                        : List.of(new ListConfigResourcesRequestData(), new ListConfigResourcesRequestData()
+                                .setResourceTypes(list((byte) 2, (byte) 32)), new ListConfigResourcesRequestData()
+                                .setResourceTypes(list((byte) 2, (byte) 64)))), // 64: UNSUPPORTED_VERSION
                 Map.entry(ApiKey.DESCRIBE_LOG_DIRS, this::describeLogDirs),
                 Map.entry(ApiKey.DESCRIBE_TOPIC_PARTITIONS, this::describeTopicPartitions),
                 Map.entry(ApiKey.DESCRIBE_PRODUCERS, this::describeProducers),

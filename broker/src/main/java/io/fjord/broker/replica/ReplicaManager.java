@@ -8,6 +8,7 @@ import io.fjord.broker.config.TopicConfigs;
 import io.fjord.broker.controller.ControllerChannel;
 import io.fjord.broker.delayed.DelayedOperationPurgatory;
 import io.fjord.metadata.image.BrokerImage;
+import io.fjord.metadata.image.MetadataChanges;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.image.TopicImage;
@@ -207,14 +208,24 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
 
     @Override
     public void publish(MetadataImage previous, MetadataImage current) {
+        publish(previous, current, MetadataChanges.between(previous, current));
+    }
+
+    /**
+     * Visits only the topics the change touched (created, changed, or with changed configs), all of them only when
+     * broker configs changed: an entry costs what it changed, not the number of partitions in the cluster.
+     */
+    @Override
+    public void publish(MetadataImage previous, MetadataImage current, MetadataChanges changes) {
         image = current;
-        deleteRemovedTopics(previous, current);
+        deleteRemovedTopics(previous, changes);
         ConfigResolver resolver = configs.resolve(current);
-        boolean brokerConfigsChanged = configs.brokerConfigsChanged(previous, current);
+        boolean brokerConfigsChanged = !changes.changedBrokerConfigs().isEmpty()
+                && configs.brokerConfigsChanged(previous, current);
         Set<TopicPartition> toDelete = new LinkedHashSet<>();
         Map<TopicPartition, PartitionChange> toLead = new LinkedHashMap<>();
         Map<TopicPartition, PartitionChange> toFollow = new LinkedHashMap<>();
-        for (TopicImage topic : current.topicsById().values()) {
+        for (TopicImage topic : brokerConfigsChanged ? current.topicsById().values() : touched(current, changes)) {
             Map<String, String> overrides = current.topicConfig(topic.name());
             boolean configChanged = brokerConfigsChanged || !previous.topicConfig(topic.name()).equals(overrides);
             TopicImage before = previous.topicsById().get(topic.topicId());
@@ -280,9 +291,22 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         return new TopicSettings(resolver.logConfig(overrides), minInsyncReplicas);
     }
 
-    private void deleteRemovedTopics(MetadataImage previous, MetadataImage current) {
-        for (TopicImage removed : previous.topicsById().values()) {
-            if (current.topicsById().containsKey(removed.topicId())) {
+    /** The current topics the change created or changed, or whose config overrides changed. */
+    private static Collection<TopicImage> touched(MetadataImage current, MetadataChanges changes) {
+        Map<UUID, TopicImage> touched = new LinkedHashMap<>();
+        for (UUID topicId : changes.changedTopicIds()) {
+            current.topic(topicId).ifPresent(topic -> touched.put(topicId, topic));
+        }
+        for (String name : changes.changedTopicConfigs()) {
+            current.topic(name).ifPresent(topic -> touched.put(topic.topicId(), topic));
+        }
+        return touched.values();
+    }
+
+    private void deleteRemovedTopics(MetadataImage previous, MetadataChanges changes) {
+        for (UUID removedTopicId : changes.removedTopicIds()) {
+            TopicImage removed = previous.topicsById().get(removedTopicId);
+            if (removed == null) {
                 continue;
             }
             Set<TopicPartition> hosted = new LinkedHashSet<>();

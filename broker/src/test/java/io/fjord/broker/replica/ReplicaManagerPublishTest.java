@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fjord.broker.ImageConfigResolver;
 import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.config.ConfigResolver;
+import io.fjord.metadata.image.MetadataChanges;
 import io.fjord.metadata.image.MetadataDelta;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.records.ConfigRecord;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,7 +64,8 @@ class ReplicaManagerPublishTest {
         }
         MetadataImage previous = image;
         image = delta.apply();
-        publisher.publish(previous, image);
+        // As the metadata loader publishes: with the delta's changes, so only the touched topics are visited.
+        publisher.publish(previous, image, delta.changes());
     }
 
     private void createTopic(String name) {
@@ -73,6 +76,30 @@ class ReplicaManagerPublishTest {
 
     private LogConfig logConfig(String topic) {
         return logManager.getLog(new TopicPartition(topic, 0)).orElseThrow().config();
+    }
+
+    /** The publisher trusts the change set: an entry costs what it changed, not a walk over every topic. */
+    @Test
+    void aPublishVisitsOnlyTheTopicsTheChangeNames() {
+        createTopic("first");
+        MetadataDelta delta = new MetadataDelta(image);
+        UUID unnamedId = UUID.randomUUID();
+        UUID namedId = UUID.randomUUID();
+        for (UUID id : List.of(unnamedId, namedId)) {
+            delta.replay(new TopicRecord(id == namedId ? "named" : "unnamed", id), ++offset);
+            delta.replay(new PartitionRecord(id, 0, List.of(NODE_ID), List.of(NODE_ID), NODE_ID, 0, 0), ++offset);
+        }
+        MetadataImage next = delta.apply();
+
+        publisher.publish(image, next, new MetadataChanges(Set.of(namedId), Set.of(), Set.of(), Set.of(), Set.of(),
+                Set.of()));
+
+        assertThat(logManager.getLog(new TopicPartition("named", 0))).isPresent();
+        assertThat(logManager.getLog(new TopicPartition("unnamed", 0))).isEmpty();
+        assertThat(logManager.getLog(new TopicPartition("first", 0))).isPresent();
+        // Without a change set (two unrelated images) everything is compared.
+        publisher.publish(image, next);
+        assertThat(logManager.getLog(new TopicPartition("unnamed", 0))).isPresent();
     }
 
     @Test

@@ -14,39 +14,53 @@ import io.fjord.metadata.records.RemoveTopicRecord;
 import io.fjord.metadata.records.TopicRecord;
 import io.fjord.metadata.records.UnregisterBrokerRecord;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.UUID;
+import org.pcollections.PMap;
+import org.pcollections.TreePMap;
 
 /**
  * Replays records on top of an image and builds the next image. A record that contradicts the image (a partition of
  * an unknown topic, a second topic with a taken name, a change of a broker registration with another epoch) raises
  * {@link IllegalStateException}: the metadata log is the truth, and such a log is damaged.
  *
+ * <p>The maps are persistent and shared with the base image: each record replaces only the entries it changes
+ * (O(log n) each), so a delta costs in proportion to its records, not to the cluster's size.
+ *
  * <p>Not thread-safe: one delta per replaying thread.
  */
 public final class MetadataDelta {
     private long offset;
-    private final Map<Integer, BrokerImage> brokers;
-    private final Map<String, TopicImage> topicsByName;
-    private final Map<UUID, TopicImage> topicsById;
-    private final Map<String, Map<String, String>> topicConfigs;
-    private final Map<String, Map<String, String>> brokerConfigs;
-    private final Map<String, Map<String, String>> groupConfigs;
+    private PMap<Integer, BrokerImage> brokers;
+    private PMap<String, TopicImage> topicsByName;
+    private PMap<UUID, TopicImage> topicsById;
+    private PMap<String, Map<String, String>> topicConfigs;
+    private PMap<String, Map<String, String>> brokerConfigs;
+    private PMap<String, Map<String, String>> groupConfigs;
     private long nextProducerId;
-    private final Map<String, Short> features;
+    private PMap<String, Short> features;
     private long lastBrokerEpoch;
+    private final MetadataImage base;
+    // The keys records touched: what publishers are told changed, resolved against the base image in changes().
+    private final Set<UUID> touchedTopicIds = new HashSet<>();
+    private final Set<Integer> touchedBrokerIds = new HashSet<>();
+    private final Set<String> touchedTopicConfigs = new HashSet<>();
+    private final Set<String> touchedBrokerConfigs = new HashSet<>();
+    private final Set<String> touchedGroupConfigs = new HashSet<>();
 
     public MetadataDelta(MetadataImage base) {
+        this.base = base;
         this.offset = base.offset();
-        this.brokers = new HashMap<>(base.brokers());
-        this.topicsByName = new HashMap<>(base.topicsByName());
-        this.topicsById = new HashMap<>(base.topicsById());
-        this.topicConfigs = new HashMap<>(base.topicConfigs());
-        this.brokerConfigs = new HashMap<>(base.brokerConfigs());
-        this.groupConfigs = new HashMap<>(base.groupConfigs());
+        this.brokers = MetadataImage.persistent(base.brokers());
+        this.topicsByName = MetadataImage.persistent(base.topicsByName());
+        this.topicsById = MetadataImage.persistent(base.topicsById());
+        this.topicConfigs = MetadataImage.persistent(base.topicConfigs());
+        this.brokerConfigs = MetadataImage.persistent(base.brokerConfigs());
+        this.groupConfigs = MetadataImage.persistent(base.groupConfigs());
         this.nextProducerId = base.nextProducerId();
-        this.features = new HashMap<>(base.features());
+        this.features = MetadataImage.persistent(base.features());
         this.lastBrokerEpoch = base.lastBrokerEpoch();
     }
 
@@ -56,46 +70,32 @@ public final class MetadataDelta {
             if (topicsByName.containsKey(topic.name()) || topicsById.containsKey(topic.topicId())) {
                 throw new IllegalStateException("topic " + topic.name() + " already exists");
             }
-            put(new TopicImage(topic.name(), topic.topicId(), new TreeMap<>()));
+            put(new TopicImage(topic.name(), topic.topicId(), TreePMap.empty()));
         } else if (record instanceof PartitionRecord partition) {
             TopicImage topic = topicsById.get(partition.topicId());
             if (topic == null) {
                 throw new IllegalStateException("partition of unknown topic id " + partition.topicId());
             }
-            TreeMap<Integer, PartitionImage> partitions = new TreeMap<>(topic.partitions());
-            partitions.put(partition.partitionId(), new PartitionImage(partition.partitionId(), partition.replicas(),
+            put(topic.withPartition(new PartitionImage(partition.partitionId(), partition.replicas(),
                     partition.isr(), partition.leader(), partition.leaderEpoch(), partition.partitionEpoch(),
                     partition.removingReplicas(), partition.addingReplicas(), partition.leaderRecoveryState(),
-                    partition.eligibleLeaderReplicas(), partition.lastKnownElr()));
-            put(new TopicImage(topic.name(), topic.topicId(), partitions));
+                    partition.eligibleLeaderReplicas(), partition.lastKnownElr())));
         } else if (record instanceof RemoveTopicRecord remove) {
-            TopicImage topic = topicsById.remove(remove.topicId());
+            TopicImage topic = topicsById.get(remove.topicId());
             if (topic == null) {
                 throw new IllegalStateException("removal of unknown topic id " + remove.topicId());
             }
-            topicsByName.remove(topic.name());
-            topicConfigs.remove(topic.name());
+            topicsById = topicsById.minus(remove.topicId());
+            topicsByName = topicsByName.minus(topic.name());
+            topicConfigs = topicConfigs.minus(topic.name());
+            touchedTopicIds.add(remove.topicId());
+            touchedTopicConfigs.add(topic.name());
         } else if (record instanceof ConfigRecord config) {
-            Map<String, Map<String, String>> configs = switch (config.resourceType()) {
-                case ConfigRecord.TOPIC -> topicConfigs;
-                case ConfigRecord.GROUP -> groupConfigs;
-                default -> brokerConfigs;
-            };
-            Map<String, String> overrides = new HashMap<>(configs.getOrDefault(config.resourceName(), Map.of()));
-            if (config.value() == null) {
-                overrides.remove(config.name());
-            } else {
-                overrides.put(config.name(), config.value());
-            }
-            if (overrides.isEmpty()) {
-                configs.remove(config.resourceName());
-            } else {
-                configs.put(config.resourceName(), Map.copyOf(overrides));
-            }
+            replayConfig(config);
         } else if (record instanceof RegisterBrokerRecord broker) {
             // Version-0 records have no epoch: their offset stands in, as Kafka's epochs are registration offsets.
             long epoch = broker.brokerEpoch() >= 0 ? broker.brokerEpoch() : recordOffset;
-            brokers.put(broker.brokerId(), new BrokerImage(broker.brokerId(), broker.incarnationId(), epoch,
+            putBroker(new BrokerImage(broker.brokerId(), broker.incarnationId(), epoch,
                     broker.endpoints(), broker.features(), broker.rack(), broker.fenced(),
                     broker.inControlledShutdown(), recordOffset, broker.inControlledShutdown() ? recordOffset : -1));
             lastBrokerEpoch = Math.max(lastBrokerEpoch, epoch);
@@ -113,17 +113,18 @@ public final class MetadataDelta {
                     : change.inControlledShutdown() == BrokerRegistrationChangeRecord.IN_CONTROLLED_SHUTDOWN;
             long controlledShutdownOffset = !inControlledShutdown ? -1
                     : broker.inControlledShutdown() ? broker.controlledShutdownOffset() : recordOffset;
-            brokers.put(broker.brokerId(), broker.withState(fenced, inControlledShutdown, controlledShutdownOffset));
+            putBroker(broker.withState(fenced, inControlledShutdown, controlledShutdownOffset));
         } else if (record instanceof UnregisterBrokerRecord unregister) {
             registration(unregister.brokerId(), unregister.brokerEpoch());
-            brokers.remove(unregister.brokerId());
+            brokers = brokers.minus(unregister.brokerId());
+            touchedBrokerIds.add(unregister.brokerId());
         } else if (record instanceof PartitionChangeRecord change) {
             replayPartitionChange(change);
         } else if (record instanceof FeatureLevelRecord feature) {
             if (feature.featureLevel() == 0) {
-                features.remove(feature.name());
+                features = features.minus(feature.name());
             } else {
-                features.put(feature.name(), feature.featureLevel());
+                features = features.plus(feature.name(), feature.featureLevel());
             }
         } else if (record instanceof ProducerIdsRecord ids) {
             if (ids.nextProducerId() <= nextProducerId) {
@@ -148,7 +149,7 @@ public final class MetadataDelta {
                     + offsets.controlledShutdownOffset() + " while "
                     + (broker.inControlledShutdown() ? "" : "not ") + "in controlled shutdown");
         }
-        brokers.put(broker.brokerId(), broker.withOffsets(offsets.registeredOffset(),
+        putBroker(broker.withOffsets(offsets.registeredOffset(),
                 offsets.controlledShutdownOffset()));
     }
 
@@ -169,15 +170,65 @@ public final class MetadataDelta {
             throw new IllegalStateException("change of unknown partition " + change.partitionId() + " of topic id "
                     + change.topicId());
         }
-        PartitionImage next = current.merge(change);
-        TreeMap<Integer, PartitionImage> partitions = new TreeMap<>(topic.partitions());
-        partitions.put(next.partitionId(), next);
-        put(new TopicImage(topic.name(), topic.topicId(), partitions));
+        put(topic.withPartition(current.merge(change)));
+    }
+
+    /** One config override set or removed; a resource without overrides left is dropped. */
+    private void replayConfig(ConfigRecord config) {
+        PMap<String, Map<String, String>> configs = switch (config.resourceType()) {
+            case ConfigRecord.TOPIC -> topicConfigs;
+            case ConfigRecord.GROUP -> groupConfigs;
+            default -> brokerConfigs;
+        };
+        // One resource's overrides are few: copying them is the cost of this change, not of the cluster.
+        Map<String, String> overrides = new HashMap<>(configs.getOrDefault(config.resourceName(), Map.of()));
+        if (config.value() == null) {
+            overrides.remove(config.name());
+        } else {
+            overrides.put(config.name(), config.value());
+        }
+        configs = overrides.isEmpty() ? configs.minus(config.resourceName())
+                : configs.plus(config.resourceName(), Map.copyOf(overrides));
+        switch (config.resourceType()) {
+            case ConfigRecord.TOPIC -> {
+                topicConfigs = configs;
+                touchedTopicConfigs.add(config.resourceName());
+            }
+            case ConfigRecord.GROUP -> {
+                groupConfigs = configs;
+                touchedGroupConfigs.add(config.resourceName());
+            }
+            default -> {
+                brokerConfigs = configs;
+                touchedBrokerConfigs.add(config.resourceName());
+            }
+        }
     }
 
     private void put(TopicImage topic) {
-        topicsByName.put(topic.name(), topic);
-        topicsById.put(topic.topicId(), topic);
+        topicsByName = topicsByName.plus(topic.name(), topic);
+        topicsById = topicsById.plus(topic.topicId(), topic);
+        touchedTopicIds.add(topic.topicId());
+    }
+
+    private void putBroker(BrokerImage broker) {
+        brokers = brokers.plus(broker.brokerId(), broker);
+        touchedBrokerIds.add(broker.brokerId());
+    }
+
+    /** What the records replayed so far changed against the base image; costs the number of keys they touched. */
+    public MetadataChanges changes() {
+        Set<UUID> changedTopicIds = new HashSet<>();
+        Set<UUID> removedTopicIds = new HashSet<>();
+        for (UUID topicId : touchedTopicIds) {
+            if (topicsById.containsKey(topicId)) {
+                changedTopicIds.add(topicId);
+            } else if (base.topicsById().containsKey(topicId)) {
+                removedTopicIds.add(topicId);
+            }
+        }
+        return new MetadataChanges(changedTopicIds, removedTopicIds, touchedBrokerIds, touchedTopicConfigs,
+                touchedBrokerConfigs, touchedGroupConfigs);
     }
 
     public MetadataImage apply() {

@@ -3,11 +3,17 @@ package io.fjord.metadata.image;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
 
 /**
  * The cluster's metadata as of one offset of the metadata log: brokers, topics with their partitions, configuration
  * overrides and the next free producer id. Built only by replaying records ({@link MetadataDelta}); never changed, so
  * any thread may read it while a newer image is being built.
+ *
+ * <p>Its maps are persistent ({@link PMap}, Kafka's own choice for its images): the next image shares every entry
+ * that did not change with this one, so applying a change costs in proportion to the change (times log n), not to the
+ * cluster's size. Maps handed in that are not persistent are copied once.
  *
  * @param offset          the last metadata-log offset applied, -1 for the empty image
  * @param topicConfigs    overrides by topic name
@@ -25,13 +31,21 @@ public record MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<
     public static final MetadataImage EMPTY = new MetadataImage(-1, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0);
 
     public MetadataImage {
-        brokers = Map.copyOf(brokers);
-        topicsByName = Map.copyOf(topicsByName);
-        topicsById = Map.copyOf(topicsById);
-        topicConfigs = Map.copyOf(topicConfigs);
-        brokerConfigs = Map.copyOf(brokerConfigs);
-        groupConfigs = Map.copyOf(groupConfigs);
-        features = Map.copyOf(features);
+        brokers = persistent(brokers);
+        topicsByName = persistent(topicsByName);
+        topicsById = persistent(topicsById);
+        topicConfigs = persistent(topicConfigs);
+        brokerConfigs = persistent(brokerConfigs);
+        groupConfigs = persistent(groupConfigs);
+        features = persistent(features);
+    }
+
+    /** The map itself when persistent (immutable, so it can be shared), else a persistent copy without nulls. */
+    static <K, V> PMap<K, V> persistent(Map<K, V> map) {
+        if (map instanceof PMap<K, V> persistent) {
+            return persistent;
+        }
+        return HashTreePMap.from(Map.copyOf(map));
     }
 
     /** An image without features and broker epochs. */

@@ -1,5 +1,6 @@
 package io.fjord.metadata.quorum;
 
+import io.fjord.metadata.image.MetadataChanges;
 import io.fjord.metadata.image.MetadataImage;
 
 /**
@@ -9,4 +10,12 @@ import io.fjord.metadata.image.MetadataImage;
 @FunctionalInterface
 public interface ImagePublisher {
     void publish(MetadataImage previous, MetadataImage current);
+
+    /**
+     * As {@link #publish(MetadataImage, MetadataImage)}, told which entries changed, so the cost can follow the
+     * change rather than the cluster's size. The loader calls this one.
+     */
+    default void publish(MetadataImage previous, MetadataImage current, MetadataChanges changes) {
+        publish(previous, current);
+    }
 }

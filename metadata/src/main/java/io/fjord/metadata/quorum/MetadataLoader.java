@@ -1,5 +1,6 @@
 package io.fjord.metadata.quorum;
 
+import io.fjord.metadata.image.MetadataChanges;
 import io.fjord.metadata.image.MetadataDelta;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.records.MetadataRecord;
@@ -242,7 +243,7 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
                 previous = publish(previous, delta);
                 delta = null;
                 MetadataImage snapshot = MetadataSnapshots.decode(loaded.state);
-                publishImage(previous, snapshot);
+                publishImage(previous, snapshot, MetadataChanges.between(previous, snapshot));
                 previous = snapshot;
                 endOffset = loaded.snapshotId.offset();
                 // Every epoch begins with its LEADER_CHANGE entry, so the epoch of the snapshot's last entry began.
@@ -255,7 +256,8 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
                 MetadataImage current = publish(previous, delta);
                 delta = null;
                 previous = current;
-                attach.publisher.publish(MetadataImage.EMPTY, current);
+                attach.publisher.publish(MetadataImage.EMPTY, current,
+                        MetadataChanges.between(MetadataImage.EMPTY, current));
                 publisher = attach.publisher;
                 attach.attached.complete(null);
             }
@@ -271,13 +273,13 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
             return previous;
         }
         MetadataImage current = delta.apply();
-        publishImage(previous, current);
+        publishImage(previous, current, delta.changes());
         return current;
     }
 
-    private void publishImage(MetadataImage previous, MetadataImage current) {
+    private void publishImage(MetadataImage previous, MetadataImage current, MetadataChanges changes) {
         if (publisher != null) {
-            publisher.publish(previous, current);
+            publisher.publish(previous, current, changes);
         }
         image = current;
     }

@@ -2,6 +2,7 @@ package io.fjord.broker.coordinator.driver;
 
 import io.fjord.broker.MetadataPublisher;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
+import io.fjord.metadata.image.MetadataChanges;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.image.TopicImage;
@@ -29,6 +30,11 @@ public final class OffsetsTopicPublisher implements MetadataPublisher {
 
     @Override
     public void publish(MetadataImage previous, MetadataImage current) {
+        publish(previous, current, MetadataChanges.between(previous, current));
+    }
+
+    @Override
+    public void publish(MetadataImage previous, MetadataImage current, MetadataChanges changes) {
         Map<Integer, Leadership> before = ledPartitions(previous);
         Map<Integer, Leadership> after = ledPartitions(current);
         before.forEach((partition, epoch) -> {
@@ -45,15 +51,31 @@ public final class OffsetsTopicPublisher implements MetadataPublisher {
                 driver.onElected(partition, leadership.leaderEpoch());
             }
         });
-        if (!previous.groupConfigs().equals(current.groupConfigs())) {
+        if (!changes.changedGroupConfigs().isEmpty() && !previous.groupConfigs().equals(current.groupConfigs())) {
             driver.onGroupConfigsUpdate(current.groupConfigs());
         }
-        if (ImageTopicMetadata.topicsDiffer(previous, current)) {
+        if (topicsDiffer(previous, current, changes)) {
             driver.onMetadataUpdate(new ImageTopicMetadata(current));
         }
     }
 
     private record Leadership(UUID topicId, int leaderEpoch) {
+    }
+
+    /** {@link ImageTopicMetadata#topicsDiffer} over the changed topics only: one removed, new or resized. */
+    private static boolean topicsDiffer(MetadataImage previous, MetadataImage current, MetadataChanges changes) {
+        if (!changes.removedTopicIds().isEmpty()) {
+            return true;
+        }
+        for (UUID topicId : changes.changedTopicIds()) {
+            Optional<TopicImage> before = previous.topic(topicId);
+            Optional<TopicImage> after = current.topic(topicId);
+            if (before.isEmpty() || after.isEmpty()
+                    || before.get().partitionCount() != after.get().partitionCount()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The offsets partitions this node leads in the image. */
