@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -208,24 +210,63 @@ final class ReplicaFetcher {
      * (nothing was sent).
      */
     boolean doWork() throws InterruptedException {
-        List<PlannedFetch> planned = plan(clock.millis());
-        if (planned.isEmpty()) {
+        Round round = sendRound();
+        if (round == null) {
             return false;
         }
+        try {
+            // The endpoint fails the request at its own timeout; this bound only guards against one that does not.
+            round.response().get(2 * config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // completeRound sees the failure (or the missing answer) and backs off.
+        }
+        completeRound(round);
+        return true;
+    }
+
+    /** A Fetch sent for the planned partitions, whose answer {@link #completeRound} applies. */
+    record Round(List<PlannedFetch> planned, CompletableFuture<ApiMessage> response) {
+    }
+
+    /**
+     * The first half of a round, without waiting: sends one Fetch for the ready partitions; null when none is
+     * ready. The thread's loop, and a simulation stepping the fetcher in simulated time, call it.
+     */
+    Round sendRound() {
+        List<PlannedFetch> planned = plan(clock.millis());
+        if (planned.isEmpty()) {
+            return null;
+        }
+        CompletableFuture<ApiMessage> response;
+        try {
+            response = leader.send(ApiKey.FETCH,
+                    version -> ReplicaRequests.fetch(version, localId, brokerEpoch.getAsLong(), config, planned));
+        } catch (RuntimeException e) {
+            response = CompletableFuture.failedFuture(e);
+        }
+        return new Round(planned, response);
+    }
+
+    /**
+     * The second half of a round: applies the answer (a failed or missing one backs the partitions off), then
+     * recovers the partitions out of range by asking the leader, which waits for its answers.
+     */
+    void completeRound(Round round) throws InterruptedException {
+        List<PlannedFetch> planned = round.planned();
         ApiMessage answer;
         try {
-            CompletableFuture<ApiMessage> response = leader.send(ApiKey.FETCH,
-                    version -> ReplicaRequests.fetch(version, localId, brokerEpoch.getAsLong(), config, planned));
-            // The endpoint fails the request at its own timeout; this bound only guards against one that does not.
-            answer = response.get(2 * config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+            answer = round.response().getNow(null);
+            if (answer == null) {
+                throw new TimeoutException("no answer");
+            }
+        } catch (CompletionException | CancellationException | TimeoutException e) {
             if (running) {
                 LOG.info("Replica fetcher {} could not fetch from leader {}: {}; backing off {} ms", fetcherIndex,
                         leaderId, e.getCause() != null ? e.getCause().toString() : e.toString(),
                         config.fetchBackoffMs());
             }
             delay(planned);
-            return true;
+            return;
         }
         Set<TopicPartition> changed = new HashSet<>();
         List<PlannedFetch> outOfRange = new ArrayList<>();
@@ -234,7 +275,6 @@ final class ReplicaFetcher {
             recoverOutOfRange(partition, changed);
         }
         changed.forEach(partitionChanged);
-        return true;
     }
 
     /** The ready partitions with their logs' positions now. */

@@ -113,6 +113,11 @@ public final class ReplicaFetcherManager implements ReplicaFetching {
         return result;
     }
 
+    /** The fetchers now; a simulation steps them round by round instead of starting their threads. */
+    synchronized List<ReplicaFetcher> fetchers() {
+        return List.copyOf(fetchers.values());
+    }
+
     /** The number of running fetchers; for tests. */
     synchronized int fetcherCount() {
         return fetchers.size();

@@ -1,0 +1,259 @@
+package io.fjord.broker.replica.sim;
+
+import io.fjord.broker.replica.Partition;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.image.PartitionImage;
+import io.fjord.metadata.image.TopicImage;
+import io.fjord.protocol.codec.RecordCodec;
+import io.fjord.protocol.records.Record;
+import io.fjord.protocol.records.RecordBatch;
+import io.fjord.storage.PartitionLog;
+import io.fjord.storage.TopicPartition;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The replication promises, checked after every simulation step (a failure names the first broken one).
+ *
+ * <ul>
+ *   <li>Committed history: the batches below any leader's high watermark form one history (the reference, its end
+ *   the highest high watermark any leader reached). Every live replica's log below its own high watermark is
+ *   byte-identical to it (so all logs are identical below the smallest high watermark of the in-sync replicas, and a
+ *   follower never serves a record outside it); the leader the controller elected, once it acts on its election,
+ *   holds the whole reference (it lost nothing committed), and no replica truncates below what was checked.</li>
+ *   <li>Acknowledged records: each acks=all acknowledgement is in the reference at its offset with the values sent,
+ *   once a leader's high watermark passes it (before the end for every partition that has a leader then).</li>
+ *   <li>High watermarks: as Kafka, a leader's never moves back during its leadership (one leader epoch of one
+ *   incarnation); a follower takes the leader's, capped to its log end, and never moves it back either
+ *   ({@code maybeUpdateHighWatermark}). A restart starts again from the checkpoint, which may lag.</li>
+ *   <li>Leadership: at most one broker leads each leader epoch; the controller's leader is always in the ISR
+ *   (elected from the ISR, or from the ELR, which puts it back in the ISR).</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: the simulation's one thread calls it.
+ */
+final class ReplicationInvariants {
+    /** One committed batch: its offsets and exact bytes. */
+    private record CommittedBatch(long baseOffset, long nextOffset, byte[] bytes) {
+    }
+
+    /** A replica's position in the checks: the offset verified up to, and its last high watermark. */
+    private record ReplicaKey(int brokerId, int incarnation, int partition) {
+    }
+
+    private record LeadershipKey(int brokerId, int incarnation, int partition, int leaderEpoch) {
+    }
+
+    private record Acknowledged(int partition, long baseOffset, List<String> values, long atMs) {
+    }
+
+    private final Map<Integer, TreeMap<Long, CommittedBatch>> reference = new HashMap<>();
+    private final Map<Integer, Long> referenceEnd = new HashMap<>();
+    private final Map<ReplicaKey, Long> verifiedUpTo = new HashMap<>();
+    private final Map<ReplicaKey, Long> replicaHighWatermarks = new HashMap<>();
+    private final Map<LeadershipKey, Long> leaderHighWatermarks = new HashMap<>();
+    private final Map<String, Integer> leaderOfEpoch = new HashMap<>();
+    private final List<Acknowledged> pendingAcks = new ArrayList<>();
+    private long verifiedAcks;
+
+    long verifiedAcks() {
+        return verifiedAcks;
+    }
+
+    int pendingAcks() {
+        return pendingAcks.size();
+    }
+
+    long committedEnd(int partition) {
+        return referenceEnd.getOrDefault(partition, 0L);
+    }
+
+    void acknowledged(int partition, long baseOffset, List<String> values, long nowMs) {
+        pendingAcks.add(new Acknowledged(partition, baseOffset, values, nowMs));
+    }
+
+    /** Every check; throws AssertionError naming the broken promise. */
+    void check(MetadataImage image, List<SimBroker> brokers) {
+        Optional<TopicImage> topic = image.topic(SimBroker.TOPIC);
+        if (topic.isEmpty()) {
+            return;
+        }
+        for (PartitionImage partitionImage : topic.get().partitions().values()) {
+            int partition = partitionImage.partitionId();
+            if (partitionImage.leader() != PartitionImage.NO_LEADER
+                    && !partitionImage.isr().contains(partitionImage.leader())) {
+                fail("p" + partition + ": the controller's leader " + partitionImage.leader() + " is not in the ISR "
+                        + partitionImage.isr());
+            }
+            TopicPartition topicPartition = new TopicPartition(SimBroker.TOPIC, partition);
+            for (SimBroker broker : brokers) {
+                if (broker.isAlive()) {
+                    broker.replicaManager().partition(topicPartition).ifPresent(hosted ->
+                            checkReplica(broker, partition, hosted, partitionImage));
+                }
+            }
+            for (SimBroker broker : brokers) {
+                if (broker.isAlive()) {
+                    broker.replicaManager().partition(topicPartition).ifPresent(hosted ->
+                            verifyAgainstReference(broker, partition, hosted, partitionImage));
+                }
+            }
+        }
+        checkAcks();
+    }
+
+    private void checkReplica(SimBroker broker, int partition, Partition hosted, PartitionImage partitionImage) {
+        PartitionLog log = hosted.log();
+        long highWatermark = log.highWatermark();
+        if (highWatermark > log.logEndOffset()) {
+            fail("p" + partition + " on " + broker.id() + ": high watermark " + highWatermark + " past log end "
+                    + log.logEndOffset());
+        }
+        ReplicaKey replica = new ReplicaKey(broker.id(), broker.incarnation(), partition);
+        Long before = replicaHighWatermarks.put(replica, highWatermark);
+        if (before != null && highWatermark < before) {
+            fail("p" + partition + " on " + broker.id() + ": high watermark moved back from " + before + " to "
+                    + highWatermark + (hosted.isLeader() ? " (leader)" : " (follower)"));
+        }
+        if (!hosted.isLeader()) {
+            return;
+        }
+        int epoch = hosted.leaderEpoch();
+        Integer otherLeader = leaderOfEpoch.putIfAbsent(partition + "/" + epoch, broker.id());
+        if (otherLeader != null && otherLeader != broker.id()) {
+            fail("p" + partition + ": leader epoch " + epoch + " led by both " + otherLeader + " and " + broker.id());
+        }
+        LeadershipKey leadership = new LeadershipKey(broker.id(), broker.incarnation(), partition, epoch);
+        Long leaderBefore = leaderHighWatermarks.put(leadership, highWatermark);
+        if (leaderBefore != null && highWatermark < leaderBefore) {
+            fail("p" + partition + ": leader " + broker.id() + " moved its high watermark back in epoch " + epoch);
+        }
+        extendReference(broker, partition, log, highWatermark);
+    }
+
+    /** A leader's high watermark past the reference commits the batches up to it: they join the reference. */
+    private void extendReference(SimBroker broker, int partition, PartitionLog log, long highWatermark) {
+        long end = committedEnd(partition);
+        if (highWatermark <= end) {
+            return;
+        }
+        TreeMap<Long, CommittedBatch> batches = reference.computeIfAbsent(partition, unused -> new TreeMap<>());
+        for (CommittedBatch batch : batches(log, end, highWatermark)) {
+            if (batch.baseOffset() != end) {
+                fail("p" + partition + ": leader " + broker.id() + " has a batch at " + batch.baseOffset()
+                        + " where the committed history continues at " + end);
+            }
+            batches.put(batch.baseOffset(), batch);
+            end = batch.nextOffset();
+        }
+        if (end < highWatermark) {
+            fail("p" + partition + ": leader " + broker.id() + " has high watermark " + highWatermark
+                    + " but batches only to " + end);
+        }
+        referenceEnd.put(partition, end);
+    }
+
+    private void verifyAgainstReference(SimBroker broker, int partition, Partition hosted,
+            PartitionImage partitionImage) {
+        PartitionLog log = hosted.log();
+        long end = committedEnd(partition);
+        boolean electedLeader = partitionImage.leader() == broker.id() && hosted.isLeader()
+                && hosted.leaderEpoch() == partitionImage.leaderEpoch();
+        if (electedLeader && log.logEndOffset() < end) {
+            fail("p" + partition + ": elected leader " + broker.id() + " (epoch " + hosted.leaderEpoch()
+                    + ") ends at " + log.logEndOffset() + ", below the committed end " + end
+                    + ": committed records lost");
+        }
+        long target = electedLeader ? end : Math.min(end, log.highWatermark());
+        ReplicaKey replica = new ReplicaKey(broker.id(), broker.incarnation(), partition);
+        long verified = verifiedUpTo.getOrDefault(replica, log.logStartOffset());
+        if (log.logEndOffset() < verified) {
+            fail("p" + partition + " on " + broker.id() + ": truncated to " + log.logEndOffset()
+                    + ", below the committed offset " + verified + " it held");
+        }
+        if (target <= verified) {
+            return;
+        }
+        TreeMap<Long, CommittedBatch> batches = reference.get(partition);
+        for (CommittedBatch batch : batches(log, verified, target)) {
+            CommittedBatch committed = batches.get(batch.baseOffset());
+            if (committed == null || !Arrays.equals(committed.bytes(), batch.bytes())) {
+                fail("p" + partition + " on " + broker.id() + ": the batch at " + batch.baseOffset()
+                        + " differs from the committed one" + (committed == null ? " (no committed batch starts there)"
+                        : ""));
+            }
+            verified = batch.nextOffset();
+        }
+        verifiedUpTo.put(replica, verified);
+    }
+
+    private void checkAcks() {
+        Iterator<Acknowledged> pending = pendingAcks.iterator();
+        while (pending.hasNext()) {
+            Acknowledged ack = pending.next();
+            if (ack.baseOffset() + ack.values().size() > committedEnd(ack.partition())) {
+                continue;
+            }
+            CommittedBatch batch = reference.get(ack.partition()).get(ack.baseOffset());
+            List<String> found = batch == null ? List.of() : values(batch);
+            if (!found.equals(ack.values())) {
+                fail("p" + ack.partition() + ": acknowledged " + ack.values() + " at " + ack.baseOffset()
+                        + " (at " + ack.atMs() + " ms) but the committed history holds " + found);
+            }
+            verifiedAcks++;
+            pending.remove();
+        }
+    }
+
+    /** At the end: no acknowledgement may stay unverified on a partition that has a leader. */
+    void checkAllAcknowledgedCommitted(MetadataImage image) {
+        for (Acknowledged ack : pendingAcks) {
+            PartitionImage partitionImage = image.topic(SimBroker.TOPIC).orElseThrow().partitions()
+                    .get(ack.partition());
+            if (partitionImage.leader() != PartitionImage.NO_LEADER) {
+                fail("p" + ack.partition() + ": acknowledged " + ack.values() + " at " + ack.baseOffset()
+                        + " never committed (committed end " + committedEnd(ack.partition()) + ", leader "
+                        + partitionImage.leader() + ")");
+            }
+        }
+    }
+
+    private static List<String> values(CommittedBatch batch) {
+        List<String> values = new ArrayList<>();
+        for (Record record : RecordCodec.decode(new RecordBatch(ByteBuffer.wrap(batch.bytes()), 0), 1 << 20)) {
+            ByteBuffer value = record.value().duplicate();
+            byte[] bytes = new byte[value.remaining()];
+            value.get(bytes);
+            values.add(new String(bytes, StandardCharsets.UTF_8));
+        }
+        return values;
+    }
+
+    /** The log's whole batches from {@code fromOffset} (a batch boundary) that start below {@code toOffset}. */
+    private static List<CommittedBatch> batches(PartitionLog log, long fromOffset, long toOffset) {
+        List<CommittedBatch> found = new ArrayList<>();
+        ByteBuffer bytes = log.readAllFrom(fromOffset);
+        while (bytes.remaining() >= RecordBatch.LOG_OVERHEAD_BYTES) {
+            RecordBatch batch = new RecordBatch(bytes, bytes.position());
+            if (batch.baseOffset() >= toOffset || batch.sizeInBytes() > bytes.remaining()) {
+                break;
+            }
+            byte[] copy = new byte[batch.sizeInBytes()];
+            bytes.get(copy);
+            found.add(new CommittedBatch(batch.baseOffset(), batch.nextOffset(), copy));
+        }
+        return found;
+    }
+
+    private static void fail(String message) {
+        throw new AssertionError(message);
+    }
+}
