@@ -4,6 +4,7 @@ import io.fjord.broker.replica.Partition;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.image.TopicImage;
+import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.protocol.codec.RecordCodec;
 import io.fjord.protocol.records.Record;
 import io.fjord.protocol.records.RecordBatch;
@@ -31,9 +32,13 @@ import java.util.TreeMap;
  *   holds the whole reference (it lost nothing committed), and no replica truncates below what was checked.</li>
  *   <li>Acknowledged records: each acks=all acknowledgement is in the reference at its offset with the values sent,
  *   once a leader's high watermark passes it (before the end for every partition that has a leader then).</li>
- *   <li>High watermarks: as Kafka, a leader's never moves back during its leadership (one leader epoch of one
- *   incarnation); a follower takes the leader's, capped to its log end, and never moves it back either
- *   ({@code maybeUpdateHighWatermark}). A restart starts again from the checkpoint, which may lag.</li>
+ *   <li>High watermarks: a leader's never moves back during its leadership (one leader epoch of one incarnation)
+ *   and never passes its log end. A follower takes its leader's, capped to its log end, as Kafka's
+ *   {@code maybeUpdateHighWatermark} (which may lower it: a new leader's may lag the old one's); a restart starts
+ *   again from the checkpoint, which may lag too. Either way it stays within the committed history.</li>
+ *   <li>Unclean elections: the controller may elect a RECOVERING leader (the last known leader, KIP-966) only when
+ *   the ISR and the ELR are empty; Kafka promises nothing for what was committed before it, so the committed history
+ *   of that partition starts again (counted in the summary).</li>
  *   <li>Leadership: at most one broker leads each leader epoch; the controller's leader is always in the ISR
  *   (elected from the ISR, or from the ELR, which puts it back in the ISR).</li>
  * </ul>
@@ -58,11 +63,19 @@ final class ReplicationInvariants {
     private final Map<Integer, TreeMap<Long, CommittedBatch>> reference = new HashMap<>();
     private final Map<Integer, Long> referenceEnd = new HashMap<>();
     private final Map<ReplicaKey, Long> verifiedUpTo = new HashMap<>();
-    private final Map<ReplicaKey, Long> replicaHighWatermarks = new HashMap<>();
+    private final SimEvents events;
+    private final Map<Integer, PartitionImage> previousImages = new HashMap<>();
+    private final Map<Integer, Integer> uncleanElectionEpochs = new HashMap<>();
+    private int uncleanElections;
+    private int voidedAcks;
     private final Map<LeadershipKey, Long> leaderHighWatermarks = new HashMap<>();
     private final Map<String, Integer> leaderOfEpoch = new HashMap<>();
     private final List<Acknowledged> pendingAcks = new ArrayList<>();
     private long verifiedAcks;
+
+    ReplicationInvariants(SimEvents events) {
+        this.events = events;
+    }
 
     long verifiedAcks() {
         return verifiedAcks;
@@ -70,6 +83,14 @@ final class ReplicationInvariants {
 
     int pendingAcks() {
         return pendingAcks.size();
+    }
+
+    int uncleanElections() {
+        return uncleanElections;
+    }
+
+    int voidedAcks() {
+        return voidedAcks;
     }
 
     long committedEnd(int partition) {
@@ -93,6 +114,12 @@ final class ReplicationInvariants {
                 fail("p" + partition + ": the controller's leader " + partitionImage.leader() + " is not in the ISR "
                         + partitionImage.isr());
             }
+            PartitionImage before = previousImages.put(partition, partitionImage);
+            if (partitionImage.leaderRecoveryState() == PartitionRecord.RECOVERING
+                    && partitionImage.leader() != PartitionImage.NO_LEADER && !Integer.valueOf(partitionImage.leaderEpoch()).equals(
+                            uncleanElectionEpochs.put(partition, partitionImage.leaderEpoch()))) {
+                forgetCommittedHistory(partition, before, partitionImage);
+            }
             TopicPartition topicPartition = new TopicPartition(SimBroker.TOPIC, partition);
             for (SimBroker broker : brokers) {
                 if (broker.isAlive()) {
@@ -110,18 +137,34 @@ final class ReplicationInvariants {
         checkAcks();
     }
 
+    /**
+     * An unclean election (the last known leader after every ISR and ELR member crashed, marked RECOVERING by the
+     * controller) ends Kafka's promise for what was committed before: the leader's history is the one from now on.
+     */
+    private void forgetCommittedHistory(int partition, PartitionImage before, PartitionImage partitionImage) {
+        if (before != null && (!before.isr().isEmpty() || !before.eligibleLeaderReplicas().isEmpty())) {
+            fail("p" + partition + ": unclean election of " + partitionImage.leader() + " in leader epoch "
+                    + partitionImage.leaderEpoch() + " although the ISR " + before.isr() + " or the ELR "
+                    + before.eligibleLeaderReplicas() + " was not empty");
+        }
+        uncleanElections++;
+        reference.remove(partition);
+        referenceEnd.remove(partition);
+        verifiedUpTo.keySet().removeIf(replica -> replica.partition() == partition);
+        int pending = pendingAcks.size();
+        pendingAcks.removeIf(ack -> ack.partition() == partition);
+        voidedAcks += pending - pendingAcks.size();
+        events.note("invariants: unclean election of " + partitionImage.leader() + " for p" + partition
+                + " in leader epoch " + partitionImage.leaderEpoch() + "; " + (pending - pendingAcks.size())
+                + " unverified acknowledgements void, the committed history starts again");
+    }
+
     private void checkReplica(SimBroker broker, int partition, Partition hosted, PartitionImage partitionImage) {
         PartitionLog log = hosted.log();
         long highWatermark = log.highWatermark();
         if (highWatermark > log.logEndOffset()) {
             fail("p" + partition + " on " + broker.id() + ": high watermark " + highWatermark + " past log end "
                     + log.logEndOffset());
-        }
-        ReplicaKey replica = new ReplicaKey(broker.id(), broker.incarnation(), partition);
-        Long before = replicaHighWatermarks.put(replica, highWatermark);
-        if (before != null && highWatermark < before) {
-            fail("p" + partition + " on " + broker.id() + ": high watermark moved back from " + before + " to "
-                    + highWatermark + (hosted.isLeader() ? " (leader)" : " (follower)"));
         }
         if (!hosted.isLeader()) {
             return;

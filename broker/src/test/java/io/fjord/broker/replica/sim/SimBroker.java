@@ -202,11 +202,16 @@ final class SimBroker {
         });
     }
 
-    /** As a process crash: nothing flushed, each log cut somewhere in its unflushed tail. */
-    void crash() {
+    /**
+     * A crash: the process dies without closing anything; after a power loss (not a mere kill) each log also loses
+     * a random part of its unflushed tail (the page cache), perhaps mid-batch.
+     */
+    void crash(boolean powerLoss) {
         Map<Path, Long> cuts = new HashMap<>();
-        for (PartitionLog log : logManager.allLogs()) {
-            cuts.put(log.directory(), keptBytes(log));
+        if (powerLoss) {
+            for (PartitionLog log : logManager.allLogs()) {
+                cuts.put(log.directory(), keptBytes(log));
+            }
         }
         alive = false;
         publishing = false;
@@ -216,7 +221,7 @@ final class SimBroker {
         fetchHandler.close();
         SimulatedCrash.crash(logManager);
         cuts.forEach(SimBroker::cutSegment);
-        events.note("broker " + id + " crashed; kept bytes " + cuts.values());
+        events.note("broker " + id + (powerLoss ? " lost power; kept bytes " + cuts.values() : " killed"));
     }
 
     /** The bytes a crash keeps: all flushed ones, and a random part of the rest (a torn write is possible). */
@@ -273,6 +278,34 @@ final class SimBroker {
                 log.flush();
             }
         }
+    }
+
+    /** Each hosted partition's replication state; for the trace. */
+    String describe() {
+        if (!alive) {
+            return "broker " + id + " down";
+        }
+        StringBuilder text = new StringBuilder("broker " + id + " epoch " + brokerEpoch + ":");
+        for (var partition : replicaManager.partitions()) {
+            PartitionLog log = partition.log();
+            text.append(' ').append(partition.topicPartition()).append(" leader ").append(partition.leaderId())
+                    .append(" epoch ").append(partition.leaderEpoch()).append(" end ").append(log.logEndOffset())
+                    .append(" hw ").append(log.highWatermark()).append(" lastEpoch ")
+                    .append(log.latestEpoch().orElse(-1)).append(" parked ")
+                    .append(fetcherManager.isParked(partition.topicPartition())).append(" fetchedFrom ")
+                    .append(fetcherManager.leaders().get(partition.topicPartition()));
+            if (partition.isLeader()) {
+                text.append(" isr ").append(partition.isrState().isr()).append(" inFlight ")
+                        .append(partition.isrState().isInFlight());
+                for (int replica = 1; replica <= 5; replica++) {
+                    int follower = replica;
+                    partition.followerState(replica).ifPresent(state -> text.append(" f").append(follower)
+                            .append('=').append(state.logEndOffset()));
+                }
+            }
+            text.append(';');
+        }
+        return text.toString();
     }
 
     private String describeLogs() {
