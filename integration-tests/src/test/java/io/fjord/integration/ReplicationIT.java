@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -85,6 +86,18 @@ class ReplicationIT {
                 awaitFullIsr(admin, "replicated", 3, Set.of(1, 2, 3));
             }
             assertReplicasIdentical(cluster, "replicated", 3);
+
+            // DeleteRecords answers once every replica's log start offset has moved (Kafka's low watermark).
+            TopicPartition first = new TopicPartition("replicated", 0);
+            try (Admin admin = cluster.admin(survivor)) {
+                long lowWatermark = admin.deleteRecords(Map.of(first, RecordsToDelete.beforeOffset(10)))
+                        .lowWatermarks().get(first).get(60, TimeUnit.SECONDS).lowWatermark();
+                assertThat(lowWatermark).isEqualTo(10);
+            }
+            for (int id : cluster.running()) {
+                assertThat(cluster.node(id).logManager().getLog(new io.fjord.storage.TopicPartition("replicated", 0))
+                        .orElseThrow().logStartOffset()).as("log start on node %d", id).isEqualTo(10);
+            }
         }
     }
 

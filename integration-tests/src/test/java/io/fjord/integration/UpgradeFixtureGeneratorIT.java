@@ -82,7 +82,7 @@ class UpgradeFixtureGeneratorIT {
             recordPlacement(admin);
         }
         for (String directory : fixture.directories()) {
-            assertThat(root.resolve(directory).resolve(".fjord_cleanshutdown")).as("clean shutdown").exists();
+            assertThat(root.resolve(directory).resolve(".kafka_cleanshutdown")).as("clean shutdown").exists();
         }
         Path output = Path.of(System.getProperty("upgrade.fixture.dir", "src/test/resources/upgrade"));
         Files.createDirectories(output);

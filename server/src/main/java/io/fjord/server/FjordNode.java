@@ -20,6 +20,7 @@ import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
 import io.fjord.broker.coordinator.driver.ImageTopicIds;
 import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
 import io.fjord.broker.coordinator.driver.OffsetsTopicPublisher;
+import io.fjord.broker.coordinator.driver.ReplicaManagerPartitionWriter;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
 import io.fjord.broker.handlers.GroupHandlers;
 import io.fjord.broker.handlers.AlterConfigsHandlers;
@@ -44,14 +45,15 @@ import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.SaslHandshakeHandler;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.handlers.ForwardedControllerHandler;
+import io.fjord.broker.replica.ReplicationThrottles;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.broker.handlers.OffsetForLeaderEpochHandler;
-import io.fjord.broker.handlers.PartitionReassignments;
 import io.fjord.broker.handlers.UpdateFeaturesHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
 import io.fjord.broker.replica.InterBrokerAddresses;
 import io.fjord.broker.replica.NetworkLeaderEndpoints;
+import io.fjord.broker.replica.Partition;
 import io.fjord.broker.replica.ReplicaFetcherConfig;
 import io.fjord.broker.replica.ReplicaFetcherManager;
 import io.fjord.broker.replica.ReplicaFetching;
@@ -123,6 +125,7 @@ public final class FjordNode implements AutoCloseable {
     private ForwardingControllerChannel forwarding;
     private volatile BrokerLifecycleManager lifecycle;
     private ControllerChannel controller;
+    private ReplicationThrottles replicationThrottles;
     private SocketServer socketServer;
     private MetadataCache cache;
     private FetchHandler fetchHandler;
@@ -189,12 +192,14 @@ public final class FjordNode implements AutoCloseable {
         // Followers fetch from leaders on the inter-broker listener (Kafka's default: the one named after
         // security.inter.broker.protocol, PLAINTEXT).
         ReplicaFetcherConfig fetcherConfig = ReplicaFetcherConfig.from(runningConfig.brokerConfig());
+        // Kafka's replication throttles: the leader's quota for its reads, the follower's for the fetchers.
+        replicationThrottles = new ReplicationThrottles(configs, runningConfig.brokerConfig(), clock);
         String interBrokerListener = Optional.ofNullable(runningConfig.brokerConfig().interBrokerListenerName())
                 .orElse("PLAINTEXT");
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(config.nodeId(),
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), fetcherConfig, logManager::getLog,
                 new NetworkLeaderEndpoints(config.nodeId(), new InterBrokerAddresses(cache, interBrokerListener),
-                        fetcherConfig), this::partitionChanged, clock);
+                        fetcherConfig), this::partitionChanged, clock, replicationThrottles.follower());
         replicaFetching = fetchers;
         fetchers.start();
         replicaManager = new ReplicaManager(ReplicaManager.Settings.from(runningConfig.brokerConfig()),
@@ -203,12 +208,14 @@ public final class FjordNode implements AutoCloseable {
         replicaManager.start();
         groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
                 GroupCoordinatorConfigs.consumerGroups(runningConfig.brokerConfig()),
-                OffsetsTopicConfig.from(runningConfig.brokerConfig()), new ImageTopicIds(cache), logManager::getLog,
-                this::partitionChanged, clock);
+                OffsetsTopicConfig.from(runningConfig.brokerConfig()), new ImageTopicIds(cache), replicaManager::log,
+                new ReplicaManagerPartitionWriter(replicaManager), clock);
         groupCoordinator.start();
+        // Its replies wait for the high watermark, whose moves the replica manager announces here.
+        partitionListeners.add(groupCoordinator::onPartitionChanged);
         // The group coordinator follows the log publisher, so an offsets partition's log exists when it loads.
         MetadataPublication publication = new MetadataPublication(cache,
-                List.of(replicaManager,
+                List.of(replicaManager, replicationThrottles,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication::publish));
@@ -237,17 +244,19 @@ public final class FjordNode implements AutoCloseable {
                 .map(state -> new FollowerPositions.FollowerPosition(state.logStartOffset(), state.logEndOffset(),
                         state.lastCaughtUpTimeMs()));
         fetchHandler = FetchHandler.start(cache, replicaManager::log, replicaManager::recordFollowerFetch,
-                FetchHandler.Settings.from(runningConfig.brokerConfig()), clock, requestHandlers, followerPositions);
+                FetchHandler.Settings.from(runningConfig.brokerConfig()), clock, requestHandlers, followerPositions,
+                replicationThrottles.leader());
         handlers.put(ApiKey.FETCH, fetchHandler);
         handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, replicaManager::log,
-                fetchHandler.readExecutor()));
+                topicPartition -> replicaManager.partition(topicPartition).map(Partition::leaderEpochStartOffset)
+                        .orElse(-1L), fetchHandler.readExecutor()));
         handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, replicaManager::log));
         partitionListeners.add(fetchHandler::onPartitionChanged);
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(controller, config.nodeId()));
         LoggerLevels loggers = LogbackLoggerLevels.current();
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
-        handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, logManager));
+        handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, replicaManager::deleteRecords));
         AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
@@ -263,9 +272,10 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.ELECT_LEADERS, new ForwardedControllerHandler(controller, ApiKey.ELECT_LEADERS));
         handlers.put(ApiKey.UNREGISTER_BROKER, new ForwardedControllerHandler(controller, ApiKey.UNREGISTER_BROKER));
         handlers.put(ApiKey.UPDATE_FEATURES, new UpdateFeaturesHandler(BrokerFeatures.of(consumerProtocolEnabled)));
-        PartitionReassignments reassignments = new PartitionReassignments(cache);
-        handlers.put(ApiKey.ALTER_PARTITION_REASSIGNMENTS, reassignments.alterHandler());
-        handlers.put(ApiKey.LIST_PARTITION_REASSIGNMENTS, reassignments.listHandler());
+        handlers.put(ApiKey.ALTER_PARTITION_REASSIGNMENTS, new ForwardedControllerHandler(controller,
+                ApiKey.ALTER_PARTITION_REASSIGNMENTS));
+        handlers.put(ApiKey.LIST_PARTITION_REASSIGNMENTS, new ForwardedControllerHandler(controller,
+                ApiKey.LIST_PARTITION_REASSIGNMENTS));
         GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics, consumerProtocolEnabled);
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
@@ -274,7 +284,8 @@ public final class FjordNode implements AutoCloseable {
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
                 runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,
-                brokerRegistration(consumerProtocolEnabled), () -> quorum.loader().image().offset());
+                brokerRegistration(consumerProtocolEnabled), () -> quorum.loader().image().offset(),
+                logManager.previousBrokerEpoch());
         lifecycle.start();
         awaitUnfenced();
         LOG.info("Fjord node {} of cluster {} is ready; listening on {}", config.nodeId(),
@@ -529,6 +540,8 @@ public final class FjordNode implements AutoCloseable {
     }
 
     private void stopComponents() {
+        // KIP-966: the clean-shutdown markers record this registration, so the next one can claim a clean shutdown.
+        long brokerEpoch = lifecycle == null ? -1 : lifecycle.brokerEpoch();
         if (lifecycle != null) {
             // Leaderships move away while the node still serves requests (clients follow them), then heartbeats stop.
             try {
@@ -584,7 +597,7 @@ public final class FjordNode implements AutoCloseable {
             groupCoordinator = null;
         }
         if (logManager != null) {
-            logManager.shutdown();
+            logManager.shutdown(brokerEpoch);
         }
         socketServer = null;
         controller = null;

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -70,6 +71,8 @@ public final class LogManager {
     private volatile State state = State.NEW;
     private volatile ScheduledThreadPoolExecutor scheduler;
     private volatile LogCleaner cleaner;
+    /** KIP-966: the broker epoch every directory's clean-shutdown marker agreed on at start-up; empty otherwise. */
+    private volatile OptionalLong previousBrokerEpoch = OptionalLong.empty();
 
     public LogManager(LogManagerConfig config, InstantSource clock) {
         this.config = config;
@@ -157,6 +160,7 @@ public final class LogManager {
                 loaders.add(loader);
                 loader.start();
             }
+            previousBrokerEpoch = agreedBrokerEpoch(loaders);
             for (LogDirectoryLoader loader : loaders) {
                 try {
                     loaded.addAll(loader.awaitLogs());
@@ -176,6 +180,33 @@ public final class LogManager {
             throw failure;
         }
         return loaded;
+    }
+
+    /**
+     * Kafka's {@code readBrokerEpochFromCleanShutdownFiles}: the broker epoch only if every directory's marker
+     * records the same one; a directory without one (a crash, a new or replaced disk) makes the shutdown unclean.
+     */
+    private OptionalLong agreedBrokerEpoch(List<LogDirectoryLoader> loaders) {
+        OptionalLong agreed = OptionalLong.empty();
+        for (LogDirectoryLoader loader : loaders) {
+            OptionalLong epoch = loader.cleanShutdownBrokerEpoch();
+            if (epoch.isEmpty() || agreed.isPresent() && agreed.getAsLong() != epoch.getAsLong()) {
+                LOG.debug("No common broker epoch in the clean-shutdown markers of {}: the next registration names"
+                        + " none (KIP-966)", config.logDirs());
+                return OptionalLong.empty();
+            }
+            agreed = epoch;
+        }
+        return agreed;
+    }
+
+    /**
+     * The broker epoch the last clean shutdown recorded in every data directory (read by {@link #startup}, before
+     * the markers are removed), for the next BrokerRegistration's {@code PreviousBrokerEpoch} (KIP-966); empty after
+     * an unclean shutdown, before start-up, or when the directories disagree.
+     */
+    public OptionalLong previousBrokerEpoch() {
+        return previousBrokerEpoch;
     }
 
     private void schedulePeriodicTasks(ScheduledThreadPoolExecutor executor) {
@@ -216,11 +247,19 @@ public final class LogManager {
     }
 
     /**
-     * Stops the periodic tasks (waiting, bounded, for running ones), closes every log cleanly (flushed and trimmed),
-     * writes the three offset checkpoints and the clean-shutdown marker of each directory, and releases the directory locks. A
-     * directory where a log failed to close gets no marker, so its next start recovers. Idempotent.
+     * Shuts down cleanly without a broker epoch (-1 in the markers: the next registration claims no clean shutdown).
      */
-    public synchronized void shutdown() {
+    public void shutdown() {
+        shutdown(-1);
+    }
+
+    /**
+     * Stops the periodic tasks (waiting, bounded, for running ones), closes every log cleanly (flushed and trimmed),
+     * writes the three offset checkpoints and the clean-shutdown marker of each directory with {@code brokerEpoch}
+     * (the broker's current registration, -1 if none; KIP-966), and releases the directory locks. A directory where
+     * a log failed to close gets no marker, so its next start recovers. Idempotent.
+     */
+    public synchronized void shutdown(long brokerEpoch) {
         if (state != State.RUNNING) {
             state = State.STOPPED;
             return;
@@ -244,7 +283,7 @@ public final class LogManager {
             try {
                 writeCheckpoints(directory, toClose);
                 if (closedCleanly.getOrDefault(directory.path(), true)) {
-                    directory.writeCleanShutdownMarker();
+                    directory.writeCleanShutdownMarker(brokerEpoch);
                 }
             } catch (RuntimeException e) {
                 LOG.error("Cannot finish the clean shutdown of {}", directory, e);

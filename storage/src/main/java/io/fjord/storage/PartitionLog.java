@@ -196,6 +196,29 @@ public final class PartitionLog implements AutoCloseable {
         return leaderEpochs.endOffsetFor(requestedEpoch, endOffset);
     }
 
+    /**
+     * Records that {@code leaderEpoch} starts at {@code startOffset}, Kafka's {@code assignEpochStartOffset}: a new
+     * leader calls it with its log end offset, so OffsetForLeaderEpoch answers the new epoch (and a follower with a
+     * later epoch's entries truncates to the right offset) before the leader appends anything. Durable in the
+     * leader-epoch checkpoint like any other entry; as in Kafka, a reopen drops an entry at the log end that no batch
+     * carries yet (the next leadership assigns it again).
+     *
+     * @throws IllegalArgumentException if {@code startOffset} is beyond the log end offset
+     */
+    public void assignEpochStartOffset(int leaderEpoch, long startOffset) {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (startOffset > logEnd.offset()) {
+                throw new IllegalArgumentException("leader epoch " + leaderEpoch + " cannot start at " + startOffset
+                        + ", beyond the log end offset " + logEnd.offset() + " of " + topicPartition);
+            }
+            leaderEpochs.assign(leaderEpoch, startOffset);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- append
 
     /**

@@ -112,9 +112,9 @@ class LogManagerOpenFilesTest {
 
         LogManager eager = start(Map.of("log.segment.open.idle.ms", "0"));
         readEverythingAndCheckTheBound(eager);
-        int open = eager.openInactiveSegmentCount();
-        assertThat(open).isPositive();
-        assertThat(eager.closeIdleSegmentsOnce()).isEqualTo(open);
+        // The manager's own sweep (every 10 ms at this idle time) may close some or all of them first: together the
+        // sweep and this call leave none open.
+        eager.closeIdleSegmentsOnce();
         assertThat(eager.openInactiveSegmentCount()).isZero();
         assertThat(openSegments(eager)).isEqualTo(LOG_COUNT);
         readEverythingAndCheckTheBound(eager); // closed segments reopen on demand

@@ -112,11 +112,11 @@ class LogManagerTest {
         manager.shutdown();
         manager.shutdown(); // idempotent
         for (Path dir : dirs) {
-            assertThat(dir.resolve(".fjord_cleanshutdown")).exists();
+            assertThat(dir.resolve(".kafka_cleanshutdown")).exists();
         }
         start(dirs, Map.of());
         for (Path dir : dirs) {
-            assertThat(dir.resolve(".fjord_cleanshutdown")).doesNotExist();
+            assertThat(dir.resolve(".kafka_cleanshutdown")).doesNotExist();
         }
     }
 
@@ -128,7 +128,7 @@ class LogManagerTest {
         List<String> expected = appendValues(log, "x", 12, clock.millis());
         Path segment = LogManagerTestSupport.activeSegmentFile(log);
         manager.crashForTesting();
-        assertThat(dirs.get(0).resolve(".fjord_cleanshutdown")).doesNotExist();
+        assertThat(dirs.get(0).resolve(".kafka_cleanshutdown")).doesNotExist();
         long sizeBeforeTear = Files.size(segment);
         appendTornBatch(segment);
 

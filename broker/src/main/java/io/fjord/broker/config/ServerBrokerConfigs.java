@@ -227,6 +227,14 @@ final class ServerBrokerConfigs {
                     "Socket receive buffer of follower fetches")
             .define("replica.high.watermark.checkpoint.interval.ms", LONG, 5000L, any(), HIGH,
                     "How often the high watermark is saved to disk")
+            .define("leader.replication.throttled.rate", LONG, Long.MAX_VALUE, atLeast(0), MEDIUM, CLUSTER_WIDE,
+                    "Bytes per second a leader sends to throttled out-of-sync replicas")
+            .define("follower.replication.throttled.rate", LONG, Long.MAX_VALUE, atLeast(0), MEDIUM, CLUSTER_WIDE,
+                    "Bytes per second a follower fetches for throttled replicas")
+            .define("replication.quota.window.num", INT, 11, atLeast(1), LOW,
+                    "Samples kept to measure replication throttle rates")
+            .define("replication.quota.window.size.seconds", INT, 1, atLeast(1), LOW,
+                    "Length of each sample of replication throttle rates")
             // Kafka's only built-in selector; start-up refuses any other class rather than ignore it.
             .define("replica.selector.class", STRING, null,
                     Validators.oneOf(RackAwareReplicaSelector.KAFKA_CLASS_NAME), MEDIUM,

@@ -4,6 +4,7 @@ import io.fjord.metadata.controller.ClusterControl;
 import io.fjord.metadata.controller.ControllerResult;
 import io.fjord.metadata.controller.IsrControl;
 import io.fjord.metadata.controller.MetadataController;
+import io.fjord.metadata.controller.ReassignmentControl;
 import io.fjord.metadata.controller.ReplicationControl;
 import io.fjord.metadata.controller.TopicControl;
 import io.fjord.metadata.image.MetadataImage;
@@ -11,6 +12,7 @@ import io.fjord.metadata.records.ProducerIdsRecord;
 import io.fjord.protocol.message.AllocateProducerIdsRequestData;
 import io.fjord.protocol.message.AllocateProducerIdsResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
+import io.fjord.protocol.message.AlterPartitionReassignmentsRequestData;
 import io.fjord.protocol.message.AlterPartitionRequestData;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
@@ -21,6 +23,7 @@ import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.protocol.message.DeleteTopicsRequestData;
 import io.fjord.protocol.message.ElectLeadersRequestData;
 import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
+import io.fjord.protocol.message.ListPartitionReassignmentsRequestData;
 import io.fjord.protocol.message.UnregisterBrokerRequestData;
 import java.time.InstantSource;
 import java.util.List;
@@ -32,7 +35,8 @@ import java.util.function.Function;
  * The controller's APIs on the node that runs the controller: each request becomes one operation of the
  * {@link MetadataController}, decided by the pure control class of its family ({@link TopicControl},
  * {@link ConfigControl}, producer-id blocks, {@link ClusterControl} for BrokerRegistration, BrokerHeartbeat and
- * UnregisterBroker, {@link ReplicationControl} for ElectLeaders, {@link IsrControl} for AlterPartition) and answered
+ * UnregisterBroker, {@link ReplicationControl} for ElectLeaders, {@link IsrControl} for AlterPartition, {@link ReassignmentControl} for Alter- and
+ * ListPartitionReassignments) and answered
  * once its records are committed; a failed operation is answered with an error code for every topic or resource
  * ({@link ControllerFailures}).
  * Membership operations read the injected clock on the controller's thread, where the decision is made.
@@ -47,7 +51,8 @@ public final class ControllerApis implements ControllerChannel {
     public static final Set<ApiKey> APIS = Set.of(ApiKey.CREATE_TOPICS, ApiKey.DELETE_TOPICS,
             ApiKey.CREATE_PARTITIONS, ApiKey.INCREMENTAL_ALTER_CONFIGS, ApiKey.ALTER_CONFIGS,
             ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
-            ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.ALTER_PARTITION);
+            ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.ALTER_PARTITION,
+            ApiKey.ALTER_PARTITION_REASSIGNMENTS, ApiKey.LIST_PARTITION_REASSIGNMENTS);
 
     private final MetadataController controller;
     private final TopicControl topics;
@@ -55,6 +60,7 @@ public final class ControllerApis implements ControllerChannel {
     private final ClusterControl cluster;
     private final ReplicationControl replication;
     private final IsrControl isr;
+    private final ReassignmentControl reassignments;
     private final InstantSource clock;
 
     /**
@@ -70,6 +76,7 @@ public final class ControllerApis implements ControllerChannel {
         this.cluster = cluster;
         this.replication = replication;
         this.isr = replication == null ? null : new IsrControl(replication);
+        this.reassignments = replication == null ? null : new ReassignmentControl(replication);
         this.clock = clock;
     }
 
@@ -123,6 +130,16 @@ public final class ControllerApis implements ControllerChannel {
             case ALTER_PARTITION -> {
                 AlterPartitionRequestData body = (AlterPartitionRequestData) request;
                 yield run(image -> isr.alterPartition(image, body), ControllerFailures::alterPartition);
+            }
+            case ALTER_PARTITION_REASSIGNMENTS -> {
+                AlterPartitionReassignmentsRequestData body = (AlterPartitionReassignmentsRequestData) request;
+                yield run(image -> reassignments.alterPartitionReassignments(image, body),
+                        f -> ControllerFailures.alterPartitionReassignments(body, f));
+            }
+            case LIST_PARTITION_REASSIGNMENTS -> {
+                ListPartitionReassignmentsRequestData body = (ListPartitionReassignmentsRequestData) request;
+                yield run(image -> reassignments.listPartitionReassignments(image, body),
+                        ControllerFailures::listPartitionReassignments);
             }
             default -> CompletableFuture.failedFuture(new IllegalArgumentException(api + " is not a controller API"));
         };

@@ -10,6 +10,8 @@ import io.fjord.protocol.message.BrokerHeartbeatResponseData;
 import io.fjord.protocol.message.BrokerRegistrationResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.AlterConfigsResponseData;
+import io.fjord.protocol.message.AlterPartitionReassignmentsRequestData;
+import io.fjord.protocol.message.AlterPartitionReassignmentsResponseData;
 import io.fjord.protocol.message.CreatePartitionsRequestData;
 import io.fjord.protocol.message.CreatePartitionsResponseData;
 import io.fjord.protocol.message.CreateTopicsRequestData;
@@ -21,6 +23,7 @@ import io.fjord.protocol.message.ElectLeadersResponseData;
 import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
 import io.fjord.protocol.message.IncrementalAlterConfigsResponseData;
 import io.fjord.protocol.message.InitProducerIdResponseData;
+import io.fjord.protocol.message.ListPartitionReassignmentsResponseData;
 import io.fjord.protocol.message.UnregisterBrokerResponseData;
 import io.fjord.protocol.message.UpdateFeaturesResponseData;
 import java.util.ArrayList;
@@ -182,5 +185,31 @@ public final class ControllerFailures {
     /** The top-level error only, as Kafka answers a failed AlterPartition; the leader retries its proposal. */
     public static AlterPartitionResponseData alterPartition(Throwable failure) {
         return new AlterPartitionResponseData().setErrorCode(of(failure).error().code());
+    }
+
+    /** The top-level error, and the same for every partition named, as Kafka answers a failed reassignment. */
+    public static AlterPartitionReassignmentsResponseData alterPartitionReassignments(
+            AlterPartitionReassignmentsRequestData request, Throwable failure) {
+        Failure answer = of(failure);
+        AlterPartitionReassignmentsResponseData response = new AlterPartitionReassignmentsResponseData()
+                .setAllowReplicationFactorChange(request.allowReplicationFactorChange())
+                .setErrorCode(answer.error().code()).setErrorMessage(answer.message());
+        for (AlterPartitionReassignmentsRequestData.ReassignableTopic topic : request.topics()) {
+            List<AlterPartitionReassignmentsResponseData.ReassignablePartitionResponse> partitions = new ArrayList<>();
+            for (AlterPartitionReassignmentsRequestData.ReassignablePartition partition : topic.partitions()) {
+                partitions.add(new AlterPartitionReassignmentsResponseData.ReassignablePartitionResponse()
+                        .setPartitionIndex(partition.partitionIndex()).setErrorCode(answer.error().code())
+                        .setErrorMessage(answer.message()));
+            }
+            response.responses().add(new AlterPartitionReassignmentsResponseData.ReassignableTopicResponse()
+                    .setName(topic.name()).setPartitions(partitions));
+        }
+        return response;
+    }
+
+    public static ListPartitionReassignmentsResponseData listPartitionReassignments(Throwable failure) {
+        Failure answer = of(failure);
+        return new ListPartitionReassignmentsResponseData().setErrorCode(answer.error().code())
+                .setErrorMessage(answer.message());
     }
 }

@@ -4,6 +4,8 @@ import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.AllocateProducerIdsResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.AlterConfigsResponseData;
+import io.fjord.protocol.message.AlterPartitionReassignmentsRequestData;
+import io.fjord.protocol.message.AlterPartitionReassignmentsResponseData;
 import io.fjord.protocol.message.AlterPartitionResponseData;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
@@ -20,6 +22,7 @@ import io.fjord.protocol.message.ElectLeadersRequestData;
 import io.fjord.protocol.message.ElectLeadersResponseData;
 import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
 import io.fjord.protocol.message.IncrementalAlterConfigsResponseData;
+import io.fjord.protocol.message.ListPartitionReassignmentsResponseData;
 import io.fjord.protocol.message.UnregisterBrokerResponseData;
 import io.fjord.protocol.message.UpdateFeaturesResponseData;
 import java.util.Set;
@@ -38,7 +41,7 @@ public final class ControllerResponses {
             ApiKey.CREATE_PARTITIONS, ApiKey.INCREMENTAL_ALTER_CONFIGS, ApiKey.ALTER_CONFIGS,
             ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
             ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.UPDATE_FEATURES, ApiKey.DESCRIBE_QUORUM,
-            ApiKey.ALTER_PARTITION);
+            ApiKey.ALTER_PARTITION, ApiKey.ALTER_PARTITION_REASSIGNMENTS, ApiKey.LIST_PARTITION_REASSIGNMENTS);
 
     private static final short NOT_CONTROLLER = Errors.NOT_CONTROLLER.code();
     private static final short NOT_LEADER_OR_FOLLOWER = Errors.NOT_LEADER_OR_FOLLOWER.code();
@@ -70,6 +73,14 @@ public final class ControllerResponses {
                         .anyMatch(partition -> partition.errorCode() == NOT_CONTROLLER);
             }
             case UNREGISTER_BROKER -> ((UnregisterBrokerResponseData) response).errorCode() == NOT_CONTROLLER;
+            case ALTER_PARTITION_REASSIGNMENTS -> {
+                AlterPartitionReassignmentsResponseData alter = (AlterPartitionReassignmentsResponseData) response;
+                yield alter.errorCode() == NOT_CONTROLLER || alter.responses().stream()
+                        .flatMap(topic -> topic.partitions().stream())
+                        .anyMatch(partition -> partition.errorCode() == NOT_CONTROLLER);
+            }
+            case LIST_PARTITION_REASSIGNMENTS ->
+                ((ListPartitionReassignmentsResponseData) response).errorCode() == NOT_CONTROLLER;
             case ELECT_LEADERS -> {
                 ElectLeadersResponseData elect = (ElectLeadersResponseData) response;
                 yield elect.errorCode() == NOT_CONTROLLER || elect.replicaElectionResults().stream()
@@ -108,6 +119,9 @@ public final class ControllerResponses {
             case BROKER_HEARTBEAT -> ControllerFailures.brokerHeartbeat(failure);
             case ALTER_PARTITION -> ControllerFailures.alterPartition(failure);
             case UNREGISTER_BROKER -> ControllerFailures.unregisterBroker(failure);
+            case ALTER_PARTITION_REASSIGNMENTS -> ControllerFailures.alterPartitionReassignments(
+                    (AlterPartitionReassignmentsRequestData) request, failure);
+            case LIST_PARTITION_REASSIGNMENTS -> ControllerFailures.listPartitionReassignments(failure);
             case ELECT_LEADERS -> ControllerFailures.electLeaders((ElectLeadersRequestData) request, failure);
             case UPDATE_FEATURES -> ControllerFailures.updateFeatures(failure);
             case DESCRIBE_QUORUM -> {

@@ -1,6 +1,7 @@
 package io.fjord.broker.handlers;
 
 import io.fjord.broker.MetadataCache;
+import io.fjord.broker.replica.ReplicationQuota;
 import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.delayed.DelayedOperationPurgatory;
 import io.fjord.broker.fetch.FetchContext;
@@ -150,13 +151,24 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     public static FetchHandler start(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs,
             FollowerFetchRecorder followerFetches, Settings settings, InstantSource clock, Executor readExecutor,
             FollowerPositions followers) {
+        return start(cache, logs, followerFetches, settings, clock, readExecutor, followers, null);
+    }
+
+    /**
+     * As {@link #start(MetadataCache, Function, FollowerFetchRecorder, Settings, InstantSource, Executor,
+     * FollowerPositions)}, with the leader's replication throttle (null: none).
+     */
+    public static FetchHandler start(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs,
+            FollowerFetchRecorder followerFetches, Settings settings, InstantSource clock, Executor readExecutor,
+            FollowerPositions followers, ReplicationQuota leaderQuota) {
         Optional<PreferredReadReplica> preferred = settings.rackAwareReplicaSelector()
                 ? Optional.of(new PreferredReadReplica(new RackAwareReplicaSelector(), followers, clock))
                 : Optional.empty();
         DelayedOperationPurgatory<DelayedFetch> purgatory = new DelayedOperationPurgatory<>("Fetch", clock);
         purgatory.start();
         FetchManager fetchManager = new FetchManager(new FetchSessionCache(settings.sessionCacheSlots(), clock));
-        return new FetchHandler(cache, new PartitionReader(cache, logs, PartitionLog::read, preferred), fetchManager,
+        return new FetchHandler(cache, new PartitionReader(cache, logs, PartitionLog::read, preferred, leaderQuota),
+                fetchManager,
                 purgatory, readExecutor, settings.fetchMaxBytes(), purgatory::close, followerFetches, clock);
     }
 
@@ -193,6 +205,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         }
         if (parameters.maxWaitMs() <= 0 || partitions.isEmpty() || firstRead.mustAnswerNow()
                 || firstRead.recordBytes() >= parameters.minBytes() || shuttingDown) {
+            reader.recordThrottledBytes(firstRead, parameters);
             return CompletableFuture.completedFuture(respond(context, firstRead));
         }
         firstRead.release();
@@ -240,7 +253,9 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         try {
             readExecutor.execute(() -> {
                 try {
-                    response.complete(respond(context, reader.readAll(partitions, parameters)));
+                    PartitionReader.ReadResult read = reader.readAll(partitions, parameters);
+                    reader.recordThrottledBytes(read, parameters);
+                    response.complete(respond(context, read));
                 } catch (RuntimeException e) {
                     response.completeExceptionally(e);
                 }

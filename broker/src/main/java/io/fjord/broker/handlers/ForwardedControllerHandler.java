@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A client API that Kafka's brokers forward to the active controller as it came: DescribeQuorum, ElectLeaders and
- * UnregisterBroker. The request goes through the {@link ControllerChannel} (in process on the active controller's
+ * A client API that Kafka's brokers forward to the active controller as it came: DescribeQuorum, ElectLeaders,
+ * UnregisterBroker, AlterPartitionReassignments and ListPartitionReassignments. The request goes through the {@link ControllerChannel} (in process on the active controller's
  * node, over the controller listener otherwise); the answer, which the controller may have written at a newer version
  * than the client's, is fitted to the client's version before it is encoded, and a channel failure becomes the API's
  * error response ({@link ControllerResponses#failure}).

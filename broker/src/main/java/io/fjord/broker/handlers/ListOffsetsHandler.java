@@ -10,7 +10,6 @@ import io.fjord.protocol.message.ListOffsetsRequestData;
 import io.fjord.protocol.message.ListOffsetsResponseData;
 import io.fjord.protocol.records.RecordBatch;
 import io.fjord.broker.network.RequestContext;
-import io.fjord.storage.EpochEndOffset;
 import io.fjord.storage.FileSlice;
 import io.fjord.storage.LogReadResult;
 import io.fjord.storage.OffsetOutOfRangeException;
@@ -21,12 +20,12 @@ import io.fjord.storage.TopicPartition;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * ListOffsets (versions 1 to 11): an offset per partition by timestamp, Kafka's semantics without tiered storage.
@@ -63,12 +62,18 @@ public final class ListOffsetsHandler implements ApiHandler {
 
     private final MetadataCache cache;
     private final Function<TopicPartition, Optional<PartitionLog>> logs;
+    private final ToLongFunction<TopicPartition> leaderEpochStartOffsets;
     private final Executor executor;
 
+    /**
+     * @param leaderEpochStartOffsets where this node's current leader epoch of a partition began (its log end then,
+     *                                Kafka's {@code leaderEpochStartOffsetOpt}); -1 when it does not lead
+     */
     public ListOffsetsHandler(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs,
-            Executor executor) {
+            ToLongFunction<TopicPartition> leaderEpochStartOffsets, Executor executor) {
         this.cache = cache;
         this.logs = logs;
+        this.leaderEpochStartOffsets = leaderEpochStartOffsets;
         this.executor = executor;
     }
 
@@ -141,7 +146,7 @@ public final class ListOffsetsHandler implements ApiHandler {
         // A new leader whose high watermark has not reached its epoch's start could answer an offset below one a
         // client saw from the previous leader; Kafka answers OFFSET_NOT_AVAILABLE (retriable) to clients meanwhile.
         boolean highWatermarkLags = replicaId == CONSUMER_REPLICA_ID
-                && epochStartOffset(log, partitionImage.leaderEpoch()) > log.highWatermark();
+                && leaderEpochStartOffsets.applyAsLong(topicPartition) > log.highWatermark();
         if (timestamp == LATEST_TIMESTAMP) {
             return highWatermarkLags ? error(Errors.OFFSET_NOT_AVAILABLE)
                     : found(UNKNOWN, lastFetchableOffset, partitionImage.leaderEpoch());
@@ -159,22 +164,6 @@ public final class ListOffsetsHandler implements ApiHandler {
                 .map(result -> found(result.timestamp(), result.offset(), result.leaderEpoch()))
                 .orElseGet(() -> highWatermarkLags ? error(Errors.OFFSET_NOT_AVAILABLE)
                         : found(UNKNOWN, UNKNOWN, NO_LEADER_EPOCH));
-    }
-
-    /**
-     * Where the current leader epoch starts in this log, from its leader-epoch cache (Kafka keeps it as the leader's
-     * {@code leaderEpochStartOffset}): at the log end while the epoch has written nothing, else where the epoch before
-     * it ends. Never above the truth, so it never refuses an answer Kafka would give; the log start when unknown.
-     */
-    static long epochStartOffset(PartitionLog log, int leaderEpoch) {
-        OptionalInt latest = log.latestEpoch();
-        if (latest.isEmpty() || latest.getAsInt() < leaderEpoch) {
-            return log.logEndOffset();
-        }
-        if (latest.getAsInt() > leaderEpoch || leaderEpoch == 0) {
-            return log.logStartOffset(); // this node's metadata lags its log, or no epoch precedes: no claim
-        }
-        return log.endOffsetForEpoch(leaderEpoch - 1).map(EpochEndOffset::endOffset).orElse(log.logStartOffset());
     }
 
     /**

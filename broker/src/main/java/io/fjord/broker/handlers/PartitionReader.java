@@ -1,6 +1,7 @@
 package io.fjord.broker.handlers;
 
 import io.fjord.broker.MetadataCache;
+import io.fjord.broker.replica.ReplicationQuota;
 import io.fjord.broker.fetch.PartitionToFetch;
 import io.fjord.broker.fetch.PreferredReadReplica;
 import io.fjord.metadata.image.MetadataImage;
@@ -69,6 +70,8 @@ public final class PartitionReader {
     private final LogReader logReader;
     /** Null when {@code replica.selector.class} is unset: consumers always read from the leader. */
     private final PreferredReadReplica preferredReadReplica;
+    /** The leader's replication throttle; null: none. */
+    private final ReplicationQuota leaderQuota;
 
     public PartitionReader(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs) {
         this(cache, logs, PartitionLog::read);
@@ -86,10 +89,34 @@ public final class PartitionReader {
      */
     public PartitionReader(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs,
             LogReader logReader, Optional<PreferredReadReplica> preferredReadReplica) {
+        this(cache, logs, logReader, preferredReadReplica, null);
+    }
+
+    /**
+     * As above, with the leader's replication throttle (Kafka's leader ReplicationQuotaManager): while it is
+     * exceeded, a follower outside the ISR of a throttled partition gets no records for it.
+     */
+    public PartitionReader(MetadataCache cache, Function<TopicPartition, Optional<PartitionLog>> logs,
+            LogReader logReader, Optional<PreferredReadReplica> preferredReadReplica, ReplicationQuota leaderQuota) {
         this.cache = cache;
         this.logs = logs;
         this.logReader = logReader;
         this.preferredReadReplica = preferredReadReplica.orElse(null);
+        this.leaderQuota = leaderQuota;
+    }
+
+    /** The bytes of throttled partitions in a follower's answer, which count against the leader's quota. */
+    void recordThrottledBytes(ReadResult result, FetchParameters parameters) {
+        if (leaderQuota == null || !parameters.isFromFollower()) {
+            return;
+        }
+        long bytes = 0;
+        for (Map.Entry<TopicPartition, FetchResponseData.PartitionData> entry : result.partitions().entrySet()) {
+            if (leaderQuota.isThrottled(entry.getKey())) {
+                bytes += entry.getValue().records().sizeInBytes();
+            }
+        }
+        leaderQuota.record(bytes);
     }
 
     /**
@@ -241,6 +268,13 @@ public final class PartitionReader {
                 return divergence;
             }
         }
+        if (parameters.isFromFollower() && leaderThrottled(topicPartition, partitionImage, parameters.replicaId())) {
+            // Kafka's leader throttle: the follower catches up no faster than the quota; it may fetch again later.
+            long highWatermark = log.highWatermark();
+            return new FetchResponseData.PartitionData().setHighWatermark(highWatermark)
+                    .setLastStableOffset(highWatermark).setLogStartOffset(log.logStartOffset())
+                    .setAbortedTransactions(abortedTransactions(parameters)).setRecords(emptyRecords());
+        }
         long maxOffsetExclusive = parameters.isFromFollower() ? log.logEndOffset() : log.highWatermark();
         LogReadResult result;
         try {
@@ -354,6 +388,12 @@ public final class PartitionReader {
      * node a partition has no followers, so every replica fetch is refused. Negative ids (-1 consumers, -2 Kafka's
      * debugging consumer, -3 its future local replica) read as consumers, up to the high watermark.
      */
+    /** Kafka's {@code shouldLeaderThrottle}: in-sync followers are never held back, so acks=all is not slowed. */
+    private boolean leaderThrottled(TopicPartition topicPartition, PartitionImage partition, int replicaId) {
+        return leaderQuota != null && !partition.isr().contains(replicaId) && leaderQuota.isThrottled(topicPartition)
+                && leaderQuota.isQuotaExceeded();
+    }
+
     static Errors followerError(PartitionImage partition, int replicaId, int nodeId) {
         if (replicaId == nodeId || !partition.replicas().contains(replicaId)) {
             return Errors.NOT_LEADER_OR_FOLLOWER;

@@ -8,6 +8,7 @@ import io.fjord.protocol.message.BrokerHeartbeatRequestData;
 import io.fjord.protocol.message.BrokerHeartbeatResponseData;
 import io.fjord.protocol.message.BrokerRegistrationRequestData;
 import io.fjord.protocol.message.BrokerRegistrationResponseData;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A broker's side of cluster membership, Kafka's BrokerLifecycleManager: registers with the controller
- * (BrokerRegistration: incarnation id, listeners, rack, cluster id, supported features), then heartbeats every
+ * (BrokerRegistration: incarnation id, listeners, rack, cluster id, supported features, and the broker epoch its
+ * previous incarnation recorded at a clean shutdown, KIP-966's {@code PreviousBrokerEpoch}), then heartbeats every
  * {@code broker.heartbeat.interval.ms} with the metadata offset it has applied. The controller keeps it fenced until
  * that offset reaches its registration; {@link #awaitUnfenced} waits for that. {@link #controlledShutdown} sets
  * WantShutDown and waits, bounded, until the controller answers ShouldShutDown (its leaderships have moved). Failed
@@ -72,14 +74,18 @@ public final class BrokerLifecycleManager implements AutoCloseable {
     private boolean inFlight;
 
     /**
-     * @param registration   this broker's registration request (the manager owns it from here on)
-     * @param metadataOffset the offset of the last metadata entry this broker has applied (its image's offset)
+     * @param registration        this broker's registration request (the manager owns it from here on)
+     * @param metadataOffset      the offset of the last metadata entry this broker has applied (its image's offset)
+     * @param previousBrokerEpoch the broker epoch the log directories' clean-shutdown markers recorded; empty after
+     *                            an unclean shutdown, so every registration of this incarnation sends -1 and the
+     *                            controller takes this broker out of the ELRs (KIP-966)
      */
     public BrokerLifecycleManager(Settings settings, ControllerChannel channel,
-                                  BrokerRegistrationRequestData registration, LongSupplier metadataOffset) {
+                                  BrokerRegistrationRequestData registration, LongSupplier metadataOffset,
+                                  OptionalLong previousBrokerEpoch) {
         this.settings = settings;
         this.channel = channel;
-        this.registration = registration;
+        this.registration = registration.setPreviousBrokerEpoch(previousBrokerEpoch.orElse(-1));
         this.metadataOffset = metadataOffset;
     }
 
@@ -208,7 +214,8 @@ public final class BrokerLifecycleManager implements AutoCloseable {
             }
             brokerEpoch = answer.brokerEpoch();
             backoffMs = BACKOFF_INITIAL_MS;
-            LOG.info("Broker {} registered with broker epoch {}", registration.brokerId(), brokerEpoch);
+            LOG.info("Broker {} registered with broker epoch {} (previous broker epoch {})", registration.brokerId(),
+                    brokerEpoch, registration.previousBrokerEpoch());
             sendHeartbeat();
         }));
     }

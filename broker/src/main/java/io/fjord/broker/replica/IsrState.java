@@ -42,6 +42,11 @@ public record IsrState(List<Integer> isr, List<Integer> proposed) {
         return new IsrState(isr, remaining);
     }
 
+    /** The committed ISR proposed again unchanged, carrying a new leader recovery state (KIP-704's RECOVERED). */
+    public IsrState recover() {
+        return new IsrState(isr, isr);
+    }
+
     /** Whether a change awaits the controller's answer (no other change is proposed meanwhile). */
     public boolean isInFlight() {
         return proposed != null;

@@ -4,8 +4,10 @@ import io.fjord.broker.replica.AlterPartitionSender.IsrMember;
 import io.fjord.broker.replica.AlterPartitionSender.Outcome;
 import io.fjord.broker.replica.AlterPartitionSender.Proposal;
 import io.fjord.metadata.image.PartitionImage;
+import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.protocol.Errors;
 import io.fjord.storage.AppendResult;
+import io.fjord.storage.OffsetOutOfRangeException;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.TopicPartition;
 import java.nio.ByteBuffer;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * {@code min.insync.replicas} (the smaller of the topic's setting and the replica count; KIP-966). It is recomputed
  * when a follower's fetch moves it, when the ISR changes and after each append. A new leader keeps the high watermark
  * its log has (checkpointed, capped to its end) and forgets the followers' positions, so it raises it only as the
- * followers fetch in its epoch.
+ * followers fetch in its epoch; it assigns its epoch's start offset (its log end) in the log's leader-epoch cache.
  *
  * <p>ISR changes are proposed to the controller ({@link AlterPartitionSender}), one at a time: a follower whose log end
  * reaches the high watermark and the start offset of the current leader epoch joins (if the metadata says its broker
@@ -57,6 +59,18 @@ public final class Partition {
     public interface ReplicaEligibility {
         /** Whether {@code brokerId} is registered, unfenced, not in controlled shutdown, and of {@code fetchBrokerEpoch} (-1: unchecked). */
         boolean isIsrEligible(int brokerId, long fetchBrokerEpoch);
+
+        /**
+         * Whether {@code brokerId} is registered and unfenced (Kafka's hasAliveBroker), so its log start offset holds
+         * back DeleteRecords' low watermark; by default as eligible for the ISR.
+         */
+        default boolean isAlive(int brokerId) {
+            return isIsrEligible(brokerId, FollowerState.UNKNOWN_BROKER_EPOCH);
+        }
+    }
+
+    /** DeleteRecords on the leader: the offset the log start moved to, and the low watermark then. */
+    public record DeleteRecordsResult(long requestedOffset, long lowWatermark) {
     }
 
     /**
@@ -78,6 +92,9 @@ public final class Partition {
     public record ReplicationCheck(boolean done, Errors error) {
         static final ReplicationCheck WAITING = new ReplicationCheck(false, Errors.NONE);
     }
+
+    /** For {@link #appendAsLeader(ByteBuffer, short, int, long)}: append in whatever epoch this node leads. */
+    public static final int ANY_LEADER_EPOCH = -1;
 
     private final TopicPartition topicPartition;
     private final PartitionLog log;
@@ -122,6 +139,8 @@ public final class Partition {
      */
     public boolean makeLeader(PartitionImage image, UUID topicId, long nowMs) {
         boolean moved;
+        Proposal recovery = null;
+        IsrState proposedState = null;
         lock.lock();
         try {
             if (isStale(image)) {
@@ -132,9 +151,14 @@ public final class Partition {
             this.topicId = topicId;
             updateReplicas(image.replicas());
             isrState = IsrState.committed(image.isr());
-            leaderRecoveryState = image.leaderRecoveryState();
+            // KIP-704: a leader elected uncleanly (or as the last known leader) is RECOVERING; with nothing to recover
+            // (no transactions yet) it is recovered at once, as Kafka's makeLeader marks it, and tells the controller.
+            leaderRecoveryState = PartitionRecord.RECOVERED;
             if (isNewLeaderEpoch || isNewLeader) {
                 long startOffset = log.logEndOffset();
+                // Kafka's makeLeader: the log knows the new epoch before any append, so OffsetForLeaderEpoch answers
+                // it and a follower holding a later epoch's entries truncates to the right offset.
+                log.assignEpochStartOffset(image.leaderEpoch(), startOffset);
                 followers.replaceAll((id, state) -> state.onNewLeaderEpoch(nowMs, isNewLeader,
                         image.isr().contains(id)));
                 leaderEpochStartOffset = startOffset;
@@ -145,12 +169,22 @@ public final class Partition {
             leaderEpoch = image.leaderEpoch();
             partitionEpoch = image.partitionEpoch();
             leaderId = context.localBrokerId();
+            if (image.leaderRecoveryState() == PartitionRecord.RECOVERING) {
+                LOG.info("{}: leader in epoch {} elected while RECOVERING; marking it RECOVERED", topicPartition,
+                        leaderEpoch);
+                isrState = isrState.recover();
+                proposedState = isrState;
+                recovery = proposal(isrState.proposed());
+            }
             // The ISR may be the leader alone now.
             moved = maybeIncrementHighWatermark(nowMs);
         } finally {
             lock.unlock();
         }
         notifyIfMoved(moved);
+        if (recovery != null) {
+            submit(proposedState, recovery);
+        }
         return true;
     }
 
@@ -207,6 +241,18 @@ public final class Partition {
      * @throws ReplicaException NOT_LEADER_OR_FOLLOWER or NOT_ENOUGH_REPLICAS
      */
     public AppendResult appendAsLeader(ByteBuffer batch, short requiredAcks, long nowMs) {
+        return appendAsLeader(batch, requiredAcks, ANY_LEADER_EPOCH, nowMs);
+    }
+
+    /**
+     * As {@link #appendAsLeader(ByteBuffer, short, long)}, but only while this node leads in {@code expectedLeaderEpoch}
+     * ({@link #ANY_LEADER_EPOCH}: in any): a coordinator writes in the epoch its state was loaded in, and checking it
+     * under the lock means a leadership change cannot slip between the check and the append.
+     *
+     * @throws ReplicaException NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH (an older epoch), UNKNOWN_LEADER_EPOCH (a
+     *         newer one) or NOT_ENOUGH_REPLICAS
+     */
+    public AppendResult appendAsLeader(ByteBuffer batch, short requiredAcks, int expectedLeaderEpoch, long nowMs) {
         AppendResult result;
         boolean moved;
         lock.lock();
@@ -214,6 +260,11 @@ public final class Partition {
             if (leaderId != context.localBrokerId()) {
                 throw new ReplicaException(Errors.NOT_LEADER_OR_FOLLOWER, "Leader not local for partition "
                         + topicPartition + " on broker " + context.localBrokerId());
+            }
+            if (expectedLeaderEpoch != ANY_LEADER_EPOCH && expectedLeaderEpoch != leaderEpoch) {
+                throw new ReplicaException(expectedLeaderEpoch < leaderEpoch ? Errors.FENCED_LEADER_EPOCH
+                        : Errors.UNKNOWN_LEADER_EPOCH, "Leader epoch " + expectedLeaderEpoch + " of an append to "
+                        + topicPartition + " is not the current leader epoch " + leaderEpoch);
             }
             int minIsr = effectiveMinIsr();
             if (requiredAcks == -1 && isrState.isr().size() < minIsr) {
@@ -278,6 +329,71 @@ public final class Partition {
             submit(proposedState, proposal);
         }
         return true;
+    }
+
+    /**
+     * DeleteRecords as leader (Kafka's deleteRecordsOnLeader): moves the log start offset up to {@code offset} (-1:
+     * the high watermark) and answers it with the low watermark now.
+     *
+     * @throws ReplicaException NOT_LEADER_OR_FOLLOWER; POLICY_VIOLATION for a topic whose {@code cleanup.policy} lacks
+     *                          delete; OFFSET_OUT_OF_RANGE for an offset below 0 or above the high watermark
+     */
+    public DeleteRecordsResult deleteRecordsOnLeader(long offset) {
+        lock.lock();
+        try {
+            requireLeader();
+            if (!log.config().delete()) {
+                throw new ReplicaException(Errors.POLICY_VIOLATION, "Records of partition " + topicPartition
+                        + " can not be deleted because the topic is compacted");
+            }
+            long requested = offset == -1 ? log.highWatermark() : offset;
+            if (requested < 0) {
+                throw new ReplicaException(Errors.OFFSET_OUT_OF_RANGE, "The offset " + offset + " for partition "
+                        + topicPartition + " is not valid");
+            }
+            try {
+                log.maybeAdvanceLogStartOffset(requested);
+            } catch (OffsetOutOfRangeException e) {
+                throw new ReplicaException(Errors.OFFSET_OUT_OF_RANGE, e.getMessage());
+            }
+            return new DeleteRecordsResult(requested, lowWatermark());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Kafka's lowWatermarkIfLeader: the smallest log start offset among this leader's log and its live followers
+     * (from their fetches; -1 for a follower not heard from in this leadership).
+     *
+     * @throws ReplicaException NOT_LEADER_OR_FOLLOWER
+     */
+    public long lowWatermarkIfLeader() {
+        lock.lock();
+        try {
+            requireLeader();
+            return lowWatermark();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long lowWatermark() {
+        long lowWatermark = log.logStartOffset();
+        for (Map.Entry<Integer, FollowerState> entry : followers.entrySet()) {
+            long followerStart = entry.getValue().logStartOffset();
+            if (followerStart < lowWatermark && context.eligibility().isAlive(entry.getKey())) {
+                lowWatermark = followerStart;
+            }
+        }
+        return lowWatermark;
+    }
+
+    private void requireLeader() {
+        if (leaderId != context.localBrokerId()) {
+            throw new ReplicaException(Errors.NOT_LEADER_OR_FOLLOWER, "Leader not local for partition "
+                    + topicPartition + " on broker " + context.localBrokerId());
+        }
     }
 
     private Proposal maybeExpandIsr(int replicaId) {
@@ -440,6 +556,19 @@ public final class Partition {
         }
     }
 
+    /**
+     * The high watermark while this node leads in {@code leaderEpoch}, else -1: read under the lock, so it is never a
+     * follower's (a coordinator waits on it for the records its leadership wrote).
+     */
+    public long leaderHighWatermark(int leaderEpoch) {
+        lock.lock();
+        try {
+            return leaderId == context.localBrokerId() && this.leaderEpoch == leaderEpoch ? log.highWatermark() : -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public int leaderId() {
         lock.lock();
         try {
@@ -472,6 +601,16 @@ public final class Partition {
         lock.lock();
         try {
             return isrState;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The leader recovery state as this node knows it (KIP-704): a leader is RECOVERED at once. */
+    public byte leaderRecoveryState() {
+        lock.lock();
+        try {
+            return leaderRecoveryState;
         } finally {
             lock.unlock();
         }

@@ -15,6 +15,8 @@ final class PartitionFetchState {
     private final int currentLeaderEpoch;
     private long delayedUntilMs;
     private String parkedBecause;
+    /** The leader's high watermark minus this log's end after the last answer; -1 before one. */
+    private long lag = -1;
 
     PartitionFetchState(UUID topicId, int currentLeaderEpoch) {
         this.topicId = topicId;
@@ -45,6 +47,16 @@ final class PartitionFetchState {
 
     void park(String reason) {
         parkedBecause = reason;
+    }
+
+    /** After an answer: how far this log's end is below the leader's high watermark. */
+    void updateLag(long leaderHighWatermark, long logEndOffset) {
+        lag = Math.max(0, leaderHighWatermark - logEndOffset);
+    }
+
+    /** Kafka's {@code isReplicaInSync}: the last answer left this log at the leader's high watermark. */
+    boolean isReplicaInSync() {
+        return lag == 0;
     }
 
     boolean isParked() {

@@ -58,6 +58,8 @@ final class ReplicaFetcher {
     private final LeaderOffsets leaderOffsets;
     private final Consumer<TopicPartition> partitionChanged;
     private final InstantSource clock;
+    /** The follower's replication throttle (Kafka's follower ReplicationQuotaManager). */
+    private final ReplicationQuota quota;
     private final ReentrantLock partitionMapLock = new ReentrantLock();
     private final Condition partitionsChanged = partitionMapLock.newCondition();
     /** Guarded by {@link #partitionMapLock}; in fetch order. */
@@ -68,6 +70,15 @@ final class ReplicaFetcher {
     ReplicaFetcher(int leaderId, int fetcherIndex, int localId, LongSupplier brokerEpoch, ReplicaFetcherConfig config,
             Function<TopicPartition, Optional<PartitionLog>> logs, LeaderEndpoint leader,
             Consumer<TopicPartition> partitionChanged, InstantSource clock) {
+        this(leaderId, fetcherIndex, localId, brokerEpoch, config, logs, leader, partitionChanged, clock,
+                new ReplicationQuota(1, 1000, clock));
+    }
+
+    /** As above, leaving throttled partitions that are not in sync out of requests while {@code quota} is exceeded. */
+    ReplicaFetcher(int leaderId, int fetcherIndex, int localId, LongSupplier brokerEpoch, ReplicaFetcherConfig config,
+            Function<TopicPartition, Optional<PartitionLog>> logs, LeaderEndpoint leader,
+            Consumer<TopicPartition> partitionChanged, InstantSource clock, ReplicationQuota quota) {
+        this.quota = quota;
         this.leaderId = leaderId;
         this.fetcherIndex = fetcherIndex;
         this.localId = localId;
@@ -287,6 +298,9 @@ final class ReplicaFetcher {
                 if (!state.isReady(nowMs)) {
                     continue;
                 }
+                if (!state.isReplicaInSync() && quota.isThrottled(entry.getKey()) && quota.isQuotaExceeded()) {
+                    continue; // Kafka's follower throttle: fetched again once the rate is back under the bound
+                }
                 Optional<PartitionLog> log = logs.apply(entry.getKey()).filter(found -> !found.isClosed());
                 if (log.isEmpty()) {
                     state.delayUntil(nowMs + config.fetchBackoffMs());
@@ -337,6 +351,10 @@ final class ReplicaFetcher {
                 try {
                     if (FollowerAppend.apply(partition.log(), data)) {
                         changed.add(topicPartition);
+                    }
+                    partition.state().updateLag(data.highWatermark(), partition.log().logEndOffset());
+                    if (quota.isThrottled(topicPartition)) {
+                        quota.record(data.records().sizeInBytes());
                     }
                 } catch (RecordBatchException e) {
                     // Possibly damaged on the way: fetched again after the back-off, as Kafka does.

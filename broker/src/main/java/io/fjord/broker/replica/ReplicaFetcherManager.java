@@ -33,6 +33,7 @@ public final class ReplicaFetcherManager implements ReplicaFetching {
     private final LeaderEndpoints endpoints;
     private final Consumer<TopicPartition> partitionChanged;
     private final InstantSource clock;
+    private final ReplicationQuota quota;
     private final Map<FetcherKey, ReplicaFetcher> fetchers = new HashMap<>();
     private final Map<TopicPartition, FetcherKey> assignments = new HashMap<>();
     private boolean started;
@@ -50,6 +51,15 @@ public final class ReplicaFetcherManager implements ReplicaFetching {
     public ReplicaFetcherManager(int localId, LongSupplier brokerEpoch, ReplicaFetcherConfig config,
             Function<TopicPartition, Optional<PartitionLog>> logs, LeaderEndpoints endpoints,
             Consumer<TopicPartition> partitionChanged, InstantSource clock) {
+        this(localId, brokerEpoch, config, logs, endpoints, partitionChanged, clock,
+                new ReplicationQuota(1, 1000, clock));
+    }
+
+    /** As above, with the follower's replication throttle, which every fetcher applies. */
+    public ReplicaFetcherManager(int localId, LongSupplier brokerEpoch, ReplicaFetcherConfig config,
+            Function<TopicPartition, Optional<PartitionLog>> logs, LeaderEndpoints endpoints,
+            Consumer<TopicPartition> partitionChanged, InstantSource clock, ReplicationQuota quota) {
+        this.quota = quota;
         this.localId = localId;
         this.brokerEpoch = brokerEpoch;
         this.config = config;
@@ -151,7 +161,7 @@ public final class ReplicaFetcherManager implements ReplicaFetching {
         ReplicaFetcher fetcher = fetchers.get(key);
         if (fetcher == null) {
             fetcher = new ReplicaFetcher(key.leaderId(), key.fetcherIndex(), localId, brokerEpoch, config, logs,
-                    endpoints.endpoint(key.leaderId(), key.fetcherIndex()), partitionChanged, clock);
+                    endpoints.endpoint(key.leaderId(), key.fetcherIndex()), partitionChanged, clock, quota);
             fetchers.put(key, fetcher);
             if (started) {
                 fetcher.start();

@@ -107,6 +107,7 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     private final Partition.Context partitionContext;
     private final AlterPartitionManager alterPartitions;
     private final DelayedOperationPurgatory<DelayedProduce> producePurgatory;
+    private final DelayedOperationPurgatory<DelayedDeleteRecords> deleteRecordsPurgatory;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private volatile MetadataImage image = MetadataImage.EMPTY;
     /** Runs retries and the ISR expiry instead of the own scheduler thread, when given (a simulation). */
@@ -145,10 +146,23 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         this.clock = clock;
         this.partitionChanged = partitionChanged;
         this.producePurgatory = new DelayedOperationPurgatory<>("Produce", clock);
+        this.deleteRecordsPurgatory = new DelayedOperationPurgatory<>("DeleteRecords", clock);
         this.alterPartitions = new AlterPartitionManager(nodeId, brokerEpoch, controller, this::schedule,
                 settings.alterPartitionRetryBackoffMs());
+        Partition.ReplicaEligibility eligibility = new Partition.ReplicaEligibility() {
+            @Override
+            public boolean isIsrEligible(int brokerId, long fetchBrokerEpoch) {
+                return ReplicaManager.this.isIsrEligible(brokerId, fetchBrokerEpoch);
+            }
+
+            @Override
+            public boolean isAlive(int brokerId) {
+                BrokerImage broker = image.brokers().get(brokerId);
+                return broker != null && !broker.fenced();
+            }
+        };
         this.partitionContext = new Partition.Context(nodeId, settings.replicaLagTimeMaxMs(), alterPartitions,
-                this::isIsrEligible, brokerEpoch, clock, this::onHighWatermarkMoved);
+                eligibility, brokerEpoch, clock, this::onHighWatermarkMoved);
     }
 
     /** Starts the produce purgatory's reaper and the ISR expiry task. */
@@ -169,6 +183,7 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
             scheduledBeforeStart.clear();
         }
         producePurgatory.start();
+        deleteRecordsPurgatory.start();
     }
 
     private void schedule(Runnable task, long delayMs) {
@@ -308,6 +323,7 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
             partitions.remove(topicPartition);
             logManager.deleteLog(topicPartition);
             producePurgatory.checkAndComplete(topicPartition);
+            deleteRecordsPurgatory.checkAndComplete(topicPartition);
         }
     }
 
@@ -319,7 +335,13 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         fetching.removePartitions(changes.keySet());
         long nowMs = clock.millis();
         for (PartitionChange change : changes.values()) {
-            change.partition().makeLeader(change.image(), change.topicId(), nowMs);
+            try {
+                change.partition().makeLeader(change.image(), change.topicId(), nowMs);
+            } catch (RuntimeException e) {
+                // One partition's storage failure (its epoch checkpoint) must not stop the others' transitions.
+                LOG.error("Cannot make this node the leader of {} in epoch {}", change.partition().topicPartition(),
+                        change.image().leaderEpoch(), e);
+            }
         }
     }
 
@@ -338,8 +360,9 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
                 toFetch.put(entry.getKey(), new InitialFetchState(change.topicId(), change.image().leader(),
                         change.image().leaderEpoch(), change.partition().log().logEndOffset()));
             }
-            // Produces waiting on a former leadership answer NOT_LEADER_OR_FOLLOWER now.
+            // Produces and DeleteRecords waiting on a former leadership answer NOT_LEADER_OR_FOLLOWER now.
             producePurgatory.checkAndComplete(entry.getKey());
+            deleteRecordsPurgatory.checkAndComplete(entry.getKey());
         }
         if (!leaderless.isEmpty()) {
             fetching.removePartitions(leaderless);
@@ -369,7 +392,7 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         Map<Integer, DelayedProduce.PartitionStatus> waitingByIndex = new LinkedHashMap<>();
         long nowMs = clock.millis();
         for (LeaderAppend append : appends) {
-            AppendOutcome outcome = appendToLeader(append, requiredAcks, nowMs);
+            AppendOutcome outcome = appendToLeader(append, requiredAcks, Partition.ANY_LEADER_EPOCH, nowMs);
             // A producer's retry of a batch in the log (duplicate) waits too: its first try may not be replicated.
             if (requiredAcks == -1 && outcome.error() == Errors.NONE) {
                 DelayedProduce.PartitionStatus status = new DelayedProduce.PartitionStatus(append.topicPartition(),
@@ -397,14 +420,24 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         return answer;
     }
 
-    private AppendOutcome appendToLeader(LeaderAppend append, short requiredAcks, long nowMs) {
+    /**
+     * Appends a coordinator's batch as leader in {@code leaderEpoch} and answers at once (Kafka's coordinator partition
+     * writer appends with acks 1): the coordinator waits for the high watermark to pass the batch itself, learning of
+     * its moves through {@code partitionChanged}. A leader epoch other than the current one fails with
+     * FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH, so a stale coordinator never writes into a newer leadership.
+     */
+    public AppendOutcome appendAsCoordinator(TopicPartition topicPartition, int leaderEpoch, ByteBuffer batch) {
+        return appendToLeader(new LeaderAppend(topicPartition, batch), (short) 1, leaderEpoch, clock.millis());
+    }
+
+    private AppendOutcome appendToLeader(LeaderAppend append, short requiredAcks, int leaderEpoch, long nowMs) {
         TopicPartition topicPartition = append.topicPartition();
         Partition partition = partitions.get(topicPartition);
         if (partition == null) {
             return AppendOutcome.failed(topicPartition, Errors.NOT_LEADER_OR_FOLLOWER, null);
         }
         try {
-            AppendResult result = partition.appendAsLeader(append.batch(), requiredAcks, nowMs);
+            AppendResult result = partition.appendAsLeader(append.batch(), requiredAcks, leaderEpoch, nowMs);
             if (!result.duplicate()) {
                 // Followers' fetches wait for new data, consumers' for the high watermark (woken when it moves).
                 partitionChanged.accept(topicPartition);
@@ -435,6 +468,65 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         partitionChanged.accept(topicPartition);
     }
 
+    // ---- DeleteRecords ----
+
+    /** One partition's DeleteRecords answer: an error, or NONE with the low watermark. Immutable. */
+    public record DeleteRecordsOutcome(Errors error, long lowWatermark) {
+    }
+
+    /**
+     * Kafka's deleteRecords: moves each partition's log start offset up to its requested offset (-1: the high
+     * watermark) as leader, then answers once every live replica's log start offset has reached it (the low watermark,
+     * from the followers' fetches; a {@link DelayedDeleteRecords} in the "DeleteRecords" purgatory), or at
+     * {@code timeoutMs} with REQUEST_TIMED_OUT for the partitions still waiting.
+     */
+    public CompletableFuture<Map<TopicPartition, DeleteRecordsOutcome>> deleteRecords(
+            long timeoutMs, Map<TopicPartition, Long> offsets) {
+        Map<TopicPartition, DeleteRecordsOutcome> outcomes = new LinkedHashMap<>();
+        List<DelayedDeleteRecords.PartitionStatus> waiting = new ArrayList<>();
+        for (Map.Entry<TopicPartition, Long> entry : offsets.entrySet()) {
+            TopicPartition topicPartition = entry.getKey();
+            Partition partition = partitions.get(topicPartition);
+            try {
+                if (partition == null) {
+                    throw new ReplicaException(Errors.NOT_LEADER_OR_FOLLOWER, "no replica of " + topicPartition);
+                }
+                Partition.DeleteRecordsResult result = partition.deleteRecordsOnLeader(entry.getValue());
+                outcomes.put(topicPartition, new DeleteRecordsOutcome(Errors.NONE, result.lowWatermark()));
+                if (result.lowWatermark() < result.requestedOffset()) {
+                    waiting.add(new DelayedDeleteRecords.PartitionStatus(topicPartition, result.requestedOffset(),
+                            result.lowWatermark()));
+                }
+            } catch (ReplicaException e) {
+                outcomes.put(topicPartition, new DeleteRecordsOutcome(e.error(), -1));
+            } catch (StorageException e) {
+                LOG.warn("DeleteRecords on {} failed", topicPartition, e);
+                outcomes.put(topicPartition, new DeleteRecordsOutcome(Errors.KAFKA_STORAGE_ERROR, -1));
+            }
+        }
+        if (waiting.isEmpty()) {
+            return CompletableFuture.completedFuture(outcomes);
+        }
+        CompletableFuture<Map<TopicPartition, DeleteRecordsOutcome>> answer = new CompletableFuture<>();
+        DelayedDeleteRecords delayed = new DelayedDeleteRecords(timeoutMs, waiting, this::lowWatermark, statuses -> {
+            Map<TopicPartition, DeleteRecordsOutcome> answered = new LinkedHashMap<>(outcomes);
+            statuses.forEach(status -> answered.put(status.topicPartition,
+                    new DeleteRecordsOutcome(status.error, status.lowWatermark)));
+            answer.complete(answered);
+        });
+        deleteRecordsPurgatory.tryCompleteElseWatch(delayed,
+                waiting.stream().map(status -> status.topicPartition).toList());
+        return answer;
+    }
+
+    private long lowWatermark(TopicPartition topicPartition) {
+        Partition partition = partitions.get(topicPartition);
+        if (partition == null) {
+            throw new ReplicaException(Errors.NOT_LEADER_OR_FOLLOWER, "no replica of " + topicPartition);
+        }
+        return partition.lowWatermarkIfLeader();
+    }
+
     // ---- the leader's side of follower fetches ----
 
     /**
@@ -444,8 +536,13 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     public boolean recordFollowerFetch(int replicaId, long brokerEpoch, TopicPartition topicPartition,
                                        long fetchOffset, long logStartOffset, long nowMs) {
         Partition partition = partitions.get(topicPartition);
-        return partition != null && partition.recordFollowerFetch(replicaId, brokerEpoch, fetchOffset,
+        boolean recorded = partition != null && partition.recordFollowerFetch(replicaId, brokerEpoch, fetchOffset,
                 logStartOffset, nowMs);
+        if (recorded) {
+            // The follower's log start offset may have raised the low watermark a DeleteRecords waits for.
+            deleteRecordsPurgatory.checkAndComplete(topicPartition);
+        }
+        return recorded;
     }
 
     /** Proposes removing the followers that lag too long from the ISRs this node leads (the periodic task). */
@@ -459,9 +556,10 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         }
     }
 
-    /** Runs the produce purgatory's timeouts due at {@code nowMs}; for tests and simulations with a manual clock. */
+    /** Runs the purgatories' timeouts due at {@code nowMs}; for tests and simulations with a manual clock. */
     public void advanceClock(long nowMs) {
         producePurgatory.advanceClock(nowMs);
+        deleteRecordsPurgatory.advanceClock(nowMs);
     }
 
     /** The hosted partitions; a snapshot view for tools. */
@@ -478,5 +576,6 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
             }
         }
         producePurgatory.close();
+        deleteRecordsPurgatory.close();
     }
 }

@@ -3,6 +3,7 @@ package io.fjord.broker.handlers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
+import io.fjord.broker.coordinator.driver.LogPartitionWriter;
 import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
 import io.fjord.broker.coordinator.group.GroupCoordinatorConfig;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
@@ -46,8 +47,10 @@ class FindCoordinatorHandlerTest {
     private HandlerFixture fixture;
     private final List<CreateTopicsRequestData> creations = new ArrayList<>();
     private final GroupCoordinatorDriver driver = new GroupCoordinatorDriver(GroupCoordinatorConfig.defaults(),
-            new OffsetsTopicConfig(4, (short) 3, 1024 * 1024, CompressionType.NONE, 1024), TopicIdResolver.NONE,
-            partition -> Optional.empty(), partition -> { }, InstantSource.system());
+            new OffsetsTopicConfig(4, (short) 3, 1024 * 1024, CompressionType.NONE, 1024,
+                    OffsetsTopicConfig.COMMIT_TIMEOUT_MS_DEFAULT), TopicIdResolver.NONE,
+            partition -> Optional.empty(), new LogPartitionWriter(partition -> Optional.empty()),
+            InstantSource.system());
 
     @AfterEach
     void tearDown() throws Exception {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
 import io.fjord.broker.coordinator.driver.ImageTopicIds;
+import io.fjord.broker.coordinator.driver.LogPartitionWriter;
 import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
 import io.fjord.broker.coordinator.group.GroupCoordinatorConfig;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
@@ -65,8 +66,9 @@ class GroupHandlersTest {
         fixture.topic("orders", 2);
         fixture.topic(OffsetsPartitions.TOPIC, OFFSETS_PARTITIONS);
         driver = new GroupCoordinatorDriver(GroupCoordinatorConfig.defaults(), new OffsetsTopicConfig(
-                OFFSETS_PARTITIONS, (short) 1, 1024 * 1024, CompressionType.NONE, 1024),
-                new ImageTopicIds(fixture.cache()), fixture::findLog, partition -> { }, InstantSource.system());
+                OFFSETS_PARTITIONS, (short) 1, 1024 * 1024, CompressionType.NONE, 1024,
+                OffsetsTopicConfig.COMMIT_TIMEOUT_MS_DEFAULT), new ImageTopicIds(fixture.cache()), fixture::findLog,
+                new LogPartitionWriter(fixture::findLog), InstantSource.system());
         driver.start();
         for (int partition = 0; partition < OFFSETS_PARTITIONS; partition++) {
             driver.onElected(partition, HandlerFixture.LEADER_EPOCH);

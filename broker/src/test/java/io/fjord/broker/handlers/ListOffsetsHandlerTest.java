@@ -9,9 +9,12 @@ import io.fjord.protocol.message.ListOffsetsRequestData;
 import io.fjord.protocol.message.ListOffsetsResponseData;
 import io.fjord.protocol.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
 import io.fjord.storage.PartitionLog;
+import io.fjord.storage.TopicPartition;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +27,12 @@ class ListOffsetsHandlerTest {
 
     private HandlerFixture fixture;
     private ListOffsetsHandler handler;
+    /** Where this node's leader epoch of each partition began, as its Partition says; -1 when unknown. */
+    private final Map<TopicPartition, Long> epochStarts = new ConcurrentHashMap<>();
+
+    private long epochStart(TopicPartition topicPartition) {
+        return epochStarts.getOrDefault(topicPartition, -1L);
+    }
 
     @BeforeEach
     void logs() {
@@ -34,7 +43,7 @@ class ListOffsetsHandlerTest {
         fixture.append("orders", 0, 1_000, "a", "b");   // offsets 0-1
         fixture.append("orders", 0, 3_000, "c");        // offset 2
         fixture.append("orders", 0, 2_000, "d", "e");   // offsets 3-4
-        handler = new ListOffsetsHandler(fixture.cache(), fixture::findLog, Runnable::run);
+        handler = new ListOffsetsHandler(fixture.cache(), fixture::findLog, this::epochStart, Runnable::run);
     }
 
     @AfterEach
@@ -152,12 +161,13 @@ class ListOffsetsHandlerTest {
     @Test
     void aNewLeaderWhoseHighWatermarkLagsItsEpochStartAnswersOffsetNotAvailableToConsumers() throws Exception {
         fixture.topic("elected", 1);
-        handler = new ListOffsetsHandler(fixture.cache(), fixture::findLog, Runnable::run);
+        handler = new ListOffsetsHandler(fixture.cache(), fixture::findLog, this::epochStart, Runnable::run);
         PartitionLog log = fixture.log("elected", 0);
         // Written by leaders of epochs 1 and 3; this node leads epoch 5 and has not learnt the high watermark yet.
         log.appendAsLeader(HandlerFixture.batch(1_000, "a", "b"), 1);
         log.appendAsLeader(HandlerFixture.batch(2_000, "c", "d", "e"), 3);
         log.updateHighWatermark(3);
+        epochStarts.put(new TopicPartition("elected", 0), 5L);
 
         assertThat(list("elected", -1).errorCode()).isEqualTo(Errors.OFFSET_NOT_AVAILABLE.code());
         assertThat(list("elected", 2_500).errorCode()).as("found only above the high watermark")
@@ -220,7 +230,8 @@ class ListOffsetsHandlerTest {
     @Test
     void aStoredBatchThatCannotBeDecodedAnswersThePartitionWithAnErrorNotAFailedRequest() throws Exception {
         fixture.topic("damaged", 1);
-        handler = new ListOffsetsHandler(fixture.cache(), fixture::findLog, Runnable::run); // sees the new topic
+        // A new handler sees the new topic.
+        handler = new ListOffsetsHandler(fixture.cache(), fixture::findLog, this::epochStart, Runnable::run);
         appendUndecodableBatch("damaged");
         assertThat(list("damaged", 1_000).errorCode()).isEqualTo(Errors.UNKNOWN_SERVER_ERROR.code());
         assertThat(list("damaged", ListOffsetsHandler.MAX_TIMESTAMP).errorCode())

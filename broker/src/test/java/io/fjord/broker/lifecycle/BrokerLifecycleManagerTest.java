@@ -13,6 +13,8 @@ import io.fjord.metadata.controller.MetadataController;
 import io.fjord.metadata.controller.ReplicationControl;
 import io.fjord.metadata.image.MetadataDelta;
 import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.records.ConfigRecord;
+import io.fjord.metadata.records.FeatureLevelRecord;
 import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.metadata.records.TopicRecord;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -140,13 +143,19 @@ class BrokerLifecycleManagerTest {
                 .setClusterId(CLUSTER_ID).setIncarnationId(incarnation);
         request.listeners().add(new BrokerRegistrationRequestData.Listener().setName("PLAINTEXT")
                 .setHost("localhost").setPort(9090 + brokerId));
+        request.features().add(new BrokerRegistrationRequestData.Feature()
+                .setName(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE).setMaxSupportedVersion((short) 1));
         return request;
     }
 
     private void startManager() {
+        startManager(incarnation, OptionalLong.empty());
+    }
+
+    private void startManager(UUID incarnationId, OptionalLong previousBrokerEpoch) {
         manager = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(20), channel,
-                registration(1, incarnation), () -> brokerOffset.get() == FOLLOWING ? controller.image().offset()
-                        : brokerOffset.get());
+                registration(1, incarnationId), () -> brokerOffset.get() == FOLLOWING ? controller.image().offset()
+                        : brokerOffset.get(), previousBrokerEpoch);
         manager.start();
     }
 
@@ -296,5 +305,53 @@ class BrokerLifecycleManagerTest {
         await().atMost(Duration.ofMillis(BOUND_MS)).until(() -> channel.requests.size() >= sent + 3);
         assertThat(manager.isFenced()).isFalse();
         assertThat(controller.image().brokers().get(1).fenced()).isFalse();
+    }
+
+    /**
+     * KIP-966 across a restart of broker 1: RF 2, min ISR 2, ELR on; broker 1 shuts down (controlled), so it leaves the
+     * ISR for the ELR, and its next incarnation registers naming {@code previousBrokerEpoch} as the manager sends it.
+     */
+    private List<Integer> elrAfterRestart(boolean cleanShutdown) throws Exception {
+        catchUp();
+        controller.submit(image -> new ControllerResult<>(List.of(new FeatureLevelRecord(
+                ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE, (short) 1), new ConfigRecord(ConfigRecord.TOPIC,
+                "t", ReplicationControl.MIN_INSYNC_REPLICAS, "2")), null)).get();
+        startManager();
+        manager.awaitUnfenced(BOUND_MS);
+        long epoch2 = startOtherBroker();
+        createTopic(List.of(1, 2));
+        CompletableFuture<Boolean> shutdown = CompletableFuture.supplyAsync(() -> {
+            try {
+                return manager.controlledShutdown(BOUND_MS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofMillis(BOUND_MS))
+                .until(() -> controller.image().brokers().get(1).inControlledShutdown());
+        heartbeatOtherBroker(epoch2);
+        assertThat(shutdown.get(BOUND_MS, TimeUnit.MILLISECONDS)).isTrue();
+        long epoch1 = manager.brokerEpoch();
+        manager.close();
+        assertThat(controller.image().topic("t").orElseThrow().partitions().get(0).eligibleLeaderReplicas())
+                .as("broker 1 left the ISR below min ISR").containsExactly(1);
+
+        startManager(new UUID(1, 2), cleanShutdown ? OptionalLong.of(epoch1) : OptionalLong.empty());
+        manager.awaitUnfenced(BOUND_MS);
+        BrokerRegistrationRequestData sent = (BrokerRegistrationRequestData) channel.requests.stream()
+                .filter(BrokerRegistrationRequestData.class::isInstance).reduce((first, second) -> second)
+                .orElseThrow();
+        assertThat(sent.previousBrokerEpoch()).isEqualTo(cleanShutdown ? epoch1 : -1);
+        return controller.image().topic("t").orElseThrow().partitions().get(0).eligibleLeaderReplicas();
+    }
+
+    @Test
+    void aRestartAfterACleanShutdownNamesThePreviousEpochAndStaysEligible() throws Exception {
+        assertThat(elrAfterRestart(true)).containsExactly(1);
+    }
+
+    @Test
+    void aRestartAfterAnUncleanShutdownNamesNoEpochAndLeavesTheElr() throws Exception {
+        assertThat(elrAfterRestart(false)).isEmpty();
     }
 }

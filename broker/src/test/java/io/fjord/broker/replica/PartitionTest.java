@@ -7,11 +7,13 @@ import io.fjord.broker.delayed.ManualClock;
 import io.fjord.broker.replica.AlterPartitionSender.IsrMember;
 import io.fjord.broker.replica.AlterPartitionSender.Outcome;
 import io.fjord.metadata.image.PartitionImage;
+import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.codec.RecordCodec;
 import io.fjord.protocol.records.BatchSpec;
 import io.fjord.protocol.records.CompressionType;
 import io.fjord.protocol.records.Record;
+import io.fjord.storage.EpochEndOffset;
 import io.fjord.storage.LogConfig;
 import io.fjord.storage.LogManager;
 import io.fjord.storage.LogManagerConfig;
@@ -110,6 +112,44 @@ class PartitionTest {
         assertThat(highWatermark()).as("never back").isEqualTo(3);
         assertThat(partition.recordFollowerFetch(2, 10, 9, 0, clock.millis())).as("past the log end").isFalse();
         assertThat(partition.recordFollowerFetch(4, 12, 3, 0, clock.millis())).as("not a replica").isFalse();
+    }
+
+    @Test
+    void becomingLeaderAssignsTheEpochStartOffsetInTheLogBeforeAnyAppend() {
+        partition.makeLeader(image(List.of(1, 2), List.of(1, 2), LOCAL, 1, 1), TOPIC_ID, clock.millis());
+        append(4);
+        partition.makeFollower(image(List.of(1, 2), List.of(1, 2), 2, 2, 2), TOPIC_ID);
+
+        partition.makeLeader(image(List.of(1, 2), List.of(1, 2), LOCAL, 5, 3), TOPIC_ID, clock.millis());
+
+        // Kafka's makeLeader: OffsetForLeaderEpoch knows epoch 5 at once, and epochs 2-4 (never written here) end
+        // where it starts.
+        assertThat(partition.log().latestEpoch()).hasValue(5);
+        assertThat(partition.log().endOffsetForEpoch(5)).hasValue(new EpochEndOffset(5, 4));
+        assertThat(partition.log().endOffsetForEpoch(4)).hasValue(new EpochEndOffset(1, 4));
+    }
+
+    @Test
+    void aLeaderElectedRecoveringMarksItselfRecoveredAndTellsTheController() {
+        PartitionImage unclean = new PartitionImage(0, List.of(1, 2), List.of(LOCAL), LOCAL, 4, 6, List.of(),
+                List.of(), PartitionRecord.RECOVERING, List.of(), List.of());
+
+        partition.makeLeader(unclean, TOPIC_ID, clock.millis());
+
+        // KIP-704 with nothing to recover (no transactions): recovered at once, the ISR proposed unchanged.
+        assertThat(partition.leaderRecoveryState()).isEqualTo(PartitionRecord.RECOVERED);
+        assertThat(sender.submitted()).hasSize(1);
+        assertThat(sender.last().proposal().leaderRecoveryState()).isEqualTo(PartitionRecord.RECOVERED);
+        assertThat(sender.last().proposal().newIsrIds()).containsExactly(LOCAL);
+        assertThat(sender.last().proposal().partitionEpoch()).isEqualTo(6);
+        sender.last().future().complete(new Outcome(Errors.NONE, LOCAL, 4, List.of(LOCAL), PartitionRecord.RECOVERED,
+                7));
+        assertThat(partition.partitionEpoch()).isEqualTo(7);
+        assertThat(partition.isrState().isInFlight()).isFalse();
+
+        // A recovered leadership proposes nothing.
+        partition.makeLeader(image(List.of(1, 2), List.of(LOCAL), LOCAL, 5, 8), TOPIC_ID, clock.millis());
+        assertThat(sender.submitted()).hasSize(1);
     }
 
     @Test
@@ -249,6 +289,26 @@ class PartitionTest {
         assertThat(partition.makeFollower(image(List.of(1, 2), List.of(1, 2), 2, 6, 9), TOPIC_ID))
                 .as("same leader and epoch: the fetcher goes on").isFalse();
         assertThat(partition.leaderId()).isEqualTo(2);
+    }
+
+    @Test
+    void aCoordinatorAppendInAnotherLeaderEpochWritesNothingAndOnlyTheLeadersMarkIsRead() {
+        partition.makeLeader(image(List.of(1, 2), List.of(1, 2), LOCAL, 2, 2), TOPIC_ID, clock.millis());
+        assertThatThrownBy(() -> partition.appendAsLeader(batch(1), (short) 1, 1, clock.millis()))
+                .isInstanceOfSatisfying(ReplicaException.class,
+                        e -> assertThat(e.error()).isEqualTo(Errors.FENCED_LEADER_EPOCH));
+        assertThatThrownBy(() -> partition.appendAsLeader(batch(1), (short) 1, 3, clock.millis()))
+                .isInstanceOfSatisfying(ReplicaException.class,
+                        e -> assertThat(e.error()).isEqualTo(Errors.UNKNOWN_LEADER_EPOCH));
+        assertThat(partition.log().logEndOffset()).as("nothing appended").isZero();
+
+        partition.appendAsLeader(batch(2), (short) 1, 2, clock.millis());
+        assertThat(partition.log().logEndOffset()).isEqualTo(2);
+        partition.recordFollowerFetch(2, 20, 2, 0, clock.millis());
+        assertThat(partition.leaderHighWatermark(2)).isEqualTo(2);
+        assertThat(partition.leaderHighWatermark(1)).as("another leadership's").isEqualTo(-1);
+        partition.makeFollower(image(List.of(1, 2), List.of(1, 2), 2, 3, 3), TOPIC_ID);
+        assertThat(partition.leaderHighWatermark(2)).as("a follower's mark is not the leader's").isEqualTo(-1);
     }
 
     @Test

@@ -111,6 +111,36 @@ class ReplicaFetcherTest {
     }
 
     @Test
+    void aThrottledPartitionNotInSyncIsLeftOutOfRequestsWhileTheFollowerQuotaIsExceeded() throws Exception {
+        ReplicationQuota quota = new ReplicationQuota(11, 1000, clock);
+        quota.setRateBoundBytesPerSecond(100);
+        quota.setThrottledPartitions(Map.of(PARTITION.topic(), Set.of(PARTITION.partition())));
+        fetcher.shutdown();
+        fetcher = new ReplicaFetcher(LEADER_ID, 0, LOCAL_ID, () -> 7L, new ReplicaFetcherConfig(1, 1, 1024, 500, 1,
+                BACKOFF_MS, 30_000, 10_000, 1024 * 1024), followerLogs.logManager::getLog, leader, changed::add,
+                clock, quota);
+        follow(LEADER_EPOCH);
+        appendAsLeader(leaderLog, LEADER_EPOCH, "a");
+        appendAsLeader(leaderLog, LEADER_EPOCH, "b");
+        leaderLog.updateHighWatermark(2);
+
+        assertThat(fetcher.doWork()).as("below the bound").isTrue();
+        assertThat(followerLog.logEndOffset()).isEqualTo(1);
+        assertThat(quota.rateBytesPerSecond()).as("the throttled partition's bytes are counted").isPositive();
+
+        quota.record(100_000);
+        assertThat(fetcher.doWork()).as("nothing to send: the only partition is held back").isFalse();
+        assertThat(followerLog.logEndOffset()).isEqualTo(1);
+
+        clock.advance(12_000);
+        fetchUntilCaughtUp();
+        quota.record(100_000);
+        appendAsLeader(leaderLog, LEADER_EPOCH, "c");
+        assertThat(fetcher.doWork()).as("a replica in sync is never held back").isTrue();
+        assertThat(followerLog.logEndOffset()).isEqualTo(3);
+    }
+
+    @Test
     void catchesUpFromAnEmptyLogWithTheLeadersOffsetsEpochsAndHighWatermark() throws Exception {
         appendAsLeader(leaderLog, 3, "a", "b");
         appendAsLeader(leaderLog, 3, "c");

@@ -252,6 +252,40 @@ class ReplicaManagerTest {
         assertThat(logManager.getLog(P1)).isEmpty();
     }
 
+    /** A partition under reassignment (KIP-455): replicas, ISR, leader and epochs, then adding and removing. */
+    private static PartitionImage reassigning(int partition, List<Integer> replicas, List<Integer> isr, int leader,
+                                              int epoch, List<Integer> adding, List<Integer> removing) {
+        return new PartitionImage(partition, replicas, isr, leader, epoch, epoch, removing, adding, (byte) 0,
+                List.of(), List.of());
+    }
+
+    @Test
+    void anAddedReplicaFollowsFromAnEmptyLogAndARemovedOneStopsAndLosesItsLog() {
+        publish(reassigning(0, List.of(2, LOCAL, 3), List.of(2, 3), 2, 5, List.of(LOCAL), List.of(3)),
+                reassigning(1, List.of(LOCAL, 3, 2), List.of(LOCAL, 2), LOCAL, 7, List.of(3), List.of()));
+
+        assertThat(fetching.calls).contains("add " + P0 + " " + new InitialFetchState(TOPIC_ID, 2, 5, 0)
+                + " leaderHere=false");
+        assertThat(logManager.getLog(P0)).as("the adding replica starts empty").isPresent();
+        assertThat(manager.partition(P1).orElseThrow().followerState(3))
+                .as("the leader tracks the adding replica, so it can join the ISR once caught up").isPresent();
+
+        fetching.calls.clear();
+        // Completed: 3 left, and this node joined P0's ISR; the leader epoch rose with the removal.
+        publish(new PartitionImage(0, List.of(2, LOCAL), List.of(2, LOCAL), 2, 6, 6),
+                reassigning(1, List.of(LOCAL, 3, 2), List.of(LOCAL, 2), LOCAL, 7, List.of(3), List.of()));
+        assertThat(fetching.calls).containsExactly("add " + P0 + " " + new InitialFetchState(TOPIC_ID, 2, 6, 0)
+                + " leaderHere=false");
+
+        fetching.calls.clear();
+        // A reassignment that moves P0 off this node completes: the replica stops following and its log goes.
+        publish(new PartitionImage(0, List.of(2, 3), List.of(2, 3), 2, 7, 7),
+                reassigning(1, List.of(LOCAL, 3, 2), List.of(LOCAL, 2), LOCAL, 7, List.of(3), List.of()));
+        assertThat(fetching.calls).containsExactly("remove " + P0 + " leaderHere=false");
+        assertThat(manager.partition(P0)).isEmpty();
+        assertThat(logManager.getLog(P0)).isEmpty();
+    }
+
     @Test
     void aPartitionWithoutALeaderIsFetchedByNobody() {
         publish(new PartitionImage(0, List.of(1, 2), List.of(2), 2, 1, 1));

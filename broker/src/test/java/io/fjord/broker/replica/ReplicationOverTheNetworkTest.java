@@ -133,7 +133,9 @@ class ReplicationOverTheNetworkTest {
         handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> dispatcher.get().advertisedVersions(), cache,
                 BrokerFeatures.of(false)));
         handlers.put(ApiKey.FETCH, fetchHandler);
-        handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, leader::log, fetchHandler.readExecutor()));
+        handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, leader::log,
+                topicPartition -> leader.partition(topicPartition).map(Partition::leaderEpochStartOffset).orElse(-1L),
+                fetchHandler.readExecutor()));
         handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, leader::log));
         dispatcher.set(new BrokerDispatcher(handlers, requestHandlers));
         server = new SocketServer(NetworkConfig.defaults(List.of(new Endpoint(LISTENER, "127.0.0.1", 0))),

@@ -27,6 +27,10 @@ import java.util.function.IntPredicate;
  *   <li>Without ELR the ISR never becomes empty: its last member stays, leader or not.</li>
  *   <li>An unclean election, where the topic allows it, takes the first acceptable replica when nothing else can
  *       lead: it alone is in the ISR, the ELR is cleared, and its leader recovery state becomes RECOVERING.</li>
+ *   <li>Reassignment (KIP-455): a change may set the replica set with the replicas being added and removed; every
+ *       change completes a reassignment whose added replicas are all in the target ISR (which, without the removed
+ *       ones, must not be empty): the removed replicas leave the replicas, ISR and ELR, and a removed leader gives way
+ *       to one elected from the remaining replicas. Removing replicas bumps the leader epoch, as Kafka does.</li>
  * </ul>
  *
  * <p>Not thread-safe: one instance per decision, on the controller's thread.
@@ -51,6 +55,9 @@ final class PartitionChangeBuilder {
     private List<Integer> targetIsr;
     private byte targetLeaderRecoveryState;
     private Set<Integer> uncleanShutdownReplicas = Set.of();
+    private List<Integer> targetReplicas;
+    private List<Integer> targetAdding;
+    private List<Integer> targetRemoving;
 
     /** @param acceptable whether a broker may lead (active, not being removed) */
     PartitionChangeBuilder(UUID topicId, PartitionImage partition, IntPredicate acceptable) {
@@ -59,6 +66,9 @@ final class PartitionChangeBuilder {
         this.acceptable = acceptable;
         this.targetIsr = partition.isr();
         this.targetLeaderRecoveryState = partition.leaderRecoveryState();
+        this.targetReplicas = partition.replicas();
+        this.targetAdding = partition.addingReplicas();
+        this.targetRemoving = partition.removingReplicas();
     }
 
     PartitionChangeBuilder election(Election value) {
@@ -90,8 +100,20 @@ final class PartitionChangeBuilder {
         return this;
     }
 
+    /**
+     * A reassignment's replica set (KIP-455): the target replicas followed by the ones being removed, with the
+     * replicas being added and removed; all empty lists but the replicas end (or cancel) one.
+     */
+    PartitionChangeBuilder targetReassignment(List<Integer> replicas, List<Integer> adding, List<Integer> removing) {
+        this.targetReplicas = List.copyOf(replicas);
+        this.targetAdding = List.copyOf(adding);
+        this.targetRemoving = List.copyOf(removing);
+        return this;
+    }
+
     /** The change to write, or empty when nothing changes. */
     Optional<PartitionChangeRecord> build() {
+        completeReassignmentIfPossible();
         List<Integer> targetElr = populateTargetElr();
         List<Integer> isr = null;
         int leader = PartitionChangeRecord.NO_LEADER_CHANGE;
@@ -128,12 +150,41 @@ final class PartitionChangeBuilder {
                 && recoveryState == PartitionChangeRecord.NO_RECOVERY_STATE_CHANGE) {
             recoveryState = targetLeaderRecoveryState;
         }
+        List<Integer> replicas = targetReplicas.equals(partition.replicas()) ? null : targetReplicas;
+        List<Integer> adding = targetAdding.equals(partition.addingReplicas()) ? null : targetAdding;
+        List<Integer> removing = targetRemoving.equals(partition.removingReplicas()) ? null : targetRemoving;
+        if (leader == PartitionChangeRecord.NO_LEADER_CHANGE && replicas != null
+                && !targetReplicas.containsAll(partition.replicas()) && partition.leader() != PartitionImage.NO_LEADER) {
+            // Kafka bumps the leader epoch when replicas leave the set, so the removed ones are fenced off the leader.
+            leader = partition.leader();
+        }
         if (isr == null && leader == PartitionChangeRecord.NO_LEADER_CHANGE && elr == null && lastKnownElr == null
-                && recoveryState == PartitionChangeRecord.NO_RECOVERY_STATE_CHANGE) {
+                && recoveryState == PartitionChangeRecord.NO_RECOVERY_STATE_CHANGE && replicas == null
+                && adding == null && removing == null) {
             return Optional.empty();
         }
-        return Optional.of(new PartitionChangeRecord(topicId, partition.partitionId(), isr, leader, null, null, null,
-                recoveryState, elr, lastKnownElr));
+        return Optional.of(new PartitionChangeRecord(topicId, partition.partitionId(), isr, leader, replicas,
+                removing, adding, recoveryState, elr, lastKnownElr));
+    }
+
+    /**
+     * Kafka's completion of a reassignment: once the target ISR holds every replica being added and, without the
+     * replicas being removed, is not empty, the removed replicas leave the replica set and the ISR, and the
+     * reassignment's lists empty. A leader that is removed then loses its ISR membership, so one is elected from the
+     * target replicas.
+     */
+    private void completeReassignmentIfPossible() {
+        if (targetAdding.isEmpty() && targetRemoving.isEmpty()) {
+            return;
+        }
+        List<Integer> isrAfter = targetIsr.stream().filter(replica -> !targetRemoving.contains(replica)).toList();
+        if (isrAfter.isEmpty() || !isrAfter.containsAll(targetAdding)) {
+            return;
+        }
+        targetReplicas = targetReplicas.stream().filter(replica -> !targetRemoving.contains(replica)).toList();
+        targetIsr = isrAfter;
+        targetAdding = List.of();
+        targetRemoving = List.of();
     }
 
     /** KIP-966: who is eligible to lead after the ISR change, besides the ISR itself. */
@@ -148,7 +199,8 @@ final class PartitionChangeBuilder {
         candidates.addAll(partition.isr());
         List<Integer> elr = new ArrayList<>();
         for (int replica : candidates) {
-            if (!targetIsr.contains(replica) && !uncleanShutdownReplicas.contains(replica)) {
+            if (!targetIsr.contains(replica) && !uncleanShutdownReplicas.contains(replica)
+                    && targetReplicas.contains(replica)) {
                 elr.add(replica);
             }
         }
@@ -159,13 +211,14 @@ final class PartitionChangeBuilder {
     }
 
     private Elected elect(List<Integer> targetElr) {
-        if (election == Election.PREFERRED && valid(partition.preferredLeader(), targetElr)) {
-            return new Elected(partition.preferredLeader(), false);
+        int preferred = targetReplicas.isEmpty() ? PartitionImage.NO_LEADER : targetReplicas.get(0);
+        if (election == Election.PREFERRED && valid(preferred, targetElr)) {
+            return new Elected(preferred, false);
         }
         if (valid(partition.leader(), targetElr)) {
             return new Elected(partition.leader(), false);
         }
-        for (int replica : partition.replicas()) {
+        for (int replica : targetReplicas) {
             if (valid(replica, targetElr)) {
                 return new Elected(replica, false);
             }
@@ -175,7 +228,7 @@ final class PartitionChangeBuilder {
             return new Elected(lastKnownLeader, true);
         }
         if (election == Election.UNCLEAN) {
-            for (int replica : partition.replicas()) {
+            for (int replica : targetReplicas) {
                 if (acceptable.test(replica)) {
                     return new Elected(replica, true);
                 }
@@ -185,7 +238,7 @@ final class PartitionChangeBuilder {
     }
 
     private boolean valid(int broker, List<Integer> targetElr) {
-        return broker != PartitionImage.NO_LEADER
+        return broker != PartitionImage.NO_LEADER && targetReplicas.contains(broker)
                 && (targetIsr.contains(broker) || targetIsr.isEmpty() && targetElr.contains(broker))
                 && acceptable.test(broker);
     }
@@ -197,7 +250,7 @@ final class PartitionChangeBuilder {
             return PartitionImage.NO_LEADER;
         }
         int lastKnownLeader = partition.lastKnownElr().get(0);
-        return acceptable.test(lastKnownLeader) ? lastKnownLeader : PartitionImage.NO_LEADER;
+        return acceptable.test(lastKnownLeader) && targetReplicas.contains(lastKnownLeader) ? lastKnownLeader : PartitionImage.NO_LEADER;
     }
 
     /**

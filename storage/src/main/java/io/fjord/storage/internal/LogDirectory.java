@@ -3,25 +3,43 @@ package io.fjord.storage.internal;
 import io.fjord.storage.StorageException;
 import io.fjord.storage.TopicPartition;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One data directory of the log manager: its {@code .lock} file lock, the clean-shutdown marker, and its three offset
  * checkpoint files ({@code recovery-point-offset-checkpoint}, {@code log-start-offset-checkpoint} and the high
  * watermarks' {@code replication-offset-checkpoint}).
  *
+ * <p>The clean-shutdown marker is Kafka's {@code .kafka_cleanshutdown} with Kafka's JSON content
+ * {@code {"version":0,"brokerEpoch":N}}: the broker epoch of the registration that shut down cleanly, which the next
+ * registration names as its previous broker epoch (KIP-966). The marker older Fjord versions wrote,
+ * {@code .fjord_cleanshutdown} (empty), still counts as a clean shutdown, without an epoch.
+ *
  * <p>Thread-safety: lock and marker methods are synchronized; checkpoint writes are serialized by
  * {@link OffsetCheckpointFile}.
  */
 public final class LogDirectory {
     public static final String LOCK_FILE = ".lock";
-    public static final String CLEAN_SHUTDOWN_MARKER = ".fjord_cleanshutdown";
+    public static final String CLEAN_SHUTDOWN_MARKER = ".kafka_cleanshutdown";
+    /** The empty marker Fjord wrote before it recorded broker epochs; read (as clean, without an epoch), never written. */
+    public static final String LEGACY_CLEAN_SHUTDOWN_MARKER = ".fjord_cleanshutdown";
+    /** Kafka's {@code CleanShutdownFileHandler} version. */
+    static final int CLEAN_SHUTDOWN_VERSION = 0;
+    /** A marker is a few dozen bytes; anything larger is not one of ours and is not read into memory. */
+    static final int CLEAN_SHUTDOWN_MARKER_BYTES_MAX = 1024;
+    private static final Pattern VERSION_FIELD = Pattern.compile("\"version\"\\s*:\\s*(-?\\d{1,10})");
+    private static final Pattern BROKER_EPOCH_FIELD = Pattern.compile("\"brokerEpoch\"\\s*:\\s*(-?\\d{1,19})");
     public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
     public static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
     public static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
@@ -107,15 +125,50 @@ public final class LogDirectory {
         }
     }
 
-    /** Whether the previous process shut down cleanly (it left the marker). */
+    /** Whether the previous process shut down cleanly (it left the marker, or the legacy one). */
     public synchronized boolean hasCleanShutdownMarker() {
-        return Files.exists(path.resolve(CLEAN_SHUTDOWN_MARKER));
+        return Files.exists(path.resolve(CLEAN_SHUTDOWN_MARKER))
+                || Files.exists(path.resolve(LEGACY_CLEAN_SHUTDOWN_MARKER));
     }
 
-    /** Removes the marker once loading is done, so that a later crash is seen as unclean. */
+    /**
+     * The broker epoch the marker records (Kafka's {@code CleanShutdownFileHandler.read}); empty when there is no
+     * marker, only the legacy one, or one that is not Kafka's JSON with a {@code version} and a {@code brokerEpoch}.
+     */
+    public synchronized OptionalLong readCleanShutdownBrokerEpoch() {
+        Path marker = path.resolve(CLEAN_SHUTDOWN_MARKER);
+        try {
+            if (!Files.isRegularFile(marker) || Files.size(marker) > CLEAN_SHUTDOWN_MARKER_BYTES_MAX) {
+                return OptionalLong.empty();
+            }
+            return parseBrokerEpoch(Files.readString(marker, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    static OptionalLong parseBrokerEpoch(String content) {
+        String trimmed = content.strip();
+        if (!trimmed.startsWith("{") || !trimmed.endsWith("}") || !VERSION_FIELD.matcher(trimmed).find()) {
+            return OptionalLong.empty();
+        }
+        Matcher epoch = BROKER_EPOCH_FIELD.matcher(trimmed);
+        if (!epoch.find()) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(epoch.group(1)));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** Removes the markers once loading is done, so that a later crash is seen as unclean. */
     public synchronized void deleteCleanShutdownMarker() {
         try {
-            if (Files.deleteIfExists(path.resolve(CLEAN_SHUTDOWN_MARKER))) {
+            boolean deleted = Files.deleteIfExists(path.resolve(CLEAN_SHUTDOWN_MARKER));
+            deleted |= Files.deleteIfExists(path.resolve(LEGACY_CLEAN_SHUTDOWN_MARKER));
+            if (deleted) {
                 OffsetCheckpointFile.fsyncDirectory(path);
             }
         } catch (IOException e) {
@@ -123,10 +176,20 @@ public final class LogDirectory {
         }
     }
 
-    /** Writes the marker durably (file and directory fsync'd) as the last step of a clean shutdown. */
-    public synchronized void writeCleanShutdownMarker() {
+    /**
+     * Writes the marker with {@code brokerEpoch} (-1 when the broker never registered) durably (file and directory
+     * fsync'd) as the last step of a clean shutdown.
+     */
+    public synchronized void writeCleanShutdownMarker(long brokerEpoch) {
         Path marker = path.resolve(CLEAN_SHUTDOWN_MARKER);
-        try (FileChannel channel = FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        byte[] content = ("{\"version\":" + CLEAN_SHUTDOWN_VERSION + ",\"brokerEpoch\":" + brokerEpoch + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        try (FileChannel channel = FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
             channel.force(true);
         } catch (IOException e) {
             throw new StorageException("cannot write the clean-shutdown marker in " + path, e);

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,6 +51,7 @@ public final class LogDirectoryLoader implements AutoCloseable {
     private final List<Future<PartitionLog>> loads = new ArrayList<>();
     private ExecutorService pool;
     private boolean cleanShutdown;
+    private OptionalLong cleanShutdownBrokerEpoch = OptionalLong.empty();
 
     public LogDirectoryLoader(LogDirectory directory, int threads, Context context) {
         this.directory = directory;
@@ -60,6 +62,7 @@ public final class LogDirectoryLoader implements AutoCloseable {
     /** Starts loading in the background; returns at once. */
     public void start() {
         cleanShutdown = directory.hasCleanShutdownMarker();
+        cleanShutdownBrokerEpoch = directory.readCleanShutdownBrokerEpoch();
         Map<TopicPartition, Long> recoveryPoints = directory.readRecoveryPoints();
         Map<TopicPartition, Long> logStartOffsets = directory.readLogStartOffsets();
         Map<TopicPartition, Long> highWatermarks = directory.readHighWatermarks();
@@ -126,6 +129,11 @@ public final class LogDirectoryLoader implements AutoCloseable {
 
     public boolean cleanShutdown() {
         return cleanShutdown;
+    }
+
+    /** The broker epoch the clean-shutdown marker recorded, read by {@link #start()}; empty if none (KIP-966). */
+    public OptionalLong cleanShutdownBrokerEpoch() {
+        return cleanShutdownBrokerEpoch;
     }
 
     /** Partition directories to load; deletes leftovers of deleted topics on the way. */

@@ -119,12 +119,17 @@ public final class PartitionLeaderEpochs {
     }
 
     /**
-     * The log now starts at {@code logStartOffset} and ends at {@code logEndOffset}. An entry left starting at the
-     * log end (the log start reached it) names no data and goes, as a reopen would drop it, so the cache is the same
-     * before and after a restart.
+     * The log now starts at {@code logStartOffset} and ends at {@code logEndOffset}. An entry moved up to the log end
+     * (the log start reached it) names no data and goes, as a reopen would drop it; an entry that already started at
+     * the log end (a new leader's epoch start, {@link #assign}ed before any append) stays.
      */
     public void truncateFromStart(long logStartOffset, long logEndOffset) {
-        update(cache.truncateFromStart(logStartOffset).truncateFromEnd(logEndOffset));
+        LeaderEpochCache next = cache.truncateFromStart(logStartOffset);
+        if (!next.isEmpty() && next.entries().get(0).startOffset() >= logEndOffset
+                && !cache.entries().contains(next.entries().get(0))) {
+            next = next.truncateFromEnd(logEndOffset);
+        }
+        update(next);
     }
 
     /** The log was emptied. */

@@ -12,10 +12,10 @@ import io.fjord.broker.coordinator.group.TopicIdResolver;
 import io.fjord.broker.coordinator.group.TopicMetadataView;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiMessage;
-import io.fjord.protocol.records.RecordBatchException;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.StorageException;
 import io.fjord.storage.TopicPartition;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -25,16 +25,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,10 +44,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the {@link GroupCoordinatorShard}s of the {@code __consumer_offsets} partitions this node leads. One thread
  * ({@code fjord-group-coordinator}) owns every shard, the requests waiting for replies and the timer: handlers submit
- * a {@link ShardCall} and get a future; the thread runs the call, appends the result's records to the partition's log
- * as one batch, and only then completes the futures the result's replies answer (a reply may answer a request of an
- * earlier call, e.g. a JoinGroup completed by the rebalance). With one node a written batch is durable in Kafka's
- * sense (the in-sync replica set is the leader), so the replies go out right after the write.
+ * a {@link ShardCall} and get a future; the thread runs the call and appends the result's records as one batch through
+ * the {@link CoordinatorPartitionWriter} (as leader, in the shard's leader epoch, without waiting for replication).
+ * The futures the result's replies answer (a reply may answer a request of an earlier call, e.g. a JoinGroup completed
+ * by the rebalance) complete only once the high watermark reaches the offset after the last record the shard had
+ * written, as Kafka's coordinator runtime defers its responses: a write's replies wait for their own records, a read's
+ * for the writes before it, so no reply reveals state that a new leader might not have ({@link DeferredReplies}).
+ * High-watermark moves arrive through {@link #onPartitionChanged} on any thread and are handed to the driver thread.
+ * Replies still waiting after {@code offsets.commit.timeout.ms} get COORDINATOR_NOT_AVAILABLE (Kafka's answer to a
+ * timed-out write); leadership loss answers them NOT_COORDINATOR.
  *
  * <p>Leadership comes from the metadata ({@link #onElected}, {@link #onResigned}). A newly led partition is loaded on a
  * second thread ({@code fjord-group-loader}) that replays the log into a fresh shard and hands it back; meanwhile its
@@ -79,6 +86,11 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
         final int leaderEpoch;
         Status status = Status.LOADING;
         GroupCoordinatorShard shard;
+        /** The offset after the last record the shard holds (loaded or written): what its next reply waits for. */
+        long lastWrittenOffset;
+        /** The high watermark of this leadership as the driver last read it; -1 before the first read. */
+        long committedOffset = -1;
+        final DeferredReplies deferred = new DeferredReplies();
 
         Partition(int index, int leaderEpoch) {
             this.index = index;
@@ -86,7 +98,7 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
         }
     }
 
-    /** A request waiting for its reply. */
+    /** A request waiting for the shard's reply. */
     private record Pending(int partition, CompletableFuture<ApiMessage> future,
             Function<Errors, ApiMessage> errorResponse) {
     }
@@ -96,10 +108,13 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
     private final OffsetsTopicConfig topicConfig;
     private final TopicIdResolver topics;
     private final Logs logs;
-    private final Consumer<TopicPartition> partitionChanged;
+    private final CoordinatorPartitionWriter writer;
     private final InstantSource clock;
     private final SplittableRandom random;
     private final LoadSummary loadSummary = new LoadSummary(System::nanoTime);
+    /** Offsets partitions whose high watermark may have moved, for the driver thread to read (any thread adds). */
+    private final Set<Integer> changedPartitions = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean highWatermarkCheckQueued = new AtomicBoolean();
 
     // Owned by the driver thread.
     private final Map<Integer, Partition> partitions = new TreeMap<>();
@@ -120,25 +135,26 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
 
     /** A driver whose consumer groups have Kafka's default settings. */
     public GroupCoordinatorDriver(GroupCoordinatorConfig config, OffsetsTopicConfig topicConfig,
-            TopicIdResolver topics, Logs logs, Consumer<TopicPartition> partitionChanged, InstantSource clock) {
-        this(config, ConsumerGroupConfig.defaults(), topicConfig, topics, logs, partitionChanged, clock);
+            TopicIdResolver topics, Logs logs, CoordinatorPartitionWriter writer, InstantSource clock) {
+        this(config, ConsumerGroupConfig.defaults(), topicConfig, topics, logs, writer, clock);
     }
 
     /**
      * @param topics the cluster's topics now (read on every OffsetCommit and OffsetFetch); a
      *        {@link TopicMetadataView} also serves a newly loaded shard's consumer groups until
      *        {@link #onMetadataUpdate} gives them a published image
-     * @param partitionChanged called after a batch was appended to an offsets partition (wakes waiting fetches)
+     * @param logs   where a newly led partition is loaded from
+     * @param writer where the shards' records are appended, and their high watermarks read
      */
     public GroupCoordinatorDriver(GroupCoordinatorConfig config, ConsumerGroupConfig consumerConfig,
-            OffsetsTopicConfig topicConfig, TopicIdResolver topics, Logs logs,
-            Consumer<TopicPartition> partitionChanged, InstantSource clock) {
+            OffsetsTopicConfig topicConfig, TopicIdResolver topics, Logs logs, CoordinatorPartitionWriter writer,
+            InstantSource clock) {
         this.config = config;
         this.consumerConfig = consumerConfig;
         this.topicConfig = topicConfig;
         this.topics = topics;
         this.logs = logs;
-        this.partitionChanged = partitionChanged;
+        this.writer = writer;
         this.clock = clock;
         this.random = new SplittableRandom(new SecureRandom().nextLong());
     }
@@ -202,11 +218,12 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
                 try {
                     PartitionLog log = logs.log(topicPartition).orElseThrow(
                             () -> new StorageException("no log for " + topicPartition));
-                    long records = OffsetsPartitionLoader.load(log, shard, topicConfig.loadBufferSizeBytes());
-                    LOG.debug("Loaded {} ({} records) in {} ms", topicPartition, records,
+                    OffsetsPartitionLoader.Loaded loaded = OffsetsPartitionLoader.load(log, shard,
+                            topicConfig.loadBufferSizeBytes());
+                    LOG.debug("Loaded {} ({} records) in {} ms", topicPartition, loaded.records(),
                             (System.nanoTime() - startNanos) / 1_000_000);
-                    loadSummary.loaded(records);
-                    execute(() -> finishLoad(partition, shard));
+                    loadSummary.loaded(loaded.records());
+                    execute(() -> finishLoad(partition, shard, loaded.endOffset()));
                 } catch (RuntimeException e) {
                     LOG.error("Cannot load {}; it answers NOT_COORDINATOR until it is loaded", topicPartition, e);
                     loadSummary.failed();
@@ -219,12 +236,15 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
         }
     }
 
-    private void finishLoad(Partition partition, GroupCoordinatorShard shard) {
+    private void finishLoad(Partition partition, GroupCoordinatorShard shard, long loadedEndOffset) {
         if (partitions.get(partition.index) != partition || shuttingDown) {
             return; // resigned or re-elected while loading
         }
         partition.shard = shard;
         partition.status = Status.ACTIVE;
+        // The log's uncommitted tail is in the shard too (a new leader commits it): replies wait for it.
+        partition.lastWrittenOffset = loadedEndOffset;
+        advanceCommitted(partition);
         release(partition, shard.activate(clock.millis()));
         if (latestTopics != null && partitions.get(partition.index) == partition) {
             // Topics may have changed since the groups' records were written, or while the partition loaded.
@@ -317,6 +337,7 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
             }
         }
         partition.shard = null;
+        partition.deferred.failAll(error);
         failPending(partition.index, error);
     }
 
@@ -412,7 +433,10 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
         release(partition, result);
     }
 
-    /** Appends the result's records, then completes the requests its replies answer; reschedules the timer. */
+    /**
+     * Appends the result's records, then completes the requests its replies answer once the high watermark reaches
+     * the shard's last written offset (at once if it has); reschedules the timer.
+     */
     private void release(Partition partition, CoordinatorResult result) {
         if (!result.records().isEmpty()) {
             Errors failure = append(partition, result);
@@ -429,40 +453,86 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
                 return;
             }
         }
+        List<DeferredReplies.Reply> replies = new ArrayList<>(result.replies().size());
         for (Reply reply : result.replies()) {
             Pending waiting = pending.remove(reply.requestId());
             if (waiting != null) {
-                waiting.future.complete(reply.response());
+                replies.add(new DeferredReplies.Reply(waiting.future, reply.response(), waiting.errorResponse));
             }
+        }
+        if (partition.lastWrittenOffset <= partition.committedOffset) {
+            replies.forEach(DeferredReplies.Reply::complete);
+        } else {
+            partition.deferred.add(partition.lastWrittenOffset, clock.millis() + topicConfig.commitTimeoutMs(),
+                    replies);
         }
         scheduleTimer();
     }
 
-    /** Writes the records as one batch; returns NONE or the error their requests get (Kafka's mapping). */
+    /**
+     * Writes the records as one batch in the shard's leader epoch; returns NONE or the error their requests get
+     * (Kafka's mapping, {@link CoordinatorWriteErrors}).
+     */
     private Errors append(Partition partition, CoordinatorResult result) {
-        TopicPartition topicPartition = new TopicPartition(OffsetsPartitions.TOPIC, partition.index);
+        TopicPartition topicPartition = topicPartition(partition.index);
         try {
-            PartitionLog log = logs.log(topicPartition).orElse(null);
-            if (log == null) {
-                return Errors.NOT_COORDINATOR;
-            }
-            log.appendAsLeader(CoordinatorBatches.encode(result.records(), topicConfig.compression(),
-                    clock.millis()), partition.leaderEpoch);
-            // One node: the leader is the whole in-sync replica set, so the batch is committed once written.
-            log.updateHighWatermark(log.logEndOffset());
-            partitionChanged.accept(topicPartition);
-            return Errors.NONE;
-        } catch (RecordBatchException e) {
-            LOG.warn("Cannot append {} coordinator records to {}: {}", result.records().size(), topicPartition,
-                    e.getMessage());
-            // Kafka's group coordinator answers a batch the log refuses (too large) with UNKNOWN_SERVER_ERROR.
-            return Errors.UNKNOWN_SERVER_ERROR;
+            ByteBuffer batch = CoordinatorBatches.encode(result.records(), topicConfig.compression(),
+                    clock.millis());
+            partition.lastWrittenOffset = writer.append(topicPartition, partition.leaderEpoch, batch);
+        } catch (CoordinatorPartitionWriter.WriteException e) {
+            LOG.warn("Cannot append {} coordinator records to {} in leader epoch {}: {} ({})",
+                    result.records().size(), topicPartition, partition.leaderEpoch, e.error(), e.getMessage());
+            return CoordinatorWriteErrors.toClientError(e.error());
         } catch (StorageException e) {
             LOG.error("Cannot append to {}", topicPartition, e);
             return Errors.NOT_COORDINATOR; // Kafka's mapping of KAFKA_STORAGE_ERROR for coordinator writes
         } catch (RuntimeException e) {
             LOG.error("Cannot append to {}", topicPartition, e);
             return Errors.UNKNOWN_SERVER_ERROR;
+        }
+        // With the leader as the whole ISR the append has committed the batch already.
+        advanceCommitted(partition);
+        return Errors.NONE;
+    }
+
+    private static TopicPartition topicPartition(int index) {
+        return new TopicPartition(OffsetsPartitions.TOPIC, index);
+    }
+
+    // ---------------------------------------------------------------- the high watermark
+
+    /**
+     * An offsets partition's data or high watermark changed (the replica manager's notice, on any thread): the driver
+     * thread reads its high watermark and releases the replies it reached. Notices are coalesced.
+     */
+    public void onPartitionChanged(TopicPartition topicPartition) {
+        if (!OffsetsPartitions.TOPIC.equals(topicPartition.topic())) {
+            return;
+        }
+        changedPartitions.add(topicPartition.partition());
+        if (highWatermarkCheckQueued.compareAndSet(false, true) && !execute(this::checkHighWatermarks)) {
+            highWatermarkCheckQueued.set(false);
+        }
+    }
+
+    private void checkHighWatermarks() {
+        highWatermarkCheckQueued.set(false); // first: a notice from now on queues another check
+        Iterator<Integer> changed = changedPartitions.iterator();
+        while (changed.hasNext()) {
+            Partition partition = partitions.get(changed.next());
+            changed.remove();
+            if (partition != null && partition.status == Status.ACTIVE) {
+                advanceCommitted(partition);
+            }
+        }
+    }
+
+    /** Reads the leadership's high watermark and releases the replies it reached. */
+    private void advanceCommitted(Partition partition) {
+        long highWatermark = writer.highWatermark(topicPartition(partition.index), partition.leaderEpoch);
+        if (highWatermark > partition.committedOffset) {
+            partition.committedOffset = highWatermark;
+            partition.deferred.release(highWatermark);
         }
     }
 
@@ -483,7 +553,8 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
         long next = Long.MAX_VALUE;
         for (Partition partition : partitions.values()) {
             if (partition.status == Status.ACTIVE) {
-                next = Math.min(next, partition.shard.nextTimerDeadlineMs());
+                next = Math.min(next, Math.min(partition.shard.nextTimerDeadlineMs(),
+                        partition.deferred.nextDeadlineMs()));
             }
         }
         if (next == Long.MAX_VALUE || next >= timerDeadlineMs || shuttingDown) {
@@ -504,6 +575,11 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
             return;
         }
         long nowMs = clock.millis();
+        for (Partition partition : partitions.values()) {
+            if (partition.status == Status.ACTIVE) {
+                expireDeferred(partition, nowMs);
+            }
+        }
         for (Partition partition : new ArrayList<>(partitions.values())) {
             if (partition.status == Status.ACTIVE && partition.shard.nextTimerDeadlineMs() <= nowMs
                     && partitions.get(partition.index) == partition) {
@@ -520,6 +596,20 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
             }
         }
         scheduleTimer();
+    }
+
+    /**
+     * Fails the replies whose records did not commit within {@code offsets.commit.timeout.ms} (the ISR is below
+     * {@code min.insync.replicas}, or followers lag): Kafka answers a timed-out coordinator write REQUEST_TIMED_OUT,
+     * which its group coordinator maps to COORDINATOR_NOT_AVAILABLE. The shard keeps its state, as Kafka's does: the
+     * records are in the log and commit later, or a new leader's load decides.
+     */
+    private void expireDeferred(Partition partition, long nowMs) {
+        int failed = partition.deferred.expire(nowMs, CoordinatorWriteErrors.toClientError(Errors.REQUEST_TIMED_OUT));
+        if (failed > 0) {
+            LOG.warn("{} group coordinator replies on {} timed out waiting for the high watermark ({}) to reach {}",
+                    failed, topicPartition(partition.index), partition.committedOffset, partition.lastWrittenOffset);
+        }
     }
 
     // ---------------------------------------------------------------- life cycle

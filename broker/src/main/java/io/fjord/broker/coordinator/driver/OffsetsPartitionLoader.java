@@ -24,8 +24,15 @@ final class OffsetsPartitionLoader {
     private OffsetsPartitionLoader() {
     }
 
-    /** Replays the log into the shard; returns the number of records replayed. */
-    static long load(PartitionLog log, GroupCoordinatorShard shard, int bufferSizeBytes) {
+    /**
+     * What a load replayed: the number of records, and the offset it read up to (the shard's state holds every
+     * record before it, committed or not; the driver answers from it once the high watermark reaches it).
+     */
+    record Loaded(long records, long endOffset) {
+    }
+
+    /** Replays the log into the shard, from its start to its end when the load began. */
+    static Loaded load(PartitionLog log, GroupCoordinatorShard shard, int bufferSizeBytes) {
         long endOffset = log.logEndOffset();
         long offset = log.logStartOffset();
         long replayed = 0;
@@ -57,6 +64,6 @@ final class OffsetsPartitionLoader {
             }
             offset = next;
         }
-        return replayed;
+        return new Loaded(replayed, offset);
     }
 }

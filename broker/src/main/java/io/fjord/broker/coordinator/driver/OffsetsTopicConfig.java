@@ -16,9 +16,14 @@ import io.fjord.protocol.records.CompressionType;
  * @param compression            {@code offsets.topic.compression.codec}: how the coordinator compresses its batches
  *                               (the topic itself keeps {@code compression.type=producer}, as Kafka creates it)
  * @param loadBufferSizeBytes    {@code offsets.load.buffer.size}: the read size while loading a partition
+ * @param commitTimeoutMs        {@code offsets.commit.timeout.ms}: how long a coordinator reply waits for the high
+ *                               watermark to pass its records before it is answered COORDINATOR_NOT_AVAILABLE
  */
 public record OffsetsTopicConfig(int partitionCount, short replicationFactor, int segmentBytes,
-        CompressionType compression, int loadBufferSizeBytes) {
+        CompressionType compression, int loadBufferSizeBytes, long commitTimeoutMs) {
+
+    /** Kafka's default {@code offsets.commit.timeout.ms}. */
+    public static final long COMMIT_TIMEOUT_MS_DEFAULT = 5_000;
 
     /**
      * The topic as Kafka creates it: {@code cleanup.policy=compact}, {@code segment.bytes} and
@@ -46,6 +51,6 @@ public record OffsetsTopicConfig(int partitionCount, short replicationFactor, in
                 (short) config.intValue("offsets.topic.replication.factor"),
                 config.intValue("offsets.topic.segment.bytes"),
                 CompressionType.forId(config.intValue("offsets.topic.compression.codec")),
-                config.intValue("offsets.load.buffer.size"));
+                config.intValue("offsets.load.buffer.size"), config.intValue("offsets.commit.timeout.ms"));
     }
 }

@@ -56,6 +56,7 @@ class GroupCoordinatorDriverTest {
 
     private LogManager logManager;
     private GroupCoordinatorDriver driver;
+    private LogPartitionWriter writer;
     private final AtomicBoolean logMissing = new AtomicBoolean();
     private volatile CountDownLatch loadGate = new CountDownLatch(0);
 
@@ -69,15 +70,21 @@ class GroupCoordinatorDriverTest {
     }
 
     private void start(GroupCoordinatorConfig config) {
+        start(config, OffsetsTopicConfig.COMMIT_TIMEOUT_MS_DEFAULT);
+    }
+
+    private void start(GroupCoordinatorConfig config, long commitTimeoutMs) {
+        writer = new LogPartitionWriter(partition -> logMissing.get() ? Optional.empty()
+                : logManager.getLog(partition));
         driver = new GroupCoordinatorDriver(config, new OffsetsTopicConfig(1, (short) 1, 100 * 1024 * 1024,
-                CompressionType.LZ4, 1024), TopicIdResolver.NONE, partition -> {
+                CompressionType.LZ4, 1024, commitTimeoutMs), TopicIdResolver.NONE, partition -> {
                     try {
                         loadGate.await(10, TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
                     return logMissing.get() ? Optional.empty() : logManager.getLog(partition);
-                }, partition -> { }, InstantSource.system());
+                }, writer, InstantSource.system());
         driver.start();
     }
 
@@ -238,6 +245,115 @@ class GroupCoordinatorDriverTest {
                 .isEqualTo(Errors.NOT_COORDINATOR.code());
         assertThat(commitError(commit("payments", 1).get(10, TimeUnit.SECONDS)))
                 .isEqualTo(Errors.NOT_COORDINATOR.code());
+    }
+
+    /** Waits until the driver thread ran everything queued before (its status snapshot runs on that thread). */
+    private void awaitDriverIdle() {
+        driver.partitionStatuses();
+    }
+
+    /** Submits an OffsetFetch of orders-0 for the group; the future's committed offset is -1 if none. */
+    private CompletableFuture<ApiMessage> fetch(String groupId) {
+        OffsetFetchRequestData request = new OffsetFetchRequestData().setGroupId(groupId).setTopics(new ArrayList<>(
+                List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic().setName("orders")
+                        .setPartitionIndexes(new ArrayList<>(List.of(0))))));
+        return driver.submit(PARTITION, (short) 6, "client", "/127.0.0.1",
+                (shard, context, nowMs) -> shard.offsetFetch(context, request, nowMs),
+                error -> new OffsetFetchResponseData().setErrorCode(error.code()));
+    }
+
+    private static long fetchedOffset(ApiMessage response) {
+        OffsetFetchResponseData fetched = (OffsetFetchResponseData) response;
+        assertThat(fetched.errorCode()).isZero();
+        return fetched.topics().get(0).partitions().get(0).committedOffset();
+    }
+
+    /** The followers catch up and the replica manager announces the new high watermark. */
+    private void replicate() {
+        writer.replicateAll(offsets());
+        driver.onPartitionChanged(offsets());
+    }
+
+    @Test
+    void aCommitIsAnsweredOnlyOnceTheHighWatermarkPassesItsRecord() throws Exception {
+        electAndAwaitLoaded(0);
+        writer.holdHighWatermark();
+        long endBefore = log().logEndOffset();
+        CompletableFuture<ApiMessage> commit = commit("payments", 5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> log().logEndOffset() == endBefore + 1);
+        awaitDriverIdle();
+        assertThat(commit).isNotDone();
+        // A notice for another topic, or one that finds the mark where it was, releases nothing.
+        driver.onPartitionChanged(new TopicPartition("orders", 0));
+        driver.onPartitionChanged(offsets());
+        awaitDriverIdle();
+        assertThat(commit).isNotDone();
+
+        replicate();
+        assertThat(commitError(commit.get(10, TimeUnit.SECONDS))).isZero();
+    }
+
+    @Test
+    void aReadWaitsForTheWritesBeforeItSoItNeverShowsUncommittedState() throws Exception {
+        electAndAwaitLoaded(0);
+        assertThat(commitError(commit("payments", 4).get(10, TimeUnit.SECONDS))).isZero();
+        assertThat(fetchedOffset(fetch("payments").get(10, TimeUnit.SECONDS))).isEqualTo(4);
+        writer.holdHighWatermark();
+        CompletableFuture<ApiMessage> commit = commit("payments", 5);
+        CompletableFuture<ApiMessage> read = fetch("payments");
+        awaitDriverIdle();
+        assertThat(commit).isNotDone();
+        assertThat(read).isNotDone();
+
+        replicate();
+        assertThat(commitError(commit.get(10, TimeUnit.SECONDS))).isZero();
+        assertThat(fetchedOffset(read.get(10, TimeUnit.SECONDS))).isEqualTo(5);
+    }
+
+    @Test
+    void waitingRepliesGetNotCoordinatorWhenLeadershipIsLostAndTheNextLeaderAnswersOnceCommitted()
+            throws Exception {
+        electAndAwaitLoaded(0);
+        writer.holdHighWatermark();
+        CompletableFuture<ApiMessage> commit = commit("payments", 8);
+        awaitDriverIdle();
+        assertThat(commit).isNotDone();
+        writer.follow();
+        driver.onResigned(PARTITION);
+        assertThat(commitError(commit.get(10, TimeUnit.SECONDS))).isEqualTo(Errors.NOT_COORDINATOR.code());
+
+        // Leading again, the shard loads the uncommitted record too, and answers from it only once it commits.
+        writer.leadIn(1);
+        electAndAwaitLoaded(1);
+        CompletableFuture<ApiMessage> read = fetch("payments");
+        awaitDriverIdle();
+        assertThat(read).isNotDone();
+        replicate();
+        assertThat(fetchedOffset(read.get(10, TimeUnit.SECONDS))).isEqualTo(8);
+    }
+
+    @Test
+    void repliesWhoseRecordsDoNotCommitInTimeGetCoordinatorNotAvailable() throws Exception {
+        driver.close();
+        start(new GroupCoordinatorConfig(100, 60_000, 0, 100, 4_096, 86_400_000L, 600_000L, 300_000), 100);
+        electAndAwaitLoaded(0);
+        writer.holdHighWatermark();
+        assertThat(commitError(commit("payments", 9).get(10, TimeUnit.SECONDS)))
+                .isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+        // As in Kafka the record stays in the log and the shard keeps it: it counts once it commits.
+        replicate();
+        assertThat(fetchedOffset(fetch("payments").get(10, TimeUnit.SECONDS))).isEqualTo(9);
+    }
+
+    @Test
+    void aShardOfAnOlderLeaderEpochWritesNothingAndAnswersNotCoordinator() throws Exception {
+        electAndAwaitLoaded(0);
+        assertThat(commitError(commit("payments", 1).get(10, TimeUnit.SECONDS))).isZero();
+        long endBefore = log().logEndOffset();
+        writer.leadIn(1); // the partition moved on to epoch 1; the driver has not heard yet
+        assertThat(commitError(commit("payments", 2).get(10, TimeUnit.SECONDS)))
+                .isEqualTo(Errors.NOT_COORDINATOR.code());
+        assertThat(log().logEndOffset()).isEqualTo(endBefore);
     }
 
     /** A fixed view of the topic orders with {@code partitions} partitions. */

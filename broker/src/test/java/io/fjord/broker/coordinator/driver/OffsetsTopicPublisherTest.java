@@ -46,8 +46,9 @@ class OffsetsTopicPublisherTest {
                     logManager.config().defaultLogConfig());
         }
         driver = new GroupCoordinatorDriver(GroupCoordinatorConfig.defaults(), new OffsetsTopicConfig(3, (short) 1,
-                1024 * 1024, CompressionType.NONE, 1024), TopicIdResolver.NONE, logManager::getLog,
-                partition -> { }, InstantSource.system());
+                1024 * 1024, CompressionType.NONE, 1024, OffsetsTopicConfig.COMMIT_TIMEOUT_MS_DEFAULT),
+                TopicIdResolver.NONE, logManager::getLog, new LogPartitionWriter(logManager::getLog),
+                InstantSource.system());
         driver.start();
         publisher = new OffsetsTopicPublisher(NODE_ID, driver);
     }

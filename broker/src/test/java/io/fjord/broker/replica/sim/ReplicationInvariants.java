@@ -256,8 +256,19 @@ final class ReplicationInvariants {
         }
     }
 
-    /** At the end: no acknowledgement may stay unverified on a partition that has a leader. */
-    void checkAllAcknowledgedCommitted(MetadataImage image) {
+    /**
+     * At the end, after the faults stopped and every broker ran a while: a partition with a leader has its ISR back
+     * to at least {@code minInsyncReplicas} (a liveness check: replicas that could catch up did), and no
+     * acknowledgement stays unverified on it.
+     */
+    void checkEnd(MetadataImage image, int minInsyncReplicas) {
+        for (PartitionImage partitionImage : image.topic(SimBroker.TOPIC).orElseThrow().partitions().values()) {
+            if (partitionImage.leader() != PartitionImage.NO_LEADER
+                    && partitionImage.isr().size() < minInsyncReplicas) {
+                fail("p" + partitionImage.partitionId() + ": the ISR " + partitionImage.isr() + " of leader "
+                        + partitionImage.leader() + " did not recover after the faults ended");
+            }
+        }
         for (Acknowledged ack : pendingAcks) {
             PartitionImage partitionImage = image.topic(SimBroker.TOPIC).orElseThrow().partitions()
                     .get(ack.partition());

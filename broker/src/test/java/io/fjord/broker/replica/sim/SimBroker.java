@@ -174,7 +174,9 @@ final class SimBroker {
         handlers.clear();
         handlers.put(ApiKey.FETCH, fetchHandler);
         handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, replicaManager::log));
-        handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, replicaManager::log, Runnable::run));
+        handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, replicaManager::log,
+                topicPartition -> replicaManager.partition(topicPartition)
+                        .map(io.fjord.broker.replica.Partition::leaderEpochStartOffset).orElse(-1L), Runnable::run));
         publication = new MetadataPublication(cache, List.of(replicaManager));
         events.note("broker " + id + " started, incarnation " + incarnation + ", logs " + describeLogs());
         register();

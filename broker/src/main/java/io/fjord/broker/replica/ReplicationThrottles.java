@@ -1,0 +1,93 @@
+package io.fjord.broker.replica;
+
+import io.fjord.broker.ImageConfigResolver;
+import io.fjord.broker.MetadataPublisher;
+import io.fjord.broker.config.BrokerConfig;
+import io.fjord.broker.config.ConfigResolver;
+import io.fjord.metadata.image.MetadataImage;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This broker's two replication quotas (Kafka's leader and follower ReplicationQuotaManagers), kept in step with the
+ * metadata: the rates from the dynamic broker configs {@value #LEADER_RATE} and {@value #FOLLOWER_RATE} (this broker's
+ * own, else the cluster-wide default, else unlimited), the throttled partitions from the topic configs
+ * {@value #LEADER_REPLICAS} and {@value #FOLLOWER_REPLICAS} (the entries naming this broker, or {@code *}).
+ * {@code kafka-reassign-partitions --throttle} sets all four and {@code --verify} removes them.
+ *
+ * <p>Thread-safety: {@link #publish} runs on the metadata loader's thread; the quotas are thread-safe.
+ */
+public final class ReplicationThrottles implements MetadataPublisher {
+    public static final String LEADER_RATE = "leader.replication.throttled.rate";
+    public static final String FOLLOWER_RATE = "follower.replication.throttled.rate";
+    public static final String LEADER_REPLICAS = "leader.replication.throttled.replicas";
+    public static final String FOLLOWER_REPLICAS = "follower.replication.throttled.replicas";
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationThrottles.class);
+
+    private final ImageConfigResolver configs;
+    private final ReplicationQuota leader;
+    private final ReplicationQuota follower;
+
+    /** Quotas with the window settings of {@code replication.quota.window.num} and {@code .size.seconds}. */
+    public ReplicationThrottles(ImageConfigResolver configs, BrokerConfig staticConfig, InstantSource clock) {
+        this.configs = configs;
+        int windowCount = staticConfig.intValue("replication.quota.window.num");
+        long windowSizeMs = staticConfig.intValue("replication.quota.window.size.seconds") * 1000L;
+        this.leader = new ReplicationQuota(windowCount, windowSizeMs, clock);
+        this.follower = new ReplicationQuota(windowCount, windowSizeMs, clock);
+    }
+
+    /** The quota a leader applies to its reads for followers. */
+    public ReplicationQuota leader() {
+        return leader;
+    }
+
+    /** The quota a follower's fetchers apply to their requests. */
+    public ReplicationQuota follower() {
+        return follower;
+    }
+
+    @Override
+    public void publish(MetadataImage previous, MetadataImage current) {
+        ConfigResolver resolver = configs.resolve(current);
+        long leaderRate = rate(resolver, LEADER_RATE);
+        long followerRate = rate(resolver, FOLLOWER_RATE);
+        if (leaderRate != leader.rateBoundBytesPerSecond() || followerRate != follower.rateBoundBytesPerSecond()) {
+            LOG.info("Replication throttle rates: leader {}, follower {} bytes/s", describe(leaderRate),
+                    describe(followerRate));
+        }
+        leader.setRateBoundBytesPerSecond(leaderRate);
+        follower.setRateBoundBytesPerSecond(followerRate);
+        Map<String, Set<Integer>> leaderPartitions = new HashMap<>();
+        Map<String, Set<Integer>> followerPartitions = new HashMap<>();
+        for (String topic : current.topicsByName().keySet()) {
+            Map<String, String> topicConfig = current.topicConfig(topic);
+            leaderPartitions.put(topic, ReplicationQuota.throttledPartitions(topicConfig.get(LEADER_REPLICAS),
+                    configs.nodeId()));
+            followerPartitions.put(topic, ReplicationQuota.throttledPartitions(topicConfig.get(FOLLOWER_REPLICAS),
+                    configs.nodeId()));
+        }
+        leader.setThrottledPartitions(leaderPartitions);
+        follower.setThrottledPartitions(followerPartitions);
+    }
+
+    private static long rate(ConfigResolver resolver, String name) {
+        String value = resolver.brokerValue(name);
+        if (value == null) {
+            return ReplicationQuota.UNLIMITED_BYTES_PER_SECOND;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return ReplicationQuota.UNLIMITED_BYTES_PER_SECOND; // validation keeps such values out of the metadata
+        }
+    }
+
+    private static String describe(long rate) {
+        return rate == ReplicationQuota.UNLIMITED_BYTES_PER_SECOND ? "unlimited" : Long.toString(rate);
+    }
+}
