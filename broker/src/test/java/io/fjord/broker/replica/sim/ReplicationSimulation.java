@@ -307,6 +307,26 @@ final class ReplicationSimulation {
         }
     }
 
+    /**
+     * A fault outside the model (for the test that shows the checks fail): at {@code atMs} after the start, the
+     * elected leader of partition 0 loses its last committed batch, as a storage bug would.
+     */
+    void loseCommittedRecordAt(long atMs) {
+        events.at(START_MS + atMs, "sabotage", () -> {
+            PartitionImage partition = controller.image().topic(SimBroker.TOPIC).orElseThrow().partitions().get(0);
+            SimBroker leader = partition.leader() == PartitionImage.NO_LEADER ? null : broker(partition.leader());
+            if (leader == null || !leader.isAlive() || leader.replicaManager().log(
+                    new TopicPartition(SimBroker.TOPIC, 0)).orElseThrow().highWatermark() == 0) {
+                loseCommittedRecordAt(atMs + 100);
+                return;
+            }
+            var log = leader.replicaManager().log(new TopicPartition(SimBroker.TOPIC, 0)).orElseThrow();
+            events.note("sabotage: truncating p0 on its leader " + leader.id() + " below its high watermark "
+                    + log.highWatermark());
+            log.truncateTo(log.highWatermark() - 1);
+        });
+    }
+
     List<String> traceTail() {
         return events.traceTail();
     }

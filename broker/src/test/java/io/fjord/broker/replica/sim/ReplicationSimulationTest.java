@@ -1,6 +1,7 @@
 package io.fjord.broker.replica.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,6 +68,17 @@ class ReplicationSimulationTest {
             deleteRecursively(root);
         }
         assertThat(verified).isPositive();
+    }
+
+    @Test
+    void aLeaderLosingACommittedRecordFailsTheRunWithItsSeedAndTrace() {
+        ReplicationSimulation simulation = new ReplicationSimulation(6, directory.resolve("sabotaged"));
+        simulation.loseCommittedRecordAt(3_000);
+
+        assertThatThrownBy(simulation::run).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("replication simulation seed 6 failed")
+                .hasMessageContaining("sabotage: truncating p0")
+                .hasMessageContaining("-Dreplication.sim.seeds=6");
     }
 
     private static void deleteRecursively(Path root) throws IOException {

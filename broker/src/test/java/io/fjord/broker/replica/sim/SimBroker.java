@@ -180,7 +180,7 @@ final class SimBroker {
         publication = new MetadataPublication(cache, List.of(replicaManager));
         events.note("broker " + id + " started, incarnation " + incarnation + ", logs " + describeLogs());
         register();
-        every(5, 30, "fetch", this::stepFetchers);
+        every(10, 40, "fetch", this::stepFetchers);
         every(200, 300, "heartbeat", this::heartbeat);
         every(20, 60, "purgatory", () -> replicaManager.advanceClock(events.nowMs()));
         every(settings.replicaLagTimeMaxMs() / 2, settings.replicaLagTimeMaxMs() / 2, "isr expiry",
