@@ -1,6 +1,7 @@
 package io.fjord.broker.replica.sim;
 
 import io.fjord.broker.replica.Partition;
+import io.fjord.metadata.image.BrokerImage;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.image.TopicImage;
@@ -37,7 +38,7 @@ import java.util.TreeMap;
  *   {@code maybeUpdateHighWatermark} (which may lower it: a new leader's may lag the old one's); a restart starts
  *   again from the checkpoint, which may lag too. Either way it stays within the committed history.</li>
  *   <li>Unclean elections: the controller may elect a RECOVERING leader (the last known leader, KIP-966) only when
- *   the ISR and the ELR are empty; Kafka promises nothing for what was committed before it, so the committed history
+ *   the ISR is empty and no ELR member can lead (each fenced, or restarted uncleanly); Kafka promises nothing for what was committed before it, so the committed history
  *   of that partition starts again (counted in the summary).</li>
  *   <li>Leadership: at most one broker leads each leader epoch; the controller's leader is always in the ISR
  *   (elected from the ISR, or from the ELR, which puts it back in the ISR).</li>
@@ -50,7 +51,7 @@ final class ReplicationInvariants {
     private record CommittedBatch(long baseOffset, long nextOffset, byte[] bytes) {
     }
 
-    /** A replica's position in the checks: the offset verified up to, and its last high watermark. */
+    /** One incarnation of a replica of a partition, keying how far its log was verified. */
     private record ReplicaKey(int brokerId, int incarnation, int partition) {
     }
 
@@ -64,7 +65,7 @@ final class ReplicationInvariants {
     private final Map<Integer, Long> referenceEnd = new HashMap<>();
     private final Map<ReplicaKey, Long> verifiedUpTo = new HashMap<>();
     private final SimEvents events;
-    private final Map<Integer, PartitionImage> previousImages = new HashMap<>();
+    private MetadataImage previousImage = MetadataImage.EMPTY;
     private final Map<Integer, Integer> uncleanElectionEpochs = new HashMap<>();
     private int uncleanElections;
     private int voidedAcks;
@@ -114,11 +115,11 @@ final class ReplicationInvariants {
                 fail("p" + partition + ": the controller's leader " + partitionImage.leader() + " is not in the ISR "
                         + partitionImage.isr());
             }
-            PartitionImage before = previousImages.put(partition, partitionImage);
-            if (partitionImage.leaderRecoveryState() == PartitionRecord.RECOVERING
-                    && partitionImage.leader() != PartitionImage.NO_LEADER && !Integer.valueOf(partitionImage.leaderEpoch()).equals(
-                            uncleanElectionEpochs.put(partition, partitionImage.leaderEpoch()))) {
-                forgetCommittedHistory(partition, before, partitionImage);
+            boolean uncleanlyElected = partitionImage.leaderRecoveryState() == PartitionRecord.RECOVERING
+                    && partitionImage.leader() != PartitionImage.NO_LEADER;
+            if (uncleanlyElected && !Integer.valueOf(partitionImage.leaderEpoch()).equals(
+                    uncleanElectionEpochs.put(partition, partitionImage.leaderEpoch()))) {
+                forgetCommittedHistory(partition, previousImage, image, partitionImage);
             }
             TopicPartition topicPartition = new TopicPartition(SimBroker.TOPIC, partition);
             for (SimBroker broker : brokers) {
@@ -135,17 +136,27 @@ final class ReplicationInvariants {
             }
         }
         checkAcks();
+        previousImage = image;
     }
 
     /**
      * An unclean election (the last known leader after every ISR and ELR member crashed, marked RECOVERING by the
      * controller) ends Kafka's promise for what was committed before: the leader's history is the one from now on.
      */
-    private void forgetCommittedHistory(int partition, PartitionImage before, PartitionImage partitionImage) {
-        if (before != null && (!before.isr().isEmpty() || !before.eligibleLeaderReplicas().isEmpty())) {
+    private void forgetCommittedHistory(int partition, MetadataImage beforeImage, MetadataImage image,
+            PartitionImage partitionImage) {
+        PartitionImage before = beforeImage.topic(SimBroker.TOPIC).map(topic -> topic.partitions().get(partition))
+                .orElse(null);
+        // Still electable: an ELR member that is active in the same incarnation (not restarted uncleanly meanwhile).
+        boolean electable = before != null && before.eligibleLeaderReplicas().stream().anyMatch(member -> {
+            BrokerImage was = beforeImage.brokers().get(member);
+            BrokerImage now = image.brokers().get(member);
+            return was != null && now != null && now.active() && now.brokerEpoch() == was.brokerEpoch();
+        });
+        if (before != null && (!before.isr().isEmpty() || electable)) {
             fail("p" + partition + ": unclean election of " + partitionImage.leader() + " in leader epoch "
                     + partitionImage.leaderEpoch() + " although the ISR " + before.isr() + " or the ELR "
-                    + before.eligibleLeaderReplicas() + " was not empty");
+                    + before.eligibleLeaderReplicas() + " had an electable member");
         }
         uncleanElections++;
         reference.remove(partition);
