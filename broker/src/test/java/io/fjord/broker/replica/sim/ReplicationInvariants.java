@@ -226,6 +226,12 @@ final class ReplicationInvariants {
                     + ") ends at " + log.logEndOffset() + ", below the committed end " + end
                     + ": committed records lost");
         }
+        Integer uncleanEpoch = uncleanElectionEpochs.get(partition);
+        if (!electedLeader && uncleanEpoch != null && log.latestEpoch().orElse(-1) < uncleanEpoch) {
+            // Still the history from before an unclean election (perhaps with a checkpointed high watermark from
+            // it, after a restart): Kafka promises nothing for it until the replica follows the new leader.
+            return;
+        }
         long target = electedLeader ? end : Math.min(end, log.highWatermark());
         ReplicaKey replica = new ReplicaKey(broker.id(), broker.incarnation(), partition);
         long verified = verifiedUpTo.getOrDefault(replica, log.logStartOffset());
