@@ -58,6 +58,7 @@ final class ReplicaFetcher {
     private final LeaderOffsets leaderOffsets;
     private final Consumer<TopicPartition> partitionChanged;
     private final InstantSource clock;
+    private final LogTruncation truncation;
     /** The follower's replication throttle (Kafka's follower ReplicationQuotaManager). */
     private final ReplicationQuota quota;
     private final ReentrantLock partitionMapLock = new ReentrantLock();
@@ -71,14 +72,19 @@ final class ReplicaFetcher {
             Function<TopicPartition, Optional<PartitionLog>> logs, LeaderEndpoint leader,
             Consumer<TopicPartition> partitionChanged, InstantSource clock) {
         this(leaderId, fetcherIndex, localId, brokerEpoch, config, logs, leader, partitionChanged, clock,
-                new ReplicationQuota(1, 1000, clock));
+                new ReplicationQuota(1, 1000, clock), LogTruncation.DIRECT);
     }
 
-    /** As above, leaving throttled partitions that are not in sync out of requests while {@code quota} is exceeded. */
+    /**
+     * As above, leaving throttled partitions that are not in sync out of requests while {@code quota} is exceeded,
+     * and truncating logs through {@code truncation}.
+     */
     ReplicaFetcher(int leaderId, int fetcherIndex, int localId, LongSupplier brokerEpoch, ReplicaFetcherConfig config,
             Function<TopicPartition, Optional<PartitionLog>> logs, LeaderEndpoint leader,
-            Consumer<TopicPartition> partitionChanged, InstantSource clock, ReplicationQuota quota) {
+            Consumer<TopicPartition> partitionChanged, InstantSource clock, ReplicationQuota quota,
+            LogTruncation truncation) {
         this.quota = quota;
+        this.truncation = truncation;
         this.leaderId = leaderId;
         this.fetcherIndex = fetcherIndex;
         this.localId = localId;
@@ -349,7 +355,7 @@ final class ReplicaFetcher {
         switch (error) {
             case NONE -> {
                 try {
-                    if (FollowerAppend.apply(partition.log(), data)) {
+                    if (FollowerAppend.apply(partition.log(), data, truncation)) {
                         changed.add(topicPartition);
                     }
                     partition.state().updateLag(data.highWatermark(), partition.log().logEndOffset());
@@ -414,7 +420,7 @@ final class ReplicaFetcher {
             if (recovery.truncateTo() >= 0) {
                 LOG.info("Partition {}: truncating from {} to {}, where its history parts from leader {}'s",
                         partition.topicPartition(), partition.fetchOffset(), recovery.truncateTo(), leaderId);
-                log.truncateTo(recovery.truncateTo());
+                truncation.truncateTo(log, recovery.truncateTo());
                 changed.add(partition.topicPartition());
             } else if (recovery.startAt() >= 0) {
                 LOG.info("Partition {}: its log ends at {}, below leader {}'s log start {}: starting again there",

@@ -15,6 +15,7 @@ import io.fjord.broker.replica.LeaderEndpoints;
 import io.fjord.broker.replica.ReplicaFetcherConfig;
 import io.fjord.broker.replica.ReplicaFetcherManager;
 import io.fjord.broker.replica.ReplicaManager;
+import io.fjord.broker.replica.ReplicationQuota;
 import io.fjord.broker.replica.SteppedReplicaFetchers;
 import io.fjord.metadata.controller.ReplicationControl;
 import io.fjord.metadata.image.BrokerImage;
@@ -158,7 +159,8 @@ final class SimBroker {
                     public LeaderEndpoint endpoint(int leaderId, int fetcherIndex) {
                         return new SimLeaderEndpoint(leaderId, fetcherIncarnation);
                     }
-                }, partition -> { }, events.clock());
+                }, partition -> { }, events.clock(), new ReplicationQuota(1, 1000, events.clock()),
+                (log, offset) -> logManager.truncateTo(log.topicPartition(), offset));
         fetchers = new SteppedReplicaFetchers(fetcherManager);
         int managerIncarnation = incarnation;
         replicaManager = new ReplicaManager(settings, id, logManager, configs, fetcherManager,
