@@ -200,7 +200,9 @@ public final class FjordNode implements AutoCloseable {
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(config.nodeId(),
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), fetcherConfig, logManager::getLog,
                 new NetworkLeaderEndpoints(config.nodeId(), new InterBrokerAddresses(cache, interBrokerListener),
-                        fetcherConfig), this::partitionChanged, clock, replicationThrottles.follower());
+                        fetcherConfig), this::partitionChanged, clock, replicationThrottles.follower(),
+                // Through the log manager, as Kafka's fetchers: the recovery-point checkpoint drops with the log.
+                (log, offset) -> logManager.truncateTo(log.topicPartition(), offset));
         replicaFetching = fetchers;
         fetchers.start();
         replicaManager = new ReplicaManager(ReplicaManager.Settings.from(runningConfig.brokerConfig()),

@@ -26,7 +26,7 @@ final class FollowerAppend {
      * @throws RecordBatchException when the data holds no complete batch, or a batch fails its checks
      * @throws IllegalStateException when the batches do not continue the log (never appended with a gap)
      */
-    static boolean apply(PartitionLog log, FetchResponseData.PartitionData data) {
+    static boolean apply(PartitionLog log, FetchResponseData.PartitionData data, LogTruncation truncation) {
         boolean changed = false;
         ByteBuffer batches = completeBatches(data.records());
         if (batches.hasRemaining()) {
@@ -48,7 +48,7 @@ final class FollowerAppend {
             long target = FollowerTruncation.truncationOffset(diverging.epoch(), diverging.endOffset(),
                     log.endOffsetForEpoch(diverging.epoch()), logEnd);
             if (target < logEnd) {
-                log.truncateTo(target);
+                truncation.truncateTo(log, target);
                 changed = true;
             }
         }

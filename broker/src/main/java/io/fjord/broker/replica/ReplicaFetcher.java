@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -56,6 +58,7 @@ final class ReplicaFetcher {
     private final LeaderOffsets leaderOffsets;
     private final Consumer<TopicPartition> partitionChanged;
     private final InstantSource clock;
+    private final LogTruncation truncation;
     /** The follower's replication throttle (Kafka's follower ReplicationQuotaManager). */
     private final ReplicationQuota quota;
     private final ReentrantLock partitionMapLock = new ReentrantLock();
@@ -69,14 +72,19 @@ final class ReplicaFetcher {
             Function<TopicPartition, Optional<PartitionLog>> logs, LeaderEndpoint leader,
             Consumer<TopicPartition> partitionChanged, InstantSource clock) {
         this(leaderId, fetcherIndex, localId, brokerEpoch, config, logs, leader, partitionChanged, clock,
-                new ReplicationQuota(1, 1000, clock));
+                new ReplicationQuota(1, 1000, clock), LogTruncation.DIRECT);
     }
 
-    /** As above, leaving throttled partitions that are not in sync out of requests while {@code quota} is exceeded. */
+    /**
+     * As above, leaving throttled partitions that are not in sync out of requests while {@code quota} is exceeded,
+     * and truncating logs through {@code truncation}.
+     */
     ReplicaFetcher(int leaderId, int fetcherIndex, int localId, LongSupplier brokerEpoch, ReplicaFetcherConfig config,
             Function<TopicPartition, Optional<PartitionLog>> logs, LeaderEndpoint leader,
-            Consumer<TopicPartition> partitionChanged, InstantSource clock, ReplicationQuota quota) {
+            Consumer<TopicPartition> partitionChanged, InstantSource clock, ReplicationQuota quota,
+            LogTruncation truncation) {
         this.quota = quota;
+        this.truncation = truncation;
         this.leaderId = leaderId;
         this.fetcherIndex = fetcherIndex;
         this.localId = localId;
@@ -219,24 +227,63 @@ final class ReplicaFetcher {
      * (nothing was sent).
      */
     boolean doWork() throws InterruptedException {
-        List<PlannedFetch> planned = plan(clock.millis());
-        if (planned.isEmpty()) {
+        Round round = sendRound();
+        if (round == null) {
             return false;
         }
+        try {
+            // The endpoint fails the request at its own timeout; this bound only guards against one that does not.
+            round.response().get(2 * config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // completeRound sees the failure (or the missing answer) and backs off.
+        }
+        completeRound(round);
+        return true;
+    }
+
+    /** A Fetch sent for the planned partitions, whose answer {@link #completeRound} applies. */
+    record Round(List<PlannedFetch> planned, CompletableFuture<ApiMessage> response) {
+    }
+
+    /**
+     * The first half of a round, without waiting: sends one Fetch for the ready partitions; null when none is
+     * ready. The thread's loop, and a simulation stepping the fetcher in simulated time, call it.
+     */
+    Round sendRound() {
+        List<PlannedFetch> planned = plan(clock.millis());
+        if (planned.isEmpty()) {
+            return null;
+        }
+        CompletableFuture<ApiMessage> response;
+        try {
+            response = leader.send(ApiKey.FETCH,
+                    version -> ReplicaRequests.fetch(version, localId, brokerEpoch.getAsLong(), config, planned));
+        } catch (RuntimeException e) {
+            response = CompletableFuture.failedFuture(e);
+        }
+        return new Round(planned, response);
+    }
+
+    /**
+     * The second half of a round: applies the answer (a failed or missing one backs the partitions off), then
+     * recovers the partitions out of range by asking the leader, which waits for its answers.
+     */
+    void completeRound(Round round) throws InterruptedException {
+        List<PlannedFetch> planned = round.planned();
         ApiMessage answer;
         try {
-            CompletableFuture<ApiMessage> response = leader.send(ApiKey.FETCH,
-                    version -> ReplicaRequests.fetch(version, localId, brokerEpoch.getAsLong(), config, planned));
-            // The endpoint fails the request at its own timeout; this bound only guards against one that does not.
-            answer = response.get(2 * config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+            answer = round.response().getNow(null);
+            if (answer == null) {
+                throw new TimeoutException("no answer");
+            }
+        } catch (CompletionException | CancellationException | TimeoutException e) {
             if (running) {
                 LOG.info("Replica fetcher {} could not fetch from leader {}: {}; backing off {} ms", fetcherIndex,
                         leaderId, e.getCause() != null ? e.getCause().toString() : e.toString(),
                         config.fetchBackoffMs());
             }
             delay(planned);
-            return true;
+            return;
         }
         Set<TopicPartition> changed = new HashSet<>();
         List<PlannedFetch> outOfRange = new ArrayList<>();
@@ -245,7 +292,6 @@ final class ReplicaFetcher {
             recoverOutOfRange(partition, changed);
         }
         changed.forEach(partitionChanged);
-        return true;
     }
 
     /** The ready partitions with their logs' positions now. */
@@ -309,7 +355,7 @@ final class ReplicaFetcher {
         switch (error) {
             case NONE -> {
                 try {
-                    if (FollowerAppend.apply(partition.log(), data)) {
+                    if (FollowerAppend.apply(partition.log(), data, truncation)) {
                         changed.add(topicPartition);
                     }
                     partition.state().updateLag(data.highWatermark(), partition.log().logEndOffset());
@@ -374,7 +420,7 @@ final class ReplicaFetcher {
             if (recovery.truncateTo() >= 0) {
                 LOG.info("Partition {}: truncating from {} to {}, where its history parts from leader {}'s",
                         partition.topicPartition(), partition.fetchOffset(), recovery.truncateTo(), leaderId);
-                log.truncateTo(recovery.truncateTo());
+                truncation.truncateTo(log, recovery.truncateTo());
                 changed.add(partition.topicPartition());
             } else if (recovery.startAt() >= 0) {
                 LOG.info("Partition {}: its log ends at {}, below leader {}'s log start {}: starting again there",

@@ -33,6 +33,7 @@ public final class ReplicaFetcherManager implements ReplicaFetching {
     private final LeaderEndpoints endpoints;
     private final Consumer<TopicPartition> partitionChanged;
     private final InstantSource clock;
+    private final LogTruncation truncation;
     private final ReplicationQuota quota;
     private final Map<FetcherKey, ReplicaFetcher> fetchers = new HashMap<>();
     private final Map<TopicPartition, FetcherKey> assignments = new HashMap<>();
@@ -59,6 +60,15 @@ public final class ReplicaFetcherManager implements ReplicaFetching {
     public ReplicaFetcherManager(int localId, LongSupplier brokerEpoch, ReplicaFetcherConfig config,
             Function<TopicPartition, Optional<PartitionLog>> logs, LeaderEndpoints endpoints,
             Consumer<TopicPartition> partitionChanged, InstantSource clock, ReplicationQuota quota) {
+        this(localId, brokerEpoch, config, logs, endpoints, partitionChanged, clock, quota, LogTruncation.DIRECT);
+    }
+
+    /** As above, the fetchers truncating logs through {@code truncation} (a node's log manager). */
+    public ReplicaFetcherManager(int localId, LongSupplier brokerEpoch, ReplicaFetcherConfig config,
+            Function<TopicPartition, Optional<PartitionLog>> logs, LeaderEndpoints endpoints,
+            Consumer<TopicPartition> partitionChanged, InstantSource clock, ReplicationQuota quota,
+            LogTruncation truncation) {
+        this.truncation = truncation;
         this.quota = quota;
         this.localId = localId;
         this.brokerEpoch = brokerEpoch;
@@ -123,6 +133,11 @@ public final class ReplicaFetcherManager implements ReplicaFetching {
         return result;
     }
 
+    /** The fetchers now; a simulation steps them round by round instead of starting their threads. */
+    synchronized List<ReplicaFetcher> fetchers() {
+        return List.copyOf(fetchers.values());
+    }
+
     /** The number of running fetchers; for tests. */
     synchronized int fetcherCount() {
         return fetchers.size();
@@ -156,7 +171,7 @@ public final class ReplicaFetcherManager implements ReplicaFetching {
         ReplicaFetcher fetcher = fetchers.get(key);
         if (fetcher == null) {
             fetcher = new ReplicaFetcher(key.leaderId(), key.fetcherIndex(), localId, brokerEpoch, config, logs,
-                    endpoints.endpoint(key.leaderId(), key.fetcherIndex()), partitionChanged, clock, quota);
+                    endpoints.endpoint(key.leaderId(), key.fetcherIndex()), partitionChanged, clock, quota, truncation);
             fetchers.put(key, fetcher);
             if (started) {
                 fetcher.start();

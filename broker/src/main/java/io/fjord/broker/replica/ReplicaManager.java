@@ -111,6 +111,8 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     private final DelayedOperationPurgatory<DelayedDeleteRecords> deleteRecordsPurgatory;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private volatile MetadataImage image = MetadataImage.EMPTY;
+    /** Runs retries and the ISR expiry instead of the own scheduler thread, when given (a simulation). */
+    private final TaskScheduler injectedScheduler;
     private final Object schedulerLock = new Object();
     private ScheduledExecutorService scheduler;
     /** Tasks scheduled before {@link #start()}; guarded by {@link #schedulerLock}. */
@@ -124,6 +126,19 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     public ReplicaManager(Settings settings, int nodeId, LogManager logManager, ImageConfigResolver configs,
                           ReplicaFetching fetching, ControllerChannel controller, LongSupplier brokerEpoch,
                           InstantSource clock, Consumer<TopicPartition> partitionChanged) {
+        this(settings, nodeId, logManager, configs, fetching, controller, brokerEpoch, clock, partitionChanged, null);
+    }
+
+    /**
+     * As the other constructor, with the AlterPartition retries run by {@code scheduler} rather than the own
+     * scheduler thread; then {@link #start()} is not called, and the caller runs {@link #maybeShrinkIsrs} every
+     * {@code replica.lag.time.max.ms / 2} and {@link #advanceClock} for the produce timeouts (a simulation in
+     * simulated time does).
+     */
+    public ReplicaManager(Settings settings, int nodeId, LogManager logManager, ImageConfigResolver configs,
+                          ReplicaFetching fetching, ControllerChannel controller, LongSupplier brokerEpoch,
+                          InstantSource clock, Consumer<TopicPartition> partitionChanged, TaskScheduler scheduler) {
+        this.injectedScheduler = scheduler;
         this.settings = settings;
         this.nodeId = nodeId;
         this.logManager = logManager;
@@ -173,6 +188,10 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     }
 
     private void schedule(Runnable task, long delayMs) {
+        if (injectedScheduler != null) {
+            injectedScheduler.schedule(task, delayMs);
+            return;
+        }
         Runnable guarded = () -> {
             try {
                 task.run();
@@ -561,8 +580,8 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         }
     }
 
-    /** Runs the purgatories' timeouts due at {@code nowMs}; for tests with a manual clock. */
-    void advanceClock(long nowMs) {
+    /** Runs the purgatories' timeouts due at {@code nowMs}; for tests and simulations with a manual clock. */
+    public void advanceClock(long nowMs) {
         producePurgatory.advanceClock(nowMs);
         deleteRecordsPurgatory.advanceClock(nowMs);
     }

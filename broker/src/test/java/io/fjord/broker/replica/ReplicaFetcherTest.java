@@ -118,7 +118,7 @@ class ReplicaFetcherTest {
         fetcher.shutdown();
         fetcher = new ReplicaFetcher(LEADER_ID, 0, LOCAL_ID, () -> 7L, new ReplicaFetcherConfig(1, 1, 1024, 500, 1,
                 BACKOFF_MS, 30_000, 10_000, 1024 * 1024), followerLogs.logManager::getLog, leader, changed::add,
-                clock, quota);
+                clock, quota, LogTruncation.DIRECT);
         follow(LEADER_EPOCH);
         appendAsLeader(leaderLog, LEADER_EPOCH, "a");
         appendAsLeader(leaderLog, LEADER_EPOCH, "b");
@@ -182,6 +182,38 @@ class ReplicaFetcherTest {
         assertThat(followerLog.logEndOffset()).isEqualTo(4);
         assertThat(followerLog.highWatermark()).isEqualTo(4);
         assertIdenticalLogs();
+    }
+
+    @Test
+    void aTruncationThroughTheLogManagerLowersTheRecoveryPointCheckpointAtOnce() throws Exception {
+        // Found by the replication simulation (seed 199): a follower truncated below its checkpointed recovery
+        // point, appended again without flushing and lost power; the restart took the torn re-appended tail for
+        // damaged flushed data and refused the log. Kafka's fetchers truncate through the log manager, which
+        // checkpoints the recovery point; so do these.
+        fetcher.shutdown();
+        fetcher = new ReplicaFetcher(LEADER_ID, 0, LOCAL_ID, () -> 7L, new ReplicaFetcherConfig(1, 1, 1024, 500, 1,
+                BACKOFF_MS, 30_000, 10_000, 1024 * 1024), followerLogs.logManager::getLog, leader, changed::add,
+                clock, new ReplicationQuota(1, 1000, clock),
+                (log, offset) -> followerLogs.logManager.truncateTo(log.topicPartition(), offset));
+        follow(LEADER_EPOCH);
+        appendAsLeader(leaderLog, 1, "a", "b", "c");
+        replicate(3);
+        appendAsLeader(followerLog, 1, "lost-1", "lost-2");
+        followerLog.flush();
+        followerLogs.logManager.checkpointRecoveryPointsOnce();
+        assertThat(recoveryPointCheckpoint()).isEqualTo(5);
+        appendAsLeader(leaderLog, 2, "p", "q", "r");
+        leaderLog.updateHighWatermark(6);
+
+        fetcher.doWork();
+
+        assertThat(followerLog.logEndOffset()).isEqualTo(3);
+        assertThat(recoveryPointCheckpoint()).as("checkpointed with the truncation").isEqualTo(3);
+    }
+
+    private long recoveryPointCheckpoint() {
+        return new io.fjord.storage.internal.OffsetCheckpointFile(followerDirectory.resolve(
+                "recovery-point-offset-checkpoint")).read().get(PARTITION);
     }
 
     @Test
