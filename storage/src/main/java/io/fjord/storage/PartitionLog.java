@@ -15,6 +15,7 @@ import io.fjord.storage.internal.PartitionLeaderEpochs;
 import io.fjord.storage.internal.RetentionSelection;
 import io.fjord.storage.internal.SegmentHandleCache;
 import io.fjord.storage.internal.TimestampLookups;
+import io.fjord.storage.internal.WholeLogReads;
 import io.fjord.storage.internal.producer.PartitionProducerState;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -456,35 +457,8 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Reads everything from {@code startOffset} to the log end into memory; for tools and tests. */
     public ByteBuffer readAllFrom(long startOffset) {
-        List<ByteBuffer> parts = new ArrayList<>();
-        int total = 0;
-        long offset = startOffset;
-        while (offset < logEnd.offset()) {
-            LogReadResult result = read(offset, 1024 * 1024, Long.MAX_VALUE, true);
-            if (result.slice().isEmpty()) {
-                break;
-            }
-            ByteBuffer bytes;
-            try (FileSlice slice = result.slice()) {
-                bytes = slice.readAll();
-            }
-            long next = offset;
-            int wholeBytes = 0;
-            for (RecordBatch batch : io.fjord.protocol.records.RecordBatches.of(bytes)) {
-                next = batch.nextOffset();
-                wholeBytes += batch.sizeInBytes();
-            }
-            if (next == offset) {
-                break;
-            }
-            bytes.limit(wholeBytes);
-            parts.add(bytes);
-            total += wholeBytes;
-            offset = next;
-        }
-        ByteBuffer all = ByteBuffer.allocate(total);
-        parts.forEach(all::put);
-        return all.flip();
+        return WholeLogReads.readAll(startOffset, () -> logEnd.offset(),
+                offset -> read(offset, WholeLogReads.chunkBytes(), Long.MAX_VALUE, true));
     }
 
     // ---------------------------------------------------------------- lookups by time
