@@ -21,7 +21,7 @@ import org.apache.kafka.common.protocol.ObjectSerializationCache;
  * {@link #send} while another reads).
  */
 final class KafkaWire implements AutoCloseable {
-    static final int READ_TIMEOUT_MS = 10_000;
+    static final int READ_TIMEOUT_MS = 60_000;
 
     private final Socket socket;
     private final DataInputStream input;
