@@ -8,6 +8,7 @@
 #   2. throughput: for 100-byte and 1 KB records, a new topic of P partitions (waited for until every replica is in
 #      sync), then one producer (the load tool: acks=all, linger.ms=5, batch.size=16384, no compression, idempotent
 #      as the client's default) sends N records as fast as it can: records/s, MB/s, and the 3 brokers' CPU time.
+#      A warm-up of N/5 records of the same size into the same topic runs first, not counted.
 #   3. latency: for both sizes, a new topic; the load tool's end-to-end mode offers a fixed load (the same on both
 #      systems: --latency-rate-*) while a consumer in the same process reads; latency is from the time each record
 #      was due to be sent to the time the consumer got it: p50/p99/p99.9/max (the first 2 s of records not counted).
@@ -26,7 +27,7 @@
 # Usage: bench/replication-bench.sh [--rounds N] [--only fjord|kafka] [--phases LIST] [--partitions P]
 #                                   [--records-100 N] [--records-1k N] [--latency-rate-100 R] [--latency-rate-1k R]
 #                                   [--latency-seconds S] [--catch-up-bytes B] [--topics N] [--leaderships L]
-#                                   [--heap SIZE] [--fjord-port P] [--kafka-port P] [--keep]
+#                                   [--heap SIZE] [--fjord-port P] [--kafka-port P] [--jfr] [--keep]
 #   --rounds N            measured rounds (default 2)
 #   --only SYSTEM         run one system only
 #   --phases LIST         comma-separated subset of create,throughput,latency,catch-up,leader-move (default all)
@@ -42,6 +43,8 @@
 #   --heap SIZE           -Xms/-Xmx of every node (default 512m)
 #   --fjord-port P        Fjord node i listens on P+2(i-1) and the next port for the quorum (default 23092)
 #   --kafka-port P        the same for Kafka (default 24092)
+#   --jfr                 record every node with Java Flight Recorder (settings=profile) into NODE-DIR/node-PID.jfr;
+#                         read with `jfr print --events jdk.ExecutionSample FILE` or `jfr summary FILE`
 #   --keep                keep the working directory (data, logs)
 # Environment: BENCH_DIR (working directory; default a new temporary directory), REBUILD=1 (rebuild the jars).
 set -euo pipefail
@@ -66,6 +69,7 @@ heap=512m
 fjord_port=23092
 kafka_port=24092
 keep=0
+jfr=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -84,6 +88,7 @@ while [[ $# -gt 0 ]]; do
     --fjord-port) fjord_port="$2"; shift 2 ;;
     --kafka-port) kafka_port="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
+    --jfr) jfr=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) say "unknown option $1 (see --help)"; exit 2 ;;
   esac
@@ -124,6 +129,10 @@ trap 'exit 130' INT TERM
 for port in $(seq "$fjord_port" $((fjord_port + 5))) $(seq "$kafka_port" $((kafka_port + 5))); do
   port_free "$port" || { say "port $port is in use (see --fjord-port/--kafka-port)"; exit 1; }
 done
+
+recording() { # directory: the JVM option that records a node with JFR (--jfr), or nothing
+  if [[ "$jfr" == 1 ]]; then echo "-XX:StartFlightRecording=settings=profile,filename=$1/node-%p.jfr"; fi
+}
 
 has_phase() { [[ ",$phases," == *",$1,"* ]]; }
 
@@ -182,6 +191,8 @@ throughput() { # round system base-port
     count="$records_100"; [[ "$size" == 1024 ]] && count="$records_1k"
     topic="throughput-$size"
     new_topic "$3" "$topic" || continue
+    bench_tool load.LoadTool produce -b "$(node_list "$3")" -t "$topic" -n $((count / 5)) -s "$size" \
+      --acks all --linger-ms 5 --batch-size 16384 --compression none >/dev/null || continue
     cpu_start="$(brokers_cpu)"
     result="$(bench_tool load.LoadTool produce -b "$(node_list "$3")" -t "$topic" -n "$count" -s "$size" \
       --acks all --linger-ms 5 --batch-size 16384 --compression none)" || continue
@@ -262,8 +273,9 @@ measure() { # round system base-port directory
 fjord_round() { # round
   local round="$1" directory="$work/fjord-$1" result launcher pid node
   record "$round" Fjord load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
+  mkdir -p "$directory"
   printf 'min.insync.replicas=2\n' >"$work/fjord-extra.properties"
-  result="$(FJORD_HEAP_OPTS="${node_jvm[*]:0:2}" FJORD_JAVA_OPTS="${node_jvm[*]:2}" bench_tool cluster.ClusterBench \
+  result="$(FJORD_HEAP_OPTS="${node_jvm[*]:0:2}" FJORD_JAVA_OPTS="${node_jvm[*]:2} $(recording "$directory")" bench_tool cluster.ClusterBench \
     ready --nodes "$(node_list "$fjord_port")" --launch-log "$work/fjord-$round.out" -- "$java_bin" -Xmx256m -jar \
     "$server_jar" cluster --nodes 3 --directory "$directory" --base-port "$fjord_port" \
     --config "$work/fjord-extra.properties")" || return 1
@@ -312,7 +324,7 @@ PROPERTIES
   cat >"$directory/start.sh" <<LAUNCHER
 #!/usr/bin/env bash
 for node in 1 2 3; do
-  "$java_bin" ${node_jvm[*]} "-Dlog4j2.configurationFile=$kafka_config/log4j2-server.properties" \\
+  "$java_bin" ${node_jvm[*]} $(recording "$directory") "-Dlog4j2.configurationFile=$kafka_config/log4j2-server.properties" \\
     "-Dkafka.logs.dir=$directory/node-\$node/logs" -cp "$kafka_libs/*" kafka.Kafka \\
     "$directory/node-\$node/server.properties" >"$directory/node-\$node/server.out" 2>&1 &
   echo \$! >"$directory/node-\$node/pid"
