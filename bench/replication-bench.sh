@@ -43,7 +43,7 @@
 #   --heap SIZE           -Xms/-Xmx of every node (default 512m)
 #   --fjord-port P        Fjord node i listens on P+2(i-1) and the next port for the quorum (default 23092)
 #   --kafka-port P        the same for Kafka (default 24092)
-#   --jfr                 record every node with Java Flight Recorder (settings=profile) into NODE-DIR/node-PID.jfr;
+#   --jfr                 record every node with Java Flight Recorder (settings=profile) into ROUND-DIR/jfr/;
 #                         read with `jfr print --events jdk.ExecutionSample FILE` or `jfr summary FILE`
 #   --keep                keep the working directory (data, logs)
 # Environment: BENCH_DIR (working directory; default a new temporary directory), REBUILD=1 (rebuild the jars).
@@ -131,7 +131,8 @@ for port in $(seq "$fjord_port" $((fjord_port + 5))) $(seq "$kafka_port" $((kafk
 done
 
 recording() { # directory: the JVM option that records a node with JFR (--jfr), or nothing
-  if [[ "$jfr" == 1 ]]; then echo "-XX:StartFlightRecording=settings=profile,filename=$1/node-%p.jfr"; fi
+  # A directory as the file name: each JVM writes its own file there, named after its pid.
+  if [[ "$jfr" == 1 ]]; then mkdir -p "$1/jfr"; echo "-XX:StartFlightRecording=settings=profile,filename=$1/jfr"; fi
 }
 
 has_phase() { [[ ",$phases," == *",$1,"* ]]; }
