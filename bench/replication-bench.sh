@@ -18,8 +18,10 @@
 #      first answered a Metadata request (JVM start and log recovery). Reported: the bytes of the topic's segment
 #      files node 3 gained, and that over the time to in sync and over the time after it answered.
 #   5. leader-move: a topic of L partitions all led by one broker (the lowest id that is not the metadata quorum's
-#      leader) with the other two as followers; once it leads them all with the full ISR, kill -9; the time from the
-#      kill to a surviving broker's Metadata showing every partition led elsewhere (ClusterBench leader-move).
+#      leader) with the other two as followers; once it has led them all with the full ISR for 10 s, kill -9; the
+#      time from the kill to a surviving broker's Metadata showing every partition led elsewhere (ClusterBench
+#      leader-move); also how often the victim's leaderships broke before they held (e.g. brokers fenced while the
+#      cluster was still creating the topic's logs).
 # Once per run, before the rounds, the disk's sequential write rate: dd of CATCH_UP_BYTES (64 MiB to 1 GiB) in 1 MiB
 # blocks with oflag=direct into the working directory. The machine's 1-minute load average is recorded as each system's round starts.
 # Measuring clients: bench/target/fjord-bench.jar (io.fjord.bench.cluster.ClusterBench, io.fjord.bench.load.LoadTool).
@@ -257,9 +259,10 @@ leader_move() { # round system base-port
   for node in 1 2 3; do pids+=(--pid "$node=${node_pid[$node]}"); done
   # shellcheck disable=SC2046 # controllers prints several arguments on purpose
   result="$(bench_tool cluster.ClusterBench leader-move -b "$(node_list "$3")" $(controllers "$3") "${pids[@]}" \
-    --topic leader-move --partitions "$leaderships")" || return 0
+    --topic leader-move --partitions "$leaderships" --timeout-s 180)" || return 0
   record "$1" "$2" leader_move_first_ms "$(field "$result" first_moved_ms)"
   record "$1" "$2" leader_move_all_ms "$(field "$result" all_moved_ms)"
+  record "$1" "$2" leader_move_broke_before_kill "$(field "$result" broke_before_kill)"
 }
 
 measure() { # round system base-port directory

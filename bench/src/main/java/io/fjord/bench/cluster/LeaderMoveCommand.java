@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code leader-move}: creates a topic whose every partition has one broker (the victim: the lowest broker id that is
  * not the metadata quorum's leader, so that no controller failover is mixed in) as its preferred leader and the other
- * brokers as followers, waits until the victim leads all of them with the full ISR, kills the victim's process with
- * SIGKILL, then asks the surviving brokers' Metadata every few milliseconds and reports, from the kill, when the
+ * brokers as followers, waits until the victim has led all of them with the full ISR for a settling time (every
+ * broker has heartbeated since the creation, so a cluster still digesting it shows here, not after the kill), kills
+ * the victim's process with SIGKILL, then asks the surviving brokers' Metadata every few milliseconds and reports, from the kill, when the
  * first partition and when the last one was led by another broker. Runs on the main thread; not thread-safe, one run
  * per process.
  */
@@ -52,6 +53,10 @@ final class LeaderMoveCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "1000",
             description = "Partitions, all led by the victim (default ${DEFAULT-VALUE}).")
     int partitions;
+
+    @Option(names = "--settle-s", defaultValue = "10",
+            description = "How long the victim must lead every partition before the kill (default ${DEFAULT-VALUE}).")
+    long settleSeconds;
 
     @Option(names = "--timeout-s", defaultValue = "300", description = "Give up after this long (default 300 s).")
     long timeoutSeconds;
@@ -85,18 +90,28 @@ final class LeaderMoveCommand implements Callable<Integer> {
             List<InetSocketAddress> survivors = brokers.stream().filter(node -> node.id() != victimId)
                     .map(node -> new InetSocketAddress(node.host(), node.port())).toList();
             String waitingFor = "";
-            while (true) {
+            long settledSinceNanos = -1;
+            int breaks = 0;
+            while (settledSinceNanos < 0
+                    || System.nanoTime() - settledSinceNanos < TimeUnit.SECONDS.toNanos(settleSeconds)) {
                 if (System.nanoTime() > deadlineNanos) {
-                    err.println("leader-move: before the kill, within " + timeoutSeconds + " s: " + waitingFor);
+                    err.println("leader-move: before the kill, within " + timeoutSeconds + " s: " + waitingFor
+                            + "; it held and broke " + breaks + " time(s)");
                     return 1;
                 }
                 LeaderCount count = count(exchange, survivors.get(0), victimId);
                 if (count.ledByVictimInSync() == partitions) {
-                    break;
+                    settledSinceNanos = settledSinceNanos < 0 ? System.nanoTime() : settledSinceNanos;
+                } else {
+                    breaks += settledSinceNanos < 0 ? 0 : 1;
+                    settledSinceNanos = -1;
+                    waitingFor = count.ledByVictimInSync() + " of " + partitions + " partitions led by " + victimId
+                            + " with the full ISR (" + count.ledElsewhere() + " led by another broker)";
                 }
-                waitingFor = count.ledByVictimInSync() + " of " + partitions + " partitions led by " + victimId
-                        + " with the full ISR";
                 Thread.sleep(POLL_INTERVAL_MILLIS * 5);
+            }
+            if (breaks > 0) {
+                err.println("leader-move: the victim's leaderships broke " + breaks + " time(s) before they held");
             }
             ProcessHandle process = ProcessHandle.of(pids.get(victimId)).orElse(null);
             if (process == null) {
@@ -128,8 +143,8 @@ final class LeaderMoveCommand implements Callable<Integer> {
                 Thread.sleep(POLL_INTERVAL_MILLIS);
             }
             out.printf(Locale.ROOT, "RESULT mode=leader-move victim=%d controller=%d partitions=%d first_moved_ms=%.1f"
-                            + " all_moved_ms=%.1f%n", victimId, controller, partitions,
-                    (firstMovedNanos - killNanos) / 1e6, (allMovedNanos - killNanos) / 1e6);
+                            + " all_moved_ms=%.1f broke_before_kill=%d%n", victimId, controller, partitions,
+                    (firstMovedNanos - killNanos) / 1e6, (allMovedNanos - killNanos) / 1e6, breaks);
             admin.close(Duration.ofSeconds(1));
             return 0;
         } catch (ExecutionException | TimeoutException e) {
