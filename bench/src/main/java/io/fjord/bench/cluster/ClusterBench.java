@@ -8,13 +8,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The cluster benchmark of issue #11 over the unmodified Kafka Admin client, for a Fjord or an Apache Kafka cluster
- * alike: {@code java -cp bench/target/fjord-bench.jar io.fjord.bench.cluster.ClusterBench ready|create-rate|failover
- * ...}. Each mode prints one {@code RESULT key=value ...} line on standard output for scripts
- * ({@code bench/cluster-bench.sh}); details and failures go to standard error. Not thread-safe; one run per process.
+ * The cluster benchmarks of issues #11 and #12 over the unmodified Kafka Admin client, for a Fjord or an Apache Kafka
+ * cluster alike: {@code java -cp bench/target/fjord-bench.jar io.fjord.bench.cluster.ClusterBench
+ * ready|create-rate|failover|in-sync|leader-move ...}. Each mode prints one {@code RESULT key=value ...} line on
+ * standard output for scripts ({@code bench/cluster-bench.sh}, {@code bench/replication-bench.sh}); details and
+ * failures go to standard error. Not thread-safe; one run per process.
  */
 @Command(name = "fjord-cluster-bench", mixinStandardHelpOptions = true,
-        description = "Measure a cluster's start-up, topic creation rate and controller failover.")
+        description = "Measure a cluster's start-up, topic creation rate, controller failover, replica catch-up"
+                + " and leadership moves.")
 public final class ClusterBench implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -34,6 +36,8 @@ public final class ClusterBench implements Callable<Integer> {
         commandLine.addSubcommand(new ReadyCommand(out, err));
         commandLine.addSubcommand(new CreateRateCommand(out, err));
         commandLine.addSubcommand(new FailoverCommand(out, err));
+        commandLine.addSubcommand(new InSyncCommand(out, err));
+        commandLine.addSubcommand(new LeaderMoveCommand(out, err));
         return commandLine;
     }
 

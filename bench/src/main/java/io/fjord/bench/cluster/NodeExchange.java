@@ -29,7 +29,10 @@ import org.apache.kafka.common.TopicPartition;
 final class NodeExchange {
     private static final String CLIENT_ID = "fjord-cluster-bench";
     private static final TopicPartition METADATA_PARTITION = new TopicPartition("__cluster_metadata", 0);
-    /** A Metadata for no topics or a DescribeQuorum of a few voters is a few hundred bytes. */
+    /**
+     * A Metadata for no topics or a DescribeQuorum of a few voters is a few hundred bytes; one for a topic of a few
+     * thousand partitions some hundreds of kilobytes.
+     */
     private static final int RESPONSE_SIZE_MAX_BYTES = 1024 * 1024;
     private static final short METADATA_VERSION = 12;
     /** Version 0: the one both systems' controller listeners answer. */
@@ -46,6 +49,12 @@ final class NodeExchange {
     MetadataResponse metadata(InetSocketAddress clientListener) throws IOException {
         return (MetadataResponse) exchange(clientListener,
                 new MetadataRequest.Builder(List.of(), false), METADATA_VERSION);
+    }
+
+    /** Metadata for these topics via a client listener: their partitions' leaders and ISRs as the node sees them. */
+    MetadataResponse topicMetadata(InetSocketAddress clientListener, List<String> names) throws IOException {
+        return (MetadataResponse) exchange(clientListener, new MetadataRequest.Builder(names, false),
+                METADATA_VERSION);
     }
 
     /** Which of these topics the node's Metadata lists (the node has applied their creation), through a client listener. */

@@ -9,9 +9,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * End-to-end load tool over the unmodified Kafka Java client, for Fjord or Apache Kafka brokers alike:
- * {@code java -cp bench/target/fjord-bench.jar io.fjord.bench.load.LoadTool produce|consume|rebalance|commit ...}. Progress lines go
- * to standard error once a second, the summary (with a {@code RESULT key=value ...} line for scripts) to standard
- * output. Not thread-safe; one run per process.
+ * {@code java -cp bench/target/fjord-bench.jar io.fjord.bench.load.LoadTool
+ * produce|consume|rebalance|commit|end-to-end ...}. Progress lines go to standard error once a second, the summary
+ * (with a {@code RESULT key=value ...} line for scripts) to standard output. Not thread-safe; one run per process.
  */
 @Command(name = "fjord-load", mixinStandardHelpOptions = true,
         description = "Produce, consume, rebalance or commit load against a Kafka-protocol broker and report "
@@ -36,6 +36,7 @@ public final class LoadTool implements Callable<Integer> {
         commandLine.addSubcommand(new ConsumeCommand(out, progress));
         commandLine.addSubcommand(new RebalanceCommand(out, progress));
         commandLine.addSubcommand(new CommitCommand(out, progress));
+        commandLine.addSubcommand(new EndToEndCommand(out, progress));
         return commandLine;
     }
 

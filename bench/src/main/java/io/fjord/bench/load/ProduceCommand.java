@@ -5,7 +5,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -66,17 +65,6 @@ final class ProduceCommand implements Callable<Integer> {
         return properties;
     }
 
-    /** Waits until record {@code index} is due at the capped rate; returns the time then. */
-    private long pace(long startNanos, long index, long nowNanos) {
-        long dueNanos = startNanos + (long) (index * 1e9 / throughputRecordsPerSecond);
-        long now = nowNanos;
-        while (now < dueNanos) {
-            LockSupport.parkNanos(dueNanos - now);
-            now = System.nanoTime();
-        }
-        return now;
-    }
-
     @Override
     public Integer call() throws Exception {
         TopicSetup.createIfMissing(common.bootstrapServers, common.topic, common.partitions);
@@ -94,9 +82,10 @@ final class ProduceCommand implements Callable<Integer> {
             producer.partitionsFor(common.topic);
             reporter.start();
             startNanos = System.nanoTime();
+            Pacer pacer = new Pacer(startNanos, throughputRecordsPerSecond);
             for (long index = 0; index < common.records; index++) {
-                long sendNanos = throughputRecordsPerSecond > 0 ? pace(startNanos, index, System.nanoTime())
-                        : System.nanoTime();
+                pacer.awaitDue(index);
+                long sendNanos = System.nanoTime();
                 producer.send(new ProducerRecord<>(common.topic, payload), (metadata, error) -> {
                     if (error == null) {
                         statistics.record(1, payload.length, (System.nanoTime() - sendNanos) / 1000);

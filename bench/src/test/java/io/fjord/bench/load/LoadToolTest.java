@@ -61,6 +61,21 @@ class LoadToolTest {
     }
 
     @Test
+    void endToEndReadsFromTheEndWithoutAGroupAndNeedsAnOfferedLoad() {
+        CommandLine.ParseResult parsed = LoadTool.commandLine(out, out).parseArgs("end-to-end", "-b", "h:1", "-t",
+                "e", "-n", "100", "--throughput", "50");
+        EndToEndCommand endToEnd = (EndToEndCommand) parsed.subcommand().commandSpec().userObject();
+        Properties consumer = endToEnd.consumerProperties();
+        assertThat(consumer.getProperty("group.id")).isNull();
+        assertThat(consumer.getProperty("auto.offset.reset")).isEqualTo("latest");
+        assertThat(endToEnd.producerProperties().getProperty("acks")).isEqualTo("all");
+        assertThat(LoadTool.commandLine(out, out).execute("end-to-end", "-b", "h:1", "-t", "e", "-n", "1"))
+                .as("no --throughput").isEqualTo(2);
+        assertThat(LoadTool.commandLine(out, out).execute("end-to-end", "-b", "h:1", "-t", "e", "-n", "1", "-s", "8",
+                "--throughput", "5")).as("too small for the stamp").isEqualTo(2);
+    }
+
+    @Test
     void withoutAModeItPrintsUsageAndFails() {
         assertThat(LoadTool.commandLine(out, out).execute()).isEqualTo(2);
         assertThat(LoadTool.commandLine(out, out).execute("produce", "-t", "x")).isEqualTo(2);

@@ -1,0 +1,389 @@
+#!/usr/bin/env bash
+# Issue #12's replication benchmark (and issue #11's figures that need replication): a 3-node Fjord cluster and a
+# 3-node Apache Kafka 4.4.0 KRaft cluster (every node broker and controller, launched exactly as bench/cluster-bench.sh
+# launches them, heap HEAP each and Kafka's shipped G1 settings on both), measured one after the other with the same
+# procedure, several rounds alternating which system goes first, each round on fresh directories. Both clusters run
+# with min.insync.replicas=2; every topic below has replication factor 3. Per round and system:
+#   1. create: 10-partition RF 3 topics, one per CreateTopics, 1 and 16 requests in flight (ClusterBench create-rate).
+#   2. throughput: for 100-byte and 1 KB records, a new topic of P partitions (waited for until every replica is in
+#      sync), then one producer (the load tool: acks=all, linger.ms=5, batch.size=16384, no compression, idempotent
+#      as the client's default) sends N records as fast as it can: records/s, MB/s, and the 3 brokers' CPU time.
+#      A warm-up of N/5 records of the same size into the same topic runs first, not counted.
+#   3. latency: for both sizes, a new topic; the load tool's end-to-end mode offers a fixed load (the same on both
+#      systems: --latency-rate-*) while a consumer in the same process reads; latency is from the time each record
+#      was due to be sent to the time the consumer got it: p50/p99/p99.9/max (the first 2 s of records not counted).
+#   4. catch-up: a new topic of P partitions; node 3 is stopped (SIGTERM, a clean shutdown); CATCH_UP_BYTES of 1 KB
+#      records are written (acks=all: the 2 remaining replicas are enough); node 3 is started again with its own
+#      command line and timed until it is back in the ISR of every partition (ClusterBench in-sync); also when it
+#      first answered a Metadata request (JVM start and log recovery). Reported: the bytes of the topic's segment
+#      files node 3 gained, and that over the time to in sync and over the time after it answered.
+#   5. leader-move: a topic of L partitions all led by one broker (the lowest id that is not the metadata quorum's
+#      leader) with the other two as followers; once it has led them all with the full ISR for 10 s, kill -9; the
+#      time from the kill to a surviving broker's Metadata showing every partition led elsewhere (ClusterBench
+#      leader-move); also how often the victim's leaderships broke before they held (e.g. brokers fenced while the
+#      cluster was still creating the topic's logs).
+# Once per run, before the rounds, the disk's sequential write rate: dd of CATCH_UP_BYTES (64 MiB to 1 GiB) in 1 MiB
+# blocks with oflag=direct into the working directory. The machine's 1-minute load average is recorded as each system's round starts.
+# Measuring clients: bench/target/fjord-bench.jar (io.fjord.bench.cluster.ClusterBench, io.fjord.bench.load.LoadTool).
+#
+# Usage: bench/replication-bench.sh [--rounds N] [--only fjord|kafka] [--phases LIST] [--partitions P]
+#                                   [--records-100 N] [--records-1k N] [--latency-rate-100 R] [--latency-rate-1k R]
+#                                   [--latency-seconds S] [--catch-up-bytes B] [--topics N] [--leaderships L]
+#                                   [--heap SIZE] [--fjord-port P] [--kafka-port P] [--jfr] [--keep]
+#   --rounds N            measured rounds (default 2)
+#   --only SYSTEM         run one system only
+#   --phases LIST         comma-separated subset of create,throughput,latency,catch-up,leader-move (default all)
+#   --partitions P        partitions of the throughput, latency and catch-up topics (default 6)
+#   --records-100 N       records of the 100-byte throughput run (default 2000000)
+#   --records-1k N        records of the 1 KB throughput run (default 500000)
+#   --latency-rate-100 R  offered load of the 100-byte latency run, records/s (default 40000)
+#   --latency-rate-1k R   offered load of the 1 KB latency run, records/s (default 15000)
+#   --latency-seconds S   length of each latency run (default 20)
+#   --catch-up-bytes B    bytes written while node 3 is down (default 1073741824, 1 GiB)
+#   --topics N            topics per create-rate run (default 30)
+#   --leaderships L       partitions led by the killed broker (default 1000)
+#   --heap SIZE           -Xms/-Xmx of every node (default 512m)
+#   --fjord-port P        Fjord node i listens on P+2(i-1) and the next port for the quorum (default 23092)
+#   --kafka-port P        the same for Kafka (default 24092)
+#   --jfr                 record every node with Java Flight Recorder (settings=profile) into ROUND-DIR/jfr/;
+#                         read with `jfr print --events jdk.ExecutionSample FILE` or `jfr summary FILE`
+#   --keep                keep the working directory (data, logs)
+# Environment: BENCH_DIR (working directory; default a new temporary directory), REBUILD=1 (rebuild the jars).
+set -euo pipefail
+
+script_name=replication-bench
+# shellcheck source=bench/brokers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/brokers.sh"
+
+rounds=2
+only=""
+phases="create,throughput,latency,catch-up,leader-move"
+partitions=6
+records_100=2000000
+records_1k=500000
+latency_rate_100=40000
+latency_rate_1k=15000
+latency_seconds=20
+catch_up_bytes=1073741824
+topic_count=30
+leaderships=1000
+heap=512m
+fjord_port=23092
+kafka_port=24092
+keep=0
+jfr=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --rounds) rounds="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;
+    --phases) phases="$2"; shift 2 ;;
+    --partitions) partitions="$2"; shift 2 ;;
+    --records-100) records_100="$2"; shift 2 ;;
+    --records-1k) records_1k="$2"; shift 2 ;;
+    --latency-rate-100) latency_rate_100="$2"; shift 2 ;;
+    --latency-rate-1k) latency_rate_1k="$2"; shift 2 ;;
+    --latency-seconds) latency_seconds="$2"; shift 2 ;;
+    --catch-up-bytes) catch_up_bytes="$2"; shift 2 ;;
+    --topics) topic_count="$2"; shift 2 ;;
+    --leaderships) leaderships="$2"; shift 2 ;;
+    --heap) heap="$2"; shift 2 ;;
+    --fjord-port) fjord_port="$2"; shift 2 ;;
+    --kafka-port) kafka_port="$2"; shift 2 ;;
+    --keep) keep=1; shift ;;
+    --jfr) jfr=1; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) say "unknown option $1 (see --help)"; exit 2 ;;
+  esac
+done
+[[ -z "$only" || "$only" == fjord || "$only" == kafka ]] || { say "--only is fjord or kafka"; exit 2; }
+build_if_needed
+
+work="${BENCH_DIR:-$(mktemp -d -t fjord-replication-bench.XXXXXX)}"
+mkdir -p "$work"
+log="$work/replication-bench.log"
+: >"$log"
+results="$work/results.tsv"
+printf 'round\tsystem\tmetric\tvalue\n' >"$results"
+say "working directory $work (log: $log)"
+
+node_jvm=(-Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
+  -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true)
+running_pids=()  # every process this script started that may still run (the Fjord launcher, nodes)
+declare -A node_pid  # node id -> pid of the current system's node processes
+
+stop_all() {
+  local pid
+  for pid in "${running_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${running_pids[@]}"; do
+    for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && { say "process $pid did not stop in 60 s; killing it"; kill -KILL "$pid" || true; }
+  done
+  running_pids=()
+  node_pid=()
+}
+cleanup() {
+  stop_all
+  if [[ "$keep" == "0" && -z "${BENCH_DIR:-}" ]]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for port in $(seq "$fjord_port" $((fjord_port + 5))) $(seq "$kafka_port" $((kafka_port + 5))); do
+  port_free "$port" || { say "port $port is in use (see --fjord-port/--kafka-port)"; exit 1; }
+done
+
+recording() { # directory: the JVM option that records a node with JFR (--jfr), or nothing
+  # A directory as the file name: each JVM writes its own file there, named after its pid.
+  if [[ "$jfr" == 1 ]]; then mkdir -p "$1/jfr"; echo "-XX:StartFlightRecording=settings=profile,filename=$1/jfr"; fi
+}
+
+has_phase() { [[ ",$phases," == *",$1,"* ]]; }
+
+bench_tool() { # class mode args...: prints the RESULT line; the rest goes to the log
+  local class="$1" output
+  shift
+  echo "== $class $*" >>"$log"
+  output="$("$java_bin" -Xmx1g -cp "$bench_jar" "io.fjord.bench.$class" "$@" 2>>"$log")" || true
+  echo "$output" >>"$log"
+  grep '^RESULT ' <<<"$output" || { say "$class $1 failed; see $log"; return 1; }
+}
+
+record() { # round system metric value
+  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"
+  printf '%-6s %-6s %-34s %s\n' "$1" "$2" "$3" "$4"
+}
+
+node_list() { # base port: the 3 client listeners
+  echo "localhost:$1,localhost:$(($1 + 2)),localhost:$(($1 + 4))"
+}
+
+controllers() { # base port: --controller arguments
+  echo "--controller 1@localhost:$(($1 + 1)) --controller 2@localhost:$(($1 + 3)) --controller 3@localhost:$(($1 + 5))"
+}
+
+brokers_cpu() { # the current nodes' CPU seconds together
+  local node total=0
+  for node in 1 2 3; do
+    total="$(awk -v a="$total" -v b="$(cpu_seconds "${node_pid[$node]}" 2>/dev/null || echo 0)" 'BEGIN {printf "%.2f", a + b}')"
+  done
+  echo "$total"
+}
+
+segment_bytes() { # data directory, topic: the bytes of the topic's segment files there
+  find "$1" -path "*/$2-[0-9]*/*.log" -printf '%s\n' 2>/dev/null | awk '{sum += $1} END {printf "%d", sum}'
+}
+
+new_topic() { # base port topic: creates an RF 3 topic of $partitions partitions; waits until all replicas are in sync
+  bench_tool cluster.ClusterBench in-sync -b "$(node_list "$1")" --topic "$2" --create-partitions "$partitions" \
+    --replication-factor 3 --config min.insync.replicas=2 --timeout-s 120 >/dev/null
+}
+
+create_rates() { # round system base-port
+  local in_flight result
+  for in_flight in 1 16; do
+    result="$(bench_tool cluster.ClusterBench create-rate -b "$(node_list "$3")" --topics "$topic_count" \
+      --partitions 10 --replication-factor 3 --in-flight "$in_flight" --prefix "rate-k$in_flight")" || continue
+    record "$1" "$2" "topics_per_s_rf3_inflight$in_flight" "$(field "$result" topics_per_s)"
+    record "$1" "$2" "create_p50_ms_rf3_inflight$in_flight" "$(field "$result" p50_ms)"
+  done
+}
+
+throughput() { # round system base-port
+  local size count topic result cpu_start
+  for size in 100 1024; do
+    count="$records_100"; [[ "$size" == 1024 ]] && count="$records_1k"
+    topic="throughput-$size"
+    new_topic "$3" "$topic" || continue
+    bench_tool load.LoadTool produce -b "$(node_list "$3")" -t "$topic" -n $((count / 5)) -s "$size" \
+      --acks all --linger-ms 5 --batch-size 16384 --compression none >/dev/null || continue
+    cpu_start="$(brokers_cpu)"
+    result="$(bench_tool load.LoadTool produce -b "$(node_list "$3")" -t "$topic" -n "$count" -s "$size" \
+      --acks all --linger-ms 5 --batch-size 16384 --compression none)" || continue
+    record "$1" "$2" "produce_rps_$size" "$(field "$result" records_per_sec)"
+    record "$1" "$2" "produce_mbps_$size" "$(field "$result" mb_per_sec)"
+    record "$1" "$2" "produce_ack_p99_ms_$size" "$(field "$result" p99_ms)"
+    record "$1" "$2" "brokers_cpu_s_per_1m_records_$size" \
+      "$(awk -v a="$cpu_start" -v b="$(brokers_cpu)" -v n="$count" 'BEGIN {printf "%.2f", (b - a) * 1e6 / n}')"
+  done
+}
+
+latency() { # round system base-port
+  local size rate topic result
+  for size in 100 1024; do
+    rate="$latency_rate_100"; [[ "$size" == 1024 ]] && rate="$latency_rate_1k"
+    topic="latency-$size"
+    new_topic "$3" "$topic" || continue
+    result="$(bench_tool load.LoadTool end-to-end -b "$(node_list "$3")" -t "$topic" -s "$size" \
+      -n $((rate * latency_seconds)) --throughput "$rate" --warmup-records $((rate * 2)))" || continue
+    record "$1" "$2" "e2e_rate_$size" "$rate"
+    record "$1" "$2" "e2e_p50_ms_$size" "$(field "$result" p50_ms)"
+    record "$1" "$2" "e2e_p99_ms_$size" "$(field "$result" p99_ms)"
+    record "$1" "$2" "e2e_p999_ms_$size" "$(field "$result" p999_ms)"
+    record "$1" "$2" "e2e_max_ms_$size" "$(field "$result" max_ms)"
+  done
+}
+
+catch_up() { # round system base-port directory
+  local round="$1" system="$2" base="$3" directory="$4" topic=catch-up pid before after result seconds serving
+  local -a command
+  new_topic "$base" "$topic" || return 0
+  pid="${node_pid[3]}"
+  mapfile -d '' command <"/proc/$pid/cmdline"
+  kill -TERM "$pid"
+  for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -0 "$pid" 2>/dev/null && { say "node 3 did not stop in 60 s"; kill -KILL "$pid"; }
+  before="$(segment_bytes "$directory/node-3/data" "$topic")"
+  result="$(bench_tool load.LoadTool produce -b "localhost:$base,localhost:$((base + 2))" -t "$topic" \
+    -n $((catch_up_bytes / 1024)) -s 1024 --acks all --linger-ms 5 --batch-size 16384 --compression none)" || return 0
+  record "$round" "$system" catch_up_written_mb "$(awk -v b="$(field "$result" bytes)" 'BEGIN {printf "%.1f", b / 1048576}')"
+  result="$(FJORD_LOG_DIR="$directory/node-3" bench_tool cluster.ClusterBench in-sync -b "$(node_list "$base")" \
+    --topic "$topic" --broker 3 --serving "localhost:$((base + 4))" --launch-log "$directory/node-3/restart.out" \
+    -- "${command[@]}")" || return 0
+  node_pid[3]="$(field "$result" launched_pid)"
+  running_pids+=("${node_pid[3]}")
+  [[ "$(field "$result" in_sync)" == true ]] || { say "node 3 of $system did not catch up; see $log"; return 0; }
+  after="$(segment_bytes "$directory/node-3/data" "$topic")"
+  seconds="$(field "$result" seconds)"
+  serving="$(field "$result" serving_s)"
+  record "$round" "$system" catch_up_copied_mb "$(awk -v a="$before" -v b="$after" 'BEGIN {printf "%.1f", (b - a) / 1048576}')"
+  record "$round" "$system" catch_up_start_to_serving_s "$serving"
+  record "$round" "$system" catch_up_start_to_in_sync_s "$seconds"
+  record "$round" "$system" catch_up_mbps_from_start \
+    "$(awk -v a="$before" -v b="$after" -v s="$seconds" 'BEGIN {printf "%.1f", (b - a) / 1048576 / s}')"
+  record "$round" "$system" catch_up_mbps_from_serving \
+    "$(awk -v a="$before" -v b="$after" -v s="$seconds" -v t="$serving" 'BEGIN {printf "%.1f", (b - a) / 1048576 / (s - t)}')"
+}
+
+leader_move() { # round system base-port
+  local result pids=() node
+  for node in 1 2 3; do pids+=(--pid "$node=${node_pid[$node]}"); done
+  # shellcheck disable=SC2046 # controllers prints several arguments on purpose
+  result="$(bench_tool cluster.ClusterBench leader-move -b "$(node_list "$3")" $(controllers "$3") "${pids[@]}" \
+    --topic leader-move --partitions "$leaderships" --timeout-s 180)" || return 0
+  record "$1" "$2" leader_move_first_ms "$(field "$result" first_moved_ms)"
+  record "$1" "$2" leader_move_all_ms "$(field "$result" all_moved_ms)"
+  record "$1" "$2" leader_move_broke_before_kill "$(field "$result" broke_before_kill)"
+}
+
+measure() { # round system base-port directory
+  has_phase create && create_rates "$1" "$2" "$3"
+  has_phase throughput && throughput "$1" "$2" "$3"
+  has_phase latency && latency "$1" "$2" "$3"
+  has_phase catch-up && catch_up "$1" "$2" "$3" "$4"
+  has_phase leader-move && leader_move "$1" "$2" "$3"
+  return 0
+}
+
+fjord_round() { # round
+  local round="$1" directory="$work/fjord-$1" result launcher pid node
+  record "$round" Fjord load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
+  mkdir -p "$directory"
+  printf 'min.insync.replicas=2\n' >"$work/fjord-extra.properties"
+  result="$(FJORD_HEAP_OPTS="${node_jvm[*]:0:2}" FJORD_JAVA_OPTS="${node_jvm[*]:2} $(recording "$directory")" bench_tool cluster.ClusterBench \
+    ready --nodes "$(node_list "$fjord_port")" --launch-log "$work/fjord-$round.out" -- "$java_bin" -Xmx256m -jar \
+    "$server_jar" cluster --nodes 3 --directory "$directory" --base-port "$fjord_port" \
+    --config "$work/fjord-extra.properties")" || return 1
+  launcher="$(field "$result" launched_pid)"
+  running_pids+=("$launcher")
+  record "$round" Fjord ready_s "$(field "$result" ready_s)"
+  for pid in $(pgrep -P "$launcher"); do
+    for node in 1 2 3; do
+      if tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "node-$node/server.properties"; then node_pid[$node]="$pid"; fi
+    done
+  done
+  [[ ${#node_pid[@]} -eq 3 ]] || { say "cannot find Fjord's 3 node processes under $launcher"; return 1; }
+  measure "$round" Fjord "$fjord_port" "$directory"
+  stop_all
+}
+
+kafka_round() { # round
+  local round="$1" directory="$work/kafka-$1" cluster_id node voters="" result
+  record "$round" Kafka load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
+  for node in 1 2 3; do voters="$voters${voters:+,}$node@localhost:$((kafka_port + 2 * (node - 1) + 1))"; done
+  cluster_id="$("$java_bin" "${tools_jvm[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool random-uuid)"
+  for node in 1 2 3; do
+    mkdir -p "$directory/node-$node/data"
+    cat >"$directory/node-$node/server.properties" <<PROPERTIES
+process.roles=broker,controller
+node.id=$node
+controller.quorum.voters=$voters
+listeners=PLAINTEXT://localhost:$((kafka_port + 2 * (node - 1))),CONTROLLER://localhost:$((kafka_port + 2 * (node - 1) + 1))
+advertised.listeners=PLAINTEXT://localhost:$((kafka_port + 2 * (node - 1)))
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$directory/node-$node/data
+min.insync.replicas=2
+offsets.topic.replication.factor=3
+transaction.state.log.replication.factor=3
+transaction.state.log.min.isr=2
+PROPERTIES
+  done
+  for node in 1 2 3; do
+    "$java_bin" "${tools_jvm[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool format -t "$cluster_id" \
+      -c "$directory/node-$node/server.properties" >>"$log" 2>&1 &
+  done
+  wait
+  # The launcher starts the 3 nodes in the background, writes their pids and exits.
+  cat >"$directory/start.sh" <<LAUNCHER
+#!/usr/bin/env bash
+for node in 1 2 3; do
+  "$java_bin" ${node_jvm[*]} $(recording "$directory") "-Dlog4j2.configurationFile=$kafka_config/log4j2-server.properties" \\
+    "-Dkafka.logs.dir=$directory/node-\$node/logs" -cp "$kafka_libs/*" kafka.Kafka \\
+    "$directory/node-\$node/server.properties" >"$directory/node-\$node/server.out" 2>&1 &
+  echo \$! >"$directory/node-\$node/pid"
+done
+LAUNCHER
+  result="$(bench_tool cluster.ClusterBench ready --nodes "$(node_list "$kafka_port")" \
+    --launch-log "$work/kafka-$round.out" -- bash "$directory/start.sh")" \
+    || { for node in 1 2 3; do running_pids+=("$(cat "$directory/node-$node/pid")"); done; return 1; }
+  for node in 1 2 3; do
+    node_pid[$node]="$(cat "$directory/node-$node/pid")"
+    running_pids+=("${node_pid[$node]}")
+  done
+  record "$round" Kafka ready_s "$(field "$result" ready_s)"
+  measure "$round" Kafka "$kafka_port" "$directory"
+  stop_all
+}
+
+echo "replication-bench: $rounds rounds; 3 nodes (broker+controller) per system, heap $heap each; RF 3, acks=all," \
+  "min.insync.replicas=2; phases $phases"
+if has_phase catch-up; then
+  disk_mb=$(( catch_up_bytes / 1048576 < 64 ? 64 : (catch_up_bytes / 1048576 > 1024 ? 1024 : catch_up_bytes / 1048576) ))
+  disk="$(dd if=/dev/zero of="$work/disk-rate.test" bs=1M count="$disk_mb" oflag=direct 2>&1 | tail -1)"
+  rm -f "$work/disk-rate.test"
+  echo "disk: $disk" | tee -a "$log"
+  record 0 disk sequential_write_mbps_direct \
+    "$(sed -n 's/.*copied, \([0-9.]*\) s,.*/\1/p' <<<"$disk" | awk -v mb="$disk_mb" '{printf "%.1f", mb / $1}')"
+fi
+for round in $(seq 1 "$rounds"); do
+  if (( round % 2 == 1 )); then order=(kafka fjord); else order=(fjord kafka); fi
+  for system in "${order[@]}"; do
+    [[ -z "$only" || "$only" == "$system" ]] || continue
+    "${system}_round" "$round" || { say "$system round $round failed; see $log"; stop_all; }
+  done
+done
+
+echo
+python3 - "$results" <<'PYTHON'
+import csv
+import statistics
+import sys
+
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+metrics = list(dict.fromkeys(row["metric"] for row in rows if row["system"] != "disk"))
+print(f"{'metric':36} {'system':6} {'n':>2} {'mean':>10} {'median':>10} {'min':>10} {'max':>10}")
+means = {}
+for metric in metrics:
+    for system in ("Fjord", "Kafka"):
+        values = [float(row["value"]) for row in rows if row["metric"] == metric and row["system"] == system
+                  and row["value"] not in ("", "-1.0", "-1", "-1.000")]
+        if values:
+            means[(metric, system)] = statistics.mean(values)
+            print(f"{metric:36} {system:6} {len(values):>2} {statistics.mean(values):>10.2f} "
+                  f"{statistics.median(values):>10.2f} {min(values):>10.2f} {max(values):>10.2f}")
+for metric in metrics:
+    if (metric, "Fjord") in means and (metric, "Kafka") in means and means[(metric, "Kafka")] > 0:
+        print(f"Fjord/Kafka {metric}: {means[(metric, 'Fjord')] / means[(metric, 'Kafka')]:.2f}x")
+PYTHON
+if [[ "$keep" == "1" || -n "${BENCH_DIR:-}" ]]; then say "per-round figures in $results"; fi
