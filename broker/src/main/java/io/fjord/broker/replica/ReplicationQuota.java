@@ -91,6 +91,15 @@ public final class ReplicationQuota {
         });
     }
 
+    /** Replaces one topic's throttled partition ids ({@code null}: all; empty: none). */
+    public synchronized void setThrottledPartitions(String topic, Set<Integer> partitions) {
+        if (partitions == null || !partitions.isEmpty()) {
+            throttled.put(topic, partitions == null ? null : Set.copyOf(partitions));
+        } else {
+            throttled.remove(topic);
+        }
+    }
+
     /** Sets the rate bound in bytes per second ({@link #UNLIMITED_BYTES_PER_SECOND}: none). */
     public synchronized void setRateBoundBytesPerSecond(long boundBytesPerSecond) {
         this.rateBoundBytesPerSecond = Math.max(0, boundBytesPerSecond);

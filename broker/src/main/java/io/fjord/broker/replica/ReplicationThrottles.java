@@ -4,11 +4,14 @@ import io.fjord.broker.ImageConfigResolver;
 import io.fjord.broker.MetadataPublisher;
 import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.config.ConfigResolver;
+import io.fjord.metadata.image.MetadataChanges;
 import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.image.TopicImage;
 import java.time.InstantSource;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +34,8 @@ public final class ReplicationThrottles implements MetadataPublisher {
     private final ImageConfigResolver configs;
     private final ReplicationQuota leader;
     private final ReplicationQuota follower;
+    /** Whether the rates were read once (a static setting applies before any dynamic change); loader thread only. */
+    private boolean ratesSet;
 
     /** Quotas with the window settings of {@code replication.quota.window.num} and {@code .size.seconds}. */
     public ReplicationThrottles(ImageConfigResolver configs, BrokerConfig staticConfig, InstantSource clock) {
@@ -53,7 +58,39 @@ public final class ReplicationThrottles implements MetadataPublisher {
 
     @Override
     public void publish(MetadataImage previous, MetadataImage current) {
-        ConfigResolver resolver = configs.resolve(current);
+        publish(previous, current, MetadataChanges.between(previous, current));
+    }
+
+    /**
+     * Acts on what changed only: the rates when the cluster default or this broker's configs changed, and the
+     * throttled partitions of the topics whose configs changed or that were removed, so a change costs what it
+     * changes, not the cluster's size.
+     */
+    @Override
+    public void publish(MetadataImage previous, MetadataImage current, MetadataChanges changes) {
+        Set<String> brokerConfigs = changes.changedBrokerConfigs();
+        if (!ratesSet || brokerConfigs.contains(ImageConfigResolver.CLUSTER_DEFAULT)
+                || brokerConfigs.contains(Integer.toString(configs.nodeId()))) {
+            updateRates(configs.resolve(current));
+        }
+        Set<String> topics = new HashSet<>(changes.changedTopicConfigs());
+        for (UUID removed : changes.removedTopicIds()) {
+            TopicImage topic = previous.topicsById().get(removed);
+            if (topic != null) {
+                topics.add(topic.name());
+            }
+        }
+        for (String topic : topics) {
+            Map<String, String> topicConfig = current.topicsByName().containsKey(topic) ? current.topicConfig(topic)
+                    : Map.of();
+            leader.setThrottledPartitions(topic, ReplicationQuota.throttledPartitions(topicConfig.get(LEADER_REPLICAS),
+                    configs.nodeId()));
+            follower.setThrottledPartitions(topic, ReplicationQuota.throttledPartitions(
+                    topicConfig.get(FOLLOWER_REPLICAS), configs.nodeId()));
+        }
+    }
+
+    private void updateRates(ConfigResolver resolver) {
         long leaderRate = rate(resolver, LEADER_RATE);
         long followerRate = rate(resolver, FOLLOWER_RATE);
         if (leaderRate != leader.rateBoundBytesPerSecond() || followerRate != follower.rateBoundBytesPerSecond()) {
@@ -62,17 +99,7 @@ public final class ReplicationThrottles implements MetadataPublisher {
         }
         leader.setRateBoundBytesPerSecond(leaderRate);
         follower.setRateBoundBytesPerSecond(followerRate);
-        Map<String, Set<Integer>> leaderPartitions = new HashMap<>();
-        Map<String, Set<Integer>> followerPartitions = new HashMap<>();
-        for (String topic : current.topicsByName().keySet()) {
-            Map<String, String> topicConfig = current.topicConfig(topic);
-            leaderPartitions.put(topic, ReplicationQuota.throttledPartitions(topicConfig.get(LEADER_REPLICAS),
-                    configs.nodeId()));
-            followerPartitions.put(topic, ReplicationQuota.throttledPartitions(topicConfig.get(FOLLOWER_REPLICAS),
-                    configs.nodeId()));
-        }
-        leader.setThrottledPartitions(leaderPartitions);
-        follower.setThrottledPartitions(followerPartitions);
+        ratesSet = true;
     }
 
     private static long rate(ConfigResolver resolver, String name) {
