@@ -42,6 +42,12 @@ final class FjordTestCluster implements AutoCloseable {
     }
 
     static FjordTestCluster start(Path root, int nodeCount, Map<String, String> extra) throws Exception {
+        return start(root, nodeCount, extra, Map.of());
+    }
+
+    /** As {@link #start(Path, int, Map)}, node {@code id} also getting {@code perNode.get(id)} (a rack, say). */
+    static FjordTestCluster start(Path root, int nodeCount, Map<String, String> extra,
+                                  Map<Integer, Map<String, String>> perNode) throws Exception {
         List<Integer> ports = freePorts(nodeCount);
         StringBuilder voters = new StringBuilder();
         for (int id = 1; id <= nodeCount; id++) {
@@ -66,6 +72,7 @@ final class FjordTestCluster implements AutoCloseable {
             node.put("controller.quorum.voters", voters.toString());
             node.put("log.dirs", root.resolve("node-" + id).toString());
             node.putAll(extra);
+            node.putAll(perNode.getOrDefault(id, Map.of()));
             cluster.properties.put(id, node);
         }
         try {

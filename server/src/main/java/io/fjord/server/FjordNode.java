@@ -202,7 +202,7 @@ public final class FjordNode implements AutoCloseable {
                 new NetworkLeaderEndpoints(config.nodeId(), new InterBrokerAddresses(cache, interBrokerListener),
                         fetcherConfig), this::partitionChanged, clock, replicationThrottles.follower(),
                 // Through the log manager, as Kafka's fetchers: the recovery-point checkpoint drops with the log.
-                (log, offset) -> logManager.truncateTo(log.topicPartition(), offset));
+                io.fjord.broker.replica.LogTruncation.through(logManager));
         replicaFetching = fetchers;
         fetchers.start();
         replicaManager = new ReplicaManager(ReplicaManager.Settings.from(runningConfig.brokerConfig()),

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
@@ -458,13 +459,26 @@ public final class LogManager {
      * points of its directory, since truncation may lower one. Returns whether the log exists.
      */
     public boolean truncateTo(TopicPartition partition, long offset) {
+        return truncate(partition, offset, log -> log.truncateTo(offset));
+    }
+
+    /**
+     * Empties the log and starts it again at {@code offset} (a follower whose log ends below its leader's log start),
+     * as {@link #truncateTo} does: with its cleaning paused, so no clean of the old segments is swapped in, and the
+     * recovery points of its directory checkpointed, so none stays above the new log. Returns whether the log exists.
+     */
+    public boolean truncateFullyAndStartAt(TopicPartition partition, long offset) {
+        return truncate(partition, offset, log -> log.truncateFullyAndStartAt(offset));
+    }
+
+    private boolean truncate(TopicPartition partition, long offset, Consumer<PartitionLog> cut) {
         PartitionLog log = logs.get(partition);
         if (log == null) {
             return false;
         }
         cleaner.abortAndPause(partition);
         try {
-            log.truncateTo(offset);
+            cut.accept(log);
             cleaner.updateCheckpointAfterTruncation(partition, offset);
         } finally {
             cleaner.resume(partition);

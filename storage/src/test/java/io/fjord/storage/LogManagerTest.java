@@ -253,6 +253,22 @@ class LogManagerTest {
     }
 
     @Test
+    void truncateFullyAndStartAtEmptiesTheLogAndCheckpointsItsRecoveryPoint() {
+        Path dir = root.resolve("a");
+        LogManager manager = start(List.of(dir), Map.of());
+        PartitionLog log = manager.getOrCreateLog(partition("t", 0), manager.config().defaultLogConfig());
+        appendValues(log, "x", 10, clock.millis());
+        log.flush();
+        manager.checkpointRecoveryPointsOnce();
+        assertThat(manager.truncateFullyAndStartAt(partition("t", 0), 4)).isTrue();
+        assertThat(log.logStartOffset()).isEqualTo(4);
+        assertThat(log.logEndOffset()).isEqualTo(4);
+        assertThat(new OffsetCheckpointFile(dir.resolve("recovery-point-offset-checkpoint")).read())
+                .as("never above the emptied log").containsEntry(partition("t", 0), 4L);
+        assertThat(manager.truncateFullyAndStartAt(partition("absent", 0), 4)).isFalse();
+    }
+
+    @Test
     void periodicTasksRunOnTheSchedulerThreads() {
         Path dir = root.resolve("a");
         LogManager manager = start(List.of(dir), Map.of("log.flush.offset.checkpoint.interval.ms", "20",

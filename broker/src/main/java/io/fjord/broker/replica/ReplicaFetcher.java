@@ -425,7 +425,7 @@ final class ReplicaFetcher {
             } else if (recovery.startAt() >= 0) {
                 LOG.info("Partition {}: its log ends at {}, below leader {}'s log start {}: starting again there",
                         partition.topicPartition(), partition.fetchOffset(), leaderId, recovery.startAt());
-                log.truncateFullyAndStartAt(recovery.startAt());
+                truncation.truncateFullyAndStartAt(log, recovery.startAt());
                 changed.add(partition.topicPartition());
             } else {
                 partition.state().delayUntil(clock.millis() + config.fetchBackoffMs());

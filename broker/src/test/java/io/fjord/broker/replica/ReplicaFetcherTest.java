@@ -194,7 +194,7 @@ class ReplicaFetcherTest {
         fetcher = new ReplicaFetcher(LEADER_ID, 0, LOCAL_ID, () -> 7L, new ReplicaFetcherConfig(1, 1, 1024, 500, 1,
                 BACKOFF_MS, 30_000, 10_000, 1024 * 1024), followerLogs.logManager::getLog, leader, changed::add,
                 clock, new ReplicationQuota(1, 1000, clock),
-                (log, offset) -> followerLogs.logManager.truncateTo(log.topicPartition(), offset));
+                LogTruncation.through(followerLogs.logManager));
         follow(LEADER_EPOCH);
         appendAsLeader(leaderLog, 1, "a", "b", "c");
         replicate(3);
@@ -209,6 +209,34 @@ class ReplicaFetcherTest {
 
         assertThat(followerLog.logEndOffset()).isEqualTo(3);
         assertThat(recoveryPointCheckpoint()).as("checkpointed with the truncation").isEqualTo(3);
+    }
+
+    @Test
+    void startingAgainAtTheLeadersLogStartGoesThroughTheLogManagerAndCheckpointsTheRecoveryPoint() throws Exception {
+        // As truncateTo: the full truncation pauses the log's cleaning and checkpoints the recovery point at once,
+        // rather than leaving the checkpoint of the log it replaced until the next periodic write.
+        fetcher.shutdown();
+        fetcher = new ReplicaFetcher(LEADER_ID, 0, LOCAL_ID, () -> 7L, new ReplicaFetcherConfig(1, 1, 1024, 500, 1,
+                BACKOFF_MS, 30_000, 10_000, 1024 * 1024), followerLogs.logManager::getLog, leader, changed::add,
+                clock, new ReplicationQuota(1, 1000, clock), LogTruncation.through(followerLogs.logManager));
+        for (int batch = 0; batch < 5; batch++) {
+            appendAsLeader(leaderLog, LEADER_EPOCH, "v" + batch, "w" + batch);
+        }
+        replicate(2);
+        followerLog.flush();
+        followerLogs.logManager.checkpointRecoveryPointsOnce();
+        assertThat(recoveryPointCheckpoint()).isEqualTo(2);
+        follow(LEADER_EPOCH);
+        leaderLog.updateHighWatermark(10);
+        leaderLog.maybeAdvanceLogStartOffset(8);
+
+        fetcher.doWork(); // offset 2 is out of range: the leader's log starts at 8
+
+        assertThat(followerLog.logStartOffset()).isEqualTo(8);
+        assertThat(followerLog.logEndOffset()).isEqualTo(8);
+        assertThat(recoveryPointCheckpoint()).as("checkpointed with the full truncation").isEqualTo(8);
+        fetchUntilCaughtUp();
+        assertThat(bytesFrom(followerLog, 8)).isEqualTo(bytesFrom(leaderLog, 8));
     }
 
     private long recoveryPointCheckpoint() {

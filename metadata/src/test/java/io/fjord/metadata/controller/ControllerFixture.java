@@ -6,6 +6,7 @@ import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.records.ConfigRecord;
 import io.fjord.metadata.records.FeatureLevelRecord;
 import io.fjord.metadata.records.MetadataRecord;
+import io.fjord.metadata.records.PartitionChangeRecord;
 import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.metadata.records.TopicRecord;
 import io.fjord.protocol.message.BrokerHeartbeatRequestData;
@@ -80,6 +81,15 @@ final class ControllerFixture {
     /** Finalizes KIP-966's feature at level 1, as a new cluster's controller does. */
     void enableEligibleLeaderReplicas() {
         replay(List.of(new FeatureLevelRecord(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE, (short) 1)));
+    }
+
+    /**
+     * Changes a partition as an AlterPartition or an election would: its ISR ({@code null} keeps it) and its leader
+     * ({@link PartitionChangeRecord#NO_LEADER_CHANGE} keeps it).
+     */
+    void changePartition(String topic, int partition, List<Integer> isr, int leader) {
+        replay(List.of(new PartitionChangeRecord(image.topic(topic).orElseThrow().topicId(), partition, isr,
+                leader)));
     }
 
     PartitionImage partition(String topic, int partition) {

@@ -2,6 +2,7 @@ package io.fjord.metadata.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fjord.metadata.records.PartitionChangeRecord;
 import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ElectLeadersRequestData;
@@ -13,22 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class ReplicationControlTest {
     private final ControllerFixture fixture = new ControllerFixture();
-    private final long[] epochs = new long[5];
-
-    private void startBrokers(int count) {
-        for (int broker = 1; broker <= count; broker++) {
-            epochs[broker] = fixture.startBroker(broker, 0);
-        }
-    }
-
-    private void fence(int brokerId) {
-        fixture.apply(fixture.cluster.heartbeat(fixture.image,
-                fixture.heartbeat(brokerId, epochs[brokerId]).setWantFence(true), 1));
-    }
-
-    private void unfence(int brokerId) {
-        fixture.apply(fixture.cluster.heartbeat(fixture.image, fixture.heartbeat(brokerId, epochs[brokerId]), 1));
-    }
+    private final RegisteredBrokers brokers = new RegisteredBrokers(fixture);
 
     private static ElectLeadersRequestData request(byte type, String topic, Integer... partitions) {
         ElectLeadersRequestData request = new ElectLeadersRequestData().setElectionType(type);
@@ -46,15 +32,15 @@ class ReplicationControlTest {
 
     @Test
     void fencingTheLeaderElectsTheFirstLiveIsrMemberInReplicaOrder() {
-        startBrokers(3);
+        brokers.start(3);
         fixture.createTopic("t", List.of(List.of(1, 3, 2)));
-        fence(1);
+        brokers.fence(1);
         assertThat(fixture.partition("t", 0).leader()).isEqualTo(3);
         assertThat(fixture.partition("t", 0).isr()).containsExactly(3, 2);
-        fence(3);
+        brokers.fence(3);
         assertThat(fixture.partition("t", 0).leader()).isEqualTo(2);
         assertThat(fixture.partition("t", 0).leaderEpoch()).isEqualTo(2);
-        fence(2);
+        brokers.fence(2);
         // The last ISR member stays in the ISR (no ELR) and the partition has no leader.
         assertThat(fixture.partition("t", 0).leader()).isEqualTo(-1);
         assertThat(fixture.partition("t", 0).isr()).containsExactly(2);
@@ -64,12 +50,12 @@ class ReplicationControlTest {
 
     @Test
     void uncleanElectionFollowsTheTopicConfig() {
-        startBrokers(2);
+        brokers.start(2);
         fixture.createTopic("t", List.of(List.of(1, 2)));
-        fence(2);
-        fence(1);
+        brokers.fence(2);
+        brokers.fence(1);
         assertThat(fixture.partition("t", 0).isr()).containsExactly(1);
-        unfence(2);
+        brokers.unfence(2);
         assertThat(fixture.partition("t", 0).leader()).isEqualTo(-1);
 
         ElectLeadersResponseData unclean = fixture.apply(fixture.replication.electLeaders(fixture.image,
@@ -83,13 +69,13 @@ class ReplicationControlTest {
 
     @Test
     void theTopicConfigLetsFencingElectOutsideTheIsr() {
-        startBrokers(2);
+        brokers.start(2);
         fixture.createTopic("t", List.of(List.of(1, 2)));
         fixture.setTopicConfig("t", ReplicationControl.UNCLEAN_LEADER_ELECTION_ENABLE, "true");
-        fence(2);
-        fence(1);
+        brokers.fence(2);
+        brokers.fence(1);
         assertThat(fixture.partition("t", 0).leader()).isEqualTo(-1);
-        unfence(2);
+        brokers.unfence(2);
         assertThat(fixture.partition("t", 0).leader()).isEqualTo(2);
         assertThat(fixture.partition("t", 0).isr()).containsExactly(2);
         assertThat(fixture.partition("t", 0).leaderRecoveryState()).isEqualTo(PartitionRecord.RECOVERING);
@@ -97,11 +83,11 @@ class ReplicationControlTest {
 
     @Test
     void electLeadersAnswersKafkasErrorCodesPerPartition() {
-        startBrokers(3);
+        brokers.start(3);
         fixture.createTopic("t", List.of(List.of(1, 2), List.of(2, 1), List.of(3, 2)));
-        fence(1);
-        fence(3);
-        unfence(3);
+        brokers.fence(1);
+        brokers.fence(3);
+        brokers.unfence(3);
         // Partition 0: preferred 1 is fenced. Partition 1: preferred leads. Partition 2: 3 is back but not in the ISR.
         ElectLeadersResponseData preferred = fixture.apply(fixture.replication.electLeaders(fixture.image,
                 request(ReplicationControl.PREFERRED, "t", 0, 1, 2, 7)));
@@ -112,14 +98,12 @@ class ReplicationControlTest {
                 request(ReplicationControl.PREFERRED, "missing", 0)).response()))
                 .containsExactly(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
 
-        unfence(1);
+        brokers.unfence(1);
         // Broker 1 is back but not in the ISR of partition 0 (its leader has not re-added it).
         assertThat(codes(fixture.replication.electLeaders(fixture.image,
                 request(ReplicationControl.PREFERRED, "t", 0)).response()))
                 .containsExactly(Errors.PREFERRED_LEADER_NOT_AVAILABLE.code());
-        fixture.replay(List.of(new io.fjord.metadata.records.PartitionChangeRecord(
-                fixture.image.topic("t").orElseThrow().topicId(), 0, List.of(2, 1),
-                io.fjord.metadata.records.PartitionChangeRecord.NO_LEADER_CHANGE)));
+        fixture.changePartition("t", 0, List.of(2, 1), PartitionChangeRecord.NO_LEADER_CHANGE);
         ElectLeadersResponseData elected = fixture.apply(fixture.replication.electLeaders(fixture.image,
                 request(ReplicationControl.PREFERRED, "t", 0)));
         assertThat(codes(elected)).containsExactly(Errors.NONE.code());
@@ -128,13 +112,13 @@ class ReplicationControlTest {
         assertThat(codes(fixture.replication.electLeaders(fixture.image,
                 request(ReplicationControl.UNCLEAN, "t", 0)).response()))
                 .containsExactly(Errors.ELECTION_NOT_NEEDED.code());
-        fence(1);
-        fence(2);
+        brokers.fence(1);
+        brokers.fence(2);
         assertThat(fixture.partition("t", 2).leader()).isEqualTo(-1);
         assertThat(codes(fixture.apply(fixture.replication.electLeaders(fixture.image,
                 request(ReplicationControl.UNCLEAN, "t", 2))))).containsExactly(Errors.NONE.code());
         assertThat(fixture.partition("t", 2).leader()).isEqualTo(3);
-        fence(3);
+        brokers.fence(3);
         assertThat(codes(fixture.replication.electLeaders(fixture.image,
                 request(ReplicationControl.UNCLEAN, "t", 2)).response()))
                 .containsExactly(Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE.code());
@@ -142,13 +126,11 @@ class ReplicationControlTest {
 
     @Test
     void electingAllPartitionsListsOnlyThoseWhereAnElectionRan() {
-        startBrokers(2);
+        brokers.start(2);
         fixture.createTopic("t", List.of(List.of(1, 2), List.of(2, 1)));
-        fence(1);
-        unfence(1);
-        fixture.replay(List.of(new io.fjord.metadata.records.PartitionChangeRecord(
-                fixture.image.topic("t").orElseThrow().topicId(), 0, List.of(2, 1),
-                io.fjord.metadata.records.PartitionChangeRecord.NO_LEADER_CHANGE)));
+        brokers.fence(1);
+        brokers.unfence(1);
+        fixture.changePartition("t", 0, List.of(2, 1), PartitionChangeRecord.NO_LEADER_CHANGE);
         ElectLeadersRequestData all = new ElectLeadersRequestData().setElectionType(ReplicationControl.PREFERRED)
                 .setTopicPartitions(null);
         ElectLeadersResponseData response = fixture.apply(fixture.replication.electLeaders(fixture.image, all));
@@ -160,19 +142,18 @@ class ReplicationControlTest {
 
     @Test
     void autoRebalanceElectsPreferredLeadersOnlyForBrokersOverTheThreshold() {
-        startBrokers(2);
+        brokers.start(2);
         List<List<Integer>> assignments = new ArrayList<>();
         for (int partition = 0; partition < 10; partition++) {
             assignments.add(List.of(1, 2));
         }
         assignments.add(List.of(2, 1));
         fixture.createTopic("t", assignments);
-        java.util.UUID topicId = fixture.image.topic("t").orElseThrow().topicId();
         // Broker 1 prefers 10 partitions; moving one away is exactly 10%: not over the threshold.
-        fixture.replay(List.of(new io.fjord.metadata.records.PartitionChangeRecord(topicId, 0, null, 2)));
+        fixture.changePartition("t", 0, null, 2);
         assertThat(fixture.replication.rebalanceLeaders(fixture.image).records()).isEmpty();
-        fixture.replay(List.of(new io.fjord.metadata.records.PartitionChangeRecord(topicId, 1, null, 2),
-                new io.fjord.metadata.records.PartitionChangeRecord(topicId, 10, null, 1)));
+        fixture.changePartition("t", 1, null, 2);
+        fixture.changePartition("t", 10, null, 1);
         // Broker 1: 2 of 10 (20%) over; broker 2: 1 of 1 (100%) over.
         ElectLeadersResponseData rebalanced = fixture.apply(fixture.replication.rebalanceLeaders(fixture.image));
         assertThat(rebalanced.replicaElectionResults().get(0).partitionResult())

@@ -12,6 +12,7 @@ import io.fjord.broker.handlers.ListOffsetsHandler;
 import io.fjord.broker.handlers.OffsetForLeaderEpochHandler;
 import io.fjord.broker.replica.LeaderEndpoint;
 import io.fjord.broker.replica.LeaderEndpoints;
+import io.fjord.broker.replica.LogTruncation;
 import io.fjord.broker.replica.ReplicaFetcherConfig;
 import io.fjord.broker.replica.ReplicaFetcherManager;
 import io.fjord.broker.replica.ReplicaManager;
@@ -160,7 +161,7 @@ final class SimBroker {
                         return new SimLeaderEndpoint(leaderId, fetcherIncarnation);
                     }
                 }, partition -> { }, events.clock(), new ReplicationQuota(1, 1000, events.clock()),
-                (log, offset) -> logManager.truncateTo(log.topicPartition(), offset));
+                LogTruncation.through(logManager));
         fetchers = new SteppedReplicaFetchers(fetcherManager);
         int managerIncarnation = incarnation;
         replicaManager = new ReplicaManager(settings, id, logManager, configs, fetcherManager,
