@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Publishes each new image: first to the publishers (which create or delete logs), then to the cache that request
  * handlers read, so a handler never sees a topic whose logs do not exist yet. Thread-safety: {@link #publish} is
- * called only by the metadata loader's thread, in log order; {@link #image} from any thread.
+ * called only by the metadata publishing thread, in log order; {@link #image} from any thread.
  */
 public final class MetadataPublication implements ImagePublisher {
     private final MetadataCache cache;

@@ -3,7 +3,10 @@ package io.fjord.broker;
 import io.fjord.metadata.image.MetadataChanges;
 import io.fjord.metadata.image.MetadataImage;
 
-/** Reacts to a newly applied image (creating logs, deleting them). Called on the metadata loader's thread, in log order. */
+/**
+ * Reacts to a newly applied image (creating logs, deleting them). Called on the metadata publishing thread, in log
+ * order.
+ */
 @FunctionalInterface
 public interface MetadataPublisher {
     void publish(MetadataImage previous, MetadataImage current);

@@ -288,7 +288,7 @@ public final class FjordNode implements AutoCloseable {
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
                 runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,
-                brokerRegistration(consumerProtocolEnabled), () -> quorum.loader().image().offset(),
+                brokerRegistration(consumerProtocolEnabled), () -> quorum.loader().publishedImage().offset(),
                 logManager.previousBrokerEpoch());
         lifecycle.start();
         awaitUnfenced();

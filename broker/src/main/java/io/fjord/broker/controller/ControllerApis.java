@@ -39,10 +39,12 @@ import java.util.function.Function;
  * ListPartitionReassignments) and answered
  * once its records are committed; a failed operation is answered with an error code for every topic or resource
  * ({@link ControllerFailures}).
- * Membership operations read the injected clock on the controller's thread, where the decision is made.
+ * Membership operations read the injected clock on the controller's thread, where the decision is made; a heartbeat
+ * also renews its broker's lease on arrival, on the calling thread ({@link ClusterControl#heartbeatReceived}).
  *
- * <p>Thread-safe: holds only collaborators that are immutable or used only inside operations, which the
- * controller runs one at a time on its thread (the {@link ClusterControl}'s leases).
+ * <p>Thread-safe: holds only collaborators that are immutable, thread-safe (the lease renewal on arrival) or used
+ * only inside operations, which the controller runs one at a time on its thread (the {@link ClusterControl}'s
+ * decisions).
  */
 public final class ControllerApis implements ControllerChannel {
     /** Producer ids handed out per AllocateProducerIds (Kafka's block size). */
@@ -116,7 +118,13 @@ public final class ControllerApis implements ControllerChannel {
             }
             case BROKER_HEARTBEAT -> {
                 BrokerHeartbeatRequestData body = (BrokerHeartbeatRequestData) request;
-                yield run(image -> cluster.heartbeat(image, body, clock.millis()), ControllerFailures::brokerHeartbeat);
+                // Kafka's KAFKA-17793: the lease is renewed on arrival, so a controller thread held up by a slow
+                // operation cannot fence the brokers whose heartbeats wait behind it.
+                cluster.heartbeatReceived(body.brokerId(), body.brokerEpoch(), clock.millis());
+                CompletableFuture<ApiMessage> answer = run(image -> cluster.heartbeat(image, body, clock.millis()),
+                        ControllerFailures::brokerHeartbeat);
+                answer.whenComplete((response, failure) -> cluster.heartbeatHandled(body.brokerId()));
+                yield answer;
             }
             case UNREGISTER_BROKER -> {
                 UnregisterBrokerRequestData body = (UnregisterBrokerRequestData) request;

@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * expansions; a task every {@code replica.lag.time.max.ms / 2} proposes shrinks (Kafka's isr-expiration). ISR changes
  * go to the controller through an {@link AlterPartitionManager}.
  *
- * <p>Threads: {@link #publish} runs on the metadata loader's thread only; the other methods on any thread. The
+ * <p>Threads: {@link #publish} runs on the metadata publishing thread only; the other methods on any thread. The
  * partition map is concurrent; each {@link Partition} guards its own state. {@link #start()} starts the purgatory's
  * reaper and one scheduler thread (ISR expiry, AlterPartition retries); the constructor starts none.
  */

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@value #LEADER_REPLICAS} and {@value #FOLLOWER_REPLICAS} (the entries naming this broker, or {@code *}).
  * {@code kafka-reassign-partitions --throttle} sets all four and {@code --verify} removes them.
  *
- * <p>Thread-safety: {@link #publish} runs on the metadata loader's thread; the quotas are thread-safe.
+ * <p>Thread-safety: {@link #publish} runs on the metadata publishing thread; the quotas are thread-safe.
  */
 public final class ReplicationThrottles implements MetadataPublisher {
     public static final String LEADER_RATE = "leader.replication.throttled.rate";

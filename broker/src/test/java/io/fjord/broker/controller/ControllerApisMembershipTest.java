@@ -124,6 +124,49 @@ class ControllerApisMembershipTest {
         quorum.controller().runPeriodicTasks().get(BOUND_MS, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * KAFKA-17793: a heartbeat renews the lease when it arrives, and a broker whose heartbeat waits in the controller's
+     * queue is not fenced, however long the controller's thread was held up (here by an operation blocked on a latch,
+     * as by a slow commit): the lease check queued before the heartbeat runs at a time past the session timeout.
+     */
+    @Test
+    void aHeartbeatArrivingWhileTheControllerThreadIsBlockedKeepsItsBrokerUnfenced() throws Exception {
+        start();
+        long epoch = startBroker(1);
+        createTopic(List.of(1));
+        int leaderEpoch = partition().leaderEpoch();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Object> blocker = quorum.controller().submit(image -> {
+            try {
+                release.await(BOUND_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new ControllerResult<>(List.of(), null);
+        });
+        nowMs.addAndGet(1000);
+        java.util.concurrent.CompletableFuture<Void> leaseCheck = quorum.controller().runPeriodicTasks();
+        nowMs.addAndGet(4000);
+        java.util.concurrent.CompletableFuture<ApiMessage> queued = apis.send(ApiKey.BROKER_HEARTBEAT,
+                new BrokerHeartbeatRequestData().setBrokerId(1).setBrokerEpoch(epoch)
+                        .setCurrentMetadataOffset(image().offset()));
+        // Past the session timeout since the last handled heartbeat, and since the queued one arrived.
+        nowMs.addAndGet(SESSION_TIMEOUT_MS + 1000);
+        release.countDown();
+        blocker.get(BOUND_MS, TimeUnit.MILLISECONDS);
+        leaseCheck.get(BOUND_MS, TimeUnit.MILLISECONDS);
+        assertThat(((BrokerHeartbeatResponseData) queued.get(BOUND_MS, TimeUnit.MILLISECONDS)).isFenced()).isFalse();
+        assertThat(image().brokers().get(1).fenced()).isFalse();
+        // Not fenced and unfenced again either: a fence would have moved its leadership (a new leader epoch).
+        assertThat(partition().leader()).isEqualTo(1);
+        assertThat(partition().leaderEpoch()).isEqualTo(leaderEpoch);
+
+        // Once handled, the lease runs from the heartbeat again: silence past the timeout fences as before.
+        nowMs.addAndGet(SESSION_TIMEOUT_MS + 1);
+        runTimers();
+        assertThat(image().brokers().get(1).fenced()).isTrue();
+    }
+
     @Test
     void aBrokerIsFencedUntilItsHeartbeatShowsItCaughtUp() throws Exception {
         start();

@@ -36,7 +36,8 @@ import java.util.Objects;
  * image cannot know while earlier operations are in flight.
  *
  * <p>Thread-safety: keeps the {@link BrokerHeartbeatTracker} (soft state, not in the log); call only from the active
- * controller's single thread. Time is a parameter; nothing here reads a clock.
+ * controller's single thread, except {@link #heartbeatReceived} and {@link #heartbeatHandled}, which the threads
+ * receiving heartbeats call. Time is a parameter; nothing here reads a clock.
  */
 public final class ClusterControl {
     /**
@@ -60,6 +61,19 @@ public final class ClusterControl {
         this.settings = settings;
         this.heartbeats = heartbeats;
         this.replication = replication;
+    }
+
+    /**
+     * A heartbeat arrived (the thread that received it, before it is queued for the controller's thread): its
+     * broker's lease is renewed now, and the broker is not fenced until {@link #heartbeatHandled}. Thread-safe.
+     */
+    public void heartbeatReceived(int brokerId, long brokerEpoch, long nowMs) {
+        heartbeats.heartbeatReceived(brokerId, brokerEpoch, nowMs);
+    }
+
+    /** The controller is done with a heartbeat passed to {@link #heartbeatReceived}. Thread-safe. */
+    public void heartbeatHandled(int brokerId) {
+        heartbeats.heartbeatHandled(brokerId);
     }
 
     /** This controller became active: every registered broker gets a fresh lease. */
@@ -93,7 +107,7 @@ public final class ClusterControl {
         if (existing != null && existing.incarnationId().equals(request.incarnationId())
                 && existing.endpoints().equals(endpoints) && existing.features().equals(features)
                 && Objects.equals(existing.rack(), request.rack())) {
-            heartbeats.touch(brokerId, nowMs, -1);
+            heartbeats.touch(brokerId, existing.brokerEpoch(), nowMs, -1);
             return new ControllerResult<>(List.of(), response.setBrokerEpoch(existing.brokerEpoch()));
         }
         // As Kafka: a fenced registration has no session, so a broker that shut down cleanly (fenced by its
@@ -123,7 +137,7 @@ public final class ClusterControl {
         }
         records.add(new RegisterBrokerRecord(brokerId, request.incarnationId(), brokerEpoch, endpoints, features,
                 request.rack(), true, false));
-        heartbeats.touch(brokerId, nowMs, -1);
+        heartbeats.touch(brokerId, brokerEpoch, nowMs, -1);
         return new ControllerResult<>(records, response.setBrokerEpoch(brokerEpoch));
     }
 
@@ -145,7 +159,7 @@ public final class ClusterControl {
         if (broker.brokerEpoch() != request.brokerEpoch()) {
             return new ControllerResult<>(List.of(), response.setErrorCode(Errors.STALE_BROKER_EPOCH.code()));
         }
-        heartbeats.touch(broker.brokerId(), nowMs, request.currentMetadataOffset());
+        heartbeats.touch(broker.brokerId(), broker.brokerEpoch(), nowMs, request.currentMetadataOffset());
         boolean caughtUp = request.currentMetadataOffset() >= broker.registeredOffset();
         BrokerState current = broker.fenced() ? BrokerState.FENCED
                 : broker.inControlledShutdown() ? BrokerState.CONTROLLED_SHUTDOWN : BrokerState.UNFENCED;

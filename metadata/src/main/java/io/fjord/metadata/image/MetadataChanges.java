@@ -51,6 +51,39 @@ public record MetadataChanges(Set<UUID> changedTopicIds, Set<UUID> removedTopicI
                 changedKeys(previous.groupConfigs(), current.groupConfigs()));
     }
 
+    /**
+     * The changes from {@code base} to {@code current} through an image in between, given the changes of each step:
+     * the union of what either step touched, a topic counted as removed only if {@code base} had it and
+     * {@code current} lacks it (one created and removed in between is in neither set). Costs the size of the two
+     * changes, not of the images.
+     */
+    public static MetadataChanges merge(MetadataImage base, MetadataChanges first, MetadataChanges second,
+                                        MetadataImage current) {
+        Set<UUID> touchedTopics = new HashSet<>(first.changedTopicIds);
+        touchedTopics.addAll(first.removedTopicIds);
+        touchedTopics.addAll(second.changedTopicIds);
+        touchedTopics.addAll(second.removedTopicIds);
+        Set<UUID> changedTopicIds = new HashSet<>();
+        Set<UUID> removedTopicIds = new HashSet<>();
+        for (UUID topicId : touchedTopics) {
+            if (current.topicsById().containsKey(topicId)) {
+                changedTopicIds.add(topicId);
+            } else if (base.topicsById().containsKey(topicId)) {
+                removedTopicIds.add(topicId);
+            }
+        }
+        return new MetadataChanges(changedTopicIds, removedTopicIds, union(first.changedBrokerIds,
+                second.changedBrokerIds), union(first.changedTopicConfigs, second.changedTopicConfigs),
+                union(first.changedBrokerConfigs, second.changedBrokerConfigs),
+                union(first.changedGroupConfigs, second.changedGroupConfigs));
+    }
+
+    private static <K> Set<K> union(Set<K> first, Set<K> second) {
+        Set<K> union = new HashSet<>(first);
+        union.addAll(second);
+        return union;
+    }
+
     /** Keys present in the current map with another value than in the previous one, or only in the previous one. */
     private static <K, V> Set<K> changedKeys(Map<K, V> previous, Map<K, V> current) {
         Set<K> changed = new HashSet<>();

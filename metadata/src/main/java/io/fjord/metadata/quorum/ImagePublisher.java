@@ -5,7 +5,7 @@ import io.fjord.metadata.image.MetadataImage;
 
 /**
  * Receives each new metadata image with the one before it, so it can act on what changed for its node. Called by
- * the {@link MetadataLoader}'s thread only, in log order.
+ * the {@link MetadataLoader}'s publishing thread only, in log order.
  */
 @FunctionalInterface
 public interface ImagePublisher {

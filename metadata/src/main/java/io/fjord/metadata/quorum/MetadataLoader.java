@@ -25,10 +25,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies the committed metadata log on every node: each committed entry's records are replayed into the next
  * {@link MetadataImage}, which goes to the attached {@link ImagePublisher} with the image before it. The Raft driver
- * hands entries over ({@link RaftListener}) and goes on; the loader's own thread applies them, so creating a
- * thousand partition logs never holds up the quorum. Waiters learn when an offset is applied ({@link #awaitApplied})
- * and when a leader's epoch has begun here ({@link #awaitLeaderChange}): a new controller decides only once every
- * entry committed before its epoch is in its image.
+ * hands entries over ({@link RaftListener}) and goes on; the loader's own thread applies them and hands each image to
+ * a second thread that publishes it ({@link MetadataPublishing}), so creating a thousand partition logs holds up
+ * neither the quorum nor the applying, and the controller, which decides from the applied image, never waits for a
+ * publisher. Waiters learn when an offset is applied ({@link #awaitApplied}), when its image is published
+ * ({@link #awaitPublished}), and when a leader's epoch has begun here ({@link #awaitLeaderChange}): a new controller
+ * decides only once every entry committed before its epoch is in its image.
  *
  * <p>Snapshots: past {@link MetadataSnapshotPolicy}'s bytes of entries applied since the latest snapshot, or its
  * interval, the loader encodes its image ({@link MetadataSnapshots}) and hands it to its {@link SnapshotWriter} (the
@@ -44,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: the Raft callbacks enqueue (blocking when {@value #QUEUE_CAPACITY} events wait, which slows the
  * driver rather than dropping committed entries); the image and offsets are published through volatiles; the loader
- * thread, started by {@link #start()}, owns the rest.
+ * thread and the publishing thread, started by {@link #start()}, own the rest.
  */
 public final class MetadataLoader implements RaftListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataLoader.class);
@@ -60,7 +62,7 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
     /** Waiters by the leader epoch whose first entry they wait for; guarded by {@link #waitersLock}. */
     private final TreeMap<Integer, List<CompletableFuture<MetadataImage>>> epochWaiters = new TreeMap<>();
     private Thread thread;
-    private ImagePublisher publisher;
+    private final MetadataPublishing publishing;
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private volatile long appliedEndOffset;
     private volatile int leaderChangeEpoch = -1;
@@ -87,6 +89,7 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
         this.nodeId = nodeId;
         this.snapshotPolicy = snapshotPolicy;
         this.clockMs = clockMs;
+        this.publishing = new MetadataPublishing(nodeId, this::fail);
     }
 
     /**
@@ -100,12 +103,13 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
         snapshotWriter = writer;
     }
 
-    /** Starts the loader's thread. */
+    /** Starts the loader's thread and the publishing thread. */
     public synchronized void start() {
         if (thread != null) {
             throw new IllegalStateException("already started");
         }
         running = true;
+        publishing.start();
         thread = new Thread(this::run, "fjord-metadata-loader");
         thread.setDaemon(true);
         thread.start();
@@ -116,12 +120,10 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
      * the empty image. The future completes once that first publication is done.
      */
     public CompletableFuture<Void> attach(ImagePublisher publisher) {
-        CompletableFuture<Void> attached = new CompletableFuture<>();
-        enqueue(new Attach(publisher, attached));
-        return attached;
+        return publishing.attach(publisher);
     }
 
-    /** The newest image applied. */
+    /** The newest image applied (its publication may still be under way). */
     public MetadataImage image() {
         return image;
     }
@@ -131,9 +133,25 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
         return appliedEndOffset;
     }
 
-    /** Completes with the image once every entry below {@code endOffset} is applied and published. */
+    /**
+     * The newest image the attached publisher has received (what this node's broker serves), at most
+     * {@link #image()}.
+     */
+    public MetadataImage publishedImage() {
+        return publishing.publishedImage();
+    }
+
+    /** Completes with the applied image once every entry below {@code endOffset} is applied. */
     public CompletableFuture<MetadataImage> awaitApplied(long endOffset) {
         return await(appliedWaiters, endOffset, () -> appliedEndOffset >= endOffset);
+    }
+
+    /**
+     * Completes with the published image once every entry below {@code endOffset} is applied and its image handed
+     * to the publisher (published).
+     */
+    public CompletableFuture<MetadataImage> awaitPublished(long endOffset) {
+        return publishing.awaitPublished(endOffset);
     }
 
     /**
@@ -240,48 +258,40 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
                 endOffset = entry.offset() + 1;
                 snapshotTrigger.applied(entry.payload().length);
             } else if (event instanceof SnapshotLoaded loaded) {
-                previous = publish(previous, delta);
+                previous = publish(previous, delta, endOffset);
                 delta = null;
                 MetadataImage snapshot = MetadataSnapshots.decode(loaded.state);
-                publishImage(previous, snapshot, MetadataChanges.between(previous, snapshot));
-                previous = snapshot;
                 endOffset = loaded.snapshotId.offset();
+                publishImage(previous, snapshot, MetadataChanges.between(previous, snapshot), endOffset);
+                previous = snapshot;
                 // Every epoch begins with its LEADER_CHANGE entry, so the epoch of the snapshot's last entry began.
                 epoch = Math.max(epoch, loaded.snapshotId.epoch());
                 noteSnapshot(loaded.snapshotId);
                 snapshotTrigger.reset(clockMs.getAsLong());
                 LOG.info("Node {} loaded metadata snapshot {} ({} bytes)", nodeId, loaded.snapshotId,
                         loaded.state.length);
-            } else if (event instanceof Attach attach) {
-                MetadataImage current = publish(previous, delta);
-                delta = null;
-                previous = current;
-                attach.publisher.publish(MetadataImage.EMPTY, current,
-                        MetadataChanges.between(MetadataImage.EMPTY, current));
-                publisher = attach.publisher;
-                attach.attached.complete(null);
             }
         }
-        publish(previous, delta);
+        publish(previous, delta, endOffset);
         appliedEndOffset = endOffset;
         leaderChangeEpoch = epoch;
         wake();
     }
 
-    private MetadataImage publish(MetadataImage previous, MetadataDelta delta) {
+    private MetadataImage publish(MetadataImage previous, MetadataDelta delta, long endOffset) {
         if (delta == null) {
             return previous;
         }
         MetadataImage current = delta.apply();
-        publishImage(previous, current, delta.changes());
+        publishImage(previous, current, delta.changes(), endOffset);
         return current;
     }
 
-    private void publishImage(MetadataImage previous, MetadataImage current, MetadataChanges changes) {
-        if (publisher != null) {
-            publisher.publish(previous, current, changes);
-        }
+    /** The image is applied now; the publishing thread hands it to the publisher when it gets to it. */
+    private void publishImage(MetadataImage previous, MetadataImage current, MetadataChanges changes,
+                              long endOffset) {
         image = current;
+        publishing.enqueue(previous, current, changes, endOffset);
     }
 
     /**
@@ -339,7 +349,7 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
     }
 
     private void fail(Throwable cause) {
-        LOG.error("Node {} stops applying metadata at offset {}: the log cannot be applied", nodeId,
+        LOG.error("Node {} stops applying metadata at offset {}: the log cannot be applied or published", nodeId,
                 appliedEndOffset, cause);
         List<CompletableFuture<MetadataImage>> waiting = new ArrayList<>();
         synchronized (waitersLock) {
@@ -350,6 +360,7 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
         waiting.forEach(future -> future.completeExceptionally(
                 new IllegalStateException("the metadata loader stopped", cause)));
         running = false;
+        publishing.fail(cause);
     }
 
     /** The latest snapshot this loader loaded or had saved, null before the first. */
@@ -375,6 +386,7 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
             running = thread;
         }
         this.running = false;
+        publishing.close();
         if (running != null) {
             try {
                 running.join(10_000);
@@ -390,15 +402,12 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
         waiting.forEach(future -> future.completeExceptionally(new IllegalStateException("the loader closed")));
     }
 
-    private sealed interface Event permits Committed, Attach, SnapshotLoaded {
+    private sealed interface Event permits Committed, SnapshotLoaded {
     }
 
     private record SnapshotLoaded(OffsetAndEpoch snapshotId, byte[] state) implements Event {
     }
 
     private record Committed(LogEntry entry) implements Event {
-    }
-
-    private record Attach(ImagePublisher publisher, CompletableFuture<Void> attached) implements Event {
     }
 }

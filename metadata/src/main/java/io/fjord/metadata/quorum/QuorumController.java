@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * The controller of the metadata quorum (KIP-631's shape): active only while this node leads the Raft quorum, and
  * only once its loader has applied the first entry of its epoch, so it decides from every entry committed before it.
  * Operations run one at a time on the controller's thread: the operation decides from the image, its records become
- * one Raft entry (they commit together), and the response completes once the entry is committed and this node's
- * loader has applied and published it. The next operation therefore decides from an image holding the previous one.
+ * one Raft entry (they commit together), and the controller's thread waits until the entry is committed and this
+ * node's loader has applied it, so the next operation decides from an image holding the previous one. It never waits
+ * for the publishers (a broker creating a thousand logs): the response completes once this node has also published
+ * the entry, so the client's next request to this node sees the change, while the controller goes on.
  *
  * <p>Refusals: {@link NotControllerException} when this node does not lead; {@link MetadataBatchTooLargeException}
  * (nothing proposed) when the entry would pass {@link OperationLimits#RECORD_BYTES_PER_OPERATION_MAX}; an operation
@@ -173,10 +175,18 @@ public final class QuorumController implements MetadataController, AutoCloseable
                 throw new IllegalStateException("a controller operation produced " + records.size()
                         + " records, more than " + OperationLimits.RECORDS_PER_OPERATION_MAX);
             }
-            if (!records.isEmpty()) {
-                commit(MetadataEntries.encode(records));
+            if (records.isEmpty()) {
+                result.complete(decided.response());
+                return;
             }
-            result.complete(decided.response());
+            long offset = commit(MetadataEntries.encode(records));
+            loader.awaitPublished(offset + 1).whenComplete((published, failure) -> {
+                if (failure != null) {
+                    result.completeExceptionally(failure);
+                } else {
+                    result.complete(decided.response());
+                }
+            });
         } catch (MetadataBatchTooLargeException | NotControllerException e) {
             // The request's fault or the wrong node, not this node's: the handler answers it with Kafka's code.
             LOG.info("Refused a controller operation: {}", e.getMessage());
@@ -223,12 +233,14 @@ public final class QuorumController implements MetadataController, AutoCloseable
         return image;
     }
 
-    private void commit(byte[] payload) throws InterruptedException {
+    /** Commits one entry and waits until this node's loader applied it (not published it); returns its offset. */
+    private long commit(byte[] payload) throws InterruptedException {
         if (payload.length > OperationLimits.RECORD_BYTES_PER_OPERATION_MAX) {
             throw new MetadataBatchTooLargeException(payload.length, OperationLimits.RECORD_BYTES_PER_OPERATION_MAX);
         }
         long offset = await(driver.propose(List.of(payload)), "the commit of a metadata entry");
         await(loader.awaitApplied(offset + 1), "metadata offset " + offset + " to be applied");
+        return offset;
     }
 
     private <V> V await(CompletableFuture<V> future, String what) throws InterruptedException {

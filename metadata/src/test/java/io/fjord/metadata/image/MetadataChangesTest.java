@@ -59,6 +59,53 @@ class MetadataChangesTest {
         }
     }
 
+    /**
+     * Merged changes (the publishing thread merges images queued behind a slow publisher): over random logs, the
+     * merge of the changes of a run of batches covers every difference between the run's first base and its last
+     * image, removals exactly, as one batch's changes do.
+     */
+    @Test
+    void mergedChangesAreTheDifferencesBetweenTheFirstBaseAndTheLastImage() {
+        for (long seed = 0; seed < SEEDS; seed++) {
+            List<RandomMetadataLog.Step> steps = new RandomMetadataLog(seed).generate(RECORDS_PER_LOG);
+            Random random = new Random(seed);
+            MetadataImage base = MetadataImage.EMPTY;
+            MetadataImage mergedBase = base;
+            MetadataChanges merged = null;
+            int index = 0;
+            while (index < steps.size()) {
+                int end = Math.min(steps.size(), index + 1 + random.nextInt(8));
+                MetadataDelta delta = new MetadataDelta(base);
+                for (RandomMetadataLog.Step step : steps.subList(index, end)) {
+                    delta.replay(step.record(), step.offset());
+                }
+                MetadataImage next = delta.apply();
+                merged = merged == null ? delta.changes()
+                        : MetadataChanges.merge(mergedBase, merged, delta.changes(), next);
+                MetadataChanges found = MetadataChanges.between(mergedBase, next);
+                String at = "seed " + seed + ", records up to " + end;
+                assertThat(merged.removedTopicIds()).as(at).isEqualTo(found.removedTopicIds());
+                assertCovers(merged.changedTopicIds(), found.changedTopicIds(), mergedBase.topicsById(),
+                        next.topicsById(), at);
+                assertCovers(merged.changedBrokerIds(), found.changedBrokerIds(), mergedBase.brokers(),
+                        next.brokers(), at);
+                assertCovers(merged.changedTopicConfigs(), found.changedTopicConfigs(), mergedBase.topicConfigs(),
+                        next.topicConfigs(), at);
+                assertCovers(merged.changedBrokerConfigs(), found.changedBrokerConfigs(),
+                        mergedBase.brokerConfigs(), next.brokerConfigs(), at);
+                assertCovers(merged.changedGroupConfigs(), found.changedGroupConfigs(), mergedBase.groupConfigs(),
+                        next.groupConfigs(), at);
+                if (random.nextInt(4) == 0) {
+                    // The publisher caught up: the next merge starts from here.
+                    mergedBase = next;
+                    merged = null;
+                }
+                base = next;
+                index = end;
+            }
+        }
+    }
+
     private static <K, V> void assertCovers(Set<K> told, Set<K> found, Map<K, V> before, Map<K, V> after,
                                             String at) {
         assertThat(told).as(at).containsAll(found);

@@ -72,6 +72,47 @@ class QuorumControllerTest {
         assertThat(sawOrders).isTrue();
     }
 
+    /**
+     * A slow publisher on the controller's node (a broker creating a thousand logs) holds up neither the quorum nor the
+     * controller: while the publisher is stuck on the first entry, later operations are decided from the applied
+     * image holding it and commit; responses still wait for this node's publication, in order of entries.
+     */
+    @Test
+    void aBlockedPublisherDelaysNeitherTheControllerNorTheQuorum() throws Exception {
+        start();
+        java.util.concurrent.CountDownLatch publisherBlocked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch releasePublisher = new java.util.concurrent.CountDownLatch(1);
+        List<MetadataImage> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+        quorum.loader().attach((previous, current) -> {
+            if (current.topic("first").isPresent() && publisherBlocked.getCount() > 0) {
+                publisherBlocked.countDown();
+                try {
+                    releasePublisher.await(BOUND_MS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            published.add(current);
+        }).get(BOUND_MS, TimeUnit.MILLISECONDS);
+
+        java.util.concurrent.CompletableFuture<String> first = quorum.controller().submit(
+                image -> new ControllerResult<>(topic("first", new UUID(1, 1)), "first"));
+        assertThat(publisherBlocked.await(BOUND_MS, TimeUnit.MILLISECONDS)).isTrue();
+        // Decided while the publisher is stuck: from an image holding the first topic, and committed.
+        java.util.concurrent.CompletableFuture<Boolean> second = quorum.controller().submit(image ->
+                new ControllerResult<>(topic("second", new UUID(1, 2)), image.topic("first").isPresent()));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMillis(BOUND_MS))
+                .until(() -> quorum.loader().image().topic("second").isPresent());
+        assertThat(first).isNotDone();
+        assertThat(second).isNotDone();
+
+        releasePublisher.countDown();
+        assertThat(first.get(BOUND_MS, TimeUnit.MILLISECONDS)).isEqualTo("first");
+        assertThat(second.get(BOUND_MS, TimeUnit.MILLISECONDS)).isTrue();
+        // Published once the publisher is free, the queued images as one change.
+        assertThat(published.get(published.size() - 1).topic("second")).isPresent();
+    }
+
     @Test
     void committedMetadataSurvivesARestartAndOperationsKeepTheirOrder() throws Exception {
         start();
