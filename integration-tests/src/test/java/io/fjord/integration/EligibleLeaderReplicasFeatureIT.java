@@ -94,8 +94,6 @@ class EligibleLeaderReplicasFeatureIT {
             // Invalid levels and validate-only change nothing.
             assertThatThrownBy(() -> update(admin, 2, FeatureUpdate.UpgradeType.UPGRADE, false))
                     .hasCauseInstanceOf(InvalidUpdateVersionException.class);
-            assertThatThrownBy(() -> update(admin, 0, FeatureUpdate.UpgradeType.UPGRADE, false))
-                    .hasCauseInstanceOf(InvalidUpdateVersionException.class);
             update(admin, 0, FeatureUpdate.UpgradeType.SAFE_DOWNGRADE, true);
             KafkaDistribution.Result dryRun = KafkaDistribution.run(FEATURE_COMMAND, List.of("--bootstrap-server",
                     cluster.bootstrapServers(client), "downgrade", "--feature", ELR + "=0", "--dry-run"));
