@@ -105,11 +105,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: start and stop are serialized on this object; everything else is owned by the components.
  */
 public final class FjordNode implements AutoCloseable {
-    /**
-     * The largest replication factor this node's controller accepts: Kafka's (the field is an int16); a factor above
-     * the number of registered brokers is refused with INVALID_REPLICATION_FACTOR, as Kafka does.
-     */
-    static final int REPLICATION_FACTOR_MAX = Short.MAX_VALUE;
 
     private static final Logger LOG = LoggerFactory.getLogger(FjordNode.class);
     private static final short PLAINTEXT = 0;
@@ -172,7 +167,7 @@ public final class FjordNode implements AutoCloseable {
         // listener may hand it forwarded requests as soon as it binds.
         TopicControl topics = new TopicControl(new TopicControl.Defaults(config.numPartitions(),
                 config.defaultReplicationFactor(), config.deleteTopicEnable()), this::validateTopicConfigs,
-                UUID::randomUUID, new java.security.SecureRandom(), REPLICATION_FACTOR_MAX);
+                UUID::randomUUID, new java.security.SecureRandom());
         ControllerApis local = controllerApis(identity.clusterId().orElseThrow(), topics);
         controllerApis.set(local);
         MetadataImage image = startQuorum();
