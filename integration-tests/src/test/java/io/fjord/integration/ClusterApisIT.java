@@ -193,7 +193,7 @@ class ClusterApisIT {
                 "transaction.version=2");
         assertThat(upgrade.exitCode()).isNotZero();
         assertThat(upgrade.output() + upgrade.errors()).contains("transaction.version")
-                .contains("only at level 0");
+                .contains("does not support this feature");
 
         try (Admin admin = cluster.admin(follower())) {
             admin.updateFeatures(Map.of("group.version", new FeatureUpdate((short) 1,

@@ -43,7 +43,7 @@ class TopicControlPlacementTest {
 
     private TopicControl control(long seed) {
         return new TopicControl(new TopicControl.Defaults(1, (short) 1, true), configs -> Optional.empty(),
-                () -> new UUID(11, ids.incrementAndGet()), new Random(seed), Integer.MAX_VALUE);
+                () -> new UUID(11, ids.incrementAndGet()), new Random(seed));
     }
 
     /** A registered broker: id, rack (null for none), fenced or not. */

@@ -33,7 +33,7 @@ class TopicControlTest {
     private final AtomicLong ids = new AtomicLong();
     private final TopicControl control = new TopicControl(new TopicControl.Defaults(3, (short) 1, true),
             configs -> configs.containsKey("bogus") ? Optional.of("Unknown topic config name: bogus") : Optional.empty(),
-            () -> new UUID(42, ids.incrementAndGet()), new java.util.Random(42), Integer.MAX_VALUE);
+            () -> new UUID(42, ids.incrementAndGet()), new java.util.Random(42));
 
     private static MetadataImage withBrokers(int... brokerIds) {
         MetadataDelta delta = new MetadataDelta(MetadataImage.EMPTY);
@@ -174,21 +174,23 @@ class TopicControlTest {
     }
 
     @Test
-    void aReplicationFactorAboveOneIsRefusedUntilPartitionsReplicate() {
-        TopicControl unreplicated = new TopicControl(new TopicControl.Defaults(1, (short) 1, true),
+    void anyReplicationFactorUpToTheUnfencedBrokersIsAcceptedByDefault() {
+        // Kafka's only bounds: the int16 field and the brokers available (no "not replicated" limit any more).
+        TopicControl defaults = new TopicControl(new TopicControl.Defaults(1, (short) 1, true),
                 configs -> Optional.empty(), () -> new UUID(43, ids.incrementAndGet()));
         MetadataImage image = withBrokers(1, 2, 3);
         CreatableTopic assigned = new CreatableTopic().setName("assigned").setNumPartitions(-1)
                 .setReplicationFactor((short) -1);
         assigned.assignments().add(new CreatableReplicaAssignment().setPartitionIndex(0).setBrokerIds(List.of(1, 2)));
-        ControllerResult<CreateTopicsResponseData> result = unreplicated.createTopics(image,
-                new CreateTopicsRequestData().setTopics(List.of(topic("three", 3, 3), assigned, topic("one", 3, 1))));
+        ControllerResult<CreateTopicsResponseData> result = defaults.createTopics(image,
+                new CreateTopicsRequestData().setTopics(List.of(topic("three", 3, 3), assigned, topic("four", 1, 4))));
 
-        assertThat(result(result.response(), "three").errorCode()).isEqualTo(Errors.INVALID_REPLICATION_FACTOR.code());
-        assertThat(result(result.response(), "three").errorMessage()).contains("issue #12");
-        assertThat(result(result.response(), "assigned").errorCode())
-                .isEqualTo(Errors.INVALID_REPLICATION_FACTOR.code());
-        assertThat(result(result.response(), "one").errorCode()).isZero();
-        assertThat(apply(image, result.records()).topicsByName()).containsOnlyKeys("one");
+        assertThat(result(result.response(), "three").errorCode()).isZero();
+        assertThat(result(result.response(), "assigned").errorCode()).isZero();
+        assertThat(result(result.response(), "four").errorCode()).isEqualTo(Errors.INVALID_REPLICATION_FACTOR.code());
+        MetadataImage after = apply(image, result.records());
+        assertThat(after.topicsByName()).containsOnlyKeys("three", "assigned");
+        assertThat(after.topic("three").orElseThrow().partitions().values())
+                .allSatisfy(partition -> assertThat(partition.replicas()).hasSize(3));
     }
 }

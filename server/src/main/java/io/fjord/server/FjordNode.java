@@ -70,6 +70,7 @@ import io.fjord.broker.config.BrokerConfig;
 import io.fjord.metadata.controller.BrokerHeartbeatTracker;
 import io.fjord.metadata.controller.ClusterControl;
 import io.fjord.metadata.controller.ClusterMaintenance;
+import io.fjord.metadata.controller.FeatureControl;
 import io.fjord.metadata.controller.ReplicationControl;
 import io.fjord.metadata.controller.TopicControl;
 import io.fjord.metadata.image.MetadataImage;
@@ -104,11 +105,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: start and stop are serialized on this object; everything else is owned by the components.
  */
 public final class FjordNode implements AutoCloseable {
-    /**
-     * The largest replication factor this node's controller accepts: Kafka's (the field is an int16); a factor above
-     * the number of registered brokers is refused with INVALID_REPLICATION_FACTOR, as Kafka does.
-     */
-    static final int REPLICATION_FACTOR_MAX = Short.MAX_VALUE;
 
     private static final Logger LOG = LoggerFactory.getLogger(FjordNode.class);
     private static final short PLAINTEXT = 0;
@@ -171,7 +167,7 @@ public final class FjordNode implements AutoCloseable {
         // listener may hand it forwarded requests as soon as it binds.
         TopicControl topics = new TopicControl(new TopicControl.Defaults(config.numPartitions(),
                 config.defaultReplicationFactor(), config.deleteTopicEnable()), this::validateTopicConfigs,
-                UUID::randomUUID, new java.security.SecureRandom(), REPLICATION_FACTOR_MAX);
+                UUID::randomUUID, new java.security.SecureRandom());
         ControllerApis local = controllerApis(identity.clusterId().orElseThrow(), topics);
         controllerApis.set(local);
         MetadataImage image = startQuorum();
@@ -275,7 +271,7 @@ public final class FjordNode implements AutoCloseable {
                 ApiKey.DESCRIBE_QUORUM));
         handlers.put(ApiKey.ELECT_LEADERS, new ForwardedControllerHandler(controller, ApiKey.ELECT_LEADERS));
         handlers.put(ApiKey.UNREGISTER_BROKER, new ForwardedControllerHandler(controller, ApiKey.UNREGISTER_BROKER));
-        handlers.put(ApiKey.UPDATE_FEATURES, new UpdateFeaturesHandler(BrokerFeatures.of(consumerProtocolEnabled)));
+        handlers.put(ApiKey.UPDATE_FEATURES, new UpdateFeaturesHandler(controller));
         handlers.put(ApiKey.ALTER_PARTITION_REASSIGNMENTS, new ForwardedControllerHandler(controller,
                 ApiKey.ALTER_PARTITION_REASSIGNMENTS));
         handlers.put(ApiKey.LIST_PARTITION_REASSIGNMENTS, new ForwardedControllerHandler(controller,
@@ -442,8 +438,12 @@ public final class FjordNode implements AutoCloseable {
                 settings.booleanValue("auto.leader.rebalance.enable"),
                 TimeUnit.SECONDS.toMillis(settings.longValue("leader.imbalance.check.interval.seconds"))), cluster,
                 replication, clock));
+        FeatureControl features = new FeatureControl(config.nodeId(), BrokerFeatures.of(false).maxSupportedLevel(
+                ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE), BrokerFeatures.of(
+                GroupCoordinatorConfigs.consumerProtocolEnabled(settings)).fixedFeatures(),
+                settings.intValue("min.insync.replicas"));
         return new ControllerApis(quorum.controller(), topics, new ConfigControl(configs), cluster, replication,
-                clock);
+                features, clock);
     }
 
     /** This broker's registration: a new incarnation, its advertised listeners, rack and supported features. */

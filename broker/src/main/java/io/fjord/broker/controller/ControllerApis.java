@@ -2,6 +2,7 @@ package io.fjord.broker.controller;
 
 import io.fjord.metadata.controller.ClusterControl;
 import io.fjord.metadata.controller.ControllerResult;
+import io.fjord.metadata.controller.FeatureControl;
 import io.fjord.metadata.controller.IsrControl;
 import io.fjord.metadata.controller.MetadataController;
 import io.fjord.metadata.controller.ReassignmentControl;
@@ -25,6 +26,7 @@ import io.fjord.protocol.message.ElectLeadersRequestData;
 import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
 import io.fjord.protocol.message.ListPartitionReassignmentsRequestData;
 import io.fjord.protocol.message.UnregisterBrokerRequestData;
+import io.fjord.protocol.message.UpdateFeaturesRequestData;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Set;
@@ -36,7 +38,7 @@ import java.util.function.Function;
  * {@link MetadataController}, decided by the pure control class of its family ({@link TopicControl},
  * {@link ConfigControl}, producer-id blocks, {@link ClusterControl} for BrokerRegistration, BrokerHeartbeat and
  * UnregisterBroker, {@link ReplicationControl} for ElectLeaders, {@link IsrControl} for AlterPartition, {@link ReassignmentControl} for Alter- and
- * ListPartitionReassignments) and answered
+ * ListPartitionReassignments, {@link FeatureControl} for UpdateFeatures) and answered
  * once its records are committed; a failed operation is answered with an error code for every topic or resource
  * ({@link ControllerFailures}).
  * Membership operations read the injected clock on the controller's thread, where the decision is made; a heartbeat
@@ -54,7 +56,7 @@ public final class ControllerApis implements ControllerChannel {
             ApiKey.CREATE_PARTITIONS, ApiKey.INCREMENTAL_ALTER_CONFIGS, ApiKey.ALTER_CONFIGS,
             ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
             ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.ALTER_PARTITION,
-            ApiKey.ALTER_PARTITION_REASSIGNMENTS, ApiKey.LIST_PARTITION_REASSIGNMENTS);
+            ApiKey.ALTER_PARTITION_REASSIGNMENTS, ApiKey.LIST_PARTITION_REASSIGNMENTS, ApiKey.UPDATE_FEATURES);
 
     private final MetadataController controller;
     private final TopicControl topics;
@@ -63,6 +65,7 @@ public final class ControllerApis implements ControllerChannel {
     private final ReplicationControl replication;
     private final IsrControl isr;
     private final ReassignmentControl reassignments;
+    private final FeatureControl features;
     private final InstantSource clock;
 
     /**
@@ -72,7 +75,15 @@ public final class ControllerApis implements ControllerChannel {
      */
     public ControllerApis(MetadataController controller, TopicControl topics, ConfigControl configs,
                           ClusterControl cluster, ReplicationControl replication, InstantSource clock) {
+        this(controller, topics, configs, cluster, replication, null, clock);
+    }
+
+    /** @param features the controller's UpdateFeatures decisions (null: UpdateFeatures fails) */
+    public ControllerApis(MetadataController controller, TopicControl topics, ConfigControl configs,
+                          ClusterControl cluster, ReplicationControl replication, FeatureControl features,
+                          InstantSource clock) {
         this.controller = controller;
+        this.features = features;
         this.topics = topics;
         this.configs = configs;
         this.cluster = cluster;
@@ -148,6 +159,12 @@ public final class ControllerApis implements ControllerChannel {
                 ListPartitionReassignmentsRequestData body = (ListPartitionReassignmentsRequestData) request;
                 yield run(image -> reassignments.listPartitionReassignments(image, body),
                         ControllerFailures::listPartitionReassignments);
+            }
+            case UPDATE_FEATURES -> {
+                UpdateFeaturesRequestData body = (UpdateFeaturesRequestData) request;
+                yield features == null ? CompletableFuture.failedFuture(
+                        new IllegalArgumentException("UpdateFeatures is not served by this controller"))
+                        : run(image -> features.updateFeatures(image, body), ControllerFailures::updateFeatures);
             }
             default -> CompletableFuture.failedFuture(new IllegalArgumentException(api + " is not a controller API"));
         };

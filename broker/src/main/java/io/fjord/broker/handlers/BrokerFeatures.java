@@ -1,8 +1,11 @@
 package io.fjord.broker.handlers;
 
+import io.fjord.metadata.controller.FeatureControl;
 import io.fjord.protocol.message.ApiVersionsResponseData;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The feature flags (KIP-584) a node reports in ApiVersions v3+: for each feature Kafka 4.4 defines and Fjord knows,
@@ -81,6 +84,21 @@ public final class BrokerFeatures {
             }
         }
         return finalized;
+    }
+
+    /**
+     * The features whose level this node's software and configuration fix (every one but the cluster-wide
+     * {@code eligible.leader.replicas.version}), as the controller's UpdateFeatures checks them.
+     */
+    public Map<String, FeatureControl.FixedFeature> fixedFeatures() {
+        Map<String, FeatureControl.FixedFeature> fixed = new TreeMap<>();
+        for (Feature feature : features) {
+            if (!feature.name().equals(ELIGIBLE_LEADER_REPLICAS)) {
+                fixed.put(feature.name(), new FeatureControl.FixedFeature(feature.finalizedLevel(),
+                        feature.maxSupportedLevel()));
+            }
+        }
+        return fixed;
     }
 
     /** Whether this node knows the feature {@code name} (it reports the feature's supported levels). */

@@ -149,7 +149,8 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler {
         DescribeTopicPartitionsResponsePartition result = new DescribeTopicPartitionsResponsePartition()
                 .setPartitionIndex(partition.partitionId()).setLeaderEpoch(partition.leaderEpoch())
                 .setReplicaNodes(new ArrayList<>(partition.replicas())).setIsrNodes(new ArrayList<>(partition.isr()))
-                .setEligibleLeaderReplicas(new ArrayList<>()).setLastKnownElr(new ArrayList<>())
+                .setEligibleLeaderReplicas(new ArrayList<>(partition.eligibleLeaderReplicas()))
+                .setLastKnownElr(new ArrayList<>(partition.lastKnownElr()))
                 .setOfflineReplicas(offline);
         BrokerImage leader = image.brokers().get(partition.leader());
         if (leader == null) {

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
-import io.fjord.protocol.message.UpdateFeaturesRequestData;
 import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.protocol.message.CreateTopicsResponseData;
+import io.fjord.protocol.message.DescribeQuorumRequestData;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,9 +46,9 @@ class ControllerChannelsTest {
 
     @Test
     void anApiTheLocalControllerDoesNotDecideIsForwardedEvenWhileActive() {
-        routing.send(ApiKey.UPDATE_FEATURES, new UpdateFeaturesRequestData()).join();
+        routing.send(ApiKey.DESCRIBE_QUORUM, new DescribeQuorumRequestData()).join();
 
-        assertThat(calls).containsExactly("forwarded UpdateFeatures");
+        assertThat(calls).containsExactly("forwarded DescribeQuorum");
     }
 
     @Test

@@ -227,6 +227,22 @@ class DescribeTopicPartitionsHandlerTest {
     }
 
     @Test
+    void eligibleLeaderReplicasAndTheLastKnownLeaderAreDescribed() throws Exception {
+        // KIP-966: a partition whose ISR emptied, with ELR [2, 3] and last known leader 1.
+        TreeMap<Integer, PartitionImage> partitions = new TreeMap<>();
+        partitions.put(0, new PartitionImage(0, List.of(1, 2, 3), List.of(), -1, 5, 9, List.of(), List.of(),
+                (byte) 0, List.of(2, 3), List.of(1)));
+        fixture.topicImage(new TopicImage("eligible", UUID.randomUUID(), partitions));
+
+        DescribeTopicPartitionsResponsePartition described = send(request("eligible")).topics().get(0).partitions()
+                .get(0);
+
+        assertThat(described.isrNodes()).isEmpty();
+        assertThat(described.eligibleLeaderReplicas()).containsExactly(2, 3);
+        assertThat(described.lastKnownElr()).containsExactly(1);
+    }
+
+    @Test
     void authorizedOperationsAreEveryTopicOperationAsKafkaWithoutAnAuthorizer() {
         EnumSet<AclOperation> operations = EnumSet.noneOf(AclOperation.class);
         for (AclOperation operation : AclOperation.values()) {

@@ -2,68 +2,69 @@ package io.fjord.broker.handlers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fjord.broker.controller.ControllerChannel;
+import io.fjord.metadata.controller.FeatureControl;
 import io.fjord.protocol.Errors;
+import io.fjord.protocol.codec.DecodedRequest;
+import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.UpdateFeaturesRequestData;
 import io.fjord.protocol.message.UpdateFeaturesResponseData;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
+/** The broker side of UpdateFeatures: forwarded to the controller, fitted to the client's version. */
 class UpdateFeaturesHandlerTest {
-    private final UpdateFeaturesHandler withConsumerGroups = new UpdateFeaturesHandler(BrokerFeatures.of(true));
+    private final AtomicReference<UpdateFeaturesRequestData> sent = new AtomicReference<>();
+    private final ControllerChannel controller = (api, request) -> {
+        assertThat(api).isEqualTo(ApiKey.UPDATE_FEATURES);
+        sent.set((UpdateFeaturesRequestData) request);
+        UpdateFeaturesResponseData response = new UpdateFeaturesResponseData();
+        ((UpdateFeaturesRequestData) request).featureUpdates().forEach(update -> response.results().add(
+                new UpdateFeaturesResponseData.UpdatableFeatureResult().setFeature(update.feature())));
+        return CompletableFuture.completedFuture(response);
+    };
+    private final UpdateFeaturesHandler handler = new UpdateFeaturesHandler(controller);
 
-    private static UpdateFeaturesRequestData.FeatureUpdateKey update(String feature, int level, int upgradeType) {
-        return new UpdateFeaturesRequestData.FeatureUpdateKey().setFeature(feature).setMaxVersionLevel((short) level)
-                .setUpgradeType((byte) upgradeType);
+    private UpdateFeaturesResponseData handle(UpdateFeaturesRequestData request, short version) throws Exception {
+        DecodedRequest decoded = new DecodedRequest(ApiKey.UPDATE_FEATURES, version, 1, "test", (short) 2, request, 0);
+        return (UpdateFeaturesResponseData) handler.handle(null, decoded).toCompletableFuture().get(10,
+                TimeUnit.SECONDS);
     }
 
     private static UpdateFeaturesRequestData request(UpdateFeaturesRequestData.FeatureUpdateKey... updates) {
         return new UpdateFeaturesRequestData().setFeatureUpdates(new ArrayList<>(List.of(updates)));
     }
 
-    private static Errors error(UpdateFeaturesResponseData.UpdatableFeatureResult result) {
-        return Errors.forCode(result.errorCode());
+    @Test
+    void versionZerosAllowDowngradeIsSentAsTheSafeDowngradeType() throws Exception {
+        handle(request(new UpdateFeaturesRequestData.FeatureUpdateKey().setFeature("a").setMaxVersionLevel((short) 0)
+                .setAllowDowngrade(true), new UpdateFeaturesRequestData.FeatureUpdateKey().setFeature("b")
+                .setMaxVersionLevel((short) 1)), (short) 0);
+        assertThat(sent.get().featureUpdates()).extracting(UpdateFeaturesRequestData.FeatureUpdateKey::upgradeType)
+                .containsExactly(FeatureControl.SAFE_DOWNGRADE, FeatureControl.UPGRADE);
     }
 
     @Test
-    void theLevelInForceIsAccepted() {
-        UpdateFeaturesResponseData response = withConsumerGroups.decide(request(update("group.version", 1, 1),
-                update("transaction.version", 0, 2)), (short) 1);
-        assertThat(response.errorCode()).isZero();
-        assertThat(response.results()).extracting(UpdateFeaturesHandlerTest::error)
-                .containsExactly(Errors.NONE, Errors.NONE);
+    void perFeatureResultsOnlyBeforeVersionTwo() throws Exception {
+        UpdateFeaturesRequestData request = request(new UpdateFeaturesRequestData.FeatureUpdateKey().setFeature("a")
+                .setMaxVersionLevel((short) 1).setUpgradeType(FeatureControl.UPGRADE));
+        assertThat(handle(request, (short) 1).results()).hasSize(1);
+        assertThat(handle(request, (short) 2).results()).isEmpty();
     }
 
     @Test
-    void levelsFjordCannotServeAreInvalidUpdateVersionsWithTheReason() {
-        UpdateFeaturesResponseData response = withConsumerGroups.decide(request(update("transaction.version", 2, 1),
-                update("group.version", 0, 1), update("group.version", 2, 2), update("group.version", 0, 2),
-                update("metadata.version", 27, 1), update("group.version", 1, 7)), (short) 1);
-        assertThat(response.results()).extracting(UpdateFeaturesHandlerTest::error).containsExactly(
-                Errors.INVALID_UPDATE_VERSION, Errors.INVALID_UPDATE_VERSION, Errors.INVALID_UPDATE_VERSION,
-                Errors.INVALID_UPDATE_VERSION, Errors.INVALID_UPDATE_VERSION, Errors.INVALID_REQUEST);
-        assertThat(response.results().get(0).errorMessage()).contains("only at level 0");
-        assertThat(response.results().get(1).errorMessage()).contains("safe or unsafe downgrade");
-        assertThat(response.results().get(2).errorMessage()).contains("newer version");
-        assertThat(response.results().get(3).errorMessage()).contains("only at level 1");
-        assertThat(response.results().get(4).errorMessage()).contains("does not know");
-    }
-
-    @Test
-    void fromVersionTwoTheFirstErrorIsTheAnswer() {
-        UpdateFeaturesResponseData response = withConsumerGroups.decide(request(update("group.version", 1, 1),
-                update("share.version", 1, 1), update("streams.version", 1, 1)), (short) 2);
-        assertThat(response.results()).isEmpty();
-        assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.INVALID_UPDATE_VERSION);
-        assertThat(response.errorMessage()).contains("share.version");
-    }
-
-    @Test
-    void versionZeroReadsAllowDowngrade() {
-        UpdateFeaturesHandler classicOnly = new UpdateFeaturesHandler(BrokerFeatures.of(false));
-        UpdateFeaturesResponseData response = classicOnly.decide(request(
-                new UpdateFeaturesRequestData.FeatureUpdateKey().setFeature("group.version")
-                        .setMaxVersionLevel((short) 0).setAllowDowngrade(true)), (short) 0);
-        assertThat(response.results()).extracting(UpdateFeaturesHandlerTest::error).containsExactly(Errors.NONE);
+    void aFailedChannelIsAnErrorAnswer() throws Exception {
+        UpdateFeaturesHandler failing = new UpdateFeaturesHandler((api, request) -> CompletableFuture
+                .<ApiMessage>failedFuture(new java.util.concurrent.TimeoutException("no controller")));
+        DecodedRequest decoded = new DecodedRequest(ApiKey.UPDATE_FEATURES, (short) 2, 1, "test", (short) 2,
+                request(), 0);
+        UpdateFeaturesResponseData response = (UpdateFeaturesResponseData) failing.handle(null, decoded)
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(Errors.forCode(response.errorCode())).isNotEqualTo(Errors.NONE);
     }
 }

@@ -128,13 +128,12 @@ public final class ClusterControl {
         }
         long brokerEpoch = Math.max(image.lastBrokerEpoch(), image.offset()) + 1;
         List<MetadataRecord> records = new ArrayList<>();
-        if (existing != null) {
-            // KIP-966: a broker that shut down cleanly names its previous epoch (BrokerRegistration v3+); any other
-            // new incarnation may have lost acknowledged records, so it leaves the ELRs too.
-            boolean cleanShutdown = request.previousBrokerEpoch() >= 0
-                    && request.previousBrokerEpoch() == existing.brokerEpoch();
-            records.addAll(replication.brokerShutdown(image, brokerId, cleanShutdown));
-        }
+        // KIP-966, as Kafka 4.4: a broker that shut down cleanly names its previous epoch (BrokerRegistration v3+);
+        // any other new incarnation, the first after an unregistration included, may have lost acknowledged records,
+        // so it leaves the ELRs too.
+        boolean cleanShutdown = existing != null && request.previousBrokerEpoch() >= 0
+                && request.previousBrokerEpoch() == existing.brokerEpoch();
+        records.addAll(replication.brokerShutdown(image, brokerId, cleanShutdown));
         records.add(new RegisterBrokerRecord(brokerId, request.incarnationId(), brokerEpoch, endpoints, features,
                 request.rack(), true, false));
         heartbeats.touch(brokerId, brokerEpoch, nowMs, -1);

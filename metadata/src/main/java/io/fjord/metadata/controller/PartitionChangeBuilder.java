@@ -18,12 +18,13 @@ import java.util.function.IntPredicate;
  *   <li>A leader must be acceptable (an active broker) and in the target ISR, or, when the target ISR is empty, in
  *       the ELR; among several the current leader stays, else the first in replica order (the preferred replica
  *       first for a preferred election). A leader taken from the ELR becomes the only ISR member.</li>
- *   <li>With ELR (KIP-966): a target ISR of at least min ISR clears the ELR and the last known leader; below it, the
- *       members of the current ISR and ELR that leave the ISR are (or stay) in the ELR, except replicas that shut down
- *       uncleanly; the ISR may become empty, and the leader of a partition whose ISR empties is kept as the last known
- *       leader ({@code lastKnownElr}, Kafka's balanced recovery) until the partition has a leader again. With ISR and
- *       ELR empty that last known leader is elected once it is active again, recovering (Kafka elects it even while
- *       it is not active; Fjord waits for it to be unfenced, since a fenced broker leads nothing).</li>
+ *   <li>With ELR (KIP-966): a target ISR of at least min ISR clears the ELR; below it, the members of the current
+ *       ISR and ELR that leave the ISR are (or stay) in the ELR, except replicas that shut down uncleanly; the ISR may
+ *       become empty. The last known leader ({@code lastKnownElr}, Kafka 4.4's balanced recovery): when a change
+ *       leaves the partition leaderless its leader is recorded (unless one is recorded already), and a change that
+ *       gives it a leader clears the record. With ISR and ELR empty that last known leader is elected once it is an
+ *       acceptable leader (active, and not the broker whose unclean restart is being handled), as an unclean
+ *       election: it alone becomes the ISR, recovering.</li>
  *   <li>Without ELR the ISR never becomes empty: its last member stays, leader or not.</li>
  *   <li>An unclean election, where the topic allows it, takes the first acceptable replica when nothing else can
  *       lead: it alone is in the ISR, the ELR is cleared, and its leader recovery state becomes RECOVERING.</li>
@@ -145,7 +146,6 @@ final class PartitionChangeBuilder {
                 && !targetIsr.equals(partition.isr())) {
             isr = targetIsr;
         }
-        List<Integer> lastKnownElr = lastKnownLeaderChange(isr, leader);
         if (targetLeaderRecoveryState != partition.leaderRecoveryState()
                 && recoveryState == PartitionChangeRecord.NO_RECOVERY_STATE_CHANGE) {
             recoveryState = targetLeaderRecoveryState;
@@ -158,6 +158,7 @@ final class PartitionChangeBuilder {
             // Kafka bumps the leader epoch when replicas leave the set, so the removed ones are fenced off the leader.
             leader = partition.leader();
         }
+        List<Integer> lastKnownElr = lastKnownLeaderChange(leader);
         if (isr == null && leader == PartitionChangeRecord.NO_LEADER_CHANGE && elr == null && lastKnownElr == null
                 && recoveryState == PartitionChangeRecord.NO_RECOVERY_STATE_CHANGE && replicas == null
                 && adding == null && removing == null) {
@@ -254,23 +255,19 @@ final class PartitionChangeBuilder {
     }
 
     /**
-     * The last known leader: recorded the first time the ISR empties, cleared once the partition has (or keeps) a
-     * leader; null when it does not change.
+     * Kafka 4.4's last known leader ({@code lastKnownElr}, only with ELR on): the leader of a partition that becomes
+     * leaderless is recorded unless one is recorded already, and the record is cleared when the change gives the
+     * partition a leader (or bumps its leader's epoch). With ELR off the field is left as it is. Null when it does
+     * not change.
      */
-    private List<Integer> lastKnownLeaderChange(List<Integer> isr, int leader) {
+    private List<Integer> lastKnownLeaderChange(int leader) {
         if (!eligibleLeaderReplicasEnabled) {
-            return partition.lastKnownElr().isEmpty() ? null : List.of();
+            return null;
         }
-        if (isr != null && isr.isEmpty()) {
-            int lastLeader = partition.leader() != PartitionImage.NO_LEADER ? partition.leader()
-                    : partition.isr().size() == 1 ? partition.isr().get(0) : PartitionImage.NO_LEADER;
-            if (lastLeader == PartitionImage.NO_LEADER || partition.lastKnownElr().equals(List.of(lastLeader))) {
-                return null;
-            }
-            return List.of(lastLeader);
+        if (leader == PartitionImage.NO_LEADER && partition.lastKnownElr().isEmpty()
+                && partition.leader() != PartitionImage.NO_LEADER) {
+            return List.of(partition.leader());
         }
-        boolean hasLeader = leader >= 0 || partition.leader() != PartitionImage.NO_LEADER
-                && leader != PartitionImage.NO_LEADER;
-        return hasLeader && !partition.lastKnownElr().isEmpty() ? List.of() : null;
+        return leader >= 0 && !partition.lastKnownElr().isEmpty() ? List.of() : null;
     }
 }

@@ -137,9 +137,13 @@ public final class ReplicationControl {
         return removeBroker(image, brokerId, !cleanShutdown && eligibleLeaderReplicasEnabled(image));
     }
 
-    /** An unregistered broker leaves every ISR, leadership and ELR: it is gone, and a new one starts empty. */
+    /**
+     * An unregistered broker leaves every ISR and leadership; as in Kafka 4.4 it stays in the ELRs (unelectable while
+     * unregistered, and so blocking the last known leader's election), which it leaves when a new incarnation
+     * registers: a registration that names no previous epoch is an unclean shutdown.
+     */
     public List<MetadataRecord> unregisterBroker(MetadataImage image, int brokerId) {
-        return removeBroker(image, brokerId, true);
+        return removeBroker(image, brokerId, false);
     }
 
     private List<MetadataRecord> removeBroker(MetadataImage image, int brokerId, boolean alsoFromElr) {
@@ -165,15 +169,16 @@ public final class ReplicationControl {
     /**
      * The changes giving a leader to every leaderless partition that {@code brokerId}, about to be unfenced, can
      * lead: one where it is in the ISR, in the ELR of an empty ISR, the last known leader of a partition with neither,
-     * or (unclean elections allowed) any replica. The broker does not rejoin any ISR here: its leaders add it back by
-     * AlterPartition once it has caught up.
+     * or (unclean elections allowed) any replica. As Kafka, every leaderless partition gets an election, not only
+     * the ones {@code brokerId} hosts (one whose last known leader is another active broker may lead now). The broker
+     * does not rejoin any ISR here: its leaders add it back by AlterPartition once it has caught up.
      */
     public List<MetadataRecord> brokerUnfenced(MetadataImage image, int brokerId) {
         IntPredicate acceptable = replica -> replica == brokerId || active(image, replica);
         List<MetadataRecord> records = new ArrayList<>();
         for (TopicImage topic : sortedTopics(image)) {
             for (PartitionImage partition : topic.partitions().values()) {
-                if (partition.leader() == PartitionImage.NO_LEADER && partition.replicas().contains(brokerId)) {
+                if (partition.leader() == PartitionImage.NO_LEADER) {
                     builder(image, topic, partition, acceptable).build().ifPresent(records::add);
                 }
             }

@@ -56,43 +56,19 @@ public final class TopicControl {
     public record Defaults(int numPartitions, short defaultReplicationFactor, boolean deleteTopicEnable) {
     }
 
-    /**
-     * The largest replication factor a controller accepts unless told otherwise: 1 while the brokers do not replicate
-     * (issue #12), since a follower holding none of the leader's records would promise durability a leader's loss
-     * breaks. The node passes its own setting ({@code replicationFactorMax}); the lead raises it once the replica
-     * manager and fetchers are in.
-     */
-    public static final int UNREPLICATED_FACTOR_MAX = 1;
-
-    private static String notReplicated(int replicationFactorMax) {
-        return "Fjord does not replicate partitions yet (issue #12): the replication factor must be "
-                + (replicationFactorMax == 1 ? "1." : "at most " + replicationFactorMax + ".");
-    }
-
     private final Defaults defaults;
     private final ConfigValidator configValidator;
     private final Supplier<UUID> topicIds;
     private final ReplicaPlacer placer;
-    private final int replicationFactorMax;
 
     /**
      * @param random draws the placement of new partitions ({@link ReplicaPlacer}); a seeded one makes it reproducible
      */
     public TopicControl(Defaults defaults, ConfigValidator configValidator, Supplier<UUID> topicIds, Random random) {
-        this(defaults, configValidator, topicIds, random, UNREPLICATED_FACTOR_MAX);
-    }
-
-    /**
-     * @param replicationFactorMax the largest replication factor accepted: {@link #UNREPLICATED_FACTOR_MAX} until
-     *     partitions replicate (the node's setting); tests lift it to exercise placement and replication
-     */
-    public TopicControl(Defaults defaults, ConfigValidator configValidator, Supplier<UUID> topicIds, Random random,
-                        int replicationFactorMax) {
         this.defaults = defaults;
         this.configValidator = configValidator;
         this.topicIds = topicIds;
         this.placer = new ReplicaPlacer(random);
-        this.replicationFactorMax = replicationFactorMax;
     }
 
     /** Places with a {@code Random} of its own, for callers that need no reproducible placement. */
@@ -228,10 +204,6 @@ public final class TopicControl {
                     + " time(s): " + refusal.get());
             return null;
         }
-        if (replicationFactor > replicationFactorMax) {
-            fail(result, Errors.INVALID_REPLICATION_FACTOR, notReplicated(replicationFactorMax));
-            return null;
-        }
         return placed(brokers, partitions, replicationFactor);
     }
 
@@ -268,10 +240,6 @@ public final class TopicControl {
                 return null;
             }
             replicationFactor = OptionalInt.of(assignment.brokerIds().size());
-            if (assignment.brokerIds().size() > replicationFactorMax) {
-                fail(result, Errors.INVALID_REPLICATION_FACTOR, notReplicated(replicationFactorMax));
-                return null;
-            }
             List<Integer> isr = ManualAssignment.inSyncReplicas(assignment.brokerIds(), image);
             if (isr.isEmpty()) {
                 fail(result, Errors.INVALID_REPLICA_ASSIGNMENT,

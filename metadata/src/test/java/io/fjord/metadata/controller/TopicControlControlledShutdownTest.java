@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class TopicControlControlledShutdownTest {
     private final AtomicLong ids = new AtomicLong();
     private final TopicControl control = new TopicControl(new TopicControl.Defaults(1, (short) 1, true),
-            configs -> Optional.empty(), () -> new UUID(7, ids.incrementAndGet()), new Random(3), 3);
+            configs -> Optional.empty(), () -> new UUID(7, ids.incrementAndGet()), new Random(3));
 
     /** Brokers 1, 2 and 3, unfenced; broker 1 in controlled shutdown. */
     private static MetadataImage brokerOneShuttingDown() {

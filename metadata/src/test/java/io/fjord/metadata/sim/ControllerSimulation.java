@@ -385,7 +385,7 @@ final class ControllerSimulation {
                 if (partition.leader() != previous.leader()) {
                     leaderChanges++;
                     check(partition.leaderEpoch() > previous.leaderEpoch(), name + " leader changed in one epoch");
-                    checkElectionSource(name, previous, partition);
+                    checkElectionSource(name, before, previous, partition);
                 }
                 if (!partition.equals(previous)) {
                     check(partition.partitionEpoch() > previous.partitionEpoch(), name + " changed in one epoch");
@@ -395,7 +395,8 @@ final class ControllerSimulation {
     }
 
     /** A new leader was in sync or eligible; otherwise it is an allowed recovery, and it recovers first. */
-    private void checkElectionSource(String name, PartitionImage previous, PartitionImage partition) {
+    private void checkElectionSource(String name, MetadataImage before, PartitionImage previous,
+                                     PartitionImage partition) {
         int leader = partition.leader();
         // An ELR member leads only once the ISR is empty, which the same change may have done.
         if (leader == PartitionImage.NO_LEADER || previous.isr().contains(leader)
@@ -407,6 +408,18 @@ final class ControllerSimulation {
                 + " elected from outside the ISR and ELR " + previous);
         check(partition.leaderRecoveryState() == PartitionRecord.RECOVERING, name + " unclean leader " + leader
                 + " not recovering");
+        if (lastKnownLeader && !uncleanByDefault && !uncleanAsked) {
+            // Kafka 4.4 elects the last known leader only with the ISR and the ELR empty: each member of either
+            // left in this change by registering a new incarnation after an unclean shutdown.
+            List<Integer> members = new java.util.ArrayList<>(previous.isr());
+            members.addAll(previous.eligibleLeaderReplicas());
+            for (int member : members) {
+                BrokerImage was = before.brokers().get(member);
+                BrokerImage now = image.brokers().get(member);
+                check(now != null && (was == null || now.brokerEpoch() != was.brokerEpoch()), name
+                        + " last known leader " + leader + " elected while ISR or ELR member " + member + " could lead");
+            }
+        }
     }
 
     private void check(boolean condition, String invariant) {

@@ -65,10 +65,9 @@ final class SimController {
         this.maintenance = new ClusterMaintenance(new ClusterMaintenance.Settings(sessionTimeoutMs, true, 20_000),
                 cluster, replication, () -> Instant.ofEpochMilli(clockMs.getAsLong()));
         long[] nextTopicId = {0};
-        // Replication factors up to 3: the placement and elections of replicated partitions are what is simulated,
-        // although the handlers still refuse them until partitions replicate (issue #12).
+        // Replicated partitions: their placement and elections are what is simulated.
         this.topics = new TopicControl(new TopicControl.Defaults(3, (short) 1, true), overrides -> java.util.Optional
-                .empty(), () -> new UUID(seed, (((long) nodeId) << 32) | nextTopicId[0]++), placement, 3);
+                .empty(), () -> new UUID(seed, (((long) nodeId) << 32) | nextTopicId[0]++), placement);
     }
 
     void submit(Operation operation) {

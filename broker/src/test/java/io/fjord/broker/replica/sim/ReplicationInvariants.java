@@ -37,9 +37,10 @@ import java.util.TreeMap;
  *   and never passes its log end. A follower takes its leader's, capped to its log end, as Kafka's
  *   {@code maybeUpdateHighWatermark} (which may lower it: a new leader's may lag the old one's); a restart starts
  *   again from the checkpoint, which may lag too. Either way it stays within the committed history.</li>
- *   <li>Unclean elections: the controller may elect a RECOVERING leader (the last known leader, KIP-966) only when
- *   the ISR is empty and no ELR member can lead (each fenced, or restarted uncleanly); Kafka promises nothing for what was committed before it, so the committed history
- *   of that partition starts again (counted in the summary).</li>
+ *   <li>Unclean elections: the controller may elect a RECOVERING leader only as Kafka 4.4 does with unclean
+ *   elections off: the last known leader (KIP-966), active again, of a partition whose every ISR and ELR member left
+ *   them by an unclean restart (ISR and ELR empty). Kafka promises nothing for what was committed
+ *   before it, so the committed history of that partition starts again (counted in the summary).</li>
  *   <li>Leadership: at most one broker leads each leader epoch; the controller's leader is always in the ISR
  *   (elected from the ISR, or from the ELR, which puts it back in the ISR).</li>
  * </ul>
@@ -140,23 +141,40 @@ final class ReplicationInvariants {
     }
 
     /**
-     * An unclean election (the last known leader after every ISR and ELR member crashed, marked RECOVERING by the
-     * controller) ends Kafka's promise for what was committed before: the leader's history is the one from now on.
+     * An unclean election ends Kafka's promise for what was committed before: the leader's history is the one from
+     * now on. With {@code unclean.leader.election.enable} off (as here) Kafka 4.4 makes one only through KIP-966's
+     * last known leader, and only when nothing else may lead: the leader is the partition's recorded last known
+     * leader (active again), and every member of the ISR and the ELR before the change left them through an unclean
+     * restart (a new incarnation registered; every restart here is unclean), so both were empty when it was elected.
+     * A fenced member of the same incarnation still blocks it.
      */
     private void forgetCommittedHistory(int partition, MetadataImage beforeImage, MetadataImage image,
             PartitionImage partitionImage) {
         PartitionImage before = beforeImage.topic(SimBroker.TOPIC).map(topic -> topic.partitions().get(partition))
                 .orElse(null);
-        // Still electable: an ELR member that is active in the same incarnation (not restarted uncleanly meanwhile).
-        boolean electable = before != null && before.eligibleLeaderReplicas().stream().anyMatch(member -> {
+        int leader = partitionImage.leader();
+        if (before == null) {
+            fail("p" + partition + ": unclean election of " + leader + " of a partition that did not exist");
+        }
+        if (!before.lastKnownElr().equals(List.of(leader))) {
+            fail("p" + partition + ": unclean election of " + leader + " in leader epoch "
+                    + partitionImage.leaderEpoch() + ", not the last known leader " + before.lastKnownElr());
+        }
+        BrokerImage leaderNow = image.brokers().get(leader);
+        if (leaderNow == null || !leaderNow.active()) {
+            fail("p" + partition + ": unclean election of " + leader + ", which is not active");
+        }
+        List<Integer> members = new ArrayList<>(before.isr());
+        members.addAll(before.eligibleLeaderReplicas());
+        for (int member : members) {
             BrokerImage was = beforeImage.brokers().get(member);
             BrokerImage now = image.brokers().get(member);
-            return was != null && now != null && now.active() && now.brokerEpoch() == was.brokerEpoch();
-        });
-        if (before != null && (!before.isr().isEmpty() || electable)) {
-            fail("p" + partition + ": unclean election of " + partitionImage.leader() + " in leader epoch "
-                    + partitionImage.leaderEpoch() + " although the ISR " + before.isr() + " or the ELR "
-                    + before.eligibleLeaderReplicas() + " had an electable member");
+            boolean restartedUncleanly = was != null && now != null && now.brokerEpoch() != was.brokerEpoch();
+            if (!restartedUncleanly) {
+                fail("p" + partition + ": unclean election of " + leader + " in leader epoch "
+                        + partitionImage.leaderEpoch() + " although member " + member + " of the ISR " + before.isr()
+                        + " or the ELR " + before.eligibleLeaderReplicas() + " did not restart uncleanly");
+            }
         }
         uncleanElections++;
         reference.remove(partition);

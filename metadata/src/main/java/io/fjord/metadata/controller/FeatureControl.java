@@ -1,0 +1,192 @@
+package io.fjord.metadata.controller;
+
+import io.fjord.metadata.image.BrokerImage;
+import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.records.ConfigRecord;
+import io.fjord.metadata.records.FeatureLevelRecord;
+import io.fjord.metadata.records.MetadataRecord;
+import io.fjord.metadata.records.RegisterBrokerRecord.BrokerFeature;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.UpdateFeaturesRequestData;
+import io.fjord.protocol.message.UpdateFeaturesResponseData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * UpdateFeatures (KIP-584, {@code kafka-features upgrade|downgrade}, {@code Admin.updateFeatures}) on the active
+ * controller, Kafka 4.4's FeatureControlManager rules, as a pure function of the image. Two kinds of feature:
+ * <ul>
+ *   <li>Finalized in the metadata log: {@value ReplicationControl#ELIGIBLE_LEADER_REPLICAS_FEATURE} (KIP-966). Its
+ *       level is a {@link FeatureLevelRecord} (level 0 removes it). Checked per update in Kafka's order: the upgrade
+ *       type (1 upgrade, 2 safe downgrade, 3 unsafe downgrade; another is INVALID_UPDATE_VERSION); a level below 0;
+ *       the levels this controller supports, then every registered broker's (from its registration); a lower level
+ *       asked as an upgrade, or a higher one as a downgrade. Kafka's dependency of level 1 on {@code metadata.version}
+ *       4.0-IV1 always holds here: Fjord's metadata records always carry the ELR fields. Enabling it also writes
+ *       Kafka's ELR safety records: a cluster-wide {@code min.insync.replicas} (the static default) when there is
+ *       none, and the removal of every per-broker {@code min.insync.replicas}. Disabling writes only the level, as
+ *       Kafka 4.4 does: existing partitions keep their ELR fields until their next change, which empties the ELR
+ *       (an ELR member of an empty ISR may still be elected then, and becomes the ISR).</li>
+ *   <li>Fixed by each node's software and configuration ({@code group.version}, {@code transaction.version}, ...):
+ *       asking for the level in force succeeds with no record; any other level is INVALID_UPDATE_VERSION.</li>
+ * </ul>
+ * {@code metadata.version} and {@code kraft.version} are not Fjord features (its metadata log is not Kafka's
+ * versioned KRaft log): INVALID_UPDATE_VERSION. As Kafka the request is all or nothing, the first error answering
+ * it whole; validate-only checks everything and writes nothing; otherwise one result holds every record, so the
+ * level and the changes it implies commit together. The answer's per-feature results (read by versions 0-1) are
+ * filled on success, as Kafka's controller does.
+ *
+ * <p>Immutable; thread-safe.
+ */
+public final class FeatureControl {
+    public static final byte UPGRADE = 1;
+    public static final byte SAFE_DOWNGRADE = 2;
+    public static final byte UNSAFE_DOWNGRADE = 3;
+
+    /** One node-fixed feature: its level in force and the highest level the software supports. */
+    public record FixedFeature(short level, short maxSupportedLevel) {
+    }
+
+    private final int nodeId;
+    private final short eligibleLeaderReplicasMaxLevel;
+    private final Map<String, FixedFeature> fixedFeatures;
+    private final int staticMinInsyncReplicas;
+
+    /**
+     * @param nodeId                         this controller's node id, named in refusals
+     * @param eligibleLeaderReplicasMaxLevel the highest ELR level this controller supports (1)
+     * @param fixedFeatures                  the features whose level the node's software and configuration fix
+     * @param staticMinInsyncReplicas        the static {@code min.insync.replicas}, written cluster-wide when ELR
+     *                                       is enabled without one
+     */
+    public FeatureControl(int nodeId, short eligibleLeaderReplicasMaxLevel, Map<String, FixedFeature> fixedFeatures,
+                          int staticMinInsyncReplicas) {
+        this.nodeId = nodeId;
+        this.eligibleLeaderReplicasMaxLevel = eligibleLeaderReplicasMaxLevel;
+        this.fixedFeatures = Map.copyOf(fixedFeatures);
+        this.staticMinInsyncReplicas = staticMinInsyncReplicas;
+    }
+
+    public ControllerResult<UpdateFeaturesResponseData> updateFeatures(MetadataImage image,
+                                                                        UpdateFeaturesRequestData request) {
+        List<MetadataRecord> records = new ArrayList<>();
+        boolean enablesEligibleLeaderReplicas = false;
+        for (UpdateFeaturesRequestData.FeatureUpdateKey update : request.featureUpdates()) {
+            String refusal = refusal(image, update, records);
+            if (refusal != null) {
+                return new ControllerResult<>(List.of(), new UpdateFeaturesResponseData()
+                        .setErrorCode(Errors.INVALID_UPDATE_VERSION.code())
+                        .setErrorMessage("The update failed for all features since the following feature had an "
+                                + "error: Invalid update version " + update.maxVersionLevel() + " for feature "
+                                + update.feature() + ". " + refusal));
+            }
+            if (update.feature().equals(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE)
+                    && update.maxVersionLevel() > 0) {
+                enablesEligibleLeaderReplicas = true;
+            }
+        }
+        UpdateFeaturesResponseData response = new UpdateFeaturesResponseData().setErrorMessage(null);
+        for (UpdateFeaturesRequestData.FeatureUpdateKey update : request.featureUpdates()) {
+            response.results().add(new UpdateFeaturesResponseData.UpdatableFeatureResult()
+                    .setFeature(update.feature()).setErrorCode(Errors.NONE.code()).setErrorMessage(null));
+        }
+        if (request.validateOnly()) {
+            return new ControllerResult<>(List.of(), response);
+        }
+        List<MetadataRecord> all = new ArrayList<>();
+        if (enablesEligibleLeaderReplicas) {
+            all.addAll(eligibleLeaderReplicasSafetyRecords(image));
+        }
+        all.addAll(records);
+        return new ControllerResult<>(all, response);
+    }
+
+    /** Why {@code update} is refused (Kafka's reason text), or null with its record added to {@code records}. */
+    private String refusal(MetadataImage image, UpdateFeaturesRequestData.FeatureUpdateKey update,
+                           List<MetadataRecord> records) {
+        String name = update.feature();
+        byte type = update.upgradeType();
+        if (type != UPGRADE && type != SAFE_DOWNGRADE && type != UNSAFE_DOWNGRADE) {
+            return "The controller does not support the given upgrade type.";
+        }
+        short target = update.maxVersionLevel();
+        if (target < 0) {
+            return "A feature version cannot be less than 0.";
+        }
+        FixedFeature fixed = fixedFeatures.get(name);
+        boolean finalizedInLog = name.equals(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE);
+        if (!finalizedInLog && fixed == null) {
+            return "Local controller " + nodeId + " does not support this feature.";
+        }
+        short maxSupported = finalizedInLog ? eligibleLeaderReplicasMaxLevel : fixed.maxSupportedLevel();
+        if (target > maxSupported) {
+            return supportRefusal("Local controller " + nodeId, (short) 0, maxSupported);
+        }
+        if (finalizedInLog) {
+            String brokerRefusal = brokerRefusal(image, name, target);
+            if (brokerRefusal != null) {
+                return brokerRefusal;
+            }
+        }
+        short current = finalizedInLog ? image.features().getOrDefault(name, (short) 0) : fixed.level();
+        if (target < current && type == UPGRADE) {
+            return "Can't downgrade the version of this feature without setting the upgrade type to either safe or"
+                    + " unsafe downgrade.";
+        }
+        if (target > current && type != UPGRADE) {
+            return "Can't downgrade to a newer version.";
+        }
+        if (!finalizedInLog) {
+            return target == current ? null : "Fjord serves this feature only at level " + current + " (a level"
+                    + " follows each node's software and configuration and cannot be changed at run time).";
+        }
+        records.add(new FeatureLevelRecord(name, target));
+        return null;
+    }
+
+    /** Kafka's check that every registered broker supports the level (a broker without the feature: 0 only). */
+    private static String brokerRefusal(MetadataImage image, String name, short target) {
+        for (BrokerImage broker : new TreeMap<>(image.brokers()).values()) {
+            short min = 0;
+            short max = 0;
+            for (BrokerFeature feature : broker.features()) {
+                if (feature.name().equals(name)) {
+                    min = feature.minSupportedVersion();
+                    max = feature.maxSupportedVersion();
+                }
+            }
+            if (target < min || target > max) {
+                return supportRefusal("Broker " + broker.brokerId(), min, max);
+            }
+        }
+        return null;
+    }
+
+    private static String supportRefusal(String who, short min, short max) {
+        if (max == 0) {
+            return who + " does not support this feature.";
+        }
+        return who + " only supports versions " + (min == max ? Short.toString(min) : min + "-" + max);
+    }
+
+    /**
+     * Kafka's records that make ELR's min ISR well defined before it is on: the cluster-wide
+     * {@code min.insync.replicas} when there is none, and no per-broker override of it.
+     */
+    private List<MetadataRecord> eligibleLeaderReplicasSafetyRecords(MetadataImage image) {
+        List<MetadataRecord> records = new ArrayList<>();
+        if (!image.brokerConfig("").containsKey(ReplicationControl.MIN_INSYNC_REPLICAS)) {
+            records.add(new ConfigRecord(ConfigRecord.BROKER, "", ReplicationControl.MIN_INSYNC_REPLICAS,
+                    Integer.toString(staticMinInsyncReplicas)));
+        }
+        for (Map.Entry<String, Map<String, String>> broker : new TreeMap<>(image.brokerConfigs()).entrySet()) {
+            if (!broker.getKey().isEmpty()
+                    && broker.getValue().containsKey(ReplicationControl.MIN_INSYNC_REPLICAS)) {
+                records.add(new ConfigRecord(ConfigRecord.BROKER, broker.getKey(),
+                        ReplicationControl.MIN_INSYNC_REPLICAS, null));
+            }
+        }
+        return records;
+    }
+}
