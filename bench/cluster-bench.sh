@@ -15,7 +15,8 @@
 #      sent after the kill (committed: the next committed metadata change), the client gets a successful answer to
 #      such a creation (answered: adds the Admin client's routing and retries).
 # The measuring client is io.fjord.bench.cluster.ClusterBench (bench/target/fjord-bench.jar, the Kafka Admin client).
-# Both systems' nodes get the same JVM options: heap HEAP each and Kafka's shipped G1 settings. The machine's 1-minute
+# Both systems' nodes get the same JVM options: heap HEAP each and Kafka's shipped G1 settings; the clusters are launched
+# and stopped by bench/clusters.sh, shared with bench/replication-bench.sh. The machine's 1-minute
 # load average is recorded as each system's round starts: on a shared machine it explains much of the spread.
 #
 # Usage: bench/cluster-bench.sh [--rounds N] [--topics N] [--heap SIZE] [--fjord-port P] [--kafka-port P]
@@ -56,53 +57,14 @@ while [[ $# -gt 0 ]]; do
 done
 build_if_needed
 
-work="${BENCH_DIR:-$(mktemp -d -t fjord-cluster-bench.XXXXXX)}"
-mkdir -p "$work"
-log="$work/cluster-bench.log"
-: >"$log"
-results="$work/results.tsv"
-printf 'round\tsystem\tmetric\tvalue\n' >"$results"
-say "working directory $work (log: $log)"
-
-node_jvm=(-Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
-  -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true)
-running_pids=()  # every process this script started that may still run (the Fjord launcher, Kafka's nodes)
-
-stop_all() {
-  local pid
-  for pid in "${running_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${running_pids[@]}"; do
-    for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$pid" 2>/dev/null && { say "process $pid did not stop in 60 s; killing it"; kill -KILL "$pid" || true; }
-  done
-  running_pids=()
-}
-cleanup() {
-  stop_all
-  if [[ "$keep" == "0" && -z "${BENCH_DIR:-}" ]]; then rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-for port in $(seq "$fjord_port" $((fjord_port + 5))) $(seq "$kafka_port" $((kafka_port + 5))); do
-  port_free "$port" || { say "port $port is in use (see --fjord-port/--kafka-port)"; exit 1; }
-done
+record_width=28
+bench_heap=-Xmx256m
+# shellcheck source=bench/clusters.sh
+source "$(dirname "${BASH_SOURCE[0]}")/clusters.sh"
+cluster_setup
 
 bench_tool() { # mode args...: prints the RESULT line; the rest goes to the log
-  local output
-  echo "== ClusterBench $*" >>"$log"
-  output="$("$java_bin" -Xmx256m -cp "$bench_jar" io.fjord.bench.cluster.ClusterBench "$@" 2>>"$log")" || true
-  echo "$output" >>"$log"
-  grep '^RESULT ' <<<"$output" || { say "ClusterBench $1 failed; see $log"; return 1; }
-}
-
-record() { # round system metric value
-  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"
-  printf '%-6s %-6s %-28s %s\n' "$1" "$2" "$3" "$4"
-}
-
-node_list() { # base port: the 3 client listeners
-  echo "localhost:$1,localhost:$(($1 + 2)),localhost:$(($1 + 4))"
+  bench_class "$bench_heap" cluster.ClusterBench ClusterBench "$@"
 }
 
 create_rates() { # round system base-port replication-factors...
@@ -130,21 +92,11 @@ failover() { # round system base-port pid-arguments...
 }
 
 fjord_round() { # round
-  local round="$1" directory="$work/fjord-$1" result launcher pids=() node pid
+  local round="$1" directory="$work/fjord-$1" result pids=() node
   record "$round" Fjord load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
-  result="$(FJORD_HEAP_OPTS="${node_jvm[*]:0:2}" FJORD_JAVA_OPTS="${node_jvm[*]:2}" bench_tool ready \
-    --nodes "$(node_list "$fjord_port")" --launch-log "$work/fjord-$round.out" -- "$java_bin" -Xmx256m -jar \
-    "$server_jar" cluster --nodes 3 --directory "$directory" --base-port "$fjord_port")" || return 1
-  launcher="$(field "$result" launched_pid)"
-  running_pids+=("$launcher")
-  record "$round" Fjord ready_s "$(field "$result" ready_s)"
+  launch_fjord_cluster "$round" "$directory" "" || return 1
   record "$round" Fjord own_ready_line_s "$(sed -n 's/.*ready in \([0-9.]*\) s).*/\1/p' "$work/fjord-$round.out")"
-  for pid in $(pgrep -P "$launcher"); do
-    for node in 1 2 3; do
-      if tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "node-$node/server.properties"; then pids+=(--pid "$node=$pid"); fi
-    done
-  done
-  [[ ${#pids[@]} -eq 6 ]] || { say "cannot find Fjord's 3 node processes under $launcher (${pids[*]})"; return 1; }
+  for node in 1 2 3; do pids+=(--pid "$node=${node_pid[$node]}"); done
   create_rates "$round" Fjord "$fjord_port" 1
   if [[ "$round" == 1 ]]; then # the refusal (until issue #12), once, for the report; the reason is in the log
     result="$(bench_tool create-rate -b "$(node_list "$fjord_port")" --topics 1 --replication-factor 3 --prefix rf3)" \
@@ -155,51 +107,17 @@ fjord_round() { # round
 }
 
 kafka_round() { # round
-  local round="$1" directory="$work/kafka-$1" cluster_id node voters="" started result pids=()
+  local round="$1" directory="$work/kafka-$1" cluster_id started pids=() node
   record "$round" Kafka load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
-  for node in 1 2 3; do voters="$voters${voters:+,}$node@localhost:$((kafka_port + 2 * (node - 1) + 1))"; done
-  cluster_id="$("$java_bin" "${tools_jvm[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool random-uuid)"
-  for node in 1 2 3; do
-    mkdir -p "$directory/node-$node/data"
-    cat >"$directory/node-$node/server.properties" <<PROPERTIES
-process.roles=broker,controller
-node.id=$node
-controller.quorum.voters=$voters
-listeners=PLAINTEXT://localhost:$((kafka_port + 2 * (node - 1))),CONTROLLER://localhost:$((kafka_port + 2 * (node - 1) + 1))
-advertised.listeners=PLAINTEXT://localhost:$((kafka_port + 2 * (node - 1)))
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$directory/node-$node/data
-offsets.topic.replication.factor=1
+  write_kafka_cluster "$directory" "offsets.topic.replication.factor=1
 transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-PROPERTIES
-  done
+transaction.state.log.min.isr=1"
+  cluster_id="$(kafka_cluster_id)"
   started=$(date +%s%3N)
-  for node in 1 2 3; do
-    "$java_bin" "${tools_jvm[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool format -t "$cluster_id" \
-      -c "$directory/node-$node/server.properties" >>"$log" 2>&1 &
-  done
-  wait
+  format_kafka_cluster "$directory" "$cluster_id"
   record "$round" Kafka format_s "$(awk -v a="$started" -v b="$(date +%s%3N)" 'BEGIN {printf "%.3f", (b - a) / 1000}')"
-  # The launcher starts the 3 nodes in the background, writes their pids and exits.
-  cat >"$directory/start.sh" <<LAUNCHER
-#!/usr/bin/env bash
-for node in 1 2 3; do
-  "$java_bin" ${node_jvm[*]} "-Dlog4j2.configurationFile=$kafka_config/log4j2-server.properties" \\
-    "-Dkafka.logs.dir=$directory/node-\$node/logs" -cp "$kafka_libs/*" kafka.Kafka \\
-    "$directory/node-\$node/server.properties" >"$directory/node-\$node/server.out" 2>&1 &
-  echo \$! >"$directory/node-\$node/pid"
-done
-LAUNCHER
-  result="$(bench_tool ready --nodes "$(node_list "$kafka_port")" --launch-log "$work/kafka-$round.out" -- \
-    bash "$directory/start.sh")" || { for node in 1 2 3; do running_pids+=("$(cat "$directory/node-$node/pid")"); done; return 1; }
-  for node in 1 2 3; do
-    running_pids+=("$(cat "$directory/node-$node/pid")")
-    pids+=(--pid "$node=$(cat "$directory/node-$node/pid")")
-  done
-  record "$round" Kafka ready_s "$(field "$result" ready_s)"
+  launch_kafka_cluster "$round" "$directory" "" || return 1
+  for node in 1 2 3; do pids+=(--pid "$node=${node_pid[$node]}"); done
   create_rates "$round" Kafka "$kafka_port" 1 3
   failover "$round" Kafka "$kafka_port" "${pids[@]}"
   stop_all

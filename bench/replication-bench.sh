@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue #12's replication benchmark (and issue #11's figures that need replication): a 3-node Fjord cluster and a
-# 3-node Apache Kafka 4.4.0 KRaft cluster (every node broker and controller, launched exactly as bench/cluster-bench.sh
-# launches them, heap HEAP each and Kafka's shipped G1 settings on both), measured one after the other with the same
+# 3-node Apache Kafka 4.4.0 KRaft cluster (every node broker and controller, launched by bench/clusters.sh exactly as
+# bench/cluster-bench.sh launches them, heap HEAP each and Kafka's shipped G1 settings on both), measured one after the other with the same
 # procedure, several rounds alternating which system goes first, each round on fresh directories. Both clusters run
 # with min.insync.replicas=2; every topic below has replication factor 3. Per round and system:
 #   1. create: 10-partition RF 3 topics, one per CreateTopics, 1 and 16 requests in flight (ClusterBench create-rate).
@@ -98,39 +98,11 @@ done
 [[ -z "$only" || "$only" == fjord || "$only" == kafka ]] || { say "--only is fjord or kafka"; exit 2; }
 build_if_needed
 
-work="${BENCH_DIR:-$(mktemp -d -t fjord-replication-bench.XXXXXX)}"
-mkdir -p "$work"
-log="$work/replication-bench.log"
-: >"$log"
-results="$work/results.tsv"
-printf 'round\tsystem\tmetric\tvalue\n' >"$results"
-say "working directory $work (log: $log)"
-
-node_jvm=(-Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
-  -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true)
-running_pids=()  # every process this script started that may still run (the Fjord launcher, nodes)
-declare -A node_pid  # node id -> pid of the current system's node processes
-
-stop_all() {
-  local pid
-  for pid in "${running_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${running_pids[@]}"; do
-    for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$pid" 2>/dev/null && { say "process $pid did not stop in 60 s; killing it"; kill -KILL "$pid" || true; }
-  done
-  running_pids=()
-  node_pid=()
-}
-cleanup() {
-  stop_all
-  if [[ "$keep" == "0" && -z "${BENCH_DIR:-}" ]]; then rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-for port in $(seq "$fjord_port" $((fjord_port + 5))) $(seq "$kafka_port" $((kafka_port + 5))); do
-  port_free "$port" || { say "port $port is in use (see --fjord-port/--kafka-port)"; exit 1; }
-done
+record_width=34
+bench_heap=-Xmx1g
+# shellcheck source=bench/clusters.sh
+source "$(dirname "${BASH_SOURCE[0]}")/clusters.sh"
+cluster_setup
 
 recording() { # directory: the JVM option that records a node with JFR (--jfr), or nothing
   # A directory as the file name: each JVM writes its own file there, named after its pid.
@@ -140,25 +112,9 @@ recording() { # directory: the JVM option that records a node with JFR (--jfr), 
 has_phase() { [[ ",$phases," == *",$1,"* ]]; }
 
 bench_tool() { # class mode args...: prints the RESULT line; the rest goes to the log
-  local class="$1" output
+  local class="$1"
   shift
-  echo "== $class $*" >>"$log"
-  output="$("$java_bin" -Xmx1g -cp "$bench_jar" "io.fjord.bench.$class" "$@" 2>>"$log")" || true
-  echo "$output" >>"$log"
-  grep '^RESULT ' <<<"$output" || { say "$class $1 failed; see $log"; return 1; }
-}
-
-record() { # round system metric value
-  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"
-  printf '%-6s %-6s %-34s %s\n' "$1" "$2" "$3" "$4"
-}
-
-node_list() { # base port: the 3 client listeners
-  echo "localhost:$1,localhost:$(($1 + 2)),localhost:$(($1 + 4))"
-}
-
-controllers() { # base port: --controller arguments
-  echo "--controller 1@localhost:$(($1 + 1)) --controller 2@localhost:$(($1 + 3)) --controller 3@localhost:$(($1 + 5))"
+  bench_class "$bench_heap" "$class" "$class" "$@"
 }
 
 brokers_cpu() { # the current nodes' CPU seconds together
@@ -275,73 +231,25 @@ measure() { # round system base-port directory
 }
 
 fjord_round() { # round
-  local round="$1" directory="$work/fjord-$1" result launcher pid node
+  local round="$1" directory="$work/fjord-$1"
   record "$round" Fjord load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
   mkdir -p "$directory"
   printf 'min.insync.replicas=2\n' >"$work/fjord-extra.properties"
-  result="$(FJORD_HEAP_OPTS="${node_jvm[*]:0:2}" FJORD_JAVA_OPTS="${node_jvm[*]:2} $(recording "$directory")" bench_tool cluster.ClusterBench \
-    ready --nodes "$(node_list "$fjord_port")" --launch-log "$work/fjord-$round.out" -- "$java_bin" -Xmx256m -jar \
-    "$server_jar" cluster --nodes 3 --directory "$directory" --base-port "$fjord_port" \
-    --config "$work/fjord-extra.properties")" || return 1
-  launcher="$(field "$result" launched_pid)"
-  running_pids+=("$launcher")
-  record "$round" Fjord ready_s "$(field "$result" ready_s)"
-  for pid in $(pgrep -P "$launcher"); do
-    for node in 1 2 3; do
-      if tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "node-$node/server.properties"; then node_pid[$node]="$pid"; fi
-    done
-  done
-  [[ ${#node_pid[@]} -eq 3 ]] || { say "cannot find Fjord's 3 node processes under $launcher"; return 1; }
+  launch_fjord_cluster "$round" "$directory" "$(recording "$directory")" --config "$work/fjord-extra.properties" \
+    || return 1
   measure "$round" Fjord "$fjord_port" "$directory"
   stop_all
 }
 
 kafka_round() { # round
-  local round="$1" directory="$work/kafka-$1" cluster_id node voters="" result
+  local round="$1" directory="$work/kafka-$1"
   record "$round" Kafka load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
-  for node in 1 2 3; do voters="$voters${voters:+,}$node@localhost:$((kafka_port + 2 * (node - 1) + 1))"; done
-  cluster_id="$("$java_bin" "${tools_jvm[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool random-uuid)"
-  for node in 1 2 3; do
-    mkdir -p "$directory/node-$node/data"
-    cat >"$directory/node-$node/server.properties" <<PROPERTIES
-process.roles=broker,controller
-node.id=$node
-controller.quorum.voters=$voters
-listeners=PLAINTEXT://localhost:$((kafka_port + 2 * (node - 1))),CONTROLLER://localhost:$((kafka_port + 2 * (node - 1) + 1))
-advertised.listeners=PLAINTEXT://localhost:$((kafka_port + 2 * (node - 1)))
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$directory/node-$node/data
-min.insync.replicas=2
+  write_kafka_cluster "$directory" "min.insync.replicas=2
 offsets.topic.replication.factor=3
 transaction.state.log.replication.factor=3
-transaction.state.log.min.isr=2
-PROPERTIES
-  done
-  for node in 1 2 3; do
-    "$java_bin" "${tools_jvm[@]}" -cp "$kafka_libs/*" kafka.tools.StorageTool format -t "$cluster_id" \
-      -c "$directory/node-$node/server.properties" >>"$log" 2>&1 &
-  done
-  wait
-  # The launcher starts the 3 nodes in the background, writes their pids and exits.
-  cat >"$directory/start.sh" <<LAUNCHER
-#!/usr/bin/env bash
-for node in 1 2 3; do
-  "$java_bin" ${node_jvm[*]} $(recording "$directory") "-Dlog4j2.configurationFile=$kafka_config/log4j2-server.properties" \\
-    "-Dkafka.logs.dir=$directory/node-\$node/logs" -cp "$kafka_libs/*" kafka.Kafka \\
-    "$directory/node-\$node/server.properties" >"$directory/node-\$node/server.out" 2>&1 &
-  echo \$! >"$directory/node-\$node/pid"
-done
-LAUNCHER
-  result="$(bench_tool cluster.ClusterBench ready --nodes "$(node_list "$kafka_port")" \
-    --launch-log "$work/kafka-$round.out" -- bash "$directory/start.sh")" \
-    || { for node in 1 2 3; do running_pids+=("$(cat "$directory/node-$node/pid")"); done; return 1; }
-  for node in 1 2 3; do
-    node_pid[$node]="$(cat "$directory/node-$node/pid")"
-    running_pids+=("${node_pid[$node]}")
-  done
-  record "$round" Kafka ready_s "$(field "$result" ready_s)"
+transaction.state.log.min.isr=2"
+  format_kafka_cluster "$directory" "$(kafka_cluster_id)"
+  launch_kafka_cluster "$round" "$directory" "$(recording "$directory")" || return 1
   measure "$round" Kafka "$kafka_port" "$directory"
   stop_all
 }

@@ -237,4 +237,68 @@ class ClusterCommandIT {
             stop(run);
         }
     }
+
+    /** The node processes (grandchildren) of a cluster command, by node id. */
+    private static Map<Integer, ProcessHandle> nodeProcesses(Run run, int nodes) {
+        Map<Integer, ProcessHandle> found = new java.util.HashMap<>();
+        run.process().descendants().forEach(process -> {
+            String commandLine = process.info().commandLine().orElse("");
+            for (int node = 1; node <= nodes; node++) {
+                if (commandLine.contains("node-" + node + "/server.properties")) {
+                    found.put(node, process);
+                }
+            }
+        });
+        assertThat(found).as("node processes").hasSize(nodes);
+        return found;
+    }
+
+    /**
+     * The last node of a cluster whose other two were killed cannot get its controlled shutdown approved (no quorum):
+     * it gives up after its attempts and stops cleanly, well within the 30 s a controller request may wait, and its
+     * logs need no recovery at the next start.
+     */
+    @Test
+    void aNodeWhoseQuorumIsGoneStopsPromptlyOnSigtermAndRestartsFromCleanLogs() throws Exception {
+        int basePort = freeBasePort(3);
+        Path cluster = directory.resolve("cluster");
+        String[] arguments = {"--nodes", "3", "--directory", cluster.toString(), "--base-port",
+                Integer.toString(basePort)};
+        String topic = "kept";
+        Run first = start(arguments);
+        try {
+            String bootstrap = awaitReady(first);
+            try (Admin admin = Admin.create(clientProperties(bootstrap))) {
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3))).all().get(60, TimeUnit.SECONDS);
+            }
+            produce(bootstrap, topic, List.of("one", "two", "three"));
+            Map<Integer, ProcessHandle> nodes = nodeProcesses(first, 3);
+            nodes.get(1).destroyForcibly();
+            nodes.get(2).destroyForcibly();
+            await().atMost(Duration.ofSeconds(60)).until(() -> !nodes.get(1).isAlive() && !nodes.get(2).isAlive());
+
+            long sigtermNanos = System.nanoTime();
+            assertThat(nodes.get(3).destroy()).isTrue();
+            // A liveness bound for a busy machine, below the 30 s of a controller request that never gets an answer.
+            nodes.get(3).onExit().get(25, TimeUnit.SECONDS);
+            long stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigtermNanos);
+            assertThat(cluster.resolve("node-3/server.log")).as("node 3 stopped %d ms after SIGTERM", stopMillis)
+                    .content().contains("controlled-shutdown attempts in a row", "Fjord node 3 stopped cleanly");
+            // The command reports that every node has gone and exits by itself.
+            assertThat(first.process().waitFor(60, TimeUnit.SECONDS)).as(first.printed()).isTrue();
+        } finally {
+            first.process().destroy();
+            first.process().waitFor(120, TimeUnit.SECONDS);
+        }
+
+        Run second = start(arguments);
+        try {
+            String bootstrap = awaitReady(second);
+            assertThat(cluster.resolve("node-3/server.log")).content().containsPattern(
+                    "Loading \\d+ logs from \\S+node-3/data after a clean shutdown");
+            assertThat(consume(bootstrap, topic, 3)).containsExactly("one", "two", "three");
+        } finally {
+            stop(second);
+        }
+    }
 }

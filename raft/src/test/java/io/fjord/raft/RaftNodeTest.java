@@ -286,4 +286,36 @@ class RaftNodeTest {
         leader.handle(new FetchSnapshotRequest(1, 0, 15, 1, 1, snapshotId, 0, 1000));
         assertThat(only(leader.ready(), FetchSnapshotResponse.class).error()).isEqualTo(Errors.FENCED_LEADER_EPOCH);
     }
+
+    @Test
+    void aVoterThatNeverSawALeaderStandsWithinAFifthOfTheElectionTimeoutForEverySeed() {
+        int timeoutMs = RaftConfig.DEFAULT_ELECTION_TIMEOUT_MS;
+        for (int seed = 0; seed < 50; seed++) {
+            RaftNode fresh = new RaftNode(RaftConfig.withDefaults(0, VOTERS), new DurableState(0,
+                    DurableState.NO_VOTE), List.of(), new Random(seed), 0);
+            fresh.tick(timeoutMs / 10 - 1);
+            assertThat(fresh.role()).as("seed %d", seed).isEqualTo(Role.UNATTACHED);
+            fresh.tick(timeoutMs / 5);
+            assertThat(fresh.role()).as("seed %d", seed).isEqualTo(Role.PROSPECTIVE);
+        }
+    }
+
+    @Test
+    void aVoterThatSawAnEpochOrHoldsEntriesWaitsAFullElectionTimeout() {
+        int timeoutMs = RaftConfig.DEFAULT_ELECTION_TIMEOUT_MS;
+        for (int seed = 0; seed < 50; seed++) {
+            for (RaftNode restarted : List.of(
+                    new RaftNode(RaftConfig.withDefaults(0, VOTERS), new DurableState(1, DurableState.NO_VOTE),
+                            List.of(), new Random(seed), 0),
+                    new RaftNode(RaftConfig.withDefaults(0, VOTERS), new DurableState(0, 2), List.of(),
+                            new Random(seed), 0),
+                    new RaftNode(RaftConfig.withDefaults(0, VOTERS), new DurableState(1, DurableState.NO_VOTE),
+                            logOf(1), new Random(seed), 0))) {
+                restarted.tick(timeoutMs - 1);
+                assertThat(restarted.role()).as("seed %d", seed).isEqualTo(Role.UNATTACHED);
+                restarted.tick(2L * timeoutMs);
+                assertThat(restarted.role()).as("seed %d", seed).isEqualTo(Role.PROSPECTIVE);
+            }
+        }
+    }
 }

@@ -14,7 +14,8 @@ class NodeCommandLineTest {
 
     @Test
     void aNodeGetsASmallerHeapThanFjordStartByDefaultItsLogDirectoryAndItsFile() {
-        NodeCommandLine commandLine = new NodeCommandLine("/jdk/bin/java", "/fjord/fjord-server.jar", Map.of(), null);
+        NodeCommandLine commandLine = new NodeCommandLine("/jdk/bin/java", "/fjord/fjord-server.jar", Map.of(), null,
+                null);
         assertThat(commandLine.command(node)).containsExactly("/jdk/bin/java", "-Xmx512m",
                 "-Dfjord.log.dir=/tmp/cluster/node-2", "-cp", "/fjord/fjord-server.jar", "io.fjord.server.FjordCli",
                 "start", "--config", "/tmp/cluster/node-2/server.properties");
@@ -24,12 +25,23 @@ class NodeCommandLineTest {
     @Test
     void theVariablesAreSplitIntoWordsAsTheScriptSplitsThemAndTheNodesLogDirectoryWins() {
         NodeCommandLine commandLine = new NodeCommandLine("java", "cp", Map.of("FJORD_HEAP_OPTS", " -Xms64m  -Xmx2G ",
-                "FJORD_JAVA_OPTS", "-Dfjord.log.level=DEBUG -Dfjord.log.dir=/elsewhere"), "/conf/logback.xml");
+                "FJORD_JAVA_OPTS", "-Dfjord.log.level=DEBUG -Dfjord.log.dir=/elsewhere"), "/conf/logback.xml",
+                null);
         List<String> command = commandLine.command(node);
         assertThat(command.subList(0, 7)).containsExactly("java", "-Xms64m", "-Xmx2G", "-Dfjord.log.level=DEBUG",
                 "-Dfjord.log.dir=/elsewhere", "-Dlogback.configurationFile=/conf/logback.xml",
                 "-Dfjord.log.dir=/tmp/cluster/node-2");
-        assertThat(new NodeCommandLine("java", "cp", Map.of("FJORD_HEAP_OPTS", "  "), null).command(node))
+        assertThat(new NodeCommandLine("java", "cp", Map.of("FJORD_HEAP_OPTS", "  "), null, null).command(node))
                 .contains("-Xmx512m");
+    }
+
+    @Test
+    void theNodesMapTheClassArchiveOfTheLauncherWithTheJvmsMessagesAboutItOff() {
+        NodeCommandLine commandLine = new NodeCommandLine("java", "/fjord/fjord-server.jar",
+                Map.of("FJORD_JAVA_OPTS", "-Dx=1"), null, "/fjord/fjord-server.jsa");
+        assertThat(commandLine.command(node).subList(0, 6)).containsExactly("java", "-Xmx512m",
+                "-XX:SharedArchiveFile=/fjord/fjord-server.jsa", "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-Dx=1");
+        assertThat(new NodeCommandLine("java", "cp", Map.of(), null, " ").command(node))
+                .noneMatch(word -> word.startsWith("-XX:SharedArchiveFile") || word.startsWith("-Xlog"));
     }
 }

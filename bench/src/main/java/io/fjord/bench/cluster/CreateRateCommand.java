@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,9 +28,8 @@ import picocli.CommandLine.Option;
 @Command(name = "create-rate", mixinStandardHelpOptions = true,
         description = "Create N topics, K requests in flight, and report topics per second.")
 final class CreateRateCommand implements Callable<Integer> {
-    @Option(names = {"-b", "--bootstrap-server"}, required = true, paramLabel = "HOST:PORT,...",
-            description = "The cluster's client listeners.")
-    String bootstrapServers;
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--topics", defaultValue = "100", description = "Topics to create (default ${DEFAULT-VALUE}).")
     int topicCount;
@@ -73,7 +72,7 @@ final class CreateRateCommand implements Callable<Integer> {
         Semaphore permits = new Semaphore(inFlight);
         long startNanos;
         long[] lastResponseNanos = new long[1];
-        try (Admin admin = BenchAdmin.create(bootstrapServers, Map.of())) {
+        try (Admin admin = cluster.admin()) {
             // The first request also fetches the client's metadata: do that before the clock starts.
             admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
             startNanos = System.nanoTime();

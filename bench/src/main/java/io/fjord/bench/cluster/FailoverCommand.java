@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,17 +43,11 @@ final class FailoverCommand implements Callable<Integer> {
     /** Topics asked about per visibility probe: the first creations after the kill are enough. */
     private static final int VISIBILITY_NAMES_MAX = 200;
 
-    @Option(names = {"-b", "--bootstrap-server"}, required = true, paramLabel = "HOST:PORT,...",
-            description = "The cluster's client listeners.")
-    String bootstrapServers;
+    @Mixin
+    ClusterOptions cluster;
 
-    @Option(names = "--controller", required = true, paramLabel = "ID@HOST:PORT",
-            description = "A voter's controller listener (repeat for each voter).")
-    List<String> controllers;
-
-    @Option(names = "--pid", required = true, paramLabel = "ID=PID",
-            description = "The process of a node (repeat for each voter).")
-    Map<Integer, Long> pids;
+    @Mixin
+    QuorumOptions quorum;
 
     @Option(names = "--interval-ms", defaultValue = "50",
             description = "At most one creation every this many milliseconds (default ${DEFAULT-VALUE}).")
@@ -79,15 +73,12 @@ final class FailoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Map<Integer, InetSocketAddress> voters = new HashMap<>();
-        for (String controller : controllers) {
-            int at = controller.indexOf('@');
-            voters.put(Integer.parseInt(controller.substring(0, at)), HostPorts.parse(controller.substring(at + 1)));
-        }
+        Map<Integer, InetSocketAddress> voters = quorum.voters();
         NodeExchange exchange = new NodeExchange(PROBE_TIMEOUT_MILLIS);
         Optional<Integer> leader = leaderSeenBy(exchange, voters, -1);
-        if (leader.isEmpty() || !pids.containsKey(leader.get())) {
-            err.println("failover: no known leader with a known process (leader " + leader + ", pids " + pids + ")");
+        if (leader.isEmpty() || !quorum.pids.containsKey(leader.get())) {
+            err.println("failover: no known leader with a known process (leader " + leader + ", pids " + quorum.pids
+                    + ")");
             return 1;
         }
         AtomicLong killNanos = new AtomicLong(Long.MAX_VALUE);
@@ -101,7 +92,7 @@ final class FailoverCommand implements Callable<Integer> {
         AtomicInteger outstandingAfterKill = new AtomicInteger();
         ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(
                 runnable -> new Thread(runnable, "failover-creations"));
-        try (Admin admin = BenchAdmin.create(bootstrapServers, Map.of())) {
+        try (Admin admin = cluster.admin()) {
             sender.scheduleAtFixedRate(() -> {
                 // Never a backlog: one creation at a time before the kill, a few after it (one may be stuck on the
                 // killed node). A backlog would be worked off first and delay the creations sent after the kill.
@@ -141,9 +132,10 @@ final class FailoverCommand implements Callable<Integer> {
                 Thread.sleep(POLL_INTERVAL_MILLIS);
             }
             int killed = leader.get();
-            ProcessHandle process = ProcessHandle.of(pids.get(killed)).orElse(null);
+            ProcessHandle process = ProcessHandle.of(quorum.pids.get(killed)).orElse(null);
             if (process == null) {
-                err.println("failover: process " + pids.get(killed) + " of node " + killed + " is gone already");
+                err.println("failover: process " + quorum.pids.get(killed) + " of node " + killed
+                        + " is gone already");
                 return 1;
             }
             killNanos.set(System.nanoTime());
@@ -206,7 +198,7 @@ final class FailoverCommand implements Callable<Integer> {
         if (names.isEmpty()) {
             return false;
         }
-        for (String node : bootstrapServers.split(",")) {
+        for (String node : cluster.bootstrapServers.split(",")) {
             try {
                 if (!exchange.existingTopics(HostPorts.parse(node.trim()), names).isEmpty()) {
                     return true;

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,9 +38,8 @@ final class InSyncCommand implements Callable<Integer> {
     private static final long POLL_INTERVAL_MILLIS = 50;
     private static final int PROBE_TIMEOUT_MILLIS = 500;
 
-    @Option(names = {"-b", "--bootstrap-server"}, required = true, paramLabel = "HOST:PORT,...",
-            description = "The cluster's client listeners.")
-    String bootstrapServers;
+    @Mixin
+    ClusterOptions cluster;
 
     @Option(names = "--topic", required = true, description = "A topic to watch (repeat for more).")
     List<String> topics;
@@ -86,7 +86,7 @@ final class InSyncCommand implements Callable<Integer> {
             err.println("in-sync: a launched command needs --launch-log");
             return 2;
         }
-        try (Admin admin = BenchAdmin.create(bootstrapServers, Map.of())) {
+        try (Admin admin = cluster.admin()) {
             if (createPartitions > 0) {
                 List<NewTopic> created = topics.stream()
                         .map(topic -> new NewTopic(topic, createPartitions, replicationFactor).configs(configs))

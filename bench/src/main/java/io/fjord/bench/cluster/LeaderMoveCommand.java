@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -18,6 +17,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.requests.MetadataResponse;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,17 +35,11 @@ final class LeaderMoveCommand implements Callable<Integer> {
     private static final int PROBE_TIMEOUT_MILLIS = 2000;
     private static final long POLL_INTERVAL_MILLIS = 20;
 
-    @Option(names = {"-b", "--bootstrap-server"}, required = true, paramLabel = "HOST:PORT,...",
-            description = "The cluster's client listeners.")
-    String bootstrapServers;
+    @Mixin
+    ClusterOptions cluster;
 
-    @Option(names = "--controller", required = true, paramLabel = "ID@HOST:PORT",
-            description = "A voter's controller listener (repeat for each voter).")
-    List<String> controllers;
-
-    @Option(names = "--pid", required = true, paramLabel = "ID=PID",
-            description = "The process of a broker (repeat for each).")
-    Map<Integer, Long> pids;
+    @Mixin
+    QuorumOptions quorum;
 
     @Option(names = "--topic", required = true, description = "The topic to create (a new name).")
     String topic;
@@ -73,14 +67,15 @@ final class LeaderMoveCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         NodeExchange exchange = new NodeExchange(PROBE_TIMEOUT_MILLIS);
         long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        try (Admin admin = BenchAdmin.create(bootstrapServers, Map.of())) {
+        try (Admin admin = cluster.admin()) {
             Collection<Node> brokers = admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
             int controller = quorumLeader(exchange);
             Optional<Node> victim = brokers.stream().filter(node -> node.id() != controller)
-                    .filter(node -> pids.containsKey(node.id())).min((a, b) -> Integer.compare(a.id(), b.id()));
+                    .filter(node -> quorum.pids.containsKey(node.id()))
+                    .min((a, b) -> Integer.compare(a.id(), b.id()));
             if (victim.isEmpty() || brokers.size() < 2) {
                 err.println("leader-move: no broker to kill besides the controller " + controller + " among "
-                        + brokers + " with processes " + pids);
+                        + brokers + " with processes " + quorum.pids);
                 return 1;
             }
             int victimId = victim.get().id();
@@ -113,7 +108,7 @@ final class LeaderMoveCommand implements Callable<Integer> {
             if (breaks > 0) {
                 err.println("leader-move: the victim's leaderships broke " + breaks + " time(s) before they held");
             }
-            ProcessHandle process = ProcessHandle.of(pids.get(victimId)).orElse(null);
+            ProcessHandle process = ProcessHandle.of(quorum.pids.get(victimId)).orElse(null);
             if (process == null) {
                 err.println("leader-move: the process of broker " + victimId + " is gone already");
                 return 1;
@@ -180,10 +175,9 @@ final class LeaderMoveCommand implements Callable<Integer> {
     }
 
     private int quorumLeader(NodeExchange exchange) {
-        for (String controller : controllers) {
-            int at = controller.indexOf('@');
+        for (InetSocketAddress voter : quorum.voters().values()) {
             try {
-                int leader = exchange.quorumLeader(HostPorts.parse(controller.substring(at + 1)));
+                int leader = exchange.quorumLeader(voter);
                 if (leader >= 0) {
                     return leader;
                 }

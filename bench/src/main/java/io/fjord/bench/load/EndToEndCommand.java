@@ -16,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -47,14 +46,8 @@ final class EndToEndCommand implements Callable<Integer> {
             description = "Offered load in records/s (spread evenly).")
     long throughputRecordsPerSecond;
 
-    @Option(names = "--acks", defaultValue = "all", description = "acks. Default: ${DEFAULT-VALUE}.")
-    String acks;
-
-    @Option(names = "--linger-ms", defaultValue = "5", description = "linger.ms. Default: ${DEFAULT-VALUE}.")
-    int lingerMs;
-
-    @Option(names = "--batch-size", defaultValue = "16384", description = "batch.size. Default: ${DEFAULT-VALUE}.")
-    int batchSizeBytes;
+    @Mixin
+    ProducerOptions producer;
 
     @Option(names = "--warmup-records", defaultValue = "0",
             description = "Records at the start whose latency is not counted. Default: ${DEFAULT-VALUE}.")
@@ -73,12 +66,8 @@ final class EndToEndCommand implements Callable<Integer> {
     }
 
     Properties producerProperties() {
-        Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, common.bootstrapServers);
-        properties.put(ProducerConfig.ACKS_CONFIG, acks);
-        properties.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(lingerMs));
-        properties.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(batchSizeBytes));
-        properties.put(ProducerConfig.CLIENT_ID_CONFIG, "fjord-load-end-to-end-producer");
+        Properties properties = producer.producerProperties(common.bootstrapServers,
+                "fjord-load-end-to-end-producer");
         properties.putAll(common.properties);
         return properties;
     }

@@ -27,14 +27,8 @@ final class ProduceCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--acks", defaultValue = "all", description = "acks. Default: ${DEFAULT-VALUE}.")
-    String acks;
-
-    @Option(names = "--linger-ms", defaultValue = "5", description = "linger.ms. Default: ${DEFAULT-VALUE}.")
-    int lingerMs;
-
-    @Option(names = "--batch-size", defaultValue = "16384", description = "batch.size. Default: ${DEFAULT-VALUE}.")
-    int batchSizeBytes;
+    @Mixin
+    ProducerOptions producer;
 
     @Option(names = "--compression", defaultValue = "none",
             description = "compression.type (none, gzip, snappy, lz4, zstd). Default: ${DEFAULT-VALUE}.")
@@ -54,13 +48,8 @@ final class ProduceCommand implements Callable<Integer> {
     }
 
     Properties producerProperties() {
-        Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, common.bootstrapServers);
-        properties.put(ProducerConfig.ACKS_CONFIG, acks);
-        properties.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(lingerMs));
-        properties.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(batchSizeBytes));
+        Properties properties = producer.producerProperties(common.bootstrapServers, "fjord-load-producer");
         properties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
-        properties.put(ProducerConfig.CLIENT_ID_CONFIG, "fjord-load-producer");
         properties.putAll(common.properties);
         return properties;
     }

@@ -27,7 +27,11 @@ import org.slf4j.LoggerFactory;
  * previous incarnation recorded at a clean shutdown, KIP-966's {@code PreviousBrokerEpoch}), then heartbeats every
  * {@code broker.heartbeat.interval.ms} with the metadata offset it has applied. The controller keeps it fenced until
  * that offset reaches its registration; {@link #awaitUnfenced} waits for that. {@link #controlledShutdown} sets
- * WantShutDown and waits, bounded, until the controller answers ShouldShutDown (its leaderships have moved). Failed
+ * WantShutDown and waits, bounded, until the controller answers ShouldShutDown (its leaderships have moved); a broker
+ * that cannot reach a controller gives up after {@link Settings#controlledShutdownAttemptsMax} heartbeats in a row
+ * failed or went unanswered for {@link Settings#controlledShutdownAttemptTimeoutMs} (Kafka's
+ * {@code controlled.shutdown.max.retries}: a cluster stopping all at once, or a broker whose quorum is gone, must not
+ * hold its shutdown until a long deadline). Failed
  * requests are retried with exponential back-off (100 ms doubling up to the heartbeat interval); STALE_BROKER_EPOCH
  * or BROKER_ID_NOT_REGISTERED on a heartbeat means the controller no longer knows this registration, so the broker
  * registers again, keeping its incarnation id.
@@ -44,15 +48,35 @@ public final class BrokerLifecycleManager implements AutoCloseable {
     static final long FAST_HEARTBEAT_MS = 50;
     private static final long BACKOFF_INITIAL_MS = 100;
 
+    /** Kafka's {@code controlled.shutdown.max.retries} default. */
+    static final int CONTROLLED_SHUTDOWN_ATTEMPTS_MAX = 3;
+
     /**
      * @param heartbeatIntervalMs {@code broker.heartbeat.interval.ms} (2000)
+     * @param controlledShutdownAttemptsMax controlled-shutdown heartbeats that may fail in a row before the broker
+     *     stops without the controller's approval
+     * @param controlledShutdownAttemptTimeoutMs how long a controlled-shutdown heartbeat may go unanswered before it
+     *     counts as failed
      */
-    public record Settings(long heartbeatIntervalMs) {
+    public record Settings(long heartbeatIntervalMs, int controlledShutdownAttemptsMax,
+                           long controlledShutdownAttemptTimeoutMs) {
         public Settings {
             if (heartbeatIntervalMs <= 0) {
                 throw new IllegalArgumentException("broker.heartbeat.interval.ms must be positive: "
                         + heartbeatIntervalMs);
             }
+            if (controlledShutdownAttemptsMax <= 0 || controlledShutdownAttemptTimeoutMs <= 0) {
+                throw new IllegalArgumentException("controlled shutdown attempts and their timeout must be positive: "
+                        + controlledShutdownAttemptsMax + ", " + controlledShutdownAttemptTimeoutMs);
+            }
+        }
+
+        /**
+         * Kafka's 3 attempts, each unanswered for at most a heartbeat interval: a controller that cannot answer a
+         * heartbeat within its interval is not there for this broker.
+         */
+        public Settings(long heartbeatIntervalMs) {
+            this(heartbeatIntervalMs, CONTROLLED_SHUTDOWN_ATTEMPTS_MAX, heartbeatIntervalMs);
         }
     }
 
@@ -72,6 +96,10 @@ public final class BrokerLifecycleManager implements AutoCloseable {
     private long backoffMs = BACKOFF_INITIAL_MS;
     /** Whether a registration or heartbeat is in flight (the next one is scheduled when it completes). */
     private boolean inFlight;
+    /** Numbers the requests sent; an answer to an abandoned one (its attempt timed out) is ignored. */
+    private long requestSequence;
+    /** Controlled-shutdown heartbeats that failed in a row. */
+    private int failedShutdownAttempts;
 
     /**
      * @param registration        this broker's registration request (the manager owns it from here on)
@@ -149,7 +177,10 @@ public final class BrokerLifecycleManager implements AutoCloseable {
             executor.execute(() -> {
                 if (brokerEpoch < 0) {
                     shutDownAllowed.complete(null); // never registered: no leaderships to move
-                } else if (!inFlight) {
+                } else if (inFlight) {
+                    // The request in flight may wait long for an absent controller: it is this attempt, bounded.
+                    scheduleAttemptTimeout(requestSequence);
+                } else {
                     // Now rather than at the next interval; the scheduled one would only repeat it.
                     if (next != null) {
                         next.cancel(false);
@@ -163,7 +194,9 @@ public final class BrokerLifecycleManager implements AutoCloseable {
         try {
             shutDownAllowed.get(timeoutMs, TimeUnit.MILLISECONDS);
             return true;
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
+            return false; // gave up after its attempts (logged), or closed
+        } catch (TimeoutException e) {
             LOG.warn("Broker {}: the controller did not allow a controlled shutdown within {} ms; stopping anyway",
                     registration.brokerId(), timeoutMs);
             return false;
@@ -200,7 +233,11 @@ public final class BrokerLifecycleManager implements AutoCloseable {
 
     private void sendRegistration() {
         inFlight = true;
+        long sequence = ++requestSequence;
         send(ApiKey.BROKER_REGISTRATION, registration).whenComplete((response, failure) -> onThread(() -> {
+            if (sequence != requestSequence) {
+                return;
+            }
             inFlight = false;
             if (failure != null) {
                 retryAfterFailure("register", failure.toString());
@@ -222,11 +259,15 @@ public final class BrokerLifecycleManager implements AutoCloseable {
 
     private void sendHeartbeat() {
         inFlight = true;
+        long sequence = ++requestSequence;
         long epoch = brokerEpoch;
         BrokerHeartbeatRequestData request = new BrokerHeartbeatRequestData().setBrokerId(registration.brokerId())
                 .setBrokerEpoch(epoch).setCurrentMetadataOffset(metadataOffset.getAsLong())
                 .setWantFence(false).setWantShutDown(wantShutDown);
         send(ApiKey.BROKER_HEARTBEAT, request).whenComplete((response, failure) -> onThread(() -> {
+            if (sequence != requestSequence) {
+                return; // abandoned: its controlled-shutdown attempt timed out
+            }
             inFlight = false;
             if (failure != null) {
                 retryAfterFailure("heartbeat", failure.toString());
@@ -234,6 +275,32 @@ public final class BrokerLifecycleManager implements AutoCloseable {
             }
             onHeartbeat(epoch, (BrokerHeartbeatResponseData) response);
         }));
+        if (wantShutDown) {
+            scheduleAttemptTimeout(sequence);
+        }
+    }
+
+    /** Abandons request {@code sequence} if still unanswered after a controlled-shutdown attempt's bound. */
+    private void scheduleAttemptTimeout(long sequence) {
+        ScheduledExecutorService executor;
+        synchronized (this) {
+            executor = thread;
+        }
+        if (executor == null) {
+            return;
+        }
+        try {
+            executor.schedule(() -> {
+                if (sequence == requestSequence && inFlight) {
+                    requestSequence++;
+                    inFlight = false;
+                    retryAfterFailure("heartbeat", "no answer within "
+                            + settings.controlledShutdownAttemptTimeoutMs() + " ms");
+                }
+            }, settings.controlledShutdownAttemptTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // Closing: nothing more to wait for.
+        }
     }
 
     private void onHeartbeat(long epoch, BrokerHeartbeatResponseData answer) {
@@ -243,6 +310,10 @@ public final class BrokerLifecycleManager implements AutoCloseable {
                     registration.brokerId(), error, epoch);
             brokerEpoch = -1;
             fenced = true;
+            if (wantShutDown) {
+                shutDownAllowed.complete(null); // the controller holds no registration of ours: nothing to move
+                return;
+            }
             retryAfterFailure("heartbeat", error.name());
             return;
         }
@@ -251,6 +322,7 @@ public final class BrokerLifecycleManager implements AutoCloseable {
             return;
         }
         backoffMs = BACKOFF_INITIAL_MS;
+        failedShutdownAttempts = 0;
         if (answer.isFenced() != fenced) {
             LOG.info("Broker {} is {} by the controller", registration.brokerId(),
                     answer.isFenced() ? "fenced" : "unfenced");
@@ -270,6 +342,12 @@ public final class BrokerLifecycleManager implements AutoCloseable {
     }
 
     private void retryAfterFailure(String what, String cause) {
+        if (wantShutDown && ++failedShutdownAttempts >= settings.controlledShutdownAttemptsMax()) {
+            LOG.warn("Broker {}: no controller answered {} controlled-shutdown attempts in a row (last: {}); stopping"
+                    + " without its approval", registration.brokerId(), failedShutdownAttempts, cause);
+            shutDownAllowed.completeExceptionally(new IllegalStateException("no controller reachable"));
+            return;
+        }
         // The first failures are usual (another incarnation's lease, a controller moving): INFO, then WARN.
         if (backoffMs >= settings.heartbeatIntervalMs()) {
             LOG.warn("Broker {}: {} failed ({}); retrying in {} ms", registration.brokerId(), what, cause, backoffMs);

@@ -109,6 +109,10 @@ class BrokerLifecycleManagerTest {
         private final ControllerChannel target;
         final List<ApiMessage> requests = new CopyOnWriteArrayList<>();
         final AtomicBoolean unreachable = new AtomicBoolean();
+        /** Requests get no answer at all (a forwarded request waiting for a controller that is gone). */
+        final AtomicBoolean silent = new AtomicBoolean();
+        /** How many of the next requests fail. */
+        final AtomicInteger failNext = new AtomicInteger();
         final AtomicBoolean staleOnce = new AtomicBoolean();
 
         FakeChannel(ControllerChannel target) {
@@ -120,6 +124,12 @@ class BrokerLifecycleManagerTest {
             requests.add(request);
             if (unreachable.get()) {
                 return CompletableFuture.failedFuture(new java.io.IOException("controller unreachable"));
+            }
+            if (failNext.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                return CompletableFuture.failedFuture(new java.io.IOException("controller unreachable"));
+            }
+            if (silent.get()) {
+                return new CompletableFuture<>();
             }
             if (api == ApiKey.BROKER_HEARTBEAT && staleOnce.compareAndSet(true, false)) {
                 return CompletableFuture.completedFuture(new BrokerHeartbeatResponseData()
@@ -153,7 +163,12 @@ class BrokerLifecycleManagerTest {
     }
 
     private void startManager(UUID incarnationId, OptionalLong previousBrokerEpoch) {
-        manager = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(20), channel,
+        startManager(new BrokerLifecycleManager.Settings(20), incarnationId, previousBrokerEpoch);
+    }
+
+    private void startManager(BrokerLifecycleManager.Settings settings, UUID incarnationId,
+                              OptionalLong previousBrokerEpoch) {
+        manager = new BrokerLifecycleManager(settings, channel,
                 registration(1, incarnationId), () -> brokerOffset.get() == FOLLOWING ? controller.image().offset()
                         : brokerOffset.get(), previousBrokerEpoch);
         manager.start();
@@ -277,6 +292,76 @@ class BrokerLifecycleManagerTest {
         channel.unreachable.set(true);
 
         assertThat(manager.controlledShutdown(200)).isFalse();
+    }
+
+    /** Controlled shutdown with no deadline of its own to speak of: only its attempts can end it. */
+    private CompletableFuture<Boolean> controlledShutdownWithoutDeadline() {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return manager.controlledShutdown(10 * BOUND_MS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private long shutdownHeartbeats() {
+        return channel.requests.stream().filter(request -> request instanceof BrokerHeartbeatRequestData heartbeat
+                && heartbeat.wantShutDown()).count();
+    }
+
+    @Test
+    void aControlledShutdownStopsAfterThreeFailedAttemptsWhenNoControllerCanBeReached() throws Exception {
+        catchUp();
+        startManager();
+        manager.awaitUnfenced(BOUND_MS);
+        createTopic(List.of(1));
+        channel.unreachable.set(true);
+
+        CompletableFuture<Boolean> shutdown = controlledShutdownWithoutDeadline();
+
+        assertThat(shutdown.get(BOUND_MS, TimeUnit.MILLISECONDS)).isFalse();
+        assertThat(shutdownHeartbeats()).isEqualTo(3);
+    }
+
+    @Test
+    void aControlledShutdownStopsAfterThreeUnansweredAttemptsCountingTheHeartbeatAlreadyWaiting() throws Exception {
+        catchUp();
+        startManager(new BrokerLifecycleManager.Settings(100, 3, 50), incarnation, OptionalLong.empty());
+        manager.awaitUnfenced(BOUND_MS);
+        createTopic(List.of(1));
+        channel.silent.set(true);
+        // The next regular heartbeat (WantShutDown unset) waits forever, as for a controller that is gone.
+        int before = channel.requests.size();
+        await().atMost(Duration.ofMillis(BOUND_MS)).until(() -> channel.requests.size() > before);
+
+        CompletableFuture<Boolean> shutdown = controlledShutdownWithoutDeadline();
+
+        assertThat(shutdown.get(BOUND_MS, TimeUnit.MILLISECONDS)).isFalse();
+        // The one in flight counted as the first attempt; two more were sent.
+        assertThat(shutdownHeartbeats()).isEqualTo(2);
+        assertThat(channel.requests.size()).isEqualTo(before + 3);
+    }
+
+    @Test
+    void aSuccessfulAnswerStartsTheCountOfFailedAttemptsAgain() throws Exception {
+        catchUp();
+        startManager();
+        manager.awaitUnfenced(BOUND_MS);
+        long epoch2 = startOtherBroker();
+        createTopic(List.of(1, 2));
+        CompletableFuture<Boolean> shutdown = controlledShutdownWithoutDeadline();
+        // Two attempts fail, then one is answered, three times, while the controller waits for broker 2 to see the
+        // move: never three failures in a row.
+        for (int round = 0; round < 3; round++) {
+            int from = channel.requests.size();
+            channel.failNext.set(2);
+            await().atMost(Duration.ofMillis(BOUND_MS)).until(() -> channel.requests.size() >= from + 3);
+        }
+        assertThat(shutdown).isNotDone();
+
+        heartbeatOtherBroker(epoch2);
+        assertThat(shutdown.get(BOUND_MS, TimeUnit.MILLISECONDS)).isTrue();
     }
 
     @Test

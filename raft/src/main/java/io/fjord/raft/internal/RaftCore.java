@@ -43,6 +43,8 @@ import java.util.UUID;
 public final class RaftCore {
     /** The unit of the election back-off (Kafka's retry back-off base). */
     static final int ELECTION_BACKOFF_BASE_MS = 100;
+    /** A never-led replica's first election timeout is a tenth to a fifth of the regular one. */
+    static final int FIRST_ELECTION_TIMEOUT_DIVISOR = 10;
 
     final RaftConfig config;
     final ReplicaKey localKey;
@@ -107,7 +109,12 @@ public final class RaftCore {
         this.snapshotFetcher = new SnapshotFetcher(this);
         this.fetcher = new FollowerFetcher(this);
         this.voterChanges = new VoterChangeHandler(this);
-        electionDeadlineMs = nowMs + randomElectionTimeoutMs();
+        // A replica that has never seen a leader (epoch 0, no vote, nothing in its log: a new cluster's first start)
+        // stands soon rather than after a full timeout; the voters of a running quorum refuse its pre-vote and name
+        // their leader, so it cannot disturb them. Timing never affects Raft's safety, only how soon a leader is found.
+        boolean neverSawLeader = epoch == 0 && votedId == DurableState.NO_VOTE && latestSnapshot == null
+                && recoveredLog.isEmpty();
+        electionDeadlineMs = nowMs + (neverSawLeader ? randomFirstElectionTimeoutMs() : randomElectionTimeoutMs());
         outbox.roleChanged(new RoleChange(role, epoch, leaderId));
         if (isVoter() && otherVoters().isEmpty()) {
             becomeProspective();
@@ -542,6 +549,16 @@ public final class RaftCore {
 
     long randomElectionTimeoutMs() {
         return config.electionTimeoutMs() + random.nextInt(config.electionTimeoutMs());
+    }
+
+    /**
+     * The first election timeout of a replica that has never seen a leader: a random time in [T/10, T/5) for an
+     * election timeout T (100-200 ms by default), randomized as the regular one so that the voters of a new cluster
+     * rarely stand together.
+     */
+    long randomFirstElectionTimeoutMs() {
+        int base = Math.max(1, config.electionTimeoutMs() / FIRST_ELECTION_TIMEOUT_DIVISOR);
+        return base + random.nextInt(base);
     }
 
     /**
