@@ -72,11 +72,12 @@ public final class BrokerLifecycleManager implements AutoCloseable {
         }
 
         /**
-         * Kafka's 3 attempts, each unanswered for at most a heartbeat interval: a controller that cannot answer a
-         * heartbeat within its interval is not there for this broker.
+         * Kafka's 3 attempts, each unanswered for at most two heartbeat intervals: a controller that cannot answer
+         * a heartbeat within that is not there for this broker (two, not one, so a controller slowed by a busy
+         * machine still gets to move the leaderships first).
          */
         public Settings(long heartbeatIntervalMs) {
-            this(heartbeatIntervalMs, CONTROLLED_SHUTDOWN_ATTEMPTS_MAX, heartbeatIntervalMs);
+            this(heartbeatIntervalMs, CONTROLLED_SHUTDOWN_ATTEMPTS_MAX, 2 * heartbeatIntervalMs);
         }
     }
 
