@@ -74,6 +74,13 @@ final class FollowerFetcher {
      * {@code electionBackoffMaxMs / voters}, so that the voters left do not all stand at the same moment.
      */
     void peerUnreachable(int peerId) {
+        if (core.role == Role.UNATTACHED && inFlight != null && inFlight.destination() == peerId) {
+            // An observer looking for the leader: ask the next voter or bootstrap server rather than wait.
+            inFlight = null;
+            discoveryIndex++;
+            backOff(Math.min(core.config.requestTimeoutMs(), 50));
+            return;
+        }
         if (core.role != Role.FOLLOWER || peerId != core.leaderId || leaderUnreachable) {
             return;
         }
@@ -131,8 +138,8 @@ final class FollowerFetcher {
             return core.leaderId;
         }
         if (core.role == Role.UNATTACHED && !core.isVoter()) {
-            List<Integer> voters = core.otherVoters(); // an observer's "others" are all the voters
-            return voters.get(Math.floorMod(discoveryIndex, voters.size()));
+            List<Integer> targets = core.discoveryTargets(); // an observer's "others" are all the voters
+            return targets.isEmpty() ? -1 : targets.get(Math.floorMod(discoveryIndex, targets.size()));
         }
         return -1;
     }
@@ -209,7 +216,8 @@ final class FollowerFetcher {
         long expected = fromOffset;
         for (LogEntry entry : entries) {
             if (entry.offset() != expected || entry.epoch() < previousEpoch || entry.epoch() > core.epoch
-                    || (entry.type() == EntryType.VOTERS && VoterSet.decode(entry.payload()).isEmpty())) {
+                    || (entry.type() == EntryType.VOTERS
+                    && VoterSet.decode(entry.payload()).filter(set -> !set.isEmpty()).isEmpty())) {
                 return false;
             }
             previousEpoch = entry.epoch();
