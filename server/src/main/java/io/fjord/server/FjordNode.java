@@ -66,6 +66,8 @@ import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.quorum.MetadataSnapshotPolicy;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.transport.TransportConfig;
+import io.fjord.raft.transport.DynamicQuorum;
+import io.fjord.raft.VoterEndpoint;
 import io.fjord.broker.config.BrokerConfig;
 import io.fjord.metadata.controller.BrokerHeartbeatTracker;
 import io.fjord.metadata.controller.ClusterControl;
@@ -274,6 +276,13 @@ public final class FjordNode implements AutoCloseable {
                         DescribeQuorumMapper.describeQuorum(description, failure, (short) 2, Map.of())),
                 ApiKey.DESCRIBE_QUORUM));
         handlers.put(ApiKey.ELECT_LEADERS, new ForwardedControllerHandler(controller, ApiKey.ELECT_LEADERS));
+        if (forwarding != null) {
+            // KIP-853 voter changes, forwarded to the Raft leader's listener as Kafka's brokers forward them (a
+            // static quorum's listener refuses them there with UNSUPPORTED_VERSION).
+            handlers.put(ApiKey.ADD_RAFT_VOTER, new ForwardedControllerHandler(controller, ApiKey.ADD_RAFT_VOTER));
+            handlers.put(ApiKey.REMOVE_RAFT_VOTER, new ForwardedControllerHandler(controller,
+                    ApiKey.REMOVE_RAFT_VOTER));
+        }
         handlers.put(ApiKey.UNREGISTER_BROKER, new ForwardedControllerHandler(controller, ApiKey.UNREGISTER_BROKER));
         handlers.put(ApiKey.UPDATE_FEATURES, new UpdateFeaturesHandler(BrokerFeatures.of(consumerProtocolEnabled)));
         handlers.put(ApiKey.ALTER_PARTITION_REASSIGNMENTS, new ForwardedControllerHandler(controller,
@@ -324,13 +333,51 @@ public final class FjordNode implements AutoCloseable {
                 settings.intValue("controller.quorum.election.backoff.max.ms"),
                 settings.intValue("controller.quorum.request.timeout.ms"),
                 Math.min(RaftConfig.DEFAULT_FETCH_MAX_WAIT_MS, fetchTimeoutMs / 2));
-        // Voters come from controller.quorum.voters (dynamic quorums are refused at start-up), so they never change.
-        TransportConfig transport = TransportConfig.withDefaults(listen, voters, clusterId).withStaticVoters();
+        TransportConfig transport;
+        if (shape.voters().isEmpty()) {
+            // KIP-853: the voters are the log's (a bootstrap checkpoint's, then VOTERS entries with endpoints), so
+            // they change with AddRaftVoter and RemoveRaftVoter. A quorum of one whose bootstrap servers are its own
+            // listeners keeps itself as the voter of a log without a voter set (one started before dynamic quorums).
+            if (shape.isDynamic()) {
+                raft = raft.withBootstrapServers(shape.bootstrapServers().size());
+            }
+            VoterEndpoint advertised = shape.advertisedControllerEndpoint(settings);
+            transport = TransportConfig.withDefaults(listen, Map.of(), clusterId).withDynamicQuorum(new DynamicQuorum(
+                    config.brokerConfig().controllerListenerNames().get(0).toUpperCase(java.util.Locale.ROOT),
+                    advertised == null ? null : InetSocketAddress.createUnresolved(advertised.host(),
+                            advertised.port()), shape.isDynamic() ? shape.bootstrapServers() : List.of()));
+        } else {
+            // Voters come from controller.quorum.voters, so they never change.
+            transport = TransportConfig.withDefaults(listen, voters, clusterId).withStaticVoters();
+        }
         return MetadataQuorum.networked(raft, transport, config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
                 shape.isController() ? new ControllerApisHandler(controllerApis, new ControllerClusterDescription(
-                        clusterId, () -> shape.isStandalone() ? Map.of(config.nodeId(), quorum.boundAddress())
-                                : shape.voters(), () -> quorum.status().leaderId()))
+                        clusterId, this::voterAddresses, () -> quorum.status().leaderId()))
                         : ControllerRequestHandler.NONE);
+    }
+
+    /**
+     * The voters' controller listeners by id: {@code controller.quorum.voters}, or in a dynamic quorum (and a quorum
+     * of one) the voter set the Raft log holds, with the endpoints the Raft transport knows.
+     */
+    private Map<Integer, InetSocketAddress> voterAddresses() {
+        QuorumShape shape = config.quorum();
+        if (!shape.voters().isEmpty()) {
+            return shape.voters();
+        }
+        Map<Integer, InetSocketAddress> result = new java.util.TreeMap<>();
+        MetadataQuorum current = quorum;
+        if (current == null) {
+            return result;
+        }
+        for (int id : current.voters().ids()) {
+            InetSocketAddress address = id == config.nodeId() && current.boundAddress() != null
+                    && shape.isStandalone() ? current.boundAddress() : current.voterAddress(id);
+            if (address != null) {
+                result.put(id, address);
+            }
+        }
+        return result;
     }
 
     /**
@@ -343,10 +390,8 @@ public final class FjordNode implements AutoCloseable {
         if (shape.isStandalone() && shape.controllerListener() == null) {
             return local;
         }
-        Map<Integer, InetSocketAddress> voters = shape.isStandalone()
-                ? Map.of(config.nodeId(), quorum.boundAddress()) : shape.voters();
-        forwarding = new ForwardingControllerChannel(config.nodeId(), () -> quorum.status().leaderId(), voters,
-                ForwardingConfig.withDefaults());
+        forwarding = new ForwardingControllerChannel(config.nodeId(), () -> quorum.status().leaderId(),
+                this::voterAddresses, ForwardingConfig.withDefaults());
         forwarding.start();
         return shape.isController() ? ControllerChannels.routing(local, ControllerApis.APIS, forwarding,
                 quorum.controller()::isActive) : forwarding;
