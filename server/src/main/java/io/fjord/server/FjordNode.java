@@ -91,6 +91,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -328,7 +329,12 @@ public final class FjordNode implements AutoCloseable {
         Map<Integer, InetSocketAddress> voters = shape.isStandalone() ? Map.of(config.nodeId(), listen)
                 : shape.voters();
         int fetchTimeoutMs = settings.intValue("controller.quorum.fetch.timeout.ms");
-        RaftConfig raft = RaftConfig.withDefaults(config.nodeId(), voters.keySet()).withTimeouts(
+        // A dynamic quorum has no static voters: its voters are the log's, found through the bootstrap servers.
+        RaftConfig base = shape.isDynamic()
+                ? RaftConfig.withDefaults(config.nodeId(), Set.of(config.nodeId()))
+                        .withBootstrapServers(shape.bootstrapServers().size())
+                : RaftConfig.withDefaults(config.nodeId(), voters.keySet());
+        RaftConfig raft = base.withTimeouts(
                 settings.intValue("controller.quorum.election.timeout.ms"), fetchTimeoutMs,
                 settings.intValue("controller.quorum.election.backoff.max.ms"),
                 settings.intValue("controller.quorum.request.timeout.ms"),
@@ -338,9 +344,6 @@ public final class FjordNode implements AutoCloseable {
             // KIP-853: the voters are the log's (a bootstrap checkpoint's, then VOTERS entries with endpoints), so
             // they change with AddRaftVoter and RemoveRaftVoter. A quorum of one whose bootstrap servers are its own
             // listeners keeps itself as the voter of a log without a voter set (one started before dynamic quorums).
-            if (shape.isDynamic()) {
-                raft = raft.withBootstrapServers(shape.bootstrapServers().size());
-            }
             VoterEndpoint advertised = shape.advertisedControllerEndpoint(settings);
             transport = TransportConfig.withDefaults(listen, Map.of(), clusterId).withDynamicQuorum(new DynamicQuorum(
                     config.brokerConfig().controllerListenerNames().get(0).toUpperCase(java.util.Locale.ROOT),

@@ -28,7 +28,8 @@ import java.util.TreeSet;
  *
  * @param voters the voters' controller listeners by node id, in configuration order; empty for a quorum of one and
  *     a dynamic quorum
- * @param bootstrapServers {@code controller.quorum.bootstrap.servers}, in configuration order
+ * @param bootstrapServers {@code controller.quorum.bootstrap.servers} but this node's own listeners, in configuration
+ *     order
  * @param controllerListener this node's controller listener, null if it has none
  */
 record QuorumShape(Set<String> roles, Map<Integer, InetSocketAddress> voters, List<InetSocketAddress> bootstrapServers,
@@ -68,9 +69,10 @@ record QuorumShape(Set<String> roles, Map<Integer, InetSocketAddress> voters, Li
         Set<String> roles = roles(broker);
         Map<Integer, InetSocketAddress> voters = voters(broker);
         String votersText = String.join(",", broker.list("controller.quorum.voters"));
-        List<InetSocketAddress> bootstrapServers = bootstrapServers(broker);
-        boolean namesOthers = voters.isEmpty() && bootstrapServers.stream().anyMatch(server -> listeners.stream()
-                .noneMatch(listener -> listensOn(listener, server)));
+        // This node's own listeners among the bootstrap servers are left out: it does not ask itself.
+        List<InetSocketAddress> bootstrapServers = bootstrapServers(broker).stream()
+                .filter(server -> listeners.stream().noneMatch(listener -> listensOn(listener, server))).toList();
+        boolean namesOthers = voters.isEmpty() && !bootstrapServers.isEmpty();
         List<String> controllerNames = broker.controllerListenerNames().stream()
                 .map(name -> name.toUpperCase(Locale.ROOT)).toList();
         Endpoint controllerListener = listeners.stream()

@@ -22,6 +22,8 @@ import java.util.List;
  * <p>Not thread-safe: owned by the core's thread.
  */
 final class FollowerFetcher {
+    /** No one to fetch from (bootstrap servers have negative ids, so -1 will not do). */
+    private static final int NO_TARGET = Integer.MIN_VALUE;
     private final RaftCore core;
     /** When the leader last answered (or announced itself); its silence for a fetch timeout ends the epoch's lead. */
     long leaderContactMs;
@@ -121,7 +123,7 @@ final class FollowerFetcher {
 
     void maybeSendFetch() {
         int target = target();
-        if (target < 0 || inFlight != null || core.nowMs < nextFetchAllowedMs
+        if (target == NO_TARGET || inFlight != null || core.nowMs < nextFetchAllowedMs
                 || core.log.flushedEndOffset() < core.log.endOffset() || core.snapshotFetcher.isActive()) {
             return;
         }
@@ -139,9 +141,9 @@ final class FollowerFetcher {
         }
         if (core.role == Role.UNATTACHED && !core.isVoter()) {
             List<Integer> targets = core.discoveryTargets(); // an observer's "others" are all the voters
-            return targets.isEmpty() ? -1 : targets.get(Math.floorMod(discoveryIndex, targets.size()));
+            return targets.isEmpty() ? NO_TARGET : targets.get(Math.floorMod(discoveryIndex, targets.size()));
         }
-        return -1;
+        return NO_TARGET;
     }
 
     void handleResponse(FetchResponse response) {

@@ -1,0 +1,173 @@
+package io.fjord.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fjord.server.FjordCli;
+import io.fjord.server.FjordNode;
+import io.fjord.server.NodeConfig;
+import io.fjord.storage.MetaProperties;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.QuorumInfo;
+import org.apache.kafka.clients.admin.RaftVoterEndpoint;
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A dynamic controller quorum (KIP-853) on three in-process nodes, each a broker and a controller, as an operator
+ * grows one with Kafka's tools: node 1 formatted {@code --standalone}, nodes 2 and 3 {@code --no-initial-controllers},
+ * every node with {@code controller.quorum.bootstrap.servers} and no {@code controller.quorum.voters}. Nodes 2 and 3
+ * find the leader through the bootstrap servers and observe; the Admin client adds them with {@code addRaftVoter}
+ * (sent to a broker, which forwards it to the Raft leader); the original leader stops, the two others elect a leader
+ * and metadata changes keep committing; {@code removeRaftVoter} then removes the stopped one. DescribeQuorum is
+ * checked at each step. Time bounds are liveness bounds for a busy machine.
+ */
+class DynamicQuorumIT {
+    private static final Duration BOUND = Duration.ofSeconds(120);
+
+    @TempDir
+    Path root;
+
+    private final Map<Integer, FjordNode> nodes = new TreeMap<>();
+
+    @AfterEach
+    void stopNodes() {
+        nodes.values().forEach(FjordNode::stop);
+    }
+
+    @Test
+    void controllersAreAddedAndRemovedAndTheQuorumSurvivesItsFirstLeader() throws Exception {
+        List<Integer> controllerPorts = FjordTestCluster.freePorts(3);
+        String bootstrapServers = controllerPorts.stream().map(port -> "127.0.0.1:" + port)
+                .collect(Collectors.joining(","));
+        String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
+        Map<Integer, Map<String, String>> configs = new HashMap<>();
+        for (int id = 1; id <= 3; id++) {
+            Map<String, String> config = new HashMap<>();
+            config.put("node.id", Integer.toString(id));
+            config.put("process.roles", "broker,controller");
+            config.put("listeners", "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:" + controllerPorts.get(id - 1));
+            config.put("controller.listener.names", "CONTROLLER");
+            config.put("controller.quorum.bootstrap.servers", bootstrapServers);
+            config.put("log.dirs", root.resolve("node-" + id).toString());
+            configs.put(id, config);
+            assertThat(format(id, config, clusterId, id == 1 ? "--standalone" : "--no-initial-controllers"))
+                    .as("fjord format of node %d", id).isZero();
+        }
+        Map<Integer, UUID> directoryIds = new HashMap<>();
+        for (int id = 1; id <= 3; id++) {
+            directoryIds.put(id, MetaProperties.read(root.resolve("node-" + id)).orElseThrow().directoryId()
+                    .orElseThrow());
+        }
+
+        start(1, configs.get(1));
+        try (Admin admin = admin(1)) {
+            QuorumInfo quorum = describe(admin);
+            assertThat(quorum.leaderId()).isEqualTo(1);
+            assertThat(voters(quorum)).containsExactly(Map.entry(1, directoryIds.get(1)));
+            assertThat(quorum.nodes().get(1).endpoints()).extracting(RaftVoterEndpoint::port)
+                    .containsExactly(controllerPorts.get(0));
+        }
+
+        // Nodes 2 and 3 find the leader through the bootstrap servers and start as observers.
+        start(2, configs.get(2));
+        start(3, configs.get(3));
+        try (Admin admin = admin(2)) {
+            await().atMost(BOUND).untilAsserted(() -> assertThat(describe(admin).observers())
+                    .extracting(QuorumInfo.ReplicaState::replicaId).contains(2, 3));
+            for (int id = 2; id <= 3; id++) {
+                int voter = id;
+                // A replica not yet caught up is refused REQUEST_TIMED_OUT, as in Kafka: asked again until added.
+                await().atMost(BOUND).ignoreExceptions().untilAsserted(() -> admin.addRaftVoter(voter,
+                        uuid(directoryIds.get(voter)), Set.of(new RaftVoterEndpoint("CONTROLLER", "127.0.0.1",
+                                controllerPorts.get(voter - 1)))).all().get(60, TimeUnit.SECONDS));
+                await().atMost(BOUND).untilAsserted(() -> assertThat(voters(describe(admin))).containsKey(voter));
+            }
+            QuorumInfo quorum = describe(admin);
+            assertThat(voters(quorum)).isEqualTo(Map.of(1, directoryIds.get(1), 2, directoryIds.get(2), 3,
+                    directoryIds.get(3)));
+            assertThat(quorum.nodes().keySet()).containsExactlyInAnyOrder(1, 2, 3);
+            assertThat(quorum.nodes().get(3).endpoints()).extracting(RaftVoterEndpoint::port)
+                    .containsExactly(controllerPorts.get(2));
+            admin.createTopics(List.of(new NewTopic("before", 3, (short) 3))).all().get(60, TimeUnit.SECONDS);
+        }
+
+        // The original leader stops: nodes 2 and 3 are a majority of the three voters and elect a leader.
+        nodes.remove(1).stop();
+        try (Admin admin = admin(2)) {
+            await().atMost(BOUND).ignoreExceptions().untilAsserted(() -> assertThat(describe(admin).leaderId())
+                    .isIn(2, 3));
+            await().atMost(BOUND).ignoreExceptions().untilAsserted(() -> admin.createTopics(List.of(
+                    new NewTopic("after", 2, (short) 2))).all().get(60, TimeUnit.SECONDS));
+            assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS)).contains("before", "after");
+
+            admin.removeRaftVoter(1, uuid(directoryIds.get(1))).all().get(60, TimeUnit.SECONDS);
+            await().atMost(BOUND).untilAsserted(() -> assertThat(voters(describe(admin)))
+                    .isEqualTo(Map.of(2, directoryIds.get(2), 3, directoryIds.get(3))));
+            // The two voters left commit on their own.
+            admin.createTopics(List.of(new NewTopic("removed", 1, (short) 2))).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private int format(int id, Map<String, String> config, String clusterId, String quorumOption)
+            throws IOException {
+        Path file = root.resolve("node-" + id + ".properties");
+        Properties properties = new Properties();
+        properties.putAll(config);
+        try (var out = Files.newBufferedWriter(file)) {
+            properties.store(out, null);
+        }
+        return FjordCli.run("format", "--cluster-id", clusterId, "--config", file.toString(), quorumOption);
+    }
+
+    private void start(int id, Map<String, String> config) throws InterruptedException {
+        FjordNode node = new FjordNode(NodeConfig.fromProperties(config), InstantSource.system());
+        nodes.put(id, node);
+        node.start();
+    }
+
+    private Admin admin(int id) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                "127.0.0.1:" + nodes.get(id).boundAddress("PLAINTEXT").getPort(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000"));
+    }
+
+    private static QuorumInfo describe(Admin admin) throws InterruptedException, ExecutionException,
+            java.util.concurrent.TimeoutException {
+        return admin.describeMetadataQuorum().quorumInfo().get(60, TimeUnit.SECONDS);
+    }
+
+    /** The voters DescribeQuorum lists, with their directory ids. */
+    private static Map<Integer, UUID> voters(QuorumInfo quorum) {
+        Map<Integer, UUID> result = new TreeMap<>();
+        for (QuorumInfo.ReplicaState voter : quorum.voters()) {
+            Uuid directory = voter.replicaDirectoryId();
+            result.put(voter.replicaId(), new UUID(directory.getMostSignificantBits(),
+                    directory.getLeastSignificantBits()));
+        }
+        return result;
+    }
+
+    private static Uuid uuid(UUID id) {
+        return new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits());
+    }
+}
