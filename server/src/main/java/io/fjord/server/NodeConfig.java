@@ -97,32 +97,30 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
     }
 
     /**
-     * Whether {@code controller.quorum.bootstrap.servers} names a port none of {@code listeners} has (a dynamic
-     * quorum of several nodes, which keeps Kafka's internal-topic replication factor of 3). Malformed values are
-     * left to the checks that follow.
+     * Whether {@code controller.quorum.bootstrap.servers} names a server that is not one of {@code listeners} (a
+     * dynamic quorum of several nodes, which keeps Kafka's internal-topic replication factor of 3). Malformed values
+     * are left to the checks that follow.
      */
     private static boolean namesOtherBootstrapServers(Map<String, String> properties) {
         String servers = properties.getOrDefault("controller.quorum.bootstrap.servers", "");
-        String listeners = properties.getOrDefault("listeners", SINGLE_NODE_DEFAULTS.get("listeners"));
-        List<Integer> ports = new ArrayList<>();
-        for (String listener : listeners.split(",")) {
-            try {
-                ports.add(Endpoint.parse(listener.trim()).port());
-            } catch (IllegalArgumentException e) {
-                return false;
+        String listenerList = properties.getOrDefault("listeners", SINGLE_NODE_DEFAULTS.get("listeners"));
+        List<Endpoint> listeners = new ArrayList<>();
+        try {
+            for (String listener : listenerList.split(",")) {
+                listeners.add(Endpoint.parse(listener.trim()));
             }
-        }
-        for (String server : servers.split(",")) {
-            if (server.isBlank()) {
-                continue;
-            }
-            try {
-                if (!ports.contains(Endpoint.parse("BOOTSTRAP://" + server.trim()).port())) {
-                    return true;
+            for (String server : servers.split(",")) {
+                if (!server.isBlank()) {
+                    Endpoint address = Endpoint.parse("BOOTSTRAP://" + server.trim());
+                    java.net.InetSocketAddress socket = java.net.InetSocketAddress.createUnresolved(address.host(),
+                            address.port());
+                    if (listeners.stream().noneMatch(listener -> QuorumShape.listensOn(listener, socket))) {
+                        return true;
+                    }
                 }
-            } catch (IllegalArgumentException e) {
-                return false;
             }
+        } catch (IllegalArgumentException e) {
+            return false;
         }
         return false;
     }

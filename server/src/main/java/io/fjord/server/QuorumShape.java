@@ -214,9 +214,37 @@ record QuorumShape(Set<String> roles, Map<Integer, InetSocketAddress> voters, Li
         return result;
     }
 
-    /** Same port, and the same host or a listener on every interface. */
-    private static boolean listensOn(Endpoint listener, InetSocketAddress address) {
-        return listener.port() == address.getPort() && (listener.host().isEmpty()
-                || listener.host().equalsIgnoreCase(address.getHostString()));
+    /**
+     * Whether {@code listener} is {@code address}: the same port, and the same host, or a listener on every
+     * interface and a host of this machine (localhost, a loopback or local address, its host name; no name is
+     * looked up, so other controllers on the same port are never taken for this one).
+     */
+    static boolean listensOn(Endpoint listener, InetSocketAddress address) {
+        if (listener.port() != address.getPort()) {
+            return false;
+        }
+        String host = address.getHostString();
+        return listener.host().isEmpty() ? isThisMachine(host) : listener.host().equalsIgnoreCase(host);
+    }
+
+    private static boolean isThisMachine(String host) {
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (host.matches("[0-9.]+") || host.contains(":")) {
+            try {
+                java.net.InetAddress literal = java.net.InetAddress.getByName(host); // a literal: no lookup
+                return literal.isLoopbackAddress() || literal.isAnyLocalAddress()
+                        || java.net.NetworkInterface.getByInetAddress(literal) != null;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }
+        try {
+            java.net.InetAddress local = java.net.InetAddress.getLocalHost();
+            return host.equalsIgnoreCase(local.getHostName()) || host.equalsIgnoreCase(local.getCanonicalHostName());
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 }
