@@ -85,6 +85,26 @@ class DynamicQuorumTest {
     }
 
     @Test
+    void anAddedVoterJoinsTheVoterSetWithTheEndpointsItsRequestNamed() {
+        RaftNode leader = new RaftNode(RaftConfig.withDefaults(1, Set.of(1)), DIRECTORY_1, DurableState.INITIAL, null,
+                List.of(), SnapshotReader.NONE, new Random(1), 0);
+        messages(leader);
+        leader.onLogFlushed(leader.logEndOffset());
+        assertThat(leader.highWatermark()).isEqualTo(leader.logEndOffset());
+        // Observer 2 is caught up: it fetches from the leader's log end.
+        leader.handle(new FetchRequest(2, 1, 5, 2, leader.epoch(), leader.logEndOffset(), leader.epoch(),
+                leader.highWatermark(), 1000, 0, DIRECTORY_2));
+        messages(leader);
+        VoterEndpoint endpoint = new VoterEndpoint("CONTROLLER", "host2", 9094);
+        leader.handle(new AddRaftVoterRequest(-1000, 1, 9, 5000, 2, DIRECTORY_2, true, List.of(endpoint)));
+        assertThat(leader.voters().ids()).containsExactly(1, 2);
+        assertThat(leader.voters().endpoints(2)).containsExactly(endpoint);
+        LogEntry voters = leader.entry(leader.logEndOffset() - 1);
+        assertThat(voters.type()).isEqualTo(EntryType.VOTERS);
+        assertThat(VoterSet.decode(voters.payload()).orElseThrow().endpoints(2)).containsExactly(endpoint);
+    }
+
+    @Test
     void voterSetsWithEndpointsRoundTripAndThoseWithoutKeepTheirFirstEncoding() {
         VoterSet plain = VoterSet.of(List.of(new ReplicaKey(1, DIRECTORY_1), ReplicaKey.of(2)));
         assertThat(plain.encode()).hasSize(VoterSet.encodedSizeBytes(2)); // version 0, as logs before KIP-853 support

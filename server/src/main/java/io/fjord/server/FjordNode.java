@@ -62,6 +62,7 @@ import io.fjord.broker.replica.ReplicaManager;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
 import io.fjord.broker.network.SocketServer;
+import io.fjord.metadata.quorum.BootstrapCheckpoint;
 import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.quorum.MetadataSnapshotPolicy;
 import io.fjord.raft.RaftConfig;
@@ -350,6 +351,12 @@ public final class FjordNode implements AutoCloseable {
                     advertised == null ? null : InetSocketAddress.createUnresolved(advertised.host(),
                             advertised.port()), shape.isDynamic() ? shape.bootstrapServers() : List.of()));
         } else {
+            if (BootstrapCheckpoint.exists(config.metadataLogDirectory())) {
+                // The checkpoint's voters would overrule the configured ones: two views of one quorum.
+                throw new IllegalStateException("controller.quorum.voters is set, but " + config.metadataLogDirectory()
+                        + " was formatted for a dynamic quorum (--standalone or --initial-controllers): use"
+                        + " controller.quorum.bootstrap.servers, or format the node again");
+            }
             // Voters come from controller.quorum.voters, so they never change.
             transport = TransportConfig.withDefaults(listen, voters, clusterId).withStaticVoters();
         }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -73,6 +74,27 @@ class FormatDynamicQuorumTest {
         assertThat(voters.endpoints(1)).containsExactly(new VoterEndpoint("CONTROLLER", "127.0.0.1", 9093));
         // The log directory is formatted as data, without a checkpoint.
         assertThat(directory.resolve("logs").resolve(CHECKPOINT)).doesNotExist();
+    }
+
+    @Test
+    @Timeout(120)
+    void aNodeFormattedForADynamicQuorumRefusesToStartWithStaticVoters() throws Exception {
+        assertThat(format(config(1, "broker,controller", ""), "--standalone").exitCode()).isZero();
+        Path staticQuorum = directory.resolve("static.properties");
+        Files.writeString(staticQuorum, "node.id=1\nlisteners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0\n"
+                + "controller.listener.names=CONTROLLER\ncontroller.quorum.voters=1@127.0.0.1:9093,2@127.0.0.1:9094\n"
+                + "log.dirs=" + directory.resolve("logs") + "\nmetadata.log.dir=" + metadata() + "\n");
+        FjordNode node = new FjordNode(NodeConfig.fromProperties(ServerProperties.read(staticQuorum)),
+                java.time.InstantSource.system());
+        try {
+            // Else the checkpoint's voter set ({1}) would overrule the configured one and node 1 lead alone.
+            org.assertj.core.api.Assertions.assertThatThrownBy(node::start)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("controller.quorum.voters is set")
+                    .hasMessageContaining("formatted for a dynamic quorum");
+        } finally {
+            node.stop();
+        }
     }
 
     @Test
