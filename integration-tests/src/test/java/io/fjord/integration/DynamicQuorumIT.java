@@ -118,7 +118,9 @@ class DynamicQuorumIT {
                     .isIn(2, 3));
             await().atMost(BOUND).ignoreExceptions().untilAsserted(() -> admin.createTopics(List.of(
                     new NewTopic("after", 2, (short) 2))).all().get(60, TimeUnit.SECONDS));
-            assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS)).contains("before", "after");
+            // Each broker serves Metadata from its own image, which may be a moment behind the controller's.
+            await().atMost(BOUND).untilAsserted(() -> assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS))
+                    .contains("before", "after"));
 
             admin.removeRaftVoter(1, uuid(directoryIds.get(1))).all().get(60, TimeUnit.SECONDS);
             await().atMost(BOUND).untilAsserted(() -> assertThat(voters(describe(admin)))
