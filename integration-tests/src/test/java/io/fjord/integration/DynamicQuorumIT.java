@@ -36,13 +36,15 @@ import org.junit.jupiter.api.io.TempDir;
  * A dynamic controller quorum (KIP-853) on three in-process nodes, each a broker and a controller, as an operator
  * grows one with Kafka's tools: node 1 formatted {@code --standalone}, nodes 2 and 3 {@code --no-initial-controllers},
  * every node with {@code controller.quorum.bootstrap.servers} and no {@code controller.quorum.voters}. Nodes 2 and 3
- * find the leader through the bootstrap servers and observe; the Admin client adds them with {@code addRaftVoter}
- * (sent to a broker, which forwards it to the Raft leader); the original leader stops, the two others elect a leader
- * and metadata changes keep committing; {@code removeRaftVoter} then removes the stopped one. DescribeQuorum is
+ * find the leader through the bootstrap servers and observe; the Admin client adds node 2 with {@code addRaftVoter} and
+ * Kafka 4.4's {@code kafka-metadata-quorum add-controller} adds node 3 (both sent to a broker, which forwards them to
+ * the Raft leader); the original leader stops, the two others elect a leader and metadata changes keep committing;
+ * {@code kafka-metadata-quorum remove-controller} then removes the stopped one. DescribeQuorum is
  * checked at each step. Time bounds are liveness bounds for a busy machine.
  */
 class DynamicQuorumIT {
     private static final Duration BOUND = Duration.ofSeconds(120);
+    private static final String QUORUM_COMMAND = "org.apache.kafka.tools.MetadataQuorumCommand";
 
     @TempDir
     Path root;
@@ -94,14 +96,20 @@ class DynamicQuorumIT {
         try (Admin admin = admin(2)) {
             await().atMost(BOUND).untilAsserted(() -> assertThat(describe(admin).observers())
                     .extracting(QuorumInfo.ReplicaState::replicaId).contains(2, 3));
-            for (int id = 2; id <= 3; id++) {
-                int voter = id;
-                // A replica not yet caught up is refused REQUEST_TIMED_OUT, as in Kafka: asked again until added.
-                await().atMost(BOUND).ignoreExceptions().untilAsserted(() -> admin.addRaftVoter(voter,
-                        uuid(directoryIds.get(voter)), Set.of(new RaftVoterEndpoint("CONTROLLER", "127.0.0.1",
-                                controllerPorts.get(voter - 1)))).all().get(60, TimeUnit.SECONDS));
-                await().atMost(BOUND).untilAsserted(() -> assertThat(voters(describe(admin))).containsKey(voter));
-            }
+            // A replica not yet caught up is refused REQUEST_TIMED_OUT, as in Kafka: asked again until added.
+            await().atMost(BOUND).ignoreExceptions().untilAsserted(() -> admin.addRaftVoter(2,
+                    uuid(directoryIds.get(2)), Set.of(new RaftVoterEndpoint("CONTROLLER", "127.0.0.1",
+                            controllerPorts.get(1)))).all().get(60, TimeUnit.SECONDS));
+            await().atMost(BOUND).untilAsserted(() -> assertThat(voters(describe(admin))).containsKey(2));
+            // Node 3 with Kafka's own tool, run as an operator runs it on the new controller: its configuration
+            // gives the node id, the directory id (from meta.properties) and the advertised controller endpoint.
+            await().atMost(BOUND).untilAsserted(() -> {
+                KafkaDistribution.Result added = KafkaDistribution.run(QUORUM_COMMAND, List.of("--bootstrap-server",
+                        brokerAddress(2), "--command-config", root.resolve("node-3.properties").toString(),
+                        "add-controller"));
+                assertThat(added.exitCode()).as(added.output() + added.errors()).isZero();
+            });
+            await().atMost(BOUND).untilAsserted(() -> assertThat(voters(describe(admin))).containsKey(3));
             QuorumInfo quorum = describe(admin);
             assertThat(voters(quorum)).isEqualTo(Map.of(1, directoryIds.get(1), 2, directoryIds.get(2), 3,
                     directoryIds.get(3)));
@@ -122,7 +130,10 @@ class DynamicQuorumIT {
             await().atMost(BOUND).untilAsserted(() -> assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS))
                     .contains("before", "after"));
 
-            admin.removeRaftVoter(1, uuid(directoryIds.get(1))).all().get(60, TimeUnit.SECONDS);
+            KafkaDistribution.Result removed = KafkaDistribution.run(QUORUM_COMMAND, List.of("--bootstrap-server",
+                    brokerAddress(3), "remove-controller", "--controller-id", "1", "--controller-directory-id",
+                    uuid(directoryIds.get(1)).toString()));
+            assertThat(removed.exitCode()).as(removed.output() + removed.errors()).isZero();
             await().atMost(BOUND).untilAsserted(() -> assertThat(voters(describe(admin)))
                     .isEqualTo(Map.of(2, directoryIds.get(2), 3, directoryIds.get(3))));
             // The two voters left commit on their own.
@@ -147,9 +158,12 @@ class DynamicQuorumIT {
         node.start();
     }
 
+    private String brokerAddress(int id) {
+        return "127.0.0.1:" + nodes.get(id).boundAddress("PLAINTEXT").getPort();
+    }
+
     private Admin admin(int id) {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                "127.0.0.1:" + nodes.get(id).boundAddress("PLAINTEXT").getPort(),
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokerAddress(id),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000"));
     }
 
