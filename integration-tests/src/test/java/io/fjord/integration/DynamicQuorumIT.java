@@ -33,14 +33,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A dynamic controller quorum (KIP-853) on three in-process nodes, each a broker and a controller, as an operator
- * grows one with Kafka's tools: node 1 formatted {@code --standalone}, nodes 2 and 3 {@code --no-initial-controllers},
- * every node with {@code controller.quorum.bootstrap.servers} and no {@code controller.quorum.voters}. Nodes 2 and 3
- * find the leader through the bootstrap servers and observe; the Admin client adds node 2 with {@code addRaftVoter} and
- * Kafka 4.4's {@code kafka-metadata-quorum add-controller} adds node 3 (both sent to a broker, which forwards them to
- * the Raft leader); the original leader stops, the two others elect a leader and metadata changes keep committing;
- * {@code kafka-metadata-quorum remove-controller} then removes the stopped one. DescribeQuorum is
- * checked at each step. Time bounds are liveness bounds for a busy machine.
+ * A dynamic controller quorum (KIP-853) grown as an operator grows one with Kafka's tools, on three nodes (node 1 a
+ * child JVM, nodes 2 and 3 in process), each a broker and a controller: node 1 formatted {@code --standalone}, nodes 2
+ * and 3 {@code --no-initial-controllers}, every node with {@code controller.quorum.bootstrap.servers} and no
+ * {@code controller.quorum.voters}. Nodes 2 and 3 find the leader through the bootstrap servers and observe; the Admin
+ * client adds node 2 with {@code addRaftVoter} and Kafka 4.4's {@code kafka-metadata-quorum add-controller} adds node
+ * 3 (both sent to a broker, which forwards them to the Raft leader); node 1, the leader, is killed with SIGKILL, the
+ * two others elect a leader and metadata changes keep committing; {@code kafka-metadata-quorum remove-controller} then
+ * removes the killed one. DescribeQuorum is checked at each step. Time bounds are liveness bounds for a busy machine.
  */
 class DynamicQuorumIT {
     private static final Duration BOUND = Duration.ofSeconds(120);
@@ -50,15 +50,23 @@ class DynamicQuorumIT {
     Path root;
 
     private final Map<Integer, FjordNode> nodes = new TreeMap<>();
+    /** Node 1, the first leader, runs in a child JVM so that it can be killed with SIGKILL. */
+    private Process first;
+    private int firstClientPort;
 
     @AfterEach
     void stopNodes() {
+        if (first != null) {
+            first.destroyForcibly();
+        }
         nodes.values().forEach(FjordNode::stop);
     }
 
     @Test
     void controllersAreAddedAndRemovedAndTheQuorumSurvivesItsFirstLeader() throws Exception {
-        List<Integer> controllerPorts = FjordTestCluster.freePorts(3);
+        List<Integer> ports = FjordTestCluster.freePorts(4);
+        List<Integer> controllerPorts = ports.subList(0, 3);
+        firstClientPort = ports.get(3);
         String bootstrapServers = controllerPorts.stream().map(port -> "127.0.0.1:" + port)
                 .collect(Collectors.joining(","));
         String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
@@ -67,7 +75,8 @@ class DynamicQuorumIT {
             Map<String, String> config = new HashMap<>();
             config.put("node.id", Integer.toString(id));
             config.put("process.roles", "broker,controller");
-            config.put("listeners", "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:" + controllerPorts.get(id - 1));
+            config.put("listeners", "PLAINTEXT://127.0.0.1:" + (id == 1 ? firstClientPort : 0)
+                    + ",CONTROLLER://127.0.0.1:" + controllerPorts.get(id - 1));
             config.put("controller.listener.names", "CONTROLLER");
             config.put("controller.quorum.bootstrap.servers", bootstrapServers);
             config.put("log.dirs", root.resolve("node-" + id).toString());
@@ -81,7 +90,7 @@ class DynamicQuorumIT {
                     .orElseThrow());
         }
 
-        start(1, configs.get(1));
+        startChild(clusterId);
         try (Admin admin = admin(1)) {
             QuorumInfo quorum = describe(admin);
             assertThat(quorum.leaderId()).isEqualTo(1);
@@ -119,8 +128,9 @@ class DynamicQuorumIT {
             admin.createTopics(List.of(new NewTopic("before", 3, (short) 3))).all().get(60, TimeUnit.SECONDS);
         }
 
-        // The original leader stops: nodes 2 and 3 are a majority of the three voters and elect a leader.
-        nodes.remove(1).stop();
+        // kill -9 of the original leader: nodes 2 and 3 are a majority of the three voters and elect a leader.
+        first.toHandle().destroyForcibly();
+        first.onExit().get(60, TimeUnit.SECONDS);
         try (Admin admin = admin(2)) {
             await().atMost(BOUND).ignoreExceptions().untilAsserted(() -> assertThat(describe(admin).leaderId())
                     .isIn(2, 3));
@@ -158,8 +168,26 @@ class DynamicQuorumIT {
         node.start();
     }
 
+    /** Starts node 1 in a child JVM ({@code fjord start}) and waits for its ready line. */
+    private void startChild(String clusterId) throws IOException {
+        Path logback = root.resolve("logback.xml");
+        Files.writeString(logback, "<configuration><appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+                + "<encoder><pattern>%d{HH:mm:ss.SSS} %level %logger - %msg%n</pattern></encoder></appender>"
+                + "<root level=\"INFO\"><appender-ref ref=\"OUT\"/></root></configuration>");
+        Path output = root.resolve("node-1.out");
+        first = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=" + logback, "-cp",
+                System.getProperty("java.class.path"), "io.fjord.server.FjordCli", "start", "--config",
+                root.resolve("node-1.properties").toString()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
+        String ready = "Fjord node 1 of cluster " + clusterId + " is ready";
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(200))
+                .until(() -> !first.isAlive() || Files.readString(output).contains(ready));
+        assertThat(first.isAlive()).as("node 1 is running:%n%s", Files.readString(output)).isTrue();
+    }
+
     private String brokerAddress(int id) {
-        return "127.0.0.1:" + nodes.get(id).boundAddress("PLAINTEXT").getPort();
+        return "127.0.0.1:" + (id == 1 ? firstClientPort : nodes.get(id).boundAddress("PLAINTEXT").getPort());
     }
 
     private Admin admin(int id) {
