@@ -151,6 +151,39 @@ class DynamicQuorumIT {
         }
     }
 
+    /**
+     * Kafka's single-node quick start: {@code controller.quorum.bootstrap.servers} naming the node's own controller
+     * listener, formatted {@code --standalone} (a voter with its directory id), or not formatted at all (started on
+     * empty directories as before dynamic quorums: a voter without one). Both lead alone and take metadata changes.
+     */
+    @Test
+    void kafkasSingleNodeFileRunsAQuorumOfOneFormattedStandaloneOrNot() throws Exception {
+        List<Integer> ports = FjordTestCluster.freePorts(2);
+        for (int id = 1; id <= 2; id++) {
+            Map<String, String> config = new HashMap<>();
+            config.put("node.id", Integer.toString(id));
+            config.put("process.roles", "broker,controller");
+            config.put("listeners", "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:" + ports.get(id - 1));
+            config.put("controller.listener.names", "CONTROLLER");
+            config.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + ports.get(id - 1));
+            config.put("log.dirs", root.resolve("node-" + id).toString());
+            UUID expectedDirectory = new UUID(0, 0); // unformatted: a voter without a directory id
+            if (id == 1) {
+                assertThat(format(id, config, org.apache.kafka.common.Uuid.randomUuid().toString(), "--standalone"))
+                        .isZero();
+                expectedDirectory = MetaProperties.read(root.resolve("node-1")).orElseThrow().directoryId()
+                        .orElseThrow();
+            }
+            start(id, config);
+            try (Admin admin = admin(id)) {
+                QuorumInfo quorum = describe(admin);
+                assertThat(quorum.leaderId()).isEqualTo(id);
+                assertThat(voters(quorum)).isEqualTo(Map.of(id, expectedDirectory));
+                admin.createTopics(List.of(new NewTopic("single", 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     private int format(int id, Map<String, String> config, String clusterId, String quorumOption)
             throws IOException {
         Path file = root.resolve("node-" + id + ".properties");
@@ -187,7 +220,8 @@ class DynamicQuorumIT {
     }
 
     private String brokerAddress(int id) {
-        return "127.0.0.1:" + (id == 1 ? firstClientPort : nodes.get(id).boundAddress("PLAINTEXT").getPort());
+        return "127.0.0.1:" + (nodes.containsKey(id) ? nodes.get(id).boundAddress("PLAINTEXT").getPort()
+                : firstClientPort);
     }
 
     private Admin admin(int id) {
