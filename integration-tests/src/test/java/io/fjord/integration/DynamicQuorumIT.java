@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * client adds node 2 with {@code addRaftVoter} and Kafka 4.4's {@code kafka-metadata-quorum add-controller} adds node
  * 3 (both sent to a broker, which forwards them to the Raft leader); node 1, the leader, is killed with SIGKILL, the
  * two others elect a leader and metadata changes keep committing; {@code kafka-metadata-quorum remove-controller} then
- * removes the killed one. DescribeQuorum is checked at each step. Time bounds are liveness bounds for a busy machine.
+ * removes the killed one, and a voter restarts from its log. DescribeQuorum is checked at each step. Time bounds are
+ * liveness bounds for a busy machine.
  */
 class DynamicQuorumIT {
     private static final Duration BOUND = Duration.ofSeconds(120);
@@ -148,6 +149,16 @@ class DynamicQuorumIT {
                     .isEqualTo(Map.of(2, directoryIds.get(2), 3, directoryIds.get(3))));
             // The two voters left commit on their own.
             admin.createTopics(List.of(new NewTopic("removed", 1, (short) 2))).all().get(60, TimeUnit.SECONDS);
+        }
+
+        // A voter restarts from its log (the voter set with endpoints) and the two commit again.
+        nodes.remove(3).stop();
+        start(3, configs.get(3));
+        try (Admin admin = admin(3)) {
+            await().atMost(BOUND).ignoreExceptions().untilAsserted(() -> assertThat(voters(describe(admin)))
+                    .isEqualTo(Map.of(2, directoryIds.get(2), 3, directoryIds.get(3))));
+            await().atMost(BOUND).ignoreExceptions().untilAsserted(() -> admin.createTopics(List.of(
+                    new NewTopic("restarted", 1, (short) 2))).all().get(60, TimeUnit.SECONDS));
         }
     }
 
