@@ -21,12 +21,15 @@ import java.util.TreeSet;
  * @param fetchMaxBytes the byte limit of one fetch response (at least one entry is always returned)
  * @param maxProposalEntries the most entries one proposal may carry
  * @param maxEntryBytes the largest payload of one entry
+ * @param bootstrapServerCount how many {@code controller.quorum.bootstrap.servers} a replica of a dynamic quorum
+ *     (KIP-853, no static voters) may ask for the leader; the core names them by {@link #bootstrapId(int)}, ids
+ *     below every replica's that the transport maps to their addresses
  *
  * <p>Immutable; thread-safe.
  */
 public record RaftConfig(int nodeId, Set<Integer> voterIds, int electionTimeoutMs, int fetchTimeoutMs,
         int electionBackoffMaxMs, int requestTimeoutMs, int fetchMaxWaitMs, int fetchMaxBytes,
-        int maxProposalEntries, int maxEntryBytes) {
+        int maxProposalEntries, int maxEntryBytes, int bootstrapServerCount) {
 
     public static final int DEFAULT_ELECTION_TIMEOUT_MS = 1000;
     public static final int DEFAULT_FETCH_TIMEOUT_MS = 2000;
@@ -36,11 +39,18 @@ public record RaftConfig(int nodeId, Set<Integer> voterIds, int electionTimeoutM
     public static final int DEFAULT_FETCH_MAX_BYTES = 8 * 1024 * 1024;
     public static final int DEFAULT_MAX_PROPOSAL_ENTRIES = 10_000;
     public static final int DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024;
+    /** The most bootstrap servers a replica asks. */
+    public static final int BOOTSTRAP_SERVERS_MAX = 64;
+    /** The id of the first bootstrap server (the next ones count down from it). */
+    private static final int FIRST_BOOTSTRAP_ID = -100;
 
     public RaftConfig {
         voterIds = Set.copyOf(new TreeSet<>(voterIds));
         require(nodeId >= 0, "nodeId must be >= 0");
-        require(!voterIds.isEmpty(), "voterIds must not be empty");
+        require(!voterIds.isEmpty() || bootstrapServerCount > 0,
+                "a replica needs static voters or bootstrap servers");
+        require(bootstrapServerCount >= 0 && bootstrapServerCount <= BOOTSTRAP_SERVERS_MAX,
+                "bootstrapServerCount must be in [0, " + BOOTSTRAP_SERVERS_MAX + "]");
         require(voterIds.stream().allMatch(id -> id >= 0), "voter ids must be >= 0");
         require(electionTimeoutMs > 0, "electionTimeoutMs must be > 0");
         require(fetchTimeoutMs > 0, "fetchTimeoutMs must be > 0");
@@ -50,6 +60,30 @@ public record RaftConfig(int nodeId, Set<Integer> voterIds, int electionTimeoutM
         require(fetchMaxBytes > 0, "fetchMaxBytes must be > 0");
         require(maxProposalEntries > 0, "maxProposalEntries must be > 0");
         require(maxEntryBytes > 0, "maxEntryBytes must be > 0");
+    }
+
+    /** A replica of a static quorum (no bootstrap servers). */
+    public RaftConfig(int nodeId, Set<Integer> voterIds, int electionTimeoutMs, int fetchTimeoutMs,
+            int electionBackoffMaxMs, int requestTimeoutMs, int fetchMaxWaitMs, int fetchMaxBytes,
+            int maxProposalEntries, int maxEntryBytes) {
+        this(nodeId, voterIds, electionTimeoutMs, fetchTimeoutMs, electionBackoffMaxMs, requestTimeoutMs,
+                fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes, 0);
+    }
+
+    /** The core's id for bootstrap server {@code index} (from 0): negative, never a replica's or an admin's. */
+    public static int bootstrapId(int index) {
+        return FIRST_BOOTSTRAP_ID - index;
+    }
+
+    /** Whether {@code id} names a bootstrap server rather than a replica. */
+    public static boolean isBootstrapId(int id) {
+        return id <= FIRST_BOOTSTRAP_ID && id > FIRST_BOOTSTRAP_ID - BOOTSTRAP_SERVERS_MAX;
+    }
+
+    /** This configuration for a dynamic quorum: no static voters, {@code count} bootstrap servers. */
+    public RaftConfig withBootstrapServers(int count) {
+        return new RaftConfig(nodeId, Set.of(), electionTimeoutMs, fetchTimeoutMs, electionBackoffMaxMs,
+                requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes, count);
     }
 
     /** A configuration with Kafka's default timeouts. */
@@ -77,17 +111,20 @@ public record RaftConfig(int nodeId, Set<Integer> voterIds, int electionTimeoutM
     public RaftConfig withTimeouts(int electionTimeoutMs, int fetchTimeoutMs, int electionBackoffMaxMs,
             int requestTimeoutMs, int fetchMaxWaitMs) {
         return new RaftConfig(nodeId, voterIds, electionTimeoutMs, fetchTimeoutMs, electionBackoffMaxMs,
-                requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes);
+                requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes,
+                bootstrapServerCount);
     }
 
     public RaftConfig withFetchMaxBytes(int fetchMaxBytes) {
         return new RaftConfig(nodeId, voterIds, electionTimeoutMs, fetchTimeoutMs, electionBackoffMaxMs,
-                requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes);
+                requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes,
+                bootstrapServerCount);
     }
 
     public RaftConfig withNodeId(int nodeId) {
         return new RaftConfig(nodeId, voterIds, electionTimeoutMs, fetchTimeoutMs, electionBackoffMaxMs,
-                requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes);
+                requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes,
+                bootstrapServerCount);
     }
 
     private static void require(boolean condition, String message) {

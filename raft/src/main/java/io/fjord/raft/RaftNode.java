@@ -224,6 +224,11 @@ public final class RaftNode {
         return core.role() == Role.LEADER ? core.leaderState().observerMatchedOffsets() : Map.of();
     }
 
+    /** On the leader, the directory id each replica that fetched gave, by id; empty on other roles. Read-only. */
+    public Map<Integer, UUID> fetcherDirectoryIds() {
+        return core.role() == Role.LEADER ? core.leaderState().directoryIds() : Map.of();
+    }
+
     /** The entry at {@code offset} of this node's log. */
     public LogEntry entry(long offset) {
         return core.log().entry(offset);

@@ -2,6 +2,7 @@ package io.fjord.raft;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -11,43 +12,90 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * The voters of the quorum (KIP-853): at most one key per node id. The latest {@link EntryType#VOTERS} entry of a
- * replica's log (committed or not) defines it, else the snapshot's, else the static {@code voterIds} of the
- * configuration. Its encoding is the payload of a VOTERS entry and the first bytes of every snapshot (KIP-853 puts
- * the VotersRecord in snapshots): a version short, a count int, then per voter its id int and directory id (two
- * longs).
+ * The voters of the quorum (KIP-853): at most one key per node id, each with the endpoints where it listens (as
+ * Kafka's VotersRecord; none for the static voters of {@code controller.quorum.voters}, whose endpoints come from
+ * the configuration). The latest {@link EntryType#VOTERS} entry of a replica's log (committed or not) defines it,
+ * else the snapshot's, else the static {@code voterIds} of the configuration. A replica of a dynamic quorum that
+ * has not learned its voters yet (formatted without initial controllers) holds the empty set, {@link #UNKNOWN}; a
+ * VOTERS entry is never empty.
+ *
+ * <p>Its encoding is the payload of a VOTERS entry and the first bytes of every snapshot (KIP-853 puts the
+ * VotersRecord in snapshots). Version 0 (a set without endpoints, as every Fjord release before dynamic quorums
+ * wrote): a version short, a count int, then per voter its id int and directory id (two longs). Version 1 (a set
+ * with endpoints, or the empty one): a version short, a count int, the size of the rest in bytes (int), then per
+ * voter its id, directory id, an endpoint count short and per endpoint its listener name and host (a length short
+ * and UTF-8 bytes) and port (int). Both decode; a set is written in version 0 when it has no endpoints and is not
+ * empty, so logs of a static quorum stay byte for byte what they were.
  *
  * <p>Immutable; thread-safe.
  */
 public final class VoterSet {
     /** The most voters a set may hold (a bound on what a decoded record may allocate). */
     public static final int MAX_VOTERS = 1024;
-    private static final short VERSION = 0;
-    private static final int HEADER_BYTES = 2 + 4;
-    private static final int VOTER_BYTES = 4 + 16;
+    /** The most endpoints one voter may have. */
+    public static final int MAX_ENDPOINTS = 16;
+    /** The largest encoding of a set (a bound on the bytes read from the start of a snapshot). */
+    public static final int MAX_ENCODED_BYTES = 1024 * 1024;
+    /** The empty set: the voters are not known yet (a replica of a dynamic quorum before it fetched them). */
+    public static final VoterSet UNKNOWN = new VoterSet(new TreeMap<>(), new TreeMap<>());
+    private static final short VERSION_0 = 0;
+    private static final short VERSION_1 = 1;
+    private static final int HEADER_BYTES_V0 = 2 + 4;
+    private static final int HEADER_BYTES_V1 = 2 + 4 + 4;
+    private static final int VOTER_BYTES_V0 = 4 + 16;
 
     private final Map<Integer, ReplicaKey> voters;
+    private final Map<Integer, List<VoterEndpoint>> endpoints;
 
-    private VoterSet(Map<Integer, ReplicaKey> voters) {
-        if (voters.isEmpty() || voters.size() > MAX_VOTERS) {
-            throw new IllegalArgumentException("a voter set holds 1 to " + MAX_VOTERS + " voters: " + voters.size());
+    private VoterSet(Map<Integer, ReplicaKey> voters, Map<Integer, List<VoterEndpoint>> endpoints) {
+        if (voters.size() > MAX_VOTERS) {
+            throw new IllegalArgumentException("a voter set holds at most " + MAX_VOTERS + " voters: "
+                    + voters.size());
         }
-        this.voters = voters;
-    }
-
-    public static VoterSet of(Collection<ReplicaKey> keys) {
-        Map<Integer, ReplicaKey> map = new TreeMap<>();
-        for (ReplicaKey key : keys) {
-            if (map.put(key.id(), key) != null) {
-                throw new IllegalArgumentException("two keys for voter " + key.id());
+        for (List<VoterEndpoint> list : endpoints.values()) {
+            if (list.size() > MAX_ENDPOINTS) {
+                throw new IllegalArgumentException("a voter has at most " + MAX_ENDPOINTS + " endpoints: " + list);
             }
         }
-        return new VoterSet(map);
+        this.voters = voters;
+        this.endpoints = endpoints;
     }
 
-    /** The static voters of a configuration: ids without directory ids. */
+    /** A voter: its key and its endpoints (empty when they come from the configuration). */
+    public record Voter(ReplicaKey key, List<VoterEndpoint> endpoints) {
+        public Voter {
+            endpoints = List.copyOf(endpoints);
+        }
+    }
+
+    /** A set of voters without endpoints; at least one. */
+    public static VoterSet of(Collection<ReplicaKey> keys) {
+        return ofVoters(keys.stream().map(key -> new Voter(key, List.of())).toList());
+    }
+
+    /** A set of voters with their endpoints; at least one. */
+    public static VoterSet ofVoters(Collection<Voter> voters) {
+        if (voters.isEmpty()) {
+            throw new IllegalArgumentException("a voter set holds at least one voter");
+        }
+        Map<Integer, ReplicaKey> keys = new TreeMap<>();
+        Map<Integer, List<VoterEndpoint>> endpoints = new TreeMap<>();
+        for (Voter voter : voters) {
+            if (keys.put(voter.key().id(), voter.key()) != null) {
+                throw new IllegalArgumentException("two keys for voter " + voter.key().id());
+            }
+            endpoints.put(voter.key().id(), voter.endpoints());
+        }
+        VoterSet set = new VoterSet(keys, endpoints);
+        if (set.encodedSize() > MAX_ENCODED_BYTES) {
+            throw new IllegalArgumentException("a voter set encodes to at most " + MAX_ENCODED_BYTES + " bytes");
+        }
+        return set;
+    }
+
+    /** The static voters of a configuration: ids without directory ids; an empty set is {@link #UNKNOWN}. */
     public static VoterSet ofIds(Set<Integer> ids) {
-        return of(ids.stream().map(ReplicaKey::of).toList());
+        return ids.isEmpty() ? UNKNOWN : of(ids.stream().map(ReplicaKey::of).toList());
     }
 
     public Set<Integer> ids() {
@@ -60,6 +108,11 @@ public final class VoterSet {
 
     public int size() {
         return voters.size();
+    }
+
+    /** Whether no voter is known ({@link #UNKNOWN}). */
+    public boolean isEmpty() {
+        return voters.isEmpty();
     }
 
     public int majority() {
@@ -80,22 +133,37 @@ public final class VoterSet {
         return Optional.ofNullable(voters.get(id));
     }
 
-    /** This set plus {@code key}, whose id must be new. */
+    /** The endpoints of voter {@code id}; empty if it has none recorded or is not a voter. */
+    public List<VoterEndpoint> endpoints(int id) {
+        return endpoints.getOrDefault(id, List.of());
+    }
+
+    /** This set plus {@code key} without endpoints; its id must be new. */
     public VoterSet adding(ReplicaKey key) {
-        Map<Integer, ReplicaKey> map = new TreeMap<>(voters);
-        if (map.put(key.id(), key) != null) {
+        return adding(key, List.of());
+    }
+
+    /** This set plus {@code key} listening on {@code voterEndpoints}; its id must be new. */
+    public VoterSet adding(ReplicaKey key, List<VoterEndpoint> voterEndpoints) {
+        if (voters.containsKey(key.id())) {
             throw new IllegalArgumentException("voter " + key.id() + " is already in the set");
         }
-        return new VoterSet(map);
+        List<Voter> list = new java.util.ArrayList<>(voters());
+        list.add(new Voter(key, voterEndpoints));
+        return ofVoters(list);
     }
 
     /** This set without voter {@code id}, which must be in it and not the last one. */
     public VoterSet removing(int id) {
-        Map<Integer, ReplicaKey> map = new TreeMap<>(voters);
-        if (map.remove(id) == null) {
+        if (!voters.containsKey(id)) {
             throw new IllegalArgumentException("voter " + id + " is not in the set");
         }
-        return new VoterSet(map);
+        return ofVoters(voters().stream().filter(voter -> voter.key().id() != id).toList());
+    }
+
+    /** The voters with their endpoints, by id. */
+    public List<Voter> voters() {
+        return voters.values().stream().map(key -> new Voter(key, endpoints(key.id()))).toList();
     }
 
     /** How many voters differ between this set and {@code other} (added plus removed or changed). */
@@ -114,63 +182,156 @@ public final class VoterSet {
         return distance;
     }
 
+    private boolean hasEndpoints() {
+        return endpoints.values().stream().anyMatch(list -> !list.isEmpty());
+    }
+
+    private int encodedSize() {
+        if (!voters.isEmpty() && !hasEndpoints()) {
+            return HEADER_BYTES_V0 + voters.size() * VOTER_BYTES_V0;
+        }
+        int size = HEADER_BYTES_V1 + voters.size() * (VOTER_BYTES_V0 + 2);
+        for (List<VoterEndpoint> list : endpoints.values()) {
+            for (VoterEndpoint endpoint : list) {
+                size += 2 + utf8(endpoint.listenerName()).length + 2 + utf8(endpoint.host()).length + 4;
+            }
+        }
+        return size;
+    }
+
     public byte[] encode() {
-        ByteBuffer buffer = ByteBuffer.allocate(encodedSizeBytes(voters.size()));
-        buffer.putShort(VERSION).putInt(voters.size());
+        int size = encodedSize();
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        boolean version0 = !voters.isEmpty() && !hasEndpoints();
+        buffer.putShort(version0 ? VERSION_0 : VERSION_1).putInt(voters.size());
+        if (!version0) {
+            buffer.putInt(size - HEADER_BYTES_V1);
+        }
         for (ReplicaKey key : voters.values()) {
             buffer.putInt(key.id()).putLong(key.directoryId().getMostSignificantBits())
                     .putLong(key.directoryId().getLeastSignificantBits());
+            if (!version0) {
+                List<VoterEndpoint> list = endpoints(key.id());
+                buffer.putShort((short) list.size());
+                for (VoterEndpoint endpoint : list) {
+                    putText(buffer, endpoint.listenerName());
+                    putText(buffer, endpoint.host());
+                    buffer.putInt(endpoint.port());
+                }
+            }
         }
         return buffer.array();
     }
 
-    /** The size of the encoding of a set of {@code count} voters. */
+    /** The size of the version-0 encoding of a set of {@code count} voters without endpoints. */
     public static int encodedSizeBytes(int count) {
-        return HEADER_BYTES + count * VOTER_BYTES;
+        return HEADER_BYTES_V0 + count * VOTER_BYTES_V0;
     }
 
     /**
-     * The size of the encoding that starts {@code prefix} (at least {@link #headerSizeBytes()} bytes of it), or -1
-     * if those bytes cannot start one.
+     * The size of the encoding that starts {@code prefix} (at least {@link #headerSizeBytes()} bytes of it, or all
+     * of a shorter encoding), or -1 if those bytes cannot start one.
      */
     public static int encodedSizeBytes(byte[] prefix) {
-        if (prefix.length < HEADER_BYTES) {
+        if (prefix.length < HEADER_BYTES_V0) {
             return -1;
         }
         ByteBuffer buffer = ByteBuffer.wrap(prefix);
         short version = buffer.getShort();
         int count = buffer.getInt();
-        return version != VERSION || count < 1 || count > MAX_VOTERS ? -1 : encodedSizeBytes(count);
+        if (version == VERSION_0) {
+            return count < 1 || count > MAX_VOTERS ? -1 : encodedSizeBytes(count);
+        }
+        if (version != VERSION_1 || count < 0 || count > MAX_VOTERS || buffer.remaining() < 4) {
+            return -1;
+        }
+        int rest = buffer.getInt();
+        return rest < 0 || rest > MAX_ENCODED_BYTES - HEADER_BYTES_V1 ? -1 : HEADER_BYTES_V1 + rest;
     }
 
     /** How many bytes {@link #encodedSizeBytes(byte[])} needs to tell the size. */
     public static int headerSizeBytes() {
-        return HEADER_BYTES;
+        return HEADER_BYTES_V1;
     }
 
-    /** Decodes a set from the start of {@code bytes}; empty if they do not hold a valid one. */
+    /** Decodes a set (possibly {@link #UNKNOWN}) from the start of {@code bytes}; empty if they hold no valid one. */
     public static Optional<VoterSet> decode(byte[] bytes) {
         try {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            if (buffer.getShort() != VERSION) {
+            short version = buffer.getShort();
+            if (version != VERSION_0 && version != VERSION_1) {
                 return Optional.empty();
             }
             int count = buffer.getInt();
-            if (count < 1 || count > MAX_VOTERS || buffer.remaining() < count * VOTER_BYTES) {
+            if (count < (version == VERSION_0 ? 1 : 0) || count > MAX_VOTERS) {
                 return Optional.empty();
             }
-            Map<Integer, ReplicaKey> map = new TreeMap<>();
+            if (version == VERSION_1) {
+                int rest = buffer.getInt();
+                if (rest < 0 || rest > buffer.remaining() || rest > MAX_ENCODED_BYTES) {
+                    return Optional.empty();
+                }
+                buffer.limit(buffer.position() + rest);
+            }
+            if (buffer.remaining() < count * VOTER_BYTES_V0) {
+                return Optional.empty();
+            }
+            Map<Integer, ReplicaKey> keys = new TreeMap<>();
+            Map<Integer, List<VoterEndpoint>> endpoints = new TreeMap<>();
             for (int i = 0; i < count; i++) {
                 int id = buffer.getInt();
                 UUID directory = new UUID(buffer.getLong(), buffer.getLong());
-                if (id < 0 || map.put(id, new ReplicaKey(id, directory)) != null) {
+                if (id < 0 || keys.put(id, new ReplicaKey(id, directory)) != null) {
                     return Optional.empty();
                 }
+                if (version == VERSION_1) {
+                    int endpointCount = buffer.getShort();
+                    if (endpointCount < 0 || endpointCount > MAX_ENDPOINTS) {
+                        return Optional.empty();
+                    }
+                    List<VoterEndpoint> list = new java.util.ArrayList<>(endpointCount);
+                    for (int e = 0; e < endpointCount; e++) {
+                        String name = getText(buffer);
+                        String host = getText(buffer);
+                        int port = buffer.getInt();
+                        if (name == null || host == null || name.isEmpty() || host.isEmpty() || port < 0
+                                || port > 65535) {
+                            return Optional.empty();
+                        }
+                        list.add(new VoterEndpoint(name, host, port));
+                    }
+                    endpoints.put(id, List.copyOf(list));
+                } else {
+                    endpoints.put(id, List.of());
+                }
             }
-            return Optional.of(new VoterSet(map));
-        } catch (BufferUnderflowException e) {
+            if (version == VERSION_1 && buffer.hasRemaining()) {
+                return Optional.empty();
+            }
+            return Optional.of(count == 0 ? UNKNOWN : new VoterSet(keys, endpoints));
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void putText(ByteBuffer buffer, String text) {
+        byte[] bytes = utf8(text);
+        buffer.putShort((short) bytes.length).put(bytes);
+    }
+
+    /** A length-prefixed UTF-8 string, or null if its length is out of bounds. */
+    private static String getText(ByteBuffer buffer) {
+        int length = buffer.getShort();
+        if (length < 0 || length > VoterEndpoint.TEXT_BYTES_MAX || length > buffer.remaining()) {
+            return null;
+        }
+        byte[] bytes = new byte[length];
+        buffer.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     public List<Integer> idsList() {
@@ -179,12 +340,12 @@ public final class VoterSet {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof VoterSet that && voters.equals(that.voters);
+        return other instanceof VoterSet that && voters.equals(that.voters) && endpoints.equals(that.endpoints);
     }
 
     @Override
     public int hashCode() {
-        return voters.hashCode();
+        return voters.hashCode() * 31 + endpoints.hashCode();
     }
 
     @Override

@@ -44,8 +44,7 @@ public final class ConfigurationReference {
                         + "client); their defaults come from the broker configuration named in the last column.\n\n")
                 .append("Every key is validated and described (DescribeConfigs), but the settings of what Fjord does "
                         + "not have yet have no effect: TLS and SASL (`ssl.*`, `sasl.*`; a listener whose security "
-                        + "protocol is not PLAINTEXT stops start-up), transactions (`transaction*`), dynamic "
-                        + "quorums (`controller.quorum.bootstrap.servers` naming other nodes stops start-up), quotas "
+                        + "protocol is not PLAINTEXT stops start-up), transactions (`transaction*`), quotas "
                         + "and policies. "
                         + "\"Dynamic\" says where AlterConfigs can change a broker configuration at runtime: "
                         + "`read-only` (restart), `per-broker`, or `cluster-wide` (per broker or as the cluster "

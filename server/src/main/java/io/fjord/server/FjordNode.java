@@ -62,10 +62,13 @@ import io.fjord.broker.replica.ReplicaManager;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
 import io.fjord.broker.network.SocketServer;
+import io.fjord.metadata.quorum.BootstrapCheckpoint;
 import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.quorum.MetadataSnapshotPolicy;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.transport.TransportConfig;
+import io.fjord.raft.transport.DynamicQuorum;
+import io.fjord.raft.VoterEndpoint;
 import io.fjord.broker.config.BrokerConfig;
 import io.fjord.metadata.controller.BrokerHeartbeatTracker;
 import io.fjord.metadata.controller.ClusterControl;
@@ -90,6 +93,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -270,6 +274,13 @@ public final class FjordNode implements AutoCloseable {
                         DescribeQuorumMapper.describeQuorum(description, failure, (short) 2, Map.of())),
                 ApiKey.DESCRIBE_QUORUM));
         handlers.put(ApiKey.ELECT_LEADERS, new ForwardedControllerHandler(controller, ApiKey.ELECT_LEADERS));
+        if (forwarding != null) {
+            // KIP-853 voter changes, forwarded to the Raft leader's listener as Kafka's brokers forward them (a
+            // static quorum's listener refuses them there with UNSUPPORTED_VERSION).
+            handlers.put(ApiKey.ADD_RAFT_VOTER, new ForwardedControllerHandler(controller, ApiKey.ADD_RAFT_VOTER));
+            handlers.put(ApiKey.REMOVE_RAFT_VOTER, new ForwardedControllerHandler(controller,
+                    ApiKey.REMOVE_RAFT_VOTER));
+        }
         handlers.put(ApiKey.UNREGISTER_BROKER, new ForwardedControllerHandler(controller, ApiKey.UNREGISTER_BROKER));
         handlers.put(ApiKey.UPDATE_FEATURES, new UpdateFeaturesHandler(controller));
         handlers.put(ApiKey.ALTER_PARTITION_REASSIGNMENTS, new ForwardedControllerHandler(controller,
@@ -315,18 +326,64 @@ public final class FjordNode implements AutoCloseable {
         Map<Integer, InetSocketAddress> voters = shape.isStandalone() ? Map.of(config.nodeId(), listen)
                 : shape.voters();
         int fetchTimeoutMs = settings.intValue("controller.quorum.fetch.timeout.ms");
-        RaftConfig raft = RaftConfig.withDefaults(config.nodeId(), voters.keySet()).withTimeouts(
+        // A dynamic quorum has no static voters: its voters are the log's, found through the bootstrap servers.
+        RaftConfig base = shape.isDynamic()
+                ? RaftConfig.withDefaults(config.nodeId(), Set.of(config.nodeId()))
+                        .withBootstrapServers(shape.bootstrapServers().size())
+                : RaftConfig.withDefaults(config.nodeId(), voters.keySet());
+        RaftConfig raft = base.withTimeouts(
                 settings.intValue("controller.quorum.election.timeout.ms"), fetchTimeoutMs,
                 settings.intValue("controller.quorum.election.backoff.max.ms"),
                 settings.intValue("controller.quorum.request.timeout.ms"),
                 Math.min(RaftConfig.DEFAULT_FETCH_MAX_WAIT_MS, fetchTimeoutMs / 2));
-        // Voters come from controller.quorum.voters (dynamic quorums are refused at start-up), so they never change.
-        TransportConfig transport = TransportConfig.withDefaults(listen, voters, clusterId).withStaticVoters();
+        TransportConfig transport;
+        if (shape.voters().isEmpty()) {
+            // KIP-853: the voters are the log's (a bootstrap checkpoint's, then VOTERS entries with endpoints), so
+            // they change with AddRaftVoter and RemoveRaftVoter. A quorum of one whose bootstrap servers are its own
+            // listeners keeps itself as the voter of a log without a voter set (one started before dynamic quorums).
+            VoterEndpoint advertised = shape.advertisedControllerEndpoint(settings);
+            transport = TransportConfig.withDefaults(listen, Map.of(), clusterId).withDynamicQuorum(new DynamicQuorum(
+                    config.brokerConfig().controllerListenerNames().get(0).toUpperCase(java.util.Locale.ROOT),
+                    advertised == null ? null : InetSocketAddress.createUnresolved(advertised.host(),
+                            advertised.port()), shape.isDynamic() ? shape.bootstrapServers() : List.of()));
+        } else {
+            if (BootstrapCheckpoint.exists(config.metadataLogDirectory())) {
+                // The checkpoint's voters would overrule the configured ones: two views of one quorum.
+                throw new IllegalStateException("controller.quorum.voters is set, but " + config.metadataLogDirectory()
+                        + " was formatted for a dynamic quorum (--standalone or --initial-controllers): use"
+                        + " controller.quorum.bootstrap.servers, or format the node again");
+            }
+            // Voters come from controller.quorum.voters, so they never change.
+            transport = TransportConfig.withDefaults(listen, voters, clusterId).withStaticVoters();
+        }
         return MetadataQuorum.networked(raft, transport, config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
                 shape.isController() ? new ControllerApisHandler(controllerApis, new ControllerClusterDescription(
-                        clusterId, () -> shape.isStandalone() ? Map.of(config.nodeId(), quorum.boundAddress())
-                                : shape.voters(), () -> quorum.status().leaderId()))
+                        clusterId, this::voterAddresses, () -> quorum.status().leaderId()))
                         : ControllerRequestHandler.NONE);
+    }
+
+    /**
+     * The voters' controller listeners by id: {@code controller.quorum.voters}, or in a dynamic quorum (and a quorum
+     * of one) the voter set the Raft log holds, with the endpoints the Raft transport knows.
+     */
+    private Map<Integer, InetSocketAddress> voterAddresses() {
+        QuorumShape shape = config.quorum();
+        if (!shape.voters().isEmpty()) {
+            return shape.voters();
+        }
+        Map<Integer, InetSocketAddress> result = new java.util.TreeMap<>();
+        MetadataQuorum current = quorum;
+        if (current == null) {
+            return result;
+        }
+        for (int id : current.voters().ids()) {
+            InetSocketAddress address = id == config.nodeId() && current.boundAddress() != null
+                    && shape.isStandalone() ? current.boundAddress() : current.voterAddress(id);
+            if (address != null) {
+                result.put(id, address);
+            }
+        }
+        return result;
     }
 
     /**
@@ -339,10 +396,8 @@ public final class FjordNode implements AutoCloseable {
         if (shape.isStandalone() && shape.controllerListener() == null) {
             return local;
         }
-        Map<Integer, InetSocketAddress> voters = shape.isStandalone()
-                ? Map.of(config.nodeId(), quorum.boundAddress()) : shape.voters();
-        forwarding = new ForwardingControllerChannel(config.nodeId(), () -> quorum.status().leaderId(), voters,
-                ForwardingConfig.withDefaults());
+        forwarding = new ForwardingControllerChannel(config.nodeId(), () -> quorum.status().leaderId(),
+                this::voterAddresses, ForwardingConfig.withDefaults());
         forwarding.start();
         return shape.isController() ? ControllerChannels.routing(local, ControllerApis.APIS, forwarding,
                 quorum.controller()::isActive) : forwarding;

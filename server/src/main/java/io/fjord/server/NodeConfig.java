@@ -41,7 +41,7 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
     public static NodeConfig fromProperties(Map<String, String> properties) {
         Map<String, String> withDefaults = new HashMap<>(SINGLE_NODE_DEFAULTS);
         String voters = properties.get("controller.quorum.voters");
-        if (voters == null || voters.isBlank()) {
+        if ((voters == null || voters.isBlank()) && !namesOtherBootstrapServers(properties)) {
             // A quorum of one: Kafka's own single-node file sets the internal topics' replication factor to 1.
             withDefaults.put("offsets.topic.replication.factor", "1");
         }
@@ -94,6 +94,35 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
                 (short) broker.intValue("default.replication.factor"),
                 broker.booleanValue("auto.create.topics.enable"),
                 broker.booleanValue("delete.topic.enable"), broker);
+    }
+
+    /**
+     * Whether {@code controller.quorum.bootstrap.servers} names a server that is not one of {@code listeners} (a
+     * dynamic quorum of several nodes, which keeps Kafka's internal-topic replication factor of 3). Malformed values
+     * are left to the checks that follow.
+     */
+    private static boolean namesOtherBootstrapServers(Map<String, String> properties) {
+        String servers = properties.getOrDefault("controller.quorum.bootstrap.servers", "");
+        String listenerList = properties.getOrDefault("listeners", SINGLE_NODE_DEFAULTS.get("listeners"));
+        List<Endpoint> listeners = new ArrayList<>();
+        try {
+            for (String listener : listenerList.split(",")) {
+                listeners.add(Endpoint.parse(listener.trim()));
+            }
+            for (String server : servers.split(",")) {
+                if (!server.isBlank()) {
+                    Endpoint address = Endpoint.parse("BOOTSTRAP://" + server.trim());
+                    java.net.InetSocketAddress socket = java.net.InetSocketAddress.createUnresolved(address.host(),
+                            address.port());
+                    if (listeners.stream().noneMatch(listener -> QuorumShape.listensOn(listener, socket))) {
+                        return true;
+                    }
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return false;
     }
 
     private static List<Endpoint> endpoints(String key, List<String> texts) {

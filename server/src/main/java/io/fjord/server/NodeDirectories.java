@@ -1,5 +1,7 @@
 package io.fjord.server;
 
+import io.fjord.metadata.quorum.BootstrapCheckpoint;
+import io.fjord.raft.VoterSet;
 import io.fjord.storage.Base64Uuids;
 import io.fjord.storage.MetaProperties;
 import java.io.IOException;
@@ -48,6 +50,17 @@ final class NodeDirectories {
      * @param out where the lines saying what was formatted go
      */
     void format(String clusterId, boolean ignoreFormatted, PrintStream out) {
+        format(clusterId, ignoreFormatted, out, null, null);
+    }
+
+    /**
+     * As {@link #format(String, boolean, PrintStream)}, for a controller of a dynamic quorum (KIP-853): the metadata
+     * directory gets directory id {@code metadataDirectoryId} (if not null) and, when {@code bootstrapVoters} is not
+     * null, the bootstrap checkpoint holding those initial voters ({@code --standalone}, {@code
+     * --initial-controllers}).
+     */
+    void format(String clusterId, boolean ignoreFormatted, PrintStream out, UUID metadataDirectoryId,
+            VoterSet bootstrapVoters) {
         try {
             Base64Uuids.decode(clusterId);
         } catch (IllegalArgumentException e) {
@@ -76,10 +89,23 @@ final class NodeDirectories {
             return;
         }
         for (Path directory : unformatted) {
-            MetaProperties identity = MetaProperties.of(clusterId, config.nodeId(), newDirectoryId());
-            out.println("Formatting " + (directory.equals(config.metadataLogDirectory()) ? "metadata" : "data")
+            boolean metadata = directory.equals(config.metadataLogDirectory());
+            UUID directoryId = metadata && metadataDirectoryId != null ? metadataDirectoryId : newDirectoryId();
+            MetaProperties identity = MetaProperties.of(clusterId, config.nodeId(), directoryId);
+            boolean voters = metadata && bootstrapVoters != null;
+            out.println("Formatting " + (voters ? "dynamic metadata voter" : metadata ? "metadata" : "data")
                     + " directory " + directory + " for cluster " + clusterId + " as node " + config.nodeId()
-                    + " (directory.id " + Base64Uuids.encode(identity.directoryId().orElseThrow()) + ").");
+                    + " (directory.id " + Base64Uuids.encode(directoryId) + ").");
+            if (voters) {
+                // The checkpoint first: meta.properties marks the directory formatted, so a crash in between
+                // leaves it to format again.
+                try {
+                    BootstrapCheckpoint.write(directory, bootstrapVoters);
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot write the bootstrap checkpoint in " + directory + ": "
+                            + IoErrors.reason(e), e);
+                }
+            }
             write(directory, identity);
         }
     }

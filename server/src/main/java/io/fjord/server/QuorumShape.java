@@ -3,7 +3,10 @@ package io.fjord.server;
 import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.config.ConfigException;
 import io.fjord.broker.network.Endpoint;
+import io.fjord.raft.RaftConfig;
+import io.fjord.raft.VoterEndpoint;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,22 +18,29 @@ import java.util.TreeSet;
  * A node's place in the cluster, from Kafka's settings, checked as Kafka checks them: its roles
  * ({@code process.roles}: broker, controller or both), the static voters of the metadata quorum
  * ({@code controller.quorum.voters}, {@code id@host:port}) and its controller listener
- * ({@code controller.listener.names}). Without voters a node is a quorum of one, which needs both roles (the
- * zero-configuration single node; also Kafka's own single-node file, whose {@code controller.quorum.bootstrap.servers}
- * names the node itself). A controller is a voter and listens on a controller listener; a broker-only node is not a
- * voter (an observer of the quorum) and does not listen on one; a controller-only node listens on nothing else. Dynamic
- * quorums (KIP-853 bootstrap servers naming other nodes) are refused until Fjord supports them. Immutable.
+ * ({@code controller.listener.names}). Without voters and without bootstrap servers naming other nodes a node is a
+ * quorum of one, which needs both roles (the zero-configuration single node; also Kafka's own single-node file, whose
+ * {@code controller.quorum.bootstrap.servers} names the node itself). A dynamic quorum (KIP-853: no voters,
+ * {@code controller.quorum.bootstrap.servers} naming other nodes) takes its voters from the metadata log: the node
+ * finds the leader through the bootstrap servers. A controller listens on a controller listener; a broker-only node
+ * is an observer of the quorum and does not listen on one; a controller-only node listens on nothing else.
+ * Immutable.
  *
- * @param voters the voters' controller listeners by node id, in configuration order; empty for a quorum of one
+ * @param voters the voters' controller listeners by node id, in configuration order; empty for a quorum of one and
+ *     a dynamic quorum
+ * @param bootstrapServers {@code controller.quorum.bootstrap.servers} but this node's own listeners, in configuration
+ *     order
  * @param controllerListener this node's controller listener, null if it has none
  */
-record QuorumShape(Set<String> roles, Map<Integer, InetSocketAddress> voters, Endpoint controllerListener) {
+record QuorumShape(Set<String> roles, Map<Integer, InetSocketAddress> voters, List<InetSocketAddress> bootstrapServers,
+        boolean bootstrapNamesOthers, Endpoint controllerListener) {
     static final String BROKER = "broker";
     static final String CONTROLLER = "controller";
 
     QuorumShape {
         roles = Set.copyOf(roles);
         voters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(voters));
+        bootstrapServers = List.copyOf(bootstrapServers);
     }
 
     boolean isBroker() {
@@ -41,9 +51,14 @@ record QuorumShape(Set<String> roles, Map<Integer, InetSocketAddress> voters, En
         return roles.contains(CONTROLLER);
     }
 
-    /** Whether the node is a quorum of one (no voters configured). */
+    /** Whether the node is a quorum of one (no voters, no bootstrap servers but its own listeners). */
     boolean isStandalone() {
-        return voters.isEmpty();
+        return voters.isEmpty() && !bootstrapNamesOthers;
+    }
+
+    /** Whether the quorum is dynamic (KIP-853): no voters configured, bootstrap servers naming other nodes. */
+    boolean isDynamic() {
+        return voters.isEmpty() && bootstrapNamesOthers;
     }
 
     /**
@@ -54,21 +69,27 @@ record QuorumShape(Set<String> roles, Map<Integer, InetSocketAddress> voters, En
         Set<String> roles = roles(broker);
         Map<Integer, InetSocketAddress> voters = voters(broker);
         String votersText = String.join(",", broker.list("controller.quorum.voters"));
-        checkBootstrapServers(broker, listeners, voters);
+        // This node's own listeners among the bootstrap servers are left out: it does not ask itself.
+        List<InetSocketAddress> bootstrapServers = bootstrapServers(broker).stream()
+                .filter(server -> listeners.stream().noneMatch(listener -> listensOn(listener, server))).toList();
+        boolean namesOthers = voters.isEmpty() && !bootstrapServers.isEmpty();
         List<String> controllerNames = broker.controllerListenerNames().stream()
                 .map(name -> name.toUpperCase(Locale.ROOT)).toList();
         Endpoint controllerListener = listeners.stream()
                 .filter(listener -> controllerNames.contains(listener.listenerName().toUpperCase(Locale.ROOT)))
                 .findFirst().orElse(null);
         int nodeId = broker.nodeId();
-        if (voters.isEmpty()) {
+        if (voters.isEmpty() && !namesOthers) {
             if (!roles.equals(Set.of(BROKER, CONTROLLER))) {
                 throw new ConfigException("controller.quorum.voters", "", "a node with process.roles="
-                        + String.join(",", new TreeSet<>(roles)) + " needs the voters of the metadata quorum");
+                        + String.join(",", new TreeSet<>(roles)) + " needs the voters of the metadata quorum,"
+                        + " or controller.quorum.bootstrap.servers naming the controllers of a dynamic quorum");
             }
-            return new QuorumShape(roles, voters, controllerListener);
+            return new QuorumShape(roles, voters, bootstrapServers, false, controllerListener);
         }
-        if (roles.contains(CONTROLLER) && !voters.containsKey(nodeId)) {
+        if (voters.isEmpty()) {
+            // A dynamic quorum: the voters are the log's; the node's roles are checked against the listeners below.
+        } else if (roles.contains(CONTROLLER) && !voters.containsKey(nodeId)) {
             throw new ConfigException("controller.quorum.voters", votersText, "if process.roles contains controller,"
                     + " the node id " + nodeId + " must be included in the set of voters");
         }
@@ -95,7 +116,7 @@ record QuorumShape(Set<String> roles, Map<Integer, InetSocketAddress> voters, En
                     + " only contain KRaft controller listeners from controller.listener.names when"
                     + " process.roles=controller");
         }
-        return new QuorumShape(roles, voters, controllerListener);
+        return new QuorumShape(roles, voters, bootstrapServers, namesOthers, controllerListener);
     }
 
     private static Set<String> roles(BrokerConfig broker) {
@@ -136,14 +157,48 @@ record QuorumShape(Set<String> roles, Map<Integer, InetSocketAddress> voters, En
     }
 
     /**
-     * Bootstrap servers are {@code host:port}: a quorum of one may name only its own listeners (Kafka's single-node
-     * file); with static voters they are not needed, and a dynamic quorum of several nodes is not supported yet.
+     * Where other nodes reach this node's controller listener: its entry in {@code advertised.listeners}, else the
+     * listener itself (a listener on every interface is advertised with this host's name, as Kafka does); null
+     * without a controller listener.
      */
-    private static void checkBootstrapServers(BrokerConfig broker, List<Endpoint> listeners,
-            Map<Integer, InetSocketAddress> voters) {
+    VoterEndpoint advertisedControllerEndpoint(BrokerConfig broker) {
+        if (controllerListener == null) {
+            return null;
+        }
+        Endpoint chosen = controllerListener;
+        for (String text : broker.advertisedListeners()) {
+            try {
+                Endpoint advertised = Endpoint.parse(text);
+                if (advertised.listenerName().equalsIgnoreCase(controllerListener.listenerName())) {
+                    chosen = advertised;
+                    break;
+                }
+            } catch (IllegalArgumentException e) {
+                // advertised.listeners was checked when the configuration was read
+            }
+        }
+        String host = chosen.host();
+        if (host.isEmpty()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getCanonicalHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return new VoterEndpoint(controllerListener.listenerName().toUpperCase(Locale.ROOT), host,
+                chosen.port() == 0 ? controllerListener.port() : chosen.port());
+    }
+
+    /** Bootstrap servers are {@code host:port}, at most {@link RaftConfig#BOOTSTRAP_SERVERS_MAX}. */
+    private static List<InetSocketAddress> bootstrapServers(BrokerConfig broker) {
         String key = "controller.quorum.bootstrap.servers";
         List<String> servers = broker.list(key);
         String value = String.join(",", servers);
+        if (servers.size() > RaftConfig.BOOTSTRAP_SERVERS_MAX) {
+            throw new ConfigException(key, value, "names " + servers.size() + " servers; Fjord takes at most "
+                    + RaftConfig.BOOTSTRAP_SERVERS_MAX);
+        }
+        List<InetSocketAddress> result = new ArrayList<>();
         for (String server : servers) {
             Endpoint address;
             try {
@@ -151,16 +206,45 @@ record QuorumShape(Set<String> roles, Map<Integer, InetSocketAddress> voters, En
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(key, value, "entry '" + server + "' is not of the form host:port");
             }
-            if (voters.isEmpty() && listeners.stream().noneMatch(listener -> listensOn(listener, address))) {
-                throw new ConfigException(key, value, server.trim() + " is not one of this node's listeners: dynamic"
-                        + " quorums of several nodes (KIP-853) are not supported yet; use controller.quorum.voters");
+            if (address.host().isEmpty() || address.port() <= 0) {
+                throw new ConfigException(key, value, "entry '" + server + "' needs a host and a port");
             }
+            result.add(InetSocketAddress.createUnresolved(address.host(), address.port()));
         }
+        return result;
     }
 
-    /** Same port, and the same host or a listener on every interface. */
-    private static boolean listensOn(Endpoint listener, Endpoint address) {
-        return listener.port() == address.port() && (listener.host().isEmpty()
-                || listener.host().toLowerCase(Locale.ROOT).equals(address.host().toLowerCase(Locale.ROOT)));
+    /**
+     * Whether {@code listener} is {@code address}: the same port, and the same host, or a listener on every
+     * interface and a host of this machine (localhost, a loopback or local address, its host name; no name is
+     * looked up, so other controllers on the same port are never taken for this one).
+     */
+    static boolean listensOn(Endpoint listener, InetSocketAddress address) {
+        if (listener.port() != address.getPort()) {
+            return false;
+        }
+        String host = address.getHostString();
+        return listener.host().isEmpty() ? isThisMachine(host) : listener.host().equalsIgnoreCase(host);
+    }
+
+    private static boolean isThisMachine(String host) {
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (host.matches("[0-9.]+") || host.contains(":")) {
+            try {
+                java.net.InetAddress literal = java.net.InetAddress.getByName(host); // a literal: no lookup
+                return literal.isLoopbackAddress() || literal.isAnyLocalAddress()
+                        || java.net.NetworkInterface.getByInetAddress(literal) != null;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }
+        try {
+            java.net.InetAddress local = java.net.InetAddress.getLocalHost();
+            return host.equalsIgnoreCase(local.getHostName()) || host.equalsIgnoreCase(local.getCanonicalHostName());
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 }

@@ -100,8 +100,47 @@ class NodeConfigShapeTest {
         assertThat(refusal("node.id", "1", "controller.quorum.voters", "1@a:1,1@b:2",
                 "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093", "controller.listener.names", "CONTROLLER"))
                 .contains("voter 1 appears twice");
-        assertThat(refusal("controller.quorum.bootstrap.servers", "controller1:9093,controller2:9093"))
-                .contains("controller.quorum.bootstrap.servers", "controller1:9093", "KIP-853");
+        assertThat(refusal("node.id", "1", "controller.quorum.bootstrap.servers", "controller1:9093",
+                "listeners", "PLAINTEXT://:9092")).contains("controller.listener.names", "must not be empty");
+    }
+
+    @Test
+    void aDynamicQuorumTakesItsBootstrapServersAndAnyRoles() {
+        String servers = "localhost:9093,host2:9093,host3:9093";
+        NodeConfig controller = config("node.id", "1", "controller.quorum.bootstrap.servers", servers,
+                "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093", "controller.listener.names", "CONTROLLER");
+        assertThat(controller.quorum().isDynamic()).isTrue();
+        assertThat(controller.quorum().isStandalone()).isFalse();
+        assertThat(controller.quorum().voters()).isEmpty();
+        // Its own listener is left out: it does not ask itself for the leader.
+        assertThat(controller.quorum().bootstrapServers()).extracting(java.net.InetSocketAddress::getHostString)
+                .containsExactly("host2", "host3");
+        NodeConfig broker = config("node.id", "7", "process.roles", "broker",
+                "controller.quorum.bootstrap.servers", servers, "listeners", "PLAINTEXT://:9092",
+                "controller.listener.names", "CONTROLLER");
+        assertThat(broker.quorum().isDynamic()).isTrue();
+        assertThat(broker.quorum().controllerListener()).isNull();
+        // A cluster keeps Kafka's replication factor of the offsets topic; a quorum of one gets 1.
+        assertThat(broker.brokerConfig().intValue("offsets.topic.replication.factor")).isEqualTo(3);
+        assertThat(config("process.roles", "broker,controller").brokerConfig()
+                .intValue("offsets.topic.replication.factor")).isEqualTo(1);
+        NodeConfig both = config("node.id", "2", "controller.quorum.bootstrap.servers", servers,
+                "listeners", "PLAINTEXT://:9092,CONTROLLER://:9094", "controller.listener.names", "CONTROLLER",
+                "advertised.listeners", "PLAINTEXT://public:9092,CONTROLLER://public:9094");
+        assertThat(both.quorum().advertisedControllerEndpoint(both.brokerConfig()))
+                .isEqualTo(new io.fjord.raft.VoterEndpoint("CONTROLLER", "public", 9094));
+
+        assertThat(refusal("node.id", "7", "process.roles", "broker", "controller.quorum.bootstrap.servers", servers,
+                "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093", "controller.listener.names", "CONTROLLER"))
+                .contains("controller.listener.names", "just the broker role");
+        assertThat(refusal("node.id", "1", "controller.quorum.bootstrap.servers", "host2:x",
+                "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093", "controller.listener.names", "CONTROLLER"))
+                .contains("controller.quorum.bootstrap.servers", "host2:x");
+        String tooMany = java.util.stream.IntStream.range(0, 65).mapToObj(i -> "h" + i + ":9093")
+                .collect(java.util.stream.Collectors.joining(","));
+        assertThat(refusal("node.id", "1", "controller.quorum.bootstrap.servers", tooMany,
+                "listeners", "PLAINTEXT://:9092,CONTROLLER://:9093", "controller.listener.names", "CONTROLLER"))
+                .contains("controller.quorum.bootstrap.servers", "at most 64");
     }
 
     @Test

@@ -89,9 +89,16 @@ class StartCommandTest {
         assertOneLineFailure(start("node.id=4\ncontroller.quorum.voters=1@a:9093,2@b:9093,3@c:9093\nlog.dirs="
                 + directory.resolve("data") + "\nlisteners=PLAINTEXT://:0,CONTROLLER://:0\n"
                 + "controller.listener.names=CONTROLLER"), "controller.quorum.voters", "node id 4");
+        // A dynamic quorum (KIP-853) of several controllers: this controller needs its controller listener.
         assertOneLineFailure(start("controller.quorum.bootstrap.servers=a:9093,b:9093\nlog.dirs="
-                + directory.resolve("data")), "controller.quorum.bootstrap.servers", "KIP-853");
+                + directory.resolve("data")), "controller.listener.names", "must not be empty");
+        assertOneLineFailure(start("controller.quorum.bootstrap.servers=a:9093,b\nlog.dirs="
+                + directory.resolve("data")), "controller.quorum.bootstrap.servers", "entry 'b'");
         assertThat(directory.resolve("data")).doesNotExist();
+        // A valid node of a dynamic quorum on unformatted directories: it is formatted first, as in Kafka.
+        assertOneLineFailure(start("node.id=1\ncontroller.quorum.bootstrap.servers=127.0.0.1:1\nlog.dirs="
+                + directory.resolve("data") + "\nlisteners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0\n"
+                + "controller.listener.names=CONTROLLER"), "fjord format --cluster-id");
         // A valid cluster node on unformatted directories: it would make up a cluster id of its own.
         assertOneLineFailure(start("node.id=1\ncontroller.quorum.voters=1@127.0.0.1:1,2@127.0.0.1:2\nlog.dirs="
                 + directory.resolve("data") + "\nlisteners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0\n"

@@ -1,7 +1,9 @@
 package io.fjord.broker.controller;
 
 import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.AddRaftVoterResponseData;
 import io.fjord.protocol.message.AllocateProducerIdsResponseData;
+import io.fjord.protocol.message.RemoveRaftVoterResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.AlterConfigsResponseData;
 import io.fjord.protocol.message.AlterPartitionReassignmentsRequestData;
@@ -41,7 +43,8 @@ public final class ControllerResponses {
             ApiKey.CREATE_PARTITIONS, ApiKey.INCREMENTAL_ALTER_CONFIGS, ApiKey.ALTER_CONFIGS,
             ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
             ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.UPDATE_FEATURES, ApiKey.DESCRIBE_QUORUM,
-            ApiKey.ALTER_PARTITION, ApiKey.ALTER_PARTITION_REASSIGNMENTS, ApiKey.LIST_PARTITION_REASSIGNMENTS);
+            ApiKey.ALTER_PARTITION, ApiKey.ALTER_PARTITION_REASSIGNMENTS, ApiKey.LIST_PARTITION_REASSIGNMENTS,
+            ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER);
 
     private static final short NOT_CONTROLLER = Errors.NOT_CONTROLLER.code();
     private static final short NOT_LEADER_OR_FOLLOWER = Errors.NOT_LEADER_OR_FOLLOWER.code();
@@ -100,6 +103,11 @@ public final class ControllerResponses {
                         .anyMatch(partition -> partition.errorCode() == NOT_CONTROLLER
                                 || partition.errorCode() == NOT_LEADER_OR_FOLLOWER);
             }
+            // The Raft leader takes voter changes; another voter answers NOT_LEADER_OR_FOLLOWER.
+            case ADD_RAFT_VOTER -> ((AddRaftVoterResponseData) response).errorCode() == NOT_CONTROLLER
+                    || ((AddRaftVoterResponseData) response).errorCode() == NOT_LEADER_OR_FOLLOWER;
+            case REMOVE_RAFT_VOTER -> ((RemoveRaftVoterResponseData) response).errorCode() == NOT_CONTROLLER
+                    || ((RemoveRaftVoterResponseData) response).errorCode() == NOT_LEADER_OR_FOLLOWER;
             default -> throw new IllegalArgumentException(api + " is not a forwarded controller API");
         };
     }
@@ -127,6 +135,16 @@ public final class ControllerResponses {
             case DESCRIBE_QUORUM -> {
                 ControllerFailures.Failure answer = ControllerFailures.of(failure);
                 yield new DescribeQuorumResponseData().setErrorCode(answer.error().code())
+                        .setErrorMessage(answer.message());
+            }
+            case ADD_RAFT_VOTER -> {
+                ControllerFailures.Failure answer = ControllerFailures.of(failure);
+                yield new AddRaftVoterResponseData().setErrorCode(answer.error().code())
+                        .setErrorMessage(answer.message());
+            }
+            case REMOVE_RAFT_VOTER -> {
+                ControllerFailures.Failure answer = ControllerFailures.of(failure);
+                yield new RemoveRaftVoterResponseData().setErrorCode(answer.error().code())
                         .setErrorMessage(answer.message());
             }
             default -> throw new IllegalArgumentException(api + " is not a forwarded controller API");

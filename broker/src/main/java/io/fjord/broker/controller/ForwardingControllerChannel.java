@@ -48,7 +48,7 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
 
     private final int localId;
     private final IntSupplier controllerId;
-    private final Map<Integer, InetSocketAddress> controllerAddresses;
+    private final java.util.function.Supplier<Map<Integer, InetSocketAddress>> controllerAddresses;
     private final ForwardingConfig config;
     private volatile EventLoopGroup group;
     private volatile EventLoop loop;
@@ -73,9 +73,24 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
      */
     public ForwardingControllerChannel(int localId, IntSupplier controllerId,
             Map<Integer, InetSocketAddress> controllerAddresses, ForwardingConfig config) {
+        this(localId, controllerId, supplierOf(Map.copyOf(controllerAddresses)), config);
+    }
+
+    private static java.util.function.Supplier<Map<Integer, InetSocketAddress>> supplierOf(
+            Map<Integer, InetSocketAddress> addresses) {
+        return () -> addresses;
+    }
+
+    /**
+     * @param controllerAddresses the voters' controller listeners by node id as they are now (a dynamic quorum's
+     *     come from its metadata log; thread-safe, read on the channel's loop)
+     */
+    public ForwardingControllerChannel(int localId, IntSupplier controllerId,
+            java.util.function.Supplier<Map<Integer, InetSocketAddress>> controllerAddresses,
+            ForwardingConfig config) {
         this.localId = localId;
         this.controllerId = controllerId;
-        this.controllerAddresses = Map.copyOf(controllerAddresses);
+        this.controllerAddresses = controllerAddresses;
         this.config = config;
     }
 
@@ -160,10 +175,10 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
         }
         int leader = controllerId.getAsInt();
         while (!waiting.isEmpty()) {
-            InetSocketAddress address = controllerAddresses.get(leader);
+            InetSocketAddress address = controllerAddresses.get().get(leader);
             if (address == null) {
                 if (leader >= 0) {
-                    LOG.warn("Controller {} has no address in controller.quorum.voters", leader);
+                    LOG.debug("Controller {} has no known address yet", leader);
                 }
                 retryLater(config.retryBackoffMs());
                 break;

@@ -4,12 +4,14 @@ import io.fjord.metadata.controller.OperationLimits;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.RaftConfig;
+import io.fjord.raft.VoterSet;
 import io.fjord.raft.driver.DriverStatus;
 import io.fjord.raft.driver.MessageSender;
 import io.fjord.raft.driver.QuorumDescription;
 import io.fjord.raft.driver.RaftDriver;
 import io.fjord.raft.storage.DiskRaftStorage;
 import io.fjord.raft.transport.ControllerRequestHandler;
+import io.fjord.raft.transport.DynamicQuorum;
 import io.fjord.raft.transport.RaftMessageMapper;
 import io.fjord.raft.transport.RaftTransport;
 import io.fjord.raft.transport.TransportConfig;
@@ -72,15 +74,27 @@ public final class MetadataQuorum implements AutoCloseable {
         // The driver sends through the transport and the transport delivers to the driver: the driver's sender
         // reads the transport from this holder, filled before start() (Thread.start publishes it).
         RaftTransport[] holder = new RaftTransport[1];
-        MessageSender out = transportConfig == null ? sender : message -> holder[0].send(message);
+        MessageSender out = transportConfig == null ? sender : new MessageSender() {
+            @Override
+            public void send(io.fjord.raft.RaftMessage message) {
+                holder[0].send(message);
+            }
+
+            @Override
+            public void votersChanged(VoterSet voters) {
+                holder[0].votersChanged(voters);
+            }
+        };
         this.driver = RaftDriver.create(config, new DiskRaftStorage(metadataDirectory, config.voterIds(),
                 ENTRY_BYTES_MAX), out, loader);
         loader.snapshotWriter(driver::createSnapshot);
         if (transportConfig != null) {
-            InetSocketAddress own = transportConfig.listenAddress();
+            DynamicQuorum dynamic = transportConfig.dynamicQuorum();
+            InetSocketAddress own = dynamic != null ? dynamic.advertisedAddress() : transportConfig.listenAddress();
             RaftMessageMapper mapper = new RaftMessageMapper(config.nodeId(), transportConfig.clusterId(),
                     config.voterIds(), ENTRY_BYTES_MAX, config.fetchMaxBytes() / LogEntry.OVERHEAD_BYTES + 1,
-                    own == null ? "" : own.getHostString(), own == null ? -1 : own.getPort());
+                    own == null ? "" : own.getHostString(), own == null ? -1 : own.getPort(),
+                    dynamic != null ? dynamic.listenerName() : RaftMessageMapper.LISTENER_NAME);
             holder[0] = new RaftTransport(config.nodeId(), transportConfig, mapper, driver::deliver,
                     driver::describeQuorum, driver::peerUnreachable, controllerRequests);
         }
@@ -106,7 +120,8 @@ public final class MetadataQuorum implements AutoCloseable {
     private static RaftConfig withEntryBound(RaftConfig config) {
         return new RaftConfig(config.nodeId(), config.voterIds(), config.electionTimeoutMs(),
                 config.fetchTimeoutMs(), config.electionBackoffMaxMs(), config.requestTimeoutMs(),
-                config.fetchMaxWaitMs(), config.fetchMaxBytes(), config.maxProposalEntries(), ENTRY_BYTES_MAX);
+                config.fetchMaxWaitMs(), config.fetchMaxBytes(), config.maxProposalEntries(), ENTRY_BYTES_MAX,
+                config.bootstrapServerCount());
     }
 
     /** The quorum of one a single node runs: it is its own only voter and sends nothing. */
@@ -186,6 +201,20 @@ public final class MetadataQuorum implements AutoCloseable {
 
     public DriverStatus status() {
         return driver.status();
+    }
+
+    /** The voter set in force on this node (its log's latest; empty while a dynamic quorum's are not known yet). */
+    public VoterSet voters() {
+        VoterSet voters = driver.voters();
+        return voters == null ? VoterSet.UNKNOWN : voters;
+    }
+
+    /**
+     * Where voter {@code id}'s controller listener is, as this node's Raft transport knows it (from the voter set
+     * or the leader's answers); null if unknown or without a transport.
+     */
+    public InetSocketAddress voterAddress(int id) {
+        return transport == null ? null : transport.addressOf(id);
     }
 
     /** What this node knows of the quorum if it leads (DescribeQuorum); fails with NOT_LEADER_OR_FOLLOWER if not. */

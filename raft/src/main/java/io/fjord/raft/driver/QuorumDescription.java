@@ -1,6 +1,8 @@
 package io.fjord.raft.driver;
 
+import io.fjord.raft.ReplicaKey;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * What the leader knows of the quorum, DescribeQuorum's content: the epoch, the high watermark, and the log end
@@ -14,7 +16,10 @@ public record QuorumDescription(int leaderId, int leaderEpoch, long highWatermar
         observers = List.copyOf(observers);
     }
 
-    /** One replica's matched log end offset. */
-    public record Replica(int replicaId, long logEndOffset) {
+    /** One replica's matched log end offset and its directory id (the zero UUID when unknown). */
+    public record Replica(int replicaId, long logEndOffset, UUID directoryId) {
+        public Replica(int replicaId, long logEndOffset) {
+            this(replicaId, logEndOffset, ReplicaKey.NO_DIRECTORY);
+        }
     }
 }

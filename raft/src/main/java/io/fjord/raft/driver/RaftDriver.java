@@ -387,10 +387,18 @@ public final class RaftDriver implements AutoCloseable {
             return;
         }
         List<QuorumDescription.Replica> voters = new ArrayList<>();
-        voters.add(new QuorumDescription.Replica(config.nodeId(), node.flushedEndOffset()));
-        node.voterMatchedOffsets().forEach((id, offset) -> voters.add(new QuorumDescription.Replica(id, offset)));
+        VoterSet voterSet = node.voters();
+        java.util.Map<Integer, UUID> directories = node.fetcherDirectoryIds();
+        if (voterSet.containsId(config.nodeId())) {
+            voters.add(new QuorumDescription.Replica(config.nodeId(), node.flushedEndOffset(),
+                    voterSet.key(config.nodeId()).orElseThrow().directoryId()));
+        }
+        node.voterMatchedOffsets().forEach((id, offset) -> voters.add(new QuorumDescription.Replica(id, offset,
+                voterSet.key(id).map(io.fjord.raft.ReplicaKey::directoryId)
+                        .orElse(io.fjord.raft.ReplicaKey.NO_DIRECTORY))));
         List<QuorumDescription.Replica> observers = new ArrayList<>();
-        node.observerMatchedOffsets().forEach((id, offset) -> observers.add(new QuorumDescription.Replica(id, offset)));
+        node.observerMatchedOffsets().forEach((id, offset) -> observers.add(new QuorumDescription.Replica(id, offset,
+                directories.getOrDefault(id, io.fjord.raft.ReplicaKey.NO_DIRECTORY))));
         future.complete(new QuorumDescription(config.nodeId(), node.epoch(), node.highWatermark(), voters,
                 observers));
     }
@@ -505,7 +513,11 @@ public final class RaftDriver implements AutoCloseable {
     }
 
     private void publishStatus(String failure) {
-        voters = node.voters();
+        VoterSet current = node.voters();
+        if (!current.equals(voters)) {
+            sender.votersChanged(current);
+        }
+        voters = current;
         status = new DriverStatus(node.role(), node.epoch(), node.leaderId(), node.highWatermark(),
                 node.logStartOffset(), node.logEndOffset(), appliedOffset, failure);
     }

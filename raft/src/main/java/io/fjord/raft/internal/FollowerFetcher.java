@@ -22,6 +22,8 @@ import java.util.List;
  * <p>Not thread-safe: owned by the core's thread.
  */
 final class FollowerFetcher {
+    /** No one to fetch from (bootstrap servers have negative ids, so -1 will not do). */
+    private static final int NO_TARGET = Integer.MIN_VALUE;
     private final RaftCore core;
     /** When the leader last answered (or announced itself); its silence for a fetch timeout ends the epoch's lead. */
     long leaderContactMs;
@@ -74,6 +76,13 @@ final class FollowerFetcher {
      * {@code electionBackoffMaxMs / voters}, so that the voters left do not all stand at the same moment.
      */
     void peerUnreachable(int peerId) {
+        if (core.role == Role.UNATTACHED && inFlight != null && inFlight.destination() == peerId) {
+            // An observer looking for the leader: ask the next voter or bootstrap server rather than wait.
+            inFlight = null;
+            discoveryIndex++;
+            backOff(Math.min(core.config.requestTimeoutMs(), 50));
+            return;
+        }
         if (core.role != Role.FOLLOWER || peerId != core.leaderId || leaderUnreachable) {
             return;
         }
@@ -114,7 +123,7 @@ final class FollowerFetcher {
 
     void maybeSendFetch() {
         int target = target();
-        if (target < 0 || inFlight != null || core.nowMs < nextFetchAllowedMs
+        if (target == NO_TARGET || inFlight != null || core.nowMs < nextFetchAllowedMs
                 || core.log.flushedEndOffset() < core.log.endOffset() || core.snapshotFetcher.isActive()) {
             return;
         }
@@ -131,10 +140,10 @@ final class FollowerFetcher {
             return core.leaderId;
         }
         if (core.role == Role.UNATTACHED && !core.isVoter()) {
-            List<Integer> voters = core.otherVoters(); // an observer's "others" are all the voters
-            return voters.get(Math.floorMod(discoveryIndex, voters.size()));
+            List<Integer> targets = core.discoveryTargets(); // an observer's "others" are all the voters
+            return targets.isEmpty() ? NO_TARGET : targets.get(Math.floorMod(discoveryIndex, targets.size()));
         }
-        return -1;
+        return NO_TARGET;
     }
 
     void handleResponse(FetchResponse response) {
@@ -209,7 +218,8 @@ final class FollowerFetcher {
         long expected = fromOffset;
         for (LogEntry entry : entries) {
             if (entry.offset() != expected || entry.epoch() < previousEpoch || entry.epoch() > core.epoch
-                    || (entry.type() == EntryType.VOTERS && VoterSet.decode(entry.payload()).isEmpty())) {
+                    || (entry.type() == EntryType.VOTERS
+                    && VoterSet.decode(entry.payload()).filter(set -> !set.isEmpty()).isEmpty())) {
                 return false;
             }
             previousEpoch = entry.epoch();

@@ -169,4 +169,11 @@ public final class LeaderState {
         });
         return result;
     }
+
+    /** The directory id each replica that fetched gave (the zero UUID when it gave none), by id. */
+    public Map<Integer, java.util.UUID> directoryIds() {
+        Map<Integer, java.util.UUID> result = new TreeMap<>();
+        replicas.forEach((id, progress) -> result.put(id, progress.directoryId));
+        return result;
+    }
 }

@@ -128,7 +128,7 @@ public final class RaftCore {
         long size = snapshots.sizeInBytes(snapshotId);
         Invariants.check(size >= VoterSet.headerSizeBytes(), "snapshot %s missing or too small: %d bytes",
                 snapshotId, size);
-        int maxBytes = (int) Math.min(size, VoterSet.encodedSizeBytes(VoterSet.MAX_VOTERS));
+        int maxBytes = (int) Math.min(size, VoterSet.MAX_ENCODED_BYTES);
         return VoterSet.decode(snapshots.read(snapshotId, 0, maxBytes)).orElseThrow(
                 () -> new IllegalStateException("snapshot " + snapshotId + " does not start with a voter set"));
     }
@@ -380,6 +380,12 @@ public final class RaftCore {
         leader = new LeaderState(epoch, log.endOffset(), log.voters(), config.nodeId(), nowMs);
         // Every epoch starts with an entry of its own: committing it commits everything before it (Raft's no-op).
         appendAsLeader(EntryType.LEADER_CHANGE, ByteBuffer.allocate(4).putInt(0, config.nodeId()).array());
+        if (log.lastVotersOffset() < 0 && log.startOffset() == 0 && latestSnapshot != null) {
+            // The voters come from the bootstrap snapshot at offset 0 (fjord format --standalone or
+            // --initial-controllers), which no fetch from offset 0 ever sends: put them in the log, as Kafka's
+            // leader writes its VotersRecord, so that observers learn them.
+            appendAsLeader(EntryType.VOTERS, log.voters().encode());
+        }
         for (int voter : otherVoters()) {
             send(new BeginQuorumEpochRequest(config.nodeId(), voter, nextCorrelationId(), config.nodeId(), epoch));
         }
@@ -534,6 +540,18 @@ public final class RaftCore {
     /** Whether this replica is in its log's voter set (else it observes). */
     boolean isVoter() {
         return log.voters().isVoter(localKey);
+    }
+
+    /**
+     * Where an observer without a leader asks for one, in turn: the voters it knows, then the bootstrap servers of
+     * a dynamic quorum (their ids from {@link RaftConfig#bootstrapId(int)}).
+     */
+    List<Integer> discoveryTargets() {
+        List<Integer> result = otherVoters();
+        for (int i = 0; i < config.bootstrapServerCount(); i++) {
+            result.add(RaftConfig.bootstrapId(i));
+        }
+        return result;
     }
 
     /** The voters other than this replica, by id. */

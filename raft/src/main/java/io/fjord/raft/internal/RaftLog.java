@@ -95,7 +95,7 @@ public final class RaftLog {
                 lastEpoch());
         if (entry.type() == EntryType.VOTERS) {
             // A follower drops a malformed record before appending it; the leader encodes its own.
-            VoterSet voters = VoterSet.decode(entry.payload()).orElseThrow(
+            VoterSet voters = VoterSet.decode(entry.payload()).filter(set -> !set.isEmpty()).orElseThrow(
                     () -> new IllegalStateException("Raft invariant violated: malformed VOTERS entry " + entry));
             voterSets.put(entry.offset(), voters);
         }

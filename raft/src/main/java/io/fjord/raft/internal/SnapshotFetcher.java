@@ -110,7 +110,7 @@ final class SnapshotFetcher {
 
     /** Keeps the first bytes, as many as the largest voter set takes (decoding ignores what follows it). */
     private void keepHeader(byte[] bytes) {
-        int room = VoterSet.encodedSizeBytes(VoterSet.MAX_VOTERS) - header.size();
+        int room = VoterSet.MAX_ENCODED_BYTES - header.size();
         header.write(bytes, 0, Math.max(0, Math.min(room, bytes.length)));
     }
 

@@ -48,13 +48,14 @@ final class VoterChangeHandler {
             respond(request, Errors.INVALID_REQUEST, "a new voter needs a directory id");
         } else if (voters.containsId(request.voterId())) {
             respond(request, Errors.DUPLICATE_VOTER, "replica " + request.voterId() + " is already a voter");
-        } else if (voters.size() >= VoterSet.MAX_VOTERS) {
-            respond(request, Errors.INVALID_REQUEST, "the voter set is full");
+        } else if (voters.size() >= VoterSet.MAX_VOTERS || request.listeners().size() > VoterSet.MAX_ENDPOINTS) {
+            respond(request, Errors.INVALID_REQUEST, "the voter set is full, or the voter has too many listeners");
         } else if (!isCaughtUp(request.voterId(), request)) {
             respond(request, Errors.REQUEST_TIMED_OUT, "replica " + request.voterId()
                     + " is not a caught-up observer with directory " + request.voterDirectoryId());
         } else {
-            append(request, voters.adding(new ReplicaKey(request.voterId(), request.voterDirectoryId())),
+            append(request, voters.adding(new ReplicaKey(request.voterId(), request.voterDirectoryId()),
+                    request.listeners()),
                     request.timeoutMs(), request.ackWhenCommitted());
         }
     }

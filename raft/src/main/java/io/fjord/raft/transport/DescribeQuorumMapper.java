@@ -23,6 +23,12 @@ public final class DescribeQuorumMapper {
      */
     public static DescribeQuorumResponseData describeQuorum(QuorumDescription quorum, Throwable failure, short version,
             Map<Integer, InetSocketAddress> voterAddresses) {
+        return describeQuorum(quorum, failure, version, voterAddresses, RaftMessageMapper.LISTENER_NAME);
+    }
+
+    /** As above, naming the voters' listeners {@code listenerName} (the controller listener's name). */
+    public static DescribeQuorumResponseData describeQuorum(QuorumDescription quorum, Throwable failure, short version,
+            Map<Integer, InetSocketAddress> voterAddresses, String listenerName) {
         DescribeQuorumResponseData.PartitionData partition = new DescribeQuorumResponseData.PartitionData()
                 .setPartitionIndex(0);
         if (failure != null) {
@@ -41,7 +47,7 @@ public final class DescribeQuorumMapper {
             List<DescribeQuorumResponseData.Node> nodes = new ArrayList<>();
             voterAddresses.forEach((id, address) -> nodes.add(new DescribeQuorumResponseData.Node().setNodeId(id)
                     .setListeners(List.of(new DescribeQuorumResponseData.Listener()
-                            .setName(RaftMessageMapper.LISTENER_NAME).setHost(address.getHostString())
+                            .setName(listenerName).setHost(address.getHostString())
                             .setPort(address.getPort())))));
             response.setNodes(nodes);
         }
@@ -52,7 +58,7 @@ public final class DescribeQuorumMapper {
         List<DescribeQuorumResponseData.ReplicaState> states = new ArrayList<>();
         for (QuorumDescription.Replica replica : replicas) {
             states.add(new DescribeQuorumResponseData.ReplicaState().setReplicaId(replica.replicaId())
-                    .setLogEndOffset(replica.logEndOffset()).setLastFetchTimestamp(-1).setLastCaughtUpTimestamp(-1));
+                    .setReplicaDirectoryId(replica.directoryId()).setLogEndOffset(replica.logEndOffset()).setLastFetchTimestamp(-1).setLastCaughtUpTimestamp(-1));
         }
         return states;
     }

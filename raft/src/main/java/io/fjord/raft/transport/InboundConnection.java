@@ -6,6 +6,8 @@ import io.fjord.protocol.codec.RequestDecoder;
 import io.fjord.protocol.codec.RequestParseException;
 import io.fjord.protocol.codec.ResponseEncoder;
 import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.AddRaftVoterRequestData;
+import io.fjord.protocol.message.AddRaftVoterResponseData;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.raft.AddRaftVoterRequest;
@@ -68,15 +70,21 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
             case API_VERSIONS -> respond(channel, request, transport.listenerApis().apiVersions());
             case DESCRIBE_QUORUM -> transport.describeQuorum().whenComplete((quorum, failure) -> respond(channel,
                     request, DescribeQuorumMapper.describeQuorum(quorum, failure, request.apiVersion(),
-                            transport.config().voterAddresses())));
+                            transport.voterAddresses(), transport.listenerName())));
             case ADD_RAFT_VOTER, REMOVE_RAFT_VOTER -> {
                 if (transport.config().staticVoters()) {
                     respond(channel, request, StaticVoters.refusal(request.apiKey()));
+                } else if (request.body() instanceof AddRaftVoterRequestData add && lacksControllerListener(add)) {
+                    respond(channel, request, new AddRaftVoterResponseData()
+                            .setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Voter " + add.voterId()
+                                    + " has no endpoint for the controller listener "
+                                    + transport.config().dynamicQuorum().listenerName()));
                 } else {
                     toNode(channel, request);
                 }
             }
             default -> {
+                transport.learnEndpoints(request.body());
                 if (transport.listenerApis().isControllerApi(request.apiKey())) {
                     toController(context, request);
                 } else {
@@ -84,6 +92,13 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
                 }
             }
         }
+    }
+
+    /** Whether a dynamic quorum's new voter names no endpoint for the controller listener (Kafka refuses it). */
+    private boolean lacksControllerListener(AddRaftVoterRequestData add) {
+        DynamicQuorum dynamic = transport.config().dynamicQuorum();
+        return dynamic != null && add.listeners().stream()
+                .noneMatch(listener -> dynamic.listenerName().equalsIgnoreCase(listener.name()));
     }
 
     /** Whether {@code frame} is an ApiVersions request above the newest version this listener serves. */
@@ -153,7 +168,7 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
     private RaftMessage withAdminSource(RaftMessage message) {
         if (message instanceof AddRaftVoterRequest add) {
             return new AddRaftVoterRequest(adminSourceId(), add.destination(), add.correlationId(), add.timeoutMs(),
-                    add.voterId(), add.voterDirectoryId(), add.ackWhenCommitted());
+                    add.voterId(), add.voterDirectoryId(), add.ackWhenCommitted(), add.listeners());
         } else if (message instanceof RemoveRaftVoterRequest remove) {
             return new RemoveRaftVoterRequest(adminSourceId(), remove.destination(), remove.correlationId(),
                     remove.voterId(), remove.voterDirectoryId());

@@ -211,6 +211,7 @@ final class PeerConnection {
             RaftMessage response;
             try {
                 ApiMessage body = ResponseDecoder.decode(request.apiKey(), request.version(), frame);
+                transport.learnEndpoints(body);
                 response = transport.mapper().fromResponse(body, request.request());
             } catch (RequestParseException | InvalidRaftMessageException e) {
                 LOG.warn("Closing Raft connection to peer {}: {}", peerId, e.getMessage());

@@ -39,6 +39,7 @@ import io.fjord.raft.RemoveRaftVoterResponse;
 import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.VoteRequest;
 import io.fjord.raft.VoteResponse;
+import io.fjord.raft.VoterEndpoint;
 import io.fjord.raft.records.EntryBatches;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -73,9 +74,17 @@ public final class RaftMessageMapper {
     private final int maxEntriesPerFetch;
     private final String localHost;
     private final int localPort;
+    private final String listenerName;
 
     public RaftMessageMapper(int localId, String clusterId, Collection<Integer> voterIds, int maxEntryBytes,
             int maxEntriesPerFetch, String localHost, int localPort) {
+        this(localId, clusterId, voterIds, maxEntryBytes, maxEntriesPerFetch, localHost, localPort, LISTENER_NAME);
+    }
+
+    /** @param listenerName the name of this node's controller listener, which its leader endpoints carry */
+    public RaftMessageMapper(int localId, String clusterId, Collection<Integer> voterIds, int maxEntryBytes,
+            int maxEntriesPerFetch, String localHost, int localPort, String listenerName) {
+        this.listenerName = listenerName;
         this.localId = localId;
         this.clusterId = clusterId;
         this.voterIds = List.copyOf(voterIds);
@@ -123,7 +132,7 @@ public final class RaftMessageMapper {
                                     .setPartitionIndex(0).setLeaderId(begin.leaderId())
                                     .setLeaderEpoch(begin.leaderEpoch())))))
                     .setLeaderEndpoints(List.of(new BeginQuorumEpochRequestData.LeaderEndpoint()
-                            .setName(LISTENER_NAME).setHost(localHost).setPort(localPort)));
+                            .setName(listenerName).setHost(localHost).setPort(localPort)));
         } else if (request instanceof EndQuorumEpochRequest end) {
             List<EndQuorumEpochRequestData.ReplicaInfo> candidates = new ArrayList<>();
             for (int candidate : end.preferredCandidates()) {
@@ -135,7 +144,7 @@ public final class RaftMessageMapper {
                                     .setLeaderId(end.leaderId()).setLeaderEpoch(end.leaderEpoch())
                                     .setPreferredCandidates(candidates)))))
                     .setLeaderEndpoints(List.of(new EndQuorumEpochRequestData.LeaderEndpoint()
-                            .setName(LISTENER_NAME).setHost(localHost).setPort(localPort)));
+                            .setName(listenerName).setHost(localHost).setPort(localPort)));
         } else if (request instanceof FetchRequest fetch) {
             return new FetchRequestData().setClusterId(clusterId).setReplicaId(-1)
                     .setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(fetch.replicaId())
@@ -221,10 +230,22 @@ public final class RaftMessageMapper {
                             partition.snapshotId().epoch()), partition.position(), snapshot.maxBytes());
         } else if (request instanceof AddRaftVoterRequestData add) {
             checkCluster(add.clusterId());
-            // Listeners are not kept: Fjord takes every node's endpoint from its configuration (no UpdateRaftVoter).
+            // The listeners go into the voter set, where every replica learns the new voter's endpoints.
+            List<VoterEndpoint> listeners = new ArrayList<>();
+            for (AddRaftVoterRequestData.Listener listener : add.listeners()) {
+                try {
+                    listeners.add(new VoterEndpoint(listener.name(), listener.host(), listener.port()));
+                } catch (IllegalArgumentException | NullPointerException e) {
+                    throw new InvalidRaftMessageException(Errors.INVALID_REQUEST, "invalid listener " + listener);
+                }
+            }
+            if (listeners.size() > io.fjord.raft.VoterSet.MAX_ENDPOINTS) {
+                throw new InvalidRaftMessageException(Errors.INVALID_REQUEST, "too many listeners: "
+                        + listeners.size());
+            }
             return new AddRaftVoterRequest(ADMIN_SOURCE_ID, localId, correlationId, add.timeoutMs(), add.voterId(),
                     add.voterDirectoryId() == null ? ReplicaKey.NO_DIRECTORY : add.voterDirectoryId(),
-                    add.ackWhenCommitted());
+                    add.ackWhenCommitted(), listeners);
         } else if (request instanceof RemoveRaftVoterRequestData remove) {
             checkCluster(remove.clusterId());
             return new RemoveRaftVoterRequest(ADMIN_SOURCE_ID, localId, correlationId, remove.voterId(),

@@ -1,7 +1,15 @@
 package io.fjord.raft.transport;
 
 import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.BeginQuorumEpochRequestData;
+import io.fjord.protocol.message.FetchResponseData;
+import io.fjord.protocol.message.VoteResponseData;
+import io.fjord.raft.FetchResponse;
+import io.fjord.raft.RaftConfig;
 import io.fjord.raft.RaftMessage;
+import io.fjord.raft.VoterEndpoint;
+import io.fjord.raft.VoterSet;
 import io.fjord.raft.driver.MessageSender;
 import io.fjord.raft.driver.QuorumDescription;
 import io.netty.bootstrap.ServerBootstrap;
@@ -18,6 +26,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * other voter for this node's requests. {@link #send(RaftMessage)} routes a request record to its destination's
  * connection and a response record to the connection its request came on (by requester and correlation id).
  * Responses on one inbound connection may leave out of request order (a held fetch is answered later than a vote
- * that followed it); Fjord's peers pair them by correlation id.
+ * that followed it); Fjord's peers pair them by correlation id. In a dynamic quorum (KIP-853) a peer's address comes
+ * from the node's voter set ({@link #votersChanged}), from a leader's endpoint in a Fetch answer, a Vote answer or a
+ * BeginQuorumEpoch, and the bootstrap servers have the core's bootstrap ids; connections are made when first needed.
  *
  * <p>Thread-safe. {@link #start()} binds and connects (nothing happens in the constructor); {@link #close()} stops.
  */
@@ -53,6 +64,11 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger adminSources =
             new java.util.concurrent.atomic.AtomicInteger(-1000);
     private final Map<Integer, PeerConnection> peers = new HashMap<>();
+    /** Where each peer listens, by id (voters, leaders heard of, and bootstrap servers by their core ids). */
+    private final Map<Integer, InetSocketAddress> addresses = new ConcurrentHashMap<>();
+    /** The node's voter set, as the driver last reported it. */
+    private volatile VoterSet voters = VoterSet.UNKNOWN;
+    private boolean closed;
     /** Where each owed response goes, by requester and correlation id. */
     private final Map<RouteKey, Route> routes = new ConcurrentHashMap<>();
     /** Accepted connections, closed explicitly at close(): a peer must see them end even if the loop lingers. */
@@ -94,6 +110,14 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
         this.peerUnreachable = peerUnreachable;
         this.controllerHandler = controllerHandler;
         this.listenerApis = new ListenerApis(controllerHandler);
+        addresses.putAll(config.voterAddresses());
+        addresses.remove(localId);
+        if (config.dynamicQuorum() != null) {
+            List<InetSocketAddress> bootstrap = config.dynamicQuorum().bootstrapServers();
+            for (int i = 0; i < bootstrap.size() && i < RaftConfig.BOOTSTRAP_SERVERS_MAX; i++) {
+                addresses.put(RaftConfig.bootstrapId(i), bootstrap.get(i));
+            }
+        }
     }
 
     /**
@@ -128,12 +152,117 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
             LOG.info("Raft node {} listening on {}", localId, serverChannel.localAddress());
         } // else an observer without a controller listener: it only fetches
 
-        config.voterAddresses().forEach((id, address) -> {
-            if (id != localId) {
-                peers.put(id, new PeerConnection(this, id, address, group, config));
+        // Voters are connected at once, so that a vote at failover finds its connection made; bootstrap servers
+        // when first asked.
+        addresses.keySet().stream().filter(id -> id >= 0).forEach(this::peer);
+    }
+
+    /** The connection to {@code id}, made if its address is known and the transport runs; null otherwise. */
+    private synchronized PeerConnection peer(int id) {
+        PeerConnection peer = peers.get(id);
+        if (peer != null || group == null || closed || id == localId) {
+            return peer;
+        }
+        InetSocketAddress address = addresses.get(id);
+        if (address == null) {
+            return null;
+        }
+        peer = new PeerConnection(this, id, address, group, config);
+        peers.put(id, peer);
+        peer.connect();
+        return peer;
+    }
+
+    /**
+     * The driver's voter set changed: in a dynamic quorum each voter's endpoint on the controller listener (or its
+     * first one) is where it is reached, and voters are connected at once.
+     */
+    @Override
+    public void votersChanged(VoterSet current) {
+        voters = current;
+        if (config.dynamicQuorum() == null) {
+            return;
+        }
+        for (VoterSet.Voter voter : current.voters()) {
+            List<VoterEndpoint> endpoints = voter.endpoints();
+            VoterEndpoint chosen = endpoints.stream()
+                    .filter(endpoint -> endpoint.listenerName().equalsIgnoreCase(config.dynamicQuorum().listenerName()))
+                    .findFirst().orElse(endpoints.isEmpty() ? null : endpoints.get(0));
+            if (chosen != null) {
+                learnEndpoint(voter.key().id(), chosen.host(), chosen.port());
             }
-        });
-        peers.values().forEach(PeerConnection::connect);
+            peer(voter.key().id());
+        }
+    }
+
+    /** Peer {@code id} listens at {@code host:port} (dynamic quorums only): a changed address gets a new connection. */
+    void learnEndpoint(int id, String host, int port) {
+        if (config.dynamicQuorum() == null || id < 0 || id == localId || host == null || host.isEmpty()
+                || port <= 0 || port > 65535) {
+            return;
+        }
+        InetSocketAddress previous = addresses.get(id);
+        if (previous != null && previous.getPort() == port && previous.getHostString().equalsIgnoreCase(host)) {
+            return;
+        }
+        addresses.put(id, InetSocketAddress.createUnresolved(host, port));
+        LOG.info("Raft node {}: node {} listens on {}:{}", localId, id, host, port);
+        PeerConnection stale;
+        synchronized (this) {
+            stale = peers.remove(id);
+        }
+        if (stale != null) {
+            stale.close();
+        }
+    }
+
+    /** Learns the endpoints a received message names (a leader's, in a dynamic quorum). */
+    void learnEndpoints(ApiMessage message) {
+        if (config.dynamicQuorum() == null) {
+            return;
+        }
+        if (message instanceof FetchResponseData fetch) {
+            fetch.nodeEndpoints().forEach(node -> learnEndpoint(node.nodeId(), node.host(), node.port()));
+        } else if (message instanceof VoteResponseData vote) {
+            vote.nodeEndpoints().forEach(node -> learnEndpoint(node.nodeId(), node.host(), node.port()));
+        } else if (message instanceof BeginQuorumEpochRequestData begin && begin.topics().size() == 1
+                && begin.topics().get(0).partitions().size() == 1) {
+            int leaderId = begin.topics().get(0).partitions().get(0).leaderId();
+            begin.leaderEndpoints().stream()
+                    .filter(endpoint -> endpoint.name().equalsIgnoreCase(config.dynamicQuorum().listenerName()))
+                    .findFirst().ifPresent(endpoint -> learnEndpoint(leaderId, endpoint.host(), endpoint.port()));
+        }
+    }
+
+    /** Where node {@code id} listens as far as this transport knows (this node's advertised address for itself). */
+    public InetSocketAddress addressOf(int id) {
+        if (id == localId) {
+            if (config.dynamicQuorum() != null && config.dynamicQuorum().advertisedAddress() != null) {
+                return config.dynamicQuorum().advertisedAddress();
+            }
+            return config.voterAddresses().getOrDefault(id, boundAddress());
+        }
+        return addresses.get(id);
+    }
+
+    /** The controller listener's name (Fjord's static quorums call it CONTROLLER on the wire). */
+    String listenerName() {
+        return config.dynamicQuorum() == null ? RaftMessageMapper.LISTENER_NAME : config.dynamicQuorum().listenerName();
+    }
+
+    /** The voters' listeners for DescribeQuorum: configured ones, or in a dynamic quorum the voter set's. */
+    Map<Integer, InetSocketAddress> voterAddresses() {
+        if (config.dynamicQuorum() == null) {
+            return config.voterAddresses();
+        }
+        Map<Integer, InetSocketAddress> result = new java.util.TreeMap<>();
+        for (int id : voters.ids()) {
+            InetSocketAddress address = addressOf(id);
+            if (address != null) {
+                result.put(id, address);
+            }
+        }
+        return result;
     }
 
     /** The address the listener is bound to (its port when the configured port was 0). */
@@ -145,10 +274,7 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
     public void send(RaftMessage message) {
         ApiKey requestApi = RaftMessageMapper.requestApi(message);
         if (requestApi != null) {
-            PeerConnection peer;
-            synchronized (this) {
-                peer = peers.get(message.destination());
-            }
+            PeerConnection peer = peer(message.destination());
             if (peer == null) {
                 LOG.debug("No connection to Raft node {} for {}", message.destination(), message);
                 return;
@@ -162,12 +288,27 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
         }
         // Encoding (record batches of a fetch answer) runs on the connection's event loop, not the caller's thread.
         route.channel.eventLoop().execute(() -> InboundConnection.write(route.channel, route.apiKey, route.version,
-                message.correlationId(), mapper.toResponse(message)));
+                message.correlationId(), withLeaderEndpoint(message, mapper.toResponse(message))));
+    }
+
+    /** A dynamic quorum's Fetch answer names where its current leader listens (Kafka's NodeEndpoints, v17+). */
+    private ApiMessage withLeaderEndpoint(RaftMessage message, ApiMessage body) {
+        if (config.dynamicQuorum() != null && message instanceof FetchResponse fetch
+                && body instanceof FetchResponseData data && fetch.currentLeader().leaderId() >= 0) {
+            InetSocketAddress leader = addressOf(fetch.currentLeader().leaderId());
+            if (leader != null) {
+                data.setNodeEndpoints(List.of(new FetchResponseData.NodeEndpoint()
+                        .setNodeId(fetch.currentLeader().leaderId()).setHost(leader.getHostString())
+                        .setPort(leader.getPort())));
+            }
+        }
+        return body;
     }
 
     /** A request from {@code channel}: noted for its response, then given to the node. */
     void received(RaftMessage request, Channel channel, ApiKey apiKey, short version) {
-        if (routes.size() >= config.pendingRequestsMax() * Math.max(1, config.voterAddresses().size())) {
+        if (routes.size() >= config.pendingRequestsMax() * Math.max(1, Math.max(voters.size(),
+                config.voterAddresses().size()))) {
             LOG.debug("Dropping a {} from node {}: too many responses owed", apiKey, request.source());
             return;
         }
@@ -213,6 +354,7 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         peers.values().forEach(PeerConnection::close);
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly();

@@ -13,8 +13,9 @@ import io.fjord.protocol.message.RemoveRaftVoterResponseData;
  * nodes forward to, out of step with the log's. Stateless; thread-safe.
  */
 final class StaticVoters {
-    static final String MESSAGE = "The quorum's voters are static (controller.quorum.voters): Fjord does not support"
-            + " dynamic quorums (KIP-853) yet, so controllers cannot be added or removed";
+    static final String MESSAGE = "The quorum's voters are static (controller.quorum.voters), so controllers cannot be"
+            + " added or removed; dynamic quorums (KIP-853) are configured with controller.quorum.bootstrap.servers"
+            + " and fjord format --standalone, --initial-controllers or --no-initial-controllers";
 
     private StaticVoters() {
     }

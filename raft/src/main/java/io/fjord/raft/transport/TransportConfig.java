@@ -19,15 +19,25 @@ import java.util.Map;
  * @param ioThreads Netty event loop threads
  * @param staticVoters whether the voters are fixed by configuration ({@code controller.quorum.voters}): the
  *     listener then refuses AddRaftVoter and RemoveRaftVoter, as Kafka refuses them on a static quorum
+ * @param dynamicQuorum a dynamic quorum's bootstrap servers and listener name; null for a static quorum
  *
  * <p>Immutable; thread-safe.
  */
 public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
         String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
-        long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters) {
+        long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters,
+        DynamicQuorum dynamicQuorum) {
 
     public TransportConfig {
         voterAddresses = Map.copyOf(voterAddresses);
+    }
+
+    /** A transport without bootstrap servers. */
+    public TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
+            String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
+            long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters) {
+        this(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax, backlogFramesMax,
+                reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, staticVoters, null);
     }
 
     /** A transport that takes voter changes (KIP-853). */
@@ -41,7 +51,14 @@ public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, Inet
     /** This configuration with the voters fixed by configuration: voter changes are refused. */
     public TransportConfig withStaticVoters() {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
-                backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, true);
+                backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, true, null);
+    }
+
+    /** This configuration for a dynamic quorum (KIP-853): voters learned from the log, voter changes taken. */
+    public TransportConfig withDynamicQuorum(DynamicQuorum dynamic) {
+        return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
+                backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, false,
+                dynamic);
     }
 
     /**
