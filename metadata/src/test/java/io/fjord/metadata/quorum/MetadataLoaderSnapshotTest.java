@@ -57,7 +57,7 @@ class MetadataLoaderSnapshotTest {
 
     private void commit(long offset, List<MetadataRecord> records) throws Exception {
         loader.onCommitted(new LogEntry(offset, 1, EntryType.DATA, MetadataEntries.encode(records)));
-        loader.awaitApplied(offset + 1).get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        loader.awaitPublished(offset + 1).get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static MetadataImage image(String... topics) {
@@ -130,7 +130,7 @@ class MetadataLoaderSnapshotTest {
         MetadataImage snapshot = image("b", "c");
 
         loader.onSnapshotLoaded(new OffsetAndEpoch(10, 3), MetadataSnapshots.encode(snapshot, Integer.MAX_VALUE));
-        loader.awaitApplied(10).get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        loader.awaitPublished(10).get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
 
         assertThat(loader.image()).isEqualTo(snapshot);
         assertThat(loader.appliedEndOffset()).isEqualTo(10);
