@@ -343,8 +343,7 @@ public final class LogSegment {
      */
     public BatchHeader findBatch(long offset, int endPosition) {
         OffsetIndex.Entry entry = offsetIndex().lookup(offset);
-        SegmentScanner scanner = new SegmentScanner(channel(), entry.position(), endPosition, false,
-                SegmentScanner.READ_CHUNK_BYTES);
+        SegmentScanner scanner = SegmentScanner.forLookup(channel(), entry.position(), endPosition);
         BatchHeader header;
         while ((header = scanner.next()) != null) {
             if (header.lastOffset() >= offset) {
@@ -365,8 +364,7 @@ public final class LogSegment {
         TimeIndex.Entry timeEntry = timeIndex().lookupBelow(timestamp);
         OffsetIndex.Entry entry = offsetIndex().lookup(Math.max(timeEntry.offset(), startOffset));
         int endPosition = sizeBytes;
-        SegmentScanner scanner = new SegmentScanner(channel(), entry.position(), endPosition, false,
-                SegmentScanner.READ_CHUNK_BYTES);
+        SegmentScanner scanner = SegmentScanner.forLookup(channel(), entry.position(), endPosition);
         BatchHeader header;
         while ((header = scanner.next()) != null) {
             if (header.maxTimestamp() >= timestamp && header.lastOffset() >= startOffset) {

@@ -52,6 +52,24 @@ class LogSegmentTest {
     }
 
     @Test
+    void offsetLookupsReuseTheThreadsChunkInsteadOfAllocatingOnePerLookup() {
+        LogSegment segment = segmentWithBatches(1000, 3000, 2000, 4000);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        int lookups = 2_000;
+        assertThat(segment.findBatch(105, segment.sizeBytes()).baseOffset()).isEqualTo(104); // the chunk exists
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < lookups; i++) {
+            assertThat(segment.findBatch(100 + i % 8, segment.sizeBytes()).baseOffset()).isEqualTo(100 + i % 8 / 2 * 2);
+        }
+        long allocatedBytes = threads.getThreadAllocatedBytes(thread) - before;
+        // Every fetch looks its start batch up: an 8 KB chunk each would be 16 MB here; headers are ~100 bytes each.
+        assertThat(allocatedBytes).isLessThan(lookups * 1024L);
+        segment.closeCleanly();
+    }
+
+    @Test
     void canAppendChecksSizeIndexesAndRelativeOffsets() {
         LogSegment segment = segmentWithBatches(1000);
         int size = segment.sizeBytes();
