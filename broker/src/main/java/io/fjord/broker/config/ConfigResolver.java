@@ -3,6 +3,7 @@ package io.fjord.broker.config;
 import io.fjord.broker.config.DescribedConfig.Synonym;
 import io.fjord.storage.LogConfig;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,18 +11,29 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Resolves effective configuration values from Kafka's layers, highest precedence first: a topic's overrides, this
  * broker's dynamic configs, the cluster-wide dynamic broker defaults, {@code server.properties}, and the built-in
  * defaults. Answers DescribeConfigs for topics and brokers, validates topic configs for CreateTopics and AlterConfigs,
  * and builds a topic's storage {@link LogConfig}. Immutable and thread-safe when the maps given are not changed
- * afterwards (they are copied).
+ * afterwards (they are copied); the effective topic configs it has resolved are remembered in a concurrent, bounded
+ * cache, which changes no answer.
  */
 public final class ConfigResolver {
+    /** Distinct override sets whose effective topic configs are remembered; past this the cache starts again. */
+    static final int EFFECTIVE_TOPIC_CONFIGS_CACHED_MAX = 1024;
+
     private final BrokerConfig staticConfig;
     private final Map<String, String> dynamicBrokerConfigs;
     private final Map<String, String> dynamicDefaultConfigs;
+    /**
+     * Effective topic configs by the overrides they were resolved for. A produce request needs them for its topic,
+     * and resolving some 40 values (parsing and formatting each broker synonym) per request cost about a sixth of a
+     * produce's handling time; a resolver lives as long as the dynamic broker configs it was made with.
+     */
+    private final Map<Map<String, String>, Map<String, String>> effectiveTopicConfigsCache = new ConcurrentHashMap<>();
 
     /**
      * @param staticConfig          the node's {@code server.properties}
@@ -73,15 +85,33 @@ public final class ConfigResolver {
                 definition.documentation());
     }
 
-    /** Every topic config's effective value for a topic with these overrides, sorted by name. */
+    /**
+     * Every topic config's effective value for a topic with these overrides, sorted by name; unmodifiable, and the
+     * same map for equal overrides while it stays cached.
+     */
     public Map<String, String> effectiveTopicConfigs(Map<String, String> topicOverrides) {
+        Map<String, String> cached = effectiveTopicConfigsCache.get(topicOverrides);
+        if (cached != null) {
+            return cached;
+        }
         Map<String, String> result = new LinkedHashMap<>();
         for (ConfigDefinition definition : TopicConfigs.all()) {
             String override = topicOverrides.get(definition.name());
             result.put(definition.name(), override != null ? normalizeLeniently(definition, override)
                     : topicDefault(definition));
         }
-        return result;
+        Map<String, String> effective = Collections.unmodifiableMap(result);
+        if (effectiveTopicConfigsCache.size() >= EFFECTIVE_TOPIC_CONFIGS_CACHED_MAX) {
+            effectiveTopicConfigsCache.clear(); // many distinct override sets: keep the memory bounded
+        }
+        // A copy as the key: the caller's map may change later (HashMap, since overrides may hold null values).
+        effectiveTopicConfigsCache.put(new HashMap<>(topicOverrides), effective);
+        return effective;
+    }
+
+    /** How many override sets have their effective configs remembered; for tests. */
+    int cachedEffectiveTopicConfigs() {
+        return effectiveTopicConfigsCache.size();
     }
 
     /**

@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * bytes ({@link #onPartitionChanged}) or {@code maxWaitMs} passes; then the partitions are read again and answered.
  * The request's {@code maxBytes} is capped by the broker's {@code fetch.max.bytes}, and {@code minBytes} by that.
  *
- * <p>Threads: reads run on the read executor, never on the calling event loop; a delayed fetch's completion (on an
- * appender's thread or the purgatory's reaper) hands its read to the executor too.
+ * <p>Threads: reads run on the request handler pool, never on an event loop. A delayed fetch completed by a change
+ * (on the appender's or high-watermark mover's thread) is answered there with the read that satisfied its check;
+ * one that expired (on the purgatory's reaper) or was forced by a shutdown reads again on the read executor.
  *
  * <p>Thread-safe. A handler made by {@link #start} owns its purgatory (reaper started) and stops it on
  * {@link #close()}; the read executor belongs to the caller.
@@ -211,9 +212,13 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         firstRead.release();
         CompletableFuture<ApiMessage> response = new CompletableFuture<>();
         DelayedFetch[] self = new DelayedFetch[1];
-        DelayedFetch delayed = new DelayedFetch(partitions, parameters, reader, () -> {
+        DelayedFetch delayed = new DelayedFetch(partitions, parameters, reader, satisfyingRead -> {
             waiting.remove(self[0]);
-            answerLater(context, partitions, parameters, response);
+            if (satisfyingRead != null) {
+                answerNow(context, satisfyingRead, parameters, response);
+            } else {
+                answerLater(context, partitions, parameters, response);
+            }
         });
         self[0] = delayed;
         List<TopicPartition> keys = new ArrayList<>(partitions.size());
@@ -245,6 +250,17 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                 followerFetches.recordFollowerFetch(replicaId, brokerEpoch, partition.topicPartition(),
                         partition.fetchOffset(), partition.logStartOffset(), nowMs);
             }
+        }
+    }
+
+    /** Answers with the read that completed the wait, on the completing thread (no second read, no hop). */
+    private void answerNow(FetchContext context, PartitionReader.ReadResult read,
+            PartitionReader.FetchParameters parameters, CompletableFuture<ApiMessage> response) {
+        try {
+            reader.recordThrottledBytes(read, parameters);
+            response.complete(respond(context, read));
+        } catch (RuntimeException e) {
+            response.completeExceptionally(e);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fjord.broker.config.DescribedConfig.Synonym;
 import io.fjord.storage.LogConfig;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -227,6 +228,35 @@ class ConfigResolverTest {
                         .isEqualTo("Cannot update these configs dynamically: [node.id]"));
         // Kafka accepts custom (unknown) broker configs dynamically.
         assertThat(ConfigResolver.validateBrokerConfigs(Map.of("my.plugin.setting", "x"), false)).isEmpty();
+    }
+
+    @Test
+    void effectiveTopicConfigsAreResolvedOnceForEqualOverridesAndCannotBeChanged() {
+        ConfigResolver resolver = resolver("log.retention.hours=24\n", Map.of(), Map.of());
+        Map<String, String> overrides = new HashMap<>(Map.of("min.insync.replicas", "2"));
+
+        Map<String, String> first = resolver.effectiveTopicConfigs(overrides);
+        // The produce path asks per request: equal overrides get the map resolved before, not a new resolution.
+        assertThat(resolver.effectiveTopicConfigs(Map.of("min.insync.replicas", "2"))).isSameAs(first);
+        assertThat(first).containsEntry("min.insync.replicas", "2").containsEntry("retention.ms", "86400000");
+        assertThatThrownBy(() -> first.put("retention.ms", "1")).isInstanceOf(UnsupportedOperationException.class);
+
+        overrides.put("min.insync.replicas", "3"); // the caller's map changing later changes nothing remembered
+        assertThat(resolver.effectiveTopicConfigs(overrides)).containsEntry("min.insync.replicas", "3");
+        assertThat(resolver.effectiveTopicConfigs(Map.of("min.insync.replicas", "2"))).isSameAs(first);
+        assertThat(resolver.withDynamic(Map.of("log.retention.ms", "5000"), Map.of())
+                .effectiveTopicConfigs(Map.of("min.insync.replicas", "2"))).containsEntry("retention.ms", "5000");
+    }
+
+    @Test
+    void effectiveTopicConfigsCacheStaysBounded() {
+        ConfigResolver resolver = resolver("", Map.of(), Map.of());
+        for (int i = 0; i < 3 * ConfigResolver.EFFECTIVE_TOPIC_CONFIGS_CACHED_MAX; i++) {
+            assertThat(resolver.effectiveTopicConfigs(Map.of("retention.ms", Integer.toString(i))))
+                    .containsEntry("retention.ms", Integer.toString(i));
+        }
+        assertThat(resolver.cachedEffectiveTopicConfigs()).isLessThanOrEqualTo(
+                ConfigResolver.EFFECTIVE_TOPIC_CONFIGS_CACHED_MAX);
     }
 
     @Test

@@ -288,6 +288,36 @@ class FetchHandlerTest {
     }
 
     @Test
+    void aLongPollCompletedByAnAppendIsAnsweredOnTheAppendersThreadWithTheReadThatSatisfiedIt() throws Exception {
+        fixture = new HandlerFixture(directory);
+        fixture.topic("orders", 1);
+        fixture.append("orders", 0, 1_000, "a");
+        List<Runnable> handedOff = new ArrayList<>();
+        purgatory = new DelayedOperationPurgatory<>("Fetch", clock);
+        // An executor that only collects: an answer that needed it would stay pending.
+        handler = new FetchHandler(fixture.cache(), new PartitionReader(fixture.cache(), fixture::findLog,
+                fixture.countingReader()), new FetchManager(new FetchSessionCache(10, clock)), purgatory,
+                handedOff::add, 55 * 1024 * 1024);
+
+        CompletableFuture<ApiMessage> pending = send(withTopic(request(30_000, 1, 1 << 20), "orders", null,
+                partition(0, 1, 1 << 20)), VERSION_BY_NAME);
+        assertThat(pending).isNotDone();
+
+        fixture.append("orders", 0, 2_000, "b");
+        handler.onPartitionChanged(new TopicPartition("orders", 0));
+
+        // Kafka answers a waiting (follower) fetch as soon as the leader appends: no second read on another thread.
+        assertThat(pending).as("answered by the appender's call").isDone();
+        assertThat(handedOff).isEmpty();
+        FetchResponseData.PartitionData data = only(response(pending));
+        assertThat(baseOffsets(data.records())).containsExactly(1L);
+        assertThat(fixture.slicesNotReleased()).as("only the answered read is held").isEqualTo(1);
+        release(data.records());
+        assertThat(fixture.slicesNotReleased()).isZero();
+        assertThat(purgatory.delayedCount()).isZero();
+    }
+
+    @Test
     void aLongPollAnswersWhatIsThereAtItsTimeout() throws Exception {
         fixture = new HandlerFixture(directory);
         fixture.topic("orders", 1);

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One segment of a partition log: a file of batches starting at a base offset, with its offset and time indexes.
@@ -46,6 +48,17 @@ public final class LogSegment {
     private volatile long firstBatchTimestamp = RecordBatch.NO_TIMESTAMP;
     private volatile long createdMs;
     private int bytesSinceLastIndexEntry;
+    /**
+     * The headers of the last batches appended, in file order and contiguous (empty after opening, recovery or
+     * truncation). A follower fetches from the batch appended after its previous fetch and a consumer reads up to
+     * the previous high watermark, both nearly always among them, so {@link #findBatch} finds them without reading
+     * the file. Replaced whole by the one writer after {@link #sizeBytes} moves; read without a lock.
+     */
+    private volatile BatchHeader[] recentBatches = NO_BATCHES;
+
+    private static final BatchHeader[] NO_BATCHES = new BatchHeader[0];
+    /** How many of the last appended batches {@link #recentBatches} holds. */
+    static final int RECENT_BATCHES_KEPT = 16;
 
     private LogSegment(Path directory, long baseOffset, int indexSizeBytes, SegmentHandleCache handleCache,
                        long createdMs) {
@@ -306,13 +319,29 @@ public final class LogSegment {
         }
         int cursor = batches.position();
         int position = startPosition;
+        BatchHeader[] before = recentBatches;
+        boolean continuesRecent = before.length > 0 && before[before.length - 1].endPosition() == startPosition;
+        List<BatchHeader> appended = new ArrayList<>();
         while (cursor < batches.limit()) {
             RecordBatch batch = new RecordBatch(batches, cursor);
             indexBatch(batch.lastOffset(), batch.maxTimestamp(), position, batch.sizeInBytes(), indexIntervalBytes);
+            appended.add(BatchHeader.parse(batches, cursor, position));
             cursor += batch.sizeInBytes();
             position += batch.sizeInBytes();
         }
         sizeBytes = position;
+        recentBatches = lastBatches(continuesRecent ? before : NO_BATCHES, appended);
+    }
+
+    /** The last {@link #RECENT_BATCHES_KEPT} of {@code kept} followed by {@code appended}. */
+    private static BatchHeader[] lastBatches(BatchHeader[] kept, List<BatchHeader> appended) {
+        int total = kept.length + appended.size();
+        int skipped = Math.max(0, total - RECENT_BATCHES_KEPT);
+        BatchHeader[] result = new BatchHeader[total - skipped];
+        for (int i = skipped; i < total; i++) {
+            result[i - skipped] = i < kept.length ? kept[i] : appended.get(i - kept.length);
+        }
+        return result;
     }
 
     private void indexBatch(long lastOffset, long maxTimestamp, int position, int batchBytes, int indexIntervalBytes) {
@@ -342,9 +371,28 @@ public final class LogSegment {
      * and below {@code endPosition}; null if the segment holds no such batch.
      */
     public BatchHeader findBatch(long offset, int endPosition) {
+        BatchHeader[] recent = recentBatches;
+        if (recent.length > 0 && offset >= recent[0].baseOffset()) {
+            // The batches from recent[0] on are all in the array (or appended after it): no earlier batch can hold
+            // the offset, and no later one comes first.
+            for (BatchHeader header : recent) {
+                if (header.lastOffset() >= offset) {
+                    if (header.position() >= endPosition) {
+                        return null; // appended after the reader's view of the segment ends
+                    }
+                    if (header.endPosition() <= endPosition) {
+                        return header;
+                    }
+                    break; // a view ending inside a batch: let the file walk say what it finds
+                }
+            }
+            BatchHeader last = recent[recent.length - 1];
+            if (last.lastOffset() < offset && last.endPosition() == endPosition) {
+                return null; // past the last batch the reader sees
+            }
+        }
         OffsetIndex.Entry entry = offsetIndex().lookup(offset);
-        SegmentScanner scanner = new SegmentScanner(channel(), entry.position(), endPosition, false,
-                SegmentScanner.READ_CHUNK_BYTES);
+        SegmentScanner scanner = SegmentScanner.forLookup(channel(), entry.position(), endPosition);
         BatchHeader header;
         while ((header = scanner.next()) != null) {
             if (header.lastOffset() >= offset) {
@@ -365,8 +413,7 @@ public final class LogSegment {
         TimeIndex.Entry timeEntry = timeIndex().lookupBelow(timestamp);
         OffsetIndex.Entry entry = offsetIndex().lookup(Math.max(timeEntry.offset(), startOffset));
         int endPosition = sizeBytes;
-        SegmentScanner scanner = new SegmentScanner(channel(), entry.position(), endPosition, false,
-                SegmentScanner.READ_CHUNK_BYTES);
+        SegmentScanner scanner = SegmentScanner.forLookup(channel(), entry.position(), endPosition);
         BatchHeader header;
         while ((header = scanner.next()) != null) {
             if (header.maxTimestamp() >= timestamp && header.lastOffset() >= startOffset) {
@@ -423,6 +470,7 @@ public final class LogSegment {
      * @return what recovery found
      */
     public RecoveryResult recover(long expectedFirstOffset, int indexIntervalBytes, long recoveryPoint) {
+        recentBatches = NO_BATCHES;
         OffsetIndex offsets = offsetIndex();
         TimeIndex times = timeIndex();
         offsets.truncateToEntries(0);
@@ -489,6 +537,7 @@ public final class LogSegment {
             return 0;
         }
         int removed = sizeBytes - first.position();
+        recentBatches = NO_BATCHES; // before the bytes go: positions of removed batches must not be found again
         offsetIndex().truncateToOffset(offset);
         timeIndex().truncateToOffset(offset);
         truncateFile(first.position());

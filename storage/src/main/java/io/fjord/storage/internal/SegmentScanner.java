@@ -12,7 +12,8 @@ import java.util.zip.CRC32C;
  * a system call each. With CRC checking on, each batch's CRC-32C is verified, streamed for batches larger than the
  * chunk so that a corrupt length cannot make it allocate without bound.
  *
- * <p>Not thread-safe: one scanner per walk. Uses positional reads, so scanners may share a channel.
+ * <p>Not thread-safe: one scanner per walk, and at most one {@link #forLookup} walk at a time per thread (they share
+ * the thread's chunk). Uses positional reads, so scanners may share a channel.
  */
 public final class SegmentScanner {
     /** Chunk for lookups on the read path, where a walk usually spans one index interval. */
@@ -28,14 +29,36 @@ public final class SegmentScanner {
     private int position;
     private String invalidReason;
 
+    /**
+     * Each thread's chunk for {@link #forLookup} walks: direct, so a positional read goes straight into it (a heap
+     * buffer costs an allocation per walk and the JDK's copy through a temporary direct buffer), and reused, since a
+     * fetch looks up its start batch (and, for consumers, the high watermark's) on every read.
+     */
+    private static final ThreadLocal<ByteBuffer> LOOKUP_CHUNK =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(READ_CHUNK_BYTES));
+
     public SegmentScanner(FileChannel channel, int startPosition, int endPosition, boolean checkCrc, int chunkBytes) {
+        this(channel, startPosition, endPosition, checkCrc, ByteBuffer.allocate(chunkBytes));
+    }
+
+    private SegmentScanner(FileChannel channel, int startPosition, int endPosition, boolean checkCrc,
+            ByteBuffer chunk) {
         this.channel = channel;
         this.position = startPosition;
         this.endPosition = endPosition;
         this.checkCrc = checkCrc;
-        this.chunk = ByteBuffer.allocate(chunkBytes);
-        this.chunk.limit(0);
+        this.chunk = chunk;
+        this.chunk.clear().limit(0);
         this.chunkFilePosition = startPosition;
+    }
+
+    /**
+     * A scanner without CRC checks over the calling thread's reused {@link #READ_CHUNK_BYTES} chunk, for a lookup
+     * that finishes its walk before the thread starts another lookup (headers are copied out; nothing refers to the
+     * chunk afterwards).
+     */
+    public static SegmentScanner forLookup(FileChannel channel, int startPosition, int endPosition) {
+        return new SegmentScanner(channel, startPosition, endPosition, false, LOOKUP_CHUNK.get());
     }
 
     /** Position of the next batch, or where the walk stopped. */

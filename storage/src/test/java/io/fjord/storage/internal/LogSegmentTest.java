@@ -52,6 +52,67 @@ class LogSegmentTest {
     }
 
     @Test
+    void offsetLookupsReuseTheThreadsChunkInsteadOfAllocatingOnePerLookup() {
+        LogSegment segment = segmentWithBatches(1000, 3000, 2000, 4000);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        int lookups = 2_000;
+        assertThat(segment.findBatch(105, segment.sizeBytes()).baseOffset()).isEqualTo(104); // the chunk exists
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < lookups; i++) {
+            assertThat(segment.findBatch(100 + i % 8, segment.sizeBytes()).baseOffset()).isEqualTo(100 + i % 8 / 2 * 2);
+        }
+        long allocatedBytes = threads.getThreadAllocatedBytes(thread) - before;
+        // Every fetch looks its start batch up: an 8 KB chunk each would be 16 MB here; headers are ~100 bytes each.
+        assertThat(allocatedBytes).isLessThan(lookups * 1024L);
+        segment.closeCleanly();
+    }
+
+    @Test
+    void recentlyAppendedBatchesAreFoundWithoutReadingTheFileUntilATruncation() throws Exception {
+        LogSegment segment = segmentWithBatches(1000, 3000, 2000, 4000);
+        BatchHeader third = segment.findBatch(104, segment.sizeBytes());
+        int viewBeforeLast = third.endPosition();
+        // Overwrite the file's bytes behind the segment: a lookup that read the file would now fail.
+        try (FileChannel file = FileChannel.open(segment.logFile(), StandardOpenOption.WRITE)) {
+            file.write(ByteBuffer.allocate(segment.sizeBytes()), 0);
+        }
+
+        assertThat(segment.findBatch(100, segment.sizeBytes()).position()).isZero();
+        assertThat(segment.findBatch(105, segment.sizeBytes())).isEqualTo(third);
+        assertThat(segment.findBatch(107, segment.sizeBytes()).baseOffset()).isEqualTo(106);
+        assertThat(segment.findBatch(108, segment.sizeBytes())).isNull();
+        assertThat(segment.findBatch(106, viewBeforeLast)).as("beyond a reader's view").isNull();
+
+        segment.truncateTo(104);
+        // The removed batches' positions are forgotten: the file (zeros now) is read, and found corrupt.
+        assertThatThrownBy(() -> segment.findBatch(100, segment.sizeBytes()))
+                .isInstanceOf(io.fjord.storage.LogCorruptionException.class);
+        segment.closeAbruptly();
+    }
+
+    @Test
+    void theRecentBatchesKeepOnlyTheLastOnesAndOlderOffsetsAreLookedUpInTheFile() {
+        long[] timestamps = new long[LogSegment.RECENT_BATCHES_KEPT + 5];
+        java.util.Arrays.fill(timestamps, 1000);
+        LogSegment segment = segmentWithBatches(timestamps);
+        for (int i = 0; i < timestamps.length; i++) {
+            BatchHeader found = segment.findBatch(100 + 2L * i + 1, segment.sizeBytes());
+            assertThat(found.baseOffset()).isEqualTo(100 + 2L * i);
+            assertThat(found.lastOffset()).isEqualTo(100 + 2L * i + 1);
+        }
+        segment.truncateTo(110);
+        ByteBuffer batch = TestBatches.batch(5000, "after", "truncation");
+        RecordBatch.at(batch).setBaseOffset(110);
+        segment.append(batch, 0);
+        assertThat(segment.findBatch(110, segment.sizeBytes()).maxTimestamp()).isEqualTo(5000);
+        assertThat(segment.findBatch(108, segment.sizeBytes()).baseOffset()).isEqualTo(108);
+        assertThat(segment.findBatch(112, segment.sizeBytes())).isNull();
+        segment.closeCleanly();
+    }
+
+    @Test
     void canAppendChecksSizeIndexesAndRelativeOffsets() {
         LogSegment segment = segmentWithBatches(1000);
         int size = segment.sizeBytes();
