@@ -207,17 +207,25 @@ public final class BrokerLifecycleManager implements AutoCloseable {
     // ---------------------------------------------------------------- the lifecycle thread
 
     private void schedule(long delayMs) {
+        ScheduledFuture<?> scheduled = onThreadAfter(this::communicate, delayMs);
+        if (scheduled != null) {
+            next = scheduled;
+        }
+    }
+
+    /** Runs {@code task} on the lifecycle thread after {@code delayMs}; null once closing (nothing more to do). */
+    private ScheduledFuture<?> onThreadAfter(Runnable task, long delayMs) {
         ScheduledExecutorService executor;
         synchronized (this) {
             executor = thread;
         }
         if (executor == null) {
-            return;
+            return null;
         }
         try {
-            next = executor.schedule(this::communicate, delayMs, TimeUnit.MILLISECONDS);
+            return executor.schedule(task, delayMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            // Closing: nothing more to send.
+            return null;
         }
     }
 
@@ -283,25 +291,14 @@ public final class BrokerLifecycleManager implements AutoCloseable {
 
     /** Abandons request {@code sequence} if still unanswered after a controlled-shutdown attempt's bound. */
     private void scheduleAttemptTimeout(long sequence) {
-        ScheduledExecutorService executor;
-        synchronized (this) {
-            executor = thread;
-        }
-        if (executor == null) {
-            return;
-        }
-        try {
-            executor.schedule(() -> {
-                if (sequence == requestSequence && inFlight) {
-                    requestSequence++;
-                    inFlight = false;
-                    retryAfterFailure("heartbeat", "no answer within "
-                            + settings.controlledShutdownAttemptTimeoutMs() + " ms");
-                }
-            }, settings.controlledShutdownAttemptTimeoutMs(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // Closing: nothing more to wait for.
-        }
+        onThreadAfter(() -> {
+            if (sequence == requestSequence && inFlight) {
+                requestSequence++;
+                inFlight = false;
+                retryAfterFailure("heartbeat", "no answer within "
+                        + settings.controlledShutdownAttemptTimeoutMs() + " ms");
+            }
+        }, settings.controlledShutdownAttemptTimeoutMs());
     }
 
     private void onHeartbeat(long epoch, BrokerHeartbeatResponseData answer) {
