@@ -31,7 +31,8 @@ import org.apache.kafka.common.requests.DescribeQuorumResponse;
 
 /**
  * A Fjord cluster of child processes on loopback, each node its own JVM ({@code fjord start}) with the broker and
- * controller roles and a voter of the metadata quorum, so that a kill is a real SIGKILL of one node and SIGTERM runs
+ * controller roles and a voter of the metadata quorum (or, started {@link #startIsolated isolated}, controller-only
+ * voters and broker-only nodes), so that a kill is a real SIGKILL of one node and SIGTERM runs
  * its real shutdown hook. Ports are chosen once, so a restarted node comes back on the same addresses; each start
  * writes its own output file ({@code node-N/run-K.out}). Started partitionable, its inter-node links go through a
  * {@link NetworkFaultProxy} (see {@link #startPartitionable}). Not thread-safe: one test thread drives it.

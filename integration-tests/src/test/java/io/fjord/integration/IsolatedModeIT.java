@@ -49,10 +49,12 @@ class IsolatedModeIT {
 
     @Test
     void controllerOnlyNodesRunTheQuorumForBrokerOnlyNodesAndSurviveKills() throws Exception {
-        // Offsets topic at RF 2 (two brokers); snapshots every few KB, so the controllers are seen to take them.
+        // Offsets topic at RF 2 (two brokers); a snapshot every few seconds of new records (a small cluster's
+        // metadata is a few KB), so the controllers are seen to take them.
         try (FjordProcessCluster cluster = FjordProcessCluster.startIsolated(root, 3, 2, Map.of(
                 "offsets.topic.replication.factor", "2",
-                "metadata.log.max.record.bytes.between.snapshots", "4096"))) {
+                "metadata.log.max.record.bytes.between.snapshots", "1024",
+                "metadata.log.max.snapshot.interval.ms", "2000"))) {
             for (int controller : CONTROLLERS) {
                 assertThat(cluster.output(controller)).contains("is ready as a controller")
                         .doesNotContain("PLAINTEXT://")
