@@ -31,7 +31,8 @@ import org.apache.kafka.common.requests.DescribeQuorumResponse;
 
 /**
  * A Fjord cluster of child processes on loopback, each node its own JVM ({@code fjord start}) with the broker and
- * controller roles and a voter of the metadata quorum, so that a kill is a real SIGKILL of one node and SIGTERM runs
+ * controller roles and a voter of the metadata quorum (or, started {@link #startIsolated isolated}, controller-only
+ * voters and broker-only nodes), so that a kill is a real SIGKILL of one node and SIGTERM runs
  * its real shutdown hook. Ports are chosen once, so a restarted node comes back on the same addresses; each start
  * writes its own output file ({@code node-N/run-K.out}). Started partitionable, its inter-node links go through a
  * {@link NetworkFaultProxy} (see {@link #startPartitionable}). Not thread-safe: one test thread drives it.
@@ -44,6 +45,11 @@ final class FjordProcessCluster implements AutoCloseable {
     private final Path root;
     private final String clusterId;
     private final int nodeCount;
+    /**
+     * In isolated mode (Kafka's production shape) the ids of the controller-only nodes, {@code 1..C}; the others are
+     * broker-only. Empty when every node has both roles.
+     */
+    private final java.util.Set<Integer> controllerOnly = new java.util.TreeSet<>();
     private final Map<Integer, Integer> clientPorts = new HashMap<>();
     private final Map<Integer, Integer> controllerPorts = new HashMap<>();
     /** The replication listener's port of (source, destination): where the source's fetches arrive. */
@@ -85,9 +91,27 @@ final class FjordProcessCluster implements AutoCloseable {
         return start(root, nodeCount, extra, true);
     }
 
+    /**
+     * Kafka's isolated mode: {@code controllers} controller-only nodes (ids {@code 1..controllers}, listening on their
+     * controller listener only, the voters of {@code controller.quorum.voters}) and {@code brokers} broker-only nodes
+     * (the following ids, observers of the quorum); formats and starts them all and waits until each is ready.
+     */
+    static FjordProcessCluster startIsolated(Path root, int controllers, int brokers, Map<String, String> extra)
+            throws Exception {
+        return start(root, controllers + brokers, extra, false, controllers);
+    }
+
     private static FjordProcessCluster start(Path root, int nodeCount, Map<String, String> extra,
                                              boolean partitionable) throws Exception {
+        return start(root, nodeCount, extra, partitionable, 0);
+    }
+
+    private static FjordProcessCluster start(Path root, int nodeCount, Map<String, String> extra,
+                                             boolean partitionable, int controllerOnlyCount) throws Exception {
         FjordProcessCluster cluster = new FjordProcessCluster(root, Base64Uuids.encode(UUID.randomUUID()), nodeCount);
+        for (int id = 1; id <= controllerOnlyCount; id++) {
+            cluster.controllerOnly.add(id);
+        }
         int links = partitionable ? nodeCount * (nodeCount - 1) : 0;
         int replicationListeners = partitionable ? nodeCount : 0;
         int perNode = 2 + replicationListeners;
@@ -133,15 +157,21 @@ final class FjordProcessCluster implements AutoCloseable {
                 MetaProperties.of(cluster.clusterId, id, UUID.randomUUID()).write(data);
                 Map<String, String> config = new HashMap<>();
                 config.put("node.id", Integer.toString(id));
-                config.put("process.roles", "broker,controller");
+                config.put("process.roles", cluster.controllerOnly.isEmpty() ? "broker,controller"
+                        : cluster.isController(id) ? "controller" : "broker");
                 StringBuilder voters = new StringBuilder();
                 for (int voter = 1; voter <= nodeCount; voter++) {
+                    if (!cluster.isController(voter)) {
+                        continue;
+                    }
                     int port = partitionable && voter != id ? controllerProxyPorts.get(List.of(id, voter))
                             : cluster.controllerPorts.get(voter);
                     voters.append(voter == 1 ? "" : ",").append(voter).append("@127.0.0.1:").append(port);
                 }
-                String listeners = "PLAINTEXT://127.0.0.1:" + cluster.clientPorts.get(id) + ",CONTROLLER://127.0.0.1:"
-                        + cluster.controllerPorts.get(id);
+                String clientListener = "PLAINTEXT://127.0.0.1:" + cluster.clientPorts.get(id);
+                String controllerListener = "CONTROLLER://127.0.0.1:" + cluster.controllerPorts.get(id);
+                String listeners = !cluster.isBroker(id) ? controllerListener
+                        : !cluster.isController(id) ? clientListener : clientListener + "," + controllerListener;
                 if (partitionable) {
                     StringBuilder advertised = new StringBuilder("PLAINTEXT://127.0.0.1:")
                             .append(cluster.clientPorts.get(id));
@@ -179,6 +209,16 @@ final class FjordProcessCluster implements AutoCloseable {
             throw e;
         }
         return cluster;
+    }
+
+    /** Whether the node runs a controller (a voter): every node but the broker-only ones of isolated mode. */
+    boolean isController(int id) {
+        return controllerOnly.isEmpty() || controllerOnly.contains(id);
+    }
+
+    /** Whether the node runs a broker: every node but the controller-only ones of isolated mode. */
+    boolean isBroker(int id) {
+        return !controllerOnly.contains(id);
     }
 
     private static InetSocketAddress loopback(int port) {
@@ -330,6 +370,11 @@ final class FjordProcessCluster implements AutoCloseable {
         return lines;
     }
 
+    /** The node's controller listener address, {@code 127.0.0.1:port}. */
+    String controllerAddress(int id) {
+        return "127.0.0.1:" + controllerPorts.get(id);
+    }
+
     /** The node's client address, {@code 127.0.0.1:port}. */
     String bootstrapServers(int id) {
         return "127.0.0.1:" + clientPorts.get(id);
@@ -340,9 +385,10 @@ final class FjordProcessCluster implements AutoCloseable {
         return loopback(clientPorts.get(id));
     }
 
-    /** The client addresses of the running nodes. */
+    /** The client addresses of the running brokers. */
     String runningBootstrapServers() {
-        return running().stream().map(this::bootstrapServers).collect(Collectors.joining(","));
+        return running().stream().filter(this::isBroker).map(this::bootstrapServers)
+                .collect(Collectors.joining(","));
     }
 
     List<Integer> running() {
@@ -363,7 +409,7 @@ final class FjordProcessCluster implements AutoCloseable {
     int activeController() throws IOException {
         DescribeQuorumRequest request = new DescribeQuorumRequest.Builder(DescribeQuorumRequest.singletonRequest(
                 new TopicPartition("__cluster_metadata", 0))).build((short) 1);
-        for (int id : running()) {
+        for (int id : running().stream().filter(this::isController).toList()) {
             DescribeQuorumResponse response = new RawClient(new InetSocketAddress(InetAddress.getLoopbackAddress(),
                     controllerPorts.get(id))).send(request, ApiKeys.DESCRIBE_QUORUM);
             assertThat(Errors.forCode(response.data().errorCode())).isEqualTo(Errors.NONE);

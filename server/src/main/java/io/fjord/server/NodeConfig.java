@@ -17,6 +17,8 @@ import java.util.Map;
  * checks): identity ({@code node.id}), listeners, data directories ({@code log.dirs}, {@code metadata.log.dir}) and
  * the topic defaults the controller applies. Immutable.
  *
+ * @param networkConfig        the broker's socket server on the listeners but the controller's; null on a
+ *                             controller-only node, which listens on its controller listener only
  * @param metadataLogDirectory {@code metadata.log.dir}, by default the first of {@code log.dirs}
  * @param quorum               the node's roles, the quorum's voters and its controller listener
  * @param brokerConfig         every setting, for the parts of the node that read their own
@@ -58,17 +60,18 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
         GroupCoordinatorConfigs.validate(broker);
         List<Endpoint> listeners = endpoints("listeners", broker.listeners());
         List<Endpoint> advertised = endpoints("advertised.listeners", broker.advertisedListeners());
+        // Kafka's role checks first: a controller-only node has controller listeners only, and no broker listener.
+        QuorumShape quorum = QuorumShape.of(broker, listeners);
         if (!broker.isSet("advertised.listeners")) {
             // Kafka advertises the listeners but the controller's: clients do not bootstrap from those.
             advertised = advertised.stream().filter(endpoint -> broker.controllerListenerNames().stream()
                     .noneMatch(name -> name.equalsIgnoreCase(endpoint.listenerName()))).toList();
-            if (advertised.isEmpty()) {
+            if (advertised.isEmpty() && quorum.isBroker()) {
                 throw new ConfigException("listeners", String.join(",", broker.listeners()),
                         "every listener is in controller.listener.names; the broker needs one for clients");
             }
         }
         ListenerSecurity.check(broker, listeners, advertised);
-        QuorumShape quorum = QuorumShape.of(broker, listeners);
         LogManagerConfig logs = LogManagerConfig.fromProperties(broker.logManagerProperties());
         Path metadataDirectory = broker.isSet("metadata.log.dir")
                 ? Path.of(broker.metadataLogDir()).toAbsolutePath().normalize() : logs.logDirs().get(0);
@@ -79,14 +82,14 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
                         && broker.controllerListenerNames().stream().noneMatch(
                                 name -> name.equalsIgnoreCase(listener.listenerName())))
                 .toList();
-        NetworkConfig defaults = NetworkConfig.defaults(brokerListeners);
-        NetworkConfig network = new NetworkConfig(brokerListeners,
+        // A controller-only node has no socket server: its one listener is the quorum's.
+        NetworkConfig network = brokerListeners.isEmpty() ? null : new NetworkConfig(brokerListeners,
                 broker.intValue("socket.request.max.bytes"),
                 broker.longValue("queued.max.request.bytes"),
                 broker.longValue("connections.max.idle.ms"),
                 broker.intValue("max.connections"),
                 broker.intValue("num.network.threads"),
-                defaults.queuedRequestsPerConnectionMax(),
+                NetworkConfig.defaults(brokerListeners).queuedRequestsPerConnectionMax(),
                 broker.intValue("socket.send.buffer.bytes"),
                 broker.intValue("socket.receive.buffer.bytes"));
         return new NodeConfig(broker.nodeId(), listeners, advertised, network, logs, metadataDirectory, quorum,

@@ -79,7 +79,10 @@ record QuorumShape(Set<String> roles, Map<Integer, InetSocketAddress> voters, Li
                 .filter(listener -> controllerNames.contains(listener.listenerName().toUpperCase(Locale.ROOT)))
                 .findFirst().orElse(null);
         int nodeId = broker.nodeId();
-        if (voters.isEmpty() && !namesOthers) {
+        // Kafka's config/controller.properties: a controller-only quorum of one names itself as bootstrap server.
+        boolean controllerOfItsOwn = roles.equals(Set.of(CONTROLLER)) && !broker.list(
+                "controller.quorum.bootstrap.servers").isEmpty();
+        if (voters.isEmpty() && !namesOthers && !controllerOfItsOwn) {
             if (!roles.equals(Set.of(BROKER, CONTROLLER))) {
                 throw new ConfigException("controller.quorum.voters", "", "a node with process.roles="
                         + String.join(",", new TreeSet<>(roles)) + " needs the voters of the metadata quorum,"
@@ -100,6 +103,9 @@ record QuorumShape(Set<String> roles, Map<Integer, InetSocketAddress> voters, Li
         if (controllerNames.isEmpty()) {
             throw new ConfigException("controller.listener.names", "", "must not be empty when running in KRaft mode");
         }
+        if (!roles.contains(BROKER)) {
+            checkControllerOnly(broker, listeners, controllerNames);
+        }
         if (roles.contains(CONTROLLER) && controllerListener == null) {
             throw new ConfigException("controller.listener.names", String.join(",", controllerNames),
                     "must contain at least one value appearing in the 'listeners' configuration when running the"
@@ -110,13 +116,29 @@ record QuorumShape(Set<String> roles, Map<Integer, InetSocketAddress> voters, Li
                     "must not contain a value appearing in the 'listeners' configuration when running KRaft with"
                     + " just the broker role");
         }
-        if (!roles.contains(BROKER) && listeners.stream().anyMatch(listener -> !controllerNames.contains(
+        return new QuorumShape(roles, voters, bootstrapServers, namesOthers, controllerListener);
+    }
+
+    /**
+     * Kafka's checks of a controller-only node, in its order: it listens on controller listeners only (no client
+     * listener, nothing to register as a broker), and an explicitly set {@code inter.broker.listener.name} is not
+     * one of them.
+     */
+    private static void checkControllerOnly(BrokerConfig broker, List<Endpoint> listeners,
+            List<String> controllerNames) {
+        if (listeners.stream().anyMatch(listener -> !controllerNames.contains(
                 listener.listenerName().toUpperCase(Locale.ROOT)))) {
             throw new ConfigException("listeners", String.join(",", broker.listeners()), "the listeners config must"
                     + " only contain KRaft controller listeners from controller.listener.names when"
                     + " process.roles=controller");
         }
-        return new QuorumShape(roles, voters, bootstrapServers, namesOthers, controllerListener);
+        String interBrokerListener = broker.interBrokerListenerName();
+        if (broker.isSet("inter.broker.listener.name") && interBrokerListener != null
+                && controllerNames.contains(interBrokerListener.toUpperCase(Locale.ROOT))) {
+            throw new ConfigException("controller.listener.names", String.join(",", controllerNames), "must not"
+                    + " contain an explicitly set inter.broker.listener.name configuration value when"
+                    + " process.roles=controller");
+        }
     }
 
     private static Set<String> roles(BrokerConfig broker) {

@@ -37,8 +37,8 @@ public final class DescribeQuorumMapper {
             partition.setErrorCode(error.code()).setErrorMessage(version >= 2 ? cause.getMessage() : null);
         } else {
             partition.setLeaderId(quorum.leaderId()).setLeaderEpoch(quorum.leaderEpoch())
-                    .setHighWatermark(quorum.highWatermark()).setCurrentVoters(replicas(quorum.voters()))
-                    .setObservers(replicas(quorum.observers()));
+                    .setHighWatermark(quorum.highWatermark()).setCurrentVoters(replicas(quorum.voters(), version))
+                    .setObservers(replicas(quorum.observers(), version));
         }
         DescribeQuorumResponseData response = new DescribeQuorumResponseData().setTopics(List.of(
                 new DescribeQuorumResponseData.TopicData().setTopicName(RaftMessageMapper.METADATA_TOPIC)
@@ -54,11 +54,18 @@ public final class DescribeQuorumMapper {
         return response;
     }
 
-    private static List<DescribeQuorumResponseData.ReplicaState> replicas(List<QuorumDescription.Replica> replicas) {
+    /** The replicas' states; directory ids only from version 2 (KIP-853), which the encoder refuses below it. */
+    private static List<DescribeQuorumResponseData.ReplicaState> replicas(List<QuorumDescription.Replica> replicas,
+            short version) {
         List<DescribeQuorumResponseData.ReplicaState> states = new ArrayList<>();
         for (QuorumDescription.Replica replica : replicas) {
-            states.add(new DescribeQuorumResponseData.ReplicaState().setReplicaId(replica.replicaId())
-                    .setReplicaDirectoryId(replica.directoryId()).setLogEndOffset(replica.logEndOffset()).setLastFetchTimestamp(-1).setLastCaughtUpTimestamp(-1));
+            DescribeQuorumResponseData.ReplicaState state = new DescribeQuorumResponseData.ReplicaState()
+                    .setReplicaId(replica.replicaId()).setLogEndOffset(replica.logEndOffset())
+                    .setLastFetchTimestamp(-1).setLastCaughtUpTimestamp(-1);
+            if (version >= 2) {
+                state.setReplicaDirectoryId(replica.directoryId());
+            }
+            states.add(state);
         }
         return states;
     }

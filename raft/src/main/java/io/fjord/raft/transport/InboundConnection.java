@@ -68,9 +68,17 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
         }
         switch (request.apiKey()) {
             case API_VERSIONS -> respond(channel, request, transport.listenerApis().apiVersions());
-            case DESCRIBE_QUORUM -> transport.describeQuorum().whenComplete((quorum, failure) -> respond(channel,
-                    request, DescribeQuorumMapper.describeQuorum(quorum, failure, request.apiVersion(),
-                            transport.voterAddresses(), transport.listenerName())));
+            case DESCRIBE_QUORUM -> transport.describeQuorum().whenComplete((quorum, failure) -> {
+                try {
+                    respond(channel, request, DescribeQuorumMapper.describeQuorum(quorum, failure,
+                            request.apiVersion(), transport.voterAddresses(), transport.listenerName()));
+                } catch (RuntimeException e) {
+                    // Thrown in a callback nobody reads: without this the client would wait for its timeout.
+                    LOG.warn("Closing Raft connection from {}: cannot answer DescribeQuorum v{}: {}",
+                            channel.remoteAddress(), request.apiVersion(), e.toString());
+                    channel.close();
+                }
+            });
             case ADD_RAFT_VOTER, REMOVE_RAFT_VOTER -> {
                 if (transport.config().staticVoters()) {
                     respond(channel, request, StaticVoters.refusal(request.apiKey()));
