@@ -65,6 +65,8 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
     private final MetadataPublishing publishing;
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private volatile long appliedEndOffset;
+    /** Images of the run of events being applied, handed to publication at its end; loader thread only. */
+    private final List<PendingPublication> pendingPublications = new ArrayList<>();
     private volatile int leaderChangeEpoch = -1;
     private volatile Throwable failure;
     private volatile boolean running;
@@ -275,7 +277,17 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
         publish(previous, delta, endOffset);
         appliedEndOffset = endOffset;
         leaderChangeEpoch = epoch;
+        // Handed over only now, so whatever a publisher or a waiter for publication sees is applied already.
+        for (PendingPublication pending : pendingPublications) {
+            publishing.enqueue(pending.previous(), pending.current(), pending.changes(), pending.endOffset());
+        }
+        pendingPublications.clear();
         wake();
+    }
+
+    /** An image applied within the current run of events, to be handed to the publishing thread at its end. */
+    private record PendingPublication(MetadataImage previous, MetadataImage current, MetadataChanges changes,
+                                      long endOffset) {
     }
 
     private MetadataImage publish(MetadataImage previous, MetadataDelta delta, long endOffset) {
@@ -287,11 +299,14 @@ public final class MetadataLoader implements RaftListener, AutoCloseable {
         return current;
     }
 
-    /** The image is applied now; the publishing thread hands it to the publisher when it gets to it. */
+    /**
+     * The image is applied now; the publishing thread hands it to the publisher when it gets to it, after the run of
+     * events it belongs to is applied.
+     */
     private void publishImage(MetadataImage previous, MetadataImage current, MetadataChanges changes,
                               long endOffset) {
         image = current;
-        publishing.enqueue(previous, current, changes, endOffset);
+        pendingPublications.add(new PendingPublication(previous, current, changes, endOffset));
     }
 
     /**
