@@ -142,8 +142,9 @@ class DynamicQuorumIT {
                     .contains("before", "after"));
 
             KafkaDistribution.Result removed = KafkaDistribution.run(QUORUM_COMMAND, List.of("--bootstrap-server",
-                    brokerAddress(3), "remove-controller", "--controller-id", "1", "--controller-directory-id",
-                    uuid(directoryIds.get(1)).toString()));
+                    brokerAddress(3), "remove-controller", "--controller-id", "1",
+                    // One argument with '=': a base64 id may start with '-', which the tool's parser takes for an option.
+                    "--controller-directory-id=" + uuid(directoryIds.get(1))));
             assertThat(removed.exitCode()).as(removed.output() + removed.errors()).isZero();
             await().atMost(BOUND).untilAsserted(() -> assertThat(voters(describe(admin)))
                     .isEqualTo(Map.of(2, directoryIds.get(2), 3, directoryIds.get(3))));
