@@ -124,13 +124,7 @@ transaction.state.log.min.isr=1"
 }
 
 echo "cluster-bench: $rounds rounds; 3 nodes (broker+controller) per system, heap $heap each; $topic_count topics of 10 partitions per create-rate run"
-for round in $(seq 1 "$rounds"); do
-  if (( round % 2 == 1 )); then order=(kafka fjord); else order=(fjord kafka); fi
-  for system in "${order[@]}"; do
-    [[ -z "$only" || "$only" == "$system" ]] || continue
-    "${system}_round" "$round" || { say "$system round $round failed; see $log"; stop_all; }
-  done
-done
+run_rounds
 
 echo
 python3 - "$results" <<'PYTHON'

@@ -57,6 +57,17 @@ bench_class() { # heap class label args...: runs a bench tool; prints its RESULT
   grep '^RESULT ' <<<"$output" || { say "$label $1 failed; see $log"; return 1; }
 }
 
+run_rounds() { # uses rounds, only, log: each system's <system>_round per round, alternating which goes first
+  local round system order
+  for round in $(seq 1 "$rounds"); do
+    if (( round % 2 == 1 )); then order=(kafka fjord); else order=(fjord kafka); fi
+    for system in "${order[@]}"; do
+      [[ -z "$only" || "$only" == "$system" ]] || continue
+      "${system}_round" "$round" || { say "$system round $round failed; see $log"; stop_all; }
+    done
+  done
+}
+
 record() { # round system metric value
   printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"
   printf "%-6s %-6s %-${record_width:-28}s %s\n" "$1" "$2" "$3" "$4"

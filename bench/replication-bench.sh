@@ -264,13 +264,7 @@ if has_phase catch-up; then
   record 0 disk sequential_write_mbps_direct \
     "$(sed -n 's/.*copied, \([0-9.]*\) s,.*/\1/p' <<<"$disk" | awk -v mb="$disk_mb" '{printf "%.1f", mb / $1}')"
 fi
-for round in $(seq 1 "$rounds"); do
-  if (( round % 2 == 1 )); then order=(kafka fjord); else order=(fjord kafka); fi
-  for system in "${order[@]}"; do
-    [[ -z "$only" || "$only" == "$system" ]] || continue
-    "${system}_round" "$round" || { say "$system round $round failed; see $log"; stop_all; }
-  done
-done
+run_rounds
 
 echo
 python3 - "$results" <<'PYTHON'
