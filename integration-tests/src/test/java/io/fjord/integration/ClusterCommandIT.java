@@ -43,14 +43,35 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterCommandIT {
     private static final Pattern READY = Pattern.compile("Fjord cluster ready: bootstrap servers (\\S+) ");
     private static final Duration READY_BOUND = Duration.ofSeconds(180);
+    private static final int NODE_LOG_LINES = 60;
 
     @TempDir
     Path directory;
 
     /** The cluster command's output, and the command. */
-    private record Run(Process process, Path output) {
+    private record Run(Process process, Path output, Path clusterDirectory) {
         String printed() throws IOException {
             return Files.readString(output, StandardCharsets.UTF_8);
+        }
+
+        /** What the command printed, then the last lines of each node's log: the story of a failed stop. */
+        String printedWithNodeLogs() throws IOException {
+            StringBuilder story = new StringBuilder(printed());
+            if (clusterDirectory != null && Files.isDirectory(clusterDirectory)) {
+                try (var nodes = Files.list(clusterDirectory)) {
+                    for (Path node : nodes.sorted().toList()) {
+                        Path log = node.resolve("server.log");
+                        if (Files.isRegularFile(log)) {
+                            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+                            story.append(System.lineSeparator()).append("--- last lines of ").append(log)
+                                    .append(System.lineSeparator()).append(String.join(System.lineSeparator(),
+                                            lines.subList(Math.max(0, lines.size() - NODE_LOG_LINES),
+                                                    lines.size())));
+                        }
+                    }
+                }
+            }
+            return story.toString();
         }
     }
 
@@ -71,7 +92,9 @@ class ClusterCommandIT {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().put("FJORD_HEAP_OPTS", "-Xmx256m");
         builder.environment().remove("FJORD_JAVA_OPTS");
-        return new Run(builder.start(), output);
+        int directoryArgument = List.of(arguments).indexOf("--directory");
+        return new Run(builder.start(), output,
+                directoryArgument < 0 ? null : Path.of(arguments[directoryArgument + 1]));
     }
 
     /** Waits for the ready line; returns the bootstrap servers it names. */
@@ -89,7 +112,7 @@ class ClusterCommandIT {
         assertThat(nodes).isNotEmpty();
         run.process().destroy();
         assertThat(run.process().waitFor(120, TimeUnit.SECONDS)).as("the cluster command exited").isTrue();
-        assertThat(run.process().exitValue()).as(run.printed()).isZero();
+        assertThat(run.process().exitValue()).as(run.printedWithNodeLogs()).isZero();
         assertThat(run.printed()).contains("Fjord cluster stopped");
         assertThat(nodes).as("no node outlives the command").noneMatch(ProcessHandle::isAlive);
     }

@@ -599,16 +599,19 @@ public final class FjordNode implements AutoCloseable {
     }
 
     private void stopComponents() {
+        StopSteps steps = new StopSteps(config.nodeId());
         // KIP-966: the clean-shutdown markers record this registration, so the next one can claim a clean shutdown.
         long brokerEpoch = lifecycle == null ? -1 : lifecycle.brokerEpoch();
         if (lifecycle != null) {
             // Leaderships move away while the node still serves requests (clients follow them), then heartbeats stop.
-            try {
-                lifecycle.controlledShutdown(CONTROLLER_WAIT_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            lifecycle.close();
+            steps.run("the controlled shutdown", () -> {
+                try {
+                    lifecycle.controlledShutdown(CONTROLLER_WAIT_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            steps.run("the broker lifecycle", lifecycle::close);
             lifecycle = null;
         }
         if (fetchHandler != null) {
@@ -617,46 +620,50 @@ public final class FjordNode implements AutoCloseable {
         if (groupCoordinator != null) {
             groupCoordinator.beginShutdown(); // so do JoinGroups waiting for a rebalance (NOT_COORDINATOR)
         }
-        try {
-            if (socketServer != null) {
-                socketServer.shutdown(30_000);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (socketServer != null) {
+            steps.run("the drain of requests in flight", () -> {
+                try {
+                    socketServer.shutdown(30_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         }
         if (requestHandlers != null) {
-            requestHandlers.shutdown();
+            steps.run("the request handlers", requestHandlers::shutdown);
         }
         if (fetchHandler != null) {
-            fetchHandler.close();
+            steps.run("the fetch handler", fetchHandler::close);
             fetchHandler = null;
         }
         if (forwarding != null) {
-            forwarding.close();
+            steps.run("forwarding to the controller", forwarding::close);
             forwarding = null;
         }
         if (quorum != null) {
             // Controller, Raft driver, then the loader, which publishes into the logs closed next.
-            try {
-                quorum.close();
-            } catch (IOException e) {
-                LOG.warn("Closing the metadata quorum: {}", e.getMessage());
-            }
+            steps.run("the metadata quorum", () -> {
+                try {
+                    quorum.close();
+                } catch (IOException e) {
+                    LOG.warn("Closing the metadata quorum: {}", e.getMessage());
+                }
+            });
         }
         if (replicaFetching != null) {
-            replicaFetching.close();
+            steps.run("the replica fetchers", replicaFetching::close);
             replicaFetching = null;
         }
         if (replicaManager != null) {
-            replicaManager.close();
+            steps.run("the replica manager", replicaManager::close);
             replicaManager = null;
         }
         if (groupCoordinator != null) {
-            groupCoordinator.close();
+            steps.run("the group coordinator", groupCoordinator::close);
             groupCoordinator = null;
         }
         if (logManager != null) {
-            logManager.shutdown(brokerEpoch);
+            steps.run("the logs", () -> logManager.shutdown(brokerEpoch));
         }
         socketServer = null;
         controller = null;
