@@ -78,20 +78,34 @@ class EligibleLeaderReplicasFeatureIT {
                 AlterConfigOp.OpType.SET)))).all().get(60, TimeUnit.SECONDS);
     }
 
+    /** The nodes' parts: the controller, the node the Admin client talks to, and the one the tests stop. */
+    private record Roles(int controller, int client, int stopped) {
+    }
+
+    /**
+     * Starts three nodes and creates topic "elr" with one partition on all of them and {@code min.insync.replicas=3},
+     * once the new cluster has ELR on (Kafka 4.1+'s default); returns when its ISR is full.
+     */
+    private Roles startWithTopic() throws Exception {
+        cluster = FjordTestCluster.start(data, 3, Map.of());
+        int controller = cluster.awaitOneController(BOUND);
+        List<Integer> others = new ArrayList<>(cluster.running().stream().filter(id -> id != controller).toList());
+        Roles roles = new Roles(controller, others.get(0), others.get(1));
+        try (Admin admin = cluster.admin(roles.client())) {
+            await().atMost(BOUND).until(() -> finalizedLevel(admin).equals(Optional.of((short) 1)));
+            admin.createTopics(List.of(new NewTopic("elr", Map.of(0, List.of(controller, roles.client(),
+                    roles.stopped()))).configs(Map.of("min.insync.replicas", "3")))).all().get(60, TimeUnit.SECONDS);
+            await().atMost(BOUND).until(() -> partition(admin).isr().size() == 3);
+        }
+        return roles;
+    }
+
     @Test
     void aMinInsyncReplicasChangeClearsTheElrAndAPerBrokerOneIsRefused() throws Exception {
-        cluster = FjordTestCluster.start(data, 3, Map.of());
-        await().atMost(BOUND).until(() -> cluster.running().stream().map(cluster::controllerId).distinct().count() == 1
-                && cluster.controllerId(1) > 0);
-        int controller = cluster.controllerId(1);
-        List<Integer> others = new ArrayList<>(cluster.running().stream().filter(id -> id != controller).toList());
-        int client = others.get(0);
-        int stopped = others.get(1);
+        Roles roles = startWithTopic();
+        int client = roles.client();
+        int stopped = roles.stopped();
         try (Admin admin = cluster.admin(client)) {
-            await().atMost(BOUND).until(() -> finalizedLevel(admin).equals(Optional.of((short) 1)));
-            admin.createTopics(List.of(new NewTopic("elr", Map.of(0, List.of(controller, client, stopped)))
-                    .configs(Map.of("min.insync.replicas", "3")))).all().get(60, TimeUnit.SECONDS);
-            await().atMost(BOUND).until(() -> partition(admin).isr().size() == 3);
             cluster.stop(stopped);
             await().atMost(BOUND).until(() -> ids(partition(admin).elr()).contains(stopped));
 
@@ -99,7 +113,7 @@ class EligibleLeaderReplicasFeatureIT {
             alter(admin, new ConfigResource(ConfigResource.Type.TOPIC, "elr"), "min.insync.replicas", "2");
             await().atMost(BOUND).until(() -> partition(admin).elr().isEmpty());
             assertThat(partition(admin).lastKnownElr()).isEmpty();
-            assertThat(ids(partition(admin).isr())).containsExactlyInAnyOrder(controller, client);
+            assertThat(ids(partition(admin).isr())).containsExactlyInAnyOrder(roles.controller(), client);
 
             // A per-broker minimum is refused while ELR is on, with Kafka's error and message.
             assertThatThrownBy(() -> alter(admin, new ConfigResource(ConfigResource.Type.BROKER,
@@ -111,20 +125,10 @@ class EligibleLeaderReplicasFeatureIT {
 
     @Test
     void theFeatureIsChangedThroughUpdateFeaturesAndTheElrFollowsIt() throws Exception {
-        cluster = FjordTestCluster.start(data, 3, Map.of());
-        await().atMost(BOUND).until(() -> cluster.running().stream().map(cluster::controllerId).distinct().count() == 1
-                && cluster.controllerId(1) > 0);
-        int controller = cluster.controllerId(1);
-        List<Integer> others = new ArrayList<>(cluster.running().stream().filter(id -> id != controller).toList());
-        int client = others.get(0);
-        int stopped = others.get(1);
+        Roles roles = startWithTopic();
+        int client = roles.client();
+        int stopped = roles.stopped();
         try (Admin admin = cluster.admin(client)) {
-            // A new cluster starts with ELR on (Kafka 4.1+'s default).
-            await().atMost(BOUND).until(() -> finalizedLevel(admin).equals(Optional.of((short) 1)));
-            admin.createTopics(List.of(new NewTopic("elr", Map.of(0, List.of(controller, client, stopped)))
-                    .configs(Map.of("min.insync.replicas", "3")))).all().get(60, TimeUnit.SECONDS);
-            await().atMost(BOUND).until(() -> partition(admin).isr().size() == 3);
-
             // Level 1: the stopped replica leaves the ISR below min ISR and stays eligible.
             cluster.stop(stopped);
             await().atMost(BOUND).until(() -> !ids(partition(admin).isr()).contains(stopped));
