@@ -58,8 +58,7 @@ class ClusterApisIT {
     @BeforeAll
     static void startCluster() throws Exception {
         cluster = FjordTestCluster.start(data, 3, Map.of());
-        await().atMost(BOUND).until(() -> cluster.running().stream().map(cluster::controllerId).distinct().count() == 1
-                && cluster.controllerId(1) > 0);
+        cluster.awaitOneController(BOUND);
         try (Admin admin = cluster.admin(1)) {
             admin.createTopics(List.of(new NewTopic("orders", 3, (short) 1))).all().get(60, TimeUnit.SECONDS);
         }

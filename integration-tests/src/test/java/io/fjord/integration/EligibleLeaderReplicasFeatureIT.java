@@ -12,12 +12,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidUpdateVersionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * in-process nodes: by the Admin client through a node that forwards it, and by Kafka 4.4's {@code kafka-features}
  * tool (describe, dry-run); DescribeFeatures (the nodes' ApiVersions) reports the level in force; while it is 1 a
  * replica that leaves an ISR below {@code min.insync.replicas} is kept eligible (ELR, seen through
- * DescribeTopicPartitions), while it is 0 it is not. Time bounds are liveness bounds for a busy machine.
+ * DescribeTopicPartitions), while it is 0 it is not; a change of {@code min.insync.replicas} clears the ELR, and a
+ * per-broker one is refused, as in Kafka 4.4. Time bounds are liveness bounds for a busy machine.
  */
 class EligibleLeaderReplicasFeatureIT {
     private static final Duration BOUND = Duration.ofSeconds(90);
@@ -68,22 +73,62 @@ class EligibleLeaderReplicasFeatureIT {
                 new UpdateFeaturesOptions().validateOnly(validateOnly)).all().get(60, TimeUnit.SECONDS);
     }
 
+    private static void alter(Admin admin, ConfigResource resource, String name, String value) throws Exception {
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry(name, value),
+                AlterConfigOp.OpType.SET)))).all().get(60, TimeUnit.SECONDS);
+    }
+
+    /** The nodes' parts: the controller, the node the Admin client talks to, and the one the tests stop. */
+    private record Roles(int controller, int client, int stopped) {
+    }
+
+    /**
+     * Starts three nodes and creates topic "elr" with one partition on all of them and {@code min.insync.replicas=3},
+     * once the new cluster has ELR on (Kafka 4.1+'s default); returns when its ISR is full.
+     */
+    private Roles startWithTopic() throws Exception {
+        cluster = FjordTestCluster.start(data, 3, Map.of());
+        int controller = cluster.awaitOneController(BOUND);
+        List<Integer> others = new ArrayList<>(cluster.running().stream().filter(id -> id != controller).toList());
+        Roles roles = new Roles(controller, others.get(0), others.get(1));
+        try (Admin admin = cluster.admin(roles.client())) {
+            await().atMost(BOUND).until(() -> finalizedLevel(admin).equals(Optional.of((short) 1)));
+            admin.createTopics(List.of(new NewTopic("elr", Map.of(0, List.of(controller, roles.client(),
+                    roles.stopped()))).configs(Map.of("min.insync.replicas", "3")))).all().get(60, TimeUnit.SECONDS);
+            await().atMost(BOUND).until(() -> partition(admin).isr().size() == 3);
+        }
+        return roles;
+    }
+
+    @Test
+    void aMinInsyncReplicasChangeClearsTheElrAndAPerBrokerOneIsRefused() throws Exception {
+        Roles roles = startWithTopic();
+        int client = roles.client();
+        int stopped = roles.stopped();
+        try (Admin admin = cluster.admin(client)) {
+            cluster.stop(stopped);
+            await().atMost(BOUND).until(() -> ids(partition(admin).elr()).contains(stopped));
+
+            // The topic's minimum changes: its ELR (chosen under the old minimum) is cleared with the config.
+            alter(admin, new ConfigResource(ConfigResource.Type.TOPIC, "elr"), "min.insync.replicas", "2");
+            await().atMost(BOUND).until(() -> partition(admin).elr().isEmpty());
+            assertThat(partition(admin).lastKnownElr()).isEmpty();
+            assertThat(ids(partition(admin).isr())).containsExactlyInAnyOrder(roles.controller(), client);
+
+            // A per-broker minimum is refused while ELR is on, with Kafka's error and message.
+            assertThatThrownBy(() -> alter(admin, new ConfigResource(ConfigResource.Type.BROKER,
+                    Integer.toString(client)), "min.insync.replicas", "2"))
+                    .hasCauseInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining("Broker-level min.insync.replicas cannot be altered while ELR is enabled.");
+        }
+    }
+
     @Test
     void theFeatureIsChangedThroughUpdateFeaturesAndTheElrFollowsIt() throws Exception {
-        cluster = FjordTestCluster.start(data, 3, Map.of());
-        await().atMost(BOUND).until(() -> cluster.running().stream().map(cluster::controllerId).distinct().count() == 1
-                && cluster.controllerId(1) > 0);
-        int controller = cluster.controllerId(1);
-        List<Integer> others = new ArrayList<>(cluster.running().stream().filter(id -> id != controller).toList());
-        int client = others.get(0);
-        int stopped = others.get(1);
+        Roles roles = startWithTopic();
+        int client = roles.client();
+        int stopped = roles.stopped();
         try (Admin admin = cluster.admin(client)) {
-            // A new cluster starts with ELR on (Kafka 4.1+'s default).
-            await().atMost(BOUND).until(() -> finalizedLevel(admin).equals(Optional.of((short) 1)));
-            admin.createTopics(List.of(new NewTopic("elr", Map.of(0, List.of(controller, client, stopped)))
-                    .configs(Map.of("min.insync.replicas", "3")))).all().get(60, TimeUnit.SECONDS);
-            await().atMost(BOUND).until(() -> partition(admin).isr().size() == 3);
-
             // Level 1: the stopped replica leaves the ISR below min ISR and stays eligible.
             cluster.stop(stopped);
             await().atMost(BOUND).until(() -> !ids(partition(admin).isr()).contains(stopped));

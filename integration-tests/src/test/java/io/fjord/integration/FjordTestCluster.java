@@ -1,5 +1,7 @@
 package io.fjord.integration;
 
+import static org.awaitility.Awaitility.await;
+
 import io.fjord.server.FjordNode;
 import io.fjord.server.NodeConfig;
 import io.fjord.storage.Base64Uuids;
@@ -7,6 +9,7 @@ import io.fjord.storage.MetaProperties;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -136,6 +139,16 @@ final class FjordTestCluster implements AutoCloseable {
     /** The node the metadata quorum's leader is, as the given node knows it (-1 if none). */
     int controllerId(int askedNodeId) {
         return nodes.get(askedNodeId).metadataQuorum().status().leaderId();
+    }
+
+    /**
+     * Waits until every running node knows the same metadata quorum leader, and returns its id: what a test does
+     * before it asks for anything the controller decides.
+     */
+    int awaitOneController(Duration bound) {
+        await().atMost(bound).until(() -> running().stream().map(this::controllerId).distinct().count() == 1
+                && controllerId(running().get(0)) > 0);
+        return controllerId(running().get(0));
     }
 
     /** Stops one node (cleanly); the others keep running. */

@@ -72,8 +72,7 @@ class FollowerFetchIT {
                 NEAR_FOLLOWER, Map.of("broker.rack", "r2"),
                 SLOW_FOLLOWER, Map.of("broker.rack", "r3", "replica.fetch.min.bytes", Integer.toString(1 << 20),
                         "replica.fetch.wait.max.ms", "60000", "replica.socket.timeout.ms", "90000")));
-        await().atMost(BOUND).until(() -> cluster.running().stream().map(cluster::controllerId).distinct().count() == 1
-                && cluster.controllerId(1) > 0);
+        cluster.awaitOneController(BOUND);
     }
 
     @AfterAll

@@ -53,8 +53,7 @@ class ReassignmentIT {
     @BeforeAll
     static void startCluster() throws Exception {
         cluster = FjordTestCluster.start(data, 3, Map.of());
-        await().atMost(BOUND).until(() -> cluster.running().stream().map(cluster::controllerId).distinct().count() == 1
-                && cluster.controllerId(1) > 0);
+        cluster.awaitOneController(BOUND);
         cluster.addBroker(ADDED_BROKER, Map.of());
     }
 

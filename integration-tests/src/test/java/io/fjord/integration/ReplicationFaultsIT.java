@@ -28,7 +28,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TopicListing;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -43,8 +42,6 @@ import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.DescribeTopicPartitionsRequest;
 import org.apache.kafka.common.requests.DescribeTopicPartitionsResponse;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -226,15 +223,10 @@ class ReplicationFaultsIT {
 
     private static void write(FjordProcessCluster cluster, AtomicBoolean writing,
                               ConcurrentLinkedQueue<Acknowledged> acknowledged, AtomicInteger failed) {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.runningBootstrapServers());
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Properties config = ClientConfigs.acksAllProducer(cluster.runningBootstrapServers());
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
         config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         // A bound on records in flight, so the writer cannot run ahead of a cluster in trouble.
         Semaphore inFlight = new Semaphore(200);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
@@ -298,16 +290,12 @@ class ReplicationFaultsIT {
 
     /** One {@code acks=all} write to the partition, knowing the given nodes only, without retries. */
     private static Probe probe(String bootstrap, int partition, String value) throws Exception {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        Properties config = ClientConfigs.acksAllProducer(bootstrap);
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
         config.put(ProducerConfig.RETRIES_CONFIG, "0");
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "60000");
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
             return new Probe(producer.send(new ProducerRecord<>(TOPIC, partition, value, value))
                     .get(90, TimeUnit.SECONDS).offset(), null);
@@ -405,14 +393,8 @@ class ReplicationFaultsIT {
     // ---------------------------------------------------------------- checks
 
     private static Map<TopicPartition, Map<Long, String>> readEverything(String bootstrap) {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         Map<TopicPartition, Map<Long, String>> read = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(ClientConfigs.earliestConsumer(bootstrap))) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (int partition = 0; partition < PARTITIONS; partition++) {
                 partitions.add(new TopicPartition(TOPIC, partition));

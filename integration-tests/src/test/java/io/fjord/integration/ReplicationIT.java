@@ -34,8 +34,6 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -144,7 +142,7 @@ class ReplicationIT {
             try (Admin admin = cluster.admin(leader)) {
                 await().atMost(BOUND).until(() -> describe(admin, "strict").partitions().get(0).isr().size() == 2);
             }
-            Properties config = producerConfig(cluster.bootstrapServers(leader));
+            Properties config = ClientConfigs.acksAllProducer(cluster.bootstrapServers(leader));
             config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
             config.put(ProducerConfig.RETRIES_CONFIG, "0");
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
@@ -190,22 +188,10 @@ class ReplicationIT {
         }
     }
 
-    private static Properties producerConfig(String bootstrap) {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "90000");
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "20000");
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        return config;
-    }
-
     /** Writes {@code count} values round-robin over the topic's partitions with acks=all; returns them all acked. */
     private static List<String> produce(String bootstrap, String topic, String prefix, int count) throws Exception {
         List<String> values = new ArrayList<>();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(bootstrap))) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(ClientConfigs.acksAllProducer(bootstrap))) {
             int partitions = producer.partitionsFor(topic).size();
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (int index = 0; index < count; index++) {
@@ -221,16 +207,10 @@ class ReplicationIT {
     }
 
     private static KafkaConsumer<String, String> consumer(String bootstrap, String group) {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties config = ClientConfigs.earliestConsumer(bootstrap);
         if (group != null) {
             config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         }
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         return new KafkaConsumer<>(config);
     }
 

@@ -80,8 +80,7 @@ class ScaleOutIT {
     static void startCluster() throws Exception {
         // Removed logs' files go after a second (Kafka's default is a minute), so the test sees them leave the disk.
         cluster = FjordTestCluster.start(data, 3, Map.of("log.segment.delete.delay.ms", "1000"));
-        await().atMost(BOUND).until(() -> cluster.running().stream().map(cluster::controllerId).distinct().count() == 1
-                && cluster.controllerId(1) > 0);
+        cluster.awaitOneController(BOUND);
     }
 
     @AfterAll

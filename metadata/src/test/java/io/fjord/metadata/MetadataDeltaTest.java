@@ -8,6 +8,7 @@ import io.fjord.metadata.image.MetadataDelta;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.records.BrokerRegistrationChangeRecord;
+import io.fjord.metadata.records.ClearElrRecord;
 import io.fjord.metadata.records.FeatureLevelRecord;
 import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.metadata.records.PartitionChangeRecord;
@@ -65,6 +66,43 @@ class MetadataDeltaTest {
         image = replay(image, new UnregisterBrokerRecord(1, 4));
         assertThat(image.brokers()).containsOnlyKeys(2);
         assertThat(image.lastBrokerEpoch()).isEqualTo(5);
+    }
+
+    @Test
+    void clearingElrsEmptiesBothListsOfTheTopicsPartitionsThatHaveThemAsAPartitionChange() {
+        UUID other = new UUID(4, 4);
+        MetadataImage image = replay(MetadataImage.EMPTY, new TopicRecord("t", TOPIC),
+                new PartitionRecord(TOPIC, 0, List.of(1, 2, 3), List.of(1), 1, 4, 6, List.of(), List.of(),
+                        PartitionRecord.RECOVERED, List.of(2, 3), List.of()),
+                new PartitionRecord(TOPIC, 1, List.of(1, 2, 3), List.of(), -1, 5, 9, List.of(), List.of(),
+                        PartitionRecord.RECOVERED, List.of(), List.of(2)),
+                new PartitionRecord(TOPIC, 2, List.of(1, 2, 3), List.of(1, 2, 3), 1, 4, 6),
+                new TopicRecord("u", other),
+                new PartitionRecord(other, 0, List.of(1, 2, 3), List.of(1), 1, 2, 3, List.of(), List.of(),
+                        PartitionRecord.RECOVERED, List.of(2), List.of(3)));
+
+        MetadataImage cleared = replay(image, new ClearElrRecord("t"));
+        PartitionImage withElr = cleared.topic("t").orElseThrow().partitions().get(0);
+        assertThat(withElr.eligibleLeaderReplicas()).isEmpty();
+        assertThat(withElr.partitionEpoch()).isEqualTo(7);
+        assertThat(withElr.leaderEpoch()).isEqualTo(4);
+        assertThat(withElr.isr()).containsExactly(1);
+        PartitionImage withLastKnown = cleared.topic("t").orElseThrow().partitions().get(1);
+        assertThat(withLastKnown.lastKnownElr()).isEmpty();
+        assertThat(withLastKnown.partitionEpoch()).isEqualTo(10);
+        assertThat(withLastKnown.leader()).isEqualTo(-1);
+        // A partition with neither list is not changed (no epoch bump), nor is another topic.
+        assertThat(cleared.topic("t").orElseThrow().partitions().get(2))
+                .isEqualTo(image.topic("t").orElseThrow().partitions().get(2));
+        assertThat(cleared.topic("u")).isEqualTo(image.topic("u"));
+
+        MetadataImage all = replay(image, ClearElrRecord.allTopics());
+        assertThat(all.topic("u").orElseThrow().partitions().get(0).eligibleLeaderReplicas()).isEmpty();
+        assertThat(all.topic("u").orElseThrow().partitions().get(0).lastKnownElr()).isEmpty();
+        assertThat(all.topic("t")).isEqualTo(cleared.topic("t"));
+        // The log is the truth: clearing a topic it never created means it is damaged.
+        assertThatThrownBy(() -> replay(image, new ClearElrRecord("missing")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("missing");
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.records.BrokerRegistrationChangeRecord;
 import io.fjord.metadata.records.ConfigRecord;
 import io.fjord.metadata.records.BrokerOffsetsRecord;
+import io.fjord.metadata.records.ClearElrRecord;
 import io.fjord.metadata.records.FeatureLevelRecord;
 import io.fjord.metadata.records.ImageStateRecord;
 import io.fjord.metadata.records.PartitionChangeRecord;
@@ -50,7 +51,9 @@ class MetadataRecordSerdeTest {
                     List.of(), List.of(2), PartitionRecord.RECOVERED, List.of(), null),
             new FeatureLevelRecord("metadata.version", (short) 27),
             new ImageStateRecord(301, 41),
-            new BrokerOffsetsRecord(2, 41, 17, -1));
+            new BrokerOffsetsRecord(2, 41, 17, -1),
+            new ClearElrRecord("orders"),
+            ClearElrRecord.allTopics());
 
     /**
      * A version-0 RegisterBrokerRecord byte for byte as data directories written before broker epochs hold it (the

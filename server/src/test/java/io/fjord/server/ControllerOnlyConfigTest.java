@@ -2,14 +2,11 @@ package io.fjord.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fjord.broker.config.ConfigException;
 import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.VoterSet;
 import io.fjord.storage.MetaProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,28 +19,18 @@ import org.junit.jupiter.api.io.TempDir;
 class ControllerOnlyConfigTest {
     private static final String VOTERS = "1@localhost:9093,2@host2:9093,3@host3:9093";
     private static final String CLUSTER_ID = "S1ko1WYJQiGxQO_oasZ_qg";
+    private static final Map<String, String> CONTROLLER_ONLY = Map.of("process.roles", "controller",
+            "controller.listener.names", "CONTROLLER");
 
     @TempDir
     Path directory;
 
     private static NodeConfig config(String... keysAndValues) {
-        Map<String, String> properties = new HashMap<>();
-        properties.put("log.dirs", "/tmp/fjord-unused");
-        properties.put("process.roles", "controller");
-        properties.put("controller.listener.names", "CONTROLLER");
-        for (int index = 0; index < keysAndValues.length; index += 2) {
-            properties.put(keysAndValues[index], keysAndValues[index + 1]);
-        }
-        return NodeConfig.fromProperties(properties);
+        return NodeConfigFixture.config(CONTROLLER_ONLY, keysAndValues);
     }
 
     private static String refusal(String... keysAndValues) {
-        try {
-            config(keysAndValues);
-        } catch (ConfigException e) {
-            return e.getMessage();
-        }
-        throw new AssertionError("accepted " + List.of(keysAndValues));
+        return NodeConfigFixture.refusal(CONTROLLER_ONLY, keysAndValues);
     }
 
     @Test

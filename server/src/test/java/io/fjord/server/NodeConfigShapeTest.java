@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fjord.broker.config.ConfigException;
 import io.fjord.broker.network.Endpoint;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,22 +12,11 @@ import org.junit.jupiter.api.Test;
 /** What a node accepts of Kafka's listener, security, role and quorum settings, and what it refuses. */
 class NodeConfigShapeTest {
     private static NodeConfig config(String... keysAndValues) {
-        Map<String, String> properties = new HashMap<>();
-        properties.put("log.dirs", "/tmp/fjord-unused");
-        for (int index = 0; index < keysAndValues.length; index += 2) {
-            properties.put(keysAndValues[index], keysAndValues[index + 1]);
-        }
-        return NodeConfig.fromProperties(properties);
+        return NodeConfigFixture.config(Map.of(), keysAndValues);
     }
 
     private static String refusal(String... keysAndValues) {
-        try {
-            config(keysAndValues);
-        } catch (ConfigException e) {
-            assertThat(e.getMessage()).doesNotContain("\n");
-            return e.getMessage();
-        }
-        throw new AssertionError("accepted " + List.of(keysAndValues));
+        return NodeConfigFixture.refusal(Map.of(), keysAndValues);
     }
 
     @Test

@@ -7,7 +7,9 @@ import io.fjord.broker.config.ConfigResolver;
 import io.fjord.broker.config.IncrementalAlterConfigs;
 import io.fjord.metadata.controller.ControllerResult;
 import io.fjord.metadata.controller.OperationLimits;
+import io.fjord.metadata.controller.ReplicationControl;
 import io.fjord.metadata.image.MetadataImage;
+import io.fjord.metadata.records.ClearElrRecord;
 import io.fjord.metadata.records.ConfigRecord;
 import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.protocol.Errors;
@@ -20,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -35,12 +38,22 @@ import java.util.function.Function;
  * What only the receiving broker can decide (logger levels, whether a broker resource names that broker) is its
  * handler's part ({@code AlterConfigsHandlers}) before the request reaches the controller.
  *
+ * <p>While KIP-966's eligible leader replicas are on, Kafka 4.4's rules for {@code min.insync.replicas} apply: a
+ * per-broker value may be neither set nor removed, the cluster-wide one may not be removed (INVALID_CONFIG with
+ * Kafka's messages), and each change of it is followed, in the same result, by a {@link ClearElrRecord} for the
+ * topic or, for the cluster-wide value, for every topic: an ELR chosen under the old minimum is no longer trusted.
+ *
  * <p>Stateless apart from its immutable collaborators; thread-safe.
  */
 public final class ConfigControl {
     private static final byte TOPIC = ConfigRecord.TOPIC;
     private static final byte BROKER = ConfigRecord.BROKER;
     private static final byte GROUP = ConfigRecord.GROUP;
+    static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    static final String BROKER_MIN_ISR_WITH_ELR =
+            "Broker-level min.insync.replicas cannot be altered while ELR is enabled.";
+    static final String CLUSTER_MIN_ISR_REMOVAL_WITH_ELR =
+            "Cluster-level min.insync.replicas cannot be removed while ELR is enabled.";
 
     private final ImageConfigResolver configs;
 
@@ -71,7 +84,7 @@ public final class ConfigControl {
     public ControllerResult<IncrementalAlterConfigsResponseData> incrementalAlterConfigs(MetadataImage image,
             IncrementalAlterConfigsRequestData body) {
         List<IncrementalAlterConfigsRequestData.AlterConfigsResource> resources = body.resources();
-        Decided decided = decide(resources, body.validateOnly(),
+        Decided decided = decide(image, resources, body.validateOnly(),
                 resource -> new ResourceKey(resource.resourceType(), resource.resourceName()),
                 resource -> incrementalChange(image, resource));
         IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
@@ -88,7 +101,7 @@ public final class ConfigControl {
     /** Decides a legacy AlterConfigs: the records of every accepted resource, and the response. */
     public ControllerResult<AlterConfigsResponseData> alterConfigs(MetadataImage image, AlterConfigsRequestData body) {
         List<AlterConfigsRequestData.AlterConfigsResource> resources = body.resources();
-        Decided decided = decide(resources, body.validateOnly(),
+        Decided decided = decide(image, resources, body.validateOnly(),
                 resource -> new ResourceKey(resource.resourceType(), resource.resourceName()),
                 resource -> legacyChange(image, resource));
         AlterConfigsResponseData response = new AlterConfigsResponseData();
@@ -108,11 +121,12 @@ public final class ConfigControl {
 
     /**
      * The rules both APIs share: a resource named twice is refused, the records count only without
-     * {@code validateOnly}, and past {@link OperationLimits#RECORDS_PER_OPERATION_MAX} records every resource is
-     * refused with POLICY_VIOLATION and nothing is written.
+     * {@code validateOnly}, the ELR clearing the accepted config records imply follows them, and past
+     * {@link OperationLimits#RECORDS_PER_OPERATION_MAX} records every resource is refused with POLICY_VIOLATION and
+     * nothing is written.
      */
-    private static <R> Decided decide(List<R> resources, boolean validateOnly, Function<R, ResourceKey> keyOf,
-                                      Function<R, Change> changeOf) {
+    private static <R> Decided decide(MetadataImage image, List<R> resources, boolean validateOnly,
+                                      Function<R, ResourceKey> keyOf, Function<R, Change> changeOf) {
         Set<ResourceKey> repeated = repeated(resources.stream().map(keyOf).toList());
         List<Change> changes = new ArrayList<>(resources.size());
         List<MetadataRecord> records = new ArrayList<>();
@@ -123,6 +137,7 @@ public final class ConfigControl {
                 records.addAll(change.records());
             }
         }
+        records.addAll(clearElrRecords(image, records));
         if (records.size() > OperationLimits.RECORDS_PER_OPERATION_MAX) {
             Change refused = Change.error(Errors.POLICY_VIOLATION, OperationLimits.TOO_MANY_RECORDS);
             return new Decided(java.util.Collections.nCopies(resources.size(), refused), List.of());
@@ -130,10 +145,30 @@ public final class ConfigControl {
         return new Decided(changes, records);
     }
 
+    /**
+     * Kafka's ClearElrRecords for the {@code min.insync.replicas} records among {@code records}, one per record: the
+     * topic's for a topic, every topic's for a broker resource. None while ELR is off.
+     */
+    private static List<MetadataRecord> clearElrRecords(MetadataImage image, List<MetadataRecord> records) {
+        if (!ReplicationControl.eligibleLeaderReplicasEnabled(image)) {
+            return List.of();
+        }
+        List<MetadataRecord> clears = new ArrayList<>();
+        for (MetadataRecord record : records) {
+            if (record instanceof ConfigRecord config && config.name().equals(MIN_INSYNC_REPLICAS)) {
+                clears.add(config.resourceType() == TOPIC ? new ClearElrRecord(config.resourceName())
+                        : ClearElrRecord.allTopics());
+            }
+        }
+        return clears;
+    }
+
     private Change incrementalChange(MetadataImage image,
                                      IncrementalAlterConfigsRequestData.AlterConfigsResource resource) {
         List<AlterConfigOperation> operations = new ArrayList<>();
+        Set<String> named = new HashSet<>();
         for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
+            named.add(config.name());
             AlterConfigOperation.Type type;
             try {
                 type = AlterConfigOperation.Type.forId(config.configOperation());
@@ -142,7 +177,7 @@ public final class ConfigControl {
             }
             operations.add(new AlterConfigOperation(config.name(), type, config.value()));
         }
-        return change(image, resource.resourceType(), resource.resourceName(), (type, current) -> switch (type) {
+        return change(image, resource.resourceType(), resource.resourceName(), named, (type, current) -> switch (type) {
             case TOPIC -> IncrementalAlterConfigs.applyToTopic(current, operations);
             case GROUP -> IncrementalAlterConfigs.applyToGroup(current, operations);
             default -> IncrementalAlterConfigs.applyToBroker(current, operations);
@@ -181,16 +216,18 @@ public final class ConfigControl {
             return Change.error(Errors.INVALID_REQUEST, "Null value not supported for : "
                     + String.join(", ", nullValued));
         }
-        return change(image, resource.resourceType(), resource.resourceName(),
+        return change(image, resource.resourceType(), resource.resourceName(), replacement.keySet(),
                 (type, current) -> new IncrementalAlterConfigs.Outcome(replacement, null));
     }
 
-    private Change change(MetadataImage image, byte resourceType, String resourceName, Update update) {
+    /** One resource's change; {@code named} are the config names the request gives for it. */
+    private Change change(MetadataImage image, byte resourceType, String resourceName, Set<String> named,
+                          Update update) {
         if (resourceType == TOPIC) {
             return topicChange(image, resourceName, update);
         }
         if (resourceType == BROKER) {
-            return brokerChange(image, resourceName, update);
+            return brokerChange(image, resourceName, named, update);
         }
         if (resourceType == GROUP) {
             return groupChange(image, resourceName, update);
@@ -239,7 +276,7 @@ public final class ConfigControl {
      * A broker resource: "" is the cluster-wide default, else a broker id (the broker that received the request
      * checked that it names itself, as Kafka's broker does before the controller stores it).
      */
-    private Change brokerChange(MetadataImage image, String resourceName, Update update) {
+    private Change brokerChange(MetadataImage image, String resourceName, Set<String> named, Update update) {
         String storedName = resourceName;
         if (!resourceName.isEmpty()) {
             int id;
@@ -256,12 +293,40 @@ public final class ConfigControl {
         if (outcome.isError()) {
             return Change.error(outcome.error());
         }
+        String minIsrRefusal = minInsyncReplicasRefusal(image, storedName, named, current, outcome.configs());
+        if (minIsrRefusal != null) {
+            return Change.error(Errors.INVALID_CONFIG, minIsrRefusal);
+        }
         Optional<ConfigApiError> invalid = ConfigResolver.validateBrokerConfigs(outcome.configs(),
                 !storedName.isEmpty());
         if (invalid.isPresent()) {
             return Change.error(invalid.get());
         }
         return new Change(Errors.NONE.code(), null, records(BROKER, storedName, current, outcome.configs()));
+    }
+
+    /**
+     * Kafka 4.4's refusal of a broker resource's {@code min.insync.replicas} change while ELR is on, checked where
+     * Kafka checks it (after the operations apply, before the values are validated), or null. Kafka writes a record
+     * for every config a broker resource's request names, changed or not, and refuses a per-broker record of any
+     * value or a cluster-wide removal: so a named config counts as touched, and so does one the legacy API's
+     * replacement drops.
+     */
+    private static String minInsyncReplicasRefusal(MetadataImage image, String brokerName, Set<String> named,
+                                                   Map<String, String> current, Map<String, String> wanted) {
+        if (!ReplicationControl.eligibleLeaderReplicasEnabled(image)) {
+            return null;
+        }
+        String after = wanted.get(MIN_INSYNC_REPLICAS);
+        boolean touched = named.contains(MIN_INSYNC_REPLICAS)
+                || !Objects.equals(current.get(MIN_INSYNC_REPLICAS), after);
+        if (!touched) {
+            return null;
+        }
+        if (!brokerName.isEmpty()) {
+            return BROKER_MIN_ISR_WITH_ELR;
+        }
+        return after == null ? CLUSTER_MIN_ISR_REMOVAL_WITH_ELR : null;
     }
 
     /** ConfigRecords that turn {@code current} into {@code wanted}; a removed config is a record with a null value. */

@@ -2,6 +2,7 @@ package io.fjord.metadata.image;
 
 import io.fjord.metadata.records.BrokerOffsetsRecord;
 import io.fjord.metadata.records.BrokerRegistrationChangeRecord;
+import io.fjord.metadata.records.ClearElrRecord;
 import io.fjord.metadata.records.ConfigRecord;
 import io.fjord.metadata.records.FeatureLevelRecord;
 import io.fjord.metadata.records.ImageStateRecord;
@@ -15,6 +16,7 @@ import io.fjord.metadata.records.TopicRecord;
 import io.fjord.metadata.records.UnregisterBrokerRecord;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -120,6 +122,8 @@ public final class MetadataDelta {
             touchedBrokerIds.add(unregister.brokerId());
         } else if (record instanceof PartitionChangeRecord change) {
             replayPartitionChange(change);
+        } else if (record instanceof ClearElrRecord clear) {
+            replayClearElr(clear);
         } else if (record instanceof FeatureLevelRecord feature) {
             if (feature.featureLevel() == 0) {
                 features = features.minus(feature.name());
@@ -171,6 +175,39 @@ public final class MetadataDelta {
                     + change.topicId());
         }
         put(topic.withPartition(current.merge(change)));
+    }
+
+    /**
+     * Kafka's replay of a ClearElrRecord: each partition of the topic (or of every topic) with an ELR or a last known
+     * leader gets both emptied as a partition change (partition epoch + 1); the others are left as they are. Clearing
+     * all topics costs a pass over every partition, as in Kafka; it comes only with a cluster-wide config change.
+     */
+    private void replayClearElr(ClearElrRecord clear) {
+        if (clear.clearsAllTopics()) {
+            for (TopicImage topic : topicsById.values()) {
+                clearElr(topic);
+            }
+            return;
+        }
+        TopicImage topic = topicsByName.get(clear.topicName());
+        if (topic == null) {
+            throw new IllegalStateException("ELR clearing of unknown topic " + clear.topicName());
+        }
+        clearElr(topic);
+    }
+
+    private void clearElr(TopicImage topic) {
+        TopicImage cleared = topic;
+        for (PartitionImage partition : topic.partitions().values()) {
+            if (!partition.eligibleLeaderReplicas().isEmpty() || !partition.lastKnownElr().isEmpty()) {
+                cleared = cleared.withPartition(partition.merge(new PartitionChangeRecord(topic.topicId(),
+                        partition.partitionId(), null, PartitionChangeRecord.NO_LEADER_CHANGE, null, null, null,
+                        PartitionChangeRecord.NO_RECOVERY_STATE_CHANGE, List.of(), List.of())));
+            }
+        }
+        if (cleared != topic) {
+            put(cleared);
+        }
     }
 
     /** One config override set or removed; a resource without overrides left is dropped. */

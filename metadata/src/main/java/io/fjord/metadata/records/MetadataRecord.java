@@ -6,7 +6,7 @@ package io.fjord.metadata.records;
  */
 public sealed interface MetadataRecord permits TopicRecord, PartitionRecord, RemoveTopicRecord, ConfigRecord,
         RegisterBrokerRecord, ProducerIdsRecord, BrokerRegistrationChangeRecord, UnregisterBrokerRecord,
-        PartitionChangeRecord, FeatureLevelRecord, ImageStateRecord, BrokerOffsetsRecord {
+        PartitionChangeRecord, FeatureLevelRecord, ImageStateRecord, BrokerOffsetsRecord, ClearElrRecord {
 
     /** The record's type id in the log; never reused for another type. */
     short typeId();

@@ -17,6 +17,7 @@ import java.util.UUID;
  * <p>Versions: {@code RegisterBrokerRecord} 1 adds the broker epoch, supported features and the controlled-shutdown
  * flag (version 0 reads as epoch -1, no features, not in controlled shutdown); {@code PartitionRecord} 1 adds the
  * adding and removing replicas, the leader recovery state and the ELR lists (version 0 reads as none, recovered).
+ * {@code ClearElrRecord} (type 28, Kafka's id) is a type of its own, so logs written before it read as they did.
  *
  * <p>Stateless and thread-safe.
  */
@@ -97,6 +98,8 @@ public final class MetadataRecordSerde {
             out.putLong(offsets.brokerEpoch());
             out.putLong(offsets.registeredOffset());
             out.putLong(offsets.controlledShutdownOffset());
+        } else if (record instanceof ClearElrRecord clear) {
+            out.putString(clear.topicName());
         } else {
             throw new IllegalArgumentException("unknown metadata record " + record);
         }
@@ -191,6 +194,13 @@ public final class MetadataRecordSerde {
             case ImageStateRecord.TYPE_ID -> new ImageStateRecord(in.getLong(), in.getLong());
             case BrokerOffsetsRecord.TYPE_ID -> new BrokerOffsetsRecord(in.getInt(), in.getLong(), in.getLong(),
                     in.getLong());
+            case ClearElrRecord.TYPE_ID -> {
+                String topicName = in.getString();
+                if (topicName == null) {
+                    throw new IllegalArgumentException("ClearElrRecord without a topic name");
+                }
+                yield new ClearElrRecord(topicName);
+            }
             default -> throw new IllegalArgumentException("unknown metadata record type " + type);
         };
         in.ensureConsumed();
