@@ -1,0 +1,114 @@
+package io.fjord.broker.coordinator.transaction.internal;
+
+import io.fjord.broker.coordinator.transaction.TransactionMetadata;
+import io.fjord.broker.coordinator.transaction.TransactionPartition;
+import io.fjord.broker.coordinator.transaction.TransactionState;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.DescribeTransactionsRequestData;
+import io.fjord.protocol.message.DescribeTransactionsResponseData;
+import io.fjord.protocol.message.DescribeTransactionsResponseData.TopicData;
+import io.fjord.protocol.message.ListTransactionsRequestData;
+import io.fjord.protocol.message.ListTransactionsResponseData;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * DescribeTransactions and ListTransactions over this shard's ids (the runtime splits and merges across shards).
+ * ListTransactions filters as Kafka does: by state names (unknown names are reported back and match nothing), by
+ * producer ids, by duration (KIP-994: transactions running longer than the filter, measured from their start), and
+ * by a transactional id pattern (KIP-1152; Java's regular expressions where Kafka uses RE2, which agree on the
+ * common syntax).
+ *
+ * <p>Not thread-safe: owned by the shard's thread.
+ */
+public final class TransactionAdmin {
+    private final TransactionStore store;
+
+    public TransactionAdmin(TransactionStore store) {
+        this.store = store;
+    }
+
+    public void describe(DescribeTransactionsRequestData request, TransactionEffects effects) {
+        DescribeTransactionsResponseData response = new DescribeTransactionsResponseData();
+        for (String transactionalId : request.transactionalIds()) {
+            response.transactionStates().add(describe(transactionalId));
+        }
+        effects.respond(response);
+    }
+
+    private DescribeTransactionsResponseData.TransactionState describe(String transactionalId) {
+        DescribeTransactionsResponseData.TransactionState described =
+                new DescribeTransactionsResponseData.TransactionState().setTransactionalId(transactionalId);
+        TransactionMetadata metadata = transactionalId == null ? null : store.get(transactionalId);
+        if (metadata == null || metadata.state() == TransactionState.DEAD) {
+            return described.setErrorCode(Errors.TRANSACTIONAL_ID_NOT_FOUND.code());
+        }
+        Map<String, TopicData> topics = new LinkedHashMap<>();
+        for (TransactionPartition partition : metadata.partitions()) {
+            topics.computeIfAbsent(partition.topic(), topic -> new TopicData().setTopic(topic)).partitions()
+                    .add(partition.partition());
+        }
+        return described.setErrorCode(Errors.NONE.code()).setProducerId(metadata.producerId())
+                .setProducerEpoch(metadata.producerEpoch()).setTransactionState(metadata.state().stateName())
+                .setTransactionTimeoutMs(metadata.timeoutMs())
+                .setTransactionStartTimeMs(metadata.startTimestampMs()).setTopics(new ArrayList<>(topics.values()));
+    }
+
+    public void list(ListTransactionsRequestData request, TransactionEffects effects) {
+        ListTransactionsResponseData response = new ListTransactionsResponseData();
+        Set<TransactionState> states = EnumSet.noneOf(TransactionState.class);
+        for (String name : request.stateFilters()) {
+            TransactionState state = TransactionState.forName(name);
+            if (state == null) {
+                response.unknownStateFilters().add(name);
+            } else {
+                states.add(state);
+            }
+        }
+        Pattern pattern = null;
+        String patternText = request.transactionalIdPattern();
+        if (patternText != null && !patternText.isEmpty()) {
+            try {
+                pattern = Pattern.compile(patternText);
+            } catch (PatternSyntaxException invalid) {
+                effects.respond(response.setErrorCode(Errors.INVALID_REGULAR_EXPRESSION.code()));
+                return;
+            }
+        }
+        List<TransactionMetadata> included = new ArrayList<>();
+        for (TransactionMetadata metadata : store.durableState().values()) {
+            if (includes(metadata, request, states, pattern, effects.nowMs())) {
+                included.add(metadata);
+            }
+        }
+        for (TransactionMetadata metadata : included) {
+            response.transactionStates().add(new ListTransactionsResponseData.TransactionState()
+                    .setTransactionalId(metadata.transactionalId()).setProducerId(metadata.producerId())
+                    .setTransactionState(metadata.state().stateName()));
+        }
+        effects.respond(response);
+    }
+
+    private static boolean includes(TransactionMetadata metadata, ListTransactionsRequestData request,
+            Set<TransactionState> states, Pattern pattern, long nowMs) {
+        if (metadata.state() == TransactionState.DEAD) {
+            return false;
+        }
+        if (!request.producerIdFilters().isEmpty() && !request.producerIdFilters().contains(metadata.producerId())) {
+            return false;
+        }
+        if (!request.stateFilters().isEmpty() && !states.contains(metadata.state())) {
+            return false;
+        }
+        if (request.durationFilter() >= 0 && nowMs - metadata.startTimestampMs() <= request.durationFilter()) {
+            return false;
+        }
+        return pattern == null || pattern.matcher(metadata.transactionalId()).matches();
+    }
+}
