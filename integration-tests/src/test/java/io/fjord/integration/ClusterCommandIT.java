@@ -317,6 +317,13 @@ class ClusterCommandIT {
         Run second = start(arguments);
         try {
             String bootstrap = awaitReady(second);
+            // Ready means every node finished starting, although nodes 1 and 2's killed incarnations were still
+            // registered (and so listed by Metadata) while the new ones waited for those leases to expire.
+            for (int node = 1; node <= 3; node++) {
+                assertThat(Pattern.compile("Fjord node " + node + " of cluster \\S+ is ready").matcher(
+                        Files.readString(cluster.resolve("node-" + node + "/server.log"))).results().count())
+                        .as("node %d's ready lines when the cluster was ready", node).isEqualTo(2);
+            }
             assertThat(cluster.resolve("node-3/server.log")).content().containsPattern(
                     "Loading \\d+ logs from \\S+node-3/data after a clean shutdown");
             assertThat(consume(bootstrap, topic, 3)).containsExactly("one", "two", "three");

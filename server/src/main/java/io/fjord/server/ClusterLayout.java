@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
  * @param extraProperties settings from {@code --config} applied to every node, never one this class owns
  */
 record ClusterLayout(int nodeCount, Path directory, int basePort, Map<String, String> extraProperties) {
+    static final String READY_FILE = "ready";
     static final int NODES_MAX = 9;
     static final String CLUSTER_ID_FILE = "cluster.id";
     static final String PROPERTIES_FILE = "server.properties";
@@ -40,6 +41,11 @@ record ClusterLayout(int nodeCount, Path directory, int basePort, Map<String, St
 
         Path propertiesFile() {
             return directory.resolve(PROPERTIES_FILE);
+        }
+
+        /** The file the node's process writes once it is ready and deletes when it begins to stop. */
+        Path readyFile() {
+            return directory.resolve(READY_FILE);
         }
 
         String bootstrapServer() {

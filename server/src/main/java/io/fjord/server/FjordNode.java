@@ -140,6 +140,7 @@ public final class FjordNode implements AutoCloseable {
     private NodeConfig runningConfig;
     /** Whether {@link #start()} completed and no stop followed. */
     private boolean ready;
+    private final StartupWaits startupWaits = new StartupWaits();
     private final List<java.util.function.Consumer<TopicPartition>> partitionListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -407,7 +408,7 @@ public final class FjordNode implements AutoCloseable {
     private MetadataImage startQuorum() throws InterruptedException {
         try {
             quorum.start();
-            return quorum.awaitCaughtUp(METADATA_CATCH_UP_MS);
+            return startupWaits.await("the metadata to catch up", METADATA_CATCH_UP_MS, quorum::awaitCaughtUp);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the metadata log in " + config.metadataLogDirectory() + ": "
                     + e.getMessage(), e);
@@ -416,12 +417,17 @@ public final class FjordNode implements AutoCloseable {
         }
     }
 
-    private static void awaitAttached(java.util.concurrent.CompletableFuture<Void> attached)
+    private void awaitAttached(java.util.concurrent.CompletableFuture<Void> attached)
             throws InterruptedException {
         try {
-            attached.get(METADATA_CATCH_UP_MS, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("cannot publish the metadata: " + e.getCause().getMessage(), e.getCause());
+            startupWaits.await("the first metadata publication", METADATA_CATCH_UP_MS, timeoutMs -> {
+                try {
+                    return attached.get(timeoutMs, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("cannot publish the metadata: " + e.getCause().getMessage(),
+                            e.getCause());
+                }
+            });
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("the metadata was not published within " + METADATA_CATCH_UP_MS + " ms");
         }
@@ -526,9 +532,13 @@ public final class FjordNode implements AutoCloseable {
     /** Waits until the controller has unfenced this broker: it registered and caught up with the metadata log. */
     private void awaitUnfenced() throws InterruptedException {
         try {
-            lifecycle.awaitUnfenced(METADATA_CATCH_UP_MS);
+            startupWaits.await("broker " + config.nodeId() + " to be unfenced", METADATA_CATCH_UP_MS, timeoutMs -> {
+                lifecycle.awaitUnfenced(timeoutMs);
+                return null;
+            });
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot register broker " + config.nodeId() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot register broker " + config.nodeId() + ": " + e.getMessage()
+                    + " (registered: " + (lifecycle.brokerEpoch() >= 0) + ")", e);
         }
     }
 
@@ -590,11 +600,15 @@ public final class FjordNode implements AutoCloseable {
     }
 
     /** Stops accepting, finishes requests in flight, then closes controller, metadata log and every log cleanly. */
-    public synchronized void stop() {
-        stopComponents();
-        if (ready) {
-            ready = false;
-            LOG.info("Fjord node {} stopped cleanly", config.nodeId());
+    public void stop() {
+        // Not under the lock at first: a start in progress holds it, and its waits end once they see this.
+        startupWaits.requestStop();
+        synchronized (this) {
+            stopComponents();
+            if (ready) {
+                ready = false;
+                LOG.info("Fjord node {} stopped cleanly", config.nodeId());
+            }
         }
     }
 

@@ -59,7 +59,8 @@ final class LocalCluster {
     }
 
     /**
-     * Waits until every node answers ApiVersions and lists every node in its Metadata.
+     * Waits until every node has said it is ready (its ready file) and answers ApiVersions listing every node in its
+     * Metadata.
      *
      * @return empty when ready; otherwise why not, in one line, followed (for a node that exited) by its last lines
      */
@@ -74,7 +75,10 @@ final class LocalCluster {
                 if (!process.isAlive()) {
                     return Optional.of(exitReport(process, "during start-up"));
                 }
-                NodeReadinessProbe.Result result = probe.probe(process.clientAddress(), clusterId, brokerIds);
+                // The node's own word first: a killed incarnation's registration may still be listed meanwhile.
+                NodeReadinessProbe.Result result = !process.reportedReady()
+                        ? NodeReadinessProbe.Result.notReady("it has not finished starting")
+                        : probe.probe(process.clientAddress(), clusterId, brokerIds);
                 if (result.ready()) {
                     waiting.remove(process);
                     notReady.remove(process.node().nodeId());

@@ -2,6 +2,7 @@ package io.fjord.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -30,6 +31,8 @@ final class NodeProcess {
 
     /** Starts the node's process and the daemon thread that drains its console. */
     static NodeProcess start(ClusterLayout.Node node, NodeCommandLine commandLine) throws IOException {
+        // A previous run's file (a node that was killed) must not count as this process's readiness.
+        Files.deleteIfExists(node.readyFile());
         ProcessBuilder builder = new ProcessBuilder(commandLine.command(node)).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
         builder.environment().putAll(commandLine.environment(node));
@@ -48,6 +51,11 @@ final class NodeProcess {
 
     InetSocketAddress clientAddress() {
         return new InetSocketAddress("localhost", node.clientPort());
+    }
+
+    /** Whether the node's process said it is ready (it finished starting and has not begun to stop). */
+    boolean reportedReady() {
+        return Files.exists(node.readyFile());
     }
 
     boolean isAlive() {

@@ -28,6 +28,10 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "A Kafka-style server.properties file.")
     Path configFile;
 
+    /** Written once the node is ready and deleted when it begins to stop: how {@code fjord cluster} knows. */
+    @Option(names = "--ready-file", paramLabel = "FILE", hidden = true)
+    Path readyFile;
+
     @Override
     public Integer call() throws Exception {
         Optional<Path> logDirectory = FileLog.configuredDirectory(System.getProperty(FileLog.PROPERTY),
@@ -59,12 +63,18 @@ final class StartCommand implements Callable<Integer> {
         FjordNode node = new FjordNode(config, InstantSource.system());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread shutdownHook = new Thread(() -> {
+            ReadyFile.withdraw(readyFile);
             node.stop();
             stopped.countDown();
         }, "fjord-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
             node.start();
+        } catch (StartupWaits.StopRequestedException e) {
+            // SIGTERM during start-up: the shutdown hook stops what was started; nothing failed.
+            LOG.info("Stopped while starting: {}", e.getMessage());
+            stopped.await();
+            return 0;
         } catch (RuntimeException e) {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
             // The node has already taken down what it had started; the cause is all the user needs.
@@ -72,6 +82,7 @@ final class StartCommand implements Callable<Integer> {
             System.err.println("fjord: cannot start: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 1;
         }
+        ReadyFile.announce(readyFile);
         stopped.await();
         return 0;
     }

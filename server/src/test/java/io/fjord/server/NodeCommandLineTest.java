@@ -18,7 +18,8 @@ class NodeCommandLineTest {
                 null);
         assertThat(commandLine.command(node)).containsExactly("/jdk/bin/java", "-Xmx512m",
                 "-Dfjord.log.dir=/tmp/cluster/node-2", "-cp", "/fjord/fjord-server.jar", "io.fjord.server.FjordCli",
-                "start", "--config", "/tmp/cluster/node-2/server.properties");
+                "start", "--config", "/tmp/cluster/node-2/server.properties", "--ready-file",
+                "/tmp/cluster/node-2/ready");
         assertThat(commandLine.environment(node)).containsExactly(Map.entry("FJORD_LOG_DIR", "/tmp/cluster/node-2"));
     }
 
