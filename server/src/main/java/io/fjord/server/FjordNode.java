@@ -20,7 +20,7 @@ import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
 import io.fjord.broker.coordinator.driver.ImageTopicIds;
 import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
 import io.fjord.broker.coordinator.driver.OffsetsTopicPublisher;
-import io.fjord.broker.coordinator.driver.ReplicaManagerPartitionWriter;
+import io.fjord.broker.coordinator.runtime.ReplicaManagerPartitionWriter;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
 import io.fjord.broker.handlers.GroupHandlers;
 import io.fjord.broker.handlers.AlterConfigsHandlers;

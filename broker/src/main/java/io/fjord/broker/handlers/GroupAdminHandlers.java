@@ -69,7 +69,7 @@ public final class GroupAdminHandlers {
                     groups -> new DescribeGroupsRequestData().setGroups(groups)
                             .setIncludeAuthorizedOperations(body.includeAuthorizedOperations()),
                     part -> (shard, shardContext, nowMs) -> shard.describeGroups(shardContext, part, nowMs),
-                    GroupErrorResponses::describeGroups).thenApply(parts -> new DescribeGroupsResponseData()
+                    GroupErrorResponses::describeGroups, false).thenApply(parts -> new DescribeGroupsResponseData()
                             .setGroups(inRequestOrder(parts, part -> ((DescribeGroupsResponseData) part).groups(),
                                     DescribeGroupsResponseData.DescribedGroup::groupId, body.groups())));
         };
@@ -86,7 +86,7 @@ public final class GroupAdminHandlers {
                     groups -> new ConsumerGroupDescribeRequestData().setGroupIds(groups)
                             .setIncludeAuthorizedOperations(body.includeAuthorizedOperations()),
                     part -> (shard, shardContext, nowMs) -> shard.consumerGroupDescribe(shardContext, part, nowMs),
-                    GroupErrorResponses::consumerGroupDescribe).thenApply(parts ->
+                    GroupErrorResponses::consumerGroupDescribe, true).thenApply(parts ->
                             new ConsumerGroupDescribeResponseData().setGroups(inRequestOrder(parts,
                                     part -> ((ConsumerGroupDescribeResponseData) part).groups(),
                                     ConsumerGroupDescribeResponseData.DescribedGroup::groupId, body.groupIds())));
@@ -99,7 +99,7 @@ public final class GroupAdminHandlers {
             return split(context, request, body.groupsNames(),
                     groups -> new DeleteGroupsRequestData().setGroupsNames(groups),
                     part -> (shard, shardContext, nowMs) -> shard.deleteGroups(shardContext, part, nowMs),
-                    GroupErrorResponses::deleteGroups).thenApply(parts -> new DeleteGroupsResponseData()
+                    GroupErrorResponses::deleteGroups, false).thenApply(parts -> new DeleteGroupsResponseData()
                             .setResults(inRequestOrder(parts, part -> ((DeleteGroupsResponseData) part).results(),
                                     DeleteGroupsResponseData.DeletableGroupResult::groupId, body.groupsNames())));
         };
@@ -114,16 +114,21 @@ public final class GroupAdminHandlers {
         return merged;
     }
 
-    /** One request per owning shard, each naming that shard's groups; completes with every shard's response. */
+    /**
+     * One request per owning shard, each naming that shard's groups; completes with every shard's response.
+     * {@code committedRead}: answered at once from the shards' committed state, else after the writes before it.
+     */
     private <R extends ApiMessage> CompletableFuture<List<ApiMessage>> split(
             RequestContext context, DecodedRequest request,
             List<String> groupIds, Function<List<String>, R> partRequest,
-            Function<R, ShardCall> call, BiFunction<R, Errors, ApiMessage> errorResponse) {
+            Function<R, ShardCall> call, BiFunction<R, Errors, ApiMessage> errorResponse, boolean committedRead) {
         List<CompletableFuture<ApiMessage>> parts = new ArrayList<>();
         for (Map.Entry<Integer, List<String>> entry : routing.byPartition(groupIds, groupId -> groupId).entrySet()) {
             R part = partRequest.apply(entry.getValue());
-            parts.add(routing.submitToPartition(context, request, entry.getKey(), call.apply(part),
-                    error -> errorResponse.apply(part, error)));
+            Function<Errors, ApiMessage> partError = error -> errorResponse.apply(part, error);
+            parts.add(committedRead
+                    ? routing.readPartition(context, request, entry.getKey(), call.apply(part), partError)
+                    : routing.submitToPartition(context, request, entry.getKey(), call.apply(part), partError));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
                 .thenApply(done -> parts.stream().map(CompletableFuture::join).toList());

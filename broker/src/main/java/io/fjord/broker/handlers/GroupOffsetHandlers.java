@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * OffsetCommit, OffsetFetch and OffsetDelete. As Kafka's request layer does, commits and deletions for partitions
@@ -89,9 +90,11 @@ public final class GroupOffsetHandlers {
             OffsetFetchRequestData body = (OffsetFetchRequestData) request.body();
             short version = request.apiVersion();
             if (version < 8) {
-                return routing.submit(context, request, body.groupId(),
-                        (shard, shardContext, nowMs) -> shard.offsetFetch(shardContext, body, nowMs),
-                        error -> GroupErrorResponses.offsetFetch(version, body, error));
+                ShardCall call = (shard, shardContext, nowMs) -> shard.offsetFetch(shardContext, body, nowMs);
+                Function<Errors, ApiMessage> errorResponse = error -> GroupErrorResponses.offsetFetch(version, body,
+                        error);
+                return body.requireStable() ? routing.submit(context, request, body.groupId(), call, errorResponse)
+                        : routing.read(context, request, body.groupId(), call, errorResponse);
             }
             List<CompletableFuture<ApiMessage>> parts = new ArrayList<>();
             for (Map.Entry<Integer, List<OffsetFetchRequestData.OffsetFetchRequestGroup>> entry
@@ -100,8 +103,12 @@ public final class GroupOffsetHandlers {
                 OffsetFetchRequestData part = new OffsetFetchRequestData().setGroups(entry.getValue())
                         .setRequireStable(body.requireStable());
                 ShardCall call = (shard, shardContext, nowMs) -> shard.offsetFetch(shardContext, part, nowMs);
-                parts.add(routing.submitToPartition(context, request, entry.getKey(), call,
-                        error -> GroupErrorResponses.offsetFetch(version, part, error)));
+                Function<Errors, ApiMessage> errorResponse = error -> GroupErrorResponses.offsetFetch(version, part,
+                        error);
+                // Kafka's rule: require_stable waits for the writes before it, else the committed state answers.
+                parts.add(body.requireStable()
+                        ? routing.submitToPartition(context, request, entry.getKey(), call, errorResponse)
+                        : routing.readPartition(context, request, entry.getKey(), call, errorResponse));
             }
             List<String> order = body.groups().stream().map(OffsetFetchRequestData.OffsetFetchRequestGroup::groupId)
                     .toList();

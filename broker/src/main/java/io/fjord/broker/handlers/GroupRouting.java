@@ -48,6 +48,19 @@ final class GroupRouting {
                 errorResponse);
     }
 
+    /** A read answered at once from the committed state of the group's shard (see {@link #readPartition}). */
+    CompletableFuture<ApiMessage> read(RequestContext context, DecodedRequest request, String groupId,
+            ShardCall call, Function<Errors, ApiMessage> errorResponse) {
+        return readPartition(context, request, partitionFor(groupId), call, errorResponse);
+    }
+
+    /** {@code call} must only read: it runs on the partition's committed view, without waiting for pending writes. */
+    CompletableFuture<ApiMessage> readPartition(RequestContext context, DecodedRequest request, int partition,
+            ShardCall call, Function<Errors, ApiMessage> errorResponse) {
+        return driver.read(partition, request.apiVersion(), clientId(request), clientHost(context), call,
+                errorResponse);
+    }
+
     CompletableFuture<List<ApiMessage>> submitToAll(RequestContext context, DecodedRequest request, ShardCall call,
             Function<Errors, ApiMessage> errorResponse) {
         return driver.submitToAll(request.apiVersion(), clientId(request), clientHost(context), call, errorResponse);

@@ -29,6 +29,7 @@ import io.fjord.protocol.message.OffsetCommitResponseData;
 import io.fjord.protocol.message.OffsetFetchRequestData;
 import io.fjord.protocol.message.OffsetFetchResponseData;
 import io.fjord.protocol.records.CompressionType;
+import io.fjord.storage.TopicPartition;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +59,7 @@ class GroupHandlersTest {
 
     private HandlerFixture fixture;
     private GroupCoordinatorDriver driver;
+    private LogPartitionWriter writer;
     private final Map<ApiKey, ApiHandler> handlers = new EnumMap<>(ApiKey.class);
 
     @BeforeEach
@@ -68,7 +70,7 @@ class GroupHandlersTest {
         driver = new GroupCoordinatorDriver(GroupCoordinatorConfig.defaults(), new OffsetsTopicConfig(
                 OFFSETS_PARTITIONS, (short) 1, 1024 * 1024, CompressionType.NONE, 1024,
                 OffsetsTopicConfig.COMMIT_TIMEOUT_MS_DEFAULT), new ImageTopicIds(fixture.cache()), fixture::findLog,
-                new LogPartitionWriter(fixture::findLog), InstantSource.system());
+                writer = new LogPartitionWriter(fixture::findLog), InstantSource.system());
         driver.start();
         for (int partition = 0; partition < OFFSETS_PARTITIONS; partition++) {
             driver.onElected(partition, HandlerFixture.LEADER_EPOCH);
@@ -86,8 +88,12 @@ class GroupHandlersTest {
     }
 
     private ApiMessage send(ApiKey apiKey, int version, ApiMessage body) throws Exception {
+        return sendAsync(apiKey, version, body).get(10, TimeUnit.SECONDS);
+    }
+
+    private CompletableFuture<ApiMessage> sendAsync(ApiKey apiKey, int version, ApiMessage body) {
         return handlers.get(apiKey).handle(CONTEXT, new DecodedRequest(apiKey, (short) version, 1, "test", (short) 2,
-                body, 0)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                body, 0)).toCompletableFuture();
     }
 
     /** Group ids on each offsets partition: {@code groups.get(p)} all hash to partition p. */
@@ -140,6 +146,46 @@ class GroupHandlersTest {
         assertThat(onlyMissing.topics()).hasSize(1);
         assertThat(onlyMissing.topics().get(0).partitions().get(0).errorCode())
                 .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+    }
+
+    private static OffsetFetchRequestData fetchOrders0(String groupId, boolean requireStable) {
+        OffsetFetchRequestData request = new OffsetFetchRequestData().setRequireStable(requireStable);
+        request.groups().add(new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId(groupId).setTopics(
+                new ArrayList<>(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopics().setName("orders")
+                        .setPartitionIndexes(new ArrayList<>(List.of(0)))))));
+        return request;
+    }
+
+    private static long fetchedOffset(ApiMessage response) {
+        OffsetFetchResponseData.OffsetFetchResponseGroup group = ((OffsetFetchResponseData) response).groups().get(0);
+        assertThat(group.errorCode()).isZero();
+        return group.topics().get(0).partitions().get(0).committedOffset();
+    }
+
+    @Test
+    void offsetFetchAnswersTheCommittedOffsetAtOnceAndWithRequireStableWaitsForThePendingCommit()
+            throws Exception {
+        assertThat(commit("g", "orders", 0, 4).topics().get(0).partitions().get(0).errorCode()).isZero();
+        writer.holdHighWatermark();
+        CompletableFuture<ApiMessage> pending = sendAsync(ApiKey.OFFSET_COMMIT, 9, new OffsetCommitRequestData()
+                .setGroupId("g").setGenerationIdOrMemberEpoch(-1).setMemberId("").setTopics(new ArrayList<>(List.of(
+                        new OffsetCommitRequestData.OffsetCommitRequestTopic().setName("orders").setPartitions(
+                                new ArrayList<>(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                                        .setPartitionIndex(0).setCommittedOffset(5))))))));
+        // The committed value, at once: not the pending 5, and not behind it.
+        assertThat(fetchedOffset(send(ApiKey.OFFSET_FETCH, 9, fetchOrders0("g", false)))).isEqualTo(4);
+        CompletableFuture<ApiMessage> stable = sendAsync(ApiKey.OFFSET_FETCH, 9, fetchOrders0("g", true));
+        assertThat(pending).isNotDone();
+        assertThat(stable).isNotDone();
+
+        TopicPartition shard = new TopicPartition(OffsetsPartitions.TOPIC,
+                OffsetsPartitions.partitionFor("g", OFFSETS_PARTITIONS));
+        writer.replicateAll(shard);
+        driver.onPartitionChanged(shard);
+        assertThat(((OffsetCommitResponseData) pending.get(10, TimeUnit.SECONDS)).topics().get(0).partitions().get(0)
+                .errorCode()).isZero();
+        assertThat(fetchedOffset(stable.get(10, TimeUnit.SECONDS))).isEqualTo(5);
+        assertThat(fetchedOffset(send(ApiKey.OFFSET_FETCH, 9, fetchOrders0("g", false)))).isEqualTo(5);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.fjord.broker.coordinator.group;
 
 import io.fjord.broker.coordinator.group.records.CoordinatorRecord;
+import io.fjord.broker.coordinator.runtime.ShardResult;
 import java.util.List;
 
 /**
@@ -10,7 +11,8 @@ import java.util.List;
  * The records have already been applied to the shard; if the append fails, the driver must drop the shard and
  * rebuild it from the log, as after a change of leader. Immutable.
  */
-public record CoordinatorResult(List<CoordinatorRecord> records, List<Reply> replies) {
+public record CoordinatorResult(List<CoordinatorRecord> records, List<Reply> replies)
+        implements ShardResult<CoordinatorRecord> {
     public static final CoordinatorResult EMPTY = new CoordinatorResult(List.of(), List.of());
 
     public CoordinatorResult {

@@ -22,6 +22,7 @@ import io.fjord.broker.coordinator.group.internal.Timers;
 import io.fjord.broker.coordinator.group.records.CoordinatorRecord;
 import io.fjord.broker.coordinator.group.records.CoordinatorRecordSerde;
 import io.fjord.broker.coordinator.group.records.UnknownRecordTypeException;
+import io.fjord.broker.coordinator.runtime.CoordinatorShard;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ConsumerGroupDescribeRequestData;
 import io.fjord.protocol.message.ConsumerGroupHeartbeatRequestData;
@@ -58,7 +59,7 @@ import java.util.random.RandomGenerator;
  *
  * <p>Not thread-safe: one thread owns a shard. Starts no threads; time and randomness (member ids) are injected.
  */
-public final class GroupCoordinatorShard {
+public final class GroupCoordinatorShard implements CoordinatorShard<CoordinatorRecord> {
     private final GroupCoordinatorConfig config;
     private final GroupStore store = new GroupStore();
     private final Timers timers = new Timers();
@@ -113,7 +114,11 @@ public final class GroupCoordinatorShard {
         this.offsetExpiry = new OffsetExpiry(config, store);
     }
 
-    /** Applies one record read from the partition while loading. */
+    /**
+     * Applies one record read from the partition while loading, or committed, in a shard that serves as the
+     * runtime's committed view (never activated; it answers OffsetFetch and ConsumerGroupDescribe).
+     */
+    @Override
     public void replay(CoordinatorRecord record) {
         requireLoading();
         store.replay(record);
@@ -140,6 +145,7 @@ public final class GroupCoordinatorShard {
      * Ends loading: groups with members come back Stable with fresh session deadlines, and offset expiry is
      * scheduled.
      */
+    @Override
     public CoordinatorResult activate(long nowMs) {
         requireLoading();
         active = true;
@@ -167,6 +173,7 @@ public final class GroupCoordinatorShard {
      * Answers every request still waiting (JoinGroup, SyncGroup) with NOT_COORDINATOR, for when the partition's
      * leadership moves; the shard is then dropped.
      */
+    @Override
     public CoordinatorResult deactivate(long nowMs) {
         Effects effects = new Effects(nowMs, store);
         for (ClassicGroup group : store.groups()) {
@@ -212,7 +219,7 @@ public final class GroupCoordinatorShard {
     /** Describes KIP-848 groups of this shard (the driver splits the request by shard). */
     public CoordinatorResult consumerGroupDescribe(RequestContext context, ConsumerGroupDescribeRequestData request,
             long nowMs) {
-        return run(nowMs, effects -> consumerGroupAdmin.describe(context, request, effects));
+        return read(nowMs, effects -> consumerGroupAdmin.describe(context, request, effects));
     }
 
     /**
@@ -249,7 +256,7 @@ public final class GroupCoordinatorShard {
      * driver, one shard's groups per call, and the responses' groups concatenated).
      */
     public CoordinatorResult offsetFetch(RequestContext context, OffsetFetchRequestData request, long nowMs) {
-        return run(nowMs, effects -> offsetFetch.handle(context, request, effects));
+        return read(nowMs, effects -> offsetFetch.handle(context, request, effects));
     }
 
     public CoordinatorResult offsetDelete(RequestContext context, OffsetDeleteRequestData request, long nowMs) {
@@ -272,11 +279,13 @@ public final class GroupCoordinatorShard {
     }
 
     /** Runs the timers due at {@code nowMs}: session and rebalance timeouts, initial delays, offset expiry. */
+    @Override
     public CoordinatorResult pollTimers(long nowMs) {
         return run(nowMs, timers::poll);
     }
 
     /** When {@link #pollTimers} next has work, or {@link Long#MAX_VALUE}. */
+    @Override
     public long nextTimerDeadlineMs() {
         return timers.nextDeadlineMs();
     }
@@ -296,6 +305,7 @@ public final class GroupCoordinatorShard {
         return store.consumerGroup(groupId);
     }
 
+    @Override
     public boolean isActive() {
         return active;
     }
@@ -304,6 +314,16 @@ public final class GroupCoordinatorShard {
         if (!active) {
             throw new IllegalStateException("the shard is not active (still loading, or deactivated)");
         }
+        Effects effects = new Effects(nowMs, store);
+        call.accept(effects);
+        return effects.result();
+    }
+
+    /**
+     * A read: it changes nothing, so it may also run on a shard that is not active, the runtime's committed view
+     * (a shard that only replays committed records).
+     */
+    private CoordinatorResult read(long nowMs, Consumer<Effects> call) {
         Effects effects = new Effects(nowMs, store);
         call.accept(effects);
         return effects.result();

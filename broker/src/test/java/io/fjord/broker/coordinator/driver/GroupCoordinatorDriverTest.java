@@ -130,7 +130,7 @@ class GroupCoordinatorDriverTest {
         OffsetFetchRequestData request = new OffsetFetchRequestData().setGroupId(groupId).setTopics(new ArrayList<>(
                 List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic().setName("orders")
                         .setPartitionIndexes(new ArrayList<>(List.of(0))))));
-        OffsetFetchResponseData response = (OffsetFetchResponseData) driver.submit(PARTITION, (short) 6, "client",
+        OffsetFetchResponseData response = (OffsetFetchResponseData) driver.read(PARTITION, (short) 6, "client",
                 "/127.0.0.1", (shard, context, nowMs) -> shard.offsetFetch(context, request, nowMs),
                 error -> new OffsetFetchResponseData().setErrorCode(error.code())).get(10, TimeUnit.SECONDS);
         assertThat(response.errorCode()).isZero();
@@ -252,14 +252,23 @@ class GroupCoordinatorDriverTest {
         driver.partitionStatuses();
     }
 
-    /** Submits an OffsetFetch of orders-0 for the group; the future's committed offset is -1 if none. */
+    /** Reads (as OffsetFetch does) orders-0's offset for the group; the future's committed offset is -1 if none. */
     private CompletableFuture<ApiMessage> fetch(String groupId) {
+        return driver.read(PARTITION, (short) 6, "client", "/127.0.0.1", offsetFetchCall(groupId),
+                error -> new OffsetFetchResponseData().setErrorCode(error.code()));
+    }
+
+    /** The same OffsetFetch run as a write (as with require_stable): it waits for the writes before it. */
+    private CompletableFuture<ApiMessage> stableFetch(String groupId) {
+        return driver.submit(PARTITION, (short) 7, "client", "/127.0.0.1", offsetFetchCall(groupId),
+                error -> new OffsetFetchResponseData().setErrorCode(error.code()));
+    }
+
+    private static ShardCall offsetFetchCall(String groupId) {
         OffsetFetchRequestData request = new OffsetFetchRequestData().setGroupId(groupId).setTopics(new ArrayList<>(
                 List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic().setName("orders")
                         .setPartitionIndexes(new ArrayList<>(List.of(0))))));
-        return driver.submit(PARTITION, (short) 6, "client", "/127.0.0.1",
-                (shard, context, nowMs) -> shard.offsetFetch(context, request, nowMs),
-                error -> new OffsetFetchResponseData().setErrorCode(error.code()));
+        return (shard, context, nowMs) -> shard.offsetFetch(context, request, nowMs);
     }
 
     private static long fetchedOffset(ApiMessage response) {
@@ -294,20 +303,34 @@ class GroupCoordinatorDriverTest {
     }
 
     @Test
-    void aReadWaitsForTheWritesBeforeItSoItNeverShowsUncommittedState() throws Exception {
+    void aReadAnswersTheCommittedValueAtOnceWhileAWriteIsPendingAndTheWrittenValueOnceCommitted()
+            throws Exception {
         electAndAwaitLoaded(0);
         assertThat(commitError(commit("payments", 4).get(10, TimeUnit.SECONDS))).isZero();
-        assertThat(fetchedOffset(fetch("payments").get(10, TimeUnit.SECONDS))).isEqualTo(4);
         writer.holdHighWatermark();
         CompletableFuture<ApiMessage> commit = commit("payments", 5);
-        CompletableFuture<ApiMessage> read = fetch("payments");
-        awaitDriverIdle();
+        // Not behind the pending write, and not showing it: the state as of the last committed offset.
+        assertThat(fetchedOffset(fetch("payments").get(10, TimeUnit.SECONDS))).isEqualTo(4);
         assertThat(commit).isNotDone();
-        assertThat(read).isNotDone();
 
         replicate();
         assertThat(commitError(commit.get(10, TimeUnit.SECONDS))).isZero();
-        assertThat(fetchedOffset(read.get(10, TimeUnit.SECONDS))).isEqualTo(5);
+        assertThat(fetchedOffset(fetch("payments").get(10, TimeUnit.SECONDS))).isEqualTo(5);
+    }
+
+    @Test
+    void aStableReadWaitsForTheWritesBeforeIt() throws Exception {
+        electAndAwaitLoaded(0);
+        writer.holdHighWatermark();
+        CompletableFuture<ApiMessage> commit = commit("payments", 5);
+        CompletableFuture<ApiMessage> stable = stableFetch("payments");
+        awaitDriverIdle();
+        assertThat(commit).isNotDone();
+        assertThat(stable).isNotDone();
+
+        replicate();
+        assertThat(commitError(commit.get(10, TimeUnit.SECONDS))).isZero();
+        assertThat(fetchedOffset(stable.get(10, TimeUnit.SECONDS))).isEqualTo(5);
     }
 
     @Test
@@ -322,14 +345,16 @@ class GroupCoordinatorDriverTest {
         driver.onResigned(PARTITION);
         assertThat(commitError(commit.get(10, TimeUnit.SECONDS))).isEqualTo(Errors.NOT_COORDINATOR.code());
 
-        // Leading again, the shard loads the uncommitted record too, and answers from it only once it commits.
+        // Leading again, the shard loads the uncommitted record too; reads see it only once it commits.
         writer.leadIn(1);
         electAndAwaitLoaded(1);
-        CompletableFuture<ApiMessage> read = fetch("payments");
+        assertThat(fetchedOffset(fetch("payments").get(10, TimeUnit.SECONDS))).isEqualTo(-1);
+        CompletableFuture<ApiMessage> stable = stableFetch("payments");
         awaitDriverIdle();
-        assertThat(read).isNotDone();
+        assertThat(stable).isNotDone();
         replicate();
-        assertThat(fetchedOffset(read.get(10, TimeUnit.SECONDS))).isEqualTo(8);
+        assertThat(fetchedOffset(stable.get(10, TimeUnit.SECONDS))).isEqualTo(8);
+        assertThat(fetchedOffset(fetch("payments").get(10, TimeUnit.SECONDS))).isEqualTo(8);
     }
 
     @Test

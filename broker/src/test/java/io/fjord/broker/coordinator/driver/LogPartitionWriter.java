@@ -1,5 +1,6 @@
 package io.fjord.broker.coordinator.driver;
 
+import io.fjord.broker.coordinator.runtime.CoordinatorPartitionWriter;
 import io.fjord.protocol.Errors;
 import io.fjord.storage.AppendResult;
 import io.fjord.storage.PartitionLog;

@@ -1,18 +1,17 @@
-package io.fjord.broker.coordinator.driver;
+package io.fjord.broker.coordinator.runtime;
 
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Summarises a burst of offsets-partition loads in one INFO line ("Loaded 50 offsets partitions (12 records) in 85
+ * Summarises a burst of coordinator partition loads in one INFO line ("Loaded 50 offsets partitions (12 records) in 85
  * ms"): a node that creates or takes over the offsets topic loads all its partitions at once, and a line for each
  * would bury the rest of the log (each stays at DEBUG). A burst ends when every load expected has finished or was
- * skipped. Thread-safe (synchronized): loads are expected by callers of the driver and finish on the loader thread.
+ * skipped. Thread-safe (synchronized): loads are expected by callers of the runtime and finish on the loader thread.
  */
 final class LoadSummary {
-    private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinatorDriver.class);
-
+    private final Logger log;
+    private final String partitionsLabel;
     private final LongSupplier nanoTime;
     private int outstanding;
     private int loaded;
@@ -20,8 +19,14 @@ final class LoadSummary {
     private long records;
     private long startNanos;
 
-    /** @param nanoTime the monotonic clock the durations come from */
-    LoadSummary(LongSupplier nanoTime) {
+    /**
+     * @param log             where the line goes (the coordinator's logger)
+     * @param partitionsLabel what the partitions are called in the line ("offsets partitions")
+     * @param nanoTime        the monotonic clock the durations come from
+     */
+    LoadSummary(Logger log, String partitionsLabel, LongSupplier nanoTime) {
+        this.log = log;
+        this.partitionsLabel = partitionsLabel;
         this.nanoTime = nanoTime;
     }
 
@@ -56,9 +61,9 @@ final class LoadSummary {
         }
         long elapsedMs = (nanoTime.getAsLong() - startNanos) / 1_000_000;
         if (failed == 0) {
-            LOG.info("Loaded {} offsets partitions ({} records) in {} ms", loaded, records, elapsedMs);
+            log.info("Loaded {} {} ({} records) in {} ms", loaded, partitionsLabel, records, elapsedMs);
         } else {
-            LOG.warn("Loaded {} offsets partitions ({} records) in {} ms; {} failed to load and are retried", loaded,
+            log.warn("Loaded {} {} ({} records) in {} ms; {} failed to load and are retried", loaded, partitionsLabel,
                     records, elapsedMs, failed);
         }
         loaded = 0;

@@ -1,4 +1,4 @@
-package io.fjord.broker.coordinator.driver;
+package io.fjord.broker.coordinator.runtime;
 
 import io.fjord.protocol.Errors;
 

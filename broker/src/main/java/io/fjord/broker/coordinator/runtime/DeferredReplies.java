@@ -1,4 +1,4 @@
-package io.fjord.broker.coordinator.driver;
+package io.fjord.broker.coordinator.runtime;
 
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiMessage;
@@ -8,12 +8,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * The replies of one led offsets partition that wait for the high watermark (Kafka's deferred event queue): each
+ * The replies of one led coordinator partition that wait for the high watermark (Kafka's deferred event queue): each
  * shard result's replies wait for the offset after the records the shard had written when it answered, so a reply
  * never tells a client of state the in-sync replicas do not all have. Released in order as the high watermark passes
- * their offsets; failed at their deadline ({@code offsets.commit.timeout.ms} after they were deferred) or when the
+ * their offsets; failed at their deadline (the commit timeout after they were deferred) or when the
  * partition is dropped. Entries are added with offsets and deadlines that do not decrease, so both ends are checked at
- * the head. Owned by the driver thread; not thread-safe.
+ * the head. Owned by the runtime's thread; not thread-safe.
  */
 final class DeferredReplies {
 

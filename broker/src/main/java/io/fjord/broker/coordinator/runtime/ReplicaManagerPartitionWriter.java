@@ -1,4 +1,4 @@
-package io.fjord.broker.coordinator.driver;
+package io.fjord.broker.coordinator.runtime;
 
 import io.fjord.broker.replica.Partition;
 import io.fjord.broker.replica.ReplicaManager;

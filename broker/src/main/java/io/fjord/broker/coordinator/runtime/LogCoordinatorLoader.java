@@ -1,6 +1,5 @@
-package io.fjord.broker.coordinator.driver;
+package io.fjord.broker.coordinator.runtime;
 
-import io.fjord.broker.coordinator.group.GroupCoordinatorShard;
 import io.fjord.protocol.codec.RecordCodec;
 import io.fjord.protocol.records.Record;
 import io.fjord.protocol.records.RecordBatch;
@@ -9,30 +8,30 @@ import io.fjord.storage.FileSlice;
 import io.fjord.storage.LogReadResult;
 import io.fjord.storage.PartitionLog;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Rebuilds a shard from its {@code __consumer_offsets} partition: reads the log from its start to the end it had when
- * loading began, {@code offsets.load.buffer.size} bytes at a time, and replays every record's key and value. Control
- * batches carry no coordinator records; transactional batches are skipped too, since Fjord has no transactional
- * offset commits (nothing writes them, and an aborted one must never be applied). Stateless and thread-safe; the
- * shard it fills belongs to the calling thread until it is handed over.
+ * Reads a coordinator partition's log, {@code bufferSizeBytes} at a time (the {@code offsets.load.buffer.size} of
+ * the group coordinator), and decodes every record through the coordinator's {@link CoordinatorSerde}. Control
+ * batches carry no coordinator records; transactional batches are skipped too, since no coordinator writes them yet
+ * (and an aborted one must never be applied). Keyless records and records the serde does not read are skipped, as
+ * Kafka skips them. Stateless and thread-safe.
+ *
+ * @param <R> the coordinator's record type
  */
-final class OffsetsPartitionLoader {
+public final class LogCoordinatorLoader<R> implements CoordinatorLoader<R> {
     /** A bound on one batch's decoded records, so a damaged or hostile batch cannot exhaust memory. */
     private static final long DECODED_BATCH_BYTES_MAX = 256L * 1024 * 1024;
 
-    private OffsetsPartitionLoader() {
+    private final CoordinatorSerde<R> serde;
+
+    public LogCoordinatorLoader(CoordinatorSerde<R> serde) {
+        this.serde = serde;
     }
 
-    /**
-     * What a load replayed: the number of records, and the offset it read up to (the shard's state holds every
-     * record before it, committed or not; the driver answers from it once the high watermark reaches it).
-     */
-    record Loaded(long records, long endOffset) {
-    }
-
-    /** Replays the log into the shard, from its start to its end when the load began. */
-    static Loaded load(PartitionLog log, GroupCoordinatorShard shard, int bufferSizeBytes) {
+    @Override
+    public Loaded load(PartitionLog log, int bufferSizeBytes, Sink<R> sink) {
         long endOffset = log.logEndOffset();
         long offset = log.logStartOffset();
         long replayed = 0;
@@ -51,13 +50,18 @@ final class OffsetsPartitionLoader {
                 if (batch.isControlBatch() || batch.isTransactional()) {
                     continue;
                 }
+                List<R> records = new ArrayList<>();
                 for (Record record : RecordCodec.decode(batch, DECODED_BATCH_BYTES_MAX)) {
                     if (record.key() == null) {
-                        continue; // not a coordinator record: Kafka skips keyless records too
+                        continue;
                     }
-                    shard.replay(record.key(), record.value());
-                    replayed++;
+                    R decoded = serde.deserialize(record.key(), record.value());
+                    if (decoded != null) {
+                        records.add(decoded);
+                    }
                 }
+                replayed += records.size();
+                sink.batch(records, next);
             }
             if (next <= offset) {
                 break; // nothing whole was read: the end moved under us (cannot happen while this node leads)

@@ -1,15 +1,15 @@
-package io.fjord.broker.coordinator.driver;
+package io.fjord.broker.coordinator.runtime;
 
 import io.fjord.protocol.Errors;
 import io.fjord.storage.TopicPartition;
 import java.nio.ByteBuffer;
 
 /**
- * Where the group coordinator driver writes a shard's records and learns that they are committed (Kafka's
+ * Where the coordinator runtime writes a shard's records and learns that they are committed (Kafka's
  * coordinator {@code PartitionWriter}): an append as leader in the leader epoch the shard was loaded in, answered
  * once the batch is in the leader's log, and the high watermark while that leadership lasts. High-watermark moves
- * are announced separately ({@link GroupCoordinatorDriver#onPartitionChanged}). Implementations are thread-safe; the
- * driver calls them on its own thread.
+ * are announced separately ({@link CoordinatorRuntime#onPartitionChanged}). Implementations are thread-safe; the
+ * runtime calls them on its own thread.
  */
 public interface CoordinatorPartitionWriter {
 

@@ -1,4 +1,4 @@
-package io.fjord.broker.coordinator.driver;
+package io.fjord.broker.coordinator.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 class LoadSummaryTest {
-    private final Logger logger = (Logger) LoggerFactory.getLogger(GroupCoordinatorDriver.class);
+    private final Logger logger = (Logger) LoggerFactory.getLogger(LoadSummaryTest.class);
     private final ListAppender<ILoggingEvent> events = new ListAppender<>();
     private final AtomicLong nanos = new AtomicLong();
     private Level originalLevel;
@@ -34,7 +34,7 @@ class LoadSummaryTest {
 
     @Test
     void aBurstOfLoadsIsOneLineWithCountRecordsAndDuration() {
-        LoadSummary summary = new LoadSummary(nanos::get);
+        LoadSummary summary = new LoadSummary(logger, "offsets partitions", nanos::get);
         for (int partition = 0; partition < 50; partition++) {
             summary.expect();
         }
@@ -51,7 +51,7 @@ class LoadSummaryTest {
 
     @Test
     void failuresAreCountedInAWarningAndANewBurstStartsAfresh() {
-        LoadSummary summary = new LoadSummary(nanos::get);
+        LoadSummary summary = new LoadSummary(logger, "offsets partitions", nanos::get);
         summary.expect();
         summary.expect();
         summary.loaded(1);
