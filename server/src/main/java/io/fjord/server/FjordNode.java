@@ -65,6 +65,7 @@ import io.fjord.broker.network.SocketServer;
 import io.fjord.metadata.quorum.BootstrapCheckpoint;
 import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.quorum.MetadataSnapshotPolicy;
+import io.fjord.metadata.quorum.QuorumKraftVersion;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.transport.TransportConfig;
 import io.fjord.raft.transport.DynamicQuorum;
@@ -229,7 +230,7 @@ public final class FjordNode implements AutoCloseable {
         boolean consumerProtocolEnabled = GroupCoordinatorConfigs.consumerProtocolEnabled(
                 runningConfig.brokerConfig());
         handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> advertising.get().advertisedVersions(), cache,
-                BrokerFeatures.of(consumerProtocolEnabled)));
+                BrokerFeatures.of(consumerProtocolEnabled), () -> quorum.kraftVersion()));
         handlers.put(ApiKey.SASL_HANDSHAKE, new SaslHandshakeHandler());
         handlers.put(ApiKey.METADATA, new MetadataHandler(cache, config.autoCreateTopics(),
                 (CreateTopicsRequestData request) -> topicAdmin.createTopics(request), this::internalTopic));
@@ -496,7 +497,7 @@ public final class FjordNode implements AutoCloseable {
         FeatureControl features = new FeatureControl(config.nodeId(), BrokerFeatures.of(false).maxSupportedLevel(
                 ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE), BrokerFeatures.of(
                 GroupCoordinatorConfigs.consumerProtocolEnabled(settings)).fixedFeatures(),
-                settings.intValue("min.insync.replicas"));
+                settings.intValue("min.insync.replicas"), new QuorumKraftVersion(quorum, CONTROLLER_WAIT_MS));
         return new ControllerApis(quorum.controller(), topics, new ConfigControl(configs), cluster, replication,
                 features, clock);
     }
