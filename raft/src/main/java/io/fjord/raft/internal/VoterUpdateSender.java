@@ -11,12 +11,15 @@ import io.fjord.raft.UpdateRaftVoterResponse;
  * which {@code kraft.version} levels it supports, as Kafka's voters do after they start or a new leader is elected:
  * at {@code kraft.version} 0 always (the leader keeps it in memory, for the upgrade), at 1 only when the voter set's
  * endpoints for it are not its own (it restarted on another address). One request in flight; an error answer or no
- * answer within the request timeout is tried again after it. A replica that does not know its own endpoints sends
+ * answer within the request timeout is tried again (an error answer after {@value #RETRY_BACKOFF_MS} ms, no answer
+ * after the request timeout). A replica that does not know its own endpoints sends
  * nothing.
  *
  * <p>Not thread-safe: owned by the core's thread.
  */
 final class VoterUpdateSender {
+    /** The wait before asking again after an error answer (a new leader commits its epoch within milliseconds). */
+    static final int RETRY_BACKOFF_MS = 100;
     private final RaftCore core;
     /** The epoch whose leader took this voter's update; -1 if none yet. */
     private int updatedEpoch = -1;
@@ -66,7 +69,9 @@ final class VoterUpdateSender {
         }
         if (response.error() == Errors.NONE) {
             updatedEpoch = core.epoch;
+        } else {
+            // REQUEST_TIMED_OUT while the leader commits its epoch or a voter change, ...: ask again soon.
+            nextAttemptMs = core.nowMs + RETRY_BACKOFF_MS;
         }
-        // Otherwise (REQUEST_TIMED_OUT while a change commits, ...) the next attempt waits for nextAttemptMs.
     }
 }
