@@ -364,12 +364,13 @@ public final class FjordNode implements AutoCloseable {
     }
 
     /**
-     * The voters' controller listeners by id: {@code controller.quorum.voters}, or in a dynamic quorum (and a quorum
-     * of one) the voter set the Raft log holds, with the endpoints the Raft transport knows.
+     * The voters' controller listeners by id: {@code controller.quorum.voters}, or in a dynamic quorum (a quorum of
+     * one, or a static one upgraded to {@code kraft.version} 1) the voter set the Raft log holds, with the endpoints
+     * the Raft transport knows.
      */
     private Map<Integer, InetSocketAddress> voterAddresses() {
         QuorumShape shape = config.quorum();
-        if (!shape.voters().isEmpty()) {
+        if (!shape.voters().isEmpty() && (quorum == null || quorum.kraftVersion() == 0)) {
             return shape.voters();
         }
         Map<Integer, InetSocketAddress> result = new java.util.TreeMap<>();
