@@ -1,5 +1,6 @@
 package io.fjord.raft;
 
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -24,12 +25,15 @@ import java.util.TreeSet;
  * @param bootstrapServerCount how many {@code controller.quorum.bootstrap.servers} a replica of a dynamic quorum
  *     (KIP-853, no static voters) may ask for the leader; the core names them by {@link #bootstrapId(int)}, ids
  *     below every replica's that the transport maps to their addresses
+ * @param localEndpoints where this replica listens for the other replicas (its controller listener, KIP-853): what
+ *     it tells the leader in UpdateRaftVoter and writes for itself into the voter set when it leads; empty when
+ *     unknown (a replica without a listener, or tests), and then it sends no UpdateRaftVoter
  *
  * <p>Immutable; thread-safe.
  */
 public record RaftConfig(int nodeId, Set<Integer> voterIds, int electionTimeoutMs, int fetchTimeoutMs,
         int electionBackoffMaxMs, int requestTimeoutMs, int fetchMaxWaitMs, int fetchMaxBytes,
-        int maxProposalEntries, int maxEntryBytes, int bootstrapServerCount) {
+        int maxProposalEntries, int maxEntryBytes, int bootstrapServerCount, List<VoterEndpoint> localEndpoints) {
 
     public static final int DEFAULT_ELECTION_TIMEOUT_MS = 1000;
     public static final int DEFAULT_FETCH_TIMEOUT_MS = 2000;
@@ -46,6 +50,7 @@ public record RaftConfig(int nodeId, Set<Integer> voterIds, int electionTimeoutM
 
     public RaftConfig {
         voterIds = Set.copyOf(new TreeSet<>(voterIds));
+        localEndpoints = List.copyOf(localEndpoints);
         require(nodeId >= 0, "nodeId must be >= 0");
         require(!voterIds.isEmpty() || bootstrapServerCount > 0,
                 "a replica needs static voters or bootstrap servers");
@@ -60,6 +65,14 @@ public record RaftConfig(int nodeId, Set<Integer> voterIds, int electionTimeoutM
         require(fetchMaxBytes > 0, "fetchMaxBytes must be > 0");
         require(maxProposalEntries > 0, "maxProposalEntries must be > 0");
         require(maxEntryBytes > 0, "maxEntryBytes must be > 0");
+    }
+
+    /** A replica whose own endpoints are not known to the core. */
+    public RaftConfig(int nodeId, Set<Integer> voterIds, int electionTimeoutMs, int fetchTimeoutMs,
+            int electionBackoffMaxMs, int requestTimeoutMs, int fetchMaxWaitMs, int fetchMaxBytes,
+            int maxProposalEntries, int maxEntryBytes, int bootstrapServerCount) {
+        this(nodeId, voterIds, electionTimeoutMs, fetchTimeoutMs, electionBackoffMaxMs, requestTimeoutMs,
+                fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes, bootstrapServerCount, List.of());
     }
 
     /** A replica of a static quorum (no bootstrap servers). */
@@ -83,7 +96,8 @@ public record RaftConfig(int nodeId, Set<Integer> voterIds, int electionTimeoutM
     /** This configuration for a dynamic quorum: no static voters, {@code count} bootstrap servers. */
     public RaftConfig withBootstrapServers(int count) {
         return new RaftConfig(nodeId, Set.of(), electionTimeoutMs, fetchTimeoutMs, electionBackoffMaxMs,
-                requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes, count);
+                requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes, count,
+                localEndpoints);
     }
 
     /** A configuration with Kafka's default timeouts. */
@@ -112,19 +126,26 @@ public record RaftConfig(int nodeId, Set<Integer> voterIds, int electionTimeoutM
             int requestTimeoutMs, int fetchMaxWaitMs) {
         return new RaftConfig(nodeId, voterIds, electionTimeoutMs, fetchTimeoutMs, electionBackoffMaxMs,
                 requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes,
-                bootstrapServerCount);
+                bootstrapServerCount, localEndpoints);
     }
 
     public RaftConfig withFetchMaxBytes(int fetchMaxBytes) {
         return new RaftConfig(nodeId, voterIds, electionTimeoutMs, fetchTimeoutMs, electionBackoffMaxMs,
                 requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes,
-                bootstrapServerCount);
+                bootstrapServerCount, localEndpoints);
     }
 
     public RaftConfig withNodeId(int nodeId) {
         return new RaftConfig(nodeId, voterIds, electionTimeoutMs, fetchTimeoutMs, electionBackoffMaxMs,
                 requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes,
-                bootstrapServerCount);
+                bootstrapServerCount, localEndpoints);
+    }
+
+    /** This configuration with this replica's own endpoints (see {@code localEndpoints}). */
+    public RaftConfig withLocalEndpoints(List<VoterEndpoint> endpoints) {
+        return new RaftConfig(nodeId, voterIds, electionTimeoutMs, fetchTimeoutMs, electionBackoffMaxMs,
+                requestTimeoutMs, fetchMaxWaitMs, fetchMaxBytes, maxProposalEntries, maxEntryBytes,
+                bootstrapServerCount, endpoints);
     }
 
     private static void require(boolean condition, String message) {

@@ -13,7 +13,7 @@ public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, BeginQuorumEpochRequest, BeginQuorumEpochResponse,
         EndQuorumEpochRequest, EndQuorumEpochResponse, FetchRequest, FetchResponse,
         FetchSnapshotRequest, FetchSnapshotResponse, AddRaftVoterRequest, AddRaftVoterResponse,
-        RemoveRaftVoterRequest, RemoveRaftVoterResponse {
+        RemoveRaftVoterRequest, RemoveRaftVoterResponse, UpdateRaftVoterRequest, UpdateRaftVoterResponse {
 
     /** The node id of the sender. */
     int source();

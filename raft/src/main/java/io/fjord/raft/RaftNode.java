@@ -206,6 +206,23 @@ public final class RaftNode {
         return core.log().votersAt(offset);
     }
 
+    /**
+     * The quorum's {@code kraft.version} as this node's log has it (KIP-853): 1 once the voter set in force carries
+     * directory ids, 0 for the ids-only voters of {@code controller.quorum.voters}.
+     */
+    public short kraftVersion() {
+        return core.kraftVersion();
+    }
+
+    /**
+     * Kafka's {@code upgradeKRaftVersion} on the leader: validates (and unless {@code validateOnly} appends, as a
+     * VOTERS entry holding every voter's directory id and endpoints) the upgrade of {@code kraft.version} to
+     * {@code level}. The upgrade is done when the high watermark passes the returned offset.
+     */
+    public KraftVersionUpgrade upgradeKraftVersion(short level, boolean validateOnly) {
+        return core.upgradeKraftVersion(level, validateOnly);
+    }
+
     /** Whether this node is in its voter set (else it observes). */
     public boolean isVoter() {
         return core.localIsVoter();

@@ -153,6 +153,27 @@ public final class VoterSet {
         return ofVoters(list);
     }
 
+    /**
+     * This set with voter {@code key.id()}'s key and endpoints replaced (UpdateRaftVoter); the id must be in the
+     * set.
+     */
+    public VoterSet updating(ReplicaKey key, List<VoterEndpoint> voterEndpoints) {
+        if (!voters.containsKey(key.id())) {
+            throw new IllegalArgumentException("voter " + key.id() + " is not in the set");
+        }
+        return ofVoters(voters().stream().map(voter -> voter.key().id() == key.id()
+                ? new Voter(key, voterEndpoints) : voter).toList());
+    }
+
+    /**
+     * Whether the voters carry directory ids: a set of KIP-853's dynamic quorum ({@code kraft.version} 1: written by
+     * the bootstrap checkpoint, AddRaftVoter or the upgrade, which all require them), not the ids-only set of
+     * {@code controller.quorum.voters} ({@code kraft.version} 0).
+     */
+    public boolean hasDirectoryIds() {
+        return voters.values().stream().anyMatch(key -> !key.directoryId().equals(ReplicaKey.NO_DIRECTORY));
+    }
+
     /** This set without voter {@code id}, which must be in it and not the last one. */
     public VoterSet removing(int id) {
         if (!voters.containsKey(id)) {

@@ -76,9 +76,22 @@ final class TestCluster {
     private int restarts;
     private int adminCorrelationId;
 
+    /** Each node's own endpoints (KIP-853), by id; none unless the test gives them. */
+    private final Map<Integer, List<VoterEndpoint>> endpoints = new java.util.HashMap<>();
+
     private TestCluster(int voters, int observers, int fetchMaxBytes, Map<Integer, Disk> initialDisks) {
+        this(voters, observers, fetchMaxBytes, initialDisks, false);
+    }
+
+    private TestCluster(int voters, int observers, int fetchMaxBytes, Map<Integer, Disk> initialDisks,
+            boolean withEndpoints) {
         this.voterIds = new TreeSet<>(IntStream.range(0, voters).boxed().toList());
         this.fetchMaxBytes = fetchMaxBytes;
+        if (withEndpoints) {
+            for (int id = 0; id < voters + observers; id++) {
+                endpoints.put(id, List.of(endpointOf(id, 9093)));
+            }
+        }
         for (int id = 0; id < voters + observers; id++) {
             disks.put(id, initialDisks.getOrDefault(id, new Disk()));
             clocks.put(id, 0L);
@@ -88,6 +101,34 @@ final class TestCluster {
 
     static TestCluster of(int voters, int observers) {
         return new TestCluster(voters, observers, RaftConfig.DEFAULT_FETCH_MAX_BYTES, Map.of());
+    }
+
+    /** A static quorum whose nodes know their own endpoints (host{@code id}:9093), so voters send UpdateRaftVoter. */
+    static TestCluster withEndpoints(int voters) {
+        return new TestCluster(voters, 0, RaftConfig.DEFAULT_FETCH_MAX_BYTES, Map.of(), true);
+    }
+
+    /** Node {@code id}'s controller endpoint on {@code port}. */
+    static VoterEndpoint endpointOf(int id, int port) {
+        return new VoterEndpoint("CONTROLLER", "host" + id, port);
+    }
+
+    /** Node {@code id} listens on {@code port} from its next restart. */
+    void moveEndpoint(int id, int port) {
+        endpoints.put(id, List.of(endpointOf(id, port)));
+    }
+
+    /** Node {@code id} takes {@code message} (from whoever it names as source); its outputs play out later. */
+    void handle(int id, RaftMessage message) {
+        nodes.get(id).handle(message);
+        drain(id);
+    }
+
+    /** Asks node {@code id} to upgrade {@code kraft.version}; its outputs wait in flight. */
+    KraftVersionUpgrade upgradeKraftVersion(int id, int level, boolean validateOnly) {
+        KraftVersionUpgrade result = nodes.get(id).upgradeKraftVersion((short) level, validateOnly);
+        drain(id);
+        return result;
     }
 
     /** A quorum whose fetch responses and snapshot chunks carry at most {@code fetchMaxBytes}. */
@@ -256,6 +297,11 @@ final class TestCluster {
         }
     }
 
+    /** Every message delivered so far, in order. */
+    List<RaftMessage> delivered() {
+        return List.copyOf(delivered);
+    }
+
     /** Drops every message waiting to be delivered. */
     void dropInFlight() {
         inFlight.clear();
@@ -316,7 +362,8 @@ final class TestCluster {
 
     private void start(int id) {
         Disk disk = disks.get(id);
-        RaftConfig config = RaftConfig.withDefaults(id, voterIds).withFetchMaxBytes(fetchMaxBytes);
+        RaftConfig config = RaftConfig.withDefaults(id, voterIds).withFetchMaxBytes(fetchMaxBytes)
+                .withLocalEndpoints(endpoints.getOrDefault(id, List.of()));
         nodes.put(id, new RaftNode(config, directoryOf(id), disk.durableState, disk.snapshotId,
                 List.copyOf(disk.log), disk, new java.util.Random(31L * id + 1000L * restarts++), clocks.get(id)));
         drain(id);

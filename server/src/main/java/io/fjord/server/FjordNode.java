@@ -65,6 +65,7 @@ import io.fjord.broker.network.SocketServer;
 import io.fjord.metadata.quorum.BootstrapCheckpoint;
 import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.quorum.MetadataSnapshotPolicy;
+import io.fjord.metadata.quorum.QuorumKraftVersion;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.transport.TransportConfig;
 import io.fjord.raft.transport.DynamicQuorum;
@@ -230,7 +231,7 @@ public final class FjordNode implements AutoCloseable {
         boolean consumerProtocolEnabled = GroupCoordinatorConfigs.consumerProtocolEnabled(
                 runningConfig.brokerConfig());
         handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> advertising.get().advertisedVersions(), cache,
-                BrokerFeatures.of(consumerProtocolEnabled)));
+                BrokerFeatures.of(consumerProtocolEnabled), () -> quorum.kraftVersion()));
         handlers.put(ApiKey.SASL_HANDSHAKE, new SaslHandshakeHandler());
         handlers.put(ApiKey.METADATA, new MetadataHandler(cache, config.autoCreateTopics(),
                 (CreateTopicsRequestData request) -> topicAdmin.createTopics(request), this::internalTopic));
@@ -364,12 +365,13 @@ public final class FjordNode implements AutoCloseable {
     }
 
     /**
-     * The voters' controller listeners by id: {@code controller.quorum.voters}, or in a dynamic quorum (and a quorum
-     * of one) the voter set the Raft log holds, with the endpoints the Raft transport knows.
+     * The voters' controller listeners by id: {@code controller.quorum.voters}, or in a dynamic quorum (a quorum of
+     * one, or a static one upgraded to {@code kraft.version} 1) the voter set the Raft log holds, with the endpoints
+     * the Raft transport knows.
      */
     private Map<Integer, InetSocketAddress> voterAddresses() {
         QuorumShape shape = config.quorum();
-        if (!shape.voters().isEmpty()) {
+        if (!shape.voters().isEmpty() && (quorum == null || quorum.kraftVersion() == 0)) {
             return shape.voters();
         }
         Map<Integer, InetSocketAddress> result = new java.util.TreeMap<>();
@@ -502,7 +504,7 @@ public final class FjordNode implements AutoCloseable {
         FeatureControl features = new FeatureControl(config.nodeId(), BrokerFeatures.of(false).maxSupportedLevel(
                 ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE), BrokerFeatures.of(
                 GroupCoordinatorConfigs.consumerProtocolEnabled(settings)).fixedFeatures(),
-                settings.intValue("min.insync.replicas"));
+                settings.intValue("min.insync.replicas"), new QuorumKraftVersion(quorum, CONTROLLER_WAIT_MS));
         return new ControllerApis(quorum.controller(), topics, new ConfigControl(configs), cluster, replication,
                 features, clock);
     }

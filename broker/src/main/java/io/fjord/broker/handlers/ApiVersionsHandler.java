@@ -26,12 +26,20 @@ public final class ApiVersionsHandler implements ApiHandler {
     private final Supplier<List<ApiVersionsResponseData.ApiVersion>> versions;
     private final MetadataCache cache;
     private final BrokerFeatures features;
+    private final java.util.function.IntSupplier kraftVersion;
 
     public ApiVersionsHandler(Supplier<List<ApiVersionsResponseData.ApiVersion>> versions, MetadataCache cache,
             BrokerFeatures features) {
+        this(versions, cache, features, () -> 0);
+    }
+
+    /** @param kraftVersion the metadata quorum's {@code kraft.version} as this node's Raft log has it (KIP-853) */
+    public ApiVersionsHandler(Supplier<List<ApiVersionsResponseData.ApiVersion>> versions, MetadataCache cache,
+            BrokerFeatures features, java.util.function.IntSupplier kraftVersion) {
         this.versions = versions;
         this.cache = cache;
         this.features = features;
+        this.kraftVersion = kraftVersion;
     }
 
     @Override
@@ -49,7 +57,8 @@ public final class ApiVersionsHandler implements ApiHandler {
             // Kafka's epoch is the metadata offset: it only grows, and clients keep the features of the highest.
             response.setSupportedFeatures(features.supported(version))
                     .setFinalizedFeaturesEpoch(Math.max(0, cache.image().offset()))
-                    .setFinalizedFeatures(features.withFinalized(cache.image().features()).finalized());
+                    .setFinalizedFeatures(features.withFinalized(cache.image().features(),
+                            (short) kraftVersion.getAsInt()).finalized());
         }
         return CompletableFuture.completedFuture(response);
     }

@@ -15,9 +15,10 @@ import java.util.TreeMap;
  * (no transactions, share groups or streams groups yet). {@code eligible.leader.replicas.version} (KIP-966) is a
  * cluster setting the controller keeps in the metadata log (level 1 for clusters formatted since it exists, 0 for
  * older ones): this software supports levels 0-1, and the level in force is the image's
- * ({@link #withFinalized}). {@code metadata.version} and
- * {@code kraft.version} are left out: Fjord's metadata log is not Kafka's versioned KRaft log, so no level of them
- * would be true. Immutable; thread-safe.
+ * ({@link #withFinalized}). {@code kraft.version} (KIP-853) is the metadata quorum's: supported at 0-1, in force at
+ * the level of the node's Raft log (1 for a dynamic quorum or one upgraded, 0, left out, for the static voters of
+ * {@code controller.quorum.voters}), as Kafka reports it. {@code metadata.version} is left out: Fjord's metadata log
+ * is not Kafka's versioned KRaft log, so no level of it would be true. Immutable; thread-safe.
  */
 public final class BrokerFeatures {
     /** One feature: the levels supported and the level in force (0, the feature off, is never reported). */
@@ -25,6 +26,7 @@ public final class BrokerFeatures {
     }
 
     private static final String ELIGIBLE_LEADER_REPLICAS = "eligible.leader.replicas.version";
+    private static final String KRAFT_VERSION = FeatureControl.KRAFT_VERSION;
 
     private final List<Feature> features;
 
@@ -39,7 +41,8 @@ public final class BrokerFeatures {
                 new Feature("transaction.version", (short) 0, (short) 0),
                 new Feature("share.version", (short) 0, (short) 0),
                 new Feature("streams.version", (short) 0, (short) 0),
-                new Feature(ELIGIBLE_LEADER_REPLICAS, (short) 1, (short) 0)));
+                new Feature(ELIGIBLE_LEADER_REPLICAS, (short) 1, (short) 0),
+                new Feature(KRAFT_VERSION, FeatureControl.KRAFT_VERSION_MAX, (short) 0)));
     }
 
     /**
@@ -47,12 +50,19 @@ public final class BrokerFeatures {
      * replicas); a level above what this node supports is reported as the highest it supports.
      */
     public BrokerFeatures withFinalized(java.util.Map<String, Short> imageFeatures) {
+        return withFinalized(imageFeatures, (short) 0);
+    }
+
+    /** These features with the image's cluster-wide levels and the metadata quorum's {@code kraft.version}. */
+    public BrokerFeatures withFinalized(java.util.Map<String, Short> imageFeatures, short kraftVersion) {
         List<Feature> merged = new ArrayList<>(features.size());
         for (Feature feature : features) {
             short level = feature.finalizedLevel();
             if (feature.name().equals(ELIGIBLE_LEADER_REPLICAS)) {
                 level = (short) Math.min(feature.maxSupportedLevel(), imageFeatures.getOrDefault(feature.name(),
                         (short) 0));
+            } else if (feature.name().equals(KRAFT_VERSION)) {
+                level = (short) Math.min(feature.maxSupportedLevel(), kraftVersion);
             }
             merged.add(new Feature(feature.name(), feature.maxSupportedLevel(), level));
         }
@@ -88,12 +98,13 @@ public final class BrokerFeatures {
 
     /**
      * The features whose level this node's software and configuration fix (every one but the cluster-wide
-     * {@code eligible.leader.replicas.version}), as the controller's UpdateFeatures checks them.
+     * {@code eligible.leader.replicas.version} and {@code kraft.version}), as the controller's UpdateFeatures checks
+     * them.
      */
     public Map<String, FeatureControl.FixedFeature> fixedFeatures() {
         Map<String, FeatureControl.FixedFeature> fixed = new TreeMap<>();
         for (Feature feature : features) {
-            if (!feature.name().equals(ELIGIBLE_LEADER_REPLICAS)) {
+            if (!feature.name().equals(ELIGIBLE_LEADER_REPLICAS) && !feature.name().equals(KRAFT_VERSION)) {
                 fixed.put(feature.name(), new FeatureControl.FixedFeature(feature.finalizedLevel(),
                         feature.maxSupportedLevel()));
             }

@@ -67,7 +67,7 @@ class ApiVersionsHandlerTest {
         assertThat(response.supportedFeatures()).extracting(feature -> feature.name() + "=" + feature.minVersion()
                 + "-" + feature.maxVersion()).containsExactlyInAnyOrder("group.version=0-1",
                         "transaction.version=0-0", "share.version=0-0", "streams.version=0-0",
-                        "eligible.leader.replicas.version=0-1");
+                        "eligible.leader.replicas.version=0-1", "kraft.version=0-1");
 
         // transaction.version >= 2 would switch a 4.4 producer to transaction protocol v2: never finalized here.
         assertThat(ask(5, target(null, -1), false).finalizedFeatures()).isEmpty();
@@ -89,5 +89,22 @@ class ApiVersionsHandlerTest {
         assertThat(response.finalizedFeatures()).extracting(feature -> feature.name() + "="
                 + feature.minVersionLevel() + "-" + feature.maxVersionLevel())
                 .containsExactly("eligible.leader.replicas.version=1-1");
+    }
+
+    @Test
+    void kraftVersionIsTheMetadataQuorumsLevelAndLevelZeroIsLeftOut() throws Exception {
+        short[] quorumLevel = {0};
+        ApiVersionsHandler handler = new ApiVersionsHandler(() -> VERSIONS, cache, BrokerFeatures.of(false),
+                () -> quorumLevel[0]);
+        DecodedRequest request = new DecodedRequest(ApiKey.API_VERSIONS, (short) 4, 1, "test", (short) 1,
+                target(null, -1), 0);
+        ApiVersionsResponseData staticQuorum = (ApiVersionsResponseData) handler.handle(CONTEXT, request)
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(staticQuorum.finalizedFeatures()).isEmpty();
+        quorumLevel[0] = 1;
+        ApiVersionsResponseData dynamicQuorum = (ApiVersionsResponseData) handler.handle(CONTEXT, request)
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(dynamicQuorum.finalizedFeatures()).extracting(feature -> feature.name() + "="
+                + feature.minVersionLevel() + "-" + feature.maxVersionLevel()).containsExactly("kraft.version=1-1");
     }
 }

@@ -31,15 +31,24 @@ import java.util.TreeMap;
  *   <li>Fixed by each node's software and configuration ({@code group.version}, {@code transaction.version}, ...):
  *       asking for the level in force succeeds with no record; any other level is INVALID_UPDATE_VERSION.</li>
  * </ul>
- * {@code metadata.version} and {@code kraft.version} are not Fjord features (its metadata log is not Kafka's
- * versioned KRaft log): INVALID_UPDATE_VERSION. As Kafka the request is all or nothing, the first error answering
+ * {@value #KRAFT_VERSION} (KIP-853) lives in the Raft log, read and upgraded through a {@link KraftVersionAccessor}:
+ * checked like the others (this controller supports 0-1, then each registered broker), then as Kafka 4.4 does: an
+ * upgrade asks the Raft leader, whose refusals (a voter that did not report support for level 1, unknown directory
+ * ids, a voter change in progress, a downgrade) answer INVALID_UPDATE_VERSION with Kafka's message, and waits for
+ * its commit; a downgrade type for another level is "Can't downgrade the version of this feature."; the level in
+ * force succeeds with no change. The Raft upgrade runs after every other update was checked, so a refused request
+ * changes nothing. {@code metadata.version} is not a Fjord feature (its metadata log is not Kafka's versioned KRaft
+ * log): INVALID_UPDATE_VERSION. As Kafka the request is all or nothing, the first error answering
  * it whole; validate-only checks everything and writes nothing; otherwise one result holds every record, so the
  * level and the changes it implies commit together. The answer's per-feature results (read by versions 0-1) are
  * filled on success, as Kafka's controller does.
  *
- * <p>Immutable; thread-safe.
+ * <p>Immutable; thread-safe (the accessor is).
  */
 public final class FeatureControl {
+    public static final String KRAFT_VERSION = "kraft.version";
+    /** The highest {@code kraft.version} this software supports. */
+    public static final short KRAFT_VERSION_MAX = 1;
     public static final byte UPGRADE = 1;
     public static final byte SAFE_DOWNGRADE = 2;
     public static final byte UNSAFE_DOWNGRADE = 3;
@@ -52,6 +61,7 @@ public final class FeatureControl {
     private final short eligibleLeaderReplicasMaxLevel;
     private final Map<String, FixedFeature> fixedFeatures;
     private final int staticMinInsyncReplicas;
+    private final KraftVersionAccessor kraftVersion;
 
     /**
      * @param nodeId                         this controller's node id, named in refusals
@@ -62,6 +72,14 @@ public final class FeatureControl {
      */
     public FeatureControl(int nodeId, short eligibleLeaderReplicasMaxLevel, Map<String, FixedFeature> fixedFeatures,
                           int staticMinInsyncReplicas) {
+        this(nodeId, eligibleLeaderReplicasMaxLevel, fixedFeatures, staticMinInsyncReplicas,
+                KraftVersionAccessor.STATIC);
+    }
+
+    /** @param kraftVersion the metadata quorum's {@code kraft.version} */
+    public FeatureControl(int nodeId, short eligibleLeaderReplicasMaxLevel, Map<String, FixedFeature> fixedFeatures,
+                          int staticMinInsyncReplicas, KraftVersionAccessor kraftVersion) {
+        this.kraftVersion = kraftVersion;
         this.nodeId = nodeId;
         this.eligibleLeaderReplicasMaxLevel = eligibleLeaderReplicasMaxLevel;
         this.fixedFeatures = Map.copyOf(fixedFeatures);
@@ -72,14 +90,15 @@ public final class FeatureControl {
                                                                         UpdateFeaturesRequestData request) {
         List<MetadataRecord> records = new ArrayList<>();
         boolean enablesEligibleLeaderReplicas = false;
+        short kraftUpgrade = -1;
         for (UpdateFeaturesRequestData.FeatureUpdateKey update : request.featureUpdates()) {
-            String refusal = refusal(image, update, records);
+            String refusal = update.feature().equals(KRAFT_VERSION) ? kraftVersionRefusal(image, update)
+                    : refusal(image, update, records);
             if (refusal != null) {
-                return new ControllerResult<>(List.of(), new UpdateFeaturesResponseData()
-                        .setErrorCode(Errors.INVALID_UPDATE_VERSION.code())
-                        .setErrorMessage("The update failed for all features since the following feature had an "
-                                + "error: Invalid update version " + update.maxVersionLevel() + " for feature "
-                                + update.feature() + ". " + refusal));
+                return refused(update, refusal);
+            }
+            if (update.feature().equals(KRAFT_VERSION) && update.maxVersionLevel() > kraftVersion.kraftVersion()) {
+                kraftUpgrade = update.maxVersionLevel();
             }
             if (update.feature().equals(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE)
                     && update.maxVersionLevel() > 0) {
@@ -94,12 +113,75 @@ public final class FeatureControl {
         if (request.validateOnly()) {
             return new ControllerResult<>(List.of(), response);
         }
+        if (kraftUpgrade > 0) {
+            String refusal = kraftVersion.upgrade(kraftUpgrade, false);
+            if (refusal != null) {
+                return refused(kraftUpdate(request), KRAFT_REFUSAL + refusal);
+            }
+        }
         List<MetadataRecord> all = new ArrayList<>();
         if (enablesEligibleLeaderReplicas) {
             all.addAll(eligibleLeaderReplicasSafetyRecords(image));
         }
         all.addAll(records);
         return new ControllerResult<>(all, response);
+    }
+
+    /** Marks a refusal given by the Raft leader: Kafka answers its message without the usual prefix. */
+    private static final String KRAFT_REFUSAL = "\0";
+
+    private static ControllerResult<UpdateFeaturesResponseData> refused(
+            UpdateFeaturesRequestData.FeatureUpdateKey update, String refusal) {
+        String message = refusal.startsWith(KRAFT_REFUSAL) ? refusal.substring(KRAFT_REFUSAL.length())
+                : "Invalid update version " + update.maxVersionLevel() + " for feature " + update.feature() + ". "
+                        + refusal;
+        return new ControllerResult<>(List.of(), new UpdateFeaturesResponseData()
+                .setErrorCode(Errors.INVALID_UPDATE_VERSION.code())
+                .setErrorMessage("The update failed for all features since the following feature had an error: "
+                        + message));
+    }
+
+    private static UpdateFeaturesRequestData.FeatureUpdateKey kraftUpdate(UpdateFeaturesRequestData request) {
+        return request.featureUpdates().stream().filter(update -> update.feature().equals(KRAFT_VERSION))
+                .findFirst().orElseThrow();
+    }
+
+    /**
+     * Why a {@code kraft.version} update is refused, or null: Kafka's generic checks, then the Raft leader's
+     * validation of an upgrade (the upgrade itself runs once every update passed).
+     */
+    private String kraftVersionRefusal(MetadataImage image, UpdateFeaturesRequestData.FeatureUpdateKey update) {
+        byte type = update.upgradeType();
+        if (type != UPGRADE && type != SAFE_DOWNGRADE && type != UNSAFE_DOWNGRADE) {
+            return "The controller does not support the given upgrade type.";
+        }
+        short target = update.maxVersionLevel();
+        if (target < 0) {
+            return "A feature version cannot be less than 0.";
+        }
+        if (target > KRAFT_VERSION_MAX) {
+            return supportRefusal("Local controller " + nodeId, (short) 0, KRAFT_VERSION_MAX);
+        }
+        String brokerRefusal = brokerRefusal(image, KRAFT_VERSION, target);
+        if (brokerRefusal != null) {
+            return brokerRefusal;
+        }
+        short current = kraftVersion.kraftVersion();
+        if (target < current && type == UPGRADE) {
+            return "Can't downgrade the version of this feature without setting the upgrade type to either safe or"
+                    + " unsafe downgrade.";
+        }
+        if (target > current && type != UPGRADE) {
+            return "Can't downgrade to a newer version.";
+        }
+        if (type != UPGRADE) {
+            return target == current ? null : "Can't downgrade the version of this feature.";
+        }
+        if (target == current) {
+            return null;
+        }
+        String refusal = kraftVersion.upgrade(target, true);
+        return refusal == null ? null : KRAFT_REFUSAL + refusal;
     }
 
     /** Why {@code update} is refused (Kafka's reason text), or null with its record added to {@code records}. */

@@ -2,7 +2,9 @@ package io.fjord.metadata.quorum;
 
 import io.fjord.metadata.controller.OperationLimits;
 import io.fjord.metadata.image.MetadataImage;
+import io.fjord.raft.KraftVersionUpgrade;
 import io.fjord.raft.LogEntry;
+import io.fjord.raft.VoterEndpoint;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.VoterSet;
 import io.fjord.raft.driver.DriverStatus;
@@ -18,6 +20,7 @@ import io.fjord.raft.transport.TransportConfig;
 import java.net.InetSocketAddress;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -66,9 +69,10 @@ public final class MetadataQuorum implements AutoCloseable {
                 commitWaitMs, snapshotPolicy, ControllerRequestHandler.NONE);
     }
 
-    private MetadataQuorum(RaftConfig config, Path metadataDirectory, MessageSender sender,
+    private MetadataQuorum(RaftConfig raftConfig, Path metadataDirectory, MessageSender sender,
             TransportConfig transportConfig, long commitWaitMs, MetadataSnapshotPolicy snapshotPolicy,
             ControllerRequestHandler controllerRequests) {
+        RaftConfig config = withOwnEndpoint(raftConfig, transportConfig);
         this.metadataDirectory = metadataDirectory;
         this.loader = new MetadataLoader(config.nodeId(), snapshotPolicy, () -> System.nanoTime() / 1_000_000);
         // The driver sends through the transport and the transport delivers to the driver: the driver's sender
@@ -116,12 +120,32 @@ public final class MetadataQuorum implements AutoCloseable {
                 snapshotPolicy, controllerRequests);
     }
 
+    /**
+     * A voter's own controller endpoint (KIP-853: what it sends the leader in UpdateRaftVoter and writes for itself
+     * when it leads): its advertised one in a dynamic quorum, its {@code controller.quorum.voters} entry in a static
+     * one; none for a node without a controller listener.
+     */
+    private static RaftConfig withOwnEndpoint(RaftConfig config, TransportConfig transport) {
+        if (transport == null || transport.listenAddress() == null) {
+            return config;
+        }
+        DynamicQuorum dynamic = transport.dynamicQuorum();
+        InetSocketAddress own = dynamic != null ? dynamic.advertisedAddress()
+                : transport.voterAddresses().getOrDefault(config.nodeId(), transport.listenAddress());
+        if (own == null || own.getPort() <= 0) {
+            return config;
+        }
+        String listenerName = dynamic != null ? dynamic.listenerName() : RaftMessageMapper.LISTENER_NAME;
+        return config.withLocalEndpoints(List.of(new VoterEndpoint(listenerName, own.getHostString(),
+                own.getPort())));
+    }
+
     /** An operation's records are one entry, up to Kafka's 8 MiB metadata batches. */
     private static RaftConfig withEntryBound(RaftConfig config) {
         return new RaftConfig(config.nodeId(), config.voterIds(), config.electionTimeoutMs(),
                 config.fetchTimeoutMs(), config.electionBackoffMaxMs(), config.requestTimeoutMs(),
                 config.fetchMaxWaitMs(), config.fetchMaxBytes(), config.maxProposalEntries(), ENTRY_BYTES_MAX,
-                config.bootstrapServerCount());
+                config.bootstrapServerCount(), config.localEndpoints());
     }
 
     /** The quorum of one a single node runs: it is its own only voter and sends nothing. */
@@ -215,6 +239,16 @@ public final class MetadataQuorum implements AutoCloseable {
      */
     public InetSocketAddress voterAddress(int id) {
         return transport == null ? null : transport.addressOf(id);
+    }
+
+    /** The quorum's {@code kraft.version} as this node's log has it (KIP-853). */
+    public short kraftVersion() {
+        return driver.kraftVersion();
+    }
+
+    /** Upgrades the quorum's {@code kraft.version} if this node leads; see {@link RaftDriver#upgradeKraftVersion}. */
+    public CompletableFuture<KraftVersionUpgrade> upgradeKraftVersion(short level, boolean validateOnly) {
+        return driver.upgradeKraftVersion(level, validateOnly);
     }
 
     /** What this node knows of the quorum if it leads (DescribeQuorum); fails with NOT_LEADER_OR_FOLLOWER if not. */

@@ -4,6 +4,7 @@ import io.fjord.protocol.Errors;
 import io.fjord.raft.AddRaftVoterRequest;
 import io.fjord.raft.AddRaftVoterResponse;
 import io.fjord.raft.DurableState;
+import io.fjord.raft.KraftVersionUpgrade;
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.OffsetAndEpoch;
 import io.fjord.raft.ProposeResult;
@@ -91,6 +92,7 @@ public final class RaftDriver implements AutoCloseable {
     private volatile UUID directoryId = ReplicaKey.NO_DIRECTORY;
     private volatile boolean running;
     private volatile VoterSet voters;
+    private volatile short kraftVersion;
     private volatile DriverStatus status = DriverStatus.NOT_STARTED;
 
     /**
@@ -204,6 +206,25 @@ public final class RaftDriver implements AutoCloseable {
                 voterDirectoryId));
     }
 
+    /**
+     * Asks this node, if it leads, to upgrade the quorum's {@code kraft.version} to {@code level} (KIP-853; see
+     * {@link RaftNode#upgradeKraftVersion}). The future completes with the core's answer: a refusal at once, NONE at
+     * once for validate-only or the level in force, else NONE once the upgrade is committed (NOT_LEADER_OR_FOLLOWER
+     * if the leadership is lost first).
+     */
+    public CompletableFuture<KraftVersionUpgrade> upgradeKraftVersion(short level, boolean validateOnly) {
+        CompletableFuture<KraftVersionUpgrade> future = new CompletableFuture<>();
+        if (!running || !commands.offer(new UpgradeKraftVersion(level, validateOnly, future))) {
+            future.completeExceptionally(new ProposalException(Errors.REQUEST_TIMED_OUT, -1, "driver not running"));
+        }
+        return future;
+    }
+
+    /** The quorum's {@code kraft.version} as this node's log has it (KIP-853), as of the last cycle. */
+    public short kraftVersion() {
+        return kraftVersion;
+    }
+
     private CompletableFuture<Errors> admin(java.util.function.IntFunction<RaftMessage> request) {
         CompletableFuture<Errors> future = new CompletableFuture<>();
         if (!running || !commands.offer(new Admin(request, future))) {
@@ -308,6 +329,9 @@ public final class RaftDriver implements AutoCloseable {
                 } else if (left instanceof Admin admin) {
                     admin.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
                             "driver stopped"));
+                } else if (left instanceof UpgradeKraftVersion upgrade) {
+                    upgrade.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
+                            "driver stopped"));
                 } else if (left instanceof CreateSnapshot create) {
                     create.future.completeExceptionally(new ProposalException(Errors.KAFKA_STORAGE_ERROR, -1,
                             "driver stopped"));
@@ -333,11 +357,26 @@ public final class RaftDriver implements AutoCloseable {
             createSnapshot(create);
         } else if (command instanceof PeerUnreachable unreachable) {
             node.onPeerUnreachable(unreachable.peerId);
+        } else if (command instanceof UpgradeKraftVersion upgrade) {
+            upgradeKraftVersion(upgrade);
         } else if (command instanceof Admin admin) {
             int correlationId = nextAdminCorrelationId++;
             adminRequests.put(correlationId, admin.future);
             node.handle(admin.request.apply(correlationId));
         }
+    }
+
+    private void upgradeKraftVersion(UpgradeKraftVersion upgrade) {
+        KraftVersionUpgrade result = node.upgradeKraftVersion(upgrade.level, upgrade.validateOnly);
+        if (result.error() != Errors.NONE || result.offset() < 0) {
+            upgrade.future.complete(result);
+            return;
+        }
+        CompletableFuture<Long> committed = new CompletableFuture<>();
+        pending.put(result.offset(), new PendingProposal(node.epoch(), committed));
+        committed.whenComplete((offset, failure) -> upgrade.future.complete(failure == null ? result
+                : KraftVersionUpgrade.refused(failure instanceof ProposalException refused ? refused.error()
+                        : Errors.UNKNOWN_SERVER_ERROR, "the upgrade was not committed: " + failure.getMessage())));
     }
 
     private void createSnapshot(CreateSnapshot create) {
@@ -518,6 +557,7 @@ public final class RaftDriver implements AutoCloseable {
             sender.votersChanged(current);
         }
         voters = current;
+        kraftVersion = node.kraftVersion();
         status = new DriverStatus(node.role(), node.epoch(), node.leaderId(), node.highWatermark(),
                 node.logStartOffset(), node.logEndOffset(), appliedOffset, failure);
     }
@@ -544,7 +584,12 @@ public final class RaftDriver implements AutoCloseable {
         }
     }
 
-    private sealed interface Command permits Deliver, Propose, Describe, CreateSnapshot, PeerUnreachable, Admin {
+    private sealed interface Command permits Deliver, Propose, Describe, CreateSnapshot, PeerUnreachable, Admin,
+            UpgradeKraftVersion {
+    }
+
+    private record UpgradeKraftVersion(short level, boolean validateOnly,
+            CompletableFuture<KraftVersionUpgrade> future) implements Command {
     }
 
     private record Admin(java.util.function.IntFunction<RaftMessage> request, CompletableFuture<Errors> future)

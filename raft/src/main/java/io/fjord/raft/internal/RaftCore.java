@@ -11,6 +11,7 @@ import io.fjord.raft.FetchRequest;
 import io.fjord.raft.FetchResponse;
 import io.fjord.raft.FetchSnapshotRequest;
 import io.fjord.raft.FetchSnapshotResponse;
+import io.fjord.raft.KraftVersionUpgrade;
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.OffsetAndEpoch;
 import io.fjord.raft.RaftConfig;
@@ -20,6 +21,8 @@ import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.Role;
 import io.fjord.raft.RoleChange;
 import io.fjord.raft.SnapshotReader;
+import io.fjord.raft.UpdateRaftVoterRequest;
+import io.fjord.raft.UpdateRaftVoterResponse;
 import io.fjord.raft.VoteRequest;
 import io.fjord.raft.VoteResponse;
 import io.fjord.raft.VoterSet;
@@ -80,6 +83,8 @@ public final class RaftCore {
     final FollowerFetcher fetcher;
     final SnapshotFetcher snapshotFetcher;
     final VoterChangeHandler voterChanges;
+    final VoterUpdateHandler voterUpdates;
+    final VoterUpdateSender voterUpdateSender;
 
     public RaftCore(RaftConfig config, UUID directoryId, DurableState durableState, OffsetAndEpoch latestSnapshot,
             List<LogEntry> recoveredLog, SnapshotReader snapshots, Random random, long nowMs) {
@@ -109,6 +114,8 @@ public final class RaftCore {
         this.snapshotFetcher = new SnapshotFetcher(this);
         this.fetcher = new FollowerFetcher(this);
         this.voterChanges = new VoterChangeHandler(this);
+        this.voterUpdates = new VoterUpdateHandler(this);
+        this.voterUpdateSender = new VoterUpdateSender(this);
         // A replica that has never seen a leader (epoch 0, no vote, nothing in its log: a new cluster's first start)
         // stands soon rather than after a full timeout; the voters of a running quorum refuse its pre-vote and name
         // their leader, so it cannot disturb them. Timing never affects Raft's safety, only how soon a leader is found.
@@ -168,6 +175,10 @@ public final class RaftCore {
             voterChanges.handleAdd(request);
         } else if (message instanceof RemoveRaftVoterRequest request) {
             voterChanges.handleRemove(request);
+        } else if (message instanceof UpdateRaftVoterRequest request) {
+            voterUpdates.handle(request);
+        } else if (message instanceof UpdateRaftVoterResponse response) {
+            voterUpdateSender.handleResponse(response);
         }
         // AddRaftVoter and RemoveRaftVoter responses go to admin clients, never to a replica: ignored.
     }
@@ -190,6 +201,7 @@ public final class RaftCore {
                     }
                 } else {
                     fetcher.tick();
+                    voterUpdateSender.maybeSend();
                 }
             }
             case UNATTACHED, RESIGNED -> {
@@ -343,6 +355,7 @@ public final class RaftCore {
         fetcher.heardFromLeader();
         fetcher.leaderHeardMs = Long.MIN_VALUE / 2; // not heard from yet, unless the caller heard it
         fetcher.maybeSendFetch();
+        voterUpdateSender.maybeSend();
     }
 
     void becomeProspective() {
@@ -379,8 +392,13 @@ public final class RaftCore {
         changeRole(Role.LEADER);
         leader = new LeaderState(epoch, log.endOffset(), log.voters(), config.nodeId(), nowMs);
         // Every epoch starts with an entry of its own: committing it commits everything before it (Raft's no-op).
+        voterUpdates.leadershipStarted();
         appendAsLeader(EntryType.LEADER_CHANGE, ByteBuffer.allocate(4).putInt(0, config.nodeId()).array());
-        if (log.lastVotersOffset() < 0 && log.startOffset() == 0 && latestSnapshot != null) {
+        VoterSet withOwnEndpoints = voterUpdates.votersWithOwnEndpoints();
+        if (withOwnEndpoints != null) {
+            // KIP-853: this leader listens elsewhere than the voter set says (restarted on another address).
+            appendAsLeader(EntryType.VOTERS, withOwnEndpoints.encode());
+        } else if (log.lastVotersOffset() < 0 && log.startOffset() == 0 && latestSnapshot != null) {
             // The voters come from the bootstrap snapshot at offset 0 (fjord format --standalone or
             // --initial-controllers), which no fetch from offset 0 ever sends: put them in the log, as Kafka's
             // leader writes its VotersRecord, so that observers learn them.
@@ -440,6 +458,7 @@ public final class RaftCore {
             election = null;
         }
         fetcher.reset();
+        voterUpdateSender.reset();
         role = newRole;
         outbox.roleChanged(new RoleChange(role, epoch, leaderId));
     }
@@ -523,6 +542,24 @@ public final class RaftCore {
         } else if ((role == Role.PROSPECTIVE || role == Role.CANDIDATE) && !isVoter()) {
             becomeUnattached(epoch, Long.MAX_VALUE);
         }
+    }
+
+    /**
+     * The quorum's {@code kraft.version} as this replica's log has it (KIP-853): 1 once the voter set in force carries
+     * directory ids (a dynamic quorum's bootstrap checkpoint, AddRaftVoter, the upgrade), 0 while it is the ids-only
+     * set of {@code controller.quorum.voters}; a dynamic quorum's replica that has not learned its voters yet is at 1.
+     */
+    public short kraftVersion() {
+        VoterSet voters = log.voters();
+        return (short) (voters.hasDirectoryIds() || (voters.isEmpty() && config.voterIds().isEmpty()) ? 1 : 0);
+    }
+
+    /** Kafka's {@code upgradeKRaftVersion} on the leader; see {@link VoterUpdateHandler}. */
+    public KraftVersionUpgrade upgradeKraftVersion(short level, boolean validateOnly) {
+        if (failed) {
+            return KraftVersionUpgrade.refused(io.fjord.protocol.Errors.KAFKA_STORAGE_ERROR, "storage failed");
+        }
+        return voterUpdates.upgrade(level, validateOnly);
     }
 
     // ---- helpers for the handlers ----

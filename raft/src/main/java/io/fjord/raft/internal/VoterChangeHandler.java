@@ -119,6 +119,11 @@ final class VoterChangeHandler {
         }
     }
 
+    /** Whether an AddRaftVoter or RemoveRaftVoter waits for its commit. */
+    boolean hasPending() {
+        return pending != null;
+    }
+
     /** The high watermark moved: answer the change it commits. */
     void maybeComplete() {
         if (pending != null && core.highWatermark > pending.offset()) {

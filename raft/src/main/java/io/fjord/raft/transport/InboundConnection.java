@@ -8,6 +8,7 @@ import io.fjord.protocol.codec.ResponseEncoder;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.AddRaftVoterRequestData;
 import io.fjord.protocol.message.AddRaftVoterResponseData;
+import io.fjord.protocol.message.UpdateRaftVoterRequestData;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.raft.AddRaftVoterRequest;
@@ -80,13 +81,25 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
                 }
             });
             case ADD_RAFT_VOTER, REMOVE_RAFT_VOTER -> {
-                if (transport.config().staticVoters()) {
+                if (transport.config().staticVoters() && !transport.hasDynamicVoters()) {
+                    // kraft.version 0: the voters are controller.quorum.voters' until the upgrade to 1.
                     respond(channel, request, StaticVoters.refusal(request.apiKey()));
-                } else if (request.body() instanceof AddRaftVoterRequestData add && lacksControllerListener(add)) {
+                } else if (request.body() instanceof AddRaftVoterRequestData add
+                        && lacksControllerListener(add.listeners().stream().map(l -> l.name()).toList())) {
                     respond(channel, request, new AddRaftVoterResponseData()
                             .setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Voter " + add.voterId()
                                     + " has no endpoint for the controller listener "
-                                    + transport.config().dynamicQuorum().listenerName()));
+                                    + transport.listenerName()));
+                } else {
+                    toNode(channel, request);
+                }
+            }
+            case UPDATE_RAFT_VOTER -> {
+                if (request.body() instanceof UpdateRaftVoterRequestData update
+                        && lacksControllerListener(update.listeners().stream().map(l -> l.name()).toList())) {
+                    // Kafka's leader refuses a voter that no longer listens on the controller listener.
+                    respond(channel, request, RaftMessageMapper.errorResponse(request.apiKey(),
+                            Errors.INVALID_REQUEST));
                 } else {
                     toNode(channel, request);
                 }
@@ -102,11 +115,13 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
         }
     }
 
-    /** Whether a dynamic quorum's new voter names no endpoint for the controller listener (Kafka refuses it). */
-    private boolean lacksControllerListener(AddRaftVoterRequestData add) {
-        DynamicQuorum dynamic = transport.config().dynamicQuorum();
-        return dynamic != null && add.listeners().stream()
-                .noneMatch(listener -> dynamic.listenerName().equalsIgnoreCase(listener.name()));
+    /**
+     * Whether a voter's listener names leave out the controller listener (Kafka refuses such an AddRaftVoter or
+     * UpdateRaftVoter); checked where voters carry endpoints (a dynamic quorum, or one upgraded to kraft.version 1).
+     */
+    private boolean lacksControllerListener(java.util.List<String> listenerNames) {
+        return (transport.config().dynamicQuorum() != null || transport.hasDynamicVoters())
+                && listenerNames.stream().noneMatch(name -> transport.listenerName().equalsIgnoreCase(name));
     }
 
     /** Whether {@code frame} is an ApiVersions request above the newest version this listener serves. */

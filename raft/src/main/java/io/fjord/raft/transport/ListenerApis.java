@@ -17,7 +17,7 @@ import java.util.Set;
 final class ListenerApis implements SupportedVersions {
     private static final List<ApiKey> RAFT_APIS = List.of(ApiKey.FETCH, ApiKey.API_VERSIONS, ApiKey.VOTE,
             ApiKey.BEGIN_QUORUM_EPOCH, ApiKey.END_QUORUM_EPOCH, ApiKey.DESCRIBE_QUORUM, ApiKey.FETCH_SNAPSHOT,
-            ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER);
+            ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER, ApiKey.UPDATE_RAFT_VOTER);
 
     private final ControllerRequestHandler handler;
     private final Set<ApiKey> controllerApis;

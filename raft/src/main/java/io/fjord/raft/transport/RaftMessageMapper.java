@@ -17,6 +17,8 @@ import io.fjord.protocol.message.FetchSnapshotResponseData;
 import io.fjord.protocol.message.Records;
 import io.fjord.protocol.message.RemoveRaftVoterRequestData;
 import io.fjord.protocol.message.RemoveRaftVoterResponseData;
+import io.fjord.protocol.message.UpdateRaftVoterRequestData;
+import io.fjord.protocol.message.UpdateRaftVoterResponseData;
 import io.fjord.protocol.message.VoteRequestData;
 import io.fjord.protocol.message.VoteResponseData;
 import io.fjord.raft.AddRaftVoterRequest;
@@ -37,6 +39,8 @@ import io.fjord.raft.RaftMessage;
 import io.fjord.raft.RemoveRaftVoterRequest;
 import io.fjord.raft.RemoveRaftVoterResponse;
 import io.fjord.raft.ReplicaKey;
+import io.fjord.raft.UpdateRaftVoterRequest;
+import io.fjord.raft.UpdateRaftVoterResponse;
 import io.fjord.raft.VoteRequest;
 import io.fjord.raft.VoteResponse;
 import io.fjord.raft.VoterEndpoint;
@@ -110,6 +114,8 @@ public final class RaftMessageMapper {
             return ApiKey.FETCH;
         } else if (message instanceof FetchSnapshotRequest) {
             return ApiKey.FETCH_SNAPSHOT;
+        } else if (message instanceof UpdateRaftVoterRequest) {
+            return ApiKey.UPDATE_RAFT_VOTER;
         }
         return null;
     }
@@ -170,6 +176,17 @@ public final class RaftMessageMapper {
                                                     .setEndOffset(snapshot.snapshotId().offset())
                                                     .setEpoch(snapshot.snapshotId().epoch()))
                                             .setPosition(snapshot.position())))));
+        } else if (request instanceof UpdateRaftVoterRequest update) {
+            UpdateRaftVoterRequestData data = new UpdateRaftVoterRequestData().setClusterId(clusterId)
+                    .setCurrentLeaderEpoch(update.currentLeaderEpoch()).setVoterId(update.voterId())
+                    .setVoterDirectoryId(update.voterDirectoryId());
+            for (VoterEndpoint endpoint : update.listeners()) {
+                data.listeners().add(new UpdateRaftVoterRequestData.Listener().setName(endpoint.listenerName())
+                        .setHost(endpoint.host()).setPort(endpoint.port()));
+            }
+            data.kRaftVersionFeature().setMinSupportedVersion(update.minSupportedKraftVersion())
+                    .setMaxSupportedVersion(update.maxSupportedKraftVersion());
+            return data;
         }
         throw new IllegalArgumentException("not a request: " + request);
     }
@@ -246,6 +263,25 @@ public final class RaftMessageMapper {
             return new AddRaftVoterRequest(ADMIN_SOURCE_ID, localId, correlationId, add.timeoutMs(), add.voterId(),
                     add.voterDirectoryId() == null ? ReplicaKey.NO_DIRECTORY : add.voterDirectoryId(),
                     add.ackWhenCommitted(), listeners);
+        } else if (request instanceof UpdateRaftVoterRequestData update) {
+            checkCluster(update.clusterId());
+            List<VoterEndpoint> listeners = new ArrayList<>();
+            for (UpdateRaftVoterRequestData.Listener listener : update.listeners()) {
+                try {
+                    listeners.add(new VoterEndpoint(listener.name(), listener.host(), listener.port()));
+                } catch (IllegalArgumentException | NullPointerException e) {
+                    throw new InvalidRaftMessageException(Errors.INVALID_REQUEST, "invalid listener " + listener);
+                }
+            }
+            if (listeners.size() > io.fjord.raft.VoterSet.MAX_ENDPOINTS || update.voterId() < 0) {
+                throw new InvalidRaftMessageException(Errors.INVALID_REQUEST, "invalid voter " + update.voterId()
+                        + " or too many listeners: " + listeners.size());
+            }
+            return new UpdateRaftVoterRequest(update.voterId(), localId, correlationId,
+                    update.currentLeaderEpoch(), update.voterId(), update.voterDirectoryId() == null
+                    ? ReplicaKey.NO_DIRECTORY : update.voterDirectoryId(), listeners,
+                    update.kRaftVersionFeature().minSupportedVersion(),
+                    update.kRaftVersionFeature().maxSupportedVersion());
         } else if (request instanceof RemoveRaftVoterRequestData remove) {
             checkCluster(remove.clusterId());
             return new RemoveRaftVoterRequest(ADMIN_SOURCE_ID, localId, correlationId, remove.voterId(),
@@ -328,6 +364,14 @@ public final class RaftMessageMapper {
         } else if (response instanceof RemoveRaftVoterResponse remove) {
             return new RemoveRaftVoterResponseData().setErrorCode(remove.error().code())
                     .setErrorMessage(remove.errorMessage());
+        } else if (response instanceof UpdateRaftVoterResponse update) {
+            UpdateRaftVoterResponseData data = new UpdateRaftVoterResponseData().setErrorCode(update.error().code());
+            data.currentLeader().setLeaderId(update.currentLeader().leaderId())
+                    .setLeaderEpoch(update.currentLeader().leaderEpoch());
+            if (update.currentLeader().leaderId() == localId && !localHost.isEmpty() && localPort >= 0) {
+                data.currentLeader().setHost(localHost).setPort(localPort);
+            }
+            return data;
         }
         throw new IllegalArgumentException("not a response: " + response);
     }
@@ -344,6 +388,7 @@ public final class RaftMessageMapper {
             case DESCRIBE_QUORUM -> new io.fjord.protocol.message.DescribeQuorumResponseData().setErrorCode(code);
             case ADD_RAFT_VOTER -> new AddRaftVoterResponseData().setErrorCode(code);
             case REMOVE_RAFT_VOTER -> new RemoveRaftVoterResponseData().setErrorCode(code);
+            case UPDATE_RAFT_VOTER -> new UpdateRaftVoterResponseData().setErrorCode(code);
             default -> throw new IllegalArgumentException("not a Raft API: " + apiKey);
         };
     }
@@ -422,6 +467,9 @@ public final class RaftMessageMapper {
                     new OffsetAndEpoch(partition.snapshotId().endOffset(), partition.snapshotId().epoch()),
                     new LeaderAndEpoch(partition.currentLeader().leaderId(), partition.currentLeader().leaderEpoch()),
                     partition.size(), partition.position(), chunk);
+        } else if (response instanceof UpdateRaftVoterResponseData update) {
+            return new UpdateRaftVoterResponse(peerId, localId, correlationId, Errors.forCode(update.errorCode()),
+                    new LeaderAndEpoch(update.currentLeader().leaderId(), update.currentLeader().leaderEpoch()));
         }
         throw new InvalidRaftMessageException(Errors.INVALID_REQUEST, "not a Raft response: " + response);
     }

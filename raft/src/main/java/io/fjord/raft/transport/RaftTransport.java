@@ -180,13 +180,13 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
     @Override
     public void votersChanged(VoterSet current) {
         voters = current;
-        if (config.dynamicQuorum() == null) {
+        if (!learnsEndpoints()) {
             return;
         }
         for (VoterSet.Voter voter : current.voters()) {
             List<VoterEndpoint> endpoints = voter.endpoints();
             VoterEndpoint chosen = endpoints.stream()
-                    .filter(endpoint -> endpoint.listenerName().equalsIgnoreCase(config.dynamicQuorum().listenerName()))
+                    .filter(endpoint -> endpoint.listenerName().equalsIgnoreCase(listenerName()))
                     .findFirst().orElse(endpoints.isEmpty() ? null : endpoints.get(0));
             if (chosen != null) {
                 learnEndpoint(voter.key().id(), chosen.host(), chosen.port());
@@ -197,7 +197,7 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
 
     /** Peer {@code id} listens at {@code host:port} (dynamic quorums only): a changed address gets a new connection. */
     void learnEndpoint(int id, String host, int port) {
-        if (config.dynamicQuorum() == null || id < 0 || id == localId || host == null || host.isEmpty()
+        if (!learnsEndpoints() || id < 0 || id == localId || host == null || host.isEmpty()
                 || port <= 0 || port > 65535) {
             return;
         }
@@ -218,7 +218,7 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
 
     /** Learns the endpoints a received message names (a leader's, in a dynamic quorum). */
     void learnEndpoints(ApiMessage message) {
-        if (config.dynamicQuorum() == null) {
+        if (!learnsEndpoints()) {
             return;
         }
         if (message instanceof FetchResponseData fetch) {
@@ -229,7 +229,7 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
                 && begin.topics().get(0).partitions().size() == 1) {
             int leaderId = begin.topics().get(0).partitions().get(0).leaderId();
             begin.leaderEndpoints().stream()
-                    .filter(endpoint -> endpoint.name().equalsIgnoreCase(config.dynamicQuorum().listenerName()))
+                    .filter(endpoint -> endpoint.name().equalsIgnoreCase(listenerName()))
                     .findFirst().ifPresent(endpoint -> learnEndpoint(leaderId, endpoint.host(), endpoint.port()));
         }
     }
@@ -250,9 +250,23 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
         return config.dynamicQuorum() == null ? RaftMessageMapper.LISTENER_NAME : config.dynamicQuorum().listenerName();
     }
 
+    /**
+     * Whether the voters' endpoints come from the voter set and the leaders' answers: in a dynamic quorum, and in a
+     * static one once upgraded to {@code kraft.version} 1 (its voter set then carries endpoints, and voters added
+     * since are in no configuration).
+     */
+    private boolean learnsEndpoints() {
+        return config.dynamicQuorum() != null || hasDynamicVoters();
+    }
+
+    /** Whether the node's voter set is KIP-853's, with directory ids ({@code kraft.version} 1). */
+    boolean hasDynamicVoters() {
+        return voters.hasDirectoryIds();
+    }
+
     /** The voters' listeners for DescribeQuorum: configured ones, or in a dynamic quorum the voter set's. */
     Map<Integer, InetSocketAddress> voterAddresses() {
-        if (config.dynamicQuorum() == null) {
+        if (!learnsEndpoints()) {
             return config.voterAddresses();
         }
         Map<Integer, InetSocketAddress> result = new java.util.TreeMap<>();
@@ -293,7 +307,7 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
 
     /** A dynamic quorum's Fetch answer names where its current leader listens (Kafka's NodeEndpoints, v17+). */
     private ApiMessage withLeaderEndpoint(RaftMessage message, ApiMessage body) {
-        if (config.dynamicQuorum() != null && message instanceof FetchResponse fetch
+        if (learnsEndpoints() && message instanceof FetchResponse fetch
                 && body instanceof FetchResponseData data && fetch.currentLeader().leaderId() >= 0) {
             InetSocketAddress leader = addressOf(fetch.currentLeader().leaderId());
             if (leader != null) {

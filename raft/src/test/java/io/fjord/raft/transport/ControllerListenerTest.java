@@ -105,7 +105,7 @@ class ControllerListenerTest {
             assertThat(response.apiKeys()).extracting(key -> ApiKey.forId(key.apiKey())).containsExactly(
                     ApiKey.FETCH, ApiKey.API_VERSIONS, ApiKey.VOTE, ApiKey.BEGIN_QUORUM_EPOCH,
                     ApiKey.END_QUORUM_EPOCH, ApiKey.DESCRIBE_QUORUM, ApiKey.FETCH_SNAPSHOT, ApiKey.ADD_RAFT_VOTER,
-                    ApiKey.REMOVE_RAFT_VOTER);
+                    ApiKey.REMOVE_RAFT_VOTER, ApiKey.UPDATE_RAFT_VOTER);
         }
     }
 

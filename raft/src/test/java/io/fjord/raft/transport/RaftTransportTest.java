@@ -143,7 +143,7 @@ class RaftTransportTest {
                             (short) 3, readFrame(socket));
             assertThat(response.apiKeys()).extracting(key -> ApiKey.forId(key.apiKey())).contains(ApiKey.VOTE,
                     ApiKey.BEGIN_QUORUM_EPOCH, ApiKey.END_QUORUM_EPOCH, ApiKey.FETCH, ApiKey.FETCH_SNAPSHOT,
-                    ApiKey.DESCRIBE_QUORUM, ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER);
+                    ApiKey.DESCRIBE_QUORUM, ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER, ApiKey.UPDATE_RAFT_VOTER);
         }
     }
 
