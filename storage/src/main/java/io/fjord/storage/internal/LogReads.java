@@ -118,9 +118,17 @@ public final class LogReads {
                                                                long startOffset, long upperBoundOffset) {
         List<AbortedTransaction> found = new ArrayList<>();
         Long from = segments.floorKey(startOffset);
+        long nanos = System.nanoTime();
         for (LogSegment segment : segments.tailMap(from == null ? segments.firstKey() : from, true).values()) {
-            if (segment.transactionIndex().collect(startOffset, upperBoundOffset, found)) {
-                break;
+            if (!segment.acquire(nanos)) {
+                continue; // deleted under us: its transactions lie below the log start
+            }
+            try {
+                if (segment.transactionIndex().collect(startOffset, upperBoundOffset, found)) {
+                    break;
+                }
+            } finally {
+                segment.release(); // held so that the index's file handle closes with the segment's
             }
         }
         return found;

@@ -265,6 +265,7 @@ public final class LogSegment {
     }
 
     private void closeOpenState() {
+        transactionIndex.close();
         if (channel == null) {
             return;
         }
@@ -278,7 +279,6 @@ public final class LogSegment {
         timeIndex.close();
         offsetIndex = null;
         timeIndex = null;
-        transactionIndex.close();
     }
 
     /** The open channel; callers hold a reference or the append lock on the active segment. */
