@@ -73,7 +73,8 @@ class FetchReadCommittedTest {
 
     private long send(long producerId, String value) {
         int sequence = sequences[(int) (producerId - ABORTING)]++;
-        Record record = new Record(0, 1_000, null, ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)),
+        // Current timestamps: the markers carry the append time, and a gap beyond segment.ms would roll the log.
+        Record record = new Record(0, System.currentTimeMillis(), null, ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)),
                 List.of());
         BatchSpec spec = new BatchSpec(0, CompressionType.NONE, TimestampType.CREATE_TIME, RecordBatch.NO_TIMESTAMP,
                 producerId, (short) 0, sequence, true, false, RecordBatch.NO_PARTITION_LEADER_EPOCH,
@@ -132,7 +133,7 @@ class FetchReadCommittedTest {
     void readCommittedStopsAtTheLastStableOffsetAndNamesTheAbortedTransactions() throws Exception {
         long aborted = send(ABORTING, "a1");     // 0
         long open = send(COMMITTING, "c1");      // 1
-        fixture.append("payments", 0, 1_000, "plain"); // 2, and the high watermark moves to the log end
+        fixture.append("payments", 0, System.currentTimeMillis(), "plain"); // 2, and the high watermark moves to the log end
         send(ABORTING, "a2");                    // 3
         long abort = end(ABORTING, false);       // 4
         replicateAll();
@@ -152,8 +153,9 @@ class FetchReadCommittedTest {
         assertThat(latest(READ_UNCOMMITTED)).isEqualTo(5);
 
         long commit = end(COMMITTING, true);     // 5
-        assertThat(fetch(0, READ_COMMITTED).lastStableOffset()).as("the commit is not replicated yet")
-                .isEqualTo(open);
+        FetchResponseData.PartitionData unreplicated = fetch(0, READ_COMMITTED);
+        assertThat(unreplicated.lastStableOffset()).as("the commit is not replicated yet").isEqualTo(open);
+        release(unreplicated.records());
         replicateAll();
         FetchResponseData.PartitionData all = fetch(0, READ_COMMITTED);
         assertThat(all.lastStableOffset()).isEqualTo(commit + 1);
