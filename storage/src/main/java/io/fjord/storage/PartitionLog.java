@@ -148,13 +148,14 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * The last stable offset (KIP-98): the high watermark, or the first offset of the earliest transaction still
-     * unstable (open, or ended by a marker the high watermark has not passed) when that is lower. Read-committed
-     * consumers read only below it.
+     * unstable (open, or ended by a marker the high watermark has not passed) when that is lower, never below the log
+     * start offset (Kafka's rule: retention may remove a hanging transaction's first batches). Read-committed consumers
+     * read only below it.
      */
     public long lastStableOffset() {
         long watermark = highWatermark; // first: a transaction that begins below a newer one was published before it
         long unstable = firstUnstableOffset;
-        return unstable < 0 ? watermark : Math.min(watermark, unstable);
+        return unstable < 0 ? watermark : Math.min(watermark, Math.max(unstable, logStartOffset));
     }
 
     /**

@@ -100,6 +100,17 @@ class TransactionalPartitionLogTest {
     }
 
     @Test
+    void theLastStableOffsetNeverFallsBelowTheLogStart() {
+        open(true, 0);
+        long open = send(FIRST);
+        log.appendAsLeader(TestBatches.batch(clock.millis(), "a", "b", "c"), 0);
+        replicateAll();
+        assertThat(log.lastStableOffset()).isEqualTo(open);
+        log.maybeAdvanceLogStartOffset(open + 2); // DeleteRecords past the hanging transaction's first batch
+        assertThat(log.lastStableOffset()).isEqualTo(open + 2);
+    }
+
+    @Test
     void anAbortIsIndexedInKafkasFormatAndReturnedForTheRangesItOverlaps() throws IOException {
         open(true, 0);
         long firstOpen = send(FIRST); // 0
