@@ -9,7 +9,16 @@ package io.fjord.storage;
  * @param logStartOffset  the log start offset when read
  * @param logEndOffset    the log end offset when read
  * @param highWatermark   the high watermark when read
+ * @param upperBoundOffset an offset above every offset of the slice (at most the read's bound): a read-committed
+ *                         fetch returns the aborted transactions that start below it (Kafka's
+ *                         {@code fetchUpperBoundOffset})
  */
 public record LogReadResult(FileSlice slice, long firstBatchBaseOffset, long logStartOffset, long logEndOffset,
-                            long highWatermark) {
+                            long highWatermark, long upperBoundOffset) {
+
+    /** A result whose upper bound is the log end offset. */
+    public LogReadResult(FileSlice slice, long firstBatchBaseOffset, long logStartOffset, long logEndOffset,
+                         long highWatermark) {
+        this(slice, firstBatchBaseOffset, logStartOffset, logEndOffset, highWatermark, logEndOffset);
+    }
 }

@@ -5,10 +5,10 @@ import io.fjord.protocol.records.RecordBatchException;
 import io.fjord.protocol.records.RecordBatchException.Kind;
 import io.fjord.protocol.records.TimestampType;
 import io.fjord.storage.internal.AppendValidation;
-import io.fjord.storage.internal.BatchHeader;
 import io.fjord.storage.internal.LogDirectoryLoader;
 import io.fjord.storage.internal.LogEnd;
 import io.fjord.storage.internal.LogLoader;
+import io.fjord.storage.internal.LogReads;
 import io.fjord.storage.internal.LogBackgroundTasks;
 import io.fjord.storage.internal.LogSegment;
 import io.fjord.storage.internal.PartitionLeaderEpochs;
@@ -16,6 +16,7 @@ import io.fjord.storage.internal.RetentionSelection;
 import io.fjord.storage.internal.SegmentHandleCache;
 import io.fjord.storage.internal.TimestampLookups;
 import io.fjord.storage.internal.WholeLogReads;
+import io.fjord.storage.internal.producer.CompletedTransaction;
 import io.fjord.storage.internal.producer.PartitionProducerState;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -59,6 +60,8 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long logStartOffset;
     private volatile long highWatermark;
     private volatile long recoveryPoint;
+    /** First offset of the earliest unstable transaction, or -1; published under the lock, read after the HW. */
+    private volatile long firstUnstableOffset = -1;
     private volatile long lastFlushMs;
     private volatile boolean closed;
     private PartitionProducerState producerState; // set once by open(), before the log is shared; under lock
@@ -107,7 +110,9 @@ public final class PartitionLog implements AutoCloseable {
         log.logEnd = new LogEnd(loaded.logEndOffset(), active, active.sizeBytes());
         log.highWatermark = Math.max(log.logStartOffset, Math.min(highWatermark, loaded.logEndOffset()));
         log.lastFlushMs = clock.millis();
-        log.producerState = PartitionProducerState.load(directory, loaded.segments(), loaded.logEndOffset());
+        log.producerState = PartitionProducerState.load(directory, loaded.segments(), loaded.logEndOffset(),
+                loaded.firstRecoveredOffset());
+        log.onProducerStateChanged();
         log.leaderEpochs = PartitionLeaderEpochs.load(directory, loaded.segments(), log.logStartOffset,
                 loaded.logEndOffset());
         return log;
@@ -139,6 +144,32 @@ public final class PartitionLog implements AutoCloseable {
 
     public long highWatermark() {
         return highWatermark;
+    }
+
+    /**
+     * The last stable offset (KIP-98): the high watermark, or the first offset of the earliest transaction still
+     * unstable (open, or ended by a marker the high watermark has not passed) when that is lower, never below the log
+     * start offset (Kafka's rule: retention may remove a hanging transaction's first batches). Read-committed consumers
+     * read only below it.
+     */
+    public long lastStableOffset() {
+        long watermark = highWatermark; // first: a transaction that begins below a newer one was published before it
+        long unstable = firstUnstableOffset;
+        return unstable < 0 ? watermark : Math.min(watermark, Math.max(unstable, logStartOffset));
+    }
+
+    /**
+     * The aborted transactions overlapping [{@code startOffset}, {@code upperBoundOffset}) from the segments'
+     * aborted-transaction indexes, for a read-committed fetch (Kafka's {@code collectAbortedTransactions}).
+     */
+    public List<AbortedTransaction> abortedTransactions(long startOffset, long upperBoundOffset) {
+        return LogReads.abortedTransactions(segments, startOffset, upperBoundOffset);
+    }
+
+    /** Publishes the first unstable offset after producer state or the high watermark changed. Under the lock. */
+    private void onProducerStateChanged() {
+        producerState.onHighWatermarkUpdated(highWatermark);
+        firstUnstableOffset = producerState.firstUnstableOffset();
     }
 
     public long recoveryPoint() {
@@ -177,6 +208,7 @@ public final class PartitionLog implements AutoCloseable {
         lock.lock();
         try {
             highWatermark = Math.max(logStartOffset, Math.min(offset, logEnd.offset()));
+            onProducerStateChanged();
         } finally {
             lock.unlock();
         }
@@ -232,7 +264,21 @@ public final class PartitionLog implements AutoCloseable {
      * @throws RecordBatchException with the Kafka error for an invalid batch; nothing is appended then
      */
     public AppendResult appendAsLeader(ByteBuffer batches, int leaderEpoch) {
-        return append(batches, leaderEpoch, true);
+        return append(batches, leaderEpoch, true, false);
+    }
+
+    /**
+     * Appends a transaction marker for {@code producerId} as leader (the WriteTxnMarkers path): a control batch at the
+     * log end, in {@code leaderEpoch}, stamped with the current time. As in Kafka, a marker from a producer epoch
+     * older than the partition's is INVALID_PRODUCER_EPOCH and one from a coordinator epoch older than the producer's
+     * last marker is TRANSACTION_COORDINATOR_FENCED. The marker ends the producer's open transaction (if any); an
+     * ABORT marker's transaction enters the aborted-transaction index of the segment it lands in.
+     *
+     * @throws RecordBatchException with the Kafka error; nothing is appended then
+     */
+    public AppendResult appendTransactionMarkerAsLeader(long producerId, short producerEpoch, TransactionMarker marker,
+                                                        int leaderEpoch) {
+        return append(marker.toBatch(producerId, producerEpoch, clock.millis()), leaderEpoch, true, true);
     }
 
     /**
@@ -245,16 +291,16 @@ public final class PartitionLog implements AutoCloseable {
      * @throws RecordBatchException            for a batch failing its frame, CRC-32C or size checks
      */
     public AppendResult appendAsFollower(ByteBuffer batches) {
-        return append(batches, RecordBatch.NO_PARTITION_LEADER_EPOCH, false);
+        return append(batches, RecordBatch.NO_PARTITION_LEADER_EPOCH, false, false);
     }
 
-    private AppendResult append(ByteBuffer batches, int leaderEpoch, boolean assignOffsets) {
-        if (assignOffsets) {
+    private AppendResult append(ByteBuffer batches, int leaderEpoch, boolean assignOffsets, boolean marker) {
+        if (assignOffsets && !marker) {
             // A producer's batches are checked before the append lock (the buffer is the caller's): a record walk
             // and a CRC per batch must not serialise the appends of all producers to this partition.
             AppendValidation.validate(batches, config, -1, topicPartition);
         }
-        AppendResult result = appendUnderLock(batches, leaderEpoch, assignOffsets);
+        AppendResult result = appendUnderLock(batches, leaderEpoch, assignOffsets, marker);
         // Outside the append lock: a flush takes the flush lock first, then the append lock.
         long nextOffset = result.lastOffset() + 1;
         if (nextOffset - recoveryPoint >= config.flushMessages()) {
@@ -263,7 +309,7 @@ public final class PartitionLog implements AutoCloseable {
         return result;
     }
 
-    private AppendResult appendUnderLock(ByteBuffer batches, int leaderEpoch, boolean assignOffsets) {
+    private AppendResult appendUnderLock(ByteBuffer batches, int leaderEpoch, boolean assignOffsets, boolean marker) {
         LogConfig settings = config;
         lock.lock();
         try {
@@ -286,8 +332,11 @@ public final class PartitionLog implements AutoCloseable {
                 throw new RecordBatchException(Kind.MESSAGE_TOO_LARGE, "append of " + totalBytes
                         + " bytes exceeds segment.bytes " + settings.segmentBytes());
             }
-            Optional<ProducerState.Batch> duplicate = assignOffsets ? producerState.checkLeaderAppend(batches)
-                    : Optional.empty();
+            if (marker) {
+                producerState.checkMarker(batches);
+            }
+            Optional<ProducerState.Batch> duplicate = assignOffsets && !marker
+                    ? producerState.checkLeaderAppend(batches) : Optional.empty();
             if (duplicate.isPresent()) {
                 return AppendResult.duplicateOf(duplicate.get(), logStartOffset);
             }
@@ -324,7 +373,12 @@ public final class PartitionLog implements AutoCloseable {
             }
             segment.append(batches, settings.indexIntervalBytes());
             logEnd = new LogEnd(nextOffset, segment, segment.sizeBytes());
-            producerState.onAppended(batches);
+            for (CompletedTransaction ended : producerState.onAppended(batches)) {
+                if (ended.aborted()) {
+                    segment.transactionIndex().append(ended.toAborted());
+                }
+            }
+            onProducerStateChanged();
             AppendResult result = new AppendResult(firstOffset, previousLast, maxTimestamp, offsetOfMaxTimestamp,
                     logAppendTime ? now : RecordBatch.NO_TIMESTAMP, logStartOffset, batchCount, totalBytes, false);
             return result;
@@ -398,61 +452,8 @@ public final class PartitionLog implements AutoCloseable {
      * @throws OffsetOutOfRangeException when {@code startOffset} is below the log start or above the log end offset
      */
     public LogReadResult read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
-        LogEnd end = logEnd;
-        long start = logStartOffset;
-        long watermark = highWatermark;
-        if (startOffset < start || startOffset > end.offset()) {
-            throw new OffsetOutOfRangeException("offset " + startOffset + " is outside [" + start + ", "
-                    + end.offset() + "] of " + topicPartition);
-        }
-        long upperBound = Math.min(maxOffsetExclusive, end.offset());
-        if (startOffset >= upperBound) {
-            return new LogReadResult(FileSlice.empty(), -1, start, end.offset(), watermark);
-        }
-        Map.Entry<Long, LogSegment> entry = segments.floorEntry(startOffset);
-        long nanos = System.nanoTime();
-        while (entry != null) {
-            LogSegment segment = entry.getValue();
-            if (!segment.acquire(nanos)) {
-                entry = segments.floorEntry(startOffset); // deleted under us: retry with the current map
-                if (entry != null && entry.getValue() == segment) {
-                    throw new OffsetOutOfRangeException("offset " + startOffset + " was deleted");
-                }
-                continue;
-            }
-            boolean handedOver = false;
-            try {
-                int segmentEnd = segment == end.segment() ? end.segmentSizeBytes() : segment.sizeBytes();
-                BatchHeader first = segment.findBatch(startOffset, segmentEnd);
-                if (first != null) {
-                    if (first.baseOffset() >= upperBound) {
-                        return new LogReadResult(FileSlice.empty(), -1, start, end.offset(), watermark);
-                    }
-                    int maxPosition = segmentEnd;
-                    if (upperBound < end.offset()) {
-                        BatchHeader bound = segment.findBatch(upperBound, segmentEnd);
-                        if (bound != null) {
-                            maxPosition = bound.position();
-                        }
-                    }
-                    int wanted = minOneBatch ? Math.max(maxBytes, first.sizeBytes()) : maxBytes;
-                    int length = Math.min(maxPosition - first.position(), wanted);
-                    if (length <= 0) {
-                        return new LogReadResult(FileSlice.empty(), -1, start, end.offset(), watermark);
-                    }
-                    handedOver = true;
-                    return new LogReadResult(segment.slice(first.position(), length), first.baseOffset(), start,
-                            end.offset(), watermark);
-                }
-            } finally {
-                if (!handedOver) {
-                    segment.release();
-                }
-            }
-            // The offset lies after this segment's last batch (a compaction gap): continue in the next one.
-            entry = segments.higherEntry(entry.getKey());
-        }
-        return new LogReadResult(FileSlice.empty(), -1, start, end.offset(), watermark);
+        return LogReads.read(segments, logEnd, logStartOffset, highWatermark, startOffset, maxBytes,
+                maxOffsetExclusive, minOneBatch, topicPartition);
     }
 
     /** Reads everything from {@code startOffset} to the log end into memory; for tools and tests. */
@@ -559,6 +560,7 @@ public final class PartitionLog implements AutoCloseable {
             recoveryPoint = Math.min(recoveryPoint, newEnd);
             highWatermark = Math.min(highWatermark, newEnd);
             producerState.reload(segments, newEnd);
+            onProducerStateChanged();
             leaderEpochs.truncateFromEnd(newEnd);
         } finally {
             lock.unlock();
@@ -581,6 +583,7 @@ public final class PartitionLog implements AutoCloseable {
             recoveryPoint = offset;
             highWatermark = offset;
             producerState.onTruncatedFully();
+            onProducerStateChanged();
             leaderEpochs.clear();
         } finally {
             lock.unlock();
@@ -676,6 +679,10 @@ public final class PartitionLog implements AutoCloseable {
                 if (segments.get(old.baseOffset()) != old || old == logEnd.segment()) {
                     throw new IllegalStateException("segment " + old + " is no longer part of " + topicPartition);
                 }
+            }
+            for (LogSegment old : oldSegments) {
+                // The cleaner keeps every marker, so the aborted transactions indexed there stay in the cleaned range.
+                old.transactionIndex().all().forEach(cleaned.transactionIndex()::append);
             }
             segments.put(cleaned.baseOffset(), cleaned);
             for (LogSegment old : oldSegments) {

@@ -37,7 +37,9 @@ class LogManagerCompactionTest {
         Map<String, String> expected = latest(readAll(log));
         long sizeBefore = log.sizeBytes();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> log.sizeBytes() < sizeBefore / 2);
+        // The cleaner swaps the segments in, then records its checkpoint: wait for both.
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.sizeBytes() < sizeBefore / 2
+                && manager.cleaner().checkpoints().containsKey(partition));
         assertThat(latest(readAll(log))).isEqualTo(expected);
         assertThat(readAll(log)).hasSizeLessThan(8 * 10 / 2);
         assertThat(manager.cleaner().checkpoints()).containsKey(partition);

@@ -41,6 +41,19 @@ public final class TestBatches {
         return RecordCodec.encode(spec, records);
     }
 
+    /** A transactional batch: one record per value, sequences from {@code baseSequence}. */
+    public static ByteBuffer transactional(long producerId, short producerEpoch, int baseSequence, long timestamp,
+                                           String... values) {
+        List<Record> records = new ArrayList<>();
+        for (int index = 0; index < values.length; index++) {
+            records.add(new Record(index, timestamp, utf8("k" + values[index]), utf8(values[index]), List.of()));
+        }
+        BatchSpec spec = new BatchSpec(0, CompressionType.NONE, TimestampType.CREATE_TIME, RecordBatch.NO_TIMESTAMP,
+                producerId, producerEpoch, baseSequence, true, false, RecordBatch.NO_PARTITION_LEADER_EPOCH,
+                RecordBatch.NO_TIMESTAMP);
+        return RecordCodec.encode(spec, records);
+    }
+
     public static ByteBuffer keyed(long timestamp, String key, String value) {
         Record record = new Record(0, timestamp, utf8(key), value == null ? null : utf8(value), List.of());
         return RecordCodec.encode(BatchSpec.plain(0, CompressionType.NONE), List.of(record));

@@ -31,13 +31,13 @@ import java.util.function.ToLongFunction;
  * ListOffsets (versions 1 to 11): an offset per partition by timestamp, Kafka's semantics without tiered storage.
  * <ul>
  *   <li>-2 EARLIEST and -4 EARLIEST_LOCAL: the log start offset (with the leader epoch of its batch);</li>
- *   <li>-1 LATEST: the high watermark (read uncommitted) or the last stable offset (read committed, the same here
- *       while there are no transactions), with the current leader epoch; followers get the log end offset;</li>
+ *   <li>-1 LATEST: the high watermark (read uncommitted) or the last stable offset (read committed: below the
+ *       earliest open transaction), with the current leader epoch; followers get the log end offset;</li>
  *   <li>-3 MAX_TIMESTAMP: the first record with the largest timestamp;</li>
  *   <li>-5 LATEST_TIERED and -6 EARLIEST_PENDING_UPLOAD: nothing is tiered, so offset and timestamp -1;</li>
  *   <li>any other value: the first record with a timestamp at or after it.</li>
  * </ul>
- * Timestamp lookups see only records below the last fetchable offset; no record found answers offset -1 and
+ * Timestamp lookups see only records below the last fetchable offset (that same offset); no record found answers offset -1 and
  * timestamp -1. Errors: UNKNOWN_TOPIC_OR_PARTITION, FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a current leader
  * epoch older / newer than ours, NOT_LEADER_OR_FOLLOWER, OFFSET_NOT_AVAILABLE to a consumer (replica id -1) asking
  * for LATEST or a timestamp found nowhere below the high watermark while this new leader's high watermark is below
@@ -97,7 +97,7 @@ public final class ListOffsetsHandler implements ApiHandler {
                     partitionResponse = error(Errors.UNKNOWN_TOPIC_OR_PARTITION);
                 } else {
                     partitionResponse = guardedListOffset(new TopicPartition(topic.name(),
-                            partition.partitionIndex()), partition, body.replicaId());
+                            partition.partitionIndex()), partition, body.replicaId(), body.isolationLevel());
                 }
                 topicResponse.partitions().add(partitionResponse.setPartitionIndex(partition.partitionIndex()));
             }
@@ -111,9 +111,9 @@ public final class ListOffsetsHandler implements ApiHandler {
      * manager does) instead of failing the request, which would close the connection.
      */
     private ListOffsetsResponseData.ListOffsetsPartitionResponse guardedListOffset(TopicPartition topicPartition,
-            ListOffsetsRequestData.ListOffsetsPartition partition, int replicaId) {
+            ListOffsetsRequestData.ListOffsetsPartition partition, int replicaId, byte isolationLevel) {
         try {
-            return listOffset(topicPartition, partition, replicaId);
+            return listOffset(topicPartition, partition, replicaId, isolationLevel);
         } catch (StorageException e) {
             LOG.warn("Cannot read {} to list offsets", topicPartition, e);
             return error(Errors.KAFKA_STORAGE_ERROR);
@@ -126,7 +126,7 @@ public final class ListOffsetsHandler implements ApiHandler {
     }
 
     private ListOffsetsResponseData.ListOffsetsPartitionResponse listOffset(TopicPartition topicPartition,
-            ListOffsetsRequestData.ListOffsetsPartition partition, int replicaId) {
+            ListOffsetsRequestData.ListOffsetsPartition partition, int replicaId, byte isolationLevel) {
         PartitionImage partitionImage = cache.image().topic(topicPartition.topic())
                 .map(TopicImage::partitions).map(partitions -> partitions.get(topicPartition.partition()))
                 .orElse(null);
@@ -140,8 +140,10 @@ public final class ListOffsetsHandler implements ApiHandler {
             return error(Errors.NOT_LEADER_OR_FOLLOWER);
         }
         PartitionLog log = found.get();
-        // Followers see up to the log end; consumers up to the high watermark (= last stable offset for now).
-        long lastFetchableOffset = replicaId >= 0 ? log.logEndOffset() : log.highWatermark();
+        // Followers see up to the log end; consumers up to the high watermark, or the last stable offset for read
+        // committed (Kafka's lastFetchableOffset).
+        long lastFetchableOffset = replicaId >= 0 ? log.logEndOffset()
+                : isolationLevel == PartitionReader.READ_COMMITTED ? log.lastStableOffset() : log.highWatermark();
         long timestamp = partition.timestamp();
         // A new leader whose high watermark has not reached its epoch's start could answer an offset below one a
         // client saw from the previous leader; Kafka answers OFFSET_NOT_AVAILABLE (retriable) to clients meanwhile.

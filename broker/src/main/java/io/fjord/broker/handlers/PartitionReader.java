@@ -11,6 +11,7 @@ import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.BufferRecords;
 import io.fjord.protocol.message.FetchResponseData;
 import io.fjord.protocol.message.FileRegionRecords;
+import io.fjord.storage.AbortedTransaction;
 import io.fjord.storage.EpochEndOffset;
 import io.fjord.storage.FileSlice;
 import io.fjord.storage.LogReadResult;
@@ -30,7 +31,7 @@ import java.util.function.Function;
  * Reads the partitions of one Fetch request from the local logs, Kafka's {@code readFromLog}: each partition is
  * checked against the metadata ({@link #readError}: known, a replica here, leader epoch, led here unless a consumer
  * may read from a follower), then read from its fetch offset up to the high watermark (consumers; the last stable
- * offset for read committed, which equals it while there are no transactions) or the log end offset (followers:
+ * offset for read committed, with the aborted transactions overlapping what was read) or the log end offset (followers:
  * brokers in the partition's replica set other than this leader; any other replica id is refused, see
  * {@link #followerError}). A fetch naming the epoch of the last batch it fetched (KIP-320, Fetch v12+) is first
  * checked against this log's leader epochs ({@link #divergence}): a fetcher whose log diverged gets the epoch and
@@ -258,7 +259,7 @@ public final class PartitionReader {
             // Kafka skips the read: the consumer moves to the follower and fetches there.
             long highWatermark = log.highWatermark();
             return new FetchResponseData.PartitionData().setHighWatermark(highWatermark)
-                    .setLastStableOffset(highWatermark).setLogStartOffset(log.logStartOffset())
+                    .setLastStableOffset(Math.min(log.lastStableOffset(), highWatermark)).setLogStartOffset(log.logStartOffset())
                     .setAbortedTransactions(abortedTransactions(parameters))
                     .setPreferredReadReplica(preferred.getAsInt()).setRecords(emptyRecords());
         }
@@ -272,30 +273,46 @@ public final class PartitionReader {
             // Kafka's leader throttle: the follower catches up no faster than the quota; it may fetch again later.
             long highWatermark = log.highWatermark();
             return new FetchResponseData.PartitionData().setHighWatermark(highWatermark)
-                    .setLastStableOffset(highWatermark).setLogStartOffset(log.logStartOffset())
+                    .setLastStableOffset(Math.min(log.lastStableOffset(), highWatermark)).setLogStartOffset(log.logStartOffset())
                     .setAbortedTransactions(abortedTransactions(parameters)).setRecords(emptyRecords());
         }
-        long maxOffsetExclusive = parameters.isFromFollower() ? log.logEndOffset() : log.highWatermark();
+        // Read before the read, so that it is never above the high watermark the read reports.
+        long lastStableOffset = log.lastStableOffset();
+        boolean readCommitted = !parameters.isFromFollower() && parameters.isolationLevel() == READ_COMMITTED;
+        long maxOffsetExclusive = parameters.isFromFollower() ? log.logEndOffset()
+                : readCommitted ? lastStableOffset : log.highWatermark();
         LogReadResult result;
         try {
             result = logReader.read(log, partition.fetchOffset(), maxBytes, maxOffsetExclusive, minOneBatch);
         } catch (OffsetOutOfRangeException e) {
             long highWatermark = log.highWatermark();
             return new FetchResponseData.PartitionData().setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code())
-                    .setHighWatermark(highWatermark).setLastStableOffset(highWatermark)
+                    .setHighWatermark(highWatermark).setLastStableOffset(Math.min(lastStableOffset, highWatermark))
                     .setLogStartOffset(log.logStartOffset()).setAbortedTransactions(abortedTransactions(parameters))
                     .setRecords(emptyRecords());
         }
         FileSlice slice = result.slice();
         FetchResponseData.PartitionData data = new FetchResponseData.PartitionData()
                 .setHighWatermark(result.highWatermark())
-                .setLastStableOffset(result.highWatermark())
+                .setLastStableOffset(Math.min(lastStableOffset, result.highWatermark()))
                 .setLogStartOffset(result.logStartOffset())
                 .setAbortedTransactions(abortedTransactions(parameters))
                 .setPreferredReadReplica(-1);
         if (slice.isEmpty()) {
             slice.release();
             return data.setRecords(emptyRecords());
+        }
+        if (readCommitted) {
+            try {
+                for (AbortedTransaction aborted : log.abortedTransactions(partition.fetchOffset(),
+                        result.upperBoundOffset())) {
+                    data.abortedTransactions().add(new FetchResponseData.AbortedTransaction()
+                            .setProducerId(aborted.producerId()).setFirstOffset(aborted.firstOffset()));
+                }
+            } catch (RuntimeException e) {
+                slice.release();
+                throw e;
+            }
         }
         return data.setRecords(new FileRegionRecords(slice.channel(), slice.position(), slice.sizeBytes(),
                 slice::release));
@@ -313,18 +330,19 @@ public final class PartitionReader {
             FetchParameters parameters) {
         // Offsets first, then the epoch lookup: the answer never shows a high watermark newer than the epochs.
         long highWatermark = log.highWatermark();
+        long lastStableOffset = Math.min(log.lastStableOffset(), highWatermark);
         long logStartOffset = log.logStartOffset();
         Optional<EpochEndOffset> end = log.endOffsetForEpoch(partition.lastFetchedEpoch());
         if (end.isEmpty() || partition.fetchOffset() < logStartOffset) {
             return new FetchResponseData.PartitionData().setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code())
-                    .setHighWatermark(highWatermark).setLastStableOffset(highWatermark)
+                    .setHighWatermark(highWatermark).setLastStableOffset(lastStableOffset)
                     .setLogStartOffset(logStartOffset).setAbortedTransactions(abortedTransactions(parameters))
                     .setRecords(emptyRecords());
         }
         EpochEndOffset found = end.get();
         if (found.epoch() < partition.lastFetchedEpoch() || found.endOffset() < partition.fetchOffset()) {
             return new FetchResponseData.PartitionData().setHighWatermark(highWatermark)
-                    .setLastStableOffset(highWatermark).setLogStartOffset(logStartOffset)
+                    .setLastStableOffset(lastStableOffset).setLogStartOffset(logStartOffset)
                     .setAbortedTransactions(abortedTransactions(parameters))
                     .setDivergingEpoch(new FetchResponseData.EpochEndOffset().setEpoch(found.epoch())
                             .setEndOffset(found.endOffset()))
@@ -408,7 +426,7 @@ public final class PartitionReader {
                 .setLogStartOffset(UNKNOWN_OFFSET).setRecords(emptyRecords());
     }
 
-    /** None for read uncommitted (null, as Kafka sends); an empty list for read committed (no transactions yet). */
+    /** None for read uncommitted (null, as Kafka sends); a list for read committed, filled after the read. */
     private static List<FetchResponseData.AbortedTransaction> abortedTransactions(FetchParameters parameters) {
         return parameters.isolationLevel() == READ_COMMITTED ? new ArrayList<>(0) : null;
     }

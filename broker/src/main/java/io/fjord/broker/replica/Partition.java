@@ -10,6 +10,7 @@ import io.fjord.storage.AppendResult;
 import io.fjord.storage.OffsetOutOfRangeException;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.TopicPartition;
+import io.fjord.storage.TransactionMarker;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.IntFunction;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -253,6 +255,34 @@ public final class Partition {
      *         newer one) or NOT_ENOUGH_REPLICAS
      */
     public AppendResult appendAsLeader(ByteBuffer batch, short requiredAcks, int expectedLeaderEpoch, long nowMs) {
+        return appendUnderLeadership(requiredAcks, expectedLeaderEpoch, nowMs,
+                epoch -> log.appendAsLeader(batch, epoch));
+    }
+
+    /**
+     * Appends a transaction marker ending {@code producerId}'s transaction as leader (what WriteTxnMarkers does; Kafka
+     * appends markers with acks=all), with the leadership and ISR checks of {@link #appendAsLeader}; the log checks
+     * the producer and coordinator epochs ({@link PartitionLog#appendTransactionMarkerAsLeader}).
+     *
+     * @throws ReplicaException NOT_LEADER_OR_FOLLOWER or NOT_ENOUGH_REPLICAS
+     * @throws io.fjord.protocol.records.RecordBatchException INVALID_PRODUCER_EPOCH or TRANSACTION_COORDINATOR_FENCED
+     */
+    public AppendResult appendTransactionMarkerAsLeader(long producerId, short producerEpoch, TransactionMarker marker,
+                                                        short requiredAcks, long nowMs) {
+        return appendUnderLeadership(requiredAcks, ANY_LEADER_EPOCH, nowMs,
+                epoch -> log.appendTransactionMarkerAsLeader(producerId, producerEpoch, marker, epoch));
+    }
+
+    /**
+     * The last stable offset of this replica's log (KIP-98): the high watermark, or the first offset of the earliest
+     * transaction not yet stable when that is lower.
+     */
+    public long lastStableOffset() {
+        return log.lastStableOffset();
+    }
+
+    private AppendResult appendUnderLeadership(short requiredAcks, int expectedLeaderEpoch, long nowMs,
+                                               IntFunction<AppendResult> append) {
         AppendResult result;
         boolean moved;
         lock.lock();
@@ -272,7 +302,7 @@ public final class Partition {
                         + isrState.isr() + " is insufficient to satisfy the min.isr requirement of " + minIsr
                         + " for partition " + topicPartition);
             }
-            result = log.appendAsLeader(batch, leaderEpoch);
+            result = append.apply(leaderEpoch);
             moved = maybeIncrementHighWatermark(nowMs);
         } finally {
             lock.unlock();

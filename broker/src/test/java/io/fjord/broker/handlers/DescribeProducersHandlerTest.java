@@ -19,6 +19,8 @@ import io.fjord.protocol.records.CompressionType;
 import io.fjord.protocol.records.Record;
 import io.fjord.protocol.records.RecordBatch;
 import io.fjord.protocol.records.TimestampType;
+import io.fjord.storage.PartitionLog;
+import io.fjord.storage.TransactionMarker;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,13 +55,18 @@ class DescribeProducersHandlerTest {
     }
 
     private static ByteBuffer idempotent(long producerId, short epoch, int baseSequence, long timestamp, int count) {
+        return batch(producerId, epoch, baseSequence, timestamp, count, false);
+    }
+
+    private static ByteBuffer batch(long producerId, short epoch, int baseSequence, long timestamp, int count,
+                                    boolean transactional) {
         List<Record> records = new ArrayList<>();
         for (int index = 0; index < count; index++) {
             records.add(new Record(index, timestamp, null, ByteBuffer.wrap(("v" + index)
                     .getBytes(StandardCharsets.UTF_8)), List.of()));
         }
         return RecordCodec.encode(new BatchSpec(0, CompressionType.NONE, TimestampType.CREATE_TIME,
-                RecordBatch.NO_TIMESTAMP, producerId, epoch, baseSequence, false, false,
+                RecordBatch.NO_TIMESTAMP, producerId, epoch, baseSequence, transactional, false,
                 RecordBatch.NO_PARTITION_LEADER_EPOCH, RecordBatch.NO_TIMESTAMP), records);
     }
 
@@ -95,6 +102,23 @@ class DescribeProducersHandlerTest {
         assertThat(producer.coordinatorEpoch()).isEqualTo(-1);
         assertThat(producer.currentTxnStartOffset()).isEqualTo(-1);
         assertThat(partitions.get(1).activeProducers()).isEmpty();
+    }
+
+    @Test
+    void showsTheStartOfEachOpenTransactionAndTheLastMarkersCoordinatorEpoch() throws Exception {
+        PartitionLog log = fixture.log("orders", 0);
+        fixture.append("orders", 0, 1_000, "plain"); // offset 0
+        log.appendAsLeader(batch(42, (short) 1, 0, 1_000, 2, true), HandlerFixture.LEADER_EPOCH); // offsets 1-2
+        log.appendAsLeader(batch(42, (short) 1, 2, 1_000, 1, true), HandlerFixture.LEADER_EPOCH); // offset 3
+        ProducerState open = send(request("orders", 0)).topics().get(0).partitions().get(0).activeProducers().get(0);
+        assertThat(open.currentTxnStartOffset()).isEqualTo(1);
+        assertThat(open.coordinatorEpoch()).isEqualTo(-1);
+
+        log.appendTransactionMarkerAsLeader(42, (short) 1, new TransactionMarker(true, 9), HandlerFixture.LEADER_EPOCH);
+        ProducerState ended = send(request("orders", 0)).topics().get(0).partitions().get(0).activeProducers().get(0);
+        assertThat(ended.currentTxnStartOffset()).isEqualTo(-1);
+        assertThat(ended.coordinatorEpoch()).isEqualTo(9);
+        assertThat(ended.lastSequence()).isEqualTo(2);
     }
 
     @Test

@@ -168,7 +168,7 @@ final class HandlerFixture implements AutoCloseable {
                 original.release();
             });
             return new LogReadResult(counted, result.firstBatchBaseOffset(), result.logStartOffset(),
-                    result.logEndOffset(), result.highWatermark());
+                    result.logEndOffset(), result.highWatermark(), result.upperBoundOffset());
         };
     }
 

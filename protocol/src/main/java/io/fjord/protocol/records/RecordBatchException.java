@@ -20,7 +20,9 @@ public final class RecordBatchException extends RuntimeException {
         /** An idempotent batch from an older producer epoch than the partition has seen. */
         INVALID_PRODUCER_EPOCH,
         /** A repeat of an earlier batch inside an append of several batches (a single repeated batch is no error). */
-        DUPLICATE_SEQUENCE_NUMBER
+        DUPLICATE_SEQUENCE_NUMBER,
+        /** A transaction marker from a coordinator epoch older than the last marker's (a zombie coordinator). */
+        TRANSACTION_COORDINATOR_FENCED
     }
 
     private final Kind kind;

@@ -29,9 +29,15 @@ import org.slf4j.LoggerFactory;
 public final class LogLoader {
     private static final Logger LOG = LoggerFactory.getLogger(LogLoader.class);
 
-    /** What loading found. */
+    /**
+     * What loading found.
+     *
+     * @param firstRecoveredOffset base offset of the first segment recovery rebuilt (its aborted-transaction index
+     *                             then needs rebuilding from the markers, as do those of every later segment), or
+     *                             {@code Long.MAX_VALUE} when none was
+     */
     public record Loaded(NavigableMap<Long, LogSegment> segments, long logEndOffset, long recoveryPoint,
-                         long truncatedBytes) {
+                         long truncatedBytes, long firstRecoveredOffset) {
     }
 
     private LogLoader() {
@@ -54,13 +60,14 @@ public final class LogLoader {
         if (segments.isEmpty()) {
             long base = Math.max(0, logStartOffset);
             segments.put(base, LogSegment.create(directory, base, config.segmentIndexBytes(), 0, handleCache, nowMs));
-            return new Loaded(segments, base, base, 0);
+            return new Loaded(segments, base, base, 0, Long.MAX_VALUE);
         }
         long recoveryPoint = recoveryPointCheckpoint;
         long truncatedBytes = 0;
         Long firstToRecover = cleanShutdown ? null : segments.floorKey(Math.max(recoveryPoint, segments.firstKey()));
         List<Long> bases = new ArrayList<>(segments.keySet());
         long logEndOffset = -1;
+        long firstRecoveredOffset = Long.MAX_VALUE;
         for (int index = 0; index < bases.size(); index++) {
             long base = bases.get(index);
             LogSegment segment = segments.get(base);
@@ -77,6 +84,7 @@ public final class LogLoader {
             }
             long nextOffset;
             if (recover) {
+                firstRecoveredOffset = Math.min(firstRecoveredOffset, base);
                 LogSegment.RecoveryResult result = segment.recover(base, config.indexIntervalBytes(), recoveryPoint);
                 nextOffset = result.nextOffset();
                 if (result.truncatedBytes() > 0) {
@@ -119,7 +127,7 @@ public final class LogLoader {
             recoveryPoint = logEndOffset;
         }
         recoveryPoint = Math.min(recoveryPoint, logEndOffset);
-        return new Loaded(segments, logEndOffset, recoveryPoint, truncatedBytes);
+        return new Loaded(segments, logEndOffset, recoveryPoint, truncatedBytes, firstRecoveredOffset);
     }
 
     private static long deleteFrom(Map<Long, LogSegment> segments, List<Long> bases) {
@@ -159,7 +167,7 @@ public final class LogLoader {
                 String name = file.getFileName().toString();
                 boolean leftover = name.endsWith(SegmentFiles.CLEANED_SUFFIX) || name.endsWith(SegmentFiles.DELETED_SUFFIX);
                 boolean orphanIndex = (name.endsWith(SegmentFiles.OFFSET_INDEX_SUFFIX)
-                        || name.endsWith(SegmentFiles.TIME_INDEX_SUFFIX))
+                        || name.endsWith(SegmentFiles.TIME_INDEX_SUFFIX) || name.endsWith(TransactionIndex.SUFFIX))
                         && SegmentFiles.baseOffsetOf(name) >= 0
                         && !Files.exists(SegmentFiles.log(directory, SegmentFiles.baseOffsetOf(name)))
                         && !Files.exists(directory.resolve(SegmentFiles.baseName(SegmentFiles.baseOffsetOf(name))
@@ -192,15 +200,18 @@ public final class LogLoader {
                     Files.deleteIfExists(SegmentFiles.log(directory, existing));
                     Files.deleteIfExists(SegmentFiles.offsetIndex(directory, existing));
                     Files.deleteIfExists(SegmentFiles.timeIndex(directory, existing));
+                    Files.deleteIfExists(TransactionIndex.file(directory, existing));
                 }
             }
             Files.deleteIfExists(SegmentFiles.offsetIndex(directory, base));
             Files.deleteIfExists(SegmentFiles.timeIndex(directory, base));
+            Files.deleteIfExists(TransactionIndex.file(directory, base));
             Files.move(swap, SegmentFiles.log(directory, base), StandardCopyOption.ATOMIC_MOVE);
             swappedIn.add(base);
             LOG.info("Completed an interrupted cleaner swap into {}", SegmentFiles.log(directory, base));
         }
-        // Index swap files are not needed: indexes of swapped-in segments are rebuilt.
+        // Index swap files are not needed: indexes of swapped-in segments are rebuilt (the aborted-transaction index
+        // by the producer-state replay, from the markers).
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SegmentFiles.SWAP_SUFFIX)) {
             for (Path file : files) {
                 Files.deleteIfExists(file);

@@ -5,7 +5,6 @@ import io.fjord.storage.FileSlice;
 import io.fjord.storage.LogCorruptionException;
 import io.fjord.storage.StorageException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -33,6 +32,8 @@ public final class LogSegment {
     private Path logFile;
     private Path offsetIndexFile;
     private Path timeIndexFile;
+    /** Thread-safe by itself; its file exists only once an aborted transaction's marker lands here. */
+    private final TransactionIndex transactionIndex;
 
     // Open state, guarded by this; the active segment holds it open permanently (pinned).
     private FileChannel channel;
@@ -69,6 +70,7 @@ public final class LogSegment {
         this.logFile = SegmentFiles.log(directory, baseOffset);
         this.offsetIndexFile = SegmentFiles.offsetIndex(directory, baseOffset);
         this.timeIndexFile = SegmentFiles.timeIndex(directory, baseOffset);
+        this.transactionIndex = new TransactionIndex(TransactionIndex.file(directory, baseOffset));
         this.createdMs = createdMs;
         this.offsetOfMaxTimestampSoFar = baseOffset;
     }
@@ -92,9 +94,11 @@ public final class LogSegment {
     private static LogSegment create(Path directory, long baseOffset, int indexSizeBytes, int preallocateBytes,
                                      SegmentHandleCache handleCache, long nowMs, String suffix) {
         LogSegment segment = new LogSegment(directory, baseOffset, indexSizeBytes, handleCache, nowMs);
-        segment.logFile = withSuffix(segment.logFile, "", suffix);
-        segment.offsetIndexFile = withSuffix(segment.offsetIndexFile, "", suffix);
-        segment.timeIndexFile = withSuffix(segment.timeIndexFile, "", suffix);
+        segment.logFile = SegmentFiles.withSuffix(segment.logFile, "", suffix);
+        segment.offsetIndexFile = SegmentFiles.withSuffix(segment.offsetIndexFile, "", suffix);
+        segment.timeIndexFile = SegmentFiles.withSuffix(segment.timeIndexFile, "", suffix);
+        segment.transactionIndex.renameTo(SegmentFiles.withSuffix(segment.transactionIndex.path(), "", suffix));
+        segment.transactionIndex.reset();
         try {
             Files.deleteIfExists(segment.offsetIndexFile);
             Files.deleteIfExists(segment.timeIndexFile);
@@ -261,6 +265,7 @@ public final class LogSegment {
     }
 
     private void closeOpenState() {
+        transactionIndex.close();
         if (channel == null) {
             return;
         }
@@ -290,6 +295,11 @@ public final class LogSegment {
     public synchronized TimeIndex timeIndex() {
         ensureOpen();
         return timeIndex;
+    }
+
+    /** The segment's aborted-transaction index (entries for the ABORT markers in this segment). */
+    public TransactionIndex transactionIndex() {
+        return transactionIndex;
     }
 
     // ---------------------------------------------------------------- append
@@ -471,6 +481,7 @@ public final class LogSegment {
      */
     public RecoveryResult recover(long expectedFirstOffset, int indexIntervalBytes, long recoveryPoint) {
         recentBatches = NO_BATCHES;
+        transactionIndex.reset(); // rebuilt from the markers by the producer-state replay that follows
         OffsetIndex offsets = offsetIndex();
         TimeIndex times = timeIndex();
         offsets.truncateToEntries(0);
@@ -540,6 +551,7 @@ public final class LogSegment {
         recentBatches = NO_BATCHES; // before the bytes go: positions of removed batches must not be found again
         offsetIndex().truncateToOffset(offset);
         timeIndex().truncateToOffset(offset);
+        transactionIndex.truncateTo(offset);
         truncateFile(first.position());
         sizeBytes = first.position();
         recomputeTimestamps();
@@ -661,6 +673,7 @@ public final class LogSegment {
         }
         offsetIndex().flush();
         timeIndex().flush();
+        transactionIndex.flush();
     }
 
     /** Trims and closes for a clean shutdown. */
@@ -696,9 +709,11 @@ public final class LogSegment {
         synchronized (this) {
             deleted = true;
             pinned = false;
-            logFile = renameWithSuffix(logFile, SegmentFiles.DELETED_SUFFIX);
-            offsetIndexFile = renameWithSuffix(offsetIndexFile, SegmentFiles.DELETED_SUFFIX);
-            timeIndexFile = renameWithSuffix(timeIndexFile, SegmentFiles.DELETED_SUFFIX);
+            logFile = SegmentFiles.renameWithSuffix(logFile, SegmentFiles.DELETED_SUFFIX);
+            offsetIndexFile = SegmentFiles.renameWithSuffix(offsetIndexFile, SegmentFiles.DELETED_SUFFIX);
+            timeIndexFile = SegmentFiles.renameWithSuffix(timeIndexFile, SegmentFiles.DELETED_SUFFIX);
+            transactionIndex.renameTo(transactionIndex.path().resolveSibling(
+                    transactionIndex.path().getFileName() + SegmentFiles.DELETED_SUFFIX));
         }
     }
 
@@ -714,6 +729,7 @@ public final class LogSegment {
                 Files.deleteIfExists(logFile);
                 Files.deleteIfExists(offsetIndexFile);
                 Files.deleteIfExists(timeIndexFile);
+                transactionIndex.deleteFile();
             } catch (IOException e) {
                 throw new StorageException("cannot delete segment " + logFile, e);
             }
@@ -728,9 +744,9 @@ public final class LogSegment {
      */
     public void changeFileSuffixes(String oldSuffix, String newSuffix) {
         synchronized (this) {
-            Path newLog = withSuffix(logFile, oldSuffix, newSuffix);
-            Path newOffsetIndex = withSuffix(offsetIndexFile, oldSuffix, newSuffix);
-            Path newTimeIndex = withSuffix(timeIndexFile, oldSuffix, newSuffix);
+            Path newLog = SegmentFiles.withSuffix(logFile, oldSuffix, newSuffix);
+            Path newOffsetIndex = SegmentFiles.withSuffix(offsetIndexFile, oldSuffix, newSuffix);
+            Path newTimeIndex = SegmentFiles.withSuffix(timeIndexFile, oldSuffix, newSuffix);
             try {
                 Files.move(logFile, newLog, StandardCopyOption.ATOMIC_MOVE);
                 if (offsetIndex != null) {
@@ -746,30 +762,8 @@ public final class LogSegment {
             logFile = newLog;
             offsetIndexFile = newOffsetIndex;
             timeIndexFile = newTimeIndex;
+            transactionIndex.renameTo(SegmentFiles.withSuffix(transactionIndex.path(), oldSuffix, newSuffix));
         }
-    }
-
-    private static Path withSuffix(Path file, String oldSuffix, String newSuffix) {
-        String name = file.getFileName().toString();
-        if (!name.endsWith(oldSuffix)) {
-            throw new IllegalArgumentException(file + " does not end with '" + oldSuffix + "'");
-        }
-        return file.resolveSibling(name.substring(0, name.length() - oldSuffix.length()) + newSuffix);
-    }
-
-    private static Path renameWithSuffix(Path file, String suffix) {
-        if (suffix.isEmpty()) {
-            return file;
-        }
-        Path target = file.resolveSibling(file.getFileName() + suffix);
-        try {
-            if (Files.exists(file)) {
-                Files.move(file, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot rename " + file + " to " + target, e);
-        }
-        return target;
     }
 
     public synchronized boolean isDeleted() {

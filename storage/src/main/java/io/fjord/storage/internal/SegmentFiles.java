@@ -1,6 +1,10 @@
 package io.fjord.storage.internal;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
  * Names of a segment's files: {@code <20-digit base offset>.log|.index|.timeindex}, plus the suffixes that mark
@@ -47,5 +51,28 @@ public final class SegmentFiles {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    public static Path withSuffix(Path file, String oldSuffix, String newSuffix) {
+        String name = file.getFileName().toString();
+        if (!name.endsWith(oldSuffix)) {
+            throw new IllegalArgumentException(file + " does not end with '" + oldSuffix + "'");
+        }
+        return file.resolveSibling(name.substring(0, name.length() - oldSuffix.length()) + newSuffix);
+    }
+
+    public static Path renameWithSuffix(Path file, String suffix) {
+        if (suffix.isEmpty()) {
+            return file;
+        }
+        Path target = file.resolveSibling(file.getFileName() + suffix);
+        try {
+            if (Files.exists(file)) {
+                Files.move(file, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rename " + file + " to " + target, e);
+        }
+        return target;
     }
 }

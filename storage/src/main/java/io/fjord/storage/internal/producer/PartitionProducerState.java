@@ -1,9 +1,11 @@
 package io.fjord.storage.internal.producer;
 
 import io.fjord.protocol.records.RecordBatch;
+import io.fjord.protocol.records.RecordBatchException;
 import io.fjord.protocol.records.RecordBatches;
 import io.fjord.storage.ProducerState;
 import io.fjord.storage.StorageException;
+import io.fjord.storage.TransactionMarker;
 import io.fjord.storage.internal.BatchHeader;
 import io.fjord.storage.internal.LogSegment;
 import io.fjord.storage.internal.SegmentScanner;
@@ -29,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class PartitionProducerState {
     /** Snapshots kept after each write, newest first; older ones are deleted. */
     public static final int SNAPSHOTS_RETAINED = 2;
+    /** A transaction marker's batch is about 80 bytes; a control batch far larger is damage, not a marker. */
+    private static final int MARKER_BATCH_BYTES_MAX = 64 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(PartitionProducerState.class);
 
     private final ProducerStateManager manager = new ProducerStateManager();
@@ -38,20 +42,31 @@ public final class PartitionProducerState {
         this.snapshots = snapshots;
     }
 
-    /** Loads the state of a log just opened from {@code directory}: its snapshots, then its batch headers. */
+    /**
+     * Loads the state of a log just opened from {@code directory}: its snapshots, then its batch headers; the
+     * aborted-transaction indexes of segments from {@code rebuildTransactionIndexFrom} on (those recovery rebuilt) are
+     * rewritten from the markers on the way.
+     */
     public static PartitionProducerState load(Path directory, NavigableMap<Long, LogSegment> segments,
-                                              long logEndOffset) {
+                                              long logEndOffset, long rebuildTransactionIndexFrom) {
         PartitionProducerState state = new PartitionProducerState(new ProducerSnapshotFiles(directory));
-        state.reload(segments, logEndOffset);
+        state.reload(segments, logEndOffset, rebuildTransactionIndexFrom);
         return state;
+    }
+
+    /** {@link #reload(NavigableMap, long, long)} with no aborted-transaction index to rebuild (after truncation). */
+    public void reload(NavigableMap<Long, LogSegment> segments, long logEndOffset) {
+        reload(segments, logEndOffset, Long.MAX_VALUE);
     }
 
     /**
      * Rebuilds the state for a log that ends at {@code logEndOffset} (after open or truncation): deletes snapshots
-     * above the log end or below the first segment, loads the newest readable one, and replays batch headers from
-     * its offset (or from the first segment) to the log end.
+     * above the log end or below the first segment, loads the newest readable one at or below
+     * {@code rebuildTransactionIndexFrom}, and replays batch headers from its offset (or from the first segment) to
+     * the log end, appending each ABORT marker at or after {@code rebuildTransactionIndexFrom} to its segment's
+     * aborted-transaction index (those indexes were emptied by recovery).
      */
-    public void reload(NavigableMap<Long, LogSegment> segments, long logEndOffset) {
+    public void reload(NavigableMap<Long, LogSegment> segments, long logEndOffset, long rebuildTransactionIndexFrom) {
         long firstSegmentBase = segments.firstKey();
         for (long offset : snapshots.offsets()) {
             if (offset > logEndOffset || offset < firstSegmentBase) {
@@ -60,7 +75,7 @@ public final class PartitionProducerState {
         }
         manager.clear();
         long from = firstSegmentBase;
-        for (long offset : snapshots.offsets().descendingSet()) {
+        for (long offset : snapshots.offsets().headSet(rebuildTransactionIndexFrom, true).descendingSet()) {
             Optional<List<ProducerState>> loaded = snapshots.read(offset);
             if (loaded.isPresent()) {
                 manager.load(loaded.get());
@@ -68,13 +83,19 @@ public final class PartitionProducerState {
                 break;
             }
         }
-        int replayed = replay(segments, from, logEndOffset);
+        for (LogSegment segment : segments.tailMap(rebuildTransactionIndexFrom, true).values()) {
+            segment.transactionIndex().reset(); // every later segment too: the replay rewrites them all
+        }
+        int replayed = replay(segments, from, logEndOffset, rebuildTransactionIndexFrom);
         LOG.debug("Loaded the state of {} producers: snapshot at {}, then {} batches up to {}", manager.size(), from,
                 replayed, logEndOffset);
     }
 
-    /** Applies the headers of batches overlapping [from, to); returns how many batches it read. */
-    private int replay(NavigableMap<Long, LogSegment> segments, long from, long to) {
+    /**
+     * Applies the headers of batches overlapping [from, to) (and the marker of each control batch); returns how many
+     * batches it read.
+     */
+    private int replay(NavigableMap<Long, LogSegment> segments, long from, long to, long rebuildTransactionIndexFrom) {
         if (from >= to) {
             return 0;
         }
@@ -94,7 +115,12 @@ public final class PartitionProducerState {
                         SegmentScanner.SCAN_CHUNK_BYTES);
                 BatchHeader header;
                 while ((header = scanner.next()) != null && header.baseOffset() < to) {
-                    manager.apply(ProducerBatch.of(header));
+                    Optional<CompletedTransaction> completed = manager.apply(ProducerBatch.of(header,
+                            markerOf(segment, header)));
+                    if (completed.isPresent() && completed.get().aborted()
+                            && header.baseOffset() >= rebuildTransactionIndexFrom) {
+                        segment.transactionIndex().append(completed.get().toAborted());
+                    }
                     count++;
                 }
                 if (scanner.invalidReason() != null) {
@@ -105,6 +131,23 @@ public final class PartitionProducerState {
             }
         }
         return count;
+    }
+
+    /** The transaction marker of a control batch with a producer id (read from the file), else null. */
+    private static TransactionMarker markerOf(LogSegment segment, BatchHeader header) {
+        if (!header.isControl() || header.producerId() < 0) {
+            return null;
+        }
+        if (header.sizeBytes() > MARKER_BATCH_BYTES_MAX) {
+            throw segment.corruption(header.position(), "control batch of " + header.sizeBytes()
+                    + " bytes is larger than any transaction marker");
+        }
+        ByteBuffer bytes = segment.read(header.position(), header.sizeBytes());
+        try {
+            return TransactionMarker.of(new RecordBatch(bytes, 0)).orElse(null);
+        } catch (RecordBatchException e) {
+            throw segment.corruption(header.position(), e.getMessage());
+        }
     }
 
     /**
@@ -123,13 +166,44 @@ public final class PartitionProducerState {
         return anyProducer ? manager.checkLeaderAppend(producerBatches) : Optional.empty();
     }
 
-    /** Records batches just written, with their final offsets (leader and follower appends). */
-    public void onAppended(ByteBuffer batches) {
+    /**
+     * Checks a transaction marker's control batch a coordinator asks the leader to append; see
+     * {@link ProducerStateManager#checkMarker}.
+     */
+    public void checkMarker(ByteBuffer batch) {
+        ProducerBatch marker = ProducerBatch.of(RecordBatch.at(batch));
+        if (marker.marker() == null) {
+            throw new IllegalArgumentException("not a transaction marker batch");
+        }
+        manager.checkMarker(marker);
+    }
+
+    /**
+     * Records batches just written, with their final offsets (leader and follower appends). Returns the transactions
+     * their markers ended, in order; the caller indexes the aborted ones.
+     */
+    public List<CompletedTransaction> onAppended(ByteBuffer batches) {
+        List<CompletedTransaction> completed = List.of();
         for (RecordBatch batch : RecordBatches.of(batches.duplicate())) {
             if (batch.producerId() >= 0) {
-                manager.apply(ProducerBatch.of(batch));
+                Optional<CompletedTransaction> ended = manager.apply(ProducerBatch.of(batch));
+                if (ended.isPresent()) {
+                    completed = completed.isEmpty() ? new ArrayList<>() : completed;
+                    completed.add(ended.get());
+                }
             }
         }
+        return completed;
+    }
+
+    /** See {@link ProducerStateManager#onHighWatermarkUpdated}. */
+    public void onHighWatermarkUpdated(long highWatermark) {
+        manager.onHighWatermarkUpdated(highWatermark);
+    }
+
+    /** See {@link ProducerStateManager#firstUnstableOffset}. */
+    public long firstUnstableOffset() {
+        return manager.firstUnstableOffset();
     }
 
     /** Takes the snapshot at a new segment's base offset (the state covers every batch below it). */

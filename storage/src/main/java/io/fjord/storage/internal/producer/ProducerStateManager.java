@@ -9,17 +9,26 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The producer state of one partition, Kafka's {@code ProducerStateManager} rules (KIP-98, KIP-360) as pure logic:
- * checks of a leader append (epoch fencing, sequence continuity, retries of one of the last five batches), updates
- * from appended batches, expiration. No IO: snapshots and log scans happen in {@link PartitionProducerState}.
+ * checks of a leader append (epoch fencing, sequence continuity, retries of one of the last five batches; a
+ * transaction marker's producer and coordinator epochs), updates from appended batches, expiration, and the
+ * transactions: those open (by first offset) and those ended by a marker the high watermark has not passed yet, whose
+ * data stays unstable until it has (Kafka's {@code ongoingTxns} and {@code unreplicatedTxns}). No IO: snapshots and
+ * log scans happen in {@link PartitionProducerState}.
  *
  * <p>Not thread-safe: the owning log guards it with its append lock.
  */
 public final class ProducerStateManager {
     private final Map<Long, ProducerState> producers = new HashMap<>();
+    /** Open transactions: first offset to producer id. */
+    private final NavigableMap<Long, Long> openTransactions = new TreeMap<>();
+    /** Transactions whose marker is at or above the high watermark: first offset to the transaction. */
+    private final NavigableMap<Long, CompletedTransaction> unreplicatedTransactions = new TreeMap<>();
 
     /**
      * Checks the idempotent batches of a leader append, in order, against the state and the batches before them.
@@ -87,11 +96,71 @@ public final class ProducerStateManager {
         }
     }
 
-    /** Records an appended batch (leader after its checks, follower and recovery without any). */
-    public void apply(ProducerBatch batch) {
-        if (batch.hasProducerId()) {
-            producers.put(batch.producerId(), updated(producers.get(batch.producerId()), batch));
+    /**
+     * Checks a transaction marker a coordinator asks the leader to append (Kafka's {@code appendEndTxnMarker} checks):
+     * INVALID_PRODUCER_EPOCH for a producer epoch older than the partition's, TRANSACTION_COORDINATOR_FENCED for a
+     * coordinator epoch older than that of the producer's last marker.
+     */
+    public void checkMarker(ProducerBatch marker) {
+        ProducerState current = producers.get(marker.producerId());
+        if (current == null) {
+            return;
         }
+        if (marker.producerEpoch() < current.producerEpoch()) {
+            throw new RecordBatchException(Kind.INVALID_PRODUCER_EPOCH, "transaction marker of producer "
+                    + marker.producerId() + " at epoch " + marker.producerEpoch() + " is older than its current epoch "
+                    + current.producerEpoch());
+        }
+        if (marker.marker().coordinatorEpoch() < current.coordinatorEpoch()) {
+            throw new RecordBatchException(Kind.TRANSACTION_COORDINATOR_FENCED, "transaction marker of producer "
+                    + marker.producerId() + " comes from coordinator epoch " + marker.marker().coordinatorEpoch()
+                    + ", older than the last marker's " + current.coordinatorEpoch());
+        }
+    }
+
+    /**
+     * Records an appended batch (leader after its checks, follower and recovery without any). Returns the transaction
+     * a marker ended, which stays unstable until {@link #onHighWatermarkUpdated} passes its marker.
+     */
+    public Optional<CompletedTransaction> apply(ProducerBatch batch) {
+        if (!batch.hasProducerId()) {
+            return Optional.empty();
+        }
+        ProducerState before = producers.get(batch.producerId());
+        ProducerState after = updated(before, batch);
+        producers.put(batch.producerId(), after);
+        long openedAt = before == null ? ProducerState.NO_TRANSACTION : before.currentTransactionFirstOffset();
+        if (openedAt == ProducerState.NO_TRANSACTION && after.currentTransactionFirstOffset() >= 0) {
+            openTransactions.put(after.currentTransactionFirstOffset(), batch.producerId());
+        }
+        if (batch.marker() == null || openedAt == ProducerState.NO_TRANSACTION) {
+            return Optional.empty(); // a marker without an open transaction ends nothing (Kafka's too)
+        }
+        openTransactions.remove(openedAt, batch.producerId());
+        Map.Entry<Long, Long> nextOpen = openTransactions.firstEntry();
+        long lastStableOffset = nextOpen == null ? batch.lastOffset() + 1 : nextOpen.getKey();
+        CompletedTransaction completed = new CompletedTransaction(batch.producerId(), openedAt, batch.lastOffset(),
+                !batch.marker().commit(), lastStableOffset);
+        unreplicatedTransactions.put(openedAt, completed);
+        return Optional.of(completed);
+    }
+
+    /** The high watermark moved: transactions whose marker lies below it are stable now. */
+    public void onHighWatermarkUpdated(long highWatermark) {
+        unreplicatedTransactions.values().removeIf(transaction -> transaction.lastOffset() < highWatermark);
+    }
+
+    /**
+     * The first offset of the earliest transaction still unstable (open, or ended by a marker the high watermark has
+     * not passed), or -1 when there is none. The last stable offset is the smaller of this and the high watermark.
+     */
+    public long firstUnstableOffset() {
+        Long open = openTransactions.isEmpty() ? null : openTransactions.firstKey();
+        Long unreplicated = unreplicatedTransactions.isEmpty() ? null : unreplicatedTransactions.firstKey();
+        if (open == null) {
+            return unreplicated == null ? -1 : unreplicated;
+        }
+        return unreplicated == null ? open : Math.min(open, unreplicated);
     }
 
     /**
@@ -111,6 +180,9 @@ public final class ProducerStateManager {
         }
         if (batch.control()) {
             transactionFirstOffset = ProducerState.NO_TRANSACTION;
+            if (batch.marker() != null) {
+                coordinatorEpoch = batch.marker().coordinatorEpoch();
+            }
         } else {
             batches.add(new ProducerState.Batch(batch.baseSequence(), batch.lastSequence(), batch.firstOffset(),
                     batch.lastOffset(), batch.maxTimestampMs()));
@@ -158,14 +230,19 @@ public final class ProducerStateManager {
 
     /** Replaces all state by {@code states} (a loaded snapshot). */
     public void load(Collection<ProducerState> states) {
-        producers.clear();
+        clear();
         for (ProducerState state : states) {
             producers.put(state.producerId(), state);
+            if (state.currentTransactionFirstOffset() >= 0) {
+                openTransactions.put(state.currentTransactionFirstOffset(), state.producerId());
+            }
         }
     }
 
     public void clear() {
         producers.clear();
+        openTransactions.clear();
+        unreplicatedTransactions.clear();
     }
 
     public int size() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fjord.protocol.records.RecordBatchException;
 import io.fjord.protocol.records.RecordBatchException.Kind;
 import io.fjord.storage.ProducerState;
+import io.fjord.storage.TransactionMarker;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,19 @@ class ProducerStateManagerTest {
                                        long timestampMs) {
         return new ProducerBatch(producerId, (short) epoch, baseSequence,
                 ProducerBatch.lastSequence(baseSequence, count - 1), firstOffset, firstOffset + count - 1, timestampMs,
-                false, false);
+                false, false, null);
+    }
+
+    /** A transactional data batch of one record at {@code offset}. */
+    private static ProducerBatch transactional(long producerId, int epoch, int sequence, long offset) {
+        return new ProducerBatch(producerId, (short) epoch, sequence, sequence, offset, offset, 1_000, true, false,
+                null);
+    }
+
+    /** A transaction marker at {@code offset}. */
+    private static ProducerBatch marker(long producerId, int epoch, long offset, boolean commit, int coordinatorEpoch) {
+        return new ProducerBatch(producerId, (short) epoch, -1, -1, offset, offset, 1_000, true, true,
+                new TransactionMarker(commit, coordinatorEpoch));
     }
 
     /** Checks as a leader append, then applies it as written; returns the duplicate if any. */
@@ -138,16 +151,64 @@ class ProducerStateManagerTest {
     void expirationRemovesIdleProducersButNotOpenTransactions() {
         manager.apply(batch(1, 0, 0, 1, 0, 1_000));
         manager.apply(batch(2, 0, 0, 1, 1, 5_000));
-        manager.apply(new ProducerBatch(3, (short) 0, 0, 0, 2, 2, 1_000, true, false));
+        manager.apply(transactional(3, 0, 0, 2));
         assertThat(manager.get(3).orElseThrow().currentTransactionFirstOffset()).isEqualTo(2);
         assertThat(manager.removeExpired(10_999, 10_000)).isZero();
         assertThat(manager.removeExpired(11_000, 10_000)).isEqualTo(1);
         assertThat(manager.producers().keySet()).containsExactlyInAnyOrder(2L, 3L);
         // The marker ends the transaction; then the producer can expire.
-        manager.apply(new ProducerBatch(3, (short) 0, -1, -1, 3, 3, 1_000, true, true));
+        manager.apply(marker(3, 0, 3, true, 0));
         assertThat(manager.get(3).orElseThrow().currentTransactionFirstOffset()).isEqualTo(-1);
         assertThat(manager.get(3).orElseThrow().batches()).hasSize(1);
         assertThat(manager.removeExpired(15_000, 10_000)).isEqualTo(2);
         assertThat(manager.producers()).isEmpty();
+    }
+
+    @Test
+    void openTransactionsHoldTheFirstUnstableOffsetUntilTheHighWatermarkPassesTheirMarker() {
+        assertThat(manager.firstUnstableOffset()).isEqualTo(-1);
+        manager.apply(transactional(1, 0, 0, 10));
+        manager.apply(transactional(2, 0, 0, 11));
+        manager.apply(transactional(1, 0, 1, 12));
+        assertThat(manager.firstUnstableOffset()).isEqualTo(10);
+
+        Optional<CompletedTransaction> first = manager.apply(marker(1, 0, 13, false, 5));
+        // Producer 2's transaction is still open: the aborted one's last stable offset is its first offset.
+        assertThat(first).contains(new CompletedTransaction(1, 10, 13, true, 11));
+        assertThat(manager.get(1).orElseThrow().coordinatorEpoch()).isEqualTo(5);
+        assertThat(manager.firstUnstableOffset()).isEqualTo(10); // the marker is not below the high watermark yet
+        manager.onHighWatermarkUpdated(13);
+        assertThat(manager.firstUnstableOffset()).isEqualTo(10);
+        manager.onHighWatermarkUpdated(14);
+        assertThat(manager.firstUnstableOffset()).isEqualTo(11);
+
+        assertThat(manager.apply(marker(2, 0, 14, true, 5))).contains(new CompletedTransaction(2, 11, 14, false, 15));
+        manager.onHighWatermarkUpdated(15);
+        assertThat(manager.firstUnstableOffset()).isEqualTo(-1);
+        assertThat(manager.apply(marker(2, 0, 15, true, 5))).isEmpty(); // nothing open: the marker ends nothing
+    }
+
+    @Test
+    void markersAreCheckedForProducerAndCoordinatorEpochs() {
+        manager.apply(transactional(1, 3, 0, 0));
+        manager.apply(marker(1, 3, 1, true, 7));
+        assertThatThrownBy(() -> manager.checkMarker(marker(1, 2, 2, false, 7)))
+                .isInstanceOfSatisfying(RecordBatchException.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_PRODUCER_EPOCH));
+        assertThatThrownBy(() -> manager.checkMarker(marker(1, 3, 2, false, 6)))
+                .isInstanceOfSatisfying(RecordBatchException.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.TRANSACTION_COORDINATOR_FENCED));
+        manager.checkMarker(marker(1, 4, 2, false, 7)); // a newer producer epoch (a fencing abort) and the same coordinator
+        manager.checkMarker(marker(9, 0, 2, false, 0)); // a producer without state
+    }
+
+    @Test
+    void loadingASnapshotRestoresOpenTransactions() {
+        manager.apply(transactional(1, 0, 0, 4));
+        manager.apply(transactional(2, 0, 0, 5));
+        ProducerStateManager loaded = new ProducerStateManager();
+        loaded.load(manager.states());
+        assertThat(loaded.firstUnstableOffset()).isEqualTo(4);
+        assertThat(loaded.apply(marker(1, 0, 6, false, 0))).contains(new CompletedTransaction(1, 4, 6, true, 5));
     }
 }
