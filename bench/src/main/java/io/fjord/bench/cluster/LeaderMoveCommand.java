@@ -113,6 +113,8 @@ final class LeaderMoveCommand implements Callable<Integer> {
                 err.println("leader-move: the process of broker " + victimId + " is gone already");
                 return 1;
             }
+            // The wall-clock time of the kill, to line up with the nodes' logs (where the time went).
+            err.println("leader-move: killing broker " + victimId + " at " + java.time.Instant.now());
             long killNanos = System.nanoTime();
             process.destroyForcibly();
             long firstMovedNanos = -1;

@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
+    /** A publication changing at least this many partitions' leadership is logged with its timings. */
+    private static final int LOGGED_TRANSITIONS_MIN = 100;
 
     /**
      * @param replicaLagTimeMaxMs {@code replica.lag.time.max.ms}: a follower not caught up for this long leaves the ISR
@@ -289,8 +291,17 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
             }
         }
         stopAndDelete(toDelete);
+        long leadNanos = System.nanoTime();
         becomeLeaders(toLead);
+        long followNanos = System.nanoTime();
         becomeFollowers(toFollow);
+        long doneNanos = System.nanoTime();
+        if (toLead.size() + toFollow.size() >= LOGGED_TRANSITIONS_MIN) {
+            // A large change (a fenced broker's leaderships) is visible to clients only once this is done.
+            LOG.info("Metadata offset {}: became the leader of {} and a follower of {} partitions in {} and {} ms",
+                    current.offset(), toLead.size(), toFollow.size(), (followNanos - leadNanos) / 1_000_000,
+                    (doneNanos - followNanos) / 1_000_000);
+        }
     }
 
     private record PartitionChange(Partition partition, PartitionImage image, UUID topicId) {

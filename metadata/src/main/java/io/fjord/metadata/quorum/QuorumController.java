@@ -50,6 +50,10 @@ import org.slf4j.LoggerFactory;
 public final class QuorumController implements MetadataController, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumController.class);
 
+    /** An operation writing at least this many records, or taking this long, is logged with its timings. */
+    private static final int LOGGED_RECORDS_MIN = 100;
+    private static final long LOGGED_NANOS_MIN = TimeUnit.MILLISECONDS.toNanos(500);
+
     private final int nodeId;
     private final RaftDriver driver;
     private final MetadataLoader loader;
@@ -169,6 +173,7 @@ public final class QuorumController implements MetadataController, AutoCloseable
         }
         try {
             MetadataImage image = activeImage();
+            long startNanos = System.nanoTime();
             ControllerResult<T> decided = operation.apply(image);
             List<io.fjord.metadata.records.MetadataRecord> records = decided.records();
             if (records.size() > OperationLimits.RECORDS_PER_OPERATION_MAX) {
@@ -179,7 +184,16 @@ public final class QuorumController implements MetadataController, AutoCloseable
                 result.complete(decided.response());
                 return;
             }
-            long offset = commit(MetadataEntries.encode(records));
+            long decidedNanos = System.nanoTime();
+            byte[] payload = MetadataEntries.encode(records);
+            long offset = commit(payload);
+            long appliedNanos = System.nanoTime();
+            if (records.size() >= LOGGED_RECORDS_MIN || appliedNanos - startNanos >= LOGGED_NANOS_MIN) {
+                // How long a large change (1,000 leaderships off a fenced broker) takes to decide and commit.
+                LOG.info("Committed {} metadata records ({} bytes) at offset {}: decided in {} ms, encoded, committed"
+                                + " and applied in {} ms", records.size(), payload.length, offset,
+                        (decidedNanos - startNanos) / 1_000_000, (appliedNanos - decidedNanos) / 1_000_000);
+            }
             loader.awaitPublished(offset + 1).whenComplete((published, failure) -> {
                 if (failure != null) {
                     result.completeExceptionally(failure);
