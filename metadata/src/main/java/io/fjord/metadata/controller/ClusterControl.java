@@ -226,10 +226,25 @@ public final class ClusterControl {
     // ---------------------------------------------------------------- lease expiry
 
     /**
+     * When the next lease of an unfenced broker expires (the time at which {@link #fenceExpiredBrokers} would fence
+     * it if no heartbeat renews it first); {@link Long#MIN_VALUE} when one is due now, {@link Long#MAX_VALUE} when
+     * none can expire.
+     */
+    public long nextLeaseExpiryMs(MetadataImage image) {
+        return heartbeats.nextExpiryMs(image);
+    }
+
+    /** How long the broker has been silent by its lease, -1 without one (for logs). */
+    public long silenceMs(int brokerId, long nowMs) {
+        return heartbeats.silenceMs(brokerId, nowMs);
+    }
+
+    /**
      * Fences the unfenced brokers whose lease expired, longest silent first, each with its leaderships moved; the
      * controller calls it on a timer. Stops after the broker whose changes reach
      * {@link OperationLimits#RECORDS_PER_OPERATION_MAX} records (at least one broker per call; the next call
-     * continues). The answer lists the brokers fenced.
+     * continues). The answer lists the brokers fenced. The controller calls it when {@link #nextLeaseExpiryMs} is
+     * reached.
      */
     public ControllerResult<List<Integer>> fenceExpiredBrokers(MetadataImage image, long nowMs) {
         List<Integer> expired = heartbeats.expiredUnfencedBrokers(image, nowMs);
