@@ -251,17 +251,21 @@ public final class ClusterControl {
         List<MetadataRecord> records = new ArrayList<>();
         List<Integer> fenced = new ArrayList<>();
         MetadataImage current = image;
-        for (int brokerId : expired) {
+        for (int index = 0; index < expired.size(); index++) {
             if (records.size() >= OperationLimits.RECORDS_PER_OPERATION_MAX) {
                 break;
             }
+            int brokerId = expired.get(index);
             List<MetadataRecord> brokerRecords = fence(current, current.brokers().get(brokerId));
             records.addAll(brokerRecords);
             fenced.add(brokerId);
-            // Later brokers' elections must see this one fenced, or they could pick it as a new leader.
-            MetadataDelta delta = new MetadataDelta(current);
-            brokerRecords.forEach(record -> delta.replay(record, image.offset()));
-            current = delta.apply();
+            if (index + 1 < expired.size()) {
+                // Later brokers' elections must see this one fenced, or they could pick it as a new leader. Only
+                // then: for the last (usually the only) broker the image would cost as much as the decision.
+                MetadataDelta delta = new MetadataDelta(current);
+                brokerRecords.forEach(record -> delta.replay(record, image.offset()));
+                current = delta.apply();
+            }
         }
         return new ControllerResult<>(records, fenced);
     }
