@@ -7,12 +7,14 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.requests.MetadataResponse;
@@ -67,7 +69,12 @@ final class LeaderMoveCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         NodeExchange exchange = new NodeExchange(PROBE_TIMEOUT_MILLIS);
         long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        try (Admin admin = cluster.admin()) {
+        // Creating 1,000 partitions' logs on three brokers of a loaded 2-core machine takes tens of seconds (the
+        // creation is answered once published): the bench's 5 s request timeout would give up on it.
+        String createTimeoutMs = Long.toString(TimeUnit.SECONDS.toMillis(timeoutSeconds));
+        try (Admin admin = BenchAdmin.create(cluster.bootstrapServers, Map.of(
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, createTimeoutMs,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, createTimeoutMs))) {
             Collection<Node> brokers = admin.describeCluster().nodes().get(60, TimeUnit.SECONDS);
             int controller = quorumLeader(exchange);
             Optional<Node> victim = brokers.stream().filter(node -> node.id() != controller)
@@ -113,6 +120,8 @@ final class LeaderMoveCommand implements Callable<Integer> {
                 err.println("leader-move: the process of broker " + victimId + " is gone already");
                 return 1;
             }
+            // The wall-clock time of the kill, to line up with the nodes' logs (where the time went).
+            err.println("leader-move: killing broker " + victimId + " at " + java.time.Instant.now());
             long killNanos = System.nanoTime();
             process.destroyForcibly();
             long firstMovedNanos = -1;

@@ -64,10 +64,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #publish} runs on the metadata publishing thread only; the other methods on any thread. The
  * partition map is concurrent; each {@link Partition} guards its own state. {@link #start()} starts the purgatory's
- * reaper and one scheduler thread (ISR expiry, AlterPartition retries); the constructor starts none.
+ * reaper, one scheduler thread (ISR expiry, AlterPartition retries) and the pool that runs one publication's
+ * become-leader transitions side by side ({@link ParallelTransitions}); the constructor starts none.
  */
 public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
+    /** A publication changing at least this many partitions' leadership is logged with its timings. */
+    private static final int LOGGED_TRANSITIONS_MIN = 100;
 
     /**
      * @param replicaLagTimeMaxMs {@code replica.lag.time.max.ms}: a follower not caught up for this long leaves the ISR
@@ -110,6 +113,8 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     private final DelayedOperationPurgatory<DelayedProduce> producePurgatory;
     private final DelayedOperationPurgatory<DelayedDeleteRecords> deleteRecordsPurgatory;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    /** Become-leader transitions of one publication, side by side (their epoch checkpoints' fsyncs overlap). */
+    private final ParallelTransitions leaderTransitions = new ParallelTransitions();
     private volatile MetadataImage image = MetadataImage.EMPTY;
     /** Runs retries and the ISR expiry instead of the own scheduler thread, when given (a simulation). */
     private final TaskScheduler injectedScheduler;
@@ -183,6 +188,7 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
             scheduledBeforeStart.forEach(task -> scheduler.execute(task));
             scheduledBeforeStart.clear();
         }
+        leaderTransitions.start();
         producePurgatory.start();
         deleteRecordsPurgatory.start();
     }
@@ -289,8 +295,17 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
             }
         }
         stopAndDelete(toDelete);
+        long leadNanos = System.nanoTime();
         becomeLeaders(toLead);
+        long followNanos = System.nanoTime();
         becomeFollowers(toFollow);
+        long doneNanos = System.nanoTime();
+        if (toLead.size() + toFollow.size() >= LOGGED_TRANSITIONS_MIN) {
+            // A large change (a fenced broker's leaderships) is visible to clients only once this is done.
+            LOG.info("Metadata offset {}: became the leader of {} and a follower of {} partitions in {} and {} ms",
+                    current.offset(), toLead.size(), toFollow.size(), (followNanos - leadNanos) / 1_000_000,
+                    (doneNanos - followNanos) / 1_000_000);
+        }
     }
 
     private record PartitionChange(Partition partition, PartitionImage image, UUID topicId) {
@@ -358,15 +373,19 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         // No fetcher may append to a log this node now appends to as leader.
         fetching.removePartitions(changes.keySet());
         long nowMs = clock.millis();
+        List<Runnable> transitions = new ArrayList<>(changes.size());
         for (PartitionChange change : changes.values()) {
-            try {
-                change.partition().makeLeader(change.image(), change.topicId(), nowMs);
-            } catch (RuntimeException e) {
-                // One partition's storage failure (its epoch checkpoint) must not stop the others' transitions.
-                LOG.error("Cannot make this node the leader of {} in epoch {}", change.partition().topicPartition(),
-                        change.image().leaderEpoch(), e);
-            }
+            transitions.add(() -> {
+                try {
+                    change.partition().makeLeader(change.image(), change.topicId(), nowMs);
+                } catch (RuntimeException e) {
+                    // One partition's storage failure (its epoch checkpoint) must not stop the others' transitions.
+                    LOG.error("Cannot make this node the leader of {} in epoch {}",
+                            change.partition().topicPartition(), change.image().leaderEpoch(), e);
+                }
+            });
         }
+        leaderTransitions.runAll(transitions);
     }
 
     private void becomeFollowers(Map<TopicPartition, PartitionChange> changes) {
@@ -599,6 +618,7 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
                 scheduler.shutdownNow();
             }
         }
+        leaderTransitions.close();
         producePurgatory.close();
         deleteRecordsPurgatory.close();
     }

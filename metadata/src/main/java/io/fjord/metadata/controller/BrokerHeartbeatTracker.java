@@ -100,6 +100,41 @@ public final class BrokerHeartbeatTracker {
     }
 
     /**
+     * When the earliest lease of an unfenced broker (in controlled shutdown or not) expires: the first time at which
+     * {@link #expiredUnfencedBrokers} would name it, {@code lastContactMs + sessionTimeoutMs + 1}. A registered
+     * broker without a lease is due now (the next check gives it one). Brokers with a heartbeat waiting to be handled
+     * are left out (they cannot expire before it is handled, which renews the lease); {@link Long#MAX_VALUE} when no
+     * lease can expire. Costs one look per registered broker.
+     */
+    public long nextExpiryMs(MetadataImage image) {
+        long earliest = Long.MAX_VALUE;
+        for (BrokerImage broker : image.brokers().values()) {
+            if (broker.fenced() || heartbeatsInFlight.containsKey(broker.brokerId())) {
+                continue;
+            }
+            Lease lease = leases.get(broker.brokerId());
+            if (lease == null) {
+                return Long.MIN_VALUE;
+            }
+            earliest = Math.min(earliest, expiryMs(lease));
+        }
+        return earliest;
+    }
+
+    private long expiryMs(Lease lease) {
+        long expiry = lease.lastContactMs() + sessionTimeoutMs + 1;
+        return expiry < lease.lastContactMs() ? Long.MAX_VALUE : expiry; // no overflow for a far-future contact
+    }
+
+    /**
+     * How long the broker has been silent: since its lease's last contact, -1 without a lease. For logs.
+     */
+    public long silenceMs(int brokerId, long nowMs) {
+        Lease lease = leases.get(brokerId);
+        return lease == null ? -1 : nowMs - lease.lastContactMs();
+    }
+
+    /**
      * The unfenced brokers (in controlled shutdown or not) whose lease expired, longest silent first. A registered
      * broker the tracker never heard of gets a fresh lease instead (it registered under another controller). A broker
      * with a heartbeat received but not yet handled has not expired.

@@ -226,27 +226,46 @@ public final class ClusterControl {
     // ---------------------------------------------------------------- lease expiry
 
     /**
+     * When the next lease of an unfenced broker expires (the time at which {@link #fenceExpiredBrokers} would fence
+     * it if no heartbeat renews it first); {@link Long#MIN_VALUE} when one is due now, {@link Long#MAX_VALUE} when
+     * none can expire.
+     */
+    public long nextLeaseExpiryMs(MetadataImage image) {
+        return heartbeats.nextExpiryMs(image);
+    }
+
+    /** How long the broker has been silent by its lease, -1 without one (for logs). */
+    public long silenceMs(int brokerId, long nowMs) {
+        return heartbeats.silenceMs(brokerId, nowMs);
+    }
+
+    /**
      * Fences the unfenced brokers whose lease expired, longest silent first, each with its leaderships moved; the
      * controller calls it on a timer. Stops after the broker whose changes reach
      * {@link OperationLimits#RECORDS_PER_OPERATION_MAX} records (at least one broker per call; the next call
-     * continues). The answer lists the brokers fenced.
+     * continues). The answer lists the brokers fenced. The controller calls it when {@link #nextLeaseExpiryMs} is
+     * reached.
      */
     public ControllerResult<List<Integer>> fenceExpiredBrokers(MetadataImage image, long nowMs) {
         List<Integer> expired = heartbeats.expiredUnfencedBrokers(image, nowMs);
         List<MetadataRecord> records = new ArrayList<>();
         List<Integer> fenced = new ArrayList<>();
         MetadataImage current = image;
-        for (int brokerId : expired) {
+        for (int index = 0; index < expired.size(); index++) {
             if (records.size() >= OperationLimits.RECORDS_PER_OPERATION_MAX) {
                 break;
             }
+            int brokerId = expired.get(index);
             List<MetadataRecord> brokerRecords = fence(current, current.brokers().get(brokerId));
             records.addAll(brokerRecords);
             fenced.add(brokerId);
-            // Later brokers' elections must see this one fenced, or they could pick it as a new leader.
-            MetadataDelta delta = new MetadataDelta(current);
-            brokerRecords.forEach(record -> delta.replay(record, image.offset()));
-            current = delta.apply();
+            if (index + 1 < expired.size()) {
+                // Later brokers' elections must see this one fenced, or they could pick it as a new leader. Only
+                // then: for the last (usually the only) broker the image would cost as much as the decision.
+                MetadataDelta delta = new MetadataDelta(current);
+                brokerRecords.forEach(record -> delta.replay(record, image.offset()));
+                current = delta.apply();
+            }
         }
         return new ControllerResult<>(records, fenced);
     }

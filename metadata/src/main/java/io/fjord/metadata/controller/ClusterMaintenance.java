@@ -9,10 +9,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The active controller's timers for cluster membership, Kafka's periodic controller tasks: on activation every
- * registered broker gets a fresh lease ({@link ClusterControl#activate}); then every {@code broker.session.timeout.ms}
- * / 8 (Kafka's sampling, so a silent broker is fenced within 112.5% of its session timeout) brokers whose lease
- * expired are fenced with their leaderships moved, and, with {@code auto.leader.rebalance.enable}, every
+ * The active controller's timers for cluster membership: on activation every registered broker gets a fresh lease
+ * ({@link ClusterControl#activate}); a broker whose lease expired is fenced, with its leaderships moved, when that
+ * lease expires ({@link #nextCheckDelayMs}: the controller wakes at the earliest expiry, so a silent broker is fenced
+ * {@code broker.session.timeout.ms} after its last heartbeat, where Kafka 4.4 samples every session timeout / 8 and
+ * fences within 112.5% of it); and, with {@code auto.leader.rebalance.enable}, every
  * {@code leader.imbalance.check.interval.seconds} the preferred leaders are restored
  * ({@link ReplicationControl#rebalanceLeaders}). One check writes one entry: fencing first, a rebalance at a later
  * check; a check that hit the per-operation record bound leaves the rest due at once.
@@ -78,8 +79,10 @@ public final class ClusterMaintenance implements ActiveControllerTasks {
         long nowMs = clock.millis();
         ControllerResult<List<Integer>> fenced = cluster.fenceExpiredBrokers(image, nowMs);
         if (!fenced.records().isEmpty()) {
-            LOG.info("Fencing broker(s) {}: no heartbeat within {} ms", fenced.response(),
-                    settings.sessionTimeoutMs());
+            for (int brokerId : fenced.response()) {
+                LOG.info("Fencing broker {}: no heartbeat for {} ms (broker.session.timeout.ms {})", brokerId,
+                        cluster.silenceMs(brokerId, nowMs), settings.sessionTimeoutMs());
+            }
             return fenced;
         }
         if (!settings.autoLeaderRebalanceEnable() || nowMs < nextRebalanceMs) {
@@ -94,6 +97,21 @@ public final class ClusterMaintenance implements ActiveControllerTasks {
         return rebalanced;
     }
 
+    /** Due at the earliest lease expiry, or at the next rebalance when that comes first. */
+    @Override
+    public long nextCheckDelayMs(MetadataImage image) {
+        long dueMs = cluster.nextLeaseExpiryMs(image);
+        if (settings.autoLeaderRebalanceEnable()) {
+            dueMs = Math.min(dueMs, nextRebalanceMs);
+        }
+        if (dueMs == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        long nowMs = clock.millis();
+        return dueMs <= nowMs ? 0 : dueMs - nowMs;
+    }
+
+    /** Kafka's sampling period, session timeout / 8: only a backstop now that leases are checked at expiry. */
     @Override
     public long periodMs() {
         return Math.max(1, settings.sessionTimeoutMs() / 8);

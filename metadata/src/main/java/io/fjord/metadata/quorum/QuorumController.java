@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,15 +41,21 @@ import org.slf4j.LoggerFactory;
  * driver's {@code ProposalException} (its outcome is then unknown, as a timed-out Kafka request's).
  *
  * <p>{@link ActiveControllerTasks} ({@link #setActiveTasks}) run on the controller's thread too: their activation
- * before the first operation of each epoch this node leads, their periodic check every
- * {@link ActiveControllerTasks#periodMs()} while active (a timer thread only enqueues the check, at most one at a
- * time), its records committed as one entry like an operation's.
+ * before the first operation of each epoch this node leads, and their check, its records committed as one entry like
+ * an operation's. After every operation and check while active the controller asks the tasks when the next check is
+ * due ({@link ActiveControllerTasks#nextCheckDelayMs}: a lease's expiry) and arms a one-shot timer for then, or for
+ * {@link ActiveControllerTasks#periodMs()} at the latest; the timer thread only enqueues the check (at most one
+ * queued), so every decision stays on the controller's thread and time stays an input of the tasks.
  *
  * <p>Thread-safe: {@link #submit} from any thread; the controller's thread and the timer thread, created by
  * {@link #start()}, do the rest.
  */
 public final class QuorumController implements MetadataController, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumController.class);
+
+    /** An operation writing at least this many records, or taking this long, is logged with its timings. */
+    private static final int LOGGED_RECORDS_MIN = 100;
+    private static final long LOGGED_NANOS_MIN = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final int nodeId;
     private final RaftDriver driver;
@@ -57,7 +64,10 @@ public final class QuorumController implements MetadataController, AutoCloseable
     private ExecutorService thread;
     private ScheduledExecutorService timer;
     private ActiveControllerTasks tasks;
-    /** Whether a periodic check is queued or running (the timer adds no second one). */
+    /** The armed wake-up of the timer and when it is due ({@link System#nanoTime()}); guarded by {@code this}. */
+    private ScheduledFuture<?> wakeUp;
+    private long wakeUpDueNanos;
+    /** Whether a check the timer enqueued has not started yet (the timer adds no second one). */
     private final AtomicBoolean periodicQueued = new AtomicBoolean();
     /** The leader epoch whose activation ran; owned by the controller's thread. */
     private int activatedEpoch = -1;
@@ -103,19 +113,70 @@ public final class QuorumController implements MetadataController, AutoCloseable
             timerThread.setDaemon(true);
             return timerThread;
         });
-        long periodMs = tasks.periodMs();
-        timer.scheduleWithFixedDelay(() -> {
-            if (periodicQueued.compareAndSet(false, true)) {
-                runPeriodicTasks().whenComplete((ignored, failure) -> periodicQueued.set(false));
-            }
-        }, periodMs, periodMs, TimeUnit.MILLISECONDS);
+        armWakeUp(tasks.periodMs());
     }
 
     /**
-     * Runs the periodic check now, on the controller's thread, if this node is the active controller (nothing
+     * Arms the timer to enqueue a check in {@code delayMs}, unless it is armed for that time or sooner already. Any
+     * thread; the controller's thread calls it after each operation.
+     */
+    private synchronized void armWakeUp(long delayMs) {
+        if (timer == null) {
+            return;
+        }
+        long nowNanos = System.nanoTime();
+        long dueNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(delayMs);
+        if (wakeUp != null && !wakeUp.isDone() && wakeUpDueNanos - dueNanos <= 0) {
+            return;
+        }
+        if (wakeUp != null) {
+            wakeUp.cancel(false);
+        }
+        wakeUp = timer.schedule(this::wakeUpFired, delayMs, TimeUnit.MILLISECONDS);
+        wakeUpDueNanos = dueNanos;
+    }
+
+    /** The timer's thread: enqueues one check, and nothing more (the check re-arms the timer when it is done). */
+    private void wakeUpFired() {
+        if (periodicQueued.compareAndSet(false, true)) {
+            submitCheck(true);
+        }
+    }
+
+    /**
+     * On the controller's thread after an operation or check: arms the timer for the tasks' next deadline while this
+     * node is the activated controller, for their period otherwise (a node that leads but has not activated yet
+     * activates at its next check).
+     */
+    private void armNextCheck() {
+        ActiveControllerTasks activeTasks;
+        synchronized (this) {
+            activeTasks = tasks;
+        }
+        if (activeTasks == null) {
+            return;
+        }
+        long delayMs = activeTasks.periodMs();
+        try {
+            DriverStatus status = driver.status();
+            if (status.role() == Role.LEADER && status.epoch() == activatedEpoch) {
+                delayMs = Math.min(delayMs, activeTasks.nextCheckDelayMs(loader.image()));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Cannot tell when the controller's next check is due; checking in {} ms", delayMs, e);
+        }
+        armWakeUp(Math.max(0, delayMs));
+    }
+
+    /**
+     * Runs the check now, on the controller's thread, if this node is the active controller (nothing
      * otherwise); the future completes once its records are committed and applied. The timer calls it; tests too.
      */
     public CompletableFuture<Void> runPeriodicTasks() {
+        return submitCheck(false);
+    }
+
+    private CompletableFuture<Void> submitCheck(boolean fromTimer) {
         ActiveControllerTasks activeTasks;
         synchronized (this) {
             activeTasks = tasks;
@@ -126,7 +187,7 @@ public final class QuorumController implements MetadataController, AutoCloseable
         return submit(image -> {
             ControllerResult<?> checked = activeTasks.periodic(image);
             return new ControllerResult<Void>(checked.records(), null);
-        }, true);
+        }, true, fromTimer);
     }
 
     /** Whether this node leads the quorum and its loader has begun its epoch (operations are decided here). */
@@ -137,11 +198,11 @@ public final class QuorumController implements MetadataController, AutoCloseable
 
     @Override
     public <T> CompletableFuture<T> submit(Function<MetadataImage, ControllerResult<T>> operation) {
-        return submit(operation, false);
+        return submit(operation, false, false);
     }
 
     private <T> CompletableFuture<T> submit(Function<MetadataImage, ControllerResult<T>> operation,
-                                            boolean onlyIfActive) {
+                                            boolean onlyIfActive, boolean timerCheck) {
         CompletableFuture<T> result = new CompletableFuture<>();
         ExecutorService executor;
         synchronized (this) {
@@ -153,7 +214,7 @@ public final class QuorumController implements MetadataController, AutoCloseable
             return result;
         }
         try {
-            executor.execute(new Task<>(operation, result, onlyIfActive));
+            executor.execute(new Task<>(operation, result, onlyIfActive, timerCheck));
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new NotControllerException("the controller of node " + nodeId
                     + " is shutting down"));
@@ -169,6 +230,7 @@ public final class QuorumController implements MetadataController, AutoCloseable
         }
         try {
             MetadataImage image = activeImage();
+            long startNanos = System.nanoTime();
             ControllerResult<T> decided = operation.apply(image);
             List<io.fjord.metadata.records.MetadataRecord> records = decided.records();
             if (records.size() > OperationLimits.RECORDS_PER_OPERATION_MAX) {
@@ -179,7 +241,16 @@ public final class QuorumController implements MetadataController, AutoCloseable
                 result.complete(decided.response());
                 return;
             }
-            long offset = commit(MetadataEntries.encode(records));
+            long decidedNanos = System.nanoTime();
+            byte[] payload = MetadataEntries.encode(records);
+            long offset = commit(payload);
+            long appliedNanos = System.nanoTime();
+            if (records.size() >= LOGGED_RECORDS_MIN || appliedNanos - startNanos >= LOGGED_NANOS_MIN) {
+                // How long a large change (1,000 leaderships off a fenced broker) takes to decide and commit.
+                LOG.info("Committed {} metadata records ({} bytes) at offset {}: decided in {} ms, encoded, committed"
+                                + " and applied in {} ms", records.size(), payload.length, offset,
+                        (decidedNanos - startNanos) / 1_000_000, (appliedNanos - decidedNanos) / 1_000_000);
+            }
             loader.awaitPublished(offset + 1).whenComplete((published, failure) -> {
                 if (failure != null) {
                     result.completeExceptionally(failure);
@@ -266,6 +337,7 @@ public final class QuorumController implements MetadataController, AutoCloseable
             if (timer != null) {
                 timer.shutdownNow();
                 timer = null;
+                wakeUp = null;
             }
         }
         if (executor != null) {
@@ -295,17 +367,26 @@ public final class QuorumController implements MetadataController, AutoCloseable
         private final Function<MetadataImage, ControllerResult<T>> operation;
         private final CompletableFuture<T> result;
         private final boolean onlyIfActive;
+        private final boolean timerCheck;
 
         Task(Function<MetadataImage, ControllerResult<T>> operation, CompletableFuture<T> result,
-             boolean onlyIfActive) {
+             boolean onlyIfActive, boolean timerCheck) {
             this.operation = operation;
             this.result = result;
             this.onlyIfActive = onlyIfActive;
+            this.timerCheck = timerCheck;
         }
 
         @Override
         public void run() {
-            QuorumController.this.run(operation, result, onlyIfActive);
+            if (timerCheck) {
+                periodicQueued.set(false); // started: a wake-up from now on may enqueue the next check
+            }
+            try {
+                QuorumController.this.run(operation, result, onlyIfActive);
+            } finally {
+                armNextCheck();
+            }
         }
     }
 }

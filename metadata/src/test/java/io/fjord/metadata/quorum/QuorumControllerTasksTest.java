@@ -53,6 +53,8 @@ class QuorumControllerTasksTest {
     private static final class RecordingTasks implements ActiveControllerTasks {
         final List<String> calls = new CopyOnWriteArrayList<>();
         volatile List<MetadataRecord> nextRecords = List.of();
+        /** What {@link #nextCheckDelayMs} answers: nothing due unless a test says so. */
+        volatile long nextCheckDelayMs = Long.MAX_VALUE;
         private final long periodMs;
 
         RecordingTasks(long periodMs) {
@@ -70,6 +72,11 @@ class QuorumControllerTasksTest {
             List<MetadataRecord> records = nextRecords;
             nextRecords = List.of();
             return new ControllerResult<>(records, "checked");
+        }
+
+        @Override
+        public long nextCheckDelayMs(MetadataImage image) {
+            return nextCheckDelayMs;
         }
 
         @Override
@@ -110,7 +117,7 @@ class QuorumControllerTasksTest {
     }
 
     @Test
-    void theTimerRunsThePeriodicCheckWhileActive() throws Exception {
+    void theTimerRunsTheCheckAtLeastEveryPeriodWhileActive() throws Exception {
         start();
         RecordingTasks tasks = new RecordingTasks(5);
         tasks.nextRecords = topic("timed");
@@ -122,6 +129,25 @@ class QuorumControllerTasksTest {
         List<String> calls = List.copyOf(tasks.calls);
         assertThat(calls.get(0)).isEqualTo("activated on fjord-controller");
         assertThat(calls.subList(1, calls.size())).allMatch(call -> call.equals("periodic on fjord-controller"));
+    }
+
+    @Test
+    void anOperationArmsTheTimerForTheTasksNextDeadline() throws Exception {
+        start();
+        RecordingTasks tasks = new RecordingTasks(NEVER_MS);
+        quorum.controller().setActiveTasks(tasks);
+        quorum.controller().submit(image -> new ControllerResult<>(List.of(), null)).get(BOUND_MS,
+                TimeUnit.MILLISECONDS);
+        assertThat(tasks.calls).containsExactly("activated on fjord-controller");
+
+        // A deadline (a lease's expiry) now due: the timer fires for it, not at the hour-long period.
+        tasks.nextRecords = topic("due");
+        tasks.nextCheckDelayMs = 0;
+        quorum.controller().submit(image -> new ControllerResult<>(List.of(), null)).get(BOUND_MS,
+                TimeUnit.MILLISECONDS);
+
+        await().atMost(Duration.ofMillis(BOUND_MS)).until(() -> quorum.loader().image().topic("due").isPresent());
+        assertThat(tasks.calls).contains("periodic on fjord-controller");
     }
 
     @Test

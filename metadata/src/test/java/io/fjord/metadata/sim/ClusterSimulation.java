@@ -98,6 +98,10 @@ final class ClusterSimulation {
     private final int[] incarnations;
     private final int[] brokerRestarts;
     private final boolean[] flushScheduled;
+    /** When each controller's one-shot timer fires next (Long.MAX_VALUE: not armed), as QuorumController arms it. */
+    private final long[] wakeUpAtMs;
+    /** Each controller's finished operations when its timer was last armed. */
+    private final long[] armedAfterFinished;
     private final boolean[][] cut;
     private double dropProbability;
     private int partitionGeneration;
@@ -151,6 +155,8 @@ final class ClusterSimulation {
         this.controllers = new SimController[nodeCount];
         this.brokers = new BrokerProcess[nodeCount];
         this.incarnations = new int[nodeCount];
+        this.wakeUpAtMs = new long[nodeCount];
+        this.armedAfterFinished = new long[nodeCount];
         this.brokerRestarts = new int[nodeCount];
         this.flushScheduled = new boolean[nodeCount];
         this.cut = new boolean[nodeCount][nodeCount];
@@ -240,11 +246,9 @@ final class ClusterSimulation {
         if (isVoter(id)) {
             controllers[id] = new SimController(id, CLUSTER_ID, SESSION_TIMEOUT_MS, uncleanLeaderElectionEnable,
                     () -> nowMs, new Random(nodeRandom.nextLong()), seed * 31 + incarnation);
-            long periodMs = controllers[id].maintenance.periodMs();
-            scheduleRepeating(id, incarnation, periodMs, periodMs, () -> {
-                controllers[id].submitPeriodic();
-                drain(id);
-            });
+            wakeUpAtMs[id] = Long.MAX_VALUE;
+            armedAfterFinished[id] = 0;
+            armWakeUp(id, controllers[id].maintenance.periodMs());
         }
         if (brokerRole[id]) {
             brokers[id] = new BrokerProcess(new UUID(id + 1, ++brokerRestarts[id]));
@@ -343,6 +347,30 @@ final class ClusterSimulation {
             }
             more = controllers[id] != null && controllers[id].run(raft, metadata[id], trace);
         }
+        SimController controller = controllers[id];
+        if (controller != null && controller.finished() != armedAfterFinished[id]) {
+            // QuorumController re-arms after every operation or check: at the next lease expiry.
+            armedAfterFinished[id] = controller.finished();
+            armWakeUp(id, controller.nextCheckDelayMs(raft, metadata[id]));
+        }
+    }
+
+    /** The controller's one-shot timer: fires in {@code delayMs} unless armed sooner already; enqueues a check. */
+    private void armWakeUp(int id, long delayMs) {
+        long atMs = nowMs + delayMs;
+        if (atMs >= wakeUpAtMs[id]) {
+            return;
+        }
+        wakeUpAtMs[id] = atMs;
+        int incarnation = incarnations[id];
+        schedule(atMs, "timer", () -> {
+            if (!isUp(id) || incarnations[id] != incarnation || wakeUpAtMs[id] != atMs) {
+                return; // the node restarted, or the timer was re-armed sooner (a cancelled wake-up)
+            }
+            wakeUpAtMs[id] = Long.MAX_VALUE;
+            controllers[id].submitPeriodic();
+            drain(id);
+        });
     }
 
     /** The node's metadata loader: committed entries it has not applied go into one delta, then one image. */

@@ -123,6 +123,7 @@ final class ControllerSimulation {
         for (int event = 0; event < events; event++) {
             nowMs += random.nextInt(2500);
             step();
+            checkLeaseDeadline();
         }
         return String.format("seed %d: %d brokers, %d events, %d leader changes, %d fencings, %d records", seed,
                 brokerCount, events, leaderChanges, fencings, nextOffset);
@@ -342,6 +343,18 @@ final class ControllerSimulation {
         image = delta.apply();
         checkInvariants(before);
         return result.response();
+    }
+
+    /** After each event: the controller's next timer deadline is never later than an unfenced broker's lease. */
+    private void checkLeaseDeadline() {
+        long nextExpiryMs = cluster.nextLeaseExpiryMs(image);
+        for (BrokerImage broker : image.brokers().values()) {
+            Long last = lastContactMs.get(broker.brokerId());
+            if (!broker.fenced() && last != null) {
+                check(nextExpiryMs <= last + SESSION_TIMEOUT_MS + 1, "the next lease expiry " + nextExpiryMs
+                        + " is after broker " + broker.brokerId() + "'s, " + (last + SESSION_TIMEOUT_MS + 1));
+            }
+        }
     }
 
     private void checkInvariants(MetadataImage before) {

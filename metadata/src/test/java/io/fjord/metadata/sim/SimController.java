@@ -55,6 +55,8 @@ final class SimController {
     private int inFlightEpoch;
     private int activatedEpoch = -1;
     private boolean periodicQueued;
+    /** Operations and checks finished (answered or refused): the controller re-arms its timer after each. */
+    private long finished;
 
     SimController(int nodeId, String clusterId, long sessionTimeoutMs, boolean uncleanLeaderElectionEnable,
                   LongSupplier clockMs, Random placement, long seed) {
@@ -78,14 +80,33 @@ final class SimController {
         queue.add(operation);
     }
 
-    /** The periodic check, queued unless one is queued or running already. */
+    /** The timer's check, queued unless one is queued and not started yet (as QuorumController's timer). */
     void submitPeriodic() {
         if (periodicQueued) {
             return;
         }
         periodicQueued = true;
-        submit(new Operation("periodic", maintenance::periodic, ignored -> periodicQueued = false,
-                ignored -> periodicQueued = false, true));
+        submit(new Operation("periodic", image -> {
+            periodicQueued = false;
+            return maintenance.periodic(image);
+        }, ignored -> periodicQueued = false, ignored -> periodicQueued = false, true));
+    }
+
+    /** How many operations and checks finished so far. */
+    long finished() {
+        return finished;
+    }
+
+    /**
+     * When QuorumController arms its timer after an operation: at the maintenance's next deadline while this node is
+     * the activated controller, and at most a period away.
+     */
+    long nextCheckDelayMs(RaftNode raft, NodeMetadata applied) {
+        long delayMs = maintenance.periodMs();
+        if (raft.role() == Role.LEADER && raft.epoch() == activatedEpoch) {
+            delayMs = Math.min(delayMs, maintenance.nextCheckDelayMs(applied.image));
+        }
+        return delayMs;
     }
 
     /**
@@ -101,6 +122,7 @@ final class SimController {
                             + " refused, its entry at " + inFlightOffset + " may still commit");
                     Operation lost = inFlight;
                     inFlight = null;
+                    finished++;
                     lost.refuse().accept(Errors.NOT_CONTROLLER);
                     continue;
                 }
@@ -109,6 +131,7 @@ final class SimController {
                 }
                 Operation done = inFlight;
                 inFlight = null;
+                finished++;
                 done.reply().accept(inFlightResponse);
                 continue;
             }
@@ -121,8 +144,10 @@ final class SimController {
             if (!leader || (next.onlyIfActive() && !begun)) {
                 queue.poll();
                 if (next.onlyIfActive()) {
+                    finished++;
                     next.reply().accept(null);
                 } else {
+                    finished++;
                     next.refuse().accept(Errors.NOT_CONTROLLER);
                 }
                 continue;
@@ -139,11 +164,13 @@ final class SimController {
             }
             ControllerResult<?> result = next.decide().apply(applied.image);
             if (result.records().isEmpty()) {
+                finished++;
                 next.reply().accept(result.response());
                 continue;
             }
             ProposeResult proposal = raft.propose(List.of(MetadataEntries.encode(result.records())));
             if (proposal.error() != Errors.NONE) {
+                finished++;
                 next.refuse().accept(proposal.error());
                 continue;
             }
