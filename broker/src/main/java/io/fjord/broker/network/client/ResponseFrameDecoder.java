@@ -20,13 +20,13 @@ import java.nio.ByteBuffer;
  * size outside {@code [0, frameBytesMax]} fails the read with {@link FrameSizeException} (the connection's handler
  * closes it with a logged reason), before anything is allocated for it.
  *
- * <p>Not thread-safe: one instance per connection, used on its event loop.
+ * <p>Not thread-safe: one instance per connection, used on its event loop. Public for the receive-path benchmark.
  */
-final class ResponseFrameDecoder extends ChannelInboundHandlerAdapter {
+public final class ResponseFrameDecoder extends ChannelInboundHandlerAdapter {
     static final int SIZE_PREFIX_BYTES = 4;
 
     /** A response size outside the bound: the stream cannot be trusted any more. */
-    static final class FrameSizeException extends RuntimeException {
+    public static final class FrameSizeException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         FrameSizeException(int sizeBytes, int frameBytesMax) {
@@ -41,7 +41,7 @@ final class ResponseFrameDecoder extends ChannelInboundHandlerAdapter {
     private ByteBuffer frame;
     private boolean failed;
 
-    ResponseFrameDecoder(int frameBytesMax) {
+    public ResponseFrameDecoder(int frameBytesMax) {
         this.frameBytesMax = frameBytesMax;
     }
 
