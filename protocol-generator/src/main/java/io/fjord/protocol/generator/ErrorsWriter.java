@@ -33,6 +33,17 @@ final class ErrorsWriter {
                     + ")" + (index == values.length - 1 ? ";" : ","));
         }
         out.line("");
+        // forCode runs for every partition of every response: a table, not a scan of a fresh values() copy.
+        out.line("/** The errors by {@code code + 1} (codes run from -1 up); null where Kafka defines none. */");
+        out.line("private static final Errors[] BY_CODE;");
+        out.line("");
+        out.open("static");
+        out.line("int codeMax = -1;");
+        out.open("for (Errors error : values())").line("codeMax = Math.max(codeMax, error.code);").close();
+        out.line("BY_CODE = new Errors[codeMax + 2];");
+        out.open("for (Errors error : values())").line("BY_CODE[error.code + 1] = error;").close();
+        out.close();
+        out.line("");
         out.line("private final short code;");
         out.line("private final String message;");
         out.line("private final boolean retriable;");
@@ -49,10 +60,9 @@ final class ErrorsWriter {
         out.line("");
         out.line("/** The error with this code, or {@link #UNKNOWN_SERVER_ERROR} for a code Kafka does not define. */");
         out.open("public static Errors forCode(short code)");
-        out.open("for (Errors error : values())");
-        out.open("if (error.code == code)").line("return error;").close();
-        out.close();
-        out.line("return UNKNOWN_SERVER_ERROR;");
+        out.line("int index = code + 1;");
+        out.line("Errors error = index >= 0 && index < BY_CODE.length ? BY_CODE[index] : null;");
+        out.line("return error != null ? error : UNKNOWN_SERVER_ERROR;");
         out.close();
         out.close();
         return out.toString();

@@ -10,7 +10,6 @@ import io.fjord.protocol.message.ApiVersionsRequestData;
 import io.fjord.protocol.message.ApiVersionsResponseData;
 import io.fjord.raft.transport.RaftApis;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -21,7 +20,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -109,8 +107,8 @@ public final class NodeConnection<T> {
                     @Override
                     protected void initChannel(SocketChannel socket) {
                         // Size checked before the frame is buffered; a negative or oversized one fails fast.
-                        socket.pipeline().addLast(new LengthFieldBasedFrameDecoder(settings.frameBytesMax(), 0, 4, 0,
-                                4, true), new ResponseHandler());
+                        socket.pipeline().addLast(new ResponseFrameDecoder(settings.frameBytesMax()),
+                                new ResponseHandler());
                     }
                 });
         ChannelFuture connecting = bootstrap.connect(address);
@@ -225,13 +223,13 @@ public final class NodeConnection<T> {
         events.ready(this);
     }
 
-    /** Response frames, on the event loop. */
-    private final class ResponseHandler extends SimpleChannelInboundHandler<ByteBuf> {
+    /**
+     * Response frames, on the event loop. Each is a heap buffer of its own ({@link ResponseFrameDecoder}), which the
+     * decoded response shares (a Fetch response's records are slices of it) and hands to the owner without a copy.
+     */
+    private final class ResponseHandler extends SimpleChannelInboundHandler<ByteBuffer> {
         @Override
-        protected void channelRead0(ChannelHandlerContext context, ByteBuf frameBytes) {
-            byte[] bytes = new byte[frameBytes.readableBytes()];
-            frameBytes.readBytes(bytes);
-            ByteBuffer frame = ByteBuffer.wrap(bytes);
+        protected void channelRead0(ChannelHandlerContext context, ByteBuffer frame) {
             int correlationId = ResponseDecoder.correlationId(frame);
             try {
                 if (listenerVersions == null) {
