@@ -680,10 +680,6 @@ public final class PartitionLog implements AutoCloseable {
                     throw new IllegalStateException("segment " + old + " is no longer part of " + topicPartition);
                 }
             }
-            for (LogSegment old : oldSegments) {
-                // The cleaner keeps every marker, so the aborted transactions indexed there stay in the cleaned range.
-                old.transactionIndex().all().forEach(cleaned.transactionIndex()::append);
-            }
             segments.put(cleaned.baseOffset(), cleaned);
             for (LogSegment old : oldSegments) {
                 segments.remove(old.baseOffset(), old);

@@ -97,7 +97,9 @@ public final class LogSegment {
         segment.logFile = SegmentFiles.withSuffix(segment.logFile, "", suffix);
         segment.offsetIndexFile = SegmentFiles.withSuffix(segment.offsetIndexFile, "", suffix);
         segment.timeIndexFile = SegmentFiles.withSuffix(segment.timeIndexFile, "", suffix);
-        segment.transactionIndex.renameTo(SegmentFiles.withSuffix(segment.transactionIndex.path(), "", suffix));
+        // Pointed at its own name, not renamed: the file of the base name is the live segment's index (a cleaner's
+        // output shares its base offset), which must stay until the swap.
+        segment.transactionIndex.pointTo(SegmentFiles.withSuffix(segment.transactionIndex.path(), "", suffix));
         segment.transactionIndex.reset();
         try {
             Files.deleteIfExists(segment.offsetIndexFile);

@@ -171,6 +171,14 @@ public final class TransactionIndex {
         file = target;
     }
 
+    /** Uses {@code target} from now on, leaving the current file alone; for a new index not yet written. */
+    public synchronized void pointTo(Path target) {
+        closeChannel();
+        file = target;
+        sizeBytes = -1;
+        lastOffset = -1;
+    }
+
     public synchronized void deleteFile() {
         reset();
     }

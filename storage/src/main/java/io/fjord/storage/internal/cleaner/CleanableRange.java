@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The part of a log a clean may work on, as Kafka's cleaner manager computes it: the dirty section runs from the
  * first dirty offset (the cleaner checkpoint, or the log start) to the first uncleanable offset, the smallest of the
- * active segment's base offset, the high watermark, and the base offset of the first segment younger than
+ * active segment's base offset, the last stable offset (the high watermark, or the first offset of the earliest
+ * transaction not yet stable: a clean never decides about an open transaction's data), and the base offset of the first segment younger than
  * {@code min.compaction.lag.ms}. Sizes are counted per segment. Immutable and thread-safe.
  *
  * @param segments               the log's inactive segments when the range was computed, oldest first
@@ -34,7 +35,7 @@ public record CleanableRange(PartitionLog log, long firstDirtyOffset, long first
     public static CleanableRange of(PartitionLog log, long checkpointOffset, long nowMs) {
         LogConfig config = log.config();
         Snapshot snapshot = log.withLock(() -> new Snapshot(new ArrayList<>(log.segments()), log.activeSegment(),
-                log.logStartOffset(), log.logEndOffset(), log.highWatermark()));
+                log.logStartOffset(), log.logEndOffset(), log.lastStableOffset()));
         List<LogSegment> inactive = new ArrayList<>();
         List<Long> nextBases = new ArrayList<>();
         for (int index = 0; index < snapshot.segments().size(); index++) {
@@ -49,7 +50,7 @@ public record CleanableRange(PartitionLog log, long firstDirtyOffset, long first
         if (firstDirty < snapshot.logStartOffset() || firstDirty > snapshot.logEndOffset()) {
             firstDirty = snapshot.logStartOffset();
         }
-        long bound = Math.min(snapshot.active().baseOffset(), snapshot.highWatermark());
+        long bound = Math.min(snapshot.active().baseOffset(), snapshot.lastStableOffset());
         if (config.minCompactionLagMs() > 0) {
             for (int index = 0; index < inactive.size(); index++) {
                 LogSegment segment = inactive.get(index);
@@ -88,7 +89,7 @@ public record CleanableRange(PartitionLog log, long firstDirtyOffset, long first
     }
 
     private record Snapshot(List<LogSegment> segments, LogSegment active, long logStartOffset, long logEndOffset,
-                            long highWatermark) {
+                            long lastStableOffset) {
     }
 
     /** Dirty bytes over all bytes below the first uncleanable offset. */

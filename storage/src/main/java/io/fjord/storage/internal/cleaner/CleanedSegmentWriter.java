@@ -2,6 +2,7 @@ package io.fjord.storage.internal.cleaner;
 
 import io.fjord.protocol.records.EmptyBatch;
 import io.fjord.protocol.records.RecordBatch;
+import io.fjord.storage.AbortedTransaction;
 import io.fjord.storage.StorageException;
 import io.fjord.storage.internal.LogSegment;
 import io.fjord.storage.internal.OffsetCheckpointFile;
@@ -69,6 +70,14 @@ final class CleanedSegmentWriter {
         }
         lastWrittenOffset = batch.lastOffset();
         bytesWritten += size;
+    }
+
+    /**
+     * Indexes an aborted transaction whose ABORT marker this output keeps; called before the marker is appended, in
+     * marker order.
+     */
+    void appendAbortedTransaction(AbortedTransaction aborted) {
+        segment.transactionIndex().append(aborted);
     }
 
     private void flushBuffer() {

@@ -1,5 +1,6 @@
 package io.fjord.storage.internal.cleaner;
 
+import io.fjord.storage.AbortedTransaction;
 import io.fjord.storage.CleaningResult;
 import io.fjord.storage.LogConfig;
 import io.fjord.storage.PartitionLog;
@@ -72,9 +73,10 @@ public final class Cleaner {
         BatchFilter filter = new BatchFilter(map, mappedEnd, nowMs, config.deleteRetentionMs());
         GroupRewriter rewriter = new GroupRewriter(config, writeBufferBytes, steps, abortCheck, nowMs);
         int groups = 0;
+        List<SegmentGroup> uncleaned = new ArrayList<>();
         for (SegmentGroup group : SegmentGrouper.group(toClean, nextBases, config.segmentBytes(),
                 config.segmentIndexBytes())) {
-            groups += rewriteSplittingIfNeeded(log, group, filter, rewriter);
+            groups += rewriteSplittingIfNeeded(log, group, filter, rewriter, uncleaned);
         }
         CleaningResult result = new CleaningResult(log.topicPartition(), range.firstDirtyOffset(), mappedEnd,
                 toClean.size(), groups, builder.bytesRead() + rewriter.bytesRead(), rewriter.bytesWritten(),
@@ -83,22 +85,37 @@ public final class Cleaner {
         return result;
     }
 
+    /**
+     * Rewrites {@code group}, in halves if its output does not fit one segment's indexes; a single segment that
+     * does not fit is left as it is and added to {@code uncleaned}: an aborted transaction with data there keeps its
+     * marker and index entry in later groups.
+     */
     private int rewriteSplittingIfNeeded(PartitionLog log, SegmentGroup group, BatchFilter filter,
-                                         GroupRewriter rewriter) {
+                                         GroupRewriter rewriter, List<SegmentGroup> uncleaned) {
         try {
-            rewriter.rewrite(log, group, filter);
+            rewriter.rewrite(log, group, filter, aborted -> overlapsAny(aborted, uncleaned));
             return 1;
         } catch (GroupTooLargeException e) {
             if (group.segments().size() == 1) {
                 LOG.warn("Leaving {} of {} uncleaned: {}", group.segments().get(0), log.topicPartition(),
                         e.getMessage());
+                uncleaned.add(group);
                 return 0;
             }
             int done = 0;
             for (SegmentGroup half : group.split()) {
-                done += rewriteSplittingIfNeeded(log, half, filter, rewriter);
+                done += rewriteSplittingIfNeeded(log, half, filter, rewriter, uncleaned);
             }
             return done;
         }
+    }
+
+    private static boolean overlapsAny(AbortedTransaction aborted, List<SegmentGroup> groups) {
+        for (SegmentGroup group : groups) {
+            if (aborted.firstOffset() < group.nextBaseOffset() && aborted.lastOffset() >= group.baseOffset()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -1,6 +1,7 @@
 package io.fjord.storage.internal.cleaner;
 
 import io.fjord.protocol.records.RecordBatch;
+import io.fjord.storage.AbortedTransaction;
 import io.fjord.storage.LogConfig;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.StorageException;
@@ -13,6 +14,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Rewrites one group of segments into one cleaned segment and swaps it into the log, in the crash-safe order: write
@@ -48,18 +51,31 @@ final class GroupRewriter {
         return bytesWritten;
     }
 
-    /** Cleans {@code group} with {@code filter} and swaps the result into {@code log}. */
-    void rewrite(PartitionLog log, SegmentGroup group, BatchFilter filter) {
+    /**
+     * Cleans {@code group} with {@code filter} and swaps the result into {@code log}. The cleaned segment's
+     * aborted-transaction index holds the entries of the ABORT markers that stay (Kafka's cleaned index).
+     *
+     * @param dataMayRemain whether an aborted transaction may still have data in a segment this clean left uncleaned
+     */
+    void rewrite(PartitionLog log, SegmentGroup group, BatchFilter filter,
+                 Predicate<AbortedTransaction> dataMayRemain) {
         Path directory = log.directory();
         CleanedSegmentWriter writer = new CleanedSegmentWriter(group.segments().get(0), config.segmentIndexBytes(),
                 config.indexIntervalBytes(), writeBufferBytes, nowMs);
         LogSegment cleaned = writer.segment();
+        TransactionTracker transactions = new TransactionTracker(writer::appendAbortedTransaction, dataMayRemain);
+        GroupState state = new GroupState(filter, transactions, new ProducerLastBatches(log.producerStates()));
         try {
             int lastEpoch = RecordBatch.NO_PARTITION_LEADER_EPOCH;
             long lastModifiedMs = 0;
-            for (LogSegment segment : group.segments()) {
+            List<LogSegment> segments = group.segments();
+            for (int index = 0; index < segments.size(); index++) {
+                LogSegment segment = segments.get(index);
+                long nextBase = index + 1 < segments.size() ? segments.get(index + 1).baseOffset()
+                        : group.nextBaseOffset();
+                transactions.addAborted(log.abortedTransactions(segment.baseOffset(), nextBase));
                 lastModifiedMs = Math.max(lastModifiedMs, lastModifiedMs(segment));
-                lastEpoch = copyRetained(segment, filter, writer, lastEpoch);
+                lastEpoch = copyRetained(segment, state, writer, lastEpoch);
             }
             writer.complete(group.lastOffset(), lastEpoch, lastModifiedMs);
             steps.reached(CleaningSteps.Step.CLEANED_WRITTEN, directory);
@@ -90,7 +106,7 @@ final class GroupRewriter {
     }
 
     /** Passes every batch of {@code segment} through the filter; returns the leader epoch of the last batch. */
-    private int copyRetained(LogSegment segment, BatchFilter filter, CleanedSegmentWriter writer, int lastEpoch) {
+    private int copyRetained(LogSegment segment, GroupState state, CleanedSegmentWriter writer, int lastEpoch) {
         if (!segment.acquire(System.nanoTime())) {
             throw new CleaningAbortedException("segment " + segment + " was deleted during the clean");
         }
@@ -104,7 +120,7 @@ final class GroupRewriter {
                 bytesRead += header.sizeBytes();
                 RecordBatch batch = new RecordBatch(bytes, 0);
                 epoch = batch.partitionLeaderEpoch();
-                ByteBuffer retained = filter.filter(batch);
+                ByteBuffer retained = state.filter().filter(batch, state.transactions(), state.lastBatches());
                 if (retained != null) {
                     writer.append(retained);
                 }
@@ -116,6 +132,10 @@ final class GroupRewriter {
             segment.release();
         }
         return epoch;
+    }
+
+    /** What filtering one group's batches needs. */
+    private record GroupState(BatchFilter filter, TransactionTracker transactions, ProducerLastBatches lastBatches) {
     }
 
     private static long lastModifiedMs(LogSegment segment) {

@@ -51,7 +51,11 @@ final class OffsetMapBuilder {
                 throw new CleaningAbortedException("segment " + segment + " was deleted during the clean");
             }
             try {
-                long stoppedAt = mapSegment(segment, firstDirty, firstUncleanable, map);
+                // Kafka's rule: an aborted transaction's keys are not mapped, or they would hide older committed values.
+                TransactionTracker transactions = TransactionTracker.forMapping();
+                transactions.addAborted(range.log().abortedTransactions(segment.baseOffset(),
+                        range.nextBaseOffsets().get(index)));
+                long stoppedAt = mapSegment(segment, firstDirty, firstUncleanable, map, transactions);
                 if (stoppedAt >= 0) {
                     return stoppedAt;
                 }
@@ -63,12 +67,22 @@ final class OffsetMapBuilder {
     }
 
     /** Maps one segment; returns where mapping stopped, or -1 if the whole segment was mapped. */
-    private long mapSegment(LogSegment segment, long firstDirty, long firstUncleanable, OffsetMap map) {
+    private long mapSegment(LogSegment segment, long firstDirty, long firstUncleanable, OffsetMap map,
+                            TransactionTracker transactions) {
         SegmentScanner scanner = segment.scanner(true);
         BatchHeader header;
         while ((header = scanner.next()) != null) {
             abortCheck.run();
-            if (header.lastOffset() < firstDirty || header.isControl() || header.recordCount() == 0) {
+            boolean aborted;
+            if (header.isControl()) {
+                RecordBatch control = new RecordBatch(segment.read(header.position(), header.sizeBytes()), 0);
+                bytesRead += header.sizeBytes();
+                transactions.onControlBatch(control);
+                aborted = false;
+            } else {
+                aborted = transactions.onDataBatch(header.producerId(), header.isTransactional(), header.lastOffset());
+            }
+            if (header.lastOffset() < firstDirty || header.isControl() || header.recordCount() == 0 || aborted) {
                 if (header.baseOffset() >= firstUncleanable) {
                     return firstUncleanable;
                 }
