@@ -50,6 +50,7 @@ import io.fjord.broker.replica.ReplicationThrottles;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.broker.handlers.OffsetForLeaderEpochHandler;
 import io.fjord.broker.handlers.UpdateFeaturesHandler;
+import io.fjord.broker.handlers.WriteTxnMarkersHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
 import io.fjord.broker.replica.InterBrokerAddresses;
@@ -263,6 +264,9 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
         handlers.put(ApiKey.LIST_CONFIG_RESOURCES, new ListConfigResourcesHandler(cache));
         handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, replicaManager::deleteRecords));
+        // No group coordinator completion yet (TxnOffsetCommit is not built): offsets partitions' markers append as any.
+        handlers.put(ApiKey.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(replicaManager::appendTransactionMarkers,
+                null, runningConfig.brokerConfig().intValue("request.timeout.ms")));
         AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());

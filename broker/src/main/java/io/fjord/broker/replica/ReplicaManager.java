@@ -20,6 +20,7 @@ import io.fjord.storage.LogManager;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.StorageException;
 import io.fjord.storage.TopicPartition;
+import io.fjord.storage.TransactionMarker;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -37,7 +38,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +59,9 @@ import org.slf4j.LoggerFactory;
  * NOT_ENOUGH_REPLICAS while the ISR is below the topic's {@code min.insync.replicas}, else appends and answers once
  * the high watermark passes each batch ({@link DelayedProduce} in the "Produce" purgatory, checked whenever a
  * partition's high watermark moves), or REQUEST_TIMED_OUT at the request's timeout.
+ *
+ * <p>Transaction markers ({@link #appendTransactionMarkers}, for WriteTxnMarkers) are appended as acks=all produces
+ * are, and wait in the same purgatory.
  *
  * <p>Follower fetches ({@link #recordFollowerFetch}) move the followers' positions, which moves high watermarks
  * (completing waiting produces, waking waiting fetches through {@code partitionChanged}) and proposes ISR
@@ -93,6 +99,11 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     public record LeaderAppend(TopicPartition topicPartition, ByteBuffer batch) {
     }
 
+    /** One partition's transaction marker to append as leader: it ends {@code producerId}'s transaction there. */
+    public record MarkerAppend(TopicPartition topicPartition, long producerId, short producerEpoch,
+                               TransactionMarker marker) {
+    }
+
     /** One partition's answer: an error (with a message or null), or the append's result. Immutable. */
     public record AppendOutcome(TopicPartition topicPartition, Errors error, String errorMessage,
                                 AppendResult result) {
@@ -100,6 +111,8 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
             return new AppendOutcome(topicPartition, error, message, null);
         }
     }
+
+    private static final short ACKS_ALL = -1;
 
     private final Settings settings;
     private final int nodeId;
@@ -430,15 +443,40 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
      */
     public CompletableFuture<List<AppendOutcome>> appendRecords(short requiredAcks, long timeoutMs,
                                                                 List<LeaderAppend> appends) {
-        List<AppendOutcome> outcomes = new ArrayList<>(appends.size());
+        long nowMs = clock.millis();
+        return appendAndAwait(requiredAcks, timeoutMs, appends.size(),
+                index -> appendToLeader(appends.get(index), requiredAcks, Partition.ANY_LEADER_EPOCH, nowMs));
+    }
+
+    /**
+     * Appends each transaction marker as leader with acks=all, as Kafka's WriteTxnMarkers does: refused with
+     * NOT_ENOUGH_REPLICAS while the ISR is below {@code min.insync.replicas} (Kafka makes no exception for markers),
+     * answered once the high watermark passes the marker (which is when the last stable offset moves past the
+     * transaction), or REQUEST_TIMED_OUT at {@code timeoutMs}. A partition this node does not host answers
+     * UNKNOWN_TOPIC_OR_PARTITION (Kafka's check for an online partition); one it follows NOT_LEADER_OR_FOLLOWER; a stale
+     * producer epoch INVALID_PRODUCER_EPOCH and a stale coordinator epoch TRANSACTION_COORDINATOR_FENCED, nothing
+     * appended then. The outcomes are in the order of {@code markers}.
+     */
+    public CompletableFuture<List<AppendOutcome>> appendTransactionMarkers(long timeoutMs,
+                                                                           List<MarkerAppend> markers) {
+        long nowMs = clock.millis();
+        return appendAndAwait(ACKS_ALL, timeoutMs, markers.size(), index -> appendMarker(markers.get(index), nowMs));
+    }
+
+    /**
+     * Runs {@code count} appends and answers at once unless {@code requiredAcks} is -1; then the successful ones wait
+     * in a {@link DelayedProduce} until the high watermark passes them.
+     */
+    private CompletableFuture<List<AppendOutcome>> appendAndAwait(short requiredAcks, long timeoutMs, int count,
+                                                                  IntFunction<AppendOutcome> append) {
+        List<AppendOutcome> outcomes = new ArrayList<>(count);
         List<DelayedProduce.PartitionStatus> waiting = new ArrayList<>();
         Map<Integer, DelayedProduce.PartitionStatus> waitingByIndex = new LinkedHashMap<>();
-        long nowMs = clock.millis();
-        for (LeaderAppend append : appends) {
-            AppendOutcome outcome = appendToLeader(append, requiredAcks, Partition.ANY_LEADER_EPOCH, nowMs);
+        for (int index = 0; index < count; index++) {
+            AppendOutcome outcome = append.apply(index);
             // A producer's retry of a batch in the log (duplicate) waits too: its first try may not be replicated.
-            if (requiredAcks == -1 && outcome.error() == Errors.NONE) {
-                DelayedProduce.PartitionStatus status = new DelayedProduce.PartitionStatus(append.topicPartition(),
+            if (requiredAcks == ACKS_ALL && outcome.error() == Errors.NONE) {
+                DelayedProduce.PartitionStatus status = new DelayedProduce.PartitionStatus(outcome.topicPartition(),
                         outcome.result().lastOffset() + 1);
                 waiting.add(status);
                 waitingByIndex.put(outcomes.size(), status);
@@ -479,8 +517,24 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         if (partition == null) {
             return AppendOutcome.failed(topicPartition, Errors.NOT_LEADER_OR_FOLLOWER, null);
         }
+        return appendGuarded(topicPartition,
+                () -> partition.appendAsLeader(append.batch(), requiredAcks, leaderEpoch, nowMs));
+    }
+
+    private AppendOutcome appendMarker(MarkerAppend append, long nowMs) {
+        TopicPartition topicPartition = append.topicPartition();
+        Partition partition = partitions.get(topicPartition);
+        if (partition == null) {
+            return AppendOutcome.failed(topicPartition, Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
+        }
+        return appendGuarded(topicPartition, () -> partition.appendTransactionMarkerAsLeader(append.producerId(),
+                append.producerEpoch(), append.marker(), ACKS_ALL, nowMs));
+    }
+
+    /** Runs one partition's append, mapping its failure to the partition's Kafka error. */
+    private AppendOutcome appendGuarded(TopicPartition topicPartition, Supplier<AppendResult> append) {
         try {
-            AppendResult result = partition.appendAsLeader(append.batch(), requiredAcks, leaderEpoch, nowMs);
+            AppendResult result = append.get();
             if (!result.duplicate()) {
                 // Followers' fetches wait for new data, consumers' for the high watermark (woken when it moves).
                 partitionChanged.accept(topicPartition);
