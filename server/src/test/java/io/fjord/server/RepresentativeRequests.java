@@ -5,6 +5,7 @@ import io.fjord.protocol.message.DescribeQuorumRequestData;
 import io.fjord.protocol.message.ElectLeadersRequestData;
 import io.fjord.protocol.message.ListPartitionReassignmentsRequestData;
 import io.fjord.protocol.message.UnregisterBrokerRequestData;
+import io.fjord.protocol.message.WriteTxnMarkersRequestData;
 import io.fjord.protocol.message.UpdateFeaturesRequestData;
 import io.fjord.protocol.codec.RecordCodec;
 import io.fjord.protocol.message.AlterConfigsRequestData;
@@ -122,6 +123,7 @@ final class RepresentativeRequests {
                 Map.entry(ApiKey.UNREGISTER_BROKER, version -> List.of(new UnregisterBrokerRequestData()
                         .setBrokerId(99))), // not registered: BROKER_ID_NOT_REGISTERED
                 Map.entry(ApiKey.UPDATE_FEATURES, this::updateFeatures),
+                Map.entry(ApiKey.WRITE_TXN_MARKERS, this::writeTxnMarkers),
                 Map.entry(ApiKey.ALTER_PARTITION_REASSIGNMENTS, this::alterPartitionReassignments),
                 Map.entry(ApiKey.LIST_PARTITION_REASSIGNMENTS, version -> List.of(
                         new ListPartitionReassignmentsRequestData().setTopics(null),
@@ -562,6 +564,21 @@ final class RepresentativeRequests {
         badCursor.topics().add(new DescribeTopicPartitionsRequestData.TopicRequest().setName("orders"));
         return List.of(named, new DescribeTopicPartitionsRequestData(),
                 new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(2), badCursor);
+    }
+
+    /**
+     * Markers for partitions that do not exist (UNKNOWN_TOPIC_OR_PARTITION, so the other requests' logs stay free of
+     * control batches), and a request with no markers.
+     */
+    private List<ApiMessage> writeTxnMarkers(short version) {
+        WriteTxnMarkersRequestData.WritableTxnMarker marker = new WriteTxnMarkersRequestData.WritableTxnMarker()
+                .setProducerId(4_000).setProducerEpoch((short) 0).setTransactionResult(false).setCoordinatorEpoch(0)
+                .setTopics(list(new WriteTxnMarkersRequestData.WritableTxnMarkerTopic().setName("orders")
+                                .setPartitionIndexes(list(ORDERS_PARTITIONS + 5)),
+                        new WriteTxnMarkersRequestData.WritableTxnMarkerTopic().setName("no-such-topic")
+                                .setPartitionIndexes(list(0))));
+        return List.of(new WriteTxnMarkersRequestData().setMarkers(list(marker)),
+                new WriteTxnMarkersRequestData().setMarkers(new ArrayList<>()));
     }
 
     private List<ApiMessage> describeProducers(short version) {
