@@ -56,7 +56,7 @@ public final class TransactionCoordinatorShard {
     public TransactionCoordinatorShard(TransactionCoordinatorConfig config, ProducerIdSource producerIds,
             int coordinatorEpoch, int offsetsTopicPartitionCount) {
         this.config = config;
-        this.ender = new TransactionEnder(store, producerIds, coordinatorEpoch);
+        this.ender = new TransactionEnder(store, producerIds, coordinatorEpoch, config.transactionVersionLevel());
         this.initProducerId = new InitProducerIdOperation(config, store, producerIds, ender);
         this.addPartitions = new AddPartitionsOperation(store, offsetsTopicPartitionCount);
         this.endTxn = new EndTxnOperation(store, ender);
