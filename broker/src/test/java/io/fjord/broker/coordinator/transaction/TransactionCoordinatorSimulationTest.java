@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.EndTxnResponseData;
 import io.fjord.protocol.message.InitProducerIdResponseData;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * recoveries) against one shard while time moves, markers complete late and the sweeps run. After every step a
  * fresh shard replaying the records through their bytes holds the same durable state (the harness checks it), and:
  * a producer id's epoch never goes down; a transaction's partitions are kept until it completes; the markers named
- * are those of a preparing transaction at its epoch. A failure names its seed and step.
+ * are those of a preparing transaction at its epoch; markers reported partition by partition take each partition
+ * out of what DescribeTransactions lists and complete the transaction with the last one. A failure names its seed
+ * and step.
  */
 class TransactionCoordinatorSimulationTest {
     private static final List<String> IDS = List.of("a", "b", "c");
@@ -65,6 +68,32 @@ class TransactionCoordinatorSimulationTest {
         }
     }
 
+    /**
+     * One partition's marker (sometimes one already written, or a stale report at an older epoch): the partition
+     * leaves what DescribeTransactions lists, and the transaction completes exactly with its last partition.
+     */
+    private static void markOnePartition(SplittableRandom random, TransactionHarness harness, String id,
+            TransactionMetadata metadata) {
+        List<TransactionPartition> partitions = metadata.partitions().stream().toList();
+        TransactionPartition partition = partitions.get(random.nextInt(partitions.size()));
+        if (random.nextInt(8) == 0) {
+            harness.record(harness.shard.markerWritten(id, metadata.producerId(),
+                    (short) (metadata.producerEpoch() - 1), partition, harness.nowMs));
+            assertThat(harness.last.records()).as("a stale report").isEmpty();
+            return;
+        }
+        List<String> before = harness.describedPartitions(id);
+        harness.markerWritten(id, partition);
+        List<String> after = new ArrayList<>(before);
+        after.remove(partition.topic() + "-" + partition.partition());
+        if (after.isEmpty()) {
+            assertThat(harness.metadata(id).state().isComplete()).as("completed with its last marker").isTrue();
+        } else {
+            assertThat(harness.metadata(id).state().isPreparing()).isTrue();
+            assertThat(harness.describedPartitions(id)).isEqualTo(after);
+        }
+    }
+
     private static void step(SplittableRandom random, TransactionHarness harness, Map<String, Producer> producers) {
         harness.nowMs += random.nextInt(3_000);
         String id = IDS.get(random.nextInt(IDS.size()));
@@ -103,7 +132,11 @@ class TransactionCoordinatorSimulationTest {
         } else if (action < 85) {
             TransactionMetadata metadata = harness.metadata(id);
             if (metadata != null && metadata.state().isPreparing()) {
-                harness.markersWritten(id);
+                if (random.nextBoolean()) {
+                    harness.markersWritten(id);
+                } else {
+                    markOnePartition(random, harness, id, metadata);
+                }
             }
         } else if (action < 95) {
             harness.poll();

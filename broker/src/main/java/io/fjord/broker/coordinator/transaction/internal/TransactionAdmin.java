@@ -50,7 +50,11 @@ public final class TransactionAdmin {
             return described.setErrorCode(Errors.TRANSACTIONAL_ID_NOT_FOUND.code());
         }
         Map<String, TopicData> topics = new LinkedHashMap<>();
+        // A preparing transaction lists only the partitions still waiting for their marker, as Kafka's does.
         for (TransactionPartition partition : metadata.partitions()) {
+            if (store.markedPartitions(transactionalId).contains(partition)) {
+                continue;
+            }
             topics.computeIfAbsent(partition.topic(), topic -> new TopicData().setTopic(topic)).partitions()
                     .add(partition.partition());
         }

@@ -3,6 +3,7 @@ package io.fjord.broker.coordinator.transaction.internal;
 import io.fjord.broker.coordinator.transaction.ProducerIdSource;
 import io.fjord.broker.coordinator.transaction.TransactionMarkers;
 import io.fjord.broker.coordinator.transaction.TransactionMetadata;
+import io.fjord.broker.coordinator.transaction.TransactionPartition;
 import io.fjord.broker.coordinator.transaction.TransactionState;
 import io.fjord.protocol.Errors;
 
@@ -104,6 +105,22 @@ public final class TransactionEnder {
         }
         effects.markers(markersOf(prepared));
         return prepared;
+    }
+
+    /**
+     * One partition's marker of a preparing transaction is written: Kafka takes the partition out of the
+     * transaction (in memory), and writes the Complete record once none is left. A report for a partition the
+     * transaction does not have is ignored.
+     */
+    public void markerWritten(TransactionEffects effects, TransactionMetadata prepared,
+            TransactionPartition partition) {
+        if (!prepared.partitions().contains(partition)) {
+            return;
+        }
+        store.markPartition(prepared.transactionalId(), partition);
+        if (store.markedPartitions(prepared.transactionalId()).containsAll(prepared.partitions())) {
+            complete(effects, prepared);
+        }
     }
 
     /** Writes the Complete record of a prepared transaction whose markers are all written. */
