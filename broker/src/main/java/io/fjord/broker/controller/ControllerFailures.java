@@ -22,7 +22,6 @@ import io.fjord.protocol.message.ElectLeadersRequestData;
 import io.fjord.protocol.message.ElectLeadersResponseData;
 import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
 import io.fjord.protocol.message.IncrementalAlterConfigsResponseData;
-import io.fjord.protocol.message.InitProducerIdResponseData;
 import io.fjord.protocol.message.ListPartitionReassignmentsResponseData;
 import io.fjord.protocol.message.UnregisterBrokerResponseData;
 import io.fjord.protocol.message.UpdateFeaturesResponseData;
@@ -133,11 +132,6 @@ public final class ControllerFailures {
                     .setErrorCode(answer.error().code()).setErrorMessage(answer.message()));
         }
         return response;
-    }
-
-    public static InitProducerIdResponseData initProducerId(Throwable failure) {
-        return new InitProducerIdResponseData().setErrorCode(of(failure).error().code()).setProducerId(-1)
-                .setProducerEpoch((short) -1);
     }
 
     public static AllocateProducerIdsResponseData allocateProducerIds(Throwable failure) {

@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  *
  * <p>Ending a transaction is two-phase: EndTxn (or a fencing InitProducerId, or the timeout sweep) writes
  * PrepareCommit/PrepareAbort and names the markers; the runtime writes them with WriteTxnMarkers and reports
- * {@link #markersWritten}, which writes CompleteCommit/CompleteAbort.
+ * {@link #markersWritten} (or {@link #markerWritten} partition by partition), which writes
+ * CompleteCommit/CompleteAbort.
  *
  * <p>Not thread-safe: one thread owns a shard. Starts no threads; time and producer ids are inputs.
  */
@@ -56,7 +57,7 @@ public final class TransactionCoordinatorShard {
     public TransactionCoordinatorShard(TransactionCoordinatorConfig config, ProducerIdSource producerIds,
             int coordinatorEpoch, int offsetsTopicPartitionCount) {
         this.config = config;
-        this.ender = new TransactionEnder(store, producerIds, coordinatorEpoch);
+        this.ender = new TransactionEnder(store, producerIds, coordinatorEpoch, config.transactionVersionLevel());
         this.initProducerId = new InitProducerIdOperation(config, store, producerIds, ender);
         this.addPartitions = new AddPartitionsOperation(store, offsetsTopicPartitionCount);
         this.endTxn = new EndTxnOperation(store, ender);
@@ -143,6 +144,22 @@ public final class TransactionCoordinatorShard {
             if (metadata != null && metadata.state().isPreparing() && metadata.producerId() == producerId
                     && metadata.producerEpoch() == producerEpoch) {
                 ender.complete(effects, metadata);
+            }
+        });
+    }
+
+    /**
+     * The marker of one partition of the transaction prepared for this producer id and epoch is written (or needs
+     * none: its topic is gone): the partition leaves the transaction, as DescribeTransactions then shows, and the
+     * transaction completes with its last partition. Stale or repeated reports are ignored.
+     */
+    public TransactionCoordinatorResult markerWritten(String transactionalId, long producerId, short producerEpoch,
+            TransactionPartition partition, long nowMs) {
+        return run(nowMs, effects -> {
+            TransactionMetadata metadata = store.get(transactionalId);
+            if (metadata != null && metadata.state().isPreparing() && metadata.producerId() == producerId
+                    && metadata.producerEpoch() == producerEpoch) {
+                ender.markerWritten(effects, metadata, partition);
             }
         });
     }

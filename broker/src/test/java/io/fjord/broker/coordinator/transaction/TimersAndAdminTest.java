@@ -118,6 +118,11 @@ class TimersAndAdminTest {
         assertThat(unknown.transactionStates()).isEmpty();
         assertThat(list(harness, new ListTransactionsRequestData().setTransactionalIdPattern("(")).errorCode())
                 .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION.code());
+        // RE2's syntax, as Kafka's RE2/J reads it: a POSIX class (a set of letters to Java), no look-ahead.
+        assertThat(ids(list(harness, new ListTransactionsRequestData().setTransactionalIdPattern(
+                "[[:alpha:]]+-app")))).containsExactly("orders-app", "payments-app");
+        assertThat(list(harness, new ListTransactionsRequestData().setTransactionalIdPattern("(?=o)orders-app"))
+                .errorCode()).isEqualTo(Errors.INVALID_REGULAR_EXPRESSION.code());
     }
 
     private static ListTransactionsResponseData list(TransactionHarness harness, ListTransactionsRequestData request) {

@@ -8,6 +8,8 @@ import io.fjord.protocol.message.AddOffsetsToTxnRequestData;
 import io.fjord.protocol.message.AddPartitionsToTxnRequestData;
 import io.fjord.protocol.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic;
 import io.fjord.protocol.message.AddPartitionsToTxnResponseData;
+import io.fjord.protocol.message.DescribeTransactionsRequestData;
+import io.fjord.protocol.message.DescribeTransactionsResponseData;
 import io.fjord.protocol.message.EndTxnRequestData;
 import io.fjord.protocol.message.EndTxnResponseData;
 import io.fjord.protocol.message.InitProducerIdRequestData;
@@ -135,6 +137,24 @@ final class TransactionHarness {
         TransactionMetadata metadata = shard.transaction(transactionalId);
         return record(shard.markersWritten(transactionalId, metadata.producerId(), metadata.producerEpoch(),
                 nowMs));
+    }
+
+    /** One partition's marker of the id's preparing transaction is written. */
+    TransactionCoordinatorResult markerWritten(String transactionalId, TransactionPartition partition) {
+        TransactionMetadata metadata = shard.transaction(transactionalId);
+        return record(shard.markerWritten(transactionalId, metadata.producerId(), metadata.producerEpoch(),
+                partition, nowMs));
+    }
+
+    /** The partitions DescribeTransactions lists for the id, as "topic-partition". */
+    List<String> describedPartitions(String transactionalId) {
+        DescribeTransactionsResponseData response = (DescribeTransactionsResponseData) record(
+                shard.describeTransactions(new DescribeTransactionsRequestData().setTransactionalIds(
+                        new ArrayList<>(List.of(transactionalId))), nowMs)).response();
+        List<String> partitions = new ArrayList<>();
+        response.transactionStates().get(0).topics().forEach(topic -> topic.partitions()
+                .forEach(partition -> partitions.add(topic.topic() + "-" + partition)));
+        return partitions;
     }
 
     TransactionCoordinatorResult poll() {

@@ -121,15 +121,16 @@ public final class AddPartitionsOperation {
         return errors;
     }
 
-    /** Kafka's checks, in its order: the id, the producer id, the epoch, then a transaction still ending. */
+    /**
+     * Kafka's checks, in its order: the id, the producer id, the epoch, then a transaction still ending. A TV2
+     * producer that an end at an exhausted epoch moved to its next producer id gets INVALID_PRODUCER_ID_MAPPING with
+     * that id until the Complete record moves the transactional id to it, as from Kafka 4.4 while the markers are
+     * written (Kafka's CONCURRENT_TRANSACTIONS while the Complete record is being appended has no counterpart here:
+     * the shard applies a record when it produces it, and the runtime sends later answers after its commit).
+     */
     private static Errors validate(TransactionMetadata metadata, long producerId, short producerEpoch) {
         if (metadata == null) {
             return Errors.INVALID_PRODUCER_ID_MAPPING;
-        }
-        if (metadata.state().isPreparing() && metadata.nextProducerId() != TransactionMetadata.NO_PRODUCER_ID
-                && producerId == metadata.nextProducerId()) {
-            // A TV2 producer already moved to the next producer id while the markers are written: retriable.
-            return Errors.CONCURRENT_TRANSACTIONS;
         }
         if (metadata.producerId() != producerId) {
             return Errors.INVALID_PRODUCER_ID_MAPPING;

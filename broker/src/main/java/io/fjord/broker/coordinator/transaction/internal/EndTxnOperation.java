@@ -51,7 +51,7 @@ public final class EndTxnOperation {
             return Errors.PRODUCER_FENCED;
         }
         return switch (metadata.state()) {
-            case ONGOING -> prepared(ender.prepare(effects, metadata, commit, (short) 0, false, false));
+            case ONGOING -> prepared(ender.prepare(effects, metadata, commit, (short) 0, false));
             case COMPLETE_COMMIT -> commit ? Errors.NONE : Errors.INVALID_TXN_STATE;
             case COMPLETE_ABORT -> commit ? Errors.INVALID_TXN_STATE : Errors.NONE;
             case PREPARE_COMMIT -> commit ? Errors.CONCURRENT_TRANSACTIONS : Errors.INVALID_TXN_STATE;
@@ -119,7 +119,7 @@ public final class EndTxnOperation {
      */
     private Errors end(TransactionMetadata metadata, boolean commit, boolean noPartitionAdded,
             EndTxnResponseData response, TransactionEffects effects) {
-        TransactionMetadata ended = ender.prepare(effects, metadata, commit, TRANSACTION_VERSION_2, false,
+        TransactionMetadata ended = ender.prepare(effects, metadata, commit, TRANSACTION_VERSION_2,
                 noPartitionAdded);
         if (ended == null) {
             return TransactionEnder.noProducerIdError();

@@ -91,10 +91,13 @@ public final class InitProducerIdOperation {
                 || producerId == metadata.previousProducerId() && TransactionMetadata.isEpochExhausted(epoch);
     }
 
-    /** Aborts the ongoing transaction at a bumped epoch; the producer retries after it completes. */
+    /**
+     * Aborts the ongoing transaction at a bumped epoch; the producer retries after it completes. Without a producer
+     * id for an exhausted epoch's rotation nothing is written and the producer retries, as Kafka answers.
+     */
     private Errors fenceOngoing(TransactionMetadata metadata, TransactionEffects effects) {
-        ender.prepare(effects, metadata, false, metadata.clientTransactionVersion(), true, false);
-        return Errors.CONCURRENT_TRANSACTIONS;
+        return ender.fence(effects, metadata) == null ? TransactionEnder.noProducerIdError()
+                : Errors.CONCURRENT_TRANSACTIONS;
     }
 
     private Errors bumpOrRotate(TransactionMetadata metadata, int timeoutMs, boolean hasExpected,
@@ -110,6 +113,10 @@ public final class InitProducerIdOperation {
             next = metadata.withProducer(producerId, metadata.producerId(), TransactionMetadata.NO_PRODUCER_ID,
                     (short) 0);
             lastEpoch = hasExpected ? metadata.producerEpoch() : TransactionMetadata.NO_PRODUCER_EPOCH;
+        } else if (metadata.isEpochExhausted()) {
+            // Kafka's epoch bump refuses an exhausted epoch with an IllegalStateException, which its handler turns
+            // into the generic error: a producer naming another epoch there gets UNKNOWN_SERVER_ERROR.
+            return Errors.UNKNOWN_SERVER_ERROR;
         } else if (!hasExpected) {
             next = metadata.withEpoch((short) (metadata.producerEpoch() + 1));
             lastEpoch = TransactionMetadata.NO_PRODUCER_EPOCH;

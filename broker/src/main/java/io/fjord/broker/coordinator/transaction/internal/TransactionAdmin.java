@@ -1,5 +1,6 @@
 package io.fjord.broker.coordinator.transaction.internal;
 
+import io.fjord.broker.coordinator.regex.Re2Patterns;
 import io.fjord.broker.coordinator.transaction.TransactionMetadata;
 import io.fjord.broker.coordinator.transaction.TransactionPartition;
 import io.fjord.broker.coordinator.transaction.TransactionState;
@@ -16,18 +17,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * DescribeTransactions and ListTransactions over this shard's ids (the runtime splits and merges across shards).
  * ListTransactions filters as Kafka does: by state names (unknown names are reported back and match nothing), by
  * producer ids, by duration (KIP-994: transactions running longer than the filter, measured from their start), and
- * by a transactional id pattern (KIP-1152; Java's regular expressions where Kafka uses RE2, which agree on the
- * common syntax).
+ * by a transactional id pattern (KIP-1152: RE2 syntax matched against the whole id, as Kafka's RE2/J does, through
+ * {@link Re2Patterns}, which refuses what Java would read differently; a match that would read more than
+ * {@link #MAX_CHARACTER_READS_PER_ID} characters, only possible with Java's backtracking, counts as no match).
  *
  * <p>Not thread-safe: owned by the shard's thread.
  */
 public final class TransactionAdmin {
+    /** How many characters one id's match may read (linear patterns read a few times the id's length). */
+    static final int MAX_CHARACTER_READS_PER_ID = 100_000;
     private final TransactionStore store;
 
     public TransactionAdmin(TransactionStore store) {
@@ -50,7 +53,11 @@ public final class TransactionAdmin {
             return described.setErrorCode(Errors.TRANSACTIONAL_ID_NOT_FOUND.code());
         }
         Map<String, TopicData> topics = new LinkedHashMap<>();
+        // A preparing transaction lists only the partitions still waiting for their marker, as Kafka's does.
         for (TransactionPartition partition : metadata.partitions()) {
+            if (store.markedPartitions(transactionalId).contains(partition)) {
+                continue;
+            }
             topics.computeIfAbsent(partition.topic(), topic -> new TopicData().setTopic(topic)).partitions()
                     .add(partition.partition());
         }
@@ -74,9 +81,8 @@ public final class TransactionAdmin {
         Pattern pattern = null;
         String patternText = request.transactionalIdPattern();
         if (patternText != null && !patternText.isEmpty()) {
-            try {
-                pattern = Pattern.compile(patternText);
-            } catch (PatternSyntaxException invalid) {
+            pattern = Re2Patterns.compile(patternText);
+            if (pattern == null) {
                 effects.respond(response.setErrorCode(Errors.INVALID_REGULAR_EXPRESSION.code()));
                 return;
             }
@@ -109,6 +115,7 @@ public final class TransactionAdmin {
         if (request.durationFilter() >= 0 && nowMs - metadata.startTimestampMs() <= request.durationFilter()) {
             return false;
         }
-        return pattern == null || pattern.matcher(metadata.transactionalId()).matches();
+        return pattern == null
+                || Re2Patterns.matchesWhole(pattern, metadata.transactionalId(), MAX_CHARACTER_READS_PER_ID);
     }
 }

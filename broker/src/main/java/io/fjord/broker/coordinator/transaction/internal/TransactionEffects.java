@@ -33,9 +33,16 @@ public final class TransactionEffects {
         return nowMs;
     }
 
-    /** Writes the id's new metadata: appends its record and applies it. */
+    /**
+     * Writes the id's new metadata: appends its record and applies it. Its previous producer id is the producer id
+     * before this change (the new id's own for a first record), as every Kafka transition sets it.
+     */
     public void write(TransactionMetadata metadata) {
-        append(new TransactionRecord(metadata.transactionalId(), metadata.toValue(valueVersion)));
+        TransactionMetadata before = store.get(metadata.transactionalId());
+        long previousProducerId = before == null ? metadata.producerId() : before.producerId();
+        TransactionMetadata written = metadata.withProducer(metadata.producerId(), previousProducerId,
+                metadata.nextProducerId(), metadata.producerEpoch());
+        append(new TransactionRecord(written.transactionalId(), written.toValue(valueVersion)));
     }
 
     /** Removes the id: appends its tombstone and applies it. */

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The coordinator's two periodic sweeps, as Kafka runs them: every
  * {@code transaction.abort.timed.out.transaction.cleanup.interval.ms} the ongoing transactions older than their
- * timeout are aborted with an epoch bump (fencing the producer, which learns it on its next request); every
+ * timeout are aborted with an epoch bump (a fence, see {@link TransactionEnder#fence}); every
  * {@code transaction.remove.expired.transaction.cleanup.interval.ms} the ids idle for
  * {@code transactional.id.expiration.ms} in a state that allows it (Empty, CompleteCommit, CompleteAbort) are
  * removed with a tombstone. The sweep deadlines are in memory and start again at each load.
@@ -62,7 +62,8 @@ public final class TransactionExpiry {
         for (TransactionMetadata metadata : sorted()) {
             if (metadata.state() == TransactionState.ONGOING
                     && metadata.startTimestampMs() + metadata.timeoutMs() < effects.nowMs()) {
-                ender.prepare(effects, metadata, false, metadata.clientTransactionVersion(), true, false);
+                // Without a producer id for an exhausted epoch's rotation nothing is written: the next sweep tries again.
+                ender.fence(effects, metadata);
             }
         }
     }

@@ -30,6 +30,13 @@ class TopicRegexTest {
     }
 
     @Test
+    void readsRe2SyntaxWhereJavaMeansSomethingElse() {
+        // To Java, [[:alpha:]] is the set of ':', 'a', 'l', 'p', 'h'; to RE2 (and Kafka) any ASCII letter.
+        assertThat(TopicRegex.resolve(TopicRegex.compile("[[:alpha:]]+", 100), List.of("orders", "alpha", "a1")))
+                .containsExactly("alpha", "orders");
+    }
+
+    @Test
     void aCatastrophicallyBacktrackingPatternStopsAtItsBudgetAndDoesNotMatch() {
         Pattern pattern = TopicRegex.compile("(a+)+b", 100);
         String name = "a".repeat(60);
