@@ -174,12 +174,8 @@ class FindCoordinatorHandlerTest {
                         .map(TopicImage::partitionCount).orElse(0),
                 () -> 4, () -> (short) 0, partition -> Optional.empty(),
                 new LogPartitionWriter(partition -> Optional.empty()), InstantSource.system());
-        FindCoordinatorHandler handler = new FindCoordinatorHandler(fixture.cache(), driver, transactions,
-                request -> {
-                    creations.add(request);
-                    return CompletableFuture.completedFuture(null);
-                });
-        FindCoordinatorResponseData missing = (FindCoordinatorResponseData) handler.handle(CONTEXT,
+        FindCoordinatorResponseData missing = (FindCoordinatorResponseData) transactionHandler(transactions)
+                .handle(CONTEXT,
                 new DecodedRequest(ApiKey.FIND_COORDINATOR, (short) 6, 1, "test", (short) 2,
                         new FindCoordinatorRequestData().setKeyType((byte) 1)
                                 .setCoordinatorKeys(new ArrayList<>(List.of("payments-tx"))), 0))
@@ -205,7 +201,9 @@ class FindCoordinatorHandlerTest {
         for (int partition = 0; partition < 5; partition++) {
             ids.add(transactionalIdOn(partition));
         }
-        FindCoordinatorResponseData found = (FindCoordinatorResponseData) handler.handle(CONTEXT,
+        // The fixture publishes a new cache: a handler made now reads it.
+        FindCoordinatorResponseData found = (FindCoordinatorResponseData) transactionHandler(transactions)
+                .handle(CONTEXT,
                 new DecodedRequest(ApiKey.FIND_COORDINATOR, (short) 6, 1, "test", (short) 2,
                         new FindCoordinatorRequestData().setKeyType((byte) 1).setCoordinatorKeys(ids), 0))
                 .toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -214,6 +212,13 @@ class FindCoordinatorHandlerTest {
         assertThat(found.coordinators().get(4).errorCode()).as("a partition without a leader")
                 .isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
         assertThat(creations).hasSize(1);
+    }
+
+    private FindCoordinatorHandler transactionHandler(TransactionCoordinatorDriver transactions) {
+        return new FindCoordinatorHandler(fixture.cache(), driver, transactions, request -> {
+            creations.add(request);
+            return CompletableFuture.completedFuture(null);
+        });
     }
 
     /** A transactional id on {@code partition} of 5, by Kafka's {@code Utils.abs(hashCode) % 5}. */
