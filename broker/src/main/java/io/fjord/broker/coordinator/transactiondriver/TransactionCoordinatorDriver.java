@@ -1,6 +1,7 @@
 package io.fjord.broker.coordinator.transactiondriver;
 
 import io.fjord.broker.coordinator.markers.TransactionMarkerChannel;
+import io.fjord.broker.coordinator.runtime.CoordinatorLeaderships;
 import io.fjord.broker.coordinator.runtime.CoordinatorPartitionWriter;
 import io.fjord.broker.coordinator.runtime.CoordinatorRuntime;
 import io.fjord.broker.coordinator.runtime.CoordinatorRuntimeConfig;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: public methods may be called from any thread; the runtime's thread does the work. The marker channel
  * is set once before {@link #start}, which starts the threads.
  */
-public final class TransactionCoordinatorDriver implements TransactionMarkerChannel.Outcomes, AutoCloseable {
+public final class TransactionCoordinatorDriver implements TransactionMarkerChannel.Outcomes,
+        CoordinatorLeaderships.Listener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionCoordinatorDriver.class);
 
     /** Where the driver finds a transaction log partition's log (empty once it is deleted). */
