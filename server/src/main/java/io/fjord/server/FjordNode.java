@@ -22,6 +22,8 @@ import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
 import io.fjord.broker.coordinator.driver.OffsetsTopicPublisher;
 import io.fjord.broker.coordinator.runtime.ReplicaManagerPartitionWriter;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
+import io.fjord.broker.coordinator.markers.MarkerChannelConfig;
+import io.fjord.broker.coordinator.markers.NetworkTransactionMarkerChannel;
 import io.fjord.broker.handlers.GroupHandlers;
 import io.fjord.broker.handlers.AlterConfigsHandlers;
 import io.fjord.broker.handlers.ApiHandler;
@@ -134,6 +136,8 @@ public final class FjordNode implements AutoCloseable {
     private MetadataCache cache;
     private FetchHandler fetchHandler;
     private GroupCoordinatorDriver groupCoordinator;
+    /** Sends the transaction coordinator's markers; started by the coordinator with its outcomes. */
+    private volatile NetworkTransactionMarkerChannel transactionMarkerChannel;
     private ReplicaFetching replicaFetching;
     private ReplicaManager replicaManager;
     private RequestHandlerPool requestHandlers;
@@ -213,6 +217,11 @@ public final class FjordNode implements AutoCloseable {
                 config.nodeId(), logManager, configs, replicaFetching, controller,
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), clock, this::partitionChanged);
         replicaManager.start();
+        // Markers go over the inter-broker listener to each partition's leader, this node's own included, as Kafka's.
+        int transactionStatePartitions = runningConfig.brokerConfig().intValue("transaction.state.log.num.partitions");
+        transactionMarkerChannel = NetworkTransactionMarkerChannel.overTheNetwork(config.nodeId(), cache,
+                interBrokerListener, MarkerChannelConfig.from(runningConfig.brokerConfig()),
+                transactionalId -> OffsetsPartitions.partitionFor(transactionalId, transactionStatePartitions), clock);
         groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
                 GroupCoordinatorConfigs.consumerGroups(runningConfig.brokerConfig()),
                 OffsetsTopicConfig.from(runningConfig.brokerConfig()), new ImageTopicIds(cache), replicaManager::log,
@@ -598,6 +607,14 @@ public final class FjordNode implements AutoCloseable {
     }
 
     /** The node's logs, for tools and tests; appending here bypasses the produce path. */
+    /**
+     * The channel that sends transaction markers to partition leaders: made at start, not started (its starter gives
+     * it the outcomes' receiver); null before start and after stop.
+     */
+    public NetworkTransactionMarkerChannel transactionMarkerChannel() {
+        return transactionMarkerChannel;
+    }
+
     public LogManager logManager() {
         return logManager;
     }
@@ -653,6 +670,10 @@ public final class FjordNode implements AutoCloseable {
         }
         if (requestHandlers != null) {
             steps.run("the request handlers", requestHandlers::shutdown);
+        }
+        if (transactionMarkerChannel != null) {
+            steps.run("the transaction marker channel", transactionMarkerChannel::close);
+            transactionMarkerChannel = null;
         }
         if (fetchHandler != null) {
             steps.run("the fetch handler", fetchHandler::close);
