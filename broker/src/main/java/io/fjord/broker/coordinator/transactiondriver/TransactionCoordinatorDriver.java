@@ -21,6 +21,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -51,6 +52,8 @@ public final class TransactionCoordinatorDriver implements TransactionMarkerChan
     private final IntSupplier existingPartitionCount;
     private final CoordinatorRuntime<TransactionShardAdapter, TransactionRecord> runtime;
     private volatile TransactionMarkerChannel markerChannel;
+    /** The leader epoch of each partition led, to abandon its markers when the leadership ends. */
+    private final Map<Integer, Integer> ledEpochs = new ConcurrentHashMap<>();
 
     /**
      * @param config                     the coordinator's settings; the {@code transaction.version} level is read
@@ -105,11 +108,19 @@ public final class TransactionCoordinatorDriver implements TransactionMarkerChan
 
     /** This node now leads the partition at {@code leaderEpoch}: load it (again, if the epoch changed). */
     public void onElected(int partition, int leaderEpoch) {
+        Integer previous = ledEpochs.put(partition, leaderEpoch);
+        if (previous != null && previous != leaderEpoch) {
+            markerChannel.removeCoordinatorEpoch(partition, previous); // the new load sends its own markers
+        }
         runtime.onElected(partition, leaderEpoch);
     }
 
     /** This node no longer leads the partition (moved, or the topic was deleted). */
     public void onResigned(int partition) {
+        Integer previous = ledEpochs.remove(partition);
+        if (previous != null) {
+            markerChannel.removeCoordinatorEpoch(partition, previous);
+        }
         runtime.onResigned(partition);
     }
 
