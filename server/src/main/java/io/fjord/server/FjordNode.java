@@ -45,6 +45,10 @@ import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.producer.ProducerIdManager;
 import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.SaslHandshakeHandler;
+import io.fjord.broker.handlers.SaslAuthenticateHandler;
+import io.fjord.broker.handlers.DescribeUserScramCredentialsHandler;
+import io.fjord.broker.security.sasl.SaslAuthenticators;
+import java.security.SecureRandom;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.handlers.ForwardedControllerHandler;
 import io.fjord.broker.replica.ReplicationThrottles;
@@ -235,6 +239,10 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> advertising.get().advertisedVersions(), cache,
                 BrokerFeatures.of(consumerProtocolEnabled), () -> quorum.kraftVersion()));
         handlers.put(ApiKey.SASL_HANDSHAKE, new SaslHandshakeHandler());
+        handlers.put(ApiKey.SASL_AUTHENTICATE, new SaslAuthenticateHandler());
+        handlers.put(ApiKey.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler(cache));
+        handlers.put(ApiKey.ALTER_USER_SCRAM_CREDENTIALS, new ForwardedControllerHandler(controller,
+                ApiKey.ALTER_USER_SCRAM_CREDENTIALS));
         handlers.put(ApiKey.METADATA, new MetadataHandler(cache, config.autoCreateTopics(),
                 (CreateTopicsRequestData request) -> topicAdmin.createTopics(request), this::internalTopic));
         handlers.put(ApiKey.DESCRIBE_CLUSTER, new DescribeClusterHandler(cache));
@@ -299,7 +307,11 @@ public final class FjordNode implements AutoCloseable {
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
 
-        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher);
+        // SASL listeners authenticate SCRAM users against the current image's credentials.
+        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher, new SaslAuthenticators(
+                SaslListeners.of(runningConfig.brokerConfig(), runningConfig.networkConfig().listeners(),
+                        ListenerSecurity.protocolMap(runningConfig.brokerConfig())),
+                (user, mechanism) -> cache.image().scramCredential(user, mechanism), new SecureRandom()));
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
                 runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,

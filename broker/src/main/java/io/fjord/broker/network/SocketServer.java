@@ -78,6 +78,12 @@ public final class SocketServer {
         this(config, dispatcher, fatalErrors, SaslAuthenticators.none());
     }
 
+    /** A server with SASL listeners; fatal errors go to the handler of the thread that meets them. */
+    public SocketServer(NetworkConfig config, RequestDispatcher dispatcher, SaslAuthenticators authenticators) {
+        this(config, dispatcher, (thread, error) -> thread.getUncaughtExceptionHandler().uncaughtException(thread,
+                error), authenticators);
+    }
+
     /** @param authenticators each new connection's SASL state on the SASL listeners */
     public SocketServer(NetworkConfig config, RequestDispatcher dispatcher,
                         Thread.UncaughtExceptionHandler fatalErrors, SaslAuthenticators authenticators) {
