@@ -518,7 +518,7 @@ public final class FjordNode implements AutoCloseable {
         quorum.controller().setActiveTasks(new ClusterMaintenance(new ClusterMaintenance.Settings(sessionTimeoutMs,
                 settings.booleanValue("auto.leader.rebalance.enable"),
                 TimeUnit.SECONDS.toMillis(settings.longValue("leader.imbalance.check.interval.seconds"))), cluster,
-                replication, clock));
+                replication, clock, bootstrapRecords()));
         FeatureControl features = new FeatureControl(config.nodeId(), BrokerFeatures.of(false).maxSupportedLevel(
                 ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE), BrokerFeatures.of(
                 GroupCoordinatorConfigs.consumerProtocolEnabled(settings)).fixedFeatures(),
@@ -528,6 +528,15 @@ public final class FjordNode implements AutoCloseable {
     }
 
     /** This broker's registration: a new incarnation, its advertised listeners, rack and supported features. */
+    /** What {@code fjord format --add-scram} left for a new cluster; a damaged file stops the start-up. */
+    private List<io.fjord.metadata.records.MetadataRecord> bootstrapRecords() {
+        try {
+            return io.fjord.metadata.quorum.BootstrapRecords.read(config.metadataLogDirectory());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the bootstrap records: " + e.getMessage(), e);
+        }
+    }
+
     private BrokerRegistrationRequestData brokerRegistration(boolean consumerProtocolEnabled) {
         List<BrokerEndpoint> endpoints = new ArrayList<>();
         for (Endpoint endpoint : config.advertisedListeners()) {
