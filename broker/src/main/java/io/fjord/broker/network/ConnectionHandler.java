@@ -12,9 +12,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.fjord.broker.network.tls.TlsChannelSecurity;
+import io.fjord.raft.transport.ChannelSecurity;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,17 +51,33 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
     private final InFlightTracker inFlightTracker;
     private final ConnectionLog log;
     private final Thread.UncaughtExceptionHandler fatalErrors;
+    private final ChannelSecurity security;
     private final Queue<Frame> pending = new ArrayDeque<>();
     private ChannelHandlerContext context;
     private Frame current;
     /** This node closed the connection: nothing more is handled. */
     private boolean closedHere;
     private boolean inactive;
+    /** Who the client authenticated as: ANONYMOUS until a TLS handshake with a client certificate says otherwise. */
+    private Principal principal = Principal.ANONYMOUS;
 
     ConnectionHandler(long connectionId, String listenerName, RequestDispatcher dispatcher,
                       RequestMemoryPool memoryPool, ReadGate readGate, int queuedRequestsMax,
                       InFlightTracker inFlightTracker, ConnectionLog log,
                       Thread.UncaughtExceptionHandler fatalErrors) {
+        this(connectionId, listenerName, dispatcher, memoryPool, readGate, queuedRequestsMax, inFlightTracker, log,
+                fatalErrors, ChannelSecurity.PLAINTEXT);
+    }
+
+    /**
+     * @param security the listener's protection: on an encrypted connection file regions are copied in chunks
+     *                 through it, and a TLS handshake gives the connection its principal
+     */
+    ConnectionHandler(long connectionId, String listenerName, RequestDispatcher dispatcher,
+                      RequestMemoryPool memoryPool, ReadGate readGate, int queuedRequestsMax,
+                      InFlightTracker inFlightTracker, ConnectionLog log,
+                      Thread.UncaughtExceptionHandler fatalErrors, ChannelSecurity security) {
+        this.security = security;
         this.connectionId = connectionId;
         this.listenerName = listenerName;
         this.dispatcher = dispatcher;
@@ -105,7 +126,7 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
             }
             inFlightTracker.started();
             RequestContext requestContext = new RequestContext(connectionId, listenerName,
-                    context.channel().remoteAddress(), System.nanoTime());
+                    context.channel().remoteAddress(), System.nanoTime(), principal);
             Frame frame = current;
             try {
                 dispatcher.dispatch(requestContext, request).whenComplete((response, error) -> {
@@ -214,6 +235,8 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
         for (Object part : response.parts()) {
             if (part instanceof ByteBuffer buffer) {
                 context.write(Unpooled.wrappedBuffer(buffer));
+            } else if (security.isEncrypted()) {
+                context.write(new FileRegionChunks((FileRegionRecords) part)); // through the pipeline's chunker
             } else {
                 context.write(new ZeroCopyFileRegion((FileRegionRecords) part));
             }
@@ -267,13 +290,44 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
 
     @Override
     public void userEventTriggered(ChannelHandlerContext triggered, Object event) {
-        if (event instanceof IdleStateEvent) {
+        if (event instanceof SslHandshakeCompletionEvent handshake) {
+            handshakeCompleted(triggered, handshake);
+            triggered.fireUserEventTriggered(event);
+        } else if (event instanceof IdleStateEvent) {
             LOG.debug("Closing connection {} from {}: idle longer than connections.max.idle.ms", connectionId,
                     triggered.channel().remoteAddress());
             closeHere();
         } else {
             triggered.fireUserEventTriggered(event);
         }
+    }
+
+    /**
+     * A TLS handshake ended: on success the connection's principal comes from the client certificate; a failure
+     * (a plaintext client, an untrusted or missing certificate) is logged once per client host and period, as
+     * Kafka logs failed authentications, and the TLS handler closes the connection.
+     */
+    private void handshakeCompleted(ChannelHandlerContext handshaken, SslHandshakeCompletionEvent handshake) {
+        if (!handshake.isSuccess()) {
+            log.info(ConnectionLog.Cause.FAILED_AUTHENTICATION, handshaken.channel().remoteAddress(),
+                    "Failed authentication with {} on listener {} (SSL handshake failed: {})",
+                    handshaken.channel().remoteAddress(), listenerName, handshake.cause().getMessage());
+            closeHere();
+            return;
+        }
+        SslHandler tls = handshaken.pipeline().get(SslHandler.class);
+        Optional<Principal> mapped = security instanceof TlsChannelSecurity listener && tls != null
+                ? listener.principal(tls.engine().getSession()) : Optional.of(Principal.ANONYMOUS);
+        if (mapped.isEmpty()) {
+            log.info(ConnectionLog.Cause.FAILED_AUTHENTICATION, handshaken.channel().remoteAddress(),
+                    "Failed authentication with {} on listener {} (no ssl.principal.mapping.rules rule applies to "
+                            + "the client certificate's name)", handshaken.channel().remoteAddress(), listenerName);
+            closeHere();
+            return;
+        }
+        principal = mapped.get();
+        LOG.debug("Connection {} from {} authenticated as {}", connectionId, handshaken.channel().remoteAddress(),
+                principal);
     }
 
     @Override

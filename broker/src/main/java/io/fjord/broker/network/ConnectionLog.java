@@ -28,7 +28,9 @@ final class ConnectionLog {
         UNSUPPORTED_VERSION,
         MAX_CONNECTIONS,
         HANDLER_FAILURE,
-        RESPONSE_ENCODING_FAILURE
+        RESPONSE_ENCODING_FAILURE,
+        /** A TLS handshake failed or its client certificate maps to no principal. */
+        FAILED_AUTHENTICATION
     }
 
     static final long DEFAULT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -63,6 +65,10 @@ final class ConnectionLog {
     static ConnectionLog withDefaults() {
         return new ConnectionLog(LoggerFactory.getLogger(ConnectionLog.class), System::nanoTime,
                 DEFAULT_INTERVAL_NANOS, DEFAULT_KEYS_MAX);
+    }
+
+    void info(Cause cause, SocketAddress client, String format, Object... arguments) {
+        log(Level.INFO, cause, client, format, arguments);
     }
 
     void warn(Cause cause, SocketAddress client, String format, Object... arguments) {

@@ -6,7 +6,12 @@ import java.net.SocketAddress;
  * Who sent a request and on which listener. Immutable.
  *
  * @param connectionId a number unique to the connection while the server runs
+ * @param principal    who the connection authenticated as (for authorization); ANONYMOUS when it proved nothing
  */
 public record RequestContext(long connectionId, String listenerName, SocketAddress clientAddress,
-                             long receivedNanos) {
+                             long receivedNanos, Principal principal) {
+    /** A request of an anonymous connection. */
+    public RequestContext(long connectionId, String listenerName, SocketAddress clientAddress, long receivedNanos) {
+        this(connectionId, listenerName, clientAddress, receivedNanos, Principal.ANONYMOUS);
+    }
 }

@@ -17,6 +17,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.fjord.raft.transport.ChannelSecurity;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
@@ -26,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -36,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * resolves to, e.g. both 127.0.0.1 and ::1 for {@code localhost} where it names both), native epoll when available (NIO
  * otherwise), frames bounded by {@code socket.request.max.bytes}, request memory bounded by
  * {@code queued.max.request.bytes}, connections bounded by {@code max.connections} and closed after
- * {@code connections.max.idle.ms} without traffic.
+ * {@code connections.max.idle.ms} without traffic. A listener may be protected ({@link ChannelSecurity}: TLS on SSL
+ * listeners), its handler first in each connection's pipeline; fetched file regions then go through it in chunks.
  *
  * <p>Thread-safe. {@link #start()} binds (nothing happens in the constructor); {@link #shutdown(long)} stops
  * accepting, lets requests in flight finish, then closes every connection.
@@ -49,6 +53,7 @@ public final class SocketServer {
     private final RequestMemoryPool memoryPool;
     private final ConnectionLog connectionLog = ConnectionLog.withDefaults();
     private final Thread.UncaughtExceptionHandler fatalErrors;
+    private final Function<String, ChannelSecurity> listenerSecurity;
     private final InFlightTracker inFlightTracker = new InFlightTracker();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final AtomicLong connectionIds = new AtomicLong();
@@ -71,6 +76,17 @@ public final class SocketServer {
      */
     public SocketServer(NetworkConfig config, RequestDispatcher dispatcher,
                         Thread.UncaughtExceptionHandler fatalErrors) {
+        this(config, dispatcher, fatalErrors, listenerName -> ChannelSecurity.PLAINTEXT);
+    }
+
+    /**
+     * @param listenerSecurity each listener's protection by listener name (TLS on SSL listeners; the same object
+     *                         for all its connections)
+     */
+    public SocketServer(NetworkConfig config, RequestDispatcher dispatcher,
+                        Thread.UncaughtExceptionHandler fatalErrors,
+                        Function<String, ChannelSecurity> listenerSecurity) {
+        this.listenerSecurity = listenerSecurity;
         this.config = config;
         this.dispatcher = dispatcher;
         this.memoryPool = new RequestMemoryPool(config.queuedMaxRequestBytes());
@@ -133,6 +149,7 @@ public final class SocketServer {
     }
 
     private ChannelInitializer<SocketChannel> initializer(Endpoint endpoint) {
+        ChannelSecurity security = listenerSecurity.apply(endpoint.listenerName());
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
@@ -149,9 +166,16 @@ public final class SocketServer {
                 ReadGate gate = new ReadGate(channel);
                 ConnectionHandler requests = new ConnectionHandler(connectionIds.incrementAndGet(),
                         endpoint.listenerName(), dispatcher, memoryPool, gate,
-                        config.queuedRequestsPerConnectionMax(), inFlightTracker, connectionLog, fatalErrors);
+                        config.queuedRequestsPerConnectionMax(), inFlightTracker, connectionLog, fatalErrors,
+                        security);
+                security.secureAccepted(channel); // first in the pipeline: the others see plain bytes
                 channel.pipeline()
-                        .addLast("idle", new IdleStateHandler(0, 0, config.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS))
+                        .addLast("idle", new IdleStateHandler(0, 0, config.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS));
+                if (security.isEncrypted()) {
+                    // Fetch data cannot be sent with sendfile through TLS: chunks of it are read and encrypted.
+                    channel.pipeline().addLast("chunks", new ChunkedWriteHandler());
+                }
+                channel.pipeline()
                         .addLast("frames", new FrameDecoder(config.socketRequestMaxBytes(), memoryPool, gate, requests,
                                 connectionLog))
                         .addLast("requests", requests);

@@ -1,6 +1,7 @@
 package io.fjord.broker.replica;
 
 import io.fjord.broker.network.client.NodeConnectionSettings;
+import io.fjord.raft.transport.ChannelSecurity;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -31,9 +32,15 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
      */
     public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
             ReplicaFetcherConfig config) {
+        this(localId, brokerAddresses, config, ChannelSecurity.PLAINTEXT);
+    }
+
+    /** @param security how connections to the inter-broker listener are protected (TLS when it is SSL) */
+    public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
+            ReplicaFetcherConfig config, ChannelSecurity security) {
         this.localId = localId;
         this.brokerAddresses = brokerAddresses;
-        this.settings = new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax());
+        this.settings = new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax(), security);
         this.requestTimeoutMs = config.requestTimeoutMs();
     }
 
