@@ -114,7 +114,6 @@ import org.slf4j.LoggerFactory;
 public final class FjordNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FjordNode.class);
-    private static final short PLAINTEXT = 0;
 
     private final NodeConfig config;
     private final InstantSource clock;
@@ -200,11 +199,11 @@ public final class FjordNode implements AutoCloseable {
         // Kafka's replication throttles: the leader's quota for its reads, the follower's for the fetchers.
         replicationThrottles = new ReplicationThrottles(configs, runningConfig.brokerConfig(), clock);
         String interBrokerListener = Optional.ofNullable(runningConfig.brokerConfig().interBrokerListenerName())
-                .orElse("PLAINTEXT");
+                .orElse(runningConfig.brokerConfig().string("security.inter.broker.protocol"));
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(config.nodeId(),
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), fetcherConfig, logManager::getLog,
                 new NetworkLeaderEndpoints(config.nodeId(), new InterBrokerAddresses(cache, interBrokerListener),
-                        fetcherConfig), this::partitionChanged, clock, replicationThrottles.follower(),
+                        fetcherConfig, config.channelSecurity(interBrokerListener)), this::partitionChanged, clock, replicationThrottles.follower(),
                 // Through the log manager, as Kafka's fetchers: the recovery-point checkpoint drops with the log.
                 io.fjord.broker.replica.LogTruncation.through(logManager));
         replicaFetching = fetchers;
@@ -299,7 +298,9 @@ public final class FjordNode implements AutoCloseable {
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
 
-        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher);
+        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher,
+                (thread, error) -> thread.getUncaughtExceptionHandler().uncaughtException(thread, error),
+                config::channelSecurity);
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
                 runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,
@@ -364,10 +365,18 @@ public final class FjordNode implements AutoCloseable {
             // Voters come from controller.quorum.voters, so they never change.
             transport = TransportConfig.withDefaults(listen, voters, clusterId).withStaticVoters();
         }
+        transport = transport.withChannelSecurity(controllerListenerSecurity());
         return MetadataQuorum.networked(raft, transport, config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
                 shape.isController() ? new ControllerApisHandler(controllerApis, new ControllerClusterDescription(
                         clusterId, this::voterAddresses, () -> quorum.status().leaderId()))
                         : ControllerRequestHandler.NONE);
+    }
+
+    /** How connections to and from the controller listener are protected (TLS when its protocol is SSL). */
+    private io.fjord.raft.transport.ChannelSecurity controllerListenerSecurity() {
+        List<String> names = config.brokerConfig().controllerListenerNames();
+        return names.isEmpty() ? io.fjord.raft.transport.ChannelSecurity.PLAINTEXT
+                : config.channelSecurity(names.get(0));
     }
 
     /**
@@ -406,7 +415,7 @@ public final class FjordNode implements AutoCloseable {
             return local;
         }
         forwarding = new ForwardingControllerChannel(config.nodeId(), () -> quorum.status().leaderId(),
-                this::voterAddresses, ForwardingConfig.withDefaults());
+                this::voterAddresses, ForwardingConfig.withDefaults(), controllerListenerSecurity());
         forwarding.start();
         return shape.isController() ? ControllerChannels.routing(local, ControllerApis.APIS, forwarding,
                 quorum.controller()::isActive) : forwarding;
@@ -523,7 +532,8 @@ public final class FjordNode implements AutoCloseable {
             // Port 0 binds any free port; advertise the one actually bound, as Kafka does.
             int port = endpoint.port() == 0 ? socketServer.boundAddress(endpoint.listenerName()).getPort()
                     : endpoint.port();
-            endpoints.add(new BrokerEndpoint(endpoint.listenerName(), host, port, PLAINTEXT));
+            endpoints.add(new BrokerEndpoint(endpoint.listenerName(), host, port,
+                    ListenerSecurity.protocolId(config.brokerConfig(), endpoint.listenerName())));
         }
         BrokerRegistrationRequestData registration = new BrokerRegistrationRequestData().setBrokerId(config.nodeId())
                 .setClusterId(cache.clusterId()).setIncarnationId(UUID.randomUUID())
