@@ -20,16 +20,25 @@ class NodeConfigShapeTest {
     }
 
     @Test
-    void listenersWithTlsOrSaslAreRefusedRatherThanServedInPlaintext() {
-        for (String protocol : List.of("SSL", "SASL_PLAINTEXT", "SASL_SSL")) {
+    void listenersWithSaslAreRefusedRatherThanServedInPlaintext() {
+        for (String protocol : List.of("SASL_PLAINTEXT", "SASL_SSL")) {
             String listener = protocol + "://127.0.0.1:9094";
             assertThat(refusal("listeners", listener)).contains("listeners", listener, "security protocol " + protocol);
         }
-        // Through the map, too: a listener name of one's own that maps to SSL.
+        // Through the map, too: a listener name of one's own that maps to SASL_SSL.
         assertThat(refusal("listeners", "CLIENT://127.0.0.1:9094", "listener.security.protocol.map",
-                "CLIENT:SSL")).contains("listeners", "CLIENT://127.0.0.1:9094", "SSL");
+                "CLIENT:SASL_SSL")).contains("listeners", "CLIENT://127.0.0.1:9094", "SASL_SSL");
         assertThat(refusal("listeners", "PLAINTEXT://127.0.0.1:9092", "advertised.listeners",
-                "SSL://example.com:9094")).contains("advertised.listeners", "SSL://example.com:9094");
+                "SASL_SSL://example.com:9094")).contains("advertised.listeners", "SASL_SSL://example.com:9094");
+    }
+
+    @Test
+    void anSslListenerWithoutAKeystoreIsRefusedNamingTheKey() {
+        assertThat(refusal("listeners", "SSL://127.0.0.1:9094")).contains("ssl.keystore.location", "SSL");
+        assertThat(refusal("listeners", "CLIENT://127.0.0.1:9094", "listener.security.protocol.map",
+                "CLIENT:SSL", "listener.name.client.ssl.keystore.location", "/nonexistent/keystore.jks",
+                "ssl.keystore.password", "secret")).contains("listener.name.client.ssl.keystore.location",
+                "no such file").doesNotContain("secret");
     }
 
     @Test

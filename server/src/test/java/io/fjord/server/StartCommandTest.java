@@ -72,9 +72,12 @@ class StartCommandTest {
     }
 
     @Test
-    void aTlsOrSaslListenerStopsStartUpWithOneLineNamingIt() throws Exception {
+    void aTlsListenerWithoutKeystoreOrASaslListenerStopsStartUpWithOneLineNamingIt() throws Exception {
         assertOneLineFailure(start("listeners=SSL://127.0.0.1:0\nlog.dirs=" + directory.resolve("data")),
-                "listeners", "SSL://127.0.0.1:0");
+                "ssl.keystore.location", "SSL");
+        assertOneLineFailure(start("listeners=SSL://127.0.0.1:0\nssl.keystore.location=" + directory.resolve("none.jks")
+                + "\nssl.keystore.password=secret\nlog.dirs=" + directory.resolve("data")),
+                "ssl.keystore.location", "no such file");
         assertOneLineFailure(start("listeners=SASL_SSL://127.0.0.1:0\nlog.dirs=" + directory.resolve("data")),
                 "SASL_SSL://127.0.0.1:0");
         assertOneLineFailure(start("listeners=PLAINTXT://127.0.0.1:0\nlog.dirs=" + directory.resolve("data")),
