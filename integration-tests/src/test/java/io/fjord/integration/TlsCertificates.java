@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Test certificates made with the JDK's keytool (no other library): a server identity for {@code localhost} and
- * 127.0.0.1, a client identity {@code CN=alice,OU=Clients,O=Fjord}, both trusted by one PKCS12 truststore, and an
+ * 127.0.0.1 and a renewal of it, a client identity {@code CN=alice,OU=Clients,O=Fjord}, both trusted by one PKCS12 truststore, and an
  * untrusted client identity. Self-signed EC keys, fast to make. (The broker's tests have the same helper; test
  * classes are not shared between modules.) Not thread-safe.
  */
@@ -26,6 +26,8 @@ final class TlsCertificates {
     final Path serverKeystore;
     final Path clientKeystore;
     final Path untrustedKeystore;
+    /** A new key and certificate naming the same server identity (a renewal), trusted too. */
+    final Path renewedServerKeystore;
     final Path truststore;
     final Path serverCertificatePem;
 
@@ -33,6 +35,7 @@ final class TlsCertificates {
         this.serverKeystore = directory.resolve("server.p12");
         this.clientKeystore = directory.resolve("client.p12");
         this.untrustedKeystore = directory.resolve("untrusted.p12");
+        this.renewedServerKeystore = directory.resolve("server-renewed.p12");
         this.truststore = directory.resolve("truststore.p12");
         this.serverCertificatePem = directory.resolve("server.pem");
     }
@@ -41,6 +44,8 @@ final class TlsCertificates {
         TlsCertificates certificates = new TlsCertificates(directory);
         keytool("-genkeypair", "-alias", "server", "-dname", "CN=localhost,O=Fjord",
                 "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-keystore", certificates.serverKeystore.toString());
+        keytool("-genkeypair", "-alias", "server", "-dname", "CN=localhost,O=Fjord",
+                "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-keystore", certificates.renewedServerKeystore.toString());
         keytool("-genkeypair", "-alias", "client", "-dname", CLIENT_NAME,
                 "-keystore", certificates.clientKeystore.toString());
         keytool("-genkeypair", "-alias", "mallory", "-dname", "CN=mallory,O=Elsewhere",
@@ -53,6 +58,11 @@ final class TlsCertificates {
         keytool("-importcert", "-noprompt", "-alias", "server", "-file", certificates.serverCertificatePem.toString(),
                 "-keystore", certificates.truststore.toString());
         keytool("-importcert", "-noprompt", "-alias", "client", "-file", clientPem.toString(),
+                "-keystore", certificates.truststore.toString());
+        Path renewedPem = directory.resolve("server-renewed.pem");
+        keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", certificates.renewedServerKeystore.toString(),
+                "-file", renewedPem.toString());
+        keytool("-importcert", "-noprompt", "-alias", "server-renewed", "-file", renewedPem.toString(),
                 "-keystore", certificates.truststore.toString());
         return certificates;
     }

@@ -222,7 +222,9 @@ public final class FjordNode implements AutoCloseable {
         // The group coordinator follows the log publisher, so an offsets partition's log exists when it loads.
         MetadataPublication publication = new MetadataPublication(cache,
                 List.of(replicaManager, replicationThrottles,
-                        new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
+                        new OffsetsTopicPublisher(config.nodeId(), groupCoordinator),
+                        new io.fjord.broker.network.tls.SslKeystoreReloader(config.brokerConfig().originals(),
+                                config.nodeId(), tlsListeners())));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication));
 
@@ -370,6 +372,17 @@ public final class FjordNode implements AutoCloseable {
                 shape.isController() ? new ControllerApisHandler(controllerApis, new ControllerClusterDescription(
                         clusterId, this::voterAddresses, () -> quorum.status().leaderId()))
                         : ControllerRequestHandler.NONE);
+    }
+
+    /** The node's SSL listeners (served or only connected to) by name, for keystore reloads. */
+    private Map<String, io.fjord.broker.network.tls.TlsChannelSecurity> tlsListeners() {
+        Map<String, io.fjord.broker.network.tls.TlsChannelSecurity> result = new java.util.HashMap<>();
+        config.channelSecurities().forEach((name, security) -> {
+            if (security instanceof io.fjord.broker.network.tls.TlsChannelSecurity tls) {
+                result.put(name, tls);
+            }
+        });
+        return result;
     }
 
     /** How connections to and from the controller listener are protected (TLS when its protocol is SSL). */

@@ -4,6 +4,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
+import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
@@ -26,11 +27,17 @@ public final class SslEngineFactory {
     private final SslSettings.ClientAuthentication clientAuthentication;
     private final String endpointIdentificationAlgorithm;
     private final boolean hasKeystore;
+    /** The certificate this node presents on the listener; null without a keystore. */
+    private final X509Certificate certificate;
+    /** When the store files were last modified as they were loaded, to notice a file replaced in place. */
+    private final List<Long> storesModifiedMillis;
 
-    private SslEngineFactory(SslSettings settings, SSLContext context, boolean hasKeystore) {
+    private SslEngineFactory(SslSettings settings, SSLContext context, SslStores.Identity identity) {
         this.settings = settings;
         this.context = context;
-        this.hasKeystore = hasKeystore;
+        this.hasKeystore = identity != null;
+        this.certificate = identity == null ? null : identity.certificate();
+        this.storesModifiedMillis = storesModifiedMillis(settings);
         this.enabledProtocols = settings.list("ssl.enabled.protocols").toArray(String[]::new);
         List<String> ciphers = settings.list("ssl.cipher.suites");
         this.cipherSuites = ciphers.isEmpty() ? null : ciphers.toArray(String[]::new);
@@ -45,7 +52,8 @@ public final class SslEngineFactory {
      * @throws io.fjord.broker.config.ConfigException naming the key at fault
      */
     public static SslEngineFactory create(SslSettings settings, boolean serving) {
-        var keyManagers = SslStores.keyManagers(settings);
+        SslStores.Identity identity = SslStores.identity(settings);
+        var keyManagers = identity == null ? null : identity.keyManagers();
         if (keyManagers == null && serving) {
             throw settings.refusal("ssl.keystore.location", "listener " + settings.listenerName()
                     + " is SSL and needs a keystore (ssl.keystore.location, or PEM ssl.keystore.key)");
@@ -58,7 +66,7 @@ public final class SslEngineFactory {
         } catch (GeneralSecurityException e) {
             throw settings.refusal("ssl.protocol", "not a TLS protocol this JVM has: " + e.getMessage());
         }
-        SslEngineFactory factory = new SslEngineFactory(settings, context, keyManagers != null);
+        SslEngineFactory factory = new SslEngineFactory(settings, context, identity);
         factory.check();
         return factory;
     }
@@ -92,6 +100,54 @@ public final class SslEngineFactory {
     /** Whether this node has a certificate of its own on the listener. */
     public boolean hasKeystore() {
         return hasKeystore;
+    }
+
+    /**
+     * Whether {@code other} presents the same identity: the same subject and subject alternative names (a keystore
+     * reload may renew a certificate, not change whom it names; Kafka's rule unless {@code ssl.allow.dn.changes}).
+     */
+    public boolean namesSameIdentityAs(SslEngineFactory other) {
+        if (certificate == null || other.certificate == null) {
+            return certificate == other.certificate;
+        }
+        try {
+            return certificate.getSubjectX500Principal().equals(other.certificate.getSubjectX500Principal())
+                    && alternativeNames(certificate).equals(alternativeNames(other.certificate));
+        } catch (java.security.cert.CertificateParsingException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether a store file changed on disk since this factory loaded it (Kafka reloads a keystore altered to the same
+     * location when the file was replaced).
+     */
+    public boolean storeFilesChanged() {
+        return !storesModifiedMillis.equals(storesModifiedMillis(settings));
+    }
+
+    private static List<Long> storesModifiedMillis(SslSettings settings) {
+        return java.util.stream.Stream.of("ssl.keystore.location", "ssl.truststore.location")
+                .map(settings::value).map(location -> {
+                    try {
+                        return location == null ? -1L
+                                : java.nio.file.Files.getLastModifiedTime(java.nio.file.Path.of(location)).toMillis();
+                    } catch (java.io.IOException e) {
+                        return -1L;
+                    }
+                }).toList();
+    }
+
+    /** The subject alternative names as a set (the JDK's collection compares by identity). */
+    private static java.util.Set<List<?>> alternativeNames(X509Certificate certificate)
+            throws java.security.cert.CertificateParsingException {
+        java.util.Collection<List<?>> names = certificate.getSubjectAlternativeNames();
+        return names == null ? java.util.Set.of() : new java.util.HashSet<>(names);
+    }
+
+    /** The subject of the certificate this node presents, for log lines; "none" without a keystore. */
+    public String identityName() {
+        return certificate == null ? "none" : certificate.getSubjectX500Principal().getName();
     }
 
     /** An engine for a connection this node accepted. */

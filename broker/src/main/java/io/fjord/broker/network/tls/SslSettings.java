@@ -94,6 +94,11 @@ public final class SslSettings {
                 .filter(entry -> !entry.isEmpty()).toList();
     }
 
+    /** Whether {@code other} has the same values (wherever they came from). */
+    public boolean sameValuesAs(SslSettings other) {
+        return values.equals(other.values);
+    }
+
     /** The key {@code key}'s value came from: its listener-prefixed form when that was set. */
     public String sourceOf(String key) {
         return sources.getOrDefault(key, key);

@@ -11,6 +11,7 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.UnrecoverableKeyException;
 import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -39,9 +40,37 @@ final class SslStores {
      */
     static KeyManager[] keyManagers(SslSettings settings) {
         KeyStore store = keyStore(settings);
+        return store == null ? null : keyManagers(settings, store);
+    }
+
+    /** The listener's identity: its key managers and the certificate they present; null without a keystore. */
+    static Identity identity(SslSettings settings) {
+        KeyStore store = keyStore(settings);
         if (store == null) {
             return null;
         }
+        return new Identity(keyManagers(settings, store), leafCertificate(settings, store));
+    }
+
+    /** Key managers and the (first) certificate they present. */
+    record Identity(KeyManager[] keyManagers, X509Certificate certificate) {
+    }
+
+    private static X509Certificate leafCertificate(SslSettings settings, KeyStore store) {
+        try {
+            for (String alias : Collections.list(store.aliases())) {
+                if (store.isKeyEntry(alias) && store.getCertificate(alias) instanceof X509Certificate certificate) {
+                    return certificate;
+                }
+            }
+            return null;
+        } catch (GeneralSecurityException e) {
+            throw settings.refusal(locationOrKey(settings), "cannot read the keystore's certificate: "
+                    + e.getMessage());
+        }
+    }
+
+    private static KeyManager[] keyManagers(SslSettings settings, KeyStore store) {
         char[] keyPassword = keyPassword(settings);
         try {
             if (!hasPrivateKey(store)) {

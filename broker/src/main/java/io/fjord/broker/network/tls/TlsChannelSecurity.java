@@ -17,7 +17,7 @@ import javax.net.ssl.SSLSession;
  * get a client engine checking the peer's name. A handshake not done within {@link #HANDSHAKE_TIMEOUT_MS} closes the
  * connection (a plaintext client is refused at its first bytes, which are no TLS record).
  *
- * <p>Immutable; thread-safe.
+ * <p>Thread-safe: the engine factory is swapped atomically by {@link #reload}.
  */
 public final class TlsChannelSecurity implements ChannelSecurity {
     /** The pipeline name of the TLS handler. */
@@ -25,7 +25,8 @@ public final class TlsChannelSecurity implements ChannelSecurity {
     /** Netty's default handshake bound. */
     static final long HANDSHAKE_TIMEOUT_MS = 10_000;
 
-    private final SslEngineFactory engines;
+    /** Replaced by a keystore reload; connections made after it use the new one. */
+    private volatile SslEngineFactory engines;
     private final SslPrincipalMapper principalMapper;
 
     public TlsChannelSecurity(SslEngineFactory engines) {
@@ -42,6 +43,23 @@ public final class TlsChannelSecurity implements ChannelSecurity {
 
     public SslEngineFactory engines() {
         return engines;
+    }
+
+    /**
+     * Takes new stores (a dynamic keystore change): connections made from now on use them, those open keep theirs.
+     * The new certificate must name the same identity (subject and subject alternative names), as Kafka requires.
+     *
+     * @throws io.fjord.broker.config.ConfigException naming the key when the new stores cannot be used; the listener
+     *     then keeps its stores
+     */
+    public void reload(SslSettings settings) {
+        SslEngineFactory current = engines;
+        SslEngineFactory replacement = SslEngineFactory.create(settings, current.hasKeystore());
+        if (!current.namesSameIdentityAs(replacement)) {
+            throw settings.refusal("ssl.keystore.location", "the new certificate names " + replacement.identityName()
+                    + ", not " + current.identityName() + " with the same subject alternative names");
+        }
+        engines = replacement;
     }
 
     @Override
