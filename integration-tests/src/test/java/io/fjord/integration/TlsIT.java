@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and consumed through TLS (fetches cannot use sendfile there and are copied through the TLS handler), mutual TLS with
  * {@code ssl.client.auth=required} refusing a client without a certificate and serving one with, and a three-node
  * cluster whose inter-broker and controller listeners are SSL replicating (replica fetchers, forwarding and Raft all
- * over TLS). Time bounds are liveness bounds for a busy machine.
+ * over TLS), and a keystore reloaded with {@code kafka-configs}' IncrementalAlterConfigs. Time bounds are liveness
+ * bounds for a busy machine.
  */
 class TlsIT {
     private static final Duration BOUND = Duration.ofSeconds(120);
@@ -88,6 +89,35 @@ class TlsIT {
             List<byte[]> values = produceAndConsume(bootstrap, certificates.clientSettings(certificates.clientKeystore),
                     "mtls", 1, 10);
             assertThat(values).hasSize(10);
+        }
+    }
+
+    @Test
+    void kafkaConfigsReloadsTheListenersKeystoreForNewConnections() throws Exception {
+        try (FjordTestNode node = FjordTestNode.start(data, sslNode("none"))) {
+            int port = node.node().boundAddress("SSL").getPort();
+            java.security.cert.Certificate original = serverCertificate(port);
+            try (Admin admin = admin("localhost:" + port, certificates.clientSettings(null))) {
+                org.apache.kafka.common.config.ConfigResource broker = new org.apache.kafka.common.config
+                        .ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.BROKER, "1");
+                admin.incrementalAlterConfigs(Map.of(broker, List.of(new org.apache.kafka.clients.admin
+                        .AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                        "listener.name.ssl.ssl.keystore.location", certificates.renewedServerKeystore.toString()),
+                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(60, TimeUnit.SECONDS);
+            }
+            org.awaitility.Awaitility.await().atMost(BOUND).until(() -> !serverCertificate(port).equals(original));
+            // The renewed identity serves clients as before.
+            assertThat(produceAndConsume("localhost:" + port, certificates.clientSettings(null), "after-reload", 1,
+                    5)).hasSize(5);
+        }
+    }
+
+    /** The certificate a new TLS connection to {@code port} is shown. */
+    private static java.security.cert.Certificate serverCertificate(int port) throws Exception {
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) certificates.clientContext(null)
+                .getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.startHandshake();
+            return socket.getSession().getPeerCertificates()[0];
         }
     }
 
