@@ -98,6 +98,21 @@ class SslEngineFactoryTest {
     }
 
     @Test
+    void anEncryptedPemKeyIsReadWithTheKeyPasswordAndRefusedWithAWrongOne() throws Exception {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("ssl.keystore.type", "PEM");
+        settings.put("ssl.keystore.key", certificates.serverEncryptedKeyPem("key-secret"));
+        settings.put("ssl.keystore.certificate.chain", certificates.serverCertificateText());
+        settings.put("ssl.key.password", "key-secret");
+
+        assertThat(SslEngineFactory.create(SslSettings.of(settings, "SSL"), true).hasKeystore()).isTrue();
+        settings.put("ssl.key.password", "wrong-secret");
+        assertRefused(settings, "ssl.key.password");
+        settings.remove("ssl.key.password");
+        assertRefused(settings, "ssl.keystore.key");
+    }
+
+    @Test
     void aServingListenerWithoutKeystoreIsRefused() {
         assertRefused(Map.of(), "ssl.keystore.location");
     }

@@ -109,6 +109,33 @@ public final class TestCertificates {
                 + "\n-----END PRIVATE KEY-----\n";
     }
 
+    /** The server's private key as PKCS#8 PEM encrypted with {@code password} (PBES2, as openssl writes it). */
+    public String serverEncryptedKeyPem(String password) throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(serverKeystore)) {
+            store.load(in, PASSWORD.toCharArray());
+        }
+        Key key = store.getKey("server", PASSWORD.toCharArray());
+        String algorithm = "PBEWithHmacSHA256AndAES_256";
+        javax.crypto.SecretKey secret = javax.crypto.SecretKeyFactory.getInstance(algorithm)
+                .generateSecret(new javax.crypto.spec.PBEKeySpec(password.toCharArray()));
+        javax.crypto.Cipher cipher = javax.crypto.Cipher.getInstance(algorithm);
+        byte[] salt = new byte[16];
+        byte[] iv = new byte[16];
+        new java.security.SecureRandom().nextBytes(salt);
+        new java.security.SecureRandom().nextBytes(iv);
+        cipher.init(javax.crypto.Cipher.ENCRYPT_MODE, secret, new javax.crypto.spec.PBEParameterSpec(salt, 10_000,
+                new javax.crypto.spec.IvParameterSpec(iv)));
+        // Named PBES2 in the key info, as openssl names it (the cipher's own name has no object identifier).
+        java.security.AlgorithmParameters pbes2 = java.security.AlgorithmParameters.getInstance("PBES2");
+        pbes2.init(cipher.getParameters().getEncoded());
+        javax.crypto.EncryptedPrivateKeyInfo info = new javax.crypto.EncryptedPrivateKeyInfo(pbes2,
+                cipher.doFinal(key.getEncoded()));
+        return "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(info.getEncoded())
+                + "\n-----END ENCRYPTED PRIVATE KEY-----\n";
+    }
+
     public String serverCertificateText() throws IOException {
         return Files.readString(serverCertificatePem, StandardCharsets.US_ASCII);
     }
