@@ -99,6 +99,10 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         }
     }
 
+    /** The producer whose transaction a write's records join (Kafka's transactional write operation). */
+    private record TransactionalProducer(long producerId, short producerEpoch) {
+    }
+
     /** A request waiting for the shard's reply. */
     private record Pending(int partition, CompletableFuture<ApiMessage> future,
             Function<Errors, ApiMessage> errorResponse) {
@@ -205,9 +209,9 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
                             () -> new StorageException("no log for " + topicPartition));
                     long committedAtStart = log.highWatermark(); // below it every record is committed for good
                     CoordinatorLoader.Loaded loaded = loader.load(log, config.loadBufferSizeBytes(),
-                            (records, nextOffset) -> {
-                                records.forEach(shard::replay);
-                                view.append(records, nextOffset, committedAtStart);
+                            (batch, nextOffset) -> {
+                                batch.replayInto(shard);
+                                view.append(batch, nextOffset, committedAtStart);
                             });
                     LOG.debug("Loaded {} ({} records) in {} ms", topicPartition, loaded.records(),
                             (System.nanoTime() - startNanos) / 1_000_000);
@@ -235,7 +239,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         // The log's uncommitted tail is in the shard too (a new leader commits it): replies wait for it.
         partition.lastWrittenOffset = loadedEndOffset;
         advanceCommitted(partition);
-        release(partition, shard.activate(clock.millis()));
+        release(partition, shard.activate(clock.millis()), null);
         if (partitions.get(partition.index) == partition) {
             runEvent(partition, afterActivate);
         }
@@ -289,8 +293,42 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     public CompletableFuture<ApiMessage> write(int partition, ShardOperation<S, R> operation,
             Function<Errors, ApiMessage> errorResponse) {
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
-        if (!execute(() -> runWrite(partition, operation, errorResponse, future))) {
+        if (!execute(() -> runWrite(partition, operation, errorResponse, future, null))) {
             future.complete(errorResponse.apply(Errors.NOT_COORDINATOR));
+        }
+        return future;
+    }
+
+    /**
+     * As {@link #write}, but the result's records join {@code producerId}'s transaction (Kafka's transactional write
+     * operation, for TxnOffsetCommit): they are written as one transactional batch with the producer's id and epoch,
+     * which the partition refuses with INVALID_PRODUCER_EPOCH for a fenced epoch, and take effect only when the
+     * producer's COMMIT marker is written ({@link #completeTransaction}). The shard keeps them pending itself.
+     */
+    public CompletableFuture<ApiMessage> writeTransactional(int partition, long producerId, short producerEpoch,
+            ShardOperation<S, R> operation, Function<Errors, ApiMessage> errorResponse) {
+        CompletableFuture<ApiMessage> future = new CompletableFuture<>();
+        TransactionalProducer producer = new TransactionalProducer(producerId, producerEpoch);
+        if (!execute(() -> runWrite(partition, operation, errorResponse, future, producer))) {
+            future.complete(errorResponse.apply(Errors.NOT_COORDINATOR));
+        }
+        return future;
+    }
+
+    /**
+     * Ends {@code producerId}'s transaction in {@code partition} (Kafka's transaction completion, what WriteTxnMarkers
+     * asks of a group coordinator): writes the marker in order with the shard's writes, then applies it to the shard
+     * (commit: the producer's pending records take effect; abort: they are dropped) and, once committed, to the view.
+     * Completes with NONE once the marker is committed, or with the error: NOT_COORDINATOR (not led here),
+     * COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE (too much uncommitted, or the commit timeout passed),
+     * INVALID_PRODUCER_EPOCH or TRANSACTION_COORDINATOR_FENCED (the partition refused the marker), or what another
+     * append failure maps to. Never completes exceptionally.
+     */
+    public CompletableFuture<Errors> completeTransaction(int partition, long producerId, short producerEpoch,
+            int coordinatorEpoch, boolean commit) {
+        CompletableFuture<Errors> future = new CompletableFuture<>();
+        if (!execute(() -> runCompletion(partition, producerId, producerEpoch, coordinatorEpoch, commit, future))) {
+            future.complete(Errors.NOT_COORDINATOR);
         }
         return future;
     }
@@ -323,7 +361,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
                     continue;
                 }
                 CompletableFuture<ApiMessage> future = new CompletableFuture<>();
-                runWrite(partition.index, operation, errorResponse, future);
+                runWrite(partition.index, operation, errorResponse, future, null);
                 each.add(future);
             }
             CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenRun(() ->
@@ -362,7 +400,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     }
 
     private void runWrite(int index, ShardOperation<S, R> operation, Function<Errors, ApiMessage> errorResponse,
-            CompletableFuture<ApiMessage> future) {
+            CompletableFuture<ApiMessage> future, TransactionalProducer producer) {
         Partition partition = available(index, errorResponse, future);
         if (partition == null) {
             return;
@@ -384,7 +422,61 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             reload(partition); // the shard may be half-changed
             return;
         }
-        release(partition, result);
+        release(partition, result, producer);
+    }
+
+    private void runCompletion(int index, long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
+            CompletableFuture<Errors> future) {
+        Partition partition = partitions.get(index);
+        if (shuttingDown || partition == null || partition.status == Status.FAILED) {
+            future.complete(Errors.NOT_COORDINATOR);
+            return;
+        }
+        if (partition.status == Status.LOADING) {
+            future.complete(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+            return;
+        }
+        if (partition.view.uncommittedRecords() >= config.uncommittedRecordsMax()) {
+            future.complete(Errors.COORDINATOR_NOT_AVAILABLE);
+            return;
+        }
+        TopicPartition topicPartition = topicPartition(index);
+        try {
+            // Written before it is applied: a refused marker (fenced producer or coordinator) changes nothing.
+            partition.lastWrittenOffset = writer.appendEndTransactionMarker(topicPartition, partition.leaderEpoch,
+                    producerId, producerEpoch, coordinatorEpoch, commit);
+        } catch (CoordinatorPartitionWriter.WriteException e) {
+            LOG.warn("Cannot write the {} marker of producer {} to {} in leader epoch {}: {} ({})",
+                    commit ? "COMMIT" : "ABORT", producerId, topicPartition, partition.leaderEpoch, e.error(),
+                    e.getMessage());
+            future.complete(CoordinatorWriteErrors.toClientError(e.error()));
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("Cannot write a transaction marker to {}", topicPartition, e);
+            future.complete(e instanceof StorageException ? Errors.NOT_COORDINATOR : Errors.UNKNOWN_SERVER_ERROR);
+            return;
+        }
+        try {
+            partition.shard.replayEndTransaction(producerId, producerEpoch, commit);
+        } catch (RuntimeException e) {
+            LOG.error("{} failed on a transaction marker of {}; reloading the partition", config.name(),
+                    topicPartition, e);
+            future.complete(Errors.UNKNOWN_SERVER_ERROR);
+            reload(partition);
+            return;
+        }
+        partition.view.append(CoordinatorBatch.endTransaction(producerId, producerEpoch, commit),
+                partition.lastWrittenOffset, partition.committedOffset);
+        advanceCommitted(partition);
+        DeferredReplies.Reply reply = new DeferredReplies.Reply(() -> future.complete(Errors.NONE),
+                future::complete);
+        if (partition.lastWrittenOffset <= partition.committedOffset) {
+            reply.complete();
+        } else {
+            partition.deferred.add(partition.lastWrittenOffset, clock.millis() + config.commitTimeoutMs(),
+                    List.of(reply));
+        }
+        scheduleTimer();
     }
 
     private void runRead(int index, ShardOperation<S, R> operation, Function<Errors, ApiMessage> errorResponse,
@@ -429,16 +521,16 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             reload(partition);
             return;
         }
-        release(partition, result);
+        release(partition, result, null);
     }
 
     /**
      * Appends the result's records, then completes the requests its replies answer once the high watermark reaches
      * the shard's last written offset (at once if it has); reschedules the timer.
      */
-    private void release(Partition partition, ShardResult<R> result) {
+    private void release(Partition partition, ShardResult<R> result, TransactionalProducer producer) {
         if (!result.records().isEmpty()) {
-            Errors failure = append(partition, result.records());
+            Errors failure = append(partition, result.records(), producer);
             if (failure != Errors.NONE) {
                 List<Pending> refused = new ArrayList<>();
                 for (ShardReply reply : result.replies()) {
@@ -456,7 +548,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         for (ShardReply reply : result.replies()) {
             Pending waiting = pending.remove(reply.requestId());
             if (waiting != null) {
-                replies.add(new DeferredReplies.Reply(waiting.future, reply.response(), waiting.errorResponse));
+                replies.add(DeferredReplies.Reply.of(waiting.future, reply.response(), waiting.errorResponse));
             }
         }
         if (partition.lastWrittenOffset <= partition.committedOffset) {
@@ -471,10 +563,13 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
      * Writes the records as one batch in the shard's leader epoch and hands them to the committed view; returns NONE
      * or the error their requests get (Kafka's mapping, {@link CoordinatorWriteErrors}).
      */
-    private Errors append(Partition partition, List<R> records) {
+    private Errors append(Partition partition, List<R> records, TransactionalProducer producer) {
         TopicPartition topicPartition = topicPartition(partition.index);
         try {
-            ByteBuffer batch = CoordinatorBatches.encode(serde, records, config.compression(), clock.millis());
+            ByteBuffer batch = producer == null
+                    ? CoordinatorBatches.encode(serde, records, config.compression(), clock.millis())
+                    : CoordinatorBatches.encodeTransactional(serde, records, config.compression(),
+                            producer.producerId(), producer.producerEpoch(), clock.millis());
             partition.lastWrittenOffset = writer.append(topicPartition, partition.leaderEpoch, batch);
         } catch (CoordinatorPartitionWriter.WriteException e) {
             LOG.warn("Cannot append {} coordinator records to {} in leader epoch {}: {} ({})", records.size(),
@@ -487,7 +582,9 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             LOG.error("Cannot append to {}", topicPartition, e);
             return Errors.UNKNOWN_SERVER_ERROR;
         }
-        partition.view.append(records, partition.lastWrittenOffset, partition.committedOffset);
+        partition.view.append(producer == null ? CoordinatorBatch.plain(records)
+                : CoordinatorBatch.transactional(records, producer.producerId(), producer.producerEpoch()),
+                partition.lastWrittenOffset, partition.committedOffset);
         // With the leader as the whole ISR the append has committed the batch already.
         advanceCommitted(partition);
         return Errors.NONE;
