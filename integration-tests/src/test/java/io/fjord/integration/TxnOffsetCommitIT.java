@@ -1,0 +1,171 @@
+package io.fjord.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.WriteTxnMarkersResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorResponse;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.OffsetFetchRequest;
+import org.apache.kafka.common.requests.OffsetFetchResponse;
+import org.apache.kafka.common.requests.TransactionResult;
+import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
+import org.apache.kafka.common.requests.TxnOffsetCommitResponse;
+import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
+import org.apache.kafka.common.requests.WriteTxnMarkersResponse;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Transactional offset commits on a node, driven the way the transaction coordinator and a transactional producer
+ * will (raw requests from kafka-clients 4.4.0's own builders): TxnOffsetCommit stores a group's offsets as pending,
+ * OffsetFetch hides them (UNSTABLE_OFFSET_COMMIT with require_stable), WriteTxnMarkers to the group's
+ * {@code __consumer_offsets} partition commits or aborts them, a stale coordinator epoch is fenced, and a restarted
+ * node loads committed and still-pending transactional offsets from the log.
+ */
+class TxnOffsetCommitIT {
+    private static final Duration BOUND = Duration.ofSeconds(120);
+    private static final String TOPIC = "orders";
+    private static final String GROUP = "txn-offsets-group";
+    private static final int OFFSETS_PARTITIONS = 50;
+    private static final int COORDINATOR_EPOCH = 2;
+
+    @TempDir
+    Path data;
+
+    @Test
+    void pendingOffsetsAreCommittedOrAbortedByTheirMarkersAndSurviveARestart() throws Exception {
+        try (FjordTestCluster cluster = FjordTestCluster.start(data, 1, Map.of())) {
+            try (Admin admin = cluster.admin(1)) {
+                admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            }
+            RawClient client = new RawClient(address(cluster, 1));
+            awaitCoordinator(client);
+            long producer = initProducerId(client);
+            long other = initProducerId(client);
+
+            assertThat(txnOffsetCommit(client, producer, 0, 42)).containsExactly(Errors.NONE);
+            assertThat(fetch(client, 0, false)).isEqualTo(new Fetched(Errors.NONE, -1));
+            assertThat(fetch(client, 0, true)).isEqualTo(new Fetched(Errors.UNSTABLE_OFFSET_COMMIT, -1));
+
+            assertThat(marker(client, producer, COORDINATOR_EPOCH, TransactionResult.COMMIT)).isEqualTo(Errors.NONE);
+            assertThat(fetch(client, 0, false)).isEqualTo(new Fetched(Errors.NONE, 42));
+            assertThat(fetch(client, 0, true)).isEqualTo(new Fetched(Errors.NONE, 42));
+
+            // The next transaction aborts: the committed offset stays.
+            assertThat(txnOffsetCommit(client, producer, 0, 50)).containsExactly(Errors.NONE);
+            assertThat(fetch(client, 0, true)).isEqualTo(new Fetched(Errors.UNSTABLE_OFFSET_COMMIT, -1));
+            assertThat(marker(client, producer, COORDINATOR_EPOCH, TransactionResult.ABORT)).isEqualTo(Errors.NONE);
+            assertThat(fetch(client, 0, true)).isEqualTo(new Fetched(Errors.NONE, 42));
+            // A coordinator of an older epoch is fenced by the partition.
+            assertThat(marker(client, producer, COORDINATOR_EPOCH - 1, TransactionResult.COMMIT))
+                    .isEqualTo(Errors.TRANSACTION_COORDINATOR_FENCED);
+
+            // Another producer's transaction stays open across a restart; its offset is still pending after the load.
+            assertThat(txnOffsetCommit(client, other, 1, 7)).containsExactly(Errors.NONE);
+            cluster.stop(1);
+            cluster.startNodes(List.of(1));
+            RawClient restarted = new RawClient(address(cluster, 1));
+            awaitCoordinator(restarted);
+            await().atMost(BOUND).until(() -> fetch(restarted, 0, false).error() == Errors.NONE);
+            assertThat(fetch(restarted, 0, false)).isEqualTo(new Fetched(Errors.NONE, 42));
+            assertThat(fetch(restarted, 1, false)).isEqualTo(new Fetched(Errors.NONE, -1));
+            assertThat(fetch(restarted, 1, true)).isEqualTo(new Fetched(Errors.UNSTABLE_OFFSET_COMMIT, -1));
+            await().atMost(BOUND).until(() ->
+                    marker(restarted, other, COORDINATOR_EPOCH, TransactionResult.COMMIT) == Errors.NONE);
+            assertThat(fetch(restarted, 1, true)).isEqualTo(new Fetched(Errors.NONE, 7));
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private record Fetched(Errors error, long offset) {
+    }
+
+    private static InetSocketAddress address(FjordTestCluster cluster, int id) {
+        return new InetSocketAddress("127.0.0.1", cluster.node(id).boundAddress("PLAINTEXT").getPort());
+    }
+
+    /** FindCoordinator creates {@code __consumer_offsets}; waits until the group's shard answers. */
+    private static void awaitCoordinator(RawClient client) {
+        await().atMost(BOUND).until(() -> {
+            FindCoordinatorResponse response = client.send(new FindCoordinatorRequest.Builder(
+                    new FindCoordinatorRequestData().setKeyType((byte) 0).setCoordinatorKeys(List.of(GROUP)))
+                    .build((short) 4), ApiKeys.FIND_COORDINATOR);
+            return response.data().coordinators().get(0).errorCode() == Errors.NONE.code()
+                    && fetch(client, 0, false).error() == Errors.NONE;
+        });
+    }
+
+    private static long initProducerId(RawClient client) throws Exception {
+        InitProducerIdResponse[] answer = new InitProducerIdResponse[1];
+        // The first request after a start may find no producer-id block yet (COORDINATOR_LOAD_IN_PROGRESS).
+        await().atMost(BOUND).until(() -> {
+            answer[0] = client.send(new InitProducerIdRequest.Builder(new InitProducerIdRequestData()
+                    .setTransactionalId(null).setTransactionTimeoutMs(60_000).setProducerId(-1)
+                    .setProducerEpoch((short) -1)).build((short) 4), ApiKeys.INIT_PRODUCER_ID);
+            return answer[0].error() == Errors.NONE;
+        });
+        return answer[0].data().producerId();
+    }
+
+    private static List<Errors> txnOffsetCommit(RawClient client, long producerId, int partition, long offset)
+            throws Exception {
+        TxnOffsetCommitRequestData data = new TxnOffsetCommitRequestData().setTransactionalId("txn-" + producerId)
+                .setGroupId(GROUP).setProducerId(producerId).setProducerEpoch((short) 0).setTopics(List.of(
+                        new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic().setName(TOPIC).setPartitions(
+                                List.of(new TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
+                                        .setPartitionIndex(partition).setCommittedOffset(offset)
+                                        .setCommittedMetadata("meta")))));
+        TxnOffsetCommitRequest request = TxnOffsetCommitRequest.Builder.forTopicNames(data, false).build((short) 3);
+        TxnOffsetCommitResponse response = client.send(request, ApiKeys.TXN_OFFSET_COMMIT);
+        return response.data().topics().stream().flatMap(topic -> topic.partitions().stream())
+                .map(result -> Errors.forCode(result.errorCode())).toList();
+    }
+
+    private static Fetched fetch(RawClient client, int partition, boolean requireStable) throws Exception {
+        OffsetFetchRequestData data = new OffsetFetchRequestData().setRequireStable(requireStable).setGroups(List.of(
+                new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId(GROUP).setTopics(List.of(
+                        new OffsetFetchRequestData.OffsetFetchRequestTopics().setName(TOPIC)
+                                .setPartitionIndexes(List.of(partition))))));
+        OffsetFetchResponse response = client.send(OffsetFetchRequest.Builder.forTopicNames(data, false)
+                .build((short) 9), ApiKeys.OFFSET_FETCH);
+        OffsetFetchResponseData.OffsetFetchResponseGroup group = response.data().groups().get(0);
+        if (group.errorCode() != Errors.NONE.code()) {
+            return new Fetched(Errors.forCode(group.errorCode()), -1);
+        }
+        OffsetFetchResponseData.OffsetFetchResponsePartitions fetched = group.topics().get(0).partitions().get(0);
+        return new Fetched(Errors.forCode(fetched.errorCode()), fetched.committedOffset());
+    }
+
+    /** WriteTxnMarkers for the group's offsets partition, as the transaction coordinator sends it. */
+    private static Errors marker(RawClient client, long producerId, int coordinatorEpoch, TransactionResult result)
+            throws Exception {
+        TopicPartition offsetsPartition = new TopicPartition("__consumer_offsets",
+                Utils.abs(GROUP.hashCode()) % OFFSETS_PARTITIONS);
+        WriteTxnMarkersResponse response = client.send(new WriteTxnMarkersRequest.Builder(List.of(
+                new WriteTxnMarkersRequest.TxnMarkerEntry(producerId, (short) 0, coordinatorEpoch, result,
+                        List.of(offsetsPartition), (short) 0))).build((short) 1), ApiKeys.WRITE_TXN_MARKERS);
+        WriteTxnMarkersResponseData.WritableTxnMarkerResult marker = response.data().markers().get(0);
+        return Errors.forCode(marker.topics().get(0).partitions().get(0).errorCode());
+    }
+}
