@@ -46,7 +46,9 @@ class TxnOffsetCommitIT {
     private static final Duration BOUND = Duration.ofSeconds(120);
     private static final String TOPIC = "orders";
     private static final String GROUP = "txn-offsets-group";
-    private static final int OFFSETS_PARTITIONS = 50;
+    private static final int OFFSETS_PARTITIONS = 5;
+    private static final Map<String, String> CONFIG = Map.of("offsets.topic.num.partitions",
+            Integer.toString(OFFSETS_PARTITIONS));
     private static final int COORDINATOR_EPOCH = 2;
 
     @TempDir
@@ -54,11 +56,12 @@ class TxnOffsetCommitIT {
 
     @Test
     void pendingOffsetsAreCommittedOrAbortedByTheirMarkersAndSurviveARestart() throws Exception {
-        try (FjordTestCluster cluster = FjordTestCluster.start(data, 1, Map.of())) {
-            try (Admin admin = cluster.admin(1)) {
+        FjordTestNode node = FjordTestNode.start(data, CONFIG);
+        try {
+            try (Admin admin = node.admin()) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get(60, TimeUnit.SECONDS);
             }
-            RawClient client = new RawClient(address(cluster, 1));
+            RawClient client = new RawClient(address(node));
             awaitCoordinator(client);
             long producer = initProducerId(client);
             long other = initProducerId(client);
@@ -82,9 +85,9 @@ class TxnOffsetCommitIT {
 
             // Another producer's transaction stays open across a restart; its offset is still pending after the load.
             assertThat(txnOffsetCommit(client, other, 1, 7)).containsExactly(Errors.NONE);
-            cluster.stop(1);
-            cluster.startNodes(List.of(1));
-            RawClient restarted = new RawClient(address(cluster, 1));
+            node.close();
+            node = FjordTestNode.start(data, CONFIG);
+            RawClient restarted = new RawClient(address(node));
             awaitCoordinator(restarted);
             await().atMost(BOUND).until(() -> fetch(restarted, 0, false).error() == Errors.NONE);
             assertThat(fetch(restarted, 0, false)).isEqualTo(new Fetched(Errors.NONE, 42));
@@ -93,6 +96,8 @@ class TxnOffsetCommitIT {
             await().atMost(BOUND).until(() ->
                     marker(restarted, other, COORDINATOR_EPOCH, TransactionResult.COMMIT) == Errors.NONE);
             assertThat(fetch(restarted, 1, true)).isEqualTo(new Fetched(Errors.NONE, 7));
+        } finally {
+            node.close();
         }
     }
 
@@ -101,18 +106,18 @@ class TxnOffsetCommitIT {
     private record Fetched(Errors error, long offset) {
     }
 
-    private static InetSocketAddress address(FjordTestCluster cluster, int id) {
-        return new InetSocketAddress("127.0.0.1", cluster.node(id).boundAddress("PLAINTEXT").getPort());
+    private static InetSocketAddress address(FjordTestNode node) {
+        return new InetSocketAddress("127.0.0.1", node.node().boundAddress("PLAINTEXT").getPort());
     }
 
     /** FindCoordinator creates {@code __consumer_offsets}; waits until the group's shard answers. */
     private static void awaitCoordinator(RawClient client) {
-        await().atMost(BOUND).until(() -> {
+        await().atMost(BOUND).untilAsserted(() -> {
             FindCoordinatorResponse response = client.send(new FindCoordinatorRequest.Builder(
                     new FindCoordinatorRequestData().setKeyType((byte) 0).setCoordinatorKeys(List.of(GROUP)))
                     .build((short) 4), ApiKeys.FIND_COORDINATOR);
-            return response.data().coordinators().get(0).errorCode() == Errors.NONE.code()
-                    && fetch(client, 0, false).error() == Errors.NONE;
+            assertThat(Errors.forCode(response.data().coordinators().get(0).errorCode())).isEqualTo(Errors.NONE);
+            assertThat(fetch(client, 0, false).error()).isEqualTo(Errors.NONE);
         });
     }
 

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * NOT_COORDINATOR. A result without records still waits for the writes before it (a heartbeat, a read that must be
  * stable). <b>Reads</b> ({@link #read}) run on the partition's {@link CommittedView}, a second shard that holds the
  * state as of the last committed offset: they are answered at once, never wait behind writes and never show
- * uncommitted records. High-watermark moves arrive through {@link #onPartitionChanged} on any thread.
+ * uncommitted records. High-watermark moves arrive through {@link #onPartitionChanged} on any thread. KIP-98 in the
+ * coordinator's own log: {@link #writeTransactional} and {@link #completeTransaction} (a producer's batch, its marker).
  *
  * <p>Leadership comes from the metadata ({@link #onElected}, {@link #onResigned}). A newly led partition is loaded on a
  * second thread that replays the log into a fresh shard (and its committed part into the view) and hands both back;
@@ -300,10 +301,9 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     }
 
     /**
-     * As {@link #write}, but the result's records join {@code producerId}'s transaction (Kafka's transactional write
-     * operation, for TxnOffsetCommit): they are written as one transactional batch with the producer's id and epoch,
-     * which the partition refuses with INVALID_PRODUCER_EPOCH for a fenced epoch, and take effect only when the
-     * producer's COMMIT marker is written ({@link #completeTransaction}). The shard keeps them pending itself.
+     * As {@link #write}, but the result's records are written as {@code producerId}'s transactional batch (Kafka's
+     * transactional write, for TxnOffsetCommit; a fenced epoch is INVALID_PRODUCER_EPOCH). The shard keeps them
+     * pending until the producer's marker ({@link #completeTransaction}).
      */
     public CompletableFuture<ApiMessage> writeTransactional(int partition, long producerId, short producerEpoch,
             ShardOperation<S, R> operation, Function<Errors, ApiMessage> errorResponse) {

@@ -9,9 +9,11 @@ import io.fjord.broker.coordinator.group.records.OffsetCommitKey;
 import io.fjord.broker.coordinator.group.records.OffsetCommitValue;
 import io.fjord.broker.coordinator.group.records.RecordType;
 import io.fjord.storage.TopicPartition;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -93,8 +95,8 @@ public final class GroupStore {
      * The partitions a deletion of the group's offsets must tombstone: those with a committed offset, then those
      * only open transactions hold (Kafka writes one tombstone for each).
      */
-    public java.util.List<TopicPartition> offsetPartitionsToDelete(String groupId) {
-        java.util.List<TopicPartition> partitions = new java.util.ArrayList<>(offsets(groupId).keySet());
+    public List<TopicPartition> offsetPartitionsToDelete(String groupId) {
+        List<TopicPartition> partitions = new ArrayList<>(offsets(groupId).keySet());
         for (TopicPartition partition : pending.pendingPartitions(groupId)) {
             if (!offsets(groupId).containsKey(partition)) {
                 partitions.add(partition);

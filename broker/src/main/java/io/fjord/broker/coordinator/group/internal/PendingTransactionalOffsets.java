@@ -2,10 +2,12 @@ package io.fjord.broker.coordinator.group.internal;
 
 import io.fjord.broker.coordinator.group.records.OffsetCommitValue;
 import io.fjord.storage.TopicPartition;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -98,9 +100,9 @@ final class PendingTransactionalOffsets {
 
     /** Every pending offset, by producer, group and partition (a copy, for comparisons of durable state). */
     Map<Long, Map<String, Map<TopicPartition, OffsetCommitValue>>> snapshot() {
-        Map<Long, Map<String, Map<TopicPartition, OffsetCommitValue>>> copy = new java.util.TreeMap<>();
+        Map<Long, Map<String, Map<TopicPartition, OffsetCommitValue>>> copy = new TreeMap<>();
         byProducer.forEach((producerId, groups) -> {
-            Map<String, Map<TopicPartition, OffsetCommitValue>> groupsCopy = new java.util.TreeMap<>();
+            Map<String, Map<TopicPartition, OffsetCommitValue>> groupsCopy = new TreeMap<>();
             groups.forEach((groupId, offsets) -> {
                 Map<TopicPartition, OffsetCommitValue> values = new HashMap<>();
                 offsets.forEach((partition, pending) -> values.put(partition, pending.value()));
@@ -114,7 +116,7 @@ final class PendingTransactionalOffsets {
     }
 
     /** Topic, then partition: a stable order for the partitions of tombstones. */
-    private enum TopicPartitionOrder implements java.util.Comparator<TopicPartition> {
+    private enum TopicPartitionOrder implements Comparator<TopicPartition> {
         INSTANCE;
 
         @Override
