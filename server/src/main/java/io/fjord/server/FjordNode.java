@@ -20,8 +20,16 @@ import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
 import io.fjord.broker.coordinator.driver.ImageTopicIds;
 import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
 import io.fjord.broker.coordinator.driver.OffsetsTopicPublisher;
+import io.fjord.broker.coordinator.transaction.TransactionCoordinatorConfig;
+import io.fjord.broker.coordinator.transaction.TransactionMarkers;
+import io.fjord.broker.coordinator.transactiondriver.TransactionCoordinatorDriver;
+import io.fjord.broker.coordinator.transactiondriver.TransactionStateTopicConfig;
+import io.fjord.broker.coordinator.transactiondriver.TransactionStateTopicPublisher;
+import io.fjord.broker.handlers.TransactionHandlers;
 import io.fjord.broker.coordinator.runtime.ReplicaManagerPartitionWriter;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
+import io.fjord.broker.coordinator.markers.MarkerChannelConfig;
+import io.fjord.broker.coordinator.markers.NetworkTransactionMarkerChannel;
 import io.fjord.broker.handlers.GroupHandlers;
 import io.fjord.broker.handlers.AlterConfigsHandlers;
 import io.fjord.broker.handlers.ApiHandler;
@@ -45,6 +53,10 @@ import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.producer.ProducerIdManager;
 import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.SaslHandshakeHandler;
+import io.fjord.broker.handlers.SaslAuthenticateHandler;
+import io.fjord.broker.handlers.DescribeUserScramCredentialsHandler;
+import io.fjord.broker.security.sasl.SaslAuthenticators;
+import java.security.SecureRandom;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.handlers.ForwardedControllerHandler;
 import io.fjord.broker.replica.ReplicationThrottles;
@@ -134,6 +146,9 @@ public final class FjordNode implements AutoCloseable {
     private MetadataCache cache;
     private FetchHandler fetchHandler;
     private GroupCoordinatorDriver groupCoordinator;
+    private TransactionCoordinatorDriver transactionCoordinator;
+    /** Sends the transaction coordinator's markers; started by the coordinator with its outcomes. */
+    private volatile NetworkTransactionMarkerChannel transactionMarkerChannel;
     private ReplicaFetching replicaFetching;
     private ReplicaManager replicaManager;
     private RequestHandlerPool requestHandlers;
@@ -213,6 +228,11 @@ public final class FjordNode implements AutoCloseable {
                 config.nodeId(), logManager, configs, replicaFetching, controller,
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), clock, this::partitionChanged);
         replicaManager.start();
+        // Markers go over the inter-broker listener to each partition's leader, this node's own included, as Kafka's.
+        int transactionStatePartitions = runningConfig.brokerConfig().intValue("transaction.state.log.num.partitions");
+        transactionMarkerChannel = NetworkTransactionMarkerChannel.overTheNetwork(config.nodeId(), cache,
+                interBrokerListener, MarkerChannelConfig.from(runningConfig.brokerConfig()),
+                transactionalId -> OffsetsPartitions.partitionFor(transactionalId, transactionStatePartitions), clock);
         groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
                 GroupCoordinatorConfigs.consumerGroups(runningConfig.brokerConfig()),
                 OffsetsTopicConfig.from(runningConfig.brokerConfig()), new ImageTopicIds(cache), replicaManager::log,
@@ -220,10 +240,14 @@ public final class FjordNode implements AutoCloseable {
         groupCoordinator.start();
         // Its replies wait for the high watermark, whose moves the replica manager announces here.
         partitionListeners.add(groupCoordinator::onPartitionChanged);
-        // The group coordinator follows the log publisher, so an offsets partition's log exists when it loads.
+        ProducerIdManager producerIds = new ProducerIdManager(config.nodeId(),
+                () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), controller, clock);
+        transactionCoordinator = startTransactionCoordinator(producerIds);
+        // The coordinators follow the log publisher, so an internal partition's log exists when it loads.
         MetadataPublication publication = new MetadataPublication(cache,
                 List.of(replicaManager, replicationThrottles,
-                        new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
+                        new OffsetsTopicPublisher(config.nodeId(), groupCoordinator),
+                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator)));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication));
 
@@ -235,6 +259,10 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> advertising.get().advertisedVersions(), cache,
                 BrokerFeatures.of(consumerProtocolEnabled), () -> quorum.kraftVersion()));
         handlers.put(ApiKey.SASL_HANDSHAKE, new SaslHandshakeHandler());
+        handlers.put(ApiKey.SASL_AUTHENTICATE, new SaslAuthenticateHandler());
+        handlers.put(ApiKey.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler(cache));
+        handlers.put(ApiKey.ALTER_USER_SCRAM_CREDENTIALS, new ForwardedControllerHandler(controller,
+                ApiKey.ALTER_USER_SCRAM_CREDENTIALS));
         handlers.put(ApiKey.METADATA, new MetadataHandler(cache, config.autoCreateTopics(),
                 (CreateTopicsRequestData request) -> topicAdmin.createTopics(request), this::internalTopic));
         handlers.put(ApiKey.DESCRIBE_CLUSTER, new DescribeClusterHandler(cache));
@@ -260,8 +288,7 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, replicaManager::log));
         partitionListeners.add(fetchHandler::onPartitionChanged);
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock));
-        handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(new ProducerIdManager(config.nodeId(),
-                () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), controller, clock)));
+        handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
         LoggerLevels loggers = LogbackLoggerLevels.current();
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
         handlers.put(ApiKey.LIST_CONFIG_RESOURCES, new ListConfigResourcesHandler(cache));
@@ -299,10 +326,16 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.LIST_PARTITION_REASSIGNMENTS, new ForwardedControllerHandler(controller,
                 ApiKey.LIST_PARTITION_REASSIGNMENTS));
         GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics, consumerProtocolEnabled);
+        TransactionHandlers.register(handlers, cache, groupCoordinator, transactionCoordinator, producerIds,
+                topicAdmin::createTopics);
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
 
-        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher);
+        // SASL listeners authenticate SCRAM users against the current image's credentials.
+        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher, new SaslAuthenticators(
+                SaslListeners.of(runningConfig.brokerConfig(), runningConfig.networkConfig().listeners(),
+                        ListenerSecurity.protocolMap(runningConfig.brokerConfig())),
+                (user, mechanism) -> cache.image().scramCredential(user, mechanism), new SecureRandom()));
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
                 runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,
@@ -469,6 +502,35 @@ public final class FjordNode implements AutoCloseable {
         }
     }
 
+    /**
+     * The transaction coordinator on the shared coordinator runtime, with its marker channel; its replies and markers
+     * wait for the high watermark, whose moves the replica manager announces.
+     */
+    private TransactionCoordinatorDriver startTransactionCoordinator(ProducerIdManager producerIds) {
+        BrokerConfig settings = runningConfig.brokerConfig();
+        TransactionCoordinatorDriver driver = new TransactionCoordinatorDriver(new TransactionCoordinatorConfig(
+                settings.intValue("transaction.max.timeout.ms"), settings.intValue("transactional.id.expiration.ms"),
+                settings.intValue("transaction.abort.timed.out.transaction.cleanup.interval.ms"),
+                settings.intValue("transaction.remove.expired.transaction.cleanup.interval.ms"), (short) 0),
+                TransactionStateTopicConfig.from(settings), producerIds,
+                () -> partitionCount(TransactionStateTopicConfig.TOPIC),
+                () -> {
+                    int existing = partitionCount(OffsetsPartitions.TOPIC);
+                    return existing > 0 ? existing : groupCoordinator.topicConfig().partitionCount();
+                },
+                () -> cache.image().features().getOrDefault("transaction.version", (short) 0),
+                replicaManager::log, new ReplicaManagerPartitionWriter(replicaManager), clock);
+        transactionMarkerChannel.start(driver);
+        driver.setMarkerChannel(transactionMarkerChannel);
+        driver.start();
+        partitionListeners.add(driver::onPartitionChanged);
+        return driver;
+    }
+
+    private int partitionCount(String topic) {
+        return cache.image().topic(topic).map(found -> found.partitionCount()).orElse(0);
+    }
+
     /** How Metadata's auto-creation makes an internal topic: only the offsets topic has a coordinator here. */
     private Optional<CreateTopicsRequestData.CreatableTopic> internalTopic(String name) {
         if (!name.equals(OffsetsPartitions.TOPIC)) {
@@ -509,7 +571,7 @@ public final class FjordNode implements AutoCloseable {
         quorum.controller().setActiveTasks(new ClusterMaintenance(new ClusterMaintenance.Settings(sessionTimeoutMs,
                 settings.booleanValue("auto.leader.rebalance.enable"),
                 TimeUnit.SECONDS.toMillis(settings.longValue("leader.imbalance.check.interval.seconds"))), cluster,
-                replication, clock));
+                replication, clock, bootstrapRecords()));
         FeatureControl features = new FeatureControl(config.nodeId(), BrokerFeatures.of(false).maxSupportedLevel(
                 ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE), BrokerFeatures.of(
                 GroupCoordinatorConfigs.consumerProtocolEnabled(settings)).fixedFeatures(),
@@ -519,6 +581,15 @@ public final class FjordNode implements AutoCloseable {
     }
 
     /** This broker's registration: a new incarnation, its advertised listeners, rack and supported features. */
+    /** What {@code fjord format --add-scram} left for a new cluster; a damaged file stops the start-up. */
+    private List<io.fjord.metadata.records.MetadataRecord> bootstrapRecords() {
+        try {
+            return io.fjord.metadata.quorum.BootstrapRecords.read(config.metadataLogDirectory());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the bootstrap records: " + e.getMessage(), e);
+        }
+    }
+
     private BrokerRegistrationRequestData brokerRegistration(boolean consumerProtocolEnabled) {
         List<BrokerEndpoint> endpoints = new ArrayList<>();
         for (Endpoint endpoint : config.advertisedListeners()) {
@@ -601,6 +672,14 @@ public final class FjordNode implements AutoCloseable {
     }
 
     /** The node's logs, for tools and tests; appending here bypasses the produce path. */
+    /**
+     * The channel that sends transaction markers to partition leaders: made at start, not started (its starter gives
+     * it the outcomes' receiver); null before start and after stop.
+     */
+    public NetworkTransactionMarkerChannel transactionMarkerChannel() {
+        return transactionMarkerChannel;
+    }
+
     public LogManager logManager() {
         return logManager;
     }
@@ -645,6 +724,9 @@ public final class FjordNode implements AutoCloseable {
         if (groupCoordinator != null) {
             groupCoordinator.beginShutdown(); // so do JoinGroups waiting for a rebalance (NOT_COORDINATOR)
         }
+        if (transactionCoordinator != null) {
+            transactionCoordinator.beginShutdown();
+        }
         if (socketServer != null) {
             steps.run("the drain of requests in flight", () -> {
                 try {
@@ -656,6 +738,10 @@ public final class FjordNode implements AutoCloseable {
         }
         if (requestHandlers != null) {
             steps.run("the request handlers", requestHandlers::shutdown);
+        }
+        if (transactionMarkerChannel != null) {
+            steps.run("the transaction marker channel", transactionMarkerChannel::close);
+            transactionMarkerChannel = null;
         }
         if (fetchHandler != null) {
             steps.run("the fetch handler", fetchHandler::close);
@@ -686,6 +772,10 @@ public final class FjordNode implements AutoCloseable {
         if (groupCoordinator != null) {
             steps.run("the group coordinator", groupCoordinator::close);
             groupCoordinator = null;
+        }
+        if (transactionCoordinator != null) {
+            steps.run("the transaction coordinator", transactionCoordinator::close);
+            transactionCoordinator = null;
         }
         if (logManager != null) {
             steps.run("the logs", () -> logManager.shutdown(brokerEpoch));

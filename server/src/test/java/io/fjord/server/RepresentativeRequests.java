@@ -8,6 +8,11 @@ import io.fjord.protocol.message.UnregisterBrokerRequestData;
 import io.fjord.protocol.message.TxnOffsetCommitRequestData;
 import io.fjord.protocol.message.WriteTxnMarkersRequestData;
 import io.fjord.protocol.message.UpdateFeaturesRequestData;
+import io.fjord.protocol.message.AddOffsetsToTxnRequestData;
+import io.fjord.protocol.message.AddPartitionsToTxnRequestData;
+import io.fjord.protocol.message.DescribeTransactionsRequestData;
+import io.fjord.protocol.message.EndTxnRequestData;
+import io.fjord.protocol.message.ListTransactionsRequestData;
 import io.fjord.protocol.codec.RecordCodec;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.ApiKey;
@@ -45,6 +50,9 @@ import io.fjord.protocol.message.MetadataRequestData;
 import io.fjord.protocol.message.OffsetForLeaderEpochRequestData;
 import io.fjord.protocol.message.ProduceRequestData;
 import io.fjord.protocol.message.SaslHandshakeRequestData;
+import io.fjord.protocol.message.SaslAuthenticateRequestData;
+import io.fjord.protocol.message.DescribeUserScramCredentialsRequestData;
+import io.fjord.protocol.message.AlterUserScramCredentialsRequestData;
 import io.fjord.protocol.records.BatchSpec;
 import io.fjord.protocol.records.CompressionType;
 import io.fjord.protocol.records.Record;
@@ -125,7 +133,35 @@ final class RepresentativeRequests {
                 Map.entry(ApiKey.UNREGISTER_BROKER, version -> List.of(new UnregisterBrokerRequestData()
                         .setBrokerId(99))), // not registered: BROKER_ID_NOT_REGISTERED
                 Map.entry(ApiKey.UPDATE_FEATURES, this::updateFeatures),
+                // On a listener without SASL: ILLEGAL_SASL_STATE.
+                Map.entry(ApiKey.SASL_AUTHENTICATE, version -> List.of(new SaslAuthenticateRequestData()
+                        .setAuthBytes(new byte[] {0, 'a', 0, 'b'}))),
+                Map.entry(ApiKey.DESCRIBE_USER_SCRAM_CREDENTIALS, version -> List.of(
+                        new DescribeUserScramCredentialsRequestData().setUsers(null),
+                        new DescribeUserScramCredentialsRequestData().setUsers(list(
+                                new DescribeUserScramCredentialsRequestData.UserName().setName("alice"),
+                                new DescribeUserScramCredentialsRequestData.UserName().setName("nobody"))))),
+                Map.entry(ApiKey.ALTER_USER_SCRAM_CREDENTIALS, version -> List.of(
+                        new AlterUserScramCredentialsRequestData().setUpsertions(list(
+                                new AlterUserScramCredentialsRequestData.ScramCredentialUpsertion().setName("alice")
+                                        .setMechanism((byte) 1).setIterations(4096).setSalt(new byte[32])
+                                        .setSaltedPassword(new byte[32]))),
+                        new AlterUserScramCredentialsRequestData().setDeletions(list( // RESOURCE_NOT_FOUND
+                                new AlterUserScramCredentialsRequestData.ScramCredentialDeletion().setName("nobody")
+                                        .setMechanism((byte) 2))))),
                 Map.entry(ApiKey.WRITE_TXN_MARKERS, this::writeTxnMarkers),
+                Map.entry(ApiKey.ADD_PARTITIONS_TO_TXN, this::addPartitionsToTxn),
+                Map.entry(ApiKey.ADD_OFFSETS_TO_TXN, version -> List.of(new AddOffsetsToTxnRequestData()
+                        .setTransactionalId("transactions-" + version).setProducerId(producerId)
+                        .setProducerEpoch(producerEpoch).setGroupId("rep-group"))),
+                Map.entry(ApiKey.END_TXN, version -> List.of(new EndTxnRequestData()
+                        .setTransactionalId("transactions-" + version).setProducerId(producerId)
+                        .setProducerEpoch(producerEpoch).setCommitted(true), new EndTxnRequestData()
+                        .setTransactionalId("no-such-transaction").setProducerId(producerId)
+                        .setProducerEpoch(producerEpoch).setCommitted(false))),
+                Map.entry(ApiKey.DESCRIBE_TRANSACTIONS, version -> List.of(new DescribeTransactionsRequestData()
+                        .setTransactionalIds(list("transactions-1", "no-such-transaction")))),
+                Map.entry(ApiKey.LIST_TRANSACTIONS, this::listTransactions),
                 Map.entry(ApiKey.ALTER_PARTITION_REASSIGNMENTS, this::alterPartitionReassignments),
                 Map.entry(ApiKey.LIST_PARTITION_REASSIGNMENTS, version -> List.of(
                         new ListPartitionReassignmentsRequestData().setTopics(null),
@@ -581,6 +617,41 @@ final class RepresentativeRequests {
                                 .setPartitionIndexes(list(0))));
         return List.of(new WriteTxnMarkersRequestData().setMarkers(list(marker)),
                 new WriteTxnMarkersRequestData().setMarkers(new ArrayList<>()));
+    }
+
+    private List<ApiMessage> addPartitionsToTxn(short version) {
+        if (version <= 3) {
+            return List.of(new AddPartitionsToTxnRequestData().setV3AndBelowTransactionalId("transactions-" + version)
+                    .setV3AndBelowProducerId(producerId).setV3AndBelowProducerEpoch(producerEpoch)
+                    .setV3AndBelowTopics(list(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+                            .setName("orders").setPartitions(list(0, 1)))),
+                    new AddPartitionsToTxnRequestData().setV3AndBelowTransactionalId("transactions-" + version)
+                            .setV3AndBelowProducerId(producerId).setV3AndBelowProducerEpoch(producerEpoch)
+                            .setV3AndBelowTopics(list(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+                                    .setName("no-such-topic").setPartitions(list(0)))));
+        }
+        return List.of(new AddPartitionsToTxnRequestData().setTransactions(list(
+                new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction().setTransactionalId("transactions-1")
+                        .setProducerId(producerId).setProducerEpoch(producerEpoch).setVerifyOnly(true)
+                        .setTopics(list(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+                                .setName("orders").setPartitions(list(0)))),
+                new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction().setTransactionalId("other-tx")
+                        .setProducerId(producerId).setProducerEpoch(producerEpoch).setVerifyOnly(false)
+                        .setTopics(list(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+                                .setName("no-such-topic").setPartitions(list(0)))))));
+    }
+
+    private List<ApiMessage> listTransactions(short version) {
+        List<ApiMessage> requests = new ArrayList<>(List.of(new ListTransactionsRequestData(),
+                new ListTransactionsRequestData().setStateFilters(list("Ongoing", "NoSuchState"))
+                        .setProducerIdFilters(list(producerId))));
+        if (version >= 1) {
+            requests.add(new ListTransactionsRequestData().setDurationFilter(60_000));
+        }
+        if (version >= 2) {
+            requests.add(new ListTransactionsRequestData().setTransactionalIdPattern("transactions-.*"));
+        }
+        return requests;
     }
 
     private List<ApiMessage> describeProducers(short version) {

@@ -6,6 +6,7 @@ import io.fjord.storage.PartitionLog;
 import io.fjord.storage.StorageException;
 import io.fjord.storage.TopicPartition;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -26,6 +27,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.time.InstantSource;
 import org.slf4j.Logger;
@@ -44,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * NOT_COORDINATOR. A result without records still waits for the writes before it (a heartbeat, a read that must be
  * stable). <b>Reads</b> ({@link #read}) run on the partition's {@link CommittedView}, a second shard that holds the
  * state as of the last committed offset: they are answered at once, never wait behind writes and never show
- * uncommitted records. High-watermark moves arrive through {@link #onPartitionChanged} on any thread. KIP-98 in the
- * coordinator's own log: {@link #writeTransactional} and {@link #completeTransaction} (a producer's batch, its marker).
+ * uncommitted records. High-watermark moves arrive through {@link #onPartitionChanged} on any thread. Transactions in
+ * the coordinator's log: {@link #writeTransactional}, {@link #completeTransaction}.
  *
  * <p>Leadership comes from the metadata ({@link #onElected}, {@link #onResigned}). A newly led partition is loaded on a
  * second thread that replays the log into a fresh shard (and its committed part into the view) and hands both back;
@@ -70,10 +72,13 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         Optional<PartitionLog> log(TopicPartition partition);
     }
 
-    /** Makes a shard for a partition; called on the runtime's thread, twice per load (live shard and view). */
+    /**
+     * Makes a shard for a partition led in {@code leaderEpoch} (the transaction coordinator's epoch); called on the
+     * runtime's thread, twice per load (live shard and view).
+     */
     @FunctionalInterface
     public interface ShardFactory<S> {
-        S newShard(int partition);
+        S newShard(int partition, int leaderEpoch);
     }
 
     private enum Status { LOADING, ACTIVE, FAILED }
@@ -93,6 +98,8 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         /** The high watermark of this leadership as the runtime last read it; -1 before the first read. */
         long committedOffset = -1;
         final DeferredReplies deferred = new DeferredReplies();
+        /** {@link ShardResult#afterCommit} work by the offset it waits for; offsets do not decrease. */
+        final ArrayDeque<AfterCommit> afterCommit = new ArrayDeque<>();
 
         Partition(int index, int leaderEpoch) {
             this.index = index;
@@ -102,6 +109,10 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
 
     /** The producer whose transaction a write's records join (Kafka's transactional write operation). */
     private record TransactionalProducer(long producerId, short producerEpoch) {
+    }
+
+    /** Work to run once the high watermark reaches {@code requiredOffset}. */
+    private record AfterCommit(long requiredOffset, List<Runnable> work) {
     }
 
     /** A request waiting for the shard's reply. */
@@ -154,14 +165,10 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     }
 
     public synchronized void start() {
-        thread = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, config.threadName()));
-        loaderThread = Executors.newSingleThreadExecutor(runnable -> daemon(runnable, config.threadName() + "-loader"));
-    }
-
-    private static Thread daemon(Runnable runnable, String name) {
-        Thread created = new Thread(runnable, name);
-        created.setDaemon(true);
-        return created;
+        thread = Executors.newSingleThreadScheduledExecutor(
+                runnable -> RuntimeThreads.daemon(runnable, config.threadName()));
+        loaderThread = Executors.newSingleThreadExecutor(
+                runnable -> RuntimeThreads.daemon(runnable, config.threadName() + "-loader"));
     }
 
     // ---------------------------------------------------------------- leadership (from the metadata)
@@ -200,8 +207,8 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         Partition partition = new Partition(index, leaderEpoch);
         partitions.put(index, partition);
         TopicPartition topicPartition = topicPartition(index);
-        S shard = shards.newShard(index);
-        CommittedView<S, R> view = new CommittedView<>(shards.newShard(index));
+        S shard = shards.newShard(index, leaderEpoch);
+        CommittedView<S, R> view = new CommittedView<>(shards.newShard(index, leaderEpoch));
         try {
             loaderThread.execute(() -> {
                 long startNanos = System.nanoTime();
@@ -251,7 +258,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             return;
         }
         partition.status = Status.FAILED;
-        thread.schedule(guarded(() -> {
+        thread.schedule(RuntimeThreads.guarded(() -> {
             if (partitions.get(partition.index) == partition && !shuttingDown) {
                 loadSummary.expect();
                 beginLoad(partition.index, partition.leaderEpoch);
@@ -273,6 +280,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         partition.shard = null;
         partition.view = null;
         partition.deferred.failAll(error);
+        partition.afterCommit.clear(); // the next leader's activation names again what must still be done
         Iterator<Pending> iterator = pending.values().iterator();
         while (iterator.hasNext()) {
             Pending waiting = iterator.next();
@@ -301,9 +309,8 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     }
 
     /**
-     * As {@link #write}, but the result's records are written as {@code producerId}'s transactional batch (Kafka's
-     * transactional write, for TxnOffsetCommit; a fenced epoch is INVALID_PRODUCER_EPOCH). The shard keeps them
-     * pending until the producer's marker ({@link #completeTransaction}).
+     * As {@link #write}, the records written as {@code producerId}'s transactional batch (TxnOffsetCommit; a fenced
+     * epoch is INVALID_PRODUCER_EPOCH), pending in the shard until the producer's marker.
      */
     public CompletableFuture<ApiMessage> writeTransactional(int partition, long producerId, short producerEpoch,
             ShardOperation<S, R> operation, Function<Errors, ApiMessage> errorResponse) {
@@ -316,13 +323,10 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     }
 
     /**
-     * Ends {@code producerId}'s transaction in {@code partition} (Kafka's transaction completion, what WriteTxnMarkers
-     * asks of a group coordinator): writes the marker in order with the shard's writes, then applies it to the shard
-     * (commit: the producer's pending records take effect; abort: they are dropped) and, once committed, to the view.
-     * Completes with NONE once the marker is committed, or with the error: NOT_COORDINATOR (not led here),
-     * COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE (too much uncommitted, or the commit timeout passed),
-     * INVALID_PRODUCER_EPOCH or TRANSACTION_COORDINATOR_FENCED (the partition refused the marker), or what another
-     * append failure maps to. Never completes exceptionally.
+     * Ends {@code producerId}'s transaction in {@code partition} (Kafka's transaction completion, for WriteTxnMarkers):
+     * writes the marker in order with the shard's writes, then applies it to the shard and, once committed, to the
+     * view. Completes with NONE once committed, else errors as for {@link #write}, or INVALID_PRODUCER_EPOCH or
+     * TRANSACTION_COORDINATOR_FENCED (the partition refused the marker). Never completes exceptionally.
      */
     public CompletableFuture<Errors> completeTransaction(int partition, long producerId, short producerEpoch,
             int coordinatorEpoch, boolean commit) {
@@ -384,16 +388,33 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         });
     }
 
+    /**
+     * Runs {@code event} on the shard of {@code partition} if it is loaded here (an outcome reported for one of its
+     * transactions, say), releasing its records like a request's; dropped otherwise.
+     */
+    public void scheduleOn(int partition, ShardEvent<S, R> event) {
+        execute(() -> {
+            Partition current = partitions.get(partition);
+            if (current != null && current.status == Status.ACTIVE) {
+                runEvent(current, event);
+            }
+        });
+    }
+
     /** The partition if it can take a request now; otherwise answers the request and returns null. */
     private Partition available(int index, Function<Errors, ApiMessage> errorResponse,
             CompletableFuture<ApiMessage> future) {
+        return available(index, error -> future.complete(errorResponse.apply(error)));
+    }
+
+    private Partition available(int index, Consumer<Errors> refuse) {
         Partition partition = partitions.get(index);
         if (shuttingDown || partition == null || partition.status == Status.FAILED) {
-            future.complete(errorResponse.apply(Errors.NOT_COORDINATOR));
+            refuse.accept(Errors.NOT_COORDINATOR);
             return null;
         }
         if (partition.status == Status.LOADING) {
-            future.complete(errorResponse.apply(Errors.COORDINATOR_LOAD_IN_PROGRESS));
+            refuse.accept(Errors.COORDINATOR_LOAD_IN_PROGRESS);
             return null;
         }
         return partition;
@@ -427,17 +448,9 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
 
     private void runCompletion(int index, long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
             CompletableFuture<Errors> future) {
-        Partition partition = partitions.get(index);
-        if (shuttingDown || partition == null || partition.status == Status.FAILED) {
-            future.complete(Errors.NOT_COORDINATOR);
-            return;
-        }
-        if (partition.status == Status.LOADING) {
-            future.complete(Errors.COORDINATOR_LOAD_IN_PROGRESS);
-            return;
-        }
-        if (partition.view.uncommittedRecords() >= config.uncommittedRecordsMax()) {
-            future.complete(Errors.COORDINATOR_NOT_AVAILABLE);
+        Partition partition = available(index, future::complete);
+        if (partition == null || partition.view.uncommittedRecords() >= config.uncommittedRecordsMax()) {
+            future.complete(Errors.COORDINATOR_NOT_AVAILABLE); // no-op when refused above
             return;
         }
         TopicPartition topicPartition = topicPartition(index);
@@ -446,8 +459,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             partition.lastWrittenOffset = writer.appendEndTransactionMarker(topicPartition, partition.leaderEpoch,
                     producerId, producerEpoch, coordinatorEpoch, commit);
         } catch (CoordinatorPartitionWriter.WriteException e) {
-            LOG.warn("Cannot write the {} marker of producer {} to {} in leader epoch {}: {} ({})",
-                    commit ? "COMMIT" : "ABORT", producerId, topicPartition, partition.leaderEpoch, e.error(),
+            LOG.warn("Cannot write a marker of producer {} to {}: {} ({})", producerId, topicPartition, e.error(),
                     e.getMessage());
             future.complete(CoordinatorWriteErrors.toClientError(e.error()));
             return;
@@ -459,8 +471,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         try {
             partition.shard.replayEndTransaction(producerId, producerEpoch, commit);
         } catch (RuntimeException e) {
-            LOG.error("{} failed on a transaction marker of {}; reloading the partition", config.name(),
-                    topicPartition, e);
+            LOG.error("{} failed on a marker of {}; reloading the partition", config.name(), topicPartition, e);
             future.complete(Errors.UNKNOWN_SERVER_ERROR);
             reload(partition);
             return;
@@ -468,8 +479,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         partition.view.append(CoordinatorBatch.endTransaction(producerId, producerEpoch, commit),
                 partition.lastWrittenOffset, partition.committedOffset);
         advanceCommitted(partition);
-        DeferredReplies.Reply reply = new DeferredReplies.Reply(() -> future.complete(Errors.NONE),
-                future::complete);
+        DeferredReplies.Reply reply = new DeferredReplies.Reply(() -> future.complete(Errors.NONE), future::complete);
         if (partition.lastWrittenOffset <= partition.committedOffset) {
             reply.complete();
         } else {
@@ -553,8 +563,14 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         }
         if (partition.lastWrittenOffset <= partition.committedOffset) {
             replies.forEach(DeferredReplies.Reply::complete);
+            runAll(result.afterCommit());
         } else {
             partition.deferred.add(partition.lastWrittenOffset, clock.millis() + config.commitTimeoutMs(), replies);
+            if (!result.afterCommit().isEmpty()) {
+                // Never expires: records past the commit timeout are still in the log and may commit later.
+                partition.afterCommit.addLast(new AfterCommit(partition.lastWrittenOffset,
+                        List.copyOf(result.afterCommit())));
+            }
         }
         scheduleTimer();
     }
@@ -633,6 +649,20 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             partition.committedOffset = highWatermark;
             partition.view.advanceTo(highWatermark);
             partition.deferred.release(highWatermark);
+            while (!partition.afterCommit.isEmpty()
+                    && partition.afterCommit.peekFirst().requiredOffset() <= highWatermark) {
+                runAll(partition.afterCommit.pollFirst().work());
+            }
+        }
+    }
+
+    private void runAll(List<Runnable> work) {
+        for (Runnable each : work) {
+            try {
+                each.run();
+            } catch (RuntimeException e) {
+                LOG.error("{} failed on work after a commit", config.name(), e);
+            }
         }
     }
 
@@ -665,7 +695,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         }
         timerDeadlineMs = next;
         long delayMs = Math.max(0, next - clock.millis());
-        timer = thread.schedule(guarded(this::pollTimers), delayMs, TimeUnit.MILLISECONDS);
+        timer = thread.schedule(RuntimeThreads.guarded(this::pollTimers), delayMs, TimeUnit.MILLISECONDS);
     }
 
     private void pollTimers() {
@@ -737,34 +767,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     @Override
     public synchronized void close() {
         beginShutdown();
-        for (ExecutorService executor : new ExecutorService[] {loaderThread, thread}) {
-            if (executor == null) {
-                continue;
-            }
-            executor.shutdownNow();
-            try {
-                executor.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /**
-     * Work for the runtime's thread that cannot fail silently: a failure is logged; an Error, which the scheduler would
-     * keep in the task's future, goes to the thread's uncaught-exception handler (the node's fatal error handler).
-     */
-    private static Runnable guarded(Runnable work) {
-        return () -> {
-            try {
-                work.run();
-            } catch (RuntimeException e) {
-                LOG.error("Coordinator runtime task failed", e);
-            } catch (Error e) {
-                Thread current = Thread.currentThread();
-                current.getUncaughtExceptionHandler().uncaughtException(current, e);
-            }
-        };
+        RuntimeThreads.stop(loaderThread, thread);
     }
 
     /** Queues work for the runtime's thread; false once it has stopped (or before it started). */
@@ -774,7 +777,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             return false;
         }
         try {
-            owner.execute(guarded(work));
+            owner.execute(RuntimeThreads.guarded(work));
             return true;
         } catch (RejectedExecutionException e) {
             return false;
