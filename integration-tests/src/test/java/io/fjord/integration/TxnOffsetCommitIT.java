@@ -8,9 +8,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
@@ -31,6 +40,7 @@ import org.apache.kafka.common.requests.TxnOffsetCommitRequest;
 import org.apache.kafka.common.requests.TxnOffsetCommitResponse;
 import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
 import org.apache.kafka.common.requests.WriteTxnMarkersResponse;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,6 +108,49 @@ class TxnOffsetCommitIT {
             assertThat(fetch(restarted, 1, true)).isEqualTo(new Fetched(Errors.NONE, 7));
         } finally {
             node.close();
+        }
+    }
+
+    /**
+     * The whole client path with kafka-clients 4.4.0 (the transaction coordinator adds the offsets partition, its
+     * marker channel ends the transaction there): {@code sendOffsetsToTransaction} moves the group's committed offset
+     * only when the transaction commits. A read_committed consumer's {@code committed()} asks with require_stable and
+     * retries while the marker is on its way.
+     */
+    @Test
+    void sendOffsetsToTransactionMovesTheCommittedOffsetOnlyWithACommittedTransaction() throws Exception {
+        Map<String, String> config = Map.of("offsets.topic.replication.factor", "1",
+                "offsets.topic.num.partitions", "3", "transaction.state.log.replication.factor", "1",
+                "transaction.state.log.min.isr", "1", "transaction.state.log.num.partitions", "3");
+        TopicPartition orders = new TopicPartition(TOPIC, 0);
+        try (FjordTestCluster cluster = FjordTestCluster.start(data, 1, config)) {
+            try (Admin admin = cluster.admin(1)) {
+                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            }
+            Properties producerConfig = new Properties();
+            producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(1));
+            producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "offsets-txn");
+            producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
+            Properties consumerConfig = ClientConfigs.earliestConsumer(cluster.bootstrapServers(1));
+            consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+            consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
+                    new StringSerializer());
+                    KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig)) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(TOPIC, 0, "k", "v"));
+                producer.sendOffsetsToTransaction(Map.of(orders, new OffsetAndMetadata(5)),
+                        new ConsumerGroupMetadata(GROUP));
+                producer.commitTransaction();
+                assertThat(consumer.committed(Set.of(orders), BOUND).get(orders).offset()).isEqualTo(5);
+
+                producer.beginTransaction();
+                producer.sendOffsetsToTransaction(Map.of(orders, new OffsetAndMetadata(9)),
+                        new ConsumerGroupMetadata(GROUP));
+                producer.abortTransaction();
+                assertThat(consumer.committed(Set.of(orders), BOUND).get(orders).offset()).isEqualTo(5);
+            }
         }
     }
 
