@@ -296,9 +296,12 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
         handlers.put(ApiKey.LIST_CONFIG_RESOURCES, new ListConfigResourcesHandler(cache));
         handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, replicaManager::deleteRecords));
-        // No group coordinator completion yet (TxnOffsetCommit is not built): offsets partitions' markers append as any.
+        // An offsets partition's marker goes to the group coordinator, which commits or drops the pending offsets.
         handlers.put(ApiKey.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(replicaManager::appendTransactionMarkers,
-                null, runningConfig.brokerConfig().intValue("request.timeout.ms")));
+                (offsetsPartition, producerId, producerEpoch, coordinatorEpoch, commit, timeoutMs) ->
+                        groupCoordinator.completeTransaction(offsetsPartition.partition(), producerId, producerEpoch,
+                                coordinatorEpoch, commit),
+                runningConfig.brokerConfig().intValue("request.timeout.ms")));
         AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
