@@ -182,11 +182,7 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Total bytes of all segments. */
     public long sizeBytes() {
-        long total = 0;
-        for (LogSegment segment : segments.values()) {
-            total += segment.sizeBytes();
-        }
-        return total;
+        return segments.values().stream().mapToLong(LogSegment::sizeBytes).sum();
     }
 
     public int segmentCount() {
@@ -258,13 +254,25 @@ public final class PartitionLog implements AutoCloseable {
      * Appends batches a producer sent: validates each (frame, CRC-32C, magic, record count, {@code max.message.bytes}),
      * checks idempotent batches against the producer state (epoch, sequence), assigns offsets in place from the log
      * end offset, stamps {@code leaderEpoch} into each batch header (outside the CRC) and, for LogAppendTime topics,
-     * the append time; a new epoch's first offset enters the leader-epoch cache. Records are never re-encoded. A retry of one of its producer's last five batches is not written again: the result has
-     * {@link AppendResult#duplicate()} set and the original batch's offsets.
+     * the append time; a new epoch's first offset enters the leader-epoch cache. Records are never re-encoded. A retry
+     * of one of its producer's last five batches is not written again: the result has {@link AppendResult#duplicate()}
+     * and the original offsets. With KIP-890 verification on ({@code verification} not null), a transactional batch
+     * outside an ongoing transaction, lacking the live {@link #startTransactionVerification} guard: INVALID_TXN_STATE.
      *
      * @throws RecordBatchException with the Kafka error for an invalid batch; nothing is appended then
      */
+    public AppendResult appendAsLeader(ByteBuffer batches, int leaderEpoch, VerificationGuard verification) {
+        return append(batches, leaderEpoch, true, false, verification);
+    }
+
+    /** {@link #appendAsLeader(ByteBuffer, int, VerificationGuard)} with verification off. */
     public AppendResult appendAsLeader(ByteBuffer batches, int leaderEpoch) {
-        return append(batches, leaderEpoch, true, false);
+        return appendAsLeader(batches, leaderEpoch, null);
+    }
+
+    /** Starts verifying a transactional batch of {@code producerId} (see {@code ProducerStateManager}). */
+    public VerificationGuard startTransactionVerification(long producerId, short producerEpoch) {
+        return withLock(() -> producerState.startVerification(producerId, producerEpoch, clock.millis()));
     }
 
     /**
@@ -278,7 +286,7 @@ public final class PartitionLog implements AutoCloseable {
      */
     public AppendResult appendTransactionMarkerAsLeader(long producerId, short producerEpoch, TransactionMarker marker,
                                                         int leaderEpoch) {
-        return append(marker.toBatch(producerId, producerEpoch, clock.millis()), leaderEpoch, true, true);
+        return append(marker.toBatch(producerId, producerEpoch, clock.millis()), leaderEpoch, true, true, null);
     }
 
     /**
@@ -291,16 +299,17 @@ public final class PartitionLog implements AutoCloseable {
      * @throws RecordBatchException            for a batch failing its frame, CRC-32C or size checks
      */
     public AppendResult appendAsFollower(ByteBuffer batches) {
-        return append(batches, RecordBatch.NO_PARTITION_LEADER_EPOCH, false, false);
+        return append(batches, RecordBatch.NO_PARTITION_LEADER_EPOCH, false, false, null);
     }
 
-    private AppendResult append(ByteBuffer batches, int leaderEpoch, boolean assignOffsets, boolean marker) {
+    private AppendResult append(ByteBuffer batches, int leaderEpoch, boolean assignOffsets, boolean marker,
+                                VerificationGuard verification) {
         if (assignOffsets && !marker) {
             // A producer's batches are checked before the append lock (the buffer is the caller's): a record walk
             // and a CRC per batch must not serialise the appends of all producers to this partition.
             AppendValidation.validate(batches, config, -1, topicPartition);
         }
-        AppendResult result = appendUnderLock(batches, leaderEpoch, assignOffsets, marker);
+        AppendResult result = appendUnderLock(batches, leaderEpoch, assignOffsets, marker, verification);
         // Outside the append lock: a flush takes the flush lock first, then the append lock.
         long nextOffset = result.lastOffset() + 1;
         if (nextOffset - recoveryPoint >= config.flushMessages()) {
@@ -309,7 +318,8 @@ public final class PartitionLog implements AutoCloseable {
         return result;
     }
 
-    private AppendResult appendUnderLock(ByteBuffer batches, int leaderEpoch, boolean assignOffsets, boolean marker) {
+    private AppendResult appendUnderLock(ByteBuffer batches, int leaderEpoch, boolean assignOffsets, boolean marker,
+                                         VerificationGuard verification) {
         LogConfig settings = config;
         lock.lock();
         try {
@@ -336,7 +346,7 @@ public final class PartitionLog implements AutoCloseable {
                 producerState.checkMarker(batches);
             }
             Optional<ProducerState.Batch> duplicate = assignOffsets && !marker
-                    ? producerState.checkLeaderAppend(batches) : Optional.empty();
+                    ? producerState.checkLeaderAppend(batches, verification) : Optional.empty();
             if (duplicate.isPresent()) {
                 return AppendResult.duplicateOf(duplicate.get(), logStartOffset);
             }
@@ -379,9 +389,8 @@ public final class PartitionLog implements AutoCloseable {
                 }
             }
             onProducerStateChanged();
-            AppendResult result = new AppendResult(firstOffset, previousLast, maxTimestamp, offsetOfMaxTimestamp,
+            return new AppendResult(firstOffset, previousLast, maxTimestamp, offsetOfMaxTimestamp,
                     logAppendTime ? now : RecordBatch.NO_TIMESTAMP, logStartOffset, batchCount, totalBytes, false);
-            return result;
         } finally {
             lock.unlock();
         }
