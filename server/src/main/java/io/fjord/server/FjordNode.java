@@ -54,8 +54,12 @@ import io.fjord.broker.handlers.UpdateFeaturesHandler;
 import io.fjord.broker.handlers.WriteTxnMarkersHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
+import io.fjord.broker.network.client.NodeConnectionSettings;
 import io.fjord.broker.replica.InterBrokerAddresses;
 import io.fjord.broker.replica.NetworkLeaderEndpoints;
+import io.fjord.broker.verification.AddPartitionsToTxnManager;
+import io.fjord.broker.verification.NetworkCoordinatorRequests;
+import io.fjord.broker.verification.ProduceVerification;
 import io.fjord.broker.replica.Partition;
 import io.fjord.broker.replica.ReplicaFetcherConfig;
 import io.fjord.broker.replica.ReplicaFetcherManager;
@@ -136,6 +140,7 @@ public final class FjordNode implements AutoCloseable {
     private GroupCoordinatorDriver groupCoordinator;
     private ReplicaFetching replicaFetching;
     private ReplicaManager replicaManager;
+    private NetworkCoordinatorRequests coordinatorRequests;
     private RequestHandlerPool requestHandlers;
     private BrokerDispatcher dispatcher;
     private final ImageConfigResolver configs;
@@ -259,7 +264,16 @@ public final class FjordNode implements AutoCloseable {
                         .orElse(-1L), fetchHandler.readExecutor()));
         handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, replicaManager::log));
         partitionListeners.add(fetchHandler::onPartitionChanged);
-        handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock));
+        // KIP-890: transactional batches are verified with their coordinator over the inter-broker listener.
+        coordinatorRequests = new NetworkCoordinatorRequests(new NetworkLeaderEndpoints(config.nodeId(),
+                new InterBrokerAddresses(cache, interBrokerListener), new NodeConnectionSettings(10_000, 1,
+                        runningConfig.brokerConfig().intValue("socket.request.max.bytes")),
+                runningConfig.brokerConfig().intValue("request.timeout.ms"), "fjord-add-partitions-to-txn"));
+        ProduceVerification verification = new ProduceVerification(new AddPartitionsToTxnManager(cache::image,
+                coordinatorRequests), replicaManager::startTransactionVerification, () -> Boolean.parseBoolean(
+                        configs.resolve(cache.image()).brokerValue("transaction.partition.verification.enable")));
+        handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock,
+                verification, requestHandlers));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(new ProducerIdManager(config.nodeId(),
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), controller, clock)));
         LoggerLevels loggers = LogbackLoggerLevels.current();
@@ -657,6 +671,10 @@ public final class FjordNode implements AutoCloseable {
         if (fetchHandler != null) {
             steps.run("the fetch handler", fetchHandler::close);
             fetchHandler = null;
+        }
+        if (coordinatorRequests != null) {
+            steps.run("the transaction verification requests", coordinatorRequests::close);
+            coordinatorRequests = null;
         }
         if (forwarding != null) {
             steps.run("forwarding to the controller", forwarding::close);

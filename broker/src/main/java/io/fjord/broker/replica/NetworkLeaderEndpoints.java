@@ -23,6 +23,7 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
     private final IntFunction<Optional<InetSocketAddress>> brokerAddresses;
     private final NodeConnectionSettings settings;
     private final long requestTimeoutMs;
+    private final String name;
     private volatile EventLoopGroup group;
 
     /**
@@ -31,16 +32,27 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
      */
     public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
             ReplicaFetcherConfig config) {
+        this(localId, brokerAddresses, new NodeConnectionSettings(config.connectTimeoutMs(), 1,
+                config.frameBytesMax()), config.requestTimeoutMs(), "fjord-replica-fetcher");
+    }
+
+    /**
+     * Endpoints for other inter-broker requests (the produce path's AddPartitionsToTxn): their thread is
+     * {@code <name>-network}, their client id {@code <name>-<localId>-0}.
+     */
+    public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
+            NodeConnectionSettings settings, long requestTimeoutMs, String name) {
         this.localId = localId;
         this.brokerAddresses = brokerAddresses;
-        this.settings = new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax());
-        this.requestTimeoutMs = config.requestTimeoutMs();
+        this.settings = settings;
+        this.requestTimeoutMs = requestTimeoutMs;
+        this.name = name;
     }
 
     @Override
     public synchronized void start() {
         if (group == null) {
-            group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fjord-replica-fetcher-network",
+            group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name + "-network",
                     true), NioIoHandler.newFactory());
         }
     }
@@ -51,7 +63,7 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
         start();
         EventLoopGroup current = group;
         return new NetworkLeaderEndpoint(leaderId, () -> brokerAddresses.apply(leaderId), current.next(), settings,
-                requestTimeoutMs, "fjord-replica-fetcher-" + localId + "-" + fetcherIndex);
+                requestTimeoutMs, name + "-" + localId + "-" + fetcherIndex);
     }
 
     @Override
