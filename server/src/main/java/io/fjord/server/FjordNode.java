@@ -270,8 +270,8 @@ public final class FjordNode implements AutoCloseable {
                         runningConfig.brokerConfig().intValue("socket.request.max.bytes")),
                 runningConfig.brokerConfig().intValue("request.timeout.ms"), "fjord-add-partitions-to-txn"));
         ProduceVerification verification = new ProduceVerification(new AddPartitionsToTxnManager(cache::image,
-                coordinatorRequests), replicaManager::startTransactionVerification, () -> Boolean.parseBoolean(
-                        configs.resolve(cache.image()).brokerValue("transaction.partition.verification.enable")));
+                coordinatorRequests), replicaManager::startTransactionVerification,
+                this::transactionPartitionVerificationEnabled);
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock,
                 verification, requestHandlers));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(new ProducerIdManager(config.nodeId(),
@@ -709,6 +709,12 @@ public final class FjordNode implements AutoCloseable {
         controller = null;
         quorum = null;
         logManager = null;
+    }
+
+    /** {@code transaction.partition.verification.enable} as the image's dynamic configs set it (default true). */
+    private boolean transactionPartitionVerificationEnabled() {
+        String value = configs.resolve(cache.image()).brokerValue("transaction.partition.verification.enable");
+        return value == null || Boolean.parseBoolean(value.trim());
     }
 
     @Override
