@@ -159,12 +159,16 @@ class WriteTxnMarkersIT {
         }
     }
 
-    private static long initProducerId(RawClient client) throws Exception {
-        InitProducerIdResponse response = client.send(new InitProducerIdRequest.Builder(
-                new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000)
-                        .setProducerId(-1).setProducerEpoch((short) -1)).build((short) 4), ApiKeys.INIT_PRODUCER_ID);
-        assertThat(response.error()).isEqualTo(Errors.NONE);
-        return response.data().producerId();
+    /** A new producer id; retried, as a producer retries, while the node has no id block yet (retriable errors). */
+    private static long initProducerId(RawClient client) {
+        return await().atMost(BOUND).until(() -> {
+            InitProducerIdResponse response = client.send(new InitProducerIdRequest.Builder(
+                    new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000)
+                            .setProducerId(-1).setProducerEpoch((short) -1)).build((short) 4),
+                    ApiKeys.INIT_PRODUCER_ID);
+            assertThat(response.error()).isIn(Errors.NONE, Errors.COORDINATOR_LOAD_IN_PROGRESS);
+            return response.error() == Errors.NONE ? response.data().producerId() : -1L;
+        }, producerId -> producerId >= 0);
     }
 
     /**
