@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each answer is a map of the partitions not verified to their error, in Kafka's terms before the mapping to
  * Produce errors ({@link ProduceVerificationErrors}): COORDINATOR_NOT_AVAILABLE with no coordinator in the image,
- * NETWORK_EXCEPTION when the node is unreachable or silent, the response's top-level error (CLUSTER_AUTHORIZATION_FAILED
- * as INVALID_TXN_STATE) for all, else each partition's (PRODUCER_FENCED as INVALID_PRODUCER_EPOCH,
- * TRANSACTION_ABORTABLE as INVALID_TXN_STATE for producers that do not know it). A node serving no batched version
+ * NETWORK_EXCEPTION when the node is unreachable or silent, the response's top-level error
+ * (CLUSTER_AUTHORIZATION_FAILED as INVALID_TXN_STATE) for all, else each partition's (PRODUCER_FENCED as
+ * INVALID_PRODUCER_EPOCH, TRANSACTION_ABORTABLE as INVALID_TXN_STATE for producers that do not know it). A node serving no batched version
  * cannot verify, and the partitions pass, as in Kafka.
  *
  * <p>Thread-safe: the waiting and in-flight state is guarded by this object; answers complete outside the lock, on

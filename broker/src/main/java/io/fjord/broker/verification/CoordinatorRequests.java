@@ -17,8 +17,8 @@ public interface CoordinatorRequests extends AutoCloseable {
      * when the node serves no AddPartitionsToTxn version 4 or later (it cannot verify), and with another exception
      * when the node cannot be reached or does not answer within the request timeout.
      */
-    CompletableFuture<AddPartitionsToTxnResponseData> addPartitionsToTxn(int nodeId,
-                                                                         List<AddPartitionsToTxnTransaction> transactions);
+    CompletableFuture<AddPartitionsToTxnResponseData> addPartitionsToTxn(
+            int nodeId, List<AddPartitionsToTxnTransaction> transactions);
 
     @Override
     default void close() {

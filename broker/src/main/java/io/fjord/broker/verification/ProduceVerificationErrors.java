@@ -7,7 +7,7 @@ import io.fjord.protocol.Errors;
  * translation: INVALID_TXN_STATE says the partition was not added; the retriable coordinator errors become
  * NOT_ENOUGH_REPLICAS (which older producers retry without a metadata refresh), CONCURRENT_TRANSACTIONS too unless
  * the producer is on transaction protocol v2 (common while a transaction commits there, and clearer as it is); every
- * other error passes as it is. Stateless.
+ * other error passes as it is. Stateless; thread-safe.
  */
 public final class ProduceVerificationErrors {
     /** A Produce partition error with its message (null: the error's default). */

@@ -5,7 +5,7 @@ package io.fjord.broker.verification;
  * by Produce version (Kafka's {@code TransactionSupportedOperation}): up to v10 a producer knows only the older errors
  * (TRANSACTION_ABORTABLE becomes INVALID_TXN_STATE), v11 knows TRANSACTION_ABORTABLE, and from v12 on (a producer on
  * transaction protocol v2, KIP-890 part 2) the leader adds the partition to the transaction itself rather than only
- * verifying it, and lets the producer see CONCURRENT_TRANSACTIONS.
+ * verifying it, and lets the producer see CONCURRENT_TRANSACTIONS. Immutable; thread-safe.
  */
 public enum VerificationOperation {
     DEFAULT_ERROR,

@@ -19,12 +19,11 @@ import java.util.TreeMap;
  * controller, Kafka 4.4's FeatureControlManager rules, as a pure function of the image. Two kinds of feature:
  * <ul>
  *   <li>Finalized in the metadata log: {@value ReplicationControl#ELIGIBLE_LEADER_REPLICAS_FEATURE} (KIP-966) and
- *       {@value #TRANSACTION_VERSION} (KIP-890, levels 0-2; Kafka's dependency of levels 1-2 on
- *       {@code metadata.version} 4.0-IV2 always holds here, as ELR's does). A level is a {@link FeatureLevelRecord}
- *       (level 0 removes it). Checked per update in Kafka's order: the upgrade
- *       type (1 upgrade, 2 safe downgrade, 3 unsafe downgrade; another is INVALID_UPDATE_VERSION); a level below 0;
- *       the levels this controller supports, then every registered broker's (from its registration); a lower level
- *       asked as an upgrade, or a higher one as a downgrade. Kafka's dependency of level 1 on {@code metadata.version}
+ *       {@value #TRANSACTION_VERSION} (KIP-890, levels 0-2, with no dependency on another feature, as in
+ *       Kafka). A level is a {@link FeatureLevelRecord} (level 0 removes it). Checked per update in Kafka's order:
+ *       the upgrade type (1 upgrade, 2 safe downgrade, 3 unsafe downgrade; another is INVALID_UPDATE_VERSION); a
+ *       level below 0; the levels this controller supports, then every registered broker's (from its registration); a lower level
+ *       asked as an upgrade, or a higher one as a downgrade. Kafka's dependency of ELR level 1 on {@code metadata.version}
  *       4.0-IV1 always holds here: Fjord's metadata records always carry the ELR fields. Enabling it also writes
  *       Kafka's ELR safety records: a cluster-wide {@code min.insync.replicas} (the static default) when there is
  *       none, and the removal of every per-broker {@code min.insync.replicas}. Disabling writes only the level, as
