@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * Produce errors ({@link ProduceVerificationErrors}): COORDINATOR_NOT_AVAILABLE with no coordinator in the image,
  * NETWORK_EXCEPTION when the node is unreachable or silent, the response's top-level error
  * (CLUSTER_AUTHORIZATION_FAILED as INVALID_TXN_STATE) for all, else each partition's (PRODUCER_FENCED as
- * INVALID_PRODUCER_EPOCH, TRANSACTION_ABORTABLE as INVALID_TXN_STATE for producers that do not know it). A node serving no batched version
- * cannot verify, and the partitions pass, as in Kafka.
+ * INVALID_PRODUCER_EPOCH, TRANSACTION_ABORTABLE as INVALID_TXN_STATE for producers that do not know it). A node
+ * serving no batched version cannot verify, and the partitions pass, as in Kafka.
  *
  * <p>Thread-safe: the waiting and in-flight state is guarded by this object; answers complete outside the lock, on
  * the thread that delivered the coordinator's response (or the caller's, for an immediate answer).

@@ -22,9 +22,10 @@ import java.util.TreeMap;
  *       {@value #TRANSACTION_VERSION} (KIP-890, levels 0-2, with no dependency on another feature, as in
  *       Kafka). A level is a {@link FeatureLevelRecord} (level 0 removes it). Checked per update in Kafka's order:
  *       the upgrade type (1 upgrade, 2 safe downgrade, 3 unsafe downgrade; another is INVALID_UPDATE_VERSION); a
- *       level below 0; the levels this controller supports, then every registered broker's (from its registration); a lower level
- *       asked as an upgrade, or a higher one as a downgrade. Kafka's dependency of ELR level 1 on {@code metadata.version}
- *       4.0-IV1 always holds here: Fjord's metadata records always carry the ELR fields. Enabling it also writes
+ *       level below 0; the levels this controller supports, then every registered broker's (from its
+ *       registration); a lower level asked as an upgrade, or a higher one as a downgrade. Kafka's dependency of ELR
+ *       level 1 on {@code metadata.version} 4.0-IV1 always holds here: Fjord's metadata records always carry the
+ *       ELR fields. Enabling it also writes
  *       Kafka's ELR safety records: a cluster-wide {@code min.insync.replicas} (the static default) when there is
  *       none, and the removal of every per-broker {@code min.insync.replicas}. Disabling writes only the level, as
  *       Kafka 4.4 does: existing partitions keep their ELR fields until their next change, which empties the ELR
