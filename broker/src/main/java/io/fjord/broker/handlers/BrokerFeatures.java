@@ -17,8 +17,9 @@ import java.util.TreeMap;
  * level in force is the image's ({@link #withFinalized}; ELR is 1 for clusters formatted since it exists, 0 for older
  * ones; a cluster without a {@code transaction.version} record is at 0). {@code kraft.version} (KIP-853) is the
  * metadata quorum's: supported at 0-1, in force at the level of the node's Raft log (1 for a dynamic quorum or one
- * upgraded, 0, left out, for the static voters of {@code controller.quorum.voters}), as Kafka reports it. {@code metadata.version} is left out: Fjord's metadata log
- * is not Kafka's versioned KRaft log, so no level of it would be true. Immutable; thread-safe.
+ * upgraded, 0, left out, for the static voters of {@code controller.quorum.voters}), as Kafka reports it.
+ * {@code metadata.version} is left out: Fjord's metadata log is not Kafka's versioned KRaft log, so no level of it
+ * would be true. Immutable; thread-safe.
  */
 public final class BrokerFeatures {
     /** One feature: the levels supported and the level in force (0, the feature off, is never reported). */
