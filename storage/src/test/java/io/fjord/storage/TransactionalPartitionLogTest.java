@@ -286,4 +286,30 @@ class TransactionalPartitionLogTest {
         // With verification off (no guard asked) an unverified transactional batch goes in as before.
         log.appendAsLeader(TestBatches.transactional(SECOND, (short) 0, 0, clock.millis(), "unverified"), 0);
     }
+
+    @Test
+    void aCoordinatorsVerifiedAppendIsRefusedWhenAMarkerLandedSinceItsVerificationStarted() {
+        // A group coordinator's transactional offset commit (KIP-890 part 2): checked as a producer's append is.
+        open(true, 0);
+        VerificationGuard guard = log.startTransactionVerification(FIRST, (short) 1);
+        end(FIRST, false);
+        long endBefore = log.logEndOffset();
+        assertThatThrownBy(() -> log.appendAsCoordinator(TestBatches.transactional(FIRST, (short) 1, 0,
+                clock.millis(), "late offsets"), 0, guard)).isInstanceOfSatisfying(RecordBatchException.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_TXN_STATE));
+        assertThat(log.logEndOffset()).isEqualTo(endBefore);
+        // A stale epoch is refused as such, whatever the guard (Kafka checks the epoch first).
+        log.appendAsCoordinator(TestBatches.transactional(FIRST, (short) 2, 0, clock.millis(), "newer"), 0,
+                log.startTransactionVerification(FIRST, (short) 2));
+        assertThatThrownBy(() -> log.appendAsCoordinator(TestBatches.transactional(FIRST, (short) 1, 0,
+                clock.millis(), "stale"), 0, VerificationGuard.SENTINEL))
+                .isInstanceOfSatisfying(RecordBatchException.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_PRODUCER_EPOCH));
+        // Ongoing at epoch 2 now: the next offsets need no guard; without verification (null) nothing is checked.
+        log.appendAsCoordinator(TestBatches.transactional(FIRST, (short) 2, 0, clock.millis(), "more"), 0,
+                VerificationGuard.SENTINEL);
+        log.appendAsCoordinator(TestBatches.transactional(SECOND, (short) 0, 0, clock.millis(), "unverified"), 0,
+                null);
+        assertThat(log.logEndOffset()).isEqualTo(endBefore + 3);
+    }
 }

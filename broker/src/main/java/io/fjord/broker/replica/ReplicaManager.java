@@ -515,12 +515,23 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
      * FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH, so a stale coordinator never writes into a newer leadership.
      */
     public AppendOutcome appendAsCoordinator(TopicPartition topicPartition, int leaderEpoch, ByteBuffer batch) {
+        return appendAsCoordinator(topicPartition, leaderEpoch, batch, null);
+    }
+
+    /**
+     * As {@link #appendAsCoordinator(TopicPartition, int, ByteBuffer)}, for a producer's transactional batch the
+     * coordinator verified (KIP-890) when {@code verification} is not null: a marker written since the verification
+     * started voids it (INVALID_TXN_STATE).
+     */
+    public AppendOutcome appendAsCoordinator(TopicPartition topicPartition, int leaderEpoch, ByteBuffer batch,
+                                             VerificationGuard verification) {
         Partition partition = partitions.get(topicPartition);
         if (partition == null) {
             return AppendOutcome.failed(topicPartition, Errors.NOT_LEADER_OR_FOLLOWER, null);
         }
         // Kafka's coordinator origin: a producer's batch the coordinator writes has only its epoch checked.
-        return appendGuarded(topicPartition, () -> partition.appendAsCoordinator(batch, leaderEpoch, clock.millis()));
+        return appendGuarded(topicPartition, () -> partition.appendAsCoordinator(batch, leaderEpoch, clock.millis(),
+                verification));
     }
 
     /**
