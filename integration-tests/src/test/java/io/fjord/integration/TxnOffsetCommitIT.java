@@ -16,7 +16,6 @@ import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -168,26 +167,26 @@ class TxnOffsetCommitIT {
                 producer.beginTransaction();
                 producer.send(new ProducerRecord<>(TOPIC, 0, "k", "v"));
                 producer.sendOffsetsToTransaction(Map.of(orders, new OffsetAndMetadata(5)),
-                        new ConsumerGroupMetadata(GROUP));
+                        consumer.groupMetadata());
                 producer.commitTransaction();
                 assertThat(consumer.committed(Set.of(orders), BOUND).get(orders).offset()).isEqualTo(5);
 
                 producer.beginTransaction();
                 producer.sendOffsetsToTransaction(Map.of(orders, new OffsetAndMetadata(9)),
-                        new ConsumerGroupMetadata(GROUP));
+                        consumer.groupMetadata());
                 producer.abortTransaction();
                 assertThat(consumer.committed(Set.of(orders), BOUND).get(orders).offset()).isEqualTo(5);
 
                 // Offsets alone, then with a record: each transaction's offsets commit with it.
                 producer.beginTransaction();
                 producer.sendOffsetsToTransaction(Map.of(orders, new OffsetAndMetadata(11)),
-                        new ConsumerGroupMetadata(GROUP));
+                        consumer.groupMetadata());
                 producer.commitTransaction();
                 assertThat(consumer.committed(Set.of(orders), BOUND).get(orders).offset()).isEqualTo(11);
                 producer.beginTransaction();
                 producer.send(new ProducerRecord<>(TOPIC, 0, "k", "w"));
                 producer.sendOffsetsToTransaction(Map.of(orders, new OffsetAndMetadata(12)),
-                        new ConsumerGroupMetadata(GROUP));
+                        consumer.groupMetadata());
                 producer.commitTransaction();
                 assertThat(consumer.committed(Set.of(orders), BOUND).get(orders).offset()).isEqualTo(12);
             }
