@@ -68,6 +68,7 @@ import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
 import io.fjord.broker.replica.InterBrokerAddresses;
 import io.fjord.broker.replica.NetworkLeaderEndpoints;
+import io.fjord.broker.security.sasl.SaslClientCredentials;
 import io.fjord.broker.replica.Partition;
 import io.fjord.broker.replica.ReplicaFetcherConfig;
 import io.fjord.broker.replica.ReplicaFetcherManager;
@@ -214,12 +215,14 @@ public final class FjordNode implements AutoCloseable {
         ReplicaFetcherConfig fetcherConfig = ReplicaFetcherConfig.from(runningConfig.brokerConfig());
         // Kafka's replication throttles: the leader's quota for its reads, the follower's for the fetchers.
         replicationThrottles = new ReplicationThrottles(configs, runningConfig.brokerConfig(), clock);
-        String interBrokerListener = Optional.ofNullable(runningConfig.brokerConfig().interBrokerListenerName())
-                .orElse("PLAINTEXT");
+        String interBrokerListener = InterBrokerSasl.listenerName(runningConfig.brokerConfig());
+        // On a SASL inter-broker listener the broker authenticates as its JAAS entry's user, as Kafka's.
+        SaslClientCredentials interBrokerSasl = InterBrokerSasl.credentials(runningConfig.brokerConfig(),
+                config.listeners(), true);
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(config.nodeId(),
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), fetcherConfig, logManager::getLog,
                 new NetworkLeaderEndpoints(config.nodeId(), new InterBrokerAddresses(cache, interBrokerListener),
-                        fetcherConfig), this::partitionChanged, clock, replicationThrottles.follower(),
+                        fetcherConfig, interBrokerSasl), this::partitionChanged, clock, replicationThrottles.follower(),
                 // Through the log manager, as Kafka's fetchers: the recovery-point checkpoint drops with the log.
                 io.fjord.broker.replica.LogTruncation.through(logManager));
         replicaFetching = fetchers;
@@ -231,7 +234,7 @@ public final class FjordNode implements AutoCloseable {
         // Markers go over the inter-broker listener to each partition's leader, this node's own included, as Kafka's.
         int transactionStatePartitions = runningConfig.brokerConfig().intValue("transaction.state.log.num.partitions");
         transactionMarkerChannel = NetworkTransactionMarkerChannel.overTheNetwork(config.nodeId(), cache,
-                interBrokerListener, MarkerChannelConfig.from(runningConfig.brokerConfig()),
+                interBrokerListener, interBrokerSasl, MarkerChannelConfig.from(runningConfig.brokerConfig()),
                 transactionalId -> OffsetsPartitions.partitionFor(transactionalId, transactionStatePartitions), clock);
         groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
                 GroupCoordinatorConfigs.consumerGroups(runningConfig.brokerConfig()),

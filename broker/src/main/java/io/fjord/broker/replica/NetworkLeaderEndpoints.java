@@ -1,6 +1,7 @@
 package io.fjord.broker.replica;
 
 import io.fjord.broker.network.client.NodeConnectionSettings;
+import io.fjord.broker.security.sasl.SaslClientCredentials;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -32,8 +33,16 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
      */
     public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
             ReplicaFetcherConfig config) {
+        this(localId, brokerAddresses, config, null);
+    }
+
+    /**
+     * @param sasl how the fetchers authenticate to a SASL inter-broker listener, null for a PLAINTEXT one
+     */
+    public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
+            ReplicaFetcherConfig config, SaslClientCredentials sasl) {
         this("fjord-replica-fetcher-network", "fjord-replica-fetcher-" + localId, brokerAddresses,
-                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax()),
+                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax(), sasl),
                 config.requestTimeoutMs());
     }
 
