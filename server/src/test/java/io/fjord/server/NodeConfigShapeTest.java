@@ -48,18 +48,44 @@ class NodeConfigShapeTest {
     }
 
     @Test
-    void saslIsRefusedOnControllerListenersAndBetweenBrokersOfACluster() {
+    void saslIsRefusedOnControllerListeners() {
         assertThat(refusal("process.roles", "broker,controller", "node.id", "1",
                 "controller.quorum.voters", "1@127.0.0.1:9093", "controller.listener.names", "CONTROLLER",
                 "listeners", "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
                 "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
                 "sasl.enabled.mechanisms", "SCRAM-SHA-256"))
                 .contains("controller listener CONTROLLER", "SASL_PLAINTEXT");
-        assertThat(refusal("process.roles", "broker,controller", "node.id", "1",
-                "controller.quorum.voters", "1@127.0.0.1:9093,2@127.0.0.1:9095", "controller.listener.names",
-                "CONTROLLER", "listeners", "SASL_PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
-                "inter.broker.listener.name", "SASL_PLAINTEXT", "sasl.enabled.mechanisms", "SCRAM-SHA-256"))
-                .contains("inter.broker.listener.name", "cannot authenticate to each other");
+    }
+
+    @Test
+    void aSaslInterBrokerListenerNeedsAnEnabledMechanismAndTheBrokersOwnUser() {
+        String[] cluster = {"process.roles", "broker,controller", "node.id", "1",
+            "controller.quorum.voters", "1@127.0.0.1:9093,2@127.0.0.1:9095", "controller.listener.names",
+            "CONTROLLER", "listeners", "SASL_PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
+            "inter.broker.listener.name", "SASL_PLAINTEXT", "sasl.enabled.mechanisms", "SCRAM-SHA-256"};
+        // Kafka's default sasl.mechanism.inter.broker.protocol is GSSAPI, which the listener does not enable.
+        assertThat(refusal(cluster)).contains("sasl.mechanism.inter.broker.protocol", "GSSAPI",
+                "must be included in sasl.enabled.mechanisms");
+        assertThat(refusal(with(cluster, "sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-256")))
+                .contains("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config", "username and password");
+        String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"broker\" "
+                + "password=\"broker-secret\";";
+        Map<String, String> accepted = new java.util.HashMap<>();
+        String[] settings = with(cluster, "sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-256",
+                "listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config", jaas);
+        for (int index = 0; index < settings.length; index += 2) {
+            accepted.put(settings[index], settings[index + 1]);
+        }
+        NodeConfig config = NodeConfig.fromProperties(accepted);
+        assertThat(InterBrokerSasl.credentials(config.brokerConfig(), config.listeners(), true))
+                .isEqualTo(new io.fjord.broker.security.sasl.SaslClientCredentials("SCRAM-SHA-256", "broker",
+                        "broker-secret"));
+    }
+
+    private static String[] with(String[] keysAndValues, String... more) {
+        String[] all = java.util.Arrays.copyOf(keysAndValues, keysAndValues.length + more.length);
+        System.arraycopy(more, 0, all, keysAndValues.length, more.length);
+        return all;
     }
 
     @Test
