@@ -192,6 +192,12 @@ final class FjordTestCluster implements AutoCloseable {
         }
     }
 
+    /** Node {@code id}'s controller listener, {@code host:port}. */
+    String controllerAddress(int id) {
+        String listeners = properties.get(id).get("listeners");
+        return listeners.substring(listeners.indexOf("CONTROLLER://") + "CONTROLLER://".length());
+    }
+
     String bootstrapServers(int id) {
         return "127.0.0.1:" + nodes.get(id).boundAddress("PLAINTEXT").getPort();
     }

@@ -1,6 +1,7 @@
 package io.fjord.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
@@ -15,16 +16,21 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -91,6 +97,43 @@ class InterBrokerSaslIT {
     }
 
     @Test
+    void theQuorumAndTheBrokersLogInOnASaslControllerListenerToo() throws Exception {
+        Map<String, String> settings = saslInterBroker("SCRAM-SHA-512",
+                SCRAM_MODULE + " username=\"broker\" password=\"broker-secret\";");
+        settings.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,INTERNAL:SASL_PLAINTEXT,"
+                + "CONTROLLER:SASL_PLAINTEXT");
+        settings.remove("sasl.enabled.mechanisms");
+        settings.put("listener.name.internal.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        settings.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        settings.put("sasl.mechanism.controller.protocol", "PLAIN");
+        settings.put("listener.name.controller.plain.sasl.jaas.config", PLAIN_MODULE
+                + " username=\"controller\" password=\"controller-secret\" user_controller=\"controller-secret\";");
+        try (FjordTestCluster cluster = FjordTestCluster.start(data, 3, settings, Map.of(),
+                List.of("SCRAM-SHA-512=[name=broker,password=broker-secret,iterations=4096]"))) {
+            // Raft between the controllers and forwarding to the active one log in: topics are created, and the
+            // brokers register and replicate.
+            replicateWithAcksAll(cluster, "secured-quorum");
+            // The controller listener takes only clients that log in (Kafka's Admin with bootstrap.controllers).
+            try (Admin plaintext = Admin.create(controllerClient(cluster, null))) {
+                assertThatThrownBy(() -> plaintext.describeCluster().clusterId().get(60, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class);
+            }
+            try (Admin loggedIn = Admin.create(controllerClient(cluster, PLAIN_MODULE
+                    + " username=\"controller\" password=\"controller-secret\";"))) {
+                assertThat(loggedIn.describeCluster().clusterId().get(60, TimeUnit.SECONDS)).isNotEmpty();
+            }
+            // A broker-only node fetches the metadata log and registers over the SASL controller listener.
+            Map<String, String> broker = new HashMap<>(settings);
+            broker.put("listeners", "PLAINTEXT://127.0.0.1:0,INTERNAL://127.0.0.1:0");
+            cluster.addBroker(4, broker);
+            try (Admin admin = cluster.admin(4)) {
+                await().atMost(BOUND).until(() -> admin.describeCluster().nodes().get(60, TimeUnit.SECONDS)
+                        .size() == 4);
+            }
+        }
+    }
+
+    @Test
     void aBrokerWithAWrongInterBrokerPasswordCannotFetchAndLeavesTheIsr() throws Exception {
         ListAppender<ILoggingEvent> log = capture();
         // Node 3 serves the right user but logs in as "broker" with a wrong password.
@@ -116,6 +159,20 @@ class InterBrokerSaslIT {
         } finally {
             release(log);
         }
+    }
+
+    /** An Admin client of node 1's controller listener, logging in with PLAIN when {@code jaasConfig} is set. */
+    private static Properties controllerClient(FjordTestCluster cluster, String jaasConfig) {
+        Properties config = new Properties();
+        config.put(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, cluster.controllerAddress(1));
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        if (jaasConfig != null) {
+            config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
+            config.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+            config.put(SaslConfigs.SASL_JAAS_CONFIG, jaasConfig);
+        }
+        return config;
     }
 
     /** An RF=3 topic with min.insync.replicas=2 takes acks=all writes, and every replica ends with all of them. */

@@ -400,6 +400,9 @@ public final class FjordNode implements AutoCloseable {
             // Voters come from controller.quorum.voters, so they never change.
             transport = TransportConfig.withDefaults(listen, voters, clusterId).withStaticVoters();
         }
+        // On a SASL controller listener every connection of the quorum logs in (and is checked on a controller).
+        transport = transport.withSecurity(ControllerSasl.of(config.brokerConfig(), config.listeners())
+                .map(ControllerSasl::transportSecurity).orElse(null));
         return MetadataQuorum.networked(raft, transport, config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
                 shape.isController() ? new ControllerApisHandler(controllerApis, new ControllerClusterDescription(
                         clusterId, this::voterAddresses, () -> quorum.status().leaderId()))
@@ -442,7 +445,8 @@ public final class FjordNode implements AutoCloseable {
             return local;
         }
         forwarding = new ForwardingControllerChannel(config.nodeId(), () -> quorum.status().leaderId(),
-                this::voterAddresses, ForwardingConfig.withDefaults());
+                this::voterAddresses, ForwardingConfig.withDefaults().withSasl(ControllerSasl.of(
+                        config.brokerConfig(), config.listeners()).map(ControllerSasl::client).orElse(null)));
         forwarding.start();
         return shape.isController() ? ControllerChannels.routing(local, ControllerApis.APIS, forwarding,
                 quorum.controller()::isActive) : forwarding;

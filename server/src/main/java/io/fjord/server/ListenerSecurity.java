@@ -12,9 +12,8 @@ import java.util.Set;
 
 /**
  * The security protocol of each listener, from Kafka's {@code listener.security.protocol.map}, and the refusal of
- * every listener Fjord cannot protect as asked: SSL and SASL_SSL (no TLS yet), and SASL on a controller listener (the
- * metadata quorum's transport has no SASL yet); serving plaintext there would silently drop the protection asked for.
- * SASL_PLAINTEXT broker listeners are served ({@link SaslListeners}). Listener names and protocols compare case-insensitively, as
+ * every listener Fjord cannot protect as asked: SSL and SASL_SSL (no TLS yet); serving plaintext there would silently
+ * drop the protection asked for. SASL_PLAINTEXT listeners are served ({@link SaslListeners}, {@link ControllerSasl}). Listener names and protocols compare case-insensitively, as
  * in Kafka. Stateless.
  */
 final class ListenerSecurity {
@@ -85,13 +84,6 @@ final class ListenerSecurity {
             if (protocol == null) {
                 throw new ConfigException(key, endpoint, "listener name " + endpoint.listenerName()
                         + " is neither a security protocol nor a name in " + MAP_KEY);
-            }
-            boolean controllerListener = broker.controllerListenerNames().stream()
-                    .anyMatch(name -> name.equalsIgnoreCase(endpoint.listenerName()));
-            if (protocol.equals(SASL_PLAINTEXT) && controllerListener) {
-                throw new ConfigException(key, endpoint, "controller listener " + endpoint.listenerName()
-                        + " has security protocol " + protocol + ", which Fjord's metadata quorum does not serve yet "
-                        + "(SASL is served on broker listeners)");
             }
             if (!protocol.equals(SUPPORTED) && !protocol.equals(SASL_PLAINTEXT)) {
                 throw new ConfigException(key, endpoint, "listener " + endpoint.listenerName()

@@ -76,6 +76,7 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
         ListenerSecurity.check(broker, listeners, advertised);
         SaslListeners.of(broker, listeners, ListenerSecurity.protocolMap(broker)); // refuses bad SASL settings
         InterBrokerSasl.credentials(broker, listeners, quorum.isBroker()); // refuses bad inter-broker SASL settings
+        ControllerSasl.of(broker, listeners); // and bad controller listener SASL settings
         LogManagerConfig logs = LogManagerConfig.fromProperties(broker.logManagerProperties());
         Path metadataDirectory = broker.isSet("metadata.log.dir")
                 ? Path.of(broker.metadataLogDir()).toAbsolutePath().normalize() : logs.logDirs().get(0);

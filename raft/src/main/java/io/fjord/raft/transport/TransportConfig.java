@@ -20,13 +20,14 @@ import java.util.Map;
  * @param staticVoters whether the voters are fixed by configuration ({@code controller.quorum.voters}): the
  *     listener then refuses AddRaftVoter and RemoveRaftVoter, as Kafka refuses them on a static quorum
  * @param dynamicQuorum a dynamic quorum's bootstrap servers and listener name; null for a static quorum
+ * @param security SASL on the controller listener; null for PLAINTEXT
  *
  * <p>Immutable; thread-safe.
  */
 public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
         String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
         long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters,
-        DynamicQuorum dynamicQuorum) {
+        DynamicQuorum dynamicQuorum, TransportSecurity security) {
 
     public TransportConfig {
         voterAddresses = Map.copyOf(voterAddresses);
@@ -37,7 +38,7 @@ public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, Inet
             String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
             long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters) {
         this(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax, backlogFramesMax,
-                reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, staticVoters, null);
+                reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, staticVoters, null, null);
     }
 
     /** A transport that takes voter changes (KIP-853). */
@@ -51,14 +52,22 @@ public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, Inet
     /** This configuration with the voters fixed by configuration: voter changes are refused. */
     public TransportConfig withStaticVoters() {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
-                backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, true, null);
+                backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, true, null,
+                security);
     }
 
     /** This configuration for a dynamic quorum (KIP-853): voters learned from the log, voter changes taken. */
     public TransportConfig withDynamicQuorum(DynamicQuorum dynamic) {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, false,
-                dynamic);
+                dynamic, security);
+    }
+
+    /** This configuration with SASL on the controller listener ({@code security}; null: PLAINTEXT). */
+    public TransportConfig withSecurity(TransportSecurity security) {
+        return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
+                backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads,
+                staticVoters, dynamicQuorum, security);
     }
 
     /**
