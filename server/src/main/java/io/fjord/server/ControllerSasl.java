@@ -13,7 +13,7 @@ import io.fjord.broker.security.sasl.SaslClientMechanism;
 import io.fjord.broker.security.sasl.SaslDecision;
 import io.fjord.raft.transport.ClientExchange;
 import io.fjord.raft.transport.InboundGate;
-import io.fjord.raft.transport.TransportSecurity;
+import io.fjord.raft.transport.TransportSasl;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
@@ -76,9 +76,9 @@ record ControllerSasl(SaslClientCredentials client, ListenerSaslConfig listener)
     }
 
     /** The Raft transport's side: a gate per accepted connection (on a controller), a login per connection made. */
-    TransportSecurity transportSecurity() {
+    TransportSasl transportSasl() {
         SecureRandom random = new SecureRandom();
-        return new TransportSecurity(listener == null ? null : remote -> gate(new SaslAuthenticator(listener,
+        return new TransportSasl(listener == null ? null : remote -> gate(new SaslAuthenticator(listener,
                 (user, mechanism) -> Optional.empty(), () -> nonce(random))), () -> exchange(client.newMechanism()));
     }
 

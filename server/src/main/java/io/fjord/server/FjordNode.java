@@ -66,9 +66,13 @@ import io.fjord.broker.handlers.UpdateFeaturesHandler;
 import io.fjord.broker.handlers.WriteTxnMarkersHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
+import io.fjord.broker.network.client.NodeConnectionSettings;
 import io.fjord.broker.replica.InterBrokerAddresses;
 import io.fjord.broker.replica.NetworkLeaderEndpoints;
 import io.fjord.broker.security.sasl.SaslClientCredentials;
+import io.fjord.broker.verification.AddPartitionsToTxnManager;
+import io.fjord.broker.verification.NetworkCoordinatorRequests;
+import io.fjord.broker.verification.ProduceVerification;
 import io.fjord.broker.replica.Partition;
 import io.fjord.broker.replica.ReplicaFetcherConfig;
 import io.fjord.broker.replica.ReplicaFetcherManager;
@@ -127,7 +131,6 @@ import org.slf4j.LoggerFactory;
 public final class FjordNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FjordNode.class);
-    private static final short PLAINTEXT = 0;
 
     private final NodeConfig config;
     private final InstantSource clock;
@@ -152,6 +155,7 @@ public final class FjordNode implements AutoCloseable {
     private volatile NetworkTransactionMarkerChannel transactionMarkerChannel;
     private ReplicaFetching replicaFetching;
     private ReplicaManager replicaManager;
+    private NetworkCoordinatorRequests coordinatorRequests;
     private RequestHandlerPool requestHandlers;
     private BrokerDispatcher dispatcher;
     private final ImageConfigResolver configs;
@@ -215,14 +219,17 @@ public final class FjordNode implements AutoCloseable {
         ReplicaFetcherConfig fetcherConfig = ReplicaFetcherConfig.from(runningConfig.brokerConfig());
         // Kafka's replication throttles: the leader's quota for its reads, the follower's for the fetchers.
         replicationThrottles = new ReplicationThrottles(configs, runningConfig.brokerConfig(), clock);
-        String interBrokerListener = InterBrokerSasl.listenerName(runningConfig.brokerConfig());
+        String interBrokerListener = Optional.ofNullable(runningConfig.brokerConfig().interBrokerListenerName())
+                .orElse(runningConfig.brokerConfig().string("security.inter.broker.protocol"));
         // On a SASL inter-broker listener the broker authenticates as its JAAS entry's user, as Kafka's.
         SaslClientCredentials interBrokerSasl = InterBrokerSasl.credentials(runningConfig.brokerConfig(),
                 config.listeners(), true);
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(config.nodeId(),
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), fetcherConfig, logManager::getLog,
                 new NetworkLeaderEndpoints(config.nodeId(), new InterBrokerAddresses(cache, interBrokerListener),
-                        fetcherConfig, interBrokerSasl), this::partitionChanged, clock, replicationThrottles.follower(),
+                        fetcherConfig, config.channelSecurity(interBrokerListener), interBrokerSasl),
+                this::partitionChanged, clock,
+                replicationThrottles.follower(),
                 // Through the log manager, as Kafka's fetchers: the recovery-point checkpoint drops with the log.
                 io.fjord.broker.replica.LogTruncation.through(logManager));
         replicaFetching = fetchers;
@@ -234,7 +241,8 @@ public final class FjordNode implements AutoCloseable {
         // Markers go over the inter-broker listener to each partition's leader, this node's own included, as Kafka's.
         int transactionStatePartitions = runningConfig.brokerConfig().intValue("transaction.state.log.num.partitions");
         transactionMarkerChannel = NetworkTransactionMarkerChannel.overTheNetwork(config.nodeId(), cache,
-                interBrokerListener, interBrokerSasl, MarkerChannelConfig.from(runningConfig.brokerConfig()),
+                interBrokerListener, config.channelSecurity(interBrokerListener), interBrokerSasl,
+                MarkerChannelConfig.from(runningConfig.brokerConfig()),
                 transactionalId -> OffsetsPartitions.partitionFor(transactionalId, transactionStatePartitions), clock);
         groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
                 GroupCoordinatorConfigs.consumerGroups(runningConfig.brokerConfig()),
@@ -250,7 +258,9 @@ public final class FjordNode implements AutoCloseable {
         MetadataPublication publication = new MetadataPublication(cache,
                 List.of(replicaManager, replicationThrottles,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator),
-                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator)));
+                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator),
+                        new io.fjord.broker.network.tls.SslKeystoreReloader(config.brokerConfig().originals(),
+                                config.nodeId(), tlsListeners())));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication));
 
@@ -290,15 +300,29 @@ public final class FjordNode implements AutoCloseable {
                         .orElse(-1L), fetchHandler.readExecutor()));
         handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, replicaManager::log));
         partitionListeners.add(fetchHandler::onPartitionChanged);
-        handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock));
+        // KIP-890: transactional batches are verified with their coordinator over the inter-broker listener.
+        coordinatorRequests = new NetworkCoordinatorRequests(new NetworkLeaderEndpoints(
+                "fjord-add-partitions-to-txn-network", "fjord-add-partitions-to-txn-" + config.nodeId(),
+                new InterBrokerAddresses(cache, interBrokerListener), new NodeConnectionSettings(10_000, 1,
+                        runningConfig.brokerConfig().intValue("socket.request.max.bytes"),
+                        config.channelSecurity(interBrokerListener)),
+                runningConfig.brokerConfig().intValue("request.timeout.ms")));
+        ProduceVerification verification = new ProduceVerification(new AddPartitionsToTxnManager(cache::image,
+                coordinatorRequests), replicaManager::startTransactionVerification,
+                this::transactionPartitionVerificationEnabled);
+        handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock,
+                verification, requestHandlers));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
         LoggerLevels loggers = LogbackLoggerLevels.current();
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
         handlers.put(ApiKey.LIST_CONFIG_RESOURCES, new ListConfigResourcesHandler(cache));
         handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, replicaManager::deleteRecords));
-        // No group coordinator completion yet (TxnOffsetCommit is not built): offsets partitions' markers append as any.
+        // An offsets partition's marker goes to the group coordinator, which commits or drops the pending offsets.
         handlers.put(ApiKey.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(replicaManager::appendTransactionMarkers,
-                null, runningConfig.brokerConfig().intValue("request.timeout.ms")));
+                (offsetsPartition, producerId, producerEpoch, coordinatorEpoch, commit, timeoutMs) ->
+                        groupCoordinator.completeTransaction(offsetsPartition.partition(), producerId, producerEpoch,
+                                coordinatorEpoch, commit),
+                runningConfig.brokerConfig().intValue("request.timeout.ms")));
         AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
@@ -332,7 +356,9 @@ public final class FjordNode implements AutoCloseable {
         advertising.set(dispatcher);
 
         // SASL listeners authenticate SCRAM users against the current image's credentials.
-        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher, new SaslAuthenticators(
+        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher,
+                (thread, error) -> thread.getUncaughtExceptionHandler().uncaughtException(thread, error),
+                config::channelSecurity, new SaslAuthenticators(
                 SaslListeners.of(runningConfig.brokerConfig(), runningConfig.networkConfig().listeners(),
                         ListenerSecurity.protocolMap(runningConfig.brokerConfig())),
                 (user, mechanism) -> cache.image().scramCredential(user, mechanism), new SecureRandom()));
@@ -400,13 +426,32 @@ public final class FjordNode implements AutoCloseable {
             // Voters come from controller.quorum.voters, so they never change.
             transport = TransportConfig.withDefaults(listen, voters, clusterId).withStaticVoters();
         }
+        transport = transport.withChannelSecurity(controllerListenerSecurity());
         // On a SASL controller listener every connection of the quorum logs in (and is checked on a controller).
-        transport = transport.withSecurity(ControllerSasl.of(config.brokerConfig(), config.listeners())
-                .map(ControllerSasl::transportSecurity).orElse(null));
+        transport = transport.withSasl(ControllerSasl.of(config.brokerConfig(), config.listeners())
+                .map(ControllerSasl::transportSasl).orElse(null));
         return MetadataQuorum.networked(raft, transport, config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
                 shape.isController() ? new ControllerApisHandler(controllerApis, new ControllerClusterDescription(
                         clusterId, this::voterAddresses, () -> quorum.status().leaderId()))
                         : ControllerRequestHandler.NONE);
+    }
+
+    /** The node's SSL listeners (served or only connected to) by name, for keystore reloads. */
+    private Map<String, io.fjord.broker.network.tls.TlsChannelSecurity> tlsListeners() {
+        Map<String, io.fjord.broker.network.tls.TlsChannelSecurity> result = new java.util.HashMap<>();
+        config.channelSecurities().forEach((name, security) -> {
+            if (security instanceof io.fjord.broker.network.tls.TlsChannelSecurity tls) {
+                result.put(name, tls);
+            }
+        });
+        return result;
+    }
+
+    /** How connections to and from the controller listener are protected (TLS when its protocol is SSL). */
+    private io.fjord.raft.transport.ChannelSecurity controllerListenerSecurity() {
+        List<String> names = config.brokerConfig().controllerListenerNames();
+        return names.isEmpty() ? io.fjord.raft.transport.ChannelSecurity.PLAINTEXT
+                : config.channelSecurity(names.get(0));
     }
 
     /**
@@ -446,7 +491,8 @@ public final class FjordNode implements AutoCloseable {
         }
         forwarding = new ForwardingControllerChannel(config.nodeId(), () -> quorum.status().leaderId(),
                 this::voterAddresses, ForwardingConfig.withDefaults().withSasl(ControllerSasl.of(
-                        config.brokerConfig(), config.listeners()).map(ControllerSasl::client).orElse(null)));
+                        config.brokerConfig(), config.listeners()).map(ControllerSasl::client).orElse(null)),
+                controllerListenerSecurity());
         forwarding.start();
         return shape.isController() ? ControllerChannels.routing(local, ControllerApis.APIS, forwarding,
                 quorum.controller()::isActive) : forwarding;
@@ -601,7 +647,8 @@ public final class FjordNode implements AutoCloseable {
             // Port 0 binds any free port; advertise the one actually bound, as Kafka does.
             int port = endpoint.port() == 0 ? socketServer.boundAddress(endpoint.listenerName()).getPort()
                     : endpoint.port();
-            endpoints.add(new BrokerEndpoint(endpoint.listenerName(), host, port, PLAINTEXT));
+            endpoints.add(new BrokerEndpoint(endpoint.listenerName(), host, port,
+                    ListenerSecurity.protocolId(config.brokerConfig(), endpoint.listenerName())));
         }
         BrokerRegistrationRequestData registration = new BrokerRegistrationRequestData().setBrokerId(config.nodeId())
                 .setClusterId(cache.clusterId()).setIncarnationId(UUID.randomUUID())
@@ -751,6 +798,10 @@ public final class FjordNode implements AutoCloseable {
             steps.run("the fetch handler", fetchHandler::close);
             fetchHandler = null;
         }
+        if (coordinatorRequests != null) {
+            steps.run("the transaction verification requests", coordinatorRequests::close);
+            coordinatorRequests = null;
+        }
         if (forwarding != null) {
             steps.run("forwarding to the controller", forwarding::close);
             forwarding = null;
@@ -788,6 +839,12 @@ public final class FjordNode implements AutoCloseable {
         controller = null;
         quorum = null;
         logManager = null;
+    }
+
+    /** {@code transaction.partition.verification.enable} as the image's dynamic configs set it (default true). */
+    private boolean transactionPartitionVerificationEnabled() {
+        String value = configs.resolve(cache.image()).brokerValue("transaction.partition.verification.enable");
+        return value == null || Boolean.parseBoolean(value.trim());
     }
 
     @Override

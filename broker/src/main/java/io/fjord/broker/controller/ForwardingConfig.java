@@ -43,7 +43,7 @@ public record ForwardingConfig(long requestTimeoutMs, long retryBackoffMs, long 
 
     /** The limits of one connection to a controller. */
     public NodeConnectionSettings connectionSettings() {
-        return new NodeConnectionSettings(connectTimeoutMs, inFlightRequestsMax, frameBytesMax, sasl);
+        return new NodeConnectionSettings(connectTimeoutMs, inFlightRequestsMax, frameBytesMax).withSasl(sasl);
     }
 
     /** The same with another request deadline. */

@@ -2,6 +2,7 @@ package io.fjord.broker.replica;
 
 import io.fjord.broker.network.client.NodeConnectionSettings;
 import io.fjord.broker.security.sasl.SaslClientCredentials;
+import io.fjord.raft.transport.ChannelSecurity;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -13,7 +14,8 @@ import java.util.function.IntFunction;
 
 /**
  * The network {@link LeaderEndpoints}: every fetcher's connection on one shared event loop thread
- * ({@code fjord-replica-fetcher-network}; the transaction marker channel has its own), each leader's address looked
+ * ({@code fjord-replica-fetcher-network}; the transaction marker channel and the produce path's AddPartitionsToTxn
+ * have their own), each leader's address looked
  * up when its connection is made (from the metadata image's broker registrations, on the inter-broker listener), so
  * a leader that registers again with another address is found at the next reconnect.
  *
@@ -33,16 +35,23 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
      */
     public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
             ReplicaFetcherConfig config) {
-        this(localId, brokerAddresses, config, null);
+        this(localId, brokerAddresses, config, ChannelSecurity.PLAINTEXT);
+    }
+
+    /** @param security how connections to the inter-broker listener are protected (TLS when it is SSL) */
+    public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
+            ReplicaFetcherConfig config, ChannelSecurity security) {
+        this(localId, brokerAddresses, config, security, null);
     }
 
     /**
-     * @param sasl how the fetchers authenticate to a SASL inter-broker listener, null for a PLAINTEXT one
+     * @param security how connections to the inter-broker listener are protected (TLS when it is SSL)
+     * @param sasl how the fetchers authenticate to a SASL inter-broker listener, null for another one
      */
     public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
-            ReplicaFetcherConfig config, SaslClientCredentials sasl) {
+            ReplicaFetcherConfig config, ChannelSecurity security, SaslClientCredentials sasl) {
         this("fjord-replica-fetcher-network", "fjord-replica-fetcher-" + localId, brokerAddresses,
-                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax(), sasl),
+                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax(), security, sasl),
                 config.requestTimeoutMs());
     }
 
@@ -51,6 +60,7 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
      *
      * @param threadName the event loop thread's name
      * @param clientIdPrefix the client id of the requests, followed by {@code -<index>}
+     * @param settings the connections' settings, their protection included
      * @param requestTimeoutMs a request unanswered this long fails and its connection is dropped
      */
     public NetworkLeaderEndpoints(String threadName, String clientIdPrefix,

@@ -11,6 +11,7 @@ import io.fjord.storage.OffsetOutOfRangeException;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.TopicPartition;
 import io.fjord.storage.TransactionMarker;
+import io.fjord.storage.VerificationGuard;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -255,8 +256,40 @@ public final class Partition {
      *         newer one) or NOT_ENOUGH_REPLICAS
      */
     public AppendResult appendAsLeader(ByteBuffer batch, short requiredAcks, int expectedLeaderEpoch, long nowMs) {
+        return appendAsLeader(batch, requiredAcks, expectedLeaderEpoch, nowMs, null);
+    }
+
+    /**
+     * As {@link #appendAsLeader(ByteBuffer, short, int, long)}, with KIP-890 verification when {@code verification}
+     * is not null ({@link PartitionLog#appendAsLeader(ByteBuffer, int, VerificationGuard)}).
+     */
+    public AppendResult appendAsLeader(ByteBuffer batch, short requiredAcks, int expectedLeaderEpoch, long nowMs,
+                                       VerificationGuard verification) {
         return appendUnderLeadership(requiredAcks, expectedLeaderEpoch, nowMs,
-                epoch -> log.appendAsLeader(batch, epoch));
+                epoch -> log.appendAsLeader(batch, epoch, verification));
+    }
+
+    /**
+     * Appends a coordinator's batch as leader in {@code expectedLeaderEpoch} with acks 1 (Kafka's coordinator
+     * partition writer): as {@link #appendAsLeader(ByteBuffer, short, int, long)}, but a producer's batch (a
+     * transactional offset commit) has only its epoch checked ({@link PartitionLog#appendAsCoordinator}).
+     *
+     * @throws ReplicaException NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH
+     */
+    public AppendResult appendAsCoordinator(ByteBuffer batch, int expectedLeaderEpoch, long nowMs) {
+        return appendUnderLeadership((short) 1, expectedLeaderEpoch, nowMs,
+                epoch -> log.appendAsCoordinator(batch, epoch));
+    }
+
+    /**
+     * A coordinator ends a producer's transaction in its own partition (a group coordinator's offsets partition):
+     * the marker as {@link #appendTransactionMarkerAsLeader}, but with acks 1 and only in {@code expectedLeaderEpoch}.
+     */
+    public AppendResult appendTransactionMarkerAsCoordinator(long producerId, short producerEpoch,
+                                                             TransactionMarker marker, int expectedLeaderEpoch,
+                                                             long nowMs) {
+        return appendUnderLeadership((short) 1, expectedLeaderEpoch, nowMs,
+                epoch -> log.appendTransactionMarkerAsLeader(producerId, producerEpoch, marker, epoch));
     }
 
     /**

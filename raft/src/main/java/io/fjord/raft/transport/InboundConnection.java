@@ -127,12 +127,12 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
      * SaslAuthenticate are answered here, and a request out of sequence or a failed login closes the connection.
      */
     private boolean admitted(Channel channel, DecodedRequest request) {
-        TransportSecurity security = transport.config().security();
-        if (security == null || security.inbound() == null) {
+        TransportSasl sasl = transport.config().sasl();
+        if (sasl == null || sasl.inbound() == null) {
             return true;
         }
         if (gate == null) {
-            gate = security.inbound().apply(channel.remoteAddress());
+            gate = sasl.inbound().apply(channel.remoteAddress());
         }
         InboundGate.Decision decision = gate.onRequest(request.apiKey(), request.apiVersion(), request.body(),
                 System.currentTimeMillis());

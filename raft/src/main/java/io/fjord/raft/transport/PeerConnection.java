@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * {@code reconnect.backoff.ms} to {@code reconnect.backoff.max.ms}); while not connected, requests wait in a bounded
  * backlog (a vote request at failover must not be lost to a connection still being made). Requests in flight when
  * the connection drops are forgotten: the core sends again when they time out. A response that does not decode
- * closes the connection with a logged reason. On a SASL controller listener ({@link TransportConfig#security()}) a
+ * closes the connection with a logged reason. On a SASL controller listener ({@link TransportConfig#sasl()}) a
  * new connection first logs in ({@link PeerAuthenticator}) and is used only then; it ends before its session does.
  *
  * <p>Thread-safe: {@link #send} from any thread; connection events on the event loop; state under this object's lock.
@@ -67,8 +67,8 @@ final class PeerConnection {
     }
 
     void connect() {
-        TransportSecurity security = config.security();
-        PeerAuthenticator authenticator = security == null ? null : new PeerAuthenticator(security.outbound().get(),
+        TransportSasl sasl = config.sasl();
+        PeerAuthenticator authenticator = sasl == null ? null : new PeerAuthenticator(sasl.outbound().get(),
                 "Raft peer " + peerId + " at " + address, this::onAuthenticated);
         Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -76,6 +76,7 @@ final class PeerConnection {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel socket) {
+                        config.channelSecurity().secureConnecting(socket, address.getHostString(), address.getPort());
                         socket.pipeline().addLast(new FrameDecoder(config.frameBytesMax()));
                         if (authenticator != null) {
                             // Logs in first; requests wait in the backlog until it has.

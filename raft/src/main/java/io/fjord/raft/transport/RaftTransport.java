@@ -110,7 +110,7 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
         this.peerUnreachable = peerUnreachable;
         this.controllerHandler = controllerHandler;
         this.listenerApis = new ListenerApis(controllerHandler,
-                config.security() != null && config.security().inbound() != null);
+                config.sasl() != null && config.sasl().inbound() != null);
         addresses.putAll(config.voterAddresses());
         addresses.remove(localId);
         if (config.dynamicQuorum() != null) {
@@ -144,6 +144,7 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         acceptedChannels.add(channel);
+                        config.channelSecurity().secureAccepted(channel);
                         channel.pipeline().addLast(new FrameDecoder(config.frameBytesMax()),
                                 new InboundConnection(RaftTransport.this));
                     }

@@ -20,17 +20,41 @@ import java.util.Map;
  * @param staticVoters whether the voters are fixed by configuration ({@code controller.quorum.voters}): the
  *     listener then refuses AddRaftVoter and RemoveRaftVoter, as Kafka refuses them on a static quorum
  * @param dynamicQuorum a dynamic quorum's bootstrap servers and listener name; null for a static quorum
- * @param security SASL on the controller listener; null for PLAINTEXT
+ * @param sasl SASL on the controller listener (SASL_PLAINTEXT, SASL_SSL), above {@code channelSecurity}; null for
+ *     none
+ * @param channelSecurity how the controller listener's connections are protected, accepted and made (TLS when its
+ *     security protocol is SSL)
  *
  * <p>Immutable; thread-safe.
  */
 public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
         String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
         long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters,
-        DynamicQuorum dynamicQuorum, TransportSecurity security) {
+        DynamicQuorum dynamicQuorum, ChannelSecurity channelSecurity, TransportSasl sasl) {
 
     public TransportConfig {
         voterAddresses = Map.copyOf(voterAddresses);
+        java.util.Objects.requireNonNull(channelSecurity, "channelSecurity");
+    }
+
+    /** A transport without SASL. */
+    public TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
+            String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
+            long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters,
+            DynamicQuorum dynamicQuorum, ChannelSecurity channelSecurity) {
+        this(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax, backlogFramesMax,
+                reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, staticVoters, dynamicQuorum,
+                channelSecurity, null);
+    }
+
+    /** A plaintext transport. */
+    public TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
+            String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
+            long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters,
+            DynamicQuorum dynamicQuorum) {
+        this(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax, backlogFramesMax,
+                reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, staticVoters, dynamicQuorum,
+                ChannelSecurity.PLAINTEXT);
     }
 
     /** A transport without bootstrap servers. */
@@ -38,7 +62,7 @@ public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, Inet
             String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
             long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters) {
         this(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax, backlogFramesMax,
-                reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, staticVoters, null, null);
+                reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, staticVoters, null);
     }
 
     /** A transport that takes voter changes (KIP-853). */
@@ -53,21 +77,28 @@ public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, Inet
     public TransportConfig withStaticVoters() {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, true, null,
-                security);
+                channelSecurity, sasl);
     }
 
     /** This configuration for a dynamic quorum (KIP-853): voters learned from the log, voter changes taken. */
     public TransportConfig withDynamicQuorum(DynamicQuorum dynamic) {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, false,
-                dynamic, security);
+                dynamic, channelSecurity, sasl);
     }
 
-    /** This configuration with SASL on the controller listener ({@code security}; null: PLAINTEXT). */
-    public TransportConfig withSecurity(TransportSecurity security) {
+    /** This configuration with the controller listener's connections protected by {@code security}. */
+    public TransportConfig withChannelSecurity(ChannelSecurity security) {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads,
-                staticVoters, dynamicQuorum, security);
+                staticVoters, dynamicQuorum, security, sasl);
+    }
+
+    /** This configuration with SASL on the controller listener ({@code controllerSasl}; null: none). */
+    public TransportConfig withSasl(TransportSasl controllerSasl) {
+        return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
+                backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads,
+                staticVoters, dynamicQuorum, channelSecurity, controllerSasl);
     }
 
     /**

@@ -11,6 +11,7 @@ import io.fjord.broker.replica.NetworkLeaderEndpoints;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.WriteTxnMarkersResponseData;
+import io.fjord.raft.transport.ChannelSecurity;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
@@ -78,15 +79,17 @@ public final class NetworkTransactionMarkerChannel implements TransactionMarkerC
     /**
      * The channel of node {@code nodeId}, to the brokers' {@code interBrokerListener} as the image registers them.
      *
-     * @param sasl how it authenticates to a SASL inter-broker listener, null for a PLAINTEXT one
+     * @param security how connections to that listener are protected (TLS when it is SSL), as the fetchers'
+     * @param sasl how it authenticates to a SASL inter-broker listener, null for another one
      */
     public static NetworkTransactionMarkerChannel overTheNetwork(int nodeId, MetadataCache cache,
-            String interBrokerListener, SaslClientCredentials sasl, MarkerChannelConfig config,
+            String interBrokerListener, ChannelSecurity security, SaslClientCredentials sasl,
+            MarkerChannelConfig config,
             ToIntFunction<String> transactionStatePartitionOf, InstantSource clock) {
         InterBrokerAddresses addresses = new InterBrokerAddresses(cache, interBrokerListener);
         NetworkLeaderEndpoints endpoints = new NetworkLeaderEndpoints("fjord-txn-marker-network",
                 "fjord-txn-marker-sender-" + nodeId, addresses,
-                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax(), sasl),
+                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax(), security, sasl),
                 config.requestTimeoutMs());
         return new NetworkTransactionMarkerChannel(config, new ImagePartitionLeaders(cache, addresses),
                 transactionStatePartitionOf, endpoints, clock);

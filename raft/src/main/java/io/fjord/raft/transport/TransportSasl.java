@@ -10,8 +10,8 @@ import java.util.function.Supplier;
  * {@code outbound} the client exchange of each connection it opens to a peer. Immutable; thread-safe when its
  * functions are.
  */
-public record TransportSecurity(Function<SocketAddress, InboundGate> inbound, Supplier<ClientExchange> outbound) {
-    public TransportSecurity {
+public record TransportSasl(Function<SocketAddress, InboundGate> inbound, Supplier<ClientExchange> outbound) {
+    public TransportSasl {
         if (outbound == null) {
             throw new IllegalArgumentException("a SASL controller listener needs the client side");
         }
