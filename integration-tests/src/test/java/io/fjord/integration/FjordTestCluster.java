@@ -107,8 +107,8 @@ final class FjordTestCluster implements AutoCloseable {
         StringBuilder text = new StringBuilder();
         node.forEach((key, value) -> text.append(key).append('=').append(value.replace("\\", "\\\\"))
                 .append('\n'));
-        Path config = java.nio.file.Files.writeString(root.resolve("node-" + node.get("node.id") + ".properties"),
-                text);
+        Path config = java.nio.file.Files.writeString(java.nio.file.Files.createDirectories(root)
+                .resolve("node-" + node.get("node.id") + ".properties"), text);
         List<String> arguments = new ArrayList<>(List.of("format", "--cluster-id", clusterId, "--config",
                 config.toString()));
         for (String credential : addScram) {

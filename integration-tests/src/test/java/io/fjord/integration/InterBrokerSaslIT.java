@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * broker's user in the listener's JAAS entry) and with SCRAM-SHA-512 (the user made by {@code fjord format
  * --add-scram}, sessions limited by {@code connections.max.reauth.ms} so that the fetchers' connections end and are
  * made again); a broker with a wrong inter-broker password starts, cannot fetch (logged), and leaves the ISRs while
- * the others keep serving. Clients use the PLAINTEXT listener. Time bounds are liveness bounds for a busy machine.
+ * the others keep serving; the controller listener may be SASL_PLAINTEXT (PLAIN) too, and both may be SASL_SSL (SASL
+ * above TLS). Clients use the PLAINTEXT listener. Time bounds are liveness bounds for a busy machine.
  */
 class InterBrokerSaslIT {
     private static final Duration BOUND = Duration.ofSeconds(120);
@@ -130,6 +131,27 @@ class InterBrokerSaslIT {
                 await().atMost(BOUND).until(() -> admin.describeCluster().nodes().get(60, TimeUnit.SECONDS)
                         .size() == 4);
             }
+        }
+    }
+
+    @Test
+    void saslBetweenNodesRunsAboveTlsOnSaslSslListeners() throws Exception {
+        TlsCertificates certificates = TlsCertificates.create(java.nio.file.Files.createDirectories(
+                data.resolve("certificates")));
+        Map<String, String> settings = saslInterBroker("SCRAM-SHA-512",
+                SCRAM_MODULE + " username=\"broker\" password=\"broker-secret\";");
+        settings.putAll(certificates.serverSettings("none"));
+        settings.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,INTERNAL:SASL_SSL,CONTROLLER:SASL_SSL");
+        settings.remove("sasl.enabled.mechanisms");
+        settings.put("listener.name.internal.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        settings.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        settings.put("sasl.mechanism.controller.protocol", "PLAIN");
+        settings.put("listener.name.controller.plain.sasl.jaas.config", PLAIN_MODULE
+                + " username=\"controller\" password=\"controller-secret\" user_controller=\"controller-secret\";");
+        try (FjordTestCluster cluster = FjordTestCluster.start(data.resolve("cluster"), 3, settings, Map.of(),
+                List.of("SCRAM-SHA-512=[name=broker,password=broker-secret,iterations=4096]"))) {
+            // The quorum formed, the brokers registered and the followers fetch: SASL above TLS on both listeners.
+            replicateWithAcksAll(cluster, "tls-and-sasl");
         }
     }
 
