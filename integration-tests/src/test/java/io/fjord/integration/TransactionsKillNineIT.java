@@ -13,7 +13,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -87,7 +86,7 @@ class TransactionsKillNineIT {
                         }
                         long next = records.get(records.size() - 1).offset() + 1;
                         producer.sendOffsetsToTransaction(Map.of(INPUT, new OffsetAndMetadata(next)),
-                                new ConsumerGroupMetadata(GROUP));
+                                consumer.groupMetadata()); // assigned, not subscribed: generation -1
                         if (++transactions == 4 && killed < 0) {
                             producer.flush();
                             killed = coordinatorOf(cluster, bootstrap);
