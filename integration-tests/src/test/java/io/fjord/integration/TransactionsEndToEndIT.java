@@ -51,7 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
  * require_stable}), a node restart in the middle of a transaction; and on three nodes (RF 3, min ISR 2) the
  * coordinator's node stopped in the middle of transactions, with every acknowledged commit read exactly once.
  */
-class TransactionsIT {
+class TransactionsEndToEndIT {
     @TempDir
     Path data;
 
