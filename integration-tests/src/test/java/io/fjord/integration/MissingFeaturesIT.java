@@ -18,15 +18,11 @@ import org.apache.kafka.clients.admin.FeatureMetadata;
 import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.IllegalSaslStateException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,25 +35,6 @@ class MissingFeaturesIT {
 
     @TempDir
     Path data;
-
-    @Test
-    void initTransactionsFailsFastSayingTransactionsAreNotSupported() throws Exception {
-        try (FjordTestNode node = FjordTestNode.start(data, Map.of())) {
-            Properties properties = new Properties();
-            properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
-            properties.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "payments-1");
-            properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(properties, new StringSerializer(),
-                    new StringSerializer())) {
-                long startNanos = System.nanoTime();
-                Throwable thrown = catchThrowable(producer::initTransactions);
-                Duration waited = Duration.ofNanos(System.nanoTime() - startNanos);
-                assertThat(waited).as("well below max.block.ms").isLessThan(FAIL_FAST);
-                assertThat(thrown).isInstanceOf(KafkaException.class)
-                        .hasMessageContaining("TRANSACTION").hasMessageContaining("does not support transactions");
-            }
-        }
-    }
 
     @Test
     void aShareConsumerFailsFastSayingShareGroupsAreNotSupported() throws Exception {

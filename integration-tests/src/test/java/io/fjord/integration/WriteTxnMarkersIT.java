@@ -156,12 +156,21 @@ class WriteTxnMarkersIT {
         }
     }
 
+    /**
+     * An idempotent producer id. The first request after a broker's start may answer COORDINATOR_LOAD_IN_PROGRESS
+     * while the broker fetches its first block of ids from the controller (Kafka's rule too); clients retry it.
+     */
     private static long initProducerId(RawClient client) throws Exception {
-        InitProducerIdResponse response = client.send(new InitProducerIdRequest.Builder(
-                new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000)
-                        .setProducerId(-1).setProducerEpoch((short) -1)).build((short) 4), ApiKeys.INIT_PRODUCER_ID);
-        assertThat(response.error()).isEqualTo(Errors.NONE);
-        return response.data().producerId();
+        InitProducerIdResponse[] answered = new InitProducerIdResponse[1];
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            answered[0] = client.send(new InitProducerIdRequest.Builder(
+                    new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000)
+                            .setProducerId(-1).setProducerEpoch((short) -1)).build((short) 4),
+                    ApiKeys.INIT_PRODUCER_ID);
+            return answered[0].error() != Errors.COORDINATOR_LOAD_IN_PROGRESS;
+        });
+        assertThat(answered[0].error()).isEqualTo(Errors.NONE);
+        return answered[0].data().producerId();
     }
 
     /**

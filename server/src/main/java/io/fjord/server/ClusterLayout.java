@@ -115,6 +115,8 @@ record ClusterLayout(int nodeCount, Path directory, int basePort, Map<String, St
         properties.put("log.dirs", node.dataDirectory().toString());
         // Kafka's default is 3: a smaller local cluster gets one replica per node, so its coordinator is available.
         properties.put("offsets.topic.replication.factor", Integer.toString(Math.min(3, nodeCount)));
+        properties.put("transaction.state.log.replication.factor", Integer.toString(Math.min(3, nodeCount)));
+        properties.put("transaction.state.log.min.isr", Integer.toString(Math.min(2, nodeCount)));
         properties.putAll(extraProperties);
         return properties;
     }
@@ -129,7 +131,8 @@ record ClusterLayout(int nodeCount, Path directory, int basePort, Map<String, St
             if (extraProperties.containsKey(key)) {
                 return;
             }
-            if (key.equals("offsets.topic.replication.factor")) {
+            if (key.equals("offsets.topic.replication.factor")
+                    || key.equals("transaction.state.log.replication.factor")) {
                 text.append("# Kafka's default (3), or one replica per node in a smaller cluster.\n");
             }
             text.append(key).append('=').append(escapeValue(value)).append('\n');

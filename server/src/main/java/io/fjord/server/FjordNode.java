@@ -20,6 +20,13 @@ import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
 import io.fjord.broker.coordinator.driver.ImageTopicIds;
 import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
 import io.fjord.broker.coordinator.driver.OffsetsTopicPublisher;
+import io.fjord.broker.coordinator.markers.LocalTransactionMarkerChannel;
+import io.fjord.broker.coordinator.transaction.TransactionCoordinatorConfig;
+import io.fjord.broker.coordinator.transaction.TransactionMarkers;
+import io.fjord.broker.coordinator.transactiondriver.TransactionCoordinatorDriver;
+import io.fjord.broker.coordinator.transactiondriver.TransactionStateTopicConfig;
+import io.fjord.broker.coordinator.transactiondriver.TransactionStateTopicPublisher;
+import io.fjord.broker.handlers.TransactionHandlers;
 import io.fjord.broker.coordinator.runtime.ReplicaManagerPartitionWriter;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
 import io.fjord.broker.handlers.GroupHandlers;
@@ -134,6 +141,8 @@ public final class FjordNode implements AutoCloseable {
     private MetadataCache cache;
     private FetchHandler fetchHandler;
     private GroupCoordinatorDriver groupCoordinator;
+    private TransactionCoordinatorDriver transactionCoordinator;
+    private LocalTransactionMarkerChannel markerChannel;
     private ReplicaFetching replicaFetching;
     private ReplicaManager replicaManager;
     private RequestHandlerPool requestHandlers;
@@ -220,10 +229,14 @@ public final class FjordNode implements AutoCloseable {
         groupCoordinator.start();
         // Its replies wait for the high watermark, whose moves the replica manager announces here.
         partitionListeners.add(groupCoordinator::onPartitionChanged);
-        // The group coordinator follows the log publisher, so an offsets partition's log exists when it loads.
+        ProducerIdManager producerIds = new ProducerIdManager(config.nodeId(),
+                () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), controller, clock);
+        transactionCoordinator = startTransactionCoordinator(producerIds);
+        // The coordinators follow the log publisher, so an internal partition's log exists when it loads.
         MetadataPublication publication = new MetadataPublication(cache,
                 List.of(replicaManager, replicationThrottles,
-                        new OffsetsTopicPublisher(config.nodeId(), groupCoordinator)));
+                        new OffsetsTopicPublisher(config.nodeId(), groupCoordinator),
+                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator)));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication));
 
@@ -260,8 +273,7 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, replicaManager::log));
         partitionListeners.add(fetchHandler::onPartitionChanged);
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock));
-        handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(new ProducerIdManager(config.nodeId(),
-                () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), controller, clock)));
+        handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
         LoggerLevels loggers = LogbackLoggerLevels.current();
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
         handlers.put(ApiKey.LIST_CONFIG_RESOURCES, new ListConfigResourcesHandler(cache));
@@ -296,6 +308,8 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.LIST_PARTITION_REASSIGNMENTS, new ForwardedControllerHandler(controller,
                 ApiKey.LIST_PARTITION_REASSIGNMENTS));
         GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics, consumerProtocolEnabled);
+        TransactionHandlers.register(handlers, cache, groupCoordinator, transactionCoordinator, producerIds,
+                topicAdmin::createTopics);
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
 
@@ -464,6 +478,48 @@ public final class FjordNode implements AutoCloseable {
             LOG.warn("Ignoring the dynamic broker configs at start-up: {}", e.getMessage());
             return config;
         }
+    }
+
+    /**
+     * The transaction coordinator on the shared coordinator runtime, with its marker channel; its replies and markers
+     * wait for the high watermark, whose moves the replica manager announces.
+     */
+    private TransactionCoordinatorDriver startTransactionCoordinator(ProducerIdManager producerIds) {
+        BrokerConfig settings = runningConfig.brokerConfig();
+        TransactionCoordinatorDriver driver = new TransactionCoordinatorDriver(new TransactionCoordinatorConfig(
+                settings.intValue("transaction.max.timeout.ms"), settings.intValue("transactional.id.expiration.ms"),
+                settings.intValue("transaction.abort.timed.out.transaction.cleanup.interval.ms"),
+                settings.intValue("transaction.remove.expired.transaction.cleanup.interval.ms"), (short) 0),
+                TransactionStateTopicConfig.from(settings), producerIds,
+                () -> partitionCount(TransactionStateTopicConfig.TOPIC),
+                () -> {
+                    int existing = partitionCount(OffsetsPartitions.TOPIC);
+                    return existing > 0 ? existing : groupCoordinator.topicConfig().partitionCount();
+                },
+                () -> cache.image().features().getOrDefault("transaction.version", (short) 0),
+                replicaManager::log, new ReplicaManagerPartitionWriter(replicaManager), clock);
+        // MARKER CHANNEL: the local channel (partitions led here only) until the network channel replaces it.
+        markerChannel = new LocalTransactionMarkerChannel(replicaManager::appendTransactionMarkers,
+                topic -> cache.image().topic(topic).isPresent(), this::leadsTransactionPartition,
+                settings.intValue("request.timeout.ms"), 100);
+        markerChannel.start(driver);
+        driver.setMarkerChannel(markerChannel);
+        driver.start();
+        partitionListeners.add(driver::onPartitionChanged);
+        return driver;
+    }
+
+    /** Whether this node leads the markers' {@code __transaction_state} partition in their coordinator epoch. */
+    private boolean leadsTransactionPartition(TransactionMarkers markers) {
+        return cache.image().topic(TransactionStateTopicConfig.TOPIC)
+                .map(topic -> topic.partitions().get(transactionCoordinator.partitionFor(markers.transactionalId())))
+                .filter(partition -> partition.leader() == config.nodeId()
+                        && partition.leaderEpoch() == markers.coordinatorEpoch())
+                .isPresent();
+    }
+
+    private int partitionCount(String topic) {
+        return cache.image().topic(topic).map(found -> found.partitionCount()).orElse(0);
     }
 
     /** How Metadata's auto-creation makes an internal topic: only the offsets topic has a coordinator here. */
@@ -642,6 +698,9 @@ public final class FjordNode implements AutoCloseable {
         if (groupCoordinator != null) {
             groupCoordinator.beginShutdown(); // so do JoinGroups waiting for a rebalance (NOT_COORDINATOR)
         }
+        if (transactionCoordinator != null) {
+            transactionCoordinator.beginShutdown();
+        }
         if (socketServer != null) {
             steps.run("the drain of requests in flight", () -> {
                 try {
@@ -683,6 +742,14 @@ public final class FjordNode implements AutoCloseable {
         if (groupCoordinator != null) {
             steps.run("the group coordinator", groupCoordinator::close);
             groupCoordinator = null;
+        }
+        if (transactionCoordinator != null) {
+            steps.run("the transaction coordinator", transactionCoordinator::close);
+            transactionCoordinator = null;
+        }
+        if (markerChannel != null) {
+            steps.run("the transaction marker channel", markerChannel::close);
+            markerChannel = null;
         }
         if (logManager != null) {
             steps.run("the logs", () -> logManager.shutdown(brokerEpoch));

@@ -46,6 +46,8 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
         if ((voters == null || voters.isBlank()) && !namesOtherBootstrapServers(properties)) {
             // A quorum of one: Kafka's own single-node file sets the internal topics' replication factor to 1.
             withDefaults.put("offsets.topic.replication.factor", "1");
+            withDefaults.put("transaction.state.log.replication.factor", "1");
+            withDefaults.put("transaction.state.log.min.isr", "1");
         }
         withDefaults.putAll(properties);
         return from(BrokerConfig.fromMap(withDefaults));

@@ -71,7 +71,8 @@ class AdvertisedVersionsTest {
     void everyAdvertisedVersionOfEveryApiAnswersWhatKafkaCanWriteAndRead() throws Exception {
         FjordNode node = new FjordNode(NodeConfig.fromProperties(Map.of("listeners", "PLAINTEXT://127.0.0.1:0",
                 "log.dirs", data.toString(), "num.io.threads", "2", "group.initial.rebalance.delay.ms", "0",
-                "offsets.topic.num.partitions", "3")), InstantSource.system());
+                "offsets.topic.num.partitions", "3", "transaction.state.log.num.partitions", "3")),
+                InstantSource.system());
         node.start();
         try {
             BrokerDispatcher dispatcher = node.dispatcher();

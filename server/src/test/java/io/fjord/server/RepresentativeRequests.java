@@ -7,6 +7,11 @@ import io.fjord.protocol.message.ListPartitionReassignmentsRequestData;
 import io.fjord.protocol.message.UnregisterBrokerRequestData;
 import io.fjord.protocol.message.WriteTxnMarkersRequestData;
 import io.fjord.protocol.message.UpdateFeaturesRequestData;
+import io.fjord.protocol.message.AddOffsetsToTxnRequestData;
+import io.fjord.protocol.message.AddPartitionsToTxnRequestData;
+import io.fjord.protocol.message.DescribeTransactionsRequestData;
+import io.fjord.protocol.message.EndTxnRequestData;
+import io.fjord.protocol.message.ListTransactionsRequestData;
 import io.fjord.protocol.codec.RecordCodec;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.ApiKey;
@@ -124,6 +129,18 @@ final class RepresentativeRequests {
                         .setBrokerId(99))), // not registered: BROKER_ID_NOT_REGISTERED
                 Map.entry(ApiKey.UPDATE_FEATURES, this::updateFeatures),
                 Map.entry(ApiKey.WRITE_TXN_MARKERS, this::writeTxnMarkers),
+                Map.entry(ApiKey.ADD_PARTITIONS_TO_TXN, this::addPartitionsToTxn),
+                Map.entry(ApiKey.ADD_OFFSETS_TO_TXN, version -> List.of(new AddOffsetsToTxnRequestData()
+                        .setTransactionalId("transactions-" + version).setProducerId(producerId)
+                        .setProducerEpoch(producerEpoch).setGroupId("rep-group"))),
+                Map.entry(ApiKey.END_TXN, version -> List.of(new EndTxnRequestData()
+                        .setTransactionalId("transactions-" + version).setProducerId(producerId)
+                        .setProducerEpoch(producerEpoch).setCommitted(true), new EndTxnRequestData()
+                        .setTransactionalId("no-such-transaction").setProducerId(producerId)
+                        .setProducerEpoch(producerEpoch).setCommitted(false))),
+                Map.entry(ApiKey.DESCRIBE_TRANSACTIONS, version -> List.of(new DescribeTransactionsRequestData()
+                        .setTransactionalIds(list("transactions-1", "no-such-transaction")))),
+                Map.entry(ApiKey.LIST_TRANSACTIONS, this::listTransactions),
                 Map.entry(ApiKey.ALTER_PARTITION_REASSIGNMENTS, this::alterPartitionReassignments),
                 Map.entry(ApiKey.LIST_PARTITION_REASSIGNMENTS, version -> List.of(
                         new ListPartitionReassignmentsRequestData().setTopics(null),
@@ -579,6 +596,41 @@ final class RepresentativeRequests {
                                 .setPartitionIndexes(list(0))));
         return List.of(new WriteTxnMarkersRequestData().setMarkers(list(marker)),
                 new WriteTxnMarkersRequestData().setMarkers(new ArrayList<>()));
+    }
+
+    private List<ApiMessage> addPartitionsToTxn(short version) {
+        if (version <= 3) {
+            return List.of(new AddPartitionsToTxnRequestData().setV3AndBelowTransactionalId("transactions-" + version)
+                    .setV3AndBelowProducerId(producerId).setV3AndBelowProducerEpoch(producerEpoch)
+                    .setV3AndBelowTopics(list(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+                            .setName("orders").setPartitions(list(0, 1)))),
+                    new AddPartitionsToTxnRequestData().setV3AndBelowTransactionalId("transactions-" + version)
+                            .setV3AndBelowProducerId(producerId).setV3AndBelowProducerEpoch(producerEpoch)
+                            .setV3AndBelowTopics(list(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+                                    .setName("no-such-topic").setPartitions(list(0)))));
+        }
+        return List.of(new AddPartitionsToTxnRequestData().setTransactions(list(
+                new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction().setTransactionalId("transactions-1")
+                        .setProducerId(producerId).setProducerEpoch(producerEpoch).setVerifyOnly(true)
+                        .setTopics(list(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+                                .setName("orders").setPartitions(list(0)))),
+                new AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction().setTransactionalId("other-tx")
+                        .setProducerId(producerId).setProducerEpoch(producerEpoch).setVerifyOnly(false)
+                        .setTopics(list(new AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic()
+                                .setName("no-such-topic").setPartitions(list(0)))))));
+    }
+
+    private List<ApiMessage> listTransactions(short version) {
+        List<ApiMessage> requests = new ArrayList<>(List.of(new ListTransactionsRequestData(),
+                new ListTransactionsRequestData().setStateFilters(list("Ongoing", "NoSuchState"))
+                        .setProducerIdFilters(list(producerId))));
+        if (version >= 1) {
+            requests.add(new ListTransactionsRequestData().setDurationFilter(60_000));
+        }
+        if (version >= 2) {
+            requests.add(new ListTransactionsRequestData().setTransactionalIdPattern("transactions-.*"));
+        }
+        return requests;
     }
 
     private List<ApiMessage> describeProducers(short version) {

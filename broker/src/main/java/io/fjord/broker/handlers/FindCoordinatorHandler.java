@@ -4,6 +4,8 @@ import io.fjord.broker.MetadataCache;
 import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
 import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
+import io.fjord.broker.coordinator.transactiondriver.TransactionCoordinatorDriver;
+import io.fjord.broker.coordinator.transactiondriver.TransactionStateTopicConfig;
 import io.fjord.broker.network.RequestContext;
 import io.fjord.metadata.image.BrokerImage;
 import io.fjord.metadata.image.MetadataImage;
@@ -30,11 +32,10 @@ import java.util.function.Function;
  * compacted, {@code compression.type=producer}); Kafka answers COORDINATOR_NOT_AVAILABLE at once and lets the client
  * retry, Fjord waits for the creation (a controller round trip) and answers with the coordinator.
  *
- * <p>Fjord has no transaction coordinator yet. A transaction key gets UNSUPPORTED_VERSION with a message saying so:
- * not retriable, so a transactional producer's {@code initTransactions()} and the Admin client's
- * {@code fenceProducers} fail at once with that message, rather than retrying COORDINATOR_NOT_AVAILABLE until
- * {@code max.block.ms}; UNSUPPORTED_VERSION is what Kafka answers a request for a feature it has turned off (share
- * and streams group requests with {@code share.version}/{@code streams.version} 0). Share keys get
+ * <p>A transactional id's coordinator is the leader of its {@code __transaction_state} partition (Kafka's
+ * {@code Utils.abs(id.hashCode()) % partitionCount}); the first transaction lookup creates that topic the same way
+ * ({@code transaction.state.log.*}). Without a transaction coordinator (a node built with only the group one) a
+ * transaction key gets UNSUPPORTED_VERSION with a message saying so. Share keys get
  * COORDINATOR_NOT_AVAILABLE, as Kafka 4.4 answers them with share groups turned off (only brokers send them; a share
  * consumer fails at ShareGroupHeartbeat, which is not advertised). Unknown key types get INVALID_REQUEST.
  * Thread-safe.
@@ -48,12 +49,22 @@ public final class FindCoordinatorHandler implements ApiHandler {
 
     private final MetadataCache cache;
     private final GroupCoordinatorDriver driver;
+    private final TransactionCoordinatorDriver transactions;
     private final Function<CreateTopicsRequestData, CompletionStage<?>> createTopics;
 
+    /** A node without a transaction coordinator: transaction keys get UNSUPPORTED_VERSION. */
     public FindCoordinatorHandler(MetadataCache cache, GroupCoordinatorDriver driver,
+            Function<CreateTopicsRequestData, CompletionStage<?>> createTopics) {
+        this(cache, driver, null, createTopics);
+    }
+
+    /** @param transactions the transaction coordinator, or null for none */
+    public FindCoordinatorHandler(MetadataCache cache, GroupCoordinatorDriver driver,
+            TransactionCoordinatorDriver transactions,
             Function<CreateTopicsRequestData, CompletionStage<?>> createTopics) {
         this.cache = cache;
         this.driver = driver;
+        this.transactions = transactions;
         this.createTopics = createTopics;
     }
 
@@ -74,7 +85,10 @@ public final class FindCoordinatorHandler implements ApiHandler {
         List<String> keys = request.apiVersion() >= 4 ? body.coordinatorKeys() : List.of(body.key());
         CompletionStage<?> ready = CompletableFuture.completedFuture(null);
         if (body.keyType() == GROUP && !keys.isEmpty() && cache.image().topic(OffsetsPartitions.TOPIC).isEmpty()) {
-            ready = createOffsetsTopic().exceptionally(error -> null);
+            ready = create(driver.topicConfig().creatableTopic(cache.image())).exceptionally(error -> null);
+        } else if (body.keyType() == TRANSACTION && transactions != null && !keys.isEmpty()
+                && cache.image().topic(TransactionStateTopicConfig.TOPIC).isEmpty()) {
+            ready = create(transactions.topicConfig().creatableTopic()).exceptionally(error -> null);
         }
         return ready.thenApply(created -> respond(context, request.apiVersion(), body.keyType(), keys));
     }
@@ -98,21 +112,24 @@ public final class FindCoordinatorHandler implements ApiHandler {
     }
 
     private Found find(MetadataImage image, String listenerName, byte keyType, String key) {
-        if (keyType == TRANSACTION) {
+        if (keyType == TRANSACTION && transactions == null) {
             return Found.error(Errors.UNSUPPORTED_VERSION, NO_TRANSACTIONS_MESSAGE);
         }
         if (keyType == SHARE) {
             return Found.error(Errors.COORDINATOR_NOT_AVAILABLE);
         }
-        if (keyType != GROUP) {
+        if (keyType != GROUP && keyType != TRANSACTION) {
             return Found.error(Errors.INVALID_REQUEST);
         }
-        Optional<TopicImage> topic = image.topic(OffsetsPartitions.TOPIC);
+        Optional<TopicImage> topic = image.topic(keyType == GROUP ? OffsetsPartitions.TOPIC
+                : TransactionStateTopicConfig.TOPIC);
         if (topic.isEmpty()) {
             return Found.error(Errors.COORDINATOR_NOT_AVAILABLE);
         }
-        PartitionImage partition = topic.get().partitions()
-                .get(driver.partitionFor(key == null ? "" : key, topic.get().partitionCount()));
+        int partitionCount = topic.get().partitionCount();
+        int index = keyType == GROUP ? driver.partitionFor(key == null ? "" : key, partitionCount)
+                : TransactionStateTopicConfig.partitionFor(key == null ? "" : key, partitionCount);
+        PartitionImage partition = topic.get().partitions().get(index);
         if (partition == null || partition.leader() < 0) {
             return Found.error(Errors.COORDINATOR_NOT_AVAILABLE);
         }
@@ -125,10 +142,13 @@ public final class FindCoordinatorHandler implements ApiHandler {
                 .orElseGet(() -> Found.error(Errors.COORDINATOR_NOT_AVAILABLE));
     }
 
-    /** Creates {@code __consumer_offsets} as Kafka does (see {@link OffsetsTopicConfig#creatableTopic}). */
-    private CompletionStage<?> createOffsetsTopic() {
+    /**
+     * Creates an internal topic as Kafka does (see {@link OffsetsTopicConfig#creatableTopic},
+     * {@link TransactionStateTopicConfig#creatableTopic}).
+     */
+    private CompletionStage<?> create(CreateTopicsRequestData.CreatableTopic topic) {
         CreateTopicsRequestData request = new CreateTopicsRequestData().setTimeoutMs(30_000);
-        request.topics().add(driver.topicConfig().creatableTopic(cache.image()));
+        request.topics().add(topic);
         return createTopics.apply(request);
     }
 }

@@ -15,10 +15,10 @@ import java.util.concurrent.CompletionStage;
  * {@link io.fjord.broker.producer.ProducerIdManager}, whose blocks the controller hands out durably
  * (AllocateProducerIds, a ProducerIdsRecord), so ids are never reused, even across restarts. While the manager has no
  * id at hand (the first request after a start, or a block still being fetched) the answer is
- * COORDINATOR_LOAD_IN_PROGRESS, which producers retry, as Kafka answers. Transactional producers need the
- * transaction coordinator, which is not wired yet: their requests are refused with UNSUPPORTED_VERSION, Kafka's
- * answer for a feature turned off (clients learn it earlier, from FindCoordinator for their transactional id, see
- * {@link FindCoordinatorHandler}).
+ * COORDINATOR_LOAD_IN_PROGRESS, which producers retry, as Kafka answers. A node with a transaction coordinator
+ * routes transactional producers' requests to it ({@link TransactionProducerHandlers}, which uses this handler for
+ * idempotent ones); alone, this handler refuses them with UNSUPPORTED_VERSION, Kafka's answer for a feature turned
+ * off.
  *
  * <p>Thread-safe: the producer id source is.
  */

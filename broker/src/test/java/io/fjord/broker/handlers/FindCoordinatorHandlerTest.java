@@ -8,6 +8,9 @@ import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
 import io.fjord.broker.coordinator.group.GroupCoordinatorConfig;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
 import io.fjord.broker.coordinator.group.TopicIdResolver;
+import io.fjord.broker.coordinator.transaction.TransactionCoordinatorConfig;
+import io.fjord.broker.coordinator.transactiondriver.TransactionCoordinatorDriver;
+import io.fjord.broker.coordinator.transactiondriver.TransactionStateTopicConfig;
 import io.fjord.broker.network.RequestContext;
 import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.image.TopicImage;
@@ -34,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * FindCoordinator: a group's coordinator is the leader of its offsets partition, on the request's listener; v0-3 answer
- * one key at the top, v4+ a list; the offsets topic is created when missing; transaction keys are refused as
- * unsupported (not retriable), share keys have no coordinator here, unknown key types are invalid.
+ * one key at the top, v4+ a list; the offsets topic is created when missing; a transactional id's coordinator leads
+ * its {@code __transaction_state} partition (created when missing); without a transaction coordinator transaction
+ * keys are refused as unsupported (not retriable), share keys have no coordinator here, unknown key types are invalid.
  */
 class FindCoordinatorHandlerTest {
     private static final RequestContext CONTEXT = new RequestContext(1, "INTERNAL",
@@ -155,5 +159,75 @@ class FindCoordinatorHandlerTest {
         assertThat(topic.configs()).extracting(config -> config.name() + "=" + config.value())
                 .containsExactlyInAnyOrder("cleanup.policy=compact", "segment.bytes=1048576",
                         "compression.type=producer");
+    }
+
+    @Test
+    void aTransactionalIdsCoordinatorLeadsItsTransactionStatePartitionWhichTheFirstLookupCreates() throws Exception {
+        fixture = new HandlerFixture(directory);
+        fixture.broker(1, false, "PLAINTEXT", "INTERNAL");
+        fixture.broker(2, false, "PLAINTEXT", "INTERNAL");
+        TransactionStateTopicConfig topicConfig = new TransactionStateTopicConfig(5, (short) 3, 2, 1024 * 1024,
+                1024, 30_000);
+        TransactionCoordinatorDriver transactions = new TransactionCoordinatorDriver(
+                TransactionCoordinatorConfig.defaults(), topicConfig, () -> 1L,
+                () -> fixture.cache().image().topic(TransactionStateTopicConfig.TOPIC)
+                        .map(TopicImage::partitionCount).orElse(0),
+                () -> 4, () -> (short) 0, partition -> Optional.empty(),
+                new LogPartitionWriter(partition -> Optional.empty()), InstantSource.system());
+        FindCoordinatorResponseData missing = (FindCoordinatorResponseData) transactionHandler(transactions)
+                .handle(CONTEXT,
+                new DecodedRequest(ApiKey.FIND_COORDINATOR, (short) 6, 1, "test", (short) 2,
+                        new FindCoordinatorRequestData().setKeyType((byte) 1)
+                                .setCoordinatorKeys(new ArrayList<>(List.of("payments-tx"))), 0))
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(missing.coordinators().get(0).errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+        assertThat(creations).hasSize(1);
+        CreateTopicsRequestData.CreatableTopic topic = creations.get(0).topics().get(0);
+        assertThat(topic.name()).isEqualTo("__transaction_state");
+        assertThat(topic.numPartitions()).isEqualTo(5);
+        assertThat(topic.replicationFactor()).isEqualTo((short) 3);
+        assertThat(topic.configs()).extracting(config -> config.name() + "=" + config.value())
+                .containsExactlyInAnyOrder("cleanup.policy=compact", "segment.bytes=1048576",
+                        "compression.type=uncompressed", "min.insync.replicas=2",
+                        "unclean.leader.election.enable=false");
+
+        TreeMap<Integer, PartitionImage> partitions = new TreeMap<>();
+        for (int partition = 0; partition < 5; partition++) {
+            int leader = partition == 4 ? -1 : partition % 2 == 0 ? 1 : 2;
+            partitions.put(partition, new PartitionImage(partition, List.of(1), List.of(1), leader, 0, 0));
+        }
+        fixture.topicImage(new TopicImage(TransactionStateTopicConfig.TOPIC, UUID.randomUUID(), partitions));
+        List<String> ids = new ArrayList<>();
+        for (int partition = 0; partition < 5; partition++) {
+            ids.add(transactionalIdOn(partition));
+        }
+        // The fixture publishes a new cache: a handler made now reads it.
+        FindCoordinatorResponseData found = (FindCoordinatorResponseData) transactionHandler(transactions)
+                .handle(CONTEXT,
+                new DecodedRequest(ApiKey.FIND_COORDINATOR, (short) 6, 1, "test", (short) 2,
+                        new FindCoordinatorRequestData().setKeyType((byte) 1).setCoordinatorKeys(ids), 0))
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(found.coordinators()).extracting(FindCoordinatorResponseData.Coordinator::nodeId)
+                .containsExactly(1, 2, 1, 2, -1);
+        assertThat(found.coordinators().get(4).errorCode()).as("a partition without a leader")
+                .isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+        assertThat(creations).hasSize(1);
+    }
+
+    private FindCoordinatorHandler transactionHandler(TransactionCoordinatorDriver transactions) {
+        return new FindCoordinatorHandler(fixture.cache(), driver, transactions, request -> {
+            creations.add(request);
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    /** A transactional id on {@code partition} of 5, by Kafka's {@code Utils.abs(hashCode) % 5}. */
+    private static String transactionalIdOn(int partition) {
+        for (int index = 0; ; index++) {
+            int hash = ("tx-" + index).hashCode();
+            if ((hash == Integer.MIN_VALUE ? 0 : Math.abs(hash)) % 5 == partition) {
+                return "tx-" + index;
+            }
+        }
     }
 }

@@ -81,7 +81,8 @@ public final class GroupCoordinatorDriver implements AutoCloseable {
                 CoordinatorRuntimeConfig.UNCOMMITTED_RECORDS_MAX_DEFAULT);
         this.runtime = new CoordinatorRuntime<>(runtimeConfig, GroupRecordSerde.INSTANCE,
                 new LogCoordinatorLoader<>(GroupRecordSerde.INSTANCE),
-                partition -> new GroupCoordinatorShard(config, consumerConfig, settings, topics, random.split()),
+                (partition, leaderEpoch) -> new GroupCoordinatorShard(config, consumerConfig, settings, topics,
+                        random.split()),
                 this::afterActivate, logs, writer, clock);
     }
 

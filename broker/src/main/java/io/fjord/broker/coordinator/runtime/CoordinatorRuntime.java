@@ -6,6 +6,7 @@ import io.fjord.storage.PartitionLog;
 import io.fjord.storage.StorageException;
 import io.fjord.storage.TopicPartition;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -69,10 +70,13 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         Optional<PartitionLog> log(TopicPartition partition);
     }
 
-    /** Makes a shard for a partition; called on the runtime's thread, twice per load (live shard and view). */
+    /**
+     * Makes a shard for a partition led in {@code leaderEpoch} (the transaction coordinator's epoch); called on the
+     * runtime's thread, twice per load (live shard and view).
+     */
     @FunctionalInterface
     public interface ShardFactory<S> {
-        S newShard(int partition);
+        S newShard(int partition, int leaderEpoch);
     }
 
     private enum Status { LOADING, ACTIVE, FAILED }
@@ -92,11 +96,17 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         /** The high watermark of this leadership as the runtime last read it; -1 before the first read. */
         long committedOffset = -1;
         final DeferredReplies deferred = new DeferredReplies();
+        /** {@link ShardResult#afterCommit} work by the offset it waits for; offsets do not decrease. */
+        final ArrayDeque<AfterCommit> afterCommit = new ArrayDeque<>();
 
         Partition(int index, int leaderEpoch) {
             this.index = index;
             this.leaderEpoch = leaderEpoch;
         }
+    }
+
+    /** Work to run once the high watermark reaches {@code requiredOffset}. */
+    private record AfterCommit(long requiredOffset, List<Runnable> work) {
     }
 
     /** A request waiting for the shard's reply. */
@@ -195,8 +205,8 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         Partition partition = new Partition(index, leaderEpoch);
         partitions.put(index, partition);
         TopicPartition topicPartition = topicPartition(index);
-        S shard = shards.newShard(index);
-        CommittedView<S, R> view = new CommittedView<>(shards.newShard(index));
+        S shard = shards.newShard(index, leaderEpoch);
+        CommittedView<S, R> view = new CommittedView<>(shards.newShard(index, leaderEpoch));
         try {
             loaderThread.execute(() -> {
                 long startNanos = System.nanoTime();
@@ -268,6 +278,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         partition.shard = null;
         partition.view = null;
         partition.deferred.failAll(error);
+        partition.afterCommit.clear(); // the next leader's activation names again what must still be done
         Iterator<Pending> iterator = pending.values().iterator();
         while (iterator.hasNext()) {
             Pending waiting = iterator.next();
@@ -342,6 +353,19 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
                 if (partition.status == Status.ACTIVE && partitions.get(partition.index) == partition) {
                     runEvent(partition, event);
                 }
+            }
+        });
+    }
+
+    /**
+     * Runs {@code event} on the shard of {@code partition} if it is loaded here (an outcome reported for one of its
+     * transactions, say), releasing its records like a request's; dropped otherwise.
+     */
+    public void scheduleOn(int partition, ShardEvent<S, R> event) {
+        execute(() -> {
+            Partition current = partitions.get(partition);
+            if (current != null && current.status == Status.ACTIVE) {
+                runEvent(current, event);
             }
         });
     }
@@ -461,8 +485,14 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         }
         if (partition.lastWrittenOffset <= partition.committedOffset) {
             replies.forEach(DeferredReplies.Reply::complete);
+            runAll(result.afterCommit());
         } else {
             partition.deferred.add(partition.lastWrittenOffset, clock.millis() + config.commitTimeoutMs(), replies);
+            if (!result.afterCommit().isEmpty()) {
+                // Never expires: records past the commit timeout are still in the log and may commit later.
+                partition.afterCommit.addLast(new AfterCommit(partition.lastWrittenOffset,
+                        List.copyOf(result.afterCommit())));
+            }
         }
         scheduleTimer();
     }
@@ -536,6 +566,20 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             partition.committedOffset = highWatermark;
             partition.view.advanceTo(highWatermark);
             partition.deferred.release(highWatermark);
+            while (!partition.afterCommit.isEmpty()
+                    && partition.afterCommit.peekFirst().requiredOffset() <= highWatermark) {
+                runAll(partition.afterCommit.pollFirst().work());
+            }
+        }
+    }
+
+    private void runAll(List<Runnable> work) {
+        for (Runnable each : work) {
+            try {
+                each.run();
+            } catch (RuntimeException e) {
+                LOG.error("{} failed on work after a commit", config.name(), e);
+            }
         }
     }
 

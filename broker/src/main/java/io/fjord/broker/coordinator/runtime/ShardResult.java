@@ -13,4 +13,14 @@ public interface ShardResult<R> {
     List<R> records();
 
     List<? extends ShardReply> replies();
+
+    /**
+     * Work to run on the runtime's thread once these records (and those written before) are committed, at the point
+     * the replies are released (the transaction coordinator sends its markers only after the Prepare record commits).
+     * Unlike replies it never times out; it is dropped if the partition is unloaded first, so it must be work a new
+     * leader redoes from the records. Must not block.
+     */
+    default List<Runnable> afterCommit() {
+        return List.of();
+    }
 }

@@ -135,7 +135,7 @@ class CoordinatorRuntimeTest {
     private void start(long uncommittedRecordsMax) {
         runtime = new CoordinatorRuntime<>(new CoordinatorRuntimeConfig("Key-value coordinator",
                 "test-key-value-coordinator", TOPIC, CompressionType.NONE, 1024, 60_000, uncommittedRecordsMax),
-                SERDE, new LogCoordinatorLoader<>(SERDE), partition -> new KeyValueShard(), (shard, nowMs) ->
+                SERDE, new LogCoordinatorLoader<>(SERDE), (partition, leaderEpoch) -> new KeyValueShard(), (shard, nowMs) ->
                 Result.EMPTY, logManager::getLog, writer, InstantSource.system());
         runtime.start();
         runtime.onElected(0, 0);

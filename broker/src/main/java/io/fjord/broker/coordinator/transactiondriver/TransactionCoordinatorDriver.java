@@ -1,0 +1,196 @@
+package io.fjord.broker.coordinator.transactiondriver;
+
+import io.fjord.broker.coordinator.markers.TransactionMarkerChannel;
+import io.fjord.broker.coordinator.runtime.CoordinatorPartitionWriter;
+import io.fjord.broker.coordinator.runtime.CoordinatorRuntime;
+import io.fjord.broker.coordinator.runtime.CoordinatorRuntimeConfig;
+import io.fjord.broker.coordinator.runtime.LogCoordinatorLoader;
+import io.fjord.broker.coordinator.runtime.ShardOperation;
+import io.fjord.broker.coordinator.transaction.ProducerIdSource;
+import io.fjord.broker.coordinator.transaction.TransactionCoordinatorConfig;
+import io.fjord.broker.coordinator.transaction.TransactionCoordinatorShard;
+import io.fjord.broker.coordinator.transaction.TransactionMarkers;
+import io.fjord.broker.coordinator.transaction.TransactionPartition;
+import io.fjord.broker.coordinator.transaction.records.TransactionRecord;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.records.CompressionType;
+import io.fjord.storage.TopicPartition;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the {@link TransactionCoordinatorShard}s of the {@code __transaction_state} partitions this node leads, on the
+ * shared {@link CoordinatorRuntime} (thread {@code fjord-transaction-coordinator}, loads on
+ * {@code fjord-transaction-coordinator-loader}): the transaction log's serde, the shard factory (coordinator epoch =
+ * the partition's leader epoch), and the transaction APIs' entry points. Every call is a write on the live shard,
+ * answered once its records, and those written before, are committed; its markers then go to the
+ * {@link TransactionMarkerChannel}, whose outcomes come back here ({@link Outcomes}) as events on the shard, which
+ * completes the transaction with its last partition. Batches are uncompressed, as Kafka writes the transaction log.
+ *
+ * <p>Thread-safe: public methods may be called from any thread; the runtime's thread does the work. The marker channel
+ * is set once before {@link #start}, which starts the threads.
+ */
+public final class TransactionCoordinatorDriver implements TransactionMarkerChannel.Outcomes, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionCoordinatorDriver.class);
+
+    /** Where the driver finds a transaction log partition's log (empty once it is deleted). */
+    public interface Logs extends CoordinatorRuntime.Logs {
+    }
+
+    private final TransactionStateTopicConfig topicConfig;
+    private final IntSupplier existingPartitionCount;
+    private final CoordinatorRuntime<TransactionShardAdapter, TransactionRecord> runtime;
+    private volatile TransactionMarkerChannel markerChannel;
+
+    /**
+     * @param config                     the coordinator's settings; the {@code transaction.version} level is read
+     *                                   from {@code transactionVersion} whenever a shard is loaded
+     * @param producerIds                the node's producer ids (thread-safe: shards call it on the runtime's thread)
+     * @param existingPartitionCount     partitions of {@code __transaction_state} now, 0 while it does not exist
+     * @param offsetsTopicPartitionCount partitions of {@code __consumer_offsets} for AddOffsetsToTxn (the existing
+     *                                   topic's, else {@code offsets.topic.num.partitions})
+     * @param transactionVersion         the cluster's finalized {@code transaction.version} level
+     */
+    public TransactionCoordinatorDriver(TransactionCoordinatorConfig config, TransactionStateTopicConfig topicConfig,
+            ProducerIdSource producerIds, IntSupplier existingPartitionCount, IntSupplier offsetsTopicPartitionCount,
+            Supplier<Short> transactionVersion, Logs logs, CoordinatorPartitionWriter writer, InstantSource clock) {
+        this.topicConfig = topicConfig;
+        this.existingPartitionCount = existingPartitionCount;
+        CoordinatorRuntimeConfig runtimeConfig = new CoordinatorRuntimeConfig("Transaction coordinator",
+                "fjord-transaction-coordinator", TransactionStateTopicConfig.TOPIC, CompressionType.NONE,
+                topicConfig.loadBufferSizeBytes(), topicConfig.commitTimeoutMs(),
+                CoordinatorRuntimeConfig.UNCOMMITTED_RECORDS_MAX_DEFAULT);
+        this.runtime = new CoordinatorRuntime<>(runtimeConfig, TransactionLogSerde.INSTANCE,
+                new LogCoordinatorLoader<>(TransactionLogSerde.INSTANCE),
+                (partition, leaderEpoch) -> new TransactionShardAdapter(new TransactionCoordinatorShard(
+                        withTransactionVersion(config, transactionVersion.get()), producerIds, leaderEpoch,
+                        offsetsTopicPartitionCount.getAsInt()), leaderEpoch, () -> markerChannel),
+                (shard, nowMs) -> TransactionShardResult.EMPTY, logs, writer, clock);
+    }
+
+    private static TransactionCoordinatorConfig withTransactionVersion(TransactionCoordinatorConfig config,
+            short level) {
+        return new TransactionCoordinatorConfig(config.transactionMaxTimeoutMs(),
+                config.transactionalIdExpirationMs(), config.abortTimedOutTransactionsIntervalMs(),
+                config.removeExpiredTransactionalIdsIntervalMs(), level);
+    }
+
+    /** The channel markers are sent through; must be set before {@link #start}. */
+    public void setMarkerChannel(TransactionMarkerChannel channel) {
+        this.markerChannel = channel;
+    }
+
+    public void start() {
+        if (markerChannel == null) {
+            throw new IllegalStateException("the transaction coordinator needs a marker channel");
+        }
+        runtime.start();
+    }
+
+    public TransactionStateTopicConfig topicConfig() {
+        return topicConfig;
+    }
+
+    // ---------------------------------------------------------------- leadership
+
+    /** This node now leads the partition at {@code leaderEpoch}: load it (again, if the epoch changed). */
+    public void onElected(int partition, int leaderEpoch) {
+        runtime.onElected(partition, leaderEpoch);
+    }
+
+    /** This node no longer leads the partition (moved, or the topic was deleted). */
+    public void onResigned(int partition) {
+        runtime.onResigned(partition);
+    }
+
+    /**
+     * A transaction log partition's data or high watermark changed (the replica manager's notice, on any thread):
+     * replies and markers it reached are released. Notices for other topics are ignored.
+     */
+    public void onPartitionChanged(TopicPartition topicPartition) {
+        runtime.onPartitionChanged(topicPartition);
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    /**
+     * Which partition owns the transactional id: Kafka's hash over the existing topic's partition count, or over
+     * {@code transaction.state.log.num.partitions} before the topic exists.
+     */
+    public int partitionFor(String transactionalId) {
+        int existing = existingPartitionCount.getAsInt();
+        return TransactionStateTopicConfig.partitionFor(transactionalId == null ? "" : transactionalId,
+                existing > 0 ? existing : topicConfig.partitionCount());
+    }
+
+    /**
+     * Runs {@code call} on the shard of {@code partition}. The future completes with the shard's response once its
+     * records (and those written before) are committed, or with {@code errorResponse} of NOT_COORDINATOR (partition
+     * not led here), COORDINATOR_LOAD_IN_PROGRESS (still loading), COORDINATOR_NOT_AVAILABLE (not committed in time)
+     * or the error an append failure maps to. Never completes exceptionally.
+     */
+    public CompletableFuture<ApiMessage> submit(int partition, TransactionShardCall call,
+            Function<Errors, ApiMessage> errorResponse) {
+        return runtime.write(partition, operation(call), errorResponse);
+    }
+
+    /**
+     * Runs {@code call} on every partition this node leads (ListTransactions): one response per partition, in
+     * partition order; a partition still loading contributes {@code errorResponse} of COORDINATOR_LOAD_IN_PROGRESS.
+     */
+    public CompletableFuture<List<ApiMessage>> submitToAll(TransactionShardCall call,
+            Function<Errors, ApiMessage> errorResponse) {
+        return runtime.writeToAll(operation(call), errorResponse);
+    }
+
+    private static ShardOperation<TransactionShardAdapter, TransactionRecord> operation(TransactionShardCall call) {
+        return (adapter, requestId, nowMs) -> adapter.toRuntime(call.apply(adapter.shard(), nowMs), requestId);
+    }
+
+    // ---------------------------------------------------------------- marker outcomes (any thread)
+
+    @Override
+    public void markerWritten(TransactionMarkers markers, TransactionPartition partition) {
+        runtime.scheduleOn(partitionFor(markers.transactionalId()), (adapter, nowMs) -> {
+            if (adapter.coordinatorEpoch() != markers.coordinatorEpoch()) {
+                return TransactionShardResult.EMPTY; // sent by an earlier leadership; this one sent its own
+            }
+            return adapter.toRuntime(adapter.shard().markerWritten(markers.transactionalId(), markers.producerId(),
+                    markers.producerEpoch(), partition, nowMs), -1);
+        });
+    }
+
+    @Override
+    public void markersAbandoned(TransactionMarkers markers, Errors error) {
+        // As Kafka: the transaction stays preparing here; the coordinator that now leads its partition (or this one,
+        // when it loads the partition again) sends the markers once more.
+        LOG.info("Markers of transactional id {} (producer id {}, epoch {}, coordinator epoch {}) abandoned: {}",
+                markers.transactionalId(), markers.producerId(), markers.producerEpoch(),
+                markers.coordinatorEpoch(), error);
+    }
+
+    // ---------------------------------------------------------------- life cycle
+
+    /** Answers every waiting request with NOT_COORDINATOR and refuses new ones; waits (bounded) until done. */
+    public void beginShutdown() {
+        runtime.beginShutdown();
+    }
+
+    @Override
+    public void close() {
+        runtime.close();
+    }
+
+    /** Partitions led here and their status, for tests and diagnostics (a snapshot from the runtime's thread). */
+    public Map<Integer, String> partitionStatuses() {
+        return runtime.partitionStatuses();
+    }
+}

@@ -1,0 +1,208 @@
+package io.fjord.broker.coordinator.transactiondriver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fjord.broker.coordinator.driver.LogPartitionWriter;
+import io.fjord.broker.coordinator.markers.TransactionMarkerChannel;
+import io.fjord.broker.coordinator.transaction.TransactionCoordinatorConfig;
+import io.fjord.broker.coordinator.transaction.TransactionMarkers;
+import io.fjord.broker.coordinator.transaction.TransactionPartition;
+import io.fjord.protocol.Errors;
+import io.fjord.protocol.message.AddPartitionsToTxnRequestData;
+import io.fjord.protocol.message.AddPartitionsToTxnResponseData;
+import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.DescribeTransactionsRequestData;
+import io.fjord.protocol.message.DescribeTransactionsResponseData;
+import io.fjord.protocol.message.EndTxnRequestData;
+import io.fjord.protocol.message.EndTxnResponseData;
+import io.fjord.protocol.message.InitProducerIdRequestData;
+import io.fjord.protocol.message.InitProducerIdResponseData;
+import io.fjord.storage.LogManager;
+import io.fjord.storage.LogManagerConfig;
+import io.fjord.storage.TopicPartition;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The transaction coordinator on the shared runtime against a real {@code __transaction_state} log: replies leave
+ * once their records commit; markers are handed to the channel only after the Prepare record commits, carrying the
+ * partition's leader epoch; the channel's outcomes complete the transaction (a stale epoch's are ignored); a new
+ * leader re-sends the markers of a transaction it loads preparing; partitions not led answer NOT_COORDINATOR.
+ */
+class TransactionCoordinatorDriverTest {
+    private static final int PARTITION = 0;
+    private static final String ID = "payments-tx";
+    private static final short INIT_VERSION = 4;
+    private static final short ADD_VERSION = 3;
+    private static final short END_VERSION = 4;
+
+    @TempDir
+    Path directory;
+
+    private LogManager logManager;
+    private LogPartitionWriter writer;
+    private TransactionCoordinatorDriver driver;
+    private final List<TransactionMarkers> sent = new CopyOnWriteArrayList<>();
+    private final AtomicLong nextProducerId = new AtomicLong(5_000);
+
+    @BeforeEach
+    void setUp() {
+        logManager = new LogManager(LogManagerConfig.fromProperties(Map.of(LogManagerConfig.LOG_DIRS,
+                directory.toString())), InstantSource.system());
+        logManager.startup();
+        logManager.getOrCreateLog(topicPartition(), logManager.config().defaultLogConfig());
+        writer = new LogPartitionWriter(logManager::getLog);
+        driver = new TransactionCoordinatorDriver(TransactionCoordinatorConfig.defaults(),
+                new TransactionStateTopicConfig(1, (short) 1, 1, 1024 * 1024, 1024, 60_000),
+                nextProducerId::getAndIncrement, () -> 1, () -> 3, () -> (short) 0, logManager::getLog, writer,
+                InstantSource.system());
+        TransactionMarkerChannel channel = sent::add;
+        driver.setMarkerChannel(channel);
+        driver.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+        logManager.shutdown();
+    }
+
+    private static TopicPartition topicPartition() {
+        return new TopicPartition(TransactionStateTopicConfig.TOPIC, PARTITION);
+    }
+
+    private void electAndAwaitLoaded(int leaderEpoch) {
+        driver.onElected(PARTITION, leaderEpoch);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "ACTIVE".equals(driver.partitionStatuses().get(PARTITION)));
+    }
+
+    private <T extends ApiMessage> T answer(CompletableFuture<ApiMessage> future) throws Exception {
+        @SuppressWarnings("unchecked")
+        T response = (T) future.get(30, TimeUnit.SECONDS);
+        return response;
+    }
+
+    private InitProducerIdResponseData init() throws Exception {
+        InitProducerIdRequestData request = new InitProducerIdRequestData().setTransactionalId(ID)
+                .setTransactionTimeoutMs(60_000).setProducerId(-1).setProducerEpoch((short) -1);
+        return answer(driver.submit(driver.partitionFor(ID),
+                (shard, nowMs) -> shard.initProducerId(request, INIT_VERSION, nowMs),
+                error -> new InitProducerIdResponseData().setErrorCode(error.code())));
+    }
+
+    private AddPartitionsToTxnResponseData add(InitProducerIdResponseData producer, String topic, int... partitions)
+            throws Exception {
+        AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic added = new AddPartitionsToTxnRequestData
+                .AddPartitionsToTxnTopic().setName(topic);
+        for (int partition : partitions) {
+            added.partitions().add(partition);
+        }
+        AddPartitionsToTxnRequestData request = new AddPartitionsToTxnRequestData().setV3AndBelowTransactionalId(ID)
+                .setV3AndBelowProducerId(producer.producerId()).setV3AndBelowProducerEpoch(producer.producerEpoch())
+                .setV3AndBelowTopics(new ArrayList<>(List.of(added)));
+        return answer(driver.submit(driver.partitionFor(ID),
+                (shard, nowMs) -> shard.addPartitionsToTxn(request, ADD_VERSION, nowMs),
+                error -> new AddPartitionsToTxnResponseData().setErrorCode(error.code())));
+    }
+
+    private CompletableFuture<ApiMessage> end(InitProducerIdResponseData producer, boolean commit) {
+        EndTxnRequestData request = new EndTxnRequestData().setTransactionalId(ID)
+                .setProducerId(producer.producerId()).setProducerEpoch(producer.producerEpoch()).setCommitted(commit);
+        return driver.submit(driver.partitionFor(ID), (shard, nowMs) -> shard.endTxn(request, END_VERSION, nowMs),
+                error -> new EndTxnResponseData().setErrorCode(error.code()));
+    }
+
+    private DescribeTransactionsResponseData.TransactionState describe() throws Exception {
+        DescribeTransactionsRequestData request = new DescribeTransactionsRequestData()
+                .setTransactionalIds(new ArrayList<>(List.of(ID)));
+        DescribeTransactionsResponseData response = answer(driver.submit(driver.partitionFor(ID),
+                (shard, nowMs) -> shard.describeTransactions(request, nowMs),
+                error -> new DescribeTransactionsResponseData()));
+        return response.transactionStates().get(0);
+    }
+
+    @Test
+    void markersLeaveOnlyAfterThePrepareRecordCommitsAndTheirOutcomesCompleteTheTransaction() throws Exception {
+        electAndAwaitLoaded(7);
+        InitProducerIdResponseData producer = init();
+        assertThat(producer.errorCode()).isZero();
+        assertThat(producer.producerId()).isEqualTo(5_000);
+        assertThat(add(producer, "orders", 0, 1).resultsByTopicV3AndBelow().get(0).resultsByPartition())
+                .allSatisfy(result -> assertThat(result.partitionErrorCode()).isZero());
+
+        writer.holdHighWatermark(); // followers have not fetched the PrepareCommit yet
+        CompletableFuture<ApiMessage> ended = end(producer, true);
+        await().atMost(Duration.ofSeconds(30)).until(() -> logManager.getLog(topicPartition()).orElseThrow()
+                .logEndOffset() > logManager.getLog(topicPartition()).orElseThrow().highWatermark());
+        assertThat(ended).isNotDone();
+        assertThat(sent).as("no marker before the PrepareCommit record commits").isEmpty();
+
+        writer.replicateAll(topicPartition());
+        driver.onPartitionChanged(topicPartition());
+        assertThat(this.<EndTxnResponseData>answer(ended).errorCode()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> sent.size() == 1);
+        TransactionMarkers markers = sent.get(0);
+        assertThat(markers.commit()).isTrue();
+        assertThat(markers.coordinatorEpoch()).as("the partition's leader epoch").isEqualTo(7);
+        assertThat(markers.partitionList()).containsExactly(new TransactionPartition("orders", 0),
+                new TransactionPartition("orders", 1));
+        assertThat(describe().transactionState()).isEqualTo("PrepareCommit");
+
+        // An outcome reported for an earlier coordinator epoch is not this leadership's: ignored.
+        driver.markerWritten(new TransactionMarkers(ID, markers.producerId(), markers.producerEpoch(), true,
+                markers.partitions(), 6, markers.transactionVersion()), new TransactionPartition("orders", 0));
+        driver.markerWritten(markers, new TransactionPartition("orders", 0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> describe().topics().stream()
+                .flatMap(topic -> topic.partitions().stream()).toList().equals(List.of(1)));
+        assertThat(describe().transactionState()).isEqualTo("PrepareCommit");
+        writer.replicateAll(topicPartition());
+        driver.onPartitionChanged(topicPartition());
+        driver.markerWritten(markers, new TransactionPartition("orders", 1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            writer.replicateAll(topicPartition());
+            driver.onPartitionChanged(topicPartition());
+            return describe().transactionState().equals("CompleteCommit");
+        });
+    }
+
+    @Test
+    void aNewLeaderSendsTheMarkersOfATransactionItLoadsPreparing() throws Exception {
+        electAndAwaitLoaded(1);
+        InitProducerIdResponseData producer = init();
+        add(producer, "orders", 2);
+        assertThat(this.<EndTxnResponseData>answer(end(producer, false)).errorCode()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> sent.size() == 1);
+        assertThat(sent.get(0).commit()).isFalse();
+
+        // The leadership moves before any marker is reported: the next leader (epoch 2) loads PrepareAbort.
+        driver.onResigned(PARTITION);
+        electAndAwaitLoaded(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sent.size() == 2);
+        TransactionMarkers again = sent.get(1);
+        assertThat(again.commit()).isFalse();
+        assertThat(again.coordinatorEpoch()).isEqualTo(2);
+        assertThat(again.partitionList()).containsExactly(new TransactionPartition("orders", 2));
+        driver.markerWritten(again, new TransactionPartition("orders", 2));
+        await().atMost(Duration.ofSeconds(30)).until(() -> describe().transactionState().equals("CompleteAbort"));
+    }
+
+    @Test
+    void aPartitionNotLedHereAnswersNotCoordinator() throws Exception {
+        InitProducerIdResponseData refused = init();
+        assertThat(Errors.forCode(refused.errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
+        assertThat(sent).isEmpty();
+    }
+}
