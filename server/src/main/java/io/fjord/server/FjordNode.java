@@ -20,7 +20,6 @@ import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
 import io.fjord.broker.coordinator.driver.ImageTopicIds;
 import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
 import io.fjord.broker.coordinator.driver.OffsetsTopicPublisher;
-import io.fjord.broker.coordinator.markers.LocalTransactionMarkerChannel;
 import io.fjord.broker.coordinator.transaction.TransactionCoordinatorConfig;
 import io.fjord.broker.coordinator.transaction.TransactionMarkers;
 import io.fjord.broker.coordinator.transactiondriver.TransactionCoordinatorDriver;
@@ -29,6 +28,8 @@ import io.fjord.broker.coordinator.transactiondriver.TransactionStateTopicPublis
 import io.fjord.broker.handlers.TransactionHandlers;
 import io.fjord.broker.coordinator.runtime.ReplicaManagerPartitionWriter;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
+import io.fjord.broker.coordinator.markers.MarkerChannelConfig;
+import io.fjord.broker.coordinator.markers.NetworkTransactionMarkerChannel;
 import io.fjord.broker.handlers.GroupHandlers;
 import io.fjord.broker.handlers.AlterConfigsHandlers;
 import io.fjord.broker.handlers.ApiHandler;
@@ -142,7 +143,8 @@ public final class FjordNode implements AutoCloseable {
     private FetchHandler fetchHandler;
     private GroupCoordinatorDriver groupCoordinator;
     private TransactionCoordinatorDriver transactionCoordinator;
-    private LocalTransactionMarkerChannel markerChannel;
+    /** Sends the transaction coordinator's markers; started by the coordinator with its outcomes. */
+    private volatile NetworkTransactionMarkerChannel transactionMarkerChannel;
     private ReplicaFetching replicaFetching;
     private ReplicaManager replicaManager;
     private RequestHandlerPool requestHandlers;
@@ -222,6 +224,11 @@ public final class FjordNode implements AutoCloseable {
                 config.nodeId(), logManager, configs, replicaFetching, controller,
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), clock, this::partitionChanged);
         replicaManager.start();
+        // Markers go over the inter-broker listener to each partition's leader, this node's own included, as Kafka's.
+        int transactionStatePartitions = runningConfig.brokerConfig().intValue("transaction.state.log.num.partitions");
+        transactionMarkerChannel = NetworkTransactionMarkerChannel.overTheNetwork(config.nodeId(), cache,
+                interBrokerListener, MarkerChannelConfig.from(runningConfig.brokerConfig()),
+                transactionalId -> OffsetsPartitions.partitionFor(transactionalId, transactionStatePartitions), clock);
         groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
                 GroupCoordinatorConfigs.consumerGroups(runningConfig.brokerConfig()),
                 OffsetsTopicConfig.from(runningConfig.brokerConfig()), new ImageTopicIds(cache), replicaManager::log,
@@ -498,24 +505,11 @@ public final class FjordNode implements AutoCloseable {
                 },
                 () -> cache.image().features().getOrDefault("transaction.version", (short) 0),
                 replicaManager::log, new ReplicaManagerPartitionWriter(replicaManager), clock);
-        // MARKER CHANNEL: the local channel (partitions led here only) until the network channel replaces it.
-        markerChannel = new LocalTransactionMarkerChannel(replicaManager::appendTransactionMarkers,
-                topic -> cache.image().topic(topic).isPresent(), this::leadsTransactionPartition,
-                settings.intValue("request.timeout.ms"), 100);
-        markerChannel.start(driver);
-        driver.setMarkerChannel(markerChannel);
+        transactionMarkerChannel.start(driver);
+        driver.setMarkerChannel(transactionMarkerChannel);
         driver.start();
         partitionListeners.add(driver::onPartitionChanged);
         return driver;
-    }
-
-    /** Whether this node leads the markers' {@code __transaction_state} partition in their coordinator epoch. */
-    private boolean leadsTransactionPartition(TransactionMarkers markers) {
-        return cache.image().topic(TransactionStateTopicConfig.TOPIC)
-                .map(topic -> topic.partitions().get(transactionCoordinator.partitionFor(markers.transactionalId())))
-                .filter(partition -> partition.leader() == config.nodeId()
-                        && partition.leaderEpoch() == markers.coordinatorEpoch())
-                .isPresent();
     }
 
     private int partitionCount(String topic) {
@@ -654,6 +648,14 @@ public final class FjordNode implements AutoCloseable {
     }
 
     /** The node's logs, for tools and tests; appending here bypasses the produce path. */
+    /**
+     * The channel that sends transaction markers to partition leaders: made at start, not started (its starter gives
+     * it the outcomes' receiver); null before start and after stop.
+     */
+    public NetworkTransactionMarkerChannel transactionMarkerChannel() {
+        return transactionMarkerChannel;
+    }
+
     public LogManager logManager() {
         return logManager;
     }
@@ -713,6 +715,10 @@ public final class FjordNode implements AutoCloseable {
         if (requestHandlers != null) {
             steps.run("the request handlers", requestHandlers::shutdown);
         }
+        if (transactionMarkerChannel != null) {
+            steps.run("the transaction marker channel", transactionMarkerChannel::close);
+            transactionMarkerChannel = null;
+        }
         if (fetchHandler != null) {
             steps.run("the fetch handler", fetchHandler::close);
             fetchHandler = null;
@@ -746,10 +752,6 @@ public final class FjordNode implements AutoCloseable {
         if (transactionCoordinator != null) {
             steps.run("the transaction coordinator", transactionCoordinator::close);
             transactionCoordinator = null;
-        }
-        if (markerChannel != null) {
-            steps.run("the transaction marker channel", markerChannel::close);
-            markerChannel = null;
         }
         if (logManager != null) {
             steps.run("the logs", () -> logManager.shutdown(brokerEpoch));

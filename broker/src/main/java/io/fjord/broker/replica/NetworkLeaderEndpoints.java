@@ -12,14 +12,15 @@ import java.util.function.IntFunction;
 
 /**
  * The network {@link LeaderEndpoints}: every fetcher's connection on one shared event loop thread
- * ({@code fjord-replica-fetcher-network}), each leader's address looked up when its connection is made (from the
- * metadata image's broker registrations, on the inter-broker listener), so a leader that registers again with
- * another address is found at the next reconnect.
+ * ({@code fjord-replica-fetcher-network}; the transaction marker channel has its own), each leader's address looked
+ * up when its connection is made (from the metadata image's broker registrations, on the inter-broker listener), so
+ * a leader that registers again with another address is found at the next reconnect.
  *
  * <p>Thread-safe: every method is synchronized.
  */
 public final class NetworkLeaderEndpoints implements LeaderEndpoints {
-    private final int localId;
+    private final String threadName;
+    private final String clientIdPrefix;
     private final IntFunction<Optional<InetSocketAddress>> brokerAddresses;
     private final NodeConnectionSettings settings;
     private final long requestTimeoutMs;
@@ -31,17 +32,33 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
      */
     public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
             ReplicaFetcherConfig config) {
-        this.localId = localId;
+        this("fjord-replica-fetcher-network", "fjord-replica-fetcher-" + localId, brokerAddresses,
+                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax()),
+                config.requestTimeoutMs());
+    }
+
+    /**
+     * Endpoints for another user of inter-broker connections than the fetchers, on their own thread.
+     *
+     * @param threadName the event loop thread's name
+     * @param clientIdPrefix the client id of the requests, followed by {@code -<index>}
+     * @param requestTimeoutMs a request unanswered this long fails and its connection is dropped
+     */
+    public NetworkLeaderEndpoints(String threadName, String clientIdPrefix,
+            IntFunction<Optional<InetSocketAddress>> brokerAddresses, NodeConnectionSettings settings,
+            long requestTimeoutMs) {
+        this.threadName = threadName;
+        this.clientIdPrefix = clientIdPrefix;
         this.brokerAddresses = brokerAddresses;
-        this.settings = new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax());
-        this.requestTimeoutMs = config.requestTimeoutMs();
+        this.settings = settings;
+        this.requestTimeoutMs = requestTimeoutMs;
     }
 
     @Override
     public synchronized void start() {
         if (group == null) {
-            group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fjord-replica-fetcher-network",
-                    true), NioIoHandler.newFactory());
+            group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(threadName, true),
+                    NioIoHandler.newFactory());
         }
     }
 
@@ -51,7 +68,7 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
         start();
         EventLoopGroup current = group;
         return new NetworkLeaderEndpoint(leaderId, () -> brokerAddresses.apply(leaderId), current.next(), settings,
-                requestTimeoutMs, "fjord-replica-fetcher-" + localId + "-" + fetcherIndex);
+                requestTimeoutMs, clientIdPrefix + "-" + fetcherIndex);
     }
 
     @Override

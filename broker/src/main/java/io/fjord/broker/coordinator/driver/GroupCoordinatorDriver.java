@@ -10,6 +10,7 @@ import io.fjord.broker.coordinator.group.RequestContext;
 import io.fjord.broker.coordinator.group.TopicIdResolver;
 import io.fjord.broker.coordinator.group.TopicMetadataView;
 import io.fjord.broker.coordinator.group.records.CoordinatorRecord;
+import io.fjord.broker.coordinator.runtime.CoordinatorLeaderships;
 import io.fjord.broker.coordinator.runtime.CoordinatorPartitionWriter;
 import io.fjord.broker.coordinator.runtime.CoordinatorRuntime;
 import io.fjord.broker.coordinator.runtime.CoordinatorRuntimeConfig;
@@ -40,7 +41,7 @@ import java.util.function.Function;
  * <p>Thread-safe: public methods may be called from any thread; the runtime's thread does the work. {@link #start}
  * starts the threads.
  */
-public final class GroupCoordinatorDriver implements AutoCloseable {
+public final class GroupCoordinatorDriver implements CoordinatorLeaderships.Listener, AutoCloseable {
 
     /** Where the driver finds an offsets partition's log (empty once it is deleted). */
     public interface Logs extends CoordinatorRuntime.Logs {

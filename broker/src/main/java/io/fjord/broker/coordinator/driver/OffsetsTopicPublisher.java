@@ -1,14 +1,12 @@
 package io.fjord.broker.coordinator.driver;
 
 import io.fjord.broker.MetadataPublisher;
+import io.fjord.broker.coordinator.runtime.CoordinatorLeaderships;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
 import io.fjord.metadata.image.MetadataChanges;
 import io.fjord.metadata.image.MetadataImage;
-import io.fjord.metadata.image.PartitionImage;
 import io.fjord.metadata.image.TopicImage;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -35,31 +33,13 @@ public final class OffsetsTopicPublisher implements MetadataPublisher {
 
     @Override
     public void publish(MetadataImage previous, MetadataImage current, MetadataChanges changes) {
-        Map<Integer, Leadership> before = ledPartitions(previous);
-        Map<Integer, Leadership> after = ledPartitions(current);
-        before.forEach((partition, epoch) -> {
-            if (!after.containsKey(partition)) {
-                driver.onResigned(partition);
-            }
-        });
-        after.forEach((partition, leadership) -> {
-            Leadership old = before.get(partition);
-            if (old != null && !old.topicId().equals(leadership.topicId())) {
-                driver.onResigned(partition); // the topic was deleted and created again
-            }
-            if (!leadership.equals(old)) {
-                driver.onElected(partition, leadership.leaderEpoch());
-            }
-        });
+        CoordinatorLeaderships.publish(previous, current, OffsetsPartitions.TOPIC, nodeId, driver);
         if (!changes.changedGroupConfigs().isEmpty() && !previous.groupConfigs().equals(current.groupConfigs())) {
             driver.onGroupConfigsUpdate(current.groupConfigs());
         }
         if (topicsDiffer(previous, current, changes)) {
             driver.onMetadataUpdate(new ImageTopicMetadata(current));
         }
-    }
-
-    private record Leadership(UUID topicId, int leaderEpoch) {
     }
 
     /** {@link ImageTopicMetadata#topicsDiffer} over the changed topics only: one removed, new or resized. */
@@ -76,20 +56,5 @@ public final class OffsetsTopicPublisher implements MetadataPublisher {
             }
         }
         return false;
-    }
-
-    /** The offsets partitions this node leads in the image. */
-    private Map<Integer, Leadership> ledPartitions(MetadataImage image) {
-        Map<Integer, Leadership> led = new TreeMap<>();
-        Optional<TopicImage> topic = image.topic(OffsetsPartitions.TOPIC);
-        if (topic.isEmpty()) {
-            return led;
-        }
-        for (PartitionImage partition : topic.get().partitions().values()) {
-            if (partition.leader() == nodeId) {
-                led.put(partition.partitionId(), new Leadership(topic.get().topicId(), partition.leaderEpoch()));
-            }
-        }
-        return led;
     }
 }

@@ -28,11 +28,19 @@ public interface TransactionMarkerChannel {
          * The channel stopped sending these markers for good: the coordinator epoch they carry is stale (a leader
          * answered TRANSACTION_COORDINATOR_FENCED or INVALID_PRODUCER_EPOCH, or this node no longer leads their
          * {@code __transaction_state} partition). The coordinator that now leads the partition sends them again
-         * when it loads the transaction in a preparing state.
+         * when it loads the transaction in a preparing state. With COORDINATOR_NOT_AVAILABLE the channel was full
+         * (it bounds the partitions it holds) and took none of them: the coordinator may send them again later.
          */
         void markersAbandoned(TransactionMarkers markers, Errors error);
     }
 
     /** Starts writing these markers; outcomes arrive later, through the {@link Outcomes}. */
     void send(TransactionMarkers markers);
+
+    /**
+     * This node stopped leading the {@code __transaction_state} partition at this coordinator epoch (it resigned, or
+     * leads it again at a later epoch): the markers of that epoch or older are abandoned, and later sends of them
+     * refused.
+     */
+    void removeCoordinatorEpoch(int transactionStatePartition, int coordinatorEpoch);
 }

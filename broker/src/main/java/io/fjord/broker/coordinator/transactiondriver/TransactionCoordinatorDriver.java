@@ -1,6 +1,7 @@
 package io.fjord.broker.coordinator.transactiondriver;
 
 import io.fjord.broker.coordinator.markers.TransactionMarkerChannel;
+import io.fjord.broker.coordinator.runtime.CoordinatorLeaderships;
 import io.fjord.broker.coordinator.runtime.CoordinatorPartitionWriter;
 import io.fjord.broker.coordinator.runtime.CoordinatorRuntime;
 import io.fjord.broker.coordinator.runtime.CoordinatorRuntimeConfig;
@@ -20,6 +21,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: public methods may be called from any thread; the runtime's thread does the work. The marker channel
  * is set once before {@link #start}, which starts the threads.
  */
-public final class TransactionCoordinatorDriver implements TransactionMarkerChannel.Outcomes, AutoCloseable {
+public final class TransactionCoordinatorDriver implements TransactionMarkerChannel.Outcomes,
+        CoordinatorLeaderships.Listener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionCoordinatorDriver.class);
 
     /** Where the driver finds a transaction log partition's log (empty once it is deleted). */
@@ -49,6 +52,8 @@ public final class TransactionCoordinatorDriver implements TransactionMarkerChan
     private final IntSupplier existingPartitionCount;
     private final CoordinatorRuntime<TransactionShardAdapter, TransactionRecord> runtime;
     private volatile TransactionMarkerChannel markerChannel;
+    /** The leader epoch of each partition led, to abandon its markers when the leadership ends. */
+    private final Map<Integer, Integer> ledEpochs = new ConcurrentHashMap<>();
 
     /**
      * @param config                     the coordinator's settings; the {@code transaction.version} level is read
@@ -103,11 +108,19 @@ public final class TransactionCoordinatorDriver implements TransactionMarkerChan
 
     /** This node now leads the partition at {@code leaderEpoch}: load it (again, if the epoch changed). */
     public void onElected(int partition, int leaderEpoch) {
+        Integer previous = ledEpochs.put(partition, leaderEpoch);
+        if (previous != null && previous != leaderEpoch) {
+            markerChannel.removeCoordinatorEpoch(partition, previous); // the new load sends its own markers
+        }
         runtime.onElected(partition, leaderEpoch);
     }
 
     /** This node no longer leads the partition (moved, or the topic was deleted). */
     public void onResigned(int partition) {
+        Integer previous = ledEpochs.remove(partition);
+        if (previous != null) {
+            markerChannel.removeCoordinatorEpoch(partition, previous);
+        }
         runtime.onResigned(partition);
     }
 

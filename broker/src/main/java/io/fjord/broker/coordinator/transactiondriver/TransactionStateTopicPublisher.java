@@ -1,14 +1,9 @@
 package io.fjord.broker.coordinator.transactiondriver;
 
 import io.fjord.broker.MetadataPublisher;
+import io.fjord.broker.coordinator.runtime.CoordinatorLeaderships;
 import io.fjord.metadata.image.MetadataChanges;
 import io.fjord.metadata.image.MetadataImage;
-import io.fjord.metadata.image.PartitionImage;
-import io.fjord.metadata.image.TopicImage;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
-import java.util.UUID;
 
 /**
  * Tells the transaction coordinator driver which {@code __transaction_state} partitions this node leads, from each
@@ -33,39 +28,6 @@ public final class TransactionStateTopicPublisher implements MetadataPublisher {
 
     @Override
     public void publish(MetadataImage previous, MetadataImage current, MetadataChanges changes) {
-        Map<Integer, Leadership> before = ledPartitions(previous);
-        Map<Integer, Leadership> after = ledPartitions(current);
-        before.forEach((partition, leadership) -> {
-            if (!after.containsKey(partition)) {
-                driver.onResigned(partition);
-            }
-        });
-        after.forEach((partition, leadership) -> {
-            Leadership old = before.get(partition);
-            if (old != null && !old.topicId().equals(leadership.topicId())) {
-                driver.onResigned(partition); // the topic was deleted and created again
-            }
-            if (!leadership.equals(old)) {
-                driver.onElected(partition, leadership.leaderEpoch());
-            }
-        });
-    }
-
-    private record Leadership(UUID topicId, int leaderEpoch) {
-    }
-
-    /** The transaction log partitions this node leads in the image. */
-    private Map<Integer, Leadership> ledPartitions(MetadataImage image) {
-        Map<Integer, Leadership> led = new TreeMap<>();
-        Optional<TopicImage> topic = image.topic(TransactionStateTopicConfig.TOPIC);
-        if (topic.isEmpty()) {
-            return led;
-        }
-        for (PartitionImage partition : topic.get().partitions().values()) {
-            if (partition.leader() == nodeId) {
-                led.put(partition.partitionId(), new Leadership(topic.get().topicId(), partition.leaderEpoch()));
-            }
-        }
-        return led;
+        CoordinatorLeaderships.publish(previous, current, TransactionStateTopicConfig.TOPIC, nodeId, driver);
     }
 }

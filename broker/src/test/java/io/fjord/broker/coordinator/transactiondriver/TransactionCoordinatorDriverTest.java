@@ -56,6 +56,7 @@ class TransactionCoordinatorDriverTest {
     private LogPartitionWriter writer;
     private TransactionCoordinatorDriver driver;
     private final List<TransactionMarkers> sent = new CopyOnWriteArrayList<>();
+    private final List<List<Integer>> removedEpochs = new CopyOnWriteArrayList<>();
     private final AtomicLong nextProducerId = new AtomicLong(5_000);
 
     @BeforeEach
@@ -69,8 +70,17 @@ class TransactionCoordinatorDriverTest {
                 new TransactionStateTopicConfig(1, (short) 1, 1, 1024 * 1024, 1024, 60_000),
                 nextProducerId::getAndIncrement, () -> 1, () -> 3, () -> (short) 0, logManager::getLog, writer,
                 InstantSource.system());
-        TransactionMarkerChannel channel = sent::add;
-        driver.setMarkerChannel(channel);
+        driver.setMarkerChannel(new TransactionMarkerChannel() {
+            @Override
+            public void send(TransactionMarkers markers) {
+                sent.add(markers);
+            }
+
+            @Override
+            public void removeCoordinatorEpoch(int transactionStatePartition, int coordinatorEpoch) {
+                removedEpochs.add(List.of(transactionStatePartition, coordinatorEpoch));
+            }
+        });
         driver.start();
     }
 
@@ -132,6 +142,16 @@ class TransactionCoordinatorDriverTest {
                 (shard, nowMs) -> shard.describeTransactions(request, nowMs),
                 error -> new DescribeTransactionsResponseData()));
         return response.transactionStates().get(0);
+    }
+
+    @Test
+    void theMarkersOfALeadershipThatEndedAreAbandoned() {
+        electAndAwaitLoaded(3);
+        assertThat(removedEpochs).isEmpty();
+        electAndAwaitLoaded(4); // led again at a later epoch: the new load sends its own markers
+        assertThat(removedEpochs).containsExactly(List.of(PARTITION, 3));
+        driver.onResigned(PARTITION);
+        assertThat(removedEpochs).containsExactly(List.of(PARTITION, 3), List.of(PARTITION, 4));
     }
 
     @Test
