@@ -328,6 +328,7 @@ class TransactionsEndToEndIT {
                     producer.send(new ProducerRecord<>("transfers", partition, "k", "t-mid-p" + partition))
                             .get(60, TimeUnit.SECONDS);
                 }
+                ledger.expectFailures();
                 cluster.stop(coordinator);
                 producer = ledger.end(producer, bootstrap, "mover", "t-mid", true);
                 for (int transaction = 4; transaction < 8; transaction++) {
@@ -395,6 +396,12 @@ class TransactionsEndToEndIT {
         private final List<String> committed = new ArrayList<>();
         private final List<String> aborted = new ArrayList<>();
         private final List<String> unknown = new ArrayList<>();
+        /** Set when the coordinator's node stops: before it, no transaction may fail. */
+        private boolean failuresExpected;
+
+        void expectFailures() {
+            failuresExpected = true;
+        }
 
         KafkaProducer<String, String> run(KafkaProducer<String, String> producer, String bootstrap,
                                           String transactionalId, int transaction, boolean abort) {
@@ -405,8 +412,7 @@ class TransactionsEndToEndIT {
                     producer.send(new ProducerRecord<>("transfers", partition, "k", name + "-p" + partition));
                 }
             } catch (KafkaException e) {
-                unknown.add(name);
-                return replace(producer, bootstrap, transactionalId);
+                return failed(e, producer, bootstrap, transactionalId, name);
             }
             return end(producer, bootstrap, transactionalId, name, !abort);
         }
@@ -423,9 +429,17 @@ class TransactionsEndToEndIT {
                 }
                 return producer;
             } catch (KafkaException e) {
-                unknown.add(name);
-                return replace(producer, bootstrap, transactionalId);
+                return failed(e, producer, bootstrap, transactionalId, name);
             }
+        }
+
+        private KafkaProducer<String, String> failed(KafkaException failure, KafkaProducer<String, String> producer,
+                                                     String bootstrap, String transactionalId, String name) {
+            unknown.add(name);
+            if (!failuresExpected || unknown.size() > 3) {
+                throw failure;
+            }
+            return replace(producer, bootstrap, transactionalId);
         }
 
         /** A new instance of the producer: its initTransactions ends whatever the old one left open. */
