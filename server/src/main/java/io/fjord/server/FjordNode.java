@@ -53,6 +53,10 @@ import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.producer.ProducerIdManager;
 import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.SaslHandshakeHandler;
+import io.fjord.broker.handlers.SaslAuthenticateHandler;
+import io.fjord.broker.handlers.DescribeUserScramCredentialsHandler;
+import io.fjord.broker.security.sasl.SaslAuthenticators;
+import java.security.SecureRandom;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.handlers.ForwardedControllerHandler;
 import io.fjord.broker.replica.ReplicationThrottles;
@@ -255,6 +259,10 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> advertising.get().advertisedVersions(), cache,
                 BrokerFeatures.of(consumerProtocolEnabled), () -> quorum.kraftVersion()));
         handlers.put(ApiKey.SASL_HANDSHAKE, new SaslHandshakeHandler());
+        handlers.put(ApiKey.SASL_AUTHENTICATE, new SaslAuthenticateHandler());
+        handlers.put(ApiKey.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler(cache));
+        handlers.put(ApiKey.ALTER_USER_SCRAM_CREDENTIALS, new ForwardedControllerHandler(controller,
+                ApiKey.ALTER_USER_SCRAM_CREDENTIALS));
         handlers.put(ApiKey.METADATA, new MetadataHandler(cache, config.autoCreateTopics(),
                 (CreateTopicsRequestData request) -> topicAdmin.createTopics(request), this::internalTopic));
         handlers.put(ApiKey.DESCRIBE_CLUSTER, new DescribeClusterHandler(cache));
@@ -320,7 +328,11 @@ public final class FjordNode implements AutoCloseable {
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
 
-        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher);
+        // SASL listeners authenticate SCRAM users against the current image's credentials.
+        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher, new SaslAuthenticators(
+                SaslListeners.of(runningConfig.brokerConfig(), runningConfig.networkConfig().listeners(),
+                        ListenerSecurity.protocolMap(runningConfig.brokerConfig())),
+                (user, mechanism) -> cache.image().scramCredential(user, mechanism), new SecureRandom()));
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
                 runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,
@@ -556,7 +568,7 @@ public final class FjordNode implements AutoCloseable {
         quorum.controller().setActiveTasks(new ClusterMaintenance(new ClusterMaintenance.Settings(sessionTimeoutMs,
                 settings.booleanValue("auto.leader.rebalance.enable"),
                 TimeUnit.SECONDS.toMillis(settings.longValue("leader.imbalance.check.interval.seconds"))), cluster,
-                replication, clock));
+                replication, clock, bootstrapRecords()));
         FeatureControl features = new FeatureControl(config.nodeId(), BrokerFeatures.of(false).maxSupportedLevel(
                 ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE), BrokerFeatures.of(
                 GroupCoordinatorConfigs.consumerProtocolEnabled(settings)).fixedFeatures(),
@@ -566,6 +578,15 @@ public final class FjordNode implements AutoCloseable {
     }
 
     /** This broker's registration: a new incarnation, its advertised listeners, rack and supported features. */
+    /** What {@code fjord format --add-scram} left for a new cluster; a damaged file stops the start-up. */
+    private List<io.fjord.metadata.records.MetadataRecord> bootstrapRecords() {
+        try {
+            return io.fjord.metadata.quorum.BootstrapRecords.read(config.metadataLogDirectory());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the bootstrap records: " + e.getMessage(), e);
+        }
+    }
+
     private BrokerRegistrationRequestData brokerRegistration(boolean consumerProtocolEnabled) {
         List<BrokerEndpoint> endpoints = new ArrayList<>();
         for (Endpoint endpoint : config.advertisedListeners()) {

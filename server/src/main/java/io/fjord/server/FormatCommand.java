@@ -52,6 +52,11 @@ final class FormatCommand implements Callable<Integer> {
             description = "Dynamic quorum (KIP-853): this controller joins an existing quorum (add-controller).")
     boolean noInitialControllers;
 
+    @Option(names = {"-S", "--add-scram"}, paramLabel = "CREDENTIAL",
+            description = {"A SCRAM user the new cluster starts with, as kafka-storage format takes it:",
+                    "'SCRAM-SHA-256=[name=admin,password=admin-secret]' (repeatable; iterations=N optional)."})
+    List<String> addScram = new java.util.ArrayList<>();
+
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
 
@@ -88,11 +93,29 @@ final class FormatCommand implements Callable<Integer> {
             err.println("fjord: format: " + e.getMessage());
             return 1;
         }
+        List<io.fjord.metadata.records.MetadataRecord> scramRecords = new java.util.ArrayList<>();
+        try {
+            java.security.SecureRandom random = new java.security.SecureRandom();
+            for (String credential : addScram) {
+                scramRecords.add(ScramBootstrap.parse(credential, random));
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("fjord: format: " + e.getMessage());
+            return 1;
+        }
         try {
             new NodeDirectories(config, UUID::randomUUID).format(clusterId, ignoreFormatted, out,
                     metadataDirectoryId, bootstrapVoters);
+            if (!scramRecords.isEmpty()) {
+                // The first active controller of the new cluster commits them.
+                io.fjord.metadata.quorum.BootstrapRecords.write(config.metadataLogDirectory(), scramRecords);
+            }
         } catch (IllegalStateException e) {
             err.println("fjord: format: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("fjord: format: cannot write the bootstrap records into " + config.metadataLogDirectory()
+                    + ": " + IoErrors.reason(e));
             return 1;
         }
         return 0;

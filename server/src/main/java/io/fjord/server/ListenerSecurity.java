@@ -12,8 +12,9 @@ import java.util.Set;
 
 /**
  * The security protocol of each listener, from Kafka's {@code listener.security.protocol.map}, and the refusal of
- * every listener that is not PLAINTEXT: Fjord has no TLS or SASL yet, and serving plaintext on a listener configured
- * for them would silently drop the protection asked for. Listener names and protocols compare case-insensitively, as
+ * every listener Fjord cannot protect as asked: SSL and SASL_SSL (no TLS yet), and SASL on a controller listener (the
+ * metadata quorum's transport has no SASL yet); serving plaintext there would silently drop the protection asked for.
+ * SASL_PLAINTEXT broker listeners are served ({@link SaslListeners}). Listener names and protocols compare case-insensitively, as
  * in Kafka. Stateless.
  */
 final class ListenerSecurity {
@@ -21,6 +22,7 @@ final class ListenerSecurity {
     /** Kafka's security protocols. */
     private static final Set<String> PROTOCOLS = Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
     private static final String SUPPORTED = "PLAINTEXT";
+    private static final String SASL_PLAINTEXT = "SASL_PLAINTEXT";
 
     private ListenerSecurity() {
     }
@@ -33,8 +35,8 @@ final class ListenerSecurity {
      */
     static void check(BrokerConfig broker, List<Endpoint> listeners, List<Endpoint> advertised) {
         Map<String, String> protocols = protocolMap(broker);
-        checkEndpoints("listeners", listeners, protocols);
-        checkEndpoints("advertised.listeners", advertised, protocols);
+        checkEndpoints("listeners", listeners, protocols, broker);
+        checkEndpoints("advertised.listeners", advertised, protocols, broker);
         Set<String> listenerNames = new HashSet<>();
         listeners.forEach(endpoint -> listenerNames.add(normalised(endpoint.listenerName())));
         for (Endpoint endpoint : advertised) {
@@ -76,14 +78,22 @@ final class ListenerSecurity {
         return protocols;
     }
 
-    private static void checkEndpoints(String key, List<Endpoint> endpoints, Map<String, String> protocols) {
+    private static void checkEndpoints(String key, List<Endpoint> endpoints, Map<String, String> protocols,
+                                       BrokerConfig broker) {
         for (Endpoint endpoint : endpoints) {
             String protocol = protocols.get(normalised(endpoint.listenerName()));
             if (protocol == null) {
                 throw new ConfigException(key, endpoint, "listener name " + endpoint.listenerName()
                         + " is neither a security protocol nor a name in " + MAP_KEY);
             }
-            if (!protocol.equals(SUPPORTED)) {
+            boolean controllerListener = broker.controllerListenerNames().stream()
+                    .anyMatch(name -> name.equalsIgnoreCase(endpoint.listenerName()));
+            if (protocol.equals(SASL_PLAINTEXT) && controllerListener) {
+                throw new ConfigException(key, endpoint, "controller listener " + endpoint.listenerName()
+                        + " has security protocol " + protocol + ", which Fjord's metadata quorum does not serve yet "
+                        + "(SASL is served on broker listeners)");
+            }
+            if (!protocol.equals(SUPPORTED) && !protocol.equals(SASL_PLAINTEXT)) {
                 throw new ConfigException(key, endpoint, "listener " + endpoint.listenerName()
                         + " has security protocol " + protocol + ", which Fjord does not have yet (it serves "
                         + "PLAINTEXT only, and will not serve unprotected traffic on a listener meant to be protected)");

@@ -20,8 +20,8 @@ class NodeConfigShapeTest {
     }
 
     @Test
-    void listenersWithTlsOrSaslAreRefusedRatherThanServedInPlaintext() {
-        for (String protocol : List.of("SSL", "SASL_PLAINTEXT", "SASL_SSL")) {
+    void listenersWithTlsAreRefusedRatherThanServedInPlaintext() {
+        for (String protocol : List.of("SSL", "SASL_SSL")) {
             String listener = protocol + "://127.0.0.1:9094";
             assertThat(refusal("listeners", listener)).contains("listeners", listener, "security protocol " + protocol);
         }
@@ -30,6 +30,36 @@ class NodeConfigShapeTest {
                 "CLIENT:SSL")).contains("listeners", "CLIENT://127.0.0.1:9094", "SSL");
         assertThat(refusal("listeners", "PLAINTEXT://127.0.0.1:9092", "advertised.listeners",
                 "SSL://example.com:9094")).contains("advertised.listeners", "SSL://example.com:9094");
+    }
+
+    @Test
+    void saslListenersNeedMechanismsFjordServesAndTheirJaasEntries() {
+        // Kafka's default sasl.enabled.mechanisms is GSSAPI, which Fjord does not serve.
+        assertThat(refusal("listeners", "SASL_PLAINTEXT://127.0.0.1:9094")).contains("sasl.enabled.mechanisms",
+                "GSSAPI");
+        assertThat(refusal("listeners", "SASL_PLAINTEXT://127.0.0.1:9094", "sasl.enabled.mechanisms", "PLAIN"))
+                .contains("listener.name.sasl_plaintext.plain.sasl.jaas.config");
+        String badJaas = refusal("listeners", "SASL_PLAINTEXT://127.0.0.1:9094", "sasl.enabled.mechanisms", "PLAIN",
+                "listener.name.sasl_plaintext.plain.sasl.jaas.config", "PlainLoginModule required user_a=\"secret\"");
+        assertThat(badJaas).contains("listener.name.sasl_plaintext.plain.sasl.jaas.config", "not terminated")
+                .doesNotContain("secret");
+        assertThat(NodeConfig.fromProperties(Map.of("listeners", "SASL_PLAINTEXT://127.0.0.1:9094",
+                "sasl.enabled.mechanisms", "SCRAM-SHA-256")).listeners()).hasSize(1);
+    }
+
+    @Test
+    void saslIsRefusedOnControllerListenersAndBetweenBrokersOfACluster() {
+        assertThat(refusal("process.roles", "broker,controller", "node.id", "1",
+                "controller.quorum.voters", "1@127.0.0.1:9093", "controller.listener.names", "CONTROLLER",
+                "listeners", "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
+                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+                "sasl.enabled.mechanisms", "SCRAM-SHA-256"))
+                .contains("controller listener CONTROLLER", "SASL_PLAINTEXT");
+        assertThat(refusal("process.roles", "broker,controller", "node.id", "1",
+                "controller.quorum.voters", "1@127.0.0.1:9093,2@127.0.0.1:9095", "controller.listener.names",
+                "CONTROLLER", "listeners", "SASL_PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
+                "inter.broker.listener.name", "SASL_PLAINTEXT", "sasl.enabled.mechanisms", "SCRAM-SHA-256"))
+                .contains("inter.broker.listener.name", "cannot authenticate to each other");
     }
 
     @Test

@@ -49,6 +49,9 @@ import io.fjord.protocol.message.MetadataRequestData;
 import io.fjord.protocol.message.OffsetForLeaderEpochRequestData;
 import io.fjord.protocol.message.ProduceRequestData;
 import io.fjord.protocol.message.SaslHandshakeRequestData;
+import io.fjord.protocol.message.SaslAuthenticateRequestData;
+import io.fjord.protocol.message.DescribeUserScramCredentialsRequestData;
+import io.fjord.protocol.message.AlterUserScramCredentialsRequestData;
 import io.fjord.protocol.records.BatchSpec;
 import io.fjord.protocol.records.CompressionType;
 import io.fjord.protocol.records.Record;
@@ -128,6 +131,22 @@ final class RepresentativeRequests {
                 Map.entry(ApiKey.UNREGISTER_BROKER, version -> List.of(new UnregisterBrokerRequestData()
                         .setBrokerId(99))), // not registered: BROKER_ID_NOT_REGISTERED
                 Map.entry(ApiKey.UPDATE_FEATURES, this::updateFeatures),
+                // On a listener without SASL: ILLEGAL_SASL_STATE.
+                Map.entry(ApiKey.SASL_AUTHENTICATE, version -> List.of(new SaslAuthenticateRequestData()
+                        .setAuthBytes(new byte[] {0, 'a', 0, 'b'}))),
+                Map.entry(ApiKey.DESCRIBE_USER_SCRAM_CREDENTIALS, version -> List.of(
+                        new DescribeUserScramCredentialsRequestData().setUsers(null),
+                        new DescribeUserScramCredentialsRequestData().setUsers(list(
+                                new DescribeUserScramCredentialsRequestData.UserName().setName("alice"),
+                                new DescribeUserScramCredentialsRequestData.UserName().setName("nobody"))))),
+                Map.entry(ApiKey.ALTER_USER_SCRAM_CREDENTIALS, version -> List.of(
+                        new AlterUserScramCredentialsRequestData().setUpsertions(list(
+                                new AlterUserScramCredentialsRequestData.ScramCredentialUpsertion().setName("alice")
+                                        .setMechanism((byte) 1).setIterations(4096).setSalt(new byte[32])
+                                        .setSaltedPassword(new byte[32]))),
+                        new AlterUserScramCredentialsRequestData().setDeletions(list( // RESOURCE_NOT_FOUND
+                                new AlterUserScramCredentialsRequestData.ScramCredentialDeletion().setName("nobody")
+                                        .setMechanism((byte) 2))))),
                 Map.entry(ApiKey.WRITE_TXN_MARKERS, this::writeTxnMarkers),
                 Map.entry(ApiKey.ADD_PARTITIONS_TO_TXN, this::addPartitionsToTxn),
                 Map.entry(ApiKey.ADD_OFFSETS_TO_TXN, version -> List.of(new AddOffsetsToTxnRequestData()

@@ -260,6 +260,8 @@ final class ServerBrokerConfigs {
                     "SASL mechanism towards the controllers")
             .define("sasl.jaas.config", PASSWORD, null, any(), MEDIUM, PER_BROKER,
                     "JAAS login context in the JAAS file format")
+            .define("connections.max.reauth.ms", LONG, 0L, any(), MEDIUM,
+                    "Longest SASL session before a client must re-authenticate (KIP-368); 0: sessions do not expire")
             .define("ssl.keystore.type", STRING, "JKS", any(), MEDIUM, PER_BROKER, "File format of the keystore")
             .define("ssl.keystore.location", STRING, null, any(), HIGH, PER_BROKER, "Location of the keystore")
             .define("ssl.keystore.password", PASSWORD, null, any(), HIGH, PER_BROKER, "Password of the keystore")

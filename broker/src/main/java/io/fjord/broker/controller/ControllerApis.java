@@ -7,6 +7,7 @@ import io.fjord.metadata.controller.IsrControl;
 import io.fjord.metadata.controller.MetadataController;
 import io.fjord.metadata.controller.ReassignmentControl;
 import io.fjord.metadata.controller.ReplicationControl;
+import io.fjord.metadata.controller.ScramControl;
 import io.fjord.metadata.controller.TopicControl;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.records.ProducerIdsRecord;
@@ -15,6 +16,7 @@ import io.fjord.protocol.message.AllocateProducerIdsResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
 import io.fjord.protocol.message.AlterPartitionReassignmentsRequestData;
 import io.fjord.protocol.message.AlterPartitionRequestData;
+import io.fjord.protocol.message.AlterUserScramCredentialsRequestData;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.BrokerHeartbeatRequestData;
@@ -38,7 +40,8 @@ import java.util.function.Function;
  * {@link MetadataController}, decided by the pure control class of its family ({@link TopicControl},
  * {@link ConfigControl}, producer-id blocks, {@link ClusterControl} for BrokerRegistration, BrokerHeartbeat and
  * UnregisterBroker, {@link ReplicationControl} for ElectLeaders, {@link IsrControl} for AlterPartition, {@link ReassignmentControl} for Alter- and
- * ListPartitionReassignments, {@link FeatureControl} for UpdateFeatures) and answered
+ * ListPartitionReassignments, {@link FeatureControl} for UpdateFeatures, {@link ScramControl} for
+ * AlterUserScramCredentials) and answered
  * once its records are committed; a failed operation is answered with an error code for every topic or resource
  * ({@link ControllerFailures}).
  * Membership operations read the injected clock on the controller's thread, where the decision is made; a heartbeat
@@ -56,7 +59,8 @@ public final class ControllerApis implements ControllerChannel {
             ApiKey.CREATE_PARTITIONS, ApiKey.INCREMENTAL_ALTER_CONFIGS, ApiKey.ALTER_CONFIGS,
             ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
             ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.ALTER_PARTITION,
-            ApiKey.ALTER_PARTITION_REASSIGNMENTS, ApiKey.LIST_PARTITION_REASSIGNMENTS, ApiKey.UPDATE_FEATURES);
+            ApiKey.ALTER_PARTITION_REASSIGNMENTS, ApiKey.LIST_PARTITION_REASSIGNMENTS, ApiKey.UPDATE_FEATURES,
+            ApiKey.ALTER_USER_SCRAM_CREDENTIALS);
 
     private final MetadataController controller;
     private final TopicControl topics;
@@ -66,6 +70,7 @@ public final class ControllerApis implements ControllerChannel {
     private final IsrControl isr;
     private final ReassignmentControl reassignments;
     private final FeatureControl features;
+    private final ScramControl scram = new ScramControl();
     private final InstantSource clock;
 
     /**
@@ -165,6 +170,11 @@ public final class ControllerApis implements ControllerChannel {
                 yield features == null ? CompletableFuture.failedFuture(
                         new IllegalArgumentException("UpdateFeatures is not served by this controller"))
                         : run(image -> features.updateFeatures(image, body), ControllerFailures::updateFeatures);
+            }
+            case ALTER_USER_SCRAM_CREDENTIALS -> {
+                AlterUserScramCredentialsRequestData body = (AlterUserScramCredentialsRequestData) request;
+                yield run(image -> scram.alterUserScramCredentials(image, body),
+                        f -> ControllerFailures.alterUserScramCredentials(body, f));
             }
             default -> CompletableFuture.failedFuture(new IllegalArgumentException(api + " is not a controller API"));
         };

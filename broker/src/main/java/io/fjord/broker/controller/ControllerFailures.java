@@ -9,6 +9,8 @@ import io.fjord.protocol.message.AlterPartitionResponseData;
 import io.fjord.protocol.message.BrokerHeartbeatResponseData;
 import io.fjord.protocol.message.BrokerRegistrationResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
+import io.fjord.protocol.message.AlterUserScramCredentialsRequestData;
+import io.fjord.protocol.message.AlterUserScramCredentialsResponseData;
 import io.fjord.protocol.message.AlterConfigsResponseData;
 import io.fjord.protocol.message.AlterPartitionReassignmentsRequestData;
 import io.fjord.protocol.message.AlterPartitionReassignmentsResponseData;
@@ -174,6 +176,20 @@ public final class ControllerFailures {
     public static UpdateFeaturesResponseData updateFeatures(Throwable failure) {
         Failure answer = of(failure);
         return new UpdateFeaturesResponseData().setErrorCode(answer.error().code()).setErrorMessage(answer.message());
+    }
+
+    /** The error for every user named (deletions first, each user once), as Kafka answers a failed alteration. */
+    public static AlterUserScramCredentialsResponseData alterUserScramCredentials(
+            AlterUserScramCredentialsRequestData request, Throwable failure) {
+        Failure answer = of(failure);
+        java.util.Set<String> users = new java.util.LinkedHashSet<>();
+        request.deletions().forEach(deletion -> users.add(deletion.name()));
+        request.upsertions().forEach(upsertion -> users.add(upsertion.name()));
+        AlterUserScramCredentialsResponseData response = new AlterUserScramCredentialsResponseData();
+        users.forEach(user -> response.results().add(
+                new AlterUserScramCredentialsResponseData.AlterUserScramCredentialsResult().setUser(user)
+                        .setErrorCode(answer.error().code()).setErrorMessage(answer.message())));
+        return response;
     }
 
     /** The top-level error only, as Kafka answers a failed AlterPartition; the leader retries its proposal. */

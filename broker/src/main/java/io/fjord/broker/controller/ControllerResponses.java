@@ -9,6 +9,8 @@ import io.fjord.protocol.message.AlterConfigsResponseData;
 import io.fjord.protocol.message.AlterPartitionReassignmentsRequestData;
 import io.fjord.protocol.message.AlterPartitionReassignmentsResponseData;
 import io.fjord.protocol.message.AlterPartitionResponseData;
+import io.fjord.protocol.message.AlterUserScramCredentialsRequestData;
+import io.fjord.protocol.message.AlterUserScramCredentialsResponseData;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.BrokerHeartbeatResponseData;
@@ -44,7 +46,7 @@ public final class ControllerResponses {
             ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
             ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.UPDATE_FEATURES, ApiKey.DESCRIBE_QUORUM,
             ApiKey.ALTER_PARTITION, ApiKey.ALTER_PARTITION_REASSIGNMENTS, ApiKey.LIST_PARTITION_REASSIGNMENTS,
-            ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER);
+            ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER, ApiKey.ALTER_USER_SCRAM_CREDENTIALS);
 
     private static final short NOT_CONTROLLER = Errors.NOT_CONTROLLER.code();
     private static final short NOT_LEADER_OR_FOLLOWER = Errors.NOT_LEADER_OR_FOLLOWER.code();
@@ -108,6 +110,8 @@ public final class ControllerResponses {
                     || ((AddRaftVoterResponseData) response).errorCode() == NOT_LEADER_OR_FOLLOWER;
             case REMOVE_RAFT_VOTER -> ((RemoveRaftVoterResponseData) response).errorCode() == NOT_CONTROLLER
                     || ((RemoveRaftVoterResponseData) response).errorCode() == NOT_LEADER_OR_FOLLOWER;
+            case ALTER_USER_SCRAM_CREDENTIALS -> ((AlterUserScramCredentialsResponseData) response).results().stream()
+                    .anyMatch(user -> user.errorCode() == NOT_CONTROLLER);
             default -> throw new IllegalArgumentException(api + " is not a forwarded controller API");
         };
     }
@@ -147,6 +151,8 @@ public final class ControllerResponses {
                 yield new RemoveRaftVoterResponseData().setErrorCode(answer.error().code())
                         .setErrorMessage(answer.message());
             }
+            case ALTER_USER_SCRAM_CREDENTIALS -> ControllerFailures.alterUserScramCredentials(
+                    (AlterUserScramCredentialsRequestData) request, failure);
             default -> throw new IllegalArgumentException(api + " is not a forwarded controller API");
         };
     }

@@ -8,7 +8,10 @@ import io.fjord.protocol.codec.ResponseEncoder;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.FileRegionRecords;
+import io.fjord.broker.security.sasl.SaslAuthenticator;
+import io.fjord.broker.security.sasl.SaslDecision;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -46,6 +49,8 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
     private final InFlightTracker inFlightTracker;
     private final ConnectionLog log;
     private final Thread.UncaughtExceptionHandler fatalErrors;
+    /** The connection's SASL state on a SASL listener; null on others. */
+    private final SaslAuthenticator authenticator;
     private final Queue<Frame> pending = new ArrayDeque<>();
     private ChannelHandlerContext context;
     private Frame current;
@@ -56,7 +61,8 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
     ConnectionHandler(long connectionId, String listenerName, RequestDispatcher dispatcher,
                       RequestMemoryPool memoryPool, ReadGate readGate, int queuedRequestsMax,
                       InFlightTracker inFlightTracker, ConnectionLog log,
-                      Thread.UncaughtExceptionHandler fatalErrors) {
+                      Thread.UncaughtExceptionHandler fatalErrors, SaslAuthenticator authenticator) {
+        this.authenticator = authenticator;
         this.connectionId = connectionId;
         this.listenerName = listenerName;
         this.dispatcher = dispatcher;
@@ -103,9 +109,16 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
                 refuse(e);
                 continue;
             }
+            String principal = RequestContext.ANONYMOUS;
+            if (authenticator != null) {
+                if (!admitted(request)) {
+                    continue;
+                }
+                principal = authenticator.principal();
+            }
             inFlightTracker.started();
             RequestContext requestContext = new RequestContext(connectionId, listenerName,
-                    context.channel().remoteAddress(), System.nanoTime());
+                    context.channel().remoteAddress(), System.nanoTime(), principal);
             Frame frame = current;
             try {
                 dispatcher.dispatch(requestContext, request).whenComplete((response, error) -> {
@@ -119,6 +132,39 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
                 complete(frame, request, null, e);
             }
         }
+    }
+
+    /**
+     * Lets the SASL state decide a request: true to dispatch it; else it was answered here (SaslHandshake,
+     * SaslAuthenticate, on the event loop as Kafka's network threads do: the exchange costs a few HMACs) or the
+     * connection was closed, and the request is finished.
+     */
+    private boolean admitted(DecodedRequest request) {
+        SaslDecision decision = authenticator.onRequest(request.apiKey(), request.apiVersion(), request.body(),
+                System.nanoTime() / 1_000_000);
+        if (decision instanceof SaslDecision.Dispatch) {
+            return true;
+        }
+        java.net.SocketAddress client = context.channel().remoteAddress();
+        if (decision instanceof SaslDecision.Respond respond) {
+            write(ResponseEncoder.encode(request.apiKey(), request.apiVersion(), request.correlationId(),
+                    respond.response()));
+            finishCurrent();
+            if (respond.failure() != null) {
+                log.warn(ConnectionLog.Cause.AUTHENTICATION_FAILURE, client, "Failed authentication with {} ({})",
+                        client, respond.failure());
+                closedHere = true;
+                dropPending();
+                // After the answer: writes leave in order, so the close follows the flushed response.
+                context.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+            return false;
+        }
+        log.warn(ConnectionLog.Cause.SASL_STATE, client, "Closing connection {} from {}: {}", connectionId, client,
+                ((SaslDecision.Close) decision).reason());
+        finishCurrent();
+        closeHere();
+        return false;
     }
 
     private void refuse(RequestParseException e) {

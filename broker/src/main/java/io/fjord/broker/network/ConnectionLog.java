@@ -28,6 +28,10 @@ final class ConnectionLog {
         UNSUPPORTED_VERSION,
         MAX_CONNECTIONS,
         HANDLER_FAILURE,
+        /** A failed SASL authentication (a wrong password, an unknown user or mechanism). */
+        AUTHENTICATION_FAILURE,
+        /** A request out of the SASL sequence on a SASL listener, or after the session expired. */
+        SASL_STATE,
         RESPONSE_ENCODING_FAILURE
     }
 

@@ -1,5 +1,6 @@
 package io.fjord.broker.network;
 
+import io.fjord.broker.security.sasl.SaslAuthenticators;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * resolves to, e.g. both 127.0.0.1 and ::1 for {@code localhost} where it names both), native epoll when available (NIO
  * otherwise), frames bounded by {@code socket.request.max.bytes}, request memory bounded by
  * {@code queued.max.request.bytes}, connections bounded by {@code max.connections} and closed after
- * {@code connections.max.idle.ms} without traffic.
+ * {@code connections.max.idle.ms} without traffic. On a SASL listener each connection authenticates first
+ * ({@link SaslAuthenticators}; its ConnectionHandler holds the SASL state above the transport, so it works alike over
+ * plaintext and TLS).
  *
  * <p>Thread-safe. {@link #start()} binds (nothing happens in the constructor); {@link #shutdown(long)} stops
  * accepting, lets requests in flight finish, then closes every connection.
@@ -49,6 +52,7 @@ public final class SocketServer {
     private final RequestMemoryPool memoryPool;
     private final ConnectionLog connectionLog = ConnectionLog.withDefaults();
     private final Thread.UncaughtExceptionHandler fatalErrors;
+    private final SaslAuthenticators authenticators;
     private final InFlightTracker inFlightTracker = new InFlightTracker();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final AtomicLong connectionIds = new AtomicLong();
@@ -71,6 +75,19 @@ public final class SocketServer {
      */
     public SocketServer(NetworkConfig config, RequestDispatcher dispatcher,
                         Thread.UncaughtExceptionHandler fatalErrors) {
+        this(config, dispatcher, fatalErrors, SaslAuthenticators.none());
+    }
+
+    /** A server with SASL listeners; fatal errors go to the handler of the thread that meets them. */
+    public SocketServer(NetworkConfig config, RequestDispatcher dispatcher, SaslAuthenticators authenticators) {
+        this(config, dispatcher, (thread, error) -> thread.getUncaughtExceptionHandler().uncaughtException(thread,
+                error), authenticators);
+    }
+
+    /** @param authenticators each new connection's SASL state on the SASL listeners */
+    public SocketServer(NetworkConfig config, RequestDispatcher dispatcher,
+                        Thread.UncaughtExceptionHandler fatalErrors, SaslAuthenticators authenticators) {
+        this.authenticators = authenticators;
         this.config = config;
         this.dispatcher = dispatcher;
         this.memoryPool = new RequestMemoryPool(config.queuedMaxRequestBytes());
@@ -149,7 +166,8 @@ public final class SocketServer {
                 ReadGate gate = new ReadGate(channel);
                 ConnectionHandler requests = new ConnectionHandler(connectionIds.incrementAndGet(),
                         endpoint.listenerName(), dispatcher, memoryPool, gate,
-                        config.queuedRequestsPerConnectionMax(), inFlightTracker, connectionLog, fatalErrors);
+                        config.queuedRequestsPerConnectionMax(), inFlightTracker, connectionLog, fatalErrors,
+                        authenticators.newAuthenticator(endpoint.listenerName()));
                 channel.pipeline()
                         .addLast("idle", new IdleStateHandler(0, 0, config.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS))
                         .addLast("frames", new FrameDecoder(config.socketRequestMaxBytes(), memoryPool, gate, requests,

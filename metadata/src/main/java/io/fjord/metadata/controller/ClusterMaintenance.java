@@ -42,10 +42,18 @@ public final class ClusterMaintenance implements ActiveControllerTasks {
     private final ClusterControl cluster;
     private final ReplicationControl replication;
     private final InstantSource clock;
+    private final List<MetadataRecord> bootstrapRecords;
     private long nextRebalanceMs = Long.MAX_VALUE;
 
     public ClusterMaintenance(Settings settings, ClusterControl cluster, ReplicationControl replication,
                               InstantSource clock) {
+        this(settings, cluster, replication, clock, List.of());
+    }
+
+    /** @param bootstrapRecords what {@code fjord format} added for a new cluster (SCRAM credentials) */
+    public ClusterMaintenance(Settings settings, ClusterControl cluster, ReplicationControl replication,
+                              InstantSource clock, List<MetadataRecord> bootstrapRecords) {
+        this.bootstrapRecords = List.copyOf(bootstrapRecords);
         this.settings = settings;
         this.cluster = cluster;
         this.replication = replication;
@@ -61,17 +69,22 @@ public final class ClusterMaintenance implements ActiveControllerTasks {
 
     /**
      * A new cluster (nothing registered, created or finalized yet: no cluster that ever served looks like this)
-     * starts with eligible leader replicas on, Kafka 4.1+'s default; an existing cluster keeps its feature levels.
+     * starts with eligible leader replicas on, Kafka 4.1+'s default, and the records {@code fjord format} added
+     * (SCRAM credentials of {@code --add-scram}); an existing cluster keeps its feature levels.
      */
     @Override
     public List<MetadataRecord> bootstrap(MetadataImage image) {
         boolean brandNew = image.brokers().isEmpty() && image.topicsByName().isEmpty() && image.features().isEmpty()
-                && image.lastBrokerEpoch() < 0 && image.nextProducerId() == 0 && image.brokerConfigs().isEmpty();
+                && image.lastBrokerEpoch() < 0 && image.nextProducerId() == 0 && image.brokerConfigs().isEmpty()
+                && image.scramCredentials().isEmpty();
         if (!brandNew) {
             return List.of();
         }
         LOG.info("Starting a new cluster with {}=1", ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE);
-        return List.of(new FeatureLevelRecord(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE, (short) 1));
+        List<MetadataRecord> records = new java.util.ArrayList<>();
+        records.add(new FeatureLevelRecord(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE, (short) 1));
+        records.addAll(bootstrapRecords);
+        return records;
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.fjord.metadata.records.PartitionRecord;
 import io.fjord.metadata.records.ProducerIdsRecord;
 import io.fjord.metadata.records.RegisterBrokerRecord;
 import io.fjord.metadata.records.TopicRecord;
+import io.fjord.metadata.records.UserScramCredentialRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,7 @@ import java.util.TreeMap;
  * offsets of the records (the image's offset, a broker's registration and controlled-shutdown offsets) and those no
  * record of the log states alone (the highest broker epoch): Fjord's {@link BrokerOffsetsRecord} and
  * {@link ImageStateRecord} carry them. The records come in a fixed order (features, brokers, topics with their
- * partitions, configs, producer ids, the image's state), each group sorted by name or id, so equal images give equal
+ * partitions, configs, SCRAM credentials, producer ids, the image's state), each group sorted by name or id, so equal images give equal
  * records and every node writes the same snapshot bytes for the same image.
  *
  * <p>Stateless and thread-safe.
@@ -54,6 +55,9 @@ public final class ImageWriter {
         addConfigs(records, ConfigRecord.TOPIC, image.topicConfigs());
         addConfigs(records, ConfigRecord.BROKER, image.brokerConfigs());
         addConfigs(records, ConfigRecord.GROUP, image.groupConfigs());
+        new TreeMap<>(image.scramCredentials()).forEach((user, credentials) -> new TreeMap<>(credentials).forEach(
+                (mechanism, credential) -> records.add(new UserScramCredentialRecord(user, mechanism.type(),
+                        credential))));
         if (image.nextProducerId() > 0) {
             // Replay refuses a block that does not move the next id forward, and the empty image's is 0.
             records.add(new ProducerIdsRecord(NO_BROKER, image.nextProducerId()));

@@ -3,6 +3,12 @@ package io.fjord.metadata.image;
 import io.fjord.metadata.records.BrokerOffsetsRecord;
 import io.fjord.metadata.records.BrokerRegistrationChangeRecord;
 import io.fjord.metadata.records.ClearElrRecord;
+import io.fjord.metadata.records.RemoveUserScramCredentialRecord;
+import io.fjord.metadata.records.UserScramCredentialRecord;
+import io.fjord.metadata.scram.ScramCredential;
+import io.fjord.metadata.scram.ScramMechanism;
+import java.util.Collections;
+import java.util.EnumMap;
 import io.fjord.metadata.records.ConfigRecord;
 import io.fjord.metadata.records.FeatureLevelRecord;
 import io.fjord.metadata.records.ImageStateRecord;
@@ -44,6 +50,7 @@ public final class MetadataDelta {
     private long nextProducerId;
     private PMap<String, Short> features;
     private long lastBrokerEpoch;
+    private PMap<String, Map<ScramMechanism, ScramCredential>> scramCredentials;
     private final MetadataImage base;
     // The keys records touched: what publishers are told changed, resolved against the base image in changes().
     private final Set<UUID> touchedTopicIds = new HashSet<>();
@@ -64,6 +71,7 @@ public final class MetadataDelta {
         this.nextProducerId = base.nextProducerId();
         this.features = MetadataImage.persistent(base.features());
         this.lastBrokerEpoch = base.lastBrokerEpoch();
+        this.scramCredentials = MetadataImage.persistent(base.scramCredentials());
     }
 
     /** Applies one record found at {@code recordOffset} of the metadata log. */
@@ -124,6 +132,21 @@ public final class MetadataDelta {
             replayPartitionChange(change);
         } else if (record instanceof ClearElrRecord clear) {
             replayClearElr(clear);
+        } else if (record instanceof UserScramCredentialRecord scram) {
+            ScramMechanism mechanism = scramMechanism(scram.mechanism());
+            Map<ScramMechanism, ScramCredential> credentials = new EnumMap<>(ScramMechanism.class);
+            credentials.putAll(scramCredentials.getOrDefault(scram.name(), Map.of()));
+            credentials.put(mechanism, scram.credential());
+            scramCredentials = scramCredentials.plus(scram.name(), Collections.unmodifiableMap(credentials));
+        } else if (record instanceof RemoveUserScramCredentialRecord remove) {
+            ScramMechanism mechanism = scramMechanism(remove.mechanism());
+            Map<ScramMechanism, ScramCredential> credentials = new EnumMap<>(ScramMechanism.class);
+            credentials.putAll(scramCredentials.getOrDefault(remove.name(), Map.of()));
+            if (credentials.remove(mechanism) == null) {
+                throw new IllegalStateException("removal of unknown " + mechanism + " credential of " + remove.name());
+            }
+            scramCredentials = credentials.isEmpty() ? scramCredentials.minus(remove.name())
+                    : scramCredentials.plus(remove.name(), Collections.unmodifiableMap(credentials));
         } else if (record instanceof FeatureLevelRecord feature) {
             if (feature.featureLevel() == 0) {
                 features = features.minus(feature.name());
@@ -253,6 +276,11 @@ public final class MetadataDelta {
         touchedBrokerIds.add(broker.brokerId());
     }
 
+    private static ScramMechanism scramMechanism(byte type) {
+        return ScramMechanism.fromType(type).orElseThrow(
+                () -> new IllegalStateException("unknown SCRAM mechanism type " + type));
+    }
+
     /** What the records replayed so far changed against the base image; costs the number of keys they touched. */
     public MetadataChanges changes() {
         Set<UUID> changedTopicIds = new HashSet<>();
@@ -270,6 +298,6 @@ public final class MetadataDelta {
 
     public MetadataImage apply() {
         return new MetadataImage(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs,
-                nextProducerId, groupConfigs, features, lastBrokerEpoch);
+                nextProducerId, groupConfigs, features, lastBrokerEpoch, scramCredentials);
     }
 }

@@ -1,5 +1,7 @@
 package io.fjord.metadata.image;
 
+import io.fjord.metadata.scram.ScramCredential;
+import io.fjord.metadata.scram.ScramMechanism;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -22,12 +24,13 @@ import org.pcollections.PMap;
  * @param groupConfigs    overrides by group id (KIP-848 group configs; they outlive the group, as in Kafka)
  * @param features        finalized feature levels by name (features at level 0 are absent)
  * @param lastBrokerEpoch the highest broker epoch any registration got, -1 before the first: new epochs go above it
+ * @param scramCredentials SCRAM credentials by user name, then mechanism (users without any are absent)
  */
 public record MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<String, TopicImage> topicsByName,
                             Map<UUID, TopicImage> topicsById, Map<String, Map<String, String>> topicConfigs,
                             Map<String, Map<String, String>> brokerConfigs, long nextProducerId,
                             Map<String, Map<String, String>> groupConfigs, Map<String, Short> features,
-                            long lastBrokerEpoch) {
+                            long lastBrokerEpoch, Map<String, Map<ScramMechanism, ScramCredential>> scramCredentials) {
     public static final MetadataImage EMPTY = new MetadataImage(-1, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0);
 
     public MetadataImage {
@@ -38,6 +41,17 @@ public record MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<
         brokerConfigs = persistent(brokerConfigs);
         groupConfigs = persistent(groupConfigs);
         features = persistent(features);
+        scramCredentials = persistent(scramCredentials);
+    }
+
+    /** An image without SCRAM credentials. */
+    public MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<String, TopicImage> topicsByName,
+                         Map<UUID, TopicImage> topicsById, Map<String, Map<String, String>> topicConfigs,
+                         Map<String, Map<String, String>> brokerConfigs, long nextProducerId,
+                         Map<String, Map<String, String>> groupConfigs, Map<String, Short> features,
+                         long lastBrokerEpoch) {
+        this(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs, nextProducerId, groupConfigs,
+                features, lastBrokerEpoch, Map.of());
     }
 
     /** The map itself when persistent (immutable, so it can be shared), else a persistent copy without nulls. */
@@ -80,6 +94,11 @@ public record MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<
 
     public Map<String, String> brokerConfig(String brokerId) {
         return brokerConfigs.getOrDefault(brokerId, Map.of());
+    }
+
+    /** A user's SCRAM credential for a mechanism, if it has one. */
+    public Optional<ScramCredential> scramCredential(String user, ScramMechanism mechanism) {
+        return Optional.ofNullable(scramCredentials.getOrDefault(user, Map.of()).get(mechanism));
     }
 
     /** The overrides of a group; empty if none. */

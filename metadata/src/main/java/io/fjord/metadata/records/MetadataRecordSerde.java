@@ -1,5 +1,6 @@
 package io.fjord.metadata.records;
 
+import io.fjord.metadata.scram.ScramCredential;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,7 +18,9 @@ import java.util.UUID;
  * <p>Versions: {@code RegisterBrokerRecord} 1 adds the broker epoch, supported features and the controlled-shutdown
  * flag (version 0 reads as epoch -1, no features, not in controlled shutdown); {@code PartitionRecord} 1 adds the
  * adding and removing replicas, the leader recovery state and the ELR lists (version 0 reads as none, recovered).
- * {@code ClearElrRecord} (type 28, Kafka's id) is a type of its own, so logs written before it read as they did.
+ * {@code ClearElrRecord} (type 28, Kafka's id) is a type of its own, so logs written before it read as they did; so are
+ * {@code UserScramCredentialRecord} (11) and {@code RemoveUserScramCredentialRecord} (22), Kafka's ids (byte arrays
+ * as int32 length and bytes).
  *
  * <p>Stateless and thread-safe.
  */
@@ -100,6 +103,16 @@ public final class MetadataRecordSerde {
             out.putLong(offsets.controlledShutdownOffset());
         } else if (record instanceof ClearElrRecord clear) {
             out.putString(clear.topicName());
+        } else if (record instanceof UserScramCredentialRecord scram) {
+            out.putString(scram.name());
+            out.putByte(scram.mechanism());
+            out.putBytes(scram.credential().salt());
+            out.putBytes(scram.credential().storedKey());
+            out.putBytes(scram.credential().serverKey());
+            out.putInt(scram.credential().iterations());
+        } else if (record instanceof RemoveUserScramCredentialRecord remove) {
+            out.putString(remove.name());
+            out.putByte(remove.mechanism());
         } else {
             throw new IllegalArgumentException("unknown metadata record " + record);
         }
@@ -201,6 +214,10 @@ public final class MetadataRecordSerde {
                 }
                 yield new ClearElrRecord(topicName);
             }
+            case UserScramCredentialRecord.TYPE_ID -> new UserScramCredentialRecord(in.getNonNullString(),
+                    in.getByte(), new ScramCredential(in.getBytes(), in.getBytes(), in.getBytes(), in.getInt()));
+            case RemoveUserScramCredentialRecord.TYPE_ID -> new RemoveUserScramCredentialRecord(in.getNonNullString(),
+                    in.getByte());
             default -> throw new IllegalArgumentException("unknown metadata record type " + type);
         };
         in.ensureConsumed();
@@ -297,6 +314,12 @@ public final class MetadataRecordSerde {
             buffer.put(bytes);
         }
 
+        void putBytes(byte[] value) {
+            putInt(value.length);
+            ensure(value.length);
+            buffer.put(value);
+        }
+
         void putInts(List<Integer> values) {
             putInt(values.size());
             values.forEach(this::putInt);
@@ -363,6 +386,22 @@ public final class MetadataRecordSerde {
             byte[] bytes = new byte[length];
             buffer.get(bytes);
             return new String(bytes, StandardCharsets.UTF_8);
+        }
+
+        String getNonNullString() {
+            String value = getString();
+            if (value == null) {
+                throw new IllegalArgumentException("metadata record with a null name");
+            }
+            return value;
+        }
+
+        byte[] getBytes() {
+            int length = getInt();
+            need(length);
+            byte[] bytes = new byte[length];
+            buffer.get(bytes);
+            return bytes;
         }
 
         /** A count whose elements take at least {@code minimumElementBytes} each, checked against the bytes left. */
