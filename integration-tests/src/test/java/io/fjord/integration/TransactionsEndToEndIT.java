@@ -88,8 +88,12 @@ class TransactionsEndToEndIT {
             producer.send(new ProducerRecord<>("ledger", 0, "k", "committed-6"));
             producer.commitTransaction(); // offsets 10-11, marker at 12
 
-            assertThat(endOffset(admin, partition, IsolationLevel.READ_COMMITTED)).isEqualTo(13);
-            assertThat(endOffset(admin, partition, IsolationLevel.READ_UNCOMMITTED)).isEqualTo(13);
+            // As on Kafka, commitTransaction (transaction protocol 1) returns once the coordinator decided: the
+            // markers follow.
+            await().atMost(BOUND).untilAsserted(() -> {
+                assertThat(endOffset(admin, partition, IsolationLevel.READ_COMMITTED)).isEqualTo(13);
+                assertThat(endOffset(admin, partition, IsolationLevel.READ_UNCOMMITTED)).isEqualTo(13);
+            });
             List<ConsumerRecord<String, String>> committed =
                     readToEnd(node.bootstrapServers(), "ledger", IsolationLevel.READ_COMMITTED);
             assertThat(committed).extracting(ConsumerRecord::value).containsExactly("committed-0", "committed-1",
@@ -140,8 +144,8 @@ class TransactionsEndToEndIT {
                         }
                     }
                 }
-                assertThat(valuesToEnd(node.bootstrapServers(), "shared", IsolationLevel.READ_COMMITTED))
-                        .containsExactlyInAnyOrderElementsOf(expected);
+                await().atMost(BOUND).untilAsserted(() -> assertThat(valuesToEnd(node.bootstrapServers(), "shared",
+                        IsolationLevel.READ_COMMITTED)).containsExactlyInAnyOrderElementsOf(expected));
                 assertThat(valuesToEnd(node.bootstrapServers(), "shared", IsolationLevel.READ_UNCOMMITTED))
                         .hasSize(producers * rounds * 3);
             } finally {
@@ -169,8 +173,8 @@ class TransactionsEndToEndIT {
                 successor.send(new ProducerRecord<>("payments", 0, "k", "successor-1"));
                 successor.commitTransaction();
             }
-            assertThat(valuesToEnd(node.bootstrapServers(), "payments", IsolationLevel.READ_COMMITTED))
-                    .containsExactly("successor-1");
+            await().atMost(BOUND).untilAsserted(() -> assertThat(valuesToEnd(node.bootstrapServers(), "payments",
+                    IsolationLevel.READ_COMMITTED)).containsExactly("successor-1"));
             assertThat(valuesToEnd(node.bootstrapServers(), "payments", IsolationLevel.READ_UNCOMMITTED))
                     .containsExactlyInAnyOrder("zombie-1", "zombie-2", "successor-1");
         }
@@ -287,9 +291,10 @@ class TransactionsEndToEndIT {
                 // The same producer finishes its transaction against the restarted node.
                 producer.send(new ProducerRecord<>("durable", 0, "k", "open-2"));
                 producer.commitTransaction();
-                assertThat(valuesToEnd(bootstrap, "durable", IsolationLevel.READ_COMMITTED))
-                        .containsExactlyInAnyOrder("before-restart", "open-1", "open-2");
-                assertThat(transaction(admin, "survivor").state()).isEqualTo(TransactionState.COMPLETE_COMMIT);
+                await().atMost(BOUND).untilAsserted(() -> assertThat(valuesToEnd(bootstrap, "durable",
+                        IsolationLevel.READ_COMMITTED)).containsExactlyInAnyOrder("before-restart", "open-1", "open-2"));
+                await().atMost(BOUND).until(() -> transaction(admin, "survivor").state()
+                        == TransactionState.COMPLETE_COMMIT);
             }
             try (FjordTestNode node = FjordTestNode.start(data, config); Admin admin = node.admin()) {
                 assertThat(valuesToEnd(bootstrap, "durable", IsolationLevel.READ_COMMITTED))
@@ -338,8 +343,8 @@ class TransactionsEndToEndIT {
                 producer.close(Duration.ZERO);
             }
             int survivor = cluster.running().get(0);
-            ledger.assertExactlyOnce(valuesToEnd(cluster.bootstrapServers(survivor), "transfers",
-                    IsolationLevel.READ_COMMITTED));
+            await().atMost(BOUND).untilAsserted(() -> ledger.assertExactlyOnce(valuesToEnd(
+                    cluster.bootstrapServers(survivor), "transfers", IsolationLevel.READ_COMMITTED)));
             try (Admin admin = cluster.admin(survivor)) {
                 assertThat(transaction(admin, "mover").coordinatorId()).isNotEqualTo(-1);
             }
