@@ -43,9 +43,10 @@ public final class ConfigurationReference {
                         + "configurations are set per topic (`kafka-topics --config`, `kafka-configs`, the Admin "
                         + "client); their defaults come from the broker configuration named in the last column.\n\n")
                 .append("Every key is validated and described (DescribeConfigs), but the settings of what Fjord does "
-                        + "not have yet have no effect: TLS and SASL (`ssl.*`, `sasl.*`; a listener whose security "
-                        + "protocol is not PLAINTEXT stops start-up), transactions (`transaction*`), quotas "
-                        + "and policies. "
+                        + "not have yet have no effect: SASL (`sasl.*`; a listener whose security protocol is "
+                        + "SASL_PLAINTEXT or SASL_SSL stops start-up), transactions (`transaction*`), quotas "
+                        + "and policies. The `ssl.*` settings take effect on SSL listeners, each overridable per "
+                        + "listener as `listener.name.<listener>.ssl.*` (see [security.md](security.md)). "
                         + "\"Dynamic\" says where AlterConfigs can change a broker configuration at runtime: "
                         + "`read-only` (restart), `per-broker`, or `cluster-wide` (per broker or as the cluster "
                         + "default).\n\n");

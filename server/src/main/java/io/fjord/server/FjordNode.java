@@ -126,7 +126,6 @@ import org.slf4j.LoggerFactory;
 public final class FjordNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FjordNode.class);
-    private static final short PLAINTEXT = 0;
 
     private final NodeConfig config;
     private final InstantSource clock;
@@ -215,11 +214,12 @@ public final class FjordNode implements AutoCloseable {
         // Kafka's replication throttles: the leader's quota for its reads, the follower's for the fetchers.
         replicationThrottles = new ReplicationThrottles(configs, runningConfig.brokerConfig(), clock);
         String interBrokerListener = Optional.ofNullable(runningConfig.brokerConfig().interBrokerListenerName())
-                .orElse("PLAINTEXT");
+                .orElse(runningConfig.brokerConfig().string("security.inter.broker.protocol"));
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(config.nodeId(),
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), fetcherConfig, logManager::getLog,
                 new NetworkLeaderEndpoints(config.nodeId(), new InterBrokerAddresses(cache, interBrokerListener),
-                        fetcherConfig), this::partitionChanged, clock, replicationThrottles.follower(),
+                        fetcherConfig, config.channelSecurity(interBrokerListener)), this::partitionChanged, clock,
+                replicationThrottles.follower(),
                 // Through the log manager, as Kafka's fetchers: the recovery-point checkpoint drops with the log.
                 io.fjord.broker.replica.LogTruncation.through(logManager));
         replicaFetching = fetchers;
@@ -231,7 +231,8 @@ public final class FjordNode implements AutoCloseable {
         // Markers go over the inter-broker listener to each partition's leader, this node's own included, as Kafka's.
         int transactionStatePartitions = runningConfig.brokerConfig().intValue("transaction.state.log.num.partitions");
         transactionMarkerChannel = NetworkTransactionMarkerChannel.overTheNetwork(config.nodeId(), cache,
-                interBrokerListener, MarkerChannelConfig.from(runningConfig.brokerConfig()),
+                interBrokerListener, config.channelSecurity(interBrokerListener),
+                MarkerChannelConfig.from(runningConfig.brokerConfig()),
                 transactionalId -> OffsetsPartitions.partitionFor(transactionalId, transactionStatePartitions), clock);
         groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
                 GroupCoordinatorConfigs.consumerGroups(runningConfig.brokerConfig()),
@@ -247,7 +248,9 @@ public final class FjordNode implements AutoCloseable {
         MetadataPublication publication = new MetadataPublication(cache,
                 List.of(replicaManager, replicationThrottles,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator),
-                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator)));
+                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator),
+                        new io.fjord.broker.network.tls.SslKeystoreReloader(config.brokerConfig().originals(),
+                                config.nodeId(), tlsListeners())));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication));
 
@@ -293,9 +296,12 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
         handlers.put(ApiKey.LIST_CONFIG_RESOURCES, new ListConfigResourcesHandler(cache));
         handlers.put(ApiKey.DELETE_RECORDS, new DeleteRecordsHandler(cache, replicaManager::deleteRecords));
-        // No group coordinator completion yet (TxnOffsetCommit is not built): offsets partitions' markers append as any.
+        // An offsets partition's marker goes to the group coordinator, which commits or drops the pending offsets.
         handlers.put(ApiKey.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(replicaManager::appendTransactionMarkers,
-                null, runningConfig.brokerConfig().intValue("request.timeout.ms")));
+                (offsetsPartition, producerId, producerEpoch, coordinatorEpoch, commit, timeoutMs) ->
+                        groupCoordinator.completeTransaction(offsetsPartition.partition(), producerId, producerEpoch,
+                                coordinatorEpoch, commit),
+                runningConfig.brokerConfig().intValue("request.timeout.ms")));
         AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
@@ -329,7 +335,9 @@ public final class FjordNode implements AutoCloseable {
         advertising.set(dispatcher);
 
         // SASL listeners authenticate SCRAM users against the current image's credentials.
-        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher, new SaslAuthenticators(
+        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher,
+                (thread, error) -> thread.getUncaughtExceptionHandler().uncaughtException(thread, error),
+                config::channelSecurity, new SaslAuthenticators(
                 SaslListeners.of(runningConfig.brokerConfig(), runningConfig.networkConfig().listeners(),
                         ListenerSecurity.protocolMap(runningConfig.brokerConfig())),
                 (user, mechanism) -> cache.image().scramCredential(user, mechanism), new SecureRandom()));
@@ -397,10 +405,29 @@ public final class FjordNode implements AutoCloseable {
             // Voters come from controller.quorum.voters, so they never change.
             transport = TransportConfig.withDefaults(listen, voters, clusterId).withStaticVoters();
         }
+        transport = transport.withChannelSecurity(controllerListenerSecurity());
         return MetadataQuorum.networked(raft, transport, config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
                 shape.isController() ? new ControllerApisHandler(controllerApis, new ControllerClusterDescription(
                         clusterId, this::voterAddresses, () -> quorum.status().leaderId()))
                         : ControllerRequestHandler.NONE);
+    }
+
+    /** The node's SSL listeners (served or only connected to) by name, for keystore reloads. */
+    private Map<String, io.fjord.broker.network.tls.TlsChannelSecurity> tlsListeners() {
+        Map<String, io.fjord.broker.network.tls.TlsChannelSecurity> result = new java.util.HashMap<>();
+        config.channelSecurities().forEach((name, security) -> {
+            if (security instanceof io.fjord.broker.network.tls.TlsChannelSecurity tls) {
+                result.put(name, tls);
+            }
+        });
+        return result;
+    }
+
+    /** How connections to and from the controller listener are protected (TLS when its protocol is SSL). */
+    private io.fjord.raft.transport.ChannelSecurity controllerListenerSecurity() {
+        List<String> names = config.brokerConfig().controllerListenerNames();
+        return names.isEmpty() ? io.fjord.raft.transport.ChannelSecurity.PLAINTEXT
+                : config.channelSecurity(names.get(0));
     }
 
     /**
@@ -439,7 +466,7 @@ public final class FjordNode implements AutoCloseable {
             return local;
         }
         forwarding = new ForwardingControllerChannel(config.nodeId(), () -> quorum.status().leaderId(),
-                this::voterAddresses, ForwardingConfig.withDefaults());
+                this::voterAddresses, ForwardingConfig.withDefaults(), controllerListenerSecurity());
         forwarding.start();
         return shape.isController() ? ControllerChannels.routing(local, ControllerApis.APIS, forwarding,
                 quorum.controller()::isActive) : forwarding;
@@ -594,7 +621,8 @@ public final class FjordNode implements AutoCloseable {
             // Port 0 binds any free port; advertise the one actually bound, as Kafka does.
             int port = endpoint.port() == 0 ? socketServer.boundAddress(endpoint.listenerName()).getPort()
                     : endpoint.port();
-            endpoints.add(new BrokerEndpoint(endpoint.listenerName(), host, port, PLAINTEXT));
+            endpoints.add(new BrokerEndpoint(endpoint.listenerName(), host, port,
+                    ListenerSecurity.protocolId(config.brokerConfig(), endpoint.listenerName())));
         }
         BrokerRegistrationRequestData registration = new BrokerRegistrationRequestData().setBrokerId(config.nodeId())
                 .setClusterId(cache.clusterId()).setIncarnationId(UUID.randomUUID())

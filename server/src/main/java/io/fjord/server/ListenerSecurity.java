@@ -3,6 +3,10 @@ package io.fjord.server;
 import io.fjord.broker.config.BrokerConfig;
 import io.fjord.broker.config.ConfigException;
 import io.fjord.broker.network.Endpoint;
+import io.fjord.broker.network.tls.SslEngineFactory;
+import io.fjord.broker.network.tls.SslSettings;
+import io.fjord.broker.network.tls.TlsChannelSecurity;
+import io.fjord.raft.transport.ChannelSecurity;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -11,24 +15,31 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The security protocol of each listener, from Kafka's {@code listener.security.protocol.map}, and the refusal of
- * every listener Fjord cannot protect as asked: SSL and SASL_SSL (no TLS yet), and SASL on a controller listener (the
- * metadata quorum's transport has no SASL yet); serving plaintext there would silently drop the protection asked for.
- * SASL_PLAINTEXT broker listeners are served ({@link SaslListeners}). Listener names and protocols compare case-insensitively, as
- * in Kafka. Stateless.
+ * The security protocol of each listener, from Kafka's {@code listener.security.protocol.map}, and the protection of
+ * its connections: PLAINTEXT, or TLS for SSL and SASL_SSL ({@link TlsChannelSecurity} from the listener's
+ * {@code ssl.*} settings, {@code listener.name.<listener>.ssl.*} over {@code ssl.*}); on SASL_PLAINTEXT and SASL_SSL
+ * broker listeners each connection authenticates with SASL above that transport ({@link SaslListeners}). SASL on a
+ * controller listener is refused (the metadata quorum's transport has no SASL yet): serving plaintext there would
+ * silently drop the protection asked for. Listener names and protocols compare case-insensitively, as in Kafka.
+ * Stateless.
  */
 final class ListenerSecurity {
     static final String MAP_KEY = "listener.security.protocol.map";
     /** Kafka's security protocols. */
     private static final Set<String> PROTOCOLS = Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
-    private static final String SUPPORTED = "PLAINTEXT";
+    private static final String PLAINTEXT = "PLAINTEXT";
+    private static final String SSL = "SSL";
     private static final String SASL_PLAINTEXT = "SASL_PLAINTEXT";
+    private static final String SASL_SSL = "SASL_SSL";
+    /** Kafka's security protocol ids (BrokerRegistration's {@code SecurityProtocol}). */
+    private static final Map<String, Short> PROTOCOL_IDS = Map.of(PLAINTEXT, (short) 0, SSL, (short) 1,
+            SASL_PLAINTEXT, (short) 2, SASL_SSL, (short) 3);
 
     private ListenerSecurity() {
     }
 
     /**
-     * Checks that every listener and advertised listener maps to a known protocol, that it is PLAINTEXT, and that
+     * Checks that every listener and advertised listener maps to a known protocol, that no controller listener is SASL, and that
      * advertised listener names are among the listeners' (Kafka's checks).
      *
      * @throws ConfigException naming the key and the value at fault
@@ -72,7 +83,7 @@ final class ListenerSecurity {
         }
         if (!broker.isSet(MAP_KEY)) {
             for (String controllerListener : broker.controllerListenerNames()) {
-                protocols.putIfAbsent(normalised(controllerListener), SUPPORTED);
+                protocols.putIfAbsent(normalised(controllerListener), PLAINTEXT);
             }
         }
         return protocols;
@@ -88,17 +99,55 @@ final class ListenerSecurity {
             }
             boolean controllerListener = broker.controllerListenerNames().stream()
                     .anyMatch(name -> name.equalsIgnoreCase(endpoint.listenerName()));
-            if (protocol.equals(SASL_PLAINTEXT) && controllerListener) {
-                throw new ConfigException(key, endpoint, "controller listener " + endpoint.listenerName()
-                        + " has security protocol " + protocol + ", which Fjord's metadata quorum does not serve yet "
-                        + "(SASL is served on broker listeners)");
-            }
-            if (!protocol.equals(SUPPORTED) && !protocol.equals(SASL_PLAINTEXT)) {
-                throw new ConfigException(key, endpoint, "listener " + endpoint.listenerName()
-                        + " has security protocol " + protocol + ", which Fjord does not have yet (it serves "
-                        + "PLAINTEXT only, and will not serve unprotected traffic on a listener meant to be protected)");
+            if (controllerListener) {
+                checkSupported(key, endpoint.listenerName(), protocol);
             }
         }
+    }
+
+    /**
+     * The protection of each listener this node serves or connects to, by upper-cased listener name: its
+     * {@code listeners}, and the controller listeners it only connects to (a broker-only node's), which need no
+     * keystore of their own unless the controllers ask for client certificates. Loads every SSL listener's stores,
+     * so a misconfiguration (a missing keystore, a wrong password) is refused here with one line naming the key.
+     */
+    static Map<String, ChannelSecurity> channelSecurities(BrokerConfig broker, List<Endpoint> listeners) {
+        Map<String, String> protocols = protocolMap(broker);
+        Map<String, ChannelSecurity> securities = new HashMap<>();
+        for (Endpoint listener : listeners) {
+            String name = normalised(listener.listenerName());
+            securities.put(name, security(broker, listener.listenerName(), protocols.get(name), true));
+        }
+        for (String controllerListener : broker.controllerListenerNames()) {
+            String name = normalised(controllerListener);
+            if (!securities.containsKey(name) && protocols.containsKey(name)) {
+                checkSupported("controller.listener.names", controllerListener, protocols.get(name));
+                securities.put(name, security(broker, controllerListener, protocols.get(name), false));
+            }
+        }
+        return Map.copyOf(securities);
+    }
+
+    private static ChannelSecurity security(BrokerConfig broker, String listenerName, String protocol,
+                                            boolean serving) {
+        if (!SSL.equals(protocol) && !SASL_SSL.equals(protocol)) {
+            return ChannelSecurity.PLAINTEXT;
+        }
+        return new TlsChannelSecurity(SslEngineFactory.create(SslSettings.of(broker, listenerName), serving));
+    }
+
+    /** A controller listener: SASL is refused there (the metadata quorum's transport has no SASL yet). */
+    private static void checkSupported(String key, String listenerName, String protocol) {
+        if (SASL_PLAINTEXT.equals(protocol) || SASL_SSL.equals(protocol)) {
+            throw new ConfigException(key, listenerName, "controller listener " + listenerName
+                    + " has security protocol " + protocol + ", which Fjord's metadata quorum does not serve yet "
+                    + "(SASL is served on broker listeners; controller listeners may be PLAINTEXT or SSL)");
+        }
+    }
+
+    /** Kafka's id of the listener's security protocol, for the broker's registration (PLAINTEXT when unknown). */
+    static short protocolId(BrokerConfig broker, String listenerName) {
+        return PROTOCOL_IDS.getOrDefault(protocolMap(broker).get(normalised(listenerName)), (short) 0);
     }
 
     private static String normalised(String name) {

@@ -5,6 +5,7 @@ import io.fjord.broker.config.ConfigException;
 import io.fjord.broker.coordinator.driver.GroupCoordinatorConfigs;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.NetworkConfig;
+import io.fjord.raft.transport.ChannelSecurity;
 import io.fjord.storage.LogManagerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,13 +23,24 @@ import java.util.Map;
  * @param metadataLogDirectory {@code metadata.log.dir}, by default the first of {@code log.dirs}
  * @param quorum               the node's roles, the quorum's voters and its controller listener
  * @param brokerConfig         every setting, for the parts of the node that read their own
+ * @param channelSecurities    the protection of each listener the node serves or connects to, by upper-cased
+ *                             listener name (TLS on SSL listeners, stores loaded and checked)
  */
 public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> advertisedListeners,
                          NetworkConfig networkConfig,
                          LogManagerConfig logManagerConfig, Path metadataLogDirectory, QuorumShape quorum,
                          int numPartitions,
                          short defaultReplicationFactor, boolean autoCreateTopics, boolean deleteTopicEnable,
-                         BrokerConfig brokerConfig) {
+                         BrokerConfig brokerConfig, Map<String, ChannelSecurity> channelSecurities) {
+
+    /**
+     * The protection of connections to and from listener {@code listenerName}: PLAINTEXT for a listener the node
+     * neither serves nor connects to.
+     */
+    public ChannelSecurity channelSecurity(String listenerName) {
+        return channelSecurities.getOrDefault(listenerName.toUpperCase(java.util.Locale.ROOT),
+                ChannelSecurity.PLAINTEXT);
+    }
 
     /** The single-node defaults a node runs with when the file does not say: node 1, broker and controller. */
     static final Map<String, String> SINGLE_NODE_DEFAULTS = Map.of(
@@ -55,7 +67,8 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
 
     /**
      * Reads a validated configuration; a listener that does not parse, group settings that do not fit together
-     * (Kafka's start-up checks), a listener that is not PLAINTEXT and multi-node settings raise
+     * (Kafka's start-up checks), a listener that is neither PLAINTEXT nor SSL, an SSL listener's unusable stores and
+     * multi-node settings raise
      * {@link ConfigException}.
      */
     public static NodeConfig from(BrokerConfig broker) {
@@ -100,7 +113,8 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
                 broker.intValue("num.partitions"),
                 (short) broker.intValue("default.replication.factor"),
                 broker.booleanValue("auto.create.topics.enable"),
-                broker.booleanValue("delete.topic.enable"), broker);
+                broker.booleanValue("delete.topic.enable"), broker,
+                ListenerSecurity.channelSecurities(broker, listeners));
     }
 
     /**

@@ -20,16 +20,21 @@ class NodeConfigShapeTest {
     }
 
     @Test
-    void listenersWithTlsAreRefusedRatherThanServedInPlaintext() {
-        for (String protocol : List.of("SSL", "SASL_SSL")) {
-            String listener = protocol + "://127.0.0.1:9094";
-            assertThat(refusal("listeners", listener)).contains("listeners", listener, "security protocol " + protocol);
-        }
-        // Through the map, too: a listener name of one's own that maps to SSL.
+    void aSaslSslListenerIsServedOverTlsSoItNeedsAKeystore() {
+        // SASL above TLS: without a keystore the listener cannot be served, and start-up names the key.
+        assertThat(refusal("listeners", "SASL_SSL://127.0.0.1:9094", "sasl.enabled.mechanisms", "SCRAM-SHA-256"))
+                .contains("ssl.keystore.location", "SASL_SSL");
         assertThat(refusal("listeners", "CLIENT://127.0.0.1:9094", "listener.security.protocol.map",
-                "CLIENT:SSL")).contains("listeners", "CLIENT://127.0.0.1:9094", "SSL");
-        assertThat(refusal("listeners", "PLAINTEXT://127.0.0.1:9092", "advertised.listeners",
-                "SSL://example.com:9094")).contains("advertised.listeners", "SSL://example.com:9094");
+                "CLIENT:SASL_SSL", "sasl.enabled.mechanisms", "SCRAM-SHA-256")).contains("ssl.keystore.location");
+    }
+
+    @Test
+    void anSslListenerWithoutAKeystoreIsRefusedNamingTheKey() {
+        assertThat(refusal("listeners", "SSL://127.0.0.1:9094")).contains("ssl.keystore.location", "SSL");
+        assertThat(refusal("listeners", "CLIENT://127.0.0.1:9094", "listener.security.protocol.map",
+                "CLIENT:SSL", "listener.name.client.ssl.keystore.location", "/nonexistent/keystore.jks",
+                "ssl.keystore.password", "secret")).contains("listener.name.client.ssl.keystore.location",
+                "no such file").doesNotContain("secret");
     }
 
     @Test

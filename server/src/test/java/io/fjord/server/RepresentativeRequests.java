@@ -5,6 +5,7 @@ import io.fjord.protocol.message.DescribeQuorumRequestData;
 import io.fjord.protocol.message.ElectLeadersRequestData;
 import io.fjord.protocol.message.ListPartitionReassignmentsRequestData;
 import io.fjord.protocol.message.UnregisterBrokerRequestData;
+import io.fjord.protocol.message.TxnOffsetCommitRequestData;
 import io.fjord.protocol.message.WriteTxnMarkersRequestData;
 import io.fjord.protocol.message.UpdateFeaturesRequestData;
 import io.fjord.protocol.message.AddOffsetsToTxnRequestData;
@@ -116,6 +117,7 @@ final class RepresentativeRequests {
                 Map.entry(ApiKey.HEARTBEAT, this::heartbeat),
                 Map.entry(ApiKey.LEAVE_GROUP, this::leaveGroup),
                 Map.entry(ApiKey.OFFSET_COMMIT, this::offsetCommit),
+                Map.entry(ApiKey.TXN_OFFSET_COMMIT, this::txnOffsetCommit),
                 Map.entry(ApiKey.OFFSET_FETCH, this::offsetFetch),
                 Map.entry(ApiKey.OFFSET_DELETE, this::offsetDelete),
                 Map.entry(ApiKey.LIST_GROUPS, this::listGroups),
@@ -744,6 +746,40 @@ final class RepresentativeRequests {
         request.topics().add(orders);
         request.topics().add(missing);
         return List.of(request);
+    }
+
+    /** A producer's transactional commit (pending until its marker), an unknown topic, and a stale generation. */
+    private List<ApiMessage> txnOffsetCommit(short version) {
+        List<ApiMessage> requests = new ArrayList<>();
+        for (int generation : new int[] {-1, 5}) {
+            TxnOffsetCommitRequestData request = new TxnOffsetCommitRequestData().setTransactionalId("rep-txn")
+                    .setGroupId("rep-txn-commit").setProducerId(producerId).setProducerEpoch(producerEpoch);
+            if (version >= 3) {
+                request.setGenerationIdOrMemberEpoch(generation).setMemberId(generation < 0 ? "" : "member");
+            }
+            TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic orders =
+                    new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic();
+            TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic missing =
+                    new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic();
+            if (version >= 6) {
+                orders.setTopicId(ordersId);
+                missing.setTopicId(new UUID(7, 7));
+            } else {
+                orders.setName("orders");
+                missing.setName("missing");
+            }
+            orders.partitions().add(new TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
+                    .setPartitionIndex(0).setCommittedOffset(1).setCommittedMetadata("meta"));
+            missing.partitions().add(new TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
+                    .setPartitionIndex(0).setCommittedOffset(1));
+            request.topics().add(orders);
+            request.topics().add(missing);
+            requests.add(request);
+            if (version < 3) {
+                break; // no group metadata before v3
+            }
+        }
+        return requests;
     }
 
     private List<ApiMessage> offsetFetch(short version) {

@@ -268,6 +268,19 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
+     * Appends a coordinator's own batches as leader (Kafka's coordinator origin), as {@link #appendAsLeader} but with
+     * only the producer epoch checked for a producer's batches: a group coordinator writes a producer's transactional
+     * offset commits with sequence numbers it does not keep, so sequences and retries are not checked.
+     *
+     * @throws RecordBatchException with the Kafka error (INVALID_PRODUCER_EPOCH for a stale epoch); nothing is
+     *         appended then
+     */
+    public AppendResult appendAsCoordinator(ByteBuffer batches, int leaderEpoch) {
+        AppendValidation.validate(batches, config, -1, topicPartition);
+        return flushIfDue(appendUnderLock(batches, leaderEpoch, true, false, true));
+    }
+
+    /**
      * Appends a transaction marker for {@code producerId} as leader (the WriteTxnMarkers path): a control batch at the
      * log end, in {@code leaderEpoch}, stamped with the current time. As in Kafka, a marker from a producer epoch
      * older than the partition's is INVALID_PRODUCER_EPOCH and one from a coordinator epoch older than the producer's
@@ -300,7 +313,10 @@ public final class PartitionLog implements AutoCloseable {
             // and a CRC per batch must not serialise the appends of all producers to this partition.
             AppendValidation.validate(batches, config, -1, topicPartition);
         }
-        AppendResult result = appendUnderLock(batches, leaderEpoch, assignOffsets, marker);
+        return flushIfDue(appendUnderLock(batches, leaderEpoch, assignOffsets, marker, false));
+    }
+
+    private AppendResult flushIfDue(AppendResult result) {
         // Outside the append lock: a flush takes the flush lock first, then the append lock.
         long nextOffset = result.lastOffset() + 1;
         if (nextOffset - recoveryPoint >= config.flushMessages()) {
@@ -309,7 +325,8 @@ public final class PartitionLog implements AutoCloseable {
         return result;
     }
 
-    private AppendResult appendUnderLock(ByteBuffer batches, int leaderEpoch, boolean assignOffsets, boolean marker) {
+    private AppendResult appendUnderLock(ByteBuffer batches, int leaderEpoch, boolean assignOffsets, boolean marker,
+                                         boolean coordinator) {
         LogConfig settings = config;
         lock.lock();
         try {
@@ -335,7 +352,10 @@ public final class PartitionLog implements AutoCloseable {
             if (marker) {
                 producerState.checkMarker(batches);
             }
-            Optional<ProducerState.Batch> duplicate = assignOffsets && !marker
+            if (coordinator) {
+                producerState.checkCoordinatorAppend(batches);
+            }
+            Optional<ProducerState.Batch> duplicate = assignOffsets && !marker && !coordinator
                     ? producerState.checkLeaderAppend(batches) : Optional.empty();
             if (duplicate.isPresent()) {
                 return AppendResult.duplicateOf(duplicate.get(), logStartOffset);

@@ -277,6 +277,24 @@ final class ServerBrokerConfigs {
                     PER_BROKER, "Whether the broker asks clients for certificates")
             .define("ssl.endpoint.identification.algorithm", STRING, "https", any(), LOW, PER_BROKER,
                     "Endpoint identification algorithm checked against server certificates")
+            .define("ssl.protocol", STRING, "TLSv1.3", any(), MEDIUM, PER_BROKER,
+                    "The TLS protocol of the SSL context")
+            .define("ssl.enabled.protocols", LIST, "TLSv1.2,TLSv1.3", any(), MEDIUM, PER_BROKER,
+                    "The TLS protocols enabled on connections")
+            .define("ssl.cipher.suites", LIST, "", any(), LOW, PER_BROKER,
+                    "The cipher suites enabled; empty for the JVM's defaults")
+            .define("ssl.keystore.certificate.chain", PASSWORD, null, any(), HIGH, PER_BROKER,
+                    "Certificate chain in PEM, for keystore type PEM")
+            .define("ssl.keystore.key", PASSWORD, null, any(), HIGH, PER_BROKER,
+                    "Private key in PKCS#8 PEM, for keystore type PEM")
+            .define("ssl.truststore.certificates", PASSWORD, null, any(), HIGH, PER_BROKER,
+                    "Trusted certificates in PEM, for truststore type PEM")
+            .define("ssl.keymanager.algorithm", STRING, "SunX509", any(), LOW, PER_BROKER,
+                    "The key manager factory algorithm")
+            .define("ssl.trustmanager.algorithm", STRING, "PKIX", any(), LOW, PER_BROKER,
+                    "The trust manager factory algorithm")
+            .define("ssl.principal.mapping.rules", STRING, "DEFAULT", any(), LOW,
+                    "Rules mapping a client certificate's distinguished name to the principal name")
             .build();
 
     private ServerBrokerConfigs() {

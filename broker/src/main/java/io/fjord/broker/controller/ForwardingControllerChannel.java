@@ -9,6 +9,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.fjord.broker.network.client.NodeConnectionSettings;
+import io.fjord.raft.transport.ChannelSecurity;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -50,6 +52,7 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
     private final IntSupplier controllerId;
     private final java.util.function.Supplier<Map<Integer, InetSocketAddress>> controllerAddresses;
     private final ForwardingConfig config;
+    private final NodeConnectionSettings connectionSettings;
     private volatile EventLoopGroup group;
     private volatile EventLoop loop;
 
@@ -88,10 +91,20 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
     public ForwardingControllerChannel(int localId, IntSupplier controllerId,
             java.util.function.Supplier<Map<Integer, InetSocketAddress>> controllerAddresses,
             ForwardingConfig config) {
+        this(localId, controllerId, controllerAddresses, config, ChannelSecurity.PLAINTEXT);
+    }
+
+    /**
+     * @param security how connections to the controller listener are protected (TLS when its protocol is SSL)
+     */
+    public ForwardingControllerChannel(int localId, IntSupplier controllerId,
+            java.util.function.Supplier<Map<Integer, InetSocketAddress>> controllerAddresses,
+            ForwardingConfig config, ChannelSecurity security) {
         this.localId = localId;
         this.controllerId = controllerId;
         this.controllerAddresses = controllerAddresses;
         this.config = config;
+        this.connectionSettings = config.connectionSettings().withSecurity(security);
     }
 
     /** Starts the event loop thread; connections are made when the first request needs one. */
@@ -185,7 +198,7 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
             }
             NodeConnection<ForwardedRequest> connection = connections.get(leader);
             if (connection == null) {
-                connection = new NodeConnection<>(leader, "controller", address, loop, config.connectionSettings(),
+                connection = new NodeConnection<>(leader, "controller", address, loop, connectionSettings,
                         "fjord-forwarding-" + localId, this);
                 connections.put(leader, connection);
                 connection.connect();

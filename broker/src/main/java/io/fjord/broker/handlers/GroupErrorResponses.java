@@ -18,6 +18,8 @@ import io.fjord.protocol.message.OffsetDeleteResponseData;
 import io.fjord.protocol.message.OffsetFetchRequestData;
 import io.fjord.protocol.message.OffsetFetchResponseData;
 import io.fjord.protocol.message.SyncGroupResponseData;
+import io.fjord.protocol.message.TxnOffsetCommitRequestData;
+import io.fjord.protocol.message.TxnOffsetCommitResponseData;
 
 /**
  * The response each group API gives when the whole request fails with one error (NOT_COORDINATOR,
@@ -67,6 +69,21 @@ final class GroupErrorResponses {
                             .setTopicId(topic.topicId());
             for (OffsetCommitRequestData.OffsetCommitRequestPartition partition : topic.partitions()) {
                 topicResponse.partitions().add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
+                        .setPartitionIndex(partition.partitionIndex()).setErrorCode(error.code()));
+            }
+            response.topics().add(topicResponse);
+        }
+        return response;
+    }
+
+    static TxnOffsetCommitResponseData txnOffsetCommit(TxnOffsetCommitRequestData request, Errors error) {
+        TxnOffsetCommitResponseData response = new TxnOffsetCommitResponseData();
+        for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic topic : request.topics()) {
+            TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic topicResponse =
+                    new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic().setName(topic.name())
+                            .setTopicId(topic.topicId());
+            for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition partition : topic.partitions()) {
+                topicResponse.partitions().add(new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
                         .setPartitionIndex(partition.partitionIndex()).setErrorCode(error.code()));
             }
             response.topics().add(topicResponse);

@@ -32,6 +32,7 @@ public final class GroupHandlers {
         handlers.put(ApiKey.OFFSET_COMMIT, offsets.offsetCommit());
         handlers.put(ApiKey.OFFSET_FETCH, offsets.offsetFetch());
         handlers.put(ApiKey.OFFSET_DELETE, offsets.offsetDelete());
+        handlers.put(ApiKey.TXN_OFFSET_COMMIT, offsets.txnOffsetCommit());
         GroupAdminHandlers admin = new GroupAdminHandlers(routing, consumerProtocolEnabled);
         handlers.put(ApiKey.LIST_GROUPS, admin.listGroups());
         handlers.put(ApiKey.DESCRIBE_GROUPS, admin.describeGroups());

@@ -12,6 +12,8 @@ import io.fjord.protocol.message.OffsetDeleteRequestData;
 import io.fjord.protocol.message.OffsetDeleteResponseData;
 import io.fjord.protocol.message.OffsetFetchRequestData;
 import io.fjord.protocol.message.OffsetFetchResponseData;
+import io.fjord.protocol.message.TxnOffsetCommitRequestData;
+import io.fjord.protocol.message.TxnOffsetCommitResponseData;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -21,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * OffsetCommit, OffsetFetch and OffsetDelete. As Kafka's request layer does, commits and deletions for partitions
+ * OffsetCommit, TxnOffsetCommit, OffsetFetch and OffsetDelete. As Kafka's request layer does, commits and deletions for partitions
  * that do not exist are answered UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID for an unknown id) here and never reach
  * the coordinator; an OffsetFetch v8+ naming groups of several shards is split by shard and the answers merged in
  * request order. Thread-safe.
@@ -78,6 +80,62 @@ public final class GroupOffsetHandlers {
                     error -> GroupErrorResponses.offsetCommit(body, error))
                     .thenApply(response -> {
                         ((OffsetCommitResponseData) response).topics().addAll(refused);
+                        return response;
+                    });
+        };
+    }
+
+    // ---------------------------------------------------------------- TxnOffsetCommit
+
+    /**
+     * TxnOffsetCommit (KIP-98, KIP-447): partitions of unknown topics are answered here, as Kafka's request layer does
+     * (UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID from v6); the rest go to the group's shard as a write of the
+     * producer's transaction. Kafka 4.4 would first verify, for TV2 requests (v5+), that the offsets partition is in
+     * the producer's transaction (KIP-890); Fjord does not verify coordinator partitions.
+     */
+    public ApiHandler txnOffsetCommit() {
+        return (context, request) -> {
+            TxnOffsetCommitRequestData body = (TxnOffsetCommitRequestData) request.body();
+            boolean byId = request.apiVersion() >= 6;
+            MetadataImage image = cache.image();
+            List<TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic> kept = new ArrayList<>();
+            List<TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic> refused = new ArrayList<>();
+            for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic topic : body.topics()) {
+                Optional<TopicImage> found = byId ? image.topic(topic.topicId()) : image.topic(topic.name());
+                TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic keptTopic =
+                        new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic().setName(topic.name())
+                                .setTopicId(topic.topicId());
+                TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic refusedTopic =
+                        new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic().setName(topic.name())
+                                .setTopicId(topic.topicId());
+                for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition partition : topic.partitions()) {
+                    if (found.isPresent() && found.get().partitions().containsKey(partition.partitionIndex())) {
+                        keptTopic.partitions().add(partition);
+                    } else {
+                        Errors error = byId && found.isEmpty() ? Errors.UNKNOWN_TOPIC_ID
+                                : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                        refusedTopic.partitions().add(
+                                new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
+                                        .setPartitionIndex(partition.partitionIndex()).setErrorCode(error.code()));
+                    }
+                }
+                if (!keptTopic.partitions().isEmpty()) {
+                    kept.add(keptTopic);
+                }
+                if (!refusedTopic.partitions().isEmpty()) {
+                    refused.add(refusedTopic);
+                }
+            }
+            if (kept.isEmpty() && !refused.isEmpty()) {
+                return CompletableFuture.completedFuture(new TxnOffsetCommitResponseData().setTopics(refused));
+            }
+            body.setTopics(kept);
+            return routing.submitTransactional(context, request, body.groupId(), body.producerId(),
+                    body.producerEpoch(),
+                    (shard, shardContext, nowMs) -> shard.txnOffsetCommit(shardContext, body, nowMs),
+                    error -> GroupErrorResponses.txnOffsetCommit(body, error))
+                    .thenApply(response -> {
+                        ((TxnOffsetCommitResponseData) response).topics().addAll(refused);
                         return response;
                     });
         };

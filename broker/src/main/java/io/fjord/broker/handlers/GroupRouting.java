@@ -48,6 +48,13 @@ final class GroupRouting {
                 errorResponse);
     }
 
+    /** A TxnOffsetCommit: {@code call}'s records join the producer's transaction. */
+    CompletableFuture<ApiMessage> submitTransactional(RequestContext context, DecodedRequest request, String groupId,
+            long producerId, short producerEpoch, ShardCall call, Function<Errors, ApiMessage> errorResponse) {
+        return driver.submitTransactional(partitionFor(groupId), producerId, producerEpoch, request.apiVersion(),
+                clientId(request), clientHost(context), call, errorResponse);
+    }
+
     /** A read answered at once from the committed state of the group's shard (see {@link #readPartition}). */
     CompletableFuture<ApiMessage> read(RequestContext context, DecodedRequest request, String groupId,
             ShardCall call, Function<Errors, ApiMessage> errorResponse) {

@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>A marker for a {@code __consumer_offsets} partition goes, as in Kafka 4.4, to the group coordinator when an
  * {@link OffsetsTransactionCompleter} is given, since ending the transaction there also commits or drops the producer's
  * pending transactional offsets; its coordinator errors become NOT_LEADER_OR_FOLLOWER (what the transaction
- * coordinator retries). Without one (TxnOffsetCommit does not exist yet, so no offsets are pending) such a marker is
- * appended as any other.
+ * coordinator retries). Without one (a node without a group coordinator, tests) such a marker is appended as any
+ * other.
  *
  * <p>Authorization: Kafka asks for ALTER or CLUSTER_ACTION on the cluster; Fjord has no authorizer yet, so, as Kafka
  * without ACLs, the request is accepted on every broker listener (the schema's listeners are "broker").

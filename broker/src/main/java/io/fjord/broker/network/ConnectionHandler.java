@@ -15,9 +15,14 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.fjord.broker.network.tls.TlsChannelSecurity;
+import io.fjord.raft.transport.ChannelSecurity;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -51,17 +56,36 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
     private final Thread.UncaughtExceptionHandler fatalErrors;
     /** The connection's SASL state on a SASL listener; null on others. */
     private final SaslAuthenticator authenticator;
+    private final ChannelSecurity security;
     private final Queue<Frame> pending = new ArrayDeque<>();
     private ChannelHandlerContext context;
     private Frame current;
     /** This node closed the connection: nothing more is handled. */
     private boolean closedHere;
     private boolean inactive;
+    /** Who the client authenticated as: ANONYMOUS until a TLS handshake with a client certificate says otherwise. */
+    private Principal principal = Principal.ANONYMOUS;
 
     ConnectionHandler(long connectionId, String listenerName, RequestDispatcher dispatcher,
                       RequestMemoryPool memoryPool, ReadGate readGate, int queuedRequestsMax,
                       InFlightTracker inFlightTracker, ConnectionLog log,
-                      Thread.UncaughtExceptionHandler fatalErrors, SaslAuthenticator authenticator) {
+                      Thread.UncaughtExceptionHandler fatalErrors) {
+        this(connectionId, listenerName, dispatcher, memoryPool, readGate, queuedRequestsMax, inFlightTracker, log,
+                fatalErrors, ChannelSecurity.PLAINTEXT, null);
+    }
+
+    /**
+     * @param security      the listener's protection: on an encrypted connection file regions are copied in chunks
+     *                      through it, and a TLS handshake gives the connection its principal
+     * @param authenticator the connection's SASL state on a SASL listener (whose principal then wins over the
+     *                      certificate's, as Kafka's on SASL_SSL), null on others
+     */
+    ConnectionHandler(long connectionId, String listenerName, RequestDispatcher dispatcher,
+                      RequestMemoryPool memoryPool, ReadGate readGate, int queuedRequestsMax,
+                      InFlightTracker inFlightTracker, ConnectionLog log,
+                      Thread.UncaughtExceptionHandler fatalErrors, ChannelSecurity security,
+                      SaslAuthenticator authenticator) {
+        this.security = security;
         this.authenticator = authenticator;
         this.connectionId = connectionId;
         this.listenerName = listenerName;
@@ -109,16 +133,16 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
                 refuse(e);
                 continue;
             }
-            String principal = RequestContext.ANONYMOUS;
+            Principal requester = principal;
             if (authenticator != null) {
                 if (!admitted(request)) {
                     continue;
                 }
-                principal = authenticator.principal();
+                requester = authenticator.principal();
             }
             inFlightTracker.started();
             RequestContext requestContext = new RequestContext(connectionId, listenerName,
-                    context.channel().remoteAddress(), System.nanoTime(), principal);
+                    context.channel().remoteAddress(), System.nanoTime(), requester);
             Frame frame = current;
             try {
                 dispatcher.dispatch(requestContext, request).whenComplete((response, error) -> {
@@ -260,6 +284,8 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
         for (Object part : response.parts()) {
             if (part instanceof ByteBuffer buffer) {
                 context.write(Unpooled.wrappedBuffer(buffer));
+            } else if (security.isEncrypted()) {
+                context.write(new FileRegionChunks((FileRegionRecords) part)); // through the pipeline's chunker
             } else {
                 context.write(new ZeroCopyFileRegion((FileRegionRecords) part));
             }
@@ -313,13 +339,44 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
 
     @Override
     public void userEventTriggered(ChannelHandlerContext triggered, Object event) {
-        if (event instanceof IdleStateEvent) {
+        if (event instanceof SslHandshakeCompletionEvent handshake) {
+            handshakeCompleted(triggered, handshake);
+            triggered.fireUserEventTriggered(event);
+        } else if (event instanceof IdleStateEvent) {
             LOG.debug("Closing connection {} from {}: idle longer than connections.max.idle.ms", connectionId,
                     triggered.channel().remoteAddress());
             closeHere();
         } else {
             triggered.fireUserEventTriggered(event);
         }
+    }
+
+    /**
+     * A TLS handshake ended: on success the connection's principal comes from the client certificate; a failure
+     * (a plaintext client, an untrusted or missing certificate) is logged once per client host and period, as
+     * Kafka logs failed authentications, and the TLS handler closes the connection.
+     */
+    private void handshakeCompleted(ChannelHandlerContext handshaken, SslHandshakeCompletionEvent handshake) {
+        if (!handshake.isSuccess()) {
+            log.info(ConnectionLog.Cause.AUTHENTICATION_FAILURE, handshaken.channel().remoteAddress(),
+                    "Failed authentication with {} on listener {} (SSL handshake failed: {})",
+                    handshaken.channel().remoteAddress(), listenerName, handshake.cause().getMessage());
+            closeHere();
+            return;
+        }
+        SslHandler tls = handshaken.pipeline().get(SslHandler.class);
+        Optional<Principal> mapped = security instanceof TlsChannelSecurity listener && tls != null
+                ? listener.principal(tls.engine().getSession()) : Optional.of(Principal.ANONYMOUS);
+        if (mapped.isEmpty()) {
+            log.info(ConnectionLog.Cause.AUTHENTICATION_FAILURE, handshaken.channel().remoteAddress(),
+                    "Failed authentication with {} on listener {} (no ssl.principal.mapping.rules rule applies to "
+                            + "the client certificate's name)", handshaken.channel().remoteAddress(), listenerName);
+            closeHere();
+            return;
+        }
+        principal = mapped.get();
+        LOG.debug("Connection {} from {} authenticated as {}", connectionId, handshaken.channel().remoteAddress(),
+                principal);
     }
 
     @Override

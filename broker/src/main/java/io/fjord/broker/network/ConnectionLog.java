@@ -28,7 +28,10 @@ final class ConnectionLog {
         UNSUPPORTED_VERSION,
         MAX_CONNECTIONS,
         HANDLER_FAILURE,
-        /** A failed SASL authentication (a wrong password, an unknown user or mechanism). */
+        /**
+         * A failed authentication: SASL (a wrong password, an unknown user or mechanism), or a TLS handshake that
+         * failed or whose client certificate maps to no principal.
+         */
         AUTHENTICATION_FAILURE,
         /** A request out of the SASL sequence on a SASL listener, or after the session expired. */
         SASL_STATE,
@@ -67,6 +70,10 @@ final class ConnectionLog {
     static ConnectionLog withDefaults() {
         return new ConnectionLog(LoggerFactory.getLogger(ConnectionLog.class), System::nanoTime,
                 DEFAULT_INTERVAL_NANOS, DEFAULT_KEYS_MAX);
+    }
+
+    void info(Cause cause, SocketAddress client, String format, Object... arguments) {
+        log(Level.INFO, cause, client, format, arguments);
     }
 
     void warn(Cause cause, SocketAddress client, String format, Object... arguments) {

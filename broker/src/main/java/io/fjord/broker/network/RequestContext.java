@@ -6,15 +6,13 @@ import java.net.SocketAddress;
  * Who sent a request and on which listener. Immutable.
  *
  * @param connectionId a number unique to the connection while the server runs
- * @param principal    {@code User:<name>} on a SASL listener once authenticated, else {@code User:ANONYMOUS}
+ * @param principal    who the connection authenticated as (for authorization): the SASL user on a SASL listener, the
+ *                     certificate's mapped name on an SSL listener; ANONYMOUS when it proved nothing
  */
 public record RequestContext(long connectionId, String listenerName, SocketAddress clientAddress,
-                             long receivedNanos, String principal) {
-    /** The principal of a connection without authentication. */
-    public static final String ANONYMOUS = "User:ANONYMOUS";
-
-    /** A request of a connection without authentication. */
+                             long receivedNanos, Principal principal) {
+    /** A request of an anonymous connection. */
     public RequestContext(long connectionId, String listenerName, SocketAddress clientAddress, long receivedNanos) {
-        this(connectionId, listenerName, clientAddress, receivedNanos, ANONYMOUS);
+        this(connectionId, listenerName, clientAddress, receivedNanos, Principal.ANONYMOUS);
     }
 }

@@ -18,6 +18,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.fjord.raft.transport.ChannelSecurity;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
@@ -27,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -37,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * resolves to, e.g. both 127.0.0.1 and ::1 for {@code localhost} where it names both), native epoll when available (NIO
  * otherwise), frames bounded by {@code socket.request.max.bytes}, request memory bounded by
  * {@code queued.max.request.bytes}, connections bounded by {@code max.connections} and closed after
- * {@code connections.max.idle.ms} without traffic. On a SASL listener each connection authenticates first
- * ({@link SaslAuthenticators}; its ConnectionHandler holds the SASL state above the transport, so it works alike over
- * plaintext and TLS).
+ * {@code connections.max.idle.ms} without traffic. A listener may be protected ({@link ChannelSecurity}: TLS on SSL
+ * listeners), its handler first in each connection's pipeline; fetched file regions then go through it in chunks.
+ * On a SASL listener each connection authenticates first ({@link SaslAuthenticators}; its ConnectionHandler holds
+ * the SASL state above the transport, so it works alike over plaintext and TLS).
  *
  * <p>Thread-safe. {@link #start()} binds (nothing happens in the constructor); {@link #shutdown(long)} stops
  * accepting, lets requests in flight finish, then closes every connection.
@@ -53,6 +57,7 @@ public final class SocketServer {
     private final ConnectionLog connectionLog = ConnectionLog.withDefaults();
     private final Thread.UncaughtExceptionHandler fatalErrors;
     private final SaslAuthenticators authenticators;
+    private final Function<String, ChannelSecurity> listenerSecurity;
     private final InFlightTracker inFlightTracker = new InFlightTracker();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final AtomicLong connectionIds = new AtomicLong();
@@ -75,18 +80,27 @@ public final class SocketServer {
      */
     public SocketServer(NetworkConfig config, RequestDispatcher dispatcher,
                         Thread.UncaughtExceptionHandler fatalErrors) {
-        this(config, dispatcher, fatalErrors, SaslAuthenticators.none());
+        this(config, dispatcher, fatalErrors, listenerName -> ChannelSecurity.PLAINTEXT, SaslAuthenticators.none());
     }
 
-    /** A server with SASL listeners; fatal errors go to the handler of the thread that meets them. */
-    public SocketServer(NetworkConfig config, RequestDispatcher dispatcher, SaslAuthenticators authenticators) {
-        this(config, dispatcher, (thread, error) -> thread.getUncaughtExceptionHandler().uncaughtException(thread,
-                error), authenticators);
-    }
-
-    /** @param authenticators each new connection's SASL state on the SASL listeners */
+    /**
+     * @param listenerSecurity each listener's protection by listener name (TLS on SSL listeners; the same object
+     *                         for all its connections)
+     */
     public SocketServer(NetworkConfig config, RequestDispatcher dispatcher,
-                        Thread.UncaughtExceptionHandler fatalErrors, SaslAuthenticators authenticators) {
+                        Thread.UncaughtExceptionHandler fatalErrors,
+                        Function<String, ChannelSecurity> listenerSecurity) {
+        this(config, dispatcher, fatalErrors, listenerSecurity, SaslAuthenticators.none());
+    }
+
+    /**
+     * @param listenerSecurity each listener's protection by listener name (TLS on SSL and SASL_SSL listeners)
+     * @param authenticators   each new connection's SASL state on the SASL listeners
+     */
+    public SocketServer(NetworkConfig config, RequestDispatcher dispatcher,
+                        Thread.UncaughtExceptionHandler fatalErrors,
+                        Function<String, ChannelSecurity> listenerSecurity, SaslAuthenticators authenticators) {
+        this.listenerSecurity = listenerSecurity;
         this.authenticators = authenticators;
         this.config = config;
         this.dispatcher = dispatcher;
@@ -150,6 +164,7 @@ public final class SocketServer {
     }
 
     private ChannelInitializer<SocketChannel> initializer(Endpoint endpoint) {
+        ChannelSecurity security = listenerSecurity.apply(endpoint.listenerName());
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
@@ -167,9 +182,15 @@ public final class SocketServer {
                 ConnectionHandler requests = new ConnectionHandler(connectionIds.incrementAndGet(),
                         endpoint.listenerName(), dispatcher, memoryPool, gate,
                         config.queuedRequestsPerConnectionMax(), inFlightTracker, connectionLog, fatalErrors,
-                        authenticators.newAuthenticator(endpoint.listenerName()));
+                        security, authenticators.newAuthenticator(endpoint.listenerName()));
+                security.secureAccepted(channel); // first in the pipeline: the others see plain bytes
                 channel.pipeline()
-                        .addLast("idle", new IdleStateHandler(0, 0, config.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS))
+                        .addLast("idle", new IdleStateHandler(0, 0, config.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS));
+                if (security.isEncrypted()) {
+                    // Fetch data cannot be sent with sendfile through TLS: chunks of it are read and encrypted.
+                    channel.pipeline().addLast("chunks", new ChunkedWriteHandler());
+                }
+                channel.pipeline()
                         .addLast("frames", new FrameDecoder(config.socketRequestMaxBytes(), memoryPool, gate, requests,
                                 connectionLog))
                         .addLast("requests", requests);

@@ -1,6 +1,7 @@
 package io.fjord.broker.replica;
 
 import io.fjord.broker.network.client.NodeConnectionSettings;
+import io.fjord.raft.transport.ChannelSecurity;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -32,8 +33,14 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
      */
     public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
             ReplicaFetcherConfig config) {
+        this(localId, brokerAddresses, config, ChannelSecurity.PLAINTEXT);
+    }
+
+    /** @param security how connections to the inter-broker listener are protected (TLS when it is SSL) */
+    public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
+            ReplicaFetcherConfig config, ChannelSecurity security) {
         this("fjord-replica-fetcher-network", "fjord-replica-fetcher-" + localId, brokerAddresses,
-                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax()),
+                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax(), security),
                 config.requestTimeoutMs());
     }
 
@@ -42,6 +49,7 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
      *
      * @param threadName the event loop thread's name
      * @param clientIdPrefix the client id of the requests, followed by {@code -<index>}
+     * @param settings the connections' settings, their protection included
      * @param requestTimeoutMs a request unanswered this long fails and its connection is dropped
      */
     public NetworkLeaderEndpoints(String threadName, String clientIdPrefix,

@@ -260,6 +260,29 @@ public final class Partition {
     }
 
     /**
+     * Appends a coordinator's batch as leader in {@code expectedLeaderEpoch} with acks 1 (Kafka's coordinator
+     * partition writer): as {@link #appendAsLeader(ByteBuffer, short, int, long)}, but a producer's batch (a
+     * transactional offset commit) has only its epoch checked ({@link PartitionLog#appendAsCoordinator}).
+     *
+     * @throws ReplicaException NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH
+     */
+    public AppendResult appendAsCoordinator(ByteBuffer batch, int expectedLeaderEpoch, long nowMs) {
+        return appendUnderLeadership((short) 1, expectedLeaderEpoch, nowMs,
+                epoch -> log.appendAsCoordinator(batch, epoch));
+    }
+
+    /**
+     * A coordinator ends a producer's transaction in its own partition (a group coordinator's offsets partition):
+     * the marker as {@link #appendTransactionMarkerAsLeader}, but with acks 1 and only in {@code expectedLeaderEpoch}.
+     */
+    public AppendResult appendTransactionMarkerAsCoordinator(long producerId, short producerEpoch,
+                                                             TransactionMarker marker, int expectedLeaderEpoch,
+                                                             long nowMs) {
+        return appendUnderLeadership((short) 1, expectedLeaderEpoch, nowMs,
+                epoch -> log.appendTransactionMarkerAsLeader(producerId, producerEpoch, marker, epoch));
+    }
+
+    /**
      * Appends a transaction marker ending {@code producerId}'s transaction as leader (what WriteTxnMarkers does; Kafka
      * appends markers with acks=all), with the leadership and ISR checks of {@link #appendAsLeader}; the log checks
      * the producer and coordinator epochs ({@link PartitionLog#appendTransactionMarkerAsLeader}).

@@ -508,7 +508,28 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
      * FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH, so a stale coordinator never writes into a newer leadership.
      */
     public AppendOutcome appendAsCoordinator(TopicPartition topicPartition, int leaderEpoch, ByteBuffer batch) {
-        return appendToLeader(new LeaderAppend(topicPartition, batch), (short) 1, leaderEpoch, clock.millis());
+        Partition partition = partitions.get(topicPartition);
+        if (partition == null) {
+            return AppendOutcome.failed(topicPartition, Errors.NOT_LEADER_OR_FOLLOWER, null);
+        }
+        // Kafka's coordinator origin: a producer's batch the coordinator writes has only its epoch checked.
+        return appendGuarded(topicPartition, () -> partition.appendAsCoordinator(batch, leaderEpoch, clock.millis()));
+    }
+
+    /**
+     * Appends a transaction marker a coordinator writes into its own partition (a group coordinator ending a
+     * producer's transactional offset commits), as {@link #appendAsCoordinator}: acks 1, in {@code leaderEpoch} only;
+     * a stale producer epoch is INVALID_PRODUCER_EPOCH, a stale coordinator epoch TRANSACTION_COORDINATOR_FENCED.
+     */
+    public AppendOutcome appendTransactionMarkerAsCoordinator(TopicPartition topicPartition, int leaderEpoch,
+                                                              long producerId, short producerEpoch,
+                                                              TransactionMarker marker) {
+        Partition partition = partitions.get(topicPartition);
+        if (partition == null) {
+            return AppendOutcome.failed(topicPartition, Errors.NOT_LEADER_OR_FOLLOWER, null);
+        }
+        return appendGuarded(topicPartition, () -> partition.appendTransactionMarkerAsCoordinator(producerId,
+                producerEpoch, marker, leaderEpoch, clock.millis()));
     }
 
     private AppendOutcome appendToLeader(LeaderAppend append, short requiredAcks, int leaderEpoch, long nowMs) {

@@ -50,6 +50,12 @@ final class KafkaWire implements AutoCloseable {
         return new KafkaWire(socket);
     }
 
+    /** A client over a socket already connected (a TLS socket, say). */
+    static KafkaWire over(Socket connected) throws IOException {
+        connected.setSoTimeout(READ_TIMEOUT_MS);
+        return new KafkaWire(connected);
+    }
+
     /** A size-prefixed request frame. */
     static byte[] request(ApiKeys apiKey, short version, int correlationId, String clientId, Message body) {
         short headerVersion = apiKey.requestHeaderVersion(version);

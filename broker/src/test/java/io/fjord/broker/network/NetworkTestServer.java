@@ -15,10 +15,11 @@ final class NetworkTestServer implements AutoCloseable {
     final TestDispatcher dispatcher = new TestDispatcher();
     final SocketServer server;
 
-    private NetworkTestServer(NetworkConfig config, Thread.UncaughtExceptionHandler fatalErrors)
-            throws InterruptedException {
-        server = fatalErrors == null ? new SocketServer(config, dispatcher)
-                : new SocketServer(config, dispatcher, fatalErrors);
+    private NetworkTestServer(NetworkConfig config, Thread.UncaughtExceptionHandler fatalErrors,
+                              io.fjord.raft.transport.ChannelSecurity security) throws InterruptedException {
+        Thread.UncaughtExceptionHandler errors = fatalErrors != null ? fatalErrors
+                : (thread, error) -> thread.getUncaughtExceptionHandler().uncaughtException(thread, error);
+        server = new SocketServer(config, dispatcher, errors, listenerName -> security);
         server.start();
     }
 
@@ -58,6 +59,13 @@ final class NetworkTestServer implements AutoCloseable {
         private int queuedRequestsPerConnectionMax = 16;
         private int socketBufferBytes = -1;
         private Thread.UncaughtExceptionHandler fatalErrors;
+        private io.fjord.raft.transport.ChannelSecurity security = io.fjord.raft.transport.ChannelSecurity.PLAINTEXT;
+
+        /** The listener's protection (TLS, say); PLAINTEXT by default. */
+        Builder security(io.fjord.raft.transport.ChannelSecurity value) {
+            security = value;
+            return this;
+        }
 
         Builder socketRequestMaxBytes(int value) {
             socketRequestMaxBytes = value;
@@ -92,7 +100,7 @@ final class NetworkTestServer implements AutoCloseable {
         NetworkTestServer start() throws InterruptedException {
             return new NetworkTestServer(new NetworkConfig(List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 0)),
                     socketRequestMaxBytes, queuedMaxRequestBytes, connectionsMaxIdleMs, maxConnections, 2,
-                    queuedRequestsPerConnectionMax, socketBufferBytes, socketBufferBytes), fatalErrors);
+                    queuedRequestsPerConnectionMax, socketBufferBytes, socketBufferBytes), fatalErrors, security);
         }
     }
 }

@@ -71,6 +71,7 @@ final class PeerConnection {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel socket) {
+                        config.channelSecurity().secureConnecting(socket, address.getHostString(), address.getPort());
                         socket.pipeline().addLast(new FrameDecoder(config.frameBytesMax()), new ResponseHandler());
                     }
                 });

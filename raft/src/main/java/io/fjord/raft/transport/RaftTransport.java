@@ -143,6 +143,7 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         acceptedChannels.add(channel);
+                        config.channelSecurity().secureAccepted(channel);
                         channel.pipeline().addLast(new FrameDecoder(config.frameBytesMax()),
                                 new InboundConnection(RaftTransport.this));
                     }

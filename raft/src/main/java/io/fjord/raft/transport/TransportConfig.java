@@ -20,16 +20,29 @@ import java.util.Map;
  * @param staticVoters whether the voters are fixed by configuration ({@code controller.quorum.voters}): the
  *     listener then refuses AddRaftVoter and RemoveRaftVoter, as Kafka refuses them on a static quorum
  * @param dynamicQuorum a dynamic quorum's bootstrap servers and listener name; null for a static quorum
+ * @param channelSecurity how the controller listener's connections are protected, accepted and made (TLS when its
+ *     security protocol is SSL)
  *
  * <p>Immutable; thread-safe.
  */
 public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
         String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
         long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters,
-        DynamicQuorum dynamicQuorum) {
+        DynamicQuorum dynamicQuorum, ChannelSecurity channelSecurity) {
 
     public TransportConfig {
         voterAddresses = Map.copyOf(voterAddresses);
+        java.util.Objects.requireNonNull(channelSecurity, "channelSecurity");
+    }
+
+    /** A plaintext transport. */
+    public TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
+            String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
+            long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters,
+            DynamicQuorum dynamicQuorum) {
+        this(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax, backlogFramesMax,
+                reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, staticVoters, dynamicQuorum,
+                ChannelSecurity.PLAINTEXT);
     }
 
     /** A transport without bootstrap servers. */
@@ -51,14 +64,22 @@ public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, Inet
     /** This configuration with the voters fixed by configuration: voter changes are refused. */
     public TransportConfig withStaticVoters() {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
-                backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, true, null);
+                backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, true, null,
+                channelSecurity);
     }
 
     /** This configuration for a dynamic quorum (KIP-853): voters learned from the log, voter changes taken. */
     public TransportConfig withDynamicQuorum(DynamicQuorum dynamic) {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, false,
-                dynamic);
+                dynamic, channelSecurity);
+    }
+
+    /** This configuration with the controller listener's connections protected by {@code security}. */
+    public TransportConfig withChannelSecurity(ChannelSecurity security) {
+        return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
+                backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads,
+                staticVoters, dynamicQuorum, security);
     }
 
     /**

@@ -176,6 +176,29 @@ public final class GroupCoordinatorDriver implements CoordinatorLeaderships.List
     }
 
     /**
+     * As {@link #submit}, for TxnOffsetCommit: the call's records are written as {@code producerId}'s transactional
+     * batch (a fenced epoch is INVALID_PRODUCER_EPOCH) and take effect when its COMMIT marker is written
+     * ({@link #completeTransaction}).
+     */
+    public CompletableFuture<ApiMessage> submitTransactional(int partition, long producerId, short producerEpoch,
+            short apiVersion, String clientId, String clientHost, ShardCall call,
+            Function<Errors, ApiMessage> errorResponse) {
+        return runtime.writeTransactional(partition, producerId, producerEpoch,
+                operation(apiVersion, clientId, clientHost, call), errorResponse);
+    }
+
+    /**
+     * Ends {@code producerId}'s transaction in the offsets partition (WriteTxnMarkers for {@code __consumer_offsets},
+     * Kafka's {@code completeTransaction}): the marker is written in order with the shard's writes and its pending
+     * offsets committed or dropped. Completes with NONE once the marker is committed, else the error (see
+     * {@link CoordinatorRuntime#completeTransaction}); never exceptionally.
+     */
+    public CompletableFuture<Errors> completeTransaction(int partition, long producerId, short producerEpoch,
+            int coordinatorEpoch, boolean commit) {
+        return runtime.completeTransaction(partition, producerId, producerEpoch, coordinatorEpoch, commit);
+    }
+
+    /**
      * Runs {@code call}, which must only read (OffsetFetch, ConsumerGroupDescribe), on the committed view of
      * {@code partition}: answered at once from the state as of the last committed offset, never showing a pending
      * write. Errors as for {@link #submit}.

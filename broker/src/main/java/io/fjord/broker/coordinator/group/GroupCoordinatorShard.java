@@ -19,6 +19,7 @@ import io.fjord.broker.coordinator.group.internal.OffsetFetchHandler;
 import io.fjord.broker.coordinator.group.internal.Rebalancer;
 import io.fjord.broker.coordinator.group.internal.SyncGroupHandler;
 import io.fjord.broker.coordinator.group.internal.Timers;
+import io.fjord.broker.coordinator.group.internal.TxnOffsetCommitHandler;
 import io.fjord.broker.coordinator.group.records.CoordinatorRecord;
 import io.fjord.broker.coordinator.group.records.CoordinatorRecordSerde;
 import io.fjord.broker.coordinator.group.records.UnknownRecordTypeException;
@@ -38,6 +39,7 @@ import io.fjord.protocol.message.OffsetDeleteRequestData;
 import io.fjord.protocol.message.OffsetFetchRequestData;
 import io.fjord.protocol.message.SyncGroupRequestData;
 import io.fjord.protocol.message.SyncGroupResponseData;
+import io.fjord.protocol.message.TxnOffsetCommitRequestData;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -69,6 +71,7 @@ public final class GroupCoordinatorShard implements CoordinatorShard<Coordinator
     private final HeartbeatHandler heartbeat;
     private final LeaveGroupHandler leaveGroup;
     private final OffsetCommitHandler offsetCommit;
+    private final TxnOffsetCommitHandler txnOffsetCommit;
     private final OffsetFetchHandler offsetFetch;
     private final OffsetDeleteHandler offsetDelete;
     private final GroupAdminHandler admin;
@@ -108,6 +111,7 @@ public final class GroupCoordinatorShard implements CoordinatorShard<Coordinator
         this.heartbeat = new HeartbeatHandler(store, rebalancer);
         this.leaveGroup = new LeaveGroupHandler(store, rebalancer);
         this.offsetCommit = new OffsetCommitHandler(config, store, topics);
+        this.txnOffsetCommit = new TxnOffsetCommitHandler(config, store, topics);
         this.offsetFetch = new OffsetFetchHandler(store, topics);
         this.offsetDelete = new OffsetDeleteHandler(store);
         this.admin = new GroupAdminHandler(store, rebalancer, consumerGroupAdmin);
@@ -122,6 +126,26 @@ public final class GroupCoordinatorShard implements CoordinatorShard<Coordinator
     public void replay(CoordinatorRecord record) {
         requireLoading();
         store.replay(record);
+    }
+
+    /**
+     * Applies one record of {@code producerId}'s transactional batch while loading (or in the committed view): an
+     * offset commit stays pending until the producer's marker.
+     */
+    @Override
+    public void replayTransactional(long producerId, short producerEpoch, CoordinatorRecord record) {
+        requireLoading();
+        store.replayTransactional(producerId, record);
+    }
+
+    /**
+     * The producer's transaction marker in this partition: its pending offsets become the committed ones (COMMIT,
+     * each unless a later commit of the partition is already there) or are dropped (ABORT). While loading and in the
+     * view as it is read; on the live shard once the runtime has written the marker.
+     */
+    @Override
+    public void replayEndTransaction(long producerId, short producerEpoch, boolean commit) {
+        store.replayEndTransaction(producerId, commit);
     }
 
     /**
@@ -249,6 +273,14 @@ public final class GroupCoordinatorShard implements CoordinatorShard<Coordinator
 
     public CoordinatorResult offsetCommit(RequestContext context, OffsetCommitRequestData request, long nowMs) {
         return run(nowMs, effects -> offsetCommit.handle(context, request, effects));
+    }
+
+    /**
+     * TxnOffsetCommit: the records it returns belong to the request's producer's transaction (the runtime writes them
+     * as its transactional batch) and are pending until the producer's marker.
+     */
+    public CoordinatorResult txnOffsetCommit(RequestContext context, TxnOffsetCommitRequestData request, long nowMs) {
+        return run(nowMs, effects -> txnOffsetCommit.handle(context, request, effects));
     }
 
     /**

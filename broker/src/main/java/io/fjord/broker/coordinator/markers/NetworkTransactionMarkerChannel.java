@@ -10,6 +10,7 @@ import io.fjord.broker.replica.NetworkLeaderEndpoints;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.WriteTxnMarkersResponseData;
+import io.fjord.raft.transport.ChannelSecurity;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
@@ -74,14 +75,18 @@ public final class NetworkTransactionMarkerChannel implements TransactionMarkerC
         this.clock = clock;
     }
 
-    /** The channel of node {@code nodeId}, to the brokers' {@code interBrokerListener} as the image registers them. */
+    /**
+     * The channel of node {@code nodeId}, to the brokers' {@code interBrokerListener} as the image registers them.
+     *
+     * @param security how connections to that listener are protected (TLS when it is SSL), as the fetchers'
+     */
     public static NetworkTransactionMarkerChannel overTheNetwork(int nodeId, MetadataCache cache,
-            String interBrokerListener, MarkerChannelConfig config, ToIntFunction<String> transactionStatePartitionOf,
-            InstantSource clock) {
+            String interBrokerListener, ChannelSecurity security, MarkerChannelConfig config,
+            ToIntFunction<String> transactionStatePartitionOf, InstantSource clock) {
         InterBrokerAddresses addresses = new InterBrokerAddresses(cache, interBrokerListener);
         NetworkLeaderEndpoints endpoints = new NetworkLeaderEndpoints("fjord-txn-marker-network",
                 "fjord-txn-marker-sender-" + nodeId, addresses,
-                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax()),
+                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax(), security),
                 config.requestTimeoutMs());
         return new NetworkTransactionMarkerChannel(config, new ImagePartitionLeaders(cache, addresses),
                 transactionStatePartitionOf, endpoints, clock);

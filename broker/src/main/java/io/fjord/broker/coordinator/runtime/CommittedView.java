@@ -1,7 +1,6 @@
 package io.fjord.broker.coordinator.runtime;
 
 import java.util.ArrayDeque;
-import java.util.List;
 
 /**
  * The state of one led partition as of its last committed offset, for reads that must neither wait for pending
@@ -18,11 +17,11 @@ import java.util.List;
  * @param <R> the coordinator's record type
  */
 final class CommittedView<S extends CoordinatorShard<R>, R> {
-    private record Batch<R>(long nextOffset, List<R> records) {
+    private record Waiting<R>(long nextOffset, CoordinatorBatch<R> batch) {
     }
 
     private final S shard;
-    private final ArrayDeque<Batch<R>> uncommitted = new ArrayDeque<>();
+    private final ArrayDeque<Waiting<R>> uncommitted = new ArrayDeque<>();
     private long uncommittedRecords;
     /** The offset after the last batch replayed into the view. */
     private long appliedOffset;
@@ -40,25 +39,25 @@ final class CommittedView<S extends CoordinatorShard<R>, R> {
      * A batch written (or loaded) after the view's last one: replayed at once if {@code committedOffset} already
      * covers it and nothing earlier waits, else held until {@link #advanceTo} reaches it.
      */
-    void append(List<R> records, long nextOffset, long committedOffset) {
+    void append(CoordinatorBatch<R> batch, long nextOffset, long committedOffset) {
         if (uncommitted.isEmpty() && nextOffset <= committedOffset) {
-            records.forEach(shard::replay);
+            batch.replayInto(shard);
             appliedOffset = nextOffset;
             return;
         }
-        if (!records.isEmpty()) {
-            uncommitted.addLast(new Batch<>(nextOffset, List.copyOf(records)));
-            uncommittedRecords += records.size();
+        if (batch.weight() > 0) {
+            uncommitted.addLast(new Waiting<>(nextOffset, batch));
+            uncommittedRecords += batch.weight();
         }
     }
 
     /** Replays, in order, the held batches the committed offset now covers. */
     void advanceTo(long committedOffset) {
         while (!uncommitted.isEmpty() && uncommitted.peekFirst().nextOffset() <= committedOffset) {
-            Batch<R> batch = uncommitted.pollFirst();
-            uncommittedRecords -= batch.records().size();
-            batch.records().forEach(shard::replay);
-            appliedOffset = batch.nextOffset();
+            Waiting<R> waiting = uncommitted.pollFirst();
+            uncommittedRecords -= waiting.batch().weight();
+            waiting.batch().replayInto(shard);
+            appliedOffset = waiting.nextOffset();
         }
     }
 

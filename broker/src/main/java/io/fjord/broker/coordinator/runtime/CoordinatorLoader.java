@@ -1,7 +1,6 @@
 package io.fjord.broker.coordinator.runtime;
 
 import io.fjord.storage.PartitionLog;
-import java.util.List;
 
 /**
  * Reads a coordinator partition's log into a new leader's shard, batch by batch, from the log start to the end it had
@@ -12,10 +11,10 @@ import java.util.List;
  */
 public interface CoordinatorLoader<R> {
 
-    /** Receives each batch's records, in log order, with the offset after the batch. */
+    /** Receives each batch (plain, transactional, or a transaction marker), in log order, with the offset after it. */
     @FunctionalInterface
     interface Sink<R> {
-        void batch(List<R> records, long nextOffset);
+        void batch(CoordinatorBatch<R> batch, long nextOffset);
     }
 
     /**

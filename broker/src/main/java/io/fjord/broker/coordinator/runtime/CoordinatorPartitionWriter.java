@@ -37,6 +37,18 @@ public interface CoordinatorPartitionWriter {
     long append(TopicPartition partition, int leaderEpoch, ByteBuffer batch);
 
     /**
+     * Appends a transaction marker ending {@code producerId}'s transaction in {@code partition} (a group coordinator
+     * completing transactional offset commits), as leader in {@code leaderEpoch}, without waiting for replication.
+     *
+     * @return the offset after the marker: it is committed once the high watermark reaches it
+     * @throws WriteException when the partition refuses it: as for {@link #append}, and INVALID_PRODUCER_EPOCH (an
+     *         older producer epoch) or TRANSACTION_COORDINATOR_FENCED (an older coordinator epoch), as Kafka's log
+     *         checks a marker
+     */
+    long appendEndTransactionMarker(TopicPartition partition, int leaderEpoch, long producerId, short producerEpoch,
+            int coordinatorEpoch, boolean commit);
+
+    /**
      * The partition's high watermark while this node leads it in {@code leaderEpoch}; -1 otherwise (a follower's high
      * watermark says nothing about the records this leadership wrote).
      */

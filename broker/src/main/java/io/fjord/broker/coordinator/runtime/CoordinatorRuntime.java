@@ -27,6 +27,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.time.InstantSource;
 import org.slf4j.Logger;
@@ -45,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * NOT_COORDINATOR. A result without records still waits for the writes before it (a heartbeat, a read that must be
  * stable). <b>Reads</b> ({@link #read}) run on the partition's {@link CommittedView}, a second shard that holds the
  * state as of the last committed offset: they are answered at once, never wait behind writes and never show
- * uncommitted records. High-watermark moves arrive through {@link #onPartitionChanged} on any thread.
+ * uncommitted records. High-watermark moves arrive through {@link #onPartitionChanged} on any thread. Transactions in
+ * the coordinator's log: {@link #writeTransactional}, {@link #completeTransaction}.
  *
  * <p>Leadership comes from the metadata ({@link #onElected}, {@link #onResigned}). A newly led partition is loaded on a
  * second thread that replays the log into a fresh shard (and its committed part into the view) and hands both back;
@@ -105,6 +107,10 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         }
     }
 
+    /** The producer whose transaction a write's records join (Kafka's transactional write operation). */
+    private record TransactionalProducer(long producerId, short producerEpoch) {
+    }
+
     /** Work to run once the high watermark reaches {@code requiredOffset}. */
     private record AfterCommit(long requiredOffset, List<Runnable> work) {
     }
@@ -159,14 +165,10 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     }
 
     public synchronized void start() {
-        thread = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, config.threadName()));
-        loaderThread = Executors.newSingleThreadExecutor(runnable -> daemon(runnable, config.threadName() + "-loader"));
-    }
-
-    private static Thread daemon(Runnable runnable, String name) {
-        Thread created = new Thread(runnable, name);
-        created.setDaemon(true);
-        return created;
+        thread = Executors.newSingleThreadScheduledExecutor(
+                runnable -> RuntimeThreads.daemon(runnable, config.threadName()));
+        loaderThread = Executors.newSingleThreadExecutor(
+                runnable -> RuntimeThreads.daemon(runnable, config.threadName() + "-loader"));
     }
 
     // ---------------------------------------------------------------- leadership (from the metadata)
@@ -215,9 +217,9 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
                             () -> new StorageException("no log for " + topicPartition));
                     long committedAtStart = log.highWatermark(); // below it every record is committed for good
                     CoordinatorLoader.Loaded loaded = loader.load(log, config.loadBufferSizeBytes(),
-                            (records, nextOffset) -> {
-                                records.forEach(shard::replay);
-                                view.append(records, nextOffset, committedAtStart);
+                            (batch, nextOffset) -> {
+                                batch.replayInto(shard);
+                                view.append(batch, nextOffset, committedAtStart);
                             });
                     LOG.debug("Loaded {} ({} records) in {} ms", topicPartition, loaded.records(),
                             (System.nanoTime() - startNanos) / 1_000_000);
@@ -245,7 +247,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         // The log's uncommitted tail is in the shard too (a new leader commits it): replies wait for it.
         partition.lastWrittenOffset = loadedEndOffset;
         advanceCommitted(partition);
-        release(partition, shard.activate(clock.millis()));
+        release(partition, shard.activate(clock.millis()), null);
         if (partitions.get(partition.index) == partition) {
             runEvent(partition, afterActivate);
         }
@@ -256,7 +258,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             return;
         }
         partition.status = Status.FAILED;
-        thread.schedule(guarded(() -> {
+        thread.schedule(RuntimeThreads.guarded(() -> {
             if (partitions.get(partition.index) == partition && !shuttingDown) {
                 loadSummary.expect();
                 beginLoad(partition.index, partition.leaderEpoch);
@@ -300,8 +302,37 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     public CompletableFuture<ApiMessage> write(int partition, ShardOperation<S, R> operation,
             Function<Errors, ApiMessage> errorResponse) {
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
-        if (!execute(() -> runWrite(partition, operation, errorResponse, future))) {
+        if (!execute(() -> runWrite(partition, operation, errorResponse, future, null))) {
             future.complete(errorResponse.apply(Errors.NOT_COORDINATOR));
+        }
+        return future;
+    }
+
+    /**
+     * As {@link #write}, the records written as {@code producerId}'s transactional batch (TxnOffsetCommit; a fenced
+     * epoch is INVALID_PRODUCER_EPOCH), pending in the shard until the producer's marker.
+     */
+    public CompletableFuture<ApiMessage> writeTransactional(int partition, long producerId, short producerEpoch,
+            ShardOperation<S, R> operation, Function<Errors, ApiMessage> errorResponse) {
+        CompletableFuture<ApiMessage> future = new CompletableFuture<>();
+        TransactionalProducer producer = new TransactionalProducer(producerId, producerEpoch);
+        if (!execute(() -> runWrite(partition, operation, errorResponse, future, producer))) {
+            future.complete(errorResponse.apply(Errors.NOT_COORDINATOR));
+        }
+        return future;
+    }
+
+    /**
+     * Ends {@code producerId}'s transaction in {@code partition} (Kafka's transaction completion, for WriteTxnMarkers):
+     * writes the marker in order with the shard's writes, then applies it to the shard and, once committed, to the
+     * view. Completes with NONE once committed, else errors as for {@link #write}, or INVALID_PRODUCER_EPOCH or
+     * TRANSACTION_COORDINATOR_FENCED (the partition refused the marker). Never completes exceptionally.
+     */
+    public CompletableFuture<Errors> completeTransaction(int partition, long producerId, short producerEpoch,
+            int coordinatorEpoch, boolean commit) {
+        CompletableFuture<Errors> future = new CompletableFuture<>();
+        if (!execute(() -> runCompletion(partition, producerId, producerEpoch, coordinatorEpoch, commit, future))) {
+            future.complete(Errors.NOT_COORDINATOR);
         }
         return future;
     }
@@ -334,7 +365,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
                     continue;
                 }
                 CompletableFuture<ApiMessage> future = new CompletableFuture<>();
-                runWrite(partition.index, operation, errorResponse, future);
+                runWrite(partition.index, operation, errorResponse, future, null);
                 each.add(future);
             }
             CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenRun(() ->
@@ -373,20 +404,24 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     /** The partition if it can take a request now; otherwise answers the request and returns null. */
     private Partition available(int index, Function<Errors, ApiMessage> errorResponse,
             CompletableFuture<ApiMessage> future) {
+        return available(index, error -> future.complete(errorResponse.apply(error)));
+    }
+
+    private Partition available(int index, Consumer<Errors> refuse) {
         Partition partition = partitions.get(index);
         if (shuttingDown || partition == null || partition.status == Status.FAILED) {
-            future.complete(errorResponse.apply(Errors.NOT_COORDINATOR));
+            refuse.accept(Errors.NOT_COORDINATOR);
             return null;
         }
         if (partition.status == Status.LOADING) {
-            future.complete(errorResponse.apply(Errors.COORDINATOR_LOAD_IN_PROGRESS));
+            refuse.accept(Errors.COORDINATOR_LOAD_IN_PROGRESS);
             return null;
         }
         return partition;
     }
 
     private void runWrite(int index, ShardOperation<S, R> operation, Function<Errors, ApiMessage> errorResponse,
-            CompletableFuture<ApiMessage> future) {
+            CompletableFuture<ApiMessage> future, TransactionalProducer producer) {
         Partition partition = available(index, errorResponse, future);
         if (partition == null) {
             return;
@@ -408,7 +443,50 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             reload(partition); // the shard may be half-changed
             return;
         }
-        release(partition, result);
+        release(partition, result, producer);
+    }
+
+    private void runCompletion(int index, long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
+            CompletableFuture<Errors> future) {
+        Partition partition = available(index, future::complete);
+        if (partition == null || partition.view.uncommittedRecords() >= config.uncommittedRecordsMax()) {
+            future.complete(Errors.COORDINATOR_NOT_AVAILABLE); // no-op when refused above
+            return;
+        }
+        TopicPartition topicPartition = topicPartition(index);
+        try {
+            // Written before it is applied: a refused marker (fenced producer or coordinator) changes nothing.
+            partition.lastWrittenOffset = writer.appendEndTransactionMarker(topicPartition, partition.leaderEpoch,
+                    producerId, producerEpoch, coordinatorEpoch, commit);
+        } catch (CoordinatorPartitionWriter.WriteException e) {
+            LOG.warn("Cannot write a marker of producer {} to {}: {} ({})", producerId, topicPartition, e.error(),
+                    e.getMessage());
+            future.complete(CoordinatorWriteErrors.toClientError(e.error()));
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("Cannot write a transaction marker to {}", topicPartition, e);
+            future.complete(e instanceof StorageException ? Errors.NOT_COORDINATOR : Errors.UNKNOWN_SERVER_ERROR);
+            return;
+        }
+        try {
+            partition.shard.replayEndTransaction(producerId, producerEpoch, commit);
+        } catch (RuntimeException e) {
+            LOG.error("{} failed on a marker of {}; reloading the partition", config.name(), topicPartition, e);
+            future.complete(Errors.UNKNOWN_SERVER_ERROR);
+            reload(partition);
+            return;
+        }
+        partition.view.append(CoordinatorBatch.endTransaction(producerId, producerEpoch, commit),
+                partition.lastWrittenOffset, partition.committedOffset);
+        advanceCommitted(partition);
+        DeferredReplies.Reply reply = new DeferredReplies.Reply(() -> future.complete(Errors.NONE), future::complete);
+        if (partition.lastWrittenOffset <= partition.committedOffset) {
+            reply.complete();
+        } else {
+            partition.deferred.add(partition.lastWrittenOffset, clock.millis() + config.commitTimeoutMs(),
+                    List.of(reply));
+        }
+        scheduleTimer();
     }
 
     private void runRead(int index, ShardOperation<S, R> operation, Function<Errors, ApiMessage> errorResponse,
@@ -453,16 +531,16 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             reload(partition);
             return;
         }
-        release(partition, result);
+        release(partition, result, null);
     }
 
     /**
      * Appends the result's records, then completes the requests its replies answer once the high watermark reaches
      * the shard's last written offset (at once if it has); reschedules the timer.
      */
-    private void release(Partition partition, ShardResult<R> result) {
+    private void release(Partition partition, ShardResult<R> result, TransactionalProducer producer) {
         if (!result.records().isEmpty()) {
-            Errors failure = append(partition, result.records());
+            Errors failure = append(partition, result.records(), producer);
             if (failure != Errors.NONE) {
                 List<Pending> refused = new ArrayList<>();
                 for (ShardReply reply : result.replies()) {
@@ -480,7 +558,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         for (ShardReply reply : result.replies()) {
             Pending waiting = pending.remove(reply.requestId());
             if (waiting != null) {
-                replies.add(new DeferredReplies.Reply(waiting.future, reply.response(), waiting.errorResponse));
+                replies.add(DeferredReplies.Reply.of(waiting.future, reply.response(), waiting.errorResponse));
             }
         }
         if (partition.lastWrittenOffset <= partition.committedOffset) {
@@ -501,10 +579,13 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
      * Writes the records as one batch in the shard's leader epoch and hands them to the committed view; returns NONE
      * or the error their requests get (Kafka's mapping, {@link CoordinatorWriteErrors}).
      */
-    private Errors append(Partition partition, List<R> records) {
+    private Errors append(Partition partition, List<R> records, TransactionalProducer producer) {
         TopicPartition topicPartition = topicPartition(partition.index);
         try {
-            ByteBuffer batch = CoordinatorBatches.encode(serde, records, config.compression(), clock.millis());
+            ByteBuffer batch = producer == null
+                    ? CoordinatorBatches.encode(serde, records, config.compression(), clock.millis())
+                    : CoordinatorBatches.encodeTransactional(serde, records, config.compression(),
+                            producer.producerId(), producer.producerEpoch(), clock.millis());
             partition.lastWrittenOffset = writer.append(topicPartition, partition.leaderEpoch, batch);
         } catch (CoordinatorPartitionWriter.WriteException e) {
             LOG.warn("Cannot append {} coordinator records to {} in leader epoch {}: {} ({})", records.size(),
@@ -517,7 +598,9 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             LOG.error("Cannot append to {}", topicPartition, e);
             return Errors.UNKNOWN_SERVER_ERROR;
         }
-        partition.view.append(records, partition.lastWrittenOffset, partition.committedOffset);
+        partition.view.append(producer == null ? CoordinatorBatch.plain(records)
+                : CoordinatorBatch.transactional(records, producer.producerId(), producer.producerEpoch()),
+                partition.lastWrittenOffset, partition.committedOffset);
         // With the leader as the whole ISR the append has committed the batch already.
         advanceCommitted(partition);
         return Errors.NONE;
@@ -612,7 +695,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         }
         timerDeadlineMs = next;
         long delayMs = Math.max(0, next - clock.millis());
-        timer = thread.schedule(guarded(this::pollTimers), delayMs, TimeUnit.MILLISECONDS);
+        timer = thread.schedule(RuntimeThreads.guarded(this::pollTimers), delayMs, TimeUnit.MILLISECONDS);
     }
 
     private void pollTimers() {
@@ -684,34 +767,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     @Override
     public synchronized void close() {
         beginShutdown();
-        for (ExecutorService executor : new ExecutorService[] {loaderThread, thread}) {
-            if (executor == null) {
-                continue;
-            }
-            executor.shutdownNow();
-            try {
-                executor.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /**
-     * Work for the runtime's thread that cannot fail silently: a failure is logged; an Error, which the scheduler would
-     * keep in the task's future, goes to the thread's uncaught-exception handler (the node's fatal error handler).
-     */
-    private static Runnable guarded(Runnable work) {
-        return () -> {
-            try {
-                work.run();
-            } catch (RuntimeException e) {
-                LOG.error("Coordinator runtime task failed", e);
-            } catch (Error e) {
-                Thread current = Thread.currentThread();
-                current.getUncaughtExceptionHandler().uncaughtException(current, e);
-            }
-        };
+        RuntimeThreads.stop(loaderThread, thread);
     }
 
     /** Queues work for the runtime's thread; false once it has stopped (or before it started). */
@@ -721,7 +777,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             return false;
         }
         try {
-            owner.execute(guarded(work));
+            owner.execute(RuntimeThreads.guarded(work));
             return true;
         } catch (RejectedExecutionException e) {
             return false;

@@ -16,6 +16,23 @@ public interface CoordinatorShard<R> {
     /** Applies one record: while loading, or in a shard that serves as the committed view (never activated). */
     void replay(R record);
 
+    /**
+     * Applies one record of a producer's transactional batch (loading, or in the committed view): it stays pending
+     * until that producer's marker ({@link #replayEndTransaction}). Coordinators that write no transactional batches
+     * ignore them, as they were always skipped.
+     */
+    default void replayTransactional(long producerId, short producerEpoch, R record) {
+    }
+
+    /**
+     * A transaction marker for {@code producerId} in this partition: its pending records take effect (commit) or are
+     * dropped (abort). Called while loading, in the committed view, and on the live shard once the runtime has
+     * written the marker ({@link CoordinatorRuntime#completeTransaction}). Coordinators without transactional
+     * records ignore markers.
+     */
+    default void replayEndTransaction(long producerId, short producerEpoch, boolean commit) {
+    }
+
     /** Ends loading; the shard now takes requests and runs timers. */
     ShardResult<R> activate(long nowMs);
 

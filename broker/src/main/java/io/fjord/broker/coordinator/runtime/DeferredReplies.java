@@ -5,6 +5,7 @@ import io.fjord.protocol.message.ApiMessage;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -17,15 +18,20 @@ import java.util.function.Function;
  */
 final class DeferredReplies {
 
-    /** One request's answer, and how to answer it with an error instead. */
-    record Reply(CompletableFuture<ApiMessage> future, ApiMessage response,
-                 Function<Errors, ApiMessage> errorResponse) {
+    /** One request's answer once committed, and how to answer it with an error instead. */
+    record Reply(Runnable onCommitted, Consumer<Errors> onFailed) {
+        /** A request's response, or its error response. */
+        static Reply of(CompletableFuture<ApiMessage> future, ApiMessage response,
+                Function<Errors, ApiMessage> errorResponse) {
+            return new Reply(() -> future.complete(response), error -> future.complete(errorResponse.apply(error)));
+        }
+
         void complete() {
-            future.complete(response);
+            onCommitted.run();
         }
 
         void fail(Errors error) {
-            future.complete(errorResponse.apply(error));
+            onFailed.accept(error);
         }
     }
 

@@ -7,15 +7,18 @@ import io.fjord.protocol.records.RecordBatches;
 import io.fjord.storage.FileSlice;
 import io.fjord.storage.LogReadResult;
 import io.fjord.storage.PartitionLog;
+import io.fjord.storage.TransactionMarker;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads a coordinator partition's log, {@code bufferSizeBytes} at a time (the {@code offsets.load.buffer.size} of
- * the group coordinator), and decodes every record through the coordinator's {@link CoordinatorSerde}. Control
- * batches carry no coordinator records; transactional batches are skipped too, since no coordinator writes them yet
- * (and an aborted one must never be applied). Keyless records and records the serde does not read are skipped, as
+ * the group coordinator), and decodes every record through the coordinator's {@link CoordinatorSerde}. A
+ * transactional batch is handed over as its producer's (pending until the producer's marker), a transaction marker
+ * as the end of that producer's transaction, other control batches not at all; records past the last stable offset
+ * simply stay pending, as in Kafka's loader. Keyless records and records the serde does not read are skipped, as
  * Kafka skips them. Stateless and thread-safe.
  *
  * @param <R> the coordinator's record type
@@ -47,7 +50,12 @@ public final class LogCoordinatorLoader<R> implements CoordinatorLoader<R> {
             long next = offset;
             for (RecordBatch batch : RecordBatches.of(bytes)) {
                 next = batch.nextOffset();
-                if (batch.isControlBatch() || batch.isTransactional()) {
+                if (batch.isControlBatch()) {
+                    Optional<TransactionMarker> marker = TransactionMarker.of(batch);
+                    if (marker.isPresent()) {
+                        sink.batch(CoordinatorBatch.endTransaction(batch.producerId(), batch.producerEpoch(),
+                                marker.get().commit()), next);
+                    }
                     continue;
                 }
                 List<R> records = new ArrayList<>();
@@ -61,7 +69,9 @@ public final class LogCoordinatorLoader<R> implements CoordinatorLoader<R> {
                     }
                 }
                 replayed += records.size();
-                sink.batch(records, next);
+                sink.batch(batch.isTransactional()
+                        ? CoordinatorBatch.transactional(records, batch.producerId(), batch.producerEpoch())
+                        : CoordinatorBatch.plain(records), next);
             }
             if (next <= offset) {
                 break; // nothing whole was read: the end moved under us (cannot happen while this node leads)

@@ -4,6 +4,7 @@ import io.fjord.broker.replica.Partition;
 import io.fjord.broker.replica.ReplicaManager;
 import io.fjord.protocol.Errors;
 import io.fjord.storage.TopicPartition;
+import io.fjord.storage.TransactionMarker;
 import java.nio.ByteBuffer;
 
 /**
@@ -20,7 +21,17 @@ public final class ReplicaManagerPartitionWriter implements CoordinatorPartition
 
     @Override
     public long append(TopicPartition partition, int leaderEpoch, ByteBuffer batch) {
-        ReplicaManager.AppendOutcome outcome = replicaManager.appendAsCoordinator(partition, leaderEpoch, batch);
+        return requireAppended(replicaManager.appendAsCoordinator(partition, leaderEpoch, batch));
+    }
+
+    @Override
+    public long appendEndTransactionMarker(TopicPartition partition, int leaderEpoch, long producerId,
+            short producerEpoch, int coordinatorEpoch, boolean commit) {
+        return requireAppended(replicaManager.appendTransactionMarkerAsCoordinator(partition, leaderEpoch, producerId,
+                producerEpoch, new TransactionMarker(commit, coordinatorEpoch)));
+    }
+
+    private static long requireAppended(ReplicaManager.AppendOutcome outcome) {
         if (outcome.error() != Errors.NONE) {
             throw new WriteException(outcome.error(), outcome.errorMessage() != null ? outcome.errorMessage()
                     : outcome.error().name());

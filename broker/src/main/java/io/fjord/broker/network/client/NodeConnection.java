@@ -106,6 +106,7 @@ public final class NodeConnection<T> {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel socket) {
+                        settings.security().secureConnecting(socket, address.getHostString(), address.getPort());
                         // Size checked before the frame is buffered; a negative or oversized one fails fast.
                         socket.pipeline().addLast(new ResponseFrameDecoder(settings.frameBytesMax()),
                                 new ResponseHandler());

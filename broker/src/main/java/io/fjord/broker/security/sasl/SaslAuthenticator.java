@@ -1,5 +1,6 @@
 package io.fjord.broker.security.sasl;
 
+import io.fjord.broker.network.Principal;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
@@ -24,7 +25,7 @@ import java.util.function.Supplier;
  */
 public final class SaslAuthenticator {
     /** The principal of a connection not (yet) authenticated. */
-    public static final String ANONYMOUS = "User:ANONYMOUS";
+    public static final Principal ANONYMOUS = Principal.ANONYMOUS;
 
     private enum State { HANDSHAKE_OR_VERSIONS_REQUEST, HANDSHAKE_REQUEST, AUTHENTICATE, COMPLETE, FAILED }
 
@@ -47,8 +48,8 @@ public final class SaslAuthenticator {
     }
 
     /** {@code User:<name>} once authenticated (kept during a re-authentication), else {@link #ANONYMOUS}. */
-    public String principal() {
-        return user == null ? ANONYMOUS : "User:" + user;
+    public Principal principal() {
+        return user == null ? ANONYMOUS : Principal.user(user);
     }
 
     public boolean isAuthenticated() {

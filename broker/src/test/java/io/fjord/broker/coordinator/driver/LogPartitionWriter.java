@@ -2,9 +2,11 @@ package io.fjord.broker.coordinator.driver;
 
 import io.fjord.broker.coordinator.runtime.CoordinatorPartitionWriter;
 import io.fjord.protocol.Errors;
+import io.fjord.protocol.records.RecordBatchException;
 import io.fjord.storage.AppendResult;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.TopicPartition;
+import io.fjord.storage.TransactionMarker;
 import java.nio.ByteBuffer;
 
 /**
@@ -50,6 +52,27 @@ public final class LogPartitionWriter implements CoordinatorPartitionWriter {
 
     @Override
     public long append(TopicPartition partition, int epoch, ByteBuffer batch) {
+        PartitionLog log = leaderLog(partition, epoch);
+        try {
+            return afterAppend(log, log.appendAsCoordinator(batch, epoch));
+        } catch (RecordBatchException e) {
+            throw new WriteException(Errors.valueOf(e.kind().name()), e.getMessage());
+        }
+    }
+
+    @Override
+    public long appendEndTransactionMarker(TopicPartition partition, int epoch, long producerId, short producerEpoch,
+            int coordinatorEpoch, boolean commit) {
+        PartitionLog log = leaderLog(partition, epoch);
+        try {
+            return afterAppend(log, log.appendTransactionMarkerAsLeader(producerId, producerEpoch,
+                    new TransactionMarker(commit, coordinatorEpoch), epoch));
+        } catch (RecordBatchException e) {
+            throw new WriteException(Errors.valueOf(e.kind().name()), e.getMessage());
+        }
+    }
+
+    private PartitionLog leaderLog(TopicPartition partition, int epoch) {
         PartitionLog log = logs.log(partition).orElseThrow(() -> new WriteException(Errors.NOT_LEADER_OR_FOLLOWER,
                 "no log for " + partition));
         if (!leader) {
@@ -58,7 +81,10 @@ public final class LogPartitionWriter implements CoordinatorPartitionWriter {
         if (leaderEpoch != ANY_EPOCH && leaderEpoch != epoch) {
             throw new WriteException(Errors.FENCED_LEADER_EPOCH, "epoch " + epoch + " is not " + leaderEpoch);
         }
-        AppendResult result = log.appendAsLeader(batch, epoch);
+        return log;
+    }
+
+    private long afterAppend(PartitionLog log, AppendResult result) {
         if (!holdHighWatermark) {
             log.updateHighWatermark(log.logEndOffset());
         }

@@ -166,6 +166,15 @@ public final class PartitionProducerState {
         return anyProducer ? manager.checkLeaderAppend(producerBatches) : Optional.empty();
     }
 
+    /** Checks a coordinator's batches (epochs only); see {@link ProducerStateManager#checkCoordinatorAppend}. */
+    public void checkCoordinatorAppend(ByteBuffer batches) {
+        List<ProducerBatch> producerBatches = new ArrayList<>();
+        for (RecordBatch batch : RecordBatches.of(batches.duplicate())) {
+            producerBatches.add(ProducerBatch.of(batch));
+        }
+        manager.checkCoordinatorAppend(producerBatches);
+    }
+
     /**
      * Checks a transaction marker's control batch a coordinator asks the leader to append; see
      * {@link ProducerStateManager#checkMarker}.

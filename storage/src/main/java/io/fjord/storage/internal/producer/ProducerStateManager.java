@@ -63,6 +63,24 @@ public final class ProducerStateManager {
         return Optional.empty();
     }
 
+    /**
+     * Checks the batches a coordinator writes for a producer (Kafka's coordinator origin: a group coordinator's
+     * transactional offset commits): only the epoch is checked, since the coordinator, not the producer, numbers
+     * them, so neither sequences nor retries apply.
+     *
+     * @throws RecordBatchException INVALID_PRODUCER_EPOCH for an epoch older than the partition's
+     */
+    public void checkCoordinatorAppend(List<ProducerBatch> batches) {
+        for (ProducerBatch batch : batches) {
+            ProducerState current = batch.hasProducerId() ? producers.get(batch.producerId()) : null;
+            if (current != null && batch.producerEpoch() < current.producerEpoch()) {
+                throw new RecordBatchException(Kind.INVALID_PRODUCER_EPOCH, "epoch " + batch.producerEpoch()
+                        + " of producer " + batch.producerId() + " is older than its current epoch "
+                        + current.producerEpoch());
+            }
+        }
+    }
+
     private static Optional<ProducerState.Batch> check(ProducerState current, ProducerBatch batch) {
         if (current == null) {
             // No state: a new producer, or one whose state expired or went with its data (retention,

@@ -127,8 +127,7 @@ public final class ConsumerGroupAdmin {
         if (!group.isEmpty()) {
             return Errors.NON_EMPTY_GROUP;
         }
-        OffsetExpiry.appendTombstones(group.groupId(), new ArrayList<>(store.offsets(group.groupId()).keySet()),
-                effects);
+        OffsetExpiry.appendTombstones(group.groupId(), store.offsetPartitionsToDelete(group.groupId()), effects);
         appendGroupTombstones(group, effects);
         return Errors.NONE;
     }
@@ -158,7 +157,8 @@ public final class ConsumerGroupAdmin {
             boolean allExpired = true;
             for (Map.Entry<TopicPartition, OffsetCommitValue> entry : offsets.entrySet()) {
                 OffsetCommitValue offset = entry.getValue();
-                if (!group.isSubscribedToTopic(entry.getKey().topic()) && OffsetExpiry.isExpired(offset,
+                if (!group.isSubscribedToTopic(entry.getKey().topic())
+                        && !store.hasPendingOffset(group.groupId(), entry.getKey()) && OffsetExpiry.isExpired(offset,
                         offset.commitTimestampMs(), effects.nowMs(), groupConfig.offsetsRetentionMs())) {
                     expired.add(entry.getKey());
                 } else {
@@ -166,7 +166,7 @@ public final class ConsumerGroupAdmin {
                 }
             }
             OffsetExpiry.appendTombstones(group.groupId(), expired, effects);
-            if (allExpired && group.isEmpty()) {
+            if (allExpired && group.isEmpty() && !store.hasOpenTransactions(group.groupId())) {
                 appendGroupTombstones(group, effects);
             }
         }

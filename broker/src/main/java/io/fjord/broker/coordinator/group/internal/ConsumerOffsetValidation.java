@@ -56,6 +56,14 @@ final class ConsumerOffsetValidation {
         return new CommitCheck(Errors.NONE, member, memberEpoch);
     }
 
+    /**
+     * A TxnOffsetCommit's check (Kafka's transactional offset commit validation): as {@link #commitCheck}, but any
+     * API version is accepted (the producer, not the consumer, sends it).
+     */
+    static CommitCheck transactionalCommitCheck(ConsumerGroup group, String memberId, int memberEpoch) {
+        return commitCheck(group, memberId, memberEpoch, Short.MAX_VALUE);
+    }
+
     /** The group-level error of an OffsetFetch (v9+) naming a member, or NONE. */
     static Errors fetchError(ConsumerGroup group, String memberId, int memberEpoch) {
         // Without a member (null id and no epoch: admin tools) the fetch is accepted, as in Kafka.

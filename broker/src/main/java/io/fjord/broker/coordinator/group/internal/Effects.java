@@ -34,6 +34,15 @@ public final class Effects {
         store.replay(record);
     }
 
+    /**
+     * Appends a record of {@code producerId}'s transaction (the call's records are then written as its
+     * transactional batch) and applies it: an offset commit stays pending until the producer's marker.
+     */
+    public void appendTransactional(long producerId, CoordinatorRecord record) {
+        records.add(record);
+        store.replayTransactional(producerId, record);
+    }
+
     public void reply(long requestId, ApiMessage response) {
         replies.add(new Reply(requestId, response));
     }

@@ -135,10 +135,13 @@ public final class GroupAdminHandler {
         return Errors.NONE;
     }
 
-    /** Tombstones for every offset, then for the group itself (Kafka's order), which removes it on replay. */
+    /**
+     * Tombstones for every offset (pending transactional ones too, as Kafka), then for the group itself (Kafka's
+     * order), which removes it on replay.
+     */
     void appendGroupTombstones(ClassicGroup group, Effects effects) {
         rebalancer.cancelMemberTimers(group);
-        List<TopicPartition> partitions = new ArrayList<>(store.offsets(group.groupId()).keySet());
+        List<TopicPartition> partitions = store.offsetPartitionsToDelete(group.groupId());
         for (TopicPartition partition : partitions) {
             effects.append(CoordinatorRecord.tombstone(
                     new OffsetCommitKey(group.groupId(), partition.topic(), partition.partition())));

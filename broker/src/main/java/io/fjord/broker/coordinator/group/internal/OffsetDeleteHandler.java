@@ -38,9 +38,11 @@ public final class OffsetDeleteHandler {
             boolean subscribed = subscribedTo.test(topic.name());
             for (OffsetDeleteRequestData.OffsetDeleteRequestPartition partition : topic.partitions()) {
                 Errors error = subscribed ? Errors.GROUP_SUBSCRIBED_TO_TOPIC : Errors.NONE;
-                if (!subscribed && partition.partitionIndex() >= 0 && topic.name() != null && !topic.name().isEmpty()
-                        && store.offset(request.groupId(),
-                                new TopicPartition(topic.name(), partition.partitionIndex())) != null) {
+                TopicPartition deleted = partition.partitionIndex() < 0 || topic.name() == null
+                        || topic.name().isEmpty() ? null : new TopicPartition(topic.name(), partition.partitionIndex());
+                // As Kafka: a tombstone when a committed offset or an open transaction's offset exists.
+                if (!subscribed && deleted != null && (store.offset(request.groupId(), deleted) != null
+                        || store.hasPendingOffset(request.groupId(), deleted))) {
                     effects.append(CoordinatorRecord.tombstone(
                             new OffsetCommitKey(request.groupId(), topic.name(), partition.partitionIndex())));
                 }

@@ -15,7 +15,8 @@ import java.util.Map;
  * (OffsetCommit v2-v4) expires then; otherwise it expires {@code offsetsRetentionMs} after its base time, which is
  * the time the group became Empty for an empty group with a protocol type, the commit time for a simple group
  * (no protocol type) and, in a non-empty consumer group, the commit time of topics no member subscribes to.
- * Offsets of other non-empty groups do not expire. An Empty group left without offsets is deleted.
+ * Offsets of other non-empty groups do not expire, nor does an offset an open transaction is about to replace. An
+ * Empty group left without offsets is deleted, unless open transactions hold offsets of it (as in Kafka).
  *
  * <p>Not thread-safe: owned by the shard's thread.
  */
@@ -31,7 +32,8 @@ public final class OffsetExpiry {
     public void run(Effects effects) {
         for (ClassicGroup group : new ArrayList<>(store.groups())) {
             boolean allOffsetsExpired = expireOffsets(group, effects);
-            if (allOffsetsExpired && group.isInState(ClassicGroupState.EMPTY)) {
+            if (allOffsetsExpired && group.isInState(ClassicGroupState.EMPTY)
+                    && !store.hasOpenTransactions(group.groupId())) {
                 effects.append(CoordinatorRecord.tombstone(GroupKey.groupMetadata(group.groupId())));
             }
         }
@@ -51,7 +53,8 @@ public final class OffsetExpiry {
         boolean allExpired = true;
         List<TopicPartition> expired = new ArrayList<>();
         for (Map.Entry<TopicPartition, OffsetCommitValue> entry : offsets.entrySet()) {
-            if (!empty && group.isSubscribedToTopic(entry.getKey().topic())) {
+            if (!empty && group.isSubscribedToTopic(entry.getKey().topic())
+                    || store.hasPendingOffset(group.groupId(), entry.getKey())) {
                 allExpired = false;
                 continue;
             }

@@ -16,8 +16,9 @@ import java.util.UUID;
 
 /**
  * OffsetFetch: the committed offsets of the named partitions (-1 where there is none) or of every partition (null
- * topics), for one group (v1-7) or several (v8+; v10 names topics by id). {@code require_stable} needs nothing
- * extra: there are no pending transactional offsets yet.
+ * topics), for one group (v1-7) or several (v8+; v10 names topics by id). Pending transactional offsets are never
+ * shown; with {@code require_stable} (v7+) a partition that has some is answered UNSTABLE_OFFSET_COMMIT (offset -1),
+ * which the consumer retries until the transaction ends, as Kafka does.
  *
  * <p>Not thread-safe: owned by the shard's thread.
  */
@@ -45,7 +46,7 @@ public final class OffsetFetchHandler {
                     requested.add(new TopicRequest(topic.name(), null, topic.partitionIndexes()));
                 }
             }
-            Map<String, List<Fetched>> byTopic = fetch(request.groupId(), requested, false);
+            Map<String, List<Fetched>> byTopic = fetch(request.groupId(), requested, false, request.requireStable());
             for (Map.Entry<String, List<Fetched>> entry : byTopic.entrySet()) {
                 List<OffsetFetchResponseData.OffsetFetchResponsePartition> partitions = new ArrayList<>();
                 for (Fetched fetched : entry.getValue()) {
@@ -79,7 +80,8 @@ public final class OffsetFetchHandler {
             }
             OffsetFetchResponseData.OffsetFetchResponseGroup groupResponse =
                     new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(group.groupId());
-            for (List<Fetched> topicFetched : fetch(group.groupId(), requested, byId).values()) {
+            for (List<Fetched> topicFetched : fetch(group.groupId(), requested, byId, request.requireStable())
+                    .values()) {
                 Fetched first = topicFetched.get(0);
                 OffsetFetchResponseData.OffsetFetchResponseTopics topicResponse =
                         new OffsetFetchResponseData.OffsetFetchResponseTopics();
@@ -104,8 +106,14 @@ public final class OffsetFetchHandler {
     private record TopicRequest(String name, UUID topicId, List<Integer> partitions) {
     }
 
+    /** A partition an open transaction holds an offset for: the consumer asked for stable offsets and retries. */
+    private static Fetched unstable(String topic, UUID topicId, int partition) {
+        return new Fetched(topic, topicId, partition, -1L, -1, "", Errors.UNSTABLE_OFFSET_COMMIT);
+    }
+
     /** Answers by topic key (name, or id when names are unknown), in request order or sorted for "all". */
-    private Map<String, List<Fetched>> fetch(String groupId, List<TopicRequest> requested, boolean byId) {
+    private Map<String, List<Fetched>> fetch(String groupId, List<TopicRequest> requested, boolean byId,
+            boolean requireStable) {
         Map<TopicPartition, OffsetCommitValue> committed = groupId == null ? Map.of() : store.offsets(groupId);
         Map<String, List<Fetched>> result = new java.util.LinkedHashMap<>();
         if (requested == null) {
@@ -119,9 +127,13 @@ public final class OffsetFetchHandler {
                             return; // a deleted topic cannot be named by id
                         }
                         OffsetCommitValue value = entry.getValue();
-                        sorted.computeIfAbsent(entry.getKey().topic(), t -> new ArrayList<>()).add(new Fetched(
-                                entry.getKey().topic(), topicId, entry.getKey().partition(), value.offset(),
-                                value.leaderEpoch(), value.metadata(), Errors.NONE));
+                        List<Fetched> list = sorted.computeIfAbsent(entry.getKey().topic(), t -> new ArrayList<>());
+                        if (requireStable && store.hasPendingOffset(groupId, entry.getKey())) {
+                            list.add(unstable(entry.getKey().topic(), topicId, entry.getKey().partition()));
+                            return;
+                        }
+                        list.add(new Fetched(entry.getKey().topic(), topicId, entry.getKey().partition(),
+                                value.offset(), value.leaderEpoch(), value.metadata(), Errors.NONE));
                     });
             return sorted;
         }
@@ -134,8 +146,14 @@ public final class OffsetFetchHandler {
                     continue;
                 }
                 // No offset can be committed under an empty name or a negative partition (Kafka answers -1).
-                OffsetCommitValue value = partition < 0 || topic.name().isEmpty() ? null
-                        : committed.get(new TopicPartition(topic.name(), partition));
+                TopicPartition topicPartition = partition < 0 || topic.name().isEmpty() ? null
+                        : new TopicPartition(topic.name(), partition);
+                if (requireStable && topicPartition != null && groupId != null
+                        && store.hasPendingOffset(groupId, topicPartition)) {
+                    list.add(unstable(topic.name(), topic.topicId(), partition));
+                    continue;
+                }
+                OffsetCommitValue value = topicPartition == null ? null : committed.get(topicPartition);
                 list.add(value == null
                         ? new Fetched(topic.name(), topic.topicId(), partition, -1L, -1, "", Errors.NONE)
                         : new Fetched(topic.name(), topic.topicId(), partition, value.offset(), value.leaderEpoch(),
