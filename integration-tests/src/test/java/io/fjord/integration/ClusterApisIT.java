@@ -190,10 +190,22 @@ class ClusterApisIT {
                 .contains("Feature: transaction.version");
 
         KafkaDistribution.Result upgrade = tool(FEATURE_COMMAND, follower(), "upgrade", "--feature",
-                "transaction.version=2");
+                "transaction.version=3");
         assertThat(upgrade.exitCode()).isNotZero();
         assertThat(upgrade.output() + upgrade.errors()).contains("transaction.version")
-                .contains("does not support this feature");
+                .contains("only supports versions 0-2");
+        // transaction.version is finalized in the metadata log: up to 1 on every node, then back to 0.
+        KafkaDistribution.Result upgraded = tool(FEATURE_COMMAND, follower(), "upgrade", "--feature",
+                "transaction.version=1");
+        assertThat(upgraded.exitCode()).as("upgrade; errors: %s", upgraded.errors()).isZero();
+        try (Admin admin = cluster.admin(follower())) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(admin.describeFeatures()
+                    .featureMetadata().get(60, TimeUnit.SECONDS).finalizedFeatures().get("transaction.version")
+                    .maxVersionLevel()).isEqualTo((short) 1));
+        }
+        KafkaDistribution.Result downgraded = tool(FEATURE_COMMAND, follower(), "downgrade", "--feature",
+                "transaction.version=0");
+        assertThat(downgraded.exitCode()).as("downgrade; errors: %s", downgraded.errors()).isZero();
 
         try (Admin admin = cluster.admin(follower())) {
             admin.updateFeatures(Map.of("group.version", new FeatureUpdate((short) 1,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
+import io.fjord.metadata.controller.FeatureControl;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -84,14 +85,18 @@ class MissingFeaturesIT {
         try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = node.admin()) {
             FeatureMetadata features = admin.describeFeatures().featureMetadata().get(20, TimeUnit.SECONDS);
             // A new cluster finalizes KIP-966's eligible leader replicas, as Kafka 4.1+ does.
-            assertThat(features.finalizedFeatures()).containsOnlyKeys("group.version",
+            assertThat(features.finalizedFeatures()).containsKeys("group.version",
                     "eligible.leader.replicas.version");
             FinalizedVersionRange groupVersion = features.finalizedFeatures().get("group.version");
             assertThat(groupVersion.maxVersionLevel()).isEqualTo((short) 1);
             assertThat(features.finalizedFeatures().get("eligible.leader.replicas.version").maxVersionLevel())
                     .isEqualTo((short) 1);
             assertThat(features.finalizedFeaturesEpoch()).hasValueSatisfying(epoch -> assertThat(epoch).isNotNegative());
-            assertThat(features.supportedFeatures().get("transaction.version").maxVersion()).isZero();
+            // transaction.version is finalized in the metadata log, levels 0-2; a new cluster starts at Fjord's
+            // default (left out at 0).
+            assertThat(features.supportedFeatures().get("transaction.version").maxVersion()).isEqualTo((short) 2);
+            assertThat(features.finalizedFeatures().containsKey("transaction.version"))
+                    .isEqualTo(FeatureControl.TRANSACTION_VERSION_NEW_CLUSTER_LEVEL > 0);
 
             Throwable acls = catchThrowable(() -> admin.describeAcls(AclBindingFilter.ANY).values()
                     .get(FAIL_FAST.toSeconds(), TimeUnit.SECONDS));

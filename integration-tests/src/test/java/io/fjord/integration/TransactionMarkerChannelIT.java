@@ -84,7 +84,10 @@ class TransactionMarkerChannelIT {
 
     @Test
     void markersReachEachPartitionsLeaderAlsoAfterTheLeaderMovesOrStops() throws Exception {
-        try (FjordTestCluster cluster = FjordTestCluster.start(data, 3, Map.of())) {
+        // The test plays the transaction coordinator itself, so no coordinator knows of its transactional produces
+        // (KIP-890): verification is off, as Kafka allows.
+        try (FjordTestCluster cluster = FjordTestCluster.start(data, 3,
+                Map.of("transaction.partition.verification.enable", "false"))) {
             try (Admin admin = cluster.admin(1)) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 3)
                         .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);

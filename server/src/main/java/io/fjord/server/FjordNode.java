@@ -66,8 +66,12 @@ import io.fjord.broker.handlers.UpdateFeaturesHandler;
 import io.fjord.broker.handlers.WriteTxnMarkersHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
+import io.fjord.broker.network.client.NodeConnectionSettings;
 import io.fjord.broker.replica.InterBrokerAddresses;
 import io.fjord.broker.replica.NetworkLeaderEndpoints;
+import io.fjord.broker.verification.AddPartitionsToTxnManager;
+import io.fjord.broker.verification.NetworkCoordinatorRequests;
+import io.fjord.broker.verification.ProduceVerification;
 import io.fjord.broker.replica.Partition;
 import io.fjord.broker.replica.ReplicaFetcherConfig;
 import io.fjord.broker.replica.ReplicaFetcherManager;
@@ -150,6 +154,7 @@ public final class FjordNode implements AutoCloseable {
     private volatile NetworkTransactionMarkerChannel transactionMarkerChannel;
     private ReplicaFetching replicaFetching;
     private ReplicaManager replicaManager;
+    private NetworkCoordinatorRequests coordinatorRequests;
     private RequestHandlerPool requestHandlers;
     private BrokerDispatcher dispatcher;
     private final ImageConfigResolver configs;
@@ -290,7 +295,18 @@ public final class FjordNode implements AutoCloseable {
                         .orElse(-1L), fetchHandler.readExecutor()));
         handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, replicaManager::log));
         partitionListeners.add(fetchHandler::onPartitionChanged);
-        handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock));
+        // KIP-890: transactional batches are verified with their coordinator over the inter-broker listener.
+        coordinatorRequests = new NetworkCoordinatorRequests(new NetworkLeaderEndpoints(
+                "fjord-add-partitions-to-txn-network", "fjord-add-partitions-to-txn-" + config.nodeId(),
+                new InterBrokerAddresses(cache, interBrokerListener), new NodeConnectionSettings(10_000, 1,
+                        runningConfig.brokerConfig().intValue("socket.request.max.bytes"),
+                        config.channelSecurity(interBrokerListener)),
+                runningConfig.brokerConfig().intValue("request.timeout.ms")));
+        ProduceVerification verification = new ProduceVerification(new AddPartitionsToTxnManager(cache::image,
+                coordinatorRequests), replicaManager::startTransactionVerification,
+                this::transactionPartitionVerificationEnabled);
+        handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock,
+                verification, requestHandlers));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
         LoggerLevels loggers = LogbackLoggerLevels.current();
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
@@ -772,6 +788,10 @@ public final class FjordNode implements AutoCloseable {
             steps.run("the fetch handler", fetchHandler::close);
             fetchHandler = null;
         }
+        if (coordinatorRequests != null) {
+            steps.run("the transaction verification requests", coordinatorRequests::close);
+            coordinatorRequests = null;
+        }
         if (forwarding != null) {
             steps.run("forwarding to the controller", forwarding::close);
             forwarding = null;
@@ -809,6 +829,12 @@ public final class FjordNode implements AutoCloseable {
         controller = null;
         quorum = null;
         logManager = null;
+    }
+
+    /** {@code transaction.partition.verification.enable} as the image's dynamic configs set it (default true). */
+    private boolean transactionPartitionVerificationEnabled() {
+        String value = configs.resolve(cache.image()).brokerValue("transaction.partition.verification.enable");
+        return value == null || Boolean.parseBoolean(value.trim());
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.fjord.storage.internal.LogSegment;
 import io.fjord.storage.internal.PartitionLeaderEpochs;
 import io.fjord.storage.internal.RetentionSelection;
 import io.fjord.storage.internal.SegmentHandleCache;
+import io.fjord.storage.internal.SegmentRollRule;
 import io.fjord.storage.internal.TimestampLookups;
 import io.fjord.storage.internal.WholeLogReads;
 import io.fjord.storage.internal.producer.CompletedTransaction;
@@ -158,10 +159,7 @@ public final class PartitionLog implements AutoCloseable {
         return unstable < 0 ? watermark : Math.min(watermark, Math.max(unstable, logStartOffset));
     }
 
-    /**
-     * The aborted transactions overlapping [{@code startOffset}, {@code upperBoundOffset}) from the segments'
-     * aborted-transaction indexes, for a read-committed fetch (Kafka's {@code collectAbortedTransactions}).
-     */
+    /** Aborted transactions overlapping [start, upper bound) for read_committed (collectAbortedTransactions). */
     public List<AbortedTransaction> abortedTransactions(long startOffset, long upperBoundOffset) {
         return LogReads.abortedTransactions(segments, startOffset, upperBoundOffset);
     }
@@ -182,11 +180,7 @@ public final class PartitionLog implements AutoCloseable {
 
     /** Total bytes of all segments. */
     public long sizeBytes() {
-        long total = 0;
-        for (LogSegment segment : segments.values()) {
-            total += segment.sizeBytes();
-        }
-        return total;
+        return segments.values().stream().mapToLong(LogSegment::sizeBytes).sum();
     }
 
     public int segmentCount() {
@@ -258,13 +252,25 @@ public final class PartitionLog implements AutoCloseable {
      * Appends batches a producer sent: validates each (frame, CRC-32C, magic, record count, {@code max.message.bytes}),
      * checks idempotent batches against the producer state (epoch, sequence), assigns offsets in place from the log
      * end offset, stamps {@code leaderEpoch} into each batch header (outside the CRC) and, for LogAppendTime topics,
-     * the append time; a new epoch's first offset enters the leader-epoch cache. Records are never re-encoded. A retry of one of its producer's last five batches is not written again: the result has
-     * {@link AppendResult#duplicate()} set and the original batch's offsets.
+     * the append time; a new epoch's first offset enters the leader-epoch cache. Records are never re-encoded. A retry
+     * of one of its producer's last five batches is not written again: the result has {@link AppendResult#duplicate()}
+     * and the original offsets. With KIP-890 verification on ({@code verification} not null), a transactional batch
+     * outside an ongoing transaction, lacking the live {@link #startTransactionVerification} guard: INVALID_TXN_STATE.
      *
      * @throws RecordBatchException with the Kafka error for an invalid batch; nothing is appended then
      */
+    public AppendResult appendAsLeader(ByteBuffer batches, int leaderEpoch, VerificationGuard verification) {
+        return append(batches, leaderEpoch, true, false, verification);
+    }
+
+    /** {@link #appendAsLeader(ByteBuffer, int, VerificationGuard)} with verification off. */
     public AppendResult appendAsLeader(ByteBuffer batches, int leaderEpoch) {
-        return append(batches, leaderEpoch, true, false);
+        return appendAsLeader(batches, leaderEpoch, null);
+    }
+
+    /** Starts verifying a transactional batch of {@code producerId} (see {@code ProducerStateManager}). */
+    public VerificationGuard startTransactionVerification(long producerId, short producerEpoch) {
+        return withLock(() -> producerState.startVerification(producerId, producerEpoch, clock.millis()));
     }
 
     /**
@@ -277,7 +283,7 @@ public final class PartitionLog implements AutoCloseable {
      */
     public AppendResult appendAsCoordinator(ByteBuffer batches, int leaderEpoch) {
         AppendValidation.validate(batches, config, -1, topicPartition);
-        return flushIfDue(appendUnderLock(batches, leaderEpoch, true, false, true));
+        return flushIfDue(appendUnderLock(batches, leaderEpoch, true, false, true, null));
     }
 
     /**
@@ -291,7 +297,7 @@ public final class PartitionLog implements AutoCloseable {
      */
     public AppendResult appendTransactionMarkerAsLeader(long producerId, short producerEpoch, TransactionMarker marker,
                                                         int leaderEpoch) {
-        return append(marker.toBatch(producerId, producerEpoch, clock.millis()), leaderEpoch, true, true);
+        return append(marker.toBatch(producerId, producerEpoch, clock.millis()), leaderEpoch, true, true, null);
     }
 
     /**
@@ -304,16 +310,17 @@ public final class PartitionLog implements AutoCloseable {
      * @throws RecordBatchException            for a batch failing its frame, CRC-32C or size checks
      */
     public AppendResult appendAsFollower(ByteBuffer batches) {
-        return append(batches, RecordBatch.NO_PARTITION_LEADER_EPOCH, false, false);
+        return append(batches, RecordBatch.NO_PARTITION_LEADER_EPOCH, false, false, null);
     }
 
-    private AppendResult append(ByteBuffer batches, int leaderEpoch, boolean assignOffsets, boolean marker) {
+    private AppendResult append(ByteBuffer batches, int leaderEpoch, boolean assignOffsets, boolean marker,
+                                VerificationGuard verification) {
         if (assignOffsets && !marker) {
             // A producer's batches are checked before the append lock (the buffer is the caller's): a record walk
             // and a CRC per batch must not serialise the appends of all producers to this partition.
             AppendValidation.validate(batches, config, -1, topicPartition);
         }
-        return flushIfDue(appendUnderLock(batches, leaderEpoch, assignOffsets, marker, false));
+        return flushIfDue(appendUnderLock(batches, leaderEpoch, assignOffsets, marker, false, verification));
     }
 
     private AppendResult flushIfDue(AppendResult result) {
@@ -326,7 +333,7 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     private AppendResult appendUnderLock(ByteBuffer batches, int leaderEpoch, boolean assignOffsets, boolean marker,
-                                         boolean coordinator) {
+                                         boolean coordinator, VerificationGuard verification) {
         LogConfig settings = config;
         lock.lock();
         try {
@@ -356,7 +363,7 @@ public final class PartitionLog implements AutoCloseable {
                 producerState.checkCoordinatorAppend(batches);
             }
             Optional<ProducerState.Batch> duplicate = assignOffsets && !marker && !coordinator
-                    ? producerState.checkLeaderAppend(batches) : Optional.empty();
+                    ? producerState.checkLeaderAppend(batches, verification) : Optional.empty();
             if (duplicate.isPresent()) {
                 return AppendResult.duplicateOf(duplicate.get(), logStartOffset);
             }
@@ -399,9 +406,8 @@ public final class PartitionLog implements AutoCloseable {
                 }
             }
             onProducerStateChanged();
-            AppendResult result = new AppendResult(firstOffset, previousLast, maxTimestamp, offsetOfMaxTimestamp,
+            return new AppendResult(firstOffset, previousLast, maxTimestamp, offsetOfMaxTimestamp,
                     logAppendTime ? now : RecordBatch.NO_TIMESTAMP, logStartOffset, batchCount, totalBytes, false);
-            return result;
         } finally {
             lock.unlock();
         }
@@ -410,26 +416,8 @@ public final class PartitionLog implements AutoCloseable {
     private LogSegment maybeRoll(int appendBytes, long firstOffset, long lastOffset, long appendMaxTimestamp,
                                  long now) {
         LogSegment active = logEnd.segment();
-        if (active.sizeBytes() == 0) {
-            return active;
-        }
-        LogConfig settings = config;
-        long firstTimestamp = active.rollingBasedTimestamp();
-        long waitedMs = appendMaxTimestamp >= 0 && firstTimestamp >= 0 && active.maxTimestampSoFar() >= 0
-                ? appendMaxTimestamp - firstTimestamp : now - firstTimestamp;
-        boolean timeToRoll = waitedMs > settings.segmentMs() - rollJitterMs(settings);
-        if (timeToRoll || !active.canAppend(appendBytes, lastOffset, settings.segmentBytes())) {
-            return roll(firstOffset, now);
-        }
-        return active;
-    }
-
-    /** Deterministic per-partition jitter: spreads rolls of many partitions without a random source. */
-    private long rollJitterMs(LogConfig settings) {
-        if (settings.segmentJitterMs() == 0) {
-            return 0;
-        }
-        return Math.floorMod((long) topicPartition.hashCode(), Math.min(settings.segmentJitterMs(), settings.segmentMs()));
+        return SegmentRollRule.shouldRoll(active, config, topicPartition, appendBytes, lastOffset, appendMaxTimestamp,
+                now) ? roll(firstOffset, now) : active;
     }
 
     /** Starts a new active segment at the log end offset, if the active one holds anything. */

@@ -262,4 +262,28 @@ class TransactionalPartitionLogTest {
         assertThat(view.recordCount()).isEqualTo(1);
         assertThat(TransactionMarker.of(view)).contains(new TransactionMarker(false, 3));
     }
+
+    @Test
+    void aVerifiedAppendIsRefusedWhenAMarkerLandedSinceItsVerificationStarted() {
+        open(true, 0);
+        VerificationGuard guard = log.startTransactionVerification(FIRST, (short) 0);
+        // The coordinator aborts the transaction (this partition was added, no data came yet) while the produce is
+        // being verified: its marker lands first.
+        end(FIRST, false);
+        long endBefore = log.logEndOffset();
+        assertThatThrownBy(() -> log.appendAsLeader(TestBatches.transactional(FIRST, (short) 0, 0, clock.millis(),
+                "late"), 0, guard)).isInstanceOfSatisfying(RecordBatchException.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_TXN_STATE));
+        assertThat(log.logEndOffset()).isEqualTo(endBefore);
+
+        VerificationGuard fresh = log.startTransactionVerification(FIRST, (short) 0);
+        log.appendAsLeader(TestBatches.transactional(FIRST, (short) 0, 0, clock.millis(), "verified"), 0, fresh);
+        assertThat(log.logEndOffset()).isEqualTo(endBefore + 1);
+        // Ongoing now: no verification needed for the next batch.
+        assertThat(log.startTransactionVerification(FIRST, (short) 0)).isSameAs(VerificationGuard.SENTINEL);
+        log.appendAsLeader(TestBatches.transactional(FIRST, (short) 0, 1, clock.millis(), "more"), 0,
+                VerificationGuard.SENTINEL);
+        // With verification off (no guard asked) an unverified transactional batch goes in as before.
+        log.appendAsLeader(TestBatches.transactional(SECOND, (short) 0, 0, clock.millis(), "unverified"), 0);
+    }
 }

@@ -11,14 +11,15 @@ import java.util.TreeMap;
  * The feature flags (KIP-584) a node reports in ApiVersions v3+: for each feature Kafka 4.4 defines and Fjord knows,
  * the levels this software supports and the level in force. Clients act on them (the 4.4 producer uses transaction
  * protocol v2 only when {@code transaction.version} is finalized at 2 or more), so only what works is claimed:
- * {@code group.version} 1 (the KIP-848 protocol) when the consumer protocol is enabled, every other feature at level 0
- * (no transactions, share groups or streams groups yet). {@code eligible.leader.replicas.version} (KIP-966) is a
- * cluster setting the controller keeps in the metadata log (level 1 for clusters formatted since it exists, 0 for
- * older ones): this software supports levels 0-1, and the level in force is the image's
- * ({@link #withFinalized}). {@code kraft.version} (KIP-853) is the metadata quorum's: supported at 0-1, in force at
- * the level of the node's Raft log (1 for a dynamic quorum or one upgraded, 0, left out, for the static voters of
- * {@code controller.quorum.voters}), as Kafka reports it. {@code metadata.version} is left out: Fjord's metadata log
- * is not Kafka's versioned KRaft log, so no level of it would be true. Immutable; thread-safe.
+ * {@code group.version} 1 (the KIP-848 protocol) when the consumer protocol is enabled, share and streams groups at
+ * level 0. {@code eligible.leader.replicas.version} (KIP-966) and {@code transaction.version} (KIP-890) are cluster
+ * settings the controller keeps in the metadata log: this software supports levels 0-1 and 0-2 of them, and the
+ * level in force is the image's ({@link #withFinalized}; ELR is 1 for clusters formatted since it exists, 0 for older
+ * ones; a cluster without a {@code transaction.version} record is at 0). {@code kraft.version} (KIP-853) is the
+ * metadata quorum's: supported at 0-1, in force at the level of the node's Raft log (1 for a dynamic quorum or one
+ * upgraded, 0, left out, for the static voters of {@code controller.quorum.voters}), as Kafka reports it.
+ * {@code metadata.version} is left out: Fjord's metadata log is not Kafka's versioned KRaft log, so no level of it
+ * would be true. Immutable; thread-safe.
  */
 public final class BrokerFeatures {
     /** One feature: the levels supported and the level in force (0, the feature off, is never reported). */
@@ -27,6 +28,7 @@ public final class BrokerFeatures {
 
     private static final String ELIGIBLE_LEADER_REPLICAS = "eligible.leader.replicas.version";
     private static final String KRAFT_VERSION = FeatureControl.KRAFT_VERSION;
+    private static final String TRANSACTION_VERSION = FeatureControl.TRANSACTION_VERSION;
 
     private final List<Feature> features;
 
@@ -38,7 +40,7 @@ public final class BrokerFeatures {
     public static BrokerFeatures of(boolean consumerProtocolEnabled) {
         return new BrokerFeatures(List.of(
                 new Feature("group.version", (short) 1, (short) (consumerProtocolEnabled ? 1 : 0)),
-                new Feature("transaction.version", (short) 0, (short) 0),
+                new Feature(TRANSACTION_VERSION, FeatureControl.TRANSACTION_VERSION_MAX, (short) 0),
                 new Feature("share.version", (short) 0, (short) 0),
                 new Feature("streams.version", (short) 0, (short) 0),
                 new Feature(ELIGIBLE_LEADER_REPLICAS, (short) 1, (short) 0),
@@ -47,7 +49,7 @@ public final class BrokerFeatures {
 
     /**
      * These features with the levels the metadata image finalized for the cluster-wide ones (eligible leader
-     * replicas); a level above what this node supports is reported as the highest it supports.
+     * replicas, transaction version); a level above what this node supports is reported as the highest it supports.
      */
     public BrokerFeatures withFinalized(java.util.Map<String, Short> imageFeatures) {
         return withFinalized(imageFeatures, (short) 0);
@@ -58,7 +60,7 @@ public final class BrokerFeatures {
         List<Feature> merged = new ArrayList<>(features.size());
         for (Feature feature : features) {
             short level = feature.finalizedLevel();
-            if (feature.name().equals(ELIGIBLE_LEADER_REPLICAS)) {
+            if (isFinalizedInLog(feature.name())) {
                 level = (short) Math.min(feature.maxSupportedLevel(), imageFeatures.getOrDefault(feature.name(),
                         (short) 0));
             } else if (feature.name().equals(KRAFT_VERSION)) {
@@ -98,18 +100,22 @@ public final class BrokerFeatures {
 
     /**
      * The features whose level this node's software and configuration fix (every one but the cluster-wide
-     * {@code eligible.leader.replicas.version} and {@code kraft.version}), as the controller's UpdateFeatures checks
-     * them.
+     * {@code eligible.leader.replicas.version}, {@code transaction.version} and {@code kraft.version}), as the
+     * controller's UpdateFeatures checks them.
      */
     public Map<String, FeatureControl.FixedFeature> fixedFeatures() {
         Map<String, FeatureControl.FixedFeature> fixed = new TreeMap<>();
         for (Feature feature : features) {
-            if (!feature.name().equals(ELIGIBLE_LEADER_REPLICAS) && !feature.name().equals(KRAFT_VERSION)) {
+            if (!isFinalizedInLog(feature.name()) && !feature.name().equals(KRAFT_VERSION)) {
                 fixed.put(feature.name(), new FeatureControl.FixedFeature(feature.finalizedLevel(),
                         feature.maxSupportedLevel()));
             }
         }
         return fixed;
+    }
+
+    private static boolean isFinalizedInLog(String name) {
+        return name.equals(ELIGIBLE_LEADER_REPLICAS) || name.equals(TRANSACTION_VERSION);
     }
 
     /** Whether this node knows the feature {@code name} (it reports the feature's supported levels). */

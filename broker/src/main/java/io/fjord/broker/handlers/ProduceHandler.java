@@ -16,6 +16,8 @@ import io.fjord.protocol.message.ProduceResponseData.PartitionProduceResponse;
 import io.fjord.protocol.message.ProduceResponseData.TopicProduceResponse;
 import io.fjord.protocol.records.RecordBatchException;
 import io.fjord.broker.replica.ReplicaManager;
+import io.fjord.broker.verification.ProduceVerification;
+import io.fjord.broker.verification.ProduceVerificationErrors.ProduceError;
 import io.fjord.storage.AppendResult;
 import io.fjord.storage.TopicPartition;
 import java.nio.ByteBuffer;
@@ -27,6 +29,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -34,7 +37,10 @@ import java.util.function.Function;
  * answers as the request's acks ask: acks=1 after the leader's append, acks=all (-1) once the high watermark passes
  * the batch (so the response may come later), acks=0 not at all. Each partition answers with its base offset (or, for
  * an idempotent retry, the original one) or its error. Internal topics refuse client writes with
- * INVALID_TOPIC_EXCEPTION, as Kafka does (except for the client id {@code __admin_client}). Thread-safe.
+ * INVALID_TOPIC_EXCEPTION, as Kafka does (except for the client id {@code __admin_client}). Transactional batches go
+ * through {@link ProduceVerification} first (KIP-890): the partitions it could not verify answer its error, the others
+ * are appended with their guards once the coordinator answered, on the request handler threads (no thread waits for
+ * the coordinator). Thread-safe.
  */
 public final class ProduceHandler implements ApiHandler {
     /** The client id with which Kafka lets a producer write internal topics. */
@@ -43,17 +49,30 @@ public final class ProduceHandler implements ApiHandler {
     private final ReplicaManager replicaManager;
     private final Function<Map<String, String>, Map<String, String>> effectiveTopicConfigs;
     private final InstantSource clock;
+    private final ProduceVerification verification;
+    private final Executor appendExecutor;
 
-    /**
-     * @param effectiveTopicConfigs a topic's overrides to its effective configs (broker defaults filled in)
-     */
+    /** Without transaction verification (Kafka's {@code transaction.partition.verification.enable=false}). */
     public ProduceHandler(MetadataCache cache, ReplicaManager replicaManager,
                           Function<Map<String, String>, Map<String, String>> effectiveTopicConfigs,
                           InstantSource clock) {
+        this(cache, replicaManager, effectiveTopicConfigs, clock, null, Runnable::run);
+    }
+
+    /**
+     * @param effectiveTopicConfigs a topic's overrides to its effective configs (broker defaults filled in)
+     * @param verification          KIP-890 verification of transactional batches; null: none
+     * @param appendExecutor        where appends run once a verification answered (the request handler threads)
+     */
+    public ProduceHandler(MetadataCache cache, ReplicaManager replicaManager,
+                          Function<Map<String, String>, Map<String, String>> effectiveTopicConfigs,
+                          InstantSource clock, ProduceVerification verification, Executor appendExecutor) {
         this.cache = cache;
         this.replicaManager = replicaManager;
         this.effectiveTopicConfigs = effectiveTopicConfigs;
         this.clock = clock;
+        this.verification = verification;
+        this.appendExecutor = appendExecutor;
     }
 
     @Override
@@ -85,12 +104,44 @@ public final class ProduceHandler implements ApiHandler {
                 }
             }
         }
-        CompletableFuture<List<ReplicaManager.AppendOutcome>> appended = appends.isEmpty()
+        CompletableFuture<ProduceVerification.Prepared> prepared = verification == null || appends.isEmpty()
+                ? CompletableFuture.completedFuture(ProduceVerification.unverified(appends))
+                : verification.prepare(body.transactionalId(), request.apiVersion(), appends);
+        // Appends run on this thread when nothing was verified remotely, else on the request handler threads.
+        CompletableFuture<ApiMessage> answered = prepared.isDone()
+                ? prepared.thenCompose(ready -> appendPrepared(body, response, appendResponses, ready))
+                : prepared.thenComposeAsync(ready -> appendPrepared(body, response, appendResponses, ready),
+                        appendExecutor);
+        return answered;
+    }
+
+    private CompletableFuture<ApiMessage> appendPrepared(ProduceRequestData body, ProduceResponseData response,
+                                                         List<PartitionProduceResponse> appendResponses,
+                                                         ProduceVerification.Prepared prepared) {
+        if (prepared.requestError() != Errors.NONE) {
+            // Kafka answers such a request whole with the error: every partition carries it.
+            response.responses().forEach(topic -> topic.partitionResponses().forEach(partition -> partition
+                    .setErrorCode(prepared.requestError().code()).setErrorMessage(null).setBaseOffset(-1)
+                    .recordErrors().clear()));
+            return CompletableFuture.completedFuture(body.acks() == 0 ? null : response);
+        }
+        List<ReplicaManager.LeaderAppend> appends = new ArrayList<>();
+        List<PartitionProduceResponse> appended = new ArrayList<>();
+        for (int i = 0; i < prepared.appends().size(); i++) {
+            ProduceError error = prepared.errors().get(i);
+            if (error != null) {
+                fail(appendResponses.get(i), error.error(), error.message());
+            } else {
+                appends.add(prepared.appends().get(i));
+                appended.add(appendResponses.get(i));
+            }
+        }
+        CompletableFuture<List<ReplicaManager.AppendOutcome>> outcomes = appends.isEmpty()
                 ? CompletableFuture.completedFuture(List.of())
                 : replicaManager.appendRecords(body.acks(), body.timeoutMs(), appends);
-        return appended.thenApply(outcomes -> {
-            for (int i = 0; i < outcomes.size(); i++) {
-                answer(appendResponses.get(i), outcomes.get(i));
+        return outcomes.thenApply(results -> {
+            for (int i = 0; i < results.size(); i++) {
+                answer(appended.get(i), results.get(i));
             }
             return body.acks() == 0 ? null : response;
         });

@@ -13,7 +13,8 @@ import java.util.function.IntFunction;
 
 /**
  * The network {@link LeaderEndpoints}: every fetcher's connection on one shared event loop thread
- * ({@code fjord-replica-fetcher-network}; the transaction marker channel has its own), each leader's address looked
+ * ({@code fjord-replica-fetcher-network}; the transaction marker channel and the produce path's AddPartitionsToTxn
+ * have their own), each leader's address looked
  * up when its connection is made (from the metadata image's broker registrations, on the inter-broker listener), so
  * a leader that registers again with another address is found at the next reconnect.
  *

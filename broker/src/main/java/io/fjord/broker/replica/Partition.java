@@ -11,6 +11,7 @@ import io.fjord.storage.OffsetOutOfRangeException;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.TopicPartition;
 import io.fjord.storage.TransactionMarker;
+import io.fjord.storage.VerificationGuard;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -255,8 +256,17 @@ public final class Partition {
      *         newer one) or NOT_ENOUGH_REPLICAS
      */
     public AppendResult appendAsLeader(ByteBuffer batch, short requiredAcks, int expectedLeaderEpoch, long nowMs) {
+        return appendAsLeader(batch, requiredAcks, expectedLeaderEpoch, nowMs, null);
+    }
+
+    /**
+     * As {@link #appendAsLeader(ByteBuffer, short, int, long)}, with KIP-890 verification when {@code verification}
+     * is not null ({@link PartitionLog#appendAsLeader(ByteBuffer, int, VerificationGuard)}).
+     */
+    public AppendResult appendAsLeader(ByteBuffer batch, short requiredAcks, int expectedLeaderEpoch, long nowMs,
+                                       VerificationGuard verification) {
         return appendUnderLeadership(requiredAcks, expectedLeaderEpoch, nowMs,
-                epoch -> log.appendAsLeader(batch, epoch));
+                epoch -> log.appendAsLeader(batch, epoch, verification));
     }
 
     /**

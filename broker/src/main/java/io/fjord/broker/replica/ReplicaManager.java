@@ -21,6 +21,7 @@ import io.fjord.storage.PartitionLog;
 import io.fjord.storage.StorageException;
 import io.fjord.storage.TopicPartition;
 import io.fjord.storage.TransactionMarker;
+import io.fjord.storage.VerificationGuard;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -95,8 +96,14 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         }
     }
 
-    /** One partition's validated batch to append as leader. */
-    public record LeaderAppend(TopicPartition topicPartition, ByteBuffer batch) {
+    /**
+     * One partition's validated batch to append as leader, with its KIP-890 verification guard (null: verification
+     * off; {@link VerificationGuard#SENTINEL}: none was needed when the produce arrived).
+     */
+    public record LeaderAppend(TopicPartition topicPartition, ByteBuffer batch, VerificationGuard verification) {
+        public LeaderAppend(TopicPartition topicPartition, ByteBuffer batch) {
+            this(topicPartition, batch, null);
+        }
     }
 
     /** One partition's transaction marker to append as leader: it ends {@code producerId}'s transaction there. */
@@ -538,8 +545,20 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         if (partition == null) {
             return AppendOutcome.failed(topicPartition, Errors.NOT_LEADER_OR_FOLLOWER, null);
         }
-        return appendGuarded(topicPartition,
-                () -> partition.appendAsLeader(append.batch(), requiredAcks, leaderEpoch, nowMs));
+        return appendGuarded(topicPartition, () -> partition.appendAsLeader(append.batch(), requiredAcks, leaderEpoch,
+                nowMs, append.verification()));
+    }
+
+    /**
+     * Starts verifying {@code producerId}'s transactional batch for a partition led here (KIP-890): the guard its
+     * append must bring, or {@link VerificationGuard#SENTINEL} when there is nothing to verify (its transaction is
+     * ongoing there) or the partition is not hosted (its append fails anyway).
+     */
+    public VerificationGuard startTransactionVerification(TopicPartition topicPartition, long producerId,
+                                                          short producerEpoch) {
+        Partition partition = partitions.get(topicPartition);
+        return partition == null ? VerificationGuard.SENTINEL
+                : partition.log().startTransactionVerification(producerId, producerEpoch);
     }
 
     private AppendOutcome appendMarker(MarkerAppend append, long nowMs) {

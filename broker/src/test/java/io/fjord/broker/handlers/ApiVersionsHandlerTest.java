@@ -66,15 +66,30 @@ class ApiVersionsHandlerTest {
                 + feature.minVersionLevel() + "-" + feature.maxVersionLevel()).containsExactly("group.version=1-1");
         assertThat(response.supportedFeatures()).extracting(feature -> feature.name() + "=" + feature.minVersion()
                 + "-" + feature.maxVersion()).containsExactlyInAnyOrder("group.version=0-1",
-                        "transaction.version=0-0", "share.version=0-0", "streams.version=0-0",
+                        "transaction.version=0-2", "share.version=0-0", "streams.version=0-0",
                         "eligible.leader.replicas.version=0-1", "kraft.version=0-1");
 
-        // transaction.version >= 2 would switch a 4.4 producer to transaction protocol v2: never finalized here.
+        // Without a transaction.version record (an older cluster) the level is 0, so left out.
         assertThat(ask(5, target(null, -1), false).finalizedFeatures()).isEmpty();
         // v3 clients cannot read a supported range that starts at 0 (KAFKA-17011).
         assertThat(ask(3, target(null, -1), true).supportedFeatures()).isEmpty();
         assertThat(ask(3, target(null, -1), true).finalizedFeatures()).hasSize(1);
         assertThat(ask(2, new ApiVersionsRequestData(), true).finalizedFeaturesEpoch()).isEqualTo(-1);
+    }
+
+    @Test
+    void theTransactionVersionIsTheOneTheMetadataFinalized() throws Exception {
+        // A 4.4 producer uses transaction protocol v2 exactly when it reads transaction.version 2 here.
+        MetadataCache tv2Cluster = new MetadataCache("fjord-cluster", 3, new MetadataImage(41, Map.of(), Map.of(),
+                Map.of(), Map.of(), Map.of(), 0, Map.of(), Map.of("transaction.version", (short) 2), -1));
+        ApiVersionsHandler handler = new ApiVersionsHandler(() -> VERSIONS, tv2Cluster, BrokerFeatures.of(false));
+        ApiVersionsResponseData response = (ApiVersionsResponseData) handler.handle(CONTEXT, new DecodedRequest(
+                ApiKey.API_VERSIONS, (short) 4, 1, "test", (short) 1, target(null, -1), 0)).toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        assertThat(response.finalizedFeatures()).extracting(feature -> feature.name() + "="
+                + feature.minVersionLevel() + "-" + feature.maxVersionLevel())
+                .containsExactly("transaction.version=2-2");
+        assertThat(BrokerFeatures.of(false).fixedFeatures()).doesNotContainKey("transaction.version");
     }
 
     @Test

@@ -69,8 +69,10 @@ public final class ClusterMaintenance implements ActiveControllerTasks {
 
     /**
      * A new cluster (nothing registered, created or finalized yet: no cluster that ever served looks like this)
-     * starts with eligible leader replicas on, Kafka 4.1+'s default, and the records {@code fjord format} added
-     * (SCRAM credentials of {@code --add-scram}); an existing cluster keeps its feature levels.
+     * starts with eligible leader replicas on, Kafka 4.1+'s default, {@code transaction.version} at
+     * {@link FeatureControl#TRANSACTION_VERSION_NEW_CLUSTER_LEVEL}, and the records {@code fjord format} added (SCRAM
+     * credentials of {@code --add-scram}); an existing cluster keeps its feature levels (one without a
+     * {@code transaction.version} record stays at 0).
      */
     @Override
     public List<MetadataRecord> bootstrap(MetadataImage image) {
@@ -80,11 +82,22 @@ public final class ClusterMaintenance implements ActiveControllerTasks {
         if (!brandNew) {
             return List.of();
         }
-        LOG.info("Starting a new cluster with {}=1", ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE);
-        List<MetadataRecord> records = new java.util.ArrayList<>();
-        records.add(new FeatureLevelRecord(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE, (short) 1));
+        List<MetadataRecord> records = new java.util.ArrayList<>(
+                newClusterFeatures(FeatureControl.TRANSACTION_VERSION_NEW_CLUSTER_LEVEL));
         records.addAll(bootstrapRecords);
         return records;
+    }
+
+    /** The feature levels a new cluster starts with, {@code transaction.version} at {@code transactionVersion}. */
+    static List<MetadataRecord> newClusterFeatures(short transactionVersion) {
+        LOG.info("Starting a new cluster with {}=1 and {}={}", ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE,
+                FeatureControl.TRANSACTION_VERSION, transactionVersion);
+        List<MetadataRecord> records = new java.util.ArrayList<>();
+        records.add(new FeatureLevelRecord(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE, (short) 1));
+        if (transactionVersion > 0) {
+            records.add(new FeatureLevelRecord(FeatureControl.TRANSACTION_VERSION, transactionVersion));
+        }
+        return List.copyOf(records);
     }
 
     @Override

@@ -18,17 +18,19 @@ import java.util.TreeMap;
  * UpdateFeatures (KIP-584, {@code kafka-features upgrade|downgrade}, {@code Admin.updateFeatures}) on the active
  * controller, Kafka 4.4's FeatureControlManager rules, as a pure function of the image. Two kinds of feature:
  * <ul>
- *   <li>Finalized in the metadata log: {@value ReplicationControl#ELIGIBLE_LEADER_REPLICAS_FEATURE} (KIP-966). Its
- *       level is a {@link FeatureLevelRecord} (level 0 removes it). Checked per update in Kafka's order: the upgrade
- *       type (1 upgrade, 2 safe downgrade, 3 unsafe downgrade; another is INVALID_UPDATE_VERSION); a level below 0;
- *       the levels this controller supports, then every registered broker's (from its registration); a lower level
- *       asked as an upgrade, or a higher one as a downgrade. Kafka's dependency of level 1 on {@code metadata.version}
- *       4.0-IV1 always holds here: Fjord's metadata records always carry the ELR fields. Enabling it also writes
+ *   <li>Finalized in the metadata log: {@value ReplicationControl#ELIGIBLE_LEADER_REPLICAS_FEATURE} (KIP-966) and
+ *       {@value #TRANSACTION_VERSION} (KIP-890, levels 0-2, with no dependency on another feature, as in
+ *       Kafka). A level is a {@link FeatureLevelRecord} (level 0 removes it). Checked per update in Kafka's order:
+ *       the upgrade type (1 upgrade, 2 safe downgrade, 3 unsafe downgrade; another is INVALID_UPDATE_VERSION); a
+ *       level below 0; the levels this controller supports, then every registered broker's (from its
+ *       registration); a lower level asked as an upgrade, or a higher one as a downgrade. Kafka's dependency of ELR
+ *       level 1 on {@code metadata.version} 4.0-IV1 always holds here: Fjord's metadata records always carry the
+ *       ELR fields. Enabling it also writes
  *       Kafka's ELR safety records: a cluster-wide {@code min.insync.replicas} (the static default) when there is
  *       none, and the removal of every per-broker {@code min.insync.replicas}. Disabling writes only the level, as
  *       Kafka 4.4 does: existing partitions keep their ELR fields until their next change, which empties the ELR
  *       (an ELR member of an empty ISR may still be elected then, and becomes the ISR).</li>
- *   <li>Fixed by each node's software and configuration ({@code group.version}, {@code transaction.version}, ...):
+ *   <li>Fixed by each node's software and configuration ({@code group.version}, {@code share.version}, ...):
  *       asking for the level in force succeeds with no record; any other level is INVALID_UPDATE_VERSION.</li>
  * </ul>
  * {@value #KRAFT_VERSION} (KIP-853) lives in the Raft log, read and upgraded through a {@link KraftVersionAccessor}:
@@ -49,6 +51,15 @@ public final class FeatureControl {
     public static final String KRAFT_VERSION = "kraft.version";
     /** The highest {@code kraft.version} this software supports. */
     public static final short KRAFT_VERSION_MAX = 1;
+    public static final String TRANSACTION_VERSION = "transaction.version";
+    /** The highest {@code transaction.version} this software supports (2: KIP-890 part 2). */
+    public static final short TRANSACTION_VERSION_MAX = 2;
+    /**
+     * The {@code transaction.version} a new cluster starts with. Kafka 4.4 formats new clusters at 2
+     * ({@code TransactionVersion.LATEST_PRODUCTION}); Fjord starts at 0 until the transaction coordinator's handlers
+     * serve the level-2 client path end to end, and only this constant changes then.
+     */
+    public static final short TRANSACTION_VERSION_NEW_CLUSTER_LEVEL = 0;
     public static final byte UPGRADE = 1;
     public static final byte SAFE_DOWNGRADE = 2;
     public static final byte UNSAFE_DOWNGRADE = 3;
@@ -58,7 +69,7 @@ public final class FeatureControl {
     }
 
     private final int nodeId;
-    private final short eligibleLeaderReplicasMaxLevel;
+    private final Map<String, Short> finalizedInLogMaxLevels;
     private final Map<String, FixedFeature> fixedFeatures;
     private final int staticMinInsyncReplicas;
     private final KraftVersionAccessor kraftVersion;
@@ -81,7 +92,8 @@ public final class FeatureControl {
                           int staticMinInsyncReplicas, KraftVersionAccessor kraftVersion) {
         this.kraftVersion = kraftVersion;
         this.nodeId = nodeId;
-        this.eligibleLeaderReplicasMaxLevel = eligibleLeaderReplicasMaxLevel;
+        this.finalizedInLogMaxLevels = Map.of(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE,
+                eligibleLeaderReplicasMaxLevel, TRANSACTION_VERSION, TRANSACTION_VERSION_MAX);
         this.fixedFeatures = Map.copyOf(fixedFeatures);
         this.staticMinInsyncReplicas = staticMinInsyncReplicas;
     }
@@ -125,6 +137,14 @@ public final class FeatureControl {
         }
         all.addAll(records);
         return new ControllerResult<>(all, response);
+    }
+
+    /**
+     * The cluster's finalized {@code transaction.version} in {@code image} (0 when no record set it: a cluster from
+     * before the feature was finalized in the log stays at 0, as a Kafka cluster without the record does).
+     */
+    public static short transactionVersion(MetadataImage image) {
+        return image.features().getOrDefault(TRANSACTION_VERSION, (short) 0);
     }
 
     /** Marks a refusal given by the Raft leader: Kafka answers its message without the usual prefix. */
@@ -197,11 +217,11 @@ public final class FeatureControl {
             return "A feature version cannot be less than 0.";
         }
         FixedFeature fixed = fixedFeatures.get(name);
-        boolean finalizedInLog = name.equals(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE);
+        boolean finalizedInLog = finalizedInLogMaxLevels.containsKey(name);
         if (!finalizedInLog && fixed == null) {
             return "Local controller " + nodeId + " does not support this feature.";
         }
-        short maxSupported = finalizedInLog ? eligibleLeaderReplicasMaxLevel : fixed.maxSupportedLevel();
+        short maxSupported = finalizedInLog ? finalizedInLogMaxLevels.get(name) : fixed.maxSupportedLevel();
         if (target > maxSupported) {
             return supportRefusal("Local controller " + nodeId, (short) 0, maxSupported);
         }

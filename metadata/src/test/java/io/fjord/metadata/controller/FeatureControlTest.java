@@ -20,7 +20,8 @@ class FeatureControlTest {
     private final ControllerFixture fixture = new ControllerFixture();
     private final FeatureControl features = new FeatureControl(1, (short) 1, Map.of(
             "group.version", new FeatureControl.FixedFeature((short) 1, (short) 1),
-            "transaction.version", new FeatureControl.FixedFeature((short) 0, (short) 0)), 2);
+            "share.version", new FeatureControl.FixedFeature((short) 0, (short) 0)), 2);
+    private static final String TRANSACTION_VERSION = FeatureControl.TRANSACTION_VERSION;
     private final long[] epochs = new long[4];
 
     private static UpdateFeaturesRequestData.FeatureUpdateKey update(String feature, int level, int upgradeType) {
@@ -107,7 +108,7 @@ class FeatureControlTest {
                 .endsWith("Local controller 1 does not support this feature.");
         // All or nothing: a valid update next to an invalid one is not applied either.
         assertThat(refusal(request(update(ELR, 0, FeatureControl.SAFE_DOWNGRADE),
-                update("transaction.version", 2, FeatureControl.UPGRADE)))).contains("transaction.version");
+                update("transaction.version", 3, FeatureControl.UPGRADE)))).contains("transaction.version");
         assertThat(elrLevel()).isEqualTo((short) 1);
     }
 
@@ -128,10 +129,75 @@ class FeatureControlTest {
     }
 
     @Test
+    void transactionVersionIsFinalizedInTheLogAtLevelsZeroToTwo() {
+        fixture.startBroker(1, 0);
+        assertThat(FeatureControl.transactionVersion(fixture.image)).isZero();
+        assertThat(apply(request(update(TRANSACTION_VERSION, 1, FeatureControl.UPGRADE))).errorCode()).isZero();
+        assertThat(FeatureControl.transactionVersion(fixture.image)).isEqualTo((short) 1);
+        ControllerResult<UpdateFeaturesResponseData> upgrade = features.updateFeatures(fixture.image,
+                request(update(TRANSACTION_VERSION, 2, FeatureControl.UPGRADE)));
+        assertThat(upgrade.records()).containsExactly(new FeatureLevelRecord(TRANSACTION_VERSION, (short) 2));
+        fixture.apply(upgrade);
+        assertThat(FeatureControl.transactionVersion(fixture.image)).isEqualTo((short) 2);
+
+        assertThat(refusal(request(update(TRANSACTION_VERSION, 3, FeatureControl.UPGRADE))))
+                .isEqualTo("The update failed for all features since the following feature had an error: Invalid"
+                        + " update version 3 for feature transaction.version. Local controller 1 only supports"
+                        + " versions 0-2");
+        assertThat(refusal(request(update(TRANSACTION_VERSION, 1, FeatureControl.UPGRADE))))
+                .endsWith("Can't downgrade the version of this feature without setting the upgrade type to either"
+                        + " safe or unsafe downgrade.");
+        // Kafka lets transaction.version go down (safely: clients switch back at their next transaction).
+        assertThat(apply(request(update(TRANSACTION_VERSION, 1, FeatureControl.SAFE_DOWNGRADE))).errorCode())
+                .isZero();
+        assertThat(FeatureControl.transactionVersion(fixture.image)).isEqualTo((short) 1);
+        assertThat(refusal(request(update(TRANSACTION_VERSION, 2, FeatureControl.SAFE_DOWNGRADE))))
+                .endsWith("Can't downgrade to a newer version.");
+        assertThat(apply(request(update(TRANSACTION_VERSION, 0, FeatureControl.UNSAFE_DOWNGRADE))).errorCode())
+                .isZero();
+        assertThat(fixture.image.features()).doesNotContainKey(TRANSACTION_VERSION);
+    }
+
+    @Test
+    void transactionVersionNeedsEveryBrokersSupport() {
+        var registration = ControllerFixture.registration(3, new UUID(3, 0));
+        registration.features().removeIf(feature -> feature.name().equals(TRANSACTION_VERSION));
+        fixture.apply(fixture.cluster.registerBroker(fixture.image, registration, 0));
+        assertThat(refusal(request(update(TRANSACTION_VERSION, 2, FeatureControl.UPGRADE))))
+                .endsWith("Invalid update version 2 for feature transaction.version. Broker 3 does not support this"
+                        + " feature.");
+        // Validate-only checks and writes nothing.
+        ControllerResult<UpdateFeaturesResponseData> validated = features.updateFeatures(fixture.image,
+                request(update(TRANSACTION_VERSION, 0, FeatureControl.UPGRADE)).setValidateOnly(true));
+        assertThat(validated.records()).isEmpty();
+        assertThat(validated.response().errorCode()).isZero();
+    }
+
+    @Test
+    void aNewClusterStartsAtTheDefaultTransactionVersionAndAnExistingOneKeepsItsLevel() {
+        ClusterMaintenance maintenance = new ClusterMaintenance(new ClusterMaintenance.Settings(9000, false, 1000),
+                fixture.cluster, fixture.replication, java.time.InstantSource.fixed(java.time.Instant.EPOCH));
+        List<io.fjord.metadata.records.MetadataRecord> fresh = maintenance.bootstrap(fixture.image);
+        assertThat(fresh).contains(new FeatureLevelRecord(ELR, (short) 1));
+        if (FeatureControl.TRANSACTION_VERSION_NEW_CLUSTER_LEVEL > 0) {
+            assertThat(fresh).contains(new FeatureLevelRecord(TRANSACTION_VERSION,
+                    FeatureControl.TRANSACTION_VERSION_NEW_CLUSTER_LEVEL));
+        }
+        assertThat(ClusterMaintenance.newClusterFeatures((short) 2)).containsExactly(
+                new FeatureLevelRecord(ELR, (short) 1), new FeatureLevelRecord(TRANSACTION_VERSION, (short) 2));
+        assertThat(ClusterMaintenance.newClusterFeatures((short) 0)).containsExactly(
+                new FeatureLevelRecord(ELR, (short) 1));
+        // A cluster that served (a broker registered) without the record stays at level 0.
+        fixture.startBroker(1, 0);
+        assertThat(maintenance.bootstrap(fixture.image)).isEmpty();
+        assertThat(FeatureControl.transactionVersion(fixture.image)).isZero();
+    }
+
+    @Test
     void nodeFixedFeaturesAcceptOnlyTheirLevelInForceWithNoRecord() {
         ControllerResult<UpdateFeaturesResponseData> same = features.updateFeatures(fixture.image,
                 request(update("group.version", 1, FeatureControl.UPGRADE),
-                        update("transaction.version", 0, FeatureControl.SAFE_DOWNGRADE)));
+                        update("share.version", 0, FeatureControl.SAFE_DOWNGRADE)));
         assertThat(same.records()).isEmpty();
         assertThat(same.response().errorCode()).isZero();
         assertThat(refusal(request(update("group.version", 0, FeatureControl.SAFE_DOWNGRADE))))

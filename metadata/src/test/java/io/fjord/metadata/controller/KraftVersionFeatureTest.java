@@ -49,7 +49,7 @@ class KraftVersionFeatureTest {
     private final ControllerFixture fixture = new ControllerFixture();
     private final FakeQuorum quorum = new FakeQuorum();
     private final FeatureControl features = new FeatureControl(1, (short) 1, Map.of(
-            "transaction.version", new FeatureControl.FixedFeature((short) 0, (short) 0)), 2, quorum);
+            "share.version", new FeatureControl.FixedFeature((short) 0, (short) 0)), 2, quorum);
 
     private static UpdateFeaturesRequestData request(boolean validateOnly, Object... featureLevelType) {
         UpdateFeaturesRequestData request = new UpdateFeaturesRequestData().setValidateOnly(validateOnly);
@@ -131,7 +131,7 @@ class KraftVersionFeatureTest {
     @Test
     void theUpgradeRunsOnlyOnceEveryOtherUpdatePassed() {
         UpdateFeaturesResponseData response = answer(request(false, KRAFT, 1, FeatureControl.UPGRADE,
-                "transaction.version", 2, FeatureControl.UPGRADE));
+                "transaction.version", 3, FeatureControl.UPGRADE));
         assertThat(Errors.forCode(response.errorCode())).isEqualTo(Errors.INVALID_UPDATE_VERSION);
         assertThat(quorum.calls).containsExactly("1 validate");
         assertThat(quorum.level).isZero();

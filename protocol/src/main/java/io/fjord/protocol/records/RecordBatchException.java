@@ -22,7 +22,9 @@ public final class RecordBatchException extends RuntimeException {
         /** A repeat of an earlier batch inside an append of several batches (a single repeated batch is no error). */
         DUPLICATE_SEQUENCE_NUMBER,
         /** A transaction marker from a coordinator epoch older than the last marker's (a zombie coordinator). */
-        TRANSACTION_COORDINATOR_FENCED
+        TRANSACTION_COORDINATOR_FENCED,
+        /** A transactional batch neither part of an ongoing transaction nor verified with the coordinator (KIP-890). */
+        INVALID_TXN_STATE
     }
 
     private final Kind kind;

@@ -6,6 +6,7 @@ import io.fjord.protocol.records.RecordBatches;
 import io.fjord.storage.ProducerState;
 import io.fjord.storage.StorageException;
 import io.fjord.storage.TransactionMarker;
+import io.fjord.storage.VerificationGuard;
 import io.fjord.storage.internal.BatchHeader;
 import io.fjord.storage.internal.LogSegment;
 import io.fjord.storage.internal.SegmentScanner;
@@ -152,16 +153,20 @@ public final class PartitionProducerState {
 
     /**
      * Checks a leader append whose batches lie in {@code batches} (from position to limit), before offsets are
-     * assigned. Returns the original batch when the append is a retry of one; see
-     * {@link ProducerStateManager#checkLeaderAppend}.
+     * assigned: the KIP-890 verification when {@code verification} is not null
+     * ({@link ProducerStateManager#checkVerified}), then the producer rules. Returns the original batch when the
+     * append is a retry of one; see {@link ProducerStateManager#checkLeaderAppend}.
      */
-    public Optional<ProducerState.Batch> checkLeaderAppend(ByteBuffer batches) {
+    public Optional<ProducerState.Batch> checkLeaderAppend(ByteBuffer batches, VerificationGuard verification) {
         List<ProducerBatch> producerBatches = new ArrayList<>();
         boolean anyProducer = false;
         for (RecordBatch batch : RecordBatches.of(batches.duplicate())) {
             ProducerBatch producerBatch = ProducerBatch.of(batch);
             anyProducer |= producerBatch.hasProducerId();
             producerBatches.add(producerBatch);
+        }
+        if (anyProducer && verification != null) {
+            manager.checkVerified(producerBatches, verification);
         }
         return anyProducer ? manager.checkLeaderAppend(producerBatches) : Optional.empty();
     }
@@ -173,6 +178,11 @@ public final class PartitionProducerState {
             producerBatches.add(ProducerBatch.of(batch));
         }
         manager.checkCoordinatorAppend(producerBatches);
+    }
+
+    /** See {@link ProducerStateManager#startVerification}. */
+    public VerificationGuard startVerification(long producerId, short producerEpoch, long nowMs) {
+        return manager.startVerification(producerId, producerEpoch, nowMs);
     }
 
     /**

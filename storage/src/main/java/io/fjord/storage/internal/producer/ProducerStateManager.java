@@ -3,6 +3,7 @@ package io.fjord.storage.internal.producer;
 import io.fjord.protocol.records.RecordBatchException;
 import io.fjord.protocol.records.RecordBatchException.Kind;
 import io.fjord.storage.ProducerState;
+import io.fjord.storage.VerificationGuard;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -18,8 +19,9 @@ import java.util.TreeMap;
  * checks of a leader append (epoch fencing, sequence continuity, retries of one of the last five batches; a
  * transaction marker's producer and coordinator epochs), updates from appended batches, expiration, and the
  * transactions: those open (by first offset) and those ended by a marker the high watermark has not passed yet, whose
- * data stays unstable until it has (Kafka's {@code ongoingTxns} and {@code unreplicatedTxns}). No IO: snapshots and
- * log scans happen in {@link PartitionProducerState}.
+ * data stays unstable until it has (Kafka's {@code ongoingTxns} and {@code unreplicatedTxns}); and the KIP-890
+ * verifications under way, one {@link VerificationGuard} per producer, void from the producer's next appended batch
+ * (Kafka's {@code verificationStates}). No IO: snapshots and log scans happen in {@link PartitionProducerState}.
  *
  * <p>Not thread-safe: the owning log guards it with its append lock.
  */
@@ -29,6 +31,52 @@ public final class ProducerStateManager {
     private final NavigableMap<Long, Long> openTransactions = new TreeMap<>();
     /** Transactions whose marker is at or above the high watermark: first offset to the transaction. */
     private final NavigableMap<Long, CompletedTransaction> unreplicatedTransactions = new TreeMap<>();
+    /** Verifications started, by producer id: in memory only, as in Kafka (a new leader verifies again). */
+    private final Map<Long, Verification> verifications = new HashMap<>();
+
+    private record Verification(VerificationGuard guard, long startedMs) {
+    }
+
+    /**
+     * Starts (or joins) the verification of {@code producerId}'s transactional batch at {@code producerEpoch}:
+     * {@link VerificationGuard#SENTINEL} when its transaction is ongoing here at that epoch (nothing to verify),
+     * else the producer's guard, created now unless a verification is already under way.
+     */
+    public VerificationGuard startVerification(long producerId, short producerEpoch, long nowMs) {
+        if (hasOngoingTransaction(producerId, producerEpoch)) {
+            return VerificationGuard.SENTINEL;
+        }
+        return verifications.computeIfAbsent(producerId,
+                id -> new Verification(VerificationGuard.create(), nowMs)).guard();
+    }
+
+    /** Whether {@code producerId} has a transaction open here, at {@code producerEpoch}. */
+    public boolean hasOngoingTransaction(long producerId, short producerEpoch) {
+        ProducerState state = producers.get(producerId);
+        return state != null && state.currentTransactionFirstOffset() != ProducerState.NO_TRANSACTION
+                && state.producerEpoch() == producerEpoch;
+    }
+
+    /**
+     * Kafka's check of a transactional batch when verification is on ({@code requested} not null): a data batch of a
+     * producer without an ongoing transaction (at the batch's epoch) must bring the producer's current guard.
+     *
+     * @throws RecordBatchException INVALID_TXN_STATE otherwise
+     */
+    public void checkVerified(List<ProducerBatch> batches, VerificationGuard requested) {
+        for (ProducerBatch batch : batches) {
+            if (!batch.transactional() || batch.control() || !batch.hasProducerId()
+                    || hasOngoingTransaction(batch.producerId(), batch.producerEpoch())) {
+                continue;
+            }
+            Verification current = verifications.get(batch.producerId());
+            VerificationGuard guard = current == null ? VerificationGuard.SENTINEL : current.guard();
+            if (!guard.verifies(requested)) {
+                throw new RecordBatchException(Kind.INVALID_TXN_STATE, "Record was not part of an ongoing"
+                        + " transaction");
+            }
+        }
+    }
 
     /**
      * Checks the idempotent batches of a leader append, in order, against the state and the batches before them.
@@ -144,6 +192,8 @@ public final class ProducerStateManager {
         if (!batch.hasProducerId()) {
             return Optional.empty();
         }
+        // Any appended batch of the producer (its verified data, or a marker in between) ends a verification.
+        verifications.remove(batch.producerId());
         ProducerState before = producers.get(batch.producerId());
         ProducerState after = updated(before, batch);
         producers.put(batch.producerId(), after);
@@ -217,9 +267,11 @@ public final class ProducerStateManager {
 
     /**
      * Removes producers without an open transaction whose last timestamp is at least {@code expirationMs} before
-     * {@code nowMs} ({@code producer.id.expiration.ms}). Returns how many went.
+     * {@code nowMs} ({@code producer.id.expiration.ms}), and verifications started that long ago, as Kafka does.
+     * Returns how many producers went.
      */
     public int removeExpired(long nowMs, long expirationMs) {
+        verifications.values().removeIf(verification -> nowMs - verification.startedMs() >= expirationMs);
         int removed = 0;
         for (Iterator<ProducerState> states = producers.values().iterator(); states.hasNext(); ) {
             ProducerState state = states.next();
@@ -261,6 +313,7 @@ public final class ProducerStateManager {
         producers.clear();
         openTransactions.clear();
         unreplicatedTransactions.clear();
+        verifications.clear();
     }
 
     public int size() {

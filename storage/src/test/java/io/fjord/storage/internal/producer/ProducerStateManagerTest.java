@@ -7,6 +7,7 @@ import io.fjord.protocol.records.RecordBatchException;
 import io.fjord.protocol.records.RecordBatchException.Kind;
 import io.fjord.storage.ProducerState;
 import io.fjord.storage.TransactionMarker;
+import io.fjord.storage.VerificationGuard;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -210,5 +211,53 @@ class ProducerStateManagerTest {
         loaded.load(manager.states());
         assertThat(loaded.firstUnstableOffset()).isEqualTo(4);
         assertThat(loaded.apply(marker(1, 0, 6, false, 0))).contains(new CompletedTransaction(1, 4, 6, true, 5));
+    }
+
+    private void assertNotVerified(ProducerBatch batch, VerificationGuard guard) {
+        assertThatThrownBy(() -> manager.checkVerified(List.of(batch), guard))
+                .isInstanceOfSatisfying(RecordBatchException.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_TXN_STATE));
+    }
+
+    @Test
+    void aVerifiedTransactionalBatchNeedsItsGuardAndAMarkerInBetweenMakesTheGuardVoid() {
+        VerificationGuard guard = manager.startVerification(PRODUCER, (short) 0, 0);
+        assertThat(guard).isNotSameAs(VerificationGuard.SENTINEL);
+        // A second produce while the first is verified joins the same verification.
+        assertThat(manager.startVerification(PRODUCER, (short) 0, 5)).isSameAs(guard);
+        ProducerBatch first = transactional(PRODUCER, 0, 0, 0);
+        assertNotVerified(first, VerificationGuard.SENTINEL);
+        assertNotVerified(first, VerificationGuard.create());
+
+        // The coordinator ends the transaction (a marker lands) before the verified batch is appended: void.
+        manager.apply(marker(PRODUCER, 0, 0, false, 1));
+        assertNotVerified(first, guard);
+
+        VerificationGuard again = manager.startVerification(PRODUCER, (short) 0, 10);
+        assertThat(again).isNotSameAs(guard);
+        ProducerBatch verified = transactional(PRODUCER, 0, 0, 1);
+        manager.checkVerified(List.of(verified), again);
+        manager.apply(verified);
+        // The transaction is ongoing at this epoch now: nothing to verify, and a batch needs no guard.
+        assertThat(manager.startVerification(PRODUCER, (short) 0, 20)).isSameAs(VerificationGuard.SENTINEL);
+        manager.checkVerified(List.of(transactional(PRODUCER, 0, 1, 2)), VerificationGuard.SENTINEL);
+        // A TV2 producer's next transaction comes at a bumped epoch: verified again.
+        assertThat(manager.startVerification(PRODUCER, (short) 1, 20)).isNotSameAs(VerificationGuard.SENTINEL);
+        // Idempotent (non-transactional) batches and markers are never verified.
+        manager.checkVerified(List.of(batch(99, 0, 0, 1, 3, 1_000), marker(PRODUCER, 0, 3, true, 1)),
+                VerificationGuard.SENTINEL);
+    }
+
+    @Test
+    void verificationsExpireWithTheProducerExpirationAndGoWithAReload() {
+        VerificationGuard guard = manager.startVerification(PRODUCER, (short) 0, 1_000);
+        manager.removeExpired(1_999, 1_000);
+        manager.checkVerified(List.of(transactional(PRODUCER, 0, 0, 0)), guard);
+        manager.removeExpired(2_000, 1_000);
+        assertNotVerified(transactional(PRODUCER, 0, 0, 0), guard);
+
+        VerificationGuard beforeClear = manager.startVerification(PRODUCER, (short) 0, 3_000);
+        manager.clear();
+        assertNotVerified(transactional(PRODUCER, 0, 0, 0), beforeClear);
     }
 }
