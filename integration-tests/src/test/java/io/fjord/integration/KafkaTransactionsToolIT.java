@@ -8,7 +8,9 @@ import static org.awaitility.Awaitility.await;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -33,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Apache Kafka 4.4.0's {@code kafka-transactions} tool ({@code TransactionsCommand} of kafka-tools, in a child JVM)
  * against one Fjord node: {@code list} and {@code describe} show a real producer's open transaction,
  * {@code describe-producers} its start offset in the partition, {@code find-hanging} finds a transaction the
- * coordinator does not know (written with raw requests, as an old client would leave it: an idempotent producer id,
- * transactional batches an hour old, no coordinator) and not the real one, and {@code abort} ends it, after which the
+ * coordinator does not know (written with raw requests while KIP-890 verification is off, as brokers before it let
+ * them in: an idempotent producer id, transactional batches an hour old, no coordinator) and not the real one, and {@code abort} ends it, after which the
  * partition's last stable offset moves on.
  */
 class KafkaTransactionsToolIT {
@@ -59,7 +61,10 @@ class KafkaTransactionsToolIT {
 
     @Test
     void listDescribeDescribeProducersFindHangingAndAbortWork() throws Exception {
-        try (FjordTestNode node = FjordTestNode.start(data, TransactionalClients.singleNodeConfig());
+        // Without KIP-890 verification, as a broker before it (or a client bypassing it) let hanging transactions in.
+        Map<String, String> config = new HashMap<>(TransactionalClients.singleNodeConfig());
+        config.put("transaction.partition.verification.enable", "false");
+        try (FjordTestNode node = FjordTestNode.start(data, config);
              Admin admin = node.admin();
              KafkaProducer<String, String> producer = TransactionalClients.producer(node.bootstrapServers(),
                      "tool-writer")) {
@@ -125,7 +130,9 @@ class KafkaTransactionsToolIT {
 
     /**
      * Two transactional records an hour old in {@code hanging-topic}, by a producer id of an idempotent
-     * InitProducerId, sent without a transactional id: no coordinator will ever end them. Returns the producer id.
+     * InitProducerId under a transactional id no coordinator knows (accepted since verification is off): no coordinator
+     * will ever end them. Returns the producer id. (Kafka refuses transactional records without a transactional id
+     * with TRANSACTIONAL_ID_AUTHORIZATION_FAILED.)
      */
     private static long writeHangingTransaction(FjordTestNode node) throws Exception {
         RawClient client = new RawClient(new InetSocketAddress("127.0.0.1",
@@ -140,7 +147,7 @@ class KafkaTransactionsToolIT {
                 new SimpleRecord(anHourAgo, "hanging-1".getBytes(StandardCharsets.UTF_8)),
                 new SimpleRecord(anHourAgo, "hanging-2".getBytes(StandardCharsets.UTF_8)));
         ProduceRequestData request = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000)
-                .setTransactionalId(null);
+                .setTransactionalId("legacy-hanging");
         ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
         topics.add(new ProduceRequestData.TopicProduceData().setName("hanging-topic").setPartitionData(List.of(
                 new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch))));
