@@ -190,10 +190,10 @@ class ClusterApisIT {
                 .contains("Feature: transaction.version");
 
         KafkaDistribution.Result upgrade = tool(FEATURE_COMMAND, follower(), "upgrade", "--feature",
-                "transaction.version=3");
+                "transaction.version=2");
         assertThat(upgrade.exitCode()).isNotZero();
         assertThat(upgrade.output() + upgrade.errors()).contains("transaction.version")
-                .contains("only supports versions 0-2");
+                .contains("only supports versions 0-1");
         // transaction.version is finalized in the metadata log: up to 1 on every node, then back to 0.
         KafkaDistribution.Result upgraded = tool(FEATURE_COMMAND, follower(), "upgrade", "--feature",
                 "transaction.version=1");

@@ -92,9 +92,10 @@ class MissingFeaturesIT {
             assertThat(features.finalizedFeatures().get("eligible.leader.replicas.version").maxVersionLevel())
                     .isEqualTo((short) 1);
             assertThat(features.finalizedFeaturesEpoch()).hasValueSatisfying(epoch -> assertThat(epoch).isNotNegative());
-            // transaction.version is finalized in the metadata log, levels 0-2; a new cluster starts at Fjord's
-            // default (left out at 0).
-            assertThat(features.supportedFeatures().get("transaction.version").maxVersion()).isEqualTo((short) 2);
+            // transaction.version is finalized in the metadata log, levels 0 to Fjord's supported maximum; a new
+            // cluster starts at Fjord's default (left out at 0).
+            assertThat(features.supportedFeatures().get("transaction.version").maxVersion())
+                    .isEqualTo(FeatureControl.TRANSACTION_VERSION_MAX);
             assertThat(features.finalizedFeatures().containsKey("transaction.version"))
                     .isEqualTo(FeatureControl.TRANSACTION_VERSION_NEW_CLUSTER_LEVEL > 0);
 

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * controller, Kafka 4.4's FeatureControlManager rules, as a pure function of the image. Two kinds of feature:
  * <ul>
  *   <li>Finalized in the metadata log: {@value ReplicationControl#ELIGIBLE_LEADER_REPLICAS_FEATURE} (KIP-966) and
- *       {@value #TRANSACTION_VERSION} (KIP-890, levels 0-2, with no dependency on another feature, as in
+ *       {@value #TRANSACTION_VERSION} (KIP-890, levels 0 to {@link #TRANSACTION_VERSION_MAX}, with no dependency on another feature, as in
  *       Kafka). A level is a {@link FeatureLevelRecord} (level 0 removes it). Checked per update in Kafka's order:
  *       the upgrade type (1 upgrade, 2 safe downgrade, 3 unsafe downgrade; another is INVALID_UPDATE_VERSION); a
  *       level below 0; the levels this controller supports, then every registered broker's (from its
@@ -52,12 +52,16 @@ public final class FeatureControl {
     /** The highest {@code kraft.version} this software supports. */
     public static final short KRAFT_VERSION_MAX = 1;
     public static final String TRANSACTION_VERSION = "transaction.version";
-    /** The highest {@code transaction.version} this software supports (2: KIP-890 part 2). */
-    public static final short TRANSACTION_VERSION_MAX = 2;
+    /**
+     * The highest {@code transaction.version} this software supports: 1. Level 2 (KIP-890 part 2) is refused until the
+     * group coordinator adds a transaction's offsets partition itself (a level-2 client's sendOffsetsToTransaction
+     * sends no AddOffsetsToTxn), so that a level Fjord cannot serve is never finalized.
+     */
+    public static final short TRANSACTION_VERSION_MAX = 1;
     /**
      * The {@code transaction.version} a new cluster starts with. Kafka 4.4 formats new clusters at 2
-     * ({@code TransactionVersion.LATEST_PRODUCTION}); Fjord starts at 0 until the transaction coordinator's handlers
-     * serve the level-2 client path end to end, and only this constant changes then.
+     * ({@code TransactionVersion.LATEST_PRODUCTION}); Fjord starts at 0 until it serves level 2 end to end, and only
+     * this constant and {@link #TRANSACTION_VERSION_MAX} change then.
      */
     public static final short TRANSACTION_VERSION_NEW_CLUSTER_LEVEL = 0;
     public static final byte UPGRADE = 1;
