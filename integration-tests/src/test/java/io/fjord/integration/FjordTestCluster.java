@@ -51,6 +51,17 @@ final class FjordTestCluster implements AutoCloseable {
     /** As {@link #start(Path, int, Map)}, node {@code id} also getting {@code perNode.get(id)} (a rack, say). */
     static FjordTestCluster start(Path root, int nodeCount, Map<String, String> extra,
                                   Map<Integer, Map<String, String>> perNode) throws Exception {
+        return start(root, nodeCount, extra, perNode, List.of());
+    }
+
+    /**
+     * As {@link #start(Path, int, Map, Map)}, every node formatted with {@code fjord format --add-scram} and these
+     * values (Kafka's {@code kafka-storage format --add-scram} syntax), so SCRAM users, a SCRAM inter-broker user
+     * included, exist from the cluster's first committed metadata. A {@code listeners} entry of {@code extra} is the
+     * nodes' broker listeners (ports 0); the fixture adds each node's controller listener.
+     */
+    static FjordTestCluster start(Path root, int nodeCount, Map<String, String> extra,
+                                  Map<Integer, Map<String, String>> perNode, List<String> addScram) throws Exception {
         List<Integer> ports = freePorts(nodeCount);
         StringBuilder voters = new StringBuilder();
         for (int id = 1; id <= nodeCount; id++) {
@@ -63,20 +74,23 @@ final class FjordTestCluster implements AutoCloseable {
         cluster.voters = voters.toString();
         cluster.root = root;
         for (int id = 1; id <= nodeCount; id++) {
-            MetaProperties.of(clusterId, id, UUID.randomUUID()).write(
-                    java.nio.file.Files.createDirectories(root.resolve("node-" + id)));
-        }
-        for (int id = 1; id <= nodeCount; id++) {
             Map<String, String> node = new HashMap<>();
             node.put("node.id", Integer.toString(id));
             node.put("process.roles", "broker,controller");
-            node.put("listeners", "PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:" + ports.get(id - 1));
             node.put("controller.listener.names", "CONTROLLER");
             node.put("controller.quorum.voters", voters.toString());
             node.put("log.dirs", root.resolve("node-" + id).toString());
             node.putAll(extra);
             node.putAll(perNode.getOrDefault(id, Map.of()));
+            node.put("listeners", extra.getOrDefault("listeners", "PLAINTEXT://127.0.0.1:0") + ",CONTROLLER://127.0.0.1:"
+                    + ports.get(id - 1));
             cluster.properties.put(id, node);
+            if (addScram.isEmpty()) {
+                MetaProperties.of(clusterId, id, UUID.randomUUID()).write(
+                        java.nio.file.Files.createDirectories(root.resolve("node-" + id)));
+            } else {
+                format(root, clusterId, node, addScram);
+            }
         }
         try {
             cluster.startNodes(cluster.properties.keySet());
@@ -85,6 +99,25 @@ final class FjordTestCluster implements AutoCloseable {
             throw e;
         }
         return cluster;
+    }
+
+    /** Formats a node as {@code fjord format --add-scram} does (every controller keeps the bootstrap records). */
+    private static void format(Path root, String clusterId, Map<String, String> node, List<String> addScram)
+            throws IOException {
+        StringBuilder text = new StringBuilder();
+        node.forEach((key, value) -> text.append(key).append('=').append(value.replace("\\", "\\\\"))
+                .append('\n'));
+        Path config = java.nio.file.Files.writeString(java.nio.file.Files.createDirectories(root)
+                .resolve("node-" + node.get("node.id") + ".properties"), text);
+        List<String> arguments = new ArrayList<>(List.of("format", "--cluster-id", clusterId, "--config",
+                config.toString()));
+        for (String credential : addScram) {
+            arguments.add("--add-scram");
+            arguments.add(credential);
+        }
+        if (io.fjord.server.FjordCli.run(arguments.toArray(String[]::new)) != 0) {
+            throw new IllegalStateException("fjord format failed for node " + node.get("node.id"));
+        }
     }
 
     /** Starts the given (stopped) nodes together and waits until each is ready. */
@@ -157,6 +190,12 @@ final class FjordTestCluster implements AutoCloseable {
         if (node != null) {
             node.stop();
         }
+    }
+
+    /** Node {@code id}'s controller listener, {@code host:port}. */
+    String controllerAddress(int id) {
+        String listeners = properties.get(id).get("listeners");
+        return listeners.substring(listeners.indexOf("CONTROLLER://") + "CONTROLLER://".length());
     }
 
     String bootstrapServers(int id) {

@@ -1,14 +1,18 @@
 package io.fjord.server;
 
+import io.fjord.metadata.records.MetadataRecord;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -59,6 +63,12 @@ final class ClusterCommand implements Callable<Integer> {
                     + " quorum's, which the command sets).")
     Path configFile;
 
+    @Option(names = "--add-scram", paramLabel = "CREDENTIAL",
+            description = {"A SCRAM credential for a new cluster, as fjord format --add-scram (e.g. a SCRAM",
+                "inter-broker user: 'SCRAM-SHA-512=[name=broker,password=broker-secret]'); repeatable. Only",
+                "nodes formatted by this run get it."})
+    List<String> addScram = new ArrayList<>();
+
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
 
@@ -69,7 +79,12 @@ final class ClusterCommand implements Callable<Integer> {
         String clusterId;
         try {
             layout = ClusterLayout.of(nodeCount, directory, basePort, extraProperties());
-            clusterId = new ClusterDirectory(layout, UUID::randomUUID).prepare(out);
+            List<MetadataRecord> scramRecords = new ArrayList<>();
+            SecureRandom random = new SecureRandom();
+            for (String credential : addScram) {
+                scramRecords.add(ScramBootstrap.parse(credential, random));
+            }
+            clusterId = new ClusterDirectory(layout, UUID::randomUUID, scramRecords).prepare(out);
         } catch (IllegalArgumentException | IllegalStateException e) {
             err.println("fjord: cluster: " + e.getMessage());
             return 1;

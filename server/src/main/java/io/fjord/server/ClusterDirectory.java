@@ -2,6 +2,8 @@ package io.fjord.server;
 
 import io.fjord.broker.config.ConfigException;
 import io.fjord.storage.Base64Uuids;
+import io.fjord.metadata.quorum.BootstrapRecords;
+import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.storage.MetaProperties;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -34,10 +37,20 @@ final class ClusterDirectory {
 
     private final ClusterLayout layout;
     private final Supplier<UUID> randomUuids;
+    private final List<MetadataRecord> scramRecords;
 
     ClusterDirectory(ClusterLayout layout, Supplier<UUID> randomUuids) {
+        this(layout, randomUuids, List.of());
+    }
+
+    /**
+     * @param scramRecords {@code --add-scram}'s credentials, written beside each node's metadata log when the node is
+     *     formatted (a new cluster's first active controller commits them; a formatted node's are left alone)
+     */
+    ClusterDirectory(ClusterLayout layout, Supplier<UUID> randomUuids, List<MetadataRecord> scramRecords) {
         this.layout = layout;
         this.randomUuids = randomUuids;
+        this.scramRecords = List.copyOf(scramRecords);
     }
 
     /**
@@ -128,8 +141,17 @@ final class ClusterDirectory {
         ByteArrayOutputStream lines = new ByteArrayOutputStream();
         new NodeDirectories(config, randomUuids).format(clusterId, true,
                 new PrintStream(lines, true, StandardCharsets.UTF_8));
-        lines.toString(StandardCharsets.UTF_8).lines().filter(line -> line.startsWith("Formatting"))
-                .forEach(out::println);
+        List<String> formattedNow = lines.toString(StandardCharsets.UTF_8).lines()
+                .filter(line -> line.startsWith("Formatting")).toList();
+        formattedNow.forEach(out::println);
+        if (!formattedNow.isEmpty() && !scramRecords.isEmpty()) {
+            try {
+                BootstrapRecords.write(config.metadataLogDirectory(), scramRecords);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write the bootstrap records into "
+                        + config.metadataLogDirectory() + ": " + IoErrors.reason(e), e);
+            }
+        }
     }
 
     /** Writes through a temporary file, so that an interrupted run never leaves half a file. */

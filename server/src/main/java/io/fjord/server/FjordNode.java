@@ -69,6 +69,7 @@ import io.fjord.broker.lifecycle.BrokerLifecycleManager;
 import io.fjord.broker.network.client.NodeConnectionSettings;
 import io.fjord.broker.replica.InterBrokerAddresses;
 import io.fjord.broker.replica.NetworkLeaderEndpoints;
+import io.fjord.broker.security.sasl.SaslClientCredentials;
 import io.fjord.broker.verification.AddPartitionsToTxnManager;
 import io.fjord.broker.verification.NetworkCoordinatorRequests;
 import io.fjord.broker.verification.ProduceVerification;
@@ -221,10 +222,14 @@ public final class FjordNode implements AutoCloseable {
         replicationThrottles = new ReplicationThrottles(configs, runningConfig.brokerConfig(), clock);
         String interBrokerListener = Optional.ofNullable(runningConfig.brokerConfig().interBrokerListenerName())
                 .orElse(runningConfig.brokerConfig().string("security.inter.broker.protocol"));
+        // On a SASL inter-broker listener the broker authenticates as its JAAS entry's user, as Kafka's.
+        SaslClientCredentials interBrokerSasl = InterBrokerSasl.credentials(runningConfig.brokerConfig(),
+                config.listeners(), true);
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(config.nodeId(),
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), fetcherConfig, logManager::getLog,
                 new NetworkLeaderEndpoints(config.nodeId(), new InterBrokerAddresses(cache, interBrokerListener),
-                        fetcherConfig, config.channelSecurity(interBrokerListener)), this::partitionChanged, clock,
+                        fetcherConfig, config.channelSecurity(interBrokerListener), interBrokerSasl),
+                this::partitionChanged, clock,
                 replicationThrottles.follower(),
                 // Through the log manager, as Kafka's fetchers: the recovery-point checkpoint drops with the log.
                 io.fjord.broker.replica.LogTruncation.through(logManager));
@@ -237,7 +242,7 @@ public final class FjordNode implements AutoCloseable {
         // Markers go over the inter-broker listener to each partition's leader, this node's own included, as Kafka's.
         int transactionStatePartitions = runningConfig.brokerConfig().intValue("transaction.state.log.num.partitions");
         transactionMarkerChannel = NetworkTransactionMarkerChannel.overTheNetwork(config.nodeId(), cache,
-                interBrokerListener, config.channelSecurity(interBrokerListener),
+                interBrokerListener, config.channelSecurity(interBrokerListener), interBrokerSasl,
                 MarkerChannelConfig.from(runningConfig.brokerConfig()),
                 transactionalId -> OffsetsPartitions.partitionFor(transactionalId, transactionStatePartitions), clock);
         // KIP-890: transactional batches and offset commits are verified with their coordinator over the
@@ -427,6 +432,9 @@ public final class FjordNode implements AutoCloseable {
             transport = TransportConfig.withDefaults(listen, voters, clusterId).withStaticVoters();
         }
         transport = transport.withChannelSecurity(controllerListenerSecurity());
+        // On a SASL controller listener every connection of the quorum logs in (and is checked on a controller).
+        transport = transport.withSasl(ControllerSasl.of(config.brokerConfig(), config.listeners())
+                .map(ControllerSasl::transportSasl).orElse(null));
         return MetadataQuorum.networked(raft, transport, config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
                 shape.isController() ? new ControllerApisHandler(controllerApis, new ControllerClusterDescription(
                         clusterId, this::voterAddresses, () -> quorum.status().leaderId()))
@@ -487,7 +495,9 @@ public final class FjordNode implements AutoCloseable {
             return local;
         }
         forwarding = new ForwardingControllerChannel(config.nodeId(), () -> quorum.status().leaderId(),
-                this::voterAddresses, ForwardingConfig.withDefaults(), controllerListenerSecurity());
+                this::voterAddresses, ForwardingConfig.withDefaults().withSasl(ControllerSasl.of(
+                        config.brokerConfig(), config.listeners()).map(ControllerSasl::client).orElse(null)),
+                controllerListenerSecurity());
         forwarding.start();
         return shape.isController() ? ControllerChannels.routing(local, ControllerApis.APIS, forwarding,
                 quorum.controller()::isActive) : forwarding;

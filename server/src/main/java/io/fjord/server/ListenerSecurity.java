@@ -18,10 +18,8 @@ import java.util.Set;
  * The security protocol of each listener, from Kafka's {@code listener.security.protocol.map}, and the protection of
  * its connections: PLAINTEXT, or TLS for SSL and SASL_SSL ({@link TlsChannelSecurity} from the listener's
  * {@code ssl.*} settings, {@code listener.name.<listener>.ssl.*} over {@code ssl.*}); on SASL_PLAINTEXT and SASL_SSL
- * broker listeners each connection authenticates with SASL above that transport ({@link SaslListeners}). SASL on a
- * controller listener is refused (the metadata quorum's transport has no SASL yet): serving plaintext there would
- * silently drop the protection asked for. Listener names and protocols compare case-insensitively, as in Kafka.
- * Stateless.
+ * listeners each connection authenticates with SASL above that transport ({@link SaslListeners}; on the controller
+ * listener {@link ControllerSasl}). Listener names and protocols compare case-insensitively, as in Kafka. Stateless.
  */
 final class ListenerSecurity {
     static final String MAP_KEY = "listener.security.protocol.map";
@@ -97,11 +95,6 @@ final class ListenerSecurity {
                 throw new ConfigException(key, endpoint, "listener name " + endpoint.listenerName()
                         + " is neither a security protocol nor a name in " + MAP_KEY);
             }
-            boolean controllerListener = broker.controllerListenerNames().stream()
-                    .anyMatch(name -> name.equalsIgnoreCase(endpoint.listenerName()));
-            if (controllerListener) {
-                checkSupported(key, endpoint.listenerName(), protocol);
-            }
         }
     }
 
@@ -121,7 +114,6 @@ final class ListenerSecurity {
         for (String controllerListener : broker.controllerListenerNames()) {
             String name = normalised(controllerListener);
             if (!securities.containsKey(name) && protocols.containsKey(name)) {
-                checkSupported("controller.listener.names", controllerListener, protocols.get(name));
                 securities.put(name, security(broker, controllerListener, protocols.get(name), false));
             }
         }
@@ -134,15 +126,6 @@ final class ListenerSecurity {
             return ChannelSecurity.PLAINTEXT;
         }
         return new TlsChannelSecurity(SslEngineFactory.create(SslSettings.of(broker, listenerName), serving));
-    }
-
-    /** A controller listener: SASL is refused there (the metadata quorum's transport has no SASL yet). */
-    private static void checkSupported(String key, String listenerName, String protocol) {
-        if (SASL_PLAINTEXT.equals(protocol) || SASL_SSL.equals(protocol)) {
-            throw new ConfigException(key, listenerName, "controller listener " + listenerName
-                    + " has security protocol " + protocol + ", which Fjord's metadata quorum does not serve yet "
-                    + "(SASL is served on broker listeners; controller listeners may be PLAINTEXT or SSL)");
-        }
     }
 
     /** Kafka's id of the listener's security protocol, for the broker's registration (PLAINTEXT when unknown). */

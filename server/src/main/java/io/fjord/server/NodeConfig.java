@@ -88,7 +88,8 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
         }
         ListenerSecurity.check(broker, listeners, advertised);
         SaslListeners.of(broker, listeners, ListenerSecurity.protocolMap(broker)); // refuses bad SASL settings
-        refuseSaslBetweenBrokers(broker, quorum);
+        InterBrokerSasl.credentials(broker, listeners, quorum.isBroker()); // refuses bad inter-broker SASL settings
+        ControllerSasl.of(broker, listeners); // and bad controller listener SASL settings
         LogManagerConfig logs = LogManagerConfig.fromProperties(broker.logManagerProperties());
         Path metadataDirectory = broker.isSet("metadata.log.dir")
                 ? Path.of(broker.metadataLogDir()).toAbsolutePath().normalize() : logs.logDirs().get(0);
@@ -115,23 +116,6 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
                 broker.booleanValue("auto.create.topics.enable"),
                 broker.booleanValue("delete.topic.enable"), broker,
                 ListenerSecurity.channelSecurities(broker, listeners));
-    }
-
-    /**
-     * A node of a multi-node cluster whose inter-broker listener is SASL is refused: its replica fetchers cannot
-     * authenticate yet, and replication would fail at every connection. A quorum of one has no other broker to fetch
-     * from, so its inter-broker listener may be SASL.
-     */
-    private static void refuseSaslBetweenBrokers(BrokerConfig broker, QuorumShape quorum) {
-        String name = broker.interBrokerListenerName() != null ? broker.interBrokerListenerName()
-                : (String) broker.value("security.inter.broker.protocol");
-        String protocol = ListenerSecurity.protocolMap(broker).get(name.toUpperCase(java.util.Locale.ROOT));
-        if (protocol != null && protocol.startsWith("SASL_") && !quorum.isStandalone()) {
-            throw new ConfigException(broker.interBrokerListenerName() != null ? "inter.broker.listener.name"
-                    : "security.inter.broker.protocol", name, "the inter-broker listener's security protocol is "
-                    + protocol + ", but Fjord's brokers cannot authenticate to each other with SASL yet; use a "
-                    + "PLAINTEXT inter-broker listener (clients may still use SASL listeners)");
-        }
     }
 
     /**

@@ -122,4 +122,24 @@ class ClusterDirectoryTest {
                 .hasMessageStartingWith("node 1: ").hasMessageContaining("num.partitions")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
+
+    @Test
+    void addScramCredentialsGoToEveryNodeFormattedByTheRunOnly() throws Exception {
+        ClusterLayout layout = layout(3);
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        java.util.List<io.fjord.metadata.records.MetadataRecord> broker = java.util.List.of(
+                ScramBootstrap.parse("SCRAM-SHA-512=[name=broker,password=broker-secret]", random));
+        new ClusterDirectory(layout, this::nextUuid, broker).prepare(new PrintStream(new ByteArrayOutputStream(),
+                true, StandardCharsets.UTF_8));
+        for (ClusterLayout.Node node : layout.nodes()) {
+            // Every controller holds the same records: whichever becomes active first commits them.
+            assertThat(io.fjord.metadata.quorum.BootstrapRecords.read(node.dataDirectory())).isEqualTo(broker);
+        }
+        java.util.List<io.fjord.metadata.records.MetadataRecord> later = java.util.List.of(
+                ScramBootstrap.parse("SCRAM-SHA-256=[name=late,password=late-secret]", random));
+        new ClusterDirectory(layout, this::nextUuid, later).prepare(new PrintStream(new ByteArrayOutputStream(),
+                true, StandardCharsets.UTF_8));
+        assertThat(io.fjord.metadata.quorum.BootstrapRecords.read(layout.nodes().get(0).dataDirectory()))
+                .isEqualTo(broker);
+    }
 }

@@ -53,18 +53,66 @@ class NodeConfigShapeTest {
     }
 
     @Test
-    void saslIsRefusedOnControllerListenersAndBetweenBrokersOfACluster() {
-        assertThat(refusal("process.roles", "broker,controller", "node.id", "1",
-                "controller.quorum.voters", "1@127.0.0.1:9093", "controller.listener.names", "CONTROLLER",
-                "listeners", "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
-                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
-                "sasl.enabled.mechanisms", "SCRAM-SHA-256"))
-                .contains("controller listener CONTROLLER", "SASL_PLAINTEXT");
-        assertThat(refusal("process.roles", "broker,controller", "node.id", "1",
-                "controller.quorum.voters", "1@127.0.0.1:9093,2@127.0.0.1:9095", "controller.listener.names",
-                "CONTROLLER", "listeners", "SASL_PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
-                "inter.broker.listener.name", "SASL_PLAINTEXT", "sasl.enabled.mechanisms", "SCRAM-SHA-256"))
-                .contains("inter.broker.listener.name", "cannot authenticate to each other");
+    void aSaslControllerListenerTakesPlainWithTheNodesOwnUser() {
+        String[] node = {"process.roles", "broker,controller", "node.id", "1",
+            "controller.quorum.voters", "1@127.0.0.1:9093", "controller.listener.names", "CONTROLLER",
+            "listeners", "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
+            "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+            "sasl.enabled.mechanisms", "PLAIN"};
+        String plainWithoutUser = "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                + "user_controller=\"secret\";";
+        String plain = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"controller\" "
+                + "password=\"secret\" user_controller=\"secret\";";
+        // Kafka's default sasl.mechanism.controller.protocol, GSSAPI, and SCRAM (whose users are metadata) are not.
+        assertThat(refusal(with(node, "listener.name.controller.plain.sasl.jaas.config", plain)))
+                .contains("sasl.mechanism.controller.protocol", "GSSAPI", "PLAIN only");
+        assertThat(refusal(with(node, "listener.name.controller.plain.sasl.jaas.config", plain,
+                "sasl.mechanism.controller.protocol", "SCRAM-SHA-512")))
+                .contains("sasl.mechanism.controller.protocol", "SCRAM-SHA-512", "PLAIN only");
+        assertThat(refusal(with(node, "listener.name.controller.plain.sasl.jaas.config", plainWithoutUser,
+                "sasl.mechanism.controller.protocol", "PLAIN")))
+                .contains("listener.name.controller.plain.sasl.jaas.config", "username and password")
+                .doesNotContain("secret");
+        NodeConfig config = NodeConfig.fromProperties(map(with(node, "listener.name.controller.plain.sasl.jaas.config",
+                plain, "sasl.mechanism.controller.protocol", "PLAIN")));
+        ControllerSasl sasl = ControllerSasl.of(config.brokerConfig(), config.listeners()).orElseThrow();
+        assertThat(sasl.client()).isEqualTo(new io.fjord.broker.security.sasl.SaslClientCredentials("PLAIN",
+                "controller", "secret"));
+        assertThat(sasl.listener().enabledMechanisms()).containsExactly("PLAIN");
+    }
+
+    private static Map<String, String> map(String[] keysAndValues) {
+        Map<String, String> map = new java.util.HashMap<>();
+        for (int index = 0; index < keysAndValues.length; index += 2) {
+            map.put(keysAndValues[index], keysAndValues[index + 1]);
+        }
+        return map;
+    }
+
+    @Test
+    void aSaslInterBrokerListenerNeedsAnEnabledMechanismAndTheBrokersOwnUser() {
+        String[] cluster = {"process.roles", "broker,controller", "node.id", "1",
+            "controller.quorum.voters", "1@127.0.0.1:9093,2@127.0.0.1:9095", "controller.listener.names",
+            "CONTROLLER", "listeners", "SASL_PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
+            "inter.broker.listener.name", "SASL_PLAINTEXT", "sasl.enabled.mechanisms", "SCRAM-SHA-256"};
+        // Kafka's default sasl.mechanism.inter.broker.protocol is GSSAPI, which the listener does not enable.
+        assertThat(refusal(cluster)).contains("sasl.mechanism.inter.broker.protocol", "GSSAPI",
+                "must be included in sasl.enabled.mechanisms");
+        assertThat(refusal(with(cluster, "sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-256")))
+                .contains("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config", "username and password");
+        String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"broker\" "
+                + "password=\"broker-secret\";";
+        NodeConfig config = NodeConfig.fromProperties(map(with(cluster, "sasl.mechanism.inter.broker.protocol",
+                "SCRAM-SHA-256", "listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config", jaas)));
+        assertThat(InterBrokerSasl.credentials(config.brokerConfig(), config.listeners(), true))
+                .isEqualTo(new io.fjord.broker.security.sasl.SaslClientCredentials("SCRAM-SHA-256", "broker",
+                        "broker-secret"));
+    }
+
+    private static String[] with(String[] keysAndValues, String... more) {
+        String[] all = java.util.Arrays.copyOf(keysAndValues, keysAndValues.length + more.length);
+        System.arraycopy(more, 0, all, keysAndValues.length, more.length);
+        return all;
     }
 
     @Test

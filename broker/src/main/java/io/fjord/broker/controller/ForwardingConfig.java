@@ -1,6 +1,7 @@
 package io.fjord.broker.controller;
 
 import io.fjord.broker.network.client.NodeConnectionSettings;
+import io.fjord.broker.security.sasl.SaslClientCredentials;
 
 /**
  * The limits and timings of a {@link ForwardingControllerChannel}.
@@ -18,12 +19,14 @@ import io.fjord.broker.network.client.NodeConnectionSettings;
  * @param queuedRequestsMax requests the channel holds (waiting or in flight), at most; more are answered at once
  *     with REQUEST_TIMED_OUT
  * @param frameBytesMax the largest response frame read (Kafka's {@code socket.request.max.bytes}: 100 MiB)
+ * @param sasl how to log in on a SASL controller listener ({@code sasl.mechanism.controller.protocol}); null for a
+ *     PLAINTEXT one
  *
  * <p>Immutable; thread-safe.
  */
 public record ForwardingConfig(long requestTimeoutMs, long retryBackoffMs, long reconnectBackoffMs,
         long reconnectBackoffMaxMs, int connectTimeoutMs, int inFlightRequestsMax, int queuedRequestsMax,
-        int frameBytesMax) {
+        int frameBytesMax, SaslClientCredentials sasl) {
 
     public ForwardingConfig {
         if (requestTimeoutMs <= 0 || retryBackoffMs <= 0 || reconnectBackoffMs <= 0
@@ -35,18 +38,24 @@ public record ForwardingConfig(long requestTimeoutMs, long retryBackoffMs, long 
 
     /** Kafka's defaults; 64 requests in flight per connection, 1,024 held. */
     public static ForwardingConfig withDefaults() {
-        return new ForwardingConfig(30_000, 100, 50, 1000, 10_000, 64, 1024, 100 * 1024 * 1024);
+        return new ForwardingConfig(30_000, 100, 50, 1000, 10_000, 64, 1024, 100 * 1024 * 1024, null);
     }
 
     /** The limits of one connection to a controller. */
     public NodeConnectionSettings connectionSettings() {
-        return new NodeConnectionSettings(connectTimeoutMs, inFlightRequestsMax, frameBytesMax);
+        return new NodeConnectionSettings(connectTimeoutMs, inFlightRequestsMax, frameBytesMax).withSasl(sasl);
     }
 
     /** The same with another request deadline. */
     public ForwardingConfig withRequestTimeoutMs(long timeoutMs) {
         return new ForwardingConfig(timeoutMs, retryBackoffMs, reconnectBackoffMs, reconnectBackoffMaxMs,
-                connectTimeoutMs, inFlightRequestsMax, queuedRequestsMax, frameBytesMax);
+                connectTimeoutMs, inFlightRequestsMax, queuedRequestsMax, frameBytesMax, sasl);
+    }
+
+    /** The same, logging in with {@code credentials} on a SASL controller listener (null: PLAINTEXT). */
+    public ForwardingConfig withSasl(SaslClientCredentials credentials) {
+        return new ForwardingConfig(requestTimeoutMs, retryBackoffMs, reconnectBackoffMs, reconnectBackoffMaxMs,
+                connectTimeoutMs, inFlightRequestsMax, queuedRequestsMax, frameBytesMax, credentials);
     }
 
     private String timingsAndLimits() {

@@ -1,6 +1,7 @@
 package io.fjord.broker.replica;
 
 import io.fjord.broker.network.client.NodeConnectionSettings;
+import io.fjord.broker.security.sasl.SaslClientCredentials;
 import io.fjord.raft.transport.ChannelSecurity;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -40,8 +41,17 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
     /** @param security how connections to the inter-broker listener are protected (TLS when it is SSL) */
     public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
             ReplicaFetcherConfig config, ChannelSecurity security) {
+        this(localId, brokerAddresses, config, security, null);
+    }
+
+    /**
+     * @param security how connections to the inter-broker listener are protected (TLS when it is SSL)
+     * @param sasl how the fetchers authenticate to a SASL inter-broker listener, null for another one
+     */
+    public NetworkLeaderEndpoints(int localId, IntFunction<Optional<InetSocketAddress>> brokerAddresses,
+            ReplicaFetcherConfig config, ChannelSecurity security, SaslClientCredentials sasl) {
         this("fjord-replica-fetcher-network", "fjord-replica-fetcher-" + localId, brokerAddresses,
-                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax(), security),
+                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax(), security, sasl),
                 config.requestTimeoutMs());
     }
 

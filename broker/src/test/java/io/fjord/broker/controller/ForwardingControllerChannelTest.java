@@ -277,7 +277,7 @@ class ForwardingControllerChannelTest {
         ForwardingConfig defaults = ForwardingConfig.withDefaults();
         ForwardingConfig oneHeld = new ForwardingConfig(60_000, defaults.retryBackoffMs(),
                 defaults.reconnectBackoffMs(), defaults.reconnectBackoffMaxMs(), defaults.connectTimeoutMs(),
-                defaults.inFlightRequestsMax(), 1, defaults.frameBytesMax());
+                defaults.inFlightRequestsMax(), 1, defaults.frameBytesMax(), null);
         ForwardingControllerChannel channel = channel(oneHeld, one);
 
         CompletableFuture<ApiMessage> held = channel.send(ApiKey.CREATE_TOPICS, createTopics("a"));

@@ -16,6 +16,8 @@ import io.fjord.raft.RaftMessage;
 import io.fjord.raft.RemoveRaftVoterRequest;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.nio.ByteBuffer;
@@ -42,6 +44,8 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
     private int owedControllerResponses;
     /** This connection's source id for admin requests (0 until the first one; only its event loop touches it). */
     private int adminSourceId;
+    /** The connection's authentication on a SASL listener; made at its first request (only its event loop). */
+    private InboundGate gate;
 
     InboundConnection(RaftTransport transport) {
         this.transport = transport;
@@ -65,6 +69,9 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
         } catch (RequestParseException e) {
             LOG.warn("Closing Raft connection from {}: {}", channel.remoteAddress(), e.getMessage());
             channel.close();
+            return;
+        }
+        if (!admitted(channel, request)) {
             return;
         }
         switch (request.apiKey()) {
@@ -113,6 +120,35 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
                 }
             }
         }
+    }
+
+    /**
+     * On a SASL listener, whether the connection's authentication lets {@code request} through; SaslHandshake and
+     * SaslAuthenticate are answered here, and a request out of sequence or a failed login closes the connection.
+     */
+    private boolean admitted(Channel channel, DecodedRequest request) {
+        TransportSasl sasl = transport.config().sasl();
+        if (sasl == null || sasl.inbound() == null) {
+            return true;
+        }
+        if (gate == null) {
+            gate = sasl.inbound().apply(channel.remoteAddress());
+        }
+        InboundGate.Decision decision = gate.onRequest(request.apiKey(), request.apiVersion(), request.body(),
+                System.currentTimeMillis());
+        if (decision instanceof InboundGate.Decision.Respond respond) {
+            ChannelFuture sent = respond(channel, request, respond.response());
+            if (respond.failure() != null) {
+                LOG.warn("Closing controller connection from {}: {}", channel.remoteAddress(), respond.failure());
+                sent.addListener(ChannelFutureListener.CLOSE); // once the client has its answer
+            }
+            return false;
+        } else if (decision instanceof InboundGate.Decision.Close close) {
+            LOG.warn("Closing controller connection from {}: {}", channel.remoteAddress(), close.reason());
+            channel.close();
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -206,14 +242,15 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
         return adminSourceId;
     }
 
-    static void respond(Channel channel, DecodedRequest request, ApiMessage response) {
-        write(channel, request.apiKey(), request.apiVersion(), request.correlationId(), response);
+    static ChannelFuture respond(Channel channel, DecodedRequest request, ApiMessage response) {
+        return write(channel, request.apiKey(), request.apiVersion(), request.correlationId(), response);
     }
 
-    static void write(Channel channel, ApiKey apiKey, short apiVersion, int correlationId, ApiMessage response) {
+    static ChannelFuture write(Channel channel, ApiKey apiKey, short apiVersion, int correlationId,
+            ApiMessage response) {
         EncodedResponse encoded = ResponseEncoder.encode(apiKey, apiVersion, correlationId, response);
         ByteBuffer[] parts = encoded.parts().stream().map(part -> (ByteBuffer) part).toArray(ByteBuffer[]::new);
-        channel.writeAndFlush(Unpooled.wrappedBuffer(parts));
+        return channel.writeAndFlush(Unpooled.wrappedBuffer(parts));
     }
 
     @Override

@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * The APIs a controller listener serves: those of {@link RaftApis} and, at the versions its
  * {@link ControllerRequestHandler} states, the handler's controller APIs (a Raft API named by the handler stays
- * Raft's). Decides what the listener decodes and what its ApiVersions answer lists.
+ * Raft's), and on a SASL listener SaslHandshake v0-1 and SaslAuthenticate v0-2. Decides what the listener decodes
+ * and what its ApiVersions answer lists.
  *
  * <p>Immutable; thread-safe.
  */
@@ -19,11 +20,19 @@ final class ListenerApis implements SupportedVersions {
             ApiKey.BEGIN_QUORUM_EPOCH, ApiKey.END_QUORUM_EPOCH, ApiKey.DESCRIBE_QUORUM, ApiKey.FETCH_SNAPSHOT,
             ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER, ApiKey.UPDATE_RAFT_VOTER);
 
+    private static final short SASL_HANDSHAKE_HIGHEST = 1;
+    private static final short SASL_AUTHENTICATE_HIGHEST = 2;
     private final ControllerRequestHandler handler;
     private final Set<ApiKey> controllerApis;
+    private final boolean sasl;
 
     ListenerApis(ControllerRequestHandler handler) {
+        this(handler, false);
+    }
+
+    ListenerApis(ControllerRequestHandler handler, boolean sasl) {
         this.handler = handler;
+        this.sasl = sasl;
         Set<ApiKey> apis = new java.util.HashSet<>(handler.apis());
         apis.removeAll(RAFT_APIS);
         this.controllerApis = Set.copyOf(apis);
@@ -39,6 +48,10 @@ final class ListenerApis implements SupportedVersions {
         if (controllerApis.contains(apiKey)) {
             return version >= handler.lowestVersion(apiKey) && version <= handler.highestVersion(apiKey);
         }
+        if (sasl && (apiKey == ApiKey.SASL_HANDSHAKE || apiKey == ApiKey.SASL_AUTHENTICATE)) {
+            return version >= 0 && version <= (apiKey == ApiKey.SASL_HANDSHAKE ? SASL_HANDSHAKE_HIGHEST
+                    : SASL_AUTHENTICATE_HIGHEST);
+        }
         return RaftApis.INSTANCE.supports(apiKey, version);
     }
 
@@ -47,6 +60,10 @@ final class ListenerApis implements SupportedVersions {
         List<ApiVersionsResponseData.ApiVersion> versions = new ArrayList<>();
         for (ApiKey apiKey : RAFT_APIS) {
             versions.add(version(apiKey, RaftApis.lowestVersion(apiKey), RaftApis.highestVersion(apiKey)));
+        }
+        if (sasl) {
+            versions.add(version(ApiKey.SASL_HANDSHAKE, (short) 0, SASL_HANDSHAKE_HIGHEST));
+            versions.add(version(ApiKey.SASL_AUTHENTICATE, (short) 0, SASL_AUTHENTICATE_HIGHEST));
         }
         controllerApis.stream().sorted().forEach(apiKey -> versions.add(version(apiKey,
                 handler.lowestVersion(apiKey), handler.highestVersion(apiKey))));

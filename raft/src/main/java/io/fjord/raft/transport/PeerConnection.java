@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@code reconnect.backoff.ms} to {@code reconnect.backoff.max.ms}); while not connected, requests wait in a bounded
  * backlog (a vote request at failover must not be lost to a connection still being made). Requests in flight when
  * the connection drops are forgotten: the core sends again when they time out. A response that does not decode
- * closes the connection with a logged reason.
+ * closes the connection with a logged reason. On a SASL controller listener ({@link TransportConfig#sasl()}) a
+ * new connection first logs in ({@link PeerAuthenticator}) and is used only then; it ends before its session does.
  *
  * <p>Thread-safe: {@link #send} from any thread; connection events on the event loop; state under this object's lock.
  */
@@ -65,6 +67,9 @@ final class PeerConnection {
     }
 
     void connect() {
+        TransportSasl sasl = config.sasl();
+        PeerAuthenticator authenticator = sasl == null ? null : new PeerAuthenticator(sasl.outbound().get(),
+                "Raft peer " + peerId + " at " + address, this::onAuthenticated);
         Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1000, config.reconnectBackoffMaxMs()))
@@ -72,12 +77,30 @@ final class PeerConnection {
                     @Override
                     protected void initChannel(SocketChannel socket) {
                         config.channelSecurity().secureConnecting(socket, address.getHostString(), address.getPort());
-                        socket.pipeline().addLast(new FrameDecoder(config.frameBytesMax()), new ResponseHandler());
+                        socket.pipeline().addLast(new FrameDecoder(config.frameBytesMax()));
+                        if (authenticator != null) {
+                            // Logs in first; requests wait in the backlog until it has.
+                            socket.pipeline().addLast(authenticator);
+                        }
+                        socket.pipeline().addLast(new ResponseHandler());
                     }
                 });
         bootstrap.connect(address).addListener((ChannelFuture future) -> {
-            if (future.isSuccess()) {
+            if (future.isSuccess() && authenticator == null) {
                 onConnected(future.channel());
+            } else if (future.isSuccess()) {
+                future.channel().closeFuture().addListener(closed -> {
+                    if (!authenticator.isComplete()) {
+                        transport.peerUnreachable(peerId);
+                        scheduleReconnect();
+                    }
+                });
+                // A listener that never answers the login is left like one that cannot be reached.
+                future.channel().eventLoop().schedule(() -> {
+                    if (!authenticator.isComplete()) {
+                        future.channel().close();
+                    }
+                }, config.responseTimeoutMs(), TimeUnit.MILLISECONDS);
             } else {
                 LOG.debug("Raft node {}: peer {} at {} not reachable: {}", localId(), peerId, address,
                         future.cause().toString());
@@ -85,6 +108,23 @@ final class PeerConnection {
                 scheduleReconnect();
             }
         });
+    }
+
+    /** The login on {@code connected} succeeded: the connection is handed over, and ends with its session. */
+    private void onAuthenticated(Channel connected, long sessionLifetimeMs) {
+        onConnected(connected);
+        if (sessionLifetimeMs > 0) {
+            // KIP-368: end the connection before the listener's session does (jittered); the core's requests on it
+            // are retried, and the next connection logs in afresh.
+            long endMs = (long) (sessionLifetimeMs * (0.85 + 0.1 * ThreadLocalRandom.current().nextDouble()));
+            connected.eventLoop().schedule(() -> {
+                if (connected.isActive()) {
+                    LOG.info("Raft node {}: reconnecting to peer {} at {}: its SASL session of {} ms ends",
+                            localId(), peerId, address, sessionLifetimeMs);
+                    connected.close();
+                }
+            }, endMs, TimeUnit.MILLISECONDS);
+        }
     }
 
     private void onConnected(Channel connected) {

@@ -109,7 +109,8 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
         this.describer = describer;
         this.peerUnreachable = peerUnreachable;
         this.controllerHandler = controllerHandler;
-        this.listenerApis = new ListenerApis(controllerHandler);
+        this.listenerApis = new ListenerApis(controllerHandler,
+                config.sasl() != null && config.sasl().inbound() != null);
         addresses.putAll(config.voterAddresses());
         addresses.remove(localId);
         if (config.dynamicQuorum() != null) {

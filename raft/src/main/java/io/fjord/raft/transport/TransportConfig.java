@@ -20,6 +20,8 @@ import java.util.Map;
  * @param staticVoters whether the voters are fixed by configuration ({@code controller.quorum.voters}): the
  *     listener then refuses AddRaftVoter and RemoveRaftVoter, as Kafka refuses them on a static quorum
  * @param dynamicQuorum a dynamic quorum's bootstrap servers and listener name; null for a static quorum
+ * @param sasl SASL on the controller listener (SASL_PLAINTEXT, SASL_SSL), above {@code channelSecurity}; null for
+ *     none
  * @param channelSecurity how the controller listener's connections are protected, accepted and made (TLS when its
  *     security protocol is SSL)
  *
@@ -28,11 +30,21 @@ import java.util.Map;
 public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
         String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
         long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters,
-        DynamicQuorum dynamicQuorum, ChannelSecurity channelSecurity) {
+        DynamicQuorum dynamicQuorum, ChannelSecurity channelSecurity, TransportSasl sasl) {
 
     public TransportConfig {
         voterAddresses = Map.copyOf(voterAddresses);
         java.util.Objects.requireNonNull(channelSecurity, "channelSecurity");
+    }
+
+    /** A transport without SASL. */
+    public TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
+            String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
+            long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters,
+            DynamicQuorum dynamicQuorum, ChannelSecurity channelSecurity) {
+        this(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax, backlogFramesMax,
+                reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, staticVoters, dynamicQuorum,
+                channelSecurity, null);
     }
 
     /** A plaintext transport. */
@@ -65,21 +77,28 @@ public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, Inet
     public TransportConfig withStaticVoters() {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, true, null,
-                channelSecurity);
+                channelSecurity, sasl);
     }
 
     /** This configuration for a dynamic quorum (KIP-853): voters learned from the log, voter changes taken. */
     public TransportConfig withDynamicQuorum(DynamicQuorum dynamic) {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, false,
-                dynamic, channelSecurity);
+                dynamic, channelSecurity, sasl);
     }
 
     /** This configuration with the controller listener's connections protected by {@code security}. */
     public TransportConfig withChannelSecurity(ChannelSecurity security) {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads,
-                staticVoters, dynamicQuorum, security);
+                staticVoters, dynamicQuorum, security, sasl);
+    }
+
+    /** This configuration with SASL on the controller listener ({@code controllerSasl}; null: none). */
+    public TransportConfig withSasl(TransportSasl controllerSasl) {
+        return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
+                backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads,
+                staticVoters, dynamicQuorum, channelSecurity, controllerSasl);
     }
 
     /**

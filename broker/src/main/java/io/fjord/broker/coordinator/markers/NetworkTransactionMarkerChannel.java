@@ -3,6 +3,7 @@ package io.fjord.broker.coordinator.markers;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.coordinator.transaction.TransactionMarkers;
 import io.fjord.broker.network.client.NodeConnectionSettings;
+import io.fjord.broker.security.sasl.SaslClientCredentials;
 import io.fjord.broker.replica.InterBrokerAddresses;
 import io.fjord.broker.replica.LeaderEndpoint;
 import io.fjord.broker.replica.LeaderEndpoints;
@@ -79,14 +80,16 @@ public final class NetworkTransactionMarkerChannel implements TransactionMarkerC
      * The channel of node {@code nodeId}, to the brokers' {@code interBrokerListener} as the image registers them.
      *
      * @param security how connections to that listener are protected (TLS when it is SSL), as the fetchers'
+     * @param sasl how it authenticates to a SASL inter-broker listener, null for another one
      */
     public static NetworkTransactionMarkerChannel overTheNetwork(int nodeId, MetadataCache cache,
-            String interBrokerListener, ChannelSecurity security, MarkerChannelConfig config,
+            String interBrokerListener, ChannelSecurity security, SaslClientCredentials sasl,
+            MarkerChannelConfig config,
             ToIntFunction<String> transactionStatePartitionOf, InstantSource clock) {
         InterBrokerAddresses addresses = new InterBrokerAddresses(cache, interBrokerListener);
         NetworkLeaderEndpoints endpoints = new NetworkLeaderEndpoints("fjord-txn-marker-network",
                 "fjord-txn-marker-sender-" + nodeId, addresses,
-                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax(), security),
+                new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax(), security, sasl),
                 config.requestTimeoutMs());
         return new NetworkTransactionMarkerChannel(config, new ImagePartitionLeaders(cache, addresses),
                 transactionStatePartitionOf, endpoints, clock);

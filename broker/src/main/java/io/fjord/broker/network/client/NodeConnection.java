@@ -1,5 +1,7 @@
 package io.fjord.broker.network.client;
 
+import io.fjord.broker.security.sasl.SaslAuthenticationFailure;
+import io.fjord.broker.security.sasl.SaslClientMechanism;
 import io.fjord.protocol.codec.KafkaApiVersions;
 import io.fjord.protocol.codec.RequestEncoder;
 import io.fjord.protocol.codec.RequestParseException;
@@ -8,6 +10,10 @@ import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.ApiVersionsRequestData;
 import io.fjord.protocol.message.ApiVersionsResponseData;
+import io.fjord.protocol.message.SaslAuthenticateRequestData;
+import io.fjord.protocol.message.SaslAuthenticateResponseData;
+import io.fjord.protocol.message.SaslHandshakeRequestData;
+import io.fjord.protocol.message.SaslHandshakeResponseData;
 import io.fjord.raft.transport.RaftApis;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
@@ -27,15 +33,21 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A Kafka protocol client connection from this node to one listener of another node (a controller listener for
- * forwarding, a broker's inter-broker listener for replica fetches). Once connected it asks ApiVersions, and only
- * then is it ready: the owner sends each request at {@link #version}, the highest version both this node's
- * kafka-clients schemas and the listener support. Responses are paired with requests by correlation id (the listener
+ * forwarding, a broker's inter-broker listener for replica fetches). Once connected it asks ApiVersions and, on a
+ * SASL listener ({@link NodeConnectionSettings#sasl()}), authenticates with SaslHandshake v1 and SaslAuthenticate as
+ * Kafka's clients do; only then is it ready: the owner sends each request at {@link #version}, the highest version
+ * both this node's kafka-clients schemas and the listener support. A failed authentication closes the connection
+ * with a logged reason. When the listener limits the session (KIP-368's {@code session_lifetime_ms}) the connection
+ * takes no new requests from 85-95 % of the lifetime on and closes once its in-flight requests are answered (at the
+ * latest when the session ends), so its owner reconnects and authenticates afresh instead of re-authenticating in
+ * place. Responses are paired with requests by correlation id (the listener
  * may answer out of order). A connection not ready within the connect timeout, a response frame over the size bound
  * or one that does not decode closes it with a logged reason; its owner is told of every close with the requests
  * still unanswered on it, and makes a new connection itself.
@@ -74,6 +86,14 @@ public final class NodeConnection<T> {
     private Map<ApiKey, short[]> listenerVersions;
     private Channel channel;
     private int apiVersionsCorrelationId = -1;
+    /** The SASL exchange under way (null when none is): its mechanism and the request awaiting its answer. */
+    private SaslClientMechanism sasl;
+    private int saslCorrelationId = -1;
+    private ApiKey saslApi;
+    private short saslVersion;
+    private boolean ready;
+    /** The SASL session nears its end: no new requests, closed once idle. */
+    private boolean sessionEnding;
     private int nextCorrelationId;
     private boolean wasReady;
 
@@ -123,9 +143,10 @@ public final class NodeConnection<T> {
             }
             askApiVersions();
             loop.schedule(() -> {
-                if (listenerVersions == null && channel.isActive()) {
-                    LOG.warn("Closing the connection to {} {} at {}: no ApiVersions answer within {} ms", peer,
-                            nodeId, address, settings.connectTimeoutMs());
+                if (!ready && channel.isActive()) {
+                    LOG.warn("Closing the connection to {} {} at {}: not through ApiVersions{} within {} ms", peer,
+                            nodeId, address, settings.sasl() == null ? "" : " and SASL authentication",
+                            settings.connectTimeoutMs());
                     channel.close();
                 }
             }, settings.connectTimeoutMs(), TimeUnit.MILLISECONDS);
@@ -139,9 +160,9 @@ public final class NodeConnection<T> {
                         .setClientSoftwareName("fjord").setClientSoftwareVersion("0"))));
     }
 
-    /** Connected, versions known and not closing. */
+    /** Connected, versions known, authenticated where the listener asks it, and not closing. */
     public boolean isReady() {
-        return listenerVersions != null && channel.isActive();
+        return ready && channel.isActive();
     }
 
     /** Whether it ever became ready (a connection that did not is retried after a longer back-off). */
@@ -150,7 +171,7 @@ public final class NodeConnection<T> {
     }
 
     public boolean hasRoom() {
-        return inFlight.size() < settings.inFlightRequestsMax();
+        return !sessionEnding && inFlight.size() < settings.inFlightRequestsMax();
     }
 
     public boolean isIdle() {
@@ -184,6 +205,7 @@ public final class NodeConnection<T> {
     /** Forgets {@code request} (answered at its deadline): a late response to it is dropped. */
     public void forget(T request) {
         inFlight.values().removeIf(sent -> sent.request() == request);
+        closeIfSessionEnded();
     }
 
     public void close() {
@@ -194,6 +216,8 @@ public final class NodeConnection<T> {
 
     private void onClosed() {
         listenerVersions = null;
+        ready = false;
+        sasl = null;
         List<T> unanswered = new ArrayList<>();
         for (InFlight<T> sent : inFlight.values()) {
             unanswered.add(sent.request());
@@ -219,9 +243,109 @@ public final class NodeConnection<T> {
             }
         }
         listenerVersions = versions;
+        if (settings.sasl() == null) {
+            becomeReady();
+        } else {
+            startSasl();
+        }
+    }
+
+    private void becomeReady() {
+        ready = true;
         wasReady = true;
         LOG.debug("Connected to {} {} at {}", peer, nodeId, address);
         events.ready(this);
+    }
+
+    /** SaslHandshake v1 (v0's raw tokens are not Kafka 4.4's), then the mechanism's messages in SaslAuthenticate. */
+    private void startSasl() {
+        sasl = settings.sasl().newMechanism();
+        short version = version(ApiKey.SASL_HANDSHAKE);
+        if (version < 1) {
+            failSasl("the listener does not serve SaslHandshake v1");
+            return;
+        }
+        sendSasl(ApiKey.SASL_HANDSHAKE, version, new SaslHandshakeRequestData().setMechanism(sasl.name()));
+    }
+
+    private void sendSasl(ApiKey api, short version, ApiMessage body) {
+        saslCorrelationId = nextCorrelationId++;
+        saslApi = api;
+        saslVersion = version;
+        channel.writeAndFlush(Unpooled.wrappedBuffer(RequestEncoder.encode(api, version, saslCorrelationId,
+                clientId, body)));
+    }
+
+    private void onSaslResponse(ByteBuffer frame) throws RequestParseException {
+        ApiMessage decoded = ResponseDecoder.decode(saslApi, saslVersion, frame);
+        if (decoded instanceof SaslHandshakeResponseData handshake) {
+            if (handshake.errorCode() != 0) {
+                failSasl("SaslHandshake answered error " + handshake.errorCode() + "; the listener enables "
+                        + handshake.mechanisms());
+                return;
+            }
+            short version = version(ApiKey.SASL_AUTHENTICATE);
+            if (version < 0) {
+                failSasl("the listener does not serve SaslAuthenticate");
+                return;
+            }
+            sendSasl(ApiKey.SASL_AUTHENTICATE, version, new SaslAuthenticateRequestData()
+                    .setAuthBytes(sasl.initialResponse()));
+            return;
+        }
+        SaslAuthenticateResponseData authenticate = (SaslAuthenticateResponseData) decoded;
+        if (authenticate.errorCode() != 0) {
+            failSasl("SaslAuthenticate answered error " + authenticate.errorCode() + ": "
+                    + authenticate.errorMessage());
+            return;
+        }
+        byte[] next;
+        try {
+            next = sasl.evaluate(authenticate.authBytes());
+        } catch (SaslAuthenticationFailure e) {
+            failSasl("the server's answer is refused: " + e.getMessage());
+            return;
+        }
+        if (next != null) {
+            sendSasl(ApiKey.SASL_AUTHENTICATE, saslVersion, new SaslAuthenticateRequestData().setAuthBytes(next));
+        } else if (!sasl.isComplete()) {
+            failSasl("the exchange ended incomplete");
+        } else {
+            sasl = null;
+            watchSession(authenticate.sessionLifetimeMs());
+            becomeReady();
+        }
+    }
+
+    private void failSasl(String reason) {
+        LOG.warn("Closing the connection to {} {} at {}: SASL authentication as {} with {} failed: {}", peer, nodeId,
+                address, settings.sasl().username(), settings.sasl().mechanism(), reason);
+        channel.close();
+    }
+
+    /** KIP-368: a limited session ends this connection in time, with jitter so connections do not end together. */
+    private void watchSession(long sessionLifetimeMs) {
+        if (sessionLifetimeMs <= 0) {
+            return;
+        }
+        Channel watched = channel;
+        long endingMs = (long) (sessionLifetimeMs * (0.85 + 0.1 * ThreadLocalRandom.current().nextDouble()));
+        loop.schedule(() -> {
+            if (watched == channel && watched.isActive()) {
+                LOG.info("Reconnecting to {} {} at {}: its SASL session of {} ms ends", peer, nodeId, address,
+                        sessionLifetimeMs);
+                sessionEnding = true;
+                closeIfSessionEnded();
+            }
+        }, endingMs, TimeUnit.MILLISECONDS);
+        // The listener closes the connection at the next request after the session ends: close it first.
+        loop.schedule(() -> watched.close(), sessionLifetimeMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void closeIfSessionEnded() {
+        if (sessionEnding && inFlight.isEmpty()) {
+            channel.close();
+        }
     }
 
     /**
@@ -233,11 +357,14 @@ public final class NodeConnection<T> {
         protected void channelRead0(ChannelHandlerContext context, ByteBuffer frame) {
             int correlationId = ResponseDecoder.correlationId(frame);
             try {
-                if (listenerVersions == null) {
-                    if (correlationId != apiVersionsCorrelationId) {
-                        throw new IllegalStateException("a response before the ApiVersions answer");
+                if (!ready) {
+                    if (listenerVersions == null && correlationId == apiVersionsCorrelationId) {
+                        onApiVersions(frame);
+                    } else if (sasl != null && correlationId == saslCorrelationId) {
+                        onSaslResponse(frame);
+                    } else {
+                        throw new IllegalStateException("a response before the connection is ready");
                     }
-                    onApiVersions(frame);
                     return;
                 }
                 InFlight<T> sent = inFlight.remove(correlationId);
@@ -246,6 +373,7 @@ public final class NodeConnection<T> {
                 }
                 ApiMessage response = ResponseDecoder.decode(sent.api(), sent.version(), frame);
                 events.answered(NodeConnection.this, sent.request(), response);
+                closeIfSessionEnded();
             } catch (RequestParseException | RuntimeException e) {
                 LOG.warn("Closing the connection to {} {} at {}: {}", peer, nodeId, address, e.getMessage());
                 context.close();
