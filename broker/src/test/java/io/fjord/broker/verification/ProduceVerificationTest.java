@@ -144,4 +144,22 @@ class ProduceVerificationTest {
         assertThat(sent).isEmpty();
         assertThat(ready.appends()).extracting(LeaderAppend::verification).containsExactly(VerificationGuard.SENTINEL);
     }
+
+    @Test
+    void produceVersion12AddsItsPartitionsEvenWithVerificationOffButTheAppendIsNotChecked() {
+        // Transaction protocol v2: the producer sends no AddPartitionsToTxn, so without this add the coordinator would
+        // never end the transaction in the partition.
+        enabled.set(false);
+        CompletableFuture<ProduceVerification.Prepared> prepared = verification.prepare(TRANSACTIONAL_ID, (short) 12,
+                List.of(append(ORDERS_0, batch(5, (short) 1, true))));
+        assertThat(sent).singleElement().satisfies(transactions -> assertThat(transactions).singleElement()
+                .satisfies(transaction -> assertThat(transaction.verifyOnly()).isFalse()));
+        AddPartitionsToTxnResponseData added = new AddPartitionsToTxnResponseData();
+        added.resultsByTransaction().add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnResult()
+                .setTransactionalId(TRANSACTIONAL_ID));
+        answers.get(0).complete(added);
+        ProduceVerification.Prepared ready = prepared.join();
+        assertThat(ready.errors()).containsOnlyNulls();
+        assertThat(ready.appends()).extracting(LeaderAppend::verification).containsOnlyNulls();
+    }
 }
