@@ -268,9 +268,9 @@ public final class PartitionLog implements AutoCloseable {
         return appendAsLeader(batches, leaderEpoch, null);
     }
 
-    /** Starts verifying a transactional batch of {@code producerId} (see {@code ProducerStateManager}). */
-    public VerificationGuard startTransactionVerification(long producerId, short producerEpoch) {
-        return withLock(() -> producerState.startVerification(producerId, producerEpoch, clock.millis()));
+    /** Starts verifying a transactional batch ({@code epochBump}: transaction protocol v2; ProducerStateManager). */
+    public VerificationGuard startTransactionVerification(long producerId, short producerEpoch, boolean epochBump) {
+        return withLock(() -> producerState.startVerification(producerId, producerEpoch, epochBump, clock.millis()));
     }
 
     /**

@@ -563,13 +563,14 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     /**
      * Starts verifying {@code producerId}'s transactional batch for a partition led here (KIP-890): the guard its
      * append must bring, or {@link VerificationGuard#SENTINEL} when there is nothing to verify (its transaction is
-     * ongoing there) or the partition is not hosted (its append fails anyway).
+     * ongoing there) or the partition is not hosted (its append fails anyway). {@code supportsEpochBump}: the producer
+     * is on transaction protocol v2, whose previous transaction's marker (at the bumped epoch) leaves the guard live.
      */
     public VerificationGuard startTransactionVerification(TopicPartition topicPartition, long producerId,
-                                                          short producerEpoch) {
+                                                          short producerEpoch, boolean supportsEpochBump) {
         Partition partition = partitions.get(topicPartition);
         return partition == null ? VerificationGuard.SENTINEL
-                : partition.log().startTransactionVerification(producerId, producerEpoch);
+                : partition.log().startTransactionVerification(producerId, producerEpoch, supportsEpochBump);
     }
 
     private AppendOutcome appendMarker(MarkerAppend append, long nowMs) {

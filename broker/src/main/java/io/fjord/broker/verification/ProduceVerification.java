@@ -25,10 +25,14 @@ import java.util.function.BooleanSupplier;
  * <p>Thread-safe (its collaborators are).
  */
 public final class ProduceVerification {
-    /** Where a partition's guard comes from: {@code ReplicaManager#startTransactionVerification}. */
+    /**
+     * Where a partition's guard comes from: {@code ReplicaManager#startTransactionVerification}
+     * ({@code supportsEpochBump}: the producer is on transaction protocol v2).
+     */
     @FunctionalInterface
     public interface GuardSource {
-        VerificationGuard start(TopicPartition topicPartition, long producerId, short producerEpoch);
+        VerificationGuard start(TopicPartition topicPartition, long producerId, short producerEpoch,
+                                boolean supportsEpochBump);
     }
 
     /**
@@ -94,7 +98,7 @@ public final class ProduceVerification {
                 continue;
             }
             VerificationGuard guard = guards.start(append.topicPartition(), producer.producerId(),
-                    producer.producerEpoch());
+                    producer.producerEpoch(), operation.supportsEpochBump());
             // With verification off the guard is not checked at the append (Kafka's log checks it only while on).
             guarded.add(new LeaderAppend(append.topicPartition(), append.batch(), checked ? guard : null));
             if (guard != VerificationGuard.SENTINEL) {

@@ -51,7 +51,8 @@ public final class TransactionalOffsetsVerification {
         if (transactionalId == null || !operation.supportsEpochBump() && !checked) {
             return CompletableFuture.completedFuture(Verified.UNVERIFIED);
         }
-        VerificationGuard guard = guards.start(offsetsPartition, producerId, producerEpoch);
+        VerificationGuard guard = guards.start(offsetsPartition, producerId, producerEpoch,
+                operation.supportsEpochBump());
         // With verification off a v5+ commit still adds the partition, but its append is not checked (Kafka's log
         // checks the guard only while verification is on).
         VerificationGuard appendGuard = checked ? guard : null;

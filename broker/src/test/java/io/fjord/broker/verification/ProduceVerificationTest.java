@@ -44,7 +44,7 @@ class ProduceVerificationTest {
     private final Map<TopicPartition, Boolean> ongoing = new HashMap<>();
     private final Map<TopicPartition, VerificationGuard> handedOut = new HashMap<>();
     private final AtomicBoolean enabled = new AtomicBoolean(true);
-    private final ProduceVerification verification = new ProduceVerification(manager, (partition, id, epoch) -> {
+    private final ProduceVerification verification = new ProduceVerification(manager, (partition, id, epoch, epochBump) -> {
         VerificationGuard guard = ongoing.getOrDefault(partition, false) ? VerificationGuard.SENTINEL
                 : VerificationGuard.create();
         handedOut.put(partition, guard);

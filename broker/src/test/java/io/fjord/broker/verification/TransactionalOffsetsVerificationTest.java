@@ -39,7 +39,7 @@ class TransactionalOffsetsVerificationTest {
                 CompletableFuture<AddPartitionsToTxnResponseData> answer = new CompletableFuture<>();
                 answers.add(answer);
                 return answer;
-            }), (partition, producerId, producerEpoch) -> {
+            }), (partition, producerId, producerEpoch, epochBump) -> {
                 assertThat(partition).isEqualTo(OFFSETS_3);
                 handedOut.set(ongoing.get() ? VerificationGuard.SENTINEL : VerificationGuard.create());
                 return handedOut.get();

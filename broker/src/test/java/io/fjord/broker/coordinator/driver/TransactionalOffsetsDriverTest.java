@@ -274,30 +274,56 @@ class TransactionalOffsetsDriverTest {
     }
 
     @Test
-    void aMarkerWrittenWhileTheCoordinatorAddsThePartitionVoidsTheWrite() throws Exception {
-        CompletableFuture<CoordinatorPartitionWriter.TransactionVerification> coordinatorAnswer =
-                new CompletableFuture<>();
+    void aMarkerWrittenWhileTheCoordinatorVerifiesThePartitionVoidsTheWrite() throws Exception {
+        CompletableFuture<Void> coordinatorAnswer = new CompletableFuture<>();
         writer.verifyWith((partition, transactionalId, producerId, producerEpoch, version) -> {
-            VerificationGuard guard = log().startTransactionVerification(producerId, producerEpoch);
-            return coordinatorAnswer.thenApply(error -> new CoordinatorPartitionWriter.TransactionVerification(
+            VerificationGuard guard = log().startTransactionVerification(producerId, producerEpoch, version >= 5);
+            return coordinatorAnswer.thenApply(answered -> new CoordinatorPartitionWriter.TransactionVerification(
                     Errors.NONE, guard));
         });
-        CompletableFuture<Short> commit = txnCommit(PRODUCER_A, (short) 0, (short) 5, 0, 10);
-        // The coordinator ends the producer's previous transaction in the offsets partition meanwhile.
+        CompletableFuture<Short> commit = txnCommit(PRODUCER_A, (short) 0, (short) 4, 0, 10);
+        // The coordinator aborts the producer's transaction in the offsets partition meanwhile (transaction protocol
+        // v1: the marker keeps the epoch).
         assertThat(complete(PRODUCER_A, (short) 0, 0, false)).isEqualTo(Errors.NONE);
         long endBefore = log().logEndOffset();
-        coordinatorAnswer.complete(CoordinatorPartitionWriter.TransactionVerification.UNVERIFIED);
+        coordinatorAnswer.complete(null);
         assertThat(Errors.forCode(commit.get(10, TimeUnit.SECONDS))).isEqualTo(Errors.INVALID_TXN_STATE);
         assertThat(log().logEndOffset()).as("the offsets did not join a transaction that ended").isEqualTo(endBefore);
 
         // The producer retries: verified again, its offsets join the transaction and commit with it.
-        writer.verifyWith((partition, transactionalId, producerId, producerEpoch, version) ->
-                CompletableFuture.completedFuture(new CoordinatorPartitionWriter.TransactionVerification(Errors.NONE,
-                        log().startTransactionVerification(producerId, producerEpoch))));
-        await().atMost(Duration.ofSeconds(10)).until(() -> txnCommit(PRODUCER_A, (short) 0, (short) 5, 0, 10)
+        writer.verifyWith(immediateVerifier());
+        await().atMost(Duration.ofSeconds(10)).until(() -> txnCommit(PRODUCER_A, (short) 0, (short) 4, 0, 10)
                 .get(10, TimeUnit.SECONDS) == Errors.NONE.code());
         assertThat(batches().get(batches().size() - 1).isTransactional()).isTrue();
         assertThat(complete(PRODUCER_A, (short) 0, 0, true)).isEqualTo(Errors.NONE);
         assertThat(committed(0)).isEqualTo(10);
+    }
+
+    @Test
+    void onTransactionProtocol2ThePreviousTransactionsMarkerLeavesTheNextOnesVerificationLive() throws Exception {
+        writer.verifyWith(immediateVerifier());
+        assertThat(txnCommit(PRODUCER_A, (short) 0, (short) 5, 0, 10).get(10, TimeUnit.SECONDS)).isZero();
+        // The client committed (EndTxn v5 bumped its epoch to 1) and already sends the next transaction's offsets,
+        // whose verification starts before the previous transaction's marker, at epoch 1, is written.
+        CompletableFuture<Void> coordinatorAnswer = new CompletableFuture<>();
+        writer.verifyWith((partition, transactionalId, producerId, producerEpoch, version) -> {
+            VerificationGuard guard = log().startTransactionVerification(producerId, producerEpoch, version >= 5);
+            return coordinatorAnswer.thenApply(answered -> new CoordinatorPartitionWriter.TransactionVerification(
+                    Errors.NONE, guard));
+        });
+        CompletableFuture<Short> next = txnCommit(PRODUCER_A, (short) 1, (short) 5, 0, 20);
+        assertThat(complete(PRODUCER_A, (short) 1, 0, true)).isEqualTo(Errors.NONE);
+        assertThat(committed(0)).isEqualTo(10);
+        coordinatorAnswer.complete(null); // the coordinator added the partition once the marker was written
+        assertThat(Errors.forCode(next.get(10, TimeUnit.SECONDS))).isEqualTo(Errors.NONE);
+        assertThat(complete(PRODUCER_A, (short) 2, 0, true)).isEqualTo(Errors.NONE);
+        assertThat(committed(0)).isEqualTo(20);
+    }
+
+    /** A coordinator that adds (or verifies) the partition at once: the partition's live guard. */
+    private LogPartitionWriter.TransactionVerifier immediateVerifier() {
+        return (partition, transactionalId, producerId, producerEpoch, version) -> CompletableFuture.completedFuture(
+                new CoordinatorPartitionWriter.TransactionVerification(Errors.NONE,
+                        log().startTransactionVerification(producerId, producerEpoch, version >= 5)));
     }
 }

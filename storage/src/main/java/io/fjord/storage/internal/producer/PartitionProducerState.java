@@ -187,9 +187,10 @@ public final class PartitionProducerState {
         }
     }
 
-    /** See {@link ProducerStateManager#startVerification}. */
-    public VerificationGuard startVerification(long producerId, short producerEpoch, long nowMs) {
-        return manager.startVerification(producerId, producerEpoch, nowMs);
+    /** See {@link ProducerStateManager#startVerification(long, short, boolean, long)}. */
+    public VerificationGuard startVerification(long producerId, short producerEpoch, boolean supportsEpochBump,
+                                               long nowMs) {
+        return manager.startVerification(producerId, producerEpoch, supportsEpochBump, nowMs);
     }
 
     /**
