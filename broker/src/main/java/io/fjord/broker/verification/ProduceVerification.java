@@ -20,7 +20,8 @@ import java.util.function.BooleanSupplier;
  * {@code transaction.partition.verification.enable} is on, a {@link VerificationGuard} per transactional partition
  * and, for the partitions whose producer has no ongoing transaction there, one verification with the coordinator
  * ({@link AddPartitionsToTxnManager}). Produce v12+ adds those partitions to the transaction even with verification
- * off (its producer sends no AddPartitionsToTxn), as Kafka does; only their appends are not checked then. Nothing blocks: the answer completes when the coordinator's does.
+ * off (its producer sends no AddPartitionsToTxn), as Kafka does; only their appends are not checked then. Nothing
+ * blocks: the answer completes when the coordinator's does.
  *
  * <p>Thread-safe (its collaborators are).
  */

@@ -44,12 +44,13 @@ class ProduceVerificationTest {
     private final Map<TopicPartition, Boolean> ongoing = new HashMap<>();
     private final Map<TopicPartition, VerificationGuard> handedOut = new HashMap<>();
     private final AtomicBoolean enabled = new AtomicBoolean(true);
-    private final ProduceVerification verification = new ProduceVerification(manager, (partition, id, epoch, epochBump) -> {
-        VerificationGuard guard = ongoing.getOrDefault(partition, false) ? VerificationGuard.SENTINEL
-                : VerificationGuard.create();
-        handedOut.put(partition, guard);
-        return guard;
-    }, enabled::get);
+    private final ProduceVerification verification = new ProduceVerification(manager,
+            (partition, id, epoch, epochBump) -> {
+                VerificationGuard guard = ongoing.getOrDefault(partition, false) ? VerificationGuard.SENTINEL
+                        : VerificationGuard.create();
+                handedOut.put(partition, guard);
+                return guard;
+            }, enabled::get);
 
     private static ByteBuffer batch(long producerId, short epoch, boolean transactional) {
         return RecordCodec.encode(new BatchSpec(0, CompressionType.NONE, TimestampType.CREATE_TIME,
