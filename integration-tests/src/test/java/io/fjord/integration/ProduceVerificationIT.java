@@ -3,6 +3,7 @@ package io.fjord.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fjord.metadata.controller.FeatureControl;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -94,11 +95,12 @@ class ProduceVerificationIT {
             await().atMost(BOUND).untilAsserted(() -> assertThat(Errors.forCode(
                     produce(client, "payments-1", producerId, 0).errorCode())).isEqualTo(Errors.NONE));
 
-            admin.updateFeatures(Map.of("transaction.version", new FeatureUpdate((short) 2,
+            // transaction.version goes up to the highest level Fjord serves.
+            admin.updateFeatures(Map.of("transaction.version", new FeatureUpdate(FeatureControl.TRANSACTION_VERSION_MAX,
                     FeatureUpdate.UpgradeType.UPGRADE)), new UpdateFeaturesOptions()).all().get(60, TimeUnit.SECONDS);
             await().atMost(BOUND).untilAsserted(() -> assertThat(admin.describeFeatures().featureMetadata()
                     .get(60, TimeUnit.SECONDS).finalizedFeatures().get("transaction.version").maxVersionLevel())
-                    .isEqualTo((short) 2));
+                    .isEqualTo(FeatureControl.TRANSACTION_VERSION_MAX));
         }
     }
 }
