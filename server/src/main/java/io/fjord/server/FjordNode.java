@@ -82,14 +82,9 @@ import io.fjord.broker.replica.ReplicaManager;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
 import io.fjord.broker.network.SocketServer;
-import io.fjord.metadata.quorum.BootstrapCheckpoint;
 import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.quorum.MetadataSnapshotPolicy;
 import io.fjord.metadata.quorum.QuorumKraftVersion;
-import io.fjord.raft.RaftConfig;
-import io.fjord.raft.transport.TransportConfig;
-import io.fjord.raft.transport.DynamicQuorum;
-import io.fjord.raft.VoterEndpoint;
 import io.fjord.broker.config.BrokerConfig;
 import io.fjord.metadata.controller.BrokerHeartbeatTracker;
 import io.fjord.metadata.controller.ClusterControl;
@@ -114,7 +109,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -387,55 +381,13 @@ public final class FjordNode implements AutoCloseable {
      */
     private MetadataQuorum metadataQuorum(String clusterId, Supplier<ControllerApis> controllerApis) {
         QuorumShape shape = config.quorum();
-        BrokerConfig settings = config.brokerConfig();
-        MetadataSnapshotPolicy snapshots = new MetadataSnapshotPolicy(
-                settings.longValue("metadata.log.max.record.bytes.between.snapshots"),
-                settings.longValue("metadata.log.max.snapshot.interval.ms"));
+        MetadataSnapshotPolicy snapshots = QuorumSettings.snapshots(config);
         if (shape.isStandalone() && shape.controllerListener() == null) {
             return MetadataQuorum.standalone(config.nodeId(), config.metadataLogDirectory(), CONTROLLER_WAIT_MS,
                     snapshots);
         }
-        InetSocketAddress listen = shape.controllerListener() == null ? null
-                : shape.controllerListener().host().isEmpty() ? new InetSocketAddress(shape.controllerListener().port())
-                : new InetSocketAddress(shape.controllerListener().host(), shape.controllerListener().port());
-        Map<Integer, InetSocketAddress> voters = shape.isStandalone() ? Map.of(config.nodeId(), listen)
-                : shape.voters();
-        int fetchTimeoutMs = settings.intValue("controller.quorum.fetch.timeout.ms");
-        // A dynamic quorum has no static voters: its voters are the log's, found through the bootstrap servers.
-        RaftConfig base = shape.isDynamic()
-                ? RaftConfig.withDefaults(config.nodeId(), Set.of(config.nodeId()))
-                        .withBootstrapServers(shape.bootstrapServers().size())
-                : RaftConfig.withDefaults(config.nodeId(), voters.keySet());
-        RaftConfig raft = base.withTimeouts(
-                settings.intValue("controller.quorum.election.timeout.ms"), fetchTimeoutMs,
-                settings.intValue("controller.quorum.election.backoff.max.ms"),
-                settings.intValue("controller.quorum.request.timeout.ms"),
-                Math.min(RaftConfig.DEFAULT_FETCH_MAX_WAIT_MS, fetchTimeoutMs / 2));
-        TransportConfig transport;
-        if (shape.voters().isEmpty()) {
-            // KIP-853: the voters are the log's (a bootstrap checkpoint's, then VOTERS entries with endpoints), so
-            // they change with AddRaftVoter and RemoveRaftVoter. A quorum of one whose bootstrap servers are its own
-            // listeners keeps itself as the voter of a log without a voter set (one started before dynamic quorums).
-            VoterEndpoint advertised = shape.advertisedControllerEndpoint(settings);
-            transport = TransportConfig.withDefaults(listen, Map.of(), clusterId).withDynamicQuorum(new DynamicQuorum(
-                    config.brokerConfig().controllerListenerNames().get(0).toUpperCase(java.util.Locale.ROOT),
-                    advertised == null ? null : InetSocketAddress.createUnresolved(advertised.host(),
-                            advertised.port()), shape.isDynamic() ? shape.bootstrapServers() : List.of()));
-        } else {
-            if (BootstrapCheckpoint.exists(config.metadataLogDirectory())) {
-                // The checkpoint's voters would overrule the configured ones: two views of one quorum.
-                throw new IllegalStateException("controller.quorum.voters is set, but " + config.metadataLogDirectory()
-                        + " was formatted for a dynamic quorum (--standalone or --initial-controllers): use"
-                        + " controller.quorum.bootstrap.servers, or format the node again");
-            }
-            // Voters come from controller.quorum.voters, so they never change.
-            transport = TransportConfig.withDefaults(listen, voters, clusterId).withStaticVoters();
-        }
-        transport = transport.withChannelSecurity(controllerListenerSecurity());
-        // On a SASL controller listener every connection of the quorum logs in (and is checked on a controller).
-        transport = transport.withSasl(ControllerSasl.of(config.brokerConfig(), config.listeners())
-                .map(ControllerSasl::transportSasl).orElse(null));
-        return MetadataQuorum.networked(raft, transport, config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
+        return MetadataQuorum.networked(QuorumSettings.raft(config), QuorumSettings.transport(config, clusterId),
+                config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
                 shape.isController() ? new ControllerApisHandler(controllerApis, new ControllerClusterDescription(
                         clusterId, this::voterAddresses, () -> quorum.status().leaderId()))
                         : ControllerRequestHandler.NONE);
@@ -450,13 +402,6 @@ public final class FjordNode implements AutoCloseable {
             }
         });
         return result;
-    }
-
-    /** How connections to and from the controller listener are protected (TLS when its protocol is SSL). */
-    private io.fjord.raft.transport.ChannelSecurity controllerListenerSecurity() {
-        List<String> names = config.brokerConfig().controllerListenerNames();
-        return names.isEmpty() ? io.fjord.raft.transport.ChannelSecurity.PLAINTEXT
-                : config.channelSecurity(names.get(0));
     }
 
     /**
@@ -497,7 +442,7 @@ public final class FjordNode implements AutoCloseable {
         forwarding = new ForwardingControllerChannel(config.nodeId(), () -> quorum.status().leaderId(),
                 this::voterAddresses, ForwardingConfig.withDefaults().withSasl(ControllerSasl.of(
                         config.brokerConfig(), config.listeners()).map(ControllerSasl::client).orElse(null)),
-                controllerListenerSecurity());
+                QuorumSettings.controllerListenerSecurity(config));
         forwarding.start();
         return shape.isController() ? ControllerChannels.routing(local, ControllerApis.APIS, forwarding,
                 quorum.controller()::isActive) : forwarding;
