@@ -73,7 +73,6 @@ import io.fjord.broker.security.sasl.SaslClientCredentials;
 import io.fjord.broker.verification.AddPartitionsToTxnManager;
 import io.fjord.broker.verification.NetworkCoordinatorRequests;
 import io.fjord.broker.verification.ProduceVerification;
-import io.fjord.broker.verification.TransactionalOffsetsVerification;
 import io.fjord.broker.replica.Partition;
 import io.fjord.broker.replica.ReplicaFetcherConfig;
 import io.fjord.broker.replica.ReplicaFetcherManager;
@@ -239,22 +238,18 @@ public final class FjordNode implements AutoCloseable {
                 interBrokerListener, config.channelSecurity(interBrokerListener), interBrokerSasl,
                 MarkerChannelConfig.from(runningConfig.brokerConfig()),
                 transactionalId -> OffsetsPartitions.partitionFor(transactionalId, transactionStatePartitions), clock);
-        // KIP-890: transactional batches and offset commits are verified with their coordinator over the
-        // inter-broker listener.
-        coordinatorRequests = new NetworkCoordinatorRequests(new NetworkLeaderEndpoints(
-                "fjord-add-partitions-to-txn-network", "fjord-add-partitions-to-txn-" + config.nodeId(),
+        // KIP-890: transactional batches and offset commits are verified with their coordinator (inter-broker).
+        coordinatorRequests = NetworkCoordinatorRequests.overTheNetwork(config.nodeId(),
                 new InterBrokerAddresses(cache, interBrokerListener), new NodeConnectionSettings(10_000, 1,
                         runningConfig.brokerConfig().intValue("socket.request.max.bytes"),
-                        config.channelSecurity(interBrokerListener)),
-                runningConfig.brokerConfig().intValue("request.timeout.ms")));
-        AddPartitionsToTxnManager addPartitionsToTxn = new AddPartitionsToTxnManager(cache::image,
-                coordinatorRequests);
+                        config.channelSecurity(interBrokerListener), interBrokerSasl),
+                runningConfig.brokerConfig().intValue("request.timeout.ms"));
+        AddPartitionsToTxnManager addPartitionsToTxn = new AddPartitionsToTxnManager(cache::image, coordinatorRequests);
         groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
                 GroupCoordinatorConfigs.consumerGroups(runningConfig.brokerConfig()),
                 OffsetsTopicConfig.from(runningConfig.brokerConfig()), new ImageTopicIds(cache), replicaManager::log,
-                new ReplicaManagerPartitionWriter(replicaManager, new TransactionalOffsetsVerification(
-                        addPartitionsToTxn, replicaManager::startTransactionVerification,
-                        this::transactionPartitionVerificationEnabled)), clock);
+                ReplicaManagerPartitionWriter.verifying(replicaManager, addPartitionsToTxn,
+                        this::transactionPartitionVerificationEnabled), clock);
         groupCoordinator.start();
         // Its replies wait for the high watermark, whose moves the replica manager announces here.
         partitionListeners.add(groupCoordinator::onPartitionChanged);

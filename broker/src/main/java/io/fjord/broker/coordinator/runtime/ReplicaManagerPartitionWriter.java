@@ -2,6 +2,7 @@ package io.fjord.broker.coordinator.runtime;
 
 import io.fjord.broker.replica.Partition;
 import io.fjord.broker.replica.ReplicaManager;
+import io.fjord.broker.verification.AddPartitionsToTxnManager;
 import io.fjord.broker.verification.TransactionalOffsetsVerification;
 import io.fjord.protocol.Errors;
 import io.fjord.storage.TopicPartition;
@@ -9,6 +10,7 @@ import io.fjord.storage.TransactionMarker;
 import io.fjord.storage.VerificationGuard;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 /**
  * The coordinator's writes through the {@link ReplicaManager}, as Kafka's {@code CoordinatorPartitionWriter} does them:
@@ -23,6 +25,16 @@ public final class ReplicaManagerPartitionWriter implements CoordinatorPartition
     /** A writer that verifies no transactional write (the transaction coordinator's: it writes none). */
     public ReplicaManagerPartitionWriter(ReplicaManager replicaManager) {
         this(replicaManager, null);
+    }
+
+    /**
+     * The group coordinator's writer: transactional offset commits verified (KIP-890) through {@code manager}, with
+     * the guards of {@code replicaManager}'s logs, checked while {@code verificationEnabled} says so.
+     */
+    public static ReplicaManagerPartitionWriter verifying(ReplicaManager replicaManager,
+            AddPartitionsToTxnManager manager, BooleanSupplier verificationEnabled) {
+        return new ReplicaManagerPartitionWriter(replicaManager, new TransactionalOffsetsVerification(manager,
+                replicaManager::startTransactionVerification, verificationEnabled));
     }
 
     /** @param verification KIP-890 for the group coordinator's transactional offset commits */
