@@ -176,6 +176,14 @@ class ClusterApisIT {
         }
     }
 
+    private void awaitTransactionVersion(short level) throws Exception {
+        try (Admin admin = cluster.admin(follower())) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(admin.describeFeatures()
+                    .featureMetadata().get(60, TimeUnit.SECONDS).finalizedFeatures().get("transaction.version")
+                    .maxVersionLevel()).isEqualTo(level));
+        }
+    }
+
     private static Set<Integer> ids(java.util.Collection<Node> nodes) {
         Set<Integer> ids = new HashSet<>();
         nodes.forEach(node -> ids.add(node.id()));
@@ -190,22 +198,22 @@ class ClusterApisIT {
                 .contains("Feature: transaction.version");
 
         KafkaDistribution.Result upgrade = tool(FEATURE_COMMAND, follower(), "upgrade", "--feature",
-                "transaction.version=2");
+                "transaction.version=3");
         assertThat(upgrade.exitCode()).isNotZero();
         assertThat(upgrade.output() + upgrade.errors()).contains("transaction.version")
-                .contains("only supports versions 0-1");
-        // transaction.version is finalized in the metadata log: up to 1 on every node, then back to 0.
-        KafkaDistribution.Result upgraded = tool(FEATURE_COMMAND, follower(), "upgrade", "--feature",
-                "transaction.version=1");
-        assertThat(upgraded.exitCode()).as("upgrade; errors: %s", upgraded.errors()).isZero();
-        try (Admin admin = cluster.admin(follower())) {
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(admin.describeFeatures()
-                    .featureMetadata().get(60, TimeUnit.SECONDS).finalizedFeatures().get("transaction.version")
-                    .maxVersionLevel()).isEqualTo((short) 1));
-        }
+                .contains("only supports versions 0-2");
+        // transaction.version is finalized in the metadata log: a new cluster starts at 2 (Kafka 4.4's default), goes
+        // down to 1 and back up to 2 on every node.
+        assertThat(described.output()).containsPattern("Feature: transaction.version\\s+SupportedMinVersion: 0\\s+"
+                + "SupportedMaxVersion: 2\\s+FinalizedVersionLevel: 2");
         KafkaDistribution.Result downgraded = tool(FEATURE_COMMAND, follower(), "downgrade", "--feature",
-                "transaction.version=0");
+                "transaction.version=1");
         assertThat(downgraded.exitCode()).as("downgrade; errors: %s", downgraded.errors()).isZero();
+        awaitTransactionVersion((short) 1);
+        KafkaDistribution.Result upgraded = tool(FEATURE_COMMAND, follower(), "upgrade", "--feature",
+                "transaction.version=2");
+        assertThat(upgraded.exitCode()).as("upgrade; errors: %s", upgraded.errors()).isZero();
+        awaitTransactionVersion((short) 2);
 
         try (Admin admin = cluster.admin(follower())) {
             admin.updateFeatures(Map.of("group.version", new FeatureUpdate((short) 1,

@@ -92,12 +92,11 @@ class MissingFeaturesIT {
             assertThat(features.finalizedFeatures().get("eligible.leader.replicas.version").maxVersionLevel())
                     .isEqualTo((short) 1);
             assertThat(features.finalizedFeaturesEpoch()).hasValueSatisfying(epoch -> assertThat(epoch).isNotNegative());
-            // transaction.version is finalized in the metadata log, levels 0 to Fjord's supported maximum; a new
-            // cluster starts at Fjord's default (left out at 0).
-            assertThat(features.supportedFeatures().get("transaction.version").maxVersion())
-                    .isEqualTo(FeatureControl.TRANSACTION_VERSION_MAX);
-            assertThat(features.finalizedFeatures().containsKey("transaction.version"))
-                    .isEqualTo(FeatureControl.TRANSACTION_VERSION_NEW_CLUSTER_LEVEL > 0);
+            // transaction.version is finalized in the metadata log, levels 0-2; a new cluster starts at 2, Kafka
+            // 4.4's default, so that 4.4 clients use transaction protocol v2.
+            assertThat(features.supportedFeatures().get("transaction.version").maxVersion()).isEqualTo((short) 2);
+            assertThat(features.finalizedFeatures().get("transaction.version").maxVersionLevel())
+                    .isEqualTo(FeatureControl.TRANSACTION_VERSION_NEW_CLUSTER_LEVEL).isEqualTo((short) 2);
 
             Throwable acls = catchThrowable(() -> admin.describeAcls(AclBindingFilter.ANY).values()
                     .get(FAIL_FAST.toSeconds(), TimeUnit.SECONDS));

@@ -3,7 +3,6 @@ package io.fjord.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fjord.metadata.controller.FeatureControl;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -38,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * verified with the transaction coordinator before it is appended. No {@code __transaction_state} exists (the
  * coordinator is not served yet), so verification answers Kafka's retriable NOT_ENOUGH_REPLICAS; transactional
  * batches need a transactional id; {@code transaction.partition.verification.enable=false}, set at run time, lets the
- * batch in; and {@code transaction.version} upgrades through the controller are what clients then read.
+ * batch in; and {@code transaction.version} (2 on a new cluster) changes through the controller are what clients
+ * then read.
  */
 class ProduceVerificationIT {
     private static final Duration BOUND = Duration.ofSeconds(60);
@@ -72,6 +72,11 @@ class ProduceVerificationIT {
         return response.data().responses().iterator().next().partitionResponses().get(0);
     }
 
+    private static short transactionVersion(Admin admin) throws Exception {
+        return admin.describeFeatures().featureMetadata().get(60, TimeUnit.SECONDS).finalizedFeatures()
+                .get("transaction.version").maxVersionLevel();
+    }
+
     @Test
     void transactionalBatchesAreVerifiedBeforeTheyAreAppended() throws Exception {
         try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = node.admin()) {
@@ -95,12 +100,15 @@ class ProduceVerificationIT {
             await().atMost(BOUND).untilAsserted(() -> assertThat(Errors.forCode(
                     produce(client, "payments-1", producerId, 0).errorCode())).isEqualTo(Errors.NONE));
 
-            // transaction.version goes up to the highest level Fjord serves.
-            admin.updateFeatures(Map.of("transaction.version", new FeatureUpdate(FeatureControl.TRANSACTION_VERSION_MAX,
+            // A new cluster is at transaction.version 2; down to 1 and back up, as clients then read it.
+            assertThat(transactionVersion(admin)).isEqualTo((short) 2);
+            admin.updateFeatures(Map.of("transaction.version", new FeatureUpdate((short) 1,
+                    FeatureUpdate.UpgradeType.SAFE_DOWNGRADE)), new UpdateFeaturesOptions()).all()
+                    .get(60, TimeUnit.SECONDS);
+            await().atMost(BOUND).untilAsserted(() -> assertThat(transactionVersion(admin)).isEqualTo((short) 1));
+            admin.updateFeatures(Map.of("transaction.version", new FeatureUpdate((short) 2,
                     FeatureUpdate.UpgradeType.UPGRADE)), new UpdateFeaturesOptions()).all().get(60, TimeUnit.SECONDS);
-            await().atMost(BOUND).untilAsserted(() -> assertThat(admin.describeFeatures().featureMetadata()
-                    .get(60, TimeUnit.SECONDS).finalizedFeatures().get("transaction.version").maxVersionLevel())
-                    .isEqualTo(FeatureControl.TRANSACTION_VERSION_MAX));
+            await().atMost(BOUND).untilAsserted(() -> assertThat(transactionVersion(admin)).isEqualTo((short) 2));
         }
     }
 }

@@ -42,10 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Unmodified kafka-clients 4.4.0 transactional producers against the wired transaction coordinator (transaction
- * protocol version 1, what clients use while {@code transaction.version} is 0): a committed transaction is visible to a
- * read_committed consumer and an aborted one is not; a second producer with the same transactional id fences the
- * first; the coordinator aborts a transaction that outlives its timeout; the Admin client lists and describes
- * transactions; AddOffsetsToTxn adds the group's offsets partition. Bounds are liveness bounds.
+ * protocol version 2, what clients use at a new cluster's {@code transaction.version} 2): a committed transaction is
+ * visible to a read_committed consumer and an aborted one is not; a second producer with the same transactional id
+ * fences the first; the coordinator aborts a transaction that outlives its timeout; the Admin client lists and
+ * describes transactions; AddOffsetsToTxn adds the group's offsets partition. Bounds are liveness bounds.
  */
 class TransactionsIT {
     private static final Duration BOUND = Duration.ofSeconds(120);

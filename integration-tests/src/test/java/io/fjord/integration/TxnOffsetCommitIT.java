@@ -12,9 +12,10 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -57,8 +58,9 @@ class TxnOffsetCommitIT {
     private static final String TOPIC = "orders";
     private static final String GROUP = "txn-offsets-group";
     private static final int OFFSETS_PARTITIONS = 5;
+    /** This test plays the transaction coordinator, so no verification with one (KIP-890), as Kafka allows. */
     private static final Map<String, String> CONFIG = Map.of("offsets.topic.num.partitions",
-            Integer.toString(OFFSETS_PARTITIONS));
+            Integer.toString(OFFSETS_PARTITIONS), "transaction.partition.verification.enable", "false");
     private static final int COORDINATOR_EPOCH = 2;
 
     @TempDir
@@ -112,13 +114,28 @@ class TxnOffsetCommitIT {
     }
 
     /**
-     * The whole client path with kafka-clients 4.4.0 (the transaction coordinator adds the offsets partition, its
-     * marker channel ends the transaction there): {@code sendOffsetsToTransaction} moves the group's committed offset
-     * only when the transaction commits. A read_committed consumer's {@code committed()} asks with require_stable and
-     * retries while the marker is on its way.
+     * The whole client path with kafka-clients 4.4.0 on a new cluster, at {@code transaction.version} 2 (KIP-890 part
+     * 2): {@code sendOffsetsToTransaction} sends TxnOffsetCommit v5 and no AddOffsetsToTxn, so the group coordinator
+     * adds the offsets partition to the transaction itself; the coordinator's marker channel then ends the
+     * transaction there. The group's committed offset moves only when the transaction commits. A read_committed
+     * consumer's {@code committed()} asks with require_stable and retries while the marker is on its way.
      */
     @Test
     void sendOffsetsToTransactionMovesTheCommittedOffsetOnlyWithACommittedTransaction() throws Exception {
+        sendOffsetsThroughTransactions(2);
+    }
+
+    /**
+     * The same at {@code transaction.version} 1 (a cluster kept at, or downgraded to, transaction protocol v1): the
+     * client adds the offsets partition with AddOffsetsToTxn and sends TxnOffsetCommit v4, which the group coordinator
+     * only verifies (KIP-890 part 1).
+     */
+    @Test
+    void sendOffsetsToTransactionWorksAtTransactionVersion1() throws Exception {
+        sendOffsetsThroughTransactions(1);
+    }
+
+    private void sendOffsetsThroughTransactions(int transactionVersion) throws Exception {
         Map<String, String> config = Map.of("offsets.topic.replication.factor", "1",
                 "offsets.topic.num.partitions", "3", "transaction.state.log.replication.factor", "1",
                 "transaction.state.log.min.isr", "1", "transaction.state.log.num.partitions", "3");
@@ -126,6 +143,15 @@ class TxnOffsetCommitIT {
         try (FjordTestCluster cluster = FjordTestCluster.start(data, 1, config)) {
             try (Admin admin = cluster.admin(1)) {
                 admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+                if (transactionVersion < 2) {
+                    admin.updateFeatures(Map.of("transaction.version", new FeatureUpdate((short) transactionVersion,
+                            FeatureUpdate.UpgradeType.SAFE_DOWNGRADE)), new UpdateFeaturesOptions()).all()
+                            .get(60, TimeUnit.SECONDS);
+                }
+                // Clients read the level in ApiVersions when they connect: the node must serve it first.
+                await().atMost(BOUND).untilAsserted(() -> assertThat(admin.describeFeatures().featureMetadata()
+                        .get(60, TimeUnit.SECONDS).finalizedFeatures().get("transaction.version").maxVersionLevel())
+                        .isEqualTo((short) transactionVersion));
             }
             Properties producerConfig = new Properties();
             producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(1));
@@ -141,15 +167,28 @@ class TxnOffsetCommitIT {
                 producer.beginTransaction();
                 producer.send(new ProducerRecord<>(TOPIC, 0, "k", "v"));
                 producer.sendOffsetsToTransaction(Map.of(orders, new OffsetAndMetadata(5)),
-                        new ConsumerGroupMetadata(GROUP));
+                        consumer.groupMetadata());
                 producer.commitTransaction();
                 assertThat(consumer.committed(Set.of(orders), BOUND).get(orders).offset()).isEqualTo(5);
 
                 producer.beginTransaction();
                 producer.sendOffsetsToTransaction(Map.of(orders, new OffsetAndMetadata(9)),
-                        new ConsumerGroupMetadata(GROUP));
+                        consumer.groupMetadata());
                 producer.abortTransaction();
                 assertThat(consumer.committed(Set.of(orders), BOUND).get(orders).offset()).isEqualTo(5);
+
+                // Offsets alone, then with a record: each transaction's offsets commit with it.
+                producer.beginTransaction();
+                producer.sendOffsetsToTransaction(Map.of(orders, new OffsetAndMetadata(11)),
+                        consumer.groupMetadata());
+                producer.commitTransaction();
+                assertThat(consumer.committed(Set.of(orders), BOUND).get(orders).offset()).isEqualTo(11);
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(TOPIC, 0, "k", "w"));
+                producer.sendOffsetsToTransaction(Map.of(orders, new OffsetAndMetadata(12)),
+                        consumer.groupMetadata());
+                producer.commitTransaction();
+                assertThat(consumer.committed(Set.of(orders), BOUND).get(orders).offset()).isEqualTo(12);
             }
         }
     }

@@ -238,10 +238,18 @@ public final class FjordNode implements AutoCloseable {
                 interBrokerListener, config.channelSecurity(interBrokerListener), interBrokerSasl,
                 MarkerChannelConfig.from(runningConfig.brokerConfig()),
                 transactionalId -> OffsetsPartitions.partitionFor(transactionalId, transactionStatePartitions), clock);
+        // KIP-890: transactional batches and offset commits are verified with their coordinator (inter-broker).
+        coordinatorRequests = NetworkCoordinatorRequests.overTheNetwork(config.nodeId(),
+                new InterBrokerAddresses(cache, interBrokerListener), new NodeConnectionSettings(10_000, 1,
+                        runningConfig.brokerConfig().intValue("socket.request.max.bytes"),
+                        config.channelSecurity(interBrokerListener), interBrokerSasl),
+                runningConfig.brokerConfig().intValue("request.timeout.ms"));
+        AddPartitionsToTxnManager addPartitionsToTxn = new AddPartitionsToTxnManager(cache::image, coordinatorRequests);
         groupCoordinator = new GroupCoordinatorDriver(GroupCoordinatorConfigs.from(runningConfig.brokerConfig()),
                 GroupCoordinatorConfigs.consumerGroups(runningConfig.brokerConfig()),
                 OffsetsTopicConfig.from(runningConfig.brokerConfig()), new ImageTopicIds(cache), replicaManager::log,
-                new ReplicaManagerPartitionWriter(replicaManager), clock);
+                ReplicaManagerPartitionWriter.verifying(replicaManager, addPartitionsToTxn,
+                        this::transactionPartitionVerificationEnabled), clock);
         groupCoordinator.start();
         // Its replies wait for the high watermark, whose moves the replica manager announces here.
         partitionListeners.add(groupCoordinator::onPartitionChanged);
@@ -294,16 +302,8 @@ public final class FjordNode implements AutoCloseable {
                         .orElse(-1L), fetchHandler.readExecutor()));
         handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, replicaManager::log));
         partitionListeners.add(fetchHandler::onPartitionChanged);
-        // KIP-890: transactional batches are verified with their coordinator over the inter-broker listener.
-        coordinatorRequests = new NetworkCoordinatorRequests(new NetworkLeaderEndpoints(
-                "fjord-add-partitions-to-txn-network", "fjord-add-partitions-to-txn-" + config.nodeId(),
-                new InterBrokerAddresses(cache, interBrokerListener), new NodeConnectionSettings(10_000, 1,
-                        runningConfig.brokerConfig().intValue("socket.request.max.bytes"),
-                        config.channelSecurity(interBrokerListener)),
-                runningConfig.brokerConfig().intValue("request.timeout.ms")));
-        ProduceVerification verification = new ProduceVerification(new AddPartitionsToTxnManager(cache::image,
-                coordinatorRequests), replicaManager::startTransactionVerification,
-                this::transactionPartitionVerificationEnabled);
+        ProduceVerification verification = new ProduceVerification(addPartitionsToTxn,
+                replicaManager::startTransactionVerification, this::transactionPartitionVerificationEnabled);
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock,
                 verification, requestHandlers));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));

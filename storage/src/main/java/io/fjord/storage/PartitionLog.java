@@ -268,22 +268,23 @@ public final class PartitionLog implements AutoCloseable {
         return appendAsLeader(batches, leaderEpoch, null);
     }
 
-    /** Starts verifying a transactional batch of {@code producerId} (see {@code ProducerStateManager}). */
-    public VerificationGuard startTransactionVerification(long producerId, short producerEpoch) {
-        return withLock(() -> producerState.startVerification(producerId, producerEpoch, clock.millis()));
+    /** Starts verifying a transactional batch ({@code epochBump}: transaction protocol v2; ProducerStateManager). */
+    public VerificationGuard startTransactionVerification(long producerId, short producerEpoch, boolean epochBump) {
+        return withLock(() -> producerState.startVerification(producerId, producerEpoch, epochBump, clock.millis()));
     }
 
     /**
      * Appends a coordinator's own batches as leader (Kafka's coordinator origin), as {@link #appendAsLeader} but with
      * only the producer epoch checked for a producer's batches: a group coordinator writes a producer's transactional
-     * offset commits with sequence numbers it does not keep, so sequences and retries are not checked.
+     * offset commits with sequence numbers it does not keep, so sequences and retries are not checked. With KIP-890
+     * verification ({@code verification} not null), then as for {@link #appendAsLeader}.
      *
-     * @throws RecordBatchException with the Kafka error (INVALID_PRODUCER_EPOCH for a stale epoch); nothing is
-     *         appended then
+     * @throws RecordBatchException with the Kafka error (INVALID_PRODUCER_EPOCH for a stale epoch, INVALID_TXN_STATE
+     *         for a transactional batch without the live guard); nothing is appended then
      */
-    public AppendResult appendAsCoordinator(ByteBuffer batches, int leaderEpoch) {
+    public AppendResult appendAsCoordinator(ByteBuffer batches, int leaderEpoch, VerificationGuard verification) {
         AppendValidation.validate(batches, config, -1, topicPartition);
-        return flushIfDue(appendUnderLock(batches, leaderEpoch, true, false, true, null));
+        return flushIfDue(appendUnderLock(batches, leaderEpoch, true, false, true, verification));
     }
 
     /**
@@ -360,7 +361,7 @@ public final class PartitionLog implements AutoCloseable {
                 producerState.checkMarker(batches);
             }
             if (coordinator) {
-                producerState.checkCoordinatorAppend(batches);
+                producerState.checkCoordinatorAppend(batches, verification);
             }
             Optional<ProducerState.Batch> duplicate = assignOffsets && !marker && !coordinator
                     ? producerState.checkLeaderAppend(batches, verification) : Optional.empty();

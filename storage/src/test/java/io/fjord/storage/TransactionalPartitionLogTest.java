@@ -266,7 +266,7 @@ class TransactionalPartitionLogTest {
     @Test
     void aVerifiedAppendIsRefusedWhenAMarkerLandedSinceItsVerificationStarted() {
         open(true, 0);
-        VerificationGuard guard = log.startTransactionVerification(FIRST, (short) 0);
+        VerificationGuard guard = log.startTransactionVerification(FIRST, (short) 0, false);
         // The coordinator aborts the transaction (this partition was added, no data came yet) while the produce is
         // being verified: its marker lands first.
         end(FIRST, false);
@@ -276,14 +276,40 @@ class TransactionalPartitionLogTest {
                         e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_TXN_STATE));
         assertThat(log.logEndOffset()).isEqualTo(endBefore);
 
-        VerificationGuard fresh = log.startTransactionVerification(FIRST, (short) 0);
+        VerificationGuard fresh = log.startTransactionVerification(FIRST, (short) 0, false);
         log.appendAsLeader(TestBatches.transactional(FIRST, (short) 0, 0, clock.millis(), "verified"), 0, fresh);
         assertThat(log.logEndOffset()).isEqualTo(endBefore + 1);
         // Ongoing now: no verification needed for the next batch.
-        assertThat(log.startTransactionVerification(FIRST, (short) 0)).isSameAs(VerificationGuard.SENTINEL);
+        assertThat(log.startTransactionVerification(FIRST, (short) 0, false)).isSameAs(VerificationGuard.SENTINEL);
         log.appendAsLeader(TestBatches.transactional(FIRST, (short) 0, 1, clock.millis(), "more"), 0,
                 VerificationGuard.SENTINEL);
         // With verification off (no guard asked) an unverified transactional batch goes in as before.
         log.appendAsLeader(TestBatches.transactional(SECOND, (short) 0, 0, clock.millis(), "unverified"), 0);
+    }
+
+    @Test
+    void aCoordinatorsVerifiedAppendIsRefusedWhenAMarkerLandedSinceItsVerificationStarted() {
+        // A group coordinator's transactional offset commit (KIP-890 part 2): checked as a producer's append is.
+        open(true, 0);
+        VerificationGuard guard = log.startTransactionVerification(FIRST, (short) 1, false);
+        end(FIRST, false);
+        long endBefore = log.logEndOffset();
+        assertThatThrownBy(() -> log.appendAsCoordinator(TestBatches.transactional(FIRST, (short) 1, 0,
+                clock.millis(), "late offsets"), 0, guard)).isInstanceOfSatisfying(RecordBatchException.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_TXN_STATE));
+        assertThat(log.logEndOffset()).isEqualTo(endBefore);
+        // A stale epoch is refused as such, whatever the guard (Kafka checks the epoch first).
+        log.appendAsCoordinator(TestBatches.transactional(FIRST, (short) 2, 0, clock.millis(), "newer"), 0,
+                log.startTransactionVerification(FIRST, (short) 2, false));
+        assertThatThrownBy(() -> log.appendAsCoordinator(TestBatches.transactional(FIRST, (short) 1, 0,
+                clock.millis(), "stale"), 0, VerificationGuard.SENTINEL))
+                .isInstanceOfSatisfying(RecordBatchException.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_PRODUCER_EPOCH));
+        // Ongoing at epoch 2 now: the next offsets need no guard; without verification (null) nothing is checked.
+        log.appendAsCoordinator(TestBatches.transactional(FIRST, (short) 2, 0, clock.millis(), "more"), 0,
+                VerificationGuard.SENTINEL);
+        log.appendAsCoordinator(TestBatches.transactional(SECOND, (short) 0, 0, clock.millis(), "unverified"), 0,
+                null);
+        assertThat(log.logEndOffset()).isEqualTo(endBefore + 3);
     }
 }

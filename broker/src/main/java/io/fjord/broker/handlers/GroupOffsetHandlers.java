@@ -90,8 +90,8 @@ public final class GroupOffsetHandlers {
     /**
      * TxnOffsetCommit (KIP-98, KIP-447): partitions of unknown topics are answered here, as Kafka's request layer does
      * (UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID from v6); the rest go to the group's shard as a write of the
-     * producer's transaction. Kafka 4.4 would first verify, for TV2 requests (v5+), that the offsets partition is in
-     * the producer's transaction (KIP-890); Fjord does not verify coordinator partitions.
+     * producer's transaction, after the transaction coordinator added the offsets partition to it (v5+, transaction
+     * protocol v2) or verified that it is in it (older versions; KIP-890).
      */
     public ApiHandler txnOffsetCommit() {
         return (context, request) -> {
@@ -130,8 +130,8 @@ public final class GroupOffsetHandlers {
                 return CompletableFuture.completedFuture(new TxnOffsetCommitResponseData().setTopics(refused));
             }
             body.setTopics(kept);
-            return routing.submitTransactional(context, request, body.groupId(), body.producerId(),
-                    body.producerEpoch(),
+            return routing.submitTransactional(context, request, body.groupId(), body.transactionalId(),
+                    body.producerId(), body.producerEpoch(),
                     (shard, shardContext, nowMs) -> shard.txnOffsetCommit(shardContext, body, nowMs),
                     error -> GroupErrorResponses.txnOffsetCommit(body, error))
                     .thenApply(response -> {

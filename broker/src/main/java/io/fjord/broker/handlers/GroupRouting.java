@@ -48,11 +48,12 @@ final class GroupRouting {
                 errorResponse);
     }
 
-    /** A TxnOffsetCommit: {@code call}'s records join the producer's transaction. */
+    /** A TxnOffsetCommit: {@code call}'s records join the producer's transaction, once verified (KIP-890). */
     CompletableFuture<ApiMessage> submitTransactional(RequestContext context, DecodedRequest request, String groupId,
-            long producerId, short producerEpoch, ShardCall call, Function<Errors, ApiMessage> errorResponse) {
-        return driver.submitTransactional(partitionFor(groupId), producerId, producerEpoch, request.apiVersion(),
-                clientId(request), clientHost(context), call, errorResponse);
+            String transactionalId, long producerId, short producerEpoch, ShardCall call,
+            Function<Errors, ApiMessage> errorResponse) {
+        return driver.submitTransactional(partitionFor(groupId), transactionalId, producerId, producerEpoch,
+                request.apiVersion(), clientId(request), clientHost(context), call, errorResponse);
     }
 
     /** A read answered at once from the committed state of the group's shard (see {@link #readPartition}). */

@@ -277,8 +277,17 @@ public final class Partition {
      * @throws ReplicaException NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH
      */
     public AppendResult appendAsCoordinator(ByteBuffer batch, int expectedLeaderEpoch, long nowMs) {
+        return appendAsCoordinator(batch, expectedLeaderEpoch, nowMs, null);
+    }
+
+    /**
+     * As {@link #appendAsCoordinator(ByteBuffer, int, long)}, with KIP-890 verification when {@code verification} is
+     * not null ({@link PartitionLog#appendAsCoordinator(ByteBuffer, int, VerificationGuard)}).
+     */
+    public AppendResult appendAsCoordinator(ByteBuffer batch, int expectedLeaderEpoch, long nowMs,
+                                            VerificationGuard verification) {
         return appendUnderLeadership((short) 1, expectedLeaderEpoch, nowMs,
-                epoch -> log.appendAsCoordinator(batch, epoch));
+                epoch -> log.appendAsCoordinator(batch, epoch, verification));
     }
 
     /**

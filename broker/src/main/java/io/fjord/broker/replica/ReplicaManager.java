@@ -515,12 +515,23 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
      * FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH, so a stale coordinator never writes into a newer leadership.
      */
     public AppendOutcome appendAsCoordinator(TopicPartition topicPartition, int leaderEpoch, ByteBuffer batch) {
+        return appendAsCoordinator(topicPartition, leaderEpoch, batch, null);
+    }
+
+    /**
+     * As {@link #appendAsCoordinator(TopicPartition, int, ByteBuffer)}, for a producer's transactional batch the
+     * coordinator verified (KIP-890) when {@code verification} is not null: a marker written since the verification
+     * started voids it (INVALID_TXN_STATE).
+     */
+    public AppendOutcome appendAsCoordinator(TopicPartition topicPartition, int leaderEpoch, ByteBuffer batch,
+                                             VerificationGuard verification) {
         Partition partition = partitions.get(topicPartition);
         if (partition == null) {
             return AppendOutcome.failed(topicPartition, Errors.NOT_LEADER_OR_FOLLOWER, null);
         }
         // Kafka's coordinator origin: a producer's batch the coordinator writes has only its epoch checked.
-        return appendGuarded(topicPartition, () -> partition.appendAsCoordinator(batch, leaderEpoch, clock.millis()));
+        return appendGuarded(topicPartition, () -> partition.appendAsCoordinator(batch, leaderEpoch, clock.millis(),
+                verification));
     }
 
     /**
@@ -552,13 +563,14 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     /**
      * Starts verifying {@code producerId}'s transactional batch for a partition led here (KIP-890): the guard its
      * append must bring, or {@link VerificationGuard#SENTINEL} when there is nothing to verify (its transaction is
-     * ongoing there) or the partition is not hosted (its append fails anyway).
+     * ongoing there) or the partition is not hosted (its append fails anyway). {@code supportsEpochBump}: the producer
+     * is on transaction protocol v2, whose previous transaction's marker (at the bumped epoch) leaves the guard live.
      */
     public VerificationGuard startTransactionVerification(TopicPartition topicPartition, long producerId,
-                                                          short producerEpoch) {
+                                                          short producerEpoch, boolean supportsEpochBump) {
         Partition partition = partitions.get(topicPartition);
         return partition == null ? VerificationGuard.SENTINEL
-                : partition.log().startTransactionVerification(producerId, producerEpoch);
+                : partition.log().startTransactionVerification(producerId, producerEpoch, supportsEpochBump);
     }
 
     private AppendOutcome appendMarker(MarkerAppend append, long nowMs) {

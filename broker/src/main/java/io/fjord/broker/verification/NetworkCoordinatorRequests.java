@@ -1,15 +1,20 @@
 package io.fjord.broker.verification;
 
+import io.fjord.broker.network.client.NodeConnectionSettings;
 import io.fjord.broker.replica.LeaderEndpoint;
 import io.fjord.broker.replica.LeaderEndpoints;
+import io.fjord.broker.replica.NetworkLeaderEndpoints;
 import io.fjord.protocol.message.AddPartitionsToTxnRequestData;
 import io.fjord.protocol.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction;
 import io.fjord.protocol.message.AddPartitionsToTxnResponseData;
 import io.fjord.protocol.message.ApiKey;
+import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 
 /**
  * {@link CoordinatorRequests} over the inter-broker listener: one {@link LeaderEndpoint} (a {@code NodeConnection},
@@ -28,6 +33,17 @@ public final class NetworkCoordinatorRequests implements CoordinatorRequests {
     /** @param endpoints the connections' factory; its network thread starts with the first request */
     public NetworkCoordinatorRequests(LeaderEndpoints endpoints) {
         this.endpoints = endpoints;
+    }
+
+    /**
+     * Requests to the nodes at {@code addresses} (the inter-broker listener's) on their own network thread,
+     * {@code fjord-add-partitions-to-txn-network}, each answered within {@code requestTimeoutMs}.
+     */
+    public static NetworkCoordinatorRequests overTheNetwork(int nodeId,
+            IntFunction<Optional<InetSocketAddress>> addresses, NodeConnectionSettings settings,
+            long requestTimeoutMs) {
+        return new NetworkCoordinatorRequests(new NetworkLeaderEndpoints("fjord-add-partitions-to-txn-network",
+                "fjord-add-partitions-to-txn-" + nodeId, addresses, settings, requestTimeoutMs));
     }
 
     @Override

@@ -19,15 +19,21 @@ import java.util.function.BooleanSupplier;
  * else INVALID_PRODUCER_ID_MAPPING, both for the whole request), then, while
  * {@code transaction.partition.verification.enable} is on, a {@link VerificationGuard} per transactional partition
  * and, for the partitions whose producer has no ongoing transaction there, one verification with the coordinator
- * ({@link AddPartitionsToTxnManager}). Nothing blocks: the answer completes when the coordinator's does.
+ * ({@link AddPartitionsToTxnManager}). Produce v12+ adds those partitions to the transaction even with verification
+ * off (its producer sends no AddPartitionsToTxn), as Kafka does; only their appends are not checked then. Nothing
+ * blocks: the answer completes when the coordinator's does.
  *
  * <p>Thread-safe (its collaborators are).
  */
 public final class ProduceVerification {
-    /** Where a partition's guard comes from: {@code ReplicaManager#startTransactionVerification}. */
+    /**
+     * Where a partition's guard comes from: {@code ReplicaManager#startTransactionVerification}
+     * ({@code supportsEpochBump}: the producer is on transaction protocol v2).
+     */
     @FunctionalInterface
     public interface GuardSource {
-        VerificationGuard start(TopicPartition topicPartition, long producerId, short producerEpoch);
+        VerificationGuard start(TopicPartition topicPartition, long producerId, short producerEpoch,
+                                boolean supportsEpochBump);
     }
 
     /**
@@ -77,7 +83,11 @@ public final class ProduceVerification {
             }
             producer = producers[i];
         }
-        if (producer == null || !enabled.getAsBoolean()) {
+        VerificationOperation operation = VerificationOperation.forProduceVersion(produceVersion);
+        boolean checked = enabled.getAsBoolean();
+        // Produce v12+ (transaction protocol v2) must add its partitions even with verification off: its producer
+        // sends no AddPartitionsToTxn, so only this tells the coordinator (Kafka's ReplicaManager does the same).
+        if (producer == null || !checked && !operation.supportsEpochBump()) {
             return CompletableFuture.completedFuture(unverified(appends));
         }
         List<LeaderAppend> guarded = new ArrayList<>(appends.size());
@@ -89,8 +99,9 @@ public final class ProduceVerification {
                 continue;
             }
             VerificationGuard guard = guards.start(append.topicPartition(), producer.producerId(),
-                    producer.producerEpoch());
-            guarded.add(new LeaderAppend(append.topicPartition(), append.batch(), guard));
+                    producer.producerEpoch(), operation.supportsEpochBump());
+            // With verification off the guard is not checked at the append (Kafka's log checks it only while on).
+            guarded.add(new LeaderAppend(append.topicPartition(), append.batch(), checked ? guard : null));
             if (guard != VerificationGuard.SENTINEL) {
                 toVerify.add(append.topicPartition());
             }
@@ -98,7 +109,6 @@ public final class ProduceVerification {
         if (toVerify.isEmpty()) {
             return CompletableFuture.completedFuture(unverified(guarded));
         }
-        VerificationOperation operation = VerificationOperation.forProduceVersion(produceVersion);
         return manager.verify(transactionalId, producer.producerId(), producer.producerEpoch(), toVerify, operation)
                 .thenApply(unverified -> withErrors(guarded, unverified, operation));
     }

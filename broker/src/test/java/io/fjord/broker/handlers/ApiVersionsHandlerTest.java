@@ -66,7 +66,7 @@ class ApiVersionsHandlerTest {
                 + feature.minVersionLevel() + "-" + feature.maxVersionLevel()).containsExactly("group.version=1-1");
         assertThat(response.supportedFeatures()).extracting(feature -> feature.name() + "=" + feature.minVersion()
                 + "-" + feature.maxVersion()).containsExactlyInAnyOrder("group.version=0-1",
-                        "transaction.version=0-1", "share.version=0-0", "streams.version=0-0",
+                        "transaction.version=0-2", "share.version=0-0", "streams.version=0-0",
                         "eligible.leader.replicas.version=0-1", "kraft.version=0-1");
 
         // Without a transaction.version record (an older cluster) the level is 0, so left out.
@@ -79,17 +79,16 @@ class ApiVersionsHandlerTest {
 
     @Test
     void theTransactionVersionIsTheOneTheMetadataFinalized() throws Exception {
-        // A 4.4 producer uses transaction protocol v2 exactly when it reads transaction.version 2 here; it reads the
-        // level the metadata finalized.
-        MetadataCache tv1Cluster = new MetadataCache("fjord-cluster", 3, new MetadataImage(41, Map.of(), Map.of(),
-                Map.of(), Map.of(), Map.of(), 0, Map.of(), Map.of("transaction.version", (short) 1), -1));
-        ApiVersionsHandler handler = new ApiVersionsHandler(() -> VERSIONS, tv1Cluster, BrokerFeatures.of(false));
+        // A 4.4 producer uses transaction protocol v2 exactly when it reads transaction.version 2 here.
+        MetadataCache tv2Cluster = new MetadataCache("fjord-cluster", 3, new MetadataImage(41, Map.of(), Map.of(),
+                Map.of(), Map.of(), Map.of(), 0, Map.of(), Map.of("transaction.version", (short) 2), -1));
+        ApiVersionsHandler handler = new ApiVersionsHandler(() -> VERSIONS, tv2Cluster, BrokerFeatures.of(false));
         ApiVersionsResponseData response = (ApiVersionsResponseData) handler.handle(CONTEXT, new DecodedRequest(
                 ApiKey.API_VERSIONS, (short) 4, 1, "test", (short) 1, target(null, -1), 0)).toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
         assertThat(response.finalizedFeatures()).extracting(feature -> feature.name() + "="
                 + feature.minVersionLevel() + "-" + feature.maxVersionLevel())
-                .containsExactly("transaction.version=1-1");
+                .containsExactly("transaction.version=2-2");
         assertThat(BrokerFeatures.of(false).fixedFeatures()).doesNotContainKey("transaction.version");
     }
 

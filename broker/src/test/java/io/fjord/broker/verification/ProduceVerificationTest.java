@@ -44,12 +44,13 @@ class ProduceVerificationTest {
     private final Map<TopicPartition, Boolean> ongoing = new HashMap<>();
     private final Map<TopicPartition, VerificationGuard> handedOut = new HashMap<>();
     private final AtomicBoolean enabled = new AtomicBoolean(true);
-    private final ProduceVerification verification = new ProduceVerification(manager, (partition, id, epoch) -> {
-        VerificationGuard guard = ongoing.getOrDefault(partition, false) ? VerificationGuard.SENTINEL
-                : VerificationGuard.create();
-        handedOut.put(partition, guard);
-        return guard;
-    }, enabled::get);
+    private final ProduceVerification verification = new ProduceVerification(manager,
+            (partition, id, epoch, epochBump) -> {
+                VerificationGuard guard = ongoing.getOrDefault(partition, false) ? VerificationGuard.SENTINEL
+                        : VerificationGuard.create();
+                handedOut.put(partition, guard);
+                return guard;
+            }, enabled::get);
 
     private static ByteBuffer batch(long producerId, short epoch, boolean transactional) {
         return RecordCodec.encode(new BatchSpec(0, CompressionType.NONE, TimestampType.CREATE_TIME,
@@ -143,5 +144,23 @@ class ProduceVerificationTest {
                 List.of(append(ORDERS_0, batch(5, (short) 1, true)))).join();
         assertThat(sent).isEmpty();
         assertThat(ready.appends()).extracting(LeaderAppend::verification).containsExactly(VerificationGuard.SENTINEL);
+    }
+
+    @Test
+    void produceVersion12AddsItsPartitionsEvenWithVerificationOffButTheAppendIsNotChecked() {
+        // Transaction protocol v2: the producer sends no AddPartitionsToTxn, so without this add the coordinator would
+        // never end the transaction in the partition.
+        enabled.set(false);
+        CompletableFuture<ProduceVerification.Prepared> prepared = verification.prepare(TRANSACTIONAL_ID, (short) 12,
+                List.of(append(ORDERS_0, batch(5, (short) 1, true))));
+        assertThat(sent).singleElement().satisfies(transactions -> assertThat(transactions).singleElement()
+                .satisfies(transaction -> assertThat(transaction.verifyOnly()).isFalse()));
+        AddPartitionsToTxnResponseData added = new AddPartitionsToTxnResponseData();
+        added.resultsByTransaction().add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnResult()
+                .setTransactionalId(TRANSACTIONAL_ID));
+        answers.get(0).complete(added);
+        ProduceVerification.Prepared ready = prepared.join();
+        assertThat(ready.errors()).containsOnlyNulls();
+        assertThat(ready.appends()).extracting(LeaderAppend::verification).containsOnlyNulls();
     }
 }

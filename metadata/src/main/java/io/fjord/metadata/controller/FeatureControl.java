@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * controller, Kafka 4.4's FeatureControlManager rules, as a pure function of the image. Two kinds of feature:
  * <ul>
  *   <li>Finalized in the metadata log: {@value ReplicationControl#ELIGIBLE_LEADER_REPLICAS_FEATURE} (KIP-966) and
- *       {@value #TRANSACTION_VERSION} (KIP-890, levels 0 to {@link #TRANSACTION_VERSION_MAX}, with no dependency on another feature, as in
+ *       {@value #TRANSACTION_VERSION} (KIP-890, levels 0-2, with no dependency on another feature, as in
  *       Kafka). A level is a {@link FeatureLevelRecord} (level 0 removes it). Checked per update in Kafka's order:
  *       the upgrade type (1 upgrade, 2 safe downgrade, 3 unsafe downgrade; another is INVALID_UPDATE_VERSION); a
  *       level below 0; the levels this controller supports, then every registered broker's (from its
@@ -53,17 +53,15 @@ public final class FeatureControl {
     public static final short KRAFT_VERSION_MAX = 1;
     public static final String TRANSACTION_VERSION = "transaction.version";
     /**
-     * The highest {@code transaction.version} this software supports: 1. Level 2 (KIP-890 part 2) is refused until the
-     * group coordinator adds a transaction's offsets partition itself (a level-2 client's sendOffsetsToTransaction
-     * sends no AddOffsetsToTxn), so that a level Fjord cannot serve is never finalized.
+     * The highest {@code transaction.version} this software supports: 2 (KIP-890 part 2: the produce path adds a
+     * partition to the transaction, the group coordinator adds the offsets partition for TxnOffsetCommit v5+).
      */
-    public static final short TRANSACTION_VERSION_MAX = 1;
+    public static final short TRANSACTION_VERSION_MAX = 2;
     /**
-     * The {@code transaction.version} a new cluster starts with. Kafka 4.4 formats new clusters at 2
-     * ({@code TransactionVersion.LATEST_PRODUCTION}); Fjord starts at 0 until it serves level 2 end to end, and only
-     * this constant and {@link #TRANSACTION_VERSION_MAX} change then.
+     * The {@code transaction.version} a new cluster starts with: 2, as Kafka 4.4 formats new clusters
+     * ({@code TransactionVersion.LATEST_PRODUCTION}).
      */
-    public static final short TRANSACTION_VERSION_NEW_CLUSTER_LEVEL = 0;
+    public static final short TRANSACTION_VERSION_NEW_CLUSTER_LEVEL = 2;
     public static final byte UPGRADE = 1;
     public static final byte SAFE_DOWNGRADE = 2;
     public static final byte UNSAFE_DOWNGRADE = 3;

@@ -42,7 +42,7 @@ final class ControllerFixture {
                 .setClusterId(CLUSTER_ID).setIncarnationId(incarnation).setRack(null);
         request.listeners().add(new BrokerRegistrationRequestData.Listener().setName("PLAINTEXT").setHost("localhost")
                 .setPort(9000 + brokerId));
-        // As a Fjord broker registers: the ELR feature's levels 0-1 and transaction.version's supported range (a cluster that
+        // As a Fjord broker registers: the ELR feature's levels 0-1 and transaction.version's 0-2 (a cluster that
         // finalized them needs them).
         request.features().add(new BrokerRegistrationRequestData.Feature()
                 .setName(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE).setMinSupportedVersion((short) 0)

@@ -129,26 +129,31 @@ class FeatureControlTest {
     }
 
     @Test
-    void transactionVersionIsFinalizedInTheLogAtLevelsZeroToOne() {
+    void transactionVersionIsFinalizedInTheLogAtLevelsZeroToTwo() {
         fixture.startBroker(1, 0);
         assertThat(FeatureControl.transactionVersion(fixture.image)).isZero();
-        ControllerResult<UpdateFeaturesResponseData> upgrade = features.updateFeatures(fixture.image,
-                request(update(TRANSACTION_VERSION, 1, FeatureControl.UPGRADE)));
-        assertThat(upgrade.records()).containsExactly(new FeatureLevelRecord(TRANSACTION_VERSION, (short) 1));
-        fixture.apply(upgrade);
+        assertThat(apply(request(update(TRANSACTION_VERSION, 1, FeatureControl.UPGRADE))).errorCode()).isZero();
         assertThat(FeatureControl.transactionVersion(fixture.image)).isEqualTo((short) 1);
+        ControllerResult<UpdateFeaturesResponseData> upgrade = features.updateFeatures(fixture.image,
+                request(update(TRANSACTION_VERSION, 2, FeatureControl.UPGRADE)));
+        assertThat(upgrade.records()).containsExactly(new FeatureLevelRecord(TRANSACTION_VERSION, (short) 2));
+        fixture.apply(upgrade);
+        assertThat(FeatureControl.transactionVersion(fixture.image)).isEqualTo((short) 2);
 
-        // Level 2 is not served yet (the group coordinator's side of KIP-890 part 2), so it is refused as Kafka
-        // refuses a level beyond the supported range.
-        assertThat(refusal(request(update(TRANSACTION_VERSION, 2, FeatureControl.UPGRADE))))
+        assertThat(refusal(request(update(TRANSACTION_VERSION, 3, FeatureControl.UPGRADE))))
                 .isEqualTo("The update failed for all features since the following feature had an error: Invalid"
-                        + " update version 2 for feature transaction.version. Local controller 1 only supports"
-                        + " versions 0-1");
-        assertThat(refusal(request(update(TRANSACTION_VERSION, 0, FeatureControl.UPGRADE))))
+                        + " update version 3 for feature transaction.version. Local controller 1 only supports"
+                        + " versions 0-2");
+        assertThat(refusal(request(update(TRANSACTION_VERSION, 1, FeatureControl.UPGRADE))))
                 .endsWith("Can't downgrade the version of this feature without setting the upgrade type to either"
                         + " safe or unsafe downgrade.");
         // Kafka lets transaction.version go down (safely: clients switch back at their next transaction).
-        assertThat(apply(request(update(TRANSACTION_VERSION, 0, FeatureControl.SAFE_DOWNGRADE))).errorCode())
+        assertThat(apply(request(update(TRANSACTION_VERSION, 1, FeatureControl.SAFE_DOWNGRADE))).errorCode())
+                .isZero();
+        assertThat(FeatureControl.transactionVersion(fixture.image)).isEqualTo((short) 1);
+        assertThat(refusal(request(update(TRANSACTION_VERSION, 2, FeatureControl.SAFE_DOWNGRADE))))
+                .endsWith("Can't downgrade to a newer version.");
+        assertThat(apply(request(update(TRANSACTION_VERSION, 0, FeatureControl.UNSAFE_DOWNGRADE))).errorCode())
                 .isZero();
         assertThat(fixture.image.features()).doesNotContainKey(TRANSACTION_VERSION);
     }
@@ -158,8 +163,8 @@ class FeatureControlTest {
         var registration = ControllerFixture.registration(3, new UUID(3, 0));
         registration.features().removeIf(feature -> feature.name().equals(TRANSACTION_VERSION));
         fixture.apply(fixture.cluster.registerBroker(fixture.image, registration, 0));
-        assertThat(refusal(request(update(TRANSACTION_VERSION, 1, FeatureControl.UPGRADE))))
-                .endsWith("Invalid update version 1 for feature transaction.version. Broker 3 does not support this"
+        assertThat(refusal(request(update(TRANSACTION_VERSION, 2, FeatureControl.UPGRADE))))
+                .endsWith("Invalid update version 2 for feature transaction.version. Broker 3 does not support this"
                         + " feature.");
         // Validate-only checks and writes nothing.
         ControllerResult<UpdateFeaturesResponseData> validated = features.updateFeatures(fixture.image,

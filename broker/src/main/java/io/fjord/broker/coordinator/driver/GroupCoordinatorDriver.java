@@ -14,6 +14,7 @@ import io.fjord.broker.coordinator.runtime.CoordinatorLeaderships;
 import io.fjord.broker.coordinator.runtime.CoordinatorPartitionWriter;
 import io.fjord.broker.coordinator.runtime.CoordinatorRuntime;
 import io.fjord.broker.coordinator.runtime.CoordinatorRuntimeConfig;
+import io.fjord.broker.coordinator.runtime.CoordinatorWriteErrors;
 import io.fjord.broker.coordinator.runtime.LogCoordinatorLoader;
 import io.fjord.broker.coordinator.runtime.ShardOperation;
 import io.fjord.protocol.Errors;
@@ -50,6 +51,7 @@ public final class GroupCoordinatorDriver implements CoordinatorLeaderships.List
     private final ConsumerGroupConfig consumerConfig;
     private final OffsetsTopicConfig topicConfig;
     private final CoordinatorRuntime<GroupCoordinatorShard, CoordinatorRecord> runtime;
+    private final CoordinatorPartitionWriter writer;
     /** The topics of the latest published metadata image, or null before the first. */
     private volatile TopicMetadataView latestTopics;
     /** Groups whose group configs set their session timeout or heartbeat interval, with their settings. */
@@ -66,13 +68,15 @@ public final class GroupCoordinatorDriver implements CoordinatorLeaderships.List
      *        {@link TopicMetadataView} also serves a newly loaded shard's consumer groups until
      *        {@link #onMetadataUpdate} gives them a published image
      * @param logs   where a newly led partition is loaded from
-     * @param writer where the shards' records are appended, and their high watermarks read
+     * @param writer where the shards' records are appended, and their high watermarks read, and where transactional
+     *        offset commits are verified with their transaction coordinator
      */
     public GroupCoordinatorDriver(GroupCoordinatorConfig config, ConsumerGroupConfig consumerConfig,
             OffsetsTopicConfig topicConfig, TopicIdResolver topics, Logs logs, CoordinatorPartitionWriter writer,
             InstantSource clock) {
         this.consumerConfig = consumerConfig;
         this.topicConfig = topicConfig;
+        this.writer = writer;
         // Split on the runtime's thread only (shards are made there), so the generator needs no lock.
         SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
         ConsumerGroupSettings settings = this::groupSettings;
@@ -176,15 +180,25 @@ public final class GroupCoordinatorDriver implements CoordinatorLeaderships.List
     }
 
     /**
-     * As {@link #submit}, for TxnOffsetCommit: the call's records are written as {@code producerId}'s transactional
-     * batch (a fenced epoch is INVALID_PRODUCER_EPOCH) and take effect when its COMMIT marker is written
-     * ({@link #completeTransaction}).
+     * As {@link #submit}, for TxnOffsetCommit (Kafka's transactional write operation): the offsets partition is first
+     * verified to be in, or (v5+) added to, {@code transactionalId}'s transaction (KIP-890, the writer's
+     * {@link CoordinatorPartitionWriter#startTransactionVerification}; its error is answered as a failed write's);
+     * then the call's records are written as {@code producerId}'s transactional batch with the verification's guard (a
+     * fenced epoch is INVALID_PRODUCER_EPOCH, a marker written meanwhile INVALID_TXN_STATE) and take effect when its
+     * COMMIT marker is written ({@link #completeTransaction}).
      */
-    public CompletableFuture<ApiMessage> submitTransactional(int partition, long producerId, short producerEpoch,
-            short apiVersion, String clientId, String clientHost, ShardCall call,
+    public CompletableFuture<ApiMessage> submitTransactional(int partition, String transactionalId, long producerId,
+            short producerEpoch, short apiVersion, String clientId, String clientHost, ShardCall call,
             Function<Errors, ApiMessage> errorResponse) {
-        return runtime.writeTransactional(partition, producerId, producerEpoch,
-                operation(apiVersion, clientId, clientHost, call), errorResponse);
+        return writer.startTransactionVerification(new TopicPartition(OffsetsPartitions.TOPIC, partition),
+                transactionalId, producerId, producerEpoch, apiVersion).thenCompose(verification -> {
+                    if (verification.error() != Errors.NONE) {
+                        return CompletableFuture.completedFuture(errorResponse.apply(
+                                CoordinatorWriteErrors.toClientError(verification.error())));
+                    }
+                    return runtime.writeTransactional(partition, producerId, producerEpoch, verification.guard(),
+                            operation(apiVersion, clientId, clientHost, call), errorResponse);
+                });
     }
 
     /**

@@ -2,7 +2,9 @@ package io.fjord.broker.coordinator.runtime;
 
 import io.fjord.protocol.Errors;
 import io.fjord.storage.TopicPartition;
+import io.fjord.storage.VerificationGuard;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where the coordinator runtime writes a shard's records and learns that they are committed (Kafka's
@@ -35,6 +37,36 @@ public interface CoordinatorPartitionWriter {
      * @throws WriteException when the partition refuses the batch
      */
     long append(TopicPartition partition, int leaderEpoch, ByteBuffer batch);
+
+    /**
+     * What a transactional write's KIP-890 verification gave: NONE and the guard its append must bring (null: nothing
+     * was verified, the append is not checked), or the error that refuses the write, in the terms of Kafka's
+     * {@code AddPartitionsToTxnManager} (before the coordinator's mapping to client errors).
+     */
+    record TransactionVerification(Errors error, VerificationGuard guard) {
+        /** Nothing to verify: the write proceeds unchecked. */
+        public static final TransactionVerification UNVERIFIED = new TransactionVerification(Errors.NONE, null);
+    }
+
+    /**
+     * Starts the KIP-890 verification of {@code producerId}'s transactional write to {@code partition} (Kafka's
+     * {@code PartitionWriter.maybeStartTransactionVerification}): for a TxnOffsetCommit of version
+     * {@code apiVersion} 5 or later the transaction coordinator adds the partition to the transaction, for older
+     * versions it only verifies that it is in it (when verification is on). Completes, on any thread, never
+     * exceptionally. This default verifies nothing.
+     */
+    default CompletableFuture<TransactionVerification> startTransactionVerification(TopicPartition partition,
+            String transactionalId, long producerId, short producerEpoch, short apiVersion) {
+        return CompletableFuture.completedFuture(TransactionVerification.UNVERIFIED);
+    }
+
+    /**
+     * As {@link #append}, for a producer's transactional batch: with {@code verification} not null the partition
+     * refuses it (INVALID_TXN_STATE) unless the producer's transaction is ongoing there or the guard is still the
+     * producer's live one, so a marker written since the verification started voids it.
+     */
+    long appendTransactional(TopicPartition partition, int leaderEpoch, ByteBuffer batch,
+            VerificationGuard verification);
 
     /**
      * Appends a transaction marker ending {@code producerId}'s transaction in {@code partition} (a group coordinator

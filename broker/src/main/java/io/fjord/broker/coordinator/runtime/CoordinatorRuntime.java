@@ -5,7 +5,7 @@ import io.fjord.protocol.message.ApiMessage;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.StorageException;
 import io.fjord.storage.TopicPartition;
-import java.nio.ByteBuffer;
+import io.fjord.storage.VerificationGuard;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -107,9 +107,8 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         }
     }
 
-    /** The producer whose transaction a write's records join (Kafka's transactional write operation). */
-    private record TransactionalProducer(long producerId, short producerEpoch) {
-    }
+    /** The producer whose transaction a write's records join, with its KIP-890 guard (null: unchecked). */
+    private record TransactionalProducer(long producerId, short producerEpoch, VerificationGuard verification) { }
 
     /** Work to run once the high watermark reaches {@code requiredOffset}. */
     private record AfterCommit(long requiredOffset, List<Runnable> work) {
@@ -309,13 +308,14 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     }
 
     /**
-     * As {@link #write}, the records written as {@code producerId}'s transactional batch (TxnOffsetCommit; a fenced
-     * epoch is INVALID_PRODUCER_EPOCH), pending in the shard until the producer's marker.
+     * As {@link #write}, as {@code producerId}'s transactional batch (TxnOffsetCommit; a stale epoch is
+     * INVALID_PRODUCER_EPOCH, a {@code verification} guard no longer live INVALID_TXN_STATE), pending until its marker.
      */
     public CompletableFuture<ApiMessage> writeTransactional(int partition, long producerId, short producerEpoch,
-            ShardOperation<S, R> operation, Function<Errors, ApiMessage> errorResponse) {
+            VerificationGuard verification, ShardOperation<S, R> operation,
+            Function<Errors, ApiMessage> errorResponse) {
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
-        TransactionalProducer producer = new TransactionalProducer(producerId, producerEpoch);
+        TransactionalProducer producer = new TransactionalProducer(producerId, producerEpoch, verification);
         if (!execute(() -> runWrite(partition, operation, errorResponse, future, producer))) {
             future.complete(errorResponse.apply(Errors.NOT_COORDINATOR));
         }
@@ -582,11 +582,11 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     private Errors append(Partition partition, List<R> records, TransactionalProducer producer) {
         TopicPartition topicPartition = topicPartition(partition.index);
         try {
-            ByteBuffer batch = producer == null
-                    ? CoordinatorBatches.encode(serde, records, config.compression(), clock.millis())
-                    : CoordinatorBatches.encodeTransactional(serde, records, config.compression(),
-                            producer.producerId(), producer.producerEpoch(), clock.millis());
-            partition.lastWrittenOffset = writer.append(topicPartition, partition.leaderEpoch, batch);
+            partition.lastWrittenOffset = producer == null ? writer.append(topicPartition, partition.leaderEpoch,
+                    CoordinatorBatches.encode(serde, records, config.compression(), clock.millis()))
+                    : writer.appendTransactional(topicPartition, partition.leaderEpoch, CoordinatorBatches
+                            .encodeTransactional(serde, records, config.compression(), producer.producerId(),
+                                    producer.producerEpoch(), clock.millis()), producer.verification());
         } catch (CoordinatorPartitionWriter.WriteException e) {
             LOG.warn("Cannot append {} coordinator records to {} in leader epoch {}: {} ({})", records.size(),
                     topicPartition, partition.leaderEpoch, e.error(), e.getMessage());

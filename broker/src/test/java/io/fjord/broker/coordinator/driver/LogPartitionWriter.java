@@ -7,13 +7,16 @@ import io.fjord.storage.AppendResult;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.TopicPartition;
 import io.fjord.storage.TransactionMarker;
+import io.fjord.storage.VerificationGuard;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A coordinator writer over real logs for tests, standing in for the replica manager: appends as leader in the
  * leader epoch the test says this node leads, and moves the high watermark to the log end at once (the leader is the
  * whole ISR) unless the test holds it back (followers that have not fetched yet) and releases it with
- * {@link #replicateAll}. Thread-safe.
+ * {@link #replicateAll}; transactional writes verified by a stand-in coordinator ({@link #verifyWith}), none by
+ * default. Thread-safe.
  */
 public final class LogPartitionWriter implements CoordinatorPartitionWriter {
     /** Leads in whatever epoch the driver writes. */
@@ -23,6 +26,8 @@ public final class LogPartitionWriter implements CoordinatorPartitionWriter {
     private volatile boolean holdHighWatermark;
     private volatile boolean leader = true;
     private volatile int leaderEpoch = ANY_EPOCH;
+    private volatile TransactionVerifier verifier = (partition, transactionalId, producerId, producerEpoch, version) ->
+            CompletableFuture.completedFuture(TransactionVerification.UNVERIFIED);
 
     public LogPartitionWriter(GroupCoordinatorDriver.Logs logs) {
         this.logs = logs;
@@ -50,11 +55,35 @@ public final class LogPartitionWriter implements CoordinatorPartitionWriter {
         leader = false;
     }
 
+    /** Transactional writes are verified by {@code verifier} from now on (it answers on any thread). */
+    public void verifyWith(TransactionVerifier verifier) {
+        this.verifier = verifier;
+    }
+
+    /** A stand-in for the transaction coordinator's KIP-890 verification. */
+    @FunctionalInterface
+    public interface TransactionVerifier {
+        CompletableFuture<TransactionVerification> verify(TopicPartition partition, String transactionalId,
+                long producerId, short producerEpoch, short apiVersion);
+    }
+
+    @Override
+    public CompletableFuture<TransactionVerification> startTransactionVerification(TopicPartition partition,
+            String transactionalId, long producerId, short producerEpoch, short apiVersion) {
+        return verifier.verify(partition, transactionalId, producerId, producerEpoch, apiVersion);
+    }
+
     @Override
     public long append(TopicPartition partition, int epoch, ByteBuffer batch) {
+        return appendTransactional(partition, epoch, batch, null);
+    }
+
+    @Override
+    public long appendTransactional(TopicPartition partition, int epoch, ByteBuffer batch,
+            VerificationGuard verification) {
         PartitionLog log = leaderLog(partition, epoch);
         try {
-            return afterAppend(log, log.appendAsCoordinator(batch, epoch));
+            return afterAppend(log, log.appendAsCoordinator(batch, epoch, verification));
         } catch (RecordBatchException e) {
             throw new WriteException(Errors.valueOf(e.kind().name()), e.getMessage());
         }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fjord.broker.coordinator.group.GroupCoordinatorConfig;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
 import io.fjord.broker.coordinator.group.TopicIdResolver;
+import io.fjord.broker.coordinator.runtime.CoordinatorPartitionWriter;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.OffsetCommitRequestData;
@@ -21,14 +22,17 @@ import io.fjord.storage.LogManager;
 import io.fjord.storage.LogManagerConfig;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.TopicPartition;
+import io.fjord.storage.VerificationGuard;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Transactional offset commits through the runtime against a real offsets-partition log: transactional batches with
  * the producer's id and epoch, markers written in order with the group's writes, the committed view that shows an
  * offset only once its COMMIT marker is committed, the partition's fencing of stale producer and coordinator epochs,
- * and a new leader's load of interleaved transactional batches and markers (a transaction without a marker stays
- * pending).
+ * a new leader's load of interleaved transactional batches and markers (a transaction without a marker stays
+ * pending), and KIP-890: a failed verification's errors, and a marker written meanwhile voiding a verified write.
  */
 class TransactionalOffsetsDriverTest {
     private static final int PARTITION = 0;
@@ -89,20 +93,27 @@ class TransactionalOffsetsDriverTest {
     }
 
     private short txnCommit(long producerId, short producerEpoch, int partition, long offset) throws Exception {
+        return txnCommit(producerId, producerEpoch, (short) 4, partition, offset).get(10, TimeUnit.SECONDS);
+    }
+
+    /** A TxnOffsetCommit of {@code version} for orders-{partition}; its error code once answered. */
+    private CompletableFuture<Short> txnCommit(long producerId, short producerEpoch, short version, int partition,
+            long offset) {
         TxnOffsetCommitRequestData request = new TxnOffsetCommitRequestData().setTransactionalId("txn-" + producerId)
                 .setGroupId("group").setProducerId(producerId).setProducerEpoch(producerEpoch)
                 .setGenerationIdOrMemberEpoch(-1).setMemberId("");
         request.topics().add(new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic().setName("orders")
                 .setPartitions(new ArrayList<>(List.of(new TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
                         .setPartitionIndex(partition).setCommittedOffset(offset)))));
-        ApiMessage response = driver.submitTransactional(PARTITION, producerId, producerEpoch, (short) 4, "client",
-                "/127.0.0.1", (shard, context, nowMs) -> shard.txnOffsetCommit(context, request, nowMs),
+        return driver.submitTransactional(PARTITION, "txn-" + producerId, producerId, producerEpoch, version,
+                "client", "/127.0.0.1", (shard, context, nowMs) -> shard.txnOffsetCommit(context, request, nowMs),
                 error -> new TxnOffsetCommitResponseData().setTopics(new ArrayList<>(List.of(
                         new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic().setName("orders")
                                 .setPartitions(new ArrayList<>(List.of(
                                         new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
-                                                .setErrorCode(error.code())))))))).get(10, TimeUnit.SECONDS);
-        return ((TxnOffsetCommitResponseData) response).topics().get(0).partitions().get(0).errorCode();
+                                                .setErrorCode(error.code()))))))))
+                .thenApply(response -> ((TxnOffsetCommitResponseData) response).topics().get(0).partitions().get(0)
+                        .errorCode());
     }
 
     private short plainCommit(int partition, long offset) throws Exception {
@@ -229,5 +240,90 @@ class TransactionalOffsetsDriverTest {
     void aMarkerForAPartitionNotLedHereIsRefused() throws Exception {
         assertThat(driver.completeTransaction(7, PRODUCER_A, (short) 0, 0, true).get(10, TimeUnit.SECONDS))
                 .isEqualTo(Errors.NOT_COORDINATOR);
+    }
+
+    @Test
+    void aFailedVerificationIsAnsweredAsKafkasCoordinatorAnswersItAndWritesNothing() throws Exception {
+        List<String> asked = new ArrayList<>();
+        AtomicReference<Errors> coordinatorError = new AtomicReference<>();
+        writer.verifyWith((partition, transactionalId, producerId, producerEpoch, version) -> {
+            asked.add(partition + " " + transactionalId + " " + producerId + " " + producerEpoch + " v" + version);
+            return CompletableFuture.completedFuture(new CoordinatorPartitionWriter.TransactionVerification(
+                    coordinatorError.get(), null));
+        });
+        Map<Errors, Errors> answered = new LinkedHashMap<>();
+        for (Errors error : List.of(Errors.NETWORK_EXCEPTION, Errors.NOT_ENOUGH_REPLICAS,
+                Errors.COORDINATOR_NOT_AVAILABLE, Errors.NOT_COORDINATOR, Errors.CONCURRENT_TRANSACTIONS,
+                Errors.INVALID_PRODUCER_EPOCH, Errors.INVALID_TXN_STATE, Errors.TRANSACTION_ABORTABLE)) {
+            coordinatorError.set(error);
+            answered.put(error, Errors.forCode(txnCommit(PRODUCER_A, (short) 3, (short) 5, 0, 10)
+                    .get(10, TimeUnit.SECONDS)));
+        }
+        // Kafka's CoordinatorOperationExceptionHelper: NETWORK_EXCEPTION is retried without a coordinator lookup.
+        assertThat(answered).containsExactly(Map.entry(Errors.NETWORK_EXCEPTION, Errors.COORDINATOR_LOAD_IN_PROGRESS),
+                Map.entry(Errors.NOT_ENOUGH_REPLICAS, Errors.COORDINATOR_NOT_AVAILABLE),
+                Map.entry(Errors.COORDINATOR_NOT_AVAILABLE, Errors.COORDINATOR_NOT_AVAILABLE),
+                Map.entry(Errors.NOT_COORDINATOR, Errors.NOT_COORDINATOR),
+                Map.entry(Errors.CONCURRENT_TRANSACTIONS, Errors.CONCURRENT_TRANSACTIONS),
+                Map.entry(Errors.INVALID_PRODUCER_EPOCH, Errors.INVALID_PRODUCER_EPOCH),
+                Map.entry(Errors.INVALID_TXN_STATE, Errors.INVALID_TXN_STATE),
+                Map.entry(Errors.TRANSACTION_ABORTABLE, Errors.TRANSACTION_ABORTABLE));
+        assertThat(asked).first().isEqualTo(offsets() + " txn-" + PRODUCER_A + " " + PRODUCER_A + " 3 v5");
+        assertThat(log().logEndOffset()).as("nothing written").isZero();
+        assertThat(fetch(0, true).errorCode()).as("no open transaction").isZero();
+    }
+
+    @Test
+    void aMarkerWrittenWhileTheCoordinatorVerifiesThePartitionVoidsTheWrite() throws Exception {
+        CompletableFuture<Void> coordinatorAnswer = new CompletableFuture<>();
+        writer.verifyWith((partition, transactionalId, producerId, producerEpoch, version) -> {
+            VerificationGuard guard = log().startTransactionVerification(producerId, producerEpoch, version >= 5);
+            return coordinatorAnswer.thenApply(answered -> new CoordinatorPartitionWriter.TransactionVerification(
+                    Errors.NONE, guard));
+        });
+        CompletableFuture<Short> commit = txnCommit(PRODUCER_A, (short) 0, (short) 4, 0, 10);
+        // The coordinator aborts the producer's transaction in the offsets partition meanwhile (transaction protocol
+        // v1: the marker keeps the epoch).
+        assertThat(complete(PRODUCER_A, (short) 0, 0, false)).isEqualTo(Errors.NONE);
+        long endBefore = log().logEndOffset();
+        coordinatorAnswer.complete(null);
+        assertThat(Errors.forCode(commit.get(10, TimeUnit.SECONDS))).isEqualTo(Errors.INVALID_TXN_STATE);
+        assertThat(log().logEndOffset()).as("the offsets did not join a transaction that ended").isEqualTo(endBefore);
+
+        // The producer retries: verified again, its offsets join the transaction and commit with it.
+        writer.verifyWith(immediateVerifier());
+        await().atMost(Duration.ofSeconds(10)).until(() -> txnCommit(PRODUCER_A, (short) 0, (short) 4, 0, 10)
+                .get(10, TimeUnit.SECONDS) == Errors.NONE.code());
+        assertThat(batches().get(batches().size() - 1).isTransactional()).isTrue();
+        assertThat(complete(PRODUCER_A, (short) 0, 0, true)).isEqualTo(Errors.NONE);
+        assertThat(committed(0)).isEqualTo(10);
+    }
+
+    @Test
+    void onTransactionProtocol2ThePreviousTransactionsMarkerLeavesTheNextOnesVerificationLive() throws Exception {
+        writer.verifyWith(immediateVerifier());
+        assertThat(txnCommit(PRODUCER_A, (short) 0, (short) 5, 0, 10).get(10, TimeUnit.SECONDS)).isZero();
+        // The client committed (EndTxn v5 bumped its epoch to 1) and already sends the next transaction's offsets,
+        // whose verification starts before the previous transaction's marker, at epoch 1, is written.
+        CompletableFuture<Void> coordinatorAnswer = new CompletableFuture<>();
+        writer.verifyWith((partition, transactionalId, producerId, producerEpoch, version) -> {
+            VerificationGuard guard = log().startTransactionVerification(producerId, producerEpoch, version >= 5);
+            return coordinatorAnswer.thenApply(answered -> new CoordinatorPartitionWriter.TransactionVerification(
+                    Errors.NONE, guard));
+        });
+        CompletableFuture<Short> next = txnCommit(PRODUCER_A, (short) 1, (short) 5, 0, 20);
+        assertThat(complete(PRODUCER_A, (short) 1, 0, true)).isEqualTo(Errors.NONE);
+        assertThat(committed(0)).isEqualTo(10);
+        coordinatorAnswer.complete(null); // the coordinator added the partition once the marker was written
+        assertThat(Errors.forCode(next.get(10, TimeUnit.SECONDS))).isEqualTo(Errors.NONE);
+        assertThat(complete(PRODUCER_A, (short) 2, 0, true)).isEqualTo(Errors.NONE);
+        assertThat(committed(0)).isEqualTo(20);
+    }
+
+    /** A coordinator that adds (or verifies) the partition at once: the partition's live guard. */
+    private LogPartitionWriter.TransactionVerifier immediateVerifier() {
+        return (partition, transactionalId, producerId, producerEpoch, version) -> CompletableFuture.completedFuture(
+                new CoordinatorPartitionWriter.TransactionVerification(Errors.NONE,
+                        log().startTransactionVerification(producerId, producerEpoch, version >= 5)));
     }
 }

@@ -171,18 +171,26 @@ public final class PartitionProducerState {
         return anyProducer ? manager.checkLeaderAppend(producerBatches) : Optional.empty();
     }
 
-    /** Checks a coordinator's batches (epochs only); see {@link ProducerStateManager#checkCoordinatorAppend}. */
-    public void checkCoordinatorAppend(ByteBuffer batches) {
+    /**
+     * Checks a coordinator's batches: the epochs ({@link ProducerStateManager#checkCoordinatorAppend}), then, when
+     * {@code verification} is not null, the KIP-890 verification ({@link ProducerStateManager#checkVerified}), in
+     * Kafka's order (a stale epoch is INVALID_PRODUCER_EPOCH whatever the guard).
+     */
+    public void checkCoordinatorAppend(ByteBuffer batches, VerificationGuard verification) {
         List<ProducerBatch> producerBatches = new ArrayList<>();
         for (RecordBatch batch : RecordBatches.of(batches.duplicate())) {
             producerBatches.add(ProducerBatch.of(batch));
         }
         manager.checkCoordinatorAppend(producerBatches);
+        if (verification != null) {
+            manager.checkVerified(producerBatches, verification);
+        }
     }
 
-    /** See {@link ProducerStateManager#startVerification}. */
-    public VerificationGuard startVerification(long producerId, short producerEpoch, long nowMs) {
-        return manager.startVerification(producerId, producerEpoch, nowMs);
+    /** See {@link ProducerStateManager#startVerification(long, short, boolean, long)}. */
+    public VerificationGuard startVerification(long producerId, short producerEpoch, boolean supportsEpochBump,
+                                               long nowMs) {
+        return manager.startVerification(producerId, producerEpoch, supportsEpochBump, nowMs);
     }
 
     /**

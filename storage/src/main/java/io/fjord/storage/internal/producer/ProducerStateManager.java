@@ -34,20 +34,42 @@ public final class ProducerStateManager {
     /** Verifications started, by producer id: in memory only, as in Kafka (a new leader verifies again). */
     private final Map<Long, Verification> verifications = new HashMap<>();
 
-    private record Verification(VerificationGuard guard, long startedMs) {
+    /**
+     * A verification under way: its guard, when it started, the highest producer epoch it was asked for, and whether
+     * its producer is on transaction protocol v2 (every transaction ends with a bumped epoch).
+     */
+    private record Verification(VerificationGuard guard, long startedMs, short producerEpoch,
+                                boolean supportsEpochBump) {
+    }
+
+    /** {@link #startVerification(long, short, boolean, long)} for a producer on transaction protocol v1. */
+    public VerificationGuard startVerification(long producerId, short producerEpoch, long nowMs) {
+        return startVerification(producerId, producerEpoch, false, nowMs);
     }
 
     /**
      * Starts (or joins) the verification of {@code producerId}'s transactional batch at {@code producerEpoch}:
      * {@link VerificationGuard#SENTINEL} when its transaction is ongoing here at that epoch (nothing to verify),
-     * else the producer's guard, created now unless a verification is already under way.
+     * else the producer's guard, created now unless a verification is already under way (whose epoch is raised to
+     * {@code producerEpoch} if higher, as Kafka's {@code VerificationStateEntry}).
+     *
+     * @param supportsEpochBump the producer is on transaction protocol v2 (KIP-890 part 2)
      */
-    public VerificationGuard startVerification(long producerId, short producerEpoch, long nowMs) {
+    public VerificationGuard startVerification(long producerId, short producerEpoch, boolean supportsEpochBump,
+                                               long nowMs) {
         if (hasOngoingTransaction(producerId, producerEpoch)) {
             return VerificationGuard.SENTINEL;
         }
-        return verifications.computeIfAbsent(producerId,
-                id -> new Verification(VerificationGuard.create(), nowMs)).guard();
+        Verification current = verifications.get(producerId);
+        if (current == null) {
+            current = new Verification(VerificationGuard.create(), nowMs, producerEpoch, supportsEpochBump);
+            verifications.put(producerId, current);
+        } else if (producerEpoch > current.producerEpoch()) {
+            current = new Verification(current.guard(), current.startedMs(), producerEpoch,
+                    current.supportsEpochBump());
+            verifications.put(producerId, current);
+        }
+        return current.guard();
     }
 
     /** Whether {@code producerId} has a transaction open here, at {@code producerEpoch}. */
@@ -192,8 +214,15 @@ public final class ProducerStateManager {
         if (!batch.hasProducerId()) {
             return Optional.empty();
         }
-        // Any appended batch of the producer (its verified data, or a marker in between) ends a verification.
-        verifications.remove(batch.producerId());
+        // Any appended batch of the producer (its verified data, or a marker in between) ends a verification, except,
+        // as in Kafka, a transaction protocol v2 producer's marker at the verification's epoch: that marker ended the
+        // previous transaction with the bumped epoch the verified one uses (the coordinator answered
+        // CONCURRENT_TRANSACTIONS until it was written, and a retry may have joined the verification before it).
+        Verification verification = verifications.get(batch.producerId());
+        if (verification == null || !verification.supportsEpochBump() || !batch.control()
+                || batch.producerEpoch() != verification.producerEpoch()) {
+            verifications.remove(batch.producerId());
+        }
         ProducerState before = producers.get(batch.producerId());
         ProducerState after = updated(before, batch);
         producers.put(batch.producerId(), after);

@@ -260,4 +260,24 @@ class ProducerStateManagerTest {
         manager.clear();
         assertNotVerified(transactional(PRODUCER, 0, 0, 0), beforeClear);
     }
+
+    @Test
+    void onTransactionProtocol2ThePreviousTransactionsMarkerAtTheVerifiedEpochLeavesTheGuardLive() {
+        // Epoch 0's transaction is open; its end (EndTxn v5) bumped the epoch to 1, and the producer's next
+        // transaction is verified at 1 before the marker, written at the bumped epoch 1, lands (Kafka's TV2 rule).
+        manager.apply(transactional(PRODUCER, 0, 0, 0));
+        VerificationGuard next = manager.startVerification(PRODUCER, (short) 1, true, 10);
+        manager.apply(marker(PRODUCER, 1, 1, true, 0));
+        manager.checkVerified(List.of(transactional(PRODUCER, 1, 0, 2)), next);
+        // A retry at the same epoch joins the same verification.
+        assertThat(manager.startVerification(PRODUCER, (short) 1, true, 20)).isSameAs(next);
+
+        // A marker at another epoch (the coordinator aborted with a bump) voids it, as does a v1 producer's marker.
+        manager.apply(marker(PRODUCER, 2, 3, false, 0));
+        assertNotVerified(transactional(PRODUCER, 2, 0, 4), next);
+        manager.apply(transactional(PRODUCER, 3, 0, 4));
+        VerificationGuard protocol1 = manager.startVerification(PRODUCER, (short) 3, false, 30);
+        manager.apply(marker(PRODUCER, 3, 5, true, 0));
+        assertNotVerified(transactional(PRODUCER, 3, 0, 6), protocol1);
+    }
 }

@@ -79,6 +79,12 @@ public final class EndTxnOperation {
         if (metadata.producerId() != producerId && !retryOnOverflow) {
             return Errors.INVALID_PRODUCER_ID_MAPPING;
         }
+        if (metadata.state() == TransactionState.PREPARE_COMMIT || metadata.state() == TransactionState.PREPARE_ABORT) {
+            // The previous end's markers are still being written (Kafka's pending CompleteCommit/CompleteAbort,
+            // checked before the epoch since KAFKA-18464): a producer aborting right after a commit, at the epoch that
+            // commit returned, waits rather than being fenced.
+            return Errors.CONCURRENT_TRANSACTIONS;
+        }
         if (!validEpoch) {
             return Errors.PRODUCER_FENCED;
         }
