@@ -52,9 +52,6 @@ import io.fjord.broker.handlers.DescribeTopicPartitionsHandler;
 import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.producer.ProducerIdManager;
 import io.fjord.broker.handlers.ProduceHandler;
-import io.fjord.broker.handlers.SaslHandshakeHandler;
-import io.fjord.broker.handlers.SaslAuthenticateHandler;
-import io.fjord.broker.handlers.DescribeUserScramCredentialsHandler;
 import io.fjord.broker.security.sasl.SaslAuthenticators;
 import java.security.SecureRandom;
 import io.fjord.broker.handlers.TopicAdminHandlers;
@@ -66,6 +63,7 @@ import io.fjord.broker.handlers.UpdateFeaturesHandler;
 import io.fjord.broker.handlers.WriteTxnMarkersHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
+import io.fjord.broker.security.authorizer.Authorizer;
 import io.fjord.broker.network.client.NodeConnectionSettings;
 import io.fjord.broker.replica.InterBrokerAddresses;
 import io.fjord.broker.replica.NetworkLeaderEndpoints;
@@ -273,11 +271,8 @@ public final class FjordNode implements AutoCloseable {
                 runningConfig.brokerConfig());
         handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> advertising.get().advertisedVersions(), cache,
                 BrokerFeatures.of(consumerProtocolEnabled), () -> quorum.kraftVersion()));
-        handlers.put(ApiKey.SASL_HANDSHAKE, new SaslHandshakeHandler());
-        handlers.put(ApiKey.SASL_AUTHENTICATE, new SaslAuthenticateHandler());
-        handlers.put(ApiKey.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler(cache));
-        handlers.put(ApiKey.ALTER_USER_SCRAM_CREDENTIALS, new ForwardedControllerHandler(controller,
-                ApiKey.ALTER_USER_SCRAM_CREDENTIALS));
+        Authorizer authorizer = SecurityHandlers.authorizer(runningConfig.brokerConfig(), cache);
+        SecurityHandlers.register(handlers, controller, cache, authorizer);
         handlers.put(ApiKey.METADATA, new MetadataHandler(cache, config.autoCreateTopics(),
                 (CreateTopicsRequestData request) -> topicAdmin.createTopics(request), this::internalTopic));
         handlers.put(ApiKey.DESCRIBE_CLUSTER, new DescribeClusterHandler(cache));

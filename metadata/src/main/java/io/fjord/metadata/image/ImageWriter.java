@@ -1,5 +1,6 @@
 package io.fjord.metadata.image;
 
+import io.fjord.metadata.records.AccessControlEntryRecord;
 import io.fjord.metadata.records.BrokerOffsetsRecord;
 import io.fjord.metadata.records.ConfigRecord;
 import io.fjord.metadata.records.FeatureLevelRecord;
@@ -21,7 +22,7 @@ import java.util.TreeMap;
  * offsets of the records (the image's offset, a broker's registration and controlled-shutdown offsets) and those no
  * record of the log states alone (the highest broker epoch): Fjord's {@link BrokerOffsetsRecord} and
  * {@link ImageStateRecord} carry them. The records come in a fixed order (features, brokers, topics with their
- * partitions, configs, SCRAM credentials, producer ids, the image's state), each group sorted by name or id, so equal images give equal
+ * partitions, configs, SCRAM credentials, ACLs, producer ids, the image's state), each group sorted by name or id, so equal images give equal
  * records and every node writes the same snapshot bytes for the same image.
  *
  * <p>Stateless and thread-safe.
@@ -58,6 +59,7 @@ public final class ImageWriter {
         new TreeMap<>(image.scramCredentials()).forEach((user, credentials) -> new TreeMap<>(credentials).forEach(
                 (mechanism, credential) -> records.add(new UserScramCredentialRecord(user, mechanism.type(),
                         credential))));
+        new TreeMap<>(image.acls().byId()).forEach((id, acl) -> records.add(AccessControlEntryRecord.of(id, acl)));
         if (image.nextProducerId() > 0) {
             // Replay refuses a block that does not move the next id forward, and the empty image's is 0.
             records.add(new ProducerIdsRecord(NO_BROKER, image.nextProducerId()));

@@ -1,6 +1,9 @@
 package io.fjord.metadata.image;
 
+import io.fjord.metadata.acl.AclsImage;
+import io.fjord.metadata.records.AccessControlEntryRecord;
 import io.fjord.metadata.records.BrokerOffsetsRecord;
+import io.fjord.metadata.records.RemoveAccessControlEntryRecord;
 import io.fjord.metadata.records.BrokerRegistrationChangeRecord;
 import io.fjord.metadata.records.ClearElrRecord;
 import io.fjord.metadata.records.RemoveUserScramCredentialRecord;
@@ -51,6 +54,7 @@ public final class MetadataDelta {
     private PMap<String, Short> features;
     private long lastBrokerEpoch;
     private PMap<String, Map<ScramMechanism, ScramCredential>> scramCredentials;
+    private AclsImage acls;
     private final MetadataImage base;
     // The keys records touched: what publishers are told changed, resolved against the base image in changes().
     private final Set<UUID> touchedTopicIds = new HashSet<>();
@@ -72,6 +76,7 @@ public final class MetadataDelta {
         this.features = MetadataImage.persistent(base.features());
         this.lastBrokerEpoch = base.lastBrokerEpoch();
         this.scramCredentials = MetadataImage.persistent(base.scramCredentials());
+        this.acls = base.acls();
     }
 
     /** Applies one record found at {@code recordOffset} of the metadata log. */
@@ -147,6 +152,10 @@ public final class MetadataDelta {
             }
             scramCredentials = credentials.isEmpty() ? scramCredentials.minus(remove.name())
                     : scramCredentials.plus(remove.name(), Collections.unmodifiableMap(credentials));
+        } else if (record instanceof AccessControlEntryRecord acl) {
+            acls = acls.with(acl.id(), acl.acl());
+        } else if (record instanceof RemoveAccessControlEntryRecord remove) {
+            acls = acls.without(remove.id());
         } else if (record instanceof FeatureLevelRecord feature) {
             if (feature.featureLevel() == 0) {
                 features = features.minus(feature.name());
@@ -298,6 +307,6 @@ public final class MetadataDelta {
 
     public MetadataImage apply() {
         return new MetadataImage(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs,
-                nextProducerId, groupConfigs, features, lastBrokerEpoch, scramCredentials);
+                nextProducerId, groupConfigs, features, lastBrokerEpoch, scramCredentials, acls);
     }
 }
