@@ -55,8 +55,6 @@ import io.fjord.broker.handlers.ProduceHandler;
 import io.fjord.broker.handlers.SaslHandshakeHandler;
 import io.fjord.broker.handlers.SaslAuthenticateHandler;
 import io.fjord.broker.handlers.DescribeUserScramCredentialsHandler;
-import io.fjord.broker.security.sasl.SaslAuthenticators;
-import java.security.SecureRandom;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.handlers.ForwardedControllerHandler;
 import io.fjord.broker.replica.ReplicationThrottles;
@@ -80,6 +78,7 @@ import io.fjord.broker.replica.ReplicaFetching;
 import io.fjord.broker.replica.ReplicaManager;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
+import io.fjord.broker.network.IpConnectionRateQuotas;
 import io.fjord.broker.network.SocketServer;
 import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.quorum.MetadataSnapshotPolicy;
@@ -213,8 +212,7 @@ public final class FjordNode implements AutoCloseable {
         ReplicaFetcherConfig fetcherConfig = ReplicaFetcherConfig.from(runningConfig.brokerConfig());
         // Kafka's replication throttles: the leader's quota for its reads, the follower's for the fetchers.
         replicationThrottles = new ReplicationThrottles(configs, runningConfig.brokerConfig(), clock);
-        String interBrokerListener = Optional.ofNullable(runningConfig.brokerConfig().interBrokerListenerName())
-                .orElse(runningConfig.brokerConfig().string("security.inter.broker.protocol"));
+        String interBrokerListener = BrokerSocketServer.interBrokerListener(runningConfig.brokerConfig());
         // On a SASL inter-broker listener the broker authenticates as its JAAS entry's user, as Kafka's.
         SaslClientCredentials interBrokerSasl = InterBrokerSasl.credentials(runningConfig.brokerConfig(),
                 config.listeners(), true);
@@ -349,13 +347,8 @@ public final class FjordNode implements AutoCloseable {
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
 
-        // SASL listeners authenticate SCRAM users against the current image's credentials.
-        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher,
-                (thread, error) -> thread.getUncaughtExceptionHandler().uncaughtException(thread, error),
-                config::channelSecurity, new SaslAuthenticators(
-                SaslListeners.of(runningConfig.brokerConfig(), runningConfig.networkConfig().listeners(),
-                        ListenerSecurity.protocolMap(runningConfig.brokerConfig())),
-                (user, mechanism) -> cache.image().scramCredential(user, mechanism), new SecureRandom()));
+        // Per-IP connection creation rate quotas come with the client quotas (none until they are wired).
+        socketServer = BrokerSocketServer.create(runningConfig, dispatcher, cache, IpConnectionRateQuotas.NONE);
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
                 runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,
