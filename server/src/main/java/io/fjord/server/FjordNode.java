@@ -255,12 +255,12 @@ public final class FjordNode implements AutoCloseable {
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), controller, clock);
         transactionCoordinator = startTransactionCoordinator(producerIds);
         // The coordinators follow the log publisher, so an internal partition's log exists when it loads.
+        var keystores = new io.fjord.broker.network.tls.SslKeystoreReloader(config.brokerConfig().originals(),
+                config.nodeId(), tlsListeners());
         MetadataPublication publication = new MetadataPublication(cache,
                 List.of(replicaManager, replicationThrottles,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator),
-                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator),
-                        new io.fjord.broker.network.tls.SslKeystoreReloader(config.brokerConfig().originals(),
-                                config.nodeId(), tlsListeners())));
+                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator), keystores));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication));
 
@@ -315,7 +315,9 @@ public final class FjordNode implements AutoCloseable {
                         groupCoordinator.completeTransaction(offsetsPartition.partition(), producerId, producerEpoch,
                                 coordinatorEpoch, commit),
                 runningConfig.brokerConfig().intValue("request.timeout.ms")));
-        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers);
+        // A new keystore of this broker's listeners is checked before the change is committed, as Kafka's broker does.
+        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers,
+                () -> cache.image().brokerConfig(Integer.toString(config.nodeId())), keystores::refusal);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
