@@ -52,7 +52,6 @@ import io.fjord.broker.handlers.DescribeTopicPartitionsHandler;
 import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.producer.ProducerIdManager;
 import io.fjord.broker.handlers.ProduceHandler;
-import io.fjord.broker.security.sasl.SaslAuthenticators;
 import java.security.SecureRandom;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.handlers.ForwardedControllerHandler;
@@ -78,6 +77,7 @@ import io.fjord.broker.replica.ReplicaFetching;
 import io.fjord.broker.replica.ReplicaManager;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
+import io.fjord.broker.network.IpConnectionRateQuotas;
 import io.fjord.broker.network.SocketServer;
 import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.quorum.MetadataSnapshotPolicy;
@@ -211,8 +211,7 @@ public final class FjordNode implements AutoCloseable {
         ReplicaFetcherConfig fetcherConfig = ReplicaFetcherConfig.from(runningConfig.brokerConfig());
         // Kafka's replication throttles: the leader's quota for its reads, the follower's for the fetchers.
         replicationThrottles = new ReplicationThrottles(configs, runningConfig.brokerConfig(), clock);
-        String interBrokerListener = Optional.ofNullable(runningConfig.brokerConfig().interBrokerListenerName())
-                .orElse(runningConfig.brokerConfig().string("security.inter.broker.protocol"));
+        String interBrokerListener = BrokerSocketServer.interBrokerListener(runningConfig.brokerConfig());
         // On a SASL inter-broker listener the broker authenticates as its JAAS entry's user, as Kafka's.
         SaslClientCredentials interBrokerSasl = InterBrokerSasl.credentials(runningConfig.brokerConfig(),
                 config.listeners(), true);
@@ -255,12 +254,12 @@ public final class FjordNode implements AutoCloseable {
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), controller, clock);
         transactionCoordinator = startTransactionCoordinator(producerIds);
         // The coordinators follow the log publisher, so an internal partition's log exists when it loads.
+        var keystores = new io.fjord.broker.network.tls.SslKeystoreReloader(config.brokerConfig().originals(),
+                config.nodeId(), tlsListeners());
         MetadataPublication publication = new MetadataPublication(cache,
                 List.of(replicaManager, replicationThrottles,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator),
-                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator),
-                        new io.fjord.broker.network.tls.SslKeystoreReloader(config.brokerConfig().originals(),
-                                config.nodeId(), tlsListeners())));
+                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator), keystores));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication));
 
@@ -312,7 +311,9 @@ public final class FjordNode implements AutoCloseable {
                         groupCoordinator.completeTransaction(offsetsPartition.partition(), producerId, producerEpoch,
                                 coordinatorEpoch, commit),
                 runningConfig.brokerConfig().intValue("request.timeout.ms")));
-        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers);
+        // A new keystore of this broker's listeners is checked before the change is committed, as Kafka's broker does.
+        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers,
+                () -> cache.image().brokerConfig(Integer.toString(config.nodeId())), keystores::refusal);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
@@ -344,13 +345,8 @@ public final class FjordNode implements AutoCloseable {
         dispatcher = new BrokerDispatcher(handlers, requestHandlers);
         advertising.set(dispatcher);
 
-        // SASL listeners authenticate SCRAM users against the current image's credentials.
-        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher,
-                (thread, error) -> thread.getUncaughtExceptionHandler().uncaughtException(thread, error),
-                config::channelSecurity, new SaslAuthenticators(
-                SaslListeners.of(runningConfig.brokerConfig(), runningConfig.networkConfig().listeners(),
-                        ListenerSecurity.protocolMap(runningConfig.brokerConfig())),
-                (user, mechanism) -> cache.image().scramCredential(user, mechanism), new SecureRandom()));
+        // Per-IP connection creation rate quotas come with the client quotas (none until they are wired).
+        socketServer = BrokerSocketServer.create(runningConfig, dispatcher, cache, IpConnectionRateQuotas.NONE);
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
                 runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,

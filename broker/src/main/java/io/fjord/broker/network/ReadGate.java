@@ -11,7 +11,9 @@ final class ReadGate {
     enum Reason {
         MEMORY,
         QUEUE,
-        WRITES
+        WRITES,
+        /** A failed authentication's answer is delayed before the connection closes. */
+        FAILED_AUTHENTICATION
     }
 
     private final Channel channel;
