@@ -60,11 +60,12 @@ class DynamicQuorumKillNineIT {
                 await().atMost(BOUND).ignoreExceptions().untilAsserted(() ->
                         assertThat(leaders(admin, "after-kill")).hasSize(2).allMatch(leader -> leader >= 4));
 
-                long restartedAtMs = System.currentTimeMillis();
                 cluster.startNode(killed);
                 cluster.awaitReady(killed);
                 admin.createTopics(List.of(new NewTopic("after-restart", 1, (short) 2))).all()
                         .get(60, TimeUnit.SECONDS);
+                // Caught up: its log end reaches the leader's after a change made since the restart (Fjord's
+                // DescribeQuorum does not report lastCaughtUpTimestamp yet).
                 long target = leaderEndOffset(describe(admin));
                 await().atMost(BOUND).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
                     QuorumInfo now = describe(admin);
@@ -72,8 +73,6 @@ class DynamicQuorumKillNineIT {
                     QuorumInfo.ReplicaState rejoined = voter(now, killed).orElseThrow();
                     assertThat(rejoined.logEndOffset()).as("the restarted voter's log end").isGreaterThanOrEqualTo(
                             target);
-                    assertThat(rejoined.lastCaughtUpTimestamp().orElse(-1)).as("caught up since its restart")
-                            .isGreaterThanOrEqualTo(restartedAtMs);
                 });
             }
         }
