@@ -3,6 +3,7 @@ package io.fjord.broker.coordinator.transaction;
 import io.fjord.broker.coordinator.transaction.internal.AddPartitionsOperation;
 import io.fjord.broker.coordinator.transaction.internal.EndTxnOperation;
 import io.fjord.broker.coordinator.transaction.internal.InitProducerIdOperation;
+import io.fjord.broker.coordinator.transaction.internal.MarkerResends;
 import io.fjord.broker.coordinator.transaction.internal.TransactionAdmin;
 import io.fjord.broker.coordinator.transaction.internal.TransactionEffects;
 import io.fjord.broker.coordinator.transaction.internal.TransactionEnder;
@@ -46,6 +47,7 @@ public final class TransactionCoordinatorShard {
     private final EndTxnOperation endTxn;
     private final TransactionAdmin admin;
     private final TransactionExpiry expiry;
+    private final MarkerResends resends;
     private boolean active;
 
     /**
@@ -63,6 +65,7 @@ public final class TransactionCoordinatorShard {
         this.endTxn = new EndTxnOperation(store, ender);
         this.admin = new TransactionAdmin(store);
         this.expiry = new TransactionExpiry(config, store, ender);
+        this.resends = new MarkerResends(store, ender);
     }
 
     /** Applies one record read from the partition while loading. */
@@ -108,6 +111,7 @@ public final class TransactionCoordinatorShard {
     /** Stops the shard when its partition's leadership moves; it is then dropped. */
     public void deactivate() {
         expiry.stop();
+        resends.clear();
         active = false;
     }
 
@@ -164,6 +168,16 @@ public final class TransactionCoordinatorShard {
         });
     }
 
+    /**
+     * The marker channel refused the markers of the transaction prepared for this producer id and epoch (it was
+     * full, and took none): they are named again after {@link MarkerResends#RESEND_BACKOFF_MS}, by
+     * {@link #pollTimers}, if the transaction still waits for them then.
+     */
+    public TransactionCoordinatorResult markersRefused(String transactionalId, long producerId, short producerEpoch,
+            long nowMs) {
+        return run(nowMs, effects -> resends.refused(transactionalId, producerId, producerEpoch, nowMs));
+    }
+
     /** Describes this shard's transactional ids (the runtime splits the request by shard). */
     public TransactionCoordinatorResult describeTransactions(DescribeTransactionsRequestData request, long nowMs) {
         return run(nowMs, effects -> admin.describe(request, effects));
@@ -174,14 +188,20 @@ public final class TransactionCoordinatorShard {
         return run(nowMs, effects -> admin.list(request, effects));
     }
 
-    /** Runs the sweeps due at {@code nowMs}: timed-out transactions aborted, expired ids removed. */
+    /**
+     * Runs the sweeps due at {@code nowMs} (timed-out transactions aborted, expired ids removed) and names again the
+     * refused markers whose back-off is over.
+     */
     public TransactionCoordinatorResult pollTimers(long nowMs) {
-        return run(nowMs, expiry::poll);
+        return run(nowMs, effects -> {
+            expiry.poll(effects);
+            resends.poll(effects);
+        });
     }
 
     /** When {@link #pollTimers} next has work, or {@link Long#MAX_VALUE}. */
     public long nextTimerDeadlineMs() {
-        return expiry.nextDeadlineMs();
+        return Math.min(expiry.nextDeadlineMs(), resends.nextDeadlineMs());
     }
 
     /** The durable state in id order, equal for shards that applied the same records (tests, diagnostics). */

@@ -183,11 +183,23 @@ public final class TransactionCoordinatorDriver implements TransactionMarkerChan
 
     @Override
     public void markersAbandoned(TransactionMarkers markers, Errors error) {
-        // As Kafka: the transaction stays preparing here; the coordinator that now leads its partition (or this one,
-        // when it loads the partition again) sends the markers once more.
         LOG.info("Markers of transactional id {} (producer id {}, epoch {}, coordinator epoch {}) abandoned: {}",
                 markers.transactionalId(), markers.producerId(), markers.producerEpoch(),
                 markers.coordinatorEpoch(), error);
+        if (error != Errors.COORDINATOR_NOT_AVAILABLE) {
+            // As Kafka: a newer producer or coordinator epoch ended them; the transaction stays preparing here, and
+            // the coordinator that now leads its partition (or this one, loading it again) sends them once more.
+            return;
+        }
+        // The channel was full and took none of them: offered again after a back-off, as long as this leadership
+        // lasts and the transaction waits for them (Kafka's channel would have held them until written).
+        runtime.scheduleOn(partitionFor(markers.transactionalId()), (adapter, nowMs) -> {
+            if (adapter.coordinatorEpoch() != markers.coordinatorEpoch()) {
+                return TransactionShardResult.EMPTY;
+            }
+            return adapter.toRuntime(adapter.shard().markersRefused(markers.transactionalId(), markers.producerId(),
+                    markers.producerEpoch(), nowMs), -1);
+        });
     }
 
     // ---------------------------------------------------------------- life cycle
