@@ -20,6 +20,7 @@ import io.fjord.protocol.message.InitProducerIdRequestData;
 import io.fjord.protocol.message.ListTransactionsRequestData;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -189,6 +190,36 @@ public final class TransactionCoordinatorShard {
     }
 
     /**
+     * DescribeTransactions on a committed view (a shard that replays only committed records and is never
+     * activated), as Kafka answers from the state its committed records made: a transaction whose Prepare record
+     * is not committed yet is still Ongoing. A preparing transaction omits the partitions whose marker is written,
+     * which only {@code live}, the partition's active shard, knows (null if none is active).
+     */
+    public TransactionCoordinatorResult describeCommitted(DescribeTransactionsRequestData request,
+            TransactionCoordinatorShard live, long nowMs) {
+        return read(nowMs, effects -> admin.describe(request,
+                committed -> live == null ? Set.of() : live.writtenMarkers(committed), effects));
+    }
+
+    /** ListTransactions on a committed view, as {@link #describeCommitted}. */
+    public TransactionCoordinatorResult listCommitted(ListTransactionsRequestData request, long nowMs) {
+        return read(nowMs, effects -> admin.list(request, effects));
+    }
+
+    /**
+     * The partitions of {@code committed}, a preparing transaction as a committed view holds it, whose marker is
+     * written: the ones marked here while this shard still holds the same state, all of them once it has moved on
+     * (it leaves a preparing state only by the Complete record, written when every marker is).
+     */
+    Set<TransactionPartition> writtenMarkers(TransactionMetadata committed) {
+        TransactionMetadata current = store.get(committed.transactionalId());
+        if (committed.equals(current)) {
+            return store.markedPartitions(committed.transactionalId());
+        }
+        return committed.partitions();
+    }
+
+    /**
      * Runs the sweeps due at {@code nowMs} (timed-out transactions aborted, expired ids removed) and names again the
      * refused markers whose back-off is over.
      */
@@ -225,6 +256,17 @@ public final class TransactionCoordinatorShard {
         TransactionEffects effects = new TransactionEffects(nowMs, config.transactionLogValueVersion(), store);
         call.accept(effects);
         return effects.result();
+    }
+
+    /** A call that only reads: allowed on a shard that is not active (a committed view). */
+    private TransactionCoordinatorResult read(long nowMs, Consumer<TransactionEffects> call) {
+        TransactionEffects effects = new TransactionEffects(nowMs, config.transactionLogValueVersion(), store);
+        call.accept(effects);
+        TransactionCoordinatorResult result = effects.result();
+        if (!result.records().isEmpty() || !result.markers().isEmpty()) {
+            throw new IllegalStateException("a read wrote records or named markers");
+        }
+        return result;
     }
 
     private void requireLoading() {

@@ -9,6 +9,7 @@ import io.fjord.broker.coordinator.runtime.LogCoordinatorLoader;
 import io.fjord.broker.coordinator.runtime.ShardOperation;
 import io.fjord.broker.coordinator.transaction.ProducerIdSource;
 import io.fjord.broker.coordinator.transaction.TransactionCoordinatorConfig;
+import io.fjord.broker.coordinator.transaction.TransactionCoordinatorResult;
 import io.fjord.broker.coordinator.transaction.TransactionCoordinatorShard;
 import io.fjord.broker.coordinator.transaction.TransactionMarkers;
 import io.fjord.broker.coordinator.transaction.TransactionPartition;
@@ -18,8 +19,11 @@ import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.records.CompressionType;
 import io.fjord.storage.TopicPartition;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -54,6 +58,19 @@ public final class TransactionCoordinatorDriver implements TransactionMarkerChan
     private volatile TransactionMarkerChannel markerChannel;
     /** The leader epoch of each partition led, to abandon its markers when the leadership ends. */
     private final Map<Integer, Integer> ledEpochs = new ConcurrentHashMap<>();
+    /** The active shard of each partition loaded here; the runtime's thread's. */
+    private final Map<Integer, TransactionCoordinatorShard> activeShards = new HashMap<>();
+
+    /**
+     * A read on a partition's committed view, e.g.
+     * {@code (view, live, nowMs) -> view.describeCommitted(request, live, nowMs)}; runs on the runtime's thread.
+     */
+    @FunctionalInterface
+    public interface CommittedRead {
+        /** @param live the partition's active shard, null if none */
+        TransactionCoordinatorResult apply(TransactionCoordinatorShard view, TransactionCoordinatorShard live,
+                long nowMs);
+    }
 
     /**
      * @param config                     the coordinator's settings; the {@code transaction.version} level is read
@@ -77,7 +94,8 @@ public final class TransactionCoordinatorDriver implements TransactionMarkerChan
                 new LogCoordinatorLoader<>(TransactionLogSerde.INSTANCE),
                 (partition, leaderEpoch) -> new TransactionShardAdapter(new TransactionCoordinatorShard(
                         withTransactionVersion(config, transactionVersion.get()), producerIds, leaderEpoch,
-                        offsetsTopicPartitionCount.getAsInt()), leaderEpoch, () -> markerChannel),
+                        offsetsTopicPartitionCount.getAsInt()), leaderEpoch, () -> markerChannel, partition,
+                        activeShards),
                 (shard, nowMs) -> TransactionShardResult.EMPTY, logs, writer, clock);
     }
 
@@ -156,12 +174,28 @@ public final class TransactionCoordinatorDriver implements TransactionMarkerChan
     }
 
     /**
-     * Runs {@code call} on every partition this node leads (ListTransactions): one response per partition, in
-     * partition order; a partition still loading contributes {@code errorResponse} of COORDINATOR_LOAD_IN_PROGRESS.
+     * Runs {@code read} on the committed view of {@code partition} (DescribeTransactions): answered at once from the
+     * state its committed records made, as Kafka answers, never waiting for writes. Errors as {@link #submit}.
      */
-    public CompletableFuture<List<ApiMessage>> submitToAll(TransactionShardCall call,
+    public CompletableFuture<ApiMessage> read(int partition, CommittedRead read,
             Function<Errors, ApiMessage> errorResponse) {
-        return runtime.writeToAll(operation(call), errorResponse);
+        return runtime.read(partition, (view, requestId, nowMs) -> view.toRuntime(read.apply(view.shard(),
+                activeShards.get(partition), nowMs), requestId), errorResponse);
+    }
+
+    /**
+     * Runs {@code read} on the committed view of every partition elected here (ListTransactions): one response per
+     * partition, in partition order; one still loading answers {@code errorResponse} of COORDINATOR_LOAD_IN_PROGRESS,
+     * one no longer led (or whose load failed) NOT_COORDINATOR.
+     */
+    public CompletableFuture<List<ApiMessage>> readFromAll(CommittedRead read,
+            Function<Errors, ApiMessage> errorResponse) {
+        List<CompletableFuture<ApiMessage>> each = new ArrayList<>();
+        for (int partition : new TreeSet<>(ledEpochs.keySet())) {
+            each.add(read(partition, read, errorResponse));
+        }
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenApply(done -> each.stream().map(CompletableFuture::join).toList());
     }
 
     private static ShardOperation<TransactionShardAdapter, TransactionRecord> operation(TransactionShardCall call) {

@@ -18,6 +18,8 @@ import io.fjord.protocol.message.EndTxnRequestData;
 import io.fjord.protocol.message.EndTxnResponseData;
 import io.fjord.protocol.message.InitProducerIdRequestData;
 import io.fjord.protocol.message.InitProducerIdResponseData;
+import io.fjord.protocol.message.ListTransactionsRequestData;
+import io.fjord.protocol.message.ListTransactionsResponseData;
 import io.fjord.storage.LogManager;
 import io.fjord.storage.LogManagerConfig;
 import io.fjord.storage.TopicPartition;
@@ -157,13 +159,31 @@ class TransactionCoordinatorDriverTest {
                 error -> new EndTxnResponseData().setErrorCode(error.code()));
     }
 
+    /** DescribeTransactions as its handler asks: on the committed view. */
     private DescribeTransactionsResponseData.TransactionState describe() throws Exception {
         DescribeTransactionsRequestData request = new DescribeTransactionsRequestData()
                 .setTransactionalIds(new ArrayList<>(List.of(ID)));
-        DescribeTransactionsResponseData response = answer(driver.submit(driver.partitionFor(ID),
-                (shard, nowMs) -> shard.describeTransactions(request, nowMs),
+        DescribeTransactionsResponseData response = answer(driver.read(driver.partitionFor(ID),
+                (view, live, nowMs) -> view.describeCommitted(request, live, nowMs),
                 error -> new DescribeTransactionsResponseData()));
         return response.transactionStates().get(0);
+    }
+
+    private static List<Integer> partitionsOf(DescribeTransactionsResponseData.TransactionState described) {
+        return described.topics().stream().flatMap(topic -> topic.partitions().stream()).toList();
+    }
+
+    /** ListTransactions as its handler asks: the committed view of every partition elected here. */
+    private List<String> listedStates() throws Exception {
+        List<ApiMessage> parts = driver.readFromAll((view, live, nowMs) -> view.listCommitted(
+                new ListTransactionsRequestData(), nowMs), error -> new ListTransactionsResponseData()
+                        .setErrorCode(error.code())).get(30, TimeUnit.SECONDS);
+        List<String> states = new ArrayList<>();
+        for (ApiMessage part : parts) {
+            ((ListTransactionsResponseData) part).transactionStates().forEach(state -> states.add(
+                    state.transactionalId() + ":" + state.transactionState()));
+        }
+        return states;
     }
 
     @Test
@@ -284,6 +304,45 @@ class TransactionCoordinatorDriverTest {
         assertThat(sent.get(1).transactionalId()).isEqualTo(otherId);
         assertThat(sent.get(2)).isEqualTo(sent.get(1));
         assertThat(describe().transactionState()).isEqualTo("PrepareAbort");
+    }
+
+    @Test
+    void describeAndListAnswerAtOnceFromTheCommittedStateAsKafkaDoes() throws Exception {
+        electAndAwaitLoaded(2);
+        InitProducerIdResponseData producer = init();
+        add(producer, "orders", 0, 1);
+        assertThat(describe().transactionState()).isEqualTo("Ongoing");
+
+        writer.holdHighWatermark(); // followers have not fetched the PrepareCommit yet
+        CompletableFuture<ApiMessage> ended = end(producer, true);
+        await().atMost(Duration.ofSeconds(30)).until(() -> logManager.getLog(topicPartition()).orElseThrow()
+                .logEndOffset() > logManager.getLog(topicPartition()).orElseThrow().highWatermark());
+        DescribeTransactionsResponseData.TransactionState uncommitted = describe();
+        assertThat(uncommitted.transactionState()).as("the PrepareCommit record is not committed")
+                .isEqualTo("Ongoing");
+        assertThat(partitionsOf(uncommitted)).containsExactly(0, 1);
+        assertThat(listedStates()).containsExactly(ID + ":Ongoing");
+        assertThat(ended).isNotDone();
+
+        writer.replicateAll(topicPartition());
+        driver.onPartitionChanged(topicPartition());
+        assertThat(this.<EndTxnResponseData>answer(ended).errorCode()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> describe().transactionState().equals("PrepareCommit"));
+        assertThat(listedStates()).containsExactly(ID + ":PrepareCommit");
+        await().atMost(Duration.ofSeconds(30)).until(() -> sent.size() == 1);
+
+        // Each written marker takes its partition out, as in Kafka; the last one's Complete record is held back:
+        // still PrepareCommit, with no partition left to wait for.
+        writer.holdHighWatermark();
+        driver.markerWritten(sent.get(0), new TransactionPartition("orders", 1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> partitionsOf(describe()).equals(List.of(0)));
+        driver.markerWritten(sent.get(0), new TransactionPartition("orders", 0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> partitionsOf(describe()).isEmpty());
+        assertThat(describe().transactionState()).isEqualTo("PrepareCommit");
+        writer.replicateAll(topicPartition());
+        driver.onPartitionChanged(topicPartition());
+        await().atMost(Duration.ofSeconds(30)).until(() -> describe().transactionState().equals("CompleteCommit"));
+        assertThat(listedStates()).containsExactly(ID + ":CompleteCommit");
     }
 
     @Test
