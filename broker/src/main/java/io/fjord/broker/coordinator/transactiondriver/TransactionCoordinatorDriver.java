@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * Runs the {@link TransactionCoordinatorShard}s of the {@code __transaction_state} partitions this node leads, on the
  * shared {@link CoordinatorRuntime} (thread {@code fjord-transaction-coordinator}, loads on
  * {@code fjord-transaction-coordinator-loader}): the transaction log's serde, the shard factory (coordinator epoch =
- * the partition's leader epoch), and the transaction APIs' entry points. Every call is a write on the live shard,
- * answered once its records, and those written before, are committed; its markers then go to the
+ * the partition's leader epoch), and the transaction APIs' entry points. A request is a write on the live shard,
+ * answered once its records, and those written before, are committed (DescribeTransactions and ListTransactions are
+ * reads on the committed view, answered at once); its markers then go to the
  * {@link TransactionMarkerChannel}, whose outcomes come back here ({@link Outcomes}) as events on the shard, which
  * completes the transaction with its last partition. Batches are uncompressed, as Kafka writes the transaction log.
  *
