@@ -11,7 +11,8 @@ import java.util.Map;
  * Puts the authorization checks Kafka 4.4 makes in front of each API's handler: every handler of the map is wrapped
  * by its family's checks ({@link ClusterApiAuthorization}, {@link ProduceAuthorization}, {@link
  * MetadataAuthorization}, {@link TopicApiAuthorization}, {@link GroupApiAuthorization}, {@link
- * TransactionApiAuthorization}); Fetch checks inside its handler ({@link FetchHandler#useAuthorization}), because a
+ * TransactionApiAuthorization}, {@link ConfigApiAuthorization}, {@link PartitionApiAuthorization}, {@link
+ * FindCoordinatorAuthorization}); Fetch checks inside its handler ({@link FetchHandler#useAuthorization}), because a
  * fetch session's partitions are not all in the request. A check that denies answers with Kafka's error code in the
  * API's shape; the handler sees only what was allowed. APIs Kafka does not authorize (ApiVersions, SASL) stay as they
  * are.
@@ -46,13 +47,22 @@ public final class AuthorizingHandlers {
                 checked = MetadataAuthorization.wrap(api, handler, authorization, cache);
             }
             if (checked == null) {
-                checked = TopicApiAuthorization.wrap(api, handler, authorization);
+                checked = TopicApiAuthorization.wrap(api, handler, authorization, cache);
             }
             if (checked == null) {
                 checked = GroupApiAuthorization.wrap(api, handler, authorization);
             }
             if (checked == null) {
                 checked = TransactionApiAuthorization.wrap(api, handler, authorization);
+            }
+            if (checked == null) {
+                checked = ConfigApiAuthorization.wrap(api, handler, authorization);
+            }
+            if (checked == null) {
+                checked = PartitionApiAuthorization.wrap(api, handler, authorization);
+            }
+            if (checked == null) {
+                checked = FindCoordinatorAuthorization.wrap(api, handler, authorization);
             }
             wrapped.put(api, checked == null ? handler : checked);
         }

@@ -21,11 +21,14 @@ import io.fjord.protocol.message.LeaveGroupRequestData;
 import io.fjord.protocol.message.ListGroupsResponseData;
 import io.fjord.protocol.message.OffsetCommitRequestData;
 import io.fjord.protocol.message.OffsetCommitResponseData;
+import io.fjord.protocol.message.OffsetDeleteRequestData;
+import io.fjord.protocol.message.OffsetDeleteResponseData;
 import io.fjord.protocol.message.OffsetFetchRequestData;
 import io.fjord.protocol.message.OffsetFetchResponseData;
 import io.fjord.protocol.message.SyncGroupRequestData;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -36,7 +39,8 @@ import java.util.function.Function;
  * OffsetCommit READ on the group and on each topic; OffsetFetch DESCRIBE on the group, and its answer keeps only topics
  * the principal may DESCRIBE (a named one it may not gets TOPIC_AUTHORIZATION_FAILED); DescribeGroups and
  * ConsumerGroupDescribe DESCRIBE on each group (with the groups' authorized operations when asked); DeleteGroups DELETE
- * on each group; ListGroups lists every group with DESCRIBE on the cluster, else the groups it may DESCRIBE. A denied
+ * on each group; OffsetDelete DELETE on the group and READ on each topic (else TOPIC_AUTHORIZATION_FAILED for its
+ * partitions); ListGroups lists every group with DESCRIBE on the cluster, else the groups it may DESCRIBE. A denied
  * group is GROUP_AUTHORIZATION_FAILED in the API's shape ({@link GroupErrorResponses}).
  *
  * <p>Stateless; thread-safe.
@@ -60,6 +64,7 @@ final class GroupApiAuthorization {
             case OFFSET_COMMIT -> (context, request) -> offsetCommit(context, request, handler, authorization);
             case OFFSET_FETCH -> (context, request) -> offsetFetch(context, request, handler, authorization);
             case DELETE_GROUPS -> (context, request) -> deleteGroups(context, request, handler, authorization);
+            case OFFSET_DELETE -> (context, request) -> offsetDelete(context, request, handler, authorization);
             case DESCRIBE_GROUPS -> (context, request) -> describeGroups(context, request, handler, authorization);
             case CONSUMER_GROUP_DESCRIBE -> (context, request) -> consumerGroupDescribe(context, request, handler,
                     authorization);
@@ -193,6 +198,43 @@ final class GroupApiAuthorization {
             return false;
         }
         return !authorization.authorizeQuietly(context, AclOperation.DESCRIBE, AclResourceType.TOPIC, topic);
+    }
+
+    private static CompletionStage<ApiMessage> offsetDelete(RequestContext context, DecodedRequest request,
+            ApiHandler handler, RequestAuthorization authorization) {
+        OffsetDeleteRequestData body = (OffsetDeleteRequestData) request.body();
+        if (!authorization.authorize(context, AclOperation.DELETE, AclResourceType.GROUP, body.groupId())) {
+            return CompletableFuture.completedFuture(
+                    GroupErrorResponses.offsetDelete(Errors.GROUP_AUTHORIZATION_FAILED));
+        }
+        Set<String> denied = authorization.denied(context, AclOperation.READ, AclResourceType.TOPIC,
+                body.topics().stream().map(OffsetDeleteRequestData.OffsetDeleteRequestTopic::name).toList());
+        if (denied.isEmpty()) {
+            return handler.handle(context, request);
+        }
+        List<OffsetDeleteResponseData.OffsetDeleteResponseTopic> deniedTopics = new ArrayList<>();
+        List<OffsetDeleteRequestData.OffsetDeleteRequestTopic> allowed = new ArrayList<>();
+        for (OffsetDeleteRequestData.OffsetDeleteRequestTopic topic : body.topics()) {
+            if (!denied.contains(topic.name())) {
+                allowed.add(topic);
+                continue;
+            }
+            OffsetDeleteResponseData.OffsetDeleteResponseTopic answer =
+                    new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(topic.name());
+            topic.partitions().forEach(partition -> answer.partitions().add(
+                    new OffsetDeleteResponseData.OffsetDeleteResponsePartition()
+                            .setPartitionIndex(partition.partitionIndex())
+                            .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())));
+            deniedTopics.add(answer);
+        }
+        // The group's own error (unknown, not empty) stands alone in the answer, as the handler's other refusals.
+        body.setTopics(allowed);
+        return handler.handle(context, request).thenApply(response -> {
+            if (response instanceof OffsetDeleteResponseData deleted && deleted.errorCode() == Errors.NONE.code()) {
+                deleted.topics().addAll(deniedTopics);
+            }
+            return response;
+        });
     }
 
     private static CompletionStage<ApiMessage> deleteGroups(RequestContext context, DecodedRequest request,
