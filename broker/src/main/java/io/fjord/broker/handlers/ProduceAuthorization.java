@@ -12,6 +12,7 @@ import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.ProduceRequestData;
 import io.fjord.protocol.message.ProduceResponseData;
+import io.fjord.broker.network.ConnectionCloseRequest;
 import io.fjord.broker.network.RequestContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,8 @@ import java.util.concurrent.CompletionStage;
  * Produce's checks, as Kafka 4.4's: a transactional request needs WRITE on its transactional id (else
  * TRANSACTIONAL_ID_AUTHORIZATION_FAILED for every partition), and each topic WRITE (else TOPIC_AUTHORIZATION_FAILED for
  * its partitions, which are not appended; the others are). A topic named by id that this node does not know is left to
- * the handler (UNKNOWN_TOPIC_ID). Idempotence needs no check here: InitProducerId made it.
+ * the handler (UNKNOWN_TOPIC_ID). Idempotence needs no check here: InitProducerId made it. A denied acks=0 request
+ * gets no response: its connection is closed instead (after the allowed topics are appended), as Kafka does.
  *
  * <p>Stateless; thread-safe.
  */
@@ -67,6 +69,10 @@ final class ProduceAuthorization {
         }
         body.setTopicData(allowed);
         return handler.handle(context, request).thenApply(response -> {
+            if (body.acks() == 0) {
+                // The allowed topics were appended; the close tells the producer the others were not.
+                throw closeInstead(deniedResponses);
+            }
             if (response instanceof ProduceResponseData produced) {
                 produced.responses().addAll(deniedResponses);
             }
@@ -85,11 +91,22 @@ final class ProduceAuthorization {
         return image.topic(topic.topicId()).map(TopicImage::name).orElse(null);
     }
 
-    /** No response for acks=0, as the handler answers it. */
+    /** The denial; for acks=0, which gets no response, the connection is closed instead, as Kafka does. */
     private static CompletionStage<ApiMessage> answer(ProduceRequestData body,
             List<ProduceResponseData.TopicProduceResponse> responses) {
-        return CompletableFuture.completedFuture(body.acks() == 0 ? null
-                : new ProduceResponseData().setResponses(new ArrayList<>(responses)));
+        return body.acks() == 0 ? CompletableFuture.failedFuture(closeInstead(responses))
+                : CompletableFuture.completedFuture(new ProduceResponseData().setResponses(new ArrayList<>(responses)));
+    }
+
+    private static ConnectionCloseRequest closeInstead(List<ProduceResponseData.TopicProduceResponse> denied) {
+        StringBuilder reason = new StringBuilder("a produce with acks=0 was denied on");
+        for (ProduceResponseData.TopicProduceResponse topic : denied) {
+            Errors error = Errors.forCode(topic.partitionResponses().isEmpty() ? Errors.NONE.code()
+                    : topic.partitionResponses().get(0).errorCode());
+            reason.append(' ').append(topic.name() == null || topic.name().isEmpty() ? topic.topicId() : topic.name())
+                    .append(" (").append(error.name()).append(')');
+        }
+        return new ConnectionCloseRequest(reason.toString());
     }
 
     private static List<ProduceResponseData.TopicProduceResponse> errors(
