@@ -80,7 +80,10 @@ final class ProduceAuthorization {
         });
     }
 
-    /** The topic's name, as the handler finds it: as named, or its id's name in the image; null for an id this node does not know. */
+    /**
+     * The topic's name, as the handler finds it: as named, or its id's name in the image; null for an id this node
+     * does not know.
+     */
     private static String name(ProduceRequestData.TopicProduceData topic, MetadataImage image) {
         if (topic.name() != null && !topic.name().isEmpty()) {
             return topic.name();
