@@ -70,8 +70,8 @@ class DescribeTopicsAndProducersIT {
                     .containsExactly(0, 1, 2, 3, 4);
             assertThat(paged.get("single").partitions()).hasSize(1);
 
-            // Only DescribeTopicPartitions answers authorized operations here (Metadata leaves them out), so this
-            // shows the Admin used it.
+            // Without an authorizer every operation of a topic is authorized, as Kafka answers (DescribeTopicPartitions
+            // and Metadata v8+ alike).
             TopicDescription withOperations = admin.describeTopics(List.of("single"),
                     new DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicNames()
                     .get(20, TimeUnit.SECONDS).get("single");

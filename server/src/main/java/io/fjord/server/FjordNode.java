@@ -21,7 +21,7 @@ import io.fjord.broker.coordinator.driver.ImageTopicIds;
 import io.fjord.broker.coordinator.driver.OffsetsTopicConfig;
 import io.fjord.broker.coordinator.driver.OffsetsTopicPublisher;
 import io.fjord.broker.coordinator.transaction.TransactionCoordinatorConfig;
-import io.fjord.broker.coordinator.transaction.TransactionMarkers;
+import io.fjord.broker.handlers.AuthorizingHandlers;
 import io.fjord.broker.coordinator.transactiondriver.TransactionCoordinatorDriver;
 import io.fjord.broker.coordinator.transactiondriver.TransactionStateTopicConfig;
 import io.fjord.broker.coordinator.transactiondriver.TransactionStateTopicPublisher;
@@ -94,7 +94,6 @@ import io.fjord.metadata.records.RegisterBrokerRecord.BrokerEndpoint;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.BrokerRegistrationRequestData;
 import io.fjord.protocol.message.CreateTopicsRequestData;
-import io.fjord.storage.LogConfig;
 import io.fjord.storage.LogManager;
 import io.fjord.storage.MetaProperties;
 import io.fjord.storage.TopicPartition;
@@ -342,7 +341,7 @@ public final class FjordNode implements AutoCloseable {
         GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics, consumerProtocolEnabled);
         TransactionHandlers.register(handlers, cache, groupCoordinator, transactionCoordinator, producerIds,
                 topicAdmin::createTopics);
-        dispatcher = new BrokerDispatcher(handlers, requestHandlers);
+        dispatcher = new BrokerDispatcher(AuthorizingHandlers.wrap(handlers, authorizer, cache), requestHandlers);
         advertising.set(dispatcher);
 
         // Per-IP connection creation rate quotas come with the client quotas (none until they are wired).

@@ -69,6 +69,8 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     /** Fetches waiting in the purgatory, so that a shutdown can answer them at once. */
     private final Set<DelayedFetch> waiting = ConcurrentHashMap.newKeySet();
     private volatile boolean shuttingDown;
+    /** Set once, before requests are served ({@link #useAuthorization}); ALLOW_ALL until then. */
+    private volatile FetchAuthorization authorization = FetchAuthorization.ALLOW_ALL;
 
     /**
      * The broker settings the handler follows, by Kafka's names.
@@ -188,10 +190,19 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         FetchRequestData body = (FetchRequestData) request.body();
         short version = request.apiVersion();
         // The dispatcher already runs handlers on the request handler pool: read here rather than hop to it again.
-        return fetch(body, version, context == null ? null : context.listenerName());
+        return fetch(context, body, version, context == null ? null : context.listenerName());
     }
 
-    private CompletableFuture<ApiMessage> fetch(FetchRequestData body, short version, String listenerName) {
+    /**
+     * Checks every fetch through {@code checks}: a follower's needs CLUSTER_ACTION, a consumer's READ on each topic
+     * ({@link FetchAuthorization}). Call before the handler serves requests.
+     */
+    public void useAuthorization(io.fjord.broker.security.authorizer.RequestAuthorization checks) {
+        this.authorization = new FetchAuthorization(checks);
+    }
+
+    private CompletableFuture<ApiMessage> fetch(RequestContext requestContext, FetchRequestData body, short version,
+            String listenerName) {
         MetadataImage image = cache.image();
         FetchContext context = fetchManager.newContext(body, version,
                 topicId -> image.topic(topicId).map(TopicImage::name));
@@ -199,8 +210,12 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
             return CompletableFuture.completedFuture(context.updateAndGenerateResponse(Map.of()));
         }
         PartitionReader.FetchParameters parameters = parameters(body, version, listenerName);
-        List<PartitionToFetch> partitions = context.partitionsToRead();
-        PartitionReader.ReadResult firstRead = reader.readAll(partitions, parameters);
+        // Every partition of the session is checked on every fetch, so a revoked permission takes effect at once.
+        Map<TopicPartition, FetchResponseData.PartitionData> denied = authorization.denied(requestContext,
+                parameters.isFromFollower(), context.partitionsToRead());
+        List<PartitionToFetch> partitions = FetchAuthorization.allowed(context.partitionsToRead(), denied);
+        PartitionReader.ReadResult firstRead = FetchAuthorization.withDenied(reader.readAll(partitions, parameters),
+                denied);
         if (parameters.isFromFollower()) {
             recordFollowerFetches(body, version, partitions, firstRead);
         }
@@ -215,9 +230,9 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         DelayedFetch delayed = new DelayedFetch(partitions, parameters, reader, satisfyingRead -> {
             waiting.remove(self[0]);
             if (satisfyingRead != null) {
-                answerNow(context, satisfyingRead, parameters, response);
+                answerNow(context, FetchAuthorization.withDenied(satisfyingRead, denied), parameters, response);
             } else {
-                answerLater(context, partitions, parameters, response);
+                answerLater(context, partitions, denied, parameters, response);
             }
         });
         self[0] = delayed;
@@ -265,11 +280,13 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     }
 
     private void answerLater(FetchContext context, List<PartitionToFetch> partitions,
-            PartitionReader.FetchParameters parameters, CompletableFuture<ApiMessage> response) {
+            Map<TopicPartition, FetchResponseData.PartitionData> denied, PartitionReader.FetchParameters parameters,
+            CompletableFuture<ApiMessage> response) {
         try {
             readExecutor.execute(() -> {
                 try {
-                    PartitionReader.ReadResult read = reader.readAll(partitions, parameters);
+                    PartitionReader.ReadResult read = FetchAuthorization.withDenied(
+                            reader.readAll(partitions, parameters), denied);
                     reader.recordThrottledBytes(read, parameters);
                     response.complete(respond(context, read));
                 } catch (RuntimeException e) {

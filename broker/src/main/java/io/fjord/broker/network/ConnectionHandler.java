@@ -252,6 +252,15 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
                     : error;
+            if (cause instanceof ConnectionCloseRequest close) {
+                log.info(ConnectionLog.Cause.CLOSE_REQUESTED, context.channel().remoteAddress(),
+                        "Closing the connection from {} after {} v{} (correlation id {}, client id {}): {}",
+                        context.channel().remoteAddress(), request.apiKey(), request.apiVersion(),
+                        request.correlationId(), request.clientId(), close.getMessage());
+                finishCurrent();
+                closeHere();
+                return;
+            }
             if (cause instanceof VirtualMachineError fatal) {
                 // The node cannot be trusted to go on serving.
                 fatalErrors.uncaughtException(Thread.currentThread(), fatal);

@@ -37,7 +37,9 @@ final class ConnectionLog {
         AUTHENTICATION_FAILURE,
         /** A request out of the SASL sequence on a SASL listener, or after the session expired. */
         SASL_STATE,
-        RESPONSE_ENCODING_FAILURE
+        RESPONSE_ENCODING_FAILURE,
+        /** A handler asked for the close instead of a response ({@link ConnectionCloseRequest}). */
+        CLOSE_REQUESTED
     }
 
     static final long DEFAULT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);

@@ -319,6 +319,17 @@ class SocketServerTest {
     }
 
     @Test
+    void aCloseAskedForByTheHandlerClosesTheConnectionWithoutAResponse() throws IOException {
+        KafkaWire client = connect(server);
+        client.send(KafkaWire.request(ApiKeys.PRODUCE, (short) 3, 1, "close", new ProduceRequestData()
+                .setAcks((short) 0).setTimeoutMs(1000)));
+
+        assertThat(client.closedByServer()).isTrue();
+        assertServed(connect(server), 2);
+        server.awaitNoReservedBytes();
+    }
+
+    @Test
     void aFailingHandlerClosesOnlyItsConnectionAndReleasesTheFrame() throws IOException {
         for (String clientId : List.of("throw", "fail")) {
             KafkaWire client = connect(server);

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A dispatcher for socket server tests: ApiVersions is answered with the list of served API keys, Metadata with a
  * configurable (by default empty) response, Produce with acks=0 with no response, and Fetch (and Produce with acks
  * other than 0) is slow: its future waits in {@link #slowRequests} until the test completes it. A client id of
- * {@code throw} makes dispatch throw; {@code fail} completes the stage exceptionally; {@code out-of-memory} completes it
+ * {@code throw} makes dispatch throw; {@code fail} completes the stage exceptionally; {@code close} asks for the
+ * connection's close ({@link ConnectionCloseRequest}); {@code out-of-memory} completes it
  * with an OutOfMemoryError, as a request handler that ran out of memory does.
  *
  * <p>Thread-safe.
@@ -79,6 +80,9 @@ final class TestDispatcher implements RequestDispatcher {
         }
         if ("out-of-memory".equals(request.clientId())) {
             return CompletableFuture.failedFuture(new OutOfMemoryError("test: a handler runs out of memory"));
+        }
+        if ("close".equals(request.clientId())) {
+            return CompletableFuture.failedFuture(new ConnectionCloseRequest("close requested by the test"));
         }
         if ("fail".equals(request.clientId())) {
             return CompletableFuture.failedFuture(new IllegalStateException("handler failure requested by the test"));
