@@ -6,9 +6,9 @@
 # creates an input and an output topic of --partitions partitions, fills the input with --lines lines of 10 words
 # (a vocabulary of 10,000 words, the same text on both brokers; the fill is not timed into the result), then runs the
 # word count (split, re-key through a repartition topic, count in a RocksDB store with its changelog, counts out)
-# with one stream thread until every line has entered the topology, closes it, reads the output with read_committed
+# with one stream thread until every word has reached the count, closes it, reads the output with read_committed
 # and checks that the final counts add up to the words written (exact=true). Throughput is lines from the first line
-# in to the last line in; the start-up (the group, the internal topics) and the close are reported apart. The broker
+# in to the last word counted; the start-up (the group, the internal topics) and the close are reported apart. The broker
 # CPU time of each run (fill included) comes from /proc/PID/stat. Odd rounds run Kafka first, even rounds Fjord
 # first; an uncounted warm-up run per broker comes first. Both brokers run at the same time with the same JVM options.
 #

@@ -38,11 +38,20 @@ final class CountsReader {
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            // read_committed end offsets are the last stable offsets: read to them, then again while they still
+            // move (the last transaction's markers may land after the application closed).
             Map<TopicPartition, Long> endOffsets = consumer.endOffsets(partitions);
-            while (System.nanoTime() < deadlineNanos && partitions.stream()
-                    .anyMatch(partition -> consumer.position(partition) < endOffsets.get(partition))) {
-                for (ConsumerRecord<String, Long> record : consumer.poll(Duration.ofMillis(200))) {
-                    counts.put(record.key(), record.value());
+            while (System.nanoTime() < deadlineNanos) {
+                Map<TopicPartition, Long> target = endOffsets;
+                while (System.nanoTime() < deadlineNanos && partitions.stream()
+                        .anyMatch(partition -> consumer.position(partition) < target.get(partition))) {
+                    for (ConsumerRecord<String, Long> record : consumer.poll(Duration.ofMillis(200))) {
+                        counts.put(record.key(), record.value());
+                    }
+                }
+                endOffsets = consumer.endOffsets(partitions);
+                if (endOffsets.equals(target)) {
+                    break;
                 }
             }
         }

@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
  * Kafka Streams word count throughput against a Kafka-protocol broker: {@code java -cp bench/target/fjord-bench.jar
  * io.fjord.bench.streams.WordCountCommand -b HOST:PORT -t TOPIC -n LINES}. Creates the input and output topics, fills
  * the input with {@code -n} lines (not timed into the result), runs the word count topology with one stream thread
- * until every line has entered it, closes it (its last commit), then reads the output with read_committed and checks
+ * until every word has reached the count (from the first line in to the last word counted is the time measured),
+ * closes it (its last commit), then reads the output with read_committed and checks
  * that the final counts add up to the words written. Prints a {@code RESULT key=value ...} line; progress goes to
  * standard error. Not thread-safe; one run per process.
  */
@@ -118,6 +119,7 @@ public final class WordCountCommand implements Callable<Integer> {
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
         config.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        long words = lines * wordsPerLine;
         long startNanos = System.nanoTime();
         long deadlineNanos = startNanos + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         KafkaStreams streams = new KafkaStreams(topology.build(topic, outputTopic), config);
@@ -125,14 +127,15 @@ public final class WordCountCommand implements Callable<Integer> {
         try {
             streams.start();
             long nextReportNanos = startNanos + TimeUnit.SECONDS.toNanos(1);
-            while (topology.linesIn() < lines) {
+            while (topology.wordsCounted() < words) {
                 if (System.nanoTime() > deadlineNanos || streams.state() == KafkaStreams.State.ERROR) {
-                    out.printf(Locale.ROOT, "streams-word-count: %d of %d lines in after %d s (state %s)%n",
-                            topology.linesIn(), lines, timeoutSeconds, streams.state());
+                    out.printf(Locale.ROOT, "streams-word-count: %d of %d words counted after %d s (state %s)%n",
+                            topology.wordsCounted(), words, timeoutSeconds, streams.state());
                     return 1;
                 }
                 if (System.nanoTime() >= nextReportNanos) {
-                    progress.printf(Locale.ROOT, "%d lines in, state %s%n", topology.linesIn(), streams.state());
+                    progress.printf(Locale.ROOT, "%d lines in, %d words counted, state %s%n", topology.linesIn(),
+                            topology.wordsCounted(), streams.state());
                     nextReportNanos += TimeUnit.SECONDS.toNanos(1);
                 }
                 Thread.sleep(20);
@@ -143,10 +146,9 @@ public final class WordCountCommand implements Callable<Integer> {
             closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closeStartNanos);
             streams.cleanUp();
         }
-        double seconds = (topology.latestLineNanos() - topology.firstLineNanos()) / 1e9;
+        double seconds = (topology.latestWordNanos() - topology.firstLineNanos()) / 1e9;
         long startupMillis = TimeUnit.NANOSECONDS.toMillis(topology.firstLineNanos() - startNanos);
         long countedWords = new CountsReader(clientProperties(), outputTopic).sumOfFinalCounts(Duration.ofSeconds(60));
-        long words = lines * wordsPerLine;
         out.printf(Locale.ROOT, "RESULT mode=streams-word-count guarantee=%s lines=%d records_per_sec=%.1f "
                         + "words_per_sec=%.1f startup_ms=%d close_ms=%d counted_words=%d exact=%b%n", guarantee, lines,
                 lines / seconds, words / seconds, startupMillis, closeMillis, countedWords, countedWords == words);
