@@ -12,7 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -104,8 +106,8 @@ public final class WordCountCommand implements Callable<Integer> {
             } finally {
                 deleteRecursively(stateDirectory);
                 // Streams' internal topics follow Kafka's naming: <application id>-<name>-repartition|-changelog.
-                admin.deleteTopics(List.of(topic, outputTopic, applicationId + "-words-repartition",
-                        applicationId + "-counts-changelog")).all().get(60, TimeUnit.SECONDS);
+                deleteTopics(admin, List.of(topic, outputTopic, applicationId + "-words-repartition",
+                        applicationId + "-counts-changelog"));
             }
         }
     }
@@ -170,6 +172,19 @@ public final class WordCountCommand implements Callable<Integer> {
             producer.flush();
         }
         return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** Deletes what exists of the run's topics; a failure is reported, not thrown (it would hide the run's own). */
+    private void deleteTopics(Admin admin, List<String> topics) {
+        admin.deleteTopics(topics).topicNameValues().forEach((name, deletion) -> {
+            try {
+                deletion.get(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                progress.println("could not delete topic " + name + ": " + e.getMessage());
+            }
+        });
     }
 
     private Properties clientProperties() {
