@@ -256,10 +256,12 @@ public final class FjordNode implements AutoCloseable {
         // The coordinators follow the log publisher, so an internal partition's log exists when it loads.
         var keystores = new io.fjord.broker.network.tls.SslKeystoreReloader(config.brokerConfig().originals(),
                 config.nodeId(), tlsListeners());
+        DynamicConnectionLimits connectionLimits = BrokerSocketServer.dynamicConnectionLimits(config);
         MetadataPublication publication = new MetadataPublication(cache,
                 List.of(replicaManager, replicationThrottles,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator),
-                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator), keystores));
+                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator), keystores,
+                        connectionLimits));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication));
 
@@ -311,9 +313,10 @@ public final class FjordNode implements AutoCloseable {
                         groupCoordinator.completeTransaction(offsetsPartition.partition(), producerId, producerEpoch,
                                 coordinatorEpoch, commit),
                 runningConfig.brokerConfig().intValue("request.timeout.ms")));
-        // A new keystore of this broker's listeners is checked before the change is committed, as Kafka's broker does.
+        // New keystores and connection limits of this broker are checked before they are committed, as Kafka does.
         AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers,
-                () -> cache.image().brokerConfig(Integer.toString(config.nodeId())), keystores::refusal);
+                () -> cache.image().brokerConfig(Integer.toString(config.nodeId())),
+                proposed -> keystores.refusal(proposed).or(() -> connectionLimits.refusal(proposed)));
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
@@ -347,6 +350,7 @@ public final class FjordNode implements AutoCloseable {
 
         // Per-IP connection creation rate quotas come with the client quotas (none until they are wired).
         socketServer = BrokerSocketServer.create(runningConfig, dispatcher, cache, IpConnectionRateQuotas.NONE);
+        connectionLimits.attach(socketServer::updateConnectionLimits); // and each committed change of them
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
                 runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,
