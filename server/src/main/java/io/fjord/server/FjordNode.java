@@ -132,7 +132,7 @@ public final class FjordNode implements AutoCloseable {
     /** The longest start-up waits for the metadata quorum to elect a leader and this node to catch up. */
     private static final long METADATA_CATCH_UP_MS = 60_000;
 
-    private MetadataQuorum quorum;
+    private volatile MetadataQuorum quorum; // read on the controller listener's threads too (SCRAM logins)
     /** The channel to the active controller on other nodes; null on a quorum of one. */
     private ForwardingControllerChannel forwarding;
     private volatile BrokerLifecycleManager lifecycle;
@@ -376,7 +376,8 @@ public final class FjordNode implements AutoCloseable {
             return MetadataQuorum.standalone(config.nodeId(), config.metadataLogDirectory(), CONTROLLER_WAIT_MS,
                     snapshots);
         }
-        return MetadataQuorum.networked(QuorumSettings.raft(config), QuorumSettings.transport(config, clusterId),
+        return MetadataQuorum.networked(QuorumSettings.raft(config), QuorumSettings.transport(config, clusterId,
+                        ControllerScramCredentials.of(() -> quorum, bootstrapRecords())),
                 config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
                 shape.isController() ? new ControllerApisHandler(controllerApis, new ControllerClusterDescription(
                         clusterId, this::voterAddresses, () -> quorum.status().leaderId()))
