@@ -1,6 +1,7 @@
 package io.fjord.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +9,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +20,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * max.connections.per.ip and its overrides on a node: connections from an address above its maximum are closed
- * while a Kafka Admin client from another address is served. 127.0.0.2 stands for a second host (the loopback
+ * while a Kafka Admin client from another address is served, and a maximum lowered at run time with Kafka's Admin
+ * (incrementalAlterConfigs of the broker) closes the next connection above it. 127.0.0.2 stands for a second host (the loopback
  * network is 127.0.0.0/8). Time bounds are liveness bounds.
  */
 class ConnectionLimitsIT {
@@ -85,6 +92,51 @@ class ConnectionLimitsIT {
             served.getOutputStream().write(new byte[] {0, 0, 0, 14, 0, 18, 0, 0, 0, 0, 0, 7, 0, 4, 't', 'e', 's',
                 't'});
             assertThat(served.getInputStream().readNBytes(8)).endsWith(0, 0, 0, 7);
+        }
+    }
+
+    @Test
+    void aMaximumLoweredWithIncrementalAlterConfigsClosesTheNextConnectionAboveIt() throws Exception {
+        // 127.0.0.3 has the default maximum, 100: a third connection is served.
+        Socket first = connectFrom("127.0.0.3");
+        Socket second = connectFrom("127.0.0.3");
+        assertThat(closedWithin(connectFrom("127.0.0.3"), 1_000)).isFalse();
+
+        try (Admin admin = Admin.create(adminProperties())) {
+            String brokerId = Integer.toString(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator()
+                    .next().id());
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.BROKER, brokerId), List.of(
+                    new AlterConfigOp(new ConfigEntry("max.connections.per.ip", "3"), AlterConfigOp.OpType.SET))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+
+        // Once the change is applied, the next connection from the address is closed at once; open ones stay open.
+        await().atMost(Duration.ofSeconds(60)).until(() -> closedWithin(connectFrom("127.0.0.3"), 1_000));
+        for (Socket served : List.of(first, second)) {
+            served.getOutputStream().write(API_VERSIONS_V0);
+            assertThat(served.getInputStream().readNBytes(8)).endsWith(0, 0, 0, 7);
+        }
+    }
+
+    private static final byte[] API_VERSIONS_V0 = {0, 0, 0, 14, 0, 18, 0, 0, 0, 0, 0, 7, 0, 4, 't', 'e', 's', 't'};
+
+    private Properties adminProperties() {
+        Properties properties = new Properties();
+        properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+                "127.0.0.1:" + node.node().boundAddress("PLAINTEXT").getPort());
+        properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        return properties;
+    }
+
+    /** Whether the server closes {@code socket} within {@code waitMs} (a served connection stays silent). */
+    private static boolean closedWithin(Socket socket, int waitMs) throws IOException {
+        socket.setSoTimeout(waitMs);
+        try {
+            return socket.getInputStream().read() == -1;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            return true;
         }
     }
 }

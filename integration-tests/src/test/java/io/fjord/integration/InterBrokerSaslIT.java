@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * broker's user in the listener's JAAS entry) and with SCRAM-SHA-512 (the user made by {@code fjord format
  * --add-scram}, sessions limited by {@code connections.max.reauth.ms} so that the fetchers' connections end and are
  * made again); a broker with a wrong inter-broker password starts, cannot fetch (logged), and leaves the ISRs while
- * the others keep serving; the controller listener may be SASL_PLAINTEXT (PLAIN) too, and both may be SASL_SSL (SASL
+ * the others keep serving; the controller listener may be SASL_PLAINTEXT too (PLAIN, or SCRAM-SHA-512 with users from
+ * the formatted bootstrap records), and both may be SASL_SSL (SASL
  * above TLS). Clients use the PLAINTEXT listener. Time bounds are liveness bounds for a busy machine.
  */
 class InterBrokerSaslIT {
@@ -116,11 +117,11 @@ class InterBrokerSaslIT {
             // brokers register and replicate.
             replicateWithAcksAll(cluster, "secured-quorum");
             // The controller listener takes only clients that log in (Kafka's Admin with bootstrap.controllers).
-            try (Admin plaintext = Admin.create(controllerClient(cluster, null))) {
+            try (Admin plaintext = Admin.create(controllerClient(cluster, "PLAIN", null))) {
                 assertThatThrownBy(() -> plaintext.describeCluster().clusterId().get(60, TimeUnit.SECONDS))
                         .isInstanceOf(ExecutionException.class);
             }
-            try (Admin loggedIn = Admin.create(controllerClient(cluster, PLAIN_MODULE
+            try (Admin loggedIn = Admin.create(controllerClient(cluster, "PLAIN", PLAIN_MODULE
                     + " username=\"controller\" password=\"controller-secret\";"))) {
                 assertThat(loggedIn.describeCluster().clusterId().get(60, TimeUnit.SECONDS)).isNotEmpty();
             }
@@ -131,6 +132,40 @@ class InterBrokerSaslIT {
             try (Admin admin = cluster.admin(4)) {
                 await().atMost(BOUND).until(() -> admin.describeCluster().nodes().get(60, TimeUnit.SECONDS)
                         .size() == 4);
+            }
+        }
+    }
+
+    @Test
+    void theQuorumFormsOverAScramControllerListenerWithTheFormattedCredentials() throws Exception {
+        Map<String, String> settings = saslInterBroker("SCRAM-SHA-512",
+                SCRAM_MODULE + " username=\"broker\" password=\"broker-secret\";");
+        settings.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,INTERNAL:SASL_PLAINTEXT,"
+                + "CONTROLLER:SASL_PLAINTEXT");
+        settings.put("sasl.mechanism.controller.protocol", "SCRAM-SHA-512");
+        settings.put("listener.name.controller.scram-sha-512.sasl.jaas.config", SCRAM_MODULE
+                + " username=\"controller\" password=\"controller-secret\";");
+        // KIP-900: the controllers know the SCRAM users from their formatted bootstrap records before any is
+        // committed, so they log in to each other, elect a leader and commit; the brokers then register.
+        try (FjordTestCluster cluster = FjordTestCluster.start(data, 3, settings, Map.of(),
+                List.of("SCRAM-SHA-512=[name=broker,password=broker-secret,iterations=4096]",
+                        "SCRAM-SHA-512=[name=controller,password=controller-secret,iterations=4096]"))) {
+            try (Admin admin = cluster.admin(2)) {
+                admin.createTopics(List.of(new NewTopic("scram-quorum", 1, (short) 3))).all()
+                        .get(60, TimeUnit.SECONDS);
+                await().atMost(BOUND).untilAsserted(() -> assertThat(ids(partition(admin, "scram-quorum").isr()))
+                        .isEqualTo(Set.of(1, 2, 3)));
+            }
+            // The controller listener checks SCRAM logins against the committed credentials: a wrong password is
+            // refused, the right one served.
+            try (Admin wrong = Admin.create(controllerClient(cluster, "SCRAM-SHA-512", SCRAM_MODULE
+                    + " username=\"controller\" password=\"wrong-secret\";"))) {
+                assertThatThrownBy(() -> wrong.describeCluster().clusterId().get(60, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(org.apache.kafka.common.errors.SaslAuthenticationException.class);
+            }
+            try (Admin loggedIn = Admin.create(controllerClient(cluster, "SCRAM-SHA-512", SCRAM_MODULE
+                    + " username=\"controller\" password=\"controller-secret\";"))) {
+                assertThat(loggedIn.describeCluster().clusterId().get(60, TimeUnit.SECONDS)).isNotEmpty();
             }
         }
     }
@@ -184,15 +219,15 @@ class InterBrokerSaslIT {
         }
     }
 
-    /** An Admin client of node 1's controller listener, logging in with PLAIN when {@code jaasConfig} is set. */
-    private static Properties controllerClient(FjordTestCluster cluster, String jaasConfig) {
+    /** An Admin client of node 1's controller listener, logging in with {@code mechanism} if {@code jaasConfig}. */
+    private static Properties controllerClient(FjordTestCluster cluster, String mechanism, String jaasConfig) {
         Properties config = new Properties();
         config.put(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, cluster.controllerAddress(1));
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         if (jaasConfig != null) {
             config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
-            config.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+            config.put(SaslConfigs.SASL_MECHANISM, mechanism);
             config.put(SaslConfigs.SASL_JAAS_CONFIG, jaasConfig);
         }
         return config;

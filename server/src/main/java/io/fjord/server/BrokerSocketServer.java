@@ -32,6 +32,12 @@ final class BrokerSocketServer {
                 interBrokerListener(broker));
     }
 
+    /** The connection limits of {@code config} under the dynamic broker configs, as they change. */
+    static DynamicConnectionLimits dynamicConnectionLimits(NodeConfig config) {
+        return new DynamicConnectionLimits(config.brokerConfig(), config.nodeId(), config.networkConfig().listeners()
+                .stream().map(Endpoint::listenerName).distinct().toList(), interBrokerListener(config.brokerConfig()));
+    }
+
     /**
      * A socket server, not started.
      *

@@ -11,6 +11,7 @@ import io.fjord.broker.security.sasl.SaslAuthenticator;
 import io.fjord.broker.security.sasl.SaslClientCredentials;
 import io.fjord.broker.security.sasl.SaslClientMechanism;
 import io.fjord.broker.security.sasl.SaslDecision;
+import io.fjord.broker.security.sasl.ScramCredentialLookup;
 import io.fjord.raft.transport.ClientExchange;
 import io.fjord.raft.transport.InboundGate;
 import io.fjord.raft.transport.TransportSasl;
@@ -25,9 +26,11 @@ import java.util.Optional;
  * security protocol is SASL_PLAINTEXT, every node logs in to it (Raft between controllers, a broker-only node's
  * metadata fetches, forwarding to the active controller) with {@code sasl.mechanism.controller.protocol} as the
  * {@code username}/{@code password} of {@code listener.name.<controller>.<mechanism>.sasl.jaas.config}, and a
- * controller serves it with that listener's SASL settings. Only PLAIN is taken: SCRAM credentials live in the
- * metadata log, which the quorum could not replicate before its members had logged in (Kafka's KRaft controllers
- * take no SCRAM either). A bad setting is a {@link ConfigException} naming its key. Immutable; thread-safe.
+ * controller serves it with that listener's SASL settings. PLAIN checks the JAAS entry's {@code user_<name>}
+ * options; SCRAM-SHA-256/512 check the credentials of the metadata image, or before the cluster's first records are
+ * committed those of {@code fjord format --add-scram} ({@link ControllerScramCredentials}: KIP-900's bootstrap, so
+ * the controllers can log in to each other before the quorum replicates anything). A bad setting is a
+ * {@link ConfigException} naming its key. Immutable; thread-safe.
  *
  * @param client how this node logs in to the controller listener
  * @param listener the listener's settings when this node serves it (a controller), else null
@@ -47,10 +50,9 @@ record ControllerSasl(SaslClientCredentials client, ListenerSaslConfig listener)
             return Optional.empty();
         }
         String mechanism = (String) broker.value(MECHANISM_KEY);
-        if (!mechanism.equals("PLAIN")) {
-            throw new ConfigException(MECHANISM_KEY, mechanism, "the controller listener " + name + " takes PLAIN "
-                    + "only: SCRAM credentials are in the metadata log, which the quorum replicates over this "
-                    + "listener");
+        if (!ListenerSaslConfig.SUPPORTED_MECHANISMS.contains(mechanism)) {
+            throw new ConfigException(MECHANISM_KEY, mechanism, "the controller listener " + name + " takes PLAIN, "
+                    + "SCRAM-SHA-256 or SCRAM-SHA-512");
         }
         ListenerSaslConfig listener = SaslListeners.of(broker, listeners, ListenerSecurity.protocolMap(broker))
                 .stream().filter(config -> config.listenerName().equalsIgnoreCase(name)).findFirst().orElse(null);
@@ -75,11 +77,15 @@ record ControllerSasl(SaslClientCredentials client, ListenerSaslConfig listener)
                 listener));
     }
 
-    /** The Raft transport's side: a gate per accepted connection (on a controller), a login per connection made. */
-    TransportSasl transportSasl() {
+    /**
+     * The Raft transport's side: a gate per accepted connection (on a controller), a login per connection made.
+     *
+     * @param credentials the SCRAM credentials a controller checks logins against
+     */
+    TransportSasl transportSasl(ScramCredentialLookup credentials) {
         SecureRandom random = new SecureRandom();
         return new TransportSasl(listener == null ? null : remote -> gate(new SaslAuthenticator(listener,
-                (user, mechanism) -> Optional.empty(), () -> nonce(random))), () -> exchange(client.newMechanism()));
+                credentials, () -> nonce(random))), () -> exchange(client.newMechanism()));
     }
 
     private static String nonce(SecureRandom random) {

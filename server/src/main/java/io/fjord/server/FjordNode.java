@@ -131,7 +131,7 @@ public final class FjordNode implements AutoCloseable {
     /** The longest start-up waits for the metadata quorum to elect a leader and this node to catch up. */
     private static final long METADATA_CATCH_UP_MS = 60_000;
 
-    private MetadataQuorum quorum;
+    private volatile MetadataQuorum quorum; // read on the controller listener's threads too (SCRAM logins)
     /** The channel to the active controller on other nodes; null on a quorum of one. */
     private ForwardingControllerChannel forwarding;
     private volatile BrokerLifecycleManager lifecycle;
@@ -255,10 +255,12 @@ public final class FjordNode implements AutoCloseable {
         // The coordinators follow the log publisher, so an internal partition's log exists when it loads.
         var keystores = new io.fjord.broker.network.tls.SslKeystoreReloader(config.brokerConfig().originals(),
                 config.nodeId(), tlsListeners());
+        DynamicConnectionLimits connectionLimits = BrokerSocketServer.dynamicConnectionLimits(config);
         MetadataPublication publication = new MetadataPublication(cache,
                 List.of(replicaManager, replicationThrottles,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator),
-                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator), keystores));
+                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator), keystores,
+                        connectionLimits));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication));
 
@@ -310,9 +312,10 @@ public final class FjordNode implements AutoCloseable {
                         groupCoordinator.completeTransaction(offsetsPartition.partition(), producerId, producerEpoch,
                                 coordinatorEpoch, commit),
                 runningConfig.brokerConfig().intValue("request.timeout.ms")));
-        // A new keystore of this broker's listeners is checked before the change is committed, as Kafka's broker does.
+        // New keystores and connection limits of this broker are checked before they are committed, as Kafka does.
         AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers,
-                () -> cache.image().brokerConfig(Integer.toString(config.nodeId())), keystores::refusal);
+                () -> cache.image().brokerConfig(Integer.toString(config.nodeId())),
+                proposed -> keystores.refusal(proposed).or(() -> connectionLimits.refusal(proposed)));
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
@@ -346,6 +349,7 @@ public final class FjordNode implements AutoCloseable {
 
         // Per-IP connection creation rate quotas come with the client quotas (none until they are wired).
         socketServer = BrokerSocketServer.create(runningConfig, dispatcher, cache, IpConnectionRateQuotas.NONE);
+        connectionLimits.attach(socketServer::updateConnectionLimits); // and each committed change of them
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
                 runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,
@@ -371,7 +375,8 @@ public final class FjordNode implements AutoCloseable {
             return MetadataQuorum.standalone(config.nodeId(), config.metadataLogDirectory(), CONTROLLER_WAIT_MS,
                     snapshots);
         }
-        return MetadataQuorum.networked(QuorumSettings.raft(config), QuorumSettings.transport(config, clusterId),
+        return MetadataQuorum.networked(QuorumSettings.raft(config), QuorumSettings.transport(config, clusterId,
+                        ControllerScramCredentials.of(() -> quorum, bootstrapRecords())),
                 config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
                 shape.isController() ? new ControllerApisHandler(controllerApis, new ControllerClusterDescription(
                         clusterId, this::voterAddresses, () -> quorum.status().leaderId()))

@@ -1,6 +1,7 @@
 package io.fjord.server;
 
 import io.fjord.broker.config.BrokerConfig;
+import io.fjord.broker.security.sasl.ScramCredentialLookup;
 import io.fjord.metadata.quorum.BootstrapCheckpoint;
 import io.fjord.metadata.quorum.MetadataSnapshotPolicy;
 import io.fjord.raft.RaftConfig;
@@ -59,9 +60,10 @@ final class QuorumSettings {
     /**
      * The controller listener's transport.
      *
+     * @param scramCredentials what a controller checks SCRAM logins to its controller listener against
      * @throws IllegalStateException when static voters are configured for a directory formatted for a dynamic quorum
      */
-    static TransportConfig transport(NodeConfig config, String clusterId) {
+    static TransportConfig transport(NodeConfig config, String clusterId, ScramCredentialLookup scramCredentials) {
         QuorumShape shape = config.quorum();
         BrokerConfig settings = config.brokerConfig();
         InetSocketAddress listen = listenAddress(config);
@@ -88,7 +90,7 @@ final class QuorumSettings {
         transport = transport.withChannelSecurity(controllerListenerSecurity(config));
         // On a SASL controller listener every connection of the quorum logs in (and is checked on a controller).
         return transport.withSasl(ControllerSasl.of(settings, config.listeners())
-                .map(ControllerSasl::transportSasl).orElse(null));
+                .map(sasl -> sasl.transportSasl(scramCredentials)).orElse(null));
     }
 
     /** How connections to and from the controller listener are protected (TLS when its protocol is SSL). */

@@ -63,12 +63,21 @@ class NodeConfigShapeTest {
                 + "user_controller=\"secret\";";
         String plain = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"controller\" "
                 + "password=\"secret\" user_controller=\"secret\";";
-        // Kafka's default sasl.mechanism.controller.protocol, GSSAPI, and SCRAM (whose users are metadata) are not.
+        // Kafka's default sasl.mechanism.controller.protocol, GSSAPI, is not taken.
         assertThat(refusal(with(node, "listener.name.controller.plain.sasl.jaas.config", plain)))
-                .contains("sasl.mechanism.controller.protocol", "GSSAPI", "PLAIN only");
+                .contains("sasl.mechanism.controller.protocol", "GSSAPI", "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512");
+        // SCRAM is (its users are the bootstrap records, then the metadata), when the listener enables it.
         assertThat(refusal(with(node, "listener.name.controller.plain.sasl.jaas.config", plain,
                 "sasl.mechanism.controller.protocol", "SCRAM-SHA-512")))
-                .contains("sasl.mechanism.controller.protocol", "SCRAM-SHA-512", "PLAIN only");
+                .contains("sasl.mechanism.controller.protocol", "must be included");
+        String scram = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"controller\" "
+                + "password=\"secret\";";
+        NodeConfig scramConfig = NodeConfig.fromProperties(map(with(node, "sasl.enabled.mechanisms", "SCRAM-SHA-512",
+                "listener.name.controller.scram-sha-512.sasl.jaas.config", scram,
+                "sasl.mechanism.controller.protocol", "SCRAM-SHA-512")));
+        assertThat(ControllerSasl.of(scramConfig.brokerConfig(), scramConfig.listeners()).orElseThrow().client())
+                .isEqualTo(new io.fjord.broker.security.sasl.SaslClientCredentials("SCRAM-SHA-512", "controller",
+                        "secret"));
         assertThat(refusal(with(node, "listener.name.controller.plain.sasl.jaas.config", plainWithoutUser,
                 "sasl.mechanism.controller.protocol", "PLAIN")))
                 .contains("listener.name.controller.plain.sasl.jaas.config", "username and password")

@@ -26,6 +26,10 @@ public final class BrokerConfigs {
             "ssl.keystore.certificate.chain", "ssl.truststore.type", "ssl.truststore.location",
             "ssl.truststore.password", "ssl.truststore.certificates");
 
+    /** Kafka's listener-prefixed configs that may also be set as the cluster-wide default. */
+    private static final Set<String> CLUSTER_LEVEL_LISTENER_CONFIGS = Set.of("max.connections",
+            "max.connection.creation.rate", "num.network.threads");
+
     static {
         Map<String, ConfigDefinition> all = new TreeMap<>();
         for (Map<String, ConfigDefinition> part : List.of(ServerBrokerConfigs.DEFINITIONS,
@@ -60,7 +64,9 @@ public final class BrokerConfigs {
 
     /**
      * The definition of {@code name}; for a listener-prefixed name, the definition of the configuration it
-     * overrides, renamed to {@code name} and changeable per broker.
+     * overrides, renamed to {@code name} and changeable per broker (a listener's {@code max.connections},
+     * {@code max.connection.creation.rate} and {@code num.network.threads} also as the cluster-wide default, as in
+     * Kafka).
      */
     public static Optional<ConfigDefinition> definition(String name) {
         ConfigDefinition direct = DEFINITIONS.get(name);
@@ -68,7 +74,8 @@ public final class BrokerConfigs {
             return Optional.of(direct);
         }
         return listenerOverridden(name).map(base -> new ConfigDefinition(name, base.type(), null, false,
-                base.validator(), base.importance(), DynamicUpdateMode.PER_BROKER, base.documentation()));
+                base.validator(), base.importance(), CLUSTER_LEVEL_LISTENER_CONFIGS.contains(base.name())
+                ? DynamicUpdateMode.CLUSTER_WIDE : DynamicUpdateMode.PER_BROKER, base.documentation()));
     }
 
     /** Whether {@code server.properties} may hold {@code name} without a warning. */

@@ -29,7 +29,10 @@ final class ConnectionQuotas {
     /** Addresses whose creation rate is tracked at once; idle ones are dropped first. */
     static final int TRACKED_ADDRESSES_MAX = 10_000;
 
-    private final ConnectionLimits limits;
+    private ConnectionLimits limits;
+    /** The quota windows, fixed at construction (Kafka reads them at start-up only). */
+    private final int quotaWindowCount;
+    private final long quotaWindowSizeMs;
     private final IpConnectionRateQuotas ipRates;
     private final Map<String, Integer> listenerCounts = new HashMap<>();
     private final Map<InetAddress, Integer> addressCounts = new HashMap<>();
@@ -41,6 +44,8 @@ final class ConnectionQuotas {
     /** @param listenerNames the socket server's listeners (the protected one counts only beside others) */
     ConnectionQuotas(ConnectionLimits limits, IpConnectionRateQuotas ipRates, Iterable<String> listenerNames) {
         this.limits = limits;
+        this.quotaWindowCount = limits.quotaWindowCount();
+        this.quotaWindowSizeMs = limits.quotaWindowSizeMs();
         this.ipRates = ipRates;
         this.brokerRate = newRate();
         for (String listener : listenerNames) {
@@ -51,21 +56,31 @@ final class ConnectionQuotas {
     }
 
     /**
+     * Takes new limits (a dynamic config change), as Kafka's ConnectionQuotas updates its own: the counts of open
+     * connections and the rates measured so far are kept, so a lowered maximum refuses or holds only the next
+     * connections (open ones stay open). The quota windows stay those the rates were made with.
+     */
+    void updateLimits(ConnectionLimits newLimits) {
+        limits = newLimits;
+    }
+
+    ConnectionLimits limits() {
+        return limits;
+    }
+
+    /**
      * Counts a new connection against the creation rates: the milliseconds it must wait before it is served (0 within
      * the rates). The inter-broker listener is throttled by its own rate only.
      */
     long recordListenerConnection(String listener, long nowMs) {
         String name = key(listener);
+        // Measured without a bound too, as Kafka's sensors are, so that a bound set at run time meets the real rate.
         long brokerThrottleMs = 0;
-        if (!isProtected(name) && limits.maxConnectionCreationRate() != IpConnectionRateQuotas.UNLIMITED) {
+        if (!isProtected(name)) {
             brokerThrottleMs = brokerRate.recordAndThrottleMs(nowMs, limits.maxConnectionCreationRate());
         }
-        long listenerThrottleMs = 0;
-        int listenerRate = limits.maxConnectionCreationRate(name);
-        if (listenerRate != IpConnectionRateQuotas.UNLIMITED) {
-            listenerThrottleMs = listenerRates.computeIfAbsent(name, ignored -> newRate())
-                    .recordAndThrottleMs(nowMs, listenerRate);
-        }
+        long listenerThrottleMs = listenerRates.computeIfAbsent(name, ignored -> newRate())
+                .recordAndThrottleMs(nowMs, limits.maxConnectionCreationRate(name));
         return Math.max(brokerThrottleMs, listenerThrottleMs);
     }
 
@@ -94,12 +109,12 @@ final class ConnectionQuotas {
             }
             if (addressRates.size() >= TRACKED_ADDRESSES_MAX) {
                 // Every tracked address connected within the quota windows: an untracked one is not let through.
-                return limits.quotaWindowSizeMs();
+                return quotaWindowSizeMs;
             }
             rate = newRate();
             addressRates.put(address, rate);
         }
-        return quota == 0 ? limits.quotaWindowSizeMs() : rate.recordAndThrottleMs(nowMs, quota);
+        return quota == 0 ? quotaWindowSizeMs : rate.recordAndThrottleMs(nowMs, quota);
     }
 
     /**
@@ -147,7 +162,7 @@ final class ConnectionQuotas {
     }
 
     private ConnectionRate newRate() {
-        return new ConnectionRate(limits.quotaWindowCount(), limits.quotaWindowSizeMs());
+        return new ConnectionRate(quotaWindowCount, quotaWindowSizeMs);
     }
 
     private static String key(String listener) {

@@ -60,7 +60,10 @@ public final class SocketServer {
     private final SaslAuthenticators authenticators;
     private final Function<String, ChannelSecurity> listenerSecurity;
     private final InFlightTracker inFlightTracker = new InFlightTracker();
-    private final ConnectionLimits limits;
+    /** The limits to start with, or the latest update (guarded by this). */
+    private ConnectionLimits limits;
+    /** Made by {@link #start()}; the object is owned by the acceptor thread, the reference guarded by this. */
+    private ConnectionQuotas quotas;
     private final IpConnectionRateQuotas ipRates;
     private final List<AcceptGate> gates = new ArrayList<>();
     private final long failedAuthenticationDelayMs;
@@ -140,7 +143,7 @@ public final class SocketServer {
         acceptors = new MultiThreadIoEventLoopGroup(1, ioHandlers);
         workers = new MultiThreadIoEventLoopGroup(config.networkThreads(), ioHandlers);
         connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-        ConnectionQuotas quotas = new ConnectionQuotas(limits, ipRates,
+        quotas = new ConnectionQuotas(limits, ipRates,
                 config.listeners().stream().map(Endpoint::listenerName).distinct().toList());
         try {
             for (Endpoint endpoint : config.listeners()) {
@@ -173,6 +176,42 @@ public final class SocketServer {
             throw e;
         }
         LOG.debug("Socket server bound {} using {}", allBoundAddresses, epoll ? "epoll" : "NIO");
+    }
+
+    /**
+     * Takes new connection limits (a dynamic config change), handed to the acceptor thread that owns the quotas: the
+     * next connections are judged by them, open ones stay; connections held back are judged again at once (a raised
+     * maximum serves them). Before {@link #start()} they are the limits to start with. The quota windows are kept.
+     */
+    public synchronized void updateConnectionLimits(ConnectionLimits newLimits) {
+        limits = newLimits;
+        ConnectionQuotas started = quotas;
+        EventLoopGroup acceptor = acceptors;
+        if (started == null || acceptor == null) {
+            return;
+        }
+        try {
+            acceptor.execute(() -> {
+                started.updateLimits(newLimits);
+                gates.forEach(AcceptGate::admitWaiting);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Shutting down: no connection is accepted any more.
+        }
+    }
+
+    /** The limits the acceptor judges connections by now (read on the acceptor thread, which owns them). */
+    ConnectionLimits connectionLimits() throws InterruptedException, java.util.concurrent.ExecutionException {
+        EventLoopGroup acceptor;
+        ConnectionQuotas started;
+        synchronized (this) {
+            acceptor = acceptors;
+            started = quotas;
+            if (started == null || acceptor == null) {
+                return limits;
+            }
+        }
+        return acceptor.submit(started::limits).get();
     }
 
     /** The listener's gate: one for all its addresses, all on the one acceptor thread, sharing the quotas. */
@@ -286,6 +325,7 @@ public final class SocketServer {
             acceptors.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
             workers = null;
             acceptors = null;
+            quotas = null;
         }
     }
 }

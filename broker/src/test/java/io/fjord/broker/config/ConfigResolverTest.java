@@ -208,6 +208,11 @@ class ConfigResolverTest {
                 ConfigApiError.invalidRequest("Cannot update these configs at default cluster level, broker id must "
                         + "be specified: [listeners]"));
         assertThat(ConfigResolver.validateBrokerConfigs(Map.of("listeners", "PLAINTEXT://:9092"), true)).isEmpty();
+        // A listener's connection limits may be the cluster-wide default too, as in Kafka; its SSL stores not.
+        assertThat(ConfigResolver.validateBrokerConfigs(Map.of("listener.name.external.max.connections", "10",
+                "listener.name.external.max.connection.creation.rate", "5"), false)).isEmpty();
+        assertThat(ConfigResolver.validateBrokerConfigs(Map.of("listener.name.external.ssl.keystore.location",
+                "/k.jks"), false)).isPresent();
         // Kafka answers INVALID_REQUEST for a bad broker value too (KAFKA-13609), naming the key.
         assertThat(ConfigResolver.validateBrokerConfigs(Map.of("num.io.threads", "0"), true)).contains(
                 ConfigApiError.invalidRequest("Invalid value 0 for configuration num.io.threads: "

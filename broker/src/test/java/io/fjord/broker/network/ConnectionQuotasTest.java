@@ -49,6 +49,40 @@ class ConnectionQuotasTest {
     }
 
     @Test
+    void updatedLimitsJudgeTheNextConnectionsAndKeepTheCounts() {
+        ConnectionQuotas quotas = new ConnectionQuotas(limits(UNLIMITED, Map.of(), UNLIMITED, Map.of(), UNLIMITED,
+                Map.of(), null), IpConnectionRateQuotas.NONE, List.of("PLAINTEXT"));
+        quotas.admit("PLAINTEXT", CLIENT);
+        quotas.admit("PLAINTEXT", CLIENT);
+
+        quotas.updateLimits(limits(3, Map.of("PLAINTEXT", 3), 1, Map.of(OTHER_CLIENT, 0), UNLIMITED, Map.of(),
+                null));
+
+        // The two open connections stay counted: the address is above its new maximum of 1.
+        assertThat(quotas.addressCount(CLIENT)).isEqualTo(2);
+        assertThat(quotas.admit("PLAINTEXT", CLIENT)).isEqualTo(1);
+        assertThat(quotas.admit("PLAINTEXT", OTHER_CLIENT)).isZero();
+        assertThat(quotas.slotAvailable("PLAINTEXT")).isTrue();
+        quotas.admit("PLAINTEXT", address("10.0.0.3"));
+        assertThat(quotas.slotAvailable("PLAINTEXT")).isFalse();
+        quotas.release("PLAINTEXT", CLIENT);
+        assertThat(quotas.slotAvailable("PLAINTEXT")).isTrue();
+    }
+
+    @Test
+    void anUpdatedCreationRateThrottlesTheNextConnection() {
+        ConnectionQuotas quotas = new ConnectionQuotas(limits(UNLIMITED, Map.of(), UNLIMITED, Map.of(), UNLIMITED,
+                Map.of(), null), IpConnectionRateQuotas.NONE, List.of("PLAINTEXT"));
+        for (int connection = 0; connection < 20; connection++) {
+            assertThat(quotas.recordListenerConnection("PLAINTEXT", 0)).isZero();
+        }
+
+        quotas.updateLimits(limits(UNLIMITED, Map.of(), UNLIMITED, Map.of(), 1, Map.of(), null));
+
+        assertThat(quotas.recordListenerConnection("PLAINTEXT", 0)).isPositive();
+    }
+
+    @Test
     void anOverrideReplacesTheDefaultForItsAddress() {
         ConnectionQuotas quotas = new ConnectionQuotas(limits(UNLIMITED, Map.of(), 0, Map.of(OTHER_CLIENT, 1),
                 UNLIMITED, Map.of(), null), IpConnectionRateQuotas.NONE, List.of("PLAINTEXT"));

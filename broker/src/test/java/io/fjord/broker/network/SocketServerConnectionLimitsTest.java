@@ -138,6 +138,42 @@ class SocketServerConnectionLimitsTest {
     }
 
     @Test
+    void aLoweredAddressMaximumClosesTheNextConnectionAndKeepsTheOpenOnes() throws Exception {
+        NetworkTestServer server = start(NetworkTestServer.builder().limits(limits(UNLIMITED, Map.of(), Map.of(),
+                Map.of(), 11)));
+        KafkaWire first = connect(server);
+        KafkaWire second = connect(server);
+        assertServed(first, 1);
+        assertServed(second, 1);
+
+        server.server.updateConnectionLimits(limits(2, Map.of(), Map.of(), Map.of(), 11));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.server.connectionLimits().maxConnectionsPerIp() == 2);
+
+        assertThat(connect(server).closedByServer()).isTrue();
+        assertServed(first, 2);
+        assertServed(second, 2);
+        // An override given at run time lets the address have one more.
+        server.server.updateConnectionLimits(limits(2, Map.of(loopback("127.0.0.1"), 3), Map.of(), Map.of(), 11));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !server.server.connectionLimits()
+                .maxConnectionsPerIpOverrides().isEmpty());
+        assertServed(connect(server), 1);
+    }
+
+    @Test
+    void aRaisedListenerMaximumServesTheConnectionHeldBack() throws Exception {
+        NetworkTestServer server = start(NetworkTestServer.builder().limits(limits(UNLIMITED, Map.of(),
+                Map.of("PLAINTEXT", 1), Map.of(), 11)));
+        assertServed(connect(server), 1);
+        KafkaWire held = connect(server);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.server.heldConnectionCount() == 1);
+        held.send(KafkaWire.request(ApiKeys.API_VERSIONS, (short) 0, 9, new ApiVersionsRequestData()));
+
+        server.server.updateConnectionLimits(limits(UNLIMITED, Map.of(), Map.of("PLAINTEXT", 2), Map.of(), 11));
+
+        assertThat(held.receive(ApiKeys.API_VERSIONS, (short) 0).correlationId()).isEqualTo(9);
+    }
+
+    @Test
     void anOverrideGivesOneAddressItsOwnMaximum() throws Exception {
         NetworkTestServer server = start(NetworkTestServer.builder().limits(limits(0, Map.of(OTHER_HOST, 1),
                 Map.of(), Map.of(), 11)));
