@@ -123,7 +123,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: start and stop are serialized on this object; everything else is owned by the components.
  */
 public final class FjordNode implements AutoCloseable {
-
     private static final Logger LOG = LoggerFactory.getLogger(FjordNode.class);
 
     private final NodeConfig config;
@@ -256,9 +255,10 @@ public final class FjordNode implements AutoCloseable {
         ProducerIdManager producerIds = new ProducerIdManager(config.nodeId(),
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), controller, clock);
         transactionCoordinator = startTransactionCoordinator(producerIds);
+        var clientQuotas = ClientQuotaWiring.quotas(runningConfig.brokerConfig());
         // The coordinators follow the log publisher, so an internal partition's log exists when it loads.
         MetadataPublication publication = new MetadataPublication(cache,
-                List.of(replicaManager, replicationThrottles,
+                List.of(replicaManager, replicationThrottles, clientQuotas,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator),
                         new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator),
                         new io.fjord.broker.network.tls.SslKeystoreReloader(config.brokerConfig().originals(),
@@ -346,7 +346,8 @@ public final class FjordNode implements AutoCloseable {
         GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics, consumerProtocolEnabled);
         TransactionHandlers.register(handlers, cache, groupCoordinator, transactionCoordinator, producerIds,
                 topicAdmin::createTopics);
-        dispatcher = new BrokerDispatcher(handlers, requestHandlers);
+        dispatcher = new BrokerDispatcher(ClientQuotaWiring.enforcing(handlers, clientQuotas, cache, controller, clock),
+                requestHandlers);
         advertising.set(dispatcher);
 
         // SASL listeners authenticate SCRAM users against the current image's credentials.
@@ -366,7 +367,6 @@ public final class FjordNode implements AutoCloseable {
         LOG.info("Fjord node {} of cluster {} is ready; listening on {}", config.nodeId(),
                 identity.clusterId().orElseThrow(), boundListeners());
     }
-
 
     /**
      * The node's part of the metadata quorum: a quorum of one without a controller listener (the zero-configuration

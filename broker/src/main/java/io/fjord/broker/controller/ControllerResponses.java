@@ -46,7 +46,8 @@ public final class ControllerResponses {
             ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
             ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.UPDATE_FEATURES, ApiKey.DESCRIBE_QUORUM,
             ApiKey.ALTER_PARTITION, ApiKey.ALTER_PARTITION_REASSIGNMENTS, ApiKey.LIST_PARTITION_REASSIGNMENTS,
-            ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER, ApiKey.ALTER_USER_SCRAM_CREDENTIALS);
+            ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER, ApiKey.ALTER_USER_SCRAM_CREDENTIALS,
+            ApiKey.ALTER_CLIENT_QUOTAS);
 
     private static final short NOT_CONTROLLER = Errors.NOT_CONTROLLER.code();
     private static final short NOT_LEADER_OR_FOLLOWER = Errors.NOT_LEADER_OR_FOLLOWER.code();
@@ -112,6 +113,8 @@ public final class ControllerResponses {
                     || ((RemoveRaftVoterResponseData) response).errorCode() == NOT_LEADER_OR_FOLLOWER;
             case ALTER_USER_SCRAM_CREDENTIALS -> ((AlterUserScramCredentialsResponseData) response).results().stream()
                     .anyMatch(user -> user.errorCode() == NOT_CONTROLLER);
+            case ALTER_CLIENT_QUOTAS -> ((io.fjord.protocol.message.AlterClientQuotasResponseData) response).entries()
+                    .stream().anyMatch(entry -> entry.errorCode() == NOT_CONTROLLER);
             default -> throw new IllegalArgumentException(api + " is not a forwarded controller API");
         };
     }
@@ -153,6 +156,8 @@ public final class ControllerResponses {
             }
             case ALTER_USER_SCRAM_CREDENTIALS -> ControllerFailures.alterUserScramCredentials(
                     (AlterUserScramCredentialsRequestData) request, failure);
+            case ALTER_CLIENT_QUOTAS -> ControllerFailures.alterClientQuotas(
+                    (io.fjord.protocol.message.AlterClientQuotasRequestData) request, failure);
             default -> throw new IllegalArgumentException(api + " is not a forwarded controller API");
         };
     }

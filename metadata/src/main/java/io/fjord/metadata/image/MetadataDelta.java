@@ -3,6 +3,8 @@ package io.fjord.metadata.image;
 import io.fjord.metadata.records.BrokerOffsetsRecord;
 import io.fjord.metadata.records.BrokerRegistrationChangeRecord;
 import io.fjord.metadata.records.ClearElrRecord;
+import io.fjord.metadata.records.ClientQuotaRecord;
+import io.fjord.metadata.quota.ClientQuotaEntity;
 import io.fjord.metadata.records.RemoveUserScramCredentialRecord;
 import io.fjord.metadata.records.UserScramCredentialRecord;
 import io.fjord.metadata.scram.ScramCredential;
@@ -51,6 +53,7 @@ public final class MetadataDelta {
     private PMap<String, Short> features;
     private long lastBrokerEpoch;
     private PMap<String, Map<ScramMechanism, ScramCredential>> scramCredentials;
+    private PMap<ClientQuotaEntity, Map<String, Double>> clientQuotas;
     private final MetadataImage base;
     // The keys records touched: what publishers are told changed, resolved against the base image in changes().
     private final Set<UUID> touchedTopicIds = new HashSet<>();
@@ -72,6 +75,7 @@ public final class MetadataDelta {
         this.features = MetadataImage.persistent(base.features());
         this.lastBrokerEpoch = base.lastBrokerEpoch();
         this.scramCredentials = MetadataImage.persistent(base.scramCredentials());
+        this.clientQuotas = MetadataImage.persistent(base.clientQuotas());
     }
 
     /** Applies one record found at {@code recordOffset} of the metadata log. */
@@ -147,6 +151,8 @@ public final class MetadataDelta {
             }
             scramCredentials = credentials.isEmpty() ? scramCredentials.minus(remove.name())
                     : scramCredentials.plus(remove.name(), Collections.unmodifiableMap(credentials));
+        } else if (record instanceof ClientQuotaRecord quota) {
+            replayClientQuota(quota);
         } else if (record instanceof FeatureLevelRecord feature) {
             if (feature.featureLevel() == 0) {
                 features = features.minus(feature.name());
@@ -265,6 +271,18 @@ public final class MetadataDelta {
         }
     }
 
+    /** One quota of an entity set or removed; an entity without quotas left is dropped, as in Kafka's image. */
+    private void replayClientQuota(ClientQuotaRecord quota) {
+        Map<String, Double> values = new HashMap<>(clientQuotas.getOrDefault(quota.entity(), Map.of()));
+        if (quota.remove()) {
+            values.remove(quota.key());
+        } else {
+            values.put(quota.key(), quota.value());
+        }
+        clientQuotas = values.isEmpty() ? clientQuotas.minus(quota.entity())
+                : clientQuotas.plus(quota.entity(), Map.copyOf(values));
+    }
+
     private void put(TopicImage topic) {
         topicsByName = topicsByName.plus(topic.name(), topic);
         topicsById = topicsById.plus(topic.topicId(), topic);
@@ -298,6 +316,6 @@ public final class MetadataDelta {
 
     public MetadataImage apply() {
         return new MetadataImage(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs,
-                nextProducerId, groupConfigs, features, lastBrokerEpoch, scramCredentials);
+                nextProducerId, groupConfigs, features, lastBrokerEpoch, scramCredentials, clientQuotas);
     }
 }

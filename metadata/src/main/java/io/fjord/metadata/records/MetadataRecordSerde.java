@@ -1,10 +1,12 @@
 package io.fjord.metadata.records;
 
+import io.fjord.metadata.quota.ClientQuotaEntity;
 import io.fjord.metadata.scram.ScramCredential;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -20,7 +22,8 @@ import java.util.UUID;
  * adding and removing replicas, the leader recovery state and the ELR lists (version 0 reads as none, recovered).
  * {@code ClearElrRecord} (type 28, Kafka's id) is a type of its own, so logs written before it read as they did; so are
  * {@code UserScramCredentialRecord} (11) and {@code RemoveUserScramCredentialRecord} (22), Kafka's ids (byte arrays
- * as int32 length and bytes).
+ * as int32 length and bytes), and {@code ClientQuotaRecord} (14: the entity as an int32 count of type and nullable
+ * name pairs, the key, the value as an IEEE 754 float64, the remove flag as one byte).
  *
  * <p>Stateless and thread-safe.
  */
@@ -113,6 +116,15 @@ public final class MetadataRecordSerde {
         } else if (record instanceof RemoveUserScramCredentialRecord remove) {
             out.putString(remove.name());
             out.putByte(remove.mechanism());
+        } else if (record instanceof ClientQuotaRecord quota) {
+            out.putInt(quota.entity().entries().size());
+            quota.entity().entries().forEach((type, name) -> {
+                out.putString(type);
+                out.putString(name);
+            });
+            out.putString(quota.key());
+            out.putLong(Double.doubleToLongBits(quota.value()));
+            out.putByte((byte) (quota.remove() ? 1 : 0));
         } else {
             throw new IllegalArgumentException("unknown metadata record " + record);
         }
@@ -218,6 +230,7 @@ public final class MetadataRecordSerde {
                     in.getByte(), new ScramCredential(in.getBytes(), in.getBytes(), in.getBytes(), in.getInt()));
             case RemoveUserScramCredentialRecord.TYPE_ID -> new RemoveUserScramCredentialRecord(in.getNonNullString(),
                     in.getByte());
+            case ClientQuotaRecord.TYPE_ID -> readClientQuota(in);
             default -> throw new IllegalArgumentException("unknown metadata record type " + type);
         };
         in.ensureConsumed();
@@ -237,6 +250,25 @@ public final class MetadataRecordSerde {
         }
         return new PartitionRecord(topicId, partitionId, replicas, isr, leader, leaderEpoch, partitionEpoch,
                 in.getInts(), in.getInts(), in.getByte(), in.getInts(), in.getInts());
+    }
+
+    private static ClientQuotaRecord readClientQuota(Reader in) {
+        int count = in.getCount(4);
+        TreeMap<String, String> entries = new TreeMap<>();
+        for (int index = 0; index < count; index++) {
+            String type = in.getNonNullString();
+            if (entries.containsKey(type)) {
+                throw new IllegalArgumentException("ClientQuotaRecord names entity type " + type + " twice");
+            }
+            entries.put(type, in.getString());
+        }
+        String key = in.getNonNullString();
+        double value = Double.longBitsToDouble(in.getLong());
+        byte remove = in.getByte();
+        if (remove < 0 || remove > 1) {
+            throw new IllegalArgumentException("ClientQuotaRecord with remove flag " + remove);
+        }
+        return new ClientQuotaRecord(new ClientQuotaEntity(entries), key, value, remove == 1);
     }
 
     private static RegisterBrokerRecord readBroker(Reader in, short version) {
