@@ -126,7 +126,8 @@ public final class ClientQuotaControl {
             return Double.isInfinite(value) ? "Quota " + key + " must be finite" : null;
         }
         if (value > type.largest()) {
-            return "Proposed value for " + key + " is too large for a " + type + ".";
+            return "Proposed value for " + key + " is too large for " + (type == ClientQuotaKeys.ValueType.INT
+                    ? "an " : "a ") + type + ".";
         }
         if (value != Math.floor(value)) {
             return key + " cannot be a fractional value.";
