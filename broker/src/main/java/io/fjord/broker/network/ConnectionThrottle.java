@@ -21,7 +21,7 @@ public final class ConnectionThrottle {
     }
 
     /** The mute asked for since the last call, 0 for none; clears it. */
-    long takeMuteMs() {
+    public long takeMuteMs() {
         return requestedMuteMs.getAndSet(0);
     }
 }
