@@ -101,13 +101,30 @@ final class FjordProcessCluster implements AutoCloseable {
         return start(root, controllers + brokers, extra, false, controllers);
     }
 
-    private static FjordProcessCluster start(Path root, int nodeCount, Map<String, String> extra,
-                                             boolean partitionable) throws Exception {
-        return start(root, nodeCount, extra, partitionable, 0);
+    /**
+     * As {@link #startIsolated}, on a dynamic quorum (KIP-853): every node finds the controllers through
+     * {@code controller.quorum.bootstrap.servers} (no {@code controller.quorum.voters}), and each node is formatted by
+     * {@code fjord format}, the controllers with {@code --initial-controllers} naming all three with their directory
+     * ids.
+     */
+    static FjordProcessCluster startIsolatedDynamic(Path root, int controllers, int brokers,
+            Map<String, String> extra) throws Exception {
+        return start(root, controllers + brokers, extra, false, controllers, true);
     }
 
     private static FjordProcessCluster start(Path root, int nodeCount, Map<String, String> extra,
-                                             boolean partitionable, int controllerOnlyCount) throws Exception {
+                                             boolean partitionable) throws Exception {
+        return start(root, nodeCount, extra, partitionable, 0, false);
+    }
+
+    private static FjordProcessCluster start(Path root, int nodeCount, Map<String, String> extra,
+            boolean partitionable, int controllerOnlyCount) throws Exception {
+        return start(root, nodeCount, extra, partitionable, controllerOnlyCount, false);
+    }
+
+    private static FjordProcessCluster start(Path root, int nodeCount, Map<String, String> extra,
+            boolean partitionable, int controllerOnlyCount, boolean dynamicQuorum) throws Exception {
+        assertThat(partitionable && dynamicQuorum).as("a dynamic quorum is not partitionable").isFalse();
         FjordProcessCluster cluster = new FjordProcessCluster(root, Base64Uuids.encode(UUID.randomUUID()), nodeCount);
         for (int id = 1; id <= controllerOnlyCount; id++) {
             cluster.controllerOnly.add(id);
@@ -153,8 +170,10 @@ final class FjordProcessCluster implements AutoCloseable {
             for (int id = 1; id <= nodeCount; id++) {
                 Path node = Files.createDirectories(root.resolve("node-" + id));
                 Path data = Files.createDirectories(node.resolve("data"));
-                // What fjord format writes: one cluster id on every node.
-                MetaProperties.of(cluster.clusterId, id, UUID.randomUUID()).write(data);
+                if (!dynamicQuorum) {
+                    // What fjord format writes: one cluster id on every node.
+                    MetaProperties.of(cluster.clusterId, id, UUID.randomUUID()).write(data);
+                }
                 Map<String, String> config = new HashMap<>();
                 config.put("node.id", Integer.toString(id));
                 config.put("process.roles", cluster.controllerOnly.isEmpty() ? "broker,controller"
@@ -190,12 +209,16 @@ final class FjordProcessCluster implements AutoCloseable {
                 }
                 config.put("listeners", listeners);
                 config.put("controller.listener.names", "CONTROLLER");
-                config.put("controller.quorum.voters", voters.toString());
+                config.put(dynamicQuorum ? "controller.quorum.bootstrap.servers" : "controller.quorum.voters",
+                        dynamicQuorum ? cluster.controllerAddresses() : voters.toString());
                 config.put("log.dirs", data.toString());
                 config.putAll(extra);
                 Files.writeString(node.resolve("server.properties"), config.entrySet().stream()
                         .map(entry -> entry.getKey() + "=" + entry.getValue()).sorted()
                         .collect(Collectors.joining("\n", "", "\n")));
+            }
+            if (dynamicQuorum) {
+                cluster.formatDynamic();
             }
             // Together: a voter waits for a majority to elect a leader.
             for (int id = 1; id <= nodeCount; id++) {
@@ -209,6 +232,28 @@ final class FjordProcessCluster implements AutoCloseable {
             throw e;
         }
         return cluster;
+    }
+
+    /** The controllers' listener addresses, comma-separated (a dynamic quorum's bootstrap servers). */
+    private String controllerAddresses() {
+        return controllerPorts.keySet().stream().filter(this::isController).sorted().map(this::controllerAddress)
+                .collect(Collectors.joining(","));
+    }
+
+    /** {@code fjord format} of every node: the controllers as the initial voters with new directory ids. */
+    private void formatDynamic() {
+        String initialControllers = controllerPorts.keySet().stream().filter(this::isController).sorted()
+                .map(id -> id + "@" + controllerAddress(id) + ":" + Base64Uuids.encode(UUID.randomUUID()))
+                .collect(Collectors.joining(","));
+        for (int id = 1; id <= nodeCount; id++) {
+            List<String> arguments = new ArrayList<>(List.of("format", "--cluster-id", clusterId, "--config",
+                    root.resolve("node-" + id).resolve("server.properties").toString()));
+            if (isController(id)) {
+                arguments.addAll(List.of("--initial-controllers", initialControllers));
+            }
+            assertThat(io.fjord.server.FjordCli.run(arguments.toArray(String[]::new))).as("fjord format of node %d", id)
+                    .isZero();
+        }
     }
 
     /** Whether the node runs a controller (a voter): every node but the broker-only ones of isolated mode. */

@@ -9,6 +9,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.fjord.broker.network.client.NodeConnection;
+import io.fjord.broker.network.tls.TestCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,7 +137,7 @@ class InterBrokerSaslIT {
 
     @Test
     void saslBetweenNodesRunsAboveTlsOnSaslSslListeners() throws Exception {
-        TlsCertificates certificates = TlsCertificates.create(java.nio.file.Files.createDirectories(
+        TestCertificates certificates = TestCertificates.create(java.nio.file.Files.createDirectories(
                 data.resolve("certificates")));
         Map<String, String> settings = saslInterBroker("SCRAM-SHA-512",
                 SCRAM_MODULE + " username=\"broker\" password=\"broker-secret\";");

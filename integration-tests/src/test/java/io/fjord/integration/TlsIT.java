@@ -3,6 +3,7 @@ package io.fjord.integration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fjord.broker.network.tls.TestCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -46,14 +47,14 @@ class TlsIT {
 
     @TempDir
     static Path certificateDirectory;
-    private static TlsCertificates certificates;
+    private static TestCertificates certificates;
 
     @TempDir
     Path data;
 
     @BeforeAll
     static void makeCertificates() throws Exception {
-        certificates = TlsCertificates.create(certificateDirectory);
+        certificates = TestCertificates.create(certificateDirectory);
     }
 
     private static Map<String, String> sslNode(String clientAuthentication) {

@@ -52,10 +52,6 @@ import io.fjord.broker.handlers.DescribeTopicPartitionsHandler;
 import io.fjord.broker.handlers.InitProducerIdHandler;
 import io.fjord.broker.producer.ProducerIdManager;
 import io.fjord.broker.handlers.ProduceHandler;
-import io.fjord.broker.handlers.SaslHandshakeHandler;
-import io.fjord.broker.handlers.SaslAuthenticateHandler;
-import io.fjord.broker.handlers.DescribeUserScramCredentialsHandler;
-import io.fjord.broker.security.sasl.SaslAuthenticators;
 import java.security.SecureRandom;
 import io.fjord.broker.handlers.TopicAdminHandlers;
 import io.fjord.broker.handlers.ForwardedControllerHandler;
@@ -66,6 +62,7 @@ import io.fjord.broker.handlers.UpdateFeaturesHandler;
 import io.fjord.broker.handlers.WriteTxnMarkersHandler;
 import io.fjord.raft.transport.DescribeQuorumMapper;
 import io.fjord.broker.lifecycle.BrokerLifecycleManager;
+import io.fjord.broker.security.authorizer.Authorizer;
 import io.fjord.broker.network.client.NodeConnectionSettings;
 import io.fjord.broker.replica.InterBrokerAddresses;
 import io.fjord.broker.replica.NetworkLeaderEndpoints;
@@ -212,8 +209,7 @@ public final class FjordNode implements AutoCloseable {
         ReplicaFetcherConfig fetcherConfig = ReplicaFetcherConfig.from(runningConfig.brokerConfig());
         // Kafka's replication throttles: the leader's quota for its reads, the follower's for the fetchers.
         replicationThrottles = new ReplicationThrottles(configs, runningConfig.brokerConfig(), clock);
-        String interBrokerListener = Optional.ofNullable(runningConfig.brokerConfig().interBrokerListenerName())
-                .orElse(runningConfig.brokerConfig().string("security.inter.broker.protocol"));
+        String interBrokerListener = BrokerSocketServer.interBrokerListener(runningConfig.brokerConfig());
         // On a SASL inter-broker listener the broker authenticates as its JAAS entry's user, as Kafka's.
         SaslClientCredentials interBrokerSasl = InterBrokerSasl.credentials(runningConfig.brokerConfig(),
                 config.listeners(), true);
@@ -257,12 +253,12 @@ public final class FjordNode implements AutoCloseable {
         transactionCoordinator = startTransactionCoordinator(producerIds);
         var clientQuotas = ClientQuotaWiring.quotas(runningConfig.brokerConfig());
         // The coordinators follow the log publisher, so an internal partition's log exists when it loads.
+        var keystores = new io.fjord.broker.network.tls.SslKeystoreReloader(config.brokerConfig().originals(),
+                config.nodeId(), tlsListeners());
         MetadataPublication publication = new MetadataPublication(cache,
                 List.of(replicaManager, replicationThrottles, clientQuotas,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator),
-                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator),
-                        new io.fjord.broker.network.tls.SslKeystoreReloader(config.brokerConfig().originals(),
-                                config.nodeId(), tlsListeners())));
+                        new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator), keystores));
         // From here on the loader publishes every committed change, starting with the image so far.
         awaitAttached(quorum.loader().attach(publication));
 
@@ -273,11 +269,8 @@ public final class FjordNode implements AutoCloseable {
                 runningConfig.brokerConfig());
         handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> advertising.get().advertisedVersions(), cache,
                 BrokerFeatures.of(consumerProtocolEnabled), () -> quorum.kraftVersion()));
-        handlers.put(ApiKey.SASL_HANDSHAKE, new SaslHandshakeHandler());
-        handlers.put(ApiKey.SASL_AUTHENTICATE, new SaslAuthenticateHandler());
-        handlers.put(ApiKey.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler(cache));
-        handlers.put(ApiKey.ALTER_USER_SCRAM_CREDENTIALS, new ForwardedControllerHandler(controller,
-                ApiKey.ALTER_USER_SCRAM_CREDENTIALS));
+        Authorizer authorizer = SecurityHandlers.authorizer(runningConfig.brokerConfig(), cache);
+        SecurityHandlers.register(handlers, controller, cache, authorizer);
         handlers.put(ApiKey.METADATA, new MetadataHandler(cache, config.autoCreateTopics(),
                 (CreateTopicsRequestData request) -> topicAdmin.createTopics(request), this::internalTopic));
         handlers.put(ApiKey.DESCRIBE_CLUSTER, new DescribeClusterHandler(cache));
@@ -317,7 +310,9 @@ public final class FjordNode implements AutoCloseable {
                         groupCoordinator.completeTransaction(offsetsPartition.partition(), producerId, producerEpoch,
                                 coordinatorEpoch, commit),
                 runningConfig.brokerConfig().intValue("request.timeout.ms")));
-        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers);
+        // A new keystore of this broker's listeners is checked before the change is committed, as Kafka's broker does.
+        AlterConfigsHandlers alterConfigs = new AlterConfigsHandlers(controller, config.nodeId(), loggers,
+                () -> cache.image().brokerConfig(Integer.toString(config.nodeId())), keystores::refusal);
         handlers.put(ApiKey.INCREMENTAL_ALTER_CONFIGS, alterConfigs.incrementalAlterConfigsHandler());
         handlers.put(ApiKey.ALTER_CONFIGS, alterConfigs.alterConfigsHandler());
         handlers.put(ApiKey.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logManager));
@@ -350,13 +345,8 @@ public final class FjordNode implements AutoCloseable {
                 requestHandlers);
         advertising.set(dispatcher);
 
-        // SASL listeners authenticate SCRAM users against the current image's credentials.
-        socketServer = new SocketServer(runningConfig.networkConfig(), dispatcher,
-                (thread, error) -> thread.getUncaughtExceptionHandler().uncaughtException(thread, error),
-                config::channelSecurity, new SaslAuthenticators(
-                SaslListeners.of(runningConfig.brokerConfig(), runningConfig.networkConfig().listeners(),
-                        ListenerSecurity.protocolMap(runningConfig.brokerConfig())),
-                (user, mechanism) -> cache.image().scramCredential(user, mechanism), new SecureRandom()));
+        // Per-IP connection creation rate quotas come with the client quotas (none until they are wired).
+        socketServer = BrokerSocketServer.create(runningConfig, dispatcher, cache, clientQuotas);
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
                 runningConfig.brokerConfig().intValue("broker.heartbeat.interval.ms")), controller,

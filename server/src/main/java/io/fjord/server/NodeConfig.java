@@ -110,6 +110,9 @@ public record NodeConfig(int nodeId, List<Endpoint> listeners, List<Endpoint> ad
                 NetworkConfig.defaults(brokerListeners).queuedRequestsPerConnectionMax(),
                 broker.intValue("socket.send.buffer.bytes"),
                 broker.intValue("socket.receive.buffer.bytes"));
+        if (network != null) {
+            BrokerSocketServer.connectionLimits(broker, brokerListeners); // refuses malformed connection limits
+        }
         return new NodeConfig(broker.nodeId(), listeners, advertised, network, logs, metadataDirectory, quorum,
                 broker.intValue("num.partitions"),
                 (short) broker.intValue("default.replication.factor"),

@@ -1,6 +1,9 @@
 package io.fjord.server;
 
 import io.fjord.protocol.message.AlterPartitionReassignmentsRequestData;
+import io.fjord.protocol.message.CreateAclsRequestData;
+import io.fjord.protocol.message.DeleteAclsRequestData;
+import io.fjord.protocol.message.DescribeAclsRequestData;
 import io.fjord.protocol.message.DescribeQuorumRequestData;
 import io.fjord.protocol.message.ElectLeadersRequestData;
 import io.fjord.protocol.message.ListPartitionReassignmentsRequestData;
@@ -151,6 +154,20 @@ final class RepresentativeRequests {
                         new AlterUserScramCredentialsRequestData().setDeletions(list( // RESOURCE_NOT_FOUND
                                 new AlterUserScramCredentialsRequestData.ScramCredentialDeletion().setName("nobody")
                                         .setMechanism((byte) 2))))),
+                // Without an authorizer the ACL APIs answer SECURITY_DISABLED, as Kafka's.
+                Map.entry(ApiKey.CREATE_ACLS, version -> List.of(new CreateAclsRequestData().setCreations(list(
+                        new CreateAclsRequestData.AclCreation().setResourceType((byte) 2).setResourceName("orders")
+                                .setResourcePatternType((byte) 3).setPrincipal("User:alice").setHost("*")
+                                .setOperation((byte) 3).setPermissionType((byte) 3))))),
+                Map.entry(ApiKey.DELETE_ACLS, version -> List.of(new DeleteAclsRequestData().setFilters(list(
+                        new DeleteAclsRequestData.DeleteAclsFilter().setResourceTypeFilter((byte) 2)
+                                .setResourceNameFilter("orders").setPatternTypeFilter((byte) 3)
+                                .setPrincipalFilter(null).setHostFilter(null).setOperation((byte) 1)
+                                .setPermissionType((byte) 1))))),
+                Map.entry(ApiKey.DESCRIBE_ACLS, version -> List.of(new DescribeAclsRequestData()
+                        .setResourceTypeFilter((byte) 1).setResourceNameFilter(null).setPatternTypeFilter((byte) 1)
+                        .setPrincipalFilter(null).setHostFilter(null).setOperation((byte) 1)
+                        .setPermissionType((byte) 1))),
                 Map.entry(ApiKey.ALTER_CLIENT_QUOTAS, version -> List.of(new AlterClientQuotasRequestData().setEntries(
                         list(new AlterClientQuotasRequestData.EntryData().setEntity(list(
                                 new AlterClientQuotasRequestData.EntityData().setEntityType("user")

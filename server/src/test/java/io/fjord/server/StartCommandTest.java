@@ -46,6 +46,9 @@ class StartCommandTest {
         assertThat(startFailure("log.retention.ms=soon")).contains("log.retention.ms");
         assertThat(startFailure("replica.selector.class=com.example.NearestReplicaSelector").lines()).singleElement()
                 .asString().contains("replica.selector.class").contains("com.example.NearestReplicaSelector");
+        assertThat(startFailure("authorizer.class.name=kafka.security.authorizer.AclAuthorizer").lines())
+                .singleElement().asString().contains("authorizer.class.name")
+                .contains("kafka.security.authorizer.AclAuthorizer");
     }
 
     @Test

@@ -18,6 +18,7 @@ import static io.fjord.broker.config.Validators.any;
 import static io.fjord.broker.config.Validators.atLeast;
 
 import io.fjord.broker.fetch.RackAwareReplicaSelector;
+import io.fjord.broker.security.authorizer.StandardAuthorizer;
 import java.util.Map;
 
 /**
@@ -298,6 +299,13 @@ final class ServerBrokerConfigs {
                     "The trust manager factory algorithm")
             .define("ssl.principal.mapping.rules", STRING, "DEFAULT", any(), LOW,
                     "Rules mapping a client certificate's distinguished name to the principal name")
+            // Kafka's StandardAuthorizer (ACLs in the metadata log) or none; start-up refuses any other class.
+            .define("authorizer.class.name", STRING, "", Validators.oneOf("", StandardAuthorizer.KAFKA_CLASS_NAME),
+                    LOW, "The authorizer: empty for none, or Kafka's StandardAuthorizer for ACLs")
+            .define("super.users", STRING, null, any(), HIGH,
+                    "Principals (Type:name) separated by semicolons that every ACL check allows")
+            .define("allow.everyone.if.no.acl.found", BOOLEAN, false, any(), MEDIUM,
+                    "Whether a resource without any ACL is open to everyone")
             .build();
 
     private ServerBrokerConfigs() {

@@ -1,5 +1,6 @@
 package io.fjord.broker.controller;
 
+import io.fjord.metadata.controller.AclControl;
 import io.fjord.metadata.controller.ClientQuotaControl;
 import io.fjord.metadata.controller.ClusterControl;
 import io.fjord.metadata.controller.ControllerResult;
@@ -23,8 +24,10 @@ import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.BrokerHeartbeatRequestData;
 import io.fjord.protocol.message.BrokerRegistrationRequestData;
+import io.fjord.protocol.message.CreateAclsRequestData;
 import io.fjord.protocol.message.CreatePartitionsRequestData;
 import io.fjord.protocol.message.CreateTopicsRequestData;
+import io.fjord.protocol.message.DeleteAclsRequestData;
 import io.fjord.protocol.message.DeleteTopicsRequestData;
 import io.fjord.protocol.message.ElectLeadersRequestData;
 import io.fjord.protocol.message.IncrementalAlterConfigsRequestData;
@@ -43,7 +46,8 @@ import java.util.function.Function;
  * {@link ConfigControl}, producer-id blocks, {@link ClusterControl} for BrokerRegistration, BrokerHeartbeat and
  * UnregisterBroker, {@link ReplicationControl} for ElectLeaders, {@link IsrControl} for AlterPartition, {@link ReassignmentControl} for Alter- and
  * ListPartitionReassignments, {@link FeatureControl} for UpdateFeatures, {@link ScramControl} for
- * AlterUserScramCredentials, {@link ClientQuotaControl} for AlterClientQuotas) and answered
+ * AlterUserScramCredentials, {@link AclControl} for CreateAcls and DeleteAcls, {@link ClientQuotaControl} for
+ * AlterClientQuotas) and answered
  * once its records are committed; a failed operation is answered with an error code for every topic or resource
  * ({@link ControllerFailures}).
  * Membership operations read the injected clock on the controller's thread, where the decision is made; a heartbeat
@@ -62,7 +66,7 @@ public final class ControllerApis implements ControllerChannel {
             ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
             ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.ALTER_PARTITION,
             ApiKey.ALTER_PARTITION_REASSIGNMENTS, ApiKey.LIST_PARTITION_REASSIGNMENTS, ApiKey.UPDATE_FEATURES,
-            ApiKey.ALTER_USER_SCRAM_CREDENTIALS, ApiKey.ALTER_CLIENT_QUOTAS);
+            ApiKey.ALTER_USER_SCRAM_CREDENTIALS, ApiKey.CREATE_ACLS, ApiKey.DELETE_ACLS, ApiKey.ALTER_CLIENT_QUOTAS);
 
     private final MetadataController controller;
     private final TopicControl topics;
@@ -73,6 +77,8 @@ public final class ControllerApis implements ControllerChannel {
     private final ReassignmentControl reassignments;
     private final FeatureControl features;
     private final ScramControl scram = new ScramControl();
+    // New ACL ids are random, as Kafka's; drawn on the controller's thread inside the operation.
+    private final AclControl acls = new AclControl(java.util.UUID::randomUUID);
     private final ClientQuotaControl clientQuotas = new ClientQuotaControl();
     private final InstantSource clock;
 
@@ -178,6 +184,14 @@ public final class ControllerApis implements ControllerChannel {
                 AlterUserScramCredentialsRequestData body = (AlterUserScramCredentialsRequestData) request;
                 yield run(image -> scram.alterUserScramCredentials(image, body),
                         f -> ControllerFailures.alterUserScramCredentials(body, f));
+            }
+            case CREATE_ACLS -> {
+                CreateAclsRequestData body = (CreateAclsRequestData) request;
+                yield run(image -> acls.createAcls(image, body), f -> ControllerFailures.createAcls(body, f));
+            }
+            case DELETE_ACLS -> {
+                DeleteAclsRequestData body = (DeleteAclsRequestData) request;
+                yield run(image -> acls.deleteAcls(image, body), f -> ControllerFailures.deleteAcls(body, f));
             }
             case ALTER_CLIENT_QUOTAS -> {
                 AlterClientQuotasRequestData body = (AlterClientQuotasRequestData) request;

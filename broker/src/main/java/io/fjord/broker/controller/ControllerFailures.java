@@ -14,10 +14,14 @@ import io.fjord.protocol.message.AlterUserScramCredentialsResponseData;
 import io.fjord.protocol.message.AlterConfigsResponseData;
 import io.fjord.protocol.message.AlterPartitionReassignmentsRequestData;
 import io.fjord.protocol.message.AlterPartitionReassignmentsResponseData;
+import io.fjord.protocol.message.CreateAclsRequestData;
+import io.fjord.protocol.message.CreateAclsResponseData;
 import io.fjord.protocol.message.CreatePartitionsRequestData;
 import io.fjord.protocol.message.CreatePartitionsResponseData;
 import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.protocol.message.CreateTopicsResponseData;
+import io.fjord.protocol.message.DeleteAclsRequestData;
+import io.fjord.protocol.message.DeleteAclsResponseData;
 import io.fjord.protocol.message.DeleteTopicsRequestData;
 import io.fjord.protocol.message.DeleteTopicsResponseData;
 import io.fjord.protocol.message.ElectLeadersRequestData;
@@ -188,6 +192,26 @@ public final class ControllerFailures {
         AlterUserScramCredentialsResponseData response = new AlterUserScramCredentialsResponseData();
         users.forEach(user -> response.results().add(
                 new AlterUserScramCredentialsResponseData.AlterUserScramCredentialsResult().setUser(user)
+                        .setErrorCode(answer.error().code()).setErrorMessage(answer.message())));
+        return response;
+    }
+
+    /** The error for every creation, as Kafka answers a failed CreateAcls. */
+    public static CreateAclsResponseData createAcls(CreateAclsRequestData request, Throwable failure) {
+        Failure answer = of(failure);
+        CreateAclsResponseData response = new CreateAclsResponseData();
+        request.creations().forEach(creation -> response.results().add(
+                new CreateAclsResponseData.AclCreationResult()
+                        .setErrorCode(answer.error().code()).setErrorMessage(answer.message())));
+        return response;
+    }
+
+    /** The error for every filter, as Kafka answers a failed DeleteAcls. */
+    public static DeleteAclsResponseData deleteAcls(DeleteAclsRequestData request, Throwable failure) {
+        Failure answer = of(failure);
+        DeleteAclsResponseData response = new DeleteAclsResponseData();
+        request.filters().forEach(filter -> response.filterResults().add(
+                new DeleteAclsResponseData.DeleteAclsFilterResult()
                         .setErrorCode(answer.error().code()).setErrorMessage(answer.message())));
         return response;
     }

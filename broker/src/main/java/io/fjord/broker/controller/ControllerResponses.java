@@ -15,10 +15,14 @@ import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.BrokerHeartbeatResponseData;
 import io.fjord.protocol.message.BrokerRegistrationResponseData;
+import io.fjord.protocol.message.CreateAclsRequestData;
+import io.fjord.protocol.message.CreateAclsResponseData;
 import io.fjord.protocol.message.CreatePartitionsRequestData;
 import io.fjord.protocol.message.CreatePartitionsResponseData;
 import io.fjord.protocol.message.CreateTopicsRequestData;
 import io.fjord.protocol.message.CreateTopicsResponseData;
+import io.fjord.protocol.message.DeleteAclsRequestData;
+import io.fjord.protocol.message.DeleteAclsResponseData;
 import io.fjord.protocol.message.DeleteTopicsRequestData;
 import io.fjord.protocol.message.DeleteTopicsResponseData;
 import io.fjord.protocol.message.DescribeQuorumResponseData;
@@ -46,8 +50,8 @@ public final class ControllerResponses {
             ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
             ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.UPDATE_FEATURES, ApiKey.DESCRIBE_QUORUM,
             ApiKey.ALTER_PARTITION, ApiKey.ALTER_PARTITION_REASSIGNMENTS, ApiKey.LIST_PARTITION_REASSIGNMENTS,
-            ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER, ApiKey.ALTER_USER_SCRAM_CREDENTIALS,
-            ApiKey.ALTER_CLIENT_QUOTAS);
+            ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER, ApiKey.ALTER_USER_SCRAM_CREDENTIALS, ApiKey.CREATE_ACLS,
+            ApiKey.DELETE_ACLS, ApiKey.ALTER_CLIENT_QUOTAS);
 
     private static final short NOT_CONTROLLER = Errors.NOT_CONTROLLER.code();
     private static final short NOT_LEADER_OR_FOLLOWER = Errors.NOT_LEADER_OR_FOLLOWER.code();
@@ -113,6 +117,10 @@ public final class ControllerResponses {
                     || ((RemoveRaftVoterResponseData) response).errorCode() == NOT_LEADER_OR_FOLLOWER;
             case ALTER_USER_SCRAM_CREDENTIALS -> ((AlterUserScramCredentialsResponseData) response).results().stream()
                     .anyMatch(user -> user.errorCode() == NOT_CONTROLLER);
+            case CREATE_ACLS -> ((CreateAclsResponseData) response).results().stream()
+                    .anyMatch(creation -> creation.errorCode() == NOT_CONTROLLER);
+            case DELETE_ACLS -> ((DeleteAclsResponseData) response).filterResults().stream()
+                    .anyMatch(filter -> filter.errorCode() == NOT_CONTROLLER);
             case ALTER_CLIENT_QUOTAS -> ((io.fjord.protocol.message.AlterClientQuotasResponseData) response).entries()
                     .stream().anyMatch(entry -> entry.errorCode() == NOT_CONTROLLER);
             default -> throw new IllegalArgumentException(api + " is not a forwarded controller API");
@@ -156,6 +164,8 @@ public final class ControllerResponses {
             }
             case ALTER_USER_SCRAM_CREDENTIALS -> ControllerFailures.alterUserScramCredentials(
                     (AlterUserScramCredentialsRequestData) request, failure);
+            case CREATE_ACLS -> ControllerFailures.createAcls((CreateAclsRequestData) request, failure);
+            case DELETE_ACLS -> ControllerFailures.deleteAcls((DeleteAclsRequestData) request, failure);
             case ALTER_CLIENT_QUOTAS -> ControllerFailures.alterClientQuotas(
                     (io.fjord.protocol.message.AlterClientQuotasRequestData) request, failure);
             default -> throw new IllegalArgumentException(api + " is not a forwarded controller API");

@@ -2,6 +2,7 @@ package io.fjord.broker.handlers;
 
 import io.fjord.broker.LoggerLevels;
 import io.fjord.broker.config.AlterConfigOperation;
+import io.fjord.broker.config.IncrementalAlterConfigs;
 import io.fjord.broker.controller.ConfigControl;
 import io.fjord.broker.controller.ControllerChannel;
 import io.fjord.metadata.records.ConfigRecord;
@@ -20,15 +21,20 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * IncrementalAlterConfigs and the legacy AlterConfigs as a broker receives them, Kafka's split: what only this
  * broker can decide is answered here — logger levels (BROKER_LOGGER, applied at once and not durable), a broker
  * resource naming another broker (Kafka's broker refuses any id but its own, registered or not, since the Admin
  * client sends a broker's resource to that broker), a resource named twice — and the rest goes to the controller in
- * one request ({@link ConfigControl} decides it there), whose answers are merged back in the request's order.
- * Thread-safe.
+ * one request ({@link ConfigControl} decides it there), whose answers are merged back in the request's order. A
+ * change of this broker's own configs is first checked here against what only this broker can check (its listeners'
+ * new keystores: Kafka's broker validates a reconfiguration before forwarding it, and refuses it with
+ * INVALID_REQUEST), also with validateOnly. Thread-safe.
  */
 public final class AlterConfigsHandlers {
     private static final byte BROKER = ConfigRecord.BROKER;
@@ -37,11 +43,26 @@ public final class AlterConfigsHandlers {
     private final ControllerChannel controller;
     private final int nodeId;
     private final LoggerLevels loggers;
+    private final Supplier<Map<String, String>> currentBrokerConfigs;
+    private final Function<Map<String, String>, Optional<String>> brokerConfigCheck;
 
     public AlterConfigsHandlers(ControllerChannel controller, int nodeId, LoggerLevels loggers) {
+        this(controller, nodeId, loggers, Map::of, configs -> Optional.empty());
+    }
+
+    /**
+     * @param currentBrokerConfigs this broker's dynamic configs now (from the metadata image)
+     * @param brokerConfigCheck    why this broker cannot take a set of dynamic configs (all of them, as they would
+     *                             be after the change), or empty
+     */
+    public AlterConfigsHandlers(ControllerChannel controller, int nodeId, LoggerLevels loggers,
+                                Supplier<Map<String, String>> currentBrokerConfigs,
+                                Function<Map<String, String>, Optional<String>> brokerConfigCheck) {
         this.controller = controller;
         this.nodeId = nodeId;
         this.loggers = loggers;
+        this.currentBrokerConfigs = currentBrokerConfigs;
+        this.brokerConfigCheck = brokerConfigCheck;
     }
 
     /** An answer decided on this broker. */
@@ -67,7 +88,7 @@ public final class AlterConfigsHandlers {
                 LocalAnswer answer = repeated.contains(new ResourceKey(resource.resourceType(),
                         resource.resourceName())) ? repeatedResource()
                         : resource.resourceType() == BROKER_LOGGER ? loggerChange(resource, body.validateOnly())
-                        : resource.resourceType() == BROKER ? otherBroker(resource.resourceName()) : null;
+                        : resource.resourceType() == BROKER ? brokerChange(resource) : null;
                 if (answer != null) {
                     local.put(index, answer);
                 } else {
@@ -105,7 +126,7 @@ public final class AlterConfigsHandlers {
                 AlterConfigsRequestData.AlterConfigsResource resource = body.resources().get(index);
                 LocalAnswer answer = repeated.contains(new ResourceKey(resource.resourceType(),
                         resource.resourceName())) ? repeatedResource()
-                        : resource.resourceType() == BROKER ? otherBroker(resource.resourceName()) : null;
+                        : resource.resourceType() == BROKER ? brokerChange(resource) : null;
                 if (answer != null) {
                     local.put(index, answer);
                 } else {
@@ -147,6 +168,42 @@ public final class AlterConfigsHandlers {
         return BrokerLoggerChanges.apply(nodeId, resource.resourceName(), operations, validateOnly, loggers)
                 .map(error -> new LocalAnswer(error.errorCode(), error.message()))
                 .orElse(new LocalAnswer(Errors.NONE.code(), null));
+    }
+
+    /** Another broker refused, then a change of this broker's own configs checked (null: forward it). */
+    private LocalAnswer brokerChange(IncrementalAlterConfigsRequestData.AlterConfigsResource resource) {
+        LocalAnswer other = otherBroker(resource.resourceName());
+        if (other != null || resource.resourceName().isEmpty()) {
+            return other;
+        }
+        List<AlterConfigOperation> operations = new ArrayList<>();
+        for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
+            try {
+                operations.add(new AlterConfigOperation(config.name(),
+                        AlterConfigOperation.Type.forId(config.configOperation()), config.value()));
+            } catch (IllegalArgumentException e) {
+                return null; // the controller answers malformed operations
+            }
+        }
+        IncrementalAlterConfigs.Outcome outcome = IncrementalAlterConfigs.applyToBroker(currentBrokerConfigs.get(),
+                operations);
+        return outcome.isError() ? null : checked(outcome.configs());
+    }
+
+    /** The legacy AlterConfigs: the resource's configs replace all of this broker's. */
+    private LocalAnswer brokerChange(AlterConfigsRequestData.AlterConfigsResource resource) {
+        LocalAnswer other = otherBroker(resource.resourceName());
+        if (other != null || resource.resourceName().isEmpty()) {
+            return other;
+        }
+        Map<String, String> proposed = new HashMap<>();
+        resource.configs().forEach(config -> proposed.put(config.name(), config.value()));
+        return checked(proposed);
+    }
+
+    private LocalAnswer checked(Map<String, String> proposed) {
+        return brokerConfigCheck.apply(proposed).map(reason -> LocalAnswer.of(Errors.INVALID_REQUEST, reason))
+                .orElse(null);
     }
 
     /**

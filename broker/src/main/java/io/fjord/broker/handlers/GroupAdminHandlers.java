@@ -1,9 +1,6 @@
 package io.fjord.broker.handlers;
 
-import io.fjord.broker.coordinator.driver.ShardCall;
-import io.fjord.broker.network.RequestContext;
 import io.fjord.protocol.Errors;
-import io.fjord.protocol.codec.DecodedRequest;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.ConsumerGroupDescribeRequestData;
 import io.fjord.protocol.message.ConsumerGroupDescribeResponseData;
@@ -24,7 +21,9 @@ import java.util.function.Function;
 /**
  * ListGroups, DescribeGroups, ConsumerGroupDescribe and DeleteGroups over every shard this node leads: ListGroups asks
  * each shard and concatenates (a shard still loading makes the whole answer COORDINATOR_LOAD_IN_PROGRESS, as in
- * Kafka); the describes and Delete split the named groups by shard and merge the answers in request order.
+ * Kafka); the describes and Delete split the named groups by shard and merge the answers in request order. ListGroups
+ * and the describes are reads, answered at once from the committed state (Kafka reads them at the last committed
+ * offset): a group whose records are not yet committed is not shown in its new state.
  * Thread-safe.
  */
 public final class GroupAdminHandlers {
@@ -43,8 +42,8 @@ public final class GroupAdminHandlers {
     public ApiHandler listGroups() {
         return (context, request) -> {
             ListGroupsRequestData body = (ListGroupsRequestData) request.body();
-            return routing.submitToAll(context, request,
-                    (shard, shardContext, nowMs) -> shard.listGroups(shardContext, body, nowMs),
+            return routing.readFromAll(context, request,
+                    (committed, live, shardContext, nowMs) -> committed.listGroups(shardContext, body, live, nowMs),
                     GroupErrorResponses::listGroups).thenApply(parts -> {
                         ListGroupsResponseData merged = new ListGroupsResponseData();
                         for (ApiMessage part : parts) {
@@ -65,11 +64,14 @@ public final class GroupAdminHandlers {
     public ApiHandler describeGroups() {
         return (context, request) -> {
             DescribeGroupsRequestData body = (DescribeGroupsRequestData) request.body();
-            return split(context, request, body.groups(),
+            PartSender<DescribeGroupsRequestData> read = (partition, part, partError) -> routing.readPartition(
+                    context, request, partition,
+                    (committed, live, shardContext, nowMs) -> committed.describeGroups(shardContext, part, live, nowMs),
+                    partError);
+            return split(body.groups(),
                     groups -> new DescribeGroupsRequestData().setGroups(groups)
                             .setIncludeAuthorizedOperations(body.includeAuthorizedOperations()),
-                    part -> (shard, shardContext, nowMs) -> shard.describeGroups(shardContext, part, nowMs),
-                    GroupErrorResponses::describeGroups, false).thenApply(parts -> new DescribeGroupsResponseData()
+                    GroupErrorResponses::describeGroups, read).thenApply(parts -> new DescribeGroupsResponseData()
                             .setGroups(inRequestOrder(parts, part -> ((DescribeGroupsResponseData) part).groups(),
                                     DescribeGroupsResponseData.DescribedGroup::groupId, body.groups())));
         };
@@ -82,11 +84,13 @@ public final class GroupAdminHandlers {
                 return CompletableFuture.completedFuture(
                         GroupErrorResponses.consumerGroupDescribe(body, Errors.UNSUPPORTED_VERSION));
             }
-            return split(context, request, body.groupIds(),
+            PartSender<ConsumerGroupDescribeRequestData> read = (partition, part, partError) -> routing.readPartition(
+                    context, request, partition,
+                    (shard, shardContext, nowMs) -> shard.consumerGroupDescribe(shardContext, part, nowMs), partError);
+            return split(body.groupIds(),
                     groups -> new ConsumerGroupDescribeRequestData().setGroupIds(groups)
                             .setIncludeAuthorizedOperations(body.includeAuthorizedOperations()),
-                    part -> (shard, shardContext, nowMs) -> shard.consumerGroupDescribe(shardContext, part, nowMs),
-                    GroupErrorResponses::consumerGroupDescribe, true).thenApply(parts ->
+                    GroupErrorResponses::consumerGroupDescribe, read).thenApply(parts ->
                             new ConsumerGroupDescribeResponseData().setGroups(inRequestOrder(parts,
                                     part -> ((ConsumerGroupDescribeResponseData) part).groups(),
                                     ConsumerGroupDescribeResponseData.DescribedGroup::groupId, body.groupIds())));
@@ -96,10 +100,12 @@ public final class GroupAdminHandlers {
     public ApiHandler deleteGroups() {
         return (context, request) -> {
             DeleteGroupsRequestData body = (DeleteGroupsRequestData) request.body();
-            return split(context, request, body.groupsNames(),
+            PartSender<DeleteGroupsRequestData> write = (partition, part, partError) -> routing.submitToPartition(
+                    context, request, partition,
+                    (shard, shardContext, nowMs) -> shard.deleteGroups(shardContext, part, nowMs), partError);
+            return split(body.groupsNames(),
                     groups -> new DeleteGroupsRequestData().setGroupsNames(groups),
-                    part -> (shard, shardContext, nowMs) -> shard.deleteGroups(shardContext, part, nowMs),
-                    GroupErrorResponses::deleteGroups, false).thenApply(parts -> new DeleteGroupsResponseData()
+                    GroupErrorResponses::deleteGroups, write).thenApply(parts -> new DeleteGroupsResponseData()
                             .setResults(inRequestOrder(parts, part -> ((DeleteGroupsResponseData) part).results(),
                                     DeleteGroupsResponseData.DeletableGroupResult::groupId, body.groupsNames())));
         };
@@ -114,21 +120,20 @@ public final class GroupAdminHandlers {
         return merged;
     }
 
-    /**
-     * One request per owning shard, each naming that shard's groups; completes with every shard's response.
-     * {@code committedRead}: answered at once from the shards' committed state, else after the writes before it.
-     */
-    private <R extends ApiMessage> CompletableFuture<List<ApiMessage>> split(
-            RequestContext context, DecodedRequest request,
-            List<String> groupIds, Function<List<String>, R> partRequest,
-            Function<R, ShardCall> call, BiFunction<R, Errors, ApiMessage> errorResponse, boolean committedRead) {
+    /** Sends one shard's part of a multi-group request to the shard of {@code partition}. */
+    @FunctionalInterface
+    private interface PartSender<R> {
+        CompletableFuture<ApiMessage> send(int partition, R part, Function<Errors, ApiMessage> partError);
+    }
+
+    /** One request per owning shard, each naming that shard's groups; completes with every shard's response. */
+    private <R extends ApiMessage> CompletableFuture<List<ApiMessage>> split(List<String> groupIds,
+            Function<List<String>, R> partRequest, BiFunction<R, Errors, ApiMessage> errorResponse,
+            PartSender<R> sender) {
         List<CompletableFuture<ApiMessage>> parts = new ArrayList<>();
         for (Map.Entry<Integer, List<String>> entry : routing.byPartition(groupIds, groupId -> groupId).entrySet()) {
             R part = partRequest.apply(entry.getValue());
-            Function<Errors, ApiMessage> partError = error -> errorResponse.apply(part, error);
-            parts.add(committedRead
-                    ? routing.readPartition(context, request, entry.getKey(), call.apply(part), partError)
-                    : routing.submitToPartition(context, request, entry.getKey(), call.apply(part), partError));
+            parts.add(sender.send(entry.getKey(), part, error -> errorResponse.apply(part, error)));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
                 .thenApply(done -> parts.stream().map(CompletableFuture::join).toList());

@@ -3,7 +3,6 @@ package io.fjord.broker.handlers;
 import io.fjord.broker.MetadataCache;
 import io.fjord.broker.coordinator.driver.ShardCall;
 import io.fjord.metadata.image.MetadataImage;
-import io.fjord.metadata.image.TopicImage;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.OffsetCommitRequestData;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -29,6 +27,46 @@ import java.util.function.Function;
  * request order. Thread-safe.
  */
 public final class GroupOffsetHandlers {
+    private static final KnownPartitions<OffsetCommitRequestData.OffsetCommitRequestTopic,
+            OffsetCommitRequestData.OffsetCommitRequestPartition,
+            OffsetCommitResponseData.OffsetCommitResponseTopic> COMMIT_PARTITIONS = new KnownPartitions<>(
+                    OffsetCommitRequestData.OffsetCommitRequestTopic::partitions,
+                    OffsetCommitRequestData.OffsetCommitRequestPartition::partitionIndex,
+                    (topic, partitions) -> new OffsetCommitRequestData.OffsetCommitRequestTopic()
+                            .setName(topic.name()).setTopicId(topic.topicId()).setPartitions(partitions),
+                    (topic, refusals) -> new OffsetCommitResponseData.OffsetCommitResponseTopic()
+                            .setName(topic.name()).setTopicId(topic.topicId())
+                            .setPartitions(KnownPartitions.answers(refusals, refusal ->
+                                    new OffsetCommitResponseData.OffsetCommitResponsePartition()
+                                            .setPartitionIndex(refusal.partitionIndex())
+                                            .setErrorCode(refusal.error().code()))));
+    private static final KnownPartitions<TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic,
+            TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition,
+            TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic> TXN_COMMIT_PARTITIONS = new KnownPartitions<>(
+                    TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic::partitions,
+                    TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition::partitionIndex,
+                    (topic, partitions) -> new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic()
+                            .setName(topic.name()).setTopicId(topic.topicId()).setPartitions(partitions),
+                    (topic, refusals) -> new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic()
+                            .setName(topic.name()).setTopicId(topic.topicId())
+                            .setPartitions(KnownPartitions.answers(refusals, refusal ->
+                                    new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
+                                            .setPartitionIndex(refusal.partitionIndex())
+                                            .setErrorCode(refusal.error().code()))));
+    private static final KnownPartitions<OffsetDeleteRequestData.OffsetDeleteRequestTopic,
+            OffsetDeleteRequestData.OffsetDeleteRequestPartition,
+            OffsetDeleteResponseData.OffsetDeleteResponseTopic> DELETE_PARTITIONS = new KnownPartitions<>(
+                    OffsetDeleteRequestData.OffsetDeleteRequestTopic::partitions,
+                    OffsetDeleteRequestData.OffsetDeleteRequestPartition::partitionIndex,
+                    (topic, partitions) -> new OffsetDeleteRequestData.OffsetDeleteRequestTopic()
+                            .setName(topic.name()).setPartitions(partitions),
+                    (topic, refusals) -> new OffsetDeleteResponseData.OffsetDeleteResponseTopic()
+                            .setName(topic.name())
+                            .setPartitions(KnownPartitions.answers(refusals, refusal ->
+                                    new OffsetDeleteResponseData.OffsetDeleteResponsePartition()
+                                            .setPartitionIndex(refusal.partitionIndex())
+                                            .setErrorCode(refusal.error().code()))));
+
     private final MetadataCache cache;
     private final GroupRouting routing;
 
@@ -43,43 +81,20 @@ public final class GroupOffsetHandlers {
         return (context, request) -> {
             OffsetCommitRequestData body = (OffsetCommitRequestData) request.body();
             boolean byId = request.apiVersion() >= 10;
-            MetadataImage image = cache.image();
-            List<OffsetCommitRequestData.OffsetCommitRequestTopic> kept = new ArrayList<>();
-            List<OffsetCommitResponseData.OffsetCommitResponseTopic> refused = new ArrayList<>();
-            for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : body.topics()) {
-                Optional<TopicImage> found = byId ? image.topic(topic.topicId()) : image.topic(topic.name());
-                OffsetCommitRequestData.OffsetCommitRequestTopic keptTopic =
-                        new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic.name())
-                                .setTopicId(topic.topicId());
-                OffsetCommitResponseData.OffsetCommitResponseTopic refusedTopic =
-                        new OffsetCommitResponseData.OffsetCommitResponseTopic().setName(topic.name())
-                                .setTopicId(topic.topicId());
-                for (OffsetCommitRequestData.OffsetCommitRequestPartition partition : topic.partitions()) {
-                    if (found.isPresent() && found.get().partitions().containsKey(partition.partitionIndex())) {
-                        keptTopic.partitions().add(partition);
-                    } else {
-                        Errors error = byId && found.isEmpty() ? Errors.UNKNOWN_TOPIC_ID
-                                : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                        refusedTopic.partitions().add(new OffsetCommitResponseData.OffsetCommitResponsePartition()
-                                .setPartitionIndex(partition.partitionIndex()).setErrorCode(error.code()));
-                    }
-                }
-                if (!keptTopic.partitions().isEmpty()) {
-                    kept.add(keptTopic);
-                }
-                if (!refusedTopic.partitions().isEmpty()) {
-                    refused.add(refusedTopic);
-                }
+            KnownPartitions.Split<OffsetCommitRequestData.OffsetCommitRequestTopic,
+                    OffsetCommitResponseData.OffsetCommitResponseTopic> split = COMMIT_PARTITIONS.split(body.topics(),
+                            KnownPartitions.finder(cache.image(), byId,
+                                    OffsetCommitRequestData.OffsetCommitRequestTopic::topicId,
+                                    OffsetCommitRequestData.OffsetCommitRequestTopic::name), byId);
+            if (split.onlyRefused()) {
+                return CompletableFuture.completedFuture(new OffsetCommitResponseData().setTopics(split.refused()));
             }
-            if (kept.isEmpty() && !refused.isEmpty()) {
-                return CompletableFuture.completedFuture(new OffsetCommitResponseData().setTopics(refused));
-            }
-            body.setTopics(kept);
+            body.setTopics(split.kept());
             return routing.submit(context, request, body.groupId(),
                     (shard, shardContext, nowMs) -> shard.offsetCommit(shardContext, body, nowMs),
                     error -> GroupErrorResponses.offsetCommit(body, error))
                     .thenApply(response -> {
-                        ((OffsetCommitResponseData) response).topics().addAll(refused);
+                        ((OffsetCommitResponseData) response).topics().addAll(split.refused());
                         return response;
                     });
         };
@@ -97,45 +112,22 @@ public final class GroupOffsetHandlers {
         return (context, request) -> {
             TxnOffsetCommitRequestData body = (TxnOffsetCommitRequestData) request.body();
             boolean byId = request.apiVersion() >= 6;
-            MetadataImage image = cache.image();
-            List<TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic> kept = new ArrayList<>();
-            List<TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic> refused = new ArrayList<>();
-            for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic topic : body.topics()) {
-                Optional<TopicImage> found = byId ? image.topic(topic.topicId()) : image.topic(topic.name());
-                TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic keptTopic =
-                        new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic().setName(topic.name())
-                                .setTopicId(topic.topicId());
-                TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic refusedTopic =
-                        new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic().setName(topic.name())
-                                .setTopicId(topic.topicId());
-                for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition partition : topic.partitions()) {
-                    if (found.isPresent() && found.get().partitions().containsKey(partition.partitionIndex())) {
-                        keptTopic.partitions().add(partition);
-                    } else {
-                        Errors error = byId && found.isEmpty() ? Errors.UNKNOWN_TOPIC_ID
-                                : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                        refusedTopic.partitions().add(
-                                new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
-                                        .setPartitionIndex(partition.partitionIndex()).setErrorCode(error.code()));
-                    }
-                }
-                if (!keptTopic.partitions().isEmpty()) {
-                    kept.add(keptTopic);
-                }
-                if (!refusedTopic.partitions().isEmpty()) {
-                    refused.add(refusedTopic);
-                }
+            KnownPartitions.Split<TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic,
+                    TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic> split = TXN_COMMIT_PARTITIONS.split(
+                            body.topics(), KnownPartitions.finder(cache.image(), byId,
+                                    TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic::topicId,
+                                    TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic::name), byId);
+            if (split.onlyRefused()) {
+                return CompletableFuture.completedFuture(new TxnOffsetCommitResponseData()
+                        .setTopics(split.refused()));
             }
-            if (kept.isEmpty() && !refused.isEmpty()) {
-                return CompletableFuture.completedFuture(new TxnOffsetCommitResponseData().setTopics(refused));
-            }
-            body.setTopics(kept);
+            body.setTopics(split.kept());
             return routing.submitTransactional(context, request, body.groupId(), body.transactionalId(),
                     body.producerId(), body.producerEpoch(),
                     (shard, shardContext, nowMs) -> shard.txnOffsetCommit(shardContext, body, nowMs),
                     error -> GroupErrorResponses.txnOffsetCommit(body, error))
                     .thenApply(response -> {
-                        ((TxnOffsetCommitResponseData) response).topics().addAll(refused);
+                        ((TxnOffsetCommitResponseData) response).topics().addAll(split.refused());
                         return response;
                     });
         };
@@ -185,38 +177,17 @@ public final class GroupOffsetHandlers {
         return (context, request) -> {
             OffsetDeleteRequestData body = (OffsetDeleteRequestData) request.body();
             MetadataImage image = cache.image();
-            List<OffsetDeleteRequestData.OffsetDeleteRequestTopic> kept = new ArrayList<>();
-            List<OffsetDeleteResponseData.OffsetDeleteResponseTopic> refused = new ArrayList<>();
-            for (OffsetDeleteRequestData.OffsetDeleteRequestTopic topic : body.topics()) {
-                Optional<TopicImage> found = image.topic(topic.name());
-                OffsetDeleteRequestData.OffsetDeleteRequestTopic keptTopic =
-                        new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName(topic.name());
-                OffsetDeleteResponseData.OffsetDeleteResponseTopic refusedTopic =
-                        new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(topic.name());
-                for (OffsetDeleteRequestData.OffsetDeleteRequestPartition partition : topic.partitions()) {
-                    if (found.isPresent() && found.get().partitions().containsKey(partition.partitionIndex())) {
-                        keptTopic.partitions().add(partition);
-                    } else {
-                        refusedTopic.partitions().add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition()
-                                .setPartitionIndex(partition.partitionIndex())
-                                .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()));
-                    }
-                }
-                if (!keptTopic.partitions().isEmpty()) {
-                    kept.add(keptTopic);
-                }
-                if (!refusedTopic.partitions().isEmpty()) {
-                    refused.add(refusedTopic);
-                }
-            }
-            body.setTopics(kept);
+            KnownPartitions.Split<OffsetDeleteRequestData.OffsetDeleteRequestTopic,
+                    OffsetDeleteResponseData.OffsetDeleteResponseTopic> split = DELETE_PARTITIONS.split(body.topics(),
+                            topic -> image.topic(topic.name()), false);
+            body.setTopics(split.kept());
             return routing.submit(context, request, body.groupId(),
                     (shard, shardContext, nowMs) -> shard.offsetDelete(shardContext, body, nowMs),
                     GroupErrorResponses::offsetDelete)
                     .thenApply(response -> {
                         OffsetDeleteResponseData deleted = (OffsetDeleteResponseData) response;
                         if (deleted.errorCode() == Errors.NONE.code()) {
-                            deleted.topics().addAll(refused);
+                            deleted.topics().addAll(split.refused());
                         }
                         return deleted;
                     });

@@ -1,6 +1,7 @@
 package io.fjord.broker.handlers;
 
 import io.fjord.broker.MetadataCache;
+import io.fjord.broker.coordinator.driver.CommittedShardCall;
 import io.fjord.broker.coordinator.driver.GroupCoordinatorDriver;
 import io.fjord.broker.coordinator.driver.ShardCall;
 import io.fjord.broker.coordinator.group.OffsetsPartitions;
@@ -69,9 +70,17 @@ final class GroupRouting {
                 errorResponse);
     }
 
-    CompletableFuture<List<ApiMessage>> submitToAll(RequestContext context, DecodedRequest request, ShardCall call,
-            Function<Errors, ApiMessage> errorResponse) {
-        return driver.submitToAll(request.apiVersion(), clientId(request), clientHost(context), call, errorResponse);
+    /** As {@link #readPartition}, for a read that also looks at the live shard (DescribeGroups). */
+    CompletableFuture<ApiMessage> readPartition(RequestContext context, DecodedRequest request, int partition,
+            CommittedShardCall call, Function<Errors, ApiMessage> errorResponse) {
+        return driver.read(partition, request.apiVersion(), clientId(request), clientHost(context), call,
+                errorResponse);
+    }
+
+    /** A read of every shard led here (ListGroups), each answered at once from its committed view. */
+    CompletableFuture<List<ApiMessage>> readFromAll(RequestContext context, DecodedRequest request,
+            CommittedShardCall call, Function<Errors, ApiMessage> errorResponse) {
+        return driver.readFromAll(request.apiVersion(), clientId(request), clientHost(context), call, errorResponse);
     }
 
     /** The groups by owning partition, each list in request order. */

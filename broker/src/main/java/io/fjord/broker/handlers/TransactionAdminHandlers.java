@@ -19,7 +19,9 @@ import java.util.concurrent.CompletableFuture;
  * DescribeTransactions (the ids split by shard, answers merged in request order; an id whose shard is not here gets
  * NOT_COORDINATOR, still loading COORDINATOR_LOAD_IN_PROGRESS, as Kafka answers per id) and ListTransactions (every
  * shard this node leads, concatenated; a shard still loading makes the whole answer COORDINATOR_LOAD_IN_PROGRESS, as
- * in Kafka; a shard that resigned meanwhile is left out, its new coordinator lists it). Thread-safe.
+ * in Kafka; a shard that resigned meanwhile is left out, its new coordinator lists it). Both answer at once from the
+ * committed state, as Kafka does: a transaction whose Prepare record is not yet committed is still Ongoing there.
+ * Thread-safe.
  */
 public final class TransactionAdminHandlers {
     private final TransactionCoordinatorDriver driver;
@@ -41,7 +43,7 @@ public final class TransactionAdminHandlers {
             byPartition.forEach((partition, own) -> {
                 DescribeTransactionsRequestData part = new DescribeTransactionsRequestData()
                         .setTransactionalIds(new ArrayList<>(own));
-                parts.add(driver.submit(partition, (shard, nowMs) -> shard.describeTransactions(part, nowMs),
+                parts.add(driver.read(partition, (view, live, nowMs) -> view.describeCommitted(part, live, nowMs),
                         error -> failedDescribe(own, error)).thenAccept(response -> {
                             synchronized (described) {
                                 for (DescribeTransactionsResponseData.TransactionState state
@@ -74,7 +76,7 @@ public final class TransactionAdminHandlers {
     public ApiHandler listTransactions() {
         return (context, request) -> {
             ListTransactionsRequestData body = (ListTransactionsRequestData) request.body();
-            return driver.submitToAll((shard, nowMs) -> shard.listTransactions(body, nowMs),
+            return driver.readFromAll((view, live, nowMs) -> view.listCommitted(body, nowMs),
                     TransactionErrorResponses::listTransactions).thenApply(parts -> merge(body, parts));
         };
     }

@@ -58,6 +58,8 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
     /** The connection's SASL state on a SASL listener; null on others. */
     private final SaslAuthenticator authenticator;
     private final ChannelSecurity security;
+    /** {@code connection.failed.authentication.delay.ms}. */
+    private final long failedAuthenticationDelayMs;
     private final Queue<Frame> pending = new ArrayDeque<>();
     private ChannelHandlerContext context;
     private Frame current;
@@ -76,7 +78,7 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
                       InFlightTracker inFlightTracker, ConnectionLog log,
                       Thread.UncaughtExceptionHandler fatalErrors) {
         this(connectionId, listenerName, dispatcher, memoryPool, readGate, queuedRequestsMax, inFlightTracker, log,
-                fatalErrors, ChannelSecurity.PLAINTEXT, null);
+                fatalErrors, ChannelSecurity.PLAINTEXT, null, 0);
     }
 
     /**
@@ -84,13 +86,15 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
      *                      through it, and a TLS handshake gives the connection its principal
      * @param authenticator the connection's SASL state on a SASL listener (whose principal then wins over the
      *                      certificate's, as Kafka's on SASL_SSL), null on others
+     * @param failedAuthenticationDelayMs how long the answer to a failed SASL authentication waits (KIP-306)
      */
     ConnectionHandler(long connectionId, String listenerName, RequestDispatcher dispatcher,
                       RequestMemoryPool memoryPool, ReadGate readGate, int queuedRequestsMax,
                       InFlightTracker inFlightTracker, ConnectionLog log,
                       Thread.UncaughtExceptionHandler fatalErrors, ChannelSecurity security,
-                      SaslAuthenticator authenticator) {
+                      SaslAuthenticator authenticator, long failedAuthenticationDelayMs) {
         this.security = security;
+        this.failedAuthenticationDelayMs = failedAuthenticationDelayMs;
         this.authenticator = authenticator;
         this.connectionId = connectionId;
         this.listenerName = listenerName;
@@ -176,16 +180,25 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
         }
         java.net.SocketAddress client = context.channel().remoteAddress();
         if (decision instanceof SaslDecision.Respond respond) {
-            write(ResponseEncoder.encode(request.apiKey(), request.apiVersion(), request.correlationId(),
-                    respond.response()));
+            EncodedResponse answer = ResponseEncoder.encode(request.apiKey(), request.apiVersion(),
+                    request.correlationId(), respond.response());
             finishCurrent();
-            if (respond.failure() != null) {
-                log.warn(ConnectionLog.Cause.AUTHENTICATION_FAILURE, client, "Failed authentication with {} ({})",
-                        client, respond.failure());
-                closedHere = true;
-                dropPending();
-                // After the answer: writes leave in order, so the close follows the flushed response.
-                context.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (respond.failure() == null) {
+                write(answer);
+                return false;
+            }
+            log.warn(ConnectionLog.Cause.AUTHENTICATION_FAILURE, client, "Failed authentication with {} ({})",
+                    client, respond.failure());
+            closedHere = true;
+            dropPending();
+            if (failedAuthenticationDelayMs <= 0) {
+                answerFailedAuthentication(answer);
+            } else {
+                // KIP-306: the answer, and so the close, waits, so that a password-guessing client cannot retry
+                // at once; nothing more is read meanwhile.
+                readGate.pause(ReadGate.Reason.FAILED_AUTHENTICATION);
+                context.executor().schedule(() -> answerFailedAuthentication(answer), failedAuthenticationDelayMs,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
             }
             return false;
         }
@@ -194,6 +207,13 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
         finishCurrent();
         closeHere();
         return false;
+    }
+
+    /** Sends a failed authentication's answer, then closes the connection. */
+    private void answerFailedAuthentication(EncodedResponse answer) {
+        write(answer);
+        // After the answer: writes leave in order, so the close follows the flushed response.
+        context.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void refuse(RequestParseException e) {

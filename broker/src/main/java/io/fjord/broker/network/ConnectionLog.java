@@ -27,6 +27,8 @@ final class ConnectionLog {
         UNKNOWN_API_KEY,
         UNSUPPORTED_VERSION,
         MAX_CONNECTIONS,
+        /** A connection refused because its address has {@code max.connections.per.ip} open. */
+        MAX_CONNECTIONS_PER_IP,
         HANDLER_FAILURE,
         /**
          * A failed authentication: SASL (a wrong password, an unknown user or mechanism), or a TLS handshake that

@@ -5,13 +5,16 @@ import java.util.EnumSet;
 
 /**
  * Turns reading of one connection off while any reason holds (memory exhausted, too many queued requests, the
- * client not draining responses, a quota throttle) and on again when none does. Not thread-safe: used on the connection's event loop.
+ * client not draining responses, a quota throttle) and on again when none does. Not thread-safe: used on the
+ * connection's event loop.
  */
 final class ReadGate {
     enum Reason {
         MEMORY,
         QUEUE,
         WRITES,
+        /** A failed authentication's answer is delayed before the connection closes. */
+        FAILED_AUTHENTICATION,
         /** A quota was exceeded: the connection is muted for the throttle time (KIP-219). */
         THROTTLE
     }

@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * The Kafka-protocol socket server: one Netty server channel per listener address (every address a listener's host
  * resolves to, e.g. both 127.0.0.1 and ::1 for {@code localhost} where it names both), native epoll when available (NIO
  * otherwise), frames bounded by {@code socket.request.max.bytes}, request memory bounded by
- * {@code queued.max.request.bytes}, connections bounded by {@code max.connections} and closed after
- * {@code connections.max.idle.ms} without traffic. A listener may be protected ({@link ChannelSecurity}: TLS on SSL
+ * {@code queued.max.request.bytes}, connections limited as Kafka limits them ({@link AcceptGate}: per listener
+ * and broker {@code max.connections} and {@code max.connection.creation.rate}, {@code max.connections.per.ip}, per-IP
+ * creation rate quotas) and closed after {@code connections.max.idle.ms} without traffic. A listener may be protected ({@link ChannelSecurity}: TLS on SSL
  * listeners), its handler first in each connection's pipeline; fetched file regions then go through it in chunks.
  * On a SASL listener each connection authenticates first ({@link SaslAuthenticators}; its ConnectionHandler holds
  * the SASL state above the transport, so it works alike over plaintext and TLS).
@@ -59,6 +60,10 @@ public final class SocketServer {
     private final SaslAuthenticators authenticators;
     private final Function<String, ChannelSecurity> listenerSecurity;
     private final InFlightTracker inFlightTracker = new InFlightTracker();
+    private final ConnectionLimits limits;
+    private final IpConnectionRateQuotas ipRates;
+    private final List<AcceptGate> gates = new ArrayList<>();
+    private final long failedAuthenticationDelayMs;
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final AtomicLong connectionIds = new AtomicLong();
     private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
@@ -100,6 +105,24 @@ public final class SocketServer {
     public SocketServer(NetworkConfig config, RequestDispatcher dispatcher,
                         Thread.UncaughtExceptionHandler fatalErrors,
                         Function<String, ChannelSecurity> listenerSecurity, SaslAuthenticators authenticators) {
+        this(config, dispatcher, fatalErrors, listenerSecurity, authenticators, 0,
+                ConnectionLimits.unlimited().withMaxConnections(config.maxConnections()), IpConnectionRateQuotas.NONE);
+    }
+
+    /**
+     * @param failedAuthenticationDelayMs {@code connection.failed.authentication.delay.ms}: how long the answer to a
+     *                                    failed SASL authentication waits before it is sent and the connection closed
+     * @param limits                      the connection limits (their {@code max.connections} wins over the
+     *                                    network config's)
+     * @param ipRates                     the per-address connection creation rate quotas
+     */
+    public SocketServer(NetworkConfig config, RequestDispatcher dispatcher,
+                        Thread.UncaughtExceptionHandler fatalErrors,
+                        Function<String, ChannelSecurity> listenerSecurity, SaslAuthenticators authenticators,
+                        long failedAuthenticationDelayMs, ConnectionLimits limits, IpConnectionRateQuotas ipRates) {
+        this.limits = limits;
+        this.ipRates = ipRates;
+        this.failedAuthenticationDelayMs = failedAuthenticationDelayMs;
         this.listenerSecurity = listenerSecurity;
         this.authenticators = authenticators;
         this.config = config;
@@ -117,10 +140,14 @@ public final class SocketServer {
         acceptors = new MultiThreadIoEventLoopGroup(1, ioHandlers);
         workers = new MultiThreadIoEventLoopGroup(config.networkThreads(), ioHandlers);
         connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        ConnectionQuotas quotas = new ConnectionQuotas(limits, ipRates,
+                config.listeners().stream().map(Endpoint::listenerName).distinct().toList());
         try {
             for (Endpoint endpoint : config.listeners()) {
+                AcceptGate gate = gateOf(endpoint.listenerName(), quotas);
                 ServerBootstrap bootstrap = new ServerBootstrap().group(acceptors, workers).channel(channelType)
                         .option(ChannelOption.SO_REUSEADDR, true)
+                        .handler(gate)
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024,
                                 1024 * 1024))
@@ -148,6 +175,20 @@ public final class SocketServer {
         LOG.debug("Socket server bound {} using {}", allBoundAddresses, epoll ? "epoll" : "NIO");
     }
 
+    /** The listener's gate: one for all its addresses, all on the one acceptor thread, sharing the quotas. */
+    private AcceptGate gateOf(String listenerName, ConnectionQuotas quotas) {
+        for (AcceptGate gate : gates) {
+            if (gate.listenerName().equals(listenerName)) {
+                return gate;
+            }
+        }
+        // A connection closed on any listener may free a broker-wide slot another listener waits for.
+        AcceptGate gate = new AcceptGate(listenerName, quotas, connectionLog, () -> System.nanoTime() / 1_000_000,
+                () -> gates.forEach(AcceptGate::admitWaiting));
+        gates.add(gate);
+        return gate;
+    }
+
     /** Binds one address; a failure (Netty rethrows the socket's IOException unchecked) names it. */
     private static Channel bind(ServerBootstrap bootstrap, Endpoint endpoint, InetSocketAddress address)
             throws InterruptedException {
@@ -168,21 +209,15 @@ public final class SocketServer {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
-                if (connectionCount.incrementAndGet() > config.maxConnections()) {
-                    connectionCount.decrementAndGet();
-                    connectionLog.warn(ConnectionLog.Cause.MAX_CONNECTIONS, channel.remoteAddress(),
-                            "Refusing connection from {}: max.connections {} reached", channel.remoteAddress(),
-                            config.maxConnections());
-                    channel.close();
-                    return;
-                }
+                connectionCount.incrementAndGet(); // the connection passed the AcceptGate's limits
                 channel.closeFuture().addListener(closed -> connectionCount.decrementAndGet());
                 connections.add(channel);
                 ReadGate gate = new ReadGate(channel);
                 ConnectionHandler requests = new ConnectionHandler(connectionIds.incrementAndGet(),
                         endpoint.listenerName(), dispatcher, memoryPool, gate,
                         config.queuedRequestsPerConnectionMax(), inFlightTracker, connectionLog, fatalErrors,
-                        security, authenticators.newAuthenticator(endpoint.listenerName()));
+                        security, authenticators.newAuthenticator(endpoint.listenerName()),
+                        failedAuthenticationDelayMs);
                 security.secureAccepted(channel); // first in the pipeline: the others see plain bytes
                 channel.pipeline()
                         .addLast("idle", new IdleStateHandler(0, 0, config.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS));
@@ -214,6 +249,16 @@ public final class SocketServer {
 
     public int connectionCount() {
         return connectionCount.get();
+    }
+
+    /** Connections accepted but held back by the connection limits (read on the acceptor thread, which owns them). */
+    int heldConnectionCount() throws InterruptedException, java.util.concurrent.ExecutionException {
+        EventLoopGroup acceptor;
+        synchronized (this) {
+            acceptor = acceptors;
+        }
+        return acceptor == null ? 0 : acceptor.submit(() -> gates.stream().mapToInt(AcceptGate::heldCount).sum())
+                .get();
     }
 
     long reservedRequestBytes() {

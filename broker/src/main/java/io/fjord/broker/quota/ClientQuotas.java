@@ -1,22 +1,26 @@
 package io.fjord.broker.quota;
 
 import io.fjord.broker.MetadataPublisher;
+import io.fjord.broker.network.IpConnectionRateQuotas;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.quota.ClientQuotaEntity;
 import io.fjord.metadata.quota.ClientQuotaKeys;
+import io.fjord.metadata.quota.IpLiterals;
+import java.net.InetAddress;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.OptionalDouble;
 
 /**
  * This broker's client quotas: the managers of the produce and fetch byte rates and of the request percentage (Kafka's
  * quota managers), kept in step with the quotas of the metadata image, and the ip entities' connection creation rates
- * ({@link IpConnectionQuotas}). A quota change applies from the next request after the image that holds it is
+ * for the socket server's connection limits ({@link IpConnectionRateQuotas}: an address's own entity, else the
+ * default ip entity). A quota change applies from the next request after the image that holds it is
  * published.
  *
  * <p>Thread-safety: {@link #publish} runs on the metadata publishing thread; the managers are thread-safe and the ip
  * quotas are read from an immutable map published through a volatile field.
  */
-public final class ClientQuotas implements MetadataPublisher, IpConnectionQuotas {
+public final class ClientQuotas implements MetadataPublisher, IpConnectionRateQuotas {
     /** Nanoseconds of thread time per second that make one percent (Kafka's request quota unit). */
     static final double NANOS_PER_PERCENT = 1_000_000_000.0 / 100;
 
@@ -24,6 +28,9 @@ public final class ClientQuotas implements MetadataPublisher, IpConnectionQuotas
     private final ClientQuotaManager fetch;
     private final ClientQuotaManager request;
     private volatile Map<ClientQuotaEntity, Map<String, Double>> quotas = Map.of();
+    /** The connection creation rates of named ip entities, by address; read on accepting threads. */
+    private volatile Map<InetAddress, Integer> ipRates = Map.of();
+    private volatile int defaultIpRate = UNLIMITED;
 
     /**
      * @param windowCount  {@code quota.window.num} (Kafka: 11)
@@ -62,20 +69,33 @@ public final class ClientQuotas implements MetadataPublisher, IpConnectionQuotas
     /** Hands new quota values to every manager. */
     public void update(Map<ClientQuotaEntity, Map<String, Double>> values) {
         quotas = values;
+        Map<InetAddress, Integer> rates = new HashMap<>();
+        int defaultRate = UNLIMITED;
+        for (Map.Entry<ClientQuotaEntity, Map<String, Double>> entry : values.entrySet()) {
+            Map<String, String> entity = entry.getKey().entries();
+            Double rate = entry.getValue().get(ClientQuotaKeys.CONNECTION_CREATION_RATE);
+            if (rate == null || !entity.containsKey(ClientQuotaEntity.IP)) {
+                continue;
+            }
+            int perSecond = (int) Math.min(UNLIMITED, Math.round(rate));
+            String name = entity.get(ClientQuotaEntity.IP);
+            if (name == null) {
+                defaultRate = perSecond;
+            } else {
+                // The controller accepts literals only, so this never resolves a host name.
+                IpLiterals.parse(name).ifPresent(address -> rates.put(address, perSecond));
+            }
+        }
+        ipRates = Map.copyOf(rates);
+        defaultIpRate = defaultRate;
         produce.update(values);
         fetch.update(values);
         request.update(values);
     }
 
     @Override
-    public OptionalDouble connectionCreationRate(String address) {
-        Map<ClientQuotaEntity, Map<String, Double>> current = quotas;
-        Double rate = current.getOrDefault(ClientQuotaEntity.of(ClientQuotaEntity.IP, address), Map.of())
-                .get(ClientQuotaKeys.CONNECTION_CREATION_RATE);
-        if (rate == null) {
-            rate = current.getOrDefault(ClientQuotaEntity.of(ClientQuotaEntity.IP, null), Map.of())
-                    .get(ClientQuotaKeys.CONNECTION_CREATION_RATE);
-        }
-        return rate == null ? OptionalDouble.empty() : OptionalDouble.of(rate);
+    public int connectionCreationRate(InetAddress address) {
+        Integer rate = ipRates.get(address);
+        return rate != null ? rate : defaultIpRate;
     }
 }

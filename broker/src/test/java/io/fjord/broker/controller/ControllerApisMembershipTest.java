@@ -6,6 +6,7 @@ import io.fjord.metadata.controller.BrokerHeartbeatTracker;
 import io.fjord.metadata.controller.ClusterControl;
 import io.fjord.metadata.controller.ClusterMaintenance;
 import io.fjord.metadata.controller.ControllerResult;
+import io.fjord.metadata.controller.FeatureControl;
 import io.fjord.metadata.controller.ReplicationControl;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
@@ -89,11 +90,21 @@ class ControllerApisMembershipTest {
                 .setClusterId(CLUSTER_ID).setIncarnationId(incarnation);
         request.listeners().add(new BrokerRegistrationRequestData.Listener().setName("PLAINTEXT")
                 .setHost("localhost").setPort(9090 + brokerId));
-        // As a Fjord broker: a new cluster finalizes the ELR feature at 1, which a broker must support to register.
+        return (BrokerRegistrationResponseData) send(ApiKey.BROKER_REGISTRATION, withFjordFeatures(request));
+    }
+
+    /**
+     * As a Fjord broker registers: a new cluster finalizes the ELR feature at 1 and transaction.version at 2, which a
+     * broker must support to register.
+     */
+    private static BrokerRegistrationRequestData withFjordFeatures(BrokerRegistrationRequestData request) {
         request.features().add(new BrokerRegistrationRequestData.Feature()
                 .setName(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE).setMinSupportedVersion((short) 0)
                 .setMaxSupportedVersion((short) 1));
-        return (BrokerRegistrationResponseData) send(ApiKey.BROKER_REGISTRATION, request);
+        request.features().add(new BrokerRegistrationRequestData.Feature()
+                .setName(FeatureControl.TRANSACTION_VERSION).setMinSupportedVersion((short) 0)
+                .setMaxSupportedVersion(FeatureControl.TRANSACTION_VERSION_MAX));
+        return request;
     }
 
     private BrokerHeartbeatResponseData heartbeat(int brokerId, long epoch, long metadataOffset, boolean wantShutDown)
@@ -201,9 +212,8 @@ class ControllerApisMembershipTest {
         // says so.
         BrokerRegistrationRequestData again = new BrokerRegistrationRequestData().setBrokerId(2)
                 .setClusterId(CLUSTER_ID).setIncarnationId(new UUID(2, 99)).setPreviousBrokerEpoch(epoch2);
-        again.features().add(new BrokerRegistrationRequestData.Feature()
-                .setName(ReplicationControl.ELIGIBLE_LEADER_REPLICAS_FEATURE).setMaxSupportedVersion((short) 1));
-        long newEpoch2 = ((BrokerRegistrationResponseData) send(ApiKey.BROKER_REGISTRATION, again)).brokerEpoch();
+        long newEpoch2 = ((BrokerRegistrationResponseData) send(ApiKey.BROKER_REGISTRATION, withFjordFeatures(again)))
+                .brokerEpoch();
         heartbeat(2, newEpoch2, image().offset(), false);
         assertThat(image().brokers().get(2).fenced()).isFalse();
         assertThat(partition().isr()).containsExactly(1);

@@ -144,6 +144,37 @@ class AlterConfigsHandlersTest {
     }
 
     @Test
+    void thisBrokersCheckRefusesAChangeWithInvalidRequestBeforeItIsForwarded() throws Exception {
+        String location = "listener.name.ssl.ssl.keystore.location";
+        List<Map<String, String>> checked = new ArrayList<>();
+        ImageConfigResolver configs = new ImageConfigResolver(ConfigResolver.ofStatic(BrokerConfig.fromMap(
+                Map.of("node.id", "1", "process.roles", "broker,controller"))), NODE_ID);
+        handlers = new AlterConfigsHandlers(new ControllerApis(controller, null, new ConfigControl(configs), null,
+                null, java.time.InstantSource.system()), NODE_ID, loggers,
+                () -> cache.image().brokerConfig("1"), proposed -> {
+                    checked.add(proposed);
+                    return "/missing.p12".equals(proposed.get(location))
+                            ? java.util.Optional.of("Validation of dynamic config update of SSLFactory failed")
+                            : java.util.Optional.empty();
+                });
+        assertThat(incremental(resource("1", config(SET, "log.segment.bytes", "2097152"))).errorCode()).isZero();
+
+        AlterConfigsResourceResponse refused = incremental(resource("1", config(SET, location, "/missing.p12")));
+        AlterConfigsResourceResponse refusedOnValidation = incremental(true,
+                resource("1", config(SET, location, "/missing.p12"))).get(0);
+
+        assertThat(refused.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+        assertThat(refused.errorMessage()).isEqualTo("Validation of dynamic config update of SSLFactory failed");
+        assertThat(refusedOnValidation.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
+        // The check saw the broker's configs as they would be after the change.
+        assertThat(checked.get(1)).isEqualTo(Map.of("log.segment.bytes", "2097152", location, "/missing.p12"));
+        assertThat(cache.image().brokerConfig("1")).isEqualTo(Map.of("log.segment.bytes", "2097152"));
+        // The cluster default is not this broker's: it is not checked here.
+        assertThat(incremental(resource("", config(SET, "log.retention.ms", "5000"))).errorCode()).isZero();
+        assertThat(checked).hasSize(3);
+    }
+
+    @Test
     void validateOnlyChecksWithoutWriting() throws Exception {
         List<AlterConfigsResourceResponse> responses = incremental(true,
                 resource("", config(SET, "log.retention.ms", "5000")),

@@ -22,12 +22,16 @@ import io.fjord.protocol.message.DeleteGroupsRequestData;
 import io.fjord.protocol.message.DeleteGroupsResponseData;
 import io.fjord.protocol.message.DescribeGroupsRequestData;
 import io.fjord.protocol.message.DescribeGroupsResponseData;
+import io.fjord.protocol.message.JoinGroupRequestData;
+import io.fjord.protocol.message.JoinGroupResponseData;
 import io.fjord.protocol.message.ListGroupsRequestData;
 import io.fjord.protocol.message.ListGroupsResponseData;
 import io.fjord.protocol.message.OffsetCommitRequestData;
 import io.fjord.protocol.message.OffsetCommitResponseData;
 import io.fjord.protocol.message.OffsetFetchRequestData;
 import io.fjord.protocol.message.OffsetFetchResponseData;
+import io.fjord.protocol.message.SyncGroupRequestData;
+import io.fjord.protocol.message.SyncGroupResponseData;
 import io.fjord.protocol.records.CompressionType;
 import io.fjord.storage.TopicPartition;
 import java.net.InetSocketAddress;
@@ -307,5 +311,90 @@ class GroupHandlersTest {
                 new ConsumerGroupDescribeRequestData().setGroupIds(new ArrayList<>(List.of("a", "b"))));
         assertThat(described.groups()).extracting(group -> group.groupId() + ":" + group.errorCode())
                 .containsExactly("a:" + Errors.UNSUPPORTED_VERSION.code(), "b:" + Errors.UNSUPPORTED_VERSION.code());
+    }
+
+    /** The followers of {@code groupId}'s offsets partition catch up: the high watermark reaches the log end. */
+    private void replicate(String groupId) {
+        TopicPartition shard = new TopicPartition(OffsetsPartitions.TOPIC,
+                OffsetsPartitions.partitionFor(groupId, OFFSETS_PARTITIONS));
+        writer.replicateAll(shard);
+        driver.onPartitionChanged(shard);
+    }
+
+    private List<String> listedGroups() throws Exception {
+        ListGroupsResponseData listed = (ListGroupsResponseData) send(ApiKey.LIST_GROUPS, 5,
+                new ListGroupsRequestData());
+        assertThat(listed.errorCode()).isZero();
+        return listed.groups().stream().map(group -> group.groupId() + ":" + group.groupType() + ":"
+                + group.groupState()).toList();
+    }
+
+    private DescribeGroupsResponseData.DescribedGroup describeGroup(String groupId) throws Exception {
+        return ((DescribeGroupsResponseData) send(ApiKey.DESCRIBE_GROUPS, 5,
+                new DescribeGroupsRequestData().setGroups(new ArrayList<>(List.of(groupId))))).groups().get(0);
+    }
+
+    @Test
+    void aConsumerGroupWhoseJoinIsNotCommittedIsNeitherListedNorDescribedUntilItCommits() throws Exception {
+        assertThat(commit("committed", "orders", 0, 1).topics().get(0).partitions().get(0).errorCode()).isZero();
+        writer.holdHighWatermark();
+        CompletableFuture<ApiMessage> join = sendAsync(ApiKey.CONSUMER_GROUP_HEARTBEAT, 1,
+                new ConsumerGroupHeartbeatRequestData().setGroupId("joining").setMemberId("member-1")
+                        .setMemberEpoch(0).setRebalanceTimeoutMs(30_000)
+                        .setSubscribedTopicNames(new ArrayList<>(List.of("orders")))
+                        .setTopicPartitions(new ArrayList<>()));
+
+        // Answered at once from the state as of the last committed offset, not behind the pending join.
+        assertThat(listedGroups()).containsExactly("committed:classic:Empty");
+        ConsumerGroupDescribeResponseData described = (ConsumerGroupDescribeResponseData) send(
+                ApiKey.CONSUMER_GROUP_DESCRIBE, 1,
+                new ConsumerGroupDescribeRequestData().setGroupIds(new ArrayList<>(List.of("joining"))));
+        assertThat(described.groups().get(0).errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
+        assertThat(join).isNotDone();
+
+        replicate("joining");
+        assertThat(((ConsumerGroupHeartbeatResponseData) join.get(10, TimeUnit.SECONDS)).errorCode()).isZero();
+        assertThat(listedGroups()).containsExactlyInAnyOrder("committed:classic:Empty", "joining:consumer:Stable");
+    }
+
+    @Test
+    void aClassicGroupIsShownOnlyOnceItsRecordCommitsAndThenInItsLiveRebalanceState() throws Exception {
+        writer.holdHighWatermark();
+        JoinGroupRequestData join = new JoinGroupRequestData().setGroupId("classic").setMemberId("")
+                .setSessionTimeoutMs(30_000).setRebalanceTimeoutMs(30_000).setProtocolType("consumer");
+        join.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range")
+                .setMetadata(new byte[] {1}));
+        // A group created by JoinGroup is recorded at once (Kafka's empty GroupMetadata); the answer waits for it.
+        CompletableFuture<ApiMessage> first = sendAsync(ApiKey.JOIN_GROUP, 5, join);
+        // Kafka reads which groups exist at the last committed offset: none yet, answered at once.
+        assertThat(describeGroup("classic").groupState()).isEqualTo("Dead");
+        assertThat(listedGroups()).isEmpty();
+        assertThat(first).isNotDone();
+
+        replicate("classic");
+        JoinGroupResponseData required = (JoinGroupResponseData) first.get(10, TimeUnit.SECONDS);
+        assertThat(required.errorCode()).isEqualTo(Errors.MEMBER_ID_REQUIRED.code());
+        assertThat(listedGroups()).containsExactly("classic:classic:Empty");
+
+        // The first generation, after group.initial.rebalance.delay.ms, writes no record: its state, which no
+        // record holds, is the live group's, as in Kafka.
+        JoinGroupResponseData joined = (JoinGroupResponseData) send(ApiKey.JOIN_GROUP, 5,
+                join.setMemberId(required.memberId()));
+        assertThat(joined.errorCode()).isZero();
+        assertThat(describeGroup("classic").groupState()).isEqualTo("CompletingRebalance");
+        assertThat(listedGroups()).containsExactly("classic:classic:CompletingRebalance");
+
+        CompletableFuture<ApiMessage> sync = sendAsync(ApiKey.SYNC_GROUP, 3, new SyncGroupRequestData()
+                .setGroupId("classic").setGenerationId(joined.generationId()).setMemberId(joined.memberId())
+                .setAssignments(new ArrayList<>(List.of(new SyncGroupRequestData.SyncGroupRequestAssignment()
+                        .setMemberId(joined.memberId()).setAssignment(new byte[] {7})))));
+        assertThat(describeGroup("classic").groupState()).isNotEqualTo("Dead");
+        replicate("classic");
+        assertThat(((SyncGroupResponseData) sync.get(10, TimeUnit.SECONDS)).errorCode()).isZero();
+        DescribeGroupsResponseData.DescribedGroup stable = describeGroup("classic");
+        assertThat(stable.groupState()).isEqualTo("Stable");
+        assertThat(stable.members()).extracting(DescribeGroupsResponseData.DescribedGroupMember::memberId)
+                .containsExactly(joined.memberId());
+        assertThat(listedGroups()).containsExactly("classic:classic:Stable");
     }
 }

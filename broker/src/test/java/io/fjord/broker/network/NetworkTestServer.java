@@ -15,11 +15,12 @@ final class NetworkTestServer implements AutoCloseable {
     final TestDispatcher dispatcher = new TestDispatcher();
     final SocketServer server;
 
-    private NetworkTestServer(NetworkConfig config, Thread.UncaughtExceptionHandler fatalErrors,
-                              io.fjord.raft.transport.ChannelSecurity security) throws InterruptedException {
-        Thread.UncaughtExceptionHandler errors = fatalErrors != null ? fatalErrors
+    private NetworkTestServer(NetworkConfig config, Builder settings) throws InterruptedException {
+        Thread.UncaughtExceptionHandler errors = settings.fatalErrors != null ? settings.fatalErrors
                 : (thread, error) -> thread.getUncaughtExceptionHandler().uncaughtException(thread, error);
-        server = new SocketServer(config, dispatcher, errors, listenerName -> security);
+        server = new SocketServer(config, dispatcher, errors, listenerName -> settings.security,
+                settings.authenticators, settings.failedAuthenticationDelayMs,
+                settings.limits.withMaxConnections(config.maxConnections()), settings.ipRates);
         server.start();
     }
 
@@ -60,6 +61,29 @@ final class NetworkTestServer implements AutoCloseable {
         private int socketBufferBytes = -1;
         private Thread.UncaughtExceptionHandler fatalErrors;
         private io.fjord.raft.transport.ChannelSecurity security = io.fjord.raft.transport.ChannelSecurity.PLAINTEXT;
+        private ConnectionLimits limits = ConnectionLimits.unlimited();
+        private IpConnectionRateQuotas ipRates = IpConnectionRateQuotas.NONE;
+        private io.fjord.broker.security.sasl.SaslAuthenticators authenticators =
+                io.fjord.broker.security.sasl.SaslAuthenticators.none();
+        private long failedAuthenticationDelayMs;
+
+        /** Connection limits (their max.connections is the builder's). */
+        Builder limits(ConnectionLimits value) {
+            limits = value;
+            return this;
+        }
+
+        Builder ipRates(IpConnectionRateQuotas value) {
+            ipRates = value;
+            return this;
+        }
+
+        /** SASL on the listener (named PLAINTEXT), with connection.failed.authentication.delay.ms. */
+        Builder sasl(io.fjord.broker.security.sasl.SaslAuthenticators value, long delayMs) {
+            authenticators = value;
+            failedAuthenticationDelayMs = delayMs;
+            return this;
+        }
 
         /** The listener's protection (TLS, say); PLAINTEXT by default. */
         Builder security(io.fjord.raft.transport.ChannelSecurity value) {
@@ -100,7 +124,7 @@ final class NetworkTestServer implements AutoCloseable {
         NetworkTestServer start() throws InterruptedException {
             return new NetworkTestServer(new NetworkConfig(List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 0)),
                     socketRequestMaxBytes, queuedMaxRequestBytes, connectionsMaxIdleMs, maxConnections, 2,
-                    queuedRequestsPerConnectionMax, socketBufferBytes, socketBufferBytes), fatalErrors, security);
+                    queuedRequestsPerConnectionMax, socketBufferBytes, socketBufferBytes), this);
         }
     }
 }

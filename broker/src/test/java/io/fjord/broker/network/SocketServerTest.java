@@ -111,7 +111,9 @@ class SocketServerTest {
                         org.assertj.core.groups.Tuple.tuple(ApiKeys.PRODUCE.id, (short) 3, (short) 9),
                         org.assertj.core.groups.Tuple.tuple(ApiKeys.FETCH.id, (short) 4, (short) 12),
                         org.assertj.core.groups.Tuple.tuple(ApiKeys.METADATA.id, (short) 0, (short) 12),
-                        org.assertj.core.groups.Tuple.tuple(ApiKeys.API_VERSIONS.id, (short) 0, (short) 3));
+                        org.assertj.core.groups.Tuple.tuple(ApiKeys.API_VERSIONS.id, (short) 0, (short) 3),
+                        org.assertj.core.groups.Tuple.tuple(ApiKeys.SASL_HANDSHAKE.id, (short) 0, (short) 1),
+                        org.assertj.core.groups.Tuple.tuple(ApiKeys.SASL_AUTHENTICATE.id, (short) 0, (short) 2));
         assertThat(response.body().remaining()).isZero();
     }
 
@@ -350,7 +352,8 @@ class SocketServerTest {
     }
 
     @Test
-    void connectionsBeyondMaxConnectionsAreRefused() throws Exception {
+    void connectionsBeyondMaxConnectionsWaitUntilOneCloses() throws Exception {
+        // Kafka's acceptor blocks at max.connections (KIP-402): the new connection waits, it is not refused.
         NetworkTestServer limited = NetworkTestServer.builder().maxConnections(2).start();
         resources.add(limited);
         KafkaWire first = connect(limited);
@@ -359,12 +362,14 @@ class SocketServerTest {
         assertServed(second, 1);
 
         KafkaWire third = connect(limited);
-        assertThat(third.closedByServer()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> limited.server.heldConnectionCount() == 1);
+        third.send(apiVersionsRequest((short) 0, 2));
         assertThat(limited.server.connectionCount()).isEqualTo(2);
 
         first.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> limited.server.connectionCount() == 1);
-        assertServed(connect(limited), 2);
+        KafkaWire.Response answer = third.receive(ApiKeys.API_VERSIONS, (short) 0);
+        assertThat(answer.correlationId()).isEqualTo(2);
+        assertThat(limited.server.heldConnectionCount()).isZero();
         assertServed(second, 3);
     }
 

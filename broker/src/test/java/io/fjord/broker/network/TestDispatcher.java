@@ -30,7 +30,10 @@ final class TestDispatcher implements RequestDispatcher {
             ApiKey.API_VERSIONS, new short[] {0, 3},
             ApiKey.METADATA, new short[] {0, 12},
             ApiKey.FETCH, new short[] {4, 12},
-            ApiKey.PRODUCE, new short[] {3, 9});
+            ApiKey.PRODUCE, new short[] {3, 9},
+            // Answered by the connection's SASL state on a SASL listener, never dispatched here.
+            ApiKey.SASL_HANDSHAKE, new short[] {0, 1},
+            ApiKey.SASL_AUTHENTICATE, new short[] {0, 2});
 
     /** A request whose response the test decides. */
     record SlowRequest(RequestContext context, DecodedRequest request, CompletableFuture<ApiMessage> response) {

@@ -85,15 +85,23 @@ class ClientQuotaResolverTest {
     }
 
     @Test
-    void ipQuotasFallBackToTheDefaultIp() {
+    void ipQuotasFallBackToTheDefaultIp() throws Exception {
         ClientQuotas quotas = new ClientQuotas(11, 1000);
         quotas.update(Map.of(ClientQuotaEntity.of(ClientQuotaEntity.IP, "10.0.0.1"),
                 Map.of("connection_creation_rate", 2.0)));
-        assertThat(quotas.connectionCreationRate("10.0.0.1")).hasValue(2.0);
-        assertThat(quotas.connectionCreationRate("10.0.0.2")).isEmpty();
+        assertThat(quotas.connectionCreationRate(address("10.0.0.1"))).isEqualTo(2);
+        assertThat(quotas.connectionCreationRate(address("10.0.0.2")))
+                .isEqualTo(io.fjord.broker.network.IpConnectionRateQuotas.UNLIMITED);
 
         quotas.update(Map.of(ClientQuotaEntity.of(ClientQuotaEntity.IP, null),
-                Map.of("connection_creation_rate", 9.0)));
-        assertThat(quotas.connectionCreationRate("10.0.0.2")).hasValue(9.0);
+                Map.of("connection_creation_rate", 9.0), ClientQuotaEntity.of(ClientQuotaEntity.IP, "::1"),
+                Map.of("connection_creation_rate", 3.0)));
+        assertThat(quotas.connectionCreationRate(address("10.0.0.2"))).isEqualTo(9);
+        // An IPv6 entity written one way matches the address however the socket spells it.
+        assertThat(quotas.connectionCreationRate(address("0:0:0:0:0:0:0:1"))).isEqualTo(3);
+    }
+
+    private static java.net.InetAddress address(String literal) throws Exception {
+        return java.net.InetAddress.getByName(literal);
     }
 }

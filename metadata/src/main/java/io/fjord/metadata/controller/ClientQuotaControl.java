@@ -3,6 +3,7 @@ package io.fjord.metadata.controller;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.quota.ClientQuotaEntity;
 import io.fjord.metadata.quota.ClientQuotaKeys;
+import io.fjord.metadata.quota.IpLiterals;
 import io.fjord.metadata.records.ClientQuotaRecord;
 import io.fjord.metadata.records.MetadataRecord;
 import io.fjord.protocol.Errors;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * AlterClientQuotas (API 49, {@code kafka-configs --alter --entity-type users|clients|ips --add-config
@@ -32,9 +32,6 @@ import java.util.regex.Pattern;
  * <p>Stateless; thread-safe.
  */
 public final class ClientQuotaControl {
-    /** Characters of IPv4 and IPv6 literals (with an IPv6 zone); anything else would be a host name to resolve. */
-    private static final Pattern ADDRESS_LITERAL = Pattern.compile("[0-9a-fA-F:.%]+");
-
     /** An entry's outcome: its error (NONE when it applies) and records. */
     private record Outcome(Errors error, String message, List<MetadataRecord> records) {
         static Outcome invalid(String message) {
@@ -78,7 +75,7 @@ public final class ClientQuotaControl {
             if (name != null && name.isEmpty()) {
                 return Outcome.invalid("Empty " + type + " not supported");
             }
-            if (type.equals(ClientQuotaEntity.IP) && name != null && !ADDRESS_LITERAL.matcher(name).matches()) {
+            if (type.equals(ClientQuotaEntity.IP) && name != null && IpLiterals.parse(name).isEmpty()) {
                 return Outcome.invalid(name + " is not a valid IP or resolvable host.");
             }
             entries.put(type, name);

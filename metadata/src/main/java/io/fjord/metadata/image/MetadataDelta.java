@@ -1,6 +1,9 @@
 package io.fjord.metadata.image;
 
+import io.fjord.metadata.acl.AclsImage;
+import io.fjord.metadata.records.AccessControlEntryRecord;
 import io.fjord.metadata.records.BrokerOffsetsRecord;
+import io.fjord.metadata.records.RemoveAccessControlEntryRecord;
 import io.fjord.metadata.records.BrokerRegistrationChangeRecord;
 import io.fjord.metadata.records.ClearElrRecord;
 import io.fjord.metadata.records.ClientQuotaRecord;
@@ -53,6 +56,7 @@ public final class MetadataDelta {
     private PMap<String, Short> features;
     private long lastBrokerEpoch;
     private PMap<String, Map<ScramMechanism, ScramCredential>> scramCredentials;
+    private AclsImage acls;
     private PMap<ClientQuotaEntity, Map<String, Double>> clientQuotas;
     private final MetadataImage base;
     // The keys records touched: what publishers are told changed, resolved against the base image in changes().
@@ -75,6 +79,7 @@ public final class MetadataDelta {
         this.features = MetadataImage.persistent(base.features());
         this.lastBrokerEpoch = base.lastBrokerEpoch();
         this.scramCredentials = MetadataImage.persistent(base.scramCredentials());
+        this.acls = base.acls();
         this.clientQuotas = MetadataImage.persistent(base.clientQuotas());
     }
 
@@ -151,6 +156,10 @@ public final class MetadataDelta {
             }
             scramCredentials = credentials.isEmpty() ? scramCredentials.minus(remove.name())
                     : scramCredentials.plus(remove.name(), Collections.unmodifiableMap(credentials));
+        } else if (record instanceof AccessControlEntryRecord acl) {
+            acls = acls.with(acl.id(), acl.acl());
+        } else if (record instanceof RemoveAccessControlEntryRecord remove) {
+            acls = acls.without(remove.id());
         } else if (record instanceof ClientQuotaRecord quota) {
             replayClientQuota(quota);
         } else if (record instanceof FeatureLevelRecord feature) {
@@ -316,6 +325,6 @@ public final class MetadataDelta {
 
     public MetadataImage apply() {
         return new MetadataImage(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs,
-                nextProducerId, groupConfigs, features, lastBrokerEpoch, scramCredentials, clientQuotas);
+                nextProducerId, groupConfigs, features, lastBrokerEpoch, scramCredentials, acls, clientQuotas);
     }
 }

@@ -7,7 +7,8 @@ package io.fjord.metadata.records;
 public sealed interface MetadataRecord permits TopicRecord, PartitionRecord, RemoveTopicRecord, ConfigRecord,
         RegisterBrokerRecord, ProducerIdsRecord, BrokerRegistrationChangeRecord, UnregisterBrokerRecord,
         PartitionChangeRecord, FeatureLevelRecord, ImageStateRecord, BrokerOffsetsRecord, ClearElrRecord,
-        UserScramCredentialRecord, RemoveUserScramCredentialRecord, ClientQuotaRecord {
+        UserScramCredentialRecord, RemoveUserScramCredentialRecord,
+        AccessControlEntryRecord, RemoveAccessControlEntryRecord, ClientQuotaRecord {
 
     /** The record's type id in the log; never reused for another type. */
     short typeId();

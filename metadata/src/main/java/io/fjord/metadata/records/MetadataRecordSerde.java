@@ -22,8 +22,9 @@ import java.util.UUID;
  * adding and removing replicas, the leader recovery state and the ELR lists (version 0 reads as none, recovered).
  * {@code ClearElrRecord} (type 28, Kafka's id) is a type of its own, so logs written before it read as they did; so are
  * {@code UserScramCredentialRecord} (11) and {@code RemoveUserScramCredentialRecord} (22), Kafka's ids (byte arrays
- * as int32 length and bytes), and {@code ClientQuotaRecord} (14: the entity as an int32 count of type and nullable
- * name pairs, the key, the value as an IEEE 754 float64, the remove flag as one byte).
+ * as int32 length and bytes); so are {@code AccessControlEntryRecord} (18) and {@code RemoveAccessControlEntryRecord}
+ * (19), with Kafka's fields in Kafka's order, and {@code ClientQuotaRecord} (14: the entity as an int32 count of
+ * type and nullable name pairs, the key, the value as an IEEE 754 float64, the remove flag as one byte).
  *
  * <p>Stateless and thread-safe.
  */
@@ -116,6 +117,17 @@ public final class MetadataRecordSerde {
         } else if (record instanceof RemoveUserScramCredentialRecord remove) {
             out.putString(remove.name());
             out.putByte(remove.mechanism());
+        } else if (record instanceof AccessControlEntryRecord acl) {
+            out.putUuid(acl.id());
+            out.putByte(acl.resourceType());
+            out.putString(acl.resourceName());
+            out.putByte(acl.patternType());
+            out.putString(acl.principal());
+            out.putString(acl.host());
+            out.putByte(acl.operation());
+            out.putByte(acl.permissionType());
+        } else if (record instanceof RemoveAccessControlEntryRecord remove) {
+            out.putUuid(remove.id());
         } else if (record instanceof ClientQuotaRecord quota) {
             out.putInt(quota.entity().entries().size());
             quota.entity().entries().forEach((type, name) -> {
@@ -230,6 +242,10 @@ public final class MetadataRecordSerde {
                     in.getByte(), new ScramCredential(in.getBytes(), in.getBytes(), in.getBytes(), in.getInt()));
             case RemoveUserScramCredentialRecord.TYPE_ID -> new RemoveUserScramCredentialRecord(in.getNonNullString(),
                     in.getByte());
+            case AccessControlEntryRecord.TYPE_ID -> new AccessControlEntryRecord(in.getUuid(), in.getByte(),
+                    in.getNonNullString(), in.getByte(), in.getNonNullString(), in.getNonNullString(), in.getByte(),
+                    in.getByte());
+            case RemoveAccessControlEntryRecord.TYPE_ID -> new RemoveAccessControlEntryRecord(in.getUuid());
             case ClientQuotaRecord.TYPE_ID -> readClientQuota(in);
             default -> throw new IllegalArgumentException("unknown metadata record type " + type);
         };

@@ -10,6 +10,7 @@ import io.fjord.broker.coordinator.group.RequestContext;
 import io.fjord.broker.coordinator.group.TopicIdResolver;
 import io.fjord.broker.coordinator.group.TopicMetadataView;
 import io.fjord.broker.coordinator.group.records.CoordinatorRecord;
+import io.fjord.broker.coordinator.runtime.CommittedRead;
 import io.fjord.broker.coordinator.runtime.CoordinatorLeaderships;
 import io.fjord.broker.coordinator.runtime.CoordinatorPartitionWriter;
 import io.fjord.broker.coordinator.runtime.CoordinatorRuntime;
@@ -34,8 +35,9 @@ import java.util.function.Function;
  * {@link CoordinatorRuntime} (thread {@code fjord-group-coordinator}, loads on {@code fjord-group-coordinator-loader}):
  * the group coordinator's record serde, shard factory and settings, and the group APIs' entry points. Writes
  * ({@link #submit}) run on the live shard and are answered once their records, and those written before, are below
- * the high watermark; reads ({@link #read}: OffsetFetch without {@code require_stable}, ConsumerGroupDescribe) are
- * answered at once from the committed view, the state as of the last committed offset. Topic changes
+ * the high watermark; reads ({@link #read}: OffsetFetch without {@code require_stable}, ConsumerGroupDescribe,
+ * DescribeGroups; {@link #readFromAll}: ListGroups) are answered at once from the committed view, the state as of the
+ * last committed offset. Topic changes
  * ({@link #onMetadataUpdate}) go to every loaded shard, and to a shard that finishes loading, so KIP-848 groups
  * re-resolve regexes and re-assign.
  *
@@ -223,12 +225,27 @@ public final class GroupCoordinatorDriver implements CoordinatorLeaderships.List
     }
 
     /**
-     * Runs {@code call} on every partition this node leads (ListGroups): one response per partition, in partition
-     * order; a partition still loading contributes {@code errorResponse} of COORDINATOR_LOAD_IN_PROGRESS.
+     * As {@link #read}, for a read (DescribeGroups) that also looks at the live shard: which groups exist comes from
+     * the committed view, a classic group's rebalance state (in no record) from the live shard, as in Kafka.
      */
-    public CompletableFuture<List<ApiMessage>> submitToAll(short apiVersion, String clientId, String clientHost,
-            ShardCall call, Function<Errors, ApiMessage> errorResponse) {
-        return runtime.writeToAll(operation(apiVersion, clientId, clientHost, call), errorResponse);
+    public CompletableFuture<ApiMessage> read(int partition, short apiVersion, String clientId, String clientHost,
+            CommittedShardCall call, Function<Errors, ApiMessage> errorResponse) {
+        return runtime.read(partition, committedRead(apiVersion, clientId, clientHost, call), errorResponse);
+    }
+
+    /**
+     * Runs {@code call} as a read on every partition this node leads (ListGroups): one response per partition, in
+     * partition order; a partition still loading contributes {@code errorResponse} of COORDINATOR_LOAD_IN_PROGRESS.
+     */
+    public CompletableFuture<List<ApiMessage>> readFromAll(short apiVersion, String clientId, String clientHost,
+            CommittedShardCall call, Function<Errors, ApiMessage> errorResponse) {
+        return runtime.readToAll(committedRead(apiVersion, clientId, clientHost, call), errorResponse);
+    }
+
+    private static CommittedRead<GroupCoordinatorShard, CoordinatorRecord> committedRead(short apiVersion,
+            String clientId, String clientHost, CommittedShardCall call) {
+        return (committed, live, requestId, nowMs) -> call.apply(committed, live,
+                new RequestContext(requestId, apiVersion, clientId, clientHost), nowMs);
     }
 
     private static ShardOperation<GroupCoordinatorShard, CoordinatorRecord> operation(short apiVersion,

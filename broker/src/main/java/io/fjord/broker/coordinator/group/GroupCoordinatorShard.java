@@ -295,14 +295,20 @@ public final class GroupCoordinatorShard implements CoordinatorShard<Coordinator
         return run(nowMs, effects -> offsetDelete.handle(context, request, effects));
     }
 
-    /** This shard's groups; the driver merges the lists of all shards it leads. */
-    public CoordinatorResult listGroups(RequestContext context, ListGroupsRequestData request, long nowMs) {
-        return run(nowMs, effects -> admin.list(context, request, effects));
+    /**
+     * This shard's groups, run on the committed view (the driver merges the lists of all shards it leads): as in
+     * Kafka, the groups that exist as of the last committed offset, KIP-848 groups in their committed state, classic
+     * groups in the rebalance state of {@code live}'s group (which no record holds), unless it is gone there.
+     */
+    public CoordinatorResult listGroups(RequestContext context, ListGroupsRequestData request,
+            GroupCoordinatorShard live, long nowMs) {
+        return read(nowMs, effects -> admin.list(context, request, live.store, effects));
     }
 
-    /** Describes groups of this shard (the driver splits the request by shard). */
-    public CoordinatorResult describeGroups(RequestContext context, DescribeGroupsRequestData request, long nowMs) {
-        return run(nowMs, effects -> admin.describe(context, request, effects));
+    /** Describes groups of this shard, run on the committed view as {@link #listGroups} is. */
+    public CoordinatorResult describeGroups(RequestContext context, DescribeGroupsRequestData request,
+            GroupCoordinatorShard live, long nowMs) {
+        return read(nowMs, effects -> admin.describe(context, request, live.store, effects));
     }
 
     /** Deletes groups of this shard (the driver splits the request by shard). */

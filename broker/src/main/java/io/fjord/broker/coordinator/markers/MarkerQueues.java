@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * retried whole, each partition to its leader then. A partition the image no longer has counts as written.
  *
  * <p>Bounds: {@code pendingPartitionsMax} partitions over every transaction held (markers beyond are abandoned at
- * once with COORDINATOR_NOT_AVAILABLE, for the coordinator to send again later) and {@code requestBytesMax} per
+ * once with COORDINATOR_NOT_AVAILABLE, for the coordinator to send again after its back-off) and {@code requestBytesMax} per
  * request.
  *
  * <p>Not thread-safe: owned by the channel's thread.
@@ -55,6 +55,8 @@ final class MarkerQueues {
     private final Map<Integer, Integer> resignedEpochs = new HashMap<>();
     /** Partitions of the held transactions not yet written: waiting or in flight. */
     private int pendingPartitions;
+    /** Whether the last markers offered were refused for the bound (to warn once per spell). */
+    private boolean refusing;
 
     /**
      * @param transactionStatePartitionOf a transactional id's {@code __transaction_state} partition
@@ -93,12 +95,17 @@ final class MarkerQueues {
         }
         int partitions = markers.partitions().size();
         if (partitions > config.pendingPartitionsMax() - pendingPartitions) {
-            LOG.warn("Refusing the {} markers of transactional id {}: the channel holds markers for {} partitions "
-                    + "already, at most {}", partitions, markers.transactionalId(), pendingPartitions,
-                    config.pendingPartitionsMax());
+            // Refused markers come back after the coordinator's back-off: one warning per spell of refusals.
+            if (!refusing) {
+                refusing = true;
+                LOG.warn("Refusing the {} markers of transactional id {}: the channel holds markers for {} "
+                        + "partitions already, at most {}", partitions, markers.transactionalId(), pendingPartitions,
+                        config.pendingPartitionsMax());
+            }
             outcomes.add(new MarkerOutcome.Abandoned(markers, Errors.COORDINATOR_NOT_AVAILABLE));
             return outcomes;
         }
+        refusing = false;
         if (partitions == 0) {
             return outcomes;
         }

@@ -29,7 +29,8 @@ public interface TransactionMarkerChannel {
          * answered TRANSACTION_COORDINATOR_FENCED or INVALID_PRODUCER_EPOCH, or this node no longer leads their
          * {@code __transaction_state} partition). The coordinator that now leads the partition sends them again
          * when it loads the transaction in a preparing state. With COORDINATOR_NOT_AVAILABLE the channel was full
-         * (it bounds the partitions it holds) and took none of them: the coordinator may send them again later.
+         * (it bounds the partitions it holds) and took none of them: the coordinator sends them again after a
+         * back-off, while it still leads their partition and the transaction waits for them.
          */
         void markersAbandoned(TransactionMarkers markers, Errors error);
     }

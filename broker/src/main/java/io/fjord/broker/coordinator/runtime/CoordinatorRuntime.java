@@ -1,12 +1,12 @@
 package io.fjord.broker.coordinator.runtime;
 
+import io.fjord.broker.coordinator.runtime.LedPartition.Status;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.StorageException;
 import io.fjord.storage.TopicPartition;
 import io.fjord.storage.VerificationGuard;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -27,6 +27,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.time.InstantSource;
@@ -44,9 +45,10 @@ import org.slf4j.LoggerFactory;
  * the replies are released only once the high watermark reaches the offset after the last record the shard had
  * written ({@link DeferredReplies}); after the commit timeout they get COORDINATOR_NOT_AVAILABLE, on leadership loss
  * NOT_COORDINATOR. A result without records still waits for the writes before it (a heartbeat, a read that must be
- * stable). <b>Reads</b> ({@link #read}) run on the partition's {@link CommittedView}, a second shard that holds the
- * state as of the last committed offset: they are answered at once, never wait behind writes and never show
- * uncommitted records. High-watermark moves arrive through {@link #onPartitionChanged} on any thread. Transactions in
+ * stable). <b>Reads</b> ({@link #read}, {@link #readToAll}) run on the partition's {@link CommittedView}, a second
+ * shard that holds the state as of the last committed offset: they are answered at once, never wait behind writes and
+ * never show uncommitted records (a {@link CommittedRead} may also look at the live shard's state that no record
+ * holds). High-watermark moves arrive through {@link #onPartitionChanged} on any thread. Transactions in
  * the coordinator's log: {@link #writeTransactional}, {@link #completeTransaction}.
  *
  * <p>Leadership comes from the metadata ({@link #onElected}, {@link #onResigned}). A newly led partition is loaded on a
@@ -81,38 +83,8 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         S newShard(int partition, int leaderEpoch);
     }
 
-    private enum Status { LOADING, ACTIVE, FAILED }
-
-    /**
-     * A partition this node leads, one object per load: a load that finishes for an object no longer in the map (the
-     * partition resigned or loads again) is discarded. Owned by the runtime's thread.
-     */
-    private final class Partition {
-        final int index;
-        final int leaderEpoch;
-        Status status = Status.LOADING;
-        S shard;
-        CommittedView<S, R> view;
-        /** The offset after the last record the shard holds (loaded or written): what its next reply waits for. */
-        long lastWrittenOffset;
-        /** The high watermark of this leadership as the runtime last read it; -1 before the first read. */
-        long committedOffset = -1;
-        final DeferredReplies deferred = new DeferredReplies();
-        /** {@link ShardResult#afterCommit} work by the offset it waits for; offsets do not decrease. */
-        final ArrayDeque<AfterCommit> afterCommit = new ArrayDeque<>();
-
-        Partition(int index, int leaderEpoch) {
-            this.index = index;
-            this.leaderEpoch = leaderEpoch;
-        }
-    }
-
     /** The producer whose transaction a write's records join, with its KIP-890 guard (null: unchecked). */
     private record TransactionalProducer(long producerId, short producerEpoch, VerificationGuard verification) { }
-
-    /** Work to run once the high watermark reaches {@code requiredOffset}. */
-    private record AfterCommit(long requiredOffset, List<Runnable> work) {
-    }
 
     /** A request waiting for the shard's reply. */
     private record Pending(int partition, CompletableFuture<ApiMessage> future,
@@ -133,7 +105,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     private final AtomicBoolean highWatermarkCheckQueued = new AtomicBoolean();
 
     // Owned by the runtime's thread.
-    private final Map<Integer, Partition> partitions = new TreeMap<>();
+    private final Map<Integer, LedPartition<S, R>> partitions = new TreeMap<>();
     private final Map<Long, Pending> pending = new HashMap<>();
     private long nextRequestId;
     private boolean shuttingDown;
@@ -176,7 +148,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     public void onElected(int partition, int leaderEpoch) {
         loadSummary.expect(); // here, not on the runtime's thread, so that one publication's loads make one burst
         boolean queued = execute(() -> {
-            Partition current = partitions.get(partition);
+            LedPartition<S, R> current = partitions.get(partition);
             if (current != null && current.leaderEpoch == leaderEpoch && current.status != Status.FAILED) {
                 loadSummary.skipped();
                 return;
@@ -194,7 +166,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     /** This node no longer leads the partition (moved, or the topic was deleted). */
     public void onResigned(int partition) {
         execute(() -> {
-            Partition current = partitions.remove(partition);
+            LedPartition<S, R> current = partitions.remove(partition);
             if (current != null) {
                 unload(current, Errors.NOT_COORDINATOR);
                 LOG.info("{} resigned from {}", config.name(), topicPartition(partition));
@@ -203,7 +175,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     }
 
     private void beginLoad(int index, int leaderEpoch) {
-        Partition partition = new Partition(index, leaderEpoch);
+        LedPartition<S, R> partition = new LedPartition<>(index, leaderEpoch);
         partitions.put(index, partition);
         TopicPartition topicPartition = topicPartition(index);
         S shard = shards.newShard(index, leaderEpoch);
@@ -236,7 +208,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         }
     }
 
-    private void finishLoad(Partition partition, S shard, CommittedView<S, R> view, long loadedEndOffset) {
+    private void finishLoad(LedPartition<S, R> partition, S shard, CommittedView<S, R> view, long loadedEndOffset) {
         if (partitions.get(partition.index) != partition || shuttingDown) {
             return; // resigned or re-elected while loading
         }
@@ -252,7 +224,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         }
     }
 
-    private void failLoad(Partition partition) {
+    private void failLoad(LedPartition<S, R> partition) {
         if (partitions.get(partition.index) != partition) {
             return;
         }
@@ -266,7 +238,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     }
 
     /** Drops the partition's shard and view: its waiting requests are answered with {@code error}. */
-    private void unload(Partition partition, Errors error) {
+    private void unload(LedPartition<S, R> partition, Errors error) {
         if (partition.shard != null && partition.shard.isActive()) {
             ShardResult<R> result = partition.shard.deactivate(clock.millis());
             for (ShardReply reply : result.replies()) {
@@ -344,29 +316,45 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
      */
     public CompletableFuture<ApiMessage> read(int partition, ShardOperation<S, R> operation,
             Function<Errors, ApiMessage> errorResponse) {
+        return read(partition, (committed, live, requestId, nowMs) -> operation.apply(committed, requestId, nowMs),
+                errorResponse);
+    }
+
+    /** As {@link #read}, for a read that also looks at the live shard (which it must not change). */
+    public CompletableFuture<ApiMessage> read(int partition, CommittedRead<S, R> read,
+            Function<Errors, ApiMessage> errorResponse) {
         CompletableFuture<ApiMessage> future = new CompletableFuture<>();
-        if (!execute(() -> runRead(partition, operation, errorResponse, future))) {
+        if (!execute(() -> runRead(partition, read, errorResponse, future))) {
             future.complete(errorResponse.apply(Errors.NOT_COORDINATOR));
         }
         return future;
     }
 
     /**
-     * Runs a write on every partition this node leads (ListGroups): one response per partition, in partition order; a
-     * partition still loading contributes {@code errorResponse} of COORDINATOR_LOAD_IN_PROGRESS.
+     * Runs a write on every partition this node leads (ListTransactions): one response per partition, in partition
+     * order; a partition still loading contributes {@code errorResponse} of COORDINATOR_LOAD_IN_PROGRESS.
      */
     public CompletableFuture<List<ApiMessage>> writeToAll(ShardOperation<S, R> operation,
             Function<Errors, ApiMessage> errorResponse) {
+        return onAll((index, future) -> runWrite(index, operation, errorResponse, future, null));
+    }
+
+    /** As {@link #writeToAll}, for a read (ListGroups) answered at once from each partition's committed view. */
+    public CompletableFuture<List<ApiMessage>> readToAll(CommittedRead<S, R> read,
+            Function<Errors, ApiMessage> errorResponse) {
+        return onAll((index, future) -> runRead(index, read, errorResponse, future));
+    }
+
+    private CompletableFuture<List<ApiMessage>> onAll(BiConsumer<Integer, CompletableFuture<ApiMessage>> run) {
         CompletableFuture<List<ApiMessage>> all = new CompletableFuture<>();
         boolean queued = execute(() -> {
             List<CompletableFuture<ApiMessage>> each = new ArrayList<>();
-            for (Partition partition : new ArrayList<>(partitions.values())) {
-                if (partition.status == Status.FAILED) {
-                    continue;
+            for (LedPartition<S, R> partition : new ArrayList<>(partitions.values())) {
+                if (partition.status != Status.FAILED) {
+                    CompletableFuture<ApiMessage> future = new CompletableFuture<>();
+                    run.accept(partition.index, future);
+                    each.add(future);
                 }
-                CompletableFuture<ApiMessage> future = new CompletableFuture<>();
-                runWrite(partition.index, operation, errorResponse, future, null);
-                each.add(future);
             }
             CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenRun(() ->
                     all.complete(each.stream().map(CompletableFuture::join).toList()));
@@ -380,7 +368,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     /** Runs {@code event} on every loaded shard (new cluster metadata, say), releasing its records like a request's. */
     public void scheduleOnAll(ShardEvent<S, R> event) {
         execute(() -> {
-            for (Partition partition : new ArrayList<>(partitions.values())) {
+            for (LedPartition<S, R> partition : new ArrayList<>(partitions.values())) {
                 if (partition.status == Status.ACTIVE && partitions.get(partition.index) == partition) {
                     runEvent(partition, event);
                 }
@@ -394,7 +382,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
      */
     public void scheduleOn(int partition, ShardEvent<S, R> event) {
         execute(() -> {
-            Partition current = partitions.get(partition);
+            LedPartition<S, R> current = partitions.get(partition);
             if (current != null && current.status == Status.ACTIVE) {
                 runEvent(current, event);
             }
@@ -402,13 +390,13 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     }
 
     /** The partition if it can take a request now; otherwise answers the request and returns null. */
-    private Partition available(int index, Function<Errors, ApiMessage> errorResponse,
+    private LedPartition<S, R> available(int index, Function<Errors, ApiMessage> errorResponse,
             CompletableFuture<ApiMessage> future) {
         return available(index, error -> future.complete(errorResponse.apply(error)));
     }
 
-    private Partition available(int index, Consumer<Errors> refuse) {
-        Partition partition = partitions.get(index);
+    private LedPartition<S, R> available(int index, Consumer<Errors> refuse) {
+        LedPartition<S, R> partition = partitions.get(index);
         if (shuttingDown || partition == null || partition.status == Status.FAILED) {
             refuse.accept(Errors.NOT_COORDINATOR);
             return null;
@@ -422,7 +410,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
 
     private void runWrite(int index, ShardOperation<S, R> operation, Function<Errors, ApiMessage> errorResponse,
             CompletableFuture<ApiMessage> future, TransactionalProducer producer) {
-        Partition partition = available(index, errorResponse, future);
+        LedPartition<S, R> partition = available(index, errorResponse, future);
         if (partition == null) {
             return;
         }
@@ -448,7 +436,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
 
     private void runCompletion(int index, long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
             CompletableFuture<Errors> future) {
-        Partition partition = available(index, future::complete);
+        LedPartition<S, R> partition = available(index, future::complete);
         if (partition == null || partition.view.uncommittedRecords() >= config.uncommittedRecordsMax()) {
             future.complete(Errors.COORDINATOR_NOT_AVAILABLE); // no-op when refused above
             return;
@@ -489,16 +477,16 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         scheduleTimer();
     }
 
-    private void runRead(int index, ShardOperation<S, R> operation, Function<Errors, ApiMessage> errorResponse,
+    private void runRead(int index, CommittedRead<S, R> read, Function<Errors, ApiMessage> errorResponse,
             CompletableFuture<ApiMessage> future) {
-        Partition partition = available(index, errorResponse, future);
+        LedPartition<S, R> partition = available(index, errorResponse, future);
         if (partition == null) {
             return;
         }
         long requestId = nextRequestId++;
         ShardResult<R> result;
         try {
-            result = operation.apply(partition.view.shard(), requestId, clock.millis());
+            result = read.apply(partition.view.shard(), partition.shard, requestId, clock.millis());
         } catch (RuntimeException e) {
             LOG.error("{} failed on a read of {}", config.name(), topicPartition(index), e);
             future.complete(errorResponse.apply(Errors.UNKNOWN_SERVER_ERROR));
@@ -506,8 +494,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         }
         if (!result.records().isEmpty()) {
             // A read that changed the view would make it differ from the log: rebuild both.
-            LOG.error("{} read of {} produced records; reloading the partition", config.name(),
-                    topicPartition(index));
+            LOG.error("{} read of {} produced records; reloading the partition", config.name(), topicPartition(index));
             future.complete(errorResponse.apply(Errors.UNKNOWN_SERVER_ERROR));
             reload(partition);
             return;
@@ -522,7 +509,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         future.complete(errorResponse.apply(Errors.UNKNOWN_SERVER_ERROR));
     }
 
-    private void runEvent(Partition partition, ShardEvent<S, R> event) {
+    private void runEvent(LedPartition<S, R> partition, ShardEvent<S, R> event) {
         ShardResult<R> result;
         try {
             result = event.apply(partition.shard, clock.millis());
@@ -538,7 +525,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
      * Appends the result's records, then completes the requests its replies answer once the high watermark reaches
      * the shard's last written offset (at once if it has); reschedules the timer.
      */
-    private void release(Partition partition, ShardResult<R> result, TransactionalProducer producer) {
+    private void release(LedPartition<S, R> partition, ShardResult<R> result, TransactionalProducer producer) {
         if (!result.records().isEmpty()) {
             Errors failure = append(partition, result.records(), producer);
             if (failure != Errors.NONE) {
@@ -568,7 +555,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             partition.deferred.add(partition.lastWrittenOffset, clock.millis() + config.commitTimeoutMs(), replies);
             if (!result.afterCommit().isEmpty()) {
                 // Never expires: records past the commit timeout are still in the log and may commit later.
-                partition.afterCommit.addLast(new AfterCommit(partition.lastWrittenOffset,
+                partition.afterCommit.addLast(new LedPartition.AfterCommit(partition.lastWrittenOffset,
                         List.copyOf(result.afterCommit())));
             }
         }
@@ -579,7 +566,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
      * Writes the records as one batch in the shard's leader epoch and hands them to the committed view; returns NONE
      * or the error their requests get (Kafka's mapping, {@link CoordinatorWriteErrors}).
      */
-    private Errors append(Partition partition, List<R> records, TransactionalProducer producer) {
+    private Errors append(LedPartition<S, R> partition, List<R> records, TransactionalProducer producer) {
         TopicPartition topicPartition = topicPartition(partition.index);
         try {
             partition.lastWrittenOffset = producer == null ? writer.append(topicPartition, partition.leaderEpoch,
@@ -631,7 +618,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         highWatermarkCheckQueued.set(false); // first: a notice from now on queues another check
         Iterator<Integer> changed = changedPartitions.iterator();
         while (changed.hasNext()) {
-            Partition partition = partitions.get(changed.next());
+            LedPartition<S, R> partition = partitions.get(changed.next());
             changed.remove();
             if (partition != null && partition.status == Status.ACTIVE) {
                 advanceCommitted(partition);
@@ -643,7 +630,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
      * Reads the leadership's high watermark; the committed view first applies what it reached, then the replies it
      * reached are released, so a client that saw its write answered reads it back.
      */
-    private void advanceCommitted(Partition partition) {
+    private void advanceCommitted(LedPartition<S, R> partition) {
         long highWatermark = writer.highWatermark(topicPartition(partition.index), partition.leaderEpoch);
         if (highWatermark > partition.committedOffset) {
             partition.committedOffset = highWatermark;
@@ -667,7 +654,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
     }
 
     /** The shard's state includes records that are not in the log: drop it and load the partition again. */
-    private void reload(Partition partition) {
+    private void reload(LedPartition<S, R> partition) {
         if (partitions.get(partition.index) != partition) {
             return;
         }
@@ -681,7 +668,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
 
     private void scheduleTimer() {
         long next = Long.MAX_VALUE;
-        for (Partition partition : partitions.values()) {
+        for (LedPartition<S, R> partition : partitions.values()) {
             if (partition.status == Status.ACTIVE) {
                 next = Math.min(next, Math.min(partition.shard.nextTimerDeadlineMs(),
                         partition.deferred.nextDeadlineMs()));
@@ -705,12 +692,12 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
             return;
         }
         long nowMs = clock.millis();
-        for (Partition partition : partitions.values()) {
+        for (LedPartition<S, R> partition : partitions.values()) {
             if (partition.status == Status.ACTIVE) {
                 expireDeferred(partition, nowMs);
             }
         }
-        for (Partition partition : new ArrayList<>(partitions.values())) {
+        for (LedPartition<S, R> partition : new ArrayList<>(partitions.values())) {
             if (partition.status == Status.ACTIVE && partition.shard.nextTimerDeadlineMs() <= nowMs
                     && partitions.get(partition.index) == partition) {
                 runEvent(partition, (shard, now) -> shard.pollTimers(now));
@@ -725,7 +712,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
      * which its coordinators map to COORDINATOR_NOT_AVAILABLE. The shard keeps its state, as Kafka's does: the records
      * are in the log and commit later, or a new leader's load decides.
      */
-    private void expireDeferred(Partition partition, long nowMs) {
+    private void expireDeferred(LedPartition<S, R> partition, long nowMs) {
         int failed = partition.deferred.expire(nowMs, CoordinatorWriteErrors.toClientError(Errors.REQUEST_TIMED_OUT));
         if (failed > 0) {
             LOG.warn("{} {} replies on {} timed out waiting for the high watermark ({}) to reach {}", failed,
@@ -744,7 +731,7 @@ public final class CoordinatorRuntime<S extends CoordinatorShard<R>, R> implemen
         CompletableFuture<Void> done = new CompletableFuture<>();
         boolean queued = execute(() -> {
             shuttingDown = true;
-            for (Partition partition : partitions.values()) {
+            for (LedPartition<S, R> partition : partitions.values()) {
                 unload(partition, Errors.NOT_COORDINATOR);
             }
             partitions.clear();

@@ -3,6 +3,7 @@ package io.fjord.broker.coordinator.transaction;
 import io.fjord.broker.coordinator.transaction.internal.AddPartitionsOperation;
 import io.fjord.broker.coordinator.transaction.internal.EndTxnOperation;
 import io.fjord.broker.coordinator.transaction.internal.InitProducerIdOperation;
+import io.fjord.broker.coordinator.transaction.internal.MarkerResends;
 import io.fjord.broker.coordinator.transaction.internal.TransactionAdmin;
 import io.fjord.broker.coordinator.transaction.internal.TransactionEffects;
 import io.fjord.broker.coordinator.transaction.internal.TransactionEnder;
@@ -19,6 +20,7 @@ import io.fjord.protocol.message.InitProducerIdRequestData;
 import io.fjord.protocol.message.ListTransactionsRequestData;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -46,6 +48,7 @@ public final class TransactionCoordinatorShard {
     private final EndTxnOperation endTxn;
     private final TransactionAdmin admin;
     private final TransactionExpiry expiry;
+    private final MarkerResends resends;
     private boolean active;
 
     /**
@@ -63,6 +66,7 @@ public final class TransactionCoordinatorShard {
         this.endTxn = new EndTxnOperation(store, ender);
         this.admin = new TransactionAdmin(store);
         this.expiry = new TransactionExpiry(config, store, ender);
+        this.resends = new MarkerResends(store, ender);
     }
 
     /** Applies one record read from the partition while loading. */
@@ -108,6 +112,7 @@ public final class TransactionCoordinatorShard {
     /** Stops the shard when its partition's leadership moves; it is then dropped. */
     public void deactivate() {
         expiry.stop();
+        resends.clear();
         active = false;
     }
 
@@ -164,6 +169,16 @@ public final class TransactionCoordinatorShard {
         });
     }
 
+    /**
+     * The marker channel refused the markers of the transaction prepared for this producer id and epoch (it was
+     * full, and took none): they are named again after {@link MarkerResends#RESEND_BACKOFF_MS}, by
+     * {@link #pollTimers}, if the transaction still waits for them then.
+     */
+    public TransactionCoordinatorResult markersRefused(String transactionalId, long producerId, short producerEpoch,
+            long nowMs) {
+        return run(nowMs, effects -> resends.refused(transactionalId, producerId, producerEpoch, nowMs));
+    }
+
     /** Describes this shard's transactional ids (the runtime splits the request by shard). */
     public TransactionCoordinatorResult describeTransactions(DescribeTransactionsRequestData request, long nowMs) {
         return run(nowMs, effects -> admin.describe(request, effects));
@@ -174,14 +189,50 @@ public final class TransactionCoordinatorShard {
         return run(nowMs, effects -> admin.list(request, effects));
     }
 
-    /** Runs the sweeps due at {@code nowMs}: timed-out transactions aborted, expired ids removed. */
+    /**
+     * DescribeTransactions on a committed view (a shard that replays only committed records and is never
+     * activated), as Kafka answers from the state its committed records made: a transaction whose Prepare record
+     * is not committed yet is still Ongoing. A preparing transaction omits the partitions whose marker is written,
+     * which only {@code live}, the partition's active shard, knows (null if none is active).
+     */
+    public TransactionCoordinatorResult describeCommitted(DescribeTransactionsRequestData request,
+            TransactionCoordinatorShard live, long nowMs) {
+        return read(nowMs, effects -> admin.describe(request,
+                committed -> live == null ? Set.of() : live.writtenMarkers(committed), effects));
+    }
+
+    /** ListTransactions on a committed view, as {@link #describeCommitted}. */
+    public TransactionCoordinatorResult listCommitted(ListTransactionsRequestData request, long nowMs) {
+        return read(nowMs, effects -> admin.list(request, effects));
+    }
+
+    /**
+     * The partitions of {@code committed}, a preparing transaction as a committed view holds it, whose marker is
+     * written: the ones marked here while this shard still holds the same state, all of them once it has moved on
+     * (it leaves a preparing state only by the Complete record, written when every marker is).
+     */
+    Set<TransactionPartition> writtenMarkers(TransactionMetadata committed) {
+        TransactionMetadata current = store.get(committed.transactionalId());
+        if (committed.equals(current)) {
+            return store.markedPartitions(committed.transactionalId());
+        }
+        return committed.partitions();
+    }
+
+    /**
+     * Runs the sweeps due at {@code nowMs} (timed-out transactions aborted, expired ids removed) and names again the
+     * refused markers whose back-off is over.
+     */
     public TransactionCoordinatorResult pollTimers(long nowMs) {
-        return run(nowMs, expiry::poll);
+        return run(nowMs, effects -> {
+            expiry.poll(effects);
+            resends.poll(effects);
+        });
     }
 
     /** When {@link #pollTimers} next has work, or {@link Long#MAX_VALUE}. */
     public long nextTimerDeadlineMs() {
-        return expiry.nextDeadlineMs();
+        return Math.min(expiry.nextDeadlineMs(), resends.nextDeadlineMs());
     }
 
     /** The durable state in id order, equal for shards that applied the same records (tests, diagnostics). */
@@ -205,6 +256,17 @@ public final class TransactionCoordinatorShard {
         TransactionEffects effects = new TransactionEffects(nowMs, config.transactionLogValueVersion(), store);
         call.accept(effects);
         return effects.result();
+    }
+
+    /** A call that only reads: allowed on a shard that is not active (a committed view). */
+    private TransactionCoordinatorResult read(long nowMs, Consumer<TransactionEffects> call) {
+        TransactionEffects effects = new TransactionEffects(nowMs, config.transactionLogValueVersion(), store);
+        call.accept(effects);
+        TransactionCoordinatorResult result = effects.result();
+        if (!result.records().isEmpty() || !result.markers().isEmpty()) {
+            throw new IllegalStateException("a read wrote records or named markers");
+        }
+        return result;
     }
 
     private void requireLoading() {

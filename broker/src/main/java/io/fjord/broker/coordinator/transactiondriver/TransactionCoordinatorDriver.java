@@ -9,6 +9,7 @@ import io.fjord.broker.coordinator.runtime.LogCoordinatorLoader;
 import io.fjord.broker.coordinator.runtime.ShardOperation;
 import io.fjord.broker.coordinator.transaction.ProducerIdSource;
 import io.fjord.broker.coordinator.transaction.TransactionCoordinatorConfig;
+import io.fjord.broker.coordinator.transaction.TransactionCoordinatorResult;
 import io.fjord.broker.coordinator.transaction.TransactionCoordinatorShard;
 import io.fjord.broker.coordinator.transaction.TransactionMarkers;
 import io.fjord.broker.coordinator.transaction.TransactionPartition;
@@ -18,8 +19,11 @@ import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.records.CompressionType;
 import io.fjord.storage.TopicPartition;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -32,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * Runs the {@link TransactionCoordinatorShard}s of the {@code __transaction_state} partitions this node leads, on the
  * shared {@link CoordinatorRuntime} (thread {@code fjord-transaction-coordinator}, loads on
  * {@code fjord-transaction-coordinator-loader}): the transaction log's serde, the shard factory (coordinator epoch =
- * the partition's leader epoch), and the transaction APIs' entry points. Every call is a write on the live shard,
- * answered once its records, and those written before, are committed; its markers then go to the
+ * the partition's leader epoch), and the transaction APIs' entry points. A request is a write on the live shard,
+ * answered once its records, and those written before, are committed (DescribeTransactions and ListTransactions are
+ * reads on the committed view, answered at once); its markers then go to the
  * {@link TransactionMarkerChannel}, whose outcomes come back here ({@link Outcomes}) as events on the shard, which
  * completes the transaction with its last partition. Batches are uncompressed, as Kafka writes the transaction log.
  *
@@ -54,6 +59,19 @@ public final class TransactionCoordinatorDriver implements TransactionMarkerChan
     private volatile TransactionMarkerChannel markerChannel;
     /** The leader epoch of each partition led, to abandon its markers when the leadership ends. */
     private final Map<Integer, Integer> ledEpochs = new ConcurrentHashMap<>();
+    /** The active shard of each partition loaded here; the runtime's thread's. */
+    private final Map<Integer, TransactionCoordinatorShard> activeShards = new HashMap<>();
+
+    /**
+     * A read on a partition's committed view, e.g.
+     * {@code (view, live, nowMs) -> view.describeCommitted(request, live, nowMs)}; runs on the runtime's thread.
+     */
+    @FunctionalInterface
+    public interface CommittedRead {
+        /** @param live the partition's active shard, null if none */
+        TransactionCoordinatorResult apply(TransactionCoordinatorShard view, TransactionCoordinatorShard live,
+                long nowMs);
+    }
 
     /**
      * @param config                     the coordinator's settings; the {@code transaction.version} level is read
@@ -77,7 +95,8 @@ public final class TransactionCoordinatorDriver implements TransactionMarkerChan
                 new LogCoordinatorLoader<>(TransactionLogSerde.INSTANCE),
                 (partition, leaderEpoch) -> new TransactionShardAdapter(new TransactionCoordinatorShard(
                         withTransactionVersion(config, transactionVersion.get()), producerIds, leaderEpoch,
-                        offsetsTopicPartitionCount.getAsInt()), leaderEpoch, () -> markerChannel),
+                        offsetsTopicPartitionCount.getAsInt()), leaderEpoch, () -> markerChannel, partition,
+                        activeShards),
                 (shard, nowMs) -> TransactionShardResult.EMPTY, logs, writer, clock);
     }
 
@@ -156,12 +175,28 @@ public final class TransactionCoordinatorDriver implements TransactionMarkerChan
     }
 
     /**
-     * Runs {@code call} on every partition this node leads (ListTransactions): one response per partition, in
-     * partition order; a partition still loading contributes {@code errorResponse} of COORDINATOR_LOAD_IN_PROGRESS.
+     * Runs {@code read} on the committed view of {@code partition} (DescribeTransactions): answered at once from the
+     * state its committed records made, as Kafka answers, never waiting for writes. Errors as {@link #submit}.
      */
-    public CompletableFuture<List<ApiMessage>> submitToAll(TransactionShardCall call,
+    public CompletableFuture<ApiMessage> read(int partition, CommittedRead read,
             Function<Errors, ApiMessage> errorResponse) {
-        return runtime.writeToAll(operation(call), errorResponse);
+        return runtime.read(partition, (view, requestId, nowMs) -> view.toRuntime(read.apply(view.shard(),
+                activeShards.get(partition), nowMs), requestId), errorResponse);
+    }
+
+    /**
+     * Runs {@code read} on the committed view of every partition elected here (ListTransactions): one response per
+     * partition, in partition order; one still loading answers {@code errorResponse} of COORDINATOR_LOAD_IN_PROGRESS,
+     * one no longer led (or whose load failed) NOT_COORDINATOR.
+     */
+    public CompletableFuture<List<ApiMessage>> readFromAll(CommittedRead read,
+            Function<Errors, ApiMessage> errorResponse) {
+        List<CompletableFuture<ApiMessage>> each = new ArrayList<>();
+        for (int partition : new TreeSet<>(ledEpochs.keySet())) {
+            each.add(read(partition, read, errorResponse));
+        }
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenApply(done -> each.stream().map(CompletableFuture::join).toList());
     }
 
     private static ShardOperation<TransactionShardAdapter, TransactionRecord> operation(TransactionShardCall call) {
@@ -183,11 +218,23 @@ public final class TransactionCoordinatorDriver implements TransactionMarkerChan
 
     @Override
     public void markersAbandoned(TransactionMarkers markers, Errors error) {
-        // As Kafka: the transaction stays preparing here; the coordinator that now leads its partition (or this one,
-        // when it loads the partition again) sends the markers once more.
         LOG.info("Markers of transactional id {} (producer id {}, epoch {}, coordinator epoch {}) abandoned: {}",
                 markers.transactionalId(), markers.producerId(), markers.producerEpoch(),
                 markers.coordinatorEpoch(), error);
+        if (error != Errors.COORDINATOR_NOT_AVAILABLE) {
+            // As Kafka: a newer producer or coordinator epoch ended them; the transaction stays preparing here, and
+            // the coordinator that now leads its partition (or this one, loading it again) sends them once more.
+            return;
+        }
+        // The channel was full and took none of them: offered again after a back-off, as long as this leadership
+        // lasts and the transaction waits for them (Kafka's channel would have held them until written).
+        runtime.scheduleOn(partitionFor(markers.transactionalId()), (adapter, nowMs) -> {
+            if (adapter.coordinatorEpoch() != markers.coordinatorEpoch()) {
+                return TransactionShardResult.EMPTY;
+            }
+            return adapter.toRuntime(adapter.shard().markersRefused(markers.transactionalId(), markers.producerId(),
+                    markers.producerEpoch(), nowMs), -1);
+        });
     }
 
     // ---------------------------------------------------------------- life cycle

@@ -9,6 +9,7 @@ import io.fjord.broker.coordinator.transaction.TransactionMarkers;
 import io.fjord.broker.coordinator.transaction.records.TransactionRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -23,16 +24,23 @@ final class TransactionShardAdapter implements CoordinatorShard<TransactionRecor
     private final TransactionCoordinatorShard shard;
     private final int coordinatorEpoch;
     private final Supplier<TransactionMarkerChannel> channel;
+    private final int partition;
+    private final Map<Integer, TransactionCoordinatorShard> activeShards;
 
     /**
      * @param coordinatorEpoch the leader epoch of the partition the shard was loaded for, which its markers carry
      * @param channel the node's marker channel, read when markers are to be sent
+     * @param activeShards the active shard of each partition, which this one enters while active (the committed
+     *        view's reads need the markers written, which only the active shard knows); the runtime's thread's
      */
     TransactionShardAdapter(TransactionCoordinatorShard shard, int coordinatorEpoch,
-            Supplier<TransactionMarkerChannel> channel) {
+            Supplier<TransactionMarkerChannel> channel, int partition,
+            Map<Integer, TransactionCoordinatorShard> activeShards) {
         this.shard = shard;
         this.coordinatorEpoch = coordinatorEpoch;
         this.channel = channel;
+        this.partition = partition;
+        this.activeShards = activeShards;
     }
 
     TransactionCoordinatorShard shard() {
@@ -50,12 +58,14 @@ final class TransactionShardAdapter implements CoordinatorShard<TransactionRecor
 
     @Override
     public ShardResult<TransactionRecord> activate(long nowMs) {
+        activeShards.put(partition, shard);
         // The markers of transactions found preparing: sent once the loaded tail is committed.
         return toRuntime(shard.activate(nowMs), -1);
     }
 
     @Override
     public ShardResult<TransactionRecord> deactivate(long nowMs) {
+        activeShards.remove(partition, shard);
         shard.deactivate(); // the shard holds no request: every reply left with its result
         return TransactionShardResult.EMPTY;
     }

@@ -8,6 +8,7 @@ import io.fjord.metadata.image.MetadataImage;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,10 +18,13 @@ import org.slf4j.LoggerFactory;
  * listener.name.<listener>.ssl.keystore.location=...}): the listener-prefixed {@code ssl.*} keys of the per-broker
  * dynamic configs over {@code server.properties}; altering a key to its current value reloads a store file replaced
  * in place. New connections (accepted, and made by this node) use the new
- * stores; open ones keep theirs. Stores that cannot be used, or a certificate naming another identity, are logged and
- * the listener keeps what it has.
+ * stores; open ones keep theirs. Stores that cannot be used, or a certificate naming another identity, are refused
+ * before the change is committed ({@link #refusal}, asked by the broker that receives the AlterConfigs, as Kafka's
+ * broker validates a reconfiguration of its own listeners); should a committed change still fail (a file changed
+ * in between), it is logged and the listener keeps what it has.
  *
- * <p>Thread-safety: {@link #publish} runs on the metadata publishing thread only.
+ * <p>Thread-safety: {@link #publish} runs on the metadata publishing thread only; {@link #refusal} may run on any
+ * thread (it reads only immutable settings and the listeners' current engines).
  */
 public final class SslKeystoreReloader implements MetadataPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(SslKeystoreReloader.class);
@@ -56,7 +60,28 @@ public final class SslKeystoreReloader implements MetadataPublisher {
         listeners.forEach((name, security) -> reloadIfChanged(name, security, dynamic));
     }
 
-    private void reloadIfChanged(String listenerName, TlsChannelSecurity security, Map<String, String> dynamic) {
+    /**
+     * Why this broker's dynamic configs {@code proposed} (all of them, as they would be after an alteration) cannot
+     * be taken: a listener's new stores that cannot be loaded, or whose certificate names another identity. Empty
+     * when every listener could take them (or they change no store).
+     */
+    public Optional<String> refusal(Map<String, String> proposed) {
+        for (Map.Entry<String, TlsChannelSecurity> listener : listeners.entrySet()) {
+            TlsChannelSecurity security = listener.getValue();
+            try {
+                SslSettings settings = settings(listener.getKey(), proposed);
+                if (changes(settings, security)) {
+                    security.checkReload(settings);
+                }
+            } catch (ConfigException e) {
+                return Optional.of("Validation of dynamic config update of SSLFactory failed: " + e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The listener's SSL settings: its prefixed dynamic configs over {@code server.properties}. */
+    private SslSettings settings(String listenerName, Map<String, String> dynamic) {
         String prefix = BrokerConfigs.LISTENER_PREFIX + listenerName.toLowerCase(Locale.ROOT) + ".ssl.";
         Map<String, String> merged = new HashMap<>(staticSettings);
         dynamic.forEach((key, value) -> {
@@ -64,8 +89,22 @@ public final class SslKeystoreReloader implements MetadataPublisher {
                 merged.put(key, value);
             }
         });
-        SslSettings settings = SslSettings.of(merged, listenerName);
-        if (settings.sameValuesAs(security.engines().settings()) && !security.engines().storeFilesChanged()) {
+        return SslSettings.of(merged, listenerName);
+    }
+
+    private static boolean changes(SslSettings settings, TlsChannelSecurity security) {
+        return !settings.sameValuesAs(security.engines().settings()) || security.engines().storeFilesChanged();
+    }
+
+    private void reloadIfChanged(String listenerName, TlsChannelSecurity security, Map<String, String> dynamic) {
+        SslSettings settings;
+        try {
+            settings = settings(listenerName, dynamic);
+        } catch (ConfigException e) {
+            LOG.error("Keeping the TLS stores of listener {}: {}", listenerName, e.getMessage());
+            return;
+        }
+        if (!changes(settings, security)) {
             return;
         }
         try {

@@ -53,13 +53,24 @@ public final class TlsChannelSecurity implements ChannelSecurity {
      *     then keeps its stores
      */
     public void reload(SslSettings settings) {
+        engines = checkReload(settings);
+    }
+
+    /**
+     * Loads and checks new stores as {@link #reload} would, without taking them (a dynamic change is validated
+     * before it is committed).
+     *
+     * @return the engines the stores make
+     * @throws io.fjord.broker.config.ConfigException naming the key when they cannot be used
+     */
+    public SslEngineFactory checkReload(SslSettings settings) {
         SslEngineFactory current = engines;
         SslEngineFactory replacement = SslEngineFactory.create(settings, current.hasKeystore());
         if (!current.namesSameIdentityAs(replacement)) {
             throw settings.refusal("ssl.keystore.location", "the new certificate names " + replacement.identityName()
                     + ", not " + current.identityName() + " with the same subject alternative names");
         }
-        engines = replacement;
+        return replacement;
     }
 
     @Override

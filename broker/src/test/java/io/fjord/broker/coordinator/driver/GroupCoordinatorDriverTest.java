@@ -152,7 +152,7 @@ class GroupCoordinatorDriverTest {
         DescribeGroupsRequestData request = new DescribeGroupsRequestData().setGroups(new ArrayList<>(
                 List.of(groupId)));
         DescribeGroupsResponseData response = (DescribeGroupsResponseData) driver.submit(PARTITION, (short) 5,
-                "client", "/127.0.0.1", (shard, context, nowMs) -> shard.describeGroups(context, request, nowMs),
+                "client", "/127.0.0.1", (shard, context, nowMs) -> shard.describeGroups(context, request, shard, nowMs),
                 error -> new DescribeGroupsResponseData()).get(10, TimeUnit.SECONDS);
         return response.groups().get(0).groupState();
     }

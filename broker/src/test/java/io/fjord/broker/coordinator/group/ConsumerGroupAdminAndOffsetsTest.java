@@ -56,7 +56,7 @@ class ConsumerGroupAdminAndOffsetsTest {
 
     private ListGroupsResponseData list(List<String> states, List<String> types) {
         return h.call((short) 5, context -> h.shard.listGroups(context, new ListGroupsRequestData()
-                .setStatesFilter(new ArrayList<>(states)).setTypesFilter(new ArrayList<>(types)), h.nowMs));
+                .setStatesFilter(new ArrayList<>(states)).setTypesFilter(new ArrayList<>(types)), h.shard, h.nowMs));
     }
 
     private short delete(String groupId) {
@@ -85,9 +85,9 @@ class ConsumerGroupAdminAndOffsetsTest {
     void describeGroupsAnswersGroupIdNotFoundForAConsumerGroupAsKafkaDoes() {
         h.join(GROUP, "a", "foo");
         DescribeGroupsResponseData v5 = h.call((short) 5, context -> h.shard.describeGroups(context,
-                new DescribeGroupsRequestData().setGroups(new ArrayList<>(List.of(GROUP))), h.nowMs));
+                new DescribeGroupsRequestData().setGroups(new ArrayList<>(List.of(GROUP))), h.shard, h.nowMs));
         DescribeGroupsResponseData v6 = h.call((short) 6, context -> h.shard.describeGroups(context,
-                new DescribeGroupsRequestData().setGroups(new ArrayList<>(List.of(GROUP))), h.nowMs));
+                new DescribeGroupsRequestData().setGroups(new ArrayList<>(List.of(GROUP))), h.shard, h.nowMs));
         assertThat(v5.groups().get(0).groupState()).isEqualTo("Dead");
         assertThat(v5.groups().get(0).errorCode()).isZero();
         assertThat(v6.groups().get(0).errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());

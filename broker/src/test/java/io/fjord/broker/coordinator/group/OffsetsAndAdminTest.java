@@ -202,12 +202,13 @@ class OffsetsAndAdminTest {
         String memberId = stableGroup("busy");
         harness.commit((short) 9, "idle", "", -1, "topic", 0, 1);
         ListGroupsResponseData all = harness.reply(harness.call((short) 5,
-                context -> harness.shard.listGroups(context, new ListGroupsRequestData(), harness.nowMs)));
+                context -> harness.shard.listGroups(context, new ListGroupsRequestData(), harness.shard,
+                        harness.nowMs)));
         assertThat(all.groups()).extracting(ListGroupsResponseData.ListedGroup::groupId)
                 .containsExactly("busy", "idle");
         ListGroupsResponseData stable = harness.reply(harness.call((short) 5, context -> harness.shard.listGroups(
                 context, new ListGroupsRequestData().setStatesFilter(new ArrayList<>(List.of("stable")))
-                        .setTypesFilter(new ArrayList<>(List.of("Classic"))), harness.nowMs)));
+                        .setTypesFilter(new ArrayList<>(List.of("Classic"))), harness.shard, harness.nowMs)));
         assertThat(stable.groups()).singleElement().satisfies(group -> {
             assertThat(group.groupId()).isEqualTo("busy");
             assertThat(group.protocolType()).isEqualTo("consumer");
@@ -217,7 +218,7 @@ class OffsetsAndAdminTest {
 
         DescribeGroupsResponseData described = harness.reply(harness.call((short) 6, context -> harness.shard
                 .describeGroups(context, new DescribeGroupsRequestData().setGroups(new ArrayList<>(
-                        List.of("busy", "nope"))), harness.nowMs)));
+                        List.of("busy", "nope"))), harness.shard, harness.nowMs)));
         assertThat(described.groups().get(0).groupState()).isEqualTo("Stable");
         assertThat(described.groups().get(0).protocolData()).isEqualTo("range");
         assertThat(described.groups().get(0).members()).singleElement().satisfies(member -> {
@@ -227,7 +228,7 @@ class OffsetsAndAdminTest {
         assertThat(described.groups().get(1).errorCode()).isEqualTo(Errors.GROUP_ID_NOT_FOUND.code());
         DescribeGroupsResponseData old = harness.reply(harness.call((short) 5, context -> harness.shard
                 .describeGroups(context, new DescribeGroupsRequestData().setGroups(new ArrayList<>(
-                        List.of("nope"))), harness.nowMs)));
+                        List.of("nope"))), harness.shard, harness.nowMs)));
         assertThat(old.groups().get(0).groupState()).isEqualTo("Dead");
         assertThat(old.groups().get(0).errorCode()).isEqualTo(Errors.NONE.code());
 

@@ -84,12 +84,8 @@ class NetworkTransactionMarkerChannelTest {
 
     @Test
     void notLeaderAndAFailedRequestAreRetriedToTheCurrentLeader() throws Exception {
-        channel.start(recording);
-        leaders.put(ORDERS_0, 1);
         TransactionMarkers markers = markers("t", 10, 5, ORDERS_0);
-        channel.send(markers);
-
-        Sent first = next();
+        Sent first = startAndSendToLeaderOne(markers);
         leaders.put(ORDERS_0, 2);
         first.answer().complete(MarkerQueuesTest.answer(first.request(), (id, p) -> Errors.NOT_LEADER_OR_FOLLOWER));
         Sent second = next();
@@ -106,13 +102,9 @@ class NetworkTransactionMarkerChannelTest {
 
     @Test
     void fencingAbandonsAndADeletedTopicCountsAsWritten() throws Exception {
-        channel.start(recording);
-        leaders.put(ORDERS_0, 1);
         TransactionMarkers fenced = markers("t", 10, 5, ORDERS_0);
         TransactionMarkers deleted = markers("u", 11, 5, PAYMENTS_0);
-        channel.send(fenced);
-        channel.send(deleted);
-        Sent request = next();
+        Sent request = startAndSendToLeaderOne(fenced, deleted);
         request.answer().complete(MarkerQueuesTest.answer(request.request(),
                 (id, p) -> Errors.TRANSACTION_COORDINATOR_FENCED));
         await().atMost(BOUND).untilAsserted(() -> assertThat(outcomes).containsExactlyInAnyOrder(
@@ -122,10 +114,7 @@ class NetworkTransactionMarkerChannelTest {
 
     @Test
     void aClosedChannelReportsNothingMoreAndSendsNothingMore() throws Exception {
-        channel.start(recording);
-        leaders.put(ORDERS_0, 1);
-        channel.send(markers("t", 10, 5, ORDERS_0));
-        Sent inFlight = next();
+        Sent inFlight = startAndSendToLeaderOne(markers("t", 10, 5, ORDERS_0));
 
         channel.close();
         inFlight.answer().complete(MarkerQueuesTest.answer(inFlight.request(), (id, p) -> Errors.NONE));
@@ -146,11 +135,8 @@ class NetworkTransactionMarkerChannelTest {
 
     @Test
     void resigningAnEpochAbandonsItsMarkers() throws Exception {
-        channel.start(recording);
-        leaders.put(ORDERS_0, 1);
         TransactionMarkers markers = markers("t", 10, 5, ORDERS_0);
-        channel.send(markers);
-        Sent inFlight = next();
+        Sent inFlight = startAndSendToLeaderOne(markers);
         channel.removeCoordinatorEpoch(0, 5);
         await().atMost(BOUND).untilAsserted(() -> assertThat(outcomes)
                 .containsExactly(new MarkerOutcome.Abandoned(markers, Errors.NOT_COORDINATOR)));
@@ -163,6 +149,16 @@ class NetworkTransactionMarkerChannelTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Starts the channel with broker 1 leading orders-0, sends {@code markers} and returns the first request. */
+    private Sent startAndSendToLeaderOne(TransactionMarkers... markers) throws InterruptedException {
+        channel.start(recording);
+        leaders.put(ORDERS_0, 1);
+        for (TransactionMarkers sentMarkers : markers) {
+            channel.send(sentMarkers);
+        }
+        return next();
+    }
 
     private Sent next() throws InterruptedException {
         Sent next = sent.poll(BOUND.toSeconds(), TimeUnit.SECONDS);

@@ -89,4 +89,26 @@ class SslKeystoreReloaderTest {
 
         assertThat(security.engines()).isSameAs(before);
     }
+
+    @Test
+    void aProposedUnusableOrForeignKeystoreIsRefusedBeforeItIsCommitted() {
+        SslEngineFactory before = security.engines();
+
+        assertThat(reloader.refusal(Map.of(LOCATION, directory.resolve("absent.p12").toString())))
+                .hasValueSatisfying(reason -> assertThat(reason).contains(LOCATION));
+        assertThat(reloader.refusal(Map.of(LOCATION, certificates.renewedServerKeystore.toString(),
+                "listener.name.ssl.ssl.keystore.password", "wrong-password")))
+                .hasValueSatisfying(reason -> assertThat(reason).contains("listener.name.ssl.ssl.keystore.password"));
+        assertThat(reloader.refusal(Map.of(LOCATION, certificates.untrustedKeystore.toString())))
+                .hasValueSatisfying(reason -> assertThat(reason).contains("subject alternative names"));
+        // Checking takes nothing: the listener keeps its stores.
+        assertThat(security.engines()).isSameAs(before);
+    }
+
+    @Test
+    void aProposedRenewalOrAnUnrelatedChangeIsNotRefused() {
+        assertThat(reloader.refusal(Map.of(LOCATION, certificates.renewedServerKeystore.toString()))).isEmpty();
+        assertThat(reloader.refusal(Map.of("log.cleaner.threads", "2"))).isEmpty();
+        assertThat(keystoreInUse()).isEqualTo(certificates.serverKeystore.toString());
+    }
 }

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Test certificates made with the JDK's keytool (no other library): a server identity for {@code localhost} and
- * 127.0.0.1 and a renewal of it, a client identity {@code CN=alice,OU=Clients,O=Fjord}, both trusted by one PKCS12 truststore, and an
- * untrusted client identity. Self-signed EC keys, fast to make. Not thread-safe.
+ * 127.0.0.1 and a renewal of it, a client identity {@code CN=alice,OU=Clients,O=Fjord}, both trusted by one PKCS12
+ * truststore, and an untrusted client identity. Self-signed EC keys, fast to make. The broker's test jar ships this
+ * class alone, for the integration tests. Not thread-safe.
  */
 public final class TestCertificates {
     public static final String PASSWORD = "test-password";
@@ -72,6 +73,21 @@ public final class TestCertificates {
                 "ssl.keystore.password", PASSWORD, "ssl.truststore.type", "PKCS12",
                 "ssl.truststore.location", truststore.toString(), "ssl.truststore.password", PASSWORD,
                 "ssl.client.auth", clientAuthentication);
+    }
+
+    /** Kafka client settings for {@code security.protocol=SSL} trusting the truststore, with a keystore if given. */
+    public java.util.Properties clientSettings(Path keystore) {
+        java.util.Properties settings = new java.util.Properties();
+        settings.put("security.protocol", "SSL");
+        settings.put("ssl.truststore.type", "PKCS12");
+        settings.put("ssl.truststore.location", truststore.toString());
+        settings.put("ssl.truststore.password", PASSWORD);
+        if (keystore != null) {
+            settings.put("ssl.keystore.type", "PKCS12");
+            settings.put("ssl.keystore.location", keystore.toString());
+            settings.put("ssl.keystore.password", PASSWORD);
+        }
+        return settings;
     }
 
     /** A client's TLS context trusting the truststore, presenting {@code keystore}'s identity (none when null). */

@@ -36,9 +36,14 @@ public final class GroupAdminHandler {
         this.consumerAdmin = consumerAdmin;
     }
 
-    public void list(RequestContext context, ListGroupsRequestData request, Effects effects) {
+    /**
+     * Lists this store's groups, run on the committed view: a classic group shows the state of its counterpart in
+     * {@code live} (the rebalance state), unless it is gone there (a deletion not yet committed).
+     */
+    public void list(RequestContext context, ListGroupsRequestData request, GroupStore live, Effects effects) {
         ListGroupsResponseData response = new ListGroupsResponseData();
-        for (ClassicGroup group : store.groups()) {
+        for (ClassicGroup committed : store.groups()) {
+            ClassicGroup group = liveOrCommitted(committed, live);
             if (!matches(request.statesFilter(), group.state().kafkaName())
                     || !matches(request.typesFilter(), CLASSIC_TYPE)) {
                 continue;
@@ -66,21 +71,32 @@ public final class GroupAdminHandler {
         return false;
     }
 
-    public void describe(RequestContext context, DescribeGroupsRequestData request, Effects effects) {
+    /** Describes groups that exist in this store (the committed view), with {@code live}'s state as {@link #list}. */
+    public void describe(RequestContext context, DescribeGroupsRequestData request, GroupStore live, Effects effects) {
         DescribeGroupsResponseData response = new DescribeGroupsResponseData();
         for (String groupId : request.groups()) {
-            response.groups().add(describe(context.apiVersion(), groupId));
+            response.groups().add(describe(context.apiVersion(), groupId, live));
         }
         effects.reply(context.requestId(), response);
     }
 
-    private DescribeGroupsResponseData.DescribedGroup describe(short apiVersion, String groupId) {
+    /**
+     * Kafka reads which groups exist at the last committed offset, but a classic group's members and rebalance
+     * state from the live object, which no record holds: a group only joined (nothing committed yet) is not shown.
+     */
+    private static ClassicGroup liveOrCommitted(ClassicGroup committed, GroupStore live) {
+        ClassicGroup group = live.group(committed.groupId());
+        return group == null || group.isInState(ClassicGroupState.DEAD) ? committed : group;
+    }
+
+    private DescribeGroupsResponseData.DescribedGroup describe(short apiVersion, String groupId, GroupStore live) {
         DescribeGroupsResponseData.DescribedGroup described =
                 new DescribeGroupsResponseData.DescribedGroup().setGroupId(groupId);
         if (groupId == null) {
             return described.setErrorCode(Errors.INVALID_GROUP_ID.code());
         }
-        ClassicGroup group = store.group(groupId);
+        ClassicGroup committed = store.group(groupId);
+        ClassicGroup group = committed == null ? null : liveOrCommitted(committed, live);
         if (group == null || group.isInState(ClassicGroupState.DEAD)) {
             if (apiVersion >= 6) {
                 return described.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())

@@ -70,16 +70,12 @@ public final class OffsetCommitHandler {
     private Errors commit(OffsetCommitRequestData request, String topicName,
             OffsetCommitRequestData.OffsetCommitRequestTopic topic,
             OffsetCommitRequestData.OffsetCommitRequestPartition partition, boolean byId, Effects effects) {
-        if (topicName == null || topicName.isEmpty()) {
-            return byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-        }
-        if (partition.partitionIndex() < 0) {
-            return Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        Errors error = OffsetCommitChecks.partitionError(topicName, partition.partitionIndex(),
+                partition.committedMetadata(), byId, config.offsetMetadataMaxBytes());
+        if (error != Errors.NONE) {
+            return error;
         }
         String metadata = partition.committedMetadata() == null ? "" : partition.committedMetadata();
-        if (metadata.length() > config.offsetMetadataMaxBytes()) {
-            return Errors.OFFSET_METADATA_TOO_LARGE;
-        }
         // OffsetCommit v2-v4 may carry a retention time, which becomes an explicit expire timestamp.
         long expireTimestampMs = request.retentionTimeMs() < 0 ? -1L : effects.nowMs() + request.retentionTimeMs();
         OffsetCommitValue value = new OffsetCommitValue(partition.committedOffset(),
@@ -91,41 +87,8 @@ public final class OffsetCommitHandler {
     }
 
     private Errors validate(RequestContext context, OffsetCommitRequestData request) {
-        if (request.groupId() == null || request.groupId().isEmpty()) {
-            return Errors.INVALID_GROUP_ID;
-        }
-        int generationId = request.generationIdOrMemberEpoch();
-        String memberId = request.memberId() == null ? "" : request.memberId();
-        ClassicGroup group = store.group(request.groupId());
-        if (group == null) {
-            if (generationId < 0) {
-                // A simple commit; replaying its records creates the group.
-                return Errors.NONE;
-            }
-            return context.apiVersion() >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION;
-        }
-        if (group.isInState(ClassicGroupState.DEAD)) {
-            return Errors.COORDINATOR_NOT_AVAILABLE;
-        }
-        if (generationId < 0 && group.isInState(ClassicGroupState.EMPTY)) {
-            return Errors.NONE;
-        }
-        if (generationId >= 0 || !memberId.isEmpty() || request.groupInstanceId() != null) {
-            Errors error = MemberValidation.validateMember(group, memberId, request.groupInstanceId());
-            if (error != Errors.NONE) {
-                return error;
-            }
-            if (generationId != group.generationId()) {
-                return Errors.ILLEGAL_GENERATION;
-            }
-        } else if (!group.isInState(ClassicGroupState.EMPTY)) {
-            // Commits without membership are accepted only while the group is empty.
-            return Errors.UNKNOWN_MEMBER_ID;
-        }
-        if (group.isInState(ClassicGroupState.COMPLETING_REBALANCE)) {
-            // The member has its new generation but no assignment yet.
-            return Errors.REBALANCE_IN_PROGRESS;
-        }
-        return Errors.NONE;
+        return OffsetCommitChecks.validateClassic(store, request.groupId(), request.generationIdOrMemberEpoch(),
+                request.memberId(), request.groupInstanceId(),
+                context.apiVersion() >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION, true);
     }
 }

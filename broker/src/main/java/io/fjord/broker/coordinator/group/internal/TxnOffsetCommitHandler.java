@@ -80,16 +80,12 @@ public final class TxnOffsetCommitHandler {
 
     private Errors commit(TxnOffsetCommitRequestData request, String topicName, UUID topicId,
             TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition partition, boolean byId, Effects effects) {
-        if (topicName == null || topicName.isEmpty()) {
-            return byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-        }
-        if (partition.partitionIndex() < 0) {
-            return Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        Errors error = OffsetCommitChecks.partitionError(topicName, partition.partitionIndex(),
+                partition.committedMetadata(), byId, config.offsetMetadataMaxBytes());
+        if (error != Errors.NONE) {
+            return error;
         }
         String metadata = partition.committedMetadata() == null ? "" : partition.committedMetadata();
-        if (metadata.length() > config.offsetMetadataMaxBytes()) {
-            return Errors.OFFSET_METADATA_TOO_LARGE;
-        }
         OffsetCommitValue value = new OffsetCommitValue(partition.committedOffset(),
                 partition.committedLeaderEpoch() < 0 ? -1 : partition.committedLeaderEpoch(), metadata,
                 effects.nowMs(), -1L, topicId);
@@ -98,37 +94,14 @@ public final class TxnOffsetCommitHandler {
         return Errors.NONE;
     }
 
-    /** Kafka's classic-group check of a transactional commit (a missing group is created by the records). */
+    /**
+     * Kafka's classic-group check of a transactional commit (a missing group is created by the records). Without
+     * member information (v0-2) a transactional commit is accepted in any state, and a member's commit during a
+     * rebalance too: the transaction, not the generation, decides whether it takes effect.
+     */
     private Errors validateClassic(TxnOffsetCommitRequestData request, boolean v6) {
-        if (request.groupId() == null || request.groupId().isEmpty()) {
-            return Errors.INVALID_GROUP_ID;
-        }
-        int generationId = request.generationIdOrMemberEpoch();
-        String memberId = request.memberId() == null ? "" : request.memberId();
-        ClassicGroup group = store.group(request.groupId());
-        if (group == null) {
-            if (generationId < 0) {
-                return Errors.NONE;
-            }
-            return v6 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION;
-        }
-        if (group.isInState(ClassicGroupState.DEAD)) {
-            return Errors.COORDINATOR_NOT_AVAILABLE;
-        }
-        if (generationId < 0 && group.isInState(ClassicGroupState.EMPTY)) {
-            return Errors.NONE;
-        }
-        if (generationId >= 0 || !memberId.isEmpty() || request.groupInstanceId() != null) {
-            Errors error = MemberValidation.validateMember(group, memberId, request.groupInstanceId());
-            if (error != Errors.NONE) {
-                return error;
-            }
-            if (generationId != group.generationId()) {
-                return Errors.ILLEGAL_GENERATION;
-            }
-        }
-        // Without member information (v0-2) a transactional commit is accepted in any state, and a member's
-        // commit during a rebalance too: the transaction, not the generation, decides whether it takes effect.
-        return Errors.NONE;
+        return OffsetCommitChecks.validateClassic(store, request.groupId(), request.generationIdOrMemberEpoch(),
+                request.memberId(), request.groupInstanceId(),
+                v6 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION, false);
     }
 }

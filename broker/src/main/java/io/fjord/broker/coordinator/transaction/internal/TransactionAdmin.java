@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -37,15 +38,27 @@ public final class TransactionAdmin {
         this.store = store;
     }
 
+    /** Describes the ids as this store holds them; a preparing transaction omits the partitions it marked. */
     public void describe(DescribeTransactionsRequestData request, TransactionEffects effects) {
+        describe(request, metadata -> store.markedPartitions(metadata.transactionalId()), effects);
+    }
+
+    /**
+     * Describes the ids as this store holds them.
+     *
+     * @param written the partitions of a preparing transaction whose marker is written, which are not listed
+     */
+    public void describe(DescribeTransactionsRequestData request,
+            Function<TransactionMetadata, Set<TransactionPartition>> written, TransactionEffects effects) {
         DescribeTransactionsResponseData response = new DescribeTransactionsResponseData();
         for (String transactionalId : request.transactionalIds()) {
-            response.transactionStates().add(describe(transactionalId));
+            response.transactionStates().add(describe(transactionalId, written));
         }
         effects.respond(response);
     }
 
-    private DescribeTransactionsResponseData.TransactionState describe(String transactionalId) {
+    private DescribeTransactionsResponseData.TransactionState describe(String transactionalId,
+            Function<TransactionMetadata, Set<TransactionPartition>> written) {
         DescribeTransactionsResponseData.TransactionState described =
                 new DescribeTransactionsResponseData.TransactionState().setTransactionalId(transactionalId);
         TransactionMetadata metadata = transactionalId == null ? null : store.get(transactionalId);
@@ -54,8 +67,9 @@ public final class TransactionAdmin {
         }
         Map<String, TopicData> topics = new LinkedHashMap<>();
         // A preparing transaction lists only the partitions still waiting for their marker, as Kafka's does.
+        Set<TransactionPartition> marked = metadata.state().isPreparing() ? written.apply(metadata) : Set.of();
         for (TransactionPartition partition : metadata.partitions()) {
-            if (store.markedPartitions(transactionalId).contains(partition)) {
+            if (marked.contains(partition)) {
                 continue;
             }
             topics.computeIfAbsent(partition.topic(), topic -> new TopicData().setTopic(topic)).partitions()
