@@ -2,7 +2,14 @@ package io.fjord.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,6 +171,45 @@ class ClientQuotasIT {
                 assertThat(metric(consumer.metrics(), "consumer-fetch-manager-metrics", "fetch-throttle-time-avg"))
                         .isGreaterThan(0);
             }
+        }
+    }
+
+    @Test
+    void anIpConnectionCreationRateClosesConnectionsAboveIt() throws Exception {
+        Map<String, String> config = new HashMap<>(NODE_CONFIG);
+        config.put("listeners", "PLAINTEXT://127.0.0.1:0");
+        try (FjordTestNode node = FjordTestNode.start(data, config); Admin admin = node.admin()) {
+            ClientQuotaEntity limited = entity(ClientQuotaEntity.IP, "127.0.0.2");
+            alter(admin, limited, "connection_creation_rate", 1.0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> describe(admin, ClientQuotaFilter.all())
+                    .containsKey(limited));
+
+            // One connection a second: a burst from 127.0.0.2 goes over it and its last connection is closed.
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int attempt = 0; attempt < 8; attempt++) {
+                    Socket socket = new Socket();
+                    sockets.add(socket);
+                    socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+                    socket.setSoTimeout(30_000);
+                    socket.connect(node.node().boundAddress("PLAINTEXT"), 30_000);
+                }
+                assertThat(closedByServer(sockets.get(sockets.size() - 1))).isTrue();
+            } finally {
+                for (Socket socket : sockets) {
+                    socket.close();
+                }
+            }
+            // Clients from other addresses are not limited.
+            assertThat(describe(admin, ClientQuotaFilter.all())).containsKey(limited);
+        }
+    }
+
+    private static boolean closedByServer(Socket socket) throws IOException {
+        try (InputStream input = socket.getInputStream()) {
+            return input.read() == -1;
+        } catch (SocketException e) {
+            return true;
         }
     }
 
