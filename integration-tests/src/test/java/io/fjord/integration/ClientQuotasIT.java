@@ -200,7 +200,7 @@ class ClientQuotasIT {
                     socket.close();
                 }
             }
-            // Clients from other addresses are not limited.
+            // Other addresses are not limited: the Admin client on 127.0.0.1 is still served.
             assertThat(describe(admin, ClientQuotaFilter.all())).containsKey(limited);
         }
     }

@@ -103,8 +103,14 @@ class ClientQuotaControlTest {
                 .isEqualTo("Empty client-id not supported");
         assertThat(error(entry(List.of(entity("ip", "1.2.3.4"), entity("user", "a")),
                 set("connection_creation_rate", 1)))).contains("IP entity should not be combined");
-        assertThat(error(entry(List.of(entity("ip", "example.com")), set("connection_creation_rate", 1))))
-                .contains("not a valid IP");
+        // Only address literals: a name that would need a DNS lookup is refused, never resolved.
+        for (String notLiteral : List.of("example.com", "cafe", "999.1.1.1", "1.2.3", ":::zz")) {
+            assertThat(error(entry(List.of(entity("ip", notLiteral)), set("connection_creation_rate", 1))))
+                    .as(notLiteral).contains("not a valid IP");
+        }
+        assertThat(control.alterClientQuotas(MetadataImage.EMPTY, request(entry(List.of(entity("ip", "::1")),
+                set("connection_creation_rate", 1)), entry(List.of(entity("ip", "10.0.0.255")),
+                set("connection_creation_rate", 1)))).records()).hasSize(2);
     }
 
     @Test
