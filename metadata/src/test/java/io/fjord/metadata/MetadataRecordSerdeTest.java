@@ -9,6 +9,8 @@ import io.fjord.metadata.records.BrokerRegistrationChangeRecord;
 import io.fjord.metadata.records.ConfigRecord;
 import io.fjord.metadata.records.BrokerOffsetsRecord;
 import io.fjord.metadata.records.ClearElrRecord;
+import io.fjord.metadata.records.ClientQuotaRecord;
+import io.fjord.metadata.quota.ClientQuotaEntity;
 import io.fjord.metadata.records.FeatureLevelRecord;
 import io.fjord.metadata.records.ImageStateRecord;
 import io.fjord.metadata.records.PartitionChangeRecord;
@@ -53,7 +55,10 @@ class MetadataRecordSerdeTest {
             new ImageStateRecord(301, 41),
             new BrokerOffsetsRecord(2, 41, 17, -1),
             new ClearElrRecord("orders"),
-            ClearElrRecord.allTopics());
+            ClearElrRecord.allTopics(),
+            new ClientQuotaRecord(ClientQuotaEntity.userAndClient("alice", null), "producer_byte_rate", 1024, false),
+            new ClientQuotaRecord(ClientQuotaEntity.of(ClientQuotaEntity.IP, "10.0.0.1"), "connection_creation_rate",
+                    0.5, true));
 
     /**
      * A version-0 RegisterBrokerRecord byte for byte as data directories written before broker epochs hold it (the

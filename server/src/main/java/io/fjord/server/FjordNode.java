@@ -77,7 +77,6 @@ import io.fjord.broker.replica.ReplicaFetching;
 import io.fjord.broker.replica.ReplicaManager;
 import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.ListenerAddresses;
-import io.fjord.broker.network.IpConnectionRateQuotas;
 import io.fjord.broker.network.SocketServer;
 import io.fjord.metadata.quorum.MetadataQuorum;
 import io.fjord.metadata.quorum.MetadataSnapshotPolicy;
@@ -120,7 +119,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: start and stop are serialized on this object; everything else is owned by the components.
  */
 public final class FjordNode implements AutoCloseable {
-
     private static final Logger LOG = LoggerFactory.getLogger(FjordNode.class);
 
     private final NodeConfig config;
@@ -252,12 +250,13 @@ public final class FjordNode implements AutoCloseable {
         ProducerIdManager producerIds = new ProducerIdManager(config.nodeId(),
                 () -> lifecycle == null ? -1 : lifecycle.brokerEpoch(), controller, clock);
         transactionCoordinator = startTransactionCoordinator(producerIds);
+        var clientQuotas = ClientQuotaWiring.quotas(runningConfig.brokerConfig());
         // The coordinators follow the log publisher, so an internal partition's log exists when it loads.
         var keystores = new io.fjord.broker.network.tls.SslKeystoreReloader(config.brokerConfig().originals(),
                 config.nodeId(), tlsListeners());
         DynamicConnectionLimits connectionLimits = BrokerSocketServer.dynamicConnectionLimits(config);
         MetadataPublication publication = new MetadataPublication(cache,
-                List.of(replicaManager, replicationThrottles,
+                List.of(replicaManager, replicationThrottles, clientQuotas,
                         new OffsetsTopicPublisher(config.nodeId(), groupCoordinator),
                         new TransactionStateTopicPublisher(config.nodeId(), transactionCoordinator), keystores,
                         connectionLimits));
@@ -344,11 +343,13 @@ public final class FjordNode implements AutoCloseable {
         GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics, consumerProtocolEnabled);
         TransactionHandlers.register(handlers, cache, groupCoordinator, transactionCoordinator, producerIds,
                 topicAdmin::createTopics);
-        dispatcher = new BrokerDispatcher(AuthorizingHandlers.wrap(handlers, authorizer, cache), requestHandlers);
+        ClientQuotaWiring.register(handlers, cache, controller);
+        dispatcher = new BrokerDispatcher(ClientQuotaWiring.enforcing(AuthorizingHandlers.wrap(handlers, authorizer,
+                cache), clientQuotas, clock), requestHandlers);
         advertising.set(dispatcher);
 
-        // Per-IP connection creation rate quotas come with the client quotas (none until they are wired).
-        socketServer = BrokerSocketServer.create(runningConfig, dispatcher, cache, IpConnectionRateQuotas.NONE);
+        // The client quotas also hold the per-IP connection creation rates.
+        socketServer = BrokerSocketServer.create(runningConfig, dispatcher, cache, clientQuotas);
         connectionLimits.attach(socketServer::updateConnectionLimits); // and each committed change of them
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
@@ -360,7 +361,6 @@ public final class FjordNode implements AutoCloseable {
         LOG.info("Fjord node {} of cluster {} is ready; listening on {}", config.nodeId(),
                 identity.clusterId().orElseThrow(), boundListeners());
     }
-
 
     /**
      * The node's part of the metadata quorum: a quorum of one without a controller listener (the zero-configuration

@@ -56,6 +56,8 @@ import io.fjord.protocol.message.SaslHandshakeRequestData;
 import io.fjord.protocol.message.SaslAuthenticateRequestData;
 import io.fjord.protocol.message.DescribeUserScramCredentialsRequestData;
 import io.fjord.protocol.message.AlterUserScramCredentialsRequestData;
+import io.fjord.protocol.message.AlterClientQuotasRequestData;
+import io.fjord.protocol.message.DescribeClientQuotasRequestData;
 import io.fjord.protocol.records.BatchSpec;
 import io.fjord.protocol.records.CompressionType;
 import io.fjord.protocol.records.Record;
@@ -166,6 +168,22 @@ final class RepresentativeRequests {
                         .setResourceTypeFilter((byte) 1).setResourceNameFilter(null).setPatternTypeFilter((byte) 1)
                         .setPrincipalFilter(null).setHostFilter(null).setOperation((byte) 1)
                         .setPermissionType((byte) 1))),
+                Map.entry(ApiKey.ALTER_CLIENT_QUOTAS, version -> List.of(new AlterClientQuotasRequestData().setEntries(
+                        list(new AlterClientQuotasRequestData.EntryData().setEntity(list(
+                                new AlterClientQuotasRequestData.EntityData().setEntityType("user")
+                                        .setEntityName("alice"))).setOps(list(
+                                new AlterClientQuotasRequestData.OpData().setKey("producer_byte_rate")
+                                        .setValue(1_048_576))),
+                                new AlterClientQuotasRequestData.EntryData().setEntity(list( // INVALID_REQUEST
+                                        new AlterClientQuotasRequestData.EntityData().setEntityType("ip")
+                                                .setEntityName(null))).setOps(list(
+                                        new AlterClientQuotasRequestData.OpData().setKey("producer_byte_rate")
+                                                .setValue(1))))))),
+                Map.entry(ApiKey.DESCRIBE_CLIENT_QUOTAS, version -> List.of(new DescribeClientQuotasRequestData()
+                        .setComponents(list(new DescribeClientQuotasRequestData.ComponentData().setEntityType("user")
+                                .setMatchType((byte) 2).setMatch(null))), new DescribeClientQuotasRequestData()
+                        .setComponents(list(new DescribeClientQuotasRequestData.ComponentData() // INVALID_REQUEST
+                                .setEntityType("user").setMatchType((byte) 0).setMatch(null))))),
                 Map.entry(ApiKey.WRITE_TXN_MARKERS, this::writeTxnMarkers),
                 Map.entry(ApiKey.ADD_PARTITIONS_TO_TXN, this::addPartitionsToTxn),
                 Map.entry(ApiKey.ADD_OFFSETS_TO_TXN, version -> List.of(new AddOffsetsToTxnRequestData()

@@ -236,6 +236,9 @@ final class ServerBrokerConfigs {
                     "Samples kept to measure replication throttle rates")
             .define("replication.quota.window.size.seconds", INT, 1, atLeast(1), LOW,
                     "Length of each sample of replication throttle rates")
+            .define("quota.window.num", INT, 11, atLeast(1), LOW, "Samples kept to measure client quota rates")
+            .define("quota.window.size.seconds", INT, 1, atLeast(1), LOW,
+                    "Length of each sample of client quota rates")
             // Kafka's only built-in selector; start-up refuses any other class rather than ignore it.
             .define("replica.selector.class", STRING, null,
                     Validators.oneOf(RackAwareReplicaSelector.KAFKA_CLASS_NAME), MEDIUM,

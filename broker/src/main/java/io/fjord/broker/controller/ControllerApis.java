@@ -1,6 +1,7 @@
 package io.fjord.broker.controller;
 
 import io.fjord.metadata.controller.AclControl;
+import io.fjord.metadata.controller.ClientQuotaControl;
 import io.fjord.metadata.controller.ClusterControl;
 import io.fjord.metadata.controller.ControllerResult;
 import io.fjord.metadata.controller.FeatureControl;
@@ -12,6 +13,7 @@ import io.fjord.metadata.controller.ScramControl;
 import io.fjord.metadata.controller.TopicControl;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.records.ProducerIdsRecord;
+import io.fjord.protocol.message.AlterClientQuotasRequestData;
 import io.fjord.protocol.message.AllocateProducerIdsRequestData;
 import io.fjord.protocol.message.AllocateProducerIdsResponseData;
 import io.fjord.protocol.message.AlterConfigsRequestData;
@@ -44,7 +46,8 @@ import java.util.function.Function;
  * {@link ConfigControl}, producer-id blocks, {@link ClusterControl} for BrokerRegistration, BrokerHeartbeat and
  * UnregisterBroker, {@link ReplicationControl} for ElectLeaders, {@link IsrControl} for AlterPartition, {@link ReassignmentControl} for Alter- and
  * ListPartitionReassignments, {@link FeatureControl} for UpdateFeatures, {@link ScramControl} for
- * AlterUserScramCredentials, {@link AclControl} for CreateAcls and DeleteAcls) and answered
+ * AlterUserScramCredentials, {@link AclControl} for CreateAcls and DeleteAcls, {@link ClientQuotaControl} for
+ * AlterClientQuotas) and answered
  * once its records are committed; a failed operation is answered with an error code for every topic or resource
  * ({@link ControllerFailures}).
  * Membership operations read the injected clock on the controller's thread, where the decision is made; a heartbeat
@@ -63,7 +66,7 @@ public final class ControllerApis implements ControllerChannel {
             ApiKey.ALLOCATE_PRODUCER_IDS, ApiKey.BROKER_REGISTRATION, ApiKey.BROKER_HEARTBEAT,
             ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.ALTER_PARTITION,
             ApiKey.ALTER_PARTITION_REASSIGNMENTS, ApiKey.LIST_PARTITION_REASSIGNMENTS, ApiKey.UPDATE_FEATURES,
-            ApiKey.ALTER_USER_SCRAM_CREDENTIALS, ApiKey.CREATE_ACLS, ApiKey.DELETE_ACLS);
+            ApiKey.ALTER_USER_SCRAM_CREDENTIALS, ApiKey.CREATE_ACLS, ApiKey.DELETE_ACLS, ApiKey.ALTER_CLIENT_QUOTAS);
 
     private final MetadataController controller;
     private final TopicControl topics;
@@ -76,6 +79,7 @@ public final class ControllerApis implements ControllerChannel {
     private final ScramControl scram = new ScramControl();
     // New ACL ids are random, as Kafka's; drawn on the controller's thread inside the operation.
     private final AclControl acls = new AclControl(java.util.UUID::randomUUID);
+    private final ClientQuotaControl clientQuotas = new ClientQuotaControl();
     private final InstantSource clock;
 
     /**
@@ -188,6 +192,11 @@ public final class ControllerApis implements ControllerChannel {
             case DELETE_ACLS -> {
                 DeleteAclsRequestData body = (DeleteAclsRequestData) request;
                 yield run(image -> acls.deleteAcls(image, body), f -> ControllerFailures.deleteAcls(body, f));
+            }
+            case ALTER_CLIENT_QUOTAS -> {
+                AlterClientQuotasRequestData body = (AlterClientQuotasRequestData) request;
+                yield run(image -> clientQuotas.alterClientQuotas(image, body),
+                        f -> ControllerFailures.alterClientQuotas(body, f));
             }
             default -> CompletableFuture.failedFuture(new IllegalArgumentException(api + " is not a controller API"));
         };

@@ -216,6 +216,24 @@ public final class ControllerFailures {
         return response;
     }
 
+    /** The error for every entry, with its entity, as Kafka answers a failed AlterClientQuotas. */
+    public static io.fjord.protocol.message.AlterClientQuotasResponseData alterClientQuotas(
+            io.fjord.protocol.message.AlterClientQuotasRequestData request, Throwable failure) {
+        Failure answer = of(failure);
+        io.fjord.protocol.message.AlterClientQuotasResponseData response =
+                new io.fjord.protocol.message.AlterClientQuotasResponseData();
+        request.entries().forEach(entry -> {
+            io.fjord.protocol.message.AlterClientQuotasResponseData.EntryData failed =
+                    new io.fjord.protocol.message.AlterClientQuotasResponseData.EntryData()
+                            .setErrorCode(answer.error().code()).setErrorMessage(answer.message());
+            entry.entity().forEach(entity -> failed.entity().add(
+                    new io.fjord.protocol.message.AlterClientQuotasResponseData.EntityData()
+                            .setEntityType(entity.entityType()).setEntityName(entity.entityName())));
+            response.entries().add(failed);
+        });
+        return response;
+    }
+
     /** The top-level error only, as Kafka answers a failed AlterPartition; the leader retries its proposal. */
     public static AlterPartitionResponseData alterPartition(Throwable failure) {
         return new AlterPartitionResponseData().setErrorCode(of(failure).error().code());

@@ -51,7 +51,7 @@ public final class ControllerResponses {
             ApiKey.UNREGISTER_BROKER, ApiKey.ELECT_LEADERS, ApiKey.UPDATE_FEATURES, ApiKey.DESCRIBE_QUORUM,
             ApiKey.ALTER_PARTITION, ApiKey.ALTER_PARTITION_REASSIGNMENTS, ApiKey.LIST_PARTITION_REASSIGNMENTS,
             ApiKey.ADD_RAFT_VOTER, ApiKey.REMOVE_RAFT_VOTER, ApiKey.ALTER_USER_SCRAM_CREDENTIALS, ApiKey.CREATE_ACLS,
-            ApiKey.DELETE_ACLS);
+            ApiKey.DELETE_ACLS, ApiKey.ALTER_CLIENT_QUOTAS);
 
     private static final short NOT_CONTROLLER = Errors.NOT_CONTROLLER.code();
     private static final short NOT_LEADER_OR_FOLLOWER = Errors.NOT_LEADER_OR_FOLLOWER.code();
@@ -121,6 +121,8 @@ public final class ControllerResponses {
                     .anyMatch(creation -> creation.errorCode() == NOT_CONTROLLER);
             case DELETE_ACLS -> ((DeleteAclsResponseData) response).filterResults().stream()
                     .anyMatch(filter -> filter.errorCode() == NOT_CONTROLLER);
+            case ALTER_CLIENT_QUOTAS -> ((io.fjord.protocol.message.AlterClientQuotasResponseData) response).entries()
+                    .stream().anyMatch(entry -> entry.errorCode() == NOT_CONTROLLER);
             default -> throw new IllegalArgumentException(api + " is not a forwarded controller API");
         };
     }
@@ -164,6 +166,8 @@ public final class ControllerResponses {
                     (AlterUserScramCredentialsRequestData) request, failure);
             case CREATE_ACLS -> ControllerFailures.createAcls((CreateAclsRequestData) request, failure);
             case DELETE_ACLS -> ControllerFailures.deleteAcls((DeleteAclsRequestData) request, failure);
+            case ALTER_CLIENT_QUOTAS -> ControllerFailures.alterClientQuotas(
+                    (io.fjord.protocol.message.AlterClientQuotasRequestData) request, failure);
             default -> throw new IllegalArgumentException(api + " is not a forwarded controller API");
         };
     }

@@ -8,6 +8,7 @@ import io.fjord.metadata.acl.AclOperation;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.DescribeClientQuotasResponseData;
 import io.fjord.protocol.message.DescribeLogDirsResponseData;
 import io.fjord.protocol.message.DescribeUserScramCredentialsResponseData;
 import io.fjord.protocol.message.WriteTxnMarkersRequestData;
@@ -17,8 +18,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The APIs that need one permission on the cluster for the whole request, as Kafka 4.4 checks them: the forwarded
  * controller APIs (UpdateFeatures, ElectLeaders, partition reassignments, voter changes, UnregisterBroker and
- * AlterUserScramCredentials need ALTER; DescribeQuorum and ListPartitionReassignments DESCRIBE), DescribeLogDirs and
- * DescribeUserScramCredentials (DESCRIBE) and WriteTxnMarkers (CLUSTER_ACTION: only brokers write markers). A denied
+ * AlterUserScramCredentials need ALTER; AlterClientQuotas ALTER_CONFIGS; DescribeQuorum and ListPartitionReassignments
+ * DESCRIBE), DescribeLogDirs and DescribeUserScramCredentials (DESCRIBE), DescribeClientQuotas (DESCRIBE_CONFIGS) and
+ * WriteTxnMarkers (CLUSTER_ACTION: only brokers write markers). A denied
  * request gets CLUSTER_AUTHORIZATION_FAILED wherever its response has an error code. Forwarded APIs are checked here,
  * at the broker the client sent them to, with the client's principal: the forwarded request carries no principal, so
  * the controller could not check it, and the broker's check is the one Kafka's controller makes on the envelope's
@@ -40,6 +42,12 @@ final class ClusterApiAuthorization {
             case UPDATE_FEATURES, ELECT_LEADERS, ALTER_PARTITION_REASSIGNMENTS, ADD_RAFT_VOTER, REMOVE_RAFT_VOTER,
                     UNREGISTER_BROKER, ALTER_USER_SCRAM_CREDENTIALS -> forwarded(api, handler, authorization,
                     AclOperation.ALTER);
+            case ALTER_CLIENT_QUOTAS -> forwarded(api, handler, authorization, AclOperation.ALTER_CONFIGS);
+            case DESCRIBE_CLIENT_QUOTAS -> (context, request) -> authorization.authorizeCluster(context,
+                    AclOperation.DESCRIBE_CONFIGS) ? handler.handle(context, request)
+                    : CompletableFuture.completedFuture(new DescribeClientQuotasResponseData()
+                            .setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code())
+                            .setErrorMessage(Errors.CLUSTER_AUTHORIZATION_FAILED.message()));
             case DESCRIBE_QUORUM, LIST_PARTITION_REASSIGNMENTS -> forwarded(api, handler, authorization,
                     AclOperation.DESCRIBE);
             case DESCRIBE_LOG_DIRS -> (context, request) -> authorization.authorizeCluster(context,

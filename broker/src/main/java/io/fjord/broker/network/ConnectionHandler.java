@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,10 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
     private boolean inactive;
     /** Who the client authenticated as: ANONYMOUS until a TLS handshake with a client certificate says otherwise. */
     private Principal principal = Principal.ANONYMOUS;
+    /** How handlers ask for this connection to be muted after a request (quota throttling). */
+    private final ConnectionThrottle throttle = new ConnectionThrottle();
+    /** Muted by a quota throttle until its timer fires. */
+    private boolean muted;
 
     ConnectionHandler(long connectionId, String listenerName, RequestDispatcher dispatcher,
                       RequestMemoryPool memoryPool, ReadGate readGate, int queuedRequestsMax,
@@ -124,7 +129,7 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
     }
 
     private void processNext() {
-        while (current == null && !pending.isEmpty() && !closedHere) {
+        while (current == null && !pending.isEmpty() && !closedHere && !muted) {
             current = pending.poll();
             if (pending.size() < queuedRequestsMax && !inactive) {
                 readGate.resume(ReadGate.Reason.QUEUE);
@@ -146,7 +151,7 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
             }
             inFlightTracker.started();
             RequestContext requestContext = new RequestContext(connectionId, listenerName,
-                    context.channel().remoteAddress(), System.nanoTime(), requester);
+                    context.channel().remoteAddress(), System.nanoTime(), requester, throttle);
             Frame frame = current;
             try {
                 dispatcher.dispatch(requestContext, request).whenComplete((response, error) -> {
@@ -290,6 +295,30 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
             write(encoded);
         }
         finishCurrent();
+        long muteMs = throttle.takeMuteMs();
+        if (muteMs > 0 && !closedHere) {
+            mute(muteMs);
+            return;
+        }
+        processNext();
+    }
+
+    /** After a throttled request's response: no reads, no requests handled, until the throttle time has passed. */
+    private void mute(long muteMs) {
+        muted = true;
+        readGate.pause(ReadGate.Reason.THROTTLE);
+        try {
+            context.executor().schedule(this::unmute, muteMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            muted = false; // the event loop is shutting down: the connection closes anyway
+        }
+    }
+
+    private void unmute() {
+        muted = false;
+        if (!closedHere && !inactive) {
+            readGate.resume(ReadGate.Reason.THROTTLE);
+        }
         processNext();
     }
 

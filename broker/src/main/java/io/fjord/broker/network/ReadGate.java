@@ -5,7 +5,8 @@ import java.util.EnumSet;
 
 /**
  * Turns reading of one connection off while any reason holds (memory exhausted, too many queued requests, the
- * client not draining responses) and on again when none does. Not thread-safe: used on the connection's event loop.
+ * client not draining responses, a quota throttle) and on again when none does. Not thread-safe: used on the
+ * connection's event loop.
  */
 final class ReadGate {
     enum Reason {
@@ -13,7 +14,9 @@ final class ReadGate {
         QUEUE,
         WRITES,
         /** A failed authentication's answer is delayed before the connection closes. */
-        FAILED_AUTHENTICATION
+        FAILED_AUTHENTICATION,
+        /** A quota was exceeded: the connection is muted for the throttle time (KIP-219). */
+        THROTTLE
     }
 
     private final Channel channel;

@@ -14,6 +14,8 @@ import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.DeleteRecordsRequestData;
 import io.fjord.protocol.message.DeleteRecordsResponseData;
+import io.fjord.protocol.message.DescribeClientQuotasRequestData;
+import io.fjord.protocol.message.DescribeClientQuotasResponseData;
 import io.fjord.protocol.message.DescribeConfigsRequestData;
 import io.fjord.protocol.message.DescribeConfigsResponseData;
 import io.fjord.protocol.message.DescribeProducersRequestData;
@@ -172,6 +174,23 @@ class ConfigAndPartitionAuthorizationTest {
                             .OffsetForLeaderPartition().setPartition(0)))));
         }
         return request;
+    }
+
+    @Test
+    void describeClientQuotasNeedsDescribeConfigsOnTheCluster() {
+        DescribeClientQuotasResponseData denied = (DescribeClientQuotasResponseData) call(fixture.wrapped(
+                ApiKey.DESCRIBE_CLIENT_QUOTAS, new DescribeClientQuotasResponseData()),
+                ApiKey.DESCRIBE_CLIENT_QUOTAS, 1, new DescribeClientQuotasRequestData());
+        assertThat(denied.errorCode()).isEqualTo(Errors.CLUSTER_AUTHORIZATION_FAILED.code());
+        assertThat(fixture.seen.get()).isNull();
+
+        fixture.authorizer.allow(ALICE, AclOperation.DESCRIBE_CONFIGS, AclResourceType.CLUSTER,
+                AclResourceType.CLUSTER_NAME);
+        DescribeClientQuotasResponseData allowed = (DescribeClientQuotasResponseData) call(fixture.wrapped(
+                ApiKey.DESCRIBE_CLIENT_QUOTAS, new DescribeClientQuotasResponseData()),
+                ApiKey.DESCRIBE_CLIENT_QUOTAS, 1, new DescribeClientQuotasRequestData());
+        assertThat(allowed.errorCode()).isZero();
+        assertThat(fixture.seen.get()).isNotNull();
     }
 
     @Test

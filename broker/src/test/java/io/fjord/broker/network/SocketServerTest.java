@@ -183,6 +183,28 @@ class SocketServerTest {
         server.awaitNoReservedBytes();
     }
 
+    @Test
+    void aThrottledResponseLeavesAtOnceThenTheConnectionIsMutedForTheThrottleTime() throws Exception {
+        long muteMs = 1_500;
+        KafkaWire client = connect(server);
+        KafkaWire other = connect(server);
+        client.send(fetchRequest(1));
+        TestDispatcher.SlowRequest slow = server.dispatcher.nextSlowRequest();
+        slow.context().throttle().muteFor(muteMs);
+        slow.response().complete(emptyFetchResponse());
+        assertThat(client.receive(ApiKeys.FETCH, FETCH_VERSION).correlationId()).isEqualTo(1);
+        long answeredNanos = System.nanoTime();
+
+        client.send(metadataRequest(2));
+        // Another connection is not held back.
+        other.send(metadataRequest(3));
+        assertThat(other.receive(ApiKeys.METADATA, (short) 0).correlationId()).isEqualTo(3);
+
+        assertThat(client.receive(ApiKeys.METADATA, (short) 0).correlationId()).isEqualTo(2);
+        // The muting's timer cannot fire early: the next request was handled no sooner than the throttle time.
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answeredNanos)).isGreaterThanOrEqualTo(muteMs);
+    }
+
     private static io.fjord.protocol.message.FetchResponseData emptyFetchResponse() {
         return new io.fjord.protocol.message.FetchResponseData();
     }

@@ -78,7 +78,7 @@ public final class ClusterMaintenance implements ActiveControllerTasks {
     public List<MetadataRecord> bootstrap(MetadataImage image) {
         boolean brandNew = image.brokers().isEmpty() && image.topicsByName().isEmpty() && image.features().isEmpty()
                 && image.lastBrokerEpoch() < 0 && image.nextProducerId() == 0 && image.brokerConfigs().isEmpty()
-                && image.scramCredentials().isEmpty();
+                && image.scramCredentials().isEmpty() && image.clientQuotas().isEmpty();
         if (!brandNew) {
             return List.of();
         }

@@ -2,6 +2,7 @@ package io.fjord.metadata.image;
 
 import io.fjord.metadata.records.AccessControlEntryRecord;
 import io.fjord.metadata.records.BrokerOffsetsRecord;
+import io.fjord.metadata.records.ClientQuotaRecord;
 import io.fjord.metadata.records.ConfigRecord;
 import io.fjord.metadata.records.FeatureLevelRecord;
 import io.fjord.metadata.records.ImageStateRecord;
@@ -22,7 +23,8 @@ import java.util.TreeMap;
  * offsets of the records (the image's offset, a broker's registration and controlled-shutdown offsets) and those no
  * record of the log states alone (the highest broker epoch): Fjord's {@link BrokerOffsetsRecord} and
  * {@link ImageStateRecord} carry them. The records come in a fixed order (features, brokers, topics with their
- * partitions, configs, SCRAM credentials, ACLs, producer ids, the image's state), each group sorted by name or id, so equal images give equal
+ * partitions, configs, SCRAM credentials, ACLs, client quotas, producer ids, the image's state), each group sorted by
+ * name or id, so equal images give equal
  * records and every node writes the same snapshot bytes for the same image.
  *
  * <p>Stateless and thread-safe.
@@ -60,6 +62,8 @@ public final class ImageWriter {
                 (mechanism, credential) -> records.add(new UserScramCredentialRecord(user, mechanism.type(),
                         credential))));
         new TreeMap<>(image.acls().byId()).forEach((id, acl) -> records.add(AccessControlEntryRecord.of(id, acl)));
+        new TreeMap<>(image.clientQuotas()).forEach((entity, values) -> new TreeMap<>(values).forEach(
+                (key, value) -> records.add(new ClientQuotaRecord(entity, key, value, false))));
         if (image.nextProducerId() > 0) {
             // Replay refuses a block that does not move the next id forward, and the empty image's is 0.
             records.add(new ProducerIdsRecord(NO_BROKER, image.nextProducerId()));

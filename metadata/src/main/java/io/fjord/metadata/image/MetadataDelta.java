@@ -6,6 +6,8 @@ import io.fjord.metadata.records.BrokerOffsetsRecord;
 import io.fjord.metadata.records.RemoveAccessControlEntryRecord;
 import io.fjord.metadata.records.BrokerRegistrationChangeRecord;
 import io.fjord.metadata.records.ClearElrRecord;
+import io.fjord.metadata.records.ClientQuotaRecord;
+import io.fjord.metadata.quota.ClientQuotaEntity;
 import io.fjord.metadata.records.RemoveUserScramCredentialRecord;
 import io.fjord.metadata.records.UserScramCredentialRecord;
 import io.fjord.metadata.scram.ScramCredential;
@@ -55,6 +57,7 @@ public final class MetadataDelta {
     private long lastBrokerEpoch;
     private PMap<String, Map<ScramMechanism, ScramCredential>> scramCredentials;
     private AclsImage acls;
+    private PMap<ClientQuotaEntity, Map<String, Double>> clientQuotas;
     private final MetadataImage base;
     // The keys records touched: what publishers are told changed, resolved against the base image in changes().
     private final Set<UUID> touchedTopicIds = new HashSet<>();
@@ -77,6 +80,7 @@ public final class MetadataDelta {
         this.lastBrokerEpoch = base.lastBrokerEpoch();
         this.scramCredentials = MetadataImage.persistent(base.scramCredentials());
         this.acls = base.acls();
+        this.clientQuotas = MetadataImage.persistent(base.clientQuotas());
     }
 
     /** Applies one record found at {@code recordOffset} of the metadata log. */
@@ -156,6 +160,8 @@ public final class MetadataDelta {
             acls = acls.with(acl.id(), acl.acl());
         } else if (record instanceof RemoveAccessControlEntryRecord remove) {
             acls = acls.without(remove.id());
+        } else if (record instanceof ClientQuotaRecord quota) {
+            replayClientQuota(quota);
         } else if (record instanceof FeatureLevelRecord feature) {
             if (feature.featureLevel() == 0) {
                 features = features.minus(feature.name());
@@ -274,6 +280,18 @@ public final class MetadataDelta {
         }
     }
 
+    /** One quota of an entity set or removed; an entity without quotas left is dropped, as in Kafka's image. */
+    private void replayClientQuota(ClientQuotaRecord quota) {
+        Map<String, Double> values = new HashMap<>(clientQuotas.getOrDefault(quota.entity(), Map.of()));
+        if (quota.remove()) {
+            values.remove(quota.key());
+        } else {
+            values.put(quota.key(), quota.value());
+        }
+        clientQuotas = values.isEmpty() ? clientQuotas.minus(quota.entity())
+                : clientQuotas.plus(quota.entity(), Map.copyOf(values));
+    }
+
     private void put(TopicImage topic) {
         topicsByName = topicsByName.plus(topic.name(), topic);
         topicsById = topicsById.plus(topic.topicId(), topic);
@@ -307,6 +325,6 @@ public final class MetadataDelta {
 
     public MetadataImage apply() {
         return new MetadataImage(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs,
-                nextProducerId, groupConfigs, features, lastBrokerEpoch, scramCredentials, acls);
+                nextProducerId, groupConfigs, features, lastBrokerEpoch, scramCredentials, acls, clientQuotas);
     }
 }

@@ -1,6 +1,7 @@
 package io.fjord.metadata.image;
 
 import io.fjord.metadata.acl.AclsImage;
+import io.fjord.metadata.quota.ClientQuotaEntity;
 import io.fjord.metadata.scram.ScramCredential;
 import io.fjord.metadata.scram.ScramMechanism;
 import java.util.Map;
@@ -27,13 +28,14 @@ import org.pcollections.PMap;
  * @param lastBrokerEpoch the highest broker epoch any registration got, -1 before the first: new epochs go above it
  * @param scramCredentials SCRAM credentials by user name, then mechanism (users without any are absent)
  * @param acls            the ACLs, by id and indexed by resource (persistent too)
+ * @param clientQuotas    client quota values by entity, then key (entities without any are absent)
  */
 public record MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<String, TopicImage> topicsByName,
                             Map<UUID, TopicImage> topicsById, Map<String, Map<String, String>> topicConfigs,
                             Map<String, Map<String, String>> brokerConfigs, long nextProducerId,
                             Map<String, Map<String, String>> groupConfigs, Map<String, Short> features,
                             long lastBrokerEpoch, Map<String, Map<ScramMechanism, ScramCredential>> scramCredentials,
-                            AclsImage acls) {
+                            AclsImage acls, Map<ClientQuotaEntity, Map<String, Double>> clientQuotas) {
     public static final MetadataImage EMPTY = new MetadataImage(-1, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), 0);
 
     public MetadataImage {
@@ -46,16 +48,28 @@ public record MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<
         features = persistent(features);
         scramCredentials = persistent(scramCredentials);
         acls = acls == null ? AclsImage.EMPTY : acls;
+        clientQuotas = persistent(clientQuotas);
     }
 
-    /** An image without ACLs. */
+    /** An image without client quotas. */
+    public MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<String, TopicImage> topicsByName,
+                         Map<UUID, TopicImage> topicsById, Map<String, Map<String, String>> topicConfigs,
+                         Map<String, Map<String, String>> brokerConfigs, long nextProducerId,
+                         Map<String, Map<String, String>> groupConfigs, Map<String, Short> features,
+                         long lastBrokerEpoch, Map<String, Map<ScramMechanism, ScramCredential>> scramCredentials,
+                         AclsImage acls) {
+        this(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs, nextProducerId, groupConfigs,
+                features, lastBrokerEpoch, scramCredentials, acls, Map.of());
+    }
+
+    /** An image without ACLs and client quotas. */
     public MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<String, TopicImage> topicsByName,
                          Map<UUID, TopicImage> topicsById, Map<String, Map<String, String>> topicConfigs,
                          Map<String, Map<String, String>> brokerConfigs, long nextProducerId,
                          Map<String, Map<String, String>> groupConfigs, Map<String, Short> features,
                          long lastBrokerEpoch, Map<String, Map<ScramMechanism, ScramCredential>> scramCredentials) {
         this(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs, nextProducerId, groupConfigs,
-                features, lastBrokerEpoch, scramCredentials, AclsImage.EMPTY);
+                features, lastBrokerEpoch, scramCredentials, AclsImage.EMPTY, Map.of());
     }
 
     /** An image without SCRAM credentials. */
@@ -65,7 +79,7 @@ public record MetadataImage(long offset, Map<Integer, BrokerImage> brokers, Map<
                          Map<String, Map<String, String>> groupConfigs, Map<String, Short> features,
                          long lastBrokerEpoch) {
         this(offset, brokers, topicsByName, topicsById, topicConfigs, brokerConfigs, nextProducerId, groupConfigs,
-                features, lastBrokerEpoch, Map.of());
+                features, lastBrokerEpoch, Map.of(), AclsImage.EMPTY, Map.of());
     }
 
     /** The map itself when persistent (immutable, so it can be shared), else a persistent copy without nulls. */

@@ -8,7 +8,7 @@ public sealed interface MetadataRecord permits TopicRecord, PartitionRecord, Rem
         RegisterBrokerRecord, ProducerIdsRecord, BrokerRegistrationChangeRecord, UnregisterBrokerRecord,
         PartitionChangeRecord, FeatureLevelRecord, ImageStateRecord, BrokerOffsetsRecord, ClearElrRecord,
         UserScramCredentialRecord, RemoveUserScramCredentialRecord,
-        AccessControlEntryRecord, RemoveAccessControlEntryRecord {
+        AccessControlEntryRecord, RemoveAccessControlEntryRecord, ClientQuotaRecord {
 
     /** The record's type id in the log; never reused for another type. */
     short typeId();

@@ -1,10 +1,12 @@
 package io.fjord.metadata.records;
 
+import io.fjord.metadata.quota.ClientQuotaEntity;
 import io.fjord.metadata.scram.ScramCredential;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -21,7 +23,8 @@ import java.util.UUID;
  * {@code ClearElrRecord} (type 28, Kafka's id) is a type of its own, so logs written before it read as they did; so are
  * {@code UserScramCredentialRecord} (11) and {@code RemoveUserScramCredentialRecord} (22), Kafka's ids (byte arrays
  * as int32 length and bytes); so are {@code AccessControlEntryRecord} (18) and {@code RemoveAccessControlEntryRecord}
- * (19), with Kafka's fields in Kafka's order.
+ * (19), with Kafka's fields in Kafka's order, and {@code ClientQuotaRecord} (14: the entity as an int32 count of
+ * type and nullable name pairs, the key, the value as an IEEE 754 float64, the remove flag as one byte).
  *
  * <p>Stateless and thread-safe.
  */
@@ -125,6 +128,15 @@ public final class MetadataRecordSerde {
             out.putByte(acl.permissionType());
         } else if (record instanceof RemoveAccessControlEntryRecord remove) {
             out.putUuid(remove.id());
+        } else if (record instanceof ClientQuotaRecord quota) {
+            out.putInt(quota.entity().entries().size());
+            quota.entity().entries().forEach((type, name) -> {
+                out.putString(type);
+                out.putString(name);
+            });
+            out.putString(quota.key());
+            out.putLong(Double.doubleToLongBits(quota.value()));
+            out.putByte((byte) (quota.remove() ? 1 : 0));
         } else {
             throw new IllegalArgumentException("unknown metadata record " + record);
         }
@@ -234,6 +246,7 @@ public final class MetadataRecordSerde {
                     in.getNonNullString(), in.getByte(), in.getNonNullString(), in.getNonNullString(), in.getByte(),
                     in.getByte());
             case RemoveAccessControlEntryRecord.TYPE_ID -> new RemoveAccessControlEntryRecord(in.getUuid());
+            case ClientQuotaRecord.TYPE_ID -> readClientQuota(in);
             default -> throw new IllegalArgumentException("unknown metadata record type " + type);
         };
         in.ensureConsumed();
@@ -253,6 +266,25 @@ public final class MetadataRecordSerde {
         }
         return new PartitionRecord(topicId, partitionId, replicas, isr, leader, leaderEpoch, partitionEpoch,
                 in.getInts(), in.getInts(), in.getByte(), in.getInts(), in.getInts());
+    }
+
+    private static ClientQuotaRecord readClientQuota(Reader in) {
+        int count = in.getCount(4);
+        TreeMap<String, String> entries = new TreeMap<>();
+        for (int index = 0; index < count; index++) {
+            String type = in.getNonNullString();
+            if (entries.containsKey(type)) {
+                throw new IllegalArgumentException("ClientQuotaRecord names entity type " + type + " twice");
+            }
+            entries.put(type, in.getString());
+        }
+        String key = in.getNonNullString();
+        double value = Double.longBitsToDouble(in.getLong());
+        byte remove = in.getByte();
+        if (remove < 0 || remove > 1) {
+            throw new IllegalArgumentException("ClientQuotaRecord with remove flag " + remove);
+        }
+        return new ClientQuotaRecord(new ClientQuotaEntity(entries), key, value, remove == 1);
     }
 
     private static RegisterBrokerRecord readBroker(Reader in, short version) {

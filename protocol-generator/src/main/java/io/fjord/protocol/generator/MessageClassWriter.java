@@ -19,7 +19,7 @@ final class MessageClassWriter {
                 + spec.validVersions().lowest() + " to " + spec.validVersions().highest() + "), generated from the");
         out.line(" * schema in kafka-clients. Do not edit. Mutable and not thread-safe: one owner at a time.");
         out.line(" */");
-        String kind = apiKeyName != null ? "ApiMessage" : "Message";
+        String kind = apiKeyName == null ? "Message" : throttled(spec) ? "ThrottledResponse" : "ApiMessage";
         out.open("public final class " + spec.className() + " implements " + kind);
         body(out, spec.className(), spec.fields());
         if (apiKeyName != null) {
@@ -40,6 +40,12 @@ final class MessageClassWriter {
         }
         out.close();
         return out.toString();
+    }
+
+    /** A response with a top-level int32 ThrottleTimeMs field: quota enforcement sets it through one interface. */
+    private static boolean throttled(MessageSpec spec) {
+        return spec.type().equals("response") && spec.fields().stream()
+                .anyMatch(field -> field.name().equals("ThrottleTimeMs") && field.type().equals("int32"));
     }
 
     private static void body(SourceWriter out, String className, List<FieldSpec> fields) {

@@ -1,0 +1,42 @@
+package io.fjord.server;
+
+import io.fjord.broker.MetadataCache;
+import io.fjord.broker.config.BrokerConfig;
+import io.fjord.broker.controller.ControllerChannel;
+import io.fjord.broker.handlers.ApiHandler;
+import io.fjord.broker.handlers.DescribeClientQuotasHandler;
+import io.fjord.broker.handlers.ForwardedControllerHandler;
+import io.fjord.broker.quota.ClientQuotas;
+import io.fjord.broker.quota.QuotaEnforcingHandler;
+import io.fjord.protocol.message.ApiKey;
+import java.time.InstantSource;
+import java.util.Map;
+
+/**
+ * A broker's client quotas: the quota managers with the {@code quota.window.*} settings (a metadata publisher, so
+ * quota changes apply at once), the DescribeClientQuotas and forwarded AlterClientQuotas handlers, and every handler
+ * wrapped to enforce the quotas. Stateless.
+ */
+final class ClientQuotaWiring {
+    private ClientQuotaWiring() {
+    }
+
+    /** The quota managers; publish the image to them. */
+    static ClientQuotas quotas(BrokerConfig config) {
+        return new ClientQuotas(config.intValue("quota.window.num"),
+                config.intValue("quota.window.size.seconds") * 1000L);
+    }
+
+    /** Adds the quota APIs to {@code handlers}. */
+    static void register(Map<ApiKey, ApiHandler> handlers, MetadataCache cache, ControllerChannel controller) {
+        handlers.put(ApiKey.DESCRIBE_CLIENT_QUOTAS, new DescribeClientQuotasHandler(cache));
+        handlers.put(ApiKey.ALTER_CLIENT_QUOTAS, new ForwardedControllerHandler(controller,
+                ApiKey.ALTER_CLIENT_QUOTAS));
+    }
+
+    /** The handlers, each enforcing the quotas. */
+    static Map<ApiKey, ApiHandler> enforcing(Map<ApiKey, ApiHandler> handlers, ClientQuotas quotas,
+            InstantSource clock) {
+        return QuotaEnforcingHandler.wrapAll(handlers, quotas, clock, System::nanoTime);
+    }
+}
