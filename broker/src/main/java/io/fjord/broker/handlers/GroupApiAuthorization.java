@@ -109,32 +109,13 @@ final class GroupApiAuthorization {
             return CompletableFuture.completedFuture(
                     GroupErrorResponses.offsetCommit(body, Errors.GROUP_AUTHORIZATION_FAILED));
         }
-        List<OffsetCommitRequestData.OffsetCommitRequestTopic> allowed = new ArrayList<>();
-        OffsetCommitRequestData denied = new OffsetCommitRequestData();
-        for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : body.topics()) {
-            // A topic named only by id (v10+) is the handler's to resolve; Kafka checks it by its name there too.
-            boolean named = topic.name() != null && !topic.name().isEmpty();
-            if (named && !authorization.authorize(context, AclOperation.READ, AclResourceType.TOPIC, topic.name())) {
-                denied.topics().add(topic);
-            } else {
-                allowed.add(topic);
-            }
-        }
-        if (denied.topics().isEmpty()) {
-            return handler.handle(context, request);
-        }
-        OffsetCommitResponseData deniedResponse =
-                GroupErrorResponses.offsetCommit(denied, Errors.TOPIC_AUTHORIZATION_FAILED);
-        if (allowed.isEmpty()) {
-            return CompletableFuture.completedFuture(deniedResponse);
-        }
-        body.setTopics(allowed);
-        return handler.handle(context, request).thenApply(response -> {
-            if (response instanceof OffsetCommitResponseData committed) {
-                committed.topics().addAll(deniedResponse.topics());
-            }
-            return response;
-        });
+        // A topic named only by id (v10+) is the handler's to resolve; Kafka checks it by its name there too.
+        return PartlyAllowed.handle(context, request, handler, body.topics(),
+                topic -> topic.name() == null || topic.name().isEmpty()
+                        || authorization.authorize(context, AclOperation.READ, AclResourceType.TOPIC, topic.name()),
+                body::setTopics, denied -> GroupErrorResponses.offsetCommit(new OffsetCommitRequestData()
+                        .setTopics(denied), Errors.TOPIC_AUTHORIZATION_FAILED), OffsetCommitResponseData.class,
+                (committed, denied) -> committed.topics().addAll(denied.topics()));
     }
 
     private static CompletionStage<ApiMessage> offsetFetch(RequestContext context, DecodedRequest request,
@@ -240,78 +221,49 @@ final class GroupApiAuthorization {
     private static CompletionStage<ApiMessage> deleteGroups(RequestContext context, DecodedRequest request,
             ApiHandler handler, RequestAuthorization authorization) {
         DeleteGroupsRequestData body = (DeleteGroupsRequestData) request.body();
-        List<String> allowed = new ArrayList<>();
-        DeleteGroupsRequestData denied = new DeleteGroupsRequestData();
-        for (String group : body.groupsNames()) {
-            (authorization.authorize(context, AclOperation.DELETE, AclResourceType.GROUP, group) ? allowed
-                    : denied.groupsNames()).add(group);
-        }
-        DeleteGroupsResponseData deniedResponse =
-                GroupErrorResponses.deleteGroups(denied, Errors.GROUP_AUTHORIZATION_FAILED);
-        if (allowed.isEmpty()) {
-            return CompletableFuture.completedFuture(deniedResponse);
-        }
-        body.setGroupsNames(allowed);
-        return handler.handle(context, request).thenApply(response -> {
-            if (response instanceof DeleteGroupsResponseData deleted) {
-                deleted.results().addAll(deniedResponse.results());
-            }
-            return response;
-        });
+        return PartlyAllowed.handle(context, request, handler, body.groupsNames(),
+                group -> authorization.authorize(context, AclOperation.DELETE, AclResourceType.GROUP, group),
+                body::setGroupsNames, denied -> GroupErrorResponses.deleteGroups(new DeleteGroupsRequestData()
+                        .setGroupsNames(denied), Errors.GROUP_AUTHORIZATION_FAILED), DeleteGroupsResponseData.class,
+                (deleted, denied) -> deleted.results().addAll(denied.results()));
     }
 
     private static CompletionStage<ApiMessage> describeGroups(RequestContext context, DecodedRequest request,
             ApiHandler handler, RequestAuthorization authorization) {
         DescribeGroupsRequestData body = (DescribeGroupsRequestData) request.body();
-        List<String> allowed = new ArrayList<>();
-        DescribeGroupsRequestData denied = new DescribeGroupsRequestData();
-        for (String group : body.groups()) {
-            (authorization.authorize(context, AclOperation.DESCRIBE, AclResourceType.GROUP, group) ? allowed
-                    : denied.groups()).add(group);
-        }
-        DescribeGroupsResponseData deniedResponse =
-                GroupErrorResponses.describeGroups(denied, Errors.GROUP_AUTHORIZATION_FAILED);
-        if (allowed.isEmpty()) {
-            return CompletableFuture.completedFuture(deniedResponse);
-        }
-        body.setGroups(allowed);
-        return handler.handle(context, request).thenApply(response -> {
-            if (response instanceof DescribeGroupsResponseData described) {
-                if (body.includeAuthorizedOperations()) {
-                    described.groups().forEach(group -> group.setAuthorizedOperations(
-                            authorization.authorizedOperations(context, AclResourceType.GROUP, group.groupId())));
-                }
-                described.groups().addAll(deniedResponse.groups());
-            }
-            return response;
-        });
+        return PartlyAllowed.handle(context, request, handler, body.groups(),
+                group -> authorization.authorize(context, AclOperation.DESCRIBE, AclResourceType.GROUP, group),
+                body::setGroups, denied -> GroupErrorResponses.describeGroups(new DescribeGroupsRequestData()
+                        .setGroups(denied), Errors.GROUP_AUTHORIZATION_FAILED), DescribeGroupsResponseData.class,
+                (described, denied) -> described.groups().addAll(denied.groups()))
+                .thenApply(response -> {
+                    if (body.includeAuthorizedOperations() && response instanceof DescribeGroupsResponseData described) {
+                        described.groups().stream().filter(group -> group.errorCode() == Errors.NONE.code())
+                                .forEach(group -> group.setAuthorizedOperations(authorization.authorizedOperations(
+                                        context, AclResourceType.GROUP, group.groupId())));
+                    }
+                    return response;
+                });
     }
 
     private static CompletionStage<ApiMessage> consumerGroupDescribe(RequestContext context, DecodedRequest request,
             ApiHandler handler, RequestAuthorization authorization) {
         ConsumerGroupDescribeRequestData body = (ConsumerGroupDescribeRequestData) request.body();
-        List<String> allowed = new ArrayList<>();
-        ConsumerGroupDescribeRequestData denied = new ConsumerGroupDescribeRequestData();
-        for (String group : body.groupIds()) {
-            (authorization.authorize(context, AclOperation.DESCRIBE, AclResourceType.GROUP, group) ? allowed
-                    : denied.groupIds()).add(group);
-        }
-        ConsumerGroupDescribeResponseData deniedResponse =
-                GroupErrorResponses.consumerGroupDescribe(denied, Errors.GROUP_AUTHORIZATION_FAILED);
-        if (allowed.isEmpty()) {
-            return CompletableFuture.completedFuture(deniedResponse);
-        }
-        body.setGroupIds(allowed);
-        return handler.handle(context, request).thenApply(response -> {
-            if (response instanceof ConsumerGroupDescribeResponseData described) {
-                if (body.includeAuthorizedOperations()) {
-                    described.groups().forEach(group -> group.setAuthorizedOperations(
-                            authorization.authorizedOperations(context, AclResourceType.GROUP, group.groupId())));
-                }
-                described.groups().addAll(deniedResponse.groups());
-            }
-            return response;
-        });
+        return PartlyAllowed.handle(context, request, handler, body.groupIds(),
+                group -> authorization.authorize(context, AclOperation.DESCRIBE, AclResourceType.GROUP, group),
+                body::setGroupIds, denied -> GroupErrorResponses.consumerGroupDescribe(
+                        new ConsumerGroupDescribeRequestData().setGroupIds(denied), Errors.GROUP_AUTHORIZATION_FAILED),
+                ConsumerGroupDescribeResponseData.class,
+                (described, denied) -> described.groups().addAll(denied.groups()))
+                .thenApply(response -> {
+                    if (body.includeAuthorizedOperations()
+                            && response instanceof ConsumerGroupDescribeResponseData described) {
+                        described.groups().stream().filter(group -> group.errorCode() == Errors.NONE.code())
+                                .forEach(group -> group.setAuthorizedOperations(authorization.authorizedOperations(
+                                        context, AclResourceType.GROUP, group.groupId())));
+                    }
+                    return response;
+                });
     }
 
     private static ApiMessage listedGroups(RequestContext context, ApiMessage response,

@@ -131,31 +131,12 @@ final class TransactionApiAuthorization {
             return CompletableFuture.completedFuture(GroupErrorResponses.txnOffsetCommit(body,
                     Errors.GROUP_AUTHORIZATION_FAILED));
         }
-        List<TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic> allowed = new ArrayList<>();
-        TxnOffsetCommitRequestData denied = new TxnOffsetCommitRequestData();
-        for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic topic : body.topics()) {
-            boolean named = topic.name() != null && !topic.name().isEmpty();
-            if (named && !authorization.authorize(context, AclOperation.READ, AclResourceType.TOPIC, topic.name())) {
-                denied.topics().add(topic);
-            } else {
-                allowed.add(topic);
-            }
-        }
-        if (denied.topics().isEmpty()) {
-            return handler.handle(context, request);
-        }
-        TxnOffsetCommitResponseData deniedResponse =
-                GroupErrorResponses.txnOffsetCommit(denied, Errors.TOPIC_AUTHORIZATION_FAILED);
-        if (allowed.isEmpty()) {
-            return CompletableFuture.completedFuture(deniedResponse);
-        }
-        body.setTopics(allowed);
-        return handler.handle(context, request).thenApply(response -> {
-            if (response instanceof TxnOffsetCommitResponseData committed) {
-                committed.topics().addAll(deniedResponse.topics());
-            }
-            return response;
-        });
+        return PartlyAllowed.handle(context, request, handler, body.topics(),
+                topic -> topic.name() == null || topic.name().isEmpty()
+                        || authorization.authorize(context, AclOperation.READ, AclResourceType.TOPIC, topic.name()),
+                body::setTopics, denied -> GroupErrorResponses.txnOffsetCommit(new TxnOffsetCommitRequestData()
+                        .setTopics(denied), Errors.TOPIC_AUTHORIZATION_FAILED), TxnOffsetCommitResponseData.class,
+                (committed, denied) -> committed.topics().addAll(denied.topics()));
     }
 
     private static CompletionStage<ApiMessage> describeTransactions(RequestContext context, DecodedRequest request,
