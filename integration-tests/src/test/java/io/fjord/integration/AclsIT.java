@@ -56,8 +56,9 @@ class AclsIT {
         settings.put("listener.name.sasl.plain.sasl.jaas.config", PLAIN_MODULE + " username=\"broker\" "
                 + "password=\"broker-secret\" user_broker=\"broker-secret\" user_admin=\"admin-secret\" "
                 + "user_alice=\"alice-secret\";");
+        // The controllers reach each other on the PLAINTEXT controller listener as User:ANONYMOUS (as in Kafka).
         settings.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-        settings.put("super.users", "User:broker;User:admin");
+        settings.put("super.users", "User:broker;User:ANONYMOUS;User:admin");
         return settings;
     }
 

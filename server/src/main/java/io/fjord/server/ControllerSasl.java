@@ -95,14 +95,24 @@ record ControllerSasl(SaslClientCredentials client, ListenerSaslConfig listener)
     }
 
     private static InboundGate gate(SaslAuthenticator authenticator) {
-        return (api, version, body, nowMs) -> {
-            SaslDecision decision = authenticator.onRequest(api, version, body, nowMs);
-            if (decision instanceof SaslDecision.Respond respond) {
-                return new InboundGate.Decision.Respond(respond.response(), respond.failure());
-            } else if (decision instanceof SaslDecision.Close close) {
-                return new InboundGate.Decision.Close(close.reason());
+        return new InboundGate() {
+            @Override
+            public Decision onRequest(io.fjord.protocol.message.ApiKey api, short version,
+                    io.fjord.protocol.message.ApiMessage body, long nowMs) {
+                SaslDecision decision = authenticator.onRequest(api, version, body, nowMs);
+                if (decision instanceof SaslDecision.Respond respond) {
+                    return new Decision.Respond(respond.response(), respond.failure());
+                } else if (decision instanceof SaslDecision.Close close) {
+                    return new Decision.Close(close.reason());
+                }
+                return new Decision.Dispatch();
             }
-            return new InboundGate.Decision.Dispatch();
+
+            @Override
+            public String user() {
+                // Asked only for requests the gate let through, so after the login.
+                return authenticator.principal().name();
+            }
         };
     }
 

@@ -179,6 +179,8 @@ public final class FjordNode implements AutoCloseable {
     private void startComponents() throws InterruptedException {
         MetaProperties identity = formatOrCheck();
         AtomicReference<ControllerApis> controllerApis = new AtomicReference<>();
+        // Before the quorum: the controller listener's authorizer reads the ACLs from it.
+        cache = new MetadataCache(identity.clusterId().orElseThrow(), config.nodeId(), MetadataImage.EMPTY);
         quorum = metadataQuorum(identity.clusterId().orElseThrow(), controllerApis::get);
         // Decided by the controller's pure control classes; built before the quorum starts, since the controller
         // listener may hand it forwarded requests as soon as it binds.
@@ -188,7 +190,6 @@ public final class FjordNode implements AutoCloseable {
         ControllerApis local = controllerApis(identity.clusterId().orElseThrow(), topics);
         controllerApis.set(local);
         MetadataImage image = startQuorum();
-        cache = new MetadataCache(identity.clusterId().orElseThrow(), config.nodeId(), MetadataImage.EMPTY);
         runningConfig = withDynamicConfigs(image);
         controller = controllerChannel(local);
         if (!config.quorum().isBroker()) {
@@ -376,7 +377,7 @@ public final class FjordNode implements AutoCloseable {
                     snapshots);
         }
         return MetadataQuorum.networked(QuorumSettings.raft(config), QuorumSettings.transport(config, clusterId,
-                        ControllerScramCredentials.of(() -> quorum, bootstrapRecords())),
+                        ControllerScramCredentials.of(() -> quorum, bootstrapRecords()), cache),
                 config.metadataLogDirectory(), CONTROLLER_WAIT_MS, snapshots,
                 shape.isController() ? new ControllerApisHandler(controllerApis, new ControllerClusterDescription(
                         clusterId, this::voterAddresses, () -> quorum.status().leaderId()))

@@ -61,9 +61,11 @@ final class QuorumSettings {
      * The controller listener's transport.
      *
      * @param scramCredentials what a controller checks SCRAM logins to its controller listener against
+     * @param cache the metadata the node's authorizer reads its ACLs from, for the listener's checks
      * @throws IllegalStateException when static voters are configured for a directory formatted for a dynamic quorum
      */
-    static TransportConfig transport(NodeConfig config, String clusterId, ScramCredentialLookup scramCredentials) {
+    static TransportConfig transport(NodeConfig config, String clusterId, ScramCredentialLookup scramCredentials,
+            io.fjord.broker.MetadataCache cache) {
         QuorumShape shape = config.quorum();
         BrokerConfig settings = config.brokerConfig();
         InetSocketAddress listen = listenAddress(config);
@@ -89,8 +91,14 @@ final class QuorumSettings {
         }
         transport = transport.withChannelSecurity(controllerListenerSecurity(config));
         // On a SASL controller listener every connection of the quorum logs in (and is checked on a controller).
-        return transport.withSasl(ControllerSasl.of(settings, config.listeners())
+        transport = transport.withSasl(ControllerSasl.of(settings, config.listeners())
                 .map(sasl -> sasl.transportSasl(scramCredentials)).orElse(null));
+        // With authorizer.class.name the listener checks what Kafka's ControllerApis checks.
+        io.fjord.broker.security.authorizer.Authorizer authorizer = SecurityHandlers.authorizer(settings, cache);
+        return !authorizer.enabled() || settings.controllerListenerNames().isEmpty() ? transport
+                : transport.withAuthorization(new io.fjord.broker.handlers.ControllerListenerAuthorizer(
+                        io.fjord.broker.security.authorizer.RequestAuthorization.of(authorizer), cache,
+                        settings.controllerListenerNames().get(0)));
     }
 
     /** How connections to and from the controller listener are protected (TLS when its protocol is SSL). */

@@ -39,33 +39,40 @@ public final class AuthorizingHandlers {
             if (handler instanceof FetchHandler fetch) {
                 fetch.useAuthorization(authorization);
             }
-            ApiHandler checked = ClusterApiAuthorization.wrap(api, handler, authorization);
-            if (checked == null) {
-                checked = ProduceAuthorization.wrap(api, handler, authorization, cache);
-            }
-            if (checked == null) {
-                checked = MetadataAuthorization.wrap(api, handler, authorization, cache);
-            }
-            if (checked == null) {
-                checked = TopicApiAuthorization.wrap(api, handler, authorization, cache);
-            }
-            if (checked == null) {
-                checked = GroupApiAuthorization.wrap(api, handler, authorization);
-            }
-            if (checked == null) {
-                checked = TransactionApiAuthorization.wrap(api, handler, authorization);
-            }
-            if (checked == null) {
-                checked = ConfigApiAuthorization.wrap(api, handler, authorization);
-            }
-            if (checked == null) {
-                checked = PartitionApiAuthorization.wrap(api, handler, authorization);
-            }
-            if (checked == null) {
-                checked = FindCoordinatorAuthorization.wrap(api, handler, authorization);
-            }
+            ApiHandler checked = checked(api, handler, authorization, cache);
             wrapped.put(api, checked == null ? handler : checked);
         }
         return wrapped;
+    }
+
+    /** {@code handler} behind its family's checks, or null when Kafka checks nothing for {@code api} there. */
+    static ApiHandler checked(ApiKey api, ApiHandler handler, RequestAuthorization authorization,
+            MetadataCache cache) {
+        ApiHandler checked = ClusterApiAuthorization.wrap(api, handler, authorization);
+        if (checked == null) {
+            checked = ProduceAuthorization.wrap(api, handler, authorization, cache);
+        }
+        if (checked == null) {
+            checked = MetadataAuthorization.wrap(api, handler, authorization, cache);
+        }
+        if (checked == null) {
+            checked = TopicApiAuthorization.wrap(api, handler, authorization, cache);
+        }
+        if (checked == null) {
+            checked = GroupApiAuthorization.wrap(api, handler, authorization);
+        }
+        if (checked == null) {
+            checked = TransactionApiAuthorization.wrap(api, handler, authorization);
+        }
+        if (checked == null) {
+            checked = ConfigApiAuthorization.wrap(api, handler, authorization);
+        }
+        if (checked == null) {
+            checked = PartitionApiAuthorization.wrap(api, handler, authorization);
+        }
+        if (checked == null) {
+            checked = FindCoordinatorAuthorization.wrap(api, handler, authorization);
+        }
+        return checked;
     }
 }

@@ -44,4 +44,13 @@ public interface ChannelSecurity {
 
     /** Whether bytes are transformed on the way (so file regions cannot be sent as they are). */
     boolean isEncrypted();
+
+    /**
+     * The user name of the peer of a connection this node accepted and whose protection is set up (TLS: the client
+     * certificate's name mapped by {@code ssl.principal.mapping.rules}, ANONYMOUS without one); empty when no mapping
+     * applies (Kafka then refuses the client). ANONYMOUS without protection.
+     */
+    default java.util.Optional<String> peerUser(Channel channel) {
+        return java.util.Optional.of("ANONYMOUS");
+    }
 }

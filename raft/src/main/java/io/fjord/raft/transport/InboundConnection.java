@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * answering each when its future completes (possibly out of request order; clients pair by correlation id). A frame
  * that does not decode closes the connection with a logged reason; a request for another cluster or partition is
  * answered with Kafka's error and never reaches the node. While {@code pendingRequestsMax} controller responses are
- * owed on the connection it stops reading (requests already read still go to the handler).
+ * owed on the connection it stops reading (requests already read still go to the handler). With an authorizer every
+ * request but ApiVersions is checked first ({@link ControllerListenerAuthorization}), with the connection's principal.
  *
  * <p>Not thread-safe: one instance per connection, used on its event loop.
  */
@@ -46,6 +47,8 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
     private int adminSourceId;
     /** The connection's authentication on a SASL listener; made at its first request (only its event loop). */
     private InboundGate gate;
+    /** Who sends on this connection, once worked out for an authorizer (only its event loop). */
+    private InboundPrincipal principal;
 
     InboundConnection(RaftTransport transport) {
         this.transport = transport;
@@ -71,7 +74,7 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
             channel.close();
             return;
         }
-        if (!admitted(channel, request)) {
+        if (!admitted(channel, request) || !authorized(channel, request)) {
             return;
         }
         switch (request.apiKey()) {
@@ -152,6 +155,38 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
     }
 
     /**
+     * With an authorizer, whether the connection's principal may send {@code request} (as Kafka's ControllerApis
+     * checks it): a Raft API that it may not is answered with CLUSTER_AUTHORIZATION_FAILED here; controller APIs are
+     * checked when handed on ({@link #toController}); ApiVersions is never checked. A certificate that no
+     * {@code ssl.principal.mapping.rules} rule maps closes the connection, as Kafka refuses such a client.
+     */
+    private boolean authorized(Channel channel, DecodedRequest request) {
+        ControllerListenerAuthorization checks = transport.config().authorization();
+        if (!checks.enabled() || request.apiKey() == ApiKey.API_VERSIONS) {
+            return true;
+        }
+        if (principal == null) {
+            String user = gate != null ? gate.user() : null;
+            if (user == null) {
+                user = transport.config().channelSecurity().peerUser(channel).orElse(null);
+            }
+            if (user == null) {
+                LOG.warn("Closing controller connection from {}: no ssl.principal.mapping.rules rule applies to the "
+                        + "client certificate's name", channel.remoteAddress());
+                channel.close();
+                return false;
+            }
+            principal = new InboundPrincipal(user, channel.remoteAddress());
+        }
+        if (transport.listenerApis().isControllerApi(request.apiKey()) || checks.allows(principal, request.apiKey())) {
+            return true;
+        }
+        respond(channel, request, RaftMessageMapper.errorResponse(request.apiKey(),
+                Errors.CLUSTER_AUTHORIZATION_FAILED));
+        return false;
+    }
+
+    /**
      * Whether a voter's listener names leave out the controller listener (Kafka refuses such an AddRaftVoter or
      * UpdateRaftVoter); checked where voters carry endpoints (a dynamic quorum, or one upgraded to kraft.version 1).
      */
@@ -170,7 +205,7 @@ final class InboundConnection extends SimpleChannelInboundHandler<ByteBuffer> {
         Channel channel = context.channel();
         CompletableFuture<ApiMessage> answer;
         try {
-            answer = transport.controllerHandler().handle(request.apiKey(), request.apiVersion(), request.body());
+            answer = transport.config().authorization().handle(principal, request, transport.controllerHandler());
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }

@@ -11,6 +11,11 @@ import io.fjord.protocol.message.ApiKey;
 public interface InboundGate {
     Decision onRequest(ApiKey api, short version, ApiMessage body, long nowMs);
 
+    /** The user the connection authenticated as; null until it has. */
+    default String user() {
+        return null;
+    }
+
     /** What the connection does with a request. Immutable. */
     sealed interface Decision {
         /** Serve the request. */

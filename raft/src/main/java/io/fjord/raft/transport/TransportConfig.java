@@ -24,17 +24,31 @@ import java.util.Map;
  *     none
  * @param channelSecurity how the controller listener's connections are protected, accepted and made (TLS when its
  *     security protocol is SSL)
+ * @param authorization what the listener checks before serving a request ({@link ControllerListenerAuthorization#NONE}
+ *     without an authorizer)
  *
  * <p>Immutable; thread-safe.
  */
 public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
         String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
         long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters,
-        DynamicQuorum dynamicQuorum, ChannelSecurity channelSecurity, TransportSasl sasl) {
+        DynamicQuorum dynamicQuorum, ChannelSecurity channelSecurity, TransportSasl sasl,
+        ControllerListenerAuthorization authorization) {
 
     public TransportConfig {
         voterAddresses = Map.copyOf(voterAddresses);
         java.util.Objects.requireNonNull(channelSecurity, "channelSecurity");
+        java.util.Objects.requireNonNull(authorization, "authorization");
+    }
+
+    /** A transport whose listener checks nothing. */
+    public TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
+            String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
+            long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters,
+            DynamicQuorum dynamicQuorum, ChannelSecurity channelSecurity, TransportSasl sasl) {
+        this(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax, backlogFramesMax,
+                reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, staticVoters, dynamicQuorum,
+                channelSecurity, sasl, ControllerListenerAuthorization.NONE);
     }
 
     /** A transport without SASL. */
@@ -77,28 +91,35 @@ public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, Inet
     public TransportConfig withStaticVoters() {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, true, null,
-                channelSecurity, sasl);
+                channelSecurity, sasl, authorization);
     }
 
     /** This configuration for a dynamic quorum (KIP-853): voters learned from the log, voter changes taken. */
     public TransportConfig withDynamicQuorum(DynamicQuorum dynamic) {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, false,
-                dynamic, channelSecurity, sasl);
+                dynamic, channelSecurity, sasl, authorization);
     }
 
     /** This configuration with the controller listener's connections protected by {@code security}. */
     public TransportConfig withChannelSecurity(ChannelSecurity security) {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads,
-                staticVoters, dynamicQuorum, security, sasl);
+                staticVoters, dynamicQuorum, security, sasl, authorization);
     }
 
     /** This configuration with SASL on the controller listener ({@code controllerSasl}; null: none). */
     public TransportConfig withSasl(TransportSasl controllerSasl) {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads,
-                staticVoters, dynamicQuorum, channelSecurity, controllerSasl);
+                staticVoters, dynamicQuorum, channelSecurity, controllerSasl, authorization);
+    }
+
+    /** This configuration with the controller listener's requests checked by {@code checks}. */
+    public TransportConfig withAuthorization(ControllerListenerAuthorization checks) {
+        return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
+                backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads,
+                staticVoters, dynamicQuorum, channelSecurity, sasl, checks);
     }
 
     /**

@@ -110,6 +110,13 @@ public final class TlsChannelSecurity implements ChannelSecurity {
         return principalMapper.map(certificate.getSubjectX500Principal().getName()).map(Principal::user);
     }
 
+    /** The user of a handshaken connection this node accepted: {@link #principal} of its session. */
+    @Override
+    public Optional<String> peerUser(Channel channel) {
+        io.netty.handler.ssl.SslHandler tls = channel.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        return tls == null ? Optional.empty() : principal(tls.engine().getSession()).map(Principal::name);
+    }
+
     @Override
     public String toString() {
         return "SSL(" + engines.settings().listenerName() + ")";
