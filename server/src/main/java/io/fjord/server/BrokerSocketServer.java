@@ -8,8 +8,10 @@ import io.fjord.broker.network.IpConnectionRateQuotas;
 import io.fjord.broker.network.RequestDispatcher;
 import io.fjord.broker.network.SocketServer;
 import io.fjord.broker.security.sasl.SaslAuthenticators;
+import io.fjord.raft.transport.ChannelSecurity;
 import java.security.SecureRandom;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Builds the broker's socket server from the node's configuration: each listener's TLS, SASL authentication against
@@ -41,14 +43,16 @@ final class BrokerSocketServer {
     /**
      * A socket server, not started.
      *
+     * @param listenerSecurity each listener's protection: the node's own objects, which keystore reloads replace the
+     *                         stores of (not copies made from {@code config})
      * @param ipRates the per-IP connection creation rate quotas (the client quotas' {@code ip} entity)
      */
-    static SocketServer create(NodeConfig config, RequestDispatcher dispatcher, MetadataCache cache,
-                               IpConnectionRateQuotas ipRates) {
+    static SocketServer create(NodeConfig config, Function<String, ChannelSecurity> listenerSecurity,
+                               RequestDispatcher dispatcher, MetadataCache cache, IpConnectionRateQuotas ipRates) {
         BrokerConfig broker = config.brokerConfig();
         return new SocketServer(config.networkConfig(), dispatcher,
                 (thread, error) -> thread.getUncaughtExceptionHandler().uncaughtException(thread, error),
-                config::channelSecurity, new SaslAuthenticators(
+                listenerSecurity, new SaslAuthenticators(
                 SaslListeners.of(broker, config.networkConfig().listeners(), ListenerSecurity.protocolMap(broker)),
                 (user, mechanism) -> cache.image().scramCredential(user, mechanism), new SecureRandom()),
                 broker.intValue("connection.failed.authentication.delay.ms"),

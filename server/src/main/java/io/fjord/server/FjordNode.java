@@ -350,7 +350,9 @@ public final class FjordNode implements AutoCloseable {
         advertising.set(dispatcher);
 
         // The client quotas also hold the per-IP connection creation rates.
-        socketServer = BrokerSocketServer.create(runningConfig, dispatcher, cache, clientQuotas);
+        // The listeners' own security objects, whose stores the keystore reloader replaces.
+        socketServer = BrokerSocketServer.create(runningConfig, config::channelSecurity, dispatcher, cache,
+                clientQuotas);
         connectionLimits.attach(socketServer::updateConnectionLimits); // and each committed change of them
         socketServer.start();
         lifecycle = new BrokerLifecycleManager(new BrokerLifecycleManager.Settings(
