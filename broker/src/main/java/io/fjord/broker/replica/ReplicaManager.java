@@ -213,7 +213,12 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         deleteRecordsPurgatory.start();
     }
 
-    private void schedule(Runnable task, long delayMs) {
+    /**
+     * Runs {@code task} once after {@code delayMs} on the replica manager's scheduler thread (or the injected
+     * scheduler); a task scheduled before {@link #start()} runs at the start, one scheduled after the stop never
+     * (Kafka's scheduler ignores it too). A {@link TaskScheduler}; its failures are logged.
+     */
+    public void schedule(Runnable task, long delayMs) {
         if (injectedScheduler != null) {
             injectedScheduler.schedule(task, delayMs);
             return;
