@@ -71,8 +71,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #publish} runs on the metadata publishing thread only; the other methods on any thread. The
  * partition map is concurrent; each {@link Partition} guards its own state. {@link #start()} starts the purgatory's
- * reaper, one scheduler thread (ISR expiry, AlterPartition retries) and the pool that runs one publication's
- * become-leader transitions side by side ({@link ParallelTransitions}); the constructor starts none.
+ * reaper, one scheduler thread (ISR expiry, AlterPartition retries, the produce path's add retries) and the pool
+ * that runs one publication's become-leader transitions side by side ({@link ParallelTransitions}); the constructor
+ * starts none.
  */
 public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
