@@ -67,6 +67,7 @@ import io.fjord.broker.network.client.NodeConnectionSettings;
 import io.fjord.broker.replica.InterBrokerAddresses;
 import io.fjord.broker.replica.NetworkLeaderEndpoints;
 import io.fjord.broker.security.sasl.SaslClientCredentials;
+import io.fjord.broker.verification.AddPartitionRetries;
 import io.fjord.broker.verification.AddPartitionsToTxnManager;
 import io.fjord.broker.verification.NetworkCoordinatorRequests;
 import io.fjord.broker.verification.ProduceVerification;
@@ -298,7 +299,8 @@ public final class FjordNode implements AutoCloseable {
         handlers.put(ApiKey.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(cache, replicaManager::log));
         partitionListeners.add(fetchHandler::onPartitionChanged);
         ProduceVerification verification = new ProduceVerification(addPartitionsToTxn,
-                replicaManager::startTransactionVerification, this::transactionPartitionVerificationEnabled);
+                replicaManager::startTransactionVerification, this::transactionPartitionVerificationEnabled,
+                AddPartitionRetries.from(runningConfig.brokerConfig(), replicaManager::schedule, clock));
         handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock,
                 verification, requestHandlers));
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));

@@ -207,6 +207,12 @@ final class ServerBrokerConfigs {
                     "How often expired transactional ids are removed")
             .define("transaction.partition.verification.enable", BOOLEAN, true, any(), LOW, CLUSTER_WIDE,
                     "Verify that a partition was added to the transaction before appending to it")
+            .define("add.partitions.to.txn.retry.backoff.ms", INT, 20, atLeast(1), HIGH,
+                    "The wait before a leader asks again to add a partition the coordinator answered"
+                            + " CONCURRENT_TRANSACTIONS (transaction protocol v2 produce)")
+            .define("add.partitions.to.txn.retry.backoff.max.ms", INT, 100, atLeast(0), HIGH,
+                    "How long a leader keeps asking to add a partition to a transaction; capped by"
+                            + " request.timeout.ms")
             .define("producer.id.expiration.ms", INT, 86_400_000, atLeast(1), LOW, CLUSTER_WIDE,
                     "How long producer-id state is kept after the producer's last write")
             // Replication and fetching.

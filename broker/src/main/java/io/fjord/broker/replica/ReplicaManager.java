@@ -71,8 +71,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #publish} runs on the metadata publishing thread only; the other methods on any thread. The
  * partition map is concurrent; each {@link Partition} guards its own state. {@link #start()} starts the purgatory's
- * reaper, one scheduler thread (ISR expiry, AlterPartition retries) and the pool that runs one publication's
- * become-leader transitions side by side ({@link ParallelTransitions}); the constructor starts none.
+ * reaper, one scheduler thread (ISR expiry, AlterPartition retries, the produce path's add retries) and the pool
+ * that runs one publication's become-leader transitions side by side ({@link ParallelTransitions}); the constructor
+ * starts none.
  */
 public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
@@ -213,7 +214,12 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         deleteRecordsPurgatory.start();
     }
 
-    private void schedule(Runnable task, long delayMs) {
+    /**
+     * Runs {@code task} once after {@code delayMs} on the replica manager's scheduler thread (or the injected
+     * scheduler); a task scheduled before {@link #start()} runs at the start, one scheduled after the stop never
+     * (Kafka's scheduler ignores it too). A {@link TaskScheduler}; its failures are logged.
+     */
+    public void schedule(Runnable task, long delayMs) {
         if (injectedScheduler != null) {
             injectedScheduler.schedule(task, delayMs);
             return;

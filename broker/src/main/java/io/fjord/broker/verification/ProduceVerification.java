@@ -20,8 +20,9 @@ import java.util.function.BooleanSupplier;
  * {@code transaction.partition.verification.enable} is on, a {@link VerificationGuard} per transactional partition
  * and, for the partitions whose producer has no ongoing transaction there, one verification with the coordinator
  * ({@link AddPartitionsToTxnManager}). Produce v12+ adds those partitions to the transaction even with verification
- * off (its producer sends no AddPartitionsToTxn), as Kafka does; only their appends are not checked then. Nothing
- * blocks: the answer completes when the coordinator's does.
+ * off (its producer sends no AddPartitionsToTxn), as Kafka does; only their appends are not checked then. Such an
+ * add answered CONCURRENT_TRANSACTIONS is asked again, guards and all, as {@link AddPartitionRetries} says. Nothing
+ * blocks: the answer completes when the coordinator's last does.
  *
  * <p>Thread-safe (its collaborators are).
  */
@@ -50,12 +51,20 @@ public final class ProduceVerification {
     private final AddPartitionsToTxnManager manager;
     private final GuardSource guards;
     private final BooleanSupplier enabled;
+    private final AddPartitionRetries retries;
+
+    /** As the other constructor, without retries of a CONCURRENT_TRANSACTIONS add. */
+    public ProduceVerification(AddPartitionsToTxnManager manager, GuardSource guards, BooleanSupplier enabled) {
+        this(manager, guards, enabled, AddPartitionRetries.none());
+    }
 
     /** @param enabled {@code transaction.partition.verification.enable}, read at each request (it is dynamic) */
-    public ProduceVerification(AddPartitionsToTxnManager manager, GuardSource guards, BooleanSupplier enabled) {
+    public ProduceVerification(AddPartitionsToTxnManager manager, GuardSource guards, BooleanSupplier enabled,
+                               AddPartitionRetries retries) {
         this.manager = manager;
         this.guards = guards;
         this.enabled = enabled;
+        this.retries = retries;
     }
 
     /** A request's appends with no verification at all (no manager: Kafka's behaviour with it disabled). */
@@ -90,27 +99,68 @@ public final class ProduceVerification {
         if (producer == null || !checked && !operation.supportsEpochBump()) {
             return CompletableFuture.completedFuture(unverified(appends));
         }
+        CompletableFuture<Prepared> prepared = new CompletableFuture<>();
+        attempt(new Attempt(transactionalId, producer, operation, checked, appends, producers,
+                retries.clock().millis()), prepared);
+        return prepared;
+    }
+
+    /** One request's verification, the same at every attempt. */
+    private record Attempt(String transactionalId, Producer producer, VerificationOperation operation,
+                           boolean checked, List<LeaderAppend> appends, Producer[] producers, long startMs) {
+    }
+
+    /** Takes the guards (again: a retry finds the transaction ongoing, or a new guard) and asks the coordinator. */
+    private void attempt(Attempt attempt, CompletableFuture<Prepared> prepared) {
+        List<LeaderAppend> appends = attempt.appends();
+        Producer producer = attempt.producer();
         List<LeaderAppend> guarded = new ArrayList<>(appends.size());
         List<TopicPartition> toVerify = new ArrayList<>();
-        for (int i = 0; i < appends.size(); i++) {
-            LeaderAppend append = appends.get(i);
-            if (producers[i] == null) {
-                guarded.add(append);
-                continue;
+        try {
+            for (int i = 0; i < appends.size(); i++) {
+                LeaderAppend append = appends.get(i);
+                if (attempt.producers()[i] == null) {
+                    guarded.add(append);
+                    continue;
+                }
+                VerificationGuard guard = guards.start(append.topicPartition(), producer.producerId(),
+                        producer.producerEpoch(), attempt.operation().supportsEpochBump());
+                // With verification off the guard is not checked at the append (Kafka's log checks it only while on).
+                guarded.add(new LeaderAppend(append.topicPartition(), append.batch(),
+                        attempt.checked() ? guard : null));
+                if (guard != VerificationGuard.SENTINEL) {
+                    toVerify.add(append.topicPartition());
+                }
             }
-            VerificationGuard guard = guards.start(append.topicPartition(), producer.producerId(),
-                    producer.producerEpoch(), operation.supportsEpochBump());
-            // With verification off the guard is not checked at the append (Kafka's log checks it only while on).
-            guarded.add(new LeaderAppend(append.topicPartition(), append.batch(), checked ? guard : null));
-            if (guard != VerificationGuard.SENTINEL) {
-                toVerify.add(append.topicPartition());
-            }
+        } catch (RuntimeException e) {
+            prepared.completeExceptionally(e);
+            return;
         }
         if (toVerify.isEmpty()) {
-            return CompletableFuture.completedFuture(unverified(guarded));
+            prepared.complete(unverified(guarded));
+            return;
         }
-        return manager.verify(transactionalId, producer.producerId(), producer.producerEpoch(), toVerify, operation)
-                .thenApply(unverified -> withErrors(guarded, unverified, operation));
+        manager.verify(attempt.transactionalId(), producer.producerId(), producer.producerEpoch(), toVerify,
+                attempt.operation()).whenComplete((unverified, failure) -> {
+                    if (failure != null) {
+                        prepared.completeExceptionally(failure);
+                    } else if (attempt.operation().supportsEpochBump()
+                            && retries.shouldRetry(unverified, attempt.startMs())) {
+                        retry(attempt, prepared, guarded, unverified);
+                    } else {
+                        prepared.complete(withErrors(guarded, unverified, attempt.operation()));
+                    }
+                });
+    }
+
+    private void retry(Attempt attempt, CompletableFuture<Prepared> prepared, List<LeaderAppend> guarded,
+                       Map<TopicPartition, Errors> unverified) {
+        try {
+            retries.scheduler().schedule(() -> attempt(attempt, prepared), retries.backoffMs());
+        } catch (RuntimeException e) {
+            // No retry (the node is stopping): the producer gets the coordinator's answer.
+            prepared.complete(withErrors(guarded, unverified, attempt.operation()));
+        }
     }
 
     private static Prepared withErrors(List<LeaderAppend> appends, Map<TopicPartition, Errors> unverified,

@@ -18,6 +18,7 @@ import io.fjord.broker.network.Endpoint;
 import io.fjord.broker.network.NetworkConfig;
 import io.fjord.broker.network.SocketServer;
 import io.fjord.broker.network.client.NodeConnectionSettings;
+import io.fjord.broker.verification.AddPartitionRetries;
 import io.fjord.broker.verification.AddPartitionsToTxnManager;
 import io.fjord.broker.verification.NetworkCoordinatorRequests;
 import io.fjord.broker.verification.ProduceVerification;
@@ -108,8 +109,11 @@ class TransactionVerificationOverTheNetworkTest {
         requests = new NetworkCoordinatorRequests(new NetworkLeaderEndpoints("test-verification-network",
                 "test-verification-1", new InterBrokerAddresses(cache, LISTENER),
                 new NodeConnectionSettings(10_000, 1, 1 << 20), 30_000));
+        // Adds answered CONCURRENT_TRANSACTIONS are asked again on the replica manager's scheduler, as in a node; the
+        // retries' time limit is a generous liveness bound here, not Kafka's 100 ms.
         ProduceVerification verification = new ProduceVerification(new AddPartitionsToTxnManager(cache::image,
-                requests), leader::startTransactionVerification, () -> true);
+                requests), leader::startTransactionVerification, () -> true,
+                new AddPartitionRetries(leader::schedule, clock, 20, WAIT.toMillis()));
         produce = new ProduceHandler(cache, leader, overrides -> configs.resolve(cache.image())
                 .effectiveTopicConfigs(overrides), clock, verification, requestHandlers);
     }
@@ -261,6 +265,25 @@ class TransactionVerificationOverTheNetworkTest {
         assertThat(received.get(0).transactions().get(0).verifyOnly()).isFalse();
         answer(0, Errors.NONE);
         assertThat(partitionOf(added).errorCode()).isZero();
+    }
+
+    @Test
+    void aTransactionVersion2AddAnsweredConcurrentTransactionsIsAskedAgainAndAppended() throws Exception {
+        // Right after the producer's EndTxn its previous transaction's markers are still being written: Kafka's leader
+        // asks again rather than refusing the batch, which would send the producer's pipelined batches out of order.
+        CompletableFuture<ApiMessage> added = send((short) 12, "payments", 5);
+        awaitReceived(1);
+        answer(0, Errors.CONCURRENT_TRANSACTIONS);
+        awaitReceived(2);
+        assertThat(added).as("the producer is not answered between the attempts").isNotDone();
+        assertThat(received.get(1).transactions()).singleElement().satisfies(transaction -> {
+            assertThat(transaction.verifyOnly()).isFalse();
+            assertThat(transaction.topics()).extracting(topic -> topic.name() + topic.partitions())
+                    .containsExactly("orders[0]");
+        });
+        answer(1, Errors.NONE);
+        assertThat(partitionOf(added).errorCode()).isZero();
+        assertThat(partitionOf(added).baseOffset()).isZero();
     }
 
     @Test
