@@ -8,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -39,40 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AclsIT {
     private static final Duration BOUND = Duration.ofSeconds(120);
-    private static final String PLAIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule required";
     private static final String ACL_COMMAND = "org.apache.kafka.tools.AclCommand";
 
     @TempDir
     Path data;
 
-    private static Map<String, String> secured() {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("listeners", "PLAINTEXT://127.0.0.1:0,SASL://127.0.0.1:0");
-        settings.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL:SASL_PLAINTEXT,"
-                + "CONTROLLER:PLAINTEXT");
-        settings.put("inter.broker.listener.name", "SASL");
-        settings.put("sasl.enabled.mechanisms", "PLAIN");
-        settings.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-        settings.put("listener.name.sasl.plain.sasl.jaas.config", PLAIN_MODULE + " username=\"broker\" "
-                + "password=\"broker-secret\" user_broker=\"broker-secret\" user_admin=\"admin-secret\" "
-                + "user_alice=\"alice-secret\";");
-        // The controllers reach each other on the PLAINTEXT controller listener as User:ANONYMOUS (as in Kafka).
-        settings.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-        settings.put("super.users", "User:broker;User:ANONYMOUS;User:admin");
-        return settings;
-    }
-
-    private static Properties client(String user) {
-        Properties config = new Properties();
-        config.put("security.protocol", "SASL_PLAINTEXT");
-        config.put("sasl.mechanism", "PLAIN");
-        config.put("sasl.jaas.config", PLAIN_MODULE + " username=\"" + user + "\" password=\"" + user
-                + "-secret\";");
-        return config;
-    }
-
     private static Admin admin(FjordTestCluster cluster, int nodeId, String user) {
-        Properties config = client(user);
+        Properties config = PlainAuthorizerSettings.client(user);
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, saslAddress(cluster, nodeId));
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
@@ -102,7 +73,7 @@ class AclsIT {
 
     @Test
     void aclsAreManagedWithFiltersReachEveryNodeAndSurviveARestart() throws Exception {
-        FjordTestCluster cluster = FjordTestCluster.start(data, 3, secured());
+        FjordTestCluster cluster = FjordTestCluster.start(data, 3, PlainAuthorizerSettings.node("alice"));
         try {
             cluster.awaitOneController(BOUND);
             try (Admin admin = admin(cluster, 1, "admin")) {
@@ -151,7 +122,7 @@ class AclsIT {
 
     @Test
     void onlyAPrincipalAllowedToAlterTheClusterManagesAcls() throws Exception {
-        try (FjordTestCluster cluster = FjordTestCluster.start(data, 1, secured());
+        try (FjordTestCluster cluster = FjordTestCluster.start(data, 1, PlainAuthorizerSettings.node("alice"));
              Admin admin = admin(cluster, 1, "admin");
              Admin alice = admin(cluster, 1, "alice")) {
             assertThatThrownBy(() -> alice.createAcls(List.of(READ_ORDERS)).all().get(60, TimeUnit.SECONDS))
@@ -175,10 +146,10 @@ class AclsIT {
 
     @Test
     void kafkaAclsAddsListsAndRemovesAnAcl() throws Exception {
-        try (FjordTestCluster cluster = FjordTestCluster.start(data, 1, secured())) {
+        try (FjordTestCluster cluster = FjordTestCluster.start(data, 1, PlainAuthorizerSettings.node("alice"))) {
             Path commandConfig = data.resolve("admin.properties");
             StringBuilder text = new StringBuilder();
-            client("admin").forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+            PlainAuthorizerSettings.client("admin").forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
             Files.writeString(commandConfig, text);
             List<String> connection = List.of("--bootstrap-server", saslAddress(cluster, 1), "--command-config",
                     commandConfig.toString());

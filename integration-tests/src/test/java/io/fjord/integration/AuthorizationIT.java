@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -54,7 +53,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AuthorizationIT {
     private static final Duration BOUND = Duration.ofSeconds(120);
-    private static final String PLAIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule required";
 
     @TempDir
     static Path data;
@@ -64,19 +62,7 @@ class AuthorizationIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("listeners", "PLAINTEXT://127.0.0.1:0,SASL://127.0.0.1:0");
-        settings.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL:SASL_PLAINTEXT,"
-                + "CONTROLLER:PLAINTEXT");
-        settings.put("inter.broker.listener.name", "SASL");
-        settings.put("sasl.enabled.mechanisms", "PLAIN");
-        settings.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-        settings.put("listener.name.sasl.plain.sasl.jaas.config", PLAIN_MODULE + " username=\"broker\" "
-                + "password=\"broker-secret\" user_broker=\"broker-secret\" user_admin=\"admin-secret\" "
-                + "user_alice=\"alice-secret\" user_bob=\"bob-secret\";");
-        settings.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-        settings.put("super.users", "User:broker;User:ANONYMOUS;User:admin");
-        cluster = FjordTestCluster.start(data, 3, settings);
+        cluster = FjordTestCluster.start(data, 3, PlainAuthorizerSettings.node("alice", "bob"));
         cluster.awaitOneController(BOUND);
         admin = Admin.create(clientConfig("admin", 1));
     }
@@ -92,13 +78,9 @@ class AuthorizationIT {
     }
 
     private static Properties clientConfig(String user, int nodeId) {
-        Properties config = new Properties();
+        Properties config = PlainAuthorizerSettings.client(user);
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 "127.0.0.1:" + cluster.node(nodeId).boundAddress("SASL").getPort());
-        config.put("security.protocol", "SASL_PLAINTEXT");
-        config.put("sasl.mechanism", "PLAIN");
-        config.put("sasl.jaas.config", PLAIN_MODULE + " username=\"" + user + "\" password=\"" + user
-                + "-secret\";");
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
         return config;
