@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.IllegalSaslStateException;
+import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class MissingFeaturesIT {
     }
 
     @Test
-    void adminSeesTheFeatureLevelsInForceAndAclCallsFailAtOnce() throws Exception {
+    void adminSeesTheFeatureLevelsInForceAndAclCallsWithoutAnAuthorizerFailAtOnce() throws Exception {
         try (FjordTestNode node = FjordTestNode.start(data, Map.of()); Admin admin = node.admin()) {
             FeatureMetadata features = admin.describeFeatures().featureMetadata().get(20, TimeUnit.SECONDS);
             // A new cluster finalizes KIP-966's eligible leader replicas, as Kafka 4.1+ does.
@@ -98,10 +99,11 @@ class MissingFeaturesIT {
             assertThat(features.finalizedFeatures().get("transaction.version").maxVersionLevel())
                     .isEqualTo(FeatureControl.TRANSACTION_VERSION_NEW_CLUSTER_LEVEL).isEqualTo((short) 2);
 
+            // Without authorizer.class.name the ACL APIs answer SECURITY_DISABLED at once, as Kafka's do.
             Throwable acls = catchThrowable(() -> admin.describeAcls(AclBindingFilter.ANY).values()
                     .get(FAIL_FAST.toSeconds(), TimeUnit.SECONDS));
             assertThat(acls).isInstanceOf(ExecutionException.class)
-                    .hasCauseInstanceOf(UnsupportedVersionException.class);
+                    .hasCauseInstanceOf(SecurityDisabledException.class);
         }
     }
 }
