@@ -28,11 +28,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kcat (librdkafka 2.0.2, Debian's package, with OpenSSL and built-in PLAIN and SCRAM) produces and consumes
- * through a Fjord node's secured listeners: SSL with server authentication, mutual TLS, SASL_PLAINTEXT with PLAIN and
- * with a SCRAM-SHA-512 user created at run time, SASL_SSL; a wrong password and a missing client certificate are
- * refused. One node serves every listener, each test its own topic. Skipped when kcat is not installed. Time bounds
- * are liveness bounds for a busy machine.
+ * kcat (librdkafka, Debian's package, with OpenSSL and built-in PLAIN and SCRAM) produces and consumes through a
+ * Fjord node's secured listeners: SSL with server authentication, mutual TLS (a client without a certificate is
+ * refused), SASL_PLAINTEXT and SASL_SSL with PLAIN, and with a SCRAM-SHA-512 user created at run time when librdkafka
+ * is 2.6.1 or later; an older librdkafka (Debian 12's 2.0.2) gets its SCRAM login refused, as Kafka 4.4 refuses it. A
+ * wrong password is refused with kcat's SASL authentication error. One node serves every listener, each test its own
+ * topic. Skipped when kcat is not installed. Time bounds are liveness bounds for a busy machine.
  */
 class KcatSecurityIT {
     private static final Duration KCAT_BOUND = Duration.ofSeconds(60);
@@ -45,6 +46,8 @@ class KcatSecurityIT {
     private static Path clientCertificatePem;
     private static Path clientKeyPem;
     private static FjordTestNode node;
+    /** librdkafka's version as kcat -V prints it, e.g. 2.0.2. */
+    private static String librdkafkaVersion;
 
     private record Result(int exitCode, String output, String errors) {
     }
@@ -52,6 +55,7 @@ class KcatSecurityIT {
     @BeforeAll
     static void start() throws Exception {
         assumeTrue(kcatInstalled(), "kcat is not installed (run-tests installs Debian's package)");
+        librdkafkaVersion = librdkafkaVersion();
         certificates = TestCertificates.create(Files.createDirectory(directory.resolve("certificates")));
         clientCertificatePem = directory.resolve("client-certificate.pem");
         clientKeyPem = directory.resolve("client-key.pem");
@@ -87,6 +91,20 @@ class KcatSecurityIT {
             }
         }
         return false;
+    }
+
+    private static String librdkafkaVersion() throws IOException, InterruptedException {
+        Result version = kcat("", List.of(), "-V");
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("librdkafka (\\d+\\.\\d+\\.\\d+)")
+                .matcher(version.output() + version.errors());
+        assertThat(matcher.find()).as("librdkafka's version in kcat -V: %s", version.output()).isTrue();
+        return matcher.group(1);
+    }
+
+    /** librdkafka 2.6.1 stopped repeating the client nonce in SCRAM's client-final message (librdkafka#4895). */
+    private static boolean scramNonceFixed() {
+        int[] parts = java.util.Arrays.stream(librdkafkaVersion.split("\\.")).mapToInt(Integer::parseInt).toArray();
+        return java.util.Arrays.compare(parts, new int[] {2, 6, 1}) >= 0;
     }
 
     /** kcat needs PEM: the client keystore's certificate and its private key as unencrypted PKCS#8. */
@@ -183,19 +201,45 @@ class KcatSecurityIT {
     }
 
     @Test
-    void saslPlaintextWithAScramSha512UserCreatedAtRunTime() throws Exception {
+    void scramSha512UserCreatedAtRunTimeOverSaslPlaintextAndSaslSsl() throws Exception {
+        assumeTrue(scramNonceFixed(), "librdkafka " + librdkafkaVersion + " repeats the client nonce in SCRAM's "
+                + "client-final message (fixed in 2.6.1, librdkafka#4895); Kafka 4.4 refuses that, as Fjord does");
         producesAndConsumes("SASL_PLAINTEXT", sasl("sasl_plaintext", "SCRAM-SHA-512", "bob", "bob-secret"),
                 "kcat-scram");
+        producesAndConsumes("SASL_SSL", sasl("sasl_ssl", "SCRAM-SHA-512", "bob", "bob-secret"), "kcat-scram-ssl");
+    }
+
+    /**
+     * librdkafka before 2.6.1 sends {@code r=<client nonce><server's r>} in the client-final message; since the
+     * CVE-2024-56128 fix Kafka 4.x requires exactly the server's {@code r} and refuses the login as invalid credentials
+     * (kcat issue #462). Fjord refuses it the same way: accepting it would reopen that hole.
+     */
+    @Test
+    void aLibrdkafkaOlderThan261IsRefusedScramAsKafka44RefusesIt() throws Exception {
+        assumeTrue(!scramNonceFixed(), "librdkafka " + librdkafkaVersion + " sends the nonce RFC 5802 asks for");
+        Result refused = kcat("", sasl("sasl_plaintext", "SCRAM-SHA-512", "bob", "bob-secret"),
+                "-b", broker("SASL_PLAINTEXT"), "-L", "-m", "5");
+        assertThat(refused.exitCode()).as("kcat's SCRAM login: %s", refused.errors()).isNotZero();
+        assertThat(refused.errors()).contains("SASL authentication error: Authentication failed during "
+                + "authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512");
     }
 
     @Test
-    void saslSslWithScramSha512() throws Exception {
-        producesAndConsumes("SASL_SSL", sasl("sasl_ssl", "SCRAM-SHA-512", "bob", "bob-secret"), "kcat-sasl-ssl");
+    void saslSslWithPlain() throws Exception {
+        producesAndConsumes("SASL_SSL", sasl("sasl_ssl", "PLAIN", "alice", "alice-secret"), "kcat-sasl-ssl");
     }
 
     @Test
     void aWrongPasswordIsRefusedWithAnAuthenticationError() throws Exception {
-        for (String mechanism : List.of("PLAIN", "SCRAM-SHA-512")) {
+        Map<String, String> expectedErrors = new java.util.LinkedHashMap<>();
+        expectedErrors.put("PLAIN", "SASL authentication error: Authentication failed: Invalid username or password");
+        if (scramNonceFixed()) {
+            // An older librdkafka is refused SCRAM whatever its password (above): no proof of a password check.
+            expectedErrors.put("SCRAM-SHA-512", "SASL authentication error: Authentication failed during "
+                    + "authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512");
+        }
+        for (Map.Entry<String, String> expected : expectedErrors.entrySet()) {
+            String mechanism = expected.getKey();
             String user = mechanism.equals("PLAIN") ? "alice" : "bob";
             long started = System.nanoTime();
             Result refused = kcat("k:v\n", sasl("sasl_plaintext", mechanism, user, "guessed"),
@@ -203,7 +247,7 @@ class KcatSecurityIT {
             assertThat(refused.exitCode()).as("kcat with a wrong %s password: %s", mechanism, refused.errors())
                     .isNotZero();
             assertThat(refused.errors()).as("kcat's errors with a wrong %s password", mechanism)
-                    .contains("SASL authentication error");
+                    .contains(expected.getValue());
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(KCAT_BOUND);
         }
         assertThat(node.node().logManager().getLog(new io.fjord.storage.TopicPartition("kcat-refused", 0)))
