@@ -73,6 +73,31 @@ class LogCleanerThreadsTest {
     }
 
     @Test
+    void threadsMakeTheirOffsetMapOnlyWhenALogNeedsCleaning() {
+        // The dedupe buffer (128 MiB by default) cost each node CPU at start-up when it was made with the thread.
+        List<PartitionLog> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
+        LogCleaner cleaner = new LogCleaner(LogCleanerConfig.fromProperties(java.util.Map.of(
+                LogCleanerConfig.THREADS, "2", LogCleanerConfig.BACKOFF_MS, "10")), () -> {
+                    passes.incrementAndGet();
+                    return logs;
+                }, clock);
+        cleaner.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> passes.get() >= 6);
+            assertThat(cleaner.offsetMapsMade()).isZero();
+            PartitionLog log = dirtyLog("a-0");
+            logs.add(log);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(cleaner.checkpoints()).containsEntry(log.topicPartition(), 15L));
+            assertThat(cleaner.offsetMapsMade()).isEqualTo(1);
+        } finally {
+            cleaner.shutdown();
+            logs.forEach(PartitionLog::close);
+        }
+    }
+
+    @Test
     void disabledCleanerStartsNoThreads() {
         LogCleaner cleaner = new LogCleaner(LogCleanerConfig.fromProperties(java.util.Map.of(
                 LogCleanerConfig.ENABLE, "false")), List::of, clock);
