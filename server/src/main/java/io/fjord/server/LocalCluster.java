@@ -21,7 +21,7 @@ import java.util.Optional;
  */
 final class LocalCluster {
     /** How often start-up asks the nodes again whether they are ready. */
-    private static final long READY_POLL_MILLIS = 200;
+    private static final long READY_POLL_MILLIS = 50;
 
     private final ClusterLayout layout;
     private final NodeCommandLine commandLine;
