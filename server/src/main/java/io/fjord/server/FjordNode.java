@@ -346,7 +346,7 @@ public final class FjordNode implements AutoCloseable {
         GroupHandlers.register(handlers, cache, groupCoordinator, topicAdmin::createTopics, consumerProtocolEnabled);
         TransactionHandlers.register(handlers, cache, groupCoordinator, transactionCoordinator, producerIds,
                 topicAdmin::createTopics);
-        ClientQuotaWiring.register(handlers, cache, controller);
+        ClientQuotaWiring.register(handlers, cache, controller, clientQuotas, runningConfig.brokerConfig(), clock);
         dispatcher = new BrokerDispatcher(ClientQuotaWiring.enforcing(AuthorizingHandlers.wrap(handlers, authorizer,
                 cache), clientQuotas, clock), requestHandlers);
         advertising.set(dispatcher);

@@ -44,6 +44,21 @@ public abstract sealed class FetchContext
         return Errors.NONE;
     }
 
+    /**
+     * Kafka's answer to a fetch throttled by a client quota ({@code getThrottledResponse}, KIP-219): no partitions,
+     * only the throttle time, and the session id of an incremental fetch. Instead of
+     * {@link #updateAndGenerateResponse}: the session is not told of the reads (a full fetch creates none), so the
+     * next fetch reads them again.
+     */
+    public FetchResponseData throttledResponse(int throttleTimeMs) {
+        return new FetchResponseData().setThrottleTimeMs(throttleTimeMs).setSessionId(throttledSessionId());
+    }
+
+    /** The session id a throttled response carries. */
+    int throttledSessionId() {
+        return FetchSessionEpochs.INVALID_SESSION_ID;
+    }
+
     /** A response carrying only an error for the whole request, without a session id. */
     public static FetchResponseData errorResponse(Errors error) {
         return new FetchResponseData().setErrorCode(error.code()).setSessionId(FetchSessionEpochs.INVALID_SESSION_ID);

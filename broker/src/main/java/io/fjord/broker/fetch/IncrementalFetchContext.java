@@ -56,4 +56,9 @@ final class IncrementalFetchContext extends FetchContext {
     int sessionId() {
         return session.id;
     }
+
+    @Override
+    int throttledSessionId() {
+        return session.id;
+    }
 }

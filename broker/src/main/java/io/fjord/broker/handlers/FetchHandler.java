@@ -71,6 +71,8 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     private volatile boolean shuttingDown;
     /** Set once, before requests are served ({@link #useAuthorization}); ALLOW_ALL until then. */
     private volatile FetchAuthorization authorization = FetchAuthorization.ALLOW_ALL;
+    /** Set once, before requests are served ({@link #useQuota}); no consumer quota until then. */
+    private volatile ConsumerFetchQuota quota = ConsumerFetchQuota.NONE;
 
     /**
      * The broker settings the handler follows, by Kafka's names.
@@ -190,7 +192,16 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         FetchRequestData body = (FetchRequestData) request.body();
         short version = request.apiVersion();
         // The dispatcher already runs handlers on the request handler pool: read here rather than hop to it again.
-        return fetch(context, body, version, context == null ? null : context.listenerName());
+        return fetch(context, request.clientId(), body, version, context == null ? null : context.listenerName());
+    }
+
+    /**
+     * Measures every consumer fetch's records against the client's quotas: a fetch over them is answered empty with
+     * its throttle time ({@link FetchContext#throttledResponse}), as Kafka answers it. Call before the handler serves
+     * requests.
+     */
+    public void useQuota(ConsumerFetchQuota quota) {
+        this.quota = quota;
     }
 
     /**
@@ -201,8 +212,8 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         this.authorization = new FetchAuthorization(checks);
     }
 
-    private CompletableFuture<ApiMessage> fetch(RequestContext requestContext, FetchRequestData body, short version,
-            String listenerName) {
+    private CompletableFuture<ApiMessage> fetch(RequestContext requestContext, String clientId, FetchRequestData body,
+            short version, String listenerName) {
         MetadataImage image = cache.image();
         FetchContext context = fetchManager.newContext(body, version,
                 topicId -> image.topic(topicId).map(TopicImage::name));
@@ -222,7 +233,8 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         if (parameters.maxWaitMs() <= 0 || partitions.isEmpty() || firstRead.mustAnswerNow()
                 || firstRead.recordBytes() >= parameters.minBytes() || shuttingDown) {
             reader.recordThrottledBytes(firstRead, parameters);
-            return CompletableFuture.completedFuture(respond(context, firstRead));
+            return CompletableFuture.completedFuture(respond(requestContext, clientId, parameters, context,
+                    firstRead));
         }
         firstRead.release();
         CompletableFuture<ApiMessage> response = new CompletableFuture<>();
@@ -230,9 +242,10 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         DelayedFetch delayed = new DelayedFetch(partitions, parameters, reader, satisfyingRead -> {
             waiting.remove(self[0]);
             if (satisfyingRead != null) {
-                answerNow(context, FetchAuthorization.withDenied(satisfyingRead, denied), parameters, response);
+                answerNow(requestContext, clientId, context, FetchAuthorization.withDenied(satisfyingRead, denied),
+                        parameters, response);
             } else {
-                answerLater(context, partitions, denied, parameters, response);
+                answerLater(requestContext, clientId, context, partitions, denied, parameters, response);
             }
         });
         self[0] = delayed;
@@ -269,17 +282,19 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
     }
 
     /** Answers with the read that completed the wait, on the completing thread (no second read, no hop). */
-    private void answerNow(FetchContext context, PartitionReader.ReadResult read,
-            PartitionReader.FetchParameters parameters, CompletableFuture<ApiMessage> response) {
+    private void answerNow(RequestContext requestContext, String clientId, FetchContext context,
+            PartitionReader.ReadResult read, PartitionReader.FetchParameters parameters,
+            CompletableFuture<ApiMessage> response) {
         try {
             reader.recordThrottledBytes(read, parameters);
-            response.complete(respond(context, read));
+            response.complete(respond(requestContext, clientId, parameters, context, read));
         } catch (RuntimeException e) {
             response.completeExceptionally(e);
         }
     }
 
-    private void answerLater(FetchContext context, List<PartitionToFetch> partitions,
+    private void answerLater(RequestContext requestContext, String clientId, FetchContext context,
+            List<PartitionToFetch> partitions,
             Map<TopicPartition, FetchResponseData.PartitionData> denied, PartitionReader.FetchParameters parameters,
             CompletableFuture<ApiMessage> response) {
         try {
@@ -288,7 +303,7 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
                     PartitionReader.ReadResult read = FetchAuthorization.withDenied(
                             reader.readAll(partitions, parameters), denied);
                     reader.recordThrottledBytes(read, parameters);
-                    response.complete(respond(context, read));
+                    response.complete(respond(requestContext, clientId, parameters, context, read));
                 } catch (RuntimeException e) {
                     response.completeExceptionally(e);
                 }
@@ -299,7 +314,16 @@ public final class FetchHandler implements ApiHandler, AutoCloseable {
         }
     }
 
-    private static FetchResponseData respond(FetchContext context, PartitionReader.ReadResult result) {
+    /** The response; a consumer's over its quota is answered empty and what was read is released (Kafka's rule). */
+    private FetchResponseData respond(RequestContext requestContext, String clientId,
+            PartitionReader.FetchParameters parameters, FetchContext context, PartitionReader.ReadResult result) {
+        if (!parameters.isFromFollower() && requestContext != null) {
+            int throttleTimeMs = quota.recordAndGetThrottleTimeMs(requestContext, clientId, result.recordBytes());
+            if (throttleTimeMs > 0) {
+                result.release();
+                return context.throttledResponse(throttleTimeMs);
+            }
+        }
         try {
             return context.updateAndGenerateResponse(result.partitions());
         } catch (RuntimeException e) {

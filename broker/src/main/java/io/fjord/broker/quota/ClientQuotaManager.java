@@ -78,6 +78,29 @@ public final class ClientQuotaManager {
     }
 
     /**
+     * How long a client would be throttled at {@code nowMs} without recording anything: 0 within its quota, without
+     * one, or before its first recording.
+     */
+    public long throttleTimeMs(String user, String clientId, long nowMs) {
+        Optional<ClientQuotaResolver.QuotaMatch> quota = quota(user, clientId);
+        if (quota.isEmpty()) {
+            return 0;
+        }
+        RateSensor sensor = sensors.get(quota.get().sensorKey());
+        if (sensor == null) {
+            return 0;
+        }
+        long throttleMs = QuotaThrottle.throttleTimeMs(sensor.ratePerSecond(nowMs),
+                quota.get().bound() * unitsPerQuotaUnit, sensor.windowSizeMs(nowMs));
+        return Math.min(throttleMs, maxThrottleTimeMs);
+    }
+
+    /** Takes back {@code value} units recorded at {@code nowMs} (Kafka's {@code unrecordQuotaSensor}). */
+    public void unrecord(String user, String clientId, long value, long nowMs) {
+        quota(user, clientId).ifPresent(match -> sensor(match.sensorKey(), nowMs).record(-value, nowMs));
+    }
+
+    /**
      * Kafka's {@code getMaxValueInQuotaWindow}: the most a client may take in one response, its quota times all
      * windows but the current one; Long.MAX_VALUE without a quota.
      */

@@ -27,6 +27,7 @@ public final class ClientQuotas implements MetadataPublisher, IpConnectionRateQu
     private final ClientQuotaManager produce;
     private final ClientQuotaManager fetch;
     private final ClientQuotaManager request;
+    private final ControllerMutationQuotaManager controllerMutation = new ControllerMutationQuotaManager();
     private volatile Map<ClientQuotaEntity, Map<String, Double>> quotas = Map.of();
     /** The connection creation rates of named ip entities, by address; read on accepting threads. */
     private volatile Map<InetAddress, Integer> ipRates = Map.of();
@@ -56,6 +57,10 @@ public final class ClientQuotas implements MetadataPublisher, IpConnectionRateQu
 
     public ClientQuotaManager request() {
         return request;
+    }
+
+    public ControllerMutationQuotaManager controllerMutation() {
+        return controllerMutation;
     }
 
     @Override
@@ -91,6 +96,7 @@ public final class ClientQuotas implements MetadataPublisher, IpConnectionRateQu
         produce.update(values);
         fetch.update(values);
         request.update(values);
+        controllerMutation.update(values);
     }
 
     @Override

@@ -22,15 +22,13 @@ import java.util.function.LongSupplier;
  * client's {@code request_percentage};</li>
  * <li>Produce: the request's size is recorded against {@code producer_byte_rate} once the append completed;</li>
  * <li>Fetch from a consumer: the request's {@code max_bytes} is first lowered to what the quota allows in its window
- * (Kafka's {@code getMaxValueInQuotaWindow}), then the response's record bytes are recorded against
- * {@code consumer_byte_rate}.</li>
+ * (Kafka's {@code getMaxValueInQuotaWindow}); the Fetch handler then records the record bytes read against
+ * {@code consumer_byte_rate} and answers a fetch over it, or over the request quota, empty with its throttle time
+ * ({@link ConsumerFetchThrottle}), which this handler mutes the connection for.</li>
  * </ul>
  * The longest throttle earned goes into the response's {@code throttle_time_ms} and mutes the connection for that
  * long after the response leaves (KIP-219); a Produce with acks=0 has no response and is throttled by the muting alone.
  * Requests Kafka exempts are passed through untouched: ApiVersions, SASL, follower fetches and inter-broker markers.
- *
- * <p>Unlike Kafka, a throttled fetch still returns the records it read (Kafka answers it empty and un-records them);
- * the muting holds the next fetch back all the same, so the consumer's rate stays at its quota.
  *
  * <p>Thread-safe: stateless apart from the thread-safe quota managers.
  */
@@ -103,8 +101,7 @@ public final class QuotaEnforcingHandler implements ApiHandler {
             throttleMs = Math.max(throttleMs, quotas.produce().recordAndGetThrottleTimeMs(user, clientId,
                     request.sizeBytes(), nowMs));
         } else if (consumerFetch && response instanceof FetchResponseData fetched) {
-            throttleMs = Math.max(throttleMs, quotas.fetch().recordAndGetThrottleTimeMs(user, clientId,
-                    recordBytes(fetched), nowMs));
+            throttleMs = Math.max(throttleMs, fetched.throttleTimeMs()); // an empty throttled answer's
         }
         if (throttleMs <= 0) {
             return;
@@ -114,18 +111,5 @@ public final class QuotaEnforcingHandler implements ApiHandler {
             throttled.setThrottleTimeMs(Math.max(throttled.throttleTimeMs(), throttleTimeMs));
         }
         context.throttle().muteFor(throttleTimeMs);
-    }
-
-    /** The record bytes of a fetch response: what Kafka's fetch quota counts, less the few bytes of framing. */
-    static long recordBytes(FetchResponseData response) {
-        long bytes = 0;
-        for (FetchResponseData.FetchableTopicResponse topic : response.responses()) {
-            for (FetchResponseData.PartitionData partition : topic.partitions()) {
-                if (partition.records() != null) {
-                    bytes += partition.records().sizeInBytes();
-                }
-            }
-        }
-        return bytes;
     }
 }

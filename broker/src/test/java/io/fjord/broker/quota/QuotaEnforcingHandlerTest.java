@@ -57,6 +57,22 @@ class QuotaEnforcingHandlerTest {
     }
 
     @Test
+    void aPreKip219VersionIsAlsoAnsweredAtOnceAndMutedAsKafka4Does() {
+        // Produce v3 is below Kafka's shouldClientThrottle version (6): Kafka 2.0+ still answers at once with the
+        // throttle time and mutes the connection (RequestHandlerHelper), rather than holding the response back.
+        quotas.update(Map.of(ClientQuotaEntity.of("user", "alice"), Map.of("producer_byte_rate", 1000.0)));
+        ApiHandler produce = enforcing(ApiKey.PRODUCE,
+                (context, request) -> CompletableFuture.completedFuture(new ProduceResponseData()));
+
+        CompletableFuture<ApiMessage> answer = produce.handle(alice, new DecodedRequest(ApiKey.PRODUCE, (short) 3, 1,
+                "app", (short) 1, new ProduceRequestData(), 15_000)).toCompletableFuture();
+
+        assertThat(answer).isCompleted();
+        assertThat(((ProduceResponseData) answer.join()).throttleTimeMs()).isEqualTo(5_000);
+        assertThat(throttle.takeMuteMs()).isEqualTo(5_000);
+    }
+
+    @Test
     void anAcksZeroProduceHasNoResponseButIsStillMuted() {
         quotas.update(Map.of(ClientQuotaEntity.of("user", "alice"), Map.of("producer_byte_rate", 100.0)));
         ApiHandler produce = enforcing(ApiKey.PRODUCE, (context, request) -> CompletableFuture.completedFuture(null));
