@@ -657,6 +657,11 @@ public final class RaftCore {
         return highWatermark;
     }
 
+    /** The time of the last tick (the node's clock). */
+    public long nowMs() {
+        return nowMs;
+    }
+
     public RaftLog log() {
         return log;
     }
