@@ -83,7 +83,7 @@ final class FormatCommand implements Callable<Integer> {
                 bootstrapVoters = VoterSet.ofVoters(List.of(new VoterSet.Voter(
                         new ReplicaKey(config.nodeId(), metadataDirectoryId),
                         List.of(config.quorum().advertisedControllerEndpoint(config.brokerConfig())),
-                        KraftVersionRange.SUPPORTED));
+                        KraftVersionRange.SUPPORTED)));
             } else if (initialControllers != null) {
                 String listenerName = config.quorum().controllerListener().listenerName().toUpperCase(Locale.ROOT);
                 bootstrapVoters = InitialControllers.parse(initialControllers, listenerName);
