@@ -24,15 +24,15 @@ import java.util.TreeMap;
  * VOTERS entry is uncommitted; INVALID_REQUEST when the voter's supported {@code kraft.version} range leaves out the
  * level in force, or it names no listener; VOTER_NOT_FOUND for a replica not in the set (by id and directory id at
  * level 1, by id alone at level 0, where the set has no directory ids). Then, at level 1 the leader appends a VOTERS
- * entry with the voter's new endpoints and supported range (when either changed) and answers at once; at level 0 the voter set cannot change in the log, so
- * the leader keeps what the voter said in memory for this epoch (its directory id, endpoints and supported range),
- * which is what the upgrade needs.
+ * entry with the voter's new endpoints and supported range (when either changed) and answers at once; at level 0
+ * the voter set cannot change in the log, so the leader keeps what the voter said in memory for this epoch (its
+ * directory id, endpoints and supported range), which is what the upgrade needs.
  *
  * <p>The upgrade from 0 to 1: the level in force is a no-op; a lower one is refused as a downgrade; it is refused
  * while a voter change waits, unless every voter told this leader in this epoch that it supports level 1, and
  * unless every voter's directory id and endpoints are known. Then (unless validate-only) the leader appends a
- * VOTERS entry holding every voter's directory id, endpoints and supported range: with directory ids in the log's voter set the
- * quorum is at {@code kraft.version} 1 (see {@link RaftCore#kraftVersion()}).
+ * VOTERS entry holding every voter's directory id, endpoints and supported range: with directory ids in the log's
+ * voter set the quorum is at {@code kraft.version} 1 (see {@link RaftCore#kraftVersion()}).
  *
  * <p>Not thread-safe: owned by the core's thread.
  */
