@@ -27,8 +27,9 @@ import java.util.Optional;
  * the replica for its ApiVersions at the endpoints the request names: no answer within the request timeout, or an
  * error, is REQUEST_TIMED_OUT; a replica whose supported {@code kraft.version} range leaves out the finalized level
  * is INVALID_REQUEST; the range it lists goes into the voter set with it. A voter already there is
- * DUPLICATE_VOTER, one not there VOTER_NOT_FOUND. An unanswered change is answered REQUEST_TIMED_OUT after the request's timeout, and
- * NOT_LEADER_OR_FOLLOWER if the leader loses its epoch (the change may still be committed by the next leader).
+ * DUPLICATE_VOTER, one not there VOTER_NOT_FOUND. An unanswered change is answered REQUEST_TIMED_OUT after the
+ * request's timeout, and NOT_LEADER_OR_FOLLOWER if the leader loses its epoch (the change may still be committed by
+ * the next leader).
  *
  * <p>Not thread-safe: owned by the core's thread.
  */
