@@ -15,7 +15,8 @@ import java.util.UUID;
  * The voters of the quorum (KIP-853): at most one key per node id, each with the endpoints where it listens and the
  * {@code kraft.version} range its software supports (as Kafka's VotersRecord; no endpoints and level 0 only for the
  * static voters of {@code controller.quorum.voters}, whose endpoints come from the configuration). The latest
- * {@link EntryType#VOTERS} entry of a replica's log (committed or not) defines it, else the snapshot's, else the static {@code voterIds} of the configuration. A replica of a dynamic quorum that
+ * {@link EntryType#VOTERS} entry of a replica's log (committed or not) defines it, else the snapshot's, else the
+ * static {@code voterIds} of the configuration. A replica of a dynamic quorum that
  * has not learned its voters yet (formatted without initial controllers) holds the empty set, {@link #UNKNOWN}; a
  * VOTERS entry is never empty.
  *
