@@ -87,11 +87,15 @@ class ClusterApisIT {
     void theQuorumIsDescribedThroughAnyBrokerAndThroughAControllerListener() throws Exception {
         int follower = follower();
         try (Admin admin = cluster.admin(follower)) {
+            long beforeMs = System.currentTimeMillis();
             QuorumInfo quorum = admin.describeMetadataQuorum().quorumInfo().get(60, TimeUnit.SECONDS);
+            long afterMs = System.currentTimeMillis();
             assertThat(quorum.leaderId()).isEqualTo(cluster.controllerId(follower));
             assertThat(quorum.voters()).extracting(QuorumInfo.ReplicaState::replicaId)
                     .containsExactlyInAnyOrder(1, 2, 3);
             assertThat(quorum.highWatermark()).isPositive();
+            // The leader reports when each voter last fetched and was caught up (itself: now), as Kafka does.
+            QuorumTimestamps.assertRecent(quorum.voters(), beforeMs, afterMs);
         }
         KafkaDistribution.Result status = tool(QUORUM_COMMAND, follower, "describe", "--status");
         assertThat(status.exitCode()).as("status; errors: %s", status.errors()).isZero();
@@ -106,6 +110,8 @@ class ClusterApisIT {
         assertThat(rows.stream().filter(row -> row.strip().endsWith("Leader"))).as(replication.output()).hasSize(1);
         assertThat(rows.stream().filter(row -> row.strip().endsWith("Follower"))).as(replication.output())
                 .hasSize(2);
+        // Every column is known: no -1 for an offset, a lag or a last fetch or caught-up time.
+        assertThat(rows).as(replication.output()).noneMatch(row -> row.matches(".*\\s-1(\\s.*)?"));
 
         int controllerPort = cluster.node(follower).metadataQuorum().boundAddress().getPort();
         KafkaDistribution.Result direct = KafkaDistribution.run(QUORUM_COMMAND, List.of("--bootstrap-controller",

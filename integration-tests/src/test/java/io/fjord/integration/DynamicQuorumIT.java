@@ -106,6 +106,14 @@ class DynamicQuorumIT {
         try (Admin admin = admin(2)) {
             await().atMost(BOUND).untilAsserted(() -> assertThat(describe(admin).observers())
                     .extracting(QuorumInfo.ReplicaState::replicaId).contains(2, 3));
+            // The leader reports when each observer and voter last fetched and was caught up, as Kafka does.
+            await().atMost(BOUND).untilAsserted(() -> {
+                long beforeMs = System.currentTimeMillis();
+                QuorumInfo quorum = describe(admin);
+                long afterMs = System.currentTimeMillis();
+                QuorumTimestamps.assertRecent(quorum.voters(), beforeMs, afterMs);
+                QuorumTimestamps.assertRecent(quorum.observers(), beforeMs, afterMs);
+            });
             // A replica not yet caught up is refused REQUEST_TIMED_OUT, as in Kafka: asked again until added.
             await().atMost(BOUND).ignoreExceptions().untilAsserted(() -> admin.addRaftVoter(2,
                     uuid(directoryIds.get(2)), Set.of(new RaftVoterEndpoint("CONTROLLER", "127.0.0.1",

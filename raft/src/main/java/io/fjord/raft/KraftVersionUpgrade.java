@@ -11,6 +11,8 @@ import io.fjord.protocol.Errors;
  */
 public record KraftVersionUpgrade(Errors error, String message, long offset) {
     public static final short KRAFT_VERSION_MAX = 1;
+    /** The feature's name in ApiVersions and UpdateFeatures. */
+    public static final String FEATURE_NAME = "kraft.version";
 
     public static KraftVersionUpgrade refused(Errors error, String message) {
         return new KraftVersionUpgrade(error, message, -1);

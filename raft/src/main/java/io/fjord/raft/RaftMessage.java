@@ -13,7 +13,8 @@ public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, BeginQuorumEpochRequest, BeginQuorumEpochResponse,
         EndQuorumEpochRequest, EndQuorumEpochResponse, FetchRequest, FetchResponse,
         FetchSnapshotRequest, FetchSnapshotResponse, AddRaftVoterRequest, AddRaftVoterResponse,
-        RemoveRaftVoterRequest, RemoveRaftVoterResponse, UpdateRaftVoterRequest, UpdateRaftVoterResponse {
+        RemoveRaftVoterRequest, RemoveRaftVoterResponse, UpdateRaftVoterRequest, UpdateRaftVoterResponse,
+        ApiVersionsRequest, ApiVersionsResponse {
 
     /** The node id of the sender. */
     int source();

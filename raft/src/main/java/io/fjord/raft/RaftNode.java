@@ -3,7 +3,6 @@ package io.fjord.raft;
 import io.fjord.protocol.Errors;
 import io.fjord.raft.internal.RaftCore;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.UUID;
@@ -229,21 +228,19 @@ public final class RaftNode {
     }
 
     /**
-     * On the leader, the offset each other voter has matched, by id (what DescribeQuorum reports); empty on other
-     * roles. Read-only.
+     * On the leader, what it knows of each other voter (DescribeQuorum's voters but itself), by id; empty on other
+     * roles. Times are on this node's clock ({@link #tick(long)}).
      */
-    public Map<Integer, Long> voterMatchedOffsets() {
-        return core.role() == Role.LEADER ? core.leaderState().voterMatchedOffsets() : Map.of();
+    public List<ReplicaState> voterStates() {
+        return core.role() == Role.LEADER ? core.leaderState().voterStates() : List.of();
     }
 
-    /** On the leader, the offset each observer that fetched has matched, by id; empty on other roles. Read-only. */
-    public Map<Integer, Long> observerMatchedOffsets() {
-        return core.role() == Role.LEADER ? core.leaderState().observerMatchedOffsets() : Map.of();
-    }
-
-    /** On the leader, the directory id each replica that fetched gave, by id; empty on other roles. Read-only. */
-    public Map<Integer, UUID> fetcherDirectoryIds() {
-        return core.role() == Role.LEADER ? core.leaderState().directoryIds() : Map.of();
+    /**
+     * On the leader, what it knows of each observer that fetched in its epoch in the last 5 minutes (Kafka's observer
+     * session), by id; empty on other roles.
+     */
+    public List<ReplicaState> observerStates() {
+        return core.role() == Role.LEADER ? core.leaderState().observerStates(core.nowMs()) : List.of();
     }
 
     /** The entry at {@code offset} of this node's log. */

@@ -12,10 +12,11 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * The voters of the quorum (KIP-853): at most one key per node id, each with the endpoints where it listens (as
- * Kafka's VotersRecord; none for the static voters of {@code controller.quorum.voters}, whose endpoints come from
- * the configuration). The latest {@link EntryType#VOTERS} entry of a replica's log (committed or not) defines it,
- * else the snapshot's, else the static {@code voterIds} of the configuration. A replica of a dynamic quorum that
+ * The voters of the quorum (KIP-853): at most one key per node id, each with the endpoints where it listens and the
+ * {@code kraft.version} range its software supports (as Kafka's VotersRecord; no endpoints and level 0 only for the
+ * static voters of {@code controller.quorum.voters}, whose endpoints come from the configuration). The latest
+ * {@link EntryType#VOTERS} entry of a replica's log (committed or not) defines it, else the snapshot's, else the
+ * static {@code voterIds} of the configuration. A replica of a dynamic quorum that
  * has not learned its voters yet (formatted without initial controllers) holds the empty set, {@link #UNKNOWN}; a
  * VOTERS entry is never empty.
  *
@@ -24,8 +25,11 @@ import java.util.UUID;
  * wrote): a version short, a count int, then per voter its id int and directory id (two longs). Version 1 (a set
  * with endpoints, or the empty one): a version short, a count int, the size of the rest in bytes (int), then per
  * voter its id, directory id, an endpoint count short and per endpoint its listener name and host (a length short
- * and UTF-8 bytes) and port (int). Both decode; a set is written in version 0 when it has no endpoints and is not
- * empty, so logs of a static quorum stay byte for byte what they were.
+ * and UTF-8 bytes) and port (int). Version 2 is version 1 with each voter's supported {@code kraft.version} range
+ * (two shorts) after its endpoints. All decode (a version-0 voter supports level 0 only, as Kafka's static voters; a
+ * version-1 one levels 0 to 1, what every Fjord that wrote version 1 supported); a set is written in version 0 when
+ * it has no endpoints, is not empty and supports level 0 only, so logs of a static quorum stay byte for byte what
+ * they were, and in version 2 otherwise.
  *
  * <p>Immutable; thread-safe.
  */
@@ -37,17 +41,21 @@ public final class VoterSet {
     /** The largest encoding of a set (a bound on the bytes read from the start of a snapshot). */
     public static final int MAX_ENCODED_BYTES = 1024 * 1024;
     /** The empty set: the voters are not known yet (a replica of a dynamic quorum before it fetched them). */
-    public static final VoterSet UNKNOWN = new VoterSet(new TreeMap<>(), new TreeMap<>());
+    public static final VoterSet UNKNOWN = new VoterSet(new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
     private static final short VERSION_0 = 0;
     private static final short VERSION_1 = 1;
+    private static final short VERSION_2 = 2;
+    private static final int RANGE_BYTES = 2 + 2;
     private static final int HEADER_BYTES_V0 = 2 + 4;
     private static final int HEADER_BYTES_V1 = 2 + 4 + 4;
     private static final int VOTER_BYTES_V0 = 4 + 16;
 
     private final Map<Integer, ReplicaKey> voters;
     private final Map<Integer, List<VoterEndpoint>> endpoints;
+    private final Map<Integer, KraftVersionRange> kraftVersions;
 
-    private VoterSet(Map<Integer, ReplicaKey> voters, Map<Integer, List<VoterEndpoint>> endpoints) {
+    private VoterSet(Map<Integer, ReplicaKey> voters, Map<Integer, List<VoterEndpoint>> endpoints,
+            Map<Integer, KraftVersionRange> kraftVersions) {
         if (voters.size() > MAX_VOTERS) {
             throw new IllegalArgumentException("a voter set holds at most " + MAX_VOTERS + " voters: "
                     + voters.size());
@@ -59,12 +67,22 @@ public final class VoterSet {
         }
         this.voters = voters;
         this.endpoints = endpoints;
+        this.kraftVersions = kraftVersions;
     }
 
-    /** A voter: its key and its endpoints (empty when they come from the configuration). */
-    public record Voter(ReplicaKey key, List<VoterEndpoint> endpoints) {
+    /**
+     * A voter: its key, its endpoints (empty when they come from the configuration) and the {@code kraft.version}
+     * levels its software supports.
+     */
+    public record Voter(ReplicaKey key, List<VoterEndpoint> endpoints, KraftVersionRange supportedKraftVersions) {
         public Voter {
             endpoints = List.copyOf(endpoints);
+            java.util.Objects.requireNonNull(supportedKraftVersions, "supportedKraftVersions");
+        }
+
+        /** A voter supporting level 0 only (Kafka's static voters). */
+        public Voter(ReplicaKey key, List<VoterEndpoint> endpoints) {
+            this(key, endpoints, KraftVersionRange.STATIC);
         }
     }
 
@@ -80,13 +98,15 @@ public final class VoterSet {
         }
         Map<Integer, ReplicaKey> keys = new TreeMap<>();
         Map<Integer, List<VoterEndpoint>> endpoints = new TreeMap<>();
+        Map<Integer, KraftVersionRange> kraftVersions = new TreeMap<>();
         for (Voter voter : voters) {
             if (keys.put(voter.key().id(), voter.key()) != null) {
                 throw new IllegalArgumentException("two keys for voter " + voter.key().id());
             }
             endpoints.put(voter.key().id(), voter.endpoints());
+            kraftVersions.put(voter.key().id(), voter.supportedKraftVersions());
         }
-        VoterSet set = new VoterSet(keys, endpoints);
+        VoterSet set = new VoterSet(keys, endpoints, kraftVersions);
         if (set.encodedSize() > MAX_ENCODED_BYTES) {
             throw new IllegalArgumentException("a voter set encodes to at most " + MAX_ENCODED_BYTES + " bytes");
         }
@@ -138,6 +158,16 @@ public final class VoterSet {
         return endpoints.getOrDefault(id, List.of());
     }
 
+    /** The {@code kraft.version} levels voter {@code id} supports ({@link KraftVersionRange#STATIC} if not a voter). */
+    public KraftVersionRange supportedKraftVersions(int id) {
+        return kraftVersions.getOrDefault(id, KraftVersionRange.STATIC);
+    }
+
+    /** Whether every voter supports {@code kraft.version} {@code level}. */
+    public boolean supportsKraftVersion(short level) {
+        return voters.keySet().stream().allMatch(id -> supportedKraftVersions(id).contains(level));
+    }
+
     /** This set plus {@code key} without endpoints; its id must be new. */
     public VoterSet adding(ReplicaKey key) {
         return adding(key, List.of());
@@ -145,11 +175,16 @@ public final class VoterSet {
 
     /** This set plus {@code key} listening on {@code voterEndpoints}; its id must be new. */
     public VoterSet adding(ReplicaKey key, List<VoterEndpoint> voterEndpoints) {
-        if (voters.containsKey(key.id())) {
-            throw new IllegalArgumentException("voter " + key.id() + " is already in the set");
+        return adding(new Voter(key, voterEndpoints));
+    }
+
+    /** This set plus {@code voter}; its id must be new. */
+    public VoterSet adding(Voter voter) {
+        if (voters.containsKey(voter.key().id())) {
+            throw new IllegalArgumentException("voter " + voter.key().id() + " is already in the set");
         }
         List<Voter> list = new java.util.ArrayList<>(voters());
-        list.add(new Voter(key, voterEndpoints));
+        list.add(voter);
         return ofVoters(list);
     }
 
@@ -158,11 +193,16 @@ public final class VoterSet {
      * set.
      */
     public VoterSet updating(ReplicaKey key, List<VoterEndpoint> voterEndpoints) {
-        if (!voters.containsKey(key.id())) {
-            throw new IllegalArgumentException("voter " + key.id() + " is not in the set");
+        return updating(new Voter(key, voterEndpoints, supportedKraftVersions(key.id())));
+    }
+
+    /** This set with voter {@code updated.key().id()} replaced (UpdateRaftVoter); the id must be in the set. */
+    public VoterSet updating(Voter updated) {
+        int id = updated.key().id();
+        if (!voters.containsKey(id)) {
+            throw new IllegalArgumentException("voter " + id + " is not in the set");
         }
-        return ofVoters(voters().stream().map(voter -> voter.key().id() == key.id()
-                ? new Voter(key, voterEndpoints) : voter).toList());
+        return ofVoters(voters().stream().map(voter -> voter.key().id() == id ? updated : voter).toList());
     }
 
     /**
@@ -184,7 +224,8 @@ public final class VoterSet {
 
     /** The voters with their endpoints, by id. */
     public List<Voter> voters() {
-        return voters.values().stream().map(key -> new Voter(key, endpoints(key.id()))).toList();
+        return voters.values().stream().map(key -> new Voter(key, endpoints(key.id()),
+                supportedKraftVersions(key.id()))).toList();
     }
 
     /** How many voters differ between this set and {@code other} (added plus removed or changed). */
@@ -207,11 +248,17 @@ public final class VoterSet {
         return endpoints.values().stream().anyMatch(list -> !list.isEmpty());
     }
 
+    /** Whether the set is written in version 0: a static quorum's (no endpoints, level 0 only). */
+    private boolean isVersion0() {
+        return !voters.isEmpty() && !hasEndpoints()
+                && kraftVersions.values().stream().allMatch(KraftVersionRange.STATIC::equals);
+    }
+
     private int encodedSize() {
-        if (!voters.isEmpty() && !hasEndpoints()) {
+        if (isVersion0()) {
             return HEADER_BYTES_V0 + voters.size() * VOTER_BYTES_V0;
         }
-        int size = HEADER_BYTES_V1 + voters.size() * (VOTER_BYTES_V0 + 2);
+        int size = HEADER_BYTES_V1 + voters.size() * (VOTER_BYTES_V0 + 2 + RANGE_BYTES);
         for (List<VoterEndpoint> list : endpoints.values()) {
             for (VoterEndpoint endpoint : list) {
                 size += 2 + utf8(endpoint.listenerName()).length + 2 + utf8(endpoint.host()).length + 4;
@@ -223,8 +270,8 @@ public final class VoterSet {
     public byte[] encode() {
         int size = encodedSize();
         ByteBuffer buffer = ByteBuffer.allocate(size);
-        boolean version0 = !voters.isEmpty() && !hasEndpoints();
-        buffer.putShort(version0 ? VERSION_0 : VERSION_1).putInt(voters.size());
+        boolean version0 = isVersion0();
+        buffer.putShort(version0 ? VERSION_0 : VERSION_2).putInt(voters.size());
         if (!version0) {
             buffer.putInt(size - HEADER_BYTES_V1);
         }
@@ -239,6 +286,8 @@ public final class VoterSet {
                     putText(buffer, endpoint.host());
                     buffer.putInt(endpoint.port());
                 }
+                KraftVersionRange range = supportedKraftVersions(key.id());
+                buffer.putShort(range.min()).putShort(range.max());
             }
         }
         return buffer.array();
@@ -263,7 +312,8 @@ public final class VoterSet {
         if (version == VERSION_0) {
             return count < 1 || count > MAX_VOTERS ? -1 : encodedSizeBytes(count);
         }
-        if (version != VERSION_1 || count < 0 || count > MAX_VOTERS || buffer.remaining() < 4) {
+        if ((version != VERSION_1 && version != VERSION_2) || count < 0 || count > MAX_VOTERS
+                || buffer.remaining() < 4) {
             return -1;
         }
         int rest = buffer.getInt();
@@ -280,14 +330,14 @@ public final class VoterSet {
         try {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             short version = buffer.getShort();
-            if (version != VERSION_0 && version != VERSION_1) {
+            if (version != VERSION_0 && version != VERSION_1 && version != VERSION_2) {
                 return Optional.empty();
             }
             int count = buffer.getInt();
             if (count < (version == VERSION_0 ? 1 : 0) || count > MAX_VOTERS) {
                 return Optional.empty();
             }
-            if (version == VERSION_1) {
+            if (version != VERSION_0) {
                 int rest = buffer.getInt();
                 if (rest < 0 || rest > buffer.remaining() || rest > MAX_ENCODED_BYTES) {
                     return Optional.empty();
@@ -299,13 +349,14 @@ public final class VoterSet {
             }
             Map<Integer, ReplicaKey> keys = new TreeMap<>();
             Map<Integer, List<VoterEndpoint>> endpoints = new TreeMap<>();
+            Map<Integer, KraftVersionRange> kraftVersions = new TreeMap<>();
             for (int i = 0; i < count; i++) {
                 int id = buffer.getInt();
                 UUID directory = new UUID(buffer.getLong(), buffer.getLong());
                 if (id < 0 || keys.put(id, new ReplicaKey(id, directory)) != null) {
                     return Optional.empty();
                 }
-                if (version == VERSION_1) {
+                if (version != VERSION_0) {
                     int endpointCount = buffer.getShort();
                     if (endpointCount < 0 || endpointCount > MAX_ENDPOINTS) {
                         return Optional.empty();
@@ -325,11 +376,16 @@ public final class VoterSet {
                 } else {
                     endpoints.put(id, List.of());
                 }
+                kraftVersions.put(id, switch (version) {
+                    case VERSION_0 -> KraftVersionRange.STATIC;
+                    case VERSION_1 -> KraftVersionRange.SUPPORTED;
+                    default -> new KraftVersionRange(buffer.getShort(), buffer.getShort());
+                });
             }
-            if (version == VERSION_1 && buffer.hasRemaining()) {
+            if (version != VERSION_0 && buffer.hasRemaining()) {
                 return Optional.empty();
             }
-            return Optional.of(count == 0 ? UNKNOWN : new VoterSet(keys, endpoints));
+            return Optional.of(count == 0 ? UNKNOWN : new VoterSet(keys, endpoints, kraftVersions));
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             return Optional.empty();
         }
@@ -361,12 +417,13 @@ public final class VoterSet {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof VoterSet that && voters.equals(that.voters) && endpoints.equals(that.endpoints);
+        return other instanceof VoterSet that && voters.equals(that.voters) && endpoints.equals(that.endpoints)
+                && kraftVersions.equals(that.kraftVersions);
     }
 
     @Override
     public int hashCode() {
-        return voters.hashCode() * 31 + endpoints.hashCode();
+        return (voters.hashCode() * 31 + endpoints.hashCode()) * 31 + kraftVersions.hashCode();
     }
 
     @Override

@@ -97,11 +97,19 @@ class DynamicQuorumTest {
         messages(leader);
         VoterEndpoint endpoint = new VoterEndpoint("CONTROLLER", "host2", 9094);
         leader.handle(new AddRaftVoterRequest(-1000, 1, 9, 5000, 2, DIRECTORY_2, true, List.of(endpoint)));
+        // The leader asks it which kraft.version levels it supports; what it answers is kept with it.
+        ApiVersionsRequest asked = (ApiVersionsRequest) messages(leader).stream()
+                .filter(ApiVersionsRequest.class::isInstance).findFirst().orElseThrow();
+        KraftVersionRange range = new KraftVersionRange((short) 0, (short) 1);
+        leader.handle(new ApiVersionsResponse(2, 1, asked.correlationId(), io.fjord.protocol.Errors.NONE, range));
         assertThat(leader.voters().ids()).containsExactly(1, 2);
         assertThat(leader.voters().endpoints(2)).containsExactly(endpoint);
         LogEntry voters = leader.entry(leader.logEndOffset() - 1);
         assertThat(voters.type()).isEqualTo(EntryType.VOTERS);
-        assertThat(VoterSet.decode(voters.payload()).orElseThrow().endpoints(2)).containsExactly(endpoint);
+        VoterSet decoded = VoterSet.decode(voters.payload()).orElseThrow();
+        assertThat(decoded.endpoints(2)).containsExactly(endpoint);
+        assertThat(decoded.supportedKraftVersions(2)).isEqualTo(range);
+        assertThat(decoded).isEqualTo(leader.voters());
     }
 
     @Test

@@ -192,6 +192,58 @@ class RaftNodeTest {
         return ready.messages().stream().filter(type::isInstance).map(type::cast).toList();
     }
 
+    /** Answers the leader's one ApiVersions request (to the replica it is asked to add) with {@code range}. */
+    private static void answerApiVersions(RaftNode leader, KraftVersionRange range) {
+        ApiVersionsRequest asked = only(leader.ready(), ApiVersionsRequest.class);
+        leader.handle(new ApiVersionsResponse(asked.destination(), asked.source(), asked.correlationId(), Errors.NONE,
+                range));
+    }
+
+    @Test
+    void aVoterIsAddedOnlyIfItsSoftwareSupportsTheFinalizedKraftVersion() {
+        RaftNode leader = new RaftNode(RaftConfig.withDefaults(0, Set.of(0)), DurableState.INITIAL, List.of(),
+                new Random(1), 0);
+        UUID directory = new UUID(3, 4);
+        leader.ready();
+        leader.onLogFlushed(1);
+        leader.ready();
+        assertThat(leader.kraftVersion()).isZero();
+        leader.handle(new FetchRequest(1, 0, 5, 1, 1, 1, 1, 1, 1000, 0, directory));
+        leader.ready();
+
+        // Kafka's AddVoterHandler asks the new voter for its ApiVersions at the endpoints the request names.
+        VoterEndpoint endpoint = new VoterEndpoint("CONTROLLER", "host1", 9093);
+        leader.handle(new AddRaftVoterRequest(99, 0, 1, 1000, 1, directory, true, List.of(endpoint)));
+        ApiVersionsRequest asked = only(leader.ready(), ApiVersionsRequest.class);
+        assertThat(asked.destination()).isEqualTo(1);
+        assertThat(asked.listeners()).containsExactly(endpoint);
+        // Another change waits until this one is decided.
+        leader.handle(new RemoveRaftVoterRequest(99, 0, 2, 0, ReplicaKey.NO_DIRECTORY));
+        assertThat(only(leader.ready(), RemoveRaftVoterResponse.class).error()).isEqualTo(Errors.REQUEST_TIMED_OUT);
+        // Its software supports only kraft.version 1, not the finalized 0: INVALID_REQUEST, with Kafka's message.
+        leader.handle(new ApiVersionsResponse(1, 0, asked.correlationId(), Errors.NONE,
+                new KraftVersionRange((short) 1, (short) 1)));
+        AddRaftVoterResponse refused = only(leader.ready(), AddRaftVoterResponse.class);
+        assertThat(refused.error()).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(refused.errorMessage()).contains("kraft.version range (min: 1, max: 1)")
+                .contains("doesn't support the finalized version 0");
+        // One that lists no kraft.version at all is refused too.
+        leader.handle(new AddRaftVoterRequest(99, 0, 3, 1000, 1, directory, true, List.of(endpoint)));
+        answerApiVersions(leader, null);
+        assertThat(only(leader.ready(), AddRaftVoterResponse.class).error()).isEqualTo(Errors.INVALID_REQUEST);
+        // An ApiVersions error, or no answer within the request timeout: REQUEST_TIMED_OUT, as in Kafka.
+        leader.handle(new AddRaftVoterRequest(99, 0, 4, 1000, 1, directory, true, List.of(endpoint)));
+        asked = only(leader.ready(), ApiVersionsRequest.class);
+        leader.handle(new ApiVersionsResponse(1, 0, asked.correlationId(), Errors.UNSUPPORTED_VERSION, null));
+        assertThat(only(leader.ready(), AddRaftVoterResponse.class).error()).isEqualTo(Errors.REQUEST_TIMED_OUT);
+        leader.handle(new AddRaftVoterRequest(99, 0, 5, 1000, 1, directory, true, List.of(endpoint)));
+        only(leader.ready(), ApiVersionsRequest.class);
+        leader.tick(RaftConfig.DEFAULT_REQUEST_TIMEOUT_MS + 1);
+        assertThat(all(leader.ready(), AddRaftVoterResponse.class)).singleElement()
+                .satisfies(answer -> assertThat(answer.error()).isEqualTo(Errors.REQUEST_TIMED_OUT));
+        assertThat(leader.voters().ids()).containsExactly(0);
+    }
+
     @Test
     void voterChangesAreRefusedWithKafkasErrorsUntilTheyCanBeMadeSafely() {
         RaftNode leader = new RaftNode(RaftConfig.withDefaults(0, Set.of(0)), DurableState.INITIAL, List.of(),
@@ -207,21 +259,25 @@ class RaftNodeTest {
         assertThat(only(leader.ready(), RemoveRaftVoterResponse.class).error()).isEqualTo(Errors.VOTER_NOT_FOUND);
         leader.handle(new RemoveRaftVoterRequest(99, 0, 3, 0, ReplicaKey.NO_DIRECTORY));
         assertThat(only(leader.ready(), RemoveRaftVoterResponse.class).error()).isEqualTo(Errors.INVALID_REQUEST);
-        // Replica 1 has never fetched: it is not a caught-up observer.
+        // Replica 1 has never fetched: it is not a caught-up observer (asked after its ApiVersions, as Kafka does).
         leader.handle(new AddRaftVoterRequest(99, 0, 4, 1000, 1, directory, true));
+        answerApiVersions(leader, KraftVersionRange.SUPPORTED);
         assertThat(only(leader.ready(), AddRaftVoterResponse.class).error()).isEqualTo(Errors.REQUEST_TIMED_OUT);
 
         // It fetches from the leader's end with its directory id: caught up, but only under that directory id.
         leader.handle(new FetchRequest(1, 0, 5, 1, 1, 1, 1, 1, 1000, 0, directory));
         leader.ready();
         leader.handle(new AddRaftVoterRequest(99, 0, 6, 1000, 1, new UUID(3, 5), true));
+        answerApiVersions(leader, KraftVersionRange.SUPPORTED);
         assertThat(only(leader.ready(), AddRaftVoterResponse.class).error()).isEqualTo(Errors.REQUEST_TIMED_OUT);
         leader.handle(new AddRaftVoterRequest(99, 0, 7, 1000, 1, directory, true));
+        answerApiVersions(leader, new KraftVersionRange((short) 0, (short) 1));
         Ready appended = leader.ready();
         assertThat(all(appended, AddRaftVoterResponse.class)).as("answered once committed").isEmpty();
         assertThat(appended.entriesToAppend()).singleElement()
                 .satisfies(entry -> assertThat(entry.type()).isEqualTo(EntryType.VOTERS));
         assertThat(leader.voters().ids()).containsExactly(0, 1);
+        assertThat(leader.voters().supportedKraftVersions(1)).isEqualTo(new KraftVersionRange((short) 0, (short) 1));
         // Committed by both voters of the new set: the leader flushed it, and replica 1 fetched past it.
         leader.onLogFlushed(2);
         assertThat(leader.highWatermark()).isEqualTo(1);

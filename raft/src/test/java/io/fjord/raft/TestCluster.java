@@ -265,6 +265,11 @@ final class TestCluster {
         }
     }
 
+    /** Node {@code id}'s clock. */
+    long clock(int id) {
+        return clocks.get(id);
+    }
+
     /** Moves every node's clock forward together in 50 ms steps, delivering messages between steps. */
     void advanceAll(long ms) {
         for (long done = 0; done < ms; done += 50) {

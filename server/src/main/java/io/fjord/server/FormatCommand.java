@@ -3,6 +3,7 @@ package io.fjord.server;
 import io.fjord.broker.config.ConfigException;
 import java.io.IOException;
 import java.io.PrintStream;
+import io.fjord.raft.KraftVersionRange;
 import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.VoterSet;
 import java.nio.file.Path;
@@ -81,7 +82,8 @@ final class FormatCommand implements Callable<Integer> {
                 metadataDirectoryId = UUID.randomUUID();
                 bootstrapVoters = VoterSet.ofVoters(List.of(new VoterSet.Voter(
                         new ReplicaKey(config.nodeId(), metadataDirectoryId),
-                        List.of(config.quorum().advertisedControllerEndpoint(config.brokerConfig())))));
+                        List.of(config.quorum().advertisedControllerEndpoint(config.brokerConfig())),
+                        KraftVersionRange.SUPPORTED)));
             } else if (initialControllers != null) {
                 String listenerName = config.quorum().controllerListener().listenerName().toUpperCase(Locale.ROOT);
                 bootstrapVoters = InitialControllers.parse(initialControllers, listenerName);

@@ -1,6 +1,7 @@
 package io.fjord.server;
 
 import io.fjord.storage.Base64Uuids;
+import io.fjord.raft.KraftVersionRange;
 import io.fjord.raft.ReplicaKey;
 import io.fjord.raft.VoterEndpoint;
 import io.fjord.raft.VoterSet;
@@ -107,7 +108,8 @@ final class InitialControllers {
         if (directoryId.equals(ReplicaKey.NO_DIRECTORY)) {
             throw new IllegalArgumentException("Invalid zero directory ID in dynamic voter string.");
         }
+        // A formatted voter runs this software: it supports its kraft.version levels (Kafka's DynamicVoter: 0 to 1).
         return new VoterSet.Voter(new ReplicaKey(id, directoryId), List.of(new VoterEndpoint(listenerName, host,
-                port)));
+                port)), KraftVersionRange.SUPPORTED);
     }
 }

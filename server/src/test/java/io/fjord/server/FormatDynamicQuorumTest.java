@@ -72,6 +72,8 @@ class FormatDynamicQuorumTest {
         VoterSet voters = checkpointVoters();
         assertThat(voters.keys()).containsExactly(new ReplicaKey(1, metadataDirectoryId()));
         assertThat(voters.endpoints(1)).containsExactly(new VoterEndpoint("CONTROLLER", "127.0.0.1", 9093));
+        // As Kafka's formatter records it: the voter supports this software's kraft.version levels, 0 to 1.
+        assertThat(voters.supportedKraftVersions(1)).isEqualTo(io.fjord.raft.KraftVersionRange.SUPPORTED);
         // The log directory is formatted as data, without a checkpoint.
         assertThat(directory.resolve("logs").resolve(CHECKPOINT)).doesNotExist();
     }

@@ -15,6 +15,7 @@ import io.fjord.raft.Ready;
 import io.fjord.raft.RemoveRaftVoterRequest;
 import io.fjord.raft.RemoveRaftVoterResponse;
 import io.fjord.raft.ReplicaKey;
+import io.fjord.raft.ReplicaState;
 import io.fjord.raft.Role;
 import io.fjord.raft.RoleChange;
 import io.fjord.raft.SnapshotChunk;
@@ -72,6 +73,7 @@ public final class RaftDriver implements AutoCloseable {
     private final MessageSender sender;
     private final RaftListener listener;
     private final LongSupplier clockMs;
+    private final LongSupplier wallClockMs;
     private final Random random;
     private final int pollIntervalMs;
     private final BlockingQueue<Command> commands;
@@ -97,27 +99,29 @@ public final class RaftDriver implements AutoCloseable {
 
     /**
      * @param clockMs a monotonic clock in milliseconds (the core's timeouts must never see time go back)
+     * @param wallClockMs the wall clock in milliseconds since the epoch, for the times DescribeQuorum reports
      * @param queueCapacity bound of the command queue; a full queue drops messages (the core retries) and refuses
      *     proposals
      * @param pollIntervalMs the longest a cycle waits for a command, hence the tick granularity
      */
     public RaftDriver(RaftConfig config, RaftStorage storage, MessageSender sender, RaftListener listener,
-            LongSupplier clockMs, Random random, int queueCapacity, int pollIntervalMs) {
+            LongSupplier clockMs, LongSupplier wallClockMs, Random random, int queueCapacity, int pollIntervalMs) {
         this.config = config;
         this.storage = storage;
         this.sender = sender;
         this.listener = listener;
         this.clockMs = clockMs;
+        this.wallClockMs = wallClockMs;
         this.random = random;
         this.pollIntervalMs = pollIntervalMs;
         this.commands = new ArrayBlockingQueue<>(queueCapacity);
     }
 
-    /** A driver with the system's monotonic clock, a 64 Ki command queue and 5 ms ticks. */
+    /** A driver with the system's monotonic and wall clocks, a 64 Ki command queue and 5 ms ticks. */
     public static RaftDriver create(RaftConfig config, RaftStorage storage, MessageSender sender,
             RaftListener listener) {
         return new RaftDriver(config, storage, sender, listener, () -> System.nanoTime() / 1_000_000,
-                new Random(), 65_536, 5);
+                System::currentTimeMillis, new Random(), 65_536, 5);
     }
 
     /** Recovers the durable state and the log from storage, builds the node and starts the driver's thread. */
@@ -425,21 +429,42 @@ public final class RaftDriver implements AutoCloseable {
                     "node " + config.nodeId() + " does not lead"));
             return;
         }
+        // The core's times are on the monotonic clock: DescribeQuorum reports wall-clock times, as Kafka does.
+        long wallNowMs = wallClockMs.getAsLong();
+        long monotonicNowMs = clockMs.getAsLong();
         List<QuorumDescription.Replica> voters = new ArrayList<>();
         VoterSet voterSet = node.voters();
-        java.util.Map<Integer, UUID> directories = node.fetcherDirectoryIds();
         if (voterSet.containsId(config.nodeId())) {
+            // The leader is caught up with itself now (Kafka reports its current time for both).
             voters.add(new QuorumDescription.Replica(config.nodeId(), node.flushedEndOffset(),
-                    voterSet.key(config.nodeId()).orElseThrow().directoryId()));
+                    voterSet.key(config.nodeId()).orElseThrow().directoryId(), wallNowMs, wallNowMs));
         }
-        node.voterMatchedOffsets().forEach((id, offset) -> voters.add(new QuorumDescription.Replica(id, offset,
-                voterSet.key(id).map(io.fjord.raft.ReplicaKey::directoryId)
-                        .orElse(io.fjord.raft.ReplicaKey.NO_DIRECTORY))));
+        for (ReplicaState voter : node.voterStates()) {
+            UUID directory = voterSet.key(voter.replicaId()).map(ReplicaKey::directoryId)
+                    .orElse(ReplicaKey.NO_DIRECTORY);
+            voters.add(describedReplica(voter, directory, wallNowMs, monotonicNowMs));
+        }
         List<QuorumDescription.Replica> observers = new ArrayList<>();
-        node.observerMatchedOffsets().forEach((id, offset) -> observers.add(new QuorumDescription.Replica(id, offset,
-                directories.getOrDefault(id, io.fjord.raft.ReplicaKey.NO_DIRECTORY))));
+        for (ReplicaState observer : node.observerStates()) {
+            observers.add(describedReplica(observer, observer.directoryId(), wallNowMs, monotonicNowMs));
+        }
         future.complete(new QuorumDescription(config.nodeId(), node.epoch(), node.highWatermark(), voters,
                 observers));
+    }
+
+    private static QuorumDescription.Replica describedReplica(ReplicaState state, UUID directoryId, long wallNowMs,
+            long monotonicNowMs) {
+        return new QuorumDescription.Replica(state.replicaId(), state.logEndOffset(), directoryId,
+                wallTime(state.lastFetchMs(), wallNowMs, monotonicNowMs),
+                wallTime(state.lastCaughtUpMs(), wallNowMs, monotonicNowMs));
+    }
+
+    /** The wall-clock time of {@code monotonicMs} (-1 for {@link ReplicaState#NEVER}), never after now. */
+    static long wallTime(long monotonicMs, long wallNowMs, long monotonicNowMs) {
+        if (monotonicMs == ReplicaState.NEVER) {
+            return -1;
+        }
+        return wallNowMs - Math.max(0, monotonicNowMs - monotonicMs);
     }
 
     /** One Ready, in the core's order (see the class comment). */

@@ -1,6 +1,7 @@
 package io.fjord.raft.internal;
 
 import io.fjord.raft.ReplicaKey;
+import io.fjord.raft.ReplicaState;
 import io.fjord.raft.VoterSet;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,6 +21,8 @@ import java.util.function.Predicate;
 public final class LeaderState {
     /** Bound on the observers a leader tracks; the one that fetched least recently makes room. */
     static final int MAX_OBSERVERS = 1024;
+    /** An observer silent this long is no longer described (Kafka's observer session timeout, 5 minutes). */
+    static final long OBSERVER_SESSION_TIMEOUT_MS = 300_000;
 
     private final int epoch;
     private final long epochStartOffset;
@@ -148,32 +151,16 @@ public final class LeaderState {
         return result;
     }
 
-    /** The matched offset of every voter but the leader, by id (for describing the quorum). */
-    public Map<Integer, Long> voterMatchedOffsets() {
-        Map<Integer, Long> result = new TreeMap<>();
-        replicas.forEach((id, progress) -> {
-            if (voters.containsId(id)) {
-                result.put(id, progress.matchedOffset);
-            }
-        });
-        return result;
+    /** What DescribeQuorum reports of every voter but the leader, by id. */
+    public List<ReplicaState> voterStates() {
+        return replicas.values().stream().filter(p -> voters.containsId(p.replicaId)).map(ReplicaProgress::describe)
+                .toList();
     }
 
-    /** The matched offset of every observer that fetched, by id. */
-    public Map<Integer, Long> observerMatchedOffsets() {
-        Map<Integer, Long> result = new TreeMap<>();
-        replicas.forEach((id, progress) -> {
-            if (!voters.containsId(id)) {
-                result.put(id, progress.matchedOffset);
-            }
-        });
-        return result;
-    }
-
-    /** The directory id each replica that fetched gave (the zero UUID when it gave none), by id. */
-    public Map<Integer, java.util.UUID> directoryIds() {
-        Map<Integer, java.util.UUID> result = new TreeMap<>();
-        replicas.forEach((id, progress) -> result.put(id, progress.directoryId));
-        return result;
+    /** What DescribeQuorum reports of every observer that fetched in this epoch within the session timeout, by id. */
+    public List<ReplicaState> observerStates(long nowMs) {
+        return replicas.values().stream().filter(p -> !voters.containsId(p.replicaId))
+                .filter(p -> nowMs - p.lastFetchMs < OBSERVER_SESSION_TIMEOUT_MS)
+                .map(ReplicaProgress::describe).toList();
     }
 }

@@ -1,6 +1,9 @@
 package io.fjord.raft.internal;
 
+import io.fjord.protocol.Errors;
 import io.fjord.raft.AddRaftVoterRequest;
+import io.fjord.raft.ApiVersionsRequest;
+import io.fjord.raft.ApiVersionsResponse;
 import io.fjord.raft.BeginQuorumEpochRequest;
 import io.fjord.raft.BeginQuorumEpochResponse;
 import io.fjord.raft.DurableState;
@@ -11,6 +14,7 @@ import io.fjord.raft.FetchRequest;
 import io.fjord.raft.FetchResponse;
 import io.fjord.raft.FetchSnapshotRequest;
 import io.fjord.raft.FetchSnapshotResponse;
+import io.fjord.raft.KraftVersionRange;
 import io.fjord.raft.KraftVersionUpgrade;
 import io.fjord.raft.LogEntry;
 import io.fjord.raft.OffsetAndEpoch;
@@ -179,6 +183,12 @@ public final class RaftCore {
             voterUpdates.handle(request);
         } else if (message instanceof UpdateRaftVoterResponse response) {
             voterUpdateSender.handleResponse(response);
+        } else if (message instanceof ApiVersionsRequest request) {
+            // What a listener answers for this software (a real transport answers ApiVersions itself).
+            send(new ApiVersionsResponse(config.nodeId(), request.source(), request.correlationId(), Errors.NONE,
+                    KraftVersionRange.SUPPORTED));
+        } else if (message instanceof ApiVersionsResponse response) {
+            voterChanges.handleVersions(response);
         }
         // AddRaftVoter and RemoveRaftVoter responses go to admin clients, never to a replica: ignored.
     }
@@ -655,6 +665,11 @@ public final class RaftCore {
 
     public long highWatermark() {
         return highWatermark;
+    }
+
+    /** The time of the last tick (the node's clock). */
+    public long nowMs() {
+        return nowMs;
     }
 
     public RaftLog log() {

@@ -1,6 +1,7 @@
 package io.fjord.raft.internal;
 
 import io.fjord.raft.ReplicaKey;
+import io.fjord.raft.ReplicaState;
 import java.util.UUID;
 
 /**
@@ -17,8 +18,9 @@ final class ReplicaProgress {
     long matchedOffset;
     long lastFetchMs;
     long lastBeginQuorumEpochSentMs;
-    long lastCaughtUpMs = Long.MIN_VALUE;
-    private long previousValidFetchMs = Long.MIN_VALUE;
+    long lastCaughtUpMs = ReplicaState.NEVER;
+    /** When it last fetched with an offset and epoch that match the leader's log (what DescribeQuorum reports). */
+    long lastValidFetchMs = ReplicaState.NEVER;
     private long leaderEndOffsetAtPreviousFetch = Long.MAX_VALUE;
 
     ReplicaProgress(int replicaId, long nowMs) {
@@ -27,15 +29,21 @@ final class ReplicaProgress {
         this.lastBeginQuorumEpochSentMs = nowMs;
     }
 
+    /** What DescribeQuorum reports of this replica: offset -1 until its first valid fetch of the epoch. */
+    ReplicaState describe() {
+        long endOffset = lastValidFetchMs == ReplicaState.NEVER ? -1 : matchedOffset;
+        return new ReplicaState(replicaId, directoryId, endOffset, lastValidFetchMs, lastCaughtUpMs);
+    }
+
     /** A valid fetch from {@code offset}: positions only grow in an epoch (an old, duplicated fetch can arrive late). */
     void fetched(long offset, long nowMs, long leaderEndOffset) {
         if (offset >= leaderEndOffset) {
-            lastCaughtUpMs = nowMs;
+            lastCaughtUpMs = Math.max(lastCaughtUpMs, nowMs);
         } else if (offset >= leaderEndOffsetAtPreviousFetch) {
-            lastCaughtUpMs = Math.max(lastCaughtUpMs, previousValidFetchMs);
+            lastCaughtUpMs = Math.max(lastCaughtUpMs, lastValidFetchMs);
         }
         leaderEndOffsetAtPreviousFetch = leaderEndOffset;
-        previousValidFetchMs = nowMs;
+        lastValidFetchMs = Math.max(lastValidFetchMs, nowMs);
         matchedOffset = Math.max(matchedOffset, offset);
         lastFetchMs = Math.max(lastFetchMs, nowMs);
     }

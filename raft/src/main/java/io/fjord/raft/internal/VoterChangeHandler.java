@@ -3,7 +3,11 @@ package io.fjord.raft.internal;
 import io.fjord.protocol.Errors;
 import io.fjord.raft.AddRaftVoterRequest;
 import io.fjord.raft.AddRaftVoterResponse;
+import io.fjord.raft.ApiVersionsRequest;
+import io.fjord.raft.ApiVersionsResponse;
 import io.fjord.raft.EntryType;
+import io.fjord.raft.KraftVersionRange;
+import io.fjord.raft.KraftVersionUpgrade;
 import io.fjord.raft.RaftMessage;
 import io.fjord.raft.RemoveRaftVoterRequest;
 import io.fjord.raft.RemoveRaftVoterResponse;
@@ -19,15 +23,24 @@ import java.util.Optional;
  * entry of its own epoch (a change from an earlier epoch may still be uncommitted: the single-server change bug of
  * the Raft thesis) or while a change is uncommitted; an added voter must be an observer with the given directory
  * id that is caught up (it fetched from the leader's end, or from the end the leader had at its previous fetch,
- * within a fetch timeout), else REQUEST_TIMED_OUT too. A voter already there is DUPLICATE_VOTER, one not there
- * VOTER_NOT_FOUND. An unanswered change is answered REQUEST_TIMED_OUT after the request's timeout, and
- * NOT_LEADER_OR_FOLLOWER if the leader loses its epoch (the change may still be committed by the next leader).
+ * within a fetch timeout), else REQUEST_TIMED_OUT too. Before that, as Kafka's AddVoterHandler does, the leader asks
+ * the replica for its ApiVersions at the endpoints the request names: no answer within the request timeout, or an
+ * error, is REQUEST_TIMED_OUT; a replica whose supported {@code kraft.version} range leaves out the finalized level
+ * is INVALID_REQUEST; the range it lists goes into the voter set with it. A voter already there is
+ * DUPLICATE_VOTER, one not there VOTER_NOT_FOUND. An unanswered change is answered REQUEST_TIMED_OUT after the
+ * request's timeout, and NOT_LEADER_OR_FOLLOWER if the leader loses its epoch (the change may still be committed by
+ * the next leader).
  *
  * <p>Not thread-safe: owned by the core's thread.
  */
 final class VoterChangeHandler {
     private final RaftCore core;
     private Pending pending;
+    /** An AddRaftVoter waiting for the new voter's ApiVersions answer, or null. */
+    private AwaitingVersions awaitingVersions;
+
+    private record AwaitingVersions(AddRaftVoterRequest request, int correlationId, long deadlineMs) {
+    }
 
     /** A change appended at {@code offset} whose request waits for its commit. */
     private record Pending(RaftMessage request, long offset, long deadlineMs) {
@@ -50,12 +63,43 @@ final class VoterChangeHandler {
             respond(request, Errors.DUPLICATE_VOTER, "replica " + request.voterId() + " is already a voter");
         } else if (voters.size() >= VoterSet.MAX_VOTERS || request.listeners().size() > VoterSet.MAX_ENDPOINTS) {
             respond(request, Errors.INVALID_REQUEST, "the voter set is full, or the voter has too many listeners");
+        } else {
+            // Which kraft.version levels does its software support? (Kafka asks with ApiVersions.)
+            int correlationId = core.nextCorrelationId();
+            awaitingVersions = new AwaitingVersions(request, correlationId,
+                    core.nowMs + core.config.requestTimeoutMs());
+            core.send(new ApiVersionsRequest(core.config.nodeId(), request.voterId(), correlationId,
+                    request.listeners()));
+        }
+    }
+
+    /** The new voter's ApiVersions answer: checks its kraft.version range and whether it is caught up, then adds it. */
+    void handleVersions(ApiVersionsResponse response) {
+        AwaitingVersions awaiting = awaitingVersions;
+        if (awaiting == null || response.correlationId() != awaiting.correlationId()
+                || response.source() != awaiting.request().voterId()) {
+            return; // not the answer this leader waits for
+        }
+        awaitingVersions = null;
+        AddRaftVoterRequest request = awaiting.request();
+        ReplicaKey key = new ReplicaKey(request.voterId(), request.voterDirectoryId());
+        short finalized = core.kraftVersion();
+        KraftVersionRange range = response.supportedKraftVersions();
+        if (core.role != Role.LEADER) {
+            respond(request, Errors.NOT_LEADER_OR_FOLLOWER, "not the leader");
+        } else if (response.error() != Errors.NONE) {
+            respond(request, Errors.REQUEST_TIMED_OUT, "Aborted add voter operation for " + key
+                    + " since API_VERSIONS returned an error " + response.error());
+        } else if (range == null || !range.contains(finalized)) {
+            respond(request, Errors.INVALID_REQUEST, "Aborted add voter operation for " + key + " since the "
+                    + KraftVersionUpgrade.FEATURE_NAME + " range "
+                    + (range == null ? new KraftVersionRange((short) 0, (short) 0) : range)
+                    + " doesn't support the finalized version " + finalized);
         } else if (!isCaughtUp(request.voterId(), request)) {
             respond(request, Errors.REQUEST_TIMED_OUT, "replica " + request.voterId()
                     + " is not a caught-up observer with directory " + request.voterDirectoryId());
         } else {
-            append(request, voters.adding(new ReplicaKey(request.voterId(), request.voterDirectoryId()),
-                    request.listeners()),
+            append(request, core.log.voters().adding(new VoterSet.Voter(key, request.listeners(), range)),
                     request.timeoutMs(), request.ackWhenCommitted());
         }
     }
@@ -90,6 +134,10 @@ final class VoterChangeHandler {
             return Optional.of(new Refusal(Errors.REQUEST_TIMED_OUT,
                     "the leader has not yet committed an entry of its epoch"));
         }
+        if (awaitingVersions != null) {
+            return Optional.of(new Refusal(Errors.REQUEST_TIMED_OUT,
+                    "Request timed out waiting for leader to handle previous add voter request"));
+        }
         if (pending != null || core.log.lastVotersOffset() >= core.highWatermark) {
             return Optional.of(new Refusal(Errors.REQUEST_TIMED_OUT, "a voter change is still uncommitted"));
         }
@@ -121,7 +169,7 @@ final class VoterChangeHandler {
 
     /** Whether an AddRaftVoter or RemoveRaftVoter waits for its commit. */
     boolean hasPending() {
-        return pending != null;
+        return pending != null || awaitingVersions != null;
     }
 
     /** The high watermark moved: answer the change it commits. */
@@ -133,6 +181,11 @@ final class VoterChangeHandler {
     }
 
     void expire() {
+        if (awaitingVersions != null && core.nowMs >= awaitingVersions.deadlineMs()) {
+            respond(awaitingVersions.request(), Errors.REQUEST_TIMED_OUT, "New voter "
+                    + awaitingVersions.request().voterId() + " did not answer ApiVersions in time");
+            awaitingVersions = null;
+        }
         if (pending != null && core.nowMs >= pending.deadlineMs()) {
             respond(pending.request(), Errors.REQUEST_TIMED_OUT, "the voter change is not committed yet");
             pending = null;
@@ -140,6 +193,11 @@ final class VoterChangeHandler {
     }
 
     void leadershipEnded() {
+        if (awaitingVersions != null) {
+            respond(awaitingVersions.request(), Errors.NOT_LEADER_OR_FOLLOWER,
+                    "the leader lost its epoch before the voter was added");
+            awaitingVersions = null;
+        }
         if (pending != null) {
             respond(pending.request(), Errors.NOT_LEADER_OR_FOLLOWER,
                     "the leader lost its epoch before the voter change was committed");

@@ -2,6 +2,7 @@ package io.fjord.raft.internal;
 
 import io.fjord.protocol.Errors;
 import io.fjord.raft.EntryType;
+import io.fjord.raft.KraftVersionRange;
 import io.fjord.raft.KraftVersionUpgrade;
 import io.fjord.raft.LeaderAndEpoch;
 import io.fjord.raft.ReplicaKey;
@@ -23,15 +24,15 @@ import java.util.TreeMap;
  * VOTERS entry is uncommitted; INVALID_REQUEST when the voter's supported {@code kraft.version} range leaves out the
  * level in force, or it names no listener; VOTER_NOT_FOUND for a replica not in the set (by id and directory id at
  * level 1, by id alone at level 0, where the set has no directory ids). Then, at level 1 the leader appends a VOTERS
- * entry with the voter's new endpoints and answers at once; at level 0 the voter set cannot change in the log, so
- * the leader keeps what the voter said in memory for this epoch (its directory id, endpoints and supported range),
- * which is what the upgrade needs.
+ * entry with the voter's new endpoints and supported range (when either changed) and answers at once; at level 0
+ * the voter set cannot change in the log, so the leader keeps what the voter said in memory for this epoch (its
+ * directory id, endpoints and supported range), which is what the upgrade needs.
  *
  * <p>The upgrade from 0 to 1: the level in force is a no-op; a lower one is refused as a downgrade; it is refused
  * while a voter change waits, unless every voter told this leader in this epoch that it supports level 1, and
  * unless every voter's directory id and endpoints are known. Then (unless validate-only) the leader appends a
- * VOTERS entry holding every voter's directory id and endpoints: with directory ids in the log's voter set the
- * quorum is at {@code kraft.version} 1 (see {@link RaftCore#kraftVersion()}).
+ * VOTERS entry holding every voter's directory id, endpoints and supported range: with directory ids in the log's
+ * voter set the quorum is at {@code kraft.version} 1 (see {@link RaftCore#kraftVersion()}).
  *
  * <p>Not thread-safe: owned by the core's thread.
  */
@@ -88,8 +89,11 @@ final class VoterUpdateHandler {
             return;
         }
         if (kraftVersion > 0) {
-            if (!voters.endpoints(key.id()).equals(request.listeners())) {
-                core.appendAsLeader(EntryType.VOTERS, voters.updating(key, request.listeners()).encode());
+            // The set keeps what the voter reports: where it listens and the levels its software supports.
+            VoterSet updated = voters.updating(new VoterSet.Voter(key, request.listeners(), new KraftVersionRange(
+                    request.minSupportedKraftVersion(), request.maxSupportedKraftVersion())));
+            if (!updated.equals(voters)) {
+                core.appendAsLeader(EntryType.VOTERS, updated.encode());
                 core.leaderFetches.answerParked();
             }
         } else {
@@ -125,13 +129,18 @@ final class VoterUpdateHandler {
         }
         for (int id : voters.ids()) {
             KnownVoter known = knownVoters.get(id);
-            if (known == null || known.minSupported() > level || known.maxSupported() < level) {
+            // At level 0 what each voter reported in this epoch; above it, what the voter set records (Kafka's way).
+            boolean supported = current == 0 ? known != null && known.minSupported() <= level
+                    && known.maxSupported() >= level : voters.supportedKraftVersions(id).contains(level);
+            if (!supported) {
                 return KraftVersionUpgrade.refused(Errors.INVALID_UPDATE_VERSION, "Invalid upgrade of kraft.version"
                         + " to " + level + " because not all of the voters support it");
             }
         }
         List<VoterSet.Voter> upgraded = voters.ids().stream()
-                .map(id -> new VoterSet.Voter(knownVoters.get(id).key(), knownVoters.get(id).endpoints())).toList();
+                .map(id -> new VoterSet.Voter(knownVoters.get(id).key(), knownVoters.get(id).endpoints(),
+                        new KraftVersionRange(knownVoters.get(id).minSupported(), knownVoters.get(id).maxSupported())))
+                .toList();
         if (upgraded.stream().anyMatch(voter -> voter.key().directoryId().equals(ReplicaKey.NO_DIRECTORY))) {
             return KraftVersionUpgrade.refused(Errors.INVALID_UPDATE_VERSION, "Directory id must be known for all"
                     + " of the voters: " + voters.ids());

@@ -1,7 +1,7 @@
 package io.fjord.raft.internal;
 
 import io.fjord.protocol.Errors;
-import io.fjord.raft.KraftVersionUpgrade;
+import io.fjord.raft.KraftVersionRange;
 import io.fjord.raft.Role;
 import io.fjord.raft.UpdateRaftVoterRequest;
 import io.fjord.raft.UpdateRaftVoterResponse;
@@ -44,8 +44,9 @@ final class VoterUpdateSender {
             return;
         }
         if (core.kraftVersion() > 0
-                && core.log.voters().endpoints(core.config.nodeId()).equals(core.config.localEndpoints())) {
-            updatedEpoch = core.epoch; // the log already says where this voter listens
+                && core.log.voters().endpoints(core.config.nodeId()).equals(core.config.localEndpoints())
+                && core.log.voters().supportedKraftVersions(core.config.nodeId()).equals(KraftVersionRange.SUPPORTED)) {
+            updatedEpoch = core.epoch; // the log already says where this voter listens and what it supports
             return;
         }
         if (core.nowMs < nextAttemptMs) {
@@ -55,8 +56,8 @@ final class VoterUpdateSender {
         inFlight = true;
         nextAttemptMs = core.nowMs + core.config.requestTimeoutMs();
         core.send(new UpdateRaftVoterRequest(core.config.nodeId(), core.leaderId, inFlightCorrelationId, core.epoch,
-                core.config.nodeId(), core.localKey.directoryId(), core.config.localEndpoints(), (short) 0,
-                KraftVersionUpgrade.KRAFT_VERSION_MAX));
+                core.config.nodeId(), core.localKey.directoryId(), core.config.localEndpoints(),
+                KraftVersionRange.SUPPORTED.min(), KraftVersionRange.SUPPORTED.max()));
     }
 
     void handleResponse(UpdateRaftVoterResponse response) {

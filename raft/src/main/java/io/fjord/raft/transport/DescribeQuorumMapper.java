@@ -61,7 +61,8 @@ public final class DescribeQuorumMapper {
         for (QuorumDescription.Replica replica : replicas) {
             DescribeQuorumResponseData.ReplicaState state = new DescribeQuorumResponseData.ReplicaState()
                     .setReplicaId(replica.replicaId()).setLogEndOffset(replica.logEndOffset())
-                    .setLastFetchTimestamp(-1).setLastCaughtUpTimestamp(-1);
+                    .setLastFetchTimestamp(replica.lastFetchTimestamp())
+                    .setLastCaughtUpTimestamp(replica.lastCaughtUpTimestamp());
             if (version >= 2) {
                 state.setReplicaDirectoryId(replica.directoryId());
             }

@@ -3,6 +3,8 @@ package io.fjord.raft.transport;
 import io.fjord.protocol.codec.SupportedVersions;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiVersionsResponseData;
+import io.fjord.raft.KraftVersionRange;
+import io.fjord.raft.KraftVersionUpgrade;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -67,7 +69,11 @@ final class ListenerApis implements SupportedVersions {
         }
         controllerApis.stream().sorted().forEach(apiKey -> versions.add(version(apiKey,
                 handler.lowestVersion(apiKey), handler.highestVersion(apiKey))));
-        return new ApiVersionsResponseData().setApiKeys(versions);
+        // The kraft.version levels this software supports: a leader adding this node as a voter checks them (KIP-853).
+        return new ApiVersionsResponseData().setApiKeys(versions).setSupportedFeatures(List.of(
+                new ApiVersionsResponseData.SupportedFeatureKey().setName(KraftVersionUpgrade.FEATURE_NAME)
+                        .setMinVersion(KraftVersionRange.SUPPORTED.min())
+                        .setMaxVersion(KraftVersionRange.SUPPORTED.max())));
     }
 
     private static ApiVersionsResponseData.ApiVersion version(ApiKey apiKey, short lowest, short highest) {

@@ -25,6 +25,7 @@ public final class RaftApis implements SupportedVersions {
             case FETCH -> 18;
             case DESCRIBE_QUORUM -> 2;
             case UPDATE_RAFT_VOTER -> 0;
+            case API_VERSIONS -> 4;
             default -> throw new IllegalArgumentException("not a Raft API: " + apiKey);
         };
     }

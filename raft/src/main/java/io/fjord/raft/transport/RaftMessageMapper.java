@@ -17,6 +17,8 @@ import io.fjord.protocol.message.FetchSnapshotResponseData;
 import io.fjord.protocol.message.Records;
 import io.fjord.protocol.message.RemoveRaftVoterRequestData;
 import io.fjord.protocol.message.RemoveRaftVoterResponseData;
+import io.fjord.protocol.message.ApiVersionsRequestData;
+import io.fjord.protocol.message.ApiVersionsResponseData;
 import io.fjord.protocol.message.UpdateRaftVoterRequestData;
 import io.fjord.protocol.message.UpdateRaftVoterResponseData;
 import io.fjord.protocol.message.VoteRequestData;
@@ -39,6 +41,10 @@ import io.fjord.raft.RaftMessage;
 import io.fjord.raft.RemoveRaftVoterRequest;
 import io.fjord.raft.RemoveRaftVoterResponse;
 import io.fjord.raft.ReplicaKey;
+import io.fjord.raft.ApiVersionsRequest;
+import io.fjord.raft.ApiVersionsResponse;
+import io.fjord.raft.KraftVersionRange;
+import io.fjord.raft.KraftVersionUpgrade;
 import io.fjord.raft.UpdateRaftVoterRequest;
 import io.fjord.raft.UpdateRaftVoterResponse;
 import io.fjord.raft.VoteRequest;
@@ -70,6 +76,9 @@ public final class RaftMessageMapper {
      * it with its connection's own id before the core sees it, and the answer goes back on that connection.
      */
     public static final int ADMIN_SOURCE_ID = -2;
+    /** How a Raft node names itself in the ApiVersions requests it sends (Kafka's client software fields). */
+    private static final String CLIENT_SOFTWARE_NAME = "fjord-raft";
+    private static final String CLIENT_SOFTWARE_VERSION = "0.1.0";
 
     private final int localId;
     private final String clusterId;
@@ -116,6 +125,8 @@ public final class RaftMessageMapper {
             return ApiKey.FETCH_SNAPSHOT;
         } else if (message instanceof UpdateRaftVoterRequest) {
             return ApiKey.UPDATE_RAFT_VOTER;
+        } else if (message instanceof ApiVersionsRequest) {
+            return ApiKey.API_VERSIONS;
         }
         return null;
     }
@@ -187,6 +198,9 @@ public final class RaftMessageMapper {
             data.kRaftVersionFeature().setMinSupportedVersion(update.minSupportedKraftVersion())
                     .setMaxSupportedVersion(update.maxSupportedKraftVersion());
             return data;
+        } else if (request instanceof ApiVersionsRequest) {
+            return new ApiVersionsRequestData().setClientSoftwareName(CLIENT_SOFTWARE_NAME)
+                    .setClientSoftwareVersion(CLIENT_SOFTWARE_VERSION);
         }
         throw new IllegalArgumentException("not a request: " + request);
     }
@@ -470,8 +484,22 @@ public final class RaftMessageMapper {
         } else if (response instanceof UpdateRaftVoterResponseData update) {
             return new UpdateRaftVoterResponse(peerId, localId, correlationId, Errors.forCode(update.errorCode()),
                     new LeaderAndEpoch(update.currentLeader().leaderId(), update.currentLeader().leaderEpoch()));
+        } else if (response instanceof ApiVersionsResponseData versions) {
+            return new ApiVersionsResponse(peerId, localId, correlationId, Errors.forCode(versions.errorCode()),
+                    supportedKraftVersions(versions));
         }
         throw new InvalidRaftMessageException(Errors.INVALID_REQUEST, "not a Raft response: " + response);
+    }
+
+    /** The kraft.version range an ApiVersions answer lists among its SupportedFeatures, or null (none, or invalid). */
+    private static KraftVersionRange supportedKraftVersions(ApiVersionsResponseData versions) {
+        for (ApiVersionsResponseData.SupportedFeatureKey feature : versions.supportedFeatures()) {
+            if (KraftVersionUpgrade.FEATURE_NAME.equals(feature.name()) && feature.minVersion() >= 0
+                    && feature.maxVersion() >= feature.minVersion()) {
+                return new KraftVersionRange(feature.minVersion(), feature.maxVersion());
+            }
+        }
+        return null;
     }
 
     private static ByteBuffer buffer(Records records) {

@@ -5,6 +5,7 @@ import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.BeginQuorumEpochRequestData;
 import io.fjord.protocol.message.FetchResponseData;
 import io.fjord.protocol.message.VoteResponseData;
+import io.fjord.raft.ApiVersionsRequest;
 import io.fjord.raft.FetchResponse;
 import io.fjord.raft.RaftConfig;
 import io.fjord.raft.RaftMessage;
@@ -290,6 +291,14 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
     public void send(RaftMessage message) {
         ApiKey requestApi = RaftMessageMapper.requestApi(message);
         if (requestApi != null) {
+            if (message instanceof ApiVersionsRequest versions) {
+                // A voter-to-be is reached where its AddRaftVoter request says it listens (Kafka's AddVoterHandler).
+                versions.listeners().stream()
+                        .filter(endpoint -> endpoint.listenerName().equalsIgnoreCase(listenerName()))
+                        .findFirst().or(() -> versions.listeners().stream().findFirst())
+                        .ifPresent(endpoint -> learnEndpoint(versions.destination(), endpoint.host(),
+                                endpoint.port()));
+            }
             PeerConnection peer = peer(message.destination());
             if (peer == null) {
                 LOG.debug("No connection to Raft node {} for {}", message.destination(), message);

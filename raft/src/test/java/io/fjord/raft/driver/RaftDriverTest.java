@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class RaftDriverTest {
+    /** The wall clock the driver reports DescribeQuorum's times on (apart from its monotonic clock). */
+    private static final long WALL_CLOCK_MS = 1_780_000_000_000L;
     private final MemoryStorage storage = new MemoryStorage();
     private final List<RaftMessage> sent = new CopyOnWriteArrayList<>();
     private final List<LogEntry> committed = new CopyOnWriteArrayList<>();
@@ -53,7 +55,7 @@ class RaftDriverTest {
             }
         };
         driver = new RaftDriver(config, storage, sent::add, listener, () -> System.nanoTime() / 1_000_000,
-                new Random(42), 1024, 2);
+                () -> WALL_CLOCK_MS, new Random(42), 1024, 2);
         driver.start();
     }
 
@@ -70,6 +72,25 @@ class RaftDriverTest {
         assertThat(committed).extracting(LogEntry::type).containsExactly(EntryType.LEADER_CHANGE, EntryType.DATA,
                 EntryType.DATA);
         assertThat(storage.state.epoch()).isEqualTo(driver.status().epoch());
+    }
+
+    @Test
+    void describeQuorumReportsTheLeadersOwnTimesOnTheWallClock() throws Exception {
+        start(Set.of(1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> driver.status().role() == Role.LEADER);
+        QuorumDescription quorum = driver.describeQuorum().get(30, TimeUnit.SECONDS);
+        assertThat(quorum.voters()).singleElement().satisfies(leader -> {
+            assertThat(leader.replicaId()).isEqualTo(1);
+            assertThat(leader.lastFetchTimestamp()).isEqualTo(WALL_CLOCK_MS);
+            assertThat(leader.lastCaughtUpTimestamp()).isEqualTo(WALL_CLOCK_MS);
+        });
+    }
+
+    @Test
+    void aReplicasTimeMovesFromTheMonotonicClockToTheWallClock() {
+        // Fetched 1.5 s before now on the monotonic clock: 1.5 s before now on the wall clock.
+        assertThat(RaftDriver.wallTime(8_500, WALL_CLOCK_MS, 10_000)).isEqualTo(WALL_CLOCK_MS - 1_500);
+        assertThat(RaftDriver.wallTime(io.fjord.raft.ReplicaState.NEVER, WALL_CLOCK_MS, 10_000)).isEqualTo(-1);
     }
 
     @Test

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
  */
 class DescribeQuorumMapperTest {
     private static final QuorumDescription QUORUM = new QuorumDescription(1, 3, 42,
-            List.of(new QuorumDescription.Replica(1, 42)),
-            List.of(new QuorumDescription.Replica(4, 40, UUID.randomUUID())));
+            List.of(new QuorumDescription.Replica(1, 42, new UUID(0, 0), 1_780_000_000_500L, 1_780_000_000_500L)),
+            List.of(new QuorumDescription.Replica(4, 40, UUID.randomUUID(), 1_780_000_000_400L,
+                    1_780_000_000_100L)));
 
     @Test
     void anObserversDirectoryIdIsLeftOutBelowVersionTwo() {
@@ -34,5 +35,15 @@ class DescribeQuorumMapperTest {
             assertThat(partition.observers().get(0).replicaDirectoryId())
                     .isEqualTo(version >= 2 ? QUORUM.observers().get(0).directoryId() : new UUID(0, 0));
         }
+    }
+
+    @Test
+    void eachReplicasLastFetchAndLastCaughtUpTimesAreReported() {
+        DescribeQuorumResponseData.PartitionData partition = DescribeQuorumMapper.describeQuorum(QUORUM, null,
+                (short) 1, Map.of(), "CONTROLLER").topics().get(0).partitions().get(0);
+        assertThat(partition.currentVoters().get(0).lastFetchTimestamp()).isEqualTo(1_780_000_000_500L);
+        assertThat(partition.currentVoters().get(0).lastCaughtUpTimestamp()).isEqualTo(1_780_000_000_500L);
+        assertThat(partition.observers().get(0).lastFetchTimestamp()).isEqualTo(1_780_000_000_400L);
+        assertThat(partition.observers().get(0).lastCaughtUpTimestamp()).isEqualTo(1_780_000_000_100L);
     }
 }
