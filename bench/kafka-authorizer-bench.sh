@@ -16,6 +16,11 @@
 #
 # Usage: bench/kafka-authorizer-bench.sh [--kafka-only] [JMH options]
 #   JMH options default to those of the figures in docs/performance.md: -f 1 -wi 5 -w 2s -i 3 -r 3s
+#        bench/kafka-authorizer-bench.sh --cpu-time [ROUNDS [WARMUP MEASURED CPU_MS]]
+#   CPU time per operation instead of JMH's wall-clock score (CpuTimeLoop: the measuring thread's CPU time, for a
+#   shared and loaded machine where a wall-clock score mostly measures waiting for a core): ROUNDS (default 2) of
+#   Kafka then Fjord, alternating which goes first, each case with WARMUP (5) and MEASURED (5) iterations of CPU_MS
+#   (500) milliseconds of CPU time; the Fjord runner is compiled here too, against bench/target/fjord-bench.jar.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,9 +32,16 @@ jmh_version=1.37
 fjord_jar="$root/bench/target/fjord-bench.jar"
 
 kafka_only=false
+cpu_time=false
 if [[ "${1:-}" == "--kafka-only" ]]; then
     kafka_only=true
     shift
+elif [[ "${1:-}" == "--cpu-time" ]]; then
+    cpu_time=true
+    shift
+    rounds="${1:-2}"
+    cpu_arguments=("${2:-5}" "${3:-5}" "${4:-500}")
+    set --
 fi
 jmh_options=("$@")
 if [[ ${#jmh_options[@]} -eq 0 ]]; then
@@ -57,11 +69,40 @@ rm -rf "$classes"
 mkdir -p "$classes"
 javac -nowarn -d "$classes" -cp "$class_path" -processorpath "$annotation_processor:$jmh_jars" \
     "$source_dir/io/fjord/bench/security/KafkaAuthorizerBenchmark.java" \
+    "$source_dir/io/fjord/bench/security/KafkaAuthorizerCpuTime.java" \
+    "$source_dir/io/fjord/bench/security/CpuTimeLoop.java" \
     "$root/bench/src/main/java/io/fjord/bench/security/BenchmarkAcls.java"
 
 load() {
     echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores), $(date -u +%H:%M:%S) UTC"
 }
+
+if [[ "$cpu_time" == "true" ]]; then
+    if [[ ! -f "$fjord_jar" ]]; then
+        echo "Fjord's side needs $fjord_jar: mvn -B -ntp -o -pl bench -am package -DskipTests" >&2
+        exit 1
+    fi
+    fjord_classes="$source_dir/target/fjord-classes"
+    rm -rf "$fjord_classes"
+    mkdir -p "$fjord_classes"
+    javac -nowarn -proc:none -d "$fjord_classes" -cp "$fjord_jar" \
+        "$source_dir/io/fjord/bench/security/FjordAuthorizerCpuTime.java" \
+        "$source_dir/io/fjord/bench/security/CpuTimeLoop.java"
+    run_kafka() {
+        java -Dorg.apache.logging.log4j.level=WARN -cp "$classes:$class_path" \
+            io.fjord.bench.security.KafkaAuthorizerCpuTime "${cpu_arguments[@]}"
+    }
+    run_fjord() {
+        java -cp "$fjord_classes:$fjord_jar" io.fjord.bench.security.FjordAuthorizerCpuTime "${cpu_arguments[@]}"
+    }
+    for ((round = 1; round <= rounds; round++)); do
+        echo "== round $round =="
+        load
+        if ((round % 2 == 1)); then run_kafka; load; run_fjord; else run_fjord; load; run_kafka; fi
+        load
+    done
+    exit 0
+fi
 
 echo "== Apache Kafka 4.4.0 StandardAuthorizer =="
 load
