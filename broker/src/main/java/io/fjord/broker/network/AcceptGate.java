@@ -59,7 +59,11 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
     private EventLoop eventLoop;
     private boolean wakeUpScheduled;
 
-    /** @param nanoClock the connections' activity clock (for the least recently used one) */
+    /**
+     * @param nanoClock        the connections' activity clock (for the least recently used one)
+     * @param connectionClosed told that a connection closed, to wake every gate sharing the quotas; null when this
+     *                         gate is the only one
+     */
     AcceptGate(String listenerName, ConnectionQuotas quotas, ConnectionEvictor evictor, ConnectionLog log,
                LongSupplier clockMs, LongSupplier nanoClock, Runnable connectionClosed) {
         this.listenerName = listenerName;
@@ -68,7 +72,7 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
         this.nanoClock = nanoClock;
         this.log = log;
         this.clockMs = clockMs;
-        this.connectionClosed = connectionClosed;
+        this.connectionClosed = connectionClosed != null ? connectionClosed : this::admitWaiting;
     }
 
     @Override
