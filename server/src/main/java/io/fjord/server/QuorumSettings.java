@@ -9,6 +9,9 @@ import io.fjord.raft.VoterEndpoint;
 import io.fjord.raft.transport.ChannelSecurity;
 import io.fjord.raft.transport.DynamicQuorum;
 import io.fjord.raft.transport.TransportConfig;
+import io.fjord.broker.network.ConnectionLimits;
+import io.fjord.broker.network.IpConnectionRateQuotas;
+import io.fjord.broker.network.SeparateListenerLimits;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
@@ -93,6 +96,13 @@ final class QuorumSettings {
         // On a SASL controller listener every connection of the quorum logs in (and is checked on a controller).
         transport = transport.withSasl(ControllerSasl.of(settings, config.listeners())
                 .map(sasl -> sasl.transportSasl(scramCredentials)).orElse(null));
+        // Kafka's controller has its own socket server and ConnectionQuotas: the same limits, counted apart.
+        if (!settings.controllerListenerNames().isEmpty()) {
+            String listener = settings.controllerListenerNames().get(0).toUpperCase(Locale.ROOT);
+            transport = transport.withAcceptGate(new SeparateListenerLimits(listener,
+                    ConnectionLimits.of(settings, List.of(listener), null), IpConnectionRateQuotas.NONE)
+                    .acceptGate());
+        }
         // With authorizer.class.name the listener checks what Kafka's ControllerApis checks.
         io.fjord.broker.security.authorizer.Authorizer authorizer = SecurityHandlers.authorizer(settings, cache);
         return !authorizer.enabled() || settings.controllerListenerNames().isEmpty() ? transport

@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  * (reading no further ones: the server channels stop reading, so later clients wait in the kernel's backlog) while
  * the creation rates throttle it or the listener or broker has its maximum of connections open. A connection over its
  * address's creation rate quota is closed after the throttle time; one whose address has its maximum open is closed
- * at once, logged once per address and period.
+ * at once, logged once per address and period. A connection it serves past the broker-wide maximum (the inter-broker
+ * listener's) has the {@link ConnectionEvictor} close the least recently used connection of another listener.
  *
  * <p>Not thread-safe: shared by the listener's server channels, which are all on the one acceptor event loop; every
  * method runs there.
@@ -46,8 +47,10 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
 
     private final String listenerName;
     private final ConnectionQuotas quotas;
+    private final ConnectionEvictor evictor;
     private final ConnectionLog log;
     private final LongSupplier clockMs;
+    private final LongSupplier nanoClock;
     /** Tells every listener's gate that a connection closed (a slot may be free). */
     private final Runnable connectionClosed;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
@@ -56,13 +59,20 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
     private EventLoop eventLoop;
     private boolean wakeUpScheduled;
 
-    AcceptGate(String listenerName, ConnectionQuotas quotas, ConnectionLog log, LongSupplier clockMs,
-               Runnable connectionClosed) {
+    /**
+     * @param nanoClock        the connections' activity clock (for the least recently used one)
+     * @param connectionClosed told that a connection closed, to wake every gate sharing the quotas; null when this
+     *                         gate is the only one
+     */
+    AcceptGate(String listenerName, ConnectionQuotas quotas, ConnectionEvictor evictor, ConnectionLog log,
+               LongSupplier clockMs, LongSupplier nanoClock, Runnable connectionClosed) {
         this.listenerName = listenerName;
         this.quotas = quotas;
+        this.evictor = evictor;
+        this.nanoClock = nanoClock;
         this.log = log;
         this.clockMs = clockMs;
-        this.connectionClosed = connectionClosed;
+        this.connectionClosed = connectionClosed != null ? connectionClosed : this::admitWaiting;
     }
 
     @Override
@@ -148,9 +158,14 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
             held.channel.unsafe().closeForcibly();
             return;
         }
+        ConnectionActivity activity = new ConnectionActivity(nanoClock);
+        // First in the pipeline until the initializer puts TLS before it: it sees every read and write.
+        held.channel.pipeline().addFirst("activity", activity);
+        evictor.opened(held.channel, listenerName, activity);
         held.channel.closeFuture().addListener(closed -> {
             try {
                 eventLoop.execute(() -> {
+                    evictor.closed(held.channel);
                     quotas.release(listenerName, address);
                     connectionClosed.run();
                 });
@@ -159,6 +174,8 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
             }
         });
         held.context.fireChannelRead(held.channel);
+        // An inter-broker connection past the broker-wide maximum makes room (KIP-402).
+        evictor.evictExcess();
     }
 
     private void scheduleWakeUp(long delayMs) {

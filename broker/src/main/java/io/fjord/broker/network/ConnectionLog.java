@@ -29,6 +29,8 @@ final class ConnectionLog {
         MAX_CONNECTIONS,
         /** A connection refused because its address has {@code max.connections.per.ip} open. */
         MAX_CONNECTIONS_PER_IP,
+        /** A least recently used connection closed because the broker has more than {@code max.connections}. */
+        MAX_CONNECTIONS_EVICTION,
         HANDLER_FAILURE,
         /**
          * A failed authentication: SASL (a wrong password, an unknown user or mechanism), or a TLS handshake that

@@ -22,6 +22,8 @@ import java.util.Map;
  *       open, in which case it is closed at once;</li>
  *   <li>{@link #release} when it closes.</li>
  * </ol>
+ * When the protected listener's connections take the broker past its maximum (or the maximum is lowered), the
+ * {@link ConnectionEvictor} closes connections of the {@link #evictable} listeners.
  *
  * <p>Not thread-safe: owned by the thread that accepts connections; times are given by the caller.
  */
@@ -146,6 +148,14 @@ final class ConnectionQuotas {
 
     int addressCount(InetAddress address) {
         return addressCounts.getOrDefault(address, 0);
+    }
+
+    /**
+     * Whether a connection of {@code listener} may be closed to bring the broker back to its maximum (KIP-402): any
+     * but the protected listener's.
+     */
+    boolean evictable(String listener) {
+        return !isProtected(key(listener));
     }
 
     /** Kafka's protected listener: the inter-broker one, when the server has others. */

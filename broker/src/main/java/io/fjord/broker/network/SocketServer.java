@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * resolves to, e.g. both 127.0.0.1 and ::1 for {@code localhost} where it names both), native epoll when available (NIO
  * otherwise), frames bounded by {@code socket.request.max.bytes}, request memory bounded by
  * {@code queued.max.request.bytes}, connections limited as Kafka limits them ({@link AcceptGate}: per listener
- * and broker {@code max.connections} and {@code max.connection.creation.rate}, {@code max.connections.per.ip}, per-IP
+ * and broker {@code max.connections} (past which an inter-broker connection closes the least recently used one of
+ * another listener, KIP-402) and {@code max.connection.creation.rate}, {@code max.connections.per.ip}, per-IP
  * creation rate quotas) and closed after {@code connections.max.idle.ms} without traffic. A listener may be protected ({@link ChannelSecurity}: TLS on SSL
  * listeners), its handler first in each connection's pipeline; fetched file regions then go through it in chunks.
  * On a SASL listener each connection authenticates first ({@link SaslAuthenticators}; its ConnectionHandler holds
@@ -64,6 +65,8 @@ public final class SocketServer {
     private ConnectionLimits limits;
     /** Made by {@link #start()}; the object is owned by the acceptor thread, the reference guarded by this. */
     private ConnectionQuotas quotas;
+    /** Made by {@link #start()} with the quotas; owned by the acceptor thread. */
+    private ConnectionEvictor evictor;
     private final IpConnectionRateQuotas ipRates;
     private final List<AcceptGate> gates = new ArrayList<>();
     private final long failedAuthenticationDelayMs;
@@ -145,6 +148,7 @@ public final class SocketServer {
         connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         quotas = new ConnectionQuotas(limits, ipRates,
                 config.listeners().stream().map(Endpoint::listenerName).distinct().toList());
+        evictor = new ConnectionEvictor(quotas, connectionLog);
         try {
             for (Endpoint endpoint : config.listeners()) {
                 AcceptGate gate = gateOf(endpoint.listenerName(), quotas);
@@ -186,6 +190,7 @@ public final class SocketServer {
     public synchronized void updateConnectionLimits(ConnectionLimits newLimits) {
         limits = newLimits;
         ConnectionQuotas started = quotas;
+        ConnectionEvictor startedEvictor = evictor;
         EventLoopGroup acceptor = acceptors;
         if (started == null || acceptor == null) {
             return;
@@ -193,6 +198,8 @@ public final class SocketServer {
         try {
             acceptor.execute(() -> {
                 started.updateLimits(newLimits);
+                // A lowered max.connections closes the least recently used connections above it, as Kafka's does.
+                startedEvictor.evictExcess();
                 gates.forEach(AcceptGate::admitWaiting);
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -222,8 +229,8 @@ public final class SocketServer {
             }
         }
         // A connection closed on any listener may free a broker-wide slot another listener waits for.
-        AcceptGate gate = new AcceptGate(listenerName, quotas, connectionLog, () -> System.nanoTime() / 1_000_000,
-                () -> gates.forEach(AcceptGate::admitWaiting));
+        AcceptGate gate = new AcceptGate(listenerName, quotas, evictor, connectionLog,
+                () -> System.nanoTime() / 1_000_000, System::nanoTime, () -> gates.forEach(AcceptGate::admitWaiting));
         gates.add(gate);
         return gate;
     }
@@ -326,6 +333,7 @@ public final class SocketServer {
             workers = null;
             acceptors = null;
             quotas = null;
+            evictor = null;
         }
     }
 }

@@ -32,6 +32,10 @@ final class NetworkTestServer implements AutoCloseable {
         return server.boundAddress("PLAINTEXT");
     }
 
+    InetSocketAddress address(String listenerName) {
+        return server.boundAddress(listenerName);
+    }
+
     KafkaWire connect() throws IOException {
         return KafkaWire.connect(address());
     }
@@ -66,6 +70,8 @@ final class NetworkTestServer implements AutoCloseable {
         private io.fjord.broker.security.sasl.SaslAuthenticators authenticators =
                 io.fjord.broker.security.sasl.SaslAuthenticators.none();
         private long failedAuthenticationDelayMs;
+        private final List<Endpoint> listeners = new java.util.ArrayList<>(List.of(new Endpoint("PLAINTEXT",
+                "127.0.0.1", 0)));
 
         /** Connection limits (their max.connections is the builder's). */
         Builder limits(ConnectionLimits value) {
@@ -121,8 +127,14 @@ final class NetworkTestServer implements AutoCloseable {
             return this;
         }
 
+        /** One more listener on 127.0.0.1, port 0, besides PLAINTEXT. */
+        Builder listener(String name) {
+            listeners.add(new Endpoint(name, "127.0.0.1", 0));
+            return this;
+        }
+
         NetworkTestServer start() throws InterruptedException {
-            return new NetworkTestServer(new NetworkConfig(List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 0)),
+            return new NetworkTestServer(new NetworkConfig(listeners,
                     socketRequestMaxBytes, queuedMaxRequestBytes, connectionsMaxIdleMs, maxConnections, 2,
                     queuedRequestsPerConnectionMax, socketBufferBytes, socketBufferBytes), this);
         }

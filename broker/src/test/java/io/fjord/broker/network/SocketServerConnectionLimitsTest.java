@@ -174,6 +174,27 @@ class SocketServerConnectionLimitsTest {
     }
 
     @Test
+    void anInterBrokerConnectionPastTheBrokerMaximumClosesTheLeastRecentlyUsedClientConnection() throws Exception {
+        NetworkTestServer server = start(NetworkTestServer.builder().listener("INTERNAL").maxConnections(2)
+                .limits(new ConnectionLimits(UNLIMITED, Map.of(), UNLIMITED, Map.of(), UNLIMITED, Map.of(),
+                        "INTERNAL", 11, 1_000)));
+        KafkaWire older = connect(server);
+        KafkaWire idle = connect(server);
+        assertServed(idle, 1);
+        assertServed(older, 1); // the older connection is now the more recently used one
+
+        KafkaWire interBroker = KafkaWire.connect(server.address("INTERNAL"));
+        resources.add(interBroker);
+
+        assertServed(interBroker, 1);
+        assertThat(idle.closedByServer()).isTrue();
+        assertServed(older, 2);
+        assertThat(logLines()).anyMatch(line -> line.startsWith("Closing the least recently used connection")
+                && line.endsWith("on listener PLAINTEXT: the broker has more than max.connections=2 open"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.server.connectionCount() == 2);
+    }
+
+    @Test
     void anOverrideGivesOneAddressItsOwnMaximum() throws Exception {
         NetworkTestServer server = start(NetworkTestServer.builder().limits(limits(0, Map.of(OTHER_HOST, 1),
                 Map.of(), Map.of(), 11)));

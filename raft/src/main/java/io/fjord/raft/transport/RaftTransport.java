@@ -150,6 +150,9 @@ public final class RaftTransport implements MessageSender, AutoCloseable {
                                 new InboundConnection(RaftTransport.this));
                     }
                 });
+        if (config.acceptGate() != null) {
+            bootstrap.handler(config.acceptGate()); // the connection limits, before a connection is served
+        }
         if (config.listenAddress() != null) {
             serverChannel = bootstrap.bind(config.listenAddress()).sync().channel();
             LOG.info("Raft node {} listening on {}", localId, serverChannel.localAddress());

@@ -26,6 +26,9 @@ import java.util.Map;
  *     security protocol is SSL)
  * @param authorization what the listener checks before serving a request ({@link ControllerListenerAuthorization#NONE}
  *     without an authorizer)
+ * @param acceptGate a handler on the listener's server channel that decides when each accepted connection is handed
+ *     on (the broker's connection limits: {@code max.connections}, per listener and per address, creation rates);
+ *     {@link io.netty.channel.ChannelHandler.Sharable}; null for none
  *
  * <p>Immutable; thread-safe.
  */
@@ -33,12 +36,23 @@ public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, Inet
         String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
         long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters,
         DynamicQuorum dynamicQuorum, ChannelSecurity channelSecurity, TransportSasl sasl,
-        ControllerListenerAuthorization authorization) {
+        ControllerListenerAuthorization authorization, io.netty.channel.ChannelHandler acceptGate) {
 
     public TransportConfig {
         voterAddresses = Map.copyOf(voterAddresses);
         java.util.Objects.requireNonNull(channelSecurity, "channelSecurity");
         java.util.Objects.requireNonNull(authorization, "authorization");
+    }
+
+    /** A transport whose listener limits no connections. */
+    public TransportConfig(InetSocketAddress listenAddress, Map<Integer, InetSocketAddress> voterAddresses,
+            String clusterId, int frameBytesMax, int pendingRequestsMax, int backlogFramesMax, long reconnectBackoffMs,
+            long reconnectBackoffMaxMs, long responseTimeoutMs, int ioThreads, boolean staticVoters,
+            DynamicQuorum dynamicQuorum, ChannelSecurity channelSecurity, TransportSasl sasl,
+            ControllerListenerAuthorization authorization) {
+        this(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax, backlogFramesMax,
+                reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, staticVoters, dynamicQuorum,
+                channelSecurity, sasl, authorization, null);
     }
 
     /** A transport whose listener checks nothing. */
@@ -91,35 +105,42 @@ public record TransportConfig(InetSocketAddress listenAddress, Map<Integer, Inet
     public TransportConfig withStaticVoters() {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, true, null,
-                channelSecurity, sasl, authorization);
+                channelSecurity, sasl, authorization, acceptGate);
     }
 
     /** This configuration for a dynamic quorum (KIP-853): voters learned from the log, voter changes taken. */
     public TransportConfig withDynamicQuorum(DynamicQuorum dynamic) {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads, false,
-                dynamic, channelSecurity, sasl, authorization);
+                dynamic, channelSecurity, sasl, authorization, acceptGate);
     }
 
     /** This configuration with the controller listener's connections protected by {@code security}. */
     public TransportConfig withChannelSecurity(ChannelSecurity security) {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads,
-                staticVoters, dynamicQuorum, security, sasl, authorization);
+                staticVoters, dynamicQuorum, security, sasl, authorization, acceptGate);
     }
 
     /** This configuration with SASL on the controller listener ({@code controllerSasl}; null: none). */
     public TransportConfig withSasl(TransportSasl controllerSasl) {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads,
-                staticVoters, dynamicQuorum, channelSecurity, controllerSasl, authorization);
+                staticVoters, dynamicQuorum, channelSecurity, controllerSasl, authorization, acceptGate);
     }
 
     /** This configuration with the controller listener's requests checked by {@code checks}. */
     public TransportConfig withAuthorization(ControllerListenerAuthorization checks) {
         return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
                 backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads,
-                staticVoters, dynamicQuorum, channelSecurity, sasl, checks);
+                staticVoters, dynamicQuorum, channelSecurity, sasl, checks, acceptGate);
+    }
+
+    /** This configuration with the listener's accepted connections limited by {@code gate} (null: none). */
+    public TransportConfig withAcceptGate(io.netty.channel.ChannelHandler gate) {
+        return new TransportConfig(listenAddress, voterAddresses, clusterId, frameBytesMax, pendingRequestsMax,
+                backlogFramesMax, reconnectBackoffMs, reconnectBackoffMaxMs, responseTimeoutMs, ioThreads,
+                staticVoters, dynamicQuorum, channelSecurity, sasl, authorization, gate);
     }
 
     /**
