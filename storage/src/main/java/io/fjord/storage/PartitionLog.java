@@ -115,7 +115,7 @@ public final class PartitionLog implements AutoCloseable {
                 loaded.firstRecoveredOffset());
         log.onProducerStateChanged();
         log.leaderEpochs = PartitionLeaderEpochs.load(directory, loaded.segments(), log.logStartOffset,
-                loaded.logEndOffset());
+                loaded.logEndOffset(), loaded.firstRecoveredOffset());
         return log;
     }
 
@@ -226,9 +226,11 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * Records that {@code leaderEpoch} starts at {@code startOffset}, Kafka's {@code assignEpochStartOffset}: a new
      * leader calls it with its log end offset, so OffsetForLeaderEpoch answers the new epoch (and a follower with a
-     * later epoch's entries truncates to the right offset) before the leader appends anything. Durable in the
-     * leader-epoch checkpoint like any other entry; as in Kafka, a reopen drops an entry at the log end that no batch
-     * carries yet (the next leadership assigns it again).
+     * later epoch's entries truncates to the right offset) before the leader appends anything. Written to the
+     * leader-epoch checkpoint without an fsync ({@link PartitionLeaderEpochs}: durable by the next flush or close, and
+     * restored from the batches' headers by a recovery), so a broker taking over many leaderships waits for no disk;
+     * as in Kafka, a reopen drops an entry at the log end that no batch carries yet (the next leadership assigns it
+     * again).
      *
      * @throws IllegalArgumentException if {@code startOffset} is beyond the log end offset
      */
@@ -517,6 +519,9 @@ public final class PartitionLog implements AutoCloseable {
                     }
                 }
             }
+            // Epochs are written without an fsync: durable before the recovery point passes their batches, since a
+            // recovery re-reads only the batches after it (outside the append lock: an fsync must not stall appends).
+            leaderEpochs.makeDurable();
             lock.lock();
             try {
                 recoveryPoint = Math.max(recoveryPoint, Math.min(target, logEnd.offset()));
@@ -753,6 +758,8 @@ public final class PartitionLog implements AutoCloseable {
             if (closed) {
                 return;
             }
+            // A clean shutdown's reopen re-reads no batch: the epochs must be durable before the log counts as closed.
+            leaderEpochs.makeDurable();
             producerState.onClose(logEnd.offset());
             closed = true;
             for (LogSegment segment : segments.values()) {
