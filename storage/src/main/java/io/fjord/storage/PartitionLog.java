@@ -223,6 +223,11 @@ public final class PartitionLog implements AutoCloseable {
         return leaderEpochs.endOffsetFor(requestedEpoch, endOffset);
     }
 
+    /** Whether the leader-epoch checkpoint is fsync'd (no new epoch awaits the next flush or close); for tests. */
+    public boolean leaderEpochsDurable() {
+        return leaderEpochs.isDurable();
+    }
+
     /**
      * Records that {@code leaderEpoch} starts at {@code startOffset}, Kafka's {@code assignEpochStartOffset}: a new
      * leader calls it with its log end offset, so OffsetForLeaderEpoch answers the new epoch (and a follower with a
