@@ -82,14 +82,12 @@ public final class PartitionLog implements AutoCloseable {
     public static PartitionLog open(Path directory, LogConfig config, long recoveryPoint, long logStartOffset,
                                     boolean cleanShutdown, InstantSource clock, SegmentHandleCache handleCache,
                                     ScheduledExecutorService background) {
-        return open(directory, config, recoveryPoint, logStartOffset, 0, cleanShutdown, clock, handleCache,
-                background);
+        return open(directory, config, recoveryPoint, logStartOffset, 0, cleanShutdown, clock, handleCache, background);
     }
 
     /**
      * Opens (creating if needed) the log in {@code directory}, recovering after an unclean shutdown, with its
-     * leader-epoch cache from the partition's {@code leader-epoch-checkpoint} (rebuilt from the batches if missing)
-     * trimmed to the log.
+     * leader-epoch cache loaded ({@link PartitionLeaderEpochs#load}) and trimmed to the log.
      *
      * @param recoveryPoint  offset below which data was flushed, from the recovery-point checkpoint (0 if unknown)
      * @param logStartOffset log start offset from its checkpoint (0 if unknown)
@@ -231,11 +229,9 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * Records that {@code leaderEpoch} starts at {@code startOffset}, Kafka's {@code assignEpochStartOffset}: a new
      * leader calls it with its log end offset, so OffsetForLeaderEpoch answers the new epoch (and a follower with a
-     * later epoch's entries truncates to the right offset) before the leader appends anything. Written to the
-     * leader-epoch checkpoint without an fsync ({@link PartitionLeaderEpochs}: durable by the next flush or close, and
-     * restored from the batches' headers by a recovery), so a broker taking over many leaderships waits for no disk;
-     * as in Kafka, a reopen drops an entry at the log end that no batch carries yet (the next leadership assigns it
-     * again).
+     * later epoch's entries truncates to the right offset) before the leader appends anything. Not fsync'd before
+     * the next flush ({@link PartitionLeaderEpochs}); as in Kafka, a reopen drops an entry at the log end that no batch
+     * carries yet (the next leadership assigns it again).
      *
      * @throws IllegalArgumentException if {@code startOffset} is beyond the log end offset
      */
@@ -524,15 +520,8 @@ public final class PartitionLog implements AutoCloseable {
                     }
                 }
             }
-            // Epochs are written without an fsync: durable before the recovery point passes their batches, since a
-            // recovery re-reads only the batches after it (outside the append lock: an fsync must not stall appends).
-            leaderEpochs.makeDurable();
-            lock.lock();
-            try {
-                recoveryPoint = Math.max(recoveryPoint, Math.min(target, logEnd.offset()));
-            } finally {
-                lock.unlock();
-            }
+            leaderEpochs.makeDurable(); // before the recovery point passes new epochs: recovery re-reads after it
+            withLock(() -> recoveryPoint = Math.max(recoveryPoint, Math.min(target, logEnd.offset())));
             lastFlushMs = clock.millis();
         } finally {
             flushLock.unlock();
@@ -763,7 +752,6 @@ public final class PartitionLog implements AutoCloseable {
             if (closed) {
                 return;
             }
-            // A clean shutdown's reopen re-reads no batch: the epochs must be durable before the log counts as closed.
             leaderEpochs.makeDurable();
             producerState.onClose(logEnd.offset());
             closed = true;
