@@ -82,14 +82,12 @@ public final class PartitionLog implements AutoCloseable {
     public static PartitionLog open(Path directory, LogConfig config, long recoveryPoint, long logStartOffset,
                                     boolean cleanShutdown, InstantSource clock, SegmentHandleCache handleCache,
                                     ScheduledExecutorService background) {
-        return open(directory, config, recoveryPoint, logStartOffset, 0, cleanShutdown, clock, handleCache,
-                background);
+        return open(directory, config, recoveryPoint, logStartOffset, 0, cleanShutdown, clock, handleCache, background);
     }
 
     /**
      * Opens (creating if needed) the log in {@code directory}, recovering after an unclean shutdown, with its
-     * leader-epoch cache from the partition's {@code leader-epoch-checkpoint} (rebuilt from the batches if missing)
-     * trimmed to the log.
+     * leader-epoch cache loaded ({@link PartitionLeaderEpochs#load}) and trimmed to the log.
      *
      * @param recoveryPoint  offset below which data was flushed, from the recovery-point checkpoint (0 if unknown)
      * @param logStartOffset log start offset from its checkpoint (0 if unknown)
@@ -115,7 +113,7 @@ public final class PartitionLog implements AutoCloseable {
                 loaded.firstRecoveredOffset());
         log.onProducerStateChanged();
         log.leaderEpochs = PartitionLeaderEpochs.load(directory, loaded.segments(), log.logStartOffset,
-                loaded.logEndOffset());
+                loaded.logEndOffset(), loaded.firstRecoveredOffset());
         return log;
     }
 
@@ -223,11 +221,16 @@ public final class PartitionLog implements AutoCloseable {
         return leaderEpochs.endOffsetFor(requestedEpoch, endOffset);
     }
 
+    /** Whether the leader-epoch checkpoint is fsync'd (no new epoch awaits the next flush or close); for tests. */
+    public boolean leaderEpochsDurable() {
+        return leaderEpochs.isDurable();
+    }
+
     /**
      * Records that {@code leaderEpoch} starts at {@code startOffset}, Kafka's {@code assignEpochStartOffset}: a new
      * leader calls it with its log end offset, so OffsetForLeaderEpoch answers the new epoch (and a follower with a
-     * later epoch's entries truncates to the right offset) before the leader appends anything. Durable in the
-     * leader-epoch checkpoint like any other entry; as in Kafka, a reopen drops an entry at the log end that no batch
+     * later epoch's entries truncates to the right offset) before the leader appends anything. Not fsync'd before
+     * the next flush ({@link PartitionLeaderEpochs}); as in Kafka, a reopen drops an entry at the log end that no batch
      * carries yet (the next leadership assigns it again).
      *
      * @throws IllegalArgumentException if {@code startOffset} is beyond the log end offset
@@ -517,12 +520,8 @@ public final class PartitionLog implements AutoCloseable {
                     }
                 }
             }
-            lock.lock();
-            try {
-                recoveryPoint = Math.max(recoveryPoint, Math.min(target, logEnd.offset()));
-            } finally {
-                lock.unlock();
-            }
+            leaderEpochs.makeDurable(); // before the recovery point passes new epochs: recovery re-reads after it
+            withLock(() -> recoveryPoint = Math.max(recoveryPoint, Math.min(target, logEnd.offset())));
             lastFlushMs = clock.millis();
         } finally {
             flushLock.unlock();
@@ -753,6 +752,7 @@ public final class PartitionLog implements AutoCloseable {
             if (closed) {
                 return;
             }
+            leaderEpochs.makeDurable();
             producerState.onClose(logEnd.offset());
             closed = true;
             for (LogSegment segment : segments.values()) {

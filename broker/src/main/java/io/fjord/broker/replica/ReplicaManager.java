@@ -38,6 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
@@ -322,16 +324,23 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         }
         stopAndDelete(toDelete);
         long leadNanos = System.nanoTime();
-        becomeLeaders(toLead);
+        LeaderTransitionTimes leaderTimes = becomeLeaders(toLead);
         long followNanos = System.nanoTime();
         becomeFollowers(toFollow);
         long doneNanos = System.nanoTime();
         if (toLead.size() + toFollow.size() >= LOGGED_TRANSITIONS_MIN) {
-            // A large change (a fenced broker's leaderships) is visible to clients only once this is done.
-            LOG.info("Metadata offset {}: became the leader of {} and a follower of {} partitions in {} and {} ms",
+            // A large change (a fenced broker's leaderships): the new leaders serve produces only once this is done.
+            LOG.info("Metadata offset {}: became the leader of {} and a follower of {} partitions in {} and {} ms"
+                            + " (fetchers let go in {} ms; transitions {} ms in all, the longest {} ms)",
                     current.offset(), toLead.size(), toFollow.size(), (followNanos - leadNanos) / 1_000_000,
-                    (doneNanos - followNanos) / 1_000_000);
+                    (doneNanos - followNanos) / 1_000_000, leaderTimes.fetchersNanos() / 1_000_000,
+                    leaderTimes.transitionsNanos() / 1_000_000, leaderTimes.longestNanos() / 1_000_000);
         }
+    }
+
+    /** Where one publication's become-leader time went: removing the fetchers, and the transitions' own time. */
+    private record LeaderTransitionTimes(long fetchersNanos, long transitionsNanos, long longestNanos) {
+        static final LeaderTransitionTimes NONE = new LeaderTransitionTimes(0, 0, 0);
     }
 
     private record PartitionChange(Partition partition, PartitionImage image, UUID topicId) {
@@ -392,16 +401,21 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         }
     }
 
-    private void becomeLeaders(Map<TopicPartition, PartitionChange> changes) {
+    private LeaderTransitionTimes becomeLeaders(Map<TopicPartition, PartitionChange> changes) {
         if (changes.isEmpty()) {
-            return;
+            return LeaderTransitionTimes.NONE;
         }
+        long startNanos = System.nanoTime();
         // No fetcher may append to a log this node now appends to as leader.
         fetching.removePartitions(changes.keySet());
+        long fetchersNanos = System.nanoTime() - startNanos;
         long nowMs = clock.millis();
+        LongAdder transitionsNanos = new LongAdder();
+        LongAccumulator longestNanos = new LongAccumulator(Math::max, 0);
         List<Runnable> transitions = new ArrayList<>(changes.size());
         for (PartitionChange change : changes.values()) {
             transitions.add(() -> {
+                long transitionStartNanos = System.nanoTime();
                 try {
                     change.partition().makeLeader(change.image(), change.topicId(), nowMs);
                 } catch (RuntimeException e) {
@@ -409,9 +423,13 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
                     LOG.error("Cannot make this node the leader of {} in epoch {}",
                             change.partition().topicPartition(), change.image().leaderEpoch(), e);
                 }
+                long elapsedNanos = System.nanoTime() - transitionStartNanos;
+                transitionsNanos.add(elapsedNanos);
+                longestNanos.accumulate(elapsedNanos);
             });
         }
         leaderTransitions.runAll(transitions);
+        return new LeaderTransitionTimes(fetchersNanos, transitionsNanos.sum(), longestNanos.get());
     }
 
     private void becomeFollowers(Map<TopicPartition, PartitionChange> changes) {

@@ -36,13 +36,23 @@ public final class LeaderEpochCheckpointFile {
     }
 
     public void write(List<EpochEntry> entries) {
+        write(entries, true);
+    }
+
+    /** Writes the entries atomically, fsync'd only with {@code sync} ({@link #force} later makes them durable). */
+    public void write(List<EpochEntry> entries, boolean sync) {
         List<String> lines = new ArrayList<>(entries.size() + 2);
         lines.add(Integer.toString(VERSION));
         lines.add(Integer.toString(entries.size()));
         for (EpochEntry entry : entries) {
             lines.add(entry.epoch() + " " + entry.startOffset());
         }
-        CheckpointFiles.writeAtomically(file, lines);
+        CheckpointFiles.writeAtomically(file, lines, sync);
+    }
+
+    /** Makes the last write durable (the file and its rename); false when the file is gone. */
+    public boolean force() {
+        return CheckpointFiles.force(file);
     }
 
     /**

@@ -12,23 +12,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a partition log's {@link LeaderEpochCache} in step with the log and durable in its
- * {@code leader-epoch-checkpoint}: epochs are assigned before the batches that carry them are written (so after a
- * crash the checkpoint names every epoch in the log, and opening trims entries beyond the log end), truncation and
- * log-start moves trim it, and every change is written to the checkpoint before it is published. A new epoch or a
- * truncation is rare, so appends almost never pay for a checkpoint write.
+ * Keeps a partition log's {@link LeaderEpochCache} in step with the log and in its {@code leader-epoch-checkpoint}:
+ * epochs are assigned before the batches that carry them are written, truncation and log-start moves trim it, and
+ * every change is written to the checkpoint before it is published.
+ *
+ * <p>Durability follows the log's. A new epoch ({@link #assign}, {@link #assignEpochsOf}: a new leader's epoch start,
+ * a follower's first batch of an epoch) is written without an fsync, so that a broker taking over 1,000 leaderships
+ * does not wait for 2,000 fsyncs; {@link #makeDurable} fsyncs it, and the log calls it before its recovery point
+ * passes any batch (a flush) and when it closes. After an operating-system crash the checkpoint therefore names every
+ * epoch of the batches below the recovery point, and {@link #load} re-assigns the epochs of every batch that recovery
+ * re-validated (the segments from the recovery point on) from their headers, as Kafka's segment recovery does; an
+ * epoch start with no batch behind it is dropped by any reopen anyway. Truncations are rare and written with their
+ * fsyncs. A process crash loses nothing written (the page cache survives it).
  *
  * <p>On open the checkpoint is read; when it is missing or malformed the cache is rebuilt by a scan of every batch
  * header of the log (the load scan after a clean shutdown reads no batches, so it cannot serve), and written back.
  *
- * <p>Thread-safety: changes must be serialized by the caller (the log's append lock); the cache is published through
- * a volatile field, so queries take no lock.
+ * <p>Thread-safety: changes must be serialized by the caller (the log's append lock); writes and
+ * {@link #makeDurable} are serialized by this object's monitor (a flush makes the epochs durable without the log's
+ * lock); the cache is published through a volatile field, so queries take no lock.
  */
 public final class PartitionLeaderEpochs {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLeaderEpochs.class);
 
     private final LeaderEpochCheckpointFile checkpoint;
     private volatile LeaderEpochCache cache;
+    /** Whether the checkpoint file's content is fsync'd; guarded by this object's monitor. */
+    private boolean durable = true;
 
     private PartitionLeaderEpochs(LeaderEpochCheckpointFile checkpoint, LeaderEpochCache cache) {
         this.checkpoint = checkpoint;
@@ -37,13 +47,25 @@ public final class PartitionLeaderEpochs {
 
     /**
      * Loads the epochs of a log just opened from {@code directory}, whose batches lie in {@code segments} and which
-     * spans [{@code logStartOffset}, {@code logEndOffset}), and trims them to that range.
+     * spans [{@code logStartOffset}, {@code logEndOffset}), and trims them to that range. The batches from
+     * {@code firstRecoveredOffset} on (recovery re-validated their segments; {@code Long.MAX_VALUE}: none) have their
+     * epochs assigned again, since the checkpoint may not have been durable for them.
      */
     public static PartitionLeaderEpochs load(Path directory, NavigableMap<Long, LogSegment> segments,
-                                             long logStartOffset, long logEndOffset) {
+                                             long logStartOffset, long logEndOffset, long firstRecoveredOffset) {
         LeaderEpochCheckpointFile checkpoint = new LeaderEpochCheckpointFile(directory);
         Optional<LeaderEpochCache> stored = checkpoint.read().map(LeaderEpochCache::of);
-        LeaderEpochCache loaded = stored.orElseGet(() -> rebuild(segments, logEndOffset));
+        LeaderEpochCache loaded;
+        if (stored.isEmpty()) {
+            loaded = rebuild(segments, logEndOffset);
+        } else if (firstRecoveredOffset < logEndOffset) {
+            // The checkpoint's entries from the recovered segments on may lack epochs or name ones recovery cut off:
+            // that part comes from the batches recovery kept (the part before it was durable before any flush).
+            loaded = assignFromHeaders(stored.get().truncateFromEnd(firstRecoveredOffset),
+                    segments.tailMap(firstRecoveredOffset, true), logEndOffset);
+        } else {
+            loaded = stored.get();
+        }
         LeaderEpochCache trimmed = loaded.truncateFromEnd(logEndOffset).truncateFromStart(logStartOffset);
         PartitionLeaderEpochs epochs = new PartitionLeaderEpochs(checkpoint, trimmed);
         if (stored.isEmpty() ? !trimmed.isEmpty() : !trimmed.equals(stored.get())) {
@@ -54,8 +76,16 @@ public final class PartitionLeaderEpochs {
 
     /** The cache as the log's batches give it: each batch's partition leader epoch assigned at its base offset. */
     public static LeaderEpochCache rebuild(NavigableMap<Long, LogSegment> segments, long logEndOffset) {
-        LeaderEpochCache cache = LeaderEpochCache.empty();
-        int batches = 0;
+        LeaderEpochCache cache = assignFromHeaders(LeaderEpochCache.empty(), segments, logEndOffset);
+        LOG.info("Rebuilt the leader-epoch cache of {}: {}",
+                segments.isEmpty() ? "an empty log" : segments.firstEntry().getValue().directory(), cache);
+        return cache;
+    }
+
+    /** {@code cache} with the partition leader epoch of every batch of {@code segments} below the log end assigned. */
+    private static LeaderEpochCache assignFromHeaders(LeaderEpochCache cache, NavigableMap<Long, LogSegment> segments,
+                                                      long logEndOffset) {
+        LeaderEpochCache assigned = cache;
         for (LogSegment segment : segments.values()) {
             if (segment.baseOffset() >= logEndOffset || !segment.acquire(System.nanoTime())) {
                 continue;
@@ -66,9 +96,8 @@ public final class PartitionLeaderEpochs {
                 BatchHeader header;
                 while ((header = scanner.next()) != null && header.baseOffset() < logEndOffset) {
                     if (header.partitionLeaderEpoch() >= 0) {
-                        cache = cache.assign(header.partitionLeaderEpoch(), header.baseOffset());
+                        assigned = assigned.assign(header.partitionLeaderEpoch(), header.baseOffset());
                     }
-                    batches++;
                 }
                 if (scanner.invalidReason() != null) {
                     throw segment.corruption(scanner.position(), scanner.invalidReason());
@@ -77,9 +106,7 @@ public final class PartitionLeaderEpochs {
                 segment.release();
             }
         }
-        LOG.info("Rebuilt the leader-epoch cache of {} from {} batches: {}",
-                segments.isEmpty() ? "an empty log" : segments.firstEntry().getValue().directory(), batches, cache);
-        return cache;
+        return assigned;
     }
 
     public LeaderEpochCache cache() {
@@ -98,7 +125,7 @@ public final class PartitionLeaderEpochs {
     /** A leader append of epoch {@code leaderEpoch} starts at {@code firstOffset}; a negative epoch is not recorded. */
     public void assign(int leaderEpoch, long firstOffset) {
         if (leaderEpoch >= 0) {
-            update(cache.assign(leaderEpoch, firstOffset));
+            update(cache.assign(leaderEpoch, firstOffset), false);
         }
     }
 
@@ -110,12 +137,12 @@ public final class PartitionLeaderEpochs {
                 next = next.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
             }
         }
-        update(next);
+        update(next, false);
     }
 
     /** The log was truncated to end at {@code logEndOffset}. */
     public void truncateFromEnd(long logEndOffset) {
-        update(cache.truncateFromEnd(logEndOffset));
+        update(cache.truncateFromEnd(logEndOffset), true);
     }
 
     /**
@@ -129,17 +156,34 @@ public final class PartitionLeaderEpochs {
                 && !cache.entries().contains(next.entries().get(0))) {
             next = next.truncateFromEnd(logEndOffset);
         }
-        update(next);
+        update(next, true);
     }
 
     /** The log was emptied. */
     public void clear() {
-        update(LeaderEpochCache.empty());
+        update(LeaderEpochCache.empty(), true);
     }
 
-    private void update(LeaderEpochCache next) {
+    /**
+     * Fsyncs the checkpoint if a change was written without: the log calls it before its recovery point moves past
+     * any batch, and at close, so every epoch below the recovery point is durable.
+     */
+    public synchronized void makeDurable() {
+        if (!durable) {
+            checkpoint.force();
+            durable = true;
+        }
+    }
+
+    /** Whether every change is fsync'd (nothing awaits {@link #makeDurable}); for tests. */
+    public synchronized boolean isDurable() {
+        return durable;
+    }
+
+    private synchronized void update(LeaderEpochCache next, boolean sync) {
         if (next != cache && !next.equals(cache)) {
-            checkpoint.write(next.entries());
+            checkpoint.write(next.entries(), sync);
+            durable = sync;
             cache = next;
         }
     }
