@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One replica fetcher (Kafka's ReplicaFetcherThread): fetches the partitions this node follows from one leader,
  * in rounds on its own thread ({@code fjord-replica-fetcher-<index>-<leader>}, started by {@link #start()}). A round
- * sends one Fetch for every partition that is ready, waits for the answer and applies it partition by partition:
+ * sends one Fetch for every partition that is ready (in an incremental fetch session, {@link ReplicaFetchSession}), waits for the answer and applies it partition by partition:
  * records appended ({@link FollowerAppend}), high watermark and log start taken from the leader, a diverging epoch
  * truncated; OFFSET_OUT_OF_RANGE recovered by asking the leader ({@link LeaderOffsets}); FENCED_LEADER_EPOCH, or a
  * log that cannot take the data, parks the partition until the replica manager adds it again; other partition
