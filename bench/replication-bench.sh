@@ -7,7 +7,8 @@
 #   1. create: 10-partition RF 3 topics, one per CreateTopics, 1 and 16 requests in flight (ClusterBench create-rate).
 #   2. throughput: for 100-byte and 1 KB records, a new topic of P partitions (waited for until every replica is in
 #      sync), then one producer (the load tool: acks=all, linger.ms=5, batch.size=16384, no compression, idempotent
-#      as the client's default) sends N records as fast as it can: records/s, MB/s, and the 3 brokers' CPU time.
+#      as the client's default) sends N records as fast as it can: records/s, MB/s, and the 3 brokers' CPU time
+#      (and, of that, their JIT compiler threads').
 #      A warm-up of N/5 records of the same size into the same topic runs first, not counted.
 #   3. latency: for both sizes, a new topic; the load tool's end-to-end mode offers a fixed load (the same on both
 #      systems: --latency-rate-*) while a consumer in the same process reads; latency is from the time each record
@@ -125,6 +126,18 @@ brokers_cpu() { # the current nodes' CPU seconds together
   echo "$total"
 }
 
+brokers_jit_cpu() { # the current nodes' JIT compiler threads' CPU seconds together (short runs are full of them)
+  local node task total=0
+  for node in 1 2 3; do
+    for task in /proc/"${node_pid[$node]}"/task/*; do
+      [[ "$(cat "$task/comm" 2>/dev/null)" == C[12]\ CompilerThre* ]] || continue
+      total="$(awk -v a="$total" -v ticks="$clock_ticks" '{sub(/.*\) /, ""); printf "%.2f", a + ($12 + $13) / ticks}' \
+        "$task/stat" 2>/dev/null || echo "$total")"
+    done
+  done
+  echo "$total"
+}
+
 segment_bytes() { # data directory, topic: the bytes of the topic's segment files there
   find "$1" -path "*/$2-[0-9]*/*.log" -printf '%s\n' 2>/dev/null | awk '{sum += $1} END {printf "%d", sum}'
 }
@@ -145,7 +158,7 @@ create_rates() { # round system base-port
 }
 
 throughput() { # round system base-port
-  local size count topic result cpu_start
+  local size count topic result cpu_start jit_start
   for size in 100 1024; do
     count="$records_100"; [[ "$size" == 1024 ]] && count="$records_1k"
     topic="throughput-$size"
@@ -153,6 +166,7 @@ throughput() { # round system base-port
     bench_tool load.LoadTool produce -b "$(node_list "$3")" -t "$topic" -n $((count / 5)) -s "$size" \
       --acks all --linger-ms 5 --batch-size 16384 --compression none >/dev/null || continue
     cpu_start="$(brokers_cpu)"
+    jit_start="$(brokers_jit_cpu)"
     result="$(bench_tool load.LoadTool produce -b "$(node_list "$3")" -t "$topic" -n "$count" -s "$size" \
       --acks all --linger-ms 5 --batch-size 16384 --compression none)" || continue
     record "$1" "$2" "produce_rps_$size" "$(field "$result" records_per_sec)"
@@ -160,6 +174,9 @@ throughput() { # round system base-port
     record "$1" "$2" "produce_ack_p99_ms_$size" "$(field "$result" p99_ms)"
     record "$1" "$2" "brokers_cpu_s_per_1m_records_$size" \
       "$(awk -v a="$cpu_start" -v b="$(brokers_cpu)" -v n="$count" 'BEGIN {printf "%.2f", (b - a) * 1e6 / n}')"
+    # Of that, the JIT compilers' share: a short run's figure is otherwise as much compilation as replication.
+    record "$1" "$2" "brokers_jit_cpu_s_per_1m_records_$size" \
+      "$(awk -v a="$jit_start" -v b="$(brokers_jit_cpu)" -v n="$count" 'BEGIN {printf "%.2f", (b - a) * 1e6 / n}')"
   done
 }
 

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One replica fetcher (Kafka's ReplicaFetcherThread): fetches the partitions this node follows from one leader,
  * in rounds on its own thread ({@code fjord-replica-fetcher-<index>-<leader>}, started by {@link #start()}). A round
- * sends one Fetch for every partition that is ready, waits for the answer and applies it partition by partition:
+ * sends one Fetch for every partition that is ready (in an incremental fetch session, {@link ReplicaFetchSession}), waits for the answer and applies it partition by partition:
  * records appended ({@link FollowerAppend}), high watermark and log start taken from the leader, a diverging epoch
  * truncated; OFFSET_OUT_OF_RANGE recovered by asking the leader ({@link LeaderOffsets}); FENCED_LEADER_EPOCH, or a
  * log that cannot take the data, parks the partition until the replica manager adds it again; other partition
@@ -61,6 +61,8 @@ final class ReplicaFetcher {
     private final LogTruncation truncation;
     /** The follower's replication throttle (Kafka's follower ReplicationQuotaManager). */
     private final ReplicationQuota quota;
+    /** The incremental fetch session with the leader (KIP-227): a round names only partitions that moved. */
+    private final ReplicaFetchSession session = new ReplicaFetchSession();
     private final ReentrantLock partitionMapLock = new ReentrantLock();
     private final Condition partitionsChanged = partitionMapLock.newCondition();
     /** Guarded by {@link #partitionMapLock}; in fetch order. */
@@ -256,8 +258,8 @@ final class ReplicaFetcher {
         }
         CompletableFuture<ApiMessage> response;
         try {
-            response = leader.send(ApiKey.FETCH,
-                    version -> ReplicaRequests.fetch(version, localId, brokerEpoch.getAsLong(), config, planned));
+            response = leader.send(ApiKey.FETCH, version -> ReplicaRequests.fetch(version, localId,
+                    brokerEpoch.getAsLong(), config, session.next(version, planned)));
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }
@@ -282,8 +284,14 @@ final class ReplicaFetcher {
                         leaderId, e.getCause() != null ? e.getCause().toString() : e.toString(),
                         config.fetchBackoffMs());
             }
+            session.handleFailure();
             delay(planned);
             return;
+        }
+        if (!session.handleResponse((FetchResponseData) answer)) {
+            LOG.debug("Leader {} answered a fetch with {}; starting a new fetch session",
+                    leaderId, Errors.forCode(((FetchResponseData) answer).errorCode()));
+            return; // the next round, a full fetch, goes at once
         }
         Set<TopicPartition> changed = new HashSet<>();
         List<PlannedFetch> outOfRange = new ArrayList<>();

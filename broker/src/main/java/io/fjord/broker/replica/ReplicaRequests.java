@@ -30,32 +30,34 @@ final class ReplicaRequests {
     }
 
     /**
-     * A replica Fetch (sessionless: session id 0, epoch -1, so every request is a full one) for {@code partitions}:
-     * this replica's id and broker epoch (ReplicaState from v15, the replica id field before), the leader epoch
-     * it knows, its log end as the fetch offset, its latest epoch as the last fetched epoch and its log start.
+     * A replica Fetch of one session round ({@link ReplicaFetchSession}): its session id and epoch, the partitions it
+     * sends (each with the leader epoch it knows, its log end as the fetch offset, its latest epoch as the last
+     * fetched epoch and its log start) and those it forgets; this replica's id and broker epoch (ReplicaState from
+     * v15, the replica id field before).
      *
      * @throws UnsupportedOperationException below v12, which cannot carry the last fetched epoch
      */
     static FetchRequestData fetch(short version, int localId, long brokerEpoch, ReplicaFetcherConfig config,
-            List<PlannedFetch> partitions) {
+            ReplicaFetchSession.Request round) {
         if (version < FETCH_VERSION_MIN) {
             throw new UnsupportedOperationException("Fetch v" + version + " has no last fetched epoch (KIP-320)");
         }
         FetchRequestData request = new FetchRequestData().setMaxWaitMs(config.fetchWaitMaxMs())
                 .setMinBytes(config.fetchMinBytes()).setMaxBytes(config.responseMaxBytes())
-                .setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1);
+                .setIsolationLevel((byte) 0).setSessionId(round.sessionId()).setSessionEpoch(round.epoch());
         if (version >= FETCH_REPLICA_STATE_VERSION) {
             request.setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(localId)
                     .setReplicaEpoch(brokerEpoch));
         } else {
             request.setReplicaId(localId);
         }
+        boolean byTopicId = version >= FETCH_TOPIC_IDS_VERSION;
         Map<String, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
-        for (PlannedFetch planned : partitions) {
+        for (PlannedFetch planned : round.toSend()) {
             String name = planned.topicPartition().topic();
             FetchRequestData.FetchTopic topic = topics.computeIfAbsent(name, unused -> {
                 FetchRequestData.FetchTopic created = new FetchRequestData.FetchTopic();
-                if (version >= FETCH_TOPIC_IDS_VERSION) {
+                if (byTopicId) {
                     created.setTopicId(planned.state().topicId());
                 } else {
                     created.setTopic(name);
@@ -69,6 +71,19 @@ final class ReplicaRequests {
                     .setFetchOffset(planned.fetchOffset()).setLastFetchedEpoch(planned.lastFetchedEpoch())
                     .setLogStartOffset(planned.logStartOffset())
                     .setPartitionMaxBytes(config.partitionFetchMaxBytes()));
+        }
+        Map<Object, FetchRequestData.ForgottenTopic> forgotten = new LinkedHashMap<>();
+        for (ReplicaFetchSession.Forgotten partition : round.toForget()) {
+            String name = partition.topicPartition().topic();
+            FetchRequestData.ForgottenTopic topic = forgotten.computeIfAbsent(
+                    byTopicId ? partition.topicId() : name, unused -> {
+                        FetchRequestData.ForgottenTopic created = byTopicId
+                                ? new FetchRequestData.ForgottenTopic().setTopicId(partition.topicId())
+                                : new FetchRequestData.ForgottenTopic().setTopic(name);
+                        request.forgottenTopicsData().add(created);
+                        return created;
+                    });
+            topic.partitions().add(partition.topicPartition().partition());
         }
         return request;
     }

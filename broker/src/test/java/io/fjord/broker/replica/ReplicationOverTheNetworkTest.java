@@ -29,6 +29,7 @@ import io.fjord.metadata.records.RegisterBrokerRecord.BrokerEndpoint;
 import io.fjord.protocol.Errors;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.FetchRequestData;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.TopicPartition;
 import java.net.InetSocketAddress;
@@ -41,6 +42,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -73,6 +75,8 @@ class ReplicationOverTheNetworkTest {
     private RequestHandlerPool requestHandlers;
     private FetchHandler fetchHandler;
     private SocketServer server;
+    /** Every Fetch the leader received, in order. */
+    private final List<FetchRequestData> fetchesReceived = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void tearDown() throws InterruptedException {
@@ -132,7 +136,10 @@ class ReplicationOverTheNetworkTest {
         AtomicReference<BrokerDispatcher> dispatcher = new AtomicReference<>();
         handlers.put(ApiKey.API_VERSIONS, new ApiVersionsHandler(() -> dispatcher.get().advertisedVersions(), cache,
                 BrokerFeatures.of(false)));
-        handlers.put(ApiKey.FETCH, fetchHandler);
+        handlers.put(ApiKey.FETCH, (context, request) -> {
+            fetchesReceived.add((FetchRequestData) request.body());
+            return fetchHandler.handle(context, request);
+        });
         handlers.put(ApiKey.LIST_OFFSETS, new ListOffsetsHandler(cache, leader::log,
                 topicPartition -> leader.partition(topicPartition).map(Partition::leaderEpochStartOffset).orElse(-1L),
                 fetchHandler.readExecutor()));
@@ -158,6 +165,58 @@ class ReplicationOverTheNetworkTest {
 
     @Test
     void anAcksAllProduceIsReleasedByTheFollowersFetchesAndTheLogsEndIdentical() throws Exception {
+        startLeaderAndFollower();
+        produceAcksAll("a", "b", "c");
+
+        PartitionLog leaderLog = leader.log(PARTITION).orElseThrow();
+        PartitionLog followerLog = follower.log(PARTITION).orElseThrow();
+        assertThat(leaderLog.highWatermark()).isEqualTo(3);
+        await().atMost(WAIT).until(() -> followerLog.highWatermark() == 3);
+        assertThat(bytesFrom(followerLog, 0)).isEqualTo(bytesFrom(leaderLog, 0));
+        assertThat(followerLog.latestEpoch()).hasValue(3);
+    }
+
+    @Test
+    void theFollowerFetchesInAnIncrementalSessionThatNamesOnlyPartitionsThatMoved() throws Exception {
+        // KIP-227: after one full fetch that opens a session, a round whose partition has not moved names none, and
+        // the leader still reads the session's partitions (from the position it keeps) and releases acks=all.
+        startLeaderAndFollower();
+        produceAcksAll("a", "b", "c");
+        produceAcksAll("d", "e");
+        PartitionLog followerLog = follower.log(PARTITION).orElseThrow();
+        await().atMost(WAIT).until(() -> followerLog.highWatermark() == 5);
+        assertThat(bytesFrom(followerLog, 0)).isEqualTo(bytesFrom(leader.log(PARTITION).orElseThrow(), 0));
+
+        // A fetch after one that got nothing new names no partition at all (the follower's log has not moved).
+        await().atMost(WAIT).until(() -> fetchesReceived.stream()
+                .anyMatch(fetch -> fetch.sessionEpoch() > 0 && fetch.topics().isEmpty()));
+
+        FetchRequestData first = fetchesReceived.get(0);
+        assertThat(first.sessionId()).isZero();
+        assertThat(first.sessionEpoch()).isZero(); // a full fetch that asks for a session
+        assertThat(first.topics()).singleElement().satisfies(topic -> assertThat(topic.partitions()).hasSize(1));
+        List<FetchRequestData> incremental = fetchesReceived.stream()
+                .filter(fetch -> fetch.sessionId() != 0 && fetch.sessionEpoch() > 0).toList();
+        assertThat(incremental).isNotEmpty();
+        // Epochs 1, 2, 3, ... one after the other: no session was restarted.
+        for (int index = 0; index < incremental.size(); index++) {
+            assertThat(incremental.get(index).sessionEpoch()).isEqualTo(index + 1);
+        }
+        // A fetch after one that brought records names the partition at its new log end.
+        assertThat(incremental).anySatisfy(fetch -> assertThat(fetch.topics()).singleElement()
+                .satisfies(topic -> assertThat(topic.partitions()).singleElement()
+                        .satisfies(partition -> assertThat(partition.fetchOffset()).isEqualTo(5))));
+        assertThat(incremental).allSatisfy(fetch -> assertThat(fetch.forgottenTopicsData()).isEmpty());
+    }
+
+    private void produceAcksAll(String... values) throws Exception {
+        List<ReplicaManager.AppendOutcome> outcomes = leader.appendRecords((short) -1, 30_000, List.of(
+                new ReplicaManager.LeaderAppend(PARTITION, ReplicaLogs.batch(values)))).get(WAIT.toSeconds(),
+                TimeUnit.SECONDS);
+        assertThat(outcomes).singleElement().satisfies(outcome -> assertThat(outcome.error()).isEqualTo(Errors.NONE));
+    }
+
+    private void startLeaderAndFollower() throws Exception {
         MetadataCache leaderCache = new MetadataCache("cluster", 1, MetadataImage.EMPTY);
         MetadataImage image = image(startLeader(leaderCache));
         new MetadataPublication(leaderCache, List.of(leader)).publish(MetadataImage.EMPTY, image);
@@ -174,17 +233,5 @@ class ReplicationOverTheNetworkTest {
         fetchers.start();
         new MetadataPublication(followerCache, List.of(follower)).publish(MetadataImage.EMPTY, image);
         assertThat(fetchers.leaders()).isEqualTo(Map.of(PARTITION, 1));
-
-        List<ReplicaManager.AppendOutcome> outcomes = leader.appendRecords((short) -1, 30_000, List.of(
-                new ReplicaManager.LeaderAppend(PARTITION, ReplicaLogs.batch("a", "b", "c")))).get(WAIT.toSeconds(),
-                TimeUnit.SECONDS);
-        assertThat(outcomes).singleElement().satisfies(outcome -> assertThat(outcome.error()).isEqualTo(Errors.NONE));
-
-        PartitionLog leaderLog = leader.log(PARTITION).orElseThrow();
-        PartitionLog followerLog = follower.log(PARTITION).orElseThrow();
-        assertThat(leaderLog.highWatermark()).isEqualTo(3);
-        await().atMost(WAIT).until(() -> followerLog.highWatermark() == 3);
-        assertThat(bytesFrom(followerLog, 0)).isEqualTo(bytesFrom(leaderLog, 0));
-        assertThat(followerLog.latestEpoch()).hasValue(3);
     }
 }
