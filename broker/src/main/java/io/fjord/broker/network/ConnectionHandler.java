@@ -339,13 +339,15 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
             response.release();
             return;
         }
-        for (Object part : response.parts()) {
-            if (part instanceof ByteBuffer buffer) {
-                context.write(Unpooled.wrappedBuffer(buffer));
-            } else if (security.isEncrypted()) {
-                context.write(new FileRegionChunks((FileRegionRecords) part)); // through the pipeline's chunker
-            } else {
-                context.write(new ZeroCopyFileRegion((FileRegionRecords) part));
+        if (security.isEncrypted() && TlsResponseChunks.hasFileRegions(response)) {
+            context.write(new TlsResponseChunks(response)); // through the pipeline's chunker, in whole TLS records
+        } else {
+            for (Object part : response.parts()) {
+                if (part instanceof ByteBuffer buffer) {
+                    context.write(Unpooled.wrappedBuffer(buffer));
+                } else {
+                    context.write(new ZeroCopyFileRegion((FileRegionRecords) part));
+                }
             }
         }
         context.flush();

@@ -95,6 +95,13 @@ final class KafkaWire implements AutoCloseable {
         return ByteBuffer.wrap(bytes);
     }
 
+    /** Reads exactly this many bytes of whatever the server sends (the start of a large response, say). */
+    byte[] readBytes(int count) throws IOException {
+        byte[] bytes = new byte[count];
+        input.readFully(bytes);
+        return bytes;
+    }
+
     /** A response: its header (of the version the API uses for this request version) and the body bytes after it. */
     record Response(int correlationId, ByteBufferAccessor body) {
     }

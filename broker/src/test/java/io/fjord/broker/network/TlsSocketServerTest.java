@@ -129,6 +129,81 @@ class TlsSocketServerTest {
     }
 
     @Test
+    void theRegionsOfSeveralPartitionsGoThroughTlsWithTheirExactBytesAndAreEachReleasedOnce(@TempDir Path directory)
+            throws Exception {
+        NetworkTestServer server = server("none");
+        // Two regions with header bytes between them: the response's parts are read into whole TLS records.
+        byte[] content = new byte[2 * 1024 * 1024];
+        new Random(43).nextBytes(content);
+        Path segment = Files.write(directory.resolve("00000000000000000000.log"), content);
+        AtomicInteger firstReleases = new AtomicInteger();
+        AtomicInteger secondReleases = new AtomicInteger();
+        KafkaWire client = connectTls(server, null);
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ)) {
+            client.send(fetchRequest(3));
+            server.dispatcher.nextSlowRequest().response().complete(twoPartitionFetchResponse(
+                    new FileRegionRecords(channel, 7, 700_001, firstReleases::incrementAndGet),
+                    new FileRegionRecords(channel, 1_000_000, 999_999, secondReleases::incrementAndGet)));
+
+            KafkaWire.Response response = client.receive(ApiKeys.FETCH, FETCH_VERSION);
+            assertThat(response.correlationId()).isEqualTo(3);
+            List<FetchResponseData.PartitionData> partitions = new FetchResponseData(response.body(), FETCH_VERSION)
+                    .responses().get(0).partitions();
+            assertThat(bytesOf(partitions.get(0))).isEqualTo(Arrays.copyOfRange(content, 7, 700_008));
+            assertThat(bytesOf(partitions.get(1))).isEqualTo(Arrays.copyOfRange(content, 1_000_000, 1_999_999));
+            await().atMost(Duration.ofSeconds(10)).until(() -> firstReleases.get() + secondReleases.get() == 2);
+            assertServed(client, 4);
+            assertThat(firstReleases.get()).isEqualTo(1);
+            assertThat(secondReleases.get()).isEqualTo(1);
+        }
+        server.awaitNoReservedBytes();
+    }
+
+    @Test
+    void aRegionIsReleasedOnceWhenTheTlsConnectionDropsInTheMiddleOfItsResponse(@TempDir Path directory)
+            throws Exception {
+        NetworkTestServer server = server("none");
+        // Far more than the socket buffers and the connection's write budget hold: the client stops reading early.
+        int length = 32 * 1024 * 1024;
+        Path segment = Files.write(directory.resolve("00000000000000000000.log"), new byte[length]);
+        AtomicInteger releases = new AtomicInteger();
+        KafkaWire client = connectTls(server, null);
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ)) {
+            client.send(fetchRequest(5));
+            server.dispatcher.nextSlowRequest().response().complete(SocketServerTest.fetchResponse(
+                    new FileRegionRecords(channel, 0, length, releases::incrementAndGet)));
+            client.readBytes(64 * 1024);
+            assertThat(releases.get()).isZero(); // the server is still in the middle of the region
+            client.close();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> server.server.connectionCount() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(releases::get, count -> count == 1);
+            server.awaitNoReservedBytes();
+            assertThat(releases.get()).isEqualTo(1);
+        }
+    }
+
+    private static io.fjord.protocol.message.FetchResponseData twoPartitionFetchResponse(FileRegionRecords first,
+                                                                                        FileRegionRecords second) {
+        return new io.fjord.protocol.message.FetchResponseData().setResponses(List.of(
+                new io.fjord.protocol.message.FetchResponseData.FetchableTopicResponse().setTopic("topic")
+                        .setPartitions(List.of(
+                                new io.fjord.protocol.message.FetchResponseData.PartitionData()
+                                        .setPartitionIndex(0).setHighWatermark(5).setLastStableOffset(5)
+                                        .setRecords(first),
+                                new io.fjord.protocol.message.FetchResponseData.PartitionData()
+                                        .setPartitionIndex(1).setHighWatermark(9).setLastStableOffset(9)
+                                        .setRecords(second)))));
+    }
+
+    private static byte[] bytesOf(FetchResponseData.PartitionData partition) {
+        ByteBuffer records = ((MemoryRecords) partition.records()).buffer();
+        byte[] bytes = new byte[records.remaining()];
+        records.get(bytes);
+        return bytes;
+    }
+
+    @Test
     void theClientCertificateNamesTheConnectionsPrincipal() throws Exception {
         NetworkTestServer server = server("required");
         KafkaWire client = connectTls(server, certificates.clientKeystore);

@@ -22,6 +22,8 @@ import javax.net.ssl.SSLSession;
 public final class TlsChannelSecurity implements ChannelSecurity {
     /** The pipeline name of the TLS handler. */
     public static final String HANDLER_NAME = "tls";
+    /** The most plaintext one TLS record carries (2^14 bytes), and so what the handler encrypts per record. */
+    public static final int RECORD_PLAINTEXT_BYTES = 16 * 1024;
     /** Netty's default handshake bound. */
     static final long HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -77,6 +79,7 @@ public final class TlsChannelSecurity implements ChannelSecurity {
     public void secureAccepted(Channel channel) {
         SslHandler handler = new SslHandler(engines.serverEngine());
         handler.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MS);
+        handler.setWrapDataSize(RECORD_PLAINTEXT_BYTES);
         channel.pipeline().addFirst(HANDLER_NAME, handler);
     }
 
@@ -84,6 +87,7 @@ public final class TlsChannelSecurity implements ChannelSecurity {
     public void secureConnecting(Channel channel, String peerHost, int peerPort) {
         SslHandler handler = new SslHandler(engines.clientEngine(peerHost, peerPort));
         handler.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MS);
+        handler.setWrapDataSize(RECORD_PLAINTEXT_BYTES);
         channel.pipeline().addFirst(HANDLER_NAME, handler);
     }
 
