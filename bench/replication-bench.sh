@@ -9,7 +9,8 @@
 #      sync), then one producer (the load tool: acks=all, linger.ms=5, batch.size=16384, no compression, idempotent
 #      as the client's default) sends N records as fast as it can: records/s, MB/s, and the 3 brokers' CPU time
 #      (and, of that, their JIT compiler threads').
-#      A warm-up of N/5 records of the same size into the same topic runs first, not counted.
+#      A warm-up of N/5 records of the same size into the same topic runs first, not counted (--warmup-records-*:
+#      more, so that the measured run sees both systems' JIT-compiled code rather than their compilers at work).
 #   3. latency: for both sizes, a new topic; the load tool's end-to-end mode offers a fixed load (the same on both
 #      systems: --latency-rate-*) while a consumer in the same process reads; latency is from the time each record
 #      was due to be sent to the time the consumer got it: p50/p99/p99.9/max (the first 2 s of records not counted).
@@ -30,13 +31,16 @@
 # Usage: bench/replication-bench.sh [--rounds N] [--only fjord|kafka] [--phases LIST] [--partitions P]
 #                                   [--records-100 N] [--records-1k N] [--latency-rate-100 R] [--latency-rate-1k R]
 #                                   [--latency-seconds S] [--catch-up-bytes B] [--topics N] [--leaderships L]
-#                                   [--heap SIZE] [--fjord-port P] [--kafka-port P] [--jfr] [--keep]
+#                                   [--warmup-records-100 N] [--warmup-records-1k N] [--heap SIZE]
+#                                   [--fjord-port P] [--kafka-port P] [--jfr] [--keep]
 #   --rounds N            measured rounds (default 2)
 #   --only SYSTEM         run one system only
 #   --phases LIST         comma-separated subset of create,throughput,latency,catch-up,leader-move (default all)
 #   --partitions P        partitions of the throughput, latency and catch-up topics (default 6)
 #   --records-100 N       records of the 100-byte throughput run (default 2000000)
 #   --records-1k N        records of the 1 KB throughput run (default 500000)
+#   --warmup-records-100 N  records of the 100-byte warm-up before the throughput run (default records-100 / 5)
+#   --warmup-records-1k N   the same for 1 KB (default records-1k / 5)
 #   --latency-rate-100 R  offered load of the 100-byte latency run, records/s (default 40000)
 #   --latency-rate-1k R   offered load of the 1 KB latency run, records/s (default 15000)
 #   --latency-seconds S   length of each latency run (default 20)
@@ -62,6 +66,8 @@ phases="create,throughput,latency,catch-up,leader-move"
 partitions=6
 records_100=2000000
 records_1k=500000
+warmup_records_100=""
+warmup_records_1k=""
 latency_rate_100=40000
 latency_rate_1k=15000
 latency_seconds=20
@@ -81,6 +87,8 @@ while [[ $# -gt 0 ]]; do
     --partitions) partitions="$2"; shift 2 ;;
     --records-100) records_100="$2"; shift 2 ;;
     --records-1k) records_1k="$2"; shift 2 ;;
+    --warmup-records-100) warmup_records_100="$2"; shift 2 ;;
+    --warmup-records-1k) warmup_records_1k="$2"; shift 2 ;;
     --latency-rate-100) latency_rate_100="$2"; shift 2 ;;
     --latency-rate-1k) latency_rate_1k="$2"; shift 2 ;;
     --latency-seconds) latency_seconds="$2"; shift 2 ;;
@@ -158,12 +166,13 @@ create_rates() { # round system base-port
 }
 
 throughput() { # round system base-port
-  local size count topic result cpu_start jit_start
+  local size count warmup topic result cpu_start jit_start
   for size in 100 1024; do
-    count="$records_100"; [[ "$size" == 1024 ]] && count="$records_1k"
+    count="$records_100"; warmup="${warmup_records_100:-$((records_100 / 5))}"
+    [[ "$size" == 1024 ]] && { count="$records_1k"; warmup="${warmup_records_1k:-$((records_1k / 5))}"; }
     topic="throughput-$size"
     new_topic "$3" "$topic" || continue
-    bench_tool load.LoadTool produce -b "$(node_list "$3")" -t "$topic" -n $((count / 5)) -s "$size" \
+    bench_tool load.LoadTool produce -b "$(node_list "$3")" -t "$topic" -n "$warmup" -s "$size" \
       --acks all --linger-ms 5 --batch-size 16384 --compression none >/dev/null || continue
     cpu_start="$(brokers_cpu)"
     jit_start="$(brokers_jit_cpu)"

@@ -26,6 +26,14 @@ public interface LeaderEndpoint extends AutoCloseable {
      */
     CompletableFuture<ApiMessage> send(ApiKey api, RequestBuilder request);
 
+    /**
+     * How a fetcher's thread waits for this endpoint's answers and for work; called once per fetcher. By default it
+     * blocks, the answers coming from other threads.
+     */
+    default FetcherWaits newWaits() {
+        return new ThreadWaits();
+    }
+
     /** Fails what is in flight and lets go of the connection; later sends fail. */
     @Override
     void close();

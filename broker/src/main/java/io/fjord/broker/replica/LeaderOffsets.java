@@ -7,9 +7,10 @@ import io.fjord.protocol.message.ListOffsetsResponseData;
 import io.fjord.protocol.message.OffsetForLeaderEpochResponseData;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.TopicPartition;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -49,11 +50,13 @@ final class LeaderOffsets {
     }
 
     private final LeaderEndpoint leader;
+    private final FetcherWaits waits;
     private final int localId;
     private final long requestTimeoutMs;
 
-    LeaderOffsets(LeaderEndpoint leader, int localId, long requestTimeoutMs) {
+    LeaderOffsets(LeaderEndpoint leader, FetcherWaits waits, int localId, long requestTimeoutMs) {
         this.leader = leader;
+        this.waits = waits;
         this.localId = localId;
         this.requestTimeoutMs = requestTimeoutMs;
     }
@@ -124,6 +127,15 @@ final class LeaderOffsets {
             InterruptedException {
         CompletableFuture<ApiMessage> answer = leader.send(api, version -> request);
         // The endpoint fails the request at its own timeout; this bound only guards against an endpoint that does not.
-        return answer.get(2 * requestTimeoutMs, TimeUnit.MILLISECONDS);
+        // The waits run the endpoint's loop meanwhile when the calling fetcher's thread drives it.
+        waits.awaitAnswer(answer, 2 * requestTimeoutMs);
+        if (!answer.isDone()) {
+            throw new TimeoutException("no answer from the leader within " + 2 * requestTimeoutMs + " ms");
+        }
+        try {
+            return answer.join();
+        } catch (CompletionException | CancellationException e) {
+            throw new ExecutionException(e.getCause() != null ? e.getCause() : e);
+        }
     }
 }

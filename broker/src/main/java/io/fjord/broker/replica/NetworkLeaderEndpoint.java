@@ -5,6 +5,7 @@ import io.fjord.broker.network.client.NodeConnectionSettings;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.netty.channel.EventLoop;
+import io.netty.channel.ManualIoEventLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -25,8 +26,12 @@ import org.slf4j.LoggerFactory;
  * unknown, the connection cannot be made or closes with it unanswered, or no answer comes within the request timeout
  * (Kafka's {@code replica.socket.timeout.ms}; the connection is then closed, as Kafka's network client does).
  *
+ * <p>The event loop is either a shared thread of its own, or a {@link ManualIoEventLoop} that the fetcher's thread
+ * drives while it waits ({@link #newWaits()}: {@link LoopWaits}), so that an answer is applied and the next request
+ * sent with no hand-over between threads.
+ *
  * <p>Thread-safe: {@link #send} and {@link #close} from any thread; the connection and the waiting requests are
- * owned by one event loop thread, which also completes the futures.
+ * owned by the event loop's thread, which also completes the futures.
  */
 final class NetworkLeaderEndpoint implements LeaderEndpoint, NodeConnection.Events<NetworkLeaderEndpoint.Pending> {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkLeaderEndpoint.class);
@@ -64,6 +69,8 @@ final class NetworkLeaderEndpoint implements LeaderEndpoint, NodeConnection.Even
     private final int leaderId;
     private final Supplier<Optional<InetSocketAddress>> leaderAddress;
     private final EventLoop loop;
+    /** The loop when the fetcher's thread drives it, else null. */
+    private final ManualIoEventLoop drivenLoop;
     private final NodeConnectionSettings settings;
     private final long requestTimeoutMs;
     private final String clientId;
@@ -78,6 +85,7 @@ final class NetworkLeaderEndpoint implements LeaderEndpoint, NodeConnection.Even
         this.leaderId = leaderId;
         this.leaderAddress = leaderAddress;
         this.loop = loop;
+        this.drivenLoop = loop instanceof ManualIoEventLoop manual ? manual : null;
         this.settings = settings;
         this.requestTimeoutMs = requestTimeoutMs;
         this.clientId = clientId;
@@ -86,6 +94,10 @@ final class NetworkLeaderEndpoint implements LeaderEndpoint, NodeConnection.Even
     @Override
     public CompletableFuture<ApiMessage> send(ApiKey api, RequestBuilder request) {
         Pending pending = new Pending(api, request);
+        if (loop.inEventLoop()) {
+            accept(pending); // the fetcher's thread drives the loop: no task needed
+            return pending.answer;
+        }
         try {
             loop.execute(() -> accept(pending));
         } catch (RejectedExecutionException e) {
@@ -183,17 +195,36 @@ final class NetworkLeaderEndpoint implements LeaderEndpoint, NodeConnection.Even
     }
 
     @Override
+    public FetcherWaits newWaits() {
+        return drivenLoop != null ? new LoopWaits(drivenLoop) : new ThreadWaits();
+    }
+
+    /**
+     * Closes the connection. On a loop that a fetcher's thread drives, from another thread, this only leaves the
+     * closing to that thread (which runs it at its next wait, or when it lets go of the loop) rather than waiting.
+     */
+    @Override
     public void close() {
+        if (loop.inEventLoop()) {
+            closeNow();
+            return;
+        }
         try {
-            loop.submit(() -> {
-                closed = true;
-                failWaiting(new IOException("the endpoint of leader " + leaderId + " is closed"));
-                if (connection != null) {
-                    connection.close(); // closed() fails what is in flight
-                }
-            }).awaitUninterruptibly();
+            if (drivenLoop != null) {
+                loop.execute(this::closeNow);
+            } else {
+                loop.submit(this::closeNow).awaitUninterruptibly();
+            }
         } catch (RejectedExecutionException e) {
             // The event loop is gone already, and with it the connection.
+        }
+    }
+
+    private void closeNow() {
+        closed = true;
+        failWaiting(new IOException("the endpoint of leader " + leaderId + " is closed"));
+        if (connection != null) {
+            connection.close(); // closed() fails what is in flight
         }
     }
 }

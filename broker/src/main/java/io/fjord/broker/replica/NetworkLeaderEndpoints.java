@@ -4,6 +4,7 @@ import io.fjord.broker.network.client.NodeConnectionSettings;
 import io.fjord.broker.security.sasl.SaslClientCredentials;
 import io.fjord.raft.transport.ChannelSecurity;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ManualIoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -13,9 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
- * The network {@link LeaderEndpoints}: every fetcher's connection on one shared event loop thread
- * ({@code fjord-replica-fetcher-network}; the transaction marker channel and the produce path's AddPartitionsToTxn
- * have their own), each leader's address looked
+ * The network {@link LeaderEndpoints}: for the replica fetchers, each fetcher's connection on an event loop of its
+ * own that the fetcher's thread drives (a {@link ManualIoEventLoop}: as Kafka's fetcher threads poll their own
+ * network client, a round needs no hand-over between threads); for the other users (the transaction marker channel,
+ * the produce path's AddPartitionsToTxn), every connection on one shared event loop thread. Each leader's address looked
  * up when its connection is made (from the metadata image's broker registrations, on the inter-broker listener), so
  * a leader that registers again with another address is found at the next reconnect.
  *
@@ -27,6 +29,8 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
     private final IntFunction<Optional<InetSocketAddress>> brokerAddresses;
     private final NodeConnectionSettings settings;
     private final long requestTimeoutMs;
+    /** Whether each endpoint gets a loop that its fetcher's thread drives, rather than the shared thread. */
+    private final boolean drivenByFetchers;
     private volatile EventLoopGroup group;
 
     /**
@@ -52,7 +56,7 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
             ReplicaFetcherConfig config, ChannelSecurity security, SaslClientCredentials sasl) {
         this("fjord-replica-fetcher-network", "fjord-replica-fetcher-" + localId, brokerAddresses,
                 new NodeConnectionSettings(config.connectTimeoutMs(), 1, config.frameBytesMax(), security, sasl),
-                config.requestTimeoutMs());
+                config.requestTimeoutMs(), true);
     }
 
     /**
@@ -66,6 +70,13 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
     public NetworkLeaderEndpoints(String threadName, String clientIdPrefix,
             IntFunction<Optional<InetSocketAddress>> brokerAddresses, NodeConnectionSettings settings,
             long requestTimeoutMs) {
+        this(threadName, clientIdPrefix, brokerAddresses, settings, requestTimeoutMs, false);
+    }
+
+    private NetworkLeaderEndpoints(String threadName, String clientIdPrefix,
+            IntFunction<Optional<InetSocketAddress>> brokerAddresses, NodeConnectionSettings settings,
+            long requestTimeoutMs, boolean drivenByFetchers) {
+        this.drivenByFetchers = drivenByFetchers;
         this.threadName = threadName;
         this.clientIdPrefix = clientIdPrefix;
         this.brokerAddresses = brokerAddresses;
@@ -75,15 +86,24 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
 
     @Override
     public synchronized void start() {
-        if (group == null) {
+        if (group == null && !drivenByFetchers) {
             group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(threadName, true),
                     NioIoHandler.newFactory());
         }
     }
 
-    /** An endpoint on the shared thread, which this starts if {@link #start()} has not. */
+    /**
+     * An endpoint on a loop of its own that the fetcher's thread drives ({@link NetworkLeaderEndpoint#newWaits()}),
+     * or for other users on the shared thread, which this starts if {@link #start()} has not.
+     */
     @Override
     public synchronized LeaderEndpoint endpoint(int leaderId, int fetcherIndex) {
+        if (drivenByFetchers) {
+            // The owning thread is set when the fetcher's thread starts driving it.
+            return new NetworkLeaderEndpoint(leaderId, () -> brokerAddresses.apply(leaderId),
+                    new ManualIoEventLoop(null, null, NioIoHandler.newFactory()), settings, requestTimeoutMs,
+                    clientIdPrefix + "-" + fetcherIndex);
+        }
         start();
         EventLoopGroup current = group;
         return new NetworkLeaderEndpoint(leaderId, () -> brokerAddresses.apply(leaderId), current.next(), settings,

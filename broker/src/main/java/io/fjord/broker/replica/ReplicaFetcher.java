@@ -7,6 +7,7 @@ import io.fjord.protocol.message.FetchResponseData;
 import io.fjord.protocol.records.RecordBatchException;
 import io.fjord.storage.PartitionLog;
 import io.fjord.storage.TopicPartition;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,9 +20,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -38,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * log that cannot take the data, parks the partition until the replica manager adds it again; other partition
  * errors (NOT_LEADER_OR_FOLLOWER, UNKNOWN_LEADER_EPOCH, UNKNOWN_TOPIC_ID, ...) pause it for
  * {@code replica.fetch.backoff.ms}, and a failed request (no connection, no answer) pauses all it carried.
+ *
+ * <p>The thread waits through the endpoint's {@link FetcherWaits}: on a network endpoint it runs the connection's
+ * event loop itself meanwhile, so reading an answer, applying it and sending the next request happen on this one
+ * thread (Kafka's fetcher threads likewise poll their own network client).
  *
  * <p>Thread-safe. The partition map is guarded by one lock (Kafka's partitionMapLock), held while a response is
  * applied but not while waiting for the leader, so {@link #removePartitions} returns at once unless a response is
@@ -64,10 +67,13 @@ final class ReplicaFetcher {
     /** The incremental fetch session with the leader (KIP-227): a round names only partitions that moved. */
     private final ReplicaFetchSession session = new ReplicaFetchSession();
     private final ReentrantLock partitionMapLock = new ReentrantLock();
-    private final Condition partitionsChanged = partitionMapLock.newCondition();
+    /** How the thread waits for answers and for work (and, on a network endpoint, drives its connection). */
+    private final FetcherWaits waits;
     /** Guarded by {@link #partitionMapLock}; in fetch order. */
     private final Map<TopicPartition, PartitionFetchState> partitions = new LinkedHashMap<>();
     private volatile boolean running;
+    /** Guarded by this object's monitor, as {@link #thread} is. */
+    private boolean shutDown;
     private Thread thread;
 
     ReplicaFetcher(int leaderId, int fetcherIndex, int localId, LongSupplier brokerEpoch, ReplicaFetcherConfig config,
@@ -94,7 +100,8 @@ final class ReplicaFetcher {
         this.config = config;
         this.logs = logs;
         this.leader = leader;
-        this.leaderOffsets = new LeaderOffsets(leader, localId, config.requestTimeoutMs());
+        this.waits = leader.newWaits();
+        this.leaderOffsets = new LeaderOffsets(leader, waits, localId, config.requestTimeoutMs());
         this.partitionChanged = partitionChanged;
         this.clock = clock;
     }
@@ -118,10 +125,10 @@ final class ReplicaFetcher {
                             initial.currentLeaderEpoch()));
                 }
             });
-            partitionsChanged.signalAll();
         } finally {
             partitionMapLock.unlock();
         }
+        waits.wake();
     }
 
     /** Stops fetching the partitions; once it returns, this fetcher neither appends to nor truncates their logs. */
@@ -155,59 +162,74 @@ final class ReplicaFetcher {
     }
 
     synchronized void start() {
-        if (thread != null) {
+        if (thread != null || shutDown) {
             return;
         }
         running = true;
-        thread = new Thread(this::run, "fjord-replica-fetcher-" + fetcherIndex + "-" + leaderId);
+        // A Netty thread: the connection's handlers, run by this thread, use fast thread-locals.
+        thread = new FastThreadLocalThread(this::run, "fjord-replica-fetcher-" + fetcherIndex + "-" + leaderId);
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** Stops the thread (failing its request in flight) and waits for it; closes the leader endpoint. */
+    /**
+     * Stops the thread (failing its request in flight) and waits for it; closes the leader endpoint. A fetcher that
+     * was shut down stays down.
+     */
     synchronized void shutdown() {
+        if (shutDown) {
+            return;
+        }
+        shutDown = true;
         running = false;
         leader.close();
-        partitionMapLock.lock();
-        try {
-            partitionsChanged.signalAll();
-        } finally {
-            partitionMapLock.unlock();
+        waits.wake();
+        if (thread == null) {
+            // Never started: this thread lets go of the waits (and runs the endpoint's closing left to them).
+            waits.attach();
+            waits.detach();
+            return;
         }
-        if (thread != null) {
-            // Never interrupted: an interrupt during a log write would close the segment's file channel.
-            boolean joined = false;
-            while (!joined) {
-                try {
-                    thread.join();
-                    joined = true;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    joined = !thread.isAlive();
-                }
+        // Never interrupted: an interrupt during a log write would close the segment's file channel.
+        boolean joined = false;
+        while (!joined) {
+            try {
+                thread.join();
+                joined = true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                joined = !thread.isAlive();
             }
-            thread = null;
         }
+        thread = null;
     }
 
     private void run() {
-        while (running) {
-            try {
-                if (!doWork()) {
-                    awaitWork();
+        waits.attach();
+        try {
+            while (running) {
+                try {
+                    if (!doWork()) {
+                        awaitWork();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.error("Replica fetcher {} of leader {} failed a round; backing off", fetcherIndex, leaderId,
+                            e);
+                    backOffAll();
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.error("Replica fetcher {} of leader {} failed a round; backing off", fetcherIndex, leaderId, e);
-                backOffAll();
             }
+        } finally {
+            leader.close(); // on this thread, which may drive the endpoint's loop: at once
+            waits.detach();
         }
     }
 
     /** Sleeps until a partition becomes ready or is added, or the fetcher stops. */
     private void awaitWork() throws InterruptedException {
+        long waitMs;
         partitionMapLock.lock();
         try {
             long nowMs = clock.millis();
@@ -215,12 +237,12 @@ final class ReplicaFetcher {
             for (PartitionFetchState state : partitions.values()) {
                 readyAtMs = Math.min(readyAtMs, state.readyAtMs());
             }
-            long waitMs = Math.min(IDLE_WAIT_MS_MAX, Math.max(1, readyAtMs - nowMs));
-            if (running) {
-                partitionsChanged.await(waitMs, TimeUnit.MILLISECONDS);
-            }
+            waitMs = Math.min(IDLE_WAIT_MS_MAX, Math.max(1, readyAtMs - nowMs));
         } finally {
             partitionMapLock.unlock();
+        }
+        if (running) {
+            waits.awaitWork(waitMs); // an added partition wakes it (waits remember a wake-up that came first)
         }
     }
 
@@ -233,12 +255,9 @@ final class ReplicaFetcher {
         if (round == null) {
             return false;
         }
-        try {
-            // The endpoint fails the request at its own timeout; this bound only guards against one that does not.
-            round.response().get(2 * config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            // completeRound sees the failure (or the missing answer) and backs off.
-        }
+        // The endpoint fails the request at its own timeout; this bound only guards against one that does not.
+        // completeRound sees a failure (or a missing answer) and backs off.
+        waits.awaitAnswer(round.response(), 2 * config.requestTimeoutMs());
         completeRound(round);
         return true;
     }

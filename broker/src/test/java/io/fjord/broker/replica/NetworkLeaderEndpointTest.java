@@ -19,7 +19,9 @@ import io.fjord.protocol.message.FetchResponseData;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -28,6 +30,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,9 +44,15 @@ class NetworkLeaderEndpointTest {
     private volatile boolean answerFetches = true;
     private SocketServer server;
     private NetworkLeaderEndpoints endpoints;
+    /** The fetchers' endpoints run on loops that the waiting thread drives: this test's thread, here. */
+    private final Map<LeaderEndpoint, FetcherWaits> waits = new HashMap<>();
 
     @AfterEach
     void tearDown() throws InterruptedException {
+        waits.forEach((endpoint, endpointWaits) -> {
+            endpoint.close();
+            endpointWaits.detach();
+        });
         if (endpoints != null) {
             endpoints.close();
         }
@@ -63,16 +72,26 @@ class NetworkLeaderEndpointTest {
         ReplicaFetcherConfig config = new ReplicaFetcherConfig(1, 1024, 1024, 100, 1, 10, requestTimeoutMs, 5_000,
                 1024 * 1024);
         endpoints = new NetworkLeaderEndpoints(2, id -> id == 1 ? address : Optional.empty(), config);
-        return endpoints.endpoint(1, 0);
+        LeaderEndpoint endpoint = endpoints.endpoint(1, 0);
+        FetcherWaits endpointWaits = endpoint.newWaits();
+        endpointWaits.attach();
+        waits.put(endpoint, endpointWaits);
+        return endpoint;
+    }
+
+    /** Sends and waits for the answer as a fetcher's thread does: running the endpoint's loop meanwhile. */
+    private ApiMessage ask(LeaderEndpoint leader, LeaderEndpoint.RequestBuilder request) throws Exception {
+        CompletableFuture<ApiMessage> answer = leader.send(ApiKey.FETCH, request);
+        waits.get(leader).awaitAnswer(answer, TimeUnit.SECONDS.toMillis(ANSWER_WAIT_SECONDS));
+        return answer.get(1, TimeUnit.MILLISECONDS);
     }
 
     @Test
     void sendsAReplicaFetchAtTheHighestSharedVersionAndDecodesTheRecords() throws Exception {
         LeaderEndpoint leader = endpoint(Optional.of(startLeader()), 30_000);
 
-        ApiMessage answer = leader.send(ApiKey.FETCH, version -> new FetchRequestData().setReplicaState(
-                new FetchRequestData.ReplicaState().setReplicaId(2).setReplicaEpoch(7)))
-                .get(ANSWER_WAIT_SECONDS, TimeUnit.SECONDS);
+        ApiMessage answer = ask(leader, version -> new FetchRequestData().setReplicaState(
+                new FetchRequestData.ReplicaState().setReplicaId(2).setReplicaEpoch(7)));
 
         FetchResponseData.PartitionData data = ((FetchResponseData) answer).responses().get(0).partitions().get(0);
         assertThat(((BufferRecords) data.records()).buffer()).isEqualTo(ByteBuffer.wrap(new byte[] {1, 2, 3}));
@@ -81,7 +100,22 @@ class NetworkLeaderEndpointTest {
         assertThat(fetch.apiVersion()).isEqualTo(KafkaApiVersions.latest(ApiKey.FETCH));
         assertThat(((FetchRequestData) fetch.body()).replicaState().replicaEpoch()).isEqualTo(7);
         assertThat(fetch.clientId()).isEqualTo("fjord-replica-fetcher-2-0");
-        leader.close();
+    }
+
+    @Test
+    void theWaitingThreadDrivesTheConnectionItselfWithNoOtherThread() throws Exception {
+        LeaderEndpoint leader = endpoint(Optional.of(startLeader()), 30_000);
+        CompletableFuture<ApiMessage> answer = leader.send(ApiKey.FETCH, version -> new FetchRequestData());
+        AtomicReference<Thread> completedOn = new AtomicReference<>();
+        answer.whenComplete((response, error) -> completedOn.set(Thread.currentThread()));
+
+        // Nothing runs the connection until this thread waits: the request is not even sent.
+        assertThat(answer).isNotDone();
+        assertThat(received).isEmpty();
+        waits.get(leader).awaitAnswer(answer, TimeUnit.SECONDS.toMillis(ANSWER_WAIT_SECONDS));
+
+        assertThat(answer).isCompleted();
+        assertThat(completedOn.get()).isSameAs(Thread.currentThread());
     }
 
     @Test
@@ -91,27 +125,24 @@ class NetworkLeaderEndpointTest {
             closedPort = probe.getLocalPort();
         }
         LeaderEndpoint unreachable = endpoint(Optional.of(new InetSocketAddress("127.0.0.1", closedPort)), 30_000);
-        assertThatThrownBy(() -> unreachable.send(ApiKey.FETCH, version -> new FetchRequestData())
-                .get(ANSWER_WAIT_SECONDS, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        assertThatThrownBy(() -> ask(unreachable, version -> new FetchRequestData()))
+                .isInstanceOf(ExecutionException.class);
         endpoints.close();
 
         LeaderEndpoint unknown = endpoint(Optional.empty(), 30_000);
-        assertThatThrownBy(() -> unknown.send(ApiKey.FETCH, version -> new FetchRequestData())
-                .get(ANSWER_WAIT_SECONDS, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .hasMessageContaining("no address");
+        assertThatThrownBy(() -> ask(unknown, version -> new FetchRequestData()))
+                .isInstanceOf(ExecutionException.class).hasMessageContaining("no address");
     }
 
     @Test
     void failsARequestUnansweredWithinTheTimeoutAndConnectsAgainForTheNext() throws Exception {
         LeaderEndpoint leader = endpoint(Optional.of(startLeader()), 500);
         answerFetches = false;
-        assertThatThrownBy(() -> leader.send(ApiKey.FETCH, version -> new FetchRequestData())
-                .get(ANSWER_WAIT_SECONDS, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .hasMessageContaining("no answer");
+        assertThatThrownBy(() -> ask(leader, version -> new FetchRequestData()))
+                .isInstanceOf(ExecutionException.class).hasMessageContaining("no answer");
 
         answerFetches = true;
-        ApiMessage answer = leader.send(ApiKey.FETCH, version -> new FetchRequestData())
-                .get(ANSWER_WAIT_SECONDS, TimeUnit.SECONDS);
+        ApiMessage answer = ask(leader, version -> new FetchRequestData());
         assertThat(answer).isInstanceOf(FetchResponseData.class);
     }
 
