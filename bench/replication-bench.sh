@@ -52,7 +52,7 @@
 #   --kafka-port P        the same for Kafka (default 24092)
 #   --jfr                 record every node with Java Flight Recorder (settings=profile) into ROUND-DIR/jfr/;
 #                         read with `jfr print --events jdk.ExecutionSample FILE` or `jfr summary FILE`
-#   --keep                keep the working directory (data, logs)
+#   --keep                keep the working directory (data, logs); otherwise each round's data goes when it ends
 # Environment: BENCH_DIR (working directory; default a new temporary directory), REBUILD=1 (rebuild the jars).
 set -euo pipefail
 
@@ -265,6 +265,11 @@ fjord_round() { # round
     || return 1
   measure "$round" Fjord "$fjord_port" "$directory"
   stop_all
+  drop_round_data "$directory"
+}
+
+drop_round_data() { # directory: a round's logs are gigabytes (long runs fill the disk); kept only with --keep
+  if [[ "$keep" == 0 ]]; then rm -rf "$1"; fi
 }
 
 kafka_round() { # round
@@ -278,6 +283,7 @@ transaction.state.log.min.isr=2"
   launch_kafka_cluster "$round" "$directory" "$(recording "$directory")" || return 1
   measure "$round" Kafka "$kafka_port" "$directory"
   stop_all
+  drop_round_data "$directory"
 }
 
 echo "replication-bench: $rounds rounds; 3 nodes (broker+controller) per system, heap $heap each; RF 3, acks=all," \
