@@ -2,6 +2,7 @@ package io.fjord.broker.replica;
 
 import io.netty.channel.ManualIoEventLoop;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,7 +49,7 @@ final class LoopWaits implements FetcherWaits {
         if (!loop.isShuttingDown()) {
             try {
                 loop.execute(WAKE_UP);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // Shut down meanwhile: nothing waits any more.
             }
         }

@@ -196,7 +196,7 @@ final class NetworkLeaderEndpoint implements LeaderEndpoint, NodeConnection.Even
 
     @Override
     public FetcherWaits newWaits() {
-        return drivenLoop != null ? new LoopWaits(drivenLoop) : new ThreadWaits();
+        return drivenLoop != null ? new LoopWaits(drivenLoop) : LeaderEndpoint.super.newWaits();
     }
 
     /**
@@ -220,7 +220,11 @@ final class NetworkLeaderEndpoint implements LeaderEndpoint, NodeConnection.Even
         }
     }
 
+    /** Idempotent: a fetcher's shutdown and its thread's exit both close. */
     private void closeNow() {
+        if (closed) {
+            return;
+        }
         closed = true;
         failWaiting(new IOException("the endpoint of leader " + leaderId + " is closed"));
         if (connection != null) {
