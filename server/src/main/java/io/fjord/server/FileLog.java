@@ -46,7 +46,7 @@ final class FileLog {
             return false;
         }
         Path absolute = directory.toAbsolutePath().normalize();
-        String pattern = context.getProperty("fjord.log.pattern");
+        String pattern = context.getProperty(LogbackDefaults.PATTERN_PROPERTY);
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern(pattern == null ? DEFAULT_PATTERN : pattern);

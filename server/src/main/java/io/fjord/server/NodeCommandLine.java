@@ -9,8 +9,9 @@ import java.util.Map;
 /**
  * The command that runs one node of a local cluster as a child JVM: this process's java binary and class path, the
  * heap of {@code FJORD_HEAP_OPTS} (a smaller default than {@code fjord start}'s 1 GiB, as several nodes share the
- * machine), the options of {@code FJORD_JAVA_OPTS}, then {@code fjord start --config} on the node's file with its log
- * in the node's directory, and the file it writes once ready ({@code --ready-file}). Pure: the caller passes in what it read from the process and its environment. Immutable.
+ * machine), the options of {@code FJORD_JAVA_OPTS}, then {@link ClusterNodeMain} (what {@code fjord start} does, without
+ * its command-line parser) on the node's file with its log in the node's directory, and the file it writes once ready
+ * ({@code --ready-file}). Pure: the caller passes in what it read from the process and its environment. Immutable.
  *
  * <p>When this process maps the build's class-data-sharing archive (the {@code fjord} script names it in
  * {@code -Dfjord.class.archive}), every node maps it too: a node's JVM then starts with about half the CPU. The JVM
@@ -30,7 +31,7 @@ record NodeCommandLine(String javaBinary, String classPath, Map<String, String> 
     static final String DEFAULT_HEAP_OPTIONS = "-Xmx512m";
     /** The system property in which the {@code fjord} script names the archive it maps. */
     static final String CLASS_ARCHIVE_PROPERTY = "fjord.class.archive";
-    private static final String MAIN_CLASS = FjordCli.class.getName();
+    private static final String MAIN_CLASS = ClusterNodeMain.class.getName();
 
     NodeCommandLine {
         environment = Map.copyOf(environment);
@@ -57,8 +58,8 @@ record NodeCommandLine(String javaBinary, String classPath, Map<String, String> 
         }
         // After FJORD_JAVA_OPTS, which might name one log directory for all: the last -D wins.
         command.add("-D" + FileLog.PROPERTY + "=" + node.directory());
-        command.addAll(List.of("-cp", classPath, MAIN_CLASS, "start", "--config", node.propertiesFile().toString(),
-                "--ready-file", node.readyFile().toString()));
+        command.addAll(List.of("-cp", classPath, MAIN_CLASS, ClusterNodeMain.CONFIG_OPTION,
+                node.propertiesFile().toString(), ClusterNodeMain.READY_FILE_OPTION, node.readyFile().toString()));
         return command;
     }
 

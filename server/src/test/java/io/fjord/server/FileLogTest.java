@@ -2,13 +2,16 @@ package io.fjord.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
-import java.net.URL;
+import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.core.ConsoleAppender;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -43,16 +46,39 @@ class FileLogTest {
     }
 
     @Test
-    void theConsolePatternCarriesTheDateAndIsTheFilesPattern() throws Exception {
-        URL configuration = FileLogTest.class.getClassLoader().getResource("logback.xml");
-        assertThat(configuration).isNotNull();
+    void theDefaultConsoleConfigurationCarriesTheDateTheFilesPatternAndTheChosenLevel() {
         LoggerContext context = new LoggerContext();
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        configurator.doConfigure(configuration);
         try {
+            LogbackDefaults.apply(context, null);
             assertThat(context.getProperty("fjord.log.pattern")).isEqualTo(FileLog.DEFAULT_PATTERN)
                     .startsWith("[%d{\"yyyy-MM-dd HH:mm:ss,SSS\"}]");
+            Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+            assertThat(root.getLevel()).isEqualTo(Level.INFO);
+            assertThat(root.getAppender("CONSOLE")).isInstanceOfSatisfying(ConsoleAppender.class, console -> {
+                assertThat(console.getTarget()).isEqualTo("System.err");
+                assertThat(console.isStarted()).isTrue();
+            });
+        } finally {
+            context.stop();
+        }
+        LoggerContext debug = new LoggerContext();
+        try {
+            LogbackDefaults.apply(debug, "DEBUG");
+            assertThat(debug.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.DEBUG);
+        } finally {
+            debug.stop();
+        }
+    }
+
+    @Test
+    void logbackFindsTheDefaultsAsAServiceAndTheyStepAsideForAnXmlFileOnTheClassPath() {
+        assertThat(ServiceLoader.load(Configurator.class)).anyMatch(LogbackDefaults.class::isInstance);
+        // The test class path holds logback-test.xml: the user's file wins, and this context is left untouched.
+        LoggerContext context = new LoggerContext();
+        try {
+            assertThat(new LogbackDefaults().configure(context))
+                    .isEqualTo(Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
+            assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("CONSOLE")).isNull();
         } finally {
             context.stop();
         }

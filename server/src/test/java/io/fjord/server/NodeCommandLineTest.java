@@ -17,8 +17,8 @@ class NodeCommandLineTest {
         NodeCommandLine commandLine = new NodeCommandLine("/jdk/bin/java", "/fjord/fjord-server.jar", Map.of(), null,
                 null);
         assertThat(commandLine.command(node)).containsExactly("/jdk/bin/java", "-Xmx512m",
-                "-Dfjord.log.dir=/tmp/cluster/node-2", "-cp", "/fjord/fjord-server.jar", "io.fjord.server.FjordCli",
-                "start", "--config", "/tmp/cluster/node-2/server.properties", "--ready-file",
+                "-Dfjord.log.dir=/tmp/cluster/node-2", "-cp", "/fjord/fjord-server.jar",
+                "io.fjord.server.ClusterNodeMain", "--config", "/tmp/cluster/node-2/server.properties", "--ready-file",
                 "/tmp/cluster/node-2/ready");
         assertThat(commandLine.environment(node)).containsExactly(Map.entry("FJORD_LOG_DIR", "/tmp/cluster/node-2"));
     }
@@ -44,5 +44,23 @@ class NodeCommandLineTest {
                 "-XX:SharedArchiveFile=/fjord/fjord-server.jsa", "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-Dx=1");
         assertThat(new NodeCommandLine("java", "cp", Map.of(), null, " ").command(node))
                 .noneMatch(word -> word.startsWith("-XX:SharedArchiveFile") || word.startsWith("-Xlog"));
+    }
+
+    @Test
+    void theNodesEntryPointReadsExactlyTheTwoFilesTheLauncherWritesInEitherOrder() {
+        assertThat(ClusterNodeMain.Arguments.parse(List.of("--config", "/c/server.properties", "--ready-file",
+                "/c/ready"))).contains(new ClusterNodeMain.Arguments(Path.of("/c/server.properties"),
+                Path.of("/c/ready")));
+        assertThat(ClusterNodeMain.Arguments.parse(List.of("--ready-file", "/r", "--config", "/s")))
+                .contains(new ClusterNodeMain.Arguments(Path.of("/s"), Path.of("/r")));
+        // What the launcher never writes is refused rather than guessed at.
+        assertThat(ClusterNodeMain.Arguments.parse(List.of("start", "--config", "/s"))).isEmpty();
+        assertThat(ClusterNodeMain.Arguments.parse(List.of("--config", "/s", "--config", "/t"))).isEmpty();
+        assertThat(ClusterNodeMain.Arguments.parse(List.of("--config", "/s", "--ready", "/r"))).isEmpty();
+        assertThat(ClusterNodeMain.Arguments.parse(List.of("--config", " ", "--ready-file", "/r"))).isEmpty();
+        // The command line the launcher builds is one the entry point reads.
+        List<String> command = new NodeCommandLine("java", "cp", Map.of(), null, null).command(node);
+        assertThat(ClusterNodeMain.Arguments.parse(command.subList(command.size() - 4, command.size())))
+                .contains(new ClusterNodeMain.Arguments(node.propertiesFile(), node.readyFile()));
     }
 }
