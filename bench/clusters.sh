@@ -92,7 +92,8 @@ launch_fjord_cluster() { # round directory extra-java-opts [cluster arguments...
   fi
   result="$(FJORD_HEAP_OPTS="${node_jvm[*]:0:2}" FJORD_JAVA_OPTS="${node_jvm[*]:2}${extra:+ $extra}" \
     bench_class "$bench_heap" cluster.ClusterBench ClusterBench ready --nodes "$(node_list "$fjord_port")" \
-    --launch-log "$work/fjord-$round.out" -- "$java_bin" -Xmx256m "${archive[@]}" -jar "$server_jar" cluster \
+    --launch-log "$work/fjord-$round.out" -- "$java_bin" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+    "${archive[@]}" -jar "$server_jar" cluster \
     --nodes 3 --directory "$directory" --base-port "$fjord_port" "$@")" || return 1
   launcher="$(field "$result" launched_pid)"
   running_pids+=("$launcher")
