@@ -8,7 +8,7 @@
 #      build check) and its time includes formatting the 3 nodes, which the command does; Kafka's nodes are formatted
 #      first (kafka-storage format, 3 in parallel, timed apart) and its 3 kafka.Kafka processes launched together.
 #   2. create-rate: 100 topics of 10 partitions, one topic per CreateTopics, one request at a time and 16 in flight;
-#      replication factor 1 on both, and 3 on Kafka as a reference (Fjord refuses a factor above 1 until issue #12).
+#      replication factor 1 and 3 on both.
 #   3. failover: a client creates a one-partition topic every 50 ms; kill -9 of the active controller's process (the
 #      metadata quorum's leader, from DescribeQuorum on the controller listeners); reported, from the kill: a
 #      surviving voter names a new leader (election), a surviving node's Metadata lists a topic whose creation was
@@ -92,16 +92,12 @@ failover() { # round system base-port pid-arguments...
 }
 
 fjord_round() { # round
-  local round="$1" directory="$work/fjord-$1" result pids=() node
+  local round="$1" directory="$work/fjord-$1" pids=() node
   record "$round" Fjord load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
   launch_fjord_cluster "$round" "$directory" "" || return 1
   record "$round" Fjord own_ready_line_s "$(sed -n 's/.*ready in \([0-9.]*\) s).*/\1/p' "$work/fjord-$round.out")"
   for node in 1 2 3; do pids+=(--pid "$node=${node_pid[$node]}"); done
-  create_rates "$round" Fjord "$fjord_port" 1
-  if [[ "$round" == 1 ]]; then # the refusal (until issue #12), once, for the report; the reason is in the log
-    result="$(bench_tool create-rate -b "$(node_list "$fjord_port")" --topics 1 --replication-factor 3 --prefix rf3)" \
-      && record "$round" Fjord topics_created_of_1_rf3 "$(field "$result" created)"
-  fi
+  create_rates "$round" Fjord "$fjord_port" 1 3
   failover "$round" Fjord "$fjord_port" "${pids[@]}"
   stop_all
 }
