@@ -53,8 +53,7 @@ final class ClassArchiveTraining {
     private static void train(Path directory) throws Exception {
         deleteRecursively(directory);
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
-        // As in the nodes (NodeRun): without Netty's Flight Recorder events.
-        System.setProperty(NodeRun.NETTY_JFR_PROPERTY, "false");
+        NodeRun.withoutNettyFlightRecorderEvents(); // as in the nodes
         // The command line's classes (picocli parses every subcommand's options).
         FjordCli.run("version");
         ClusterLayout layout = ClusterLayout.of(NODES, directory.resolve("cluster"), freeBasePort(), Map.of());

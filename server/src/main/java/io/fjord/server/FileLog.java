@@ -46,11 +46,7 @@ final class FileLog {
             return false;
         }
         Path absolute = directory.toAbsolutePath().normalize();
-        String pattern = context.getProperty(LogbackDefaults.PATTERN_PROPERTY);
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern(pattern == null ? DEFAULT_PATTERN : pattern);
-        encoder.start();
+        PatternLayoutEncoder encoder = LogbackDefaults.encoder(context);
 
         RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
         appender.setContext(context);

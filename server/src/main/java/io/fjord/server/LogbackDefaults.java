@@ -42,19 +42,28 @@ public final class LogbackDefaults extends ContextAwareBase implements Configura
     /** Installs the console appender and the root level ({@code level}, INFO when null or not a level's name). */
     static void apply(LoggerContext context, String level) {
         context.putProperty(PATTERN_PROPERTY, FileLog.DEFAULT_PATTERN);
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern(FileLog.DEFAULT_PATTERN);
-        encoder.start();
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(context);
         console.setName(APPENDER_NAME);
         console.setTarget("System.err");
-        console.setEncoder(encoder);
+        console.setEncoder(encoder(context));
         console.start();
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(level, Level.INFO));
         root.addAppender(console);
+    }
+
+    /**
+     * A started encoder of the context's pattern ({@value #PATTERN_PROPERTY}, which a user's XML configuration may
+     * define), else Fjord's; the console's and {@link FileLog}'s lines share it.
+     */
+    static PatternLayoutEncoder encoder(LoggerContext context) {
+        String pattern = context.getProperty(PATTERN_PROPERTY);
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern(pattern == null ? FileLog.DEFAULT_PATTERN : pattern);
+        encoder.start();
+        return encoder;
     }
 
     private static boolean userConfigurationPresent() {

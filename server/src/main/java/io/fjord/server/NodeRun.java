@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  */
 final class NodeRun {
     /** Netty's switch for the Flight Recorder events of its buffer allocators. */
-    static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
+    private static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRun.class);
 
     private NodeRun() {
     }
@@ -28,13 +29,7 @@ final class NodeRun {
      * @return the process's exit code: 0 after a clean stop, 1 when the node could not start
      */
     static int run(Path configFile, Path readyFile) throws InterruptedException {
-        // Netty's allocators emit Flight Recorder events unless told not to: their first chunk initialises the
-        // recorder's machinery on an event loop, a few hundred milliseconds of a loaded machine's start-up for events
-        // Fjord never records. -Dio.netty.jfr.enabled=true brings them back.
-        if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
-            System.setProperty(NETTY_JFR_PROPERTY, "false");
-        }
-        Logger log = LoggerFactory.getLogger(NodeRun.class);
+        withoutNettyFlightRecorderEvents();
         Optional<Path> logDirectory = FileLog.configuredDirectory(System.getProperty(FileLog.PROPERTY),
                 System.getenv(FileLog.ENVIRONMENT_VARIABLE));
         if (logDirectory.isPresent()) {
@@ -50,7 +45,7 @@ final class NodeRun {
             // Kafka's definitions check every known key's value; unknown keys are only worth a warning.
             config = NodeConfig.fromProperties(ServerProperties.read(configFile));
             for (String unknown : config.brokerConfig().unknownKeys()) {
-                log.warn("Ignoring unknown configuration {}", unknown);
+                LOG.warn("Ignoring unknown configuration {}", unknown);
             }
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("fjord: " + e.getMessage());
@@ -73,18 +68,29 @@ final class NodeRun {
             node.start();
         } catch (StartupWaits.StopRequestedException e) {
             // SIGTERM during start-up: the shutdown hook stops what was started; nothing failed.
-            log.info("Stopped while starting: {}", e.getMessage());
+            LOG.info("Stopped while starting: {}", e.getMessage());
             stopped.await();
             return 0;
         } catch (RuntimeException e) {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
             // The node has already taken down what it had started; the cause is all the user needs.
-            log.debug("Start-up failed", e);
+            LOG.debug("Start-up failed", e);
             System.err.println("fjord: cannot start: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 1;
         }
         ReadyFile.announce(readyFile);
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Netty's allocators emit Flight Recorder events unless told not to: their first chunk initialises the recorder's
+     * machinery on an event loop, a few hundred milliseconds of a loaded machine's start-up for events Fjord never
+     * records. Called before any Netty class loads; {@code -Dio.netty.jfr.enabled=true} brings them back.
+     */
+    static void withoutNettyFlightRecorderEvents() {
+        if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
+            System.setProperty(NETTY_JFR_PROPERTY, "false");
+        }
     }
 }
