@@ -32,6 +32,11 @@ final class RaftNodeProcess implements AutoCloseable {
     final Map<String, Long> ackNanos = new ConcurrentHashMap<>();
     final java.util.concurrent.atomic.AtomicInteger snapshotsLoaded = new java.util.concurrent.atomic.AtomicInteger();
     final java.util.concurrent.atomic.AtomicInteger snapshotsCreated = new java.util.concurrent.atomic.AtomicInteger();
+    /** Proposals the node refused ("nack" lines), and the last reason. */
+    private final java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile String lastRefusal = "";
+    /** The reason of a "failed" line: the node halted itself. */
+    private volatile String failure = "";
     private volatile String role = "UNATTACHED";
     private volatile int epoch;
 
@@ -78,6 +83,11 @@ final class RaftNodeProcess implements AutoCloseable {
                         ackNanos.put(words[1], System.nanoTime());
                         acks.put(words[1], Long.parseLong(words[2]));
                     }
+                    case "nack" -> {
+                        lastRefusal = line;
+                        refusals.incrementAndGet();
+                    }
+                    case "failed" -> failure = line;
                     case "role" -> {
                         epoch = Integer.parseInt(words[2]);
                         role = words[1];
@@ -93,6 +103,13 @@ final class RaftNodeProcess implements AutoCloseable {
 
     boolean isLeader() {
         return process.isAlive() && role.equals("LEADER");
+    }
+
+    /** Role, epoch, liveness and what was read so far, for a failure's message. */
+    String describe() {
+        return String.format("%s in epoch %d, %s, %d applied, %d acknowledged, %d proposals refused (last: %s)%s",
+                role, epoch, process.isAlive() ? "alive" : "dead", applied.size(), acks.size(), refusals.get(),
+                lastRefusal, failure.isEmpty() ? "" : ", " + failure);
     }
 
     int epoch() {

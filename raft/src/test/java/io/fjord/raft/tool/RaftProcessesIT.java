@@ -17,8 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,6 +41,25 @@ class RaftProcessesIT {
     private static final Duration FAILOVER_LIVENESS_BOUND =
             Duration.ofMillis(30L * RaftConfig.DEFAULT_ELECTION_TIMEOUT_MS);
 
+    /** Where the nodes' logs are kept after each test, for a failure's post-mortem. */
+    private static final Path KEPT_LOGS = Path.of("target", "raft-processes-it");
+
+    /** A failure prints the nodes' logs into the test report, so that a CI run's report alone shows the cause. */
+    @RegisterExtension
+    static final TestWatcher PRINT_LOGS_ON_FAILURE = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            try (DirectoryStream<Path> logs = Files.newDirectoryStream(KEPT_LOGS, "node-*.log")) {
+                for (Path log : logs) {
+                    System.out.println("==== " + log);
+                    Files.readAllLines(log).forEach(System.out::println);
+                }
+            } catch (IOException e) {
+                System.out.println("cannot print the nodes' logs: " + e);
+            }
+        }
+    };
+
     @TempDir
     Path directory;
 
@@ -48,11 +71,10 @@ class RaftProcessesIT {
             node.close();
         }
         // The nodes' logs outlive the temporary directory, for a failure's post-mortem.
-        Path kept = Path.of("target", "raft-processes-it");
-        Files.createDirectories(kept);
+        Files.createDirectories(KEPT_LOGS);
         try (DirectoryStream<Path> logs = Files.newDirectoryStream(directory, "node-*.log")) {
             for (Path log : logs) {
-                Files.copy(log, kept.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(log, KEPT_LOGS.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
     }
@@ -88,12 +110,14 @@ class RaftProcessesIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> first.acks.size() >= 200);
             long killNanos = System.nanoTime();
             first.killNine();
-            await().atMost(FAILOVER_LIVENESS_BOUND).until(() -> firstAckAfter(killNanos, first) > 0);
+            awaitOrDescribe(FAILOVER_LIVENESS_BOUND, "a commit after the kill",
+                    () -> firstAckAfter(killNanos, first) > 0);
             long failoverMs = (firstAckAfter(killNanos, first) - killNanos) / 1_000_000;
             System.out.printf("failover: first commit by the new leader %d ms after kill -9 of node %d%n",
                     failoverMs, first.nodeId);
             long acksAtFailover = acksOfSurvivors(first);
-            await().atMost(Duration.ofSeconds(60)).until(() -> acksOfSurvivors(first) >= acksAtFailover + 200);
+            awaitOrDescribe(Duration.ofSeconds(60), "200 more commits",
+                    () -> acksOfSurvivors(first) >= acksAtFailover + 200);
         } finally {
             proposing.set(false);
             proposer.join();
@@ -129,6 +153,24 @@ class RaftProcessesIT {
         assertThat(restarted.snapshotsLoaded.get()).as("snapshots the restarted node loaded").isEqualTo(1);
         System.out.printf("%d entries applied by all three nodes, %d acknowledged, none lost; the restarted node "
                 + "caught up from a snapshot%n", log.size(), acknowledged.size());
+    }
+
+    /** Awaits the condition; a timeout fails with each node's state. */
+    private void awaitOrDescribe(Duration bound, String what, java.util.concurrent.Callable<Boolean> condition) {
+        try {
+            await().atMost(bound).until(condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no " + what + " within " + bound + "; the nodes:" + describeNodes(), e);
+        }
+    }
+
+    /** Each node's role, epoch, liveness and counts, for a failure's message. */
+    private String describeNodes() {
+        StringBuilder description = new StringBuilder();
+        for (RaftNodeProcess node : nodes.values()) {
+            description.append(String.format("%n  node %d: %s", node.nodeId, node.describe()));
+        }
+        return description.toString();
     }
 
     private RaftNodeProcess awaitLeader() {
