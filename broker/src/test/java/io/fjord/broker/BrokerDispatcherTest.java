@@ -9,12 +9,19 @@ import io.fjord.protocol.codec.KafkaApiVersions;
 import io.fjord.protocol.codec.RequestDecoder;
 import io.fjord.protocol.codec.RequestParseException;
 import io.fjord.protocol.message.ApiKey;
+import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.ApiVersionsResponseData;
+import io.fjord.protocol.message.FetchRequestData;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -82,6 +89,53 @@ class BrokerDispatcherTest {
      * A well-formed Produce v0-2 request as an old client writes it (kafka-clients 4.4 cannot write these versions):
      * header v1, then acks, timeout and one partition holding one magic-1 message.
      */
+    @Test
+    void aFollowersFetchRunsOnTheCallingNetworkThreadAndEveryOtherRequestOnTheHandlerPool() throws Exception {
+        Map<ApiKey, ApiHandler> handlers = new EnumMap<>(ApiKey.class);
+        AtomicReference<Thread> handledOn = new AtomicReference<>();
+        ApiHandler recordsItsThread = (context, request) -> {
+            handledOn.set(Thread.currentThread());
+            return CompletableFuture.completedFuture(null);
+        };
+        handlers.put(ApiKey.FETCH, recordsItsThread);
+        handlers.put(ApiKey.PRODUCE, recordsItsThread);
+        ExecutorService pool = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "handler-pool"));
+        try {
+            BrokerDispatcher dispatcher = new BrokerDispatcher(handlers, pool);
+            FetchRequestData followerBefore15 = new FetchRequestData().setReplicaId(2);
+            FetchRequestData followerFrom15 = new FetchRequestData().setReplicaId(-1)
+                    .setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(3));
+            FetchRequestData consumer = new FetchRequestData().setReplicaId(-1);
+            List<Case> cases = List.of(new Case("follower, v12", ApiKey.FETCH, 12, followerBefore15, true),
+                    new Case("follower, v17", ApiKey.FETCH, 17, followerFrom15, true),
+                    new Case("consumer", ApiKey.FETCH, 17, consumer, false),
+                    new Case("produce", ApiKey.PRODUCE, 11, new io.fjord.protocol.message.ProduceRequestData(),
+                            false));
+            for (Case request : cases) {
+                dispatcher.dispatch(null, new DecodedRequest(request.apiKey(), (short) request.version(), 1,
+                        "client", (short) 2, request.body(), 0)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                assertThat(handledOn.get()).as(request.name())
+                        .isSameAs(request.onCaller() ? Thread.currentThread() : poolThread(pool));
+            }
+            // A handler that throws on the network thread fails the request's stage, not the caller.
+            handlers.put(ApiKey.FETCH, (context, request) -> {
+                throw new IllegalStateException("broken");
+            });
+            assertThat(new BrokerDispatcher(handlers, pool).dispatch(null, new DecodedRequest(ApiKey.FETCH,
+                    (short) 17, 1, "follower", (short) 2, followerFrom15, 0)).toCompletableFuture())
+                    .isCompletedExceptionally();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private record Case(String name, ApiKey apiKey, int version, ApiMessage body, boolean onCaller) {
+    }
+
+    private static Thread poolThread(ExecutorService pool) throws Exception {
+        return pool.submit(Thread::currentThread).get(30, TimeUnit.SECONDS);
+    }
+
     private static ByteBuffer oldProduceFrame(short version, int correlationId) {
         byte[] clientId = "old-client".getBytes(StandardCharsets.UTF_8);
         byte[] topic = "orders".getBytes(StandardCharsets.UTF_8);
