@@ -2,6 +2,7 @@ package io.fjord.broker.network;
 
 import io.fjord.broker.security.sasl.SaslAuthenticators;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -156,6 +157,9 @@ public final class SocketServer {
                         .option(ChannelOption.SO_REUSEADDR, true)
                         .handler(gate)
                         .childOption(ChannelOption.TCP_NODELAY, true)
+                        // Netty's pooled allocator: 4.2's default adaptive one spent 3.8 % of the brokers' CPU
+                        // under replication load, this one 2.5 % (docs/performance.md, session 14).
+                        .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024,
                                 1024 * 1024))
                         .childHandler(initializer(endpoint));

@@ -7,6 +7,7 @@ import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
 import io.fjord.raft.RaftMessage;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -72,6 +73,7 @@ final class PeerConnection {
                 "Raft peer " + peerId + " at " + address, this::onAuthenticated);
         Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT) // as the broker's listeners
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1000, config.reconnectBackoffMaxMs()))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override

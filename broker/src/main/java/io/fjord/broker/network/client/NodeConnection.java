@@ -16,6 +16,7 @@ import io.fjord.protocol.message.SaslHandshakeRequestData;
 import io.fjord.protocol.message.SaslHandshakeResponseData;
 import io.fjord.raft.transport.RaftApis;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -122,6 +123,7 @@ public final class NodeConnection<T> {
     public void connect() {
         Bootstrap bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT) // as SocketServer's, and why
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMs())
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
