@@ -30,7 +30,8 @@ public final class BrokerDispatcher implements RequestDispatcher {
 
     /**
      * @param requestHandlers runs the handlers, off the network event loops (Kafka's {@code num.io.threads} pool), so
-     *                        log and metadata IO never stalls a connection's reads and writes
+     *                        log and metadata IO never stalls a connection's reads and writes; a follower's Fetch
+     *                        alone runs on the calling event loop ({@link #isReplicaFetch})
      */
     public BrokerDispatcher(Map<ApiKey, ApiHandler> handlers, Executor requestHandlers) {
         this.handlers = new EnumMap<>(handlers);
