@@ -1,5 +1,6 @@
 package io.fjord.broker;
 
+import io.fjord.broker.fetch.FetchManager;
 import io.fjord.broker.handlers.ApiHandler;
 import io.fjord.broker.network.RequestContext;
 import io.fjord.broker.network.RequestDispatcher;
@@ -68,10 +69,10 @@ public final class BrokerDispatcher implements RequestDispatcher {
                 .thenCompose(stage -> stage);
     }
 
-    /** A Fetch from a broker's replica fetcher (a replica id, in the body before v15, in ReplicaState after). */
+    /** A Fetch from a broker's replica fetcher. */
     static boolean isReplicaFetch(DecodedRequest request) {
         return request.apiKey() == ApiKey.FETCH && request.body() instanceof FetchRequestData fetch
-                && Math.max(fetch.replicaId(), fetch.replicaState().replicaId()) >= 0;
+                && FetchManager.isFromFollower(fetch, request.apiVersion());
     }
 
     /** The advertised APIs with their version ranges, as ApiVersions answers them. */

@@ -95,8 +95,11 @@ public final class FetchManager {
         return cache;
     }
 
-    /** A follower (a replica id of 0 or more) fetches for replication; its session is worth more than a consumer's. */
-    static boolean isFromFollower(FetchRequestData request, short apiVersion) {
+    /**
+     * A follower (a replica id of 0 or more: in the body before v15, in ReplicaState from v15) fetches for
+     * replication; its session is worth more than a consumer's, and the dispatcher serves it on the network thread.
+     */
+    public static boolean isFromFollower(FetchRequestData request, short apiVersion) {
         int replicaId = apiVersion >= FIRST_REPLICA_STATE_VERSION ? request.replicaState().replicaId() : request.replicaId();
         return replicaId >= 0;
     }

@@ -1,5 +1,6 @@
 package io.fjord.broker.quota;
 
+import io.fjord.broker.fetch.FetchManager;
 import io.fjord.broker.handlers.ApiHandler;
 import io.fjord.broker.network.RequestContext;
 import io.fjord.protocol.codec.DecodedRequest;
@@ -65,7 +66,7 @@ public final class QuotaEnforcingHandler implements ApiHandler {
     public CompletionStage<ApiMessage> handle(RequestContext context, DecodedRequest request) {
         boolean consumerFetch = false;
         if (api == ApiKey.FETCH && request.body() instanceof FetchRequestData fetch) {
-            if (Math.max(fetch.replicaId(), fetch.replicaState().replicaId()) >= 0) {
+            if (FetchManager.isFromFollower(fetch, request.apiVersion())) {
                 return delegate.handle(context, request); // replication is throttled by its own quotas
             }
             consumerFetch = true;

@@ -99,8 +99,8 @@ class QuotaEnforcingHandlerTest {
         assertThat(seen.get().maxBytes()).isEqualTo(1000);
         assertThat(seen.get().minBytes()).isEqualTo(1000);
 
-        FetchRequestData follower = new FetchRequestData().setMaxBytes(50 * 1024 * 1024);
-        follower.replicaState().setReplicaId(2);
+        // A v9 request (request(...)): the follower's replica id is in the body (ReplicaState comes with v15).
+        FetchRequestData follower = new FetchRequestData().setMaxBytes(50 * 1024 * 1024).setReplicaId(2);
         fetch.handle(alice, request(ApiKey.FETCH, follower, 100)).toCompletableFuture().join();
         assertThat(seen.get().maxBytes()).isEqualTo(50 * 1024 * 1024);
     }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.awaitility.core.ConditionTimeoutException;
@@ -156,7 +157,7 @@ class RaftProcessesIT {
     }
 
     /** Awaits the condition; a timeout fails with each node's state. */
-    private void awaitOrDescribe(Duration bound, String what, java.util.concurrent.Callable<Boolean> condition) {
+    private void awaitOrDescribe(Duration bound, String what, Callable<Boolean> condition) {
         try {
             await().atMost(bound).until(condition);
         } catch (ConditionTimeoutException e) {
