@@ -8,12 +8,14 @@
 #   2. throughput: for 100-byte and 1 KB records, a new topic of P partitions (waited for until every replica is in
 #      sync), then one producer (the load tool: acks=all, linger.ms=5, batch.size=16384, no compression, idempotent
 #      as the client's default) sends N records as fast as it can: records/s, MB/s, and the 3 brokers' CPU time
-#      (and, of that, their JIT compiler threads').
+#      (and, of that, their JIT compiler threads' and the kernel's), and the producer process's CPU time.
 #      A warm-up of N/5 records of the same size into the same topic runs first, not counted (--warmup-records-*:
 #      more, so that the measured run sees both systems' JIT-compiled code rather than their compilers at work).
 #   3. latency: for both sizes, a new topic; the load tool's end-to-end mode offers a fixed load (the same on both
 #      systems: --latency-rate-*) while a consumer in the same process reads; latency is from the time each record
-#      was due to be sent to the time the consumer got it: p50/p99/p99.9/max (the first 2 s of records not counted).
+#      was due to be sent to the time the consumer got it: p50/p99/p99.9/max over --latency-seconds, after a warm-up of
+#      --latency-warmup-seconds at the same rate that is not counted (the load tool's JVM is new: on both systems its
+#      first seconds are its own JIT warm-up, seen as a backlog of hundreds of ms that drains over 2-8 s).
 #   4. catch-up: a new topic of P partitions; node 3 is stopped (SIGTERM, a clean shutdown); CATCH_UP_BYTES of 1 KB
 #      records are written (acks=all: the 2 remaining replicas are enough); node 3 is started again with its own
 #      command line and timed until it is back in the ISR of every partition (ClusterBench in-sync); also when it
@@ -30,7 +32,7 @@
 #
 # Usage: bench/replication-bench.sh [--rounds N] [--only fjord|kafka] [--phases LIST] [--partitions P]
 #                                   [--records-100 N] [--records-1k N] [--latency-rate-100 R] [--latency-rate-1k R]
-#                                   [--latency-seconds S] [--catch-up-bytes B] [--topics N] [--leaderships L]
+#                                   [--latency-seconds S] [--latency-warmup-seconds S] [--catch-up-bytes B] [--topics N] [--leaderships L]
 #                                   [--warmup-records-100 N] [--warmup-records-1k N] [--heap SIZE]
 #                                   [--fjord-port P] [--kafka-port P] [--jfr] [--keep]
 #   --rounds N            measured rounds (default 2)
@@ -43,7 +45,8 @@
 #   --warmup-records-1k N   the same for 1 KB (default records-1k / 5)
 #   --latency-rate-100 R  offered load of the 100-byte latency run, records/s (default 40000)
 #   --latency-rate-1k R   offered load of the 1 KB latency run, records/s (default 15000)
-#   --latency-seconds S   length of each latency run (default 20)
+#   --latency-seconds S   length of each latency run's measured part (default 20)
+#   --latency-warmup-seconds S  records offered before it, not counted (default 10)
 #   --catch-up-bytes B    bytes written while node 3 is down (default 1073741824, 1 GiB)
 #   --topics N            topics per create-rate run (default 30)
 #   --leaderships L       partitions led by the killed broker (default 1000)
@@ -71,6 +74,7 @@ warmup_records_1k=""
 latency_rate_100=40000
 latency_rate_1k=15000
 latency_seconds=20
+latency_warmup_seconds=10
 catch_up_bytes=1073741824
 topic_count=30
 leaderships=1000
@@ -92,6 +96,7 @@ while [[ $# -gt 0 ]]; do
     --latency-rate-100) latency_rate_100="$2"; shift 2 ;;
     --latency-rate-1k) latency_rate_1k="$2"; shift 2 ;;
     --latency-seconds) latency_seconds="$2"; shift 2 ;;
+    --latency-warmup-seconds) latency_warmup_seconds="$2"; shift 2 ;;
     --catch-up-bytes) catch_up_bytes="$2"; shift 2 ;;
     --topics) topic_count="$2"; shift 2 ;;
     --leaderships) leaderships="$2"; shift 2 ;;
@@ -134,6 +139,15 @@ brokers_cpu() { # the current nodes' CPU seconds together
   echo "$total"
 }
 
+brokers_system_cpu() { # the current nodes' CPU seconds in the kernel together (system calls, network, page cache)
+  local node total=0
+  for node in 1 2 3; do
+    total="$(awk -v a="$total" -v ticks="$clock_ticks" '{sub(/.*\) /, ""); printf "%.2f", a + $13 / ticks}' \
+      "/proc/${node_pid[$node]}/stat" 2>/dev/null || echo "$total")"
+  done
+  echo "$total"
+}
+
 brokers_jit_cpu() { # the current nodes' JIT compiler threads' CPU seconds together (short runs are full of them)
   local node task total=0
   for node in 1 2 3; do
@@ -144,6 +158,10 @@ brokers_jit_cpu() { # the current nodes' JIT compiler threads' CPU seconds toget
     done
   done
   echo "$total"
+}
+
+ended_children_cpu() { # CPU seconds of this shell's ended children (a bench tool's, with its JVM, once it returned)
+  awk -v ticks="$clock_ticks" '{sub(/.*\) /, ""); printf "%.2f", ($14 + $15) / ticks}' "/proc/$$/stat"
 }
 
 segment_bytes() { # data directory, topic: the bytes of the topic's segment files there
@@ -166,7 +184,7 @@ create_rates() { # round system base-port
 }
 
 throughput() { # round system base-port
-  local size count warmup topic result cpu_start jit_start
+  local size count warmup topic result cpu_start jit_start client_start system_start
   for size in 100 1024; do
     count="$records_100"; warmup="${warmup_records_100:-$((records_100 / 5))}"
     [[ "$size" == 1024 ]] && { count="$records_1k"; warmup="${warmup_records_1k:-$((records_1k / 5))}"; }
@@ -176,6 +194,8 @@ throughput() { # round system base-port
       --acks all --linger-ms 5 --batch-size 16384 --compression none >/dev/null || continue
     cpu_start="$(brokers_cpu)"
     jit_start="$(brokers_jit_cpu)"
+    system_start="$(brokers_system_cpu)"
+    client_start="$(ended_children_cpu)"
     result="$(bench_tool load.LoadTool produce -b "$(node_list "$3")" -t "$topic" -n "$count" -s "$size" \
       --acks all --linger-ms 5 --batch-size 16384 --compression none)" || continue
     record "$1" "$2" "produce_rps_$size" "$(field "$result" records_per_sec)"
@@ -186,6 +206,11 @@ throughput() { # round system base-port
     # Of that, the JIT compilers' share: a short run's figure is otherwise as much compilation as replication.
     record "$1" "$2" "brokers_jit_cpu_s_per_1m_records_$size" \
       "$(awk -v a="$jit_start" -v b="$(brokers_jit_cpu)" -v n="$count" 'BEGIN {printf "%.2f", (b - a) * 1e6 / n}')"
+    record "$1" "$2" "brokers_system_cpu_s_per_1m_records_$size" \
+      "$(awk -v a="$system_start" -v b="$(brokers_system_cpu)" -v n="$count" 'BEGIN {printf "%.2f", (b - a) * 1e6 / n}')"
+    # The producer's own CPU (the same client on both systems): with it on the same cores, it bounds the ratio.
+    record "$1" "$2" "client_cpu_s_per_1m_records_$size" \
+      "$(awk -v a="$client_start" -v b="$(ended_children_cpu)" -v n="$count" 'BEGIN {printf "%.2f", (b - a) * 1e6 / n}')"
   done
 }
 
@@ -196,7 +221,8 @@ latency() { # round system base-port
     topic="latency-$size"
     new_topic "$3" "$topic" || continue
     result="$(bench_tool load.LoadTool end-to-end -b "$(node_list "$3")" -t "$topic" -s "$size" \
-      -n $((rate * latency_seconds)) --throughput "$rate" --warmup-records $((rate * 2)))" || continue
+      -n $((rate * (latency_warmup_seconds + latency_seconds))) --throughput "$rate" \
+      --warmup-records $((rate * latency_warmup_seconds)))" || continue
     record "$1" "$2" "e2e_rate_$size" "$rate"
     record "$1" "$2" "e2e_p50_ms_$size" "$(field "$result" p50_ms)"
     record "$1" "$2" "e2e_p99_ms_$size" "$(field "$result" p99_ms)"

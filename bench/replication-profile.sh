@@ -100,7 +100,9 @@ switches() {
   done
   echo "$sum"
 }
+ended_children_ticks() { awk '{sub(/.*\) /, ""); print $14 + $15}' "/proc/$$/stat"; } # the load tool's, once it ended
 cpu_start="$(ticks)" jit_start="$(ticks '^C[12] Compiler')" switches_start="$(switches)"
+client_start="$(ended_children_ticks)"
 produce "$count" >"$out/run.out" 2>&1 &
 load=$!
 if [[ "$profile" == 1 ]]; then
@@ -112,7 +114,9 @@ fi
 wait "$load"
 hertz="$(getconf CLK_TCK)"
 awk -v a="$cpu_start" -v b="$(ticks)" -v j0="$jit_start" -v j1="$(ticks '^C[12] Compiler')" \
-  -v s0="$switches_start" -v s1="$(switches)" -v n="$count" -v hz="$hertz" 'BEGIN {
+  -v s0="$switches_start" -v s1="$(switches)" -v c0="$client_start" -v c1="$(ended_children_ticks)" -v n="$count" \
+  -v hz="$hertz" 'BEGIN {
   printf "brokers_cpu_s_per_1m_records %.2f\nbrokers_jit_cpu_s_per_1m_records %.2f\n", (b - a) / hz * 1e6 / n, (j1 - j0) / hz * 1e6 / n
-  printf "brokers_context_switches_per_record %.3f\n", (s1 - s0) / n }'
+  printf "brokers_context_switches_per_record %.3f\n", (s1 - s0) / n
+  printf "client_cpu_s_per_1m_records %.2f\n", (c1 - c0) / hz * 1e6 / n }'
 grep '^RESULT' "$out/run.out"
