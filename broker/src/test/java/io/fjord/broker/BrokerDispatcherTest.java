@@ -90,7 +90,8 @@ class BrokerDispatcherTest {
      * header v1, then acks, timeout and one partition holding one magic-1 message.
      */
     @Test
-    void aFollowersFetchRunsOnTheCallingNetworkThreadAndEveryOtherRequestOnTheHandlerPool() throws Exception {
+    void aFollowersFetchAndALightProduceRunOnTheCallingNetworkThreadAndEveryOtherRequestOnTheHandlerPool()
+            throws Exception {
         Map<ApiKey, ApiHandler> handlers = new EnumMap<>(ApiKey.class);
         AtomicReference<Thread> handledOn = new AtomicReference<>();
         ApiHandler recordsItsThread = (context, request) -> {
@@ -101,7 +102,9 @@ class BrokerDispatcherTest {
         handlers.put(ApiKey.PRODUCE, recordsItsThread);
         ExecutorService pool = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "handler-pool"));
         try {
-            BrokerDispatcher dispatcher = new BrokerDispatcher(handlers, pool);
+            // The produce rule under test stands for ProduceHandler#appendsOnNetworkThread: here, acks=1 is light.
+            BrokerDispatcher dispatcher = new BrokerDispatcher(handlers, pool,
+                    request -> ((io.fjord.protocol.message.ProduceRequestData) request.body()).acks() == 1);
             FetchRequestData followerBefore15 = new FetchRequestData().setReplicaId(2);
             FetchRequestData followerFrom15 = new FetchRequestData().setReplicaId(-1)
                     .setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(3));
@@ -109,8 +112,8 @@ class BrokerDispatcherTest {
             List<Case> cases = List.of(new Case("follower, v12", ApiKey.FETCH, 12, followerBefore15, true),
                     new Case("follower, v17", ApiKey.FETCH, 17, followerFrom15, true),
                     new Case("consumer", ApiKey.FETCH, 17, consumer, false),
-                    new Case("produce", ApiKey.PRODUCE, 11, new io.fjord.protocol.message.ProduceRequestData(),
-                            false));
+                    new Case("produce", ApiKey.PRODUCE, 11, fjordProduce((short) -1), false),
+                    new Case("light produce", ApiKey.PRODUCE, 11, fjordProduce((short) 1), true));
             for (Case request : cases) {
                 dispatcher.dispatch(null, new DecodedRequest(request.apiKey(), (short) request.version(), 1,
                         "client", (short) 2, request.body(), 0)).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -127,6 +130,10 @@ class BrokerDispatcherTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static ApiMessage fjordProduce(short acks) {
+        return new io.fjord.protocol.message.ProduceRequestData().setAcks(acks);
     }
 
     private record Case(String name, ApiKey apiKey, int version, ApiMessage body, boolean onCaller) {

@@ -301,8 +301,9 @@ public final class FjordNode implements AutoCloseable {
         ProduceVerification verification = new ProduceVerification(addPartitionsToTxn,
                 replicaManager::startTransactionVerification, this::transactionPartitionVerificationEnabled,
                 AddPartitionRetries.from(runningConfig.brokerConfig(), replicaManager::schedule, clock));
-        handlers.put(ApiKey.PRODUCE, new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock,
-                verification, requestHandlers));
+        ProduceHandler produceHandler = new ProduceHandler(cache, replicaManager, this::effectiveTopicConfigs, clock,
+                verification, requestHandlers);
+        handlers.put(ApiKey.PRODUCE, produceHandler);
         handlers.put(ApiKey.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
         LoggerLevels loggers = LogbackLoggerLevels.current();
         handlers.put(ApiKey.DESCRIBE_CONFIGS, new DescribeConfigsHandler(cache, configs, loggers));
@@ -348,7 +349,7 @@ public final class FjordNode implements AutoCloseable {
                 topicAdmin::createTopics);
         ClientQuotaWiring.register(handlers, cache, controller, clientQuotas, runningConfig.brokerConfig(), clock);
         dispatcher = new BrokerDispatcher(ClientQuotaWiring.enforcing(AuthorizingHandlers.wrap(handlers, authorizer,
-                cache), clientQuotas, clock), requestHandlers);
+                cache), clientQuotas, clock), requestHandlers, produceHandler::appendsOnNetworkThread);
         advertising.set(dispatcher);
 
         // The client quotas also hold the per-IP connection creation rates.

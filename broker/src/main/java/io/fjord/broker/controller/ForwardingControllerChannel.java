@@ -7,7 +7,7 @@ import io.fjord.protocol.message.ApiMessage;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import io.fjord.broker.network.NetworkTransport;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.fjord.broker.network.client.NodeConnectionSettings;
 import io.fjord.raft.transport.ChannelSecurity;
@@ -111,7 +111,7 @@ public final class ForwardingControllerChannel implements ControllerChannel, Aut
     public synchronized void start() {
         if (group == null && loop == null) {
             group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fjord-controller-forwarding", true),
-                    NioIoHandler.newFactory());
+                    NetworkTransport.preferred().ioHandlerFactory());
             loop = group.next();
             loop.scheduleWithFixedDelay(this::checkLeader, config.retryBackoffMs(), config.retryBackoffMs(),
                     TimeUnit.MILLISECONDS);

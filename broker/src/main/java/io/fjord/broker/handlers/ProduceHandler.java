@@ -1,6 +1,7 @@
 package io.fjord.broker.handlers;
 
 import io.fjord.broker.MetadataCache;
+import io.fjord.broker.config.TopicConfigs;
 import io.fjord.broker.network.RequestContext;
 import io.fjord.metadata.image.MetadataImage;
 import io.fjord.metadata.image.PartitionImage;
@@ -14,11 +15,15 @@ import io.fjord.protocol.message.ProduceRequestData;
 import io.fjord.protocol.message.ProduceResponseData;
 import io.fjord.protocol.message.ProduceResponseData.PartitionProduceResponse;
 import io.fjord.protocol.message.ProduceResponseData.TopicProduceResponse;
+import io.fjord.protocol.records.CompressionType;
+import io.fjord.protocol.records.RecordBatch;
 import io.fjord.protocol.records.RecordBatchException;
+import io.fjord.protocol.records.RecordBatches;
 import io.fjord.broker.replica.ReplicaManager;
 import io.fjord.broker.verification.ProduceVerification;
 import io.fjord.broker.verification.ProduceVerificationErrors.ProduceError;
 import io.fjord.storage.AppendResult;
+import io.fjord.storage.LogConfig;
 import io.fjord.storage.TopicPartition;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
@@ -43,6 +48,11 @@ import java.util.function.Function;
  * the coordinator). Thread-safe.
  */
 public final class ProduceHandler implements ApiHandler {
+    /**
+     * The most record bytes a produce may carry and still run on the network thread: a CRC check of 1 MiB takes well
+     * under a millisecond; a larger request is checked on a request handler.
+     */
+    static final int NETWORK_THREAD_RECORD_BYTES_MAX = 1024 * 1024;
     /** The client id with which Kafka lets a producer write internal topics. */
     private static final String ADMIN_CLIENT_ID = "__admin_client";
     private final MetadataCache cache;
@@ -75,6 +85,74 @@ public final class ProduceHandler implements ApiHandler {
         this.appendExecutor = appendExecutor;
     }
 
+    /**
+     * Whether this Produce may run on the network thread that read it ({@link io.fjord.broker.BrokerDispatcher}):
+     * when nothing in it can hold that thread long. It has no transactional id (a transactional produce may wait for
+     * the coordinator's verification), at most {@link #NETWORK_THREAD_RECORD_BYTES_MAX} record bytes, only
+     * uncompressed v2 batches (a CRC check, no decompression), and every topic in it keeps them as they are
+     * ({@code compression.type} producer or uncompressed: no re-compression) and does not fsync on append
+     * ({@code flush.messages} unset). Rare events still happen there and can hold the thread briefly: a segment
+     * roll, or an append waiting for the partition's lock while a leadership change writes its epoch checkpoint (as
+     * a follower's fetch, already served there, can). Anything the check cannot read says no, and the handlers answer
+     * it as usual.
+     */
+    public boolean appendsOnNetworkThread(DecodedRequest request) {
+        if (!(request.body() instanceof ProduceRequestData body) || body.transactionalId() != null) {
+            return false;
+        }
+        MetadataImage image = cache.image();
+        long recordBytes = 0;
+        for (ProduceRequestData.TopicProduceData topicData : body.topicData()) {
+            Optional<TopicImage> topic = topicOf(image, topicData);
+            if (topic.isEmpty() || !keepsBatchesAsTheyAre(
+                    effectiveTopicConfigs.apply(image.topicConfig(topic.get().name())))) {
+                return false;
+            }
+            for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
+                if (!(partitionData.records() instanceof BufferRecords records)) {
+                    return false;
+                }
+                recordBytes += records.buffer().remaining();
+                if (recordBytes > NETWORK_THREAD_RECORD_BYTES_MAX || !uncompressedV2(records.buffer())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The topic a request names, by name or (Produce v13+) by id. */
+    private static Optional<TopicImage> topicOf(MetadataImage image, ProduceRequestData.TopicProduceData topicData) {
+        return topicData.name() != null && !topicData.name().isEmpty() ? image.topic(topicData.name())
+                : image.topic(topicData.topicId());
+    }
+
+    private static boolean keepsBatchesAsTheyAre(Map<String, String> configs) {
+        String compression = configs.getOrDefault(TopicConfigs.COMPRESSION_TYPE, "producer");
+        String flushMessages = configs.get(LogConfig.FLUSH_MESSAGES);
+        return (compression.equals("producer") || compression.equals("uncompressed"))
+                && (flushMessages == null || neverFlushes(flushMessages));
+    }
+
+    private static boolean neverFlushes(String flushMessages) {
+        try {
+            return Long.parseLong(flushMessages.trim()) == Long.MAX_VALUE;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static boolean uncompressedV2(ByteBuffer buffer) {
+        int batches = 0;
+        for (RecordBatch batch : RecordBatches.of(buffer)) {
+            if (batch.magic() != RecordBatch.MAGIC_V2 || batch.compressionType() != CompressionType.NONE) {
+                return false;
+            }
+            batches++;
+        }
+        return batches > 0;
+    }
+
     @Override
     public CompletionStage<ApiMessage> handle(RequestContext context, DecodedRequest request) {
         ProduceRequestData body = (ProduceRequestData) request.body();
@@ -83,8 +161,7 @@ public final class ProduceHandler implements ApiHandler {
         List<ReplicaManager.LeaderAppend> appends = new ArrayList<>();
         List<PartitionProduceResponse> appendResponses = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData topicData : body.topicData()) {
-            Optional<TopicImage> topic = topicData.name() != null && !topicData.name().isEmpty()
-                    ? image.topic(topicData.name()) : image.topic(topicData.topicId());
+            Optional<TopicImage> topic = topicOf(image, topicData);
             TopicProduceResponse topicResponse = new TopicProduceResponse().setName(topicData.name())
                     .setTopicId(topicData.topicId() == null ? new UUID(0, 0) : topicData.topicId());
             response.responses().add(topicResponse);

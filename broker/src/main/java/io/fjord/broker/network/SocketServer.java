@@ -10,15 +10,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.fjord.raft.transport.ChannelSecurity;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -140,10 +135,9 @@ public final class SocketServer {
 
     /** Binds every listener; throws if one cannot be bound (nothing stays bound then). */
     public synchronized void start() throws InterruptedException {
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory ioHandlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerSocketChannel> channelType = epoll ? EpollServerSocketChannel.class
-                : NioServerSocketChannel.class;
+        NetworkTransport transport = NetworkTransport.preferred();
+        IoHandlerFactory ioHandlers = transport.ioHandlerFactory();
+        Class<? extends ServerSocketChannel> channelType = transport.serverSocketChannel();
         acceptors = new MultiThreadIoEventLoopGroup(1, ioHandlers);
         workers = new MultiThreadIoEventLoopGroup(config.networkThreads(), ioHandlers);
         connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -183,7 +177,7 @@ public final class SocketServer {
             shutdown(0);
             throw e;
         }
-        LOG.debug("Socket server bound {} using {}", allBoundAddresses, epoll ? "epoll" : "NIO");
+        LOG.debug("Socket server bound {} using {}", allBoundAddresses, transport);
     }
 
     /**

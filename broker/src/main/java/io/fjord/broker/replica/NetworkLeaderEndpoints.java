@@ -6,7 +6,7 @@ import io.fjord.raft.transport.ChannelSecurity;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ManualIoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import io.fjord.broker.network.NetworkTransport;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -88,7 +88,7 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
     public synchronized void start() {
         if (group == null && !drivenByFetchers) {
             group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(threadName, true),
-                    NioIoHandler.newFactory());
+                    NetworkTransport.preferred().ioHandlerFactory());
         }
     }
 
@@ -101,7 +101,7 @@ public final class NetworkLeaderEndpoints implements LeaderEndpoints {
         if (drivenByFetchers) {
             // The owning thread is set when the fetcher's thread starts driving it.
             return new NetworkLeaderEndpoint(leaderId, () -> brokerAddresses.apply(leaderId),
-                    new ManualIoEventLoop(null, null, NioIoHandler.newFactory()), settings, requestTimeoutMs,
+                    new ManualIoEventLoop(null, null, NetworkTransport.preferred().ioHandlerFactory()), settings, requestTimeoutMs,
                     clientIdPrefix + "-" + fetcherIndex);
         }
         start();
