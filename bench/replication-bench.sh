@@ -184,7 +184,7 @@ create_rates() { # round system base-port
 }
 
 throughput() { # round system base-port
-  local size count warmup topic result cpu_start jit_start client_start system_start
+  local size count warmup topic result cpu_start jit_start client_start client_end system_start
   for size in 100 1024; do
     count="$records_100"; warmup="${warmup_records_100:-$((records_100 / 5))}"
     [[ "$size" == 1024 ]] && { count="$records_1k"; warmup="${warmup_records_1k:-$((records_1k / 5))}"; }
@@ -198,6 +198,7 @@ throughput() { # round system base-port
     client_start="$(ended_children_cpu)"
     result="$(bench_tool load.LoadTool produce -b "$(node_list "$3")" -t "$topic" -n "$count" -s "$size" \
       --acks all --linger-ms 5 --batch-size 16384 --compression none)" || continue
+    client_end="$(ended_children_cpu)" # before the helpers below add their own processes' CPU
     record "$1" "$2" "produce_rps_$size" "$(field "$result" records_per_sec)"
     record "$1" "$2" "produce_mbps_$size" "$(field "$result" mb_per_sec)"
     record "$1" "$2" "produce_ack_p99_ms_$size" "$(field "$result" p99_ms)"
@@ -210,7 +211,7 @@ throughput() { # round system base-port
       "$(awk -v a="$system_start" -v b="$(brokers_system_cpu)" -v n="$count" 'BEGIN {printf "%.2f", (b - a) * 1e6 / n}')"
     # The producer's own CPU (the same client on both systems): with it on the same cores, it bounds the ratio.
     record "$1" "$2" "client_cpu_s_per_1m_records_$size" \
-      "$(awk -v a="$client_start" -v b="$(ended_children_cpu)" -v n="$count" 'BEGIN {printf "%.2f", (b - a) * 1e6 / n}')"
+      "$(awk -v a="$client_start" -v b="$client_end" -v n="$count" 'BEGIN {printf "%.2f", (b - a) * 1e6 / n}')"
   done
 }
 

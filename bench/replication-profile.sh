@@ -112,9 +112,10 @@ if [[ "$profile" == 1 ]]; then
   for pid in $pids; do "$profiler_dir/bin/asprof" stop -o collapsed -f "$out/broker-$pid.collapsed" "$pid" >/dev/null; done
 fi
 wait "$load"
+client_end="$(ended_children_ticks)" # before the helpers below add their own processes' CPU
 hertz="$(getconf CLK_TCK)"
 awk -v a="$cpu_start" -v b="$(ticks)" -v j0="$jit_start" -v j1="$(ticks '^C[12] Compiler')" \
-  -v s0="$switches_start" -v s1="$(switches)" -v c0="$client_start" -v c1="$(ended_children_ticks)" -v n="$count" \
+  -v s0="$switches_start" -v s1="$(switches)" -v c0="$client_start" -v c1="$client_end" -v n="$count" \
   -v hz="$hertz" 'BEGIN {
   printf "brokers_cpu_s_per_1m_records %.2f\nbrokers_jit_cpu_s_per_1m_records %.2f\n", (b - a) / hz * 1e6 / n, (j1 - j0) / hz * 1e6 / n
   printf "brokers_context_switches_per_record %.3f\n", (s1 - s0) / n
