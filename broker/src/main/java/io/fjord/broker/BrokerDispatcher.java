@@ -34,7 +34,7 @@ public final class BrokerDispatcher implements RequestDispatcher {
     /**
      * @param requestHandlers runs the handlers, off the network event loops (Kafka's {@code num.io.threads} pool), so
      *                        log and metadata IO never stalls a connection's reads and writes; a follower's Fetch
-     *                        alone runs on the calling event loop ({@link #isReplicaFetch})
+     *                        alone runs on the calling event loop ({@link #isReplicaFetch}); no Produce does
      */
     public BrokerDispatcher(Map<ApiKey, ApiHandler> handlers, Executor requestHandlers) {
         this(handlers, requestHandlers, request -> false);
@@ -71,7 +71,7 @@ public final class BrokerDispatcher implements RequestDispatcher {
             // A follower's fetch reads the tail of logs the leader just wrote (page cache, no disk wait) and moves
             // high watermarks; a light produce checks CRCs and writes to the page cache. Served on the network
             // thread that read them, they save the hand-off to a request handler and back (two thread wake-ups
-            // each: a fifth of the brokers' CPU under replication load for the fetches, an eighth for produces).
+            // each: a fifth of the brokers' CPU under replication load for the fetches, a further 8 % for produces).
             try {
                 return handler.handle(context, request);
             } catch (RuntimeException e) {
