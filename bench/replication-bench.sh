@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue #12's replication benchmark (and issue #11's figures that need replication): a 3-node Fjord cluster and a
 # 3-node Apache Kafka 4.4.0 KRaft cluster (every node broker and controller, launched by bench/clusters.sh exactly as
-# bench/cluster-bench.sh launches them, heap HEAP each and Kafka's shipped G1 settings on both), measured one after the other with the same
+# bench/cluster-bench.sh launches them, heap HEAP each and Kafka's shipped G1 settings on both; Fjord's nodes also get
+# its launcher's JIT option, Kafka's only with --kafka-java-opts), measured one after the other with the same
 # procedure, several rounds alternating which system goes first, each round on fresh directories. Both clusters run
 # with min.insync.replicas=2; every topic below has replication factor 3. Per round and system:
 #   1. create: 10-partition RF 3 topics, one per CreateTopics, 1 and 16 requests in flight (ClusterBench create-rate).
@@ -34,7 +35,7 @@
 #                                   [--records-100 N] [--records-1k N] [--latency-rate-100 R] [--latency-rate-1k R]
 #                                   [--latency-seconds S] [--latency-warmup-seconds S] [--catch-up-bytes B] [--topics N] [--leaderships L]
 #                                   [--warmup-records-100 N] [--warmup-records-1k N] [--heap SIZE]
-#                                   [--fjord-port P] [--kafka-port P] [--jfr] [--keep]
+#                                   [--fjord-port P] [--kafka-port P] [--kafka-java-opts "OPTIONS"] [--jfr] [--keep]
 #   --rounds N            measured rounds (default 2)
 #   --only SYSTEM         run one system only
 #   --phases LIST         comma-separated subset of create,throughput,latency,catch-up,leader-move (default all)
@@ -53,6 +54,8 @@
 #   --heap SIZE           -Xms/-Xmx of every node (default 512m)
 #   --fjord-port P        Fjord node i listens on P+2(i-1) and the next port for the quorum (default 23092)
 #   --kafka-port P        the same for Kafka (default 24092)
+#   --kafka-java-opts O   further JVM options for every Kafka node (default none: Kafka as its scripts launch it);
+#                         e.g. "-XX:PerMethodTrapLimit=0", the JIT option Fjord's launcher gives its nodes
 #   --jfr                 record every node with Java Flight Recorder (settings=profile) into ROUND-DIR/jfr/;
 #                         read with `jfr print --events jdk.ExecutionSample FILE` or `jfr summary FILE`
 #   --keep                keep the working directory (data, logs); otherwise each round's data goes when it ends
@@ -83,6 +86,7 @@ fjord_port=23092
 kafka_port=24092
 keep=0
 jfr=0
+kafka_java_opts=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -105,6 +109,7 @@ while [[ $# -gt 0 ]]; do
     --kafka-port) kafka_port="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     --jfr) jfr=1; shift ;;
+    --kafka-java-opts) kafka_java_opts="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) say "unknown option $1 (see --help)"; exit 2 ;;
   esac
@@ -307,7 +312,8 @@ offsets.topic.replication.factor=3
 transaction.state.log.replication.factor=3
 transaction.state.log.min.isr=2"
   format_kafka_cluster "$directory" "$(kafka_cluster_id)"
-  launch_kafka_cluster "$round" "$directory" "$(recording "$directory")" || return 1
+  launch_kafka_cluster "$round" "$directory" "$(recording "$directory")${kafka_java_opts:+ $kafka_java_opts}" \
+    || return 1
   measure "$round" Kafka "$kafka_port" "$directory"
   stop_all
   drop_round_data "$directory"

@@ -13,6 +13,12 @@ import java.util.Map;
  * its command-line parser) on the node's file with its log in the node's directory, and the file it writes once ready
  * ({@code --ready-file}). Pure: the caller passes in what it read from the process and its environment. Immutable.
  *
+ * <p>Every node gets the server's JIT option, {@value #JIT_OPTION}, before {@code FJORD_JAVA_OPTS} (which may override
+ * it): C2 then compiles the branches a method has not taken yet instead of pruning them behind uncommon traps. A
+ * broker's rare paths (a new producer's first batch, a new connection's first request types) would otherwise
+ * deoptimise and recompile its hottest methods whenever a client connects. The {@code fjord} script gives
+ * {@code fjord start} the same option.
+ *
  * <p>When this process maps the build's class-data-sharing archive (the {@code fjord} script names it in
  * {@code -Dfjord.class.archive}), every node maps it too: a node's JVM then starts with about half the CPU. The JVM
  * ignores an archive that does not match the jars; its CDS messages are off, so that such a mismatch stays silent.
@@ -29,6 +35,8 @@ record NodeCommandLine(String javaBinary, String classPath, Map<String, String> 
     static final String JAVA_OPTIONS_VARIABLE = "FJORD_JAVA_OPTS";
     /** Each node's heap when {@code FJORD_HEAP_OPTS} is unset. */
     static final String DEFAULT_HEAP_OPTIONS = "-Xmx512m";
+    /** C2 compiles untaken branches rather than trapping on them: no deoptimisation storms when clients connect. */
+    static final String JIT_OPTION = "-XX:PerMethodTrapLimit=0";
     /** The system property in which the {@code fjord} script names the archive it maps. */
     static final String CLASS_ARCHIVE_PROPERTY = "fjord.class.archive";
     private static final String MAIN_CLASS = ClusterNodeMain.class.getName();
@@ -49,6 +57,7 @@ record NodeCommandLine(String javaBinary, String classPath, Map<String, String> 
         List<String> command = new ArrayList<>();
         command.add(javaBinary);
         command.addAll(words(environment.getOrDefault(HEAP_OPTIONS_VARIABLE, ""), DEFAULT_HEAP_OPTIONS));
+        command.add(JIT_OPTION);
         if (classArchive != null && !classArchive.isBlank()) {
             command.addAll(List.of("-XX:SharedArchiveFile=" + classArchive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
         }

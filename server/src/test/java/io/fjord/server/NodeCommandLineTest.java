@@ -16,7 +16,7 @@ class NodeCommandLineTest {
     void aNodeGetsASmallerHeapThanFjordStartByDefaultItsLogDirectoryAndItsFile() {
         NodeCommandLine commandLine = new NodeCommandLine("/jdk/bin/java", "/fjord/fjord-server.jar", Map.of(), null,
                 null);
-        assertThat(commandLine.command(node)).containsExactly("/jdk/bin/java", "-Xmx512m",
+        assertThat(commandLine.command(node)).containsExactly("/jdk/bin/java", "-Xmx512m", "-XX:PerMethodTrapLimit=0",
                 "-Dfjord.log.dir=/tmp/cluster/node-2", "-cp", "/fjord/fjord-server.jar",
                 "io.fjord.server.ClusterNodeMain", "--config", "/tmp/cluster/node-2/server.properties", "--ready-file",
                 "/tmp/cluster/node-2/ready");
@@ -26,11 +26,12 @@ class NodeCommandLineTest {
     @Test
     void theVariablesAreSplitIntoWordsAsTheScriptSplitsThemAndTheNodesLogDirectoryWins() {
         NodeCommandLine commandLine = new NodeCommandLine("java", "cp", Map.of("FJORD_HEAP_OPTS", " -Xms64m  -Xmx2G ",
-                "FJORD_JAVA_OPTS", "-Dfjord.log.level=DEBUG -Dfjord.log.dir=/elsewhere"), "/conf/logback.xml",
-                null);
+                "FJORD_JAVA_OPTS", "-Dfjord.log.level=DEBUG -Dfjord.log.dir=/elsewhere -XX:PerMethodTrapLimit=100"),
+                "/conf/logback.xml", null);
         List<String> command = commandLine.command(node);
-        assertThat(command.subList(0, 7)).containsExactly("java", "-Xms64m", "-Xmx2G", "-Dfjord.log.level=DEBUG",
-                "-Dfjord.log.dir=/elsewhere", "-Dlogback.configurationFile=/conf/logback.xml",
+        // FJORD_JAVA_OPTS comes after the JIT option, so that it can restore the JVM's default (the last -XX wins).
+        assertThat(command.subList(0, 9)).containsExactly("java", "-Xms64m", "-Xmx2G", "-XX:PerMethodTrapLimit=0",
+                "-Dfjord.log.level=DEBUG", "-Dfjord.log.dir=/elsewhere", "-XX:PerMethodTrapLimit=100", "-Dlogback.configurationFile=/conf/logback.xml",
                 "-Dfjord.log.dir=/tmp/cluster/node-2");
         assertThat(new NodeCommandLine("java", "cp", Map.of("FJORD_HEAP_OPTS", "  "), null, null).command(node))
                 .contains("-Xmx512m");
@@ -40,8 +41,8 @@ class NodeCommandLineTest {
     void theNodesMapTheClassArchiveOfTheLauncherWithTheJvmsMessagesAboutItOff() {
         NodeCommandLine commandLine = new NodeCommandLine("java", "/fjord/fjord-server.jar",
                 Map.of("FJORD_JAVA_OPTS", "-Dx=1"), null, "/fjord/fjord-server.jsa");
-        assertThat(commandLine.command(node).subList(0, 6)).containsExactly("java", "-Xmx512m",
-                "-XX:SharedArchiveFile=/fjord/fjord-server.jsa", "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-Dx=1");
+        assertThat(commandLine.command(node).subList(0, 7)).containsExactly("java", "-Xmx512m",
+                "-XX:PerMethodTrapLimit=0", "-XX:SharedArchiveFile=/fjord/fjord-server.jsa", "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-Dx=1");
         assertThat(new NodeCommandLine("java", "cp", Map.of(), null, " ").command(node))
                 .noneMatch(word -> word.startsWith("-XX:SharedArchiveFile") || word.startsWith("-Xlog"));
     }
