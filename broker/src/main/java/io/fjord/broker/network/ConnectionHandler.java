@@ -10,6 +10,7 @@ import io.fjord.protocol.message.ApiMessage;
 import io.fjord.protocol.message.FileRegionRecords;
 import io.fjord.broker.security.sasl.SaslAuthenticator;
 import io.fjord.broker.security.sasl.SaslDecision;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelDuplexHandler;
@@ -20,6 +21,7 @@ import io.fjord.raft.transport.ChannelSecurity;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Optional;
@@ -341,6 +343,17 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
         }
         if (security.isEncrypted() && TlsResponseChunks.hasFileRegions(response)) {
             context.write(new TlsResponseChunks(response)); // through the pipeline's chunker, in whole TLS records
+        } else if (CopiedResponse.worthCopying(response)) {
+            ByteBuf whole;
+            try {
+                whole = CopiedResponse.copy(response, context.alloc());
+            } catch (IOException e) {
+                LOG.warn("Closing connection {} from {}: cannot read the records of a response: {}", connectionId,
+                        context.channel().remoteAddress(), e.toString());
+                closeHere();
+                return;
+            }
+            context.write(whole);
         } else {
             for (Object part : response.parts()) {
                 if (part instanceof ByteBuffer buffer) {
