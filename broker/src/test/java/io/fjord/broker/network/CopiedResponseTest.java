@@ -14,9 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -54,6 +52,7 @@ class CopiedResponseTest {
 
     @TempDir
     Path directory;
+    private RandomSegmentFile segmentFile;
     private byte[] segment;
     private FileChannel channel;
     private final AtomicInteger firstReleases = new AtomicInteger();
@@ -61,15 +60,14 @@ class CopiedResponseTest {
 
     @BeforeEach
     void writeSegment() throws Exception {
-        segment = new byte[40_000];
-        new Random(11).nextBytes(segment);
-        channel = FileChannel.open(Files.write(directory.resolve("00000000000000000000.log"), segment),
-                StandardOpenOption.READ);
+        segmentFile = RandomSegmentFile.write(directory, 40_000, 11);
+        segment = segmentFile.bytes();
+        channel = segmentFile.channel();
     }
 
     @AfterEach
     void closeSegment() throws Exception {
-        channel.close();
+        segmentFile.close();
     }
 
     /** Header buffers between two regions, as a follower's fetch of two partitions has them. */

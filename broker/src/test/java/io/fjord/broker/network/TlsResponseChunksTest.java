@@ -12,9 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,6 +32,7 @@ class TlsResponseChunksTest {
 
     @TempDir
     Path directory;
+    private RandomSegmentFile segmentFile;
     private byte[] segment;
     private FileChannel channel;
     private final AtomicInteger firstReleases = new AtomicInteger();
@@ -41,15 +40,14 @@ class TlsResponseChunksTest {
 
     @BeforeEach
     void writeSegment() throws Exception {
-        segment = new byte[300_000];
-        new Random(7).nextBytes(segment);
-        channel = FileChannel.open(Files.write(directory.resolve("00000000000000000000.log"), segment),
-                StandardOpenOption.READ);
+        segmentFile = RandomSegmentFile.write(directory, 300_000, 7);
+        segment = segmentFile.bytes();
+        channel = segmentFile.channel();
     }
 
     @AfterEach
     void closeSegment() throws Exception {
-        channel.close();
+        segmentFile.close();
     }
 
     /** Header buffers of odd sizes between two regions, as a two-partition fetch response has them. */
