@@ -13,16 +13,12 @@ import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A small response with file regions copied into one buffer: the exact bytes in wire order, each region's segment
@@ -50,32 +46,18 @@ class CopiedResponseTest {
         }
     };
 
-    @TempDir
-    Path directory;
-    private RandomSegmentFile segmentFile;
-    private byte[] segment;
-    private FileChannel channel;
+    @RegisterExtension
+    final RandomSegmentFile segmentFile = new RandomSegmentFile(40_000, 11);
     private final AtomicInteger firstReleases = new AtomicInteger();
     private final AtomicInteger secondReleases = new AtomicInteger();
-
-    @BeforeEach
-    void writeSegment() throws Exception {
-        segmentFile = RandomSegmentFile.write(directory, 40_000, 11);
-        segment = segmentFile.bytes();
-        channel = segmentFile.channel();
-    }
-
-    @AfterEach
-    void closeSegment() throws Exception {
-        segmentFile.close();
-    }
 
     /** Header buffers between two regions, as a follower's fetch of two partitions has them. */
     private EncodedResponse response(int secondPosition, int secondSize) {
         List<Object> parts = List.of(ByteBuffer.wrap(new byte[] {9, 1, 2, 3, 4}, 1, 3),
-                new FileRegionRecords(channel, 7, 16_000, firstReleases::incrementAndGet),
+                new FileRegionRecords(segmentFile.channel(), 7, 16_000, firstReleases::incrementAndGet),
                 ByteBuffer.wrap(new byte[] {5, 6}),
-                new FileRegionRecords(channel, secondPosition, secondSize, secondReleases::incrementAndGet));
+                new FileRegionRecords(segmentFile.channel(), secondPosition, secondSize,
+                        secondReleases::incrementAndGet));
         return new EncodedResponse(parts, 3 + 16_000 + 2 + secondSize);
     }
 
@@ -85,9 +67,9 @@ class CopiedResponseTest {
         try {
             ByteArrayOutputStream expected = new ByteArrayOutputStream();
             expected.write(new byte[] {1, 2, 3});
-            expected.write(segment, 7, 16_000);
+            expected.write(segmentFile.bytes(), 7, 16_000);
             expected.write(new byte[] {5, 6});
-            expected.write(segment, 20_000, 12_345);
+            expected.write(segmentFile.bytes(), 20_000, 12_345);
             assertThat(whole.isDirect()).isTrue();
             assertThat(ByteBufUtil.getBytes(whole)).isEqualTo(expected.toByteArray());
         } finally {

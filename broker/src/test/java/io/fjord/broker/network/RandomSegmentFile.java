@@ -1,30 +1,50 @@
 package io.fjord.broker.network;
 
-import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Random;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A segment file of seeded random bytes, open for positional reads, for tests of responses with file regions.
- * Immutable after creation; {@link #close()} closes the channel.
- *
- * @param bytes   what the file holds
- * @param channel the file, open for reading
+ * A test extension: before each test, a segment file of seeded random bytes, open for positional reads, for tests of
+ * responses with file regions; after it, the file is closed and deleted. Used by one test thread at a time.
  */
-record RandomSegmentFile(byte[] bytes, FileChannel channel) implements AutoCloseable {
+final class RandomSegmentFile implements BeforeEachCallback, AfterEachCallback {
+    private final int sizeBytes;
+    private final long seed;
+    private Path file;
+    private byte[] bytes;
+    private FileChannel channel;
 
-    static RandomSegmentFile write(Path directory, int sizeBytes, long seed) throws IOException {
-        byte[] bytes = new byte[sizeBytes];
-        new Random(seed).nextBytes(bytes);
-        Path file = Files.write(directory.resolve("00000000000000000000.log"), bytes);
-        return new RandomSegmentFile(bytes, FileChannel.open(file, StandardOpenOption.READ));
+    RandomSegmentFile(int sizeBytes, long seed) {
+        this.sizeBytes = sizeBytes;
+        this.seed = seed;
     }
 
     @Override
-    public void close() throws IOException {
+    public void beforeEach(ExtensionContext context) throws Exception {
+        bytes = new byte[sizeBytes];
+        new Random(seed).nextBytes(bytes);
+        file = Files.write(Files.createTempFile("segment", ".log"), bytes);
+        channel = FileChannel.open(file, StandardOpenOption.READ);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
         channel.close();
+        Files.deleteIfExists(file);
+    }
+
+    /** What the file holds. */
+    byte[] bytes() {
+        return bytes;
+    }
+
+    FileChannel channel() {
+        return channel;
     }
 }

@@ -12,16 +12,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A response with file regions read for a TLS connection: chunks of whole TLS records across the response's parts,
@@ -30,28 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsResponseChunksTest {
     private static final UnpooledByteBufAllocator ALLOCATOR = new UnpooledByteBufAllocator(true);
 
-    @TempDir
-    Path directory;
-    private RandomSegmentFile segmentFile;
-    private byte[] segment;
-    private FileChannel channel;
+    @RegisterExtension
+    final RandomSegmentFile segmentFile = new RandomSegmentFile(300_000, 7);
     private final AtomicInteger firstReleases = new AtomicInteger();
     private final AtomicInteger secondReleases = new AtomicInteger();
 
-    @BeforeEach
-    void writeSegment() throws Exception {
-        segmentFile = RandomSegmentFile.write(directory, 300_000, 7);
-        segment = segmentFile.bytes();
-        channel = segmentFile.channel();
-    }
-
-    @AfterEach
-    void closeSegment() throws Exception {
-        segmentFile.close();
-    }
-
     /** Header buffers of odd sizes between two regions, as a two-partition fetch response has them. */
     private EncodedResponse response() {
+        FileChannel channel = segmentFile.channel();
         List<Object> parts = List.of(buffer(37, 1), new FileRegionRecords(channel, 11, 100_003,
                 firstReleases::incrementAndGet), buffer(20, 2), new FileRegionRecords(channel, 150_000, 50_000,
                 secondReleases::incrementAndGet), buffer(9, 3));
@@ -67,9 +50,9 @@ class TlsResponseChunksTest {
     private byte[] expected() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(filled(37, 1), 0, 37);
-        out.write(segment, 11, 100_003);
+        out.write(segmentFile.bytes(), 11, 100_003);
         out.write(filled(20, 2), 0, 20);
-        out.write(segment, 150_000, 50_000);
+        out.write(segmentFile.bytes(), 150_000, 50_000);
         out.write(filled(9, 3), 0, 9);
         return out.toByteArray();
     }
@@ -133,7 +116,7 @@ class TlsResponseChunksTest {
     void aSegmentShorterThanItsRegionFailsTheChunk() throws Exception {
         AtomicInteger releases = new AtomicInteger();
         TlsResponseChunks chunks = new TlsResponseChunks(new EncodedResponse(List.of(buffer(4, 1),
-                new FileRegionRecords(channel, 290_000, 20_000, releases::incrementAndGet)), 20_004));
+                new FileRegionRecords(segmentFile.channel(), 290_000, 20_000, releases::incrementAndGet)), 20_004));
         assertThatThrownBy(() -> chunks.readChunk(ALLOCATOR)).isInstanceOf(EOFException.class)
                 .hasMessageContaining("10000 bytes early");
         chunks.close();
