@@ -348,7 +348,8 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
             try {
                 whole = CopiedResponse.copy(response, context.alloc());
             } catch (IOException e) {
-                LOG.warn("Closing connection {} from {}: cannot read the records of a response: {}", connectionId,
+                log.warn(ConnectionLog.Cause.RESPONSE_READ_FAILURE, context.channel().remoteAddress(),
+                        "Closing connection {} from {}: cannot read the records of a response: {}", connectionId,
                         context.channel().remoteAddress(), e.toString());
                 closeHere();
                 return;

@@ -40,6 +40,8 @@ final class ConnectionLog {
         /** A request out of the SASL sequence on a SASL listener, or after the session expired. */
         SASL_STATE,
         RESPONSE_ENCODING_FAILURE,
+        /** A small response's records could not be read whole for its one write (the segment was truncated). */
+        RESPONSE_READ_FAILURE,
         /** A handler asked for the close instead of a response ({@link ConnectionCloseRequest}). */
         CLOSE_REQUESTED
     }
