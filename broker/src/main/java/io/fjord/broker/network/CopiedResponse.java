@@ -4,7 +4,6 @@ import io.fjord.protocol.codec.EncodedResponse;
 import io.fjord.protocol.message.FileRegionRecords;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -50,7 +49,8 @@ final class CopiedResponse {
                 if (part instanceof ByteBuffer buffer) {
                     whole.writeBytes(buffer.duplicate());
                 } else {
-                    read((FileRegionRecords) part, whole);
+                    FileRegionRecords region = (FileRegionRecords) part;
+                    FileRegionReads.readInto(region, 0, region.sizeInBytes(), whole);
                 }
             }
             copied = true;
@@ -60,17 +60,6 @@ final class CopiedResponse {
             if (!copied) {
                 whole.release();
             }
-        }
-    }
-
-    private static void read(FileRegionRecords region, ByteBuf target) throws IOException {
-        int read = 0;
-        while (read < region.sizeInBytes()) {
-            int bytes = target.writeBytes(region.channel(), region.position() + read, region.sizeInBytes() - read);
-            if (bytes < 0) {
-                throw new EOFException("segment file ended " + (region.sizeInBytes() - read) + " bytes early");
-            }
-            read += bytes;
         }
     }
 }

@@ -7,7 +7,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.stream.ChunkedInput;
-import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -91,7 +90,7 @@ final class TlsResponseChunks implements ChunkedInput<ByteBuf> {
                 if (part instanceof ByteBuffer buffer) {
                     chunk.writeBytes(buffer.slice(buffer.position() + (int) partOffsetBytes, count));
                 } else {
-                    readRegion((FileRegionRecords) part, chunk, count);
+                    FileRegionReads.readInto((FileRegionRecords) part, partOffsetBytes, count, chunk);
                 }
                 partOffsetBytes += count;
                 if (partOffsetBytes == sizeOf(part)) {
@@ -107,20 +106,6 @@ final class TlsResponseChunks implements ChunkedInput<ByteBuf> {
             if (!done) {
                 chunk.release();
             }
-        }
-    }
-
-    private void readRegion(FileRegionRecords region, ByteBuf chunk, int count) throws Exception {
-        long position = region.position() + partOffsetBytes;
-        int read = 0;
-        while (read < count) {
-            int bytes = chunk.writeBytes(region.channel(), position + read, count - read);
-            if (bytes < 0) {
-                // The segment was truncated under the region: the response cannot be completed.
-                throw new EOFException("segment file ended " + (region.sizeInBytes() - partOffsetBytes - read)
-                        + " bytes early");
-            }
-            read += bytes;
         }
     }
 
