@@ -2,6 +2,7 @@ package io.fjord.server;
 
 import io.fjord.broker.config.BrokerConfigs;
 import io.fjord.broker.config.ConfigDefinition;
+import io.fjord.broker.config.MachineDefaults;
 import io.fjord.broker.config.TopicConfigs;
 
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -92,6 +94,10 @@ public final class ConfigurationReference {
     private static String defaultValue(ConfigDefinition definition) {
         if (definition.required()) {
             return "(required)";
+        }
+        Optional<String> described = MachineDefaults.described(definition.name());
+        if (described.isPresent()) {
+            return described.get();
         }
         if (definition.defaultValue() == null) {
             return "null";

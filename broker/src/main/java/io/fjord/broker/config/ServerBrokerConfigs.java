@@ -112,8 +112,9 @@ final class ServerBrokerConfigs {
             .define("queued.max.request.bytes", LONG, -1L, any(), MEDIUM,
                     "Bytes of queued requests before no more are read; -1 for no limit")
             // Threads.
-            .define("num.network.threads", INT, 3, atLeast(1), HIGH, CLUSTER_WIDE,
-                    "Threads that receive requests and send responses")
+            .define("num.network.threads", INT, MachineDefaults.networkThreads(MachineDefaults.processors()),
+                    atLeast(1), HIGH, CLUSTER_WIDE, "Threads that receive requests, send responses and serve light "
+                    + "Produce requests and followers' Fetch requests (event loops)")
             .define("num.io.threads", INT, 8, atLeast(1), HIGH, CLUSTER_WIDE, "Threads that process requests")
             .define("background.threads", INT, 10, atLeast(1), HIGH, CLUSTER_WIDE,
                     "Threads for background processing tasks")

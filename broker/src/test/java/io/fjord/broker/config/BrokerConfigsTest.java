@@ -37,7 +37,6 @@ class BrokerConfigsTest {
             Map.entry("socket.receive.buffer.bytes", "102400"),
             Map.entry("queued.max.request.bytes", "-1"),
             Map.entry("queued.max.requests", "500"),
-            Map.entry("num.network.threads", "3"),
             Map.entry("num.io.threads", "8"),
             Map.entry("background.threads", "10"),
             Map.entry("connections.max.idle.ms", "600000"),
