@@ -35,7 +35,8 @@
 #                                   [--records-100 N] [--records-1k N] [--latency-rate-100 R] [--latency-rate-1k R]
 #                                   [--latency-seconds S] [--latency-warmup-seconds S] [--catch-up-bytes B] [--topics N] [--leaderships L]
 #                                   [--warmup-records-100 N] [--warmup-records-1k N] [--heap SIZE]
-#                                   [--fjord-port P] [--kafka-port P] [--kafka-java-opts "OPTIONS"] [--jfr] [--keep]
+#                                   [--fjord-port P] [--kafka-port P] [--kafka-java-opts "OPTIONS"]
+#                                   [--broker-config KEY=VALUE]... [--jfr] [--keep]
 #   --rounds N            measured rounds (default 2)
 #   --only SYSTEM         run one system only
 #   --phases LIST         comma-separated subset of create,throughput,latency,catch-up,leader-move (default all)
@@ -56,6 +57,8 @@
 #   --kafka-port P        the same for Kafka (default 24092)
 #   --kafka-java-opts O   further JVM options for every Kafka node (default none: Kafka as its scripts launch it);
 #                         e.g. "-XX:PerMethodTrapLimit=0", the JIT option Fjord's launcher gives its nodes
+#   --broker-config K=V   a server.properties setting for every node of both systems (repeatable), e.g.
+#                         num.network.threads=1, to compare both at a setting other than their defaults
 #   --jfr                 record every node with Java Flight Recorder (settings=profile) into ROUND-DIR/jfr/;
 #                         read with `jfr print --events jdk.ExecutionSample FILE` or `jfr summary FILE`
 #   --keep                keep the working directory (data, logs); otherwise each round's data goes when it ends
@@ -87,6 +90,7 @@ kafka_port=24092
 keep=0
 jfr=0
 kafka_java_opts=""
+broker_config=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -110,6 +114,9 @@ while [[ $# -gt 0 ]]; do
     --keep) keep=1; shift ;;
     --jfr) jfr=1; shift ;;
     --kafka-java-opts) kafka_java_opts="$2"; shift 2 ;;
+    --broker-config)
+      [[ "$2" == *=* ]] || { say "--broker-config takes KEY=VALUE"; exit 2; }
+      broker_config+="$2"$'\n'; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) say "unknown option $1 (see --help)"; exit 2 ;;
   esac
@@ -292,7 +299,7 @@ fjord_round() { # round
   local round="$1" directory="$work/fjord-$1"
   record "$round" Fjord load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
   mkdir -p "$directory"
-  printf 'min.insync.replicas=2\n' >"$work/fjord-extra.properties"
+  printf 'min.insync.replicas=2\n%s' "$broker_config" >"$work/fjord-extra.properties"
   launch_fjord_cluster "$round" "$directory" "$(recording "$directory")" --config "$work/fjord-extra.properties" \
     || return 1
   measure "$round" Fjord "$fjord_port" "$directory"
@@ -310,7 +317,8 @@ kafka_round() { # round
   write_kafka_cluster "$directory" "min.insync.replicas=2
 offsets.topic.replication.factor=3
 transaction.state.log.replication.factor=3
-transaction.state.log.min.isr=2"
+transaction.state.log.min.isr=2
+$broker_config"
   format_kafka_cluster "$directory" "$(kafka_cluster_id)"
   launch_kafka_cluster "$round" "$directory" "$(recording "$directory")${kafka_java_opts:+ $kafka_java_opts}" \
     || return 1
