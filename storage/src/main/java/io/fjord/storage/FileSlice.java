@@ -28,13 +28,23 @@ public final class FileSlice implements AutoCloseable {
     private final long position;
     private final int sizeBytes;
     private final Releaser releaser;
+    private final ByteBuffer cachedBytes;
     private final AtomicBoolean released = new AtomicBoolean();
 
     public FileSlice(FileChannel channel, long position, int sizeBytes, Releaser releaser) {
+        this(channel, position, sizeBytes, releaser, null);
+    }
+
+    /**
+     * @param cachedBytes the slice's bytes, held in memory by the log (its active segment's last appends), or null:
+     *                    a reader may take them instead of reading the file
+     */
+    public FileSlice(FileChannel channel, long position, int sizeBytes, Releaser releaser, ByteBuffer cachedBytes) {
         this.channel = channel;
         this.position = position;
         this.sizeBytes = sizeBytes;
         this.releaser = releaser;
+        this.cachedBytes = cachedBytes;
     }
 
     public static FileSlice empty() {
@@ -57,9 +67,20 @@ public final class FileSlice implements AutoCloseable {
         return sizeBytes == 0;
     }
 
+    /**
+     * The slice's bytes as the log holds them in memory (a read-only view that stays valid after {@link #release()}),
+     * or null when they are only in the file.
+     */
+    public ByteBuffer cachedBytes() {
+        return cachedBytes == null ? null : cachedBytes.duplicate();
+    }
+
     /** Copies the slice into a new heap buffer (flipped, ready to read). */
     public ByteBuffer readAll() {
         ByteBuffer buffer = ByteBuffer.allocate(sizeBytes);
+        if (cachedBytes != null) {
+            return buffer.put(cachedBytes.duplicate()).flip();
+        }
         try {
             while (buffer.hasRemaining()) {
                 int read = channel.read(buffer, position + buffer.position());

@@ -314,6 +314,11 @@ public final class PartitionReader {
                 throw e;
             }
         }
+        ByteBuffer cached = slice.cachedBytes();
+        if (cached != null) {
+            slice.release(); // the bytes are the log's memory, not the file: nothing to hold open
+            return data.setRecords(new BufferRecords(cached));
+        }
         return data.setRecords(new FileRegionRecords(slice.channel(), slice.position(), slice.sizeBytes(),
                 slice::release));
     }

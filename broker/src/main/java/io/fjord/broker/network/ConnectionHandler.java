@@ -343,7 +343,7 @@ final class ConnectionHandler extends ChannelDuplexHandler implements FrameSink 
         }
         if (security.isEncrypted() && TlsResponseChunks.hasFileRegions(response)) {
             context.write(new TlsResponseChunks(response)); // through the pipeline's chunker, in whole TLS records
-        } else if (CopiedResponse.worthCopying(response)) {
+        } else if (!security.isEncrypted() && CopiedResponse.worthCopying(response)) {
             ByteBuf whole;
             try {
                 whole = CopiedResponse.copy(response, context.alloc());

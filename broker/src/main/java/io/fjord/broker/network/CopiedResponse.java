@@ -8,11 +8,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * A small response with record data in files, copied whole into one direct buffer and sent with one write. Sent as
- * parts it takes a {@code writev} for each run of buffers and a {@code sendfile} for each file region: five system
- * calls for a follower's fetch of two partitions, against one read per region and one write here. On a loaded
- * machine (and more on a virtual one) each system call costs more than copying a few kilobytes that the page cache
- * holds; large responses keep zero copy.
+ * A small response in parts, copied whole into one direct buffer and sent with one write. Sent as parts, it takes a
+ * {@code writev} for each run of buffers and a {@code sendfile} for each file region: five system calls for a
+ * follower's fetch of two partitions, against one read per region and one write here. On a loaded machine (and more
+ * on a virtual one) each system call costs more than copying a few kilobytes that the page cache holds; large
+ * responses keep zero copy. Record data the log held in memory (its active segments' tails) arrives as buffers: one
+ * pooled buffer for the whole response then replaces a direct copy of each heap part that the socket would make.
  *
  * <p>Stateless and thread-safe; each call releases the regions of the response it copies.
  */
@@ -23,10 +24,13 @@ final class CopiedResponse {
     private CopiedResponse() {
     }
 
-    /** Whether {@code response} has file regions and is small enough to copy. */
+    /** Whether {@code response} has file regions or several buffers, and is small enough to copy. */
     static boolean worthCopying(EncodedResponse response) {
         if (response.sizeBytes() > COPIED_BYTES_MAX) {
             return false;
+        }
+        if (response.parts().size() > 1) {
+            return true;
         }
         for (Object part : response.parts()) {
             if (part instanceof FileRegionRecords) {

@@ -14,6 +14,7 @@ import io.fjord.protocol.Errors;
 import io.fjord.protocol.codec.DecodedRequest;
 import io.fjord.protocol.message.ApiKey;
 import io.fjord.protocol.message.ApiMessage;
+import io.fjord.protocol.message.BufferRecords;
 import io.fjord.protocol.message.FetchRequestData;
 import io.fjord.protocol.message.FetchResponseData;
 import io.fjord.protocol.message.FileRegionRecords;
@@ -125,6 +126,26 @@ class FetchHandlerTest {
         release(data.records());
         assertThat(fixture.slicesNotReleased()).isZero();
         assertThat(fixture.slicesReleased.get()).isEqualTo(fixture.slicesOpen.get());
+    }
+
+    @Test
+    void readsAtTheLogEndComeFromTheLogsMemoryAndHoldNoFileOpen() throws Exception {
+        fixture = new HandlerFixture(directory);
+        fixture.passesCachedBytes = true;
+        UUID topicId = fixture.topic("orders", 1);
+        fixture.append("orders", 0, 1_000, "a", "b", "c");
+        fixture.append("orders", 0, 2_000, "d", "e");
+        handler();
+
+        FetchResponseData response = response(send(withTopic(request(0, 1, 1 << 20), "orders", topicId,
+                partition(0, 3, 1 << 20)), LATEST_VERSION));
+
+        FetchResponseData.PartitionData data = only(response);
+        assertThat(data.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(data.records()).isInstanceOf(BufferRecords.class);
+        assertThat(baseOffsets(data.records())).containsExactly(3L);
+        assertThat(fixture.slicesOpen.get()).isEqualTo(1);
+        assertThat(fixture.slicesNotReleased()).as("released as soon as read: the bytes are not the file's").isZero();
     }
 
     @Test

@@ -50,6 +50,11 @@ final class HandlerFixture implements AutoCloseable {
     private MetadataCache cache;
     final AtomicInteger slicesOpen = new AtomicInteger();
     final AtomicInteger slicesReleased = new AtomicInteger();
+    /**
+     * Whether the counting reader passes on the bytes a log holds in memory (its active segment's tail); if not,
+     * every read is a file region, as reads below the tail are.
+     */
+    boolean passesCachedBytes;
 
     HandlerFixture(Path directory) {
         logManager = new LogManager(LogManagerConfig.fromProperties(Map.of(LogManagerConfig.LOG_DIRS,
@@ -166,7 +171,7 @@ final class HandlerFixture implements AutoCloseable {
             FileSlice counted = new FileSlice(original.channel(), original.position(), original.sizeBytes(), () -> {
                 slicesReleased.incrementAndGet();
                 original.release();
-            });
+            }, passesCachedBytes ? original.cachedBytes() : null);
             return new LogReadResult(counted, result.firstBatchBaseOffset(), result.logStartOffset(),
                     result.logEndOffset(), result.highWatermark(), result.upperBoundOffset());
         };

@@ -92,14 +92,18 @@ class CopiedResponseTest {
     }
 
     @Test
-    void onlySmallResponsesWithFileRegionsAreCopied() {
+    void onlySmallResponsesWithFileRegionsOrSeveralBuffersAreCopied() {
         assertThat(CopiedResponse.worthCopying(response(20_000, 12_345))).isTrue();
         int largest = CopiedResponse.COPIED_BYTES_MAX - 3 - 16_000 - 2;
         assertThat(CopiedResponse.worthCopying(new EncodedResponse(response(0, largest).parts(),
                 CopiedResponse.COPIED_BYTES_MAX))).isTrue();
         assertThat(CopiedResponse.worthCopying(new EncodedResponse(response(0, largest + 1).parts(),
                 CopiedResponse.COPIED_BYTES_MAX + 1))).isFalse();
-        // A response of buffers only goes out as it is.
+        // A response of one buffer goes out as it is; several (records the log held in memory) are copied whole.
         assertThat(CopiedResponse.worthCopying(new EncodedResponse(List.of(ByteBuffer.allocate(8)), 8))).isFalse();
+        assertThat(CopiedResponse.worthCopying(new EncodedResponse(
+                List.of(ByteBuffer.allocate(8), ByteBuffer.allocate(16_000).asReadOnlyBuffer()), 16_008))).isTrue();
+        assertThat(CopiedResponse.worthCopying(new EncodedResponse(List.of(ByteBuffer.allocate(8),
+                ByteBuffer.allocate(CopiedResponse.COPIED_BYTES_MAX)), CopiedResponse.COPIED_BYTES_MAX + 8))).isFalse();
     }
 }

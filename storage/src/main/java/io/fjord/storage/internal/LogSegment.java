@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One segment of a partition log: a file of batches starting at a base offset, with its offset and time indexes.
@@ -56,6 +57,15 @@ public final class LogSegment {
      * the file. Replaced whole by the one writer after {@link #sizeBytes} moves; read without a lock.
      */
     private volatile BatchHeader[] recentBatches = NO_BATCHES;
+
+    /**
+     * The last bytes appended while the segment is active, so that fetches at the log end need no file read; null
+     * when none are kept (after opening, recovery, truncation, an append too large to keep, and once inactive).
+     * Replaced by the one writer; read without a lock; dropped (with its budget) once, also at the segment's end.
+     */
+    private final AtomicReference<TailBytes> tail = new AtomicReference<>();
+    /** Whether appends keep a {@link #tail}: only a log's active segment does (not a cleaner's output). */
+    private volatile boolean keepsTail;
 
     private static final BatchHeader[] NO_BATCHES = new BatchHeader[0];
     /** How many of the last appended batches {@link #recentBatches} holds. */
@@ -115,6 +125,7 @@ public final class LogSegment {
         segment.offsetIndex = new OffsetIndex(segment.offsetIndexFile, baseOffset, indexSizeBytes, true);
         segment.timeIndex = new TimeIndex(segment.timeIndexFile, baseOffset, indexSizeBytes, true);
         segment.pinned = true;
+        segment.keepsTail = suffix.isEmpty();
         return segment;
     }
 
@@ -215,6 +226,7 @@ public final class LogSegment {
         synchronized (this) {
             pinned = false;
         }
+        endTail(); // no longer appended to: nobody fetches at its end any more
         handleCache.touched(this, nowNanos);
     }
 
@@ -341,8 +353,62 @@ public final class LogSegment {
             cursor += batch.sizeInBytes();
             position += batch.sizeInBytes();
         }
+        if (keepsTail) {
+            keepInTail(startPosition, batches, continuesRecent ? before : NO_BATCHES);
+        }
         sizeBytes = position;
         recentBatches = lastBatches(continuesRecent ? before : NO_BATCHES, appended);
+    }
+
+    /**
+     * Adds appended bytes to the {@link #tail}, before {@link #sizeBytes} makes them visible. A full tail is
+     * replaced by one that keeps its last batches (up to half its capacity, at batch starts that
+     * {@code recentBefore} gives), so that a reader a batch behind still finds them.
+     */
+    private void keepInTail(int startPosition, ByteBuffer batches, BatchHeader[] recentBefore) {
+        TailBytes current = tail.get();
+        if (batches.remaining() > TailBytes.CAPACITY_BYTES / 2) {
+            dropTail();
+            return;
+        }
+        if (current != null && current.tryAppend(startPosition, batches)) {
+            return;
+        }
+        if (current == null && !handleCache.tailBudget().tryReserve(TailBytes.CAPACITY_BYTES)) {
+            return; // the node's logs hold all the tails they may: this one's fetches read the file
+        }
+        TailBytes next = TailBytes.startingAt(startPosition);
+        if (current != null && current.endPosition() == startPosition) {
+            int keepFrom = startPosition;
+            for (int i = recentBefore.length - 1; i >= 0; i--) {
+                int batchStart = recentBefore[i].position();
+                boolean kept = batchStart >= current.startPosition();
+                if (!kept || startPosition - batchStart > TailBytes.CAPACITY_BYTES / 2) {
+                    break;
+                }
+                keepFrom = batchStart;
+            }
+            next = current.carryFrom(keepFrom);
+        }
+        next.tryAppend(startPosition, batches); // fits: at most half the capacity kept, at most half appended
+        // Takes over the reservation of the tail it replaces; lost only to a drop at the segment's end, which gave
+        // that reservation back.
+        if (!tail.compareAndSet(current, next) && current == null) {
+            handleCache.tailBudget().release(TailBytes.CAPACITY_BYTES);
+        }
+    }
+
+    /** Forgets the tail and gives its capacity back to the budget, once whoever calls. */
+    private void dropTail() {
+        if (tail.getAndSet(null) != null) {
+            handleCache.tailBudget().release(TailBytes.CAPACITY_BYTES);
+        }
+    }
+
+    /** The segment is no longer appended to: its tail goes, and no new one is kept. */
+    private void endTail() {
+        keepsTail = false;
+        dropTail();
     }
 
     /** The last {@link #RECENT_BATCHES_KEPT} of {@code kept} followed by {@code appended}. */
@@ -440,7 +506,9 @@ public final class LogSegment {
 
     /** A slice for zero-copy sending; the caller has acquired the segment, and the slice releases it. */
     public FileSlice slice(int position, int length) {
-        return new FileSlice(channel(), position, length, this::release);
+        TailBytes kept = tail.get();
+        ByteBuffer cached = kept != null && kept.covers(position, length) ? kept.view(position, length) : null;
+        return new FileSlice(channel(), position, length, this::release, cached);
     }
 
     /** Copies bytes of the file; the caller holds a reference or the append lock. */
@@ -483,6 +551,7 @@ public final class LogSegment {
      */
     public RecoveryResult recover(long expectedFirstOffset, int indexIntervalBytes, long recoveryPoint) {
         recentBatches = NO_BATCHES;
+        dropTail();
         transactionIndex.reset(); // rebuilt from the markers by the producer-state replay that follows
         OffsetIndex offsets = offsetIndex();
         TimeIndex times = timeIndex();
@@ -551,6 +620,7 @@ public final class LogSegment {
         }
         int removed = sizeBytes - first.position();
         recentBatches = NO_BATCHES; // before the bytes go: positions of removed batches must not be found again
+        dropTail(); // likewise their bytes; appends after the cut start a new tail
         offsetIndex().truncateToOffset(offset);
         timeIndex().truncateToOffset(offset);
         transactionIndex.truncateTo(offset);
@@ -652,6 +722,7 @@ public final class LogSegment {
     /** Extends the indexes of a segment reopened as the active one. */
     public void onBecomeActive() {
         pin();
+        keepsTail = true;
         offsetIndex.resize(indexSizeBytes);
         timeIndex.resize(indexSizeBytes);
     }
@@ -680,6 +751,7 @@ public final class LogSegment {
 
     /** Trims and closes for a clean shutdown. */
     public void closeCleanly() {
+        endTail();
         synchronized (this) {
             if (channel == null) {
                 return;
@@ -696,6 +768,7 @@ public final class LogSegment {
 
     /** Closes without trimming, leaving files as a crash would. */
     public void closeAbruptly() {
+        endTail();
         synchronized (this) {
             pinned = false;
             closeOpenState();
@@ -708,6 +781,7 @@ public final class LogSegment {
      * {@link #deleteFiles()} once the delete delay has passed.
      */
     public void markDeleted() {
+        endTail();
         synchronized (this) {
             deleted = true;
             pinned = false;

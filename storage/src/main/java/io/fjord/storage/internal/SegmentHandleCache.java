@@ -5,7 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Bounds how many inactive segments keep their file and index mappings open, across all logs of a node. Segments
+ * Bounds how many inactive segments keep their file and index mappings open, across all logs of a node (and holds
+ * the node's {@link TailBudget}, the other limit all its segments share). Segments
  * open lazily on first read and register here; past the limit, the least recently used idle segment closes, and a
  * sweep closes segments idle longer than a set time. Segments in use (read slices outstanding, or the active
  * segment) never close; the limit is then exceeded until they are released.
@@ -16,8 +17,18 @@ public final class SegmentHandleCache {
     private final int openSegmentsMax;
     private final long idleCloseNanos;
     private final Map<LogSegment, Long> lastUseNanos = new LinkedHashMap<>(64, 0.75f, true);
+    private final TailBudget tailBudget;
 
+    /** A cache whose segments share a tail budget of a sixteenth of the heap, at most 64 MiB. */
     public SegmentHandleCache(int openSegmentsMax, long idleCloseMs) {
+        this(openSegmentsMax, idleCloseMs, TailBudget.ofHeap());
+    }
+
+    /**
+     * @param tailBudget the memory the same segments may hold in the last bytes appended to them ({@link TailBytes}),
+     *                   a node-wide limit like the open segments'
+     */
+    public SegmentHandleCache(int openSegmentsMax, long idleCloseMs, TailBudget tailBudget) {
         if (openSegmentsMax < 1) {
             throw new IllegalArgumentException("openSegmentsMax must be positive");
         }
@@ -27,6 +38,12 @@ public final class SegmentHandleCache {
         this.openSegmentsMax = openSegmentsMax;
         // Saturate: a large idle time (e.g. Long.MAX_VALUE for "never") must not overflow into a negative one.
         this.idleCloseNanos = idleCloseMs > Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : idleCloseMs * 1_000_000L;
+        this.tailBudget = tailBudget;
+    }
+
+    /** The memory budget of the segments' tails. */
+    public TailBudget tailBudget() {
+        return tailBudget;
     }
 
     /** A cache with room for every segment that will ever be open, for tests and tools. */
