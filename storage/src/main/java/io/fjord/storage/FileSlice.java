@@ -36,7 +36,7 @@ public final class FileSlice implements AutoCloseable {
     }
 
     /**
-     * @param cachedBytes the slice's bytes, held in memory by the log (its active segment's last appends), or null:
+     * @param cachedBytes the slice's bytes, held in memory by the log (its active segment's recent appends), or null:
      *                    a reader may take them instead of reading the file
      */
     public FileSlice(FileChannel channel, long position, int sizeBytes, Releaser releaser, ByteBuffer cachedBytes) {

@@ -402,7 +402,7 @@ public final class PartitionLog implements AutoCloseable {
             } else {
                 leaderEpochs.assignEpochsOf(batches);
             }
-            segment.append(batches, settings.indexIntervalBytes());
+            segment.append(batches, settings.indexIntervalBytes(), assignOffsets); // a leader's: fetched next
             logEnd = new LogEnd(nextOffset, segment, segment.sizeBytes());
             for (CompletedTransaction ended : producerState.onAppended(batches)) {
                 if (ended.aborted()) {

@@ -59,13 +59,13 @@ public final class LogSegment {
     private volatile BatchHeader[] recentBatches = NO_BATCHES;
 
     /**
-     * The last bytes appended while the segment is active, so that fetches at the log end need no file read; null
-     * when none are kept (after opening, recovery, truncation, an append too large to keep, and once inactive).
-     * Replaced by the one writer; read without a lock; dropped (with its budget) once, also at the segment's end.
+     * The leader's last appends while the segment is active, so that fetches at the log end need no file read; none
+     * after opening, recovery, truncation, a follower's append, and once inactive. Replaced by the one writer; read
+     * without a lock; dropped (with its budget) once, also at the segment's end.
      */
-    private final AtomicReference<TailBytes> tail = new AtomicReference<>();
-    /** Whether appends keep a {@link #tail}: only a log's active segment does (not a cleaner's output). */
-    private volatile boolean keepsTail;
+    private final AtomicReference<RecentAppends> recentAppends = new AtomicReference<>(RecentAppends.NONE);
+    /** Whether appends may be kept in {@link #recentAppends}: only a log's active segment's (not a cleaner's output). */
+    private volatile boolean keepsAppends;
 
     private static final BatchHeader[] NO_BATCHES = new BatchHeader[0];
     /** How many of the last appended batches {@link #recentBatches} holds. */
@@ -125,7 +125,7 @@ public final class LogSegment {
         segment.offsetIndex = new OffsetIndex(segment.offsetIndexFile, baseOffset, indexSizeBytes, true);
         segment.timeIndex = new TimeIndex(segment.timeIndexFile, baseOffset, indexSizeBytes, true);
         segment.pinned = true;
-        segment.keepsTail = suffix.isEmpty();
+        segment.keepsAppends = suffix.isEmpty();
         return segment;
     }
 
@@ -226,7 +226,7 @@ public final class LogSegment {
         synchronized (this) {
             pinned = false;
         }
-        endTail(); // no longer appended to: nobody fetches at its end any more
+        stopKeepingAppends(); // no longer appended to: nobody fetches at its end any more
         handleCache.touched(this, nowNanos);
     }
 
@@ -326,10 +326,21 @@ public final class LogSegment {
     }
 
     /**
-     * Writes already validated batches at the end of the file and indexes them. The batches are written in one
-     * positional write; index entries follow Kafka's rule of one entry each {@code indexIntervalBytes}.
+     * Writes already validated batches at the end of the file and indexes them, and keeps them in memory for the
+     * fetches that follow (a leader's append).
      */
     public void append(ByteBuffer batches, int indexIntervalBytes) {
+        append(batches, indexIntervalBytes, true);
+    }
+
+    /**
+     * Writes already validated batches at the end of the file and indexes them. The batches are written in one
+     * positional write; index entries follow Kafka's rule of one entry each {@code indexIntervalBytes}.
+     *
+     * @param keepInMemory whether fetches at the log end will want these bytes (a leader's appends; a follower's are
+     *                     rarely fetched, and would only cost a copy)
+     */
+    public void append(ByteBuffer batches, int indexIntervalBytes, boolean keepInMemory) {
         int startPosition = sizeBytes;
         FileChannel file = channel();
         try {
@@ -353,62 +364,53 @@ public final class LogSegment {
             cursor += batch.sizeInBytes();
             position += batch.sizeInBytes();
         }
-        if (keepsTail) {
-            keepInTail(startPosition, batches, continuesRecent ? before : NO_BATCHES);
+        if (keepInMemory && keepsAppends && batches.remaining() <= RecentAppends.APPEND_BYTES_MAX) {
+            keep(startPosition, batches);
+        } else {
+            dropRecentAppends();
         }
         sizeBytes = position;
         recentBatches = lastBatches(continuesRecent ? before : NO_BATCHES, appended);
     }
 
     /**
-     * Adds appended bytes to the {@link #tail}, before {@link #sizeBytes} makes them visible. A full tail is
-     * replaced by one that keeps its last batches (up to half its capacity, at batch starts that
-     * {@code recentBefore} gives), so that a reader a batch behind still finds them.
+     * Adds an append to {@link #recentAppends}, before {@link #sizeBytes} makes it visible, within the node's budget;
+     * the older appends it pushes out give their bytes back.
      */
-    private void keepInTail(int startPosition, ByteBuffer batches, BatchHeader[] recentBefore) {
-        TailBytes current = tail.get();
-        if (batches.remaining() > TailBytes.CAPACITY_BYTES / 2) {
-            dropTail();
+    private void keep(int startPosition, ByteBuffer batches) {
+        TailBudget budget = handleCache.tailBudget();
+        RecentAppends before = recentAppends.get();
+        RecentAppends after = before.with(startPosition, batches);
+        int grownBytes = after.totalBytes() - before.totalBytes();
+        if (grownBytes > 0 && !budget.tryReserve(grownBytes)) {
+            dropRecentAppends(); // the node's logs hold all they may: this one's fetches read the file for now
             return;
         }
-        if (current != null && current.tryAppend(startPosition, batches)) {
-            return;
-        }
-        if (current == null && !handleCache.tailBudget().tryReserve(TailBytes.CAPACITY_BYTES)) {
-            return; // the node's logs hold all the tails they may: this one's fetches read the file
-        }
-        TailBytes next = TailBytes.startingAt(startPosition);
-        if (current != null && current.endPosition() == startPosition) {
-            int keepFrom = startPosition;
-            for (int i = recentBefore.length - 1; i >= 0; i--) {
-                int batchStart = recentBefore[i].position();
-                boolean kept = batchStart >= current.startPosition();
-                if (!kept || startPosition - batchStart > TailBytes.CAPACITY_BYTES / 2) {
-                    break;
-                }
-                keepFrom = batchStart;
+        if (!recentAppends.compareAndSet(before, after)) {
+            // Dropped meanwhile at the segment's end, which gave back what "before" held.
+            if (grownBytes > 0) {
+                budget.release(grownBytes);
             }
-            next = current.carryFrom(keepFrom);
-        }
-        next.tryAppend(startPosition, batches); // fits: at most half the capacity kept, at most half appended
-        // Takes over the reservation of the tail it replaces; lost only to a drop at the segment's end, which gave
-        // that reservation back.
-        if (!tail.compareAndSet(current, next) && current == null) {
-            handleCache.tailBudget().release(TailBytes.CAPACITY_BYTES);
+        } else if (grownBytes < 0) {
+            budget.release(-grownBytes);
         }
     }
 
-    /** Forgets the tail and gives its capacity back to the budget, once whoever calls. */
-    private void dropTail() {
-        if (tail.getAndSet(null) != null) {
-            handleCache.tailBudget().release(TailBytes.CAPACITY_BYTES);
+    /** Forgets the kept appends and gives their bytes back to the budget, once whoever calls. */
+    private void dropRecentAppends() {
+        if (recentAppends.get() == RecentAppends.NONE) {
+            return; // a follower's appends come here each time: no atomic write for them
+        }
+        RecentAppends dropped = recentAppends.getAndSet(RecentAppends.NONE);
+        if (dropped.totalBytes() > 0) {
+            handleCache.tailBudget().release(dropped.totalBytes());
         }
     }
 
-    /** The segment is no longer appended to: its tail goes, and no new one is kept. */
-    private void endTail() {
-        keepsTail = false;
-        dropTail();
+    /** The segment is no longer appended to: its kept appends go, and no new ones are kept. */
+    private void stopKeepingAppends() {
+        keepsAppends = false;
+        dropRecentAppends();
     }
 
     /** The last {@link #RECENT_BATCHES_KEPT} of {@code kept} followed by {@code appended}. */
@@ -506,8 +508,7 @@ public final class LogSegment {
 
     /** A slice for zero-copy sending; the caller has acquired the segment, and the slice releases it. */
     public FileSlice slice(int position, int length) {
-        TailBytes kept = tail.get();
-        ByteBuffer cached = kept != null && kept.covers(position, length) ? kept.view(position, length) : null;
+        ByteBuffer cached = recentAppends.get().find(position, length);
         return new FileSlice(channel(), position, length, this::release, cached);
     }
 
@@ -551,7 +552,7 @@ public final class LogSegment {
      */
     public RecoveryResult recover(long expectedFirstOffset, int indexIntervalBytes, long recoveryPoint) {
         recentBatches = NO_BATCHES;
-        dropTail();
+        dropRecentAppends();
         transactionIndex.reset(); // rebuilt from the markers by the producer-state replay that follows
         OffsetIndex offsets = offsetIndex();
         TimeIndex times = timeIndex();
@@ -620,7 +621,7 @@ public final class LogSegment {
         }
         int removed = sizeBytes - first.position();
         recentBatches = NO_BATCHES; // before the bytes go: positions of removed batches must not be found again
-        dropTail(); // likewise their bytes; appends after the cut start a new tail
+        dropRecentAppends(); // likewise their bytes
         offsetIndex().truncateToOffset(offset);
         timeIndex().truncateToOffset(offset);
         transactionIndex.truncateTo(offset);
@@ -722,7 +723,7 @@ public final class LogSegment {
     /** Extends the indexes of a segment reopened as the active one. */
     public void onBecomeActive() {
         pin();
-        keepsTail = true;
+        keepsAppends = true;
         offsetIndex.resize(indexSizeBytes);
         timeIndex.resize(indexSizeBytes);
     }
@@ -751,7 +752,7 @@ public final class LogSegment {
 
     /** Trims and closes for a clean shutdown. */
     public void closeCleanly() {
-        endTail();
+        stopKeepingAppends();
         synchronized (this) {
             if (channel == null) {
                 return;
@@ -768,7 +769,7 @@ public final class LogSegment {
 
     /** Closes without trimming, leaving files as a crash would. */
     public void closeAbruptly() {
-        endTail();
+        stopKeepingAppends();
         synchronized (this) {
             pinned = false;
             closeOpenState();
@@ -781,7 +782,7 @@ public final class LogSegment {
      * {@link #deleteFiles()} once the delete delay has passed.
      */
     public void markDeleted() {
-        endTail();
+        stopKeepingAppends();
         synchronized (this) {
             deleted = true;
             pinned = false;

@@ -19,14 +19,14 @@ public final class SegmentHandleCache {
     private final Map<LogSegment, Long> lastUseNanos = new LinkedHashMap<>(64, 0.75f, true);
     private final TailBudget tailBudget;
 
-    /** A cache whose segments share a tail budget of a sixteenth of the heap, at most 64 MiB. */
+    /** A cache whose segments share a budget for recent appends of a sixteenth of the heap, at most 64 MiB. */
     public SegmentHandleCache(int openSegmentsMax, long idleCloseMs) {
         this(openSegmentsMax, idleCloseMs, TailBudget.ofHeap());
     }
 
     /**
-     * @param tailBudget the memory the same segments may hold in the last bytes appended to them ({@link TailBytes}),
-     *                   a node-wide limit like the open segments'
+     * @param tailBudget the memory the same segments may hold in their last appends ({@link RecentAppends}), a
+     *                   node-wide limit like the open segments'
      */
     public SegmentHandleCache(int openSegmentsMax, long idleCloseMs, TailBudget tailBudget) {
         if (openSegmentsMax < 1) {
@@ -41,7 +41,7 @@ public final class SegmentHandleCache {
         this.tailBudget = tailBudget;
     }
 
-    /** The memory budget of the segments' tails. */
+    /** The memory budget of the segments' recent appends. */
     public TailBudget tailBudget() {
         return tailBudget;
     }

@@ -3,15 +3,16 @@ package io.fjord.storage.internal;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The memory all logs of a node may hold in {@link TailBytes}: an active segment reserves a tail's capacity here
- * before it keeps one, and goes without (its fetches read the file) while the budget is spent; it gives the
- * capacity back when its tail is dropped (truncation, an append too large to keep, roll, close, deletion).
+ * The memory all logs of a node may hold in {@link RecentAppends}: an active segment reserves the bytes of an append
+ * here before it keeps them, and keeps none (its fetches read the file) while the budget is spent; it gives them
+ * back when they are pushed out by newer appends or dropped (truncation, a follower's append, roll, close,
+ * deletion).
  *
  * <p>Thread-safe: one atomic count.
  */
 public final class TailBudget {
-    /** The most a node's logs hold in tails by default: 1,024 of them. */
-    static final long DEFAULT_BYTES_MAX = 1024L * TailBytes.CAPACITY_BYTES;
+    /** The most a node's logs hold in recent appends by default: 1,024 segments' worth. */
+    static final long DEFAULT_BYTES_MAX = 1024L * RecentAppends.BYTES_MAX;
     /** By default, at most this fraction of the heap. */
     static final int DEFAULT_HEAP_DIVISOR = 16;
 
