@@ -12,8 +12,9 @@ import java.nio.ByteBuffer;
  * {@code writev} for each run of buffers and a {@code sendfile} for each file region: five system calls for a
  * follower's fetch of two partitions, against one read per region and one write here. On a loaded machine (and more
  * on a virtual one) each system call costs more than copying a few kilobytes that the page cache holds; large
- * responses keep zero copy. Record data the log held in memory (its active segments' recent appends) arrives as buffers: one
- * pooled buffer for the whole response then replaces a direct copy of each heap part that the socket would make.
+ * responses keep zero copy. Record data the log held in memory (its active segments' recent appends) arrives as
+ * buffers: one pooled buffer for the whole response then replaces a direct copy of each heap part that the socket
+ * would make.
  *
  * <p>Stateless and thread-safe; each call releases the regions of the response it copies.
  */
