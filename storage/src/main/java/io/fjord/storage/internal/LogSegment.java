@@ -64,7 +64,7 @@ public final class LogSegment {
      * without a lock; dropped (with its budget) once, also at the segment's end.
      */
     private final AtomicReference<RecentAppends> recentAppends = new AtomicReference<>(RecentAppends.NONE);
-    /** Whether appends may be kept in {@link #recentAppends}: only a log's active segment's (not a cleaner's output). */
+    /** Whether appends may be kept in {@link #recentAppends}: an active segment's may (not a cleaner's output's). */
     private volatile boolean keepsAppends;
 
     private static final BatchHeader[] NO_BATCHES = new BatchHeader[0];
