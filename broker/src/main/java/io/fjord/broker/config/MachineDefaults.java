@@ -11,7 +11,7 @@ import java.util.Optional;
  * event loops do more than Kafka's network threads: they also append light Produce requests and serve followers'
  * Fetch requests. With one loop, the append that releases the followers' waiting fetches and the fetches that
  * release the waiting Produce answer each other on the same thread; with three, each of those hand-offs wakes
- * another thread. On two processors that cost the brokers about a sixth of their CPU per record under replication
+ * another thread. On two processors that cost the brokers about a tenth of their CPU per record under replication
  * load, and a third of their context switches (docs/performance.md, "Session 17").
  */
 public final class MachineDefaults {

@@ -17,6 +17,8 @@ class LogSegmentRecentAppendsTest {
 
     @TempDir
     Path directory;
+    /** A budget with room for one segment's recent appends, for the tests that do not test the budget. */
+    private final SegmentHandleCache cache = cacheWithBudget(RecentAppends.BYTES_MAX);
 
     private static SegmentHandleCache cacheWithBudget(long bytes) {
         return new SegmentHandleCache(100, 60_000, new TailBudget(bytes));
@@ -28,6 +30,16 @@ class LogSegmentRecentAppendsTest {
         RecordBatch.at(batch).setBaseOffset(offset);
         segment.append(batch, 4096, asLeader);
         return segment.findBatch(offset, segment.sizeBytes());
+    }
+
+    private LogSegment activeSegment() {
+        return LogSegment.create(directory, 0, INDEX_BYTES, 0, cache, 5);
+    }
+
+    /** Closes the segment, checking it gave back all it had reserved. */
+    private void closeAndCheckTheBudgetIsBack(LogSegment segment) {
+        segment.closeCleanly();
+        assertThat(cache.tailBudget().reservedBytes()).isZero();
     }
 
     private static BatchHeader append(LogSegment segment, long offset, int valueBytes) {
@@ -47,8 +59,7 @@ class LogSegmentRecentAppendsTest {
 
     @Test
     void aFetchOfTheLeadersLastAppendsIsServedFromMemoryAndOlderOnesFromTheFile() {
-        SegmentHandleCache cache = cacheWithBudget(RecentAppends.BYTES_MAX);
-        LogSegment segment = LogSegment.create(directory, 0, INDEX_BYTES, 0, cache, 5);
+        LogSegment segment = activeSegment();
         BatchHeader[] batches = new BatchHeader[12];
         for (int index = 0; index < batches.length; index++) {
             batches[index] = append(segment, index, 10_000); // about 10 KB each: older ones give way
@@ -65,14 +76,12 @@ class LogSegmentRecentAppendsTest {
         long reserved = cache.tailBudget().reservedBytes();
         assertThat(reserved).isBetween((long) RecentAppends.BYTES_MAX - 2 * last.sizeBytes(),
                 (long) RecentAppends.BYTES_MAX);
-        segment.closeCleanly();
-        assertThat(cache.tailBudget().reservedBytes()).isZero();
+        closeAndCheckTheBudgetIsBack(segment);
     }
 
     @Test
     void aFollowersAppendIsNotKeptAndDropsWhatTheLeaderKept() {
-        SegmentHandleCache cache = cacheWithBudget(RecentAppends.BYTES_MAX);
-        LogSegment segment = LogSegment.create(directory, 0, INDEX_BYTES, 0, cache, 5);
+        LogSegment segment = activeSegment();
         BatchHeader leaders = append(segment, 0, 100, true);
         assertThat(inMemory(segment, leaders, leaders.sizeBytes())).isNotNull();
         BatchHeader followers = append(segment, 1, 100, false);
@@ -81,14 +90,12 @@ class LogSegmentRecentAppendsTest {
         assertThat(cache.tailBudget().reservedBytes()).isZero();
         BatchHeader leadersAgain = append(segment, 2, 100, true);
         assertThat(inMemory(segment, leadersAgain, leadersAgain.sizeBytes())).isNotNull();
-        segment.closeCleanly();
-        assertThat(cache.tailBudget().reservedBytes()).isZero();
+        closeAndCheckTheBudgetIsBack(segment);
     }
 
     @Test
     void truncatedAppendsAreNeverServedAndTheAppendsAfterTheCutAre() {
-        SegmentHandleCache cache = cacheWithBudget(RecentAppends.BYTES_MAX);
-        LogSegment segment = LogSegment.create(directory, 0, INDEX_BYTES, 0, cache, 5);
+        LogSegment segment = activeSegment();
         append(segment, 0, 100);
         BatchHeader cut = append(segment, 1, 100);
         append(segment, 2, 100);
@@ -100,7 +107,7 @@ class LogSegmentRecentAppendsTest {
         ByteBuffer cached = inMemory(segment, rewritten, rewritten.sizeBytes());
         assertThat(cached).isNotNull();
         assertThat(RecordBatch.at(cached.duplicate()).sizeInBytes()).isEqualTo(rewritten.sizeBytes());
-        segment.closeCleanly();
+        closeAndCheckTheBudgetIsBack(segment);
     }
 
     @Test
@@ -131,8 +138,7 @@ class LogSegmentRecentAppendsTest {
 
     @Test
     void aLargeAppendIsNotKeptAndACleanersOutputKeepsNone() {
-        SegmentHandleCache cache = cacheWithBudget(RecentAppends.BYTES_MAX);
-        LogSegment segment = LogSegment.create(directory, 0, INDEX_BYTES, 0, cache, 5);
+        LogSegment segment = activeSegment();
         append(segment, 0, 100);
         BatchHeader large = append(segment, 1, RecentAppends.APPEND_BYTES_MAX);
         assertThat(inMemory(segment, large, large.sizeBytes())).isNull();
@@ -145,7 +151,6 @@ class LogSegmentRecentAppendsTest {
         assertThat(cleaned.slice(0, cleaned.sizeBytes()).cachedBytes()).isNull();
         assertThat(cache.tailBudget().reservedBytes()).isEqualTo(small.sizeBytes());
         cleaned.closeAbruptly();
-        segment.closeCleanly();
-        assertThat(cache.tailBudget().reservedBytes()).isZero();
+        closeAndCheckTheBudgetIsBack(segment);
     }
 }
