@@ -13,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One segment of a partition log: a file of batches starting at a base offset, with its offset and time indexes.
@@ -58,14 +57,8 @@ public final class LogSegment {
      */
     private volatile BatchHeader[] recentBatches = NO_BATCHES;
 
-    /**
-     * The leader's last appends while the segment is active, so that fetches at the log end need no file read; none
-     * after opening, recovery, truncation, a follower's append, and once inactive. Replaced by the one writer; read
-     * without a lock; dropped (with its budget) once, also at the segment's end.
-     */
-    private final AtomicReference<RecentAppends> recentAppends = new AtomicReference<>(RecentAppends.NONE);
-    /** Whether appends may be kept in {@link #recentAppends}: an active segment's may (not a cleaner's output's). */
-    private volatile boolean keepsAppends;
+    /** The leader's last appends while the segment is active, so that fetches at the log end need no file read. */
+    private final KeptAppends keptAppends;
 
     private static final BatchHeader[] NO_BATCHES = new BatchHeader[0];
     /** How many of the last appended batches {@link #recentBatches} holds. */
@@ -83,6 +76,7 @@ public final class LogSegment {
         this.transactionIndex = new TransactionIndex(TransactionIndex.file(directory, baseOffset));
         this.createdMs = createdMs;
         this.offsetOfMaxTimestampSoFar = baseOffset;
+        this.keptAppends = new KeptAppends(handleCache.tailBudget());
     }
 
     /** Creates empty files for a new active segment, pinned open. */
@@ -125,7 +119,9 @@ public final class LogSegment {
         segment.offsetIndex = new OffsetIndex(segment.offsetIndexFile, baseOffset, indexSizeBytes, true);
         segment.timeIndex = new TimeIndex(segment.timeIndexFile, baseOffset, indexSizeBytes, true);
         segment.pinned = true;
-        segment.keepsAppends = suffix.isEmpty();
+        if (suffix.isEmpty()) {
+            segment.keptAppends.enable(); // a log's new active segment, not a cleaner's output
+        }
         return segment;
     }
 
@@ -226,7 +222,7 @@ public final class LogSegment {
         synchronized (this) {
             pinned = false;
         }
-        stopKeepingAppends(); // no longer appended to: nobody fetches at its end any more
+        keptAppends.stop(); // no longer appended to: nobody fetches at its end any more
         handleCache.touched(this, nowNanos);
     }
 
@@ -364,64 +360,9 @@ public final class LogSegment {
             cursor += batch.sizeInBytes();
             position += batch.sizeInBytes();
         }
-        if (keepInMemory && keepsAppends && batches.remaining() <= RecentAppends.APPEND_BYTES_MAX) {
-            keep(startPosition, batches);
-        } else {
-            dropRecentAppends();
-        }
+        keptAppends.appended(startPosition, batches, keepInMemory);
         sizeBytes = position;
-        recentBatches = lastBatches(continuesRecent ? before : NO_BATCHES, appended);
-    }
-
-    /**
-     * Adds an append to {@link #recentAppends}, before {@link #sizeBytes} makes it visible, within the node's budget;
-     * the older appends it pushes out give their bytes back.
-     */
-    private void keep(int startPosition, ByteBuffer batches) {
-        TailBudget budget = handleCache.tailBudget();
-        RecentAppends before = recentAppends.get();
-        RecentAppends after = before.with(startPosition, batches);
-        int grownBytes = after.totalBytes() - before.totalBytes();
-        if (grownBytes > 0 && !budget.tryReserve(grownBytes)) {
-            dropRecentAppends(); // the node's logs hold all they may: this one's fetches read the file for now
-            return;
-        }
-        if (!recentAppends.compareAndSet(before, after)) {
-            // Dropped meanwhile at the segment's end, which gave back what "before" held.
-            if (grownBytes > 0) {
-                budget.release(grownBytes);
-            }
-        } else if (grownBytes < 0) {
-            budget.release(-grownBytes);
-        }
-    }
-
-    /** Forgets the kept appends and gives their bytes back to the budget, once whoever calls. */
-    private void dropRecentAppends() {
-        if (recentAppends.get() == RecentAppends.NONE) {
-            return; // a follower's appends come here each time: no atomic write for them
-        }
-        RecentAppends dropped = recentAppends.getAndSet(RecentAppends.NONE);
-        if (dropped.totalBytes() > 0) {
-            handleCache.tailBudget().release(dropped.totalBytes());
-        }
-    }
-
-    /** The segment is no longer appended to: its kept appends go, and no new ones are kept. */
-    private void stopKeepingAppends() {
-        keepsAppends = false;
-        dropRecentAppends();
-    }
-
-    /** The last {@link #RECENT_BATCHES_KEPT} of {@code kept} followed by {@code appended}. */
-    private static BatchHeader[] lastBatches(BatchHeader[] kept, List<BatchHeader> appended) {
-        int total = kept.length + appended.size();
-        int skipped = Math.max(0, total - RECENT_BATCHES_KEPT);
-        BatchHeader[] result = new BatchHeader[total - skipped];
-        for (int i = skipped; i < total; i++) {
-            result[i - skipped] = i < kept.length ? kept[i] : appended.get(i - kept.length);
-        }
-        return result;
+        recentBatches = BatchHeader.lastOf(continuesRecent ? before : NO_BATCHES, appended, RECENT_BATCHES_KEPT);
     }
 
     private void indexBatch(long lastOffset, long maxTimestamp, int position, int batchBytes, int indexIntervalBytes) {
@@ -508,7 +449,7 @@ public final class LogSegment {
 
     /** A slice for zero-copy sending; the caller has acquired the segment, and the slice releases it. */
     public FileSlice slice(int position, int length) {
-        ByteBuffer cached = recentAppends.get().find(position, length);
+        ByteBuffer cached = keptAppends.find(position, length);
         return new FileSlice(channel(), position, length, this::release, cached);
     }
 
@@ -552,7 +493,7 @@ public final class LogSegment {
      */
     public RecoveryResult recover(long expectedFirstOffset, int indexIntervalBytes, long recoveryPoint) {
         recentBatches = NO_BATCHES;
-        dropRecentAppends();
+        keptAppends.drop();
         transactionIndex.reset(); // rebuilt from the markers by the producer-state replay that follows
         OffsetIndex offsets = offsetIndex();
         TimeIndex times = timeIndex();
@@ -621,7 +562,7 @@ public final class LogSegment {
         }
         int removed = sizeBytes - first.position();
         recentBatches = NO_BATCHES; // before the bytes go: positions of removed batches must not be found again
-        dropRecentAppends(); // likewise their bytes
+        keptAppends.drop(); // likewise their bytes
         offsetIndex().truncateToOffset(offset);
         timeIndex().truncateToOffset(offset);
         transactionIndex.truncateTo(offset);
@@ -723,7 +664,7 @@ public final class LogSegment {
     /** Extends the indexes of a segment reopened as the active one. */
     public void onBecomeActive() {
         pin();
-        keepsAppends = true;
+        keptAppends.enable();
         offsetIndex.resize(indexSizeBytes);
         timeIndex.resize(indexSizeBytes);
     }
@@ -752,7 +693,7 @@ public final class LogSegment {
 
     /** Trims and closes for a clean shutdown. */
     public void closeCleanly() {
-        stopKeepingAppends();
+        keptAppends.stop();
         synchronized (this) {
             if (channel == null) {
                 return;
@@ -769,7 +710,7 @@ public final class LogSegment {
 
     /** Closes without trimming, leaving files as a crash would. */
     public void closeAbruptly() {
-        stopKeepingAppends();
+        keptAppends.stop();
         synchronized (this) {
             pinned = false;
             closeOpenState();
@@ -782,7 +723,7 @@ public final class LogSegment {
      * {@link #deleteFiles()} once the delete delay has passed.
      */
     public void markDeleted() {
-        stopKeepingAppends();
+        keptAppends.stop();
         synchronized (this) {
             deleted = true;
             pinned = false;
