@@ -25,20 +25,12 @@ final class CopiedResponse {
     private CopiedResponse() {
     }
 
-    /** Whether {@code response} has file regions or several buffers, and is small enough to copy. */
+    /**
+     * Whether {@code response} is in several parts (file regions or buffers of records; its size and header always
+     * come first, so a response with records has at least two) and small enough to copy.
+     */
     static boolean worthCopying(EncodedResponse response) {
-        if (response.sizeBytes() > COPIED_BYTES_MAX) {
-            return false;
-        }
-        if (response.parts().size() > 1) {
-            return true;
-        }
-        for (Object part : response.parts()) {
-            if (part instanceof FileRegionRecords) {
-                return true;
-            }
-        }
-        return false;
+        return response.sizeBytes() <= COPIED_BYTES_MAX && response.parts().size() > 1;
     }
 
     /**
