@@ -246,7 +246,7 @@ final class FjordProcessCluster implements AutoCloseable {
                 .map(id -> id + "@" + controllerAddress(id) + ":" + Base64Uuids.encode(UUID.randomUUID()))
                 .collect(Collectors.joining(","));
         for (int id = 1; id <= nodeCount; id++) {
-            List<String> arguments = new ArrayList<>(List.of("format", "--cluster-id", clusterId, "--config",
+            List<String> arguments = new ArrayList<>(List.of("format", "--cluster-id=" + clusterId, "--config",
                     root.resolve("node-" + id).resolve("server.properties").toString()));
             if (isController(id)) {
                 arguments.addAll(List.of("--initial-controllers", initialControllers));
