@@ -60,6 +60,24 @@ class RaftDriverTest {
     }
 
     @Test
+    void theTickIsATwentiethOfTheShortestTimerWithinItsBounds() {
+        RaftConfig kafkaDefaults = RaftConfig.withDefaults(1, Set.of(1));
+        assertThat(RaftDriver.tickIntervalMs(kafkaDefaults)).isEqualTo(25); // fetch max wait 500 ms / 20
+
+        // Each timer alone can be the shortest: election timeout, back-off, request timeout, fetch wait (the fetch
+        // timeout cannot: the wait must be shorter).
+        assertThat(RaftDriver.tickIntervalMs(kafkaDefaults.withTimeouts(200, 2000, 1000, 2000, 500))).isEqualTo(10);
+        assertThat(RaftDriver.tickIntervalMs(kafkaDefaults.withTimeouts(1000, 2000, 160, 2000, 500))).isEqualTo(8);
+        assertThat(RaftDriver.tickIntervalMs(kafkaDefaults.withTimeouts(1000, 2000, 1000, 240, 500))).isEqualTo(12);
+        assertThat(RaftDriver.tickIntervalMs(kafkaDefaults.withTimeouts(1000, 2000, 1000, 2000, 360))).isEqualTo(18);
+
+        // Short test timeouts keep the finest tick; long ones the coarsest.
+        assertThat(RaftDriver.tickIntervalMs(kafkaDefaults.withTimeouts(100, 200, 100, 200, 50))).isEqualTo(5);
+        assertThat(RaftDriver.tickIntervalMs(kafkaDefaults.withTimeouts(5000, 9000, 5000, 9000, 5000)))
+                .isEqualTo(25);
+    }
+
+    @Test
     void aProposalCompletesAtCommitAfterItsEntryIsDurableAndApplied() throws Exception {
         start(Set.of(1));
         await().atMost(Duration.ofSeconds(30)).until(() -> driver.status().role() == Role.LEADER);
