@@ -133,11 +133,12 @@ public final class RaftDriver implements AutoCloseable {
     }
 
     /**
-     * The tick granularity for {@code config}: a twentieth of its shortest timer (election timeout and back-off,
-     * request timeout, and the fetch wait, which is shorter than the fetch timeout), within [{@value #TICK_INTERVAL_MS_MIN},
-     * {@value #TICK_INTERVAL_MS_MAX}] ms. Messages and proposals wake the driver at once; only timers wait for a
-     * tick, so they fire at most 5 % of the shortest one late, while an idle node wakes 40 times a second rather
-     * than 200 (Kafka's defaults give 25 ms).
+     * The tick granularity for {@code config}: a twentieth of its shortest configured timer (election timeout and
+     * back-off, request timeout, and the fetch wait, which is shorter than the fetch timeout), within
+     * [{@value #TICK_INTERVAL_MS_MIN}, {@value #TICK_INTERVAL_MS_MAX}] ms (Kafka's defaults give 25 ms). Messages and
+     * proposals wake the driver at once; only timers wait for a tick, so a configured timer fires at most a
+     * twentieth of the shortest one late (or 5 ms, below 100 ms), and the core's fixed 100 ms back-offs at most 25 ms
+     * late, while an idle node wakes 40 times a second rather than 200.
      */
     public static int tickIntervalMs(RaftConfig config) {
         int shortestMs = Math.min(Math.min(config.electionTimeoutMs(), config.electionBackoffMaxMs()),
