@@ -1,18 +1,15 @@
 package io.fjord.integration;
 
+import static io.fjord.integration.RawConnections.assertServed;
+import static io.fjord.integration.RawConnections.closedByServer;
+import static io.fjord.integration.RawConnections.closedWithin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.time.Duration;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -31,14 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * max.connections.per.ip and its overrides on a node: connections from an address above its maximum are closed
  * while a Kafka Admin client from another address is served, and a maximum lowered at run time with Kafka's Admin
- * (incrementalAlterConfigs of the broker) closes the next connection above it. 127.0.0.2 stands for a second host (the loopback
- * network is 127.0.0.0/8). Time bounds are liveness bounds.
+ * (incrementalAlterConfigs of the broker) closes the next connection above it. 127.0.0.2 stands for a second host
+ * (the loopback network is 127.0.0.0/8). Time bounds are liveness bounds.
  */
 class ConnectionLimitsIT {
     @TempDir
     Path data;
     private FjordTestNode node;
-    private final List<Socket> sockets = new ArrayList<>();
+    private final RawConnections connections = new RawConnections();
 
     @BeforeEach
     void start() throws InterruptedException {
@@ -50,27 +47,12 @@ class ConnectionLimitsIT {
 
     @AfterEach
     void stop() throws IOException {
-        for (Socket socket : sockets) {
-            socket.close();
-        }
+        connections.close();
         node.close();
     }
 
     private Socket connectFrom(String localAddress) throws IOException {
-        Socket socket = new Socket();
-        sockets.add(socket);
-        socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
-        socket.setSoTimeout(30_000);
-        socket.connect(node.node().boundAddress("PLAINTEXT"), 30_000);
-        return socket;
-    }
-
-    private static boolean closedByServer(Socket socket) throws IOException {
-        try (InputStream input = socket.getInputStream()) {
-            return input.read() == -1;
-        } catch (SocketException e) {
-            return true;
-        }
+        return connections.connectFrom(localAddress, node.node().boundAddress("PLAINTEXT"));
     }
 
     @Test
@@ -80,19 +62,12 @@ class ConnectionLimitsIT {
         Socket third = connectFrom("127.0.0.2");
 
         assertThat(closedByServer(third)).isTrue();
-        Properties properties = new Properties();
-        properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
-                "127.0.0.1:" + node.node().boundAddress("PLAINTEXT").getPort());
-        properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-        try (Admin admin = Admin.create(properties)) {
+        try (Admin admin = Admin.create(adminProperties())) {
             assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(1);
         }
-        // The two within the maximum are served: an ApiVersions v0 on each is answered.
-        for (Socket served : List.of(first, second)) {
-            served.getOutputStream().write(new byte[] {0, 0, 0, 14, 0, 18, 0, 0, 0, 0, 0, 7, 0, 4, 't', 'e', 's',
-                't'});
-            assertThat(served.getInputStream().readNBytes(8)).endsWith(0, 0, 0, 7);
-        }
+        // The two within the maximum are served.
+        assertServed(first);
+        assertServed(second);
     }
 
     @Test
@@ -112,13 +87,9 @@ class ConnectionLimitsIT {
 
         // Once the change is applied, the next connection from the address is closed at once; open ones stay open.
         await().atMost(Duration.ofSeconds(60)).until(() -> closedWithin(connectFrom("127.0.0.3"), 1_000));
-        for (Socket served : List.of(first, second)) {
-            served.getOutputStream().write(API_VERSIONS_V0);
-            assertThat(served.getInputStream().readNBytes(8)).endsWith(0, 0, 0, 7);
-        }
+        assertServed(first);
+        assertServed(second);
     }
-
-    private static final byte[] API_VERSIONS_V0 = {0, 0, 0, 14, 0, 18, 0, 0, 0, 0, 0, 7, 0, 4, 't', 'e', 's', 't'};
 
     private Properties adminProperties() {
         Properties properties = new Properties();
@@ -126,17 +97,5 @@ class ConnectionLimitsIT {
                 "127.0.0.1:" + node.node().boundAddress("PLAINTEXT").getPort());
         properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
         return properties;
-    }
-
-    /** Whether the server closes {@code socket} within {@code waitMs} (a served connection stays silent). */
-    private static boolean closedWithin(Socket socket, int waitMs) throws IOException {
-        socket.setSoTimeout(waitMs);
-        try {
-            return socket.getInputStream().read() == -1;
-        } catch (SocketTimeoutException e) {
-            return false;
-        } catch (SocketException e) {
-            return true;
-        }
     }
 }

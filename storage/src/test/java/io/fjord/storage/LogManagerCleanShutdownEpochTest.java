@@ -1,14 +1,12 @@
 package io.fjord.storage;
 
 import static io.fjord.storage.LogManagerTestSupport.appendValues;
-import static io.fjord.storage.LogManagerTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -24,12 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
 class LogManagerCleanShutdownEpochTest {
     @TempDir
     Path root;
-    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
-    private final List<LogManager> managers = new ArrayList<>();
+    private final StartedLogManagers managers = new StartedLogManagers();
+    private final ManualClock clock = managers.clock;
 
     @AfterEach
     void stopAll() {
-        managers.forEach(LogManager::shutdown);
+        managers.close();
     }
 
     private List<Path> dirs(String... names) {
@@ -37,10 +35,7 @@ class LogManagerCleanShutdownEpochTest {
     }
 
     private LogManager start(List<Path> dirs) {
-        LogManager manager = new LogManager(config(dirs, Map.of()), clock);
-        managers.add(manager);
-        manager.startup();
-        return manager;
+        return managers.start(dirs, Map.of());
     }
 
     private static String marker(Path dir) throws IOException {
@@ -84,7 +79,7 @@ class LogManagerCleanShutdownEpochTest {
         start(dirs).shutdown(5);
         Files.writeString(dirs.get(1).resolve(".kafka_cleanshutdown"), "{\"version\":0,\"brokerEpoch\":6}");
         assertThat(start(dirs).previousBrokerEpoch()).as("disagreeing epochs").isEmpty();
-        managers.get(managers.size() - 1).shutdown(5);
+        managers.last().shutdown(5);
 
         Files.delete(dirs.get(1).resolve(".kafka_cleanshutdown"));
         assertThat(start(dirs).previousBrokerEpoch()).as("one directory shut down uncleanly").isEmpty();
@@ -96,7 +91,7 @@ class LogManagerCleanShutdownEpochTest {
         start(dirs).shutdown();
         assertThat(marker(dirs.get(0))).isEqualTo("{\"version\":0,\"brokerEpoch\":-1}");
         assertThat(start(dirs).previousBrokerEpoch()).isEqualTo(OptionalLong.of(-1));
-        managers.get(managers.size() - 1).shutdown(9);
+        managers.last().shutdown(9);
 
         // Malformed content (not Kafka's JSON): clean for recovery, no epoch.
         Files.writeString(dirs.get(0).resolve(".kafka_cleanshutdown"), "brokerEpoch=9");

@@ -9,7 +9,6 @@ import io.fjord.storage.internal.OffsetCheckpointFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -23,19 +22,16 @@ class LogManagerHighWatermarkTest {
 
     @TempDir
     Path root;
-    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
-    private final List<LogManager> managers = new ArrayList<>();
+    private final StartedLogManagers managers = new StartedLogManagers();
+    private final ManualClock clock = managers.clock;
 
     @AfterEach
     void stopAll() {
-        managers.forEach(LogManager::shutdown);
+        managers.close();
     }
 
     private LogManager start(Map<String, String> extra) {
-        LogManager manager = new LogManager(config(List.of(root.resolve("a")), extra), clock);
-        managers.add(manager);
-        manager.startup();
-        return manager;
+        return managers.start(List.of(root.resolve("a")), extra);
     }
 
     private Map<TopicPartition, Long> checkpointed() {

@@ -1,7 +1,6 @@
 package io.fjord.storage;
 
 import static io.fjord.storage.LogManagerTestSupport.appendValues;
-import static io.fjord.storage.LogManagerTestSupport.config;
 import static io.fjord.storage.LogManagerTestSupport.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 import io.fjord.storage.internal.LogSegment;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,23 +22,20 @@ class LogManagerOpenFilesTest {
 
     @TempDir
     Path root;
-    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
-    private final List<LogManager> managers = new ArrayList<>();
+    private final StartedLogManagers managers = new StartedLogManagers();
+    private final ManualClock clock = managers.clock;
     private final Map<TopicPartition, List<String>> expected = new HashMap<>();
 
     @AfterEach
     void stopAll() {
-        managers.forEach(LogManager::shutdown);
+        managers.close();
     }
 
     private LogManager start(Map<String, String> extra) {
         Map<String, String> properties = new HashMap<>(extra);
         properties.put("log.segment.open.files.max", Integer.toString(OPEN_MAX));
         properties.put("log.segment.bytes", "300");
-        LogManager manager = new LogManager(config(List.of(root.resolve("a"), root.resolve("b")), properties), clock);
-        managers.add(manager);
-        manager.startup();
-        return manager;
+        return managers.start(List.of(root.resolve("a"), root.resolve("b")), properties);
     }
 
     private void fill(LogManager manager) {

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +27,12 @@ class LogManagerTest {
 
     @TempDir
     Path root;
-    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
-    private final List<LogManager> managers = new ArrayList<>();
+    private final StartedLogManagers managers = new StartedLogManagers();
+    private final ManualClock clock = managers.clock;
 
     @AfterEach
     void stopAll() {
-        managers.forEach(LogManager::shutdown);
+        managers.close();
     }
 
     private List<Path> dirs(String... names) {
@@ -41,10 +40,7 @@ class LogManagerTest {
     }
 
     private LogManager start(List<Path> dirs, Map<String, String> extra) {
-        LogManager manager = new LogManager(config(dirs, extra), clock);
-        managers.add(manager);
-        manager.startup();
-        return manager;
+        return managers.start(dirs, extra);
     }
 
     private static TopicPartition partition(String topic, int number) {

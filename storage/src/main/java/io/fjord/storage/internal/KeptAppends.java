@@ -4,21 +4,21 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * What one segment keeps in memory of a leader's last appends to it ({@link RecentAppends}) while it is active, within
- * the node's {@link TailBudget}, so that fetches at the log end need no file read. None are kept after opening,
- * recovery, truncation, a follower's append, and once the segment is no longer active.
+ * What one segment keeps in memory of a leader's last appends to it ({@link RecentAppends}) while it is active,
+ * within the node's {@link RecentAppendsBudget}, so that fetches at the log end need no file read. None are kept after
+ * opening, recovery, truncation, a follower's append, and once the segment is no longer active.
  *
  * <p>Thread-safety: one writer (under the owning log's append lock) keeps appends and enables keeping; readers
  * {@link #find} without a lock; {@link #drop} and {@link #stop} may come from any thread, and give each kept byte
  * back to the budget once.
  */
 final class KeptAppends {
-    private final TailBudget budget;
+    private final RecentAppendsBudget budget;
     private final AtomicReference<RecentAppends> current = new AtomicReference<>(RecentAppends.NONE);
     /** Whether appends may be kept: an active segment's may (not a cleaner's output's). */
     private volatile boolean enabled;
 
-    KeptAppends(TailBudget budget) {
+    KeptAppends(RecentAppendsBudget budget) {
         this.budget = budget;
     }
 

@@ -76,7 +76,7 @@ public final class LogSegment {
         this.transactionIndex = new TransactionIndex(TransactionIndex.file(directory, baseOffset));
         this.createdMs = createdMs;
         this.offsetOfMaxTimestampSoFar = baseOffset;
-        this.keptAppends = new KeptAppends(handleCache.tailBudget());
+        this.keptAppends = new KeptAppends(handleCache.recentAppendsBudget());
     }
 
     /** Creates empty files for a new active segment, pinned open. */

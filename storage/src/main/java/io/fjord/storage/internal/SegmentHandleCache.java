@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Bounds how many inactive segments keep their file and index mappings open, across all logs of a node (and holds
- * the node's {@link TailBudget}, the other limit all its segments share). Segments
+ * the node's {@link RecentAppendsBudget}, the other limit all its segments share). Segments
  * open lazily on first read and register here; past the limit, the least recently used idle segment closes, and a
  * sweep closes segments idle longer than a set time. Segments in use (read slices outstanding, or the active
  * segment) never close; the limit is then exceeded until they are released.
@@ -17,18 +17,18 @@ public final class SegmentHandleCache {
     private final int openSegmentsMax;
     private final long idleCloseNanos;
     private final Map<LogSegment, Long> lastUseNanos = new LinkedHashMap<>(64, 0.75f, true);
-    private final TailBudget tailBudget;
+    private final RecentAppendsBudget recentAppendsBudget;
 
     /** A cache whose segments share a budget for recent appends of a sixteenth of the heap, at most 64 MiB. */
     public SegmentHandleCache(int openSegmentsMax, long idleCloseMs) {
-        this(openSegmentsMax, idleCloseMs, TailBudget.ofHeap());
+        this(openSegmentsMax, idleCloseMs, RecentAppendsBudget.ofHeap());
     }
 
     /**
-     * @param tailBudget the memory the same segments may hold in their last appends ({@link RecentAppends}), a
+     * @param recentAppendsBudget the memory the same segments may hold in their last appends ({@link RecentAppends}), a
      *                   node-wide limit like the open segments'
      */
-    public SegmentHandleCache(int openSegmentsMax, long idleCloseMs, TailBudget tailBudget) {
+    public SegmentHandleCache(int openSegmentsMax, long idleCloseMs, RecentAppendsBudget recentAppendsBudget) {
         if (openSegmentsMax < 1) {
             throw new IllegalArgumentException("openSegmentsMax must be positive");
         }
@@ -38,12 +38,12 @@ public final class SegmentHandleCache {
         this.openSegmentsMax = openSegmentsMax;
         // Saturate: a large idle time (e.g. Long.MAX_VALUE for "never") must not overflow into a negative one.
         this.idleCloseNanos = idleCloseMs > Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : idleCloseMs * 1_000_000L;
-        this.tailBudget = tailBudget;
+        this.recentAppendsBudget = recentAppendsBudget;
     }
 
     /** The memory budget of the segments' recent appends. */
-    public TailBudget tailBudget() {
-        return tailBudget;
+    public RecentAppendsBudget recentAppendsBudget() {
+        return recentAppendsBudget;
     }
 
     /** A cache with room for every segment that will ever be open, for tests and tools. */

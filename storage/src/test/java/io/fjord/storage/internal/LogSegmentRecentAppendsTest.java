@@ -21,7 +21,7 @@ class LogSegmentRecentAppendsTest {
     private final SegmentHandleCache cache = cacheWithBudget(RecentAppends.BYTES_MAX);
 
     private static SegmentHandleCache cacheWithBudget(long bytes) {
-        return new SegmentHandleCache(100, 60_000, new TailBudget(bytes));
+        return new SegmentHandleCache(100, 60_000, new RecentAppendsBudget(bytes));
     }
 
     /** Appends a batch of one record with a value of {@code valueBytes} bytes at {@code offset}. */
@@ -39,7 +39,7 @@ class LogSegmentRecentAppendsTest {
     /** Closes the segment, checking it gave back all it had reserved. */
     private void closeAndCheckTheBudgetIsBack(LogSegment segment) {
         segment.closeCleanly();
-        assertThat(cache.tailBudget().reservedBytes()).isZero();
+        assertThat(cache.recentAppendsBudget().reservedBytes()).isZero();
     }
 
     private static BatchHeader append(LogSegment segment, long offset, int valueBytes) {
@@ -73,7 +73,7 @@ class LogSegmentRecentAppendsTest {
         assertThat(inMemory(segment, batches[0], batches[0].sizeBytes())).isNull();
         assertThat(segment.slice(0, batches[1].endPosition()).readAll())
                 .isEqualTo(segment.read(0, batches[1].endPosition()));
-        long reserved = cache.tailBudget().reservedBytes();
+        long reserved = cache.recentAppendsBudget().reservedBytes();
         assertThat(reserved).isBetween((long) RecentAppends.BYTES_MAX - 2 * last.sizeBytes(),
                 (long) RecentAppends.BYTES_MAX);
         closeAndCheckTheBudgetIsBack(segment);
@@ -87,7 +87,7 @@ class LogSegmentRecentAppendsTest {
         BatchHeader followers = append(segment, 1, 100, false);
         assertThat(inMemory(segment, followers, followers.sizeBytes())).isNull();
         assertThat(inMemory(segment, leaders, leaders.sizeBytes())).isNull();
-        assertThat(cache.tailBudget().reservedBytes()).isZero();
+        assertThat(cache.recentAppendsBudget().reservedBytes()).isZero();
         BatchHeader leadersAgain = append(segment, 2, 100, true);
         assertThat(inMemory(segment, leadersAgain, leadersAgain.sizeBytes())).isNotNull();
         closeAndCheckTheBudgetIsBack(segment);
@@ -100,7 +100,7 @@ class LogSegmentRecentAppendsTest {
         BatchHeader cut = append(segment, 1, 100);
         append(segment, 2, 100);
         segment.truncateTo(1);
-        assertThat(cache.tailBudget().reservedBytes()).isZero();
+        assertThat(cache.recentAppendsBudget().reservedBytes()).isZero();
         assertThat(segment.slice(cut.position(), cut.sizeBytes()).cachedBytes()).isNull();
         BatchHeader rewritten = append(segment, 1, 300); // a different batch where the cut one was
         assertThat(rewritten.position()).isEqualTo(cut.position());
@@ -124,14 +124,14 @@ class LogSegmentRecentAppendsTest {
         BatchHeader secondBatch = append(second, 0, 100);
         assertThat(inMemory(first, firstBatch, firstBatch.sizeBytes())).isNotNull();
         assertThat(inMemory(second, secondBatch, secondBatch.sizeBytes())).as("no budget left").isNull();
-        assertThat(cache.tailBudget().reservedBytes()).isEqualTo(batchBytes);
+        assertThat(cache.recentAppendsBudget().reservedBytes()).isEqualTo(batchBytes);
         first.unpin(0); // rolled: a newer segment is the active one
-        assertThat(cache.tailBudget().reservedBytes()).isZero();
+        assertThat(cache.recentAppendsBudget().reservedBytes()).isZero();
         assertThat(inMemory(first, firstBatch, firstBatch.sizeBytes())).isNull();
         BatchHeader next = append(second, 1, 100);
         assertThat(inMemory(second, next, next.sizeBytes())).isNotNull();
         second.markDeleted();
-        assertThat(cache.tailBudget().reservedBytes()).isZero();
+        assertThat(cache.recentAppendsBudget().reservedBytes()).isZero();
         first.closeCleanly();
         second.deleteFiles();
     }
@@ -142,14 +142,14 @@ class LogSegmentRecentAppendsTest {
         append(segment, 0, 100);
         BatchHeader large = append(segment, 1, RecentAppends.APPEND_BYTES_MAX);
         assertThat(inMemory(segment, large, large.sizeBytes())).isNull();
-        assertThat(cache.tailBudget().reservedBytes()).isZero();
+        assertThat(cache.recentAppendsBudget().reservedBytes()).isZero();
         BatchHeader small = append(segment, 2, 100);
         assertThat(inMemory(segment, small, small.sizeBytes())).isNotNull();
 
         LogSegment cleaned = LogSegment.createCleaned(segment, INDEX_BYTES, 5);
         cleaned.append(TestBatches.batch(1000, "c"), 4096);
         assertThat(cleaned.slice(0, cleaned.sizeBytes()).cachedBytes()).isNull();
-        assertThat(cache.tailBudget().reservedBytes()).isEqualTo(small.sizeBytes());
+        assertThat(cache.recentAppendsBudget().reservedBytes()).isEqualTo(small.sizeBytes());
         cleaned.closeAbruptly();
         closeAndCheckTheBudgetIsBack(segment);
     }

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safe: one atomic count.
  */
-public final class TailBudget {
+public final class RecentAppendsBudget {
     /** The most a node's logs hold in recent appends by default: 1,024 segments' worth. */
     static final long DEFAULT_BYTES_MAX = 1024L * RecentAppends.BYTES_MAX;
     /** By default, at most this fraction of the heap. */
@@ -19,7 +19,7 @@ public final class TailBudget {
     private final long bytesMax;
     private final AtomicLong reservedBytes = new AtomicLong();
 
-    public TailBudget(long bytesMax) {
+    public RecentAppendsBudget(long bytesMax) {
         if (bytesMax < 0) {
             throw new IllegalArgumentException("bytesMax must not be negative");
         }
@@ -27,8 +27,9 @@ public final class TailBudget {
     }
 
     /** 64 MiB, or a sixteenth of the heap if that is less (32 MiB of a 512 MiB heap). */
-    public static TailBudget ofHeap() {
-        return new TailBudget(Math.min(DEFAULT_BYTES_MAX, Runtime.getRuntime().maxMemory() / DEFAULT_HEAP_DIVISOR));
+    public static RecentAppendsBudget ofHeap() {
+        long heapShareBytes = Runtime.getRuntime().maxMemory() / DEFAULT_HEAP_DIVISOR;
+        return new RecentAppendsBudget(Math.min(DEFAULT_BYTES_MAX, heapShareBytes));
     }
 
     /** Reserves {@code bytes} if they fit; false, reserving nothing, if not. */
