@@ -1,6 +1,7 @@
 package io.fjord.bench.load;
 
 import java.io.PrintStream;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -63,6 +64,7 @@ final class ProduceCommand implements Callable<Integer> {
         AtomicReference<Exception> firstError = new AtomicReference<>();
         long startNanos;
         long endNanos;
+        String requestFigures;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(),
                 new ByteArraySerializer(), new ByteArraySerializer());
              ProgressReporter reporter = new ProgressReporter("produce", statistics, progress,
@@ -86,13 +88,28 @@ final class ProduceCommand implements Callable<Integer> {
             }
             producer.flush();
             endNanos = System.nanoTime();
+            requestFigures = requestFigures(producer);
         }
         out.println(Figures.summary("produce", "send-to-ack", statistics.records(), statistics.bytes(),
                 statistics.errors(), endNanos - startNanos, statistics.total()));
+        out.println(requestFigures);
         if (firstError.get() != null) {
             out.println("produce: first error: " + firstError.get());
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * How the producer grouped the records, from its own metrics: requests sent (all kinds: metadata requests are a
+     * handful) and records per request over the whole run, and the batch size averaged over the metrics' last
+     * window. A broker that answers sooner gets smaller requests from the same producer, and more of them.
+     */
+    private static String requestFigures(KafkaProducer<byte[], byte[]> producer) {
+        double requests = ClientMetrics.value(producer.metrics(), "producer-metrics", "request-total");
+        double records = ClientMetrics.value(producer.metrics(), "producer-metrics", "record-send-total");
+        double batchBytes = ClientMetrics.value(producer.metrics(), "producer-metrics", "batch-size-avg");
+        return String.format(Locale.ROOT, "PRODUCER requests=%.0f records_per_request=%.1f batch_bytes_avg=%.0f",
+                requests, records / requests, batchBytes);
     }
 }

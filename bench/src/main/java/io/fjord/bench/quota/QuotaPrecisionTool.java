@@ -1,5 +1,6 @@
 package io.fjord.bench.quota;
 
+import io.fjord.bench.load.ClientMetrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -16,8 +17,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
@@ -105,7 +104,7 @@ public final class QuotaPrecisionTool {
             while (System.nanoTime() < end) {
                 if (first == null && System.nanoTime() >= measureStart) {
                     first = new Snapshot(System.nanoTime(), acknowledgedBytes.get(),
-                            metric(producer.metrics(), "producer-metrics", "outgoing-byte-total"));
+                            ClientMetrics.value(producer.metrics(), "producer-metrics", "outgoing-byte-total"));
                 }
                 producer.send(new ProducerRecord<>(topic, value), (metadata, exception) -> {
                     if (exception == null) {
@@ -114,9 +113,9 @@ public final class QuotaPrecisionTool {
                 });
             }
             Snapshot last = new Snapshot(System.nanoTime(), acknowledgedBytes.get(),
-                    metric(producer.metrics(), "producer-metrics", "outgoing-byte-total"));
+                    ClientMetrics.value(producer.metrics(), "producer-metrics", "outgoing-byte-total"));
             report("produce", quota, first, last,
-                    metric(producer.metrics(), "producer-metrics", "produce-throttle-time-avg"));
+                    ClientMetrics.value(producer.metrics(), "producer-metrics", "produce-throttle-time-avg"));
             producer.close(Duration.ZERO);
         }
     }
@@ -142,7 +141,7 @@ public final class QuotaPrecisionTool {
             while (System.nanoTime() < end && position < endOffset) {
                 if (first == null && System.nanoTime() >= measureStart) {
                     first = new Snapshot(System.nanoTime(), consumedBytes,
-                            metric(consumer.metrics(), "consumer-metrics", "incoming-byte-total"));
+                            ClientMetrics.value(consumer.metrics(), "consumer-metrics", "incoming-byte-total"));
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     consumedBytes += record.serializedValueSize();
@@ -154,9 +153,9 @@ public final class QuotaPrecisionTool {
                         + " the rate is a lower bound");
             }
             Snapshot last = new Snapshot(System.nanoTime(), consumedBytes,
-                    metric(consumer.metrics(), "consumer-metrics", "incoming-byte-total"));
-            report("consume", quota, first, last,
-                    metric(consumer.metrics(), "consumer-fetch-manager-metrics", "fetch-throttle-time-avg"));
+                    ClientMetrics.value(consumer.metrics(), "consumer-metrics", "incoming-byte-total"));
+            report("consume", quota, first, last, ClientMetrics.value(consumer.metrics(),
+                    "consumer-fetch-manager-metrics", "fetch-throttle-time-avg"));
         }
     }
 
@@ -176,17 +175,5 @@ public final class QuotaPrecisionTool {
                         + " network_vs_quota=%.3f payload_bytes_per_second=%.0f payload_vs_quota=%.3f"
                         + " throttle_time_avg_ms=%.1f%n", direction, quota, seconds, networkRate,
                 networkRate / quota, payloadRate, payloadRate / quota, throttleTimeAverageMs);
-    }
-
-    private static double metric(Map<MetricName, ? extends Metric> metrics, String group, String name) {
-        for (Map.Entry<MetricName, ? extends Metric> entry : metrics.entrySet()) {
-            MetricName metricName = entry.getKey();
-            if (metricName.group().equals(group) && metricName.name().equals(name)
-                    && metricName.tags().keySet().stream().allMatch("client-id"::equals)) {
-                Object value = entry.getValue().metricValue();
-                return value instanceof Number number ? number.doubleValue() : Double.NaN;
-            }
-        }
-        return Double.NaN;
     }
 }
