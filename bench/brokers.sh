@@ -12,7 +12,9 @@
 
 bench_module="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$bench_module")"
-server_jar="$root/server/target/fjord-server.jar"
+# FJORD_SERVER_DIR: another build's server/target (its fjord-server.jar, lib/ and fjord-server.jsa), to compare builds.
+fjord_server_dir="${FJORD_SERVER_DIR:-$root/server/target}"
+server_jar="$fjord_server_dir/fjord-server.jar"
 bench_jar="$bench_module/target/fjord-bench.jar"
 kafka_libs="$root/bench/kafka-dist/target/kafka-libs"
 kafka_config="$root/bench/kafka-dist/src/main/config"

@@ -11,7 +11,7 @@ declare -A node_pid
 running_pids=()
 launcher=""
 # The build's class-data-sharing archive, mapped as the fjord script maps it (see server/pom.xml).
-class_archive_file="$root/server/target/fjord-server.jsa"
+class_archive_file="$fjord_server_dir/fjord-server.jsa"
 
 # Creates the working directory and the results file, stops everything at exit, and checks the ports are free.
 cluster_setup() {

@@ -62,7 +62,8 @@
 #   --jfr                 record every node with Java Flight Recorder (settings=profile) into ROUND-DIR/jfr/;
 #                         read with `jfr print --events jdk.ExecutionSample FILE` or `jfr summary FILE`
 #   --keep                keep the working directory (data, logs); otherwise each round's data goes when it ends
-# Environment: BENCH_DIR (working directory; default a new temporary directory), REBUILD=1 (rebuild the jars).
+# Environment: BENCH_DIR (working directory; default a new temporary directory), REBUILD=1 (rebuild the jars),
+#              FJORD_SERVER_DIR (run another build of Fjord: a copy of its server/target; default this checkout's).
 set -euo pipefail
 
 script_name=replication-bench

@@ -496,7 +496,9 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
 
     /**
      * Runs {@code count} appends and answers at once unless {@code requiredAcks} is -1; then the successful ones wait
-     * in a {@link DelayedProduce} until the high watermark passes them.
+     * in a {@link DelayedProduce} until the high watermark passes them. Waiting fetches are woken once every
+     * partition is appended, as Kafka completes them after the whole request (its action queue): a follower waiting
+     * on several of the request's partitions then gets all their batches in one response, not one a round trip.
      */
     private CompletableFuture<List<AppendOutcome>> appendAndAwait(short requiredAcks, long timeoutMs, int count,
                                                                   IntFunction<AppendOutcome> append) {
@@ -514,6 +516,7 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
             }
             outcomes.add(outcome);
         }
+        outcomes.forEach(this::announceAppended);
         if (waiting.isEmpty()) {
             return CompletableFuture.completedFuture(outcomes);
         }
@@ -580,8 +583,8 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         if (partition == null) {
             return AppendOutcome.failed(topicPartition, Errors.NOT_LEADER_OR_FOLLOWER, null);
         }
-        return appendGuarded(topicPartition, () -> partition.appendAsLeader(append.batch(), requiredAcks, leaderEpoch,
-                nowMs, append.verification()));
+        return appendUnannounced(topicPartition, () -> partition.appendAsLeader(append.batch(), requiredAcks,
+                leaderEpoch, nowMs, append.verification()));
     }
 
     /**
@@ -603,18 +606,29 @@ public final class ReplicaManager implements MetadataPublisher, AutoCloseable {
         if (partition == null) {
             return AppendOutcome.failed(topicPartition, Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
         }
-        return appendGuarded(topicPartition, () -> partition.appendTransactionMarkerAsLeader(append.producerId(),
-                append.producerEpoch(), append.marker(), ACKS_ALL, nowMs));
+        return appendUnannounced(topicPartition, () -> partition.appendTransactionMarkerAsLeader(
+                append.producerId(), append.producerEpoch(), append.marker(), ACKS_ALL, nowMs));
     }
 
-    /** Runs one partition's append, mapping its failure to the partition's Kafka error. */
+    /** Runs one partition's append, mapping its failure to the partition's Kafka error, and announces it. */
     private AppendOutcome appendGuarded(TopicPartition topicPartition, Supplier<AppendResult> append) {
+        AppendOutcome outcome = appendUnannounced(topicPartition, append);
+        announceAppended(outcome);
+        return outcome;
+    }
+
+    /** Wakes what waits on the partition of a successful append of new data (not a duplicate). */
+    private void announceAppended(AppendOutcome outcome) {
+        if (outcome.error() == Errors.NONE && !outcome.result().duplicate()) {
+            // Followers' fetches wait for new data, consumers' for the high watermark (woken when it moves).
+            partitionChanged.accept(outcome.topicPartition());
+        }
+    }
+
+    /** Runs one partition's append, mapping its failure to the partition's Kafka error; wakes nothing. */
+    private AppendOutcome appendUnannounced(TopicPartition topicPartition, Supplier<AppendResult> append) {
         try {
             AppendResult result = append.get();
-            if (!result.duplicate()) {
-                // Followers' fetches wait for new data, consumers' for the high watermark (woken when it moves).
-                partitionChanged.accept(topicPartition);
-            }
             return new AppendOutcome(topicPartition, Errors.NONE, null, result);
         } catch (ReplicaException e) {
             return AppendOutcome.failed(topicPartition, e.error(), e.getMessage());

@@ -68,6 +68,8 @@ class ReplicaManagerTest {
     private final List<AlterPartitionRequestData> alterPartitions = new CopyOnWriteArrayList<>();
     private final List<CompletableFuture<ApiMessage>> alterPartitionAnswers = new CopyOnWriteArrayList<>();
     private final List<TopicPartition> changed = new CopyOnWriteArrayList<>();
+    /** At each change announced, the log end offset of each partition hosted here. */
+    private final List<Map<TopicPartition, Long>> logEndsAtChange = new CopyOnWriteArrayList<>();
     private LogManager logManager;
     private ReplicaManager manager;
     private MetadataImage image = MetadataImage.EMPTY;
@@ -86,13 +88,24 @@ class ReplicaManagerTest {
                     alterPartitions.add((AlterPartitionRequestData) request);
                     alterPartitionAnswers.add(answer);
                     return answer;
-                }, () -> 100L, clock, changed::add);
+                }, () -> 100L, clock, topicPartition -> {
+                    changed.add(topicPartition);
+                    logEndsAtChange.add(logEnds());
+                });
     }
 
     @AfterEach
     void stop() {
         manager.close();
         logManager.shutdown();
+    }
+
+    private Map<TopicPartition, Long> logEnds() {
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        for (TopicPartition topicPartition : List.of(P0, P1)) {
+            manager.log(topicPartition).ifPresent(log -> ends.put(topicPartition, log.logEndOffset()));
+        }
+        return ends;
     }
 
     private boolean leaderHere(TopicPartition topicPartition) {
@@ -138,6 +151,24 @@ class ReplicaManagerTest {
         });
         assertThat(manager.log(P0).orElseThrow().highWatermark()).isEqualTo(3);
         assertThat(changed).contains(P0);
+    }
+
+    @Test
+    void waitingFetchesAreWokenOnceEveryPartitionOfTheProduceIsAppended() {
+        // Kafka completes delayed fetches after the whole request: a follower waiting on both partitions then gets
+        // both batches in one response rather than one batch a round trip.
+        publish(new PartitionImage(0, List.of(1, 2, 3), List.of(1, 2, 3), LOCAL, 1, 1),
+                new PartitionImage(1, List.of(1, 2, 3), List.of(1, 2, 3), LOCAL, 1, 1));
+        changed.clear();
+        logEndsAtChange.clear();
+
+        List<ReplicaManager.AppendOutcome> outcomes = manager.appendRecords((short) 1, TIMEOUT_MS,
+                List.of(append(P0, 2), append(P1, 3))).join();
+
+        assertThat(outcomes).extracting(ReplicaManager.AppendOutcome::error).containsOnly(Errors.NONE);
+        assertThat(changed).containsExactly(P0, P1);
+        assertThat(logEndsAtChange).as("every wake-up comes after both appends")
+                .allSatisfy(ends -> assertThat(ends).containsEntry(P0, 2L).containsEntry(P1, 3L));
     }
 
     @Test
