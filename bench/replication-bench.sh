@@ -131,9 +131,12 @@ bench_heap=-Xmx1g
 source "$(dirname "${BASH_SOURCE[0]}")/clusters.sh"
 cluster_setup
 
-recording() { # directory: the JVM option that records a node with JFR (--jfr), or nothing
+recording() { # directory: the JVM options that record a node: its GC log, and JFR with --jfr
+  # One line per collection (pauses), kept with the nodes' logs after the round: cheap, and the same on both systems.
+  local options="-Xlog:gc:file=$1/gc-%p.log:uptime,time"
   # A directory as the file name: each JVM writes its own file there, named after its pid.
-  if [[ "$jfr" == 1 ]]; then mkdir -p "$1/jfr"; echo "-XX:StartFlightRecording=settings=profile,filename=$1/jfr"; fi
+  if [[ "$jfr" == 1 ]]; then mkdir -p "$1/jfr"; options="$options -XX:StartFlightRecording=settings=profile,filename=$1/jfr"; fi
+  echo "$options"
 }
 
 has_phase() { [[ ",$phases," == *",$1,"* ]]; }
@@ -309,7 +312,15 @@ fjord_round() { # round
 }
 
 drop_round_data() { # directory: a round's logs are gigabytes (long runs fill the disk); kept only with --keep
-  if [[ "$keep" == 0 ]]; then rm -rf "$1"; fi
+  if [[ "$keep" == 0 ]]; then
+    # The nodes' own logs (not the data directories) stay, in node-logs/, for what a round's figures do not show.
+    local file
+    while IFS= read -r file; do
+      mkdir -p "$work/node-logs/$(dirname "${file#"$work"/}")"
+      cp "$file" "$work/node-logs/${file#"$work"/}"
+    done < <(find "$1" -type f \( -name '*.log' -o -name '*.log.*' -o -name '*.out' \) ! -path '*/data/*' -size -200M)
+    rm -rf "$1"
+  fi
 }
 
 kafka_round() { # round
