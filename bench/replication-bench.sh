@@ -30,8 +30,8 @@
 # Once per run, before the rounds, the disk's sequential write rate: dd of CATCH_UP_BYTES (64 MiB to 1 GiB) in 1 MiB
 # blocks with oflag=direct into the working directory. The machine's 1-minute load average is recorded as each system's round starts.
 # Before each system's round the disk is settled: sync, timed (disk_settle_s), so that the write-back of the previous
-# round's data and the discards of its deletion (this machine's ext4 is mounted with discard) are over before the
-# next cluster starts, and neither system pays for the other's round.
+# round's data is over before the next cluster starts and neither system pays for the other's round (dropping a
+# round's data with rm -rf already waits for its discards where the file system is mounted with discard).
 # Measuring clients: bench/target/fjord-bench.jar (io.fjord.bench.cluster.ClusterBench, io.fjord.bench.load.LoadTool).
 #
 # Usage: bench/replication-bench.sh [--rounds N] [--only fjord|kafka] [--phases LIST] [--partitions P]
@@ -302,18 +302,18 @@ measure() { # round system base-port directory
   return 0
 }
 
-settle_disk() { # round system: the previous round's write-back and deletion end before this round starts
+round_begins() { # round system: settles the disk (the previous round's write-back ends), records the load average
   local started ended
   started="$(date +%s%N)"
   sync
   ended="$(date +%s%N)"
   record "$1" "$2" disk_settle_s "$(awk -v n=$((ended - started)) 'BEGIN { printf "%.1f", n / 1e9 }')"
+  record "$1" "$2" load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
 }
 
 fjord_round() { # round
   local round="$1" directory="$work/fjord-$1"
-  settle_disk "$round" Fjord
-  record "$round" Fjord load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
+  round_begins "$round" Fjord
   mkdir -p "$directory"
   printf 'min.insync.replicas=2\n%s' "$broker_config" >"$work/fjord-extra.properties"
   launch_fjord_cluster "$round" "$directory" "$(recording "$directory")" --config "$work/fjord-extra.properties" \
@@ -337,8 +337,7 @@ drop_round_data() { # directory: a round's logs are gigabytes (long runs fill th
 
 kafka_round() { # round
   local round="$1" directory="$work/kafka-$1"
-  settle_disk "$round" Kafka
-  record "$round" Kafka load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
+  round_begins "$round" Kafka
   write_kafka_cluster "$directory" "min.insync.replicas=2
 offsets.topic.replication.factor=3
 transaction.state.log.replication.factor=3
