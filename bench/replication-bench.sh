@@ -31,7 +31,10 @@
 # blocks with oflag=direct into the working directory. The machine's 1-minute load average is recorded as each system's round starts.
 # Before each system's round the disk is settled: sync, timed (disk_settle_s), so that the write-back of the previous
 # round's data is over before the next cluster starts and neither system pays for the other's round (dropping a
-# round's data with rm -rf already waits for its discards where the file system is mounted with discard).
+# round's data with rm -rf already waits for its discards where the file system is mounted with discard). Then the
+# free memory is filled with clean page cache (memory_fill_s, memory_filled_gib), so that both systems write into
+# pages the kernel reclaims, as brokers in steady state do, rather than into free pages that the hypervisor of a
+# virtual machine may have taken back (see fill_page_cache in bench/clusters.sh; --no-fill-memory skips it).
 # Measuring clients: bench/target/fjord-bench.jar (io.fjord.bench.cluster.ClusterBench, io.fjord.bench.load.LoadTool).
 #
 # Usage: bench/replication-bench.sh [--rounds N] [--only fjord|kafka] [--phases LIST] [--partitions P]
@@ -39,7 +42,7 @@
 #                                   [--latency-seconds S] [--latency-warmup-seconds S] [--catch-up-bytes B] [--topics N] [--leaderships L]
 #                                   [--warmup-records-100 N] [--warmup-records-1k N] [--heap SIZE]
 #                                   [--fjord-port P] [--kafka-port P] [--kafka-java-opts "OPTIONS"]
-#                                   [--broker-config KEY=VALUE]... [--jfr] [--keep]
+#                                   [--broker-config KEY=VALUE]... [--jfr] [--keep] [--no-fill-memory]
 #   --rounds N            measured rounds (default 2)
 #   --only SYSTEM         run one system only
 #   --phases LIST         comma-separated subset of create,throughput,latency,catch-up,leader-move (default all)
@@ -65,6 +68,7 @@
 #   --jfr                 record every node with Java Flight Recorder (settings=profile) into ROUND-DIR/jfr/;
 #                         read with `jfr print --events jdk.ExecutionSample FILE` or `jfr summary FILE`
 #   --keep                keep the working directory (data, logs); otherwise each round's data goes when it ends
+#   --no-fill-memory      leave the free memory free before each round (see fill_page_cache in bench/clusters.sh)
 # Environment: BENCH_DIR (working directory; default a new temporary directory), REBUILD=1 (rebuild the jars),
 #              FJORD_SERVER_DIR (run another build of Fjord: a copy of its server/target; default this checkout's).
 set -euo pipefail
@@ -92,6 +96,7 @@ heap=512m
 fjord_port=23092
 kafka_port=24092
 keep=0
+fill_memory=1
 jfr=0
 kafka_java_opts=""
 broker_config=""
@@ -116,6 +121,7 @@ while [[ $# -gt 0 ]]; do
     --fjord-port) fjord_port="$2"; shift 2 ;;
     --kafka-port) kafka_port="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
+    --no-fill-memory) fill_memory=0; shift ;;
     --jfr) jfr=1; shift ;;
     --kafka-java-opts) kafka_java_opts="$2"; shift 2 ;;
     --broker-config)
@@ -302,12 +308,18 @@ measure() { # round system base-port directory
   return 0
 }
 
-round_begins() { # round system: settles the disk (the previous round's write-back ends), records the load average
-  local started ended
+round_begins() { # round system: settles the disk (the previous round's write-back ends), fills the free memory with
+  # clean page cache (fill_page_cache in clusters.sh; not with --no-fill-memory), records the load average
+  local started ended filled
   started="$(date +%s%N)"
   sync
   ended="$(date +%s%N)"
   record "$1" "$2" disk_settle_s "$(awk -v n=$((ended - started)) 'BEGIN { printf "%.1f", n / 1e9 }')"
+  if [[ "$fill_memory" == 1 ]]; then
+    filled="$(fill_page_cache)"
+    record "$1" "$2" memory_fill_s "${filled% *}"
+    record "$1" "$2" memory_filled_gib "${filled#* }"
+  fi
   record "$1" "$2" load_average_1m "$(cut -d' ' -f1 /proc/loadavg)"
 }
 
