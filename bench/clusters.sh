@@ -75,7 +75,7 @@ fill_page_cache() {
 bench_class() { # heap class label args...: runs a bench tool; prints its RESULT line, the rest goes to the log
   local heap="$1" class="$2" label="$3" output
   shift 3
-  echo "== $label $*" >>"$log"
+  echo "== $(date -u +%T.%3N) $label $*" >>"$log" # the time, to line a tool up with the nodes' JFR recordings
   output="$("$java_bin" "$heap" -cp "$bench_jar" "io.fjord.bench.$class" "$@" 2>>"$log")" || true
   echo "$output" >>"$log"
   grep '^RESULT ' <<<"$output" || { say "$label $1 failed; see $log"; return 1; }
